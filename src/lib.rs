@@ -1,0 +1,13 @@
+//! snowform: infrastructure as code for the Snowflake objects an ML platform runs on.
+//!
+//! The flow of data is: `config` reads HCL into desired [`model::Object`]s; `live` reads
+//! the account into the same type; `diff` compares them with the recorded `state`; `plan`
+//! orders the changes and `ddl` writes their statements; `render` prints the plan; `apply`
+//! runs it through the `snowflake` client and records each statement in `state`.
+//! See docs/ARCHITECTURE.md.
+
+pub mod diag;
+pub mod graph;
+pub mod model;
+pub mod sandbox;
+pub mod sql;

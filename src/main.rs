@@ -1,0 +1,3 @@
+fn main() {
+    println!("snowform {}", env!("CARGO_PKG_VERSION"));
+}

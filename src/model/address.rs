@@ -1,0 +1,94 @@
+//! Addresses: how the configuration names an object (`warehouse.compute`,
+//! `warehouse.team["ml"]`). The address is the key of state and of the plan.
+
+use super::Kind;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Address {
+    pub kind: Kind,
+    pub name: String,
+    /// The `for_each` key of one instance.
+    pub key: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an address; write KIND.NAME or KIND.NAME[\"KEY\"], for example warehouse.compute")]
+pub struct AddressError(pub String);
+
+impl Address {
+    pub fn new(kind: Kind, name: impl Into<String>) -> Address {
+        Address { kind, name: name.into(), key: None }
+    }
+
+    pub fn with_key(kind: Kind, name: impl Into<String>, key: impl Into<String>) -> Address {
+        Address { kind, name: name.into(), key: Some(key.into()) }
+    }
+
+    /// The address of the block this instance comes from (`warehouse.team`).
+    pub fn block(&self) -> Address {
+        Address::new(self.kind, self.name.clone())
+    }
+
+    pub fn parse(text: &str) -> Result<Address, AddressError> {
+        let err = || AddressError(text.to_string());
+        let (kind, rest) = text.split_once('.').ok_or_else(err)?;
+        let kind = Kind::parse(kind).ok_or_else(err)?;
+        let (name, key) = match rest.find('[') {
+            None => (rest, None),
+            Some(i) => {
+                let inner = rest[i..].strip_prefix('[').and_then(|s| s.strip_suffix(']')).ok_or_else(err)?;
+                let key: String = serde_json::from_str(inner).map_err(|_| err())?;
+                (&rest[..i], Some(key))
+            }
+        };
+        let valid = |s: &str| {
+            s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        };
+        if !valid(name) {
+            return Err(err());
+        }
+        Ok(Address { kind, name: name.to_string(), key })
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.kind, self.name)?;
+        if let Some(key) = &self.key {
+            write!(f, "[{}]", serde_json::to_string(key).expect("strings serialise"))?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Address {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Address {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Address, D::Error> {
+        let s = String::deserialize(d)?;
+        Address::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints() {
+        for text in ["warehouse.compute", "warehouse.team[\"ml\"]", "feature_view.patient_age", "task.x[\"a \\\"b\\\"\"]"] {
+            assert_eq!(Address::parse(text).unwrap().to_string(), text);
+        }
+        assert_eq!(Address::parse("warehouse.team[\"ml\"]").unwrap().key.as_deref(), Some("ml"));
+        assert!(Address::parse("nothing.here").is_err());
+        assert!(Address::parse("warehouse").is_err());
+        assert!(Address::parse("warehouse.team[ml]").is_err());
+    }
+}

@@ -1,0 +1,223 @@
+//! Canonical forms of typed values. The configuration and the live reader both pass
+//! what they read through these functions, so that "1 day" and "24 hours", or "X-Small"
+//! and "XSMALL", are one value and never show up as a change.
+
+use super::schema::{AttrType, EnumValue};
+use super::Value;
+
+/// The canonical spelling of an enumerated value, case-insensitively; None when it is not
+/// one of the allowed values.
+pub fn canonical_enum(values: &'static [EnumValue], text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    values
+        .iter()
+        .find(|v| v.canonical.eq_ignore_ascii_case(t) || v.aliases.iter().any(|a| a.eq_ignore_ascii_case(t)))
+        .map(|v| v.canonical)
+}
+
+/// Seconds in an interval unit, accepting Snowflake's words and the usual abbreviations.
+fn unit_seconds(unit: &str) -> Option<u64> {
+    match unit.to_ascii_lowercase().as_str() {
+        "s" | "sec" | "secs" | "second" | "seconds" => Some(1),
+        "m" | "min" | "mins" | "minute" | "minutes" => Some(60),
+        "h" | "hr" | "hrs" | "hour" | "hours" => Some(3600),
+        "d" | "day" | "days" => Some(86400),
+        _ => None,
+    }
+}
+
+/// Parse `"<n> <unit>"` (or `"<n><unit>"`) into seconds.
+pub fn interval_seconds(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    if digits == 0 {
+        return None;
+    }
+    let n: u64 = t[..digits].parse().ok()?;
+    let unit = t[digits..].trim();
+    Some(n * unit_seconds(unit)?)
+}
+
+fn plural(n: u64, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+/// A lag in its largest exact unit: `1 day`, `90 minutes`, `30 seconds`.
+pub fn format_lag(seconds: u64) -> String {
+    if seconds > 0 && seconds % 86400 == 0 {
+        plural(seconds / 86400, "day")
+    } else if seconds > 0 && seconds % 3600 == 0 {
+        plural(seconds / 3600, "hour")
+    } else if seconds > 0 && seconds % 60 == 0 {
+        plural(seconds / 60, "minute")
+    } else {
+        plural(seconds, "second")
+    }
+}
+
+/// A dynamic table target lag: `DOWNSTREAM`, or at least one minute.
+pub fn canonical_lag(text: &str) -> Result<String, String> {
+    if text.trim().eq_ignore_ascii_case("downstream") {
+        return Ok("DOWNSTREAM".into());
+    }
+    let secs = interval_seconds(text)
+        .ok_or_else(|| format!("{text:?} is not a lag; write a number and a unit (seconds, minutes, hours, days), such as \"5 minutes\", or DOWNSTREAM"))?;
+    if secs < 60 {
+        return Err(format!("a target lag must be at least 1 minute; {text:?} is {secs} seconds"));
+    }
+    Ok(format_lag(secs))
+}
+
+/// A cron expression with its time zone, fields separated by one space.
+fn canonical_cron(fields: &[&str], original: &str) -> Result<String, String> {
+    match fields.len() {
+        6 => Ok(fields.join(" ")),
+        5 => Err(format!("the cron expression {original:?} has no time zone; add one, such as \"{} UTC\"", fields.join(" "))),
+        n => Err(format!("the cron expression {original:?} has {n} fields; write five cron fields and a time zone, such as \"0 6 * * * UTC\"")),
+    }
+}
+
+/// A task schedule: `N MINUTES` (or seconds/hours, written in minutes when exact) or
+/// `USING CRON <5 fields> <time zone>`.
+pub fn canonical_schedule(text: &str) -> Result<String, String> {
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    if fields.len() >= 2 && fields[0].eq_ignore_ascii_case("using") && fields[1].eq_ignore_ascii_case("cron") {
+        return Ok(format!("USING CRON {}", canonical_cron(&fields[2..], text)?));
+    }
+    let secs = interval_seconds(text).ok_or_else(|| {
+        format!("{text:?} is not a schedule; write \"<n> MINUTES\" or \"USING CRON <min> <hour> <day> <month> <weekday> <time zone>\"")
+    })?;
+    if secs == 0 {
+        return Err("a schedule interval must be greater than zero".into());
+    }
+    Ok(if secs % 60 == 0 {
+        let m = secs / 60;
+        if m == 1 { "1 MINUTE".to_string() } else { format!("{m} MINUTES") }
+    } else {
+        format!("{secs} SECONDS")
+    })
+}
+
+/// A feature view's `refresh_freq`: a lag, or a cron expression (the library runs those
+/// as a task with the same name and TARGET_LAG = 'DOWNSTREAM').
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshFreq {
+    Lag(String),
+    Cron(String),
+}
+
+impl RefreshFreq {
+    pub fn parse(text: &str) -> Result<RefreshFreq, String> {
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        if fields.len() >= 3 {
+            return canonical_cron(&fields, text).map(RefreshFreq::Cron);
+        }
+        canonical_lag(text).map(RefreshFreq::Lag)
+    }
+
+    pub fn canonical(&self) -> &str {
+        match self {
+            RefreshFreq::Lag(s) | RefreshFreq::Cron(s) => s,
+        }
+    }
+
+    /// The dynamic table's TARGET_LAG for this refresh.
+    pub fn target_lag(&self) -> &str {
+        match self {
+            RefreshFreq::Lag(s) => s,
+            RefreshFreq::Cron(_) => "DOWNSTREAM",
+        }
+    }
+}
+
+/// JSON text with keys sorted and no insignificant white space.
+pub fn canonical_json(text: &str) -> Result<String, String> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    Ok(serde_json::to_string(&v).expect("JSON values serialise"))
+}
+
+/// A feature view version, as the Feature Store library allows it.
+pub fn check_version(text: &str) -> Result<(), String> {
+    let mut chars = text.chars();
+    let ok_start = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let ok_rest = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if !ok_start || !ok_rest {
+        return Err(format!("{text:?} is not a feature view version: start with a letter or digit and use only letters, digits, `_`, `.` and `-`"));
+    }
+    if text.len() > 128 {
+        return Err(format!("a feature view version is at most 128 characters; {text:?} has {}", text.len()));
+    }
+    Ok(())
+}
+
+/// A stage location `@DB.SCHEMA.STAGE[/path]`.
+pub fn check_stage_path(text: &str) -> Result<(), String> {
+    let rest = text.strip_prefix('@').ok_or_else(|| format!("{text:?} is not a stage location; it must start with @, as in \"@DB.SCHEMA.STAGE/path\""))?;
+    let stage = rest.split('/').next().unwrap_or("");
+    super::ident::ObjectName::parse_qualified(stage)
+        .map(|_| ())
+        .map_err(|e| format!("{text:?} does not name a stage as @DATABASE.SCHEMA.STAGE: {e}"))
+}
+
+/// True when a default value has the shape its type expects (checked by a unit test).
+pub fn check_default(ty: &AttrType, value: &Value) -> bool {
+    match (ty, value) {
+        (AttrType::Bool, Value::Bool(_)) => true,
+        (AttrType::Int { min, max }, Value::Int(i)) => min <= i && i <= max,
+        (AttrType::Enum(values), Value::Str(s)) => values.iter().any(|v| v.canonical == s),
+        (AttrType::Lag, Value::Str(s)) => canonical_lag(s).as_deref() == Ok(s),
+        (AttrType::String | AttrType::Ident | AttrType::Sql, Value::Str(_)) => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lags_compare_by_duration() {
+        assert_eq!(canonical_lag("24 hours").unwrap(), "1 day");
+        assert_eq!(canonical_lag("1 day").unwrap(), "1 day");
+        assert_eq!(canonical_lag("90 Minutes").unwrap(), "90 minutes");
+        assert_eq!(canonical_lag("120 seconds").unwrap(), "2 minutes");
+        assert_eq!(canonical_lag("downstream").unwrap(), "DOWNSTREAM");
+        assert!(canonical_lag("30 seconds").is_err());
+        assert!(canonical_lag("soon").is_err());
+    }
+
+    #[test]
+    fn schedules_are_canonical() {
+        assert_eq!(canonical_schedule("60 minute").unwrap(), "60 MINUTES");
+        assert_eq!(canonical_schedule("1 hour").unwrap(), "60 MINUTES");
+        assert_eq!(canonical_schedule("5 MINUTE").unwrap(), "5 MINUTES");
+        assert_eq!(canonical_schedule("using  cron 0 6 * * *  UTC").unwrap(), "USING CRON 0 6 * * * UTC");
+        assert!(canonical_schedule("USING CRON 0 6 * * *").unwrap_err().contains("time zone"));
+    }
+
+    #[test]
+    fn refresh_freq_is_a_lag_or_a_cron() {
+        assert_eq!(RefreshFreq::parse("1 day").unwrap(), RefreshFreq::Lag("1 day".into()));
+        assert_eq!(RefreshFreq::parse("0  6 * * * UTC").unwrap(), RefreshFreq::Cron("0 6 * * * UTC".into()));
+        assert_eq!(RefreshFreq::parse("0 6 * * * UTC").unwrap().target_lag(), "DOWNSTREAM");
+        assert!(RefreshFreq::parse("0 6 * * *").is_err());
+    }
+
+    #[test]
+    fn versions_follow_the_library_rule() {
+        assert!(check_version("V1").is_ok());
+        assert!(check_version("v1.2-rc_3").is_ok());
+        assert!(check_version("_v1").is_err());
+        assert!(check_version("v 1").is_err());
+        assert!(check_version(&"a".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn json_is_sorted_and_compact() {
+        assert_eq!(canonical_json("{ \"b\": 1, \"a\": [1, 2] }").unwrap(), "{\"a\":[1,2],\"b\":1}");
+    }
+}

@@ -1,0 +1,19 @@
+use crate::model::schema::{Attr, AttrType::*, KindSchema};
+use crate::model::Kind;
+
+/// The Feature Store keeps an entity as a tag with this prefix (ml-objects.md).
+pub const TAG_PREFIX: &str = "SNOWML_FEATURE_STORE_ENTITY_";
+
+pub static SCHEMA: KindSchema = KindSchema {
+    kind: Kind::Entity,
+    doc: "A Feature Store entity: the tag SNOWML_FEATURE_STORE_ENTITY_<NAME> whose one allowed value is the join keys.",
+    blocks: &[],
+    attrs: &[
+        Attr::container("schema", Kind::Schema, "The feature store schema: a schema block reference or \"DATABASE.SCHEMA\"."),
+        Attr::name_attr("The entity name; it may not contain a comma."),
+        Attr::prop("join_keys", IdentList, None, "The columns that identify the entity.")
+            .required()
+            .replace("an entity's join keys cannot change in place: the entity and every feature view that uses it are replaced"),
+        Attr::prop("comment", String, Some("COMMENT"), "The entity's description."),
+    ],
+};

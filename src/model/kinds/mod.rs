@@ -1,0 +1,11 @@
+//! One attribute table per kind. Each file says what Snowflake offers for that kind,
+//! with Snowflake's defaults and ALTER rules (shared/reference/snowflake.md §5).
+
+pub mod database;
+pub mod entity;
+pub mod feature_view;
+pub mod model;
+pub mod schema;
+pub mod stage;
+pub mod task;
+pub mod warehouse;

@@ -1,0 +1,30 @@
+use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, KindSchema};
+use crate::model::{Kind, Value};
+
+pub static ENCRYPTION: &[EnumValue] = &[
+    EnumValue { canonical: "SNOWFLAKE_FULL", aliases: &[] },
+    EnumValue { canonical: "SNOWFLAKE_SSE", aliases: &[] },
+];
+
+pub static SCHEMA: KindSchema = KindSchema {
+    kind: Kind::Stage,
+    doc: "A named stage: internal (files kept by Snowflake) or external (with a url).",
+    blocks: &[],
+    attrs: &[
+        Attr::container("schema", Kind::Schema, "The schema: a schema block reference or \"DATABASE.SCHEMA\"."),
+        Attr::name_attr("The stage name."),
+        Attr::prop("url", String, Some("URL"), "The cloud storage location of an external stage; unset for an internal stage."),
+        Attr::prop("storage_integration", Ident, Some("STORAGE_INTEGRATION"), "The storage integration of an external stage."),
+        Attr::prop("encryption", Enum(ENCRYPTION), None, "Encryption of an internal stage: SNOWFLAKE_FULL or SNOWFLAKE_SSE.")
+            .default(D::Str("SNOWFLAKE_FULL"))
+            .replace("the encryption of an internal stage cannot be changed; replacing the stage deletes its files"),
+        Attr::prop("directory", Bool, None, "Enable the stage's directory table.").default(D::Bool(false)),
+        Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+    ],
+};
+
+/// Why changing `attr` from `before` to `after` needs the stage replaced, beyond the table.
+pub fn replace_reason(attr: &str, before: Option<&Value>, after: Option<&Value>) -> Option<&'static str> {
+    (attr == "url" && before.is_some() != after.is_some())
+        .then_some("a stage cannot switch between internal and external with ALTER; replacing it deletes the files of an internal stage")
+}

@@ -1,0 +1,30 @@
+//! The model: kinds, names, addresses, typed property values and the objects built from
+//! them. Plain data and pure functions; nothing here does IO or knows HCL or SQL text.
+
+mod address;
+pub mod canon;
+mod derive;
+pub mod ident;
+mod kind;
+pub mod kinds;
+mod object;
+pub mod schema;
+mod value;
+
+pub use address::{Address, AddressError};
+pub use derive::derive;
+pub use ident::{Ident, IdentError, ObjectName};
+pub use kind::{Kind, Scope};
+pub use object::{default_value, same_value, Lifecycle, Object};
+pub use schema::{schema, Attr, AttrType, KindSchema, Role, Source, Update};
+pub use value::Value;
+
+/// The Snowflake object name of a feature view version: `<NAME>$<VERSION>`.
+pub fn feature_view_object_name(name: &Ident, version: &str) -> Ident {
+    Ident::from_canonical(format!("{}${}", name.as_str(), version))
+}
+
+/// The tag that holds a Feature Store entity.
+pub fn entity_tag_name(entity: &Ident) -> Ident {
+    Ident::from_canonical(format!("{}{}", kinds::entity::TAG_PREFIX, entity.as_str()))
+}

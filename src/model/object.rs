@@ -1,0 +1,106 @@
+//! An object: one Snowflake object as the configuration wants it, as state recorded it,
+//! or as the account has it. All three are this one type, so diff compares like with like.
+
+use super::schema::{schema, Attr, AttrType, Source};
+use super::{Address, Kind, ObjectName, Value};
+use crate::diag::Span;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lifecycle {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prevent_destroy: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore_changes: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Object {
+    pub address: Address,
+    pub name: ObjectName,
+    /// Properties that are set; an absent key means "not set" (Snowflake's default applies).
+    pub props: BTreeMap<String, Value>,
+    /// Objects that must exist before this one: references and containment.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub deps: BTreeSet<Address>,
+    #[serde(default, skip_serializing_if = "is_default_lifecycle")]
+    pub lifecycle: Lifecycle,
+    /// Where the block is written, for messages.
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
+fn is_default_lifecycle(l: &Lifecycle) -> bool {
+    *l == Lifecycle::default()
+}
+
+impl Object {
+    pub fn new(address: Address, name: ObjectName) -> Object {
+        Object { address, name, props: BTreeMap::new(), deps: BTreeSet::new(), lifecycle: Lifecycle::default(), span: None }
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.address.kind
+    }
+
+    pub fn get(&self, attr: &str) -> Option<&Value> {
+        self.props.get(attr)
+    }
+
+    pub fn get_str(&self, attr: &str) -> Option<&str> {
+        self.props.get(attr).and_then(Value::as_str)
+    }
+
+    pub fn set(&mut self, attr: &str, value: impl Into<Value>) {
+        self.props.insert(attr.to_string(), value.into());
+    }
+
+    /// The value that holds in Snowflake: the set value, or Snowflake's default.
+    pub fn effective(&self, attr: &Attr) -> Option<Value> {
+        self.props.get(attr.name).cloned().or_else(|| default_value(self, attr))
+    }
+
+    /// A bool property with its default.
+    pub fn flag(&self, attr: &str) -> bool {
+        schema(self.kind())
+            .attr(attr)
+            .and_then(|a| self.effective(a))
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    }
+
+    /// The properties that SHOW does not return, to be carried over from state.
+    pub fn state_only_attrs(kind: Kind) -> impl Iterator<Item = &'static Attr> {
+        schema(kind).properties().filter(|a| a.source == Source::State)
+    }
+
+    /// A digest of the kind, name and properties, to notice any change since it was taken.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let body = serde_json::to_string(&(self.kind(), self.name.to_string(), &self.props)).expect("serialisable");
+        hex::encode(Sha256::digest(body.as_bytes()))
+    }
+}
+
+/// Snowflake's value for an attribute the object does not set, where it depends on
+/// other properties it is worked out here.
+pub fn default_value(obj: &Object, attr: &Attr) -> Option<Value> {
+    match (obj.kind(), attr.name) {
+        (Kind::Warehouse, "size") if obj.get_str("type") == Some("SNOWPARK-OPTIMIZED") => Some(Value::str("MEDIUM")),
+        // External stages have no Snowflake-managed encryption to compare.
+        (Kind::Stage, "encryption") if obj.get("url").is_some() => None,
+        _ => attr.default.map(|d| d.value()),
+    }
+}
+
+/// Whether two values of an attribute mean the same.
+pub fn same_value(ty: &AttrType, a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (ty, a, b) {
+        (AttrType::Sql, Some(Value::Str(x)), Some(Value::Str(y))) => {
+            crate::sql::normalize_sql(x) == crate::sql::normalize_sql(y)
+        }
+        (_, Some(Value::Str(x)), None) | (_, None, Some(Value::Str(x))) if x.is_empty() => true,
+        _ => a == b,
+    }
+}

@@ -1,0 +1,287 @@
+//! What each kind's attributes are: type, default, whether Snowflake can ALTER them, and
+//! where their live value comes from. One table per kind (`kinds/`) drives validation,
+//! defaults, diff, DDL and state, so adding an attribute is one line in one table.
+
+use super::{Kind, Value};
+
+/// An allowed value of an enumerated attribute and the spellings that mean it.
+#[derive(Debug)]
+pub struct EnumValue {
+    pub canonical: &'static str,
+    pub aliases: &'static [&'static str],
+}
+
+#[derive(Debug)]
+pub enum AttrType {
+    Bool,
+    Int { min: i64, max: i64 },
+    /// Free text, such as a comment.
+    String,
+    Enum(&'static [EnumValue]),
+    /// The name of an account-level object (a resource monitor, an integration).
+    Ident,
+    /// A reference to a block of this kind, or its name as a string.
+    Ref(Kind),
+    /// A list of references to blocks of this kind.
+    RefList(Kind),
+    /// A list of identifiers (column names).
+    IdentList,
+    /// A SQL text; compared normalised.
+    Sql,
+    /// A dynamic table target lag: `5 minutes`, `1 day`, `DOWNSTREAM`.
+    Lag,
+    /// A task schedule: `5 MINUTES` or `USING CRON 0 6 * * * UTC`.
+    Schedule,
+    /// A feature view refresh: a lag (`1 day`) or a cron expression (`0 6 * * * UTC`).
+    RefreshFreq,
+    /// An object, stored as canonical JSON text.
+    Json,
+    /// A feature view version: `^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$`, at most 128 characters.
+    Version,
+    /// A stage location: `@DB.SCHEMA.STAGE/path`.
+    StagePath,
+    /// A map of names to strings (derived values only).
+    Map,
+}
+
+impl AttrType {
+    /// How the type reads in messages ("a number between 0 and 604800").
+    pub fn describe(&self) -> String {
+        match self {
+            AttrType::Bool => "true or false".into(),
+            AttrType::Int { min, max } => format!("a whole number from {min} to {max}"),
+            AttrType::String => "a string".into(),
+            AttrType::Enum(values) => {
+                format!("one of {}", values.iter().map(|v| v.canonical).collect::<Vec<_>>().join(", "))
+            }
+            AttrType::Ident => "a Snowflake name".into(),
+            AttrType::Ref(k) => format!("a reference to a {} block or a {} name", k.as_str(), k.noun()),
+            AttrType::RefList(k) => format!("a list of references to {} blocks", k.as_str()),
+            AttrType::IdentList => "a list of column names".into(),
+            AttrType::Sql => "a SQL text".into(),
+            AttrType::Lag => "a lag such as \"5 minutes\", \"1 day\" or \"DOWNSTREAM\"".into(),
+            AttrType::Schedule => "a schedule such as \"5 MINUTES\" or \"USING CRON 0 6 * * * UTC\"".into(),
+            AttrType::RefreshFreq => "a lag such as \"1 day\" or a cron expression such as \"0 6 * * * UTC\"".into(),
+            AttrType::Json => "an object".into(),
+            AttrType::Version => "a version such as \"V1\" (letters, digits, `_`, `.`, `-`)".into(),
+            AttrType::StagePath => "a stage location such as \"@DB.SCHEMA.STAGE/path\"".into(),
+            AttrType::Map => "a map".into(),
+        }
+    }
+}
+
+/// What a change of the attribute takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Update {
+    /// ALTER ... SET / UNSET (or the kind's own ALTER clause).
+    Alter,
+    /// Snowflake cannot ALTER it: the object is replaced. The text says why and what is lost.
+    Replace(&'static str),
+    /// Applies only when the object is created; later changes are recorded, never sent.
+    CreateOnly,
+}
+
+/// Where the live value of an attribute comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A column of the kind's SHOW output.
+    Show,
+    /// SHOW does not return it: the recorded state is the only picture.
+    State,
+}
+
+/// The role an attribute plays in a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A property of the object.
+    Property,
+    /// The object's own name (`name`).
+    Name,
+    /// The container the object lives in (`database` of a schema, `schema` of a stage).
+    Container,
+    /// Part of the object's name (a feature view's `version`), also kept as a property.
+    NamePart,
+    /// Derived by snowform from other blocks; not written in HCL.
+    Derived,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum DefaultValue {
+    Bool(bool),
+    Int(i64),
+    Str(&'static str),
+}
+
+impl DefaultValue {
+    pub fn value(self) -> Value {
+        match self {
+            DefaultValue::Bool(b) => Value::Bool(b),
+            DefaultValue::Int(i) => Value::Int(i),
+            DefaultValue::Str(s) => Value::Str(s.to_string()),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Attr {
+    pub name: &'static str,
+    pub ty: AttrType,
+    pub role: Role,
+    pub required: bool,
+    /// Snowflake's value when the attribute is not set.
+    pub default: Option<DefaultValue>,
+    /// When not set, Snowflake (or an inherited parameter) chooses the value: it is not compared.
+    pub computed: bool,
+    pub update: Update,
+    pub source: Source,
+    /// The property keyword in CREATE and ALTER ... SET, when it is a plain `KEY = value`.
+    pub sql: Option<&'static str>,
+    pub doc: &'static str,
+}
+
+impl Attr {
+    /// An optional, alterable property read from SHOW, with no default.
+    pub const fn prop(name: &'static str, ty: AttrType, sql: Option<&'static str>, doc: &'static str) -> Attr {
+        Attr {
+            name,
+            ty,
+            role: Role::Property,
+            required: false,
+            default: None,
+            computed: false,
+            update: Update::Alter,
+            source: Source::Show,
+            sql,
+            doc,
+        }
+    }
+
+    pub const fn name_attr(doc: &'static str) -> Attr {
+        Attr { role: Role::Name, required: true, ..Attr::prop("name", AttrType::Ident, None, doc) }
+    }
+
+    pub const fn container(name: &'static str, kind: Kind, doc: &'static str) -> Attr {
+        Attr { role: Role::Container, required: true, ..Attr::prop(name, AttrType::Ref(kind), None, doc) }
+    }
+
+    pub const fn required(self) -> Attr {
+        Attr { required: true, ..self }
+    }
+
+    pub const fn default(self, d: DefaultValue) -> Attr {
+        Attr { default: Some(d), ..self }
+    }
+
+    pub const fn computed(self) -> Attr {
+        Attr { computed: true, ..self }
+    }
+
+    pub const fn replace(self, why: &'static str) -> Attr {
+        Attr { update: Update::Replace(why), ..self }
+    }
+
+    pub const fn create_only(self) -> Attr {
+        Attr { update: Update::CreateOnly, ..self }
+    }
+
+    pub const fn from_state(self) -> Attr {
+        Attr { source: Source::State, ..self }
+    }
+
+    pub const fn role(self, role: Role) -> Attr {
+        Attr { role, ..self }
+    }
+
+    /// Properties (not the name or container) that users may write.
+    pub fn is_user_property(&self) -> bool {
+        matches!(self.role, Role::Property | Role::NamePart)
+    }
+}
+
+/// A nested block, such as a model's `version "V1" { ... }`.
+#[derive(Debug)]
+pub struct BlockSchema {
+    pub name: &'static str,
+    /// The label's meaning, e.g. "version name".
+    pub label: &'static str,
+    pub attrs: &'static [Attr],
+    pub doc: &'static str,
+}
+
+#[derive(Debug)]
+pub struct KindSchema {
+    pub kind: Kind,
+    pub attrs: &'static [Attr],
+    pub blocks: &'static [BlockSchema],
+    pub doc: &'static str,
+}
+
+impl KindSchema {
+    pub fn attr(&self, name: &str) -> Option<&'static Attr> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+
+    pub fn block(&self, name: &str) -> Option<&'static BlockSchema> {
+        self.blocks.iter().find(|b| b.name == name)
+    }
+
+    /// Attributes a user may write in HCL, in table order.
+    pub fn user_attrs(&self) -> impl Iterator<Item = &'static Attr> {
+        self.attrs.iter().filter(|a| a.role != Role::Derived)
+    }
+
+    /// The properties kept in an object's `props` (everything but name and container).
+    pub fn properties(&self) -> impl Iterator<Item = &'static Attr> {
+        self.attrs.iter().filter(|a| matches!(a.role, Role::Property | Role::NamePart | Role::Derived))
+    }
+}
+
+impl BlockSchema {
+    pub fn attr(&self, name: &str) -> Option<&'static Attr> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+}
+
+/// The attribute table of a kind.
+pub fn schema(kind: Kind) -> &'static KindSchema {
+    use super::kinds::*;
+    match kind {
+        Kind::Warehouse => &warehouse::SCHEMA,
+        Kind::Database => &database::SCHEMA,
+        Kind::Schema => &schema::SCHEMA,
+        Kind::Stage => &stage::SCHEMA,
+        Kind::Entity => &entity::SCHEMA,
+        Kind::FeatureView => &feature_view::SCHEMA,
+        Kind::Model => &model::SCHEMA,
+        Kind::Task => &task::SCHEMA,
+    }
+}
+
+/// Names a user may write inside any resource block besides the kind's attributes.
+pub const META_ARGUMENTS: &[&str] = &["for_each", "depends_on"];
+pub const META_BLOCKS: &[&str] = &["lifecycle"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_name_and_unique_attribute_names() {
+        for kind in Kind::ALL {
+            let s = schema(kind);
+            assert_eq!(s.kind, kind);
+            assert!(s.attrs.iter().any(|a| a.role == Role::Name), "{kind} has no name");
+            let mut names: Vec<_> = s.attrs.iter().map(|a| a.name).collect();
+            names.sort();
+            let len = names.len();
+            names.dedup();
+            assert_eq!(len, names.len(), "{kind} repeats an attribute");
+            for a in s.attrs {
+                assert!(!META_ARGUMENTS.contains(&a.name), "{kind}.{} shadows a meta-argument", a.name);
+                if let Some(d) = a.default {
+                    assert!(super::super::canon::check_default(&a.ty, &d.value()), "{kind}.{} default does not fit its type", a.name);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! What the HTTP layer and the SQL engine of the sandbox exchange.
+
+use serde::{Deserialize, Serialize};
+
+/// The context of one statement: who runs it and with which defaults.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub account: String,
+    pub user: String,
+    pub role: String,
+    pub database: Option<String>,
+    pub schema: Option<String>,
+    pub warehouse: Option<String>,
+    pub query_tag: Option<String>,
+}
+
+/// A result column, as `resultSetMetaData.rowType` describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// SHOW output uses lower-case names, queries upper-case, as Snowflake does.
+    pub name: String,
+    /// Snowflake's type name in `rowType`: text, fixed, boolean, timestamp_ltz, variant, ...
+    pub type_name: &'static str,
+    pub nullable: bool,
+}
+
+impl Column {
+    pub fn text(name: &str) -> Column {
+        Column { name: name.to_string(), type_name: "text", nullable: true }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DmlStats {
+    pub inserted: u64,
+    pub updated: u64,
+    pub deleted: u64,
+}
+
+/// The outcome of one statement. Every value is a string or NULL, as the SQL API sends it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResultSet {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Option<String>>>,
+    pub dml: Option<DmlStats>,
+}
+
+impl ResultSet {
+    /// The one-row `status` result that DDL statements return.
+    pub fn status(message: impl Into<String>) -> ResultSet {
+        ResultSet { columns: vec![Column::text("status")], rows: vec![vec![Some(message.into())]], dml: None }
+    }
+}
+
+/// A statement that failed, with Snowflake's code (six digits) and SQLSTATE.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{code} ({sql_state}): {message}")]
+pub struct SqlError {
+    pub code: String,
+    pub sql_state: String,
+    pub message: String,
+}
+
+impl SqlError {
+    pub fn new(code: &str, sql_state: &str, message: impl Into<String>) -> SqlError {
+        SqlError { code: code.to_string(), sql_state: sql_state.to_string(), message: message.into() }
+    }
+}
+
+/// Executes SQL against an account's catalog. The HTTP server drives one engine.
+pub trait SqlEngine: Send {
+    fn execute(&mut self, sql: &str, session: &Session) -> Result<ResultSet, SqlError>;
+}
