@@ -23,7 +23,7 @@ pub fn derive(objects: &mut [Object]) {
             Kind::FeatureView => {
                 let mut keys = BTreeMap::new();
                 for entity in o.get("entities").map(|v| v.str_list()).unwrap_or_default() {
-                    let name = o.name.with_name(super::Ident::from_canonical(entity));
+                    let name = o.name.with_name(super::entity_tag_name(&super::Ident::from_canonical(entity)));
                     if let Some(k) = join_keys.get(&name) {
                         keys.insert(entity.to_string(), Value::Str(k.clone()));
                     }

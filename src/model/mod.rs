@@ -24,7 +24,12 @@ pub fn feature_view_object_name(name: &Ident, version: &str) -> Ident {
     Ident::from_canonical(format!("{}${}", name.as_str(), version))
 }
 
-/// The tag that holds a Feature Store entity.
+/// The tag that holds a Feature Store entity: an entity object's Snowflake name.
 pub fn entity_tag_name(entity: &Ident) -> Ident {
     Ident::from_canonical(format!("{}{}", kinds::entity::TAG_PREFIX, entity.as_str()))
+}
+
+/// The entity name of an entity tag, when `tag` is one.
+pub fn entity_of_tag(tag: &Ident) -> Option<Ident> {
+    tag.as_str().strip_prefix(kinds::entity::TAG_PREFIX).filter(|s| !s.is_empty()).map(Ident::from_canonical)
 }
