@@ -6,7 +6,9 @@
 //! runs it through the `snowflake` client and records each statement in `state`.
 //! See docs/ARCHITECTURE.md.
 
+pub mod ddl;
 pub mod diag;
+pub mod diff;
 pub mod graph;
 pub mod model;
 pub mod sandbox;

@@ -1,0 +1,21 @@
+use super::props::{create_line, set_unset};
+use super::{Stmt, CREATE};
+use crate::model::Object;
+
+pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
+    let prefix = format!(
+        "CREATE {}{}DATABASE",
+        if or_replace { "OR REPLACE " } else { "" },
+        if o.flag("transient") {
+            "TRANSIENT "
+        } else {
+            ""
+        }
+    );
+    let (sql, _) = create_line(&prefix, o, &[]);
+    vec![Stmt::new(sql, &[CREATE])]
+}
+
+pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
+    set_unset("DATABASE", o, changed)
+}

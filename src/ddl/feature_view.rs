@@ -1,0 +1,355 @@
+//! Feature views as the Feature Store library lays them out: `<NAME>$<VERSION>`, a view or
+//! a dynamic table, with COMMENT, then TAG (object, metadata and entity tags), then AS the
+//! query — the order the library's parser reads back. A cron refresh is a task with the
+//! same name that refreshes the dynamic table (TARGET_LAG = 'DOWNSTREAM').
+
+use super::{Stmt, CREATE, DROP};
+use crate::model::canon::RefreshFreq;
+use crate::model::kinds::feature_view::{METADATA_TAG, OBJECT_TAG, PKG_VERSION};
+use crate::model::{entity_tag_name, Ident, Object, ObjectName, Value};
+use crate::sql::{quote_ident, quote_literal};
+
+fn refresh(o: &Object) -> Option<RefreshFreq> {
+    o.get_str("refresh_freq")
+        .and_then(|s| RefreshFreq::parse(s).ok())
+}
+
+fn is_cron(o: &Object) -> bool {
+    matches!(refresh(o), Some(RefreshFreq::Cron(_)))
+}
+
+fn object_keyword(o: &Object) -> &'static str {
+    if refresh(o).is_some() {
+        "DYNAMIC TABLE"
+    } else {
+        "VIEW"
+    }
+}
+
+fn sibling(o: &Object, name: &str) -> ObjectName {
+    o.name.with_name(Ident::from_canonical(name))
+}
+
+/// A JSON string literal as Python's json.dumps writes it (the library's format).
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialise")
+}
+
+/// The SNOWML_FEATURE_STORE_OBJECT tag value.
+pub fn object_tag_value(kind: &str) -> String {
+    format!(
+        "{{\"type\": {}, \"pkg_version\": {}}}",
+        json_str(kind),
+        json_str(PKG_VERSION)
+    )
+}
+
+/// The SNOWML_FEATURE_VIEW_METADATA tag value: entities and timestamp column.
+pub fn metadata_tag_value(o: &Object) -> String {
+    let entities: Vec<String> = o
+        .get("entities")
+        .map(|v| v.str_list())
+        .unwrap_or_default()
+        .iter()
+        .map(|e| json_str(e))
+        .collect();
+    let ts = o.get_str("timestamp_col").unwrap_or("NULL");
+    format!(
+        "{{\"entities\": [{}], \"timestamp_col\": {}, \"is_tiled\": false, \"is_iceberg\": false, \"is_rollup\": false, \"is_streaming\": false, \"is_append_only\": false}}",
+        entities.join(", "),
+        json_str(ts)
+    )
+}
+
+fn tag_clause(o: &Object) -> String {
+    let managed = if refresh(o).is_some() {
+        "MANAGED_FEATURE_VIEW"
+    } else {
+        "EXTERNAL_FEATURE_VIEW"
+    };
+    let mut tags = vec![
+        format!(
+            "{} = {}",
+            sibling(o, OBJECT_TAG).to_sql(),
+            quote_literal(&object_tag_value(managed))
+        ),
+        format!(
+            "{} = {}",
+            sibling(o, METADATA_TAG).to_sql(),
+            quote_literal(&metadata_tag_value(o))
+        ),
+    ];
+    let keys = o
+        .get("join_keys")
+        .and_then(Value::as_map)
+        .cloned()
+        .unwrap_or_default();
+    for e in o.get("entities").map(|v| v.str_list()).unwrap_or_default() {
+        let tag = o.name.with_name(entity_tag_name(&Ident::from_canonical(e)));
+        let value = keys.get(e).and_then(Value::as_str).unwrap_or("");
+        tags.push(format!("{} = {}", tag.to_sql(), quote_literal(value)));
+    }
+    format!("TAG ({})", tags.join(", "))
+}
+
+/// The query without trailing semicolons: one statement per request.
+fn query(o: &Object) -> String {
+    let mut q = o.get_str("query").unwrap_or("").trim().to_string();
+    while q.ends_with(';') {
+        q.pop();
+        q = q.trim_end().to_string();
+    }
+    q
+}
+
+fn create_object(o: &Object, or_replace: bool) -> Stmt {
+    let head = format!(
+        "CREATE {}{} {}{}",
+        if or_replace { "OR REPLACE " } else { "" },
+        object_keyword(o),
+        o.name.to_sql(),
+        if or_replace { " COPY GRANTS" } else { "" }
+    );
+    let mut lines = vec![head];
+    let freq = refresh(o);
+    if let Some(f) = &freq {
+        lines.push(format!("  TARGET_LAG = {}", quote_literal(f.target_lag())));
+    }
+    lines.push(format!(
+        "  COMMENT = {}",
+        quote_literal(o.get_str("comment").unwrap_or(""))
+    ));
+    lines.push(format!("  {}", tag_clause(o)));
+    if freq.is_some() {
+        if let Some(w) = o.get_str("warehouse") {
+            lines.push(format!("  WAREHOUSE = {}", quote_ident(w)));
+        }
+        lines.push(format!(
+            "  REFRESH_MODE = {}",
+            o.get_str("refresh_mode").unwrap_or("AUTO")
+        ));
+        lines.push(format!(
+            "  INITIALIZE = {}",
+            o.get_str("initialize").unwrap_or("ON_CREATE")
+        ));
+    }
+    lines.push(format!("  AS {}", query(o)));
+    Stmt::new(lines.join("\n"), &[CREATE])
+}
+
+/// The same-named task that refreshes a cron feature view, tagged as the library tags it.
+fn create_refresh_task(o: &Object, or_replace: bool) -> Vec<Stmt> {
+    let Some(RefreshFreq::Cron(expr)) = refresh(o) else {
+        return vec![];
+    };
+    let name = o.name.to_sql();
+    let mut sql = format!(
+        "CREATE {}TASK {name}",
+        if or_replace { "OR REPLACE " } else { "" }
+    );
+    if let Some(w) = o.get_str("warehouse") {
+        sql.push_str(&format!(" WAREHOUSE = {}", quote_ident(w)));
+    }
+    sql.push_str(&format!(
+        " SCHEDULE = {} AS ALTER DYNAMIC TABLE {name} REFRESH",
+        quote_literal(&format!("USING CRON {expr}"))
+    ));
+    vec![
+        Stmt::new(sql, &["refresh_freq"]),
+        Stmt::new(
+            format!(
+                "ALTER TASK {name} SET TAG {} = {}",
+                sibling(o, OBJECT_TAG).to_sql(),
+                quote_literal(&object_tag_value("FEATURE_VIEW_REFRESH_TASK"))
+            ),
+            &[],
+        ),
+    ]
+}
+
+/// Start or stop refreshing, as the object wants (views have nothing to start).
+fn run_state(o: &Object, task_only: bool) -> Vec<Stmt> {
+    if refresh(o).is_none() {
+        return vec![];
+    }
+    let enabled = o.flag("enabled");
+    let mut out = Vec::new();
+    if !task_only && !enabled {
+        out.push(Stmt::new(
+            format!("ALTER DYNAMIC TABLE {} SUSPEND", o.name.to_sql()),
+            &["enabled"],
+        ));
+    }
+    if is_cron(o) && enabled {
+        out.push(Stmt::new(
+            format!("ALTER TASK {} RESUME", o.name.to_sql()),
+            &["enabled"],
+        ));
+    }
+    out
+}
+
+pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
+    let mut out = vec![create_object(o, or_replace)];
+    out.extend(create_refresh_task(o, or_replace));
+    out.extend(run_state(o, false));
+    out
+}
+
+pub fn drop(o: &Object) -> Vec<Stmt> {
+    let mut out = Vec::new();
+    if is_cron(o) {
+        out.push(Stmt::new(format!("DROP TASK {}", o.name.to_sql()), &[]));
+    }
+    out.push(Stmt::new(
+        format!("DROP {} {}", object_keyword(o), o.name.to_sql()),
+        &[DROP],
+    ));
+    out
+}
+
+/// Replace in place: CREATE OR REPLACE when the object type stays, else drop and create.
+pub fn replace(b: &Object, a: &Object) -> Vec<Stmt> {
+    if object_keyword(b) != object_keyword(a) {
+        let mut out: Vec<Stmt> = drop(b)
+            .into_iter()
+            .map(|s| Stmt {
+                applies: vec![],
+                ..s
+            })
+            .collect();
+        out.extend(create(a, false));
+        return out;
+    }
+    let mut out = Vec::new();
+    if is_cron(b) && !is_cron(a) {
+        out.push(Stmt::new(format!("DROP TASK {}", b.name.to_sql()), &[]));
+    }
+    out.push(create_object(a, true));
+    out.extend(create_refresh_task(a, is_cron(b)));
+    out.extend(run_state(a, false));
+    out
+}
+
+/// What Snowflake can ALTER in place: lag, warehouse, comment, the cron schedule through
+/// its task, and whether it runs.
+pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
+    let name = a.name.to_sql();
+    let has = |n: &str| changed.contains(&n);
+    let mut out = Vec::new();
+    if refresh(a).is_none() {
+        // A view: only its comment can change in place.
+        if has("comment") {
+            out.push(comment_stmt("VIEW", a));
+        }
+        return out;
+    }
+    let (b_cron, a_cron) = (is_cron(b), is_cron(a));
+    let task_changes = a_cron && b_cron && (has("refresh_freq") || has("warehouse"));
+    let task_running = b_cron && b.flag("enabled");
+
+    // The refresh task must be suspended before it changes or goes.
+    if (task_changes || (b_cron && !a_cron)) && task_running {
+        out.push(Stmt::new(format!("ALTER TASK {name} SUSPEND"), &[]));
+    }
+    if b_cron && !a_cron {
+        out.push(Stmt::new(format!("DROP TASK {name}"), &[]));
+    }
+    let mut sets = Vec::new();
+    let mut applied = Vec::new();
+    if has("refresh_freq")
+        && refresh(b).map(|f| f.target_lag().to_string())
+            != refresh(a).map(|f| f.target_lag().to_string())
+    {
+        sets.push(format!(
+            "TARGET_LAG = {}",
+            quote_literal(refresh(a).expect("dynamic table").target_lag())
+        ));
+        if !a_cron {
+            applied.push("refresh_freq".to_string());
+        }
+    }
+    if has("warehouse") {
+        if let Some(w) = a.get_str("warehouse") {
+            sets.push(format!("WAREHOUSE = {}", quote_ident(w)));
+            applied.push("warehouse".to_string());
+        }
+    }
+    if has("comment") {
+        if let Some(c) = a.get_str("comment") {
+            sets.push(format!("COMMENT = {}", quote_literal(c)));
+            applied.push("comment".to_string());
+        } else {
+            out.push(comment_stmt("DYNAMIC TABLE", a));
+        }
+    }
+    if !sets.is_empty() {
+        out.push(Stmt::applying(
+            format!("ALTER DYNAMIC TABLE {name} SET {}", sets.join(" ")),
+            applied,
+        ));
+    }
+    if a_cron && !b_cron {
+        out.extend(create_refresh_task(a, false));
+    }
+    if task_changes {
+        let mut task_sets = Vec::new();
+        if has("refresh_freq") {
+            if let Some(RefreshFreq::Cron(expr)) = refresh(a) {
+                task_sets.push(format!(
+                    "SCHEDULE = {}",
+                    quote_literal(&format!("USING CRON {expr}"))
+                ));
+            }
+        }
+        if has("warehouse") {
+            if let Some(w) = a.get_str("warehouse") {
+                task_sets.push(format!("WAREHOUSE = {}", quote_ident(w)));
+            }
+        }
+        out.push(Stmt::applying(
+            format!("ALTER TASK {name} SET {}", task_sets.join(" ")),
+            vec!["refresh_freq".into()],
+        ));
+    }
+    let was_enabled = b.flag("enabled");
+    let enabled = a.flag("enabled");
+    if has("enabled") && was_enabled != enabled {
+        let verb = if enabled { "RESUME" } else { "SUSPEND" };
+        out.push(Stmt::new(
+            format!("ALTER DYNAMIC TABLE {name} {verb}"),
+            &["enabled"],
+        ));
+    }
+    // The refresh task runs when the feature view is enabled: start a new one, restart one
+    // stopped for the change above, or follow a change of `enabled`.
+    let resume = Stmt::new(format!("ALTER TASK {name} RESUME"), &["enabled"]);
+    if a_cron && !b_cron {
+        if enabled {
+            out.push(resume);
+        }
+    } else if a_cron && task_changes && task_running {
+        if enabled {
+            out.push(resume);
+        }
+    } else if a_cron && has("enabled") && enabled != was_enabled {
+        out.push(if enabled {
+            resume
+        } else {
+            Stmt::new(format!("ALTER TASK {name} SUSPEND"), &["enabled"])
+        });
+    }
+    out
+}
+
+fn comment_stmt(kw: &str, a: &Object) -> Stmt {
+    let sql = match a.get_str("comment") {
+        Some(c) => format!(
+            "ALTER {kw} {} SET COMMENT = {}",
+            a.name.to_sql(),
+            quote_literal(c)
+        ),
+        None => format!("ALTER {kw} {} UNSET COMMENT", a.name.to_sql()),
+    };
+    Stmt::new(sql, &["comment"])
+}

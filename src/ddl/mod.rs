@@ -1,0 +1,193 @@
+//! DDL: the statements that carry out one change, per kind. Identifiers and literals go
+//! through `crate::sql::quote` only. This module decides no action and no order between
+//! objects; it only writes each change's own statements, in the order they must run.
+
+mod database;
+mod entity;
+mod feature_view;
+mod model;
+mod props;
+mod schema;
+mod stage;
+pub mod task;
+mod warehouse;
+
+use crate::diff::{Action, AttrChange, Change};
+use crate::model::{Kind, Object};
+
+pub use feature_view::{metadata_tag_value, object_tag_value};
+pub use props::value_sql;
+
+/// One statement and what it brings about. `sql` is None for a step that only changes
+/// state (an object dropped with its container, or moved to a new address).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stmt {
+    pub sql: Option<String>,
+    /// Attribute paths this statement brings to their desired values (`size`,
+    /// `versions.V2`, `versions.V1.alias`), or `@create`, `@drop`, `@name`.
+    pub applies: Vec<String>,
+    /// Runs after every other change: dropping the old object of a replacement that
+    /// created its successor under a new name, once everything points at the new one.
+    pub cleanup: bool,
+}
+
+impl Stmt {
+    pub fn new(sql: impl Into<String>, applies: &[&str]) -> Stmt {
+        Stmt {
+            sql: Some(sql.into()),
+            applies: applies.iter().map(|s| s.to_string()).collect(),
+            cleanup: false,
+        }
+    }
+
+    pub fn applying(sql: impl Into<String>, applies: Vec<String>) -> Stmt {
+        Stmt {
+            sql: Some(sql.into()),
+            applies,
+            cleanup: false,
+        }
+    }
+
+    pub fn state_only(applies: &[&str]) -> Stmt {
+        Stmt {
+            sql: None,
+            applies: applies.iter().map(|s| s.to_string()).collect(),
+            cleanup: false,
+        }
+    }
+
+    fn cleanup(mut self) -> Stmt {
+        self.cleanup = true;
+        self
+    }
+}
+
+pub const CREATE: &str = "@create";
+pub const DROP: &str = "@drop";
+pub const NAME: &str = "@name";
+
+/// The statements of one change, in order. Task graph suspend/resume and the `enabled`
+/// state of tasks are added by `plan`, which sees whole graphs.
+pub fn statements(change: &Change) -> Vec<Stmt> {
+    if change.state_only {
+        return vec![Stmt::state_only(if change.action == Action::Delete {
+            &[DROP]
+        } else {
+            &[]
+        })];
+    }
+    let after = change.after.as_ref();
+    let before = change.before.as_ref();
+    match (change.action, before, after) {
+        (Action::Create, _, Some(a)) => create(a),
+        (Action::Delete, Some(b), _) => drop(b),
+        (Action::Replace, _, Some(a)) if change.with_container.is_some() => create(a),
+        (Action::Replace, Some(b), Some(a)) => replace(b, a, &change.attrs),
+        (Action::Update, Some(b), Some(a)) => {
+            let mut out = Vec::new();
+            if b.name != a.name {
+                out.push(rename(b, a));
+            }
+            out.extend(update(b, a, &change.attrs));
+            if out.is_empty() && change.moved_from.is_some() {
+                out.push(Stmt::state_only(&[]));
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub fn create(o: &Object) -> Vec<Stmt> {
+    match o.kind() {
+        Kind::Warehouse => warehouse::create(o),
+        Kind::Database => database::create(o, false),
+        Kind::Schema => schema::create(o, false),
+        Kind::Stage => stage::create(o, false),
+        Kind::Entity => entity::create(o, false),
+        Kind::FeatureView => feature_view::create(o, false),
+        Kind::Model => model::create(o),
+        Kind::Task => task::create(o),
+    }
+}
+
+pub fn drop(o: &Object) -> Vec<Stmt> {
+    let sql = match o.kind() {
+        Kind::FeatureView => return feature_view::drop(o),
+        Kind::Entity => format!("DROP TAG {}", o.name.to_sql()),
+        k => format!("DROP {} {}", keyword(k), o.name.to_sql()),
+    };
+    vec![Stmt::new(sql, &[DROP])]
+}
+
+fn rename(b: &Object, a: &Object) -> Stmt {
+    Stmt::new(
+        format!(
+            "ALTER {} {} RENAME TO {}",
+            keyword(a.kind()),
+            b.name.to_sql(),
+            a.name.to_sql()
+        ),
+        &[NAME],
+    )
+}
+
+/// Replace: in place with CREATE OR REPLACE where the name stays; otherwise create the new
+/// object now and drop the old one once everything points at the new one.
+fn replace(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
+    if b.name != a.name {
+        let mut out = create(a);
+        out.extend(drop(b).into_iter().map(|s| {
+            Stmt {
+                applies: vec![],
+                ..s
+            }
+            .cleanup()
+        }));
+        return out;
+    }
+    match a.kind() {
+        Kind::Database => database::create(a, true),
+        Kind::Schema => schema::create(a, true),
+        Kind::Stage => stage::create(a, true),
+        Kind::Entity => entity::create(a, true),
+        Kind::FeatureView => feature_view::replace(b, a),
+        // Warehouses, models and tasks can ALTER everything but their name.
+        _ => update(b, a, attrs),
+    }
+}
+
+fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
+    let changed: Vec<&str> = attrs
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| *n != "name")
+        .collect();
+    match a.kind() {
+        Kind::Warehouse => warehouse::update(a, &changed),
+        Kind::Database => database::update(a, &changed),
+        Kind::Schema => schema::update(a, &changed),
+        Kind::Stage => stage::update(a, &changed),
+        Kind::Entity => entity::update(a, &changed),
+        Kind::FeatureView => feature_view::update(b, a, &changed),
+        Kind::Model => model::update(b, a, attrs),
+        Kind::Task => task::update(b, a, &changed),
+    }
+}
+
+/// The object type keyword of a kind in CREATE / ALTER / DROP.
+pub fn keyword(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Warehouse => "WAREHOUSE",
+        Kind::Database => "DATABASE",
+        Kind::Schema => "SCHEMA",
+        Kind::Stage => "STAGE",
+        Kind::Entity => "TAG",
+        Kind::FeatureView => "DYNAMIC TABLE",
+        Kind::Model => "MODEL",
+        Kind::Task => "TASK",
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,275 @@
+//! Models and their versions as the Model Registry writes them: CREATE MODEL ... WITH
+//! VERSION ... FROM @stage for the first version, ALTER MODEL ... ADD VERSION for the
+//! next, then comments, metadata, one alias per version, and the default version.
+
+use super::{Stmt, CREATE};
+use crate::diff::AttrChange;
+use crate::model::kinds::model::{METADATA_SCHEMA_VERSION, VERSIONS};
+use crate::model::{Object, Value};
+use crate::sql::{quote_ident, quote_literal};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+type Fields = BTreeMap<String, Value>;
+
+fn versions(o: &Object) -> BTreeMap<String, Fields> {
+    o.get(VERSIONS)
+        .and_then(Value::as_map)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_map().cloned().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Version names in natural order (V2 before V10), the order they are created in.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    fn chunks(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let bytes = s.as_bytes();
+        for i in 1..=s.len() {
+            if i == s.len() || bytes[i].is_ascii_digit() != bytes[start].is_ascii_digit() {
+                out.push((bytes[start].is_ascii_digit(), &s[start..i]));
+                start = i;
+            }
+        }
+        out
+    }
+    for (x, y) in chunks(a).into_iter().zip(chunks(b)) {
+        let ord = match (x, y) {
+            ((true, p), (true, q)) => p
+                .trim_start_matches('0')
+                .len()
+                .cmp(&q.trim_start_matches('0').len())
+                .then(p.cmp(q)),
+            ((_, p), (_, q)) => p.cmp(q),
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+fn source(f: &Fields) -> &str {
+    f.get("source").and_then(Value::as_str).unwrap_or("")
+}
+
+/// The metadata the library writes: the user's object plus the schema version marker.
+pub fn metadata_json(user: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(user).unwrap_or(serde_json::json!({}));
+    if let Some(obj) = v.as_object_mut() {
+        obj.entry("snowpark_ml_schema_version")
+            .or_insert_with(|| METADATA_SCHEMA_VERSION.into());
+    }
+    serde_json::to_string(&v).expect("JSON values serialise")
+}
+
+struct Writer<'a> {
+    model: String,
+    out: &'a mut Vec<Stmt>,
+}
+
+impl Writer<'_> {
+    fn add_version(&mut self, v: &str, f: &Fields) {
+        self.out.push(Stmt::applying(
+            format!(
+                "ALTER MODEL {} ADD VERSION {} FROM {}",
+                self.model,
+                quote_ident(v),
+                source(f)
+            ),
+            vec![format!("{VERSIONS}.{v}.source")],
+        ));
+    }
+
+    fn field(&mut self, v: &str, field: &str, value: Option<&Value>) {
+        let path = vec![format!("{VERSIONS}.{v}.{field}")];
+        let (m, vq) = (&self.model, quote_ident(v));
+        let sql = match field {
+            "comment" => format!(
+                "ALTER MODEL {m} MODIFY VERSION {vq} SET COMMENT = {}",
+                quote_literal(value.and_then(Value::as_str).unwrap_or(""))
+            ),
+            "metadata" => format!(
+                "ALTER MODEL {m} MODIFY VERSION {vq} SET METADATA = {}",
+                quote_literal(&metadata_json(
+                    value.and_then(Value::as_str).unwrap_or("{}")
+                ))
+            ),
+            "alias" => match value.and_then(Value::as_str) {
+                Some(a) => format!(
+                    "ALTER MODEL {m} VERSION {vq} SET ALIAS = {}",
+                    quote_ident(a)
+                ),
+                None => format!("ALTER MODEL {m} VERSION {vq} UNSET ALIAS"),
+            },
+            _ => return,
+        };
+        self.out.push(Stmt::applying(sql, path));
+    }
+
+    fn fields(&mut self, v: &str, f: &Fields) {
+        for field in ["comment", "metadata", "alias"] {
+            if let Some(value) = f.get(field) {
+                self.field(v, field, Some(value));
+            }
+        }
+    }
+}
+
+pub fn create(o: &Object) -> Vec<Stmt> {
+    let mut vs: Vec<(String, Fields)> = versions(o).into_iter().collect();
+    vs.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+    let name = o.name.to_sql();
+    let mut out = Vec::new();
+    let Some((first, first_fields)) = vs.first() else {
+        return out;
+    };
+    out.push(Stmt::new(
+        format!(
+            "CREATE MODEL {name} WITH VERSION {} FROM {}",
+            quote_ident(first),
+            source(first_fields)
+        ),
+        &[CREATE],
+    ));
+    let mut w = Writer {
+        model: name.clone(),
+        out: &mut out,
+    };
+    for (v, f) in vs.iter().skip(1) {
+        w.add_version(v, f);
+    }
+    for (v, f) in &vs {
+        w.fields(v, f);
+    }
+    if let Some(d) = o
+        .get_str("default_version")
+        .filter(|d| *d != first.as_str())
+    {
+        out.push(Stmt::new(
+            format!(
+                "ALTER MODEL {name} SET DEFAULT_VERSION = {}",
+                quote_ident(d)
+            ),
+            &["default_version"],
+        ));
+    }
+    if let Some(c) = o.get_str("comment") {
+        out.push(Stmt::new(
+            format!("ALTER MODEL {name} SET COMMENT = {}", quote_literal(c)),
+            &["comment"],
+        ));
+    }
+    out
+}
+
+/// Versions added, changed and dropped, in the order Snowflake accepts: new versions first,
+/// aliases released before they are taken, the default moved before any version is dropped.
+pub fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
+    let name = a.name.to_sql();
+    let want = versions(a);
+    let have = versions(b);
+    let mut out = Vec::new();
+    let mut added: Vec<&String> = want.keys().filter(|v| !have.contains_key(*v)).collect();
+    added.sort_by(|x, y| natural_cmp(x, y));
+    let mut w = Writer {
+        model: name.clone(),
+        out: &mut out,
+    };
+    for v in &added {
+        w.add_version(v, &want[*v]);
+    }
+    let changed_field = |v: &str, f: &str| {
+        attrs
+            .iter()
+            .any(|c| c.name == format!("{VERSIONS}.{v}.{f}"))
+    };
+    let resourced: Vec<&String> = want
+        .keys()
+        .filter(|v| have.contains_key(*v) && changed_field(v, "source"))
+        .collect();
+    for v in &resourced {
+        w.out.push(Stmt::applying(
+            format!("ALTER MODEL {name} DROP VERSION {}", quote_ident(v)),
+            vec![],
+        ));
+        w.add_version(v, &want[*v]);
+    }
+    // Release aliases before any version takes one.
+    for v in want.keys() {
+        if have.contains_key(v)
+            && !resourced.contains(&v)
+            && changed_field(v, "alias")
+            && have[v].get("alias").is_some()
+        {
+            w.field(v, "alias", None);
+        }
+    }
+    for (v, f) in &want {
+        let fresh = added.contains(&v) || resourced.contains(&v);
+        for field in ["comment", "metadata", "alias"] {
+            let value = f.get(field);
+            if fresh {
+                if value.is_some() {
+                    w.field(v, field, value);
+                }
+            } else if changed_field(v, field) && (field != "alias" || value.is_some()) {
+                w.field(v, field, value);
+            }
+        }
+    }
+    let has = |n: &str| attrs.iter().any(|c| c.name == n);
+    if has("default_version") {
+        if let Some(d) = a.get_str("default_version") {
+            out.push(Stmt::new(
+                format!(
+                    "ALTER MODEL {name} SET DEFAULT_VERSION = {}",
+                    quote_ident(d)
+                ),
+                &["default_version"],
+            ));
+        }
+    }
+    let mut dropped: Vec<&String> = have.keys().filter(|v| !want.contains_key(*v)).collect();
+    dropped.sort_by(|x, y| natural_cmp(x, y));
+    for v in dropped {
+        out.push(Stmt::applying(
+            format!("ALTER MODEL {name} DROP VERSION {}", quote_ident(v)),
+            vec![format!("{VERSIONS}.{v}")],
+        ));
+    }
+    if has("comment") {
+        out.push(Stmt::new(
+            format!(
+                "ALTER MODEL {name} SET COMMENT = {}",
+                quote_literal(a.get_str("comment").unwrap_or(""))
+            ),
+            &["comment"],
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_sort_naturally() {
+        let mut v = vec!["V10", "V2", "V1", "v1.5"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["V1", "V2", "V10", "v1.5"]);
+    }
+
+    #[test]
+    fn metadata_carries_the_schema_version() {
+        assert_eq!(
+            metadata_json("{\"metrics\":{\"rmse\":0.1}}"),
+            "{\"metrics\":{\"rmse\":0.1},\"snowpark_ml_schema_version\":\"2024-01-01\"}"
+        );
+    }
+}

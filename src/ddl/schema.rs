@@ -1,0 +1,64 @@
+use super::props::{create_line, set_unset};
+use super::{Stmt, CREATE};
+use crate::model::kinds::feature_view::{METADATA_TAG, OBJECT_TAG, SNAPSHOT_TABLE};
+use crate::model::{Ident, Object};
+
+pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
+    let prefix = format!(
+        "CREATE {}{}SCHEMA",
+        if or_replace { "OR REPLACE " } else { "" },
+        if o.flag("transient") {
+            "TRANSIENT "
+        } else {
+            ""
+        }
+    );
+    let extra = if o.flag("managed_access") {
+        vec!["WITH MANAGED ACCESS".to_string()]
+    } else {
+        vec![]
+    };
+    let (sql, _) = create_line(&prefix, o, &extra);
+    let mut out = vec![Stmt::new(sql, &[CREATE])];
+    if o.flag("feature_store") {
+        out.extend(feature_store_objects(o));
+    }
+    out
+}
+
+pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
+    let mut out = Vec::new();
+    if changed.contains(&"managed_access") {
+        let verb = if o.flag("managed_access") {
+            "ENABLE"
+        } else {
+            "DISABLE"
+        };
+        out.push(Stmt::new(
+            format!("ALTER SCHEMA {} {verb} MANAGED ACCESS", o.name.to_sql()),
+            &["managed_access"],
+        ));
+    }
+    out.extend(set_unset("SCHEMA", o, changed));
+    if changed.contains(&"feature_store") && o.flag("feature_store") {
+        out.extend(feature_store_objects(o));
+    }
+    out
+}
+
+/// What the Feature Store library's own initialisation creates in its schema, so that the
+/// library opens the schema without creating anything (ml-objects.md, FeatureStore.__init__).
+fn feature_store_objects(o: &Object) -> Vec<Stmt> {
+    let name = |n: &str| o.name.child(Ident::from_canonical(n)).to_sql();
+    vec![
+        Stmt::new(format!("CREATE TAG IF NOT EXISTS {}", name(METADATA_TAG)), &[]),
+        Stmt::new(format!("CREATE TAG IF NOT EXISTS {}", name(OBJECT_TAG)), &[]),
+        Stmt::new(
+            format!(
+                "CREATE TABLE IF NOT EXISTS {} (FV_FQN VARCHAR NOT NULL, SNAPSHOT_START_TIME TIMESTAMP_NTZ NOT NULL, CREATED_AT TIMESTAMP_NTZ DEFAULT CURRENT_TIMESTAMP())",
+                name(SNAPSHOT_TABLE)
+            ),
+            &["feature_store"],
+        ),
+    ]
+}

@@ -1,0 +1,73 @@
+use super::props::value_sql;
+use super::{Stmt, CREATE};
+use crate::model::{schema, Object};
+use crate::sql::quote_literal;
+
+fn directory(on: bool) -> String {
+    format!(
+        "DIRECTORY = (ENABLE = {})",
+        if on { "TRUE" } else { "FALSE" }
+    )
+}
+
+pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
+    let mut sql = format!(
+        "CREATE {}STAGE {}",
+        if or_replace { "OR REPLACE " } else { "" },
+        o.name.to_sql()
+    );
+    let s = schema(o.kind());
+    for name in ["url", "storage_integration"] {
+        if let (Some(attr), Some(v)) = (s.attr(name), o.get(name)) {
+            sql.push_str(&format!(
+                " {} = {}",
+                attr.sql.expect("keyword"),
+                value_sql(attr, v)
+            ));
+        }
+    }
+    if let Some(enc) = o.get_str("encryption") {
+        sql.push_str(&format!(" ENCRYPTION = (TYPE = {})", quote_literal(enc)));
+    }
+    if o.flag("directory") {
+        sql.push(' ');
+        sql.push_str(&directory(true));
+    }
+    if let Some(c) = o.get_str("comment") {
+        sql.push_str(&format!(" COMMENT = {}", quote_literal(c)));
+    }
+    vec![Stmt::new(sql, &[CREATE])]
+}
+
+pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
+    let s = schema(o.kind());
+    let mut sets = Vec::new();
+    let mut applied = Vec::new();
+    for name in changed {
+        let part = match *name {
+            "directory" => directory(o.flag("directory")),
+            // ALTER STAGE has no UNSET COMMENT; an empty comment is no comment.
+            "comment" => format!(
+                "COMMENT = {}",
+                quote_literal(o.get_str("comment").unwrap_or(""))
+            ),
+            "url" | "storage_integration" => {
+                let attr = s.attr(name).expect("in table");
+                match o.get(name) {
+                    Some(v) => format!("{} = {}", attr.sql.expect("keyword"), value_sql(attr, v)),
+                    None => continue,
+                }
+            }
+            _ => continue,
+        };
+        sets.push(part);
+        applied.push(name.to_string());
+    }
+    if sets.is_empty() {
+        return vec![];
+    }
+    vec![Stmt::applying(
+        format!("ALTER STAGE {} SET {}", o.name.to_sql(), sets.join(" ")),
+        applied,
+    )]
+}

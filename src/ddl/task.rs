@@ -1,0 +1,111 @@
+//! Tasks: CREATE TASK with its schedule or predecessors, and the ALTER TASK clauses for
+//! every change (SET/UNSET, MODIFY AS, MODIFY WHEN, ADD/REMOVE AFTER). Suspending and
+//! resuming are written here but placed by `plan`, which sees whole task graphs.
+
+use super::props::{assignments, set_unset};
+use super::{Stmt, CREATE};
+use crate::model::{Object, ObjectName};
+
+fn predecessors(o: &Object) -> Vec<String> {
+    o.get("after")
+        .map(|v| v.str_list().into_iter().map(String::from).collect())
+        .unwrap_or_default()
+}
+
+fn body(sql: &str) -> String {
+    let mut q = sql.trim().to_string();
+    while q.ends_with(';') {
+        q.pop();
+        q = q.trim_end().to_string();
+    }
+    q
+}
+
+pub fn create(o: &Object) -> Vec<Stmt> {
+    let (parts, _) = assignments(o);
+    let mut sql = format!("CREATE TASK {}", o.name.to_sql());
+    for p in parts {
+        sql.push(' ');
+        sql.push_str(&p);
+    }
+    let after = predecessors(o);
+    if !after.is_empty() {
+        sql.push_str(&format!(" AFTER {}", after.join(", ")));
+    }
+    if let Some(w) = o.get_str("when") {
+        sql.push_str(&format!(" WHEN {}", body(w)));
+    }
+    sql.push_str(&format!(" AS {}", body(o.get_str("sql").unwrap_or(""))));
+    vec![Stmt::new(sql, &[CREATE])]
+}
+
+/// The task must already be suspended (its graph's root, for a graph): `plan` sees to it.
+pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
+    let name = a.name.to_sql();
+    let has = |n: &str| changed.contains(&n);
+    let mut out = Vec::new();
+    let generic: Vec<&str> = changed
+        .iter()
+        .copied()
+        .filter(|n| !matches!(*n, "sql" | "when" | "after" | "enabled"))
+        .collect();
+    let (unsets, sets): (Vec<Stmt>, Vec<Stmt>) = set_unset("TASK", a, &generic)
+        .into_iter()
+        .partition(|s| s.sql.as_deref().is_some_and(|q| q.contains(" UNSET ")));
+    // A schedule goes before a task gains predecessors, and comes after it loses them.
+    out.extend(unsets);
+    if has("after") {
+        let (old, new) = (predecessors(b), predecessors(a));
+        let removed: Vec<&String> = old.iter().filter(|p| !new.contains(p)).collect();
+        let added: Vec<&String> = new.iter().filter(|p| !old.contains(p)).collect();
+        if !removed.is_empty() {
+            out.push(Stmt::new(
+                format!("ALTER TASK {name} REMOVE AFTER {}", join(&removed)),
+                &[],
+            ));
+        }
+        if !added.is_empty() {
+            out.push(Stmt::new(
+                format!("ALTER TASK {name} ADD AFTER {}", join(&added)),
+                &[],
+            ));
+        }
+        if let Some(last) = out.last_mut() {
+            last.applies.push("after".into());
+        }
+    }
+    out.extend(sets);
+    if has("sql") {
+        out.push(Stmt::new(
+            format!(
+                "ALTER TASK {name} MODIFY AS {}",
+                body(a.get_str("sql").unwrap_or(""))
+            ),
+            &["sql"],
+        ));
+    }
+    if has("when") {
+        let sql = match a.get_str("when") {
+            Some(w) => format!("ALTER TASK {name} MODIFY WHEN {}", body(w)),
+            None => format!("ALTER TASK {name} REMOVE WHEN"),
+        };
+        out.push(Stmt::new(sql, &["when"]));
+    }
+    out
+}
+
+fn join(names: &[&String]) -> String {
+    names
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn suspend(name: &ObjectName) -> Stmt {
+    Stmt::new(format!("ALTER TASK {} SUSPEND", name.to_sql()), &[])
+}
+
+pub fn resume(name: &ObjectName) -> Stmt {
+    Stmt::new(format!("ALTER TASK {} RESUME", name.to_sql()), &["enabled"])
+}

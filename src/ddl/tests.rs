@@ -1,0 +1,169 @@
+//! The DDL of each kind, and the proof that no name or comment breaks out of its statement.
+
+use super::*;
+use crate::diff::{diff, DiffInput};
+use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
+use crate::sql::{split_statements, tokenize, TokenKind};
+use std::collections::BTreeMap;
+
+fn obj(kind: Kind, name: ObjectName, props: &[(&str, Value)]) -> Object {
+    let mut o = Object::new(Address::new(kind, "x"), name);
+    for (k, v) in props {
+        o.set(k, v.clone());
+    }
+    o
+}
+
+fn ident(s: &str) -> Ident {
+    Ident::from_canonical(s)
+}
+
+fn sqls(stmts: &[Stmt]) -> Vec<String> {
+    stmts.iter().filter_map(|s| s.sql.clone()).collect()
+}
+
+#[test]
+fn warehouse_create_and_alter() {
+    let mut w = obj(
+        Kind::Warehouse,
+        ObjectName::account(ident("COMPUTE_WH")),
+        &[
+            ("size", "XSMALL".into()),
+            ("auto_suspend", 60.into()),
+            ("type", "SNOWPARK-OPTIMIZED".into()),
+        ],
+    );
+    assert_eq!(sqls(&create(&w)), ["CREATE WAREHOUSE COMPUTE_WH WAREHOUSE_SIZE = XSMALL WAREHOUSE_TYPE = 'SNOWPARK-OPTIMIZED' AUTO_SUSPEND = 60"]);
+    let before = w.clone();
+    w.set("size", "SMALL");
+    w.props.remove("auto_suspend");
+    w.set("comment", "it's");
+    let recorded = BTreeMap::from([(w.address.clone(), before)]);
+    let changes = diff(&DiffInput {
+        desired: &[w],
+        recorded: &recorded,
+        live: None,
+    })
+    .unwrap();
+    assert_eq!(sqls(&statements(&changes[0])), ["ALTER WAREHOUSE COMPUTE_WH SET WAREHOUSE_SIZE = SMALL AUTO_SUSPEND = 600 COMMENT = 'it''s'"]);
+}
+
+#[test]
+fn hostile_names_and_comments_cannot_break_out() {
+    let hostile = [
+        "x'; DROP DATABASE PROD; --",
+        "back\\slash\\",
+        "semi;colon",
+        "$$ dollar $$",
+        "new\nline\r\n",
+        "quote\"d",
+        "ünï©ødé 🚀",
+        "'||'",
+        "*/ /*",
+    ];
+    for h in hostile {
+        let name = ObjectName::in_schema(ident(h), ident(h), ident(h));
+        let objects = vec![
+            obj(
+                Kind::Warehouse,
+                ObjectName::account(ident(h)),
+                &[("comment", h.into()), ("resource_monitor", h.into())],
+            ),
+            obj(
+                Kind::Database,
+                ObjectName::account(ident(h)),
+                &[("comment", h.into())],
+            ),
+            obj(
+                Kind::Schema,
+                ObjectName::in_database(ident(h), ident(h)),
+                &[("comment", h.into()), ("feature_store", true.into())],
+            ),
+            obj(
+                Kind::Stage,
+                name.clone(),
+                &[("comment", h.into()), ("url", h.into())],
+            ),
+            obj(
+                Kind::Entity,
+                name.clone(),
+                &[
+                    ("comment", h.into()),
+                    ("join_keys", Value::List(vec![h.into()])),
+                ],
+            ),
+            obj(
+                Kind::Task,
+                name.clone(),
+                &[
+                    ("comment", h.into()),
+                    ("sql", "SELECT 1".into()),
+                    ("warehouse", h.into()),
+                    (
+                        "config",
+                        format!("{{\"k\":{}}}", serde_json::to_string(h).unwrap()).into(),
+                    ),
+                ],
+            ),
+            obj(
+                Kind::FeatureView,
+                name.clone(),
+                &[
+                    ("comment", h.into()),
+                    ("query", "SELECT 1".into()),
+                    ("entities", Value::List(vec![h.into()])),
+                    ("refresh_freq", "0 6 * * * UTC".into()),
+                    ("warehouse", h.into()),
+                    ("timestamp_col", h.into()),
+                ],
+            ),
+            obj(
+                Kind::Model,
+                name.clone(),
+                &[
+                    ("comment", h.into()),
+                    (
+                        "versions",
+                        Value::Map(BTreeMap::from([(
+                            h.to_string(),
+                            Value::Map(BTreeMap::from([
+                                ("source".to_string(), Value::from("@DB.S.ST/p")),
+                                ("comment".to_string(), h.into()),
+                                ("alias".to_string(), h.into()),
+                            ])),
+                        )])),
+                    ),
+                ],
+            ),
+        ];
+        for o in &objects {
+            for stmt in sqls(&create(o)).iter().chain(sqls(&drop(o)).iter()) {
+                // One statement, and the hostile text only ever inside a literal or quoted identifier.
+                let parts = split_statements(stmt).unwrap_or_else(|e| panic!("{stmt}: {e}"));
+                assert_eq!(parts.len(), 1, "{h:?} split {stmt}");
+                for t in tokenize(stmt).unwrap() {
+                    if matches!(
+                        t.kind,
+                        TokenKind::Word | TokenKind::Symbol | TokenKind::Comment
+                    ) {
+                        assert!(
+                            !h.trim().is_empty() && !t.text.contains(h),
+                            "{h:?} appears bare in {stmt}"
+                        );
+                    }
+                    assert_ne!(t.kind, TokenKind::Comment, "{stmt} grew a comment");
+                }
+                let values: Vec<String> = tokenize(stmt)
+                    .unwrap()
+                    .into_iter()
+                    .filter(|t| matches!(t.kind, TokenKind::String | TokenKind::QuotedIdent))
+                    .map(|t| t.value)
+                    .collect();
+                assert!(
+                    values.iter().any(|v| v.contains(h)),
+                    "{h:?} lost from {stmt}"
+                );
+            }
+        }
+    }
+}

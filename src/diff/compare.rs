@@ -1,0 +1,128 @@
+//! Comparing one desired object with what exists now, attribute by attribute, following
+//! the attribute tables: what Snowflake can ALTER is an update; what it cannot is a
+//! replace, with the reason.
+
+use super::{model_versions, Action, AttrChange, Change, UNKNOWN};
+use crate::diag::Diagnostics;
+use crate::model::kinds::{feature_view, stage};
+use crate::model::{same_value, schema, Kind, Object, Role, Update, Value};
+
+/// Kinds whose objects Snowflake can rename (and move to another container) with
+/// ALTER ... RENAME TO.
+pub fn can_rename(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Warehouse | Kind::Database | Kind::Schema | Kind::Stage | Kind::Model
+    )
+}
+
+pub(super) fn compare(d: &Object, cur: &Object) -> Result<Change, Diagnostics> {
+    let mut change = Change::new(d.address.clone(), Action::NoOp);
+    change.before = Some(cur.clone());
+    let mut replace_reasons: Vec<String> = Vec::new();
+
+    if cur.name != d.name {
+        change.attrs.push(AttrChange {
+            name: "name".into(),
+            before: Some(Value::Str(cur.name.to_string())),
+            after: Some(Value::Str(d.name.to_string())),
+        });
+        if can_rename(d.kind()) {
+            change
+                .reasons
+                .push(format!("renamed from {} to {}", cur.name, d.name));
+        } else {
+            replace_reasons.push(rename_reason(d, cur));
+        }
+    }
+
+    for (attr_change, replace) in compare_props(d, cur) {
+        if let Some(why) = replace {
+            replace_reasons.push(format!("{}: {why}", attr_change.name));
+        }
+        change.attrs.push(attr_change);
+    }
+
+    if d.kind() == Kind::Model {
+        model_versions::compare(d, cur, &mut change)?;
+    }
+
+    if !replace_reasons.is_empty() {
+        change.action = Action::Replace;
+        change.destructive = true;
+        change.reasons.extend(replace_reasons);
+    } else if !change.attrs.is_empty() {
+        change.action = Action::Update;
+    }
+    Ok(change)
+}
+
+fn rename_reason(d: &Object, cur: &Object) -> String {
+    match d.kind() {
+        Kind::FeatureView => format!(
+            "{} is a new feature view version: {} is dropped and {} created; to keep the old version while readers move, add a block for the new version instead",
+            d.name, cur.name, d.name
+        ),
+        Kind::Task => format!("Snowflake cannot rename a task: {} is dropped and {} created", cur.name, d.name),
+        k => format!("Snowflake cannot rename a {}: {} is dropped and {} created", k.noun(), cur.name, d.name),
+    }
+}
+
+/// The attributes whose values differ, each with the reason a change needs a replace.
+pub fn compare_props(d: &Object, cur: &Object) -> Vec<(AttrChange, Option<&'static str>)> {
+    let kind = d.kind();
+    let mut out = Vec::new();
+    let is_view_fv = |o: &Object| kind == Kind::FeatureView && o.get("refresh_freq").is_none();
+    for attr in schema(kind).properties() {
+        if attr.role == Role::NamePart || attr.update == Update::CreateOnly {
+            continue;
+        }
+        if d.lifecycle.ignore_changes.iter().any(|n| n == attr.name) {
+            continue;
+        }
+        // Views have no warehouse, refresh mode or schedule state to compare.
+        if is_view_fv(d)
+            && is_view_fv(cur)
+            && matches!(attr.name, "warehouse" | "refresh_mode" | "enabled")
+        {
+            continue;
+        }
+        let desired = match d.props.get(attr.name) {
+            Some(v) => Some(v.clone()),
+            None if attr.computed => continue,
+            None => d.effective(attr),
+        };
+        let current = cur.effective(attr);
+        if current.as_ref().and_then(Value::as_str) == Some(UNKNOWN) {
+            continue;
+        }
+        if attr.role == Role::Derived && kind == Kind::Schema {
+            // A schema only ever gains the Feature Store's objects; snowform never removes them.
+            if desired != Some(Value::Bool(true)) || current == Some(Value::Bool(true)) {
+                continue;
+            }
+        }
+        if same_value(&attr.ty, desired.as_ref(), current.as_ref()) {
+            continue;
+        }
+        let replace = match attr.update {
+            Update::Replace(why) => Some(why),
+            _ => match kind {
+                Kind::Stage => stage::replace_reason(attr.name, current.as_ref(), desired.as_ref()),
+                Kind::FeatureView => {
+                    feature_view::replace_reason(attr.name, current.as_ref(), desired.as_ref())
+                }
+                _ => None,
+            },
+        };
+        out.push((
+            AttrChange {
+                name: attr.name.to_string(),
+                before: current,
+                after: desired,
+            },
+            replace,
+        ));
+    }
+    out
+}

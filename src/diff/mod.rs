@@ -1,0 +1,361 @@
+//! Diff: a pure comparison of desired objects with what is live (or, offline, with what
+//! state recorded), giving one change per address: create, update, replace, delete or
+//! noop, with the changed attributes and why.
+
+mod compare;
+mod model_versions;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::{schema, Address, Kind, Object, ObjectName, Value};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use compare::compare_props;
+
+/// What is known to exist, keyed by kind and Snowflake name.
+pub type Picture = BTreeMap<(Kind, ObjectName), Object>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Replace,
+    Delete,
+    #[serde(rename = "noop")]
+    NoOp,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+            Action::NoOp => "noop",
+        }
+    }
+}
+
+/// One attribute that differs. `name` is a path: `size`, `versions.V2`, `versions.V1.alias`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AttrChange {
+    pub name: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub address: Address,
+    pub action: Action,
+    /// Loses data or grants: a delete, a replace, or an update that drops a part (a model version).
+    pub destructive: bool,
+    pub reasons: Vec<String>,
+    pub attrs: Vec<AttrChange>,
+    /// What exists now (live, or recorded when offline).
+    pub before: Option<Object>,
+    /// What the configuration wants.
+    pub after: Option<Object>,
+    /// The state address this object was recorded under, when the configuration moved it.
+    pub moved_from: Option<Address>,
+    /// The database or schema whose replacement or deletion takes this object with it.
+    pub with_container: Option<Address>,
+    /// Nothing to run: only the state changes (an object already gone, or dropped with
+    /// its container, or moved to a new address).
+    pub state_only: bool,
+    /// The object is protected with lifecycle.prevent_destroy.
+    pub prevent_destroy: bool,
+}
+
+impl Change {
+    fn new(address: Address, action: Action) -> Change {
+        Change {
+            address,
+            action,
+            destructive: matches!(action, Action::Delete | Action::Replace),
+            reasons: Vec::new(),
+            attrs: Vec::new(),
+            before: None,
+            after: None,
+            moved_from: None,
+            with_container: None,
+            state_only: false,
+            prevent_destroy: false,
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.address.kind
+    }
+
+    /// The Snowflake name shown for this change: the desired one, or the recorded one.
+    pub fn name(&self) -> &ObjectName {
+        self.after
+            .as_ref()
+            .or(self.before.as_ref())
+            .map(|o| &o.name)
+            .expect("a change has an object")
+    }
+
+    pub fn is_noop(&self) -> bool {
+        self.action == Action::NoOp
+    }
+}
+
+/// The inputs of a diff.
+pub struct DiffInput<'a> {
+    pub desired: &'a [Object],
+    /// The state: what snowform recorded after its last apply.
+    pub recorded: &'a BTreeMap<Address, Object>,
+    /// What the account has, when refreshed; None plans against the recorded state alone.
+    pub live: Option<&'a Picture>,
+}
+
+/// Compare and decide an action per address. Errors are changes Snowflake would refuse,
+/// or objects that exist but are not managed.
+pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let mut changes = Vec::new();
+    let desired_addrs: BTreeSet<&Address> = input.desired.iter().map(|o| &o.address).collect();
+
+    // A state entry whose object the configuration now holds under another address has moved.
+    let mut moved: BTreeMap<&Address, &Address> = BTreeMap::new();
+    let recorded_by_name: BTreeMap<(Kind, &ObjectName), &Address> = input
+        .recorded
+        .iter()
+        .filter(|(a, _)| !desired_addrs.contains(a))
+        .map(|(a, o)| ((a.kind, &o.name), a))
+        .collect();
+    for d in input.desired {
+        if !input.recorded.contains_key(&d.address) {
+            if let Some(old) = recorded_by_name.get(&(d.kind(), &d.name)) {
+                moved.insert(&d.address, old);
+            }
+        }
+    }
+    let moved_sources: BTreeSet<&Address> = moved.values().copied().collect();
+
+    for d in input.desired {
+        let recorded_addr = moved.get(&d.address).copied().unwrap_or(&d.address);
+        let recorded = input.recorded.get(recorded_addr);
+        let current = current_of(input, d, recorded);
+        let mut change = match current {
+            None => {
+                if let Some(live) = input.live {
+                    // Refuse to plan a create that Snowflake would reject as a duplicate.
+                    if recorded.is_none() && live.contains_key(&(d.kind(), d.name.clone())) {
+                        diags.push(exists_unmanaged(d));
+                        continue;
+                    }
+                }
+                let mut c = Change::new(d.address.clone(), Action::Create);
+                if let Some(r) = recorded {
+                    c.reasons.push(format!(
+                        "{} {} was deleted outside snowform; it is created again",
+                        d.kind().noun(),
+                        r.name
+                    ));
+                }
+                c.attrs = create_attrs(d);
+                c
+            }
+            Some(cur) => match compare::compare(d, &cur) {
+                Ok(c) => c,
+                Err(e) => {
+                    diags.extend(e);
+                    continue;
+                }
+            },
+        };
+        if recorded_addr != &d.address {
+            change.moved_from = Some(recorded_addr.clone());
+            change
+                .reasons
+                .insert(0, format!("moved from {recorded_addr}"));
+            if change.action == Action::NoOp {
+                change.action = Action::Update;
+            }
+        }
+        change.after = Some(d.clone());
+        change.prevent_destroy = d.lifecycle.prevent_destroy;
+        changes.push(change);
+    }
+
+    for (addr, r) in input.recorded {
+        if desired_addrs.contains(addr) || moved_sources.contains(addr) {
+            continue;
+        }
+        let mut c = Change::new(addr.clone(), Action::Delete);
+        c.prevent_destroy = r.lifecycle.prevent_destroy;
+        let exists = match input.live {
+            Some(live) => live.get(&(addr.kind, r.name.clone())).cloned(),
+            None => Some(r.clone()),
+        };
+        match exists {
+            Some(cur) => {
+                c.reasons.push("no longer in the configuration".into());
+                c.attrs = create_attrs(&cur)
+                    .into_iter()
+                    .map(|a| AttrChange {
+                        name: a.name,
+                        before: a.after,
+                        after: None,
+                    })
+                    .collect();
+                c.before = Some(merge_state_only(cur, Some(r)));
+            }
+            None => {
+                c.destructive = false;
+                c.reasons.push(format!(
+                    "{} {} is already gone from the account; snowform forgets it",
+                    addr.kind.noun(),
+                    r.name
+                ));
+                c.state_only = true;
+                c.before = Some(r.clone());
+            }
+        }
+        changes.push(c);
+    }
+
+    propagate_container_replacement(&mut changes);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    changes.sort_by(|a, b| a.address.cmp(&b.address));
+    Ok(changes)
+}
+
+/// The object as it is now: live (with state-only attributes from the record) or recorded.
+fn current_of(input: &DiffInput, d: &Object, recorded: Option<&Object>) -> Option<Object> {
+    match input.live {
+        None => recorded.cloned(),
+        Some(live) => {
+            let by_desired = live.get(&(d.kind(), d.name.clone()));
+            let by_recorded = recorded
+                .filter(|r| r.name != d.name)
+                .and_then(|r| live.get(&(d.kind(), r.name.clone())));
+            let found = by_desired.or(by_recorded)?.clone();
+            // A record of another object (renamed away) says nothing about this one.
+            let record = recorded.filter(|r| r.name == found.name);
+            Some(merge_state_only(found, record))
+        }
+    }
+}
+
+/// Live objects lack what SHOW does not return; the record holds it. Unknown (never
+/// recorded, as after an import) is taken to match the configuration.
+pub fn merge_state_only(mut live: Object, recorded: Option<&Object>) -> Object {
+    let kind = live.kind();
+    for attr in Object::state_only_attrs(kind) {
+        match recorded.and_then(|r| r.props.get(attr.name)) {
+            Some(v) => {
+                live.props.insert(attr.name.to_string(), v.clone());
+            }
+            None if recorded.is_some() => {
+                live.props.remove(attr.name);
+            }
+            None => {
+                live.props
+                    .insert(attr.name.to_string(), Value::Str(UNKNOWN.into()));
+            }
+        }
+    }
+    if kind == Kind::Model {
+        model_versions::merge_recorded_sources(&mut live, recorded);
+    }
+    live
+}
+
+/// Marks a value snowform could not read and never recorded; it compares equal to anything.
+pub const UNKNOWN: &str = "\u{0}unknown";
+
+fn create_attrs(o: &Object) -> Vec<AttrChange> {
+    o.props
+        .iter()
+        .filter(|(k, _)| {
+            schema(o.kind())
+                .attr(k)
+                .map(|a| a.role != crate::model::Role::Derived)
+                .unwrap_or(true)
+        })
+        .map(|(k, v)| AttrChange {
+            name: k.clone(),
+            before: None,
+            after: Some(v.clone()),
+        })
+        .collect()
+}
+
+fn exists_unmanaged(d: &Object) -> Diagnostic {
+    Diagnostic::error(format!(
+        "{} {} already exists in the account but snowform does not manage it",
+        d.kind().noun(),
+        d.name
+    ))
+    .with_detail(format!(
+        "{} would fail to create it. Adopt it with: snowform import {} {}",
+        d.address,
+        d.address,
+        d.name.to_sql()
+    ))
+    .at(d.span.clone())
+}
+
+/// A replaced database or schema is created empty: everything in it is replaced too, and
+/// whatever in it is deleted goes with it.
+fn propagate_container_replacement(changes: &mut [Change]) {
+    let replaced: Vec<(ObjectName, Address)> = changes
+        .iter()
+        .filter(|c| {
+            matches!(c.kind(), Kind::Database | Kind::Schema)
+                && matches!(c.action, Action::Replace | Action::Delete)
+        })
+        .map(|c| (c.name().clone(), c.address.clone()))
+        .collect();
+    if replaced.is_empty() {
+        return;
+    }
+    for c in changes.iter_mut() {
+        let name = c.name().clone();
+        let Some((_, addr)) = replaced
+            .iter()
+            .find(|(cn, a)| *a != c.address && contains(cn, &name))
+        else {
+            continue;
+        };
+        match c.action {
+            Action::Delete if !c.state_only => {
+                c.with_container = Some(addr.clone());
+                c.state_only = true;
+                c.reasons.push(format!("dropped with {addr}"));
+            }
+            Action::NoOp | Action::Update | Action::Replace if c.after.is_some() => {
+                c.action = Action::Replace;
+                c.destructive = true;
+                c.reasons.push(format!(
+                    "{addr} is replaced, which drops everything in it; {} is created again",
+                    c.address
+                ));
+                c.attrs = create_attrs(c.after.as_ref().expect("checked"));
+                c.with_container = Some(addr.clone());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// True when `inner` lives inside `outer` (a database or a schema).
+pub fn contains(outer: &ObjectName, inner: &ObjectName) -> bool {
+    match (&outer.database, &outer.schema) {
+        // outer is a database
+        (None, None) => inner.database.as_ref() == Some(&outer.name),
+        // outer is a schema DB.S
+        (Some(db), None) => {
+            inner.database.as_ref() == Some(db) && inner.schema.as_ref() == Some(&outer.name)
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,117 @@
+//! A model's versions are parts of the model: added, dropped, or changed one by one.
+//! Their files cannot change in place, and Snowflake will not drop the default version.
+
+use super::{AttrChange, Change, UNKNOWN};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::kinds::model::VERSIONS;
+use crate::model::{Object, Value};
+use std::collections::BTreeMap;
+
+fn versions(o: &Object) -> BTreeMap<String, BTreeMap<String, Value>> {
+    o.get(VERSIONS)
+        .and_then(Value::as_map)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_map().cloned().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Version sources are not in SHOW output: take them from the record, or mark them unknown.
+pub(super) fn merge_recorded_sources(live: &mut Object, recorded: Option<&Object>) {
+    let recorded_versions = recorded.map(versions).unwrap_or_default();
+    let Some(Value::Map(vs)) = live.props.get_mut(VERSIONS) else {
+        return;
+    };
+    for (name, v) in vs.iter_mut() {
+        if let Value::Map(fields) = v {
+            let source = recorded_versions
+                .get(name)
+                .and_then(|r| r.get("source").cloned())
+                .unwrap_or_else(|| Value::Str(UNKNOWN.into()));
+            fields.insert("source".into(), source);
+        }
+    }
+}
+
+pub(super) fn compare(d: &Object, cur: &Object, change: &mut Change) -> Result<(), Diagnostics> {
+    let want = versions(d);
+    let have = versions(cur);
+    let current_default = cur.get_str("default_version").map(str::to_string);
+    // The default after this plan: the configured one, or whatever it is now.
+    let final_default = d
+        .get_str("default_version")
+        .map(str::to_string)
+        .or(current_default.clone());
+    let mut diags = Diagnostics::new();
+    let model = &d.name;
+
+    for (v, fields) in &want {
+        match have.get(v) {
+            None => change.attrs.push(AttrChange {
+                name: format!("{VERSIONS}.{v}"),
+                before: None,
+                after: Some(Value::Map(fields.clone())),
+            }),
+            Some(old) => {
+                for field in ["source", "comment", "alias", "metadata"] {
+                    let (a, b) = (old.get(field), fields.get(field));
+                    if a == b || a.and_then(Value::as_str) == Some(UNKNOWN) {
+                        continue;
+                    }
+                    if field == "source" {
+                        if final_default.as_deref() == Some(v)
+                            || current_default.as_deref() == Some(v)
+                        {
+                            diags.push(
+                                Diagnostic::error(format!("version {v} of model {model} cannot change its source: it is the default version"))
+                                    .with_detail(format!(
+                                        "A version's files cannot change in place; snowform would drop and add it again, and Snowflake will not drop the default version. Add a new version with the new source, make it default_version, then remove {v}."
+                                    ))
+                                    .at(d.span.clone()),
+                            );
+                            continue;
+                        }
+                        change.destructive = true;
+                        change.reasons.push(format!(
+                            "{VERSIONS}.{v}.source: a version's files cannot change in place; version {v} is dropped and added again"
+                        ));
+                    }
+                    change.attrs.push(AttrChange {
+                        name: format!("{VERSIONS}.{v}.{field}"),
+                        before: a.cloned(),
+                        after: b.cloned(),
+                    });
+                }
+            }
+        }
+    }
+    for (v, fields) in &have {
+        if want.contains_key(v) {
+            continue;
+        }
+        if final_default.as_deref() == Some(v) {
+            diags.push(
+                Diagnostic::error(format!("version {v} of model {model} cannot be dropped: it is the default version"))
+                    .with_detail("Snowflake refuses to drop a model's default version. Set default_version to another version first (in the same plan or an earlier one), then remove this version.")
+                    .at(d.span.clone()),
+            );
+            continue;
+        }
+        change.destructive = true;
+        change.reasons.push(format!(
+            "{VERSIONS}.{v}: version {v} is dropped; its files and functions are gone"
+        ));
+        change.attrs.push(AttrChange {
+            name: format!("{VERSIONS}.{v}"),
+            before: Some(Value::Map(fields.clone())),
+            after: None,
+        });
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(())
+    }
+}
