@@ -11,5 +11,6 @@ pub mod diag;
 pub mod diff;
 pub mod graph;
 pub mod model;
+pub mod plan;
 pub mod sandbox;
 pub mod sql;

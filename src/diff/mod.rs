@@ -7,7 +7,7 @@ mod model_versions;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{schema, Address, Kind, Object, ObjectName, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use compare::compare_props;
@@ -15,7 +15,7 @@ pub use compare::compare_props;
 /// What is known to exist, keyed by kind and Snowflake name.
 pub type Picture = BTreeMap<(Kind, ObjectName), Object>;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Create,
@@ -39,14 +39,14 @@ impl Action {
 }
 
 /// One attribute that differs. `name` is a path: `size`, `versions.V2`, `versions.V1.alias`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttrChange {
     pub name: String,
     pub before: Option<Value>,
     pub after: Option<Value>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub address: Address,
     pub action: Action,

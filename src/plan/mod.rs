@@ -1,0 +1,235 @@
+//! The plan: every change with its statements, as steps ordered by dependency. Steps of
+//! independent objects may run at once; `order` is the sequence a single runner follows
+//! and the order the plan prints. Task graphs are suspended once at their root and resumed
+//! children first. Pure: the same changes always give the same plan.
+
+mod effects;
+mod order;
+mod tasks;
+
+use crate::ddl::{self, Stmt};
+use crate::diff::{Action, Change};
+use crate::model::{Address, Object};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use effects::set_path;
+
+/// How state changes when a step succeeds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Effect {
+    None,
+    /// Record the object as it now is.
+    Put {
+        object: Object,
+    },
+    /// Forget the object at this address.
+    Remove {
+        address: Address,
+    },
+    /// Record the object at its new address and forget the old one.
+    Move {
+        from: Address,
+        object: Object,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub id: usize,
+    /// Index of the change this step belongs to.
+    pub change: usize,
+    pub sql: Option<String>,
+    pub effect: Effect,
+    /// Steps that must have finished before this one starts.
+    pub after: BTreeSet<usize>,
+    /// Steps that must have succeeded for this one to run after a failure (see `finally`).
+    pub requires: BTreeSet<usize>,
+    /// Runs even when another step failed, as long as `requires` succeeded: resuming a task
+    /// graph that was suspended for the change.
+    pub finally: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedChange {
+    pub change: Change,
+    /// Its steps, in the order they run.
+    pub steps: Vec<usize>,
+}
+
+/// Where the plan came from, so a saved plan can be checked before it is applied.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub config_digest: String,
+    pub state_lineage: Option<String>,
+    pub state_serial: u64,
+    /// Digest of each touched object as it was when planned ("absent" when it did not exist).
+    pub live_digests: BTreeMap<String, String>,
+    pub refreshed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub workspace: String,
+    pub changes: Vec<PlannedChange>,
+    pub steps: Vec<Step>,
+    /// Step ids in the order a single runner executes them.
+    pub order: Vec<usize>,
+    pub metadata_queries: usize,
+    pub provenance: Provenance,
+}
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| !c.change.is_noop())
+    }
+
+    pub fn destructive(&self) -> bool {
+        self.changes.iter().any(|c| c.change.destructive)
+    }
+
+    /// Every statement, in the order apply runs them.
+    pub fn statements(&self) -> Vec<&str> {
+        self.order
+            .iter()
+            .filter_map(|&i| self.steps[i].sql.as_deref())
+            .collect()
+    }
+
+    pub fn change_statements(&self, c: &PlannedChange) -> Vec<&str> {
+        c.steps
+            .iter()
+            .filter_map(|&i| self.steps[i].sql.as_deref())
+            .collect()
+    }
+
+    pub fn count(&self, action: Action) -> usize {
+        self.changes
+            .iter()
+            .filter(|c| c.change.action == action)
+            .count()
+    }
+}
+
+/// Keep only the changes to `targets` and to what they depend on (and deletes of targets).
+pub fn filter_targets(changes: Vec<Change>, targets: &[Address]) -> Vec<Change> {
+    if targets.is_empty() {
+        return changes;
+    }
+    let by_addr: BTreeMap<&Address, &Change> = changes.iter().map(|c| (&c.address, c)).collect();
+    let mut keep: BTreeSet<Address> = BTreeSet::new();
+    let mut stack: Vec<Address> = Vec::new();
+    for t in targets {
+        // A block address targets all of its instances.
+        for c in &changes {
+            if &c.address == t || (t.key.is_none() && c.address.block() == *t) {
+                stack.push(c.address.clone());
+            }
+        }
+    }
+    while let Some(a) = stack.pop() {
+        if keep.insert(a.clone()) {
+            if let Some(c) = by_addr.get(&a) {
+                if let Some(o) = &c.after {
+                    stack.extend(o.deps.iter().cloned());
+                }
+            }
+        }
+    }
+    changes
+        .into_iter()
+        .filter(|c| keep.contains(&c.address))
+        .collect()
+}
+
+/// Turn changes into an ordered plan of steps.
+pub fn build(changes: Vec<Change>, workspace: &str) -> Plan {
+    let change_order = order::change_order(&changes);
+    let mut stmts: Vec<Vec<Stmt>> = changes.iter().map(ddl::statements).collect();
+    let mut changes = changes;
+    let graph_ops = tasks::graph_operations(&mut changes, &mut stmts);
+
+    let mut steps: Vec<Step> = Vec::new();
+    let mut per_change: Vec<Vec<usize>> = vec![Vec::new(); changes.len()];
+    let mut cleanup: BTreeSet<usize> = BTreeSet::new();
+    let push = |steps: &mut Vec<Step>, ci: usize, sql: Option<String>, effect: Effect| -> usize {
+        let id = steps.len();
+        steps.push(Step {
+            id,
+            change: ci,
+            sql,
+            effect,
+            after: BTreeSet::new(),
+            requires: BTreeSet::new(),
+            finally: false,
+        });
+        id
+    };
+
+    // Suspends come first within their changes, then each change's own statements.
+    for &ci in &change_order {
+        let effects = effects::snapshots(
+            &changes[ci],
+            &graph_ops.prefix[ci],
+            &stmts[ci],
+            &graph_ops.suffix[ci],
+        );
+        let all: Vec<&Stmt> = graph_ops.prefix[ci]
+            .iter()
+            .chain(stmts[ci].iter())
+            .chain(graph_ops.suffix[ci].iter())
+            .collect();
+        for (stmt, effect) in all.into_iter().zip(effects) {
+            let id = push(&mut steps, ci, stmt.sql.clone(), effect);
+            if stmt.cleanup {
+                cleanup.insert(id);
+            }
+            per_change[ci].push(id);
+        }
+    }
+    let ordered = order::link(
+        &changes,
+        &change_order,
+        &mut steps,
+        &per_change,
+        &cleanup,
+        &graph_ops,
+    );
+    let planned = changes
+        .into_iter()
+        .zip(per_change)
+        .map(|(change, steps)| PlannedChange { change, steps })
+        .collect::<Vec<_>>();
+    let mut planned_in_order: Vec<PlannedChange> = Vec::with_capacity(planned.len());
+    let mut slots: Vec<Option<PlannedChange>> = planned.into_iter().map(Some).collect();
+    for &ci in &change_order {
+        planned_in_order.push(slots[ci].take().expect("each change once"));
+    }
+    // Step.change indexes the plan's change list, which is in change order.
+    let position: BTreeMap<usize, usize> = change_order
+        .iter()
+        .enumerate()
+        .map(|(pos, &ci)| (ci, pos))
+        .collect();
+    let mut steps = steps;
+    for s in &mut steps {
+        s.change = position[&s.change];
+    }
+    Plan {
+        workspace: workspace.to_string(),
+        changes: planned_in_order,
+        steps,
+        order: ordered,
+        metadata_queries: 0,
+        provenance: Provenance::default(),
+    }
+}
+
+/// The plan's changes that do something.
+pub fn effective_changes(plan: &Plan) -> impl Iterator<Item = &PlannedChange> {
+    plan.changes.iter().filter(|c| !c.change.is_noop())
+}
+
+#[cfg(test)]
+mod tests;

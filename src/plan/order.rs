@@ -1,0 +1,266 @@
+//! Ordering: changes in dependency order, then steps linked so that each change waits for
+//! what it depends on, deletes wait for everything else and run dependents first, and task
+//! graphs are suspended first and resumed last.
+
+use super::tasks::GraphOps;
+use super::Step;
+use crate::diff::{Action, Change};
+use crate::graph::Graph;
+use crate::model::Address;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Change indices in dependency order: creates and updates after what they depend on,
+/// deletes after them in reverse dependency order; ties by address.
+pub fn change_order(changes: &[Change]) -> Vec<usize> {
+    let idx: BTreeMap<&Address, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (&c.address, i))
+        .collect();
+    let mut main: Graph<(Address, usize)> = Graph::new();
+    let mut dels: Graph<(Address, usize)> = Graph::new();
+    for (i, c) in changes.iter().enumerate() {
+        let key = (c.address.clone(), i);
+        if c.action == Action::Delete {
+            dels.add_node(key.clone());
+            // A delete waits for the deletes of what depends on it.
+            for (j, other) in changes.iter().enumerate() {
+                if other.action == Action::Delete
+                    && j != i
+                    && other
+                        .before
+                        .as_ref()
+                        .is_some_and(|o| o.deps.contains(&c.address))
+                {
+                    dels.add_dep(key.clone(), (other.address.clone(), j));
+                }
+            }
+        } else {
+            main.add_node(key.clone());
+            for d in c.after.iter().flat_map(|o| o.deps.iter()) {
+                if let Some(&j) = idx.get(d) {
+                    if changes[j].action != Action::Delete && j != i {
+                        main.add_dep(key.clone(), (d.clone(), j));
+                    }
+                }
+            }
+        }
+    }
+    let flatten = |g: &Graph<(Address, usize)>| -> Vec<usize> {
+        g.topo_order()
+            .unwrap_or_else(|_| g.nodes().cloned().collect())
+            .into_iter()
+            .map(|(_, i)| i)
+            .collect()
+    };
+    let mut out = flatten(&main);
+    out.extend(flatten(&dels));
+    out
+}
+
+/// Fill in each step's `after`, `requires` and `finally`; return the run order.
+pub fn link(
+    changes: &[Change],
+    change_order: &[usize],
+    steps: &mut [Step],
+    per_change: &[Vec<usize>],
+    cleanup: &BTreeSet<usize>,
+    ops: &GraphOps,
+) -> Vec<usize> {
+    let n = changes.len();
+    let is_delete = |ci: usize| changes[ci].action == Action::Delete;
+    // Steps of the main phase, per change.
+    let main_steps = |ci: usize| -> Vec<usize> {
+        per_change[ci]
+            .iter()
+            .copied()
+            .filter(|s| !cleanup.contains(s))
+            .collect()
+    };
+
+    // Within a change, steps run in sequence.
+    for ci in 0..n {
+        for w in per_change[ci].windows(2) {
+            steps[w[1]].after.insert(w[0]);
+        }
+    }
+
+    // A change waits for the last step of each change it depends on (through changes with
+    // no steps of their own); a task graph's resumes come later, so they do not count.
+    let resumes: BTreeSet<usize> = ops
+        .graphs
+        .iter()
+        .flat_map(|g| {
+            g.resume_chain
+                .iter()
+                .map(|&ci| *per_change[ci].last().expect("has resume"))
+        })
+        .collect();
+    let core: Vec<Vec<usize>> = per_change
+        .iter()
+        .map(|ids| {
+            ids.iter()
+                .copied()
+                .filter(|s| !resumes.contains(s) && !cleanup.contains(s))
+                .collect()
+        })
+        .collect();
+    let per_change_all = per_change;
+    let per_change = &core[..];
+    let idx: BTreeMap<&Address, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (&c.address, i))
+        .collect();
+    let mut prereq_cache: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    fn prereqs(
+        ci: usize,
+        changes: &[Change],
+        idx: &BTreeMap<&Address, usize>,
+        per_change: &[Vec<usize>],
+        cache: &mut BTreeMap<usize, BTreeSet<usize>>,
+        seen: &mut BTreeSet<usize>,
+    ) -> BTreeSet<usize> {
+        if let Some(c) = cache.get(&ci) {
+            return c.clone();
+        }
+        let mut out = BTreeSet::new();
+        if !seen.insert(ci) {
+            return out;
+        }
+        for d in changes[ci].after.iter().flat_map(|o| o.deps.iter()) {
+            let Some(&j) = idx.get(d) else { continue };
+            if changes[j].action == Action::Delete {
+                continue;
+            }
+            match per_change[j].last() {
+                Some(&last) => {
+                    out.insert(last);
+                }
+                None => out.extend(prereqs(j, changes, idx, per_change, cache, seen)),
+            }
+        }
+        cache.insert(ci, out.clone());
+        out
+    }
+    for &ci in change_order {
+        if is_delete(ci) {
+            continue;
+        }
+        let Some(&first) = per_change[ci].first() else {
+            continue;
+        };
+        let pre = prereqs(
+            ci,
+            changes,
+            &idx,
+            per_change,
+            &mut prereq_cache,
+            &mut BTreeSet::new(),
+        );
+        steps[first]
+            .after
+            .extend(pre.into_iter().filter(|p| !per_change[ci].contains(p)));
+    }
+    let per_change = per_change_all;
+
+    // The delete phase (deletes and the cleanup of replacements) waits for the main phase.
+    let main_ids: Vec<usize> = (0..n)
+        .filter(|&ci| !is_delete(ci))
+        .flat_map(main_steps)
+        .collect();
+    let main_sinks: BTreeSet<usize> = {
+        let mut has_successor = BTreeSet::new();
+        for &s in &main_ids {
+            has_successor.extend(steps[s].after.iter().copied());
+        }
+        main_ids
+            .iter()
+            .copied()
+            .filter(|s| !has_successor.contains(s))
+            .collect()
+    };
+    for ci in 0..n {
+        if is_delete(ci) {
+            if let Some(&first) = per_change[ci].first() {
+                steps[first].after.extend(main_sinks.iter().copied());
+            }
+        }
+    }
+    for &s in cleanup {
+        steps[s].after.extend(main_sinks.iter().copied());
+    }
+    // Deletes run dependents first.
+    for ci in (0..n).filter(|&ci| is_delete(ci)) {
+        let Some(&first) = per_change[ci].first() else {
+            continue;
+        };
+        for cj in (0..n).filter(|&cj| is_delete(cj) && cj != ci) {
+            if changes[cj]
+                .before
+                .as_ref()
+                .is_some_and(|o| o.deps.contains(&changes[ci].address))
+            {
+                if let Some(&last) = per_change[cj].last() {
+                    steps[first].after.insert(last);
+                }
+            }
+        }
+    }
+
+    // Task graphs: the root suspend before every other step of the graph; resumes after all
+    // of them, children first, and even after a failure.
+    for g in &ops.graphs {
+        let suspend_steps: BTreeSet<usize> =
+            g.suspenders.iter().map(|&ci| per_change[ci][0]).collect();
+        let resume_steps: Vec<usize> = g
+            .resume_chain
+            .iter()
+            .map(|&ci| *per_change[ci].last().expect("has resume"))
+            .collect();
+        let body: Vec<usize> = g
+            .members
+            .iter()
+            .flat_map(|&ci| per_change[ci].iter().copied())
+            .filter(|s| !suspend_steps.contains(s) && !resume_steps.contains(s))
+            .collect();
+        for &s in &body {
+            steps[s].after.extend(suspend_steps.iter().copied());
+        }
+        let mut prev: Option<usize> = None;
+        for (k, &r) in resume_steps.iter().enumerate() {
+            steps[r].after.extend(body.iter().copied());
+            steps[r].after.extend(suspend_steps.iter().copied());
+            if let Some(p) = prev {
+                steps[r].after.insert(p);
+            }
+            steps[r].finally = true;
+            // It must exist: the steps that create it must have succeeded.
+            let ci = g.resume_chain[k];
+            if matches!(changes[ci].action, Action::Create | Action::Replace) {
+                steps[r]
+                    .requires
+                    .extend(per_change[ci].iter().copied().filter(|&s| s != r));
+            }
+            prev = Some(r);
+        }
+    }
+    for s in steps.iter_mut() {
+        let id = s.id;
+        s.after.remove(&id);
+    }
+    run_order(steps)
+}
+
+/// A topological order of the steps, smallest ready id first.
+fn run_order(steps: &[Step]) -> Vec<usize> {
+    let mut g: Graph<usize> = Graph::new();
+    for s in steps {
+        g.add_node(s.id);
+        for &a in &s.after {
+            g.add_dep(s.id, a);
+        }
+    }
+    g.topo_order()
+        .unwrap_or_else(|_| steps.iter().map(|s| s.id).collect())
+}

@@ -1,0 +1,190 @@
+//! Task graphs: Snowflake changes a task only while its graph's root is suspended. For
+//! each graph with any change, the root is suspended once before the first change, and the
+//! tasks that should run are resumed once the whole graph exists, children before the root.
+
+use crate::ddl::{task, Stmt};
+use crate::diff::{Action, Change};
+use crate::graph::Graph;
+use crate::model::Kind;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Default)]
+pub struct TaskGraph {
+    /// Changes of every task of the graph.
+    pub members: Vec<usize>,
+    /// Changes whose first prefix statement suspends a root.
+    pub suspenders: Vec<usize>,
+    /// Changes whose last statement resumes their task, children first.
+    pub resume_chain: Vec<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct GraphOps {
+    pub prefix: Vec<Vec<Stmt>>,
+    pub suffix: Vec<Vec<Stmt>>,
+    pub graphs: Vec<TaskGraph>,
+}
+
+fn preds(o: Option<&crate::model::Object>) -> Vec<String> {
+    o.and_then(|o| o.get("after"))
+        .map(|v| v.str_list().into_iter().map(String::from).collect())
+        .unwrap_or_default()
+}
+
+fn find(parent: &mut BTreeMap<String, String>, x: &str) -> String {
+    let p = parent
+        .entry(x.to_string())
+        .or_insert_with(|| x.to_string())
+        .clone();
+    if p == x {
+        return p;
+    }
+    let root = find(parent, &p);
+    parent.insert(x.to_string(), root.clone());
+    root
+}
+
+fn union(parent: &mut BTreeMap<String, String>, a: &str, b: &str) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        parent.insert(hi, lo);
+    }
+}
+
+pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> GraphOps {
+    let n = changes.len();
+    let mut ops = GraphOps {
+        prefix: vec![Vec::new(); n],
+        suffix: vec![Vec::new(); n],
+        graphs: Vec::new(),
+    };
+    let task_changes: Vec<usize> = (0..n)
+        .filter(|&i| changes[i].kind() == Kind::Task)
+        .collect();
+    if task_changes.is_empty() {
+        return ops;
+    }
+    // Tasks are connected by predecessors, as configured and as they are now.
+    let mut parent: BTreeMap<String, String> = BTreeMap::new();
+    let mut name_of: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for &i in &task_changes {
+        let c = &changes[i];
+        let mut names = Vec::new();
+        for o in [c.before.as_ref(), c.after.as_ref()].into_iter().flatten() {
+            let me = o.name.to_sql();
+            find(&mut parent, &me);
+            for p in preds(Some(o)) {
+                union(&mut parent, &me, &p);
+            }
+            names.push(me);
+        }
+        name_of.insert(i, names);
+    }
+    let mut components: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for &i in &task_changes {
+        let first = name_of[&i][0].clone();
+        let root = find(&mut parent, &first);
+        for other in &name_of[&i][1..] {
+            union(&mut parent, &first, other);
+        }
+        components.entry(root).or_default().push(i);
+    }
+    for members in components.into_values() {
+        if members.iter().all(|&i| changes[i].is_noop()) {
+            continue;
+        }
+        let mut g = TaskGraph {
+            members: members.clone(),
+            ..Default::default()
+        };
+        let mut suspended: BTreeSet<usize> = BTreeSet::new();
+        let changed: Vec<String> = members
+            .iter()
+            .filter(|&&i| !changes[i].is_noop())
+            .map(|&i| changes[i].address.to_string())
+            .collect();
+
+        // Suspend every root that runs now; a standalone task is its own root.
+        for &i in &members {
+            let c = &changes[i];
+            let Some(before) = c.before.as_ref() else {
+                continue;
+            };
+            if !preds(Some(before)).is_empty() || !before.flag("enabled") {
+                continue;
+            }
+            let stays_off = c.after.as_ref().is_some_and(|a| !a.flag("enabled"));
+            let mut s = task::suspend(&before.name);
+            if !stays_off {
+                s.applies.clear();
+            }
+            ops.prefix[i].push(s);
+            suspended.insert(i);
+            g.suspenders.push(i);
+            let c = &mut changes[i];
+            if c.action == Action::NoOp {
+                c.action = Action::Update;
+                let others: Vec<&String> = changed
+                    .iter()
+                    .filter(|a| **a != c.address.to_string())
+                    .collect();
+                c.reasons.push(format!(
+                    "suspended while {} change{}: Snowflake changes a task graph only while its root is suspended",
+                    others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                    if others.len() == 1 { "s" } else { "" }
+                ));
+            }
+        }
+        // Children that should stop: suspend them once the root is suspended.
+        for &i in &members {
+            let c = &changes[i];
+            if suspended.contains(&i) {
+                continue;
+            }
+            if let (Some(b), Some(a)) = (c.before.as_ref(), c.after.as_ref()) {
+                if b.flag("enabled") && !a.flag("enabled") {
+                    ops.prefix[i].push(task::suspend(&a.name));
+                }
+            }
+        }
+        // Resume what should run, children first: reverse of the configured dependency order.
+        let mut dag: Graph<String> = Graph::new();
+        let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+        for &i in &members {
+            if let Some(a) = changes[i].after.as_ref() {
+                let me = a.name.to_sql();
+                dag.add_node(me.clone());
+                for p in preds(Some(a)) {
+                    dag.add_dep(me.clone(), p);
+                }
+                by_name.insert(me, i);
+            }
+        }
+        let order = dag
+            .topo_order()
+            .unwrap_or_else(|_| dag.nodes().cloned().collect());
+        for name in order.iter().rev() {
+            let Some(&i) = by_name.get(name) else {
+                continue;
+            };
+            let c = &changes[i];
+            let a = c.after.as_ref().expect("configured");
+            if !a.flag("enabled") {
+                continue;
+            }
+            let recreated = matches!(c.action, Action::Create | Action::Replace);
+            let was_running = c.before.as_ref().is_some_and(|b| b.flag("enabled"));
+            if recreated || !was_running || suspended.contains(&i) {
+                ops.suffix[i].push(task::resume(&a.name));
+                g.resume_chain.push(i);
+            }
+        }
+        // The enabled flag is carried by the suspend/resume statements above.
+        for &i in &members {
+            stmts[i].retain(|s| s.sql.is_some() || !s.applies.is_empty() || changes[i].state_only);
+        }
+        ops.graphs.push(g);
+    }
+    ops
+}

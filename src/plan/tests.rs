@@ -1,0 +1,232 @@
+use super::*;
+use crate::diff::{diff, DiffInput};
+use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
+use std::collections::BTreeMap;
+
+fn id(s: &str) -> Ident {
+    Ident::from_canonical(s)
+}
+
+fn task(name: &str, after: &[&str], enabled: bool) -> Object {
+    let mut o = Object::new(
+        Address::new(Kind::Task, name.to_lowercase()),
+        ObjectName::in_schema(id("DB"), id("S"), id(name)),
+    );
+    o.set("sql", format!("CALL {name}()"));
+    o.set("enabled", enabled);
+    if after.is_empty() {
+        o.set("schedule", "USING CRON 0 6 * * * UTC");
+    } else {
+        o.set(
+            "after",
+            Value::List(
+                after
+                    .iter()
+                    .map(|a| Value::from(format!("DB.S.{a}")))
+                    .collect(),
+            ),
+        );
+        for a in after {
+            o.deps.insert(Address::new(Kind::Task, a.to_lowercase()));
+        }
+    }
+    o.deps.insert(Address::new(Kind::Schema, "s"));
+    o
+}
+
+fn schema() -> Object {
+    let mut o = Object::new(
+        Address::new(Kind::Schema, "s"),
+        ObjectName::in_database(id("DB"), id("S")),
+    );
+    o.deps.insert(Address::new(Kind::Database, "db"));
+    o
+}
+
+fn database() -> Object {
+    Object::new(
+        Address::new(Kind::Database, "db"),
+        ObjectName::account(id("DB")),
+    )
+}
+
+fn plan(desired: &[Object], recorded: &[Object]) -> Plan {
+    let recorded: BTreeMap<Address, Object> = recorded
+        .iter()
+        .map(|o| (o.address.clone(), o.clone()))
+        .collect();
+    let changes = diff(&DiffInput {
+        desired,
+        recorded: &recorded,
+        live: None,
+    })
+    .unwrap();
+    build(changes, "default")
+}
+
+#[test]
+fn a_new_graph_is_created_in_dependency_order_and_resumed_children_first() {
+    let p = plan(
+        &[
+            database(),
+            schema(),
+            task("ROOT", &[], true),
+            task("CHILD", &["ROOT"], true),
+        ],
+        &[],
+    );
+    assert_eq!(
+        p.statements(),
+        [
+            "CREATE DATABASE DB",
+            "CREATE SCHEMA DB.S",
+            "CREATE TASK DB.S.ROOT SCHEDULE = 'USING CRON 0 6 * * * UTC' AS CALL ROOT()",
+            "CREATE TASK DB.S.CHILD AFTER DB.S.ROOT AS CALL CHILD()",
+            "ALTER TASK DB.S.CHILD RESUME",
+            "ALTER TASK DB.S.ROOT RESUME",
+        ]
+    );
+}
+
+#[test]
+fn a_child_change_suspends_the_running_root_once_and_resumes_it_last() {
+    let before = [
+        database(),
+        schema(),
+        task("ROOT", &[], true),
+        task("CHILD", &["ROOT"], true),
+        task("LEAF", &["CHILD"], true),
+    ];
+    let mut after = before.clone();
+    after[3].set("sql", "CALL CHILD_V2()");
+    after[4].set("sql", "CALL LEAF_V2()");
+    let p = plan(&after, &before);
+    assert_eq!(
+        p.statements(),
+        [
+            "ALTER TASK DB.S.ROOT SUSPEND",
+            "ALTER TASK DB.S.CHILD MODIFY AS CALL CHILD_V2()",
+            "ALTER TASK DB.S.LEAF MODIFY AS CALL LEAF_V2()",
+            "ALTER TASK DB.S.ROOT RESUME",
+        ]
+    );
+    let root = p
+        .changes
+        .iter()
+        .find(|c| c.change.address.name == "root")
+        .unwrap();
+    assert_eq!(root.change.action, Action::Update);
+    assert!(
+        root.change.reasons[0].contains("task.child, task.leaf change"),
+        "{:?}",
+        root.change.reasons
+    );
+    // The resume runs even if a change in the graph fails.
+    let resume = p
+        .steps
+        .iter()
+        .find(|s| s.sql.as_deref() == Some("ALTER TASK DB.S.ROOT RESUME"))
+        .unwrap();
+    assert!(resume.finally);
+}
+
+#[test]
+fn deletes_run_after_everything_else_dependents_first() {
+    let mut wh = Object::new(
+        Address::new(Kind::Warehouse, "old"),
+        ObjectName::account(id("OLD_WH")),
+    );
+    wh.set("size", "XSMALL");
+    let mut t = task("T", &[], false);
+    t.set("warehouse", "OLD_WH");
+    t.deps.insert(wh.address.clone());
+    let before = [database(), schema(), wh.clone(), t.clone()];
+    let mut new_wh = Object::new(
+        Address::new(Kind::Warehouse, "new"),
+        ObjectName::account(id("NEW_WH")),
+    );
+    new_wh.set("size", "XSMALL");
+    let mut t2 = task("T", &[], false);
+    t2.set("warehouse", "NEW_WH");
+    t2.deps.insert(new_wh.address.clone());
+    let p = plan(&[database(), schema(), new_wh, t2], &before);
+    assert_eq!(
+        p.statements(),
+        [
+            "CREATE WAREHOUSE NEW_WH WAREHOUSE_SIZE = XSMALL",
+            "ALTER TASK DB.S.T SET WAREHOUSE = NEW_WH",
+            "DROP WAREHOUSE OLD_WH"
+        ]
+    );
+}
+
+#[test]
+fn dropping_a_database_takes_what_is_in_it() {
+    let p = plan(&[], &[database(), schema(), task("T", &[], false)]);
+    assert_eq!(p.statements(), ["DROP DATABASE DB"]);
+    assert_eq!(p.count(Action::Delete), 3);
+    assert!(p
+        .steps
+        .iter()
+        .filter(|s| s.sql.is_none())
+        .all(|s| matches!(s.effect, Effect::Remove { .. })));
+}
+
+#[test]
+fn each_statement_records_what_it_did() {
+    let mut m = Object::new(
+        Address::new(Kind::Model, "m"),
+        ObjectName::in_schema(id("DB"), id("S"), id("M")),
+    );
+    let v = |src: &str| Value::Map(BTreeMap::from([("source".to_string(), Value::from(src))]));
+    m.set(
+        "versions",
+        Value::Map(BTreeMap::from([
+            ("V1".to_string(), v("@DB.S.ST/v1")),
+            ("V2".to_string(), v("@DB.S.ST/v2")),
+        ])),
+    );
+    m.set("default_version", "V2");
+    let p = plan(&[m.clone()], &[]);
+    assert_eq!(
+        p.statements(),
+        [
+            "CREATE MODEL DB.S.M WITH VERSION V1 FROM @DB.S.ST/v1",
+            "ALTER MODEL DB.S.M ADD VERSION V2 FROM @DB.S.ST/v2",
+            "ALTER MODEL DB.S.M SET DEFAULT_VERSION = V2",
+        ]
+    );
+    let recorded: Vec<Object> = p
+        .order
+        .iter()
+        .map(|&i| match &p.steps[i].effect {
+            Effect::Put { object } => object.clone(),
+            e => panic!("{e:?}"),
+        })
+        .collect();
+    assert_eq!(
+        recorded[0]
+            .get("versions")
+            .unwrap()
+            .as_map()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["V1"]
+    );
+    assert!(recorded[0].get("default_version").is_none());
+    assert_eq!(
+        recorded[1].get("versions").unwrap().as_map().unwrap().len(),
+        2
+    );
+    assert_eq!(recorded[2], m);
+    // Planning again against the first statement's record leaves exactly the rest.
+    let rest = plan(&[m], &[recorded[0].clone()]);
+    assert_eq!(
+        rest.statements(),
+        [
+            "ALTER MODEL DB.S.M ADD VERSION V2 FROM @DB.S.ST/v2",
+            "ALTER MODEL DB.S.M SET DEFAULT_VERSION = V2"
+        ]
+    );
+}
