@@ -14,3 +14,4 @@ pub mod model;
 pub mod plan;
 pub mod sandbox;
 pub mod sql;
+pub mod state;

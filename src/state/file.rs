@@ -1,0 +1,192 @@
+//! The local backend: a JSON file (default `state/<workspace>.json` under the configuration
+//! directory) and a lock file beside it, created exclusively.
+
+use super::lock::{LockError, LockInfo};
+use super::record::{State, StateError};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug)]
+pub struct LocalBackend {
+    pub path: PathBuf,
+}
+
+/// Write `contents` to `path` so that a reader sees the old file or the new one, never a
+/// mix: a temporary file in the same directory, fsync, rename, fsync of the directory.
+pub fn atomic_write(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("state");
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(contents)?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path)?;
+    #[cfg(unix)]
+    {
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
+impl LocalBackend {
+    pub fn new(path: PathBuf) -> LocalBackend {
+        LocalBackend { path }
+    }
+
+    pub fn lock_path(&self) -> PathBuf {
+        let mut p = self.path.clone().into_os_string();
+        p.push(".lock");
+        PathBuf::from(p)
+    }
+
+    fn display(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    pub fn load(&self) -> Result<Option<State>, StateError> {
+        match fs::read_to_string(&self.path) {
+            Ok(text) => State::parse(&text, &self.display()).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StateError::Read {
+                path: self.display(),
+                source: e,
+            }),
+        }
+    }
+
+    pub fn save(&self, state: &State) -> Result<(), StateError> {
+        atomic_write(&self.path, state.to_json().as_bytes()).map_err(|e| StateError::Write {
+            path: self.display(),
+            source: e,
+        })
+    }
+
+    /// Take the lock, or say who holds it.
+    pub fn lock(&self, info: &LockInfo) -> Result<(), LockError> {
+        let path = self.lock_path();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(|e| LockError::Io {
+                path: path.display().to_string(),
+                source: e,
+            })?;
+        }
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                let body = serde_json::to_string_pretty(info).expect("serialisable");
+                f.write_all(body.as_bytes())
+                    .and_then(|_| f.sync_all())
+                    .map_err(|e| LockError::Io {
+                        path: path.display().to_string(),
+                        source: e,
+                    })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let holder = self.lock_info()?.unwrap_or_else(|| LockInfo {
+                    id: "?".into(),
+                    holder: "unknown (unreadable lock file)".into(),
+                    host: "?".into(),
+                    pid: 0,
+                    time: "?".into(),
+                    operation: "?".into(),
+                });
+                Err(LockError::Held(holder, path.display().to_string()))
+            }
+            Err(e) => Err(LockError::Io {
+                path: path.display().to_string(),
+                source: e,
+            }),
+        }
+    }
+
+    pub fn lock_info(&self) -> Result<Option<LockInfo>, LockError> {
+        let path = self.lock_path();
+        match fs::read_to_string(&path) {
+            Ok(text) => Ok(serde_json::from_str(&text).ok()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(LockError::Io {
+                path: path.display().to_string(),
+                source: e,
+            }),
+        }
+    }
+
+    /// Release our lock (only if it is still ours).
+    pub fn unlock(&self, info: &LockInfo) -> Result<(), LockError> {
+        match self.lock_info()? {
+            Some(held) if held.id == info.id => {
+                fs::remove_file(self.lock_path()).map_err(|e| LockError::Io {
+                    path: self.lock_path().display().to_string(),
+                    source: e,
+                })
+            }
+            Some(held) => Err(LockError::NotOurs(held.holder)),
+            None => Ok(()),
+        }
+    }
+
+    /// Remove the lock whoever holds it.
+    pub fn force_unlock(&self) -> Result<Option<LockInfo>, LockError> {
+        let info = self.lock_info()?;
+        match fs::remove_file(self.lock_path()) {
+            Ok(()) => Ok(info),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(LockError::Io {
+                path: self.lock_path().display().to_string(),
+                source: e,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_load_round_trip_and_lock_exclusion() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = LocalBackend::new(dir.path().join("state/default.json"));
+        assert!(b.load().unwrap().is_none());
+        let mut s = State::new("default");
+        s.serial = 3;
+        b.save(&s).unwrap();
+        assert_eq!(b.load().unwrap().unwrap(), s);
+
+        let me = LockInfo::new("apply");
+        b.lock(&me).unwrap();
+        match b.lock(&LockInfo::new("apply")) {
+            Err(LockError::Held(holder, _)) => assert_eq!(holder.id, me.id),
+            other => panic!("{other:?}"),
+        }
+        b.unlock(&me).unwrap();
+        b.lock(&LockInfo::new("plan")).unwrap();
+    }
+
+    #[test]
+    fn a_lock_of_a_dead_process_is_reported_stale() {
+        let mut info = LockInfo::new("apply");
+        info.pid = 999_999_999;
+        let msg = LockError::Held(info, "x.lock".into()).to_string();
+        assert!(msg.contains("no longer runs"), "{msg}");
+        assert!(msg.contains("snowform force-unlock"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_format_versions_are_refused() {
+        let err = State::parse("{\"format_version\": 9}", "s.json").unwrap_err();
+        assert!(err.to_string().contains("upgrade snowform"), "{err}");
+    }
+}

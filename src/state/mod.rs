@@ -1,0 +1,11 @@
+//! State: what snowform last applied, per address, with a lineage and a serial. It is
+//! written after every statement that succeeds, atomically, and holds no secret. Backends
+//! keep it in a local file or in a table in the account.
+
+mod file;
+mod lock;
+mod record;
+
+pub use file::{atomic_write, LocalBackend};
+pub use lock::{LockError, LockInfo};
+pub use record::{InProgress, Record, State, StateError, FORMAT_VERSION};

@@ -1,0 +1,175 @@
+//! The state document.
+
+use crate::model::{Address, Kind, Object, ObjectName};
+use crate::plan::Effect;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub format_version: u32,
+    /// Identifies this state's history; a saved plan is only applied to the same lineage.
+    pub lineage: String,
+    /// Increases with every write.
+    pub serial: u64,
+    pub workspace: String,
+    pub snowform_version: String,
+    pub resources: BTreeMap<Address, Record>,
+    /// A statement that was sent and whose outcome is not recorded yet: set before sending,
+    /// cleared when it is recorded. Found set, the last apply stopped while it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_progress: Option<InProgress>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InProgress {
+    pub statement: String,
+    pub request_id: String,
+    pub started_at: String,
+}
+
+/// One managed object as last applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub kind: Kind,
+    /// The fully qualified name as SHOW prints it.
+    pub name: String,
+    pub object_name: ObjectName,
+    pub properties: BTreeMap<String, crate::model::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deps: Vec<Address>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub lifecycle: crate::model::Lifecycle,
+    /// sha256 of kind, name and properties.
+    pub digest: String,
+}
+
+fn is_default(l: &crate::model::Lifecycle) -> bool {
+    *l == crate::model::Lifecycle::default()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("cannot read state {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot write state {path}: {source}; nothing was recorded, check the directory's permissions and free space")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("state {path} is not valid state JSON ({source}); restore it from version control or a backup, or remove it only if the account holds nothing snowform manages")]
+    Parse {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("state {path} has format_version {found}; this snowform reads format_version {FORMAT_VERSION}: upgrade snowform")]
+    Version { path: String, found: u32 },
+    #[error("state kept in Snowflake: {0}")]
+    Remote(String),
+}
+
+impl Record {
+    pub fn from_object(o: &Object) -> Record {
+        Record {
+            kind: o.kind(),
+            name: o.name.to_string(),
+            object_name: o.name.clone(),
+            properties: o.props.clone(),
+            deps: o.deps.iter().cloned().collect(),
+            lifecycle: o.lifecycle.clone(),
+            digest: o.digest(),
+        }
+    }
+
+    pub fn to_object(&self, address: &Address) -> Object {
+        Object {
+            address: address.clone(),
+            name: self.object_name.clone(),
+            props: self.properties.clone(),
+            deps: self.deps.iter().cloned().collect(),
+            lifecycle: self.lifecycle.clone(),
+            span: None,
+        }
+    }
+}
+
+impl State {
+    pub fn new(workspace: &str) -> State {
+        State {
+            format_version: FORMAT_VERSION,
+            lineage: uuid::Uuid::new_v4().to_string(),
+            serial: 0,
+            workspace: workspace.to_string(),
+            snowform_version: env!("CARGO_PKG_VERSION").to_string(),
+            resources: BTreeMap::new(),
+            in_progress: None,
+        }
+    }
+
+    /// Parse state text, checking the format version.
+    pub fn parse(text: &str, path: &str) -> Result<State, StateError> {
+        #[derive(Deserialize)]
+        struct Head {
+            format_version: u32,
+        }
+        let head: Head = serde_json::from_str(text).map_err(|e| StateError::Parse {
+            path: path.into(),
+            source: e,
+        })?;
+        if head.format_version != FORMAT_VERSION {
+            return Err(StateError::Version {
+                path: path.into(),
+                found: head.format_version,
+            });
+        }
+        serde_json::from_str(text).map_err(|e| StateError::Parse {
+            path: path.into(),
+            source: e,
+        })
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("state serialises");
+        s.push('\n');
+        s
+    }
+
+    /// The recorded objects, by address.
+    pub fn objects(&self) -> BTreeMap<Address, Object> {
+        self.resources
+            .iter()
+            .map(|(a, r)| (a.clone(), r.to_object(a)))
+            .collect()
+    }
+
+    /// Record what a statement did.
+    pub fn apply_effect(&mut self, effect: &Effect) {
+        match effect {
+            Effect::None => {}
+            Effect::Put { object } => {
+                self.resources
+                    .insert(object.address.clone(), Record::from_object(object));
+            }
+            Effect::Remove { address } => {
+                self.resources.remove(address);
+            }
+            Effect::Move { from, object } => {
+                self.resources.remove(from);
+                self.resources
+                    .insert(object.address.clone(), Record::from_object(object));
+            }
+        }
+    }
+
+    /// A digest of what state holds, for saved plans to notice a change.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let body = serde_json::to_string(&self.resources).expect("serialisable");
+        hex::encode(Sha256::digest(body.as_bytes()))
+    }
+}
