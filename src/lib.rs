@@ -12,6 +12,7 @@ pub mod diff;
 pub mod graph;
 pub mod model;
 pub mod plan;
+pub mod render;
 pub mod sandbox;
 pub mod sql;
 pub mod state;

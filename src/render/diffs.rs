@@ -1,0 +1,19 @@
+//! Unified diffs of SQL bodies (queries, task statements), so a reviewer sees what changed
+//! inside a long text instead of two walls of SQL.
+
+use similar::TextDiff;
+
+pub fn unified(before: &str, after: &str) -> String {
+    let (b, a) = (with_newline(before), with_newline(after));
+    TextDiff::from_lines(&b, &a)
+        .unified_diff()
+        .context_radius(3)
+        .header("before", "after")
+        .to_string()
+}
+
+fn with_newline(s: &str) -> String {
+    let mut s = s.trim_end().to_string();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,44 @@
+//! Rendering: one serialisable view per report (plan, apply, drift), and the human,
+//! JSON and markdown renderers that all read that view, so they cannot disagree. No
+//! rendering decides anything; colour and stream are the caller's choice.
+
+mod diffs;
+pub mod plan_human;
+pub mod plan_markdown;
+mod plan_view;
+mod redact;
+mod style;
+
+pub use plan_view::{AttributeView, ChangeView, PlanView, SummaryView};
+pub use redact::Redactor;
+pub use style::Style;
+
+/// The output formats of reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    Markdown,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s {
+            "human" => Ok(Format::Human),
+            "json" => Ok(Format::Json),
+            "markdown" => Ok(Format::Markdown),
+            other => Err(format!(
+                "unknown format {other:?}: use human, json or markdown"
+            )),
+        }
+    }
+}
+
+/// Pretty JSON with a trailing newline.
+pub fn to_json<T: serde::Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("views serialise");
+    s.push('\n');
+    s
+}

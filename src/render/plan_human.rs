@@ -1,0 +1,152 @@
+//! The plan for a person at a terminal: a summary table, then each change with why, what
+//! changes, a diff of any changed SQL text, and the statements it runs.
+
+use super::plan_view::{ChangeView, PlanView};
+use super::Style;
+use crate::diff::Action;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+
+fn symbol(a: Action) -> &'static str {
+    match a {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::Replace => "-/+",
+        Action::Delete => "-",
+        Action::NoOp => " ",
+    }
+}
+
+fn paint(style: &Style, a: Action, s: &str) -> String {
+    match a {
+        Action::Create => style.green(s),
+        Action::Update => style.yellow(s),
+        Action::Replace => style.magenta(s),
+        Action::Delete => style.red(s),
+        Action::NoOp => s.to_string(),
+    }
+}
+
+fn value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "(unset)".into(),
+        serde_json::Value::String(s) if s.contains('\n') => {
+            format!("<{} lines>", s.lines().count())
+        }
+        serde_json::Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+pub fn render(view: &PlanView, style: &Style) -> String {
+    let mut out = String::new();
+    let source = if view.refreshed {
+        format!(
+            "refreshed from the account ({} metadata queries)",
+            view.metadata_queries
+        )
+    } else {
+        "planned against the recorded state only (no refresh)".to_string()
+    };
+    out.push_str(&format!(
+        "snowform plan for workspace {:?}: {source}\n\n",
+        view.workspace
+    ));
+    let effective = view.effective();
+    if effective.is_empty() {
+        out.push_str(&format!(
+            "No changes. The account matches the configuration ({} objects).\n",
+            view.summary.noop
+        ));
+        return out;
+    }
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED);
+    table.force_no_tty();
+    table.set_header(vec!["action", "address", "name", "destructive"]);
+    for c in &effective {
+        table.add_row(vec![
+            c.action_str().to_string(),
+            c.address.clone(),
+            c.name.clone(),
+            if c.destructive {
+                "yes".into()
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+    let s = &view.summary;
+    out.push_str(&format!(
+        "\nPlan: {} to create, {} to update, {} to replace, {} to delete, {} unchanged.\n",
+        s.create, s.update, s.replace, s.delete, s.noop
+    ));
+    if view.destructive {
+        out.push_str(
+            &style.red("This plan is destructive: apply refuses it without --allow-destroy.\n"),
+        );
+    }
+    for c in effective {
+        out.push('\n');
+        change(&mut out, c, style);
+    }
+    out
+}
+
+fn change(out: &mut String, c: &ChangeView, style: &Style) {
+    let head = format!(
+        "{} {} {} ({})",
+        symbol(c.action),
+        c.action_str(),
+        c.address,
+        c.name
+    );
+    out.push_str(&paint(style, c.action, &style.bold(&head)));
+    out.push('\n');
+    if c.prevent_destroy {
+        out.push_str(
+            &style.red("    lifecycle.prevent_destroy is set: apply will refuse this change\n"),
+        );
+    }
+    for r in &c.reasons {
+        out.push_str(&format!("    why: {r}\n"));
+    }
+    for a in &c.attributes {
+        let line = match c.action {
+            Action::Create => format!("    {} = {}", a.name, value(&a.after)),
+            Action::Delete => format!("    {} = {}", a.name, value(&a.before)),
+            _ => format!(
+                "    {}: {} -> {}",
+                a.name,
+                value(&a.before),
+                value(&a.after)
+            ),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    for d in &c.diffs {
+        out.push_str(&format!("    {}:\n", d.name));
+        for line in d.diff.lines() {
+            let painted = if line.starts_with('+') && !line.starts_with("+++") {
+                style.green(line)
+            } else if line.starts_with('-') && !line.starts_with("---") {
+                style.red(line)
+            } else {
+                style.dim(line)
+            };
+            out.push_str(&format!("      {painted}\n"));
+        }
+    }
+    if !c.statements.is_empty() {
+        out.push_str("    statements:\n");
+        for s in &c.statements {
+            for (i, line) in s.lines().enumerate() {
+                out.push_str(if i == 0 { "      " } else { "        " });
+                out.push_str(&style.dim(line));
+                out.push('\n');
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The plan as a pull-request comment: the outcome in the title, counts, destructive
+//! changes first with their reasons, each change's SQL in a collapsible section, and the
+//! plan digest so reviewers can match what main applies with what they approved.
+
+use super::plan_view::{ChangeView, PlanView};
+use crate::diff::Action;
+
+/// The marker a comment carries so that it can be found and updated on the next push.
+pub const MARKER: &str = "<!-- snowform:plan -->";
+
+fn code(s: &str) -> String {
+    // Backticks inside inline code would end it early.
+    let fence = if s.contains('`') { "``" } else { "`" };
+    format!("{fence}{}{fence}", s.replace('|', "\\|"))
+}
+
+fn escape_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn title(view: &PlanView) -> String {
+    let s = &view.summary;
+    if !view.has_changes() {
+        return "snowform plan: no changes".into();
+    }
+    let mut t = format!(
+        "snowform plan: {} to create, {} to update, {} to replace, {} to delete",
+        s.create, s.update, s.replace, s.delete
+    );
+    if view.destructive {
+        t.push_str(" (destructive)");
+    }
+    t
+}
+
+/// Render; `footer` lines (such as a link to the pipeline run) go at the end.
+pub fn render(view: &PlanView, footer: &[String]) -> String {
+    let mut out = String::new();
+    out.push_str(MARKER);
+    out.push('\n');
+    let icon = if view.destructive {
+        ":warning: "
+    } else if view.has_changes() {
+        ""
+    } else {
+        ":white_check_mark: "
+    };
+    out.push_str(&format!("## {icon}{}\n\n", title(view)));
+    out.push_str(&format!(
+        "Workspace `{}` · {} · plan digest `{}`\n\n",
+        view.workspace,
+        if view.refreshed {
+            format!(
+                "refreshed from the account ({} metadata queries)",
+                view.metadata_queries
+            )
+        } else {
+            "planned against the recorded state only".into()
+        },
+        &view.plan_digest[..12.min(view.plan_digest.len())]
+    ));
+    let s = &view.summary;
+    out.push_str(
+        "| Create | Update | Replace | Delete | Unchanged |\n|---:|---:|---:|---:|---:|\n",
+    );
+    out.push_str(&format!(
+        "| {} | {} | {} | {} | {} |\n\n",
+        s.create, s.update, s.replace, s.delete, s.noop
+    ));
+    let effective = view.effective();
+    let destructive: Vec<&&ChangeView> = effective.iter().filter(|c| c.destructive).collect();
+    if !destructive.is_empty() {
+        out.push_str("### :warning: Destructive changes\n\n");
+        for c in &destructive {
+            out.push_str(&format!(
+                "- **{}** {} ({})",
+                c.action_str(),
+                code(&c.address),
+                code(&c.name)
+            ));
+            if c.prevent_destroy {
+                out.push_str(" — protected by `lifecycle.prevent_destroy`: apply will refuse it");
+            }
+            out.push('\n');
+            for r in &c.reasons {
+                out.push_str(&format!("  - {}\n", escape_cell(r)));
+            }
+        }
+        out.push('\n');
+        out.push_str("Apply runs destructive changes only with `--allow-destroy`.\n\n");
+    }
+    if !effective.is_empty() {
+        out.push_str("### Changes\n\n| | Address | Name | Why |\n|---|---|---|---|\n");
+        for c in &effective {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                c.action_str(),
+                code(&c.address),
+                code(&c.name),
+                escape_cell(&c.reasons.join("; "))
+            ));
+        }
+        out.push('\n');
+        for c in &effective {
+            out.push_str(&details(c));
+        }
+    } else {
+        out.push_str("The account matches the configuration.\n\n");
+    }
+    for f in footer {
+        out.push_str(f);
+        out.push('\n');
+    }
+    out
+}
+
+fn details(c: &ChangeView) -> String {
+    let mut out = format!(
+        "<details><summary>{} <code>{}</code></summary>\n\n",
+        c.action_str(),
+        html(&c.address)
+    );
+    if !c.attributes.is_empty() && c.action != Action::Create {
+        out.push_str("| Attribute | Before | After |\n|---|---|---|\n");
+        for a in &c.attributes {
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                code(&a.name),
+                cell(&a.before),
+                cell(&a.after)
+            ));
+        }
+        out.push('\n');
+    }
+    for d in &c.diffs {
+        out.push_str(&format!(
+            "{}:\n\n{}diff\n{}{}\n\n",
+            code(&d.name),
+            fence(&d.diff),
+            d.diff,
+            fence(&d.diff)
+        ));
+    }
+    if !c.statements.is_empty() {
+        let body = c
+            .statements
+            .iter()
+            .map(|s| format!("{s};"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        out.push_str(&format!(
+            "{}sql\n{body}\n{}\n\n",
+            fence(&body),
+            fence(&body)
+        ));
+    }
+    out.push_str("</details>\n\n");
+    out
+}
+
+/// A code fence longer than any run of backticks inside.
+fn fence(body: &str) -> String {
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+fn html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "_unset_".into(),
+        serde_json::Value::String(s) => code(&s.replace('\n', " ")),
+        other => code(&other.to_string()),
+    }
+}

@@ -1,0 +1,175 @@
+//! The plan as users and pipelines see it: the JSON shape of spec/cli.md, which the human
+//! and markdown renderers read too.
+
+use super::diffs::unified;
+use super::Redactor;
+use crate::diff::Action;
+use crate::model::{schema, AttrType, Value};
+use crate::plan::Plan;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryView {
+    pub create: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub delete: usize,
+    pub noop: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttributeView {
+    pub name: String,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
+}
+
+/// A unified diff of a changed SQL text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BodyDiff {
+    pub name: String,
+    pub diff: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChangeView {
+    pub address: String,
+    pub kind: String,
+    pub name: String,
+    pub action: Action,
+    pub destructive: bool,
+    pub reasons: Vec<String>,
+    pub attributes: Vec<AttributeView>,
+    pub statements: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prevent_destroy: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diffs: Vec<BodyDiff>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub format_version: String,
+    pub workspace: String,
+    pub summary: SummaryView,
+    pub destructive: bool,
+    pub metadata_queries: usize,
+    /// False when planned against the recorded state alone.
+    pub refreshed: bool,
+    /// sha256 of the statements and changes: what a reviewer approved.
+    pub plan_digest: String,
+    pub changes: Vec<ChangeView>,
+    pub statements: Vec<String>,
+}
+
+fn json_of(v: &Option<Value>, r: &Redactor) -> serde_json::Value {
+    match v {
+        Some(v) => r.json(&v.to_json()),
+        None => serde_json::Value::Null,
+    }
+}
+
+impl PlanView {
+    pub fn new(plan: &Plan, redact: &Redactor) -> PlanView {
+        let mut summary = SummaryView::default();
+        let mut changes = Vec::new();
+        for pc in &plan.changes {
+            let c = &pc.change;
+            match c.action {
+                Action::Create => summary.create += 1,
+                Action::Update => summary.update += 1,
+                Action::Replace => summary.replace += 1,
+                Action::Delete => summary.delete += 1,
+                Action::NoOp => summary.noop += 1,
+            }
+            let sch = schema(c.kind());
+            let mut diffs = Vec::new();
+            for a in &c.attrs {
+                let is_sql = sch
+                    .attr(&a.name)
+                    .is_some_and(|at| matches!(at.ty, AttrType::Sql));
+                if let (true, Some(Value::Str(b)), Some(Value::Str(af))) =
+                    (is_sql, &a.before, &a.after)
+                {
+                    diffs.push(BodyDiff {
+                        name: a.name.clone(),
+                        diff: redact.apply(&unified(b, af)),
+                    });
+                }
+            }
+            changes.push(ChangeView {
+                address: c.address.to_string(),
+                kind: c.kind().as_str().to_string(),
+                name: redact.apply(&c.name().to_string()),
+                action: c.action,
+                destructive: c.destructive,
+                reasons: c.reasons.iter().map(|r| redact.apply(r)).collect(),
+                attributes: c
+                    .attrs
+                    .iter()
+                    .map(|a| AttributeView {
+                        name: a.name.clone(),
+                        before: json_of(&a.before, redact),
+                        after: json_of(&a.after, redact),
+                    })
+                    .collect(),
+                statements: plan
+                    .change_statements(pc)
+                    .into_iter()
+                    .map(|s| redact.apply(s))
+                    .collect(),
+                prevent_destroy: c.prevent_destroy && c.destructive,
+                moved_from: c.moved_from.as_ref().map(|a| a.to_string()),
+                diffs,
+            });
+        }
+        let statements: Vec<String> = plan
+            .statements()
+            .into_iter()
+            .map(|s| redact.apply(s))
+            .collect();
+        let plan_digest = {
+            use sha2::{Digest, Sha256};
+            let key: Vec<(&str, &str)> = changes
+                .iter()
+                .map(|c| (c.address.as_str(), c.action_str()))
+                .collect();
+            let body = serde_json::to_string(&(&key, &statements)).expect("serialisable");
+            hex::encode(Sha256::digest(body.as_bytes()))
+        };
+        PlanView {
+            format_version: "1".into(),
+            workspace: plan.workspace.clone(),
+            destructive: changes.iter().any(|c| c.destructive),
+            summary,
+            metadata_queries: plan.metadata_queries,
+            refreshed: plan.provenance.refreshed,
+            plan_digest,
+            changes,
+            statements,
+        }
+    }
+
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action != Action::NoOp)
+    }
+
+    /// Changes that do something: destructive ones first, then in plan order.
+    pub fn effective(&self) -> Vec<&ChangeView> {
+        let mut v: Vec<&ChangeView> = self
+            .changes
+            .iter()
+            .filter(|c| c.action != Action::NoOp)
+            .collect();
+        v.sort_by_key(|c| !c.destructive);
+        v
+    }
+}
+
+impl ChangeView {
+    pub fn action_str(&self) -> &'static str {
+        self.action.as_str()
+    }
+}
