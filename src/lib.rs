@@ -10,6 +10,7 @@ pub mod ddl;
 pub mod diag;
 pub mod diff;
 pub mod graph;
+pub mod live;
 pub mod model;
 pub mod plan;
 pub mod render;

@@ -1,0 +1,205 @@
+//! The command line, as spec/cli.md defines it. Global options are accepted before or
+//! after the command name.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "snowform", version, about = "Infrastructure as code for the Snowflake objects an ML platform runs on")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// The configuration directory: every *.hcl file in it
+    #[arg(short = 'C', long = "dir", global = true, default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// A variable value (repeatable): --var env=PROD
+    #[arg(long = "var", global = true, value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// A file of variable values (HCL attributes, or JSON)
+    #[arg(long = "var-file", global = true, value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    /// One state per workspace
+    #[arg(long, global = true, env = "SNOWFORM_WORKSPACE", default_value = "default")]
+    pub workspace: String,
+    /// A connection from connections.toml / config.toml, or `sandbox` for the embedded sandbox
+    #[arg(long, global = true, env = "SNOWFORM_CONNECTION")]
+    pub connection: Option<String>,
+    /// Report format: human, json or markdown
+    #[arg(long, global = true, default_value = "human")]
+    pub format: crate::render::Format,
+    /// No colour, even on a terminal (also NO_COLOR)
+    #[arg(long = "no-color", global = true)]
+    pub no_color: bool,
+    /// More log output on stderr (-v, -vv, -vvv)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Parse, evaluate and check the configuration
+    Validate,
+    /// Format the *.hcl files canonically
+    Fmt {
+        /// List files that would change and exit 1, changing nothing
+        #[arg(long)]
+        check: bool,
+    },
+    /// Show the changes apply would make
+    Plan(PlanArgs),
+    /// Make the changes
+    Apply(ApplyArgs),
+    /// Report objects changed outside snowform: exit 0 none, 2 drift, 1 error
+    Drift {
+        /// Also report objects in managed schemas that snowform does not manage
+        #[arg(long = "include-unmanaged")]
+        include_unmanaged: bool,
+        /// Also write the JSON report to this file (for `comment azure-devops --drift`)
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Record an existing object under an address of the configuration
+    Import {
+        address: String,
+        /// The object's Snowflake name, e.g. DB.SCHEMA.NAME
+        name: String,
+    },
+    /// Write HCL for the live objects in a database or schema
+    Generate {
+        #[arg(long)]
+        database: String,
+        #[arg(long)]
+        schema: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Read and change the state
+    #[command(subcommand)]
+    State(StateCommand),
+    /// Remove the state lock, whoever holds it
+    ForceUnlock {
+        /// Confirm without a prompt
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The dependency graph as DOT
+    Graph,
+    /// Connections
+    #[command(subcommand)]
+    Connection(ConnectionCommand),
+    /// Post a report to a pull request
+    #[command(subcommand)]
+    Comment(CommentCommand),
+    /// The Snowflake SQL API emulator
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// Refresh from the account (--refresh=false plans against the state alone)
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub refresh: bool,
+    /// Save the plan for `apply FILE`
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 2 when there are changes
+    #[arg(long = "detailed-exitcode")]
+    pub detailed_exitcode: bool,
+    /// Limit the plan to these addresses and what they depend on
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub targets: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ApplyArgs {
+    /// A plan saved with `plan --out`
+    pub plan_file: Option<PathBuf>,
+    /// Apply without asking
+    #[arg(long = "auto-approve")]
+    pub auto_approve: bool,
+    /// Allow deletes, replaces and other destructive changes
+    #[arg(long = "allow-destroy")]
+    pub allow_destroy: bool,
+    /// Statements of independent objects run at once
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallelism: u16,
+    /// Limit the apply to these addresses and what they depend on
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub targets: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StateCommand {
+    /// Addresses in the state
+    List,
+    /// One object as recorded
+    Show { address: String },
+    /// Forget an object (it is not dropped)
+    Rm { address: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConnectionCommand {
+    /// Account, user, role, warehouse and round-trip time of the selected connection
+    Test,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CommentCommand {
+    /// Post to the pull request of the running Azure Pipelines build
+    AzureDevops {
+        /// A plan saved with `plan --out`
+        #[arg(long, value_name = "FILE", conflicts_with = "drift")]
+        plan: Option<PathBuf>,
+        /// A JSON drift report saved with `drift --out`
+        #[arg(long, value_name = "FILE")]
+        drift: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SandboxCommand {
+    /// Serve the SQL API v2 emulator on 127.0.0.1
+    Serve(ServeArgs),
+    /// Run SQL against the sandbox account of DIR/workspace
+    Exec { sql: String },
+    /// Empty the sandbox account of DIR/workspace
+    Reset,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    #[arg(long, default_value = "SANDBOX")]
+    pub account: String,
+    /// Keep the account in this file (created when missing)
+    #[arg(long = "account-file", value_name = "FILE")]
+    pub account_file: Option<PathBuf>,
+    /// A user allowed to sign in with a key pair (repeat with --public-key)
+    #[arg(long = "user", value_name = "NAME")]
+    pub users: Vec<String>,
+    /// The public key (PEM) of the preceding --user
+    #[arg(long = "public-key", value_name = "FILE")]
+    pub public_keys: Vec<PathBuf>,
+    /// An access token accepted for a user: USER=TOKEN (repeatable)
+    #[arg(long = "token", value_name = "USER=TOKEN")]
+    pub tokens: Vec<String>,
+    #[arg(long = "latency-ms", default_value_t = 0)]
+    pub latency_ms: u64,
+    #[arg(long = "fail-every")]
+    pub fail_every: Option<u64>,
+    #[arg(long = "fail-status", default_value_t = 503)]
+    pub fail_status: u16,
+    #[arg(long = "drop-connection-every")]
+    pub drop_connection_every: Option<u64>,
+    #[arg(long = "async-after-ms")]
+    pub async_after_ms: Option<u64>,
+}

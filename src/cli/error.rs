@@ -1,0 +1,41 @@
+//! What a command ends with.
+
+use std::fmt;
+
+/// Exit codes of spec/cli.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    Ok = 0,
+    Error = 1,
+    /// `plan --detailed-exitcode` with changes; `drift` with drift.
+    Changes = 2,
+}
+
+/// An error the user can act on; printed as `error: ...` with exit 1.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl CliError {
+    pub fn new(msg: impl Into<String>) -> CliError {
+        CliError(msg.into())
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+macro_rules! from_display {
+    ($($t:ty),*) => {$(
+        impl From<$t> for CliError {
+            fn from(e: $t) -> CliError {
+                CliError(e.to_string())
+            }
+        }
+    )*};
+}
+
+from_display!(crate::state::StateError, crate::state::LockError, std::io::Error, serde_json::Error, crate::model::AddressError);

@@ -1,0 +1,40 @@
+//! The command line: parses arguments, calls the library, renders what it returns and
+//! maps outcomes to exit codes (0 success, 1 error, 2 changes or drift). No diffing,
+//! ordering, SQL or HTTP happens here.
+
+pub mod args;
+mod commands;
+mod context;
+mod error;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+pub use context::Ctx;
+pub use error::{CliError, Exit};
+
+pub fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    init_logging(cli.global.verbose);
+    let ctx = Ctx::new(cli.global);
+    let result = commands::run(&ctx, cli.command);
+    match result {
+        Ok(exit) => ExitCode::from(exit as u8),
+        Err(e) => {
+            eprintln!("{}", ctx.err_style.red(&format!("error: {e}")));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "snowform=info",
+        2 => "snowform=debug",
+        _ => "snowform=trace",
+    };
+    let filter = EnvFilter::try_from_env("SNOWFORM_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}

@@ -1,0 +1,147 @@
+//! The live reader: for every object the configuration or the state mentions, set-based
+//! metadata queries (one SHOW per kind per scope, concurrently, paginated), decoded into
+//! the same objects the configuration produces. It reads; it never compares or writes.
+
+mod parse;
+mod queries;
+mod rows;
+
+use crate::diff::Picture;
+use crate::model::{Kind, Object, ObjectName};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use parse::{definition_text, DefinitionText};
+pub use queries::{Family, Query};
+pub use rows::ShowRows;
+
+/// A failed metadata query.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ExecError {
+    pub message: String,
+    /// "does not exist or not authorized": the scope is absent (or hidden from this role).
+    pub not_found: bool,
+}
+
+/// Runs one metadata query. The Snowflake client implements it; tests replay recordings.
+#[allow(async_fn_in_trait)]
+pub trait Executor: Sync {
+    async fn show(&self, sql: &str) -> Result<ShowRows, ExecError>;
+}
+
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// Queries in flight at once.
+    pub concurrency: usize,
+    /// Also list every object in these schemas (for drift --include-unmanaged).
+    pub scan_schemas: Vec<ObjectName>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            concurrency: 8,
+            scan_schemas: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct LiveRead {
+    /// Every object found, by kind and name.
+    pub picture: Picture,
+    /// How many metadata queries were sent.
+    pub queries: usize,
+    /// Scopes that could not be read because they do not exist or are not visible.
+    pub missing_scopes: Vec<String>,
+}
+
+impl LiveRead {
+    /// Objects found inside `schema` (for listing unmanaged ones).
+    pub fn in_schema<'a>(&'a self, schema: &'a ObjectName) -> impl Iterator<Item = &'a Object> {
+        self.picture
+            .values()
+            .filter(move |o| o.name.schema_name().as_ref() == Some(schema))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("reading the account failed: {0}")]
+pub struct LiveError(pub String);
+
+/// Read what exists of `objects` (desired and recorded) from the account.
+pub async fn read<E: Executor>(
+    exec: &E,
+    objects: &[&Object],
+    opts: &ReadOptions,
+) -> Result<LiveRead, LiveError> {
+    let plan = queries::plan(objects, &opts.scan_schemas);
+    let results = queries::run(exec, plan, opts.concurrency).await?;
+    let mut out = LiveRead {
+        queries: results.sent,
+        missing_scopes: results.missing,
+        ..Default::default()
+    };
+    let get = |f: Family| results.rows.get(&f).cloned().unwrap_or_default();
+    let mut found: Vec<Object> = Vec::new();
+    found.extend(parse::warehouses(&get(Family::Warehouses)));
+    found.extend(parse::databases(&get(Family::Databases)));
+    let mut schemas = parse::schemas(&get(Family::Schemas));
+    let tags = get(Family::Tags);
+    found.extend(parse::entities(&tags));
+    found.extend(parse::stages(&get(Family::Stages)));
+    let task_rows = get(Family::Tasks);
+    let fvs = parse::feature_views(&get(Family::DynamicTables), &get(Family::Views), &task_rows);
+    let refresh_tasks: BTreeSet<ObjectName> =
+        parse::feature_view_task_names(&fvs).into_iter().collect();
+    found.extend(
+        parse::tasks(&task_rows)
+            .into_iter()
+            .filter(|t| !refresh_tasks.contains(&t.name)),
+    );
+    found.extend(fvs);
+    found.extend(parse::models(
+        &get(Family::Models),
+        &get(Family::ModelVersions),
+    ));
+
+    // A schema holds the Feature Store's objects when both its tags and its table exist.
+    let tag_names: BTreeSet<ObjectName> = parse::tag_names(&tags).into_iter().collect();
+    let tables: BTreeSet<ObjectName> = {
+        let t = get(Family::Tables);
+        t.iter()
+            .filter_map(|r| {
+                Some(ObjectName::in_schema(
+                    crate::model::Ident::from_canonical(t.raw(r, "database_name")?),
+                    crate::model::Ident::from_canonical(t.raw(r, "schema_name")?),
+                    crate::model::Ident::from_canonical(t.raw(r, "name")?),
+                ))
+            })
+            .collect()
+    };
+    for s in &mut schemas {
+        let has = |n: &str| crate::model::Ident::from_canonical(n);
+        let fs = [
+            crate::model::kinds::feature_view::METADATA_TAG,
+            crate::model::kinds::feature_view::OBJECT_TAG,
+        ]
+        .iter()
+        .all(|t| tag_names.contains(&s.name.child(has(t))))
+            && tables.contains(
+                &s.name
+                    .child(has(crate::model::kinds::feature_view::SNAPSHOT_TABLE)),
+            );
+        s.set("feature_store", fs);
+    }
+    found.extend(schemas);
+
+    let mut picture: BTreeMap<(Kind, ObjectName), Object> = BTreeMap::new();
+    for o in found {
+        picture.insert((o.kind(), o.name.clone()), o);
+    }
+    out.picture = picture;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,492 @@
+//! SHOW rows to objects, one function per kind, in the canonical forms of model::canon so
+//! that what Snowflake prints and what the configuration says compare equal.
+
+use super::rows::ShowRows;
+use crate::model::canon::{canonical_enum, canonical_json, canonical_lag, canonical_schedule};
+use crate::model::ident::split_parts;
+use crate::model::kinds::model::VERSIONS;
+use crate::model::kinds::{feature_view as fv, warehouse};
+use crate::model::{entity_of_tag, Address, Ident, Kind, Object, ObjectName, Value};
+use crate::sql::{body_after_top_level_as, tokenize, Token, TokenKind};
+use std::collections::BTreeMap;
+
+fn live_object(kind: Kind, name: ObjectName) -> Object {
+    Object::new(Address::new(kind, "_live"), name)
+}
+
+fn id(s: &str) -> Ident {
+    Ident::from_canonical(s)
+}
+
+fn schema_name(rows: &ShowRows, row: &[Option<String>]) -> Option<ObjectName> {
+    Some(ObjectName::in_schema(
+        id(rows.raw(row, "database_name")?),
+        id(rows.raw(row, "schema_name")?),
+        id(rows.raw(row, "name")?),
+    ))
+}
+
+fn set_opt(o: &mut Object, attr: &str, v: Option<impl Into<Value>>) {
+    if let Some(v) = v {
+        o.set(attr, v);
+    }
+}
+
+pub fn warehouses(rows: &ShowRows) -> Vec<Object> {
+    rows.iter()
+        .filter_map(|r| {
+            let mut o = live_object(
+                Kind::Warehouse,
+                ObjectName::account(id(rows.raw(r, "name")?)),
+            );
+            set_opt(
+                &mut o,
+                "size",
+                rows.get(r, "size")
+                    .and_then(|s| canonical_enum(warehouse::SIZES, s)),
+            );
+            set_opt(
+                &mut o,
+                "type",
+                rows.get(r, "type")
+                    .and_then(|s| canonical_enum(warehouse::TYPES, s)),
+            );
+            // NULL auto_suspend means the warehouse never suspends, which is AUTO_SUSPEND = 0.
+            o.set("auto_suspend", rows.int(r, "auto_suspend").unwrap_or(0));
+            set_opt(&mut o, "auto_resume", rows.flag(r, "auto_resume"));
+            set_opt(
+                &mut o,
+                "min_cluster_count",
+                rows.int(r, "min_cluster_count"),
+            );
+            set_opt(
+                &mut o,
+                "max_cluster_count",
+                rows.int(r, "max_cluster_count"),
+            );
+            set_opt(
+                &mut o,
+                "scaling_policy",
+                rows.get(r, "scaling_policy").map(str::to_ascii_uppercase),
+            );
+            set_opt(
+                &mut o,
+                "enable_query_acceleration",
+                rows.flag(r, "enable_query_acceleration"),
+            );
+            set_opt(
+                &mut o,
+                "query_acceleration_max_scale_factor",
+                rows.int(r, "query_acceleration_max_scale_factor"),
+            );
+            set_opt(&mut o, "resource_monitor", rows.get(r, "resource_monitor"));
+            set_opt(
+                &mut o,
+                "resource_constraint",
+                rows.get(r, "resource_constraint")
+                    .map(str::to_ascii_uppercase),
+            );
+            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            Some(o)
+        })
+        .collect()
+}
+
+fn options(rows: &ShowRows, r: &[Option<String>]) -> Vec<String> {
+    rows.get(r, "options")
+        .map(|s| {
+            s.split(',')
+                .map(|p| p.trim().to_ascii_uppercase())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn databases(rows: &ShowRows) -> Vec<Object> {
+    rows.iter()
+        .filter_map(|r| {
+            let mut o = live_object(
+                Kind::Database,
+                ObjectName::account(id(rows.raw(r, "name")?)),
+            );
+            o.set(
+                "transient",
+                options(rows, r).iter().any(|x| x == "TRANSIENT"),
+            );
+            set_opt(
+                &mut o,
+                "data_retention_time_in_days",
+                rows.int(r, "retention_time"),
+            );
+            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            Some(o)
+        })
+        .collect()
+}
+
+pub fn schemas(rows: &ShowRows) -> Vec<Object> {
+    rows.iter()
+        .filter_map(|r| {
+            let name = ObjectName::in_database(
+                id(rows.raw(r, "database_name")?),
+                id(rows.raw(r, "name")?),
+            );
+            let mut o = live_object(Kind::Schema, name);
+            let opts = options(rows, r);
+            o.set("transient", opts.iter().any(|x| x == "TRANSIENT"));
+            o.set("managed_access", opts.iter().any(|x| x == "MANAGED ACCESS"));
+            set_opt(
+                &mut o,
+                "data_retention_time_in_days",
+                rows.int(r, "retention_time"),
+            );
+            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            Some(o)
+        })
+        .filter(|o| o.name.name.as_str() != "INFORMATION_SCHEMA")
+        .collect()
+}
+
+pub fn stages(rows: &ShowRows) -> Vec<Object> {
+    rows.iter()
+        .filter_map(|r| {
+            let mut o = live_object(Kind::Stage, schema_name(rows, r)?);
+            let ty = rows
+                .get(r, "type")
+                .unwrap_or("INTERNAL")
+                .to_ascii_uppercase();
+            set_opt(&mut o, "url", rows.get(r, "url"));
+            set_opt(
+                &mut o,
+                "storage_integration",
+                rows.get(r, "storage_integration"),
+            );
+            match ty.as_str() {
+                "INTERNAL" => o.set("encryption", "SNOWFLAKE_FULL"),
+                "INTERNAL NO CSE" => o.set("encryption", "SNOWFLAKE_SSE"),
+                _ => {}
+            }
+            set_opt(&mut o, "directory", rows.flag(r, "directory_enabled"));
+            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            Some(o)
+        })
+        .collect()
+}
+
+/// Entities are the SNOWML_FEATURE_STORE_ENTITY_* tags; their one allowed value holds the
+/// join keys separated by commas.
+pub fn entities(rows: &ShowRows) -> Vec<Object> {
+    rows.iter()
+        .filter_map(|r| {
+            let name = schema_name(rows, r)?;
+            entity_of_tag(&name.name)?;
+            let mut o = live_object(Kind::Entity, name);
+            let values: Vec<String> = rows
+                .get(r, "allowed_values")
+                .and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or_default();
+            let keys: Vec<Value> = values
+                .first()
+                .map(|v| v.split(',').map(|k| Value::from(k.trim())).collect())
+                .unwrap_or_default();
+            o.set("join_keys", Value::List(keys));
+            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            Some(o)
+        })
+        .collect()
+}
+
+/// Names of every tag in the rows, to tell whether a schema holds the Feature Store's own.
+pub fn tag_names(rows: &ShowRows) -> Vec<ObjectName> {
+    rows.iter().filter_map(|r| schema_name(rows, r)).collect()
+}
+
+/// What a feature view's definition text says, read the way the Feature Store reads it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DefinitionText {
+    pub tags: BTreeMap<String, String>,
+    pub refresh_mode: Option<String>,
+    pub initialize: Option<String>,
+    pub query: Option<String>,
+}
+
+/// Parse `CREATE ... TAG (t = 'v', ...) ... REFRESH_MODE = X INITIALIZE = Y ... AS <query>`.
+pub fn definition_text(text: &str) -> DefinitionText {
+    let mut out = DefinitionText {
+        query: body_after_top_level_as(text).map(str::to_string),
+        ..Default::default()
+    };
+    let Ok(tokens) = tokenize(text) else {
+        return out;
+    };
+    let toks: Vec<&Token> = tokens.iter().filter(|t| !t.is_trivia()).collect();
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        if t.is_keyword("AS") {
+            break;
+        }
+        if t.is_keyword("TAG") && toks.get(i + 1).is_some_and(|n| n.is_symbol("(")) {
+            i += 2;
+            let mut name_parts: Vec<String> = Vec::new();
+            while i < toks.len() && !toks[i].is_symbol(")") {
+                let t = toks[i];
+                match t.kind {
+                    TokenKind::Word => name_parts.push(t.text.to_ascii_uppercase()),
+                    TokenKind::QuotedIdent => name_parts.push(t.value.clone()),
+                    TokenKind::String => {
+                        if let Some(last) = name_parts.last() {
+                            out.tags.insert(last.clone(), t.value.clone());
+                        }
+                        name_parts.clear();
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        } else if (t.is_keyword("REFRESH_MODE") || t.is_keyword("INITIALIZE"))
+            && toks.get(i + 1).is_some_and(|n| n.is_symbol("="))
+        {
+            if let Some(v) = toks.get(i + 2) {
+                let value = if v.kind == TokenKind::String {
+                    v.value.to_ascii_uppercase()
+                } else {
+                    v.text.to_ascii_uppercase()
+                };
+                if t.is_keyword("REFRESH_MODE") {
+                    out.refresh_mode = Some(value);
+                } else {
+                    out.initialize = Some(value);
+                }
+            }
+            i += 2;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Feature views: dynamic tables and views named <NAME>$<VERSION> that carry the Feature
+/// Store's metadata tag. `tasks` give the schedule of cron-refreshed ones.
+pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<Object> {
+    let task_by_name: BTreeMap<ObjectName, (Option<String>, bool)> = tasks
+        .iter()
+        .filter_map(|r| {
+            Some((
+                schema_name(tasks, r)?,
+                (
+                    tasks.get(r, "schedule").map(str::to_string),
+                    tasks.get(r, "state") == Some("started"),
+                ),
+            ))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (rows, dynamic) in [(dts, true), (views, false)] {
+        for r in rows.iter() {
+            let Some(name) = schema_name(rows, r) else {
+                continue;
+            };
+            let Some((_, version)) = name.name.as_str().split_once('$') else {
+                continue;
+            };
+            let text = definition_text(rows.raw(r, "text").unwrap_or(""));
+            let Some(metadata) = text.tags.get(fv::METADATA_TAG) else {
+                continue;
+            };
+            let meta: serde_json::Value = serde_json::from_str(metadata).unwrap_or_default();
+            let mut o = live_object(Kind::FeatureView, name.clone());
+            o.set("version", version);
+            let entities: Vec<Value> = meta
+                .get("entities")
+                .and_then(|e| e.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str())
+                        .map(Value::from)
+                        .collect()
+                })
+                .unwrap_or_default();
+            o.set("entities", Value::List(entities));
+            if let Some(ts) = meta
+                .get("timestamp_col")
+                .and_then(|t| t.as_str())
+                .filter(|t| *t != "NULL")
+            {
+                o.set("timestamp_col", ts);
+            }
+            let keys: BTreeMap<String, Value> = text
+                .tags
+                .iter()
+                .filter_map(|(t, v)| {
+                    entity_of_tag(&id(t)).map(|e| (e.as_str().to_string(), Value::from(v.as_str())))
+                })
+                .collect();
+            o.set("join_keys", Value::Map(keys));
+            set_opt(&mut o, "query", text.query.clone());
+            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            if dynamic {
+                let lag = rows.get(r, "target_lag").unwrap_or("DOWNSTREAM");
+                let task = task_by_name.get(&name);
+                let running = rows
+                    .get(r, "scheduling_state")
+                    .is_none_or(|s| s.eq_ignore_ascii_case("RUNNING"));
+                match (canonical_lag(lag).as_deref(), task) {
+                    (Ok("DOWNSTREAM"), Some((Some(schedule), started))) => {
+                        let cron = schedule
+                            .trim()
+                            .strip_prefix("USING CRON ")
+                            .unwrap_or(schedule)
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        o.set("refresh_freq", cron);
+                        o.set("enabled", running && *started);
+                    }
+                    (Ok(l), _) => {
+                        o.set("refresh_freq", l);
+                        o.set("enabled", running);
+                    }
+                    (Err(_), _) => o.set("refresh_freq", lag),
+                }
+                set_opt(&mut o, "warehouse", rows.get(r, "warehouse"));
+                set_opt(&mut o, "refresh_mode", text.refresh_mode.clone());
+                set_opt(&mut o, "initialize", text.initialize.clone());
+            }
+            out.push(o);
+        }
+    }
+    out
+}
+
+/// Names of the refresh tasks of cron feature views (tasks named like a feature view).
+pub fn feature_view_task_names(fvs: &[Object]) -> Vec<ObjectName> {
+    fvs.iter()
+        .filter(|o| {
+            o.get_str("refresh_freq")
+                .is_some_and(|f| f.split_whitespace().count() >= 3)
+        })
+        .map(|o| o.name.clone())
+        .collect()
+}
+
+pub fn tasks(rows: &ShowRows) -> Vec<Object> {
+    rows.iter()
+        .filter_map(|r| {
+            let mut o = live_object(Kind::Task, schema_name(rows, r)?);
+            set_opt(&mut o, "sql", rows.get(r, "definition"));
+            set_opt(&mut o, "warehouse", rows.get(r, "warehouse"));
+            set_opt(
+                &mut o,
+                "schedule",
+                rows.get(r, "schedule")
+                    .map(|s| canonical_schedule(s).unwrap_or_else(|_| s.to_string())),
+            );
+            let preds: Vec<String> = rows
+                .get(r, "predecessors")
+                .and_then(|p| serde_json::from_str(p).ok())
+                .unwrap_or_default();
+            let preds: Vec<Value> = preds
+                .iter()
+                .map(|p| match split_parts(p) {
+                    Ok(parts) if parts.len() == 3 => {
+                        ObjectName::in_schema(parts[0].clone(), parts[1].clone(), parts[2].clone())
+                            .to_sql()
+                            .into()
+                    }
+                    _ => Value::from(p.as_str()),
+                })
+                .collect();
+            if !preds.is_empty() {
+                o.set("after", Value::List(preds));
+            }
+            set_opt(&mut o, "when", rows.get(r, "condition"));
+            o.set(
+                "enabled",
+                rows.get(r, "state")
+                    .is_some_and(|s| s.eq_ignore_ascii_case("started")),
+            );
+            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(
+                &mut o,
+                "config",
+                rows.get(r, "config")
+                    .map(|c| canonical_json(c).unwrap_or_else(|_| c.to_string())),
+            );
+            set_opt(
+                &mut o,
+                "error_integration",
+                rows.get(r, "error_integration"),
+            );
+            Some(o)
+        })
+        .collect()
+}
+
+const SYSTEM_ALIASES: &[&str] = &["DEFAULT", "FIRST", "LAST"];
+
+/// Models from SHOW MODELS, with their versions from INFORMATION_SCHEMA.MODEL_VERSIONS.
+pub fn models(models: &ShowRows, versions: &ShowRows) -> Vec<Object> {
+    let mut by_model: BTreeMap<ObjectName, BTreeMap<String, Value>> = BTreeMap::new();
+    for r in versions.iter() {
+        let (Some(db), Some(s), Some(m), Some(v)) = (
+            versions.raw(r, "DATABASE_NAME"),
+            versions.raw(r, "SCHEMA_NAME"),
+            versions.raw(r, "MODEL_NAME"),
+            versions.raw(r, "MODEL_VERSION_NAME"),
+        ) else {
+            continue;
+        };
+        let mut fields = BTreeMap::new();
+        if let Some(c) = versions.get(r, "COMMENT") {
+            fields.insert("comment".to_string(), Value::from(c));
+        }
+        let aliases: Vec<String> = versions
+            .get(r, "VERSION_ALIASES")
+            .and_then(|a| serde_json::from_str(a).ok())
+            .unwrap_or_default();
+        if let Some(a) = aliases
+            .iter()
+            .find(|a| !SYSTEM_ALIASES.contains(&a.to_ascii_uppercase().as_str()))
+        {
+            fields.insert("alias".to_string(), Value::from(a.as_str()));
+        }
+        if let Some(meta) = versions.get(r, "METADATA").and_then(user_metadata) {
+            fields.insert("metadata".to_string(), Value::from(meta));
+        }
+        by_model
+            .entry(ObjectName::in_schema(id(db), id(s), id(m)))
+            .or_default()
+            .insert(v.to_string(), Value::Map(fields));
+    }
+    models
+        .iter()
+        .filter_map(|r| {
+            let name = schema_name(models, r)?;
+            let mut o = live_object(Kind::Model, name.clone());
+            set_opt(&mut o, "comment", models.get(r, "comment"));
+            set_opt(
+                &mut o,
+                "default_version",
+                models.get(r, "default_version_name"),
+            );
+            o.set(
+                VERSIONS,
+                Value::Map(by_model.remove(&name).unwrap_or_default()),
+            );
+            Some(o)
+        })
+        .collect()
+}
+
+/// The user's part of a version's metadata: without the library's schema marker, and
+/// nothing when empty.
+fn user_metadata(text: &str) -> Option<String> {
+    let mut v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let obj = v.as_object_mut()?;
+    obj.remove("snowpark_ml_schema_version");
+    if obj.is_empty() {
+        return None;
+    }
+    Some(serde_json::to_string(&v).expect("JSON serialises"))
+}

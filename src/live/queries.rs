@@ -1,0 +1,312 @@
+//! Which metadata queries to send: one per kind per scope, never one per object. A kind
+//! wanted in several schemas of a database is read once for the database; pages of 10,000
+//! rows are followed with LIMIT ... FROM.
+
+use super::rows::ShowRows;
+use super::{ExecError, Executor, LiveError};
+use crate::model::{Ident, Kind, Object, ObjectName};
+use crate::sql::quote_literal;
+use futures::stream::{self, StreamExt};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Snowflake's page size for SHOW: a larger LIMIT is an error.
+pub const PAGE: usize = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Family {
+    Warehouses,
+    Databases,
+    Schemas,
+    Stages,
+    Tags,
+    Tables,
+    DynamicTables,
+    Views,
+    Tasks,
+    Models,
+    ModelVersions,
+}
+
+impl Family {
+    fn show(self) -> &'static str {
+        match self {
+            Family::Warehouses => "SHOW WAREHOUSES",
+            Family::Databases => "SHOW DATABASES",
+            Family::Schemas => "SHOW SCHEMAS",
+            Family::Stages => "SHOW STAGES",
+            Family::Tags => "SHOW TAGS",
+            Family::Tables => "SHOW TABLES LIKE 'SNOWML_SNAPSHOT_STATUS'",
+            Family::DynamicTables => "SHOW DYNAMIC TABLES",
+            Family::Views => "SHOW VIEWS",
+            Family::Tasks => "SHOW TASKS",
+            Family::Models => "SHOW MODELS",
+            Family::ModelVersions => "",
+        }
+    }
+
+    /// Whether SHOW takes LIMIT ... FROM for this kind (documented for these).
+    fn pages(self) -> bool {
+        matches!(
+            self,
+            Family::Databases
+                | Family::Schemas
+                | Family::DynamicTables
+                | Family::Views
+                | Family::Tasks
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    Account,
+    Database(Ident),
+    Schema(ObjectName),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Query {
+    pub family: Family,
+    pub scope: Scope,
+    /// Schemas to read one by one should the database-wide read overflow a page.
+    pub fallback: Vec<ObjectName>,
+}
+
+impl Query {
+    pub fn sql(&self) -> String {
+        if self.family == Family::ModelVersions {
+            let Scope::Database(db) = &self.scope else {
+                unreachable!("model versions are read per database")
+            };
+            return format!(
+                "SELECT DATABASE_NAME, SCHEMA_NAME, MODEL_NAME, MODEL_VERSION_NAME, VERSION_ALIASES, COMMENT, METADATA FROM {}.INFORMATION_SCHEMA.MODEL_VERSIONS",
+                db.to_sql()
+            );
+        }
+        let base = self.family.show();
+        match &self.scope {
+            Scope::Account => base.to_string(),
+            Scope::Database(db) if self.family == Family::Schemas => {
+                format!("{base} IN DATABASE {}", db.to_sql())
+            }
+            Scope::Database(db) => format!("{base} IN DATABASE {}", db.to_sql()),
+            Scope::Schema(s) => format!("{base} IN SCHEMA {}", s.to_sql()),
+        }
+    }
+}
+
+/// Families each kind is read from.
+fn families(kind: Kind) -> &'static [Family] {
+    match kind {
+        Kind::Warehouse => &[Family::Warehouses],
+        Kind::Database => &[Family::Databases],
+        Kind::Schema => &[Family::Schemas],
+        Kind::Stage => &[Family::Stages],
+        Kind::Entity => &[Family::Tags],
+        Kind::FeatureView => &[Family::DynamicTables, Family::Views, Family::Tasks],
+        Kind::Model => &[Family::Models, Family::ModelVersions],
+        Kind::Task => &[Family::Tasks],
+    }
+}
+
+const SCHEMA_FAMILIES: &[Family] = &[
+    Family::Stages,
+    Family::Tags,
+    Family::DynamicTables,
+    Family::Views,
+    Family::Tasks,
+    Family::Models,
+];
+
+/// The queries that read `objects`, plus every object kind in `scan` schemas.
+pub fn plan(objects: &[&Object], scan: &[ObjectName]) -> Vec<Query> {
+    let mut account: BTreeSet<Family> = BTreeSet::new();
+    let mut schema_dbs: BTreeSet<Ident> = BTreeSet::new();
+    let mut per_db: BTreeMap<(Family, Ident), BTreeSet<ObjectName>> = BTreeMap::new();
+    let mut version_dbs: BTreeSet<Ident> = BTreeSet::new();
+    let mut add = |f: Family, schema: &ObjectName| {
+        if let Some(db) = &schema.database {
+            per_db
+                .entry((f, db.clone()))
+                .or_default()
+                .insert(schema.clone());
+        }
+    };
+    for o in objects {
+        match o.kind() {
+            Kind::Warehouse => {
+                account.insert(Family::Warehouses);
+            }
+            Kind::Database => {
+                account.insert(Family::Databases);
+            }
+            Kind::Schema => {
+                if let Some(db) = &o.name.database {
+                    schema_dbs.insert(db.clone());
+                }
+                // Whether it holds the Feature Store's tags and table.
+                if o.flag("feature_store") {
+                    add(Family::Tags, &o.name);
+                    add(Family::Tables, &o.name);
+                }
+            }
+            kind => {
+                let Some(schema) = o.name.schema_name() else {
+                    continue;
+                };
+                for &f in families(kind) {
+                    if f == Family::ModelVersions {
+                        version_dbs.extend(schema.database.clone());
+                    } else {
+                        add(f, &schema);
+                    }
+                }
+            }
+        }
+    }
+    for s in scan {
+        for &f in SCHEMA_FAMILIES {
+            add(f, s);
+        }
+        if let Some(db) = &s.database {
+            version_dbs.insert(db.clone());
+            schema_dbs.insert(db.clone());
+        }
+    }
+    let mut out: Vec<Query> = account
+        .into_iter()
+        .map(|f| Query {
+            family: f,
+            scope: Scope::Account,
+            fallback: vec![],
+        })
+        .collect();
+    out.extend(schema_dbs.into_iter().map(|db| Query {
+        family: Family::Schemas,
+        scope: Scope::Database(db),
+        fallback: vec![],
+    }));
+    for ((f, db), schemas) in per_db {
+        if schemas.len() >= 2 {
+            out.push(Query {
+                family: f,
+                scope: Scope::Database(db),
+                fallback: schemas.into_iter().collect(),
+            });
+        } else {
+            out.extend(schemas.into_iter().map(|s| Query {
+                family: f,
+                scope: Scope::Schema(s),
+                fallback: vec![],
+            }));
+        }
+    }
+    out.extend(version_dbs.into_iter().map(|db| Query {
+        family: Family::ModelVersions,
+        scope: Scope::Database(db),
+        fallback: vec![],
+    }));
+    out
+}
+
+pub struct Results {
+    pub rows: BTreeMap<Family, ShowRows>,
+    pub sent: usize,
+    pub missing: Vec<String>,
+}
+
+/// Send the queries, `concurrency` at a time, following pages.
+pub async fn run<E: Executor>(
+    exec: &E,
+    queries: Vec<Query>,
+    concurrency: usize,
+) -> Result<Results, LiveError> {
+    let outcomes: Vec<Result<(Family, ShowRows, usize, Option<String>), LiveError>> =
+        stream::iter(queries)
+            .map(|q| read_one(exec, q))
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await;
+    let mut res = Results {
+        rows: BTreeMap::new(),
+        sent: 0,
+        missing: Vec::new(),
+    };
+    for o in outcomes {
+        let (family, rows, sent, missing) = o?;
+        res.sent += sent;
+        res.missing.extend(missing);
+        res.rows.entry(family).or_default().extend(rows);
+    }
+    res.missing.sort();
+    Ok(res)
+}
+
+/// One query with its pages; a database-wide read that fills a page is redone per schema,
+/// because FROM pages by name only and names repeat across schemas.
+async fn read_one<E: Executor>(
+    exec: &E,
+    q: Query,
+) -> Result<(Family, ShowRows, usize, Option<String>), LiveError> {
+    let mut sent = 0;
+    let base = q.sql();
+    let mut all = ShowRows::default();
+    let mut from: Option<String> = None;
+    loop {
+        let sql = match (&from, q.family.pages()) {
+            (_, false) => base.clone(),
+            (None, true) => format!("{base} LIMIT {PAGE}"),
+            (Some(f), true) => format!("{base} LIMIT {PAGE} FROM {}", quote_literal(f)),
+        };
+        sent += 1;
+        let page = match exec.show(&sql).await {
+            Ok(p) => p,
+            Err(ExecError {
+                not_found: true, ..
+            }) => return Ok((q.family, all, sent, Some(scope_text(&q.scope)))),
+            Err(e) => return Err(LiveError(format!("{sql}: {e}"))),
+        };
+        let full = q.family.pages() && page.len() >= PAGE;
+        if full && matches!(q.scope, Scope::Database(_)) && !q.fallback.is_empty() {
+            let mut rows = ShowRows::default();
+            let mut missing = None;
+            for s in &q.fallback {
+                let sub = Query {
+                    family: q.family,
+                    scope: Scope::Schema(s.clone()),
+                    fallback: vec![],
+                };
+                let (_, r, n, m) = Box::pin(read_one(exec, sub)).await?;
+                sent += n;
+                rows.extend(r);
+                missing = missing.or(m);
+            }
+            return Ok((q.family, rows, sent, missing));
+        }
+        let last = page
+            .iter()
+            .last()
+            .and_then(|r| page.raw(r, "name").map(str::to_string));
+        // FROM may or may not repeat the row it starts from: drop it if it does.
+        let skip = usize::from(
+            from.is_some()
+                && page.iter().next().and_then(|r| page.raw(r, "name")) == from.as_deref(),
+        );
+        let mut page = page;
+        page.rows.drain(..skip);
+        all.extend(page);
+        match (full, last) {
+            (true, Some(l)) if Some(&l) != from.as_ref() => from = Some(l),
+            _ => break,
+        }
+    }
+    Ok((q.family, all, sent, None))
+}
+
+fn scope_text(s: &Scope) -> String {
+    match s {
+        Scope::Account => "the account".into(),
+        Scope::Database(d) => format!("database {d}"),
+        Scope::Schema(s) => format!("schema {s}"),
+    }
+}
