@@ -17,10 +17,10 @@ pub struct State {
     pub workspace: String,
     pub snowform_version: String,
     pub resources: BTreeMap<Address, Record>,
-    /// A statement that was sent and whose outcome is not recorded yet: set before sending,
-    /// cleared when it is recorded. Found set, the last apply stopped while it ran.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub in_progress: Option<InProgress>,
+    /// Statements sent whose outcome is not recorded yet: added before sending, removed
+    /// when recorded. Found non-empty, the last apply stopped while they ran.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_progress: Vec<InProgress>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,7 +107,7 @@ impl State {
             workspace: workspace.to_string(),
             snowform_version: env!("CARGO_PKG_VERSION").to_string(),
             resources: BTreeMap::new(),
-            in_progress: None,
+            in_progress: Vec::new(),
         }
     }
 

@@ -1,0 +1,198 @@
+//! Apply: run a plan's steps through a statement runner, independent objects at once,
+//! recording state after every statement that succeeds. On the first failure nothing new
+//! starts, what runs finishes, and the task graphs suspended for the change are resumed.
+//! It never re-plans and never renders.
+
+use crate::plan::{Effect, Plan};
+use crate::state::{InProgress, State, StateError};
+use futures::stream::{FuturesUnordered, StreamExt};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Sends one statement. `request_id` identifies it so a resend is not executed twice.
+#[allow(async_fn_in_trait)]
+pub trait Runner: Sync {
+    async fn run(&self, sql: &str, request_id: &str) -> Result<(), String>;
+}
+
+/// Where state goes after every change to it.
+#[allow(async_fn_in_trait)]
+pub trait StateSink {
+    async fn write(&mut self, state: &State) -> Result<(), StateError>;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failed {
+    pub statement: String,
+    pub error: String,
+}
+
+/// The JSON shape of spec/cli.md.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyReport {
+    pub format_version: String,
+    pub applied: Vec<String>,
+    pub failed: Vec<Failed>,
+    pub pending: Vec<String>,
+    pub state_serial: u64,
+}
+
+impl ApplyReport {
+    pub fn ok(&self) -> bool {
+        self.failed.is_empty() && self.pending.is_empty()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Status {
+    Waiting,
+    Running,
+    Done,
+    Failed,
+}
+
+pub struct ApplyOptions<'a> {
+    pub parallelism: usize,
+    /// Set (by an interrupt) to start nothing new, as after a failure.
+    pub stop: &'a AtomicBool,
+}
+
+/// Run `plan` against `state`, writing it through `sink` as statements complete.
+pub async fn apply<R: Runner, S: StateSink>(
+    plan: &Plan,
+    state: &mut State,
+    sink: &mut S,
+    runner: &R,
+    opts: &ApplyOptions<'_>,
+) -> Result<ApplyReport, StateError> {
+    let n = plan.steps.len();
+    let mut status = vec![Status::Waiting; n];
+    let mut report = ApplyReport {
+        format_version: "1".into(),
+        ..Default::default()
+    };
+    let position: Vec<usize> = {
+        let mut p = vec![0; n];
+        for (i, &s) in plan.order.iter().enumerate() {
+            p[s] = i;
+        }
+        p
+    };
+    let mut failing = false;
+    let mut running = FuturesUnordered::new();
+    loop {
+        failing |= opts.stop.load(Ordering::SeqCst);
+        // Start what may start, in plan order.
+        let mut started_any = false;
+        for &id in &plan.order {
+            if running.len() >= opts.parallelism.max(1) {
+                break;
+            }
+            if status[id] != Status::Waiting || !ready(plan, &status, id, failing) {
+                continue;
+            }
+            let step = &plan.steps[id];
+            let Some(sql) = step.sql.clone() else {
+                // Nothing to send: only state changes.
+                status[id] = Status::Done;
+                record(state, &step.effect, None);
+                sink.write(state).await?;
+                started_any = true;
+                continue;
+            };
+            let request_id = uuid::Uuid::new_v4().to_string();
+            state.in_progress.push(InProgress {
+                statement: sql.clone(),
+                request_id: request_id.clone(),
+                started_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+                    .to_string(),
+            });
+            sink.write(state).await?;
+            status[id] = Status::Running;
+            started_any = true;
+            running.push(async move {
+                let r = runner.run(&sql, &request_id).await;
+                (id, sql, request_id, r)
+            });
+        }
+        if running.is_empty() {
+            if started_any {
+                continue;
+            }
+            break;
+        }
+        let Some((id, sql, request_id, result)) = running.next().await else {
+            break;
+        };
+        match result {
+            Ok(()) => {
+                status[id] = Status::Done;
+                record(state, &plan.steps[id].effect, Some(&request_id));
+                report.applied.push(sql);
+            }
+            Err(error) => {
+                status[id] = Status::Failed;
+                state.in_progress.retain(|p| p.request_id != request_id);
+                report.failed.push(Failed {
+                    statement: sql,
+                    error,
+                });
+                failing = true;
+            }
+        }
+        sink.write(state).await?;
+    }
+    let mut pending: Vec<usize> = (0..n).filter(|&i| status[i] == Status::Waiting).collect();
+    pending.sort_by_key(|&i| position[i]);
+    report.pending = pending
+        .into_iter()
+        .filter_map(|i| plan.steps[i].sql.clone())
+        .collect();
+    report.state_serial = state.serial;
+    Ok(report)
+}
+
+fn record(state: &mut State, effect: &Effect, request_id: Option<&str>) {
+    state.apply_effect(effect);
+    if let Some(r) = request_id {
+        state.in_progress.retain(|p| p.request_id != r);
+    }
+    state.serial += 1;
+}
+
+/// May step `id` start? Normally when everything before it is done. After a failure only
+/// `finally` steps start, once what they require succeeded and nothing they wait for runs.
+fn ready(plan: &Plan, status: &[Status], id: usize, failing: bool) -> bool {
+    let step = &plan.steps[id];
+    if !failing {
+        return step.after.iter().all(|&a| status[a] == Status::Done);
+    }
+    if !step.finally || !step.requires.iter().all(|&r| status[r] == Status::Done) {
+        return false;
+    }
+    step.after.iter().all(|&a| match status[a] {
+        Status::Running => false,
+        // An earlier resume of the same graph that will still run goes first.
+        Status::Waiting => {
+            !(plan.steps[a].finally
+                && plan.steps[a]
+                    .requires
+                    .iter()
+                    .all(|&r| status[r] == Status::Done))
+        }
+        _ => true,
+    })
+}
+
+/// The steps that would run and the steps that never would, for `--allow-destroy` refusals.
+pub fn destructive_addresses(plan: &Plan) -> BTreeSet<String> {
+    plan.changes
+        .iter()
+        .filter(|c| c.change.destructive)
+        .map(|c| c.change.address.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,197 @@
+use super::*;
+use crate::diff::{diff, DiffInput};
+use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
+use std::sync::Mutex;
+
+struct Script {
+    fail_on: Option<&'static str>,
+    ran: Mutex<Vec<String>>,
+}
+
+impl Runner for Script {
+    async fn run(&self, sql: &str, _request_id: &str) -> Result<(), String> {
+        self.ran.lock().unwrap().push(sql.to_string());
+        if self.fail_on.is_some_and(|f| sql.contains(f)) {
+            return Err("003001 (42501): Insufficient privileges".into());
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Memory(Vec<State>);
+
+impl StateSink for Memory {
+    async fn write(&mut self, state: &State) -> Result<(), StateError> {
+        self.0.push(state.clone());
+        Ok(())
+    }
+}
+
+fn id(s: &str) -> Ident {
+    Ident::from_canonical(s)
+}
+
+fn task(name: &str, after: &[&str]) -> Object {
+    let mut o = Object::new(
+        Address::new(Kind::Task, name.to_lowercase()),
+        ObjectName::in_schema(id("DB"), id("S"), id(name)),
+    );
+    o.set("sql", format!("CALL {name}()"));
+    o.set("enabled", true);
+    if !after.is_empty() {
+        o.set(
+            "after",
+            Value::List(
+                after
+                    .iter()
+                    .map(|a| Value::from(format!("DB.S.{a}")))
+                    .collect(),
+            ),
+        );
+        for a in after {
+            o.deps.insert(Address::new(Kind::Task, a.to_lowercase()));
+        }
+    }
+    o
+}
+
+fn run(
+    plan: &Plan,
+    state: &mut State,
+    fail_on: Option<&'static str>,
+    parallelism: usize,
+) -> (ApplyReport, Vec<String>, Memory) {
+    let script = Script {
+        fail_on,
+        ran: Mutex::new(Vec::new()),
+    };
+    let mut sink = Memory::default();
+    let stop = AtomicBool::new(false);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let report = rt
+        .block_on(apply(
+            plan,
+            state,
+            &mut sink,
+            &script,
+            &ApplyOptions {
+                parallelism,
+                stop: &stop,
+            },
+        ))
+        .unwrap();
+    (report, script.ran.into_inner().unwrap(), sink)
+}
+
+fn plan_for(desired: &[Object], state: &State) -> Plan {
+    let recorded = state.objects();
+    crate::plan::build(
+        diff(&DiffInput {
+            desired,
+            recorded: &recorded,
+            live: None,
+        })
+        .unwrap(),
+        "default",
+    )
+}
+
+#[test]
+fn a_failure_stops_new_work_records_what_ran_and_the_next_plan_is_what_is_left() {
+    let mut wh = Object::new(
+        Address::new(Kind::Warehouse, "a"),
+        ObjectName::account(id("A")),
+    );
+    wh.set("size", "XSMALL");
+    let mut db = Object::new(
+        Address::new(Kind::Database, "db"),
+        ObjectName::account(id("DB")),
+    );
+    db.set("comment", "x");
+    let mut schema = Object::new(
+        Address::new(Kind::Schema, "s"),
+        ObjectName::in_database(id("DB"), id("S")),
+    );
+    schema.deps.insert(db.address.clone());
+    let desired = vec![wh, db, schema];
+    let mut state = State::new("default");
+    let plan = plan_for(&desired, &state);
+    let (report, _, sink) = run(&plan, &mut state, Some("CREATE SCHEMA"), 1);
+    assert_eq!(
+        report.applied,
+        [
+            "CREATE WAREHOUSE A WAREHOUSE_SIZE = XSMALL",
+            "CREATE DATABASE DB COMMENT = 'x'"
+        ]
+    );
+    assert_eq!(report.failed[0].statement, "CREATE SCHEMA DB.S");
+    assert!(report.pending.is_empty());
+    assert!(state.in_progress.is_empty());
+    // Every write is a state a kill could leave behind: each one parses back.
+    for s in &sink.0 {
+        crate::state::State::parse(&s.to_json(), "mem").unwrap();
+    }
+    assert_eq!(
+        state
+            .resources
+            .keys()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>(),
+        ["warehouse.a", "database.db"]
+    );
+    let next = plan_for(&desired, &state);
+    assert_eq!(next.statements(), ["CREATE SCHEMA DB.S"]);
+}
+
+#[test]
+fn a_graph_whose_child_fails_to_change_is_resumed() {
+    let before = vec![task("ROOT", &[]), task("CHILD", &["ROOT"])];
+    let mut state = State::new("default");
+    for o in &before {
+        state.apply_effect(&Effect::Put { object: o.clone() });
+    }
+    let mut after = before.clone();
+    after[1].set("sql", "CALL CHILD_V2()");
+    let plan = plan_for(&after, &state);
+    let (report, ran, _) = run(&plan, &mut state, Some("MODIFY AS"), 4);
+    assert_eq!(
+        ran,
+        [
+            "ALTER TASK DB.S.ROOT SUSPEND",
+            "ALTER TASK DB.S.CHILD MODIFY AS CALL CHILD_V2()",
+            "ALTER TASK DB.S.ROOT RESUME"
+        ]
+    );
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(
+        report.applied,
+        [
+            "ALTER TASK DB.S.ROOT SUSPEND",
+            "ALTER TASK DB.S.ROOT RESUME"
+        ]
+    );
+}
+
+#[test]
+fn independent_objects_run_at_once_within_the_parallelism() {
+    let desired: Vec<Object> = (0..8)
+        .map(|i| {
+            let mut w = Object::new(
+                Address::new(Kind::Warehouse, format!("w{i}")),
+                ObjectName::account(id(&format!("W{i}"))),
+            );
+            w.set("size", "XSMALL");
+            w
+        })
+        .collect();
+    let mut state = State::new("default");
+    let plan = plan_for(&desired, &state);
+    let (report, _, _) = run(&plan, &mut state, None, 4);
+    assert!(report.ok());
+    assert_eq!(report.applied.len(), 8);
+    assert_eq!(state.resources.len(), 8);
+    assert_eq!(state.serial, 8);
+}
