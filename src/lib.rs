@@ -10,6 +10,7 @@ pub mod apply;
 pub mod ddl;
 pub mod diag;
 pub mod diff;
+pub mod drift;
 pub mod graph;
 pub mod live;
 pub mod model;

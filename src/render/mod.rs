@@ -3,6 +3,7 @@
 //! rendering decides anything; colour and stream are the caller's choice.
 
 mod diffs;
+pub mod drift;
 pub mod plan_human;
 pub mod plan_markdown;
 mod plan_view;

@@ -1,0 +1,190 @@
+//! Drift: what changed in the account since snowform last applied, property by property:
+//! objects changed or deleted outside snowform, and (when asked) objects in managed
+//! schemas that snowform does not manage. Pure; the JSON shape is spec/cli.md's.
+
+use crate::diff::{compare_props, merge_state_only, Picture};
+use crate::model::{Address, Kind, Object, ObjectName, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DriftKind {
+    Changed,
+    Deleted,
+    Unmanaged,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DriftedAttribute {
+    pub name: String,
+    pub expected: serde_json::Value,
+    pub actual: serde_json::Value,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Drifted {
+    pub address: String,
+    pub kind: Kind,
+    pub name: String,
+    pub drift: DriftKind,
+    pub attributes: Vec<DriftedAttribute>,
+    /// What to do about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriftSummary {
+    pub changed: usize,
+    pub deleted: usize,
+    pub unmanaged: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DriftReport {
+    pub format_version: String,
+    pub workspace: String,
+    pub summary: DriftSummary,
+    pub drifted: Vec<Drifted>,
+    pub metadata_queries: usize,
+}
+
+impl DriftReport {
+    pub fn has_drift(&self) -> bool {
+        !self.drifted.is_empty()
+    }
+}
+
+fn json(v: Option<Value>) -> serde_json::Value {
+    v.map(|v| v.to_json()).unwrap_or(serde_json::Value::Null)
+}
+
+/// Compare the recorded objects with the account. `scan` lists the managed schemas whose
+/// other objects are reported as unmanaged.
+pub fn detect(
+    workspace: &str,
+    recorded: &BTreeMap<Address, Object>,
+    live: &Picture,
+    scan: Option<&[ObjectName]>,
+    queries: usize,
+) -> DriftReport {
+    let mut drifted = Vec::new();
+    for (addr, r) in recorded {
+        match live.get(&(addr.kind, r.name.clone())) {
+            None => drifted.push(Drifted {
+                address: addr.to_string(),
+                kind: addr.kind,
+                name: r.name.to_string(),
+                drift: DriftKind::Deleted,
+                attributes: vec![],
+                hint: Some(format!(
+                    "it was dropped outside snowform, or the role cannot see it (a missing privilege looks the same); `snowform plan` creates it again"
+                )),
+            }),
+            Some(l) => {
+                let current = merge_state_only(l.clone(), Some(r));
+                let mut attrs: Vec<DriftedAttribute> = compare_props(r, &current)
+                    .into_iter()
+                    .map(|(c, _)| DriftedAttribute { name: c.name, expected: json(c.after), actual: json(c.before) })
+                    .collect();
+                if addr.kind == Kind::Model {
+                    attrs.extend(version_drift(r, &current));
+                }
+                if !attrs.is_empty() {
+                    drifted.push(Drifted {
+                        address: addr.to_string(),
+                        kind: addr.kind,
+                        name: r.name.to_string(),
+                        drift: DriftKind::Changed,
+                        attributes: attrs,
+                        hint: Some("`snowform plan` shows how apply puts it back; or change the configuration to match".into()),
+                    });
+                }
+            }
+        }
+    }
+    if let Some(schemas) = scan {
+        let known: BTreeSet<(Kind, &ObjectName)> =
+            recorded.values().map(|o| (o.kind(), &o.name)).collect();
+        let schemas: BTreeSet<&ObjectName> = schemas.iter().collect();
+        for ((kind, name), _) in live {
+            let in_scope = name.schema_name().is_some_and(|s| schemas.contains(&s));
+            if in_scope && !known.contains(&(*kind, name)) {
+                drifted.push(Drifted {
+                    address: String::new(),
+                    kind: *kind,
+                    name: name.to_string(),
+                    drift: DriftKind::Unmanaged,
+                    attributes: vec![],
+                    hint: Some(format!("adopt it with `snowform import {kind}.<name> {}` after adding a block, or drop it", name.to_sql())),
+                });
+            }
+        }
+    }
+    let summary = DriftSummary {
+        changed: drifted
+            .iter()
+            .filter(|d| d.drift == DriftKind::Changed)
+            .count(),
+        deleted: drifted
+            .iter()
+            .filter(|d| d.drift == DriftKind::Deleted)
+            .count(),
+        unmanaged: drifted
+            .iter()
+            .filter(|d| d.drift == DriftKind::Unmanaged)
+            .count(),
+    };
+    DriftReport {
+        format_version: "1".into(),
+        workspace: workspace.to_string(),
+        summary,
+        drifted,
+        metadata_queries: queries,
+    }
+}
+
+/// Versions added, dropped or changed outside snowform.
+fn version_drift(r: &Object, live: &Object) -> Vec<DriftedAttribute> {
+    let get = |o: &Object| -> BTreeMap<String, Value> {
+        o.get(crate::model::kinds::model::VERSIONS)
+            .and_then(Value::as_map)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (want, have) = (get(r), get(live));
+    let mut out = Vec::new();
+    let names: BTreeSet<&String> = want.keys().chain(have.keys()).collect();
+    for v in names {
+        match (want.get(v), have.get(v)) {
+            (Some(w), None) => out.push(DriftedAttribute {
+                name: format!("versions.{v}"),
+                expected: w.to_json(),
+                actual: serde_json::Value::Null,
+            }),
+            (None, Some(h)) => out.push(DriftedAttribute {
+                name: format!("versions.{v}"),
+                expected: serde_json::Value::Null,
+                actual: h.to_json(),
+            }),
+            (Some(w), Some(h)) => {
+                for field in ["comment", "alias", "metadata"] {
+                    let (a, b) = (
+                        w.as_map().and_then(|m| m.get(field)),
+                        h.as_map().and_then(|m| m.get(field)),
+                    );
+                    if a != b {
+                        out.push(DriftedAttribute {
+                            name: format!("versions.{v}.{field}"),
+                            expected: json(a.cloned()),
+                            actual: json(b.cloned()),
+                        });
+                    }
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,139 @@
+//! The drift report for people (human, markdown) and for Azure Pipelines' log (warnings
+//! with the `##vso[task.logissue]` logging command).
+
+use super::Style;
+use crate::drift::{DriftKind, DriftReport, Drifted};
+
+fn value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "(unset)".into(),
+        serde_json::Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+fn label(d: &Drifted) -> String {
+    if d.address.is_empty() {
+        format!("{} {}", d.kind, d.name)
+    } else {
+        format!("{} ({})", d.address, d.name)
+    }
+}
+
+pub fn human(r: &DriftReport, style: &Style) -> String {
+    let mut out = String::new();
+    if !r.has_drift() {
+        out.push_str(&format!(
+            "No drift: the account matches what snowform last applied ({} metadata queries).\n",
+            r.metadata_queries
+        ));
+        return out;
+    }
+    let s = &r.summary;
+    out.push_str(&style.bold(&format!(
+        "Drift: {} changed, {} deleted, {} unmanaged.\n",
+        s.changed, s.deleted, s.unmanaged
+    )));
+    for d in &r.drifted {
+        let head = match d.drift {
+            DriftKind::Changed => style.yellow(&format!("~ changed   {}", label(d))),
+            DriftKind::Deleted => style.red(&format!("- deleted   {}", label(d))),
+            DriftKind::Unmanaged => style.magenta(&format!("? unmanaged {}", label(d))),
+        };
+        out.push_str(&format!("\n{head}\n"));
+        for a in &d.attributes {
+            out.push_str(&format!(
+                "    {}: expected {}, actual {}\n",
+                a.name,
+                value(&a.expected),
+                value(&a.actual)
+            ));
+        }
+        if let Some(h) = &d.hint {
+            out.push_str(&format!("    {}\n", style.dim(h)));
+        }
+    }
+    out
+}
+
+pub const MARKER: &str = "<!-- snowform:drift -->";
+
+pub fn markdown(r: &DriftReport, footer: &[String]) -> String {
+    let mut out = format!("{MARKER}\n");
+    let s = &r.summary;
+    if !r.has_drift() {
+        out.push_str("## :white_check_mark: snowform drift: none\n\nThe account matches what snowform last applied.\n");
+    } else {
+        out.push_str(&format!(
+            "## :warning: snowform drift: {} changed, {} deleted, {} unmanaged\n\nWorkspace `{}`\n\n| Drift | Object | Attribute | Expected | Actual |\n|---|---|---|---|---|\n",
+            s.changed, s.deleted, s.unmanaged, r.workspace
+        ));
+        for d in &r.drifted {
+            let kind = match d.drift {
+                DriftKind::Changed => "changed",
+                DriftKind::Deleted => "deleted",
+                DriftKind::Unmanaged => "unmanaged",
+            };
+            if d.attributes.is_empty() {
+                out.push_str(&format!(
+                    "| {kind} | `{}` | | | |\n",
+                    label(d).replace('|', "\\|")
+                ));
+            }
+            for a in &d.attributes {
+                out.push_str(&format!(
+                    "| {kind} | `{}` | `{}` | `{}` | `{}` |\n",
+                    label(d).replace('|', "\\|"),
+                    a.name,
+                    value(&a.expected).replace('|', "\\|"),
+                    value(&a.actual).replace('|', "\\|")
+                ));
+            }
+        }
+        out.push('\n');
+    }
+    for f in footer {
+        out.push_str(f);
+        out.push('\n');
+    }
+    out
+}
+
+/// One warning per drifted object, in Azure Pipelines' logging command syntax; the message
+/// is escaped as the syntax requires (%, CR, LF, ] and ;).
+pub fn azure_warnings(r: &DriftReport) -> String {
+    let esc = |s: &str| {
+        s.replace('%', "%AZP25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+            .replace(']', "%5D")
+            .replace(';', "%3B")
+    };
+    let mut out = String::new();
+    for d in &r.drifted {
+        let what = match d.drift {
+            DriftKind::Changed => format!(
+                "changed outside snowform: {}",
+                d.attributes
+                    .iter()
+                    .map(|a| format!(
+                        "{} expected {} actual {}",
+                        a.name,
+                        value(&a.expected),
+                        value(&a.actual)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            DriftKind::Deleted => "deleted outside snowform".to_string(),
+            DriftKind::Unmanaged => {
+                "exists in a managed schema but snowform does not manage it".to_string()
+            }
+        };
+        out.push_str(&format!(
+            "##vso[task.logissue type=warning]{}\n",
+            esc(&format!("{}: {what}", label(d)))
+        ));
+    }
+    out
+}
