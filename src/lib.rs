@@ -11,6 +11,7 @@ pub mod ddl;
 pub mod diag;
 pub mod diff;
 pub mod drift;
+pub mod generate;
 pub mod graph;
 pub mod live;
 pub mod model;

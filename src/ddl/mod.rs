@@ -16,6 +16,7 @@ use crate::diff::{Action, AttrChange, Change};
 use crate::model::{Kind, Object};
 
 pub use feature_view::{metadata_tag_value, object_tag_value};
+pub use model::natural_cmp;
 pub use props::value_sql;
 
 /// One statement and what it brings about. `sql` is None for a step that only changes

@@ -5,6 +5,7 @@
 
 mod effects;
 mod order;
+pub mod saved;
 mod tasks;
 
 use crate::ddl::{self, Stmt};
@@ -64,8 +65,9 @@ pub struct Provenance {
     pub config_digest: String,
     pub state_lineage: Option<String>,
     pub state_serial: u64,
-    /// Digest of each touched object as it was when planned ("absent" when it did not exist).
-    pub live_digests: BTreeMap<String, String>,
+    /// Each touched object as the account had it when planned (None: it did not exist).
+    /// Only filled when the plan was refreshed from the account.
+    pub live: BTreeMap<Address, Option<Object>>,
     pub refreshed: bool,
 }
 

@@ -1,0 +1,327 @@
+//! Generate: HCL for objects read from the account, so that a team can adopt what already
+//! exists. Writes only what differs from Snowflake's defaults, references blocks it also
+//! writes, and lists the `snowform import` commands that record them. Pure.
+
+use crate::model::kinds::model::VERSIONS;
+use crate::model::{
+    default_value, entity_of_tag, schema, AttrType, Kind, Object, ObjectName, Role, Update, Value,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub struct Generated {
+    pub hcl: String,
+    /// `snowform import ADDRESS NAME` for each block, in order.
+    pub imports: Vec<(String, String)>,
+}
+
+/// A block label from a Snowflake name: lower case, `_` for anything else.
+fn label(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        s.insert(0, '_');
+    }
+    s
+}
+
+/// An HCL string literal: escapes, and interpolation markers doubled.
+pub fn hcl_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out.replace("${", "$${").replace("%{", "%%{")
+}
+
+/// A multi-line text as a heredoc, when it can be one.
+fn text(s: &str) -> String {
+    let s = s.trim_end();
+    if s.contains('\n')
+        && !s.lines().any(|l| l.trim() == "SQL")
+        && !s.contains("${")
+        && !s.contains("%{")
+    {
+        let body: String = s.lines().map(|l| format!("    {l}\n")).collect();
+        format!("<<-SQL\n{body}  SQL")
+    } else {
+        hcl_string(s)
+    }
+}
+
+/// A name as the configuration writes it: bare when unquoted would mean the same.
+fn ident(s: &str) -> String {
+    if crate::sql::quote::is_plain_ident(s) {
+        hcl_string(s)
+    } else {
+        hcl_string(&format!("\"{}\"", s.replace('"', "\"\"")))
+    }
+}
+
+fn json_to_hcl(v: &serde_json::Value, indent: usize) -> String {
+    match v {
+        serde_json::Value::Object(m) => {
+            let pad = "  ".repeat(indent + 1);
+            let items: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{pad}{} = {}", hcl_string(k), json_to_hcl(v, indent + 1)))
+                .collect();
+            format!("{{\n{}\n{}}}", items.join("\n"), "  ".repeat(indent))
+        }
+        serde_json::Value::Array(a) => format!(
+            "[{}]",
+            a.iter()
+                .map(|x| json_to_hcl(x, indent))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        serde_json::Value::String(s) => hcl_string(s),
+        other => other.to_string(),
+    }
+}
+
+struct Writer {
+    out: String,
+    addresses: BTreeMap<(Kind, ObjectName), String>,
+    taken: BTreeSet<String>,
+}
+
+impl Writer {
+    fn address(&mut self, o: &Object) -> String {
+        let base = match o.kind() {
+            Kind::Entity => label(
+                entity_of_tag(&o.name.name)
+                    .map(|e| e.as_str().to_string())
+                    .as_deref()
+                    .unwrap_or(o.name.name.as_str()),
+            ),
+            _ => label(o.name.name.as_str()),
+        };
+        let mut candidate = format!("{}.{base}", o.kind());
+        let mut n = 2;
+        while self.taken.contains(&candidate) {
+            candidate = format!("{}.{base}_{n}", o.kind());
+            n += 1;
+        }
+        self.taken.insert(candidate.clone());
+        self.addresses
+            .insert((o.kind(), o.name.clone()), candidate.clone());
+        candidate
+    }
+
+    fn reference(&self, kind: Kind, name: &ObjectName) -> Option<String> {
+        self.addresses.get(&(kind, name.clone())).cloned()
+    }
+
+    fn line(&mut self, key: &str, value: String) {
+        self.out.push_str(&format!("  {key} = {value}\n"));
+    }
+}
+
+/// HCL for `objects` (as read from the account), containers first.
+pub fn generate(objects: &[Object]) -> Generated {
+    let order = [
+        Kind::Database,
+        Kind::Schema,
+        Kind::Stage,
+        Kind::Entity,
+        Kind::FeatureView,
+        Kind::Model,
+        Kind::Task,
+        Kind::Warehouse,
+    ];
+    let mut sorted: Vec<&Object> = objects.iter().collect();
+    sorted.sort_by_key(|o| (order.iter().position(|k| *k == o.kind()), o.name.clone()));
+    let mut w = Writer {
+        out: String::new(),
+        addresses: BTreeMap::new(),
+        taken: BTreeSet::new(),
+    };
+    for o in &sorted {
+        w.address(o);
+    }
+    let mut imports = Vec::new();
+    for o in sorted {
+        let addr = w.reference(o.kind(), &o.name).expect("assigned");
+        let (kind, lbl) = addr.split_once('.').expect("kind.label");
+        w.out.push_str(&format!("{kind} {} {{\n", hcl_string(lbl)));
+        block(&mut w, o);
+        w.out.push_str("}\n\n");
+        imports.push((addr, o.name.to_sql()));
+    }
+    let mut hcl = String::from("# Written by `snowform generate` from the live account.\n# Record these objects in the state with:\n");
+    for (a, n) in &imports {
+        hcl.push_str(&format!("#   snowform import {a} '{n}'\n"));
+    }
+    hcl.push('\n');
+    hcl.push_str(&w.out);
+    Generated {
+        hcl: hcl.trim_end().to_string() + "\n",
+        imports,
+    }
+}
+
+fn block(w: &mut Writer, o: &Object) {
+    let name = &o.name;
+    // Container: a reference when the container is written too.
+    match o.kind() {
+        Kind::Schema => {
+            let db = ObjectName::account(name.database.clone().expect("schema in a database"));
+            let v = w
+                .reference(Kind::Database, &db)
+                .unwrap_or_else(|| ident(db.name.as_str()));
+            w.line("database", v);
+        }
+        Kind::Warehouse | Kind::Database => {}
+        _ => {
+            let s = name.schema_name().expect("schema object");
+            let v = w
+                .reference(Kind::Schema, &s)
+                .unwrap_or_else(|| hcl_string(&s.to_sql()));
+            w.line("schema", v);
+        }
+    }
+    match o.kind() {
+        Kind::Entity => {
+            let e = entity_of_tag(&name.name).expect("entity tag");
+            w.line("name", ident(e.as_str()));
+        }
+        Kind::FeatureView => {
+            let base = name
+                .name
+                .as_str()
+                .split_once('$')
+                .map(|(n, _)| n)
+                .unwrap_or(name.name.as_str());
+            w.line("name", ident(base));
+        }
+        _ => w.line("name", ident(name.name.as_str())),
+    }
+    let sch = schema(o.kind());
+    for attr in sch.properties() {
+        if attr.role == Role::Derived
+            || attr.computed
+            || attr.update == Update::CreateOnly && attr.name != "initialize"
+        {
+            continue;
+        }
+        let Some(v) = o.get(attr.name) else { continue };
+        if attr.role != Role::NamePart && default_value(o, attr).as_ref() == Some(v) {
+            continue;
+        }
+        let rendered = match (&attr.ty, v) {
+            (AttrType::RefList(Kind::Entity), Value::List(items)) => {
+                let refs: Vec<String> = items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|e| {
+                        let tag = name.with_name(crate::model::entity_tag_name(
+                            &crate::model::Ident::from_canonical(e),
+                        ));
+                        w.reference(Kind::Entity, &tag).unwrap_or_else(|| ident(e))
+                    })
+                    .collect();
+                format!("[{}]", refs.join(", "))
+            }
+            (AttrType::RefList(Kind::Task), Value::List(items)) => {
+                let refs: Vec<String> = items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|t| match ObjectName::parse_qualified(t) {
+                        Ok(n) => w.reference(Kind::Task, &n).unwrap_or_else(|| hcl_string(t)),
+                        Err(_) => hcl_string(t),
+                    })
+                    .collect();
+                format!("[{}]", refs.join(", "))
+            }
+            (AttrType::IdentList, Value::List(items)) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(ident)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            (AttrType::Ident | AttrType::Ref(_), Value::Str(s)) => ident(s),
+            (AttrType::Sql, Value::Str(s)) => text(s),
+            (AttrType::Json, Value::Str(s)) => serde_json::from_str(s)
+                .map(|j| json_to_hcl(&j, 1))
+                .unwrap_or_else(|_| hcl_string(s)),
+            (_, Value::Str(s)) => hcl_string(s),
+            (_, Value::Bool(b)) => b.to_string(),
+            (_, Value::Int(i)) => i.to_string(),
+            (_, other) => hcl_string(&other.to_string()),
+        };
+        w.line(attr.name, rendered);
+    }
+    if o.kind() == Kind::Model {
+        versions(w, o);
+    }
+}
+
+fn versions(w: &mut Writer, o: &Object) {
+    let Some(Value::Map(vs)) = o.get(VERSIONS) else {
+        return;
+    };
+    let mut names: Vec<&String> = vs.keys().collect();
+    names.sort_by(|a, b| crate::ddl::natural_cmp(a, b));
+    for v in names {
+        let fields = vs[v].as_map().cloned().unwrap_or_default();
+        w.out
+            .push_str(&format!("\n  version {} {{\n", hcl_string(v)));
+        let source = fields
+            .get("source")
+            .and_then(Value::as_str)
+            .filter(|s| s.starts_with('@'))
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                format!(
+                    "@{}.UNKNOWN_STAGE/{}/{}",
+                    o.name.schema_name().map(|s| s.to_sql()).unwrap_or_default(),
+                    o.name.name,
+                    v
+                )
+            });
+        if !fields
+            .get("source")
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.starts_with('@'))
+        {
+            w.out.push_str("    # Snowflake does not keep where a version's files came from: set the real location.\n");
+        }
+        w.out
+            .push_str(&format!("    source = {}\n", hcl_string(&source)));
+        if let Some(c) = fields.get("comment").and_then(Value::as_str) {
+            w.out
+                .push_str(&format!("    comment = {}\n", hcl_string(c)));
+        }
+        if let Some(a) = fields.get("alias").and_then(Value::as_str) {
+            w.out.push_str(&format!("    alias = {}\n", ident(a)));
+        }
+        if let Some(m) = fields
+            .get("metadata")
+            .and_then(Value::as_str)
+            .and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok())
+        {
+            w.out
+                .push_str(&format!("    metadata = {}\n", json_to_hcl(&m, 2)));
+        }
+        w.out.push_str("  }\n");
+    }
+}
