@@ -10,4 +10,5 @@ pub mod diag;
 pub mod graph;
 pub mod model;
 pub mod sandbox;
+pub mod snowflake;
 pub mod sql;
