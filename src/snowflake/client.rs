@@ -832,9 +832,14 @@ impl Client {
         }
         tokio::select! {
             out = fut => Ok(out),
-            _ = rx.wait_for(|v| *v) => Err(interrupted()),
+            _ = until_true(&mut rx) => Err(interrupted()),
         }
     }
+}
+
+/// Resolves once the flag is set; keeps `wait_for`'s non-`Send` guard out of `select!`.
+async fn until_true(rx: &mut watch::Receiver<bool>) {
+    let _ = rx.wait_for(|v| *v).await;
 }
 
 fn interrupted() -> ClientError {
