@@ -98,6 +98,13 @@ impl JwtIssuer {
         *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
+    /// Put `token` in the cache as if minted earlier, valid (as far as the client knows)
+    /// until `expires`. Lets tests present a token the server will reject.
+    #[doc(hidden)]
+    pub fn seed_cache(&self, token: Secret, expires: SystemTime) {
+        *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = Some(Cached { token, expires });
+    }
+
     /// Sign a token issued at `now`.
     pub fn mint(&self, now: SystemTime) -> (Secret, SystemTime) {
         let iat = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
