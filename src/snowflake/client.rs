@@ -643,31 +643,11 @@ impl Client {
 
     /// The error for a non-success reply, with advice for the user.
     fn http_error(&self, reply: &Reply, request_id: &str) -> ClientError {
-        let body = ResponseBody::parse(&reply.body).unwrap_or_default();
-        let status = reply.status;
-        let message = body.message.clone().unwrap_or_else(|| match status {
-            404 => "not found".to_string(),
-            _ => format!("HTTP {status}"),
-        });
-        let code = body.code.clone();
-        let kind = match (status, code.as_deref()) {
-            (_, Some(codes::CANCELED)) => ErrorKind::Cancelled,
-            (408, _) | (_, Some(codes::TIMEOUT)) => ErrorKind::Timeout,
-            (422, _) => ErrorKind::Statement,
-            (401, _) => ErrorKind::Auth,
-            (403, _) => ErrorKind::Forbidden,
-            (429 | 500 | 502 | 503 | 504, _) => ErrorKind::Unavailable,
-            _ => ErrorKind::Http,
-        };
-        let mut err = ClientError::new(kind, message)
-            .with_status(status)
-            .with_code(code, body.sql_state.clone())
-            .with_handle(body.statement_handle.clone())
-            .with_request_id(request_id);
-        if let Some(advice) = self.advice(status, err.code()) {
-            err = err.with_advice(advice);
+        let err = error_from_reply(reply.status, &reply.body).with_request_id(request_id);
+        match self.advice(reply.status, err.code()) {
+            Some(advice) => err.with_advice(advice),
+            None => err,
         }
-        err
     }
 
     fn advice(&self, status: u16, code: Option<&str>) -> Option<String> {
@@ -837,6 +817,29 @@ impl Client {
     }
 }
 
+/// The error a non-success reply stands for: its kind from the status and code, and
+/// Snowflake's code, SQLSTATE, message and handle.
+pub(crate) fn error_from_reply(status: u16, body: &[u8]) -> ClientError {
+    let body = ResponseBody::parse(body).unwrap_or_default();
+    let message = body.message.clone().unwrap_or_else(|| match status {
+        404 => "not found".to_string(),
+        _ => format!("HTTP {status}"),
+    });
+    let kind = match (status, body.code.as_deref()) {
+        (_, Some(codes::CANCELED)) => ErrorKind::Cancelled,
+        (408, _) | (_, Some(codes::TIMEOUT)) => ErrorKind::Timeout,
+        (422, _) => ErrorKind::Statement,
+        (401, _) => ErrorKind::Auth,
+        (403, _) => ErrorKind::Forbidden,
+        (429 | 500 | 502 | 503 | 504, _) => ErrorKind::Unavailable,
+        _ => ErrorKind::Http,
+    };
+    ClientError::new(kind, message)
+        .with_status(status)
+        .with_code(body.code, body.sql_state)
+        .with_handle(body.statement_handle)
+}
+
 /// Resolves once the flag is set; keeps `wait_for`'s non-`Send` guard out of `select!`.
 async fn until_true(rx: &mut watch::Receiver<bool>) {
     let _ = rx.wait_for(|v| *v).await;
@@ -879,4 +882,52 @@ fn describe_reqwest_error(e: &reqwest::Error) -> String {
         source = s.source();
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sqlapi").join(name);
+        std::fs::read(path).unwrap()
+    }
+
+    #[test]
+    fn documented_error_bodies_map_to_kinds_and_codes() {
+        let cases: &[(&str, u16, ErrorKind, Option<&str>, Option<&str>, bool)] = &[
+            ("failure_422.json", 422, ErrorKind::Statement, Some("000904"), Some("42000"), false),
+            ("not_found_422.json", 422, ErrorKind::Statement, Some("002003"), Some("02000"), true),
+            ("multi_statement_failure.json", 422, ErrorKind::Statement, Some("100132"), Some("P0000"), false),
+            ("cancel_200.json", 422, ErrorKind::Cancelled, Some("000604"), Some("57014"), false),
+            ("handle_not_found_422.json", 422, ErrorKind::Statement, Some("000709"), Some("02000"), false),
+            ("jwt_invalid_401.json", 401, ErrorKind::Auth, Some("390144"), None, false),
+            ("too_many_requests_429.json", 429, ErrorKind::Unavailable, Some("390505"), None, false),
+            ("bad_payload_400.json", 400, ErrorKind::Http, Some("390142"), None, false),
+        ];
+        for (file, status, kind, code, state, not_found) in cases {
+            let e = error_from_reply(*status, &fixture(file));
+            assert_eq!(e.kind(), *kind, "{file}");
+            assert_eq!((e.code(), e.sql_state()), (*code, *state), "{file}");
+            assert_eq!(e.is_not_found(), *not_found, "{file}");
+            assert_eq!(e.http_status(), Some(*status));
+        }
+        let e = error_from_reply(403, b"");
+        assert_eq!((e.kind(), e.message()), (ErrorKind::Forbidden, "HTTP 403"));
+        assert_eq!(error_from_reply(408, b"{}").kind(), ErrorKind::Timeout);
+        assert_eq!(error_from_reply(404, b"<html>").message(), "not found");
+    }
+
+    #[test]
+    fn base_urls() {
+        let mut cfg = ConnectionConfig { name: "c".into(), account: Some("myorg-acct".into()), ..Default::default() };
+        assert_eq!(base_url_for(&cfg).unwrap(), "https://myorg-acct.snowflakecomputing.com");
+        cfg.host = Some("127.0.0.1".into());
+        cfg.port = Some(8080);
+        cfg.protocol = Some("http".into());
+        assert_eq!(base_url_for(&cfg).unwrap(), "http://127.0.0.1:8080");
+        cfg.account = None;
+        cfg.host = None;
+        assert_eq!(base_url_for(&cfg).unwrap_err().kind(), ErrorKind::Config);
+    }
 }

@@ -197,11 +197,80 @@ fn de_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> 
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(s)) => Some(s),
         // A numeric code loses its leading zeros; Snowflake codes have six digits.
-        Some(serde_json::Value::Number(n)) => Some(format!("{:0>6}", n)),
+        Some(serde_json::Value::Number(n)) => Some(format!("{:0>6}", n.to_string())),
         Some(other) => Some(other.to_string()),
     })
 }
 
 fn de_null_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sqlapi").join(name);
+        std::fs::read(path).unwrap()
+    }
+
+    #[test]
+    fn result_set() {
+        let b = ResponseBody::parse(&fixture("result_set.json")).unwrap();
+        let meta = b.result_set_meta_data.as_ref().unwrap();
+        assert_eq!((meta.num_rows, meta.format.as_deref()), (4, Some("jsonv2")));
+        assert_eq!(meta.row_type[0].name, "COLUMN1");
+        assert_eq!((meta.row_type[0].type_name.as_str(), meta.row_type[0].length), ("text", Some(4)));
+        assert_eq!((meta.row_type[1].precision, meta.row_type[1].scale), (Some(1), Some(0)));
+        assert_eq!(meta.partition_info, vec![PartitionInfo { row_count: 4, uncompressed_size: 1438, compressed_size: None }]);
+        assert_eq!(b.data.as_ref().unwrap()[3], vec![Some("test".to_string()), Some("5".to_string())]);
+        assert_eq!((b.code.as_deref(), b.sql_state.as_deref()), (Some(codes::SUCCESS), Some("00000")));
+        assert_eq!(b.statement_handle.as_deref(), Some("536fad38-b564-4dc5-9892-a4543504df6c"));
+        assert_eq!(b.created_on, Some(1620151584132));
+        assert!(b.stats.is_none());
+    }
+
+    #[test]
+    fn partitioned_result_and_partition() {
+        let b = ResponseBody::parse(&fixture("result_set_partitioned.json")).unwrap();
+        let meta = b.result_set_meta_data.as_ref().unwrap();
+        assert_eq!(meta.partition_info.len(), 2);
+        assert_eq!(meta.partition_info[1].compressed_size, Some(746323));
+        assert_eq!(meta.row_type[1].type_name, "TIMESTAMP_LTZ");
+        assert_eq!(b.data.as_ref().unwrap()[1][0], None);
+        let rows = parse_partition(&fixture("partition.json")).unwrap();
+        assert_eq!(rows, vec![vec![Some("12345".into()), Some("1620151600.000000000".into())], vec![Some("12346".into()), None]]);
+        assert_eq!(parse_partition(br#"[["1"],[null]]"#).unwrap(), vec![vec![Some("1".to_string())], vec![None]]);
+    }
+
+    #[test]
+    fn dml_multi_and_status_bodies() {
+        let dml = ResponseBody::parse(&fixture("dml.json")).unwrap();
+        assert_eq!(dml.stats.as_ref().unwrap().num_rows_inserted, Some(3));
+        let multi = ResponseBody::parse(&fixture("multi_statement.json")).unwrap();
+        assert_eq!(multi.statement_handles.as_ref().unwrap().len(), 2);
+        let pending = ResponseBody::parse(&fixture("query_status_202.json")).unwrap();
+        assert_eq!(pending.code.as_deref(), Some(codes::ASYNC_IN_PROGRESS));
+        assert!(pending.data.is_none() && pending.result_set_meta_data.is_none());
+        let cancel = ResponseBody::parse(&fixture("cancel_200.json")).unwrap();
+        assert_eq!(cancel.code.as_deref(), Some(codes::CANCELED));
+    }
+
+    #[test]
+    fn lenient_values() {
+        let b = ResponseBody::parse(br#"{"code": 90001, "data": [[1, true, null, "x"]]}"#).unwrap();
+        assert_eq!(b.code.as_deref(), Some("090001"));
+        assert_eq!(b.data.unwrap()[0], vec![Some("1".into()), Some("true".into()), None, Some("x".into())]);
+        assert!(ResponseBody::parse(b"<html>").is_none());
+    }
+
+    #[test]
+    fn serialising_and_reading_back_is_lossless() {
+        for file in ["result_set.json", "result_set_partitioned.json", "dml.json", "multi_statement.json", "failure_422.json"] {
+            let b = ResponseBody::parse(&fixture(file)).unwrap();
+            let again = ResponseBody::parse(&serde_json::to_vec(&b).unwrap()).unwrap();
+            assert_eq!(b, again, "{file}");
+        }
+    }
 }
