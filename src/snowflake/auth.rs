@@ -164,3 +164,99 @@ fn read_token(cfg: &ConnectionConfig) -> Result<Secret, AuthError> {
         hint: "set token, or token_file_path to a file holding the token",
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_path(name: &str) -> PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/keys")
+            .join(name)
+    }
+
+    fn cfg() -> ConnectionConfig {
+        ConnectionConfig {
+            name: "c".into(),
+            account: Some("acct".into()),
+            user: Some("u".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn authenticator_selects_the_credentials() {
+        let mut c = cfg();
+        c.authenticator = Some("snowflake_jwt".into());
+        c.private_key_file = Some(key_path("test_key_encrypted.p8"));
+        c.private_key_passphrase = Some(Secret::new("snowform-test-passphrase"));
+        let a = Auth::from_config(&c).unwrap();
+        assert_eq!(a.token_type(), "KEYPAIR_JWT");
+        assert_eq!(
+            a.fingerprint(),
+            Some("SHA256:bv5HhgY74Y1yo5J/q+0v26Cfs1Ha0f16iH5iWeEtqFw=")
+        );
+        assert!(a.renew());
+
+        let mut c = cfg();
+        c.authenticator = Some("PROGRAMMATIC_ACCESS_TOKEN".into());
+        c.token = Some(Secret::new("pat"));
+        let a = Auth::from_config(&c).unwrap();
+        assert_eq!(
+            (a.token_type(), a.bearer().expose(), a.renew()),
+            ("PROGRAMMATIC_ACCESS_TOKEN", "pat", false)
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let token_file = dir.path().join("token");
+        std::fs::write(&token_file, "from-file\n").unwrap();
+        let mut c = cfg();
+        c.authenticator = Some("oauth".into());
+        c.token_file_path = Some(token_file);
+        let a = Auth::from_config(&c).unwrap();
+        assert_eq!(
+            (a.token_type(), a.bearer().expose()),
+            ("OAUTH", "from-file")
+        );
+
+        // Inferred from the fields when no authenticator is given.
+        let mut c = cfg();
+        c.private_key_raw = Some(Secret::new(
+            std::fs::read_to_string(key_path("test_key_pkcs1.pem")).unwrap(),
+        ));
+        assert_eq!(Auth::from_config(&c).unwrap().token_type(), "KEYPAIR_JWT");
+    }
+
+    #[test]
+    fn unusable_configurations_say_what_to_set() {
+        let mut c = cfg();
+        c.password = Some(Secret::new("pw"));
+        let e = Auth::from_config(&c).unwrap_err().to_string();
+        assert!(e.contains("SNOWFLAKE_JWT") && !e.contains("pw\""), "{e}");
+        c.authenticator = Some("externalbrowser".into());
+        assert!(matches!(
+            Auth::from_config(&c),
+            Err(AuthError::Unsupported { .. })
+        ));
+        c.authenticator = Some("SNOWFLAKE_JWT".into());
+        assert!(Auth::from_config(&c)
+            .unwrap_err()
+            .to_string()
+            .contains("private_key_file"));
+        c.private_key_file = Some(key_path("test_key_encrypted.p8"));
+        assert!(Auth::from_config(&c)
+            .unwrap_err()
+            .to_string()
+            .contains("PRIVATE_KEY_PASSPHRASE"));
+        c.private_key_file = Some(key_path("missing.p8"));
+        assert!(Auth::from_config(&c)
+            .unwrap_err()
+            .to_string()
+            .contains("missing.p8"));
+        c.authenticator = Some("PROGRAMMATIC_ACCESS_TOKEN".into());
+        assert!(Auth::from_config(&c)
+            .unwrap_err()
+            .to_string()
+            .contains("token_file_path"));
+    }
+}

@@ -889,21 +889,79 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sqlapi").join(name);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/sqlapi")
+            .join(name);
         std::fs::read(path).unwrap()
     }
 
     #[test]
     fn documented_error_bodies_map_to_kinds_and_codes() {
         let cases: &[(&str, u16, ErrorKind, Option<&str>, Option<&str>, bool)] = &[
-            ("failure_422.json", 422, ErrorKind::Statement, Some("000904"), Some("42000"), false),
-            ("not_found_422.json", 422, ErrorKind::Statement, Some("002003"), Some("02000"), true),
-            ("multi_statement_failure.json", 422, ErrorKind::Statement, Some("100132"), Some("P0000"), false),
-            ("cancel_200.json", 422, ErrorKind::Cancelled, Some("000604"), Some("57014"), false),
-            ("handle_not_found_422.json", 422, ErrorKind::Statement, Some("000709"), Some("02000"), false),
-            ("jwt_invalid_401.json", 401, ErrorKind::Auth, Some("390144"), None, false),
-            ("too_many_requests_429.json", 429, ErrorKind::Unavailable, Some("390505"), None, false),
-            ("bad_payload_400.json", 400, ErrorKind::Http, Some("390142"), None, false),
+            (
+                "failure_422.json",
+                422,
+                ErrorKind::Statement,
+                Some("000904"),
+                Some("42000"),
+                false,
+            ),
+            (
+                "not_found_422.json",
+                422,
+                ErrorKind::Statement,
+                Some("002003"),
+                Some("02000"),
+                true,
+            ),
+            (
+                "multi_statement_failure.json",
+                422,
+                ErrorKind::Statement,
+                Some("100132"),
+                Some("P0000"),
+                false,
+            ),
+            (
+                "cancel_200.json",
+                422,
+                ErrorKind::Cancelled,
+                Some("000604"),
+                Some("57014"),
+                false,
+            ),
+            (
+                "handle_not_found_422.json",
+                422,
+                ErrorKind::Statement,
+                Some("000709"),
+                Some("02000"),
+                false,
+            ),
+            (
+                "jwt_invalid_401.json",
+                401,
+                ErrorKind::Auth,
+                Some("390144"),
+                None,
+                false,
+            ),
+            (
+                "too_many_requests_429.json",
+                429,
+                ErrorKind::Unavailable,
+                Some("390505"),
+                None,
+                false,
+            ),
+            (
+                "bad_payload_400.json",
+                400,
+                ErrorKind::Http,
+                Some("390142"),
+                None,
+                false,
+            ),
         ];
         for (file, status, kind, code, state, not_found) in cases {
             let e = error_from_reply(*status, &fixture(file));
@@ -920,8 +978,15 @@ mod tests {
 
     #[test]
     fn base_urls() {
-        let mut cfg = ConnectionConfig { name: "c".into(), account: Some("myorg-acct".into()), ..Default::default() };
-        assert_eq!(base_url_for(&cfg).unwrap(), "https://myorg-acct.snowflakecomputing.com");
+        let mut cfg = ConnectionConfig {
+            name: "c".into(),
+            account: Some("myorg-acct".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            base_url_for(&cfg).unwrap(),
+            "https://myorg-acct.snowflakecomputing.com"
+        );
         cfg.host = Some("127.0.0.1".into());
         cfg.port = Some(8080);
         cfg.protocol = Some("http".into());

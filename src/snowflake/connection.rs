@@ -52,11 +52,6 @@ pub struct Resolved {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectionError {
-    #[error(
-        "no Snowflake configuration directory found (looked at $SNOWFLAKE_HOME, ~/.snowflake and \
-         the user config directory): create ~/.snowflake/connections.toml or set SNOWFLAKE_HOME"
-    )]
-    NoConfigDir,
     #[error("cannot read {path}: {source}")]
     Read {
         path: PathBuf,
@@ -463,5 +458,354 @@ impl fmt::Display for ConnectionConfig {
             self.user.as_deref().unwrap_or("?"),
             self.account.as_deref().unwrap_or("?")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Copy fixture directory `name` to `dest` with owner-only permissions.
+    fn install(name: &str, dest: &Path) {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/connections")
+            .join(name);
+        std::fs::create_dir_all(dest).unwrap();
+        for entry in std::fs::read_dir(src).unwrap() {
+            let entry = entry.unwrap();
+            let to = dest.join(entry.file_name());
+            std::fs::copy(entry.path(), &to).unwrap();
+            set_mode(&to, 0o600);
+        }
+    }
+
+    fn set_mode(path: &Path, mode: u32) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        #[cfg(not(unix))]
+        let _ = (path, mode);
+    }
+
+    /// A home directory holding all three candidate locations.
+    struct World {
+        home: tempfile::TempDir,
+    }
+
+    impl World {
+        fn new() -> World {
+            let world = World {
+                home: tempfile::tempdir().unwrap(),
+            };
+            install("dot_snowflake", &world.path(".snowflake"));
+            install("snowflake_home", &world.path("sfhome"));
+            install("xdg", &world.path("xdg/snowflake"));
+            world
+        }
+        fn path(&self, rel: &str) -> PathBuf {
+            self.home.path().join(rel)
+        }
+        fn env(&self) -> Env {
+            Env::new().with_home(self.home.path())
+        }
+    }
+
+    fn account(r: &Resolved) -> &str {
+        r.config.account.as_deref().unwrap()
+    }
+
+    #[test]
+    fn lookup_order_snowflake_home_then_dot_snowflake_then_xdg() {
+        let w = World::new();
+        let sfhome = w.path("sfhome");
+        let env = w
+            .env()
+            .with_var("SNOWFLAKE_HOME", sfhome.to_str().unwrap())
+            .with_var("XDG_CONFIG_HOME", w.path("xdg").to_str().unwrap());
+        let r = resolve_connection(None, &env).unwrap();
+        assert_eq!(account(&r), "myorg-home");
+        assert_eq!(r.source, Some(sfhome.join("connections.toml")));
+
+        // SNOWFLAKE_HOME that does not exist is passed over.
+        let env = w
+            .env()
+            .with_var("SNOWFLAKE_HOME", "/nonexistent/snowflake")
+            .with_var("XDG_CONFIG_HOME", w.path("xdg").to_str().unwrap());
+        let r = resolve_connection(None, &env).unwrap();
+        assert_eq!(account(&r), "myorg-dev");
+        assert_eq!(r.source, Some(w.path(".snowflake/config.toml")));
+
+        // Without ~/.snowflake: the XDG directory.
+        std::fs::remove_dir_all(w.path(".snowflake")).unwrap();
+        let env = w
+            .env()
+            .with_var("XDG_CONFIG_HOME", w.path("xdg").to_str().unwrap());
+        assert_eq!(
+            account(&resolve_connection(None, &env).unwrap()),
+            "myorg-xdg"
+        );
+
+        // Without XDG_CONFIG_HOME: ~/.config/snowflake.
+        install("xdg", &w.path(".config/snowflake"));
+        std::fs::write(
+            w.path(".config/snowflake/connections.toml"),
+            "[default]\naccount = \"dot-config\"\n",
+        )
+        .unwrap();
+        set_mode(&w.path(".config/snowflake/connections.toml"), 0o600);
+        assert_eq!(
+            account(&resolve_connection(None, &w.env()).unwrap()),
+            "dot-config"
+        );
+        assert_eq!(
+            config_dir(&w.env()).unwrap().origin,
+            "user config directory"
+        );
+    }
+
+    #[test]
+    fn connections_toml_replaces_the_whole_table_of_config_toml() {
+        let home = tempfile::tempdir().unwrap();
+        install("both", &home.path().join(".snowflake"));
+        let env = Env::new().with_home(home.path());
+        // default_connection_name still comes from config.toml.
+        let r = resolve_connection(None, &env).unwrap();
+        assert_eq!(r.config.name, "shared");
+        assert_eq!(account(&r), "from-connections-toml");
+        assert_eq!(
+            r.config.warehouse, None,
+            "no per-key merge with config.toml"
+        );
+        assert_eq!(r.warnings.len(), 1);
+        assert!(
+            r.warnings[0].contains("both") && r.warnings[0].contains("only"),
+            "{:?}",
+            r.warnings
+        );
+        let err = resolve_connection(Some("only_in_config"), &env).unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, ConnectionError::NotFound { .. }));
+        assert!(
+            text.contains("connections.toml") && text.contains("other, shared"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn default_connection_name_resolution() {
+        let w = World::new();
+        let env = w.env();
+        assert_eq!(
+            resolve_connection(None, &env).unwrap().config.name,
+            "dev",
+            "default_connection_name"
+        );
+        let env2 = env
+            .clone()
+            .with_var("SNOWFLAKE_DEFAULT_CONNECTION_NAME", "prod");
+        assert_eq!(
+            resolve_connection(None, &env2).unwrap().config.name,
+            "prod",
+            "env beats the file"
+        );
+        assert_eq!(
+            resolve_connection(Some("dev"), &env2).unwrap().config.name,
+            "dev",
+            "explicit beats env"
+        );
+        let empty = env
+            .clone()
+            .with_var("SNOWFLAKE_DEFAULT_CONNECTION_NAME", "");
+        assert_eq!(
+            resolve_connection(None, &empty).unwrap().config.name,
+            "dev",
+            "an empty variable is unset"
+        );
+        // No default_connection_name: "default".
+        let sf = w.path("sfhome");
+        let env3 = w.env().with_var("SNOWFLAKE_HOME", sf.to_str().unwrap());
+        assert_eq!(
+            resolve_connection(None, &env3).unwrap().config.name,
+            "default"
+        );
+    }
+
+    #[test]
+    fn per_connection_overrides_and_generic_variables() {
+        let w = World::new();
+        let env = w
+            .env()
+            .with_var("SNOWFLAKE_CONNECTIONS_DEV_WAREHOUSE", "OVERRIDE_WH")
+            .with_var(
+                "SNOWFLAKE_CONNECTIONS_DEV_PRIVATE_KEY_FILE_PWD",
+                "pw-from-env",
+            )
+            .with_var("SNOWFLAKE_CONNECTIONS_PROD_ROLE", "NOT_MINE")
+            .with_var("SNOWFLAKE_WAREHOUSE", "GENERIC_WH")
+            .with_var("SNOWFLAKE_DATABASE", "GENERIC_DB")
+            .with_var("SNOWFLAKE_ROLE", "GENERIC_ROLE");
+        let c = resolve_connection(Some("dev"), &env).unwrap().config;
+        assert_eq!(
+            c.warehouse.as_deref(),
+            Some("OVERRIDE_WH"),
+            "override beats the file"
+        );
+        assert_eq!(
+            c.database.as_deref(),
+            Some("GENERIC_DB"),
+            "generic fills a missing key"
+        );
+        assert_eq!(
+            c.role.as_deref(),
+            Some("DEVELOPER"),
+            "generic does not replace a set key"
+        );
+        assert_eq!(
+            c.private_key_passphrase.as_ref().map(|s| s.expose()),
+            Some("pw-from-env")
+        );
+        assert_eq!(
+            c.private_key_file,
+            Some(w.path(".ssh/dev_key.p8")),
+            "~ expanded"
+        );
+
+        // A connection that exists only in variables.
+        let env = w
+            .env()
+            .with_var("SNOWFLAKE_CONNECTIONS_ADHOC_ACCOUNT", "myorg-adhoc")
+            .with_var("SNOWFLAKE_CONNECTIONS_ADHOC_USER", "u");
+        let r = resolve_connection(Some("adhoc"), &env).unwrap();
+        assert_eq!((account(&r), r.source.as_deref()), ("myorg-adhoc", None));
+
+        // SNOWFLAKE_PRIVATE_KEY_PATH fills private_key_file; PRIVATE_KEY_PASSPHRASE wins over the file.
+        let env = w
+            .env()
+            .with_var("SNOWFLAKE_DEFAULT_CONNECTION_NAME", "prod")
+            .with_var("SNOWFLAKE_PRIVATE_KEY_PATH", "/k/key.p8")
+            .with_var("PRIVATE_KEY_PASSPHRASE", "pp");
+        let c = resolve_connection(None, &env).unwrap().config;
+        assert_eq!(c.private_key_file, Some(PathBuf::from("/k/key.p8")));
+        assert_eq!(
+            c.private_key_passphrase.as_ref().map(|s| s.expose()),
+            Some("pp")
+        );
+        assert_eq!(c.port, Some(443));
+        assert_eq!(
+            c.token_file_path,
+            Some(PathBuf::from("/run/secrets/snowflake_pat"))
+        );
+    }
+
+    #[test]
+    fn key_aliases_and_sandbox_fields() {
+        let home = tempfile::tempdir().unwrap();
+        install("aliases", &home.path().join(".snowflake"));
+        let c = resolve_connection(None, &Env::new().with_home(home.path()))
+            .unwrap()
+            .config;
+        assert_eq!(c.private_key_file, Some(PathBuf::from("/keys/alias.p8")));
+        assert_eq!(
+            c.private_key_passphrase.as_ref().map(|s| s.expose()),
+            Some("alias-passphrase-value")
+        );
+        assert_eq!(
+            (c.host.as_deref(), c.port, c.protocol.as_deref()),
+            (Some("127.0.0.1"), Some(8123), Some("http"))
+        );
+        assert_eq!(
+            c.ignored_keys,
+            vec!["client_session_keep_alive".to_string()]
+        );
+    }
+
+    #[test]
+    fn debug_output_redacts_secrets() {
+        let w = World::new();
+        let sf = w.path("sfhome");
+        let env = w
+            .env()
+            .with_var("SNOWFLAKE_HOME", sf.to_str().unwrap())
+            .with_var(
+                "SNOWFLAKE_PRIVATE_KEY_RAW",
+                "-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----",
+            );
+        let r = resolve_connection(None, &env).unwrap();
+        assert!(r.config.token.is_some() && r.config.private_key_raw.is_some());
+        let dbg = format!("{r:?} {}", r.config);
+        assert!(
+            !dbg.contains("oauth-token-value-123") && !dbg.contains("MIIEvQ"),
+            "{dbg}"
+        );
+        assert!(dbg.contains("<redacted>"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn permission_checks() {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join(".snowflake");
+        install("xdg", &dir);
+        let file = dir.join("connections.toml");
+        let env = Env::new().with_home(home.path());
+        assert!(
+            resolve_connection(None, &env).unwrap().warnings.is_empty(),
+            "0600 is quiet"
+        );
+
+        set_mode(&file, 0o644);
+        let r = resolve_connection(None, &env).unwrap();
+        assert_eq!(r.warnings.len(), 1);
+        assert!(r.warnings[0].contains("chmod 0600"), "{:?}", r.warnings);
+        let skip = env
+            .clone()
+            .with_var("SF_SKIP_TOKEN_FILE_PERMISSIONS_VERIFICATION", "true");
+        assert!(
+            resolve_connection(None, &skip).unwrap().warnings.is_empty(),
+            "the skip variable silences it"
+        );
+
+        for mode in [0o620, 0o602, 0o666] {
+            set_mode(&file, mode);
+            for e in [&env, &skip] {
+                let err = resolve_connection(None, e).unwrap_err();
+                assert!(
+                    matches!(err, ConnectionError::InsecureFile { .. }),
+                    "{mode:o}: {err}"
+                );
+                assert!(err.to_string().contains("chmod 0600"));
+            }
+        }
+    }
+
+    #[test]
+    fn bad_values_and_missing_directory() {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join(".snowflake");
+        std::fs::create_dir(&dir).unwrap();
+        let file = dir.join("connections.toml");
+        std::fs::write(&file, "[default]\nport = \"eighty\"\n").unwrap();
+        set_mode(&file, 0o600);
+        let env = Env::new().with_home(home.path());
+        assert!(matches!(
+            resolve_connection(None, &env),
+            Err(ConnectionError::BadValue { .. })
+        ));
+        std::fs::write(&file, "[default\n").unwrap();
+        assert!(matches!(
+            resolve_connection(None, &env),
+            Err(ConnectionError::Toml { .. })
+        ));
+        std::fs::write(&file, "[default]\nprotocol = \"ftp\"\n").unwrap();
+        assert!(resolve_connection(None, &env)
+            .unwrap_err()
+            .to_string()
+            .contains("`http` or `https`"));
+        // Nothing anywhere.
+        let empty = tempfile::tempdir().unwrap();
+        let err = resolve_connection(None, &Env::new().with_home(empty.path())).unwrap_err();
+        assert!(matches!(err, ConnectionError::NotFound { .. }), "{err}");
     }
 }

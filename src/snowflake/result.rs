@@ -87,22 +87,42 @@ mod tests {
     use super::*;
 
     fn body(name: &str) -> ResponseBody {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sqlapi").join(name);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/sqlapi")
+            .join(name);
         ResponseBody::parse(&std::fs::read(path).unwrap()).unwrap()
     }
 
     #[test]
     fn from_documented_bodies() {
         let r = QueryResult::from_body(&body("result_set.json"));
-        assert_eq!(r.columns[1], ColumnInfo { name: "COLUMN2".into(), type_name: "fixed".into(), nullable: false });
+        assert_eq!(
+            r.columns[1],
+            ColumnInfo {
+                name: "COLUMN2".into(),
+                type_name: "fixed".into(),
+                nullable: false
+            }
+        );
         assert_eq!(r.rows.len(), 4);
         assert_eq!(r.get(&r.rows[0], "column2"), Some("2"));
         assert_eq!(r.get(&r.rows[0], "nope"), None);
         assert_eq!(QueryResult::partition_count(&body("result_set.json")), 1);
         let p = body("result_set_partitioned.json");
         assert_eq!(QueryResult::partition_count(&p), 2);
-        assert_eq!(QueryResult::from_body(&p).columns[1].type_name, "timestamp_ltz");
+        assert_eq!(
+            QueryResult::from_body(&p).columns[1].type_name,
+            "timestamp_ltz"
+        );
         let dml = QueryResult::from_body(&body("dml.json"));
-        assert_eq!(dml.dml, Some(DmlCounts { inserted: 3, updated: 0, deleted: 0, duplicates_updated: 0 }));
+        assert_eq!(
+            dml.dml,
+            Some(DmlCounts {
+                inserted: 3,
+                updated: 0,
+                deleted: 0,
+                duplicates_updated: 0
+            })
+        );
     }
 }

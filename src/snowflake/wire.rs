@@ -211,7 +211,9 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sqlapi").join(name);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/sqlapi")
+            .join(name);
         std::fs::read(path).unwrap()
     }
 
@@ -221,12 +223,34 @@ mod tests {
         let meta = b.result_set_meta_data.as_ref().unwrap();
         assert_eq!((meta.num_rows, meta.format.as_deref()), (4, Some("jsonv2")));
         assert_eq!(meta.row_type[0].name, "COLUMN1");
-        assert_eq!((meta.row_type[0].type_name.as_str(), meta.row_type[0].length), ("text", Some(4)));
-        assert_eq!((meta.row_type[1].precision, meta.row_type[1].scale), (Some(1), Some(0)));
-        assert_eq!(meta.partition_info, vec![PartitionInfo { row_count: 4, uncompressed_size: 1438, compressed_size: None }]);
-        assert_eq!(b.data.as_ref().unwrap()[3], vec![Some("test".to_string()), Some("5".to_string())]);
-        assert_eq!((b.code.as_deref(), b.sql_state.as_deref()), (Some(codes::SUCCESS), Some("00000")));
-        assert_eq!(b.statement_handle.as_deref(), Some("536fad38-b564-4dc5-9892-a4543504df6c"));
+        assert_eq!(
+            (meta.row_type[0].type_name.as_str(), meta.row_type[0].length),
+            ("text", Some(4))
+        );
+        assert_eq!(
+            (meta.row_type[1].precision, meta.row_type[1].scale),
+            (Some(1), Some(0))
+        );
+        assert_eq!(
+            meta.partition_info,
+            vec![PartitionInfo {
+                row_count: 4,
+                uncompressed_size: 1438,
+                compressed_size: None
+            }]
+        );
+        assert_eq!(
+            b.data.as_ref().unwrap()[3],
+            vec![Some("test".to_string()), Some("5".to_string())]
+        );
+        assert_eq!(
+            (b.code.as_deref(), b.sql_state.as_deref()),
+            (Some(codes::SUCCESS), Some("00000"))
+        );
+        assert_eq!(
+            b.statement_handle.as_deref(),
+            Some("536fad38-b564-4dc5-9892-a4543504df6c")
+        );
         assert_eq!(b.created_on, Some(1620151584132));
         assert!(b.stats.is_none());
     }
@@ -240,8 +264,17 @@ mod tests {
         assert_eq!(meta.row_type[1].type_name, "TIMESTAMP_LTZ");
         assert_eq!(b.data.as_ref().unwrap()[1][0], None);
         let rows = parse_partition(&fixture("partition.json")).unwrap();
-        assert_eq!(rows, vec![vec![Some("12345".into()), Some("1620151600.000000000".into())], vec![Some("12346".into()), None]]);
-        assert_eq!(parse_partition(br#"[["1"],[null]]"#).unwrap(), vec![vec![Some("1".to_string())], vec![None]]);
+        assert_eq!(
+            rows,
+            vec![
+                vec![Some("12345".into()), Some("1620151600.000000000".into())],
+                vec![Some("12346".into()), None]
+            ]
+        );
+        assert_eq!(
+            parse_partition(br#"[["1"],[null]]"#).unwrap(),
+            vec![vec![Some("1".to_string())], vec![None]]
+        );
     }
 
     #[test]
@@ -261,13 +294,27 @@ mod tests {
     fn lenient_values() {
         let b = ResponseBody::parse(br#"{"code": 90001, "data": [[1, true, null, "x"]]}"#).unwrap();
         assert_eq!(b.code.as_deref(), Some("090001"));
-        assert_eq!(b.data.unwrap()[0], vec![Some("1".into()), Some("true".into()), None, Some("x".into())]);
+        assert_eq!(
+            b.data.unwrap()[0],
+            vec![
+                Some("1".into()),
+                Some("true".into()),
+                None,
+                Some("x".into())
+            ]
+        );
         assert!(ResponseBody::parse(b"<html>").is_none());
     }
 
     #[test]
     fn serialising_and_reading_back_is_lossless() {
-        for file in ["result_set.json", "result_set_partitioned.json", "dml.json", "multi_statement.json", "failure_422.json"] {
+        for file in [
+            "result_set.json",
+            "result_set_partitioned.json",
+            "dml.json",
+            "multi_statement.json",
+            "failure_422.json",
+        ] {
             let b = ResponseBody::parse(&fixture(file)).unwrap();
             let again = ResponseBody::parse(&serde_json::to_vec(&b).unwrap()).unwrap();
             assert_eq!(b, again, "{file}");
