@@ -947,6 +947,27 @@ fn no_secret_reaches_logs_or_errors() {
 }
 
 #[test]
+fn an_https_client_builds_with_the_ring_provider() {
+    let auth = Auth::Pat(Secret::new("x"));
+    let client = Client::from_base_url(
+        "https://myorg-acct.snowflakecomputing.com",
+        "myorg-acct",
+        "U",
+        auth,
+        ClientOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        client.base_url(),
+        "https://myorg-acct.snowflakecomputing.com/"
+    );
+    let auth = Auth::Pat(Secret::new("x"));
+    let err =
+        Client::from_base_url("ftp://host", "a", "u", auth, ClientOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+}
+
+#[test]
 fn client_futures_are_send() {
     fn assert_send<T: Send>(_: &T) {}
     let auth = Auth::Pat(Secret::new("x"));
