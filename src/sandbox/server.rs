@@ -1,12 +1,6 @@
 //! The sandbox's HTTP layer: the SQL API v2 endpoints on 127.0.0.1 with Snowflake's
 //! bodies, status codes and codes, key-pair/token authentication, partitions, request-id
 //! deduplication, fault injection and `GET /sandbox/v1/stats`.
-//!
-//! Where it knowingly differs from Snowflake: partitions are cut by row count, not size;
-//! a rejected access token answers `390303` for PATs too (Snowflake's PAT code is not
-//! documented); an injected 503 has a small JSON body; cancelling marks the statement
-//! cancelled but cannot stop an engine call already running; results are kept for the
-//! life of the process.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -128,6 +122,12 @@ impl RunningServer {
 }
 
 /// Start serving `engine` on 127.0.0.1.
+///
+/// Where the server knowingly differs from Snowflake: partitions are cut by row count, not
+/// size; a rejected access token answers `390303` for PATs too (Snowflake's PAT code is not
+/// documented); an injected 503 has a small JSON body; cancelling marks the statement
+/// cancelled but cannot stop an engine call already running; results are kept for the life
+/// of the process.
 pub async fn start(
     opts: ServeOptions,
     engine: Box<dyn SqlEngine>,

@@ -195,7 +195,7 @@ struct Reply {
 
 /// What a 200/202 reply means for the statement.
 enum Progress {
-    Done(ResponseBody),
+    Done(Box<ResponseBody>),
     Running(String),
 }
 
@@ -496,7 +496,7 @@ impl Client {
         let mut delay = self.inner.opts.poll.initial;
         loop {
             let handle = match progress {
-                Progress::Done(body) => return Ok(body),
+                Progress::Done(body) => return Ok(*body),
                 Progress::Running(handle) => handle,
             };
             tracing::Span::current().record("handle", handle.as_str());
@@ -623,7 +623,7 @@ impl Client {
                     .with_handle(body.statement_handle.clone())
                     .with_advice("add LIMIT or filter the query"));
                 }
-                Ok(Progress::Done(body))
+                Ok(Progress::Done(Box::new(body)))
             }
             202 => {
                 let body = ResponseBody::parse(&reply.body).unwrap_or_default();
@@ -897,7 +897,16 @@ mod tests {
 
     #[test]
     fn documented_error_bodies_map_to_kinds_and_codes() {
-        let cases: &[(&str, u16, ErrorKind, Option<&str>, Option<&str>, bool)] = &[
+        // file, HTTP status, kind, code, SQLSTATE, is_not_found
+        type Case = (
+            &'static str,
+            u16,
+            ErrorKind,
+            Option<&'static str>,
+            Option<&'static str>,
+            bool,
+        );
+        let cases: &[Case] = &[
             (
                 "failure_422.json",
                 422,
