@@ -326,7 +326,7 @@ impl Client {
                 self.collect(body, &request_id).await
             }
             .await;
-            finish_span(started, &result.as_ref().map(|r| r.handle.as_str()));
+            finish_span(started, &result);
             result
         }
         .instrument(span)
@@ -390,7 +390,7 @@ impl Client {
                 Ok(results)
             }
             .await;
-            finish_span(started, &result.as_ref().map(|_| ""));
+            finish_span(started, &result);
             result
         }
         .instrument(span)
@@ -482,7 +482,19 @@ impl Client {
         let reply = self
             .send(Method::POST, url, Some(bytes.into()), true)
             .await?;
-        let progress = self.progress(reply, request_id)?;
+        // The handle goes into the statement's span once, as soon as it is known.
+        let record = |h: Option<&str>| {
+            if let Some(h) = h {
+                tracing::Span::current().record("handle", h);
+            }
+        };
+        let progress = self
+            .progress(reply, request_id)
+            .inspect_err(|e| record(e.handle()))?;
+        record(match &progress {
+            Progress::Done(b) => b.statement_handle.as_deref(),
+            Progress::Running(h) => Some(h),
+        });
         self.wait(progress, request_id, deadline).await
     }
 
@@ -499,7 +511,6 @@ impl Client {
                 Progress::Done(body) => return Ok(*body),
                 Progress::Running(handle) => handle,
             };
-            tracing::Span::current().record("handle", handle.as_str());
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 self.cancel_quietly(&handle).await;
                 return Err(ClientError::new(
@@ -567,7 +578,6 @@ impl Client {
         request_id: &str,
     ) -> Result<QueryResult, ClientError> {
         let mut result = QueryResult::from_body(&body);
-        tracing::Span::current().record("handle", result.handle.as_str());
         let partitions = QueryResult::partition_count(&body);
         if partitions > 1 {
             let handle = result.handle.clone();
@@ -851,22 +861,11 @@ fn interrupted() -> ClientError {
     )
 }
 
-fn finish_span(started: Instant, result: &Result<&str, &ClientError>) {
-    let span = tracing::Span::current();
-    span.record("elapsed_ms", started.elapsed().as_secs_f64() * 1000.0);
+fn finish_span<T>(started: Instant, result: &Result<T, ClientError>) {
+    tracing::Span::current().record("elapsed_ms", started.elapsed().as_secs_f64() * 1000.0);
     match result {
-        Ok(handle) => {
-            if !handle.is_empty() {
-                span.record("handle", *handle);
-            }
-            debug!("statement succeeded")
-        }
-        Err(e) => {
-            if let Some(h) = e.handle() {
-                span.record("handle", h);
-            }
-            debug!(error = %e, "statement failed")
-        }
+        Ok(_) => debug!("statement succeeded"),
+        Err(e) => debug!(error = %e, "statement failed"),
     }
 }
 
