@@ -18,5 +18,6 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub mod sandbox;
+pub mod snowflake;
 pub mod sql;
 pub mod state;

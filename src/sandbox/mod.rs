@@ -3,6 +3,14 @@
 //! It is a faithful peer for tests and demos, and says so wherever it differs from
 //! Snowflake (docs/sandbox.md).
 
+pub mod faults;
+pub mod jwt_verify;
+pub mod server;
+mod statements;
+pub mod stats;
 mod types;
 
+pub use faults::FaultOptions;
+pub use server::{start, AccessToken, RunningServer, ServeError, ServeOptions, UserKey};
+pub use stats::StatsSnapshot;
 pub use types::{Column, DmlStats, ResultSet, Session, SqlEngine, SqlError};
