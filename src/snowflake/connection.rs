@@ -249,6 +249,26 @@ pub fn resolve_connection(name: Option<&str>, env: &Env) -> Result<Resolved, Con
     })
 }
 
+/// A connection from the generic SNOWFLAKE_* variables alone, ignoring the files, as the
+/// `snow` CLI's `--temporary-connection` does: for pipelines that configure no file.
+pub fn temporary_connection(env: &Env) -> Result<Resolved, ConnectionError> {
+    let mut keys = BTreeMap::new();
+    for (var, key) in GENERIC_ENV {
+        if let Some(v) = env.non_empty(var) {
+            keys.entry(key.to_string()).or_insert_with(|| v.to_string());
+        }
+    }
+    let mut config = build_config("temporary", keys, env)?;
+    if let Some(p) = env.non_empty("PRIVATE_KEY_PASSPHRASE") {
+        config.private_key_passphrase = Some(Secret::new(p));
+    }
+    Ok(Resolved {
+        config,
+        warnings: Vec::new(),
+        source: None,
+    })
+}
+
 /// The parsed files of one configuration directory.
 #[derive(Default)]
 struct ConfigFiles {

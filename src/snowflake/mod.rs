@@ -20,7 +20,9 @@ pub use client::{
     base_url_for, connection_test, Client, ClientOptions, ConnectionInfo, Context, InterruptHandle,
     StatementRequest,
 };
-pub use connection::{resolve_connection, ConnectionConfig, ConnectionError, Resolved};
+pub use connection::{
+    resolve_connection, temporary_connection, ConnectionConfig, ConnectionError, Resolved,
+};
 pub use env::Env;
 pub use error::{ClientError, ErrorKind};
 pub use keys::{KeyError, PrivateKey};

@@ -1,0 +1,111 @@
+//! The state backend a command uses: the local file, or the table in the account that the
+//! configuration's `backend "snowflake"` block names.
+
+use super::session::Session;
+use super::{CliError, Ctx};
+use crate::config::{Backend as Configured, Config};
+use crate::model::ObjectName;
+use crate::state::{LocalBackend, LockError, LockInfo, SnowflakeBackend, State, StateError};
+
+pub enum Backend {
+    Local(LocalBackend),
+    Snowflake(SnowflakeBackend),
+}
+
+impl Ctx {
+    pub fn backend(&self, config: Option<&Config>) -> Backend {
+        match config.map(|c| &c.backend) {
+            Some(Configured::Snowflake { database, schema, table }) => Backend::Snowflake(SnowflakeBackend::new(
+                ObjectName::in_schema(database.clone(), schema.clone(), table.clone()),
+                &self.global.workspace,
+            )),
+            _ => Backend::Local(self.local_backend(config)),
+        }
+    }
+}
+
+impl crate::state::Sql for crate::snowflake::Client {
+    async fn execute(&self, sql: &str) -> Result<(Vec<Vec<Option<String>>>, u64), String> {
+        let r = self.query(sql).await.map_err(|e| e.to_string())?;
+        let changed = r.dml.map(|d| d.inserted + d.updated + d.deleted).unwrap_or(0);
+        Ok((r.rows, changed))
+    }
+}
+
+fn need<'a>(session: Option<&'a Session>, b: &SnowflakeBackend) -> Result<&'a Session, CliError> {
+    session.ok_or_else(|| {
+        CliError::new(format!(
+            "the state is kept in Snowflake (table {}): this command needs a connection (--connection NAME)",
+            b.table
+        ))
+    })
+}
+
+impl Backend {
+    pub fn describe(&self) -> String {
+        match self {
+            Backend::Local(l) => l.path.display().to_string(),
+            Backend::Snowflake(s) => format!("table {} (workspace {})", s.table, s.workspace),
+        }
+    }
+
+    pub async fn load(&self, session: Option<&Session>) -> Result<Option<State>, CliError> {
+        Ok(match self {
+            Backend::Local(l) => l.load()?,
+            Backend::Snowflake(s) => s.load(&need(session, s)?.client).await?,
+        })
+    }
+
+    pub async fn save(&self, session: Option<&Session>, state: &State, lock: &LockInfo) -> Result<(), StateError> {
+        match self {
+            Backend::Local(l) => l.save(state),
+            Backend::Snowflake(s) => match session {
+                Some(sess) => s.save(&sess.client, state, lock).await,
+                None => Err(StateError::Remote("no connection".into())),
+            },
+        }
+    }
+
+    pub async fn lock(&self, session: Option<&Session>, info: &LockInfo) -> Result<(), CliError> {
+        match self {
+            Backend::Local(l) => l.lock(info)?,
+            Backend::Snowflake(s) => s.lock(&need(session, s)?.client, info).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn unlock(&self, session: Option<&Session>, info: &LockInfo) -> Result<(), LockError> {
+        match (self, session) {
+            (Backend::Local(l), _) => l.unlock(info),
+            (Backend::Snowflake(s), Some(sess)) => s.unlock(&sess.client, info).await,
+            (Backend::Snowflake(_), None) => Ok(()),
+        }
+    }
+
+    pub async fn lock_info(&self, session: Option<&Session>) -> Result<Option<LockInfo>, CliError> {
+        Ok(match self {
+            Backend::Local(l) => l.lock_info()?,
+            Backend::Snowflake(s) => s.lock_info(&need(session, s)?.client).await?,
+        })
+    }
+
+    pub async fn force_unlock(&self, session: Option<&Session>) -> Result<Option<LockInfo>, CliError> {
+        Ok(match self {
+            Backend::Local(l) => l.force_unlock()?,
+            Backend::Snowflake(s) => s.force_unlock(&need(session, s)?.client).await?,
+        })
+    }
+}
+
+/// Writes state through the backend after every statement, as apply asks.
+pub struct Sink<'a> {
+    pub backend: &'a Backend,
+    pub session: Option<&'a Session>,
+    pub lock: &'a LockInfo,
+}
+
+impl crate::apply::StateSink for Sink<'_> {
+    async fn write(&mut self, state: &State) -> Result<(), StateError> {
+        self.backend.save(self.session, state, self.lock).await
+    }
+}

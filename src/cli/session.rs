@@ -1,0 +1,103 @@
+//! The connection a command talks to: a real account from connections.toml / config.toml
+//! (found as the `snow` CLI finds it), or the embedded sandbox kept under the
+//! configuration directory. Also adapts the client to what `live`, `apply` and the
+//! remote state backend need.
+
+use super::{CliError, Ctx};
+use crate::live::{ExecError, ShowRows};
+use crate::sandbox::{self, AccessToken, RunningServer, ServeOptions};
+use crate::snowflake::{self, Auth, Client, ClientError, ClientOptions, Env, Secret, StatementRequest};
+use std::path::PathBuf;
+
+pub const SANDBOX: &str = "sandbox";
+
+pub struct Session {
+    pub client: Client,
+    /// How the connection is described in messages.
+    pub describe: String,
+    /// Keeps the in-process sandbox serving while the session lives.
+    _sandbox: Option<RunningServer>,
+}
+
+impl Ctx {
+    /// Where the embedded sandbox keeps the account of this directory and workspace.
+    pub fn sandbox_account_path(&self) -> PathBuf {
+        self.global.dir.join(".snowform/sandbox").join(format!("{}.json", self.global.workspace))
+    }
+
+    /// Open the selected connection. None when no connection is configured at all (and
+    /// `required` is false): commands then work from the state alone.
+    pub async fn session(&self, required: bool) -> Result<Option<Session>, CliError> {
+        let name = self.global.connection.as_deref();
+        if name == Some(SANDBOX) {
+            return self.sandbox_session().await.map(Some);
+        }
+        let env = Env::from_process();
+        let resolved = match snowflake::resolve_connection(name, &env) {
+            Ok(r) => r,
+            Err(snowflake::ConnectionError::NotFound { .. }) if name.is_none() && env.non_empty("SNOWFLAKE_ACCOUNT").is_some() => {
+                snowflake::temporary_connection(&env).map_err(|e| CliError::new(e.to_string()))?
+            }
+            Err(snowflake::ConnectionError::NotFound { .. }) if name.is_none() && !required => return Ok(None),
+            Err(e @ snowflake::ConnectionError::NotFound { .. }) if name.is_none() => {
+                return Err(CliError::new(format!(
+                    "{e}\nthis command needs a connection: pass --connection NAME (a connection in connections.toml), \
+                     set SNOWFLAKE_ACCOUNT and friends, or use --connection sandbox to try snowform on the embedded sandbox"
+                )))
+            }
+            Err(e) => return Err(CliError::new(e.to_string())),
+        };
+        for w in &resolved.warnings {
+            eprintln!("{}", self.err_style.yellow(&format!("warning: {w}")));
+        }
+        let cfg = resolved.config;
+        let opts = ClientOptions { query_tag: Some(format!("snowform/{}", env!("CARGO_PKG_VERSION"))), ..ClientOptions::default() };
+        let client = Client::new(&cfg, opts).map_err(|e| CliError::new(e.to_string()))?;
+        let describe = format!("connection {:?} (account {}, user {})", cfg.name, client.account(), client.user());
+        Ok(Some(Session { client, describe, _sandbox: None }))
+    }
+
+    async fn sandbox_session(&self) -> Result<Session, CliError> {
+        let path = self.sandbox_account_path();
+        let engine = sandbox::Engine::open(&path, "SANDBOX")
+            .map_err(|e| CliError::new(format!("cannot open the sandbox account {}: {e}", path.display())))?;
+        let token = uuid::Uuid::new_v4().to_string();
+        let opts = ServeOptions {
+            port: 0,
+            account: "SANDBOX".into(),
+            tokens: vec![AccessToken { user: "SNOWFORM".into(), token: Secret::new(token.clone()) }],
+            ..ServeOptions::default()
+        };
+        let server = sandbox::start(opts, Box::new(engine)).await.map_err(|e| CliError::new(format!("cannot start the sandbox: {e}")))?;
+        let client = Client::from_base_url(&server.base_url(), "SANDBOX", "SNOWFORM", Auth::Pat(Secret::new(token)), ClientOptions::default())
+            .map_err(|e| CliError::new(e.to_string()))?;
+        eprintln!(
+            "{}",
+            self.err_style.dim(&format!(
+                "Using the embedded sandbox account kept in {} (an emulator of Snowflake; no Snowflake account is involved).",
+                path.display()
+            ))
+        );
+        Ok(Session { client, describe: format!("the sandbox account {}", path.display()), _sandbox: Some(server) })
+    }
+}
+
+impl crate::live::Executor for Client {
+    async fn show(&self, sql: &str) -> Result<ShowRows, ExecError> {
+        match self.query(sql).await {
+            Ok(r) => Ok(ShowRows { columns: r.columns.into_iter().map(|c| c.name).collect(), rows: r.rows }),
+            Err(e) => Err(exec_error(&e)),
+        }
+    }
+}
+
+fn exec_error(e: &ClientError) -> ExecError {
+    ExecError { message: e.to_string(), not_found: e.is_not_found() }
+}
+
+impl crate::apply::Runner for Client {
+    async fn run(&self, sql: &str, request_id: &str) -> Result<(), String> {
+        let req = StatementRequest { request_id: request_id.parse().ok(), ..StatementRequest::default() };
+        self.query_with(sql, &req).await.map(|_| ()).map_err(|e| e.to_string())
+    }
+}
