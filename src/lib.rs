@@ -6,6 +6,7 @@
 //! runs it through the `snowflake` client and records each statement in `state`.
 //! See docs/ARCHITECTURE.md.
 
+pub mod config;
 pub mod diag;
 pub mod graph;
 pub mod model;
