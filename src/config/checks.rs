@@ -43,32 +43,24 @@ fn duplicates(decoded: &[Decoded], diags: &mut Diagnostics) {
     }
     for ((kind, name), group) in groups.into_iter().filter(|(_, g)| g.len() > 1) {
         let addresses = list(group.iter().map(|d| d.object.address.to_string()).collect());
-        for d in &group {
-            let others: Vec<String> = group
-                .iter()
-                .filter(|o| o.object.address != d.object.address)
-                .map(|o| {
-                    format!(
-                        "{} at {}",
-                        o.object.address,
-                        o.object
-                            .span
-                            .as_ref()
-                            .map(ToString::to_string)
-                            .unwrap_or_default()
-                    )
-                })
-                .collect();
+        let where_: Vec<String> = group
+            .iter()
+            .map(|d| {
+                let at = d.object.span.as_ref().map(ToString::to_string).unwrap_or_default();
+                format!("{} at {at}", d.object.address)
+            })
+            .collect();
+        let detail = format!(
+            "one block manages each Snowflake object: {}",
+            where_.join(", ")
+        );
+        // One message at each position (instances of one block share theirs).
+        let positions: BTreeSet<Option<Span>> = group.iter().map(|d| d.object.span.clone()).collect();
+        for at in positions {
             diags.push(
-                Diagnostic::error(format!(
-                    "{addresses} manage the same {} {name}",
-                    kind.noun()
-                ))
-                .with_detail(format!(
-                    "one block manages each Snowflake object; also: {}",
-                    others.join(", ")
-                ))
-                .at(d.object.span.clone()),
+                Diagnostic::error(format!("{addresses} manage the same {} {name}", kind.noun()))
+                    .with_detail(detail.clone())
+                    .at(at),
             );
         }
     }

@@ -71,7 +71,7 @@ pub(crate) fn attr_key(nested: Option<(&str, usize)>, attr: &str) -> String {
 
 /// A block reference or a name, as an attribute of type `Ref` holds it.
 enum RefValue {
-    Block(ObjectName),
+    Block(Address, ObjectName),
     Name(String),
 }
 
@@ -81,6 +81,8 @@ struct Decoder<'b, 'a> {
     spans: BTreeMap<String, Span>,
     failed: BTreeSet<&'static str>,
     named: Vec<(Kind, ObjectName)>,
+    /// Blocks whose references were resolved: dependencies, whichever way they were reached.
+    referenced: Vec<Address>,
 }
 
 pub(crate) fn instance(input: Input<'_, '_>, diags: &mut Diagnostics) -> Outcome {
@@ -90,6 +92,7 @@ pub(crate) fn instance(input: Input<'_, '_>, diags: &mut Diagnostics) -> Outcome
         spans: BTreeMap::new(),
         failed: BTreeSet::new(),
         named: Vec::new(),
+        referenced: Vec::new(),
     };
     d.run()
 }
@@ -254,6 +257,7 @@ impl Decoder<'_, '_> {
             object.props = props;
             object.lifecycle = self.input.lifecycle.clone();
             object.span = Some(self.input.decl.span());
+            object.deps = std::mem::take(&mut self.referenced).into_iter().collect();
             Decoded {
                 object,
                 spans: std::mem::take(&mut self.spans),
@@ -317,7 +321,7 @@ impl Decoder<'_, '_> {
                         .get(&address)
                         .cloned()
                         .ok_or_else(|| Invalid::new(format!("{address} has no name")))?;
-                    return Ok(RefValue::Block(name));
+                    return Ok(RefValue::Block(address, name));
                 }
                 let instances = !m.is_empty()
                     && m.values()
@@ -355,7 +359,10 @@ impl Decoder<'_, '_> {
             return None;
         };
         let result = match self.ref_value(kind, v) {
-            Ok(RefValue::Block(name)) => Ok(name),
+            Ok(RefValue::Block(address, name)) => {
+                self.referenced.push(address);
+                Ok(name)
+            }
             Ok(RefValue::Name(s)) => {
                 Self::parse_name(kind, &s).inspect(|n| self.named.push((kind, n.clone())))
             }
@@ -374,7 +381,10 @@ impl Decoder<'_, '_> {
     /// A reference property (`warehouse`): the referenced object's name.
     fn reference(&mut self, kind: Kind, v: &Hcl) -> Result<String, Invalid> {
         match self.ref_value(kind, v)? {
-            RefValue::Block(name) => Ok(name.to_string()),
+            RefValue::Block(address, name) => {
+                self.referenced.push(address);
+                Ok(name.to_string())
+            }
             RefValue::Name(s) => {
                 let name = Self::parse_name(kind, &s)?;
                 self.named.push((kind, name.clone()));
@@ -401,7 +411,10 @@ impl Decoder<'_, '_> {
         let mut out: Vec<ObjectName> = Vec::with_capacity(items.len());
         for item in items {
             let name = match self.ref_value(kind, item)? {
-                RefValue::Block(name) => name,
+                RefValue::Block(address, name) => {
+                    self.referenced.push(address);
+                    name
+                }
                 RefValue::Name(s) => {
                     let parts = split_parts(&s).map_err(|e| Invalid::new(e.to_string()))?;
                     let mut parts = parts.into_iter();

@@ -40,6 +40,8 @@ impl fmt::Display for Node<'_> {
 struct LocalPlan<'a> {
     decl: &'a LocalDecl<'a>,
     targets: Vec<Target<'a>>,
+    /// A reference in it is wrong (already reported).
+    broken: bool,
 }
 
 struct BlockPlan<'a> {
@@ -47,6 +49,8 @@ struct BlockPlan<'a> {
     for_each: Option<(&'a Expression, Vec<Target<'a>>)>,
     /// The references of each attribute, by [`attr_key`].
     attrs: BTreeMap<String, Vec<Target<'a>>>,
+    /// Attributes (and `for_each`) with a wrong reference (already reported).
+    broken: BTreeSet<String>,
     depends_on: Vec<BlockRef<'a>>,
     prevent_destroy: Option<(&'a Expression, Vec<Target<'a>>)>,
     ignore_changes: Vec<String>,
@@ -161,15 +165,9 @@ pub(crate) fn run(
         .locals
         .iter()
         .map(|(name, decl)| {
-            let uses = Uses::of(&decl.attr.value);
-            let targets = refs::resolve(
-                &uses,
-                names,
-                Allowed::EVERYTHING.what("a local value"),
-                decl.file,
-                diags,
-            );
-            (*name, LocalPlan { decl, targets })
+            let what = Allowed::EVERYTHING.what("a local value");
+            let (targets, ok) = resolve(&decl.attr.value, what, names, decl.file, diags);
+            (*name, LocalPlan { decl, targets, broken: !ok })
         })
         .collect();
     let blocks: BTreeMap<(Kind, &str), BlockPlan> = decls
@@ -190,7 +188,7 @@ pub(crate) fn run(
                 let plan = &locals[name];
                 let targets: Vec<&Target> = plan.targets.iter().collect();
                 state.check_keys(&targets, plan.decl.file, diags);
-                if plan.targets.iter().any(|t| state.unknown(t, vars)) {
+                if plan.broken || plan.targets.iter().any(|t| state.unknown(t, vars)) {
                     state.failed.insert(node);
                     continue;
                 }
@@ -239,17 +237,18 @@ fn evaluate_block<'a>(
     let (kind, label) = (decl.kind, decl.label);
     let targets: Vec<&Target> = plan.targets().collect();
     state.check_keys(&targets, decl.file, diags);
-    let unknown: BTreeSet<String> = plan
+    let mut unknown: BTreeSet<String> = plan
         .attrs
         .iter()
         .filter(|(_, ts)| ts.iter().any(|t| state.unknown(t, vars)))
         .map(|(k, _)| k.clone())
         .collect();
+    unknown.extend(plan.broken.iter().cloned());
 
     let instances: Vec<Option<Each>> = match &plan.for_each {
         None => vec![None],
         Some((expr, ts)) => {
-            if ts.iter().any(|t| state.unknown(t, vars)) {
+            if plan.broken.contains(FOR_EACH) || ts.iter().any(|t| state.unknown(t, vars)) {
                 return false;
             }
             match env.eval(expr).and_then(each_of) {
@@ -270,7 +269,8 @@ fn evaluate_block<'a>(
         ignore_changes: plan.ignore_changes.clone(),
     };
     if let Some((expr, ts)) = &plan.prevent_destroy {
-        if !ts.iter().any(|t| state.unknown(t, vars)) {
+        let known = !ts.iter().any(|t| state.unknown(t, vars));
+        if known && !plan.broken.contains(PREVENT_DESTROY) {
             match env.eval(expr) {
                 Ok(Hcl::Bool(b)) => lifecycle.prevent_destroy = b,
                 Ok(other) => diags.push(
@@ -338,8 +338,8 @@ fn evaluate_block<'a>(
         for b in &plan.depends_on {
             deps.extend(state.addresses(b, &base_ctx));
         }
-        deps.remove(&address);
-        d.object.deps = deps;
+        d.object.deps.extend(deps);
+        d.object.deps.remove(&address);
         decoded_here.push(d);
     }
     let value = if plan.for_each.is_some() {
@@ -416,34 +416,36 @@ fn analyse_block<'a>(
         .what("this block")
         .with_each(has_for_each);
     let mut attrs = BTreeMap::new();
+    let mut broken = BTreeSet::new();
+    let mut add = |key: String, expr: &'a Expression, allowed: Allowed, diags: &mut Diagnostics| {
+        let (targets, ok) = resolve(expr, allowed, names, file, diags);
+        if !ok {
+            broken.insert(key.clone());
+        }
+        attrs.insert(key, targets);
+    };
     for attr in decl.block.body.attributes() {
         let name = attr.key.as_str();
         if s.attr(name).is_some_and(|a| a.role != Role::Derived) {
-            attrs.insert(
-                attr_key(None, name),
-                refs::resolve(&Uses::of(&attr.value), names, allowed, file, diags),
-            );
+            add(attr_key(None, name), &attr.value, allowed, diags);
         }
     }
     for nested in s.blocks {
         for (i, b) in decl.block.body.get_blocks(nested.name).enumerate() {
             for attr in b.body.attributes() {
                 if nested.attr(attr.key.as_str()).is_some() {
-                    let targets =
-                        refs::resolve(&Uses::of(&attr.value), names, allowed, file, diags);
-                    attrs.insert(attr_key(Some((nested.name, i)), attr.key.as_str()), targets);
+                    let key = attr_key(Some((nested.name, i)), attr.key.as_str());
+                    add(key, &attr.value, allowed, diags);
                 }
             }
         }
     }
-    let for_each = decl.attr("for_each").map(|a| {
-        let targets = refs::resolve(
-            &Uses::of(&a.value),
-            names,
-            Allowed::EVERYTHING.what("for_each"),
-            file,
-            diags,
-        );
+    let for_each = decl.attr(FOR_EACH).map(|a| {
+        let what = Allowed::EVERYTHING.what("for_each");
+        let (targets, ok) = resolve(&a.value, what, names, file, diags);
+        if !ok {
+            broken.insert(FOR_EACH.to_string());
+        }
         (&a.value, targets)
     });
     let depends_on = decl
@@ -452,15 +454,13 @@ fn analyse_block<'a>(
         .unwrap_or_default();
     let lifecycle = decl.block.body.get_blocks("lifecycle").next();
     let prevent_destroy = lifecycle
-        .and_then(|l| l.body.get_attribute("prevent_destroy"))
+        .and_then(|l| l.body.get_attribute(PREVENT_DESTROY))
         .map(|a| {
-            let targets = refs::resolve(
-                &Uses::of(&a.value),
-                names,
-                Allowed::VARIABLES.what("lifecycle"),
-                file,
-                diags,
-            );
+            let what = Allowed::VARIABLES.what("lifecycle");
+            let (targets, ok) = resolve(&a.value, what, names, file, diags);
+            if !ok {
+                broken.insert(PREVENT_DESTROY.to_string());
+            }
             (&a.value, targets)
         });
     let ignore_changes = lifecycle
@@ -471,6 +471,7 @@ fn analyse_block<'a>(
         decl,
         for_each,
         attrs,
+        broken,
         depends_on,
         prevent_destroy,
         ignore_changes,
@@ -553,6 +554,17 @@ fn ignore_changes(expr: &Expression, decl: &ResourceDecl, diags: &mut Diagnostic
                 continue;
             }
         };
+        let identity = s.attr(name).is_some_and(|a| matches!(a.role, Role::Name | Role::Container));
+        if identity {
+            diags.push(
+                Diagnostic::error(format!("ignore_changes cannot hold {name:?}"))
+                    .with_detail(format!(
+                        "{name} says which Snowflake object the block manages; a change of it is another object"
+                    ))
+                    .at(Some(file.span_of(item))),
+            );
+            continue;
+        }
         if !allowed.contains(&name) {
             let d = Diagnostic::error(format!(
                 "ignore_changes names {name:?}, which is not an attribute of a {} block",
@@ -720,4 +732,20 @@ fn resolve_named(decoded: &mut [Decoded]) {
             }
         }
     }
+}
+
+const FOR_EACH: &str = "for_each";
+const PREVENT_DESTROY: &str = "prevent_destroy";
+
+/// The references of an expression, and whether all of them are right.
+fn resolve<'a>(
+    expr: &'a Expression,
+    allowed: Allowed,
+    names: &Names,
+    file: &super::source::SourceFile,
+    diags: &mut Diagnostics,
+) -> (Vec<Target<'a>>, bool) {
+    let before = diags.len();
+    let targets = refs::resolve(&Uses::of(expr), names, allowed, file, diags);
+    (targets, diags.len() == before)
 }

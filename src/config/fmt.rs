@@ -16,12 +16,15 @@ pub fn format_source(src: &str) -> Result<String, Diagnostic> {
 
 fn format_named(name: &str, src: &str) -> Result<String, Diagnostic> {
     let before = structure(name, src)?;
-    let out = layout(src);
-    let after = structure(name, &out).map_err(|_| refused(name))?;
-    if before != after {
-        return Err(refused(name));
+    verified(name, &before, layout(src))
+}
+
+/// `out` when it parses to the same structure as the original, `before`.
+fn verified(name: &str, before: &hcl::Body, out: String) -> Result<String, Diagnostic> {
+    match structure(name, &out) {
+        Ok(after) if after == *before => Ok(out),
+        _ => Err(refused(name)),
     }
-    Ok(out)
 }
 
 fn structure(name: &str, src: &str) -> Result<hcl::Body, Diagnostic> {
@@ -484,6 +487,15 @@ mod tests {
         assert!(once.ends_with("}\n"));
         assert!(once.contains("  version \"V1\" {\n    source   = \"@A.B.C/x\"\n"));
         assert!(once.contains("  entities = [\n    entity.a,\n    entity.b,\n  ]\n"));
+    }
+
+    #[test]
+    fn a_result_with_another_structure_is_refused() {
+        let before = structure("x.hcl", "a = 1\nb = \"x\"\n").unwrap();
+        assert!(verified("x.hcl", &before, "a = 1\nb = \"x\"\n".into()).is_ok());
+        let changed = verified("x.hcl", &before, "a = 1\nb = \"y\"\n".into()).unwrap_err();
+        assert_eq!(changed.summary, "x.hcl was not formatted: the result would not mean the same");
+        assert!(verified("x.hcl", &before, "a = \n".into()).is_err());
     }
 
     #[test]

@@ -533,7 +533,7 @@ mod tests {
             ["database.main.name"]
         );
         assert_eq!(
-            targets("<<-SQL\n  SELECT ${local.db}\n  SQL\n"),
+            targets("<<-SQL\n  SELECT ${local.db}\n  SQL"),
             ["local.db"]
         );
     }

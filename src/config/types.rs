@@ -198,6 +198,11 @@ pub(crate) fn convert(v: Value, ty: &VarType) -> Result<Value, String> {
     }
 }
 
+/// Whether values of the type are single values: text converts to them directly.
+pub(crate) fn is_primitive(ty: &VarType) -> bool {
+    matches!(ty, VarType::String | VarType::Number | VarType::Bool)
+}
+
 /// Whether text from the command line or the environment is taken literally (a string) or
 /// read as an HCL expression (`["a", "b"]`, `{ ml = "SMALL" }`, `42`).
 pub(crate) fn takes_text_literally(ty: &VarType) -> bool {

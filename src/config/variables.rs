@@ -359,12 +359,19 @@ fn constant_bool(
 fn convert_given(given: Given, ty: &VarType, constants: &Env) -> Result<Value, String> {
     let value = match given {
         Given::Value(v) => v,
-        Given::Text(text) if types::takes_text_literally(ty) => Value::from(text),
+        // Primitive types convert from text directly ("5", "true").
+        Given::Text(text) if types::takes_text_literally(ty) || types::is_primitive(ty) => {
+            Value::from(text)
+        }
         Given::Text(text) => {
-            let expr = hcl_edit::parser::parse_expr(text.trim())
-                .map_err(|e| format!("cannot read {text:?} as a {ty}: {}", e.message()))?;
+            let unreadable = || {
+                format!(
+                    "cannot read {text:?} as a {ty}: write the value in HCL, for example [\"a\", \"b\"] or {{ key = \"value\" }}"
+                )
+            };
+            let expr = hcl_edit::parser::parse_expr(text.trim()).map_err(|_| unreadable())?;
             if !Uses::of(&expr).traversals.is_empty() {
-                return Err(format!("cannot read {text:?} as a {ty}: a value given as text cannot refer to anything"));
+                return Err(unreadable());
             }
             constants.eval(&expr)?
         }
