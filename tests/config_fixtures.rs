@@ -24,10 +24,21 @@ fn cases(group: &str) -> Vec<PathBuf> {
 }
 
 fn options(case: &Path) -> LoadOptions {
-    let mut opts = LoadOptions { workspace: "default".into(), ..LoadOptions::default() };
-    let Ok(text) = fs::read_to_string(case.join("args.txt")) else { return opts };
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-        let (flag, value) = line.split_once(' ').unwrap_or_else(|| panic!("{}: bad args line {line:?}", case.display()));
+    let mut opts = LoadOptions {
+        workspace: "default".into(),
+        ..LoadOptions::default()
+    };
+    let Ok(text) = fs::read_to_string(case.join("args.txt")) else {
+        return opts;
+    };
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (flag, value) = line
+            .split_once(' ')
+            .unwrap_or_else(|| panic!("{}: bad args line {line:?}", case.display()));
         match flag {
             "--var" => opts.vars.push(value.to_string()),
             "--var-file" => opts.var_files.push(case.join(value)),
@@ -45,7 +56,19 @@ fn options(case: &Path) -> LoadOptions {
 /// The first line of each diagnostic, with var-file paths made relative to the case.
 fn render(case: &Path, diags: &snowform::diag::Diagnostics) -> String {
     let prefix = format!("{}/", case.display());
-    diags.iter().map(|d| format!("{}\n", d.to_string().lines().next().unwrap_or_default().replace(&prefix, ""))).collect()
+    diags
+        .iter()
+        .map(|d| {
+            format!(
+                "{}\n",
+                d.to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .replace(&prefix, "")
+            )
+        })
+        .collect()
 }
 
 fn check(group: &str, expect_config: bool) {
@@ -67,11 +90,15 @@ fn check(group: &str, expect_config: bool) {
                     fs::write(&expected_path, &got).unwrap();
                 }
             } else {
-                failures.push(format!("{group}/{name}: diagnostics differ\n--- expected\n{expected}--- got\n{got}"));
+                failures.push(format!(
+                    "{group}/{name}: diagnostics differ\n--- expected\n{expected}--- got\n{got}"
+                ));
             }
         }
         match (&config, expect_config) {
-            (Some(_), false) => failures.push(format!("{group}/{name}: loaded, but errors were expected")),
+            (Some(_), false) => {
+                failures.push(format!("{group}/{name}: loaded, but errors were expected"))
+            }
             (None, true) => failures.push(format!("{group}/{name}: did not load:\n{got}")),
             _ => {}
         }
@@ -81,12 +108,21 @@ fn check(group: &str, expect_config: bool) {
             match fs::read_to_string(&objects_path) {
                 Ok(expected) if expected == got => {}
                 _ if update => fs::write(&objects_path, &got).unwrap(),
-                Ok(expected) => failures.push(format!("{group}/{name}: objects differ\n--- expected\n{expected}--- got\n{got}")),
-                Err(_) => failures.push(format!("{group}/{name}: objects.json is missing (UPDATE_EXPECT=1 writes it)")),
+                Ok(expected) => failures.push(format!(
+                    "{group}/{name}: objects differ\n--- expected\n{expected}--- got\n{got}"
+                )),
+                Err(_) => failures.push(format!(
+                    "{group}/{name}: objects.json is missing (UPDATE_EXPECT=1 writes it)"
+                )),
             }
         }
     }
-    assert!(failures.is_empty(), "{} case(s) failed:\n\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -108,12 +144,16 @@ fn fmt_fixtures_format_to_their_output_and_are_stable() {
         let expected = fs::read_to_string(case.join("out.hcl")).unwrap();
         match snowform::config::format_source(&input) {
             Ok(got) if got == expected => {}
-            Ok(got) => failures.push(format!("fmt/{name}: output differs\n--- expected\n{expected}--- got\n{got}")),
+            Ok(got) => failures.push(format!(
+                "fmt/{name}: output differs\n--- expected\n{expected}--- got\n{got}"
+            )),
             Err(e) => failures.push(format!("fmt/{name}: {e}")),
         }
         match snowform::config::format_source(&expected) {
             Ok(again) if again == expected => {}
-            Ok(again) => failures.push(format!("fmt/{name}: formatting the output changes it\n{again}")),
+            Ok(again) => failures.push(format!(
+                "fmt/{name}: formatting the output changes it\n{again}"
+            )),
             Err(e) => failures.push(format!("fmt/{name}: the output does not format: {e}")),
         }
     }

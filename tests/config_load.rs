@@ -8,13 +8,22 @@ use std::fs;
 use std::path::Path;
 
 fn options() -> LoadOptions {
-    LoadOptions { workspace: "default".into(), ..LoadOptions::default() }
+    LoadOptions {
+        workspace: "default".into(),
+        ..LoadOptions::default()
+    }
 }
 
 fn example(name: &str) -> Config {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name);
     let (config, diags) = load(&dir, &options());
-    assert!(diags.is_empty(), "examples/{name} must validate cleanly:\n{}", lines(&diags));
+    assert!(
+        diags.is_empty(),
+        "examples/{name} must validate cleanly:\n{}",
+        lines(&diags)
+    );
     config.expect("loads")
 }
 
@@ -32,24 +41,51 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
 fn the_ml_pipeline_example_loads_to_its_objects() {
     let config = example("mitsui-mlops");
     insta::assert_json_snapshot!("mitsui_mlops_objects", config.objects);
-    let names: Vec<String> = config.files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["compute.hcl", "feature_store.hcl", "models.hcl", "tasks.hcl", "variables.hcl"]);
+    let names: Vec<String> = config
+        .files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "compute.hcl",
+            "feature_store.hcl",
+            "models.hcl",
+            "tasks.hcl",
+            "variables.hcl"
+        ]
+    );
     assert_eq!(config.backend, Backend::Local { path: None });
 }
 
 #[test]
 fn the_ml_pipeline_example_builds_prod_from_a_variable() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/mitsui-mlops");
-    let opts = LoadOptions { vars: vec!["env=PROD".into()], ..options() };
+    let opts = LoadOptions {
+        vars: vec!["env=PROD".into()],
+        ..options()
+    };
     let (config, diags) = load(&dir, &opts);
     assert!(diags.is_empty(), "{}", lines(&diags));
     let config = config.unwrap();
-    let db = config.objects.iter().find(|o| o.address.to_string() == "database.main").unwrap();
+    let db = config
+        .objects
+        .iter()
+        .find(|o| o.address.to_string() == "database.main")
+        .unwrap();
     assert_eq!(db.name.to_string(), "XYZ_PROD");
-    let fv = config.objects.iter().find(|o| o.address.to_string() == "feature_view.patient_age").unwrap();
+    let fv = config
+        .objects
+        .iter()
+        .find(|o| o.address.to_string() == "feature_view.patient_age")
+        .unwrap();
     assert_eq!(fv.name.to_string(), "XYZ_PROD.FEATURE_STORE.PATIENT_AGE$V1");
 
-    let opts = LoadOptions { vars: vec!["env=QA".into()], ..options() };
+    let opts = LoadOptions {
+        vars: vec!["env=QA".into()],
+        ..options()
+    };
     let (config, diags) = load(&dir, &opts);
     assert!(config.is_none());
     assert_eq!(lines(&diags), "variables.hcl:3:1: error: invalid value for variable \"env\": env must be DEV or PROD.\n  the value comes from --var\n");
@@ -59,19 +95,34 @@ fn the_ml_pipeline_example_builds_prod_from_a_variable() {
 fn the_teams_example_has_one_instance_per_team() {
     let config = example("teams");
     insta::assert_json_snapshot!("teams_objects", config.objects);
-    let addresses: Vec<String> = config.objects.iter().map(|o| o.address.to_string()).collect();
+    let addresses: Vec<String> = config
+        .objects
+        .iter()
+        .map(|o| o.address.to_string())
+        .collect();
     assert_eq!(
         addresses,
-        [r#"warehouse.team["bi"]"#, r#"warehouse.team["ml"]"#, "database.shared", r#"schema.team["bi"]"#, r#"schema.team["ml"]"#]
+        [
+            r#"warehouse.team["bi"]"#,
+            r#"warehouse.team["ml"]"#,
+            "database.shared",
+            r#"schema.team["bi"]"#,
+            r#"schema.team["ml"]"#
+        ]
     );
 }
 
 #[test]
 fn the_examples_are_formatted() {
     for name in ["mitsui-mlops", "teams"] {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(name);
         let changed = check_dir(&dir).unwrap_or_else(|d| panic!("{}", lines(&d)));
-        assert!(changed.is_empty(), "examples/{name}: run snowform fmt on {changed:?}");
+        assert!(
+            changed.is_empty(),
+            "examples/{name}: run snowform fmt on {changed:?}"
+        );
     }
 }
 
@@ -86,7 +137,12 @@ fn a_missing_or_empty_directory_says_what_to_do() {
 
     let (config, diags) = load(&tmp.path().join("nowhere"), &options());
     assert!(config.is_none());
-    assert!(diags.iter().next().unwrap().summary.contains("does not exist"));
+    assert!(diags
+        .iter()
+        .next()
+        .unwrap()
+        .summary
+        .contains("does not exist"));
 
     fs::write(tmp.path().join("notes.txt"), "not configuration").unwrap();
     let (config, _) = load(tmp.path(), &options());
@@ -100,11 +156,26 @@ fn the_digest_follows_files_and_variable_values() {
     let digest = |opts: &LoadOptions| load(tmp.path(), opts).0.expect("loads").digest;
     let first = digest(&options());
     assert_eq!(first.len(), 64);
-    assert_eq!(first, digest(&options()), "the same input gives the same digest");
-    let prod = LoadOptions { vars: vec!["env=PROD".into()], ..options() };
-    assert_ne!(first, digest(&prod), "a variable value is part of the digest");
+    assert_eq!(
+        first,
+        digest(&options()),
+        "the same input gives the same digest"
+    );
+    let prod = LoadOptions {
+        vars: vec!["env=PROD".into()],
+        ..options()
+    };
+    assert_ne!(
+        first,
+        digest(&prod),
+        "a variable value is part of the digest"
+    );
     fs::write(tmp.path().join("main.hcl"), "variable \"env\" {\n  default = \"DEV\"\n}\n\ndatabase \"main\" {\n  name = \"XYZ_${var.env}\"\n  comment = \"x\"\n}\n").unwrap();
-    assert_ne!(first, digest(&options()), "file contents are part of the digest");
+    assert_ne!(
+        first,
+        digest(&options()),
+        "file contents are part of the digest"
+    );
 }
 
 #[test]
@@ -125,9 +196,23 @@ fn sensitive_values_are_listed_for_redaction() {
 #[test]
 fn the_backend_block_chooses_where_state_lives() {
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), &[("main.hcl", "backend \"local\" {\n  path = \"state/${snowform.workspace}.tfstate\"\n}\n")]);
-    let opts = LoadOptions { workspace: "prod".into(), ..options() };
-    assert_eq!(load(tmp.path(), &opts).0.unwrap().backend, Backend::Local { path: Some("state/prod.tfstate".into()) });
+    write(
+        tmp.path(),
+        &[(
+            "main.hcl",
+            "backend \"local\" {\n  path = \"state/${snowform.workspace}.tfstate\"\n}\n",
+        )],
+    );
+    let opts = LoadOptions {
+        workspace: "prod".into(),
+        ..options()
+    };
+    assert_eq!(
+        load(tmp.path(), &opts).0.unwrap().backend,
+        Backend::Local {
+            path: Some("state/prod.tfstate".into())
+        }
+    );
 
     write(tmp.path(), &[("main.hcl", "backend \"snowflake\" {\n  database = \"ops\"\n  schema   = \"\\\"State\\\"\"\n  table    = \"snowform_state\"\n}\n")]);
     let backend = load(tmp.path(), &options()).0.unwrap().backend;
@@ -140,7 +225,13 @@ fn the_backend_block_chooses_where_state_lives() {
         }
     );
 
-    write(tmp.path(), &[("main.hcl", "backend \"snowflake\" {\n  database = \"ops\"\n}\n\nbackend \"s3\" {\n}\n")]);
+    write(
+        tmp.path(),
+        &[(
+            "main.hcl",
+            "backend \"snowflake\" {\n  database = \"ops\"\n}\n\nbackend \"s3\" {\n}\n",
+        )],
+    );
     let (config, diags) = load(tmp.path(), &options());
     assert!(config.is_none());
     assert_eq!(
@@ -174,11 +265,29 @@ fn messages_carry_did_you_mean_hints() {
 #[test]
 fn a_syntax_error_stops_before_evaluation_but_other_files_are_checked() {
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), &[("a.hcl", "warehouse \"w\" {\n  name = \"W\"\n"), ("b.hcl", "database \"d\" {\n  name = var.nothing\n  colour = 1\n}\n")]);
+    write(
+        tmp.path(),
+        &[
+            ("a.hcl", "warehouse \"w\" {\n  name = \"W\"\n"),
+            (
+                "b.hcl",
+                "database \"d\" {\n  name = var.nothing\n  colour = 1\n}\n",
+            ),
+        ],
+    );
     let (config, diags) = load(tmp.path(), &options());
     assert!(config.is_none());
-    let summaries: Vec<String> = diags.iter().map(|d| format!("{}: {}", d.span.as_ref().unwrap(), d.summary)).collect();
+    let summaries: Vec<String> = diags
+        .iter()
+        .map(|d| format!("{}: {}", d.span.as_ref().unwrap(), d.summary))
+        .collect();
     assert_eq!(summaries.len(), 2, "{summaries:?}");
-    assert!(summaries[0].starts_with("a.hcl:2:14: syntax error: invalid block body"), "{summaries:?}");
-    assert_eq!(summaries[1], "b.hcl:3:3: unknown attribute \"colour\" in a database block");
+    assert!(
+        summaries[0].starts_with("a.hcl:2:14: syntax error: invalid block body"),
+        "{summaries:?}"
+    );
+    assert_eq!(
+        summaries[1],
+        "b.hcl:3:3: unknown attribute \"colour\" in a database block"
+    );
 }

@@ -5,6 +5,7 @@ use super::decode::Decoded;
 use super::evaluate::list;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::Graph;
+use crate::model::canon::RefreshFreq;
 use crate::model::kinds::task::MAX_PREDECESSORS;
 use crate::model::{entity_of_tag, Address, Kind, ObjectName};
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,13 +41,29 @@ fn duplicates(decoded: &[Decoded], diags: &mut Diagnostics) {
             .entry((d.object.kind(), &d.object.name))
             .or_default()
             .push(d);
+        // A feature view refreshed on a cron schedule also has a task of its own name.
+        let cron = d
+            .object
+            .get_str("refresh_freq")
+            .and_then(|f| RefreshFreq::parse(f).ok());
+        if d.object.kind() == Kind::FeatureView && matches!(cron, Some(RefreshFreq::Cron(_))) {
+            groups
+                .entry((Kind::Task, &d.object.name))
+                .or_default()
+                .push(d);
+        }
     }
     for ((kind, name), group) in groups.into_iter().filter(|(_, g)| g.len() > 1) {
         let addresses = list(group.iter().map(|d| d.object.address.to_string()).collect());
         let where_: Vec<String> = group
             .iter()
             .map(|d| {
-                let at = d.object.span.as_ref().map(ToString::to_string).unwrap_or_default();
+                let at = d
+                    .object
+                    .span
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
                 format!("{} at {at}", d.object.address)
             })
             .collect();
@@ -55,12 +72,16 @@ fn duplicates(decoded: &[Decoded], diags: &mut Diagnostics) {
             where_.join(", ")
         );
         // One message at each position (instances of one block share theirs).
-        let positions: BTreeSet<Option<Span>> = group.iter().map(|d| d.object.span.clone()).collect();
+        let positions: BTreeSet<Option<Span>> =
+            group.iter().map(|d| d.object.span.clone()).collect();
         for at in positions {
             diags.push(
-                Diagnostic::error(format!("{addresses} manage the same {} {name}", kind.noun()))
-                    .with_detail(detail.clone())
-                    .at(at),
+                Diagnostic::error(format!(
+                    "{addresses} manage the same {} {name}",
+                    kind.noun()
+                ))
+                .with_detail(detail.clone())
+                .at(at),
             );
         }
     }

@@ -167,7 +167,14 @@ pub(crate) fn run(
         .map(|(name, decl)| {
             let what = Allowed::EVERYTHING.what("a local value");
             let (targets, ok) = resolve(&decl.attr.value, what, names, decl.file, diags);
-            (*name, LocalPlan { decl, targets, broken: !ok })
+            (
+                *name,
+                LocalPlan {
+                    decl,
+                    targets,
+                    broken: !ok,
+                },
+            )
         })
         .collect();
     let blocks: BTreeMap<(Kind, &str), BlockPlan> = decls
@@ -554,7 +561,9 @@ fn ignore_changes(expr: &Expression, decl: &ResourceDecl, diags: &mut Diagnostic
                 continue;
             }
         };
-        let identity = s.attr(name).is_some_and(|a| matches!(a.role, Role::Name | Role::Container));
+        let identity = s
+            .attr(name)
+            .is_some_and(|a| matches!(a.role, Role::Name | Role::Container));
         if identity {
             diags.push(
                 Diagnostic::error(format!("ignore_changes cannot hold {name:?}"))

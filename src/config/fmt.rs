@@ -494,7 +494,10 @@ mod tests {
         let before = structure("x.hcl", "a = 1\nb = \"x\"\n").unwrap();
         assert!(verified("x.hcl", &before, "a = 1\nb = \"x\"\n".into()).is_ok());
         let changed = verified("x.hcl", &before, "a = 1\nb = \"y\"\n".into()).unwrap_err();
-        assert_eq!(changed.summary, "x.hcl was not formatted: the result would not mean the same");
+        assert_eq!(
+            changed.summary,
+            "x.hcl was not formatted: the result would not mean the same"
+        );
         assert!(verified("x.hcl", &before, "a = \n".into()).is_err());
     }
 

@@ -532,10 +532,7 @@ mod tests {
             targets("{ a = database.main.name }"),
             ["database.main.name"]
         );
-        assert_eq!(
-            targets("<<-SQL\n  SELECT ${local.db}\n  SQL"),
-            ["local.db"]
-        );
+        assert_eq!(targets("<<-SQL\n  SELECT ${local.db}\n  SQL"), ["local.db"]);
     }
 
     #[test]
