@@ -291,3 +291,17 @@ fn a_syntax_error_stops_before_evaluation_but_other_files_are_checked() {
         "b.hcl:3:3: unknown attribute \"colour\" in a database block"
     );
 }
+
+#[test]
+fn a_problem_shared_by_instances_is_reported_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[("main.hcl", "warehouse \"team\" {\n  for_each = { ml = \"HUGE\", bi = \"HUGE\", ops = \"SMALL\" }\n  name     = \"${each.key}_WH\"\n  size     = each.value\n}\n")],
+    );
+    let (_, diags) = load(tmp.path(), &options());
+    assert_eq!(
+        lines(&diags),
+        "main.hcl:4:14: error: invalid value for \"size\": \"HUGE\" is not one of XSMALL, SMALL, MEDIUM, LARGE, XLARGE, XXLARGE, XXXLARGE, X4LARGE, X5LARGE, X6LARGE\n  in the instances \"bi\" and \"ml\"\n"
+    );
+}

@@ -107,13 +107,6 @@ impl Decoder<'_, '_> {
         if let Some(h) = hint {
             d = d.with_detail(h);
         }
-        if let Some(key) = &self.input.address.key {
-            let note = format!("in the instance {:?}", key);
-            d.detail = Some(match d.detail {
-                Some(h) => format!("{h}\n{note}"),
-                None => note,
-            });
-        }
         self.diags.push(d.at(Some(at)));
     }
 

@@ -299,6 +299,7 @@ fn evaluate_block<'a>(
     let mut ok = true;
     let mut values = hcl::Map::new();
     let mut decoded_here = Vec::new();
+    let mut reported: Vec<(Diagnostic, Vec<String>)> = Vec::new();
     for each in &instances {
         let address = match each {
             Some(e) => Address::with_key(kind, label, e.key.clone()),
@@ -313,7 +314,15 @@ fn evaluate_block<'a>(
             registry: &state.registry,
             lifecycle: lifecycle.clone(),
         };
-        let outcome = decode::instance(input, diags);
+        let mut found = Diagnostics::new();
+        let outcome = decode::instance(input, &mut found);
+        for d in found {
+            let key = each.as_ref().map(|e| e.key.clone());
+            match reported.iter_mut().find(|(x, _)| *x == d) {
+                Some((_, keys)) => keys.extend(key),
+                None => reported.push((d, key.into_iter().collect())),
+            }
+        }
         for a in outcome.failed_attrs {
             state.failed_attrs.insert((kind, label, a));
         }
@@ -361,6 +370,21 @@ fn evaluate_block<'a>(
             .as_ref()
             .map(|_| instances.iter().flatten().map(|e| e.key.clone()).collect()),
     );
+    // A problem shared by instances is reported once, naming them.
+    for (mut d, keys) in reported {
+        if !keys.is_empty() {
+            let keys: Vec<String> = keys.iter().map(|k| format!("{k:?}")).collect();
+            let note = match keys.len() {
+                1 => format!("in the instance {}", keys[0]),
+                _ => format!("in the instances {}", list(keys)),
+            };
+            d.detail = Some(match d.detail {
+                Some(h) => format!("{h}\n{note}"),
+                None => note,
+            });
+        }
+        diags.push(d);
+    }
     for d in &decoded_here {
         state
             .registry

@@ -196,7 +196,7 @@ impl BlockRef<'_> {
 
 const ROOTS: &[&str] = &["var", "local", "each", "snowform"];
 
-fn get_attr<'a>(op: Option<&'a Decorated<TraversalOperator>>) -> Option<&'a str> {
+fn get_attr(op: Option<&Decorated<TraversalOperator>>) -> Option<&str> {
     match op.map(|o| o.value()) {
         Some(TraversalOperator::GetAttr(name)) => Some(name.as_str()),
         _ => None,

@@ -475,3 +475,76 @@ fn collect_text(v: &Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ty(src: &str) -> VarType {
+        types::parse(&hcl_edit::parser::parse_expr(src).unwrap()).unwrap()
+    }
+
+    fn from_text(text: &str, t: &str) -> Result<Value, String> {
+        convert_given(Given::Text(text.into()), &ty(t), &Env::constants())
+    }
+
+    #[test]
+    fn text_is_read_per_declared_type() {
+        assert_eq!(
+            from_text("[\"a\"]", "string").unwrap(),
+            Value::from("[\"a\"]")
+        );
+        assert_eq!(from_text("PROD", "any").unwrap(), Value::from("PROD"));
+        assert_eq!(from_text("42", "number").unwrap(), Value::from(42));
+        assert_eq!(from_text("true", "bool").unwrap(), Value::Bool(true));
+        assert_eq!(
+            from_text("[\"a\", \"b\"]", "list(string)").unwrap(),
+            Value::from_iter(["a", "b"])
+        );
+        let m = from_text("{ ml = \"SMALL\", bi = upper(\"xsmall\") }", "map(string)").unwrap();
+        assert_eq!(m.as_object().unwrap()["bi"], Value::from("XSMALL"));
+        assert_eq!(
+            from_text("abc", "number").unwrap_err(),
+            "a number is required, got \"abc\""
+        );
+        assert!(from_text("var.x", "list(string)")
+            .unwrap_err()
+            .contains("write the value in HCL"));
+        assert!(from_text("[1,", "list(number)")
+            .unwrap_err()
+            .contains("cannot read"));
+    }
+
+    #[test]
+    fn cli_values_need_a_name_and_a_declaration() {
+        let files = [super::super::source::ParsedFile {
+            source: SourceFile::new("v.hcl", PathBuf::from("v.hcl"), ""),
+            body: hcl_edit::parser::parse_body("variable \"env\" {}\n").unwrap(),
+        }];
+        let mut diags = Diagnostics::new();
+        let decls = super::super::blocks::collect(&files, &mut diags);
+        let args = [
+            "env=A".to_string(),
+            "env=B=C".to_string(),
+            "nope".to_string(),
+            "evn=1".to_string(),
+        ];
+        let values = cli_values(&args, &decls, &mut diags);
+        assert_eq!(
+            values.get("env").map(String::as_str),
+            Some("B=C"),
+            "the last --var wins; values may hold ="
+        );
+        let got: Vec<String> = diags
+            .iter()
+            .map(|d| format!("{}: {}", d.summary, d.detail.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "--var expects NAME=VALUE, got \"nope\": for example --var env=PROD",
+                "--var sets \"evn\", but no variable \"evn\" is declared: did you mean \"env\"?"
+            ]
+        );
+    }
+}
