@@ -7,7 +7,7 @@ use super::eval::eval_in;
 use super::functions::describe;
 use super::values::{self, text, Invalid};
 use crate::diag::{Diagnostic, Diagnostics, Span};
-use crate::model::ident::split_parts;
+use crate::model::ident::{split_parts, MAX_IDENT_LEN};
 use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
 use crate::model::schema::{Attr, AttrType};
 use crate::model::{
@@ -229,6 +229,7 @@ impl Decoder<'_, '_> {
                         .map(|v| feature_view_object_name(n, v)),
                     _ => Some(n.clone()),
                 };
+                let own = own.filter(|own| self.fits(kind, own, values.get("name")));
                 match (own, &sch.database) {
                     (Some(own), Some(db)) => {
                         Some(ObjectName::in_schema(db.clone(), sch.name.clone(), own))
@@ -294,6 +295,29 @@ impl Decoder<'_, '_> {
                 None
             }
         }
+    }
+
+    /// Whether the Snowflake name built from the block's name (an entity's tag, a feature
+    /// view's `NAME$VERSION`) is within Snowflake's limit.
+    fn fits(&mut self, kind: Kind, own: &Ident, name: Option<&(Hcl, Span)>) -> bool {
+        let len = own.as_str().chars().count();
+        if len <= MAX_IDENT_LEN {
+            return true;
+        }
+        let why = match kind {
+            Kind::Entity => "the tag that holds the entity",
+            _ => "the feature view's NAME$VERSION",
+        };
+        let at = name
+            .map(|(_, s)| s.clone())
+            .unwrap_or_else(|| self.input.decl.span());
+        self.error(
+            format!("the name of {why} would be {len} characters long; Snowflake allows at most {MAX_IDENT_LEN}"),
+            Some(format!("shorten the name: {why} is {}", own.as_str())),
+            at,
+        );
+        self.failed.insert("name");
+        false
     }
 
     fn ref_value(&self, expected: Kind, v: &Hcl) -> Result<RefValue, Invalid> {
