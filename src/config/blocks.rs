@@ -96,6 +96,13 @@ pub(crate) fn collect<'a>(files: &'a [ParsedFile], diags: &mut Diagnostics) -> D
             match ident {
                 "variable" => {
                     if let Some(name) = one_label(block, file, "variable \"env\" { ... }", diags) {
+                        if !is_valid_label(name) {
+                            diags.push(
+                                invalid_label(name, "variable")
+                                    .at(Some(file.span_of(&block.labels[0]))),
+                            );
+                            continue;
+                        }
                         check_variable(block, file, diags);
                         let decl = VariableDecl { name, block, file };
                         if let Some(first) = decls.variables.get(name) {
@@ -193,8 +200,7 @@ pub(crate) fn collect<'a>(files: &'a [ParsedFile], diags: &mut Diagnostics) -> D
                         if let Some(label) = one_label(block, file, &example, diags) {
                             if !is_valid_label(label) {
                                 diags.push(
-                                    Diagnostic::error(format!("{label:?} cannot name a block"))
-                                        .with_detail("a block's name starts with a letter or `_` and holds only letters, digits, `_` and `-`")
+                                    invalid_label(label, "block")
                                         .at(Some(file.span_of(&block.labels[0]))),
                                 );
                                 continue;
@@ -249,6 +255,12 @@ fn unknown_block_type(name: &str) -> Diagnostic {
                 .join(", ")
         )),
     }
+}
+
+fn invalid_label(label: &str, what: &str) -> Diagnostic {
+    Diagnostic::error(format!("{label:?} cannot name a {what}")).with_detail(format!(
+        "a {what}'s name starts with a letter or `_` and holds only letters, digits, `_` and `-`"
+    ))
 }
 
 fn declared_twice(what: &str, first: Span, second: Span) -> Diagnostic {
