@@ -305,3 +305,43 @@ fn a_problem_shared_by_instances_is_reported_once() {
         "main.hcl:4:14: error: invalid value for \"size\": \"HUGE\" is not one of XSMALL, SMALL, MEDIUM, LARGE, XLARGE, XXLARGE, XXXLARGE, X4LARGE, X5LARGE, X6LARGE\n  in the instances \"bi\" and \"ml\"\n"
     );
 }
+
+#[test]
+fn a_sensitive_value_is_not_quoted_in_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[(
+            "main.hcl",
+            "variable \"pin\" {\n  type      = number\n  sensitive = true\n}\n",
+        )],
+    );
+    let opts = LoadOptions {
+        vars: vec!["pin=hunter2".into()],
+        ..options()
+    };
+    let (_, diags) = load(tmp.path(), &opts);
+    let text = lines(&diags);
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(
+        text.starts_with(
+            "error: invalid value for variable \"pin\" from --var: it is not a number"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn sensitive_values_are_redacted_from_evaluation_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[("main.hcl", "variable \"token\" {\n  default   = \"hunter2\"\n  sensitive = true\n}\n\nwarehouse \"w\" {\n  name         = \"W\"\n  auto_suspend = var.token * 2\n}\n")],
+    );
+    let (_, diags) = load(tmp.path(), &options());
+    let text = lines(&diags);
+    assert!(
+        text.contains("(sensitive)") && !text.contains("hunter2"),
+        "{text}"
+    );
+}

@@ -121,6 +121,8 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
     hash_part(&mut hasher, opts.workspace.as_bytes());
     let digest = hex::encode(hasher.finalize());
 
+    redact(diags, &vars.sensitive);
+
     let mut objects: Vec<Object> = decoded.into_iter().map(|d| d.object).collect();
     crate::model::derive(&mut objects);
     Some(Config {
@@ -131,6 +133,24 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
         sensitive: vars.sensitive,
         files: paths,
     })
+}
+
+/// Messages may quote values (an evaluation error shows the operands); those of sensitive
+/// variables are replaced.
+fn redact(diags: &mut Diagnostics, sensitive: &[String]) {
+    if sensitive.is_empty() {
+        return;
+    }
+    let hide = |text: &str| {
+        sensitive.iter().fold(text.to_string(), |t, s| {
+            t.replace(s.as_str(), "(sensitive)")
+        })
+    };
+    for mut d in std::mem::take(diags) {
+        d.summary = hide(&d.summary);
+        d.detail = d.detail.as_deref().map(hide);
+        diags.push(d);
+    }
 }
 
 /// Length-prefixed, so that moving bytes between parts changes the digest.

@@ -138,6 +138,12 @@ pub(crate) fn resolve(
                 Ok(v) => (v, origin),
                 Err(e) => {
                     let at = origin.span();
+                    // The reason may quote the value, which must not be shown.
+                    let e = if sensitive_names.contains(&name) {
+                        format!("it is not a {ty} (the value is sensitive and not shown)")
+                    } else {
+                        e
+                    };
                     diags.push(
                         Diagnostic::error(format!(
                             "invalid value for variable {name:?} {}: {e}",
