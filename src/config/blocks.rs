@@ -307,9 +307,24 @@ fn check_body(
     inside: &str,
     diags: &mut Diagnostics,
 ) {
+    check_body_except(body, file, attrs, blocks, inside, &[], diags);
+}
+
+/// [`check_body`], leaving out attributes that are reported otherwise.
+fn check_body_except(
+    body: &Body,
+    file: &SourceFile,
+    attrs: &[&str],
+    blocks: &[&str],
+    inside: &str,
+    reported: &[&str],
+    diags: &mut Diagnostics,
+) {
     for s in body.iter() {
         match s {
-            Structure::Attribute(a) if !attrs.contains(&a.key.as_str()) => {
+            Structure::Attribute(a)
+                if !attrs.contains(&a.key.as_str()) && !reported.contains(&a.key.as_str()) =>
+            {
                 let name = a.key.as_str();
                 let mut d = Diagnostic::error(format!("unknown attribute {name:?} in {inside}"));
                 d = match suggest::hint(name, attrs.iter().copied()) {
@@ -409,18 +424,19 @@ fn check_resource(kind: Kind, block: &Block, file: &SourceFile, diags: &mut Diag
         }
     }
     // Derived attributes are reported above, not as unknown.
-    attrs.extend(
-        s.attrs
-            .iter()
-            .filter(|a| a.role == Role::Derived)
-            .map(|a| a.name),
-    );
-    check_body(
+    let derived: Vec<&str> = s
+        .attrs
+        .iter()
+        .filter(|a| a.role == Role::Derived)
+        .map(|a| a.name)
+        .collect();
+    check_body_except(
         &block.body,
         file,
         &attrs,
         &blocks,
         &format!("a {} block", kind.noun()),
+        &derived,
         diags,
     );
     let required: Vec<&str> = s

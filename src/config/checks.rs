@@ -19,12 +19,12 @@ pub(crate) fn run(decoded: &[Decoded], diags: &mut Diagnostics) {
     for d in decoded {
         match d.object.kind() {
             Kind::Task => task(d, diags),
-            Kind::FeatureView => feature_view(d, &by_name, diags),
-            Kind::Entity => {}
-            _ => continue,
-        }
-        if matches!(d.object.kind(), Kind::Entity | Kind::FeatureView) {
-            feature_store_schema(d, &by_name, diags);
+            Kind::FeatureView => {
+                feature_view(d, &by_name, diags);
+                feature_store_schema(d, &by_name, diags);
+            }
+            Kind::Entity => feature_store_schema(d, &by_name, diags),
+            _ => {}
         }
     }
     cycles(decoded, diags);
