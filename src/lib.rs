@@ -7,6 +7,8 @@
 //! See docs/ARCHITECTURE.md.
 
 pub mod apply;
+pub mod cli;
+pub mod config;
 pub mod ddl;
 pub mod diag;
 pub mod diff;

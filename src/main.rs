@@ -1,3 +1,3 @@
-fn main() {
-    println!("snowform {}", env!("CARGO_PKG_VERSION"));
+fn main() -> std::process::ExitCode {
+    snowform::cli::main()
 }

@@ -5,7 +5,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "snowform", version, about = "Infrastructure as code for the Snowflake objects an ML platform runs on")]
+#[command(
+    name = "snowform",
+    version,
+    about = "Infrastructure as code for the Snowflake objects an ML platform runs on"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -16,7 +20,13 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct Global {
     /// The configuration directory: every *.hcl file in it
-    #[arg(short = 'C', long = "dir", global = true, default_value = ".", value_name = "DIR")]
+    #[arg(
+        short = 'C',
+        long = "dir",
+        global = true,
+        default_value = ".",
+        value_name = "DIR"
+    )]
     pub dir: PathBuf,
     /// A variable value (repeatable): --var env=PROD
     #[arg(long = "var", global = true, value_name = "NAME=VALUE")]
@@ -25,7 +35,12 @@ pub struct Global {
     #[arg(long = "var-file", global = true, value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
     /// One state per workspace
-    #[arg(long, global = true, env = "SNOWFORM_WORKSPACE", default_value = "default")]
+    #[arg(
+        long,
+        global = true,
+        env = "SNOWFORM_WORKSPACE",
+        default_value = "default"
+    )]
     pub workspace: String,
     /// A connection from connections.toml / config.toml, or `sandbox` for the embedded sandbox
     #[arg(long, global = true, env = "SNOWFORM_CONNECTION")]

@@ -15,7 +15,11 @@ pub enum Backend {
 impl Ctx {
     pub fn backend(&self, config: Option<&Config>) -> Backend {
         match config.map(|c| &c.backend) {
-            Some(Configured::Snowflake { database, schema, table }) => Backend::Snowflake(SnowflakeBackend::new(
+            Some(Configured::Snowflake {
+                database,
+                schema,
+                table,
+            }) => Backend::Snowflake(SnowflakeBackend::new(
                 ObjectName::in_schema(database.clone(), schema.clone(), table.clone()),
                 &self.global.workspace,
             )),
@@ -27,7 +31,10 @@ impl Ctx {
 impl crate::state::Sql for crate::snowflake::Client {
     async fn execute(&self, sql: &str) -> Result<(Vec<Vec<Option<String>>>, u64), String> {
         let r = self.query(sql).await.map_err(|e| e.to_string())?;
-        let changed = r.dml.map(|d| d.inserted + d.updated + d.deleted).unwrap_or(0);
+        let changed = r
+            .dml
+            .map(|d| d.inserted + d.updated + d.deleted)
+            .unwrap_or(0);
         Ok((r.rows, changed))
     }
 }
@@ -56,7 +63,12 @@ impl Backend {
         })
     }
 
-    pub async fn save(&self, session: Option<&Session>, state: &State, lock: &LockInfo) -> Result<(), StateError> {
+    pub async fn save(
+        &self,
+        session: Option<&Session>,
+        state: &State,
+        lock: &LockInfo,
+    ) -> Result<(), StateError> {
         match self {
             Backend::Local(l) => l.save(state),
             Backend::Snowflake(s) => match session {
@@ -74,7 +86,11 @@ impl Backend {
         Ok(())
     }
 
-    pub async fn unlock(&self, session: Option<&Session>, info: &LockInfo) -> Result<(), LockError> {
+    pub async fn unlock(
+        &self,
+        session: Option<&Session>,
+        info: &LockInfo,
+    ) -> Result<(), LockError> {
         match (self, session) {
             (Backend::Local(l), _) => l.unlock(info),
             (Backend::Snowflake(s), Some(sess)) => s.unlock(&sess.client, info).await,
@@ -89,7 +105,10 @@ impl Backend {
         })
     }
 
-    pub async fn force_unlock(&self, session: Option<&Session>) -> Result<Option<LockInfo>, CliError> {
+    pub async fn force_unlock(
+        &self,
+        session: Option<&Session>,
+    ) -> Result<Option<LockInfo>, CliError> {
         Ok(match self {
             Backend::Local(l) => l.force_unlock()?,
             Backend::Snowflake(s) => s.force_unlock(&need(session, s)?.client).await?,

@@ -20,8 +20,12 @@ impl Ctx {
     pub fn new(global: Global) -> Ctx {
         let allowed = !global.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         Ctx {
-            out_style: Style { color: allowed && std::io::stdout().is_terminal() },
-            err_style: Style { color: allowed && std::io::stderr().is_terminal() },
+            out_style: Style {
+                color: allowed && std::io::stdout().is_terminal(),
+            },
+            err_style: Style {
+                color: allowed && std::io::stderr().is_terminal(),
+            },
             global,
         }
     }
@@ -30,7 +34,9 @@ impl Ctx {
         LoadOptions {
             vars: self.global.vars.clone(),
             var_files: self.global.var_files.clone(),
-            env: std::env::vars().filter(|(k, _)| k.starts_with("SNOWFORM_VAR_")).collect(),
+            env: std::env::vars()
+                .filter(|(k, _)| k.starts_with("SNOWFORM_VAR_"))
+                .collect(),
             workspace: self.global.workspace.clone(),
         }
     }
@@ -66,7 +72,8 @@ impl Ctx {
             config::Backend::Local { path: Some(p) } => Some(p.clone()),
             _ => None,
         });
-        let rel = configured.unwrap_or_else(|| PathBuf::from(format!("state/{}.json", self.global.workspace)));
+        let rel = configured
+            .unwrap_or_else(|| PathBuf::from(format!("state/{}.json", self.global.workspace)));
         if rel.is_absolute() {
             rel
         } else {

@@ -38,4 +38,10 @@ macro_rules! from_display {
     )*};
 }
 
-from_display!(crate::state::StateError, crate::state::LockError, std::io::Error, serde_json::Error, crate::model::AddressError);
+from_display!(
+    crate::state::StateError,
+    crate::state::LockError,
+    std::io::Error,
+    serde_json::Error,
+    crate::model::AddressError
+);

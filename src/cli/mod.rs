@@ -3,9 +3,11 @@
 //! ordering, SQL or HTTP happens here.
 
 pub mod args;
+mod backend;
 mod commands;
 mod context;
 mod error;
+mod session;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -35,6 +37,11 @@ fn init_logging(verbose: u8) {
         2 => "snowform=debug",
         _ => "snowform=trace",
     };
-    let filter = EnvFilter::try_from_env("SNOWFORM_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let filter =
+        EnvFilter::try_from_env("SNOWFORM_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }

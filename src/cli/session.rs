@@ -6,7 +6,9 @@
 use super::{CliError, Ctx};
 use crate::live::{ExecError, ShowRows};
 use crate::sandbox::{self, AccessToken, RunningServer, ServeOptions};
-use crate::snowflake::{self, Auth, Client, ClientError, ClientOptions, Env, Secret, StatementRequest};
+use crate::snowflake::{
+    self, Auth, Client, ClientError, ClientOptions, Env, Secret, StatementRequest,
+};
 use std::path::PathBuf;
 
 pub const SANDBOX: &str = "sandbox";
@@ -22,7 +24,10 @@ pub struct Session {
 impl Ctx {
     /// Where the embedded sandbox keeps the account of this directory and workspace.
     pub fn sandbox_account_path(&self) -> PathBuf {
-        self.global.dir.join(".snowform/sandbox").join(format!("{}.json", self.global.workspace))
+        self.global
+            .dir
+            .join(".snowform/sandbox")
+            .join(format!("{}.json", self.global.workspace))
     }
 
     /// Open the selected connection. None when no connection is configured at all (and
@@ -51,26 +56,48 @@ impl Ctx {
             eprintln!("{}", self.err_style.yellow(&format!("warning: {w}")));
         }
         let cfg = resolved.config;
-        let opts = ClientOptions { query_tag: Some(format!("snowform/{}", env!("CARGO_PKG_VERSION"))), ..ClientOptions::default() };
+        let opts = ClientOptions {
+            query_tag: Some(format!("snowform/{}", env!("CARGO_PKG_VERSION"))),
+            ..ClientOptions::default()
+        };
         let client = Client::new(&cfg, opts).map_err(|e| CliError::new(e.to_string()))?;
-        let describe = format!("connection {:?} (account {}, user {})", cfg.name, client.account(), client.user());
-        Ok(Some(Session { client, describe, _sandbox: None }))
+        let describe = format!(
+            "connection {:?} (account {}, user {})",
+            cfg.name,
+            client.account(),
+            client.user()
+        );
+        Ok(Some(Session {
+            client,
+            describe,
+            _sandbox: None,
+        }))
     }
 
     async fn sandbox_session(&self) -> Result<Session, CliError> {
         let path = self.sandbox_account_path();
-        let engine = sandbox::Engine::open(&path, "SANDBOX")
-            .map_err(|e| CliError::new(format!("cannot open the sandbox account {}: {e}", path.display())))?;
+        let engine = open_engine(&path)?;
         let token = uuid::Uuid::new_v4().to_string();
         let opts = ServeOptions {
             port: 0,
             account: "SANDBOX".into(),
-            tokens: vec![AccessToken { user: "SNOWFORM".into(), token: Secret::new(token.clone()) }],
+            tokens: vec![AccessToken {
+                user: "SNOWFORM".into(),
+                token: Secret::new(token.clone()),
+            }],
             ..ServeOptions::default()
         };
-        let server = sandbox::start(opts, Box::new(engine)).await.map_err(|e| CliError::new(format!("cannot start the sandbox: {e}")))?;
-        let client = Client::from_base_url(&server.base_url(), "SANDBOX", "SNOWFORM", Auth::Pat(Secret::new(token)), ClientOptions::default())
-            .map_err(|e| CliError::new(e.to_string()))?;
+        let server = sandbox::start(opts, engine)
+            .await
+            .map_err(|e| CliError::new(format!("cannot start the sandbox: {e}")))?;
+        let client = Client::from_base_url(
+            &server.base_url(),
+            "SANDBOX",
+            "SNOWFORM",
+            Auth::Pat(Secret::new(token)),
+            ClientOptions::default(),
+        )
+        .map_err(|e| CliError::new(e.to_string()))?;
         eprintln!(
             "{}",
             self.err_style.dim(&format!(
@@ -78,26 +105,50 @@ impl Ctx {
                 path.display()
             ))
         );
-        Ok(Session { client, describe: format!("the sandbox account {}", path.display()), _sandbox: Some(server) })
+        Ok(Session {
+            client,
+            describe: format!("the sandbox account {}", path.display()),
+            _sandbox: Some(server),
+        })
     }
 }
 
 impl crate::live::Executor for Client {
     async fn show(&self, sql: &str) -> Result<ShowRows, ExecError> {
         match self.query(sql).await {
-            Ok(r) => Ok(ShowRows { columns: r.columns.into_iter().map(|c| c.name).collect(), rows: r.rows }),
+            Ok(r) => Ok(ShowRows {
+                columns: r.columns.into_iter().map(|c| c.name).collect(),
+                rows: r.rows,
+            }),
             Err(e) => Err(exec_error(&e)),
         }
     }
 }
 
 fn exec_error(e: &ClientError) -> ExecError {
-    ExecError { message: e.to_string(), not_found: e.is_not_found() }
+    ExecError {
+        message: e.to_string(),
+        not_found: e.is_not_found(),
+    }
 }
 
 impl crate::apply::Runner for Client {
     async fn run(&self, sql: &str, request_id: &str) -> Result<(), String> {
-        let req = StatementRequest { request_id: request_id.parse().ok(), ..StatementRequest::default() };
-        self.query_with(sql, &req).await.map(|_| ()).map_err(|e| e.to_string())
+        let req = StatementRequest {
+            request_id: request_id.parse().ok(),
+            ..StatementRequest::default()
+        };
+        self.query_with(sql, &req)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
+}
+
+// Until the sandbox engine lands, the in-process sandbox cannot run.
+fn open_engine(path: &std::path::Path) -> Result<Box<dyn crate::sandbox::SqlEngine>, CliError> {
+    Err(CliError::new(format!(
+        "cannot open the sandbox account {}: the sandbox engine is not built in",
+        path.display()
+    )))
 }

@@ -23,7 +23,10 @@ pub struct SnowflakeBackend {
 
 impl SnowflakeBackend {
     pub fn new(table: ObjectName, workspace: &str) -> SnowflakeBackend {
-        SnowflakeBackend { table, workspace: workspace.to_string() }
+        SnowflakeBackend {
+            table,
+            workspace: workspace.to_string(),
+        }
     }
 
     fn t(&self) -> String {
@@ -65,7 +68,13 @@ impl SnowflakeBackend {
     }
 
     async fn row<S: Sql>(&self, sql: &S) -> Result<Option<Vec<Option<String>>>, String> {
-        let (rows, _) = sql.execute(&format!("SELECT STATE, LOCK_ID, LOCK_INFO FROM {} WHERE WORKSPACE = {}", self.t(), self.ws())).await?;
+        let (rows, _) = sql
+            .execute(&format!(
+                "SELECT STATE, LOCK_ID, LOCK_INFO FROM {} WHERE WORKSPACE = {}",
+                self.t(),
+                self.ws()
+            ))
+            .await?;
         Ok(rows.into_iter().next())
     }
 
@@ -79,7 +88,12 @@ impl SnowflakeBackend {
     }
 
     /// Write the state; only the holder of the lock can.
-    pub async fn save<S: Sql>(&self, sql: &S, state: &State, lock: &LockInfo) -> Result<(), StateError> {
+    pub async fn save<S: Sql>(
+        &self,
+        sql: &S,
+        state: &State,
+        lock: &LockInfo,
+    ) -> Result<(), StateError> {
         let (_, n) = sql
             .execute(&format!(
                 "UPDATE {} SET STATE = {}, SERIAL = {}, UPDATED_AT = CURRENT_TIMESTAMP() WHERE WORKSPACE = {} AND LOCK_ID = {}",
@@ -98,7 +112,9 @@ impl SnowflakeBackend {
     }
 
     pub async fn lock<S: Sql>(&self, sql: &S, info: &LockInfo) -> Result<(), LockError> {
-        self.ensure(sql).await.map_err(|e| LockError::Remote(e.to_string()))?;
+        self.ensure(sql)
+            .await
+            .map_err(|e| LockError::Remote(e.to_string()))?;
         let body = serde_json::to_string(info).expect("serialisable");
         let (_, n) = sql
             .execute(&format!(
@@ -121,12 +137,17 @@ impl SnowflakeBackend {
             time: "?".into(),
             operation: "?".into(),
         });
-        Err(LockError::Held(holder, format!("table {}, workspace {}", self.where_(), self.workspace)))
+        Err(LockError::Held(
+            holder,
+            format!("table {}, workspace {}", self.where_(), self.workspace),
+        ))
     }
 
     pub async fn lock_info<S: Sql>(&self, sql: &S) -> Result<Option<LockInfo>, LockError> {
         let row = self.row(sql).await.map_err(|e| self.lock_remote(e))?;
-        Ok(row.and_then(|r| r.get(2).cloned().flatten()).and_then(|t| serde_json::from_str(&t).ok()))
+        Ok(row
+            .and_then(|r| r.get(2).cloned().flatten())
+            .and_then(|t| serde_json::from_str(&t).ok()))
     }
 
     pub async fn unlock<S: Sql>(&self, sql: &S, info: &LockInfo) -> Result<(), LockError> {
@@ -143,9 +164,13 @@ impl SnowflakeBackend {
 
     pub async fn force_unlock<S: Sql>(&self, sql: &S) -> Result<Option<LockInfo>, LockError> {
         let info = self.lock_info(sql).await?;
-        sql.execute(&format!("UPDATE {} SET LOCK_ID = NULL, LOCK_INFO = NULL WHERE WORKSPACE = {}", self.t(), self.ws()))
-            .await
-            .map_err(|e| self.lock_remote(e))?;
+        sql.execute(&format!(
+            "UPDATE {} SET LOCK_ID = NULL, LOCK_INFO = NULL WHERE WORKSPACE = {}",
+            self.t(),
+            self.ws()
+        ))
+        .await
+        .map_err(|e| self.lock_remote(e))?;
         Ok(info)
     }
 }

@@ -1,10 +1,24 @@
 use crate::cli::{CliError, Ctx, Exit};
-use crate::config::fmt;
+use crate::config;
 
 pub fn run(ctx: &Ctx, check: bool) -> Result<Exit, CliError> {
-    let outcome = fmt::format_dir(&ctx.global.dir, check).map_err(|d| CliError::new(d.to_string()))?;
-    for f in &outcome {
+    let changed = match config::format_dir(&ctx.global.dir, check) {
+        Ok(c) => c,
+        Err(diags) => {
+            for d in diags.iter() {
+                eprintln!("{}", ctx.paint_diag(d));
+            }
+            return Err(CliError::new(
+                "nothing was formatted: fix the errors above first",
+            ));
+        }
+    };
+    for f in &changed {
         println!("{}", f.display());
     }
-    Ok(if check && !outcome.is_empty() { Exit::Error } else { Exit::Ok })
+    Ok(if check && !changed.is_empty() {
+        Exit::Error
+    } else {
+        Exit::Ok
+    })
 }

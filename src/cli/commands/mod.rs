@@ -16,7 +16,9 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<Exit, CliError> {
         Command::Graph => graph::run(ctx),
         Command::Plan(args) => plan::run(ctx, &args),
         Command::State(cmd) => state::run(ctx, cmd),
-        other => Err(CliError::new(format!("{other:?} is not available in this build"))),
+        other => Err(CliError::new(format!(
+            "{other:?} is not available in this build"
+        ))),
     }
 }
 

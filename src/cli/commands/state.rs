@@ -18,7 +18,11 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
             let record = state
                 .as_ref()
                 .and_then(|s| s.resources.get(&addr))
-                .ok_or_else(|| CliError::new(format!("{addr} is not in the state; `snowform state list` shows what is")))?;
+                .ok_or_else(|| {
+                    CliError::new(format!(
+                        "{addr} is not in the state; `snowform state list` shows what is"
+                    ))
+                })?;
             println!("{}", serde_json::to_string_pretty(record)?);
         }
         StateCommand::Rm { address } => {

@@ -5,7 +5,10 @@ use crate::render::Format;
 pub fn run(ctx: &Ctx) -> Result<Exit, CliError> {
     let (cfg, diags) = config::load(&ctx.global.dir, &ctx.load_options());
     match ctx.global.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&diags).expect("serialisable")),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&diags).expect("serialisable")
+        ),
         _ => {
             for d in diags.iter() {
                 eprintln!("{}", ctx.paint_diag(d));
@@ -20,7 +23,11 @@ pub fn run(ctx: &Ctx) -> Result<Exit, CliError> {
     }
     if ctx.global.format != Format::Json {
         let cfg = cfg.expect("checked");
-        eprintln!("The configuration is valid: {} objects in {} file(s).", cfg.objects.len(), cfg.files.len());
+        eprintln!(
+            "The configuration is valid: {} objects in {} file(s).",
+            cfg.objects.len(),
+            cfg.files.len()
+        );
     }
     Ok(Exit::Ok)
 }

@@ -1,0 +1,17 @@
+# Which environment this configuration builds. DEV and PROD each get their own
+# database; everything else is the same.
+variable "env" {
+  type        = string
+  default     = "DEV"
+  description = "The environment: DEV or PROD."
+
+  validation {
+    condition     = contains(["DEV", "PROD"], var.env)
+    error_message = "env must be DEV or PROD."
+  }
+}
+
+locals {
+  # XYZ_DEV or XYZ_PROD
+  database = "XYZ_${var.env}"
+}

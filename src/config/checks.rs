@@ -1,0 +1,236 @@
+//! Rules across objects: one block per Snowflake object, task graphs, Feature Store
+//! layout, and cycles that only appear once names given as strings are resolved.
+
+use super::decode::Decoded;
+use super::evaluate::list;
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::graph::Graph;
+use crate::model::canon::RefreshFreq;
+use crate::model::kinds::task::MAX_PREDECESSORS;
+use crate::model::{entity_of_tag, Address, Kind, ObjectName};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(crate) fn run(decoded: &[Decoded], diags: &mut Diagnostics) {
+    duplicates(decoded, diags);
+    let by_name: BTreeMap<(Kind, &ObjectName), &Decoded> = decoded
+        .iter()
+        .map(|d| ((d.object.kind(), &d.object.name), d))
+        .collect();
+    for d in decoded {
+        match d.object.kind() {
+            Kind::Task => task(d, diags),
+            Kind::FeatureView => {
+                feature_view(d, &by_name, diags);
+                feature_store_schema(d, &by_name, diags);
+            }
+            Kind::Entity => feature_store_schema(d, &by_name, diags),
+            _ => {}
+        }
+    }
+    cycles(decoded, diags);
+}
+
+fn span(d: &Decoded, attr: &str) -> Option<Span> {
+    d.spans.get(attr).cloned().or_else(|| d.object.span.clone())
+}
+
+fn duplicates(decoded: &[Decoded], diags: &mut Diagnostics) {
+    let mut groups: BTreeMap<(Kind, &ObjectName), Vec<&Decoded>> = BTreeMap::new();
+    for d in decoded {
+        groups
+            .entry((d.object.kind(), &d.object.name))
+            .or_default()
+            .push(d);
+        // A feature view refreshed on a cron schedule also has a task of its own name.
+        let cron = d
+            .object
+            .get_str("refresh_freq")
+            .and_then(|f| RefreshFreq::parse(f).ok());
+        if d.object.kind() == Kind::FeatureView && matches!(cron, Some(RefreshFreq::Cron(_))) {
+            groups
+                .entry((Kind::Task, &d.object.name))
+                .or_default()
+                .push(d);
+        }
+    }
+    for ((kind, name), group) in groups.into_iter().filter(|(_, g)| g.len() > 1) {
+        let addresses = list(group.iter().map(|d| d.object.address.to_string()).collect());
+        let where_: Vec<String> = group
+            .iter()
+            .map(|d| {
+                let at = d
+                    .object
+                    .span
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                format!("{} at {at}", d.object.address)
+            })
+            .collect();
+        let detail = format!(
+            "one block manages each Snowflake object: {}",
+            where_.join(", ")
+        );
+        // One message at each position (instances of one block share theirs).
+        let positions: BTreeSet<Option<Span>> =
+            group.iter().map(|d| d.object.span.clone()).collect();
+        for at in positions {
+            diags.push(
+                Diagnostic::error(format!(
+                    "{addresses} manage the same {} {name}",
+                    kind.noun()
+                ))
+                .with_detail(detail.clone())
+                .at(at),
+            );
+        }
+    }
+}
+
+fn task(d: &Decoded, diags: &mut Diagnostics) {
+    let o = &d.object;
+    let has_schedule = o.get("schedule").is_some();
+    let schema = o.name.schema_name();
+    if d.after.is_empty() && !has_schedule {
+        diags.push(
+            Diagnostic::warning(format!("{} has neither schedule nor after, so it runs only when started by hand", o.address))
+                .with_detail("give it a schedule, or run it after another task with after = [task.NAME]; EXECUTE TASK starts it by hand")
+                .at(o.span.clone()),
+        );
+    }
+    if !d.after.is_empty() && has_schedule {
+        diags.push(
+            Diagnostic::error(format!("{} has a schedule but runs after other tasks", o.address))
+                .with_detail("only the root task of a task graph has a schedule: remove schedule, or remove after")
+                .at(span(d, "schedule")),
+        );
+    }
+    if d.after.len() > MAX_PREDECESSORS {
+        diags.push(
+            Diagnostic::error(format!(
+                "{} runs after {} tasks; Snowflake allows at most {MAX_PREDECESSORS}",
+                o.address,
+                d.after.len()
+            ))
+            .at(span(d, "after")),
+        );
+    }
+    for p in &d.after {
+        if *p == o.name {
+            diags.push(
+                Diagnostic::error(format!("{} runs after itself", o.address)).at(span(d, "after")),
+            );
+        } else if p.schema_name() != schema {
+            diags.push(
+                Diagnostic::error(format!(
+                    "{} runs after {p}, which is in another schema",
+                    o.address
+                ))
+                .with_detail(format!(
+                    "every task of a task graph must be in one schema; {} is in {}",
+                    o.address,
+                    schema.as_ref().map(ToString::to_string).unwrap_or_default()
+                ))
+                .at(span(d, "after")),
+            );
+        }
+    }
+}
+
+fn feature_view(
+    d: &Decoded,
+    by_name: &BTreeMap<(Kind, &ObjectName), &Decoded>,
+    diags: &mut Diagnostics,
+) {
+    let o = &d.object;
+    if o.get("refresh_freq").is_some() && o.get("warehouse").is_none() {
+        diags.push(
+            Diagnostic::error(format!("{} has refresh_freq but no warehouse", o.address))
+                .with_detail("a feature view with refresh_freq is a dynamic table, refreshed by a warehouse: add warehouse = warehouse.NAME, or remove refresh_freq to make it a view")
+                .at(span(d, "refresh_freq")),
+        );
+    }
+    if o.get("entities")
+        .and_then(|e| e.as_list())
+        .is_some_and(<[_]>::is_empty)
+    {
+        diags.push(
+            Diagnostic::error(format!("{} has no entity", o.address))
+                .with_detail(
+                    "a feature view describes at least one entity: entities = [entity.NAME]",
+                )
+                .at(span(d, "entities")),
+        );
+    }
+    let schema = o.name.schema_name();
+    for e in &d.entities {
+        let entity = entity_of_tag(&e.name)
+            .map(|i| i.as_str().to_string())
+            .unwrap_or_default();
+        if e.schema_name() != schema {
+            diags.push(
+                Diagnostic::error(format!(
+                    "{} uses the entity {entity} of another schema",
+                    o.address
+                ))
+                .with_detail(format!(
+                    "a feature view's entities are in its own schema ({}); the entity is in {}",
+                    schema.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    e.schema_name().map(|s| s.to_string()).unwrap_or_default()
+                ))
+                .at(span(d, "entities")),
+            );
+        } else if !by_name.contains_key(&(Kind::Entity, e)) {
+            diags.push(
+                Diagnostic::error(format!("{} uses the entity {entity}, which no entity block declares", o.address))
+                    .with_detail("snowform writes each entity's join keys into the feature view's tags: declare the entity with an entity block")
+                    .at(span(d, "entities")),
+            );
+        }
+    }
+}
+
+fn feature_store_schema(
+    d: &Decoded,
+    by_name: &BTreeMap<(Kind, &ObjectName), &Decoded>,
+    diags: &mut Diagnostics,
+) {
+    let Some(schema) = d.object.name.schema_name() else {
+        return;
+    };
+    if !by_name.contains_key(&(Kind::Schema, &schema)) {
+        diags.push(
+            Diagnostic::error(format!("the schema {schema} of {} is not managed by a schema block", d.object.address))
+                .with_detail("the Feature Store's own tags and tables are created with the schema: add a schema block for it")
+                .at(span(d, "schema")),
+        );
+    }
+}
+
+/// Cycles among the objects' dependencies, including those on objects named by strings.
+fn cycles(decoded: &[Decoded], diags: &mut Diagnostics) {
+    let mut g: Graph<Address> = Graph::new();
+    let spans: BTreeMap<&Address, Option<Span>> = decoded
+        .iter()
+        .map(|d| (&d.object.address, d.object.span.clone()))
+        .collect();
+    for d in decoded {
+        g.add_node(d.object.address.clone());
+        for dep in &d.object.deps {
+            g.add_dep(d.object.address.clone(), dep.clone());
+        }
+    }
+    for cycle in g.cycles() {
+        let members: BTreeSet<(Option<Span>, String)> = cycle
+            .iter()
+            .map(|a| (spans.get(a).cloned().flatten(), a.to_string()))
+            .collect();
+        let names: Vec<String> = members.iter().map(|(_, a)| a.clone()).collect();
+        let at = members.iter().next().and_then(|(s, _)| s.clone());
+        diags.push(
+            Diagnostic::error(format!("dependency cycle between {}", list(names)))
+                .with_detail("each needs the others to exist first; one of them names another by a string that leads back to itself")
+                .at(at),
+        );
+    }
+}

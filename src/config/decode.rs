@@ -1,0 +1,639 @@
+//! Decoding one instance of a resource block into a model [`Object`]: its Snowflake name,
+//! its properties in canonical form, a model's versions, and the value other blocks see
+//! when they refer to it.
+
+use super::blocks::ResourceDecl;
+use super::eval::eval_in;
+use super::functions::describe;
+use super::values::{self, text, Invalid};
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::model::ident::{split_parts, MAX_IDENT_LEN};
+use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
+use crate::model::schema::{Attr, AttrType};
+use crate::model::{
+    entity_of_tag, entity_tag_name, feature_view_object_name, schema, Address, Ident, Kind,
+    Lifecycle, Object, ObjectName, Role, Scope, Value,
+};
+use hcl::eval::Context;
+use hcl::Value as Hcl;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The hidden key of a block's value that says which block it is.
+pub(crate) const ADDRESS_KEY: &str = "__address";
+
+/// Alias names the Model Registry keeps for itself.
+const RESERVED_ALIASES: &[&str] = &["DEFAULT", "FIRST", "LAST"];
+
+/// A decoded instance, with what the cross-object checks need to know about how it was
+/// written.
+#[derive(Clone, Debug)]
+pub(crate) struct Decoded {
+    pub object: Object,
+    /// Where each attribute's value is written.
+    pub spans: BTreeMap<String, Span>,
+    /// Objects named by a string rather than a block reference: (kind, name).
+    pub named: Vec<(Kind, ObjectName)>,
+    /// A feature view's entities, as the names of their tags.
+    pub entities: Vec<ObjectName>,
+    /// A task's predecessors.
+    pub after: Vec<ObjectName>,
+}
+
+/// What decoding one instance gives.
+pub(crate) struct Outcome {
+    /// The object, when its name could be worked out.
+    pub decoded: Option<Decoded>,
+    /// What a reference to this instance reads.
+    pub value: Hcl,
+    /// Attributes whose value could not be decoded (already reported).
+    pub failed_attrs: BTreeSet<&'static str>,
+}
+
+pub(crate) struct Input<'b, 'a> {
+    pub decl: &'b ResourceDecl<'a>,
+    pub address: Address,
+    pub ctx: &'b Context<'static>,
+    /// Attribute keys (see [`attr_key`]) whose values cannot be known because something they
+    /// read failed; they are skipped without a message.
+    pub unknown: &'b BTreeSet<String>,
+    /// The names of the instances decoded so far.
+    pub registry: &'b BTreeMap<Address, ObjectName>,
+    pub lifecycle: Lifecycle,
+}
+
+/// The key of an attribute of the block, or of a nested block (`version.1.source`).
+pub(crate) fn attr_key(nested: Option<(&str, usize)>, attr: &str) -> String {
+    match nested {
+        None => attr.to_string(),
+        Some((block, i)) => format!("{block}.{i}.{attr}"),
+    }
+}
+
+/// A block reference or a name, as an attribute of type `Ref` holds it.
+enum RefValue {
+    Block(Address, ObjectName),
+    Name(String),
+}
+
+struct Decoder<'b, 'a> {
+    input: Input<'b, 'a>,
+    diags: &'b mut Diagnostics,
+    spans: BTreeMap<String, Span>,
+    failed: BTreeSet<&'static str>,
+    named: Vec<(Kind, ObjectName)>,
+    /// Blocks whose references were resolved: dependencies, whichever way they were reached.
+    referenced: Vec<Address>,
+}
+
+pub(crate) fn instance(input: Input<'_, '_>, diags: &mut Diagnostics) -> Outcome {
+    let mut d = Decoder {
+        input,
+        diags,
+        spans: BTreeMap::new(),
+        failed: BTreeSet::new(),
+        named: Vec::new(),
+        referenced: Vec::new(),
+    };
+    d.run()
+}
+
+impl Decoder<'_, '_> {
+    fn kind(&self) -> Kind {
+        self.input.decl.kind
+    }
+
+    fn error(&mut self, summary: String, hint: Option<String>, at: Span) {
+        let mut d = Diagnostic::error(summary);
+        if let Some(h) = hint {
+            d = d.with_detail(h);
+        }
+        self.diags.push(d.at(Some(at)));
+    }
+
+    fn invalid(&mut self, attr: &str, e: Invalid, at: Span) {
+        self.error(
+            format!("invalid value for {attr:?}: {}", e.message),
+            e.hint,
+            at,
+        );
+    }
+
+    /// Evaluate the attributes of a body that are known; null means "not set".
+    fn evaluate(
+        &mut self,
+        body: &hcl_edit::structure::Body,
+        attrs: &'static [Attr],
+        nested: Option<(&str, usize)>,
+    ) -> BTreeMap<&'static str, (Hcl, Span)> {
+        let file = self.input.decl.file;
+        let mut out = BTreeMap::new();
+        for attr in attrs.iter().filter(|a| a.role != Role::Derived) {
+            let Some(a) = body.get_attribute(attr.name) else {
+                continue;
+            };
+            let span = file.span_of(&a.value);
+            let key = attr_key(nested, attr.name);
+            self.spans.insert(key.clone(), span.clone());
+            if self.input.unknown.contains(&key) {
+                self.failed.insert(attr.name);
+                continue;
+            }
+            match eval_in(self.input.ctx, &a.value) {
+                Ok(Hcl::Null) if attr.required => {
+                    self.error(
+                        format!("{:?} is required, but its value is null", attr.name),
+                        None,
+                        span,
+                    );
+                    self.failed.insert(attr.name);
+                }
+                Ok(Hcl::Null) => {}
+                Ok(v) => {
+                    out.insert(attr.name, (v, span));
+                }
+                Err(e) => {
+                    self.error(format!("cannot evaluate {:?}: {e}", attr.name), None, span);
+                    self.failed.insert(attr.name);
+                }
+            }
+        }
+        out
+    }
+
+    fn run(&mut self) -> Outcome {
+        let kind = self.kind();
+        let s = schema(kind);
+        let decl = self.input.decl;
+        let values = self.evaluate(&decl.block.body, s.attrs, None);
+
+        let name = self.name(values.get("name"));
+        let container_attr = s.attrs.iter().find(|a| a.role == Role::Container);
+        let container = container_attr.and_then(|a| self.container(a, values.get(a.name)));
+        let mut props = BTreeMap::new();
+        let mut entities = Vec::new();
+        let mut after = Vec::new();
+        for attr in s.attrs.iter().filter(|a| a.is_user_property()) {
+            let Some((v, span)) = values.get(attr.name) else {
+                continue;
+            };
+            let decoded = match &attr.ty {
+                AttrType::Ref(target) => self.reference(*target, v).map(Value::Str),
+                AttrType::RefList(Kind::Entity) => {
+                    self.entities(v, container.as_ref()).map(|names| {
+                        let list = names
+                            .iter()
+                            .filter_map(|n| entity_of_tag(&n.name))
+                            .map(|e| Value::Str(e.as_str().to_string()))
+                            .collect();
+                        entities = names;
+                        Value::List(list)
+                    })
+                }
+                AttrType::RefList(target) => self
+                    .objects_in_schema(*target, v, container.as_ref())
+                    .map(|names| {
+                        let mut list: Vec<String> = names.iter().map(ObjectName::to_sql).collect();
+                        list.sort();
+                        list.dedup();
+                        after = names;
+                        Value::List(list.into_iter().map(Value::Str).collect())
+                    }),
+                ty => values::decode(ty, v),
+            };
+            match decoded {
+                Ok(value) => {
+                    props.insert(attr.name.to_string(), value);
+                }
+                Err(e) => {
+                    self.invalid(attr.name, e, span.clone());
+                    self.failed.insert(attr.name);
+                }
+            }
+        }
+        if kind == Kind::Model {
+            self.versions(&mut props);
+        }
+
+        let object_name = match (kind.scope(), &name, &container) {
+            (_, None, _) => None,
+            (Scope::Account, Some(n), _) => Some(ObjectName::account(n.clone())),
+            (Scope::Database, Some(n), Some(db)) => {
+                Some(ObjectName::in_database(db.name.clone(), n.clone()))
+            }
+            (Scope::Schema, Some(n), Some(sch)) => {
+                let own = match kind {
+                    Kind::Entity => Some(entity_tag_name(n)),
+                    Kind::FeatureView => props
+                        .get("version")
+                        .and_then(Value::as_str)
+                        .map(|v| feature_view_object_name(n, v)),
+                    _ => Some(n.clone()),
+                };
+                let own = own.filter(|own| self.fits(kind, own, values.get("name")));
+                match (own, &sch.database) {
+                    (Some(own), Some(db)) => {
+                        Some(ObjectName::in_schema(db.clone(), sch.name.clone(), own))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+
+        let value = self.value(
+            name.as_ref(),
+            object_name.as_ref(),
+            container_attr.zip(container.as_ref()),
+            &props,
+        );
+        let decoded = object_name.map(|on| {
+            let mut object = Object::new(self.input.address.clone(), on);
+            object.props = props;
+            object.lifecycle = self.input.lifecycle.clone();
+            object.span = Some(self.input.decl.span());
+            object.deps = std::mem::take(&mut self.referenced).into_iter().collect();
+            Decoded {
+                object,
+                spans: std::mem::take(&mut self.spans),
+                named: std::mem::take(&mut self.named),
+                entities,
+                after,
+            }
+        });
+        Outcome {
+            decoded,
+            value,
+            failed_attrs: std::mem::take(&mut self.failed),
+        }
+    }
+
+    fn name(&mut self, value: Option<&(Hcl, Span)>) -> Option<Ident> {
+        let (v, span) = value?;
+        let Some(s) = text(v) else {
+            self.error(
+                format!("a name must be a string, got {}", describe(v)),
+                None,
+                span.clone(),
+            );
+            self.failed.insert("name");
+            return None;
+        };
+        match Ident::parse(&s) {
+            Ok(ident) if self.kind() == Kind::Entity && ident.as_str().contains(',') => {
+                self.error(
+                    format!("the entity name {:?} contains a comma", ident.as_str()),
+                    Some("the Feature Store joins entity names with commas, so an entity name cannot hold one".into()),
+                    span.clone(),
+                );
+                self.failed.insert("name");
+                None
+            }
+            Ok(ident) => Some(ident),
+            Err(e) => {
+                self.error(format!("invalid name: {e}"), None, span.clone());
+                self.failed.insert("name");
+                None
+            }
+        }
+    }
+
+    /// Whether the Snowflake name built from the block's name (an entity's tag, a feature
+    /// view's `NAME$VERSION`) is within Snowflake's limit.
+    fn fits(&mut self, kind: Kind, own: &Ident, name: Option<&(Hcl, Span)>) -> bool {
+        let len = own.as_str().chars().count();
+        if len <= MAX_IDENT_LEN {
+            return true;
+        }
+        let why = match kind {
+            Kind::Entity => "the tag that holds the entity",
+            _ => "the feature view's NAME$VERSION",
+        };
+        let at = name
+            .map(|(_, s)| s.clone())
+            .unwrap_or_else(|| self.input.decl.span());
+        self.error(
+            format!("the name of {why} would be {len} characters long; Snowflake allows at most {MAX_IDENT_LEN}"),
+            Some(format!("shorten the name: {why} is {}", own.as_str())),
+            at,
+        );
+        self.failed.insert("name");
+        false
+    }
+
+    fn ref_value(&self, expected: Kind, v: &Hcl) -> Result<RefValue, Invalid> {
+        match v {
+            Hcl::String(s) => Ok(RefValue::Name(s.clone())),
+            Hcl::Object(m) => {
+                if let Some(Hcl::String(a)) = m.get(ADDRESS_KEY) {
+                    let address = Address::parse(a).map_err(|e| Invalid::new(e.to_string()))?;
+                    if address.kind != expected {
+                        return Err(Invalid::new(format!(
+                            "expected a reference to a {expected} block, got {address}, a {} block",
+                            address.kind
+                        )));
+                    }
+                    let name = self
+                        .input
+                        .registry
+                        .get(&address)
+                        .cloned()
+                        .ok_or_else(|| Invalid::new(format!("{address} has no name")))?;
+                    return Ok(RefValue::Block(address, name));
+                }
+                let instances = !m.is_empty()
+                    && m.values()
+                        .all(|x| x.as_object().is_some_and(|o| o.contains_key(ADDRESS_KEY)));
+                if instances {
+                    return Err(Invalid::new("this is a block with for_each: refer to one of its instances, as in KIND.NAME[\"KEY\"]"));
+                }
+                Err(Invalid::new(format!(
+                    "expected {}, got an object",
+                    AttrType::Ref(expected).describe()
+                )))
+            }
+            other => Err(Invalid::new(format!(
+                "expected {}, got {}",
+                AttrType::Ref(expected).describe(),
+                describe(other)
+            ))),
+        }
+    }
+
+    /// A name string of an object of `kind`, written at its own level of qualification.
+    fn parse_name(kind: Kind, s: &str) -> Result<ObjectName, Invalid> {
+        let r = match kind.scope() {
+            Scope::Account => Ident::parse(s).map(ObjectName::account),
+            Scope::Database => ObjectName::parse_schema(s),
+            Scope::Schema => ObjectName::parse_qualified(s),
+        };
+        r.map_err(|e| Invalid::new(e.to_string()))
+    }
+
+    /// The container (`database` of a schema, `schema` of a schema object).
+    fn container(&mut self, attr: &Attr, value: Option<&(Hcl, Span)>) -> Option<ObjectName> {
+        let (v, span) = value?;
+        let AttrType::Ref(kind) = attr.ty else {
+            return None;
+        };
+        let result = match self.ref_value(kind, v) {
+            Ok(RefValue::Block(address, name)) => {
+                self.referenced.push(address);
+                Ok(name)
+            }
+            Ok(RefValue::Name(s)) => {
+                Self::parse_name(kind, &s).inspect(|n| self.named.push((kind, n.clone())))
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(name) => Some(name),
+            Err(e) => {
+                self.invalid(attr.name, e, span.clone());
+                self.failed.insert(attr.name);
+                None
+            }
+        }
+    }
+
+    /// A reference property (`warehouse`): the referenced object's name.
+    fn reference(&mut self, kind: Kind, v: &Hcl) -> Result<String, Invalid> {
+        match self.ref_value(kind, v)? {
+            RefValue::Block(address, name) => {
+                self.referenced.push(address);
+                Ok(name.to_string())
+            }
+            RefValue::Name(s) => {
+                let name = Self::parse_name(kind, &s)?;
+                self.named.push((kind, name.clone()));
+                Ok(name.to_string())
+            }
+        }
+    }
+
+    /// The elements of a list of references to objects of `kind`, which live in a schema:
+    /// block references, `NAME` (in this object's schema) or `DB.SCHEMA.NAME`.
+    fn objects_in_schema(
+        &mut self,
+        kind: Kind,
+        v: &Hcl,
+        schema: Option<&ObjectName>,
+    ) -> Result<Vec<ObjectName>, Invalid> {
+        let Hcl::Array(items) = v else {
+            return Err(Invalid::new(format!(
+                "expected {}, got {}",
+                AttrType::RefList(kind).describe(),
+                describe(v)
+            )));
+        };
+        let mut out: Vec<ObjectName> = Vec::with_capacity(items.len());
+        for item in items {
+            let name = match self.ref_value(kind, item)? {
+                RefValue::Block(address, name) => {
+                    self.referenced.push(address);
+                    name
+                }
+                RefValue::Name(s) => {
+                    let parts = split_parts(&s).map_err(|e| Invalid::new(e.to_string()))?;
+                    let mut parts = parts.into_iter();
+                    let name = match (
+                        parts.next(),
+                        parts.next(),
+                        parts.next(),
+                        parts.next(),
+                        schema,
+                    ) {
+                        (Some(n), None, None, None, Some(sch)) => match &sch.database {
+                            Some(db) => ObjectName::in_schema(db.clone(), sch.name.clone(), n),
+                            None => continue,
+                        },
+                        // The schema is unknown (already reported): nothing to qualify with.
+                        (Some(_), None, None, None, None) => continue,
+                        (Some(db), Some(sch), Some(n), None, _) => {
+                            ObjectName::in_schema(db, sch, n)
+                        }
+                        _ => {
+                            return Err(Invalid::new(format!(
+                                "{s:?} is not a {} name: write NAME or DATABASE.SCHEMA.NAME",
+                                kind.noun()
+                            )))
+                        }
+                    };
+                    let name = if kind == Kind::Entity {
+                        name.with_name(entity_tag_name(&name.name))
+                    } else {
+                        name
+                    };
+                    self.named.push((kind, name.clone()));
+                    name
+                }
+            };
+            if out.contains(&name) {
+                return Err(Invalid::new(format!("{} is listed twice", name)));
+            }
+            out.push(name);
+        }
+        Ok(out)
+    }
+
+    fn entities(
+        &mut self,
+        v: &Hcl,
+        schema: Option<&ObjectName>,
+    ) -> Result<Vec<ObjectName>, Invalid> {
+        self.objects_in_schema(Kind::Entity, v, schema)
+    }
+
+    /// A model's `version "V1" { ... }` blocks, into `props["versions"]`.
+    fn versions(&mut self, props: &mut BTreeMap<String, Value>) {
+        let decl = self.input.decl;
+        let file = decl.file;
+        let mut versions: BTreeMap<String, Value> = BTreeMap::new();
+        let mut aliases: BTreeMap<String, String> = BTreeMap::new();
+        let mut labels_ok = true;
+        let blocks: Vec<_> = decl.block.body.get_blocks("version").collect();
+        if blocks.is_empty() {
+            self.error(
+                format!("{} has no version block", self.input.address),
+                Some("a model is created with its first version: add version \"V1\" { source = \"@DB.SCHEMA.STAGE/path\" }".into()),
+                decl.span(),
+            );
+        }
+        for (i, block) in blocks.into_iter().enumerate() {
+            let Some(label) = block.labels.first() else {
+                labels_ok = false;
+                continue;
+            };
+            let version = match Ident::parse(label.as_str()) {
+                Ok(v) => v.as_str().to_string(),
+                Err(e) => {
+                    self.error(
+                        format!("invalid version name: {e}"),
+                        None,
+                        file.span_of(label),
+                    );
+                    labels_ok = false;
+                    continue;
+                }
+            };
+            if versions.contains_key(&version) {
+                self.error(
+                    format!(
+                        "version {version} is declared twice in {}",
+                        self.input.address
+                    ),
+                    None,
+                    file.span_of(block),
+                );
+                continue;
+            }
+            let values = self.evaluate(&block.body, VERSION_ATTRS, Some(("version", i)));
+            let mut fields = BTreeMap::new();
+            for attr in VERSION_ATTRS {
+                let Some((v, span)) = values.get(attr.name) else {
+                    continue;
+                };
+                match values::decode(&attr.ty, v) {
+                    Ok(value) => {
+                        if attr.name == "source" {
+                            self.stage_of(value.as_str().unwrap_or_default());
+                        }
+                        if attr.name == "alias" {
+                            let alias = value.as_str().unwrap_or_default().to_string();
+                            if RESERVED_ALIASES.contains(&alias.as_str()) {
+                                self.error(
+                                    format!("the alias {alias} is reserved"),
+                                    Some("DEFAULT, FIRST and LAST are kept by the Model Registry; choose another alias".into()),
+                                    span.clone(),
+                                );
+                                continue;
+                            }
+                            if let Some(other) = aliases.get(&alias) {
+                                self.error(
+                                    format!("the alias {alias} is given to two versions of {}: {other} and {version}", self.input.address),
+                                    Some("an alias names one version; remove it from one of them".into()),
+                                    span.clone(),
+                                );
+                                continue;
+                            }
+                            aliases.insert(alias, version.clone());
+                        }
+                        fields.insert(attr.name.to_string(), value);
+                    }
+                    Err(e) => self.invalid(attr.name, e, span.clone()),
+                }
+            }
+            versions.insert(version, Value::Map(fields));
+        }
+        if let (Some(Value::Str(default)), true) = (props.get("default_version"), labels_ok) {
+            if !versions.contains_key(default) {
+                let known: Vec<&str> = versions.keys().map(String::as_str).collect();
+                let at = self
+                    .spans
+                    .get("default_version")
+                    .cloned()
+                    .unwrap_or_else(|| decl.span());
+                self.error(
+                    format!(
+                        "default_version {default} is not a version of {}",
+                        self.input.address
+                    ),
+                    Some(if known.is_empty() {
+                        "declare it with a version block".to_string()
+                    } else {
+                        format!("its versions are {}", known.join(", "))
+                    }),
+                    at,
+                );
+                self.failed.insert("default_version");
+            }
+        }
+        props.insert(VERSIONS.to_string(), Value::Map(versions));
+    }
+
+    /// The stage a version's files are on, for the dependency on a managed stage.
+    fn stage_of(&mut self, source: &str) {
+        let stage = source
+            .strip_prefix('@')
+            .and_then(|r| r.split('/').next())
+            .unwrap_or_default();
+        if let Ok(name) = ObjectName::parse_qualified(stage) {
+            self.named.push((Kind::Stage, name));
+        }
+    }
+
+    /// What a reference to this instance reads: its attributes, `name`, `fqn`, and the
+    /// hidden address by which a reference is recognised.
+    fn value(
+        &self,
+        name: Option<&Ident>,
+        object_name: Option<&ObjectName>,
+        container: Option<(&Attr, &ObjectName)>,
+        props: &BTreeMap<String, Value>,
+    ) -> Hcl {
+        let s = schema(self.kind());
+        let mut obj = hcl::Map::new();
+        obj.insert(
+            ADDRESS_KEY.to_string(),
+            Hcl::from(self.input.address.to_string()),
+        );
+        for attr in s.user_attrs() {
+            obj.insert(
+                attr.name.to_string(),
+                props
+                    .get(attr.name)
+                    .map_or(Hcl::Null, |v| values::to_hcl(v, Some(&attr.ty))),
+            );
+        }
+        if let Some(n) = name {
+            obj.insert("name".into(), Hcl::from(n.as_str()));
+        }
+        if let Some((attr, c)) = container {
+            obj.insert(attr.name.to_string(), Hcl::from(c.to_string()));
+        }
+        obj.insert(
+            "fqn".into(),
+            object_name.map_or(Hcl::Null, |n| Hcl::from(n.to_sql())),
+        );
+        Hcl::Object(obj)
+    }
+}

@@ -1,0 +1,160 @@
+//! The configuration language: reading the `*.hcl` files of a directory into the desired
+//! objects, with every problem reported in one run, and formatting them (`fmt`).
+//! Pure apart from reading the files (and `file()`); it never fails fast on user errors.
+
+mod backend;
+mod blocks;
+mod checks;
+mod decode;
+mod eval;
+mod evaluate;
+mod fmt;
+mod functions;
+mod refs;
+mod source;
+mod suggest;
+mod types;
+mod values;
+mod variables;
+
+pub use backend::Backend;
+pub use fmt::{check_dir, format_dir, format_source};
+pub use variables::ENV_PREFIX;
+
+use crate::diag::Diagnostics;
+use crate::model::Object;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What the command line and environment add to the files.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// `NAME=VALUE` from each `--var`, in order.
+    pub vars: Vec<String>,
+    /// Each `--var-file`, in order; later files win.
+    pub var_files: Vec<PathBuf>,
+    /// The process environment; `SNOWFORM_VAR_<name>` entries set variables.
+    pub env: BTreeMap<String, String>,
+    /// The workspace, readable as `snowform.workspace`.
+    pub workspace: String,
+}
+
+/// A loaded configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub dir: PathBuf,
+    /// The desired objects, sorted by address, with derived properties filled in.
+    pub objects: Vec<Object>,
+    pub backend: Backend,
+    /// SHA-256 (hex) of the file names and contents, the resolved variable values and the
+    /// workspace: a saved plan is stale when this changes.
+    pub digest: String,
+    /// The values of variables marked sensitive, for renderers to redact.
+    pub sensitive: Vec<String>,
+    /// The files read, in order.
+    pub files: Vec<PathBuf>,
+}
+
+/// Read, evaluate and check the configuration in `dir`. None when there is any error;
+/// warnings may come with a configuration.
+pub fn load(dir: &Path, opts: &LoadOptions) -> (Option<Config>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let config = load_into(dir, opts, &mut diags);
+    diags.sort();
+    let config = if diags.has_errors() { None } else { config };
+    (config, diags)
+}
+
+fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<Config> {
+    let files = match source::read_dir(dir) {
+        Ok(files) => files,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let mut hasher = Sha256::new();
+    for f in &files {
+        hash_part(&mut hasher, f.name.as_bytes());
+        hash_part(&mut hasher, f.text.as_bytes());
+    }
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+
+    let (parsed, syntax) = source::parse_all(files);
+    let syntax_ok = syntax.is_empty();
+    diags.extend(syntax);
+    let decls = blocks::collect(&parsed, diags);
+    if !syntax_ok {
+        // What a broken file declares is unknown: evaluating the rest would report
+        // references to it as undeclared.
+        return None;
+    }
+    let names = refs::Names {
+        variables: decls.variables.keys().map(|s| s.to_string()).collect(),
+        locals: decls.locals.keys().map(|s| s.to_string()).collect(),
+        blocks: decls
+            .resources
+            .iter()
+            .map(|((k, l), d)| ((*k, l.to_string()), d.block.body.has_attribute("for_each")))
+            .collect(),
+    };
+
+    let _base = functions::BaseDirGuard::enter(dir);
+    let vars = variables::resolve(&decls, opts, &names, diags);
+    let backend = backend::decode(&decls, &vars, &names, &opts.workspace, diags);
+    let mut decoded = evaluate::run(&decls, &vars, &names, &opts.workspace, diags);
+    decoded.sort_by(|a, b| a.object.address.cmp(&b.object.address));
+    checks::run(&decoded, diags);
+
+    let values: BTreeMap<&String, serde_json::Value> = vars
+        .values
+        .iter()
+        .map(|(k, v)| (k, functions::to_json(v)))
+        .collect();
+    hash_part(
+        &mut hasher,
+        serde_json::to_string(&values)
+            .expect("JSON serialises")
+            .as_bytes(),
+    );
+    hash_part(&mut hasher, opts.workspace.as_bytes());
+    let digest = hex::encode(hasher.finalize());
+
+    redact(diags, &vars.sensitive);
+
+    let mut objects: Vec<Object> = decoded.into_iter().map(|d| d.object).collect();
+    crate::model::derive(&mut objects);
+    Some(Config {
+        dir: dir.to_path_buf(),
+        objects,
+        backend: backend?,
+        digest,
+        sensitive: vars.sensitive,
+        files: paths,
+    })
+}
+
+/// Messages may quote values (an evaluation error shows the operands); those of sensitive
+/// variables are replaced.
+fn redact(diags: &mut Diagnostics, sensitive: &[String]) {
+    if sensitive.is_empty() {
+        return;
+    }
+    let hide = |text: &str| {
+        sensitive.iter().fold(text.to_string(), |t, s| {
+            t.replace(s.as_str(), "(sensitive)")
+        })
+    };
+    for mut d in std::mem::take(diags) {
+        d.summary = hide(&d.summary);
+        d.detail = d.detail.as_deref().map(hide);
+        diags.push(d);
+    }
+}
+
+/// Length-prefixed, so that moving bytes between parts changes the digest.
+fn hash_part(hasher: &mut Sha256, bytes: &[u8]) {
+    hasher.update((bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
+}

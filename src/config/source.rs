@@ -1,0 +1,122 @@
+//! The configuration files: finding them, reading them and parsing them into syntax trees
+//! that keep byte positions, so every later message can point at FILE:LINE:COL.
+
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use hcl_edit::structure::Body;
+use std::path::{Path, PathBuf};
+
+/// One configuration file as read from disk.
+#[derive(Debug)]
+pub(crate) struct SourceFile {
+    /// The name shown in messages: relative to the configuration directory.
+    pub name: String,
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, path: PathBuf, text: impl Into<String>) -> SourceFile {
+        SourceFile {
+            name: name.into(),
+            path,
+            text: text.into(),
+        }
+    }
+
+    /// The position of byte `offset`.
+    pub fn span(&self, offset: usize) -> Span {
+        Span::at_offset(&self.name, &self.text, offset)
+    }
+
+    /// The position where a parsed node starts.
+    pub fn span_of(&self, node: &impl hcl_edit::Span) -> Span {
+        self.span(node.span().map_or(0, |r| r.start))
+    }
+}
+
+/// A file and its syntax tree.
+#[derive(Debug)]
+pub(crate) struct ParsedFile {
+    pub source: SourceFile,
+    pub body: Body,
+}
+
+/// The `*.hcl` files of `dir`, sorted by name.
+pub(crate) fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        let summary = if e.kind() == std::io::ErrorKind::NotFound {
+            format!(
+                "the configuration directory {} does not exist",
+                dir.display()
+            )
+        } else {
+            format!(
+                "cannot read the configuration directory {}: {e}",
+                dir.display()
+            )
+        };
+        Diagnostic::error(summary)
+            .with_detail("pass the directory that holds your *.hcl files with -C DIR")
+    })?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let entry =
+            entry.map_err(|e| Diagnostic::error(format!("cannot list {}: {e}", dir.display())))?;
+        let path = entry.path();
+        let is_hcl = path.extension().is_some_and(|x| x == "hcl");
+        if is_hcl && path.is_file() {
+            paths.push(path);
+        }
+    }
+    if paths.is_empty() {
+        return Err(Diagnostic::error(format!("no configuration files in {}", dir.display())).with_detail(
+            "snowform reads every *.hcl file in the configuration directory: write one (for example main.hcl), or pass the right directory with -C DIR",
+        ));
+    }
+    paths.sort();
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bytes = std::fs::read(&path)
+            .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", path.display())))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Diagnostic::error(format!("{name} is not UTF-8 text"))
+                .with_detail("save the file as UTF-8")
+                .at(Some(Span::new(name.clone(), 1, 1)))
+        })?;
+        files.push(SourceFile::new(name, path, text));
+    }
+    Ok(files)
+}
+
+/// Parse HCL text, reporting a syntax error at its position.
+pub(crate) fn parse_body(file: &SourceFile) -> Result<Body, Diagnostic> {
+    hcl_edit::parser::parse_body(&file.text).map_err(|e| syntax_error(&file.name, &e))
+}
+
+pub(crate) fn syntax_error(file: &str, e: &hcl_edit::parser::Error) -> Diagnostic {
+    let loc = e.location();
+    Diagnostic::error(format!("syntax error: {}", e.message()))
+        .with_detail(format!("in the line: {}", e.line().trim_end()))
+        .at(Some(Span::new(
+            file,
+            loc.line() as u32,
+            loc.column() as u32,
+        )))
+}
+
+/// Parse every file; files with syntax errors are reported and left out.
+pub(crate) fn parse_all(files: Vec<SourceFile>) -> (Vec<ParsedFile>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut parsed = Vec::with_capacity(files.len());
+    for source in files {
+        match parse_body(&source) {
+            Ok(body) => parsed.push(ParsedFile { source, body }),
+            Err(d) => diags.push(d),
+        }
+    }
+    (parsed, diags)
+}
