@@ -30,7 +30,11 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: impl Into<String>, line: u32, column: u32) -> Span {
-        Span { file: file.into(), line, column }
+        Span {
+            file: file.into(),
+            line,
+            column,
+        }
     }
 
     /// The span of byte offset `offset` in `source`.
@@ -67,11 +71,21 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(summary: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Error, summary: summary.into(), detail: None, span: None }
+        Diagnostic {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: None,
+            span: None,
+        }
     }
 
     pub fn warning(summary: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, summary: summary.into(), detail: None, span: None }
+        Diagnostic {
+            severity: Severity::Warning,
+            summary: summary.into(),
+            detail: None,
+            span: None,
+        }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Diagnostic {
@@ -229,6 +243,9 @@ mod tests {
         let d = Diagnostic::error("unknown attribute \"sise\"")
             .with_detail("did you mean \"size\"?")
             .at(Some(Span::new("main.hcl", 3, 5)));
-        assert_eq!(d.to_string(), "main.hcl:3:5: error: unknown attribute \"sise\"\n  did you mean \"size\"?");
+        assert_eq!(
+            d.to_string(),
+            "main.hcl:3:5: error: unknown attribute \"sise\"\n  did you mean \"size\"?"
+        );
     }
 }

@@ -12,7 +12,9 @@ pub struct Graph<N: Ord + Clone> {
 
 impl<N: Ord + Clone> Default for Graph<N> {
     fn default() -> Self {
-        Graph { deps: BTreeMap::new() }
+        Graph {
+            deps: BTreeMap::new(),
+        }
     }
 }
 
@@ -58,14 +60,19 @@ impl<N: Ord + Clone> Graph<N> {
     /// Nodes with dependencies first, smallest ready node first (Kahn's algorithm).
     /// Err holds every cycle: the members of each strongly connected component.
     pub fn topo_order(&self) -> Result<Vec<N>, Vec<Vec<N>>> {
-        let mut remaining: BTreeMap<&N, usize> = self.deps.iter().map(|(n, d)| (n, d.len())).collect();
+        let mut remaining: BTreeMap<&N, usize> =
+            self.deps.iter().map(|(n, d)| (n, d.len())).collect();
         let mut dependents: BTreeMap<&N, Vec<&N>> = BTreeMap::new();
         for (n, ds) in &self.deps {
             for d in ds {
                 dependents.entry(d).or_default().push(n);
             }
         }
-        let mut ready: BTreeSet<&N> = remaining.iter().filter(|(_, c)| **c == 0).map(|(n, _)| *n).collect();
+        let mut ready: BTreeSet<&N> = remaining
+            .iter()
+            .filter(|(_, c)| **c == 0)
+            .map(|(n, _)| *n)
+            .collect();
         let mut order = Vec::with_capacity(self.deps.len());
         while let Some(n) = ready.pop_first() {
             order.push(n.clone());
@@ -127,7 +134,14 @@ impl<N: Ord + Clone> Graph<N> {
                 }
             }
         }
-        let mut s = State { index: BTreeMap::new(), low: BTreeMap::new(), stack: Vec::new(), on_stack: BTreeSet::new(), next: 0, out: Vec::new() };
+        let mut s = State {
+            index: BTreeMap::new(),
+            low: BTreeMap::new(),
+            stack: Vec::new(),
+            on_stack: BTreeSet::new(),
+            next: 0,
+            out: Vec::new(),
+        };
         for n in self.deps.keys() {
             if !s.index.contains_key(n) {
                 visit(self, n, &mut s);
@@ -149,7 +163,10 @@ mod tests {
         g.add_dep("task", "schema");
         g.add_dep("stage", "schema");
         g.add_node("wh");
-        assert_eq!(g.topo_order().unwrap(), ["db", "schema", "stage", "task", "wh"]);
+        assert_eq!(
+            g.topo_order().unwrap(),
+            ["db", "schema", "stage", "task", "wh"]
+        );
     }
 
     #[test]
@@ -160,7 +177,10 @@ mod tests {
         g.add_dep("c", "a");
         g.add_dep("x", "x");
         g.add_dep("d", "a");
-        assert_eq!(g.topo_order().unwrap_err(), vec![vec!["a", "b", "c"], vec!["x"]]);
+        assert_eq!(
+            g.topo_order().unwrap_err(),
+            vec![vec!["a", "b", "c"], vec!["x"]]
+        );
     }
 
     #[test]
@@ -168,6 +188,9 @@ mod tests {
         let mut g = Graph::new();
         g.add_dep("c", "b");
         g.add_dep("b", "a");
-        assert_eq!(g.ancestors(&"c").into_iter().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            g.ancestors(&"c").into_iter().collect::<Vec<_>>(),
+            ["a", "b"]
+        );
     }
 }

@@ -14,16 +14,26 @@ pub struct Address {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not an address; write KIND.NAME or KIND.NAME[\"KEY\"], for example warehouse.compute")]
+#[error(
+    "{0:?} is not an address; write KIND.NAME or KIND.NAME[\"KEY\"], for example warehouse.compute"
+)]
 pub struct AddressError(pub String);
 
 impl Address {
     pub fn new(kind: Kind, name: impl Into<String>) -> Address {
-        Address { kind, name: name.into(), key: None }
+        Address {
+            kind,
+            name: name.into(),
+            key: None,
+        }
     }
 
     pub fn with_key(kind: Kind, name: impl Into<String>, key: impl Into<String>) -> Address {
-        Address { kind, name: name.into(), key: Some(key.into()) }
+        Address {
+            kind,
+            name: name.into(),
+            key: Some(key.into()),
+        }
     }
 
     /// The address of the block this instance comes from (`warehouse.team`).
@@ -38,19 +48,29 @@ impl Address {
         let (name, key) = match rest.find('[') {
             None => (rest, None),
             Some(i) => {
-                let inner = rest[i..].strip_prefix('[').and_then(|s| s.strip_suffix(']')).ok_or_else(err)?;
+                let inner = rest[i..]
+                    .strip_prefix('[')
+                    .and_then(|s| s.strip_suffix(']'))
+                    .ok_or_else(err)?;
                 let key: String = serde_json::from_str(inner).map_err(|_| err())?;
                 (&rest[..i], Some(key))
             }
         };
         let valid = |s: &str| {
-            s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            s.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         };
         if !valid(name) {
             return Err(err());
         }
-        Ok(Address { kind, name: name.to_string(), key })
+        Ok(Address {
+            kind,
+            name: name.to_string(),
+            key,
+        })
     }
 }
 
@@ -58,7 +78,11 @@ impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}", self.kind, self.name)?;
         if let Some(key) = &self.key {
-            write!(f, "[{}]", serde_json::to_string(key).expect("strings serialise"))?;
+            write!(
+                f,
+                "[{}]",
+                serde_json::to_string(key).expect("strings serialise")
+            )?;
         }
         Ok(())
     }
@@ -83,10 +107,21 @@ mod tests {
 
     #[test]
     fn parses_and_prints() {
-        for text in ["warehouse.compute", "warehouse.team[\"ml\"]", "feature_view.patient_age", "task.x[\"a \\\"b\\\"\"]"] {
+        for text in [
+            "warehouse.compute",
+            "warehouse.team[\"ml\"]",
+            "feature_view.patient_age",
+            "task.x[\"a \\\"b\\\"\"]",
+        ] {
             assert_eq!(Address::parse(text).unwrap().to_string(), text);
         }
-        assert_eq!(Address::parse("warehouse.team[\"ml\"]").unwrap().key.as_deref(), Some("ml"));
+        assert_eq!(
+            Address::parse("warehouse.team[\"ml\"]")
+                .unwrap()
+                .key
+                .as_deref(),
+            Some("ml")
+        );
         assert!(Address::parse("nothing.here").is_err());
         assert!(Address::parse("warehouse").is_err());
         assert!(Address::parse("warehouse.team[ml]").is_err());

@@ -11,7 +11,10 @@ pub fn canonical_enum(values: &'static [EnumValue], text: &str) -> Option<&'stat
     let t = text.trim();
     values
         .iter()
-        .find(|v| v.canonical.eq_ignore_ascii_case(t) || v.aliases.iter().any(|a| a.eq_ignore_ascii_case(t)))
+        .find(|v| {
+            v.canonical.eq_ignore_ascii_case(t)
+                || v.aliases.iter().any(|a| a.eq_ignore_ascii_case(t))
+        })
         .map(|v| v.canonical)
 }
 
@@ -67,7 +70,9 @@ pub fn canonical_lag(text: &str) -> Result<String, String> {
     let secs = interval_seconds(text)
         .ok_or_else(|| format!("{text:?} is not a lag; write a number and a unit (seconds, minutes, hours, days), such as \"5 minutes\", or DOWNSTREAM"))?;
     if secs < 60 {
-        return Err(format!("a target lag must be at least 1 minute; {text:?} is {secs} seconds"));
+        return Err(format!(
+            "a target lag must be at least 1 minute; {text:?} is {secs} seconds"
+        ));
     }
     Ok(format_lag(secs))
 }
@@ -85,8 +90,14 @@ fn canonical_cron(fields: &[&str], original: &str) -> Result<String, String> {
 /// `USING CRON <5 fields> <time zone>`.
 pub fn canonical_schedule(text: &str) -> Result<String, String> {
     let fields: Vec<&str> = text.split_whitespace().collect();
-    if fields.len() >= 2 && fields[0].eq_ignore_ascii_case("using") && fields[1].eq_ignore_ascii_case("cron") {
-        return Ok(format!("USING CRON {}", canonical_cron(&fields[2..], text)?));
+    if fields.len() >= 2
+        && fields[0].eq_ignore_ascii_case("using")
+        && fields[1].eq_ignore_ascii_case("cron")
+    {
+        return Ok(format!(
+            "USING CRON {}",
+            canonical_cron(&fields[2..], text)?
+        ));
     }
     let secs = interval_seconds(text).ok_or_else(|| {
         format!("{text:?} is not a schedule; write \"<n> MINUTES\" or \"USING CRON <min> <hour> <day> <month> <weekday> <time zone>\"")
@@ -96,7 +107,11 @@ pub fn canonical_schedule(text: &str) -> Result<String, String> {
     }
     Ok(if secs % 60 == 0 {
         let m = secs / 60;
-        if m == 1 { "1 MINUTE".to_string() } else { format!("{m} MINUTES") }
+        if m == 1 {
+            "1 MINUTE".to_string()
+        } else {
+            format!("{m} MINUTES")
+        }
     } else {
         format!("{secs} SECONDS")
     })
@@ -136,7 +151,8 @@ impl RefreshFreq {
 
 /// JSON text with keys sorted and no insignificant white space.
 pub fn canonical_json(text: &str) -> Result<String, String> {
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     Ok(serde_json::to_string(&v).expect("JSON values serialise"))
 }
 
@@ -149,7 +165,10 @@ pub fn check_version(text: &str) -> Result<(), String> {
         return Err(format!("{text:?} is not a feature view version: start with a letter or digit and use only letters, digits, `_`, `.` and `-`"));
     }
     if text.len() > 128 {
-        return Err(format!("a feature view version is at most 128 characters; {text:?} has {}", text.len()));
+        return Err(format!(
+            "a feature view version is at most 128 characters; {text:?} has {}",
+            text.len()
+        ));
     }
     Ok(())
 }
@@ -195,15 +214,29 @@ mod tests {
         assert_eq!(canonical_schedule("60 minute").unwrap(), "60 MINUTES");
         assert_eq!(canonical_schedule("1 hour").unwrap(), "60 MINUTES");
         assert_eq!(canonical_schedule("5 MINUTE").unwrap(), "5 MINUTES");
-        assert_eq!(canonical_schedule("using  cron 0 6 * * *  UTC").unwrap(), "USING CRON 0 6 * * * UTC");
-        assert!(canonical_schedule("USING CRON 0 6 * * *").unwrap_err().contains("time zone"));
+        assert_eq!(
+            canonical_schedule("using  cron 0 6 * * *  UTC").unwrap(),
+            "USING CRON 0 6 * * * UTC"
+        );
+        assert!(canonical_schedule("USING CRON 0 6 * * *")
+            .unwrap_err()
+            .contains("time zone"));
     }
 
     #[test]
     fn refresh_freq_is_a_lag_or_a_cron() {
-        assert_eq!(RefreshFreq::parse("1 day").unwrap(), RefreshFreq::Lag("1 day".into()));
-        assert_eq!(RefreshFreq::parse("0  6 * * * UTC").unwrap(), RefreshFreq::Cron("0 6 * * * UTC".into()));
-        assert_eq!(RefreshFreq::parse("0 6 * * * UTC").unwrap().target_lag(), "DOWNSTREAM");
+        assert_eq!(
+            RefreshFreq::parse("1 day").unwrap(),
+            RefreshFreq::Lag("1 day".into())
+        );
+        assert_eq!(
+            RefreshFreq::parse("0  6 * * * UTC").unwrap(),
+            RefreshFreq::Cron("0 6 * * * UTC".into())
+        );
+        assert_eq!(
+            RefreshFreq::parse("0 6 * * * UTC").unwrap().target_lag(),
+            "DOWNSTREAM"
+        );
         assert!(RefreshFreq::parse("0 6 * * *").is_err());
     }
 
@@ -218,6 +251,9 @@ mod tests {
 
     #[test]
     fn json_is_sorted_and_compact() {
-        assert_eq!(canonical_json("{ \"b\": 1, \"a\": [1, 2] }").unwrap(), "{\"a\":[1,2],\"b\":1}");
+        assert_eq!(
+            canonical_json("{ \"b\": 1, \"a\": [1, 2] }").unwrap(),
+            "{\"a\":[1,2],\"b\":1}"
+        );
     }
 }

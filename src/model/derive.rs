@@ -15,7 +15,14 @@ pub fn derive(objects: &mut [Object]) {
     let join_keys: BTreeMap<ObjectName, String> = objects
         .iter()
         .filter(|o| o.kind() == Kind::Entity)
-        .map(|o| (o.name.clone(), o.get("join_keys").map(|v| v.str_list().join(",")).unwrap_or_default()))
+        .map(|o| {
+            (
+                o.name.clone(),
+                o.get("join_keys")
+                    .map(|v| v.str_list().join(","))
+                    .unwrap_or_default(),
+            )
+        })
         .collect();
     for o in objects.iter_mut() {
         match o.kind() {
@@ -23,7 +30,11 @@ pub fn derive(objects: &mut [Object]) {
             Kind::FeatureView => {
                 let mut keys = BTreeMap::new();
                 for entity in o.get("entities").map(|v| v.str_list()).unwrap_or_default() {
-                    let name = o.name.with_name(super::entity_tag_name(&super::Ident::from_canonical(entity)));
+                    let name =
+                        o.name
+                            .with_name(super::entity_tag_name(&super::Ident::from_canonical(
+                                entity,
+                            )));
                     if let Some(k) = join_keys.get(&name) {
                         keys.insert(entity.to_string(), Value::Str(k.clone()));
                     }

@@ -33,7 +33,11 @@ impl Ident {
     pub fn parse(text: &str) -> Result<Ident, IdentError> {
         let parts = split_parts(text)?;
         if parts.len() != 1 {
-            return Err(IdentError::Parts(text.to_string(), parts.len(), "one identifier"));
+            return Err(IdentError::Parts(
+                text.to_string(),
+                parts.len(),
+                "one identifier",
+            ));
         }
         Ok(parts.into_iter().next().expect("one part"))
     }
@@ -99,8 +103,13 @@ pub fn split_parts(text: &str) -> Result<Vec<Ident>, IdentError> {
             if part.is_empty() {
                 return Err(IdentError::Empty);
             }
-            let valid_start = part.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-            let valid_rest = part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+            let valid_start = part
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+            let valid_rest = part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
             if !valid_start || !valid_rest {
                 return Err(IdentError::Invalid(part));
             }
@@ -133,22 +142,38 @@ pub struct ObjectName {
 
 impl ObjectName {
     pub fn account(name: Ident) -> ObjectName {
-        ObjectName { database: None, schema: None, name }
+        ObjectName {
+            database: None,
+            schema: None,
+            name,
+        }
     }
 
     pub fn in_database(database: Ident, name: Ident) -> ObjectName {
-        ObjectName { database: Some(database), schema: None, name }
+        ObjectName {
+            database: Some(database),
+            schema: None,
+            name,
+        }
     }
 
     pub fn in_schema(database: Ident, schema: Ident, name: Ident) -> ObjectName {
-        ObjectName { database: Some(database), schema: Some(schema), name }
+        ObjectName {
+            database: Some(database),
+            schema: Some(schema),
+            name,
+        }
     }
 
     /// Parse `DB.SCHEMA` as a schema name.
     pub fn parse_schema(text: &str) -> Result<ObjectName, IdentError> {
         let mut parts = split_parts(text)?;
         if parts.len() != 2 {
-            return Err(IdentError::Parts(text.to_string(), parts.len(), "two: DATABASE.SCHEMA"));
+            return Err(IdentError::Parts(
+                text.to_string(),
+                parts.len(),
+                "two: DATABASE.SCHEMA",
+            ));
         }
         let name = parts.pop().expect("two");
         let db = parts.pop().expect("two");
@@ -159,7 +184,11 @@ impl ObjectName {
     pub fn parse_qualified(text: &str) -> Result<ObjectName, IdentError> {
         let mut parts = split_parts(text)?;
         if parts.len() != 3 {
-            return Err(IdentError::Parts(text.to_string(), parts.len(), "three: DATABASE.SCHEMA.NAME"));
+            return Err(IdentError::Parts(
+                text.to_string(),
+                parts.len(),
+                "three: DATABASE.SCHEMA.NAME",
+            ));
         }
         let name = parts.pop().expect("three");
         let schema = parts.pop().expect("three");
@@ -169,12 +198,18 @@ impl ObjectName {
 
     /// The parts in order, outermost first.
     pub fn parts(&self) -> impl Iterator<Item = &Ident> {
-        self.database.iter().chain(self.schema.iter()).chain(std::iter::once(&self.name))
+        self.database
+            .iter()
+            .chain(self.schema.iter())
+            .chain(std::iter::once(&self.name))
     }
 
     /// The name as SQL: each part quoted where needed.
     pub fn to_sql(&self) -> String {
-        self.parts().map(Ident::to_sql).collect::<Vec<_>>().join(".")
+        self.parts()
+            .map(Ident::to_sql)
+            .collect::<Vec<_>>()
+            .join(".")
     }
 
     /// The containing schema (`DB.SCHEMA`) of a schema object, or database of a schema.
@@ -188,7 +223,11 @@ impl ObjectName {
 
     /// A sibling in the same container with another name.
     pub fn with_name(&self, name: Ident) -> ObjectName {
-        ObjectName { database: self.database.clone(), schema: self.schema.clone(), name }
+        ObjectName {
+            database: self.database.clone(),
+            schema: self.schema.clone(),
+            name,
+        }
     }
 
     /// The `DB.SCHEMA` of a schema object, as a name of the schema itself.
@@ -224,16 +263,25 @@ mod tests {
         assert_eq!(Ident::parse("compute_wh").unwrap().as_str(), "COMPUTE_WH");
         assert_eq!(Ident::parse("\"MixedCase\"").unwrap().as_str(), "MixedCase");
         assert_eq!(Ident::parse("\"a\"\"b.c\"").unwrap().as_str(), "a\"b.c");
-        assert!(matches!(Ident::parse("has space"), Err(IdentError::Invalid(_))));
+        assert!(matches!(
+            Ident::parse("has space"),
+            Err(IdentError::Invalid(_))
+        ));
         assert!(matches!(Ident::parse("1abc"), Err(IdentError::Invalid(_))));
-        assert!(matches!(Ident::parse("\"open"), Err(IdentError::BadQuote(_))));
+        assert!(matches!(
+            Ident::parse("\"open"),
+            Err(IdentError::BadQuote(_))
+        ));
         assert!(matches!(Ident::parse("a.b"), Err(IdentError::Parts(..))));
     }
 
     #[test]
     fn names_over_255_characters_are_rejected() {
         let long = "A".repeat(256);
-        assert!(matches!(Ident::parse(&long), Err(IdentError::TooLong(_, 256))));
+        assert!(matches!(
+            Ident::parse(&long),
+            Err(IdentError::TooLong(_, 256))
+        ));
         assert!(Ident::parse(&"A".repeat(255)).is_ok());
     }
 

@@ -31,5 +31,8 @@ pub fn entity_tag_name(entity: &Ident) -> Ident {
 
 /// The entity name of an entity tag, when `tag` is one.
 pub fn entity_of_tag(tag: &Ident) -> Option<Ident> {
-    tag.as_str().strip_prefix(kinds::entity::TAG_PREFIX).filter(|s| !s.is_empty()).map(Ident::from_canonical)
+    tag.as_str()
+        .strip_prefix(kinds::entity::TAG_PREFIX)
+        .filter(|s| !s.is_empty())
+        .map(Ident::from_canonical)
 }

@@ -37,7 +37,14 @@ fn is_default_lifecycle(l: &Lifecycle) -> bool {
 
 impl Object {
     pub fn new(address: Address, name: ObjectName) -> Object {
-        Object { address, name, props: BTreeMap::new(), deps: BTreeSet::new(), lifecycle: Lifecycle::default(), span: None }
+        Object {
+            address,
+            name,
+            props: BTreeMap::new(),
+            deps: BTreeSet::new(),
+            lifecycle: Lifecycle::default(),
+            span: None,
+        }
     }
 
     pub fn kind(&self) -> Kind {
@@ -58,7 +65,10 @@ impl Object {
 
     /// The value that holds in Snowflake: the set value, or Snowflake's default.
     pub fn effective(&self, attr: &Attr) -> Option<Value> {
-        self.props.get(attr.name).cloned().or_else(|| default_value(self, attr))
+        self.props
+            .get(attr.name)
+            .cloned()
+            .or_else(|| default_value(self, attr))
     }
 
     /// A bool property with its default.
@@ -72,13 +82,16 @@ impl Object {
 
     /// The properties that SHOW does not return, to be carried over from state.
     pub fn state_only_attrs(kind: Kind) -> impl Iterator<Item = &'static Attr> {
-        schema(kind).properties().filter(|a| a.source == Source::State)
+        schema(kind)
+            .properties()
+            .filter(|a| a.source == Source::State)
     }
 
     /// A digest of the kind, name and properties, to notice any change since it was taken.
     pub fn digest(&self) -> String {
         use sha2::{Digest, Sha256};
-        let body = serde_json::to_string(&(self.kind(), self.name.to_string(), &self.props)).expect("serialisable");
+        let body = serde_json::to_string(&(self.kind(), self.name.to_string(), &self.props))
+            .expect("serialisable");
         hex::encode(Sha256::digest(body.as_bytes()))
     }
 }
@@ -87,7 +100,9 @@ impl Object {
 /// other properties it is worked out here.
 pub fn default_value(obj: &Object, attr: &Attr) -> Option<Value> {
     match (obj.kind(), attr.name) {
-        (Kind::Warehouse, "size") if obj.get_str("type") == Some("SNOWPARK-OPTIMIZED") => Some(Value::str("MEDIUM")),
+        (Kind::Warehouse, "size") if obj.get_str("type") == Some("SNOWPARK-OPTIMIZED") => {
+            Some(Value::str("MEDIUM"))
+        }
         // External stages have no Snowflake-managed encryption to compare.
         (Kind::Stage, "encryption") if obj.get("url").is_some() => None,
         _ => attr.default.map(|d| d.value()),

@@ -14,7 +14,10 @@ pub struct EnumValue {
 #[derive(Debug)]
 pub enum AttrType {
     Bool,
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     /// Free text, such as a comment.
     String,
     Enum(&'static [EnumValue]),
@@ -52,16 +55,31 @@ impl AttrType {
             AttrType::Int { min, max } => format!("a whole number from {min} to {max}"),
             AttrType::String => "a string".into(),
             AttrType::Enum(values) => {
-                format!("one of {}", values.iter().map(|v| v.canonical).collect::<Vec<_>>().join(", "))
+                format!(
+                    "one of {}",
+                    values
+                        .iter()
+                        .map(|v| v.canonical)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             }
             AttrType::Ident => "a Snowflake name".into(),
-            AttrType::Ref(k) => format!("a reference to a {} block or a {} name", k.as_str(), k.noun()),
+            AttrType::Ref(k) => format!(
+                "a reference to a {} block or a {} name",
+                k.as_str(),
+                k.noun()
+            ),
             AttrType::RefList(k) => format!("a list of references to {} blocks", k.as_str()),
             AttrType::IdentList => "a list of column names".into(),
             AttrType::Sql => "a SQL text".into(),
             AttrType::Lag => "a lag such as \"5 minutes\", \"1 day\" or \"DOWNSTREAM\"".into(),
-            AttrType::Schedule => "a schedule such as \"5 MINUTES\" or \"USING CRON 0 6 * * * UTC\"".into(),
-            AttrType::RefreshFreq => "a lag such as \"1 day\" or a cron expression such as \"0 6 * * * UTC\"".into(),
+            AttrType::Schedule => {
+                "a schedule such as \"5 MINUTES\" or \"USING CRON 0 6 * * * UTC\"".into()
+            }
+            AttrType::RefreshFreq => {
+                "a lag such as \"1 day\" or a cron expression such as \"0 6 * * * UTC\"".into()
+            }
             AttrType::Json => "an object".into(),
             AttrType::Version => "a version such as \"V1\" (letters, digits, `_`, `.`, `-`)".into(),
             AttrType::StagePath => "a stage location such as \"@DB.SCHEMA.STAGE/path\"".into(),
@@ -141,7 +159,12 @@ pub struct Attr {
 
 impl Attr {
     /// An optional, alterable property read from SHOW, with no default.
-    pub const fn prop(name: &'static str, ty: AttrType, sql: Option<&'static str>, doc: &'static str) -> Attr {
+    pub const fn prop(
+        name: &'static str,
+        ty: AttrType,
+        sql: Option<&'static str>,
+        doc: &'static str,
+    ) -> Attr {
         Attr {
             name,
             ty,
@@ -157,35 +180,61 @@ impl Attr {
     }
 
     pub const fn name_attr(doc: &'static str) -> Attr {
-        Attr { role: Role::Name, required: true, ..Attr::prop("name", AttrType::Ident, None, doc) }
+        Attr {
+            role: Role::Name,
+            required: true,
+            ..Attr::prop("name", AttrType::Ident, None, doc)
+        }
     }
 
     pub const fn container(name: &'static str, kind: Kind, doc: &'static str) -> Attr {
-        Attr { role: Role::Container, required: true, ..Attr::prop(name, AttrType::Ref(kind), None, doc) }
+        Attr {
+            role: Role::Container,
+            required: true,
+            ..Attr::prop(name, AttrType::Ref(kind), None, doc)
+        }
     }
 
     pub const fn required(self) -> Attr {
-        Attr { required: true, ..self }
+        Attr {
+            required: true,
+            ..self
+        }
     }
 
     pub const fn default(self, d: DefaultValue) -> Attr {
-        Attr { default: Some(d), ..self }
+        Attr {
+            default: Some(d),
+            ..self
+        }
     }
 
     pub const fn computed(self) -> Attr {
-        Attr { computed: true, ..self }
+        Attr {
+            computed: true,
+            ..self
+        }
     }
 
     pub const fn replace(self, why: &'static str) -> Attr {
-        Attr { update: Update::Replace(why), ..self }
+        Attr {
+            update: Update::Replace(why),
+            ..self
+        }
     }
 
     pub const fn create_only(self) -> Attr {
-        Attr { update: Update::CreateOnly, ..self }
+        Attr {
+            update: Update::CreateOnly,
+            ..self
+        }
     }
 
     pub const fn from_state(self) -> Attr {
-        Attr { source: Source::State, ..self }
+        Attr {
+            source: Source::State,
+            ..self
+        }
     }
 
     pub const fn role(self, role: Role) -> Attr {
@@ -232,7 +281,9 @@ impl KindSchema {
 
     /// The properties kept in an object's `props` (everything but name and container).
     pub fn properties(&self) -> impl Iterator<Item = &'static Attr> {
-        self.attrs.iter().filter(|a| matches!(a.role, Role::Property | Role::NamePart | Role::Derived))
+        self.attrs
+            .iter()
+            .filter(|a| matches!(a.role, Role::Property | Role::NamePart | Role::Derived))
     }
 }
 
@@ -270,16 +321,27 @@ mod tests {
         for kind in Kind::ALL {
             let s = schema(kind);
             assert_eq!(s.kind, kind);
-            assert!(s.attrs.iter().any(|a| a.role == Role::Name), "{kind} has no name");
+            assert!(
+                s.attrs.iter().any(|a| a.role == Role::Name),
+                "{kind} has no name"
+            );
             let mut names: Vec<_> = s.attrs.iter().map(|a| a.name).collect();
             names.sort();
             let len = names.len();
             names.dedup();
             assert_eq!(len, names.len(), "{kind} repeats an attribute");
             for a in s.attrs {
-                assert!(!META_ARGUMENTS.contains(&a.name), "{kind}.{} shadows a meta-argument", a.name);
+                assert!(
+                    !META_ARGUMENTS.contains(&a.name),
+                    "{kind}.{} shadows a meta-argument",
+                    a.name
+                );
                 if let Some(d) = a.default {
-                    assert!(super::super::canon::check_default(&a.ty, &d.value()), "{kind}.{} default does not fit its type", a.name);
+                    assert!(
+                        super::super::canon::check_default(&a.ty, &d.value()),
+                        "{kind}.{} default does not fit its type",
+                        a.name
+                    );
                 }
             }
         }

@@ -58,7 +58,9 @@ impl Value {
 
     /// A list of strings, as used for identifier lists.
     pub fn str_list(&self) -> Vec<&str> {
-        self.as_list().map(|l| l.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+        self.as_list()
+            .map(|l| l.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
     }
 
     pub fn to_json(&self) -> serde_json::Value {

@@ -3,6 +3,8 @@
 //! It is a faithful peer for tests and demos, and says so wherever it differs from
 //! Snowflake (docs/sandbox.md).
 
+pub mod engine;
 mod types;
 
+pub use engine::{Clock, Engine, PersistError};
 pub use types::{Column, DmlStats, ResultSet, Session, SqlEngine, SqlError};

@@ -26,7 +26,11 @@ pub struct Column {
 
 impl Column {
     pub fn text(name: &str) -> Column {
-        Column { name: name.to_string(), type_name: "text", nullable: true }
+        Column {
+            name: name.to_string(),
+            type_name: "text",
+            nullable: true,
+        }
     }
 }
 
@@ -48,7 +52,11 @@ pub struct ResultSet {
 impl ResultSet {
     /// The one-row `status` result that DDL statements return.
     pub fn status(message: impl Into<String>) -> ResultSet {
-        ResultSet { columns: vec![Column::text("status")], rows: vec![vec![Some(message.into())]], dml: None }
+        ResultSet {
+            columns: vec![Column::text("status")],
+            rows: vec![vec![Some(message.into())]],
+            dml: None,
+        }
     }
 }
 
@@ -63,7 +71,11 @@ pub struct SqlError {
 
 impl SqlError {
     pub fn new(code: &str, sql_state: &str, message: impl Into<String>) -> SqlError {
-        SqlError { code: code.to_string(), sql_state: sql_state.to_string(), message: message.into() }
+        SqlError {
+            code: code.to_string(),
+            sql_state: sql_state.to_string(),
+            message: message.into(),
+        }
     }
 }
 

@@ -97,7 +97,11 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, LexError> {
             (TokenKind::String, end, Some(value))
         } else if src[i..].starts_with("$$") {
             match src[i + 2..].find("$$") {
-                Some(n) => (TokenKind::String, i + 2 + n + 2, Some(src[i + 2..i + 2 + n].to_string())),
+                Some(n) => (
+                    TokenKind::String,
+                    i + 2 + n + 2,
+                    Some(src[i + 2..i + 2 + n].to_string()),
+                ),
                 None => return Err(LexError::UnterminatedString(start)),
             }
         } else if c == '"' {
@@ -106,10 +110,14 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, LexError> {
         } else if c.is_ascii_alphabetic() || c == '_' || (!c.is_ascii() && c.is_alphabetic()) {
             let end = scan_while(src, i, |c| c.is_alphanumeric() || c == '_' || c == '$');
             (TokenKind::Word, end, None)
-        } else if c.is_ascii_digit() || (c == '.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+        } else if c.is_ascii_digit()
+            || (c == '.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
             (TokenKind::Number, scan_number(src, i), None)
         } else if c == '@' {
-            let end = scan_while(src, i + 1, |c| !(c.is_whitespace() || c == ';' || c == ',' || c == ')'));
+            let end = scan_while(src, i + 1, |c| {
+                !(c.is_whitespace() || c == ';' || c == ',' || c == ')')
+            });
             (TokenKind::Stage, end, None)
         } else if let Some(sym) = MULTI_SYMBOLS.iter().find(|s| src[i..].starts_with(**s)) {
             (TokenKind::Symbol, i + sym.len(), None)
@@ -119,14 +127,23 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, LexError> {
             return Err(LexError::Unexpected(start, c));
         };
         let text = src[start..end].to_string();
-        out.push(Token { kind, value: value.unwrap_or_else(|| text.clone()), text, offset: start });
+        out.push(Token {
+            kind,
+            value: value.unwrap_or_else(|| text.clone()),
+            text,
+            offset: start,
+        });
         i = end;
     }
     Ok(out)
 }
 
 fn scan_while(src: &str, from: usize, pred: impl Fn(char) -> bool) -> usize {
-    src[from..].char_indices().find(|(_, c)| !pred(*c)).map(|(n, _)| from + n).unwrap_or(src.len())
+    src[from..]
+        .char_indices()
+        .find(|(_, c)| !pred(*c))
+        .map(|(n, _)| from + n)
+        .unwrap_or(src.len())
 }
 
 fn scan_number(src: &str, from: usize) -> usize {
@@ -174,12 +191,26 @@ fn scan_single_quoted(src: &str, start: usize) -> Result<(usize, String), LexErr
                     'f' => value.push('\u{c}'),
                     '0' => value.push('\0'),
                     'x' => {
-                        let hex: String = (0..2).filter_map(|_| chars.next().map(|(_, c)| c)).collect();
-                        value.push(u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32).unwrap_or('\u{fffd}'));
+                        let hex: String = (0..2)
+                            .filter_map(|_| chars.next().map(|(_, c)| c))
+                            .collect();
+                        value.push(
+                            u32::from_str_radix(&hex, 16)
+                                .ok()
+                                .and_then(char::from_u32)
+                                .unwrap_or('\u{fffd}'),
+                        );
                     }
                     'u' => {
-                        let hex: String = (0..4).filter_map(|_| chars.next().map(|(_, c)| c)).collect();
-                        value.push(u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32).unwrap_or('\u{fffd}'));
+                        let hex: String = (0..4)
+                            .filter_map(|_| chars.next().map(|(_, c)| c))
+                            .collect();
+                        value.push(
+                            u32::from_str_radix(&hex, 16)
+                                .ok()
+                                .and_then(char::from_u32)
+                                .unwrap_or('\u{fffd}'),
+                        );
                     }
                     other => value.push(other),
                 }
@@ -219,13 +250,22 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<(TokenKind, String)> {
-        tokenize(src).unwrap().into_iter().filter(|t| !t.is_trivia()).map(|t| (t.kind, t.value)).collect()
+        tokenize(src)
+            .unwrap()
+            .into_iter()
+            .filter(|t| !t.is_trivia())
+            .map(|t| (t.kind, t.value))
+            .collect()
     }
 
     #[test]
     fn round_trips_source_text() {
         let src = "CREATE TASK \"a\"\"b\" -- note\n AS SELECT 'it''s' /* x */ ->> 1.5e3;";
-        let joined: String = tokenize(src).unwrap().iter().map(|t| t.text.as_str()).collect();
+        let joined: String = tokenize(src)
+            .unwrap()
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect();
         assert_eq!(joined, src);
     }
 
@@ -246,9 +286,15 @@ mod tests {
 
     #[test]
     fn reports_unterminated_input() {
-        assert_eq!(tokenize("SELECT 'abc"), Err(LexError::UnterminatedString(7)));
+        assert_eq!(
+            tokenize("SELECT 'abc"),
+            Err(LexError::UnterminatedString(7))
+        );
         assert_eq!(tokenize("x \"abc"), Err(LexError::UnterminatedIdent(2)));
         assert_eq!(tokenize("/* abc"), Err(LexError::UnterminatedComment(0)));
-        assert_eq!(tokenize("'ends with backslash\\'"), Err(LexError::UnterminatedString(0)));
+        assert_eq!(
+            tokenize("'ends with backslash\\'"),
+            Err(LexError::UnterminatedString(0))
+        );
     }
 }

@@ -102,9 +102,15 @@ mod tests {
 
     #[test]
     fn string_and_quoted_identifier_contents_matter() {
-        assert_ne!(normalize_sql("SELECT 'a  b'"), normalize_sql("SELECT 'a b'"));
+        assert_ne!(
+            normalize_sql("SELECT 'a  b'"),
+            normalize_sql("SELECT 'a b'")
+        );
         assert_ne!(normalize_sql("SELECT \"x\""), normalize_sql("SELECT \"X\""));
-        assert_eq!(normalize_sql("SELECT 'it''s'"), normalize_sql("SELECT 'it\\'s'"));
+        assert_eq!(
+            normalize_sql("SELECT 'it''s'"),
+            normalize_sql("SELECT 'it\\'s'")
+        );
     }
 
     #[test]

@@ -5,15 +5,97 @@
 /// Snowflake's reserved keywords: an identifier equal to one of them must be quoted.
 /// (docs.snowflake.com, sql-reference/reserved-keywords)
 const RESERVED: &[&str] = &[
-    "ACCOUNT", "ALL", "ALTER", "AND", "ANY", "AS", "BETWEEN", "BY", "CASE", "CAST", "CHECK", "COLUMN",
-    "CONNECT", "CONNECTION", "CONSTRAINT", "CREATE", "CROSS", "CURRENT", "CURRENT_DATE", "CURRENT_TIME",
-    "CURRENT_TIMESTAMP", "CURRENT_USER", "DATABASE", "DELETE", "DISTINCT", "DROP", "ELSE", "EXISTS",
-    "FALSE", "FOLLOWING", "FOR", "FROM", "FULL", "GRANT", "GROUP", "GSCLUSTER", "HAVING", "ILIKE", "IN",
-    "INCREMENT", "INNER", "INSERT", "INTERSECT", "INTO", "IS", "ISSUE", "JOIN", "LATERAL", "LEFT", "LIKE",
-    "LOCALTIME", "LOCALTIMESTAMP", "MINUS", "NATURAL", "NOT", "NULL", "OF", "ON", "OR", "ORDER",
-    "ORGANIZATION", "QUALIFY", "REGEXP", "REVOKE", "RIGHT", "RLIKE", "ROW", "ROWS", "SAMPLE", "SCHEMA",
-    "SELECT", "SET", "SOME", "START", "TABLE", "TABLESAMPLE", "THEN", "TO", "TRIGGER", "TRUE", "TRY_CAST",
-    "UNION", "UNIQUE", "UPDATE", "USING", "VALUES", "VIEW", "WHEN", "WHENEVER", "WHERE", "WITH",
+    "ACCOUNT",
+    "ALL",
+    "ALTER",
+    "AND",
+    "ANY",
+    "AS",
+    "BETWEEN",
+    "BY",
+    "CASE",
+    "CAST",
+    "CHECK",
+    "COLUMN",
+    "CONNECT",
+    "CONNECTION",
+    "CONSTRAINT",
+    "CREATE",
+    "CROSS",
+    "CURRENT",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "CURRENT_TIMESTAMP",
+    "CURRENT_USER",
+    "DATABASE",
+    "DELETE",
+    "DISTINCT",
+    "DROP",
+    "ELSE",
+    "EXISTS",
+    "FALSE",
+    "FOLLOWING",
+    "FOR",
+    "FROM",
+    "FULL",
+    "GRANT",
+    "GROUP",
+    "GSCLUSTER",
+    "HAVING",
+    "ILIKE",
+    "IN",
+    "INCREMENT",
+    "INNER",
+    "INSERT",
+    "INTERSECT",
+    "INTO",
+    "IS",
+    "ISSUE",
+    "JOIN",
+    "LATERAL",
+    "LEFT",
+    "LIKE",
+    "LOCALTIME",
+    "LOCALTIMESTAMP",
+    "MINUS",
+    "NATURAL",
+    "NOT",
+    "NULL",
+    "OF",
+    "ON",
+    "OR",
+    "ORDER",
+    "ORGANIZATION",
+    "QUALIFY",
+    "REGEXP",
+    "REVOKE",
+    "RIGHT",
+    "RLIKE",
+    "ROW",
+    "ROWS",
+    "SAMPLE",
+    "SCHEMA",
+    "SELECT",
+    "SET",
+    "SOME",
+    "START",
+    "TABLE",
+    "TABLESAMPLE",
+    "THEN",
+    "TO",
+    "TRIGGER",
+    "TRUE",
+    "TRY_CAST",
+    "UNION",
+    "UNIQUE",
+    "UPDATE",
+    "USING",
+    "VALUES",
+    "VIEW",
+    "WHEN",
+    "WHENEVER",
+    "WHERE",
+    "WITH",
 ];
 
 pub fn is_reserved(word: &str) -> bool {
@@ -28,7 +110,8 @@ pub fn is_plain_ident(name: &str) -> bool {
         Some(c) if c.is_ascii_uppercase() || c == '_' => {}
         _ => return false,
     }
-    chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '$') && !is_reserved(name)
+    chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !is_reserved(name)
 }
 
 /// Write a canonical name as an identifier: bare when that reads back as the same name,
@@ -55,7 +138,9 @@ pub fn quote_literal(value: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '\0' => out.push_str("\\0"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -80,7 +165,16 @@ mod tests {
 
     #[test]
     fn literals_read_back_as_one_string() {
-        for v in ["", "it's", "back\\slash\\", "semi; DROP DATABASE X; --", "$$ dollar $$", "line\nbreak\r\t", "ünï©ødé 🚀", "\u{1}\u{7f}"] {
+        for v in [
+            "",
+            "it's",
+            "back\\slash\\",
+            "semi; DROP DATABASE X; --",
+            "$$ dollar $$",
+            "line\nbreak\r\t",
+            "ünï©ødé 🚀",
+            "\u{1}\u{7f}",
+        ] {
             let lit = quote_literal(v);
             let toks = tokenize(&lit).unwrap();
             assert_eq!(toks.len(), 1, "{lit}");
@@ -91,7 +185,14 @@ mod tests {
 
     #[test]
     fn identifiers_read_back_as_one_identifier() {
-        for v in ["MixedCase", "with \"quotes\"", "semi;colon", "new\nline", "ünï", "a.b"] {
+        for v in [
+            "MixedCase",
+            "with \"quotes\"",
+            "semi;colon",
+            "new\nline",
+            "ünï",
+            "a.b",
+        ] {
             let q = quote_ident(v);
             let toks = tokenize(&q).unwrap();
             assert_eq!(toks.len(), 1, "{q}");

@@ -2,14 +2,29 @@ use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, Kind
 use crate::model::{Kind, Value};
 
 pub static REFRESH_MODES: &[EnumValue] = &[
-    EnumValue { canonical: "AUTO", aliases: &[] },
-    EnumValue { canonical: "FULL", aliases: &[] },
-    EnumValue { canonical: "INCREMENTAL", aliases: &[] },
+    EnumValue {
+        canonical: "AUTO",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "FULL",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "INCREMENTAL",
+        aliases: &[],
+    },
 ];
 
 pub static INITIALIZE: &[EnumValue] = &[
-    EnumValue { canonical: "ON_CREATE", aliases: &[] },
-    EnumValue { canonical: "ON_SCHEDULE", aliases: &[] },
+    EnumValue {
+        canonical: "ON_CREATE",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "ON_SCHEDULE",
+        aliases: &[],
+    },
 ];
 
 /// The version of snowflake-ml-python whose layout snowform writes (the `pkg_version` of
@@ -53,11 +68,18 @@ pub static SCHEMA: KindSchema = KindSchema {
 };
 
 /// Why changing `attr` needs the feature view replaced, beyond the table.
-pub fn replace_reason(attr: &str, before: Option<&Value>, after: Option<&Value>) -> Option<&'static str> {
+pub fn replace_reason(
+    attr: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Option<&'static str> {
     if attr != "refresh_freq" {
         return None;
     }
-    let cron = |v: Option<&Value>| v.and_then(Value::as_str).map(|s| s.split_whitespace().count() >= 3);
+    let cron = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .map(|s| s.split_whitespace().count() >= 3)
+    };
     match (cron(before), cron(after)) {
         (None, Some(_)) | (Some(_), None) => {
             Some("a feature view cannot switch between a view and a dynamic table in place; replacing it rebuilds the data")

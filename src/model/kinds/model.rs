@@ -5,12 +5,27 @@ use crate::model::Kind;
 pub const METADATA_SCHEMA_VERSION: &str = "2024-01-01";
 
 pub static VERSION_ATTRS: &[Attr] = &[
-    Attr::prop("source", StagePath, None, "Where the version's files are: \"@DB.SCHEMA.STAGE/path\".")
-        .required()
-        .from_state(),
+    Attr::prop(
+        "source",
+        StagePath,
+        None,
+        "Where the version's files are: \"@DB.SCHEMA.STAGE/path\".",
+    )
+    .required()
+    .from_state(),
     Attr::prop("comment", String, None, "The version's comment."),
-    Attr::prop("alias", Ident, None, "One alias for the version (DEFAULT, FIRST and LAST are reserved)."),
-    Attr::prop("metadata", Json, None, "Metadata such as { metrics = { rmse = 0.1 } }."),
+    Attr::prop(
+        "alias",
+        Ident,
+        None,
+        "One alias for the version (DEFAULT, FIRST and LAST are reserved).",
+    ),
+    Attr::prop(
+        "metadata",
+        Json,
+        None,
+        "Metadata such as { metrics = { rmse = 0.1 } }.",
+    ),
 ];
 
 pub static SCHEMA: KindSchema = KindSchema {
@@ -23,9 +38,18 @@ pub static SCHEMA: KindSchema = KindSchema {
         doc: "A version of the model, created from files on a stage.",
     }],
     attrs: &[
-        Attr::container("schema", Kind::Schema, "The schema: a schema block reference or \"DATABASE.SCHEMA\"."),
+        Attr::container(
+            "schema",
+            Kind::Schema,
+            "The schema: a schema block reference or \"DATABASE.SCHEMA\".",
+        ),
         Attr::name_attr("The model name."),
-        Attr::prop("default_version", Ident, None, "The version used when a call names none."),
+        Attr::prop(
+            "default_version",
+            Ident,
+            None,
+            "The version used when a call names none.",
+        ),
         Attr::prop("comment", String, None, "The model's comment."),
     ],
 };

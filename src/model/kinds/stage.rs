@@ -2,8 +2,14 @@ use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, Kind
 use crate::model::{Kind, Value};
 
 pub static ENCRYPTION: &[EnumValue] = &[
-    EnumValue { canonical: "SNOWFLAKE_FULL", aliases: &[] },
-    EnumValue { canonical: "SNOWFLAKE_SSE", aliases: &[] },
+    EnumValue {
+        canonical: "SNOWFLAKE_FULL",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "SNOWFLAKE_SSE",
+        aliases: &[],
+    },
 ];
 
 pub static SCHEMA: KindSchema = KindSchema {
@@ -24,7 +30,11 @@ pub static SCHEMA: KindSchema = KindSchema {
 };
 
 /// Why changing `attr` from `before` to `after` needs the stage replaced, beyond the table.
-pub fn replace_reason(attr: &str, before: Option<&Value>, after: Option<&Value>) -> Option<&'static str> {
+pub fn replace_reason(
+    attr: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Option<&'static str> {
     (attr == "url" && before.is_some() != after.is_some())
         .then_some("a stage cannot switch between internal and external with ALTER; replacing it deletes the files of an internal stage")
 }

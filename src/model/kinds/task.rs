@@ -2,9 +2,18 @@ use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, Kind
 use crate::model::Kind;
 
 pub static OVERLAP: &[EnumValue] = &[
-    EnumValue { canonical: "NO_OVERLAP", aliases: &[] },
-    EnumValue { canonical: "ALLOW_CHILD_OVERLAP", aliases: &[] },
-    EnumValue { canonical: "ALLOW_ALL_OVERLAP", aliases: &[] },
+    EnumValue {
+        canonical: "NO_OVERLAP",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "ALLOW_CHILD_OVERLAP",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "ALLOW_ALL_OVERLAP",
+        aliases: &[],
+    },
 ];
 
 /// Snowflake's limit on a task's predecessors.
@@ -15,31 +24,102 @@ pub static SCHEMA: KindSchema = KindSchema {
     doc: "A task: a scheduled statement, or a node of a task graph (after = [...]).",
     blocks: &[],
     attrs: &[
-        Attr::container("schema", Kind::Schema, "The schema: a schema block reference or \"DATABASE.SCHEMA\"."),
+        Attr::container(
+            "schema",
+            Kind::Schema,
+            "The schema: a schema block reference or \"DATABASE.SCHEMA\".",
+        ),
         Attr::name_attr("The task name."),
         Attr::prop("sql", Sql, None, "The statement the task runs.").required(),
-        Attr::prop("warehouse", Ref(Kind::Warehouse), Some("WAREHOUSE"), "The warehouse; unset: serverless."),
-        Attr::prop("schedule", Schedule, Some("SCHEDULE"), "\"<n> MINUTES\" or \"USING CRON ...\"; only on a root task."),
-        Attr::prop("after", RefList(Kind::Task), None, "Predecessors: the tasks that run before this one."),
-        Attr::prop("when", Sql, None, "A condition that must hold for the task to run."),
-        Attr::prop("enabled", Bool, None, "true: the task is started (resumed) after apply.").default(D::Bool(false)),
+        Attr::prop(
+            "warehouse",
+            Ref(Kind::Warehouse),
+            Some("WAREHOUSE"),
+            "The warehouse; unset: serverless.",
+        ),
+        Attr::prop(
+            "schedule",
+            Schedule,
+            Some("SCHEDULE"),
+            "\"<n> MINUTES\" or \"USING CRON ...\"; only on a root task.",
+        ),
+        Attr::prop(
+            "after",
+            RefList(Kind::Task),
+            None,
+            "Predecessors: the tasks that run before this one.",
+        ),
+        Attr::prop(
+            "when",
+            Sql,
+            None,
+            "A condition that must hold for the task to run.",
+        ),
+        Attr::prop(
+            "enabled",
+            Bool,
+            None,
+            "true: the task is started (resumed) after apply.",
+        )
+        .default(D::Bool(false)),
         Attr::prop("comment", String, Some("COMMENT"), "A comment."),
-        Attr::prop("config", Json, Some("CONFIG"), "A configuration object for the task graph (root only)."),
-        Attr::prop("overlap_policy", Enum(OVERLAP), Some("OVERLAP_POLICY"), "Whether runs of the graph may overlap.")
-            .default(D::Str("NO_OVERLAP"))
-            .from_state(),
-        Attr::prop("suspend_task_after_num_failures", Int { min: 0, max: 1_000_000 }, Some("SUSPEND_TASK_AFTER_NUM_FAILURES"), "Suspend after this many failed runs; 0 never.")
-            .default(D::Int(10))
-            .from_state(),
-        Attr::prop("user_task_timeout_ms", Int { min: 0, max: 604_800_000 }, Some("USER_TASK_TIMEOUT_MS"), "Time limit of one run, in milliseconds.")
-            .default(D::Int(3_600_000))
-            .from_state(),
-        Attr::prop("task_auto_retry_attempts", Int { min: 0, max: 30 }, Some("TASK_AUTO_RETRY_ATTEMPTS"), "Automatic retries of a failed graph run.")
-            .default(D::Int(0))
-            .from_state(),
-        Attr::prop("user_task_managed_initial_warehouse_size", Enum(super::warehouse::SIZES), Some("USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE"), "Initial size of a serverless task.")
-            .computed()
-            .from_state(),
-        Attr::prop("error_integration", Ident, Some("ERROR_INTEGRATION"), "A notification integration for errors."),
+        Attr::prop(
+            "config",
+            Json,
+            Some("CONFIG"),
+            "A configuration object for the task graph (root only).",
+        ),
+        Attr::prop(
+            "overlap_policy",
+            Enum(OVERLAP),
+            Some("OVERLAP_POLICY"),
+            "Whether runs of the graph may overlap.",
+        )
+        .default(D::Str("NO_OVERLAP"))
+        .from_state(),
+        Attr::prop(
+            "suspend_task_after_num_failures",
+            Int {
+                min: 0,
+                max: 1_000_000,
+            },
+            Some("SUSPEND_TASK_AFTER_NUM_FAILURES"),
+            "Suspend after this many failed runs; 0 never.",
+        )
+        .default(D::Int(10))
+        .from_state(),
+        Attr::prop(
+            "user_task_timeout_ms",
+            Int {
+                min: 0,
+                max: 604_800_000,
+            },
+            Some("USER_TASK_TIMEOUT_MS"),
+            "Time limit of one run, in milliseconds.",
+        )
+        .default(D::Int(3_600_000))
+        .from_state(),
+        Attr::prop(
+            "task_auto_retry_attempts",
+            Int { min: 0, max: 30 },
+            Some("TASK_AUTO_RETRY_ATTEMPTS"),
+            "Automatic retries of a failed graph run.",
+        )
+        .default(D::Int(0))
+        .from_state(),
+        Attr::prop(
+            "user_task_managed_initial_warehouse_size",
+            Enum(super::warehouse::SIZES),
+            Some("USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE"),
+            "Initial size of a serverless task.",
+        )
+        .computed()
+        .from_state(),
+        Attr::prop(
+            "error_integration",
+            Ident,
+            Some("ERROR_INTEGRATION"),
+            "A notification integration for errors.",
+        ),
     ],
 };

@@ -3,37 +3,103 @@ use crate::model::Kind;
 
 /// Warehouse sizes; the aliases are the other spellings CREATE accepts and SHOW prints.
 pub static SIZES: &[EnumValue] = &[
-    EnumValue { canonical: "XSMALL", aliases: &["X-SMALL"] },
-    EnumValue { canonical: "SMALL", aliases: &[] },
-    EnumValue { canonical: "MEDIUM", aliases: &[] },
-    EnumValue { canonical: "LARGE", aliases: &[] },
-    EnumValue { canonical: "XLARGE", aliases: &["X-LARGE"] },
-    EnumValue { canonical: "XXLARGE", aliases: &["X2LARGE", "2X-LARGE"] },
-    EnumValue { canonical: "XXXLARGE", aliases: &["X3LARGE", "3X-LARGE"] },
-    EnumValue { canonical: "X4LARGE", aliases: &["4X-LARGE"] },
-    EnumValue { canonical: "X5LARGE", aliases: &["5X-LARGE"] },
-    EnumValue { canonical: "X6LARGE", aliases: &["6X-LARGE"] },
+    EnumValue {
+        canonical: "XSMALL",
+        aliases: &["X-SMALL"],
+    },
+    EnumValue {
+        canonical: "SMALL",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "MEDIUM",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "LARGE",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "XLARGE",
+        aliases: &["X-LARGE"],
+    },
+    EnumValue {
+        canonical: "XXLARGE",
+        aliases: &["X2LARGE", "2X-LARGE"],
+    },
+    EnumValue {
+        canonical: "XXXLARGE",
+        aliases: &["X3LARGE", "3X-LARGE"],
+    },
+    EnumValue {
+        canonical: "X4LARGE",
+        aliases: &["4X-LARGE"],
+    },
+    EnumValue {
+        canonical: "X5LARGE",
+        aliases: &["5X-LARGE"],
+    },
+    EnumValue {
+        canonical: "X6LARGE",
+        aliases: &["6X-LARGE"],
+    },
 ];
 
 pub static TYPES: &[EnumValue] = &[
-    EnumValue { canonical: "STANDARD", aliases: &[] },
-    EnumValue { canonical: "SNOWPARK-OPTIMIZED", aliases: &["SNOWPARK_OPTIMIZED"] },
+    EnumValue {
+        canonical: "STANDARD",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "SNOWPARK-OPTIMIZED",
+        aliases: &["SNOWPARK_OPTIMIZED"],
+    },
 ];
 
 static SCALING: &[EnumValue] = &[
-    EnumValue { canonical: "STANDARD", aliases: &[] },
-    EnumValue { canonical: "ECONOMY", aliases: &[] },
+    EnumValue {
+        canonical: "STANDARD",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "ECONOMY",
+        aliases: &[],
+    },
 ];
 
 static CONSTRAINTS: &[EnumValue] = &[
-    EnumValue { canonical: "MEMORY_1X", aliases: &[] },
-    EnumValue { canonical: "MEMORY_1X_X86", aliases: &[] },
-    EnumValue { canonical: "MEMORY_16X", aliases: &[] },
-    EnumValue { canonical: "MEMORY_16X_X86", aliases: &[] },
-    EnumValue { canonical: "MEMORY_64X", aliases: &[] },
-    EnumValue { canonical: "MEMORY_64X_X86", aliases: &[] },
-    EnumValue { canonical: "STANDARD_GEN_1", aliases: &[] },
-    EnumValue { canonical: "STANDARD_GEN_2", aliases: &[] },
+    EnumValue {
+        canonical: "MEMORY_1X",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "MEMORY_1X_X86",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "MEMORY_16X",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "MEMORY_16X_X86",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "MEMORY_64X",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "MEMORY_64X_X86",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "STANDARD_GEN_1",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "STANDARD_GEN_2",
+        aliases: &[],
+    },
 ];
 
 pub static SCHEMA: KindSchema = KindSchema {
@@ -42,33 +108,127 @@ pub static SCHEMA: KindSchema = KindSchema {
     blocks: &[],
     attrs: &[
         Attr::name_attr("The warehouse name."),
-        Attr::prop("size", Enum(SIZES), Some("WAREHOUSE_SIZE"), "Size of each cluster. Default XSMALL (MEDIUM for SNOWPARK-OPTIMIZED).")
-            .default(D::Str("XSMALL")),
-        Attr::prop("type", Enum(TYPES), Some("WAREHOUSE_TYPE"), "STANDARD or SNOWPARK-OPTIMIZED.").default(D::Str("STANDARD")),
-        Attr::prop("auto_suspend", Int { min: 0, max: 2_147_483_647 }, Some("AUTO_SUSPEND"), "Seconds of inactivity before the warehouse suspends; 0 never suspends.")
-            .default(D::Int(600)),
-        Attr::prop("auto_resume", Bool, Some("AUTO_RESUME"), "Resume when a statement needs it.").default(D::Bool(true)),
-        Attr::prop("initially_suspended", Bool, Some("INITIALLY_SUSPENDED"), "Create the warehouse suspended. Only applies when it is created.")
-            .default(D::Bool(false))
-            .create_only()
-            .from_state(),
-        Attr::prop("min_cluster_count", Int { min: 1, max: 300 }, Some("MIN_CLUSTER_COUNT"), "Minimum clusters of a multi-cluster warehouse.").default(D::Int(1)),
-        Attr::prop("max_cluster_count", Int { min: 1, max: 300 }, Some("MAX_CLUSTER_COUNT"), "Maximum clusters of a multi-cluster warehouse.").default(D::Int(1)),
-        Attr::prop("scaling_policy", Enum(SCALING), Some("SCALING_POLICY"), "STANDARD or ECONOMY.").default(D::Str("STANDARD")),
-        Attr::prop("enable_query_acceleration", Bool, Some("ENABLE_QUERY_ACCELERATION"), "Enable the query acceleration service.").default(D::Bool(false)),
-        Attr::prop("query_acceleration_max_scale_factor", Int { min: 0, max: 100 }, Some("QUERY_ACCELERATION_MAX_SCALE_FACTOR"), "Upper bound of query acceleration.")
-            .default(D::Int(8)),
-        Attr::prop("resource_monitor", Ident, Some("RESOURCE_MONITOR"), "A resource monitor to assign."),
-        Attr::prop("resource_constraint", Enum(CONSTRAINTS), Some("RESOURCE_CONSTRAINT"), "Memory or generation constraint; Snowflake chooses when unset.").computed(),
-        Attr::prop("max_concurrency_level", Int { min: 1, max: 10_000 }, Some("MAX_CONCURRENCY_LEVEL"), "Concurrent statements per cluster.")
-            .default(D::Int(8))
-            .from_state(),
-        Attr::prop("statement_queued_timeout_in_seconds", Int { min: 0, max: 604_800 }, Some("STATEMENT_QUEUED_TIMEOUT_IN_SECONDS"), "Seconds a statement may queue; 0 is no limit.")
-            .default(D::Int(0))
-            .from_state(),
-        Attr::prop("statement_timeout_in_seconds", Int { min: 0, max: 604_800 }, Some("STATEMENT_TIMEOUT_IN_SECONDS"), "Seconds a statement may run.")
-            .default(D::Int(172_800))
-            .from_state(),
+        Attr::prop(
+            "size",
+            Enum(SIZES),
+            Some("WAREHOUSE_SIZE"),
+            "Size of each cluster. Default XSMALL (MEDIUM for SNOWPARK-OPTIMIZED).",
+        )
+        .default(D::Str("XSMALL")),
+        Attr::prop(
+            "type",
+            Enum(TYPES),
+            Some("WAREHOUSE_TYPE"),
+            "STANDARD or SNOWPARK-OPTIMIZED.",
+        )
+        .default(D::Str("STANDARD")),
+        Attr::prop(
+            "auto_suspend",
+            Int {
+                min: 0,
+                max: 2_147_483_647,
+            },
+            Some("AUTO_SUSPEND"),
+            "Seconds of inactivity before the warehouse suspends; 0 never suspends.",
+        )
+        .default(D::Int(600)),
+        Attr::prop(
+            "auto_resume",
+            Bool,
+            Some("AUTO_RESUME"),
+            "Resume when a statement needs it.",
+        )
+        .default(D::Bool(true)),
+        Attr::prop(
+            "initially_suspended",
+            Bool,
+            Some("INITIALLY_SUSPENDED"),
+            "Create the warehouse suspended. Only applies when it is created.",
+        )
+        .default(D::Bool(false))
+        .create_only()
+        .from_state(),
+        Attr::prop(
+            "min_cluster_count",
+            Int { min: 1, max: 300 },
+            Some("MIN_CLUSTER_COUNT"),
+            "Minimum clusters of a multi-cluster warehouse.",
+        )
+        .default(D::Int(1)),
+        Attr::prop(
+            "max_cluster_count",
+            Int { min: 1, max: 300 },
+            Some("MAX_CLUSTER_COUNT"),
+            "Maximum clusters of a multi-cluster warehouse.",
+        )
+        .default(D::Int(1)),
+        Attr::prop(
+            "scaling_policy",
+            Enum(SCALING),
+            Some("SCALING_POLICY"),
+            "STANDARD or ECONOMY.",
+        )
+        .default(D::Str("STANDARD")),
+        Attr::prop(
+            "enable_query_acceleration",
+            Bool,
+            Some("ENABLE_QUERY_ACCELERATION"),
+            "Enable the query acceleration service.",
+        )
+        .default(D::Bool(false)),
+        Attr::prop(
+            "query_acceleration_max_scale_factor",
+            Int { min: 0, max: 100 },
+            Some("QUERY_ACCELERATION_MAX_SCALE_FACTOR"),
+            "Upper bound of query acceleration.",
+        )
+        .default(D::Int(8)),
+        Attr::prop(
+            "resource_monitor",
+            Ident,
+            Some("RESOURCE_MONITOR"),
+            "A resource monitor to assign.",
+        ),
+        Attr::prop(
+            "resource_constraint",
+            Enum(CONSTRAINTS),
+            Some("RESOURCE_CONSTRAINT"),
+            "Memory or generation constraint; Snowflake chooses when unset.",
+        )
+        .computed(),
+        Attr::prop(
+            "max_concurrency_level",
+            Int {
+                min: 1,
+                max: 10_000,
+            },
+            Some("MAX_CONCURRENCY_LEVEL"),
+            "Concurrent statements per cluster.",
+        )
+        .default(D::Int(8))
+        .from_state(),
+        Attr::prop(
+            "statement_queued_timeout_in_seconds",
+            Int {
+                min: 0,
+                max: 604_800,
+            },
+            Some("STATEMENT_QUEUED_TIMEOUT_IN_SECONDS"),
+            "Seconds a statement may queue; 0 is no limit.",
+        )
+        .default(D::Int(0))
+        .from_state(),
+        Attr::prop(
+            "statement_timeout_in_seconds",
+            Int {
+                min: 0,
+                max: 604_800,
+            },
+            Some("STATEMENT_TIMEOUT_IN_SECONDS"),
+            "Seconds a statement may run.",
+        )
+        .default(D::Int(172_800))
+        .from_state(),
         Attr::prop("comment", String, Some("COMMENT"), "A comment."),
     ],
 };
