@@ -291,4 +291,4 @@ macro_rules! fixtures {
     };
 }
 
-fixtures!(warehouses);
+fixtures!(databases_schemas, warehouses);

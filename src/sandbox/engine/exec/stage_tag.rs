@@ -76,13 +76,17 @@ fn apply_stage_prop(x: &Exec, stage: &mut Stage, p: &Prop, creating: bool) -> Re
             }
             for q in props::list(p)? {
                 match q.key.as_str() {
-                    "TYPE" => stage.encryption = Some(
-                        props::one_of(q, &["SNOWFLAKE_FULL", "SNOWFLAKE_SSE"]).map_err(|_| {
-                            x.unsupported(
+                    "TYPE" => {
+                        stage.encryption = Some(
+                            props::one_of(q, &["SNOWFLAKE_FULL", "SNOWFLAKE_SSE"]).map_err(
+                                |_| {
+                                    x.unsupported(
                                 "ENCRYPTION types other than SNOWFLAKE_FULL and SNOWFLAKE_SSE",
                             )
-                        })?,
-                    ),
+                                },
+                            )?,
+                        )
+                    }
                     k => return Err(x.unsupported(&format!("ENCRYPTION option {k}"))),
                 }
             }
