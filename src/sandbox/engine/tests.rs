@@ -291,4 +291,4 @@ macro_rules! fixtures {
     };
 }
 
-fixtures!(databases_schemas, warehouses);
+fixtures!(databases_schemas, stages_tags, warehouses);
