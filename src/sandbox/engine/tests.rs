@@ -291,4 +291,9 @@ macro_rules! fixtures {
     };
 }
 
-fixtures!(databases_schemas, stages_tags, warehouses);
+fixtures!(
+    databases_schemas,
+    stages_tags,
+    views_dynamic_tables,
+    warehouses
+);
