@@ -294,6 +294,7 @@ macro_rules! fixtures {
 fixtures!(
     databases_schemas,
     stages_tags,
+    tasks,
     views_dynamic_tables,
     warehouses
 );
