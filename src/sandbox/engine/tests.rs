@@ -293,6 +293,7 @@ macro_rules! fixtures {
 
 fixtures!(
     databases_schemas,
+    models,
     stages_tags,
     tasks,
     views_dynamic_tables,
