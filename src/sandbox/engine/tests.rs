@@ -295,6 +295,7 @@ fixtures!(
     databases_schemas,
     models,
     stages_tags,
+    tables_dml,
     tasks,
     views_dynamic_tables,
     warehouses
