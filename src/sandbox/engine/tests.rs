@@ -294,6 +294,7 @@ macro_rules! fixtures {
 fixtures!(
     databases_schemas,
     models,
+    session_and_errors,
     stages_tags,
     tables_dml,
     tasks,

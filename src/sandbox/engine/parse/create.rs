@@ -242,6 +242,9 @@ fn listed_columns(c: &mut Cursor) -> PResult<Vec<ListedColumn>> {
         if c.is_kw("WITH") || c.is_kw("MASKING") || c.is_kw("PROJECTION") {
             return Err(c.unsupported("column policies"));
         }
+        if c.at_end() {
+            return Err(c.unexpected());
+        }
         if !c.is_sym(",") && !c.is_sym(")") {
             return Err(c.unsupported("typed column lists"));
         }
