@@ -295,6 +295,7 @@ fixtures!(
     databases_schemas,
     models,
     session_and_errors,
+    show_pagination,
     stages_tags,
     tables_dml,
     tasks,
