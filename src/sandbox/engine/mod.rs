@@ -13,6 +13,8 @@ pub mod persist;
 mod show;
 
 #[cfg(test)]
+mod api_tests;
+#[cfg(test)]
 mod tests;
 
 pub use catalog::Catalog;

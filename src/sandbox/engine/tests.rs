@@ -294,6 +294,7 @@ macro_rules! fixtures {
 fixtures!(
     databases_schemas,
     models,
+    persistence,
     session_and_errors,
     show_pagination,
     stages_tags,
