@@ -264,8 +264,8 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
         rows.truncate(n as usize);
     }
     let mut columns = Vec::new();
-    let mut projections: Vec<Box<dyn Fn(&[Option<String>]) -> Result<Option<String>, SqlError>>> =
-        Vec::new();
+    // Each output column is a table column or a constant.
+    let mut projections: Vec<Result<usize, Option<String>>> = Vec::new();
     for item in &s.items {
         match item {
             SelectItem::Star => {
@@ -275,7 +275,7 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
                         type_name: ty.row_type(),
                         nullable: *nullable,
                     });
-                    projections.push(Box::new(move |r| Ok(r[i].clone())));
+                    projections.push(Ok(i));
                 }
             }
             SelectItem::Expr { expr, alias, text } => {
@@ -291,7 +291,7 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
                             type_name: typed[i].1.row_type(),
                             nullable: t.columns[i].2,
                         });
-                        projections.push(Box::new(move |r| Ok(r[i].clone())));
+                        projections.push(Ok(i));
                     }
                     e => {
                         let v = eval(e, &typed, &[], x.now)?;
@@ -300,21 +300,24 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
                             type_name: v.column_type().row_type(),
                             nullable: v == Val::Null,
                         });
-                        projections.push(Box::new(move |_| Ok(v.cell())));
+                        projections.push(Err(v.cell()));
                     }
                 }
             }
         }
     }
-    let out = rows
+    let out: Vec<Vec<Option<String>>> = rows
         .iter()
         .map(|r| {
             projections
                 .iter()
-                .map(|p| p(r))
-                .collect::<Result<Vec<_>, _>>()
+                .map(|p| match p {
+                    Ok(i) => r[*i].clone(),
+                    Err(constant) => constant.clone(),
+                })
+                .collect()
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect();
     Ok(ResultSet {
         columns,
         rows: out,

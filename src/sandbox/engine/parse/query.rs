@@ -102,11 +102,9 @@ pub fn select(c: &mut Cursor) -> PResult<Select> {
             let start = c.offset();
             let e = expr(c)?;
             let text = upper_words(&c.src[start..c.offset().max(start)]);
-            let alias = if c.eat_kw("AS") {
-                Some(c.ident()?)
-            } else if c.peek().is_some_and(|t| t.kind == TokenKind::QuotedIdent)
-                || (c.peek().is_some_and(|t| t.kind == TokenKind::Word) && !is_clause_word(c))
-            {
+            let bare_alias = c.peek().is_some_and(|t| t.kind == TokenKind::QuotedIdent)
+                || (c.peek().is_some_and(|t| t.kind == TokenKind::Word) && !is_clause_word(c));
+            let alias = if c.eat_kw("AS") || bare_alias {
                 Some(c.ident()?)
             } else {
                 None
