@@ -292,6 +292,7 @@ macro_rules! fixtures {
 }
 
 fixtures!(
+    comment_on,
     databases_schemas,
     models,
     persistence,

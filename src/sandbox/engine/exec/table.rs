@@ -6,7 +6,7 @@ use super::super::errors;
 use super::super::parse::ast::{AlterAction, ColumnDef, Cond, CreateHead, Expr, Name, Prop};
 use super::account::no_such_action;
 use super::values::{coerce, column_type_of, eval, eval_cond, literal, Val};
-use super::view::{check_relation_create, rename_relation};
+use super::view::{check_relation_create, find_relation, rename_relation};
 use super::{created, ok, props, Exec, Fqn, Outcome};
 use crate::sandbox::{Column, DmlStats, ResultSet, SqlError};
 
@@ -85,12 +85,10 @@ pub fn alter_table(
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
     let f = x.resolve_schema_object(&name, "ALTER TABLE")?;
-    let table = match table_ref(x, &f) {
-        Ok(t) => t.clone(),
-        Err(_) if if_exists => return Ok(Outcome::unchanged(ok())),
-        Err(e) => return Err(e),
-    };
-    let mut table = table;
+    if find_relation(x, &f, Relation::Table, "Table", if_exists)?.is_none() {
+        return Ok(Outcome::unchanged(ok()));
+    }
+    let mut table = table_ref(x, &f)?.clone();
     match action {
         AlterAction::Rename(to) => return rename_relation(x, &f, &to, Relation::Table),
         AlterAction::Set(props) => {

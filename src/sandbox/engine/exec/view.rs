@@ -124,7 +124,7 @@ pub fn rename_relation(
 }
 
 /// Find a relation of `kind` for ALTER: None when it is missing and IF EXISTS was given.
-fn find_relation(
+pub fn find_relation(
     x: &Exec,
     f: &Fqn,
     kind: Relation,
