@@ -294,6 +294,7 @@ macro_rules! fixtures {
 fixtures!(
     comment_on,
     databases_schemas,
+    feature_store,
     models,
     persistence,
     session_and_errors,
