@@ -85,7 +85,12 @@ impl Engine {
 
     fn run(&mut self, sql: &str, session: &Session) -> Result<ResultSet, SqlError> {
         let parsed = parse::parse(sql).map_err(|f| failure(sql, f))?;
-        let may_change = !matches!(parsed.statement, parse::ast::Statement::Show(_));
+        // Reads never change the catalog; every executor checks before it changes anything,
+        // and the snapshot also restores a change whose save failed.
+        let may_change = !matches!(
+            parsed.statement,
+            parse::ast::Statement::Show(_) | parse::ast::Statement::Select(_)
+        );
         let snapshot = (self.path.is_some() && may_change).then(|| self.catalog.clone());
         let mut x = exec::Exec {
             catalog: &mut self.catalog,

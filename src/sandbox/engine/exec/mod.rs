@@ -426,6 +426,14 @@ impl<'a> Exec<'a> {
         self.schema_mut(db, schema)
     }
 
+    /// What expressions in this statement are evaluated with.
+    pub fn env(&self) -> values::Env<'_> {
+        values::Env {
+            now: self.now,
+            text: self.text,
+        }
+    }
+
     pub fn unsupported(&self, what: &str) -> SqlError {
         errors::unsupported(what, self.text)
     }

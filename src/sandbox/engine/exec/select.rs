@@ -220,7 +220,7 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
     for r in t.rows {
         let keep = match &s.filter {
             None => true,
-            Some(c) => eval_cond(c, &typed, &r, x.now)? == Some(true),
+            Some(c) => eval_cond(c, &typed, &r, &x.env())? == Some(true),
         };
         if keep {
             rows.push(r);
@@ -294,7 +294,7 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
                         projections.push(Ok(i));
                     }
                     e => {
-                        let v = eval(e, &typed, &[], x.now)?;
+                        let v = eval(e, &typed, &[], &x.env())?;
                         columns.push(Column {
                             name,
                             type_name: v.column_type().row_type(),

@@ -138,8 +138,9 @@ pub fn alter_stage(
             {
                 return Err(errors::already_exists(&t.name));
             }
+            x.schema_for_create(&t.database, &t.schema)?;
             x.schema_mut(&f.database, &f.schema)?.stages.remove(&f.name);
-            x.schema_for_create(&t.database, &t.schema)?
+            x.schema_mut(&t.database, &t.schema)?
                 .stages
                 .insert(t.name, stage);
             return Ok(Outcome::changed(ok()));
@@ -271,8 +272,9 @@ pub fn alter_tag(
             if x.schema(&t.database, &t.schema)?.tags.contains_key(&t.name) {
                 return Err(errors::already_exists(&t.name));
             }
+            x.schema_for_create(&t.database, &t.schema)?;
             x.schema_mut(&f.database, &f.schema)?.tags.remove(&f.name);
-            x.schema_for_create(&t.database, &t.schema)?
+            x.schema_mut(&t.database, &t.schema)?
                 .tags
                 .insert(t.name.clone(), tag);
             tagging::rekey_tags(

@@ -201,7 +201,7 @@ pub fn insert(
             })
             .collect();
         for (e, &i) in exprs.iter().zip(&targets) {
-            let v = eval(e, &[], &[], x.now)?;
+            let v = eval(e, &[], &[], &x.env())?;
             row[i] = coerce(typed[i].1, &v)?;
         }
         check_not_null(table, &row)?;
@@ -243,7 +243,7 @@ fn matching(x: &Exec, table: &Table, filter: &Option<Cond>) -> Result<Vec<bool>,
         .iter()
         .map(|r| match filter {
             None => Ok(true),
-            Some(c) => Ok(eval_cond(c, &typed, r, x.now)? == Some(true)),
+            Some(c) => Ok(eval_cond(c, &typed, r, &x.env())? == Some(true)),
         })
         .collect()
 }
@@ -275,7 +275,7 @@ pub fn update(
         }
         let before = row.clone();
         for (i, e) in &targets {
-            let v = eval(e, &typed, &before, x.now)?;
+            let v = eval(e, &typed, &before, &x.env())?;
             row[*i] = coerce(typed[*i].1, &v)?;
         }
         check_not_null(table, row)?;

@@ -73,12 +73,18 @@ pub fn literal(l: &Literal) -> Val {
     }
 }
 
+/// What an expression is evaluated with: the statement's time and its text (for messages).
+pub struct Env<'a> {
+    pub now: Nanos,
+    pub text: &'a str,
+}
+
 /// Evaluate an expression against a row (`columns` names the row's cells).
 pub fn eval(
     expr: &Expr,
     columns: &[(String, ColumnType)],
     row: &[Option<String>],
-    now: Nanos,
+    env: &Env,
 ) -> Result<Val, SqlError> {
     match expr {
         Expr::Literal(l) => Ok(literal(l)),
@@ -104,9 +110,9 @@ pub fn eval(
             } else {
                 ColumnType::TimestampLtz
             };
-            Ok(Val::Typed(t, format::timestamp(now)))
+            Ok(Val::Typed(t, format::timestamp(env.now)))
         }
-        Expr::Call { name, .. } => Err(errors::unsupported(&format!("function {name}"), name)),
+        Expr::Call { name, .. } => Err(errors::unsupported(&format!("function {name}"), env.text)),
     }
 }
 
@@ -253,33 +259,33 @@ pub fn eval_cond(
     cond: &Cond,
     columns: &[(String, ColumnType)],
     row: &[Option<String>],
-    now: Nanos,
+    env: &Env,
 ) -> Result<Option<bool>, SqlError> {
     Ok(match cond {
         Cond::And(a, b) => match (
-            eval_cond(a, columns, row, now)?,
-            eval_cond(b, columns, row, now)?,
+            eval_cond(a, columns, row, env)?,
+            eval_cond(b, columns, row, env)?,
         ) {
             (Some(false), _) | (_, Some(false)) => Some(false),
             (Some(true), Some(true)) => Some(true),
             _ => None,
         },
         Cond::Or(a, b) => match (
-            eval_cond(a, columns, row, now)?,
-            eval_cond(b, columns, row, now)?,
+            eval_cond(a, columns, row, env)?,
+            eval_cond(b, columns, row, env)?,
         ) {
             (Some(true), _) | (_, Some(true)) => Some(true),
             (Some(false), Some(false)) => Some(false),
             _ => None,
         },
-        Cond::Not(a) => eval_cond(a, columns, row, now)?.map(|b| !b),
+        Cond::Not(a) => eval_cond(a, columns, row, env)?.map(|b| !b),
         Cond::IsNull { expr, negated } => {
-            Some((eval(expr, columns, row, now)? == Val::Null) != *negated)
+            Some((eval(expr, columns, row, env)? == Val::Null) != *negated)
         }
         Cond::Cmp { left, op, right } => {
             let ord = compare(
-                &eval(left, columns, row, now)?,
-                &eval(right, columns, row, now)?,
+                &eval(left, columns, row, env)?,
+                &eval(right, columns, row, env)?,
             )?;
             ord.map(|o| match op {
                 CmpOp::Eq => o == Ordering::Equal,
@@ -295,10 +301,10 @@ pub fn eval_cond(
             list,
             negated,
         } => {
-            let v = eval(expr, columns, row, now)?;
+            let v = eval(expr, columns, row, env)?;
             let mut result = Some(false);
             for item in list {
-                match compare(&v, &eval(item, columns, row, now)?)? {
+                match compare(&v, &eval(item, columns, row, env)?)? {
                     Some(Ordering::Equal) => {
                         result = Some(true);
                         break;
