@@ -3,6 +3,7 @@
 //! It is a faithful peer for tests and demos, and says so wherever it differs from
 //! Snowflake (docs/sandbox.md).
 
+pub mod engine;
 pub mod faults;
 pub mod jwt_verify;
 pub mod server;
@@ -10,6 +11,7 @@ mod statements;
 pub mod stats;
 mod types;
 
+pub use engine::{Clock, Engine, PersistError};
 pub use faults::FaultOptions;
 pub use server::{start, AccessToken, RunningServer, ServeError, ServeOptions, UserKey};
 pub use stats::StatsSnapshot;

@@ -1,0 +1,221 @@
+//! Tests of the engine's API around statements: persistence, atomic saves, rollback of
+//! failed saves, reset, and how whole request texts are read.
+
+use super::{Clock, Engine, PersistError};
+use crate::sandbox::{ResultSet, Session, SqlEngine};
+
+fn session() -> Session {
+    Session {
+        database: Some("DB".into()),
+        schema: Some("S".into()),
+        role: "SYSADMIN".into(),
+        ..Default::default()
+    }
+}
+
+fn run(e: &mut Engine, sql: &str) -> ResultSet {
+    e.execute(sql, &session())
+        .unwrap_or_else(|err| panic!("{sql}: {err}"))
+}
+
+const SETUP: &[&str] = &[
+    "CREATE WAREHOUSE wh WAREHOUSE_SIZE = SMALL MAX_CONCURRENCY_LEVEL = 2",
+    "CREATE DATABASE db",
+    "CREATE TRANSIENT SCHEMA db.s DATA_RETENTION_TIME_IN_DAYS = 0",
+    "CREATE TAG t ALLOWED_VALUES 'x'",
+    "CREATE STAGE st ENCRYPTION = (TYPE = 'SNOWFLAKE_SSE')",
+    "CREATE VIEW v TAG (t = 'x') AS SELECT 1",
+    "CREATE DYNAMIC TABLE d TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = FULL AS SELECT 1",
+    "CREATE TASK r WAREHOUSE = wh SCHEDULE = '5 MINUTE' AS SELECT 1",
+    "CREATE TASK c AFTER r WHEN SYSTEM$STREAM_HAS_DATA('X') AS SELECT 2",
+    "ALTER TASK c RESUME",
+    "CREATE MODEL m WITH VERSION a FROM @st/a",
+    "ALTER MODEL m ADD VERSION b FROM @st/b",
+    "ALTER MODEL m MODIFY VERSION b SET METADATA = '{\"k\": [1, 2]}'",
+    "CREATE TABLE tb (k VARCHAR NOT NULL, at TIMESTAMP_NTZ DEFAULT CURRENT_TIMESTAMP())",
+    "INSERT INTO tb (k) VALUES ('one'), ('two')",
+];
+
+const READS: &[&str] = &[
+    "SHOW WAREHOUSES",
+    "SHOW DATABASES",
+    "SHOW SCHEMAS IN ACCOUNT",
+    "SHOW TAGS",
+    "SHOW STAGES",
+    "SHOW VIEWS",
+    "SHOW DYNAMIC TABLES",
+    "SHOW TABLES",
+    "SHOW TASKS",
+    "SHOW MODELS",
+    "SHOW VERSIONS IN MODEL m",
+    "SHOW PARAMETERS IN WAREHOUSE wh",
+    "SHOW PARAMETERS IN SCHEMA db.s",
+    "SHOW PARAMETERS IN TASK c",
+    "SELECT SYSTEM$GET_TAG('t', 'v', 'TABLE')",
+    "SELECT * FROM tb",
+    "SELECT * FROM INFORMATION_SCHEMA.MODEL_VERSIONS",
+];
+
+fn reads(e: &mut Engine) -> Vec<ResultSet> {
+    READS.iter().map(|sql| run(e, sql)).collect()
+}
+
+#[test]
+fn reopening_an_account_gives_the_same_output_for_every_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.json");
+    let mut e = Engine::open(&path, "ACME")
+        .unwrap()
+        .with_clock(Clock::fixed_at_secs(1_700_000_000));
+    for sql in SETUP {
+        run(&mut e, sql);
+    }
+    let before = reads(&mut e);
+    drop(e);
+    let mut reopened = Engine::open(&path, "ACME")
+        .unwrap()
+        .with_clock(Clock::fixed_at_secs(1_800_000_000));
+    assert_eq!(reads(&mut reopened), before);
+    assert_eq!(
+        reopened.catalog(),
+        Engine::open(&path, "ACME").unwrap().catalog()
+    );
+    // Only the account file is left in the directory: the temporary file was renamed.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("account.json")]);
+}
+
+#[test]
+fn the_same_statements_save_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for name in ["a.json", "b.json"] {
+        let path = dir.path().join(name);
+        let mut e = Engine::open(&path, "ACME")
+            .unwrap()
+            .with_clock(Clock::fixed_at_secs(1_700_000_000));
+        for sql in SETUP {
+            run(&mut e, sql);
+        }
+        files.push(std::fs::read(&path).unwrap());
+    }
+    assert_eq!(files[0], files[1]);
+}
+
+#[test]
+fn reads_and_failed_statements_do_not_rewrite_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.json");
+    let mut e = Engine::open(&path, "ACME")
+        .unwrap()
+        .with_clock(Clock::fixed_at_secs(1));
+    run(&mut e, "CREATE DATABASE db");
+    let saved = std::fs::read(&path).unwrap();
+    std::fs::write(&path, b"{\"marker\": true}").unwrap();
+    run(&mut e, "SHOW DATABASES");
+    assert!(e.execute("CREATE DATABASE db", &session()).is_err());
+    assert_eq!(std::fs::read(&path).unwrap(), b"{\"marker\": true}");
+    run(&mut e, "CREATE SCHEMA db.s");
+    let after: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert!(after["catalog"]["databases"]["DB"]["schemas"]["S"].is_object());
+    assert_ne!(std::fs::read(&path).unwrap(), saved);
+}
+
+#[test]
+fn a_change_that_cannot_be_saved_is_undone_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("accounts");
+    std::fs::create_dir(&sub).unwrap();
+    let mut e = Engine::open(&sub.join("account.json"), "ACME").unwrap();
+    run(&mut e, "CREATE DATABASE db");
+    // With its directory gone the next save fails: the statement must not appear to work.
+    std::fs::remove_dir_all(&sub).unwrap();
+    let err = e.execute("CREATE DATABASE other", &session()).unwrap_err();
+    assert_eq!(err.code, "000603");
+    assert!(err.message.contains("could not save"), "{}", err.message);
+    let names: Vec<_> = e.catalog().databases.keys().cloned().collect();
+    assert_eq!(names, ["DB"], "the failed change must not stay in memory");
+}
+
+#[test]
+fn opening_refuses_a_file_of_another_account_or_a_broken_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.json");
+    let mut e = Engine::open(&path, "ACME").unwrap();
+    run(&mut e, "CREATE DATABASE db");
+    assert!(matches!(
+        Engine::open(&path, "OTHER"),
+        Err(PersistError::Account { .. })
+    ));
+    std::fs::write(&path, b"not json").unwrap();
+    let err = Engine::open(&path, "ACME")
+        .err()
+        .expect("a broken file is an error");
+    assert!(matches!(err, PersistError::Format { .. }));
+    assert!(err.to_string().contains("move it away"), "{err}");
+}
+
+#[test]
+fn reset_empties_the_account_and_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.json");
+    let mut e = Engine::open(&path, "ACME").unwrap();
+    run(&mut e, "CREATE DATABASE db");
+    e.reset().unwrap();
+    assert_eq!(run(&mut e, "SHOW DATABASES").rows.len(), 0);
+    assert_eq!(
+        Engine::open(&path, "ACME").unwrap().catalog(),
+        &super::Catalog::default()
+    );
+}
+
+#[test]
+fn a_request_text_is_one_statement_with_an_optional_semicolon_and_comments() {
+    let mut e = Engine::new("ACME");
+    let r = run(&mut e, "  -- leading comment\n SELECT 1 ; -- trailing\n");
+    assert_eq!(r.rows, vec![vec![Some("1".to_string())]]);
+    let err = e.execute("SELECT 1; SELECT 2", &session()).unwrap_err();
+    assert_eq!(
+        (err.code.as_str(), err.sql_state.as_str()),
+        ("000008", "0A000")
+    );
+    let err = e.execute("SELECT 'unterminated", &session()).unwrap_err();
+    assert_eq!(err.code, "001003");
+    let err = e.execute("   ", &session()).unwrap_err();
+    assert_eq!(err.code, "000002");
+    assert!(
+        err.message.starts_with("Unsupported feature"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn syntax_errors_give_line_and_position() {
+    let mut e = Engine::new("ACME");
+    let err = e
+        .execute("CREATE DATABASE d\n  COMMENT = ", &session())
+        .unwrap_err();
+    assert_eq!(
+        err.message,
+        "SQL compilation error:\nsyntax error line 2 at position 11 unexpected '<EOF>'."
+    );
+    let err = e
+        .execute("CREATE WAREHOUSE w WAREHOUSE_SIZE = )", &session())
+        .unwrap_err();
+    assert_eq!(
+        err.message,
+        "SQL compilation error:\nsyntax error line 1 at position 36 unexpected ')'."
+    );
+}
+
+#[test]
+fn the_system_clock_stamps_objects() {
+    let mut e = Engine::new("ACME");
+    run(&mut e, "CREATE DATABASE db");
+    let created = e.catalog().databases["DB"].meta.created_on;
+    assert!(created > 1_700_000_000 * 1_000_000_000, "{created}");
+}

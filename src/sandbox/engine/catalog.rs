@@ -1,0 +1,295 @@
+//! The account's catalog: every object the sandbox keeps, as plain serialisable data.
+//! Maps are BTreeMaps keyed by canonical name, so iteration order is the lexicographic
+//! order SHOW prints and the saved file is byte-for-byte reproducible.
+
+use super::clock::Nanos;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What every object carries.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    pub created_on: Nanos,
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Tag values set on the object, keyed by the tag's quoted FQN (`"DB"."S"."T"`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    #[serde(default)]
+    pub warehouses: BTreeMap<String, Warehouse>,
+    #[serde(default)]
+    pub databases: BTreeMap<String, Database>,
+    /// A counter for ids (task ids, warehouse uuids) and creation order.
+    #[serde(default)]
+    pub sequence: u64,
+}
+
+impl Catalog {
+    pub fn next_sequence(&mut self) -> u64 {
+        self.sequence += 1;
+        self.sequence
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warehouse {
+    pub meta: Meta,
+    pub started: bool,
+    /// `STANDARD` or `SNOWPARK-OPTIMIZED`.
+    pub warehouse_type: String,
+    /// A canonical size keyword (`XSMALL`, `XXLARGE`, ...).
+    pub size: String,
+    pub min_cluster_count: i64,
+    pub max_cluster_count: i64,
+    pub scaling_policy: String,
+    pub auto_suspend: Option<i64>,
+    pub auto_resume: bool,
+    pub enable_query_acceleration: bool,
+    pub query_acceleration_max_scale_factor: i64,
+    pub resource_monitor: Option<String>,
+    pub resource_constraint: Option<String>,
+    pub generation: Option<String>,
+    pub uuid: String,
+    pub resumed_on: Nanos,
+    pub updated_on: Nanos,
+    /// Parameters set on the warehouse (`STATEMENT_TIMEOUT_IN_SECONDS`, ...).
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Database {
+    pub meta: Meta,
+    pub transient: bool,
+    /// Parameters set on the database (`DATA_RETENTION_TIME_IN_DAYS`, ...).
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    /// The schemas other than INFORMATION_SCHEMA, which is implied.
+    #[serde(default)]
+    pub schemas: BTreeMap<String, Schema>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schema {
+    pub meta: Meta,
+    pub transient: bool,
+    pub managed_access: bool,
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    #[serde(default)]
+    pub stages: BTreeMap<String, Stage>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, Tag>,
+    #[serde(default)]
+    pub tables: BTreeMap<String, Table>,
+    #[serde(default)]
+    pub views: BTreeMap<String, View>,
+    #[serde(default)]
+    pub dynamic_tables: BTreeMap<String, DynamicTable>,
+    #[serde(default)]
+    pub tasks: BTreeMap<String, Task>,
+    #[serde(default)]
+    pub models: BTreeMap<String, Model>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stage {
+    pub meta: Meta,
+    pub url: Option<String>,
+    pub storage_integration: Option<String>,
+    /// `SNOWFLAKE_FULL` or `SNOWFLAKE_SSE` (internal stages).
+    pub encryption: Option<String>,
+    pub directory_enabled: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub meta: Meta,
+    /// None: any value is allowed. Some(empty): no value is.
+    pub allowed_values: Option<Vec<String>>,
+}
+
+/// The storage class of a table column, which decides how values compare and print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    Text,
+    Fixed,
+    Real,
+    Boolean,
+    Date,
+    TimestampNtz,
+    TimestampLtz,
+    TimestampTz,
+    Variant,
+}
+
+impl ColumnType {
+    /// The type name in `rowType`.
+    pub fn row_type(self) -> &'static str {
+        match self {
+            ColumnType::Text => "text",
+            ColumnType::Fixed => "fixed",
+            ColumnType::Real => "real",
+            ColumnType::Boolean => "boolean",
+            ColumnType::Date => "date",
+            ColumnType::TimestampNtz => "timestamp_ntz",
+            ColumnType::TimestampLtz => "timestamp_ltz",
+            ColumnType::TimestampTz => "timestamp_tz",
+            ColumnType::Variant => "variant",
+        }
+    }
+}
+
+/// A column default: a literal value or the statement's time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnDefault {
+    Value(Option<String>),
+    CurrentTimestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableColumn {
+    pub name: String,
+    pub data_type: String,
+    pub column_type: ColumnType,
+    pub not_null: bool,
+    pub default: Option<ColumnDefault>,
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub meta: Meta,
+    pub transient: bool,
+    pub columns: Vec<TableColumn>,
+    /// Values in their result form (see `exec::table`), None for NULL.
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    pub meta: Meta,
+    pub secure: bool,
+    /// The CREATE statement as submitted.
+    pub text: String,
+    pub query: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DynamicTable {
+    pub meta: Meta,
+    pub text: String,
+    pub query: String,
+    /// `5 minutes` or `DOWNSTREAM`.
+    pub target_lag: String,
+    pub warehouse: String,
+    /// As declared: `AUTO`, `FULL` or `INCREMENTAL`.
+    pub refresh_mode: String,
+    pub initialize: String,
+    pub cluster_by: Option<String>,
+    pub suspended: bool,
+    pub last_suspended_on: Option<Nanos>,
+    pub data_timestamp: Option<Nanos>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub meta: Meta,
+    pub id: String,
+    pub warehouse: Option<String>,
+    pub schedule: Option<String>,
+    pub config: Option<String>,
+    pub error_integration: Option<String>,
+    /// Names of predecessor tasks, all in this task's schema.
+    pub predecessors: Vec<String>,
+    pub definition: String,
+    pub condition: Option<String>,
+    pub started: bool,
+    pub last_committed_on: Option<Nanos>,
+    pub last_suspended_on: Option<Nanos>,
+    pub last_suspended_reason: Option<String>,
+    /// Parameters set on the task (`USER_TASK_TIMEOUT_MS`, `OVERLAP_POLICY`, ...).
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelVersion {
+    pub created_on: Nanos,
+    pub last_altered: Nanos,
+    /// Creation order, which decides FIRST and LAST when timestamps tie.
+    pub sequence: u64,
+    /// The stage location the version was created from.
+    pub source: String,
+    pub alias: Option<String>,
+    pub comment: Option<String>,
+    /// A JSON object; `{}` when none was set.
+    pub metadata: serde_json::Value,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Model {
+    pub meta: Meta,
+    pub last_altered: Nanos,
+    pub default_version: String,
+    pub versions: BTreeMap<String, ModelVersion>,
+}
+
+/// The objects of a schema that share one namespace: tables, views and dynamic tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relation {
+    Table,
+    View,
+    DynamicTable,
+}
+
+impl Relation {
+    /// As Snowflake names the type in "Object found is of type ..." messages.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Relation::Table => "TABLE",
+            Relation::View => "VIEW",
+            Relation::DynamicTable => "DYNAMIC_TABLE",
+        }
+    }
+}
+
+impl Schema {
+    /// Which relation, if any, holds `name`.
+    pub fn relation(&self, name: &str) -> Option<Relation> {
+        if self.tables.contains_key(name) {
+            Some(Relation::Table)
+        } else if self.views.contains_key(name) {
+            Some(Relation::View)
+        } else if self.dynamic_tables.contains_key(name) {
+            Some(Relation::DynamicTable)
+        } else {
+            None
+        }
+    }
+
+    /// Every object's metadata, for tag bookkeeping.
+    pub fn metas_mut(&mut self) -> impl Iterator<Item = &mut Meta> {
+        self.stages
+            .values_mut()
+            .map(|o| &mut o.meta)
+            .chain(self.tags.values_mut().map(|o| &mut o.meta))
+            .chain(self.tables.values_mut().map(|o| &mut o.meta))
+            .chain(self.views.values_mut().map(|o| &mut o.meta))
+            .chain(self.dynamic_tables.values_mut().map(|o| &mut o.meta))
+            .chain(self.tasks.values_mut().map(|o| &mut o.meta))
+            .chain(self.models.values_mut().map(|o| &mut o.meta))
+    }
+}
+
+/// The key of a tag in `Meta::tags`.
+pub fn tag_key(database: &str, schema: &str, tag: &str) -> String {
+    super::format::quoted_fqn(&[database, schema, tag])
+}

@@ -1,0 +1,463 @@
+//! Executing parsed statements against the catalog: name resolution with the session's
+//! defaults, the existence rules every kind shares, and dispatch to one module per family.
+
+mod account;
+mod model;
+pub mod props;
+mod schema;
+mod select;
+mod stage_tag;
+mod table;
+mod tagging;
+mod task;
+mod values;
+mod view;
+
+use super::catalog::{Catalog, Database, Meta, Schema};
+use super::clock::Nanos;
+use super::errors;
+use super::parse::ast::{AlterAction, Name, ObjectKind, Prop, PropValue, Statement};
+use super::show;
+use crate::sandbox::{ResultSet, Session, SqlError};
+
+pub use model::{model_aliases, system_aliases, versions_in_order};
+
+/// The name INFORMATION_SCHEMA has in every database.
+pub const INFORMATION_SCHEMA: &str = "INFORMATION_SCHEMA";
+
+/// Everything a statement runs with.
+pub struct Exec<'a> {
+    pub catalog: &'a mut Catalog,
+    pub session: &'a Session,
+    pub account: &'a str,
+    pub now: Nanos,
+    /// The statement's text, for messages and for `text` columns.
+    pub text: &'a str,
+}
+
+/// A fully qualified schema object name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fqn {
+    pub database: String,
+    pub schema: String,
+    pub name: String,
+}
+
+impl Fqn {
+    /// `DB.S.NAME`, as Snowflake prints names in messages.
+    pub fn dotted(&self) -> String {
+        format!("{}.{}.{}", self.database, self.schema, self.name)
+    }
+}
+
+/// What a statement returned and whether it changed the catalog.
+pub struct Outcome {
+    pub result: ResultSet,
+    pub changed: bool,
+}
+
+impl Outcome {
+    pub fn changed(result: ResultSet) -> Outcome {
+        Outcome {
+            result,
+            changed: true,
+        }
+    }
+
+    pub fn unchanged(result: ResultSet) -> Outcome {
+        Outcome {
+            result,
+            changed: false,
+        }
+    }
+}
+
+pub fn run(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
+    match st {
+        Statement::CreateWarehouse { head, props } => account::create_warehouse(x, head, props),
+        Statement::CreateDatabase {
+            head,
+            transient,
+            props,
+        } => account::create_database(x, head, transient, props),
+        Statement::CreateSchema {
+            head,
+            transient,
+            managed_access,
+            props,
+        } => schema::create_schema(x, head, transient, managed_access, props),
+        Statement::CreateStage { head, props } => stage_tag::create_stage(x, head, props),
+        Statement::CreateTag {
+            head,
+            allowed_values,
+            props,
+        } => stage_tag::create_tag(x, head, allowed_values, props),
+        Statement::CreateTable {
+            head,
+            transient,
+            columns,
+            props,
+        } => table::create_table(x, head, transient, columns, props),
+        Statement::CreateView {
+            head,
+            secure,
+            columns,
+            props,
+            tags,
+            query,
+            text,
+        } => view::create_view(
+            x,
+            view::ViewDef {
+                head,
+                secure,
+                columns,
+                props,
+                tags,
+                query,
+                text,
+            },
+        ),
+        Statement::CreateDynamicTable {
+            head,
+            columns,
+            props,
+            tags,
+            cluster_by,
+            query,
+            text,
+        } => view::create_dynamic_table(
+            x,
+            view::DynamicTableDef {
+                head,
+                columns,
+                props,
+                tags,
+                cluster_by,
+                query,
+                text,
+            },
+        ),
+        Statement::CreateTask {
+            head,
+            props,
+            after,
+            condition,
+            body,
+        } => task::create_task(x, head, props, after, condition, body),
+        Statement::CreateModel {
+            head,
+            version,
+            source,
+        } => model::create_model(x, head, version, source),
+        Statement::Alter {
+            kind,
+            if_exists,
+            name,
+            action,
+        } => alter(x, kind, if_exists, name, action),
+        Statement::Drop {
+            kind,
+            if_exists,
+            name,
+        } => drop(x, kind, if_exists, name),
+        Statement::CommentOn {
+            kind,
+            if_exists,
+            name,
+            comment,
+        } => {
+            let prop = Prop {
+                key: "COMMENT".into(),
+                value: PropValue::Str(comment),
+                offset: 0,
+            };
+            alter(x, kind, if_exists, name, AlterAction::Set(vec![prop]))
+        }
+        Statement::Show(s) => show::run(x, &s).map(Outcome::unchanged),
+        Statement::Insert {
+            table,
+            columns,
+            rows,
+        } => table::insert(x, table, columns, rows),
+        Statement::Update {
+            table,
+            assignments,
+            filter,
+        } => table::update(x, table, assignments, filter),
+        Statement::Delete { table, filter } => table::delete(x, table, filter),
+        Statement::Select(s) => select::select(x, s),
+    }
+}
+
+fn alter(
+    x: &mut Exec,
+    kind: ObjectKind,
+    if_exists: bool,
+    name: Name,
+    action: AlterAction,
+) -> Result<Outcome, SqlError> {
+    if let AlterAction::SetTags(assigns) = &action {
+        return tagging::set_tags(x, kind, if_exists, &name, assigns);
+    }
+    if let AlterAction::UnsetTags(tags) = &action {
+        return tagging::unset_tags(x, kind, if_exists, &name, tags);
+    }
+    match kind {
+        ObjectKind::Warehouse => account::alter_warehouse(x, if_exists, name, action),
+        ObjectKind::Database => account::alter_database(x, if_exists, name, action),
+        ObjectKind::Schema => schema::alter_schema(x, if_exists, name, action),
+        ObjectKind::Stage => stage_tag::alter_stage(x, if_exists, name, action),
+        ObjectKind::Tag => stage_tag::alter_tag(x, if_exists, name, action),
+        ObjectKind::Table => table::alter_table(x, if_exists, name, action),
+        ObjectKind::View => view::alter_view(x, if_exists, name, action),
+        ObjectKind::DynamicTable => view::alter_dynamic_table(x, if_exists, name, action),
+        ObjectKind::Task => task::alter_task(x, if_exists, name, action),
+        ObjectKind::Model => model::alter_model(x, if_exists, name, action),
+    }
+}
+
+fn drop(x: &mut Exec, kind: ObjectKind, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+    match kind {
+        ObjectKind::Warehouse => account::drop_warehouse(x, if_exists, name),
+        ObjectKind::Database => account::drop_database(x, if_exists, name),
+        ObjectKind::Schema => schema::drop_schema(x, if_exists, name),
+        ObjectKind::Task => task::drop_task(x, if_exists, name),
+        _ => drop_schema_object(x, kind, if_exists, name),
+    }
+}
+
+/// DROP for the schema objects whose removal has no side effects on others.
+fn drop_schema_object(
+    x: &mut Exec,
+    kind: ObjectKind,
+    if_exists: bool,
+    name: Name,
+) -> Result<Outcome, SqlError> {
+    let command = format!("DROP {}", kind.keyword());
+    let fqn = x.resolve_schema_object(&name, &command)?;
+    let schema = match x.schema_mut(&fqn.database, &fqn.schema) {
+        Ok(s) => s,
+        Err(_) if if_exists => return Ok(Outcome::unchanged(drop_missing(&fqn.name))),
+        Err(e) => return Err(e),
+    };
+    let relation_kind = |k: ObjectKind| match k {
+        ObjectKind::Table => Some(super::catalog::Relation::Table),
+        ObjectKind::View => Some(super::catalog::Relation::View),
+        ObjectKind::DynamicTable => Some(super::catalog::Relation::DynamicTable),
+        _ => None,
+    };
+    if let Some(expected) = relation_kind(kind) {
+        if let Some(found) = schema.relation(&fqn.name) {
+            if found != expected {
+                return Err(errors::wrong_kind(found.type_name(), expected.type_name()));
+            }
+        }
+    }
+    let removed = match kind {
+        ObjectKind::Stage => schema.stages.remove(&fqn.name).is_some(),
+        ObjectKind::Tag => schema.tags.remove(&fqn.name).is_some(),
+        ObjectKind::Table => schema.tables.remove(&fqn.name).is_some(),
+        ObjectKind::View => schema.views.remove(&fqn.name).is_some(),
+        ObjectKind::DynamicTable => schema.dynamic_tables.remove(&fqn.name).is_some(),
+        ObjectKind::Model => schema.models.remove(&fqn.name).is_some(),
+        _ => false,
+    };
+    if !removed {
+        return if if_exists {
+            Ok(Outcome::unchanged(drop_missing(&fqn.name)))
+        } else {
+            Err(errors::does_not_exist(kind.noun(), &fqn.dotted()))
+        };
+    }
+    if kind == ObjectKind::Tag {
+        tagging::forget_tag(x.catalog, &fqn);
+    }
+    Ok(Outcome::changed(dropped(&fqn.name)))
+}
+
+// Status texts of DDL results (CONFIRMED forms from Snowflake's output).
+
+pub fn ok() -> ResultSet {
+    ResultSet::status("Statement executed successfully.")
+}
+
+pub fn created(noun: &str, name: &str) -> ResultSet {
+    ResultSet::status(format!("{noun} {name} successfully created."))
+}
+
+pub fn exists_skipped(name: &str) -> ResultSet {
+    ResultSet::status(format!("{name} already exists, statement succeeded."))
+}
+
+pub fn dropped(name: &str) -> ResultSet {
+    ResultSet::status(format!("{name} successfully dropped."))
+}
+
+pub fn drop_missing(name: &str) -> ResultSet {
+    ResultSet::status(format!(
+        "Drop statement executed successfully ({name} already dropped)."
+    ))
+}
+
+impl<'a> Exec<'a> {
+    /// The role that owns what the statement creates.
+    pub fn owner(&self) -> String {
+        if self.session.role.trim().is_empty() {
+            "SYSADMIN".to_string()
+        } else {
+            self.session.role.clone()
+        }
+    }
+
+    pub fn meta(&self, comment: Option<String>) -> Meta {
+        Meta {
+            created_on: self.now,
+            owner: self.owner(),
+            comment,
+            tags: Default::default(),
+        }
+    }
+
+    pub fn session_database(&self) -> Option<&str> {
+        self.session.database.as_deref().filter(|s| !s.is_empty())
+    }
+
+    pub fn session_schema(&self) -> Option<&str> {
+        self.session.schema.as_deref().filter(|s| !s.is_empty())
+    }
+
+    /// `n`, `s.n` or `d.s.n` completed with the session's database and schema.
+    pub fn resolve_schema_object(&self, name: &Name, command: &str) -> Result<Fqn, SqlError> {
+        let (database, schema, name) = match name.as_slice() {
+            [n] => {
+                let d = self
+                    .session_database()
+                    .ok_or_else(|| errors::no_current_database(command))?;
+                let s = self
+                    .session_schema()
+                    .ok_or_else(|| errors::no_current_schema(command))?;
+                (d.to_string(), s.to_string(), n.clone())
+            }
+            [s, n] => {
+                let d = self
+                    .session_database()
+                    .ok_or_else(|| errors::no_current_database(command))?;
+                (d.to_string(), s.clone(), n.clone())
+            }
+            [d, s, n] => (d.clone(), s.clone(), n.clone()),
+            _ => {
+                return Err(errors::unsupported(
+                    "names with more than three parts",
+                    self.text,
+                ))
+            }
+        };
+        Ok(Fqn {
+            database,
+            schema,
+            name,
+        })
+    }
+
+    /// `s` or `d.s` completed with the session's database.
+    pub fn resolve_schema(&self, name: &Name, command: &str) -> Result<(String, String), SqlError> {
+        match name.as_slice() {
+            [s] => {
+                let d = self
+                    .session_database()
+                    .ok_or_else(|| errors::no_current_database(command))?;
+                Ok((d.to_string(), s.clone()))
+            }
+            [d, s] => Ok((d.clone(), s.clone())),
+            _ => Err(errors::syntax(
+                1,
+                0,
+                &format!("unexpected '{}'.", name.join(".")),
+            )),
+        }
+    }
+
+    /// An account-level name (warehouse, database): exactly one part.
+    pub fn account_name(&self, name: &Name) -> Result<String, SqlError> {
+        match name.as_slice() {
+            [n] => Ok(n.clone()),
+            _ => Err(errors::syntax(
+                1,
+                0,
+                &format!("unexpected '{}'.", name.join(".")),
+            )),
+        }
+    }
+
+    pub fn database(&self, db: &str) -> Result<&Database, SqlError> {
+        self.catalog
+            .databases
+            .get(db)
+            .ok_or_else(|| errors::does_not_exist("Database", db))
+    }
+
+    pub fn database_mut(&mut self, db: &str) -> Result<&mut Database, SqlError> {
+        self.catalog
+            .databases
+            .get_mut(db)
+            .ok_or_else(|| errors::does_not_exist("Database", db))
+    }
+
+    pub fn schema(&self, db: &str, schema: &str) -> Result<&Schema, SqlError> {
+        self.database(db)?
+            .schemas
+            .get(schema)
+            .ok_or_else(|| errors::does_not_exist("Schema", &format!("{db}.{schema}")))
+    }
+
+    pub fn schema_mut(&mut self, db: &str, schema: &str) -> Result<&mut Schema, SqlError> {
+        self.database_mut(db)?
+            .schemas
+            .get_mut(schema)
+            .ok_or_else(|| errors::does_not_exist("Schema", &format!("{db}.{schema}")))
+    }
+
+    /// The schema new objects go into; INFORMATION_SCHEMA is read-only.
+    pub fn schema_for_create(&mut self, db: &str, schema: &str) -> Result<&mut Schema, SqlError> {
+        if schema == INFORMATION_SCHEMA && self.catalog.databases.contains_key(db) {
+            return Err(errors::insufficient_privileges(schema));
+        }
+        self.schema_mut(db, schema)
+    }
+
+    /// What expressions in this statement are evaluated with.
+    pub fn env(&self) -> values::Env<'_> {
+        values::Env {
+            now: self.now,
+            text: self.text,
+        }
+    }
+
+    pub fn unsupported(&self, what: &str) -> SqlError {
+        errors::unsupported(what, self.text)
+    }
+}
+
+/// The new name of a renamed schema object: an unqualified name stays in the object's
+/// schema, `s.n` in its database.
+pub fn rename_target(from: &Fqn, to: &Name) -> Result<Fqn, SqlError> {
+    Ok(match to.as_slice() {
+        [n] => Fqn {
+            database: from.database.clone(),
+            schema: from.schema.clone(),
+            name: n.clone(),
+        },
+        [s, n] => Fqn {
+            database: from.database.clone(),
+            schema: s.clone(),
+            name: n.clone(),
+        },
+        [d, s, n] => Fqn {
+            database: d.clone(),
+            schema: s.clone(),
+            name: n.clone(),
+        },
+        _ => return Err(errors::syntax(1, 0, "unexpected name in RENAME TO.")),
+    })
+}

@@ -1,0 +1,326 @@
+//! SELECT: session functions and system functions without FROM, rows of one table, and the
+//! INFORMATION_SCHEMA.MODEL_VERSIONS view.
+
+use super::super::catalog::ColumnType;
+use super::super::errors;
+use super::super::format;
+use super::super::parse::ast::{Expr, Literal, Select, SelectItem};
+use super::model::{system_aliases, versions_in_order};
+use super::table::table_ref;
+use super::values::{compare_values, eval, eval_cond, Val};
+use super::{tagging, task, Exec, Fqn, Outcome, INFORMATION_SCHEMA};
+use crate::sandbox::{Column, ResultSet, SqlError};
+
+/// What CURRENT_VERSION() reports.
+pub const SANDBOX_VERSION: &str = "9.0.0";
+
+pub fn select(x: &mut Exec, s: Select) -> Result<Outcome, SqlError> {
+    match &s.from {
+        None => select_values(x, &s),
+        Some(name) => {
+            let table = from(x, name)?;
+            query(x, table, &s).map(Outcome::unchanged)
+        }
+    }
+}
+
+/// A result column's name: its alias, else its upper-cased text.
+fn column_name(alias: &Option<String>, text: &str) -> String {
+    alias.clone().unwrap_or_else(|| text.to_string())
+}
+
+fn string_args<'e>(name: &str, args: &'e [Expr], n: usize) -> Result<Vec<&'e str>, SqlError> {
+    let out: Vec<&str> = args
+        .iter()
+        .filter_map(|a| match a {
+            Expr::Literal(Literal::String(s)) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    if out.len() != n || args.len() != n {
+        return Err(errors::invalid_value(
+            name,
+            &format!("expects {n} string arguments"),
+        ));
+    }
+    Ok(out)
+}
+
+/// `SELECT <expressions>` without FROM: one row.
+fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
+    if s.filter.is_some() || !s.order_by.is_empty() {
+        return Err(x.unsupported("WHERE and ORDER BY without FROM"));
+    }
+    let mut columns = Vec::new();
+    let mut row = Vec::new();
+    let mut changed = false;
+    for item in &s.items {
+        let SelectItem::Expr { expr, alias, text } = item else {
+            return Err(errors::syntax(1, 7, "unexpected '*'."));
+        };
+        let (value, type_name): (Option<String>, &'static str) = match expr {
+            Expr::Call { name, args } => match name.as_str() {
+                "CURRENT_ACCOUNT" if args.is_empty() => {
+                    (Some(x.account.to_ascii_uppercase()), "text")
+                }
+                "CURRENT_USER" if args.is_empty() => (
+                    Some(x.session.user.clone()).filter(|u| !u.is_empty()),
+                    "text",
+                ),
+                "CURRENT_ROLE" if args.is_empty() => (Some(x.owner()), "text"),
+                "CURRENT_WAREHOUSE" if args.is_empty() => (
+                    x.session.warehouse.clone().filter(|w| !w.is_empty()),
+                    "text",
+                ),
+                "CURRENT_DATABASE" if args.is_empty() => {
+                    (x.session_database().map(str::to_string), "text")
+                }
+                "CURRENT_SCHEMA" if args.is_empty() => {
+                    (x.session_schema().map(str::to_string), "text")
+                }
+                "CURRENT_VERSION" if args.is_empty() => (Some(SANDBOX_VERSION.to_string()), "text"),
+                "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP" if args.is_empty() => {
+                    (Some(format::timestamp(x.now)), "timestamp_ltz")
+                }
+                "SYSTEM$GET_TAG" => {
+                    let a = string_args(name, args, 3)?;
+                    (tagging::get_tag(x, a[0], a[1], a[2])?, "text")
+                }
+                "SYSTEM$TASK_DEPENDENTS_ENABLE" => {
+                    let a = string_args(name, args, 1)?;
+                    task::enable_dependents(x, a[0])?;
+                    changed = true;
+                    (Some(String::new()), "text")
+                }
+                other => return Err(x.unsupported(&format!("function {other}"))),
+            },
+            Expr::Literal(l) => {
+                let v = super::values::literal(l);
+                (v.cell(), v.column_type().row_type())
+            }
+            Expr::Column(c) => return Err(errors::invalid_identifier(c)),
+        };
+        columns.push(Column {
+            name: column_name(alias, text),
+            type_name,
+            nullable: true,
+        });
+        row.push(value);
+    }
+    let rows = if s.limit == Some(0) {
+        vec![]
+    } else {
+        vec![row]
+    };
+    Ok(Outcome {
+        result: ResultSet {
+            columns,
+            rows,
+            dml: None,
+        },
+        changed,
+    })
+}
+
+/// Rows to query: a table's, or a view of the catalog.
+pub struct VirtualTable {
+    pub columns: Vec<(String, ColumnType, bool)>,
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+fn from(x: &Exec, name: &[String]) -> Result<VirtualTable, SqlError> {
+    let is_info = match name {
+        [s, _] => s == INFORMATION_SCHEMA,
+        [_, s, _] => s == INFORMATION_SCHEMA,
+        _ => false,
+    };
+    let f = x.resolve_schema_object(&name.to_vec(), "SELECT")?;
+    if is_info {
+        if f.name != "MODEL_VERSIONS" {
+            return Err(x.unsupported(&format!("INFORMATION_SCHEMA.{}", f.name)));
+        }
+        return model_versions(x, &f);
+    }
+    let t = table_ref(x, &f)?;
+    Ok(VirtualTable {
+        columns: t
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.column_type, !c.not_null))
+            .collect(),
+        rows: t.rows.clone(),
+    })
+}
+
+fn model_versions(x: &Exec, f: &Fqn) -> Result<VirtualTable, SqlError> {
+    let db = x.database(&f.database)?;
+    let text = |n: &str| (n.to_string(), ColumnType::Text, true);
+    let ts = |n: &str| (n.to_string(), ColumnType::TimestampLtz, true);
+    let variant = |n: &str| (n.to_string(), ColumnType::Variant, true);
+    let columns = vec![
+        text("DATABASE_NAME"),
+        text("SCHEMA_NAME"),
+        text("MODEL_NAME"),
+        text("MODEL_VERSION_NAME"),
+        variant("VERSION_ALIASES"),
+        text("COMMENT"),
+        text("OWNER"),
+        ts("CREATED"),
+        ts("LAST_ALTERED"),
+        variant("FUNCTIONS"),
+        text("MODEL_TYPE"),
+        text("PYTHON_VERSION"),
+        text("LANGUAGE"),
+        variant("DEPENDENCIES"),
+        variant("METADATA"),
+        variant("USERDATA"),
+    ];
+    let mut rows = Vec::new();
+    for (schema_name, schema) in &db.schemas {
+        for (model_name, model) in &schema.models {
+            for version in versions_in_order(model) {
+                let v = &model.versions[version];
+                let mut aliases: Vec<String> = system_aliases(model, version)
+                    .into_iter()
+                    .map(String::from)
+                    .collect();
+                aliases.extend(v.alias.clone());
+                rows.push(vec![
+                    Some(f.database.clone()),
+                    Some(schema_name.clone()),
+                    Some(model_name.clone()),
+                    Some(version.clone()),
+                    Some(format::json_pretty(&serde_json::json!(aliases))),
+                    v.comment.clone(),
+                    Some(model.meta.owner.clone()),
+                    Some(format::timestamp(v.created_on)),
+                    Some(format::timestamp(v.last_altered)),
+                    Some("[]".into()),
+                    Some("USER_MODEL".into()),
+                    None,
+                    Some("PYTHON".into()),
+                    None,
+                    Some(format::json_pretty(&v.metadata)),
+                    Some("{}".into()),
+                ]);
+            }
+        }
+    }
+    Ok(VirtualTable { columns, rows })
+}
+
+/// Filter, order, limit and project rows.
+pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlError> {
+    let typed: Vec<(String, ColumnType)> = t
+        .columns
+        .iter()
+        .map(|(n, ty, _)| (n.clone(), *ty))
+        .collect();
+    let mut rows = Vec::new();
+    for r in t.rows {
+        let keep = match &s.filter {
+            None => true,
+            Some(c) => eval_cond(c, &typed, &r, &x.env())? == Some(true),
+        };
+        if keep {
+            rows.push(r);
+        }
+    }
+    // ORDER BY a column of the table, or an alias of one.
+    let mut keys = Vec::new();
+    for k in &s.order_by {
+        let aliased = s.items.iter().find_map(|i| match i {
+            SelectItem::Expr {
+                expr: Expr::Column(c),
+                alias: Some(a),
+                ..
+            } if *a == k.column => Some(c.clone()),
+            _ => None,
+        });
+        let col = aliased.unwrap_or_else(|| k.column.clone());
+        let i = typed
+            .iter()
+            .position(|(n, _)| *n == col)
+            .ok_or_else(|| errors::invalid_identifier(&k.column))?;
+        keys.push((i, typed[i].1, k.descending));
+    }
+    rows.sort_by(|a, b| {
+        for &(i, ty, desc) in &keys {
+            // NULLs sort last ascending and first descending, as in Snowflake.
+            let o = match (&a[i], &b[i]) {
+                (None, None) => std::cmp::Ordering::Equal,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (Some(x), Some(y)) => compare_values(ty, x, y),
+            };
+            let o = if desc { o.reverse() } else { o };
+            if o != std::cmp::Ordering::Equal {
+                return o;
+            }
+        }
+        std::cmp::Ordering::Equal
+    });
+    if let Some(n) = s.limit {
+        rows.truncate(n as usize);
+    }
+    let mut columns = Vec::new();
+    // Each output column is a table column or a constant.
+    let mut projections: Vec<Result<usize, Option<String>>> = Vec::new();
+    for item in &s.items {
+        match item {
+            SelectItem::Star => {
+                for (i, (n, ty, nullable)) in t.columns.iter().enumerate() {
+                    columns.push(Column {
+                        name: n.clone(),
+                        type_name: ty.row_type(),
+                        nullable: *nullable,
+                    });
+                    projections.push(Ok(i));
+                }
+            }
+            SelectItem::Expr { expr, alias, text } => {
+                let name = column_name(alias, text);
+                match expr {
+                    Expr::Column(c) => {
+                        let i = typed
+                            .iter()
+                            .position(|(n, _)| n == c)
+                            .ok_or_else(|| errors::invalid_identifier(c))?;
+                        columns.push(Column {
+                            name,
+                            type_name: typed[i].1.row_type(),
+                            nullable: t.columns[i].2,
+                        });
+                        projections.push(Ok(i));
+                    }
+                    e => {
+                        let v = eval(e, &typed, &[], &x.env())?;
+                        columns.push(Column {
+                            name,
+                            type_name: v.column_type().row_type(),
+                            nullable: v == Val::Null,
+                        });
+                        projections.push(Err(v.cell()));
+                    }
+                }
+            }
+        }
+    }
+    let out: Vec<Vec<Option<String>>> = rows
+        .iter()
+        .map(|r| {
+            projections
+                .iter()
+                .map(|p| match p {
+                    Ok(i) => r[*i].clone(),
+                    Err(constant) => constant.clone(),
+                })
+                .collect()
+        })
+        .collect();
+    Ok(ResultSet {
+        columns,
+        rows: out,
+        dml: None,
+    })
+}

@@ -1,0 +1,333 @@
+//! Tables with rows: CREATE TABLE, INSERT ... VALUES, UPDATE and DELETE with real row
+//! counts, so that a conditional UPDATE can serve as an atomic lock.
+
+use super::super::catalog::{ColumnDefault, Relation, Table, TableColumn};
+use super::super::errors;
+use super::super::parse::ast::{AlterAction, ColumnDef, Cond, CreateHead, Expr, Name, Prop};
+use super::account::no_such_action;
+use super::values::{coerce, column_type_of, eval, eval_cond, literal, Val};
+use super::view::{check_relation_create, find_relation, rename_relation};
+use super::{created, ok, props, Exec, Fqn, Outcome};
+use crate::sandbox::{Column, DmlStats, ResultSet, SqlError};
+
+pub fn create_table(
+    x: &mut Exec,
+    head: CreateHead,
+    transient: bool,
+    defs: Vec<ColumnDef>,
+    props: Vec<Prop>,
+) -> Result<Outcome, SqlError> {
+    let f = x.resolve_schema_object(&head.name, "CREATE TABLE")?;
+    let schema = x.schema_for_create(&f.database, &f.schema)?;
+    if let Some(done) = check_relation_create(schema, &head, &f.name, Relation::Table)? {
+        return Ok(done);
+    }
+    let schema_transient = schema.transient;
+    let mut columns: Vec<TableColumn> = Vec::new();
+    for d in defs {
+        if columns.iter().any(|c| c.name == d.name) {
+            return Err(errors::invalid_value(
+                "column",
+                &format!("duplicate column name '{}'", d.name),
+            ));
+        }
+        let column_type = column_type_of(&d.data_type)
+            .ok_or_else(|| x.unsupported(&format!("column type {}", d.data_type)))?;
+        let default = match &d.default {
+            None => None,
+            Some(Expr::Literal(l)) => Some(ColumnDefault::Value(coerce(column_type, &literal(l))?)),
+            Some(Expr::Call { name, args })
+                if args.is_empty()
+                    && matches!(
+                        name.as_str(),
+                        "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP" | "SYSDATE"
+                    ) =>
+            {
+                Some(ColumnDefault::CurrentTimestamp)
+            }
+            Some(_) => {
+                return Err(
+                    x.unsupported("column defaults other than literals and CURRENT_TIMESTAMP()")
+                )
+            }
+        };
+        columns.push(TableColumn {
+            name: d.name,
+            data_type: d.data_type,
+            column_type,
+            not_null: d.not_null,
+            default,
+            comment: d.comment,
+        });
+    }
+    let mut table = Table {
+        meta: x.meta(None),
+        transient: transient || schema_transient,
+        columns,
+        rows: Vec::new(),
+    };
+    for p in &props {
+        match p.key.as_str() {
+            "COMMENT" => table.meta.comment = props::opt_string(p)?,
+            k => return Err(x.unsupported(&format!("table property {k}"))),
+        }
+    }
+    x.schema_mut(&f.database, &f.schema)?
+        .tables
+        .insert(f.name.clone(), table);
+    Ok(Outcome::changed(created("Table", &f.name)))
+}
+
+pub fn alter_table(
+    x: &mut Exec,
+    if_exists: bool,
+    name: Name,
+    action: AlterAction,
+) -> Result<Outcome, SqlError> {
+    let f = x.resolve_schema_object(&name, "ALTER TABLE")?;
+    if find_relation(x, &f, Relation::Table, "Table", if_exists)?.is_none() {
+        return Ok(Outcome::unchanged(ok()));
+    }
+    let mut table = table_ref(x, &f)?.clone();
+    match action {
+        AlterAction::Rename(to) => return rename_relation(x, &f, &to, Relation::Table),
+        AlterAction::Set(props) => {
+            for p in &props {
+                match p.key.as_str() {
+                    "COMMENT" => table.meta.comment = props::opt_string(p)?,
+                    k => return Err(x.unsupported(&format!("table property {k}"))),
+                }
+            }
+        }
+        AlterAction::Unset(keys) => {
+            for k in &keys {
+                match k.as_str() {
+                    "COMMENT" => table.meta.comment = None,
+                    k => return Err(x.unsupported(&format!("UNSET {k} on a table"))),
+                }
+            }
+        }
+        other => return Err(no_such_action("TABLE", &other)),
+    }
+    x.schema_mut(&f.database, &f.schema)?
+        .tables
+        .insert(f.name, table);
+    Ok(Outcome::changed(ok()))
+}
+
+/// The table a query or DML statement names.
+pub fn table_ref<'c>(x: &'c Exec, f: &Fqn) -> Result<&'c Table, SqlError> {
+    let schema = x
+        .schema(&f.database, &f.schema)
+        .map_err(|_| errors::object_not_found(&f.dotted()))?;
+    match schema.relation(&f.name) {
+        Some(Relation::Table) => Ok(&schema.tables[&f.name]),
+        Some(_) => Err(x.unsupported("reading or writing the rows of views and dynamic tables")),
+        None => Err(errors::object_not_found(&f.dotted())),
+    }
+}
+
+fn typed_columns(t: &Table) -> Vec<(String, super::super::catalog::ColumnType)> {
+    t.columns
+        .iter()
+        .map(|c| (c.name.clone(), c.column_type))
+        .collect()
+}
+
+fn dml_result(column: &str, n: u64, stats: DmlStats, extra: &[&str]) -> ResultSet {
+    let mut columns = vec![Column {
+        name: column.to_string(),
+        type_name: "fixed",
+        nullable: false,
+    }];
+    let mut row = vec![Some(n.to_string())];
+    for e in extra {
+        columns.push(Column {
+            name: e.to_string(),
+            type_name: "fixed",
+            nullable: false,
+        });
+        row.push(Some("0".into()));
+    }
+    ResultSet {
+        columns,
+        rows: vec![row],
+        dml: Some(stats),
+    }
+}
+
+pub fn insert(
+    x: &mut Exec,
+    name: Name,
+    columns: Option<Vec<String>>,
+    rows: Vec<Vec<Expr>>,
+) -> Result<Outcome, SqlError> {
+    let f = x.resolve_schema_object(&name, "INSERT")?;
+    let table = table_ref(x, &f)?;
+    let targets: Vec<usize> = match &columns {
+        None => (0..table.columns.len()).collect(),
+        Some(cols) => cols
+            .iter()
+            .map(|c| {
+                table
+                    .columns
+                    .iter()
+                    .position(|tc| &tc.name == c)
+                    .ok_or_else(|| errors::invalid_identifier(c))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let typed = typed_columns(table);
+    let mut new_rows = Vec::new();
+    for exprs in &rows {
+        if exprs.len() != targets.len() {
+            return Err(errors::insert_arity(targets.len(), exprs.len()));
+        }
+        let mut row: Vec<Option<String>> = table
+            .columns
+            .iter()
+            .map(|c| match &c.default {
+                Some(ColumnDefault::Value(v)) => v.clone(),
+                Some(ColumnDefault::CurrentTimestamp) => coerce(
+                    c.column_type,
+                    &Val::Typed(
+                        super::super::catalog::ColumnType::TimestampLtz,
+                        super::super::format::timestamp(x.now),
+                    ),
+                )
+                .ok()
+                .flatten(),
+                None => None,
+            })
+            .collect();
+        for (e, &i) in exprs.iter().zip(&targets) {
+            let v = eval(e, &[], &[], &x.env())?;
+            row[i] = coerce(typed[i].1, &v)?;
+        }
+        check_not_null(table, &row)?;
+        new_rows.push(row);
+    }
+    let n = new_rows.len() as u64;
+    let schema = x.schema_mut(&f.database, &f.schema)?;
+    if let Some(t) = schema.tables.get_mut(&f.name) {
+        t.rows.extend(new_rows);
+    }
+    Ok(Outcome::changed(dml_result(
+        "number of rows inserted",
+        n,
+        DmlStats {
+            inserted: n,
+            ..Default::default()
+        },
+        &[],
+    )))
+}
+
+fn check_not_null(table: &Table, row: &[Option<String>]) -> Result<(), SqlError> {
+    if table
+        .columns
+        .iter()
+        .zip(row)
+        .any(|(c, v)| c.not_null && v.is_none())
+    {
+        return Err(errors::null_in_not_null());
+    }
+    Ok(())
+}
+
+/// Which rows of `table` the filter keeps (unknown counts as no).
+fn matching(x: &Exec, table: &Table, filter: &Option<Cond>) -> Result<Vec<bool>, SqlError> {
+    let typed = typed_columns(table);
+    table
+        .rows
+        .iter()
+        .map(|r| match filter {
+            None => Ok(true),
+            Some(c) => Ok(eval_cond(c, &typed, r, &x.env())? == Some(true)),
+        })
+        .collect()
+}
+
+pub fn update(
+    x: &mut Exec,
+    name: Name,
+    assignments: Vec<(String, Expr)>,
+    filter: Option<Cond>,
+) -> Result<Outcome, SqlError> {
+    let f = x.resolve_schema_object(&name, "UPDATE")?;
+    let table = table_ref(x, &f)?;
+    let typed = typed_columns(table);
+    let mut targets = Vec::new();
+    for (col, e) in &assignments {
+        let i = table
+            .columns
+            .iter()
+            .position(|c| &c.name == col)
+            .ok_or_else(|| errors::invalid_identifier(col))?;
+        targets.push((i, e));
+    }
+    let hits = matching(x, table, &filter)?;
+    let mut rows = table.rows.clone();
+    let mut n = 0u64;
+    for (row, hit) in rows.iter_mut().zip(&hits) {
+        if !hit {
+            continue;
+        }
+        let before = row.clone();
+        for (i, e) in &targets {
+            let v = eval(e, &typed, &before, &x.env())?;
+            row[*i] = coerce(typed[*i].1, &v)?;
+        }
+        check_not_null(table, row)?;
+        n += 1;
+    }
+    if let Some(t) = x
+        .schema_mut(&f.database, &f.schema)?
+        .tables
+        .get_mut(&f.name)
+    {
+        t.rows = rows;
+    }
+    let stats = DmlStats {
+        updated: n,
+        ..Default::default()
+    };
+    Ok(Outcome {
+        result: dml_result(
+            "number of rows updated",
+            n,
+            stats,
+            &["number of multi-joined rows updated"],
+        ),
+        changed: n > 0,
+    })
+}
+
+pub fn delete(x: &mut Exec, name: Name, filter: Option<Cond>) -> Result<Outcome, SqlError> {
+    let f = x.resolve_schema_object(&name, "DELETE")?;
+    let table = table_ref(x, &f)?;
+    let hits = matching(x, table, &filter)?;
+    let n = hits.iter().filter(|h| **h).count() as u64;
+    let kept: Vec<Vec<Option<String>>> = table
+        .rows
+        .iter()
+        .zip(&hits)
+        .filter(|(_, h)| !**h)
+        .map(|(r, _)| r.clone())
+        .collect();
+    if let Some(t) = x
+        .schema_mut(&f.database, &f.schema)?
+        .tables
+        .get_mut(&f.name)
+    {
+        t.rows = kept;
+    }
+    let stats = DmlStats {
+        deleted: n,
+        ..Default::default()
+    };
+    Ok(Outcome {
+        result: dml_result("number of rows deleted", n, stats, &[]),
+        changed: n > 0,
+    })
+}

@@ -1,0 +1,268 @@
+//! Tag values on objects: `TAG (...)` at creation, `ALTER ... SET TAG / UNSET TAG`,
+//! `SYSTEM$GET_TAG`, and keeping references right when tags or their containers are
+//! dropped or renamed.
+
+use super::super::catalog::{tag_key, Catalog, Meta};
+use super::super::errors;
+use super::super::parse::ast::{Name, ObjectKind, TagAssign};
+use super::{ok, Exec, Fqn, Outcome};
+use crate::sandbox::SqlError;
+
+/// Where an object lives, by kind.
+pub enum Target {
+    Account(String),
+    Schema(String, String),
+    Object(Fqn),
+}
+
+impl Target {
+    pub fn resolve(
+        x: &Exec,
+        kind: ObjectKind,
+        name: &Name,
+        command: &str,
+    ) -> Result<Target, SqlError> {
+        Ok(match kind {
+            ObjectKind::Warehouse | ObjectKind::Database => Target::Account(x.account_name(name)?),
+            ObjectKind::Schema => {
+                let (d, s) = x.resolve_schema(name, command)?;
+                Target::Schema(d, s)
+            }
+            _ => Target::Object(x.resolve_schema_object(name, command)?),
+        })
+    }
+
+    pub fn display(&self) -> String {
+        match self {
+            Target::Account(n) => n.clone(),
+            Target::Schema(d, s) => format!("{d}.{s}"),
+            Target::Object(f) => f.dotted(),
+        }
+    }
+}
+
+/// The metadata of an object of `kind` at `target`, if it exists.
+pub fn meta_mut<'c>(
+    catalog: &'c mut Catalog,
+    kind: ObjectKind,
+    target: &Target,
+) -> Option<&'c mut Meta> {
+    match (kind, target) {
+        (ObjectKind::Warehouse, Target::Account(n)) => {
+            catalog.warehouses.get_mut(n).map(|o| &mut o.meta)
+        }
+        (ObjectKind::Database, Target::Account(n)) => {
+            catalog.databases.get_mut(n).map(|o| &mut o.meta)
+        }
+        (ObjectKind::Schema, Target::Schema(d, s)) => catalog
+            .databases
+            .get_mut(d)?
+            .schemas
+            .get_mut(s)
+            .map(|o| &mut o.meta),
+        (k, Target::Object(f)) => {
+            let s = catalog
+                .databases
+                .get_mut(&f.database)?
+                .schemas
+                .get_mut(&f.schema)?;
+            match k {
+                ObjectKind::Stage => s.stages.get_mut(&f.name).map(|o| &mut o.meta),
+                ObjectKind::Tag => s.tags.get_mut(&f.name).map(|o| &mut o.meta),
+                ObjectKind::Table => s.tables.get_mut(&f.name).map(|o| &mut o.meta),
+                ObjectKind::View => s.views.get_mut(&f.name).map(|o| &mut o.meta),
+                ObjectKind::DynamicTable => s.dynamic_tables.get_mut(&f.name).map(|o| &mut o.meta),
+                ObjectKind::Task => s.tasks.get_mut(&f.name).map(|o| &mut o.meta),
+                ObjectKind::Model => s.models.get_mut(&f.name).map(|o| &mut o.meta),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Resolve `tag = 'value'` pairs: each tag must exist and allow the value.
+pub fn resolve_assigns(x: &Exec, assigns: &[TagAssign]) -> Result<Vec<(String, String)>, SqlError> {
+    let mut out = Vec::new();
+    for a in assigns {
+        let f = x.resolve_schema_object(&a.tag, "SET TAG")?;
+        let tag = x
+            .catalog
+            .databases
+            .get(&f.database)
+            .and_then(|d| d.schemas.get(&f.schema))
+            .and_then(|s| s.tags.get(&f.name))
+            .ok_or_else(|| errors::does_not_exist("Tag", &f.dotted()))?;
+        if let Some(allowed) = &tag.allowed_values {
+            if !allowed.contains(&a.value) {
+                return Err(errors::tag_value_not_allowed(&a.value, &f.dotted()));
+            }
+        }
+        out.push((tag_key(&f.database, &f.schema, &f.name), a.value.clone()));
+    }
+    Ok(out)
+}
+
+pub fn set_tags(
+    x: &mut Exec,
+    kind: ObjectKind,
+    if_exists: bool,
+    name: &Name,
+    assigns: &[TagAssign],
+) -> Result<Outcome, SqlError> {
+    let command = format!("ALTER {}", kind.keyword());
+    let target = Target::resolve(x, kind, name, &command)?;
+    let values = resolve_assigns(x, assigns)?;
+    let Some(meta) = meta_mut(x.catalog, kind, &target) else {
+        return missing(kind, if_exists, &target);
+    };
+    meta.tags.extend(values);
+    Ok(Outcome::changed(ok()))
+}
+
+pub fn unset_tags(
+    x: &mut Exec,
+    kind: ObjectKind,
+    if_exists: bool,
+    name: &Name,
+    tags: &[Name],
+) -> Result<Outcome, SqlError> {
+    let command = format!("ALTER {}", kind.keyword());
+    let target = Target::resolve(x, kind, name, &command)?;
+    let mut keys = Vec::new();
+    for t in tags {
+        let f = x.resolve_schema_object(t, "UNSET TAG")?;
+        keys.push(tag_key(&f.database, &f.schema, &f.name));
+    }
+    let Some(meta) = meta_mut(x.catalog, kind, &target) else {
+        return missing(kind, if_exists, &target);
+    };
+    for k in keys {
+        meta.tags.remove(&k);
+    }
+    Ok(Outcome::changed(ok()))
+}
+
+fn missing(kind: ObjectKind, if_exists: bool, target: &Target) -> Result<Outcome, SqlError> {
+    if if_exists {
+        Ok(Outcome::unchanged(ok()))
+    } else {
+        Err(errors::does_not_exist(kind.noun(), &target.display()))
+    }
+}
+
+/// The kinds a SYSTEM$GET_TAG domain covers.
+fn domain_kinds(domain: &str) -> Option<&'static [ObjectKind]> {
+    Some(match domain.to_ascii_uppercase().as_str() {
+        "TABLE" => &[
+            ObjectKind::Table,
+            ObjectKind::View,
+            ObjectKind::DynamicTable,
+        ],
+        "TASK" => &[ObjectKind::Task],
+        "MODULE" | "MODEL" => &[ObjectKind::Model],
+        "STAGE" => &[ObjectKind::Stage],
+        "WAREHOUSE" => &[ObjectKind::Warehouse],
+        "DATABASE" => &[ObjectKind::Database],
+        "SCHEMA" => &[ObjectKind::Schema],
+        _ => return None,
+    })
+}
+
+/// `SYSTEM$GET_TAG('<tag>', '<object>', '<domain>')`: the value, or NULL when unset.
+pub fn get_tag(
+    x: &mut Exec,
+    tag: &str,
+    object: &str,
+    domain: &str,
+) -> Result<Option<String>, SqlError> {
+    let parse = |s: &str| -> Result<Name, SqlError> {
+        crate::model::ident::split_parts(s)
+            .map(|parts| parts.into_iter().map(|p| p.as_str().to_string()).collect())
+            .map_err(|e| errors::invalid_value("SYSTEM$GET_TAG", &e.to_string()))
+    };
+    let tag_name = parse(tag)?;
+    let f = x.resolve_schema_object(&tag_name, "SYSTEM$GET_TAG")?;
+    let exists = x
+        .catalog
+        .databases
+        .get(&f.database)
+        .and_then(|d| d.schemas.get(&f.schema))
+        .is_some_and(|s| s.tags.contains_key(&f.name));
+    if !exists {
+        return Err(errors::does_not_exist("Tag", &f.dotted()));
+    }
+    let key = tag_key(&f.database, &f.schema, &f.name);
+    let kinds = domain_kinds(domain).ok_or_else(|| errors::invalid_value("domain", domain))?;
+    let object_name = parse(object)?;
+    for kind in kinds {
+        let target = Target::resolve(x, *kind, &object_name, "SYSTEM$GET_TAG")?;
+        if let Some(meta) = meta_mut(x.catalog, *kind, &target) {
+            return Ok(meta.tags.get(&key).cloned());
+        }
+    }
+    let target = Target::resolve(x, kinds[0], &object_name, "SYSTEM$GET_TAG")?;
+    Err(errors::does_not_exist(kinds[0].noun(), &target.display()))
+}
+
+/// Visit the metadata of every object in the account.
+pub fn for_each_meta(catalog: &mut Catalog, mut f: impl FnMut(&mut Meta)) {
+    for w in catalog.warehouses.values_mut() {
+        f(&mut w.meta);
+    }
+    for d in catalog.databases.values_mut() {
+        f(&mut d.meta);
+        for s in d.schemas.values_mut() {
+            f(&mut s.meta);
+            for m in s.metas_mut() {
+                f(m);
+            }
+        }
+    }
+}
+
+fn prefix(parts: &[&str]) -> String {
+    format!("{}.", super::super::format::quoted_fqn(parts))
+}
+
+/// Drop every reference to the tag `f`: a new tag of the same name starts with none.
+pub fn forget_tag(catalog: &mut Catalog, f: &Fqn) {
+    let key = tag_key(&f.database, &f.schema, &f.name);
+    for_each_meta(catalog, |m| {
+        m.tags.remove(&key);
+    });
+}
+
+/// Drop references to every tag inside a dropped database (`[db]`) or schema (`[db, s]`).
+pub fn forget_tags_under(catalog: &mut Catalog, container: &[&str]) {
+    let p = prefix(container);
+    for_each_meta(catalog, |m| m.tags.retain(|k, _| !k.starts_with(&p)));
+}
+
+/// Re-point references after a tag's container (or the tag itself) was renamed.
+pub fn rekey_tags(catalog: &mut Catalog, old: &[&str], new: &[&str]) {
+    let (old_p, new_p) = if old.len() == 3 {
+        (
+            super::super::format::quoted_fqn(old),
+            super::super::format::quoted_fqn(new),
+        )
+    } else {
+        (prefix(old), prefix(new))
+    };
+    for_each_meta(catalog, |m| {
+        let moved: Vec<(String, String)> = m
+            .tags
+            .iter()
+            .filter(|(k, _)| k.starts_with(&old_p))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (k, v) in moved {
+            m.tags.remove(&k);
+            if old.len() == 3 && k != old_p {
+                m.tags.insert(k, v);
+                continue;
+            }
+            m.tags.insert(format!("{new_p}{}", &k[old_p.len()..]), v);
+        }
+    });
+}

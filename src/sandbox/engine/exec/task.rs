@@ -1,0 +1,433 @@
+//! Tasks and task graphs, with Snowflake's rules: tasks are created suspended; a
+//! standalone task, or the root of a task's graph, must be suspended before the task is
+//! changed, a child suspended or resumed, or a child added; predecessors exist in the same
+//! schema, at most 100; a schedule only on a root; warehouses named by tasks exist.
+
+use super::super::catalog::{Schema, Task};
+use super::super::errors;
+use super::super::params;
+use super::super::parse::ast::{AlterAction, CreateHead, Name, Prop};
+use super::{created, drop_missing, dropped, exists_skipped, ok, props, Exec, Fqn, Outcome};
+use crate::sandbox::SqlError;
+use std::collections::{BTreeSet, VecDeque};
+
+/// Snowflake's limit on a task's predecessors.
+pub const MAX_PREDECESSORS: usize = 100;
+
+/// The root tasks of `name`'s graph (itself when it has no predecessors).
+pub fn roots(schema: &Schema, name: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut queue = VecDeque::from([name.to_string()]);
+    while let Some(n) = queue.pop_front() {
+        if !seen.insert(n.clone()) {
+            continue;
+        }
+        match schema.tasks.get(&n) {
+            Some(t) if !t.predecessors.is_empty() => queue.extend(t.predecessors.iter().cloned()),
+            Some(_) => {
+                out.insert(n);
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// Every task that runs after `name`, directly or not.
+pub fn descendants(schema: &Schema, name: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut queue = VecDeque::from([name.to_string()]);
+    while let Some(n) = queue.pop_front() {
+        for (child, t) in &schema.tasks {
+            if t.predecessors.contains(&n) && out.insert(child.clone()) {
+                queue.push_back(child.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Fail with 091421 when a root of `name`'s graph is started.
+fn require_roots_suspended(schema: &Schema, f: &Fqn, name: &str) -> Result<(), SqlError> {
+    for root in roots(schema, name) {
+        if schema.tasks.get(&root).is_some_and(|t| t.started) {
+            return Err(errors::root_task_not_suspended(&format!(
+                "{}.{}.{}",
+                f.database, f.schema, root
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `'<n> MINUTE[S]|SECOND[S]|HOUR[S]'` or `'USING CRON <expr> <time zone>'`.
+fn schedule(p: &Prop) -> Result<String, SqlError> {
+    let s = props::string(p)?;
+    let bad = || errors::invalid_value("SCHEDULE", &s);
+    let upper = s.trim().to_ascii_uppercase();
+    if let Some(cron) = upper.strip_prefix("USING CRON ") {
+        if cron.split_whitespace().count() < 6 {
+            return Err(bad());
+        }
+        return Ok(s.trim().to_string());
+    }
+    let (n, unit) = upper.split_once(' ').ok_or_else(bad)?;
+    let n: i64 = n.trim().parse().map_err(|_| bad())?;
+    let ok_unit = [
+        "MINUTE", "MINUTES", "M", "SECOND", "SECONDS", "S", "HOUR", "HOURS", "H",
+    ]
+    .contains(&unit.trim());
+    if n < 1 || !ok_unit {
+        return Err(bad());
+    }
+    Ok(s.trim().to_string())
+}
+
+/// Apply one property of CREATE TASK or ALTER TASK ... SET.
+fn apply_prop(x: &Exec, task: &mut Task, p: &Prop) -> Result<(), SqlError> {
+    match p.key.as_str() {
+        "WAREHOUSE" => {
+            let w = props::simple_name(p)?;
+            if !x.catalog.warehouses.contains_key(&w) {
+                return Err(errors::does_not_exist("Warehouse", &w));
+            }
+            task.warehouse = Some(w);
+        }
+        "SCHEDULE" => {
+            if !task.predecessors.is_empty() {
+                return Err(errors::task_rule(
+                    "A schedule can only be set on a root task; this task has predecessors.",
+                ));
+            }
+            task.schedule = Some(schedule(p)?);
+        }
+        "CONFIG" => {
+            let c = props::string(p)?;
+            match serde_json::from_str::<serde_json::Value>(&c) {
+                Ok(serde_json::Value::Object(_)) => task.config = Some(c),
+                _ => return Err(errors::invalid_value("CONFIG", &c)),
+            }
+        }
+        "ERROR_INTEGRATION" => task.error_integration = props::opt_simple_name(p)?,
+        "COMMENT" => task.meta.comment = props::opt_string(p)?,
+        "ALLOW_OVERLAPPING_EXECUTION" => {
+            let policy = if props::boolean(p)? {
+                "ALLOW_CHILD_OVERLAP"
+            } else {
+                "NO_OVERLAP"
+            };
+            task.params.insert("OVERLAP_POLICY".into(), policy.into());
+        }
+        key => match params::find(params::TASK, key) {
+            Some(def) => {
+                task.params.insert(key.to_string(), params::value(def, p)?);
+            }
+            None => return Err(x.unsupported(&format!("task property {key}"))),
+        },
+    }
+    if task.warehouse.is_some()
+        && task
+            .params
+            .contains_key("USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE")
+    {
+        return Err(errors::task_rule(
+            "A task cannot have both WAREHOUSE and USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE.",
+        ));
+    }
+    Ok(())
+}
+
+/// Resolve predecessor names: they must exist, be in the task's schema and not be the
+/// task itself.
+fn predecessors(x: &Exec, f: &Fqn, names: &[Name]) -> Result<Vec<String>, SqlError> {
+    let schema = x.schema(&f.database, &f.schema)?;
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        let p = x.resolve_schema_object(n, "CREATE TASK")?;
+        if p.database != f.database || p.schema != f.schema {
+            return Err(errors::task_rule(format!(
+                "Predecessor task {} must be in the same schema as task {}.",
+                p.dotted(),
+                f.dotted()
+            )));
+        }
+        if p.name == f.name {
+            return Err(errors::task_rule(format!(
+                "Task {} cannot be its own predecessor.",
+                f.dotted()
+            )));
+        }
+        if !schema.tasks.contains_key(&p.name) {
+            return Err(errors::does_not_exist("Task", &p.dotted()));
+        }
+        if !out.contains(&p.name) {
+            out.push(p.name);
+        }
+    }
+    Ok(out)
+}
+
+fn check_predecessor_count(f: &Fqn, n: usize) -> Result<(), SqlError> {
+    if n > MAX_PREDECESSORS {
+        return Err(errors::task_rule(format!(
+            "Task {} has {n} predecessors; a task can have at most {MAX_PREDECESSORS}.",
+            f.dotted()
+        )));
+    }
+    Ok(())
+}
+
+pub fn create_task(
+    x: &mut Exec,
+    head: CreateHead,
+    props: Vec<Prop>,
+    after: Vec<Name>,
+    condition: Option<String>,
+    body: String,
+) -> Result<Outcome, SqlError> {
+    let f = x.resolve_schema_object(&head.name, "CREATE TASK")?;
+    let schema = x.schema_for_create(&f.database, &f.schema)?;
+    if schema.tasks.contains_key(&f.name) {
+        if head.if_not_exists {
+            return Ok(Outcome::unchanged(exists_skipped(&f.name)));
+        }
+        if !head.or_replace {
+            return Err(errors::already_exists(&f.name));
+        }
+        require_roots_suspended(schema, &f, &f.name)?;
+    }
+    let preds = predecessors(x, &f, &after)?;
+    check_predecessor_count(&f, preds.len())?;
+    let schema = x.schema(&f.database, &f.schema)?;
+    for p in &preds {
+        // Adding a child to a graph needs its root suspended.
+        require_roots_suspended(schema, &f, p)?;
+        if descendants(schema, &f.name).contains(p) {
+            return Err(errors::task_rule(format!(
+                "Adding predecessor {p} to task {} would make a cycle.",
+                f.dotted()
+            )));
+        }
+    }
+    let seq = x.catalog.next_sequence();
+    let mut task = Task {
+        meta: x.meta(None),
+        id: format!("01000000-0000-0000-0000-{seq:012}"),
+        warehouse: None,
+        schedule: None,
+        config: None,
+        error_integration: None,
+        predecessors: preds,
+        definition: body,
+        condition,
+        started: false,
+        last_committed_on: None,
+        last_suspended_on: None,
+        last_suspended_reason: None,
+        params: Default::default(),
+    };
+    for p in &props {
+        apply_prop(x, &mut task, p)?;
+    }
+    x.schema_mut(&f.database, &f.schema)?
+        .tasks
+        .insert(f.name.clone(), task);
+    Ok(Outcome::changed(created("Task", &f.name)))
+}
+
+pub fn alter_task(
+    x: &mut Exec,
+    if_exists: bool,
+    name: Name,
+    action: AlterAction,
+) -> Result<Outcome, SqlError> {
+    let f = x.resolve_schema_object(&name, "ALTER TASK")?;
+    let found = x
+        .schema(&f.database, &f.schema)
+        .ok()
+        .and_then(|s| s.tasks.get(&f.name))
+        .cloned();
+    let Some(mut task) = found else {
+        return if if_exists {
+            Ok(Outcome::unchanged(ok()))
+        } else {
+            Err(errors::does_not_exist("Task", &f.dotted()))
+        };
+    };
+    let schema = x.schema(&f.database, &f.schema)?;
+    let is_child = !task.predecessors.is_empty();
+    match action {
+        AlterAction::Suspend => {
+            if is_child {
+                require_roots_suspended(schema, &f, &f.name)?;
+            }
+            if task.started {
+                task.started = false;
+                task.last_suspended_on = Some(x.now);
+                task.last_suspended_reason = Some("USER_SUSPENDED".into());
+            }
+        }
+        AlterAction::Resume { .. } => {
+            if is_child {
+                require_roots_suspended(schema, &f, &f.name)?;
+            }
+            resume(x, &mut task)?;
+        }
+        action => {
+            require_roots_suspended(schema, &f, &f.name)?;
+            modify(x, &f, &mut task, action)?;
+        }
+    }
+    x.schema_mut(&f.database, &f.schema)?
+        .tasks
+        .insert(f.name, task);
+    Ok(Outcome::changed(ok()))
+}
+
+fn resume(x: &Exec, task: &mut Task) -> Result<(), SqlError> {
+    if let Some(w) = &task.warehouse {
+        if !x.catalog.warehouses.contains_key(w) {
+            return Err(errors::does_not_exist("Warehouse", w));
+        }
+    }
+    if !task.started {
+        task.started = true;
+        task.last_committed_on = Some(x.now);
+    }
+    Ok(())
+}
+
+/// The changes that need the graph's root suspended.
+fn modify(x: &Exec, f: &Fqn, task: &mut Task, action: AlterAction) -> Result<(), SqlError> {
+    let schema = x.schema(&f.database, &f.schema)?;
+    match action {
+        AlterAction::Set(props) => {
+            for p in &props {
+                apply_prop(x, task, p)?;
+            }
+        }
+        AlterAction::Unset(keys) => {
+            for k in &keys {
+                match k.as_str() {
+                    "WAREHOUSE" => task.warehouse = None,
+                    "SCHEDULE" => task.schedule = None,
+                    "CONFIG" => task.config = None,
+                    "ERROR_INTEGRATION" => task.error_integration = None,
+                    "COMMENT" => task.meta.comment = None,
+                    "ALLOW_OVERLAPPING_EXECUTION" => {
+                        task.params.remove("OVERLAP_POLICY");
+                    }
+                    k if params::find(params::TASK, k).is_some() => {
+                        task.params.remove(k);
+                    }
+                    k => return Err(x.unsupported(&format!("UNSET {k} on a task"))),
+                }
+            }
+        }
+        AlterAction::ModifyAs(body) => task.definition = body,
+        AlterAction::ModifyWhen(cond) => task.condition = Some(cond),
+        AlterAction::RemoveWhen => task.condition = None,
+        AlterAction::AddAfter(names) => {
+            if task.schedule.is_some() {
+                return Err(errors::task_rule(format!(
+                    "Task {} has a schedule; remove it before adding predecessors.",
+                    f.dotted()
+                )));
+            }
+            let new = predecessors(x, f, &names)?;
+            let below = descendants(schema, &f.name);
+            for p in &new {
+                require_roots_suspended(schema, f, p)?;
+                if below.contains(p) {
+                    return Err(errors::task_rule(format!(
+                        "Adding predecessor {p} to task {} would make a cycle.",
+                        f.dotted()
+                    )));
+                }
+                if !task.predecessors.contains(p) {
+                    task.predecessors.push(p.clone());
+                }
+            }
+            check_predecessor_count(f, task.predecessors.len())?;
+        }
+        AlterAction::RemoveAfter(names) => {
+            let gone: Vec<String> = names
+                .iter()
+                .map(|n| x.resolve_schema_object(n, "ALTER TASK").map(|p| p.name))
+                .collect::<Result<_, _>>()?;
+            let had = !task.predecessors.is_empty();
+            task.predecessors.retain(|p| !gone.contains(p));
+            if had && task.predecessors.is_empty() && task.started {
+                // A child that loses its last predecessor becomes a suspended standalone task.
+                task.started = false;
+                task.last_suspended_on = Some(x.now);
+                task.last_suspended_reason = Some("CHILD_BECAME_ROOT".into());
+            }
+        }
+        other => return Err(super::account::no_such_action("TASK", &other)),
+    }
+    Ok(())
+}
+
+pub fn drop_task(x: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+    let f = x.resolve_schema_object(&name, "DROP TASK")?;
+    let schema = match x.schema(&f.database, &f.schema) {
+        Ok(s) => s,
+        Err(_) if if_exists => return Ok(Outcome::unchanged(drop_missing(&f.name))),
+        Err(e) => return Err(e),
+    };
+    let Some(task) = schema.tasks.get(&f.name) else {
+        return if if_exists {
+            Ok(Outcome::unchanged(drop_missing(&f.name)))
+        } else {
+            Err(errors::does_not_exist("Task", &f.dotted()))
+        };
+    };
+    if !task.predecessors.is_empty() {
+        require_roots_suspended(schema, &f, &f.name)?;
+    }
+    let now = x.now;
+    let schema = x.schema_mut(&f.database, &f.schema)?;
+    schema.tasks.remove(&f.name);
+    for t in schema.tasks.values_mut() {
+        let had = !t.predecessors.is_empty();
+        t.predecessors.retain(|p| p != &f.name);
+        if had && t.predecessors.is_empty() && t.started {
+            t.started = false;
+            t.last_suspended_on = Some(now);
+            t.last_suspended_reason = Some("CHILD_BECAME_ROOT".into());
+        }
+    }
+    Ok(Outcome::changed(dropped(&f.name)))
+}
+
+/// `SYSTEM$TASK_DEPENDENTS_ENABLE('<task>')`: resume the task and every task after it.
+pub fn enable_dependents(x: &mut Exec, name: &str) -> Result<(), SqlError> {
+    let parts: Name = crate::model::ident::split_parts(name)
+        .map(|p| p.into_iter().map(|i| i.as_str().to_string()).collect())
+        .map_err(|e| errors::invalid_value("SYSTEM$TASK_DEPENDENTS_ENABLE", &e.to_string()))?;
+    let f = x.resolve_schema_object(&parts, "SYSTEM$TASK_DEPENDENTS_ENABLE")?;
+    let schema = x.schema(&f.database, &f.schema)?;
+    let Some(task) = schema.tasks.get(&f.name) else {
+        return Err(errors::does_not_exist("Task", &f.dotted()));
+    };
+    if !task.predecessors.is_empty() {
+        require_roots_suspended(schema, &f, &f.name)?;
+    }
+    let mut names: Vec<String> = descendants(schema, &f.name).into_iter().collect();
+    names.push(f.name.clone());
+    let mut resumed = Vec::new();
+    for n in &names {
+        if let Some(t) = schema.tasks.get(n) {
+            let mut t = t.clone();
+            resume(x, &mut t)?;
+            resumed.push((n.clone(), t));
+        }
+    }
+    let schema = x.schema_mut(&f.database, &f.schema)?;
+    for (n, t) in resumed {
+        schema.tasks.insert(n, t);
+    }
+    Ok(())
+}

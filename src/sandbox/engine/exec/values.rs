@@ -1,0 +1,362 @@
+//! Values in tables and conditions: coercion of literals to a column's type, comparison
+//! in that type, and three-valued evaluation of WHERE conditions.
+
+use super::super::catalog::ColumnType;
+use super::super::clock::Nanos;
+use super::super::errors;
+use super::super::format;
+use super::super::parse::ast::{CmpOp, Cond, Expr, Literal};
+use crate::sandbox::SqlError;
+use std::cmp::Ordering;
+
+/// The storage class of a declared type, or None for types the sandbox does not keep.
+pub fn column_type_of(data_type: &str) -> Option<ColumnType> {
+    let base = data_type
+        .split(['(', ' '])
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    Some(match base.as_str() {
+        "VARCHAR" | "STRING" | "TEXT" | "CHAR" | "CHARACTER" | "NCHAR" | "NVARCHAR"
+        | "NVARCHAR2" => ColumnType::Text,
+        "NUMBER" | "NUMERIC" | "DECIMAL" | "INT" | "INTEGER" | "BIGINT" | "SMALLINT"
+        | "TINYINT" | "BYTEINT" => ColumnType::Fixed,
+        "FLOAT" | "FLOAT4" | "FLOAT8" | "DOUBLE" | "REAL" => ColumnType::Real,
+        "BOOLEAN" => ColumnType::Boolean,
+        "DATE" => ColumnType::Date,
+        "TIMESTAMP" | "TIMESTAMP_NTZ" | "DATETIME" => ColumnType::TimestampNtz,
+        "TIMESTAMP_LTZ" => ColumnType::TimestampLtz,
+        "TIMESTAMP_TZ" => ColumnType::TimestampTz,
+        "VARIANT" | "OBJECT" | "ARRAY" => ColumnType::Variant,
+        _ => return None,
+    })
+}
+
+/// An evaluated expression: a typed value from a column or function, or a literal whose
+/// type is decided by what it meets.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val {
+    Null,
+    Str(String),
+    Num(String),
+    Bool(bool),
+    Typed(ColumnType, String),
+}
+
+impl Val {
+    /// The type a result column holding this value has.
+    pub fn column_type(&self) -> ColumnType {
+        match self {
+            Val::Null | Val::Str(_) => ColumnType::Text,
+            Val::Num(_) => ColumnType::Fixed,
+            Val::Bool(_) => ColumnType::Boolean,
+            Val::Typed(t, _) => *t,
+        }
+    }
+
+    /// The value as a result cell without coercion.
+    pub fn cell(&self) -> Option<String> {
+        match self {
+            Val::Null => None,
+            Val::Str(s) | Val::Num(s) | Val::Typed(_, s) => Some(s.clone()),
+            Val::Bool(b) => Some(format::tf(*b)),
+        }
+    }
+}
+
+pub fn literal(l: &Literal) -> Val {
+    match l {
+        Literal::Null => Val::Null,
+        Literal::Bool(b) => Val::Bool(*b),
+        Literal::Number(n) => Val::Num(n.clone()),
+        Literal::String(s) => Val::Str(s.clone()),
+    }
+}
+
+/// What an expression is evaluated with: the statement's time and its text (for messages).
+pub struct Env<'a> {
+    pub now: Nanos,
+    pub text: &'a str,
+}
+
+/// Evaluate an expression against a row (`columns` names the row's cells).
+pub fn eval(
+    expr: &Expr,
+    columns: &[(String, ColumnType)],
+    row: &[Option<String>],
+    env: &Env,
+) -> Result<Val, SqlError> {
+    match expr {
+        Expr::Literal(l) => Ok(literal(l)),
+        Expr::Column(name) => {
+            let i = columns
+                .iter()
+                .position(|(n, _)| n == name)
+                .ok_or_else(|| errors::invalid_identifier(name))?;
+            Ok(match &row[i] {
+                None => Val::Null,
+                Some(v) => Val::Typed(columns[i].1, v.clone()),
+            })
+        }
+        Expr::Call { name, args }
+            if args.is_empty()
+                && matches!(
+                    name.as_str(),
+                    "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP" | "SYSDATE" | "GETDATE"
+                ) =>
+        {
+            let t = if name == "SYSDATE" {
+                ColumnType::TimestampNtz
+            } else {
+                ColumnType::TimestampLtz
+            };
+            Ok(Val::Typed(t, format::timestamp(env.now)))
+        }
+        Expr::Call { name, .. } => Err(errors::unsupported(&format!("function {name}"), env.text)),
+    }
+}
+
+fn normalize_number(s: &str) -> Option<String> {
+    let t = s.trim().trim_start_matches('+');
+    if let Ok(i) = t.parse::<i128>() {
+        return Some(i.to_string());
+    }
+    let f: f64 = t.parse().ok()?;
+    if !f.is_finite() {
+        return None;
+    }
+    Some(if f.fract() == 0.0 && f.abs() < 1e18 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    })
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "t" | "yes" | "y" | "on" | "1" => Some(true),
+        "false" | "f" | "no" | "n" | "off" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn timestamp_cell(t: ColumnType, n: Nanos) -> String {
+    let ts = format::timestamp(n);
+    // TIMESTAMP_TZ cells carry the offset in minutes plus 1440 (UTC here).
+    if t == ColumnType::TimestampTz {
+        format!("{ts} 1440")
+    } else {
+        ts
+    }
+}
+
+/// The value `v` takes in a column of type `t`, as a stored cell.
+pub fn coerce(t: ColumnType, v: &Val) -> Result<Option<String>, SqlError> {
+    let text = match v {
+        Val::Null => return Ok(None),
+        Val::Typed(vt, s) if *vt == t => return Ok(Some(s.clone())),
+        Val::Typed(vt, s) if is_timestamp(*vt) && is_timestamp(t) => {
+            let secs = s.split_whitespace().next().unwrap_or(s);
+            return Ok(Some(if t == ColumnType::TimestampTz {
+                format!("{secs} 1440")
+            } else {
+                secs.to_string()
+            }));
+        }
+        Val::Typed(_, s) | Val::Str(s) | Val::Num(s) => s.clone(),
+        Val::Bool(b) => format::tf(*b),
+    };
+    let is_num_literal = matches!(v, Val::Num(_));
+    Ok(Some(match t {
+        ColumnType::Text => text,
+        ColumnType::Fixed | ColumnType::Real => {
+            if let Val::Bool(b) = v {
+                return Ok(Some(if *b { "1" } else { "0" }.to_string()));
+            }
+            normalize_number(&text).ok_or_else(|| errors::not_numeric(&text))?
+        }
+        ColumnType::Boolean => {
+            let b = if is_num_literal {
+                normalize_number(&text).map(|n| n != "0")
+            } else {
+                parse_bool(&text)
+            };
+            format::tf(b.ok_or_else(|| errors::not_boolean(&text))?)
+        }
+        ColumnType::Date => {
+            let n = format::parse_timestamp(&text)
+                .filter(|_| !text.contains(':'))
+                .ok_or_else(|| errors::not_timestamp(&text))?;
+            (n / 86_400_000_000_000).to_string()
+        }
+        ColumnType::TimestampNtz | ColumnType::TimestampLtz | ColumnType::TimestampTz => {
+            if is_num_literal {
+                return Err(errors::not_timestamp(&text));
+            }
+            timestamp_cell(
+                t,
+                format::parse_timestamp(&text).ok_or_else(|| errors::not_timestamp(&text))?,
+            )
+        }
+        ColumnType::Variant => match v {
+            Val::Str(s) => format::json_pretty(&serde_json::Value::String(s.clone())),
+            _ => text,
+        },
+    }))
+}
+
+fn is_timestamp(t: ColumnType) -> bool {
+    matches!(
+        t,
+        ColumnType::TimestampNtz | ColumnType::TimestampLtz | ColumnType::TimestampTz
+    )
+}
+
+fn seconds_and_nanos(s: &str) -> (i64, i64) {
+    let first = s.split_whitespace().next().unwrap_or("");
+    let (a, b) = first.split_once('.').unwrap_or((first, "0"));
+    (a.parse().unwrap_or(0), b.parse().unwrap_or(0))
+}
+
+/// Order two stored cells of type `t`.
+pub fn compare_values(t: ColumnType, a: &str, b: &str) -> Ordering {
+    match t {
+        ColumnType::Fixed | ColumnType::Real => match (a.parse::<f64>(), b.parse::<f64>()) {
+            (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+            _ => a.cmp(b),
+        },
+        ColumnType::Date => a
+            .parse::<i64>()
+            .unwrap_or(0)
+            .cmp(&b.parse::<i64>().unwrap_or(0)),
+        ColumnType::TimestampNtz | ColumnType::TimestampLtz | ColumnType::TimestampTz => {
+            seconds_and_nanos(a).cmp(&seconds_and_nanos(b))
+        }
+        ColumnType::Boolean | ColumnType::Text | ColumnType::Variant => a.cmp(b),
+    }
+}
+
+/// Compare two values: the typed side decides the type; two literals compare as numbers
+/// when either is a number.
+fn compare(a: &Val, b: &Val) -> Result<Option<Ordering>, SqlError> {
+    if matches!(a, Val::Null) || matches!(b, Val::Null) {
+        return Ok(None);
+    }
+    let t = match (a, b) {
+        (Val::Typed(t, _), _) | (_, Val::Typed(t, _)) => *t,
+        (Val::Num(_), _) | (_, Val::Num(_)) => ColumnType::Fixed,
+        (Val::Bool(_), _) | (_, Val::Bool(_)) => ColumnType::Boolean,
+        _ => ColumnType::Text,
+    };
+    let (Some(x), Some(y)) = (coerce(t, a)?, coerce(t, b)?) else {
+        return Ok(None);
+    };
+    Ok(Some(compare_values(t, &x, &y)))
+}
+
+/// Evaluate a condition: Some(true), Some(false), or None for SQL's unknown.
+pub fn eval_cond(
+    cond: &Cond,
+    columns: &[(String, ColumnType)],
+    row: &[Option<String>],
+    env: &Env,
+) -> Result<Option<bool>, SqlError> {
+    Ok(match cond {
+        Cond::And(a, b) => match (
+            eval_cond(a, columns, row, env)?,
+            eval_cond(b, columns, row, env)?,
+        ) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        },
+        Cond::Or(a, b) => match (
+            eval_cond(a, columns, row, env)?,
+            eval_cond(b, columns, row, env)?,
+        ) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        },
+        Cond::Not(a) => eval_cond(a, columns, row, env)?.map(|b| !b),
+        Cond::IsNull { expr, negated } => {
+            Some((eval(expr, columns, row, env)? == Val::Null) != *negated)
+        }
+        Cond::Cmp { left, op, right } => {
+            let ord = compare(
+                &eval(left, columns, row, env)?,
+                &eval(right, columns, row, env)?,
+            )?;
+            ord.map(|o| match op {
+                CmpOp::Eq => o == Ordering::Equal,
+                CmpOp::Ne => o != Ordering::Equal,
+                CmpOp::Lt => o == Ordering::Less,
+                CmpOp::Le => o != Ordering::Greater,
+                CmpOp::Gt => o == Ordering::Greater,
+                CmpOp::Ge => o != Ordering::Less,
+            })
+        }
+        Cond::In {
+            expr,
+            list,
+            negated,
+        } => {
+            let v = eval(expr, columns, row, env)?;
+            let mut result = Some(false);
+            for item in list {
+                match compare(&v, &eval(item, columns, row, env)?)? {
+                    Some(Ordering::Equal) => {
+                        result = Some(true);
+                        break;
+                    }
+                    None => result = None,
+                    _ => {}
+                }
+            }
+            result.map(|b| b != *negated)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coerces_literals_to_column_types() {
+        assert_eq!(
+            coerce(ColumnType::Fixed, &Val::Str("042".into())).unwrap(),
+            Some("42".into())
+        );
+        assert!(coerce(ColumnType::Fixed, &Val::Str("abc".into())).is_err());
+        assert_eq!(
+            coerce(ColumnType::Boolean, &Val::Str("yes".into())).unwrap(),
+            Some("true".into())
+        );
+        assert_eq!(
+            coerce(
+                ColumnType::TimestampNtz,
+                &Val::Str("1970-01-01 00:01:00".into())
+            )
+            .unwrap(),
+            Some("60.000000000".into())
+        );
+        assert_eq!(
+            coerce(ColumnType::Date, &Val::Str("1970-01-03".into())).unwrap(),
+            Some("2".into())
+        );
+    }
+
+    #[test]
+    fn compares_in_the_column_type() {
+        assert_eq!(compare_values(ColumnType::Fixed, "9", "10"), Ordering::Less);
+        assert_eq!(
+            compare_values(ColumnType::Text, "9", "10"),
+            Ordering::Greater
+        );
+        assert_eq!(
+            compare_values(ColumnType::TimestampLtz, "5.000000002", "5.000000010"),
+            Ordering::Less
+        );
+    }
+}

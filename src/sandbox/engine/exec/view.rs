@@ -1,0 +1,337 @@
+//! Views and dynamic tables: their queries are kept as text and never run; `text` is the
+//! CREATE statement exactly as submitted.
+
+use super::super::catalog::{DynamicTable, Relation, Schema, View};
+use super::super::errors;
+use super::super::parse::ast::{
+    AlterAction, CreateHead, ListedColumn, Name, Prop, PropValue, TagAssign,
+};
+use super::account::no_such_action;
+use super::{created, exists_skipped, ok, props, rename_target, tagging, Exec, Fqn, Outcome};
+use crate::sandbox::SqlError;
+
+pub struct ViewDef {
+    pub head: CreateHead,
+    pub secure: bool,
+    pub columns: Vec<ListedColumn>,
+    pub props: Vec<Prop>,
+    pub tags: Vec<TagAssign>,
+    pub query: String,
+    pub text: String,
+}
+
+pub struct DynamicTableDef {
+    pub head: CreateHead,
+    pub columns: Vec<ListedColumn>,
+    pub props: Vec<Prop>,
+    pub tags: Vec<TagAssign>,
+    pub cluster_by: Option<String>,
+    pub query: String,
+    pub text: String,
+}
+
+/// The common CREATE checks for a relation (table, view, dynamic table): Some(result)
+/// when the statement is already decided (IF NOT EXISTS), an error when it must fail.
+pub fn check_relation_create(
+    schema: &Schema,
+    head: &CreateHead,
+    name: &str,
+    kind: Relation,
+) -> Result<Option<Outcome>, SqlError> {
+    match schema.relation(name) {
+        None => Ok(None),
+        Some(_) if head.if_not_exists => Ok(Some(Outcome::unchanged(exists_skipped(name)))),
+        Some(found) if head.or_replace && found != kind => {
+            Err(errors::wrong_kind(found.type_name(), kind.type_name()))
+        }
+        Some(_) if head.or_replace => Ok(None),
+        Some(_) => Err(errors::already_exists(name)),
+    }
+}
+
+pub fn create_view(x: &mut Exec, def: ViewDef) -> Result<Outcome, SqlError> {
+    let f = x.resolve_schema_object(&def.head.name, "CREATE VIEW")?;
+    let schema = x.schema_for_create(&f.database, &f.schema)?;
+    if let Some(done) = check_relation_create(schema, &def.head, &f.name, Relation::View)? {
+        return Ok(done);
+    }
+    let _ = def.columns;
+    let mut view = View {
+        meta: x.meta(None),
+        secure: def.secure,
+        text: def.text,
+        query: def.query,
+    };
+    for p in &def.props {
+        match p.key.as_str() {
+            "COMMENT" => view.meta.comment = props::opt_string(p)?,
+            k => return Err(x.unsupported(&format!("view property {k}"))),
+        }
+    }
+    view.meta
+        .tags
+        .extend(tagging::resolve_assigns(x, &def.tags)?);
+    x.schema_mut(&f.database, &f.schema)?
+        .views
+        .insert(f.name.clone(), view);
+    Ok(Outcome::changed(created("View", &f.name)))
+}
+
+/// Move a relation to a new name, checking the shared namespace of tables, views and
+/// dynamic tables.
+pub fn rename_relation(
+    x: &mut Exec,
+    f: &Fqn,
+    to: &Name,
+    kind: Relation,
+) -> Result<Outcome, SqlError> {
+    let t = rename_target(f, to)?;
+    if x.schema(&t.database, &t.schema)?
+        .relation(&t.name)
+        .is_some()
+    {
+        return Err(errors::already_exists(&t.name));
+    }
+    x.schema_for_create(&t.database, &t.schema)?;
+    let from = x.schema_mut(&f.database, &f.schema)?;
+    match kind {
+        Relation::Table => {
+            let o = from.tables.remove(&f.name);
+            if let Some(o) = o {
+                x.schema_mut(&t.database, &t.schema)?
+                    .tables
+                    .insert(t.name, o);
+            }
+        }
+        Relation::View => {
+            let o = from.views.remove(&f.name);
+            if let Some(o) = o {
+                x.schema_mut(&t.database, &t.schema)?
+                    .views
+                    .insert(t.name, o);
+            }
+        }
+        Relation::DynamicTable => {
+            let o = from.dynamic_tables.remove(&f.name);
+            if let Some(o) = o {
+                x.schema_mut(&t.database, &t.schema)?
+                    .dynamic_tables
+                    .insert(t.name, o);
+            }
+        }
+    }
+    Ok(Outcome::changed(ok()))
+}
+
+/// Find a relation of `kind` for ALTER: None when it is missing and IF EXISTS was given.
+pub fn find_relation(
+    x: &Exec,
+    f: &Fqn,
+    kind: Relation,
+    noun: &str,
+    if_exists: bool,
+) -> Result<Option<()>, SqlError> {
+    let schema = match x.schema(&f.database, &f.schema) {
+        Ok(s) => s,
+        Err(_) if if_exists => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    match schema.relation(&f.name) {
+        Some(found) if found == kind => Ok(Some(())),
+        Some(found) => Err(errors::wrong_kind(found.type_name(), kind.type_name())),
+        None if if_exists => Ok(None),
+        None => Err(errors::does_not_exist(noun, &f.dotted())),
+    }
+}
+
+pub fn alter_view(
+    x: &mut Exec,
+    if_exists: bool,
+    name: Name,
+    action: AlterAction,
+) -> Result<Outcome, SqlError> {
+    let f = x.resolve_schema_object(&name, "ALTER VIEW")?;
+    if find_relation(x, &f, Relation::View, "View", if_exists)?.is_none() {
+        return Ok(Outcome::unchanged(ok()));
+    }
+    if let AlterAction::Rename(to) = &action {
+        return rename_relation(x, &f, to, Relation::View);
+    }
+    let Some(mut view) = x
+        .schema(&f.database, &f.schema)?
+        .views
+        .get(&f.name)
+        .cloned()
+    else {
+        return Err(errors::does_not_exist("View", &f.dotted()));
+    };
+    match action {
+        AlterAction::Set(props) => {
+            for p in &props {
+                match p.key.as_str() {
+                    "COMMENT" => view.meta.comment = props::opt_string(p)?,
+                    "SECURE" => view.secure = true,
+                    k => return Err(x.unsupported(&format!("view property {k}"))),
+                }
+            }
+        }
+        AlterAction::Unset(keys) => {
+            for k in &keys {
+                match k.as_str() {
+                    "COMMENT" => view.meta.comment = None,
+                    "SECURE" => view.secure = false,
+                    k => return Err(x.unsupported(&format!("UNSET {k} on a view"))),
+                }
+            }
+        }
+        other => return Err(no_such_action("VIEW", &other)),
+    }
+    x.schema_mut(&f.database, &f.schema)?
+        .views
+        .insert(f.name, view);
+    Ok(Outcome::changed(ok()))
+}
+
+/// `'<n> <unit>'` of at least one minute, or DOWNSTREAM.
+fn target_lag(p: &Prop) -> Result<String, SqlError> {
+    let text = match &p.value {
+        PropValue::Word(w) if w.eq_ignore_ascii_case("DOWNSTREAM") => {
+            return Ok("DOWNSTREAM".into())
+        }
+        PropValue::Str(s) if s.trim().eq_ignore_ascii_case("DOWNSTREAM") => {
+            return Ok("DOWNSTREAM".into())
+        }
+        PropValue::Str(s) => s.split_whitespace().collect::<Vec<_>>().join(" "),
+        other => return Err(errors::invalid_value("TARGET_LAG", &props::shown(other))),
+    };
+    let bad = || errors::invalid_value("TARGET_LAG", &text);
+    let (n, unit) = text.split_once(' ').ok_or_else(bad)?;
+    let n: i64 = n.parse().map_err(|_| bad())?;
+    let seconds = match unit.to_ascii_lowercase().as_str() {
+        "second" | "seconds" => n,
+        "minute" | "minutes" => n * 60,
+        "hour" | "hours" => n * 3_600,
+        "day" | "days" => n * 86_400,
+        _ => return Err(bad()),
+    };
+    if seconds < 60 {
+        return Err(bad());
+    }
+    Ok(text)
+}
+
+fn existing_warehouse(x: &Exec, p: &Prop) -> Result<String, SqlError> {
+    let w = props::simple_name(p)?;
+    if !x.catalog.warehouses.contains_key(&w) {
+        return Err(errors::does_not_exist("Warehouse", &w));
+    }
+    Ok(w)
+}
+
+pub fn create_dynamic_table(x: &mut Exec, def: DynamicTableDef) -> Result<Outcome, SqlError> {
+    let f = x.resolve_schema_object(&def.head.name, "CREATE DYNAMIC TABLE")?;
+    let schema = x.schema_for_create(&f.database, &f.schema)?;
+    if let Some(done) = check_relation_create(schema, &def.head, &f.name, Relation::DynamicTable)? {
+        return Ok(done);
+    }
+    let _ = def.columns;
+    let mut dt = DynamicTable {
+        meta: x.meta(None),
+        text: def.text,
+        query: def.query,
+        target_lag: String::new(),
+        warehouse: String::new(),
+        refresh_mode: "AUTO".into(),
+        initialize: "ON_CREATE".into(),
+        cluster_by: def.cluster_by,
+        suspended: false,
+        last_suspended_on: None,
+        data_timestamp: None,
+    };
+    for p in &def.props {
+        match p.key.as_str() {
+            "TARGET_LAG" => dt.target_lag = target_lag(p)?,
+            "WAREHOUSE" => dt.warehouse = existing_warehouse(x, p)?,
+            "REFRESH_MODE" => dt.refresh_mode = props::one_of(p, &["AUTO", "FULL", "INCREMENTAL"])?,
+            "INITIALIZE" => dt.initialize = props::one_of(p, &["ON_CREATE", "ON_SCHEDULE"])?,
+            "COMMENT" => dt.meta.comment = props::opt_string(p)?,
+            k => return Err(x.unsupported(&format!("dynamic table property {k}"))),
+        }
+    }
+    if dt.target_lag.is_empty() {
+        return Err(errors::invalid_value("TARGET_LAG", "(missing)"));
+    }
+    if dt.warehouse.is_empty() {
+        return Err(errors::invalid_value("WAREHOUSE", "(missing)"));
+    }
+    if dt.initialize == "ON_CREATE" {
+        dt.data_timestamp = Some(x.now);
+    }
+    dt.meta.tags.extend(tagging::resolve_assigns(x, &def.tags)?);
+    x.schema_mut(&f.database, &f.schema)?
+        .dynamic_tables
+        .insert(f.name.clone(), dt);
+    Ok(Outcome::changed(created("Dynamic table", &f.name)))
+}
+
+pub fn alter_dynamic_table(
+    x: &mut Exec,
+    if_exists: bool,
+    name: Name,
+    action: AlterAction,
+) -> Result<Outcome, SqlError> {
+    let f = x.resolve_schema_object(&name, "ALTER DYNAMIC TABLE")?;
+    if find_relation(x, &f, Relation::DynamicTable, "Dynamic table", if_exists)?.is_none() {
+        return Ok(Outcome::unchanged(ok()));
+    }
+    if let AlterAction::Rename(to) = &action {
+        return rename_relation(x, &f, to, Relation::DynamicTable);
+    }
+    let Some(mut dt) = x
+        .schema(&f.database, &f.schema)?
+        .dynamic_tables
+        .get(&f.name)
+        .cloned()
+    else {
+        return Err(errors::does_not_exist("Dynamic table", &f.dotted()));
+    };
+    match action {
+        AlterAction::Set(props) => {
+            for p in &props {
+                match p.key.as_str() {
+                    "TARGET_LAG" => dt.target_lag = target_lag(p)?,
+                    "WAREHOUSE" => dt.warehouse = existing_warehouse(x, p)?,
+                    "COMMENT" => dt.meta.comment = props::opt_string(p)?,
+                    // UNCONFIRMED text: ALTER cannot change the refresh mode.
+                    "REFRESH_MODE" | "INITIALIZE" => {
+                        return Err(errors::invalid_state(format!("{} cannot be changed with ALTER DYNAMIC TABLE; recreate the dynamic table.", p.key)))
+                    }
+                    k => return Err(x.unsupported(&format!("dynamic table property {k}"))),
+                }
+            }
+        }
+        AlterAction::Unset(keys) => {
+            for k in &keys {
+                match k.as_str() {
+                    "COMMENT" => dt.meta.comment = None,
+                    k => return Err(x.unsupported(&format!("UNSET {k} on a dynamic table"))),
+                }
+            }
+        }
+        AlterAction::Suspend => {
+            if !dt.suspended {
+                dt.suspended = true;
+                dt.last_suspended_on = Some(x.now);
+            }
+        }
+        AlterAction::Resume {
+            if_suspended: false,
+        } => dt.suspended = false,
+        AlterAction::Refresh => dt.data_timestamp = Some(x.now),
+        other => return Err(no_such_action("DYNAMIC TABLE", &other)),
+    }
+    x.schema_mut(&f.database, &f.schema)?
+        .dynamic_tables
+        .insert(f.name, dt);
+    Ok(Outcome::changed(ok()))
+}

@@ -1,0 +1,152 @@
+//! The sandbox's SQL engine: a catalog of one Snowflake account that executes the DDL,
+//! DML and SHOW statements snowform and the ML libraries issue, with Snowflake's rules,
+//! result columns and error codes. What it does not emulate fails as unsupported.
+
+pub mod catalog;
+pub mod clock;
+mod errors;
+mod exec;
+pub mod format;
+mod params;
+pub mod parse;
+pub mod persist;
+mod show;
+
+#[cfg(test)]
+mod api_tests;
+#[cfg(test)]
+mod tests;
+
+pub use catalog::Catalog;
+pub use clock::Clock;
+pub use persist::PersistError;
+
+use super::{ResultSet, Session, SqlEngine, SqlError};
+use parse::{Failure, ParseError};
+use std::path::{Path, PathBuf};
+
+pub struct Engine {
+    account: String,
+    catalog: Catalog,
+    clock: Clock,
+    /// Where the account is kept; None for an in-memory account.
+    path: Option<PathBuf>,
+}
+
+impl Engine {
+    /// An empty account held in memory.
+    pub fn new(account: &str) -> Engine {
+        Engine {
+            account: account.to_string(),
+            catalog: Catalog::default(),
+            clock: Clock::System,
+            path: None,
+        }
+    }
+
+    /// The account kept in the JSON file at `path` (empty when the file does not exist yet).
+    /// Every statement that changes the catalog rewrites the file atomically.
+    pub fn open(path: &Path, account: &str) -> Result<Engine, PersistError> {
+        let catalog = persist::load(path, account)?.unwrap_or_default();
+        Ok(Engine {
+            account: account.to_string(),
+            catalog,
+            clock: Clock::System,
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    /// Use `clock` for every timestamp from now on (a fixed clock makes output reproducible).
+    pub fn with_clock(mut self, clock: Clock) -> Engine {
+        self.clock = clock;
+        self
+    }
+
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// Empty the account (and its file, when it has one).
+    pub fn reset(&mut self) -> Result<(), PersistError> {
+        self.catalog = Catalog::default();
+        if let Some(path) = &self.path {
+            persist::save(path, &self.account, &self.catalog)?;
+        }
+        Ok(())
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    fn run(&mut self, sql: &str, session: &Session) -> Result<ResultSet, SqlError> {
+        let parsed = parse::parse(sql).map_err(|f| failure(sql, f))?;
+        // Reads never change the catalog; every executor checks before it changes anything,
+        // and the snapshot also restores a change whose save failed.
+        let may_change = !matches!(
+            parsed.statement,
+            parse::ast::Statement::Show(_) | parse::ast::Statement::Select(_)
+        );
+        let snapshot = (self.path.is_some() && may_change).then(|| self.catalog.clone());
+        let mut x = exec::Exec {
+            catalog: &mut self.catalog,
+            session,
+            account: &self.account,
+            now: self.clock.now(),
+            text: &parsed.text,
+        };
+        let outcome = match exec::run(&mut x, parsed.statement) {
+            Ok(o) => o,
+            Err(e) => {
+                // Executors check before they change anything; the snapshot covers the rest.
+                if let Some(s) = snapshot {
+                    self.catalog = s;
+                }
+                return Err(e);
+            }
+        };
+        if outcome.changed {
+            if let Some(path) = &self.path {
+                if let Err(e) = persist::save(path, &self.account, &self.catalog) {
+                    if let Some(s) = snapshot {
+                        self.catalog = s;
+                    }
+                    return Err(errors::persistence(&e.to_string()));
+                }
+            }
+        }
+        Ok(outcome.result)
+    }
+}
+
+impl SqlEngine for Engine {
+    fn execute(&mut self, sql: &str, session: &Session) -> Result<ResultSet, SqlError> {
+        self.run(sql, session)
+    }
+}
+
+/// The SqlError for a statement that did not parse, with Snowflake's line and position.
+fn failure(sql: &str, f: Failure) -> SqlError {
+    match f {
+        Failure::Count(n) => errors::statement_count(n),
+        Failure::Parse(ParseError::Unsupported { what }) => errors::unsupported(&what, sql.trim()),
+        Failure::Parse(ParseError::Syntax { offset, found }) => {
+            let before = &sql[..offset.min(sql.len())];
+            let line = before.matches('\n').count() + 1;
+            let position = before
+                .rsplit('\n')
+                .next()
+                .map(|l| l.chars().count())
+                .unwrap_or(0);
+            let detail = match found {
+                Some(t) => format!("unexpected '{t}'."),
+                None => "unexpected '<EOF>'.".to_string(),
+            };
+            errors::syntax(line, position, &detail)
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! The statements the engine understands, as the parser hands them to the executor.
+
+/// A possibly qualified name: one to three canonical identifiers.
+pub type Name = Vec<String>;
+
+/// The kinds of object a statement can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ObjectKind {
+    Warehouse,
+    Database,
+    Schema,
+    Stage,
+    Tag,
+    Table,
+    View,
+    DynamicTable,
+    Task,
+    Model,
+}
+
+impl ObjectKind {
+    /// How Snowflake names the kind in messages ("Dynamic table 'X' does not exist").
+    pub fn noun(self) -> &'static str {
+        match self {
+            ObjectKind::Warehouse => "Warehouse",
+            ObjectKind::Database => "Database",
+            ObjectKind::Schema => "Schema",
+            ObjectKind::Stage => "Stage",
+            ObjectKind::Tag => "Tag",
+            ObjectKind::Table => "Table",
+            ObjectKind::View => "View",
+            ObjectKind::DynamicTable => "Dynamic table",
+            ObjectKind::Task => "Task",
+            ObjectKind::Model => "Model",
+        }
+    }
+
+    /// The kind in upper case, as statements spell it (`DYNAMIC TABLE`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ObjectKind::Warehouse => "WAREHOUSE",
+            ObjectKind::Database => "DATABASE",
+            ObjectKind::Schema => "SCHEMA",
+            ObjectKind::Stage => "STAGE",
+            ObjectKind::Tag => "TAG",
+            ObjectKind::Table => "TABLE",
+            ObjectKind::View => "VIEW",
+            ObjectKind::DynamicTable => "DYNAMIC TABLE",
+            ObjectKind::Task => "TASK",
+            ObjectKind::Model => "MODEL",
+        }
+    }
+}
+
+/// `KEY = value` in a property list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prop {
+    pub key: String,
+    pub value: PropValue,
+    /// Byte offset of the key, for error positions.
+    pub offset: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PropValue {
+    Str(String),
+    Num(String),
+    /// An unquoted word as written: a keyword (`XSMALL`, `TRUE`) or a one-part name.
+    Word(String),
+    /// A quoted or qualified name, canonical.
+    Name(Name),
+    Null,
+    /// `( KEY = value ... )`.
+    List(Vec<Prop>),
+}
+
+/// `tag_name = 'value'` in a `TAG (...)` or `SET TAG` clause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagAssign {
+    pub tag: Name,
+    pub value: String,
+}
+
+/// `CREATE [OR REPLACE] <kind> [IF NOT EXISTS] <name>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateHead {
+    pub or_replace: bool,
+    pub if_not_exists: bool,
+    pub name: Name,
+}
+
+/// A stage location such as `@DB.S.STAGE/path`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StageLocation {
+    pub stage: Name,
+    pub path: String,
+    /// The location as written.
+    pub text: String,
+}
+
+/// A column in a view's or dynamic table's column list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedColumn {
+    pub name: String,
+    pub comment: Option<String>,
+}
+
+/// A column of `CREATE TABLE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnDef {
+    pub name: String,
+    /// The type as written, upper-cased, e.g. `VARCHAR(50)`.
+    pub data_type: String,
+    pub not_null: bool,
+    pub default: Option<Expr>,
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Literal {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expr {
+    Literal(Literal),
+    Column(String),
+    /// A function call; `name` is upper-cased.
+    Call {
+        name: String,
+        args: Vec<Expr>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// A WHERE condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cond {
+    And(Box<Cond>, Box<Cond>),
+    Or(Box<Cond>, Box<Cond>),
+    Not(Box<Cond>),
+    IsNull {
+        expr: Expr,
+        negated: bool,
+    },
+    Cmp {
+        left: Expr,
+        op: CmpOp,
+        right: Expr,
+    },
+    In {
+        expr: Expr,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SelectItem {
+    Star,
+    Expr {
+        expr: Expr,
+        alias: Option<String>,
+        text: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderKey {
+    pub column: String,
+    pub descending: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Select {
+    pub items: Vec<SelectItem>,
+    pub from: Option<Name>,
+    pub filter: Option<Cond>,
+    pub order_by: Vec<OrderKey>,
+    pub limit: Option<u64>,
+}
+
+/// What `ALTER <kind> <name>` does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AlterAction {
+    Set(Vec<Prop>),
+    Unset(Vec<String>),
+    Rename(Name),
+    Suspend,
+    Resume {
+        if_suspended: bool,
+    },
+    Refresh,
+    SetTags(Vec<TagAssign>),
+    UnsetTags(Vec<Name>),
+    EnableManagedAccess,
+    DisableManagedAccess,
+    AddAllowedValues(Vec<String>),
+    DropAllowedValues(Vec<String>),
+    SetAllowedValues(Vec<String>),
+    UnsetAllowedValues,
+    ModifyAs(String),
+    ModifyWhen(String),
+    RemoveWhen,
+    AddAfter(Vec<Name>),
+    RemoveAfter(Vec<Name>),
+    AddVersion {
+        version: String,
+        source: StageLocation,
+    },
+    DropVersion(String),
+    VersionSetAlias {
+        version: String,
+        alias: String,
+    },
+    VersionUnsetAlias(String),
+    ModifyVersion {
+        version: String,
+        props: Vec<Prop>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShowWhat {
+    Warehouses,
+    Databases,
+    Schemas,
+    Stages,
+    Tags,
+    Tables,
+    Views,
+    DynamicTables,
+    Tasks,
+    Models,
+    Versions,
+    Parameters,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShowScope {
+    Account,
+    /// `IN DATABASE [d]`.
+    Database(Option<String>),
+    /// `IN SCHEMA [s]`, `IN [SCHEMA] d.s`.
+    Schema(Option<Name>),
+    /// `IN MODEL m`.
+    Model(Name),
+    /// `SHOW PARAMETERS IN <kind> <name>`.
+    Object(ObjectKind, Name),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Show {
+    pub what: ShowWhat,
+    pub terse: bool,
+    pub like: Option<String>,
+    pub scope: Option<ShowScope>,
+    pub starts_with: Option<String>,
+    pub limit: Option<u64>,
+    pub from: Option<String>,
+    pub root_only: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Statement {
+    CreateWarehouse {
+        head: CreateHead,
+        props: Vec<Prop>,
+    },
+    CreateDatabase {
+        head: CreateHead,
+        transient: bool,
+        props: Vec<Prop>,
+    },
+    CreateSchema {
+        head: CreateHead,
+        transient: bool,
+        managed_access: bool,
+        props: Vec<Prop>,
+    },
+    CreateStage {
+        head: CreateHead,
+        props: Vec<Prop>,
+    },
+    CreateTag {
+        head: CreateHead,
+        allowed_values: Option<Vec<String>>,
+        props: Vec<Prop>,
+    },
+    CreateTable {
+        head: CreateHead,
+        transient: bool,
+        columns: Vec<ColumnDef>,
+        props: Vec<Prop>,
+    },
+    CreateView {
+        head: CreateHead,
+        secure: bool,
+        columns: Vec<ListedColumn>,
+        props: Vec<Prop>,
+        tags: Vec<TagAssign>,
+        query: String,
+        text: String,
+    },
+    CreateDynamicTable {
+        head: CreateHead,
+        columns: Vec<ListedColumn>,
+        props: Vec<Prop>,
+        tags: Vec<TagAssign>,
+        cluster_by: Option<String>,
+        query: String,
+        text: String,
+    },
+    CreateTask {
+        head: CreateHead,
+        props: Vec<Prop>,
+        after: Vec<Name>,
+        condition: Option<String>,
+        body: String,
+    },
+    CreateModel {
+        head: CreateHead,
+        version: String,
+        source: StageLocation,
+    },
+    Alter {
+        kind: ObjectKind,
+        if_exists: bool,
+        name: Name,
+        action: AlterAction,
+    },
+    Drop {
+        kind: ObjectKind,
+        if_exists: bool,
+        name: Name,
+    },
+    CommentOn {
+        kind: ObjectKind,
+        if_exists: bool,
+        name: Name,
+        comment: String,
+    },
+    Show(Show),
+    Insert {
+        table: Name,
+        columns: Option<Vec<String>>,
+        rows: Vec<Vec<Expr>>,
+    },
+    Update {
+        table: Name,
+        assignments: Vec<(String, Expr)>,
+        filter: Option<Cond>,
+    },
+    Delete {
+        table: Name,
+        filter: Option<Cond>,
+    },
+    Select(Select),
+}

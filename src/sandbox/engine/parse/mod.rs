@@ -1,0 +1,227 @@
+//! The statement parser: Snowflake's syntax for the statements the sandbox executes, read
+//! from `crate::sql` tokens. Anything outside that subset is reported as unsupported, never
+//! guessed at.
+
+mod alter;
+pub mod ast;
+mod create;
+mod cursor;
+mod query;
+mod show;
+
+pub use cursor::ParseError;
+
+use crate::model::ident::split_parts;
+use crate::sql::{tokenize, Token, TokenKind};
+use ast::{ObjectKind, StageLocation, Statement};
+use cursor::{Cursor, PResult};
+
+/// A statement read from `sql`, with the text it was read from (trimmed, without a
+/// trailing `;`).
+pub struct Parsed {
+    pub statement: Statement,
+    pub text: String,
+}
+
+/// How a statement failed to parse.
+#[derive(Debug)]
+pub enum Failure {
+    Parse(ParseError),
+    /// More than one statement in the text.
+    Count(usize),
+}
+
+pub fn parse(sql: &str) -> Result<Parsed, Failure> {
+    let tokens = tokenize(sql).map_err(|e| {
+        Failure::Parse(ParseError::Syntax {
+            offset: e.offset(),
+            found: None,
+        })
+    })?;
+    let mut toks: Vec<Token> = tokens.into_iter().filter(|t| !t.is_trivia()).collect();
+    while toks.last().is_some_and(|t| t.is_symbol(";")) {
+        toks.pop();
+    }
+    let count = 1 + toks.iter().filter(|t| t.is_symbol(";")).count();
+    if count > 1 {
+        return Err(Failure::Count(count));
+    }
+    let text = match (toks.first(), toks.last()) {
+        (Some(a), Some(b)) => sql[a.offset..b.offset + b.text.len()].to_string(),
+        _ => String::new(),
+    };
+    let mut c = Cursor::new(sql, toks);
+    let statement = statement(&mut c).map_err(Failure::Parse)?;
+    Ok(Parsed { statement, text })
+}
+
+fn statement(c: &mut Cursor) -> PResult<Statement> {
+    let Some(first) = c.peek().cloned() else {
+        return Err(c.unsupported("empty statement"));
+    };
+    let verb = first.text.to_ascii_uppercase();
+    let st = match verb.as_str() {
+        "CREATE" => create::create(c)?,
+        "ALTER" => alter::alter(c)?,
+        "DROP" => alter::drop(c)?,
+        "COMMENT" => alter::comment_on(c)?,
+        "SHOW" => show::show(c)?,
+        "INSERT" => query::insert(c)?,
+        "UPDATE" => query::update(c)?,
+        "DELETE" => query::delete(c)?,
+        "SELECT" => Statement::Select(query::select(c)?),
+        _ if first.kind == TokenKind::Word => return Err(c.unsupported(verb)),
+        _ => return Err(c.unexpected()),
+    };
+    if !c.at_end() {
+        let what = c
+            .peek()
+            .map(|t| format!("{} clause", t.text.to_ascii_uppercase()))
+            .unwrap_or_default();
+        return Err(c.unsupported(what));
+    }
+    Ok(st)
+}
+
+/// The object kind named at the cursor (`WAREHOUSE`, `DYNAMIC TABLE`, ...).
+fn kind(c: &mut Cursor) -> PResult<ObjectKind> {
+    let k = if c.eat_kw("WAREHOUSE") {
+        ObjectKind::Warehouse
+    } else if c.eat_kw("DATABASE") {
+        ObjectKind::Database
+    } else if c.eat_kw("SCHEMA") {
+        ObjectKind::Schema
+    } else if c.eat_kw("STAGE") {
+        ObjectKind::Stage
+    } else if c.eat_kw("TAG") {
+        ObjectKind::Tag
+    } else if c.eat_kw("TABLE") {
+        ObjectKind::Table
+    } else if c.eat_kw("VIEW") {
+        ObjectKind::View
+    } else if c.eat_kws(&["DYNAMIC", "TABLE"]) {
+        ObjectKind::DynamicTable
+    } else if c.eat_kw("TASK") {
+        ObjectKind::Task
+    } else if c.eat_kw("MODEL") {
+        ObjectKind::Model
+    } else {
+        return match c.peek() {
+            Some(t) if t.kind == TokenKind::Word => Err(c.unsupported(t.text.to_ascii_uppercase())),
+            _ => Err(c.unexpected()),
+        };
+    };
+    Ok(k)
+}
+
+/// A stage location token: `@db.s.stage/path`. User (`@~`) and table (`@%t`) stages are
+/// not emulated.
+fn stage_location(c: &mut Cursor) -> PResult<StageLocation> {
+    let t = match c.peek() {
+        Some(t) if t.kind == TokenKind::Stage => t.clone(),
+        _ => return Err(c.unexpected()),
+    };
+    c.advance();
+    let body = &t.text[1..];
+    if body.starts_with('~') || body.starts_with('%') {
+        return Err(c.unsupported("user and table stages"));
+    }
+    // The name ends at the first `/` outside double quotes.
+    let mut in_quotes = false;
+    let mut split = body.len();
+    for (i, ch) in body.char_indices() {
+        match ch {
+            '"' => in_quotes = !in_quotes,
+            '/' if !in_quotes => {
+                split = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let parts = split_parts(&body[..split]).map_err(|_| ParseError::Syntax {
+        offset: t.offset,
+        found: Some(t.text.clone()),
+    })?;
+    if parts.len() > 3 {
+        return Err(ParseError::Syntax {
+            offset: t.offset,
+            found: Some(t.text.clone()),
+        });
+    }
+    Ok(StageLocation {
+        stage: parts.into_iter().map(|p| p.as_str().to_string()).collect(),
+        path: body[split..].trim_start_matches('/').to_string(),
+        text: t.text.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ast::*;
+    use super::*;
+
+    fn ok(sql: &str) -> Statement {
+        match parse(sql) {
+            Ok(p) => p.statement,
+            Err(e) => panic!("{sql}: {e:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_properties_in_any_order_and_case() {
+        let Statement::CreateWarehouse { head, props } =
+            ok("create warehouse if not exists \"wh\" with comment = 'x' warehouse_size = 'X-SMALL' auto_suspend = 60")
+        else {
+            panic!()
+        };
+        assert!(!head.or_replace && head.if_not_exists);
+        assert_eq!(head.name, vec!["wh".to_string()]);
+        let keys: Vec<_> = props.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["COMMENT", "WAREHOUSE_SIZE", "AUTO_SUSPEND"]);
+    }
+
+    #[test]
+    fn keeps_task_body_and_condition_text() {
+        let Statement::CreateTask { after, condition, body, .. } =
+            ok("CREATE TASK t WAREHOUSE = w AFTER a, db.s.b WHEN SYSTEM$STREAM_HAS_DATA('S') AS INSERT INTO x SELECT 1 AS y;")
+        else {
+            panic!()
+        };
+        assert_eq!(after.len(), 2);
+        assert_eq!(condition.as_deref(), Some("SYSTEM$STREAM_HAS_DATA('S')"));
+        assert_eq!(body, "INSERT INTO x SELECT 1 AS y");
+    }
+
+    #[test]
+    fn splits_stage_locations() {
+        let Statement::CreateModel {
+            source, version, ..
+        } = ok("CREATE MODEL m WITH VERSION v1 FROM @db.\"s\".stg/model/a")
+        else {
+            panic!()
+        };
+        assert_eq!(version, "V1");
+        assert_eq!(
+            source.stage,
+            vec!["DB".to_string(), "s".into(), "STG".into()]
+        );
+        assert_eq!(source.path, "model/a");
+    }
+
+    #[test]
+    fn rejects_several_statements_and_unknown_verbs() {
+        assert!(matches!(
+            parse("SELECT 1; SELECT 2"),
+            Err(Failure::Count(2))
+        ));
+        assert!(matches!(
+            parse("GRANT USAGE ON DATABASE d TO ROLE r"),
+            Err(Failure::Parse(ParseError::Unsupported { .. }))
+        ));
+        assert!(matches!(
+            parse("CREATE WAREHOUSE"),
+            Err(Failure::Parse(ParseError::Syntax { .. }))
+        ));
+    }
+}

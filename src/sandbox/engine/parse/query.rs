@@ -1,0 +1,395 @@
+//! DML and queries: `INSERT ... VALUES`, `UPDATE`, `DELETE`, and `SELECT` over one table or
+//! none, with simple conditions. Enough for the tables the Feature Store and snowform's
+//! state lock use; anything richer is reported as unsupported.
+
+use super::ast::*;
+use super::cursor::{Cursor, PResult};
+use crate::sql::TokenKind;
+
+pub fn insert(c: &mut Cursor) -> PResult<Statement> {
+    c.expect_kw("INSERT")?;
+    if c.is_kw("OVERWRITE") || c.is_kw("ALL") || c.is_kw("FIRST") {
+        return Err(c.unsupported("multi-table and overwriting INSERT"));
+    }
+    c.expect_kw("INTO")?;
+    let table = c.name()?;
+    let mut columns = None;
+    if c.is_sym("(") {
+        c.advance();
+        let mut cols = vec![c.ident()?];
+        while c.eat_sym(",") {
+            cols.push(c.ident()?);
+        }
+        c.expect_sym(")")?;
+        columns = Some(cols);
+    }
+    if c.is_kw("SELECT") || c.is_kw("WITH") {
+        return Err(c.unsupported("INSERT ... SELECT"));
+    }
+    c.expect_kw("VALUES")?;
+    let mut rows = Vec::new();
+    loop {
+        c.expect_sym("(")?;
+        let mut row = vec![expr(c)?];
+        while c.eat_sym(",") {
+            row.push(expr(c)?);
+        }
+        c.expect_sym(")")?;
+        rows.push(row);
+        if !c.eat_sym(",") {
+            break;
+        }
+    }
+    Ok(Statement::Insert {
+        table,
+        columns,
+        rows,
+    })
+}
+
+pub fn update(c: &mut Cursor) -> PResult<Statement> {
+    c.expect_kw("UPDATE")?;
+    let table = c.name()?;
+    c.expect_kw("SET")?;
+    let mut assignments = Vec::new();
+    loop {
+        let col = c.ident()?;
+        c.expect_sym("=")?;
+        assignments.push((col, expr(c)?));
+        if !c.eat_sym(",") {
+            break;
+        }
+    }
+    if c.is_kw("FROM") {
+        return Err(c.unsupported("UPDATE ... FROM"));
+    }
+    let filter = if c.eat_kw("WHERE") {
+        Some(cond(c)?)
+    } else {
+        None
+    };
+    Ok(Statement::Update {
+        table,
+        assignments,
+        filter,
+    })
+}
+
+pub fn delete(c: &mut Cursor) -> PResult<Statement> {
+    c.expect_kws(&["DELETE", "FROM"])?;
+    let table = c.name()?;
+    if c.is_kw("USING") {
+        return Err(c.unsupported("DELETE ... USING"));
+    }
+    let filter = if c.eat_kw("WHERE") {
+        Some(cond(c)?)
+    } else {
+        None
+    };
+    Ok(Statement::Delete { table, filter })
+}
+
+pub fn select(c: &mut Cursor) -> PResult<Select> {
+    c.expect_kw("SELECT")?;
+    if c.is_kw("DISTINCT") || c.is_kw("TOP") {
+        return Err(c.unsupported("SELECT DISTINCT/TOP"));
+    }
+    let mut items = Vec::new();
+    loop {
+        if c.eat_sym("*") {
+            items.push(SelectItem::Star);
+        } else {
+            let start = c.offset();
+            let e = expr(c)?;
+            let text = upper_words(&c.src[start..c.offset().max(start)]);
+            let bare_alias = c.peek().is_some_and(|t| t.kind == TokenKind::QuotedIdent)
+                || (c.peek().is_some_and(|t| t.kind == TokenKind::Word) && !is_clause_word(c));
+            let alias = if c.eat_kw("AS") || bare_alias {
+                Some(c.ident()?)
+            } else {
+                None
+            };
+            items.push(SelectItem::Expr {
+                expr: e,
+                alias,
+                text,
+            });
+        }
+        if !c.eat_sym(",") {
+            break;
+        }
+    }
+    let from = if c.eat_kw("FROM") {
+        if c.is_kw("TABLE") || c.is_sym("(") {
+            return Err(c.unsupported("table functions and subqueries"));
+        }
+        Some(c.name()?)
+    } else {
+        None
+    };
+    if c.is_kw("JOIN") || c.is_sym(",") || c.is_kw("LEFT") || c.is_kw("INNER") {
+        return Err(c.unsupported("joins"));
+    }
+    let filter = if c.eat_kw("WHERE") {
+        Some(cond(c)?)
+    } else {
+        None
+    };
+    if c.is_kws(&["GROUP", "BY"]) || c.is_kw("HAVING") || c.is_kw("QUALIFY") {
+        return Err(c.unsupported("aggregation"));
+    }
+    let mut order_by = Vec::new();
+    if c.eat_kws(&["ORDER", "BY"]) {
+        loop {
+            let column = c.ident()?;
+            let descending = if c.eat_kw("DESC") {
+                true
+            } else {
+                c.eat_kw("ASC");
+                false
+            };
+            if c.is_kw("NULLS") {
+                return Err(c.unsupported("NULLS FIRST/LAST"));
+            }
+            order_by.push(OrderKey { column, descending });
+            if !c.eat_sym(",") {
+                break;
+            }
+        }
+    }
+    let limit = if c.eat_kw("LIMIT") {
+        Some(c.integer()?.max(0) as u64)
+    } else {
+        None
+    };
+    Ok(Select {
+        items,
+        from,
+        filter,
+        order_by,
+        limit,
+    })
+}
+
+/// Words that end a select item rather than alias it.
+fn is_clause_word(c: &Cursor) -> bool {
+    [
+        "FROM", "WHERE", "ORDER", "LIMIT", "GROUP", "HAVING", "UNION", "QUALIFY", "JOIN",
+    ]
+    .iter()
+    .any(|w| c.is_kw(w))
+}
+
+/// The source text of an expression with unquoted words upper-cased, as Snowflake names an
+/// unaliased result column (`current_role()` is `CURRENT_ROLE()`).
+fn upper_words(text: &str) -> String {
+    match crate::sql::tokenize(text) {
+        Ok(toks) => toks
+            .iter()
+            .map(|t| {
+                if t.kind == TokenKind::Word {
+                    t.text.to_ascii_uppercase()
+                } else {
+                    t.text.clone()
+                }
+            })
+            .collect::<String>()
+            .trim()
+            .to_string(),
+        Err(_) => text.trim().to_string(),
+    }
+}
+
+/// A literal, a column or a function call.
+pub fn expr(c: &mut Cursor) -> PResult<Expr> {
+    let Some(t) = c.peek().cloned() else {
+        return Err(c.unexpected());
+    };
+    let e = match t.kind {
+        TokenKind::String => {
+            c.advance();
+            Expr::Literal(Literal::String(t.value))
+        }
+        TokenKind::Number => {
+            c.advance();
+            Expr::Literal(Literal::Number(t.text))
+        }
+        TokenKind::Symbol if t.text == "-" => {
+            c.advance();
+            match c.peek().cloned() {
+                Some(n) if n.kind == TokenKind::Number => {
+                    c.advance();
+                    Expr::Literal(Literal::Number(format!("-{}", n.text)))
+                }
+                _ => return Err(c.unexpected()),
+            }
+        }
+        TokenKind::Word if t.is_keyword("NULL") => {
+            c.advance();
+            Expr::Literal(Literal::Null)
+        }
+        TokenKind::Word if t.is_keyword("TRUE") || t.is_keyword("FALSE") => {
+            c.advance();
+            Expr::Literal(Literal::Bool(t.is_keyword("TRUE")))
+        }
+        TokenKind::Word if c.peek_at(1).is_some_and(|n| n.is_symbol("(")) => {
+            c.advance();
+            c.advance();
+            let mut args = Vec::new();
+            if !c.eat_sym(")") {
+                loop {
+                    args.push(expr(c)?);
+                    if c.eat_sym(")") {
+                        break;
+                    }
+                    c.expect_sym(",")?;
+                }
+            }
+            Expr::Call {
+                name: t.text.to_ascii_uppercase(),
+                args,
+            }
+        }
+        TokenKind::Word
+            if [
+                "CURRENT_TIMESTAMP",
+                "CURRENT_DATE",
+                "CURRENT_TIME",
+                "LOCALTIMESTAMP",
+            ]
+            .iter()
+            .any(|k| t.is_keyword(k)) =>
+        {
+            c.advance();
+            Expr::Call {
+                name: t.text.to_ascii_uppercase(),
+                args: vec![],
+            }
+        }
+        TokenKind::Word | TokenKind::QuotedIdent => {
+            let name = c.name()?;
+            if name.len() > 1 {
+                return Err(c.unsupported("qualified column references"));
+            }
+            Expr::Column(name.into_iter().next().unwrap_or_default())
+        }
+        _ => return Err(c.unexpected()),
+    };
+    if ["::", "+", "-", "*", "/", "||", "%"]
+        .iter()
+        .any(|s| c.is_sym(s))
+    {
+        return Err(c.unsupported("expressions other than literals, columns and function calls"));
+    }
+    Ok(e)
+}
+
+/// `a OR b`, `a AND b`, `NOT a`, `(a)`, `x IS [NOT] NULL`, `x op y`, `x [NOT] IN (...)`.
+pub fn cond(c: &mut Cursor) -> PResult<Cond> {
+    let mut left = and_cond(c)?;
+    while c.eat_kw("OR") {
+        let right = and_cond(c)?;
+        left = Cond::Or(Box::new(left), Box::new(right));
+    }
+    Ok(left)
+}
+
+fn and_cond(c: &mut Cursor) -> PResult<Cond> {
+    let mut left = not_cond(c)?;
+    while c.eat_kw("AND") {
+        let right = not_cond(c)?;
+        left = Cond::And(Box::new(left), Box::new(right));
+    }
+    Ok(left)
+}
+
+fn not_cond(c: &mut Cursor) -> PResult<Cond> {
+    if c.eat_kw("NOT") {
+        return Ok(Cond::Not(Box::new(not_cond(c)?)));
+    }
+    if c.eat_sym("(") {
+        let inner = cond(c)?;
+        c.expect_sym(")")?;
+        return Ok(inner);
+    }
+    let left = expr(c)?;
+    if c.eat_kw("IS") {
+        let negated = c.eat_kw("NOT");
+        c.expect_kw("NULL")?;
+        return Ok(Cond::IsNull {
+            expr: left,
+            negated,
+        });
+    }
+    let negated_in = c.is_kws(&["NOT", "IN"]);
+    if negated_in || c.is_kw("IN") {
+        if negated_in {
+            c.advance();
+        }
+        c.advance();
+        c.expect_sym("(")?;
+        let mut list = vec![expr(c)?];
+        while c.eat_sym(",") {
+            list.push(expr(c)?);
+        }
+        c.expect_sym(")")?;
+        return Ok(Cond::In {
+            expr: left,
+            list,
+            negated: negated_in,
+        });
+    }
+    let op = match c.peek().map(|t| t.text.as_str()) {
+        Some("=") => CmpOp::Eq,
+        Some("<>") | Some("!=") => CmpOp::Ne,
+        Some("<") => CmpOp::Lt,
+        Some("<=") => CmpOp::Le,
+        Some(">") => CmpOp::Gt,
+        Some(">=") => CmpOp::Ge,
+        _ if c.is_kw("LIKE") || c.is_kw("ILIKE") || c.is_kw("BETWEEN") => {
+            return Err(c.unsupported("LIKE/BETWEEN in conditions"))
+        }
+        _ => return Err(c.unexpected()),
+    };
+    c.advance();
+    let right = expr(c)?;
+    Ok(Cond::Cmp { left, op, right })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use super::*;
+
+    #[test]
+    fn lock_update_parses_with_precedence() {
+        let Ok(Statement::Update { assignments, filter, .. }) =
+            parse("UPDATE locks SET lock_id = 'abc', acquired = CURRENT_TIMESTAMP() WHERE workspace = 'x' AND lock_id IS NULL OR (a <> 1)").map(|p| p.statement)
+        else {
+            panic!()
+        };
+        assert_eq!(assignments.len(), 2);
+        let Some(Cond::Or(left, _)) = filter else {
+            panic!()
+        };
+        assert!(matches!(*left, Cond::And(..)));
+    }
+
+    #[test]
+    fn select_items_are_named_by_their_upper_cased_text() {
+        let Ok(Statement::Select(s)) =
+            parse("select current_role(), CURRENT_USER() AS u, 1").map(|p| p.statement)
+        else {
+            panic!()
+        };
+        let names: Vec<_> = s
+            .items
+            .iter()
+            .map(|i| match i {
+                SelectItem::Expr { alias, text, .. } => alias.clone().unwrap_or(text.clone()),
+                SelectItem::Star => "*".into(),
+            })
+            .collect();
+        assert_eq!(names, ["CURRENT_ROLE()", "U", "1"]);
+    }
+}

@@ -1,0 +1,887 @@
+//! One renderer per SHOW: Snowflake's column names and order, and each value in the form
+//! the SQL API sends it (see docs/sandbox.md for the columns whose types are assumed).
+
+use super::super::catalog::{Catalog, Model};
+use super::super::exec::{model_aliases, Exec, Fqn, INFORMATION_SCHEMA};
+use super::super::format::{
+    json_array_compact, json_pretty, quoted_fqn, tf, timestamp, warehouse_size_display, yn,
+};
+use super::super::params::{self, ParamDef};
+use super::super::parse::ast::{Name, ObjectKind, Show};
+use super::filter::{like, Key};
+use crate::sandbox::{Column, ResultSet, SqlError};
+
+const T: &str = "text";
+const F: &str = "fixed";
+const B: &str = "boolean";
+const TS: &str = "timestamp_ltz";
+
+type Row = Vec<Option<String>>;
+
+fn result(columns: &[(&str, &'static str)], rows: Vec<Row>) -> ResultSet {
+    ResultSet {
+        columns: columns
+            .iter()
+            .map(|(n, t)| Column {
+                name: n.to_string(),
+                type_name: t,
+                nullable: true,
+            })
+            .collect(),
+        rows,
+        dml: None,
+    }
+}
+
+fn s(v: impl Into<String>) -> Option<String> {
+    Some(v.into())
+}
+
+/// An unset comment reads as an empty string in most SHOW outputs.
+fn comment(c: &Option<String>) -> Option<String> {
+    Some(c.clone().unwrap_or_default())
+}
+
+const TERSE: &[(&str, &str)] = &[
+    ("created_on", TS),
+    ("name", T),
+    ("kind", T),
+    ("database_name", T),
+    ("schema_name", T),
+];
+
+pub fn warehouses(x: &Exec, keys: &[Key]) -> ResultSet {
+    let cols = [
+        ("name", T),
+        ("state", T),
+        ("type", T),
+        ("size", T),
+        ("min_cluster_count", F),
+        ("max_cluster_count", F),
+        ("started_clusters", F),
+        ("running", F),
+        ("queued", F),
+        ("is_default", T),
+        ("is_current", T),
+        ("is_interactive", T),
+        ("auto_suspend", F),
+        ("auto_resume", B),
+        ("available", T),
+        ("provisioning", T),
+        ("quiescing", T),
+        ("other", T),
+        ("created_on", TS),
+        ("resumed_on", TS),
+        ("updated_on", TS),
+        ("owner", T),
+        ("comment", T),
+        ("enable_query_acceleration", B),
+        ("query_acceleration_max_scale_factor", F),
+        ("resource_monitor", T),
+        ("actives", F),
+        ("pendings", F),
+        ("failed", F),
+        ("suspended", F),
+        ("uuid", T),
+        ("scaling_policy", T),
+        ("budget", T),
+        ("owner_role_type", T),
+        ("resource_constraint", T),
+        ("generation", T),
+    ];
+    let current = x.session.warehouse.as_deref();
+    let rows = keys
+        .iter()
+        .filter_map(|k| x.catalog.warehouses.get(&k.name).map(|w| (k, w)))
+        .map(|(k, w)| {
+            let started_clusters = if w.started { w.min_cluster_count } else { 0 };
+            let pct = |v: &str| if w.started { s(v) } else { s("") };
+            vec![
+                s(&k.name),
+                s(if w.started { "STARTED" } else { "SUSPENDED" }),
+                s(&w.warehouse_type),
+                s(warehouse_size_display(&w.size)),
+                s(w.min_cluster_count.to_string()),
+                s(w.max_cluster_count.to_string()),
+                s(started_clusters.to_string()),
+                s("0"),
+                s("0"),
+                s("N"),
+                s(yn(current == Some(k.name.as_str()))),
+                s("N"),
+                w.auto_suspend.map(|a| a.to_string()),
+                s(tf(w.auto_resume)),
+                pct("100"),
+                pct("0"),
+                pct("0"),
+                pct("0"),
+                s(timestamp(w.meta.created_on)),
+                s(timestamp(w.resumed_on)),
+                s(timestamp(w.updated_on)),
+                s(&w.meta.owner),
+                comment(&w.meta.comment),
+                s(tf(w.enable_query_acceleration)),
+                s(w.query_acceleration_max_scale_factor.to_string()),
+                s(w.resource_monitor.clone().unwrap_or_else(|| "null".into())),
+                s(started_clusters.to_string()),
+                s("0"),
+                s("0"),
+                s(if w.started {
+                    "0".to_string()
+                } else {
+                    w.max_cluster_count.to_string()
+                }),
+                s(&w.uuid),
+                s(&w.scaling_policy),
+                None,
+                s("ROLE"),
+                w.resource_constraint.clone(),
+                w.generation.clone(),
+            ]
+        })
+        .collect();
+    result(&cols, rows)
+}
+
+fn database_retention(c: &Catalog, db: &str) -> String {
+    c.databases
+        .get(db)
+        .and_then(|d| d.params.get("DATA_RETENTION_TIME_IN_DAYS").cloned())
+        .unwrap_or_else(|| "1".into())
+}
+
+pub fn databases(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
+    let current = x.session_database();
+    let mut rows = Vec::new();
+    for k in keys {
+        let Some(d) = x.catalog.databases.get(&k.name) else {
+            continue;
+        };
+        if show.terse {
+            rows.push(vec![
+                s(timestamp(d.meta.created_on)),
+                s(&k.name),
+                s("STANDARD"),
+                None,
+                None,
+            ]);
+            continue;
+        }
+        rows.push(vec![
+            s(timestamp(d.meta.created_on)),
+            s(&k.name),
+            s("N"),
+            s(yn(current == Some(k.name.as_str()))),
+            s(""),
+            s(&d.meta.owner),
+            comment(&d.meta.comment),
+            s(if d.transient { "TRANSIENT" } else { "" }),
+            s(database_retention(x.catalog, &k.name)),
+            s("STANDARD"),
+            s("ROLE"),
+            None,
+            None,
+        ]);
+    }
+    if show.terse {
+        return result(TERSE, rows);
+    }
+    let cols = [
+        ("created_on", TS),
+        ("name", T),
+        ("is_default", T),
+        ("is_current", T),
+        ("origin", T),
+        ("owner", T),
+        ("comment", T),
+        ("options", T),
+        ("retention_time", T),
+        ("kind", T),
+        ("owner_role_type", T),
+        ("object_visibility", T),
+        ("data_quality_monitoring_settings", T),
+    ];
+    result(&cols, rows)
+}
+
+pub fn schemas(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
+    let (cur_db, cur_schema) = (x.session_database(), x.session_schema());
+    let mut rows = Vec::new();
+    for k in keys {
+        let Some(db) = x.catalog.databases.get(&k.database) else {
+            continue;
+        };
+        let is_current =
+            yn(cur_db == Some(k.database.as_str()) && cur_schema == Some(k.name.as_str()));
+        if k.name == INFORMATION_SCHEMA {
+            let created = timestamp(db.meta.created_on);
+            rows.push(if show.terse {
+                vec![s(created), s(&k.name), None, s(&k.database), None]
+            } else {
+                vec![
+                    s(created),
+                    s(&k.name),
+                    s("N"),
+                    s(is_current),
+                    s(&k.database),
+                    s(""),
+                    s("Views describing the contents of schemas in this database"),
+                    s(""),
+                    s("1"),
+                    s(""),
+                    None,
+                ]
+            });
+            continue;
+        }
+        let Some(sc) = db.schemas.get(&k.name) else {
+            continue;
+        };
+        if show.terse {
+            rows.push(vec![
+                s(timestamp(sc.meta.created_on)),
+                s(&k.name),
+                None,
+                s(&k.database),
+                None,
+            ]);
+            continue;
+        }
+        let mut options = Vec::new();
+        if sc.transient {
+            options.push("TRANSIENT");
+        }
+        if sc.managed_access {
+            options.push("MANAGED ACCESS");
+        }
+        let retention = sc
+            .params
+            .get("DATA_RETENTION_TIME_IN_DAYS")
+            .cloned()
+            .unwrap_or_else(|| database_retention(x.catalog, &k.database));
+        rows.push(vec![
+            s(timestamp(sc.meta.created_on)),
+            s(&k.name),
+            s("N"),
+            s(is_current),
+            s(&k.database),
+            s(&sc.meta.owner),
+            comment(&sc.meta.comment),
+            s(options.join(", ")),
+            s(retention),
+            s("ROLE"),
+            None,
+        ]);
+    }
+    if show.terse {
+        return result(TERSE, rows);
+    }
+    let cols = [
+        ("created_on", TS),
+        ("name", T),
+        ("is_default", T),
+        ("is_current", T),
+        ("database_name", T),
+        ("owner", T),
+        ("comment", T),
+        ("options", T),
+        ("retention_time", T),
+        ("owner_role_type", T),
+        ("object_visibility", T),
+    ];
+    result(&cols, rows)
+}
+
+fn schema_of<'c>(x: &'c Exec, k: &Key) -> Option<&'c super::super::catalog::Schema> {
+    x.catalog.databases.get(&k.database)?.schemas.get(&k.schema)
+}
+
+pub fn stages(x: &Exec, keys: &[Key]) -> ResultSet {
+    let cols = [
+        ("created_on", TS),
+        ("name", T),
+        ("database_name", T),
+        ("schema_name", T),
+        ("url", T),
+        ("has_credentials", T),
+        ("has_encryption_key", T),
+        ("owner", T),
+        ("comment", T),
+        ("region", T),
+        ("type", T),
+        ("cloud", T),
+        ("notification_channel", T),
+        ("storage_integration", T),
+        ("endpoint", T),
+        ("owner_role_type", T),
+        ("directory_enabled", T),
+    ];
+    let mut rows = Vec::new();
+    for k in keys {
+        let Some(st) = schema_of(x, k).and_then(|sc| sc.stages.get(&k.name)) else {
+            continue;
+        };
+        let (kind, cloud) = match &st.url {
+            Some(url) => {
+                let lower = url.to_ascii_lowercase();
+                let cloud = if lower.starts_with("s3") {
+                    Some("AWS")
+                } else if lower.starts_with("gcs://") {
+                    Some("GCP")
+                } else if lower.starts_with("azure://") {
+                    Some("AZURE")
+                } else {
+                    None
+                };
+                ("EXTERNAL", cloud.map(String::from))
+            }
+            None if st.encryption.as_deref() == Some("SNOWFLAKE_SSE") => ("INTERNAL NO CSE", None),
+            None => ("INTERNAL", None),
+        };
+        rows.push(vec![
+            s(timestamp(st.meta.created_on)),
+            s(&k.name),
+            s(&k.database),
+            s(&k.schema),
+            s(st.url.clone().unwrap_or_default()),
+            s("N"),
+            s("N"),
+            s(&st.meta.owner),
+            comment(&st.meta.comment),
+            None,
+            s(kind),
+            cloud,
+            None,
+            st.storage_integration.clone(),
+            None,
+            s("ROLE"),
+            s(yn(st.directory_enabled)),
+        ]);
+    }
+    result(&cols, rows)
+}
+
+pub fn tags(x: &Exec, keys: &[Key]) -> ResultSet {
+    let cols = [
+        ("created_on", TS),
+        ("name", T),
+        ("database_name", T),
+        ("schema_name", T),
+        ("owner", T),
+        ("comment", T),
+        ("allowed_values", T),
+        ("owner_role_type", T),
+    ];
+    let mut rows = Vec::new();
+    for k in keys {
+        let Some(t) = schema_of(x, k).and_then(|sc| sc.tags.get(&k.name)) else {
+            continue;
+        };
+        rows.push(vec![
+            s(timestamp(t.meta.created_on)),
+            s(&k.name),
+            s(&k.database),
+            s(&k.schema),
+            s(&t.meta.owner),
+            comment(&t.meta.comment),
+            t.allowed_values.as_ref().map(|v| json_array_compact(v)),
+            s("ROLE"),
+        ]);
+    }
+    result(&cols, rows)
+}
+
+pub fn tables(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
+    let mut rows = Vec::new();
+    for k in keys {
+        let Some(sc) = schema_of(x, k) else { continue };
+        let retention = sc
+            .params
+            .get("DATA_RETENTION_TIME_IN_DAYS")
+            .cloned()
+            .unwrap_or_else(|| database_retention(x.catalog, &k.database));
+        let (meta, kind, count, is_dynamic, cluster_by) = if let Some(t) = sc.tables.get(&k.name) {
+            (
+                &t.meta,
+                if t.transient { "TRANSIENT" } else { "TABLE" },
+                t.rows.len(),
+                false,
+                String::new(),
+            )
+        } else if let Some(d) = sc.dynamic_tables.get(&k.name) {
+            let kind = if sc.transient { "TRANSIENT" } else { "TABLE" };
+            (
+                &d.meta,
+                kind,
+                0,
+                true,
+                d.cluster_by
+                    .as_ref()
+                    .map(|c| format!("LINEAR({c})"))
+                    .unwrap_or_default(),
+            )
+        } else {
+            continue;
+        };
+        if show.terse {
+            rows.push(vec![
+                s(timestamp(meta.created_on)),
+                s(&k.name),
+                s("TABLE"),
+                s(&k.database),
+                s(&k.schema),
+            ]);
+            continue;
+        }
+        rows.push(vec![
+            s(timestamp(meta.created_on)),
+            s(&k.name),
+            s(&k.database),
+            s(&k.schema),
+            s(kind),
+            comment(&meta.comment),
+            s(cluster_by.clone()),
+            s(count.to_string()),
+            s("0"),
+            s(&meta.owner),
+            s(retention),
+            s(if cluster_by.is_empty() { "OFF" } else { "ON" }),
+            s("OFF"),
+            s("N"),
+            s("N"),
+            s("ROLE"),
+            s("N"),
+            s("N"),
+            s("N"),
+            s(yn(is_dynamic)),
+            s("N"),
+        ]);
+    }
+    if show.terse {
+        return result(TERSE, rows);
+    }
+    let cols = [
+        ("created_on", TS),
+        ("name", T),
+        ("database_name", T),
+        ("schema_name", T),
+        ("kind", T),
+        ("comment", T),
+        ("cluster_by", T),
+        ("rows", F),
+        ("bytes", F),
+        ("owner", T),
+        ("retention_time", T),
+        ("automatic_clustering", T),
+        ("change_tracking", T),
+        ("is_external", T),
+        ("enable_schema_evolution", T),
+        ("owner_role_type", T),
+        ("is_event", T),
+        ("is_hybrid", T),
+        ("is_iceberg", T),
+        ("is_dynamic", T),
+        ("is_immutable", T),
+    ];
+    result(&cols, rows)
+}
+
+pub fn views(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
+    let mut rows = Vec::new();
+    for k in keys {
+        let Some(v) = schema_of(x, k).and_then(|sc| sc.views.get(&k.name)) else {
+            continue;
+        };
+        if show.terse {
+            rows.push(vec![
+                s(timestamp(v.meta.created_on)),
+                s(&k.name),
+                s("VIEW"),
+                s(&k.database),
+                s(&k.schema),
+            ]);
+            continue;
+        }
+        rows.push(vec![
+            s(timestamp(v.meta.created_on)),
+            s(&k.name),
+            s(""),
+            s("VIEW"),
+            s(&k.database),
+            s(&k.schema),
+            s(&v.meta.owner),
+            comment(&v.meta.comment),
+            s(&v.text),
+            s(tf(v.secure)),
+            s("false"),
+            s("ROLE"),
+            s("OFF"),
+        ]);
+    }
+    if show.terse {
+        return result(TERSE, rows);
+    }
+    let cols = [
+        ("created_on", TS),
+        ("name", T),
+        ("reserved", T),
+        ("kind", T),
+        ("database_name", T),
+        ("schema_name", T),
+        ("owner", T),
+        ("comment", T),
+        ("text", T),
+        ("is_secure", B),
+        ("is_materialized", B),
+        ("owner_role_type", T),
+        ("change_tracking", T),
+    ];
+    result(&cols, rows)
+}
+
+/// The refresh mode a dynamic table runs with: the sandbox resolves AUTO to INCREMENTAL,
+/// as Snowflake does for queries that support incremental refresh.
+pub fn effective_refresh_mode(declared: &str) -> &str {
+    if declared == "AUTO" {
+        "INCREMENTAL"
+    } else {
+        declared
+    }
+}
+
+pub fn dynamic_tables(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
+    let mut rows = Vec::new();
+    for k in keys {
+        let Some(d) = schema_of(x, k).and_then(|sc| sc.dynamic_tables.get(&k.name)) else {
+            continue;
+        };
+        if show.terse {
+            rows.push(vec![
+                s(timestamp(d.meta.created_on)),
+                s(&k.name),
+                s("TABLE"),
+                s(&k.database),
+                s(&k.schema),
+            ]);
+            continue;
+        }
+        rows.push(vec![
+            s(timestamp(d.meta.created_on)),
+            s(&k.name),
+            s(&k.database),
+            s(&k.schema),
+            s(d.cluster_by
+                .as_ref()
+                .map(|c| format!("LINEAR({c})"))
+                .unwrap_or_default()),
+            s("0"),
+            s("0"),
+            s(&d.meta.owner),
+            s(&d.target_lag),
+            s("ENABLE"),
+            s(effective_refresh_mode(&d.refresh_mode)),
+            None,
+            s(&d.warehouse),
+            comment(&d.meta.comment),
+            s(&d.text),
+            s(if d.cluster_by.is_some() { "ON" } else { "OFF" }),
+            s(if d.suspended { "SUSPENDED" } else { "RUNNING" }),
+            d.last_suspended_on.map(timestamp),
+            s("false"),
+            s("false"),
+            s("false"),
+            d.data_timestamp.map(timestamp),
+            s("ROLE"),
+            None,
+            None,
+        ]);
+    }
+    if show.terse {
+        return result(TERSE, rows);
+    }
+    let cols = [
+        ("created_on", TS),
+        ("name", T),
+        ("database_name", T),
+        ("schema_name", T),
+        ("cluster_by", T),
+        ("rows", F),
+        ("bytes", F),
+        ("owner", T),
+        ("target_lag", T),
+        ("scheduler", T),
+        ("refresh_mode", T),
+        ("refresh_mode_reason", T),
+        ("warehouse", T),
+        ("comment", T),
+        ("text", T),
+        ("automatic_clustering", T),
+        ("scheduling_state", T),
+        ("last_suspended_on", TS),
+        ("is_clone", B),
+        ("is_replica", B),
+        ("is_iceberg", B),
+        ("data_timestamp", TS),
+        ("owner_role_type", T),
+        ("immutable_where", T),
+        ("execute_as_user", T),
+    ];
+    result(&cols, rows)
+}
+
+pub fn tasks(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
+    let mut rows = Vec::new();
+    for k in keys {
+        let Some(t) = schema_of(x, k).and_then(|sc| sc.tasks.get(&k.name)) else {
+            continue;
+        };
+        if show.terse {
+            rows.push(vec![
+                s(timestamp(t.meta.created_on)),
+                s(&k.name),
+                s("TASK"),
+                s(&k.database),
+                s(&k.schema),
+                t.schedule.clone(),
+            ]);
+            continue;
+        }
+        let preds: Vec<String> = t
+            .predecessors
+            .iter()
+            .map(|p| quoted_fqn(&[&k.database, &k.schema, p]))
+            .collect();
+        let is_root = t.predecessors.is_empty();
+        let overlap = t
+            .params
+            .get("OVERLAP_POLICY")
+            .map(String::as_str)
+            .unwrap_or("NO_OVERLAP");
+        rows.push(vec![
+            s(timestamp(t.meta.created_on)),
+            s(&k.name),
+            s(&t.id),
+            s(&k.database),
+            s(&k.schema),
+            s(&t.meta.owner),
+            t.meta.comment.clone(),
+            s(t.warehouse.clone().unwrap_or_else(|| "null".into())),
+            t.schedule.clone(),
+            s(json_pretty(&serde_json::json!(preds))),
+            s(if t.started { "started" } else { "suspended" }),
+            s(&t.definition),
+            t.condition.clone(),
+            if is_root {
+                s(tf(overlap != "NO_OVERLAP"))
+            } else {
+                None
+            },
+            s(t.error_integration.clone().unwrap_or_else(|| "null".into())),
+            t.last_committed_on.map(timestamp),
+            t.last_suspended_on.map(timestamp),
+            s("ROLE"),
+            if is_root { t.config.clone() } else { None },
+            None,
+            s(serde_json::json!({ "Predecessors": preds }).to_string()),
+            t.last_suspended_reason.clone(),
+        ]);
+    }
+    if show.terse {
+        let mut cols = TERSE.to_vec();
+        cols.push(("schedule", T));
+        return result(&cols, rows);
+    }
+    let cols = [
+        ("created_on", TS),
+        ("name", T),
+        ("id", T),
+        ("database_name", T),
+        ("schema_name", T),
+        ("owner", T),
+        ("comment", T),
+        ("warehouse", T),
+        ("schedule", T),
+        ("predecessors", T),
+        ("state", T),
+        ("definition", T),
+        ("condition", T),
+        ("allow_overlapping_execution", T),
+        ("error_integration", T),
+        ("last_committed_on", TS),
+        ("last_suspended_on", TS),
+        ("owner_role_type", T),
+        ("config", T),
+        ("budget", T),
+        ("task_relations", T),
+        ("last_suspended_reason", T),
+    ];
+    result(&cols, rows)
+}
+
+pub fn models(x: &Exec, keys: &[Key]) -> ResultSet {
+    let cols = [
+        ("created_on", TS),
+        ("name", T),
+        ("model_type", T),
+        ("database_name", T),
+        ("schema_name", T),
+        ("owner", T),
+        ("comment", T),
+        ("versions", T),
+        ("default_version_name", T),
+        ("aliases", T),
+    ];
+    let mut rows = Vec::new();
+    for k in keys {
+        let Some(m) = schema_of(x, k).and_then(|sc| sc.models.get(&k.name)) else {
+            continue;
+        };
+        let versions: Vec<&String> = super::super::exec::versions_in_order(m);
+        rows.push(vec![
+            s(timestamp(m.meta.created_on)),
+            s(&k.name),
+            s("USER_MODEL"),
+            s(&k.database),
+            s(&k.schema),
+            s(&m.meta.owner),
+            m.meta.comment.clone(),
+            s(json_pretty(&serde_json::json!(versions))),
+            s(&m.default_version),
+            s(json_pretty(&serde_json::Value::Object(model_aliases(m)))),
+        ]);
+    }
+    result(&cols, rows)
+}
+
+pub fn versions(f: &Fqn, m: &Model, keys: &[Key]) -> ResultSet {
+    let cols = [
+        ("created_on", TS),
+        ("name", T),
+        ("aliases", T),
+        ("database_name", T),
+        ("schema_name", T),
+        ("model_name", T),
+        ("is_default_version", B),
+        ("functions", T),
+        ("metadata", T),
+        ("user_data", T),
+        ("comment", T),
+    ];
+    let mut rows = Vec::new();
+    for k in keys {
+        let Some(v) = m.versions.get(&k.name) else {
+            continue;
+        };
+        let mut aliases: Vec<String> = super::super::exec::system_aliases(m, &k.name)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        aliases.extend(v.alias.clone());
+        rows.push(vec![
+            s(timestamp(v.created_on)),
+            s(&k.name),
+            s(json_pretty(&serde_json::json!(aliases))),
+            s(&f.database),
+            s(&f.schema),
+            s(&f.name),
+            s(tf(m.default_version == k.name)),
+            s("[]"),
+            s(json_pretty(&v.metadata)),
+            s("{}"),
+            v.comment.clone(),
+        ]);
+    }
+    result(&cols, rows)
+}
+
+/// One SHOW PARAMETERS row: key, value, default, level, description, type.
+fn param_row(def: &ParamDef, value: Option<(&String, &str)>) -> Row {
+    let (v, level) = match value {
+        Some((v, level)) => (v.clone(), level.to_string()),
+        None => (def.default.to_string(), String::new()),
+    };
+    vec![
+        s(def.key),
+        s(v),
+        s(def.default),
+        s(level),
+        s(def.description),
+        s(def.param_type.type_name()),
+    ]
+}
+
+pub fn parameters(
+    x: &Exec,
+    show: &Show,
+    kind: ObjectKind,
+    name: &Name,
+) -> Result<ResultSet, SqlError> {
+    use super::super::errors;
+    let mut rows: Vec<Row> = Vec::new();
+    match kind {
+        ObjectKind::Warehouse => {
+            let n = x.account_name(name)?;
+            let w = x
+                .catalog
+                .warehouses
+                .get(&n)
+                .ok_or_else(|| errors::does_not_exist("Warehouse", &n))?;
+            for def in params::WAREHOUSE {
+                rows.push(param_row(
+                    def,
+                    w.params.get(def.key).map(|v| (v, "WAREHOUSE")),
+                ));
+            }
+        }
+        ObjectKind::Database => {
+            let n = x.account_name(name)?;
+            let d = x.database(&n)?;
+            for def in params::CONTAINER {
+                rows.push(param_row(
+                    def,
+                    d.params.get(def.key).map(|v| (v, "DATABASE")),
+                ));
+            }
+        }
+        ObjectKind::Schema => {
+            let (d, sn) = x.resolve_schema(name, "SHOW PARAMETERS")?;
+            let sc = x.schema(&d, &sn)?;
+            let db = x.database(&d)?;
+            for def in params::CONTAINER {
+                let v = sc
+                    .params
+                    .get(def.key)
+                    .map(|v| (v, "SCHEMA"))
+                    .or_else(|| db.params.get(def.key).map(|v| (v, "DATABASE")));
+                rows.push(param_row(def, v));
+            }
+        }
+        ObjectKind::Task => {
+            let f = x.resolve_schema_object(name, "SHOW PARAMETERS")?;
+            let t = x
+                .schema(&f.database, &f.schema)
+                .ok()
+                .and_then(|sc| sc.tasks.get(&f.name))
+                .ok_or_else(|| errors::does_not_exist("Task", &f.dotted()))?;
+            for def in params::TASK {
+                rows.push(param_row(def, t.params.get(def.key).map(|v| (v, "TASK"))));
+            }
+        }
+        other => return Err(x.unsupported(&format!("SHOW PARAMETERS IN {}", other.keyword()))),
+    }
+    rows.retain(|r| {
+        show.like
+            .as_deref()
+            .is_none_or(|p| r[0].as_deref().is_some_and(|k| like(p, k)))
+    });
+    rows.sort_by(|a, b| a[0].cmp(&b[0]));
+    let cols = [
+        ("key", T),
+        ("value", T),
+        ("default", T),
+        ("level", T),
+        ("description", T),
+        ("type", T),
+    ];
+    Ok(result(&cols, rows))
+}
