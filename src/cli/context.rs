@@ -30,6 +30,17 @@ impl Ctx {
         }
     }
 
+    /// The same context with another connection selected.
+    pub fn with_connection(&self, name: &str) -> Ctx {
+        let mut global = self.global.clone();
+        global.connection = Some(name.to_string());
+        Ctx {
+            global,
+            out_style: self.out_style,
+            err_style: self.err_style,
+        }
+    }
+
     pub fn load_options(&self) -> LoadOptions {
         LoadOptions {
             vars: self.global.vars.clone(),

@@ -7,6 +7,7 @@ mod backend;
 mod commands;
 mod context;
 mod error;
+mod planning;
 mod session;
 
 use clap::Parser;

@@ -145,10 +145,12 @@ impl crate::apply::Runner for Client {
     }
 }
 
-// Until the sandbox engine lands, the in-process sandbox cannot run.
 fn open_engine(path: &std::path::Path) -> Result<Box<dyn crate::sandbox::SqlEngine>, CliError> {
-    Err(CliError::new(format!(
-        "cannot open the sandbox account {}: the sandbox engine is not built in",
-        path.display()
-    )))
+    let engine = sandbox::Engine::open(path, "SANDBOX").map_err(|e| {
+        CliError::new(format!(
+            "cannot open the sandbox account {}: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(Box::new(engine))
 }

@@ -1,12 +1,19 @@
 //! One module per command.
 
+mod apply;
+mod connection;
+mod drift;
 mod fmt;
+mod force_unlock;
+mod generate;
 mod graph;
-mod plan;
+mod import;
+pub mod plan;
+mod sandbox;
 mod state;
 mod validate;
 
-use super::args::Command;
+use super::args::{Command, ConnectionCommand};
 use super::{CliError, Ctx, Exit};
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<Exit, CliError> {
@@ -15,10 +22,24 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<Exit, CliError> {
         Command::Fmt { check } => fmt::run(ctx, check),
         Command::Graph => graph::run(ctx),
         Command::Plan(args) => plan::run(ctx, &args),
+        Command::Apply(args) => apply::run(ctx, &args),
+        Command::Drift {
+            include_unmanaged,
+            out,
+        } => drift::run(ctx, include_unmanaged, out.as_ref()),
+        Command::Import { address, name } => import::run(ctx, &address, &name),
+        Command::Generate {
+            database,
+            schema,
+            out,
+        } => generate::run(ctx, &database, schema.as_deref(), out.as_ref()),
         Command::State(cmd) => state::run(ctx, cmd),
-        other => Err(CliError::new(format!(
-            "{other:?} is not available in this build"
-        ))),
+        Command::ForceUnlock { yes } => force_unlock::run(ctx, yes),
+        Command::Connection(ConnectionCommand::Test) => connection::test(ctx),
+        Command::Sandbox(cmd) => sandbox::run(ctx, cmd),
+        Command::Comment(_) => Err(CliError::new(
+            "posting comments is not available in this build",
+        )),
     }
 }
 

@@ -1,68 +1,49 @@
 use crate::cli::args::PlanArgs;
+use crate::cli::planning::{make_plan, targets};
 use crate::cli::{CliError, Ctx, Exit};
-use crate::diff::{diff, DiffInput};
-use crate::model::Address;
-use crate::plan::{self, Plan};
+use crate::plan::saved::SavedPlan;
 use crate::render::{self, plan_human, plan_markdown, Format, PlanView, Redactor};
 use crate::state::State;
 
 pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
     let config = ctx.load_config()?;
-    let backend = ctx.local_backend(Some(&config));
-    let state = backend
-        .load()?
-        .unwrap_or_else(|| State::new(&ctx.global.workspace));
-    let targets = args
-        .targets
-        .iter()
-        .map(|t| Address::parse(t))
-        .collect::<Result<Vec<_>, _>>()?;
-    let plan = offline_plan(ctx, &config, &state, &targets)?;
-    let view = PlanView::new(&plan, &Redactor::new(config.sensitive.clone()));
-    print_plan(ctx, &view);
-    if let Some(out) = &args.out {
-        crate::state::atomic_write(out, render::to_json(&plan).as_bytes())?;
-        eprintln!(
-            "Saved the plan to {}; apply it with: snowform apply {}",
-            out.display(),
-            out.display()
-        );
-    }
-    Ok(if args.detailed_exitcode && view.has_changes() {
-        Exit::Changes
-    } else {
-        Exit::Ok
-    })
-}
-
-pub fn offline_plan(
-    ctx: &Ctx,
-    config: &crate::config::Config,
-    state: &State,
-    targets: &[Address],
-) -> Result<Plan, CliError> {
-    let recorded = state.objects();
-    let changes = match diff(&DiffInput {
-        desired: &config.objects,
-        recorded: &recorded,
-        live: None,
-    }) {
-        Ok(c) => c,
-        Err(diags) => {
-            for d in diags.iter() {
-                eprintln!("{}", ctx.paint_diag(d));
-            }
-            return Err(CliError::new(
-                "the plan cannot be made; nothing was changed",
-            ));
+    let targets = targets(&args.targets)?;
+    super::runtime()?.block_on(async {
+        let session = if args.refresh {
+            ctx.session(false).await?
+        } else {
+            None
+        };
+        if session.is_none() && args.refresh {
+            eprintln!(
+                "{}",
+                ctx.err_style
+                    .dim("No connection is configured: planning against the recorded state only.")
+            );
         }
-    };
-    let changes = plan::filter_targets(changes, targets);
-    let mut plan = plan::build(changes, &ctx.global.workspace);
-    plan.provenance.config_digest = config.digest.clone();
-    plan.provenance.state_lineage = Some(state.lineage.clone());
-    plan.provenance.state_serial = state.serial;
-    Ok(plan)
+        let backend = ctx.backend(Some(&config));
+        let state = backend
+            .load(session.as_ref())
+            .await?
+            .unwrap_or_else(|| State::new(&ctx.global.workspace));
+        let made = make_plan(ctx, &config, &state, session.as_ref(), &targets).await?;
+        let view = PlanView::new(&made.plan, &Redactor::new(config.sensitive.clone()));
+        print_plan(ctx, &view);
+        if let Some(out) = &args.out {
+            let saved = SavedPlan::new(made.plan);
+            crate::state::atomic_write(out, render::to_json(&saved).as_bytes())?;
+            eprintln!(
+                "Saved the plan to {}; apply exactly this plan with: snowform apply {}",
+                out.display(),
+                out.display()
+            );
+        }
+        Ok(if args.detailed_exitcode && view.has_changes() {
+            Exit::Changes
+        } else {
+            Exit::Ok
+        })
+    })
 }
 
 pub fn print_plan(ctx: &Ctx, view: &PlanView) {

@@ -1,0 +1,320 @@
+//! apply: lock the state, make (or load and check) the plan, refuse what is not allowed,
+//! ask, run, record, report.
+
+use crate::apply::{apply, ApplyOptions, ApplyReport, Runner};
+use crate::cli::args::ApplyArgs;
+use crate::cli::backend::Sink;
+use crate::cli::planning::{make_plan, read_live, targets, touched_live};
+use crate::cli::session::Session;
+use crate::cli::{CliError, Ctx, Exit};
+use crate::live::ReadOptions;
+use crate::model::Object;
+use crate::plan::saved::{staleness, SavedPlan};
+use crate::plan::Plan;
+use crate::render::{self, Format, PlanView, Redactor};
+use crate::state::{LockInfo, State};
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+pub fn run(ctx: &Ctx, args: &ApplyArgs) -> Result<Exit, CliError> {
+    let config = ctx.load_config()?;
+    let targets = targets(&args.targets)?;
+    let saved = match &args.plan_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CliError::new(format!("cannot read the plan {}: {e}", path.display()))
+            })?;
+            Some(
+                SavedPlan::parse(&text)
+                    .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?,
+            )
+        }
+        None => None,
+    };
+    super::runtime()?.block_on(async {
+        let session = ctx.session(true).await?.expect("required");
+        let backend = ctx.backend(Some(&config));
+        let lock = LockInfo::new("apply");
+        backend.lock(Some(&session), &lock).await?;
+        let result = locked(
+            ctx, args, &config, &session, &backend, &lock, saved, &targets,
+        )
+        .await;
+        if let Err(e) = backend.unlock(Some(&session), &lock).await {
+            eprintln!(
+                "{}",
+                ctx.err_style
+                    .red(&format!("error: could not release the state lock: {e}"))
+            );
+        }
+        result
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn locked(
+    ctx: &Ctx,
+    args: &ApplyArgs,
+    config: &crate::config::Config,
+    session: &Session,
+    backend: &crate::cli::backend::Backend,
+    lock: &LockInfo,
+    saved: Option<SavedPlan>,
+    targets: &[crate::model::Address],
+) -> Result<Exit, CliError> {
+    let mut state = backend
+        .load(Some(session))
+        .await?
+        .unwrap_or_else(|| State::new(&ctx.global.workspace));
+    let plan = match saved {
+        Some(saved) => {
+            let plan = saved.plan;
+            check_fresh(&plan, &state, session).await?;
+            plan
+        }
+        None => {
+            make_plan(ctx, config, &state, Some(session), targets)
+                .await?
+                .plan
+        }
+    };
+    let view = PlanView::new(&plan, &Redactor::new(config.sensitive.clone()));
+    if ctx.global.format == Format::Human {
+        super::plan::print_plan(ctx, &view);
+    }
+    if !plan.has_changes() {
+        return finish(
+            ctx,
+            ApplyReport {
+                format_version: "1".into(),
+                state_serial: state.serial,
+                ..Default::default()
+            },
+            "Nothing to apply.",
+        );
+    }
+    guard(&plan, args.allow_destroy)?;
+    if !args.auto_approve {
+        confirm()?;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let interrupts = watch_interrupts(stop.clone(), session.client.interrupt_handle());
+    let runner = Progress {
+        client: &session.client,
+        style: ctx.err_style,
+    };
+    let mut sink = Sink {
+        backend,
+        session: Some(session),
+        lock,
+    };
+    let opts = ApplyOptions {
+        parallelism: usize::from(args.parallelism),
+        stop: &stop,
+    };
+    let report = apply(&plan, &mut state, &mut sink, &runner, &opts).await;
+    interrupts.abort();
+    let report = report.map_err(|e| {
+        CliError::new(format!(
+            "{e}\nThe statements above ran; the state could not record the last of them."
+        ))
+    })?;
+    let summary = format!(
+        "Applied {} statement(s), {} failed, {} not run. State serial {}.",
+        report.applied.len(),
+        report.failed.len(),
+        report.pending.len(),
+        report.state_serial
+    );
+    finish(ctx, report, &summary)
+}
+
+fn finish(ctx: &Ctx, report: ApplyReport, summary: &str) -> Result<Exit, CliError> {
+    match ctx.global.format {
+        Format::Json => print!("{}", render::to_json(&report)),
+        Format::Markdown => print!("{}", markdown(&report)),
+        Format::Human => {
+            for f in &report.failed {
+                eprintln!(
+                    "{}",
+                    ctx.err_style.red(&format!(
+                        "failed: {}\n  {}",
+                        first_line(&f.statement),
+                        f.error
+                    ))
+                );
+            }
+            if !report.pending.is_empty() {
+                eprintln!(
+                    "not run ({}): the next `snowform plan` shows them again",
+                    report.pending.len()
+                );
+            }
+            eprintln!("{summary}");
+        }
+    }
+    Ok(if report.failed.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Error
+    })
+}
+
+fn markdown(r: &ApplyReport) -> String {
+    let mut out = format!(
+        "## snowform apply: {} applied, {} failed, {} not run\n\nState serial {}\n\n",
+        r.applied.len(),
+        r.failed.len(),
+        r.pending.len(),
+        r.state_serial
+    );
+    for f in &r.failed {
+        out.push_str(&format!(
+            "### Failed\n\n```sql\n{}\n```\n\n{}\n\n",
+            f.statement, f.error
+        ));
+    }
+    if !r.applied.is_empty() {
+        out.push_str(&format!(
+            "<details><summary>Applied</summary>\n\n```sql\n{};\n```\n\n</details>\n",
+            r.applied.join(";\n")
+        ));
+    }
+    out
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+/// Deletes and replaces only with --allow-destroy; prevent_destroy objects never.
+fn guard(plan: &Plan, allow_destroy: bool) -> Result<(), CliError> {
+    let protected: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.change.destructive && c.change.prevent_destroy)
+        .map(|c| {
+            format!(
+                "  {} {} ({})",
+                c.change.action.as_str(),
+                c.change.address,
+                c.change.name()
+            )
+        })
+        .collect();
+    if !protected.is_empty() {
+        return Err(CliError::new(format!(
+            "refusing to apply: these changes would destroy objects protected by lifecycle.prevent_destroy:\n{}\nRemove prevent_destroy from their blocks first if you really mean it. Nothing was changed.",
+            protected.join("\n")
+        )));
+    }
+    let destructive: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.change.destructive)
+        .map(|c| {
+            format!(
+                "  {} {} ({}): {}",
+                c.change.action.as_str(),
+                c.change.address,
+                c.change.name(),
+                c.change.reasons.join("; ")
+            )
+        })
+        .collect();
+    if !destructive.is_empty() && !allow_destroy {
+        return Err(CliError::new(format!(
+            "refusing to apply destructive changes without --allow-destroy:\n{}\nNothing was changed.",
+            destructive.join("\n")
+        )));
+    }
+    Ok(())
+}
+
+fn confirm() -> Result<(), CliError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::new("apply asks for confirmation on a terminal, and there is none: pass --auto-approve to apply without asking. Nothing was changed."));
+    }
+    eprint!("Apply these changes? Only 'yes' is accepted: ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if answer.trim() != "yes" {
+        return Err(CliError::new("apply cancelled; nothing was changed"));
+    }
+    Ok(())
+}
+
+/// A saved plan applies only to the state and account it was made against.
+async fn check_fresh(plan: &Plan, state: &State, session: &Session) -> Result<(), CliError> {
+    let live = if plan.provenance.refreshed {
+        let objects: Vec<Object> = plan
+            .changes
+            .iter()
+            .flat_map(|c| [c.change.after.clone(), c.change.before.clone()])
+            .flatten()
+            .collect();
+        let refs: Vec<&Object> = objects.iter().collect();
+        let read = read_live(session, &refs, &ReadOptions::default()).await?;
+        let changes: Vec<crate::diff::Change> =
+            plan.changes.iter().map(|c| c.change.clone()).collect();
+        Some(touched_live(&changes, &read))
+    } else {
+        None
+    };
+    let stale = staleness(plan, state, live.as_ref());
+    if stale.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::new(format!(
+        "the saved plan is stale, so it was not applied:\n  {}\nMake a new plan with `snowform plan --out FILE`, review it, and apply that.",
+        stale.join("\n  ")
+    )))
+}
+
+/// First interrupt: start nothing new, let running statements finish and task graphs be
+/// resumed. Second: cancel what runs.
+fn watch_interrupts(
+    stop: Arc<AtomicBool>,
+    handle: crate::snowflake::InterruptHandle,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nInterrupted: starting nothing new; running statements finish and suspended task graphs are resumed. Interrupt again to cancel them.");
+            stop.store(true, Ordering::SeqCst);
+        }
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nCancelling running statements.");
+            handle.interrupt();
+        }
+    })
+}
+
+/// Runs statements through the client, telling the person at the terminal what happens.
+struct Progress<'a> {
+    client: &'a crate::snowflake::Client,
+    style: crate::render::Style,
+}
+
+impl Runner for Progress<'_> {
+    async fn run(&self, sql: &str, request_id: &str) -> Result<(), String> {
+        let start = Instant::now();
+        let r = self.client.run(sql, request_id).await;
+        let took = start.elapsed().as_secs_f64();
+        match &r {
+            Ok(()) => eprintln!(
+                "{} {} ({took:.1}s)",
+                self.style.green("done"),
+                first_line(sql)
+            ),
+            Err(_) => eprintln!(
+                "{} {} ({took:.1}s)",
+                self.style.red("failed"),
+                first_line(sql)
+            ),
+        }
+        r
+    }
+}

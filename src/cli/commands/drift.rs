@@ -1,0 +1,65 @@
+//! drift: the account against the last applied state. Exit 0 none, 2 drift, 1 error.
+
+use crate::cli::planning::read_live;
+use crate::cli::{CliError, Ctx, Exit};
+use crate::drift::detect;
+use crate::live::ReadOptions;
+use crate::model::{Kind, Object};
+use crate::render::{self, drift as view, Format};
+use std::path::PathBuf;
+
+pub fn run(ctx: &Ctx, include_unmanaged: bool, out: Option<&PathBuf>) -> Result<Exit, CliError> {
+    let config = ctx.load_config()?;
+    super::runtime()?.block_on(async {
+        let session = ctx.session(true).await?.expect("required");
+        let backend = ctx.backend(Some(&config));
+        let state = backend
+            .load(Some(&session))
+            .await?
+            .unwrap_or_else(|| crate::state::State::new(&ctx.global.workspace));
+        let recorded = state.objects();
+        let scan: Vec<_> = if include_unmanaged {
+            recorded
+                .values()
+                .filter(|o| o.kind() == Kind::Schema)
+                .map(|o| o.name.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let wanted: Vec<&Object> = recorded.values().collect();
+        let read = read_live(
+            &session,
+            &wanted,
+            &ReadOptions {
+                scan_schemas: scan.clone(),
+                ..ReadOptions::default()
+            },
+        )
+        .await?;
+        let report = detect(
+            &ctx.global.workspace,
+            &recorded,
+            &read.picture,
+            include_unmanaged.then_some(&scan[..]),
+            read.queries,
+        );
+        if let Some(path) = out {
+            crate::state::atomic_write(path, render::to_json(&report).as_bytes())?;
+        }
+        match ctx.global.format {
+            Format::Json => print!("{}", render::to_json(&report)),
+            Format::Markdown => print!("{}", view::markdown(&report, &[])),
+            Format::Human => print!("{}", view::human(&report, &ctx.out_style)),
+        }
+        // Azure Pipelines shows these as warnings on the run (TF_BUILD is set there).
+        if std::env::var_os("TF_BUILD").is_some() {
+            eprint!("{}", view::azure_warnings(&report));
+        }
+        Ok(if report.has_drift() {
+            Exit::Changes
+        } else {
+            Exit::Ok
+        })
+    })
+}

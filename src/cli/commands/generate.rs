@@ -1,0 +1,118 @@
+//! generate: HCL for the live objects of a database (or one schema of it).
+
+use crate::cli::planning::read_live;
+use crate::cli::{CliError, Ctx, Exit};
+use crate::live::ReadOptions;
+use crate::model::{Address, Ident, Kind, Object, ObjectName};
+use std::path::PathBuf;
+
+pub fn run(
+    ctx: &Ctx,
+    database: &str,
+    schema: Option<&str>,
+    out: Option<&PathBuf>,
+) -> Result<Exit, CliError> {
+    let db = Ident::parse(database).map_err(|e| CliError::new(e.to_string()))?;
+    let only = schema
+        .map(Ident::parse)
+        .transpose()
+        .map_err(|e| CliError::new(e.to_string()))?;
+    super::runtime()?.block_on(async {
+        let session = ctx.session(true).await?.expect("required");
+        // First the database and its schemas, then everything in the schemas.
+        let probe_db = Object::new(
+            Address::new(Kind::Database, "db"),
+            ObjectName::account(db.clone()),
+        );
+        let probe_schema = Object::new(
+            Address::new(Kind::Schema, "s"),
+            ObjectName::in_database(
+                db.clone(),
+                only.clone()
+                    .unwrap_or_else(|| Ident::from_canonical("PUBLIC")),
+            ),
+        );
+        let first = read_live(
+            &session,
+            &[&probe_db, &probe_schema],
+            &ReadOptions::default(),
+        )
+        .await?;
+        if !first
+            .picture
+            .contains_key(&(Kind::Database, probe_db.name.clone()))
+        {
+            return Err(CliError::new(format!(
+                "database {db} does not exist, or this connection's role cannot see it"
+            )));
+        }
+        let schemas: Vec<ObjectName> = first
+            .picture
+            .keys()
+            .filter(|(k, n)| *k == Kind::Schema && n.database.as_ref() == Some(&db))
+            .map(|(_, n)| n.clone())
+            .filter(|n| only.as_ref().is_none_or(|s| &n.name == s))
+            .collect();
+        if let Some(s) = &only {
+            if schemas.is_empty() {
+                return Err(CliError::new(format!(
+                    "schema {db}.{s} does not exist, or this connection's role cannot see it"
+                )));
+            }
+        }
+        let second = read_live(
+            &session,
+            &[],
+            &ReadOptions {
+                scan_schemas: schemas.clone(),
+                ..ReadOptions::default()
+            },
+        )
+        .await?;
+        let mut objects: Vec<Object> = Vec::new();
+        if only.is_none() {
+            objects.extend(
+                first
+                    .picture
+                    .get(&(Kind::Database, probe_db.name.clone()))
+                    .cloned(),
+            );
+        }
+        // PUBLIC is created with every database: its objects are written, the schema is not.
+        objects.extend(
+            schemas
+                .iter()
+                .filter(|s| s.name.as_str() != "PUBLIC")
+                .filter_map(|s| first.picture.get(&(Kind::Schema, s.clone())).cloned()),
+        );
+        objects.extend(
+            second
+                .picture
+                .values()
+                .filter(|o| {
+                    o.kind() != Kind::Schema
+                        && o.kind() != Kind::Database
+                        && o.kind() != Kind::Warehouse
+                })
+                .cloned(),
+        );
+        let generated = crate::generate::generate(&objects);
+        match out {
+            Some(path) => {
+                crate::state::atomic_write(path, generated.hcl.as_bytes())?;
+                eprintln!(
+                    "Wrote {} block(s) to {}. Record them with:",
+                    generated.imports.len(),
+                    path.display()
+                );
+            }
+            None => print!("{}", generated.hcl),
+        }
+        if out.is_some() {
+            for (a, n) in &generated.imports {
+                eprintln!("  snowform import {a} '{n}'");
+            }
+        }
+        Ok(Exit::Ok)
+    })
+}
