@@ -27,7 +27,7 @@ pub(super) fn compare(d: &Object, cur: &Object) -> Result<Change, Diagnostics> {
             before: Some(Value::Str(cur.name.to_string())),
             after: Some(Value::Str(d.name.to_string())),
         });
-        if can_rename(d.kind()) {
+        if d.kind().can_rename() {
             change
                 .reasons
                 .push(format!("renamed from {} to {}", cur.name, d.name));

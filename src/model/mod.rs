@@ -7,6 +7,7 @@ mod derive;
 pub mod ident;
 mod kind;
 pub mod kinds;
+pub mod reference;
 mod object;
 pub mod schema;
 mod value;
