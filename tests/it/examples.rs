@@ -80,3 +80,12 @@ fn out_of_band_changes_show_in_drift_and_plan() {
     d.sandbox(&["apply", "--auto-approve"]).ok();
     d.sandbox(&["drift"]).ok();
 }
+
+#[test]
+fn the_readme_example_validates() {
+    let readme = std::fs::read_to_string(crate::common::repo().join("README.md")).unwrap();
+    let start = readme.find("```hcl\n").expect("README has an HCL example") + "```hcl\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let d = Dir::with(&[("main.hcl", &readme[start..end])]);
+    d.run(&["validate"]).ok();
+}
