@@ -141,15 +141,14 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
         let recorded_addr = moved.get(&d.address).copied().unwrap_or(&d.address);
         let recorded = input.recorded.get(recorded_addr);
         let current = current_of(input, d, recorded);
+        // An object that exists but was never recorded is not snowform's to change: creating
+        // it would fail as a duplicate, and altering it would take it over silently.
+        if recorded.is_none() && input.live.is_some() && current.is_some() {
+            diags.push(exists_unmanaged(d));
+            continue;
+        }
         let mut change = match current {
             None => {
-                if let Some(live) = input.live {
-                    // Refuse to plan a create that Snowflake would reject as a duplicate.
-                    if recorded.is_none() && live.contains_key(&(d.kind(), d.name.clone())) {
-                        diags.push(exists_unmanaged(d));
-                        continue;
-                    }
-                }
                 let mut c = Change::new(d.address.clone(), Action::Create);
                 if let Some(r) = recorded {
                     c.reasons.push(format!(

@@ -64,7 +64,10 @@ impl Kind {
 
     /// Whether Snowflake can rename (and move) an object of this kind with ALTER ... RENAME TO.
     pub fn can_rename(self) -> bool {
-        matches!(self, Kind::Warehouse | Kind::Database | Kind::Schema | Kind::Stage | Kind::Model)
+        matches!(
+            self,
+            Kind::Warehouse | Kind::Database | Kind::Schema | Kind::Stage | Kind::Model
+        )
     }
 
     /// The words a person reads in messages: "feature view".

@@ -7,8 +7,8 @@ mod derive;
 pub mod ident;
 mod kind;
 pub mod kinds;
-pub mod reference;
 mod object;
+pub mod reference;
 pub mod schema;
 mod value;
 

@@ -11,7 +11,11 @@ fn row(kind: Kind, a: &Attr) -> String {
         (None, false) => String::new(),
     };
     let change = match a.update {
-        _ if matches!(a.role, Role::Name | Role::Container | Role::NamePart) && !kind.can_rename() => "**replace**".to_string(),
+        _ if matches!(a.role, Role::Name | Role::Container | Role::NamePart)
+            && !kind.can_rename() =>
+        {
+            "**replace**".to_string()
+        }
         _ if matches!(a.role, Role::Name | Role::Container) => "rename in place".to_string(),
         Update::Alter => "in place".to_string(),
         Update::Replace(_) => "**replace**".to_string(),
@@ -51,7 +55,10 @@ pub fn markdown() -> String {
             out.push_str(&row(kind, a));
         }
         for b in s.blocks {
-            out.push_str(&format!("\n`{} \"<{}>\" {{ ... }}` blocks: {}\n\n", b.name, b.label, b.doc));
+            out.push_str(&format!(
+                "\n`{} \"<{}>\" {{ ... }}` blocks: {}\n\n",
+                b.name, b.label, b.doc
+            ));
             out.push_str("| Attribute | Type | Required | Default | Change | Notes |\n|---|---|---|---|---|---|\n");
             for a in b.attrs {
                 out.push_str(&row(kind, a));

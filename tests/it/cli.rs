@@ -1,0 +1,170 @@
+//! The command-line contract of spec/cli.md: global options anywhere, exit codes, streams.
+
+use crate::common::Dir;
+
+const SMALL: &str = r#"
+warehouse "compute" {
+  name         = "COMPUTE_WH"
+  auto_suspend = 60
+}
+"#;
+
+#[test]
+fn global_options_go_before_or_after_the_command() {
+    let d = Dir::with(&[("main.hcl", SMALL)]);
+    let before = d
+        .run(&["--format", "json", "plan", "--refresh=false"])
+        .ok()
+        .stdout;
+    let after = d
+        .run(&["plan", "--refresh=false", "--format", "json"])
+        .ok()
+        .stdout;
+    assert_eq!(before, after);
+}
+
+#[test]
+fn detailed_exitcode_says_whether_there_are_changes() {
+    let d = Dir::with(&[("main.hcl", SMALL)]);
+    d.run(&["plan", "--refresh=false", "--detailed-exitcode"])
+        .code(2);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    d.sandbox(&["plan", "--detailed-exitcode"]).code(0);
+    // Without --detailed-exitcode changes are still a success.
+    d.write("main.hcl", &SMALL.replace("60", "120"));
+    d.sandbox(&["plan"]).code(0);
+    d.sandbox(&["plan", "--detailed-exitcode"]).code(2);
+}
+
+#[test]
+fn validate_reports_every_problem_with_its_position_and_exits_1() {
+    let d = Dir::with(&[
+        (
+            "a.hcl",
+            "warehouse \"w\" {\n  name = \"W\"\n  sise = \"SMALL\"\n}\n",
+        ),
+        (
+            "b.hcl",
+            "schema \"s\" {\n  database = database.missing\n  name     = \"S\"\n}\n",
+        ),
+    ]);
+    let out = d.run(&["validate"]).code(1);
+    assert!(out.stderr.contains("a.hcl:3:3: error:"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("did you mean \"size\""),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("b.hcl:2:"), "{}", out.stderr);
+    let json = d.run(&["validate", "--format", "json"]).code(1).json();
+    let files: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["a.hcl", "b.hcl"]);
+    for d in json.as_array().unwrap() {
+        assert!(d["line"].as_u64().unwrap() > 0 && d["column"].as_u64().unwrap() > 0);
+    }
+}
+
+#[test]
+fn bad_input_changes_nothing() {
+    let d = Dir::with(&[("main.hcl", SMALL)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let state_before = std::fs::read_to_string(d.path().join("state/default.json")).unwrap();
+    d.write(
+        "main.hcl",
+        &format!("{SMALL}\nwarehouse \"broken\" {{\n  name = \"B\"\n  size = \"HUGE\"\n}}\n"),
+    );
+    let out = d.sandbox(&["apply", "--auto-approve"]).code(1);
+    assert!(out.stderr.contains("main.hcl:"), "{}", out.stderr);
+    assert!(out.stderr.contains("nothing was changed"), "{}", out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("state/default.json")).unwrap(),
+        state_before
+    );
+    let shown = d
+        .run(&[
+            "sandbox",
+            "exec",
+            "SHOW WAREHOUSES LIKE 'B'",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(shown["rows"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn fmt_check_lists_files_that_would_change() {
+    let d = Dir::with(&[(
+        "main.hcl",
+        "warehouse \"w\" {\nname = \"W\"\n    auto_suspend=60\n}\n",
+    )]);
+    let out = d.run(&["fmt", "--check"]).code(1);
+    assert!(out.stdout.contains("main.hcl"), "{}", out.stdout);
+    d.run(&["fmt"]).ok();
+    d.run(&["fmt", "--check"]).ok();
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("main.hcl")).unwrap(),
+        "warehouse \"w\" {\n  name         = \"W\"\n  auto_suspend = 60\n}\n"
+    );
+}
+
+#[test]
+fn graph_is_dot_with_an_edge_per_dependency() {
+    let d = Dir::example("mitsui-mlops");
+    let dot = d.run(&["graph"]).ok().stdout;
+    assert!(dot.starts_with("digraph snowform {"), "{dot}");
+    assert!(
+        dot.contains("\"schema.feature_store\" -> \"database.main\";"),
+        "{dot}"
+    );
+    assert!(dot.contains("\"task.publish\" -> \"task.score\";"), "{dot}");
+}
+
+#[test]
+fn state_list_show_and_rm() {
+    let d = Dir::with(&[("main.hcl", SMALL)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let list = d.run(&["state", "list"]).ok().stdout;
+    assert_eq!(list.trim(), "warehouse.compute\twarehouse\tCOMPUTE_WH");
+    let shown: serde_json::Value =
+        serde_json::from_str(&d.run(&["state", "show", "warehouse.compute"]).ok().stdout).unwrap();
+    assert_eq!(shown["properties"]["auto_suspend"], 60);
+    assert!(shown["digest"].as_str().unwrap().len() == 64);
+    d.run(&["state", "rm", "warehouse.compute"]).ok();
+    assert_eq!(d.run(&["state", "list"]).ok().stdout, "");
+    // Forgotten, not dropped: the warehouse is still there, so planning it again is refused.
+    let out = d.sandbox(&["plan"]).code(1);
+    assert!(
+        out.stderr
+            .contains("snowform import warehouse.compute COMPUTE_WH"),
+        "{}",
+        out.stderr
+    );
+    d.sandbox(&["import", "warehouse.compute", "COMPUTE_WH"])
+        .ok();
+    d.sandbox(&["plan", "--detailed-exitcode"]).ok();
+}
+
+#[test]
+fn connection_test_reports_the_session() {
+    let d = Dir::with(&[("main.hcl", SMALL)]);
+    let info = d
+        .sandbox(&["connection", "test", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(info["account"], "SANDBOX");
+    assert_eq!(info["user"], "SNOWFORM");
+}
+
+#[test]
+fn apply_without_a_connection_says_how_to_get_one() {
+    let d = Dir::with(&[("main.hcl", SMALL)]);
+    let out = d.run(&["apply", "--auto-approve"]).code(1);
+    assert!(out.stderr.contains("--connection"), "{}", out.stderr);
+}
