@@ -39,7 +39,6 @@ pub fn touched_live(changes: &[Change], read: &LiveRead) -> BTreeMap<Address, Op
 
 pub struct Made {
     pub plan: Plan,
-    pub live: Option<LiveRead>,
 }
 
 pub async fn make_plan(
@@ -92,7 +91,7 @@ pub async fn make_plan(
             ))
         );
     }
-    Ok(Made { plan, live })
+    Ok(Made { plan })
 }
 
 /// Parse `--target` addresses.

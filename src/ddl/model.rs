@@ -204,7 +204,7 @@ pub fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
         if have.contains_key(v)
             && !resourced.contains(&v)
             && changed_field(v, "alias")
-            && have[v].get("alias").is_some()
+            && have[v].contains_key("alias")
         {
             w.field(v, "alias", None);
         }

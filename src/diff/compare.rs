@@ -7,15 +7,6 @@ use crate::diag::Diagnostics;
 use crate::model::kinds::{feature_view, stage};
 use crate::model::{same_value, schema, Kind, Object, Role, Update, Value};
 
-/// Kinds whose objects Snowflake can rename (and move to another container) with
-/// ALTER ... RENAME TO.
-pub fn can_rename(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::Warehouse | Kind::Database | Kind::Schema | Kind::Stage | Kind::Model
-    )
-}
-
 pub(super) fn compare(d: &Object, cur: &Object) -> Result<Change, Diagnostics> {
     let mut change = Change::new(d.address.clone(), Action::NoOp);
     change.before = Some(cur.clone());

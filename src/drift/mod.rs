@@ -78,9 +78,10 @@ pub fn detect(
                 name: r.name.to_string(),
                 drift: DriftKind::Deleted,
                 attributes: vec![],
-                hint: Some(format!(
+                hint: Some(
                     "it was dropped outside snowform, or the role cannot see it (a missing privilege looks the same); `snowform plan` creates it again"
-                )),
+                        .into(),
+                ),
             }),
             Some(l) => {
                 let current = merge_state_only(l.clone(), Some(r));
@@ -108,7 +109,7 @@ pub fn detect(
         let known: BTreeSet<(Kind, &ObjectName)> =
             recorded.values().map(|o| (o.kind(), &o.name)).collect();
         let schemas: BTreeSet<&ObjectName> = schemas.iter().collect();
-        for ((kind, name), _) in live {
+        for (kind, name) in live.keys() {
             let in_scope = name.schema_name().is_some_and(|s| schemas.contains(&s));
             if in_scope && !known.contains(&(*kind, name)) {
                 drifted.push(Drifted {

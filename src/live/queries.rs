@@ -209,6 +209,10 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName]) -> Vec<Query> {
     out
 }
 
+/// One query's outcome: its family, rows, how many requests it took, and the scope it
+/// found missing.
+type Outcome = (Family, ShowRows, usize, Option<String>);
+
 pub struct Results {
     pub rows: BTreeMap<Family, ShowRows>,
     pub sent: usize,
@@ -221,12 +225,11 @@ pub async fn run<E: Executor>(
     queries: Vec<Query>,
     concurrency: usize,
 ) -> Result<Results, LiveError> {
-    let outcomes: Vec<Result<(Family, ShowRows, usize, Option<String>), LiveError>> =
-        stream::iter(queries)
-            .map(|q| read_one(exec, q))
-            .buffer_unordered(concurrency.max(1))
-            .collect()
-            .await;
+    let outcomes: Vec<Result<Outcome, LiveError>> = stream::iter(queries)
+        .map(|q| read_one(exec, q))
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
     let mut res = Results {
         rows: BTreeMap::new(),
         sent: 0,
@@ -244,10 +247,7 @@ pub async fn run<E: Executor>(
 
 /// One query with its pages; a database-wide read that fills a page is redone per schema,
 /// because FROM pages by name only and names repeat across schemas.
-async fn read_one<E: Executor>(
-    exec: &E,
-    q: Query,
-) -> Result<(Family, ShowRows, usize, Option<String>), LiveError> {
+async fn read_one<E: Executor>(exec: &E, q: Query) -> Result<Outcome, LiveError> {
     let mut sent = 0;
     let base = q.sql();
     let mut all = ShowRows::default();

@@ -54,7 +54,7 @@ fn fs(name: &str) -> ObjectName {
 #[test]
 fn reads_every_kind_from_recorded_show_output_with_one_query_per_kind_and_scope() {
     let id = Ident::from_canonical;
-    let objects = vec![
+    let objects = [
         wanted(Kind::Warehouse, ObjectName::account(id("COMPUTE_WH"))),
         wanted(Kind::Database, ObjectName::account(id("XYZ_DEV"))),
         wanted(

@@ -214,7 +214,6 @@ pub fn build(changes: Vec<Change>, workspace: &str) -> Plan {
         .enumerate()
         .map(|(pos, &ci)| (ci, pos))
         .collect();
-    let mut steps = steps;
     for s in &mut steps {
         s.change = position[&s.change];
     }

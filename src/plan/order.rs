@@ -79,8 +79,8 @@ pub fn link(
     };
 
     // Within a change, steps run in sequence.
-    for ci in 0..n {
-        for w in per_change[ci].windows(2) {
+    for ids in per_change {
+        for w in ids.windows(2) {
             steps[w[1]].after.insert(w[0]);
         }
     }
@@ -180,9 +180,9 @@ pub fn link(
             .filter(|s| !has_successor.contains(s))
             .collect()
     };
-    for ci in 0..n {
+    for (ci, ids) in per_change.iter().enumerate() {
         if is_delete(ci) {
-            if let Some(&first) = per_change[ci].first() {
+            if let Some(&first) = ids.first() {
                 steps[first].after.extend(main_sinks.iter().copied());
             }
         }

@@ -102,7 +102,10 @@ impl LocalBackend {
                     time: "?".into(),
                     operation: "?".into(),
                 });
-                Err(LockError::Held(holder, path.display().to_string()))
+                Err(LockError::Held(
+                    Box::new(holder),
+                    path.display().to_string(),
+                ))
             }
             Err(e) => Err(LockError::Io {
                 path: path.display().to_string(),
@@ -179,7 +182,7 @@ mod tests {
     fn a_lock_of_a_dead_process_is_reported_stale() {
         let mut info = LockInfo::new("apply");
         info.pid = 999_999_999;
-        let msg = LockError::Held(info, "x.lock".into()).to_string();
+        let msg = LockError::Held(Box::new(info), "x.lock".into()).to_string();
         assert!(msg.contains("no longer runs"), "{msg}");
         assert!(msg.contains("snowform force-unlock"), "{msg}");
     }

@@ -52,7 +52,7 @@ fn process_alive(_pid: u32) -> bool {
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     #[error("{}", held_message(.0, .1))]
-    Held(LockInfo, String),
+    Held(Box<LockInfo>, String),
     #[error("cannot take the state lock {path}: {source}")]
     Io {
         path: String,

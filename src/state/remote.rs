@@ -138,7 +138,7 @@ impl SnowflakeBackend {
             operation: "?".into(),
         });
         Err(LockError::Held(
-            holder,
+            Box::new(holder),
             format!("table {}, workspace {}", self.where_(), self.workspace),
         ))
     }

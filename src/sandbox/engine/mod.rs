@@ -47,6 +47,14 @@ impl Engine {
     /// The account kept in the JSON file at `path` (empty when the file does not exist yet).
     /// Every statement that changes the catalog rewrites the file atomically.
     pub fn open(path: &Path, account: &str) -> Result<Engine, PersistError> {
+        // A new account's directory is made here, once; saves never recreate it.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| PersistError::Io {
+                action: "create the directory of",
+                path: path.to_path_buf(),
+                source,
+            })?;
+        }
         let catalog = persist::load(path, account)?.unwrap_or_default();
         Ok(Engine {
             account: account.to_string(),

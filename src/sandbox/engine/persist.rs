@@ -109,7 +109,6 @@ pub fn save(path: &Path, account: &str, catalog: &Catalog) -> Result<(), Persist
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "account.json".into());
-    fs::create_dir_all(dir).map_err(io("create", dir))?;
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     {
         let mut f = fs::File::create(&tmp).map_err(io("create", &tmp))?;
