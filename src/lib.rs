@@ -7,6 +7,7 @@
 //! See docs/ARCHITECTURE.md.
 
 pub mod apply;
+pub mod azure;
 pub mod ddl;
 pub mod diag;
 pub mod diff;
