@@ -668,7 +668,10 @@ async fn a_forbidden_write_names_the_permission_and_where_to_grant_it() {
     assert_eq!(err.status(), Some(403));
     let msg = err.to_string();
     assert!(msg.contains("\"Contribute to pull requests\""), "{msg}");
-    assert!(msg.contains("ML Platform Build Service"), "{msg}");
+    assert!(
+        msg.contains("\"ML Platform Build Service (fabrikam)\""),
+        "{msg}"
+    );
     assert!(
         msg.contains("Project settings > Repositories > (the repository) > Security"),
         "{msg}"

@@ -151,6 +151,19 @@ impl PipelineEnv {
         }
     }
 
+    /// The organization (Azure DevOps Services) or collection (Azure DevOps Server) name, as
+    /// it appears in the build service identity "<project> Build Service (<organization>)".
+    pub fn organization(&self) -> Option<String> {
+        let u = &self.collection_uri;
+        let host = u.host_str().unwrap_or_default();
+        if let Some(org) = host.strip_suffix(".visualstudio.com") {
+            return Some(org.to_string());
+        }
+        u.path_segments()?
+            .rfind(|s| !s.is_empty())
+            .map(str::to_string)
+    }
+
     /// The process environment.
     pub fn from_process() -> Result<PipelineEnv, super::AzureError> {
         PipelineEnv::from_env(|k| std::env::var(k).ok())
@@ -227,6 +240,27 @@ mod tests {
             Some("https://dev.azure.com/fabrikam/ML%20Platform/_build/results?buildId=1234")
         );
         assert!(!format!("{env:?}").contains(TOKEN));
+        assert_eq!(env.organization().as_deref(), Some("fabrikam"));
+    }
+
+    #[test]
+    fn organization_from_each_url_form() {
+        for (uri, org) in [
+            ("https://dev.azure.com/fabrikam/", "fabrikam"),
+            ("https://fabrikam.visualstudio.com/", "fabrikam"),
+            (
+                "https://tfs.contoso.com/tfs/DefaultCollection/",
+                "DefaultCollection",
+            ),
+        ] {
+            let mut vars = full();
+            vars.insert(COLLECTION_URI, uri);
+            assert_eq!(
+                read(&vars).unwrap().organization().as_deref(),
+                Some(org),
+                "{uri}"
+            );
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub enum AzureError {
     #[error(
         "Azure DevOps refused the token ({status}) for {method} {url}: System.AccessToken is missing \
          or expired. Map it into the step's environment with `env: SYSTEM_ACCESSTOKEN: \
-         $(System.AccessToken)` and run the step in the same job that received it"
+         $(System.AccessToken)`"
     )]
     Unauthorized {
         status: String,
@@ -21,14 +21,15 @@ pub enum AzureError {
 
     #[error(
         "Azure DevOps answered 403 Forbidden for {method} {url}: the pipeline's build service identity \
-         (\"{project} Build Service (<organization>)\", or \"Project Collection Build Service\" when the \
-         job authorization scope is the collection) lacks \"Contribute to pull requests\" on the \
+         (\"{project} Build Service ({organization})\", or \"Project Collection Build Service \
+         ({organization})\" when the job authorization scope is the collection) lacks \"Contribute to pull requests\" on the \
          repository. Grant it in Project settings > Repositories > (the repository) > Security{detail}"
     )]
     Forbidden {
         method: &'static str,
         url: String,
         project: String,
+        organization: String,
         detail: String,
     },
 

@@ -127,6 +127,7 @@ pub struct Http {
     token: Secret,
     /// For the 403 message, which names the build service identity.
     project: String,
+    organization: String,
     pub retry: RetryPolicy,
 }
 
@@ -139,7 +140,12 @@ fn install_crypto_provider() {
 }
 
 impl Http {
-    pub fn new(token: Secret, project: &str, retry: RetryPolicy) -> Result<Http, AzureError> {
+    pub fn new(
+        token: Secret,
+        project: &str,
+        organization: &str,
+        retry: RetryPolicy,
+    ) -> Result<Http, AzureError> {
         install_crypto_provider();
         let client = reqwest::Client::builder()
             .user_agent(concat!("snowform/", env!("CARGO_PKG_VERSION")))
@@ -153,6 +159,7 @@ impl Http {
             client,
             token,
             project: project.to_string(),
+            organization: organization.to_string(),
             retry,
         })
     }
@@ -270,6 +277,7 @@ impl Http {
                 method,
                 url: shown,
                 project: self.project.clone(),
+                organization: self.organization.clone(),
                 detail: format!(". The service said: {}", excerpt(&bytes, secret)),
             }),
             404 => fatal(AzureError::NotFound {

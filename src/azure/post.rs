@@ -45,7 +45,13 @@ impl<'a> PullRequestClient<'a> {
     pub fn new(env: &'a PipelineEnv, retry: RetryPolicy) -> Result<Self, AzureError> {
         Ok(PullRequestClient {
             env,
-            http: Http::new(env.access_token.clone(), &env.project, retry)?,
+            http: Http::new(
+                env.access_token.clone(),
+                &env.project,
+                &env.organization()
+                    .unwrap_or_else(|| "<organization>".into()),
+                retry,
+            )?,
             budget: COMMENT_BUDGET,
         })
     }
