@@ -261,13 +261,15 @@ impl Http {
                 method,
                 url: shown,
             }),
-            200..=299 => serde_json::from_slice(&bytes).map_err(|e| {
-                Failure::Fatal(AzureError::Unexpected {
-                    method,
-                    url: shown.clone(),
-                    message: format!("the body is not the expected JSON ({e})"),
-                })
-            }),
+            // An empty success body reads as JSON null, which callers that ignore it accept.
+            200..=299 => serde_json::from_slice(if bytes.is_empty() { b"null" } else { &bytes })
+                .map_err(|e| {
+                    Failure::Fatal(AzureError::Unexpected {
+                        method,
+                        url: shown.clone(),
+                        message: format!("the body is not the expected JSON ({e})"),
+                    })
+                }),
             401 => fatal(AzureError::Unauthorized {
                 status: "401 Unauthorized".into(),
                 method,
