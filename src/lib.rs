@@ -7,6 +7,7 @@
 //! See docs/ARCHITECTURE.md.
 
 pub mod apply;
+pub mod azure;
 pub mod cli;
 pub mod config;
 pub mod ddl;
