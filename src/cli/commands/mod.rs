@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod apply;
+mod comment;
 mod connection;
 mod drift;
 mod fmt;
@@ -13,7 +14,7 @@ mod sandbox;
 mod state;
 mod validate;
 
-use super::args::{Command, ConnectionCommand};
+use super::args::{Command, CommentCommand, ConnectionCommand};
 use super::{CliError, Ctx, Exit};
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<Exit, CliError> {
@@ -37,9 +38,9 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<Exit, CliError> {
         Command::ForceUnlock { yes } => force_unlock::run(ctx, yes),
         Command::Connection(ConnectionCommand::Test) => connection::test(ctx),
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd),
-        Command::Comment(_) => Err(CliError::new(
-            "posting comments is not available in this build",
-        )),
+        Command::Comment(CommentCommand::AzureDevops { plan, drift }) => {
+            comment::azure_devops(ctx, plan.as_deref(), drift.as_deref())
+        }
     }
 }
 
