@@ -870,7 +870,12 @@ async fn the_token_is_not_in_debug_output_of_the_environment() {
 // ---------------------------------------------------------------------------------------
 
 /// Run one of ci/azure/*.sh as the pipeline does, with snowform on the embedded sandbox.
-fn stage(script: &str, dir: &std::path::Path, out: &std::path::Path, extra: &[(&str, String)]) -> std::process::Output {
+fn stage(
+    script: &str,
+    dir: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[(&str, String)],
+) -> std::process::Output {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut cmd = std::process::Command::new("bash");
     cmd.arg(repo.join("ci/azure").join(script))
@@ -910,24 +915,40 @@ async fn the_pipeline_stages_run_in_order_against_the_sandbox() {
         ("SYSTEM_ACCESSTOKEN", TOKEN.to_string()),
         ("BUILD_BUILDID", "977".to_string()),
     ];
-    let text = |o: &std::process::Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let text = |o: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
 
     // Pull request: plan (changes: exit 0) and the comment on the pull request.
     let (d, o, e) = (dir.clone(), out.clone(), pr_env.clone());
-    let plan = tokio::task::spawn_blocking(move || stage("plan.sh", &d, &o, &e)).await.unwrap();
+    let plan = tokio::task::spawn_blocking(move || stage("plan.sh", &d, &o, &e))
+        .await
+        .unwrap();
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
     assert!(out.join("plan.json").exists() && out.join("plan.md").exists());
     let threads = server.threads();
     assert_eq!(threads.len(), 1, "{}", text(&plan));
     assert_eq!(threads[0]["status"], "active");
-    assert!(first_content(&threads[0]).contains("10 to create"), "{}", first_content(&threads[0]));
+    assert!(
+        first_content(&threads[0]).contains("10 to create"),
+        "{}",
+        first_content(&threads[0])
+    );
 
     // Main: apply (exit 0), then the scheduled drift check finds nothing (exit 0).
     let (d, o) = (dir.clone(), out.clone());
-    let apply = tokio::task::spawn_blocking(move || stage("apply.sh", &d, &o, &[])).await.unwrap();
+    let apply = tokio::task::spawn_blocking(move || stage("apply.sh", &d, &o, &[]))
+        .await
+        .unwrap();
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply));
     let (d, o) = (dir.clone(), out.clone());
-    let clean = tokio::task::spawn_blocking(move || stage("drift.sh", &d, &o, &[])).await.unwrap();
+    let clean = tokio::task::spawn_blocking(move || stage("drift.sh", &d, &o, &[]))
+        .await
+        .unwrap();
     assert_eq!(clean.status.code(), Some(0), "{}", text(&clean));
 
     // Someone changes the warehouse by hand: the next drift check fails the run (exit 2)
@@ -935,15 +956,28 @@ async fn the_pipeline_stages_run_in_order_against_the_sandbox() {
     let changed = std::process::Command::new(env!("CARGO_BIN_EXE_snowform"))
         .args(["-C"])
         .arg(&dir)
-        .args(["sandbox", "exec", "ALTER WAREHOUSE COMPUTE_WH SET WAREHOUSE_SIZE = SMALL"])
+        .args([
+            "sandbox",
+            "exec",
+            "ALTER WAREHOUSE COMPUTE_WH SET WAREHOUSE_SIZE = SMALL",
+        ])
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
     assert!(changed.status.success(), "{}", text(&changed));
     let (d, o) = (dir.clone(), out.clone());
-    let drift = tokio::task::spawn_blocking(move || stage("drift.sh", &d, &o, &[("TF_BUILD", "True".to_string())])).await.unwrap();
+    let drift = tokio::task::spawn_blocking(move || {
+        stage("drift.sh", &d, &o, &[("TF_BUILD", "True".to_string())])
+    })
+    .await
+    .unwrap();
     assert_eq!(drift.status.code(), Some(2), "{}", text(&drift));
-    assert!(text(&drift).contains("##vso[task.logissue type=warning]warehouse.compute"), "{}", text(&drift));
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(out.join("drift.json")).unwrap()).unwrap();
+    assert!(
+        text(&drift).contains("##vso[task.logissue type=warning]warehouse.compute"),
+        "{}",
+        text(&drift)
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("drift.json")).unwrap()).unwrap();
     assert_eq!(report["summary"]["changed"], 1);
 }

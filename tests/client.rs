@@ -835,7 +835,10 @@ fn no_secret_reaches_logs_or_errors() {
         .with_ansi(false)
         .with_writer(captured.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global, not per-thread: a callsite first reached on another test's thread (with no
+    // subscriber) would otherwise cache "not interested" and drop this test's events.
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("only this test sets the global subscriber");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
