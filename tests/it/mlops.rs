@@ -987,6 +987,19 @@ feature_view "daily" {{
     (blocks, expected)
 }
 
+/// The feature views above and a model with two versions, an alias and metadata, in the
+/// base configuration.
+pub fn feature_store_config() -> String {
+    let versions = [
+        ("V1", "    comment = \"baseline: it's \\\"ok\\\"\"\n"),
+        (
+            "V2",
+            "    alias    = \"CHAMPION\"\n    metadata = { metrics = { auc = 0.91, \"f1 score\" = 0.5 }, owner = \"ml-team\" }\n",
+        ),
+    ];
+    config(&format!("{}{}", feature_views().0, model("V2", &versions)))
+}
+
 /// The value of a single-quoted SQL literal's body as written in the text.
 fn unescape(body: &str) -> String {
     let toks = snowform::sql::tokenize(&format!("'{body}'")).unwrap();
