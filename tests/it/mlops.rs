@@ -732,34 +732,89 @@ feature_view "by_region" {
     assert_no_changes(&d);
 }
 
-#[test]
-fn an_entity_name_with_a_comma_is_rejected() {
-    let d = Dir::with(&[(
-        "main.hcl",
-        r#"
-database "db" {
-  name = "MLOPS"
-}
+/// Names the Feature Store library could not read back, each refused by validate where it
+/// is written: (entity name, feature view name, timestamp column, the diagnostic).
+const UNREADABLE: &[(&str, &str, &str, &str)] = &[
+    (
+        r#""CUSTOMER,STORE""#,
+        "SPEND",
+        "TS",
+        r#"main.hcl:13:15: error: the entity name "CUSTOMER,STORE" contains a comma"#,
+    ),
+    (
+        r#""O'NEIL""#,
+        "SPEND",
+        "TS",
+        r#"main.hcl:13:15: error: the entity name "O'NEIL" contains `'`"#,
+    ),
+    (
+        r#""SAY""HI""#,
+        "SPEND",
+        "TS",
+        r#"main.hcl:13:15: error: the entity name "SAY\"HI" contains `"`"#,
+    ),
+    (
+        r#""BACK\SLASH""#,
+        "SPEND",
+        "TS",
+        r#"main.hcl:13:15: error: the entity name "BACK\\SLASH" contains `\`"#,
+    ),
+    (
+        "CUSTOMER",
+        "SPEND$DAILY",
+        "TS",
+        "main.hcl:19:19: error: the feature view name of feature_view.f contains `$`",
+    ),
+    (
+        "CUSTOMER",
+        "SPEND",
+        r#""it's""#,
+        "main.hcl:23:19: error: the timestamp column of feature_view.f contains `'`",
+    ),
+];
 
-schema "fs" {
+#[test]
+fn names_the_library_cannot_read_back_are_rejected() {
+    for (entity, name, ts, diagnostic) in UNREADABLE {
+        let hcl = format!(
+            r#"
+database "db" {{
+  name = "MLOPS"
+}}
+
+schema "fs" {{
   database = database.db
   name     = "FS"
-}
+}}
 
-entity "bad" {
+entity "e" {{
   schema    = schema.fs
-  name      = "\"CUSTOMER,STORE\""
+  name      = {entity}
   join_keys = ["ID"]
-}
+}}
+
+feature_view "f" {{
+  schema        = schema.fs
+  name          = {name}
+  version       = "V1"
+  entities      = [entity.e]
+  query         = "SELECT 1"
+  timestamp_col = {ts}
+}}
 "#,
-    )]);
-    let out = d.run(&["validate"]).code(1);
-    assert!(
-        out.stderr
-            .contains("main.hcl:13:15: error: the entity name \"CUSTOMER,STORE\" contains a comma"),
-        "{}",
-        out.stderr
-    );
+            entity = hcl_string(entity),
+            name = hcl_string(name),
+            ts = hcl_string(ts),
+        );
+        let d = Dir::with(&[("main.hcl", &hcl)]);
+        let out = d.run(&["validate"]).code(1);
+        assert!(
+            out.stderr.lines().any(|l| l == *diagnostic),
+            "wanted {diagnostic}\n{}",
+            out.stderr
+        );
+        assert_eq!(out.stderr.matches(": error: ").count(), 1, "{}", out.stderr);
+    }
 }
 
 #[test]
