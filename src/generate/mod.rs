@@ -223,8 +223,11 @@ fn block(w: &mut Writer, o: &Object) {
     }
     let sch = schema(o.kind());
     for attr in sch.properties() {
+        // Computed values are inherited or Snowflake's choice, and stay unwritten; a
+        // model's default version is the owner's choice even though one always exists.
+        let chosen = o.kind() == Kind::Model && attr.name == "default_version";
         if attr.role == Role::Derived
-            || attr.computed
+            || attr.computed && !chosen
             || attr.update == Update::CreateOnly && attr.name != "initialize"
         {
             continue;

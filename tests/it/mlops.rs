@@ -498,6 +498,9 @@ fn a_model_moves_to_a_new_default_version_then_drops_the_old_one_in_a_later_plan
         [("V2".to_string(), true, "DEFAULT,FIRST,LAST".to_string())]
     );
     assert_no_changes(&d);
+    // Unset, the default version is whichever Snowflake has: a model cannot be without one.
+    reconfigure(&d, &model("", &[("V2", "")]));
+    assert_no_changes(&d);
 }
 
 #[test]
