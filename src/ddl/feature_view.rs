@@ -342,11 +342,7 @@ pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
     // The refresh task runs when the feature view is enabled: start a new one, restart one
     // stopped for the change above, or follow a change of `enabled`.
     let resume = Stmt::new(format!("ALTER TASK {name} RESUME"), &["enabled"]);
-    if a_cron && !b_cron {
-        if enabled {
-            out.push(resume);
-        }
-    } else if a_cron && task_changes && task_running {
+    if a_cron && (!b_cron || task_changes && task_running) {
         if enabled {
             out.push(resume);
         }
