@@ -23,7 +23,10 @@ pub(crate) fn run(decoded: &[Decoded], diags: &mut Diagnostics) {
                 feature_view(d, &by_name, diags);
                 feature_store_schema(d, &by_name, diags);
             }
-            Kind::Entity => feature_store_schema(d, &by_name, diags),
+            Kind::Entity => {
+                entity(d, diags);
+                feature_store_schema(d, &by_name, diags);
+            }
             _ => {}
         }
     }
@@ -162,6 +165,21 @@ fn feature_view(
                 .at(span(d, "entities")),
         );
     }
+    // The library splits NAME$VERSION on `$` and refuses the feature view otherwise.
+    if o.name.name.as_str().matches('$').count() > 1 {
+        diags.push(
+            Diagnostic::error(format!("the feature view name of {} contains `$`", o.address))
+                .with_detail("the Feature Store names a feature view NAME$VERSION and splits it on `$` to read it back: use a name without `$`")
+                .at(span(d, "name")),
+        );
+    }
+    if let Some(c) = o.get_str("timestamp_col").and_then(unreadable_in_metadata) {
+        diags.push(
+            Diagnostic::error(format!("the timestamp column of {} contains {c}", o.address))
+                .with_detail("the Feature Store keeps the timestamp column in JSON inside the feature view's definition and reads it back unescaped: rename the column, or alias it in the query")
+                .at(span(d, "timestamp_col")),
+        );
+    }
     let schema = o.name.schema_name();
     for e in &d.entities {
         let entity = entity_of_tag(&e.name)
@@ -187,6 +205,33 @@ fn feature_view(
                     .at(span(d, "entities")),
             );
         }
+    }
+}
+
+/// A character the Feature Store library cannot read back from the JSON it keeps in a
+/// feature view's definition text: it takes the text between single quotes as it is, so a
+/// quote ends it and no JSON escape (`\`) survives the SQL literal.
+fn unreadable_in_metadata(s: &str) -> Option<String> {
+    let c = s
+        .chars()
+        .find(|c| matches!(c, '\'' | '"' | '\\') || c.is_control())?;
+    Some(if c.is_control() {
+        format!("the control character {}", c.escape_default())
+    } else {
+        format!("`{c}`")
+    })
+}
+
+fn entity(d: &Decoded, diags: &mut Diagnostics) {
+    let Some(name) = entity_of_tag(&d.object.name.name) else {
+        return;
+    };
+    if let Some(c) = unreadable_in_metadata(name.as_str()) {
+        diags.push(
+            Diagnostic::error(format!("the entity name {:?} contains {c}", name.as_str()))
+                .with_detail("the Feature Store keeps entity names in JSON inside each feature view's definition and reads them back unescaped: use a name without quotes, backslashes or control characters")
+                .at(span(d, "name")),
+        );
     }
 }
 

@@ -61,24 +61,20 @@ pub fn metadata_tag_value(o: &Object) -> String {
     )
 }
 
+/// The object tag, one tag per entity, and the metadata tag last: the library reads the
+/// query as whatever follows the first `AS ` after the metadata tag, so no entity tag name
+/// (`..._ENTITY_ALIAS`) may stand between them.
 fn tag_clause(o: &Object) -> String {
     let managed = if refresh(o).is_some() {
         "MANAGED_FEATURE_VIEW"
     } else {
         "EXTERNAL_FEATURE_VIEW"
     };
-    let mut tags = vec![
-        format!(
-            "{} = {}",
-            sibling(o, OBJECT_TAG).to_sql(),
-            quote_literal(&object_tag_value(managed))
-        ),
-        format!(
-            "{} = {}",
-            sibling(o, METADATA_TAG).to_sql(),
-            quote_literal(&metadata_tag_value(o))
-        ),
-    ];
+    let mut tags = vec![format!(
+        "{} = {}",
+        sibling(o, OBJECT_TAG).to_sql(),
+        quote_literal(&object_tag_value(managed))
+    )];
     let keys = o
         .get("join_keys")
         .and_then(Value::as_map)
@@ -89,6 +85,11 @@ fn tag_clause(o: &Object) -> String {
         let value = keys.get(e).and_then(Value::as_str).unwrap_or("");
         tags.push(format!("{} = {}", tag.to_sql(), quote_literal(value)));
     }
+    tags.push(format!(
+        "{} = {}",
+        sibling(o, METADATA_TAG).to_sql(),
+        quote_literal(&metadata_tag_value(o))
+    ));
     format!("TAG ({})", tags.join(", "))
 }
 
@@ -102,6 +103,16 @@ fn query(o: &Object) -> String {
     q
 }
 
+/// The CREATE of the view or dynamic table, in the layout the Feature Store library reads
+/// back from the `text` column of SHOW VIEWS / SHOW DYNAMIC TABLES: `COMMENT = '...'` always
+/// (empty when unset), then at once the TAG clause, then `AS <query>`.
+///
+/// INITIALIZE is written as the library writes it (`INITIALIZE = ON_CREATE`). The library
+/// reads it back with `initialize = '<value>' ` — lower case, quoted, a space after — which
+/// is not what anyone submits but what Snowflake shows: it keeps a view's text as submitted
+/// but re-prints a dynamic table's options as `lag = '..' refresh_mode = '..' initialize =
+/// '..' warehouse = <WH>` before `AS` (the sandbox does the same). The library only finds it
+/// in a `CREATE DYNAMIC TABLE` text, not `CREATE OR REPLACE`, and reads ON_CREATE otherwise.
 fn create_object(o: &Object, or_replace: bool) -> Stmt {
     let head = format!(
         "CREATE {}{} {}{}",
@@ -222,6 +233,13 @@ pub fn replace(b: &Object, a: &Object) -> Vec<Stmt> {
         return out;
     }
     let mut out = Vec::new();
+    // A running task is suspended before it is replaced or dropped.
+    if is_cron(b) && b.flag("enabled") {
+        out.push(Stmt::new(
+            format!("ALTER TASK {} SUSPEND", b.name.to_sql()),
+            &[],
+        ));
+    }
     if is_cron(b) && !is_cron(a) {
         out.push(Stmt::new(format!("DROP TASK {}", b.name.to_sql()), &[]));
     }
@@ -324,9 +342,7 @@ pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
     // The refresh task runs when the feature view is enabled: start a new one, restart one
     // stopped for the change above, or follow a change of `enabled`.
     let resume = Stmt::new(format!("ALTER TASK {name} RESUME"), &["enabled"]);
-    let fresh_task = a_cron && !b_cron;
-    let stopped_for_change = a_cron && task_changes && task_running;
-    if fresh_task || stopped_for_change {
+    if a_cron && (!b_cron || task_changes && task_running) {
         if enabled {
             out.push(resume);
         }

@@ -199,13 +199,20 @@ pub fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
         ));
         w.add_version(v, &want[*v]);
     }
-    // Release aliases before any version takes one.
-    for v in want.keys() {
-        if have.contains_key(v)
-            && !resourced.contains(&v)
-            && changed_field(v, "alias")
-            && have[v].contains_key("alias")
-        {
+    // Release aliases before any version takes one: those of kept versions whose alias
+    // changes, and those of versions about to be dropped whose alias another version takes
+    // (the drop comes last, after the default has moved).
+    let wanted_aliases: Vec<&str> = want
+        .values()
+        .filter_map(|f| f.get("alias").and_then(Value::as_str))
+        .collect();
+    for (v, f) in &have {
+        let alias = f.get("alias").and_then(Value::as_str);
+        let release = match want.get(v) {
+            Some(_) => !resourced.contains(&v) && changed_field(v, "alias") && alias.is_some(),
+            None => alias.is_some_and(|a| wanted_aliases.contains(&a)),
+        };
+        if release {
             w.field(v, "alias", None);
         }
     }

@@ -166,14 +166,23 @@ pub fn generate(objects: &[Object]) -> Generated {
     }
     let mut hcl = String::from("# Written by `snowform generate` from the live account.\n# Record these objects in the state with:\n");
     for (a, n) in &imports {
-        hcl.push_str(&format!("#   snowform import {a} '{n}'\n"));
+        hcl.push_str(&format!("#   {}\n", import_command(a, n)));
     }
     hcl.push('\n');
     hcl.push_str(&w.out);
-    Generated {
-        hcl: hcl.trim_end().to_string() + "\n",
-        imports,
-    }
+    let hcl = hcl.trim_end().to_string() + "\n";
+    // In the layout `snowform fmt` keeps, so that the first fmt run changes nothing.
+    let hcl = crate::config::format_source(&hcl).unwrap_or(hcl);
+    Generated { hcl, imports }
+}
+
+/// `snowform import ADDRESS 'NAME'`, the name quoted for a POSIX shell (`$` and `"` are
+/// common in Snowflake names).
+pub fn import_command(address: &str, name: &str) -> String {
+    format!(
+        "snowform import {address} '{}'",
+        name.replace('\'', "'\\''")
+    )
 }
 
 fn block(w: &mut Writer, o: &Object) {
@@ -214,8 +223,11 @@ fn block(w: &mut Writer, o: &Object) {
     }
     let sch = schema(o.kind());
     for attr in sch.properties() {
+        // Computed values are inherited or Snowflake's choice, and stay unwritten; a
+        // model's default version is the owner's choice even though one always exists.
+        let chosen = o.kind() == Kind::Model && attr.name == "default_version";
         if attr.role == Role::Derived
-            || attr.computed
+            || attr.computed && !chosen
             || attr.update == Update::CreateOnly && attr.name != "initialize"
         {
             continue;
@@ -303,7 +315,11 @@ fn versions(w: &mut Writer, o: &Object) {
             .and_then(Value::as_str)
             .is_some_and(|s| s.starts_with('@'))
         {
-            w.out.push_str("    # Snowflake does not keep where a version's files came from: set the real location.\n");
+            w.out.push_str(concat!(
+                "    # Snowflake does not keep where a version's files came from: write the real\n",
+                "    # location here before `snowform import`, which records the source as written.\n",
+                "    # Changed after the import, it would drop the version and add it again.\n",
+            ));
         }
         w.out
             .push_str(&format!("    source = {}\n", hcl_string(&source)));

@@ -4,3 +4,5 @@
 mod cli;
 mod common;
 mod examples;
+mod generate;
+mod mlops;

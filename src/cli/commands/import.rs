@@ -3,9 +3,13 @@
 
 use crate::cli::planning::read_live;
 use crate::cli::{CliError, Ctx, Exit};
-use crate::diff::merge_state_only;
+use crate::ddl::natural_cmp;
+use crate::diff::{merge_state_only, UNKNOWN};
 use crate::live::ReadOptions;
-use crate::model::{entity_tag_name, ident::split_parts, Address, Kind, Object, ObjectName, Scope};
+use crate::model::kinds::model::VERSIONS;
+use crate::model::{
+    entity_tag_name, ident::split_parts, Address, Kind, Object, ObjectName, Scope, Value,
+};
 use crate::plan::Effect;
 use crate::state::{LockInfo, State};
 
@@ -69,6 +73,7 @@ pub fn run(ctx: &Ctx, address: &str, name: &str) -> Result<Exit, CliError> {
             // What SHOW cannot tell (a warehouse's parameters, a model version's files) is
             // taken to be as configured.
             let mut record = merge_state_only(live.clone(), Some(desired));
+            let trusted = version_sources(&record);
             record.address = addr.clone();
             record.deps = desired.deps.clone();
             record.lifecycle = desired.lifecycle.clone();
@@ -76,10 +81,33 @@ pub fn run(ctx: &Ctx, address: &str, name: &str) -> Result<Exit, CliError> {
             state.serial += 1;
             backend.save(Some(&session), &state, &lock).await?;
             eprintln!("Imported {} {target} as {addr}. Run `snowform plan` to see how it differs from the configuration.", addr.kind.noun());
+            if !trusted.is_empty() {
+                eprintln!(
+                    "Snowflake does not show where a model version's files came from; their sources are recorded as configured: {}. If one is wrong, correct it in the configuration, run `snowform state rm {addr}` and import again: changed later, it drops the version and adds it again.",
+                    trusted.join(", ")
+                );
+            }
             Ok(Exit::Ok)
         }
         .await;
         backend.unlock(Some(&session), &lock).await?;
         result
     })
+}
+
+/// `V1 = @stage/path` for each version of an imported model whose source came from the
+/// configuration (versions the configuration lacks have none).
+fn version_sources(record: &Object) -> Vec<String> {
+    let Some(Value::Map(versions)) = record.get(VERSIONS) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(&String, &str)> = versions
+        .iter()
+        .filter_map(|(v, f)| {
+            let source = f.as_map()?.get("source")?.as_str()?;
+            (source != UNKNOWN).then_some((v, source))
+        })
+        .collect();
+    out.sort_by(|a, b| natural_cmp(a.0, b.0));
+    out.iter().map(|(v, s)| format!("{v} = {s}")).collect()
 }

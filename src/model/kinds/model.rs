@@ -44,12 +44,15 @@ pub static SCHEMA: KindSchema = KindSchema {
             "The schema: a schema block reference or \"DATABASE.SCHEMA\".",
         ),
         Attr::name_attr("The model name."),
+        // Unset, it is whichever version Snowflake has as default (the first one created):
+        // a model always has one and it cannot be unset.
         Attr::prop(
             "default_version",
             Ident,
             None,
-            "The version used when a call names none.",
-        ),
+            "The version used when a call names none; unset, the first version created.",
+        )
+        .computed(),
         Attr::prop("comment", String, None, "The model's comment."),
     ],
 };

@@ -185,7 +185,11 @@ pub struct View {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DynamicTable {
     pub meta: Meta,
+    /// The CREATE statement as submitted.
     pub text: String,
+    /// What SHOW re-prints as written; None in accounts saved before it was kept.
+    #[serde(default)]
+    pub shown: Option<ShownText>,
     pub query: String,
     /// `5 minutes` or `DOWNSTREAM`.
     pub target_lag: String,
@@ -197,6 +201,39 @@ pub struct DynamicTable {
     pub suspended: bool,
     pub last_suspended_on: Option<Nanos>,
     pub data_timestamp: Option<Nanos>,
+}
+
+/// The parts of a dynamic table's CREATE that SHOW DYNAMIC TABLES re-prints as written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownText {
+    /// `CREATE ... DYNAMIC TABLE <name>` and the column list, CLUSTER BY, COMMENT and TAG
+    /// clauses as written, joined by single spaces.
+    pub head: String,
+    /// `AS <query>` as written.
+    pub body: String,
+}
+
+impl DynamicTable {
+    /// The `text` column of SHOW DYNAMIC TABLES. Snowflake does not keep the statement as
+    /// submitted: it re-prints the head, column list, CLUSTER BY and COMMENT as written, then
+    /// the current options as `lag = '<lag>' refresh_mode = '<mode>' initialize = '<init>'
+    /// warehouse = <wh>`, then `AS <query>` as written; a later ALTER of the lag shows, a
+    /// later comment does not. The place of a TAG clause (after COMMENT here) is
+    /// UNCONFIRMED, as is dropping COPY GRANTS.
+    pub fn shown_text(&self) -> String {
+        let Some(shown) = &self.shown else {
+            return self.text.clone();
+        };
+        format!(
+            "{} lag = '{}' refresh_mode = '{}' initialize = '{}' warehouse = {} {}",
+            shown.head,
+            self.target_lag,
+            self.refresh_mode,
+            self.initialize,
+            crate::sql::quote_ident(&self.warehouse),
+            shown.body
+        )
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

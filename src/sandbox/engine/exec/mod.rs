@@ -126,6 +126,8 @@ pub fn run(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             cluster_by,
             query,
             text,
+            shown_head,
+            shown_body,
         } => view::create_dynamic_table(
             x,
             view::DynamicTableDef {
@@ -136,6 +138,8 @@ pub fn run(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
                 cluster_by,
                 query,
                 text,
+                shown_head,
+                shown_body,
             },
         ),
         Statement::CreateTask {

@@ -1,7 +1,8 @@
-//! Views and dynamic tables: their queries are kept as text and never run; `text` is the
-//! CREATE statement exactly as submitted.
+//! Views and dynamic tables: their queries are kept as text and never run. A view's `text`
+//! is its CREATE statement exactly as submitted; a dynamic table's is re-printed with its
+//! current options, as Snowflake shows it (`DynamicTable::shown_text`).
 
-use super::super::catalog::{DynamicTable, Relation, Schema, View};
+use super::super::catalog::{DynamicTable, Relation, Schema, ShownText, View};
 use super::super::errors;
 use super::super::parse::ast::{
     AlterAction, CreateHead, ListedColumn, Name, Prop, PropValue, TagAssign,
@@ -28,6 +29,8 @@ pub struct DynamicTableDef {
     pub cluster_by: Option<String>,
     pub query: String,
     pub text: String,
+    pub shown_head: String,
+    pub shown_body: String,
 }
 
 /// The common CREATE checks for a relation (table, view, dynamic table): Some(result)
@@ -238,6 +241,10 @@ pub fn create_dynamic_table(x: &mut Exec, def: DynamicTableDef) -> Result<Outcom
     let mut dt = DynamicTable {
         meta: x.meta(None),
         text: def.text,
+        shown: Some(ShownText {
+            head: def.shown_head,
+            body: def.shown_body,
+        }),
         query: def.query,
         target_lag: String::new(),
         warehouse: String::new(),

@@ -322,6 +322,11 @@ pub enum Statement {
         cluster_by: Option<String>,
         query: String,
         text: String,
+        /// The parts SHOW DYNAMIC TABLES re-prints as written: the head through the name,
+        /// the column list, CLUSTER BY, COMMENT and TAG clauses (joined by spaces), and
+        /// `AS <query>`.
+        shown_head: String,
+        shown_body: String,
     },
     CreateTask {
         head: CreateHead,

@@ -318,14 +318,25 @@ fn create_dynamic_table(c: &mut Cursor, head: CreateHead) -> PResult<Statement> 
     let mut props = Vec::new();
     let mut tags = Vec::new();
     let mut cluster_by = None;
+    // The clauses SHOW re-prints as written, in its order (see DynamicTable::shown_text).
+    let head_text = c.text_since(0);
+    let (mut columns_text, mut cluster_text, mut comment_text) = (None, None, None);
+    let mut tags_text = Vec::new();
     loop {
+        let start = c.offset();
         if c.eat_kws(&["COPY", "GRANTS"]) {
         } else if c.is_sym("(") && columns.is_empty() {
             columns = listed_columns(c)?;
+            columns_text = Some(c.text_since(start));
         } else if c.eat_kw("TAG") || c.eat_kws(&["WITH", "TAG"]) {
             tags.extend(tag_list(c)?);
+            tags_text.push(c.text_since(start));
         } else if c.eat_kws(&["CLUSTER", "BY"]) {
             cluster_by = Some(c.balanced_group()?);
+            cluster_text = Some(c.text_since(start));
+        } else if c.is_kw("COMMENT") && c.starts_prop() {
+            props.push(c.prop()?);
+            comment_text = Some(c.text_since(start));
         } else if c.eat_kw("TARGET_LAG") {
             let offset = c.offset();
             c.expect_sym("=")?;
@@ -344,10 +355,17 @@ fn create_dynamic_table(c: &mut Cursor, head: CreateHead) -> PResult<Statement> 
             break;
         }
     }
+    let as_at = c.offset();
     c.expect_kw("AS")?;
     let query = c.text_from(c.offset());
     skip_to_end(c);
     let text = c.full_text();
+    let shown_head = [Some(head_text), columns_text, cluster_text, comment_text]
+        .into_iter()
+        .flatten()
+        .chain(tags_text)
+        .collect::<Vec<_>>()
+        .join(" ");
     Ok(Statement::CreateDynamicTable {
         head,
         columns,
@@ -356,6 +374,8 @@ fn create_dynamic_table(c: &mut Cursor, head: CreateHead) -> PResult<Statement> 
         cluster_by,
         query,
         text,
+        shown_head,
+        shown_body: c.text_from(as_at),
     })
 }
 
@@ -421,6 +441,8 @@ mod tests {
             cluster_by,
             query,
             text,
+            shown_head,
+            shown_body,
         } = ok(sql)
         else {
             panic!()
@@ -444,6 +466,11 @@ mod tests {
         assert_eq!(cluster_by.as_deref(), Some("ID"));
         assert_eq!(query, "SELECT id, age FROM t");
         assert_eq!(text, sql);
+        assert_eq!(
+            shown_head,
+            "CREATE OR REPLACE DYNAMIC TABLE db.s.\"FV$V1\" (ID COMMENT 'key', AGE) CLUSTER BY (ID) COMMENT = 'fv' TAG (db.s.T = 'x')"
+        );
+        assert_eq!(shown_body, "AS SELECT id, age FROM t");
     }
 
     #[test]

@@ -57,6 +57,22 @@ impl<'a> Cursor<'a> {
             .unwrap_or_else(|| self.end_offset())
     }
 
+    /// Byte offset just past the last token consumed (the statement's start when none is).
+    pub fn prev_end(&self) -> usize {
+        match self.pos.checked_sub(1).and_then(|i| self.toks.get(i)) {
+            Some(t) => t.offset + t.text.len(),
+            None => self.toks.first().map(|t| t.offset).unwrap_or(0),
+        }
+    }
+
+    /// The source text of the tokens consumed since `from` (a byte offset; 0 for the
+    /// statement's start), as written.
+    pub fn text_since(&self, from: usize) -> String {
+        let first = self.toks.first().map(|t| t.offset).unwrap_or(0);
+        let end = self.prev_end();
+        self.src[from.max(first).min(end)..end].to_string()
+    }
+
     /// Byte offset just past the statement's last token.
     pub fn end_offset(&self) -> usize {
         self.toks

@@ -583,7 +583,7 @@ pub fn dynamic_tables(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
             None,
             s(&d.warehouse),
             comment(&d.meta.comment),
-            s(&d.text),
+            s(d.shown_text()),
             s(if d.cluster_by.is_some() { "ON" } else { "OFF" }),
             s(if d.suspended { "SUSPENDED" } else { "RUNNING" }),
             d.last_suspended_on.map(timestamp),
