@@ -113,6 +113,10 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
         out.push_str(&format!("    why: {r}\n"));
     }
     for a in &c.attributes {
+        // A changed SQL text is shown as its diff below.
+        if c.diffs.iter().any(|d| d.name == a.name) {
+            continue;
+        }
         let line = match c.action {
             Action::Create => format!("    {} = {}", a.name, value(&a.after)),
             Action::Delete => format!("    {} = {}", a.name, value(&a.before)),
