@@ -80,16 +80,32 @@ pub fn warehouses(rows: &ShowRows) -> Vec<Object> {
                 rows.int(r, "query_acceleration_max_scale_factor"),
             );
             set_opt(&mut o, "resource_monitor", rows.get(r, "resource_monitor"));
-            set_opt(
-                &mut o,
-                "resource_constraint",
-                rows.get(r, "resource_constraint")
-                    .map(str::to_ascii_uppercase),
-            );
+            set_opt(&mut o, "resource_constraint", resource_constraint(rows, r));
             set_opt(&mut o, "comment", rows.get(r, "comment"));
             Some(o)
         })
         .collect()
+}
+
+/// A standard warehouse's generation is set as RESOURCE_CONSTRAINT = STANDARD_GEN_<n>, but
+/// SHOW may print it only in the `generation` column (resource_constraint NULL): both read
+/// as the constraint that was set.
+fn resource_constraint(rows: &ShowRows, r: &[Option<String>]) -> Option<String> {
+    if let Some(c) = rows.get(r, "resource_constraint") {
+        return Some(
+            canonical_enum(warehouse::CONSTRAINTS, c)
+                .map(str::to_string)
+                .unwrap_or_else(|| c.to_ascii_uppercase()),
+        );
+    }
+    let standard = rows
+        .get(r, "type")
+        .is_none_or(|t| t.eq_ignore_ascii_case("STANDARD"));
+    let generation = rows.get(r, "generation")?.trim();
+    standard
+        .then(|| format!("STANDARD_GEN_{generation}"))
+        .and_then(|c| canonical_enum(warehouse::CONSTRAINTS, &c))
+        .map(str::to_string)
 }
 
 fn options(rows: &ShowRows, r: &[Option<String>]) -> Vec<String> {

@@ -1,0 +1,276 @@
+//! Every property of every kind through its life on the sandbox: applied with a
+//! non-default value and planned again with no change; changed out of band and reported
+//! by plan and drift as exactly that property with the right action; applied again and
+//! clean. The cases are data: tests/fixtures/properties/<kind>.toml (format in README.md
+//! there).
+
+use crate::common::{repo, Dir, Out};
+use serde::Deserialize;
+use serde_json::{json, Value as Json};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fixture {
+    /// The configuration of every case; `{props}` is replaced by a case's `set` lines.
+    template: String,
+    /// The address whose change the cases describe.
+    address: String,
+    #[serde(rename = "case")]
+    cases: Vec<Case>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    /// Lines put in place of `{props}`.
+    #[serde(default)]
+    set: String,
+    /// A whole configuration instead of the template.
+    hcl: Option<String>,
+    /// The address, when not the file's.
+    address: Option<String>,
+    /// The out-of-band change, as someone would run it in Snowsight. None: the case only
+    /// checks that a configuration written this way re-plans empty.
+    oob: Option<String>,
+    /// The plan's action for the address after the out-of-band change: update, replace,
+    /// create, or none (the change is invisible to snowform by design, or ignored).
+    plan: Option<String>,
+    /// Other changes the plan must hold besides the address's (e.g. objects in a replaced
+    /// schema): [[address, action], ...].
+    #[serde(default)]
+    also: Vec<(String, String)>,
+    /// The attribute the plan and drift report.
+    attribute: Option<String>,
+    /// Drift's expected (the recorded value) and actual (the live value); absent is null.
+    expected: Option<toml::Value>,
+    actual: Option<toml::Value>,
+    /// What drift reports: changed, deleted or none. Follows from `plan` when absent.
+    drift: Option<String>,
+    /// A text one of the plan's reasons for the address must contain.
+    reason: Option<String>,
+}
+
+fn to_json(v: &Option<toml::Value>) -> Json {
+    v.as_ref()
+        .map(|v| serde_json::to_value(v).expect("TOML values are JSON"))
+        .unwrap_or(Json::Null)
+}
+
+/// The changes of a plan that do something, as (address, action).
+fn actions(plan: &Json) -> Vec<(String, String)> {
+    crate::common::actions(plan)
+}
+
+fn change<'a>(plan: &'a Json, address: &str) -> Option<&'a Json> {
+    plan["changes"]
+        .as_array()?
+        .iter()
+        .find(|c| c["address"] == address)
+}
+
+/// Runs one case; Err says what went wrong, with the outputs that show it.
+fn run_case(case: &Case, fixture: &Fixture) -> Result<(), String> {
+    let hcl = match &case.hcl {
+        Some(h) => h.clone(),
+        None => fixture.template.replace("{props}", &case.set),
+    };
+    let address = case.address.as_deref().unwrap_or(&fixture.address);
+    let d = Dir::with(&[("main.hcl", &hcl)]);
+    let fail = |step: &str, out: &Out| {
+        format!(
+            "{step}: exit {}\nstdout:\n{}\nstderr:\n{}",
+            out.code, out.stdout, out.stderr
+        )
+    };
+
+    // Apply the configuration and plan again: nothing to do.
+    let applied = d.sandbox(&["apply", "--auto-approve", "--format", "json"]);
+    if applied.code != 0 {
+        return Err(fail("first apply", &applied));
+    }
+    expect_converged(&d, "after the first apply")?;
+
+    let Some(oob) = &case.oob else {
+        return Ok(());
+    };
+    let out = d.run(&["sandbox", "exec", oob]);
+    if out.code != 0 {
+        return Err(fail("out-of-band change", &out));
+    }
+
+    // Plan and drift report exactly that property.
+    let want_action = case.plan.as_deref().unwrap_or("update");
+    let plan_out = d.sandbox(&["plan", "--format", "json", "--detailed-exitcode"]);
+    let plan = serde_json::from_str::<Json>(&plan_out.stdout)
+        .map_err(|_| fail("plan after the out-of-band change", &plan_out))?;
+    let mut want: Vec<(String, String)> = case.also.clone();
+    if want_action != "none" {
+        want.push((address.to_string(), want_action.to_string()));
+    }
+    want.sort();
+    let mut got = actions(&plan);
+    got.sort();
+    if got != want || plan_out.code != if want.is_empty() { 0 } else { 2 } {
+        return Err(format!(
+            "plan after the out-of-band change: wanted {want:?}, got {got:?} (exit {})\n{}",
+            plan_out.code, plan_out.stdout
+        ));
+    }
+    let expected = to_json(&case.expected);
+    let actual = to_json(&case.actual);
+    if want_action != "none" {
+        let c = change(&plan, address).expect("listed above");
+        if let Some(attr) = &case.attribute {
+            let attrs = &c["attributes"];
+            let want_attrs = json!([{"name": attr, "before": actual, "after": expected}]);
+            let same = match want_action {
+                // A create lists every attribute it sets.
+                "create" => true,
+                _ => attrs == &want_attrs,
+            };
+            if !same {
+                return Err(format!(
+                    "plan attributes of {address}: wanted {want_attrs}, got {attrs}\n{}",
+                    plan_out.stdout
+                ));
+            }
+        }
+        if let Some(reason) = &case.reason {
+            let reasons = c["reasons"].to_string();
+            if !reasons.contains(reason.as_str()) {
+                return Err(format!(
+                    "plan reasons of {address} do not mention {reason:?}: {reasons}"
+                ));
+            }
+        }
+    }
+
+    let drift_kind = case.drift.as_deref().unwrap_or(match want_action {
+        "none" => "none",
+        "create" => "deleted",
+        _ => "changed",
+    });
+    let drift_out = d.sandbox(&["drift", "--format", "json"]);
+    let drift = serde_json::from_str::<Json>(&drift_out.stdout)
+        .map_err(|_| fail("drift after the out-of-band change", &drift_out))?;
+    let want_drift = match drift_kind {
+        "none" => json!([]),
+        "deleted" => json!([{"address": address, "drift": "deleted", "attributes": []}]),
+        "changed" => json!([{"address": address, "drift": "changed", "attributes": [
+            {"name": case.attribute.as_deref().unwrap_or("?"), "expected": expected, "actual": actual}
+        ]}]),
+        other => return Err(format!("unknown drift {other:?}")),
+    };
+    let got_drift: Vec<Json> = drift["drifted"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| json!({"address": d["address"], "drift": d["drift"], "attributes": d["attributes"]}))
+                .collect()
+        })
+        .unwrap_or_default();
+    let want_code = if drift_kind == "none" { 0 } else { 2 };
+    if Json::Array(got_drift.clone()) != want_drift || drift_out.code != want_code {
+        return Err(format!(
+            "drift after the out-of-band change: wanted {want_drift}, got {} (exit {})",
+            Json::Array(got_drift),
+            drift_out.code
+        ));
+    }
+
+    // Apply again: the account is back to the configuration.
+    if want_action != "none" {
+        let applied = d.sandbox(&[
+            "apply",
+            "--auto-approve",
+            "--allow-destroy",
+            "--format",
+            "json",
+        ]);
+        if applied.code != 0 {
+            return Err(fail("apply after the out-of-band change", &applied));
+        }
+        expect_converged(&d, "after the second apply")?;
+    }
+    Ok(())
+}
+
+/// A plan with nothing to do and no drift.
+fn expect_converged(d: &Dir, when: &str) -> Result<(), String> {
+    let plan = d.sandbox(&["plan", "--format", "json", "--detailed-exitcode"]);
+    let parsed: Option<Json> = serde_json::from_str(&plan.stdout).ok();
+    if plan.code != 0 || parsed.as_ref().is_none_or(|p| !actions(p).is_empty()) {
+        return Err(format!(
+            "plan {when} is not empty (exit {}):\n{}\nstderr:\n{}",
+            plan.code, plan.stdout, plan.stderr
+        ));
+    }
+    let drift = d.sandbox(&["drift", "--format", "json"]);
+    if drift.code != 0 {
+        return Err(format!(
+            "drift {when} is not clean (exit {}):\n{}\nstderr:\n{}",
+            drift.code, drift.stdout, drift.stderr
+        ));
+    }
+    Ok(())
+}
+
+/// Runs every case of tests/fixtures/properties/<kind>.toml and reports every failure.
+fn run_kind(kind: &str) {
+    let path = repo().join(format!("tests/fixtures/properties/{kind}.toml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let fixture: Fixture =
+        toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut names: Vec<&str> = fixture.cases.iter().map(|c| c.name.as_str()).collect();
+    names.sort();
+    let n = names.len();
+    names.dedup();
+    assert_eq!(n, names.len(), "{kind}: case names repeat");
+
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = fixture
+            .cases
+            .chunks(fixture.cases.len().div_ceil(2).max(1))
+            .map(|chunk| {
+                let fixture = &fixture;
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .filter_map(|c| {
+                            run_case(c, fixture)
+                                .err()
+                                .map(|e| format!("--- {kind}/{}: {e}", c.name))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(
+        failures.is_empty(),
+        "{} of {} {kind} cases failed:\n{}",
+        failures.len(),
+        fixture.cases.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn warehouse() {
+    run_kind("warehouse");
+}
+
+#[test]
+fn database() {
+    run_kind("database");
+}
+
+#[test]
+fn schema() {
+    run_kind("schema");
+}
