@@ -282,18 +282,39 @@ pub fn definition_text(text: &str) -> DefinitionText {
     out
 }
 
+/// What a cron feature view's refresh task says.
+struct RefreshTask {
+    schedule: Option<String>,
+    started: bool,
+    warehouse: Option<String>,
+}
+
+/// A cron feature view's warehouse is on its dynamic table and on its refresh task. When
+/// they differ (one was changed out of band) the value says both, so that it differs from
+/// any one warehouse the configuration can name and the plan sets both again.
+fn refresh_warehouse(table: &str, task: Option<&str>) -> String {
+    match task {
+        Some(t) if t == table => table.to_string(),
+        Some(t) => format!("{table} (its refresh task: {t})"),
+        None => format!("{table} (its refresh task: serverless)"),
+    }
+}
+
 /// Feature views: dynamic tables and views named <NAME>$<VERSION> that carry the Feature
 /// Store's metadata tag. `tasks` give the schedule of cron-refreshed ones.
 pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<Object> {
-    let task_by_name: BTreeMap<ObjectName, (Option<String>, bool)> = tasks
+    let task_by_name: BTreeMap<ObjectName, RefreshTask> = tasks
         .iter()
         .filter_map(|r| {
             Some((
                 schema_name(tasks, r)?,
-                (
-                    tasks.get(r, "schedule").map(str::to_string),
-                    tasks.get(r, "state") == Some("started"),
-                ),
+                RefreshTask {
+                    schedule: tasks.get(r, "schedule").map(str::to_string),
+                    started: tasks
+                        .get(r, "state")
+                        .is_some_and(|s| s.eq_ignore_ascii_case("started")),
+                    warehouse: tasks.get(r, "warehouse").map(str::to_string),
+                },
             ))
         })
         .collect();
@@ -347,25 +368,31 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
                 let running = rows
                     .get(r, "scheduling_state")
                     .is_none_or(|s| s.eq_ignore_ascii_case("RUNNING"));
+                let warehouse = rows.get(r, "warehouse");
                 match (canonical_lag(lag).as_deref(), task) {
-                    (Ok("DOWNSTREAM"), Some((Some(schedule), started))) => {
-                        let cron = schedule
-                            .trim()
-                            .strip_prefix("USING CRON ")
-                            .unwrap_or(schedule)
-                            .split_whitespace()
-                            .collect::<Vec<_>>()
-                            .join(" ");
+                    (Ok("DOWNSTREAM"), Some(t)) if t.schedule.is_some() => {
+                        let schedule = t.schedule.as_deref().unwrap_or_default();
+                        let schedule =
+                            canonical_schedule(schedule).unwrap_or_else(|_| schedule.to_string());
+                        let cron = schedule.strip_prefix("USING CRON ").unwrap_or(&schedule);
                         o.set("refresh_freq", cron);
-                        o.set("enabled", running && *started);
+                        o.set("enabled", running && t.started);
+                        set_opt(
+                            &mut o,
+                            "warehouse",
+                            warehouse.map(|w| refresh_warehouse(w, t.warehouse.as_deref())),
+                        );
                     }
                     (Ok(l), _) => {
                         o.set("refresh_freq", l);
                         o.set("enabled", running);
+                        set_opt(&mut o, "warehouse", warehouse);
                     }
-                    (Err(_), _) => o.set("refresh_freq", lag),
+                    (Err(_), _) => {
+                        o.set("refresh_freq", lag);
+                        set_opt(&mut o, "warehouse", warehouse);
+                    }
                 }
-                set_opt(&mut o, "warehouse", rows.get(r, "warehouse"));
                 set_opt(&mut o, "refresh_mode", text.refresh_mode.clone());
                 set_opt(&mut o, "initialize", text.initialize.clone());
             }

@@ -7,6 +7,7 @@
 use crate::common::{repo, Dir, Out};
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -15,6 +16,9 @@ struct Fixture {
     template: String,
     /// The address whose change the cases describe.
     address: String,
+    /// Values of the template's other `{placeholders}`, which a case's `vars` override.
+    #[serde(default)]
+    defaults: BTreeMap<String, String>,
     #[serde(rename = "case")]
     cases: Vec<Case>,
 }
@@ -26,6 +30,9 @@ struct Case {
     /// Lines put in place of `{props}`.
     #[serde(default)]
     set: String,
+    /// Values of the template's `{placeholders}` for this case.
+    #[serde(default)]
+    vars: BTreeMap<String, String>,
     /// A whole configuration instead of the template.
     hcl: Option<String>,
     /// The address, when not the file's.
@@ -45,10 +52,45 @@ struct Case {
     /// Drift's expected (the recorded value) and actual (the live value); absent is null.
     expected: Option<toml::Value>,
     actual: Option<toml::Value>,
+    /// Instead of attribute/expected/actual, when one out-of-band statement changes
+    /// several properties at once.
+    #[serde(default)]
+    attributes: Vec<AttrCase>,
     /// What drift reports: changed, deleted or none. Follows from `plan` when absent.
     drift: Option<String>,
     /// A text one of the plan's reasons for the address must contain.
     reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttrCase {
+    name: String,
+    expected: Option<toml::Value>,
+    actual: Option<toml::Value>,
+}
+
+impl Case {
+    /// (name, expected, actual) of every attribute the case reports, by name.
+    fn reported(&self) -> Vec<(String, Json, Json)> {
+        let mut out: Vec<(String, Json, Json)> = match &self.attribute {
+            Some(a) => vec![(a.clone(), to_json(&self.expected), to_json(&self.actual))],
+            None => self
+                .attributes
+                .iter()
+                .map(|a| (a.name.clone(), to_json(&a.expected), to_json(&a.actual)))
+                .collect(),
+        };
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+}
+
+/// A JSON array of objects, sorted by their "name".
+fn by_name(v: &Json) -> Json {
+    let mut items = v.as_array().cloned().unwrap_or_default();
+    items.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    Json::Array(items)
 }
 
 fn to_json(v: &Option<toml::Value>) -> Json {
@@ -73,7 +115,15 @@ fn change<'a>(plan: &'a Json, address: &str) -> Option<&'a Json> {
 fn run_case(case: &Case, fixture: &Fixture) -> Result<(), String> {
     let hcl = match &case.hcl {
         Some(h) => h.clone(),
-        None => fixture.template.replace("{props}", &case.set),
+        None => {
+            let mut text = fixture.template.replace("{props}", &case.set);
+            let mut vars = fixture.defaults.clone();
+            vars.extend(case.vars.clone());
+            for (k, v) in &vars {
+                text = text.replace(&format!("{{{k}}}"), v);
+            }
+            text
+        }
     };
     let address = case.address.as_deref().unwrap_or(&fixture.address);
     let d = Dir::with(&[("main.hcl", &hcl)]);
@@ -117,19 +167,17 @@ fn run_case(case: &Case, fixture: &Fixture) -> Result<(), String> {
             plan_out.code, plan_out.stdout
         ));
     }
-    let expected = to_json(&case.expected);
-    let actual = to_json(&case.actual);
+    let reported = case.reported();
     if want_action != "none" {
         let c = change(&plan, address).expect("listed above");
-        if let Some(attr) = &case.attribute {
-            let attrs = &c["attributes"];
-            let want_attrs = json!([{"name": attr, "before": actual, "after": expected}]);
-            let same = match want_action {
-                // A create lists every attribute it sets.
-                "create" => true,
-                _ => attrs == &want_attrs,
-            };
-            if !same {
+        // A create lists every attribute it sets.
+        if want_action != "create" {
+            let attrs = by_name(&c["attributes"]);
+            let want_attrs: Json = reported
+                .iter()
+                .map(|(name, expected, actual)| json!({"name": name, "before": actual, "after": expected}))
+                .collect();
+            if attrs != want_attrs {
                 return Err(format!(
                     "plan attributes of {address}: wanted {want_attrs}, got {attrs}\n{}",
                     plan_out.stdout
@@ -157,16 +205,20 @@ fn run_case(case: &Case, fixture: &Fixture) -> Result<(), String> {
     let want_drift = match drift_kind {
         "none" => json!([]),
         "deleted" => json!([{"address": address, "drift": "deleted", "attributes": []}]),
-        "changed" => json!([{"address": address, "drift": "changed", "attributes": [
-            {"name": case.attribute.as_deref().unwrap_or("?"), "expected": expected, "actual": actual}
-        ]}]),
+        "changed" => {
+            let attrs: Json = reported
+                .iter()
+                .map(|(name, expected, actual)| json!({"name": name, "expected": expected, "actual": actual}))
+                .collect();
+            json!([{"address": address, "drift": "changed", "attributes": attrs}])
+        }
         other => return Err(format!("unknown drift {other:?}")),
     };
     let got_drift: Vec<Json> = drift["drifted"]
         .as_array()
         .map(|a| {
             a.iter()
-                .map(|d| json!({"address": d["address"], "drift": d["drift"], "attributes": d["attributes"]}))
+                .map(|d| json!({"address": d["address"], "drift": d["drift"], "attributes": by_name(&d["attributes"])}))
                 .collect()
         })
         .unwrap_or_default();
@@ -273,4 +325,19 @@ fn database() {
 #[test]
 fn schema() {
     run_kind("schema");
+}
+
+#[test]
+fn stage() {
+    run_kind("stage");
+}
+
+#[test]
+fn entity() {
+    run_kind("entity");
+}
+
+#[test]
+fn feature_view() {
+    run_kind("feature_view");
 }
