@@ -429,17 +429,21 @@ pub fn tasks(rows: &ShowRows) -> Vec<Object> {
                 .get(r, "predecessors")
                 .and_then(|p| serde_json::from_str(p).ok())
                 .unwrap_or_default();
-            let preds: Vec<Value> = preds
+            // Predecessors are a set: in the configuration's order, sorted, whatever
+            // order Snowflake lists them in.
+            let mut preds: Vec<String> = preds
                 .iter()
                 .map(|p| match split_parts(p) {
                     Ok(parts) if parts.len() == 3 => {
                         ObjectName::in_schema(parts[0].clone(), parts[1].clone(), parts[2].clone())
                             .to_sql()
-                            .into()
                     }
-                    _ => Value::from(p.as_str()),
+                    _ => p.clone(),
                 })
                 .collect();
+            preds.sort();
+            preds.dedup();
+            let preds: Vec<Value> = preds.into_iter().map(Value::Str).collect();
             if !preds.is_empty() {
                 o.set("after", Value::List(preds));
             }

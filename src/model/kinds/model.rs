@@ -44,12 +44,14 @@ pub static SCHEMA: KindSchema = KindSchema {
             "The schema: a schema block reference or \"DATABASE.SCHEMA\".",
         ),
         Attr::name_attr("The model name."),
+        // Unset: whichever version Snowflake made the default (the first one added).
         Attr::prop(
             "default_version",
             Ident,
             None,
-            "The version used when a call names none.",
-        ),
+            "The version used when a call names none; unset, the first version.",
+        )
+        .computed(),
         Attr::prop("comment", String, None, "The model's comment."),
     ],
 };
