@@ -81,7 +81,7 @@ pub fn warehouses(rows: &ShowRows) -> Vec<Object> {
             );
             set_opt(&mut o, "resource_monitor", rows.get(r, "resource_monitor"));
             set_opt(&mut o, "resource_constraint", resource_constraint(rows, r));
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             Some(o)
         })
         .collect()
@@ -134,7 +134,7 @@ pub fn databases(rows: &ShowRows) -> Vec<Object> {
                 "data_retention_time_in_days",
                 rows.int(r, "retention_time"),
             );
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             Some(o)
         })
         .collect()
@@ -156,7 +156,7 @@ pub fn schemas(rows: &ShowRows) -> Vec<Object> {
                 "data_retention_time_in_days",
                 rows.int(r, "retention_time"),
             );
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             Some(o)
         })
         .filter(|o| o.name.name.as_str() != "INFORMATION_SCHEMA")
@@ -183,7 +183,7 @@ pub fn stages(rows: &ShowRows) -> Vec<Object> {
                 _ => {}
             }
             set_opt(&mut o, "directory", rows.flag(r, "directory_enabled"));
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             Some(o)
         })
         .collect()
@@ -206,7 +206,7 @@ pub fn entities(rows: &ShowRows) -> Vec<Object> {
                 .map(|v| v.split(',').map(|k| Value::from(k.trim())).collect())
                 .unwrap_or_default();
             o.set("join_keys", Value::List(keys));
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             Some(o)
         })
         .collect()
@@ -361,7 +361,7 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
                 .collect();
             o.set("join_keys", Value::Map(keys));
             set_opt(&mut o, "query", text.query.clone());
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             if dynamic {
                 let lag = rows.get(r, "target_lag").unwrap_or("DOWNSTREAM");
                 let task = task_by_name.get(&name);
@@ -453,7 +453,7 @@ pub fn tasks(rows: &ShowRows) -> Vec<Object> {
                 rows.get(r, "state")
                     .is_some_and(|s| s.eq_ignore_ascii_case("started")),
             );
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             set_opt(
                 &mut o,
                 "config",
@@ -485,7 +485,7 @@ pub fn models(models: &ShowRows, versions: &ShowRows) -> Vec<Object> {
             continue;
         };
         let mut fields = BTreeMap::new();
-        if let Some(c) = versions.get(r, "COMMENT") {
+        if let Some(c) = versions.text(r, "COMMENT") {
             fields.insert("comment".to_string(), Value::from(c));
         }
         let aliases: Vec<String> = versions
@@ -511,7 +511,7 @@ pub fn models(models: &ShowRows, versions: &ShowRows) -> Vec<Object> {
         .filter_map(|r| {
             let name = schema_name(models, r)?;
             let mut o = live_object(Kind::Model, name.clone());
-            set_opt(&mut o, "comment", models.get(r, "comment"));
+            set_opt(&mut o, "comment", models.text(r, "comment"));
             set_opt(
                 &mut o,
                 "default_version",

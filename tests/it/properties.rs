@@ -4,7 +4,7 @@
 //! clean. The cases are data: tests/fixtures/properties/<kind>.toml (format in README.md
 //! there).
 
-use crate::common::{repo, Dir, Out};
+use crate::common::{actions, repo, Dir, Out};
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -77,6 +77,20 @@ struct AttrCase {
 }
 
 impl Case {
+    /// The configuration: `hcl`, or the template with this case's values.
+    fn config(&self, fixture: &Fixture) -> String {
+        if let Some(h) = &self.hcl {
+            return h.clone();
+        }
+        let mut text = fixture.template.replace("{props}", &self.set);
+        let mut vars = fixture.defaults.clone();
+        vars.extend(self.vars.clone());
+        for (k, v) in &vars {
+            text = text.replace(&format!("{{{k}}}"), v);
+        }
+        text
+    }
+
     /// (name, expected, actual) of every attribute the case reports, by name.
     fn reported(&self) -> Vec<(String, Json, Json)> {
         let mut out: Vec<(String, Json, Json)> = match &self.attribute {
@@ -90,9 +104,7 @@ impl Case {
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out
     }
-}
 
-impl Case {
     /// The properties this case exercises, with model version paths as `version.<field>`.
     fn covers(&self) -> Vec<String> {
         let named = self
@@ -110,6 +122,12 @@ impl Case {
     }
 }
 
+fn to_json(v: &Option<toml::Value>) -> Json {
+    v.as_ref()
+        .map(|v| serde_json::to_value(v).expect("TOML values are JSON"))
+        .unwrap_or(Json::Null)
+}
+
 /// A JSON array of objects, sorted by their "name".
 fn by_name(v: &Json) -> Json {
     let mut items = v.as_array().cloned().unwrap_or_default();
@@ -117,167 +135,39 @@ fn by_name(v: &Json) -> Json {
     Json::Array(items)
 }
 
-fn to_json(v: &Option<toml::Value>) -> Json {
-    v.as_ref()
-        .map(|v| serde_json::to_value(v).expect("TOML values are JSON"))
-        .unwrap_or(Json::Null)
-}
-
-/// The changes of a plan that do something, as (address, action).
-fn actions(plan: &Json) -> Vec<(String, String)> {
-    crate::common::actions(plan)
-}
-
-fn change<'a>(plan: &'a Json, address: &str) -> Option<&'a Json> {
-    plan["changes"]
-        .as_array()?
-        .iter()
-        .find(|c| c["address"] == address)
+fn failed(step: &str, out: &Out) -> String {
+    format!(
+        "{step}: exit {}\nstdout:\n{}\nstderr:\n{}",
+        out.code, out.stdout, out.stderr
+    )
 }
 
 /// Runs one case; Err says what went wrong, with the outputs that show it.
 fn run_case(case: &Case, fixture: &Fixture) -> Result<(), String> {
-    let hcl = match &case.hcl {
-        Some(h) => h.clone(),
-        None => {
-            let mut text = fixture.template.replace("{props}", &case.set);
-            let mut vars = fixture.defaults.clone();
-            vars.extend(case.vars.clone());
-            for (k, v) in &vars {
-                text = text.replace(&format!("{{{k}}}"), v);
-            }
-            text
-        }
-    };
     let address = case.address.as_deref().unwrap_or(&fixture.address);
-    let d = Dir::with(&[("main.hcl", &hcl)]);
-    let fail = |step: &str, out: &Out| {
-        format!(
-            "{step}: exit {}\nstdout:\n{}\nstderr:\n{}",
-            out.code, out.stdout, out.stderr
-        )
-    };
+    let d = Dir::with(&[("main.hcl", &case.config(fixture))]);
 
-    // Apply the configuration and plan again: nothing to do.
     let applied = d.sandbox(&["apply", "--auto-approve", "--format", "json"]);
     if applied.code != 0 {
-        return Err(fail("first apply", &applied));
+        return Err(failed("first apply", &applied));
     }
     // Without an out-of-band change, the case is about reading back what was applied:
-    // plan and drift both see nothing. With one, the drift after it (exactly one
-    // property) also shows that the state recorded what the account holds.
+    // plan and drift both see nothing. With one, the drift after it (exactly the expected
+    // report) also shows that the state recorded what the account held.
     expect_plan_empty(&d, "after the first apply")?;
     let Some(oob) = &case.oob else {
         return expect_no_drift(&d, "after the first apply");
     };
     let out = d.run(&["sandbox", "exec", oob]);
     if out.code != 0 {
-        return Err(fail("out-of-band change", &out));
+        return Err(failed("out-of-band change", &out));
     }
 
-    // Plan and drift report exactly that property.
-    let want_action = case.plan.as_deref().unwrap_or("update");
-    let plan_out = d.sandbox(&["plan", "--format", "json", "--detailed-exitcode"]);
-    let plan = serde_json::from_str::<Json>(&plan_out.stdout)
-        .map_err(|_| fail("plan after the out-of-band change", &plan_out))?;
-    let mut want: Vec<(String, String)> = case.also.clone();
-    if want_action != "none" {
-        want.push((address.to_string(), want_action.to_string()));
-    }
-    want.sort();
-    let mut got = actions(&plan);
-    got.sort();
-    if got != want || plan_out.code != if want.is_empty() { 0 } else { 2 } {
-        return Err(format!(
-            "plan after the out-of-band change: wanted {want:?}, got {got:?} (exit {})\n{}",
-            plan_out.code, plan_out.stdout
-        ));
-    }
-    let reported = case.reported();
-    if want_action != "none" {
-        let c = change(&plan, address).expect("listed above");
-        // A create lists every attribute it sets.
-        if want_action != "create" {
-            let attrs = by_name(&c["attributes"]);
-            let want_attrs: Json = reported
-                .iter()
-                .map(|(name, expected, actual)| json!({"name": name, "before": actual, "after": expected}))
-                .collect();
-            if attrs != want_attrs {
-                return Err(format!(
-                    "plan attributes of {address}: wanted {want_attrs}, got {attrs}\n{}",
-                    plan_out.stdout
-                ));
-            }
-        }
-        if let Some(reason) = &case.reason {
-            let reasons = c["reasons"].to_string();
-            if !reasons.contains(reason.as_str()) {
-                return Err(format!(
-                    "plan reasons of {address} do not mention {reason:?}: {reasons}"
-                ));
-            }
-        }
-    }
-
-    let drift_kind = case.drift.as_deref().unwrap_or(match want_action {
-        "none" => "none",
-        "create" => "deleted",
-        _ => "changed",
-    });
-    let drift_out = d.sandbox(&["drift", "--format", "json"]);
-    let drift = serde_json::from_str::<Json>(&drift_out.stdout)
-        .map_err(|_| fail("drift after the out-of-band change", &drift_out))?;
-    let mut want_drift: Vec<Json> = match drift_kind {
-        "none" => vec![],
-        "deleted" => vec![json!({"address": address, "drift": "deleted", "attributes": []})],
-        "changed" => {
-            let attrs: Json = reported
-                .iter()
-                .map(|(name, expected, actual)| json!({"name": name, "expected": expected, "actual": actual}))
-                .collect();
-            vec![json!({"address": address, "drift": "changed", "attributes": attrs})]
-        }
-        other => return Err(format!("unknown drift {other:?}")),
-    };
-    // Other objects' entries are checked by address and kind of drift only.
-    let others: Vec<Json> = case
-        .also_drift
-        .iter()
-        .map(|(a, k)| json!({"address": a, "drift": k}))
-        .collect();
-    let got_drift: Vec<Json> = drift["drifted"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|d| {
-                    if d["address"] == address {
-                        json!({"address": d["address"], "drift": d["drift"], "attributes": by_name(&d["attributes"])})
-                    } else {
-                        json!({"address": d["address"], "drift": d["drift"]})
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    want_drift.extend(others);
-    let sort =
-        |v: &mut Vec<Json>| v.sort_by_key(|d| d["address"].as_str().unwrap_or("").to_string());
-    let mut got_drift = got_drift;
-    sort(&mut got_drift);
-    sort(&mut want_drift);
-    let (want_drift, got_drift) = (Json::Array(want_drift), Json::Array(got_drift));
-    let want_empty = want_drift.as_array().is_some_and(Vec::is_empty);
-    let want_code = if want_empty { 0 } else { 2 };
-    if got_drift != want_drift || drift_out.code != want_code {
-        return Err(format!(
-            "drift after the out-of-band change: wanted {want_drift}, got {got_drift} (exit {})",
-            drift_out.code
-        ));
-    }
+    let changes = check_plan(&d, case, address)?;
+    check_drift(&d, case, address)?;
 
     // Apply again: the account is back to the configuration.
-    if !want.is_empty() {
+    if changes {
         let applied = d.sandbox(&[
             "apply",
             "--auto-approve",
@@ -286,9 +176,121 @@ fn run_case(case: &Case, fixture: &Fixture) -> Result<(), String> {
             "json",
         ]);
         if applied.code != 0 {
-            return Err(fail("apply after the out-of-band change", &applied));
+            return Err(failed("apply after the out-of-band change", &applied));
         }
         expect_no_drift(&d, "after the second apply")?;
+    }
+    Ok(())
+}
+
+/// The plan after the out-of-band change holds exactly the expected changes; true when
+/// there are any.
+fn check_plan(d: &Dir, case: &Case, address: &str) -> Result<bool, String> {
+    let action = case.plan.as_deref().unwrap_or("update");
+    let out = d.sandbox(&["plan", "--format", "json", "--detailed-exitcode"]);
+    let plan = serde_json::from_str::<Json>(&out.stdout)
+        .map_err(|_| failed("plan after the out-of-band change", &out))?;
+    let mut want: Vec<(String, String)> = case.also.clone();
+    if action != "none" {
+        want.push((address.to_string(), action.to_string()));
+    }
+    want.sort();
+    let mut got = actions(&plan);
+    got.sort();
+    if got != want || out.code != if want.is_empty() { 0 } else { 2 } {
+        return Err(format!(
+            "plan after the out-of-band change: wanted {want:?}, got {got:?} (exit {})\n{}",
+            out.code, out.stdout
+        ));
+    }
+    if action == "none" {
+        return Ok(!want.is_empty());
+    }
+    let change = plan["changes"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["address"] == address))
+        .expect("listed above");
+    // A create lists every attribute it sets: only its action is checked.
+    if action != "create" {
+        let got = by_name(&change["attributes"]);
+        let want: Json = case
+            .reported()
+            .into_iter()
+            .map(|(name, expected, actual)| json!({"name": name, "before": actual, "after": expected}))
+            .collect();
+        if got != want {
+            return Err(format!(
+                "plan attributes of {address}: wanted {want}, got {got}\n{}",
+                out.stdout
+            ));
+        }
+    }
+    if let Some(reason) = &case.reason {
+        let reasons = change["reasons"].to_string();
+        if !reasons.contains(reason.as_str()) {
+            return Err(format!(
+                "plan reasons of {address} do not mention {reason:?}: {reasons}"
+            ));
+        }
+    }
+    Ok(true)
+}
+
+/// Drift after the out-of-band change reports exactly the expected objects: the address
+/// with its attributes, the others (`also_drift`) by kind of drift.
+fn check_drift(d: &Dir, case: &Case, address: &str) -> Result<(), String> {
+    let kind = case
+        .drift
+        .as_deref()
+        .unwrap_or(match case.plan.as_deref().unwrap_or("update") {
+            "none" => "none",
+            "create" => "deleted",
+            _ => "changed",
+        });
+    let mut want: Vec<Json> = match kind {
+        "none" => vec![],
+        "deleted" => vec![json!({"address": address, "drift": "deleted", "attributes": []})],
+        "changed" => {
+            let attrs: Json = case
+                .reported()
+                .into_iter()
+                .map(|(name, expected, actual)| json!({"name": name, "expected": expected, "actual": actual}))
+                .collect();
+            vec![json!({"address": address, "drift": "changed", "attributes": attrs})]
+        }
+        other => return Err(format!("unknown drift {other:?}")),
+    };
+    want.extend(
+        case.also_drift
+            .iter()
+            .map(|(a, k)| json!({"address": a, "drift": k})),
+    );
+    let out = d.sandbox(&["drift", "--format", "json"]);
+    let drift = serde_json::from_str::<Json>(&out.stdout)
+        .map_err(|_| failed("drift after the out-of-band change", &out))?;
+    let mut got: Vec<Json> = drift["drifted"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| {
+            if x["address"] == address {
+                json!({"address": x["address"], "drift": x["drift"], "attributes": by_name(&x["attributes"])})
+            } else {
+                json!({"address": x["address"], "drift": x["drift"]})
+            }
+        })
+        .collect();
+    let key = |x: &Json| x["address"].as_str().unwrap_or_default().to_string();
+    want.sort_by_key(key);
+    got.sort_by_key(key);
+    let code = if want.is_empty() { 0 } else { 2 };
+    if got != want || out.code != code {
+        return Err(format!(
+            "drift after the out-of-band change: wanted {}, got {} (exit {})",
+            Json::Array(want),
+            Json::Array(got),
+            out.code
+        ));
     }
     Ok(())
 }
