@@ -49,7 +49,7 @@ pub static SCHEMA: KindSchema = KindSchema {
             "default_version",
             Ident,
             None,
-            "The version used when a call names none; unset, the first version.",
+            "The version used when a call names none; unset, Snowflake's choice (the first version).",
         )
         .computed(),
         Attr::prop("comment", String, None, "The model's comment."),
