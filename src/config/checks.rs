@@ -27,6 +27,7 @@ pub(crate) fn run(decoded: &[Decoded], diags: &mut Diagnostics) {
                 entity(d, diags);
                 feature_store_schema(d, &by_name, diags);
             }
+            Kind::Schema => schema_transience(d, &by_name, diags),
             _ => {}
         }
     }
@@ -137,6 +138,38 @@ fn task(d: &Decoded, diags: &mut Diagnostics) {
                 .at(span(d, "after")),
             );
         }
+    }
+}
+
+/// Every schema of a transient database is transient: `transient = false` there would
+/// be a replacement at every plan.
+fn schema_transience(
+    d: &Decoded,
+    by_name: &BTreeMap<(Kind, &ObjectName), &Decoded>,
+    diags: &mut Diagnostics,
+) {
+    let o = &d.object;
+    if o.get("transient").and_then(|v| v.as_bool()) != Some(false) {
+        return;
+    }
+    let Some(db) = o.name.database.clone().map(ObjectName::account) else {
+        return;
+    };
+    if let Some(parent) = by_name
+        .get(&(Kind::Database, &db))
+        .filter(|p| p.object.flag("transient"))
+    {
+        diags.push(
+            Diagnostic::error(format!(
+                "{} is in the transient database {db}, so it cannot be permanent",
+                o.address
+            ))
+            .with_detail(format!(
+                "Snowflake makes every schema of a transient database transient: remove transient = false, or make {} permanent",
+                parent.object.address
+            ))
+            .at(span(d, "transient")),
+        );
     }
 }
 

@@ -1,7 +1,7 @@
 //! A model's versions are parts of the model: added, dropped, or changed one by one.
 //! Their files cannot change in place, and Snowflake will not drop the default version.
 
-use super::{AttrChange, Change, UNKNOWN};
+use super::{AttrChange, Change};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::kinds::model::VERSIONS;
 use crate::model::{Object, Value};
@@ -18,7 +18,8 @@ fn versions(o: &Object) -> BTreeMap<String, BTreeMap<String, Value>> {
         .unwrap_or_default()
 }
 
-/// Version sources are not in SHOW output: take them from the record, or mark them unknown.
+/// Version sources are not in SHOW output: take them from the record. A version never
+/// recorded has no source: unknown, and not compared.
 pub(super) fn merge_recorded_sources(live: &mut Object, recorded: Option<&Object>) {
     let recorded_versions = recorded.map(versions).unwrap_or_default();
     let Some(Value::Map(vs)) = live.props.get_mut(VERSIONS) else {
@@ -26,11 +27,10 @@ pub(super) fn merge_recorded_sources(live: &mut Object, recorded: Option<&Object
     };
     for (name, v) in vs.iter_mut() {
         if let Value::Map(fields) = v {
-            let source = recorded_versions
-                .get(name)
-                .and_then(|r| r.get("source").cloned())
-                .unwrap_or_else(|| Value::Str(UNKNOWN.into()));
-            fields.insert("source".into(), source);
+            match recorded_versions.get(name).and_then(|r| r.get("source")) {
+                Some(source) => fields.insert("source".into(), source.clone()),
+                None => fields.remove("source"),
+            };
         }
     }
 }
@@ -57,7 +57,8 @@ pub(super) fn compare(d: &Object, cur: &Object, change: &mut Change) -> Result<(
             Some(old) => {
                 for field in ["source", "comment", "alias", "metadata"] {
                     let (a, b) = (old.get(field), fields.get(field));
-                    if a == b || a.and_then(Value::as_str) == Some(UNKNOWN) {
+                    // A live version has a source only when it was recorded.
+                    if a == b || (field == "source" && a.is_none()) {
                         continue;
                     }
                     if field == "source" {

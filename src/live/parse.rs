@@ -80,16 +80,32 @@ pub fn warehouses(rows: &ShowRows) -> Vec<Object> {
                 rows.int(r, "query_acceleration_max_scale_factor"),
             );
             set_opt(&mut o, "resource_monitor", rows.get(r, "resource_monitor"));
-            set_opt(
-                &mut o,
-                "resource_constraint",
-                rows.get(r, "resource_constraint")
-                    .map(str::to_ascii_uppercase),
-            );
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "resource_constraint", resource_constraint(rows, r));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             Some(o)
         })
         .collect()
+}
+
+/// A standard warehouse's generation is set as RESOURCE_CONSTRAINT = STANDARD_GEN_<n>, but
+/// SHOW may print it only in the `generation` column (resource_constraint NULL): both read
+/// as the constraint that was set.
+fn resource_constraint(rows: &ShowRows, r: &[Option<String>]) -> Option<String> {
+    if let Some(c) = rows.get(r, "resource_constraint") {
+        return Some(
+            canonical_enum(warehouse::CONSTRAINTS, c)
+                .map(str::to_string)
+                .unwrap_or_else(|| c.to_ascii_uppercase()),
+        );
+    }
+    let standard = rows
+        .get(r, "type")
+        .is_none_or(|t| t.eq_ignore_ascii_case("STANDARD"));
+    let generation = rows.get(r, "generation")?.trim();
+    standard
+        .then(|| format!("STANDARD_GEN_{generation}"))
+        .and_then(|c| canonical_enum(warehouse::CONSTRAINTS, &c))
+        .map(str::to_string)
 }
 
 fn options(rows: &ShowRows, r: &[Option<String>]) -> Vec<String> {
@@ -118,7 +134,7 @@ pub fn databases(rows: &ShowRows) -> Vec<Object> {
                 "data_retention_time_in_days",
                 rows.int(r, "retention_time"),
             );
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             Some(o)
         })
         .collect()
@@ -140,7 +156,7 @@ pub fn schemas(rows: &ShowRows) -> Vec<Object> {
                 "data_retention_time_in_days",
                 rows.int(r, "retention_time"),
             );
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             Some(o)
         })
         .filter(|o| o.name.name.as_str() != "INFORMATION_SCHEMA")
@@ -167,7 +183,7 @@ pub fn stages(rows: &ShowRows) -> Vec<Object> {
                 _ => {}
             }
             set_opt(&mut o, "directory", rows.flag(r, "directory_enabled"));
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             Some(o)
         })
         .collect()
@@ -190,7 +206,7 @@ pub fn entities(rows: &ShowRows) -> Vec<Object> {
                 .map(|v| v.split(',').map(|k| Value::from(k.trim())).collect())
                 .unwrap_or_default();
             o.set("join_keys", Value::List(keys));
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             Some(o)
         })
         .collect()
@@ -266,18 +282,39 @@ pub fn definition_text(text: &str) -> DefinitionText {
     out
 }
 
+/// What a cron feature view's refresh task says.
+struct RefreshTask {
+    schedule: Option<String>,
+    started: bool,
+    warehouse: Option<String>,
+}
+
+/// A cron feature view's warehouse is on its dynamic table and on its refresh task. When
+/// they differ (one was changed out of band) the value says both, so that it differs from
+/// any one warehouse the configuration can name and the plan sets both again.
+fn refresh_warehouse(table: &str, task: Option<&str>) -> String {
+    match task {
+        Some(t) if t == table => table.to_string(),
+        Some(t) => format!("{table} (its refresh task: {t})"),
+        None => format!("{table} (its refresh task: serverless)"),
+    }
+}
+
 /// Feature views: dynamic tables and views named <NAME>$<VERSION> that carry the Feature
 /// Store's metadata tag. `tasks` give the schedule of cron-refreshed ones.
 pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<Object> {
-    let task_by_name: BTreeMap<ObjectName, (Option<String>, bool)> = tasks
+    let task_by_name: BTreeMap<ObjectName, RefreshTask> = tasks
         .iter()
         .filter_map(|r| {
             Some((
                 schema_name(tasks, r)?,
-                (
-                    tasks.get(r, "schedule").map(str::to_string),
-                    tasks.get(r, "state") == Some("started"),
-                ),
+                RefreshTask {
+                    schedule: tasks.get(r, "schedule").map(str::to_string),
+                    started: tasks
+                        .get(r, "state")
+                        .is_some_and(|s| s.eq_ignore_ascii_case("started")),
+                    warehouse: tasks.get(r, "warehouse").map(str::to_string),
+                },
             ))
         })
         .collect();
@@ -324,32 +361,38 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
                 .collect();
             o.set("join_keys", Value::Map(keys));
             set_opt(&mut o, "query", text.query.clone());
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             if dynamic {
                 let lag = rows.get(r, "target_lag").unwrap_or("DOWNSTREAM");
                 let task = task_by_name.get(&name);
                 let running = rows
                     .get(r, "scheduling_state")
                     .is_none_or(|s| s.eq_ignore_ascii_case("RUNNING"));
+                let warehouse = rows.get(r, "warehouse");
                 match (canonical_lag(lag).as_deref(), task) {
-                    (Ok("DOWNSTREAM"), Some((Some(schedule), started))) => {
-                        let cron = schedule
-                            .trim()
-                            .strip_prefix("USING CRON ")
-                            .unwrap_or(schedule)
-                            .split_whitespace()
-                            .collect::<Vec<_>>()
-                            .join(" ");
+                    (Ok("DOWNSTREAM"), Some(t)) if t.schedule.is_some() => {
+                        let schedule = t.schedule.as_deref().unwrap_or_default();
+                        let schedule =
+                            canonical_schedule(schedule).unwrap_or_else(|_| schedule.to_string());
+                        let cron = schedule.strip_prefix("USING CRON ").unwrap_or(&schedule);
                         o.set("refresh_freq", cron);
-                        o.set("enabled", running && *started);
+                        o.set("enabled", running && t.started);
+                        set_opt(
+                            &mut o,
+                            "warehouse",
+                            warehouse.map(|w| refresh_warehouse(w, t.warehouse.as_deref())),
+                        );
                     }
                     (Ok(l), _) => {
                         o.set("refresh_freq", l);
                         o.set("enabled", running);
+                        set_opt(&mut o, "warehouse", warehouse);
                     }
-                    (Err(_), _) => o.set("refresh_freq", lag),
+                    (Err(_), _) => {
+                        o.set("refresh_freq", lag);
+                        set_opt(&mut o, "warehouse", warehouse);
+                    }
                 }
-                set_opt(&mut o, "warehouse", rows.get(r, "warehouse"));
                 set_opt(&mut o, "refresh_mode", text.refresh_mode.clone());
                 set_opt(&mut o, "initialize", text.initialize.clone());
             }
@@ -386,17 +429,21 @@ pub fn tasks(rows: &ShowRows) -> Vec<Object> {
                 .get(r, "predecessors")
                 .and_then(|p| serde_json::from_str(p).ok())
                 .unwrap_or_default();
-            let preds: Vec<Value> = preds
+            // Predecessors are a set: in the configuration's order, sorted, whatever
+            // order Snowflake lists them in.
+            let mut preds: Vec<String> = preds
                 .iter()
                 .map(|p| match split_parts(p) {
                     Ok(parts) if parts.len() == 3 => {
                         ObjectName::in_schema(parts[0].clone(), parts[1].clone(), parts[2].clone())
                             .to_sql()
-                            .into()
                     }
-                    _ => Value::from(p.as_str()),
+                    _ => p.clone(),
                 })
                 .collect();
+            preds.sort();
+            preds.dedup();
+            let preds: Vec<Value> = preds.into_iter().map(Value::Str).collect();
             if !preds.is_empty() {
                 o.set("after", Value::List(preds));
             }
@@ -406,7 +453,7 @@ pub fn tasks(rows: &ShowRows) -> Vec<Object> {
                 rows.get(r, "state")
                     .is_some_and(|s| s.eq_ignore_ascii_case("started")),
             );
-            set_opt(&mut o, "comment", rows.get(r, "comment"));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
             set_opt(
                 &mut o,
                 "config",
@@ -438,7 +485,7 @@ pub fn models(models: &ShowRows, versions: &ShowRows) -> Vec<Object> {
             continue;
         };
         let mut fields = BTreeMap::new();
-        if let Some(c) = versions.get(r, "COMMENT") {
+        if let Some(c) = versions.text(r, "COMMENT") {
             fields.insert("comment".to_string(), Value::from(c));
         }
         let aliases: Vec<String> = versions
@@ -464,7 +511,7 @@ pub fn models(models: &ShowRows, versions: &ShowRows) -> Vec<Object> {
         .filter_map(|r| {
             let name = schema_name(models, r)?;
             let mut o = live_object(Kind::Model, name.clone());
-            set_opt(&mut o, "comment", models.get(r, "comment"));
+            set_opt(&mut o, "comment", models.text(r, "comment"));
             set_opt(
                 &mut o,
                 "default_version",

@@ -23,8 +23,12 @@ impl ShowRows {
 
     /// The value with NULL, "" and the string `null` all meaning unset.
     pub fn get<'a>(&'a self, row: &'a [Option<String>], name: &str) -> Option<&'a str> {
-        self.raw(row, name)
-            .filter(|v| !v.is_empty() && *v != "null")
+        self.text(row, name).filter(|v| *v != "null")
+    }
+
+    /// Free text such as a comment: NULL and "" are unset, but `null` is what someone wrote.
+    pub fn text<'a>(&'a self, row: &'a [Option<String>], name: &str) -> Option<&'a str> {
+        self.raw(row, name).filter(|v| !v.is_empty())
     }
 
     /// `Y`/`N` and `true`/`false` columns.

@@ -1,5 +1,7 @@
 //! The live reader against SHOW output recorded in Snowflake's formats
-//! (tests/fixtures/show/*.json): which queries it sends and the objects it reads.
+//! (tests/fixtures/show/*.json): which queries it sends and the objects it reads; and
+//! recorded rows of one reader beside the objects they must read as
+//! (tests/fixtures/show/decode/*.json).
 
 use super::*;
 use crate::model::{Address, Ident, Kind, Object, ObjectName};
@@ -16,7 +18,11 @@ impl Recorded {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/show");
         let mut by_sql = BTreeMap::new();
         for entry in std::fs::read_dir(dir).unwrap() {
-            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let path = entry.unwrap().path();
+            if !path.is_file() {
+                continue;
+            }
+            let text = std::fs::read_to_string(path).unwrap();
             let v: serde_json::Value = serde_json::from_str(&text).unwrap();
             let rows: ShowRows = serde_json::from_value(v.clone()).unwrap();
             by_sql.insert(v["sql"].as_str().unwrap().to_string(), rows);
@@ -106,4 +112,44 @@ fn feature_view_definitions_are_read_as_the_library_reads_them() {
     assert_eq!(d.refresh_mode.as_deref(), Some("AUTO"));
     assert_eq!(d.initialize.as_deref(), Some("ON_SCHEDULE"));
     assert_eq!(d.query.as_deref(), Some("SELECT 1 AS x"));
+}
+
+/// Each file holds `reader` (a parse function), `show` (its inputs by family, as SHOW
+/// returns them) and `objects` (name -> properties, exactly).
+#[test]
+fn recorded_rows_read_as_the_objects_pinned_beside_them() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/show/decode");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for path in files {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let show = |family: &str| -> ShowRows {
+            serde_json::from_value(v["show"][family].clone()).unwrap_or_default()
+        };
+        let objects = match v["reader"].as_str().unwrap() {
+            "warehouses" => super::parse::warehouses(&show("warehouses")),
+            "databases" => super::parse::databases(&show("databases")),
+            "schemas" => super::parse::schemas(&show("schemas")),
+            "stages" => super::parse::stages(&show("stages")),
+            "entities" => super::parse::entities(&show("tags")),
+            "tasks" => super::parse::tasks(&show("tasks")),
+            "feature_views" => {
+                super::parse::feature_views(&show("dynamic_tables"), &show("views"), &show("tasks"))
+            }
+            "models" => super::parse::models(&show("models"), &show("model_versions")),
+            other => panic!("{}: no reader {other}", path.display()),
+        };
+        let got: BTreeMap<String, serde_json::Value> = objects
+            .iter()
+            .map(|o| (o.name.to_string(), serde_json::to_value(&o.props).unwrap()))
+            .collect();
+        let want: BTreeMap<String, serde_json::Value> =
+            serde_json::from_value(v["objects"].clone()).unwrap();
+        assert_eq!(got, want, "{}: {}", path.display(), v["about"]);
+    }
 }

@@ -1,6 +1,6 @@
 //! Properties snowform works out from other objects, after the configuration is read:
-//! which schemas hold Feature Store objects, and the join keys each feature view carries
-//! in its entity tags.
+//! which schemas hold Feature Store objects, the join keys each feature view carries in
+//! its entity tags, and the transience a schema takes from its database.
 
 use super::{Kind, Object, ObjectName, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,7 +24,22 @@ pub fn derive(objects: &mut [Object]) {
             )
         })
         .collect();
+    // Every schema of a transient database is transient (Snowflake's rule).
+    let transient_dbs: BTreeSet<ObjectName> = objects
+        .iter()
+        .filter(|o| o.kind() == Kind::Database && o.flag("transient"))
+        .map(|o| o.name.clone())
+        .collect();
     for o in objects.iter_mut() {
+        if o.kind() == Kind::Schema
+            && o.get("transient").is_none()
+            && o.name
+                .database
+                .as_ref()
+                .is_some_and(|db| transient_dbs.contains(&ObjectName::account(db.clone())))
+        {
+            o.set("transient", true);
+        }
         match o.kind() {
             Kind::Schema if fs_schemas.contains(&o.name) => o.set("feature_store", true),
             Kind::FeatureView => {
@@ -43,5 +58,34 @@ pub fn derive(objects: &mut [Object]) {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Address, Ident};
+
+    fn object(kind: Kind, name: ObjectName) -> Object {
+        Object::new(Address::new(kind, "x"), name)
+    }
+
+    #[test]
+    fn schemas_of_a_transient_database_are_transient() {
+        let id = Ident::from_canonical;
+        let mut db = object(Kind::Database, ObjectName::account(id("SCRATCH")));
+        db.set("transient", true);
+        let schema = object(
+            Kind::Schema,
+            ObjectName::in_database(id("SCRATCH"), id("WORK")),
+        );
+        let other = object(
+            Kind::Schema,
+            ObjectName::in_database(id("MAIN"), id("WORK")),
+        );
+        let mut objects = vec![db, schema, other];
+        derive(&mut objects);
+        assert_eq!(objects[1].get("transient"), Some(&Value::Bool(true)));
+        assert_eq!(objects[2].get("transient"), None);
     }
 }

@@ -6,3 +6,4 @@ mod common;
 mod examples;
 mod generate;
 mod mlops;
+mod properties;

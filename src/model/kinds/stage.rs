@@ -35,6 +35,10 @@ pub fn replace_reason(
     before: Option<&Value>,
     after: Option<&Value>,
 ) -> Option<&'static str> {
-    (attr == "url" && before.is_some() != after.is_some())
-        .then_some("a stage cannot switch between internal and external with ALTER; replacing it deletes the files of an internal stage")
+    match attr {
+        "url" if before.is_some() != after.is_some() => Some("a stage cannot switch between internal and external with ALTER; replacing it deletes the files of an internal stage"),
+        // ALTER STAGE can SET a storage integration but has no clause that removes one.
+        "storage_integration" if before.is_some() && after.is_none() => Some("ALTER STAGE cannot remove a storage integration; the external stage is replaced (its files stay where the URL points)"),
+        _ => None,
+    }
 }

@@ -67,7 +67,7 @@ static SCALING: &[EnumValue] = &[
     },
 ];
 
-static CONSTRAINTS: &[EnumValue] = &[
+pub static CONSTRAINTS: &[EnumValue] = &[
     EnumValue {
         canonical: "MEMORY_1X",
         aliases: &[],
