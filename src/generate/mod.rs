@@ -270,7 +270,11 @@ fn block(w: &mut Writer, o: &Object) {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            (AttrType::Ident | AttrType::Ref(_), Value::Str(s)) => ident(s),
+            // A cron feature view whose refresh task runs elsewhere reads as "WH (its refresh
+            // task: OTHER)": the configuration names the table's warehouse.
+            (AttrType::Ident | AttrType::Ref(_), Value::Str(s)) => {
+                ident(s.split(" (its refresh task").next().unwrap_or(s))
+            }
             (AttrType::Sql, Value::Str(s)) => text(s),
             (AttrType::Json, Value::Str(s)) => serde_json::from_str(s)
                 .map(|j| json_to_hcl(&j, 1))
