@@ -76,7 +76,8 @@ pub async fn make_plan(
     let touched = live.as_ref().map(|l| touched_live(&changes, l));
     let mut plan = plan::build(changes, &ctx.global.workspace);
     plan.provenance.config_digest = config.digest.clone();
-    plan.provenance.state_lineage = Some(state.lineage.clone());
+    // A state that never recorded anything is no state yet: its lineage is not kept.
+    plan.provenance.state_lineage = (state.serial > 0).then(|| state.lineage.clone());
     plan.provenance.state_serial = state.serial;
     plan.provenance.refreshed = live.is_some();
     plan.provenance.live = touched.unwrap_or_default();

@@ -140,16 +140,19 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
     for d in input.desired {
         let recorded_addr = moved.get(&d.address).copied().unwrap_or(&d.address);
         let recorded = input.recorded.get(recorded_addr);
+        // An object of that name that snowform never recorded is someone else's: refuse to
+        // plan a create Snowflake would reject, or changes to an object nobody adopted.
+        if recorded.is_none()
+            && input
+                .live
+                .is_some_and(|live| live.contains_key(&(d.kind(), d.name.clone())))
+        {
+            diags.push(exists_unmanaged(d));
+            continue;
+        }
         let current = current_of(input, d, recorded);
         let mut change = match current {
             None => {
-                if let Some(live) = input.live {
-                    // Refuse to plan a create that Snowflake would reject as a duplicate.
-                    if recorded.is_none() && live.contains_key(&(d.kind(), d.name.clone())) {
-                        diags.push(exists_unmanaged(d));
-                        continue;
-                    }
-                }
                 let mut c = Change::new(d.address.clone(), Action::Create);
                 if let Some(r) = recorded {
                     c.reasons.push(format!(
@@ -357,5 +360,54 @@ pub fn contains(outer: &ObjectName, inner: &ObjectName) -> bool {
             inner.database.as_ref() == Some(db) && inner.schema.as_ref() == Some(&outer.name)
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warehouse(size: &str) -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Warehouse, "w"),
+            ObjectName::account(crate::model::Ident::from_canonical("W")),
+        );
+        o.set("size", size);
+        o
+    }
+
+    #[test]
+    fn an_object_of_the_desired_name_that_state_never_recorded_is_refused() {
+        let desired = [warehouse("XSMALL")];
+        let live: Picture = [(
+            (Kind::Warehouse, desired[0].name.clone()),
+            warehouse("SMALL"),
+        )]
+        .into_iter()
+        .collect();
+        let none = BTreeMap::new();
+        let err = diff(&DiffInput {
+            desired: &desired,
+            recorded: &none,
+            live: Some(&live),
+        })
+        .unwrap_err();
+        let text = err.iter().map(|d| d.to_string()).collect::<String>();
+        assert!(
+            text.contains("W already exists in the account but snowform does not manage it"),
+            "{text}"
+        );
+        // Recorded, the same live object is an update.
+        let recorded: BTreeMap<Address, Object> =
+            [(desired[0].address.clone(), warehouse("XSMALL"))]
+                .into_iter()
+                .collect();
+        let changes = diff(&DiffInput {
+            desired: &desired,
+            recorded: &recorded,
+            live: Some(&live),
+        })
+        .unwrap();
+        assert_eq!(changes[0].action, Action::Update);
     }
 }

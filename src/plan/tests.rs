@@ -230,3 +230,29 @@ fn each_statement_records_what_it_did() {
         ]
     );
 }
+
+#[test]
+fn a_saved_plan_is_stale_once_the_state_it_was_made_against_moved_on() {
+    use super::saved::staleness;
+    use crate::state::State;
+    let mut p = plan(&[database()], &[]);
+    let mut state = State::new("default");
+    // Made against no state: fine while there is still none, stale once something ran.
+    p.provenance.state_lineage = None;
+    assert!(staleness(&p, &state, None).is_empty());
+    state.serial = 2;
+    assert_eq!(
+        staleness(&p, &state, None),
+        ["the state changed since the plan was made (none then, serial 2 now): something was applied in between"]
+    );
+    p.provenance.state_lineage = Some(state.lineage.clone());
+    p.provenance.state_serial = 2;
+    assert!(staleness(&p, &state, None).is_empty());
+    state.serial = 3;
+    assert_eq!(
+        staleness(&p, &state, None),
+        ["the state changed since the plan was made (serial 2 then, 3 now): something was applied in between"]
+    );
+    p.provenance.state_lineage = Some("another".into());
+    assert!(staleness(&p, &state, None)[0].starts_with("the state is another state (lineage"));
+}

@@ -59,7 +59,11 @@ impl Sides<'_> {
         match self.target_alias {
             Some(a) => q.len() == 1 && q[0] == a,
             None => {
-                let full = [&self.target.database, &self.target.schema, &self.target.name];
+                let full = [
+                    &self.target.database,
+                    &self.target.schema,
+                    &self.target.name,
+                ];
                 q.len() <= 3 && full[3 - q.len()..].iter().zip(q).all(|(a, b)| *a == b)
             }
         }

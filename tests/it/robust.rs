@@ -1,0 +1,808 @@
+//! What a failed, killed or concurrent apply leaves behind: state records exactly what ran,
+//! a re-run converges without running anything twice, one apply at a time, saved plans
+//! refused when stale, task graphs resumed after a failure, and the destroy guards.
+
+use crate::common::{actions, statements, Dir, Out, Served};
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Rows of a SHOW in the embedded sandbox account, as column -> value maps.
+fn show(d: &Dir, sql: &str) -> Vec<BTreeMap<String, Option<String>>> {
+    let out = d.run(&["sandbox", "exec", sql, "--format", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(out.stdout.lines().next().unwrap()).unwrap();
+    let cols: Vec<String> = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            cols.iter()
+                .cloned()
+                .zip(
+                    r.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_str().map(String::from)),
+                )
+                .collect()
+        })
+        .collect()
+}
+
+fn names(rows: &[BTreeMap<String, Option<String>>]) -> Vec<String> {
+    rows.iter()
+        .map(|r| r["name"].clone().unwrap_or_default())
+        .collect()
+}
+
+fn state_addresses(d: &Dir) -> Vec<String> {
+    let s = d.state();
+    s["resources"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// `a` without one occurrence of each element of `b`, sorted.
+fn minus(a: &[String], b: &[String]) -> Vec<String> {
+    let mut left: Vec<String> = a.to_vec();
+    for x in b {
+        let i = left
+            .iter()
+            .position(|y| y == x)
+            .unwrap_or_else(|| panic!("{x} ran but was not planned"));
+        left.remove(i);
+    }
+    left.sort();
+    left
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn json_list(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+const PARTIAL: &str = r#"
+warehouse "w" {
+  name = "RB_WH"
+  size = "XSMALL"
+}
+database "d" {
+  name = "RB_DB"
+}
+schema "s" {
+  database = database.d
+  name     = "S"
+}
+stage "files" {
+  schema = schema.s
+  name   = "FILES"
+}
+# V2's stage does not exist: the model's second statement fails.
+model "m" {
+  schema          = schema.s
+  name            = "M"
+  default_version = "V1"
+  version "V1" {
+    source  = "@${stage.files.fqn}/m/v1"
+    comment = "first"
+  }
+  version "V2" {
+    source = "@RB_DB.S.MISSING/m/v2"
+  }
+}
+# Its warehouse does not exist: CREATE TASK fails.
+task "t" {
+  schema    = schema.s
+  name      = "T"
+  warehouse = "MISSING_WH"
+  schedule  = "60 MINUTE"
+  sql       = "SELECT 1"
+}
+"#;
+
+/// After a failure the state holds exactly what ran: planning against the state alone and
+/// against the account gives the same plan, which is exactly what did not run.
+fn assert_state_is_exactly_what_ran(d: &Dir, planned: &[String], report: &serde_json::Value) {
+    let applied = json_list(&report["applied"]);
+    let left = minus(planned, &applied);
+    let refreshed = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    let offline = d
+        .run(&["plan", "--refresh=false", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(
+        sorted(statements(&refreshed)),
+        left,
+        "refreshed plan after the failure"
+    );
+    assert_eq!(
+        sorted(statements(&offline)),
+        left,
+        "plan from the state alone after the failure"
+    );
+    assert_eq!(actions(&refreshed), actions(&offline));
+    assert_eq!(report["state_serial"], d.state()["serial"]);
+    assert!(d.state().get("in_progress").is_none(), "{}", d.state());
+}
+
+#[test]
+fn a_statement_failing_half_way_leaves_state_holding_exactly_what_ran() {
+    let (model_only, _) = PARTIAL.split_once("# Its warehouse").unwrap();
+    for (with_task, parallelism) in [(false, "4"), (true, "1"), (true, "4")] {
+        let hcl = if with_task { PARTIAL } else { model_only };
+        let d = Dir::with(&[("main.hcl", hcl)]);
+        let planned = statements(&d.sandbox(&["plan", "--format", "json"]).ok().json());
+        let out = d.sandbox(&[
+            "apply",
+            "--auto-approve",
+            "--format",
+            "json",
+            "--parallelism",
+            parallelism,
+        ]);
+        let report = out.code(1).json();
+        let failed: Vec<String> = report["failed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["statement"].as_str().unwrap().to_string())
+            .collect();
+        let applied = json_list(&report["applied"]);
+        let add_v2 = "ALTER MODEL RB_DB.S.M ADD VERSION V2 FROM @RB_DB.S.MISSING/m/v2";
+        let create_task =
+            "CREATE TASK RB_DB.S.T WAREHOUSE = MISSING_WH SCHEDULE = '60 MINUTES' AS SELECT 1";
+        if !with_task {
+            // The model's second statement fails: its change stops half way.
+            assert_eq!(failed, [add_v2], "{report}");
+        } else if parallelism == "1" {
+            // One at a time: the first failure stops everything after it.
+            assert_eq!(failed.len(), 1, "{report}");
+        }
+        assert!(
+            !failed.is_empty() && failed.iter().all(|f| f == add_v2 || f == create_task),
+            "{report}"
+        );
+        assert_eq!(
+            report["pending"].as_array().unwrap().len() + applied.len() + failed.len(),
+            planned.len()
+        );
+        if applied
+            .contains(&"CREATE MODEL RB_DB.S.M WITH VERSION V1 FROM @RB_DB.S.FILES/m/v1".into())
+        {
+            // The model is recorded with the one version its first statement created.
+            let m = &d.state()["resources"]["model.m"];
+            assert_eq!(
+                m["properties"]["versions"],
+                serde_json::json!({"V1": {"source": "@RB_DB.S.FILES/m/v1"}}),
+                "{m}"
+            );
+        } else {
+            assert!(d.state()["resources"].get("model.m").is_none());
+        }
+        assert_state_is_exactly_what_ran(&d, &planned, &report);
+    }
+}
+
+#[test]
+fn a_create_colliding_with_an_object_made_after_planning_fails_and_state_holds_what_ran() {
+    let served = Served::start(150);
+    let d = Dir::with(&[(
+        "main.hcl",
+        r#"
+warehouse "a" {
+  name = "RB_A"
+}
+warehouse "b" {
+  name = "RB_B"
+}
+warehouse "c" {
+  name = "RB_C"
+}
+warehouse "d" {
+  name = "RB_D"
+}
+"#,
+    )]);
+    d.connect(&served, "ci");
+    let mut apply = spawn(
+        &d,
+        &[
+            "--connection",
+            "ci",
+            "apply",
+            "--auto-approve",
+            "--format",
+            "json",
+            "--parallelism",
+            "1",
+        ],
+    );
+    let stderr = apply.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    // Once the first statement ran the plan is made; create the last one behind its back.
+    for line in lines.by_ref() {
+        if line.unwrap().starts_with("done CREATE WAREHOUSE RB_A") {
+            break;
+        }
+    }
+    served.sql("CREATE WAREHOUSE RB_D COMMENT = 'made by hand'");
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let out = apply.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", rest.join("\n"));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json_list(&report["applied"]),
+        [
+            "CREATE WAREHOUSE RB_A",
+            "CREATE WAREHOUSE RB_B",
+            "CREATE WAREHOUSE RB_C"
+        ]
+    );
+    assert_eq!(report["failed"][0]["statement"], "CREATE WAREHOUSE RB_D");
+    assert!(
+        report["failed"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("already exists"),
+        "{report}"
+    );
+    assert_eq!(
+        state_addresses(&d),
+        ["warehouse.a", "warehouse.b", "warehouse.c"]
+    );
+    // What is left is the one create, which now needs an import.
+    let plan = d.on("ci", &["plan"]).code(1);
+    assert!(
+        plan.stderr
+            .contains("RB_D already exists in the account but snowform does not manage it"),
+        "{}",
+        plan.stderr
+    );
+    d.on("ci", &["import", "warehouse.d", "RB_D"]).ok();
+    let plan = d.on("ci", &["plan", "--format", "json"]).ok().json();
+    assert_eq!(
+        actions(&plan),
+        [("warehouse.d".to_string(), "update".to_string())]
+    );
+}
+
+const GRAPH: &str = r#"
+warehouse "w" {
+  name = "RB_WH"
+  size = "XSMALL"
+}
+database "d" {
+  name = "RB_DB"
+}
+schema "s" {
+  database = database.d
+  name     = "S"
+}
+task "root" {
+  schema    = schema.s
+  name      = "ROOT"
+  warehouse = warehouse.w
+  schedule  = "60 MINUTE"
+  sql       = "SELECT 1"
+  enabled   = true
+}
+task "child" {
+  schema    = schema.s
+  name      = "CHILD"
+  warehouse = warehouse.w
+  after     = [task.root]
+  sql       = "SELECT 2"
+  enabled   = true
+}
+"#;
+
+fn task_states(d: &Dir) -> Vec<(String, String)> {
+    show(d, "SHOW TASKS IN ACCOUNT")
+        .into_iter()
+        .map(|r| (r["name"].clone().unwrap(), r["state"].clone().unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_task_graph_whose_child_fails_to_change_ends_resumed() {
+    let d = Dir::with(&[("main.hcl", GRAPH)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    assert_eq!(
+        task_states(&d),
+        [
+            ("CHILD".to_string(), "started".to_string()),
+            ("ROOT".to_string(), "started".to_string())
+        ]
+    );
+    // The child's new warehouse does not exist: its ALTER fails after the root was suspended.
+    d.write(
+        "main.hcl",
+        &GRAPH.replace(
+            "  warehouse = warehouse.w\n  after",
+            "  warehouse = \"MISSING_WH\"\n  after",
+        ),
+    );
+    let out = d.sandbox(&["apply", "--auto-approve", "--format", "json"]);
+    let report = out.code(1).json();
+    assert_eq!(
+        json_list(&report["applied"]),
+        [
+            "ALTER TASK RB_DB.S.ROOT SUSPEND",
+            "ALTER TASK RB_DB.S.ROOT RESUME"
+        ],
+        "{report}"
+    );
+    assert_eq!(
+        report["failed"][0]["statement"],
+        "ALTER TASK RB_DB.S.CHILD SET WAREHOUSE = MISSING_WH"
+    );
+    assert!(report["failed"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("Warehouse 'MISSING_WH' does not exist"));
+    assert_eq!(
+        task_states(&d),
+        [
+            ("CHILD".to_string(), "started".to_string()),
+            ("ROOT".to_string(), "started".to_string())
+        ]
+    );
+    // The human report names the failure too.
+    let out = d.sandbox(&["apply", "--auto-approve"]).code(1);
+    assert!(
+        out.stderr
+            .contains("failed: ALTER TASK RB_DB.S.CHILD SET WAREHOUSE = MISSING_WH"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        task_states(&d)[1],
+        ("ROOT".to_string(), "started".to_string())
+    );
+    // The state still records the child as it is; the next plan is only the failed change.
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(
+        actions(&plan),
+        [
+            ("task.root".to_string(), "update".to_string()),
+            ("task.child".to_string(), "update".to_string())
+        ]
+    );
+    assert_eq!(
+        statements(&plan),
+        [
+            "ALTER TASK RB_DB.S.ROOT SUSPEND",
+            "ALTER TASK RB_DB.S.CHILD SET WAREHOUSE = MISSING_WH",
+            "ALTER TASK RB_DB.S.ROOT RESUME"
+        ]
+    );
+}
+
+const TWO_WAREHOUSES: &str = r#"
+warehouse "a" {
+  name    = "RB_A"
+  size    = "XSMALL"
+  comment = "first"
+}
+warehouse "b" {
+  name = "RB_B"
+}
+"#;
+
+fn fresh_plan(d: &Dir, hcl: &str) -> std::path::PathBuf {
+    d.write("main.hcl", hcl);
+    let path = d.path().join("plan.json");
+    d.sandbox(&["plan", "--out", path.to_str().unwrap()]).ok();
+    path
+}
+
+fn refused_as_stale(d: &Dir, plan: &std::path::Path) -> Out {
+    let before = std::fs::read_to_string(d.path().join("state/default.json")).ok();
+    let out = d
+        .sandbox(&["apply", plan.to_str().unwrap(), "--auto-approve"])
+        .code(1);
+    assert!(
+        out.stderr
+            .contains("the saved plan is stale, so it was not applied"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("state/default.json")).ok(),
+        before,
+        "a refused plan must not touch the state"
+    );
+    out
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_the_state_moved_on() {
+    let d = Dir::empty();
+    // Made before there was any state; then something was applied.
+    let plan = fresh_plan(&d, TWO_WAREHOUSES);
+    d.sandbox(&["apply", "--auto-approve", "--target", "warehouse.b"])
+        .ok();
+    let out = refused_as_stale(&d, &plan);
+    assert!(
+        out.stderr
+            .contains("the state changed since the plan was made (none then, serial 1 now)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("warehouse.b was created in the account since the plan was made"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_B"]);
+
+    // Made against serial 1; another apply wrote serial 2.
+    let plan = fresh_plan(&d, TWO_WAREHOUSES);
+    d.write("other.hcl", "warehouse \"c\" {\n  name = \"RB_C\"\n}\n");
+    d.sandbox(&["apply", "--auto-approve", "--target", "warehouse.c"])
+        .ok();
+    std::fs::remove_file(d.path().join("other.hcl")).unwrap();
+    let out = refused_as_stale(&d, &plan);
+    assert!(
+        out.stderr
+            .contains("the state changed since the plan was made (serial 1 then, 2 now)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_B", "RB_C"]);
+
+    // Another state altogether: the same serial, another lineage.
+    let plan = fresh_plan(&d, TWO_WAREHOUSES);
+    let mut state = d.state();
+    state["lineage"] = serde_json::json!("00000000-0000-4000-8000-000000000000");
+    std::fs::write(
+        d.path().join("state/default.json"),
+        serde_json::to_string_pretty(&state).unwrap(),
+    )
+    .unwrap();
+    let out = refused_as_stale(&d, &plan);
+    assert!(
+        out.stderr.contains(
+            "the state is another state (lineage 00000000-0000-4000-8000-000000000000 instead of"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_a_touched_object_changed_in_the_account() {
+    let d = Dir::empty();
+    d.write("main.hcl", TWO_WAREHOUSES);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let changed = TWO_WAREHOUSES.replace("\"XSMALL\"", "\"SMALL\"");
+
+    let plan = fresh_plan(&d, &changed);
+    d.exec("ALTER WAREHOUSE RB_A SET AUTO_SUSPEND = 300");
+    let out = refused_as_stale(&d, &plan);
+    assert!(
+        out.stderr.contains(
+            "warehouse.a changed in the account since the plan was made (auto_suspend: 600 -> 300)"
+        ),
+        "{}",
+        out.stderr
+    );
+    d.exec("ALTER WAREHOUSE RB_A SET AUTO_SUSPEND = 600");
+
+    // Dropped out of band.
+    let plan = fresh_plan(&d, &changed);
+    d.exec("DROP WAREHOUSE RB_A");
+    let out = refused_as_stale(&d, &plan);
+    assert!(
+        out.stderr
+            .contains("warehouse.a was dropped from the account since the plan was made"),
+        "{}",
+        out.stderr
+    );
+
+    // Created out of band: the plan creates a warehouse someone made in the meantime.
+    d.write("main.hcl", TWO_WAREHOUSES);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let with_c = format!("{TWO_WAREHOUSES}\nwarehouse \"c\" {{\n  name = \"RB_C\"\n}}\n");
+    let plan = fresh_plan(&d, &with_c);
+    d.exec("CREATE WAREHOUSE RB_C");
+    let out = refused_as_stale(&d, &plan);
+    assert!(
+        out.stderr
+            .contains("warehouse.c was created in the account since the plan was made"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_fresh_saved_plan_runs_exactly_its_statements() {
+    let d = Dir::empty();
+    d.write("main.hcl", TWO_WAREHOUSES);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let with_c = format!(
+        "{}\nwarehouse \"c\" {{\n  name = \"RB_C\"\n}}\n",
+        TWO_WAREHOUSES.replace("\"XSMALL\"", "\"SMALL\"")
+    );
+    let path = fresh_plan(&d, &with_c);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let shown = d
+        .run(&["plan", "--refresh=false", "--format", "json"])
+        .ok()
+        .json();
+    // The configuration changes after the plan was saved: the saved plan still applies as saved.
+    d.write(
+        "main.hcl",
+        &with_c.replace("name = \"RB_C\"", "name = \"RB_C\"\n  comment = \"later\""),
+    );
+    let report = d
+        .sandbox(&[
+            "apply",
+            path.to_str().unwrap(),
+            "--auto-approve",
+            "--parallelism",
+            "1",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(
+        json_list(&report["applied"]),
+        [
+            "ALTER WAREHOUSE RB_A SET WAREHOUSE_SIZE = SMALL",
+            "CREATE WAREHOUSE RB_C"
+        ]
+    );
+    assert_eq!(json_list(&report["applied"]), statements(&shown));
+    assert!(saved["plan"]["steps"].as_array().unwrap().len() >= 2);
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(
+        actions(&plan),
+        [("warehouse.c".to_string(), "update".to_string())]
+    );
+}
+
+#[test]
+fn deletes_need_allow_destroy_and_prevent_destroy_always_refuses() {
+    let d = Dir::with(&[(
+        "main.hcl",
+        r#"
+warehouse "a" {
+  name = "RB_A"
+}
+warehouse "b" {
+  name = "RB_B"
+}
+database "keep" {
+  name = "RB_KEEP"
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+"#,
+    )]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let serial = d.state()["serial"].clone();
+
+    // Without --allow-destroy: refused, listing the delete; nothing changes.
+    d.write(
+        "main.hcl",
+        r#"
+warehouse "a" {
+  name = "RB_A"
+}
+database "keep" {
+  name = "RB_KEEP"
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+"#,
+    );
+    let out = d.sandbox(&["apply", "--auto-approve"]).code(1);
+    assert!(
+        out.stderr.contains("refusing to apply destructive changes without --allow-destroy:\n  delete warehouse.b (RB_B)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_A", "RB_B"]);
+    assert_eq!(d.state()["serial"], serial);
+    d.sandbox(&["apply", "--auto-approve", "--allow-destroy"])
+        .ok();
+    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_A"]);
+
+    // prevent_destroy: refused even with --allow-destroy, as a delete and as a replace.
+    d.write("main.hcl", "warehouse \"a\" {\n  name = \"RB_A\"\n}\n");
+    let out = d
+        .sandbox(&["apply", "--auto-approve", "--allow-destroy"])
+        .code(1);
+    assert!(
+        out.stderr
+            .contains("protected by lifecycle.prevent_destroy:\n  delete database.keep (RB_KEEP)"),
+        "{}",
+        out.stderr
+    );
+    d.write(
+        "main.hcl",
+        r#"
+warehouse "a" {
+  name = "RB_A"
+}
+database "keep" {
+  name      = "RB_KEEP"
+  transient = true
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+"#,
+    );
+    let out = d
+        .sandbox(&["apply", "--auto-approve", "--allow-destroy"])
+        .code(1);
+    assert!(
+        out.stderr.contains("  replace database.keep (RB_KEEP)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(names(&show(&d, "SHOW DATABASES")), ["RB_KEEP"]);
+}
+
+#[test]
+fn apply_without_auto_approve_and_without_a_terminal_changes_nothing() {
+    let d = Dir::with(&[("main.hcl", TWO_WAREHOUSES)]);
+    let out = d.sandbox(&["apply"]).code(1);
+    assert!(
+        out.stderr.contains(
+            "apply asks for confirmation on a terminal, and there is none: pass --auto-approve"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(names(&show(&d, "SHOW WAREHOUSES")).is_empty());
+    assert!(!d.path().join("state/default.json").exists());
+    assert!(!d.path().join("state/default.json.lock").exists());
+}
+
+/// The binary with the test environment, not waited for.
+fn spawn(d: &Dir, args: &[&str]) -> Child {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("snowform"));
+    c.env_clear()
+        .env("HOME", d.home.path())
+        .env("SNOWFLAKE_HOME", d.home.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        .arg("-C")
+        .arg(d.path())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c.spawn().unwrap()
+}
+
+/// Wait until `child` printed a line on stderr starting with `prefix`; the rest of its
+/// stderr is collected on a thread.
+fn wait_for_line(child: &mut Child, prefix: &str) -> std::thread::JoinHandle<Vec<String>> {
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let hit = line.starts_with(prefix);
+        seen.push(line);
+        if hit {
+            break;
+        }
+    }
+    std::thread::spawn(move || {
+        seen.extend(lines.map_while(Result::ok));
+        seen
+    })
+}
+
+fn concurrent_applies_exclude_each_other(d: &Dir) {
+    let mut first = spawn(
+        d,
+        &[
+            "--connection",
+            "ci",
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+        ],
+    );
+    let first_stderr = wait_for_line(&mut first, "done ");
+    let started = Instant::now();
+    let second = d.on("ci", &["apply", "--auto-approve"]);
+    let took = started.elapsed();
+    let second = second.code(1);
+    assert!(
+        second.stderr.contains(&format!("the state is locked by ")),
+        "{}",
+        second.stderr
+    );
+    assert!(
+        second
+            .stderr
+            .contains(&format!("(pid {}, apply since", first.id())),
+        "the refusal names the holder: {}",
+        second.stderr
+    );
+    let status = first.wait().unwrap();
+    let first_err = first_stderr.join().unwrap().join("\n");
+    assert!(status.success(), "{first_err}");
+    assert!(
+        took < Duration::from_secs(4),
+        "the second apply waited {took:?} instead of refusing at once"
+    );
+    // It refused before running anything: the first one's work is whole.
+    assert!(!second.stderr.contains("done "), "{}", second.stderr);
+    let plan = d.on("ci", &["plan", "--format", "json"]).ok().json();
+    assert_eq!(actions(&plan), Vec::<(String, String)>::new());
+}
+
+const MANY: &str = r#"
+warehouse "w" {
+  for_each = toset(["A", "B", "C", "D", "E", "F"])
+  name     = "RB_${each.key}"
+}
+"#;
+
+#[test]
+fn two_concurrent_applies_one_runs_the_other_exits_at_once_local_backend() {
+    let served = Served::start(150);
+    let d = Dir::with(&[("main.hcl", MANY)]);
+    d.connect(&served, "ci");
+    concurrent_applies_exclude_each_other(&d);
+}
+
+const STATE_BACKEND: &str = r#"
+backend "snowflake" {
+  database = "SNOWFORM"
+  schema   = "STATE"
+  table    = "WORKSPACES"
+}
+"#;
+
+fn state_home(served: &Served) {
+    served.sql("CREATE DATABASE SNOWFORM");
+    served.sql("CREATE SCHEMA SNOWFORM.STATE");
+}
+
+#[test]
+fn two_concurrent_applies_one_runs_the_other_exits_at_once_snowflake_backend() {
+    let served = Served::start(150);
+    state_home(&served);
+    let d = Dir::with(&[("main.hcl", MANY), ("backend.hcl", STATE_BACKEND)]);
+    d.connect(&served, "ci");
+    concurrent_applies_exclude_each_other(&d);
+    assert!(
+        !d.path().join("state").exists(),
+        "the local backend was used"
+    );
+    let rows = served.sql("SELECT WORKSPACE, SERIAL, LOCK_ID FROM SNOWFORM.STATE.WORKSPACES");
+    assert_eq!(rows, [[Some("default".into()), Some("6".into()), None]]);
+}
