@@ -7,13 +7,21 @@ use crate::plan::{Effect, Plan};
 use crate::state::{InProgress, State, StateError};
 use futures::stream::{FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
+
+pub mod recover;
 
 /// Sends one statement. `request_id` identifies it so a resend is not executed twice.
 #[allow(async_fn_in_trait)]
 pub trait Runner: Sync {
     async fn run(&self, sql: &str, request_id: &str) -> Result<(), String>;
+
+    /// Send again a statement that an earlier run sent under `request_id` and never heard
+    /// back from: the account runs it only if it did not run then.
+    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), String> {
+        self.run(sql, request_id).await
+    }
 }
 
 /// Where state goes after every change to it.
@@ -80,6 +88,8 @@ pub async fn apply<R: Runner, S: StateSink>(
         p
     };
     let mut failing = false;
+    // Steps entered in the state before they start (see `owed_after`), with their ids.
+    let mut owed: BTreeMap<usize, String> = BTreeMap::new();
     let mut running = FuturesUnordered::new();
     loop {
         failing |= opts.stop.load(Ordering::SeqCst);
@@ -101,14 +111,16 @@ pub async fn apply<R: Runner, S: StateSink>(
                 started_any = true;
                 continue;
             };
-            let request_id = uuid::Uuid::new_v4().to_string();
-            state.in_progress.push(InProgress {
-                statement: sql.clone(),
-                request_id: request_id.clone(),
-                started_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-                    .to_string(),
-            });
-            sink.write(state).await?;
+            // An owed statement is in the state already, under the id it is sent with.
+            let request_id = match owed.remove(&id) {
+                Some(r) => r,
+                None => {
+                    let r = uuid::Uuid::new_v4().to_string();
+                    state.in_progress.push(in_progress(step, &sql, &r));
+                    sink.write(state).await?;
+                    r
+                }
+            };
             status[id] = Status::Running;
             started_any = true;
             running.push(async move {
@@ -130,6 +142,13 @@ pub async fn apply<R: Runner, S: StateSink>(
                 status[id] = Status::Done;
                 record(state, &plan.steps[id].effect, Some(&request_id));
                 report.applied.push(sql);
+                if let Some(next) = owed_after(plan, state, id) {
+                    let r = uuid::Uuid::new_v4().to_string();
+                    let step = &plan.steps[next];
+                    let sql = step.sql.as_deref().expect("owed steps send SQL");
+                    state.in_progress.push(in_progress(step, sql, &r));
+                    owed.insert(next, r);
+                }
             }
             Err(error) => {
                 status[id] = Status::Failed;
@@ -151,6 +170,33 @@ pub async fn apply<R: Runner, S: StateSink>(
         .collect();
     report.state_serial = state.serial;
     Ok(report)
+}
+
+fn in_progress(step: &crate::plan::Step, sql: &str, request_id: &str) -> InProgress {
+    InProgress {
+        statement: sql.to_string(),
+        request_id: request_id.to_string(),
+        started_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        effect: (step.effect != Effect::None).then(|| step.effect.clone()),
+    }
+}
+
+/// The next statement of `done`'s change when the state cannot record it (a tag, a
+/// CREATE ... IF NOT EXISTS): the account does not show whether it ran either, so a plan
+/// would never send it again. It is owed from now on: entered in the state with the record
+/// of `done`, so that a stop before it runs leaves it for the next apply to send (once).
+fn owed_after(plan: &Plan, state: &State, done: usize) -> Option<usize> {
+    let steps = &plan.changes[plan.steps[done].change].steps;
+    let next = *steps.get(steps.iter().position(|&s| s == done)? + 1)?;
+    let step = &plan.steps[next];
+    let Effect::Put { object } = &step.effect else {
+        return None;
+    };
+    let unchanged = state
+        .resources
+        .get(&object.address)
+        .is_some_and(|r| *r == crate::state::Record::from_object(object));
+    (step.sql.is_some() && unchanged).then_some(next)
 }
 
 fn record(state: &mut State, effect: &Effect, request_id: Option<&str>) {

@@ -231,6 +231,19 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
     Ok(changes)
 }
 
+/// The attributes (top-level names, `name` included) a plan from `current` (live, with
+/// state-only attributes merged) to `wanted` would change; None when no plan could.
+pub fn differing(wanted: &Object, current: &Object) -> Option<BTreeSet<String>> {
+    let change = compare::compare(wanted, current).ok()?;
+    Some(
+        change
+            .attrs
+            .iter()
+            .map(|a| a.name.split('.').next().unwrap_or(&a.name).to_string())
+            .collect(),
+    )
+}
+
 /// The object as it is now: live (with state-only attributes from the record) or recorded.
 fn current_of(input: &DiffInput, d: &Object, recorded: Option<&Object>) -> Option<Object> {
     match input.live {

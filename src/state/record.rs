@@ -28,6 +28,10 @@ pub struct InProgress {
     pub statement: String,
     pub request_id: String,
     pub started_at: String,
+    /// What the statement records when it succeeds, so that the next run can record it
+    /// if the account shows it took effect (`apply::recover`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Effect>,
 }
 
 /// One managed object as last applied.

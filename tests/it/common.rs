@@ -221,11 +221,18 @@ impl Served {
 
     /// `GET /sandbox/v1/stats`.
     pub fn stats(&self) -> snowform::sandbox::StatsSnapshot {
-        let url = format!("{}/sandbox/v1/stats", self.url);
-        Self::block_on(async {
-            let text = reqwest::get(&url).await.unwrap().text().await.unwrap();
-            serde_json::from_str(&text).unwrap()
-        })
+        use std::io::{Read, Write};
+        let mut conn = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            conn,
+            "GET /sandbox/v1/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut reply = String::new();
+        conn.read_to_string(&mut reply).unwrap();
+        let (head, body) = reply.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("stats ({e}): {body}"))
     }
 }
 

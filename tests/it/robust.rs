@@ -806,3 +806,110 @@ fn two_concurrent_applies_one_runs_the_other_exits_at_once_snowflake_backend() {
     let rows = served.sql("SELECT WORKSPACE, SERIAL, LOCK_ID FROM SNOWFORM.STATE.WORKSPACES");
     assert_eq!(rows, [[Some("default".into()), Some("6".into()), None]]);
 }
+
+/// Kill an apply of the example `delay` into its run, then re-run it: the state always
+/// parses, the re-run converges (an empty plan, no drift), and no statement that changes
+/// something ran twice across the two runs.
+fn killed_then_rerun(delay: Duration, parallelism: &str) {
+    let served = Served::start(40);
+    let d = Dir::example("mitsui-mlops");
+    d.connect(&served, "ci");
+    let planned = statements(
+        &d.run(&["plan", "--refresh=false", "--format", "json"])
+            .ok()
+            .json(),
+    );
+    let mut apply = spawn(
+        &d,
+        &[
+            "--connection",
+            "ci",
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            parallelism,
+        ],
+    );
+    std::thread::sleep(delay);
+    apply.kill().unwrap();
+    apply.wait().unwrap();
+    let at_kill = served.stats();
+
+    // Whatever moment the kill came at, the state is whole.
+    let recorded = if d.path().join("state/default.json").exists() {
+        let s = d.state();
+        format!(
+            "serial {}, {} in progress",
+            s["serial"],
+            s.get("in_progress")
+                .and_then(|p| p.as_array())
+                .map_or(0, |p| p.len())
+        )
+    } else {
+        "no state".to_string()
+    };
+    let why = format!(
+        "killed after {delay:?} (parallelism {parallelism}) with {} statements executed, {recorded}",
+        at_kill.statements
+    );
+    d.run(&["state", "list"]).ok();
+    d.run(&["force-unlock", "--yes"]).ok();
+
+    let rerun = d.on("ci", &["apply", "--auto-approve", "--format", "json"]);
+    assert_eq!(rerun.code, 0, "{why}\n{}\n{}", rerun.stdout, rerun.stderr);
+    let plan = d.on("ci", &["plan", "--format", "json", "--detailed-exitcode"]);
+    assert_eq!(
+        plan.code, 0,
+        "{why}: the plan after the re-run is not empty\n{}",
+        plan.stdout
+    );
+    let drift = d.on("ci", &["drift"]);
+    assert_eq!(
+        drift.code, 0,
+        "{why}: drift after the re-run\n{}",
+        drift.stdout
+    );
+    assert!(d.state().get("in_progress").is_none(), "{why}");
+
+    let executed = served.stats().executed;
+    let changing: BTreeMap<&String, &u64> = executed
+        .iter()
+        .filter(|(sql, _)| !sql.starts_with("SHOW ") && !sql.starts_with("SELECT "))
+        .collect();
+    for (sql, &&n) in &changing {
+        // A feature view's `enabled` stands for its dynamic table running and its refresh
+        // task started; killed between creating the task and resuming it, the re-run resumes
+        // both, and resuming the running dynamic table changes nothing.
+        let resumes_running_table =
+            sql.starts_with("ALTER DYNAMIC TABLE ") && sql.ends_with(" RESUME");
+        assert!(
+            planned.contains(sql) || resumes_running_table,
+            "{why}: ran a statement that was never planned: {sql}"
+        );
+        // The Feature Store's own objects are created with IF NOT EXISTS, together: a kill
+        // between them sends them again, harmlessly.
+        let limit = if sql.contains(" IF NOT EXISTS ") {
+            2
+        } else {
+            1
+        };
+        assert!(n <= limit, "{why}: {sql} ran {n} times");
+    }
+    for sql in &planned {
+        assert!(changing.contains_key(sql), "{why}: never ran: {sql}");
+    }
+}
+
+#[test]
+fn a_killed_apply_loses_nothing_and_its_rerun_runs_nothing_twice() {
+    for ms in [60, 180, 300, 420, 560, 750] {
+        killed_then_rerun(Duration::from_millis(ms), "4");
+    }
+}
+
+#[test]
+fn a_killed_one_at_a_time_apply_loses_nothing_and_its_rerun_runs_nothing_twice() {
+    for ms in [120, 350, 600, 900, 1200, 1500] {
+        killed_then_rerun(Duration::from_millis(ms), "1");
+    }
+}
