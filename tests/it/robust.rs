@@ -913,3 +913,236 @@ fn a_killed_one_at_a_time_apply_loses_nothing_and_its_rerun_runs_nothing_twice()
         killed_then_rerun(Duration::from_millis(ms), "1");
     }
 }
+
+const PIPELINE: &str = r#"
+warehouse "etl" {
+  name         = "PIPE_WH"
+  size         = "XSMALL"
+  auto_suspend = 60
+}
+database "d" {
+  name = "PIPE_DB"
+}
+schema "s" {
+  database = database.d
+  name     = "S"
+}
+task "load" {
+  schema    = schema.s
+  name      = "LOAD"
+  warehouse = warehouse.etl
+  schedule  = "60 MINUTE"
+  sql       = "SELECT 1"
+  enabled   = true
+}
+task "publish" {
+  schema    = schema.s
+  name      = "PUBLISH"
+  warehouse = warehouse.etl
+  after     = [task.load]
+  sql       = "SELECT 2"
+  enabled   = true
+}
+"#;
+
+/// One agent of a pipeline: its own checkout of the configuration and its own connection
+/// to the shared account, whose state table they all share.
+fn agent(served: &Served, hcl: &str) -> Dir {
+    let d = Dir::with(&[("main.hcl", hcl), ("backend.hcl", STATE_BACKEND)]);
+    d.connect(served, "ci");
+    d
+}
+
+#[test]
+fn a_pipeline_plans_applies_and_checks_drift_in_three_processes_sharing_the_state_table() {
+    let served = Served::start(20);
+    state_home(&served);
+    let (planner, deployer, monitor) = (
+        agent(&served, PIPELINE),
+        agent(&served, PIPELINE),
+        agent(&served, PIPELINE),
+    );
+
+    // Pull request: plan and save it. Merge: apply exactly that plan elsewhere.
+    let saved = |d: &Dir, name: &str| d.path().join(name).to_str().unwrap().to_string();
+    let shown = planner
+        .on(
+            "ci",
+            &[
+                "plan",
+                "--out",
+                &saved(&planner, "plan.json"),
+                "--format",
+                "json",
+            ],
+        )
+        .ok()
+        .json();
+    std::fs::copy(
+        planner.path().join("plan.json"),
+        deployer.path().join("plan.json"),
+    )
+    .unwrap();
+    let report = deployer
+        .on(
+            "ci",
+            &[
+                "apply",
+                &saved(&deployer, "plan.json"),
+                "--auto-approve",
+                "--parallelism",
+                "1",
+                "--format",
+                "json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(json_list(&report["applied"]), statements(&shown));
+    // Schedule: drift, and the planner sees nothing left to do.
+    monitor.on("ci", &["drift"]).ok();
+    planner.on("ci", &["plan", "--detailed-exitcode"]).ok();
+    assert!(!planner.path().join("state").exists() && !deployer.path().join("state").exists());
+    let rows = served.sql("SELECT WORKSPACE, SERIAL, LOCK_ID FROM SNOWFORM.STATE.WORKSPACES");
+    assert_eq!(
+        rows,
+        [[
+            Some("default".into()),
+            Some(report["state_serial"].to_string()),
+            None
+        ]]
+    );
+
+    // Someone changes the warehouse by hand: the monitor reports it.
+    served.sql("ALTER WAREHOUSE PIPE_WH SET AUTO_SUSPEND = 600");
+    let drift = monitor
+        .on("ci", &["drift", "--format", "json"])
+        .code(2)
+        .json();
+    assert_eq!(drift["drifted"][0]["address"], "warehouse.etl");
+
+    // A plan saved before another apply is refused after it.
+    planner
+        .on("ci", &["plan", "--out", &saved(&planner, "fix.json")])
+        .ok();
+    std::fs::copy(
+        planner.path().join("fix.json"),
+        deployer.path().join("fix.json"),
+    )
+    .unwrap();
+    monitor.on("ci", &["apply", "--auto-approve"]).ok();
+    let out = deployer
+        .on(
+            "ci",
+            &["apply", &saved(&deployer, "fix.json"), "--auto-approve"],
+        )
+        .code(1);
+    assert!(
+        out.stderr.contains("the saved plan is stale"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("the state changed since the plan was made"),
+        "{}",
+        out.stderr
+    );
+    monitor.on("ci", &["drift"]).ok();
+
+    // state list / show / rm work on the table.
+    let list = monitor.on("ci", &["state", "list"]).ok().stdout;
+    let addresses: Vec<&str> = list
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(
+        addresses,
+        [
+            "warehouse.etl",
+            "database.d",
+            "schema.s",
+            "task.load",
+            "task.publish"
+        ]
+    );
+    let shown = monitor
+        .on("ci", &["state", "show", "task.publish"])
+        .ok()
+        .json();
+    assert_eq!(shown["name"], "PIPE_DB.S.PUBLISH");
+    deployer.on("ci", &["state", "rm", "task.publish"]).ok();
+    let list = planner.on("ci", &["state", "list"]).ok().stdout;
+    assert!(!list.contains("task.publish"), "{list}");
+    let state: serde_json::Value = serde_json::from_str(
+        served.sql("SELECT STATE FROM SNOWFORM.STATE.WORKSPACES WHERE WORKSPACE = 'default'")[0][0]
+            .as_deref()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(state["resources"].get("task.publish").is_none());
+    assert!(state["resources"].get("task.load").is_some());
+    planner
+        .on("ci", &["import", "task.publish", "PIPE_DB.S.PUBLISH"])
+        .ok();
+    planner.on("ci", &["plan", "--detailed-exitcode"]).ok();
+}
+
+#[test]
+fn a_lock_left_in_the_state_table_by_a_killed_apply_is_reported_and_forced_open() {
+    let served = Served::start(120);
+    state_home(&served);
+    let d = agent(&served, PIPELINE);
+    let mut apply = spawn(
+        &d,
+        &[
+            "--connection",
+            "ci",
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+        ],
+    );
+    let rest = wait_for_line(&mut apply, "done ");
+    let pid = apply.id();
+    apply.kill().unwrap();
+    apply.wait().unwrap();
+    drop(rest);
+
+    let out = d.on("ci", &["apply", "--auto-approve"]).code(1);
+    assert!(
+        out.stderr.contains(&format!("(pid {pid}, apply since")),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("table SNOWFORM.STATE.WORKSPACES, workspace default"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!("process {pid} no longer runs on this host: the lock is stale. Clear it with: snowform force-unlock")),
+        "{}",
+        out.stderr
+    );
+    // No terminal to confirm on: the lock stays.
+    let out = d.on("ci", &["force-unlock"]).code(1);
+    assert!(out.stderr.contains("pass --yes"), "{}", out.stderr);
+    d.on("ci", &["force-unlock", "--yes"]).ok();
+    let rows = served.sql("SELECT LOCK_ID FROM SNOWFORM.STATE.WORKSPACES");
+    assert_eq!(rows, [[None]]);
+    // The re-run finishes the work, and nothing that ran is sent again.
+    d.on("ci", &["apply", "--auto-approve"]).ok();
+    d.on("ci", &["plan", "--detailed-exitcode"]).ok();
+    d.on("ci", &["drift"]).ok();
+    for (sql, n) in served.stats().executed {
+        if !sql.starts_with("SHOW ")
+            && !sql.starts_with("SELECT ")
+            && !sql.contains("SNOWFORM.STATE")
+        {
+            assert_eq!(n, 1, "{sql}");
+        }
+    }
+}
