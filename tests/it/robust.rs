@@ -667,6 +667,20 @@ database "keep" {
         out.stderr
     );
     assert_eq!(names(&show(&d, "SHOW DATABASES")), ["RB_KEEP"]);
+
+    // The local state: list, show, rm (the object stays).
+    let list = d.run(&["state", "list"]).ok().stdout;
+    assert_eq!(
+        list,
+        "warehouse.a\twarehouse\tRB_A\ndatabase.keep\tdatabase\tRB_KEEP\n"
+    );
+    let record = d.run(&["state", "show", "warehouse.a"]).ok().json();
+    assert_eq!(record["name"], "RB_A");
+    assert_eq!(record["digest"].as_str().unwrap().len(), 64);
+    d.run(&["state", "rm", "warehouse.a"]).ok();
+    assert_eq!(state_addresses(&d), ["database.keep"]);
+    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_A"]);
+    d.run(&["state", "show", "warehouse.a"]).code(1);
 }
 
 #[test]
@@ -740,7 +754,7 @@ fn concurrent_applies_exclude_each_other(d: &Dir) {
     let took = started.elapsed();
     let second = second.code(1);
     assert!(
-        second.stderr.contains(&format!("the state is locked by ")),
+        second.stderr.contains("the state is locked by "),
         "{}",
         second.stderr
     );
@@ -1081,6 +1095,10 @@ fn a_pipeline_plans_applies_and_checks_drift_in_three_processes_sharing_the_stat
     )
     .unwrap();
     assert!(state["resources"].get("task.publish").is_none());
+    // No secret of the connection reaches the state or a saved plan.
+    assert!(!state.to_string().contains(&served.token));
+    let plan_text = std::fs::read_to_string(planner.path().join("plan.json")).unwrap();
+    assert!(!plan_text.contains(&served.token));
     assert!(state["resources"].get("task.load").is_some());
     planner
         .on("ci", &["import", "task.publish", "PIPE_DB.S.PUBLISH"])

@@ -179,7 +179,7 @@ fn finish(ctx: &Ctx, report: ApplyReport, summary: &str) -> Result<Exit, CliErro
             }
             if !report.pending.is_empty() {
                 eprintln!(
-                    "not run ({}): the next `snowform plan` shows them again",
+                    "not run ({}): `snowform plan` shows what is left, and the next apply completes it",
                     report.pending.len()
                 );
             }
