@@ -128,6 +128,26 @@ fn a_child_change_suspends_the_running_root_once_and_resumes_it_last() {
         .find(|s| s.sql.as_deref() == Some("ALTER TASK DB.S.ROOT RESUME"))
         .unwrap();
     assert!(resume.finally);
+    // Between the two the record says suspended, as the account does: a stop in between
+    // leaves a state that tells the truth, and the resume a change to record.
+    let enabled = |sql: &str| match &p
+        .steps
+        .iter()
+        .find(|s| s.sql.as_deref() == Some(sql))
+        .unwrap()
+        .effect
+    {
+        Effect::Put { object } => object.get("enabled").cloned(),
+        e => panic!("{e:?}"),
+    };
+    assert_eq!(
+        enabled("ALTER TASK DB.S.ROOT SUSPEND"),
+        Some(Value::Bool(false))
+    );
+    assert_eq!(
+        enabled("ALTER TASK DB.S.ROOT RESUME"),
+        Some(Value::Bool(true))
+    );
 }
 
 #[test]

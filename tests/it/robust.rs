@@ -916,14 +916,14 @@ fn killed_then_rerun(delay: Duration, parallelism: &str) {
 
 #[test]
 fn a_killed_apply_loses_nothing_and_its_rerun_runs_nothing_twice() {
-    for ms in [60, 180, 300, 420, 560, 750] {
+    for ms in [60, 200, 330, 460, 590, 720, 850] {
         killed_then_rerun(Duration::from_millis(ms), "4");
     }
 }
 
 #[test]
 fn a_killed_one_at_a_time_apply_loses_nothing_and_its_rerun_runs_nothing_twice() {
-    for ms in [120, 350, 600, 900, 1200, 1500] {
+    for ms in [350, 600, 850, 1100, 1300, 1500, 1700] {
         killed_then_rerun(Duration::from_millis(ms), "1");
     }
 }
@@ -1162,5 +1162,80 @@ fn a_lock_left_in_the_state_table_by_a_killed_apply_is_reported_and_forced_open(
         {
             assert_eq!(n, 1, "{sql}");
         }
+    }
+}
+
+/// Kill an apply that changes a running task graph (its root suspended first, resumed
+/// last) `delay` into its run; the re-run converges and nothing ran twice, the suspend and
+/// resume included.
+fn graph_change_killed_then_rerun(delay: Duration) {
+    let served = Served::start(40);
+    let d = Dir::with(&[("main.hcl", GRAPH)]);
+    d.connect(&served, "ci");
+    d.on("ci", &["apply", "--auto-approve"]).ok();
+    let changed = GRAPH
+        .replace("sql       = \"SELECT 2\"", "sql       = \"SELECT 3\"")
+        .replace("schedule  = \"60 MINUTE\"", "schedule  = \"30 MINUTE\"")
+        .replace("size = \"XSMALL\"", "size = \"SMALL\"");
+    d.write("main.hcl", &changed);
+    let planned = statements(&d.on("ci", &["plan", "--format", "json"]).ok().json());
+    assert_eq!(planned.len(), 5, "{planned:?}");
+    let before = served.stats().executed;
+
+    let mut apply = spawn(
+        &d,
+        &[
+            "--connection",
+            "ci",
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+        ],
+    );
+    std::thread::sleep(delay);
+    apply.kill().unwrap();
+    apply.wait().unwrap();
+    let why = format!("killed after {delay:?}");
+    eprintln!(
+        "GRAPHKILL {why} serial {} in progress {}",
+        d.state()["serial"],
+        d.state()
+            .get("in_progress")
+            .map_or(0, |p| p.as_array().unwrap().len())
+    );
+    d.run(&["force-unlock", "--yes"]).ok();
+    let rerun = d.on("ci", &["apply", "--auto-approve"]);
+    assert_eq!(rerun.code, 0, "{why}\n{}", rerun.stderr);
+    d.on("ci", &["plan", "--detailed-exitcode"]).ok();
+    d.on("ci", &["drift"]).ok();
+    let rows = served.sql("SHOW TASKS IN SCHEMA RB_DB.S");
+    assert!(
+        rows.iter()
+            .all(|r| r.contains(&Some("started".to_string()))),
+        "{why}: {rows:?}"
+    );
+
+    let after = served.stats().executed;
+    for (sql, n) in &after {
+        let ran = n - before.get(sql).copied().unwrap_or(0);
+        if ran == 0 || sql.starts_with("SHOW ") || sql.starts_with("SELECT ") {
+            continue;
+        }
+        assert!(
+            planned.contains(sql),
+            "{why}: ran a statement that was never planned: {sql}"
+        );
+        assert_eq!(ran, 1, "{why}: {sql} ran {ran} times");
+    }
+    for sql in &planned {
+        assert!(after.get(sql) > before.get(sql), "{why}: never ran: {sql}");
+    }
+}
+
+#[test]
+fn a_killed_change_of_a_running_task_graph_ends_resumed_and_runs_nothing_twice() {
+    for ms in [120, 170, 220, 270, 320, 370, 450] {
+        graph_change_killed_then_rerun(Duration::from_millis(ms));
     }
 }
