@@ -112,15 +112,30 @@ pub async fn apply<R: Runner, S: StateSink>(
                 continue;
             };
             // An owed statement is in the state already, under the id it is sent with.
-            let request_id = match owed.remove(&id) {
-                Some(r) => r,
-                None => {
-                    let r = uuid::Uuid::new_v4().to_string();
-                    state.in_progress.push(in_progress(step, &sql, &r));
-                    sink.write(state).await?;
-                    r
-                }
-            };
+            let owed_before = owed.remove(&id);
+            let request_id = owed_before
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            if owed_before.is_none() {
+                state
+                    .in_progress
+                    .push(in_progress(step, &sql, &request_id, None));
+            }
+            if let Some(next) = owed_after(plan, id) {
+                let r = uuid::Uuid::new_v4().to_string();
+                let next_sql = plan.steps[next]
+                    .sql
+                    .as_deref()
+                    .expect("owed steps send SQL");
+                state.in_progress.push(in_progress(
+                    &plan.steps[next],
+                    next_sql,
+                    &r,
+                    Some(&request_id),
+                ));
+                owed.insert(next, r);
+            }
+            sink.write(state).await?;
             status[id] = Status::Running;
             started_any = true;
             running.push(async move {
@@ -142,17 +157,20 @@ pub async fn apply<R: Runner, S: StateSink>(
                 status[id] = Status::Done;
                 record(state, &plan.steps[id].effect, Some(&request_id));
                 report.applied.push(sql);
-                if let Some(next) = owed_after(plan, state, id) {
-                    let r = uuid::Uuid::new_v4().to_string();
-                    let step = &plan.steps[next];
-                    let sql = step.sql.as_deref().expect("owed steps send SQL");
-                    state.in_progress.push(in_progress(step, sql, &r));
-                    owed.insert(next, r);
+                // What this one owed is now owed outright.
+                for p in &mut state.in_progress {
+                    if p.after.as_deref() == Some(request_id.as_str()) {
+                        p.after = None;
+                    }
                 }
             }
             Err(error) => {
                 status[id] = Status::Failed;
-                state.in_progress.retain(|p| p.request_id != request_id);
+                // Nothing is owed after a statement that failed.
+                state.in_progress.retain(|p| {
+                    p.request_id != request_id && p.after.as_deref() != Some(request_id.as_str())
+                });
+                owed.retain(|_, r| state.in_progress.iter().any(|p| &p.request_id == r));
                 report.failed.push(Failed {
                     statement: sql,
                     error,
@@ -172,31 +190,40 @@ pub async fn apply<R: Runner, S: StateSink>(
     Ok(report)
 }
 
-fn in_progress(step: &crate::plan::Step, sql: &str, request_id: &str) -> InProgress {
+fn in_progress(
+    step: &crate::plan::Step,
+    sql: &str,
+    request_id: &str,
+    after: Option<&str>,
+) -> InProgress {
     InProgress {
         statement: sql.to_string(),
         request_id: request_id.to_string(),
         started_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         effect: (step.effect != Effect::None).then(|| step.effect.clone()),
+        after: after.map(str::to_string),
     }
 }
 
-/// The next statement of `done`'s change when the state cannot record it (a tag, a
-/// CREATE ... IF NOT EXISTS): the account does not show whether it ran either, so a plan
-/// would never send it again. It is owed from now on: entered in the state with the record
-/// of `done`, so that a stop before it runs leaves it for the next apply to send (once).
-fn owed_after(plan: &Plan, state: &State, done: usize) -> Option<usize> {
-    let steps = &plan.changes[plan.steps[done].change].steps;
-    let next = *steps.get(steps.iter().position(|&s| s == done)? + 1)?;
-    let step = &plan.steps[next];
-    let Effect::Put { object } = &step.effect else {
-        return None;
+/// The next statement of `id`'s change when it records nothing beyond what `id` does (a
+/// tag, a CREATE ... IF NOT EXISTS): the account cannot show whether it ran either, so no
+/// plan would send it again. It is owed as soon as `id` is sent, entered in the state with
+/// it: a stop before it runs leaves it for the next apply to send (once), unless `id`
+/// itself did not run.
+fn owed_after(plan: &Plan, id: usize) -> Option<usize> {
+    let steps = &plan.changes[plan.steps[id].change].steps;
+    let next = *steps.get(steps.iter().position(|&s| s == id)? + 1)?;
+    let recorded = |e: &Effect| match e {
+        Effect::Put { object } | Effect::Move { object, .. } => {
+            Some(crate::state::Record::from_object(object))
+        }
+        _ => None,
     };
-    let unchanged = state
-        .resources
-        .get(&object.address)
-        .is_some_and(|r| *r == crate::state::Record::from_object(object));
-    (step.sql.is_some() && unchanged).then_some(next)
+    let step = &plan.steps[next];
+    let same = matches!(step.effect, Effect::Put { .. })
+        && recorded(&step.effect).is_some()
+        && recorded(&step.effect) == recorded(&plan.steps[id].effect);
+    (step.sql.is_some() && same).then_some(next)
 }
 
 fn record(state: &mut State, effect: &Effect, request_id: Option<&str>) {

@@ -56,22 +56,29 @@ pub fn objects_to_read(state: &State) -> Vec<Object> {
 /// ones are returned for [`resubmit`]. The serial is the caller's to advance when it saves.
 pub fn settle(state: &mut State, live: &Picture) -> Vec<Settled> {
     let entries = std::mem::take(&mut state.in_progress);
-    entries
-        .into_iter()
-        .map(|entry| {
-            let outcome = match &entry.effect {
-                None | Some(Effect::None) => Outcome::NothingToRecord,
-                Some(effect) => {
-                    let o = observe(state, effect, live);
-                    if o == Outcome::Recorded {
-                        state.apply_effect(effect);
-                    }
-                    o
+    let mut out: Vec<Settled> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let outcome = match (&entry.after, &entry.effect) {
+            // Owed once another statement succeeded: it is sent again only if that one ran.
+            (Some(dep), _) => match out.iter().find(|s| &s.entry.request_id == dep) {
+                Some(s) if matches!(s.outcome, Outcome::Recorded | Outcome::Unknown) => {
+                    Outcome::Unknown
                 }
-            };
-            Settled { entry, outcome }
-        })
-        .collect()
+                Some(_) => Outcome::NotRun,
+                None => Outcome::Unknown,
+            },
+            (None, None | Some(Effect::None)) => Outcome::NothingToRecord,
+            (None, Some(effect)) => {
+                let o = observe(state, effect, live);
+                if o == Outcome::Recorded {
+                    state.apply_effect(effect);
+                }
+                o
+            }
+        };
+        out.push(Settled { entry, outcome });
+    }
+    out
 }
 
 /// What the account shows of `effect`. A create took effect when the object exists. Any
@@ -130,17 +137,33 @@ fn observe(state: &State, effect: &Effect, live: &Picture) -> Outcome {
 }
 
 /// Send the `Unknown` statements again as resubmissions of their request ids, in the order
-/// they were started, and record those that succeed.
+/// they were started, and record those that succeed. One owed after another is sent only
+/// once that one is recorded.
 pub async fn resubmit<R: Runner>(state: &mut State, settled: &mut [Settled], runner: &R) {
-    for s in settled.iter_mut().filter(|s| s.outcome == Outcome::Unknown) {
-        s.outcome = match runner.rerun(&s.entry.statement, &s.entry.request_id).await {
-            Ok(()) => {
-                if let Some(effect) = &s.entry.effect {
-                    state.apply_effect(effect);
+    for i in 0..settled.len() {
+        if settled[i].outcome != Outcome::Unknown {
+            continue;
+        }
+        let dep_done = match &settled[i].entry.after {
+            None => true,
+            Some(dep) => settled[..i]
+                .iter()
+                .find(|s| &s.entry.request_id == dep)
+                .is_none_or(|s| s.outcome == Outcome::Recorded),
+        };
+        let s = &mut settled[i];
+        s.outcome = if !dep_done {
+            Outcome::NotRun
+        } else {
+            match runner.rerun(&s.entry.statement, &s.entry.request_id).await {
+                Ok(()) => {
+                    if let Some(effect) = &s.entry.effect {
+                        state.apply_effect(effect);
+                    }
+                    Outcome::Recorded
                 }
-                Outcome::Recorded
+                Err(e) => Outcome::Failed(e),
             }
-            Err(e) => Outcome::Failed(e),
         };
     }
 }
@@ -203,6 +226,7 @@ mod tests {
             request_id: "r".into(),
             started_at: "t".into(),
             effect: Some(effect),
+            after: None,
         }
     }
 
@@ -350,5 +374,55 @@ mod tests {
         ));
         assert_eq!(settled[0].outcome, Outcome::Failed("002003: gone".into()));
         assert!(summary(&settled).contains("resent and failed: ALTER WAREHOUSE W SET TAG T = 'x'"));
+    }
+
+    #[test]
+    fn a_statement_owed_after_another_is_sent_only_if_that_one_ran() {
+        // CREATE TASK (sent) and its tag (owed once it succeeds), both left in progress.
+        let mut state = State::new("default");
+        state.in_progress.push(InProgress {
+            statement: "CREATE".into(),
+            request_id: "create".into(),
+            ..running(Effect::Put {
+                object: warehouse("XSMALL"),
+            })
+        });
+        state.in_progress.push(InProgress {
+            statement: "TAG".into(),
+            request_id: "tag".into(),
+            after: Some("create".into()),
+            ..running(Effect::Put {
+                object: warehouse("XSMALL"),
+            })
+        });
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let mut not_run = state.clone();
+        let mut settled = settle(&mut not_run, &live(&[]));
+        let runner = Resend(Default::default(), true);
+        rt.block_on(resubmit(&mut not_run, &mut settled, &runner));
+        assert_eq!(
+            settled
+                .iter()
+                .map(|s| s.outcome.clone())
+                .collect::<Vec<_>>(),
+            [Outcome::NotRun, Outcome::NotRun]
+        );
+        assert!(runner.0.lock().unwrap().is_empty());
+
+        let mut settled = settle(&mut state, &live(&[warehouse("XSMALL")]));
+        rt.block_on(resubmit(&mut state, &mut settled, &runner));
+        assert_eq!(
+            settled
+                .iter()
+                .map(|s| s.outcome.clone())
+                .collect::<Vec<_>>(),
+            [Outcome::Recorded, Outcome::Recorded]
+        );
+        assert_eq!(
+            *runner.0.lock().unwrap(),
+            [("TAG".to_string(), "tag".to_string())]
+        );
     }
 }

@@ -242,9 +242,47 @@ fn a_statement_the_state_cannot_record_is_owed_once_the_one_before_it_ran() {
         .in_progress
         .iter()
         .any(|p| p.statement == tag));
+    // Entered as soon as the statement before it was sent, owed only if that one succeeds.
+    let sent = sink
+        .0
+        .iter()
+        .find(|s| {
+            s.in_progress
+                .iter()
+                .any(|p| p.statement == "CREATE SCHEMA DB.S")
+        })
+        .unwrap();
+    let owed = sent
+        .in_progress
+        .iter()
+        .find(|p| p.statement == tag)
+        .unwrap();
+    let create = sent
+        .in_progress
+        .iter()
+        .find(|p| p.statement == "CREATE SCHEMA DB.S")
+        .unwrap();
+    assert_eq!(owed.after.as_deref(), Some(create.request_id.as_str()));
+    assert_eq!(state.in_progress[0].after, None);
+
+    // When the statement before it fails, nothing is owed.
+    let mut state = State::new("default");
+    state.apply_effect(&Effect::Put {
+        object: db_record(),
+    });
+    let (_, ran, _) = run(&plan, &mut state, Some("CREATE SCHEMA"), 1);
+    assert!(ran.contains(&"CREATE SCHEMA DB.S".to_string()));
+    assert!(state.in_progress.is_empty(), "{:?}", state.in_progress);
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v
+}
+
+fn db_record() -> Object {
+    Object::new(
+        Address::new(Kind::Database, "db"),
+        ObjectName::account(id("DB")),
+    )
 }

@@ -32,6 +32,10 @@ pub struct InProgress {
     /// if the account shows it took effect (`apply::recover`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effect: Option<Effect>,
+    /// Owed once the statement with this request id succeeds (it is entered with that one,
+    /// before either is sent); None once it is owed outright.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
 }
 
 /// One managed object as last applied.

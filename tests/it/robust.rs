@@ -1239,3 +1239,18 @@ fn a_killed_change_of_a_running_task_graph_ends_resumed_and_runs_nothing_twice()
         graph_change_killed_then_rerun(Duration::from_millis(ms));
     }
 }
+
+/// Many more kill points, for a longer run: `cargo test --test it robust::many -- --ignored`.
+#[test]
+#[ignore]
+fn many_more_kill_points() {
+    for ms in (80..1700).step_by(45) {
+        killed_then_rerun(
+            Duration::from_millis(ms),
+            if ms % 2 == 0 { "1" } else { "4" },
+        );
+    }
+    for ms in (100..500).step_by(20) {
+        graph_change_killed_then_rerun(Duration::from_millis(ms));
+    }
+}
