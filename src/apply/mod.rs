@@ -221,7 +221,6 @@ fn owed_after(plan: &Plan, id: usize) -> Option<usize> {
     };
     let step = &plan.steps[next];
     let same = matches!(step.effect, Effect::Put { .. })
-        && recorded(&step.effect).is_some()
         && recorded(&step.effect) == recorded(&plan.steps[id].effect);
     (step.sql.is_some() && same).then_some(next)
 }

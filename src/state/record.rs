@@ -17,8 +17,9 @@ pub struct State {
     pub workspace: String,
     pub snowform_version: String,
     pub resources: BTreeMap<Address, Record>,
-    /// Statements sent whose outcome is not recorded yet: added before sending, removed
-    /// when recorded. Found non-empty, the last apply stopped while they ran.
+    /// Statements sent, or owed, whose outcome is not recorded yet: added before sending,
+    /// removed when recorded. Found non-empty, the last apply stopped before it knew; the
+    /// next one settles them from the account (`apply::recover`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub in_progress: Vec<InProgress>,
 }
