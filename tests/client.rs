@@ -603,6 +603,54 @@ async fn a_connection_dropped_after_execution_is_retried_without_running_twice()
 }
 
 #[tokio::test]
+async fn a_resubmission_runs_a_statement_only_if_it_did_not_run() {
+    let server = serve(serve_options()).await;
+    let client = key_pair_client(&server, ACCOUNT, "test_key.p8");
+    let id = uuid::Uuid::new_v4();
+    let first = StatementRequest {
+        request_id: Some(id),
+        ..Default::default()
+    };
+    let again = StatementRequest {
+        resubmit: true,
+        ..first.clone()
+    };
+    client
+        .query_with("INSERT INTO T VALUES (7)", &first)
+        .await
+        .unwrap();
+    // The sender stopped before it heard back; resent as a resubmission, it is not run again.
+    let r = client
+        .query_with("INSERT INTO T VALUES (7)", &again)
+        .await
+        .unwrap();
+    assert_eq!(r.dml.unwrap().inserted, 1);
+    // Never run before: a resubmission runs it.
+    let other = StatementRequest {
+        request_id: Some(uuid::Uuid::new_v4()),
+        resubmit: true,
+        ..Default::default()
+    };
+    client
+        .query_with("INSERT INTO T VALUES (8)", &other)
+        .await
+        .unwrap();
+    let s = stats(&server).await;
+    assert_eq!(
+        s.executed.get("INSERT INTO T VALUES (7)"),
+        Some(&1),
+        "{s:?}"
+    );
+    assert_eq!(
+        s.executed.get("INSERT INTO T VALUES (8)"),
+        Some(&1),
+        "{s:?}"
+    );
+    assert_eq!(s.retries_deduplicated, 1, "{s:?}");
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_statement_error_is_surfaced_and_not_retried() {
     let server = serve(serve_options()).await;
     let client = key_pair_client(&server, ACCOUNT, "test_key.p8");

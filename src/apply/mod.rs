@@ -7,13 +7,21 @@ use crate::plan::{Effect, Plan};
 use crate::state::{InProgress, State, StateError};
 use futures::stream::{FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
+
+pub mod recover;
 
 /// Sends one statement. `request_id` identifies it so a resend is not executed twice.
 #[allow(async_fn_in_trait)]
 pub trait Runner: Sync {
     async fn run(&self, sql: &str, request_id: &str) -> Result<(), String>;
+
+    /// Send again a statement that an earlier run sent under `request_id` and never heard
+    /// back from: the account runs it only if it did not run then.
+    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), String> {
+        self.run(sql, request_id).await
+    }
 }
 
 /// Where state goes after every change to it.
@@ -80,6 +88,8 @@ pub async fn apply<R: Runner, S: StateSink>(
         p
     };
     let mut failing = false;
+    // Steps entered in the state before they start (see `owed_after`), with their ids.
+    let mut owed: BTreeMap<usize, String> = BTreeMap::new();
     let mut running = FuturesUnordered::new();
     loop {
         failing |= opts.stop.load(Ordering::SeqCst);
@@ -101,13 +111,30 @@ pub async fn apply<R: Runner, S: StateSink>(
                 started_any = true;
                 continue;
             };
-            let request_id = uuid::Uuid::new_v4().to_string();
-            state.in_progress.push(InProgress {
-                statement: sql.clone(),
-                request_id: request_id.clone(),
-                started_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-                    .to_string(),
-            });
+            // An owed statement is in the state already, under the id it is sent with.
+            let owed_before = owed.remove(&id);
+            let request_id = owed_before
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            if owed_before.is_none() {
+                state
+                    .in_progress
+                    .push(in_progress(step, &sql, &request_id, None));
+            }
+            if let Some(next) = owed_after(plan, id) {
+                let r = uuid::Uuid::new_v4().to_string();
+                let next_sql = plan.steps[next]
+                    .sql
+                    .as_deref()
+                    .expect("owed steps send SQL");
+                state.in_progress.push(in_progress(
+                    &plan.steps[next],
+                    next_sql,
+                    &r,
+                    Some(&request_id),
+                ));
+                owed.insert(next, r);
+            }
             sink.write(state).await?;
             status[id] = Status::Running;
             started_any = true;
@@ -130,10 +157,20 @@ pub async fn apply<R: Runner, S: StateSink>(
                 status[id] = Status::Done;
                 record(state, &plan.steps[id].effect, Some(&request_id));
                 report.applied.push(sql);
+                // What this one owed is now owed outright.
+                for p in &mut state.in_progress {
+                    if p.after.as_deref() == Some(request_id.as_str()) {
+                        p.after = None;
+                    }
+                }
             }
             Err(error) => {
                 status[id] = Status::Failed;
-                state.in_progress.retain(|p| p.request_id != request_id);
+                // Nothing is owed after a statement that failed.
+                state.in_progress.retain(|p| {
+                    p.request_id != request_id && p.after.as_deref() != Some(request_id.as_str())
+                });
+                owed.retain(|_, r| state.in_progress.iter().any(|p| &p.request_id == r));
                 report.failed.push(Failed {
                     statement: sql,
                     error,
@@ -151,6 +188,41 @@ pub async fn apply<R: Runner, S: StateSink>(
         .collect();
     report.state_serial = state.serial;
     Ok(report)
+}
+
+fn in_progress(
+    step: &crate::plan::Step,
+    sql: &str,
+    request_id: &str,
+    after: Option<&str>,
+) -> InProgress {
+    InProgress {
+        statement: sql.to_string(),
+        request_id: request_id.to_string(),
+        started_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        effect: (step.effect != Effect::None).then(|| step.effect.clone()),
+        after: after.map(str::to_string),
+    }
+}
+
+/// The next statement of `id`'s change when it records nothing beyond what `id` does (a
+/// tag, a CREATE ... IF NOT EXISTS): the account cannot show whether it ran either, so no
+/// plan would send it again. It is owed as soon as `id` is sent, entered in the state with
+/// it: a stop before it runs leaves it for the next apply to send (once), unless `id`
+/// itself did not run.
+fn owed_after(plan: &Plan, id: usize) -> Option<usize> {
+    let steps = &plan.changes[plan.steps[id].change].steps;
+    let next = *steps.get(steps.iter().position(|&s| s == id)? + 1)?;
+    let recorded = |e: &Effect| match e {
+        Effect::Put { object } | Effect::Move { object, .. } => {
+            Some(crate::state::Record::from_object(object))
+        }
+        _ => None,
+    };
+    let step = &plan.steps[next];
+    let same = matches!(step.effect, Effect::Put { .. })
+        && recorded(&step.effect) == recorded(&plan.steps[id].effect);
+    (step.sql.is_some() && same).then_some(next)
 }
 
 fn record(state: &mut State, effect: &Effect, request_id: Option<&str>) {

@@ -195,3 +195,94 @@ fn independent_objects_run_at_once_within_the_parallelism() {
     assert_eq!(state.resources.len(), 8);
     assert_eq!(state.serial, 8);
 }
+
+#[test]
+fn a_statement_the_state_cannot_record_is_owed_once_the_one_before_it_ran() {
+    let db = Object::new(
+        Address::new(Kind::Database, "db"),
+        ObjectName::account(id("DB")),
+    );
+    let mut schema = Object::new(
+        Address::new(Kind::Schema, "s"),
+        ObjectName::in_database(id("DB"), id("S")),
+    );
+    schema.set("feature_store", true);
+    schema.deps.insert(db.address.clone());
+    let wh = Object::new(
+        Address::new(Kind::Warehouse, "w"),
+        ObjectName::account(id("W")),
+    );
+    let mut state = State::new("default");
+    state.apply_effect(&Effect::Put { object: db.clone() });
+    let plan = plan_for(&[db, schema, wh], &state);
+    let tag = "CREATE TAG IF NOT EXISTS DB.S.SNOWML_FEATURE_VIEW_METADATA";
+    assert!(plan.statements().contains(&tag), "{:?}", plan.statements());
+    // The warehouse fails: nothing new starts, and the schema's first tag never runs. The
+    // state cannot tell it from the schema's own record, and no plan would send it again.
+    let (report, ran, sink) = run(&plan, &mut state, Some("CREATE WAREHOUSE"), 2);
+    assert_eq!(sorted(ran), ["CREATE SCHEMA DB.S", "CREATE WAREHOUSE W"]);
+    assert!(report.pending.contains(&tag.to_string()), "{report:?}");
+    let owed: Vec<&str> = state
+        .in_progress
+        .iter()
+        .map(|p| p.statement.as_str())
+        .collect();
+    assert_eq!(owed, [tag]);
+    assert!(matches!(
+        state.in_progress[0].effect,
+        Some(Effect::Put { .. })
+    ));
+    // It was written together with the record of the statement before it.
+    let first_with_schema = sink
+        .0
+        .iter()
+        .find(|s| s.resources.contains_key(&Address::new(Kind::Schema, "s")))
+        .unwrap();
+    assert!(first_with_schema
+        .in_progress
+        .iter()
+        .any(|p| p.statement == tag));
+    // Entered as soon as the statement before it was sent, owed only if that one succeeds.
+    let sent = sink
+        .0
+        .iter()
+        .find(|s| {
+            s.in_progress
+                .iter()
+                .any(|p| p.statement == "CREATE SCHEMA DB.S")
+        })
+        .unwrap();
+    let owed = sent
+        .in_progress
+        .iter()
+        .find(|p| p.statement == tag)
+        .unwrap();
+    let create = sent
+        .in_progress
+        .iter()
+        .find(|p| p.statement == "CREATE SCHEMA DB.S")
+        .unwrap();
+    assert_eq!(owed.after.as_deref(), Some(create.request_id.as_str()));
+    assert_eq!(state.in_progress[0].after, None);
+
+    // When the statement before it fails, nothing is owed.
+    let mut state = State::new("default");
+    state.apply_effect(&Effect::Put {
+        object: db_record(),
+    });
+    let (_, ran, _) = run(&plan, &mut state, Some("CREATE SCHEMA"), 1);
+    assert!(ran.contains(&"CREATE SCHEMA DB.S".to_string()));
+    assert!(state.in_progress.is_empty(), "{:?}", state.in_progress);
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn db_record() -> Object {
+    Object::new(
+        Address::new(Kind::Database, "db"),
+        ObjectName::account(id("DB")),
+    )
+}

@@ -3,6 +3,7 @@
 
 use super::session::Session;
 use super::{CliError, Ctx};
+use crate::apply::recover::{self, Settled};
 use crate::config::Config;
 use crate::diff::{diff, Change, DiffInput};
 use crate::live::{self, LiveRead, ReadOptions};
@@ -41,13 +42,42 @@ pub struct Made {
     pub plan: Plan,
 }
 
+/// Settle the statements the last apply left running (see `apply::recover`): read what they
+/// touch and record those the account shows took effect. Changes `state` in memory only.
+pub async fn settle(session: &Session, state: &mut State) -> Result<Vec<Settled>, CliError> {
+    if state.in_progress.is_empty() {
+        return Ok(Vec::new());
+    }
+    let objects = recover::objects_to_read(state);
+    let refs: Vec<&Object> = objects.iter().collect();
+    let read = read_live(session, &refs, &ReadOptions::default()).await?;
+    Ok(recover::settle(state, &read.picture))
+}
+
 pub async fn make_plan(
     ctx: &Ctx,
     config: &Config,
-    state: &State,
+    stored: &State,
     session: Option<&Session>,
     targets: &[Address],
 ) -> Result<Made, CliError> {
+    // Plan against the state as it is once what the last apply left running is settled.
+    // The provenance names the stored state: `apply FILE` checks it, then settles alike.
+    let settled_state;
+    let state = match session.filter(|_| !stored.in_progress.is_empty()) {
+        Some(s) => {
+            let mut copy = stored.clone();
+            let settled = settle(s, &mut copy).await?;
+            eprintln!(
+                "{}",
+                ctx.err_style
+                    .yellow(&format!("warning: {}", recover::summary(&settled)))
+            );
+            settled_state = copy;
+            &settled_state
+        }
+        None => stored,
+    };
     let recorded = state.objects();
     let live = match session {
         Some(s) => {
@@ -75,8 +105,9 @@ pub async fn make_plan(
     let touched = live.as_ref().map(|l| touched_live(&changes, l));
     let mut plan = plan::build(changes, &ctx.global.workspace);
     plan.provenance.config_digest = config.digest.clone();
-    plan.provenance.state_lineage = Some(state.lineage.clone());
-    plan.provenance.state_serial = state.serial;
+    // A state that never recorded anything is no state yet: its lineage is not kept.
+    plan.provenance.state_lineage = (stored.serial > 0).then(|| stored.lineage.clone());
+    plan.provenance.state_serial = stored.serial;
     plan.provenance.refreshed = live.is_some();
     plan.provenance.live = touched.unwrap_or_default();
     plan.metadata_queries = live.as_ref().map(|l| l.queries).unwrap_or(0);
@@ -84,10 +115,9 @@ pub async fn make_plan(
         eprintln!(
             "{}",
             ctx.err_style.yellow(&format!(
-                "warning: the last apply stopped while {} statement(s) ran (first: {}); their outcome is unknown{}",
+                "warning: the last apply stopped while {} statement(s) ran (first: {}); their outcome is unknown: plan with a connection to see what the account has",
                 state.in_progress.len(),
                 state.in_progress[0].statement.lines().next().unwrap_or(""),
-                if live.is_some() { ": the plan was refreshed from the account, so it accounts for them" } else { ": plan with a connection to see what the account has" }
             ))
         );
     }

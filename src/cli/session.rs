@@ -134,15 +134,25 @@ fn exec_error(e: &ClientError) -> ExecError {
 
 impl crate::apply::Runner for Client {
     async fn run(&self, sql: &str, request_id: &str) -> Result<(), String> {
-        let req = StatementRequest {
-            request_id: request_id.parse().ok(),
-            ..StatementRequest::default()
-        };
-        self.query_with(sql, &req)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        send(self, sql, request_id, false).await
     }
+
+    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), String> {
+        send(self, sql, request_id, true).await
+    }
+}
+
+async fn send(client: &Client, sql: &str, request_id: &str, resubmit: bool) -> Result<(), String> {
+    let req = StatementRequest {
+        request_id: request_id.parse().ok(),
+        resubmit,
+        ..StatementRequest::default()
+    };
+    client
+        .query_with(sql, &req)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 fn open_engine(path: &std::path::Path) -> Result<Box<dyn crate::sandbox::SqlEngine>, CliError> {

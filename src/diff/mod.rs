@@ -140,13 +140,17 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
     for d in input.desired {
         let recorded_addr = moved.get(&d.address).copied().unwrap_or(&d.address);
         let recorded = input.recorded.get(recorded_addr);
-        let current = current_of(input, d, recorded);
-        // An object that exists but was never recorded is not snowform's to change: creating
-        // it would fail as a duplicate, and altering it would take it over silently.
-        if recorded.is_none() && input.live.is_some() && current.is_some() {
+        // An object of that name that snowform never recorded is someone else's: refuse to
+        // plan a create Snowflake would reject, or changes to an object nobody adopted.
+        if recorded.is_none()
+            && input
+                .live
+                .is_some_and(|live| live.contains_key(&(d.kind(), d.name.clone())))
+        {
             diags.push(exists_unmanaged(d));
             continue;
         }
+        let current = current_of(input, d, recorded);
         let mut change = match current {
             None => {
                 let mut c = Change::new(d.address.clone(), Action::Create);
@@ -225,6 +229,19 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
     }
     changes.sort_by(|a, b| a.address.cmp(&b.address));
     Ok(changes)
+}
+
+/// The attributes (top-level names, `name` included) a plan from `current` (live, with
+/// state-only attributes merged) to `wanted` would change; None when no plan could.
+pub fn differing(wanted: &Object, current: &Object) -> Option<BTreeSet<String>> {
+    let change = compare::compare(wanted, current).ok()?;
+    Some(
+        change
+            .attrs
+            .iter()
+            .map(|a| a.name.split('.').next().unwrap_or(&a.name).to_string())
+            .collect(),
+    )
 }
 
 /// The object as it is now: live (with state-only attributes from the record) or recorded.
@@ -356,5 +373,54 @@ pub fn contains(outer: &ObjectName, inner: &ObjectName) -> bool {
             inner.database.as_ref() == Some(db) && inner.schema.as_ref() == Some(&outer.name)
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warehouse(size: &str) -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Warehouse, "w"),
+            ObjectName::account(crate::model::Ident::from_canonical("W")),
+        );
+        o.set("size", size);
+        o
+    }
+
+    #[test]
+    fn an_object_of_the_desired_name_that_state_never_recorded_is_refused() {
+        let desired = [warehouse("XSMALL")];
+        let live: Picture = [(
+            (Kind::Warehouse, desired[0].name.clone()),
+            warehouse("SMALL"),
+        )]
+        .into_iter()
+        .collect();
+        let none = BTreeMap::new();
+        let err = diff(&DiffInput {
+            desired: &desired,
+            recorded: &none,
+            live: Some(&live),
+        })
+        .unwrap_err();
+        let text = err.iter().map(|d| d.to_string()).collect::<String>();
+        assert!(
+            text.contains("W already exists in the account but snowform does not manage it"),
+            "{text}"
+        );
+        // Recorded, the same live object is an update.
+        let recorded: BTreeMap<Address, Object> =
+            [(desired[0].address.clone(), warehouse("XSMALL"))]
+                .into_iter()
+                .collect();
+        let changes = diff(&DiffInput {
+            desired: &desired,
+            recorded: &recorded,
+            live: Some(&live),
+        })
+        .unwrap();
+        assert_eq!(changes[0].action, Action::Update);
     }
 }

@@ -3,6 +3,10 @@
 
 use super::Effect;
 use crate::ddl::{Stmt, CREATE, DROP, NAME};
+
+/// Marks a task's suspension for the time of a change: the record says it is suspended
+/// until the statement that resumes it succeeds.
+pub const SUSPENDED: &str = "@suspended";
 use crate::diff::{Action, Change};
 use crate::model::{Object, Value};
 
@@ -103,6 +107,9 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
         if let Some(cur) = current.as_mut() {
             if stmt.applies.iter().any(|p| p == NAME) {
                 cur.name = d.name.clone();
+            }
+            if stmt.applies.iter().any(|p| p == SUSPENDED) {
+                cur.set("enabled", false);
             }
             for p in stmt.applies.iter().filter(|p| !p.starts_with('@')) {
                 set_path(cur, d, p);

@@ -48,17 +48,17 @@ pub fn staleness(
 ) -> Vec<String> {
     let mut out = Vec::new();
     let p = &plan.provenance;
-    if p.state_lineage
-        .as_deref()
-        .is_some_and(|l| l != state.lineage)
-    {
-        out.push(format!(
-            "the state is another state (lineage {} instead of {}): the plan was made for another workspace or backend",
+    match p.state_lineage.as_deref() {
+        Some(l) if l != state.lineage => out.push(format!(
+            "the state is another state (lineage {} instead of {l}): the plan was made for another workspace or backend",
             state.lineage,
-            p.state_lineage.as_deref().unwrap_or("?")
-        ));
-    } else if p.state_serial != state.serial {
-        out.push(format!("the state changed since the plan was made (serial {} then, {} now): something was applied in between", p.state_serial, state.serial));
+        )),
+        None if state.serial != 0 => out.push(format!(
+            "the state changed since the plan was made (none then, serial {} now): something was applied in between",
+            state.serial
+        )),
+        _ if p.state_serial != state.serial => out.push(format!("the state changed since the plan was made (serial {} then, {} now): something was applied in between", p.state_serial, state.serial)),
+        _ => {}
     }
     if let Some(now) = live {
         for (addr, then) in &p.live {

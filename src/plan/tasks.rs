@@ -116,9 +116,12 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
             }
             let stays_off = c.after.as_ref().is_some_and(|a| !a.flag("enabled"));
             let mut s = task::suspend(&before.name);
-            if !stays_off {
-                s.applies.clear();
-            }
+            // Resumed at the end: until then the record says suspended, as the account does.
+            s.applies = if stays_off {
+                Vec::new()
+            } else {
+                vec![super::effects::SUSPENDED.to_string()]
+            };
             ops.prefix[i].push(s);
             suspended.insert(i);
             g.suspenders.push(i);

@@ -128,6 +128,26 @@ fn a_child_change_suspends_the_running_root_once_and_resumes_it_last() {
         .find(|s| s.sql.as_deref() == Some("ALTER TASK DB.S.ROOT RESUME"))
         .unwrap();
     assert!(resume.finally);
+    // Between the two the record says suspended, as the account does: a stop in between
+    // leaves a state that tells the truth, and the resume a change to record.
+    let enabled = |sql: &str| match &p
+        .steps
+        .iter()
+        .find(|s| s.sql.as_deref() == Some(sql))
+        .unwrap()
+        .effect
+    {
+        Effect::Put { object } => object.get("enabled").cloned(),
+        e => panic!("{e:?}"),
+    };
+    assert_eq!(
+        enabled("ALTER TASK DB.S.ROOT SUSPEND"),
+        Some(Value::Bool(false))
+    );
+    assert_eq!(
+        enabled("ALTER TASK DB.S.ROOT RESUME"),
+        Some(Value::Bool(true))
+    );
 }
 
 #[test]
@@ -229,4 +249,30 @@ fn each_statement_records_what_it_did() {
             "ALTER MODEL DB.S.M SET DEFAULT_VERSION = V2"
         ]
     );
+}
+
+#[test]
+fn a_saved_plan_is_stale_once_the_state_it_was_made_against_moved_on() {
+    use super::saved::staleness;
+    use crate::state::State;
+    let mut p = plan(&[database()], &[]);
+    let mut state = State::new("default");
+    // Made against no state: fine while there is still none, stale once something ran.
+    p.provenance.state_lineage = None;
+    assert!(staleness(&p, &state, None).is_empty());
+    state.serial = 2;
+    assert_eq!(
+        staleness(&p, &state, None),
+        ["the state changed since the plan was made (none then, serial 2 now): something was applied in between"]
+    );
+    p.provenance.state_lineage = Some(state.lineage.clone());
+    p.provenance.state_serial = 2;
+    assert!(staleness(&p, &state, None).is_empty());
+    state.serial = 3;
+    assert_eq!(
+        staleness(&p, &state, None),
+        ["the state changed since the plan was made (serial 2 then, 3 now): something was applied in between"]
+    );
+    p.provenance.state_lineage = Some("another".into());
+    assert!(staleness(&p, &state, None)[0].starts_with("the state is another state (lineage"));
 }

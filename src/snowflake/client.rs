@@ -76,6 +76,9 @@ pub struct StatementRequest {
     pub context: Context,
     pub timeout: Option<Duration>,
     pub query_tag: Option<String>,
+    /// Send with `retry=true` from the first attempt: this request id may have run already
+    /// (its sender stopped before it heard back), and Snowflake must not run it twice.
+    pub resubmit: bool,
 }
 
 /// Stops the statements of a [`Client`] (and of its clones): running ones are cancelled
@@ -479,6 +482,9 @@ impl Client {
         let deadline = timeout.map(|t| Instant::now() + t + Duration::from_secs(2));
         let mut url = self.statements_url();
         url.query_pairs_mut().append_pair("requestId", request_id);
+        if req.resubmit {
+            url.query_pairs_mut().append_pair("retry", "true");
+        }
         let reply = self
             .send(Method::POST, url, Some(bytes.into()), true)
             .await?;
@@ -740,7 +746,7 @@ impl Client {
         loop {
             attempt += 1;
             let mut url = url.clone();
-            if submit && attempt > 1 {
+            if submit && attempt > 1 && !url.query_pairs().any(|(k, _)| k == "retry") {
                 url.query_pairs_mut().append_pair("retry", "true");
             }
             let mut rb = self

@@ -17,8 +17,9 @@ pub struct State {
     pub workspace: String,
     pub snowform_version: String,
     pub resources: BTreeMap<Address, Record>,
-    /// Statements sent whose outcome is not recorded yet: added before sending, removed
-    /// when recorded. Found non-empty, the last apply stopped while they ran.
+    /// Statements sent, or owed, whose outcome is not recorded yet: added before sending,
+    /// removed when recorded. Found non-empty, the last apply stopped before it knew; the
+    /// next one settles them from the account (`apply::recover`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub in_progress: Vec<InProgress>,
 }
@@ -28,6 +29,14 @@ pub struct InProgress {
     pub statement: String,
     pub request_id: String,
     pub started_at: String,
+    /// What the statement records when it succeeds, so that the next run can record it
+    /// if the account shows it took effect (`apply::recover`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Effect>,
+    /// Owed once the statement with this request id succeeds (it is entered with that one,
+    /// before either is sent); None once it is owed outright.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
 }
 
 /// One managed object as last applied.

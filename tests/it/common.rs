@@ -143,3 +143,144 @@ pub fn actions(plan: &serde_json::Value) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// A `snowform sandbox serve` process: an account shared by several snowform processes,
+/// with latency to catch them mid-flight and statistics of what it executed.
+pub struct Served {
+    child: std::process::Child,
+    pub url: String,
+    pub port: u16,
+    pub user: String,
+    pub token: String,
+    _account: tempfile::TempDir,
+}
+
+impl Served {
+    /// Start serving a fresh account with `latency_ms` before every request.
+    pub fn start(latency_ms: u64) -> Served {
+        use std::io::BufRead;
+        let account = tempfile::tempdir().unwrap();
+        let (user, token) = ("SNOWFORM_CI".to_string(), "sandbox-token-1".to_string());
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("snowform"))
+            .args(["sandbox", "serve", "--account-file"])
+            .arg(account.path().join("account.json"))
+            .args(["--token", &format!("{user}={token}")])
+            .args(["--latency-ms", &latency_ms.to_string()])
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line of sandbox serve: {first:?}"))
+            .to_string();
+        let port = url.rsplit(':').next().unwrap().parse().unwrap();
+        Served {
+            child,
+            url,
+            port,
+            user,
+            token,
+            _account: account,
+        }
+    }
+
+    fn client(&self) -> snowform::snowflake::Client {
+        snowform::snowflake::Client::from_base_url(
+            &self.url,
+            "SANDBOX",
+            &self.user,
+            snowform::snowflake::Auth::Pat(snowform::snowflake::Secret::new(self.token.clone())),
+            Default::default(),
+        )
+        .unwrap()
+    }
+
+    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    /// Run SQL against the served account behind snowform's back; its rows.
+    pub fn sql(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        let client = self.client();
+        Self::block_on(async { client.query(sql).await })
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .rows
+    }
+
+    /// `GET /sandbox/v1/stats`.
+    pub fn stats(&self) -> snowform::sandbox::StatsSnapshot {
+        use std::io::{Read, Write};
+        let mut conn = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            conn,
+            "GET /sandbox/v1/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut reply = String::new();
+        conn.read_to_string(&mut reply).unwrap();
+        let (head, body) = reply.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("stats ({e}): {body}"))
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Dir {
+    /// Name `served` as connection `name` in this directory's connections.toml.
+    pub fn connect(&self, served: &Served, name: &str) {
+        let path = self.home.path().join("connections.toml");
+        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+        text.push_str(&format!(
+            "[{name}]\naccount = \"SANDBOX\"\nuser = \"{}\"\nauthenticator = \"PROGRAMMATIC_ACCESS_TOKEN\"\ntoken = \"{}\"\nhost = \"127.0.0.1\"\nport = {}\nprotocol = \"http\"\n\n",
+            served.user, served.token, served.port
+        ));
+        std::fs::write(&path, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+    }
+
+    /// Run with `--connection name`.
+    pub fn on(&self, name: &str, args: &[&str]) -> Out {
+        let mut all = vec!["--connection", name];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
+    /// The state file of the local backend, parsed.
+    pub fn state(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.path().join("state/default.json")).unwrap();
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("the state file is not JSON ({e}):\n{text}"))
+    }
+}
+
+/// Every statement of a JSON plan, in the order apply runs them.
+pub fn statements(plan: &serde_json::Value) -> Vec<String> {
+    plan["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}

@@ -7,3 +7,4 @@ mod examples;
 mod generate;
 mod mlops;
 mod properties;
+mod robust;

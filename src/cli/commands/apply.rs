@@ -1,10 +1,11 @@
 //! apply: lock the state, make (or load and check) the plan, refuse what is not allowed,
 //! ask, run, record, report.
 
+use crate::apply::recover;
 use crate::apply::{apply, ApplyOptions, ApplyReport, Runner};
 use crate::cli::args::ApplyArgs;
 use crate::cli::backend::Sink;
-use crate::cli::planning::{make_plan, read_live, targets, touched_live};
+use crate::cli::planning::{make_plan, read_live, settle, targets, touched_live};
 use crate::cli::session::Session;
 use crate::cli::{CliError, Ctx, Exit};
 use crate::live::ReadOptions;
@@ -72,9 +73,11 @@ async fn locked(
         Some(saved) => {
             let plan = saved.plan;
             check_fresh(&plan, &state, session).await?;
+            settle_interrupted(ctx, session, backend, lock, &mut state).await?;
             plan
         }
         None => {
+            settle_interrupted(ctx, session, backend, lock, &mut state).await?;
             make_plan(ctx, config, &state, Some(session), targets)
                 .await?
                 .plan
@@ -131,6 +134,34 @@ async fn locked(
     finish(ctx, report, &summary)
 }
 
+/// Record what the last apply left running and the account shows done, before planning or
+/// running anything, so that nothing runs twice.
+async fn settle_interrupted(
+    ctx: &Ctx,
+    session: &Session,
+    backend: &crate::cli::backend::Backend,
+    lock: &LockInfo,
+    state: &mut State,
+) -> Result<(), CliError> {
+    if state.in_progress.is_empty() {
+        return Ok(());
+    }
+    let mut settled = settle(session, state).await?;
+    let runner = Progress {
+        client: &session.client,
+        style: ctx.err_style,
+    };
+    recover::resubmit(state, &mut settled, &runner).await;
+    eprintln!(
+        "{}",
+        ctx.err_style
+            .yellow(&format!("warning: {}", recover::summary(&settled)))
+    );
+    state.serial += 1;
+    backend.save(Some(session), state, lock).await?;
+    Ok(())
+}
+
 fn finish(ctx: &Ctx, report: ApplyReport, summary: &str) -> Result<Exit, CliError> {
     match ctx.global.format {
         Format::Json => print!("{}", render::to_json(&report)),
@@ -148,7 +179,7 @@ fn finish(ctx: &Ctx, report: ApplyReport, summary: &str) -> Result<Exit, CliErro
             }
             if !report.pending.is_empty() {
                 eprintln!(
-                    "not run ({}): the next `snowform plan` shows them again",
+                    "not run ({}): `snowform plan` shows what is left, and the next apply completes it",
                     report.pending.len()
                 );
             }
@@ -300,8 +331,22 @@ struct Progress<'a> {
 
 impl Runner for Progress<'_> {
     async fn run(&self, sql: &str, request_id: &str) -> Result<(), String> {
+        self.send(sql, request_id, false).await
+    }
+
+    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), String> {
+        self.send(sql, request_id, true).await
+    }
+}
+
+impl Progress<'_> {
+    async fn send(&self, sql: &str, request_id: &str, again: bool) -> Result<(), String> {
         let start = Instant::now();
-        let r = self.client.run(sql, request_id).await;
+        let r = if again {
+            self.client.rerun(sql, request_id).await
+        } else {
+            self.client.run(sql, request_id).await
+        };
         let took = start.elapsed().as_secs_f64();
         match &r {
             Ok(()) => eprintln!(

@@ -1,6 +1,7 @@
 //! drift: the account against the last applied state. Exit 0 none, 2 drift, 1 error.
 
-use crate::cli::planning::read_live;
+use crate::apply::recover;
+use crate::cli::planning::{read_live, settle};
 use crate::cli::{CliError, Ctx, Exit};
 use crate::drift::detect;
 use crate::live::ReadOptions;
@@ -17,6 +18,16 @@ pub fn run(ctx: &Ctx, include_unmanaged: bool, out: Option<&PathBuf>) -> Result<
             .load(Some(&session))
             .await?
             .unwrap_or_else(|| crate::state::State::new(&ctx.global.workspace));
+        // What the last apply left running and the account shows done counts as recorded.
+        let mut state = state;
+        let settled = settle(&session, &mut state).await?;
+        if !settled.is_empty() {
+            eprintln!(
+                "{}",
+                ctx.err_style
+                    .yellow(&format!("warning: {}", recover::summary(&settled)))
+            );
+        }
         let recorded = state.objects();
         let scan: Vec<_> = if include_unmanaged {
             recorded

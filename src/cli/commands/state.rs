@@ -1,47 +1,72 @@
+//! state list | show | rm: read and change the state in the configured backend (the local
+//! file, or the table in the account through the connection).
+
 use crate::cli::args::StateCommand;
+use crate::cli::backend::Backend;
 use crate::cli::{CliError, Ctx, Exit};
 use crate::model::Address;
 use crate::state::LockInfo;
 
 pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
     let config = ctx.load_config().ok();
-    let backend = ctx.local_backend(config.as_ref());
-    let state = backend.load()?;
-    match cmd {
-        StateCommand::List => {
-            for (addr, r) in state.iter().flat_map(|s| s.resources.iter()) {
-                println!("{addr}\t{}\t{}", r.kind, r.name);
+    super::runtime()?.block_on(async {
+        let backend = ctx.backend(config.as_ref());
+        let session = match &backend {
+            Backend::Snowflake(_) => ctx.session(true).await?,
+            Backend::Local(_) => None,
+        };
+        let session = session.as_ref();
+        // `rm` reads the state under the lock.
+        let state = match cmd {
+            StateCommand::Rm { .. } => None,
+            _ => backend.load(session).await?,
+        };
+        match cmd {
+            StateCommand::List => {
+                for (addr, r) in state.iter().flat_map(|s| s.resources.iter()) {
+                    println!("{addr}\t{}\t{}", r.kind, r.name);
+                }
+            }
+            StateCommand::Show { address } => {
+                let addr = Address::parse(&address)?;
+                let record = state
+                    .as_ref()
+                    .and_then(|s| s.resources.get(&addr))
+                    .ok_or_else(|| {
+                        CliError::new(format!(
+                            "{addr} is not in the state; `snowform state list` shows what is"
+                        ))
+                    })?;
+                println!("{}", serde_json::to_string_pretty(record)?);
+            }
+            StateCommand::Rm { address } => {
+                let addr = Address::parse(&address)?;
+                let lock = LockInfo::new("state rm");
+                backend.lock(session, &lock).await?;
+                // Read again under the lock: another process may have written since.
+                let result = async {
+                    let mut state = backend
+                        .load(session)
+                        .await?
+                        .ok_or_else(|| CliError::new("there is no state yet"))?;
+                    if state.resources.remove(&addr).is_none() {
+                        return Err(CliError::new(format!(
+                            "{addr} is not in the state; `snowform state list` shows what is"
+                        )));
+                    }
+                    state.serial += 1;
+                    backend.save(session, &state, &lock).await?;
+                    eprintln!(
+                        "Removed {addr} from the state ({}). The object itself was not dropped.",
+                        backend.describe()
+                    );
+                    Ok(())
+                }
+                .await;
+                backend.unlock(session, &lock).await?;
+                result?;
             }
         }
-        StateCommand::Show { address } => {
-            let addr = Address::parse(&address)?;
-            let record = state
-                .as_ref()
-                .and_then(|s| s.resources.get(&addr))
-                .ok_or_else(|| {
-                    CliError::new(format!(
-                        "{addr} is not in the state; `snowform state list` shows what is"
-                    ))
-                })?;
-            println!("{}", serde_json::to_string_pretty(record)?);
-        }
-        StateCommand::Rm { address } => {
-            let addr = Address::parse(&address)?;
-            let mut state = state.ok_or_else(|| CliError::new("there is no state yet"))?;
-            let lock = LockInfo::new("state rm");
-            backend.lock(&lock)?;
-            let result = (|| {
-                if state.resources.remove(&addr).is_none() {
-                    return Err(CliError::new(format!("{addr} is not in the state")));
-                }
-                state.serial += 1;
-                backend.save(&state)?;
-                eprintln!("Removed {addr} from the state. The object itself was not dropped.");
-                Ok(())
-            })();
-            backend.unlock(&lock)?;
-            result?;
-        }
-    }
-    Ok(Exit::Ok)
+        Ok(Exit::Ok)
+    })
 }

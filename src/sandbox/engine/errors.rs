@@ -155,6 +155,15 @@ pub fn invalid_identifier(name: &str) -> SqlError {
     )
 }
 
+/// A column name both sides of a MERGE have, written without a qualifier. UNCONFIRMED code.
+pub fn ambiguous_column(name: &str) -> SqlError {
+    SqlError::new(
+        "002028",
+        "42601",
+        format!("{COMPILATION}ambiguous column name '{name}'"),
+    )
+}
+
 /// CONFIRMED text (Snowflake's message for a NOT NULL violation).
 pub fn null_in_not_null() -> SqlError {
     SqlError::new("100072", "22000", "NULL result in a non-nullable column")

@@ -295,6 +295,7 @@ fixtures!(
     comment_on,
     databases_schemas,
     feature_store,
+    merge,
     models,
     persistence,
     session_and_errors,

@@ -2,6 +2,7 @@
 //! defaults, the existence rules every kind shares, and dispatch to one module per family.
 
 mod account;
+mod merge;
 mod model;
 pub mod props;
 mod schema;
@@ -191,6 +192,7 @@ pub fn run(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
         } => table::update(x, table, assignments, filter),
         Statement::Delete { table, filter } => table::delete(x, table, filter),
         Statement::Select(s) => select::select(x, s),
+        Statement::Merge(m) => merge::merge(x, m),
     }
 }
 

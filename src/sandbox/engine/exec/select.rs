@@ -99,6 +99,7 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
                 (v.cell(), v.column_type().row_type())
             }
             Expr::Column(c) => return Err(errors::invalid_identifier(c)),
+            Expr::Ref(parts) => return Err(errors::invalid_identifier(&parts.join("."))),
         };
         columns.push(Column {
             name: column_name(alias, text),

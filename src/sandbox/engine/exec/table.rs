@@ -164,48 +164,13 @@ pub fn insert(
 ) -> Result<Outcome, SqlError> {
     let f = x.resolve_schema_object(&name, "INSERT")?;
     let table = table_ref(x, &f)?;
-    let targets: Vec<usize> = match &columns {
-        None => (0..table.columns.len()).collect(),
-        Some(cols) => cols
-            .iter()
-            .map(|c| {
-                table
-                    .columns
-                    .iter()
-                    .position(|tc| &tc.name == c)
-                    .ok_or_else(|| errors::invalid_identifier(c))
-            })
-            .collect::<Result<_, _>>()?,
-    };
-    let typed = typed_columns(table);
     let mut new_rows = Vec::new();
     for exprs in &rows {
-        if exprs.len() != targets.len() {
-            return Err(errors::insert_arity(targets.len(), exprs.len()));
-        }
-        let mut row: Vec<Option<String>> = table
-            .columns
+        let vals: Vec<Val> = exprs
             .iter()
-            .map(|c| match &c.default {
-                Some(ColumnDefault::Value(v)) => v.clone(),
-                Some(ColumnDefault::CurrentTimestamp) => coerce(
-                    c.column_type,
-                    &Val::Typed(
-                        super::super::catalog::ColumnType::TimestampLtz,
-                        super::super::format::timestamp(x.now),
-                    ),
-                )
-                .ok()
-                .flatten(),
-                None => None,
-            })
-            .collect();
-        for (e, &i) in exprs.iter().zip(&targets) {
-            let v = eval(e, &[], &[], &x.env())?;
-            row[i] = coerce(typed[i].1, &v)?;
-        }
-        check_not_null(table, &row)?;
-        new_rows.push(row);
+            .map(|e| eval(e, &[], &[], &x.env()))
+            .collect::<Result<_, _>>()?;
+        new_rows.push(insert_row(x, table, columns.as_deref(), &vals)?);
     }
     let n = new_rows.len() as u64;
     let schema = x.schema_mut(&f.database, &f.schema)?;
@@ -221,6 +186,54 @@ pub fn insert(
         },
         &[],
     )))
+}
+
+/// The row that inserting `vals` into `columns` (all, in order, when None) makes: defaults
+/// for the others, every value coerced to its column's type, NOT NULL checked.
+pub fn insert_row(
+    x: &Exec,
+    table: &Table,
+    columns: Option<&[String]>,
+    vals: &[Val],
+) -> Result<Vec<Option<String>>, SqlError> {
+    let targets: Vec<usize> = match columns {
+        None => (0..table.columns.len()).collect(),
+        Some(cols) => cols
+            .iter()
+            .map(|c| {
+                table
+                    .columns
+                    .iter()
+                    .position(|tc| &tc.name == c)
+                    .ok_or_else(|| errors::invalid_identifier(c))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    if vals.len() != targets.len() {
+        return Err(errors::insert_arity(targets.len(), vals.len()));
+    }
+    let mut row: Vec<Option<String>> = table
+        .columns
+        .iter()
+        .map(|c| match &c.default {
+            Some(ColumnDefault::Value(v)) => v.clone(),
+            Some(ColumnDefault::CurrentTimestamp) => coerce(
+                c.column_type,
+                &Val::Typed(
+                    super::super::catalog::ColumnType::TimestampLtz,
+                    super::super::format::timestamp(x.now),
+                ),
+            )
+            .ok()
+            .flatten(),
+            None => None,
+        })
+        .collect();
+    for (v, &i) in vals.iter().zip(&targets) {
+        row[i] = coerce(table.columns[i].column_type, v)?;
+    }
+    check_not_null(table, &row)?;
+    Ok(row)
 }
 
 fn check_not_null(table: &Table, row: &[Option<String>]) -> Result<(), SqlError> {

@@ -112,6 +112,7 @@ pub fn eval(
             };
             Ok(Val::Typed(t, format::timestamp(env.now)))
         }
+        Expr::Ref(parts) => Err(errors::invalid_identifier(&parts.join("."))),
         Expr::Call { name, .. } => Err(errors::unsupported(&format!("function {name}"), env.text)),
     }
 }

@@ -128,6 +128,8 @@ pub enum Literal {
 pub enum Expr {
     Literal(Literal),
     Column(String),
+    /// A qualified column reference (`s.col`, `db.sch.t.col`); only MERGE reads these.
+    Ref(Name),
     /// A function call; `name` is upper-cased.
     Call {
         name: String,
@@ -373,4 +375,19 @@ pub enum Statement {
         filter: Option<Cond>,
     },
     Select(Select),
+    Merge(Merge),
+}
+
+/// `MERGE INTO target [[AS] t] USING (SELECT ...) [AS] s ON cond
+/// WHEN NOT MATCHED THEN INSERT [(cols)] VALUES (...)`: the one form the sandbox runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Merge {
+    pub target: Name,
+    pub target_alias: Option<String>,
+    /// The source query: a SELECT of expressions without FROM (one row).
+    pub source: Select,
+    pub source_alias: String,
+    pub on: Cond,
+    pub insert_columns: Option<Vec<String>>,
+    pub insert_values: Vec<Expr>,
 }

@@ -69,6 +69,7 @@ fn statement(c: &mut Cursor) -> PResult<Statement> {
         "INSERT" => query::insert(c)?,
         "UPDATE" => query::update(c)?,
         "DELETE" => query::delete(c)?,
+        "MERGE" => query::merge(c)?,
         "SELECT" => Statement::Select(query::select(c)?),
         _ if first.kind == TokenKind::Word => return Err(c.unsupported(verb)),
         _ => return Err(c.unexpected()),

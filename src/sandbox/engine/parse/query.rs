@@ -1,5 +1,5 @@
-//! DML and queries: `INSERT ... VALUES`, `UPDATE`, `DELETE`, and `SELECT` over one table or
-//! none, with simple conditions. Enough for the tables the Feature Store and snowform's
+//! DML and queries: `INSERT ... VALUES`, `UPDATE`, `DELETE`, `MERGE` (insert when not
+//! matched), and `SELECT` over one table or none, with simple conditions. Enough for the tables the Feature Store and snowform's
 //! state lock use; anything richer is reported as unsupported.
 
 use super::ast::*;
@@ -87,6 +87,79 @@ pub fn delete(c: &mut Cursor) -> PResult<Statement> {
         None
     };
     Ok(Statement::Delete { table, filter })
+}
+
+/// `MERGE INTO t [[AS] a] USING (SELECT ...) [AS] s ON cond WHEN NOT MATCHED THEN INSERT
+/// [(cols)] VALUES (...)`. Other sources and clauses are reported as unsupported.
+pub fn merge(c: &mut Cursor) -> PResult<Statement> {
+    c.expect_kws(&["MERGE", "INTO"])?;
+    let target = c.name()?;
+    let target_alias = alias(c, "USING")?;
+    c.expect_kw("USING")?;
+    if !c.is_sym("(") {
+        return Err(c.unsupported("MERGE with a table as its source"));
+    }
+    c.advance();
+    if !c.is_kw("SELECT") {
+        return Err(c.unsupported("MERGE sources other than a SELECT"));
+    }
+    let source = select(c)?;
+    c.expect_sym(")")?;
+    let source_alias = alias(c, "ON")?.ok_or_else(|| c.unexpected())?;
+    c.expect_kw("ON")?;
+    let on = cond_in(c, true)?;
+    c.expect_kw("WHEN")?;
+    if c.is_kw("MATCHED") {
+        return Err(c.unsupported("WHEN MATCHED clauses of MERGE"));
+    }
+    c.expect_kws(&["NOT", "MATCHED"])?;
+    if c.is_kw("AND") {
+        return Err(c.unsupported("conditions on WHEN NOT MATCHED"));
+    }
+    c.expect_kws(&["THEN", "INSERT"])?;
+    let mut insert_columns = None;
+    if c.eat_sym("(") {
+        let mut cols = vec![c.ident()?];
+        while c.eat_sym(",") {
+            cols.push(c.ident()?);
+        }
+        c.expect_sym(")")?;
+        insert_columns = Some(cols);
+    }
+    c.expect_kw("VALUES")?;
+    c.expect_sym("(")?;
+    let mut insert_values = vec![expr_in(c, true)?];
+    while c.eat_sym(",") {
+        insert_values.push(expr_in(c, true)?);
+    }
+    c.expect_sym(")")?;
+    if c.is_kw("WHEN") {
+        return Err(c.unsupported("more than one WHEN clause in MERGE"));
+    }
+    Ok(Statement::Merge(Merge {
+        target,
+        target_alias,
+        source,
+        source_alias,
+        on,
+        insert_columns,
+        insert_values,
+    }))
+}
+
+/// `[AS] alias`, unless the next word is `next`.
+fn alias(c: &mut Cursor, next: &str) -> PResult<Option<String>> {
+    if c.eat_kw("AS") {
+        return c.ident().map(Some);
+    }
+    let bare = c
+        .peek()
+        .is_some_and(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+        && !c.is_kw(next);
+    if bare {
+        return c.ident().map(Some);
+    }
+    Ok(None)
 }
 
 pub fn select(c: &mut Cursor) -> PResult<Select> {
@@ -202,6 +275,12 @@ fn upper_words(text: &str) -> String {
 
 /// A literal, a column or a function call.
 pub fn expr(c: &mut Cursor) -> PResult<Expr> {
+    expr_in(c, false)
+}
+
+/// An expression; with `qualified`, column references may name their table
+/// (`s.col`, `db.sch.t.col`), as MERGE's may.
+fn expr_in(c: &mut Cursor, qualified: bool) -> PResult<Expr> {
     let Some(t) = c.peek().cloned() else {
         return Err(c.unexpected());
     };
@@ -238,7 +317,7 @@ pub fn expr(c: &mut Cursor) -> PResult<Expr> {
             let mut args = Vec::new();
             if !c.eat_sym(")") {
                 loop {
-                    args.push(expr(c)?);
+                    args.push(expr_in(c, qualified)?);
                     if c.eat_sym(")") {
                         break;
                     }
@@ -266,6 +345,17 @@ pub fn expr(c: &mut Cursor) -> PResult<Expr> {
                 args: vec![],
             }
         }
+        TokenKind::Word | TokenKind::QuotedIdent if qualified => {
+            let mut parts = vec![c.ident()?];
+            while parts.len() < 4 && c.eat_sym(".") {
+                parts.push(c.ident()?);
+            }
+            if parts.len() == 1 {
+                Expr::Column(parts.remove(0))
+            } else {
+                Expr::Ref(parts)
+            }
+        }
         TokenKind::Word | TokenKind::QuotedIdent => {
             let name = c.name()?;
             if name.len() > 1 {
@@ -286,33 +376,37 @@ pub fn expr(c: &mut Cursor) -> PResult<Expr> {
 
 /// `a OR b`, `a AND b`, `NOT a`, `(a)`, `x IS [NOT] NULL`, `x op y`, `x [NOT] IN (...)`.
 pub fn cond(c: &mut Cursor) -> PResult<Cond> {
-    let mut left = and_cond(c)?;
+    cond_in(c, false)
+}
+
+fn cond_in(c: &mut Cursor, q: bool) -> PResult<Cond> {
+    let mut left = and_cond(c, q)?;
     while c.eat_kw("OR") {
-        let right = and_cond(c)?;
+        let right = and_cond(c, q)?;
         left = Cond::Or(Box::new(left), Box::new(right));
     }
     Ok(left)
 }
 
-fn and_cond(c: &mut Cursor) -> PResult<Cond> {
-    let mut left = not_cond(c)?;
+fn and_cond(c: &mut Cursor, q: bool) -> PResult<Cond> {
+    let mut left = not_cond(c, q)?;
     while c.eat_kw("AND") {
-        let right = not_cond(c)?;
+        let right = not_cond(c, q)?;
         left = Cond::And(Box::new(left), Box::new(right));
     }
     Ok(left)
 }
 
-fn not_cond(c: &mut Cursor) -> PResult<Cond> {
+fn not_cond(c: &mut Cursor, q: bool) -> PResult<Cond> {
     if c.eat_kw("NOT") {
-        return Ok(Cond::Not(Box::new(not_cond(c)?)));
+        return Ok(Cond::Not(Box::new(not_cond(c, q)?)));
     }
     if c.eat_sym("(") {
-        let inner = cond(c)?;
+        let inner = cond_in(c, q)?;
         c.expect_sym(")")?;
         return Ok(inner);
     }
-    let left = expr(c)?;
+    let left = expr_in(c, q)?;
     if c.eat_kw("IS") {
         let negated = c.eat_kw("NOT");
         c.expect_kw("NULL")?;
@@ -328,9 +422,9 @@ fn not_cond(c: &mut Cursor) -> PResult<Cond> {
         }
         c.advance();
         c.expect_sym("(")?;
-        let mut list = vec![expr(c)?];
+        let mut list = vec![expr_in(c, q)?];
         while c.eat_sym(",") {
-            list.push(expr(c)?);
+            list.push(expr_in(c, q)?);
         }
         c.expect_sym(")")?;
         return Ok(Cond::In {
@@ -352,7 +446,7 @@ fn not_cond(c: &mut Cursor) -> PResult<Cond> {
         _ => return Err(c.unexpected()),
     };
     c.advance();
-    let right = expr(c)?;
+    let right = expr_in(c, q)?;
     Ok(Cond::Cmp { left, op, right })
 }
 

@@ -1,0 +1,428 @@
+//! After an apply that stopped while statements ran (killed, or cut off from the account),
+//! the account shows which of them took effect: those are recorded, the others forgotten,
+//! so the next plan holds exactly what did not happen. A statement whose effect the account
+//! cannot show (a tag on a refresh task, a CREATE ... IF NOT EXISTS, an attribute SHOW does
+//! not return) is sent again under its own request id marked as a resubmission, which the
+//! account runs only if it did not run the first time. Nothing runs twice.
+
+use super::Runner;
+use crate::diff::{differing, merge_state_only, Picture};
+use crate::model::Object;
+use crate::plan::Effect;
+use crate::state::{InProgress, State};
+use std::collections::BTreeSet;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// It took effect (the account shows it, or it was resubmitted); the state records it.
+    Recorded,
+    /// The account shows it did not take effect; the next plan has it again.
+    NotRun,
+    /// It changes nothing the state records.
+    NothingToRecord,
+    /// The account cannot show whether it ran: [`resubmit`] sends it again.
+    Unknown,
+    /// Resubmitted, and it failed.
+    Failed(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settled {
+    pub entry: InProgress,
+    pub outcome: Outcome,
+}
+
+/// The objects whose live state decides the statements `state` has in progress: what they
+/// create or change, and what they drop or rename as recorded.
+pub fn objects_to_read(state: &State) -> Vec<Object> {
+    let recorded = |a| state.resources.get(a).map(|r| r.to_object(a));
+    state
+        .in_progress
+        .iter()
+        .flat_map(|p| match &p.effect {
+            None | Some(Effect::None) => vec![],
+            Some(Effect::Put { object }) => {
+                vec![Some(object.clone()), recorded(&object.address)]
+            }
+            Some(Effect::Move { from, object }) => vec![Some(object.clone()), recorded(from)],
+            Some(Effect::Remove { address }) => vec![recorded(address)],
+        })
+        .flatten()
+        .collect()
+}
+
+/// Decide every statement in progress from `live` (which holds at least the objects of
+/// [`objects_to_read`]) and record those that took effect. The list is cleared; `Unknown`
+/// ones are returned for [`resubmit`]. The serial is the caller's to advance when it saves.
+pub fn settle(state: &mut State, live: &Picture) -> Vec<Settled> {
+    let entries = std::mem::take(&mut state.in_progress);
+    let mut out: Vec<Settled> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let outcome = match (&entry.after, &entry.effect) {
+            // Owed once another statement succeeded: it is sent again only if that one ran.
+            (Some(dep), _) => match out.iter().find(|s| &s.entry.request_id == dep) {
+                Some(s) if matches!(s.outcome, Outcome::Recorded | Outcome::Unknown) => {
+                    Outcome::Unknown
+                }
+                Some(_) => Outcome::NotRun,
+                None => Outcome::Unknown,
+            },
+            (None, None | Some(Effect::None)) => Outcome::NothingToRecord,
+            (None, Some(effect)) => {
+                let o = observe(state, effect, live);
+                if o == Outcome::Recorded {
+                    state.apply_effect(effect);
+                }
+                o
+            }
+        };
+        out.push(Settled { entry, outcome });
+    }
+    out
+}
+
+/// What the account shows of `effect`. A create took effect when the object exists. Any
+/// other statement is judged by the attributes it changes: took effect when the account
+/// has their new values, not when it does not, unknown when the account cannot tell the
+/// old values from the new (a tag, an attribute SHOW does not return, nothing recorded).
+fn observe(state: &State, effect: &Effect, live: &Picture) -> Outcome {
+    let (after, before_at) = match effect {
+        Effect::None => return Outcome::NothingToRecord,
+        Effect::Remove { address } => {
+            return match state.resources.get(address) {
+                None => Outcome::NothingToRecord,
+                Some(r) if live.contains_key(&(address.kind, r.object_name.clone())) => {
+                    Outcome::NotRun
+                }
+                Some(_) => Outcome::Recorded,
+            }
+        }
+        Effect::Put { object } => (object, &object.address),
+        Effect::Move { from, object } => (object, from),
+    };
+    let find = |o: &Object| live.get(&(o.kind(), o.name.clone())).cloned();
+    let Some(before) = state
+        .resources
+        .get(before_at)
+        .map(|r| r.to_object(before_at))
+    else {
+        return if find(after).is_some() {
+            Outcome::Recorded
+        } else {
+            Outcome::NotRun
+        };
+    };
+    let changed: BTreeSet<&String> = after
+        .props
+        .keys()
+        .chain(before.props.keys())
+        .filter(|k| after.props.get(*k) != before.props.get(*k))
+        .collect();
+    if changed.is_empty() && after.name == before.name {
+        return Outcome::Unknown;
+    }
+    // Live lacks what SHOW does not return: each side is compared with its own values for
+    // those, so that only what the account shows can tell the two apart.
+    let shows = |o: &Object| {
+        find(o).is_some_and(|l| {
+            differing(o, &merge_state_only(l, Some(o)))
+                .is_some_and(|d| !d.iter().any(|a| changed.contains(a)))
+        })
+    };
+    match (shows(after), shows(&before)) {
+        (true, false) => Outcome::Recorded,
+        (true, true) => Outcome::Unknown,
+        (false, _) => Outcome::NotRun,
+    }
+}
+
+/// Send the `Unknown` statements again as resubmissions of their request ids, in the order
+/// they were started, and record those that succeed. One owed after another is sent only
+/// once that one is recorded.
+pub async fn resubmit<R: Runner>(state: &mut State, settled: &mut [Settled], runner: &R) {
+    for i in 0..settled.len() {
+        if settled[i].outcome != Outcome::Unknown {
+            continue;
+        }
+        let dep_done = match &settled[i].entry.after {
+            None => true,
+            Some(dep) => settled[..i]
+                .iter()
+                .find(|s| &s.entry.request_id == dep)
+                .is_none_or(|s| s.outcome == Outcome::Recorded),
+        };
+        let s = &mut settled[i];
+        s.outcome = if !dep_done {
+            Outcome::NotRun
+        } else {
+            match runner.rerun(&s.entry.statement, &s.entry.request_id).await {
+                Ok(()) => {
+                    if let Some(effect) = &s.entry.effect {
+                        state.apply_effect(effect);
+                    }
+                    Outcome::Recorded
+                }
+                Err(e) => Outcome::Failed(e),
+            }
+        };
+    }
+}
+
+/// What settling found, for people.
+pub fn summary(settled: &[Settled]) -> String {
+    let count = |f: fn(&Outcome) -> bool| settled.iter().filter(|s| f(&s.outcome)).count();
+    let mut parts = vec![format!(
+        "{} took effect and are recorded",
+        count(|o| *o == Outcome::Recorded)
+    )];
+    let not_run = count(|o| *o == Outcome::NotRun);
+    if not_run > 0 {
+        parts.push(format!("{not_run} did not and are planned again"));
+    }
+    let unknown = count(|o| *o == Outcome::Unknown);
+    if unknown > 0 {
+        parts.push(format!(
+            "{unknown} cannot be seen in the account and are resent by the next apply (the account runs them at most once)"
+        ));
+    }
+    let nothing = count(|o| *o == Outcome::NothingToRecord);
+    if nothing > 0 {
+        parts.push(format!("{nothing} changed nothing the state records"));
+    }
+    let mut out = format!(
+        "the last apply stopped with {} statement(s) sent or due and not recorded: {}",
+        settled.len(),
+        parts.join("; ")
+    );
+    for s in settled {
+        if let Outcome::Failed(e) = &s.outcome {
+            out.push_str(&format!(
+                "\n  resent and failed: {}\n    {e}",
+                s.entry.statement.lines().next().unwrap_or("")
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Address, Ident, Kind, ObjectName};
+    use crate::state::InProgress;
+
+    fn warehouse(size: &str) -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Warehouse, "w"),
+            ObjectName::account(Ident::from_canonical("W")),
+        );
+        o.set("size", size);
+        o
+    }
+
+    fn running(effect: Effect) -> InProgress {
+        InProgress {
+            statement: "SQL".into(),
+            request_id: "r".into(),
+            started_at: "t".into(),
+            effect: Some(effect),
+            after: None,
+        }
+    }
+
+    fn live(objects: &[Object]) -> Picture {
+        objects
+            .iter()
+            .map(|o| ((o.kind(), o.name.clone()), o.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_create_the_account_shows_is_recorded_and_one_it_does_not_is_not() {
+        let mut state = State::new("default");
+        state.in_progress.push(running(Effect::Put {
+            object: warehouse("XSMALL"),
+        }));
+        assert_eq!(objects_to_read(&state), [warehouse("XSMALL")]);
+        let mut not_run = state.clone();
+        assert_eq!(settle(&mut not_run, &live(&[]))[0].outcome, Outcome::NotRun);
+        assert!(not_run.resources.is_empty() && not_run.in_progress.is_empty());
+
+        let settled = settle(&mut state, &live(&[warehouse("XSMALL")]));
+        assert_eq!(settled[0].outcome, Outcome::Recorded);
+        assert!(state.in_progress.is_empty());
+        assert_eq!(
+            state.resources[&warehouse("XSMALL").address].properties["size"],
+            "XSMALL".into()
+        );
+    }
+
+    #[test]
+    fn an_alter_counts_only_when_the_account_shows_its_value() {
+        let mut state = State::new("default");
+        state.apply_effect(&Effect::Put {
+            object: warehouse("XSMALL"),
+        });
+        state.in_progress.push(running(Effect::Put {
+            object: warehouse("SMALL"),
+        }));
+        let mut before = state.clone();
+        assert_eq!(
+            settle(&mut before, &live(&[warehouse("XSMALL")]))[0].outcome,
+            Outcome::NotRun
+        );
+        assert_eq!(
+            before.resources[&warehouse("XSMALL").address].properties["size"],
+            "XSMALL".into()
+        );
+        assert_eq!(
+            settle(&mut state, &live(&[warehouse("SMALL")]))[0].outcome,
+            Outcome::Recorded
+        );
+        assert_eq!(
+            state.resources[&warehouse("XSMALL").address].properties["size"],
+            "SMALL".into()
+        );
+    }
+
+    #[test]
+    fn a_drop_counts_once_the_object_is_gone() {
+        let mut state = State::new("default");
+        state.apply_effect(&Effect::Put {
+            object: warehouse("XSMALL"),
+        });
+        let address = warehouse("XSMALL").address;
+        state.in_progress.push(running(Effect::Remove {
+            address: address.clone(),
+        }));
+        state.in_progress.push(InProgress {
+            effect: None,
+            ..running(Effect::None)
+        });
+        assert_eq!(objects_to_read(&state), [warehouse("XSMALL")]);
+        let mut still_there = state.clone();
+        let settled = settle(&mut still_there, &live(&[warehouse("XSMALL")]));
+        assert_eq!(
+            settled
+                .iter()
+                .map(|s| s.outcome.clone())
+                .collect::<Vec<_>>(),
+            [Outcome::NotRun, Outcome::NothingToRecord]
+        );
+        assert!(still_there.resources.contains_key(&address));
+        assert_eq!(settle(&mut state, &live(&[]))[0].outcome, Outcome::Recorded);
+        assert!(state.resources.is_empty());
+    }
+
+    /// Answers resubmissions, remembering what it was sent.
+    struct Resend(std::sync::Mutex<Vec<(String, String)>>, bool);
+
+    impl Runner for Resend {
+        async fn run(&self, _: &str, _: &str) -> Result<(), String> {
+            panic!("settling sends nothing new")
+        }
+        async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), String> {
+            self.0.lock().unwrap().push((sql.into(), request_id.into()));
+            if self.1 {
+                Ok(())
+            } else {
+                Err("002003: gone".into())
+            }
+        }
+    }
+
+    #[test]
+    fn a_statement_the_account_cannot_show_is_resubmitted_under_its_request_id() {
+        // A tag on the warehouse: the recorded object is the same before and after.
+        let mut state = State::new("default");
+        state.apply_effect(&Effect::Put {
+            object: warehouse("XSMALL"),
+        });
+        state.in_progress.push(InProgress {
+            statement: "ALTER WAREHOUSE W SET TAG T = 'x'".into(),
+            request_id: "req-1".into(),
+            ..running(Effect::Put {
+                object: warehouse("XSMALL"),
+            })
+        });
+        let serial = state.serial;
+        let mut failing = state.clone();
+        let mut settled = settle(&mut state, &live(&[warehouse("XSMALL")]));
+        assert_eq!(settled[0].outcome, Outcome::Unknown);
+        assert!(summary(&settled).contains("1 cannot be seen in the account"));
+        let runner = Resend(Default::default(), true);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(resubmit(&mut state, &mut settled, &runner));
+        assert_eq!(settled[0].outcome, Outcome::Recorded);
+        assert_eq!(
+            *runner.0.lock().unwrap(),
+            [(
+                "ALTER WAREHOUSE W SET TAG T = 'x'".to_string(),
+                "req-1".to_string()
+            )]
+        );
+        assert!(state.in_progress.is_empty());
+        assert_eq!(state.serial, serial);
+
+        let mut settled = settle(&mut failing, &live(&[warehouse("XSMALL")]));
+        rt.block_on(resubmit(
+            &mut failing,
+            &mut settled,
+            &Resend(Default::default(), false),
+        ));
+        assert_eq!(settled[0].outcome, Outcome::Failed("002003: gone".into()));
+        assert!(summary(&settled).contains("resent and failed: ALTER WAREHOUSE W SET TAG T = 'x'"));
+    }
+
+    #[test]
+    fn a_statement_owed_after_another_is_sent_only_if_that_one_ran() {
+        // CREATE TASK (sent) and its tag (owed once it succeeds), both left in progress.
+        let mut state = State::new("default");
+        state.in_progress.push(InProgress {
+            statement: "CREATE".into(),
+            request_id: "create".into(),
+            ..running(Effect::Put {
+                object: warehouse("XSMALL"),
+            })
+        });
+        state.in_progress.push(InProgress {
+            statement: "TAG".into(),
+            request_id: "tag".into(),
+            after: Some("create".into()),
+            ..running(Effect::Put {
+                object: warehouse("XSMALL"),
+            })
+        });
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let mut not_run = state.clone();
+        let mut settled = settle(&mut not_run, &live(&[]));
+        let runner = Resend(Default::default(), true);
+        rt.block_on(resubmit(&mut not_run, &mut settled, &runner));
+        assert_eq!(
+            settled
+                .iter()
+                .map(|s| s.outcome.clone())
+                .collect::<Vec<_>>(),
+            [Outcome::NotRun, Outcome::NotRun]
+        );
+        assert!(runner.0.lock().unwrap().is_empty());
+
+        let mut settled = settle(&mut state, &live(&[warehouse("XSMALL")]));
+        rt.block_on(resubmit(&mut state, &mut settled, &runner));
+        assert_eq!(
+            settled
+                .iter()
+                .map(|s| s.outcome.clone())
+                .collect::<Vec<_>>(),
+            [Outcome::Recorded, Outcome::Recorded]
+        );
+        assert_eq!(
+            *runner.0.lock().unwrap(),
+            [("TAG".to_string(), "tag".to_string())]
+        );
+    }
+}
