@@ -216,10 +216,8 @@ fn refresh() {
             databases: 2,
         },
     );
-    let account = dir.join("account.json");
-
-    // Fill the account without latency.
-    let server = serve::Server::start(Path::new(BIN), &account, 0, &dir.join("serve-fill.log"));
+    // Fill the account through the same server, as a first apply would.
+    let server = serve::Server::start(Path::new(BIN), LATENCY_MS, &dir.join("serve.log"));
     let home = serve::snowflake_home(&dir, server.port);
     let a = measure::run(
         &mut snowform(
@@ -237,11 +235,7 @@ fn refresh() {
         &dir,
         "fill",
     );
-    report("setup: apply --parallelism 16, no latency", &a);
-    server.stop();
-
-    let server = serve::Server::start(Path::new(BIN), &account, LATENCY_MS, &dir.join("serve.log"));
-    let home = serve::snowflake_home(&dir, server.port);
+    report("setup: apply --parallelism 16", &a);
     let mut runs = Vec::new();
     for run in 1..=RUNS {
         let before = server.stats()["statements"].as_u64().unwrap_or(0);
@@ -321,12 +315,7 @@ fn apply() {
         let run_dir = dir.join(format!("p{parallelism}"));
         std::fs::create_dir_all(&run_dir).expect("run directory");
         let _ = std::fs::remove_dir_all(config.join("state"));
-        let server = serve::Server::start(
-            Path::new(BIN),
-            &run_dir.join("account.json"),
-            LATENCY_MS,
-            &run_dir.join("serve.log"),
-        );
+        let server = serve::Server::start(Path::new(BIN), LATENCY_MS, &run_dir.join("serve.log"));
         let home = serve::snowflake_home(&run_dir, server.port);
         let conn = ["--connection", serve::CONNECTION];
         let saved = run_dir.join("plan.json");

@@ -17,13 +17,11 @@ pub struct Server {
 }
 
 impl Server {
-    /// Start the server keeping its account in `account_file`.
-    pub fn start(bin: &Path, account_file: &Path, latency_ms: u64, log: &Path) -> Server {
+    /// Start the server with an empty account kept in memory.
+    pub fn start(bin: &Path, latency_ms: u64, log: &Path) -> Server {
         let mut child = Command::new(bin)
             .args(["sandbox", "serve", "--token"])
             .arg(format!("{USER}={TOKEN}"))
-            .arg("--account-file")
-            .arg(account_file)
             .arg("--latency-ms")
             .arg(latency_ms.to_string())
             .stdin(Stdio::null())

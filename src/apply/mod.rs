@@ -6,6 +6,7 @@
 use crate::plan::{Effect, Plan};
 use crate::state::{InProgress, State, StateError};
 use futures::stream::{FuturesUnordered, StreamExt};
+use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -81,24 +82,29 @@ pub async fn apply<R: Runner, S: StateSink>(
     };
     let mut failing = false;
     let mut running = FuturesUnordered::new();
+    // State changed since the last write. One write covers every statement started and
+    // every result recorded since the previous one: it still happens before anything new
+    // is sent, but a state of thousands of objects is not rewritten twice per statement.
+    let mut dirty = false;
     loop {
         failing |= opts.stop.load(Ordering::SeqCst);
         // Start what may start, in plan order.
         let mut started_any = false;
+        let mut starting = Vec::new();
         for &id in &plan.order {
-            if running.len() >= opts.parallelism.max(1) {
+            if running.len() + starting.len() >= opts.parallelism.max(1) {
                 break;
             }
             if status[id] != Status::Waiting || !ready(plan, &status, id, failing) {
                 continue;
             }
             let step = &plan.steps[id];
+            started_any = true;
+            dirty = true;
             let Some(sql) = step.sql.clone() else {
                 // Nothing to send: only state changes.
                 status[id] = Status::Done;
                 record(state, &step.effect, None);
-                sink.write(state).await?;
-                started_any = true;
                 continue;
             };
             let request_id = uuid::Uuid::new_v4().to_string();
@@ -108,9 +114,14 @@ pub async fn apply<R: Runner, S: StateSink>(
                 started_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now())
                     .to_string(),
             });
-            sink.write(state).await?;
             status[id] = Status::Running;
-            started_any = true;
+            starting.push((id, sql, request_id));
+        }
+        if dirty {
+            sink.write(state).await?;
+            dirty = false;
+        }
+        for (id, sql, request_id) in starting {
             running.push(async move {
                 let r = runner.run(&sql, &request_id).await;
                 (id, sql, request_id, r)
@@ -122,26 +133,33 @@ pub async fn apply<R: Runner, S: StateSink>(
             }
             break;
         }
-        let Some((id, sql, request_id, result)) = running.next().await else {
+        let Some(first) = running.next().await else {
             break;
         };
-        match result {
-            Ok(()) => {
-                status[id] = Status::Done;
-                record(state, &plan.steps[id].effect, Some(&request_id));
-                report.applied.push(sql);
-            }
-            Err(error) => {
-                status[id] = Status::Failed;
-                state.in_progress.retain(|p| p.request_id != request_id);
-                report.failed.push(Failed {
-                    statement: sql,
-                    error,
-                });
-                failing = true;
+        // Results already in are recorded under the same write.
+        let mut done = vec![first];
+        while let Some(Some(more)) = running.next().now_or_never() {
+            done.push(more);
+        }
+        for (id, sql, request_id, result) in done {
+            match result {
+                Ok(()) => {
+                    status[id] = Status::Done;
+                    record(state, &plan.steps[id].effect, Some(&request_id));
+                    report.applied.push(sql);
+                }
+                Err(error) => {
+                    status[id] = Status::Failed;
+                    state.in_progress.retain(|p| p.request_id != request_id);
+                    report.failed.push(Failed {
+                        statement: sql,
+                        error,
+                    });
+                    failing = true;
+                }
             }
         }
-        sink.write(state).await?;
+        dirty = true;
     }
     let mut pending: Vec<usize> = (0..n).filter(|&i| status[i] == Status::Waiting).collect();
     pending.sort_by_key(|&i| position[i]);
