@@ -17,6 +17,7 @@ pub fn change_order(changes: &[Change]) -> Vec<usize> {
         .enumerate()
         .map(|(i, c)| (&c.address, i))
         .collect();
+    let dependents = deleted_dependents(changes);
     let mut main: Graph<(Address, usize)> = Graph::new();
     let mut dels: Graph<(Address, usize)> = Graph::new();
     for (i, c) in changes.iter().enumerate() {
@@ -24,15 +25,9 @@ pub fn change_order(changes: &[Change]) -> Vec<usize> {
         if c.action == Action::Delete {
             dels.add_node(key.clone());
             // A delete waits for the deletes of what depends on it.
-            for (j, other) in changes.iter().enumerate() {
-                if other.action == Action::Delete
-                    && j != i
-                    && other
-                        .before
-                        .as_ref()
-                        .is_some_and(|o| o.deps.contains(&c.address))
-                {
-                    dels.add_dep(key.clone(), (other.address.clone(), j));
+            for &j in dependents.get(&c.address).into_iter().flatten() {
+                if j != i {
+                    dels.add_dep(key.clone(), (changes[j].address.clone(), j));
                 }
             }
         } else {
@@ -55,6 +50,21 @@ pub fn change_order(changes: &[Change]) -> Vec<usize> {
     };
     let mut out = flatten(&main);
     out.extend(flatten(&dels));
+    out
+}
+
+/// For each address, the deletes whose recorded object depends on it. Looked up instead
+/// of comparing every pair of deletes: destroying thousands of objects stays linear.
+fn deleted_dependents(changes: &[Change]) -> BTreeMap<&Address, Vec<usize>> {
+    let mut out: BTreeMap<&Address, Vec<usize>> = BTreeMap::new();
+    for (j, c) in changes.iter().enumerate() {
+        if c.action != Action::Delete {
+            continue;
+        }
+        for d in c.before.iter().flat_map(|o| o.deps.iter()) {
+            out.entry(d).or_default().push(j);
+        }
+    }
     out
 }
 
@@ -191,16 +201,13 @@ pub fn link(
         steps[s].after.extend(main_sinks.iter().copied());
     }
     // Deletes run dependents first.
+    let dependents = deleted_dependents(changes);
     for ci in (0..n).filter(|&ci| is_delete(ci)) {
         let Some(&first) = per_change[ci].first() else {
             continue;
         };
-        for cj in (0..n).filter(|&cj| is_delete(cj) && cj != ci) {
-            if changes[cj]
-                .before
-                .as_ref()
-                .is_some_and(|o| o.deps.contains(&changes[ci].address))
-            {
+        for &cj in dependents.get(&changes[ci].address).into_iter().flatten() {
+            if cj != ci {
                 if let Some(&last) = per_change[cj].last() {
                     steps[first].after.insert(last);
                 }
