@@ -22,6 +22,8 @@ pub fn run(cmd: &mut Command, log_dir: &Path, name: &str) -> Measured {
         .stdout(File::create(&out_path).expect("stdout file"))
         .stderr(File::create(&err_path).expect("stderr file"));
     let started = Instant::now();
+    // Reaped below by wait4, which also returns its resource usage.
+    #[allow(clippy::zombie_processes)]
     let child = cmd.spawn().expect("start snowform");
     let mut status: libc::c_int = 0;
     // SAFETY: rusage is plain data, filled by the kernel; the pid is our own unreaped child.
