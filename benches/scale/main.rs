@@ -8,6 +8,7 @@
 //! - `gen DIR OBJECTS SCHEMAS DATABASES`: only write a configuration.
 //!
 //! Run: `cargo bench --bench scale [-- offline|refresh|apply|gen ...]` (all three by default).
+//! Under `cargo test --all-targets` it only makes a smoke run on 300 objects.
 //! Work files stay in `$TMPDIR/snowform-scale/<scenario>/` so each command can be rerun by hand.
 
 mod generate;
@@ -27,12 +28,15 @@ const LATENCY_MS: u64 = 50;
 const RUNS: usize = 3;
 
 fn main() {
-    // `cargo bench` passes `--bench`; filters are not used.
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without
+    // it, on a debug build: then only a small smoke run checks that the pieces still fit.
+    let benching = std::env::args().any(|a| a == "--bench");
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
     match args.first().map(String::as_str) {
+        None if !benching => smoke(),
         None => {
             offline();
             refresh();
@@ -150,6 +154,35 @@ fn summary(plan: &Value) -> String {
         "create {} update {} replace {} delete {} noop {}",
         s["create"], s["update"], s["replace"], s["delete"], s["noop"]
     )
+}
+
+/// A configuration of 300 objects validates and plans offline: the generator's output is
+/// a valid configuration and every object is planned.
+fn smoke() {
+    let dir = workdir("smoke");
+    let shape = Shape {
+        objects: 300,
+        schemas: 3,
+        databases: 2,
+    };
+    let config = generate(&dir, shape);
+    measure::run(
+        &mut snowform(&config, &dir, &["validate"]),
+        &dir,
+        "validate",
+    );
+    let p = measure::run(
+        &mut snowform(
+            &config,
+            &dir,
+            &["plan", "--refresh=false", "--format", "json"],
+        ),
+        &dir,
+        "plan",
+    );
+    let plan = json(&p);
+    assert_eq!(plan["summary"]["create"], 300, "every object is planned");
+    println!("scale smoke run: {}", summary(&plan));
 }
 
 fn offline() {
