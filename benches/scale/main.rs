@@ -320,10 +320,27 @@ fn plan_shape(saved: &Path) -> (usize, usize) {
     let text = std::fs::read_to_string(saved).expect("saved plan");
     let plan = SavedPlan::parse(&text).expect("saved plan").plan;
     let mut depth = vec![0usize; plan.steps.len()];
-    // `order` is a topological order of the steps.
+    // `order` is a topological order of the steps; the main phase ends before any step
+    // marked `after_main_phase` starts.
+    let mut main_phase = 0;
     for &id in &plan.order {
         let step = &plan.steps[id];
-        let before = step.after.iter().map(|&a| depth[a]).max().unwrap_or(0);
+        if step.after_main_phase && main_phase == 0 {
+            main_phase = plan
+                .main_phase_ends
+                .iter()
+                .map(|&e| depth[e])
+                .max()
+                .unwrap_or(0);
+        }
+        let gate = if step.after_main_phase { main_phase } else { 0 };
+        let before = step
+            .after
+            .iter()
+            .map(|&a| depth[a])
+            .max()
+            .unwrap_or(0)
+            .max(gate);
         depth[id] = before + usize::from(step.sql.is_some());
     }
     let statements = plan.steps.iter().filter(|s| s.sql.is_some()).count();

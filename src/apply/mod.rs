@@ -80,6 +80,14 @@ pub async fn apply<R: Runner, S: StateSink>(
         }
         p
     };
+    // The main phase is done once its last steps are.
+    let mut main_ends_left = plan.main_phase_ends.len();
+    let done = |id: usize, status: &mut [Status], left: &mut usize| {
+        status[id] = Status::Done;
+        if plan.main_phase_ends.contains(&id) {
+            *left -= 1;
+        }
+    };
     let mut failing = false;
     let mut running = FuturesUnordered::new();
     // State changed since the last write. One write covers every statement started and
@@ -95,7 +103,8 @@ pub async fn apply<R: Runner, S: StateSink>(
             if running.len() + starting.len() >= opts.parallelism.max(1) {
                 break;
             }
-            if status[id] != Status::Waiting || !ready(plan, &status, id, failing) {
+            let main_done = main_ends_left == 0;
+            if status[id] != Status::Waiting || !ready(plan, &status, id, failing, main_done) {
                 continue;
             }
             let step = &plan.steps[id];
@@ -103,7 +112,7 @@ pub async fn apply<R: Runner, S: StateSink>(
             dirty = true;
             let Some(sql) = step.sql.clone() else {
                 // Nothing to send: only state changes.
-                status[id] = Status::Done;
+                done(id, &mut status, &mut main_ends_left);
                 record(state, &step.effect, None);
                 continue;
             };
@@ -137,14 +146,14 @@ pub async fn apply<R: Runner, S: StateSink>(
             break;
         };
         // Results already in are recorded under the same write.
-        let mut done = vec![first];
+        let mut finished = vec![first];
         while let Some(Some(more)) = running.next().now_or_never() {
-            done.push(more);
+            finished.push(more);
         }
-        for (id, sql, request_id, result) in done {
+        for (id, sql, request_id, result) in finished {
             match result {
                 Ok(()) => {
-                    status[id] = Status::Done;
+                    done(id, &mut status, &mut main_ends_left);
                     record(state, &plan.steps[id].effect, Some(&request_id));
                     report.applied.push(sql);
                 }
@@ -181,8 +190,12 @@ fn record(state: &mut State, effect: &Effect, request_id: Option<&str>) {
 
 /// May step `id` start? Normally when everything before it is done. After a failure only
 /// `finally` steps start, once what they require succeeded and nothing they wait for runs.
-fn ready(plan: &Plan, status: &[Status], id: usize, failing: bool) -> bool {
+/// `main_done`: every step of the main phase is done (see `Step::after_main_phase`).
+fn ready(plan: &Plan, status: &[Status], id: usize, failing: bool, main_done: bool) -> bool {
     let step = &plan.steps[id];
+    if step.after_main_phase && !main_done {
+        return false;
+    }
     if !failing {
         return step.after.iter().all(|&a| status[a] == Status::Done);
     }

@@ -282,3 +282,35 @@ fn each_statement_is_recorded_before_it_is_sent_and_its_result_before_dependents
     // Statements started together share a write: fewer writes than two per statement.
     assert!(written.len() < 2 * 7, "{} writes", written.len());
 }
+
+#[test]
+fn deletes_start_only_once_every_create_is_done() {
+    let wh = |name: &str| {
+        let mut o = Object::new(
+            Address::new(Kind::Warehouse, name.to_lowercase()),
+            ObjectName::account(id(name)),
+        );
+        o.set("size", "XSMALL");
+        o
+    };
+    let mut state = State::new("default");
+    for o in [wh("OLD1"), wh("OLD2")] {
+        state.apply_effect(&Effect::Put { object: o });
+    }
+    let plan = plan_for(&[wh("NEW1"), wh("NEW2"), wh("NEW3")], &state);
+    let (report, ran, _) = run(&plan, &mut state, None, 8);
+    assert!(report.ok());
+    let first_drop = ran.iter().position(|s| s.starts_with("DROP")).unwrap();
+    assert_eq!(first_drop, 3, "{ran:?}");
+    assert_eq!(ran.len(), 5);
+    // After a failure in the main phase, no delete starts.
+    let mut state = State::new("default");
+    for o in [wh("OLD1"), wh("OLD2")] {
+        state.apply_effect(&Effect::Put { object: o });
+    }
+    let plan = plan_for(&[wh("NEW1"), wh("NEW2"), wh("NEW3")], &state);
+    let (report, ran, _) = run(&plan, &mut state, Some("NEW2"), 8);
+    assert_eq!(report.failed.len(), 1);
+    assert!(ran.iter().all(|s| !s.starts_with("DROP")), "{ran:?}");
+    assert_eq!(report.pending.len(), 2);
+}

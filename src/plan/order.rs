@@ -68,7 +68,8 @@ fn deleted_dependents(changes: &[Change]) -> BTreeMap<&Address, Vec<usize>> {
     out
 }
 
-/// Fill in each step's `after`, `requires` and `finally`; return the run order.
+/// Fill in each step's `after`, `requires`, `finally` and `after_main_phase`; return the
+/// run order and the last steps of the main phase.
 pub fn link(
     changes: &[Change],
     change_order: &[usize],
@@ -76,7 +77,7 @@ pub fn link(
     per_change: &[Vec<usize>],
     cleanup: &BTreeSet<usize>,
     ops: &GraphOps,
-) -> Vec<usize> {
+) -> (Vec<usize>, BTreeSet<usize>) {
     let n = changes.len();
     let is_delete = |ci: usize| changes[ci].action == Action::Delete;
     // Steps of the main phase, per change.
@@ -193,12 +194,12 @@ pub fn link(
     for ci in 0..n {
         if is_delete(ci) {
             if let Some(&first) = per_change[ci].first() {
-                steps[first].after.extend(main_sinks.iter().copied());
+                steps[first].after_main_phase = true;
             }
         }
     }
     for &s in cleanup {
-        steps[s].after.extend(main_sinks.iter().copied());
+        steps[s].after_main_phase = true;
     }
     // Deletes run dependents first.
     let dependents = deleted_dependents(changes);
@@ -256,18 +257,28 @@ pub fn link(
         let id = s.id;
         s.after.remove(&id);
     }
-    run_order(steps)
+    (run_order(steps, &main_sinks), main_sinks)
 }
 
-/// A topological order of the steps, smallest ready id first.
-fn run_order(steps: &[Step]) -> Vec<usize> {
+/// A topological order of the steps, smallest ready id first. The end of the main phase is
+/// one extra node, after every step: it becomes ready only once the main phase is done,
+/// when nothing else can be, so the order is the one explicit edges would give.
+fn run_order(steps: &[Step], main_phase_ends: &BTreeSet<usize>) -> Vec<usize> {
+    let barrier = steps.len();
     let mut g: Graph<usize> = Graph::new();
     for s in steps {
         g.add_node(s.id);
         for &a in &s.after {
             g.add_dep(s.id, a);
         }
+        if s.after_main_phase {
+            g.add_dep(s.id, barrier);
+        }
+    }
+    for &e in main_phase_ends {
+        g.add_dep(barrier, e);
     }
     g.topo_order()
+        .map(|order| order.into_iter().filter(|&id| id != barrier).collect())
         .unwrap_or_else(|_| steps.iter().map(|s| s.id).collect())
 }
