@@ -175,6 +175,36 @@ mod tests {
     }
 
     #[test]
+    fn a_context_holds_what_the_expression_names_and_nothing_bound_inside_it() {
+        let expr = parse(r#"[for s in var.list : "${s}-${local.x}-${schema.a[var.k].name}"]"#);
+        let reads = Reads::of(&expr);
+        assert_eq!(reads.vars, BTreeSet::from(["list", "k"]));
+        assert_eq!(reads.locals, BTreeSet::from(["x"]));
+        assert_eq!(reads.blocks, BTreeSet::from([(Kind::Schema, "a")]));
+
+        let vars = BTreeMap::from([
+            ("list".to_string(), Value::from(vec!["p", "q"])),
+            ("k".to_string(), Value::from("one")),
+            ("unused".to_string(), Value::from("u")),
+        ]);
+        let mut env = Env::new(&vars, "default");
+        env.set_local("x", Value::from("X"));
+        env.set_local("unused", Value::from("u"));
+        let one: Map<String, Value> = [("name".to_string(), Value::from("A1"))]
+            .into_iter()
+            .collect();
+        let a: Map<String, Value> = [("one".to_string(), Value::Object(one))]
+            .into_iter()
+            .collect();
+        env.set_block(Kind::Schema, "a", Value::Object(a));
+        env.set_block(Kind::Schema, "b", Value::from("unused"));
+        assert_eq!(
+            env.eval(&expr).unwrap(),
+            Value::from(vec!["p-X-A1", "q-X-A1"])
+        );
+    }
+
+    #[test]
     fn reads_variables_locals_blocks_and_each() {
         let vars = BTreeMap::from([("env".to_string(), Value::from("DEV"))]);
         let mut env = Env::new(&vars, "staging");
