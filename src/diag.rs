@@ -48,6 +48,32 @@ impl Span {
     }
 }
 
+/// Where each line of a source starts, so that many offsets become spans without scanning
+/// the source from its start each time.
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(source: &str) -> LineIndex {
+        let starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { starts }
+    }
+
+    /// [`Span::at_offset`] for the source this index was built from.
+    pub fn span(&self, file: &str, source: &str, offset: usize) -> Span {
+        let offset = floor_char_boundary(source, offset.min(source.len()));
+        // starts[0] = 0 <= offset, so at least one line starts at or before it.
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let line_start = self.starts[line - 1];
+        let column = source[line_start..offset].chars().count() as u32 + 1;
+        Span::new(file, line as u32, column)
+    }
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -236,6 +262,19 @@ mod tests {
         let at = src.find('"').unwrap();
         assert_eq!(Span::at_offset("f.hcl", src, at), Span::new("f.hcl", 2, 6));
         assert_eq!(Span::at_offset("f.hcl", src, 0), Span::new("f.hcl", 1, 1));
+    }
+
+    #[test]
+    fn line_index_gives_the_same_spans() {
+        let src = "a = 1\nbé = \"x\"\n\n  ü\nlast";
+        let index = LineIndex::new(src);
+        for offset in 0..=src.len() + 2 {
+            assert_eq!(
+                index.span("f.hcl", src, offset),
+                Span::at_offset("f.hcl", src, offset),
+                "offset {offset}"
+            );
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use crate::plan::{Effect, Plan};
 use crate::state::{InProgress, State, StateError};
 use futures::stream::{FuturesUnordered, StreamExt};
+use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -87,28 +88,42 @@ pub async fn apply<R: Runner, S: StateSink>(
         }
         p
     };
+    // The main phase is done once its last steps are.
+    let mut main_ends_left = plan.main_phase_ends.len();
+    let done = |id: usize, status: &mut [Status], left: &mut usize| {
+        status[id] = Status::Done;
+        if plan.main_phase_ends.contains(&id) {
+            *left -= 1;
+        }
+    };
     let mut failing = false;
     // Steps entered in the state before they start (see `owed_after`), with their ids.
     let mut owed: BTreeMap<usize, String> = BTreeMap::new();
     let mut running = FuturesUnordered::new();
+    // State changed since the last write. One write covers every statement started and
+    // every result recorded since the previous one: it still happens before anything new
+    // is sent, but a state of thousands of objects is not rewritten twice per statement.
+    let mut dirty = false;
     loop {
         failing |= opts.stop.load(Ordering::SeqCst);
         // Start what may start, in plan order.
         let mut started_any = false;
+        let mut starting = Vec::new();
         for &id in &plan.order {
-            if running.len() >= opts.parallelism.max(1) {
+            if running.len() + starting.len() >= opts.parallelism.max(1) {
                 break;
             }
-            if status[id] != Status::Waiting || !ready(plan, &status, id, failing) {
+            let main_done = main_ends_left == 0;
+            if status[id] != Status::Waiting || !ready(plan, &status, id, failing, main_done) {
                 continue;
             }
             let step = &plan.steps[id];
+            started_any = true;
+            dirty = true;
             let Some(sql) = step.sql.clone() else {
                 // Nothing to send: only state changes.
-                status[id] = Status::Done;
+                done(id, &mut status, &mut main_ends_left);
                 record(state, &step.effect, None);
-                sink.write(state).await?;
-                started_any = true;
                 continue;
             };
             // An owed statement is in the state already, under the id it is sent with.
@@ -135,9 +150,14 @@ pub async fn apply<R: Runner, S: StateSink>(
                 ));
                 owed.insert(next, r);
             }
-            sink.write(state).await?;
             status[id] = Status::Running;
-            started_any = true;
+            starting.push((id, sql, request_id));
+        }
+        if dirty {
+            sink.write(state).await?;
+            dirty = false;
+        }
+        for (id, sql, request_id) in starting {
             running.push(async move {
                 let r = runner.run(&sql, &request_id).await;
                 (id, sql, request_id, r)
@@ -149,36 +169,44 @@ pub async fn apply<R: Runner, S: StateSink>(
             }
             break;
         }
-        let Some((id, sql, request_id, result)) = running.next().await else {
+        let Some(first) = running.next().await else {
             break;
         };
-        match result {
-            Ok(()) => {
-                status[id] = Status::Done;
-                record(state, &plan.steps[id].effect, Some(&request_id));
-                report.applied.push(sql);
-                // What this one owed is now owed outright.
-                for p in &mut state.in_progress {
-                    if p.after.as_deref() == Some(request_id.as_str()) {
-                        p.after = None;
+        // Results already in are recorded under the same write.
+        let mut finished = vec![first];
+        while let Some(Some(more)) = running.next().now_or_never() {
+            finished.push(more);
+        }
+        for (id, sql, request_id, result) in finished {
+            match result {
+                Ok(()) => {
+                    done(id, &mut status, &mut main_ends_left);
+                    record(state, &plan.steps[id].effect, Some(&request_id));
+                    report.applied.push(sql);
+                    // What this one owed is now owed outright.
+                    for p in &mut state.in_progress {
+                        if p.after.as_deref() == Some(request_id.as_str()) {
+                            p.after = None;
+                        }
                     }
                 }
-            }
-            Err(error) => {
-                status[id] = Status::Failed;
-                // Nothing is owed after a statement that failed.
-                state.in_progress.retain(|p| {
-                    p.request_id != request_id && p.after.as_deref() != Some(request_id.as_str())
-                });
-                owed.retain(|_, r| state.in_progress.iter().any(|p| &p.request_id == r));
-                report.failed.push(Failed {
-                    statement: sql,
-                    error,
-                });
-                failing = true;
+                Err(error) => {
+                    status[id] = Status::Failed;
+                    // Nothing is owed after a statement that failed.
+                    state.in_progress.retain(|p| {
+                        p.request_id != request_id
+                            && p.after.as_deref() != Some(request_id.as_str())
+                    });
+                    owed.retain(|_, r| state.in_progress.iter().any(|p| &p.request_id == r));
+                    report.failed.push(Failed {
+                        statement: sql,
+                        error,
+                    });
+                    failing = true;
+                }
             }
         }
-        sink.write(state).await?;
+        dirty = true;
     }
     let mut pending: Vec<usize> = (0..n).filter(|&i| status[i] == Status::Waiting).collect();
     pending.sort_by_key(|&i| position[i]);
@@ -235,8 +263,12 @@ fn record(state: &mut State, effect: &Effect, request_id: Option<&str>) {
 
 /// May step `id` start? Normally when everything before it is done. After a failure only
 /// `finally` steps start, once what they require succeeded and nothing they wait for runs.
-fn ready(plan: &Plan, status: &[Status], id: usize, failing: bool) -> bool {
+/// `main_done`: every step of the main phase is done (see `Step::after_main_phase`).
+fn ready(plan: &Plan, status: &[Status], id: usize, failing: bool, main_done: bool) -> bool {
     let step = &plan.steps[id];
+    if step.after_main_phase && !main_done {
+        return false;
+    }
     if !failing {
         return step.after.iter().all(|&a| status[a] == Status::Done);
     }

@@ -286,3 +286,122 @@ fn db_record() -> Object {
         ObjectName::account(id("DB")),
     )
 }
+
+/// Runs statements and checks, as each one is sent, what the last state written says.
+struct Journaled<'a> {
+    written: &'a Mutex<Vec<State>>,
+}
+
+impl Runner for Journaled<'_> {
+    async fn run(&self, sql: &str, request_id: &str) -> Result<(), String> {
+        let written = self.written.lock().unwrap();
+        let last = written
+            .last()
+            .expect("a state was written before any statement");
+        assert!(
+            last.in_progress.iter().any(|p| p.request_id == request_id),
+            "{sql} was sent before the state recorded it as running"
+        );
+        Ok(())
+    }
+}
+
+struct Shared<'a>(&'a Mutex<Vec<State>>);
+
+impl StateSink for Shared<'_> {
+    async fn write(&mut self, state: &State) -> Result<(), StateError> {
+        self.0.lock().unwrap().push(state.clone());
+        Ok(())
+    }
+}
+
+#[test]
+fn each_statement_is_recorded_before_it_is_sent_and_its_result_before_dependents_start() {
+    let mut db = Object::new(
+        Address::new(Kind::Database, "db"),
+        ObjectName::account(id("DB")),
+    );
+    db.set("comment", "x");
+    let mut desired = vec![db.clone()];
+    for i in 0..6 {
+        let mut s = Object::new(
+            Address::new(Kind::Schema, format!("s{i}")),
+            ObjectName::in_database(id("DB"), id(&format!("S{i}"))),
+        );
+        s.deps.insert(db.address.clone());
+        desired.push(s);
+    }
+    let mut state = State::new("default");
+    let plan = plan_for(&desired, &state);
+    let written = Mutex::new(Vec::new());
+    let mut sink = Shared(&written);
+    let stop = AtomicBool::new(false);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let report = rt
+        .block_on(apply(
+            &plan,
+            &mut state,
+            &mut sink,
+            &Journaled { written: &written },
+            &ApplyOptions {
+                parallelism: 3,
+                stop: &stop,
+            },
+        ))
+        .unwrap();
+    assert!(report.ok());
+    let written = written.into_inner().unwrap();
+    // The schemas start only once the state records the database.
+    let first_schema = written
+        .iter()
+        .position(|s| {
+            s.in_progress
+                .iter()
+                .any(|p| p.statement.starts_with("CREATE SCHEMA"))
+        })
+        .unwrap();
+    assert!(written[first_schema]
+        .resources
+        .contains_key(&Address::new(Kind::Database, "db")));
+    // The last write holds everything and nothing running.
+    let last = written.last().unwrap();
+    assert!(last.in_progress.is_empty());
+    assert_eq!(last.resources.len(), 7);
+    assert_eq!(last.serial, 7);
+    // Statements started together share a write: fewer writes than two per statement.
+    assert!(written.len() < 2 * 7, "{} writes", written.len());
+}
+
+#[test]
+fn deletes_start_only_once_every_create_is_done() {
+    let wh = |name: &str| {
+        let mut o = Object::new(
+            Address::new(Kind::Warehouse, name.to_lowercase()),
+            ObjectName::account(id(name)),
+        );
+        o.set("size", "XSMALL");
+        o
+    };
+    let mut state = State::new("default");
+    for o in [wh("OLD1"), wh("OLD2")] {
+        state.apply_effect(&Effect::Put { object: o });
+    }
+    let plan = plan_for(&[wh("NEW1"), wh("NEW2"), wh("NEW3")], &state);
+    let (report, ran, _) = run(&plan, &mut state, None, 8);
+    assert!(report.ok());
+    let first_drop = ran.iter().position(|s| s.starts_with("DROP")).unwrap();
+    assert_eq!(first_drop, 3, "{ran:?}");
+    assert_eq!(ran.len(), 5);
+    // After a failure in the main phase, no delete starts.
+    let mut state = State::new("default");
+    for o in [wh("OLD1"), wh("OLD2")] {
+        state.apply_effect(&Effect::Put { object: o });
+    }
+    let plan = plan_for(&[wh("NEW1"), wh("NEW2"), wh("NEW3")], &state);
+    let (report, ran, _) = run(&plan, &mut state, Some("NEW2"), 8);
+    assert_eq!(report.failed.len(), 1);
+    assert!(ran.iter().all(|s| !s.starts_with("DROP")), "{ran:?}");
+    assert_eq!(report.pending.len(), 2);
+}

@@ -2,11 +2,13 @@
 //! built-in functions, and evaluating one expression in it.
 
 use super::functions;
+use super::refs::{classify, Target, Uses};
 use crate::model::Kind;
 use hcl::eval::{Context, Evaluate};
 use hcl::{Map, Value};
 use hcl_edit::expr::Expression;
-use std::collections::BTreeMap;
+use hcl_edit::structure::Body;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// `each.key` and `each.value` of one `for_each` instance.
 #[derive(Clone, Debug)]
@@ -15,20 +17,77 @@ pub(crate) struct Each {
     pub value: Value,
 }
 
-/// What expressions can read, growing as locals and blocks are evaluated.
+/// What expressions can read, growing as locals and blocks are evaluated. A context holds
+/// only what the expressions at hand read (see [`Reads`]): copying every block's value into
+/// the context of every block made evaluation quadratic in the size of the configuration.
 pub(crate) struct Env {
-    ctx: Context<'static>,
+    /// The built-in functions, copied into every context.
+    funcs: Context<'static>,
+    vars: Map<String, Value>,
+    workspace: String,
     locals: Map<String, Value>,
     blocks: BTreeMap<Kind, Map<String, Value>>,
+}
+
+/// The variables, local values and blocks some expressions read.
+#[derive(Debug, Default)]
+pub(crate) struct Reads<'a> {
+    vars: BTreeSet<&'a str>,
+    locals: BTreeSet<&'a str>,
+    blocks: BTreeSet<(Kind, &'a str)>,
+}
+
+impl<'a> Reads<'a> {
+    pub fn of(expr: &'a Expression) -> Reads<'a> {
+        let mut r = Reads::default();
+        r.add(expr);
+        r
+    }
+
+    pub fn add(&mut self, expr: &'a Expression) {
+        for t in Uses::of(expr).traversals {
+            match classify(&t) {
+                Ok(Target::Var(v)) => {
+                    self.vars.insert(v);
+                }
+                Ok(Target::Local(l)) => {
+                    self.locals.insert(l);
+                }
+                Ok(Target::Block(b)) => {
+                    self.blocks.insert((b.kind, b.label));
+                }
+                // `each` is declared per instance, `snowform` always; mistakes were reported.
+                Ok(Target::Each | Target::Workspace) | Err(_) => {}
+            }
+        }
+    }
+
+    pub fn add_opt(&mut self, expr: Option<&'a Expression>) {
+        if let Some(e) = expr {
+            self.add(e);
+        }
+    }
+
+    /// Every expression of a block body, nested blocks included.
+    pub fn add_body(&mut self, body: &'a Body) {
+        for a in body.attributes() {
+            self.add(&a.value);
+        }
+        for b in body.blocks() {
+            self.add_body(&b.body);
+        }
+    }
 }
 
 impl Env {
     /// Only the functions: for values that must be constant (variable defaults, var files).
     pub fn constants() -> Env {
-        let mut ctx = Context::new();
-        functions::declare(&mut ctx);
+        let mut funcs = Context::new();
+        functions::declare(&mut funcs);
         Env {
-            ctx,
+            funcs,
+            vars: Map::new(),
+            workspace: String::new(),
             locals: Map::new(),
             blocks: BTreeMap::new(),
         }
@@ -37,49 +96,67 @@ impl Env {
     /// The variables and `snowform.workspace`, with no locals or blocks yet.
     pub fn new(vars: &BTreeMap<String, Value>, workspace: &str) -> Env {
         let mut env = Env::constants();
-        env.ctx.declare_var(
-            "var",
-            Value::Object(vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-        );
-        let snowform: Map<String, Value> = [("workspace".to_string(), Value::from(workspace))]
-            .into_iter()
-            .collect();
-        env.ctx.declare_var("snowform", Value::Object(snowform));
-        env.ctx.declare_var("local", Value::Object(Map::new()));
+        env.vars = vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        env.workspace = workspace.to_string();
         env
     }
 
     pub fn set_local(&mut self, name: &str, value: Value) {
         self.locals.insert(name.to_string(), value);
-        self.ctx
-            .declare_var("local", Value::Object(self.locals.clone()));
     }
 
     /// Declare a block's value: one object, or a map of instance key to object.
     pub fn set_block(&mut self, kind: Kind, label: &str, value: Value) {
-        let blocks = self.blocks.entry(kind).or_default();
-        blocks.insert(label.to_string(), value);
-        self.ctx
-            .declare_var(kind.as_str(), Value::Object(blocks.clone()));
+        self.blocks
+            .entry(kind)
+            .or_default()
+            .insert(label.to_string(), value);
     }
 
-    /// The context for one instance of a block (with `each`), or for anything else.
-    pub fn context(&self, each: Option<&Each>) -> Context<'static> {
-        let mut ctx = self.ctx.clone();
-        if let Some(each) = each {
-            let obj: Map<String, Value> = [
-                ("key".to_string(), Value::from(each.key.as_str())),
-                ("value".to_string(), each.value.clone()),
-            ]
-            .into_iter()
-            .collect();
-            ctx.declare_var("each", Value::Object(obj));
+    /// A context holding what `reads` names (of what has been evaluated so far).
+    pub fn context(&self, reads: &Reads) -> Context<'static> {
+        let mut ctx = self.funcs.clone();
+        let pick = |map: &Map<String, Value>, names: &BTreeSet<&str>| -> Map<String, Value> {
+            names
+                .iter()
+                .filter_map(|n| map.get(*n).map(|v| (n.to_string(), v.clone())))
+                .collect()
+        };
+        ctx.declare_var("var", Value::Object(pick(&self.vars, &reads.vars)));
+        let snowform: Map<String, Value> = [(
+            "workspace".to_string(),
+            Value::from(self.workspace.as_str()),
+        )]
+        .into_iter()
+        .collect();
+        ctx.declare_var("snowform", Value::Object(snowform));
+        ctx.declare_var("local", Value::Object(pick(&self.locals, &reads.locals)));
+        for (kind, labels) in &self.blocks {
+            let wanted: BTreeSet<&str> = reads
+                .blocks
+                .iter()
+                .filter(|(k, _)| k == kind)
+                .map(|(_, l)| *l)
+                .collect();
+            // As before: a kind is a name once one of its blocks has been evaluated.
+            ctx.declare_var(kind.as_str(), Value::Object(pick(labels, &wanted)));
         }
         ctx
     }
 
+    /// Make `each` the given instance in `ctx`.
+    pub fn set_each(ctx: &mut Context<'static>, each: &Each) {
+        let obj: Map<String, Value> = [
+            ("key".to_string(), Value::from(each.key.as_str())),
+            ("value".to_string(), each.value.clone()),
+        ]
+        .into_iter()
+        .collect();
+        ctx.declare_var("each", Value::Object(obj));
+    }
+
     pub fn eval(&self, expr: &Expression) -> Result<Value, String> {
-        eval_in(&self.ctx, expr)
+        eval_in(&self.context(&Reads::of(expr)), expr)
     }
 }
 
@@ -95,6 +172,36 @@ mod tests {
 
     fn parse(src: &str) -> Expression {
         hcl_edit::parser::parse_expr(src).unwrap()
+    }
+
+    #[test]
+    fn a_context_holds_what_the_expression_names_and_nothing_bound_inside_it() {
+        let expr = parse(r#"[for s in var.list : "${s}-${local.x}-${schema.a[var.k].name}"]"#);
+        let reads = Reads::of(&expr);
+        assert_eq!(reads.vars, BTreeSet::from(["list", "k"]));
+        assert_eq!(reads.locals, BTreeSet::from(["x"]));
+        assert_eq!(reads.blocks, BTreeSet::from([(Kind::Schema, "a")]));
+
+        let vars = BTreeMap::from([
+            ("list".to_string(), Value::from(vec!["p", "q"])),
+            ("k".to_string(), Value::from("one")),
+            ("unused".to_string(), Value::from("u")),
+        ]);
+        let mut env = Env::new(&vars, "default");
+        env.set_local("x", Value::from("X"));
+        env.set_local("unused", Value::from("u"));
+        let one: Map<String, Value> = [("name".to_string(), Value::from("A1"))]
+            .into_iter()
+            .collect();
+        let a: Map<String, Value> = [("one".to_string(), Value::Object(one))]
+            .into_iter()
+            .collect();
+        env.set_block(Kind::Schema, "a", Value::Object(a));
+        env.set_block(Kind::Schema, "b", Value::from("unused"));
+        assert_eq!(
+            env.eval(&expr).unwrap(),
+            Value::from(vec!["p-X-A1", "q-X-A1"])
+        );
     }
 
     #[test]
@@ -119,11 +226,10 @@ mod tests {
             key: "ml".into(),
             value: Value::from("SMALL"),
         };
-        let ctx = env.context(Some(&each));
-        assert_eq!(
-            eval_in(&ctx, &parse("\"${each.key}:${each.value}\"")).unwrap(),
-            Value::from("ml:SMALL")
-        );
+        let expr = parse("\"${each.key}:${each.value}\"");
+        let mut ctx = env.context(&Reads::of(&expr));
+        Env::set_each(&mut ctx, &each);
+        assert_eq!(eval_in(&ctx, &expr).unwrap(), Value::from("ml:SMALL"));
         assert!(env.eval(&parse("each.key")).is_err());
     }
 }

@@ -5,7 +5,7 @@
 
 use super::blocks::{Decls, LocalDecl, ResourceDecl};
 use super::decode::{self, attr_key, Decoded};
-use super::eval::{eval_in, Each, Env};
+use super::eval::{eval_in, Each, Env, Reads};
 use super::functions::describe;
 use super::refs::{self, Allowed, BlockRef, Names, Target, Uses};
 use super::suggest;
@@ -295,7 +295,22 @@ fn evaluate_block<'a>(
         }
     }
 
-    let base_ctx = env.context(None);
+    // One context per block, holding what its expressions read (and the keys of the blocks
+    // reached through locals and depends_on); `each` is redeclared per instance.
+    let mut reads = Reads::default();
+    reads.add_body(&decl.block.body);
+    for t in plan.targets() {
+        if let Target::Local(l) = t {
+            for b in local_blocks.get(l).into_iter().flatten() {
+                reads.add_opt(b.index);
+            }
+        }
+    }
+    for b in &plan.depends_on {
+        reads.add_opt(b.index);
+    }
+    let base_ctx = env.context(&reads);
+    let mut each_ctx = plan.for_each.as_ref().map(|_| base_ctx.clone());
     let mut ok = true;
     let mut values = hcl::Map::new();
     let mut decoded_here = Vec::new();
@@ -305,11 +320,17 @@ fn evaluate_block<'a>(
             Some(e) => Address::with_key(kind, label, e.key.clone()),
             None => Address::new(kind, label),
         };
-        let ctx = env.context(each.as_ref());
+        let ctx = match (each, each_ctx.as_mut()) {
+            (Some(e), Some(c)) => {
+                Env::set_each(c, e);
+                &*c
+            }
+            _ => &base_ctx,
+        };
         let input = decode::Input {
             decl,
             address: address.clone(),
-            ctx: &ctx,
+            ctx,
             unknown: &unknown,
             registry: &state.registry,
             lifecycle: lifecycle.clone(),
@@ -342,7 +363,7 @@ fn evaluate_block<'a>(
         let mut deps = BTreeSet::new();
         for t in plan.targets() {
             match t {
-                Target::Block(b) => deps.extend(state.addresses(b, &ctx)),
+                Target::Block(b) => deps.extend(state.addresses(b, ctx)),
                 Target::Local(l) => {
                     for b in local_blocks.get(l).into_iter().flatten() {
                         deps.extend(state.addresses(b, &base_ctx));

@@ -1,7 +1,7 @@
 //! The configuration files: finding them, reading them and parsing them into syntax trees
 //! that keep byte positions, so every later message can point at FILE:LINE:COL.
 
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::diag::{Diagnostic, Diagnostics, LineIndex, Span};
 use hcl_edit::structure::Body;
 use std::path::{Path, PathBuf};
 
@@ -12,20 +12,24 @@ pub(crate) struct SourceFile {
     pub name: String,
     pub path: PathBuf,
     pub text: String,
+    /// Line starts: a position is asked for every attribute, errors or not.
+    lines: LineIndex,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, path: PathBuf, text: impl Into<String>) -> SourceFile {
+        let text = text.into();
         SourceFile {
             name: name.into(),
             path,
-            text: text.into(),
+            lines: LineIndex::new(&text),
+            text,
         }
     }
 
     /// The position of byte `offset`.
     pub fn span(&self, offset: usize) -> Span {
-        Span::at_offset(&self.name, &self.text, offset)
+        self.lines.span(&self.name, &self.text, offset)
     }
 
     /// The position where a parsed node starts.

@@ -50,6 +50,15 @@ pub struct Step {
     /// Runs even when another step failed, as long as `requires` succeeded: resuming a task
     /// graph that was suspended for the change.
     pub finally: bool,
+    /// Also waits for the whole main phase ([`Plan::main_phase_ends`]): the first step of a
+    /// delete and the cleanup of a replacement. One flag instead of an `after` entry per
+    /// main-phase step, which grew as creates × deletes.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub after_main_phase: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +87,10 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// Step ids in the order a single runner executes them.
     pub order: Vec<usize>,
+    /// The last steps of the main phase (creates, updates, replacements): once they are
+    /// done, so is the whole phase, and the `after_main_phase` steps may start.
+    #[serde(default)]
+    pub main_phase_ends: BTreeSet<usize>,
     pub metadata_queries: usize,
     pub provenance: Provenance,
 }
@@ -165,6 +178,7 @@ pub fn build(changes: Vec<Change>, workspace: &str) -> Plan {
             after: BTreeSet::new(),
             requires: BTreeSet::new(),
             finally: false,
+            after_main_phase: false,
         });
         id
     };
@@ -190,7 +204,7 @@ pub fn build(changes: Vec<Change>, workspace: &str) -> Plan {
             per_change[ci].push(id);
         }
     }
-    let ordered = order::link(
+    let (ordered, main_phase_ends) = order::link(
         &changes,
         &change_order,
         &mut steps,
@@ -222,6 +236,7 @@ pub fn build(changes: Vec<Change>, workspace: &str) -> Plan {
         changes: planned_in_order,
         steps,
         order: ordered,
+        main_phase_ends,
         metadata_queries: 0,
         provenance: Provenance::default(),
     }

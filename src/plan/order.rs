@@ -17,6 +17,7 @@ pub fn change_order(changes: &[Change]) -> Vec<usize> {
         .enumerate()
         .map(|(i, c)| (&c.address, i))
         .collect();
+    let dependents = deleted_dependents(changes);
     let mut main: Graph<(Address, usize)> = Graph::new();
     let mut dels: Graph<(Address, usize)> = Graph::new();
     for (i, c) in changes.iter().enumerate() {
@@ -24,15 +25,9 @@ pub fn change_order(changes: &[Change]) -> Vec<usize> {
         if c.action == Action::Delete {
             dels.add_node(key.clone());
             // A delete waits for the deletes of what depends on it.
-            for (j, other) in changes.iter().enumerate() {
-                if other.action == Action::Delete
-                    && j != i
-                    && other
-                        .before
-                        .as_ref()
-                        .is_some_and(|o| o.deps.contains(&c.address))
-                {
-                    dels.add_dep(key.clone(), (other.address.clone(), j));
+            for &j in dependents.get(&c.address).into_iter().flatten() {
+                if j != i {
+                    dels.add_dep(key.clone(), (changes[j].address.clone(), j));
                 }
             }
         } else {
@@ -58,7 +53,23 @@ pub fn change_order(changes: &[Change]) -> Vec<usize> {
     out
 }
 
-/// Fill in each step's `after`, `requires` and `finally`; return the run order.
+/// For each address, the deletes whose recorded object depends on it. Looked up instead
+/// of comparing every pair of deletes: destroying thousands of objects stays linear.
+fn deleted_dependents(changes: &[Change]) -> BTreeMap<&Address, Vec<usize>> {
+    let mut out: BTreeMap<&Address, Vec<usize>> = BTreeMap::new();
+    for (j, c) in changes.iter().enumerate() {
+        if c.action != Action::Delete {
+            continue;
+        }
+        for d in c.before.iter().flat_map(|o| o.deps.iter()) {
+            out.entry(d).or_default().push(j);
+        }
+    }
+    out
+}
+
+/// Fill in each step's `after`, `requires`, `finally` and `after_main_phase`; return the
+/// run order and the last steps of the main phase.
 pub fn link(
     changes: &[Change],
     change_order: &[usize],
@@ -66,7 +77,7 @@ pub fn link(
     per_change: &[Vec<usize>],
     cleanup: &BTreeSet<usize>,
     ops: &GraphOps,
-) -> Vec<usize> {
+) -> (Vec<usize>, BTreeSet<usize>) {
     let n = changes.len();
     let is_delete = |ci: usize| changes[ci].action == Action::Delete;
     // Steps of the main phase, per change.
@@ -183,24 +194,21 @@ pub fn link(
     for (ci, ids) in per_change.iter().enumerate() {
         if is_delete(ci) {
             if let Some(&first) = ids.first() {
-                steps[first].after.extend(main_sinks.iter().copied());
+                steps[first].after_main_phase = true;
             }
         }
     }
     for &s in cleanup {
-        steps[s].after.extend(main_sinks.iter().copied());
+        steps[s].after_main_phase = true;
     }
     // Deletes run dependents first.
+    let dependents = deleted_dependents(changes);
     for ci in (0..n).filter(|&ci| is_delete(ci)) {
         let Some(&first) = per_change[ci].first() else {
             continue;
         };
-        for cj in (0..n).filter(|&cj| is_delete(cj) && cj != ci) {
-            if changes[cj]
-                .before
-                .as_ref()
-                .is_some_and(|o| o.deps.contains(&changes[ci].address))
-            {
+        for &cj in dependents.get(&changes[ci].address).into_iter().flatten() {
+            if cj != ci {
                 if let Some(&last) = per_change[cj].last() {
                     steps[first].after.insert(last);
                 }
@@ -249,18 +257,28 @@ pub fn link(
         let id = s.id;
         s.after.remove(&id);
     }
-    run_order(steps)
+    (run_order(steps, &main_sinks), main_sinks)
 }
 
-/// A topological order of the steps, smallest ready id first.
-fn run_order(steps: &[Step]) -> Vec<usize> {
+/// A topological order of the steps, smallest ready id first. The end of the main phase is
+/// one extra node, after every step: it becomes ready only once the main phase is done,
+/// when nothing else can be, so the order is the one explicit edges would give.
+fn run_order(steps: &[Step], main_phase_ends: &BTreeSet<usize>) -> Vec<usize> {
+    let barrier = steps.len();
     let mut g: Graph<usize> = Graph::new();
     for s in steps {
         g.add_node(s.id);
         for &a in &s.after {
             g.add_dep(s.id, a);
         }
+        if s.after_main_phase {
+            g.add_dep(s.id, barrier);
+        }
+    }
+    for &e in main_phase_ends {
+        g.add_dep(barrier, e);
     }
     g.topo_order()
+        .map(|order| order.into_iter().filter(|&id| id != barrier).collect())
         .unwrap_or_else(|_| steps.iter().map(|s| s.id).collect())
 }

@@ -276,3 +276,42 @@ fn a_saved_plan_is_stale_once_the_state_it_was_made_against_moved_on() {
     p.provenance.state_lineage = Some("another".into());
     assert!(staleness(&p, &state, None)[0].starts_with("the state is another state (lineage"));
 }
+
+#[test]
+fn the_delete_phase_waits_for_the_main_phase_without_an_edge_per_pair() {
+    let wh = |p: &str, i: usize| {
+        let mut o = Object::new(
+            Address::new(Kind::Warehouse, format!("{p}{i}")),
+            ObjectName::account(id(&format!("{}{i}", p.to_uppercase()))),
+        );
+        o.set("size", "XSMALL");
+        o
+    };
+    let n = 50;
+    let desired: Vec<Object> = (0..n).map(|i| wh("new", i)).collect();
+    let recorded: Vec<Object> = (0..n).map(|i| wh("old", i)).collect();
+    let p = plan(&desired, &recorded);
+    let edges: usize = p.steps.iter().map(|s| s.after.len()).sum();
+    assert!(
+        edges < n,
+        "{edges} dependency entries for {n} creates and {n} deletes"
+    );
+    // Every create is an end of the main phase; every drop waits for them.
+    assert_eq!(p.main_phase_ends.len(), n);
+    let drops: Vec<&Step> = p
+        .steps
+        .iter()
+        .filter(|s| s.sql.as_deref().is_some_and(|q| q.starts_with("DROP")))
+        .collect();
+    assert_eq!(drops.len(), n);
+    assert!(drops.iter().all(|s| s.after_main_phase));
+    let statements = p.statements();
+    let first_drop = statements
+        .iter()
+        .position(|s| s.starts_with("DROP"))
+        .unwrap();
+    assert!(statements[..first_drop]
+        .iter()
+        .all(|s| s.starts_with("CREATE")));
+    assert_eq!(first_drop, n);
+}

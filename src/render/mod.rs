@@ -43,3 +43,13 @@ pub fn to_json<T: serde::Serialize>(v: &T) -> String {
     s.push('\n');
     s
 }
+
+/// [`to_json`] written straight to `out`: a plan of thousands of objects is tens of
+/// megabytes of JSON, not worth holding in memory to print.
+pub fn write_json<T: serde::Serialize>(out: impl std::io::Write, v: &T) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, v).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}

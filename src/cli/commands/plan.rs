@@ -48,7 +48,10 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
 
 pub fn print_plan(ctx: &Ctx, view: &PlanView) {
     match ctx.global.format {
-        Format::Json => print!("{}", render::to_json(view)),
+        Format::Json => {
+            // A closed pipe (`| head`) is not worth a panic.
+            let _ = render::write_json(std::io::stdout().lock(), view);
+        }
         Format::Markdown => print!("{}", plan_markdown::render(view, &[])),
         Format::Human => print!("{}", plan_human::render(view, &ctx.out_style)),
     }

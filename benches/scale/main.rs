@@ -1,0 +1,431 @@
+//! Scale benchmarks of the release binary on generated configurations (docs/performance.md):
+//!
+//! - `offline`: 10,000 objects in 50 schemas; `validate` and `plan --refresh=false`.
+//! - `refresh`: 10,000 objects in 20 schemas applied to `sandbox serve`; a refreshing `plan`
+//!   against the server with 50 ms latency per request.
+//! - `apply`: 1,000 new objects in 10 schemas applied against 50 ms latency, compared with
+//!   the bound computed from the plan's statements and its longest dependency chain.
+//! - `gen DIR OBJECTS SCHEMAS DATABASES`: only write a configuration.
+//!
+//! Run: `cargo bench --bench scale [-- offline|refresh|apply|gen ...]` (all three by default).
+//! Under `cargo test --all-targets` it only makes a smoke run on 300 objects.
+//! Work files stay in `$TMPDIR/snowform-scale/<scenario>/` so each command can be rerun by hand.
+
+mod generate;
+mod measure;
+mod serve;
+
+use generate::{Counts, Shape};
+use measure::Measured;
+use serde_json::Value;
+use snowform::plan::saved::SavedPlan;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_snowform");
+const LATENCY_MS: u64 = 50;
+const RUNS: usize = 3;
+
+fn main() {
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if raw.first().is_some_and(|a| a == measure::CHILD) {
+        measure::child_main(&raw[1..]);
+    }
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without
+    // it, on a debug build: then only a small smoke run checks that the pieces still fit.
+    let benching = std::env::args().any(|a| a == "--bench");
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    match args.first().map(String::as_str) {
+        None if !benching => smoke(),
+        None => {
+            offline();
+            refresh();
+            apply();
+        }
+        Some("offline") => offline(),
+        Some("refresh") => refresh(),
+        Some("apply") => apply(),
+        Some("gen") => {
+            let num = |i: usize| -> usize {
+                args.get(i)
+                    .and_then(|a| a.parse().ok())
+                    .unwrap_or_else(|| usage())
+            };
+            let dir = PathBuf::from(args.get(1).unwrap_or_else(|| usage()));
+            let counts = generate::write(
+                &dir,
+                Shape {
+                    objects: num(2),
+                    schemas: num(3),
+                    databases: num(4),
+                },
+            )
+            .expect("write the configuration");
+            print_counts(&dir, &counts);
+        }
+        Some(_) => usage(),
+    }
+}
+
+fn usage() -> ! {
+    eprintln!("usage: cargo bench --bench scale -- [offline|refresh|apply|gen DIR OBJECTS SCHEMAS DATABASES]");
+    std::process::exit(2)
+}
+
+/// A clean work directory for one scenario.
+fn workdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join("snowform-scale").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("work directory");
+    dir
+}
+
+fn generate(dir: &Path, shape: Shape) -> PathBuf {
+    let config = dir.join("config");
+    let counts = generate::write(&config, shape).expect("write the configuration");
+    print_counts(&config, &counts);
+    config
+}
+
+fn print_counts(dir: &Path, c: &Counts) {
+    println!(
+        "configuration {}: {} objects = {} warehouses, {} databases, {} schemas, {} stages, {} entities, \
+         {} feature views ({} views, {} dynamic tables, {} on cron), {} models ({} versions), \
+         {} tasks in {} graphs",
+        dir.display(),
+        c.objects(),
+        c.warehouses,
+        c.databases,
+        c.schemas,
+        c.stages,
+        c.entities,
+        c.views + c.dynamic_tables + c.cron_dynamic_tables,
+        c.views,
+        c.dynamic_tables + c.cron_dynamic_tables,
+        c.cron_dynamic_tables,
+        c.models,
+        c.model_versions,
+        c.tasks,
+        c.task_graphs
+    );
+}
+
+/// `snowform -C config ...` with an environment of its own.
+fn snowform(config: &Path, home: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("-C").arg(config).args(args);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("SNOWFORM_") || k.starts_with("SNOWFLAKE_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("SNOWFLAKE_HOME", home)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG");
+    cmd
+}
+
+fn report(what: &str, m: &Measured) {
+    println!(
+        "  {what:<44} wall {:>8.3} s   peak RSS {:>7.1} MiB",
+        m.wall.as_secs_f64(),
+        m.peak_rss_mib
+    );
+}
+
+fn verdict(what: &str, ok: bool) {
+    println!("  {what}: {}", if ok { "met" } else { "NOT MET" });
+}
+
+fn max_of(ms: &[Measured]) -> (Duration, f64) {
+    (
+        ms.iter().map(|m| m.wall).max().unwrap_or_default(),
+        ms.iter().map(|m| m.peak_rss_mib).fold(0.0, f64::max),
+    )
+}
+
+fn json(m: &Measured) -> Value {
+    serde_json::from_str(&m.stdout).expect("JSON report on stdout")
+}
+
+fn summary(plan: &Value) -> String {
+    let s = &plan["summary"];
+    format!(
+        "create {} update {} replace {} delete {} noop {}",
+        s["create"], s["update"], s["replace"], s["delete"], s["noop"]
+    )
+}
+
+/// A configuration of 300 objects validates and plans offline: the generator's output is
+/// a valid configuration and every object is planned.
+fn smoke() {
+    let dir = workdir("smoke");
+    let shape = Shape {
+        objects: 300,
+        schemas: 3,
+        databases: 2,
+    };
+    let config = generate(&dir, shape);
+    measure::run(
+        &mut snowform(&config, &dir, &["validate"]),
+        &dir,
+        "validate",
+    );
+    let p = measure::run(
+        &mut snowform(
+            &config,
+            &dir,
+            &["plan", "--refresh=false", "--format", "json"],
+        ),
+        &dir,
+        "plan",
+    );
+    let plan = json(&p);
+    assert_eq!(plan["summary"]["create"], 300, "every object is planned");
+    println!("scale smoke run: {}", summary(&plan));
+}
+
+fn offline() {
+    println!("\n== offline: validate and plan --refresh=false, 10,000 objects in 50 schemas");
+    let dir = workdir("offline");
+    let config = generate(
+        &dir,
+        Shape {
+            objects: 10_000,
+            schemas: 50,
+            databases: 5,
+        },
+    );
+    let mut all = Vec::new();
+    for run in 1..=RUNS {
+        let v = measure::run(
+            &mut snowform(&config, &dir, &["validate"]),
+            &dir,
+            &format!("validate-{run}"),
+        );
+        report(&format!("validate (run {run})"), &v);
+        let p = measure::run(
+            &mut snowform(
+                &config,
+                &dir,
+                &["plan", "--refresh=false", "--format", "json"],
+            ),
+            &dir,
+            &format!("plan-{run}"),
+        );
+        report(&format!("plan --refresh=false (run {run})"), &p);
+        let plan = json(&p);
+        assert_eq!(plan["summary"]["create"], 10_000, "every object is created");
+        if run == 1 {
+            println!(
+                "  plan: {}; {} statements",
+                summary(&plan),
+                plan["statements"].as_array().map_or(0, Vec::len)
+            );
+        }
+        all.push(v);
+        all.push(p);
+    }
+    let (wall, rss) = max_of(&all);
+    verdict(
+        &format!(
+            "each under 1 s and 300 MB (worst {:.3} s, {rss:.1} MiB)",
+            wall.as_secs_f64()
+        ),
+        wall < Duration::from_secs(1) && rss < 300.0,
+    );
+}
+
+fn refresh() {
+    println!(
+        "\n== refresh: plan against sandbox serve --latency-ms {LATENCY_MS}, 10,000 objects in 20 schemas"
+    );
+    let dir = workdir("refresh");
+    let config = generate(
+        &dir,
+        Shape {
+            objects: 10_000,
+            schemas: 20,
+            databases: 2,
+        },
+    );
+    // Fill the account through the same server, as a first apply would.
+    let server = serve::Server::start(Path::new(BIN), LATENCY_MS, &dir.join("serve.log"));
+    let home = serve::snowflake_home(&dir, server.port);
+    let a = measure::run(
+        &mut snowform(
+            &config,
+            &home,
+            &[
+                "--connection",
+                serve::CONNECTION,
+                "apply",
+                "--auto-approve",
+                "--parallelism",
+                "16",
+            ],
+        ),
+        &dir,
+        "fill",
+    );
+    report("setup: apply --parallelism 16", &a);
+    let mut runs = Vec::new();
+    for run in 1..=RUNS {
+        let before = server.stats()["statements"].as_u64().unwrap_or(0);
+        let p = measure::run(
+            &mut snowform(
+                &config,
+                &home,
+                &[
+                    "--connection",
+                    serve::CONNECTION,
+                    "plan",
+                    "--format",
+                    "json",
+                ],
+            ),
+            &dir,
+            &format!("plan-{run}"),
+        );
+        let after = server.stats()["statements"].as_u64().unwrap_or(0);
+        report(&format!("plan, refreshing (run {run})"), &p);
+        let plan = json(&p);
+        println!(
+            "    metadata_queries {} (server executed {}); {}",
+            plan["metadata_queries"],
+            after - before,
+            summary(&plan)
+        );
+        assert_eq!(
+            plan["summary"]["noop"], 10_000,
+            "the applied account matches"
+        );
+        runs.push((p, plan["metadata_queries"].as_u64().unwrap_or(u64::MAX)));
+    }
+    server.stop();
+    let queries = runs.iter().map(|r| r.1).max().unwrap_or(0);
+    let ms: Vec<Measured> = runs.into_iter().map(|r| r.0).collect();
+    let (wall, rss) = max_of(&ms);
+    verdict(
+        &format!(
+            "at most 60 queries, under 5 s and 300 MB (worst {queries} queries, {:.3} s, {rss:.1} MiB)",
+            wall.as_secs_f64()
+        ),
+        queries <= 60 && wall < Duration::from_secs(5) && rss < 300.0,
+    );
+}
+
+/// Statements in the plan and the longest chain of statements that must run one after another.
+fn plan_shape(saved: &Path) -> (usize, usize) {
+    let text = std::fs::read_to_string(saved).expect("saved plan");
+    let plan = SavedPlan::parse(&text).expect("saved plan").plan;
+    let mut depth = vec![0usize; plan.steps.len()];
+    // `order` is a topological order of the steps; the main phase ends before any step
+    // marked `after_main_phase` starts.
+    let mut main_phase = 0;
+    for &id in &plan.order {
+        let step = &plan.steps[id];
+        if step.after_main_phase && main_phase == 0 {
+            main_phase = plan
+                .main_phase_ends
+                .iter()
+                .map(|&e| depth[e])
+                .max()
+                .unwrap_or(0);
+        }
+        let gate = if step.after_main_phase { main_phase } else { 0 };
+        let before = step
+            .after
+            .iter()
+            .map(|&a| depth[a])
+            .max()
+            .unwrap_or(0)
+            .max(gate);
+        depth[id] = before + usize::from(step.sql.is_some());
+    }
+    let statements = plan.steps.iter().filter(|s| s.sql.is_some()).count();
+    (statements, depth.into_iter().max().unwrap_or(0))
+}
+
+fn apply() {
+    println!(
+        "\n== apply: 1,000 new objects in 10 schemas against sandbox serve --latency-ms {LATENCY_MS}"
+    );
+    let dir = workdir("apply");
+    let config = generate(
+        &dir,
+        Shape {
+            objects: 1_000,
+            schemas: 10,
+            databases: 1,
+        },
+    );
+    let latency = LATENCY_MS as f64 / 1000.0;
+    for parallelism in [4usize, 16] {
+        let run_dir = dir.join(format!("p{parallelism}"));
+        std::fs::create_dir_all(&run_dir).expect("run directory");
+        let _ = std::fs::remove_dir_all(config.join("state"));
+        let server = serve::Server::start(Path::new(BIN), LATENCY_MS, &run_dir.join("serve.log"));
+        let home = serve::snowflake_home(&run_dir, server.port);
+        let conn = ["--connection", serve::CONNECTION];
+        let saved = run_dir.join("plan.json");
+        let saved_arg = saved.to_string_lossy().to_string();
+        let p = measure::run(
+            &mut snowform(
+                &config,
+                &home,
+                &[&conn[..], &["plan", "--out", &saved_arg]].concat(),
+            ),
+            &run_dir,
+            "plan",
+        );
+        report("plan --out (refreshing, empty account)", &p);
+        let (statements, chain) = plan_shape(&saved);
+        let bound = chain as f64 * latency + statements as f64 * latency / parallelism as f64;
+        let par = parallelism.to_string();
+        let a = measure::run(
+            &mut snowform(
+                &config,
+                &home,
+                &[
+                    &conn[..],
+                    &[
+                        "--format",
+                        "json",
+                        "apply",
+                        "--auto-approve",
+                        "--parallelism",
+                        &par,
+                    ],
+                ]
+                .concat(),
+            ),
+            &run_dir,
+            "apply",
+        );
+        report(&format!("apply --parallelism {parallelism}"), &a);
+        let stats = server.stats();
+        server.stop();
+        let rep = json(&a);
+        let applied = rep["applied"].as_array().map_or(0, Vec::len);
+        assert_eq!(applied, statements, "every statement applied");
+        println!(
+            "    {statements} statements, longest chain {chain}; bound = {chain} x {latency} s + {statements} x {latency} s / {parallelism} = {bound:.2} s; \
+             2 x bound = {:.2} s; server requests {}",
+            2.0 * bound,
+            stats["requests"]
+        );
+        verdict(
+            &format!(
+                "apply within 2x the bound ({:.2} s against {:.2} s)",
+                a.wall.as_secs_f64(),
+                2.0 * bound
+            ),
+            a.wall.as_secs_f64() <= 2.0 * bound,
+        );
+    }
+}
