@@ -168,3 +168,70 @@ fn apply_without_a_connection_says_how_to_get_one() {
     let out = d.run(&["apply", "--auto-approve"]).code(1);
     assert!(out.stderr.contains("--connection"), "{}", out.stderr);
 }
+
+#[test]
+fn target_limits_the_plan_to_an_address_and_what_it_depends_on() {
+    let d = Dir::example("mitsui-mlops");
+    let plan = d
+        .run(&[
+            "plan",
+            "--refresh=false",
+            "--format",
+            "json",
+            "--target",
+            "stage.models",
+        ])
+        .ok()
+        .json();
+    let mut addresses: Vec<String> = crate::common::actions(&plan)
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect();
+    addresses.sort();
+    assert_eq!(
+        addresses,
+        ["database.main", "schema.feature_store", "stage.models"]
+    );
+    // A block address targets every instance of a for_each block.
+    let teams = Dir::example("teams");
+    let plan = teams
+        .run(&[
+            "plan",
+            "--refresh=false",
+            "--format",
+            "json",
+            "--target",
+            "warehouse.team",
+        ])
+        .ok()
+        .json();
+    let addresses: Vec<String> = crate::common::actions(&plan)
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect();
+    assert_eq!(
+        addresses,
+        ["warehouse.team[\"bi\"]", "warehouse.team[\"ml\"]"]
+    );
+}
+
+#[test]
+fn drift_lists_unmanaged_objects_in_managed_schemas_only_when_asked() {
+    let d = Dir::example("mitsui-mlops");
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    d.exec("CREATE TASK XYZ_DEV.FEATURE_STORE.HAND_MADE AS SELECT 1");
+    d.exec("CREATE STAGE XYZ_DEV.PUBLIC.ELSEWHERE");
+    d.sandbox(&["drift"]).ok();
+    let report = d
+        .sandbox(&["drift", "--include-unmanaged", "--format", "json"])
+        .code(2)
+        .json();
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"changed": 0, "deleted": 0, "unmanaged": 1})
+    );
+    let item = &report["drifted"][0];
+    assert_eq!(item["kind"], "task");
+    assert_eq!(item["name"], "XYZ_DEV.FEATURE_STORE.HAND_MADE");
+    assert_eq!(item["drift"], "unmanaged");
+}
