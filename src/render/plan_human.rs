@@ -37,6 +37,17 @@ fn value(v: &serde_json::Value) -> String {
     }
 }
 
+/// `name = value`, or one line per leaf of an object value (`versions.V1.source`).
+fn leaves<'a>(name: &str, v: &'a serde_json::Value) -> Vec<(String, &'a serde_json::Value)> {
+    match v {
+        serde_json::Value::Object(m) if !m.is_empty() => m
+            .iter()
+            .flat_map(|(k, x)| leaves(&format!("{name}.{k}"), x))
+            .collect(),
+        _ => vec![(name.to_string(), v)],
+    }
+}
+
 pub fn render(view: &PlanView, style: &Style) -> String {
     let mut out = String::new();
     let source = if view.refreshed {
@@ -117,18 +128,40 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
         if c.diffs.iter().any(|d| d.name == a.name) {
             continue;
         }
-        let line = match c.action {
-            Action::Create => format!("    {} = {}", a.name, value(&a.after)),
-            Action::Delete => format!("    {} = {}", a.name, value(&a.before)),
-            _ => format!(
-                "    {}: {} -> {}",
-                a.name,
-                value(&a.before),
-                value(&a.after)
-            ),
-        };
-        out.push_str(&line);
-        out.push('\n');
+        match c.action {
+            Action::Create | Action::Delete => {
+                let v = if c.action == Action::Create {
+                    &a.after
+                } else {
+                    &a.before
+                };
+                // A nested value (a model's versions) reads best one leaf per line.
+                for (path, leaf) in leaves(&a.name, v) {
+                    out.push_str(&format!("    {path} = {}\n", value(leaf)));
+                }
+            }
+            _ => {
+                // Compared leaf by leaf, so an added model version reads as its fields.
+                let (before, after) = (leaves(&a.name, &a.before), leaves(&a.name, &a.after));
+                let mut paths: Vec<&String> =
+                    before.iter().chain(after.iter()).map(|(p, _)| p).collect();
+                paths.sort();
+                paths.dedup();
+                let find = |side: &[(String, &serde_json::Value)], p: &str| {
+                    side.iter()
+                        .find(|(q, _)| q == p)
+                        .map(|(_, v)| value(v))
+                        .unwrap_or_else(|| "(unset)".into())
+                };
+                for p in paths {
+                    out.push_str(&format!(
+                        "    {p}: {} -> {}\n",
+                        find(&before, p),
+                        find(&after, p)
+                    ));
+                }
+            }
+        }
     }
     for d in &c.diffs {
         out.push_str(&format!("    {}:\n", d.name));
