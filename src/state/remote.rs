@@ -1,12 +1,22 @@
-//! The snowflake backend: state kept in a table in the account, one row per workspace, so
-//! that a pull-request plan and a main-branch apply on different agents share one state.
-//! The lock is the row's LOCK_ID, taken with an UPDATE that only matches an unlocked row:
+//! The snowflake backend: state kept in a table in the account, so that a pull-request plan
+//! and a main-branch apply on different agents share one state.
+//!
+//! One row per recorded object, and a head row (ADDRESS '') with the rest of the state and the
+//! lock. Writing after a statement touches only the rows that changed, so every statement
+//! stays far below Snowflake's 1 MB recommendation for query text (beyond which a statement
+//! cannot be retried) however many objects the state holds. Rows are written before the head:
+//! a write cut short leaves the statements it was recording in the head's `in_progress`, which
+//! the next run settles from the account. A row is replaced by inserting its new version first
+//! and deleting older ones after, and reading keeps the newest, so no record is ever missing.
+//! The lock is the head's LOCK_ID, taken with an UPDATE that matches only an unlocked head:
 //! Snowflake runs it atomically, so exactly one taker sees one row updated.
 
 use super::lock::{LockError, LockInfo};
-use super::record::{State, StateError};
-use crate::model::ObjectName;
+use super::record::{Record, State, StateError};
+use crate::model::{Address, ObjectName};
 use crate::sql::quote_literal;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 /// What the backend needs from a connection.
 #[allow(async_fn_in_trait)]
@@ -15,10 +25,17 @@ pub trait Sql: Sync {
     async fn execute(&self, sql: &str) -> Result<(Vec<Vec<Option<String>>>, u64), String>;
 }
 
-#[derive(Clone, Debug)]
+/// The ADDRESS of the head row.
+const HEAD: &str = "";
+/// Keep each statement this small: well under Snowflake's 1 MB for query text.
+const MAX_STATEMENT: usize = 256 * 1024;
+
+#[derive(Debug)]
 pub struct SnowflakeBackend {
     pub table: ObjectName,
     pub workspace: String,
+    /// Each record's JSON as the table holds it, to write only what changed.
+    written: Mutex<BTreeMap<Address, String>>,
 }
 
 impl SnowflakeBackend {
@@ -26,6 +43,7 @@ impl SnowflakeBackend {
         SnowflakeBackend {
             table,
             workspace: workspace.to_string(),
+            written: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -37,42 +55,47 @@ impl SnowflakeBackend {
         quote_literal(&self.workspace)
     }
 
-    fn where_(&self) -> String {
-        format!("{}", self.table)
+    fn head(&self) -> String {
+        format!(
+            "WORKSPACE = {} AND ADDRESS = {}",
+            self.ws(),
+            quote_literal(HEAD)
+        )
     }
 
     fn remote(&self, e: String) -> StateError {
-        StateError::Remote(format!("{} (table {}): {e}", self.workspace, self.where_()))
+        StateError::Remote(format!("{} (table {}): {e}", self.workspace, self.table))
     }
 
     fn lock_remote(&self, e: String) -> LockError {
-        LockError::Remote(format!("{} (table {}): {e}", self.workspace, self.where_()))
+        LockError::Remote(format!("{} (table {}): {e}", self.workspace, self.table))
     }
 
-    /// Create the table and this workspace's row when missing.
+    /// Create the table and this workspace's head row when missing.
     pub async fn ensure<S: Sql>(&self, sql: &S) -> Result<(), StateError> {
         sql.execute(&format!(
-            "CREATE TABLE IF NOT EXISTS {} (WORKSPACE VARCHAR NOT NULL, SERIAL NUMBER, STATE VARCHAR, LOCK_ID VARCHAR, LOCK_INFO VARCHAR, UPDATED_AT TIMESTAMP_NTZ) COMMENT = 'snowform state: one row per workspace; change it only through snowform'",
+            "CREATE TABLE IF NOT EXISTS {} (WORKSPACE VARCHAR NOT NULL, ADDRESS VARCHAR NOT NULL, BODY VARCHAR, SERIAL NUMBER, LOCK_ID VARCHAR, LOCK_INFO VARCHAR, UPDATED_AT TIMESTAMP_NTZ) COMMENT = 'snowform state: a head row per workspace and a row per object; change it only through snowform'",
             self.t()
         ))
         .await
         .map_err(|e| self.remote(e))?;
         sql.execute(&format!(
-            "MERGE INTO {t} USING (SELECT {ws} AS WORKSPACE) AS S ON {t}.WORKSPACE = S.WORKSPACE WHEN NOT MATCHED THEN INSERT (WORKSPACE, SERIAL) VALUES (S.WORKSPACE, 0)",
+            "MERGE INTO {t} USING (SELECT {ws} AS WORKSPACE, {head} AS ADDRESS) AS S ON {t}.WORKSPACE = S.WORKSPACE AND {t}.ADDRESS = S.ADDRESS WHEN NOT MATCHED THEN INSERT (WORKSPACE, ADDRESS, SERIAL) VALUES (S.WORKSPACE, S.ADDRESS, 0)",
             t = self.t(),
-            ws = self.ws()
+            ws = self.ws(),
+            head = quote_literal(HEAD)
         ))
         .await
         .map_err(|e| self.remote(e))?;
         Ok(())
     }
 
-    async fn row<S: Sql>(&self, sql: &S) -> Result<Option<Vec<Option<String>>>, String> {
+    async fn head_row<S: Sql>(&self, sql: &S) -> Result<Option<Vec<Option<String>>>, String> {
         let (rows, _) = sql
             .execute(&format!(
-                "SELECT STATE, LOCK_ID, LOCK_INFO FROM {} WHERE WORKSPACE = {}",
+                "SELECT BODY, LOCK_ID, LOCK_INFO FROM {} WHERE {}",
                 self.t(),
-                self.ws()
+                self.head()
             ))
             .await?;
         Ok(rows.into_iter().next())
@@ -80,11 +103,55 @@ impl SnowflakeBackend {
 
     pub async fn load<S: Sql>(&self, sql: &S) -> Result<Option<State>, StateError> {
         self.ensure(sql).await?;
-        let row = self.row(sql).await.map_err(|e| self.remote(e))?;
-        match row.and_then(|r| r.into_iter().next().flatten()) {
-            Some(text) if !text.is_empty() => State::parse(&text, &self.where_()).map(Some),
-            _ => Ok(None),
+        let (rows, _) = sql
+            .execute(&format!(
+                "SELECT ADDRESS, BODY, SERIAL FROM {} WHERE WORKSPACE = {}",
+                self.t(),
+                self.ws()
+            ))
+            .await
+            .map_err(|e| self.remote(e))?;
+        let place = format!("{} (workspace {})", self.table, self.workspace);
+        let mut head: Option<String> = None;
+        // The newest row of each address wins; an older one may be left by a cut-short write.
+        let mut records: BTreeMap<Address, (i64, String)> = BTreeMap::new();
+        for row in rows {
+            let address = row.first().cloned().flatten().unwrap_or_default();
+            let Some(body) = row.get(1).cloned().flatten().filter(|b| !b.is_empty()) else {
+                continue;
+            };
+            if address == HEAD {
+                head = Some(body);
+                continue;
+            }
+            let serial: i64 = row
+                .get(2)
+                .cloned()
+                .flatten()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            let addr =
+                Address::parse(&address).map_err(|e| self.remote(format!("a row holds {e}")))?;
+            if records.get(&addr).is_none_or(|(s, _)| serial >= *s) {
+                records.insert(addr, (serial, body));
+            }
         }
+        let Some(head) = head else {
+            self.written.lock().expect("not poisoned").clear();
+            return Ok(None);
+        };
+        let mut state = State::parse(&head, &place)?;
+        let mut written = BTreeMap::new();
+        for (addr, (_, body)) in records {
+            let record: Record = serde_json::from_str(&body).map_err(|e| StateError::Parse {
+                path: format!("{place}, {addr}"),
+                source: e,
+            })?;
+            state.resources.insert(addr.clone(), record);
+            written.insert(addr, body);
+        }
+        *self.written.lock().expect("not poisoned") = written;
+        Ok(Some(state))
     }
 
     /// Write the state; only the holder of the lock can.
@@ -94,20 +161,101 @@ impl SnowflakeBackend {
         state: &State,
         lock: &LockInfo,
     ) -> Result<(), StateError> {
+        let held = format!("{} AND LOCK_ID = {}", self.head(), quote_literal(&lock.id));
+        let lost = || {
+            self.remote("this process no longer holds the state lock (it was forced open); nothing was written".into())
+        };
         let (_, n) = sql
             .execute(&format!(
-                "UPDATE {} SET STATE = {}, SERIAL = {}, UPDATED_AT = CURRENT_TIMESTAMP() WHERE WORKSPACE = {} AND LOCK_ID = {}",
-                self.t(),
-                quote_literal(&state.to_json()),
-                state.serial,
-                self.ws(),
-                quote_literal(&lock.id)
+                "UPDATE {} SET UPDATED_AT = CURRENT_TIMESTAMP() WHERE {held}",
+                self.t()
             ))
             .await
             .map_err(|e| self.remote(e))?;
         if n != 1 {
-            return Err(self.remote("this process no longer holds the state lock (it was forced open); nothing was written".into()));
+            return Err(lost());
         }
+        let before = self.written.lock().expect("not poisoned").clone();
+        let mut after: BTreeMap<Address, String> = BTreeMap::new();
+        for (addr, record) in &state.resources {
+            after.insert(
+                addr.clone(),
+                serde_json::to_string(record).expect("records serialise"),
+            );
+        }
+        let changed: Vec<(&Address, &String)> = after
+            .iter()
+            .filter(|(a, b)| before.get(*a) != Some(*b))
+            .collect();
+        let removed: Vec<&Address> = before.keys().filter(|a| !after.contains_key(*a)).collect();
+
+        // New versions first, then whatever they supersede, then the head.
+        let rows: Vec<String> = changed
+            .iter()
+            .map(|(a, b)| {
+                format!(
+                    "({}, {}, {}, {})",
+                    self.ws(),
+                    quote_literal(&a.to_string()),
+                    quote_literal(b),
+                    state.serial
+                )
+            })
+            .collect();
+        for chunk in chunks(
+            &rows,
+            &format!(
+                "INSERT INTO {} (WORKSPACE, ADDRESS, BODY, SERIAL) VALUES ",
+                self.t()
+            ),
+            ", ",
+        ) {
+            sql.execute(&chunk).await.map_err(|e| self.remote(e))?;
+        }
+        let superseded: Vec<String> = changed
+            .iter()
+            .map(|(a, _)| format!("ADDRESS = {}", quote_literal(&a.to_string())))
+            .collect();
+        let prefix = format!(
+            "DELETE FROM {} WHERE WORKSPACE = {} AND SERIAL < {} AND (",
+            self.t(),
+            self.ws(),
+            state.serial
+        );
+        for chunk in chunks(&superseded, &prefix, " OR ") {
+            sql.execute(&format!("{chunk})"))
+                .await
+                .map_err(|e| self.remote(e))?;
+        }
+        let gone: Vec<String> = removed
+            .iter()
+            .map(|a| format!("ADDRESS = {}", quote_literal(&a.to_string())))
+            .collect();
+        let prefix = format!(
+            "DELETE FROM {} WHERE WORKSPACE = {} AND (",
+            self.t(),
+            self.ws()
+        );
+        for chunk in chunks(&gone, &prefix, " OR ") {
+            sql.execute(&format!("{chunk})"))
+                .await
+                .map_err(|e| self.remote(e))?;
+        }
+        let mut head = state.clone();
+        head.resources.clear();
+        let (_, n) = sql
+            .execute(&format!(
+                "UPDATE {} SET BODY = {}, SERIAL = {}, UPDATED_AT = CURRENT_TIMESTAMP() WHERE {held}",
+                self.t(),
+                quote_literal(&head.to_json()),
+                state.serial
+            ))
+            .await
+            .map_err(|e| self.remote(e))?;
+        if n != 1 {
+            return Err(lost());
+        }
+        *self.written.lock().expect("not poisoned") = after;
         Ok(())
     }
 
@@ -118,11 +266,11 @@ impl SnowflakeBackend {
         let body = serde_json::to_string(info).expect("serialisable");
         let (_, n) = sql
             .execute(&format!(
-                "UPDATE {} SET LOCK_ID = {}, LOCK_INFO = {} WHERE WORKSPACE = {} AND LOCK_ID IS NULL",
+                "UPDATE {} SET LOCK_ID = {}, LOCK_INFO = {} WHERE {} AND LOCK_ID IS NULL",
                 self.t(),
                 quote_literal(&info.id),
                 quote_literal(&body),
-                self.ws()
+                self.head()
             ))
             .await
             .map_err(|e| self.lock_remote(e))?;
@@ -139,12 +287,12 @@ impl SnowflakeBackend {
         });
         Err(LockError::Held(
             Box::new(holder),
-            format!("table {}, workspace {}", self.where_(), self.workspace),
+            format!("table {}, workspace {}", self.table, self.workspace),
         ))
     }
 
     pub async fn lock_info<S: Sql>(&self, sql: &S) -> Result<Option<LockInfo>, LockError> {
-        let row = self.row(sql).await.map_err(|e| self.lock_remote(e))?;
+        let row = self.head_row(sql).await.map_err(|e| self.lock_remote(e))?;
         Ok(row
             .and_then(|r| r.get(2).cloned().flatten())
             .and_then(|t| serde_json::from_str(&t).ok()))
@@ -152,9 +300,9 @@ impl SnowflakeBackend {
 
     pub async fn unlock<S: Sql>(&self, sql: &S, info: &LockInfo) -> Result<(), LockError> {
         sql.execute(&format!(
-            "UPDATE {} SET LOCK_ID = NULL, LOCK_INFO = NULL WHERE WORKSPACE = {} AND LOCK_ID = {}",
+            "UPDATE {} SET LOCK_ID = NULL, LOCK_INFO = NULL WHERE {} AND LOCK_ID = {}",
             self.t(),
-            self.ws(),
+            self.head(),
             quote_literal(&info.id)
         ))
         .await
@@ -165,12 +313,173 @@ impl SnowflakeBackend {
     pub async fn force_unlock<S: Sql>(&self, sql: &S) -> Result<Option<LockInfo>, LockError> {
         let info = self.lock_info(sql).await?;
         sql.execute(&format!(
-            "UPDATE {} SET LOCK_ID = NULL, LOCK_INFO = NULL WHERE WORKSPACE = {}",
+            "UPDATE {} SET LOCK_ID = NULL, LOCK_INFO = NULL WHERE {}",
             self.t(),
-            self.ws()
+            self.head()
         ))
         .await
         .map_err(|e| self.lock_remote(e))?;
         Ok(info)
+    }
+}
+
+/// Statements of `prefix` followed by `items` joined with `sep`, each under MAX_STATEMENT
+/// (an item larger than that alone still gets a statement of its own).
+fn chunks(items: &[String], prefix: &str, sep: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for item in items {
+        if !current.is_empty() && current.len() + sep.len() + item.len() > MAX_STATEMENT {
+            out.push(std::mem::take(&mut current));
+        }
+        if current.is_empty() {
+            current.push_str(prefix);
+        } else {
+            current.push_str(sep);
+        }
+        current.push_str(item);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::{Engine, Session, SqlEngine};
+
+    /// The sandbox's engine, called directly.
+    struct Direct(Mutex<Engine>);
+
+    impl Sql for Direct {
+        async fn execute(&self, sql: &str) -> Result<(Vec<Vec<Option<String>>>, u64), String> {
+            let session = Session {
+                role: "SYSADMIN".into(),
+                ..Session::default()
+            };
+            let r = self
+                .0
+                .lock()
+                .unwrap()
+                .execute(sql, &session)
+                .map_err(|e| e.to_string())?;
+            let n = r
+                .dml
+                .map(|d| d.inserted + d.updated + d.deleted)
+                .unwrap_or(0);
+            Ok((r.rows, n))
+        }
+    }
+
+    fn engine() -> Direct {
+        let mut e = Engine::new("SANDBOX");
+        let s = Session {
+            role: "SYSADMIN".into(),
+            ..Session::default()
+        };
+        e.execute("CREATE DATABASE OPS", &s).unwrap();
+        e.execute("CREATE SCHEMA OPS.SNOWFORM", &s).unwrap();
+        Direct(Mutex::new(e))
+    }
+
+    fn backend() -> SnowflakeBackend {
+        let id = crate::model::Ident::from_canonical;
+        SnowflakeBackend::new(
+            ObjectName::in_schema(id("OPS"), id("SNOWFORM"), id("STATE")),
+            "default",
+        )
+    }
+
+    fn warehouse(name: &str, comment: &str) -> crate::model::Object {
+        let mut o = crate::model::Object::new(
+            Address::new(crate::model::Kind::Warehouse, name.to_lowercase()),
+            ObjectName::account(crate::model::Ident::from_canonical(name)),
+        );
+        o.set("comment", comment);
+        o
+    }
+
+    fn run<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn a_write_touches_only_the_rows_that_changed_and_reads_back_whole() {
+        let sql = engine();
+        let b = backend();
+        let lock = LockInfo::new("test");
+        run(async {
+            assert!(b.load(&sql).await.unwrap().is_none());
+            b.lock(&sql, &lock).await.unwrap();
+            let mut state = State::new("default");
+            for i in 0..3 {
+                state.apply_effect(&crate::plan::Effect::Put {
+                    object: warehouse(&format!("W{i}"), "x"),
+                });
+                state.serial += 1;
+            }
+            b.save(&sql, &state, &lock).await.unwrap();
+            state.apply_effect(&crate::plan::Effect::Put {
+                object: warehouse("W1", "changed"),
+            });
+            state.apply_effect(&crate::plan::Effect::Remove {
+                address: Address::new(crate::model::Kind::Warehouse, "w2"),
+            });
+            state.serial += 2;
+            b.save(&sql, &state, &lock).await.unwrap();
+            let (rows, _) = sql
+                .execute("SELECT ADDRESS FROM OPS.SNOWFORM.STATE")
+                .await
+                .unwrap();
+            // The head, W0 and the new W1: W1's older row and W2 are gone.
+            assert_eq!(rows.len(), 3, "{rows:?}");
+            let fresh = backend();
+            assert_eq!(fresh.load(&sql).await.unwrap().unwrap(), state);
+        });
+    }
+
+    #[test]
+    fn the_newest_row_wins_when_a_write_was_cut_short() {
+        let sql = engine();
+        let b = backend();
+        let lock = LockInfo::new("test");
+        run(async {
+            b.lock(&sql, &lock).await.unwrap();
+            let mut state = State::new("default");
+            state.apply_effect(&crate::plan::Effect::Put {
+                object: warehouse("W0", "old"),
+            });
+            state.serial = 1;
+            b.save(&sql, &state, &lock).await.unwrap();
+            // A newer row inserted, its predecessor not yet deleted, the head not yet written.
+            let newer =
+                serde_json::to_string(&Record::from_object(&warehouse("W0", "new"))).unwrap();
+            sql.execute(&format!("INSERT INTO OPS.SNOWFORM.STATE (WORKSPACE, ADDRESS, BODY, SERIAL) VALUES ('default', 'warehouse.w0', {}, 2)", quote_literal(&newer)))
+                .await
+                .unwrap();
+            let loaded = backend().load(&sql).await.unwrap().unwrap();
+            assert_eq!(
+                loaded.resources[&Address::new(crate::model::Kind::Warehouse, "w0")].properties
+                    ["comment"],
+                crate::model::Value::from("new")
+            );
+        });
+    }
+
+    #[test]
+    fn statements_stay_small_however_large_the_state() {
+        let items: Vec<String> = (0..5000)
+            .map(|i| format!("('{}', {})", "x".repeat(200), i))
+            .collect();
+        let parts = chunks(&items, "INSERT INTO T VALUES ", ", ");
+        assert!(parts.len() > 1);
+        assert!(parts.iter().all(|p| p.len() <= MAX_STATEMENT));
+        let total: usize = parts.iter().map(|p| p.matches("('").count()).sum();
+        assert_eq!(total, 5000);
     }
 }
