@@ -136,6 +136,7 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
         }
     }
     let moved_sources: BTreeSet<&Address> = moved.values().copied().collect();
+    let relocation = Relocation::of(input, &moved);
 
     for d in input.desired {
         let recorded_addr = moved.get(&d.address).copied().unwrap_or(&d.address);
@@ -150,7 +151,7 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
             diags.push(exists_unmanaged(d));
             continue;
         }
-        let current = current_of(input, d, recorded);
+        let current = current_of(input, d, recorded).map(|c| relocation.apply(c));
         let mut change = match current {
             None => {
                 let mut c = Change::new(d.address.clone(), Action::Create);
@@ -165,7 +166,18 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
                 c
             }
             Some(cur) => match compare::compare(d, &cur) {
-                Ok(c) => c,
+                Ok(mut c) => {
+                    // Its database or schema is renamed: nothing to run for it, but its record
+                    // must follow.
+                    if c.action == Action::NoOp && recorded.is_some_and(|r| r.name != cur.name) {
+                        c.state_only = true;
+                        c.reasons.push(format!(
+                            "moves with its renamed container (recorded as {})",
+                            recorded.map(|r| r.name.to_string()).unwrap_or_default()
+                        ));
+                    }
+                    c
+                }
                 Err(e) => {
                     diags.extend(e);
                     continue;
@@ -207,7 +219,7 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
                         after: None,
                     })
                     .collect();
-                c.before = Some(merge_state_only(cur, Some(r)));
+                c.before = Some(relocation.apply(merge_state_only(cur, Some(r))));
             }
             None => {
                 c.destructive = false;
@@ -242,6 +254,71 @@ pub fn differing(wanted: &Object, current: &Object) -> Option<BTreeSet<String>> 
             .map(|a| a.name.split('.').next().unwrap_or(&a.name).to_string())
             .collect(),
     )
+}
+
+/// Where renamed databases and schemas take what they hold: after `ALTER DATABASE OLD
+/// RENAME TO NEW` a recorded `OLD.S.X` is `NEW.S.X`, so its own statements must name it so.
+struct Relocation {
+    databases: BTreeMap<crate::model::Ident, crate::model::Ident>,
+    /// (database, schema) before -> after.
+    schemas: BTreeMap<
+        (crate::model::Ident, crate::model::Ident),
+        (crate::model::Ident, crate::model::Ident),
+    >,
+}
+
+impl Relocation {
+    fn of(input: &DiffInput, moved: &BTreeMap<&Address, &Address>) -> Relocation {
+        let mut r = Relocation {
+            databases: BTreeMap::new(),
+            schemas: BTreeMap::new(),
+        };
+        for d in input
+            .desired
+            .iter()
+            .filter(|d| matches!(d.kind(), Kind::Database | Kind::Schema))
+        {
+            let addr = moved.get(&d.address).copied().unwrap_or(&d.address);
+            let Some(old) = input.recorded.get(addr).filter(|o| o.name != d.name) else {
+                continue;
+            };
+            match (d.kind(), &old.name.database, &d.name.database) {
+                (Kind::Database, _, _) => {
+                    r.databases
+                        .insert(old.name.name.clone(), d.name.name.clone());
+                }
+                (Kind::Schema, Some(odb), Some(ndb)) => {
+                    r.schemas.insert(
+                        (odb.clone(), old.name.name.clone()),
+                        (ndb.clone(), d.name.name.clone()),
+                    );
+                }
+                _ => {}
+            }
+        }
+        r
+    }
+
+    fn apply(&self, mut o: Object) -> Object {
+        let n = &mut o.name;
+        match (&n.database, &n.schema) {
+            (Some(db), Some(schema)) => {
+                if let Some((ndb, ns)) = self.schemas.get(&(db.clone(), schema.clone())) {
+                    n.database = Some(ndb.clone());
+                    n.schema = Some(ns.clone());
+                } else if let Some(ndb) = self.databases.get(db) {
+                    n.database = Some(ndb.clone());
+                }
+            }
+            (Some(db), None) => {
+                if let Some(ndb) = self.databases.get(db) {
+                    n.database = Some(ndb.clone());
+                }
+            }
+            _ => {}
+        }
+        o
+    }
 }
 
 /// The object as it is now: live (with state-only attributes from the record) or recorded.

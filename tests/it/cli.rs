@@ -235,3 +235,56 @@ fn drift_lists_unmanaged_objects_in_managed_schemas_only_when_asked() {
     assert_eq!(item["name"], "XYZ_DEV.FEATURE_STORE.HAND_MADE");
     assert_eq!(item["drift"], "unmanaged");
 }
+
+#[test]
+fn renaming_a_database_carries_what_it_holds() {
+    let before = r#"
+warehouse "w" {
+  name = "OLD_WH"
+}
+database "d" {
+  name = "OLD_DB"
+}
+schema "s" {
+  database = database.d
+  name     = "S1"
+}
+task "t" {
+  schema    = schema.s
+  name      = "T1"
+  sql       = "SELECT 1"
+  warehouse = warehouse.w
+}
+stage "gone" {
+  schema = schema.s
+  name   = "GONE"
+}
+"#;
+    let d = Dir::with(&[("main.hcl", before)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let after = before
+        .replace("OLD_WH", "NEW_WH")
+        .replace("OLD_DB", "NEW_DB")
+        .replace("\"T1\"", "\"T2\"");
+    let after = &after[..after.find("stage \"gone\"").unwrap()];
+    d.write("main.hcl", after);
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(
+        plan["statements"],
+        serde_json::json!([
+            "ALTER WAREHOUSE OLD_WH RENAME TO NEW_WH",
+            "ALTER DATABASE OLD_DB RENAME TO NEW_DB",
+            "CREATE TASK NEW_DB.S1.T2 WAREHOUSE = NEW_WH AS SELECT 1",
+            "DROP TASK NEW_DB.S1.T1",
+            "DROP STAGE NEW_DB.S1.GONE"
+        ])
+    );
+    d.sandbox(&["apply", "--auto-approve", "--allow-destroy"])
+        .ok();
+    // The records followed: neither the account nor the state alone see anything left to do.
+    d.sandbox(&["plan", "--detailed-exitcode"]).ok();
+    d.run(&["plan", "--refresh=false", "--detailed-exitcode"])
+        .ok();
+    let list = d.run(&["state", "list"]).ok().stdout;
+    assert!(list.contains("schema.s\tschema\tNEW_DB.S1"), "{list}");
+}
