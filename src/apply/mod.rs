@@ -210,6 +210,14 @@ pub async fn apply<R: Runner, S: StateSink>(
     }
     let mut pending: Vec<usize> = (0..n).filter(|&i| status[i] == Status::Waiting).collect();
     pending.sort_by_key(|&i| position[i]);
+    // Nothing failed and nothing was stopped, yet steps never became ready: the plan links
+    // them in a circle. Say so, rather than end as if all went well.
+    if !failing && !pending.is_empty() {
+        report.failed.push(Failed {
+            statement: plan.steps[pending[0]].sql.clone().unwrap_or_default(),
+            error: "internal error: the plan's steps wait on each other, so these never started; nothing after them ran. Please report this plan (plan --out).".into(),
+        });
+    }
     report.pending = pending
         .into_iter()
         .filter_map(|i| plan.steps[i].sql.clone())

@@ -176,9 +176,11 @@ pub fn link(
     let per_change = per_change_all;
 
     // The delete phase (deletes and the cleanup of replacements) waits for the main phase.
+    // A task graph's resumes are not part of it: they wait for the graph's deletes too.
     let main_ids: Vec<usize> = (0..n)
         .filter(|&ci| !is_delete(ci))
         .flat_map(main_steps)
+        .filter(|s| !resumes.contains(s))
         .collect();
     let main_sinks: BTreeSet<usize> = {
         let mut has_successor = BTreeSet::new();
@@ -278,7 +280,13 @@ fn run_order(steps: &[Step], main_phase_ends: &BTreeSet<usize>) -> Vec<usize> {
     for &e in main_phase_ends {
         g.add_dep(barrier, e);
     }
-    g.topo_order()
-        .map(|order| order.into_iter().filter(|&id| id != barrier).collect())
-        .unwrap_or_else(|_| steps.iter().map(|s| s.id).collect())
+    match g.topo_order() {
+        Ok(order) => order.into_iter().filter(|&id| id != barrier).collect(),
+        // Steps that wait on each other are a bug in the links above; apply reports such a
+        // plan's steps as never able to start rather than guess an order.
+        Err(cycles) => {
+            debug_assert!(false, "plan steps wait on each other: {cycles:?}");
+            steps.iter().map(|s| s.id).collect()
+        }
+    }
 }

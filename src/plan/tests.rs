@@ -315,3 +315,24 @@ fn the_delete_phase_waits_for_the_main_phase_without_an_edge_per_pair() {
         .all(|s| s.starts_with("CREATE")));
     assert_eq!(first_drop, n);
 }
+
+#[test]
+fn deleting_children_of_a_running_graph_resumes_its_root_after_the_drops() {
+    let before = [
+        database(),
+        schema(),
+        task("ROOT", &[], true),
+        task("CHILD", &["ROOT"], true),
+        task("LEAF", &["CHILD"], true),
+    ];
+    let p = plan(&before[..3], &before);
+    assert_eq!(
+        p.statements(),
+        [
+            "ALTER TASK DB.S.ROOT SUSPEND",
+            "DROP TASK DB.S.LEAF",
+            "DROP TASK DB.S.CHILD",
+            "ALTER TASK DB.S.ROOT RESUME",
+        ]
+    );
+}
