@@ -105,10 +105,11 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
             .map(|&i| changes[i].address.to_string())
             .collect();
 
-        // Suspend every root that runs now; a standalone task is its own root.
+        // Suspend every root that runs now; a standalone task is its own root. One its
+        // schema or database takes with it (replaced or dropped) is gone by then.
         for &i in &members {
             let c = &changes[i];
-            let Some(before) = c.before.as_ref() else {
+            let Some(before) = c.before.as_ref().filter(|_| c.with_container.is_none()) else {
                 continue;
             };
             if !preds(Some(before)).is_empty() || !before.flag("enabled") {
@@ -146,7 +147,7 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
                 continue;
             }
             if let (Some(b), Some(a)) = (c.before.as_ref(), c.after.as_ref()) {
-                if b.flag("enabled") && !a.flag("enabled") {
+                if b.flag("enabled") && !a.flag("enabled") && c.with_container.is_none() {
                     ops.prefix[i].push(task::suspend(&a.name));
                 }
             }

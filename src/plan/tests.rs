@@ -336,3 +336,19 @@ fn deleting_children_of_a_running_graph_resumes_its_root_after_the_drops() {
         ]
     );
 }
+
+#[test]
+fn a_replaced_schema_recreates_its_running_tasks_without_suspending_what_it_dropped() {
+    let before = [database(), schema(), task("ROOT", &[], true)];
+    let mut after = before.clone();
+    after[1].set("transient", true);
+    let p = plan(&after, &before);
+    assert_eq!(
+        p.statements(),
+        [
+            "CREATE OR REPLACE TRANSIENT SCHEMA DB.S",
+            "CREATE TASK DB.S.ROOT SCHEDULE = 'USING CRON 0 6 * * * UTC' AS CALL ROOT()",
+            "ALTER TASK DB.S.ROOT RESUME",
+        ]
+    );
+}
