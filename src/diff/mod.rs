@@ -219,7 +219,11 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
                         after: None,
                     })
                     .collect();
-                c.before = Some(relocation.apply(merge_state_only(cur, Some(r))));
+                let mut before = merge_state_only(cur, Some(r));
+                // SHOW says nothing of references: the record knows what the object
+                // depends on, which is what orders its drop before those objects'.
+                before.deps = r.deps.clone();
+                c.before = Some(relocation.apply(before));
             }
             None => {
                 c.destructive = false;
@@ -499,5 +503,41 @@ mod tests {
         })
         .unwrap();
         assert_eq!(changes[0].action, Action::Update);
+    }
+
+    #[test]
+    fn a_delete_planned_from_the_account_keeps_the_recorded_dependencies() {
+        let id = crate::model::Ident::from_canonical;
+        let entity = Object::new(
+            Address::new(Kind::Entity, "e"),
+            ObjectName::in_schema(id("D"), id("S"), id("SNOWML_FEATURE_STORE_ENTITY_E")),
+        );
+        let mut fv = Object::new(
+            Address::new(Kind::FeatureView, "f"),
+            ObjectName::in_schema(id("D"), id("S"), id("F$V1")),
+        );
+        fv.deps.insert(entity.address.clone());
+        let recorded: BTreeMap<Address, Object> = [&entity, &fv]
+            .into_iter()
+            .map(|o| (o.address.clone(), o.clone()))
+            .collect();
+        // What SHOW gives back knows nothing of references.
+        let live: Picture = [&entity, &fv]
+            .into_iter()
+            .map(|o| {
+                let mut l = o.clone();
+                l.deps.clear();
+                ((o.kind(), o.name.clone()), l)
+            })
+            .collect();
+        let changes = diff(&DiffInput {
+            desired: &[],
+            recorded: &recorded,
+            live: Some(&live),
+        })
+        .unwrap();
+        let f = changes.iter().find(|c| c.address == fv.address).unwrap();
+        assert_eq!(f.action, Action::Delete);
+        assert_eq!(f.before.as_ref().unwrap().deps, fv.deps);
     }
 }
