@@ -90,8 +90,14 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
         }
         components.entry(root).or_default().push(i);
     }
+    // A task only moved to a new address changes nothing in the account.
+    let moved_only =
+        |c: &Change| c.action == Action::Update && c.moved_from.is_some() && c.attrs.is_empty();
     for members in components.into_values() {
-        if members.iter().all(|&i| changes[i].is_noop()) {
+        if members
+            .iter()
+            .all(|&i| changes[i].is_noop() || moved_only(&changes[i]))
+        {
             continue;
         }
         let mut g = TaskGraph {
@@ -185,7 +191,8 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
         }
         // The enabled flag is carried by the suspend/resume statements above.
         for &i in &members {
-            stmts[i].retain(|s| s.sql.is_some() || !s.applies.is_empty() || changes[i].state_only);
+            let keep_empty = changes[i].state_only || changes[i].moved_from.is_some();
+            stmts[i].retain(|s| s.sql.is_some() || !s.applies.is_empty() || keep_empty);
         }
         ops.graphs.push(g);
     }

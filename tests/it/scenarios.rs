@@ -2162,3 +2162,40 @@ feature_view "f" {
     assert_eq!(plan_statements(&d, false), want);
     apply_ok(&d);
 }
+
+/// Seed 1: a task given a new block label was planned as a move whose state-only step the
+/// task graph handling dropped, so the state never followed and every plan showed it again.
+/// A move alone must not suspend its graph either: nothing changes in the account.
+#[test]
+fn a_task_moved_to_a_new_address_is_recorded_there_without_touching_its_graph() {
+    let graph = |child_label: &str| {
+        format!(
+            r#"
+task "root" {{
+  schema   = schema.s
+  name     = "ROOT"
+  sql      = "SELECT 1"
+  schedule = "5 MINUTES"
+  enabled  = true
+}}
+
+task "{child_label}" {{
+  schema  = schema.s
+  name    = "CHILD"
+  sql     = "SELECT 2"
+  after   = [task.root]
+  enabled = true
+}}
+"#
+        )
+    };
+    let d = regression_dir(&graph("child"));
+    reconfigure(&d, &graph("renamed"));
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(plan["statements"], serde_json::json!([]), "{plan}");
+    apply_ok(&d);
+    let state = d.state();
+    let text = state.to_string();
+    assert!(text.contains("task.renamed"), "{text}");
+    assert!(!text.contains("task.child"), "{text}");
+}
