@@ -193,9 +193,16 @@ pub fn link(
             .filter(|s| !has_successor.contains(s))
             .collect()
     };
-    for (ci, ids) in per_change.iter().enumerate() {
+    // A delete's own first statement, after the suspend of its graph's root when it is one:
+    // that suspend belongs to the graph, which other changes may be changing in the main
+    // phase, and the graph's drops all wait for it.
+    let own_first = |ci: usize| -> Option<usize> {
+        let ids = &per_change[ci];
+        ids.get(ops.prefix[ci].len()).or(ids.first()).copied()
+    };
+    for ci in 0..n {
         if is_delete(ci) {
-            if let Some(&first) = ids.first() {
+            if let Some(first) = own_first(ci) {
                 steps[first].after_main_phase = true;
             }
         }
@@ -206,7 +213,7 @@ pub fn link(
     // Deletes run dependents first.
     let dependents = deleted_dependents(changes);
     for ci in (0..n).filter(|&ci| is_delete(ci)) {
-        let Some(&first) = per_change[ci].first() else {
+        let Some(first) = own_first(ci) else {
             continue;
         };
         for &cj in dependents.get(&changes[ci].address).into_iter().flatten() {

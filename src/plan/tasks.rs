@@ -184,7 +184,11 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
             }
             let recreated = matches!(c.action, Action::Create | Action::Replace);
             let was_running = c.before.as_ref().is_some_and(|b| b.flag("enabled"));
-            if recreated || !was_running || suspended.contains(&i) {
+            // Snowflake suspends a task that loses its last predecessor.
+            let orphaned = c.action == Action::Update
+                && !preds(c.before.as_ref()).is_empty()
+                && preds(Some(a)).is_empty();
+            if recreated || !was_running || orphaned || suspended.contains(&i) {
                 ops.suffix[i].push(task::resume(&a.name));
                 g.resume_chain.push(i);
             }
