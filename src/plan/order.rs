@@ -6,7 +6,7 @@ use super::tasks::GraphOps;
 use super::Step;
 use crate::diff::{Action, Change};
 use crate::graph::Graph;
-use crate::model::Address;
+use crate::model::{Address, Kind};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Change indices in dependency order: creates and updates after what they depend on,
@@ -172,6 +172,23 @@ pub fn link(
         steps[first]
             .after
             .extend(pre.into_iter().filter(|p| !per_change[ci].contains(p)));
+    }
+    // A delete names its object as it will be once its database or schema is renamed:
+    // its first statement (a graph's root suspend, which runs before the delete phase)
+    // waits for that rename.
+    for ci in (0..n).filter(|&ci| is_delete(ci)) {
+        let Some(&first) = per_change[ci].first() else {
+            continue;
+        };
+        for d in changes[ci].before.iter().flat_map(|o| o.deps.iter()) {
+            let Some(&j) = idx.get(d) else { continue };
+            if is_delete(j) || !matches!(changes[j].kind(), Kind::Database | Kind::Schema) {
+                continue;
+            }
+            if let Some(&last) = per_change[j].last() {
+                steps[first].after.insert(last);
+            }
+        }
     }
     let per_change = per_change_all;
 

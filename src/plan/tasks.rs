@@ -90,9 +90,12 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
         }
         components.entry(root).or_default().push(i);
     }
-    // A task only moved to a new address changes nothing in the account.
-    let moved_only =
-        |c: &Change| c.action == Action::Update && c.moved_from.is_some() && c.attrs.is_empty();
+    // A task only moved to a new address, or whose record alone changes, changes nothing
+    // in the account.
+    let moved_only = |c: &Change| {
+        c.action == Action::Update
+            && (c.state_only || (c.moved_from.is_some() && c.attrs.is_empty()))
+    };
     for members in components.into_values() {
         if members
             .iter()

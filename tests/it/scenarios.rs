@@ -2199,3 +2199,192 @@ task "{child_label}" {{
     assert!(text.contains("task.renamed"), "{text}");
     assert!(!text.contains("task.child"), "{text}");
 }
+
+/// Many seeds: renaming a stage, or the schema or database holding it, changed the source
+/// text of every model version made from it, which planned a destructive drop and add of
+/// each version, and refused the plan outright for the default version. The version's
+/// files are the same; only the record follows the new name.
+#[test]
+fn renaming_the_stage_of_a_model_keeps_its_versions() {
+    let blocks = |schema: &str, stage: &str| {
+        format!(
+            r#"
+schema "files" {{
+  database = database.db
+  name     = "{schema}"
+}}
+
+stage "st" {{
+  schema = schema.files
+  name   = "{stage}"
+}}
+
+model "m" {{
+  schema = schema.s
+  name   = "M"
+
+  version "V1" {{
+    source = "@${{stage.st.fqn}}/m/v1"
+  }}
+
+  version "V2" {{
+    source = "@${{stage.st.fqn}}/m/v2"
+  }}
+}}
+"#
+        )
+    };
+    let d = regression_dir(&blocks("FILES", "ST"));
+    for (schema, stage) in [("FILES", "ST2"), ("FILES2", "ST2")] {
+        reconfigure(&d, &blocks(schema, stage));
+        let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+        assert_eq!(plan["destructive"], false, "{plan}");
+        assert!(
+            !strings(&plan["statements"])
+                .iter()
+                .any(|s| s.contains("VERSION")),
+            "{plan}"
+        );
+        apply_ok(&d);
+        let state = d.state().to_string();
+        assert!(
+            state.contains(&format!("@RDB.{schema}.{stage}/m/v1")),
+            "{state}"
+        );
+    }
+}
+
+/// Seeds 2, 29, 42, 45, 46, 47, 51: renaming the schema of a task graph left the children's
+/// recorded predecessors under the old schema name, so the next plan re-linked them with
+/// `ADD AFTER <new name>` and `REMOVE AFTER <old name>`; the sandbox matched the old name
+/// by its last part alone and unlinked the graph.
+#[test]
+fn renaming_the_schema_of_a_task_graph_keeps_the_graph() {
+    let blocks = |schema: &str| {
+        format!(
+            r#"
+schema "jobs" {{
+  database = database.db
+  name     = "{schema}"
+}}
+
+task "root" {{
+  schema   = schema.jobs
+  name     = "ROOT"
+  sql      = "SELECT 1"
+  schedule = "5 MINUTES"
+  enabled  = true
+}}
+
+task "child" {{
+  schema  = schema.jobs
+  name    = "CHILD"
+  sql     = "SELECT 2"
+  after   = [task.root]
+  enabled = true
+}}
+"#
+        )
+    };
+    let d = regression_dir(&blocks("JOBS"));
+    reconfigure(&d, &blocks("JOBS2"));
+    assert_eq!(
+        plan_statements(&d, true),
+        ["ALTER SCHEMA RDB.JOBS RENAME TO RDB.JOBS2"]
+    );
+    apply_ok(&d);
+    d.sandbox(&["drift"]).ok();
+}
+
+/// Seeds 25, 32: the root of a running graph deleted while its schema is renamed was
+/// suspended under the new schema name before the rename ran.
+#[test]
+fn deleting_a_running_graph_in_a_renamed_schema() {
+    let blocks = |schema: &str, tasks: bool| {
+        let mut s = format!(
+            r#"
+schema "jobs" {{
+  database = database.db
+  name     = "{schema}"
+}}
+"#
+        );
+        if tasks {
+            s.push_str(
+                r#"
+task "root" {
+  schema   = schema.jobs
+  name     = "ROOT"
+  sql      = "SELECT 1"
+  schedule = "5 MINUTES"
+  enabled  = true
+}
+
+task "child" {
+  schema  = schema.jobs
+  name    = "CHILD"
+  sql     = "SELECT 2"
+  after   = [task.root]
+  enabled = true
+}
+"#,
+            );
+        }
+        s
+    };
+    let d = regression_dir(&blocks("JOBS", true));
+    reconfigure(&d, &blocks("JOBS2", false));
+    assert_eq!(
+        plan_statements(&d, true),
+        [
+            "ALTER SCHEMA RDB.JOBS RENAME TO RDB.JOBS2",
+            "ALTER TASK RDB.JOBS2.ROOT SUSPEND",
+            "DROP TASK RDB.JOBS2.CHILD",
+            "DROP TASK RDB.JOBS2.ROOT",
+        ]
+    );
+    apply_ok(&d);
+}
+
+/// Seeds 6, 10, 12, 26, 43, 44, 59: a value the account already had (a retention the
+/// database inherits, the default version a model already has) made the refreshed plan
+/// empty, so the state never recorded it and every plan without a refresh showed it.
+#[test]
+fn a_value_the_account_already_has_is_recorded() {
+    let d = regression_dir("");
+    d.write(
+        "main.hcl",
+        &REGRESSION_BASE.replace(
+            "name = \"RDB\"",
+            "name = \"RDB\"\n  data_retention_time_in_days = 1",
+        ),
+    );
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(plan["statements"], serde_json::json!([]), "{plan}");
+    assert_eq!(plan["summary"]["update"], 1, "{plan}");
+    apply_ok(&d);
+}
+
+/// Seeds 4, 5, 7, 13, 14, ...: an empty model version comment against none.
+#[test]
+fn an_empty_model_version_comment_is_no_comment() {
+    let d = regression_dir(
+        r#"
+stage "st" {
+  schema = schema.s
+  name   = "ST"
+}
+
+model "m" {
+  schema = schema.s
+  name   = "M"
+
+  version "V1" {
+    source  = "@${stage.st.fqn}/m/v1"
+    comment = ""
+  }
+}
+"#,
+    );
+    d.sandbox(&["drift"]).ok();
+}
