@@ -121,23 +121,36 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
     let mut changes = Vec::new();
     let desired_addrs: BTreeSet<&Address> = input.desired.iter().map(|o| &o.address).collect();
 
-    // A state entry whose object the configuration now holds under another address has moved.
+    // A state entry whose object the configuration now holds under another address has
+    // moved: its name is the one recorded, or that name after the renames of its database
+    // and schema in this plan (found once those containers are matched up, hence a loop).
     let mut moved: BTreeMap<&Address, &Address> = BTreeMap::new();
-    let recorded_by_name: BTreeMap<(Kind, &ObjectName), &Address> = input
-        .recorded
-        .iter()
-        .filter(|(a, _)| !desired_addrs.contains(a))
-        .map(|(a, o)| ((a.kind, &o.name), a))
-        .collect();
-    for d in input.desired {
-        if !input.recorded.contains_key(&d.address) {
-            if let Some(old) = recorded_by_name.get(&(d.kind(), &d.name)) {
-                moved.insert(&d.address, old);
+    let relocation = loop {
+        let relocation = Relocation::of(input, &moved);
+        let taken: BTreeSet<&Address> = moved.values().copied().collect();
+        let recorded_by_name: BTreeMap<(Kind, ObjectName), &Address> = input
+            .recorded
+            .iter()
+            .filter(|(a, _)| !desired_addrs.contains(a) && !taken.contains(a))
+            .map(|(a, o)| ((a.kind, relocation.name_of(&o.name)), a))
+            .collect();
+        let mut found = false;
+        for d in input.desired {
+            if input.recorded.contains_key(&d.address) || moved.contains_key(&d.address) {
+                continue;
+            }
+            if let Some(old) = recorded_by_name.get(&(d.kind(), d.name.clone())) {
+                if !moved.values().any(|m| m == old) {
+                    moved.insert(&d.address, old);
+                    found = true;
+                }
             }
         }
-    }
+        if !found {
+            break relocation;
+        }
+    };
     let moved_sources: BTreeSet<&Address> = moved.values().copied().collect();
-    let relocation = Relocation::of(input, &moved);
 
     for d in input.desired {
         let recorded_addr = moved.get(&d.address).copied().unwrap_or(&d.address);

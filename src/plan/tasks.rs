@@ -120,7 +120,11 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
             let Some(before) = c.before.as_ref() else {
                 continue;
             };
-            if !preds(Some(before)).is_empty() || !before.flag("enabled") {
+            // A task its schema or database takes along needs no suspending.
+            if !preds(Some(before)).is_empty()
+                || !before.flag("enabled")
+                || c.with_container.is_some()
+            {
                 continue;
             }
             let stays_off = c.after.as_ref().is_some_and(|a| !a.flag("enabled"));
@@ -151,7 +155,7 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
         // Children that should stop: suspend them once the root is suspended.
         for &i in &members {
             let c = &changes[i];
-            if suspended.contains(&i) {
+            if suspended.contains(&i) || c.with_container.is_some() {
                 continue;
             }
             if let (Some(b), Some(a)) = (c.before.as_ref(), c.after.as_ref()) {
