@@ -541,6 +541,10 @@ fn propagate_container_replacement(changes: &mut [Change]) {
             Action::NoOp | Action::Update | Action::Replace if c.after.is_some() => {
                 c.action = Action::Replace;
                 c.destructive = true;
+                // Created again in the new container: not just a record that follows it.
+                c.state_only = false;
+                c.reasons
+                    .retain(|r| !r.starts_with("moves with its renamed container"));
                 c.reasons.push(format!(
                     "{addr} is replaced, which drops everything in it; {} is created again",
                     c.address
