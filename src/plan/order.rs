@@ -158,7 +158,10 @@ pub fn link(
         if is_delete(ci) {
             continue;
         }
-        let Some(&first) = per_change[ci].first() else {
+        // Its own first statement: a suspend of its graph's root needs only the task, which
+        // exists, and the rest of the graph waits for it (among them, maybe, what this task
+        // depends on).
+        let Some(&first) = per_change[ci].get(ops.prefix[ci].len()) else {
             continue;
         };
         let pre = prereqs(

@@ -407,3 +407,32 @@ fn a_running_child_that_becomes_a_root_is_resumed() {
         ]
     );
 }
+
+#[test]
+fn a_running_root_that_becomes_the_child_of_a_changed_root() {
+    let before = [
+        database(),
+        schema(),
+        task("ROOT", &[], false),
+        task("OTHER", &[], true),
+    ];
+    let mut after = [
+        database(),
+        schema(),
+        task("ROOT", &[], true),
+        task("OTHER", &["ROOT"], true),
+    ];
+    after[2].set("comment", "new");
+    let p = plan(&after, &before);
+    assert_eq!(
+        p.statements(),
+        [
+            "ALTER TASK DB.S.OTHER SUSPEND",
+            "ALTER TASK DB.S.ROOT SET COMMENT = 'new'",
+            "ALTER TASK DB.S.OTHER UNSET SCHEDULE",
+            "ALTER TASK DB.S.OTHER ADD AFTER DB.S.ROOT",
+            "ALTER TASK DB.S.OTHER RESUME",
+            "ALTER TASK DB.S.ROOT RESUME",
+        ]
+    );
+}
