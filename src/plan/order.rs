@@ -176,21 +176,31 @@ pub fn link(
             .after
             .extend(pre.into_iter().filter(|p| !per_change[ci].contains(p)));
     }
-    // A delete names its object as it will be once its database or schema is renamed:
-    // its first statement (a graph's root suspend, which runs before the delete phase)
-    // waits for that rename.
-    for ci in (0..n).filter(|&ci| is_delete(ci)) {
+    // Every statement names the object as it is once its database or schema is renamed:
+    // the first one of each change (a graph's root suspend, or a delete, which the main
+    // phase does not order) waits for its containers' changes.
+    for ci in 0..n {
         let Some(&first) = per_change[ci].first() else {
             continue;
         };
-        for d in changes[ci].before.iter().flat_map(|o| o.deps.iter()) {
+        let object = changes[ci].after.as_ref().or(changes[ci].before.as_ref());
+        for d in object.iter().flat_map(|o| o.deps.iter()) {
             let Some(&j) = idx.get(d) else { continue };
             if is_delete(j) || !matches!(changes[j].kind(), Kind::Database | Kind::Schema) {
                 continue;
             }
-            if let Some(&last) = per_change[j].last() {
-                steps[first].after.insert(last);
-            }
+            let done = match per_change[j].last() {
+                Some(&last) => BTreeSet::from([last]),
+                None => prereqs(
+                    j,
+                    changes,
+                    &idx,
+                    per_change,
+                    &mut prereq_cache,
+                    &mut BTreeSet::new(),
+                ),
+            };
+            steps[first].after.extend(done);
         }
     }
     let per_change = per_change_all;

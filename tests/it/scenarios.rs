@@ -2595,3 +2595,72 @@ stage "st" {{
     );
     apply_ok(&d);
 }
+
+/// Seeds 51, 67, 74, 94, ...: a running root suspended for a change of its graph while
+/// its database is renamed was suspended under the new name before the rename ran.
+#[test]
+fn changing_a_running_graph_in_a_renamed_database() {
+    let blocks = |db: &str, sql: &str| {
+        format!(
+            r#"
+database "db" {{
+  name = "{db}"
+}}
+
+schema "s" {{
+  database = database.db
+  name     = "S"
+}}
+
+task "root" {{
+  schema   = schema.s
+  name     = "ROOT"
+  sql      = "SELECT 1"
+  schedule = "5 MINUTES"
+  enabled  = true
+}}
+
+task "child" {{
+  schema  = schema.s
+  name    = "CHILD"
+  sql     = "{sql}"
+  after   = [task.root]
+  enabled = true
+}}
+"#
+        )
+    };
+    let d = Dir::with(&[("main.hcl", &blocks("RDB", "SELECT 2"))]);
+    apply_ok(&d);
+    d.write("main.hcl", &blocks("RDB2", "SELECT 3"));
+    assert_eq!(
+        plan_statements(&d, true),
+        [
+            "ALTER DATABASE RDB RENAME TO RDB2",
+            "ALTER TASK RDB2.S.ROOT SUSPEND",
+            "ALTER TASK RDB2.S.CHILD MODIFY AS SELECT 3",
+            "ALTER TASK RDB2.S.ROOT RESUME",
+        ]
+    );
+    // The same plan, run in the reverse of its order wherever its links allow.
+    let file = d.path().join("p.plan");
+    let file = file.to_str().unwrap();
+    d.sandbox(&["plan", "--out", file]).ok();
+    let mut doc: J = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    doc["plan"]["order"].as_array_mut().unwrap().reverse();
+    std::fs::write(file, doc.to_string()).unwrap();
+    let out = d
+        .sandbox(&[
+            "apply",
+            file,
+            "--auto-approve",
+            "--parallelism",
+            "1",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(out["failed"], serde_json::json!([]), "{out}");
+    d.sandbox(&["plan", "--detailed-exitcode"]).ok();
+}
