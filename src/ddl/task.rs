@@ -58,15 +58,17 @@ pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
         let (old, new) = (predecessors(b), predecessors(a));
         let removed: Vec<&String> = old.iter().filter(|p| !new.contains(p)).collect();
         let added: Vec<&String> = new.iter().filter(|p| !old.contains(p)).collect();
-        if !removed.is_empty() {
-            out.push(Stmt::new(
-                format!("ALTER TASK {name} REMOVE AFTER {}", join(&removed)),
-                &[],
-            ));
-        }
+        // New predecessors before the old ones go: a task that loses its last predecessor
+        // becomes a suspended standalone task, even if it gains others right after.
         if !added.is_empty() {
             out.push(Stmt::new(
                 format!("ALTER TASK {name} ADD AFTER {}", join(&added)),
+                &[],
+            ));
+        }
+        if !removed.is_empty() {
+            out.push(Stmt::new(
+                format!("ALTER TASK {name} REMOVE AFTER {}", join(&removed)),
                 &[],
             ));
         }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use compare::compare_props;
+pub use model_versions::same_field as same_version_field;
 
 /// What is known to exist, keyed by kind and Snowflake name.
 pub type Picture = BTreeMap<(Kind, ObjectName), Object>;
@@ -120,23 +121,36 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
     let mut changes = Vec::new();
     let desired_addrs: BTreeSet<&Address> = input.desired.iter().map(|o| &o.address).collect();
 
-    // A state entry whose object the configuration now holds under another address has moved.
+    // A state entry whose object the configuration now holds under another address has
+    // moved: its name is the one recorded, or that name after the renames of its database
+    // and schema in this plan (found once those containers are matched up, hence a loop).
     let mut moved: BTreeMap<&Address, &Address> = BTreeMap::new();
-    let recorded_by_name: BTreeMap<(Kind, &ObjectName), &Address> = input
-        .recorded
-        .iter()
-        .filter(|(a, _)| !desired_addrs.contains(a))
-        .map(|(a, o)| ((a.kind, &o.name), a))
-        .collect();
-    for d in input.desired {
-        if !input.recorded.contains_key(&d.address) {
-            if let Some(old) = recorded_by_name.get(&(d.kind(), &d.name)) {
-                moved.insert(&d.address, old);
+    let relocation = loop {
+        let relocation = Relocation::of(input, &moved);
+        let taken: BTreeSet<&Address> = moved.values().copied().collect();
+        let recorded_by_name: BTreeMap<(Kind, ObjectName), &Address> = input
+            .recorded
+            .iter()
+            .filter(|(a, _)| !desired_addrs.contains(a) && !taken.contains(a))
+            .map(|(a, o)| ((a.kind, relocation.name_of(&o.name)), a))
+            .collect();
+        let mut found = false;
+        for d in input.desired {
+            if input.recorded.contains_key(&d.address) || moved.contains_key(&d.address) {
+                continue;
+            }
+            if let Some(old) = recorded_by_name.get(&(d.kind(), d.name.clone())) {
+                if !moved.values().any(|m| m == old) {
+                    moved.insert(&d.address, old);
+                    found = true;
+                }
             }
         }
-    }
+        if !found {
+            break relocation;
+        }
+    };
     let moved_sources: BTreeSet<&Address> = moved.values().copied().collect();
-    let relocation = Relocation::of(input, &moved);
 
     for d in input.desired {
         let recorded_addr = moved.get(&d.address).copied().unwrap_or(&d.address);
@@ -167,14 +181,32 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
             }
             Some(cur) => match compare::compare(d, &cur) {
                 Ok(mut c) => {
-                    // Its database or schema is renamed: nothing to run for it, but its record
-                    // must follow.
-                    if c.action == Action::NoOp && recorded.is_some_and(|r| r.name != cur.name) {
-                        c.state_only = true;
-                        c.reasons.push(format!(
-                            "moves with its renamed container (recorded as {})",
-                            recorded.map(|r| r.name.to_string()).unwrap_or_default()
-                        ));
+                    if c.action == Action::NoOp {
+                        if let Some(r) = recorded {
+                            if r.name != cur.name {
+                                // Its database or schema is renamed: nothing to run for it,
+                                // but its record must follow.
+                                c.state_only = true;
+                                c.reasons.push(format!(
+                                    "moves with its renamed container (recorded as {})",
+                                    r.name
+                                ));
+                            } else if let Some(attrs) =
+                                record_differs(d, &relocation.names(r.clone()))
+                            {
+                                // The account already is as configured, but the state says
+                                // otherwise (a value set to what the account had inherited,
+                                // a version source naming a renamed stage): only the state
+                                // changes, or every plan without a refresh would show it.
+                                c.action = Action::Update;
+                                c.state_only = true;
+                                c.attrs = attrs;
+                                c.reasons.push(
+                                    "the account already matches the configuration; only the state records it"
+                                        .into(),
+                                );
+                            }
+                        }
                     }
                     c
                 }
@@ -219,7 +251,11 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
                         after: None,
                     })
                     .collect();
-                c.before = Some(relocation.apply(merge_state_only(cur, Some(r))));
+                let mut before = merge_state_only(cur, Some(r));
+                // SHOW says nothing of references: the record knows what the object
+                // depends on, which is what orders its drop before those objects'.
+                before.deps = r.deps.clone();
+                c.before = Some(relocation.apply(before));
             }
             None => {
                 c.destructive = false;
@@ -256,8 +292,21 @@ pub fn differing(wanted: &Object, current: &Object) -> Option<BTreeSet<String>> 
     )
 }
 
+/// The attributes on which the record of an object differs from the configuration, when
+/// a plan from the record would change something; None when it would not.
+fn record_differs(d: &Object, record: &Object) -> Option<Vec<AttrChange>> {
+    match compare::compare(d, record) {
+        Ok(c) if c.action == Action::NoOp => None,
+        Ok(c) => Some(c.attrs),
+        // Only a version source can make the comparison fail; the record holds another.
+        Err(_) => Some(Vec::new()),
+    }
+}
+
 /// Where renamed databases and schemas take what they hold: after `ALTER DATABASE OLD
 /// RENAME TO NEW` a recorded `OLD.S.X` is `NEW.S.X`, so its own statements must name it so.
+/// A model version's source names its stage as it was when the version was added; a
+/// renamed stage (or one in a renamed container) holds the same files.
 struct Relocation {
     databases: BTreeMap<crate::model::Ident, crate::model::Ident>,
     /// (database, schema) before -> after.
@@ -265,6 +314,8 @@ struct Relocation {
         (crate::model::Ident, crate::model::Ident),
         (crate::model::Ident, crate::model::Ident),
     >,
+    /// Stages renamed or moved: recorded name -> configured name.
+    stages: BTreeMap<ObjectName, ObjectName>,
 }
 
 impl Relocation {
@@ -272,17 +323,21 @@ impl Relocation {
         let mut r = Relocation {
             databases: BTreeMap::new(),
             schemas: BTreeMap::new(),
+            stages: BTreeMap::new(),
         };
         for d in input
             .desired
             .iter()
-            .filter(|d| matches!(d.kind(), Kind::Database | Kind::Schema))
+            .filter(|d| matches!(d.kind(), Kind::Database | Kind::Schema | Kind::Stage))
         {
             let addr = moved.get(&d.address).copied().unwrap_or(&d.address);
             let Some(old) = input.recorded.get(addr).filter(|o| o.name != d.name) else {
                 continue;
             };
             match (d.kind(), &old.name.database, &d.name.database) {
+                (Kind::Stage, _, _) => {
+                    r.stages.insert(old.name.clone(), d.name.clone());
+                }
                 (Kind::Database, _, _) => {
                     r.databases
                         .insert(old.name.name.clone(), d.name.name.clone());
@@ -299,8 +354,66 @@ impl Relocation {
         r
     }
 
-    fn apply(&self, mut o: Object) -> Object {
-        let n = &mut o.name;
+    /// The object as it is after the renames of this plan: its name, and for a model the
+    /// stages its version sources name.
+    fn apply(&self, o: Object) -> Object {
+        let mut o = self.names(o);
+        if o.kind() == Kind::Model {
+            self.sources(&mut o);
+        }
+        o
+    }
+
+    fn sources(&self, o: &mut Object) {
+        let Some(Value::Map(versions)) = o.props.get_mut(crate::model::kinds::model::VERSIONS)
+        else {
+            return;
+        };
+        for v in versions.values_mut() {
+            let Value::Map(fields) = v else { continue };
+            let Some(Value::Str(source)) = fields.get_mut("source") else {
+                continue;
+            };
+            let Some(rest) = source.strip_prefix('@') else {
+                continue;
+            };
+            let (stage, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let Ok(stage) = ObjectName::parse_qualified(stage) else {
+                continue;
+            };
+            let now = match self.stages.get(&stage) {
+                Some(n) => n.clone(),
+                None => self.name_of(&stage),
+            };
+            if now != stage {
+                *source = format!("@{}{path}", now.to_sql());
+            }
+        }
+    }
+
+    /// The object's name after the renames of its database and schema, and for a task
+    /// the names of its predecessors, which live in the same schema.
+    fn names(&self, mut o: Object) -> Object {
+        o.name = self.name_of(&o.name);
+        if o.kind() == Kind::Task {
+            if let Some(Value::List(preds)) = o.props.get_mut("after") {
+                for p in preds.iter_mut() {
+                    let Some(Ok(n)) = p.as_str().map(ObjectName::parse_qualified) else {
+                        continue;
+                    };
+                    let now = self.name_of(&n);
+                    if now != n {
+                        *p = Value::Str(now.to_sql());
+                    }
+                }
+                preds.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+            }
+        }
+        o
+    }
+
+    fn name_of(&self, name: &ObjectName) -> ObjectName {
+        let mut n = name.clone();
         match (&n.database, &n.schema) {
             (Some(db), Some(schema)) => {
                 if let Some((ndb, ns)) = self.schemas.get(&(db.clone(), schema.clone())) {
@@ -317,7 +430,7 @@ impl Relocation {
             }
             _ => {}
         }
-        o
+        n
     }
 }
 
@@ -428,6 +541,10 @@ fn propagate_container_replacement(changes: &mut [Change]) {
             Action::NoOp | Action::Update | Action::Replace if c.after.is_some() => {
                 c.action = Action::Replace;
                 c.destructive = true;
+                // Created again in the new container: not just a record that follows it.
+                c.state_only = false;
+                c.reasons
+                    .retain(|r| !r.starts_with("moves with its renamed container"));
                 c.reasons.push(format!(
                     "{addr} is replaced, which drops everything in it; {} is created again",
                     c.address
@@ -499,5 +616,41 @@ mod tests {
         })
         .unwrap();
         assert_eq!(changes[0].action, Action::Update);
+    }
+
+    #[test]
+    fn a_delete_planned_from_the_account_keeps_the_recorded_dependencies() {
+        let id = crate::model::Ident::from_canonical;
+        let entity = Object::new(
+            Address::new(Kind::Entity, "e"),
+            ObjectName::in_schema(id("D"), id("S"), id("SNOWML_FEATURE_STORE_ENTITY_E")),
+        );
+        let mut fv = Object::new(
+            Address::new(Kind::FeatureView, "f"),
+            ObjectName::in_schema(id("D"), id("S"), id("F$V1")),
+        );
+        fv.deps.insert(entity.address.clone());
+        let recorded: BTreeMap<Address, Object> = [&entity, &fv]
+            .into_iter()
+            .map(|o| (o.address.clone(), o.clone()))
+            .collect();
+        // What SHOW gives back knows nothing of references.
+        let live: Picture = [&entity, &fv]
+            .into_iter()
+            .map(|o| {
+                let mut l = o.clone();
+                l.deps.clear();
+                ((o.kind(), o.name.clone()), l)
+            })
+            .collect();
+        let changes = diff(&DiffInput {
+            desired: &[],
+            recorded: &recorded,
+            live: Some(&live),
+        })
+        .unwrap();
+        let f = changes.iter().find(|c| c.address == fv.address).unwrap();
+        assert_eq!(f.action, Action::Delete);
+        assert_eq!(f.before.as_ref().unwrap().deps, fv.deps);
     }
 }

@@ -3,8 +3,8 @@
 
 use super::{AttrChange, Change};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::kinds::model::VERSIONS;
-use crate::model::{Object, Value};
+use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
+use crate::model::{same_value, Object, Value};
 use std::collections::BTreeMap;
 
 fn versions(o: &Object) -> BTreeMap<String, BTreeMap<String, Value>> {
@@ -35,6 +35,15 @@ pub(super) fn merge_recorded_sources(live: &mut Object, recorded: Option<&Object
     }
 }
 
+/// One field of a version compared as its type compares: an empty comment is no comment,
+/// as for every other attribute.
+pub fn same_field(field: &str, a: Option<&Value>, b: Option<&Value>) -> bool {
+    match VERSION_ATTRS.iter().find(|x| x.name == field) {
+        Some(attr) => same_value(&attr.ty, a, b),
+        None => a == b,
+    }
+}
+
 pub(super) fn compare(d: &Object, cur: &Object, change: &mut Change) -> Result<(), Diagnostics> {
     let want = versions(d);
     let have = versions(cur);
@@ -59,6 +68,9 @@ pub(super) fn compare(d: &Object, cur: &Object, change: &mut Change) -> Result<(
                     let (a, b) = (old.get(field), fields.get(field));
                     // A live version has a source only when it was recorded.
                     if a == b || (field == "source" && a.is_none()) {
+                        continue;
+                    }
+                    if same_field(field, a, b) {
                         continue;
                     }
                     if field == "source" {
@@ -114,5 +126,39 @@ pub(super) fn compare(d: &Object, cur: &Object, change: &mut Change) -> Result<(
         Err(diags)
     } else {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::Action;
+    use crate::model::{Address, Ident, Kind, ObjectName};
+
+    fn model(comment: Option<&str>) -> Object {
+        let id = Ident::from_canonical;
+        let mut o = Object::new(
+            Address::new(Kind::Model, "m"),
+            ObjectName::in_schema(id("D"), id("S"), id("M")),
+        );
+        let mut v = BTreeMap::new();
+        if let Some(c) = comment {
+            v.insert("comment".to_string(), Value::Str(c.into()));
+        }
+        o.set(
+            VERSIONS,
+            Value::Map([("V1".to_string(), Value::Map(v))].into_iter().collect()),
+        );
+        o.set("default_version", "V1");
+        o
+    }
+
+    #[test]
+    fn an_empty_version_comment_is_no_comment() {
+        let mut change = Change::new(Address::new(Kind::Model, "m"), Action::NoOp);
+        compare(&model(Some("")), &model(None), &mut change).unwrap();
+        assert!(change.attrs.is_empty(), "{:?}", change.attrs);
+        compare(&model(Some("x")), &model(None), &mut change).unwrap();
+        assert_eq!(change.attrs.len(), 1);
     }
 }

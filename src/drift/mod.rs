@@ -175,7 +175,7 @@ fn version_drift(r: &Object, live: &Object) -> Vec<DriftedAttribute> {
                         w.as_map().and_then(|m| m.get(field)),
                         h.as_map().and_then(|m| m.get(field)),
                     );
-                    if a != b {
+                    if !crate::diff::same_version_field(field, a, b) {
                         out.push(DriftedAttribute {
                             name: format!("versions.{v}.{field}"),
                             expected: json(a.cloned()),

@@ -6,7 +6,7 @@ use super::tasks::GraphOps;
 use super::Step;
 use crate::diff::{Action, Change};
 use crate::graph::Graph;
-use crate::model::Address;
+use crate::model::{Address, Kind};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Change indices in dependency order: creates and updates after what they depend on,
@@ -158,7 +158,10 @@ pub fn link(
         if is_delete(ci) {
             continue;
         }
-        let Some(&first) = per_change[ci].first() else {
+        // Its own first statement: a suspend of its graph's root needs only the task, which
+        // exists, and the rest of the graph waits for it (among them, maybe, what this task
+        // depends on).
+        let Some(&first) = per_change[ci].get(ops.prefix[ci].len()) else {
             continue;
         };
         let pre = prereqs(
@@ -172,6 +175,33 @@ pub fn link(
         steps[first]
             .after
             .extend(pre.into_iter().filter(|p| !per_change[ci].contains(p)));
+    }
+    // Every statement names the object as it is once its database or schema is renamed:
+    // the first one of each change (a graph's root suspend, or a delete, which the main
+    // phase does not order) waits for its containers' changes.
+    for ci in 0..n {
+        let Some(&first) = per_change[ci].first() else {
+            continue;
+        };
+        let object = changes[ci].after.as_ref().or(changes[ci].before.as_ref());
+        for d in object.iter().flat_map(|o| o.deps.iter()) {
+            let Some(&j) = idx.get(d) else { continue };
+            if is_delete(j) || !matches!(changes[j].kind(), Kind::Database | Kind::Schema) {
+                continue;
+            }
+            let done = match per_change[j].last() {
+                Some(&last) => BTreeSet::from([last]),
+                None => prereqs(
+                    j,
+                    changes,
+                    &idx,
+                    per_change,
+                    &mut prereq_cache,
+                    &mut BTreeSet::new(),
+                ),
+            };
+            steps[first].after.extend(done);
+        }
     }
     let per_change = per_change_all;
 
@@ -193,9 +223,16 @@ pub fn link(
             .filter(|s| !has_successor.contains(s))
             .collect()
     };
-    for (ci, ids) in per_change.iter().enumerate() {
+    // A delete's own first statement, after the suspend of its graph's root when it is one:
+    // that suspend belongs to the graph, which other changes may be changing in the main
+    // phase, and the graph's drops all wait for it.
+    let own_first = |ci: usize| -> Option<usize> {
+        let ids = &per_change[ci];
+        ids.get(ops.prefix[ci].len()).or(ids.first()).copied()
+    };
+    for ci in 0..n {
         if is_delete(ci) {
-            if let Some(&first) = ids.first() {
+            if let Some(first) = own_first(ci) {
                 steps[first].after_main_phase = true;
             }
         }
@@ -206,7 +243,7 @@ pub fn link(
     // Deletes run dependents first.
     let dependents = deleted_dependents(changes);
     for ci in (0..n).filter(|&ci| is_delete(ci)) {
-        let Some(&first) = per_change[ci].first() else {
+        let Some(first) = own_first(ci) else {
             continue;
         };
         for &cj in dependents.get(&changes[ci].address).into_iter().flatten() {

@@ -90,8 +90,17 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
         }
         components.entry(root).or_default().push(i);
     }
+    // A task only moved to a new address, or whose record alone changes, changes nothing
+    // in the account.
+    let moved_only = |c: &Change| {
+        c.action == Action::Update
+            && (c.state_only || (c.moved_from.is_some() && c.attrs.is_empty()))
+    };
     for members in components.into_values() {
-        if members.iter().all(|&i| changes[i].is_noop()) {
+        if members
+            .iter()
+            .all(|&i| changes[i].is_noop() || moved_only(&changes[i]))
+        {
             continue;
         }
         let mut g = TaskGraph {
@@ -143,7 +152,7 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
         // Children that should stop: suspend them once the root is suspended.
         for &i in &members {
             let c = &changes[i];
-            if suspended.contains(&i) {
+            if suspended.contains(&i) || c.with_container.is_some() {
                 continue;
             }
             if let (Some(b), Some(a)) = (c.before.as_ref(), c.after.as_ref()) {
@@ -179,14 +188,19 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
             }
             let recreated = matches!(c.action, Action::Create | Action::Replace);
             let was_running = c.before.as_ref().is_some_and(|b| b.flag("enabled"));
-            if recreated || !was_running || suspended.contains(&i) {
+            // Snowflake suspends a task that loses its last predecessor.
+            let orphaned = c.action == Action::Update
+                && !preds(c.before.as_ref()).is_empty()
+                && preds(Some(a)).is_empty();
+            if recreated || !was_running || orphaned || suspended.contains(&i) {
                 ops.suffix[i].push(task::resume(&a.name));
                 g.resume_chain.push(i);
             }
         }
         // The enabled flag is carried by the suspend/resume statements above.
         for &i in &members {
-            stmts[i].retain(|s| s.sql.is_some() || !s.applies.is_empty() || changes[i].state_only);
+            let keep_empty = changes[i].state_only || changes[i].moved_from.is_some();
+            stmts[i].retain(|s| s.sql.is_some() || !s.applies.is_empty() || keep_empty);
         }
         ops.graphs.push(g);
     }

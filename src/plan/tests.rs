@@ -352,3 +352,103 @@ fn a_replaced_schema_recreates_its_running_tasks_without_suspending_what_it_drop
         ]
     );
 }
+
+#[test]
+fn deleting_a_running_graph_suspends_its_root_then_drops_children_first() {
+    let before = [
+        database(),
+        schema(),
+        task("ROOT", &[], true),
+        task("CHILD", &["ROOT"], true),
+    ];
+    let p = plan(&before[..2], &before);
+    assert_eq!(
+        p.statements(),
+        [
+            "ALTER TASK DB.S.ROOT SUSPEND",
+            "DROP TASK DB.S.CHILD",
+            "DROP TASK DB.S.ROOT",
+        ]
+    );
+}
+
+#[test]
+fn deleting_a_running_root_while_its_child_moves_to_another_root() {
+    // The child gains its new predecessor before it loses the old one, so it never stands
+    // alone (which would suspend it) and keeps running.
+    let before = [
+        database(),
+        schema(),
+        task("ROOT", &[], true),
+        task("OTHER", &[], true),
+        task("CHILD", &["ROOT"], true),
+    ];
+    let after = [
+        database(),
+        schema(),
+        task("OTHER", &[], true),
+        task("CHILD", &["OTHER"], true),
+    ];
+    let p = plan(&after, &before);
+    assert_eq!(
+        p.statements(),
+        [
+            "ALTER TASK DB.S.OTHER SUSPEND",
+            "ALTER TASK DB.S.ROOT SUSPEND",
+            "ALTER TASK DB.S.CHILD ADD AFTER DB.S.OTHER",
+            "ALTER TASK DB.S.CHILD REMOVE AFTER DB.S.ROOT",
+            "DROP TASK DB.S.ROOT",
+            "ALTER TASK DB.S.OTHER RESUME",
+        ]
+    );
+}
+
+#[test]
+fn a_running_child_that_becomes_a_root_is_resumed() {
+    let before = [
+        database(),
+        schema(),
+        task("ROOT", &[], false),
+        task("CHILD", &["ROOT"], true),
+    ];
+    let mut after = before.clone();
+    after[3] = task("CHILD", &[], true);
+    let p = plan(&after, &before);
+    assert_eq!(
+        p.statements(),
+        [
+            "ALTER TASK DB.S.CHILD REMOVE AFTER DB.S.ROOT",
+            "ALTER TASK DB.S.CHILD SET SCHEDULE = 'USING CRON 0 6 * * * UTC'",
+            "ALTER TASK DB.S.CHILD RESUME",
+        ]
+    );
+}
+
+#[test]
+fn a_running_root_that_becomes_the_child_of_a_changed_root() {
+    let before = [
+        database(),
+        schema(),
+        task("ROOT", &[], false),
+        task("OTHER", &[], true),
+    ];
+    let mut after = [
+        database(),
+        schema(),
+        task("ROOT", &[], true),
+        task("OTHER", &["ROOT"], true),
+    ];
+    after[2].set("comment", "new");
+    let p = plan(&after, &before);
+    assert_eq!(
+        p.statements(),
+        [
+            "ALTER TASK DB.S.OTHER SUSPEND",
+            "ALTER TASK DB.S.ROOT SET COMMENT = 'new'",
+            "ALTER TASK DB.S.OTHER UNSET SCHEDULE",
+            "ALTER TASK DB.S.OTHER ADD AFTER DB.S.ROOT",
+            "ALTER TASK DB.S.OTHER RESUME",
+            "ALTER TASK DB.S.ROOT RESUME",
+        ]
+    );
+}

@@ -8,3 +8,4 @@ mod generate;
 mod mlops;
 mod properties;
 mod robust;
+mod scenarios;

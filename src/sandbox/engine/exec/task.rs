@@ -352,10 +352,8 @@ fn modify(x: &Exec, f: &Fqn, task: &mut Task, action: AlterAction) -> Result<(),
             check_predecessor_count(f, task.predecessors.len())?;
         }
         AlterAction::RemoveAfter(names) => {
-            let gone: Vec<String> = names
-                .iter()
-                .map(|n| x.resolve_schema_object(n, "ALTER TASK").map(|p| p.name))
-                .collect::<Result<_, _>>()?;
+            // Each name is a task of this schema (not just a task of that name anywhere).
+            let gone = predecessors(x, f, &names)?;
             let had = !task.predecessors.is_empty();
             task.predecessors.retain(|p| !gone.contains(p));
             if had && task.predecessors.is_empty() && task.started {
