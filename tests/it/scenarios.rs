@@ -475,122 +475,87 @@ impl Config {
 
     /// Give an object a new block label: the state entry moves to the new address.
     fn relabel(&mut self, rng: &mut Rng) -> Option<String> {
-        let kind = rng.below(8);
-        fn take<T>(m: &mut BTreeMap<String, T>, rng: &mut Rng) -> Option<(String, T)> {
+        /// Moves a block to a new label; returns (old, new).
+        fn relabel_in<T>(
+            m: &mut BTreeMap<String, T>,
+            rng: &mut Rng,
+            new: impl Fn(&str) -> String,
+        ) -> Option<(String, String)> {
             let k = rng.pick_opt(&keys(m))?;
             let v = m.remove(&k)?;
-            Some((k, v))
+            let l = new(&k);
+            m.insert(l.clone(), v);
+            Some((k, l))
         }
+        /// A reference to the relabelled block follows it.
+        fn follow(x: &mut String, from: &str, to: &str) {
+            if x == from {
+                *x = to.to_owned();
+            }
+        }
+        let kind = rng.below(8);
         self.counter += 1;
         let n = self.counter;
         let new = |old: &str| format!("{}_m{n}", old.split("_m").next().unwrap_or(old));
         let (old, label) = match kind {
             0 => {
-                let (k, v) = take(&mut self.whs, rng)?;
-                let l = new(&k);
-                self.whs.insert(l.clone(), v);
-                for f in self.fvs.values_mut() {
-                    if f.warehouse.as_deref() == Some(&k) {
-                        f.warehouse = Some(l.clone());
-                    }
-                }
-                for t in self.tks.values_mut() {
-                    if t.warehouse.as_deref() == Some(&k) {
-                        t.warehouse = Some(l.clone());
+                let (k, l) = relabel_in(&mut self.whs, rng, new)?;
+                let fvs = self.fvs.values_mut().map(|f| &mut f.warehouse);
+                for w in fvs.chain(self.tks.values_mut().map(|t| &mut t.warehouse)) {
+                    if let Some(w) = w {
+                        follow(w, &k, &l);
                     }
                 }
                 (k, l)
             }
             1 => {
-                let (k, v) = take(&mut self.dbs, rng)?;
-                let l = new(&k);
-                self.dbs.insert(l.clone(), v);
-                for s in self.scs.values_mut() {
-                    if s.db == k {
-                        s.db = l.clone();
-                    }
-                }
+                let (k, l) = relabel_in(&mut self.dbs, rng, new)?;
+                self.scs
+                    .values_mut()
+                    .for_each(|s| follow(&mut s.db, &k, &l));
                 (k, l)
             }
             2 => {
-                let (k, v) = take(&mut self.scs, rng)?;
-                let l = new(&k);
-                self.scs.insert(l.clone(), v);
-                for x in self.sts.values_mut() {
-                    if x.schema == k {
-                        x.schema = l.clone();
-                    }
-                }
-                for x in self.ens.values_mut() {
-                    if x.schema == k {
-                        x.schema = l.clone();
-                    }
-                }
-                for x in self.fvs.values_mut() {
-                    if x.schema == k {
-                        x.schema = l.clone();
-                    }
-                }
-                for x in self.mos.values_mut() {
-                    if x.schema == k {
-                        x.schema = l.clone();
-                    }
-                }
-                for x in self.tks.values_mut() {
-                    if x.schema == k {
-                        x.schema = l.clone();
-                    }
-                }
+                let (k, l) = relabel_in(&mut self.scs, rng, new)?;
+                self.sts
+                    .values_mut()
+                    .for_each(|x| follow(&mut x.schema, &k, &l));
+                self.ens
+                    .values_mut()
+                    .for_each(|x| follow(&mut x.schema, &k, &l));
+                self.fvs
+                    .values_mut()
+                    .for_each(|x| follow(&mut x.schema, &k, &l));
+                self.mos
+                    .values_mut()
+                    .for_each(|x| follow(&mut x.schema, &k, &l));
+                self.tks
+                    .values_mut()
+                    .for_each(|x| follow(&mut x.schema, &k, &l));
                 (k, l)
             }
             3 => {
-                let (k, v) = take(&mut self.sts, rng)?;
-                let l = new(&k);
-                self.sts.insert(l.clone(), v);
+                let (k, l) = relabel_in(&mut self.sts, rng, new)?;
                 for m in self.mos.values_mut() {
-                    for v in m.versions.values_mut() {
-                        if v.stage == k {
-                            v.stage = l.clone();
-                        }
-                    }
+                    m.versions
+                        .values_mut()
+                        .for_each(|v| follow(&mut v.stage, &k, &l));
                 }
                 (k, l)
             }
             4 => {
-                let (k, v) = take(&mut self.ens, rng)?;
-                let l = new(&k);
-                self.ens.insert(l.clone(), v);
+                let (k, l) = relabel_in(&mut self.ens, rng, new)?;
                 for f in self.fvs.values_mut() {
-                    for e in f.entities.iter_mut() {
-                        if *e == k {
-                            *e = l.clone();
-                        }
-                    }
+                    f.entities.iter_mut().for_each(|e| follow(e, &k, &l));
                 }
                 (k, l)
             }
-            5 => {
-                let (k, v) = take(&mut self.fvs, rng)?;
-                let l = new(&k);
-                self.fvs.insert(l.clone(), v);
-                (k, l)
-            }
-            6 => {
-                let (k, v) = take(&mut self.mos, rng)?;
-                let l = new(&k);
-                self.mos.insert(l.clone(), v);
-                (k, l)
-            }
+            5 => relabel_in(&mut self.fvs, rng, new)?,
+            6 => relabel_in(&mut self.mos, rng, new)?,
             _ => {
-                let (k, v) = take(&mut self.tks, rng)?;
-                let l = new(&k);
-                self.tks.insert(l.clone(), v);
+                let (k, l) = relabel_in(&mut self.tks, rng, new)?;
                 for t in self.tks.values_mut() {
-                    for a in t.after.iter_mut() {
-                        if *a == k {
-                            *a = l.clone();
-                        }
-                    }
+                    t.after.iter_mut().for_each(|a| follow(a, &k, &l));
                 }
                 (k, l)
             }
