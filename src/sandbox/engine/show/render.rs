@@ -2,6 +2,7 @@
 //! the SQL API sends it (see docs/sandbox.md for the columns whose types are assumed).
 
 use super::super::catalog::{Catalog, Model};
+use super::super::clock::Nanos;
 use super::super::exec::{model_aliases, Exec, Fqn, INFORMATION_SCHEMA};
 use super::super::format::{
     json_array_compact, json_pretty, quoted_fqn, tf, timestamp, warehouse_size_display, yn,
@@ -40,6 +41,17 @@ fn s(v: impl Into<String>) -> Option<String> {
 /// An unset comment reads as an empty string in most SHOW outputs.
 fn comment(c: &Option<String>) -> Option<String> {
     Some(c.clone().unwrap_or_default())
+}
+
+/// A SHOW TERSE row of an object in a schema: the columns of `TERSE`.
+fn terse_row(created_on: Nanos, k: &Key, kind: &str) -> Row {
+    vec![
+        s(timestamp(created_on)),
+        s(&k.name),
+        s(kind),
+        s(&k.database),
+        s(&k.schema),
+    ]
 }
 
 const TERSE: &[(&str, &str)] = &[
@@ -424,13 +436,7 @@ pub fn tables(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
             continue;
         };
         if show.terse {
-            rows.push(vec![
-                s(timestamp(meta.created_on)),
-                s(&k.name),
-                s("TABLE"),
-                s(&k.database),
-                s(&k.schema),
-            ]);
+            rows.push(terse_row(meta.created_on, k, "TABLE"));
             continue;
         }
         rows.push(vec![
@@ -493,13 +499,7 @@ pub fn views(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
             continue;
         };
         if show.terse {
-            rows.push(vec![
-                s(timestamp(v.meta.created_on)),
-                s(&k.name),
-                s("VIEW"),
-                s(&k.database),
-                s(&k.schema),
-            ]);
+            rows.push(terse_row(v.meta.created_on, k, "VIEW"));
             continue;
         }
         rows.push(vec![
@@ -556,13 +556,7 @@ pub fn dynamic_tables(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
             continue;
         };
         if show.terse {
-            rows.push(vec![
-                s(timestamp(d.meta.created_on)),
-                s(&k.name),
-                s("TABLE"),
-                s(&k.database),
-                s(&k.schema),
-            ]);
+            rows.push(terse_row(d.meta.created_on, k, "TABLE"));
             continue;
         }
         rows.push(vec![
@@ -636,14 +630,9 @@ pub fn tasks(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
             continue;
         };
         if show.terse {
-            rows.push(vec![
-                s(timestamp(t.meta.created_on)),
-                s(&k.name),
-                s("TASK"),
-                s(&k.database),
-                s(&k.schema),
-                t.schedule.clone(),
-            ]);
+            let mut row = terse_row(t.meta.created_on, k, "TASK");
+            row.push(t.schedule.clone());
+            rows.push(row);
             continue;
         }
         let preds: Vec<String> = t
