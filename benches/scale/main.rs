@@ -8,7 +8,7 @@
 //! - `gen DIR OBJECTS SCHEMAS DATABASES`: only write a configuration.
 //!
 //! Run: `cargo bench --bench scale [-- offline|refresh|apply|gen ...]` (all three by default).
-//! Under `cargo test --all-targets` it only makes a smoke run on 300 objects.
+//! Under `cargo test` it only makes a smoke run on 300 objects.
 //! Work files stay in `$TMPDIR/snowform-scale/<scenario>/` so each command can be rerun by hand.
 
 mod generate;
@@ -32,15 +32,18 @@ fn main() {
     if raw.first().is_some_and(|a| a == measure::CHILD) {
         measure::child_main(&raw[1..]);
     }
-    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without
-    // it, on a debug build: then only a small smoke run checks that the pieces still fit.
-    let benching = std::env::args().any(|a| a == "--bench");
+    // `cargo bench` passes `--bench`; `cargo test` runs this binary without it, on a debug
+    // build (with any test-name filter as an argument): then only a small smoke run checks
+    // that the pieces still fit.
+    if !std::env::args().any(|a| a == "--bench") {
+        smoke();
+        return;
+    }
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
     match args.first().map(String::as_str) {
-        None if !benching => smoke(),
         None => {
             offline();
             refresh();
