@@ -3,7 +3,7 @@
 //! schemas that snowform does not manage. Pure; the JSON shape is spec/cli.md's.
 
 use crate::diff::{compare_props, merge_state_only, Picture};
-use crate::model::{Address, Kind, Object, ObjectName, Value};
+use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -60,13 +60,58 @@ fn json(v: Option<Value>) -> serde_json::Value {
     v.map(|v| v.to_json()).unwrap_or(serde_json::Value::Null)
 }
 
-/// Compare the recorded objects with the account. `scan` lists the managed schemas whose
-/// other objects are reported as unmanaged.
+/// Where objects snowform does not manage are reported: the schemas of the databases it
+/// manages, and the objects of the schemas it manages. Warehouses and databases are
+/// account-wide and usually shared, so they are never reported.
+#[derive(Debug, Default)]
+pub struct UnmanagedScope {
+    pub databases: BTreeSet<Ident>,
+    pub schemas: BTreeSet<ObjectName>,
+}
+
+impl UnmanagedScope {
+    /// The scope of what `recorded` manages.
+    pub fn of<'a>(recorded: impl IntoIterator<Item = &'a Object>) -> UnmanagedScope {
+        let mut scope = UnmanagedScope::default();
+        for o in recorded {
+            match o.kind() {
+                Kind::Database => {
+                    scope.databases.insert(o.name.name.clone());
+                }
+                Kind::Schema => {
+                    scope.schemas.insert(o.name.clone());
+                }
+                _ => {}
+            }
+        }
+        scope
+    }
+
+    fn contains(&self, kind: Kind, name: &ObjectName) -> bool {
+        match kind {
+            Kind::Warehouse | Kind::Database => false,
+            // Snowflake creates PUBLIC with every database (and INFORMATION_SCHEMA, which
+            // SHOW lists too): not reporting them keeps a scheduled drift run quiet.
+            Kind::Schema => {
+                name.database
+                    .as_ref()
+                    .is_some_and(|d| self.databases.contains(d))
+                    && !matches!(name.name.as_str(), "PUBLIC" | "INFORMATION_SCHEMA")
+            }
+            _ => name
+                .schema_name()
+                .is_some_and(|s| self.schemas.contains(&s)),
+        }
+    }
+}
+
+/// Compare the recorded objects with the account. Objects in `unmanaged` that snowform
+/// does not record are reported as unmanaged.
 pub fn detect(
     workspace: &str,
     recorded: &BTreeMap<Address, Object>,
     live: &Picture,
-    scan: Option<&[ObjectName]>,
+    unmanaged: Option<&UnmanagedScope>,
     queries: usize,
 ) -> DriftReport {
     let mut drifted = Vec::new();
@@ -105,13 +150,11 @@ pub fn detect(
             }
         }
     }
-    if let Some(schemas) = scan {
+    if let Some(scope) = unmanaged {
         let known: BTreeSet<(Kind, &ObjectName)> =
             recorded.values().map(|o| (o.kind(), &o.name)).collect();
-        let schemas: BTreeSet<&ObjectName> = schemas.iter().collect();
         for (kind, name) in live.keys() {
-            let in_scope = name.schema_name().is_some_and(|s| schemas.contains(&s));
-            if in_scope && !known.contains(&(*kind, name)) {
+            if scope.contains(*kind, name) && !known.contains(&(*kind, name)) {
                 drifted.push(Drifted {
                     address: String::new(),
                     kind: *kind,

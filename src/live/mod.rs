@@ -7,7 +7,7 @@ mod queries;
 mod rows;
 
 use crate::diff::Picture;
-use crate::model::{Kind, Object, ObjectName};
+use crate::model::{Ident, Kind, Object, ObjectName};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use parse::{definition_text, DefinitionText};
@@ -35,6 +35,8 @@ pub struct ReadOptions {
     pub concurrency: usize,
     /// Also list every object in these schemas (for drift --include-unmanaged).
     pub scan_schemas: Vec<ObjectName>,
+    /// Also list every schema in these databases (for drift --include-unmanaged).
+    pub scan_databases: Vec<Ident>,
 }
 
 impl Default for ReadOptions {
@@ -42,6 +44,7 @@ impl Default for ReadOptions {
         ReadOptions {
             concurrency: 8,
             scan_schemas: Vec::new(),
+            scan_databases: Vec::new(),
         }
     }
 }
@@ -75,7 +78,7 @@ pub async fn read<E: Executor>(
     objects: &[&Object],
     opts: &ReadOptions,
 ) -> Result<LiveRead, LiveError> {
-    let plan = queries::plan(objects, &opts.scan_schemas);
+    let plan = queries::plan(objects, &opts.scan_schemas, &opts.scan_databases);
     let results = queries::run(exec, plan, opts.concurrency).await?;
     let mut out = LiveRead {
         queries: results.sent,

@@ -118,8 +118,9 @@ const SCHEMA_FAMILIES: &[Family] = &[
     Family::Models,
 ];
 
-/// The queries that read `objects`, plus every object kind in `scan` schemas.
-pub fn plan(objects: &[&Object], scan: &[ObjectName]) -> Vec<Query> {
+/// The queries that read `objects`, plus every object kind in `scan` schemas and every
+/// schema in `scan_dbs` databases.
+pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec<Query> {
     let mut account: BTreeSet<Family> = BTreeSet::new();
     let mut schema_dbs: BTreeSet<Ident> = BTreeSet::new();
     let mut per_db: BTreeMap<(Family, Ident), BTreeSet<ObjectName>> = BTreeMap::new();
@@ -164,6 +165,7 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName]) -> Vec<Query> {
             }
         }
     }
+    schema_dbs.extend(scan_dbs.iter().cloned());
     for s in scan {
         for &f in SCHEMA_FAMILIES {
             add(f, s);

@@ -216,11 +216,18 @@ fn target_limits_the_plan_to_an_address_and_what_it_depends_on() {
 }
 
 #[test]
-fn drift_lists_unmanaged_objects_in_managed_schemas_only_when_asked() {
+fn drift_lists_unmanaged_objects_in_managed_databases_and_schemas_only_when_asked() {
     let d = Dir::example("mitsui-mlops");
     d.sandbox(&["apply", "--auto-approve"]).ok();
     d.exec("CREATE TASK XYZ_DEV.FEATURE_STORE.HAND_MADE AS SELECT 1");
+    d.exec("CREATE SCHEMA XYZ_DEV.SCRATCH");
+    // Not reported: an object of a schema snowform does not manage (PUBLIC comes with
+    // every database), a database or a warehouse (account-wide and usually shared).
     d.exec("CREATE STAGE XYZ_DEV.PUBLIC.ELSEWHERE");
+    d.exec("CREATE STAGE XYZ_DEV.SCRATCH.INSIDE");
+    d.exec("CREATE DATABASE OTHER_DB");
+    d.exec("CREATE SCHEMA OTHER_DB.ELSEWHERE");
+    d.exec("CREATE WAREHOUSE OTHER_WH");
     d.sandbox(&["drift"]).ok();
     let report = d
         .sandbox(&["drift", "--include-unmanaged", "--format", "json"])
@@ -228,12 +235,28 @@ fn drift_lists_unmanaged_objects_in_managed_schemas_only_when_asked() {
         .json();
     assert_eq!(
         report["summary"],
-        serde_json::json!({"changed": 0, "deleted": 0, "unmanaged": 1})
+        serde_json::json!({"changed": 0, "deleted": 0, "unmanaged": 2})
     );
-    let item = &report["drifted"][0];
-    assert_eq!(item["kind"], "task");
-    assert_eq!(item["name"], "XYZ_DEV.FEATURE_STORE.HAND_MADE");
-    assert_eq!(item["drift"], "unmanaged");
+    let found: Vec<(&str, &str, &str, &str)> = report["drifted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap(),
+                i["name"].as_str().unwrap(),
+                i["drift"].as_str().unwrap(),
+                i["address"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("schema", "XYZ_DEV.SCRATCH", "unmanaged", ""),
+            ("task", "XYZ_DEV.FEATURE_STORE.HAND_MADE", "unmanaged", ""),
+        ]
+    );
 }
 
 #[test]

@@ -3,9 +3,9 @@
 use crate::apply::recover;
 use crate::cli::planning::{read_live, settle};
 use crate::cli::{CliError, Ctx, Exit};
-use crate::drift::detect;
+use crate::drift::{detect, UnmanagedScope};
 use crate::live::ReadOptions;
-use crate::model::{Kind, Object};
+use crate::model::Object;
 use crate::render::{self, drift as view, Format};
 use std::path::PathBuf;
 
@@ -29,21 +29,20 @@ pub fn run(ctx: &Ctx, include_unmanaged: bool, out: Option<&PathBuf>) -> Result<
             );
         }
         let recorded = state.objects();
-        let scan: Vec<_> = if include_unmanaged {
-            recorded
-                .values()
-                .filter(|o| o.kind() == Kind::Schema)
-                .map(|o| o.name.clone())
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let scope = include_unmanaged.then(|| UnmanagedScope::of(recorded.values()));
         let wanted: Vec<&Object> = recorded.values().collect();
         let read = read_live(
             &session,
             &wanted,
             &ReadOptions {
-                scan_schemas: scan.clone(),
+                scan_schemas: scope
+                    .iter()
+                    .flat_map(|s| s.schemas.iter().cloned())
+                    .collect(),
+                scan_databases: scope
+                    .iter()
+                    .flat_map(|s| s.databases.iter().cloned())
+                    .collect(),
                 ..ReadOptions::default()
             },
         )
@@ -52,7 +51,7 @@ pub fn run(ctx: &Ctx, include_unmanaged: bool, out: Option<&PathBuf>) -> Result<
             &ctx.global.workspace,
             &recorded,
             &read.picture,
-            include_unmanaged.then_some(&scan[..]),
+            scope.as_ref(),
             read.queries,
         );
         if let Some(path) = out {
