@@ -149,14 +149,15 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
                 ));
             }
         }
-        // Children that should stop: suspend them once the root is suspended.
+        // Children that should stop: suspend them once the root is suspended. One created
+        // again (replaced or renamed) is created suspended.
         for &i in &members {
             let c = &changes[i];
-            if suspended.contains(&i) || c.with_container.is_some() {
+            if suspended.contains(&i) || c.with_container.is_some() || c.action != Action::Update {
                 continue;
             }
             if let (Some(b), Some(a)) = (c.before.as_ref(), c.after.as_ref()) {
-                if b.flag("enabled") && !a.flag("enabled") && c.with_container.is_none() {
+                if b.flag("enabled") && !a.flag("enabled") {
                     ops.prefix[i].push(task::suspend(&a.name));
                 }
             }

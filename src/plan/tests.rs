@@ -404,6 +404,30 @@ fn deleting_a_running_root_while_its_child_moves_to_another_root() {
 }
 
 #[test]
+fn a_running_child_renamed_and_stopped_is_created_suspended_not_suspended_first() {
+    let before = [
+        database(),
+        schema(),
+        task("ROOT", &[], true),
+        task("CHILD", &["ROOT"], true),
+    ];
+    let mut after = before.clone();
+    after[3] = task("CHILD", &["ROOT"], false);
+    after[3].address = before[3].address.clone();
+    after[3].name = ObjectName::in_schema(id("DB"), id("S"), id("RENAMED"));
+    let p = plan(&after, &before);
+    assert_eq!(
+        p.statements(),
+        [
+            "ALTER TASK DB.S.ROOT SUSPEND",
+            "CREATE TASK DB.S.RENAMED AFTER DB.S.ROOT AS CALL CHILD()",
+            "DROP TASK DB.S.CHILD",
+            "ALTER TASK DB.S.ROOT RESUME",
+        ]
+    );
+}
+
+#[test]
 fn a_running_child_that_becomes_a_root_is_resumed() {
     let before = [
         database(),
