@@ -6,7 +6,7 @@ use super::tasks::GraphOps;
 use super::Step;
 use crate::diff::{Action, Change};
 use crate::graph::Graph;
-use crate::model::{Address, Kind};
+use crate::model::{Address, Kind, ObjectName};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Change indices in dependency order: creates and updates after what they depend on,
@@ -201,6 +201,35 @@ pub fn link(
                 ),
             };
             steps[first].after.extend(done);
+        }
+    }
+    // An object moved out of a renamed database or schema is found under the container's
+    // new name: its first statement (a rename, a suspend) waits for that rename too. The
+    // configuration's references name only where the object goes.
+    let renamed: BTreeMap<&ObjectName, usize> = changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.kind(), Kind::Database | Kind::Schema))
+        .filter(|(_, c)| c.action == Action::Update)
+        .filter_map(|(j, c)| {
+            let (b, a) = (c.before.as_ref()?, c.after.as_ref()?);
+            (b.name != a.name).then_some((&a.name, j))
+        })
+        .collect();
+    if !renamed.is_empty() {
+        for ci in 0..n {
+            let (Some(&first), Some(b)) = (per_change[ci].first(), changes[ci].before.as_ref())
+            else {
+                continue;
+            };
+            let db = b.name.database.clone().map(ObjectName::account);
+            for container in db.into_iter().chain(b.name.schema_name()) {
+                if let Some(&j) = renamed.get(&container) {
+                    if j != ci {
+                        steps[first].after.extend(per_change[j].last().copied());
+                    }
+                }
+            }
         }
     }
     let per_change = per_change_all;

@@ -2177,6 +2177,33 @@ fn apply_ok(d: &Dir) -> J {
     out
 }
 
+/// Applies the plan run in the reverse of its order wherever its links allow (an order a
+/// parallel apply could take), and checks that it succeeds and leaves nothing to do.
+#[track_caller]
+fn apply_reversed_ok(d: &Dir) {
+    let file = d.path().join("p.plan");
+    let file = file.to_str().unwrap();
+    d.sandbox(&["plan", "--out", file]).ok();
+    let mut doc: J = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    doc["plan"]["order"].as_array_mut().unwrap().reverse();
+    std::fs::write(file, doc.to_string()).unwrap();
+    let out = d
+        .sandbox(&[
+            "apply",
+            file,
+            "--auto-approve",
+            "--allow-destroy",
+            "--parallelism",
+            "1",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(out["failed"], serde_json::json!([]), "{out}");
+    d.sandbox(&["plan", "--detailed-exitcode"]).ok();
+}
+
 fn plan_statements(d: &Dir, refresh: bool) -> Vec<String> {
     let mut args = vec!["plan", "--format", "json"];
     if !refresh {
@@ -2607,25 +2634,59 @@ task "child" {{
             "ALTER TASK RDB2.S.ROOT RESUME",
         ]
     );
-    // The same plan, run in the reverse of its order wherever its links allow.
-    let file = d.path().join("p.plan");
-    let file = file.to_str().unwrap();
-    d.sandbox(&["plan", "--out", file]).ok();
-    let mut doc: J = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-    doc["plan"]["order"].as_array_mut().unwrap().reverse();
-    std::fs::write(file, doc.to_string()).unwrap();
-    let out = d
-        .sandbox(&[
-            "apply",
-            file,
-            "--auto-approve",
-            "--parallelism",
-            "1",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .json();
-    assert_eq!(out["failed"], serde_json::json!([]), "{out}");
-    d.sandbox(&["plan", "--detailed-exitcode"]).ok();
+    apply_reversed_ok(&d);
+}
+
+/// Seed 20087: a model moved out of a schema whose database is renamed was renamed under
+/// the database's new name before that rename ran (a reverse order its links allowed):
+/// nothing the model refers to lives in that database, so no reference ordered it.
+#[test]
+fn an_object_moved_out_of_a_renamed_database() {
+    let blocks = |db: &str, schema: &str| {
+        format!(
+            r#"
+database "db" {{
+  name = "{db}"
+}}
+
+database "other" {{
+  name = "ODB"
+}}
+
+schema "s" {{
+  database = database.db
+  name     = "S"
+}}
+
+schema "t" {{
+  database = database.other
+  name     = "T"
+}}
+
+stage "st" {{
+  schema = schema.t
+  name   = "ST"
+}}
+
+model "m" {{
+  schema = schema.{schema}
+  name   = "M"
+  version "V1" {{
+    source = "@${{stage.st.fqn}}/m/v1"
+  }}
+}}
+"#
+        )
+    };
+    let d = Dir::with(&[("main.hcl", &blocks("RDB", "s"))]);
+    apply_ok(&d);
+    d.write("main.hcl", &blocks("RDB2", "t"));
+    assert_eq!(
+        plan_statements(&d, true),
+        [
+            "ALTER DATABASE RDB RENAME TO RDB2",
+            "ALTER MODEL RDB2.S.M RENAME TO ODB.T.M",
+        ]
+    );
+    apply_reversed_ok(&d);
 }
