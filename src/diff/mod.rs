@@ -513,32 +513,42 @@ fn exists_unmanaged(d: &Object) -> Diagnostic {
 /// A replaced database or schema is created empty: everything in it is replaced too, and
 /// whatever in it is deleted goes with it.
 fn propagate_container_replacement(changes: &mut [Change]) {
+    // By its name before and after (a container both renamed and replaced).
     let replaced: Vec<(ObjectName, Address)> = changes
         .iter()
         .filter(|c| {
             matches!(c.kind(), Kind::Database | Kind::Schema)
                 && matches!(c.action, Action::Replace | Action::Delete)
         })
-        .map(|c| (c.name().clone(), c.address.clone()))
+        .flat_map(|c| {
+            let names = c
+                .before
+                .iter()
+                .chain(c.after.iter())
+                .map(|o| o.name.clone());
+            names.map(|n| (n, c.address.clone()))
+        })
         .collect();
     if replaced.is_empty() {
         return;
     }
     for c in changes.iter_mut() {
-        let name = c.name().clone();
-        let Some((_, addr)) = replaced
-            .iter()
-            .find(|(cn, a)| *a != c.address && contains(cn, &name))
-        else {
-            continue;
+        let inside = |o: Option<&Object>| {
+            let name = &o?.name;
+            replaced
+                .iter()
+                .find(|(cn, a)| *a != c.address && contains(cn, name))
+                .map(|(_, a)| a.clone())
         };
-        match c.action {
-            Action::Delete if !c.state_only => {
+        let (was_in, goes_in) = (inside(c.before.as_ref()), inside(c.after.as_ref()));
+        match (c.action, was_in, goes_in) {
+            (Action::Delete, Some(addr), _) if !c.state_only => {
                 c.with_container = Some(addr.clone());
                 c.state_only = true;
                 c.reasons.push(format!("dropped with {addr}"));
             }
-            Action::NoOp | Action::Update | Action::Replace if c.after.is_some() => {
+            // Still inside (or a record only): created again in the new container.
+            (Action::NoOp | Action::Update | Action::Replace, Some(_), Some(addr)) => {
                 c.action = Action::Replace;
                 c.destructive = true;
                 // Created again in the new container: not just a record that follows it.
@@ -549,9 +559,20 @@ fn propagate_container_replacement(changes: &mut [Change]) {
                     "{addr} is replaced, which drops everything in it; {} is created again",
                     c.address
                 ));
-                c.attrs = create_attrs(c.after.as_ref().expect("checked"));
+                c.attrs = create_attrs(c.after.as_ref().expect("inside"));
                 c.with_container = Some(addr.clone());
             }
+            // Moved out by being created elsewhere: the old one goes with its container,
+            // so nothing is suspended or dropped under the old name. (One moved out by a
+            // rename stays an update: the rename runs before the container goes.)
+            (Action::Replace, Some(addr), None) => {
+                c.reasons.push(format!(
+                    "the old one is dropped with {addr}, which is replaced or dropped"
+                ));
+                c.with_container = Some(addr.clone());
+            }
+            // Moved in (by a rename, or created there): its own statements follow the
+            // container's, through the reference to it.
             _ => {}
         }
     }

@@ -232,6 +232,43 @@ pub fn link(
             }
         }
     }
+    // An object renamed out of a database or schema that is replaced moves before the
+    // container is created again, or it would go with it.
+    let replaced: BTreeMap<&ObjectName, usize> = changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.kind(), Kind::Database | Kind::Schema))
+        .filter(|(_, c)| c.action == Action::Replace)
+        .flat_map(|(j, c)| {
+            c.before
+                .iter()
+                .chain(c.after.iter())
+                .map(move |o| (&o.name, j))
+        })
+        .collect();
+    if !replaced.is_empty() {
+        for ci in (0..n).filter(|&ci| changes[ci].action == Action::Update) {
+            let (Some(b), Some(a)) = (changes[ci].before.as_ref(), changes[ci].after.as_ref())
+            else {
+                continue;
+            };
+            let Some(&rename) = per_change[ci].get(ops.prefix[ci].len()) else {
+                continue;
+            };
+            if b.name == a.name {
+                continue;
+            }
+            let db = b.name.database.clone().map(ObjectName::account);
+            for container in db.into_iter().chain(b.name.schema_name()) {
+                let Some(&j) = replaced.get(&container) else {
+                    continue;
+                };
+                if let Some(&first) = per_change[j].first() {
+                    steps[first].after.insert(rename);
+                }
+            }
+        }
+    }
     let per_change = per_change_all;
 
     // The delete phase (deletes and the cleanup of replacements) waits for the main phase.

@@ -126,6 +126,12 @@ impl Dir {
     pub fn exec(&self, sql: &str) -> Out {
         self.run(&["sandbox", "exec", sql]).ok()
     }
+
+    /// Read the sandbox account behind snowform's back: the rows of one statement.
+    pub fn exec_rows(&self, sql: &str) -> Vec<serde_json::Value> {
+        let out = self.run(&["--format", "json", "sandbox", "exec", sql]).ok();
+        out.json()["rows"].as_array().expect("rows").clone()
+    }
 }
 
 /// The addresses and actions of a JSON plan's changes that do something.
