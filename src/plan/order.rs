@@ -177,10 +177,11 @@ pub fn link(
             .extend(pre.into_iter().filter(|p| !per_change[ci].contains(p)));
     }
     // Every statement names the object as it is once its database or schema is renamed:
-    // the first one of each change (a graph's root suspend, or a delete, which the main
-    // phase does not order) waits for its containers' changes.
+    // the first one of each change (a graph's root suspend, a delete, which the main
+    // phase does not order, or a resume that is all a change runs) waits for its
+    // containers' changes.
     for ci in 0..n {
-        let Some(&first) = per_change[ci].first() else {
+        let Some(&first) = per_change_all[ci].first() else {
             continue;
         };
         let object = changes[ci].after.as_ref().or(changes[ci].before.as_ref());
@@ -218,7 +219,7 @@ pub fn link(
         .collect();
     if !renamed.is_empty() {
         for ci in 0..n {
-            let (Some(&first), Some(b)) = (per_change[ci].first(), changes[ci].before.as_ref())
+            let (Some(&first), Some(b)) = (per_change_all[ci].first(), changes[ci].before.as_ref())
             else {
                 continue;
             };

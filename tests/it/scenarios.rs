@@ -2801,3 +2801,43 @@ fn objects_moved_into_a_replaced_schema() {
         );
     }
 }
+
+/// Seed 20198: a task only resumed (enabled) in a database being renamed was resumed under
+/// the new name before the rename ran: a change whose only statement is its resume had no
+/// first statement to order.
+#[test]
+fn a_task_enabled_in_a_renamed_database() {
+    let blocks = |db: &str, enabled: bool| {
+        format!(
+            r#"
+database "db" {{
+  name = "{db}"
+}}
+
+schema "s" {{
+  database = database.db
+  name     = "S"
+}}
+
+task "t" {{
+  schema   = schema.s
+  name     = "T"
+  sql      = "SELECT 1"
+  schedule = "5 MINUTES"
+  enabled  = {enabled}
+}}
+"#
+        )
+    };
+    let d = Dir::with(&[("main.hcl", &blocks("RDB", false))]);
+    apply_ok(&d);
+    d.write("main.hcl", &blocks("RDB2", true));
+    assert_eq!(
+        plan_statements(&d, true),
+        [
+            "ALTER DATABASE RDB RENAME TO RDB2",
+            "ALTER TASK RDB2.S.T RESUME"
+        ]
+    );
+    apply_reversed_ok(&d);
+}
