@@ -201,10 +201,7 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
                                 c.action = Action::Update;
                                 c.state_only = true;
                                 c.attrs = attrs;
-                                c.reasons.push(
-                                    "the account already matches the configuration; only the state records it"
-                                        .into(),
-                                );
+                                c.reasons.push(RECORD_ONLY.into());
                             }
                         }
                     }
@@ -510,6 +507,10 @@ fn exists_unmanaged(d: &Object) -> Diagnostic {
     .at(d.span.clone())
 }
 
+/// Why a change only updates the state.
+const RECORD_ONLY: &str =
+    "the account already matches the configuration; only the state records it";
+
 /// A replaced database or schema is created empty: everything in it is replaced too, and
 /// whatever in it is deleted goes with it.
 fn propagate_container_replacement(changes: &mut [Change]) {
@@ -553,8 +554,9 @@ fn propagate_container_replacement(changes: &mut [Change]) {
                 c.destructive = true;
                 // Created again in the new container: not just a record that follows it.
                 c.state_only = false;
-                c.reasons
-                    .retain(|r| !r.starts_with("moves with its renamed container"));
+                c.reasons.retain(|r| {
+                    !r.starts_with("moves with its renamed container") && r != RECORD_ONLY
+                });
                 c.reasons.push(format!(
                     "{addr} is replaced, which drops everything in it; {} is created again",
                     c.address
@@ -673,5 +675,47 @@ mod tests {
         let f = changes.iter().find(|c| c.address == fv.address).unwrap();
         assert_eq!(f.action, Action::Delete);
         assert_eq!(f.before.as_ref().unwrap().deps, fv.deps);
+    }
+
+    #[test]
+    fn an_object_in_a_replaced_container_is_created_again_not_only_recorded() {
+        let id = crate::model::Ident::from_canonical;
+        let mut db = Object::new(
+            Address::new(Kind::Database, "d"),
+            ObjectName::account(id("D")),
+        );
+        let mut schema = Object::new(
+            Address::new(Kind::Schema, "s"),
+            ObjectName::in_database(id("D"), id("S")),
+        );
+        schema.deps.insert(db.address.clone());
+        let recorded: BTreeMap<Address, Object> = [&db, &schema]
+            .into_iter()
+            .map(|o| (o.address.clone(), o.clone()))
+            .collect();
+        // The account already has the schema's new comment: alone, a record-only update.
+        schema.set("comment", "c");
+        let live: Picture = [&db, &schema]
+            .into_iter()
+            .map(|o| ((o.kind(), o.name.clone()), o.clone()))
+            .collect();
+        db.set("transient", true);
+        let changes = diff(&DiffInput {
+            desired: &[db, schema.clone()],
+            recorded: &recorded,
+            live: Some(&live),
+        })
+        .unwrap();
+        let s = changes
+            .iter()
+            .find(|c| c.address == schema.address)
+            .unwrap();
+        assert_eq!(s.action, Action::Replace);
+        assert!(!s.state_only);
+        assert!(
+            !s.reasons.iter().any(|r| r == RECORD_ONLY),
+            "{:?}",
+            s.reasons
+        );
     }
 }
