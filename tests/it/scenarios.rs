@@ -1361,10 +1361,14 @@ impl Config {
         let n = rng.range(1, 4);
         let mut ops = Vec::new();
         let mut tries = 0;
+        let start = self.clone();
         while ops.len() < n && tries < 200 {
             tries += 1;
             let before = self.clone();
-            if let Some(op) = self.mutate(rng).filter(|_| self.one_root_per_graph()) {
+            let op = self
+                .mutate(rng)
+                .filter(|_| self.one_root_per_graph() && self.no_default_gets_new_files(&start));
+            if let Some(op) = op {
                 if let Err(e) = self.check() {
                     panic!("generator bug after {op}: {e}\n{self:#?}");
                 }
@@ -1374,6 +1378,21 @@ impl Config {
             }
         }
         ops
+    }
+
+    /// Snowflake cannot drop a model's default version, so a version that is the default
+    /// before or after a step gets no new files in it (snowform refuses that plan).
+    fn no_default_gets_new_files(&self, start: &Config) -> bool {
+        self.mos.iter().all(|(k, m)| {
+            let Some(old) = start.mos.get(k) else {
+                return true;
+            };
+            let defaults = [old.effective_default(), m.effective_default()];
+            m.versions.iter().all(|(v, ver)| {
+                let new_files = old.versions.get(v).is_some_and(|o| o.path != ver.path);
+                !new_files || !defaults.iter().any(|d| d.as_ref() == Some(v))
+            })
+        })
     }
 
     /// The rules a configuration must keep to validate, checked before snowform sees it.
