@@ -246,6 +246,12 @@ impl ObjectName {
             _ => None,
         }
     }
+
+    /// The database and the schema this object lives in, as names of their own.
+    pub fn containers(&self) -> impl Iterator<Item = ObjectName> {
+        let db = self.database.clone().map(ObjectName::account);
+        db.into_iter().chain(self.schema_name())
+    }
 }
 
 impl fmt::Display for ObjectName {

@@ -223,8 +223,7 @@ pub fn link(
             else {
                 continue;
             };
-            let db = b.name.database.clone().map(ObjectName::account);
-            for container in db.into_iter().chain(b.name.schema_name()) {
+            for container in b.name.containers() {
                 if let Some(&j) = renamed.get(&container) {
                     if j != ci {
                         steps[first].after.extend(per_change[j].last().copied());
@@ -259,8 +258,7 @@ pub fn link(
             if b.name == a.name {
                 continue;
             }
-            let db = b.name.database.clone().map(ObjectName::account);
-            for container in db.into_iter().chain(b.name.schema_name()) {
+            for container in b.name.containers() {
                 let Some(&j) = replaced.get(&container) else {
                     continue;
                 };

@@ -122,6 +122,24 @@ impl Dir {
         self.run(&all)
     }
 
+    /// `apply --auto-approve --allow-destroy` on the sandbox: its JSON report, in which no
+    /// statement failed.
+    #[track_caller]
+    pub fn apply_destroying(&self) -> serde_json::Value {
+        let out = self
+            .sandbox(&[
+                "apply",
+                "--auto-approve",
+                "--allow-destroy",
+                "--format",
+                "json",
+            ])
+            .ok()
+            .json();
+        assert_eq!(out["failed"], serde_json::json!([]), "{out}");
+        out
+    }
+
     /// Change the sandbox account behind snowform's back.
     pub fn exec(&self, sql: &str) -> Out {
         self.run(&["sandbox", "exec", sql]).ok()

@@ -94,21 +94,6 @@ fn apply(d: &Dir) -> Value {
     out
 }
 
-fn apply_destroying(d: &Dir) -> Value {
-    let out = d
-        .sandbox(&[
-            "apply",
-            "--auto-approve",
-            "--allow-destroy",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .json();
-    assert_eq!(out["failed"], serde_json::json!([]), "{out}");
-    out
-}
-
 #[track_caller]
 fn assert_no_changes(d: &Dir) {
     let out = d.sandbox(&["plan", "--format", "json", "--detailed-exitcode"]);
@@ -248,7 +233,7 @@ fn a_new_version_rolls_out_beside_the_old_one_which_is_then_deleted() {
         names(&d, "SHOW DYNAMIC TABLES IN SCHEMA MLOPS.FS"),
         ["SPEND$V1", "SPEND$V2"]
     );
-    apply_destroying(&d);
+    d.apply_destroying();
     assert_eq!(
         names(&d, "SHOW DYNAMIC TABLES IN SCHEMA MLOPS.FS"),
         ["SPEND$V2"]
@@ -311,7 +296,7 @@ fn a_query_change_is_refused_without_allow_destroy_and_done_with_it() {
     };
     assert!(text(&d).ends_with(Q1), "nothing ran: {}", text(&d));
 
-    let done = apply_destroying(&d);
+    let done = d.apply_destroying();
     assert!(
         done["applied"][0]
             .as_str()
@@ -456,7 +441,7 @@ fn a_model_moves_to_a_new_default_version_and_drops_the_old_one_in_one_plan() {
         ]
     );
     d.sandbox(&["apply", "--auto-approve"]).code(1);
-    apply_destroying(&d);
+    d.apply_destroying();
     assert_eq!(
         model_versions(&d),
         [(
@@ -492,7 +477,7 @@ fn a_model_moves_to_a_new_default_version_then_drops_the_old_one_in_a_later_plan
         statements(change(&p, "model.churn")),
         ["ALTER MODEL MLOPS.FS.CHURN DROP VERSION V1"]
     );
-    apply_destroying(&d);
+    d.apply_destroying();
     assert_eq!(
         model_versions(&d),
         [("V2".to_string(), true, "DEFAULT,FIRST,LAST".to_string())]
@@ -524,7 +509,7 @@ fn dropping_the_default_version_is_refused_until_the_default_moves() {
     assert_eq!(model_versions(&d).len(), 2, "nothing was dropped");
     // Said with the default moved, it is planned.
     reconfigure(&d, &model("V2", &[("V2", "")]));
-    apply_destroying(&d);
+    d.apply_destroying();
     assert_no_changes(&d);
 }
 
@@ -559,7 +544,7 @@ fn a_new_source_replaces_a_version_but_is_refused_for_the_default_version() {
         ]
     );
     d.sandbox(&["apply", "--auto-approve"]).code(1);
-    apply_destroying(&d);
+    d.apply_destroying();
     assert_no_changes(&d);
 
     let default_moved = moved.replace("churn/v1", "churn/v1-retrained");
@@ -723,7 +708,7 @@ feature_view "by_region" {
     assert!(tag < position(&all, "CREATE OR REPLACE DYNAMIC TABLE MLOPS.FS.SPEND$V1"));
     assert!(tag < position(&all, "CREATE OR REPLACE DYNAMIC TABLE MLOPS.FS.SPEND$V2"));
     d.sandbox(&["apply", "--auto-approve"]).code(1);
-    apply_destroying(&d);
+    d.apply_destroying();
     let tags = rows(
         &d,
         "SHOW TAGS LIKE 'SNOWML_FEATURE_STORE_ENTITY_CUSTOMER' IN SCHEMA MLOPS.FS",
@@ -1174,7 +1159,7 @@ fn the_library_still_reads_feature_views_after_changes_in_place_and_replacements
             ("feature_view.daily", "replace")
         ])
     );
-    apply_destroying(&d);
+    d.apply_destroying();
     assert_no_changes(&d);
     let texts = definition_texts(&d);
     let pattern = library_definition_pattern();

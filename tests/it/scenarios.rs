@@ -2212,17 +2212,7 @@ fn reconfigure(d: &Dir, blocks: &str) {
 
 #[track_caller]
 fn apply_ok(d: &Dir) -> J {
-    let out = d
-        .sandbox(&[
-            "apply",
-            "--auto-approve",
-            "--allow-destroy",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .json();
-    assert_eq!(out["failed"], serde_json::json!([]), "{out}");
+    let out = d.apply_destroying();
     assert_eq!(out["pending"], serde_json::json!([]), "{out}");
     d.sandbox(&["plan", "--detailed-exitcode"]).ok();
     d.sandbox(&["plan", "--refresh=false", "--detailed-exitcode"])
