@@ -79,15 +79,16 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
             }
             names.push(me);
         }
+        // A task renamed or moved: its old and new names are one task.
+        for other in &names[1..] {
+            union(&mut parent, &names[0], other);
+        }
         name_of.insert(i, names);
     }
+    // Roots are read once every union is made, so one graph has one key.
     let mut components: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for &i in &task_changes {
-        let first = name_of[&i][0].clone();
-        let root = find(&mut parent, &first);
-        for other in &name_of[&i][1..] {
-            union(&mut parent, &first, other);
-        }
+        let root = find(&mut parent, &name_of[&i][0]);
         components.entry(root).or_default().push(i);
     }
     // A task only moved to a new address, or whose record alone changes, changes nothing

@@ -427,6 +427,48 @@ fn a_running_child_renamed_and_stopped_is_created_suspended_not_suspended_first(
     );
 }
 
+/// `task` in schema A instead of S.
+fn in_schema_a(mut o: Object) -> Object {
+    o.name.schema = Some(id("A"));
+    if let Some(Value::List(after)) = o.get("after").cloned() {
+        let moved = after
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|p| Value::from(p.replace("DB.S.", "DB.A.")))
+            .collect();
+        o.set("after", Value::List(moved));
+    }
+    o
+}
+
+#[test]
+fn a_running_graph_moved_to_another_schema_is_one_graph() {
+    // The new names sort before the old ones: the graph must still be found as one, so
+    // the root is resumed after its child is created.
+    let before = [
+        database(),
+        schema(),
+        task("ROOT", &[], true),
+        task("CHILD", &["ROOT"], true),
+    ];
+    let mut after = before.clone();
+    after[2] = in_schema_a(task("ROOT", &[], true));
+    after[3] = in_schema_a(task("CHILD", &["ROOT"], true));
+    let p = plan(&after, &before);
+    assert_eq!(
+        p.statements(),
+        [
+            "ALTER TASK DB.S.ROOT SUSPEND",
+            "CREATE TASK DB.A.ROOT SCHEDULE = 'USING CRON 0 6 * * * UTC' AS CALL ROOT()",
+            "CREATE TASK DB.A.CHILD AFTER DB.A.ROOT AS CALL CHILD()",
+            "DROP TASK DB.S.ROOT",
+            "DROP TASK DB.S.CHILD",
+            "ALTER TASK DB.A.CHILD RESUME",
+            "ALTER TASK DB.A.ROOT RESUME",
+        ]
+    );
+}
+
 #[test]
 fn a_running_child_that_becomes_a_root_is_resumed() {
     let before = [
