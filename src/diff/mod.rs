@@ -268,6 +268,7 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
         changes.push(c);
     }
 
+    keep_inherited_retention(&mut changes);
     propagate_container_replacement(&mut changes);
     if diags.has_errors() {
         return Err(diags);
@@ -505,6 +506,56 @@ fn exists_unmanaged(d: &Object) -> Diagnostic {
         d.name.to_sql()
     ))
     .at(d.span.clone())
+}
+
+const RETENTION: &str = "data_retention_time_in_days";
+
+/// A schema inherits its database's retention unless it is set on the schema, and SHOW
+/// cannot tell which: a configured retention the account already shows may be inherited.
+/// When this plan changes the database's retention, or moves the schema to another
+/// database, the value is set on the schema, so that it keeps it.
+fn keep_inherited_retention(changes: &mut [Change]) {
+    let changing: BTreeSet<ObjectName> = changes
+        .iter()
+        .filter(|c| c.kind() == Kind::Database && c.action == Action::Update)
+        .filter(|c| c.attrs.iter().any(|a| a.name == RETENTION))
+        .map(|c| c.name().clone())
+        .collect();
+    for c in changes.iter_mut() {
+        if c.kind() != Kind::Schema || !matches!(c.action, Action::NoOp | Action::Update) {
+            continue;
+        }
+        let (Some(b), Some(a)) = (c.before.as_ref(), c.after.as_ref()) else {
+            continue;
+        };
+        let Some(want) = a.get(RETENTION).cloned() else {
+            continue;
+        };
+        let database = |o: &Object| o.name.database.clone().map(ObjectName::account);
+        let why = if database(b) != database(a) {
+            "it moves to another database"
+        } else if database(a).is_some_and(|d| changing.contains(&d)) {
+            "its database's retention changes"
+        } else {
+            continue;
+        };
+        if !c.state_only && c.attrs.iter().any(|x| x.name == RETENTION) {
+            continue;
+        }
+        c.action = Action::Update;
+        c.state_only = false;
+        c.reasons
+            .retain(|r| r != RECORD_ONLY && !r.starts_with("moves with its renamed container"));
+        c.reasons.push(format!(
+            "{RETENTION} is set on the schema, which may only have inherited it: {why}"
+        ));
+        c.attrs.retain(|x| x.name != RETENTION);
+        c.attrs.push(AttrChange {
+            name: RETENTION.into(),
+            before: b.get(RETENTION).cloned(),
+            after: Some(want),
+        });
+    }
 }
 
 /// Why a change only updates the state.
