@@ -246,6 +246,38 @@ struct Config {
     counter: u32,
 }
 
+/// Whether `op` keeps every stage identifiable in its step: not both relabelled and given a
+/// new name, which makes it a new stage to snowform, and the sources of the versions in it
+/// new files (refused for a default version). Records what `op` did to the stage labels.
+fn identity_kept(
+    op: &str,
+    renamed: &mut BTreeSet<String>,
+    relabelled: &mut BTreeSet<String>,
+) -> bool {
+    let words: Vec<&str> = op.split_whitespace().collect();
+    let stage = |w: &&str| w.starts_with("st");
+    if !(words.first().is_some_and(stage) || words.get(1).is_some_and(stage)) {
+        return true;
+    }
+    let label = match words.as_slice() {
+        ["relabel", old, "->", new] => {
+            if renamed.contains(*old) {
+                return false;
+            }
+            relabelled.insert(new.to_string());
+            return true;
+        }
+        ["rename" | "move", label, "to", ..] => label.to_string(),
+        [label, "rename" | "move", "to", ..] => label.trim_end_matches(':').to_string(),
+        _ => return true,
+    };
+    if relabelled.contains(&label) {
+        return false;
+    }
+    renamed.insert(label);
+    true
+}
+
 /// Natural order of version names (V2 before V10), as snowform creates them.
 fn natural_key(v: &str) -> (String, u64) {
     let digits: String = v.chars().filter(|c| c.is_ascii_digit()).collect();
@@ -1362,12 +1394,15 @@ impl Config {
         let mut ops = Vec::new();
         let mut tries = 0;
         let start = self.clone();
+        // Stages given a new name (renamed or moved) and stages relabelled in this step.
+        let (mut renamed, mut relabelled) = (BTreeSet::new(), BTreeSet::new());
         while ops.len() < n && tries < 200 {
             tries += 1;
             let before = self.clone();
             let op = self
                 .mutate(rng)
-                .filter(|_| self.one_root_per_graph() && self.no_default_gets_new_files(&start));
+                .filter(|_| self.one_root_per_graph() && self.no_default_gets_new_files(&start))
+                .filter(|op| identity_kept(op, &mut renamed, &mut relabelled));
             if let Some(op) = op {
                 if let Err(e) = self.check() {
                     panic!("generator bug after {op}: {e}\n{self:#?}");
