@@ -365,9 +365,11 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
             if dynamic {
                 let lag = rows.get(r, "target_lag").unwrap_or("DOWNSTREAM");
                 let task = task_by_name.get(&name);
+                // ACTIVE since behaviour change bundle 2024_02, RUNNING before it: only
+                // SUSPENDED means the table does not refresh.
                 let running = rows
                     .get(r, "scheduling_state")
-                    .is_none_or(|s| s.eq_ignore_ascii_case("RUNNING"));
+                    .is_none_or(|s| !s.eq_ignore_ascii_case("SUSPENDED"));
                 let warehouse = rows.get(r, "warehouse");
                 match (canonical_lag(lag).as_deref(), task) {
                     (Ok("DOWNSTREAM"), Some(t)) if t.schedule.is_some() => {

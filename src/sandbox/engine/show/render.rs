@@ -579,7 +579,7 @@ pub fn dynamic_tables(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
             comment(&d.meta.comment),
             s(d.shown_text()),
             s(if d.cluster_by.is_some() { "ON" } else { "OFF" }),
-            s(if d.suspended { "SUSPENDED" } else { "RUNNING" }),
+            s(if d.suspended { "SUSPENDED" } else { "ACTIVE" }),
             d.last_suspended_on.map(timestamp),
             s("false"),
             s("false"),
