@@ -353,10 +353,8 @@ impl<'a> Exec<'a> {
             }
             [d, s, n] => (d.clone(), s.clone(), n.clone()),
             _ => {
-                return Err(errors::unsupported(
-                    "names with more than three parts",
-                    self.text,
-                ))
+                // The parser refuses such names with Snowflake's syntax error first.
+                return Err(errors::invalid_identifier(&name.join(".")));
             }
         };
         Ok(Fqn {
