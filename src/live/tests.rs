@@ -1,5 +1,5 @@
 //! The live reader against SHOW output recorded in Snowflake's formats
-//! (tests/fixtures/show/*.json): which queries it sends and the objects it reads; and
+//! (tests/fixtures/show/made_up/*.json): which queries it sends and the objects it reads; and
 //! recorded rows of one reader beside the objects they must read as
 //! (tests/fixtures/show/decode/*.json).
 
@@ -15,7 +15,8 @@ struct Recorded {
 
 impl Recorded {
     fn load() -> Recorded {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/show");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/show/made_up");
         let mut by_sql = BTreeMap::new();
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
@@ -152,4 +153,40 @@ fn recorded_rows_read_as_the_objects_pinned_beside_them() {
             serde_json::from_value(v["objects"].clone()).unwrap();
         assert_eq!(got, want, "{}: {}", path.display(), v["about"]);
     }
+}
+
+/// Every recorded SHOW fixture says where it comes from; a made-up one says so in its path.
+#[test]
+fn every_recorded_fixture_names_its_source() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/show");
+    let mut unsourced = Vec::new();
+    let mut seen = 0;
+    for dir in ["documented", "made_up", "decode"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            seen += 1;
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let source = v["source"].as_str().unwrap_or_default();
+            let made_up = source.starts_with("Made up here");
+            let named_made_up = path
+                .components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with("made_up"));
+            if source.is_empty() || made_up != named_made_up {
+                unsourced.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(seen > 10, "no fixtures found under {}", root.display());
+    assert!(
+        unsourced.is_empty(),
+        "fixtures without a source, or made up without saying so in their name:\n{}",
+        unsourced.join("\n")
+    );
 }
