@@ -45,7 +45,7 @@ pub(crate) struct ParsedFile {
     pub body: Body,
 }
 
-/// The `*.hcl` files of `dir`, sorted by name.
+/// The `*.hcl` files of `dir` but `*.vars.hcl`, sorted by name.
 pub(crate) fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, Diagnostic> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         let summary = if e.kind() == std::io::ErrorKind::NotFound {
@@ -67,7 +67,13 @@ pub(crate) fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, Diagnostic> {
         let entry =
             entry.map_err(|e| Diagnostic::error(format!("cannot list {}: {e}", dir.display())))?;
         let path = entry.path();
-        let is_hcl = path.extension().is_some_and(|x| x == "hcl");
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        // `*.vars.hcl` files hold variable values (for --var-file or a workspace), as
+        // Terraform's `*.tfvars` do: never configuration.
+        let is_hcl = name.ends_with(".hcl") && !name.ends_with(".vars.hcl");
         if is_hcl && path.is_file() {
             paths.push(path);
         }

@@ -684,6 +684,14 @@ database "keep" {
 }
 
 #[test]
+fn a_saved_plan_applies_without_asking() {
+    let d = Dir::empty();
+    let plan = fresh_plan(&d, TWO_WAREHOUSES);
+    d.sandbox(&["apply", plan.to_str().unwrap()]).ok();
+    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_A", "RB_B"]);
+}
+
+#[test]
 fn apply_without_auto_approve_and_without_a_terminal_changes_nothing() {
     let d = Dir::with(&[("main.hcl", TWO_WAREHOUSES)]);
     let out = d.sandbox(&["apply"]).code(1);

@@ -99,7 +99,8 @@ async fn locked(
         );
     }
     guard(&plan, args.allow_destroy)?;
-    if !args.auto_approve {
+    // A saved plan is what was reviewed and approved, as with Terraform's `apply PLANFILE`.
+    if !args.auto_approve && args.plan_file.is_none() {
         confirm()?;
     }
     let stop = Arc::new(AtomicBool::new(false));
