@@ -15,6 +15,8 @@ mod show;
 #[cfg(test)]
 mod api_tests;
 #[cfg(test)]
+mod layout_tests;
+#[cfg(test)]
 mod refusals_tests;
 #[cfg(test)]
 mod tests;

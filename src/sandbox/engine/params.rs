@@ -20,16 +20,6 @@ pub enum ParamType {
     String,
 }
 
-impl ParamType {
-    /// The `type` column of SHOW PARAMETERS.
-    pub fn type_name(self) -> &'static str {
-        match self {
-            ParamType::Number { .. } => "NUMBER",
-            _ => "STRING",
-        }
-    }
-}
-
 #[derive(Clone, Copy, Debug)]
 pub struct ParamDef {
     pub key: &'static str,

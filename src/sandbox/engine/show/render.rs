@@ -96,7 +96,6 @@ pub fn warehouses(x: &Exec, keys: &[Key]) -> ResultSet {
         ("suspended", F),
         ("uuid", T),
         ("scaling_policy", T),
-        ("budget", T),
         ("owner_role_type", T),
         ("resource_constraint", T),
         ("generation", T),
@@ -145,7 +144,6 @@ pub fn warehouses(x: &Exec, keys: &[Key]) -> ResultSet {
                 }),
                 s(&w.uuid),
                 s(&w.scaling_policy),
-                None,
                 s("ROLE"),
                 w.resource_constraint.clone(),
                 w.generation.clone(),
@@ -670,9 +668,13 @@ pub fn tasks(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
             t.last_suspended_on.map(timestamp),
             s("ROLE"),
             if is_root { t.config.clone() } else { None },
-            None,
             s(serde_json::json!({ "Predecessors": preds }).to_string()),
             t.last_suspended_reason.clone(),
+            // Not modelled: no success integrations, serverless scheduling or EXECUTE AS USER.
+            None,
+            None,
+            None,
+            None,
         ]);
     }
     if show.terse {
@@ -700,9 +702,12 @@ pub fn tasks(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
         ("last_suspended_on", TS),
         ("owner_role_type", T),
         ("config", T),
-        ("budget", T),
         ("task_relations", T),
         ("last_suspended_reason", T),
+        ("success_integration", T),
+        ("scheduling_mode", T),
+        ("target_completion_interval", T),
+        ("execute_as_user", T),
     ];
     result(&cols, rows)
 }
@@ -795,7 +800,6 @@ fn param_row(def: &ParamDef, value: Option<(&String, &str)>) -> Row {
         s(def.default),
         s(level),
         s(def.description),
-        s(def.param_type.type_name()),
     ]
 }
 
@@ -870,7 +874,6 @@ pub fn parameters(
         ("default", T),
         ("level", T),
         ("description", T),
-        ("type", T),
     ];
     Ok(result(&cols, rows))
 }
