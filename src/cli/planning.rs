@@ -101,6 +101,7 @@ pub async fn make_plan(
             ));
         }
     };
+    check_targets(&changes, targets)?;
     let changes = plan::filter_targets(changes, targets);
     let touched = live.as_ref().map(|l| touched_live(&changes, l));
     let mut plan = plan::build(changes, &ctx.global.workspace);
@@ -122,6 +123,37 @@ pub async fn make_plan(
         );
     }
     Ok(Made { plan })
+}
+
+/// A `--target` that names nothing is a mistake, never an empty plan that looks fine.
+fn check_targets(changes: &[Change], targets: &[Address]) -> Result<(), CliError> {
+    let Some(t) = plan::unmatched_targets(changes, targets).first().copied() else {
+        return Ok(());
+    };
+    let known: Vec<String> = changes
+        .iter()
+        .flat_map(|c| [c.address.to_string(), c.address.block().to_string()])
+        .collect();
+    let near =
+        match crate::config::suggest::closest(&t.to_string(), known.iter().map(String::as_str)) {
+            Some(c) => format!("did you mean {c}?"),
+            None => {
+                let same_kind: std::collections::BTreeSet<String> = changes
+                    .iter()
+                    .filter(|c| c.address.kind == t.kind)
+                    .map(|c| c.address.to_string())
+                    .collect();
+                if same_kind.is_empty() {
+                    format!("the configuration and the state have no {} block", t.kind)
+                } else {
+                    let list: Vec<String> = same_kind.into_iter().take(5).collect();
+                    format!("{} addresses: {}", t.kind, list.join(", "))
+                }
+            }
+        };
+    Err(CliError::new(format!(
+        "--target {t} matches no address of the configuration or the state ({near}); nothing was planned"
+    )))
 }
 
 /// Parse `--target` addresses.

@@ -12,7 +12,7 @@ mod fmt;
 mod functions;
 mod refs;
 mod source;
-mod suggest;
+pub(crate) mod suggest;
 mod types;
 mod values;
 mod variables;

@@ -128,6 +128,20 @@ impl Plan {
 }
 
 /// Keep only the changes to `targets` and to what they depend on (and deletes of targets).
+/// Whether `--target t` names `address`: the address itself, or its block (all instances).
+fn targets_address(t: &Address, address: &Address) -> bool {
+    address == t || (t.key.is_none() && address.block() == *t)
+}
+
+/// The targets that name no address of `changes` (every address of the configuration and the
+/// state has a change, a noop at least).
+pub fn unmatched_targets<'a>(changes: &[Change], targets: &'a [Address]) -> Vec<&'a Address> {
+    targets
+        .iter()
+        .filter(|t| !changes.iter().any(|c| targets_address(t, &c.address)))
+        .collect()
+}
+
 pub fn filter_targets(changes: Vec<Change>, targets: &[Address]) -> Vec<Change> {
     if targets.is_empty() {
         return changes;
@@ -136,9 +150,8 @@ pub fn filter_targets(changes: Vec<Change>, targets: &[Address]) -> Vec<Change> 
     let mut keep: BTreeSet<Address> = BTreeSet::new();
     let mut stack: Vec<Address> = Vec::new();
     for t in targets {
-        // A block address targets all of its instances.
         for c in &changes {
-            if &c.address == t || (t.key.is_none() && c.address.block() == *t) {
+            if targets_address(t, &c.address) {
                 stack.push(c.address.clone());
             }
         }

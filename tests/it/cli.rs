@@ -216,6 +216,35 @@ fn target_limits_the_plan_to_an_address_and_what_it_depends_on() {
 }
 
 #[test]
+fn a_target_that_matches_no_address_is_an_error_naming_near_matches() {
+    let d = Dir::example("mitsui-mlops");
+    let out = d
+        .run(&["plan", "--refresh=false", "--target", "stage.model"])
+        .code(1);
+    assert!(
+        out.stderr.contains(
+            "--target stage.model matches no address of the configuration or the state (did you mean stage.models?)"
+        ),
+        "{}",
+        out.stderr
+    );
+    let out = d
+        .sandbox(&[
+            "apply",
+            "--auto-approve",
+            "--target",
+            "warehouse.nothing_like_it",
+        ])
+        .code(1);
+    assert!(
+        out.stderr
+            .contains("(warehouse addresses: warehouse.compute"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn drift_lists_unmanaged_objects_in_managed_databases_and_schemas_only_when_asked() {
     let d = Dir::example("mitsui-mlops");
     d.sandbox(&["apply", "--auto-approve"]).ok();
