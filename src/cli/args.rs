@@ -81,16 +81,21 @@ pub enum Command {
     },
     /// Record an existing object under an address of the configuration
     Import {
+        /// The address of a block in the configuration, e.g. warehouse.compute or
+        /// 'warehouse.team["ml"]' (quote it for the shell)
         address: String,
         /// The object's Snowflake name, e.g. DB.SCHEMA.NAME
         name: String,
     },
     /// Write HCL for the live objects in a database or schema
     Generate {
+        /// The database to read, as SHOW prints it (e.g. XYZ_DEV)
         #[arg(long)]
         database: String,
+        /// Only this schema of the database (default: every schema of it)
         #[arg(long)]
         schema: Option<String>,
+        /// Write the HCL to this file instead of stdout
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
