@@ -310,7 +310,11 @@ fn entity_lengths(d: &Decoded, diags: &mut Diagnostics) {
 /// writes them) must fit in a tag value.
 fn feature_view_metadata_length(d: &Decoded, diags: &mut Diagnostics) {
     let o = &d.object;
-    let names: Vec<Ident> = d.entities.iter().filter_map(|e| entity_of_tag(&e.name)).collect();
+    let names: Vec<Ident> = d
+        .entities
+        .iter()
+        .filter_map(|e| entity_of_tag(&e.name))
+        .collect();
     let names: Vec<&str> = names.iter().map(Ident::as_str).collect();
     let value = fv::metadata_tag_value(&names, o.get_str("timestamp_col"));
     let n = fv::stored_chars(&value);
