@@ -14,7 +14,7 @@ pub static SCHEMA: KindSchema = KindSchema {
     blocks: &[],
     attrs: &[
         Attr::container("schema", Kind::Schema, "The feature store schema: a schema block reference or \"DATABASE.SCHEMA\"."),
-        Attr::name_attr("The entity name; it may not contain a comma."),
+        Attr::name_attr("The entity name; it may not contain a comma, and is at most 32 characters as the Feature Store writes it (a name that is not all upper case counts its double quotes)."),
         Attr::prop("join_keys", IdentList, None, "The columns that identify the entity.")
             .required()
             .replace("an entity's join keys cannot change in place: the entity and every feature view that uses it are replaced"),

@@ -155,10 +155,10 @@ pub fn object_tag_value(kind: &str) -> std::string::String {
 }
 
 /// The SNOWML_FEATURE_VIEW_METADATA tag value: the entities and the timestamp column as
-/// the library writes them, and no other key. Releases before 2.0 build their metadata
-/// class from every key present and fail on one they do not know (`is_tiled`,
-/// `is_iceberg`, `is_rollup`, `is_streaming` and `is_append_only` came later, and every
-/// release defaults them to false).
+/// the library writes them, and no other key. Releases before 1.54.0 build their metadata
+/// class from every key present and fail on one they do not know; `is_tiled` (1.24.0),
+/// `is_iceberg` (1.26.0), `is_streaming` (1.34.0), `is_rollup` (1.37.0) and
+/// `is_append_only` (1.41.0) came later, and every release that has them defaults them to false.
 ///
 /// The value is the text between the quotes of the SQL literal: the library reads it back
 /// from the statement text (SHOW ... `text`), so it is written as-is (see
