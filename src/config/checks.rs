@@ -7,7 +7,8 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::Graph;
 use crate::model::canon::RefreshFreq;
 use crate::model::kinds::task::MAX_PREDECESSORS;
-use crate::model::{entity_of_tag, Address, Kind, ObjectName};
+use crate::model::kinds::{entity, feature_view as fv};
+use crate::model::{entity_of_tag, Address, Ident, Kind, ObjectName, TAG_VALUE_MAX_CHARS};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) fn run(decoded: &[Decoded], diags: &mut Diagnostics) {
@@ -22,10 +23,12 @@ pub(crate) fn run(decoded: &[Decoded], diags: &mut Diagnostics) {
             Kind::FeatureView => {
                 feature_view(d, &by_name, diags);
                 feature_store_schema(d, &by_name, diags);
+                feature_view_metadata_length(d, diags);
             }
             Kind::Entity => {
                 entity(d, diags);
                 feature_store_schema(d, &by_name, diags);
+                entity_lengths(d, diags);
             }
             Kind::Schema => schema_transience(d, &by_name, diags),
             _ => {}
@@ -264,6 +267,68 @@ fn entity(d: &Decoded, diags: &mut Diagnostics) {
             Diagnostic::error(format!("the entity name {:?} contains {c}", name.as_str()))
                 .with_detail("the Feature Store keeps entity names in JSON inside each feature view's definition and reads them back unescaped: use a name without quotes, backslashes or control characters")
                 .at(span(d, "name")),
+        );
+    }
+}
+
+/// An entity name the library can hold, and join keys that fit in a tag value.
+fn entity_lengths(d: &Decoded, diags: &mut Diagnostics) {
+    let o = &d.object;
+    if let Some(name) = entity_of_tag(&o.name.name) {
+        let written = fv::library_identifier(name.as_str());
+        let n = written.chars().count();
+        if n > entity::NAME_MAX_CHARS {
+            diags.push(
+                Diagnostic::error(format!(
+                    "the entity name of {} is {n} characters long as the Feature Store writes it ({written}); it allows at most {}",
+                    o.address,
+                    entity::NAME_MAX_CHARS
+                ))
+                .with_detail("the Feature Store library refuses a longer entity name, and lists entities with their names cut short, so it cannot find the entity: use a shorter name (a name that is not all upper case is written with its double quotes, which count)")
+                .at(span(d, "name")),
+            );
+        }
+    }
+    let keys = o
+        .get("join_keys")
+        .map(|v| v.str_list().join(","))
+        .unwrap_or_default();
+    let n = keys.chars().count();
+    if n > TAG_VALUE_MAX_CHARS {
+        diags.push(
+            Diagnostic::error(format!(
+                "the join keys of {} make a tag value of {n} characters; Snowflake allows at most {TAG_VALUE_MAX_CHARS}",
+                o.address
+            ))
+            .with_detail("the entity's tag holds its join keys joined by commas, and every feature view of the entity carries them in a tag of its own: use fewer or shorter join keys")
+            .at(span(d, "join_keys")),
+        );
+    }
+}
+
+/// The feature view's metadata tag value (its entities and timestamp column, as the library
+/// writes them) must fit in a tag value.
+fn feature_view_metadata_length(d: &Decoded, diags: &mut Diagnostics) {
+    let o = &d.object;
+    let names: Vec<Ident> = d
+        .entities
+        .iter()
+        .filter_map(|e| entity_of_tag(&e.name))
+        .collect();
+    let names: Vec<&str> = names.iter().map(Ident::as_str).collect();
+    let value = fv::metadata_tag_value(&names, o.get_str("timestamp_col"));
+    let n = fv::stored_chars(&value);
+    if n > TAG_VALUE_MAX_CHARS {
+        diags.push(
+            Diagnostic::error(format!(
+                "the Feature Store metadata of {} is {n} characters long; Snowflake allows at most {TAG_VALUE_MAX_CHARS} in a tag value",
+                o.address
+            ))
+            .with_detail(format!(
+                "the feature view's {} tag holds the names of its entities and its timestamp column: {value}; use fewer entities or shorter names",
+                fv::METADATA_TAG
+            ))
+            .at(span(d, "entities")),
         );
     }
 }

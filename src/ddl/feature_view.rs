@@ -5,9 +5,9 @@
 
 use super::{Stmt, CREATE, DROP};
 use crate::model::canon::RefreshFreq;
-use crate::model::kinds::feature_view::{METADATA_TAG, OBJECT_TAG, PKG_VERSION};
+use crate::model::kinds::feature_view::{self as fv, object_tag_value, METADATA_TAG, OBJECT_TAG};
 use crate::model::{entity_tag_name, Ident, Object, ObjectName, Value};
-use crate::sql::{quote_ident, quote_literal};
+use crate::sql::{quote_ident, quote_literal, quote_literal_raw};
 
 fn refresh(o: &Object) -> Option<RefreshFreq> {
     o.get_str("refresh_freq")
@@ -30,35 +30,10 @@ fn sibling(o: &Object, name: &str) -> ObjectName {
     o.name.with_name(Ident::from_canonical(name))
 }
 
-/// A JSON string literal as Python's json.dumps writes it (the library's format).
-fn json_str(s: &str) -> String {
-    serde_json::to_string(s).expect("strings serialise")
-}
-
-/// The SNOWML_FEATURE_STORE_OBJECT tag value.
-pub fn object_tag_value(kind: &str) -> String {
-    format!(
-        "{{\"type\": {}, \"pkg_version\": {}}}",
-        json_str(kind),
-        json_str(PKG_VERSION)
-    )
-}
-
-/// The SNOWML_FEATURE_VIEW_METADATA tag value: entities and timestamp column.
+/// The SNOWML_FEATURE_VIEW_METADATA tag value of a feature view object.
 pub fn metadata_tag_value(o: &Object) -> String {
-    let entities: Vec<String> = o
-        .get("entities")
-        .map(|v| v.str_list())
-        .unwrap_or_default()
-        .iter()
-        .map(|e| json_str(e))
-        .collect();
-    let ts = o.get_str("timestamp_col").unwrap_or("NULL");
-    format!(
-        "{{\"entities\": [{}], \"timestamp_col\": {}, \"is_tiled\": false, \"is_iceberg\": false, \"is_rollup\": false, \"is_streaming\": false, \"is_append_only\": false}}",
-        entities.join(", "),
-        json_str(ts)
-    )
+    let entities = o.get("entities").map(|v| v.str_list()).unwrap_or_default();
+    fv::metadata_tag_value(&entities, o.get_str("timestamp_col"))
 }
 
 /// The object tag, one tag per entity, and the metadata tag last: the library reads the
@@ -88,7 +63,7 @@ fn tag_clause(o: &Object) -> String {
     tags.push(format!(
         "{} = {}",
         sibling(o, METADATA_TAG).to_sql(),
-        quote_literal(&metadata_tag_value(o))
+        quote_literal_raw(&metadata_tag_value(o))
     ));
     format!("TAG ({})", tags.join(", "))
 }

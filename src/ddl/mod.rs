@@ -15,7 +15,8 @@ mod warehouse;
 use crate::diff::{Action, AttrChange, Change};
 use crate::model::{Kind, Object};
 
-pub use feature_view::{metadata_tag_value, object_tag_value};
+pub use crate::model::kinds::feature_view::object_tag_value;
+pub use feature_view::metadata_tag_value;
 pub use model::natural_cmp;
 pub use props::value_sql;
 

@@ -221,6 +221,9 @@ pub fn tag_names(rows: &ShowRows) -> Vec<ObjectName> {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct DefinitionText {
     pub tags: BTreeMap<String, String>,
+    /// Each tag value's literal as written, between its quotes: the library takes the
+    /// metadata JSON from here, backslash escapes and all.
+    pub raw_tags: BTreeMap<String, String>,
     pub refresh_mode: Option<String>,
     pub initialize: Option<String>,
     pub query: Option<String>,
@@ -253,6 +256,9 @@ pub fn definition_text(text: &str) -> DefinitionText {
                     TokenKind::String => {
                         if let Some(last) = name_parts.last() {
                             out.tags.insert(last.clone(), t.value.clone());
+                            let raw = t.text.strip_prefix('\'').unwrap_or(&t.text);
+                            let raw = raw.strip_suffix('\'').unwrap_or(raw);
+                            out.raw_tags.insert(last.clone(), raw.to_string());
                         }
                         name_parts.clear();
                     }
@@ -280,6 +286,16 @@ pub fn definition_text(text: &str) -> DefinitionText {
         i += 1;
     }
     out
+}
+
+/// A feature view's metadata JSON, read as the library reads it: from the literal as written
+/// (a quoted name's `\"` is a JSON escape there), else from the stored value, which is the
+/// same text for every name without quotes (snowform before it wrote quoted names as the
+/// library does). Keys other than entities and timestamp_col are ignored.
+fn metadata_json(raw: Option<&String>, value: &str) -> serde_json::Value {
+    raw.and_then(|r| serde_json::from_str(r).ok())
+        .or_else(|| serde_json::from_str(value).ok())
+        .unwrap_or_default()
 }
 
 /// What a cron feature view's refresh task says.
@@ -331,7 +347,7 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
             let Some(metadata) = text.tags.get(fv::METADATA_TAG) else {
                 continue;
             };
-            let meta: serde_json::Value = serde_json::from_str(metadata).unwrap_or_default();
+            let meta = metadata_json(text.raw_tags.get(fv::METADATA_TAG), metadata);
             let mut o = live_object(Kind::FeatureView, name.clone());
             o.set("version", version);
             let entities: Vec<Value> = meta
@@ -340,7 +356,7 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
                 .map(|a| {
                     a.iter()
                         .filter_map(|x| x.as_str())
-                        .map(Value::from)
+                        .map(|e| Value::from(fv::library_resolved(e)))
                         .collect()
                 })
                 .unwrap_or_default();
@@ -348,9 +364,9 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
             if let Some(ts) = meta
                 .get("timestamp_col")
                 .and_then(|t| t.as_str())
-                .filter(|t| *t != "NULL")
+                .filter(|t| !fv::NO_TIMESTAMP_COL_READ.contains(t))
             {
-                o.set("timestamp_col", ts);
+                o.set("timestamp_col", fv::library_resolved(ts));
             }
             let keys: BTreeMap<String, Value> = text
                 .tags

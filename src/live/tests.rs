@@ -115,6 +115,51 @@ fn feature_view_definitions_are_read_as_the_library_reads_them() {
     assert_eq!(d.query.as_deref(), Some("SELECT 1 AS x"));
 }
 
+/// Metadata as the library writes it (quoted names, its later keys) and as snowform wrote it
+/// before (its later keys, names unquoted): each is read as the library reads it.
+#[test]
+fn feature_view_metadata_is_resolved_as_the_library_resolves_it() {
+    let show = |meta: &str| {
+        let text = format!("CREATE VIEW DB.S.\"FV$V1\" COMMENT = '' TAG (DB.S.SNOWML_FEATURE_VIEW_METADATA = '{meta}') AS SELECT 1 AS x");
+        let views: ShowRows = serde_json::from_value(serde_json::json!({
+            "columns": ["name", "database_name", "schema_name", "text", "comment"],
+            "rows": [["FV$V1", "DB", "S", text, ""]],
+        }))
+        .unwrap();
+        let empty: ShowRows =
+            serde_json::from_value(serde_json::json!({"columns": ["name"], "rows": []})).unwrap();
+        let fv = super::parse::feature_views(&empty, &views, &empty).remove(0);
+        (
+            fv.get("entities")
+                .unwrap()
+                .str_list()
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+            fv.get_str("timestamp_col").map(str::to_string),
+        )
+    };
+    assert_eq!(
+        show(
+            r#"{"entities": ["\"webVisitor\"", "CUSTOMER"], "timestamp_col": "\"clickedAt\"", "is_tiled": false, "is_append_only": false}"#
+        ),
+        (
+            vec!["webVisitor".to_string(), "CUSTOMER".to_string()],
+            Some("clickedAt".to_string())
+        )
+    );
+    assert_eq!(
+        show(
+            r#"{"entities": ["webVisitor"], "timestamp_col": "NULL", "is_tiled": false, "is_iceberg": false, "is_rollup": false, "is_streaming": false, "is_append_only": false}"#
+        ),
+        (vec!["WEBVISITOR".to_string()], None)
+    );
+    assert_eq!(
+        show(r#"{"entities": ["E"], "timestamp_col": "FS_TIMESTAMP_COL_PLACEHOLDER_VAL"}"#),
+        (vec!["E".to_string()], None)
+    );
+}
+
 /// Each file holds `reader` (a parse function), `show` (its inputs by family, as SHOW
 /// returns them) and `objects` (name -> properties, exactly).
 #[test]

@@ -20,6 +20,10 @@ pub use object::{default_value, same_value, Lifecycle, Object};
 pub use schema::{schema, Attr, AttrType, KindSchema, Role, Source, Update};
 pub use value::Value;
 
+/// The longest tag value Snowflake stores, in characters (CREATE <object> ... TAG and
+/// ALTER ... SET TAG: "the maximum number of characters for the tag value is 256").
+pub const TAG_VALUE_MAX_CHARS: usize = 256;
+
 /// The Snowflake object name of a feature view version: `<NAME>$<VERSION>`.
 pub fn feature_view_object_name(name: &Ident, version: &str) -> Ident {
     Ident::from_canonical(format!("{}${}", name.as_str(), version))

@@ -65,7 +65,44 @@ pub fn markdown() -> String {
             }
         }
     }
+    out.push_str(&feature_store_compatibility());
     out
+}
+
+/// The snowflake-ml-python releases that read what snowform writes, and what it writes.
+fn feature_store_compatibility() -> String {
+    use super::kinds::{entity, feature_view as fv};
+    format!(
+        "\n## Feature Store compatibility\n\n\
+         Entities and feature views are written in the layout snowflake-ml-python's Feature Store reads, for every \
+         release from {oldest} to {newest} (the newest checked), which covers every release of 2025 and 2026. \
+         `tests/compat/run.sh` checks both ends with the releases' own code.\n\n\
+         - The `{meta}` tag holds only `entities` and `timestamp_col` (`{none}` when there is none): releases before \
+         1.54.0 refuse a key they do not know, and the later keys came one by one (`is_tiled` in 1.24.0, \
+         `is_iceberg` in 1.26.0, `is_streaming` in 1.34.0, `is_rollup` in 1.37.0, `is_append_only` in 1.41.0); \
+         every release that has them takes them as false when they are absent.\n\
+         - Names are written as the library writes them: an entity or timestamp column that is not all upper-case \
+         letters, digits, `_` and `$` (a quoted mixed-case name) is double-quoted inside the JSON \
+         (`\"\\\"webVisitor\\\"\"`), so that the library resolves it to the same name.\n\
+         - The `{obj}` tag's `pkg_version` is {pkg}, the oldest release: a client warns when an object's \
+         `pkg_version` is newer than itself.\n\
+         - 1.5.0, which introduced the metadata tag, is left out: it reads only a placeholder of its own for \
+         \"no timestamp column\", where every later release writes and reads `{none}`.\n\
+         - An entity name is at most {name_max} characters as the library writes it (with its double quotes when \
+         it needs them), and a tag value at most {tag_max} characters (an entity's join keys joined by commas; a \
+         feature view's metadata): `validate` rejects a configuration beyond either.\n\
+         - Feature views written by earlier snowform versions (another `pkg_version`, the later keys) are read as \
+         before; a quoted mixed-case name they wrote without its quotes is read as the library reads it, upper-cased, \
+         so the plan replaces that feature view with one the library finds.\n",
+        oldest = fv::ML_LIBRARY_OLDEST,
+        newest = fv::ML_LIBRARY_NEWEST,
+        meta = fv::METADATA_TAG,
+        obj = fv::OBJECT_TAG,
+        pkg = fv::PKG_VERSION,
+        none = fv::NO_TIMESTAMP_COL,
+        name_max = entity::NAME_MAX_CHARS,
+        tag_max = super::TAG_VALUE_MAX_CHARS,
+    )
 }
 
 #[cfg(test)]

@@ -148,6 +148,16 @@ pub fn quote_literal(value: &str) -> String {
     out
 }
 
+/// Write `value` between single quotes as it is, doubling only single quotes: backslash
+/// sequences in it stay escapes for Snowflake to read (`\"` is `"`). This is how the Feature
+/// Store library writes its metadata JSON, which it reads back from the statement text
+/// rather than from the stored value, so the text must hold the JSON exactly. The value
+/// must be one line.
+pub fn quote_literal_raw(value: &str) -> String {
+    debug_assert!(!value.contains(['\n', '\r']), "one line: {value:?}");
+    format!("'{}'", value.replace('\'', "''"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -366,7 +366,7 @@ fn lag_and_cron_switch_in_place() {
     assert_eq!(
         rows(&d, "SELECT SYSTEM$GET_TAG('MLOPS.FS.SNOWML_FEATURE_STORE_OBJECT', 'MLOPS.FS.SPEND$V1', 'TASK') AS t")[0]["T"]
             .as_deref(),
-        Some("{\"type\": \"FEATURE_VIEW_REFRESH_TASK\", \"pkg_version\": \"1.48.0\"}")
+        Some("{\"type\": \"FEATURE_VIEW_REFRESH_TASK\", \"pkg_version\": \"1.5.1\"}")
     );
     assert_no_changes(&d);
 
@@ -971,6 +971,17 @@ fn feature_views() -> (String, Vec<Expected>) {
             initialize: Some("ON_CREATE"),
             query: "SELECT customer_id, event_ts, COUNT(*) AS events FROM MLOPS.RAW.EVENTS GROUP BY 1, 2",
         },
+        // A quoted mixed-case entity and timestamp column are written as the library writes
+        // them (double-quoted inside the JSON), so that it resolves them to the same names.
+        Expected {
+            name: "CLICKS",
+            version: "V1",
+            comment: "",
+            entities: &["\"webVisitor\"", "CUSTOMER"],
+            timestamp_col: "\"clickedAt\"",
+            initialize: None,
+            query: "SELECT \"visitorId\", customer_id, \"clickedAt\" FROM MLOPS.RAW.CLICKS",
+        },
     ];
     let blocks = format!(
         r#"
@@ -1018,6 +1029,21 @@ feature_view "daily" {{
   comment       = {c3}
   query         = {q3}
 }}
+
+entity "visitor" {{
+  schema    = schema.fs
+  name      = "\"webVisitor\""
+  join_keys = ["\"visitorId\"", "CUSTOMER_ID"]
+}}
+
+feature_view "clicks" {{
+  schema        = schema.fs
+  name          = "CLICKS"
+  version       = "V1"
+  entities      = [entity.visitor, entity.customer]
+  timestamp_col = "\"clickedAt\""
+  query         = {q4}
+}}
 "#,
         c0 = hcl_string(expected[0].comment),
         q0 = hcl_string(expected[0].query),
@@ -1026,6 +1052,7 @@ feature_view "daily" {{
         q2 = hcl_string(expected[2].query),
         c3 = hcl_string(expected[3].comment),
         q3 = hcl_string(expected[3].query),
+        q4 = hcl_string(expected[4].query),
     );
     (blocks, expected)
 }
@@ -1110,15 +1137,15 @@ fn the_feature_store_library_reads_back_every_feature_view() {
             "{physical}"
         );
         assert_eq!(meta["timestamp_col"], e.timestamp_col, "{physical}");
-        for flag in [
-            "is_tiled",
-            "is_iceberg",
-            "is_rollup",
-            "is_streaming",
-            "is_append_only",
-        ] {
-            assert_eq!(meta[flag], false, "{physical}: {flag}");
-        }
+        // Only the keys every supported release's metadata class takes: releases before 2.0
+        // fail on a key they do not know (is_tiled, is_iceberg, ... came later).
+        let keys: Vec<&str> = meta
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["entities", "timestamp_col"], "{physical}");
 
         let read = initialize
             .captures(text)

@@ -3,6 +3,10 @@ use crate::model::Kind;
 
 /// The Feature Store keeps an entity as a tag with this prefix (ml-objects.md).
 pub const TAG_PREFIX: &str = "SNOWML_FEATURE_STORE_ENTITY_";
+/// The longest entity name the Feature Store library takes, counted as it writes the name
+/// (`feature_view::library_identifier`, with its quotes): its Entity refuses a longer one
+/// and list_entities cuts the name read from the tag to this many characters.
+pub const NAME_MAX_CHARS: usize = 32;
 
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Entity,
@@ -10,7 +14,7 @@ pub static SCHEMA: KindSchema = KindSchema {
     blocks: &[],
     attrs: &[
         Attr::container("schema", Kind::Schema, "The feature store schema: a schema block reference or \"DATABASE.SCHEMA\"."),
-        Attr::name_attr("The entity name; it may not contain a comma."),
+        Attr::name_attr("The entity name; it may not contain a comma, and is at most 32 characters as the Feature Store writes it (a name that is not all upper case counts its double quotes)."),
         Attr::prop("join_keys", IdentList, None, "The columns that identify the entity.")
             .required()
             .replace("an entity's join keys cannot change in place: the entity and every feature view that uses it are replaced"),

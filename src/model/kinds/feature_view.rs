@@ -27,9 +27,22 @@ pub static INITIALIZE: &[EnumValue] = &[
     },
 ];
 
-/// The version of snowflake-ml-python whose layout snowform writes (the `pkg_version` of
-/// the Feature Store's object tag).
-pub const PKG_VERSION: &str = "1.48.0";
+/// The oldest snowflake-ml-python release that reads the Feature Store layout snowform
+/// writes. The metadata tag appeared in 1.5.0, but 1.5.0 takes only its own placeholder
+/// for "no timestamp column"; from 1.5.1 on every release writes and reads `NULL`.
+/// docs/attributes.md ("Feature Store compatibility") and tests/compat say the same.
+pub const ML_LIBRARY_OLDEST: &str = "1.5.1";
+/// The newest release checked against the layout (tests/compat/run.sh).
+pub const ML_LIBRARY_NEWEST: &str = "2.6.0";
+/// The `pkg_version` of the Feature Store's object tag. A client warns ("package upgrade
+/// recommended") when any object's pkg_version is newer than itself, so this is the oldest
+/// supported release: no supported client warns.
+pub const PKG_VERSION: &str = ML_LIBRARY_OLDEST;
+/// The metadata's `timestamp_col` of a feature view without one.
+pub const NO_TIMESTAMP_COL: &str = "NULL";
+/// What every supported release reads as "no timestamp column": `NULL`, and the placeholder
+/// 1.5.0 wrote.
+pub const NO_TIMESTAMP_COL_READ: &[&str] = &[NO_TIMESTAMP_COL, "FS_TIMESTAMP_COL_PLACEHOLDER_VAL"];
 pub const OBJECT_TAG: &str = "SNOWML_FEATURE_STORE_OBJECT";
 pub const METADATA_TAG: &str = "SNOWML_FEATURE_VIEW_METADATA";
 pub const SNAPSHOT_TABLE: &str = "SNOWML_SNAPSHOT_STATUS";
@@ -85,5 +98,139 @@ pub fn replace_reason(
             Some("a feature view cannot switch between a view and a dynamic table in place; replacing it rebuilds the data")
         }
         _ => None,
+    }
+}
+
+/// A name as the Feature Store library writes it into the metadata (its SqlIdentifier's
+/// `identifier()` form): unchanged when it is upper case letters, digits, `_` and `$`
+/// starting with a letter or `_`, otherwise double-quoted. Unlike SQL quoting, keywords
+/// stay bare: the library does not quote them.
+pub fn library_identifier(resolved: &str) -> std::string::String {
+    let mut chars = resolved.chars();
+    let plain = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if plain {
+        resolved.to_string()
+    } else {
+        format!("\"{}\"", resolved.replace('"', "\"\""))
+    }
+}
+
+/// The name a metadata entry stands for, resolved as the library resolves it: a quoted
+/// name is kept exactly, an unquoted one is upper-cased. Text that is neither (the library
+/// refuses it) is kept as it is.
+pub fn library_resolved(written: &str) -> std::string::String {
+    if written.len() >= 2 && written.starts_with('"') && written.ends_with('"') {
+        return written[1..written.len() - 1].replace("\"\"", "\"");
+    }
+    let mut chars = written.chars();
+    let unquoted = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    if unquoted {
+        written.to_ascii_uppercase()
+    } else {
+        written.to_string()
+    }
+}
+
+/// A JSON string as Python's json.dumps writes it, except that characters outside ASCII
+/// stay as they are: a `\uXXXX` escape would not survive the SQL literal (Snowflake drops
+/// the backslash of an escape it does not know), while the character itself survives both
+/// the statement text and the stored tag value.
+fn json_str(s: &str) -> std::string::String {
+    serde_json::to_string(s).expect("strings serialise")
+}
+
+/// The SNOWML_FEATURE_STORE_OBJECT tag value of a feature store object of type `kind`.
+pub fn object_tag_value(kind: &str) -> std::string::String {
+    format!(
+        "{{\"type\": {}, \"pkg_version\": {}}}",
+        json_str(kind),
+        json_str(PKG_VERSION)
+    )
+}
+
+/// The SNOWML_FEATURE_VIEW_METADATA tag value: the entities and the timestamp column as
+/// the library writes them, and no other key. Releases before 1.54.0 build their metadata
+/// class from every key present and fail on one they do not know; `is_tiled` (1.24.0),
+/// `is_iceberg` (1.26.0), `is_streaming` (1.34.0), `is_rollup` (1.37.0) and
+/// `is_append_only` (1.41.0) came later, and every release that has them defaults them to false.
+///
+/// The value is the text between the quotes of the SQL literal: the library reads it back
+/// from the statement text (SHOW ... `text`), so it is written as-is (see
+/// `sql::quote_literal_raw`), and a quoted name's JSON escapes (`\"`) stay in the text.
+pub fn metadata_tag_value(entities: &[&str], timestamp_col: Option<&str>) -> std::string::String {
+    let entities: Vec<std::string::String> = entities
+        .iter()
+        .map(|e| json_str(&library_identifier(e)))
+        .collect();
+    let ts = timestamp_col
+        .map(library_identifier)
+        .unwrap_or_else(|| NO_TIMESTAMP_COL.to_string());
+    format!(
+        "{{\"entities\": [{}], \"timestamp_col\": {}}}",
+        entities.join(", "),
+        json_str(&ts)
+    )
+}
+
+/// How many characters Snowflake stores for a literal written as-is from `text`: a
+/// backslash and the character after it are one character.
+pub fn stored_chars(text: &str) -> usize {
+    let mut n = 0;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            chars.next();
+        }
+        n += 1;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_written_and_resolved_as_the_library_does() {
+        for (resolved, written) in [
+            ("CUSTOMER", "CUSTOMER"),
+            ("_A$1", "_A$1"),
+            ("SELECT", "SELECT"),
+            ("myEnt", "\"myEnt\""),
+            ("1ST", "\"1ST\""),
+            ("A B", "\"A B\""),
+        ] {
+            assert_eq!(library_identifier(resolved), written);
+            assert_eq!(library_resolved(written), resolved);
+        }
+        assert_eq!(library_resolved("customer"), "CUSTOMER");
+    }
+
+    #[test]
+    fn metadata_holds_only_the_keys_every_release_reads() {
+        assert_eq!(
+            metadata_tag_value(&["CUSTOMER", "myEnt"], Some("eventTs")),
+            r#"{"entities": ["CUSTOMER", "\"myEnt\""], "timestamp_col": "\"eventTs\""}"#
+        );
+        assert_eq!(
+            metadata_tag_value(&["C"], None),
+            r#"{"entities": ["C"], "timestamp_col": "NULL"}"#
+        );
+        assert_eq!(
+            object_tag_value("MANAGED_FEATURE_VIEW"),
+            r#"{"type": "MANAGED_FEATURE_VIEW", "pkg_version": "1.5.1"}"#
+        );
+    }
+
+    #[test]
+    fn stored_length_counts_an_escape_once() {
+        assert_eq!(stored_chars(r#"["\"a\""]"#), 7);
+        assert_eq!(stored_chars("abc"), 3);
     }
 }

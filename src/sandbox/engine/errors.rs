@@ -146,6 +146,16 @@ pub fn tag_value_not_allowed(value: &str, tag: &str) -> SqlError {
     )
 }
 
+/// A tag value (or allowed value) longer than 256 characters. The limit is Snowflake's
+/// (documented); the code and text are the sandbox's own.
+pub fn tag_value_too_long(chars: usize, tag: &str) -> SqlError {
+    SqlError::new(
+        "002029",
+        "22023",
+        format!("{COMPILATION}Tag value for tag '{tag}' is {chars} characters long; the maximum is 256."),
+    )
+}
+
 /// A column named in DML or a query that the table does not have. CONFIRMED shape.
 pub fn invalid_identifier(name: &str) -> SqlError {
     SqlError::new(

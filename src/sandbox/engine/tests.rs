@@ -302,6 +302,7 @@ fixtures!(
     show_pagination,
     stages_tags,
     tables_dml,
+    tag_value_length,
     tasks,
     views_dynamic_tables,
     warehouses

@@ -154,12 +154,15 @@ pub fn alter_stage(
     Ok(Outcome::changed(ok()))
 }
 
-fn check_allowed(values: &[String]) -> Result<(), SqlError> {
+fn check_allowed(values: &[String], tag: &Fqn) -> Result<(), SqlError> {
     if values.len() > MAX_ALLOWED_VALUES {
         return Err(errors::invalid_value(
             "ALLOWED_VALUES",
             &format!("{} values; at most {MAX_ALLOWED_VALUES}", values.len()),
         ));
+    }
+    for v in values {
+        tagging::check_value_length(v, &tag.dotted())?;
     }
     Ok(())
 }
@@ -182,7 +185,7 @@ pub fn create_tag(
         }
     }
     if let Some(v) = &allowed_values {
-        check_allowed(v)?;
+        check_allowed(v, &f)?;
     }
     let mut tag = Tag {
         meta: x.meta(None),
@@ -254,7 +257,7 @@ pub fn alter_tag(
             let mut all = tag.allowed_values.take().unwrap_or_default();
             all.extend(values);
             let all = dedup(all);
-            check_allowed(&all)?;
+            check_allowed(&all, &f)?;
             tag.allowed_values = Some(all);
         }
         AlterAction::DropAllowedValues(values) => {
@@ -263,7 +266,7 @@ pub fn alter_tag(
             }
         }
         AlterAction::SetAllowedValues(values) => {
-            check_allowed(&values)?;
+            check_allowed(&values, &f)?;
             tag.allowed_values = Some(dedup(values));
         }
         AlterAction::UnsetAllowedValues => tag.allowed_values = None,

@@ -6,6 +6,7 @@ use super::super::catalog::{tag_key, Catalog, Meta};
 use super::super::errors;
 use super::super::parse::ast::{Name, ObjectKind, TagAssign};
 use super::{ok, Exec, Fqn, Outcome};
+use crate::model::TAG_VALUE_MAX_CHARS;
 use crate::sandbox::SqlError;
 
 /// Where an object lives, by kind.
@@ -81,6 +82,16 @@ pub fn meta_mut<'c>(
     }
 }
 
+/// A tag value longer than Snowflake stores (`TAG_VALUE_MAX_CHARS`), in an assignment or in a
+/// tag's ALLOWED_VALUES, fails before anything changes.
+pub fn check_value_length(value: &str, tag: &str) -> Result<(), SqlError> {
+    let n = value.chars().count();
+    if n > TAG_VALUE_MAX_CHARS {
+        return Err(errors::tag_value_too_long(n, tag));
+    }
+    Ok(())
+}
+
 /// Resolve `tag = 'value'` pairs: each tag must exist and allow the value.
 pub fn resolve_assigns(x: &Exec, assigns: &[TagAssign]) -> Result<Vec<(String, String)>, SqlError> {
     let mut out = Vec::new();
@@ -93,6 +104,7 @@ pub fn resolve_assigns(x: &Exec, assigns: &[TagAssign]) -> Result<Vec<(String, S
             .and_then(|d| d.schemas.get(&f.schema))
             .and_then(|s| s.tags.get(&f.name))
             .ok_or_else(|| errors::does_not_exist("Tag", &f.dotted()))?;
+        check_value_length(&a.value, &f.dotted())?;
         if let Some(allowed) = &tag.allowed_values {
             if !allowed.contains(&a.value) {
                 return Err(errors::tag_value_not_allowed(&a.value, &f.dotted()));

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Checks the Feature Store layout snowform writes with the code of the oldest and the
+# newest supported snowflake-ml-python release (src/model/kinds/feature_view.rs:
+# ML_LIBRARY_OLDEST, ML_LIBRARY_NEWEST). One virtual environment per release under
+# target/compat/, installed from PyPI once and reused; the plans of examples/mitsui-mlops
+# and tests/compat/fixture are written offline by the snowform binary.
+#
+# Usage: tests/compat/run.sh            (builds target/debug/snowform if needed)
+#   PYTHON=python3.11 tests/compat/run.sh   the interpreter for the environments; the
+#                                           oldest release needs Python < 3.12
+#   SNOWFORM_BIN=path tests/compat/run.sh   use that binary instead of building
+# Exits non-zero when any release fails; prints each pytest summary line.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+const() {
+    sed -n "s/^pub const $1: &str = \"\(.*\)\";/\1/p" src/model/kinds/feature_view.rs
+}
+oldest=$(const ML_LIBRARY_OLDEST)
+newest=$(const ML_LIBRARY_NEWEST)
+[ -n "$oldest" ] && [ -n "$newest" ] || { echo "cannot read the supported range from src/model/kinds/feature_view.rs" >&2; exit 1; }
+
+if [ -z "${PYTHON:-}" ]; then
+    PYTHON=python3
+    command -v python3.11 >/dev/null && PYTHON=python3.11
+fi
+
+bin=${SNOWFORM_BIN:-}
+if [ -z "$bin" ]; then
+    cargo build --locked --quiet --bin snowform
+    bin=$root/target/debug/snowform
+fi
+
+out=$root/target/compat
+plans=$out/plans
+rm -rf "$plans"
+mkdir -p "$plans"
+for dir in examples/mitsui-mlops tests/compat/fixture; do
+    # An offline plan: no connection, the recorded state only (none here), so every object
+    # is created and every statement is in the plan.
+    "$bin" -C "$dir" plan --format json --refresh=false >"$plans/$(basename "$dir").json"
+done
+
+status=0
+for v in "$oldest" "$newest"; do
+    venv=$out/venv-$v
+    if [ ! -f "$venv/.installed" ]; then
+        start=$SECONDS
+        rm -rf "$venv"
+        "$PYTHON" -m venv "$venv"
+        constraints=()
+        # A release whose open dependencies have since moved on pins them here.
+        [ -f "tests/compat/constraints-$v.txt" ] && constraints=(-c "tests/compat/constraints-$v.txt")
+        "$venv/bin/pip" install --quiet --disable-pip-version-check "${constraints[@]}" "snowflake-ml-python==$v" pytest
+        touch "$venv/.installed"
+        echo "snowflake-ml-python $v: environment created in $((SECONDS - start)) s"
+    fi
+    echo "== snowflake-ml-python $v"
+    start=$SECONDS
+    if SNOWFORM_COMPAT_PLANS=$plans SNOWFORM_COMPAT_VERSION=$v \
+        "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/compat/test_feature_view_metadata.py; then
+        echo "snowflake-ml-python $v: passed in $((SECONDS - start)) s"
+    else
+        echo "snowflake-ml-python $v: FAILED" >&2
+        status=1
+    fi
+done
+exit $status
