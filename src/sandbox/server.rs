@@ -24,8 +24,8 @@ use super::jwt_verify::Verifier;
 use super::statements::{gzip, Status, Store, StoredResult};
 use super::stats::{Stats, StatsSnapshot};
 use super::types::{Session, SqlEngine, SqlError};
+use super::wire::{codes, ResultSetBody, Stats as StatsBody, StatusBody, SubmitBody};
 use crate::snowflake::keys::KeyError;
-use crate::snowflake::wire::{codes, DmlStatsBody, ResponseBody, StatementBody};
 use crate::snowflake::Secret;
 
 /// How long Snowflake holds a statement request before answering 202.
@@ -317,11 +317,11 @@ fn error_body(
     sql_state: Option<&str>,
     message: &str,
 ) -> Response {
-    let body = ResponseBody {
+    let body = StatusBody {
         code: code.map(str::to_string),
         sql_state: sql_state.map(str::to_string),
-        message: Some(message.to_string()),
-        ..ResponseBody::default()
+        message: message.to_string(),
+        ..StatusBody::default()
     };
     (status, Json(body)).into_response()
 }
@@ -370,7 +370,7 @@ async fn submit(
             }
         }
     }
-    let Ok(req) = serde_json::from_slice::<StatementBody>(&body) else {
+    let Ok(req) = serde_json::from_slice::<SubmitBody>(&body) else {
         return error_body(
             StatusCode::BAD_REQUEST,
             Some(codes::INVALID_PAYLOAD),
@@ -597,61 +597,57 @@ fn respond(st: &AppState, handle: &str) -> Response {
     let url = status_url(handle, &snap.request_id);
     match snap.status {
         Status::Running => {
-            let body = ResponseBody {
+            let body = StatusBody {
                 code: Some(codes::ASYNC_IN_PROGRESS.into()),
-                message: Some(
-                    "Asynchronous execution in progress. Use provided query id to perform query monitoring \
+                message: "Asynchronous execution in progress. Use provided query id to perform query monitoring \
                      and management."
-                        .into(),
-                ),
+                    .into(),
                 statement_handle: Some(handle.to_string()),
                 statement_status_url: Some(url),
-                ..ResponseBody::default()
+                ..StatusBody::default()
             };
             (StatusCode::ACCEPTED, Json(body)).into_response()
         }
         Status::Succeeded(stored) => {
-            let body = ResponseBody {
-                result_set_meta_data: Some(stored.meta.clone()),
-                data: Some(stored.partitions[0].clone()),
-                code: Some(codes::SUCCESS.into()),
-                sql_state: Some("00000".into()),
-                message: Some("Statement executed successfully.".into()),
-                statement_handle: Some(handle.to_string()),
+            let body = ResultSetBody {
+                result_set_meta_data: stored.meta.clone(),
+                data: stored.partitions[0].clone(),
+                code: codes::SUCCESS,
+                sql_state: "00000",
+                message: "Statement executed successfully.",
+                statement_handle: handle.to_string(),
                 statement_handles: stored.batch.clone(),
-                statement_status_url: Some(url),
-                created_on: Some(snap.created_on),
-                stats: stored.dml.map(|d| DmlStatsBody {
-                    num_rows_inserted: Some(d.inserted),
-                    num_rows_updated: Some(d.updated),
-                    num_rows_deleted: Some(d.deleted),
-                    num_duplicate_rows_updated: Some(0),
+                statement_status_url: url,
+                created_on: snap.created_on,
+                stats: stored.dml.map(|d| StatsBody {
+                    num_rows_inserted: d.inserted,
+                    num_rows_updated: d.updated,
+                    num_rows_deleted: d.deleted,
+                    num_duplicate_rows_updated: 0,
                 }),
             };
             (StatusCode::OK, Json(body)).into_response()
         }
         Status::Failed(err, http) => {
-            let body = ResponseBody {
+            let body = StatusBody {
                 code: Some(err.code),
                 sql_state: Some(err.sql_state),
-                message: Some(err.message),
+                message: err.message,
                 statement_handle: Some(handle.to_string()),
                 statement_status_url: Some(url),
                 created_on: Some(snap.created_on),
-                ..ResponseBody::default()
             };
             let status = StatusCode::from_u16(http).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             (status, Json(body)).into_response()
         }
         Status::Cancelled => {
-            let body = ResponseBody {
+            let body = StatusBody {
                 code: Some(codes::CANCELED.into()),
                 sql_state: Some("57014".into()),
-                message: Some("SQL execution canceled".into()),
+                message: "SQL execution canceled".into(),
                 statement_handle: Some(handle.to_string()),
                 statement_status_url: Some(url),
                 created_on: Some(snap.created_on),
-                ..ResponseBody::default()
             };
             (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
         }
@@ -735,13 +731,13 @@ async fn cancel(
         return not_found(&handle);
     };
     st.store.cancel(&handle);
-    let body = ResponseBody {
+    let body = StatusBody {
         code: Some(codes::CANCELED.into()),
         sql_state: Some("57014".into()),
-        message: Some("SQL execution canceled".into()),
+        message: "SQL execution canceled".into(),
         statement_handle: Some(handle.clone()),
         statement_status_url: Some(status_url(&handle, &snap.request_id)),
-        ..ResponseBody::default()
+        ..StatusBody::default()
     };
     (StatusCode::OK, Json(body)).into_response()
 }
