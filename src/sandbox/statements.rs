@@ -234,3 +234,57 @@ impl Store {
         self.requests().get(request_id).cloned()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::Column;
+
+    #[test]
+    fn row_types_carry_the_sizes_snowflake_sends() {
+        let col = |name: &str, t: &'static str| Column {
+            name: name.into(),
+            type_name: t,
+            nullable: true,
+        };
+        let rs = ResultSet {
+            columns: vec![
+                col("T", "text"),
+                col("N", "fixed"),
+                col("LTZ", "timestamp_ltz"),
+                col("NTZ", "timestamp_ntz"),
+                col("TZ", "timestamp_tz"),
+                col("B", "boolean"),
+                col("V", "variant"),
+            ],
+            rows: vec![],
+            dml: None,
+        };
+        let meta = StoredResult::from_result_set(rs, 10).meta;
+        let sizes: Vec<_> = meta
+            .row_type
+            .iter()
+            .map(|r| {
+                (
+                    r.name.as_str(),
+                    r.length,
+                    r.byte_length,
+                    r.precision,
+                    r.scale,
+                )
+            })
+            .collect();
+        assert_eq!(
+            sizes,
+            [
+                ("T", Some(16_777_216), Some(16_777_216), None, None),
+                ("N", None, None, Some(38), Some(0)),
+                ("LTZ", None, None, Some(0), Some(9)),
+                ("NTZ", None, None, Some(0), Some(9)),
+                ("TZ", None, None, Some(0), Some(9)),
+                ("B", None, None, None, None),
+                ("V", None, None, None, None),
+            ]
+        );
+    }
+}

@@ -49,9 +49,37 @@ pub fn parse(sql: &str) -> Result<Parsed, Failure> {
         (Some(a), Some(b)) => sql[a.offset..b.offset + b.text.len()].to_string(),
         _ => String::new(),
     };
+    balanced(&toks).map_err(Failure::Parse)?;
     let mut c = Cursor::new(sql, toks);
     let statement = statement(&mut c).map_err(Failure::Parse)?;
     Ok(Parsed { statement, text })
+}
+
+/// Unbalanced parentheses are a syntax error whatever the statement: checked first, so
+/// that a statement the parser does not know is never reported as unsupported for them.
+fn balanced(toks: &[Token]) -> PResult<()> {
+    let mut depth = 0usize;
+    for t in toks {
+        if t.is_symbol("(") {
+            depth += 1;
+        } else if t.is_symbol(")") {
+            if depth == 0 {
+                return Err(ParseError::Syntax {
+                    offset: t.offset,
+                    found: Some(t.text.clone()),
+                });
+            }
+            depth -= 1;
+        }
+    }
+    if depth > 0 {
+        let end = toks.last().map(|t| t.offset + t.text.len()).unwrap_or(0);
+        return Err(ParseError::Syntax {
+            offset: end,
+            found: None,
+        });
+    }
+    Ok(())
 }
 
 fn statement(c: &mut Cursor) -> PResult<Statement> {
