@@ -750,7 +750,12 @@ mod tests {
                 c.database.as_deref(),
                 c.schema.as_deref()
             ),
-            (Some("SYSADMIN"), Some("Mixed_WH"), Some("ANALYTICS"), Some("My \"S\""))
+            (
+                Some("SYSADMIN"),
+                Some("Mixed_WH"),
+                Some("ANALYTICS"),
+                Some("My \"S\"")
+            )
         );
         // Variables follow the same rules.
         let env = env

@@ -304,6 +304,7 @@ fixtures!(
     tables_dml,
     tasks,
     views_dynamic_tables,
+    warehouse_needed,
     warehouses
 );
 
