@@ -55,6 +55,10 @@ pub struct ServeOptions {
     pub tokens: Vec<AccessToken>,
     /// The role of a request that names none (a user's DEFAULT_ROLE).
     pub default_role: String,
+    /// The warehouse of a request that names none (a user's DEFAULT_WAREHOUSE); `None`
+    /// for a user without one. It need not exist: a statement that needs a warehouse
+    /// then fails, as in Snowflake.
+    pub default_warehouse: Option<String>,
     /// Rows per result partition; larger results are split.
     pub rows_per_partition: usize,
     pub faults: FaultOptions,
@@ -68,6 +72,7 @@ impl Default for ServeOptions {
             users: Vec::new(),
             tokens: Vec::new(),
             default_role: "ACCOUNTADMIN".into(),
+            default_warehouse: None,
             rows_per_partition: 10_000,
             faults: FaultOptions {
                 fail_status: 429,
@@ -161,6 +166,7 @@ pub async fn start(
     let state = Arc::new(AppState {
         account: opts.account.to_ascii_uppercase(),
         default_role: opts.default_role.clone(),
+        default_warehouse: opts.default_warehouse.clone(),
         rows_per_partition: opts.rows_per_partition.max(1),
         verifier,
         engine: Arc::new(Mutex::new(engine)),
@@ -188,6 +194,7 @@ pub async fn start(
 struct AppState {
     account: String,
     default_role: String,
+    default_warehouse: Option<String>,
     rows_per_partition: usize,
     verifier: Verifier,
     /// One statement at a time, as the engine requires.
@@ -437,7 +444,10 @@ async fn submit(
         role: req.role.clone().unwrap_or_else(|| st.default_role.clone()),
         database: req.database.clone(),
         schema: req.schema.clone(),
-        warehouse: req.warehouse.clone(),
+        warehouse: req
+            .warehouse
+            .clone()
+            .or_else(|| st.default_warehouse.clone()),
         query_tag: parameter(&req.parameters, "QUERY_TAG"),
     };
     let multi = wanted != 1;
