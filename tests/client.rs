@@ -844,6 +844,37 @@ async fn a_resolved_connection_reaches_the_sandbox_over_http() {
     server.shutdown().await;
 }
 
+/// `role = "sysadmin"` in connections.toml reaches the SQL API as SYSADMIN: the request
+/// fields are case-sensitive, the file's values are identifiers.
+#[tokio::test]
+async fn context_names_from_a_connection_file_are_sent_as_show_prints_them() {
+    let server = serve(serve_options()).await;
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join(".snowflake");
+    std::fs::create_dir(&dir).unwrap();
+    let text = format!(
+        "[case]\naccount = \"sandbox\"\nuser = \"tester\"\nauthenticator = \"PROGRAMMATIC_ACCESS_TOKEN\"\n\
+         token = \"{PAT}\"\nhost = \"127.0.0.1\"\nport = {}\nprotocol = \"http\"\n\
+         role = \"sysadmin\"\nwarehouse = '\"Mixed_WH\"'\ndatabase = \"analytics\"\nschema = \"public\"\n",
+        server.addr().port()
+    );
+    write_private(&dir.join("connections.toml"), &text);
+    let env = Env::new().with_home(home.path());
+    let resolved = resolve_connection(Some("case"), &env).unwrap();
+    let client = Client::new(&resolved.config, client_options()).unwrap();
+    let r = client.query("SELECT SESSION").await.unwrap();
+    assert_eq!(
+        r.rows[0][..4],
+        [
+            Some("SYSADMIN".to_string()),
+            Some("ANALYTICS".into()),
+            Some("PUBLIC".into()),
+            Some("Mixed_WH".into())
+        ]
+    );
+    server.shutdown().await;
+}
+
 fn write_private(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
     #[cfg(unix)]

@@ -12,6 +12,9 @@ use crate::snowflake::{
 use std::path::PathBuf;
 
 pub const SANDBOX: &str = "sandbox";
+/// The user `--connection sandbox` connects as, and that user's DEFAULT_WAREHOUSE.
+const SANDBOX_USER: &str = "SNOWFORM";
+pub const SANDBOX_WAREHOUSE: &str = "SNOWFORM_SANDBOX_WH";
 
 pub struct Session {
     pub client: Client,
@@ -76,15 +79,41 @@ impl Ctx {
 
     async fn sandbox_session(&self) -> Result<Session, CliError> {
         let path = self.sandbox_account_path();
-        let engine = open_engine(&path)?;
+        let mut engine = sandbox::Engine::open(&path, "SANDBOX").map_err(|e| {
+            CliError::new(format!(
+                "cannot open the sandbox account {}: {e}",
+                path.display()
+            ))
+        })?;
+        // Like a new Snowflake account, which comes with a warehouse for its first user,
+        // the sandbox account has one, the default warehouse of its user: reading model
+        // versions, the state table and `sandbox exec` SELECTs run on it.
+        let setup = sandbox::Session {
+            account: "SANDBOX".into(),
+            user: SANDBOX_USER.into(),
+            role: "ACCOUNTADMIN".into(),
+            ..Default::default()
+        };
+        sandbox::SqlEngine::execute(
+            &mut engine,
+            &format!(
+                "CREATE WAREHOUSE IF NOT EXISTS {SANDBOX_WAREHOUSE} WAREHOUSE_SIZE = XSMALL \
+                 AUTO_SUSPEND = 60 AUTO_RESUME = TRUE INITIALLY_SUSPENDED = TRUE \
+                 COMMENT = 'The sandbox user''s default warehouse'"
+            ),
+            &setup,
+        )
+        .map_err(|e| CliError::new(format!("cannot prepare the sandbox account: {e}")))?;
+        let engine: Box<dyn sandbox::SqlEngine> = Box::new(engine);
         let token = uuid::Uuid::new_v4().to_string();
         let opts = ServeOptions {
             port: 0,
             account: "SANDBOX".into(),
             tokens: vec![AccessToken {
-                user: "SNOWFORM".into(),
+                user: SANDBOX_USER.into(),
                 token: Secret::new(token.clone()),
             }],
+            default_warehouse: Some(SANDBOX_WAREHOUSE.into()),
             ..ServeOptions::default()
         };
         let server = sandbox::start(opts, engine)
@@ -153,14 +182,4 @@ async fn send(client: &Client, sql: &str, request_id: &str, resubmit: bool) -> R
         .await
         .map(|_| ())
         .map_err(|e| e.to_string())
-}
-
-fn open_engine(path: &std::path::Path) -> Result<Box<dyn crate::sandbox::SqlEngine>, CliError> {
-    let engine = sandbox::Engine::open(path, "SANDBOX").map_err(|e| {
-        CliError::new(format!(
-            "cannot open the sandbox account {}: {e}",
-            path.display()
-        ))
-    })?;
-    Ok(Box::new(engine))
 }

@@ -79,7 +79,38 @@ pub async fn read<E: Executor>(
     opts: &ReadOptions,
 ) -> Result<LiveRead, LiveError> {
     let plan = queries::plan(objects, &opts.scan_schemas, &opts.scan_databases);
-    let results = queries::run(exec, plan, opts.concurrency).await?;
+    // Model versions come from INFORMATION_SCHEMA.MODEL_VERSIONS, which (unlike SHOW) runs
+    // on a warehouse: read it only for databases where SHOW MODELS found a model, so that
+    // an account or a connection without a warehouse can still be read when it has none.
+    let (versions, first): (Vec<_>, Vec<_>) = plan
+        .into_iter()
+        .partition(|q| q.family == Family::ModelVersions);
+    let mut results = queries::run(exec, first, opts.concurrency).await?;
+    let model_dbs: std::collections::BTreeSet<String> = results
+        .rows
+        .get(&Family::Models)
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|r| rows.raw(r, "database_name").map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let versions: Vec<_> = versions
+        .into_iter()
+        .filter(|q| match &q.scope {
+            queries::Scope::Database(db) => model_dbs.contains(db.as_str()),
+            _ => true,
+        })
+        .collect();
+    if !versions.is_empty() {
+        let more = queries::run(exec, versions, opts.concurrency).await?;
+        results.sent += more.sent;
+        results.missing.extend(more.missing);
+        results.missing.sort();
+        for (f, rows) in more.rows {
+            results.rows.entry(f).or_default().extend(rows);
+        }
+    }
     let mut out = LiveRead {
         queries: results.sent,
         missing_scopes: results.missing,

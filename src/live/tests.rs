@@ -101,6 +101,50 @@ fn reads_every_kind_from_recorded_show_output_with_one_query_per_kind_and_scope(
     );
 }
 
+/// A scripted executor: SHOW MODELS finds nothing, and any SELECT fails as Snowflake fails
+/// a statement that needs a warehouse in a session without one.
+struct NoModelsNoWarehouse {
+    sent: Mutex<Vec<String>>,
+}
+
+impl Executor for NoModelsNoWarehouse {
+    async fn show(&self, sql: &str) -> Result<ShowRows, ExecError> {
+        self.sent.lock().unwrap().push(sql.to_string());
+        if sql.starts_with("SELECT") {
+            return Err(ExecError {
+                message: "391920: Unable to run the command. You must specify the warehouse to use"
+                    .into(),
+                not_found: false,
+            });
+        }
+        Ok(serde_json::from_value(
+            serde_json::json!({ "columns": ["name", "database_name"], "rows": [] }),
+        )
+        .unwrap())
+    }
+}
+
+#[test]
+fn model_versions_are_read_only_where_show_models_found_a_model() {
+    let id = Ident::from_canonical;
+    let model = wanted(
+        Kind::Model,
+        ObjectName::in_schema(id("NEW_DB"), id("S"), id("M")),
+    );
+    let exec = NoModelsNoWarehouse {
+        sent: Mutex::new(Vec::new()),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let read = rt
+        .block_on(read(&exec, &[&model], &ReadOptions::default()))
+        .unwrap();
+    let sent = exec.sent.lock().unwrap().clone();
+    assert_eq!(sent, ["SHOW MODELS IN SCHEMA NEW_DB.S"]);
+    assert_eq!(read.queries, 1);
+}
+
 #[test]
 fn feature_view_definitions_are_read_as_the_library_reads_them() {
     let text = "CREATE OR REPLACE DYNAMIC TABLE DB.S.\"FV$v1\" COPY GRANTS TARGET_LAG = '1 day' COMMENT = 'it''s' TAG (DB.S.SNOWML_FEATURE_VIEW_METADATA = '{\"entities\": [\"E\"]}', DB.S.SNOWML_FEATURE_STORE_ENTITY_E = 'A,B') WAREHOUSE = W REFRESH_MODE = AUTO INITIALIZE = 'ON_SCHEDULE' AS SELECT 1 AS x";

@@ -9,9 +9,8 @@ use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::signature::Verifier as _;
 use sha2::Sha256;
 
-use crate::snowflake::account::{jwt_account, jwt_user};
+use super::wire::codes;
 use crate::snowflake::keys::{fingerprint_of, parse_public_key, KeyError};
-use crate::snowflake::wire::codes;
 use crate::snowflake::Secret;
 
 /// Snowflake honours a key-pair JWT for at most this long after `iat`, whatever `exp` says.
@@ -28,6 +27,20 @@ pub struct Rejection {
     pub reason: String,
 }
 
+/// The account part of the claims the server expects, by Snowflake's key-pair
+/// authentication guide: the account identifier upper-cased, without the region and cloud
+/// segments an account locator may carry. The sandbox keeps its own copy of this rule so
+/// that a mistake in the client's is caught, not mirrored.
+fn claim_account(account: &str) -> String {
+    let a = account.trim();
+    a.split('.').next().unwrap_or(a).to_ascii_uppercase()
+}
+
+/// The user part of the claims: the login name upper-cased.
+fn claim_user(user: &str) -> String {
+    user.trim().to_ascii_uppercase()
+}
+
 /// The users and tokens the sandbox accepts.
 #[derive(Default)]
 pub struct Verifier {
@@ -39,7 +52,7 @@ pub struct Verifier {
 impl Verifier {
     pub fn new(account: &str) -> Verifier {
         Verifier {
-            account: jwt_account(account),
+            account: claim_account(account),
             ..Verifier::default()
         }
     }
@@ -53,7 +66,7 @@ impl Verifier {
             reason,
         })?;
         self.keys
-            .entry(jwt_user(user))
+            .entry(claim_user(user))
             .or_default()
             .push((fp.clone(), VerifyingKey::<Sha256>::new(key)));
         Ok(fp)
@@ -61,7 +74,7 @@ impl Verifier {
 
     /// Accept `token` (a PAT or OAuth token) as `user`.
     pub fn add_token(&mut self, user: &str, token: Secret) {
-        self.tokens.push((token, jwt_user(user)));
+        self.tokens.push((token, claim_user(user)));
     }
 
     /// The user a request authenticates as.

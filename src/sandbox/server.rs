@@ -24,8 +24,8 @@ use super::jwt_verify::Verifier;
 use super::statements::{gzip, Status, Store, StoredResult};
 use super::stats::{Stats, StatsSnapshot};
 use super::types::{Session, SqlEngine, SqlError};
+use super::wire::{codes, ResultSetBody, Stats as StatsBody, StatusBody, SubmitBody};
 use crate::snowflake::keys::KeyError;
-use crate::snowflake::wire::{codes, DmlStatsBody, ResponseBody, StatementBody};
 use crate::snowflake::Secret;
 
 /// How long Snowflake holds a statement request before answering 202.
@@ -55,6 +55,10 @@ pub struct ServeOptions {
     pub tokens: Vec<AccessToken>,
     /// The role of a request that names none (a user's DEFAULT_ROLE).
     pub default_role: String,
+    /// The warehouse of a request that names none (a user's DEFAULT_WAREHOUSE); `None`
+    /// for a user without one. It need not exist: a statement that needs a warehouse
+    /// then fails, as in Snowflake.
+    pub default_warehouse: Option<String>,
     /// Rows per result partition; larger results are split.
     pub rows_per_partition: usize,
     pub faults: FaultOptions,
@@ -68,6 +72,7 @@ impl Default for ServeOptions {
             users: Vec::new(),
             tokens: Vec::new(),
             default_role: "ACCOUNTADMIN".into(),
+            default_warehouse: None,
             rows_per_partition: 10_000,
             faults: FaultOptions {
                 fail_status: 429,
@@ -161,6 +166,7 @@ pub async fn start(
     let state = Arc::new(AppState {
         account: opts.account.to_ascii_uppercase(),
         default_role: opts.default_role.clone(),
+        default_warehouse: opts.default_warehouse.clone(),
         rows_per_partition: opts.rows_per_partition.max(1),
         verifier,
         engine: Arc::new(Mutex::new(engine)),
@@ -188,6 +194,7 @@ pub async fn start(
 struct AppState {
     account: String,
     default_role: String,
+    default_warehouse: Option<String>,
     rows_per_partition: usize,
     verifier: Verifier,
     /// One statement at a time, as the engine requires.
@@ -317,11 +324,11 @@ fn error_body(
     sql_state: Option<&str>,
     message: &str,
 ) -> Response {
-    let body = ResponseBody {
+    let body = StatusBody {
         code: code.map(str::to_string),
         sql_state: sql_state.map(str::to_string),
-        message: Some(message.to_string()),
-        ..ResponseBody::default()
+        message: message.to_string(),
+        ..StatusBody::default()
     };
     (status, Json(body)).into_response()
 }
@@ -370,7 +377,7 @@ async fn submit(
             }
         }
     }
-    let Ok(req) = serde_json::from_slice::<StatementBody>(&body) else {
+    let Ok(req) = serde_json::from_slice::<SubmitBody>(&body) else {
         return error_body(
             StatusCode::BAD_REQUEST,
             Some(codes::INVALID_PAYLOAD),
@@ -437,7 +444,10 @@ async fn submit(
         role: req.role.clone().unwrap_or_else(|| st.default_role.clone()),
         database: req.database.clone(),
         schema: req.schema.clone(),
-        warehouse: req.warehouse.clone(),
+        warehouse: req
+            .warehouse
+            .clone()
+            .or_else(|| st.default_warehouse.clone()),
         query_tag: parameter(&req.parameters, "QUERY_TAG"),
     };
     let multi = wanted != 1;
@@ -597,61 +607,57 @@ fn respond(st: &AppState, handle: &str) -> Response {
     let url = status_url(handle, &snap.request_id);
     match snap.status {
         Status::Running => {
-            let body = ResponseBody {
+            let body = StatusBody {
                 code: Some(codes::ASYNC_IN_PROGRESS.into()),
-                message: Some(
-                    "Asynchronous execution in progress. Use provided query id to perform query monitoring \
+                message: "Asynchronous execution in progress. Use provided query id to perform query monitoring \
                      and management."
-                        .into(),
-                ),
+                    .into(),
                 statement_handle: Some(handle.to_string()),
                 statement_status_url: Some(url),
-                ..ResponseBody::default()
+                ..StatusBody::default()
             };
             (StatusCode::ACCEPTED, Json(body)).into_response()
         }
         Status::Succeeded(stored) => {
-            let body = ResponseBody {
-                result_set_meta_data: Some(stored.meta.clone()),
-                data: Some(stored.partitions[0].clone()),
-                code: Some(codes::SUCCESS.into()),
-                sql_state: Some("00000".into()),
-                message: Some("Statement executed successfully.".into()),
-                statement_handle: Some(handle.to_string()),
+            let body = ResultSetBody {
+                result_set_meta_data: stored.meta.clone(),
+                data: stored.partitions[0].clone(),
+                code: codes::SUCCESS,
+                sql_state: "00000",
+                message: "Statement executed successfully.",
+                statement_handle: handle.to_string(),
                 statement_handles: stored.batch.clone(),
-                statement_status_url: Some(url),
-                created_on: Some(snap.created_on),
-                stats: stored.dml.map(|d| DmlStatsBody {
-                    num_rows_inserted: Some(d.inserted),
-                    num_rows_updated: Some(d.updated),
-                    num_rows_deleted: Some(d.deleted),
-                    num_duplicate_rows_updated: Some(0),
+                statement_status_url: url,
+                created_on: snap.created_on,
+                stats: stored.dml.map(|d| StatsBody {
+                    num_rows_inserted: d.inserted,
+                    num_rows_updated: d.updated,
+                    num_rows_deleted: d.deleted,
+                    num_duplicate_rows_updated: 0,
                 }),
             };
             (StatusCode::OK, Json(body)).into_response()
         }
         Status::Failed(err, http) => {
-            let body = ResponseBody {
+            let body = StatusBody {
                 code: Some(err.code),
                 sql_state: Some(err.sql_state),
-                message: Some(err.message),
+                message: err.message,
                 statement_handle: Some(handle.to_string()),
                 statement_status_url: Some(url),
                 created_on: Some(snap.created_on),
-                ..ResponseBody::default()
             };
             let status = StatusCode::from_u16(http).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             (status, Json(body)).into_response()
         }
         Status::Cancelled => {
-            let body = ResponseBody {
+            let body = StatusBody {
                 code: Some(codes::CANCELED.into()),
                 sql_state: Some("57014".into()),
-                message: Some("SQL execution canceled".into()),
+                message: "SQL execution canceled".into(),
                 statement_handle: Some(handle.to_string()),
                 statement_status_url: Some(url),
                 created_on: Some(snap.created_on),
-                ..ResponseBody::default()
             };
             (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
         }
@@ -735,13 +741,13 @@ async fn cancel(
         return not_found(&handle);
     };
     st.store.cancel(&handle);
-    let body = ResponseBody {
+    let body = StatusBody {
         code: Some(codes::CANCELED.into()),
         sql_state: Some("57014".into()),
-        message: Some("SQL execution canceled".into()),
+        message: "SQL execution canceled".into(),
         statement_handle: Some(handle.clone()),
         statement_status_url: Some(status_url(&handle, &snap.request_id)),
-        ..ResponseBody::default()
+        ..StatusBody::default()
     };
     (StatusCode::OK, Json(body)).into_response()
 }

@@ -9,12 +9,12 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;
 
 use super::types::{ResultSet, SqlError};
-use crate::snowflake::wire::{PartitionInfo, ResultSetMetaData, Row, RowType};
+use super::wire::{MetaData, Partition, Row, RowType};
 
 /// A finished statement's result, split into partitions.
 #[derive(Debug)]
 pub struct StoredResult {
-    pub meta: ResultSetMetaData,
+    pub meta: MetaData,
     pub partitions: Vec<Vec<Row>>,
     /// Gzipped JSON of each partition after the first (index 0 unused).
     pub gzipped: Vec<bytes::Bytes>,
@@ -48,16 +48,16 @@ impl StoredResult {
             } else {
                 None
             };
-            partition_info.push(PartitionInfo {
+            partition_info.push(Partition {
                 row_count: p.len() as u64,
                 uncompressed_size: json.len() as u64,
                 compressed_size,
             });
         }
         StoredResult {
-            meta: ResultSetMetaData {
+            meta: MetaData {
                 num_rows,
-                format: Some("jsonv2".into()),
+                format: "jsonv2",
                 row_type,
                 partition_info,
             },
@@ -92,21 +92,32 @@ pub fn gzip(bytes: &[u8]) -> bytes::Bytes {
     enc.finish().unwrap_or_default().into()
 }
 
-fn row_type(c: &super::types::Column) -> RowType {
+/// A column's `rowType` entry with the sizes Snowflake sends for its type: text the
+/// maximum VARCHAR length (16,777,216 characters and bytes); fixed NUMBER(38,0), the type
+/// of counts and integer literals; timestamps precision 0 and scale 9 (nanoseconds), as
+/// the reference's examples and SHOW COLUMNS' `data_type` encode them; booleans, dates,
+/// reals and semi-structured types no size at all.
+pub fn row_type(c: &super::types::Column) -> RowType {
     let t = c.type_name.to_ascii_lowercase();
-    let text = t == "text";
-    let fixed = t == "fixed";
+    let (length, byte_length, precision, scale) = match t.as_str() {
+        "text" => (Some(16_777_216), Some(16_777_216), None, None),
+        "fixed" => (None, None, Some(38), Some(0)),
+        "timestamp_ltz" | "timestamp_ntz" | "timestamp_tz" | "time" => {
+            (None, None, Some(0), Some(9))
+        }
+        _ => (None, None, None, None),
+    };
     RowType {
         name: c.name.clone(),
         database: String::new(),
         schema: String::new(),
         table: String::new(),
-        type_name: c.type_name.to_string(),
+        type_name: c.type_name,
         nullable: c.nullable,
-        length: text.then_some(16_777_216),
-        byte_length: text.then_some(16_777_216),
-        precision: fixed.then_some(38),
-        scale: fixed.then_some(0),
+        length,
+        byte_length,
+        precision,
+        scale,
         collation: None,
     }
 }
@@ -221,5 +232,59 @@ impl Store {
 
     pub fn handle_for_request(&self, request_id: &str) -> Option<String> {
         self.requests().get(request_id).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::Column;
+
+    #[test]
+    fn row_types_carry_the_sizes_snowflake_sends() {
+        let col = |name: &str, t: &'static str| Column {
+            name: name.into(),
+            type_name: t,
+            nullable: true,
+        };
+        let rs = ResultSet {
+            columns: vec![
+                col("T", "text"),
+                col("N", "fixed"),
+                col("LTZ", "timestamp_ltz"),
+                col("NTZ", "timestamp_ntz"),
+                col("TZ", "timestamp_tz"),
+                col("B", "boolean"),
+                col("V", "variant"),
+            ],
+            rows: vec![],
+            dml: None,
+        };
+        let meta = StoredResult::from_result_set(rs, 10).meta;
+        let sizes: Vec<_> = meta
+            .row_type
+            .iter()
+            .map(|r| {
+                (
+                    r.name.as_str(),
+                    r.length,
+                    r.byte_length,
+                    r.precision,
+                    r.scale,
+                )
+            })
+            .collect();
+        assert_eq!(
+            sizes,
+            [
+                ("T", Some(16_777_216), Some(16_777_216), None, None),
+                ("N", None, None, Some(38), Some(0)),
+                ("LTZ", None, None, Some(0), Some(9)),
+                ("NTZ", None, None, Some(0), Some(9)),
+                ("TZ", None, None, Some(0), Some(9)),
+                ("B", None, None, None, None),
+                ("V", None, None, None, None),
+            ]
+        );
     }
 }

@@ -850,10 +850,23 @@ pub(crate) fn error_from_reply(status: u16, body: &[u8]) -> ClientError {
         (429 | 500 | 502 | 503 | 504, _) => ErrorKind::Unavailable,
         _ => ErrorKind::Http,
     };
-    ClientError::new(kind, message)
+    let needs_warehouse = matches!(
+        body.code.as_deref(),
+        Some(codes::NO_WAREHOUSE_SQL_API | codes::NO_WAREHOUSE)
+    );
+    let e = ClientError::new(kind, message)
         .with_status(status)
         .with_code(body.code, body.sql_state)
-        .with_handle(body.statement_handle)
+        .with_handle(body.statement_handle);
+    if needs_warehouse {
+        e.with_advice(
+            "this statement runs on a warehouse: set `warehouse` in the connection \
+             (connections.toml, or SNOWFLAKE_WAREHOUSE) to a warehouse the role may use, or give \
+             the user a DEFAULT_WAREHOUSE",
+        )
+    } else {
+        e
+    }
 }
 
 /// Resolves once the flag is set; keeps `wait_for`'s non-`Send` guard out of `select!`.

@@ -448,10 +448,10 @@ fn build_config(
         name: name.to_string(),
         account: take("account"),
         user: take("user"),
-        role: take("role"),
-        warehouse: take("warehouse"),
-        database: take("database"),
-        schema: take("schema"),
+        role: take("role").map(|v| context_name(&v)),
+        warehouse: take("warehouse").map(|v| context_name(&v)),
+        database: take("database").map(|v| context_name(&v)),
+        schema: take("schema").map(|v| context_name(&v)),
         host: take("host"),
         port,
         protocol,
@@ -466,6 +466,24 @@ fn build_config(
     };
     config.ignored_keys = keys.into_keys().collect();
     Ok(config)
+}
+
+/// A role, warehouse, database or schema name from a connection file, a variable or a
+/// flag, in the form SHOW prints it. The SQL API compares its `role`, `warehouse`,
+/// `database` and `schema` fields case-sensitively (Snowflake's SQL API reference), while
+/// `snow` and the Python connector read these values as identifiers: unquoted ones are
+/// upper-cased (`role = "sysadmin"` is SYSADMIN), a value in double quotes keeps its case
+/// and loses the quotes (`"\"Mixed\""` is Mixed, `""` inside standing for one `"`).
+pub fn context_name(value: &str) -> String {
+    let v = value.trim();
+    match v
+        .strip_prefix('"')
+        .and_then(|inner| inner.strip_suffix('"'))
+        .filter(|inner| !inner.is_empty())
+    {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => v.to_ascii_uppercase(),
+    }
 }
 
 impl fmt::Display for ConnectionConfig {
@@ -717,6 +735,41 @@ mod tests {
             c.token_file_path,
             Some(PathBuf::from("/run/secrets/snowflake_pat"))
         );
+    }
+
+    #[test]
+    fn context_names_follow_identifier_rules() {
+        let home = tempfile::tempdir().unwrap();
+        install("context_case", &home.path().join(".snowflake"));
+        let env = Env::new().with_home(home.path());
+        let c = resolve_connection(None, &env).unwrap().config;
+        assert_eq!(
+            (
+                c.role.as_deref(),
+                c.warehouse.as_deref(),
+                c.database.as_deref(),
+                c.schema.as_deref()
+            ),
+            (
+                Some("SYSADMIN"),
+                Some("Mixed_WH"),
+                Some("ANALYTICS"),
+                Some("My \"S\"")
+            )
+        );
+        // Variables follow the same rules.
+        let env = env
+            .with_var("SNOWFLAKE_CONNECTIONS_DEFAULT_ROLE", "\"deployer\"")
+            .with_var("SNOWFLAKE_CONNECTIONS_DEFAULT_WAREHOUSE", "ml_wh");
+        let c = resolve_connection(None, &env).unwrap().config;
+        assert_eq!(
+            (c.role.as_deref(), c.warehouse.as_deref()),
+            (Some("deployer"), Some("ML_WH"))
+        );
+        let c = temporary_connection(&Env::new().with_var("SNOWFLAKE_ROLE", "public"))
+            .unwrap()
+            .config;
+        assert_eq!(c.role.as_deref(), Some("PUBLIC"));
     }
 
     #[test]

@@ -122,6 +122,14 @@ impl ClientError {
     }
 
     /// "Does not exist or not authorized": the object is absent *or* the role cannot see it.
+    /// The statement needs a warehouse and the session has no usable one.
+    pub fn needs_warehouse(&self) -> bool {
+        matches!(
+            self.code(),
+            Some(codes::NO_WAREHOUSE_SQL_API | codes::NO_WAREHOUSE)
+        )
+    }
+
     pub fn is_not_found(&self) -> bool {
         let m = &self.inner.message;
         self.code() == Some(codes::DOES_NOT_EXIST)

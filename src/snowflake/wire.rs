@@ -21,6 +21,11 @@ pub mod codes {
     pub const TOO_MANY_REQUESTS: &str = "390505";
     pub const DOES_NOT_EXIST: &str = "002003";
     pub const MULTI_STATEMENT_FAILED: &str = "100132";
+    /// A statement that needs a warehouse, sent without a usable one: the SQL API's code
+    /// (391920, "Unable to run the command. You must specify the warehouse to use ...")
+    /// and the drivers' (000606, "No active warehouse selected in the current session.").
+    pub const NO_WAREHOUSE_SQL_API: &str = "391920";
+    pub const NO_WAREHOUSE: &str = "000606";
 }
 
 /// Every response of POST/GET/cancel: `ResultSet`, `QueryStatus`, `QueryFailureStatus`,

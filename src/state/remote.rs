@@ -355,8 +355,10 @@ mod tests {
 
     impl Sql for Direct {
         async fn execute(&self, sql: &str) -> Result<(Vec<Vec<Option<String>>>, u64), String> {
+            // The state table's SELECT, UPDATE and MERGE run on a warehouse.
             let session = Session {
                 role: "SYSADMIN".into(),
+                warehouse: Some("STATE_WH".into()),
                 ..Session::default()
             };
             let r = self
@@ -379,6 +381,7 @@ mod tests {
             role: "SYSADMIN".into(),
             ..Session::default()
         };
+        e.execute("CREATE WAREHOUSE STATE_WH", &s).unwrap();
         e.execute("CREATE DATABASE OPS", &s).unwrap();
         e.execute("CREATE SCHEMA OPS.SNOWFORM", &s).unwrap();
         Direct(Mutex::new(e))

@@ -168,6 +168,9 @@ pub fn actions(plan: &serde_json::Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The warehouse every served account has and every `Dir::connect` connection names.
+pub const CI_WAREHOUSE: &str = "CI_WH";
+
 /// A `snowform sandbox serve` process: an account shared by several snowform processes,
 /// with latency to catch them mid-flight and statistics of what it executed.
 pub struct Served {
@@ -206,14 +209,20 @@ impl Served {
             .unwrap_or_else(|| panic!("unexpected first line of sandbox serve: {first:?}"))
             .to_string();
         let port = url.rsplit(':').next().unwrap().parse().unwrap();
-        Served {
+        let served = Served {
             child,
             url,
             port,
             user,
             token,
             _account: account,
-        }
+        };
+        // The warehouse the connections of `Dir::connect` name: the state table's SELECT,
+        // UPDATE and MERGE and the model version reads run on one, as in Snowflake.
+        served.sql(&format!(
+            "CREATE WAREHOUSE {CI_WAREHOUSE} WAREHOUSE_SIZE = XSMALL AUTO_RESUME = TRUE INITIALLY_SUSPENDED = TRUE"
+        ));
+        served
     }
 
     fn client(&self) -> snowform::snowflake::Client {
@@ -222,7 +231,13 @@ impl Served {
             "SANDBOX",
             &self.user,
             snowform::snowflake::Auth::Pat(snowform::snowflake::Secret::new(self.token.clone())),
-            Default::default(),
+            snowform::snowflake::ClientOptions {
+                context: snowform::snowflake::Context {
+                    warehouse: Some(CI_WAREHOUSE.into()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
         )
         .unwrap()
     }
@@ -273,8 +288,8 @@ impl Dir {
         let path = self.home.path().join("connections.toml");
         let mut text = std::fs::read_to_string(&path).unwrap_or_default();
         text.push_str(&format!(
-            "[{name}]\naccount = \"SANDBOX\"\nuser = \"{}\"\nauthenticator = \"PROGRAMMATIC_ACCESS_TOKEN\"\ntoken = \"{}\"\nhost = \"127.0.0.1\"\nport = {}\nprotocol = \"http\"\n\n",
-            served.user, served.token, served.port
+            "[{name}]\naccount = \"SANDBOX\"\nuser = \"{}\"\nauthenticator = \"PROGRAMMATIC_ACCESS_TOKEN\"\ntoken = \"{}\"\nhost = \"127.0.0.1\"\nport = {}\nprotocol = \"http\"\nwarehouse = \"{}\"\n\n",
+            served.user, served.token, served.port, CI_WAREHOUSE.to_ascii_lowercase()
         ));
         std::fs::write(&path, text).unwrap();
         #[cfg(unix)]

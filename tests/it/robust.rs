@@ -2,13 +2,16 @@
 //! a re-run converges without running anything twice, one apply at a time, saved plans
 //! refused when stale, task graphs resumed after a failure, and the destroy guards.
 
-use crate::common::{actions, statements, Dir, Out, Served};
+use crate::common::{actions, statements, Dir, Out, Served, CI_WAREHOUSE};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Rows of a SHOW in the embedded sandbox account, as column -> value maps.
+/// The warehouse the embedded sandbox account keeps for its user (outside any configuration).
+const SANDBOX_WH: &str = "SNOWFORM_SANDBOX_WH";
+
 fn show(d: &Dir, sql: &str) -> Vec<BTreeMap<String, Option<String>>> {
     let out = d.run(&["sandbox", "exec", sql, "--format", "json"]).ok();
     let v: serde_json::Value = serde_json::from_str(out.stdout.lines().next().unwrap()).unwrap();
@@ -453,7 +456,7 @@ fn a_saved_plan_is_refused_when_the_state_moved_on() {
         "{}",
         out.stderr
     );
-    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_B"]);
+    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_B", SANDBOX_WH]);
 
     // Made against serial 1; another apply wrote serial 2.
     let plan = fresh_plan(&d, TWO_WAREHOUSES);
@@ -468,7 +471,10 @@ fn a_saved_plan_is_refused_when_the_state_moved_on() {
         "{}",
         out.stderr
     );
-    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_B", "RB_C"]);
+    assert_eq!(
+        names(&show(&d, "SHOW WAREHOUSES")),
+        ["RB_B", "RB_C", SANDBOX_WH]
+    );
 
     // Another state altogether: the same serial, another lineage.
     let plan = fresh_plan(&d, TWO_WAREHOUSES);
@@ -626,11 +632,14 @@ database "keep" {
         "{}",
         out.stderr
     );
-    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_A", "RB_B"]);
+    assert_eq!(
+        names(&show(&d, "SHOW WAREHOUSES")),
+        ["RB_A", "RB_B", SANDBOX_WH]
+    );
     assert_eq!(d.state()["serial"], serial);
     d.sandbox(&["apply", "--auto-approve", "--allow-destroy"])
         .ok();
-    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_A"]);
+    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_A", SANDBOX_WH]);
 
     // prevent_destroy: refused even with --allow-destroy, as a delete and as a replace.
     d.write("main.hcl", "warehouse \"a\" {\n  name = \"RB_A\"\n}\n");
@@ -679,7 +688,7 @@ database "keep" {
     assert_eq!(record["digest"].as_str().unwrap().len(), 64);
     d.run(&["state", "rm", "warehouse.a"]).ok();
     assert_eq!(state_addresses(&d), ["database.keep"]);
-    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_A"]);
+    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), ["RB_A", SANDBOX_WH]);
     d.run(&["state", "show", "warehouse.a"]).code(1);
 }
 
@@ -702,7 +711,7 @@ fn apply_without_auto_approve_and_without_a_terminal_changes_nothing() {
         "{}",
         out.stderr
     );
-    assert!(names(&show(&d, "SHOW WAREHOUSES")).is_empty());
+    assert_eq!(names(&show(&d, "SHOW WAREHOUSES")), [SANDBOX_WH]);
     assert!(!d.path().join("state/default.json").exists());
     assert!(!d.path().join("state/default.json.lock").exists());
 }
@@ -898,6 +907,8 @@ fn killed_then_rerun(delay: Duration, parallelism: &str) {
     let changing: BTreeMap<&String, &u64> = executed
         .iter()
         .filter(|(sql, _)| !sql.starts_with("SHOW ") && !sql.starts_with("SELECT "))
+        // The served account's own warehouse, created by the harness, not by snowform.
+        .filter(|(sql, _)| !sql.starts_with(&format!("CREATE WAREHOUSE {CI_WAREHOUSE} ")))
         .collect();
     for (sql, &&n) in &changing {
         // A feature view's `enabled` stands for its dynamic table running and its refresh
@@ -1263,4 +1274,26 @@ fn many_more_kill_points() {
     for ms in (100..500).step_by(20) {
         graph_change_killed_then_rerun(Duration::from_millis(ms));
     }
+}
+
+/// The state table is read and written with SELECT, UPDATE and MERGE, which run on a
+/// warehouse: a connection whose warehouse the account does not have fails, saying so.
+#[test]
+fn the_state_table_needs_a_warehouse_and_the_error_says_so() {
+    let served = Served::start(0);
+    state_home(&served);
+    let d = Dir::with(&[("main.hcl", TWO_WAREHOUSES), ("backend.hcl", STATE_BACKEND)]);
+    d.connect(&served, "ci");
+    let out = d
+        .cmd()
+        .env("SNOWFLAKE_CONNECTIONS_CI_WAREHOUSE", "no_such_wh")
+        .args(["--connection", "ci", "plan"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("391920") && stderr.contains("set `warehouse` in the connection"),
+        "{stderr}"
+    );
 }

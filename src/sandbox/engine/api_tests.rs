@@ -8,6 +8,7 @@ fn session() -> Session {
     Session {
         database: Some("DB".into()),
         schema: Some("S".into()),
+        warehouse: Some("WH".into()),
         role: "SYSADMIN".into(),
         ..Default::default()
     }

@@ -21,6 +21,21 @@ pub fn unsupported(what: &str, sql: &str) -> SqlError {
 }
 
 /// CONFIRMED shape: `syntax error line 1 at position 7 unexpected 'foo'.`
+/// A statement that needs a warehouse in a session without a usable one. The SQL API
+/// answers `391920` / `57P03` with this text (reported from SQL API responses; it names
+/// DEFAULT_NAMESPACE where DEFAULT_WAREHOUSE is meant, as Snowflake's text does). The
+/// drivers' sessions answer `000606` "No active warehouse selected in the current
+/// session." instead. UNCONFIRMED in Snowflake's documentation.
+pub fn no_warehouse() -> SqlError {
+    SqlError::new(
+        "391920",
+        "57P03",
+        "Unable to run the command. You must specify the warehouse to use by either setting \
+         the warehouse field in the body of the request or by setting the DEFAULT_NAMESPACE \
+         property for the current user.",
+    )
+}
+
 pub fn syntax(line: usize, position: usize, detail: &str) -> SqlError {
     SqlError::new(
         "001003",

@@ -305,5 +305,68 @@ fixtures!(
     tag_value_length,
     tasks,
     views_dynamic_tables,
+    warehouse_needed,
     warehouses
 );
+
+/// `tests/fixtures/sandbox_unsupported/`: valid Snowflake SQL the sandbox does not emulate
+/// fails as unsupported, never as a syntax error; invalid SQL fails as a syntax error.
+#[test]
+fn unsupported_and_syntax_errors() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sandbox_unsupported");
+    let mut engine = Engine::new(ACCOUNT);
+    let session = Session {
+        account: ACCOUNT.into(),
+        user: "TESTER".into(),
+        role: "SYSADMIN".into(),
+        ..Default::default()
+    };
+    for sql in [
+        "CREATE WAREHOUSE WH",
+        "CREATE DATABASE DB",
+        "CREATE SCHEMA DB.S",
+        "CREATE TABLE DB.S.T1 (A1 NUMBER)",
+    ] {
+        engine.execute(sql, &session).unwrap();
+    }
+    let session = Session {
+        database: Some("DB".into()),
+        schema: Some("S".into()),
+        warehouse: Some("WH".into()),
+        ..session
+    };
+    let mut wrong = Vec::new();
+    for (file, want) in [
+        ("unsupported.sql", "000002"),
+        ("syntax_errors.sql", "001003"),
+    ] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        // One statement per line: a split by `;` would be thrown off by the unbalanced
+        // parentheses the syntax errors contain.
+        let statements: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("--"))
+            .collect();
+        assert!(statements.len() >= 10, "{file}: {}", statements.len());
+        for sql in statements {
+            match engine.execute(sql, &session) {
+                Err(e) if e.code == want => {
+                    if want == "000002" {
+                        assert_eq!(e.sql_state, "0A000", "{sql}");
+                        assert!(
+                            e.message.starts_with("Unsupported feature")
+                                && e.message.contains("snowform sandbox"),
+                            "{sql}: {}",
+                            e.message
+                        );
+                    } else {
+                        assert_eq!(e.sql_state, "42000", "{sql}");
+                    }
+                }
+                other => wrong.push(format!("{file}: {sql}\n    -> {other:?}")),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}

@@ -73,7 +73,23 @@ impl Outcome {
     }
 }
 
+/// Whether a statement runs on a warehouse: DML, and SELECTs that read a table or view
+/// (INFORMATION_SCHEMA views included).
+fn needs_warehouse(st: &Statement) -> bool {
+    match st {
+        Statement::Insert { .. }
+        | Statement::Update { .. }
+        | Statement::Delete { .. }
+        | Statement::Merge(_) => true,
+        Statement::Select(s) => s.from.is_some(),
+        _ => false,
+    }
+}
+
 pub fn run(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
+    if needs_warehouse(&st) {
+        x.require_warehouse()?;
+    }
     match st {
         Statement::CreateWarehouse { head, props } => account::create_warehouse(x, head, props),
         Statement::CreateDatabase {
@@ -325,12 +341,49 @@ impl<'a> Exec<'a> {
         }
     }
 
+    /// The current database: the request's `database`, compared case-sensitively as the
+    /// SQL API compares it, when the account has it. A name that matches no database
+    /// leaves the session without a current database (as drivers that do not validate
+    /// their context behave); unqualified names then fail with "does not have a current
+    /// database".
     pub fn session_database(&self) -> Option<&str> {
-        self.session.database.as_deref().filter(|s| !s.is_empty())
+        self.session
+            .database
+            .as_deref()
+            .filter(|d| !d.is_empty() && self.catalog.databases.contains_key(*d))
     }
 
+    /// The current schema: the request's `schema` when the current database has it.
     pub fn session_schema(&self) -> Option<&str> {
-        self.session.schema.as_deref().filter(|s| !s.is_empty())
+        let db = self.catalog.databases.get(self.session_database()?)?;
+        self.session
+            .schema
+            .as_deref()
+            .filter(|s| !s.is_empty() && db.schemas.contains_key(*s))
+    }
+
+    /// The current warehouse: the request's `warehouse` (case-sensitive) when the account
+    /// has it. Otherwise the session has none, and only statements that need none run.
+    pub fn session_warehouse(&self) -> Option<&str> {
+        self.session
+            .warehouse
+            .as_deref()
+            .filter(|w| !w.is_empty() && self.catalog.warehouses.contains_key(*w))
+    }
+
+    /// Statements that read or write table data run on a warehouse: one must be current
+    /// and running, or suspended with AUTO_RESUME. SHOW, DDL, constant SELECTs, SYSTEM$
+    /// functions and CURRENT_*() need none (they are answered from metadata).
+    pub fn require_warehouse(&self) -> Result<(), SqlError> {
+        let usable = self
+            .session_warehouse()
+            .and_then(|w| self.catalog.warehouses.get(w))
+            .is_some_and(|w| w.started || w.auto_resume);
+        if usable {
+            Ok(())
+        } else {
+            Err(errors::no_warehouse())
+        }
     }
 
     /// `n`, `s.n` or `d.s.n` completed with the session's database and schema.

@@ -116,9 +116,10 @@ pub fn create_model(
 /// A version or alias name given as a property value (`DEFAULT_VERSION = v2`).
 fn version_value(p: &Prop) -> Result<String, SqlError> {
     match &p.value {
-        PropValue::Str(s) => crate::model::ident::Ident::parse(s)
-            .map(|i| i.as_str().to_string())
-            .map_err(|_| errors::invalid_value(&p.key, s)),
+        PropValue::Str(s) => match super::super::parse::split_name(s).as_deref() {
+            Some([one]) => Ok(one.clone()),
+            _ => Err(errors::invalid_value(&p.key, s)),
+        },
         _ => props::simple_name(p),
     }
 }

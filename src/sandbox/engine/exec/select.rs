@@ -68,10 +68,9 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
                     "text",
                 ),
                 "CURRENT_ROLE" if args.is_empty() => (Some(x.owner()), "text"),
-                "CURRENT_WAREHOUSE" if args.is_empty() => (
-                    x.session.warehouse.clone().filter(|w| !w.is_empty()),
-                    "text",
-                ),
+                "CURRENT_WAREHOUSE" if args.is_empty() => {
+                    (x.session_warehouse().map(str::to_string), "text")
+                }
                 "CURRENT_DATABASE" if args.is_empty() => {
                     (x.session_database().map(str::to_string), "text")
                 }

@@ -189,9 +189,7 @@ pub fn get_tag(
     domain: &str,
 ) -> Result<Option<String>, SqlError> {
     let parse = |s: &str| -> Result<Name, SqlError> {
-        crate::model::ident::split_parts(s)
-            .map(|parts| parts.into_iter().map(|p| p.as_str().to_string()).collect())
-            .map_err(|e| errors::invalid_value("SYSTEM$GET_TAG", &e.to_string()))
+        super::super::parse::split_name(s).ok_or_else(|| errors::invalid_value("SYSTEM$GET_TAG", s))
     };
     let tag_name = parse(tag)?;
     let f = x.resolve_schema_object(&tag_name, "SYSTEM$GET_TAG")?;

@@ -402,9 +402,8 @@ pub fn drop_task(x: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, S
 
 /// `SYSTEM$TASK_DEPENDENTS_ENABLE('<task>')`: resume the task and every task after it.
 pub fn enable_dependents(x: &mut Exec, name: &str) -> Result<(), SqlError> {
-    let parts: Name = crate::model::ident::split_parts(name)
-        .map(|p| p.into_iter().map(|i| i.as_str().to_string()).collect())
-        .map_err(|e| errors::invalid_value("SYSTEM$TASK_DEPENDENTS_ENABLE", &e.to_string()))?;
+    let parts: Name = super::super::parse::split_name(name)
+        .ok_or_else(|| errors::invalid_value("SYSTEM$TASK_DEPENDENTS_ENABLE", name))?;
     let f = x.resolve_schema_object(&parts, "SYSTEM$TASK_DEPENDENTS_ENABLE")?;
     let schema = x.schema(&f.database, &f.schema)?;
     let Some(task) = schema.tasks.get(&f.name) else {

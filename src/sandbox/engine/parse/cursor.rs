@@ -170,6 +170,25 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Where the sandbox's grammar is a subset of Snowflake's (expressions, conditions):
+    /// a token it cannot place is SQL it does not know, not necessarily invalid SQL, so it
+    /// is unsupported. Running out of tokens is still a syntax error.
+    pub fn beyond(&self, what: &str) -> ParseError {
+        match self.peek() {
+            Some(t) => self.unsupported(format!("{what} ('{}')", t.text)),
+            None => self.unexpected(),
+        }
+    }
+
+    /// `expect_sym` inside a subset grammar: see [`Cursor::beyond`].
+    pub fn expect_sym_in(&mut self, s: &str, what: &str) -> PResult<()> {
+        if self.eat_sym(s) {
+            Ok(())
+        } else {
+            Err(self.beyond(what))
+        }
+    }
+
     pub fn unsupported(&self, what: impl Into<String>) -> ParseError {
         ParseError::Unsupported { what: what.into() }
     }

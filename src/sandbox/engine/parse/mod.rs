@@ -11,7 +11,6 @@ mod show;
 
 pub use cursor::ParseError;
 
-use crate::model::ident::split_parts;
 use crate::sql::{tokenize, Token, TokenKind};
 use ast::{ObjectKind, StageLocation, Statement};
 use cursor::{Cursor, PResult};
@@ -50,9 +49,37 @@ pub fn parse(sql: &str) -> Result<Parsed, Failure> {
         (Some(a), Some(b)) => sql[a.offset..b.offset + b.text.len()].to_string(),
         _ => String::new(),
     };
+    balanced(&toks).map_err(Failure::Parse)?;
     let mut c = Cursor::new(sql, toks);
     let statement = statement(&mut c).map_err(Failure::Parse)?;
     Ok(Parsed { statement, text })
+}
+
+/// Unbalanced parentheses are a syntax error whatever the statement: checked first, so
+/// that a statement the parser does not know is never reported as unsupported for them.
+fn balanced(toks: &[Token]) -> PResult<()> {
+    let mut depth = 0usize;
+    for t in toks {
+        if t.is_symbol("(") {
+            depth += 1;
+        } else if t.is_symbol(")") {
+            if depth == 0 {
+                return Err(ParseError::Syntax {
+                    offset: t.offset,
+                    found: Some(t.text.clone()),
+                });
+            }
+            depth -= 1;
+        }
+    }
+    if depth > 0 {
+        let end = toks.last().map(|t| t.offset + t.text.len()).unwrap_or(0);
+        return Err(ParseError::Syntax {
+            offset: end,
+            found: None,
+        });
+    }
+    Ok(())
 }
 
 fn statement(c: &mut Cursor) -> PResult<Statement> {
@@ -140,21 +167,31 @@ fn stage_location(c: &mut Cursor) -> PResult<StageLocation> {
             _ => {}
         }
     }
-    let parts = split_parts(&body[..split]).map_err(|_| ParseError::Syntax {
+    let bad = || ParseError::Syntax {
         offset: t.offset,
         found: Some(t.text.clone()),
-    })?;
-    if parts.len() > 3 {
-        return Err(ParseError::Syntax {
-            offset: t.offset,
-            found: Some(t.text.clone()),
-        });
-    }
+    };
+    let parts = split_name(&body[..split]).ok_or_else(bad)?;
     Ok(StageLocation {
-        stage: parts.into_iter().map(|p| p.as_str().to_string()).collect(),
+        stage: parts,
         path: body[split..].trim_start_matches('/').to_string(),
         text: t.text.clone(),
     })
+}
+
+/// A name written outside statement text (a stage location's body): one to three
+/// identifiers read by the same rules as names in statements (unquoted upper-cased,
+/// quoted kept exactly). The sandbox keeps its own name rules rather than the product's,
+/// so a mistake in one is not mirrored by the other.
+pub fn split_name(text: &str) -> Option<Vec<String>> {
+    let toks: Vec<Token> = tokenize(text)
+        .ok()?
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .collect();
+    let mut c = Cursor::new(text, toks);
+    let name = c.name().ok()?;
+    c.at_end().then_some(name)
 }
 
 #[cfg(test)]
@@ -208,6 +245,17 @@ mod tests {
             vec!["DB".to_string(), "s".into(), "STG".into()]
         );
         assert_eq!(source.path, "model/a");
+    }
+
+    #[test]
+    fn splits_names_by_its_own_rules() {
+        assert_eq!(
+            split_name("db.\"My \"\"S\"\"\".stg$1"),
+            Some(vec!["DB".to_string(), "My \"S\"".into(), "STG$1".into()])
+        );
+        for bad in ["", "a..b", "a.b.c.d", "\"\"", "a.", "\"open", "a b"] {
+            assert_eq!(split_name(bad), None, "{bad}");
+        }
     }
 
     #[test]

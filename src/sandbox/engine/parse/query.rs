@@ -321,7 +321,7 @@ fn expr_in(c: &mut Cursor, qualified: bool) -> PResult<Expr> {
                     if c.eat_sym(")") {
                         break;
                     }
-                    c.expect_sym(",")?;
+                    c.expect_sym_in(",", "function arguments other than expressions")?;
                 }
             }
             Expr::Call {
@@ -363,7 +363,7 @@ fn expr_in(c: &mut Cursor, qualified: bool) -> PResult<Expr> {
             }
             Expr::Column(name.into_iter().next().unwrap_or_default())
         }
-        _ => return Err(c.unexpected()),
+        _ => return Err(c.beyond("expressions other than literals, columns and function calls")),
     };
     if ["::", "+", "-", "*", "/", "||", "%"]
         .iter()
@@ -403,7 +403,10 @@ fn not_cond(c: &mut Cursor, q: bool) -> PResult<Cond> {
     }
     if c.eat_sym("(") {
         let inner = cond_in(c, q)?;
-        c.expect_sym(")")?;
+        c.expect_sym_in(
+            ")",
+            "conditions other than comparisons, IN lists and IS NULL",
+        )?;
         return Ok(inner);
     }
     let left = expr_in(c, q)?;
@@ -421,12 +424,15 @@ fn not_cond(c: &mut Cursor, q: bool) -> PResult<Cond> {
             c.advance();
         }
         c.advance();
-        c.expect_sym("(")?;
+        c.expect_sym_in("(", "IN other than a list of values")?;
+        if c.is_kw("SELECT") || c.is_kw("WITH") {
+            return Err(c.unsupported("subqueries"));
+        }
         let mut list = vec![expr_in(c, q)?];
         while c.eat_sym(",") {
             list.push(expr_in(c, q)?);
         }
-        c.expect_sym(")")?;
+        c.expect_sym_in(")", "IN lists other than values")?;
         return Ok(Cond::In {
             expr: left,
             list,
@@ -443,7 +449,7 @@ fn not_cond(c: &mut Cursor, q: bool) -> PResult<Cond> {
         _ if c.is_kw("LIKE") || c.is_kw("ILIKE") || c.is_kw("BETWEEN") => {
             return Err(c.unsupported("LIKE/BETWEEN in conditions"))
         }
-        _ => return Err(c.unexpected()),
+        _ => return Err(c.beyond("conditions other than comparisons, IN lists and IS NULL")),
     };
     c.advance();
     let right = expr_in(c, q)?;

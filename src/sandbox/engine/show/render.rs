@@ -100,7 +100,7 @@ pub fn warehouses(x: &Exec, keys: &[Key]) -> ResultSet {
         ("resource_constraint", T),
         ("generation", T),
     ];
-    let current = x.session.warehouse.as_deref();
+    let current = x.session_warehouse();
     let rows = keys
         .iter()
         .filter_map(|k| x.catalog.warehouses.get(&k.name).map(|w| (k, w)))
