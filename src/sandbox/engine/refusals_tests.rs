@@ -117,6 +117,10 @@ fn every_refusal_in_the_code_has_a_row_in_the_docs() {
     let documented: Vec<String> = table_rows().iter().map(|(w, _)| template(w)).collect();
     let call =
         regex::Regex::new(r#"unsupported\(\s*(?:&?format!\(\s*)?"((?:[^"\\]|\\.)*)""#).unwrap();
+    let beyond = regex::Regex::new(
+        r#"(?:beyond\(|expect_sym_in\(\s*"(?:[^"\\]|\\.)*",)\s*"((?:[^"\\]|\\.)*)""#,
+    )
+    .unwrap();
     let mut missing = Vec::new();
     let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sandbox")];
     while let Some(dir) = stack.pop() {
@@ -130,10 +134,15 @@ fn every_refusal_in_the_code_has_a_row_in_the_docs() {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            for c in call.captures_iter(&text) {
-                let t = template(&c[1]);
+            // `beyond(what)` and `expect_sym_in(sym, what)` refuse as `<what> ('<token>')`.
+            let wrapped = beyond
+                .captures_iter(&text)
+                .map(|c| format!("{} ({{}})", &c[1]));
+            let found = call.captures_iter(&text).map(|c| c[1].to_string());
+            for what in found.chain(wrapped) {
+                let t = template(&what);
                 if !documented.contains(&t) {
-                    missing.push(format!("{}: '{}'", path.display(), &c[1]));
+                    missing.push(format!("{}: '{}'", path.display(), what));
                 }
             }
         }

@@ -6,8 +6,11 @@ use super::super::catalog::{tag_key, Catalog, Meta};
 use super::super::errors;
 use super::super::parse::ast::{Name, ObjectKind, TagAssign};
 use super::{ok, Exec, Fqn, Outcome};
-use crate::model::TAG_VALUE_MAX_CHARS;
 use crate::sandbox::SqlError;
+
+/// Snowflake stores tag values of at most 256 characters (CREATE TAG / ALTER ... SET TAG
+/// reference); the sandbox keeps its own copy of the limit rather than the product's.
+const TAG_VALUE_MAX_CHARS: usize = 256;
 
 /// Where an object lives, by kind.
 pub enum Target {

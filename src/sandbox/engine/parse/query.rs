@@ -300,7 +300,13 @@ fn expr_in(c: &mut Cursor, qualified: bool) -> PResult<Expr> {
                     c.advance();
                     Expr::Literal(Literal::Number(format!("-{}", n.text)))
                 }
-                _ => return Err(c.unexpected()),
+                // `-col`, `-(...)`: valid SQL beyond the sandbox's expressions.
+                Some(_) => {
+                    return Err(
+                        c.beyond("expressions other than literals, columns and function calls")
+                    )
+                }
+                None => return Err(c.unexpected()),
             }
         }
         TokenKind::Word if t.is_keyword("NULL") => {
@@ -412,6 +418,10 @@ fn not_cond(c: &mut Cursor, q: bool) -> PResult<Cond> {
     let left = expr_in(c, q)?;
     if c.eat_kw("IS") {
         let negated = c.eat_kw("NOT");
+        // `IS [NOT] DISTINCT FROM` is valid SQL the sandbox does not evaluate.
+        if !c.is_kw("NULL") {
+            return Err(c.beyond("conditions other than comparisons, IN lists and IS NULL"));
+        }
         c.expect_kw("NULL")?;
         return Ok(Cond::IsNull {
             expr: left,
