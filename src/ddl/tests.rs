@@ -167,3 +167,34 @@ fn hostile_names_and_comments_cannot_break_out() {
         }
     }
 }
+
+/// A root that joins a graph drops its graph parameters first, with UNSET: Snowflake
+/// refuses OVERLAP_POLICY on a child even at its default, and refuses ADD AFTER while the
+/// task still carries CONFIG.
+#[test]
+fn task_becoming_a_child_unsets_its_graph_parameters_before_add_after() {
+    let name = |n: &str| ObjectName::in_schema(ident("DB"), ident("S"), ident(n));
+    let before = obj(
+        Kind::Task,
+        name("T"),
+        &[
+            ("sql", "SELECT 1".into()),
+            ("schedule", "5 MINUTES".into()),
+            ("config", r#"{"env":"dev"}"#.into()),
+            ("overlap_policy", "ALLOW_CHILD_OVERLAP".into()),
+        ],
+    );
+    let mut after = before.clone();
+    after.props.remove("schedule");
+    after.props.remove("config");
+    after.props.remove("overlap_policy");
+    after.set("after", Value::List(vec!["DB.S.ROOT".into()]));
+    let changed = ["schedule", "config", "overlap_policy", "after"];
+    assert_eq!(
+        sqls(&task::update(&before, &after, &changed)),
+        [
+            "ALTER TASK DB.S.T UNSET SCHEDULE, CONFIG, OVERLAP_POLICY",
+            "ALTER TASK DB.S.T ADD AFTER DB.S.ROOT",
+        ]
+    );
+}

@@ -19,6 +19,15 @@ pub static OVERLAP: &[EnumValue] = &[
 /// Snowflake's limit on a task's predecessors.
 pub const MAX_PREDECESSORS: usize = 100;
 
+/// Attributes Snowflake accepts only on a standalone or root task (CREATE TASK's reference
+/// marks them so; setting one on a task with predecessors fails).
+pub const ROOT_ONLY: &[&str] = &[
+    "schedule",
+    "config",
+    "overlap_policy",
+    "task_auto_retry_attempts",
+];
+
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Task,
     doc: "A task: a scheduled statement, or a node of a task graph (after = [...]).",
@@ -73,7 +82,7 @@ pub static SCHEMA: KindSchema = KindSchema {
             "overlap_policy",
             Enum(OVERLAP),
             Some("OVERLAP_POLICY"),
-            "Whether runs of the graph may overlap.",
+            "Whether runs of the graph may overlap (root only).",
         )
         .default(D::Str("NO_OVERLAP"))
         .from_state(),
@@ -103,7 +112,7 @@ pub static SCHEMA: KindSchema = KindSchema {
             "task_auto_retry_attempts",
             Int { min: 0, max: 30 },
             Some("TASK_AUTO_RETRY_ATTEMPTS"),
-            "Automatic retries of a failed graph run.",
+            "Automatic retries of a failed graph run (root only).",
         )
         .default(D::Int(0))
         .from_state(),

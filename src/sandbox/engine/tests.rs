@@ -303,6 +303,7 @@ fixtures!(
     stages_tags,
     tables_dml,
     tasks,
+    tasks_root_only,
     views_dynamic_tables,
     warehouses
 );
