@@ -304,6 +304,7 @@ fixtures!(
     tables_dml,
     tasks,
     tasks_root_only,
+    view_sources,
     views_dynamic_tables,
     warehouses
 );
