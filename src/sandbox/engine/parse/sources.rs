@@ -161,7 +161,8 @@ fn source_list(
     if toks.get(next).is_some_and(|t| t.is_symbol("(")) {
         return Err(format!("the table function {}", name.join(".")));
     }
-    if !(name.len() == 1 && ctes.contains(&name[0])) && !out.contains(&name) {
+    let is_cte = name.len() == 1 && ctes.contains(&name[0]);
+    if !is_cte && !out.contains(&name) {
         out.push(name);
     }
     skip_alias(toks, next)
