@@ -218,6 +218,7 @@ fn target_limits_the_plan_to_an_address_and_what_it_depends_on() {
 #[test]
 fn drift_lists_unmanaged_objects_in_managed_databases_and_schemas_only_when_asked() {
     let d = Dir::example("mitsui-mlops");
+    d.seed_sources();
     d.sandbox(&["apply", "--auto-approve"]).ok();
     d.exec("CREATE TASK XYZ_DEV.FEATURE_STORE.HAND_MADE AS SELECT 1");
     d.exec("CREATE SCHEMA XYZ_DEV.SCRATCH");
