@@ -198,3 +198,31 @@ fn task_becoming_a_child_unsets_its_graph_parameters_before_add_after() {
         ]
     );
 }
+
+/// USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE is a string in the CREATE TASK reference.
+#[test]
+fn a_serverless_task_size_is_written_as_a_string() {
+    let name = ObjectName::in_schema(ident("DB"), ident("S"), ident("T"));
+    let mut t = obj(
+        Kind::Task,
+        name,
+        &[
+            ("sql", "SELECT 1".into()),
+            ("user_task_managed_initial_warehouse_size", "XSMALL".into()),
+        ],
+    );
+    assert_eq!(
+        sqls(&task::create(&t)),
+        ["CREATE TASK DB.S.T USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL' AS SELECT 1"]
+    );
+    let before = t.clone();
+    t.set("user_task_managed_initial_warehouse_size", "XXLARGE");
+    assert_eq!(
+        sqls(&task::update(
+            &before,
+            &t,
+            &["user_task_managed_initial_warehouse_size"]
+        )),
+        ["ALTER TASK DB.S.T SET USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XXLARGE'"]
+    );
+}

@@ -16,6 +16,35 @@ pub static OVERLAP: &[EnumValue] = &[
     },
 ];
 
+/// The sizes a serverless task may start with: XSMALL to XXLARGE (CREATE TASK reference:
+/// "The largest size supported by the parameter is XXLARGE").
+pub static INITIAL_SIZES: &[EnumValue] = &[
+    EnumValue {
+        canonical: "XSMALL",
+        aliases: &["X-SMALL"],
+    },
+    EnumValue {
+        canonical: "SMALL",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "MEDIUM",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "LARGE",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "XLARGE",
+        aliases: &["X-LARGE"],
+    },
+    EnumValue {
+        canonical: "XXLARGE",
+        aliases: &["X2LARGE", "2X-LARGE"],
+    },
+];
+
 /// Snowflake's limit on a task's predecessors.
 pub const MAX_PREDECESSORS: usize = 100;
 
@@ -118,10 +147,11 @@ pub static SCHEMA: KindSchema = KindSchema {
         .from_state(),
         Attr::prop(
             "user_task_managed_initial_warehouse_size",
-            Enum(super::warehouse::SIZES),
+            Enum(INITIAL_SIZES),
             Some("USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE"),
-            "Initial size of a serverless task.",
+            "Initial size of a serverless task (XSMALL to XXLARGE); written as a string.",
         )
+        .quoted()
         .computed()
         .from_state(),
         Attr::prop(
