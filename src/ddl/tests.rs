@@ -226,3 +226,21 @@ fn a_serverless_task_size_is_written_as_a_string() {
         ["ALTER TASK DB.S.T SET USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XXLARGE'"]
     );
 }
+
+/// ALTER STAGE lists `SET DIRECTORY = (ENABLE = ...)` as a statement of its own.
+#[test]
+fn a_stage_directory_change_is_its_own_alter() {
+    let name = ObjectName::in_schema(ident("DB"), ident("S"), ident("ST"));
+    let o = obj(
+        Kind::Stage,
+        name,
+        &[("directory", true.into()), ("comment", "files".into())],
+    );
+    assert_eq!(
+        sqls(&stage::update(&o, &["directory", "comment"])),
+        [
+            "ALTER STAGE DB.S.ST SET COMMENT = 'files'",
+            "ALTER STAGE DB.S.ST SET DIRECTORY = (ENABLE = TRUE)",
+        ]
+    );
+}
