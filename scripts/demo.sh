@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, on the examples, against the embedded sandbox (no Snowflake account and no
-# credentials): validate, plan, apply, plan again (no changes), an out-of-band change,
-# drift, and the apply that puts it back. The configuration is copied to target/demo/ so
+# credentials): validate, the landing tables the feature views read, plan, apply, plan
+# again (no changes), an out-of-band change, drift, and the apply that puts it back. The configuration is copied to target/demo/ so
 # you can look at its state and sandbox account afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,9 @@ step() {
 }
 
 step validate
+# The raw tables the feature views read are loaded by the ingestion side into a landing
+# database snowform does not manage; they must exist before the first apply.
+step sandbox exec "$(cat examples/mitsui-mlops/landing.sql)"
 step --connection sandbox plan
 step --connection sandbox apply --auto-approve
 step --connection sandbox plan --detailed-exitcode

@@ -907,6 +907,19 @@ async fn the_pipeline_stages_run_in_order_against_the_sandbox() {
         let e = e.unwrap();
         std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
     }
+    // The raw tables the example's feature views read come from the ingestion side: made in
+    // the sandbox account before the pipeline's first apply.
+    let landing = std::process::Command::new(env!("CARGO_BIN_EXE_snowform"))
+        .env_clear()
+        .env("HOME", &out)
+        .env("SNOWFLAKE_HOME", &out)
+        .arg("-C")
+        .arg(&dir)
+        .args(["sandbox", "exec"])
+        .arg(std::fs::read_to_string(dir.join("landing.sql")).unwrap())
+        .output()
+        .unwrap();
+    assert!(landing.status.success(), "{landing:?}");
     let pr_env = vec![
         ("SYSTEM_COLLECTIONURI", server.url.clone()),
         ("SYSTEM_TEAMPROJECT", PROJECT.to_string()),

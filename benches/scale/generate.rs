@@ -87,15 +87,29 @@ pub fn write(dir: &Path, shape: Shape) -> io::Result<Counts> {
     };
     std::fs::write(dir.join("account.hcl"), account(shape.databases))?;
     let per_schema = shape.objects - fixed;
+    let mut raw = std::collections::BTreeSet::new();
     for s in 0..shape.schemas {
         // Spread the remainder over the first schemas.
         let budget = per_schema / shape.schemas + usize::from(s < per_schema % shape.schemas);
         let db = s % shape.databases;
-        let (text, c) = schema_file(s, db, budget);
+        let (text, c, tables) = schema_file(s, db, budget);
+        raw.extend(tables);
         counts.add(&c);
         std::fs::write(dir.join(format!("s{:03}.hcl", s + 1)), text)?;
     }
     debug_assert_eq!(counts.objects(), shape.objects);
+    // The raw tables the feature views read, loaded outside snowform: they must exist
+    // before the first apply (a view's or dynamic table's sources are checked).
+    let mut landing = String::from(
+        "CREATE DATABASE IF NOT EXISTS BENCH_RAW;\nCREATE SCHEMA IF NOT EXISTS BENCH_RAW.EVENTS;\n",
+    );
+    for t in &raw {
+        let _ = writeln!(
+            landing,
+            "CREATE TABLE IF NOT EXISTS BENCH_RAW.EVENTS.{t} (EVENT_AT TIMESTAMP_NTZ, AMOUNT NUMBER, QUANTITY NUMBER);"
+        );
+    }
+    std::fs::write(dir.join("landing.sql"), landing)?;
     Ok(counts)
 }
 
@@ -156,8 +170,11 @@ const ENTITY_NAMES: [&str; 12] = [
 const LAGS: [&str; 4] = ["1 hour", "30 minutes", "1 day", "4 hours"];
 
 /// One schema's file: `budget` objects besides the schema itself.
-fn schema_file(s: usize, db: usize, budget: usize) -> (String, Counts) {
+/// A schema's HCL, its counts, and the raw tables (in `${env}_RAW.EVENTS`) its feature
+/// views read.
+fn schema_file(s: usize, db: usize, budget: usize) -> (String, Counts, Vec<String>) {
     let mut c = Counts::default();
+    let mut raw = Vec::new();
     let id = format!("s{:03}", s + 1);
     let schema_name = format!("S{:03}", s + 1);
     let mut out = String::new();
@@ -217,6 +234,7 @@ entity "{id}" {{
     if mapped > 0 {
         let _ = write!(out, "\nfeature_view \"{id}_agg\" {{\n  for_each = {{\n");
         for i in 0..mapped {
+            raw.push(format!("AGG_{i:03}"));
             let entity = ents[i % ents.len()];
             let lag = if i % 6 == 5 {
                 c.cron_dynamic_tables += 1;
@@ -250,6 +268,7 @@ entity "{id}" {{
         );
     }
     for i in 0..fvs - mapped {
+        raw.push(format!("TEAM_{}_{i:03}", s + 1));
         let e1 = ents[i % ents.len()];
         let e2 = ents[(i + 1) % ents.len()];
         let two = ents.len() > 1 && i % 4 == 3;
@@ -374,7 +393,7 @@ task "{id}_job_{t}" {{
         c.tasks += 1;
         c.task_graphs += 1;
     }
-    (out, c)
+    (out, c, raw)
 }
 
 fn enabled_line(enabled: bool) -> &'static str {

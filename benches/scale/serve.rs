@@ -45,6 +45,27 @@ impl Server {
         }
     }
 
+    /// Run every statement of `sql` (the configuration's landing.sql) against the account,
+    /// as the ingestion side would before the first apply.
+    pub fn run_script(&self, sql: &str) {
+        let client = snowform::snowflake::Client::from_base_url(
+            &format!("http://127.0.0.1:{}", self.port),
+            "SANDBOX",
+            USER,
+            snowform::snowflake::Auth::Pat(snowform::snowflake::Secret::new(TOKEN.to_string())),
+            Default::default(),
+        )
+        .expect("client");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        for (stmt, _) in snowform::sql::split_statements(sql).expect("landing SQL") {
+            rt.block_on(client.query(&stmt))
+                .unwrap_or_else(|e| panic!("{stmt}: {e}"));
+        }
+    }
+
     /// `GET /sandbox/v1/stats` as JSON.
     pub fn stats(&self) -> serde_json::Value {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");

@@ -189,7 +189,11 @@ pub enum SandboxCommand {
     /// Serve the SQL API v2 emulator on 127.0.0.1
     Serve(ServeArgs),
     /// Run SQL against the sandbox account of DIR/workspace
-    Exec { sql: String },
+    Exec {
+        /// The SQL; it may begin with a `--` comment
+        #[arg(allow_hyphen_values = true)]
+        sql: String,
+    },
     /// Empty the sandbox account of DIR/workspace
     Reset,
 }

@@ -6,7 +6,7 @@ use super::evaluate::list;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::Graph;
 use crate::model::canon::RefreshFreq;
-use crate::model::kinds::task::MAX_PREDECESSORS;
+use crate::model::kinds::task::{MAX_PREDECESSORS, ROOT_ONLY};
 use crate::model::kinds::{entity, feature_view as fv};
 use crate::model::{entity_of_tag, Address, Ident, Kind, ObjectName, TAG_VALUE_MAX_CHARS};
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,7 +19,10 @@ pub(crate) fn run(decoded: &[Decoded], diags: &mut Diagnostics) {
         .collect();
     for d in decoded {
         match d.object.kind() {
-            Kind::Task => task(d, diags),
+            Kind::Task => {
+                task(d, diags);
+                root_only_parameters(d, diags);
+            }
             Kind::FeatureView => {
                 feature_view(d, &by_name, diags);
                 feature_store_schema(d, &by_name, diags);
@@ -141,6 +144,32 @@ fn task(d: &Decoded, diags: &mut Diagnostics) {
                 .at(span(d, "after")),
             );
         }
+    }
+}
+
+/// CONFIG, OVERLAP_POLICY and TASK_AUTO_RETRY_ATTEMPTS belong to a task graph and are set
+/// on its root: Snowflake refuses them on a task with predecessors. (A schedule on a child
+/// has its own message in `task`.)
+fn root_only_parameters(d: &Decoded, diags: &mut Diagnostics) {
+    if d.after.is_empty() {
+        return;
+    }
+    let o = &d.object;
+    for attr in ROOT_ONLY.iter().filter(|a| **a != "schedule") {
+        if o.get(attr).is_none() {
+            continue;
+        }
+        diags.push(
+            Diagnostic::error(format!(
+                "{} sets {attr} but runs after other tasks",
+                o.address
+            ))
+            .with_detail(format!(
+                "{attr} applies to a whole task graph and Snowflake accepts it only on the root task: move it to the root of {}'s graph, or remove after",
+                o.address
+            ))
+            .at(span(d, attr)),
+        );
     }
 }
 

@@ -11,6 +11,7 @@ pub fn value_sql(attr: &Attr, v: &Value) -> String {
     match (&attr.ty, v) {
         (_, Value::Bool(b)) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         (_, Value::Int(i)) => i.to_string(),
+        (AttrType::Enum(_), Value::Str(s)) if attr.quoted => quote_literal(s),
         (AttrType::Enum(_), Value::Str(s)) => {
             // Hyphenated values ('X-SMALL', 'SNOWPARK-OPTIMIZED') must be quoted.
             if s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {

@@ -39,13 +39,27 @@ pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
     vec![Stmt::new(sql, &[CREATE])]
 }
 
+/// The SET of the changed properties, and the directory table's change as an ALTER of its
+/// own: the ALTER STAGE reference lists `SET DIRECTORY = ( ENABLE = ... )` apart from the
+/// SET of other properties.
 pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
     let s = schema(o.kind());
     let mut sets = Vec::new();
     let mut applied = Vec::new();
+    let mut out = Vec::new();
     for name in changed {
         let part = match *name {
-            "directory" => directory(o.flag("directory")),
+            "directory" => {
+                out.push(Stmt::applying(
+                    format!(
+                        "ALTER STAGE {} SET {}",
+                        o.name.to_sql(),
+                        directory(o.flag("directory"))
+                    ),
+                    vec!["directory".into()],
+                ));
+                continue;
+            }
             // ALTER STAGE has no UNSET COMMENT; an empty comment is no comment.
             "comment" => format!(
                 "COMMENT = {}",
@@ -63,11 +77,14 @@ pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
         sets.push(part);
         applied.push(name.to_string());
     }
-    if sets.is_empty() {
-        return vec![];
+    if !sets.is_empty() {
+        out.insert(
+            0,
+            Stmt::applying(
+                format!("ALTER STAGE {} SET {}", o.name.to_sql(), sets.join(" ")),
+                applied,
+            ),
+        );
     }
-    vec![Stmt::applying(
-        format!("ALTER STAGE {} SET {}", o.name.to_sql(), sets.join(" ")),
-        applied,
-    )]
+    out
 }

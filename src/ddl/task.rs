@@ -4,6 +4,7 @@
 
 use super::props::{assignments, set_unset};
 use super::{Stmt, CREATE};
+use crate::model::kinds::task::ROOT_ONLY;
 use crate::model::{Object, ObjectName};
 
 fn predecessors(o: &Object) -> Vec<String> {
@@ -44,14 +45,27 @@ pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
     let name = a.name.to_sql();
     let has = |n: &str| changed.contains(&n);
     let mut out = Vec::new();
-    let generic: Vec<&str> = changed
+    // A graph parameter leaving a task that runs after others is unset, not set to its
+    // default: Snowflake refuses it on a child whatever the value.
+    let child = !predecessors(a).is_empty();
+    let (root_only, generic): (Vec<&str>, Vec<&str>) = changed
         .iter()
         .copied()
         .filter(|n| !matches!(*n, "sql" | "when" | "after" | "enabled"))
-        .collect();
-    let (unsets, sets): (Vec<Stmt>, Vec<Stmt>) = set_unset("TASK", a, &generic)
+        .partition(|n| child && ROOT_ONLY.contains(n) && a.get(n).is_none());
+    let (mut unsets, sets): (Vec<Stmt>, Vec<Stmt>) = set_unset("TASK", a, &generic)
         .into_iter()
         .partition(|s| s.sql.as_deref().is_some_and(|q| q.contains(" UNSET ")));
+    let keys: Vec<&str> = root_only
+        .iter()
+        .filter_map(|n| crate::model::schema(a.kind()).attr(n).and_then(|at| at.sql))
+        .collect();
+    if !keys.is_empty() {
+        unsets.push(Stmt::applying(
+            format!("ALTER TASK {name} UNSET {}", keys.join(", ")),
+            root_only.iter().map(|n| n.to_string()).collect(),
+        ));
+    }
     // A schedule goes before a task gains predecessors, and comes after it loses them.
     out.extend(unsets);
     if has("after") {

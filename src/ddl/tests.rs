@@ -167,3 +167,80 @@ fn hostile_names_and_comments_cannot_break_out() {
         }
     }
 }
+
+/// A root that joins a graph drops its graph parameters first, with UNSET: Snowflake
+/// refuses OVERLAP_POLICY on a child even at its default, and refuses ADD AFTER while the
+/// task still carries CONFIG.
+#[test]
+fn task_becoming_a_child_unsets_its_graph_parameters_before_add_after() {
+    let name = |n: &str| ObjectName::in_schema(ident("DB"), ident("S"), ident(n));
+    let before = obj(
+        Kind::Task,
+        name("T"),
+        &[
+            ("sql", "SELECT 1".into()),
+            ("schedule", "5 MINUTES".into()),
+            ("config", r#"{"env":"dev"}"#.into()),
+            ("overlap_policy", "ALLOW_CHILD_OVERLAP".into()),
+        ],
+    );
+    let mut after = before.clone();
+    after.props.remove("schedule");
+    after.props.remove("config");
+    after.props.remove("overlap_policy");
+    after.set("after", Value::List(vec!["DB.S.ROOT".into()]));
+    let changed = ["schedule", "config", "overlap_policy", "after"];
+    assert_eq!(
+        sqls(&task::update(&before, &after, &changed)),
+        [
+            "ALTER TASK DB.S.T UNSET SCHEDULE, CONFIG, OVERLAP_POLICY",
+            "ALTER TASK DB.S.T ADD AFTER DB.S.ROOT",
+        ]
+    );
+}
+
+/// USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE is a string in the CREATE TASK reference.
+#[test]
+fn a_serverless_task_size_is_written_as_a_string() {
+    let name = ObjectName::in_schema(ident("DB"), ident("S"), ident("T"));
+    let mut t = obj(
+        Kind::Task,
+        name,
+        &[
+            ("sql", "SELECT 1".into()),
+            ("user_task_managed_initial_warehouse_size", "XSMALL".into()),
+        ],
+    );
+    assert_eq!(
+        sqls(&task::create(&t)),
+        ["CREATE TASK DB.S.T USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL' AS SELECT 1"]
+    );
+    let before = t.clone();
+    t.set("user_task_managed_initial_warehouse_size", "XXLARGE");
+    assert_eq!(
+        sqls(&task::update(
+            &before,
+            &t,
+            &["user_task_managed_initial_warehouse_size"]
+        )),
+        ["ALTER TASK DB.S.T SET USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XXLARGE'"]
+    );
+}
+
+/// ALTER STAGE lists `SET DIRECTORY = (ENABLE = ...)` as a statement of its own.
+#[test]
+fn a_stage_directory_change_is_its_own_alter() {
+    let name = ObjectName::in_schema(ident("DB"), ident("S"), ident("ST"));
+    let o = obj(
+        Kind::Stage,
+        name,
+        &[("directory", true.into()), ("comment", "files".into())],
+    );
+    assert_eq!(
+        sqls(&stage::update(&o, &["directory", "comment"])),
+        [
+            "ALTER STAGE DB.S.ST SET COMMENT = 'files'",
+            "ALTER STAGE DB.S.ST SET DIRECTORY = (ENABLE = TRUE)",
+        ]
+    );
+}

@@ -154,6 +154,9 @@ pub struct Attr {
     pub source: Source,
     /// The property keyword in CREATE and ALTER ... SET, when it is a plain `KEY = value`.
     pub sql: Option<&'static str>,
+    /// The value is written as a string literal (`KEY = 'XSMALL'`), as the reference
+    /// writes it, rather than as a keyword.
+    pub quoted: bool,
     pub doc: &'static str,
 }
 
@@ -175,6 +178,7 @@ impl Attr {
             update: Update::Alter,
             source: Source::Show,
             sql,
+            quoted: false,
             doc,
         }
     }
@@ -233,6 +237,13 @@ impl Attr {
     pub const fn from_state(self) -> Attr {
         Attr {
             source: Source::State,
+            ..self
+        }
+    }
+
+    pub const fn quoted(self) -> Attr {
+        Attr {
+            quoted: true,
             ..self
         }
     }

@@ -247,6 +247,7 @@ fn a_target_that_matches_no_address_is_an_error_naming_near_matches() {
 #[test]
 fn drift_lists_unmanaged_objects_in_managed_databases_and_schemas_only_when_asked() {
     let d = Dir::example("mitsui-mlops");
+    d.seed_sources();
     d.sandbox(&["apply", "--auto-approve"]).ok();
     d.exec("CREATE TASK XYZ_DEV.FEATURE_STORE.HAND_MADE AS SELECT 1");
     d.exec("CREATE SCHEMA XYZ_DEV.SCRATCH");

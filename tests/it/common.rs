@@ -68,7 +68,10 @@ impl Dir {
         let src = repo().join("examples").join(name);
         for entry in std::fs::read_dir(&src).unwrap() {
             let entry = entry.unwrap();
-            if entry.path().extension().is_some_and(|e| e == "hcl") {
+            // landing.sql: the raw tables the example reads, made by `seed_landing`.
+            if entry.path().extension().is_some_and(|e| e == "hcl")
+                || entry.file_name() == "landing.sql"
+            {
                 std::fs::copy(entry.path(), d.path().join(entry.file_name())).unwrap();
             }
         }
@@ -138,6 +141,39 @@ impl Dir {
             .json();
         assert_eq!(out["failed"], serde_json::json!([]), "{out}");
         out
+    }
+
+    /// Create the raw tables an example's feature views read (its landing.sql), as the
+    /// ingestion side would, before the first apply: Snowflake compiles a feature view's
+    /// query when it is created, so its sources must exist.
+    pub fn seed_landing(&self) {
+        let sql = std::fs::read_to_string(self.path().join("landing.sql"))
+            .expect("this example has a landing.sql");
+        self.exec(&sql);
+    }
+
+    /// Create the test landing database LANDING.RAW (tests/fixtures/landing.sql) that the
+    /// feature views of the tests' own configurations read.
+    pub fn seed_test_landing(&self) {
+        let sql = std::fs::read_to_string(repo().join("tests/fixtures/landing.sql")).unwrap();
+        self.exec(&sql);
+    }
+
+    /// Create whatever raw tables this directory's feature views read: the example's
+    /// landing.sql when it has one, else the test landing database when a configuration
+    /// file names LANDING.RAW.
+    pub fn seed_sources(&self) {
+        if self.path().join("landing.sql").exists() {
+            return self.seed_landing();
+        }
+        let names_landing = std::fs::read_dir(self.path()).unwrap().any(|e| {
+            let p = e.unwrap().path();
+            p.extension().is_some_and(|x| x == "hcl")
+                && std::fs::read_to_string(&p).is_ok_and(|t| t.contains("LANDING.RAW"))
+        });
+        if names_landing {
+            self.seed_test_landing();
+        }
     }
 
     /// Change the sandbox account behind snowform's back.
@@ -256,6 +292,14 @@ impl Served {
         Self::block_on(async { client.query(sql).await })
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
             .rows
+    }
+
+    /// Run every statement of a script (such as an example's landing.sql) against the
+    /// served account.
+    pub fn run_script(&self, sql: &str) {
+        for (stmt, _) in snowform::sql::split_statements(sql).unwrap() {
+            self.sql(&stmt);
+        }
     }
 
     /// `GET /sandbox/v1/stats`.

@@ -18,6 +18,7 @@ fn offline_plans_of_the_examples_are_pinned() {
 fn examples_apply_then_plan_no_changes_then_report_drift() {
     for example in ["mitsui-mlops", "teams"] {
         let d = Dir::example(example);
+        d.seed_sources();
         let applied = d
             .sandbox(&["apply", "--auto-approve", "--format", "json"])
             .ok()
@@ -47,6 +48,7 @@ fn examples_apply_then_plan_no_changes_then_report_drift() {
 #[test]
 fn out_of_band_changes_show_in_drift_and_plan() {
     let d = Dir::example("mitsui-mlops");
+    d.seed_sources();
     d.sandbox(&["apply", "--auto-approve"]).ok();
     d.exec("ALTER WAREHOUSE COMPUTE_WH SET WAREHOUSE_SIZE = SMALL");
     d.exec("DROP STAGE XYZ_DEV.FEATURE_STORE.MODEL_ARTIFACTS");

@@ -34,6 +34,7 @@ fn shell_unquote(word: &str) -> String {
 /// Apply `d`, generate `database` into a new directory that shares the sandbox account,
 /// import what generate lists there, and return the new directory and its HCL.
 fn generate_and_import(d: &Dir, database: &str) -> (Dir, String) {
+    d.seed_sources();
     let applied = d
         .sandbox(&["apply", "--auto-approve", "--format", "json"])
         .ok()
@@ -143,7 +144,7 @@ feature_view "paused" {
   refresh_mode = "INCREMENTAL"
   warehouse    = warehouse.wh
   enabled      = false
-  query        = "SELECT customer_id, '${literal}' AS marker FROM MLOPS.RAW.ORDERS"
+  query        = "SELECT customer_id, '${literal}' AS marker FROM LANDING.RAW.ORDERS"
 }
 "#
     .replace("'${", "'$${");

@@ -52,8 +52,12 @@ fn config(blocks: &str) -> String {
     format!("{BASE}{blocks}")
 }
 
+/// The configuration in a directory whose sandbox account has the landing tables the
+/// feature views read.
 fn setup(blocks: &str) -> Dir {
-    Dir::with(&[("main.hcl", &config(blocks))])
+    let d = Dir::with(&[("main.hcl", &config(blocks))]);
+    d.seed_test_landing();
+    d
 }
 
 fn reconfigure(d: &Dir, blocks: &str) {
@@ -77,9 +81,9 @@ feature_view "{label}" {{
     )
 }
 
-const Q1: &str = "SELECT customer_id, SUM(amount) AS spend FROM MLOPS.RAW.ORDERS GROUP BY 1";
+const Q1: &str = "SELECT customer_id, SUM(amount) AS spend FROM LANDING.RAW.ORDERS GROUP BY 1";
 const Q2: &str =
-    "SELECT customer_id, SUM(amount) AS spend, COUNT(*) AS orders FROM MLOPS.RAW.ORDERS GROUP BY 1";
+    "SELECT customer_id, SUM(amount) AS spend, COUNT(*) AS orders FROM LANDING.RAW.ORDERS GROUP BY 1";
 
 fn plan(d: &Dir) -> Value {
     d.sandbox(&["plan", "--format", "json"]).ok().json()
@@ -652,7 +656,7 @@ feature_view "by_region" {
   entities     = [entity.region]
   refresh_freq = "1 day"
   warehouse    = warehouse.wh
-  query        = "SELECT region_id, country, SUM(amount) AS sales FROM MLOPS.RAW.ORDERS GROUP BY 1, 2"
+  query        = "SELECT region_id, country, SUM(amount) AS sales FROM LANDING.RAW.ORDERS GROUP BY 1, 2"
 }
 "#;
     let blocks = format!(
@@ -922,12 +926,12 @@ struct Expected {
 const HOSTILE_QUERY: &str = r#"SELECT customer_id,
        SUM(amount) AS "spend ünï €",
        MAX(note) AS "it's"
-FROM MLOPS.RAW.ORDERS
+FROM LANDING.RAW.ORDERS
 WHERE note <> 'don''t -- stop; $$ \\ here'
 GROUP BY customer_id"#;
 
 const VIEW_QUERY: &str =
-    "SELECT region_id, country, 'größe ''x'' \\\\' AS label\nFROM MLOPS.RAW.REGIONS";
+    "SELECT region_id, country, 'größe ''x'' \\\\' AS label\nFROM LANDING.RAW.REGIONS";
 
 fn hcl_string(s: &str) -> String {
     serde_json::to_string(s).unwrap().replace("${", "$${")
@@ -951,7 +955,7 @@ fn feature_views() -> (String, Vec<Expected>) {
             entities: &["CUSTOMER", "REGION"],
             timestamp_col: "UPDATED_AT",
             initialize: Some("ON_SCHEDULE"),
-            query: "SELECT customer_id, region_id, country, updated_at, tier FROM MLOPS.RAW.PROFILES",
+            query: "SELECT customer_id, region_id, country, updated_at, tier FROM LANDING.RAW.PROFILES",
         },
         Expected {
             name: "SEGMENT",
@@ -969,7 +973,7 @@ fn feature_views() -> (String, Vec<Expected>) {
             entities: &["CUSTOMER"],
             timestamp_col: "EVENT_TS",
             initialize: Some("ON_CREATE"),
-            query: "SELECT customer_id, event_ts, COUNT(*) AS events FROM MLOPS.RAW.EVENTS GROUP BY 1, 2",
+            query: "SELECT customer_id, event_ts, COUNT(*) AS events FROM LANDING.RAW.EVENTS GROUP BY 1, 2",
         },
         // A quoted mixed-case entity and timestamp column are written as the library writes
         // them (double-quoted inside the JSON), so that it resolves them to the same names.
@@ -1176,7 +1180,7 @@ fn the_library_still_reads_feature_views_after_changes_in_place_and_replacements
     apply(&d);
     let edited = blocks
         .replace("refresh_freq  = \"12 hours\"", "refresh_freq  = \"1 day\"")
-        .replace("FROM MLOPS.RAW.EVENTS", "FROM MLOPS.RAW.EVENTS_V2");
+        .replace("FROM LANDING.RAW.EVENTS", "FROM LANDING.RAW.EVENTS_V2");
     reconfigure(&d, &edited);
     let p = plan(&d);
     assert_eq!(
@@ -1205,7 +1209,7 @@ fn the_library_still_reads_feature_views_after_changes_in_place_and_replacements
     let m = pattern
         .captures(daily)
         .unwrap_or_else(|| panic!("the library cannot parse the replacement:\n{daily}"));
-    assert!(m["query"].ends_with("FROM MLOPS.RAW.EVENTS_V2 GROUP BY 1, 2"));
+    assert!(m["query"].ends_with("FROM LANDING.RAW.EVENTS_V2 GROUP BY 1, 2"));
     let meta: Value = serde_json::from_str(&m["fv_metadata"]).unwrap();
     assert_eq!(meta["timestamp_col"], "EVENT_TS");
     // The library's INITIALIZE pattern only knows `CREATE DYNAMIC TABLE`: after a

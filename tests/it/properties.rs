@@ -145,7 +145,11 @@ fn failed(step: &str, out: &Out) -> String {
 /// Runs one case; Err says what went wrong, with the outputs that show it.
 fn run_case(case: &Case, fixture: &Fixture) -> Result<(), String> {
     let address = case.address.as_deref().unwrap_or(&fixture.address);
-    let d = Dir::with(&[("main.hcl", &case.config(fixture))]);
+    let config = case.config(fixture);
+    let d = Dir::with(&[("main.hcl", &config)]);
+    if config.contains("LANDING.RAW") {
+        d.seed_test_landing();
+    }
 
     let applied = d.sandbox(&["apply", "--auto-approve", "--format", "json"]);
     if applied.code != 0 {

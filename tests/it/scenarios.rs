@@ -98,10 +98,10 @@ const SCHEDULES: &[&str] = &[
     "USING CRON 15 3 * * 1-5 America/New_York",
 ];
 const QUERIES: &[&str] = &[
-    "SELECT customer_id, SUM(amount) AS spend FROM RAW.ORDERS GROUP BY 1",
-    "SELECT customer_id, COUNT(*) AS orders FROM RAW.ORDERS GROUP BY 1",
-    "SELECT id, 'it''s' AS label, ts FROM RAW.EVENTS;",
-    "SELECT id,\n  ts\nFROM RAW.EVENTS\nWHERE ts > '2024-01-01'",
+    "SELECT customer_id, SUM(amount) AS spend FROM LANDING.RAW.ORDERS GROUP BY 1",
+    "SELECT customer_id, COUNT(*) AS orders FROM LANDING.RAW.ORDERS GROUP BY 1",
+    "SELECT id, 'it''s' AS label, ts FROM LANDING.RAW.EVENTS;",
+    "SELECT id,\n  ts\nFROM LANDING.RAW.EVENTS\nWHERE ts > '2024-01-01'",
 ];
 const TASK_SQL: &[&str] = &[
     "SELECT 1",
@@ -2064,6 +2064,8 @@ struct WalkFailure {
 fn walk(seed: u64, steps: usize, verbose: bool) -> Result<(), WalkFailure> {
     let mut rng = Rng::new(seed);
     let d = Dir::empty();
+    // The raw tables the feature views read, loaded outside snowform.
+    d.seed_test_landing();
     let mut cfg = Config::initial(&mut rng);
     let mut before = String::new();
     let destroy_at_end = rng.chance(50);
@@ -2237,6 +2239,7 @@ schema "s" {
 
 fn regression_dir(blocks: &str) -> Dir {
     let d = Dir::with(&[("main.hcl", &format!("{REGRESSION_BASE}{blocks}"))]);
+    d.seed_sources();
     apply_ok(&d);
     d
 }
@@ -2307,7 +2310,7 @@ feature_view "f" {
   name     = "F"
   version  = "V1"
   entities = [entity.e]
-  query    = "SELECT id FROM RAW.T"
+  query    = "SELECT id FROM LANDING.RAW.T"
 }
 "#,
     );

@@ -16,8 +16,46 @@ pub static OVERLAP: &[EnumValue] = &[
     },
 ];
 
+/// The sizes a serverless task may start with: XSMALL to XXLARGE (CREATE TASK reference:
+/// "The largest size supported by the parameter is XXLARGE").
+pub static INITIAL_SIZES: &[EnumValue] = &[
+    EnumValue {
+        canonical: "XSMALL",
+        aliases: &["X-SMALL"],
+    },
+    EnumValue {
+        canonical: "SMALL",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "MEDIUM",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "LARGE",
+        aliases: &[],
+    },
+    EnumValue {
+        canonical: "XLARGE",
+        aliases: &["X-LARGE"],
+    },
+    EnumValue {
+        canonical: "XXLARGE",
+        aliases: &["X2LARGE", "2X-LARGE"],
+    },
+];
+
 /// Snowflake's limit on a task's predecessors.
 pub const MAX_PREDECESSORS: usize = 100;
+
+/// Attributes Snowflake accepts only on a standalone or root task (CREATE TASK's reference
+/// marks them so; setting one on a task with predecessors fails).
+pub const ROOT_ONLY: &[&str] = &[
+    "schedule",
+    "config",
+    "overlap_policy",
+    "task_auto_retry_attempts",
+];
 
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Task,
@@ -73,7 +111,7 @@ pub static SCHEMA: KindSchema = KindSchema {
             "overlap_policy",
             Enum(OVERLAP),
             Some("OVERLAP_POLICY"),
-            "Whether runs of the graph may overlap.",
+            "Whether runs of the graph may overlap (root only).",
         )
         .default(D::Str("NO_OVERLAP"))
         .from_state(),
@@ -103,16 +141,17 @@ pub static SCHEMA: KindSchema = KindSchema {
             "task_auto_retry_attempts",
             Int { min: 0, max: 30 },
             Some("TASK_AUTO_RETRY_ATTEMPTS"),
-            "Automatic retries of a failed graph run.",
+            "Automatic retries of a failed graph run (root only).",
         )
         .default(D::Int(0))
         .from_state(),
         Attr::prop(
             "user_task_managed_initial_warehouse_size",
-            Enum(super::warehouse::SIZES),
+            Enum(INITIAL_SIZES),
             Some("USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE"),
-            "Initial size of a serverless task.",
+            "Initial size of a serverless task (XSMALL to XXLARGE); written as a string.",
         )
+        .quoted()
         .computed()
         .from_state(),
         Attr::prop(

@@ -136,6 +136,18 @@ pub fn task_rule(message: impl Into<String>) -> SqlError {
     SqlError::new("091422", "22000", message.into())
 }
 
+/// A graph parameter set on a task with predecessors. The text is CONFIRMED for
+/// ALLOW_OVERLAPPING_EXECUTION (terraform-provider-snowflake, pkg/sdk/testint/
+/// tasks_gen_integration_test.go: "Cannot set allow_overlapping_execution on non-root
+/// task"); the same wording for the other root-only parameters and the code are UNCONFIRMED.
+pub fn non_root_parameter(key: &str) -> SqlError {
+    SqlError::new(
+        "091422",
+        "22000",
+        format!("Cannot set {} on non-root task", key.to_ascii_lowercase()),
+    )
+}
+
 /// An operation the object's state forbids (dropping a model's default version, a reserved
 /// alias, suspending a suspended warehouse). UNCONFIRMED code; texts follow the docs' wording.
 pub fn invalid_state(message: impl Into<String>) -> SqlError {

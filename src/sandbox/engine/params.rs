@@ -15,7 +15,8 @@ pub enum ParamType {
     },
     /// One of a fixed set of keywords.
     Keyword(&'static [&'static str]),
-    /// A warehouse size, shown in its display form (`Medium`).
+    /// A serverless task's initial size, XSMALL to XXLARGE (the largest the CREATE TASK
+    /// reference allows), shown in its display form (`Medium`).
     Size,
     String,
 }
@@ -123,6 +124,7 @@ pub fn value(def: &ParamDef, p: &Prop) -> Result<String, SqlError> {
         ParamType::Size => {
             let k = props::keyword(p)?;
             format::warehouse_size_keyword(&k)
+                .filter(|s| !matches!(*s, "XXXLARGE" | "X4LARGE" | "X5LARGE" | "X6LARGE"))
                 .map(|s| format::warehouse_size_display(s).to_string())
                 .ok_or_else(|| errors::invalid_value(def.key, &k))
         }

@@ -304,6 +304,8 @@ fixtures!(
     tables_dml,
     tag_value_length,
     tasks,
+    tasks_root_only,
+    view_sources,
     views_dynamic_tables,
     warehouse_needed,
     warehouses

@@ -126,6 +126,14 @@ pub fn alter_stage(
     };
     match action {
         AlterAction::Set(props) => {
+            // The reference lists `SET DIRECTORY = (...)` as a statement of its own, apart
+            // from the SET of other properties; whether Snowflake accepts both in one SET is
+            // unconfirmed, so that is not emulated.
+            if props.len() > 1 && props.iter().any(|p| p.key == "DIRECTORY") {
+                return Err(x.unsupported(
+                    "DIRECTORY together with other properties in ALTER STAGE ... SET (set it in an ALTER STAGE of its own)",
+                ));
+            }
             for p in &props {
                 apply_stage_prop(x, &mut stage, p, false)?;
             }

@@ -1,7 +1,8 @@
 //! Tasks and task graphs, with Snowflake's rules: tasks are created suspended; a
 //! standalone task, or the root of a task's graph, must be suspended before the task is
 //! changed, a child suspended or resumed, or a child added; predecessors exist in the same
-//! schema, at most 100; a schedule only on a root; warehouses named by tasks exist.
+//! schema, at most 100; a schedule and the graph's parameters (CONFIG, OVERLAP_POLICY,
+//! TASK_AUTO_RETRY_ATTEMPTS) only on a root; warehouses named by tasks exist.
 
 use super::super::catalog::{Schema, Task};
 use super::super::errors;
@@ -84,8 +85,31 @@ fn schedule(p: &Prop) -> Result<String, SqlError> {
     Ok(s.trim().to_string())
 }
 
+/// Parameters of a whole task graph, set on its root only (besides SCHEDULE): Snowflake
+/// refuses them on a task with predecessors.
+const ROOT_ONLY_PARAMS: &[&str] = &[
+    "CONFIG",
+    "OVERLAP_POLICY",
+    "ALLOW_OVERLAPPING_EXECUTION",
+    "TASK_AUTO_RETRY_ATTEMPTS",
+];
+
+/// The root-only parameter a task carries, if any (a task that has one cannot gain
+/// predecessors until it is unset).
+fn carried_root_only(task: &Task) -> Option<&'static str> {
+    if task.config.is_some() {
+        return Some("CONFIG");
+    }
+    ["OVERLAP_POLICY", "TASK_AUTO_RETRY_ATTEMPTS"]
+        .into_iter()
+        .find(|k| task.params.contains_key(*k))
+}
+
 /// Apply one property of CREATE TASK or ALTER TASK ... SET.
 fn apply_prop(x: &Exec, task: &mut Task, p: &Prop) -> Result<(), SqlError> {
+    if !task.predecessors.is_empty() && ROOT_ONLY_PARAMS.contains(&p.key.as_str()) {
+        return Err(errors::non_root_parameter(&p.key));
+    }
     match p.key.as_str() {
         "WAREHOUSE" => {
             let w = props::simple_name(p)?;
@@ -332,6 +356,12 @@ fn modify(x: &Exec, f: &Fqn, task: &mut Task, action: AlterAction) -> Result<(),
             if task.schedule.is_some() {
                 return Err(errors::task_rule(format!(
                     "Task {} has a schedule; remove it before adding predecessors.",
+                    f.dotted()
+                )));
+            }
+            if let Some(key) = carried_root_only(task) {
+                return Err(errors::task_rule(format!(
+                    "Task {} has {key} set, which only a root task may have; unset it before adding predecessors.",
                     f.dotted()
                 )));
             }

@@ -7,6 +7,7 @@ use super::super::errors;
 use super::super::parse::ast::{
     AlterAction, CreateHead, ListedColumn, Name, Prop, PropValue, TagAssign,
 };
+use super::super::parse::sources::sources;
 use super::account::no_such_action;
 use super::{created, exists_skipped, ok, props, rename_target, tagging, Exec, Fqn, Outcome};
 use crate::sandbox::SqlError;
@@ -52,12 +53,37 @@ pub fn check_relation_create(
     }
 }
 
+/// Snowflake compiles a view's or dynamic table's query when it is created: every table
+/// or view it reads must exist. Names resolve in the new object's schema (unqualified) or
+/// database (`schema.name`), not the session's (CREATE VIEW usage notes).
+fn check_sources(x: &Exec, f: &Fqn, query: &str, what: &str) -> Result<(), SqlError> {
+    let names = sources(query).map_err(|e| x.unsupported(&format!("{e} in {what}")))?;
+    for n in names {
+        let (db, schema, name) = match n.as_slice() {
+            [t] => (f.database.clone(), f.schema.clone(), t.clone()),
+            [s, t] => (f.database.clone(), s.clone(), t.clone()),
+            [d, s, t] => (d.clone(), s.clone(), t.clone()),
+            // The source scanner refuses longer names first.
+            _ => return Err(errors::invalid_identifier(&n.join("."))),
+        };
+        // Shared and system databases are not emulated: they exist in every account.
+        if db == "SNOWFLAKE" || schema == "INFORMATION_SCHEMA" {
+            return Err(x.unsupported(&format!("reading {db}.{schema} in {what}")));
+        }
+        if x.schema(&db, &schema)?.relation(&name).is_none() {
+            return Err(errors::object_not_found(&n.join(".")));
+        }
+    }
+    Ok(())
+}
+
 pub fn create_view(x: &mut Exec, def: ViewDef) -> Result<Outcome, SqlError> {
     let f = x.resolve_schema_object(&def.head.name, "CREATE VIEW")?;
     let schema = x.schema_for_create(&f.database, &f.schema)?;
     if let Some(done) = check_relation_create(schema, &def.head, &f.name, Relation::View)? {
         return Ok(done);
     }
+    check_sources(x, &f, &def.query, "a view's query")?;
     let _ = def.columns;
     let mut view = View {
         meta: x.meta(None),
@@ -237,6 +263,7 @@ pub fn create_dynamic_table(x: &mut Exec, def: DynamicTableDef) -> Result<Outcom
     if let Some(done) = check_relation_create(schema, &def.head, &f.name, Relation::DynamicTable)? {
         return Ok(done);
     }
+    check_sources(x, &f, &def.query, "a dynamic table's query")?;
     let _ = def.columns;
     let mut dt = DynamicTable {
         meta: x.meta(None),

@@ -8,6 +8,7 @@ mod create;
 mod cursor;
 mod query;
 mod show;
+pub mod sources;
 
 pub use cursor::ParseError;
 
