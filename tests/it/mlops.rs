@@ -984,7 +984,7 @@ fn feature_views() -> (String, Vec<Expected>) {
             entities: &["\"webVisitor\"", "CUSTOMER"],
             timestamp_col: "\"clickedAt\"",
             initialize: None,
-            query: "SELECT \"visitorId\", customer_id, \"clickedAt\" FROM MLOPS.RAW.CLICKS",
+            query: "SELECT \"visitorId\", customer_id, \"clickedAt\" FROM LANDING.RAW.CLICKS",
         },
     ];
     let blocks = format!(
