@@ -22,8 +22,17 @@ newest=$(const ML_LIBRARY_NEWEST)
 [ -n "$oldest" ] && [ -n "$newest" ] || { echo "cannot read the supported range from src/model/kinds/feature_view.rs" >&2; exit 1; }
 
 if [ -z "${PYTHON:-}" ]; then
-    PYTHON=python3
-    command -v python3.11 >/dev/null && PYTHON=python3.11
+    for candidate in python3.11 python3.10 python3.9 python3; do
+        if command -v "$candidate" >/dev/null &&
+            "$candidate" -c 'import sys; sys.exit(not ((3, 9) <= sys.version_info[:2] < (3, 12)))'; then
+            PYTHON=$candidate
+            break
+        fi
+    done
+    if [ -z "${PYTHON:-}" ]; then
+        echo "the compatibility check needs Python 3.9 to 3.11 (snowflake-ml-python $oldest supports no later one): install python3.11 or set PYTHON" >&2
+        exit 1
+    fi
 fi
 
 bin=${SNOWFORM_BIN:-}
