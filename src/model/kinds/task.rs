@@ -18,32 +18,8 @@ pub static OVERLAP: &[EnumValue] = &[
 
 /// The sizes a serverless task may start with: XSMALL to XXLARGE (CREATE TASK reference:
 /// "The largest size supported by the parameter is XXLARGE").
-pub static INITIAL_SIZES: &[EnumValue] = &[
-    EnumValue {
-        canonical: "XSMALL",
-        aliases: &["X-SMALL"],
-    },
-    EnumValue {
-        canonical: "SMALL",
-        aliases: &[],
-    },
-    EnumValue {
-        canonical: "MEDIUM",
-        aliases: &[],
-    },
-    EnumValue {
-        canonical: "LARGE",
-        aliases: &[],
-    },
-    EnumValue {
-        canonical: "XLARGE",
-        aliases: &["X-LARGE"],
-    },
-    EnumValue {
-        canonical: "XXLARGE",
-        aliases: &["X2LARGE", "2X-LARGE"],
-    },
-];
+/// They are the first six warehouse sizes, spelt as warehouses spell them.
+pub static INITIAL_SIZES: &[EnumValue] = super::warehouse::SIZES.split_at(6).0;
 
 /// Snowflake's limit on a task's predecessors.
 pub const MAX_PREDECESSORS: usize = 100;
@@ -162,3 +138,13 @@ pub static SCHEMA: KindSchema = KindSchema {
         ),
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn initial_sizes_end_at_xxlarge() {
+        let sizes: Vec<&str> = super::INITIAL_SIZES.iter().map(|v| v.canonical).collect();
+        assert_eq!(sizes.first(), Some(&"XSMALL"));
+        assert_eq!(sizes.last(), Some(&"XXLARGE"));
+    }
+}

@@ -6,7 +6,8 @@ use super::Engine;
 use crate::sandbox::{Session, SqlEngine};
 use std::path::Path;
 
-const SETUP: &[&str] = &[
+/// A small account with one object of every kind the sandbox keeps.
+pub(crate) const SETUP: &[&str] = &[
     "CREATE WAREHOUSE W",
     "CREATE DATABASE D",
     "CREATE SCHEMA D.S",
@@ -67,8 +68,8 @@ fn columns(v: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn show_columns_are_the_documented_ones() {
+/// A fresh engine holding [`SETUP`], and the session that made it (warehouse `W`).
+pub(crate) fn seeded() -> (Engine, Session) {
     let session = Session {
         account: "SANDBOX".into(),
         user: "TESTER".into(),
@@ -82,6 +83,12 @@ fn show_columns_are_the_documented_ones() {
             .execute(s, &session)
             .unwrap_or_else(|e| panic!("set-up {s}: {}", e.message));
     }
+    (engine, session)
+}
+
+#[test]
+fn show_columns_are_the_documented_ones() {
+    let (mut engine, session) = seeded();
     let mut wrong = Vec::new();
     for (name, sql) in STATEMENTS {
         let doc = documented(name);

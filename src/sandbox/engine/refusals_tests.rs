@@ -2,22 +2,9 @@
 //! engine: every example in the table is refused as unsupported with the `what` its row
 //! names, and every refusal written in the engine's code has a row.
 
-use super::Engine;
-use crate::sandbox::{Session, SqlEngine};
+use super::layout_tests::seeded;
+use crate::sandbox::SqlEngine;
 use std::path::Path;
-
-const SETUP: &[&str] = &[
-    "CREATE WAREHOUSE W",
-    "CREATE DATABASE D",
-    "CREATE SCHEMA D.S",
-    "CREATE TABLE D.S.T (A INT)",
-    "CREATE STAGE D.S.STG",
-    "CREATE TAG D.S.TG",
-    "CREATE VIEW D.S.V AS SELECT A FROM D.S.T",
-    "CREATE DYNAMIC TABLE D.S.DT TARGET_LAG = '1 day' WAREHOUSE = W AS SELECT A FROM D.S.T",
-    "CREATE TASK D.S.TK AS SELECT 1",
-    "CREATE MODEL D.S.M WITH VERSION V1 FROM @D.S.STG/m",
-];
 
 /// A `what` with its variable parts (`{...}` in code, `` `<...>` `` in the docs) as `<>`.
 fn template(what: &str) -> String {
@@ -72,21 +59,9 @@ fn table_rows() -> Vec<(String, String)> {
 fn every_documented_refusal_is_refused_with_its_what() {
     let rows = table_rows();
     assert!(rows.len() > 20, "the table was not found");
-    let session = Session {
-        account: "SANDBOX".into(),
-        user: "TESTER".into(),
-        role: "SYSADMIN".into(),
-        warehouse: Some("W".into()),
-        ..Session::default()
-    };
     let mut wrong = Vec::new();
     for (what, example) in &rows {
-        let mut engine = Engine::new("SANDBOX");
-        for s in SETUP {
-            engine
-                .execute(s, &session)
-                .unwrap_or_else(|e| panic!("set-up {s}: {}", e.message));
-        }
+        let (mut engine, session) = seeded();
         let want = template(what);
         match engine.execute(example, &session) {
             Ok(_) => wrong.push(format!("{example}: succeeded (row '{what}')")),
