@@ -37,7 +37,7 @@ pub struct Failed {
     pub error: String,
 }
 
-/// The JSON shape of spec/cli.md.
+/// The JSON shape of docs/json.md.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplyReport {
     pub format_version: String,

@@ -1,4 +1,4 @@
-//! The command line, as spec/cli.md defines it. Global options are accepted before or
+//! The command line, as README.md and docs/ describe it. Global options are accepted before or
 //! after the command name.
 
 use clap::{Args, Parser, Subcommand};

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// Exit codes of spec/cli.md.
+/// Exit codes, as README.md's command table gives them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Exit {

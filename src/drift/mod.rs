@@ -1,6 +1,6 @@
 //! Drift: what changed in the account since snowform last applied, property by property:
 //! objects changed or deleted outside snowform, and (when asked) objects in managed
-//! schemas that snowform does not manage. Pure; the JSON shape is spec/cli.md's.
+//! schemas that snowform does not manage. Pure; the JSON shape is in docs/json.md.
 
 use crate::diff::{compare_props, merge_state_only, Picture};
 use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};

@@ -1,4 +1,4 @@
-//! The plan as users and pipelines see it: the JSON shape of spec/cli.md, which the human
+//! The plan as users and pipelines see it: the JSON shape of docs/json.md, which the human
 //! and markdown renderers read too.
 
 use super::diffs::unified;

@@ -1,4 +1,4 @@
-//! The command-line contract of spec/cli.md: global options anywhere, exit codes, streams.
+//! The command-line contract: global options anywhere, exit codes, streams.
 
 use crate::common::Dir;
 
