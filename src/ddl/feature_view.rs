@@ -7,7 +7,7 @@ use super::{Stmt, CREATE, DROP};
 use crate::model::canon::RefreshFreq;
 use crate::model::kinds::feature_view::{self as fv, object_tag_value, METADATA_TAG, OBJECT_TAG};
 use crate::model::{entity_tag_name, Ident, Object, ObjectName, Value};
-use crate::sql::{quote_ident, quote_literal, quote_literal_raw};
+use crate::sql::{quote_ident, quote_json_literal, quote_literal};
 
 fn refresh(o: &Object) -> Option<RefreshFreq> {
     o.get_str("refresh_freq")
@@ -63,7 +63,7 @@ fn tag_clause(o: &Object) -> String {
     tags.push(format!(
         "{} = {}",
         sibling(o, METADATA_TAG).to_sql(),
-        quote_literal_raw(&metadata_tag_value(o))
+        quote_json_literal(&metadata_tag_value(o))
     ));
     format!("TAG ({})", tags.join(", "))
 }

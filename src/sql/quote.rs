@@ -148,14 +148,18 @@ pub fn quote_literal(value: &str) -> String {
     out
 }
 
-/// Write `value` between single quotes as it is, doubling only single quotes: backslash
-/// sequences in it stay escapes for Snowflake to read (`\"` is `"`). This is how the Feature
-/// Store library writes its metadata JSON, which it reads back from the statement text
-/// rather than from the stored value, so the text must hold the JSON exactly. The value
-/// must be one line.
-pub fn quote_literal_raw(value: &str) -> String {
-    debug_assert!(!value.contains(['\n', '\r']), "one line: {value:?}");
-    format!("'{}'", value.replace('\'', "''"))
+/// A JSON document as a string literal, written as it is but for doubled single quotes: its
+/// backslash escapes stay escapes for Snowflake to read (`\"` is `"`). This is how the Feature
+/// Store library writes its metadata JSON, which it reads back from the statement text rather
+/// than from the stored value, so the text must hold the JSON exactly. Only valid JSON is safe
+/// to write so: every backslash in it starts an escape pair inside a JSON string, so none can
+/// escape the closing quote, and JSON has no `\'`. Anything else is a bug, and refused.
+pub fn quote_json_literal(json: &str) -> String {
+    assert!(
+        serde_json::from_str::<serde_json::Value>(json).is_ok() && !json.contains(['\n', '\r']),
+        "quote_json_literal takes one line of valid JSON: {json:?}"
+    );
+    format!("'{}'", json.replace('\'', "''"))
 }
 
 #[cfg(test)]
@@ -171,6 +175,30 @@ mod tests {
         assert_eq!(quote_ident("TABLE"), "\"TABLE\"");
         assert_eq!(quote_ident("1ABC"), "\"1ABC\"");
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+    }
+
+    #[test]
+    fn json_literals_keep_their_text_and_stay_one_literal() {
+        for name in [
+            "it's",
+            "back\\slash\\",
+            "\"q\"",
+            "semi'; DROP DATABASE X; --",
+        ] {
+            let json = serde_json::json!({ "entities": [name] }).to_string();
+            let lit = quote_json_literal(&json);
+            let toks = tokenize(&lit).unwrap();
+            assert_eq!(toks.len(), 1, "{lit}");
+            assert_eq!(toks[0].kind, TokenKind::String);
+            // The text between the quotes is the JSON itself, but for doubled quotes.
+            assert_eq!(lit[1..lit.len() - 1].replace("''", "'"), json);
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "valid JSON")]
+    fn json_literals_refuse_text_that_is_not_json() {
+        quote_json_literal("ends with a backslash \\");
     }
 
     #[test]

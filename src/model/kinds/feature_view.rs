@@ -162,7 +162,7 @@ pub fn object_tag_value(kind: &str) -> std::string::String {
 ///
 /// The value is the text between the quotes of the SQL literal: the library reads it back
 /// from the statement text (SHOW ... `text`), so it is written as-is (see
-/// `sql::quote_literal_raw`), and a quoted name's JSON escapes (`\"`) stay in the text.
+/// `sql::quote_json_literal`), and a quoted name's JSON escapes (`\"`) stay in the text.
 pub fn metadata_tag_value(entities: &[&str], timestamp_col: Option<&str>) -> std::string::String {
     let entities: Vec<std::string::String> = entities
         .iter()
