@@ -13,7 +13,7 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use snowform::azure::{
-    AzureError, PipelineEnv, Posted, PullRequestClient, Report, ReportKind, ThreadStatus,
+    AzureError, PipelineEnv, Posted, PullRequestClient, Report, ReportKind, Scope, ThreadStatus,
 };
 use snowform::drift::DriftReport;
 use snowform::render::PlanView;
@@ -617,6 +617,92 @@ async fn a_plan_thread_and_a_drift_thread_coexist() {
     assert_eq!(first_content(by_kind["plan"]), plan2.markdown);
     assert_eq!(first_content(by_kind["drift"]), drift2.markdown);
     assert!(first_content(by_kind["drift"]).starts_with("<!-- snowform:drift -->"));
+}
+
+fn scope(workspace: &str, dir: &str) -> Scope {
+    Scope {
+        workspace: workspace.into(),
+        dir: dir.into(),
+    }
+}
+
+/// The value of a thread's string property.
+fn property<'a>(thread: &'a Value, key: &str) -> Option<&'a str> {
+    thread["properties"][key]["$value"].as_str()
+}
+
+#[tokio::test]
+async fn each_environment_has_its_own_plan_thread() {
+    let server = Server::start().await;
+    let env = server.env();
+    let dir = "examples/mitsui-mlops";
+    let dev = plan_report("plan_changes.json", None).scoped(scope("dev", dir));
+    let prod = plan_report("plan_changes.json", None).scoped(scope("prod", dir));
+    let other_dir = plan_report("plan_changes.json", None).scoped(scope("dev", "examples/teams"));
+
+    let d = post(&env, &dev).await.unwrap();
+    let p = post(&env, &prod).await.unwrap();
+    let o = post(&env, &other_dir).await.unwrap();
+    assert!(d.created && p.created && o.created, "{d:?} {p:?} {o:?}");
+    assert_eq!(server.threads().len(), 3);
+
+    // PROD has no changes any more: its thread closes, DEV's stays as it was.
+    let prod_clean = plan_report("plan_no_changes.json", None).scoped(scope("prod", dir));
+    let p2 = post(&env, &prod_clean).await.unwrap();
+    assert_eq!(
+        (p2.thread_id, p2.created, p2.status),
+        (p.thread_id, false, ThreadStatus::Closed)
+    );
+    let threads = server.threads();
+    let by_id = |id: u64| threads.iter().find(|t| t["id"] == id).unwrap();
+    assert_eq!(by_id(d.thread_id)["status"], "active");
+    assert_eq!(first_content(by_id(d.thread_id)), dev.markdown);
+    assert_eq!(first_content(by_id(p.thread_id)), prod_clean.markdown);
+    assert_eq!(
+        property(by_id(p.thread_id), "snowform.scope"),
+        Some("workspace=prod dir=examples/mitsui-mlops")
+    );
+    // Each comment says which environment it is about, under the marker.
+    let first = first_content(by_id(d.thread_id));
+    assert!(first.starts_with("<!-- snowform:plan -->\n<!-- snowform:scope workspace=dev dir=examples/mitsui-mlops -->\n**`examples/mitsui-mlops`** · workspace `dev`"), "{first}");
+
+    // A DEV plan that fails replaces DEV's plan with its error and keeps the thread active.
+    let failed = Report::plan_failed(
+        "error: cannot reach the account: ```connection refused```",
+        Some("https://dev.azure.com/fabrikam/ML%20Platform/_build/results?buildId=977"),
+    )
+    .scoped(scope("dev", dir));
+    let f = post(&env, &failed).await.unwrap();
+    assert_eq!(
+        (f.thread_id, f.created, f.status),
+        (d.thread_id, false, ThreadStatus::Active)
+    );
+    let threads = server.threads();
+    let dev_thread = threads.iter().find(|t| t["id"] == d.thread_id).unwrap();
+    let text = first_content(dev_thread);
+    assert!(text.contains("snowform plan failed"), "{text}");
+    assert!(
+        text.contains("````text\nerror: cannot reach the account: ```connection refused```\n````"),
+        "{text}"
+    );
+    assert_eq!(threads.len(), 3);
+}
+
+#[tokio::test]
+async fn a_scoped_report_leaves_the_thread_of_an_unscoped_one_alone() {
+    let server = Server::start().await;
+    let env = server.env();
+    let old = post(&env, &plan_report("plan_changes.json", None))
+        .await
+        .unwrap();
+    let scoped = plan_report("plan_no_changes.json", None).scoped(scope("prod", "cfg"));
+    let new = post(&env, &scoped).await.unwrap();
+    assert!(new.created);
+    assert_ne!(old.thread_id, new.thread_id);
+    let again = post(&env, &plan_report("plan_changes.json", None))
+        .await
+        .unwrap();
+    assert_eq!((again.thread_id, again.created), (old.thread_id, false));
 }
 
 #[tokio::test]

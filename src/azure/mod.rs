@@ -1,6 +1,7 @@
 //! Posting snowform's plan and drift reports to the pull request of an Azure Pipelines
-//! run: one thread per report kind, found again by a thread property and updated in place,
-//! active while there is something to review and closed when there is not.
+//! run: one thread per report kind, workspace and configuration directory, found again
+//! by thread properties and updated in place, active while there is something to review
+//! and closed when there is not.
 
 pub mod env;
 mod error;
@@ -14,5 +15,5 @@ pub use env::{EnvProblem, PipelineEnv};
 pub use error::AzureError;
 pub use http::default_retry;
 pub use post::{post, Posted, PullRequestClient};
-pub use report::{Report, ReportKind};
+pub use report::{Report, ReportKind, Scope};
 pub use threads::ThreadStatus;

@@ -78,7 +78,9 @@ impl<'a> PullRequestClient<'a> {
         let mut attempts = Attempts::new(&self.http.retry);
         loop {
             let list: ThreadList = self.http.send(Verb::Get, &threads_url, None).await?;
-            if let Some((thread, comment)) = threads::find(&list.value, report.kind) {
+            if let Some((thread, comment)) =
+                threads::find(&list.value, report.kind, report.scope.as_ref())
+            {
                 let (thread_id, comment_id, current) = (thread.id, comment.id, thread.status());
                 let changed = comment.content.as_deref() != Some(content.as_str());
                 return self
@@ -97,7 +99,7 @@ impl<'a> PullRequestClient<'a> {
             } else {
                 ThreadStatus::Closed
             };
-            let body = threads::new_thread(report.kind, &content, status);
+            let body = threads::new_thread(report.kind, report.scope.as_ref(), &content, status);
             attempts.made += 1;
             // Creating is not idempotent: a failed attempt may still have created the
             // thread, so each retry lists the threads again before creating.

@@ -1,7 +1,7 @@
 //! The pull-request thread resources of the Azure DevOps REST API as far as snowform uses
 //! them, and how snowform recognises the thread it posted before. Pure.
 
-use super::report::ReportKind;
+use super::report::{ReportKind, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -10,6 +10,10 @@ pub const API_VERSION: &str = "7.1";
 
 /// The thread property that marks a snowform thread; its value is the report kind.
 pub const MARKER_PROPERTY: &str = "snowform.report";
+
+/// The thread property naming the workspace and configuration directory of the report
+/// (`Scope::key`). A thread without it is the report of an unnamed environment.
+pub const SCOPE_PROPERTY: &str = "snowform.scope";
 
 /// Thread statuses snowform sets or reads (CommentThreadStatus).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,35 +122,65 @@ impl Thread {
             .filter(|c| !c.is_deleted)
     }
 
-    fn is_for(&self, kind: ReportKind) -> bool {
-        match self.property(MARKER_PROPERTY) {
+    fn is_for(&self, kind: ReportKind, scope: Option<&Scope>) -> bool {
+        let content = self.first_comment().and_then(|c| c.content.as_deref());
+        let kind_matches = match self.property(MARKER_PROPERTY) {
             Some(v) => v == kind.property_value(),
             // A thread whose properties were lost still starts with the report's marker.
-            None => self
-                .first_comment()
-                .and_then(|c| c.content.as_deref())
-                .is_some_and(|c| c.starts_with(kind.marker())),
+            None => content.is_some_and(|c| c.starts_with(kind.marker())),
+        };
+        if !kind_matches {
+            return false;
+        }
+        // The scope as the property says, else as the comment's hidden line says.
+        let has_scope_line = |c: &str| {
+            c.lines()
+                .nth(1)
+                .is_some_and(|l| l.starts_with("<!-- snowform:scope "))
+        };
+        match (self.property(SCOPE_PROPERTY), scope) {
+            (Some(v), Some(s)) => v == s.key(),
+            (Some(_), None) => false,
+            (None, Some(s)) => {
+                content.is_some_and(|c| c.lines().nth(1) == Some(s.comment_marker().as_str()))
+            }
+            (None, None) => !content.is_some_and(has_scope_line),
         }
     }
 }
 
-/// snowform's earlier thread for `kind` and its first comment. Of several (two runs that
-/// raced), the newest is updated.
-pub fn find(threads: &[Thread], kind: ReportKind) -> Option<(&Thread, &Comment)> {
+/// snowform's earlier thread for `kind` in `scope` and its first comment. Of several (two
+/// runs that raced), the newest is updated.
+pub fn find<'t>(
+    threads: &'t [Thread],
+    kind: ReportKind,
+    scope: Option<&Scope>,
+) -> Option<(&'t Thread, &'t Comment)> {
     threads
         .iter()
-        .filter(|t| !t.is_deleted && t.is_for(kind))
+        .filter(|t| !t.is_deleted && t.is_for(kind, scope))
         .filter_map(|t| t.first_comment().map(|c| (t, c)))
         .max_by_key(|(t, _)| t.id)
 }
 
 /// The body that creates a thread.
-pub fn new_thread(kind: ReportKind, content: &str, status: ThreadStatus) -> Value {
+pub fn new_thread(
+    kind: ReportKind,
+    scope: Option<&Scope>,
+    content: &str,
+    status: ThreadStatus,
+) -> Value {
     let mut properties = Map::new();
     properties.insert(
         MARKER_PROPERTY.into(),
         json!({ "$type": "System.String", "$value": kind.property_value() }),
     );
+    if let Some(scope) = scope {
+        properties.insert(
+            SCOPE_PROPERTY.into(),
+            json!({ "$type": "System.String", "$value": scope.key() }),
+        );
+    }
     // Older servers render a comment as markdown only with this set.
     properties.insert(
         "Microsoft.TeamFoundation.Discussion.SupportsMarkdown".into(),
@@ -222,8 +256,8 @@ mod tests {
         assert_eq!(enveloped.status(), ThreadStatus::Active);
         assert_eq!(flat.status(), ThreadStatus::Closed);
         let threads = vec![enveloped, flat];
-        assert_eq!(find(&threads, ReportKind::Plan).unwrap().0.id, 1);
-        assert_eq!(find(&threads, ReportKind::Drift).unwrap().0.id, 2);
+        assert_eq!(find(&threads, ReportKind::Plan, None).unwrap().0.id, 1);
+        assert_eq!(find(&threads, ReportKind::Drift, None).unwrap().0.id, 2);
     }
 
     #[test]
@@ -237,17 +271,17 @@ mod tests {
                 "comments": [{"id": 2, "parentCommentId": 1, "content": "a reply"},
                              {"id": 1, "parentCommentId": 0, "content": "the plan"}]})),
         ];
-        let (t, c) = find(&threads, ReportKind::Plan).unwrap();
+        let (t, c) = find(&threads, ReportKind::Plan, None).unwrap();
         assert_eq!((t.id, c.id), (3, 1));
-        assert!(find(&threads, ReportKind::Drift).is_none());
+        assert!(find(&threads, ReportKind::Drift, None).is_none());
     }
 
     #[test]
     fn falls_back_to_the_content_marker() {
         let threads = vec![thread(json!({"id": 7, "comments": [
             {"id": 1, "content": format!("{}\n## plan", ReportKind::Plan.marker())}]}))];
-        assert_eq!(find(&threads, ReportKind::Plan).unwrap().0.id, 7);
-        assert!(find(&threads, ReportKind::Drift).is_none());
+        assert_eq!(find(&threads, ReportKind::Plan, None).unwrap().0.id, 7);
+        assert!(find(&threads, ReportKind::Drift, None).is_none());
     }
 
     #[test]

@@ -176,11 +176,14 @@ pub enum CommentCommand {
     /// Post to the pull request of the running Azure Pipelines build
     AzureDevops {
         /// A plan saved with `plan --out`
-        #[arg(long, value_name = "FILE", conflicts_with = "drift")]
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["drift", "plan_failed"])]
         plan: Option<PathBuf>,
         /// A JSON drift report saved with `drift --out`
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "plan_failed")]
         drift: Option<PathBuf>,
+        /// The error output of a plan that failed: posted to the plan thread instead
+        #[arg(long = "plan-failed", value_name = "FILE")]
+        plan_failed: Option<PathBuf>,
     },
 }
 

@@ -32,7 +32,8 @@ use std::path::{Path, PathBuf};
 pub struct LoadOptions {
     /// `NAME=VALUE` from each `--var`, in order.
     pub vars: Vec<String>,
-    /// Each `--var-file`, in order; later files win.
+    /// Each `--var-file`, in order; later files win, and every one wins over the
+    /// workspace's own file (`workspaces/<workspace>.vars.hcl`, read by itself).
     pub var_files: Vec<PathBuf>,
     /// The process environment; `SNOWFORM_VAR_<name>` entries set variables.
     pub env: BTreeMap<String, String>,
@@ -101,6 +102,7 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
     };
 
     let _base = functions::BaseDirGuard::enter(dir);
+    let opts = &with_workspace_file(dir, opts, diags);
     let vars = variables::resolve(&decls, opts, &names, diags);
     let backend = backend::decode(&decls, &vars, &names, &opts.workspace, diags);
     let mut decoded = evaluate::run(&decls, &vars, &names, &opts.workspace, diags);
@@ -133,6 +135,57 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
         sensitive: vars.sensitive,
         files: paths,
     })
+}
+
+/// The directory, under the configuration directory, of each workspace's variable file.
+pub const WORKSPACE_VARS_DIR: &str = "workspaces";
+
+/// `opts` with the workspace's own variable file, `workspaces/<workspace>.vars.hcl`, read
+/// first: a workspace is bound to its values, so planning one environment with another's
+/// values cannot happen by a forgotten `--var-file`. Explicit `--var-file`s come after it
+/// and so win, value by value (as Terraform's `-var-file` wins over the files it loads by
+/// itself). A workspace other than `default` without its file, in a directory that has
+/// files for other workspaces, is an error: it would silently plan with the defaults.
+fn with_workspace_file(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> LoadOptions {
+    let mut out = opts.clone();
+    let vars_dir = dir.join(WORKSPACE_VARS_DIR);
+    let own = vars_dir.join(format!("{}.vars.hcl", opts.workspace));
+    if own.is_file() {
+        out.var_files.insert(0, own);
+        return out;
+    }
+    if opts.workspace == "default" || !opts.var_files.is_empty() {
+        return out;
+    }
+    let mut others: Vec<String> = std::fs::read_dir(&vars_dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".vars.hcl"))
+                .map(str::to_string)
+        })
+        .collect();
+    if others.is_empty() {
+        return out;
+    }
+    others.sort();
+    diags.push(
+        crate::diag::Diagnostic::error(format!(
+            "the workspace {:?} has no variable file {}",
+            opts.workspace,
+            own.display()
+        ))
+        .with_detail(format!(
+            "{} holds the variable files of the workspaces {}; create {WORKSPACE_VARS_DIR}/{}.vars.hcl, select one of those workspaces with --workspace NAME, or give the values explicitly with --var-file FILE",
+            vars_dir.display(),
+            others.join(", "),
+            opts.workspace
+        )),
+    );
+    out
 }
 
 /// Messages may quote values (an evaluation error shows the operands); those of sensitive

@@ -1,7 +1,8 @@
-//! comment azure-devops: post the plan (saved with `plan --out`) or drift report (saved with
-//! `drift --out`) to the pull request of the running Azure Pipelines build.
+//! comment azure-devops: post the plan (saved with `plan --out`), the error of a plan that
+//! failed, or a drift report (saved with `drift --out`) to the pull request of the running
+//! Azure Pipelines build, in the thread of this workspace and configuration directory.
 
-use crate::azure::{self, PipelineEnv, Report};
+use crate::azure::{self, PipelineEnv, Report, Scope};
 use crate::cli::{CliError, Ctx, Exit};
 use crate::drift::DriftReport;
 use crate::plan::saved::SavedPlan;
@@ -12,22 +13,27 @@ pub fn azure_devops(
     ctx: &Ctx,
     plan: Option<&Path>,
     drift: Option<&Path>,
+    plan_failed: Option<&Path>,
 ) -> Result<Exit, CliError> {
     let env = PipelineEnv::from_process().map_err(|e| CliError::new(e.to_string()))?;
     let read = |p: &Path| {
         std::fs::read_to_string(p)
             .map_err(|e| CliError::new(format!("cannot read {}: {e}", p.display())))
     };
-    let report = match (plan, drift) {
-        (Some(p), None) => {
+    let mut workspace = ctx.global.workspace.clone();
+    let report = match (plan, drift, plan_failed) {
+        (Some(p), None, None) => {
             let saved = SavedPlan::parse(&read(p)?)
                 .map_err(|e| CliError::new(format!("{}: {e}", p.display())))?;
             // Sensitive values are redacted as the configuration marks them, when it loads.
             let sensitive = ctx.load_config().map(|c| c.sensitive).unwrap_or_default();
+            // The plan says which workspace it was made for.
+            workspace = saved.plan.workspace.clone();
             let view = PlanView::new(&saved.plan, &Redactor::new(sensitive));
             Report::plan(&view, env.build_url.as_deref())
         }
-        (None, Some(d)) => {
+        (None, None, Some(f)) => Report::plan_failed(&read(f)?, env.build_url.as_deref()),
+        (None, Some(d), None) => {
             let r: DriftReport = serde_json::from_str(&read(d)?).map_err(|e| {
                 CliError::new(format!(
                     "{} is not a drift report written by `snowform drift --out`: {e}",
@@ -38,10 +44,14 @@ pub fn azure_devops(
         }
         _ => {
             return Err(CliError::new(
-                "give --plan FILE (from `plan --out`) or --drift FILE (from `drift --out`)",
+                "give --plan FILE (from `plan --out`), --plan-failed FILE (the error output of a failed plan) or --drift FILE (from `drift --out`)",
             ))
         }
     };
+    let report = report.scoped(Scope {
+        workspace,
+        dir: scope_dir(&ctx.global.dir),
+    });
     let posted = super::runtime()?
         .block_on(azure::post(&env, &report))
         .map_err(|e| CliError::new(e.to_string()))?;
@@ -57,4 +67,45 @@ pub fn azure_devops(
         }
     );
     Ok(Exit::Ok)
+}
+
+/// The configuration directory as the thread names it: relative to the working directory
+/// (the repository, in a pipeline) when it is inside it, with `/` separators, so that
+/// every agent names one directory alike.
+fn scope_dir(dir: &Path) -> String {
+    let absolute = if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(dir)
+    };
+    let cwd = std::env::current_dir().ok();
+    let shown = match cwd.as_deref().and_then(|c| absolute.strip_prefix(c).ok()) {
+        Some(rel) => rel.to_path_buf(),
+        None => absolute,
+    };
+    let parts: Vec<String> = shown
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let joined = parts.join("/").replace("//", "/");
+    if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scope_dir;
+    use std::path::Path;
+
+    #[test]
+    fn the_directory_is_named_alike_however_it_is_given() {
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(scope_dir(Path::new(".")), ".");
+        assert_eq!(scope_dir(Path::new("./examples/x/")), "examples/x");
+        assert_eq!(scope_dir(&cwd.join("examples/x")), "examples/x");
+    }
 }

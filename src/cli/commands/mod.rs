@@ -38,9 +38,16 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<Exit, CliError> {
         Command::ForceUnlock { yes } => force_unlock::run(ctx, yes),
         Command::Connection(ConnectionCommand::Test) => connection::test(ctx),
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd),
-        Command::Comment(CommentCommand::AzureDevops { plan, drift }) => {
-            comment::azure_devops(ctx, plan.as_deref(), drift.as_deref())
-        }
+        Command::Comment(CommentCommand::AzureDevops {
+            plan,
+            drift,
+            plan_failed,
+        }) => comment::azure_devops(
+            ctx,
+            plan.as_deref(),
+            drift.as_deref(),
+            plan_failed.as_deref(),
+        ),
     }
 }
 
