@@ -157,6 +157,9 @@ pub struct ApplyArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum StateCommand {
+    /// Create the state table of `backend "snowflake"` and this workspace's row, when
+    /// missing (apply does it too; plan and drift only read)
+    Init,
     /// Addresses in the state
     List,
     /// One object as recorded

@@ -56,11 +56,39 @@ impl Backend {
         }
     }
 
+    /// Read the state; never writes (plan and drift may run with a read-only role).
     pub async fn load(&self, session: Option<&Session>) -> Result<Option<State>, CliError> {
         Ok(match self {
             Backend::Local(l) => l.load()?,
-            Backend::Snowflake(s) => s.load(&need(session, s)?.client).await?,
+            Backend::Snowflake(s) => {
+                let state = s.load(&need(session, s)?.client).await?;
+                if s.table_missing() {
+                    eprintln!(
+                        "The state table {} does not exist yet (or this role cannot read it): \
+                         reading an empty state. `snowform apply` or `snowform state init` creates it.",
+                        s.table
+                    );
+                }
+                state
+            }
         })
+    }
+
+    /// Create what the backend keeps state in, when missing (`state init`).
+    pub async fn init(&self, session: Option<&Session>) -> Result<String, CliError> {
+        match self {
+            Backend::Local(l) => Ok(format!(
+                "The local state needs no initialisation: {} is written by the first apply.",
+                l.path.display()
+            )),
+            Backend::Snowflake(s) => {
+                s.ensure(&need(session, s)?.client).await?;
+                Ok(format!(
+                    "The state table {} is ready for workspace {}.",
+                    s.table, s.workspace
+                ))
+            }
+        }
     }
 
     pub async fn save(

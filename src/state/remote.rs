@@ -10,6 +10,11 @@
 //! and deleting older ones after, and reading keeps the newest, so no record is ever missing.
 //! The lock is the head's LOCK_ID, taken with an UPDATE that matches only an unlocked head:
 //! Snowflake runs it atomically, so exactly one taker sees one row updated.
+//!
+//! Reading never writes: `plan` and `drift` run with a role that may only read the account
+//! and the state table (a pull-request pipeline), so `load` neither creates the table nor
+//! the head row. A missing table is an empty state; the table is created by the first
+//! write (`lock`, taken by `apply` and `import`) or by `state init`.
 
 use super::lock::{LockError, LockInfo};
 use super::record::{Record, State, StateError};
@@ -36,6 +41,14 @@ pub struct SnowflakeBackend {
     pub workspace: String,
     /// Each record's JSON as the table holds it, to write only what changed.
     written: Mutex<BTreeMap<Address, String>>,
+    /// The last `load` found no table (or this role cannot see it).
+    missing: std::sync::atomic::AtomicBool,
+}
+
+/// Snowflake's answer for a table that does not exist or that the role cannot see
+/// (`002003`, "... does not exist or not authorized.").
+fn is_missing(e: &str) -> bool {
+    e.contains("002003") || e.contains("does not exist or not authorized")
 }
 
 impl SnowflakeBackend {
@@ -44,7 +57,13 @@ impl SnowflakeBackend {
             table,
             workspace: workspace.to_string(),
             written: Mutex::new(BTreeMap::new()),
+            missing: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// The last `load` found no state table: it read an empty state and wrote nothing.
+    pub fn table_missing(&self) -> bool {
+        self.missing.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn t(&self) -> String {
@@ -101,16 +120,24 @@ impl SnowflakeBackend {
         Ok(rows.into_iter().next())
     }
 
+    /// Read this workspace's state; None when there is none yet (no table, or no head row
+    /// for the workspace). Only SELECTs.
     pub async fn load<S: Sql>(&self, sql: &S) -> Result<Option<State>, StateError> {
-        self.ensure(sql).await?;
-        let (rows, _) = sql
+        let read = sql
             .execute(&format!(
                 "SELECT ADDRESS, BODY, SERIAL FROM {} WHERE WORKSPACE = {}",
                 self.t(),
                 self.ws()
             ))
-            .await
-            .map_err(|e| self.remote(e))?;
+            .await;
+        let missing = matches!(&read, Err(e) if is_missing(e));
+        self.missing
+            .store(missing, std::sync::atomic::Ordering::Relaxed);
+        if missing {
+            self.written.lock().expect("not poisoned").clear();
+            return Ok(None);
+        }
+        let (rows, _) = read.map_err(|e| self.remote(e))?;
         let place = format!("{} (workspace {})", self.table, self.workspace);
         let mut head: Option<String> = None;
         // The newest row of each address wins; an older one may be left by a cut-short write.
@@ -471,6 +498,42 @@ mod tests {
                     ["comment"],
                 crate::model::Value::from("new")
             );
+        });
+    }
+
+    /// Records every statement, then runs it on the engine.
+    struct Recording(Direct, Mutex<Vec<String>>);
+
+    impl Sql for Recording {
+        async fn execute(&self, sql: &str) -> Result<(Vec<Vec<Option<String>>>, u64), String> {
+            self.1.lock().unwrap().push(sql.to_string());
+            self.0.execute(sql).await
+        }
+    }
+
+    #[test]
+    fn loading_only_reads_and_a_missing_table_is_an_empty_state() {
+        let sql = Recording(engine(), Mutex::new(Vec::new()));
+        let b = backend();
+        run(async {
+            assert!(b.load(&sql).await.unwrap().is_none());
+            assert!(b.table_missing());
+            let seen = std::mem::take(&mut *sql.1.lock().unwrap());
+            assert!(seen.iter().all(|s| s.starts_with("SELECT ")), "{seen:?}");
+            // The table is still missing: nothing was created.
+            assert!(sql
+                .0
+                .execute("SELECT * FROM OPS.SNOWFORM.STATE")
+                .await
+                .is_err());
+            // Once a writer made it, a workspace without a head row is still no state.
+            b.ensure(&sql).await.unwrap();
+            let other = SnowflakeBackend::new(b.table.clone(), "prod");
+            sql.1.lock().unwrap().clear();
+            assert!(other.load(&sql).await.unwrap().is_none());
+            assert!(!other.table_missing());
+            let seen = std::mem::take(&mut *sql.1.lock().unwrap());
+            assert!(seen.iter().all(|s| s.starts_with("SELECT ")), "{seen:?}");
         });
     }
 

@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod environments;
 mod examples;
 mod generate;
 mod mlops;

@@ -1,4 +1,4 @@
-//! state list | show | rm: read and change the state in the configured backend (the local
+//! state init | list | show | rm: read and change the state in the configured backend (the local
 //! file, or the table in the account through the connection).
 
 use crate::cli::args::StateCommand;
@@ -16,12 +16,13 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
             Backend::Local(_) => None,
         };
         let session = session.as_ref();
-        // `rm` reads the state under the lock.
+        // `rm` reads the state under the lock; `init` reads nothing.
         let state = match cmd {
-            StateCommand::Rm { .. } => None,
+            StateCommand::Rm { .. } | StateCommand::Init => None,
             _ => backend.load(session).await?,
         };
         match cmd {
+            StateCommand::Init => eprintln!("{}", backend.init(session).await?),
             StateCommand::List => {
                 for (addr, r) in state.iter().flat_map(|s| s.resources.iter()) {
                     println!("{addr}\t{}\t{}", r.kind, r.name);
