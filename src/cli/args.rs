@@ -45,6 +45,15 @@ pub struct Global {
     /// A connection from connections.toml / config.toml, or `sandbox` for the embedded sandbox
     #[arg(long, global = true, env = "SNOWFORM_CONNECTION")]
     pub connection: Option<String>,
+    /// The embedded sandbox's account: NAME is shared by every workspace that names it,
+    /// as one Snowflake account is (default: one account per workspace)
+    #[arg(
+        long = "sandbox-account",
+        global = true,
+        env = "SNOWFORM_SANDBOX_ACCOUNT",
+        value_name = "NAME"
+    )]
+    pub sandbox_account: Option<String>,
     /// Report format: human, json or markdown
     #[arg(long, global = true, default_value = "human")]
     pub format: crate::render::Format,

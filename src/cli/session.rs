@@ -25,12 +25,23 @@ pub struct Session {
 }
 
 impl Ctx {
-    /// Where the embedded sandbox keeps the account of this directory and workspace.
-    pub fn sandbox_account_path(&self) -> PathBuf {
-        self.global
-            .dir
-            .join(".snowform/sandbox")
-            .join(format!("{}.json", self.global.workspace))
+    /// Where the embedded sandbox keeps the account of this directory and workspace: its
+    /// own, or with `--sandbox-account NAME` one shared by every workspace naming NAME.
+    pub fn sandbox_account_path(&self) -> Result<PathBuf, CliError> {
+        let base = self.global.dir.join(".snowform/sandbox");
+        match self.global.sandbox_account.as_deref().map(str::trim) {
+            None | Some("") => Ok(base.join(format!("{}.json", self.global.workspace))),
+            Some(name)
+                if name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')) =>
+            {
+                Ok(base.join("accounts").join(format!("{name}.json")))
+            }
+            Some(name) => Err(CliError::new(format!(
+                "--sandbox-account {name:?}: name the shared sandbox account with letters, digits, `_` and `-` only"
+            ))),
+        }
     }
 
     /// Open the selected connection. None when no connection is configured at all (and
@@ -78,7 +89,7 @@ impl Ctx {
     }
 
     async fn sandbox_session(&self) -> Result<Session, CliError> {
-        let path = self.sandbox_account_path();
+        let path = self.sandbox_account_path()?;
         let mut engine = sandbox::Engine::open(&path, "SANDBOX").map_err(|e| {
             CliError::new(format!(
                 "cannot open the sandbox account {}: {e}",

@@ -500,7 +500,11 @@ fn exists_unmanaged(d: &Object) -> Diagnostic {
         d.name
     ))
     .with_detail(format!(
-        "{} would fail to create it. Adopt it with: snowform import {} {}",
+        "{} would fail to create it. Workspaces (environments) that share an account see \
+         each other's objects but not each other's state: if another workspace manages it, \
+         give each workspace its own name for it (for example from a variable in its \
+         workspace's variable file); if it was made outside snowform, adopt it with: \
+         snowform import {} {}",
         d.address,
         d.address,
         d.name.to_sql()

@@ -99,3 +99,70 @@ fn plan_and_drift_only_read_the_account_and_the_state_table() {
         ]
     );
 }
+
+#[test]
+fn workspaces_sharing_a_sandbox_account_conflict_as_in_snowflake() {
+    // Made up here: two environments that both claim one warehouse name.
+    let d = Dir::with(&[(
+        "main.hcl",
+        "warehouse \"w\" {\n  name = \"SHARED_WH\"\n  size = \"XSMALL\"\n}\n",
+    )]);
+    let shared = ["--connection", "sandbox", "--sandbox-account", "team"];
+    let on = |workspace: &str, args: &[&str]| {
+        let mut all = shared.to_vec();
+        all.extend_from_slice(&["--workspace", workspace]);
+        all.extend_from_slice(args);
+        d.run(&all)
+    };
+    on("dev", &["apply", "--auto-approve"]).ok();
+    let prod = on("prod", &["plan"]).code(1);
+    assert!(
+        prod.stderr.contains(
+            "warehouse SHARED_WH already exists in the account but snowform does not manage it"
+        ),
+        "{}",
+        prod.stderr
+    );
+    assert!(
+        prod.stderr
+            .contains("Workspaces (environments) that share an account"),
+        "{}",
+        prod.stderr
+    );
+    assert!(
+        prod.stderr
+            .contains("snowform import warehouse.w SHARED_WH"),
+        "{}",
+        prod.stderr
+    );
+    // Both workspaces see one account, kept in one file.
+    assert!(d
+        .path()
+        .join(".snowform/sandbox/accounts/team.json")
+        .is_file());
+    let seen = d.run(
+        &[
+            &shared[..],
+            &[
+                "--workspace",
+                "prod",
+                "sandbox",
+                "exec",
+                "SHOW WAREHOUSES LIKE 'SHARED_WH'",
+            ],
+        ]
+        .concat(),
+    );
+    assert!(seen.ok().stdout.contains("SHARED_WH"));
+
+    // The same through the environment variable; without it each workspace has its own.
+    let via_env = d
+        .cmd()
+        .env("SNOWFORM_SANDBOX_ACCOUNT", "team")
+        .args(["--connection", "sandbox", "--workspace", "prod", "plan"])
+        .output()
+        .unwrap();
+    assert_eq!(via_env.status.code(), Some(1));
+    d.run(&["--connection", "sandbox", "--workspace", "prod", "plan"])
+        .ok();
+}

@@ -122,7 +122,7 @@ fn exec(ctx: &Ctx, sql: &str) -> Result<Exit, CliError> {
 }
 
 fn reset(ctx: &Ctx) -> Result<Exit, CliError> {
-    let path = ctx.sandbox_account_path();
+    let path = ctx.sandbox_account_path()?;
     match std::fs::remove_file(&path) {
         Ok(()) => eprintln!("Emptied the sandbox account {}.", path.display()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
