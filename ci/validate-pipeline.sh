@@ -25,3 +25,6 @@ cd "$root"
   --data-transform azure-pipelines \
   --regex-variant python \
   azure-pipelines.yml
+
+# What the schema cannot check: the stages, scripts, environments and cache (ci/check-pipeline.py).
+"$venv/bin/python" ci/check-pipeline.py

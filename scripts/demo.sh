@@ -24,6 +24,8 @@ step validate
 # The raw tables the feature views read are loaded by the ingestion side into a landing
 # database snowform does not manage; they must exist before the first apply.
 step sandbox exec "$(cat examples/mitsui-mlops/landing.sql)"
+# The schema of the state table (backend.hcl), which an administrator creates once.
+step sandbox exec "$(cat examples/mitsui-mlops/admin.sql)"
 step --connection sandbox plan
 step --connection sandbox apply --auto-approve
 step --connection sandbox plan --detailed-exitcode
@@ -37,6 +39,6 @@ echo "(drift exited $code: 2 means drift was found)"
 step --connection sandbox plan
 step --connection sandbox apply --auto-approve
 step --connection sandbox drift
-step state list
+step --connection sandbox state list
 
 printf '\nThe demo configuration, its state and its sandbox account are in %s\n' "$DEMO"

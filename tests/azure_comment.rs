@@ -952,14 +952,17 @@ async fn the_token_is_not_in_debug_output_of_the_environment() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The pipeline's three stage scripts, in order, against the sandbox and this fake service
+// The pipeline's stage scripts, for two environments of the example sharing one account,
+// against the sandbox and this fake service
 // ---------------------------------------------------------------------------------------
 
-/// Run one of ci/azure/*.sh as the pipeline does, with snowform on the embedded sandbox.
+/// Run one of ci/azure/*.sh as a stage of `workspace` does, with snowform on the embedded
+/// sandbox account `ci`, which every workspace shares (as one Snowflake account).
 fn stage(
     script: &str,
     dir: &std::path::Path,
     out: &std::path::Path,
+    workspace: &str,
     extra: &[(&str, String)],
 ) -> std::process::Output {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -972,7 +975,9 @@ fn stage(
         .env("NO_COLOR", "1")
         .env("SNOWFORM_BIN", env!("CARGO_BIN_EXE_snowform"))
         .env("SNOWFORM_DIR", dir)
-        .env("SNOWFORM_OUT", out)
+        .env("SNOWFORM_OUT", out.join(workspace))
+        .env("SNOWFORM_WORKSPACE", workspace)
+        .env("SNOWFORM_SANDBOX_ACCOUNT", "ci")
         .env("SNOWFORM_CONNECTION", "sandbox");
     for (k, v) in extra {
         cmd.env(k, v);
@@ -980,32 +985,76 @@ fn stage(
     cmd.output().unwrap()
 }
 
+/// `snowform sandbox exec SQL` on the shared account, as an administrator or someone
+/// changing things by hand.
+fn exec(dir: &std::path::Path, home: &std::path::Path, sql: &str) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_snowform"))
+        .env_clear()
+        .env("HOME", home)
+        .env("SNOWFLAKE_HOME", home)
+        .env("NO_COLOR", "1")
+        .env("SNOWFORM_SANDBOX_ACCOUNT", "ci")
+        .arg("-C")
+        .arg(dir)
+        .args(["sandbox", "exec"])
+        .arg(sql)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{sql}: {o:?}");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn output_text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+async fn run_stage(
+    script: &'static str,
+    dir: &std::path::Path,
+    out: &std::path::Path,
+    workspace: &'static str,
+    extra: Vec<(&'static str, String)>,
+) -> std::process::Output {
+    let (d, o) = (dir.to_path_buf(), out.to_path_buf());
+    tokio::task::spawn_blocking(move || stage(script, &d, &o, workspace, &extra))
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_pipeline_stages_run_in_order_against_the_sandbox() {
+async fn the_pipeline_stages_plan_review_and_apply_two_environments() {
     let server = Server::start().await;
     let work = tempfile::tempdir().unwrap();
     let dir = work.path().join("config");
     let out = work.path().join("out");
-    std::fs::create_dir_all(&dir).unwrap();
     std::fs::create_dir_all(&out).unwrap();
+    // The example as shipped: its state backend and its workspaces' variable files.
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/mitsui-mlops");
-    for e in std::fs::read_dir(example).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+    copy_dir(&example, &dir);
+    // What exists before the pipeline's first run: the raw tables of the ingestion side and
+    // the schema of the state table, which an administrator creates.
+    for script in ["landing.sql", "admin.sql"] {
+        exec(
+            &dir,
+            &out,
+            &std::fs::read_to_string(dir.join(script)).unwrap(),
+        );
     }
-    // The raw tables the example's feature views read come from the ingestion side: made in
-    // the sandbox account before the pipeline's first apply.
-    let landing = std::process::Command::new(env!("CARGO_BIN_EXE_snowform"))
-        .env_clear()
-        .env("HOME", &out)
-        .env("SNOWFLAKE_HOME", &out)
-        .arg("-C")
-        .arg(&dir)
-        .args(["sandbox", "exec"])
-        .arg(std::fs::read_to_string(dir.join("landing.sql")).unwrap())
-        .output()
-        .unwrap();
-    assert!(landing.status.success(), "{landing:?}");
     let pr_env = vec![
         ("SYSTEM_COLLECTIONURI", server.url.clone()),
         ("SYSTEM_TEAMPROJECT", PROJECT.to_string()),
@@ -1014,69 +1063,154 @@ async fn the_pipeline_stages_run_in_order_against_the_sandbox() {
         ("SYSTEM_ACCESSTOKEN", TOKEN.to_string()),
         ("BUILD_BUILDID", "977".to_string()),
     ];
-    let text = |o: &std::process::Output| {
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    };
 
-    // Pull request: plan (changes: exit 0) and the comment on the pull request.
-    let (d, o, e) = (dir.clone(), out.clone(), pr_env.clone());
-    let plan = tokio::task::spawn_blocking(move || stage("plan.sh", &d, &o, &e))
-        .await
-        .unwrap();
-    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
-    assert!(out.join("plan.json").exists() && out.join("plan.md").exists());
+    // Pull request: each environment's plan in its own thread.
+    for ws in ["dev", "prod"] {
+        let plan = run_stage("plan.sh", &dir, &out, ws, pr_env.clone()).await;
+        assert_eq!(plan.status.code(), Some(0), "{ws}: {}", output_text(&plan));
+        assert!(out.join(ws).join("plan.json").exists());
+    }
     let threads = server.threads();
-    assert_eq!(threads.len(), 1, "{}", text(&plan));
-    assert_eq!(threads[0]["status"], "active");
+    assert_eq!(threads.len(), 2, "{threads:#?}");
+    let thread_of = |threads: &[Value], ws: &str| -> Value {
+        threads
+            .iter()
+            .find(|t| {
+                property(t, "snowform.scope")
+                    .is_some_and(|s| s.starts_with(&format!("workspace={ws} ")))
+            })
+            .unwrap_or_else(|| panic!("no thread for {ws}: {threads:#?}"))
+            .clone()
+    };
+    for (ws, db, wh) in [
+        ("dev", "XYZ_DEV", "COMPUTE_WH_DEV"),
+        ("prod", "XYZ_PROD", "COMPUTE_WH_PROD"),
+    ] {
+        let t = thread_of(&threads, ws);
+        assert_eq!(t["status"], "active");
+        let text = first_content(&t);
+        assert!(text.contains(&format!("workspace `{ws}`")), "{text}");
+        assert!(text.contains(db) && text.contains(wh), "{ws}: {text}");
+    }
+
+    // A PROD plan that fails (its variable file is broken) posts its error to PROD's thread
+    // and leaves DEV's alone.
+    let broken = work.path().join("broken.vars.hcl");
+    std::fs::write(&broken, "env = \n").unwrap();
+    let mut failing = pr_env.clone();
+    failing.push(("SNOWFORM_VAR_FILE", broken.display().to_string()));
+    let failed = run_stage("plan.sh", &dir, &out, "prod", failing).await;
+    assert_eq!(failed.status.code(), Some(1), "{}", output_text(&failed));
     assert!(
-        first_content(&threads[0]).contains("10 to create"),
-        "{}",
-        first_content(&threads[0])
+        !out.join("prod/plan.json").exists(),
+        "a failed plan leaves no plan to apply"
+    );
+    let after = server.threads();
+    assert_eq!(after.len(), 2);
+    let prod_text = first_content(&thread_of(&after, "prod")).to_string();
+    assert!(prod_text.contains("snowform plan failed"), "{prod_text}");
+    assert!(prod_text.contains("broken.vars.hcl"), "{prod_text}");
+    assert_eq!(
+        first_content(&thread_of(&after, "dev")),
+        first_content(&thread_of(&threads, "dev"))
     );
 
-    // Main: apply (exit 0), then the scheduled drift check finds nothing (exit 0).
-    let (d, o) = (dir.clone(), out.clone());
-    let apply = tokio::task::spawn_blocking(move || stage("apply.sh", &d, &o, &[]))
-        .await
-        .unwrap();
-    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply));
-    let (d, o) = (dir.clone(), out.clone());
-    let clean = tokio::task::spawn_blocking(move || stage("drift.sh", &d, &o, &[]))
-        .await
-        .unwrap();
-    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean));
-
-    // Someone changes the warehouse by hand: the next drift check fails the run (exit 2)
-    // and leaves a JSON report; in a pipeline (TF_BUILD) each object is a warning.
-    let changed = std::process::Command::new(env!("CARGO_BIN_EXE_snowform"))
-        .args(["-C"])
-        .arg(&dir)
-        .args([
-            "sandbox",
-            "exec",
-            "ALTER WAREHOUSE COMPUTE_WH SET WAREHOUSE_SIZE = SMALL",
-        ])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(changed.status.success(), "{}", text(&changed));
-    let (d, o) = (dir.clone(), out.clone());
-    let drift = tokio::task::spawn_blocking(move || {
-        stage("drift.sh", &d, &o, &[("TF_BUILD", "True".to_string())])
-    })
-    .await
-    .unwrap();
-    assert_eq!(drift.status.code(), Some(2), "{}", text(&drift));
+    // Main: plan (saved, not posted), then, after approval, apply exactly that plan.
+    for ws in ["dev", "prod"] {
+        let plan = run_stage("plan.sh", &dir, &out, ws, vec![]).await;
+        assert_eq!(plan.status.code(), Some(0), "{ws}: {}", output_text(&plan));
+        assert!(output_text(&plan).contains("the plan is not posted"));
+        let reviewed = out.join(format!("{ws}-reviewed.json"));
+        std::fs::copy(out.join(ws).join("plan.json"), &reviewed).unwrap();
+        let apply = run_stage(
+            "apply.sh",
+            &dir,
+            &out,
+            ws,
+            vec![("SNOWFORM_PLAN_FILE", reviewed.display().to_string())],
+        )
+        .await;
+        assert_eq!(
+            apply.status.code(),
+            Some(0),
+            "{ws}: {}",
+            output_text(&apply)
+        );
+        // The same reviewed plan again: the state moved since, so it is refused as stale.
+        let again = run_stage(
+            "apply.sh",
+            &dir,
+            &out,
+            ws,
+            vec![("SNOWFORM_PLAN_FILE", reviewed.display().to_string())],
+        )
+        .await;
+        assert_eq!(
+            again.status.code(),
+            Some(1),
+            "{ws}: {}",
+            output_text(&again)
+        );
+        assert!(
+            output_text(&again).contains("stale"),
+            "{}",
+            output_text(&again)
+        );
+    }
+    // No saved plan, no apply.
+    let none = run_stage(
+        "apply.sh",
+        &dir,
+        &out,
+        "dev",
+        vec![(
+            "SNOWFORM_PLAN_FILE",
+            out.join("missing.json").display().to_string(),
+        )],
+    )
+    .await;
+    assert_eq!(none.status.code(), Some(1));
     assert!(
-        text(&drift).contains("##vso[task.logissue type=warning]warehouse.compute"),
+        output_text(&none).contains("no saved plan"),
         "{}",
-        text(&drift)
+        output_text(&none)
+    );
+
+    // Both environments live in one account and one state table, and neither drifted.
+    for ws in ["dev", "prod"] {
+        let clean = run_stage("drift.sh", &dir, &out, ws, vec![]).await;
+        assert_eq!(
+            clean.status.code(),
+            Some(0),
+            "{ws}: {}",
+            output_text(&clean)
+        );
+    }
+    // Someone changes DEV's warehouse by hand: DEV's drift check fails the run (exit 2);
+    // PROD's does not.
+    exec(
+        &dir,
+        &out,
+        "ALTER WAREHOUSE COMPUTE_WH_DEV SET WAREHOUSE_SIZE = SMALL",
+    );
+    let drift = run_stage(
+        "drift.sh",
+        &dir,
+        &out,
+        "dev",
+        vec![("TF_BUILD", "True".to_string())],
+    )
+    .await;
+    assert_eq!(drift.status.code(), Some(2), "{}", output_text(&drift));
+    assert!(
+        output_text(&drift).contains("##vso[task.logissue type=warning]warehouse.compute"),
+        "{}",
+        output_text(&drift)
     );
     let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("drift.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("dev/drift.json")).unwrap())
+            .unwrap();
     assert_eq!(report["summary"]["changed"], 1);
+    let prod = run_stage("drift.sh", &dir, &out, "prod", vec![]).await;
+    assert_eq!(prod.status.code(), Some(0), "{}", output_text(&prod));
 }

@@ -49,6 +49,7 @@ fn the_ml_pipeline_example_loads_to_its_objects() {
     assert_eq!(
         names,
         [
+            "backend.hcl",
             "compute.hcl",
             "feature_store.hcl",
             "models.hcl",
@@ -56,7 +57,13 @@ fn the_ml_pipeline_example_loads_to_its_objects() {
             "variables.hcl"
         ]
     );
-    assert_eq!(config.backend, Backend::Local { path: None });
+    // The state is kept in the account (the pipeline's agents share it).
+    assert!(
+        matches!(&config.backend, Backend::Snowflake { database, schema, table }
+            if database.to_string() == "SNOWFORM" && schema.to_string() == "STATE" && table.to_string() == "WORKSPACES"),
+        "{:?}",
+        config.backend
+    );
 }
 
 #[test]

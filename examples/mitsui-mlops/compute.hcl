@@ -1,6 +1,6 @@
 # The warehouse that refreshes the feature views and runs the scoring tasks.
 warehouse "compute" {
-  name         = "COMPUTE_WH"
+  name         = var.compute_warehouse
   size         = "XSMALL"
   auto_suspend = 60
   comment      = "Feature refreshes and scoring"

@@ -20,6 +20,13 @@ variable "landing_database" {
   description = "The database the ingestion side loads raw data into; its RAW schema holds PATIENTS and VITALS."
 }
 
+# Environments that share one account need a warehouse each (workspaces/*.vars.hcl).
+variable "compute_warehouse" {
+  type        = string
+  default     = "COMPUTE_WH"
+  description = "The name of the warehouse that refreshes the feature views and runs the tasks."
+}
+
 locals {
   # XYZ_DEV or XYZ_PROD
   database = "XYZ_${var.env}"
