@@ -8,6 +8,7 @@ mod commands;
 mod context;
 mod error;
 mod planning;
+mod progress;
 mod session;
 
 use clap::Parser;

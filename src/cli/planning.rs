@@ -82,7 +82,17 @@ pub async fn make_plan(
     let live = match session {
         Some(s) => {
             let wanted: Vec<&Object> = config.objects.iter().chain(recorded.values()).collect();
-            Some(read_live(s, &wanted, &ReadOptions::default()).await?)
+            let progress =
+                super::progress::Progress::counter(ctx, "Reading the account", "queries");
+            let counted = super::progress::Counted {
+                client: &s.client,
+                progress: &progress,
+            };
+            let read = live::read(&counted, &wanted, &ReadOptions::default())
+                .await
+                .map_err(|e| CliError::new(e.to_string()));
+            progress.finish();
+            Some(read?)
         }
         None => None,
     };

@@ -166,3 +166,89 @@ fn workspaces_sharing_a_sandbox_account_conflict_as_in_snowflake() {
     d.run(&["--connection", "sandbox", "--workspace", "prod", "plan"])
         .ok();
 }
+
+/// `snowform ARGS` in `d`, on a pseudo-terminal (util-linux `script`), with `extra`
+/// environment variables; what the terminal received. None where `script` is missing.
+fn on_terminal(d: &Dir, args: &[&str], extra: &[(&str, &str)]) -> Option<String> {
+    let bin = assert_cmd::cargo::cargo_bin("snowform");
+    let quoted: Vec<String> = std::iter::once(bin.display().to_string())
+        .chain(["-C".to_string(), d.path().display().to_string()])
+        .chain(args.iter().map(|a| a.to_string()))
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &quoted.join(" "), "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", d.home.path())
+        .env("SNOWFLAKE_HOME", d.home.path())
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Made up here: objects in three levels of containers, so that reading them takes
+/// several rounds of queries.
+fn nested(prefix: &str) -> String {
+    let mut hcl = format!("database \"d\" {{\n  name = \"{prefix}_DB\"\n}}\n");
+    for i in 0..3 {
+        hcl.push_str(&format!(
+            "schema \"s{i}\" {{\n  database = database.d\n  name = \"S{i}\"\n}}\nstage \"t{i}\" {{\n  schema = schema.s{i}\n  name = \"T{i}\"\n}}\n"
+        ));
+    }
+    hcl
+}
+
+#[test]
+fn progress_is_drawn_on_a_terminal_only() {
+    // Each request waits, so that plans and applies take more than a moment.
+    let served = Served::start(700);
+    let d = Dir::with(&[("main.hcl", &nested("PROGRESS"))]);
+    d.connect(&served, "ci");
+
+    // Not a terminal (captured, as in CI): not one byte of progress.
+    let out = d.on("ci", &["apply", "--auto-approve"]).ok();
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(
+            !stream.contains('\r') && !stream.contains('\u{1b}'),
+            "{stream:?}"
+        );
+        assert!(!stream.contains("statements ("), "{stream}");
+        assert!(!stream.contains("Reading the account:"), "{stream}");
+    }
+
+    let Some(shown) = on_terminal(&d, &["--connection", "ci", "plan"], &[]) else {
+        eprintln!("`script` is not installed: the terminal half of this test did not run");
+        return;
+    };
+    assert!(shown.contains("Reading the account:"), "{shown:?}");
+    // On a terminal in automation (as pipelines set it), or with JSON: none.
+    for extra in [
+        [("TF_IN_AUTOMATION", "1")],
+        [("CI", "true")],
+        [("TF_BUILD", "True")],
+    ] {
+        let quiet = on_terminal(&d, &["--connection", "ci", "plan"], &extra).unwrap();
+        assert!(
+            !quiet.contains("Reading the account:"),
+            "{extra:?}: {quiet:?}"
+        );
+    }
+    let json = on_terminal(&d, &["--connection", "ci", "plan", "--format", "json"], &[]).unwrap();
+    assert!(!json.contains("Reading the account:"), "{json:?}");
+
+    // An apply draws its bar with counts (7 statements: a database, 3 schemas, 3 stages).
+    let fresh = Dir::with(&[("main.hcl", &nested("PROGRESS2"))]);
+    fresh.connect(&served, "ci");
+    let applied = on_terminal(
+        &fresh,
+        &["--connection", "ci", "apply", "--auto-approve"],
+        &[],
+    )
+    .unwrap();
+    assert!(applied.contains("/7 statements ("), "{applied:?}");
+}

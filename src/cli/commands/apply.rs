@@ -108,6 +108,7 @@ async fn locked(
     let runner = Progress {
         client: &session.client,
         style: ctx.err_style,
+        bar: crate::cli::progress::Progress::bar(ctx, plan.statements().len() as u64, "statements"),
     };
     let mut sink = Sink {
         backend,
@@ -119,6 +120,7 @@ async fn locked(
         stop: &stop,
     };
     let report = apply(&plan, &mut state, &mut sink, &runner, &opts).await;
+    runner.bar.finish();
     interrupts.abort();
     let report = report.map_err(|e| {
         CliError::new(format!(
@@ -151,6 +153,8 @@ async fn settle_interrupted(
     let runner = Progress {
         client: &session.client,
         style: ctx.err_style,
+        // A few statements resent at once: no bar.
+        bar: crate::cli::progress::Progress::none(),
     };
     recover::resubmit(state, &mut settled, &runner).await;
     eprintln!(
@@ -328,6 +332,8 @@ fn watch_interrupts(
 struct Progress<'a> {
     client: &'a crate::snowflake::Client,
     style: crate::render::Style,
+    /// The bar on a terminal; each line is printed above it.
+    bar: crate::cli::progress::Progress,
 }
 
 impl Runner for Progress<'_> {
@@ -349,18 +355,20 @@ impl Progress<'_> {
             self.client.run(sql, request_id).await
         };
         let took = start.elapsed().as_secs_f64();
-        match &r {
-            Ok(()) => eprintln!(
+        let line = match &r {
+            Ok(()) => format!(
                 "{} {} ({took:.1}s)",
                 self.style.green("done"),
                 first_line(sql)
             ),
-            Err(_) => eprintln!(
+            Err(_) => format!(
                 "{} {} ({took:.1}s)",
                 self.style.red("failed"),
                 first_line(sql)
             ),
-        }
+        };
+        self.bar.println(&line);
+        self.bar.inc();
         r
     }
 }
