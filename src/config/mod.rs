@@ -150,6 +150,38 @@ fn with_workspace_file(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) 
     let mut out = opts.clone();
     let vars_dir = dir.join(WORKSPACE_VARS_DIR);
     let own = vars_dir.join(format!("{}.vars.hcl", opts.workspace));
+    // An explicit file wins, but another workspace's file is most likely a mistake.
+    let canonical_dir = vars_dir.canonicalize().ok();
+    for file in &opts.var_files {
+        let other = file
+            .canonicalize()
+            .ok()
+            .filter(|f| {
+                canonical_dir
+                    .as_deref()
+                    .is_some_and(|d| f.parent() == Some(d))
+            })
+            .and_then(|f| {
+                f.file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(|n| n.strip_suffix(".vars.hcl"))
+                    .map(str::to_string)
+            })
+            .filter(|w| *w != opts.workspace);
+        if let Some(other) = other {
+            diags.push(
+                crate::diag::Diagnostic::warning(format!(
+                    "--var-file {} holds the values of workspace {other:?}, but the workspace is {:?}",
+                    file.display(),
+                    opts.workspace
+                ))
+                .with_detail(format!(
+                    "its values win over workspaces/{}.vars.hcl; if you meant to work on {other:?}, pass --workspace {other}",
+                    opts.workspace
+                )),
+            );
+        }
+    }
     if own.is_file() {
         out.var_files.insert(0, own);
         return out;
