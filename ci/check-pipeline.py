@@ -82,7 +82,7 @@ for i, env in enumerate(envs.get("default") or []):
         continue
     hcl = "".join(p.read_text() for p in d.glob("*.hcl") if not p.name.endswith(".vars.hcl"))
     if not re.search(r'^\s*backend\s+"snowflake"', hcl, re.M):
-        problem(f"{where}: {env['directory']} keeps its state on the agent (no backend \"snowflake\"), which is discarded after the run")
+        problem(f"{where}: {env['directory']} keeps its state on the build machine (no backend \"snowflake\"), which is discarded after the run")
     own = d / "workspaces" / f"{ws}.vars.hcl"
     if env["varFile"]:
         if not (root / str(env["varFile"])).is_file():

@@ -57,7 +57,7 @@ fn the_ml_pipeline_example_loads_to_its_objects() {
             "variables.hcl"
         ]
     );
-    // The state is kept in the account (the pipeline's agents share it).
+    // The state is kept in the account (the pipeline's build machines share it).
     assert!(
         matches!(&config.backend, Backend::Snowflake { database, schema, table }
             if database.to_string() == "SNOWFORM" && schema.to_string() == "STATE" && table.to_string() == "WORKSPACES"),

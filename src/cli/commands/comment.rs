@@ -71,7 +71,7 @@ pub fn azure_devops(
 
 /// The configuration directory as the thread names it: relative to the working directory
 /// (the repository, in a pipeline) when it is inside it, with `/` separators, so that
-/// every agent names one directory alike.
+/// every build machine names one directory alike.
 fn scope_dir(dir: &Path) -> String {
     let absolute = if dir.is_absolute() {
         dir.to_path_buf()
