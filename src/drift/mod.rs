@@ -47,6 +47,10 @@ pub struct DriftReport {
     pub workspace: String,
     pub summary: DriftSummary,
     pub drifted: Vec<Drifted>,
+    /// Differences in attributes the configuration's `lifecycle.ignore_changes` leaves to
+    /// others (metrics set from the Model Registry): information, not drift.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<Drifted>,
     pub metadata_queries: usize,
 }
 
@@ -115,6 +119,7 @@ pub fn detect(
     queries: usize,
 ) -> DriftReport {
     let mut drifted = Vec::new();
+    let mut ignored = Vec::new();
     for (addr, r) in recorded {
         match live.get(&(addr.kind, r.name.clone())) {
             None => drifted.push(Drifted {
@@ -130,12 +135,28 @@ pub fn detect(
             }),
             Some(l) => {
                 let current = merge_state_only(l.clone(), Some(r));
-                let mut attrs: Vec<DriftedAttribute> = compare_props(r, &current)
+                // Every difference, ignored ones too: those are shown apart.
+                let mut all = r.clone();
+                all.lifecycle.ignore_changes.clear();
+                let mut attrs: Vec<DriftedAttribute> = compare_props(&all, &current)
                     .into_iter()
                     .map(|(c, _)| DriftedAttribute { name: c.name, expected: json(c.after), actual: json(c.before) })
                     .collect();
                 if addr.kind == Kind::Model {
                     attrs.extend(version_drift(r, &current));
+                }
+                let (ignored_attrs, attrs): (Vec<_>, Vec<_>) = attrs
+                    .into_iter()
+                    .partition(|a| r.lifecycle.ignores(&a.name));
+                if !ignored_attrs.is_empty() {
+                    ignored.push(Drifted {
+                        address: addr.to_string(),
+                        kind: addr.kind,
+                        name: r.name.to_string(),
+                        drift: DriftKind::Changed,
+                        attributes: ignored_attrs,
+                        hint: Some("lifecycle.ignore_changes leaves these to others: snowform neither reports them as drift nor reverts them".into()),
+                    });
                 }
                 if !attrs.is_empty() {
                     drifted.push(Drifted {
@@ -185,6 +206,7 @@ pub fn detect(
         workspace: workspace.to_string(),
         summary,
         drifted,
+        ignored,
         metadata_queries: queries,
     }
 }

@@ -65,10 +65,27 @@ pub fn markdown() -> String {
             }
         }
     }
+    out.push_str(LIFECYCLE);
     out.push_str(SCHEDULES);
     out.push_str(&feature_store_compatibility());
     out
 }
+
+/// lifecycle { prevent_destroy, ignore_changes } (src/config/evaluate.rs, src/diff).
+const LIFECYCLE: &str = "\n## Lifecycle\n\n\
+     - `prevent_destroy = true`: `apply` refuses a change that destroys the object or a part of it (a delete, \
+     a replace, a dropped model version); the plan shows it.\n\
+     - `ignore_changes` lists attributes whose differences snowform leaves alone once the object exists: \
+     a plan never changes them back, and `drift` lists them apart as information (JSON `ignored`), without \
+     counting them as drift or changing its exit code. Names are written as strings or bare (`[\"comment\"]`, \
+     `[comment]`); the name and the container (`schema`, `database`) cannot be ignored.\n\
+     - A model also takes its versions: `versions` (every version: none is added, dropped or changed), \
+     `versions.V1` (that version) or `versions.V1.metadata` (one field: `source`, `comment`, `alias` or \
+     `metadata`), as strings or traversals (`versions.V1.metadata`, `versions[\"V1\"].metadata`). This keeps \
+     metrics that data scientists set from the Model Registry (which rewrites the version's metadata). \
+     A version name is read as a `version` block's label is: unquoted, it is upper-cased.\n\
+     - `drift` uses the `ignore_changes` of the configuration (or, for an object it no longer has, the one \
+     recorded by the last apply).\n";
 
 /// What `validate` checks in a schedule, a lag and a cron expression (src/model/canon.rs).
 const SCHEDULES: &str = "\n## Schedules, lags and cron expressions\n\n\

@@ -1216,3 +1216,67 @@ fn the_library_still_reads_feature_views_after_changes_in_place_and_replacements
     // replacement it reads its default, ON_CREATE, which is what this one has.
     assert!(library_initialize_pattern().captures(daily).is_none());
 }
+
+/// Metrics set from the Model Registry (`ModelVersion.set_metric` rewrites the version's
+/// metadata) are left alone when the configuration ignores them: no plan reverts them and
+/// drift shows them as information with exit code 0. What is not ignored still shows.
+#[test]
+fn ignore_changes_leaves_a_versions_metrics_to_the_model_registry() {
+    let block = |ignore: &str| {
+        model(
+            "V1",
+            &[(
+                "V1",
+                "    comment = \"first\"\n    metadata = { metrics = { auc = 0.9 } }\n",
+            )],
+        )
+        .replacen(
+            "  name   = \"CHURN\"\n",
+            &format!(
+                "  name   = \"CHURN\"\n  lifecycle {{\n    ignore_changes = [{ignore}]\n  }}\n"
+            ),
+            1,
+        )
+    };
+    // Applied without the ignore: the configuration gains it later, with no apply between.
+    let d = setup(&block(""));
+    apply(&d);
+    reconfigure(&d, &block("versions.v1.metadata"));
+    d.exec(
+        "ALTER MODEL MLOPS.FS.CHURN MODIFY VERSION V1 SET METADATA = '{\"metrics\":{\"auc\":0.9,\"rmse\":0.1},\"snowpark_ml_schema_version\":\"2024-01-01\"}'",
+    )
+    .ok();
+    assert_no_changes(&d);
+    let drift = d.sandbox(&["drift", "--format", "json"]).code(0).json();
+    assert_eq!(drift["drifted"], serde_json::json!([]), "{drift}");
+    assert_eq!(drift["ignored"][0]["address"], "model.churn", "{drift}");
+    assert_eq!(
+        drift["ignored"][0]["attributes"][0]["name"], "versions.V1.metadata",
+        "{drift}"
+    );
+    let human = d.sandbox(&["drift"]).code(0).stdout;
+    assert!(
+        human.contains("No drift") && human.contains("ignore_changes") && human.contains("rmse"),
+        "{human}"
+    );
+    let md = d.sandbox(&["drift", "--format", "markdown"]).code(0).stdout;
+    assert!(
+        md.contains("versions.V1.metadata") && md.contains("ignore_changes"),
+        "{md}"
+    );
+
+    // The same ignore written as a string, and for the whole version: a comment changed in
+    // the registry is ignored too. Without the ignore, the plan puts the metrics back.
+    d.exec("ALTER MODEL MLOPS.FS.CHURN MODIFY VERSION V1 SET COMMENT = 'promoted'")
+        .ok();
+    reconfigure(&d, &block("\"versions.V1\""));
+    assert_no_changes(&d);
+    reconfigure(&d, &block("\"versions.V1.comment\""));
+    let p = plan(&d);
+    assert_eq!(
+        statements(change(&p, "model.churn")),
+        ["ALTER MODEL MLOPS.FS.CHURN MODIFY VERSION V1 SET METADATA = '{\"metrics\":{\"auc\":0.9},\"snowpark_ml_schema_version\":\"2024-01-01\"}'"]
+    );
+    let drift = d.sandbox(&["drift", "--format", "json"]).code(2).json();
+    assert_eq!(drift["summary"]["changed"], 1, "{drift}");
+}

@@ -28,7 +28,13 @@ pub fn run(ctx: &Ctx, include_unmanaged: bool, out: Option<&PathBuf>) -> Result<
                     .yellow(&format!("warning: {}", recover::summary(&settled)))
             );
         }
-        let recorded = state.objects();
+        let mut recorded = state.objects();
+        // What the configuration now leaves to others counts, even before an apply records it.
+        for o in &config.objects {
+            if let Some(r) = recorded.get_mut(&o.address) {
+                r.lifecycle.ignore_changes = o.lifecycle.ignore_changes.clone();
+            }
+        }
         let scope = include_unmanaged.then(|| UnmanagedScope::of(recorded.values()));
         let wanted: Vec<&Object> = recorded.values().collect();
         let read = read_live(
