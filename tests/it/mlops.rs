@@ -1280,3 +1280,90 @@ fn ignore_changes_leaves_a_versions_metrics_to_the_model_registry() {
     let drift = d.sandbox(&["drift", "--format", "json"]).code(2).json();
     assert_eq!(drift["summary"]["changed"], 1, "{drift}");
 }
+
+/// The refresh task of a cron feature view names its dynamic table in its body. Renaming
+/// the schema (or database) renames the table, but the body still names the old one, and
+/// the task would refresh nothing: the plan rewrites it after the rename, and drift and plan
+/// see a body that names another table.
+#[test]
+fn a_refresh_task_follows_a_rename_of_its_schema_and_database() {
+    let d = setup(&dt("spend", "V1", "0 6 * * * UTC", "wh", Q1));
+    apply(&d);
+    let definition = |d: &Dir, schema: &str| {
+        rows(d, &format!("SHOW TASKS IN SCHEMA {schema}")).remove(0)["definition"]
+            .clone()
+            .unwrap()
+    };
+    assert_eq!(
+        definition(&d, "MLOPS.FS"),
+        "ALTER DYNAMIC TABLE MLOPS.FS.SPEND$V1 REFRESH"
+    );
+
+    let renamed = config(&dt("spend", "V1", "0 6 * * * UTC", "wh", Q1)).replacen(
+        "name     = \"FS\"",
+        "name     = \"FEATURES\"",
+        1,
+    );
+    d.write("main.hcl", &renamed);
+    let p = plan(&d);
+    assert_eq!(
+        changed(&p),
+        pairs(&[("feature_view.spend", "update"), ("schema.fs", "update")])
+    );
+    assert_eq!(
+        statements(change(&p, "feature_view.spend")),
+        [
+            "ALTER TASK MLOPS.FEATURES.SPEND$V1 SUSPEND",
+            "ALTER TASK MLOPS.FEATURES.SPEND$V1 MODIFY AS ALTER DYNAMIC TABLE MLOPS.FEATURES.SPEND$V1 REFRESH",
+            "ALTER TASK MLOPS.FEATURES.SPEND$V1 RESUME",
+        ]
+    );
+    // Without a connection the recorded body is as stale: the offline plan says the same.
+    let offline = d
+        .sandbox(&["plan", "--format", "json", "--refresh=false"])
+        .ok()
+        .json();
+    assert_eq!(changed(&offline), changed(&p));
+    apply(&d);
+    assert_eq!(
+        definition(&d, "MLOPS.FEATURES"),
+        "ALTER DYNAMIC TABLE MLOPS.FEATURES.SPEND$V1 REFRESH"
+    );
+    assert_eq!(
+        rows(&d, "SHOW TASKS IN SCHEMA MLOPS.FEATURES")[0]["state"].as_deref(),
+        Some("started")
+    );
+    assert_no_changes(&d);
+    d.sandbox(&["drift"]).code(0);
+
+    // The database too.
+    d.write(
+        "main.hcl",
+        &renamed.replacen("name = \"MLOPS\"", "name = \"ML\"", 1),
+    );
+    apply(&d);
+    assert_eq!(
+        definition(&d, "ML.FEATURES"),
+        "ALTER DYNAMIC TABLE ML.FEATURES.SPEND$V1 REFRESH"
+    );
+    assert_no_changes(&d);
+
+    // A body changed outside snowform is drift, and the plan puts it back.
+    d.exec("ALTER TASK ML.FEATURES.SPEND$V1 SUSPEND");
+    d.exec(
+        "ALTER TASK ML.FEATURES.SPEND$V1 MODIFY AS ALTER DYNAMIC TABLE ML.FEATURES.OTHER REFRESH",
+    );
+    d.exec("ALTER TASK ML.FEATURES.SPEND$V1 RESUME");
+    let drift = d.sandbox(&["drift", "--format", "json"]).code(2).json();
+    assert_eq!(
+        drift["drifted"][0]["attributes"][0]["name"], "refresh_task_target",
+        "{drift}"
+    );
+    let p = plan(&d);
+    assert!(
+        statements(change(&p, "feature_view.spend")).contains(
+            &"ALTER TASK ML.FEATURES.SPEND$V1 MODIFY AS ALTER DYNAMIC TABLE ML.FEATURES.SPEND$V1 REFRESH".to_string()
+        ),
+        "{p}"
+    );
+}
