@@ -103,6 +103,28 @@ impl Change {
     pub fn is_noop(&self) -> bool {
         self.action == Action::NoOp
     }
+
+    /// Why this change breaks what others run, without destroying anything: a rename of a
+    /// database, schema or warehouse. Every query, view, task, grant script, connection and
+    /// pipeline outside snowform that names the old name fails after it.
+    pub fn disruption(&self) -> Option<String> {
+        if self.action != Action::Update
+            || !matches!(self.kind(), Kind::Database | Kind::Schema | Kind::Warehouse)
+        {
+            return None;
+        }
+        let rename = self.attrs.iter().find(|a| a.name == "name")?;
+        let old = rename
+            .before
+            .as_ref()
+            .and_then(Value::as_str)
+            .unwrap_or("?");
+        let new = rename.after.as_ref().and_then(Value::as_str).unwrap_or("?");
+        Some(format!(
+            "renaming {} {old} to {new} breaks everything outside snowform that names {old}: queries, views, tasks, connections and scripts",
+            self.kind().noun()
+        ))
+    }
 }
 
 /// The inputs of a diff.

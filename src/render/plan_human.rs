@@ -81,6 +81,8 @@ pub fn render(view: &PlanView, style: &Style) -> String {
             c.name.clone(),
             if c.destructive {
                 "yes".into()
+            } else if c.disruption.is_some() {
+                "rename".into()
             } else {
                 String::new()
             },
@@ -97,6 +99,11 @@ pub fn render(view: &PlanView, style: &Style) -> String {
         out.push_str(
             &style.red("This plan is destructive: apply refuses it without --allow-destroy.\n"),
         );
+    }
+    if view.disruptive {
+        out.push_str(&style.red(
+            "This plan renames a database, schema or warehouse: whatever names the old name breaks; apply refuses it without --allow-rename (or --allow-destroy).\n",
+        ));
     }
     for c in effective {
         out.push('\n');
@@ -122,6 +129,9 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
     }
     for r in &c.reasons {
         out.push_str(&format!("    why: {r}\n"));
+    }
+    if let Some(d) = &c.disruption {
+        out.push_str(&style.red(&format!("    disruptive: {d}\n")));
     }
     for a in &c.attributes {
         // A changed SQL text is shown as its diff below.

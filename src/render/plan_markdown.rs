@@ -29,6 +29,8 @@ pub fn title(view: &PlanView) -> String {
     );
     if view.destructive {
         t.push_str(" (destructive)");
+    } else if view.disruptive {
+        t.push_str(" (disruptive rename)");
     }
     t
 }
@@ -38,7 +40,7 @@ pub fn render(view: &PlanView, footer: &[String]) -> String {
     let mut out = String::new();
     out.push_str(MARKER);
     out.push('\n');
-    let icon = if view.destructive {
+    let icon = if view.destructive || view.disruptive {
         ":warning: "
     } else if view.has_changes() {
         ""
@@ -88,6 +90,24 @@ pub fn render(view: &PlanView, footer: &[String]) -> String {
         }
         out.push('\n');
         out.push_str("Apply runs destructive changes only with `--allow-destroy`.\n\n");
+    }
+    let renames: Vec<&&ChangeView> = effective
+        .iter()
+        .filter(|c| c.disruption.is_some())
+        .collect();
+    if !renames.is_empty() {
+        out.push_str("### :warning: Disruptive renames\n\n");
+        for c in &renames {
+            out.push_str(&format!(
+                "- **{}** {} ({}): {}\n",
+                c.action_str(),
+                code(&c.address),
+                code(&c.name),
+                escape_cell(c.disruption.as_deref().unwrap_or_default())
+            ));
+        }
+        out.push('\n');
+        out.push_str("Apply runs them only with `--allow-rename` (or `--allow-destroy`).\n\n");
     }
     if !effective.is_empty() {
         out.push_str("### Changes\n\n| | Address | Name | Why |\n|---|---|---|---|\n");

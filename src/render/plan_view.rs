@@ -38,6 +38,10 @@ pub struct ChangeView {
     pub name: String,
     pub action: Action,
     pub destructive: bool,
+    /// Breaks what others run without destroying anything (a rename of a database,
+    /// schema or warehouse): why. Apply needs --allow-rename or --allow-destroy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disruption: Option<String>,
     pub reasons: Vec<String>,
     pub attributes: Vec<AttributeView>,
     pub statements: Vec<String>,
@@ -55,6 +59,9 @@ pub struct PlanView {
     pub workspace: String,
     pub summary: SummaryView,
     pub destructive: bool,
+    /// Some change renames a database, schema or warehouse (see ChangeView::disruption).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disruptive: bool,
     pub metadata_queries: usize,
     /// False when planned against the recorded state alone.
     pub refreshed: bool,
@@ -105,6 +112,7 @@ impl PlanView {
                 name: redact.apply(&c.name().to_string()),
                 action: c.action,
                 destructive: c.destructive,
+                disruption: c.disruption().map(|d| redact.apply(&d)),
                 reasons: c.reasons.iter().map(|r| redact.apply(r)).collect(),
                 attributes: c
                     .attrs
@@ -143,6 +151,7 @@ impl PlanView {
             format_version: "1".into(),
             workspace: plan.workspace.clone(),
             destructive: changes.iter().any(|c| c.destructive),
+            disruptive: changes.iter().any(|c| c.disruption.is_some()),
             summary,
             metadata_queries: plan.metadata_queries,
             refreshed: plan.provenance.refreshed,
@@ -163,7 +172,7 @@ impl PlanView {
             .iter()
             .filter(|c| c.action != Action::NoOp)
             .collect();
-        v.sort_by_key(|c| !c.destructive);
+        v.sort_by_key(|c| !(c.destructive || c.disruption.is_some()));
         v
     }
 }

@@ -341,3 +341,73 @@ stage "gone" {
     let list = d.run(&["state", "list"]).ok().stdout;
     assert!(list.contains("schema.s\tschema\tNEW_DB.S1"), "{list}");
 }
+
+/// Renaming a database, schema or warehouse destroys nothing but breaks everything outside
+/// snowform that names the old name: every format of the plan says so, and apply needs
+/// --allow-rename (or --allow-destroy), as it needs --allow-destroy for a drop.
+#[test]
+fn renaming_a_database_schema_or_warehouse_is_disruptive_and_needs_allow_rename() {
+    let before = r#"
+warehouse "w" {
+  name = "OLD_WH"
+}
+database "d" {
+  name = "OLD_DB"
+}
+schema "s" {
+  database = database.d
+  name     = "OLD_S"
+}
+"#;
+    let d = Dir::with(&[("main.hcl", before)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let mut current = before.to_string();
+    for (from, to, address) in [
+        ("OLD_WH", "NEW_WH", "warehouse.w"),
+        ("OLD_DB", "NEW_DB", "database.d"),
+        ("OLD_S", "NEW_S", "schema.s"),
+    ] {
+        current = current.replace(from, to);
+        d.write("main.hcl", &current);
+        let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+        assert_eq!(plan["disruptive"], true, "{plan}");
+        assert_eq!(plan["summary"]["update"], 1, "{plan}");
+        assert_eq!(plan["destructive"], false, "{plan}");
+        let change = plan["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["address"] == address)
+            .unwrap();
+        let why = change["disruption"].as_str().unwrap_or_default();
+        assert!(why.contains(from) && why.contains("breaks"), "{change}");
+        let human = d.sandbox(&["plan"]).ok().stdout;
+        assert!(
+            human.contains("disruptive:") && human.contains("--allow-rename"),
+            "{human}"
+        );
+        let md = d.sandbox(&["plan", "--format", "markdown"]).ok().stdout;
+        assert!(
+            md.contains("Disruptive renames") && md.contains(address),
+            "{md}"
+        );
+        let refused = d.sandbox(&["apply", "--auto-approve"]).code(1);
+        assert!(
+            refused.stderr.contains("--allow-rename") && refused.stderr.contains(address),
+            "{}",
+            refused.stderr
+        );
+        d.sandbox(&["plan", "--detailed-exitcode"]).code(2);
+        d.sandbox(&["apply", "--auto-approve", "--allow-rename"])
+            .ok();
+        d.sandbox(&["plan", "--detailed-exitcode"]).ok();
+    }
+    // A change that renames nothing is no disruption.
+    d.write(
+        "main.hcl",
+        &current.replace("name = \"NEW_WH\"", "name = \"NEW_WH\"\n  comment = \"x\""),
+    );
+    let quiet = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert!(quiet.get("disruptive").is_none(), "{quiet}");
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+}

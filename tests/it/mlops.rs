@@ -1324,7 +1324,8 @@ fn a_refresh_task_follows_a_rename_of_its_schema_and_database() {
         .ok()
         .json();
     assert_eq!(changed(&offline), changed(&p));
-    apply(&d);
+    d.sandbox(&["apply", "--auto-approve", "--allow-rename"])
+        .ok();
     assert_eq!(
         definition(&d, "MLOPS.FEATURES"),
         "ALTER DYNAMIC TABLE MLOPS.FEATURES.SPEND$V1 REFRESH"
@@ -1341,7 +1342,8 @@ fn a_refresh_task_follows_a_rename_of_its_schema_and_database() {
         "main.hcl",
         &renamed.replacen("name = \"MLOPS\"", "name = \"ML\"", 1),
     );
-    apply(&d);
+    d.sandbox(&["apply", "--auto-approve", "--allow-rename"])
+        .ok();
     assert_eq!(
         definition(&d, "ML.FEATURES"),
         "ALTER DYNAMIC TABLE ML.FEATURES.SPEND$V1 REFRESH"
