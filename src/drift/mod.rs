@@ -3,7 +3,7 @@
 //! schemas that snowform does not manage. Pure; the JSON shape is in docs/json.md.
 
 use crate::diff::{compare_props, merge_state_only, Picture};
-use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
+use crate::model::{unnest_json, Address, Ident, Kind, Object, ObjectName, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -144,6 +144,11 @@ pub fn detect(
                     .collect();
                 if addr.kind == Kind::Model {
                     attrs.extend(version_drift(r, &current));
+                }
+                // JSON-typed values read as JSON, as in the plan.
+                for a in attrs.iter_mut() {
+                    a.expected = unnest_json(addr.kind, &a.name, a.expected.take());
+                    a.actual = unnest_json(addr.kind, &a.name, a.actual.take());
                 }
                 let (ignored_attrs, attrs): (Vec<_>, Vec<_>) = attrs
                     .into_iter()

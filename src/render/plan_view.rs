@@ -51,6 +51,9 @@ pub struct ChangeView {
     pub moved_from: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diffs: Vec<BodyDiff>,
+    /// Attributes changed outside snowform since the last apply, which this change puts back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed_outside: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -119,8 +122,16 @@ impl PlanView {
                     .iter()
                     .map(|a| AttributeView {
                         name: a.name.clone(),
-                        before: json_of(&a.before, redact),
-                        after: json_of(&a.after, redact),
+                        before: crate::model::unnest_json(
+                            c.kind(),
+                            &a.name,
+                            json_of(&a.before, redact),
+                        ),
+                        after: crate::model::unnest_json(
+                            c.kind(),
+                            &a.name,
+                            json_of(&a.after, redact),
+                        ),
                     })
                     .collect(),
                 statements: plan
@@ -131,6 +142,7 @@ impl PlanView {
                 prevent_destroy: c.prevent_destroy && c.destructive,
                 moved_from: c.moved_from.as_ref().map(|a| a.to_string()),
                 diffs,
+                changed_outside: c.changed_outside.clone(),
             });
         }
         let statements: Vec<String> = plan
@@ -180,5 +192,28 @@ impl PlanView {
 impl ChangeView {
     pub fn action_str(&self) -> &'static str {
         self.action.as_str()
+    }
+
+    /// What this change says of changes made outside snowform, if any.
+    pub fn outside_note(&self) -> Option<String> {
+        if self.changed_outside.is_empty() {
+            return None;
+        }
+        let list = self.changed_outside.join(", ");
+        Some(if self.changed_outside.len() == self.attributes.len() {
+            format!("only undoes changes made outside snowform since the last apply ({list})")
+        } else {
+            format!("puts back what was changed outside snowform since the last apply ({list})")
+        })
+    }
+}
+
+impl PlanView {
+    /// The changes that put back something changed outside snowform.
+    pub fn changed_outside(&self) -> Vec<&ChangeView> {
+        self.effective()
+            .into_iter()
+            .filter(|c| !c.changed_outside.is_empty())
+            .collect()
     }
 }

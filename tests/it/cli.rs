@@ -411,3 +411,117 @@ schema "s" {
     assert!(quiet.get("disruptive").is_none(), "{quiet}");
     d.sandbox(&["apply", "--auto-approve"]).ok();
 }
+
+/// Nothing reads green without saying what it compared: drift without a state is an error,
+/// a plan without one says so, an offline "no changes" says it compared with the state.
+#[test]
+fn no_state_and_no_refresh_are_said_not_hidden() {
+    let cfg = r#"
+warehouse "w" {
+  name    = "QUIET_WH"
+  comment = "batch"
+}
+"#;
+    let d = Dir::with(&[("main.hcl", cfg)]);
+    let drift = d.sandbox(&["drift"]).code(1);
+    assert!(
+        drift.stderr.contains("no state for workspace \"default\"")
+            && !drift.stdout.contains("No drift"),
+        "{}\n{}",
+        drift.stdout,
+        drift.stderr
+    );
+    let plan = d.sandbox(&["plan"]).ok();
+    assert!(
+        plan.stderr.contains("no state for workspace"),
+        "{}",
+        plan.stderr
+    );
+    let offline = d.run(&["plan", "--refresh=false"]).ok();
+    assert!(
+        offline.stderr.contains("nothing in the account is seen"),
+        "{}",
+        offline.stderr
+    );
+
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let offline = d.run(&["plan", "--refresh=false"]).ok().stdout;
+    assert!(
+        offline.contains("No changes against the recorded state")
+            && offline.contains("the account was not read")
+            && !offline.contains("The account matches"),
+        "{offline}"
+    );
+    let md = d
+        .run(&["plan", "--refresh=false", "--format", "markdown"])
+        .ok()
+        .stdout;
+    assert!(
+        md.contains("matches the recorded state") && !md.contains("The account matches"),
+        "{md}"
+    );
+    let online = d.sandbox(&["plan"]).ok().stdout;
+    assert!(
+        online.contains("The account matches the configuration"),
+        "{online}"
+    );
+    d.sandbox(&["drift"]).ok();
+}
+
+/// An update that only puts back what someone changed in the account says so, as
+/// Terraform's "Objects have changed outside of Terraform" does, in every format.
+#[test]
+fn an_update_that_undoes_an_outside_change_says_so() {
+    let cfg = r#"
+warehouse "w" {
+  name    = "OOB_WH"
+  comment = "batch"
+}
+"#;
+    let d = Dir::with(&[("main.hcl", cfg)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    d.exec("ALTER WAREHOUSE OOB_WH SET COMMENT = 'changed in Snowsight'");
+    let human = d.sandbox(&["plan"]).ok().stdout;
+    assert!(
+        human.contains("Note: objects have changed outside snowform")
+            && human.contains(
+                "only undoes changes made outside snowform since the last apply (comment)"
+            ),
+        "{human}"
+    );
+    let json = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    let change = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "warehouse.w")
+        .unwrap();
+    assert_eq!(
+        change["changed_outside"],
+        serde_json::json!(["comment"]),
+        "{change}"
+    );
+    let md = d.sandbox(&["plan", "--format", "markdown"]).ok().stdout;
+    assert!(
+        md.contains("### Objects changed outside snowform") && md.contains("only undoes"),
+        "{md}"
+    );
+    // A change of the configuration on top of it: the note names only what it puts back.
+    d.write(
+        "main.hcl",
+        &cfg.replace("OOB_WH\"", "OOB_WH\"\n  auto_suspend = 60"),
+    );
+    let human = d.sandbox(&["plan"]).ok().stdout;
+    assert!(
+        human
+            .contains("puts back what was changed outside snowform since the last apply (comment)"),
+        "{human}"
+    );
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    // A change of the configuration alone is not outside.
+    d.write("main.hcl", &cfg.replace("batch", "nightly"));
+    let json = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert!(!json.to_string().contains("changed_outside"), "{json}");
+    let human = d.sandbox(&["plan"]).ok().stdout;
+    assert!(!human.contains("outside snowform"), "{human}");
+}

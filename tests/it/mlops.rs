@@ -1369,3 +1369,52 @@ fn a_refresh_task_follows_a_rename_of_its_schema_and_database() {
         "{p}"
     );
 }
+
+/// An added version reads as its fields in every format, and its metadata as the JSON it
+/// is, once: not as a string of JSON inside the JSON.
+#[test]
+fn an_added_version_shows_its_fields_and_its_metadata_once() {
+    let d = setup(&model("V1", &[("V1", "")]));
+    apply(&d);
+    reconfigure(
+        &d,
+        &model(
+            "V1",
+            &[
+                ("V1", ""),
+                (
+                    "V2",
+                    "    comment = \"challenger\"\n    metadata = { metrics = { auc = 0.91 } }\n",
+                ),
+            ],
+        ),
+    );
+    let p = plan(&d);
+    let c = change(&p, "model.churn");
+    assert_eq!(
+        c["attributes"],
+        serde_json::json!([{
+            "name": "versions.V2",
+            "before": null,
+            "after": {
+                "comment": "challenger",
+                "metadata": {"metrics": {"auc": 0.91}},
+                "source": "@MLOPS.FS.MODELS/churn/v2"
+            }
+        }])
+    );
+    let human = d.sandbox(&["plan"]).ok().stdout;
+    assert!(
+        human.contains("versions.V2.comment: (unset) -> \"challenger\"")
+            && human.contains("versions.V2.metadata.metrics.auc: (unset) -> 0.91")
+            && !human.contains("versions.V2: (unset) -> (unset)")
+            && !human.contains("\\\""),
+        "{human}"
+    );
+    let md = d.sandbox(&["plan", "--format", "markdown"]).ok().stdout;
+    assert!(
+        md.contains("| `versions.V2.metadata.metrics.auc` | _unset_ | `0.91` |")
+            && md.contains("| `versions.V2.source` | _unset_ | `@MLOPS.FS.MODELS/churn/v2` |"),
+        "{md}"
+    );
+}
