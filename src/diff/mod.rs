@@ -570,10 +570,9 @@ fn exists_unmanaged(d: &Object) -> Diagnostic {
         d.name
     ))
     .with_detail(format!(
-        "{} would fail to create it. Adopt it with: snowform import {} {}",
+        "{} would fail to create it. Adopt it with: {}",
         d.address,
-        d.address,
-        d.name.to_sql()
+        crate::generate::import_command(&d.address.to_string(), &d.name.to_sql())
     ))
     .at(d.span.clone())
 }

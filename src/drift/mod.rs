@@ -187,7 +187,10 @@ pub fn detect(
                     name: name.to_string(),
                     drift: DriftKind::Unmanaged,
                     attributes: vec![],
-                    hint: Some(format!("adopt it with `snowform import {kind}.<name> {}` after adding a block, or drop it", name.to_sql())),
+                    hint: Some(format!(
+                        "adopt it with `{}` after adding a block {kind} \"NAME\" for it, or drop it",
+                        crate::generate::import_command(&format!("{kind}.NAME"), &name.to_sql())
+                    )),
                 });
             }
         }

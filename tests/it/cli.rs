@@ -525,3 +525,84 @@ warehouse "w" {
     let human = d.sandbox(&["plan"]).ok().stdout;
     assert!(!human.contains("outside snowform"), "{human}");
 }
+
+/// The import commands snowform suggests are safe to paste into a shell: an address with
+/// brackets and quotes and a name with `$` and `'` reach snowform as written.
+#[test]
+fn suggested_import_commands_survive_a_shell() {
+    let cfg = r#"
+warehouse "w" {
+  for_each = { ml = 1 }
+  name     = "\"ml$wh'x\""
+}
+"#;
+    let d = Dir::with(&[("main.hcl", cfg)]);
+    d.exec("CREATE WAREHOUSE \"ml$wh'x\"");
+    let plan = d.sandbox(&["plan"]).code(1);
+    let line = plan
+        .stderr
+        .lines()
+        .find_map(|l| l.split_once("Adopt it with: ").map(|(_, c)| c.to_string()))
+        .unwrap_or_else(|| panic!("no import hint:\n{}", plan.stderr));
+    assert_eq!(
+        line,
+        r#"snowform import 'warehouse.w["ml"]' '"ml$wh'\''x"'"#
+    );
+    // Run exactly that line through sh, with snowform standing for the binary.
+    let bin = assert_cmd::cargo::cargo_bin("snowform");
+    let script = line.replacen(
+        "snowform",
+        &format!(
+            "'{}' --connection sandbox -C '{}'",
+            bin.display(),
+            d.path().display()
+        ),
+        1,
+    );
+    let home = d.path().join(".home");
+    std::fs::create_dir_all(&home).unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .env_clear()
+        .env("HOME", &home)
+        .env("SNOWFLAKE_HOME", &home)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = d.run(&["state", "list"]).ok().stdout;
+    assert!(
+        list.contains("warehouse.w[\"ml\"]") && list.contains("ml$wh'x"),
+        "{list}"
+    );
+    d.sandbox(&["plan", "--detailed-exitcode"]).ok();
+
+    // drift's hint for an object nobody manages is shell-safe too.
+    let cfg = r#"
+database "d" {
+  name = "HINT_DB"
+}
+schema "s" {
+  database = database.d
+  name     = "S"
+}
+"#;
+    let d = Dir::with(&[("main.hcl", cfg)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    d.exec("CREATE STAGE HINT_DB.S.\"my$stage\"");
+    let drift = d
+        .sandbox(&["drift", "--include-unmanaged", "--format", "json"])
+        .code(2)
+        .json();
+    let hint = drift["drifted"][0]["hint"].as_str().unwrap();
+    assert!(
+        hint.contains(r#"`snowform import stage.NAME 'HINT_DB.S."my$stage"'`"#),
+        "{hint}"
+    );
+}
