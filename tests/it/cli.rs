@@ -142,7 +142,7 @@ fn state_list_show_and_rm() {
     let out = d.sandbox(&["plan"]).code(1);
     assert!(
         out.stderr
-            .contains("snowform import warehouse.compute COMPUTE_WH"),
+            .contains("snowform import warehouse.compute 'COMPUTE_WH'"),
         "{}",
         out.stderr
     );
