@@ -156,6 +156,10 @@ pub struct ApplyArgs {
     /// Allow deletes, replaces and other destructive changes
     #[arg(long = "allow-destroy")]
     pub allow_destroy: bool,
+    /// Allow renaming a database, schema or warehouse, which breaks whatever names the old name
+    /// (--allow-destroy allows it too)
+    #[arg(long = "allow-rename")]
+    pub allow_rename: bool,
     /// Statements of independent objects run at once
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,

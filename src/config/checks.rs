@@ -101,7 +101,9 @@ fn task(d: &Decoded, diags: &mut Diagnostics) {
     let o = &d.object;
     let has_schedule = o.get("schedule").is_some();
     let schema = o.name.schema_name();
-    if d.after.is_empty() && !has_schedule {
+    // A schedule that is written but invalid has its own error; saying it has none would be false.
+    let written = d.spans.contains_key("schedule");
+    if d.after.is_empty() && !has_schedule && !written {
         diags.push(
             Diagnostic::warning(format!("{} has neither schedule nor after, so it runs only when started by hand", o.address))
                 .with_detail("give it a schedule, or run it after another task with after = [task.NAME]; EXECUTE TASK starts it by hand")

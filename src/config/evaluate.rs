@@ -13,8 +13,8 @@ use super::values::text;
 use super::variables::Variables;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::Graph;
-use crate::model::kinds::model::VERSIONS;
-use crate::model::{schema, Address, Kind, Lifecycle, ObjectName, Role};
+use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
+use crate::model::{schema, Address, Ident, Kind, Lifecycle, ObjectName, Role};
 use hcl::eval::Context;
 use hcl::Value as Hcl;
 use hcl_edit::expr::Expression;
@@ -572,7 +572,49 @@ fn depends_on<'a>(
     out
 }
 
-/// `ignore_changes = ["comment"]` (or bare names): attributes of the kind.
+/// `versions.V1.metadata` or `versions["V1"].metadata` written as a traversal: the path
+/// as a string, or None when it is another kind of traversal.
+fn version_traversal(t: &hcl_edit::expr::Traversal) -> Option<String> {
+    use hcl_edit::expr::TraversalOperator as Op;
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    if root.as_str() != VERSIONS {
+        return None;
+    }
+    let mut path = VERSIONS.to_string();
+    for op in &t.operators {
+        let part = match op.value() {
+            Op::GetAttr(name) => name.as_str().to_string(),
+            Op::Index(Expression::String(s)) => s.value().to_string(),
+            _ => return None,
+        };
+        path.push('.');
+        path.push_str(&part);
+    }
+    Some(path)
+}
+
+/// `versions.<version>[.<field>]`, with the version name as a version block's label reads
+/// (unquoted names are upper-cased) and the field one of a version's attributes.
+fn version_path(path: &str) -> Result<String, String> {
+    let rest = &path[VERSIONS.len() + 1..];
+    let (version, field) = match rest.rsplit_once('.') {
+        Some((v, f)) if VERSION_ATTRS.iter().any(|a| a.name == f) => (v, Some(f)),
+        _ => (rest, None),
+    };
+    let version = Ident::parse(version)
+        .map_err(|e| format!("not a version name: {e}"))?
+        .as_str()
+        .to_string();
+    Ok(match field {
+        Some(f) => format!("{VERSIONS}.{version}.{f}"),
+        None => format!("{VERSIONS}.{version}"),
+    })
+}
+
+/// `ignore_changes = ["comment"]` (or bare names): attributes of the kind; for a model
+/// also `versions`, `versions.V1` and `versions.V1.metadata`.
 fn ignore_changes(expr: &Expression, decl: &ResourceDecl, diags: &mut Diagnostics) -> Vec<String> {
     let file = decl.file;
     let s = schema(decl.kind);
@@ -594,9 +636,24 @@ fn ignore_changes(expr: &Expression, decl: &ResourceDecl, diags: &mut Diagnostic
     };
     let mut out = Vec::new();
     for item in items.iter() {
+        let path;
         let name = match item {
             Expression::String(s) => s.value().as_str(),
             Expression::Variable(v) => v.as_str(),
+            Expression::Traversal(t) if decl.kind == Kind::Model => match version_traversal(t) {
+                Some(p) => {
+                    path = p;
+                    path.as_str()
+                }
+                None => {
+                    diags.push(
+                            Diagnostic::error("ignore_changes lists attribute names")
+                                .with_detail("write a version's part as versions.V1, versions.V1.metadata or \"versions.V1.metadata\"")
+                                .at(Some(file.span_of(item))),
+                        );
+                    continue;
+                }
+            },
             other => {
                 diags.push(
                     Diagnostic::error("ignore_changes lists attribute names")
@@ -606,6 +663,25 @@ fn ignore_changes(expr: &Expression, decl: &ResourceDecl, diags: &mut Diagnostic
                 continue;
             }
         };
+        // A model's versions, one version, or one field of one version.
+        if decl.kind == Kind::Model && name.starts_with(&format!("{VERSIONS}.")) {
+            match version_path(name) {
+                Ok(p) => {
+                    if !out.contains(&p) {
+                        out.push(p);
+                    }
+                }
+                Err(e) => diags.push(
+                    Diagnostic::error(format!("ignore_changes names {name:?}: {e}"))
+                        .with_detail(format!(
+                            "write \"{VERSIONS}\" (every version), \"{VERSIONS}.V1\" (one version) or \"{VERSIONS}.V1.FIELD\" with FIELD one of {}",
+                            VERSION_ATTRS.iter().map(|a| a.name).collect::<Vec<_>>().join(", ")
+                        ))
+                        .at(Some(file.span_of(item))),
+                ),
+            }
+            continue;
+        }
         let identity = s
             .attr(name)
             .is_some_and(|a| matches!(a.role, Role::Name | Role::Container));

@@ -5,7 +5,9 @@
 
 use super::{Stmt, CREATE, DROP};
 use crate::model::canon::RefreshFreq;
-use crate::model::kinds::feature_view::{self as fv, object_tag_value, METADATA_TAG, OBJECT_TAG};
+use crate::model::kinds::feature_view::{
+    self as fv, object_tag_value, METADATA_TAG, OBJECT_TAG, REFRESH_TARGET,
+};
 use crate::model::{entity_tag_name, Ident, Object, ObjectName, Value};
 use crate::sql::{quote_ident, quote_json_literal, quote_literal};
 
@@ -123,6 +125,11 @@ fn create_object(o: &Object, or_replace: bool) -> Stmt {
     Stmt::new(lines.join("\n"), &[CREATE])
 }
 
+/// The refresh task's body: refresh the dynamic table, by its current name.
+fn refresh_body(o: &Object) -> String {
+    format!("ALTER DYNAMIC TABLE {} REFRESH", o.name.to_sql())
+}
+
 /// The same-named task that refreshes a cron feature view, tagged as the library tags it.
 fn create_refresh_task(o: &Object, or_replace: bool) -> Vec<Stmt> {
     let Some(RefreshFreq::Cron(expr)) = refresh(o) else {
@@ -137,11 +144,12 @@ fn create_refresh_task(o: &Object, or_replace: bool) -> Vec<Stmt> {
         sql.push_str(&format!(" WAREHOUSE = {}", quote_ident(w)));
     }
     sql.push_str(&format!(
-        " SCHEDULE = {} AS ALTER DYNAMIC TABLE {name} REFRESH",
-        quote_literal(&format!("USING CRON {expr}"))
+        " SCHEDULE = {} AS {}",
+        quote_literal(&format!("USING CRON {expr}")),
+        refresh_body(o)
     ));
     vec![
-        Stmt::new(sql, &["refresh_freq"]),
+        Stmt::new(sql, &["refresh_freq", REFRESH_TARGET]),
         Stmt::new(
             format!(
                 "ALTER TASK {name} SET TAG {} = {}",
@@ -238,7 +246,8 @@ pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
         return out;
     }
     let (b_cron, a_cron) = (is_cron(b), is_cron(a));
-    let task_changes = a_cron && b_cron && (has("refresh_freq") || has("warehouse"));
+    let retarget = a_cron && b_cron && has(REFRESH_TARGET);
+    let task_changes = a_cron && b_cron && (has("refresh_freq") || has("warehouse") || retarget);
     let task_running = b_cron && b.flag("enabled");
 
     // The refresh task must be suspended before it changes or goes.
@@ -300,10 +309,20 @@ pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
                 task_sets.push(format!("WAREHOUSE = {}", quote_ident(w)));
             }
         }
-        out.push(Stmt::applying(
-            format!("ALTER TASK {name} SET {}", task_sets.join(" ")),
-            vec!["refresh_freq".into()],
-        ));
+        if !task_sets.is_empty() {
+            out.push(Stmt::applying(
+                format!("ALTER TASK {name} SET {}", task_sets.join(" ")),
+                vec!["refresh_freq".into()],
+            ));
+        }
+        // The body names the table by name: after a rename of its database or schema it
+        // still names the old one, and refreshes nothing.
+        if retarget {
+            out.push(Stmt::new(
+                format!("ALTER TASK {name} MODIFY AS {}", refresh_body(a)),
+                &[REFRESH_TARGET],
+            ));
+        }
     }
     let was_enabled = b.flag("enabled");
     let enabled = a.flag("enabled");

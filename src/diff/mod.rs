@@ -68,6 +68,10 @@ pub struct Change {
     pub state_only: bool,
     /// The object is protected with lifecycle.prevent_destroy.
     pub prevent_destroy: bool,
+    /// Attributes (paths) this change puts back: the record holds the configured value and
+    /// the account another, so they were changed outside snowform since the last apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed_outside: Vec<String>,
 }
 
 impl Change {
@@ -84,6 +88,7 @@ impl Change {
             with_container: None,
             state_only: false,
             prevent_destroy: false,
+            changed_outside: Vec::new(),
         }
     }
 
@@ -102,6 +107,28 @@ impl Change {
 
     pub fn is_noop(&self) -> bool {
         self.action == Action::NoOp
+    }
+
+    /// Why this change breaks what others run, without destroying anything: a rename of a
+    /// database, schema or warehouse. Every query, view, task, grant script, connection and
+    /// pipeline outside snowform that names the old name fails after it.
+    pub fn disruption(&self) -> Option<String> {
+        if self.action != Action::Update
+            || !matches!(self.kind(), Kind::Database | Kind::Schema | Kind::Warehouse)
+        {
+            return None;
+        }
+        let rename = self.attrs.iter().find(|a| a.name == "name")?;
+        let old = rename
+            .before
+            .as_ref()
+            .and_then(Value::as_str)
+            .unwrap_or("?");
+        let new = rename.after.as_ref().and_then(Value::as_str).unwrap_or("?");
+        Some(format!(
+            "renaming {} {old} to {new} breaks everything outside snowform that names {old}: queries, views, tasks, connections and scripts",
+            self.kind().noun()
+        ))
     }
 }
 
@@ -204,6 +231,8 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
                                 c.reasons.push(RECORD_ONLY.into());
                             }
                         }
+                    } else if let (Some(r), Some(_)) = (recorded, input.live) {
+                        c.changed_outside = changed_outside(&c, &relocation.names(r.clone()));
                     }
                     c
                 }
@@ -292,6 +321,47 @@ pub fn differing(wanted: &Object, current: &Object) -> Option<BTreeSet<String>> 
 
 /// The attributes on which the record of an object differs from the configuration, when
 /// a plan from the record would change something; None when it would not.
+/// A value of an object at an attribute path: a property (with its default) or a field of a
+/// model version (`versions.V1.comment`).
+fn value_at(o: &Object, path: &str) -> Option<Value> {
+    if let Some(attr) = schema(o.kind()).attr(path) {
+        return o.effective(attr);
+    }
+    let mut parts = path.split('.');
+    let mut v = o.props.get(parts.next()?)?;
+    for p in parts {
+        v = v.as_map()?.get(p)?;
+    }
+    Some(v.clone())
+}
+
+fn same_at(o: &Object, path: &str, a: Option<&Value>, b: Option<&Value>) -> bool {
+    if let Some(attr) = schema(o.kind()).attr(path) {
+        return crate::model::same_value(&attr.ty, a, b);
+    }
+    match path.rsplit_once('.') {
+        Some((_, field)) if path.starts_with("versions.") => {
+            model_versions::same_field(field, a, b)
+        }
+        _ => a == b,
+    }
+}
+
+/// The attributes a change puts back to what the record holds: the account has another
+/// value, set outside snowform since the last apply.
+fn changed_outside(c: &Change, record: &Object) -> Vec<String> {
+    c.attrs
+        .iter()
+        .filter(|a| a.name != "name")
+        .filter(|a| {
+            let recorded = value_at(record, &a.name);
+            same_at(record, &a.name, recorded.as_ref(), a.after.as_ref())
+                && !same_at(record, &a.name, recorded.as_ref(), a.before.as_ref())
+        })
+        .map(|a| a.name.clone())
+        .collect()
+}
+
 fn record_differs(d: &Object, record: &Object) -> Option<Vec<AttrChange>> {
     match compare::compare(d, record) {
         Ok(c) if c.action == Action::NoOp => None,
@@ -503,11 +573,9 @@ fn exists_unmanaged(d: &Object) -> Diagnostic {
         "{} would fail to create it. Workspaces (environments) that share an account see \
          each other's objects but not each other's state: if another workspace manages it, \
          give each workspace its own name for it (for example from a variable in its \
-         workspace's variable file); if it was made outside snowform, adopt it with: \
-         snowform import {} {}",
+         workspace's variable file); if it was made outside snowform, adopt it with: {}",
         d.address,
-        d.address,
-        d.name.to_sql()
+        crate::generate::import_command(&d.address.to_string(), &d.name.to_sql())
     ))
     .at(d.span.clone())
 }

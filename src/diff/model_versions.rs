@@ -55,8 +55,14 @@ pub(super) fn compare(d: &Object, cur: &Object, change: &mut Change) -> Result<(
         .or(current_default.clone());
     let mut diags = Diagnostics::new();
     let model = &d.name;
+    // lifecycle.ignore_changes: what the configuration leaves to others (metrics set from
+    // the Model Registry, a version added there) is neither added, dropped nor reverted.
+    let ignored = |path: &str| d.lifecycle.ignores(path);
 
     for (v, fields) in &want {
+        if ignored(&format!("{VERSIONS}.{v}")) {
+            continue;
+        }
         match have.get(v) {
             None => change.attrs.push(AttrChange {
                 name: format!("{VERSIONS}.{v}"),
@@ -68,6 +74,9 @@ pub(super) fn compare(d: &Object, cur: &Object, change: &mut Change) -> Result<(
                     let (a, b) = (old.get(field), fields.get(field));
                     // A live version has a source only when it was recorded.
                     if a == b || (field == "source" && a.is_none()) {
+                        continue;
+                    }
+                    if ignored(&format!("{VERSIONS}.{v}.{field}")) {
                         continue;
                     }
                     if same_field(field, a, b) {
@@ -101,7 +110,7 @@ pub(super) fn compare(d: &Object, cur: &Object, change: &mut Change) -> Result<(
         }
     }
     for (v, fields) in &have {
-        if want.contains_key(v) {
+        if want.contains_key(v) || ignored(&format!("{VERSIONS}.{v}")) {
             continue;
         }
         if final_default.as_deref() == Some(v) {
@@ -151,6 +160,47 @@ mod tests {
         );
         o.set("default_version", "V1");
         o
+    }
+
+    fn with_metadata(o: &mut Object, version: &str, metadata: &str) {
+        let Some(Value::Map(vs)) = o.props.get_mut(VERSIONS) else {
+            unreachable!()
+        };
+        let mut fields = BTreeMap::new();
+        fields.insert("metadata".to_string(), Value::Str(metadata.into()));
+        vs.insert(version.to_string(), Value::Map(fields));
+    }
+
+    #[test]
+    fn ignore_changes_covers_versions_one_version_and_one_field() {
+        // The account has a metric set from the Model Registry, and a version added there.
+        let mut live = model(None);
+        with_metadata(&mut live, "V1", r#"{"metrics":{"rmse":0.1}}"#);
+        with_metadata(&mut live, "V9", "{}");
+        let desired = model(None);
+        let changed = |ignore: &[&str]| {
+            let mut d = desired.clone();
+            d.lifecycle.ignore_changes = ignore.iter().map(|s| s.to_string()).collect();
+            let mut change = Change::new(Address::new(Kind::Model, "m"), Action::NoOp);
+            compare(&d, &live, &mut change).unwrap();
+            change.attrs.into_iter().map(|a| a.name).collect::<Vec<_>>()
+        };
+        assert_eq!(changed(&[]), ["versions.V1.metadata", "versions.V9"]);
+        assert_eq!(changed(&["versions.V1.metadata"]), ["versions.V9"]);
+        assert_eq!(
+            changed(&["versions.V1.comment"]),
+            ["versions.V1.metadata", "versions.V9"]
+        );
+        assert_eq!(
+            changed(&["versions.V1", "versions.V9"]),
+            Vec::<String>::new()
+        );
+        assert_eq!(changed(&["versions"]), Vec::<String>::new());
+        // A prefix of a version name is not that version.
+        assert_eq!(
+            changed(&["versions.V"]),
+            ["versions.V1.metadata", "versions.V9"]
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! schemas that snowform does not manage. Pure; the JSON shape is in docs/json.md.
 
 use crate::diff::{compare_props, merge_state_only, Picture};
-use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
+use crate::model::{unnest_json, Address, Ident, Kind, Object, ObjectName, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -47,6 +47,10 @@ pub struct DriftReport {
     pub workspace: String,
     pub summary: DriftSummary,
     pub drifted: Vec<Drifted>,
+    /// Differences in attributes the configuration's `lifecycle.ignore_changes` leaves to
+    /// others (metrics set from the Model Registry): information, not drift.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<Drifted>,
     pub metadata_queries: usize,
 }
 
@@ -115,6 +119,7 @@ pub fn detect(
     queries: usize,
 ) -> DriftReport {
     let mut drifted = Vec::new();
+    let mut ignored = Vec::new();
     for (addr, r) in recorded {
         match live.get(&(addr.kind, r.name.clone())) {
             None => drifted.push(Drifted {
@@ -130,12 +135,33 @@ pub fn detect(
             }),
             Some(l) => {
                 let current = merge_state_only(l.clone(), Some(r));
-                let mut attrs: Vec<DriftedAttribute> = compare_props(r, &current)
+                // Every difference, ignored ones too: those are shown apart.
+                let mut all = r.clone();
+                all.lifecycle.ignore_changes.clear();
+                let mut attrs: Vec<DriftedAttribute> = compare_props(&all, &current)
                     .into_iter()
                     .map(|(c, _)| DriftedAttribute { name: c.name, expected: json(c.after), actual: json(c.before) })
                     .collect();
                 if addr.kind == Kind::Model {
                     attrs.extend(version_drift(r, &current));
+                }
+                // JSON-typed values read as JSON, as in the plan.
+                for a in attrs.iter_mut() {
+                    a.expected = unnest_json(addr.kind, &a.name, a.expected.take());
+                    a.actual = unnest_json(addr.kind, &a.name, a.actual.take());
+                }
+                let (ignored_attrs, attrs): (Vec<_>, Vec<_>) = attrs
+                    .into_iter()
+                    .partition(|a| r.lifecycle.ignores(&a.name));
+                if !ignored_attrs.is_empty() {
+                    ignored.push(Drifted {
+                        address: addr.to_string(),
+                        kind: addr.kind,
+                        name: r.name.to_string(),
+                        drift: DriftKind::Changed,
+                        attributes: ignored_attrs,
+                        hint: Some("lifecycle.ignore_changes leaves these to others: snowform neither reports them as drift nor reverts them".into()),
+                    });
                 }
                 if !attrs.is_empty() {
                     drifted.push(Drifted {
@@ -161,7 +187,10 @@ pub fn detect(
                     name: name.to_string(),
                     drift: DriftKind::Unmanaged,
                     attributes: vec![],
-                    hint: Some(format!("adopt it with `snowform import {kind}.<name> {}` after adding a block, or drop it", name.to_sql())),
+                    hint: Some(format!(
+                        "adopt it with `{}` after adding a block {kind} \"NAME\" for it, or drop it",
+                        crate::generate::import_command(&format!("{kind}.NAME"), &name.to_sql())
+                    )),
                 });
             }
         }
@@ -185,6 +214,7 @@ pub fn detect(
         workspace: workspace.to_string(),
         summary,
         drifted,
+        ignored,
         metadata_queries: queries,
     }
 }

@@ -176,13 +176,26 @@ pub fn generate(objects: &[Object]) -> Generated {
     Generated { hcl, imports }
 }
 
-/// `snowform import ADDRESS 'NAME'`, the name quoted for a POSIX shell (`$` and `"` are
-/// common in Snowflake names).
+/// `snowform import ADDRESS 'NAME'`, safe to paste into a POSIX shell: the name always
+/// single-quoted (`$` and `"` are common in Snowflake names), the address too when it has
+/// anything but letters, digits, `_`, `-` and `.` (`schema.team["ml"]`). Every message
+/// that suggests an import writes it with this.
 pub fn import_command(address: &str, name: &str) -> String {
-    format!(
-        "snowform import {address} '{}'",
-        name.replace('\'', "'\\''")
-    )
+    let plain = !address.is_empty()
+        && address
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let address = if plain {
+        address.to_string()
+    } else {
+        shell_quote(address)
+    };
+    format!("snowform import {address} {}", shell_quote(name))
+}
+
+/// One argument for a POSIX shell: single quotes, a single quote inside written `'\''`.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 fn block(w: &mut Writer, o: &Object) {

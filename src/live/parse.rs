@@ -4,6 +4,7 @@
 use super::rows::ShowRows;
 use crate::model::canon::{canonical_enum, canonical_json, canonical_lag, canonical_schedule};
 use crate::model::ident::split_parts;
+use crate::model::kinds::feature_view::REFRESH_TARGET;
 use crate::model::kinds::model::VERSIONS;
 use crate::model::kinds::{feature_view as fv, warehouse};
 use crate::model::{entity_of_tag, Address, Ident, Kind, Object, ObjectName, Value};
@@ -301,8 +302,37 @@ fn metadata_json(raw: Option<&String>, value: &str) -> serde_json::Value {
 /// What a cron feature view's refresh task says.
 struct RefreshTask {
     schedule: Option<String>,
+    /// The table its body refreshes, or the whole body when it is not a refresh.
+    target: Option<String>,
     started: bool,
     warehouse: Option<String>,
+}
+
+/// What a refresh task's body `ALTER DYNAMIC TABLE <name> REFRESH` refreshes, as the name
+/// in its quoted form; any other body is returned as it is, so that it differs from the
+/// name the configuration expects.
+fn refresh_target(definition: &str) -> String {
+    // One keyword and the white space after it, case-insensitively.
+    fn keyword<'a>(s: &'a str, word: &str) -> Option<&'a str> {
+        let s = s.trim_start();
+        let rest = s.get(word.len()..)?;
+        (s[..word.len()].eq_ignore_ascii_case(word) && rest.starts_with(char::is_whitespace))
+            .then_some(rest)
+    }
+    let body = definition.trim().trim_end_matches(';').trim_end();
+    let named = keyword(body, "ALTER")
+        .and_then(|r| keyword(r, "DYNAMIC"))
+        .and_then(|r| keyword(r, "TABLE"))
+        .and_then(|r| {
+            let cut = r.len().checked_sub("REFRESH".len())?;
+            let (name, last) = (r.get(..cut)?, r.get(cut..)?);
+            (last.eq_ignore_ascii_case("REFRESH") && name.ends_with(char::is_whitespace))
+                .then(|| name.trim())
+        })
+        .and_then(|name| ObjectName::parse_qualified(name).ok());
+    named
+        .map(|n| n.to_sql())
+        .unwrap_or_else(|| body.to_string())
 }
 
 /// A cron feature view's warehouse is on its dynamic table and on its refresh task. When
@@ -326,6 +356,7 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
                 schema_name(tasks, r)?,
                 RefreshTask {
                     schedule: tasks.get(r, "schedule").map(str::to_string),
+                    target: tasks.get(r, "definition").map(refresh_target),
                     started: tasks
                         .get(r, "state")
                         .is_some_and(|s| s.eq_ignore_ascii_case("started")),
@@ -395,6 +426,7 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
                         let cron = schedule.strip_prefix("USING CRON ").unwrap_or(&schedule);
                         o.set("refresh_freq", cron);
                         o.set("enabled", running && t.started);
+                        set_opt(&mut o, REFRESH_TARGET, t.target.clone());
                         set_opt(
                             &mut o,
                             "warehouse",

@@ -29,7 +29,8 @@ fn unit_seconds(unit: &str) -> Option<u64> {
     }
 }
 
-/// Parse `"<n> <unit>"` (or `"<n><unit>"`) into seconds.
+/// Parse `"<n> <unit>"` (or `"<n><unit>"`) into seconds. None when it is not that shape,
+/// or too large to count (it would overflow, and no schedule or lag is that long).
 pub fn interval_seconds(text: &str) -> Option<u64> {
     let t = text.trim();
     let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
@@ -38,7 +39,7 @@ pub fn interval_seconds(text: &str) -> Option<u64> {
     }
     let n: u64 = t[..digits].parse().ok()?;
     let unit = t[digits..].trim();
-    Some(n * unit_seconds(unit)?)
+    n.checked_mul(unit_seconds(unit)?)
 }
 
 fn plural(n: u64, unit: &str) -> String {
@@ -77,14 +78,148 @@ pub fn canonical_lag(text: &str) -> Result<String, String> {
     Ok(format_lag(secs))
 }
 
+/// The IANA time zone names (zones and links), one a line; see the file's header for
+/// its source. A list rather than a time zone crate: only the names are needed, and a
+/// crate would compile the whole database into the binary.
+const TIME_ZONES: &str = include_str!("time_zones.txt");
+
+fn time_zones() -> impl Iterator<Item = &'static str> {
+    TIME_ZONES
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// An IANA time zone name, as Snowflake takes it after a cron expression (case-sensitive).
+fn check_time_zone(tz: &str) -> Result<(), String> {
+    if time_zones().any(|z| z == tz) {
+        return Ok(());
+    }
+    match time_zones().find(|z| z.eq_ignore_ascii_case(tz)) {
+        Some(z) => Err(format!(
+            "{tz:?} is not a time zone name; time zone names are case-sensitive: write {z:?}"
+        )),
+        None => Err(format!(
+            "{tz:?} is not an IANA time zone name; write one such as \"UTC\", \"Europe/London\" or \"America/Los_Angeles\""
+        )),
+    }
+}
+
+/// The five cron fields, as Snowflake documents them: what each one is, its range and
+/// the names it takes (months and weekdays, case-insensitive).
+const CRON_FIELDS: [(&str, u32, u32, &[&str]); 5] = [
+    ("minute", 0, 59, &[]),
+    ("hour", 0, 23, &[]),
+    ("day of month", 1, 31, &[]),
+    (
+        "month",
+        1,
+        12,
+        &[
+            "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+        ],
+    ),
+    (
+        "day of week",
+        0,
+        6,
+        &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
+    ),
+];
+
+/// One value of a cron field: a number in range or one of the field's names.
+fn cron_value(text: &str, index: usize) -> Result<u32, String> {
+    let (what, min, max, names) = CRON_FIELDS[index];
+    if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(text)) {
+        return Ok(min + i as u32);
+    }
+    let n: u32 = text
+        .parse()
+        .ok()
+        .filter(|_| text.chars().all(|c| c.is_ascii_digit()))
+        .ok_or_else(|| {
+            let named = if names.is_empty() {
+                String::new()
+            } else {
+                format!(" or {}-{}", names[0], names[names.len() - 1])
+            };
+            format!("the {what} field has {text:?}; write a number from {min} to {max}{named}, `*`, a range a-b, a list a,b or a step */n")
+        })?;
+    if n < min || n > max {
+        return Err(format!(
+            "the {what} field has {n}, out of range: it runs from {min} to {max}"
+        ));
+    }
+    Ok(n)
+}
+
+/// One cron field: `*`, values, ranges `a-b`, steps `*/n` or `a-b/n`, lists of those,
+/// and `L` (the last day) in the day fields, `nL` (the last weekday n) in day of week.
+fn check_cron_field(field: &str, index: usize) -> Result<(), String> {
+    let (what, ..) = CRON_FIELDS[index];
+    for part in field.split(',') {
+        if part.is_empty() {
+            return Err(format!("the {what} field {field:?} has an empty list item"));
+        }
+        let is_day = index == 2 || index == 4;
+        if is_day && part.eq_ignore_ascii_case("L") {
+            continue;
+        }
+        if index == 4 {
+            if let Some(day) = part.strip_suffix(['L', 'l']) {
+                cron_value(day, index)?;
+                continue;
+            }
+        }
+        let (range, step) = match part.split_once('/') {
+            Some((r, s)) => (r, Some(s)),
+            None => (part, None),
+        };
+        if let Some(s) = step {
+            let ok = s.chars().all(|c| c.is_ascii_digit()) && s.parse::<u32>().is_ok_and(|n| n > 0);
+            if !ok {
+                return Err(format!(
+                    "the {what} field {field:?} has the step {s:?}; a step is a whole number greater than zero, as in */15"
+                ));
+            }
+        }
+        if range == "*" {
+            continue;
+        }
+        match range.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (cron_value(a, index)?, cron_value(b, index)?);
+                if a > b {
+                    return Err(format!(
+                        "the {what} field {field:?} has a range that runs backwards"
+                    ));
+                }
+            }
+            None => {
+                cron_value(range, index)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A cron expression with its time zone, fields separated by one space.
 fn canonical_cron(fields: &[&str], original: &str) -> Result<String, String> {
     match fields.len() {
-        6 => Ok(fields.join(" ")),
+        6 => {
+            for (i, f) in fields[..5].iter().enumerate() {
+                check_cron_field(f, i)
+                    .map_err(|e| format!("the cron expression {original:?} is not valid: {e}"))?;
+            }
+            check_time_zone(fields[5])?;
+            Ok(fields.join(" "))
+        }
         5 => Err(format!("the cron expression {original:?} has no time zone; add one, such as \"{} UTC\"", fields.join(" "))),
         n => Err(format!("the cron expression {original:?} has {n} fields; write five cron fields and a time zone, such as \"0 6 * * * UTC\"")),
     }
 }
+
+/// The longest interval schedule Snowflake runs, in minutes (CREATE TASK, SCHEDULE).
+const MAX_SCHEDULE_MINUTES: u64 = 11520;
 
 /// A task schedule: `N MINUTES` (or seconds/hours, written in minutes when exact) or
 /// `USING CRON <5 fields> <time zone>`.
@@ -104,6 +239,12 @@ pub fn canonical_schedule(text: &str) -> Result<String, String> {
     })?;
     if secs == 0 {
         return Err("a schedule interval must be greater than zero".into());
+    }
+    // Snowflake's documented limit: a task with a longer interval never runs.
+    if secs > MAX_SCHEDULE_MINUTES * 60 {
+        return Err(format!(
+            "{text:?} is longer than a task schedule can be: at most {MAX_SCHEDULE_MINUTES} MINUTES (8 days); for a longer period use USING CRON"
+        ));
     }
     Ok(if secs % 60 == 0 {
         let m = secs / 60;
@@ -221,6 +362,57 @@ mod tests {
         assert!(canonical_schedule("USING CRON 0 6 * * *")
             .unwrap_err()
             .contains("time zone"));
+    }
+
+    #[test]
+    fn cron_fields_are_checked() {
+        for ok in [
+            "0 6 * * * UTC",
+            "*/15 0-23/2 1,15,L JAN-MAR,DEC MON-FRI America/Los_Angeles",
+            "0 0 L * 5L Europe/London",
+            "59 23 31 12 6 US/Pacific",
+            "0 6 * * sun Etc/GMT+5",
+        ] {
+            assert!(
+                RefreshFreq::parse(ok).is_ok(),
+                "{ok}: {:?}",
+                RefreshFreq::parse(ok)
+            );
+        }
+        for (bad, says) in [
+            ("60 6 * * * UTC", "minute field has 60"),
+            ("0 24 * * * UTC", "hour field has 24"),
+            ("0 6 0 * * UTC", "day of month field has 0"),
+            ("0 6 * 13 * UTC", "month field has 13"),
+            ("0 6 * * 7 UTC", "day of week field has 7"),
+            ("0 6 * * MONDAY UTC", "SUN-SAT"),
+            ("*/0 6 * * * UTC", "step"),
+            ("0 9-5 * * * UTC", "backwards"),
+            ("0 6 * * * Mars/Olympus", "IANA time zone"),
+            ("0 6 * * * america/new_york", "\"America/New_York\""),
+            ("0 6 * * * * UTC", "7 fields"),
+        ] {
+            let e = RefreshFreq::parse(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+            let e = canonical_schedule(&format!("USING CRON {bad}")).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn intervals_are_bounded() {
+        assert_eq!(
+            canonical_schedule("11520 minutes").unwrap(),
+            "11520 MINUTES"
+        );
+        assert!(canonical_schedule("11521 minutes")
+            .unwrap_err()
+            .contains("8 days"));
+        // Used to overflow (a panic in a debug build).
+        assert!(canonical_schedule("9999999999999999999 days").is_err());
+        assert!(canonical_lag("9999999999999999999 days").is_err());
+        assert!(canonical_schedule("5 MINUTES later").is_err());
+        assert!(canonical_lag("5 fortnights").is_err());
     }
 
     #[test]

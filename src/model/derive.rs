@@ -55,6 +55,14 @@ pub fn derive(objects: &mut [Object]) {
                     }
                 }
                 o.set("join_keys", Value::Map(keys));
+                // A cron refresh task refreshes this very table, by its current name.
+                let cron = o
+                    .get_str("refresh_freq")
+                    .is_some_and(|f| f.split_whitespace().count() >= 3);
+                if cron {
+                    let target = o.name.to_sql();
+                    o.set(super::kinds::feature_view::REFRESH_TARGET, target);
+                }
             }
             _ => {}
         }

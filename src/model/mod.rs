@@ -18,7 +18,7 @@ pub use ident::{Ident, IdentError, ObjectName};
 pub use kind::{Kind, Scope};
 pub use object::{default_value, same_value, Lifecycle, Object};
 pub use schema::{schema, Attr, AttrType, KindSchema, Role, Source, Update};
-pub use value::Value;
+pub use value::{unnest_json, Value};
 
 /// The longest tag value Snowflake stores, in characters (CREATE <object> ... TAG and
 /// ALTER ... SET TAG: "the maximum number of characters for the tag value is 256").

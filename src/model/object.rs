@@ -31,6 +31,16 @@ pub struct Object {
     pub span: Option<Span>,
 }
 
+impl Lifecycle {
+    /// Whether `ignore_changes` covers an attribute path (`comment`, `versions.V1.metadata`):
+    /// the path itself or a part of it is listed (`versions` covers every version).
+    pub fn ignores(&self, path: &str) -> bool {
+        self.ignore_changes.iter().any(|n| {
+            path == n || (path.starts_with(n.as_str()) && path[n.len()..].starts_with('.'))
+        })
+    }
+}
+
 fn is_default_lifecycle(l: &Lifecycle) -> bool {
     *l == Lifecycle::default()
 }

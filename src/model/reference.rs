@@ -65,9 +65,43 @@ pub fn markdown() -> String {
             }
         }
     }
+    out.push_str(LIFECYCLE);
+    out.push_str(SCHEDULES);
     out.push_str(&feature_store_compatibility());
     out
 }
+
+/// lifecycle { prevent_destroy, ignore_changes } (src/config/evaluate.rs, src/diff).
+const LIFECYCLE: &str = "\n## Lifecycle\n\n\
+     - `prevent_destroy = true`: `apply` refuses a change that destroys the object or a part of it (a delete, \
+     a replace, a dropped model version); the plan shows it.\n\
+     - `ignore_changes` lists attributes whose differences snowform leaves alone once the object exists: \
+     a plan never changes them back, and `drift` lists them apart as information (JSON `ignored`), without \
+     counting them as drift or changing its exit code. Names are written as strings or bare (`[\"comment\"]`, \
+     `[comment]`); the name and the container (`schema`, `database`) cannot be ignored.\n\
+     - A model also takes its versions: `versions` (every version: none is added, dropped or changed), \
+     `versions.V1` (that version) or `versions.V1.metadata` (one field: `source`, `comment`, `alias` or \
+     `metadata`), as strings or traversals (`versions.V1.metadata`, `versions[\"V1\"].metadata`). This keeps \
+     metrics that data scientists set from the Model Registry (which rewrites the version's metadata). \
+     A version name is read as a `version` block's label is: unquoted, it is upper-cased.\n\
+     - `drift` uses the `ignore_changes` of the configuration (or, for an object it no longer has, the one \
+     recorded by the last apply).\n";
+
+/// What `validate` checks in a schedule, a lag and a cron expression (src/model/canon.rs).
+const SCHEDULES: &str = "\n## Schedules, lags and cron expressions\n\n\
+     `validate` checks them as Snowflake reads them, so that a value it would refuse (or a task that would never \
+     run) is an error at the value's file:line:col, not a failed apply.\n\n\
+     - A lag (`refresh_freq` of a dynamic-table feature view) is `<n> <unit>` with a unit of seconds, minutes, \
+     hours or days (singular, plural or the usual abbreviations), at least 1 minute, or `DOWNSTREAM`.\n\
+     - An interval schedule (`schedule` of a task) is `<n> MINUTES` (seconds and hours are written in minutes \
+     when exact), from 1 minute to 11520 minutes (8 days): Snowflake never runs a task with a longer interval.\n\
+     - A cron expression is five fields and a time zone: minute 0-59, hour 0-23, day of month 1-31 or `L`, \
+     month 1-12 or JAN-DEC, day of week 0-6 or SUN-SAT, `L` or `<n>L`; each field takes `*`, a value, a range \
+     `a-b`, a step `*/n` or `a-b/n`, or a list of those. A task writes it after `USING CRON`; a feature view's \
+     `refresh_freq` without it.\n\
+     - The time zone is an IANA time zone name (such as `UTC`, `Europe/London` or `America/Los_Angeles`, or a \
+     link such as `US/Pacific`), case-sensitive; the names are those of the tz database release in \
+     src/model/time_zones.txt.\n";
 
 /// The snowflake-ml-python releases that read what snowform writes, and what it writes.
 fn feature_store_compatibility() -> String {

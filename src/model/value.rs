@@ -103,3 +103,34 @@ impl From<i64> for Value {
         Value::Int(i)
     }
 }
+/// A JSON-typed value (a task's config, a model version's metadata) is held as JSON text;
+/// the view shows it as the JSON it is, not as a string of JSON inside the JSON.
+pub fn unnest_json(kind: super::Kind, name: &str, mut v: serde_json::Value) -> serde_json::Value {
+    fn parse(v: &mut serde_json::Value) {
+        if let serde_json::Value::String(s) = v {
+            if let Ok(j @ serde_json::Value::Object(_)) = serde_json::from_str(s) {
+                *v = j;
+            }
+        }
+    }
+    fn metadata_of(v: &mut serde_json::Value) {
+        if let serde_json::Value::Object(m) = v {
+            for (k, x) in m.iter_mut() {
+                if k == "metadata" {
+                    parse(x);
+                } else {
+                    metadata_of(x);
+                }
+            }
+        }
+    }
+    let json_typed = super::schema(kind)
+        .attr(name)
+        .is_some_and(|a| matches!(a.ty, super::AttrType::Json));
+    if json_typed || (name.starts_with("versions.") && name.ends_with(".metadata")) {
+        parse(&mut v);
+    } else if name == "versions" || name.starts_with("versions.") {
+        metadata_of(&mut v);
+    }
+    v
+}

@@ -20,13 +20,44 @@ fn label(d: &Drifted) -> String {
     }
 }
 
+/// Differences that lifecycle.ignore_changes leaves to others: shown, never drift.
+fn ignored_human(r: &DriftReport, style: &Style) -> String {
+    let mut out = String::new();
+    for d in &r.ignored {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.dim(&format!("  ignored   {}", label(d)))
+        ));
+        for a in &d.attributes {
+            out.push_str(&format!(
+                "    {}: recorded {}, actual {}\n",
+                a.name,
+                value(&a.expected),
+                value(&a.actual)
+            ));
+        }
+        if let Some(h) = &d.hint {
+            out.push_str(&format!("    {}\n", style.dim(h)));
+        }
+    }
+    out
+}
+
 pub fn human(r: &DriftReport, style: &Style) -> String {
     let mut out = String::new();
     if !r.has_drift() {
         out.push_str(&format!(
-            "No drift: the account matches what snowform last applied ({} metadata queries).\n",
+            "No drift: the account matches what snowform last applied ({} metadata queries)",
             r.metadata_queries
         ));
+        if r.ignored.is_empty() {
+            out.push_str(".\n");
+        } else {
+            out.push_str(
+                ", apart from attributes that lifecycle.ignore_changes leaves to others:\n",
+            );
+            out.push_str(&ignored_human(r, style));
+        }
         return out;
     }
     let s = &r.summary;
@@ -53,6 +84,35 @@ pub fn human(r: &DriftReport, style: &Style) -> String {
             out.push_str(&format!("    {}\n", style.dim(h)));
         }
     }
+    if !r.ignored.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.bold("Not drift: attributes that lifecycle.ignore_changes leaves to others:")
+        ));
+        out.push_str(&ignored_human(r, style));
+    }
+    out
+}
+
+fn ignored_markdown(r: &DriftReport) -> String {
+    if r.ignored.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "Not drift: these differ, but `lifecycle.ignore_changes` leaves them to others; snowform does not revert them.\n\n| Object | Attribute | Recorded | Actual |\n|---|---|---|---|\n",
+    );
+    for d in &r.ignored {
+        for a in &d.attributes {
+            out.push_str(&format!(
+                "| `{}` | `{}` | `{}` | `{}` |\n",
+                label(d).replace('|', "\\|"),
+                a.name,
+                value(&a.expected).replace('|', "\\|"),
+                value(&a.actual).replace('|', "\\|")
+            ));
+        }
+    }
+    out.push('\n');
     out
 }
 
@@ -63,6 +123,10 @@ pub fn markdown(r: &DriftReport, footer: &[String]) -> String {
     let s = &r.summary;
     if !r.has_drift() {
         out.push_str("## :white_check_mark: snowform drift: none\n\nThe account matches what snowform last applied.\n");
+        if !r.ignored.is_empty() {
+            out.push('\n');
+            out.push_str(&ignored_markdown(r));
+        }
     } else {
         out.push_str(&format!(
             "## :warning: snowform drift: {} changed, {} deleted, {} unmanaged\n\nWorkspace `{}`\n\n| Drift | Object | Attribute | Expected | Actual |\n|---|---|---|---|---|\n",
@@ -91,6 +155,7 @@ pub fn markdown(r: &DriftReport, footer: &[String]) -> String {
             }
         }
         out.push('\n');
+        out.push_str(&ignored_markdown(r));
     }
     for f in footer {
         out.push_str(f);

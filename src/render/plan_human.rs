@@ -64,10 +64,17 @@ pub fn render(view: &PlanView, style: &Style) -> String {
     ));
     let effective = view.effective();
     if effective.is_empty() {
-        out.push_str(&format!(
-            "No changes. The account matches the configuration ({} objects).\n",
-            view.summary.noop
-        ));
+        if view.refreshed {
+            out.push_str(&format!(
+                "No changes. The account matches the configuration ({} objects).\n",
+                view.summary.noop
+            ));
+        } else {
+            out.push_str(&format!(
+                "No changes against the recorded state ({} objects): the account was not read, so changes made outside snowform are not seen. Plan with a connection to compare with the account.\n",
+                view.summary.noop
+            ));
+        }
         return out;
     }
     let mut table = Table::new();
@@ -81,6 +88,8 @@ pub fn render(view: &PlanView, style: &Style) -> String {
             c.name.clone(),
             if c.destructive {
                 "yes".into()
+            } else if c.disruption.is_some() {
+                "rename".into()
             } else {
                 String::new()
             },
@@ -97,6 +106,25 @@ pub fn render(view: &PlanView, style: &Style) -> String {
         out.push_str(
             &style.red("This plan is destructive: apply refuses it without --allow-destroy.\n"),
         );
+    }
+    if view.disruptive {
+        out.push_str(&style.red(
+            "This plan renames a database, schema or warehouse: whatever names the old name breaks; apply refuses it without --allow-rename (or --allow-destroy).\n",
+        ));
+    }
+    let outside = view.changed_outside();
+    if !outside.is_empty() {
+        out.push_str(&style.bold(
+            "\nNote: objects have changed outside snowform since the last apply; this plan puts them back:\n",
+        ));
+        for c in outside {
+            out.push_str(&format!(
+                "  {} {}: {}\n",
+                symbol(c.action),
+                c.address,
+                c.changed_outside.join(", ")
+            ));
+        }
     }
     for c in effective {
         out.push('\n');
@@ -123,6 +151,12 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
     for r in &c.reasons {
         out.push_str(&format!("    why: {r}\n"));
     }
+    if let Some(n) = c.outside_note() {
+        out.push_str(&style.yellow(&format!("    note: {n}\n")));
+    }
+    if let Some(d) = &c.disruption {
+        out.push_str(&style.red(&format!("    disruptive: {d}\n")));
+    }
     for a in &c.attributes {
         // A changed SQL text is shown as its diff below.
         if c.diffs.iter().any(|d| d.name == a.name) {
@@ -142,7 +176,23 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
             }
             _ => {
                 // Compared leaf by leaf, so an added model version reads as its fields.
-                let (before, after) = (leaves(&a.name, &a.before), leaves(&a.name, &a.after));
+                // A side that is unset where the other is a whole value (a version added or
+                // dropped) has nothing to say leaf by leaf.
+                fn side<'v>(
+                    name: &str,
+                    v: &'v serde_json::Value,
+                    other: &serde_json::Value,
+                ) -> Vec<(String, &'v serde_json::Value)> {
+                    if v.is_null() && other.is_object() {
+                        Vec::new()
+                    } else {
+                        leaves(name, v)
+                    }
+                }
+                let (before, after) = (
+                    side(&a.name, &a.before, &a.after),
+                    side(&a.name, &a.after, &a.before),
+                );
                 let mut paths: Vec<&String> =
                     before.iter().chain(after.iter()).map(|(p, _)| p).collect();
                 paths.sort();

@@ -29,6 +29,8 @@ pub fn title(view: &PlanView) -> String {
     );
     if view.destructive {
         t.push_str(" (destructive)");
+    } else if view.disruptive {
+        t.push_str(" (disruptive rename)");
     }
     t
 }
@@ -38,7 +40,7 @@ pub fn render(view: &PlanView, footer: &[String]) -> String {
     let mut out = String::new();
     out.push_str(MARKER);
     out.push('\n');
-    let icon = if view.destructive {
+    let icon = if view.destructive || view.disruptive {
         ":warning: "
     } else if view.has_changes() {
         ""
@@ -89,23 +91,62 @@ pub fn render(view: &PlanView, footer: &[String]) -> String {
         out.push('\n');
         out.push_str("Apply runs destructive changes only with `--allow-destroy`.\n\n");
     }
+    let renames: Vec<&&ChangeView> = effective
+        .iter()
+        .filter(|c| c.disruption.is_some())
+        .collect();
+    if !renames.is_empty() {
+        out.push_str("### :warning: Disruptive renames\n\n");
+        for c in &renames {
+            out.push_str(&format!(
+                "- **{}** {} ({}): {}\n",
+                c.action_str(),
+                code(&c.address),
+                code(&c.name),
+                escape_cell(c.disruption.as_deref().unwrap_or_default())
+            ));
+        }
+        out.push('\n');
+        out.push_str("Apply runs them only with `--allow-rename` (or `--allow-destroy`).\n\n");
+    }
+    let outside = view.changed_outside();
+    if !outside.is_empty() {
+        out.push_str("### Objects changed outside snowform\n\nSince the last apply, these were changed outside snowform; this plan puts them back as configured.\n\n");
+        for c in &outside {
+            out.push_str(&format!(
+                "- {} ({}): {}\n",
+                code(&c.address),
+                code(&c.name),
+                c.changed_outside
+                    .iter()
+                    .map(|a| code(a))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        out.push('\n');
+    }
     if !effective.is_empty() {
         out.push_str("### Changes\n\n| | Address | Name | Why |\n|---|---|---|---|\n");
         for c in &effective {
+            let mut why = c.reasons.clone();
+            why.extend(c.outside_note());
             out.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
                 c.action_str(),
                 code(&c.address),
                 code(&c.name),
-                escape_cell(&c.reasons.join("; "))
+                escape_cell(&why.join("; "))
             ));
         }
         out.push('\n');
         for c in &effective {
             out.push_str(&details(c));
         }
-    } else {
+    } else if view.refreshed {
         out.push_str("The account matches the configuration.\n\n");
+    } else {
+        out.push_str("The configuration matches the recorded state. The account was not read, so changes made outside snowform are not seen.\n\n");
     }
     for f in footer {
         out.push_str(f);
@@ -123,12 +164,30 @@ fn details(c: &ChangeView) -> String {
     if !c.attributes.is_empty() && c.action != Action::Create {
         out.push_str("| Attribute | Before | After |\n|---|---|---|\n");
         for a in &c.attributes {
-            out.push_str(&format!(
-                "| {} | {} | {} |\n",
-                code(&a.name),
-                cell(&a.before),
-                cell(&a.after)
-            ));
+            // A whole value on one side (a version added or dropped) reads one field a row.
+            let (one, whole) = match (&a.before, &a.after) {
+                (serde_json::Value::Null, w @ serde_json::Value::Object(_)) => (true, w),
+                (w @ serde_json::Value::Object(_), serde_json::Value::Null) => (false, w),
+                _ => {
+                    out.push_str(&format!(
+                        "| {} | {} | {} |\n",
+                        code(&a.name),
+                        cell(&a.before),
+                        cell(&a.after)
+                    ));
+                    continue;
+                }
+            };
+            let null = serde_json::Value::Null;
+            for (path, v) in leaves(&a.name, whole) {
+                let (b, af) = if one { (&null, v) } else { (v, &null) };
+                out.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    code(&path),
+                    cell(b),
+                    cell(af)
+                ));
+            }
         }
         out.push('\n');
     }
@@ -168,6 +227,17 @@ fn html(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// `name = value`, or one entry per leaf of an object value (`versions.V2.comment`).
+fn leaves<'v>(name: &str, v: &'v serde_json::Value) -> Vec<(String, &'v serde_json::Value)> {
+    match v {
+        serde_json::Value::Object(m) if !m.is_empty() => m
+            .iter()
+            .flat_map(|(k, x)| leaves(&format!("{name}.{k}"), x))
+            .collect(),
+        _ => vec![(name.to_string(), v)],
+    }
 }
 
 fn cell(v: &serde_json::Value) -> String {

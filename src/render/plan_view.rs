@@ -38,6 +38,10 @@ pub struct ChangeView {
     pub name: String,
     pub action: Action,
     pub destructive: bool,
+    /// Breaks what others run without destroying anything (a rename of a database,
+    /// schema or warehouse): why. Apply needs --allow-rename or --allow-destroy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disruption: Option<String>,
     pub reasons: Vec<String>,
     pub attributes: Vec<AttributeView>,
     pub statements: Vec<String>,
@@ -47,6 +51,9 @@ pub struct ChangeView {
     pub moved_from: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diffs: Vec<BodyDiff>,
+    /// Attributes changed outside snowform since the last apply, which this change puts back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed_outside: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -55,6 +62,9 @@ pub struct PlanView {
     pub workspace: String,
     pub summary: SummaryView,
     pub destructive: bool,
+    /// Some change renames a database, schema or warehouse (see ChangeView::disruption).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disruptive: bool,
     pub metadata_queries: usize,
     /// False when planned against the recorded state alone.
     pub refreshed: bool,
@@ -105,14 +115,23 @@ impl PlanView {
                 name: redact.apply(&c.name().to_string()),
                 action: c.action,
                 destructive: c.destructive,
+                disruption: c.disruption().map(|d| redact.apply(&d)),
                 reasons: c.reasons.iter().map(|r| redact.apply(r)).collect(),
                 attributes: c
                     .attrs
                     .iter()
                     .map(|a| AttributeView {
                         name: a.name.clone(),
-                        before: json_of(&a.before, redact),
-                        after: json_of(&a.after, redact),
+                        before: crate::model::unnest_json(
+                            c.kind(),
+                            &a.name,
+                            json_of(&a.before, redact),
+                        ),
+                        after: crate::model::unnest_json(
+                            c.kind(),
+                            &a.name,
+                            json_of(&a.after, redact),
+                        ),
                     })
                     .collect(),
                 statements: plan
@@ -123,6 +142,7 @@ impl PlanView {
                 prevent_destroy: c.prevent_destroy && c.destructive,
                 moved_from: c.moved_from.as_ref().map(|a| a.to_string()),
                 diffs,
+                changed_outside: c.changed_outside.clone(),
             });
         }
         let statements: Vec<String> = plan
@@ -143,6 +163,7 @@ impl PlanView {
             format_version: "1".into(),
             workspace: plan.workspace.clone(),
             destructive: changes.iter().any(|c| c.destructive),
+            disruptive: changes.iter().any(|c| c.disruption.is_some()),
             summary,
             metadata_queries: plan.metadata_queries,
             refreshed: plan.provenance.refreshed,
@@ -163,7 +184,7 @@ impl PlanView {
             .iter()
             .filter(|c| c.action != Action::NoOp)
             .collect();
-        v.sort_by_key(|c| !c.destructive);
+        v.sort_by_key(|c| !(c.destructive || c.disruption.is_some()));
         v
     }
 }
@@ -171,5 +192,28 @@ impl PlanView {
 impl ChangeView {
     pub fn action_str(&self) -> &'static str {
         self.action.as_str()
+    }
+
+    /// What this change says of changes made outside snowform, if any.
+    pub fn outside_note(&self) -> Option<String> {
+        if self.changed_outside.is_empty() {
+            return None;
+        }
+        let list = self.changed_outside.join(", ");
+        Some(if self.changed_outside.len() == self.attributes.len() {
+            format!("only undoes changes made outside snowform since the last apply ({list})")
+        } else {
+            format!("puts back what was changed outside snowform since the last apply ({list})")
+        })
+    }
+}
+
+impl PlanView {
+    /// The changes that put back something changed outside snowform.
+    pub fn changed_outside(&self) -> Vec<&ChangeView> {
+        self.effective()
+            .into_iter()
+            .filter(|c| !c.changed_outside.is_empty())
+            .collect()
     }
 }

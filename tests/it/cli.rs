@@ -142,7 +142,7 @@ fn state_list_show_and_rm() {
     let out = d.sandbox(&["plan"]).code(1);
     assert!(
         out.stderr
-            .contains("snowform import warehouse.compute COMPUTE_WH"),
+            .contains("snowform import warehouse.compute 'COMPUTE_WH'"),
         "{}",
         out.stderr
     );
@@ -340,4 +340,269 @@ stage "gone" {
         .ok();
     let list = d.run(&["state", "list"]).ok().stdout;
     assert!(list.contains("schema.s\tschema\tNEW_DB.S1"), "{list}");
+}
+
+/// Renaming a database, schema or warehouse destroys nothing but breaks everything outside
+/// snowform that names the old name: every format of the plan says so, and apply needs
+/// --allow-rename (or --allow-destroy), as it needs --allow-destroy for a drop.
+#[test]
+fn renaming_a_database_schema_or_warehouse_is_disruptive_and_needs_allow_rename() {
+    let before = r#"
+warehouse "w" {
+  name = "OLD_WH"
+}
+database "d" {
+  name = "OLD_DB"
+}
+schema "s" {
+  database = database.d
+  name     = "OLD_S"
+}
+"#;
+    let d = Dir::with(&[("main.hcl", before)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let mut current = before.to_string();
+    for (from, to, address) in [
+        ("OLD_WH", "NEW_WH", "warehouse.w"),
+        ("OLD_DB", "NEW_DB", "database.d"),
+        ("OLD_S", "NEW_S", "schema.s"),
+    ] {
+        current = current.replace(from, to);
+        d.write("main.hcl", &current);
+        let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+        assert_eq!(plan["disruptive"], true, "{plan}");
+        assert_eq!(plan["summary"]["update"], 1, "{plan}");
+        assert_eq!(plan["destructive"], false, "{plan}");
+        let change = plan["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["address"] == address)
+            .unwrap();
+        let why = change["disruption"].as_str().unwrap_or_default();
+        assert!(why.contains(from) && why.contains("breaks"), "{change}");
+        let human = d.sandbox(&["plan"]).ok().stdout;
+        assert!(
+            human.contains("disruptive:") && human.contains("--allow-rename"),
+            "{human}"
+        );
+        let md = d.sandbox(&["plan", "--format", "markdown"]).ok().stdout;
+        assert!(
+            md.contains("Disruptive renames") && md.contains(address),
+            "{md}"
+        );
+        let refused = d.sandbox(&["apply", "--auto-approve"]).code(1);
+        assert!(
+            refused.stderr.contains("--allow-rename") && refused.stderr.contains(address),
+            "{}",
+            refused.stderr
+        );
+        d.sandbox(&["plan", "--detailed-exitcode"]).code(2);
+        d.sandbox(&["apply", "--auto-approve", "--allow-rename"])
+            .ok();
+        d.sandbox(&["plan", "--detailed-exitcode"]).ok();
+    }
+    // A change that renames nothing is no disruption.
+    d.write(
+        "main.hcl",
+        &current.replace("name = \"NEW_WH\"", "name = \"NEW_WH\"\n  comment = \"x\""),
+    );
+    let quiet = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert!(quiet.get("disruptive").is_none(), "{quiet}");
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+}
+
+/// Nothing reads green without saying what it compared: drift without a state is an error,
+/// a plan without one says so, an offline "no changes" says it compared with the state.
+#[test]
+fn no_state_and_no_refresh_are_said_not_hidden() {
+    let cfg = r#"
+warehouse "w" {
+  name    = "QUIET_WH"
+  comment = "batch"
+}
+"#;
+    let d = Dir::with(&[("main.hcl", cfg)]);
+    let drift = d.sandbox(&["drift"]).code(1);
+    assert!(
+        drift.stderr.contains("no state for workspace \"default\"")
+            && !drift.stdout.contains("No drift"),
+        "{}\n{}",
+        drift.stdout,
+        drift.stderr
+    );
+    let plan = d.sandbox(&["plan"]).ok();
+    assert!(
+        plan.stderr.contains("no state for workspace"),
+        "{}",
+        plan.stderr
+    );
+    let offline = d.run(&["plan", "--refresh=false"]).ok();
+    assert!(
+        offline.stderr.contains("nothing in the account is seen"),
+        "{}",
+        offline.stderr
+    );
+
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let offline = d.run(&["plan", "--refresh=false"]).ok().stdout;
+    assert!(
+        offline.contains("No changes against the recorded state")
+            && offline.contains("the account was not read")
+            && !offline.contains("The account matches"),
+        "{offline}"
+    );
+    let md = d
+        .run(&["plan", "--refresh=false", "--format", "markdown"])
+        .ok()
+        .stdout;
+    assert!(
+        md.contains("matches the recorded state") && !md.contains("The account matches"),
+        "{md}"
+    );
+    let online = d.sandbox(&["plan"]).ok().stdout;
+    assert!(
+        online.contains("The account matches the configuration"),
+        "{online}"
+    );
+    d.sandbox(&["drift"]).ok();
+}
+
+/// An update that only puts back what someone changed in the account says so, as
+/// Terraform's "Objects have changed outside of Terraform" does, in every format.
+#[test]
+fn an_update_that_undoes_an_outside_change_says_so() {
+    let cfg = r#"
+warehouse "w" {
+  name    = "OOB_WH"
+  comment = "batch"
+}
+"#;
+    let d = Dir::with(&[("main.hcl", cfg)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    d.exec("ALTER WAREHOUSE OOB_WH SET COMMENT = 'changed in Snowsight'");
+    let human = d.sandbox(&["plan"]).ok().stdout;
+    assert!(
+        human.contains("Note: objects have changed outside snowform")
+            && human.contains(
+                "only undoes changes made outside snowform since the last apply (comment)"
+            ),
+        "{human}"
+    );
+    let json = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    let change = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "warehouse.w")
+        .unwrap();
+    assert_eq!(
+        change["changed_outside"],
+        serde_json::json!(["comment"]),
+        "{change}"
+    );
+    let md = d.sandbox(&["plan", "--format", "markdown"]).ok().stdout;
+    assert!(
+        md.contains("### Objects changed outside snowform") && md.contains("only undoes"),
+        "{md}"
+    );
+    // A change of the configuration on top of it: the note names only what it puts back.
+    d.write(
+        "main.hcl",
+        &cfg.replace("OOB_WH\"", "OOB_WH\"\n  auto_suspend = 60"),
+    );
+    let human = d.sandbox(&["plan"]).ok().stdout;
+    assert!(
+        human
+            .contains("puts back what was changed outside snowform since the last apply (comment)"),
+        "{human}"
+    );
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    // A change of the configuration alone is not outside.
+    d.write("main.hcl", &cfg.replace("batch", "nightly"));
+    let json = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert!(!json.to_string().contains("changed_outside"), "{json}");
+    let human = d.sandbox(&["plan"]).ok().stdout;
+    assert!(!human.contains("outside snowform"), "{human}");
+}
+
+/// The import commands snowform suggests are safe to paste into a shell: an address with
+/// brackets and quotes and a name with `$` and `'` reach snowform as written.
+#[test]
+fn suggested_import_commands_survive_a_shell() {
+    let cfg = r#"
+warehouse "w" {
+  for_each = { ml = 1 }
+  name     = "\"ml$wh'x\""
+}
+"#;
+    let d = Dir::with(&[("main.hcl", cfg)]);
+    d.exec("CREATE WAREHOUSE \"ml$wh'x\"");
+    let plan = d.sandbox(&["plan"]).code(1);
+    let line = plan
+        .stderr
+        .lines()
+        .find_map(|l| l.split_once("Adopt it with: ").map(|(_, c)| c.to_string()))
+        .unwrap_or_else(|| panic!("no import hint:\n{}", plan.stderr));
+    assert_eq!(
+        line,
+        r#"snowform import 'warehouse.w["ml"]' '"ml$wh'\''x"'"#
+    );
+    // Run exactly that line through sh, with snowform standing for the binary.
+    let bin = assert_cmd::cargo::cargo_bin("snowform");
+    let script = line.replacen(
+        "snowform",
+        &format!(
+            "'{}' --connection sandbox -C '{}'",
+            bin.display(),
+            d.path().display()
+        ),
+        1,
+    );
+    let home = d.path().join(".home");
+    std::fs::create_dir_all(&home).unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .env_clear()
+        .env("HOME", &home)
+        .env("SNOWFLAKE_HOME", &home)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = d.run(&["state", "list"]).ok().stdout;
+    assert!(
+        list.contains("warehouse.w[\"ml\"]") && list.contains("ml$wh'x"),
+        "{list}"
+    );
+    d.sandbox(&["plan", "--detailed-exitcode"]).ok();
+
+    // drift's hint for an object nobody manages is shell-safe too.
+    let cfg = r#"
+database "d" {
+  name = "HINT_DB"
+}
+schema "s" {
+  database = database.d
+  name     = "S"
+}
+"#;
+    let d = Dir::with(&[("main.hcl", cfg)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    d.exec("CREATE STAGE HINT_DB.S.\"my$stage\"");
+    let drift = d
+        .sandbox(&["drift", "--include-unmanaged", "--format", "json"])
+        .code(2)
+        .json();
+    let hint = drift["drifted"][0]["hint"].as_str().unwrap();
+    assert!(
+        hint.contains(r#"`snowform import stage.NAME 'HINT_DB.S."my$stage"'`"#),
+        "{hint}"
+    );
 }

@@ -131,7 +131,7 @@ fn workspaces_sharing_a_sandbox_account_conflict_as_in_snowflake() {
     );
     assert!(
         prod.stderr
-            .contains("snowform import warehouse.w SHARED_WH"),
+            .contains("snowform import warehouse.w 'SHARED_WH'"),
         "{}",
         prod.stderr
     );

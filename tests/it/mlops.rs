@@ -1216,3 +1216,205 @@ fn the_library_still_reads_feature_views_after_changes_in_place_and_replacements
     // replacement it reads its default, ON_CREATE, which is what this one has.
     assert!(library_initialize_pattern().captures(daily).is_none());
 }
+
+/// Metrics set from the Model Registry (`ModelVersion.set_metric` rewrites the version's
+/// metadata) are left alone when the configuration ignores them: no plan reverts them and
+/// drift shows them as information with exit code 0. What is not ignored still shows.
+#[test]
+fn ignore_changes_leaves_a_versions_metrics_to_the_model_registry() {
+    let block = |ignore: &str| {
+        model(
+            "V1",
+            &[(
+                "V1",
+                "    comment = \"first\"\n    metadata = { metrics = { auc = 0.9 } }\n",
+            )],
+        )
+        .replacen(
+            "  name   = \"CHURN\"\n",
+            &format!(
+                "  name   = \"CHURN\"\n  lifecycle {{\n    ignore_changes = [{ignore}]\n  }}\n"
+            ),
+            1,
+        )
+    };
+    // Applied without the ignore: the configuration gains it later, with no apply between.
+    let d = setup(&block(""));
+    apply(&d);
+    reconfigure(&d, &block("versions.v1.metadata"));
+    d.exec(
+        "ALTER MODEL MLOPS.FS.CHURN MODIFY VERSION V1 SET METADATA = '{\"metrics\":{\"auc\":0.9,\"rmse\":0.1},\"snowpark_ml_schema_version\":\"2024-01-01\"}'",
+    )
+    .ok();
+    assert_no_changes(&d);
+    let drift = d.sandbox(&["drift", "--format", "json"]).code(0).json();
+    assert_eq!(drift["drifted"], serde_json::json!([]), "{drift}");
+    assert_eq!(drift["ignored"][0]["address"], "model.churn", "{drift}");
+    assert_eq!(
+        drift["ignored"][0]["attributes"][0]["name"], "versions.V1.metadata",
+        "{drift}"
+    );
+    let human = d.sandbox(&["drift"]).code(0).stdout;
+    assert!(
+        human.contains("No drift") && human.contains("ignore_changes") && human.contains("rmse"),
+        "{human}"
+    );
+    let md = d.sandbox(&["drift", "--format", "markdown"]).code(0).stdout;
+    assert!(
+        md.contains("versions.V1.metadata") && md.contains("ignore_changes"),
+        "{md}"
+    );
+
+    // The same ignore written as a string, and for the whole version: a comment changed in
+    // the registry is ignored too. Without the ignore, the plan puts the metrics back.
+    d.exec("ALTER MODEL MLOPS.FS.CHURN MODIFY VERSION V1 SET COMMENT = 'promoted'")
+        .ok();
+    reconfigure(&d, &block("\"versions.V1\""));
+    assert_no_changes(&d);
+    reconfigure(&d, &block("\"versions.V1.comment\""));
+    let p = plan(&d);
+    assert_eq!(
+        statements(change(&p, "model.churn")),
+        ["ALTER MODEL MLOPS.FS.CHURN MODIFY VERSION V1 SET METADATA = '{\"metrics\":{\"auc\":0.9},\"snowpark_ml_schema_version\":\"2024-01-01\"}'"]
+    );
+    let drift = d.sandbox(&["drift", "--format", "json"]).code(2).json();
+    assert_eq!(drift["summary"]["changed"], 1, "{drift}");
+}
+
+/// The refresh task of a cron feature view names its dynamic table in its body. Renaming
+/// the schema (or database) renames the table, but the body still names the old one, and
+/// the task would refresh nothing: the plan rewrites it after the rename, and drift and plan
+/// see a body that names another table.
+#[test]
+fn a_refresh_task_follows_a_rename_of_its_schema_and_database() {
+    let d = setup(&dt("spend", "V1", "0 6 * * * UTC", "wh", Q1));
+    apply(&d);
+    let definition = |d: &Dir, schema: &str| {
+        rows(d, &format!("SHOW TASKS IN SCHEMA {schema}")).remove(0)["definition"]
+            .clone()
+            .unwrap()
+    };
+    assert_eq!(
+        definition(&d, "MLOPS.FS"),
+        "ALTER DYNAMIC TABLE MLOPS.FS.SPEND$V1 REFRESH"
+    );
+
+    let renamed = config(&dt("spend", "V1", "0 6 * * * UTC", "wh", Q1)).replacen(
+        "name     = \"FS\"",
+        "name     = \"FEATURES\"",
+        1,
+    );
+    d.write("main.hcl", &renamed);
+    let p = plan(&d);
+    assert_eq!(
+        changed(&p),
+        pairs(&[("feature_view.spend", "update"), ("schema.fs", "update")])
+    );
+    assert_eq!(
+        statements(change(&p, "feature_view.spend")),
+        [
+            "ALTER TASK MLOPS.FEATURES.SPEND$V1 SUSPEND",
+            "ALTER TASK MLOPS.FEATURES.SPEND$V1 MODIFY AS ALTER DYNAMIC TABLE MLOPS.FEATURES.SPEND$V1 REFRESH",
+            "ALTER TASK MLOPS.FEATURES.SPEND$V1 RESUME",
+        ]
+    );
+    // Without a connection the recorded body is as stale: the offline plan says the same.
+    let offline = d
+        .sandbox(&["plan", "--format", "json", "--refresh=false"])
+        .ok()
+        .json();
+    assert_eq!(changed(&offline), changed(&p));
+    d.sandbox(&["apply", "--auto-approve", "--allow-rename"])
+        .ok();
+    assert_eq!(
+        definition(&d, "MLOPS.FEATURES"),
+        "ALTER DYNAMIC TABLE MLOPS.FEATURES.SPEND$V1 REFRESH"
+    );
+    assert_eq!(
+        rows(&d, "SHOW TASKS IN SCHEMA MLOPS.FEATURES")[0]["state"].as_deref(),
+        Some("started")
+    );
+    assert_no_changes(&d);
+    d.sandbox(&["drift"]).code(0);
+
+    // The database too.
+    d.write(
+        "main.hcl",
+        &renamed.replacen("name = \"MLOPS\"", "name = \"ML\"", 1),
+    );
+    d.sandbox(&["apply", "--auto-approve", "--allow-rename"])
+        .ok();
+    assert_eq!(
+        definition(&d, "ML.FEATURES"),
+        "ALTER DYNAMIC TABLE ML.FEATURES.SPEND$V1 REFRESH"
+    );
+    assert_no_changes(&d);
+
+    // A body changed outside snowform is drift, and the plan puts it back.
+    d.exec("ALTER TASK ML.FEATURES.SPEND$V1 SUSPEND");
+    d.exec(
+        "ALTER TASK ML.FEATURES.SPEND$V1 MODIFY AS ALTER DYNAMIC TABLE ML.FEATURES.OTHER REFRESH",
+    );
+    d.exec("ALTER TASK ML.FEATURES.SPEND$V1 RESUME");
+    let drift = d.sandbox(&["drift", "--format", "json"]).code(2).json();
+    assert_eq!(
+        drift["drifted"][0]["attributes"][0]["name"], "refresh_task_target",
+        "{drift}"
+    );
+    let p = plan(&d);
+    assert!(
+        statements(change(&p, "feature_view.spend")).contains(
+            &"ALTER TASK ML.FEATURES.SPEND$V1 MODIFY AS ALTER DYNAMIC TABLE ML.FEATURES.SPEND$V1 REFRESH".to_string()
+        ),
+        "{p}"
+    );
+}
+
+/// An added version reads as its fields in every format, and its metadata as the JSON it
+/// is, once: not as a string of JSON inside the JSON.
+#[test]
+fn an_added_version_shows_its_fields_and_its_metadata_once() {
+    let d = setup(&model("V1", &[("V1", "")]));
+    apply(&d);
+    reconfigure(
+        &d,
+        &model(
+            "V1",
+            &[
+                ("V1", ""),
+                (
+                    "V2",
+                    "    comment = \"challenger\"\n    metadata = { metrics = { auc = 0.91 } }\n",
+                ),
+            ],
+        ),
+    );
+    let p = plan(&d);
+    let c = change(&p, "model.churn");
+    assert_eq!(
+        c["attributes"],
+        serde_json::json!([{
+            "name": "versions.V2",
+            "before": null,
+            "after": {
+                "comment": "challenger",
+                "metadata": {"metrics": {"auc": 0.91}},
+                "source": "@MLOPS.FS.MODELS/churn/v2"
+            }
+        }])
+    );
+    let human = d.sandbox(&["plan"]).ok().stdout;
+    assert!(
+        human.contains("versions.V2.comment: (unset) -> \"challenger\"")
+            && human.contains("versions.V2.metadata.metrics.auc: (unset) -> 0.91")
+            && !human.contains("versions.V2: (unset) -> (unset)")
+            && !human.contains("\\\""),
+        "{human}"
+    );
+    let md = d.sandbox(&["plan", "--format", "markdown"]).ok().stdout;
+    assert!(
+        md.contains("| `versions.V2.metadata.metrics.auc` | _unset_ | `0.91` |")
+            && md.contains("| `versions.V2.source` | _unset_ | `@MLOPS.FS.MODELS/churn/v2` |"),
+        "{md}"
+    );
+}

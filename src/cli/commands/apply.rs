@@ -98,7 +98,11 @@ async fn locked(
             "Nothing to apply.",
         );
     }
-    guard(&plan, args.allow_destroy)?;
+    guard(
+        &plan,
+        args.allow_destroy,
+        args.allow_rename || args.allow_destroy,
+    )?;
     // A saved plan is what was reviewed and approved, as with Terraform's `apply PLANFILE`.
     if !args.auto_approve && args.plan_file.is_none() {
         confirm()?;
@@ -225,8 +229,9 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
-/// Deletes and replaces only with --allow-destroy; prevent_destroy objects never.
-fn guard(plan: &Plan, allow_destroy: bool) -> Result<(), CliError> {
+/// Deletes and replaces only with --allow-destroy; renames of databases, schemas and
+/// warehouses only with --allow-rename (or --allow-destroy); prevent_destroy objects never.
+fn guard(plan: &Plan, allow_destroy: bool, allow_rename: bool) -> Result<(), CliError> {
     let protected: Vec<String> = plan
         .changes
         .iter()
@@ -264,6 +269,21 @@ fn guard(plan: &Plan, allow_destroy: bool) -> Result<(), CliError> {
         return Err(CliError::new(format!(
             "refusing to apply destructive changes without --allow-destroy:\n{}\nNothing was changed.",
             destructive.join("\n")
+        )));
+    }
+    let renames: Vec<String> = plan
+        .changes
+        .iter()
+        .filter_map(|c| {
+            c.change
+                .disruption()
+                .map(|d| format!("  {} {}: {d}", c.change.action.as_str(), c.change.address))
+        })
+        .collect();
+    if !renames.is_empty() && !allow_rename {
+        return Err(CliError::new(format!(
+            "refusing to apply renames without --allow-rename (or --allow-destroy):\n{}\nMove what names the old names first, then apply with --allow-rename. Nothing was changed.",
+            renames.join("\n")
         )));
     }
     Ok(())

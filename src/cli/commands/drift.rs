@@ -14,10 +14,14 @@ pub fn run(ctx: &Ctx, include_unmanaged: bool, out: Option<&PathBuf>) -> Result<
     super::runtime()?.block_on(async {
         let session = ctx.session(true).await?.expect("required");
         let backend = ctx.backend(Some(&config));
-        let state = backend
-            .load(Some(&session))
-            .await?
-            .unwrap_or_else(|| crate::state::State::new(&ctx.global.workspace));
+        // No state is no baseline: "no drift" would be a claim about nothing.
+        let state = backend.load(Some(&session)).await?.ok_or_else(|| {
+            CliError::new(format!(
+                "no state for workspace {:?} in {}: nothing was applied from it, so there is nothing to compare the account with. Check --workspace and the backend, or apply first.",
+                ctx.global.workspace,
+                backend.describe()
+            ))
+        })?;
         // What the last apply left running and the account shows done counts as recorded.
         let mut state = state;
         let settled = settle(&session, &mut state).await?;
@@ -28,7 +32,13 @@ pub fn run(ctx: &Ctx, include_unmanaged: bool, out: Option<&PathBuf>) -> Result<
                     .yellow(&format!("warning: {}", recover::summary(&settled)))
             );
         }
-        let recorded = state.objects();
+        let mut recorded = state.objects();
+        // What the configuration now leaves to others counts, even before an apply records it.
+        for o in &config.objects {
+            if let Some(r) = recorded.get_mut(&o.address) {
+                r.lifecycle.ignore_changes = o.lifecycle.ignore_changes.clone();
+            }
+        }
         let scope = include_unmanaged.then(|| UnmanagedScope::of(recorded.values()));
         let wanted: Vec<&Object> = recorded.values().collect();
         let read = read_live(

@@ -22,10 +22,23 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
             );
         }
         let backend = ctx.backend(Some(&config));
-        let state = backend
-            .load(session.as_ref())
-            .await?
-            .unwrap_or_else(|| State::new(&ctx.global.workspace));
+        let state = match backend.load(session.as_ref()).await? {
+            Some(s) => s,
+            None => {
+                // Say it: a plan of all creates (or, offline, of nothing) reads otherwise
+                // as if the workspace were known.
+                eprintln!(
+                    "{}",
+                    ctx.err_style.yellow(&format!(
+                        "warning: no state for workspace {:?} in {}: nothing was applied from it yet, so every object is planned as new{}",
+                        ctx.global.workspace,
+                        backend.describe(),
+                        if session.is_none() { " (and without a connection, nothing in the account is seen)" } else { "" }
+                    ))
+                );
+                State::new(&ctx.global.workspace)
+            }
+        };
         let made = make_plan(ctx, &config, &state, session.as_ref(), &targets).await?;
         let view = PlanView::new(&made.plan, &Redactor::new(config.sensitive.clone()));
         print_plan(ctx, &view);

@@ -77,8 +77,16 @@ pub static SCHEMA: KindSchema = KindSchema {
         Attr::prop("join_keys", Map, None, "The join keys of each entity, as written into the entity tags.")
             .role(Role::Derived)
             .replace("the join keys of its entities changed; they are written into the feature view's tags"),
+        // The dynamic table a cron feature view's refresh task refreshes (its body is
+        // `ALTER DYNAMIC TABLE <this> REFRESH`): its own name, which a rename of its database
+        // or schema leaves stale in the task until snowform rewrites it.
+        Attr::prop(REFRESH_TARGET, String, None, "The table the refresh task of a cron feature view refreshes.")
+            .role(Role::Derived),
     ],
 };
+
+/// The derived attribute naming what a cron feature view's refresh task refreshes.
+pub const REFRESH_TARGET: &str = "refresh_task_target";
 
 /// Why changing `attr` needs the feature view replaced, beyond the table.
 pub fn replace_reason(
