@@ -542,7 +542,7 @@ warehouse "w" {
     let line = plan
         .stderr
         .lines()
-        .find_map(|l| l.split_once("Adopt it with: ").map(|(_, c)| c.to_string()))
+        .find_map(|l| l.split_once("adopt it with: ").map(|(_, c)| c.to_string()))
         .unwrap_or_else(|| panic!("no import hint:\n{}", plan.stderr));
     assert_eq!(
         line,

@@ -70,7 +70,9 @@ fn plan_and_drift_only_read_the_account_and_the_state_table() {
         "{}",
         plan.stderr
     );
-    d.on("ci", &["drift"]).ok();
+    // Drift without a state is an error (nothing to compare with), still without a write.
+    let drift = d.on("ci", &["drift"]).code(1);
+    assert!(drift.stderr.contains("no state"), "{}", drift.stderr);
     let ran = ran_between(&before, &served.stats());
     assert!(!ran.is_empty());
     assert_eq!(writes(ran.iter()), Vec::<String>::new(), "{ran:#?}");
