@@ -11,7 +11,7 @@ mod redact;
 mod style;
 
 pub use plan_view::{AttributeView, ChangeView, PlanView, SummaryView};
-pub use redact::Redactor;
+pub use redact::{redact_global, set_global, LogWriter, Redactor};
 pub use style::Style;
 
 /// The output formats of reports.

@@ -1306,3 +1306,139 @@ fn the_state_table_needs_a_warehouse_and_the_error_says_so() {
         "{stderr}"
     );
 }
+
+fn read_plan(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn apply_file(d: &Dir, path: &std::path::Path) -> Out {
+    d.sandbox(&["apply", path.to_str().unwrap(), "--allow-destroy"])
+}
+
+#[test]
+fn an_edited_saved_plan_is_refused_whether_or_not_it_is_sealed_again() {
+    let d = Dir::empty();
+    d.write("main.hcl", TWO_WAREHOUSES);
+    let path = fresh_plan(&d, TWO_WAREHOUSES);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let mut doc = read_plan(&path);
+    let sql = doc["plan"]["steps"][0]["sql"].as_str().unwrap().to_string();
+    doc["plan"]["steps"][0]["sql"] = serde_json::json!(format!("{sql}; DROP DATABASE PROD"));
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let out = apply_file(&d, &path).code(1);
+    assert!(
+        out.stderr
+            .contains("was changed after `snowform plan --out` wrote it"),
+        "{}",
+        out.stderr
+    );
+    // Sealed again by whoever edited it: the statements are still derived from the changes.
+    crate::common::reseal(&mut doc);
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let out = apply_file(&d, &path).code(1);
+    assert!(
+        out.stderr
+            .contains("its statements are not the ones its changes give"),
+        "{}",
+        out.stderr
+    );
+    assert!(d.exec_rows("SHOW WAREHOUSES LIKE 'RB_%'").is_empty());
+}
+
+#[test]
+fn a_saved_delete_marked_harmless_still_needs_the_destroy_guards() {
+    let d = Dir::empty();
+    d.write("main.hcl", TWO_WAREHOUSES);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let protected = TWO_WAREHOUSES.replace(
+        "name    = \"RB_A\"",
+        "name    = \"RB_A\"\n  lifecycle {\n    prevent_destroy = true\n  }",
+    );
+    let without_b = protected.replace("warehouse \"b\" {\n  name = \"RB_B\"\n}\n", "");
+    let path = fresh_plan(&d, &without_b);
+    let mut doc = read_plan(&path);
+    for c in doc["plan"]["changes"].as_array_mut().unwrap() {
+        c["change"]["destructive"] = serde_json::json!(false);
+    }
+    crate::common::reseal(&mut doc);
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let out = d.sandbox(&["apply", path.to_str().unwrap()]).code(1);
+    assert!(
+        out.stderr.contains("without --allow-destroy"),
+        "{}",
+        out.stderr
+    );
+    // And the object the configuration protects stays protected, whatever the file says.
+    let gone_a = without_b
+        .replace("warehouse \"a\"", "warehouse \"x\"")
+        .replace("RB_A", "RB_X");
+    let path = fresh_plan(&d, &gone_a);
+    let mut doc = read_plan(&path);
+    for c in doc["plan"]["changes"].as_array_mut().unwrap() {
+        c["change"]["prevent_destroy"] = serde_json::json!(false);
+    }
+    crate::common::reseal(&mut doc);
+    std::fs::write(&path, doc.to_string()).unwrap();
+    d.write("main.hcl", &protected);
+    let out = apply_file(&d, &path).code(1);
+    assert!(
+        out.stderr
+            .contains("protected by lifecycle.prevent_destroy"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(d.exec_rows("SHOW WAREHOUSES LIKE 'RB_B'").len(), 1);
+}
+
+#[test]
+fn a_saved_plan_with_sensitive_values_takes_them_again_or_is_refused() {
+    let hcl = r#"
+variable "token" {
+  type      = string
+  sensitive = true
+}
+warehouse "a" {
+  name    = "RB_S"
+  comment = "token ${var.token}"
+}
+"#;
+    let d = Dir::with(&[("main.hcl", hcl)]);
+    let path = d.path().join("plan.json");
+    let p = path.to_str().unwrap();
+    d.sandbox(&["--var", "token=first-value", "plan", "--out", p])
+        .ok();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !text.contains("first-value") && text.contains("(sensitive)"),
+        "{text}"
+    );
+    assert_eq!(read_plan(&path)["redacted"], true);
+    // Another value than the one planned: refused.
+    let out = d
+        .sandbox(&["--var", "token=second-value", "apply", p])
+        .code(1);
+    assert!(
+        out.stderr
+            .contains("the plan they give now is not the saved one"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("first-value") && !out.stderr.contains("second-value"),
+        "{}",
+        out.stderr
+    );
+    assert!(d.exec_rows("SHOW WAREHOUSES LIKE 'RB_S'").is_empty());
+    // The same value: applied with it, though the file never held it.
+    d.sandbox(&["--var", "token=first-value", "apply", p]).ok();
+    let rows = d.exec_rows("SHOW WAREHOUSES LIKE 'RB_S'");
+    assert!(
+        rows[0].to_string().contains("\"token first-value\""),
+        "{rows:?}"
+    );
+}

@@ -20,11 +20,11 @@ pub fn azure_devops(
     };
     let report = match (plan, drift) {
         (Some(p), None) => {
-            let saved = SavedPlan::parse(&read(p)?)
+            let (_, saved) = SavedPlan::parse(&read(p)?)
                 .map_err(|e| CliError::new(format!("{}: {e}", p.display())))?;
             // Sensitive values are redacted as the configuration marks them, when it loads.
             let sensitive = ctx.load_config().map(|c| c.sensitive).unwrap_or_default();
-            let view = PlanView::new(&saved.plan, &Redactor::new(sensitive));
+            let view = PlanView::new(&saved, &Redactor::new(sensitive));
             Report::plan(&view, env.build_url.as_deref())
         }
         (None, Some(d)) => {

@@ -27,10 +27,12 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
             .await?
             .unwrap_or_else(|| State::new(&ctx.global.workspace));
         let made = make_plan(ctx, &config, &state, session.as_ref(), &targets).await?;
-        let view = PlanView::new(&made.plan, &Redactor::new(config.sensitive.clone()));
+        let redactor = Redactor::new(config.sensitive.clone());
+        let view = PlanView::new(&made.plan, &redactor);
         print_plan(ctx, &view);
         if let Some(out) = &args.out {
-            let saved = SavedPlan::new(made.plan);
+            // The file is uploaded as a pipeline artifact: no sensitive value goes in it.
+            let saved = SavedPlan::new(&made.plan, &targets, &redactor);
             crate::state::atomic_write(out, render::to_json(&saved).as_bytes())?;
             eprintln!(
                 "Saved the plan to {}; apply exactly this plan with: snowform apply {}",
