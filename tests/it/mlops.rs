@@ -1216,3 +1216,43 @@ fn the_library_still_reads_feature_views_after_changes_in_place_and_replacements
     // replacement it reads its default, ON_CREATE, which is what this one has.
     assert!(library_initialize_pattern().captures(daily).is_none());
 }
+
+/// A stage whose name holds a space and a `;`, and a path with a space: the version's
+/// source is written as one quoted stage location, and the account has the version.
+#[test]
+fn a_version_source_with_spaces_is_one_quoted_location() {
+    let hcl = r#"
+database "db" {
+  name = "SRC_DB"
+}
+schema "s" {
+  database = database.db
+  name     = "S"
+}
+stage "files" {
+  schema = schema.s
+  name   = "\"model files; v\""
+}
+model "m" {
+  schema = schema.s
+  name   = "M"
+  version "V1" {
+    source = "@${stage.files.fqn}/churn v1"
+  }
+}
+"#;
+    let d = Dir::with(&[("main.hcl", hcl)]);
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    let statements = crate::common::statements(&plan);
+    assert!(
+        statements.contains(
+            &"CREATE MODEL SRC_DB.S.M WITH VERSION V1 FROM '@SRC_DB.S.\"model files; v\"/churn v1'"
+                .to_string()
+        ),
+        "{statements:?}"
+    );
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let versions = rows(&d, "SHOW VERSIONS IN MODEL SRC_DB.S.M");
+    assert_eq!(versions.len(), 1, "{versions:?}");
+    d.sandbox(&["plan", "--detailed-exitcode"]).ok();
+}
