@@ -1442,3 +1442,97 @@ warehouse "a" {
         "{rows:?}"
     );
 }
+
+/// Mutations of a saved plan (sealed again, as a deliberate edit would be) are refused
+/// with an error, never a panic: by the reader, by the renderer, by `apply`.
+#[test]
+fn crafted_saved_plans_never_panic() {
+    let d = Dir::empty();
+    d.write("main.hcl", TWO_WAREHOUSES);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let changed = TWO_WAREHOUSES.replace("\"XSMALL\"", "\"SMALL\"").replace(
+        "warehouse \"b\" {\n  name = \"RB_B\"\n}\n",
+        "warehouse \"c\" {\n  name = \"RB_C\"\n}\n",
+    );
+    let path = fresh_plan(&d, &changed);
+    let original = read_plan(&path);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    // Every node of the plan, by JSON pointer.
+    fn pointers(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| pointers(x, format!("{at}/{i}"), out)),
+            serde_json::Value::Object(m) => m.iter().for_each(|(k, x)| {
+                pointers(
+                    x,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                )
+            }),
+            _ => {}
+        }
+        out.push(at);
+    }
+    let mut all = Vec::new();
+    pointers(&original["plan"], "/plan".into(), &mut all);
+    let replacements = [
+        serde_json::json!(null),
+        serde_json::json!(-1),
+        serde_json::json!(u64::MAX),
+        serde_json::json!(1_000_000),
+        serde_json::json!(""),
+        serde_json::json!("DROP DATABASE PROD"),
+        serde_json::json!([]),
+        serde_json::json!({}),
+        serde_json::json!([0, 0, 0]),
+        serde_json::json!(true),
+    ];
+    let mut cli_runs = 0;
+    for round in 0..400 {
+        let mut doc = original.clone();
+        for _ in 0..(1 + next() % 3) {
+            let at = &all[(next() % all.len() as u64) as usize];
+            if let Some(node) = doc.pointer_mut(at) {
+                *node = replacements[(next() % replacements.len() as u64) as usize].clone();
+            }
+        }
+        crate::common::reseal(&mut doc);
+        let text = doc.to_string();
+        let parsed = std::panic::catch_unwind(|| {
+            snowform::plan::saved::SavedPlan::parse(&text).map(|(_, plan)| {
+                snowform::render::PlanView::new(&plan, &snowform::render::Redactor::default());
+            })
+        });
+        assert!(parsed.is_ok(), "round {round}: reading panicked on\n{text}");
+        // Some of them through the binary, too: an error (1), never a panic (101).
+        if (parsed.unwrap().is_ok() || round % 40 == 0) && cli_runs < 12 {
+            cli_runs += 1;
+            std::fs::write(&path, &text).unwrap();
+            let out = apply_file(&d, &path);
+            assert!(
+                out.code == 0 || out.code == 1,
+                "round {round}: exit {}\n{}",
+                out.code,
+                out.stderr
+            );
+            assert!(
+                !out.stderr.contains("panicked"),
+                "round {round}: {}",
+                out.stderr
+            );
+        }
+    }
+    // Truncations without a new seal: refused as not a plan.
+    let original_text = original.to_string();
+    for cut in (0..original_text.len()).step_by(97) {
+        assert!(snowform::plan::saved::SavedPlan::parse(&original_text[..cut]).is_err());
+    }
+}
