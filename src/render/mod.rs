@@ -12,7 +12,7 @@ mod style;
 
 pub use plan_view::{AttributeView, ChangeView, PlanView, SummaryView};
 pub use redact::{redact_global, set_global, LogWriter, Redactor};
-pub use style::Style;
+pub use style::{printable, Style};
 
 /// The output formats of reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -192,8 +192,8 @@ fn finish(ctx: &Ctx, report: ApplyReport, summary: &str) -> Result<Exit, CliErro
                     "{}",
                     ctx.err_style.red(&format!(
                         "failed: {}\n  {}",
-                        first_line(&f.statement),
-                        f.error
+                        crate::render::printable(first_line(&f.statement)),
+                        crate::render::printable(&f.error)
                     ))
                 );
             }
@@ -418,7 +418,7 @@ impl Progress<'_> {
             self.client.run(sql, request_id).await
         };
         let took = start.elapsed().as_secs_f64();
-        let shown = crate::render::redact_global(first_line(sql));
+        let shown = crate::render::redact_global(&crate::render::printable(first_line(sql)));
         match &r {
             Ok(()) => eprintln!("{} {} ({took:.1}s)", self.style.green("done"), shown),
             Err(_) => eprintln!("{} {} ({took:.1}s)", self.style.red("failed"), shown),
