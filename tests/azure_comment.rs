@@ -1150,24 +1150,35 @@ async fn sensitive_values_never_leave_the_account_and_the_state() {
         run(&[v, "--format", "json", "plan"], vec![], Some(0)).await;
     }
     run(&["-vvv", "apply", "--auto-approve"], vec![], Some(0)).await;
-    // A statement Snowflake refuses, whose error may quote it: the messages are hidden too.
+    let shown = run(&["state", "show", "warehouse.derived"], vec![], Some(0)).await;
+    assert!(shown.contains("(sensitive)"), "{shown}");
+    run(&["state", "list"], vec![], Some(0)).await;
+    run(&["graph"], vec![], Some(0)).await;
+    run(&["--format", "json", "validate"], vec![], Some(0)).await;
+    // A statement that fails: the progress line, the report and the messages hide it too.
+    // The plan is made without reading the account, then the warehouse goes behind
+    // snowform's back, so its ALTER (holding the derived comment) fails.
     std::fs::write(
         dir.join("main.hcl"),
-        format!("{SENSITIVE_CONFIG}\nwarehouse \"bad\" {{\n  name = \"SECRETS_BAD\"\n  comment = \"x ${{var.owner_token}}\"\n  warehouse_size = \"XSMALL\"\n}}\n"),
+        SENSITIVE_CONFIG.replace("shouted: ${local.shouted}", "loud: ${local.shouted}"),
     )
     .unwrap();
+    let p2 = work.path().join("offline.plan");
+    let p2 = p2.to_str().unwrap();
+    run(&["plan", "--refresh=false", "--out", p2], vec![], Some(0)).await;
     run(
-        &["-vvv", "--format", "json", "apply", "--auto-approve"],
+        &["sandbox", "exec", "DROP WAREHOUSE SECRETS_DERIVED"],
         vec![],
-        None,
+        Some(0),
     )
     .await;
-    run(
-        &["-vvv", "--format", "markdown", "apply", "--auto-approve"],
-        vec![],
-        None,
-    )
-    .await;
+    let failed = run(&["-vvv", "--format", "json", "apply", p2], vec![], Some(1)).await;
+    assert!(
+        failed.contains("ALTER WAREHOUSE SECRETS_DERIVED SET COMMENT = '(sensitive)'"),
+        "{failed}"
+    );
+    run(&["-vvv", "--format", "markdown", "apply", p2], vec![], None).await;
+    run(&["-vvv", "apply", p2], vec![], None).await;
     for file in [&plan_file, &drift_file] {
         let text = std::fs::read_to_string(file).unwrap();
         assert!(

@@ -48,12 +48,28 @@ impl Redactor {
         self.values.is_empty()
     }
 
+    /// `text` with every value replaced, ignoring ASCII case: Snowflake upper-cases
+    /// unquoted names in its messages, and `upper()` of a sensitive value is as secret as
+    /// the value.
     pub fn apply(&self, text: &str) -> String {
         let mut out = text.to_string();
         for v in &self.values {
-            if out.contains(v.as_str()) {
-                out = out.replace(v.as_str(), REDACTED);
+            let needle = v.to_ascii_lowercase();
+            // ASCII lower-casing keeps every byte offset, so positions found in the
+            // lower-cased text are the same in `out`.
+            let hay = out.to_ascii_lowercase();
+            if !hay.contains(&needle) {
+                continue;
             }
+            let mut next = String::with_capacity(out.len());
+            let mut last = 0;
+            for (at, _) in hay.match_indices(&needle) {
+                next.push_str(&out[last..at]);
+                next.push_str(REDACTED);
+                last = at + needle.len();
+            }
+            next.push_str(&out[last..]);
+            out = next;
         }
         out
     }
@@ -153,6 +169,15 @@ mod tests {
         assert_eq!(r.apply(&json), "\"(sensitive)\"");
         // The first line alone, as a progress line shows it.
         assert_eq!(r.apply("COMMENT = 'it's\\x"), "COMMENT = '(sensitive)");
+    }
+
+    #[test]
+    fn case_does_not_hide_a_value() {
+        let r = Redactor::new(["Hunter2-x".to_string()]);
+        assert_eq!(
+            r.apply("Object 'DB.S.HUNTER2-X' and hunter2-x, naïve Hunter2-x"),
+            "Object 'DB.S.(sensitive)' and (sensitive), naïve (sensitive)"
+        );
     }
 
     #[test]
