@@ -247,12 +247,6 @@ pub fn resolve_connection(name: Option<&str>, env: &Env) -> Result<Resolved, Con
     if let Some(p) = env.non_empty("PRIVATE_KEY_PASSPHRASE") {
         config.private_key_passphrase = Some(Secret::new(p));
     }
-    if let Some(p) = &config.private_key_file {
-        warn_if_readable(p, "private key file", env, &mut warnings);
-    }
-    if let Some(p) = &config.token_file_path {
-        warn_if_readable(p, "token file", env, &mut warnings);
-    }
     key_file_warnings(&config, env, &mut warnings);
     Ok(Resolved {
         config,

@@ -34,6 +34,10 @@ pub fn azure_devops(
                     d.display()
                 ))
             })?;
+            // `drift --out` hid sensitive values already; a file from elsewhere is hidden here.
+            let sensitive = ctx.load_config().map(|c| c.sensitive).unwrap_or_default();
+            let r: DriftReport = serde_json::from_value(Redactor::new(sensitive).to_json_value(&r))
+                .map_err(|e| CliError::new(format!("{}: {e}", d.display())))?;
             Report::drift(&r, env.build_url.as_deref())
         }
         _ => {
