@@ -287,8 +287,7 @@ fn a_model_version_source_cannot_break_out() {
         let last = tokenize(stmt)
             .unwrap()
             .into_iter()
-            .filter(|t| !t.is_trivia())
-            .last()
+            .rfind(|t| !t.is_trivia())
             .unwrap();
         assert!(
             matches!(last.kind, TokenKind::Stage | TokenKind::String),
