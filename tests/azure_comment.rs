@@ -1214,3 +1214,213 @@ async fn the_pipeline_stages_plan_review_and_apply_two_environments() {
     let prod = run_stage("drift.sh", &dir, &out, "prod", vec![]).await;
     assert_eq!(prod.status.code(), Some(0), "{}", output_text(&prod));
 }
+
+// ---------------------------------------------------------------------------------------
+// Sensitive values across a whole cycle
+// ---------------------------------------------------------------------------------------
+
+/// The value of the sensitive variable; the quote makes SQL and JSON spell it otherwise.
+const SECRET: &str = "Hunter2'Secret-4a7";
+
+/// A sensitive variable used as written and derived (`upper`, inside a longer string).
+const SENSITIVE_CONFIG: &str = r#"
+variable "owner_token" {
+  type      = string
+  sensitive = true
+}
+
+locals {
+  shouted = upper(var.owner_token)
+}
+
+warehouse "plain" {
+  name    = "SECRETS_PLAIN"
+  comment = "owner token ${var.owner_token}"
+}
+
+warehouse "derived" {
+  name    = "SECRETS_DERIVED"
+  comment = "shouted: ${local.shouted}"
+}
+"#;
+
+/// Everything `snowform` printed for one run, with the environment it ran in.
+fn snowform_in(
+    dir: &std::path::Path,
+    home: &std::path::Path,
+    env: &[(&str, String)],
+    args: &[&str],
+) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_snowform"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("SNOWFLAKE_HOME", home)
+        .env("NO_COLOR", "1")
+        .env("SNOWFORM_VAR_owner_token", SECRET)
+        .arg("-C")
+        .arg(dir)
+        .args(["--connection", "sandbox"]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.args(args).output().unwrap()
+}
+
+/// Where the secret shows, in any spelling the way out could give it.
+fn leaks(text: &str) -> bool {
+    let t = text.to_lowercase();
+    t.contains("hunter2") || t.contains("secret-4a7")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sensitive_values_never_leave_the_account_and_the_state() {
+    let server = Server::start().await;
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("config");
+    let home = work.path().join("home");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(dir.join("main.hcl"), SENSITIVE_CONFIG).unwrap();
+    let pr_env = vec![
+        ("SYSTEM_COLLECTIONURI", server.url.clone()),
+        ("SYSTEM_TEAMPROJECT", PROJECT.to_string()),
+        ("BUILD_REPOSITORY_ID", REPO.to_string()),
+        ("SYSTEM_PULLREQUEST_PULLREQUESTID", PR.to_string()),
+        ("SYSTEM_ACCESSTOKEN", TOKEN.to_string()),
+        ("BUILD_BUILDID", "977".to_string()),
+    ];
+    let plan_file = work.path().join("plan.json");
+    let drift_file = work.path().join("drift.json");
+    let p = plan_file.to_str().unwrap().to_string();
+    let df = drift_file.to_str().unwrap().to_string();
+
+    let run = |args: &[&str], env: Vec<(&'static str, String)>, code: Option<i32>| {
+        let (d, h) = (dir.clone(), home.clone());
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        async move {
+            let (out, args) = tokio::task::spawn_blocking(move || {
+                let a: Vec<&str> = args.iter().map(String::as_str).collect();
+                (snowform_in(&d, &h, &env, &a), args)
+            })
+            .await
+            .unwrap();
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if let Some(code) = code {
+                assert_eq!(out.status.code(), Some(code), "{args:?}:\n{text}");
+            }
+            assert!(
+                !leaks(&text),
+                "snowform {args:?} printed the sensitive value:\n{text}"
+            );
+            text
+        }
+    };
+    for v in ["-v", "-vv", "-vvv"] {
+        run(&[v, "plan"], vec![], Some(0)).await;
+    }
+    let shown = run(&["--format", "json", "plan"], vec![], Some(0)).await;
+    assert!(shown.contains("(sensitive)"), "{shown}");
+    run(&["--format", "markdown", "plan"], vec![], Some(0)).await;
+    run(&["-vvv", "plan", "--out", &p], vec![], Some(0)).await;
+    run(
+        &["-vvv", "comment", "azure-devops", "--plan", &p],
+        pr_env.clone(),
+        Some(0),
+    )
+    .await;
+    let applied = run(&["-vvv", "--format", "json", "apply", &p], vec![], Some(0)).await;
+    assert!(
+        applied.contains("CREATE WAREHOUSE SECRETS_DERIVED"),
+        "{applied}"
+    );
+    run(&["-vvv", "--format", "markdown", "drift"], vec![], Some(0)).await;
+    // Someone changes one comment by hand: drift shows what the state recorded.
+    run(
+        &[
+            "sandbox",
+            "exec",
+            "ALTER WAREHOUSE SECRETS_PLAIN SET COMMENT = 'by hand'",
+        ],
+        vec![],
+        Some(0),
+    )
+    .await;
+    for v in ["-v", "-vv", "-vvv"] {
+        run(&[v, "drift"], vec![], Some(2)).await;
+    }
+    run(
+        &["--format", "json", "drift", "--out", &df],
+        vec![],
+        Some(2),
+    )
+    .await;
+    run(
+        &["-vvv", "comment", "azure-devops", "--drift", &df],
+        pr_env.clone(),
+        Some(0),
+    )
+    .await;
+    // The plan puts the comment back; apply prints each statement as it runs.
+    for v in ["-v", "-vvv"] {
+        run(&[v, "--format", "json", "plan"], vec![], Some(0)).await;
+    }
+    run(&["-vvv", "apply", "--auto-approve"], vec![], Some(0)).await;
+    let shown = run(&["state", "show", "warehouse.derived"], vec![], Some(0)).await;
+    assert!(shown.contains("(sensitive)"), "{shown}");
+    run(&["state", "list"], vec![], Some(0)).await;
+    run(&["graph"], vec![], Some(0)).await;
+    run(&["--format", "json", "validate"], vec![], Some(0)).await;
+    // A statement that fails: the progress line, the report and the messages hide it too.
+    // The plan is made without reading the account, then the warehouse goes behind
+    // snowform's back, so its ALTER (holding the derived comment) fails.
+    std::fs::write(
+        dir.join("main.hcl"),
+        SENSITIVE_CONFIG.replace("shouted: ${local.shouted}", "loud: ${local.shouted}"),
+    )
+    .unwrap();
+    let p2 = work.path().join("offline.plan");
+    let p2 = p2.to_str().unwrap();
+    run(&["plan", "--refresh=false", "--out", p2], vec![], Some(0)).await;
+    run(
+        &["sandbox", "exec", "DROP WAREHOUSE SECRETS_DERIVED"],
+        vec![],
+        Some(0),
+    )
+    .await;
+    let failed = run(&["-vvv", "--format", "json", "apply", p2], vec![], Some(1)).await;
+    assert!(
+        failed.contains("ALTER WAREHOUSE SECRETS_DERIVED SET COMMENT = '(sensitive)'"),
+        "{failed}"
+    );
+    run(&["-vvv", "--format", "markdown", "apply", p2], vec![], None).await;
+    run(&["-vvv", "apply", p2], vec![], None).await;
+    for file in [&plan_file, &drift_file] {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(
+            !leaks(&text),
+            "{} holds the sensitive value:\n{text}",
+            file.display()
+        );
+    }
+    let payloads = serde_json::to_string(&server.threads()).unwrap();
+    let bodies: Vec<String> = server
+        .svc()
+        .requests
+        .iter()
+        .map(|r| format!("{} {:?}", r.query, r.body))
+        .collect();
+    assert!(payloads.contains("(sensitive)"), "{payloads}");
+    assert!(
+        !leaks(&payloads),
+        "the comment holds the sensitive value:\n{payloads}"
+    );
+    assert!(!leaks(&bodies.join("\n")));
+    // The account and the state hold it: that is where it is meant to go.
+    let state = std::fs::read_to_string(dir.join("state/default.json")).unwrap();
+    assert!(state.contains(SECRET), "{state}");
+}

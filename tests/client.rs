@@ -818,7 +818,9 @@ async fn a_resolved_connection_reaches_the_sandbox_over_http() {
     let home = tempfile::tempdir().unwrap();
     let dir = home.path().join(".snowflake");
     std::fs::create_dir(&dir).unwrap();
-    let key_path = fixture("keys/test_key_encrypted.p8");
+    // A key others can read draws a warning: the key is kept as a private file is.
+    let key_path = dir.join("key.p8");
+    write_private(&key_path, &read_fixture("keys/test_key_encrypted.p8"));
     let text = format!(
         "[sandbox]\naccount = \"sandbox\"\nuser = \"tester\"\nauthenticator = \"SNOWFLAKE_JWT\"\n\
          private_key_file = \"{}\"\nhost = \"127.0.0.1\"\nport = {}\nprotocol = \"http\"\nwarehouse = \"WH\"\n",

@@ -331,7 +331,7 @@ fn refresh() {
 /// Statements in the plan and the longest chain of statements that must run one after another.
 fn plan_shape(saved: &Path) -> (usize, usize) {
     let text = std::fs::read_to_string(saved).expect("saved plan");
-    let plan = SavedPlan::parse(&text).expect("saved plan").plan;
+    let plan = SavedPlan::parse(&text).expect("saved plan").1;
     let mut depth = vec![0usize; plan.steps.len()];
     // `order` is a topological order of the steps; the main phase ends before any step
     // marked `after_main_phase` starts.

@@ -97,7 +97,7 @@ impl PipelineEnv {
             Err(expected) => {
                 problems.push(EnvProblem::Invalid {
                     name: COLLECTION_URI,
-                    value: c,
+                    value: hide_userinfo(&c),
                     expected,
                 });
                 None
@@ -176,8 +176,29 @@ fn parse_collection_uri(value: &str) -> Result<Url, &'static str> {
         with_slash.push('/');
     }
     match Url::parse(&with_slash) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(u),
+        Ok(mut u) if matches!(u.scheme(), "http" | "https") && u.has_host() => {
+            // A user and password in the URL (https://user:pw@dev.azure.com/...) are never
+            // used (the token authenticates) and never printed: error messages, logs and the
+            // build link in the comment show this URL.
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            Ok(u)
+        }
         _ => Err("the organization URL, such as https://dev.azure.com/fabrikam/"),
+    }
+}
+
+/// `value` with whatever stands before an `@` in its authority replaced, for messages.
+fn hide_userinfo(value: &str) -> String {
+    let Some(start) = value.find("://").map(|i| i + 3) else {
+        return value.to_string();
+    };
+    let authority_end = value[start..]
+        .find(['/', '?', '#'])
+        .map_or(value.len(), |i| start + i);
+    match value[start..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &value[..start], &value[start + at..]),
+        None => value.to_string(),
     }
 }
 
@@ -261,6 +282,36 @@ mod tests {
                 "{uri}"
             );
         }
+    }
+
+    #[test]
+    fn a_password_in_the_collection_url_is_never_shown() {
+        let get = |uri: &'static str| {
+            move |k: &str| match k {
+                COLLECTION_URI => Some(uri.to_string()),
+                TEAM_PROJECT => Some("P".to_string()),
+                REPOSITORY_ID => Some("r".to_string()),
+                PULL_REQUEST_ID => Some("7".to_string()),
+                ACCESS_TOKEN => Some("tok".to_string()),
+                BUILD_ID => Some("9".to_string()),
+                _ => None,
+            }
+        };
+        let env =
+            PipelineEnv::from_env(get("https://user:hunter2pw@dev.azure.com/fabrikam")).unwrap();
+        assert_eq!(
+            env.collection_uri.as_str(),
+            "https://dev.azure.com/fabrikam/"
+        );
+        assert!(!env.build_url.as_deref().unwrap().contains("hunter2pw"));
+        assert!(!format!("{env:?}").contains("hunter2pw"));
+        let err = PipelineEnv::from_env(get("ftp://user:hunter2pw@dev.azure.com/x"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !err.contains("hunter2pw") && err.contains("ftp://***@dev.azure.com/x"),
+            "{err}"
+        );
     }
 
     #[test]

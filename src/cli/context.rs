@@ -59,7 +59,12 @@ impl Ctx {
             eprintln!("{}", self.paint_diag(d));
         }
         match config {
-            Some(c) if !diags.has_errors() => Ok(c),
+            Some(c) if !diags.has_errors() => {
+                // Messages and logs printed from here on hide what the configuration marks
+                // sensitive.
+                crate::render::set_global(crate::render::Redactor::new(c.sensitive.clone()));
+                Ok(c)
+            }
             _ => Err(CliError::new(format!(
                 "the configuration in {} has {} error(s); nothing was changed",
                 self.global.dir.display(),
@@ -69,7 +74,7 @@ impl Ctx {
     }
 
     pub fn paint_diag(&self, d: &crate::diag::Diagnostic) -> String {
-        let text = d.to_string();
+        let text = crate::render::redact_global(&d.to_string());
         if d.is_error() {
             self.err_style.red(&text)
         } else {

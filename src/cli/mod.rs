@@ -25,7 +25,8 @@ pub fn main() -> ExitCode {
     match result {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(e) => {
-            eprintln!("{}", ctx.err_style.red(&format!("error: {e}")));
+            let text = crate::render::redact_global(&format!("error: {e}"));
+            eprintln!("{}", ctx.err_style.red(&text));
             ExitCode::from(1)
         }
     }
@@ -43,7 +44,7 @@ fn init_logging(verbose: u8) {
         EnvFilter::try_from_env("SNOWFORM_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(crate::render::LogWriter::new)
         .with_target(false)
         .try_init();
 }

@@ -128,7 +128,9 @@ pub async fn make_plan(
             ctx.err_style.yellow(&format!(
                 "warning: the last apply stopped while {} statement(s) ran (first: {}); their outcome is unknown: plan with a connection to see what the account has",
                 state.in_progress.len(),
-                state.in_progress[0].statement.lines().next().unwrap_or(""),
+                crate::render::redact_global(
+                    state.in_progress[0].statement.lines().next().unwrap_or("")
+                ),
             ))
         );
     }

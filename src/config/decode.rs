@@ -594,7 +594,7 @@ impl Decoder<'_, '_> {
     fn stage_of(&mut self, source: &str) {
         let stage = source
             .strip_prefix('@')
-            .and_then(|r| r.split('/').next())
+            .map(|r| crate::model::canon::split_stage_location(r).0)
             .unwrap_or_default();
         if let Ok(name) = ObjectName::parse_qualified(stage) {
             self.named.push((Kind::Stage, name));

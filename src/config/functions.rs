@@ -339,15 +339,82 @@ fn jsondecode(args: FuncArgs) -> Result<Value, String> {
     Ok(from_json(v))
 }
 
+/// The most `file()` reads: SQL and Python bodies are far smaller, and a configuration
+/// must not pull a large file into every plan.
+pub(crate) const FILE_LIMIT: u64 = 1024 * 1024;
+
+/// `file(path)`: a file under the configuration directory, and nothing else. A pull request
+/// can change the configuration, so an absolute path, a `..` out of the directory or a
+/// symbolic link leading out would put any readable file (the process environment, a key)
+/// into a plan comment.
 fn file(args: FuncArgs) -> Result<Value, String> {
     let rel = text(&args[0])?;
     let base = BASE_DIR
         .with(|d| d.borrow().clone())
         .ok_or("file() is only available while a configuration is loaded")?;
-    let path = base.join(rel);
-    std::fs::read_to_string(&path)
-        .map(Value::from)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+    read_inside(&base, rel).map(Value::from)
+}
+
+pub(crate) fn read_inside(base: &Path, rel: &str) -> Result<String, String> {
+    use std::io::Read;
+    let given = Path::new(rel);
+    if given.is_absolute() || given.has_root() {
+        return Err(format!(
+            "file({rel:?}): file() reads only files inside the configuration directory, and this is an absolute path; copy the file into the configuration directory and name it relative to it"
+        ));
+    }
+    let outside = || {
+        format!(
+            "file({rel:?}): the path leads out of the configuration directory (through `..` or a symbolic link); file() reads only files inside it: copy the file into the configuration directory"
+        )
+    };
+    // `..` past the directory, said as such even when what it names does not exist.
+    let mut depth = 0usize;
+    for c in given.components() {
+        match c {
+            std::path::Component::ParentDir if depth == 0 => return Err(outside()),
+            std::path::Component::ParentDir => depth -= 1,
+            std::path::Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+    }
+    let root = base
+        .canonicalize()
+        .map_err(|e| format!("file({rel:?}): cannot resolve the configuration directory: {e}"))?;
+    let path = root.join(given);
+    let real = path
+        .canonicalize()
+        .map_err(|e| format!("file({rel:?}): cannot read {}: {e}", path.display()))?;
+    if !real.starts_with(&root) {
+        return Err(outside());
+    }
+    let meta = std::fs::metadata(&real)
+        .map_err(|e| format!("file({rel:?}): cannot read {}: {e}", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "file({rel:?}): {} is not a regular file; name a file of the configuration directory",
+            path.display()
+        ));
+    }
+    let too_big = || {
+        format!(
+            "file({rel:?}): the file is larger than {} KiB, the most file() reads; keep large files out of the configuration",
+            FILE_LIMIT / 1024
+        )
+    };
+    if meta.len() > FILE_LIMIT {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(&real)
+        .and_then(|f| f.take(FILE_LIMIT + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("file({rel:?}): cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > FILE_LIMIT {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        format!("file({rel:?}): the file is not UTF-8 text; file() reads text files only")
+    })
 }
 
 fn length(args: FuncArgs) -> Result<Value, String> {
@@ -549,6 +616,50 @@ mod tests {
                 .contains("cannot read"));
         }
         assert!(eval(r#"file("q.sql")"#).is_err());
+    }
+
+    #[test]
+    fn file_reads_nothing_outside_the_configuration_directory() {
+        let outer = tempfile::tempdir().unwrap();
+        let dir = outer.path().join("config");
+        std::fs::create_dir_all(dir.join("sql")).unwrap();
+        std::fs::write(outer.path().join("key.p8"), "PRIVATE KEY").unwrap();
+        std::fs::write(dir.join("sql/q.sql"), "SELECT 1").unwrap();
+        std::fs::write(dir.join("big.sql"), vec![b'x'; FILE_LIMIT as usize + 1]).unwrap();
+        let _guard = BaseDirGuard::enter(&dir);
+        // Inside, also through a `..` that stays inside.
+        assert_eq!(s(r#"file("sql/../sql/q.sql")"#), "SELECT 1");
+        let key = outer.path().join("key.p8");
+        for (src, says) in [
+            (
+                format!("file({:?})", key.display().to_string()),
+                "absolute path",
+            ),
+            ("file(\"/proc/self/environ\")".to_string(), "absolute path"),
+            (
+                "file(\"../key.p8\")".to_string(),
+                "leads out of the configuration directory",
+            ),
+            (
+                "file(\"sql/../../key.p8\")".to_string(),
+                "leads out of the configuration directory",
+            ),
+            ("file(\"big.sql\")".to_string(), "larger than 1024 KiB"),
+            ("file(\"sql\")".to_string(), "not a regular file"),
+        ] {
+            let err = eval(&src).unwrap_err();
+            assert!(err.contains(says), "{src}: {err}");
+            assert!(!err.contains("PRIVATE KEY"), "{err}");
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&key, dir.join("link.p8")).unwrap();
+            let err = eval(r#"file("link.p8")"#).unwrap_err();
+            assert!(
+                err.contains("leads out of the configuration directory"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

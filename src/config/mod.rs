@@ -11,6 +11,7 @@ mod evaluate;
 mod fmt;
 mod functions;
 mod refs;
+mod sensitive;
 mod source;
 pub(crate) mod suggest;
 mod types;
@@ -51,7 +52,8 @@ pub struct Config {
     /// SHA-256 (hex) of the file names and contents, the resolved variable values and the
     /// workspace: a saved plan is stale when this changes.
     pub digest: String,
-    /// The values of variables marked sensitive, for renderers to redact.
+    /// The values of variables marked sensitive and of attributes derived from them, for
+    /// renderers to redact.
     pub sensitive: Vec<String>,
     /// The files read, in order.
     pub files: Vec<PathBuf>,
@@ -123,7 +125,15 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
     hash_part(&mut hasher, opts.workspace.as_bytes());
     let digest = hex::encode(hasher.finalize());
 
-    redact(diags, &vars.sensitive);
+    let mut sensitive = vars.sensitive.clone();
+    sensitive.extend(sensitive::derived_values(
+        &decls,
+        &vars.sensitive_names,
+        &decoded,
+    ));
+    sensitive.sort();
+    sensitive.dedup();
+    redact(diags, &sensitive);
 
     let mut objects: Vec<Object> = decoded.into_iter().map(|d| d.object).collect();
     crate::model::derive(&mut objects);
@@ -132,7 +142,7 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
         objects,
         backend: backend?,
         digest,
-        sensitive: vars.sensitive,
+        sensitive,
         files: paths,
     })
 }

@@ -26,6 +26,8 @@ pub(crate) struct Variables {
     pub failed: BTreeSet<String>,
     /// The text of values of sensitive variables.
     pub sensitive: Vec<String>,
+    /// The variables marked sensitive.
+    pub sensitive_names: BTreeSet<String>,
 }
 
 /// Where a value was given.
@@ -185,6 +187,7 @@ pub(crate) fn resolve(
     }
     out.sensitive.sort();
     out.sensitive.dedup();
+    out.sensitive_names = sensitive_names;
     out
 }
 

@@ -53,8 +53,10 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     a.len().cmp(&b.len())
 }
 
-fn source(f: &Fields) -> &str {
-    f.get("source").and_then(Value::as_str).unwrap_or("")
+/// The version's stage location, quoted where it is not plain: the configuration checked
+/// it, and a state or saved plan written by hand is not trusted to have.
+fn source(f: &Fields) -> String {
+    crate::sql::quote_stage_location(f.get("source").and_then(Value::as_str).unwrap_or(""))
 }
 
 /// The metadata the library writes: the user's object plus the schema version marker.

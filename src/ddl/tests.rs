@@ -244,3 +244,60 @@ fn a_stage_directory_change_is_its_own_alter() {
         ]
     );
 }
+
+/// A version's stage location reaches the statement as one plain location token or one
+/// string literal, never as statement text: even one that did not pass the configuration's
+/// check (a hand-edited state or saved plan).
+#[test]
+fn a_model_version_source_cannot_break_out() {
+    let name = ObjectName::in_schema(ident("DB"), ident("S"), ident("M"));
+    for (source, expected) in [
+        ("@DB.S.STG/models/v1", "@DB.S.STG/models/v1"),
+        ("@\"my stage\".S.T/a b", "'@\"my stage\".S.T/a b'"),
+        (
+            "@DB.S.STG/x; DROP DATABASE PROD; --",
+            "'@DB.S.STG/x; DROP DATABASE PROD; --'",
+        ),
+        (
+            "@DB.S.STG/x' ; DROP DATABASE P; --",
+            "'@DB.S.STG/x\\' ; DROP DATABASE P; --'",
+        ),
+        ("@DB.S.STG/x\\'; --", "'@DB.S.STG/x\\\\\\'; --'"),
+    ] {
+        let o = obj(
+            Kind::Model,
+            name.clone(),
+            &[(
+                "versions",
+                Value::Map(BTreeMap::from([(
+                    "V1".to_string(),
+                    Value::Map(BTreeMap::from([(
+                        "source".to_string(),
+                        Value::from(source),
+                    )])),
+                )])),
+            )],
+        );
+        let stmt = &sqls(&create(&o))[0];
+        assert_eq!(
+            stmt,
+            &format!("CREATE MODEL DB.S.M WITH VERSION V1 FROM {expected}")
+        );
+        assert_eq!(split_statements(stmt).unwrap().len(), 1, "{stmt}");
+        let last = tokenize(stmt)
+            .unwrap()
+            .into_iter()
+            .rfind(|t| !t.is_trivia())
+            .unwrap();
+        assert!(
+            matches!(last.kind, TokenKind::Stage | TokenKind::String),
+            "{stmt}: {last:?}"
+        );
+        let value = if last.kind == TokenKind::String {
+            last.value
+        } else {
+            last.text
+        };
+        assert_eq!(value, source, "{stmt}");
+    }
+}

@@ -314,13 +314,42 @@ pub fn check_version(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A stage location `@DB.SCHEMA.STAGE[/path]`.
+/// A stage location `@DB.SCHEMA.STAGE[/path]`: a named stage (its parts quoted with `"`
+/// where Snowflake's identifier rules need it) and a path of letters, digits, spaces and
+/// `_ - . / = + : , @ ~ %`. The location goes into CREATE MODEL / ADD VERSION ... FROM,
+/// quoted by `sql::quote_stage_location`; nothing else may reach the statement.
 pub fn check_stage_path(text: &str) -> Result<(), String> {
     let rest = text.strip_prefix('@').ok_or_else(|| format!("{text:?} is not a stage location; it must start with @, as in \"@DB.SCHEMA.STAGE/path\""))?;
-    let stage = rest.split('/').next().unwrap_or("");
+    if rest.starts_with('~') || rest.starts_with('%') {
+        return Err(format!("{text:?} is a user or table stage; a model version's files must be on a named stage: \"@DB.SCHEMA.STAGE/path\""));
+    }
+    let (stage, path) = split_stage_location(rest);
     super::ident::ObjectName::parse_qualified(stage)
-        .map(|_| ())
-        .map_err(|e| format!("{text:?} does not name a stage as @DATABASE.SCHEMA.STAGE: {e}"))
+        .map_err(|e| format!("{text:?} does not name a stage as @DATABASE.SCHEMA.STAGE: {e}"))?;
+    if let Some(bad) = path.chars().find(|c| !stage_path_char(*c)) {
+        return Err(format!(
+            "the path of the stage location {text:?} holds {bad:?}; a path may hold letters, digits, spaces and _ - . / = + : , @ ~ %: rename the files' folder on the stage"
+        ));
+    }
+    Ok(())
+}
+
+/// The stage name and the path of a location without its `@`: the name ends at the first
+/// `/` outside double quotes.
+pub fn split_stage_location(rest: &str) -> (&str, &str) {
+    let mut quoted = false;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '/' if !quoted => return (&rest[..i], &rest[i..]),
+            _ => {}
+        }
+    }
+    (rest, "")
+}
+
+fn stage_path_char(c: char) -> bool {
+    c.is_alphanumeric() || " _-./=+:,@~%".contains(c)
 }
 
 /// True when a default value has the shape its type expects (checked by a unit test).
@@ -338,6 +367,31 @@ pub fn check_default(ty: &AttrType, value: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stage_locations_hold_a_named_stage_and_a_plain_path() {
+        for ok in [
+            "@DB.S.STG",
+            "@DB.S.STG/models/v1",
+            "@\"my db\".S.\"st;g\"/a b/c=1",
+            "@\"a/b\".S.STG/x",
+        ] {
+            assert_eq!(check_stage_path(ok), Ok(()), "{ok}");
+        }
+        for (bad, says) in [
+            ("@DB.S.STG/x; DROP DATABASE PROD; --", "holds ';'"),
+            ("@DB.S.STG/x' OR '1", "holds '\\''"),
+            ("@DB.S.STG/x\nDROP", "holds '\\n'"),
+            ("@DB.S.STG/x$$", "holds '$'"),
+            ("@DB.S/x", "does not name a stage"),
+            ("@DB.S.STG; DROP/x", "does not name a stage"),
+            ("@~/x", "user or table stage"),
+            ("DB.S.STG/x", "must start with @"),
+        ] {
+            let err = check_stage_path(bad).unwrap_err();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn lags_compare_by_duration() {

@@ -3,41 +3,116 @@
 
 use super::Plan;
 use crate::model::{Address, Object};
+use crate::render::Redactor;
 use crate::state::State;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub const KIND: &str = "snowform-plan";
+pub const FORMAT_VERSION: u32 = 2;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A saved plan as the file holds it. The file is data: `digest` seals it, and what it
+/// says is checked again before anything runs (see [`SavedPlan::parse`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedPlan {
     pub kind: String,
     pub format_version: u32,
     pub snowform_version: String,
-    pub plan: Plan,
+    /// SHA-256 (hex) of [`sealed`]`(plan, redacted, targets)`.
+    #[serde(default)]
+    pub digest: String,
+    /// Sensitive values were replaced by `(sensitive)`: apply makes the plan again from the
+    /// configuration and its variables, and runs it only if it is this one.
+    #[serde(default)]
+    pub redacted: bool,
+    /// The `--target` addresses the plan was made for.
+    #[serde(default)]
+    pub targets: Vec<String>,
+    pub plan: serde_json::Value,
+}
+
+/// Why a file is not a saved plan that may be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum SavedPlanError {
+    #[error("not a saved snowform plan: {0}")]
+    NotAPlan(String),
+    #[error("a saved plan of format {found} (kind {kind:?}), and this snowform reads format {FORMAT_VERSION}: make the plan again with this version")]
+    Format { kind: String, found: u32 },
+    #[error("the plan was changed after `snowform plan --out` wrote it (its digest does not match its content), so it is not applied: make a new plan with `snowform plan --out FILE`")]
+    Tampered,
+    #[error("the plan is not consistent ({0}): it was changed after it was written or is damaged; make a new plan with `snowform plan --out FILE`")]
+    Inconsistent(String),
+}
+
+/// The text the digest is taken over: compact JSON with sorted keys.
+pub fn sealed(plan: &serde_json::Value, redacted: bool, targets: &[String]) -> String {
+    serde_json::json!({"plan": plan, "redacted": redacted, "targets": targets}).to_string()
+}
+
+fn digest_of(plan: &serde_json::Value, redacted: bool, targets: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(sealed(plan, redacted, targets).as_bytes()))
 }
 
 impl SavedPlan {
-    pub fn new(plan: Plan) -> SavedPlan {
+    /// The plan as a file may hold it: what `redact` hides is replaced.
+    pub fn new(plan: &Plan, targets: &[Address], redact: &Redactor) -> SavedPlan {
+        let raw = serde_json::to_value(plan).expect("a plan serialises");
+        let json = redact.json(&raw);
+        let redacted = json != raw;
+        let targets: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
         SavedPlan {
             kind: KIND.into(),
-            format_version: 1,
+            format_version: FORMAT_VERSION,
             snowform_version: env!("CARGO_PKG_VERSION").into(),
-            plan,
+            digest: digest_of(&json, redacted, &targets),
+            redacted,
+            targets,
+            plan: json,
         }
     }
 
-    pub fn parse(text: &str) -> Result<SavedPlan, String> {
+    /// Read a saved plan: its kind and format, its seal, and that its statements are the
+    /// ones its changes give (nothing in the file is run as written). Never panics.
+    pub fn parse(text: &str) -> Result<(SavedPlan, Plan), SavedPlanError> {
         let p: SavedPlan =
-            serde_json::from_str(text).map_err(|e| format!("not a saved snowform plan: {e}"))?;
-        if p.kind != KIND || p.format_version != 1 {
-            return Err(format!(
-                "not a saved snowform plan of format 1 (kind {:?}, format {})",
-                p.kind, p.format_version
-            ));
+            serde_json::from_str(text).map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
+        if p.kind != KIND || p.format_version != FORMAT_VERSION {
+            return Err(SavedPlanError::Format {
+                kind: p.kind,
+                found: p.format_version,
+            });
         }
-        Ok(p)
+        if p.digest != digest_of(&p.plan, p.redacted, &p.targets) {
+            return Err(SavedPlanError::Tampered);
+        }
+        let plan: Plan = serde_json::from_value(p.plan.clone())
+            .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
+        verify(&plan).map_err(SavedPlanError::Inconsistent)?;
+        Ok((p, plan))
     }
+}
+
+/// The plan's steps are the ones its changes give (`plan::build`), with its run order any
+/// order of them: so every statement is snowform's own for the change it belongs to.
+fn verify(plan: &Plan) -> Result<(), String> {
+    let changes: Vec<crate::diff::Change> = plan.changes.iter().map(|c| c.change.clone()).collect();
+    // Rebuilding panics on nothing a file can hold, but a panic here must still be an error.
+    let workspace = plan.workspace.clone();
+    let rebuilt = std::panic::catch_unwind(move || super::build(changes, &workspace))
+        .map_err(|_| "its changes cannot be planned".to_string())?;
+    if rebuilt.changes != plan.changes {
+        return Err("its changes are not what planning them gives".into());
+    }
+    if rebuilt.steps != plan.steps || rebuilt.main_phase_ends != plan.main_phase_ends {
+        return Err("its statements are not the ones its changes give".into());
+    }
+    let mut order = plan.order.clone();
+    order.sort_unstable();
+    if order != (0..plan.steps.len()).collect::<Vec<_>>() {
+        return Err("its run order does not name every step once".into());
+    }
+    Ok(())
 }
 
 /// Every way the plan no longer fits: the state moved on, or the account changed.

@@ -11,8 +11,8 @@ mod redact;
 mod style;
 
 pub use plan_view::{AttributeView, ChangeView, PlanView, SummaryView};
-pub use redact::Redactor;
-pub use style::Style;
+pub use redact::{redact_global, set_global, LogWriter, Redactor};
+pub use style::{printable, Style};
 
 /// The output formats of reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -139,7 +139,7 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
         symbol(c.action),
         c.action_str(),
         c.address,
-        c.name
+        super::style::printable(&c.name)
     );
     out.push_str(&paint(style, c.action, &style.bold(&head)));
     out.push('\n');
@@ -149,7 +149,7 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
         );
     }
     for r in &c.reasons {
-        out.push_str(&format!("    why: {r}\n"));
+        out.push_str(&format!("    why: {}\n", super::style::printable(r)));
     }
     if let Some(n) = c.outside_note() {
         out.push_str(&style.yellow(&format!("    note: {n}\n")));
@@ -216,6 +216,7 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
     for d in &c.diffs {
         out.push_str(&format!("    {}:\n", d.name));
         for line in d.diff.lines() {
+            let line = &*super::style::printable(line);
             let painted = if line.starts_with('+') && !line.starts_with("+++") {
                 style.green(line)
             } else if line.starts_with('-') && !line.starts_with("---") {
@@ -231,7 +232,7 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
         for s in &c.statements {
             for (i, line) in s.lines().enumerate() {
                 out.push_str(if i == 0 { "      " } else { "        " });
-                out.push_str(&style.dim(line));
+                out.push_str(&style.dim(&super::style::printable(line)));
                 out.push('\n');
             }
         }

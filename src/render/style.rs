@@ -32,3 +32,37 @@ impl Style {
         self.paint("2", s)
     }
 }
+
+/// `text` with control characters other than tab written as `\u{..}` escapes: SQL bodies
+/// come from pull requests, and an escape sequence printed raw would drive the terminal
+/// (rewrite what is shown above it, set the window title, ...).
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\t' && c != '\n')
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\t' && c != '\n' {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod printable_tests {
+    #[test]
+    fn escape_sequences_are_shown_not_sent() {
+        assert_eq!(super::printable("SELECT 1"), "SELECT 1");
+        assert_eq!(
+            super::printable("SELECT '\u{1b}]0;pwned\u{7}\u{1b}[2J'\r"),
+            "SELECT '\\u{1b}]0;pwned\\u{7}\\u{1b}[2J'\\u{d}"
+        );
+        assert_eq!(super::printable("a\tb\nc"), "a\tb\nc");
+    }
+}

@@ -57,8 +57,13 @@ pub enum ConnectionError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not valid TOML: {message}")]
-    Toml { path: PathBuf, message: String },
+    #[error("{path}:{line}:{column}: not valid TOML: {message} (the line is not shown: it may hold a token)")]
+    Toml {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error(
         "{path} is writable by group or others (mode {mode:o}); Snowflake tools refuse such files. \
          Run `chmod 0600 {path}`"
@@ -242,11 +247,21 @@ pub fn resolve_connection(name: Option<&str>, env: &Env) -> Result<Resolved, Con
     if let Some(p) = env.non_empty("PRIVATE_KEY_PASSPHRASE") {
         config.private_key_passphrase = Some(Secret::new(p));
     }
+    key_file_warnings(&config, env, &mut warnings);
     Ok(Resolved {
         config,
         warnings,
         source,
     })
+}
+
+fn key_file_warnings(config: &ConnectionConfig, env: &Env, warnings: &mut Vec<String>) {
+    if let Some(p) = &config.private_key_file {
+        warn_if_readable(p, "private key file", env, warnings);
+    }
+    if let Some(p) = &config.token_file_path {
+        warn_if_readable(p, "token file", env, warnings);
+    }
 }
 
 /// A connection from the generic SNOWFLAKE_* variables alone, ignoring the files, as the
@@ -262,9 +277,11 @@ pub fn temporary_connection(env: &Env) -> Result<Resolved, ConnectionError> {
     if let Some(p) = env.non_empty("PRIVATE_KEY_PASSPHRASE") {
         config.private_key_passphrase = Some(Secret::new(p));
     }
+    let mut warnings = Vec::new();
+    key_file_warnings(&config, env, &mut warnings);
     Ok(Resolved {
         config,
-        warnings: Vec::new(),
+        warnings,
         source: None,
     })
 }
@@ -359,14 +376,47 @@ fn read_toml(
         }
     };
     check_permissions(path, env, warnings)?;
-    let table = text
-        .parse::<toml::Table>()
-        .map_err(|e| ConnectionError::Toml {
+    let table = text.parse::<toml::Table>().map_err(|e| {
+        // toml's Display quotes the offending line, which may be `token = "..."`: only
+        // its position and the first line of its message are kept.
+        let at = e.span().map_or(0, |r| r.start).min(text.len());
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        ConnectionError::Toml {
             path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+            line,
+            column,
+            message: e.message().lines().next().unwrap_or("").trim().to_string(),
+        }
+    })?;
     Ok(Some(table))
 }
+
+/// A private key or token file others can read gets a warning, as ssh gives for keys.
+#[cfg(unix)]
+fn warn_if_readable(path: &Path, what: &str, env: &Env, warnings: &mut Vec<String>) {
+    use std::os::unix::fs::MetadataExt;
+    if SKIP_PERMISSION_WARNING_VARS.iter().any(|v| env.flag(v)) {
+        return;
+    }
+    let Ok(meta) = std::fs::metadata(path) else {
+        // Reading it reports what is wrong.
+        return;
+    };
+    let mode = meta.mode() & 0o777;
+    if mode & 0o077 != 0 {
+        warnings.push(format!(
+            "the {what} {} is accessible by group or others (mode {mode:o}); run `chmod 0600 {}` \
+             (set SF_SKIP_TOKEN_FILE_PERMISSIONS_VERIFICATION=true to silence this warning)",
+            path.display(),
+            path.display()
+        ));
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_readable(_path: &Path, _what: &str, _env: &Env, _warnings: &mut Vec<String>) {}
 
 /// Group/world-writable files are refused; readable ones (or ones owned by another
 /// non-root user) produce a warning unless a skip variable is set.
@@ -813,6 +863,57 @@ mod tests {
             "{dbg}"
         );
         assert!(dbg.contains("<redacted>"));
+    }
+
+    #[test]
+    fn a_toml_error_names_the_place_and_never_shows_the_line() {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join(".snowflake");
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("connections.toml");
+        // Made up here: an unterminated string on the token's line.
+        std::fs::write(
+            &file,
+            "[default]\naccount = \"xy12345\"\ntoken = \"ver:1-hint:1234-SECRETPAT\n",
+        )
+        .unwrap();
+        set_mode(&file, 0o600);
+        let env = Env::new().with_home(home.path());
+        let err = resolve_connection(None, &env).unwrap_err().to_string();
+        assert!(
+            !err.contains("SECRETPAT") && !err.contains("ver:1"),
+            "{err}"
+        );
+        assert!(err.contains("connections.toml:3:"), "{err}");
+        assert!(err.contains("not valid TOML"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn key_and_token_files_others_can_read_get_a_warning() {
+        let home = tempfile::tempdir().unwrap();
+        let key = home.path().join("key.p8");
+        let token = home.path().join("token");
+        std::fs::write(&key, "k").unwrap();
+        std::fs::write(&token, "t").unwrap();
+        let env = Env::new()
+            .with_home(home.path())
+            .with_var("SNOWFLAKE_ACCOUNT", "xy12345")
+            .with_var("SNOWFLAKE_USER", "u")
+            .with_var("SNOWFLAKE_PRIVATE_KEY_FILE", key.to_str().unwrap())
+            .with_var("SNOWFLAKE_TOKEN_FILE_PATH", token.to_str().unwrap());
+        set_mode(&key, 0o600);
+        set_mode(&token, 0o600);
+        let quiet = temporary_connection(&env).unwrap();
+        assert!(quiet.warnings.is_empty(), "{:?}", quiet.warnings);
+        set_mode(&key, 0o640);
+        set_mode(&token, 0o604);
+        let r = temporary_connection(&env).unwrap();
+        assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+        assert!(r.warnings[0].contains("private key file") && r.warnings[0].contains("chmod 0600"));
+        assert!(r.warnings[1].contains("token file") && r.warnings[1].contains("mode 604"));
+        let skip = env.with_var("SF_SKIP_TOKEN_FILE_PERMISSIONS_VERIFICATION", "true");
+        assert!(temporary_connection(&skip).unwrap().warnings.is_empty());
     }
 
     #[cfg(unix)]

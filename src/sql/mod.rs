@@ -8,4 +8,6 @@ pub mod quote;
 
 pub use lexer::{tokenize, LexError, Token, TokenKind};
 pub use normalize::{body_after_top_level_as, normalize_sql, split_statements};
-pub use quote::{is_reserved, quote_ident, quote_json_literal, quote_literal};
+pub use quote::{
+    is_reserved, quote_ident, quote_json_literal, quote_literal, quote_stage_location,
+};

@@ -127,6 +127,32 @@ pub fn quote_ident(name: &str) -> String {
 /// Write `value` as a single-quoted string literal. Backslashes and quotes are escaped and
 /// control characters written as escapes, so the literal is one line and ends only where
 /// snowform ends it.
+/// A stage location (checked by `model::canon::check_stage_path`) as the FROM of CREATE
+/// MODEL / ADD VERSION: as written when it is plain (`@DB.S.STAGE/path`), else the whole
+/// location in single quotes, the form Snowflake's stage references take for names and
+/// paths with spaces or special characters (`'@"my stage"/path'`).
+pub fn quote_stage_location(location: &str) -> String {
+    let plain = location.starts_with('@')
+        && location[1..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_$./=-".contains(c));
+    if plain {
+        return location.to_string();
+    }
+    let mut out = String::with_capacity(location.len() + 2);
+    out.push('\'');
+    for c in location.chars() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32 & 0xff)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
 pub fn quote_literal(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('\'');

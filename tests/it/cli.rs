@@ -606,3 +606,46 @@ schema "s" {
         "{hint}"
     );
 }
+
+/// A task body from a pull request holding terminal escape sequences: the plan and apply
+/// print them escaped, so they cannot drive the terminal; the account gets them as written.
+#[test]
+fn control_characters_of_sql_bodies_are_printed_escaped() {
+    let hcl = r#"
+warehouse "w" {
+  name = "ESC_WH"
+}
+database "d" {
+  name = "ESC_DB"
+}
+schema "s" {
+  database = database.d
+  name     = "S"
+}
+task "t" {
+  schema    = schema.s
+  name      = "T"
+  sql       = "SELECT '\u001b]0;pwned\u0007\u001b[2J'"
+  warehouse = warehouse.w
+}
+"#;
+    let d = Dir::with(&[("main.hcl", hcl)]);
+    let plan = d.sandbox(&["plan"]).ok();
+    assert!(
+        !plan.stdout.contains('\u{1b}') && !plan.stdout.contains('\u{7}'),
+        "{:?}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("\\u{1b}]0;pwned\\u{7}"),
+        "{}",
+        plan.stdout
+    );
+    let apply = d.sandbox(&["apply", "--auto-approve"]).ok();
+    assert!(!apply.stderr.contains('\u{1b}'), "{:?}", apply.stderr);
+    // Changing the body shows it as a diff, escaped as well.
+    d.write("main.hcl", &hcl.replace("pwned", "again"));
+    let plan = d.sandbox(&["plan"]).ok();
+    assert!(!plan.stdout.contains('\u{1b}'), "{:?}", plan.stdout);
+    assert!(plan.stdout.contains("again"), "{}", plan.stdout);
+}

@@ -1418,3 +1418,43 @@ fn an_added_version_shows_its_fields_and_its_metadata_once() {
         "{md}"
     );
 }
+
+/// A stage whose name holds a space and a `;`, and a path with a space: the version's
+/// source is written as one quoted stage location, and the account has the version.
+#[test]
+fn a_version_source_with_spaces_is_one_quoted_location() {
+    let hcl = r#"
+database "db" {
+  name = "SRC_DB"
+}
+schema "s" {
+  database = database.db
+  name     = "S"
+}
+stage "files" {
+  schema = schema.s
+  name   = "\"model files; v\""
+}
+model "m" {
+  schema = schema.s
+  name   = "M"
+  version "V1" {
+    source = "@${stage.files.fqn}/churn v1"
+  }
+}
+"#;
+    let d = Dir::with(&[("main.hcl", hcl)]);
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    let statements = crate::common::statements(&plan);
+    assert!(
+        statements.contains(
+            &"CREATE MODEL SRC_DB.S.M WITH VERSION V1 FROM '@SRC_DB.S.\"model files; v\"/churn v1'"
+                .to_string()
+        ),
+        "{statements:?}"
+    );
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let versions = rows(&d, "SHOW VERSIONS IN MODEL SRC_DB.S.M");
+    assert_eq!(versions.len(), 1, "{versions:?}");
+    d.sandbox(&["plan", "--detailed-exitcode"]).ok();
+}

@@ -1306,3 +1306,233 @@ fn the_state_table_needs_a_warehouse_and_the_error_says_so() {
         "{stderr}"
     );
 }
+
+fn read_plan(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn apply_file(d: &Dir, path: &std::path::Path) -> Out {
+    d.sandbox(&["apply", path.to_str().unwrap(), "--allow-destroy"])
+}
+
+#[test]
+fn an_edited_saved_plan_is_refused_whether_or_not_it_is_sealed_again() {
+    let d = Dir::empty();
+    d.write("main.hcl", TWO_WAREHOUSES);
+    let path = fresh_plan(&d, TWO_WAREHOUSES);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let mut doc = read_plan(&path);
+    let sql = doc["plan"]["steps"][0]["sql"].as_str().unwrap().to_string();
+    doc["plan"]["steps"][0]["sql"] = serde_json::json!(format!("{sql}; DROP DATABASE PROD"));
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let out = apply_file(&d, &path).code(1);
+    assert!(
+        out.stderr
+            .contains("was changed after `snowform plan --out` wrote it"),
+        "{}",
+        out.stderr
+    );
+    // Sealed again by whoever edited it: the statements are still derived from the changes.
+    crate::common::reseal(&mut doc);
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let out = apply_file(&d, &path).code(1);
+    assert!(
+        out.stderr
+            .contains("its statements are not the ones its changes give"),
+        "{}",
+        out.stderr
+    );
+    assert!(d.exec_rows("SHOW WAREHOUSES LIKE 'RB_%'").is_empty());
+}
+
+#[test]
+fn a_saved_delete_marked_harmless_still_needs_the_destroy_guards() {
+    let d = Dir::empty();
+    d.write("main.hcl", TWO_WAREHOUSES);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let protected = TWO_WAREHOUSES.replace(
+        "name    = \"RB_A\"",
+        "name    = \"RB_A\"\n  lifecycle {\n    prevent_destroy = true\n  }",
+    );
+    let without_b = protected.replace("warehouse \"b\" {\n  name = \"RB_B\"\n}\n", "");
+    let path = fresh_plan(&d, &without_b);
+    let mut doc = read_plan(&path);
+    for c in doc["plan"]["changes"].as_array_mut().unwrap() {
+        c["change"]["destructive"] = serde_json::json!(false);
+    }
+    crate::common::reseal(&mut doc);
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let out = d.sandbox(&["apply", path.to_str().unwrap()]).code(1);
+    assert!(
+        out.stderr.contains("without --allow-destroy"),
+        "{}",
+        out.stderr
+    );
+    // And the object the configuration protects stays protected, whatever the file says.
+    let gone_a = without_b
+        .replace("warehouse \"a\"", "warehouse \"x\"")
+        .replace("RB_A", "RB_X");
+    let path = fresh_plan(&d, &gone_a);
+    let mut doc = read_plan(&path);
+    for c in doc["plan"]["changes"].as_array_mut().unwrap() {
+        c["change"]["prevent_destroy"] = serde_json::json!(false);
+    }
+    crate::common::reseal(&mut doc);
+    std::fs::write(&path, doc.to_string()).unwrap();
+    d.write("main.hcl", &protected);
+    let out = apply_file(&d, &path).code(1);
+    assert!(
+        out.stderr
+            .contains("protected by lifecycle.prevent_destroy"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(d.exec_rows("SHOW WAREHOUSES LIKE 'RB_B'").len(), 1);
+}
+
+#[test]
+fn a_saved_plan_with_sensitive_values_takes_them_again_or_is_refused() {
+    let hcl = r#"
+variable "token" {
+  type      = string
+  sensitive = true
+}
+warehouse "a" {
+  name    = "RB_S"
+  comment = "token ${var.token}"
+}
+"#;
+    let d = Dir::with(&[("main.hcl", hcl)]);
+    let path = d.path().join("plan.json");
+    let p = path.to_str().unwrap();
+    d.sandbox(&["--var", "token=first-value", "plan", "--out", p])
+        .ok();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !text.contains("first-value") && text.contains("(sensitive)"),
+        "{text}"
+    );
+    assert_eq!(read_plan(&path)["redacted"], true);
+    // Another value than the one planned: refused.
+    let out = d
+        .sandbox(&["--var", "token=second-value", "apply", p])
+        .code(1);
+    assert!(
+        out.stderr
+            .contains("the plan they give now is not the saved one"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("first-value") && !out.stderr.contains("second-value"),
+        "{}",
+        out.stderr
+    );
+    assert!(d.exec_rows("SHOW WAREHOUSES LIKE 'RB_S'").is_empty());
+    // The same value: applied with it, though the file never held it.
+    d.sandbox(&["--var", "token=first-value", "apply", p]).ok();
+    let rows = d.exec_rows("SHOW WAREHOUSES LIKE 'RB_S'");
+    assert!(
+        rows[0].to_string().contains("\"token first-value\""),
+        "{rows:?}"
+    );
+}
+
+/// Mutations of a saved plan (sealed again, as a deliberate edit would be) are refused
+/// with an error, never a panic: by the reader, by the renderer, by `apply`.
+#[test]
+fn crafted_saved_plans_never_panic() {
+    let d = Dir::empty();
+    d.write("main.hcl", TWO_WAREHOUSES);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let changed = TWO_WAREHOUSES.replace("\"XSMALL\"", "\"SMALL\"").replace(
+        "warehouse \"b\" {\n  name = \"RB_B\"\n}\n",
+        "warehouse \"c\" {\n  name = \"RB_C\"\n}\n",
+    );
+    let path = fresh_plan(&d, &changed);
+    let original = read_plan(&path);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    // Every node of the plan, by JSON pointer.
+    fn pointers(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| pointers(x, format!("{at}/{i}"), out)),
+            serde_json::Value::Object(m) => m.iter().for_each(|(k, x)| {
+                pointers(
+                    x,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                )
+            }),
+            _ => {}
+        }
+        out.push(at);
+    }
+    let mut all = Vec::new();
+    pointers(&original["plan"], "/plan".into(), &mut all);
+    let replacements = [
+        serde_json::json!(null),
+        serde_json::json!(-1),
+        serde_json::json!(u64::MAX),
+        serde_json::json!(1_000_000),
+        serde_json::json!(""),
+        serde_json::json!("DROP DATABASE PROD"),
+        serde_json::json!([]),
+        serde_json::json!({}),
+        serde_json::json!([0, 0, 0]),
+        serde_json::json!(true),
+    ];
+    let mut cli_runs = 0;
+    for round in 0..400 {
+        let mut doc = original.clone();
+        for _ in 0..(1 + next() % 3) {
+            let at = &all[(next() % all.len() as u64) as usize];
+            if let Some(node) = doc.pointer_mut(at) {
+                *node = replacements[(next() % replacements.len() as u64) as usize].clone();
+            }
+        }
+        crate::common::reseal(&mut doc);
+        let text = doc.to_string();
+        let parsed = std::panic::catch_unwind(|| {
+            snowform::plan::saved::SavedPlan::parse(&text).map(|(_, plan)| {
+                snowform::render::PlanView::new(&plan, &snowform::render::Redactor::default());
+            })
+        });
+        assert!(parsed.is_ok(), "round {round}: reading panicked on\n{text}");
+        // Some of them through the binary, too: an error (1), never a panic (101).
+        if (parsed.unwrap().is_ok() || round % 40 == 0) && cli_runs < 12 {
+            cli_runs += 1;
+            std::fs::write(&path, &text).unwrap();
+            let out = apply_file(&d, &path);
+            assert!(
+                out.code == 0 || out.code == 1,
+                "round {round}: exit {}\n{}",
+                out.code,
+                out.stderr
+            );
+            assert!(
+                !out.stderr.contains("panicked"),
+                "round {round}: {}",
+                out.stderr
+            );
+        }
+    }
+    // Truncations without a new seal: refused as not a plan.
+    let original_text = original.to_string();
+    for cut in (0..original_text.len()).step_by(97) {
+        assert!(snowform::plan::saved::SavedPlan::parse(&original_text[..cut]).is_err());
+    }
+}

@@ -1991,6 +1991,7 @@ fn run_step(d: &Dir, mode: ApplyMode) -> Result<(), StepFailure> {
                 ApplyMode::Shuffled(seed) => Rng::new(seed).shuffle(order),
                 ApplyMode::Direct => unreachable!(),
             }
+            crate::common::reseal(&mut doc);
             std::fs::write(file, serde_json::to_string(&doc).unwrap()).unwrap();
             d.sandbox(&[
                 "apply",
@@ -2267,6 +2268,7 @@ fn apply_reversed_ok(d: &Dir) {
     d.sandbox(&["plan", "--out", file]).ok();
     let mut doc: J = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     doc["plan"]["order"].as_array_mut().unwrap().reverse();
+    crate::common::reseal(&mut doc);
     std::fs::write(file, doc.to_string()).unwrap();
     let out = d
         .sandbox(&[

@@ -62,7 +62,7 @@ async fn locked(
     session: &Session,
     backend: &crate::cli::backend::Backend,
     lock: &LockInfo,
-    saved: Option<SavedPlan>,
+    saved: Option<(SavedPlan, Plan)>,
     targets: &[crate::model::Address],
 ) -> Result<Exit, CliError> {
     let mut state = backend
@@ -70,9 +70,13 @@ async fn locked(
         .await?
         .unwrap_or_else(|| State::new(&ctx.global.workspace));
     let plan = match saved {
-        Some(saved) => {
-            let plan = saved.plan;
-            check_fresh(&plan, &state, session).await?;
+        Some((file, plan)) => {
+            check_fresh(&plan, &state, session, !file.redacted).await?;
+            let plan = if file.redacted {
+                take_sensitive_values(ctx, config, &state, session, &file).await?
+            } else {
+                plan
+            };
             settle_interrupted(ctx, session, backend, lock, &mut state).await?;
             plan
         }
@@ -100,6 +104,7 @@ async fn locked(
     }
     guard(
         &plan,
+        config,
         args.allow_destroy,
         args.allow_rename || args.allow_destroy,
     )?;
@@ -172,6 +177,21 @@ async fn settle_interrupted(
 }
 
 fn finish(ctx: &Ctx, report: ApplyReport, summary: &str) -> Result<Exit, CliError> {
+    // Statements and Snowflake's messages about them may quote sensitive values.
+    let hide = |s: &String| crate::render::redact_global(s);
+    let report = ApplyReport {
+        applied: report.applied.iter().map(hide).collect(),
+        failed: report
+            .failed
+            .iter()
+            .map(|f| crate::apply::Failed {
+                statement: hide(&f.statement),
+                error: hide(&f.error),
+            })
+            .collect(),
+        pending: report.pending.iter().map(hide).collect(),
+        ..report
+    };
     match ctx.global.format {
         Format::Json => print!("{}", render::to_json(&report)),
         Format::Markdown => print!("{}", markdown(&report)),
@@ -181,8 +201,8 @@ fn finish(ctx: &Ctx, report: ApplyReport, summary: &str) -> Result<Exit, CliErro
                     "{}",
                     ctx.err_style.red(&format!(
                         "failed: {}\n  {}",
-                        first_line(&f.statement),
-                        f.error
+                        crate::render::printable(first_line(&f.statement)),
+                        crate::render::printable(&f.error)
                     ))
                 );
             }
@@ -231,11 +251,31 @@ fn first_line(s: &str) -> &str {
 
 /// Deletes and replaces only with --allow-destroy; renames of databases, schemas and
 /// warehouses only with --allow-rename (or --allow-destroy); prevent_destroy objects never.
-fn guard(plan: &Plan, allow_destroy: bool, allow_rename: bool) -> Result<(), CliError> {
+/// A saved plan's flags are not trusted alone: a delete or replace is always destructive,
+/// and an object the configuration now protects stays protected.
+fn guard(
+    plan: &Plan,
+    config: &crate::config::Config,
+    allow_destroy: bool,
+    allow_rename: bool,
+) -> Result<(), CliError> {
+    use crate::diff::Action;
+    let protected_now: std::collections::BTreeSet<&crate::model::Address> = config
+        .objects
+        .iter()
+        .filter(|o| o.lifecycle.prevent_destroy)
+        .map(|o| &o.address)
+        .collect();
+    let destructive = |c: &crate::diff::Change| {
+        c.destructive || matches!(c.action, Action::Delete | Action::Replace)
+    };
     let protected: Vec<String> = plan
         .changes
         .iter()
-        .filter(|c| c.change.destructive && c.change.prevent_destroy)
+        .filter(|c| {
+            destructive(&c.change)
+                && (c.change.prevent_destroy || protected_now.contains(&c.change.address))
+        })
         .map(|c| {
             format!(
                 "  {} {} ({})",
@@ -254,7 +294,7 @@ fn guard(plan: &Plan, allow_destroy: bool, allow_rename: bool) -> Result<(), Cli
     let destructive: Vec<String> = plan
         .changes
         .iter()
-        .filter(|c| c.change.destructive)
+        .filter(|c| destructive(&c.change))
         .map(|c| {
             format!(
                 "  {} {} ({}): {}",
@@ -303,9 +343,44 @@ fn confirm() -> Result<(), CliError> {
     Ok(())
 }
 
-/// A saved plan applies only to the state and account it was made against.
-async fn check_fresh(plan: &Plan, state: &State, session: &Session) -> Result<(), CliError> {
-    let live = if plan.provenance.refreshed {
+/// A saved plan with sensitive values replaced holds no statement that can run: plan again
+/// from the configuration, its variables, the same state and the account, and run that
+/// plan if, with the same values hidden, it is the saved one.
+async fn take_sensitive_values(
+    ctx: &Ctx,
+    config: &crate::config::Config,
+    state: &State,
+    session: &Session,
+    file: &SavedPlan,
+) -> Result<Plan, CliError> {
+    let targets = targets(&file.targets)?;
+    let live = file
+        .plan
+        .pointer("/provenance/refreshed")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true);
+    let again = make_plan(ctx, config, state, live.then_some(session), &targets)
+        .await?
+        .plan;
+    let hidden = Redactor::new(config.sensitive.clone())
+        .json(&serde_json::to_value(&again).expect("a plan serialises"));
+    if hidden != file.plan {
+        return Err(CliError::new(
+            "the saved plan holds sensitive values, which apply takes again from the configuration and its variables, and the plan they give now is not the saved one (the configuration, a variable, the state or the account changed), so it was not applied.\nMake a new plan with `snowform plan --out FILE`, review it, and apply that.",
+        ));
+    }
+    Ok(again)
+}
+
+/// A saved plan applies only to the state and account it was made against. With `compare_live`
+/// false the account is compared by planning again (see [`take_sensitive_values`]).
+async fn check_fresh(
+    plan: &Plan,
+    state: &State,
+    session: &Session,
+    compare_live: bool,
+) -> Result<(), CliError> {
+    let live = if plan.provenance.refreshed && compare_live {
         let objects: Vec<Object> = plan
             .changes
             .iter()
@@ -375,17 +450,10 @@ impl Progress<'_> {
             self.client.run(sql, request_id).await
         };
         let took = start.elapsed().as_secs_f64();
+        let shown = crate::render::redact_global(&crate::render::printable(first_line(sql)));
         let line = match &r {
-            Ok(()) => format!(
-                "{} {} ({took:.1}s)",
-                self.style.green("done"),
-                first_line(sql)
-            ),
-            Err(_) => format!(
-                "{} {} ({took:.1}s)",
-                self.style.red("failed"),
-                first_line(sql)
-            ),
+            Ok(()) => format!("{} {} ({took:.1}s)", self.style.green("done"), shown),
+            Err(_) => format!("{} {} ({took:.1}s)", self.style.red("failed"), shown),
         };
         self.bar.println(&line);
         self.bar.inc();

@@ -23,13 +23,13 @@ pub fn azure_devops(
     let mut workspace = ctx.global.workspace.clone();
     let report = match (plan, drift, plan_failed) {
         (Some(p), None, None) => {
-            let saved = SavedPlan::parse(&read(p)?)
+            let (_, saved) = SavedPlan::parse(&read(p)?)
                 .map_err(|e| CliError::new(format!("{}: {e}", p.display())))?;
             // Sensitive values are redacted as the configuration marks them, when it loads.
             let sensitive = ctx.load_config().map(|c| c.sensitive).unwrap_or_default();
             // The plan says which workspace it was made for.
-            workspace = saved.plan.workspace.clone();
-            let view = PlanView::new(&saved.plan, &Redactor::new(sensitive));
+            workspace = saved.workspace.clone();
+            let view = PlanView::new(&saved, &Redactor::new(sensitive));
             Report::plan(&view, env.build_url.as_deref())
         }
         (None, None, Some(f)) => Report::plan_failed(&read(f)?, env.build_url.as_deref()),
@@ -40,6 +40,10 @@ pub fn azure_devops(
                     d.display()
                 ))
             })?;
+            // `drift --out` hid sensitive values already; a file from elsewhere is hidden here.
+            let sensitive = ctx.load_config().map(|c| c.sensitive).unwrap_or_default();
+            let r: DriftReport = serde_json::from_value(Redactor::new(sensitive).to_json_value(&r))
+                .map_err(|e| CliError::new(format!("{}: {e}", d.display())))?;
             Report::drift(&r, env.build_url.as_deref())
         }
         _ => {

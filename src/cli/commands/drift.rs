@@ -64,6 +64,11 @@ pub fn run(ctx: &Ctx, include_unmanaged: bool, out: Option<&PathBuf>) -> Result<
             scope.as_ref(),
             read.queries,
         );
+        // The state and the account hold sensitive values; the report (a pipeline artifact,
+        // a pull request comment) does not.
+        let report: crate::drift::DriftReport = serde_json::from_value(
+            crate::render::Redactor::new(config.sensitive.clone()).to_json_value(&report),
+        )?;
         if let Some(path) = out {
             crate::state::atomic_write(path, render::to_json(&report).as_bytes())?;
         }

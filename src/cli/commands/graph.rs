@@ -5,7 +5,7 @@ use crate::cli::{CliError, Ctx, Exit};
 
 pub fn run(ctx: &Ctx) -> Result<Exit, CliError> {
     let config = ctx.load_config()?;
-    print!("{}", dot(&config.objects));
+    print!("{}", crate::render::redact_global(&dot(&config.objects)));
     Ok(Exit::Ok)
 }
 

@@ -40,11 +40,21 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
             }
         };
         let made = make_plan(ctx, &config, &state, session.as_ref(), &targets).await?;
-        let view = PlanView::new(&made.plan, &Redactor::new(config.sensitive.clone()));
+        let redactor = Redactor::new(config.sensitive.clone());
+        let view = PlanView::new(&made.plan, &redactor);
         print_plan(ctx, &view);
         if let Some(out) = &args.out {
-            let saved = SavedPlan::new(made.plan);
-            crate::state::atomic_write(out, render::to_json(&saved).as_bytes())?;
+            // The file is uploaded as a pipeline artifact: no sensitive value goes in it.
+            let saved = SavedPlan::new(&made.plan, &targets, &redactor);
+            let text = render::to_json(&saved);
+            // A sensitive value that is also a word of the file's own format (an action, a
+            // kind) would leave a file no apply can read: say so now, not at apply.
+            if let Err(e) = SavedPlan::parse(&text) {
+                return Err(crate::cli::CliError::new(format!(
+                    "the plan cannot be saved with its sensitive values hidden ({e}); nothing was written"
+                )));
+            }
+            crate::state::atomic_write(out, text.as_bytes())?;
             eprintln!(
                 "Saved the plan to {}; apply exactly this plan with: snowform apply {}",
                 out.display(),

@@ -25,7 +25,8 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
             StateCommand::Init => eprintln!("{}", backend.init(session).await?),
             StateCommand::List => {
                 for (addr, r) in state.iter().flat_map(|s| s.resources.iter()) {
-                    println!("{addr}\t{}\t{}", r.kind, r.name);
+                    let line = format!("{addr}\t{}\t{}", r.kind, r.name);
+                    println!("{}", crate::render::redact_global(&line));
                 }
             }
             StateCommand::Show { address } => {
@@ -38,7 +39,15 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                             "{addr} is not in the state; `snowform state list` shows what is"
                         ))
                     })?;
-                println!("{}", serde_json::to_string_pretty(record)?);
+                // The state holds sensitive values; what is printed from it does not.
+                let shown = crate::render::Redactor::new(
+                    config
+                        .as_ref()
+                        .map(|c| c.sensitive.clone())
+                        .unwrap_or_default(),
+                )
+                .to_json_value(record);
+                println!("{}", serde_json::to_string_pretty(&shown)?);
             }
             StateCommand::Rm { address } => {
                 let addr = Address::parse(&address)?;

@@ -9,7 +9,7 @@ pub static VERSION_ATTRS: &[Attr] = &[
         "source",
         StagePath,
         None,
-        "Where the version's files are: \"@DB.SCHEMA.STAGE/path\". A version's files cannot change in place: a new source drops and adds the version again (destructive), and is refused for the default version.",
+        "Where the version's files are: \"@DB.SCHEMA.STAGE/path\", a named stage and a path of letters, digits, spaces and _ - . / = + : , @ ~ %; a location with spaces or quoted names is sent in single quotes. A version's files cannot change in place: a new source drops and adds the version again (destructive), and is refused for the default version.",
     )
     .required()
     .from_state(),

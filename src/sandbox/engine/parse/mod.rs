@@ -143,11 +143,18 @@ fn kind(c: &mut Cursor) -> PResult<ObjectKind> {
     Ok(k)
 }
 
-/// A stage location token: `@db.s.stage/path`. User (`@~`) and table (`@%t`) stages are
-/// not emulated.
+/// A stage location token: `@db.s.stage/path`, or the whole location in single quotes
+/// (`'@"my stage"/a path'`), as Snowflake's stage references allow for names and paths
+/// with spaces or special characters. User (`@~`) and table (`@%t`) stages are not
+/// emulated.
 fn stage_location(c: &mut Cursor) -> PResult<StageLocation> {
     let t = match c.peek() {
         Some(t) if t.kind == TokenKind::Stage => t.clone(),
+        Some(t) if t.kind == TokenKind::String && t.text.starts_with("'@") => {
+            let mut t = t.clone();
+            t.text = t.value.clone();
+            t
+        }
         _ => return Err(c.unexpected()),
     };
     c.advance();
@@ -218,6 +225,23 @@ mod tests {
         assert_eq!(head.name, vec!["wh".to_string()]);
         let keys: Vec<_> = props.iter().map(|p| p.key.as_str()).collect();
         assert_eq!(keys, ["COMMENT", "WAREHOUSE_SIZE", "AUTO_SUSPEND"]);
+    }
+
+    #[test]
+    fn a_stage_location_may_be_one_quoted_string() {
+        // Stage references with spaces or special characters are written in single quotes
+        // (https://docs.snowflake.com/en/sql-reference/functions/get_stage_location).
+        let Statement::CreateModel { source, .. } =
+            ok("CREATE MODEL m WITH VERSION v1 FROM '@\"my db\".s.\"st;g\"/a b/c'")
+        else {
+            panic!()
+        };
+        assert_eq!(source.stage, ["my db", "S", "st;g"]);
+        assert_eq!(source.path, "a b/c");
+        assert_eq!(source.text, "@\"my db\".s.\"st;g\"/a b/c");
+        // A string that is not a stage location, or a dollar-quoted one, is not.
+        assert!(parse("CREATE MODEL m WITH VERSION v1 FROM 'db.s.stg/x'").is_err());
+        assert!(parse("CREATE MODEL m WITH VERSION v1 FROM $$@db.s.stg/x$$").is_err());
     }
 
     #[test]
