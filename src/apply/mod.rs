@@ -249,15 +249,35 @@ fn in_progress(
 fn owed_after(plan: &Plan, id: usize) -> Option<usize> {
     let steps = &plan.changes[plan.steps[id].change].steps;
     let next = *steps.get(steps.iter().position(|&s| s == id)? + 1)?;
-    let recorded = |e: &Effect| match e {
-        Effect::Put { object } | Effect::Move { object, .. } => {
-            Some(crate::state::Record::from_object(object))
-        }
-        _ => None,
-    };
     let step = &plan.steps[next];
-    let same = matches!(step.effect, Effect::Put { .. })
-        && recorded(&step.effect) == recorded(&plan.steps[id].effect);
+    let same = match (&plan.steps[id].effect, &step.effect) {
+        // Recorded alike: the same object.
+        (Effect::Put { object: a }, Effect::Put { object: b }) => {
+            crate::state::Record::from_object(a) == crate::state::Record::from_object(b)
+        }
+        // A patch that changes nothing of what the first one records.
+        (
+            Effect::Put { object: a } | Effect::Move { object: a, .. },
+            Effect::Patch { object, paths, .. },
+        ) => {
+            crate::state::Record::from_object(&crate::plan::patch(a, object, paths))
+                == crate::state::Record::from_object(a)
+        }
+        (
+            Effect::Patch {
+                object: a,
+                paths: pa,
+                ..
+            },
+            Effect::Patch { object, paths, .. },
+        ) => {
+            a.address == object.address
+                && paths.iter().all(|p| pa.contains(p))
+                && crate::state::Record::from_object(&crate::plan::patch(a, object, paths))
+                    == crate::state::Record::from_object(a)
+        }
+        _ => false,
+    };
     (step.sql.is_some() && same).then_some(next)
 }
 

@@ -35,7 +35,7 @@ pub struct Settled {
 /// The objects whose live state decides the statements `state` has in progress: what they
 /// create or change, and what they drop or rename as recorded.
 pub fn objects_to_read(state: &State) -> Vec<Object> {
-    let recorded = |a| state.resources.get(a).map(|r| r.to_object(a));
+    let recorded = |a: &crate::model::Address| state.resources.get(a).map(|r| r.to_object(a));
     state
         .in_progress
         .iter()
@@ -45,6 +45,10 @@ pub fn objects_to_read(state: &State) -> Vec<Object> {
                 vec![Some(object.clone()), recorded(&object.address)]
             }
             Some(Effect::Move { from, object }) => vec![Some(object.clone()), recorded(from)],
+            Some(e @ Effect::Patch { .. }) => match state.effect_result(e) {
+                Some((at, object)) => vec![Some(object), recorded(&at)],
+                None => vec![],
+            },
             Some(Effect::Remove { address }) => vec![recorded(address)],
         })
         .flatten()
@@ -97,9 +101,15 @@ fn observe(state: &State, effect: &Effect, live: &Picture) -> Outcome {
                 Some(_) => Outcome::Recorded,
             }
         }
-        Effect::Put { object } => (object, &object.address),
-        Effect::Move { from, object } => (object, from),
+        Effect::Put { object } => (object.clone(), object.address.clone()),
+        Effect::Move { from, object } => (object.clone(), from.clone()),
+        // A patch of an object not recorded records nothing.
+        Effect::Patch { .. } => match state.effect_result(effect) {
+            Some((at, object)) => (object, at),
+            None => return Outcome::NothingToRecord,
+        },
     };
+    let (after, before_at) = (&after, &before_at);
     let find = |o: &Object| live.get(&(o.kind(), o.name.clone())).cloned();
     let Some(before) = state
         .resources

@@ -228,9 +228,10 @@ fn a_statement_the_state_cannot_record_is_owed_once_the_one_before_it_ran() {
         .map(|p| p.statement.as_str())
         .collect();
     assert_eq!(owed, [tag]);
+    // It records only what it changes: nothing beyond the schema's create.
     assert!(matches!(
         state.in_progress[0].effect,
-        Some(Effect::Put { .. })
+        Some(Effect::Patch { .. })
     ));
     // It was written together with the record of the statement before it.
     let first_with_schema = sink
@@ -404,4 +405,41 @@ fn deletes_start_only_once_every_create_is_done() {
     assert_eq!(report.failed.len(), 1);
     assert!(ran.iter().all(|s| !s.starts_with("DROP")), "{ran:?}");
     assert_eq!(report.pending.len(), 2);
+}
+
+/// The statements that ran after one that failed (the resume of a suspended task) record
+/// only what they did: the state does not claim the failed change, so an offline plan
+/// still has it and drift blames nobody.
+#[test]
+fn a_failed_statement_is_not_recorded_by_the_resume_that_follows_it() {
+    let mut t = task("T", &[]);
+    t.set("schedule", "60 MINUTES");
+    t.set("warehouse", "WH");
+    let mut state = State::new("default");
+    state.apply_effect(&Effect::Put { object: t.clone() });
+    let mut want = t.clone();
+    want.set("warehouse", "NOPE");
+    let plan = plan_for(std::slice::from_ref(&want), &state);
+    assert_eq!(
+        plan.statements(),
+        [
+            "ALTER TASK DB.S.T SUSPEND",
+            "ALTER TASK DB.S.T SET WAREHOUSE = NOPE",
+            "ALTER TASK DB.S.T RESUME"
+        ]
+    );
+    let (report, ran, _) = run(&plan, &mut state, Some("SET WAREHOUSE"), 1);
+    assert_eq!(ran.len(), 3, "{ran:?}");
+    assert_eq!(report.failed.len(), 1);
+    let recorded = &state.resources[&t.address];
+    assert_eq!(recorded.properties["warehouse"], Value::from("WH"));
+    assert_eq!(recorded.properties["enabled"], Value::Bool(true));
+    assert_eq!(
+        plan_for(&[want], &state).statements(),
+        [
+            "ALTER TASK DB.S.T SUSPEND",
+            "ALTER TASK DB.S.T SET WAREHOUSE = NOPE",
+            "ALTER TASK DB.S.T RESUME"
+        ]
+    );
 }

@@ -1,5 +1,7 @@
-//! The state after each statement of a change: what `apply` records when the statement
-//! succeeds, so a failure part way leaves state holding exactly what ran.
+//! What each statement of a change records when it succeeds, so a failure part way leaves
+//! state holding exactly what ran. A CREATE records the object as it creates it; any other
+//! statement records only the attributes it changes (`Effect::Patch`), so a statement that
+//! runs after another failed (the resume of a task graph) does not record the failed one.
 
 use super::Effect;
 use crate::ddl::{Stmt, CREATE, DROP, NAME};
@@ -58,15 +60,50 @@ fn remove(map: &mut std::collections::BTreeMap<String, Value>, parts: &[&str]) {
     }
 }
 
+/// The attribute paths a patch sets, besides property paths: the object's name.
+pub const PATCH_NAME: &str = "@name";
+
+/// `base` with what a patch changes: the paths from `object` (a path `object` lacks is
+/// removed), the name when the paths hold [`PATCH_NAME`], and the address, dependencies
+/// and lifecycle, which are the configuration's and no statement's.
+pub fn patch(base: &Object, object: &Object, paths: &[String]) -> Object {
+    let mut out = base.clone();
+    out.address = object.address.clone();
+    out.deps = object.deps.clone();
+    out.lifecycle = object.lifecycle.clone();
+    for p in paths {
+        if p == PATCH_NAME {
+            out.name = object.name.clone();
+        } else {
+            set_path(&mut out, object, p);
+        }
+    }
+    out
+}
+
+/// The top-level properties (and [`PATCH_NAME`]) on which `a` and `b` differ.
+fn differing_paths(a: &Object, b: &Object) -> Vec<String> {
+    let keys: std::collections::BTreeSet<&String> = a.props.keys().chain(b.props.keys()).collect();
+    let mut out: Vec<String> = keys
+        .into_iter()
+        .filter(|k| a.props.get(*k) != b.props.get(*k))
+        .cloned()
+        .collect();
+    if a.name != b.name {
+        out.push(PATCH_NAME.to_string());
+    }
+    out
+}
+
 /// One effect per statement of `prefix`, `own` and `suffix`, in that order.
 pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]) -> Vec<Effect> {
     let all: Vec<&Stmt> = prefix.iter().chain(own).chain(suffix).collect();
-    let mut out = Vec::with_capacity(all.len());
     let desired = change.after.as_ref();
     let fresh = matches!(change.action, Action::Create)
         || (change.action == Action::Replace && change.with_container.is_some());
-    // What the record holds as statements succeed: nothing yet for a new object.
-    let mut current: Option<Object> = if fresh {
+    // What the record holds as statements succeed, all of them in order: nothing yet for
+    // a new object.
+    let start: Option<Object> = if fresh {
         None
     } else {
         change.before.clone().map(|mut b| {
@@ -78,19 +115,18 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             b
         })
     };
-    let last = all.len().saturating_sub(1);
+    // Where the record stands before each statement, and after the last.
+    let mut current = start.clone();
+    let mut before_each: Vec<Option<Object>> = Vec::with_capacity(all.len());
+    let mut created: Vec<Option<Object>> = Vec::with_capacity(all.len());
     for (i, stmt) in all.iter().enumerate() {
+        before_each.push(current.clone());
+        created.push(None);
         if stmt.applies.iter().any(|p| p == DROP) {
-            out.push(Effect::Remove {
-                address: change.address.clone(),
-            });
             current = None;
             continue;
         }
-        let Some(d) = desired else {
-            out.push(Effect::None);
-            continue;
-        };
+        let Some(d) = desired else { continue };
         if stmt.applies.iter().any(|p| p == CREATE) {
             let mut snap = d.clone();
             for later in &all[i + 1..] {
@@ -115,17 +151,97 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
                 set_path(cur, d, p);
             }
         }
-        // After the last statement the record is exactly what the configuration wants.
-        if i == last {
-            current = Some(d.clone());
+        if stmt.applies.iter().any(|p| p == CREATE) {
+            created[i] = current.clone();
         }
-        out.push(match (&current, &change.moved_from) {
-            (Some(o), Some(from)) => Effect::Move {
+    }
+    // What no statement changes but the record must hold once the change is applied (the
+    // recorded forms of values the account already has, a task that stays suspended): every
+    // statement records it, as none can fail to bring it about.
+    // A property no statement touches is the configuration's from the first statement on,
+    // whatever the record held (its value in the account does not change).
+    let touched: std::collections::BTreeSet<&str> = all
+        .iter()
+        .flat_map(|s| s.applies.iter())
+        .map(|p| match p.as_str() {
+            SUSPENDED => "enabled",
+            p => p.split('.').next().unwrap_or(p),
+        })
+        .collect();
+    let mut uncovered: Vec<String> = match (&current, desired) {
+        (Some(cur), Some(d)) => differing_paths(cur, d),
+        _ => Vec::new(),
+    };
+    if let Some(d) = desired {
+        for k in d
+            .props
+            .keys()
+            .chain(change.before.iter().flat_map(|b| b.props.keys()))
+        {
+            if !touched.contains(k.as_str()) && !uncovered.contains(k) {
+                uncovered.push(k.clone());
+            }
+        }
+    }
+    let last = all.len().saturating_sub(1);
+    let mut out = Vec::with_capacity(all.len());
+    for (i, stmt) in all.iter().enumerate() {
+        if stmt.applies.iter().any(|p| p == DROP) {
+            out.push(Effect::Remove {
+                address: change.address.clone(),
+            });
+            continue;
+        }
+        let Some(d) = desired else {
+            out.push(Effect::None);
+            continue;
+        };
+        let whole = |o: Object| match &change.moved_from {
+            Some(from) => Effect::Move {
                 from: from.clone(),
-                object: o.clone(),
+                object: o,
             },
-            (Some(o), None) => Effect::Put { object: o.clone() },
-            (None, _) => Effect::None,
+            None => Effect::Put { object: o },
+        };
+        if let Some(snap) = created[i].take() {
+            // A create that is the change's last statement leaves what the configuration wants.
+            let snap = if i == last {
+                d.clone()
+            } else {
+                patch(&snap, d, &uncovered)
+            };
+            out.push(whole(snap));
+            continue;
+        }
+        if before_each[i].is_none() {
+            // Nothing recorded to change (no create before it): as before, the last
+            // statement of a change leaves the record the configuration wants.
+            out.push(if i == last {
+                whole(d.clone())
+            } else {
+                Effect::None
+            });
+            continue;
+        }
+        let mut object = d.clone();
+        let mut paths: Vec<String> = Vec::new();
+        if stmt.applies.iter().any(|p| p == NAME) {
+            paths.push(PATCH_NAME.to_string());
+        }
+        if stmt.applies.iter().any(|p| p == SUSPENDED) {
+            object.set("enabled", false);
+            paths.push("enabled".to_string());
+        }
+        paths.extend(stmt.applies.iter().filter(|p| !p.starts_with('@')).cloned());
+        for p in &uncovered {
+            if !paths.contains(p) {
+                paths.push(p.clone());
+            }
+        }
+        out.push(Effect::Patch {
+            from: change.moved_from.clone(),
+            object,
+            paths,
         });
     }
     out

@@ -156,10 +156,39 @@ impl State {
             .collect()
     }
 
+    /// What `effect` would record: the address it takes the record from and the object
+    /// it records there (None when it records no object, or patches one not recorded).
+    pub fn effect_result(&self, effect: &Effect) -> Option<(Address, Object)> {
+        match effect {
+            Effect::None | Effect::Remove { .. } => None,
+            Effect::Put { object } => Some((object.address.clone(), object.clone())),
+            Effect::Move { from, object } => Some((from.clone(), object.clone())),
+            Effect::Patch {
+                from,
+                object,
+                paths,
+            } => {
+                let at = from
+                    .as_ref()
+                    .filter(|f| self.resources.contains_key(*f))
+                    .unwrap_or(&object.address);
+                let base = self.resources.get(at)?.to_object(at);
+                Some((at.clone(), crate::plan::patch(&base, object, paths)))
+            }
+        }
+    }
+
     /// Record what a statement did.
     pub fn apply_effect(&mut self, effect: &Effect) {
         match effect {
             Effect::None => {}
+            Effect::Patch { .. } => {
+                if let Some((at, object)) = self.effect_result(effect) {
+                    self.resources.remove(&at);
+                    self.resources
+                        .insert(object.address.clone(), Record::from_object(&object));
+                }
+            }
             Effect::Put { object } => {
                 self.resources
                     .insert(object.address.clone(), Record::from_object(object));
