@@ -250,6 +250,11 @@ fn owed_after(plan: &Plan, id: usize) -> Option<usize> {
     let steps = &plan.changes[plan.steps[id].change].steps;
     let next = *steps.get(steps.iter().position(|&s| s == id)? + 1)?;
     let step = &plan.steps[next];
+    // The cleanup of a replacement (dropping the old object) waits for the whole main
+    // phase; it is planned again if it does not run.
+    if step.after_main_phase {
+        return None;
+    }
     let same = match (&plan.steps[id].effect, &step.effect) {
         // Recorded alike: the same object.
         (Effect::Put { object: a }, Effect::Put { object: b }) => {

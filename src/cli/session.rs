@@ -15,6 +15,9 @@ pub const SANDBOX: &str = "sandbox";
 /// The user `--connection sandbox` connects as, and that user's DEFAULT_WAREHOUSE.
 const SANDBOX_USER: &str = "SNOWFORM";
 pub const SANDBOX_WAREHOUSE: &str = "SNOWFORM_SANDBOX_WH";
+/// The environment variable that makes the embedded sandbox fail the statements matching
+/// a regular expression (`sandbox serve --fail-matching`).
+pub const SANDBOX_FAIL_MATCHING: &str = "SNOWFORM_SANDBOX_FAIL_MATCHING";
 
 pub struct Session {
     pub client: Client,
@@ -116,6 +119,12 @@ impl Ctx {
             default_warehouse: Some(SANDBOX_WAREHOUSE.into()),
             ..ServeOptions::default()
         };
+        // `sandbox serve --fail-matching`, for the embedded sandbox (tests fail a statement
+        // of a command run as a user runs it).
+        let mut opts = opts;
+        opts.faults.fail_matching = std::env::var(SANDBOX_FAIL_MATCHING)
+            .ok()
+            .filter(|p| !p.is_empty());
         let server = sandbox::start(opts, engine)
             .await
             .map_err(|e| CliError::new(format!("cannot start the sandbox: {e}")))?;

@@ -150,6 +150,9 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             for p in stmt.applies.iter().filter(|p| !p.starts_with('@')) {
                 set_path(cur, d, p);
             }
+            for (p, v) in &stmt.leaves {
+                set_value(cur, p, v.clone());
+            }
         }
         if stmt.applies.iter().any(|p| p == CREATE) {
             created[i] = current.clone();
@@ -162,7 +165,7 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
     // whatever the record held (its value in the account does not change).
     let touched: std::collections::BTreeSet<&str> = all
         .iter()
-        .flat_map(|s| s.applies.iter())
+        .flat_map(|s| s.applies.iter().chain(s.leaves.iter().map(|(p, _)| p)))
         .map(|p| match p.as_str() {
             SUSPENDED => "enabled",
             p => p.split('.').next().unwrap_or(p),
@@ -173,6 +176,10 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
         _ => Vec::new(),
     };
     if let Some(d) = desired {
+        // Nothing renames it: the account has it under the configured name.
+        if !touched.contains(NAME) && !uncovered.iter().any(|p| p == PATCH_NAME) {
+            uncovered.push(PATCH_NAME.to_string());
+        }
         for k in d
             .props
             .keys()
@@ -184,6 +191,12 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
         }
     }
     let last = all.len().saturating_sub(1);
+    // Statements before a create work on the object that goes (a refresh task dropped
+    // before its feature view is replaced): they record no configured value.
+    let first_create = all
+        .iter()
+        .position(|s| s.applies.iter().any(|p| p == CREATE))
+        .unwrap_or(0);
     let mut out = Vec::with_capacity(all.len());
     for (i, stmt) in all.iter().enumerate() {
         if stmt.applies.iter().any(|p| p == DROP) {
@@ -213,6 +226,12 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             out.push(whole(snap));
             continue;
         }
+        // A step that sends nothing cannot fail: the last one records what the
+        // configuration wants, whatever the record held.
+        if stmt.sql.is_none() && i == last {
+            out.push(whole(d.clone()));
+            continue;
+        }
         if before_each[i].is_none() {
             // Nothing recorded to change (no create before it): as before, the last
             // statement of a change leaves the record the configuration wants.
@@ -233,7 +252,11 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             paths.push("enabled".to_string());
         }
         paths.extend(stmt.applies.iter().filter(|p| !p.starts_with('@')).cloned());
-        for p in &uncovered {
+        for (p, v) in &stmt.leaves {
+            set_value(&mut object, p, v.clone());
+            paths.push(p.clone());
+        }
+        for p in uncovered.iter().filter(|_| i >= first_create) {
             if !paths.contains(p) {
                 paths.push(p.clone());
             }
@@ -245,6 +268,11 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
         });
     }
     out
+}
+
+fn set_value(o: &mut Object, path: &str, v: Value) {
+    let parts: Vec<&str> = path.split('.').collect();
+    insert(&mut o.props, &parts, v);
 }
 
 fn remove_path(o: &mut Object, path: &str) {

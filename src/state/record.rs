@@ -1,6 +1,6 @@
 //! The state document.
 
-use crate::model::{Address, Kind, Object, ObjectName};
+use crate::model::{Address, Kind, Object, ObjectName, Value};
 use crate::plan::Effect;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -184,7 +184,9 @@ impl State {
             Effect::None => {}
             Effect::Patch { .. } => {
                 if let Some((at, object)) = self.effect_result(effect) {
-                    self.resources.remove(&at);
+                    if let Some(old) = self.resources.remove(&at) {
+                        self.rename_contents(&old, &object);
+                    }
                     self.resources
                         .insert(object.address.clone(), Record::from_object(&object));
                 }
@@ -200,6 +202,53 @@ impl State {
                 self.resources.remove(from);
                 self.resources
                     .insert(object.address.clone(), Record::from_object(object));
+            }
+        }
+    }
+
+    /// A database or schema renamed takes what it holds along: their records name it anew.
+    fn rename_contents(&mut self, old: &Record, renamed: &Object) {
+        let (from, to) = (&old.object_name, &renamed.name);
+        if from == to || !matches!(old.kind, Kind::Database | Kind::Schema) {
+            return;
+        }
+        let inside = |n: &ObjectName| match old.kind {
+            Kind::Database => n.database.as_ref() == Some(&from.name),
+            _ => n.database == from.database && n.schema.as_ref() == Some(&from.name),
+        };
+        let moved = |n: &ObjectName| {
+            let mut n = n.clone();
+            match old.kind {
+                Kind::Database => n.database = Some(to.name.clone()),
+                _ => {
+                    n.database = to.database.clone();
+                    n.schema = Some(to.name.clone());
+                }
+            }
+            n
+        };
+        for (a, r) in self.resources.iter_mut() {
+            if a == &renamed.address {
+                continue;
+            }
+            let mut o = r.to_object(a);
+            if inside(&o.name) {
+                o.name = moved(&o.name);
+            }
+            // A task's predecessors are named in its record too.
+            if let Some(Value::List(after)) = o.props.get("after") {
+                let renamed_after: Vec<Value> = after
+                    .iter()
+                    .map(|v| match v.as_str().map(ObjectName::parse_qualified) {
+                        Some(Ok(n)) if inside(&n) => Value::from(moved(&n).to_sql()),
+                        _ => v.clone(),
+                    })
+                    .collect();
+                o.props.insert("after".into(), Value::List(renamed_after));
+            }
+            let updated = Record::from_object(&o);
+            if updated != *r {
+                *r = updated;
             }
         }
     }

@@ -4,6 +4,7 @@
 mod cli;
 mod common;
 mod examples;
+mod failures;
 mod generate;
 mod mlops;
 mod properties;
