@@ -1306,3 +1306,90 @@ fn the_state_table_needs_a_warehouse_and_the_error_says_so() {
         "{stderr}"
     );
 }
+
+const STARTED_TASK: &str = r#"
+database "db" {
+  name = "TRUTH_DB"
+}
+
+schema "s" {
+  database = database.db
+  name     = "S"
+}
+
+warehouse "w" {
+  name = "TRUTH_WH"
+}
+
+task "t" {
+  schema    = schema.s
+  name      = "T"
+  sql       = "SELECT 1"
+  schedule  = "60 MINUTES"
+  warehouse = warehouse.w
+  enabled   = true
+}
+"#;
+
+/// The reported case: a started task whose new warehouse is refused. SUSPEND ran, SET
+/// WAREHOUSE failed, RESUME ran: the state keeps the old warehouse, so drift blames
+/// nobody and the plan from the state alone still has the change. The failure is the
+/// embedded sandbox's `SNOWFORM_SANDBOX_FAIL_MATCHING` (`sandbox serve --fail-matching`).
+#[test]
+fn a_failed_statement_between_a_suspend_and_a_resume_is_not_recorded() {
+    let d = Dir::with(&[("main.hcl", STARTED_TASK)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    d.write(
+        "main.hcl",
+        &STARTED_TASK.replace("warehouse = warehouse.w", "warehouse = \"NOPE\""),
+    );
+    let out = d
+        .cmd()
+        .env("SNOWFORM_SANDBOX_FAIL_MATCHING", "SET WAREHOUSE = NOPE")
+        .args([
+            "--connection",
+            "sandbox",
+            "--format",
+            "json",
+            "apply",
+            "--auto-approve",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json_list(&report["applied"]),
+        [
+            "ALTER TASK TRUTH_DB.S.T SUSPEND",
+            "ALTER TASK TRUTH_DB.S.T RESUME"
+        ]
+    );
+    let error = report["failed"][0]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("002003 (02000): SQL compilation error:"),
+        "{error}"
+    );
+    let recorded = &d.state()["resources"]["task.t"]["properties"];
+    assert_eq!(recorded["warehouse"], "TRUTH_WH");
+    assert_eq!(recorded["enabled"], true);
+    assert_eq!(task_states(&d), [("T".to_string(), "started".to_string())]);
+    d.sandbox(&["drift"]).code(0);
+    let offline = d
+        .sandbox(&[
+            "plan",
+            "--refresh=false",
+            "--detailed-exitcode",
+            "--format",
+            "json",
+        ])
+        .code(2);
+    assert_eq!(
+        json_list(&offline.json()["statements"]),
+        [
+            "ALTER TASK TRUTH_DB.S.T SUSPEND",
+            "ALTER TASK TRUTH_DB.S.T SET WAREHOUSE = NOPE",
+            "ALTER TASK TRUTH_DB.S.T RESUME"
+        ]
+    );
+}
