@@ -1393,3 +1393,71 @@ fn a_failed_statement_between_a_suspend_and_a_resume_is_not_recorded() {
         ]
     );
 }
+
+/// The pipeline's graph with its publish task's SQL `sql`, and standalone tasks
+/// `Z<round>_<i>` that keep the apply busy after the graph is suspended.
+fn interrupted_config(round: usize, sql: &str) -> String {
+    let mut hcl = PIPELINE.replace("SELECT 2", sql);
+    for i in 0..6 {
+        hcl.push_str(&format!(
+            "task \"z{round}_{i}\" {{\n  schema = schema.s\n  name = \"Z{round}_{i}\"\n  schedule = \"60 MINUTES\"\n  sql = \"SELECT 3\"\n}}\n"
+        ));
+    }
+    hcl
+}
+
+/// SIGINT, SIGTERM and SIGHUP each stop an apply cleanly: nothing new starts once it
+/// comes, the suspended task graph is resumed, the lock is released, and the statements
+/// left unrun make the exit code 1. The next apply completes the change.
+#[test]
+fn an_interrupted_apply_resumes_the_graph_releases_the_lock_and_exits_1() {
+    let served = Served::start(150);
+    let d = Dir::with(&[("main.hcl", PIPELINE)]);
+    d.connect(&served, "ci");
+    d.on("ci", &["apply", "--auto-approve"]).ok();
+    for (round, signal) in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP]
+        .into_iter()
+        .enumerate()
+    {
+        d.write(
+            "main.hcl",
+            &interrupted_config(round, &format!("SELECT {}", round + 10)),
+        );
+        let mut apply = spawn(
+            &d,
+            &[
+                "--connection",
+                "ci",
+                "apply",
+                "--auto-approve",
+                "--allow-destroy",
+                "--parallelism",
+                "1",
+            ],
+        );
+        let rest = wait_for_line(&mut apply, "done ALTER TASK PIPE_DB.S.LOAD SUSPEND");
+        // SAFETY: sends a signal to the child this test spawned and still waits for.
+        assert_eq!(unsafe { libc::kill(apply.id() as i32, signal) }, 0);
+        let status = apply.wait().unwrap();
+        let stderr = rest.join().unwrap().join("\n");
+        assert_eq!(status.code(), Some(1), "signal {signal}:\n{stderr}");
+        assert!(
+            stderr.contains("Interrupted: starting nothing new"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("not run ("),
+            "signal {signal}: nothing was left:\n{stderr}"
+        );
+        assert!(
+            stderr.contains("done ALTER TASK PIPE_DB.S.LOAD RESUME"),
+            "signal {signal}: the graph was not resumed:\n{stderr}"
+        );
+        assert!(!d.path().join("state/default.json.lock").exists());
+        let drift = d.on("ci", &["drift"]);
+        assert_eq!(drift.code, 0, "{}\n{}", drift.stdout, drift.stderr);
+        d.on("ci", &["apply", "--auto-approve", "--allow-destroy"])
+            .ok();
+        d.on("ci", &["plan", "--detailed-exitcode"]).ok();
+    }
+}
