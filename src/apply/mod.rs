@@ -13,14 +13,55 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod recover;
 
+/// Why a statement did not succeed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunError {
+    pub message: String,
+    /// The answer was lost (the connection dropped and the retries failed): the account
+    /// may have run it. Such a statement stays in progress until the account shows.
+    pub outcome_unknown: bool,
+}
+
+impl RunError {
+    /// A statement whose answer was lost.
+    pub fn unknown(message: impl Into<String>) -> RunError {
+        RunError {
+            message: message.into(),
+            outcome_unknown: true,
+        }
+    }
+}
+
+/// A statement the account answered did not run.
+impl From<String> for RunError {
+    fn from(message: String) -> RunError {
+        RunError {
+            message,
+            outcome_unknown: false,
+        }
+    }
+}
+
+impl From<&str> for RunError {
+    fn from(message: &str) -> RunError {
+        RunError::from(message.to_string())
+    }
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Sends one statement. `request_id` identifies it so a resend is not executed twice.
 #[allow(async_fn_in_trait)]
 pub trait Runner: Sync {
-    async fn run(&self, sql: &str, request_id: &str) -> Result<(), String>;
+    async fn run(&self, sql: &str, request_id: &str) -> Result<(), RunError>;
 
     /// Send again a statement that an earlier run sent under `request_id` and never heard
     /// back from: the account runs it only if it did not run then.
-    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), String> {
+    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), RunError> {
         self.run(sql, request_id).await
     }
 }
@@ -190,6 +231,19 @@ pub async fn apply<R: Runner, S: StateSink>(
                         }
                     }
                 }
+                Err(error) if error.outcome_unknown => {
+                    // It may have run: it stays in progress (with what it owes) for the
+                    // next run to settle from the account, and nothing new starts.
+                    status[id] = Status::Failed;
+                    report.failed.push(Failed {
+                        statement: sql,
+                        error: format!(
+                            "{}\n  the answer was lost, so whether it ran is unknown: the state keeps it in progress, and the next plan or apply reads the account to settle it",
+                            error.message
+                        ),
+                    });
+                    failing = true;
+                }
                 Err(error) => {
                     status[id] = Status::Failed;
                     // Nothing is owed after a statement that failed.
@@ -200,7 +254,7 @@ pub async fn apply<R: Runner, S: StateSink>(
                     owed.retain(|_, r| state.in_progress.iter().any(|p| &p.request_id == r));
                     report.failed.push(Failed {
                         statement: sql,
-                        error,
+                        error: error.message,
                     });
                     failing = true;
                 }

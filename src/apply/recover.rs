@@ -1,4 +1,5 @@
-//! After an apply that stopped while statements ran (killed, or cut off from the account),
+//! After an apply that stopped while statements ran (killed, or cut off from the account,
+//! or a statement whose answer was lost),
 //! the account shows which of them took effect: those are recorded, the others forgotten,
 //! so the next plan holds exactly what did not happen. A statement whose effect the account
 //! cannot show (a tag on a refresh task, a CREATE ... IF NOT EXISTS, an attribute SHOW does
@@ -172,7 +173,12 @@ pub async fn resubmit<R: Runner>(state: &mut State, settled: &mut [Settled], run
                     }
                     Outcome::Recorded
                 }
-                Err(e) => Outcome::Failed(e),
+                // Its answer lost again: still unknown, still in progress.
+                Err(e) if e.outcome_unknown => {
+                    state.in_progress.push(s.entry.clone());
+                    Outcome::Unknown
+                }
+                Err(e) => Outcome::Failed(e.message),
             }
         };
     }
@@ -218,6 +224,7 @@ pub fn summary(settled: &[Settled]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::apply::RunError;
     use crate::model::{Address, Ident, Kind, ObjectName};
     use crate::state::InProgress;
 
@@ -328,10 +335,10 @@ mod tests {
     struct Resend(std::sync::Mutex<Vec<(String, String)>>, bool);
 
     impl Runner for Resend {
-        async fn run(&self, _: &str, _: &str) -> Result<(), String> {
+        async fn run(&self, _: &str, _: &str) -> Result<(), RunError> {
             panic!("settling sends nothing new")
         }
-        async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), String> {
+        async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), RunError> {
             self.0.lock().unwrap().push((sql.into(), request_id.into()));
             if self.1 {
                 Ok(())

@@ -9,7 +9,7 @@ struct Script {
 }
 
 impl Runner for Script {
-    async fn run(&self, sql: &str, _request_id: &str) -> Result<(), String> {
+    async fn run(&self, sql: &str, _request_id: &str) -> Result<(), RunError> {
         self.ran.lock().unwrap().push(sql.to_string());
         if self.fail_on.is_some_and(|f| sql.contains(f)) {
             return Err("003001 (42501): Insufficient privileges".into());
@@ -294,7 +294,7 @@ struct Journaled<'a> {
 }
 
 impl Runner for Journaled<'_> {
-    async fn run(&self, sql: &str, request_id: &str) -> Result<(), String> {
+    async fn run(&self, sql: &str, request_id: &str) -> Result<(), RunError> {
         let written = self.written.lock().unwrap();
         let last = written
             .last()
@@ -442,4 +442,71 @@ fn a_failed_statement_is_not_recorded_by_the_resume_that_follows_it() {
             "ALTER TASK DB.S.T RESUME"
         ]
     );
+}
+
+/// Runs every statement, and loses the answer of those containing `lost`.
+struct LosesAnswers {
+    lost: &'static str,
+}
+
+impl Runner for LosesAnswers {
+    async fn run(&self, sql: &str, _request_id: &str) -> Result<(), RunError> {
+        if sql.contains(self.lost) {
+            return Err(RunError::unknown(
+                "connection reset; the retries failed too",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A CREATE whose answer is lost stays in progress: the next run reads the account, finds
+/// the object and records it, rather than refusing it as one snowform does not manage.
+#[test]
+fn a_create_whose_answer_is_lost_stays_in_progress_until_the_account_shows_it() {
+    let wh = Object::new(
+        Address::new(Kind::Warehouse, "a"),
+        ObjectName::account(id("A")),
+    );
+    let desired = vec![wh.clone(), db_record()];
+    let mut state = State::new("default");
+    let plan = plan_for(&desired, &state);
+    let stop = AtomicBool::new(false);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let report = rt
+        .block_on(apply(
+            &plan,
+            &mut state,
+            &mut Memory::default(),
+            &LosesAnswers {
+                lost: "CREATE DATABASE",
+            },
+            &ApplyOptions {
+                parallelism: 1,
+                stop: &stop,
+            },
+        ))
+        .unwrap();
+    assert_eq!(report.failed[0].statement, "CREATE DATABASE DB");
+    assert!(report.failed[0].error.contains("whether it ran is unknown"));
+    assert!(!report.ok());
+    assert!(!state.resources.contains_key(&db_record().address));
+    let in_progress: Vec<&str> = state
+        .in_progress
+        .iter()
+        .map(|p| p.statement.as_str())
+        .collect();
+    assert_eq!(in_progress, ["CREATE DATABASE DB"]);
+
+    // The account ran it: settling records it, and nothing is planned for it again.
+    let live = [wh, db_record()]
+        .into_iter()
+        .map(|o| ((o.kind(), o.name.clone()), o))
+        .collect();
+    let settled = recover::settle(&mut state, &live);
+    assert_eq!(settled[0].outcome, recover::Outcome::Recorded);
+    assert!(state.in_progress.is_empty());
+    assert!(plan_for(&desired, &state).statements().is_empty());
 }

@@ -171,16 +171,21 @@ fn exec_error(e: &ClientError) -> ExecError {
 }
 
 impl crate::apply::Runner for Client {
-    async fn run(&self, sql: &str, request_id: &str) -> Result<(), String> {
+    async fn run(&self, sql: &str, request_id: &str) -> Result<(), crate::apply::RunError> {
         send(self, sql, request_id, false).await
     }
 
-    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), String> {
+    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), crate::apply::RunError> {
         send(self, sql, request_id, true).await
     }
 }
 
-async fn send(client: &Client, sql: &str, request_id: &str, resubmit: bool) -> Result<(), String> {
+async fn send(
+    client: &Client,
+    sql: &str,
+    request_id: &str,
+    resubmit: bool,
+) -> Result<(), crate::apply::RunError> {
     let req = StatementRequest {
         request_id: request_id.parse().ok(),
         resubmit,
@@ -190,5 +195,8 @@ async fn send(client: &Client, sql: &str, request_id: &str, resubmit: bool) -> R
         .query_with(sql, &req)
         .await
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| crate::apply::RunError {
+            message: e.to_string(),
+            outcome_unknown: e.outcome_unknown(),
+        })
 }

@@ -54,12 +54,15 @@ pub struct Faults {
     submissions: AtomicU64,
     /// `fail_matching`, compiled; tests change it while the server runs.
     matching: RwLock<Option<regex::Regex>>,
+    /// `drop_connection_every` (0: never); tests change it while the server runs.
+    drop_every: AtomicU64,
 }
 
 impl Faults {
     pub fn new(opts: FaultOptions) -> Result<Faults, PatternError> {
         let matching = opts.fail_matching.as_deref().map(compile).transpose()?;
         Ok(Faults {
+            drop_every: AtomicU64::new(opts.drop_connection_every.unwrap_or(0)),
             opts,
             matching: RwLock::new(matching),
             ..Faults::default()
@@ -99,7 +102,13 @@ impl Faults {
     /// Count a statement submission; true when its connection must be dropped.
     pub fn drop_this_submission(&self) -> bool {
         let n = self.submissions.fetch_add(1, Ordering::SeqCst) + 1;
-        matches!(self.opts.drop_connection_every, Some(every) if every > 0 && n % every == 0)
+        let every = self.drop_every.load(Ordering::SeqCst);
+        every > 0 && n % every == 0
+    }
+
+    /// Drop the connection of every Nth submission from now on (None: never).
+    pub fn set_drop_connection_every(&self, every: Option<u64>) {
+        self.drop_every.store(every.unwrap_or(0), Ordering::SeqCst);
     }
 }
 

@@ -116,6 +116,12 @@ impl RunningServer {
         self.state.stats.snapshot()
     }
 
+    /// Close the connection of every Nth statement submission from now on, after it ran,
+    /// as `--drop-connection-every` does (None: answer them all).
+    pub fn set_drop_connection_every(&self, every: Option<u64>) {
+        self.state.faults.set_drop_connection_every(every);
+    }
+
     /// Fail the statements matching `pattern` from now on, as `--fail-matching` does (None:
     /// run them again). For tests that fail one statement, then another, on one account.
     pub fn set_fail_matching(

@@ -474,3 +474,85 @@ fn a_failure_at_any_statement_leaves_a_state_that_tells_the_truth() {
         "only {runs} statements failed on purpose"
     );
 }
+
+const LOST: &str = r#"
+warehouse "w" {
+  name = "LOST_WH"
+}
+
+database "db" {
+  name = "LOST_DB"
+}
+"#;
+
+/// The connection drops after the sandbox ran a CREATE (`--drop-connection-every`), and
+/// the client gets no answer (no retry is allowed here, as when every retry fails too).
+/// The CREATE stays in progress; the next run reads the account, records it, and neither
+/// sends it again nor refuses the object as one snowform does not manage.
+#[test]
+fn a_create_whose_answer_is_lost_is_settled_from_the_account() {
+    use snowform::apply::recover;
+    use snowform::snowflake::RetryPolicy;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut account = Account::new(false).await;
+        let scratch = tempfile::tempdir().unwrap();
+        let config = load_config(scratch.path(), LOST);
+        let plan = account.plan(&config).await.unwrap();
+        let no_retry = Client::from_base_url(
+            &account.server.base_url(),
+            "SANDBOX",
+            "SNOWFORM",
+            Auth::Pat(Secret::new(TOKEN)),
+            ClientOptions {
+                retry: RetryPolicy {
+                    max_attempts: 1,
+                    ..RetryPolicy::default()
+                },
+                ..ClientOptions::default()
+            },
+        )
+        .unwrap();
+        account.server.set_drop_connection_every(Some(1));
+        let stop = AtomicBool::new(false);
+        let report = apply(
+            &plan,
+            &mut account.state,
+            &mut Memory,
+            &no_retry,
+            &ApplyOptions {
+                parallelism: 1,
+                stop: &stop,
+            },
+        )
+        .await
+        .unwrap();
+        account.server.set_drop_connection_every(None);
+        let first = plan.statements()[0].to_string();
+        assert_eq!(report.failed.len(), 1, "{report:?}");
+        assert_eq!(report.failed[0].statement, first);
+        let running: Vec<&str> = account
+            .state
+            .in_progress
+            .iter()
+            .map(|p| p.statement.as_str())
+            .collect();
+        assert_eq!(running, [first.as_str()]);
+        assert!(account.state.resources.is_empty());
+
+        // The next run settles it from the account, as `apply` does before planning.
+        let objects = recover::objects_to_read(&account.state);
+        let refs: Vec<&Object> = objects.iter().collect();
+        let read = live::read(&account.client, &refs, &ReadOptions::default())
+            .await
+            .unwrap();
+        let settled = recover::settle(&mut account.state, &read.picture);
+        assert_eq!(settled[0].outcome, recover::Outcome::Recorded);
+        account.converge(&config, "after settling").await.unwrap();
+        let executed = account.server.stats().executed;
+        assert_eq!(executed.get(&first), Some(&1), "{executed:?}");
+    });
+}

@@ -2,7 +2,7 @@
 //! ask, run, record, report.
 
 use crate::apply::recover;
-use crate::apply::{apply, ApplyOptions, ApplyReport, Runner};
+use crate::apply::{apply, ApplyOptions, ApplyReport, RunError, Runner};
 use crate::cli::args::ApplyArgs;
 use crate::cli::backend::Sink;
 use crate::cli::planning::{make_plan, read_live, settle, targets, touched_live};
@@ -410,17 +410,17 @@ struct Progress<'a> {
 }
 
 impl Runner for Progress<'_> {
-    async fn run(&self, sql: &str, request_id: &str) -> Result<(), String> {
+    async fn run(&self, sql: &str, request_id: &str) -> Result<(), RunError> {
         self.send(sql, request_id, false).await
     }
 
-    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), String> {
+    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), RunError> {
         self.send(sql, request_id, true).await
     }
 }
 
 impl Progress<'_> {
-    async fn send(&self, sql: &str, request_id: &str, again: bool) -> Result<(), String> {
+    async fn send(&self, sql: &str, request_id: &str, again: bool) -> Result<(), RunError> {
         let start = Instant::now();
         let r = if again {
             self.client.rerun(sql, request_id).await
