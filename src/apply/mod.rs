@@ -300,7 +300,15 @@ fn in_progress(
 /// plan would send it again. It is owed as soon as `id` is sent, entered in the state with
 /// it: a stop before it runs leaves it for the next apply to send (once), unless `id`
 /// itself did not run.
+///
+/// Also the resume of a task suspended for the change (`id` suspends it, the change's last
+/// step resumes it): entered with the suspend, a stop in between leaves it in the state, so
+/// drift and the next run see an apply that did not finish rather than a task meant to be
+/// suspended.
 fn owed_after(plan: &Plan, id: usize) -> Option<usize> {
+    if let Some(resume) = resume_owed(plan, id) {
+        return Some(resume);
+    }
     let steps = &plan.changes[plan.steps[id].change].steps;
     let next = *steps.get(steps.iter().position(|&s| s == id)? + 1)?;
     let step = &plan.steps[next];
@@ -338,6 +346,27 @@ fn owed_after(plan: &Plan, id: usize) -> Option<usize> {
         _ => false,
     };
     (step.sql.is_some() && same).then_some(next)
+}
+
+/// The resume step owed once step `id`, the suspend of a running task for its change, ran.
+fn resume_owed(plan: &Plan, id: usize) -> Option<usize> {
+    let sets_enabled = |e: &Effect, on: bool| match e {
+        Effect::Patch { object, paths, .. } => {
+            paths.iter().any(|p| p == "enabled") && object.flag("enabled") == on
+        }
+        _ => false,
+    };
+    let step = &plan.steps[id];
+    let steps = &plan.changes[step.change].steps;
+    let last = *steps.last()?;
+    let resume = &plan.steps[last];
+    (last != id
+        && step.sql.is_some()
+        && resume.sql.is_some()
+        && resume.finally
+        && sets_enabled(&step.effect, false)
+        && sets_enabled(&resume.effect, true))
+    .then_some(last)
 }
 
 fn record(state: &mut State, effect: &Effect, request_id: Option<&str>) {

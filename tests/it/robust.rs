@@ -1461,3 +1461,42 @@ fn an_interrupted_apply_resumes_the_graph_releases_the_lock_and_exits_1() {
         d.on("ci", &["plan", "--detailed-exitcode"]).ok();
     }
 }
+
+/// Killed between suspending a task graph and resuming it, the apply leaves production
+/// tasks stopped while the state says suspended: drift reports the unfinished apply (exit
+/// 2) instead of a clean account, and the next apply resumes the graph.
+#[test]
+fn drift_reports_a_task_graph_left_suspended_by_a_killed_apply() {
+    let served = Served::start(150);
+    let d = Dir::with(&[("main.hcl", PIPELINE)]);
+    d.connect(&served, "ci");
+    d.on("ci", &["apply", "--auto-approve"]).ok();
+    d.write("main.hcl", &PIPELINE.replace("SELECT 2", "SELECT 20"));
+    let mut apply = spawn(
+        &d,
+        &[
+            "--connection",
+            "ci",
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+        ],
+    );
+    let rest = wait_for_line(&mut apply, "done ALTER TASK PIPE_DB.S.LOAD SUSPEND");
+    apply.kill().unwrap();
+    apply.wait().unwrap();
+    drop(rest);
+    let drift = d.on("ci", &["drift"]);
+    assert_eq!(drift.code, 2, "{}\n{}", drift.stdout, drift.stderr);
+    assert!(
+        drift.stderr.contains("the last apply did not finish")
+            && drift.stderr.contains("ALTER TASK PIPE_DB.S.LOAD RESUME"),
+        "{}",
+        drift.stderr
+    );
+    d.run(&["force-unlock", "--yes"]).ok();
+    d.on("ci", &["apply", "--auto-approve"]).ok();
+    d.on("ci", &["drift"]).ok();
+    d.on("ci", &["plan", "--detailed-exitcode"]).ok();
+}
