@@ -63,7 +63,21 @@ pub fn settle(state: &mut State, live: &Picture) -> Vec<Settled> {
     let entries = std::mem::take(&mut state.in_progress);
     let mut out: Vec<Settled> = Vec::with_capacity(entries.len());
     for entry in entries {
+        // What the account shows decides, where it can show it (a resume owed after a
+        // suspend): such a statement is never sent by settling.
+        let seen = match (&entry.after, &entry.effect) {
+            (Some(_), Some(effect)) => match observe(state, effect, live) {
+                Outcome::Recorded => {
+                    state.apply_effect(effect);
+                    Some(Outcome::Recorded)
+                }
+                Outcome::NotRun => Some(Outcome::NotRun),
+                _ => None,
+            },
+            _ => None,
+        };
         let outcome = match (&entry.after, &entry.effect) {
+            _ if seen.is_some() => seen.expect("checked"),
             // Owed once another statement succeeded: it is sent again only if that one ran.
             (Some(dep), _) => match out.iter().find(|s| &s.entry.request_id == dep) {
                 Some(s) if matches!(s.outcome, Outcome::Recorded | Outcome::Unknown) => {
@@ -440,6 +454,57 @@ mod tests {
         assert_eq!(
             *runner.0.lock().unwrap(),
             [("TAG".to_string(), "tag".to_string())]
+        );
+    }
+
+    /// A kill between a task's suspend and its resume: the account shows the task
+    /// suspended, so the resume owed after the suspend did not run. Settling does not send
+    /// it (the next plan resumes the task once its change is done), so it runs once.
+    #[test]
+    fn a_resume_owed_after_a_suspend_is_judged_by_the_account_not_sent() {
+        let task = |enabled: bool| {
+            let mut o = Object::new(
+                Address::new(Kind::Task, "t"),
+                ObjectName::in_schema(
+                    Ident::from_canonical("D"),
+                    Ident::from_canonical("S"),
+                    Ident::from_canonical("T"),
+                ),
+            );
+            o.set("sql", "SELECT 1");
+            o.set("schedule", "60 MINUTES");
+            o.set("enabled", enabled);
+            o
+        };
+        let patch = |enabled: bool| Effect::Patch {
+            from: None,
+            object: task(enabled),
+            paths: vec!["enabled".into()],
+        };
+        let mut state = State::new("default");
+        state.apply_effect(&Effect::Put { object: task(true) });
+        state.in_progress.push(InProgress {
+            statement: "ALTER TASK D.S.T SUSPEND".into(),
+            request_id: "suspend".into(),
+            ..running(patch(false))
+        });
+        state.in_progress.push(InProgress {
+            statement: "ALTER TASK D.S.T RESUME".into(),
+            request_id: "resume".into(),
+            after: Some("suspend".into()),
+            ..running(patch(true))
+        });
+        let settled = settle(&mut state, &live(&[task(false)]));
+        assert_eq!(
+            settled
+                .iter()
+                .map(|s| s.outcome.clone())
+                .collect::<Vec<_>>(),
+            [Outcome::Recorded, Outcome::NotRun]
+        );
+        assert_eq!(
+            state.resources[&task(true).address].properties["enabled"],
+            false.into()
         );
     }
 }

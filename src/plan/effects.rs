@@ -168,7 +168,7 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
         .flat_map(|s| s.applies.iter().chain(s.leaves.iter().map(|(p, _)| p)))
         .map(|p| match p.as_str() {
             SUSPENDED => "enabled",
-            p => p.split('.').next().unwrap_or(p),
+            p => p,
         })
         .collect();
     let mut uncovered: Vec<String> = match (&current, desired) {
@@ -180,13 +180,11 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
         if !touched.contains(NAME) && !uncovered.iter().any(|p| p == PATCH_NAME) {
             uncovered.push(PATCH_NAME.to_string());
         }
-        for k in d
-            .props
-            .keys()
-            .chain(change.before.iter().flat_map(|b| b.props.keys()))
-        {
-            if !touched.contains(k.as_str()) && !uncovered.contains(k) {
-                uncovered.push(k.clone());
+        let empty = std::collections::BTreeMap::new();
+        let before = change.before.as_ref().map_or(&empty, |b| &b.props);
+        for p in untouched(&d.props, before, "", &touched) {
+            if !uncovered.contains(&p) {
+                uncovered.push(p);
             }
         }
     }
@@ -266,6 +264,37 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             object,
             paths,
         });
+    }
+    out
+}
+
+/// The paths of `a` and `b` no statement touches, as whole as can be: a map some touched
+/// path goes into (`versions`, for `versions.V1.alias`) is split into its entries.
+fn untouched(
+    a: &std::collections::BTreeMap<String, Value>,
+    b: &std::collections::BTreeMap<String, Value>,
+    prefix: &str,
+    touched: &std::collections::BTreeSet<&str>,
+) -> Vec<String> {
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let mut out = Vec::new();
+    for k in keys {
+        let path = format!("{prefix}{k}");
+        if touched.contains(path.as_str()) {
+            continue;
+        }
+        let inner = format!("{path}.");
+        if !touched.iter().any(|t| t.starts_with(&inner)) {
+            out.push(path);
+            continue;
+        }
+        let map = |m: &std::collections::BTreeMap<String, Value>| {
+            m.get(k)
+                .and_then(|v| v.as_map())
+                .cloned()
+                .unwrap_or_default()
+        };
+        out.extend(untouched(&map(a), &map(b), &inner, touched));
     }
     out
 }
