@@ -13,14 +13,55 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod recover;
 
+/// Why a statement did not succeed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunError {
+    pub message: String,
+    /// The answer was lost (the connection dropped and the retries failed): the account
+    /// may have run it. Such a statement stays in progress until the account shows.
+    pub outcome_unknown: bool,
+}
+
+impl RunError {
+    /// A statement whose answer was lost.
+    pub fn unknown(message: impl Into<String>) -> RunError {
+        RunError {
+            message: message.into(),
+            outcome_unknown: true,
+        }
+    }
+}
+
+/// A statement the account answered did not run.
+impl From<String> for RunError {
+    fn from(message: String) -> RunError {
+        RunError {
+            message,
+            outcome_unknown: false,
+        }
+    }
+}
+
+impl From<&str> for RunError {
+    fn from(message: &str) -> RunError {
+        RunError::from(message.to_string())
+    }
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Sends one statement. `request_id` identifies it so a resend is not executed twice.
 #[allow(async_fn_in_trait)]
 pub trait Runner: Sync {
-    async fn run(&self, sql: &str, request_id: &str) -> Result<(), String>;
+    async fn run(&self, sql: &str, request_id: &str) -> Result<(), RunError>;
 
     /// Send again a statement that an earlier run sent under `request_id` and never heard
     /// back from: the account runs it only if it did not run then.
-    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), String> {
+    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), RunError> {
         self.run(sql, request_id).await
     }
 }
@@ -190,6 +231,19 @@ pub async fn apply<R: Runner, S: StateSink>(
                         }
                     }
                 }
+                Err(error) if error.outcome_unknown => {
+                    // It may have run: it stays in progress (with what it owes) for the
+                    // next run to settle from the account, and nothing new starts.
+                    status[id] = Status::Failed;
+                    report.failed.push(Failed {
+                        statement: sql,
+                        error: format!(
+                            "{}\n  the answer was lost, so whether it ran is unknown: the state keeps it in progress, and the next plan or apply reads the account to settle it",
+                            error.message
+                        ),
+                    });
+                    failing = true;
+                }
                 Err(error) => {
                     status[id] = Status::Failed;
                     // Nothing is owed after a statement that failed.
@@ -200,7 +254,7 @@ pub async fn apply<R: Runner, S: StateSink>(
                     owed.retain(|_, r| state.in_progress.iter().any(|p| &p.request_id == r));
                     report.failed.push(Failed {
                         statement: sql,
-                        error,
+                        error: error.message,
                     });
                     failing = true;
                 }
@@ -246,19 +300,73 @@ fn in_progress(
 /// plan would send it again. It is owed as soon as `id` is sent, entered in the state with
 /// it: a stop before it runs leaves it for the next apply to send (once), unless `id`
 /// itself did not run.
+///
+/// Also the resume of a task suspended for the change (`id` suspends it, the change's last
+/// step resumes it): entered with the suspend, a stop in between leaves it in the state, so
+/// drift and the next run see an apply that did not finish rather than a task meant to be
+/// suspended.
 fn owed_after(plan: &Plan, id: usize) -> Option<usize> {
+    if let Some(resume) = resume_owed(plan, id) {
+        return Some(resume);
+    }
     let steps = &plan.changes[plan.steps[id].change].steps;
     let next = *steps.get(steps.iter().position(|&s| s == id)? + 1)?;
-    let recorded = |e: &Effect| match e {
-        Effect::Put { object } | Effect::Move { object, .. } => {
-            Some(crate::state::Record::from_object(object))
-        }
-        _ => None,
-    };
     let step = &plan.steps[next];
-    let same = matches!(step.effect, Effect::Put { .. })
-        && recorded(&step.effect) == recorded(&plan.steps[id].effect);
+    // The cleanup of a replacement (dropping the old object) waits for the whole main
+    // phase; it is planned again if it does not run.
+    if step.after_main_phase {
+        return None;
+    }
+    let same = match (&plan.steps[id].effect, &step.effect) {
+        // Recorded alike: the same object.
+        (Effect::Put { object: a }, Effect::Put { object: b }) => {
+            crate::state::Record::from_object(a) == crate::state::Record::from_object(b)
+        }
+        // A patch that changes nothing of what the first one records.
+        (
+            Effect::Put { object: a } | Effect::Move { object: a, .. },
+            Effect::Patch { object, paths, .. },
+        ) => {
+            crate::state::Record::from_object(&crate::plan::patch(a, object, paths))
+                == crate::state::Record::from_object(a)
+        }
+        (
+            Effect::Patch {
+                object: a,
+                paths: pa,
+                ..
+            },
+            Effect::Patch { object, paths, .. },
+        ) => {
+            a.address == object.address
+                && paths.iter().all(|p| pa.contains(p))
+                && crate::state::Record::from_object(&crate::plan::patch(a, object, paths))
+                    == crate::state::Record::from_object(a)
+        }
+        _ => false,
+    };
     (step.sql.is_some() && same).then_some(next)
+}
+
+/// The resume step owed once step `id`, the suspend of a running task for its change, ran.
+fn resume_owed(plan: &Plan, id: usize) -> Option<usize> {
+    let sets_enabled = |e: &Effect, on: bool| match e {
+        Effect::Patch { object, paths, .. } => {
+            paths.iter().any(|p| p == "enabled") && object.flag("enabled") == on
+        }
+        _ => false,
+    };
+    let step = &plan.steps[id];
+    let steps = &plan.changes[step.change].steps;
+    let last = *steps.last()?;
+    let resume = &plan.steps[last];
+    (last != id
+        && step.sql.is_some()
+        && resume.sql.is_some()
+        && resume.finally
+        && sets_enabled(&step.effect, false)
+        && sets_enabled(&resume.effect, true))
+    .then_some(last)
 }
 
 fn record(state: &mut State, effect: &Effect, request_id: Option<&str>) {

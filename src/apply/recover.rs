@@ -1,4 +1,5 @@
-//! After an apply that stopped while statements ran (killed, or cut off from the account),
+//! After an apply that stopped while statements ran (killed, or cut off from the account,
+//! or a statement whose answer was lost),
 //! the account shows which of them took effect: those are recorded, the others forgotten,
 //! so the next plan holds exactly what did not happen. A statement whose effect the account
 //! cannot show (a tag on a refresh task, a CREATE ... IF NOT EXISTS, an attribute SHOW does
@@ -35,7 +36,7 @@ pub struct Settled {
 /// The objects whose live state decides the statements `state` has in progress: what they
 /// create or change, and what they drop or rename as recorded.
 pub fn objects_to_read(state: &State) -> Vec<Object> {
-    let recorded = |a| state.resources.get(a).map(|r| r.to_object(a));
+    let recorded = |a: &crate::model::Address| state.resources.get(a).map(|r| r.to_object(a));
     state
         .in_progress
         .iter()
@@ -45,6 +46,10 @@ pub fn objects_to_read(state: &State) -> Vec<Object> {
                 vec![Some(object.clone()), recorded(&object.address)]
             }
             Some(Effect::Move { from, object }) => vec![Some(object.clone()), recorded(from)],
+            Some(e @ Effect::Patch { .. }) => match state.effect_result(e) {
+                Some((at, object)) => vec![Some(object), recorded(&at)],
+                None => vec![],
+            },
             Some(Effect::Remove { address }) => vec![recorded(address)],
         })
         .flatten()
@@ -58,7 +63,21 @@ pub fn settle(state: &mut State, live: &Picture) -> Vec<Settled> {
     let entries = std::mem::take(&mut state.in_progress);
     let mut out: Vec<Settled> = Vec::with_capacity(entries.len());
     for entry in entries {
+        // What the account shows decides, where it can show it (a resume owed after a
+        // suspend): such a statement is never sent by settling.
+        let seen = match (&entry.after, &entry.effect) {
+            (Some(_), Some(effect)) => match observe(state, effect, live) {
+                Outcome::Recorded => {
+                    state.apply_effect(effect);
+                    Some(Outcome::Recorded)
+                }
+                Outcome::NotRun => Some(Outcome::NotRun),
+                _ => None,
+            },
+            _ => None,
+        };
         let outcome = match (&entry.after, &entry.effect) {
+            _ if seen.is_some() => seen.expect("checked"),
             // Owed once another statement succeeded: it is sent again only if that one ran.
             (Some(dep), _) => match out.iter().find(|s| &s.entry.request_id == dep) {
                 Some(s) if matches!(s.outcome, Outcome::Recorded | Outcome::Unknown) => {
@@ -97,9 +116,15 @@ fn observe(state: &State, effect: &Effect, live: &Picture) -> Outcome {
                 Some(_) => Outcome::Recorded,
             }
         }
-        Effect::Put { object } => (object, &object.address),
-        Effect::Move { from, object } => (object, from),
+        Effect::Put { object } => (object.clone(), object.address.clone()),
+        Effect::Move { from, object } => (object.clone(), from.clone()),
+        // A patch of an object not recorded records nothing.
+        Effect::Patch { .. } => match state.effect_result(effect) {
+            Some((at, object)) => (object, at),
+            None => return Outcome::NothingToRecord,
+        },
     };
+    let (after, before_at) = (&after, &before_at);
     let find = |o: &Object| live.get(&(o.kind(), o.name.clone())).cloned();
     let Some(before) = state
         .resources
@@ -162,7 +187,12 @@ pub async fn resubmit<R: Runner>(state: &mut State, settled: &mut [Settled], run
                     }
                     Outcome::Recorded
                 }
-                Err(e) => Outcome::Failed(e),
+                // Its answer lost again: still unknown, still in progress.
+                Err(e) if e.outcome_unknown => {
+                    state.in_progress.push(s.entry.clone());
+                    Outcome::Unknown
+                }
+                Err(e) => Outcome::Failed(e.message),
             }
         };
     }
@@ -208,6 +238,7 @@ pub fn summary(settled: &[Settled]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::apply::RunError;
     use crate::model::{Address, Ident, Kind, ObjectName};
     use crate::state::InProgress;
 
@@ -318,10 +349,10 @@ mod tests {
     struct Resend(std::sync::Mutex<Vec<(String, String)>>, bool);
 
     impl Runner for Resend {
-        async fn run(&self, _: &str, _: &str) -> Result<(), String> {
+        async fn run(&self, _: &str, _: &str) -> Result<(), RunError> {
             panic!("settling sends nothing new")
         }
-        async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), String> {
+        async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), RunError> {
             self.0.lock().unwrap().push((sql.into(), request_id.into()));
             if self.1 {
                 Ok(())
@@ -423,6 +454,57 @@ mod tests {
         assert_eq!(
             *runner.0.lock().unwrap(),
             [("TAG".to_string(), "tag".to_string())]
+        );
+    }
+
+    /// A kill between a task's suspend and its resume: the account shows the task
+    /// suspended, so the resume owed after the suspend did not run. Settling does not send
+    /// it (the next plan resumes the task once its change is done), so it runs once.
+    #[test]
+    fn a_resume_owed_after_a_suspend_is_judged_by_the_account_not_sent() {
+        let task = |enabled: bool| {
+            let mut o = Object::new(
+                Address::new(Kind::Task, "t"),
+                ObjectName::in_schema(
+                    Ident::from_canonical("D"),
+                    Ident::from_canonical("S"),
+                    Ident::from_canonical("T"),
+                ),
+            );
+            o.set("sql", "SELECT 1");
+            o.set("schedule", "60 MINUTES");
+            o.set("enabled", enabled);
+            o
+        };
+        let patch = |enabled: bool| Effect::Patch {
+            from: None,
+            object: task(enabled),
+            paths: vec!["enabled".into()],
+        };
+        let mut state = State::new("default");
+        state.apply_effect(&Effect::Put { object: task(true) });
+        state.in_progress.push(InProgress {
+            statement: "ALTER TASK D.S.T SUSPEND".into(),
+            request_id: "suspend".into(),
+            ..running(patch(false))
+        });
+        state.in_progress.push(InProgress {
+            statement: "ALTER TASK D.S.T RESUME".into(),
+            request_id: "resume".into(),
+            after: Some("suspend".into()),
+            ..running(patch(true))
+        });
+        let settled = settle(&mut state, &live(&[task(false)]));
+        assert_eq!(
+            settled
+                .iter()
+                .map(|s| s.outcome.clone())
+                .collect::<Vec<_>>(),
+            [Outcome::Recorded, Outcome::NotRun]
+        );
+        assert_eq!(
+            state.resources[&task(true).address].properties["enabled"],
+            false.into()
         );
     }
 }

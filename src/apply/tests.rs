@@ -9,7 +9,7 @@ struct Script {
 }
 
 impl Runner for Script {
-    async fn run(&self, sql: &str, _request_id: &str) -> Result<(), String> {
+    async fn run(&self, sql: &str, _request_id: &str) -> Result<(), RunError> {
         self.ran.lock().unwrap().push(sql.to_string());
         if self.fail_on.is_some_and(|f| sql.contains(f)) {
             return Err("003001 (42501): Insufficient privileges".into());
@@ -228,9 +228,10 @@ fn a_statement_the_state_cannot_record_is_owed_once_the_one_before_it_ran() {
         .map(|p| p.statement.as_str())
         .collect();
     assert_eq!(owed, [tag]);
+    // It records only what it changes: nothing beyond the schema's create.
     assert!(matches!(
         state.in_progress[0].effect,
-        Some(Effect::Put { .. })
+        Some(Effect::Patch { .. })
     ));
     // It was written together with the record of the statement before it.
     let first_with_schema = sink
@@ -293,7 +294,7 @@ struct Journaled<'a> {
 }
 
 impl Runner for Journaled<'_> {
-    async fn run(&self, sql: &str, request_id: &str) -> Result<(), String> {
+    async fn run(&self, sql: &str, request_id: &str) -> Result<(), RunError> {
         let written = self.written.lock().unwrap();
         let last = written
             .last()
@@ -404,4 +405,108 @@ fn deletes_start_only_once_every_create_is_done() {
     assert_eq!(report.failed.len(), 1);
     assert!(ran.iter().all(|s| !s.starts_with("DROP")), "{ran:?}");
     assert_eq!(report.pending.len(), 2);
+}
+
+/// The statements that ran after one that failed (the resume of a suspended task) record
+/// only what they did: the state does not claim the failed change, so an offline plan
+/// still has it and drift blames nobody.
+#[test]
+fn a_failed_statement_is_not_recorded_by_the_resume_that_follows_it() {
+    let mut t = task("T", &[]);
+    t.set("schedule", "60 MINUTES");
+    t.set("warehouse", "WH");
+    let mut state = State::new("default");
+    state.apply_effect(&Effect::Put { object: t.clone() });
+    let mut want = t.clone();
+    want.set("warehouse", "NOPE");
+    let plan = plan_for(std::slice::from_ref(&want), &state);
+    assert_eq!(
+        plan.statements(),
+        [
+            "ALTER TASK DB.S.T SUSPEND",
+            "ALTER TASK DB.S.T SET WAREHOUSE = NOPE",
+            "ALTER TASK DB.S.T RESUME"
+        ]
+    );
+    let (report, ran, _) = run(&plan, &mut state, Some("SET WAREHOUSE"), 1);
+    assert_eq!(ran.len(), 3, "{ran:?}");
+    assert_eq!(report.failed.len(), 1);
+    let recorded = &state.resources[&t.address];
+    assert_eq!(recorded.properties["warehouse"], Value::from("WH"));
+    assert_eq!(recorded.properties["enabled"], Value::Bool(true));
+    assert_eq!(
+        plan_for(&[want], &state).statements(),
+        [
+            "ALTER TASK DB.S.T SUSPEND",
+            "ALTER TASK DB.S.T SET WAREHOUSE = NOPE",
+            "ALTER TASK DB.S.T RESUME"
+        ]
+    );
+}
+
+/// Runs every statement, and loses the answer of those containing `lost`.
+struct LosesAnswers {
+    lost: &'static str,
+}
+
+impl Runner for LosesAnswers {
+    async fn run(&self, sql: &str, _request_id: &str) -> Result<(), RunError> {
+        if sql.contains(self.lost) {
+            return Err(RunError::unknown(
+                "connection reset; the retries failed too",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A CREATE whose answer is lost stays in progress: the next run reads the account, finds
+/// the object and records it, rather than refusing it as one snowform does not manage.
+#[test]
+fn a_create_whose_answer_is_lost_stays_in_progress_until_the_account_shows_it() {
+    let wh = Object::new(
+        Address::new(Kind::Warehouse, "a"),
+        ObjectName::account(id("A")),
+    );
+    let desired = vec![wh.clone(), db_record()];
+    let mut state = State::new("default");
+    let plan = plan_for(&desired, &state);
+    let stop = AtomicBool::new(false);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let report = rt
+        .block_on(apply(
+            &plan,
+            &mut state,
+            &mut Memory::default(),
+            &LosesAnswers {
+                lost: "CREATE DATABASE",
+            },
+            &ApplyOptions {
+                parallelism: 1,
+                stop: &stop,
+            },
+        ))
+        .unwrap();
+    assert_eq!(report.failed[0].statement, "CREATE DATABASE DB");
+    assert!(report.failed[0].error.contains("whether it ran is unknown"));
+    assert!(!report.ok());
+    assert!(!state.resources.contains_key(&db_record().address));
+    let in_progress: Vec<&str> = state
+        .in_progress
+        .iter()
+        .map(|p| p.statement.as_str())
+        .collect();
+    assert_eq!(in_progress, ["CREATE DATABASE DB"]);
+
+    // The account ran it: settling records it, and nothing is planned for it again.
+    let live = [wh, db_record()]
+        .into_iter()
+        .map(|o| ((o.kind(), o.name.clone()), o))
+        .collect();
+    let settled = recover::settle(&mut state, &live);
+    assert_eq!(settled[0].outcome, recover::Outcome::Recorded);
+    assert!(state.in_progress.is_empty());
+    assert!(plan_for(&desired, &state).statements().is_empty());
 }

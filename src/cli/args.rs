@@ -245,4 +245,8 @@ pub struct ServeArgs {
     pub drop_connection_every: Option<u64>,
     #[arg(long = "async-after-ms")]
     pub async_after_ms: Option<u64>,
+    /// Fail every statement whose text matches this regular expression, as a SQL
+    /// compilation error, without running it
+    #[arg(long = "fail-matching", value_name = "REGEX")]
+    pub fail_matching: Option<String>,
 }

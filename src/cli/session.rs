@@ -15,6 +15,9 @@ pub const SANDBOX: &str = "sandbox";
 /// The user `--connection sandbox` connects as, and that user's DEFAULT_WAREHOUSE.
 const SANDBOX_USER: &str = "SNOWFORM";
 pub const SANDBOX_WAREHOUSE: &str = "SNOWFORM_SANDBOX_WH";
+/// The environment variable that makes the embedded sandbox fail the statements matching
+/// a regular expression (`sandbox serve --fail-matching`).
+pub const SANDBOX_FAIL_MATCHING: &str = "SNOWFORM_SANDBOX_FAIL_MATCHING";
 
 pub struct Session {
     pub client: Client,
@@ -127,6 +130,12 @@ impl Ctx {
             default_warehouse: Some(SANDBOX_WAREHOUSE.into()),
             ..ServeOptions::default()
         };
+        // `sandbox serve --fail-matching`, for the embedded sandbox (tests fail a statement
+        // of a command run as a user runs it).
+        let mut opts = opts;
+        opts.faults.fail_matching = std::env::var(SANDBOX_FAIL_MATCHING)
+            .ok()
+            .filter(|p| !p.is_empty());
         let server = sandbox::start(opts, engine)
             .await
             .map_err(|e| CliError::new(format!("cannot start the sandbox: {e}")))?;
@@ -173,16 +182,21 @@ fn exec_error(e: &ClientError) -> ExecError {
 }
 
 impl crate::apply::Runner for Client {
-    async fn run(&self, sql: &str, request_id: &str) -> Result<(), String> {
+    async fn run(&self, sql: &str, request_id: &str) -> Result<(), crate::apply::RunError> {
         send(self, sql, request_id, false).await
     }
 
-    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), String> {
+    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), crate::apply::RunError> {
         send(self, sql, request_id, true).await
     }
 }
 
-async fn send(client: &Client, sql: &str, request_id: &str, resubmit: bool) -> Result<(), String> {
+async fn send(
+    client: &Client,
+    sql: &str,
+    request_id: &str,
+    resubmit: bool,
+) -> Result<(), crate::apply::RunError> {
     let req = StatementRequest {
         request_id: request_id.parse().ok(),
         resubmit,
@@ -192,5 +206,8 @@ async fn send(client: &Client, sql: &str, request_id: &str, resubmit: bool) -> R
         .query_with(sql, &req)
         .await
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| crate::apply::RunError {
+            message: e.to_string(),
+            outcome_unknown: e.outcome_unknown(),
+        })
 }

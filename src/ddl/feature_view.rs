@@ -122,7 +122,12 @@ fn create_object(o: &Object, or_replace: bool) -> Stmt {
         ));
     }
     lines.push(format!("  AS {}", query(o)));
-    Stmt::new(lines.join("\n"), &[CREATE])
+    let stmt = Stmt::new(lines.join("\n"), &[CREATE]);
+    // Until its refresh task exists, a cron feature view reads back as its table's lag.
+    match &freq {
+        Some(f @ RefreshFreq::Cron(_)) => stmt.leaving("refresh_freq", f.target_lag()),
+        _ => stmt,
+    }
 }
 
 /// The refresh task's body: refresh the dynamic table, by its current name.
@@ -149,7 +154,8 @@ fn create_refresh_task(o: &Object, or_replace: bool) -> Vec<Stmt> {
         refresh_body(o)
     ));
     vec![
-        Stmt::new(sql, &["refresh_freq", REFRESH_TARGET]),
+        // Snowflake creates a task suspended.
+        Stmt::new(sql, &["refresh_freq", REFRESH_TARGET]).leaving("enabled", false),
         Stmt::new(
             format!(
                 "ALTER TASK {name} SET TAG {} = {}",
@@ -190,10 +196,20 @@ pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
     out
 }
 
+/// Dropping the refresh task of `b` (a cron feature view, named `name` by then): the
+/// dynamic table is left with its own lag, which is how it reads back until it changes.
+fn drop_refresh_task(b: &Object, name: &str) -> Stmt {
+    let stmt = Stmt::new(format!("DROP TASK {name}"), &[]);
+    match refresh(b) {
+        Some(f) => stmt.leaving("refresh_freq", f.target_lag()),
+        None => stmt,
+    }
+}
+
 pub fn drop(o: &Object) -> Vec<Stmt> {
     let mut out = Vec::new();
     if is_cron(o) {
-        out.push(Stmt::new(format!("DROP TASK {}", o.name.to_sql()), &[]));
+        out.push(drop_refresh_task(o, &o.name.to_sql()));
     }
     out.push(Stmt::new(
         format!("DROP {} {}", object_keyword(o), o.name.to_sql()),
@@ -205,13 +221,8 @@ pub fn drop(o: &Object) -> Vec<Stmt> {
 /// Replace in place: CREATE OR REPLACE when the object type stays, else drop and create.
 pub fn replace(b: &Object, a: &Object) -> Vec<Stmt> {
     if object_keyword(b) != object_keyword(a) {
-        let mut out: Vec<Stmt> = drop(b)
-            .into_iter()
-            .map(|s| Stmt {
-                applies: vec![],
-                ..s
-            })
-            .collect();
+        // The drop is recorded: a create that fails after it leaves nothing to record.
+        let mut out: Vec<Stmt> = drop(b);
         out.extend(create(a, false));
         return out;
     }
@@ -224,7 +235,7 @@ pub fn replace(b: &Object, a: &Object) -> Vec<Stmt> {
         ));
     }
     if is_cron(b) && !is_cron(a) {
-        out.push(Stmt::new(format!("DROP TASK {}", b.name.to_sql()), &[]));
+        out.push(drop_refresh_task(b, &b.name.to_sql()));
     }
     out.push(create_object(a, true));
     out.extend(create_refresh_task(a, is_cron(b)));
@@ -255,7 +266,7 @@ pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
         out.push(Stmt::new(format!("ALTER TASK {name} SUSPEND"), &[]));
     }
     if b_cron && !a_cron {
-        out.push(Stmt::new(format!("DROP TASK {name}"), &[]));
+        out.push(drop_refresh_task(b, &name));
     }
     let mut sets = Vec::new();
     let mut applied = Vec::new();

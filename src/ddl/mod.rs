@@ -31,6 +31,10 @@ pub struct Stmt {
     /// Runs after every other change: dropping the old object of a replacement that
     /// created its successor under a new name, once everything points at the new one.
     pub cleanup: bool,
+    /// Values the statement leaves that are not the desired ones (a refresh task is
+    /// created suspended): recorded when it succeeds, until a later statement applies
+    /// the desired value.
+    pub leaves: Vec<(String, crate::model::Value)>,
 }
 
 impl Stmt {
@@ -39,6 +43,7 @@ impl Stmt {
             sql: Some(sql.into()),
             applies: applies.iter().map(|s| s.to_string()).collect(),
             cleanup: false,
+            leaves: Vec::new(),
         }
     }
 
@@ -47,6 +52,7 @@ impl Stmt {
             sql: Some(sql.into()),
             applies,
             cleanup: false,
+            leaves: Vec::new(),
         }
     }
 
@@ -55,7 +61,14 @@ impl Stmt {
             sql: None,
             applies: applies.iter().map(|s| s.to_string()).collect(),
             cleanup: false,
+            leaves: Vec::new(),
         }
+    }
+
+    /// Records `value` at `path` when it succeeds (see `leaves`).
+    pub fn leaving(mut self, path: &str, value: impl Into<crate::model::Value>) -> Stmt {
+        self.leaves.push((path.to_string(), value.into()));
+        self
     }
 
     fn cleanup(mut self) -> Stmt {
@@ -83,7 +96,20 @@ pub fn statements(change: &Change) -> Vec<Stmt> {
     match (change.action, before, after) {
         (Action::Create, _, Some(a)) => create(a),
         (Action::Delete, Some(b), _) => drop(b),
-        (Action::Replace, _, Some(a)) if change.with_container.is_some() => create(a),
+        (Action::Replace, b, Some(a)) if change.with_container.is_some() => {
+            // Its container replaced in place took it: the record goes as soon as the
+            // container's statements ran, so a create that fails leaves none. (One
+            // whose container is renamed stays in the old container until that is dropped.)
+            let in_place = b.is_some_and(|b| {
+                b.name.database == a.name.database && b.name.schema == a.name.schema
+            });
+            let mut out = Vec::new();
+            if in_place {
+                out.push(Stmt::state_only(&[DROP]));
+            }
+            out.extend(create(a));
+            out
+        }
         (Action::Replace, Some(b), Some(a)) => replace(b, a, &change.attrs),
         (Action::Update, Some(b), Some(a)) => {
             let mut out = Vec::new();

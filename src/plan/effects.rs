@@ -1,5 +1,7 @@
-//! The state after each statement of a change: what `apply` records when the statement
-//! succeeds, so a failure part way leaves state holding exactly what ran.
+//! What each statement of a change records when it succeeds, so a failure part way leaves
+//! state holding exactly what ran. A CREATE records the object as it creates it; any other
+//! statement records only the attributes it changes (`Effect::Patch`), so a statement that
+//! runs after another failed (the resume of a task graph) does not record the failed one.
 
 use super::Effect;
 use crate::ddl::{Stmt, CREATE, DROP, NAME};
@@ -58,15 +60,50 @@ fn remove(map: &mut std::collections::BTreeMap<String, Value>, parts: &[&str]) {
     }
 }
 
+/// The attribute paths a patch sets, besides property paths: the object's name.
+pub const PATCH_NAME: &str = "@name";
+
+/// `base` with what a patch changes: the paths from `object` (a path `object` lacks is
+/// removed), the name when the paths hold [`PATCH_NAME`], and the address, dependencies
+/// and lifecycle, which are the configuration's and no statement's.
+pub fn patch(base: &Object, object: &Object, paths: &[String]) -> Object {
+    let mut out = base.clone();
+    out.address = object.address.clone();
+    out.deps = object.deps.clone();
+    out.lifecycle = object.lifecycle.clone();
+    for p in paths {
+        if p == PATCH_NAME {
+            out.name = object.name.clone();
+        } else {
+            set_path(&mut out, object, p);
+        }
+    }
+    out
+}
+
+/// The top-level properties (and [`PATCH_NAME`]) on which `a` and `b` differ.
+fn differing_paths(a: &Object, b: &Object) -> Vec<String> {
+    let keys: std::collections::BTreeSet<&String> = a.props.keys().chain(b.props.keys()).collect();
+    let mut out: Vec<String> = keys
+        .into_iter()
+        .filter(|k| a.props.get(*k) != b.props.get(*k))
+        .cloned()
+        .collect();
+    if a.name != b.name {
+        out.push(PATCH_NAME.to_string());
+    }
+    out
+}
+
 /// One effect per statement of `prefix`, `own` and `suffix`, in that order.
 pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]) -> Vec<Effect> {
     let all: Vec<&Stmt> = prefix.iter().chain(own).chain(suffix).collect();
-    let mut out = Vec::with_capacity(all.len());
     let desired = change.after.as_ref();
     let fresh = matches!(change.action, Action::Create)
         || (change.action == Action::Replace && change.with_container.is_some());
-    // What the record holds as statements succeed: nothing yet for a new object.
-    let mut current: Option<Object> = if fresh {
+    // What the record holds as statements succeed, all of them in order: nothing yet for
+    // a new object.
+    let start: Option<Object> = if fresh {
         None
     } else {
         change.before.clone().map(|mut b| {
@@ -78,19 +115,18 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             b
         })
     };
-    let last = all.len().saturating_sub(1);
+    // Where the record stands before each statement, and after the last.
+    let mut current = start.clone();
+    let mut before_each: Vec<Option<Object>> = Vec::with_capacity(all.len());
+    let mut created: Vec<Option<Object>> = Vec::with_capacity(all.len());
     for (i, stmt) in all.iter().enumerate() {
+        before_each.push(current.clone());
+        created.push(None);
         if stmt.applies.iter().any(|p| p == DROP) {
-            out.push(Effect::Remove {
-                address: change.address.clone(),
-            });
             current = None;
             continue;
         }
-        let Some(d) = desired else {
-            out.push(Effect::None);
-            continue;
-        };
+        let Some(d) = desired else { continue };
         if stmt.applies.iter().any(|p| p == CREATE) {
             let mut snap = d.clone();
             for later in &all[i + 1..] {
@@ -114,21 +150,158 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             for p in stmt.applies.iter().filter(|p| !p.starts_with('@')) {
                 set_path(cur, d, p);
             }
+            for (p, v) in &stmt.leaves {
+                set_value(cur, p, v.clone());
+            }
         }
-        // After the last statement the record is exactly what the configuration wants.
-        if i == last {
-            current = Some(d.clone());
+        if stmt.applies.iter().any(|p| p == CREATE) {
+            created[i] = current.clone();
         }
-        out.push(match (&current, &change.moved_from) {
-            (Some(o), Some(from)) => Effect::Move {
+    }
+    // What no statement changes but the record must hold once the change is applied (the
+    // recorded forms of values the account already has, a task that stays suspended): every
+    // statement records it, as none can fail to bring it about.
+    // A property no statement touches is the configuration's from the first statement on,
+    // whatever the record held (its value in the account does not change).
+    let touched: std::collections::BTreeSet<&str> = all
+        .iter()
+        .flat_map(|s| s.applies.iter().chain(s.leaves.iter().map(|(p, _)| p)))
+        .map(|p| match p.as_str() {
+            SUSPENDED => "enabled",
+            p => p,
+        })
+        .collect();
+    let mut uncovered: Vec<String> = match (&current, desired) {
+        (Some(cur), Some(d)) => differing_paths(cur, d),
+        _ => Vec::new(),
+    };
+    if let Some(d) = desired {
+        // Nothing renames it: the account has it under the configured name.
+        if !touched.contains(NAME) && !uncovered.iter().any(|p| p == PATCH_NAME) {
+            uncovered.push(PATCH_NAME.to_string());
+        }
+        let empty = std::collections::BTreeMap::new();
+        let before = change.before.as_ref().map_or(&empty, |b| &b.props);
+        for p in untouched(&d.props, before, "", &touched) {
+            if !uncovered.contains(&p) {
+                uncovered.push(p);
+            }
+        }
+    }
+    let last = all.len().saturating_sub(1);
+    // Statements before a create work on the object that goes (a refresh task dropped
+    // before its feature view is replaced): they record no configured value.
+    let first_create = all
+        .iter()
+        .position(|s| s.applies.iter().any(|p| p == CREATE))
+        .unwrap_or(0);
+    let mut out = Vec::with_capacity(all.len());
+    for (i, stmt) in all.iter().enumerate() {
+        if stmt.applies.iter().any(|p| p == DROP) {
+            out.push(Effect::Remove {
+                address: change.address.clone(),
+            });
+            continue;
+        }
+        let Some(d) = desired else {
+            out.push(Effect::None);
+            continue;
+        };
+        let whole = |o: Object| match &change.moved_from {
+            Some(from) => Effect::Move {
                 from: from.clone(),
-                object: o.clone(),
+                object: o,
             },
-            (Some(o), None) => Effect::Put { object: o.clone() },
-            (None, _) => Effect::None,
+            None => Effect::Put { object: o },
+        };
+        if let Some(snap) = created[i].take() {
+            // A create that is the change's last statement leaves what the configuration wants.
+            let snap = if i == last {
+                d.clone()
+            } else {
+                patch(&snap, d, &uncovered)
+            };
+            out.push(whole(snap));
+            continue;
+        }
+        // A step that sends nothing cannot fail: the last one records what the
+        // configuration wants, whatever the record held.
+        if stmt.sql.is_none() && i == last {
+            out.push(whole(d.clone()));
+            continue;
+        }
+        if before_each[i].is_none() {
+            // Nothing recorded to change (no create before it): as before, the last
+            // statement of a change leaves the record the configuration wants.
+            out.push(if i == last {
+                whole(d.clone())
+            } else {
+                Effect::None
+            });
+            continue;
+        }
+        let mut object = d.clone();
+        let mut paths: Vec<String> = Vec::new();
+        if stmt.applies.iter().any(|p| p == NAME) {
+            paths.push(PATCH_NAME.to_string());
+        }
+        if stmt.applies.iter().any(|p| p == SUSPENDED) {
+            object.set("enabled", false);
+            paths.push("enabled".to_string());
+        }
+        paths.extend(stmt.applies.iter().filter(|p| !p.starts_with('@')).cloned());
+        for (p, v) in &stmt.leaves {
+            set_value(&mut object, p, v.clone());
+            paths.push(p.clone());
+        }
+        for p in uncovered.iter().filter(|_| i >= first_create) {
+            if !paths.contains(p) {
+                paths.push(p.clone());
+            }
+        }
+        out.push(Effect::Patch {
+            from: change.moved_from.clone(),
+            object,
+            paths,
         });
     }
     out
+}
+
+/// The paths of `a` and `b` no statement touches, as whole as can be: a map some touched
+/// path goes into (`versions`, for `versions.V1.alias`) is split into its entries.
+fn untouched(
+    a: &std::collections::BTreeMap<String, Value>,
+    b: &std::collections::BTreeMap<String, Value>,
+    prefix: &str,
+    touched: &std::collections::BTreeSet<&str>,
+) -> Vec<String> {
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let mut out = Vec::new();
+    for k in keys {
+        let path = format!("{prefix}{k}");
+        if touched.contains(path.as_str()) {
+            continue;
+        }
+        let inner = format!("{path}.");
+        if !touched.iter().any(|t| t.starts_with(&inner)) {
+            out.push(path);
+            continue;
+        }
+        let map = |m: &std::collections::BTreeMap<String, Value>| {
+            m.get(k)
+                .and_then(|v| v.as_map())
+                .cloned()
+                .unwrap_or_default()
+        };
+        out.extend(untouched(&map(a), &map(b), &inner, touched));
+    }
+    out
+}
+
+fn set_value(o: &mut Object, path: &str, v: Value) {
+    let parts: Vec<&str> = path.split('.').collect();
+    insert(&mut o.props, &parts, v);
 }
 
 fn remove_path(o: &mut Object, path: &str) {

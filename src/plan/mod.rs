@@ -14,7 +14,7 @@ use crate::model::{Address, Object};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use effects::set_path;
+pub use effects::{patch, set_path, PATCH_NAME};
 
 /// How state changes when a step succeeds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +33,15 @@ pub enum Effect {
     Move {
         from: Address,
         object: Object,
+    },
+    /// Change only `paths` of the recorded object (at `from` when it moves, else at
+    /// `object`'s address) to their values in `object` ([`patch`]): what one statement
+    /// changes of an object that exists. Nothing is recorded when no record is there.
+    Patch {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<Address>,
+        object: Object,
+        paths: Vec<String>,
     },
 }
 

@@ -137,7 +137,11 @@ fn a_child_change_suspends_the_running_root_once_and_resumes_it_last() {
         .unwrap()
         .effect
     {
-        Effect::Put { object } => object.get("enabled").cloned(),
+        // The suspend and the resume record `enabled`, besides what no statement changes.
+        Effect::Patch { object, paths, .. } => {
+            assert!(paths.contains(&"enabled".to_string()), "{paths:?}");
+            object.get("enabled").cloned()
+        }
         e => panic!("{e:?}"),
     };
     assert_eq!(
@@ -216,12 +220,15 @@ fn each_statement_records_what_it_did() {
             "ALTER MODEL DB.S.M SET DEFAULT_VERSION = V2",
         ]
     );
+    // The record after each statement: the create records the model as created, each
+    // later statement patches what it changes.
+    let mut state = crate::state::State::new("default");
     let recorded: Vec<Object> = p
         .order
         .iter()
-        .map(|&i| match &p.steps[i].effect {
-            Effect::Put { object } => object.clone(),
-            e => panic!("{e:?}"),
+        .map(|&i| {
+            state.apply_effect(&p.steps[i].effect);
+            state.objects()[&m.address].clone()
         })
         .collect();
     assert_eq!(

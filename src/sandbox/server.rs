@@ -90,6 +90,8 @@ pub enum ServeError {
     Key { user: String, source: KeyError },
     #[error("--fail-status must be 429 or 503, not {0}")]
     FailStatus(u16),
+    #[error(transparent)]
+    FailMatching(#[from] super::faults::PatternError),
 }
 
 /// A server running on a tokio task.
@@ -112,6 +114,23 @@ impl RunningServer {
 
     pub fn stats(&self) -> StatsSnapshot {
         self.state.stats.snapshot()
+    }
+
+    /// Close the connection of every Nth statement submission from now on, after it ran,
+    /// as `--drop-connection-every` does (None: answer them all).
+    pub fn set_drop_connection_every(&self, every: Option<u64>) {
+        self.state.faults.set_drop_connection_every(every);
+    }
+
+    /// Fail the statements matching `pattern` from now on, as `--fail-matching` does (None:
+    /// run them again). For tests that fail one statement, then another, on one account.
+    pub fn set_fail_matching(
+        &self,
+        pattern: Option<&str>,
+    ) -> Result<(), super::faults::PatternError> {
+        let re = pattern.map(super::faults::compile).transpose()?;
+        self.state.faults.set_fail_matching(re);
+        Ok(())
     }
 
     /// Stop accepting and close every connection.
@@ -172,7 +191,7 @@ pub async fn start(
         engine: Arc::new(Mutex::new(engine)),
         store: Store::default(),
         stats: Stats::default(),
-        faults: Faults::new(opts.faults.clone()),
+        faults: Faults::new(opts.faults.clone())?,
     });
     let router = Router::new()
         .route("/api/v2/statements", post(submit))
@@ -528,6 +547,10 @@ async fn execute(
             // Cancelled (or timed out) while waiting for the engine: do not run.
             if !st2.store.is_running(&batch) {
                 return None;
+            }
+            if let Some(err) = st2.faults.fail_this_statement(&sql2) {
+                st2.stats.fault();
+                return Some(Err(err));
             }
             let result = engine.execute(&sql2, &session2);
             st2.stats.executed(&sql2);

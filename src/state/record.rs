@@ -1,6 +1,6 @@
 //! The state document.
 
-use crate::model::{Address, Kind, Object, ObjectName};
+use crate::model::{Address, Kind, Object, ObjectName, Value};
 use crate::plan::Effect;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -156,10 +156,41 @@ impl State {
             .collect()
     }
 
+    /// What `effect` would record: the address it takes the record from and the object
+    /// it records there (None when it records no object, or patches one not recorded).
+    pub fn effect_result(&self, effect: &Effect) -> Option<(Address, Object)> {
+        match effect {
+            Effect::None | Effect::Remove { .. } => None,
+            Effect::Put { object } => Some((object.address.clone(), object.clone())),
+            Effect::Move { from, object } => Some((from.clone(), object.clone())),
+            Effect::Patch {
+                from,
+                object,
+                paths,
+            } => {
+                let at = from
+                    .as_ref()
+                    .filter(|f| self.resources.contains_key(*f))
+                    .unwrap_or(&object.address);
+                let base = self.resources.get(at)?.to_object(at);
+                Some((at.clone(), crate::plan::patch(&base, object, paths)))
+            }
+        }
+    }
+
     /// Record what a statement did.
     pub fn apply_effect(&mut self, effect: &Effect) {
         match effect {
             Effect::None => {}
+            Effect::Patch { .. } => {
+                if let Some((at, object)) = self.effect_result(effect) {
+                    if let Some(old) = self.resources.remove(&at) {
+                        self.rename_contents(&old, &object);
+                    }
+                    self.resources
+                        .insert(object.address.clone(), Record::from_object(&object));
+                }
+            }
             Effect::Put { object } => {
                 self.resources
                     .insert(object.address.clone(), Record::from_object(object));
@@ -171,6 +202,53 @@ impl State {
                 self.resources.remove(from);
                 self.resources
                     .insert(object.address.clone(), Record::from_object(object));
+            }
+        }
+    }
+
+    /// A database or schema renamed takes what it holds along: their records name it anew.
+    fn rename_contents(&mut self, old: &Record, renamed: &Object) {
+        let (from, to) = (&old.object_name, &renamed.name);
+        if from == to || !matches!(old.kind, Kind::Database | Kind::Schema) {
+            return;
+        }
+        let inside = |n: &ObjectName| match old.kind {
+            Kind::Database => n.database.as_ref() == Some(&from.name),
+            _ => n.database == from.database && n.schema.as_ref() == Some(&from.name),
+        };
+        let moved = |n: &ObjectName| {
+            let mut n = n.clone();
+            match old.kind {
+                Kind::Database => n.database = Some(to.name.clone()),
+                _ => {
+                    n.database = to.database.clone();
+                    n.schema = Some(to.name.clone());
+                }
+            }
+            n
+        };
+        for (a, r) in self.resources.iter_mut() {
+            if a == &renamed.address {
+                continue;
+            }
+            let mut o = r.to_object(a);
+            if inside(&o.name) {
+                o.name = moved(&o.name);
+            }
+            // A task's predecessors are named in its record too.
+            if let Some(Value::List(after)) = o.props.get("after") {
+                let renamed_after: Vec<Value> = after
+                    .iter()
+                    .map(|v| match v.as_str().map(ObjectName::parse_qualified) {
+                        Some(Ok(n)) if inside(&n) => Value::from(moved(&n).to_sql()),
+                        _ => v.clone(),
+                    })
+                    .collect();
+                o.props.insert("after".into(), Value::List(renamed_after));
+            }
+            let updated = Record::from_object(&o);
+            if updated != *r {
+                *r = updated;
             }
         }
     }

@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod environments;
 mod examples;
+mod failures;
 mod generate;
 mod mlops;
 mod properties;

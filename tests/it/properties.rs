@@ -11,22 +11,22 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Fixture {
+pub(crate) struct Fixture {
     /// The configuration of every case; `{props}` is replaced by a case's `set` lines.
-    template: String,
+    pub(crate) template: String,
     /// The address whose change the cases describe.
     address: String,
     /// Values of the template's other `{placeholders}`, which a case's `vars` override.
     #[serde(default)]
-    defaults: BTreeMap<String, String>,
+    pub(crate) defaults: BTreeMap<String, String>,
     #[serde(rename = "case")]
-    cases: Vec<Case>,
+    pub(crate) cases: Vec<Case>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Case {
-    name: String,
+pub(crate) struct Case {
+    pub(crate) name: String,
     /// Lines put in place of `{props}`.
     #[serde(default)]
     set: String,
@@ -76,9 +76,20 @@ struct AttrCase {
     actual: Option<toml::Value>,
 }
 
+impl Fixture {
+    /// The template with no case's lines and the default placeholder values.
+    pub(crate) fn base(&self) -> String {
+        let mut text = self.template.replace("{props}", "");
+        for (k, v) in &self.defaults {
+            text = text.replace(&format!("{{{k}}}"), v);
+        }
+        text
+    }
+}
+
 impl Case {
     /// The configuration: `hcl`, or the template with this case's values.
-    fn config(&self, fixture: &Fixture) -> String {
+    pub(crate) fn config(&self, fixture: &Fixture) -> String {
         if let Some(h) = &self.hcl {
             return h.clone();
         }
@@ -324,7 +335,7 @@ fn expect_no_drift(d: &Dir, when: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn load(kind: &str) -> Fixture {
+pub(crate) fn load(kind: &str) -> Fixture {
     let path = repo().join(format!("tests/fixtures/properties/{kind}.toml"));
     let text = std::fs::read_to_string(&path).unwrap();
     toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

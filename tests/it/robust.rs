@@ -1536,3 +1536,197 @@ fn crafted_saved_plans_never_panic() {
         assert!(snowform::plan::saved::SavedPlan::parse(&original_text[..cut]).is_err());
     }
 }
+
+const STARTED_TASK: &str = r#"
+database "db" {
+  name = "TRUTH_DB"
+}
+
+schema "s" {
+  database = database.db
+  name     = "S"
+}
+
+warehouse "w" {
+  name = "TRUTH_WH"
+}
+
+task "t" {
+  schema    = schema.s
+  name      = "T"
+  sql       = "SELECT 1"
+  schedule  = "60 MINUTES"
+  warehouse = warehouse.w
+  enabled   = true
+}
+"#;
+
+/// The reported case: a started task whose new warehouse is refused. SUSPEND ran, SET
+/// WAREHOUSE failed, RESUME ran: the state keeps the old warehouse, so drift blames
+/// nobody and the plan from the state alone still has the change. The failure is the
+/// embedded sandbox's `SNOWFORM_SANDBOX_FAIL_MATCHING` (`sandbox serve --fail-matching`).
+#[test]
+fn a_failed_statement_between_a_suspend_and_a_resume_is_not_recorded() {
+    let d = Dir::with(&[("main.hcl", STARTED_TASK)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    d.write(
+        "main.hcl",
+        &STARTED_TASK.replace("warehouse = warehouse.w", "warehouse = \"NOPE\""),
+    );
+    let out = d
+        .cmd()
+        .env("SNOWFORM_SANDBOX_FAIL_MATCHING", "SET WAREHOUSE = NOPE")
+        .args([
+            "--connection",
+            "sandbox",
+            "--format",
+            "json",
+            "apply",
+            "--auto-approve",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json_list(&report["applied"]),
+        [
+            "ALTER TASK TRUTH_DB.S.T SUSPEND",
+            "ALTER TASK TRUTH_DB.S.T RESUME"
+        ]
+    );
+    let error = report["failed"][0]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("002003 (02000): SQL compilation error:"),
+        "{error}"
+    );
+    let recorded = &d.state()["resources"]["task.t"]["properties"];
+    assert_eq!(recorded["warehouse"], "TRUTH_WH");
+    assert_eq!(recorded["enabled"], true);
+    assert_eq!(task_states(&d), [("T".to_string(), "started".to_string())]);
+    d.sandbox(&["drift"]).code(0);
+    let offline = d
+        .sandbox(&[
+            "plan",
+            "--refresh=false",
+            "--detailed-exitcode",
+            "--format",
+            "json",
+        ])
+        .code(2);
+    assert_eq!(
+        json_list(&offline.json()["statements"]),
+        [
+            "ALTER TASK TRUTH_DB.S.T SUSPEND",
+            "ALTER TASK TRUTH_DB.S.T SET WAREHOUSE = NOPE",
+            "ALTER TASK TRUTH_DB.S.T RESUME"
+        ]
+    );
+}
+
+/// The pipeline's graph with its publish task's SQL `sql`, and standalone tasks
+/// `Z<round>_<i>` that keep the apply busy after the graph is suspended.
+fn interrupted_config(round: usize, sql: &str) -> String {
+    let mut hcl = PIPELINE.replace("SELECT 2", sql);
+    for i in 0..6 {
+        hcl.push_str(&format!(
+            "task \"z{round}_{i}\" {{\n  schema = schema.s\n  name = \"Z{round}_{i}\"\n  schedule = \"60 MINUTES\"\n  sql = \"SELECT 3\"\n}}\n"
+        ));
+    }
+    hcl
+}
+
+/// SIGINT, SIGTERM and SIGHUP each stop an apply cleanly: nothing new starts once it
+/// comes, the suspended task graph is resumed, the lock is released, and the statements
+/// left unrun make the exit code 1. The next apply completes the change.
+#[test]
+fn an_interrupted_apply_resumes_the_graph_releases_the_lock_and_exits_1() {
+    let served = Served::start(150);
+    let d = Dir::with(&[("main.hcl", PIPELINE)]);
+    d.connect(&served, "ci");
+    d.on("ci", &["apply", "--auto-approve"]).ok();
+    for (round, signal) in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP]
+        .into_iter()
+        .enumerate()
+    {
+        d.write(
+            "main.hcl",
+            &interrupted_config(round, &format!("SELECT {}", round + 10)),
+        );
+        let mut apply = spawn(
+            &d,
+            &[
+                "--connection",
+                "ci",
+                "apply",
+                "--auto-approve",
+                "--allow-destroy",
+                "--parallelism",
+                "1",
+            ],
+        );
+        let rest = wait_for_line(&mut apply, "done ALTER TASK PIPE_DB.S.LOAD SUSPEND");
+        // SAFETY: sends a signal to the child this test spawned and still waits for.
+        assert_eq!(unsafe { libc::kill(apply.id() as i32, signal) }, 0);
+        let status = apply.wait().unwrap();
+        let stderr = rest.join().unwrap().join("\n");
+        assert_eq!(status.code(), Some(1), "signal {signal}:\n{stderr}");
+        assert!(
+            stderr.contains("Interrupted: starting nothing new"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("not run ("),
+            "signal {signal}: nothing was left:\n{stderr}"
+        );
+        assert!(
+            stderr.contains("done ALTER TASK PIPE_DB.S.LOAD RESUME"),
+            "signal {signal}: the graph was not resumed:\n{stderr}"
+        );
+        assert!(!d.path().join("state/default.json.lock").exists());
+        let drift = d.on("ci", &["drift"]);
+        assert_eq!(drift.code, 0, "{}\n{}", drift.stdout, drift.stderr);
+        d.on("ci", &["apply", "--auto-approve", "--allow-destroy"])
+            .ok();
+        d.on("ci", &["plan", "--detailed-exitcode"]).ok();
+    }
+}
+
+/// Killed between suspending a task graph and resuming it, the apply leaves production
+/// tasks stopped while the state says suspended: drift reports the unfinished apply (exit
+/// 2) instead of a clean account, and the next apply resumes the graph.
+#[test]
+fn drift_reports_a_task_graph_left_suspended_by_a_killed_apply() {
+    let served = Served::start(150);
+    let d = Dir::with(&[("main.hcl", PIPELINE)]);
+    d.connect(&served, "ci");
+    d.on("ci", &["apply", "--auto-approve"]).ok();
+    d.write("main.hcl", &PIPELINE.replace("SELECT 2", "SELECT 20"));
+    let mut apply = spawn(
+        &d,
+        &[
+            "--connection",
+            "ci",
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+        ],
+    );
+    let rest = wait_for_line(&mut apply, "done ALTER TASK PIPE_DB.S.LOAD SUSPEND");
+    apply.kill().unwrap();
+    apply.wait().unwrap();
+    drop(rest);
+    let drift = d.on("ci", &["drift"]);
+    assert_eq!(drift.code, 2, "{}\n{}", drift.stdout, drift.stderr);
+    assert!(
+        drift.stderr.contains("the last apply did not finish")
+            && drift.stderr.contains("ALTER TASK PIPE_DB.S.LOAD RESUME"),
+        "{}",
+        drift.stderr
+    );
+    d.run(&["force-unlock", "--yes"]).ok();
+    d.on("ci", &["apply", "--auto-approve"]).ok();
+    d.on("ci", &["drift"]).ok();
+    d.on("ci", &["plan", "--detailed-exitcode"]).ok();
+}

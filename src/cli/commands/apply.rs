@@ -2,7 +2,7 @@
 //! ask, run, record, report.
 
 use crate::apply::recover;
-use crate::apply::{apply, ApplyOptions, ApplyReport, Runner};
+use crate::apply::{apply, ApplyOptions, ApplyReport, RunError, Runner};
 use crate::cli::args::ApplyArgs;
 use crate::cli::backend::Sink;
 use crate::cli::planning::{make_plan, read_live, settle, targets, touched_live};
@@ -35,12 +35,23 @@ pub fn run(ctx: &Ctx, args: &ApplyArgs) -> Result<Exit, CliError> {
         None => None,
     };
     super::runtime()?.block_on(async {
+        // From here on an interrupt (Ctrl-C, SIGTERM, SIGHUP) never kills the command with
+        // the lock held: it is counted, and acted on where it is safe.
+        let interrupts = Interrupts::listen()?;
         let session = ctx.session(true).await?.expect("required");
         let backend = ctx.backend(Some(&config));
         let lock = LockInfo::new("apply");
         backend.lock(Some(&session), &lock).await?;
         let result = locked(
-            ctx, args, &config, &session, &backend, &lock, saved, &targets,
+            ctx,
+            args,
+            &config,
+            &session,
+            &backend,
+            &lock,
+            saved,
+            &targets,
+            &interrupts,
         )
         .await;
         if let Err(e) = backend.unlock(Some(&session), &lock).await {
@@ -64,6 +75,7 @@ async fn locked(
     lock: &LockInfo,
     saved: Option<(SavedPlan, Plan)>,
     targets: &[crate::model::Address],
+    interrupts: &Interrupts,
 ) -> Result<Exit, CliError> {
     let mut state = backend
         .load(Some(session))
@@ -110,10 +122,15 @@ async fn locked(
     )?;
     // A saved plan is what was reviewed and approved, as with Terraform's `apply PLANFILE`.
     if !args.auto_approve && args.plan_file.is_none() {
-        confirm()?;
+        confirm(interrupts).await?;
+    }
+    if interrupts.count() > 0 {
+        return Err(CliError::new(
+            "apply interrupted before it started; nothing was changed",
+        ));
     }
     let stop = Arc::new(AtomicBool::new(false));
-    let interrupts = watch_interrupts(stop.clone(), session.client.interrupt_handle());
+    let watcher = watch_interrupts(interrupts, stop.clone(), session.client.interrupt_handle());
     let runner = Progress {
         client: &session.client,
         style: ctx.err_style,
@@ -130,7 +147,7 @@ async fn locked(
     };
     let report = apply(&plan, &mut state, &mut sink, &runner, &opts).await;
     runner.bar.finish();
-    interrupts.abort();
+    watcher.abort();
     let report = report.map_err(|e| {
         CliError::new(format!(
             "{e}\nThe statements above ran; the state could not record the last of them."
@@ -215,11 +232,8 @@ fn finish(ctx: &Ctx, report: ApplyReport, summary: &str) -> Result<Exit, CliErro
             eprintln!("{summary}");
         }
     }
-    Ok(if report.failed.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Error
-    })
+    // Statements not run (after a failure or an interrupt) leave the change unfinished.
+    Ok(if report.ok() { Exit::Ok } else { Exit::Error })
 }
 
 fn markdown(r: &ApplyReport) -> String {
@@ -329,18 +343,81 @@ fn guard(
     Ok(())
 }
 
-fn confirm() -> Result<(), CliError> {
+async fn confirm(interrupts: &Interrupts) -> Result<(), CliError> {
     if !std::io::stdin().is_terminal() {
         return Err(CliError::new("apply asks for confirmation on a terminal, and there is none: pass --auto-approve to apply without asking. Nothing was changed."));
     }
     eprint!("Apply these changes? Only 'yes' is accepted: ");
     let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    if answer.trim() != "yes" {
-        return Err(CliError::new("apply cancelled; nothing was changed"));
+    // Read on a thread of its own, so that an interrupt at the prompt ends the command
+    // (and releases the lock) without waiting for a line.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut answer = String::new();
+        let read = std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map(|_| answer);
+        let _ = tx.send(read);
+    });
+    tokio::select! {
+        answer = rx => {
+            let answer = answer.map_err(|_| CliError::new("apply cancelled; nothing was changed"))??;
+            if answer.trim() != "yes" {
+                return Err(CliError::new("apply cancelled; nothing was changed"));
+            }
+            Ok(())
+        }
+        _ = interrupts.wait_for(1) => {
+            eprintln!();
+            Err(CliError::new("apply interrupted at the prompt; nothing was changed"))
+        }
     }
-    Ok(())
+}
+
+/// Interrupts (SIGINT, SIGTERM, SIGHUP) received since the command started.
+struct Interrupts {
+    count: tokio::sync::watch::Receiver<usize>,
+}
+
+impl Interrupts {
+    fn listen() -> Result<Interrupts, CliError> {
+        let (tx, count) = tokio::sync::watch::channel(0usize);
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let mut int = signal(SignalKind::interrupt())?;
+            let mut term = signal(SignalKind::terminate())?;
+            let mut hup = signal(SignalKind::hangup())?;
+            tokio::spawn(async move {
+                loop {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                        _ = hup.recv() => {}
+                    }
+                    tx.send_modify(|n| *n += 1);
+                }
+            });
+        }
+        #[cfg(not(unix))]
+        tokio::spawn(async move {
+            while tokio::signal::ctrl_c().await.is_ok() {
+                tx.send_modify(|n| *n += 1);
+            }
+        });
+        Ok(Interrupts { count })
+    }
+
+    fn count(&self) -> usize {
+        *self.count.borrow()
+    }
+
+    /// Once `n` interrupts came.
+    async fn wait_for(&self, n: usize) {
+        let mut rx = self.count.clone();
+        let _ = rx.wait_for(|c| *c >= n).await;
+    }
 }
 
 /// A saved plan with sensitive values replaced holds no statement that can run: plan again
@@ -408,18 +485,20 @@ async fn check_fresh(
 /// First interrupt: start nothing new, let running statements finish and task graphs be
 /// resumed. Second: cancel what runs.
 fn watch_interrupts(
+    interrupts: &Interrupts,
     stop: Arc<AtomicBool>,
     handle: crate::snowflake::InterruptHandle,
 ) -> tokio::task::JoinHandle<()> {
+    let interrupts = Interrupts {
+        count: interrupts.count.clone(),
+    };
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\nInterrupted: starting nothing new; running statements finish and suspended task graphs are resumed. Interrupt again to cancel them.");
-            stop.store(true, Ordering::SeqCst);
-        }
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\nCancelling running statements.");
-            handle.interrupt();
-        }
+        interrupts.wait_for(1).await;
+        eprintln!("\nInterrupted: starting nothing new; running statements finish and suspended task graphs are resumed. Interrupt again to cancel them.");
+        stop.store(true, Ordering::SeqCst);
+        interrupts.wait_for(2).await;
+        eprintln!("\nCancelling running statements.");
+        handle.interrupt();
     })
 }
 
@@ -432,17 +511,17 @@ struct Progress<'a> {
 }
 
 impl Runner for Progress<'_> {
-    async fn run(&self, sql: &str, request_id: &str) -> Result<(), String> {
+    async fn run(&self, sql: &str, request_id: &str) -> Result<(), RunError> {
         self.send(sql, request_id, false).await
     }
 
-    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), String> {
+    async fn rerun(&self, sql: &str, request_id: &str) -> Result<(), RunError> {
         self.send(sql, request_id, true).await
     }
 }
 
 impl Progress<'_> {
-    async fn send(&self, sql: &str, request_id: &str, again: bool) -> Result<(), String> {
+    async fn send(&self, sql: &str, request_id: &str, again: bool) -> Result<(), RunError> {
         let start = Instant::now();
         let r = if again {
             self.client.rerun(sql, request_id).await

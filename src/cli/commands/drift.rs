@@ -81,7 +81,24 @@ pub fn run(ctx: &Ctx, include_unmanaged: bool, out: Option<&PathBuf>) -> Result<
         if std::env::var_os("TF_BUILD").is_some() {
             eprint!("{}", view::azure_warnings(&report));
         }
-        Ok(if report.has_drift() {
+        // An apply that stopped part way (killed between suspending a task graph and
+        // resuming it, say) leaves the account short of what was applied, even where it
+        // matches the state: that is reported as drift too.
+        let unfinished: Vec<&recover::Settled> = settled
+            .iter()
+            .filter(|s| matches!(s.outcome, recover::Outcome::NotRun | recover::Outcome::Unknown))
+            .collect();
+        if let Some(first) = unfinished.first() {
+            eprintln!(
+                "{}",
+                ctx.err_style.yellow(&format!(
+                    "drift: the last apply did not finish: {} statement(s) it sent or owed did not take effect (first: {}); `snowform apply` completes it",
+                    unfinished.len(),
+                    first.entry.statement.lines().next().unwrap_or("")
+                ))
+            );
+        }
+        Ok(if report.has_drift() || !unfinished.is_empty() {
             Exit::Changes
         } else {
             Exit::Ok

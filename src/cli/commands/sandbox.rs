@@ -56,6 +56,7 @@ fn serve(args: &ServeArgs) -> Result<Exit, CliError> {
             fail_status: args.fail_status,
             drop_connection_every: args.drop_connection_every,
             async_after: args.async_after_ms.map(Duration::from_millis),
+            fail_matching: args.fail_matching.clone(),
         },
         ..ServeOptions::default()
     };
