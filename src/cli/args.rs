@@ -227,3 +227,21 @@ pub struct ServeArgs {
     #[arg(long = "async-after-ms")]
     pub async_after_ms: Option<u64>,
 }
+
+/// A workspace names a state (`state/<workspace>.json`, a key of the state table) and a
+/// sandbox account file: a name, never a path. `../../x` wrote outside the directory.
+pub fn check_workspace(name: &str) -> Result<(), String> {
+    let ok = (1..=64).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid workspace name {:?}: a workspace is a name of 1 to 64 letters, digits, `_` and `-`, starting with a letter or digit (not a path)",
+            crate::diag::excerpt(name, 64)
+        ))
+    }
+}

@@ -70,7 +70,7 @@ fn int(n: &Number) -> Option<i128> {
 
 fn binary(args: FuncArgs, op: &str) -> Result<Value, String> {
     let (a, b) = match (&args[0], &args[1]) {
-        (Value::Number(a), Value::Number(b)) => (a.clone(), b.clone()),
+        (Value::Number(a), Value::Number(b)) => (*a, *b),
         // The library's own message, quoting the operands (redacted later when sensitive).
         (a, b) => {
             return Err(format!(

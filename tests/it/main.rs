@@ -8,4 +8,5 @@ mod generate;
 mod mlops;
 mod properties;
 mod robust;
+mod robust_locks;
 mod scenarios;

@@ -720,7 +720,7 @@ fn apply_without_auto_approve_and_without_a_terminal_changes_nothing() {
 }
 
 /// The binary with the test environment, not waited for.
-fn spawn(d: &Dir, args: &[&str]) -> Child {
+pub(crate) fn spawn(d: &Dir, args: &[&str]) -> Child {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin("snowform"));
     c.env_clear()
         .env("HOME", d.home.path())
@@ -738,7 +738,10 @@ fn spawn(d: &Dir, args: &[&str]) -> Child {
 
 /// Wait until `child` printed a line on stderr starting with `prefix`; the rest of its
 /// stderr is collected on a thread.
-fn wait_for_line(child: &mut Child, prefix: &str) -> std::thread::JoinHandle<Vec<String>> {
+pub(crate) fn wait_for_line(
+    child: &mut Child,
+    prefix: &str,
+) -> std::thread::JoinHandle<Vec<String>> {
     let stderr = child.stderr.take().unwrap();
     let mut lines = std::io::BufReader::new(stderr).lines();
     let mut seen = Vec::new();

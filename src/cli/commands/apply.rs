@@ -39,11 +39,16 @@ pub fn run(ctx: &Ctx, args: &ApplyArgs) -> Result<Exit, CliError> {
         let backend = ctx.backend(Some(&config));
         let lock = LockInfo::new("apply");
         backend.lock(Some(&session), &lock).await?;
-        let result = locked(
-            ctx, args, &config, &session, &backend, &lock, saved, &targets,
-        )
-        .await;
-        if let Err(e) = backend.unlock(Some(&session), &lock).await {
+        let (result, released) = backend
+            .hold(
+                Some(&session),
+                &lock,
+                locked(
+                    ctx, args, &config, &session, &backend, &lock, saved, &targets,
+                ),
+            )
+            .await;
+        if let Err(e) = released {
             eprintln!(
                 "{}",
                 ctx.err_style
@@ -69,6 +74,7 @@ async fn locked(
         .load(Some(session))
         .await?
         .unwrap_or_else(|| State::new(&ctx.global.workspace));
+    crate::cli::test_panic("apply-locked");
     let plan = match saved {
         Some(saved) => {
             let plan = saved.plan;
@@ -158,7 +164,7 @@ async fn settle_interrupted(
         ctx.err_style
             .yellow(&format!("warning: {}", recover::summary(&settled)))
     );
-    state.serial += 1;
+    state.bump_serial()?;
     backend.save(Some(session), state, lock).await?;
     Ok(())
 }
