@@ -13,6 +13,7 @@ mod fmt;
 mod functions;
 mod refs;
 mod source;
+mod statements;
 pub(crate) mod suggest;
 mod types;
 mod values;
