@@ -135,6 +135,10 @@ pub struct PlanArgs {
     /// Limit the plan to these addresses and what they depend on
     #[arg(long = "target", value_name = "ADDRESS")]
     pub targets: Vec<String>,
+    /// How long to wait for a running apply to release the state lock (and for the state
+    /// to stop changing) before planning anyway, or failing: 30s, 5m
+    #[arg(long = "lock-timeout", value_name = "DURATION", default_value = "10m")]
+    pub lock_timeout: humantime::Duration,
 }
 
 #[derive(Args, Debug)]

@@ -187,3 +187,98 @@ fn a_workspace_is_a_name_not_a_path() {
         d.sandbox(&["--workspace", good, "validate"]).ok();
     }
 }
+
+const SIXTEEN: &str = r#"
+warehouse "w" {
+  for_each = toset(["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P"])
+  name     = "RP_${each.key}"
+}
+"#;
+
+/// A pull request's plan while main applies: the plan used to read the state, then the
+/// account, and fail on what the apply made in between ("already exists ... not managed":
+/// 32 of 121 plans). It now waits for the apply to release the lock (saying so), reads a
+/// state that does not move while it reads the account, and shows only its own change.
+#[test]
+fn a_plan_during_a_running_apply_waits_and_plans_against_a_consistent_state() {
+    let served = Served::start(60);
+    let main = Dir::with(&[("main.hcl", SIXTEEN)]);
+    main.connect(&served, "ci");
+    let mut apply = spawn(
+        &main,
+        &[
+            "--connection",
+            "ci",
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+        ],
+    );
+    let rest = wait_for_line(&mut apply, "done ");
+    // The pull request: the same directory (same state), one more warehouse.
+    let pr = format!("{SIXTEEN}\nwarehouse \"extra\" {{\n  name = \"RP_EXTRA\"\n}}\n");
+    let mut plans = Vec::new();
+    while apply.try_wait().unwrap().is_none() && plans.len() < 3 {
+        main.write("pr.hcl", &pr[SIXTEEN.len()..]);
+        let out = main.on("ci", &["plan", "--format", "json"]);
+        plans.push(out);
+    }
+    let status = apply.wait().unwrap();
+    assert!(status.success(), "{}", rest.join().unwrap().join("\n"));
+    assert!(!plans.is_empty());
+    for out in plans {
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(
+            out.stderr.contains("to release the state lock"),
+            "the plan says that it waited: {}",
+            out.stderr
+        );
+        assert_eq!(
+            crate::common::actions(&out.json()),
+            [("warehouse.extra".to_string(), "create".to_string())],
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+/// With the lock left by a process gone for good, a plan does not wait at all; with a lock
+/// held by a process that still runs, it waits `--lock-timeout`, then plans anyway.
+#[test]
+fn a_plan_waits_at_most_its_lock_timeout() {
+    let d = Dir::with(&[("main.hcl", FOUR)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let lock = |pid: u32| {
+        serde_json::json!({
+            "id": "x", "holder": "someone@here", "host": gethostname(), "pid": pid,
+            "time": "2026-01-01T00:00:00Z", "operation": "apply"
+        })
+        .to_string()
+    };
+    // A process that is gone: a pid far beyond any pid_max.
+    std::fs::write(d.path().join("state/default.json.lock"), lock(999_999_999)).unwrap();
+    let started = std::time::Instant::now();
+    let out = d.sandbox(&["plan", "--lock-timeout", "20s"]).ok();
+    assert!(!out.stderr.contains("Waiting for"), "{}", out.stderr);
+    assert!(started.elapsed().as_secs() < 15);
+    // This test's own process still runs.
+    std::fs::write(
+        d.path().join("state/default.json.lock"),
+        lock(std::process::id()),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = d.sandbox(&["plan", "--lock-timeout", "1s"]).ok();
+    assert!(started.elapsed().as_millis() >= 1000);
+    assert!(
+        out.stderr.contains("Waiting for apply by someone@here"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("planning anyway"), "{}", out.stderr);
+}
+
+fn gethostname() -> String {
+    gethostname::gethostname().to_string_lossy().into_owned()
+}

@@ -1,9 +1,8 @@
 use crate::cli::args::PlanArgs;
-use crate::cli::planning::{make_plan, targets};
+use crate::cli::planning::{plan_consistently, targets};
 use crate::cli::{CliError, Ctx, Exit};
 use crate::plan::saved::SavedPlan;
 use crate::render::{self, plan_human, plan_markdown, Format, PlanView, Redactor};
-use crate::state::State;
 
 pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
     let config = ctx.load_config()?;
@@ -22,11 +21,15 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
             );
         }
         let backend = ctx.backend(Some(&config));
-        let state = backend
-            .load(session.as_ref())
-            .await?
-            .unwrap_or_else(|| State::new(&ctx.global.workspace));
-        let made = make_plan(ctx, &config, &state, session.as_ref(), &targets).await?;
+        let made = plan_consistently(
+            ctx,
+            &config,
+            &backend,
+            session.as_ref(),
+            &targets,
+            args.lock_timeout.into(),
+        )
+        .await?;
         let view = PlanView::new(&made.plan, &Redactor::new(config.sensitive.clone()));
         print_plan(ctx, &view);
         if let Some(out) = &args.out {
