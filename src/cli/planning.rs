@@ -151,7 +151,9 @@ async fn wait_for_lock(
             Backend::Snowflake(_) if session.is_none() => None,
             _ => backend.lock_info(session).await?,
         };
-        let Some(info) = held.filter(|i| !i.is_stale()) else {
+        // Not waited for: a holder gone from this host, or a lock file that cannot be read
+        // as a lock (pid 0: no process wrote it whole, so none will release it).
+        let Some(info) = held.filter(|i| !i.is_stale() && i.pid != 0) else {
             return Ok(said);
         };
         if Instant::now() >= deadline {

@@ -131,10 +131,13 @@ impl LocalBackend {
     /// clears it rather than saying there is no lock that `lock` then finds held.
     pub fn lock_info(&self) -> Result<Option<LockInfo>, LockError> {
         let path = self.lock_path();
-        match fs::read_to_string(&path) {
-            Ok(text) => Ok(Some(
-                serde_json::from_str(&text).unwrap_or_else(|_| unreadable_lock(&text)),
-            )),
+        // Bytes, not text: a lock file that is not even UTF-8 must be clearable too.
+        match fs::read(&path) {
+            Ok(bytes) => {
+                Ok(Some(serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                    unreadable_lock(&String::from_utf8_lossy(&bytes))
+                })))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(LockError::Io {
                 path: path.display().to_string(),
@@ -216,7 +219,7 @@ mod tests {
     fn an_empty_or_corrupt_lock_file_is_held_by_someone_unknown_and_can_be_forced_open() {
         let dir = tempfile::tempdir().unwrap();
         let b = LocalBackend::new(dir.path().join("default.json"));
-        for text in ["", "{\"id\": 1", "\u{0}garbage"] {
+        for text in [&b""[..], b"{\"id\": 1", b"\0garbage", b"\xff\xfe not UTF-8"] {
             fs::write(b.lock_path(), text).unwrap();
             let held = b
                 .lock_info()

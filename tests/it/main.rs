@@ -9,4 +9,5 @@ mod mlops;
 mod properties;
 mod robust;
 mod robust_locks;
+mod robust_suite;
 mod scenarios;

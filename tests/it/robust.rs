@@ -848,7 +848,7 @@ fn two_concurrent_applies_one_runs_the_other_exits_at_once_snowflake_backend() {
 /// Kill an apply of the example `delay` into its run, then re-run it: the state always
 /// parses, the re-run converges (an empty plan, no drift), and no statement that changes
 /// something ran twice across the two runs.
-fn killed_then_rerun(delay: Duration, parallelism: &str) {
+pub(crate) fn killed_then_rerun(delay: Duration, parallelism: &str) {
     let served = Served::start(40);
     let d = Dir::example("mitsui-mlops");
     // The landing tables the feature views read, loaded outside snowform: not part of
