@@ -282,3 +282,45 @@ fn a_plan_waits_at_most_its_lock_timeout() {
 fn gethostname() -> String {
     gethostname::gethostname().to_string_lossy().into_owned()
 }
+
+/// A crafted saved plan whose steps wait for a step it does not have made apply index past
+/// its steps and panic while holding the lock; one whose steps wait for each other would
+/// wait for ever. Both are refused before the lock is taken, and nothing runs.
+#[test]
+fn a_crafted_saved_plan_is_refused_before_anything_runs() {
+    let d = Dir::with(&[("main.hcl", FOUR)]);
+    let path = d.path().join("plan.json");
+    let arg = path.to_string_lossy().into_owned();
+    d.sandbox(&["plan", "--out", &arg]).ok();
+    let pristine: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let crafted: [(&str, fn(&mut serde_json::Value)); 3] = [
+        ("waits for step 999", |p| {
+            p["plan"]["steps"][1]["after"] = serde_json::json!([999])
+        }),
+        ("steps wait for each other", |p| {
+            p["plan"]["steps"][0]["after"] = serde_json::json!([1]);
+            p["plan"]["steps"][1]["after"] = serde_json::json!([0]);
+        }),
+        ("order repeats a step", |p| {
+            p["plan"]["order"] = serde_json::json!([0, 0, 1, 2])
+        }),
+    ];
+    for (what, craft) in crafted {
+        let mut p = pristine.clone();
+        craft(&mut p);
+        std::fs::write(&path, p.to_string()).unwrap();
+        let out = d.sandbox(&["apply", &arg]);
+        assert_eq!(out.code, 1, "{what}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("not a plan snowform made"),
+            "{what}: {}",
+            out.stderr
+        );
+        assert!(!d.path().join("state/default.json.lock").exists(), "{what}");
+        assert!(!out.stderr.contains("done "), "{what}: {}", out.stderr);
+    }
+    // The plan as made still applies.
+    std::fs::write(&path, pristine.to_string()).unwrap();
+    d.sandbox(&["apply", &arg]).ok();
+}

@@ -110,10 +110,13 @@ fn assert_sane(r: &Run, what: &str) {
 
 /// The pieces of an HCL text: words, numbers, strings, white space, single symbols.
 fn tokens(text: &str) -> Vec<String> {
-    let re = regex::Regex::new(
-        r#"(?s)"(?:[^"\\\n]|\\.)*"|[A-Za-z_][A-Za-z0-9_-]*|[0-9]+(?:\.[0-9]+)?|\s+|."#,
-    )
-    .unwrap();
+    static TOKEN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = TOKEN.get_or_init(|| {
+        regex::Regex::new(
+            r#"(?s)"(?:[^"\\\n]|\\.)*"|[A-Za-z_][A-Za-z0-9_-]*|[0-9]+(?:\.[0-9]+)?|\s+|."#,
+        )
+        .unwrap()
+    });
     re.find_iter(text).map(|m| m.as_str().to_string()).collect()
 }
 
@@ -236,6 +239,7 @@ fn mutated_configurations_never_crash() {
     files.sort();
     let d = Dir::example("mitsui-mlops");
     let mut errors = 0;
+    let placed = regex::Regex::new(r"\.hcl:\d+:\d+: error").unwrap();
     for case in 0..n {
         for (name, text) in &files {
             d.write(name, text);
@@ -254,7 +258,6 @@ fn mutated_configurations_never_crash() {
         if out.code == Some(1) {
             errors += 1;
             // A configuration error names its place.
-            let placed = regex::Regex::new(r"\.hcl:\d+:\d+: error").unwrap();
             assert!(
                 placed.is_match(&out.stderr) || !out.stderr.contains(".hcl"),
                 "{what}: the error names no file:line:col\n{}",
