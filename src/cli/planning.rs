@@ -149,7 +149,9 @@ async fn wait_for_lock(
         let held = match backend {
             // The state table needs a connection to be read at all.
             Backend::Snowflake(_) if session.is_none() => None,
-            _ => backend.lock_info(session).await?,
+            // A lock that cannot be read (no state table yet, say) is none to wait for; a
+            // real problem reading the state is reported by the load that follows.
+            _ => backend.lock_info(session).await.unwrap_or(None),
         };
         // Not waited for: a holder gone from this host, or a lock file that cannot be read
         // as a lock (pid 0: no process wrote it whole, so none will release it).
