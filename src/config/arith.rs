@@ -6,7 +6,7 @@
 
 use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
 use hcl::{Number, Value};
-use hcl_edit::expr::{BinaryOperator, Expression, FuncArgs as EditArgs, FuncCall};
+use hcl_edit::expr::{BinaryOperator, Expression, FuncArgs as EditArgs, FuncCall, ObjectKey};
 use hcl_edit::visit_mut::{visit_expr_mut, VisitMut};
 use hcl_edit::Ident;
 
@@ -43,6 +43,21 @@ struct Rewrite;
 
 impl VisitMut for Rewrite {
     fn visit_expr_mut(&mut self, expr: &mut Expression) {
+        // An object's keys cannot be changed in place (the visitor lends them read-only), yet
+        // a key may be an expression with arithmetic: the object is rebuilt.
+        if let Expression::Object(obj) = expr {
+            if obj
+                .iter()
+                .any(|(k, _)| matches!(k, ObjectKey::Expression(_)))
+            {
+                for (mut key, value) in std::mem::take(obj) {
+                    if let ObjectKey::Expression(e) = &mut key {
+                        self.visit_expr_mut(e);
+                    }
+                    obj.insert(key, value);
+                }
+            }
+        }
         // Operands first, so that nested operations are rewritten too.
         visit_expr_mut(self, expr);
         let Expression::BinaryOp(op) = expr else {
@@ -146,6 +161,14 @@ mod tests {
             Value::from(vec![10, 20])
         );
         assert_eq!(eval(r#""n=${2 * 21}""#).unwrap(), Value::from("n=42"));
+        let keyed = eval("{ (1 + 1) = \"two\", plain = 3 * 3 }").unwrap();
+        let want: hcl::Map<String, Value> = [
+            ("2".to_string(), Value::from("two")),
+            ("plain".to_string(), Value::from(9)),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(keyed, Value::Object(want));
     }
 
     #[test]
@@ -169,6 +192,13 @@ mod tests {
             .contains("too large"));
         assert_eq!(eval("-9223372036854775808 % -1").unwrap(), Value::from(0));
         assert!(eval("1e300 * 1e300").unwrap_err().contains("too large"));
+        // An object key is an expression too.
+        assert!(eval("{ (5 % 0) = 1 }")
+            .unwrap_err()
+            .contains("modulo by zero"));
+        assert!(eval("{ 18446744073709551615 * 2 = 1 }")
+            .unwrap_err()
+            .contains("too large"));
         assert_eq!(
             eval(r#"1 + "a""#).unwrap_err(),
             r#"binary operator `+` is not applicable to `1` and `"a"`"#
