@@ -294,7 +294,8 @@ fn a_crafted_saved_plan_is_refused_before_anything_runs() {
     d.sandbox(&["plan", "--out", &arg]).ok();
     let pristine: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let crafted: [(&str, fn(&mut serde_json::Value)); 3] = [
+    type Craft = fn(&mut serde_json::Value);
+    let crafted: [(&str, Craft); 3] = [
         ("waits for step 999", |p| {
             p["plan"]["steps"][1]["after"] = serde_json::json!([999])
         }),
