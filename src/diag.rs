@@ -74,6 +74,35 @@ impl LineIndex {
     }
 }
 
+/// How many characters of a user's value or line an error quotes.
+pub const EXCERPT: usize = 200;
+
+/// `text`, or its first `max` characters and how many more there are: an error about a
+/// huge value or line quotes a short piece of it, not all of it.
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((cut, _)) => format!(
+            "{}... ({} more characters)",
+            &text[..cut],
+            text[cut..].chars().count()
+        ),
+    }
+}
+
+/// At most `max` characters of `line` around character `column` (1-based).
+pub fn excerpt_around(line: &str, column: usize, max: usize) -> String {
+    let chars = line.chars().count();
+    if chars <= max {
+        return line.to_string();
+    }
+    let start = column.saturating_sub(1 + max / 2).min(chars - max);
+    let body: String = line.chars().skip(start).take(max).collect();
+    let before = if start > 0 { "..." } else { "" };
+    let after = if start + max < chars { "..." } else { "" };
+    format!("{before}{body}{after}")
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -255,6 +284,21 @@ impl Serialize for Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_excerpt_of_a_huge_text_is_short_and_says_how_much_is_left_out() {
+        assert_eq!(excerpt("short", 10), "short");
+        let long = "x".repeat(100_000);
+        let e = excerpt(&long, 20);
+        assert_eq!(e, format!("{}... (99980 more characters)", "x".repeat(20)));
+        let line = format!("{}!{}", "a".repeat(5000), "b".repeat(5000));
+        let around = excerpt_around(&line, 5001, 21);
+        assert_eq!(
+            around,
+            format!("...{}!{}...", "a".repeat(10), "b".repeat(10))
+        );
+        assert_eq!(excerpt_around("abc", 2, 21), "abc");
+    }
 
     #[test]
     fn span_from_offset_counts_lines_and_characters() {

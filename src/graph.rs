@@ -91,64 +91,69 @@ impl<N: Ord + Clone> Graph<N> {
         }
     }
 
-    /// Strongly connected components with more than one member, or a self-loop (Tarjan).
+    /// Strongly connected components with more than one member, or a self-loop (Tarjan),
+    /// with an explicit stack: a cycle through tens of thousands of nodes must not overflow
+    /// the thread's stack.
     pub fn cycles(&self) -> Vec<Vec<N>> {
-        struct State<'a, N> {
-            index: BTreeMap<&'a N, usize>,
-            low: BTreeMap<&'a N, usize>,
-            stack: Vec<&'a N>,
-            on_stack: BTreeSet<&'a N>,
-            next: usize,
-            out: Vec<Vec<N>>,
-        }
-        fn visit<'a, N: Ord + Clone>(g: &'a Graph<N>, n: &'a N, s: &mut State<'a, N>) {
-            s.index.insert(n, s.next);
-            s.low.insert(n, s.next);
-            s.next += 1;
-            s.stack.push(n);
-            s.on_stack.insert(n);
-            for d in g.deps_of(n) {
-                if !s.index.contains_key(d) {
-                    visit(g, d, s);
-                    let l = s.low[d].min(s.low[n]);
-                    s.low.insert(n, l);
-                } else if s.on_stack.contains(d) {
-                    let l = s.index[d].min(s.low[n]);
-                    s.low.insert(n, l);
-                }
+        let mut index: BTreeMap<&N, usize> = BTreeMap::new();
+        let mut low: BTreeMap<&N, usize> = BTreeMap::new();
+        let mut stack: Vec<&N> = Vec::new();
+        let mut on_stack: BTreeSet<&N> = BTreeSet::new();
+        let mut next = 0;
+        let mut out: Vec<Vec<N>> = Vec::new();
+        for root in self.deps.keys() {
+            if index.contains_key(root) {
+                continue;
             }
-            if s.low[n] == s.index[n] {
-                let mut comp = Vec::new();
-                loop {
-                    let x = s.stack.pop().expect("on stack");
-                    s.on_stack.remove(x);
-                    comp.push(x.clone());
-                    if x == n {
-                        break;
+            // Each frame: a node and the iterator over its dependencies still to visit.
+            let mut frames: Vec<(&N, Box<dyn Iterator<Item = &N> + '_>)> = Vec::new();
+            index.insert(root, next);
+            low.insert(root, next);
+            next += 1;
+            stack.push(root);
+            on_stack.insert(root);
+            frames.push((root, Box::new(self.deps_of(root))));
+            while let Some((n, deps)) = frames.last_mut() {
+                let n = *n;
+                if let Some(d) = deps.next() {
+                    if !index.contains_key(d) {
+                        index.insert(d, next);
+                        low.insert(d, next);
+                        next += 1;
+                        stack.push(d);
+                        on_stack.insert(d);
+                        frames.push((d, Box::new(self.deps_of(d))));
+                    } else if on_stack.contains(d) {
+                        let l = index[d].min(low[n]);
+                        low.insert(n, l);
+                    }
+                    continue;
+                }
+                frames.pop();
+                if let Some((parent, _)) = frames.last() {
+                    let l = low[n].min(low[*parent]);
+                    low.insert(*parent, l);
+                }
+                if low[n] == index[n] {
+                    let mut comp = Vec::new();
+                    loop {
+                        let x = stack.pop().expect("on stack");
+                        on_stack.remove(x);
+                        comp.push(x.clone());
+                        if x == n {
+                            break;
+                        }
+                    }
+                    let self_loop = self.deps_of(n).any(|d| d == n);
+                    if comp.len() > 1 || self_loop {
+                        comp.sort();
+                        out.push(comp);
                     }
                 }
-                let self_loop = g.deps_of(n).any(|d| d == n);
-                if comp.len() > 1 || self_loop {
-                    comp.sort();
-                    s.out.push(comp);
-                }
             }
         }
-        let mut s = State {
-            index: BTreeMap::new(),
-            low: BTreeMap::new(),
-            stack: Vec::new(),
-            on_stack: BTreeSet::new(),
-            next: 0,
-            out: Vec::new(),
-        };
-        for n in self.deps.keys() {
-            if !s.index.contains_key(n) {
-                visit(self, n, &mut s);
-            }
-        }
-        s.out.sort();
-        s.out
+        out.sort();
+        out
     }
 }
 
@@ -181,6 +186,18 @@ mod tests {
             g.topo_order().unwrap_err(),
             vec![vec!["a", "b", "c"], vec!["x"]]
         );
+    }
+
+    #[test]
+    fn a_cycle_through_a_hundred_thousand_nodes_is_found_without_recursion() {
+        let n = 100_000u32;
+        let mut g = Graph::new();
+        for i in 0..n {
+            g.add_dep(i, (i + 1) % n);
+        }
+        let cycles = g.topo_order().unwrap_err();
+        assert_eq!(cycles.len(), 1);
+        assert_eq!(cycles[0].len(), n as usize);
     }
 
     #[test]

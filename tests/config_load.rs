@@ -353,3 +353,77 @@ fn sensitive_values_are_redacted_from_evaluation_errors() {
         "{text}"
     );
 }
+
+/// Load a generated configuration, with the time it took.
+fn load_text(text: &str) -> (Diagnostics, std::time::Duration) {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &[("main.hcl", text)]);
+    let start = std::time::Instant::now();
+    let (_, diags) = load(tmp.path(), &options());
+    (diags, start.elapsed())
+}
+
+/// A chain of 60,000 locals overflowed the stack (each local's blocks were found by
+/// recursion, once per local: 20,000 took over a minute). Now it is evaluated in one pass.
+#[test]
+fn a_chain_of_sixty_thousand_locals_loads_in_one_pass() {
+    let n = 60_000;
+    let mut text = String::from("locals {\n  l0 = 1\n");
+    for i in 1..n {
+        text.push_str(&format!("  l{i} = local.l{} + 1\n", i - 1));
+    }
+    text.push_str(&format!(
+        "}}\nwarehouse \"w\" {{\n  name    = \"W\"\n  comment = \"${{local.l{}}}\"\n}}\n",
+        n - 1
+    ));
+    let (diags, took) = load_text(&text);
+    assert!(diags.is_empty(), "{}", lines(&diags));
+    // Generous for a debug build on a busy machine; the quadratic walk took minutes.
+    assert!(took.as_secs() < 60, "took {took:?}");
+}
+
+/// A cycle through 60,000 locals is found without recursion and reported briefly.
+#[test]
+fn a_cycle_through_sixty_thousand_locals_is_one_short_error() {
+    let n = 60_000;
+    let mut text = format!("locals {{\n  l0 = local.l{}\n", n - 1);
+    for i in 1..n {
+        text.push_str(&format!("  l{i} = local.l{}\n", i - 1));
+    }
+    text.push_str("}\n");
+    let (diags, _) = load_text(&text);
+    let errors: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("main.hcl:2:3: error: dependency cycle between local.l0, "),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].contains("and 59990 more"), "{}", errors[0]);
+    assert!(errors[0].len() < 2_000, "{} characters", errors[0].len());
+}
+
+/// An error about a huge value or a huge line quotes a short excerpt of it.
+#[test]
+fn errors_quote_a_short_excerpt_of_a_huge_value_or_line() {
+    let huge = "a".repeat(100_000);
+    let (diags, _) = load_text(&format!("locals {{\n  x = -\"{huge}\"\n}}\n"));
+    let text = lines(&diags);
+    assert!(
+        text.starts_with("main.hcl:2:7: error: cannot evaluate local.x"),
+        "{text:.300}"
+    );
+    assert!(text.contains("more characters)"), "{text:.300}");
+    assert!(text.len() < 1_000, "{} characters", text.len());
+
+    let nested = format!(
+        "locals {{\n  x = {}1{}\n}}\n",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
+    let (diags, _) = load_text(&nested);
+    let text = lines(&diags);
+    assert!(text.contains("main.hcl:2:"), "{text:.300}");
+    assert!(text.contains("nesting depth"), "{text:.300}");
+    assert!(text.len() < 1_000, "{} characters", text.len());
+}

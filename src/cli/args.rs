@@ -144,6 +144,10 @@ pub struct PlanArgs {
     /// Limit the plan to these addresses and what they depend on
     #[arg(long = "target", value_name = "ADDRESS")]
     pub targets: Vec<String>,
+    /// How long to wait for a running apply to release the state lock (and for the state
+    /// to stop changing) before planning anyway, or failing: 30s, 5m
+    #[arg(long = "lock-timeout", value_name = "DURATION", default_value = "10m")]
+    pub lock_timeout: humantime::Duration,
 }
 
 #[derive(Args, Debug)]
@@ -249,4 +253,22 @@ pub struct ServeArgs {
     /// compilation error, without running it
     #[arg(long = "fail-matching", value_name = "REGEX")]
     pub fail_matching: Option<String>,
+}
+
+/// A workspace names a state (`state/<workspace>.json`, a key of the state table) and a
+/// sandbox account file: a name, never a path. `../../x` wrote outside the directory.
+pub fn check_workspace(name: &str) -> Result<(), String> {
+    let ok = (1..=64).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid workspace name {:?}: a workspace is a name of 1 to 64 letters, digits, `_` and `-`, starting with a letter or digit (not a path)",
+            crate::diag::excerpt(name, 64)
+        ))
+    }
 }

@@ -56,21 +56,27 @@ impl Backend {
         }
     }
 
-    /// Read the state; never writes (plan and drift may run with a read-only role).
+    /// Read the state; never writes (plan and drift may run with a read-only role). A state
+    /// table that does not exist yet reads as no state, and says so.
     pub async fn load(&self, session: Option<&Session>) -> Result<Option<State>, CliError> {
+        let state = self.load_quietly(session).await?;
+        if let Backend::Snowflake(s) = self {
+            if s.table_missing() {
+                eprintln!(
+                    "The state table {} does not exist yet (or this role cannot read it): \
+                     reading an empty state. `snowform apply` or `snowform state init` creates it.",
+                    s.table
+                );
+            }
+        }
+        Ok(state)
+    }
+
+    /// [`Backend::load`] without its note: for reading again what was read once already.
+    pub async fn load_quietly(&self, session: Option<&Session>) -> Result<Option<State>, CliError> {
         Ok(match self {
             Backend::Local(l) => l.load()?,
-            Backend::Snowflake(s) => {
-                let state = s.load(&need(session, s)?.client).await?;
-                if s.table_missing() {
-                    eprintln!(
-                        "The state table {} does not exist yet (or this role cannot read it): \
-                         reading an empty state. `snowform apply` or `snowform state init` creates it.",
-                        s.table
-                    );
-                }
-                state
-            }
+            Backend::Snowflake(s) => s.load(&need(session, s)?.client).await?,
         })
     }
 
@@ -98,7 +104,7 @@ impl Backend {
         lock: &LockInfo,
     ) -> Result<(), StateError> {
         match self {
-            Backend::Local(l) => l.save(state),
+            Backend::Local(l) => l.save_held(state, lock),
             Backend::Snowflake(s) => match session {
                 Some(sess) => s.save(&sess.client, state, lock).await,
                 None => Err(StateError::Remote("no connection".into())),
@@ -123,6 +129,35 @@ impl Backend {
             (Backend::Local(l), _) => l.unlock(info),
             (Backend::Snowflake(s), Some(sess)) => s.unlock(&sess.client, info).await,
             (Backend::Snowflake(_), None) => Ok(()),
+        }
+    }
+
+    /// Run `work` holding `lock` (already taken), then release the lock whatever happened:
+    /// also when `work` panics, so that a bug never leaves the state locked. The panic
+    /// then goes on (exit 101), after saying that the lock was released.
+    pub async fn hold<T>(
+        &self,
+        session: Option<&Session>,
+        lock: &LockInfo,
+        work: impl std::future::Future<Output = Result<T, CliError>>,
+    ) -> (Result<T, CliError>, Result<(), LockError>) {
+        use futures::FutureExt;
+        let outcome = std::panic::AssertUnwindSafe(work).catch_unwind().await;
+        let released = self.unlock(session, lock).await;
+        match outcome {
+            Ok(result) => (result, released),
+            Err(panic) => {
+                match released {
+                    Ok(()) => eprintln!(
+                        "error: snowform stopped on an internal error (a bug: please report it); the state lock {} was released",
+                        lock.id
+                    ),
+                    Err(e) => eprintln!(
+                        "error: snowform stopped on an internal error (a bug: please report it) and could not release the state lock: {e}\nclear it with: snowform force-unlock"
+                    ),
+                }
+                std::panic::resume_unwind(panic)
+            }
         }
     }
 

@@ -20,6 +20,10 @@ pub use error::{CliError, Exit};
 pub fn main() -> ExitCode {
     let cli = args::Cli::parse();
     init_logging(cli.global.verbose);
+    if let Err(e) = args::check_workspace(&cli.global.workspace) {
+        eprintln!("error: {e}");
+        return ExitCode::from(1);
+    }
     let ctx = Ctx::new(cli.global);
     let result = commands::run(&ctx, cli.command);
     match result {
@@ -29,6 +33,15 @@ pub fn main() -> ExitCode {
             eprintln!("{}", ctx.err_style.red(&text));
             ExitCode::from(1)
         }
+    }
+}
+
+/// A panic at a named point, for the tests that check what a bug leaves behind (the state
+/// lock is released). Only debug builds read `SNOWFORM_TEST_PANIC`; a release build never
+/// panics here.
+pub(crate) fn test_panic(point: &str) {
+    if cfg!(debug_assertions) && std::env::var("SNOWFORM_TEST_PANIC").is_ok_and(|p| p == point) {
+        panic!("SNOWFORM_TEST_PANIC={point}: a panic injected for a test");
     }
 }
 

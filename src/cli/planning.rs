@@ -1,6 +1,7 @@
 //! Making a plan, as `plan` and `apply` both do: read the account (or not), diff against
 //! the state, order the changes, and remember what the account looked like.
 
+use super::backend::Backend;
 use super::session::Session;
 use super::{CliError, Ctx};
 use crate::apply::recover::{self, Settled};
@@ -11,6 +12,7 @@ use crate::model::{Address, Object};
 use crate::plan::{self, Plan};
 use crate::state::State;
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 /// Read from the account everything `objects` name.
 pub async fn read_live(
@@ -61,6 +63,146 @@ pub async fn make_plan(
     session: Option<&Session>,
     targets: &[Address],
 ) -> Result<Made, CliError> {
+    match try_plan(ctx, config, stored, session, targets).await? {
+        Ok(made) => Ok(made),
+        Err(diags) => Err(refused(ctx, &diags)),
+    }
+}
+
+/// Print why the plan cannot be made.
+fn refused(ctx: &Ctx, diags: &crate::diag::Diagnostics) -> CliError {
+    for d in diags.iter() {
+        eprintln!("{}", ctx.paint_diag(d));
+    }
+    CliError::new("the plan cannot be made; nothing was changed")
+}
+
+/// How often a plan looks whether the apply it waits for has released the state lock.
+const LOCK_POLL: Duration = Duration::from_millis(200);
+
+/// A plan from a state consistent with the account, for `plan`, which does not lock the
+/// state. An apply running meanwhile records each statement as it goes: a plan that read
+/// the state, then the account, saw objects the apply had just made as not managed ("X
+/// already exists") or half a change. So a plan waits while an apply holds the lock (up to
+/// `wait`), reads the state, the account, and the state again, and plans again, after
+/// waiting, when the state moved in between. It says which on stderr.
+pub async fn plan_consistently(
+    ctx: &Ctx,
+    config: &Config,
+    backend: &Backend,
+    session: Option<&Session>,
+    targets: &[Address],
+    wait: Duration,
+) -> Result<Made, CliError> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let waited = wait_for_lock(ctx, backend, session, deadline).await?;
+        let loaded = backend.load(session).await?;
+        let stored = loaded
+            .clone()
+            .unwrap_or_else(|| State::new(&ctx.global.workspace));
+        let outcome = try_plan(ctx, config, &stored, session, targets).await?;
+        // Without a connection the plan reads nothing else: the state alone is consistent.
+        // (Any write changes the state: a statement entered, recorded or settled.)
+        let moved = session.is_some() && backend.load_quietly(session).await? != loaded;
+        if !moved {
+            if loaded.is_none() {
+                // Say it: a plan of all creates (or, offline, of nothing) reads otherwise
+                // as if the workspace were known.
+                eprintln!(
+                    "{}",
+                    ctx.err_style.yellow(&format!(
+                        "warning: no state for workspace {:?} in {}: nothing was applied from it yet, so every object is planned as new{}",
+                        ctx.global.workspace,
+                        backend.describe(),
+                        if session.is_none() { " (and without a connection, nothing in the account is seen)" } else { "" }
+                    ))
+                );
+            }
+            if waited {
+                eprintln!(
+                    "{}",
+                    ctx.err_style
+                        .dim("Planned once the running apply had released the state lock.")
+                );
+            }
+            return match outcome {
+                Ok(made) => Ok(made),
+                Err(diags) => Err(refused(ctx, &diags)),
+            };
+        }
+        if Instant::now() >= deadline {
+            return Err(CliError::new(format!(
+                "the state ({}) kept changing while this plan read the account (an apply is running): no consistent plan after waiting {}; plan again once it is done",
+                backend.describe(),
+                humantime::format_duration(wait)
+            )));
+        }
+        eprintln!(
+            "{}",
+            ctx.err_style.yellow(
+                "note: the state changed while this plan read the account (an apply is running); planning again once it is done"
+            )
+        );
+        // Give the writer time to take (or show) its lock before looking again.
+        tokio::time::sleep(LOCK_POLL).await;
+    }
+}
+
+/// Wait while a process that still runs holds the state lock, until `deadline`. A stale
+/// lock (its process is gone) is not waited for. True when it waited.
+async fn wait_for_lock(
+    ctx: &Ctx,
+    backend: &Backend,
+    session: Option<&Session>,
+    deadline: Instant,
+) -> Result<bool, CliError> {
+    let mut said = false;
+    loop {
+        let held = match backend {
+            // The state table needs a connection to be read at all.
+            Backend::Snowflake(_) if session.is_none() => None,
+            // A lock that cannot be read (no state table yet, say) is none to wait for; a
+            // real problem reading the state is reported by the load that follows.
+            _ => backend.lock_info(session).await.unwrap_or(None),
+        };
+        // Not waited for: a holder gone from this host, or a lock file that cannot be read
+        // as a lock (pid 0: no process wrote it whole, so none will release it).
+        let Some(info) = held.filter(|i| !i.is_stale() && i.pid != 0) else {
+            return Ok(said);
+        };
+        if Instant::now() >= deadline {
+            eprintln!(
+                "{}",
+                ctx.err_style.yellow(&format!(
+                    "warning: the state is still locked by {} (pid {}, {} since {}); planning anyway",
+                    info.holder, info.pid, info.operation, info.time
+                ))
+            );
+            return Ok(said);
+        }
+        if !said {
+            eprintln!(
+                "{}",
+                ctx.err_style.dim(&format!(
+                    "Waiting for {} by {} (pid {}, since {}) to release the state lock, so that the plan reads a state consistent with the account...",
+                    info.operation, info.holder, info.pid, info.time
+                ))
+            );
+            said = true;
+        }
+        tokio::time::sleep(LOCK_POLL).await;
+    }
+}
+
+/// A plan, or the problems that stop it (not printed: a plan made again may not have them).
+async fn try_plan(
+    ctx: &Ctx,
+    config: &Config,
+    stored: &State,
+    session: Option<&Session>,
+    targets: &[Address],
+) -> Result<Result<Made, crate::diag::Diagnostics>, CliError> {
     // Plan against the state as it is once what the last apply left running is settled.
     // The provenance names the stored state: `apply FILE` checks it, then settles alike.
     let settled_state;
@@ -102,14 +244,7 @@ pub async fn make_plan(
         live: live.as_ref().map(|l| &l.picture),
     }) {
         Ok(c) => c,
-        Err(diags) => {
-            for d in diags.iter() {
-                eprintln!("{}", ctx.paint_diag(d));
-            }
-            return Err(CliError::new(
-                "the plan cannot be made; nothing was changed",
-            ));
-        }
+        Err(diags) => return Ok(Err(diags)),
     };
     check_targets(&changes, targets)?;
     let changes = plan::filter_targets(changes, targets);
@@ -134,7 +269,7 @@ pub async fn make_plan(
             ))
         );
     }
-    Ok(Made { plan })
+    Ok(Ok(Made { plan }))
 }
 
 /// A `--target` that names nothing is a mistake, never an empty plan that looks fine.

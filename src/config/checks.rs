@@ -38,6 +38,7 @@ pub(crate) fn run(decoded: &[Decoded], diags: &mut Diagnostics) {
         }
     }
     cycles(decoded, diags);
+    super::statements::run(decoded, diags);
 }
 
 fn span(d: &Decoded, attr: &str) -> Option<Span> {

@@ -1,8 +1,8 @@
 //! The evaluation context: variables, local values, the blocks evaluated so far and the
 //! built-in functions, and evaluating one expression in it.
 
-use super::functions;
 use super::refs::{classify, Target, Uses};
+use super::{arith, functions};
 use crate::model::Kind;
 use hcl::eval::{Context, Evaluate};
 use hcl::{Map, Value};
@@ -84,6 +84,7 @@ impl Env {
     pub fn constants() -> Env {
         let mut funcs = Context::new();
         functions::declare(&mut funcs);
+        arith::declare(&mut funcs);
         Env {
             funcs,
             vars: Map::new(),
@@ -161,9 +162,20 @@ impl Env {
 }
 
 /// Evaluate an expression; the message of a failure says what went wrong, without position.
+/// (Messages quoting a huge value are cut short once sensitive values are redacted.)
 pub(crate) fn eval_in(ctx: &Context, expr: &Expression) -> Result<Value, String> {
-    let expr: hcl::Expression = expr.clone().into();
-    expr.evaluate(ctx).map_err(|e| e.kind().to_string())
+    let expr: hcl::Expression = arith::guard(expr).into();
+    expr.evaluate(ctx).map_err(|e| {
+        match e.kind() {
+            // A checked operator's own message names the operator, not the function.
+            hcl::eval::ErrorKind::FuncCall(name, msg)
+                if name.name.as_str().starts_with(arith::PREFIX) =>
+            {
+                msg.clone()
+            }
+            other => other.to_string(),
+        }
+    })
 }
 
 #[cfg(test)]

@@ -185,7 +185,7 @@ pub(crate) fn run(
 
     let mut state = State::default();
     let order = order(&locals, &blocks, decls, &mut state, diags);
-    let local_blocks = blocks_through_locals(&locals);
+    let local_blocks = blocks_through_locals(&locals, &blocks);
 
     let mut env = Env::new(&vars.values, workspace);
     let mut out: Vec<Decoded> = Vec::new();
@@ -780,18 +780,32 @@ fn order<'a>(
                 let mut members: Vec<(Span, Node)> =
                     cycle.iter().map(|n| (span_of(n), *n)).collect();
                 members.sort();
+                // A cycle through thousands of nodes is named by its first few members.
+                let shown = members.len().min(CYCLE_SHOWN);
+                let more = members.len() - shown;
                 let summary = match members.as_slice() {
                     [(_, only)] => format!("dependency cycle: {only} refers to itself"),
+                    _ if more > 0 => format!(
+                        "dependency cycle between {} and {more} more",
+                        members[..shown]
+                            .iter()
+                            .map(|(_, n)| n.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                     _ => format!(
                         "dependency cycle between {}",
                         list(members.iter().map(|(_, n)| n.to_string()).collect())
                     ),
                 };
-                let detail = members
+                let mut detail = members[..shown]
                     .iter()
                     .map(|(s, n)| format!("{n} at {s}"))
                     .collect::<Vec<_>>()
                     .join("\n");
+                if more > 0 {
+                    detail.push_str(&format!("\n... and {more} more"));
+                }
                 diags.push(
                     Diagnostic::error(summary)
                         .with_detail(detail)
@@ -813,34 +827,38 @@ pub(crate) fn list(items: Vec<String>) -> String {
     }
 }
 
-/// The blocks each local value reads, directly or through other locals.
+/// The blocks each local value that a block reads reads, directly or through other
+/// locals. Only those locals are followed, each once, with an explicit stack: a chain of
+/// tens of thousands of locals that no block reads costs nothing here, and a deep one
+/// cannot overflow the stack.
 fn blocks_through_locals<'a>(
     locals: &BTreeMap<&'a str, LocalPlan<'a>>,
+    blocks: &BTreeMap<(Kind, &'a str), BlockPlan<'a>>,
 ) -> BTreeMap<&'a str, Vec<BlockRef<'a>>> {
-    fn visit<'a>(
-        name: &'a str,
-        locals: &BTreeMap<&'a str, LocalPlan<'a>>,
-        seen: &mut BTreeSet<&'a str>,
-        out: &mut Vec<BlockRef<'a>>,
-    ) {
-        if !seen.insert(name) {
-            return;
-        }
-        let Some(plan) = locals.get(name) else { return };
-        for t in &plan.targets {
-            match t {
-                Target::Block(b) => out.push(b.clone()),
-                Target::Local(l) => visit(l, locals, seen, out),
-                _ => {}
-            }
-        }
-    }
-    locals
-        .keys()
+    let read: BTreeSet<&'a str> = blocks
+        .values()
+        .flat_map(|b| b.targets())
+        .filter_map(|t| match t {
+            Target::Local(l) => Some(*l),
+            _ => None,
+        })
+        .collect();
+    read.into_iter()
         .map(|name| {
             let mut out = Vec::new();
-            visit(name, locals, &mut BTreeSet::new(), &mut out);
-            (*name, out)
+            let mut seen = BTreeSet::from([name]);
+            let mut stack = vec![name];
+            while let Some(n) = stack.pop() {
+                let Some(plan) = locals.get(n) else { continue };
+                for t in &plan.targets {
+                    match t {
+                        Target::Block(b) => out.push(b.clone()),
+                        Target::Local(l) if seen.insert(*l) => stack.push(*l),
+                        _ => {}
+                    }
+                }
+            }
+            (name, out)
         })
         .collect()
 }
@@ -865,6 +883,8 @@ fn resolve_named(decoded: &mut [Decoded]) {
 }
 
 const FOR_EACH: &str = "for_each";
+/// How many members of a dependency cycle its error names.
+const CYCLE_SHOWN: usize = 10;
 const PREVENT_DESTROY: &str = "prevent_destroy";
 
 /// The references of an expression, and whether all of them are right.

@@ -2,6 +2,7 @@
 //! objects, with every problem reported in one run, and formatting them (`fmt`).
 //! Pure apart from reading the files (and `file()`); it never fails fast on user errors.
 
+mod arith;
 mod backend;
 mod blocks;
 mod checks;
@@ -13,6 +14,7 @@ mod functions;
 mod refs;
 mod sensitive;
 mod source;
+mod statements;
 pub(crate) mod suggest;
 mod types;
 mod values;
@@ -64,6 +66,7 @@ pub struct Config {
 pub fn load(dir: &Path, opts: &LoadOptions) -> (Option<Config>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let config = load_into(dir, opts, &mut diags);
+    shorten(&mut diags);
     diags.sort();
     let config = if diags.has_errors() { None } else { config };
     (config, diags)
@@ -244,6 +247,23 @@ fn redact(diags: &mut Diagnostics, sensitive: &[String]) {
     for mut d in std::mem::take(diags) {
         d.summary = hide(&d.summary);
         d.detail = d.detail.as_deref().map(hide);
+        diags.push(d);
+    }
+}
+
+/// An error quoting a huge value quotes a short excerpt of it. After redaction, so that a
+/// sensitive value is never cut into a piece that redaction would not recognise.
+fn shorten(diags: &mut Diagnostics) {
+    const LIMIT: usize = 4 * crate::diag::EXCERPT;
+    let cut = |text: &str| {
+        text.lines()
+            .map(|l| crate::diag::excerpt(l, LIMIT))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for mut d in std::mem::take(diags) {
+        d.summary = crate::diag::excerpt(&d.summary, LIMIT);
+        d.detail = d.detail.as_deref().map(cut);
         diags.push(d);
     }
 }

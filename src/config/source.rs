@@ -110,7 +110,10 @@ pub(crate) fn parse_body(file: &SourceFile) -> Result<Body, Diagnostic> {
 pub(crate) fn syntax_error(file: &str, e: &hcl_edit::parser::Error) -> Diagnostic {
     let loc = e.location();
     Diagnostic::error(format!("syntax error: {}", e.message()))
-        .with_detail(format!("in the line: {}", e.line().trim_end()))
+        .with_detail(format!(
+            "in the line: {}",
+            crate::diag::excerpt_around(e.line().trim_end(), loc.column(), crate::diag::EXCERPT)
+        ))
         .at(Some(Span::new(
             file,
             loc.line() as u32,

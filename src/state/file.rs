@@ -2,6 +2,8 @@
 //! directory) and a lock file beside it, created exclusively.
 
 use super::lock::{LockError, LockInfo};
+#[cfg(test)]
+use super::record::FORMAT_VERSION;
 use super::record::{State, StateError};
 use std::fs;
 use std::io::Write;
@@ -84,6 +86,22 @@ impl LocalBackend {
         }
     }
 
+    /// Write the state as the holder of `lock`, after checking that it still holds it: a
+    /// lock forced open (and maybe taken by another process) means that someone else may
+    /// have changed the state since, and writing would undo their change.
+    pub fn save_held(&self, state: &State, lock: &LockInfo) -> Result<(), StateError> {
+        let lost = |now: String| StateError::LockLost {
+            path: self.display(),
+            now,
+        };
+        match self.lock_info() {
+            Ok(Some(held)) if held.id == lock.id => self.save(state),
+            Ok(Some(held)) => Err(lost(format!("it is held by {} now", held.holder))),
+            Ok(None) => Err(lost("it was removed".into())),
+            Err(e) => Err(lost(e.to_string())),
+        }
+    }
+
     pub fn save(&self, state: &State) -> Result<(), StateError> {
         atomic_write(&self.path, state.to_json().as_bytes()).map_err(|e| StateError::Write {
             path: self.display(),
@@ -115,14 +133,8 @@ impl LocalBackend {
                     })
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let holder = self.lock_info()?.unwrap_or_else(|| LockInfo {
-                    id: "?".into(),
-                    holder: "unknown (unreadable lock file)".into(),
-                    host: "?".into(),
-                    pid: 0,
-                    time: "?".into(),
-                    operation: "?".into(),
-                });
+                // Gone since (released in between): held a moment ago, say so all the same.
+                let holder = self.lock_info()?.unwrap_or_else(|| unreadable_lock(""));
                 Err(LockError::Held(
                     Box::new(holder),
                     path.display().to_string(),
@@ -135,10 +147,18 @@ impl LocalBackend {
         }
     }
 
+    /// Who holds the lock. A lock file that is empty or not a lock (a process killed while
+    /// writing it, a hand edit) is held by someone unknown, so that `force-unlock` sees and
+    /// clears it rather than saying there is no lock that `lock` then finds held.
     pub fn lock_info(&self) -> Result<Option<LockInfo>, LockError> {
         let path = self.lock_path();
-        match fs::read_to_string(&path) {
-            Ok(text) => Ok(serde_json::from_str(&text).ok()),
+        // Bytes, not text: a lock file that is not even UTF-8 must be clearable too.
+        match fs::read(&path) {
+            Ok(bytes) => {
+                Ok(Some(serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                    unreadable_lock(&String::from_utf8_lossy(&bytes))
+                })))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(LockError::Io {
                 path: path.display().to_string(),
@@ -172,6 +192,23 @@ impl LocalBackend {
                 source: e,
             }),
         }
+    }
+}
+
+/// The holder of a lock file that cannot be read as a lock.
+fn unreadable_lock(text: &str) -> LockInfo {
+    let what = if text.trim().is_empty() {
+        "the lock file is empty"
+    } else {
+        "the lock file is not a snowform lock"
+    };
+    LockInfo {
+        id: "?".into(),
+        holder: format!("unknown ({what})"),
+        host: "?".into(),
+        pid: 0,
+        time: "?".into(),
+        operation: "?".into(),
     }
 }
 
@@ -214,12 +251,72 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_or_corrupt_lock_file_is_held_by_someone_unknown_and_can_be_forced_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = LocalBackend::new(dir.path().join("default.json"));
+        for text in [&b""[..], b"{\"id\": 1", b"\0garbage", b"\xff\xfe not UTF-8"] {
+            fs::write(b.lock_path(), text).unwrap();
+            let held = b
+                .lock_info()
+                .unwrap()
+                .expect("an unreadable lock is still a lock");
+            assert!(
+                held.holder.starts_with("unknown (the lock file is"),
+                "{held:?}"
+            );
+            assert!(matches!(
+                b.lock(&LockInfo::new("apply")),
+                Err(LockError::Held(..))
+            ));
+            assert!(b.force_unlock().unwrap().is_some());
+            assert!(b.lock_info().unwrap().is_none());
+        }
+    }
+
+    #[test]
+    fn a_write_after_the_lock_was_forced_open_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = LocalBackend::new(dir.path().join("default.json"));
+        let mine = LockInfo::new("apply");
+        b.lock(&mine).unwrap();
+        let mut s = State::new("default");
+        s.serial = 1;
+        b.save_held(&s, &mine).unwrap();
+        b.force_unlock().unwrap();
+        s.serial = 2;
+        let err = b.save_held(&s, &mine).unwrap_err().to_string();
+        assert!(err.contains("no longer holds the state lock"), "{err}");
+        let theirs = LockInfo::new("state rm");
+        b.lock(&theirs).unwrap();
+        let err = b.save_held(&s, &mine).unwrap_err().to_string();
+        assert!(err.contains("held by"), "{err}");
+        assert_eq!(b.load().unwrap().unwrap().serial, 1);
+    }
+
+    #[test]
     fn a_lock_of_a_dead_process_is_reported_stale() {
         let mut info = LockInfo::new("apply");
         info.pid = 999_999_999;
         let msg = LockError::Held(Box::new(info), "x.lock".into()).to_string();
         assert!(msg.contains("no longer runs"), "{msg}");
         assert!(msg.contains("snowform force-unlock"), "{msg}");
+    }
+
+    #[test]
+    fn a_serial_cannot_wrap() {
+        let text = |serial: u64| {
+            format!("{{\"format_version\": {FORMAT_VERSION}, \"lineage\": \"l\", \"workspace\": \"default\", \"snowform_version\": \"0\", \"serial\": {serial}, \"resources\": {{}}}}")
+        };
+        let err = State::parse(&text(u64::MAX), "s.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("beyond the largest"), "{err}");
+        let mut s = State::parse(&text(super::super::MAX_SERIAL), "s.json").unwrap();
+        assert!(s.bump_serial().is_err());
+        assert_eq!(s.serial, super::super::MAX_SERIAL);
+        let mut s = State::parse(&text(7), "s.json").unwrap();
+        s.bump_serial().unwrap();
+        assert_eq!(s.serial, 8);
     }
 
     #[test]

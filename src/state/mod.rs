@@ -9,5 +9,5 @@ mod remote;
 
 pub use file::{atomic_write, LocalBackend};
 pub use lock::{LockError, LockInfo};
-pub use record::{InProgress, Record, State, StateError, FORMAT_VERSION};
+pub use record::{InProgress, Record, State, StateError, FORMAT_VERSION, MAX_SERIAL};
 pub use remote::{SnowflakeBackend, Sql};

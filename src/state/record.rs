@@ -80,7 +80,18 @@ pub enum StateError {
     Version { path: String, found: u32 },
     #[error("state kept in Snowflake: {0}")]
     Remote(String),
+    #[error("this process no longer holds the state lock of {path} ({now}: it was forced open); nothing was written, so as not to undo what another process changed. Run `snowform plan` to see where things stand")]
+    LockLost { path: String, now: String },
+    #[error("state {path} has serial {serial}, beyond the largest a state reaches ({MAX_SERIAL}); the file is corrupt or was edited: restore it from version control or a backup")]
+    SerialTooLarge { path: String, serial: u64 },
+    #[error("the state serial cannot go past {MAX_SERIAL}")]
+    SerialExhausted,
 }
+
+/// The largest serial a state may have when read: 2^53, the largest integer every JSON
+/// reader holds exactly. No state reaches it by writing once per statement, and a run
+/// cannot add enough to wrap the 64-bit counter from below it.
+pub const MAX_SERIAL: u64 = 1 << 53;
 
 impl Record {
     pub fn from_object(o: &Object) -> Record {
@@ -136,10 +147,27 @@ impl State {
                 found: head.format_version,
             });
         }
-        serde_json::from_str(text).map_err(|e| StateError::Parse {
+        let state: State = serde_json::from_str(text).map_err(|e| StateError::Parse {
             path: path.into(),
             source: e,
-        })
+        })?;
+        if state.serial > MAX_SERIAL {
+            return Err(StateError::SerialTooLarge {
+                path: path.into(),
+                serial: state.serial,
+            });
+        }
+        Ok(state)
+    }
+
+    /// Count one more write; an error rather than a wrap past [`MAX_SERIAL`].
+    pub fn bump_serial(&mut self) -> Result<(), StateError> {
+        self.serial = self
+            .serial
+            .checked_add(1)
+            .filter(|s| *s <= MAX_SERIAL)
+            .ok_or(StateError::SerialExhausted)?;
+        Ok(())
     }
 
     pub fn to_json(&self) -> String {

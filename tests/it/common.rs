@@ -224,6 +224,11 @@ pub struct Served {
 impl Served {
     /// Start serving a fresh account with `latency_ms` before every request.
     pub fn start(latency_ms: u64) -> Served {
+        Served::start_with(latency_ms, &[])
+    }
+
+    /// [`Served::start`] with more `sandbox serve` flags (its fault injection).
+    pub fn start_with(latency_ms: u64, flags: &[&str]) -> Served {
         use std::io::BufRead;
         let account = tempfile::tempdir().unwrap();
         let (user, token) = ("SNOWFORM_CI".to_string(), "sandbox-token-1".to_string());
@@ -232,6 +237,7 @@ impl Served {
             .arg(account.path().join("account.json"))
             .args(["--token", &format!("{user}={token}")])
             .args(["--latency-ms", &latency_ms.to_string()])
+            .args(flags)
             .env("NO_COLOR", "1")
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())

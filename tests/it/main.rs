@@ -10,4 +10,6 @@ mod generate;
 mod mlops;
 mod properties;
 mod robust;
+mod robust_locks;
+mod robust_suite;
 mod scenarios;

@@ -720,7 +720,7 @@ fn apply_without_auto_approve_and_without_a_terminal_changes_nothing() {
 }
 
 /// The binary with the test environment, not waited for.
-fn spawn(d: &Dir, args: &[&str]) -> Child {
+pub(crate) fn spawn(d: &Dir, args: &[&str]) -> Child {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin("snowform"));
     c.env_clear()
         .env("HOME", d.home.path())
@@ -738,7 +738,10 @@ fn spawn(d: &Dir, args: &[&str]) -> Child {
 
 /// Wait until `child` printed a line on stderr starting with `prefix`; the rest of its
 /// stderr is collected on a thread.
-fn wait_for_line(child: &mut Child, prefix: &str) -> std::thread::JoinHandle<Vec<String>> {
+pub(crate) fn wait_for_line(
+    child: &mut Child,
+    prefix: &str,
+) -> std::thread::JoinHandle<Vec<String>> {
     let stderr = child.stderr.take().unwrap();
     let mut lines = std::io::BufReader::new(stderr).lines();
     let mut seen = Vec::new();
@@ -845,7 +848,7 @@ fn two_concurrent_applies_one_runs_the_other_exits_at_once_snowflake_backend() {
 /// Kill an apply of the example `delay` into its run, then re-run it: the state always
 /// parses, the re-run converges (an empty plan, no drift), and no statement that changes
 /// something ran twice across the two runs.
-fn killed_then_rerun(delay: Duration, parallelism: &str) {
+pub(crate) fn killed_then_rerun(delay: Duration, parallelism: &str) {
     let served = Served::start(40);
     let d = Dir::example("mitsui-mlops");
     // The landing tables the feature views read, loaded outside snowform: not part of

@@ -27,10 +27,15 @@ pub fn run(ctx: &Ctx, args: &ApplyArgs) -> Result<Exit, CliError> {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 CliError::new(format!("cannot read the plan {}: {e}", path.display()))
             })?;
-            Some(
-                SavedPlan::parse(&text)
-                    .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?,
-            )
+            let (file, plan) = SavedPlan::parse(&text)
+                .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+            check_shape(&plan).map_err(|e| {
+                CliError::new(format!(
+                    "{}: not a plan snowform made ({e}); make it again with: snowform plan --out FILE",
+                    path.display()
+                ))
+            })?;
+            Some((file, plan))
         }
         None => None,
     };
@@ -42,19 +47,24 @@ pub fn run(ctx: &Ctx, args: &ApplyArgs) -> Result<Exit, CliError> {
         let backend = ctx.backend(Some(&config));
         let lock = LockInfo::new("apply");
         backend.lock(Some(&session), &lock).await?;
-        let result = locked(
-            ctx,
-            args,
-            &config,
-            &session,
-            &backend,
-            &lock,
-            saved,
-            &targets,
-            &interrupts,
-        )
-        .await;
-        if let Err(e) = backend.unlock(Some(&session), &lock).await {
+        let (result, released) = backend
+            .hold(
+                Some(&session),
+                &lock,
+                locked(
+                    ctx,
+                    args,
+                    &config,
+                    &session,
+                    &backend,
+                    &lock,
+                    saved,
+                    &targets,
+                    &interrupts,
+                ),
+            )
+            .await;
+        if let Err(e) = released {
             eprintln!(
                 "{}",
                 ctx.err_style
@@ -81,6 +91,7 @@ async fn locked(
         .load(Some(session))
         .await?
         .unwrap_or_else(|| State::new(&ctx.global.workspace));
+    crate::cli::test_panic("apply-locked");
     let plan = match saved {
         Some((file, plan)) => {
             check_fresh(&plan, &state, session, !file.redacted).await?;
@@ -188,7 +199,7 @@ async fn settle_interrupted(
         ctx.err_style
             .yellow(&format!("warning: {}", recover::summary(&settled)))
     );
-    state.serial += 1;
+    state.bump_serial()?;
     backend.save(Some(session), state, lock).await?;
     Ok(())
 }
@@ -538,4 +549,56 @@ impl Progress<'_> {
         self.bar.inc();
         r
     }
+}
+
+/// A saved plan's links point at steps and changes it has, its order runs every step once,
+/// and its steps wait for no cycle: a crafted or damaged file made apply index past its
+/// steps (a panic) or wait for ever.
+fn check_shape(plan: &Plan) -> Result<(), String> {
+    let steps = plan.steps.len();
+    for (i, step) in plan.steps.iter().enumerate() {
+        if step.id != i {
+            return Err(format!("step {i} says it is step {}", step.id));
+        }
+        if step.change >= plan.changes.len() {
+            return Err(format!(
+                "step {i} belongs to change {}, which does not exist",
+                step.change
+            ));
+        }
+        if let Some(a) = step
+            .after
+            .iter()
+            .chain(&step.requires)
+            .find(|&&a| a >= steps)
+        {
+            return Err(format!("step {i} waits for step {a}, which does not exist"));
+        }
+    }
+    if let Some(c) = plan
+        .changes
+        .iter()
+        .flat_map(|c| &c.steps)
+        .chain(&plan.main_phase_ends)
+        .find(|&&s| s >= steps)
+    {
+        return Err(format!("it names step {c}, which does not exist"));
+    }
+    let mut order = plan.order.clone();
+    order.sort_unstable();
+    if order != (0..steps).collect::<Vec<_>>() {
+        return Err("its order does not run each step once".into());
+    }
+    let mut g = crate::graph::Graph::new();
+    for (i, step) in plan.steps.iter().enumerate() {
+        g.add_node(i);
+        for &a in step.after.iter().chain(&step.requires) {
+            g.add_dep(i, a);
+        }
+    }
+    if let Err(cycles) = g.topo_order() {
+        let first: Vec<String> = cycles[0].iter().map(|s| s.to_string()).collect();
+        return Err(format!("steps {} wait for each other", first.join(", ")));
+    }
+    Ok(())
 }

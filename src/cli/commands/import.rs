@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, address: &str, name: &str) -> Result<Exit, CliError> {
         let backend = ctx.backend(Some(&config));
         let lock = LockInfo::new("import");
         backend.lock(Some(&session), &lock).await?;
-        let result = async {
+        let work = async {
             let mut state = backend.load(Some(&session)).await?.unwrap_or_else(|| State::new(&ctx.global.workspace));
             if let Some(r) = state.resources.get(&addr) {
                 return Err(CliError::new(format!("{addr} already records {} {}; `snowform state rm {addr}` first to import another object", addr.kind.noun(), r.name)));
@@ -78,7 +78,7 @@ pub fn run(ctx: &Ctx, address: &str, name: &str) -> Result<Exit, CliError> {
             record.deps = desired.deps.clone();
             record.lifecycle = desired.lifecycle.clone();
             state.apply_effect(&Effect::Put { object: record });
-            state.serial += 1;
+            state.bump_serial()?;
             backend.save(Some(&session), &state, &lock).await?;
             eprintln!("Imported {} {target} as {addr}. Run `snowform plan` to see how it differs from the configuration.", addr.kind.noun());
             if !trusted.is_empty() {
@@ -88,9 +88,9 @@ pub fn run(ctx: &Ctx, address: &str, name: &str) -> Result<Exit, CliError> {
                 );
             }
             Ok(Exit::Ok)
-        }
-        .await;
-        backend.unlock(Some(&session), &lock).await?;
+        };
+        let (result, released) = backend.hold(Some(&session), &lock, work).await;
+        released?;
         result
     })
 }

@@ -1,9 +1,8 @@
 use crate::cli::args::PlanArgs;
-use crate::cli::planning::{make_plan, targets};
+use crate::cli::planning::{plan_consistently, targets};
 use crate::cli::{CliError, Ctx, Exit};
 use crate::plan::saved::SavedPlan;
 use crate::render::{self, plan_human, plan_markdown, Format, PlanView, Redactor};
-use crate::state::State;
 
 pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
     let config = ctx.load_config()?;
@@ -22,24 +21,15 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
             );
         }
         let backend = ctx.backend(Some(&config));
-        let state = match backend.load(session.as_ref()).await? {
-            Some(s) => s,
-            None => {
-                // Say it: a plan of all creates (or, offline, of nothing) reads otherwise
-                // as if the workspace were known.
-                eprintln!(
-                    "{}",
-                    ctx.err_style.yellow(&format!(
-                        "warning: no state for workspace {:?} in {}: nothing was applied from it yet, so every object is planned as new{}",
-                        ctx.global.workspace,
-                        backend.describe(),
-                        if session.is_none() { " (and without a connection, nothing in the account is seen)" } else { "" }
-                    ))
-                );
-                State::new(&ctx.global.workspace)
-            }
-        };
-        let made = make_plan(ctx, &config, &state, session.as_ref(), &targets).await?;
+        let made = plan_consistently(
+            ctx,
+            &config,
+            &backend,
+            session.as_ref(),
+            &targets,
+            args.lock_timeout.into(),
+        )
+        .await?;
         let redactor = Redactor::new(config.sensitive.clone());
         let view = PlanView::new(&made.plan, &redactor);
         print_plan(ctx, &view);

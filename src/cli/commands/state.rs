@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                 let lock = LockInfo::new("state rm");
                 backend.lock(session, &lock).await?;
                 // Read again under the lock: another process may have written since.
-                let result = async {
+                let work = async {
                     let mut state = backend
                         .load(session)
                         .await?
@@ -64,16 +64,16 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                             "{addr} is not in the state; `snowform state list` shows what is"
                         )));
                     }
-                    state.serial += 1;
+                    state.bump_serial()?;
                     backend.save(session, &state, &lock).await?;
                     eprintln!(
                         "Removed {addr} from the state ({}). The object itself was not dropped.",
                         backend.describe()
                     );
                     Ok(())
-                }
-                .await;
-                backend.unlock(session, &lock).await?;
+                };
+                let (result, released) = backend.hold(session, &lock, work).await;
+                released?;
                 result?;
             }
         }
