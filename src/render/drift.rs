@@ -2,7 +2,7 @@
 //! with the `##vso[task.logissue]` logging command).
 
 use super::Style;
-use crate::drift::{DriftKind, DriftReport, Drifted};
+use crate::drift::{DriftKind, DriftReport, Drifted, DriftedAttribute};
 
 fn value(v: &serde_json::Value) -> String {
     match v {
@@ -103,17 +103,22 @@ fn ignored_markdown(r: &DriftReport) -> String {
     );
     for d in &r.ignored {
         for a in &d.attributes {
-            out.push_str(&format!(
-                "| `{}` | `{}` | `{}` | `{}` |\n",
-                label(d).replace('|', "\\|"),
-                a.name,
-                value(&a.expected).replace('|', "\\|"),
-                value(&a.actual).replace('|', "\\|")
-            ));
+            out.push_str(&format!("| {} |\n", attribute_cells(d, a)));
         }
     }
     out.push('\n');
     out
+}
+
+/// The object, attribute, expected and actual cells of a markdown row.
+fn attribute_cells(d: &Drifted, a: &DriftedAttribute) -> String {
+    format!(
+        "`{}` | `{}` | `{}` | `{}`",
+        label(d).replace('|', "\\|"),
+        a.name,
+        value(&a.expected).replace('|', "\\|"),
+        value(&a.actual).replace('|', "\\|")
+    )
 }
 
 pub const MARKER: &str = "<!-- snowform:drift -->";
@@ -145,13 +150,7 @@ pub fn markdown(r: &DriftReport, footer: &[String]) -> String {
                 ));
             }
             for a in &d.attributes {
-                out.push_str(&format!(
-                    "| {kind} | `{}` | `{}` | `{}` | `{}` |\n",
-                    label(d).replace('|', "\\|"),
-                    a.name,
-                    value(&a.expected).replace('|', "\\|"),
-                    value(&a.actual).replace('|', "\\|")
-                ));
+                out.push_str(&format!("| {kind} | {} |\n", attribute_cells(d, a)));
             }
         }
         out.push('\n');

@@ -1,7 +1,7 @@
 //! The plan for a person at a terminal: a summary table, then each change with why, what
 //! changes, a diff of any changed SQL text, and the statements it runs.
 
-use super::plan_view::{ChangeView, PlanView};
+use super::plan_view::{leaves, ChangeView, PlanView};
 use super::Style;
 use crate::diff::Action;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
@@ -34,17 +34,6 @@ fn value(v: &serde_json::Value) -> String {
         }
         serde_json::Value::String(s) => format!("{s:?}"),
         other => other.to_string(),
-    }
-}
-
-/// `name = value`, or one line per leaf of an object value (`versions.V1.source`).
-fn leaves<'a>(name: &str, v: &'a serde_json::Value) -> Vec<(String, &'a serde_json::Value)> {
-    match v {
-        serde_json::Value::Object(m) if !m.is_empty() => m
-            .iter()
-            .flat_map(|(k, x)| leaves(&format!("{name}.{k}"), x))
-            .collect(),
-        _ => vec![(name.to_string(), v)],
     }
 }
 

@@ -2,7 +2,7 @@
 //! changes first with their reasons, each change's SQL in a collapsible section, and the
 //! plan digest so reviewers can match what main applies with what they approved.
 
-use super::plan_view::{ChangeView, PlanView};
+use super::plan_view::{leaves, ChangeView, PlanView};
 use crate::diff::Action;
 
 /// The marker a comment carries so that it can be found and updated on the next push.
@@ -227,17 +227,6 @@ fn html(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
-}
-
-/// `name = value`, or one entry per leaf of an object value (`versions.V2.comment`).
-fn leaves<'v>(name: &str, v: &'v serde_json::Value) -> Vec<(String, &'v serde_json::Value)> {
-    match v {
-        serde_json::Value::Object(m) if !m.is_empty() => m
-            .iter()
-            .flat_map(|(k, x)| leaves(&format!("{name}.{k}"), x))
-            .collect(),
-        _ => vec![(name.to_string(), v)],
-    }
 }
 
 fn cell(v: &serde_json::Value) -> String {

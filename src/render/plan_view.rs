@@ -217,3 +217,18 @@ impl PlanView {
             .collect()
     }
 }
+
+/// `name = value`, or one entry per leaf of an object value (`versions.V1.source`): how
+/// the human and markdown plans show an attribute whose value is an object.
+pub(crate) fn leaves<'v>(
+    name: &str,
+    v: &'v serde_json::Value,
+) -> Vec<(String, &'v serde_json::Value)> {
+    match v {
+        serde_json::Value::Object(m) if !m.is_empty() => m
+            .iter()
+            .flat_map(|(k, x)| leaves(&format!("{name}.{k}"), x))
+            .collect(),
+        _ => vec![(name.to_string(), v)],
+    }
+}
