@@ -236,33 +236,42 @@ pub async fn resubmit<R: Runner>(
 /// to the object the effect leaves), and a statement that drops or replaces needs
 /// `--allow-destroy` and an object the configuration does not protect. The reason otherwise.
 pub fn vouch(state: &State, entry: &InProgress, guard: &ResendGuard) -> Result<(), String> {
-    let (target, record) = match &entry.effect {
+    // The object the effect leaves, and for a patch also the object it takes its paths
+    // from (the configured one: a Feature Store schema's layout is written for it).
+    let (targets, record): (Vec<Object>, Option<Object>) = match &entry.effect {
         None | Some(Effect::None) => {
             return Err(
                 "its entry records no change, so snowform cannot tell that it wrote it".into(),
             )
         }
         Some(Effect::Remove { address }) => (
-            None,
+            vec![],
             state.resources.get(address).map(|r| r.to_object(address)),
         ),
         Some(e @ Effect::Patch { object, .. }) => match state.effect_result(e) {
-            Some((at, t)) => (Some(t), state.resources.get(&at).map(|r| r.to_object(&at))),
-            None => (Some(object.clone()), None),
+            Some((at, t)) => (
+                vec![t, object.clone()],
+                state.resources.get(&at).map(|r| r.to_object(&at)),
+            ),
+            None => (vec![object.clone()], None),
         },
         Some(Effect::Put { object }) => (
-            Some(object.clone()),
+            vec![object.clone()],
             state
                 .resources
                 .get(&object.address)
                 .map(|r| r.to_object(&object.address)),
         ),
         Some(Effect::Move { from, object }) => (
-            Some(object.clone()),
+            vec![object.clone()],
             state.resources.get(from).map(|r| r.to_object(from)),
         ),
     };
-    let written = generated(target.as_ref(), record.as_ref());
+    let written: Vec<(String, bool)> = targets
+        .iter()
+        .flat_map(|t| generated(Some(t), record.as_ref()))
+        .chain(generated(None, record.as_ref()))
+        .collect();
     let Some((_, planned_destructive)) = written.iter().find(|(sql, _)| *sql == entry.statement)
     else {
         return Err(
@@ -272,7 +281,7 @@ pub fn vouch(state: &State, entry: &InProgress, guard: &ResendGuard) -> Result<(
     if !(*planned_destructive || destroys(&entry.statement)) {
         return Ok(());
     }
-    let touched: Vec<&Object> = target.iter().chain(record.iter()).collect();
+    let touched: Vec<&Object> = targets.iter().chain(record.iter()).collect();
     let protected = touched.iter().find(|o| {
         o.lifecycle.prevent_destroy
             || guard
