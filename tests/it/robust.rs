@@ -1859,3 +1859,94 @@ database "prod" {
         "RB_PROD was dropped"
     );
 }
+
+/// A served account killed (SIGKILL) while an apply waits for an answer it lost, then
+/// served again from its file: the statement's resubmission under its request id is
+/// answered from the account file, not run a second time (which would fail as "already
+/// exists" and leave the warehouse unmanaged), and the apply converges.
+#[test]
+fn a_server_killed_and_restarted_mid_apply_runs_nothing_twice() {
+    let config = r#"
+warehouse "a" {
+  name = "RS_A"
+}
+warehouse "b" {
+  name = "RS_B"
+}
+warehouse "c" {
+  name = "RS_C"
+}
+"#;
+    let mut served = Served::start(0);
+    let d = Dir::with(&[("main.hcl", config)]);
+    d.connect(&served, "ci");
+    // How many statements the apply sends before its first CREATE: those of a plan.
+    let before = served.stats().statements;
+    d.on("ci", &["plan"]).ok();
+    let reads = served.stats().statements - before;
+    // Served again with latency, the answer to the first CREATE lost on the way back.
+    served.set_flags(&["--drop-connection-every", &(reads + 1).to_string()]);
+    served.latency(300);
+    served.restart();
+    let apply = spawn(
+        &d,
+        &[
+            "--connection",
+            "ci",
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let first = loop {
+        let s = served.stats();
+        if s.connections_dropped > 0 {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "no answer was lost: {s:?}");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    // The client waits before it resubmits; the server dies and comes back meanwhile.
+    served.set_flags(&[]);
+    served.restart();
+    let created: Vec<&String> = first
+        .executed
+        .keys()
+        .filter(|sql| sql.starts_with("CREATE WAREHOUSE RS_"))
+        .collect();
+    assert_eq!(created.len(), 1, "{first:?}");
+    let out = apply.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("already exists"), "{stderr}");
+    let second = served.stats();
+    assert!(second.retries_deduplicated >= 1, "{second:?}");
+    assert_eq!(
+        second.executed.get(created[0]),
+        None,
+        "ran again after the restart: {second:?}"
+    );
+    for (sql, n) in &second.executed {
+        assert!(
+            *n == 1 || sql.starts_with("SHOW ") || sql.starts_with("SELECT "),
+            "{sql} ran {n} times"
+        );
+    }
+    assert!(d.state().get("in_progress").is_none());
+    d.on("ci", &["plan", "--detailed-exitcode"]).ok();
+    let again = d.on("ci", &["apply", "--auto-approve"]).ok();
+    assert!(
+        again.stderr.contains("Nothing to apply."),
+        "{}",
+        again.stderr
+    );
+    // The account file remembers the requests that changed it.
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(served.account_file()).unwrap()).unwrap();
+    assert!(
+        file["requests"].as_array().is_some_and(|r| r.len() >= 3),
+        "{file}"
+    );
+}
