@@ -674,7 +674,7 @@ mod tests {
 
     fn database(name: &str) -> Object {
         Object::new(
-            Address::new(Kind::Database, &name.to_lowercase()),
+            Address::new(Kind::Database, name.to_lowercase()),
             ObjectName::account(Ident::from_canonical(name)),
         )
     }
