@@ -5,6 +5,12 @@
 //! cannot show (a tag on a refresh task, a CREATE ... IF NOT EXISTS, an attribute SHOW does
 //! not return) is sent again under its own request id marked as a resubmission, which the
 //! account runs only if it did not run the first time. Nothing runs twice.
+//!
+//! The state is data, not instructions: a statement is sent again only if it is one
+//! snowform's own DDL writes for the change its entry records ([`vouch`]), and one that
+//! drops or replaces passes the guards a planned change passes (`--allow-destroy`,
+//! `lifecycle.prevent_destroy` in the configuration). Anything else is refused, left in
+//! progress, and the user is told to check the account.
 
 use super::Runner;
 use crate::diff::{differing, merge_state_only, Picture};
@@ -25,6 +31,8 @@ pub enum Outcome {
     Unknown,
     /// Resubmitted, and it failed.
     Failed(String),
+    /// Not sent, and left in progress: the reason ([`vouch`]).
+    Refused(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,41 +169,221 @@ fn observe(state: &State, effect: &Effect, live: &Picture) -> Outcome {
     }
 }
 
+/// What a statement sent again from the state may do: the guards a planned change passes.
+#[derive(Clone, Debug, Default)]
+pub struct ResendGuard {
+    /// `--allow-destroy`: a drop or replace may be sent again.
+    pub allow_destroy: bool,
+    /// The objects the configuration protects with `lifecycle.prevent_destroy`: never
+    /// dropped or replaced by a statement sent again, matched by address and by name.
+    pub protected: Vec<Object>,
+}
+
 /// Send the `Unknown` statements again as resubmissions of their request ids, in the order
 /// they were started, and record those that succeed. One owed after another is sent only
-/// once that one is recorded.
-pub async fn resubmit<R: Runner>(state: &mut State, settled: &mut [Settled], runner: &R) {
+/// once that one is recorded. One [`vouch`] does not pass is refused and stays in progress
+/// (with those owed after it).
+pub async fn resubmit<R: Runner>(
+    state: &mut State,
+    settled: &mut [Settled],
+    runner: &R,
+    guard: &ResendGuard,
+) {
     for i in 0..settled.len() {
         if settled[i].outcome != Outcome::Unknown {
             continue;
         }
-        let dep_done = match &settled[i].entry.after {
-            None => true,
+        let dep = match &settled[i].entry.after {
+            None => None,
             Some(dep) => settled[..i]
                 .iter()
                 .find(|s| &s.entry.request_id == dep)
-                .is_none_or(|s| s.outcome == Outcome::Recorded),
+                .map(|s| s.outcome.clone()),
         };
         let s = &mut settled[i];
-        s.outcome = if !dep_done {
-            Outcome::NotRun
-        } else {
-            match runner.rerun(&s.entry.statement, &s.entry.request_id).await {
-                Ok(()) => {
-                    if let Some(effect) = &s.entry.effect {
-                        state.apply_effect(effect);
-                    }
-                    Outcome::Recorded
-                }
-                // Its answer lost again: still unknown, still in progress.
-                Err(e) if e.outcome_unknown => {
-                    state.in_progress.push(s.entry.clone());
-                    Outcome::Unknown
-                }
-                Err(e) => Outcome::Failed(e.message),
+        s.outcome = match dep {
+            Some(Outcome::Refused(_)) => {
+                state.in_progress.push(s.entry.clone());
+                Outcome::Refused("it is owed after a statement that was not sent again".to_string())
             }
+            Some(o) if o != Outcome::Recorded => Outcome::NotRun,
+            _ => match vouch(state, &s.entry, guard) {
+                Err(reason) => {
+                    state.in_progress.push(s.entry.clone());
+                    Outcome::Refused(reason)
+                }
+                Ok(()) => match runner.rerun(&s.entry.statement, &s.entry.request_id).await {
+                    Ok(()) => {
+                        if let Some(effect) = &s.entry.effect {
+                            state.apply_effect(effect);
+                        }
+                        Outcome::Recorded
+                    }
+                    // Its answer lost again: still unknown, still in progress.
+                    Err(e) if e.outcome_unknown => {
+                        state.in_progress.push(s.entry.clone());
+                        Outcome::Unknown
+                    }
+                    Err(e) => Outcome::Failed(e.message),
+                },
+            },
         };
     }
+}
+
+/// Whether `entry` may be sent again: its statement must be exactly one that snowform's
+/// DDL writes for the change its effect records (from the object as recorded in `state`
+/// to the object the effect leaves), and a statement that drops or replaces needs
+/// `--allow-destroy` and an object the configuration does not protect. The reason otherwise.
+pub fn vouch(state: &State, entry: &InProgress, guard: &ResendGuard) -> Result<(), String> {
+    // The object the effect leaves, and for a patch also the object it takes its paths
+    // from (the configured one: a Feature Store schema's layout is written for it).
+    let (targets, record): (Vec<Object>, Option<Object>) = match &entry.effect {
+        None | Some(Effect::None) => {
+            return Err(
+                "its entry records no change, so snowform cannot tell that it wrote it".into(),
+            )
+        }
+        Some(Effect::Remove { address }) => (
+            vec![],
+            state.resources.get(address).map(|r| r.to_object(address)),
+        ),
+        Some(e @ Effect::Patch { object, .. }) => match state.effect_result(e) {
+            Some((at, t)) => (
+                vec![t, object.clone()],
+                state.resources.get(&at).map(|r| r.to_object(&at)),
+            ),
+            None => (vec![object.clone()], None),
+        },
+        Some(Effect::Put { object }) => (
+            vec![object.clone()],
+            state
+                .resources
+                .get(&object.address)
+                .map(|r| r.to_object(&object.address)),
+        ),
+        Some(Effect::Move { from, object }) => (
+            vec![object.clone()],
+            state.resources.get(from).map(|r| r.to_object(from)),
+        ),
+    };
+    let written: Vec<(String, bool)> = targets
+        .iter()
+        .flat_map(|t| generated(Some(t), record.as_ref()))
+        .chain(generated(None, record.as_ref()))
+        .collect();
+    let Some((_, planned_destructive)) = written.iter().find(|(sql, _)| *sql == entry.statement)
+    else {
+        return Err(
+            "it is not a statement snowform writes for the change its entry records".into(),
+        );
+    };
+    if !(*planned_destructive || destroys(&entry.statement)) {
+        return Ok(());
+    }
+    let touched: Vec<&Object> = targets.iter().chain(record.iter()).collect();
+    let protected = touched.iter().find(|o| {
+        o.lifecycle.prevent_destroy
+            || guard
+                .protected
+                .iter()
+                .any(|p| p.address == o.address || (p.kind() == o.kind() && p.name == o.name))
+    });
+    if let Some(o) = protected {
+        return Err(format!(
+            "it drops or replaces {} {}, which lifecycle.prevent_destroy protects: it is never sent again",
+            o.kind().noun(),
+            o.name
+        ));
+    }
+    if !guard.allow_destroy {
+        let o = touched
+            .first()
+            .expect("a statement was written for an object");
+        return Err(format!(
+            "it drops or replaces {} {}: sending it again needs --allow-destroy",
+            o.kind().noun(),
+            o.name
+        ));
+    }
+    Ok(())
+}
+
+/// Every statement snowform's DDL writes to bring `record` (None: no object) to `target`
+/// (None: gone), whatever the action the plan chose, each with whether that action destroys.
+fn generated(target: Option<&Object>, record: Option<&Object>) -> Vec<(String, bool)> {
+    use crate::diff::{Action, Change};
+    let change = |action: Action, before: Option<&Object>, after: Option<&Object>| {
+        let attrs = match (before, after) {
+            (Some(b), Some(a)) => crate::diff::compare_props(a, b)
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect(),
+            _ => Vec::new(),
+        };
+        Change {
+            address: after.or(before).expect("an object").address.clone(),
+            action,
+            destructive: matches!(action, Action::Delete | Action::Replace),
+            reasons: Vec::new(),
+            attrs,
+            before: before.cloned(),
+            after: after.cloned(),
+            moved_from: None,
+            with_container: None,
+            state_only: false,
+            prevent_destroy: false,
+            changed_outside: Vec::new(),
+        }
+    };
+    let mut changes = Vec::new();
+    if let Some(t) = target {
+        changes.push(change(Action::Create, None, Some(t)));
+    }
+    if let Some(r) = record {
+        changes.push(change(Action::Delete, Some(r), None));
+    }
+    if let (Some(t), Some(r)) = (target, record) {
+        if t.kind() == r.kind() {
+            changes.push(change(Action::Update, Some(r), Some(t)));
+            changes.push(change(Action::Replace, Some(r), Some(t)));
+        }
+    }
+    let mut out: Vec<(String, bool)> = changes
+        .iter()
+        .flat_map(|c| {
+            crate::ddl::statements(c)
+                .into_iter()
+                .filter_map(|s| s.sql)
+                .map(|sql| (sql, c.destructive))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // A task graph is suspended at its root for a change and resumed after it (`plan`).
+    for o in target.iter().chain(record.iter()) {
+        if o.kind() == crate::model::Kind::Task {
+            for s in [
+                crate::ddl::task::suspend(&o.name),
+                crate::ddl::task::resume(&o.name),
+            ] {
+                out.extend(s.sql.map(|sql| (sql, false)));
+            }
+        }
+    }
+    out
+}
+
+/// Whether a statement drops or replaces something, read from its words (never from its
+/// string literals or quoted names): a DROP anywhere, or OR REPLACE.
+fn destroys(sql: &str) -> bool {
+    let Ok(tokens) = crate::sql::tokenize(sql) else {
+        return true;
+    };
+    let words: Vec<&crate::sql::Token> = tokens.iter().filter(|t| !t.is_trivia()).collect();
+    words.iter().any(|t| t.is_keyword("DROP"))
+        || words
+            .windows(2)
+            .any(|w| w[0].is_keyword("OR") && w[1].is_keyword("REPLACE"))
 }
 
 /// What settling found, for people.
@@ -213,6 +401,12 @@ pub fn summary(settled: &[Settled]) -> String {
     if unknown > 0 {
         parts.push(format!(
             "{unknown} cannot be seen in the account and are resent by the next apply (the account runs them at most once)"
+        ));
+    }
+    let refused = count(|o| matches!(o, Outcome::Refused(_)));
+    if refused > 0 {
+        parts.push(format!(
+            "{refused} were not sent again and stay in progress (see the error below)"
         ));
     }
     let nothing = count(|o| *o == Outcome::NothingToRecord);
@@ -362,15 +556,23 @@ mod tests {
         }
     }
 
+    /// The statement snowform writes to create the warehouse: one it may send again.
+    fn create_sql() -> String {
+        crate::ddl::create(&warehouse("XSMALL"))[0]
+            .sql
+            .clone()
+            .unwrap()
+    }
+
     #[test]
     fn a_statement_the_account_cannot_show_is_resubmitted_under_its_request_id() {
-        // A tag on the warehouse: the recorded object is the same before and after.
+        // The recorded object is the same before and after: the account cannot tell.
         let mut state = State::new("default");
         state.apply_effect(&Effect::Put {
             object: warehouse("XSMALL"),
         });
         state.in_progress.push(InProgress {
-            statement: "ALTER WAREHOUSE W SET TAG T = 'x'".into(),
+            statement: create_sql(),
             request_id: "req-1".into(),
             ..running(Effect::Put {
                 object: warehouse("XSMALL"),
@@ -385,14 +587,16 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        rt.block_on(resubmit(&mut state, &mut settled, &runner));
+        rt.block_on(resubmit(
+            &mut state,
+            &mut settled,
+            &runner,
+            &ResendGuard::default(),
+        ));
         assert_eq!(settled[0].outcome, Outcome::Recorded);
         assert_eq!(
             *runner.0.lock().unwrap(),
-            [(
-                "ALTER WAREHOUSE W SET TAG T = 'x'".to_string(),
-                "req-1".to_string()
-            )]
+            [(create_sql(), "req-1".to_string())]
         );
         assert!(state.in_progress.is_empty());
         assert_eq!(state.serial, serial);
@@ -402,9 +606,10 @@ mod tests {
             &mut failing,
             &mut settled,
             &Resend(Default::default(), false),
+            &ResendGuard::default(),
         ));
         assert_eq!(settled[0].outcome, Outcome::Failed("002003: gone".into()));
-        assert!(summary(&settled).contains("resent and failed: ALTER WAREHOUSE W SET TAG T = 'x'"));
+        assert!(summary(&settled).contains(&format!("resent and failed: {}", create_sql())));
     }
 
     #[test]
@@ -412,14 +617,14 @@ mod tests {
         // CREATE TASK (sent) and its tag (owed once it succeeds), both left in progress.
         let mut state = State::new("default");
         state.in_progress.push(InProgress {
-            statement: "CREATE".into(),
+            statement: create_sql(),
             request_id: "create".into(),
             ..running(Effect::Put {
                 object: warehouse("XSMALL"),
             })
         });
         state.in_progress.push(InProgress {
-            statement: "TAG".into(),
+            statement: create_sql(),
             request_id: "tag".into(),
             after: Some("create".into()),
             ..running(Effect::Put {
@@ -432,7 +637,12 @@ mod tests {
         let mut not_run = state.clone();
         let mut settled = settle(&mut not_run, &live(&[]));
         let runner = Resend(Default::default(), true);
-        rt.block_on(resubmit(&mut not_run, &mut settled, &runner));
+        rt.block_on(resubmit(
+            &mut not_run,
+            &mut settled,
+            &runner,
+            &ResendGuard::default(),
+        ));
         assert_eq!(
             settled
                 .iter()
@@ -443,7 +653,12 @@ mod tests {
         assert!(runner.0.lock().unwrap().is_empty());
 
         let mut settled = settle(&mut state, &live(&[warehouse("XSMALL")]));
-        rt.block_on(resubmit(&mut state, &mut settled, &runner));
+        rt.block_on(resubmit(
+            &mut state,
+            &mut settled,
+            &runner,
+            &ResendGuard::default(),
+        ));
         assert_eq!(
             settled
                 .iter()
@@ -453,8 +668,133 @@ mod tests {
         );
         assert_eq!(
             *runner.0.lock().unwrap(),
-            [("TAG".to_string(), "tag".to_string())]
+            [(create_sql(), "tag".to_string())]
         );
+    }
+
+    fn database(name: &str) -> Object {
+        Object::new(
+            Address::new(Kind::Database, name.to_lowercase()),
+            ObjectName::account(Ident::from_canonical(name)),
+        )
+    }
+
+    /// A state edited to hold a statement snowform never wrote, under an effect the account
+    /// cannot judge (the recorded warehouse as it is): settling would send it again.
+    #[test]
+    fn a_statement_planted_in_the_state_is_refused_and_stays_in_progress() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for planted in [
+            "DROP DATABASE PROD",
+            "ALTER WAREHOUSE W SET WAREHOUSE_SIZE = 'X6LARGE'",
+        ] {
+            let mut state = State::new("default");
+            state.apply_effect(&Effect::Put {
+                object: warehouse("XSMALL"),
+            });
+            state.in_progress.push(InProgress {
+                statement: planted.into(),
+                request_id: "planted".into(),
+                ..running(Effect::Put {
+                    object: warehouse("XSMALL"),
+                })
+            });
+            // And one owed after it, which goes with it.
+            state.in_progress.push(InProgress {
+                statement: create_sql(),
+                request_id: "owed".into(),
+                after: Some("planted".into()),
+                ..running(Effect::Put {
+                    object: warehouse("XSMALL"),
+                })
+            });
+            let mut settled = settle(&mut state, &live(&[warehouse("XSMALL")]));
+            assert_eq!(settled[0].outcome, Outcome::Unknown);
+            let runner = Resend(Default::default(), true);
+            let guard = ResendGuard {
+                allow_destroy: true,
+                protected: vec![],
+            };
+            rt.block_on(resubmit(&mut state, &mut settled, &runner, &guard));
+            assert!(runner.0.lock().unwrap().is_empty(), "{planted} was sent");
+            assert!(
+                matches!(&settled[0].outcome, Outcome::Refused(r) if r.contains("not a statement snowform writes")),
+                "{:?}",
+                settled[0].outcome
+            );
+            assert!(matches!(settled[1].outcome, Outcome::Refused(_)));
+            assert_eq!(
+                state
+                    .in_progress
+                    .iter()
+                    .map(|p| p.request_id.as_str())
+                    .collect::<Vec<_>>(),
+                ["planted", "owed"]
+            );
+            assert!(summary(&settled).contains("2 were not sent again"));
+        }
+    }
+
+    /// A drop snowform writes is sent again only with --allow-destroy, and never for an
+    /// object the configuration protects, by address or by name.
+    #[test]
+    fn a_drop_is_sent_again_only_past_the_destroy_guards() {
+        let mut state = State::new("default");
+        state.apply_effect(&Effect::Put {
+            object: database("PROD"),
+        });
+        let entry = |sql: &str| InProgress {
+            statement: sql.into(),
+            ..running(Effect::Remove {
+                address: database("PROD").address,
+            })
+        };
+        let allowed = ResendGuard {
+            allow_destroy: true,
+            protected: vec![],
+        };
+        assert_eq!(
+            vouch(&state, &entry("DROP DATABASE PROD"), &allowed),
+            Ok(())
+        );
+        let no_flag = vouch(
+            &state,
+            &entry("DROP DATABASE PROD"),
+            &ResendGuard::default(),
+        );
+        assert!(no_flag.unwrap_err().contains("needs --allow-destroy"));
+        // Not the object the effect names.
+        let other = vouch(&state, &entry("DROP DATABASE OTHER"), &allowed);
+        assert!(other
+            .unwrap_err()
+            .contains("not a statement snowform writes"));
+        let mut by_name = database("PROD");
+        by_name.address = Address::new(Kind::Database, "renamed_in_config");
+        for p in [database("PROD"), by_name] {
+            let mut p = p;
+            p.lifecycle.prevent_destroy = true;
+            let guard = ResendGuard {
+                allow_destroy: true,
+                protected: vec![p],
+            };
+            let refused = vouch(&state, &entry("DROP DATABASE PROD"), &guard);
+            assert!(refused.unwrap_err().contains("prevent_destroy"));
+        }
+        // A replace is a drop too.
+        let mut put = entry("CREATE OR REPLACE DATABASE PROD");
+        put.effect = Some(Effect::Put {
+            object: database("PROD"),
+        });
+        assert!(vouch(&state, &put, &ResendGuard::default())
+            .unwrap_err()
+            .contains("needs --allow-destroy"));
+        assert_eq!(vouch(&state, &put, &allowed), Ok(()));
+        // No effect: nothing to check it against.
+        let mut none = entry("DROP DATABASE PROD");
+        none.effect = None;
+        assert!(vouch(&state, &none, &allowed).is_err());
     }
 
     /// A kill between a task's suspend and its resume: the account shows the task

@@ -151,7 +151,8 @@ impl RunningServer {
 /// size; a rejected access token answers `390303` for PATs too (Snowflake's PAT code is not
 /// documented); an injected 503 has a small JSON body; cancelling marks the statement
 /// cancelled but cannot stop an engine call already running; results are kept for the life
-/// of the process.
+/// of the process, and only the request ids of one-statement requests that changed an account
+/// kept in a file outlive it (docs/sandbox.md).
 pub async fn start(
     opts: ServeOptions,
     engine: Box<dyn SqlEngine>,
@@ -394,6 +395,24 @@ async fn submit(
                 debug!(%request_id, %handle, "resubmission answered from the stored result");
                 return respond(&st, &handle);
             }
+        } else {
+            // Run by this account before the server (re)started: the account file remembers
+            // the request with the change it made.
+            let ran = st
+                .engine
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .ran_request(&request_id, &user);
+            if let Some(rs) = ran {
+                let handle = st.store.create(&user, &request_id, Vec::new());
+                let stored = StoredResult::from_result_set(rs, st.rows_per_partition);
+                st.store
+                    .finish(&handle, Status::Succeeded(Arc::new(stored)));
+                st.store.remember_request(&request_id, &handle);
+                st.stats.deduplicated();
+                debug!(%request_id, %handle, "resubmission answered from the account file");
+                return respond(&st, &handle);
+            }
         }
     }
     let Ok(req) = serde_json::from_slice::<SubmitBody>(&body) else {
@@ -497,7 +516,15 @@ async fn submit(
     }
     let span = tracing::info_span!("sandbox_statement", handle = %handle, request_id = %request_id);
     tokio::spawn(
-        execute(st.clone(), handle.clone(), children, statements, session).instrument(span),
+        execute(
+            st.clone(),
+            handle.clone(),
+            request_id.clone(),
+            children,
+            statements,
+            session,
+        )
+        .instrument(span),
     );
 
     if !query
@@ -528,6 +555,7 @@ fn immediate_failure(st: &AppState, user: &str, request_id: &str, error: SqlErro
 async fn execute(
     st: Arc<AppState>,
     handle: String,
+    request_id: String,
     children: Vec<String>,
     statements: Vec<String>,
     session: Session,
@@ -542,6 +570,7 @@ async fn execute(
         };
         let st2 = st.clone();
         let (sql2, session2, batch) = (sql.clone(), session.clone(), handle.clone());
+        let request_id2 = request_id.clone();
         let outcome = tokio::task::spawn_blocking(move || {
             let mut engine = st2.engine.lock().unwrap_or_else(|e| e.into_inner());
             // Cancelled (or timed out) while waiting for the engine: do not run.
@@ -552,7 +581,13 @@ async fn execute(
                 st2.stats.fault();
                 return Some(Err(err));
             }
-            let result = engine.execute(&sql2, &session2);
+            // A request of one statement is remembered with its change (a restarted
+            // server still deduplicates it); the statements of a batch are not.
+            let result = if multi {
+                engine.execute(&sql2, &session2)
+            } else {
+                engine.execute_request(&sql2, &session2, &request_id2)
+            };
             st2.stats.executed(&sql2);
             Some(result)
         })

@@ -82,4 +82,24 @@ impl SqlError {
 /// Executes SQL against an account's catalog. The HTTP server drives one engine.
 pub trait SqlEngine: Send {
     fn execute(&mut self, sql: &str, session: &Session) -> Result<ResultSet, SqlError>;
+
+    /// [`SqlEngine::execute`] for the request `request_id`: an engine that keeps its account
+    /// on disk remembers the request with the change, so that [`SqlEngine::ran_request`]
+    /// knows it after a restart.
+    fn execute_request(
+        &mut self,
+        sql: &str,
+        session: &Session,
+        request_id: &str,
+    ) -> Result<ResultSet, SqlError> {
+        let _ = request_id;
+        self.execute(sql, session)
+    }
+
+    /// The result of request `request_id` of `user`, when its statement changed the account
+    /// and the account remembers it (see [`SqlEngine::execute_request`]).
+    fn ran_request(&self, request_id: &str, user: &str) -> Option<ResultSet> {
+        let _ = (request_id, user);
+        None
+    }
 }

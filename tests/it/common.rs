@@ -213,11 +213,13 @@ pub const CI_WAREHOUSE: &str = "CI_WH";
 /// A `snowform sandbox serve` process: an account shared by several snowform processes,
 /// with latency to catch them mid-flight and statistics of what it executed.
 pub struct Served {
-    child: std::process::Child,
+    child: Option<std::process::Child>,
     pub url: String,
     pub port: u16,
     pub user: String,
     pub token: String,
+    latency_ms: u64,
+    flags: Vec<String>,
     _account: tempfile::TempDir,
 }
 
@@ -229,15 +231,37 @@ impl Served {
 
     /// [`Served::start`] with more `sandbox serve` flags (its fault injection).
     pub fn start_with(latency_ms: u64, flags: &[&str]) -> Served {
-        use std::io::BufRead;
         let account = tempfile::tempdir().unwrap();
         let (user, token) = ("SNOWFORM_CI".to_string(), "sandbox-token-1".to_string());
+        let mut served = Served {
+            child: None,
+            url: String::new(),
+            port: 0,
+            user,
+            token,
+            latency_ms,
+            flags: flags.iter().map(|f| f.to_string()).collect(),
+            _account: account,
+        };
+        served.serve();
+        // The warehouse the connections of `Dir::connect` name: the state table's SELECT,
+        // UPDATE and MERGE and the model version reads run on one, as in Snowflake.
+        served.sql(&format!(
+            "CREATE WAREHOUSE {CI_WAREHOUSE} WAREHOUSE_SIZE = XSMALL AUTO_RESUME = TRUE INITIALLY_SUSPENDED = TRUE"
+        ));
+        served
+    }
+
+    /// Start `sandbox serve` on the account file (on the port it had, once it had one).
+    fn serve(&mut self) {
+        use std::io::BufRead;
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("snowform"))
             .args(["sandbox", "serve", "--account-file"])
-            .arg(account.path().join("account.json"))
-            .args(["--token", &format!("{user}={token}")])
-            .args(["--latency-ms", &latency_ms.to_string()])
-            .args(flags)
+            .arg(self.account_file())
+            .args(["--port", &self.port.to_string()])
+            .args(["--token", &format!("{}={}", self.user, self.token)])
+            .args(["--latency-ms", &self.latency_ms.to_string()])
+            .args(&self.flags)
             .env("NO_COLOR", "1")
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
@@ -253,21 +277,38 @@ impl Served {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line of sandbox serve: {first:?}"))
             .to_string();
-        let port = url.rsplit(':').next().unwrap().parse().unwrap();
-        let served = Served {
-            child,
-            url,
-            port,
-            user,
-            token,
-            _account: account,
-        };
-        // The warehouse the connections of `Dir::connect` name: the state table's SELECT,
-        // UPDATE and MERGE and the model version reads run on one, as in Snowflake.
-        served.sql(&format!(
-            "CREATE WAREHOUSE {CI_WAREHOUSE} WAREHOUSE_SIZE = XSMALL AUTO_RESUME = TRUE INITIALLY_SUSPENDED = TRUE"
-        ));
-        served
+        self.port = url.rsplit(':').next().unwrap().parse().unwrap();
+        self.url = url;
+        self.child = Some(child);
+    }
+
+    /// The file the served account is kept in.
+    pub fn account_file(&self) -> std::path::PathBuf {
+        self._account.path().join("account.json")
+    }
+
+    /// Kill the server with SIGKILL: whatever it was answering is lost.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// The `sandbox serve` flags of the next [`Served::restart`].
+    pub fn set_flags(&mut self, flags: &[&str]) {
+        self.flags = flags.iter().map(|f| f.to_string()).collect();
+    }
+
+    /// The latency of the next [`Served::restart`].
+    pub fn latency(&mut self, ms: u64) {
+        self.latency_ms = ms;
+    }
+
+    /// Serve the same account file again, on the same port. Statistics start from zero.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.serve();
     }
 
     fn client(&self) -> snowform::snowflake::Client {
@@ -330,8 +371,7 @@ impl Served {
 
 impl Drop for Served {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.kill();
     }
 }
 

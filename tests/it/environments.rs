@@ -254,3 +254,101 @@ fn progress_is_drawn_on_a_terminal_only() {
     .unwrap();
     assert!(applied.contains("/7 statements ("), "{applied:?}");
 }
+
+/// Ctrl-C at the confirmation prompt, typed on a real (pseudo-)terminal, whose line
+/// discipline turns it into SIGINT: the apply stops at once, exits 1, runs nothing and
+/// releases the state lock.
+#[test]
+fn ctrl_c_at_the_confirmation_prompt_stops_cleanly() {
+    use std::io::{Read, Write};
+    let served = Served::start(0);
+    let d = Dir::with(&[("main.hcl", "warehouse \"w\" {\n  name = \"PROMPT_W\"\n}\n")]);
+    d.connect(&served, "ci");
+    let before = served.stats().executed;
+    let bin = assert_cmd::cargo::cargo_bin("snowform");
+    let quoted: Vec<String> = [
+        bin.display().to_string(),
+        "-C".to_string(),
+        d.path().display().to_string(),
+        "--connection".to_string(),
+        "ci".to_string(),
+        "apply".to_string(),
+    ]
+    .iter()
+    .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+    .collect();
+    // `exec`: the shell that `script` starts would see the SIGINT too and exit 130 itself.
+    let spawned = std::process::Command::new("script")
+        .args(["-qec", &format!("exec {}", quoted.join(" ")), "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", d.home.path())
+        .env("SNOWFLAKE_HOME", d.home.path())
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let Ok(mut child) = spawned else {
+        eprintln!("`script` is not installed: this test did not run");
+        return;
+    };
+    // What the terminal shows, read on a thread so that the wait can time out.
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let mut stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0
+                || tx
+                    .send(String::from_utf8_lossy(&buf[..n]).into_owned())
+                    .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut shown = String::new();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut sent = false;
+    let status = loop {
+        if let Ok(chunk) = rx.recv_timeout(std::time::Duration::from_millis(50)) {
+            shown.push_str(&chunk);
+        }
+        if !sent && shown.contains("Only 'yes' is accepted: ") {
+            // Ctrl-C, as typed.
+            stdin.write_all(b"\x03").unwrap();
+            stdin.flush().unwrap();
+            sent = true;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("no exit after Ctrl-C at the prompt (sent: {sent}):\n{shown}");
+        }
+    };
+    while let Ok(chunk) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+        shown.push_str(&chunk);
+    }
+    assert!(sent, "no prompt:\n{shown}");
+    assert_eq!(status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("apply interrupted at the prompt; nothing was changed"),
+        "{shown}"
+    );
+    assert!(!d.path().join("state/default.json.lock").exists());
+    let after = served.stats().executed;
+    let ran: Vec<&String> = after
+        .iter()
+        .filter(|(sql, n)| before.get(*sql) != Some(n))
+        .map(|(sql, _)| sql)
+        .filter(|sql| !sql.starts_with("SHOW ") && !sql.starts_with("SELECT "))
+        .collect();
+    assert!(ran.is_empty(), "ran: {ran:?}");
+    // The lock is free: the next apply takes it.
+    d.on("ci", &["apply", "--auto-approve"]).ok();
+}

@@ -1733,3 +1733,220 @@ fn drift_reports_a_task_graph_left_suspended_by_a_killed_apply() {
     d.on("ci", &["drift"]).ok();
     d.on("ci", &["plan", "--detailed-exitcode"]).ok();
 }
+
+/// The state is data: statements planted in its in-progress list (a crafted or edited
+/// state file) are never sent again unless snowform writes them for the change the entry
+/// records, and then only past the destroy guards. Apply refuses, saying what to do, and
+/// runs nothing (the served account's statistics show it).
+#[test]
+fn statements_planted_in_the_state_are_refused_not_sent() {
+    use snowform::model::Address;
+    use snowform::plan::Effect;
+    use snowform::state::{InProgress, State};
+    let served = Served::start(0);
+    let d = Dir::with(&[(
+        "main.hcl",
+        r#"
+warehouse "w" {
+  name = "RB_W"
+}
+database "prod" {
+  name = "RB_PROD"
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+"#,
+    )]);
+    d.connect(&served, "ci");
+    d.on("ci", &["apply", "--auto-approve"]).ok();
+    let path = d.path().join("state/default.json");
+    let mut state = State::parse(&std::fs::read_to_string(&path).unwrap(), "state").unwrap();
+    let record = |a: &str| {
+        let a = Address::parse(a).unwrap();
+        state.resources[&a].to_object(&a)
+    };
+    let entry = |sql: &str, id: &str, effect: Effect, after: Option<&str>| InProgress {
+        statement: sql.into(),
+        request_id: id.into(),
+        started_at: "2026-01-01T00:00:00Z".into(),
+        effect: Some(effect),
+        after: after.map(String::from),
+    };
+    let (warehouse, database) = (record("warehouse.w"), record("database.prod"));
+    let planted = vec![
+        // Arbitrary SQL under a plausible effect the account cannot judge (the warehouse
+        // as recorded), and a drop under it.
+        entry(
+            "DROP DATABASE RB_PROD",
+            "11111111-1111-4111-8111-111111111111",
+            Effect::Put {
+                object: warehouse.clone(),
+            },
+            None,
+        ),
+        entry(
+            "GRANT OWNERSHIP ON DATABASE RB_PROD TO ROLE PUBLIC",
+            "22222222-2222-4222-8222-222222222222",
+            Effect::Put { object: warehouse },
+            None,
+        ),
+        // A statement snowform does write (a replace) for an object the configuration
+        // protects.
+        entry(
+            "CREATE OR REPLACE DATABASE RB_PROD",
+            "33333333-3333-4333-8333-333333333333",
+            Effect::Put {
+                object: database.clone(),
+            },
+            None,
+        ),
+        // An effect that says drop, owed after the planted one.
+        entry(
+            "DROP DATABASE RB_PROD",
+            "44444444-4444-4444-8444-444444444444",
+            Effect::Remove {
+                address: database.address.clone(),
+            },
+            Some("11111111-1111-4111-8111-111111111111"),
+        ),
+    ];
+    state.in_progress = planted;
+    std::fs::write(&path, state.to_json()).unwrap();
+    let before = served.stats().executed;
+
+    for flags in [&[][..], &["--allow-destroy"][..]] {
+        let mut args = vec!["apply", "--auto-approve"];
+        args.extend_from_slice(flags);
+        let out = d.on("ci", &args).code(1);
+        assert!(
+            out.stderr.contains("refusing to apply: the state")
+                && out.stderr.contains("DROP DATABASE RB_PROD (request id 11111111-1111-4111-8111-111111111111): it is not a statement snowform writes")
+                && out.stderr.contains("GRANT OWNERSHIP ON DATABASE RB_PROD TO ROLE PUBLIC (request id 22222222")
+                && out.stderr.contains("CREATE OR REPLACE DATABASE RB_PROD (request id 33333333-3333-4333-8333-333333333333): it drops or replaces database RB_PROD, which lifecycle.prevent_destroy protects")
+                && out.stderr.contains("Check in the account"),
+            "{flags:?}\n{}",
+            out.stderr
+        );
+        // What the account shows decides the drop: RB_PROD is there, so it did not run and
+        // is not sent.
+        let left: Vec<String> = d.state()["in_progress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["request_id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            left,
+            [
+                "11111111-1111-4111-8111-111111111111",
+                "22222222-2222-4222-8222-222222222222",
+                "33333333-3333-4333-8333-333333333333"
+            ],
+            "{flags:?}"
+        );
+    }
+    let after = served.stats().executed;
+    let new: Vec<(&String, &u64)> = after
+        .iter()
+        .filter(|(sql, n)| before.get(*sql) != Some(n))
+        .filter(|(sql, _)| !sql.starts_with("SHOW ") && !sql.starts_with("SELECT "))
+        .collect();
+    assert!(new.is_empty(), "ran: {new:?}");
+    assert_eq!(
+        served.sql("SHOW DATABASES LIKE 'RB_PROD'").len(),
+        1,
+        "RB_PROD was dropped"
+    );
+}
+
+/// A served account killed (SIGKILL) while an apply waits for an answer it lost, then
+/// served again from its file: the statement's resubmission under its request id is
+/// answered from the account file, not run a second time (which would fail as "already
+/// exists" and leave the warehouse unmanaged), and the apply converges.
+#[test]
+fn a_server_killed_and_restarted_mid_apply_runs_nothing_twice() {
+    let config = r#"
+warehouse "a" {
+  name = "RS_A"
+}
+warehouse "b" {
+  name = "RS_B"
+}
+warehouse "c" {
+  name = "RS_C"
+}
+"#;
+    let mut served = Served::start(0);
+    let d = Dir::with(&[("main.hcl", config)]);
+    d.connect(&served, "ci");
+    // How many statements the apply sends before its first CREATE: those of a plan.
+    let before = served.stats().statements;
+    d.on("ci", &["plan"]).ok();
+    let reads = served.stats().statements - before;
+    // Served again with latency, the answer to the first CREATE lost on the way back.
+    served.set_flags(&["--drop-connection-every", &(reads + 1).to_string()]);
+    served.latency(300);
+    served.restart();
+    let apply = spawn(
+        &d,
+        &[
+            "--connection",
+            "ci",
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let first = loop {
+        let s = served.stats();
+        if s.connections_dropped > 0 {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "no answer was lost: {s:?}");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    // The client waits before it resubmits; the server dies and comes back meanwhile.
+    served.set_flags(&[]);
+    served.restart();
+    let created: Vec<&String> = first
+        .executed
+        .keys()
+        .filter(|sql| sql.starts_with("CREATE WAREHOUSE RS_"))
+        .collect();
+    assert_eq!(created.len(), 1, "{first:?}");
+    let out = apply.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("already exists"), "{stderr}");
+    let second = served.stats();
+    assert!(second.retries_deduplicated >= 1, "{second:?}");
+    assert_eq!(
+        second.executed.get(created[0]),
+        None,
+        "ran again after the restart: {second:?}"
+    );
+    for (sql, n) in &second.executed {
+        assert!(
+            *n == 1 || sql.starts_with("SHOW ") || sql.starts_with("SELECT "),
+            "{sql} ran {n} times"
+        );
+    }
+    assert!(d.state().get("in_progress").is_none());
+    d.on("ci", &["plan", "--detailed-exitcode"]).ok();
+    let again = d.on("ci", &["apply", "--auto-approve"]).ok();
+    assert!(
+        again.stderr.contains("Nothing to apply."),
+        "{}",
+        again.stderr
+    );
+    // The account file remembers the requests that changed it.
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(served.account_file()).unwrap()).unwrap();
+    assert!(
+        file["requests"].as_array().is_some_and(|r| r.len() >= 3),
+        "{file}"
+    );
+}

@@ -92,6 +92,15 @@ async fn locked(
         .await?
         .unwrap_or_else(|| State::new(&ctx.global.workspace));
     crate::cli::test_panic("apply-locked");
+    let resend = recover::ResendGuard {
+        allow_destroy: args.allow_destroy,
+        protected: config
+            .objects
+            .iter()
+            .filter(|o| o.lifecycle.prevent_destroy)
+            .cloned()
+            .collect(),
+    };
     let plan = match saved {
         Some((file, plan)) => {
             check_fresh(&plan, &state, session, !file.redacted).await?;
@@ -100,11 +109,11 @@ async fn locked(
             } else {
                 plan
             };
-            settle_interrupted(ctx, session, backend, lock, &mut state).await?;
+            settle_interrupted(ctx, session, backend, lock, &mut state, &resend).await?;
             plan
         }
         None => {
-            settle_interrupted(ctx, session, backend, lock, &mut state).await?;
+            settle_interrupted(ctx, session, backend, lock, &mut state, &resend).await?;
             make_plan(ctx, config, &state, Some(session), targets)
                 .await?
                 .plan
@@ -175,13 +184,15 @@ async fn locked(
 }
 
 /// Record what the last apply left running and the account shows done, before planning or
-/// running anything, so that nothing runs twice.
+/// running anything, so that nothing runs twice. What the state asks to send again that
+/// snowform did not write, or that the guards stop, is refused: apply stops there.
 async fn settle_interrupted(
     ctx: &Ctx,
     session: &Session,
     backend: &crate::cli::backend::Backend,
     lock: &LockInfo,
     state: &mut State,
+    guard: &recover::ResendGuard,
 ) -> Result<(), CliError> {
     if state.in_progress.is_empty() {
         return Ok(());
@@ -193,7 +204,7 @@ async fn settle_interrupted(
         // A few statements resent at once: no bar.
         bar: crate::cli::progress::Progress::none(),
     };
-    recover::resubmit(state, &mut settled, &runner).await;
+    recover::resubmit(state, &mut settled, &runner, guard).await;
     eprintln!(
         "{}",
         ctx.err_style
@@ -201,6 +212,26 @@ async fn settle_interrupted(
     );
     state.bump_serial()?;
     backend.save(Some(session), state, lock).await?;
+    let refused: Vec<String> = settled
+        .iter()
+        .filter_map(|s| match &s.outcome {
+            recover::Outcome::Refused(why) => Some(format!(
+                "  {} (request id {}): {why}",
+                crate::render::redact_global(&crate::render::printable(first_line(
+                    &s.entry.statement
+                ))),
+                crate::render::printable(&s.entry.request_id)
+            )),
+            _ => None,
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Err(CliError::new(format!(
+            "refusing to apply: the state ({}) lists statements in progress that were not sent again:\n{}\nNothing else was run. Check in the account whether each took effect. If the state was edited by someone else, restore it from version control or a backup; otherwise remove the entries from its in_progress list (or run apply with --allow-destroy where that is the reason) and apply again.",
+            backend.describe(),
+            refused.join("\n")
+        )));
+    }
     Ok(())
 }
 

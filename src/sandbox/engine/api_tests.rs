@@ -220,3 +220,35 @@ fn the_system_clock_stamps_objects() {
     let created = e.catalog().databases["DB"].meta.created_on;
     assert!(created > 1_700_000_000 * 1_000_000_000, "{created}");
 }
+
+/// A server restarted on an account file still knows the requests that changed the
+/// account (with their results), as Snowflake keeps request ids across its own restarts:
+/// a resubmission is answered, not run again. Reads, failures and in-memory accounts are
+/// not remembered.
+#[test]
+fn an_account_file_remembers_the_requests_that_changed_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.json");
+    let mut s = session();
+    s.user = "U".into();
+    let mut e = Engine::open(&path, "ACME").unwrap();
+    let created = e
+        .execute_request("CREATE WAREHOUSE wh", &s, "req-create")
+        .unwrap();
+    e.execute_request("SHOW WAREHOUSES", &s, "req-show")
+        .unwrap();
+    e.execute_request("CREATE WAREHOUSE wh", &s, "req-again")
+        .unwrap_err();
+    drop(e);
+    let reopened = Engine::open(&path, "ACME").unwrap();
+    assert_eq!(reopened.ran_request("req-create", "U"), Some(created));
+    assert_eq!(reopened.ran_request("req-create", "OTHER"), None);
+    assert_eq!(reopened.ran_request("req-show", "U"), None);
+    assert_eq!(reopened.ran_request("req-again", "U"), None);
+
+    let mut memory = Engine::new("ACME");
+    memory
+        .execute_request("CREATE WAREHOUSE wh", &s, "req-create")
+        .unwrap();
+    assert_eq!(memory.ran_request("req-create", "U"), None);
+}

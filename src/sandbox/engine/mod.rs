@@ -23,9 +23,9 @@ mod tests;
 
 pub use catalog::Catalog;
 pub use clock::Clock;
-pub use persist::PersistError;
+pub use persist::{PersistError, RanRequest};
 
-use super::{ResultSet, Session, SqlEngine, SqlError};
+use super::{Column, DmlStats, ResultSet, Session, SqlEngine, SqlError};
 use parse::{Failure, ParseError};
 use std::path::{Path, PathBuf};
 
@@ -35,7 +35,28 @@ pub struct Engine {
     clock: Clock,
     /// Where the account is kept; None for an in-memory account.
     path: Option<PathBuf>,
+    /// The requests whose statements changed the account, oldest first (kept only with a
+    /// file: an in-memory account ends with its server, and so do its request ids).
+    requests: Vec<RanRequest>,
 }
+
+/// How many request ids an account file remembers; the oldest go first.
+pub const REMEMBERED_REQUESTS: usize = 10_000;
+
+/// The result column types the engine produces: a remembered result names its types by
+/// these, and one with another type is not remembered.
+const TYPE_NAMES: &[&str] = &[
+    "text",
+    "fixed",
+    "boolean",
+    "timestamp_ltz",
+    "timestamp_ntz",
+    "timestamp_tz",
+    "time",
+    "date",
+    "variant",
+    "real",
+];
 
 impl Engine {
     /// An empty account held in memory.
@@ -45,6 +66,7 @@ impl Engine {
             catalog: Catalog::default(),
             clock: Clock::System,
             path: None,
+            requests: Vec::new(),
         }
     }
 
@@ -59,12 +81,13 @@ impl Engine {
                 source,
             })?;
         }
-        let catalog = persist::load(path, account)?.unwrap_or_default();
+        let (catalog, requests) = persist::load(path, account)?.unwrap_or_default();
         Ok(Engine {
             account: account.to_string(),
             catalog,
             clock: Clock::System,
             path: Some(path.to_path_buf()),
+            requests,
         })
     }
 
@@ -81,8 +104,9 @@ impl Engine {
     /// Empty the account (and its file, when it has one).
     pub fn reset(&mut self) -> Result<(), PersistError> {
         self.catalog = Catalog::default();
+        self.requests.clear();
         if let Some(path) = &self.path {
-            persist::save(path, &self.account, &self.catalog)?;
+            persist::save(path, &self.account, &self.catalog, &self.requests)?;
         }
         Ok(())
     }
@@ -95,7 +119,17 @@ impl Engine {
         &self.account
     }
 
-    fn run(&mut self, sql: &str, session: &Session) -> Result<ResultSet, SqlError> {
+    /// The requests this account remembers, oldest first.
+    pub fn requests(&self) -> &[RanRequest] {
+        &self.requests
+    }
+
+    fn run(
+        &mut self,
+        sql: &str,
+        session: &Session,
+        request_id: Option<&str>,
+    ) -> Result<ResultSet, SqlError> {
         let parsed = parse::parse(sql).map_err(|f| failure(sql, f))?;
         // Reads never change the catalog; every executor checks before it changes anything,
         // and the snapshot also restores a change whose save failed.
@@ -123,9 +157,21 @@ impl Engine {
         };
         if outcome.changed {
             if let Some(path) = &self.path {
-                if let Err(e) = persist::save(path, &self.account, &self.catalog) {
+                let ran = request_id.and_then(|id| remembered(id, session, &outcome.result));
+                // A failed save forgets the request with its change: a resubmission runs it.
+                let requests_before = ran.as_ref().map(|_| self.requests.clone());
+                if let Some(ran) = ran {
+                    self.requests.retain(|r| r.request_id != ran.request_id);
+                    self.requests.push(ran);
+                    let over = self.requests.len().saturating_sub(REMEMBERED_REQUESTS);
+                    self.requests.drain(..over);
+                }
+                if let Err(e) = persist::save(path, &self.account, &self.catalog, &self.requests) {
                     if let Some(s) = snapshot {
                         self.catalog = s;
+                    }
+                    if let Some(r) = requests_before {
+                        self.requests = r;
                     }
                     return Err(errors::persistence(&e.to_string()));
                 }
@@ -135,9 +181,67 @@ impl Engine {
     }
 }
 
+/// `result` of request `request_id` as the account file keeps it; None when a column has a
+/// type the file cannot name.
+fn remembered(request_id: &str, session: &Session, result: &ResultSet) -> Option<RanRequest> {
+    let columns = result
+        .columns
+        .iter()
+        .map(|c| {
+            TYPE_NAMES
+                .contains(&c.type_name)
+                .then(|| (c.name.clone(), c.type_name.to_string(), c.nullable))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(RanRequest {
+        request_id: request_id.to_string(),
+        user: session.user.clone(),
+        columns,
+        rows: result.rows.clone(),
+        dml: result.dml.map(|d| [d.inserted, d.updated, d.deleted]),
+    })
+}
+
 impl SqlEngine for Engine {
     fn execute(&mut self, sql: &str, session: &Session) -> Result<ResultSet, SqlError> {
-        self.run(sql, session)
+        self.run(sql, session, None)
+    }
+
+    fn execute_request(
+        &mut self,
+        sql: &str,
+        session: &Session,
+        request_id: &str,
+    ) -> Result<ResultSet, SqlError> {
+        self.run(sql, session, Some(request_id))
+    }
+
+    fn ran_request(&self, request_id: &str, user: &str) -> Option<ResultSet> {
+        let ran = self
+            .requests
+            .iter()
+            .rev()
+            .find(|r| r.request_id == request_id && r.user == user)?;
+        let columns = ran
+            .columns
+            .iter()
+            .map(|(name, type_name, nullable)| {
+                Some(Column {
+                    name: name.clone(),
+                    type_name: TYPE_NAMES.iter().find(|t| **t == type_name)?,
+                    nullable: *nullable,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(ResultSet {
+            columns,
+            rows: ran.rows.clone(),
+            dml: ran.dml.map(|[inserted, updated, deleted]| DmlStats {
+                inserted,
+                updated,
+                deleted,
+            }),
+        })
     }
 }
 

@@ -33,11 +33,29 @@ pub enum PersistError {
     },
 }
 
+/// A request whose statement changed the account, kept with its result so that a server
+/// restarted on the same file answers a resubmission of its request id instead of running
+/// it again (Snowflake keeps request ids for a time; the sandbox keeps the last
+/// [`super::REMEMBERED_REQUESTS`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RanRequest {
+    pub request_id: String,
+    pub user: String,
+    /// Name, type name and nullability of each result column.
+    pub columns: Vec<(String, String, bool)>,
+    pub rows: Vec<Vec<Option<String>>>,
+    /// Rows inserted, updated and deleted, for DML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dml: Option<[u64; 3]>,
+}
+
 #[derive(Serialize)]
 struct AccountFileRef<'a> {
     format_version: u32,
     account: &'a str,
     catalog: &'a Catalog,
+    #[serde(skip_serializing_if = "<[RanRequest]>::is_empty")]
+    requests: &'a [RanRequest],
 }
 
 #[derive(Deserialize)]
@@ -45,10 +63,16 @@ struct AccountFile {
     format_version: u32,
     account: String,
     catalog: Catalog,
+    #[serde(default)]
+    requests: Vec<RanRequest>,
 }
 
-/// The catalog kept at `path` for `account`, or None when there is no file yet.
-pub fn load(path: &Path, account: &str) -> Result<Option<Catalog>, PersistError> {
+/// The catalog kept at `path` for `account` with the requests it remembers, or None when
+/// there is no file yet.
+pub fn load(
+    path: &Path,
+    account: &str,
+) -> Result<Option<(Catalog, Vec<RanRequest>)>, PersistError> {
     let bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -78,11 +102,17 @@ pub fn load(path: &Path, account: &str) -> Result<Option<Catalog>, PersistError>
             expected: account.to_string(),
         });
     }
-    Ok(Some(file.catalog))
+    Ok(Some((file.catalog, file.requests)))
 }
 
-/// Replace the file at `path` with `catalog`, atomically.
-pub fn save(path: &Path, account: &str, catalog: &Catalog) -> Result<(), PersistError> {
+/// Replace the file at `path` with `catalog` and `requests`, atomically: a statement's
+/// change and its request id are kept together or not at all.
+pub fn save(
+    path: &Path,
+    account: &str,
+    catalog: &Catalog,
+    requests: &[RanRequest],
+) -> Result<(), PersistError> {
     let io = |action: &'static str, p: &Path| {
         let path = p.to_path_buf();
         move |source| PersistError::Io {
@@ -95,6 +125,7 @@ pub fn save(path: &Path, account: &str, catalog: &Catalog) -> Result<(), Persist
         format_version: FORMAT_VERSION,
         account,
         catalog,
+        requests,
     };
     let mut bytes = serde_json::to_vec_pretty(&file).map_err(|source| PersistError::Format {
         path: path.to_path_buf(),
