@@ -157,6 +157,13 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
     if let Some(d) = &c.disruption {
         out.push_str(&style.red(&format!("    disruptive: {d}\n")));
     }
+    let dropped = c.dropped_lines();
+    if !dropped.is_empty() {
+        out.push_str(&style.red("    drops with it (everything inside, managed or not):\n"));
+        for l in dropped {
+            out.push_str(&format!("      - {}\n", super::style::printable(&l)));
+        }
+    }
     for a in &c.attributes {
         // A changed SQL text is shown as its diff below.
         if c.diffs.iter().any(|d| d.name == a.name) {

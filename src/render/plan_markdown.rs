@@ -87,6 +87,13 @@ pub fn render(view: &PlanView, footer: &[String]) -> String {
             for r in &c.reasons {
                 out.push_str(&format!("  - {}\n", escape_cell(r)));
             }
+            let dropped = c.dropped_lines();
+            if !dropped.is_empty() {
+                out.push_str("  - drops with it (everything inside, managed or not):\n");
+                for l in dropped {
+                    out.push_str(&format!("    - {}\n", escape_cell(&l)));
+                }
+            }
         }
         out.push('\n');
         out.push_str("Apply runs destructive changes only with `--allow-destroy`.\n\n");
