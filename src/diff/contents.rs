@@ -150,3 +150,74 @@ impl Contents {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_are_managed_when_recorded_or_the_feature_store_layout_of_a_managed_schema() {
+        let id = Ident::from_canonical;
+        let schema_name = ObjectName::in_database(id("D"), id("FS"));
+        let mut schema = Object::new(Address::new(Kind::Schema, "s"), schema_name.clone());
+        schema.set("feature_store", true);
+        let stage = Object::new(Address::new(Kind::Stage, "st"), schema_name.child(id("ST")));
+        let recorded: BTreeMap<Address, Object> = [&schema, &stage]
+            .into_iter()
+            .map(|o| (o.address.clone(), o.clone()))
+            .collect();
+        let mut replace = Change::new(schema.address.clone(), Action::Replace);
+        replace.before = Some(schema.clone());
+        let mut other = Change::new(stage.address.clone(), Action::Replace);
+        other.before = Some(stage.clone());
+        let mut changes = vec![replace, other];
+        assert_eq!(replaced_containers(&changes), [schema_name.clone()]);
+
+        attach(&mut changes, None, &recorded);
+        assert_eq!(
+            changes[0].drops_with_it,
+            Some(Contents::Unknown {
+                why: OFFLINE.into()
+            })
+        );
+        assert_eq!(changes[1].drops_with_it, None);
+
+        let found = |kind: &'static str, name: &str| Found {
+            kind,
+            name: schema_name.child(Ident::from_canonical(name)),
+        };
+        let listing: BTreeMap<ObjectName, Result<Vec<Found>, String>> = [(
+            schema_name.clone(),
+            Ok(vec![
+                found("stage", "ST"),
+                found("table", SNAPSHOT_TABLE),
+                found("tag", OBJECT_TAG),
+                found("tag", "COST_CENTER"),
+                found("table", "CLAIMS"),
+                // Same name as the managed stage, another kind: not the managed one.
+                found("view", "ST"),
+            ]),
+        )]
+        .into_iter()
+        .collect();
+        attach(&mut changes, Some(&listing), &recorded);
+        let Some(Contents::Listed { objects }) = &changes[0].drops_with_it else {
+            panic!("{:?}", changes[0].drops_with_it);
+        };
+        let got: Vec<String> = objects
+            .iter()
+            .map(|o| line(&o.kind, &o.name.to_string(), o.managed))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "table D.FS.CLAIMS (NOT managed by snowform)",
+                "tag D.FS.COST_CENTER (NOT managed by snowform)",
+                "tag D.FS.SNOWML_FEATURE_STORE_OBJECT (managed)",
+                "table D.FS.SNOWML_SNAPSHOT_STATUS (managed)",
+                "stage D.FS.ST (managed)",
+                "view D.FS.ST (NOT managed by snowform)",
+            ]
+        );
+    }
+}
