@@ -105,3 +105,57 @@ fn replacing_a_schema_lists_what_it_drops_managed_or_not() {
         "{human}"
     );
 }
+
+#[test]
+fn replacing_a_database_lists_its_schemas_and_their_objects() {
+    let cfg = |transient: bool| {
+        format!(
+            r#"
+database "d" {{
+  name      = "CT2_DB"
+  transient = {transient}
+}}
+schema "s" {{
+  database = database.d
+  name     = "S"
+}}
+stage "st" {{
+  schema = schema.s
+  name   = "ST"
+}}
+"#
+        )
+    };
+    let d = Dir::with(&[("main.hcl", &cfg(false))]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    d.exec("CREATE SCHEMA CT2_DB.SCRATCH");
+    d.exec("CREATE TABLE CT2_DB.SCRATCH.NOTES (ID NUMBER)");
+    d.write("main.hcl", &cfg(true));
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    let db = change(&plan, "database.d");
+    assert_eq!(db["action"], "replace", "{plan}");
+    assert_eq!(
+        db["drops_with_it"],
+        json!([
+            {"kind": "schema", "name": "CT2_DB.S", "managed": true},
+            {"kind": "schema", "name": "CT2_DB.SCRATCH", "managed": false},
+            {"kind": "stage", "name": "CT2_DB.S.ST", "managed": true},
+            {"kind": "table", "name": "CT2_DB.SCRATCH.NOTES", "managed": false},
+        ]),
+        "{plan}"
+    );
+    // The schema, replaced with it, lists its own.
+    assert_eq!(
+        change(&plan, "schema.s")["drops_with_it"],
+        json!([{"kind": "stage", "name": "CT2_DB.S.ST", "managed": true}]),
+        "{plan}"
+    );
+    let refused = d.sandbox(&["apply", "--auto-approve"]).code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("      - table CT2_DB.SCRATCH.NOTES (NOT managed by snowform)"),
+        "{}",
+        refused.stderr
+    );
+}
