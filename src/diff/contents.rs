@@ -171,7 +171,10 @@ mod tests {
         let mut other = Change::new(stage.address.clone(), Action::Replace);
         other.before = Some(stage.clone());
         let mut changes = vec![replace, other];
-        assert_eq!(replaced_containers(&changes), [schema_name.clone()]);
+        assert_eq!(
+            replaced_containers(&changes),
+            std::slice::from_ref(&schema_name)
+        );
 
         attach(&mut changes, None, &recorded);
         assert_eq!(

@@ -414,7 +414,7 @@ fn a_replaced_schema_is_listed_whole_reusing_what_the_first_read_fetched() {
     };
     // The schema's stages, tags, dynamic tables, views, tasks and models were read already;
     // only its tables (every one, not just the Feature Store's) are new.
-    let (listed, sent) = list(&[schema.clone()]);
+    let (listed, sent) = list(std::slice::from_ref(&schema));
     assert_eq!(
         sent,
         ["SHOW TABLES IN SCHEMA XYZ_DEV.FEATURE_STORE LIMIT 10000"]
