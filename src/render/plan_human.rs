@@ -107,6 +107,12 @@ pub fn render(view: &PlanView, style: &Style) -> String {
             &style.red("This plan is destructive: apply refuses it without --allow-destroy.\n"),
         );
     }
+    let unmanaged = view.unmanaged_dropped().len();
+    if unmanaged > 0 {
+        out.push_str(&style.red(&format!(
+            "Replacing a database or schema drops {unmanaged} object(s) inside it that snowform does not manage (listed under \"drops with it\" below).\n"
+        )));
+    }
     if view.disruptive {
         out.push_str(&style.red(
             "This plan renames a database, schema or warehouse: whatever names the old name breaks; apply refuses it without --allow-rename (or --allow-destroy).\n",

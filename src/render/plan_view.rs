@@ -260,6 +260,17 @@ impl ChangeView {
 }
 
 impl PlanView {
+    /// The objects snowform does not manage that replaced containers drop with them, each
+    /// once (a replaced database and its replaced schema both list a table in it).
+    pub fn unmanaged_dropped(&self) -> Vec<&DroppedView> {
+        let mut seen = std::collections::BTreeSet::new();
+        self.changes
+            .iter()
+            .flat_map(|c| c.drops_with_it.iter().flatten())
+            .filter(|o| !o.managed && seen.insert((&o.kind, &o.name)))
+            .collect()
+    }
+
     /// The changes that put back something changed outside snowform.
     pub fn changed_outside(&self) -> Vec<&ChangeView> {
         self.effective()

@@ -68,6 +68,7 @@ fn replacing_a_schema_lists_what_it_drops_managed_or_not() {
     insta::assert_snapshot!("replaced-schema-plan-human", human);
     let markdown = d.sandbox(&["plan", "--format", "markdown"]).ok().stdout;
     for line in [
+        "Replacing a database or schema drops 1 object(s) inside it that snowform does not manage (listed above).",
         "  - drops with it (everything inside, managed or not):",
         "    - table CT_DB.S.EVENTS (NOT managed by snowform)",
         "    - stage CT_DB.S.ST (managed)",
@@ -130,6 +131,7 @@ stage "st" {{
     d.sandbox(&["apply", "--auto-approve"]).ok();
     d.exec("CREATE SCHEMA CT2_DB.SCRATCH");
     d.exec("CREATE TABLE CT2_DB.SCRATCH.NOTES (ID NUMBER)");
+    d.exec("CREATE TABLE CT2_DB.S.EVENTS (ID NUMBER)");
     d.write("main.hcl", &cfg(true));
     let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
     let db = change(&plan, "database.d");
@@ -139,6 +141,7 @@ stage "st" {{
         json!([
             {"kind": "schema", "name": "CT2_DB.S", "managed": true},
             {"kind": "schema", "name": "CT2_DB.SCRATCH", "managed": false},
+            {"kind": "table", "name": "CT2_DB.S.EVENTS", "managed": false},
             {"kind": "stage", "name": "CT2_DB.S.ST", "managed": true},
             {"kind": "table", "name": "CT2_DB.SCRATCH.NOTES", "managed": false},
         ]),
@@ -147,8 +150,17 @@ stage "st" {{
     // The schema, replaced with it, lists its own.
     assert_eq!(
         change(&plan, "schema.s")["drops_with_it"],
-        json!([{"kind": "stage", "name": "CT2_DB.S.ST", "managed": true}]),
+        json!([
+            {"kind": "table", "name": "CT2_DB.S.EVENTS", "managed": false},
+            {"kind": "stage", "name": "CT2_DB.S.ST", "managed": true},
+        ]),
         "{plan}"
+    );
+    // CT2_DB.S.EVENTS is listed under both the database and the schema: counted once.
+    let human = d.sandbox(&["plan"]).ok().stdout;
+    assert!(
+        human.contains("drops 3 object(s) inside it that snowform does not manage"),
+        "{human}"
     );
     let refused = d.sandbox(&["apply", "--auto-approve"]).code(1);
     assert!(
