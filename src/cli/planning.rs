@@ -221,31 +221,64 @@ async fn try_plan(
         None => stored,
     };
     let recorded = state.objects();
-    let live = match session {
-        Some(s) => {
+    let progress =
+        session.map(|_| super::progress::Progress::counter(ctx, "Reading the account", "queries"));
+    let live = match (session, &progress) {
+        (Some(s), Some(progress)) => {
             let wanted: Vec<&Object> = config.objects.iter().chain(recorded.values()).collect();
-            let progress =
-                super::progress::Progress::counter(ctx, "Reading the account", "queries");
             let counted = super::progress::Counted {
                 client: &s.client,
-                progress: &progress,
+                progress,
             };
             let read = live::read(&counted, &wanted, &ReadOptions::default())
                 .await
                 .map_err(|e| CliError::new(e.to_string()));
-            progress.finish();
+            if read.is_err() {
+                progress.finish();
+            }
             Some(read?)
         }
-        None => None,
+        _ => None,
     };
-    let changes = match diff(&DiffInput {
+    let mut changes = match diff(&DiffInput {
         desired: &config.objects,
         recorded: &recorded,
         live: live.as_ref().map(|l| &l.picture),
     }) {
         Ok(c) => c,
-        Err(diags) => return Ok(Err(diags)),
+        Err(diags) => {
+            if let Some(p) = &progress {
+                p.finish();
+            }
+            return Ok(Err(diags));
+        }
     };
+    // A replaced database or schema takes everything in it along: list it, managed or not.
+    let containers = crate::diff::replaced_containers(&changes);
+    let mut content_queries = 0;
+    match (session, &progress, &live) {
+        (Some(s), Some(progress), Some(read)) => {
+            let counted = super::progress::Counted {
+                client: &s.client,
+                progress,
+            };
+            let listed = if containers.is_empty() {
+                live::ContentsRead::default()
+            } else {
+                live::read_contents(
+                    &counted,
+                    read,
+                    &containers,
+                    ReadOptions::default().concurrency,
+                )
+                .await
+            };
+            progress.finish();
+            content_queries = listed.queries;
+            crate::diff::attach_contents(&mut changes, Some(&listed.found), &recorded);
+        }
+        _ => crate::diff::attach_contents(&mut changes, None, &recorded),
+    }
     check_targets(&changes, targets)?;
     let changes = plan::filter_targets(changes, targets);
     let touched = live.as_ref().map(|l| touched_live(&changes, l));
@@ -256,7 +289,7 @@ async fn try_plan(
     plan.provenance.state_serial = stored.serial;
     plan.provenance.refreshed = live.is_some();
     plan.provenance.live = touched.unwrap_or_default();
-    plan.metadata_queries = live.as_ref().map(|l| l.queries).unwrap_or(0);
+    plan.metadata_queries = live.as_ref().map(|l| l.queries).unwrap_or(0) + content_queries;
     if !state.in_progress.is_empty() {
         eprintln!(
             "{}",

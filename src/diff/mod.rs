@@ -3,6 +3,7 @@
 //! noop, with the changed attributes and why.
 
 mod compare;
+pub mod contents;
 mod model_versions;
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use compare::compare_props;
+pub use contents::{attach as attach_contents, replaced_containers, Contained, Contents, Found};
 pub use model_versions::same_field as same_version_field;
 
 /// What is known to exist, keyed by kind and Snowflake name.
@@ -72,6 +74,10 @@ pub struct Change {
     /// the account another, so they were changed outside snowform since the last apply.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changed_outside: Vec<String>,
+    /// A replaced database or schema: what the account holds inside it, managed or not,
+    /// which Snowflake drops with it ([`attach_contents`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drops_with_it: Option<Contents>,
 }
 
 impl Change {
@@ -89,6 +95,7 @@ impl Change {
             state_only: false,
             prevent_destroy: false,
             changed_outside: Vec::new(),
+            drops_with_it: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! metadata queries (one SHOW per kind per scope, concurrently, paginated), decoded into
 //! the same objects the configuration produces. It reads; it never compares or writes.
 
+mod contents;
 mod parse;
 mod queries;
 mod rows;
@@ -10,6 +11,7 @@ use crate::diff::Picture;
 use crate::model::{Ident, Kind, Object, ObjectName};
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use contents::{read_contents, ContentsRead};
 pub use parse::{definition_text, DefinitionText};
 pub use queries::{Family, Query};
 pub use rows::ShowRows;
@@ -57,6 +59,8 @@ pub struct LiveRead {
     pub queries: usize,
     /// Scopes that could not be read because they do not exist or are not visible.
     pub missing_scopes: Vec<String>,
+    /// The rows of each query, for a later listing of a container's contents to reuse.
+    pub fetched: Vec<queries::Fetched>,
 }
 
 impl LiveRead {
@@ -107,6 +111,7 @@ pub async fn read<E: Executor>(
         results.sent += more.sent;
         results.missing.extend(more.missing);
         results.missing.sort();
+        results.fetched.extend(more.fetched);
         for (f, rows) in more.rows {
             results.rows.entry(f).or_default().extend(rows);
         }
@@ -114,6 +119,7 @@ pub async fn read<E: Executor>(
     let mut out = LiveRead {
         queries: results.sent,
         missing_scopes: results.missing,
+        fetched: std::mem::take(&mut results.fetched),
         ..Default::default()
     };
     let get = |f: Family| results.rows.get(&f).cloned().unwrap_or_default();

@@ -19,7 +19,7 @@ fn id(s: &str) -> Ident {
     Ident::from_canonical(s)
 }
 
-fn schema_name(rows: &ShowRows, row: &[Option<String>]) -> Option<ObjectName> {
+pub(super) fn schema_name(rows: &ShowRows, row: &[Option<String>]) -> Option<ObjectName> {
     Some(ObjectName::in_schema(
         id(rows.raw(row, "database_name")?),
         id(rows.raw(row, "schema_name")?),

@@ -25,6 +25,8 @@ pub enum Family {
     Tasks,
     Models,
     ModelVersions,
+    /// Every table (the listing of a replaced container), unlike `Tables`.
+    AllTables,
 }
 
 impl Family {
@@ -41,6 +43,7 @@ impl Family {
             Family::Tasks => "SHOW TASKS",
             Family::Models => "SHOW MODELS",
             Family::ModelVersions => "",
+            Family::AllTables => "SHOW TABLES",
         }
     }
 
@@ -50,6 +53,7 @@ impl Family {
             self,
             Family::Databases
                 | Family::Schemas
+                | Family::AllTables
                 | Family::DynamicTables
                 | Family::Views
                 | Family::Tasks
@@ -211,14 +215,24 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
     out
 }
 
-/// One query's outcome: its family, rows, how many requests it took, and the scope it
-/// found missing.
-type Outcome = (Family, ShowRows, usize, Option<String>);
+/// One query's outcome: its family, rows, how many requests it took, the scope it
+/// found missing, and the scopes its rows cover completely.
+type Outcome = (Family, ShowRows, usize, Option<String>, Vec<Scope>);
+
+/// The rows of one query, and the scopes they list completely (none when a scope was
+/// missing): another reader may take what it needs of a covered scope from them.
+#[derive(Clone, Debug)]
+pub struct Fetched {
+    pub family: Family,
+    pub covers: Vec<Scope>,
+    pub rows: ShowRows,
+}
 
 pub struct Results {
     pub rows: BTreeMap<Family, ShowRows>,
     pub sent: usize,
     pub missing: Vec<String>,
+    pub fetched: Vec<Fetched>,
 }
 
 /// Send the queries, `concurrency` at a time, following pages.
@@ -236,11 +250,17 @@ pub async fn run<E: Executor>(
         rows: BTreeMap::new(),
         sent: 0,
         missing: Vec::new(),
+        fetched: Vec::new(),
     };
     for o in outcomes {
-        let (family, rows, sent, missing) = o?;
+        let (family, rows, sent, missing, covers) = o?;
         res.sent += sent;
         res.missing.extend(missing);
+        res.fetched.push(Fetched {
+            family,
+            covers,
+            rows: rows.clone(),
+        });
         res.rows.entry(family).or_default().extend(rows);
     }
     res.missing.sort();
@@ -265,25 +285,27 @@ async fn read_one<E: Executor>(exec: &E, q: Query) -> Result<Outcome, LiveError>
             Ok(p) => p,
             Err(ExecError {
                 not_found: true, ..
-            }) => return Ok((q.family, all, sent, Some(scope_text(&q.scope)))),
+            }) => return Ok((q.family, all, sent, Some(scope_text(&q.scope)), vec![])),
             Err(e) => return Err(LiveError(format!("{sql}: {e}"))),
         };
         let full = q.family.pages() && page.len() >= PAGE;
         if full && matches!(q.scope, Scope::Database(_)) && !q.fallback.is_empty() {
             let mut rows = ShowRows::default();
             let mut missing = None;
+            let mut covers = Vec::new();
             for s in &q.fallback {
                 let sub = Query {
                     family: q.family,
                     scope: Scope::Schema(s.clone()),
                     fallback: vec![],
                 };
-                let (_, r, n, m) = Box::pin(read_one(exec, sub)).await?;
+                let (_, r, n, m, c) = Box::pin(read_one(exec, sub)).await?;
                 sent += n;
                 rows.extend(r);
                 missing = missing.or(m);
+                covers.extend(c);
             }
-            return Ok((q.family, rows, sent, missing));
+            return Ok((q.family, rows, sent, missing, covers));
         }
         let last = page
             .iter()
@@ -302,7 +324,7 @@ async fn read_one<E: Executor>(exec: &E, q: Query) -> Result<Outcome, LiveError>
             _ => break,
         }
     }
-    Ok((q.family, all, sent, None))
+    Ok((q.family, all, sent, None, vec![q.scope]))
 }
 
 fn scope_text(s: &Scope) -> String {

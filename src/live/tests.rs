@@ -58,10 +58,9 @@ fn fs(name: &str) -> ObjectName {
     ObjectName::in_schema(id("XYZ_DEV"), id("FEATURE_STORE"), id(name))
 }
 
-#[test]
-fn reads_every_kind_from_recorded_show_output_with_one_query_per_kind_and_scope() {
+fn every_kind() -> Vec<Object> {
     let id = Ident::from_canonical;
-    let objects = [
+    vec![
         wanted(Kind::Warehouse, ObjectName::account(id("COMPUTE_WH"))),
         wanted(Kind::Database, ObjectName::account(id("XYZ_DEV"))),
         wanted(
@@ -73,7 +72,12 @@ fn reads_every_kind_from_recorded_show_output_with_one_query_per_kind_and_scope(
         wanted(Kind::FeatureView, fs("PATIENT_AGE$V1")),
         wanted(Kind::Task, fs("SCORE_PATIENTS")),
         wanted(Kind::Model, fs("AGE_MODEL")),
-    ];
+    ]
+}
+
+#[test]
+fn reads_every_kind_from_recorded_show_output_with_one_query_per_kind_and_scope() {
+    let objects = every_kind();
     let exec = Recorded::load();
     let refs: Vec<&Object> = objects.iter().collect();
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -384,4 +388,63 @@ fn documented_example_rows_decode() {
     })
     .collect();
     insta::assert_json_snapshot!("documented_rows", decoded);
+}
+
+#[test]
+fn a_replaced_schema_is_listed_whole_reusing_what_the_first_read_fetched() {
+    let id = Ident::from_canonical;
+    let objects = every_kind();
+    let exec = Recorded::load();
+    let refs: Vec<&Object> = objects.iter().collect();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let first = rt
+        .block_on(read(&exec, &refs, &ReadOptions::default()))
+        .unwrap();
+    let schema = ObjectName::in_database(id("XYZ_DEV"), id("FEATURE_STORE"));
+    let database = ObjectName::account(id("XYZ_DEV"));
+    let list = |containers: &[ObjectName]| {
+        let before = exec.sent.lock().unwrap().len();
+        let listed = rt.block_on(read_contents(&exec, &first, containers, 4));
+        let mut sent = exec.sent.lock().unwrap()[before..].to_vec();
+        sent.sort();
+        assert_eq!(listed.queries, sent.len());
+        (listed, sent)
+    };
+    // The schema's stages, tags, dynamic tables, views, tasks and models were read already;
+    // only its tables (every one, not just the Feature Store's) are new.
+    let (listed, sent) = list(std::slice::from_ref(&schema));
+    assert_eq!(
+        sent,
+        ["SHOW TABLES IN SCHEMA XYZ_DEV.FEATURE_STORE LIMIT 10000"]
+    );
+    let found: Vec<String> = listed.found[&schema]
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f.kind, f.name))
+        .collect();
+    insta::assert_json_snapshot!("replaced_schema_contents", found);
+
+    // A database is read once per kind, its schemas excepted (read already); a schema in
+    // it is listed from the database's rows.
+    let (listed, sent) = list(&[schema.clone(), database.clone()]);
+    assert_eq!(
+        sent,
+        [
+            "SHOW DYNAMIC TABLES IN DATABASE XYZ_DEV LIMIT 10000",
+            "SHOW MODELS IN DATABASE XYZ_DEV",
+            "SHOW STAGES IN DATABASE XYZ_DEV",
+            "SHOW TABLES IN DATABASE XYZ_DEV LIMIT 10000",
+            "SHOW TAGS IN DATABASE XYZ_DEV",
+            "SHOW TASKS IN DATABASE XYZ_DEV LIMIT 10000",
+            "SHOW VIEWS IN DATABASE XYZ_DEV LIMIT 10000",
+        ]
+    );
+    // Nothing is recorded for the database-wide reads: it cannot be listed, and says so.
+    assert_eq!(
+        listed.found[&database],
+        Err("database XYZ_DEV does not exist or is not visible to this role".to_string())
+    );
 }

@@ -96,6 +96,12 @@ pub fn render(view: &PlanView, style: &Style) -> String {
             &style.red("This plan is destructive: apply refuses it without --allow-destroy.\n"),
         );
     }
+    let unmanaged = view.unmanaged_dropped().len();
+    if unmanaged > 0 {
+        out.push_str(&style.red(&format!(
+            "Replacing a database or schema drops {unmanaged} object(s) inside it that snowform does not manage (listed under \"drops with it\" below).\n"
+        )));
+    }
     if view.disruptive {
         out.push_str(&style.red(
             "This plan renames a database, schema or warehouse: whatever names the old name breaks; apply refuses it without --allow-rename (or --allow-destroy).\n",
@@ -145,6 +151,13 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
     }
     if let Some(d) = &c.disruption {
         out.push_str(&style.red(&format!("    disruptive: {d}\n")));
+    }
+    let dropped = c.dropped_lines();
+    if !dropped.is_empty() {
+        out.push_str(&style.red("    drops with it (everything inside, managed or not):\n"));
+        for l in dropped {
+            out.push_str(&format!("      - {}\n", super::style::printable(&l)));
+        }
     }
     for a in &c.attributes {
         // A changed SQL text is shown as its diff below.

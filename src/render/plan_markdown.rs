@@ -87,8 +87,21 @@ pub fn render(view: &PlanView, footer: &[String]) -> String {
             for r in &c.reasons {
                 out.push_str(&format!("  - {}\n", escape_cell(r)));
             }
+            let dropped = c.dropped_lines();
+            if !dropped.is_empty() {
+                out.push_str("  - drops with it (everything inside, managed or not):\n");
+                for l in dropped {
+                    out.push_str(&format!("    - {}\n", escape_cell(&l)));
+                }
+            }
         }
         out.push('\n');
+        let unmanaged = view.unmanaged_dropped().len();
+        if unmanaged > 0 {
+            out.push_str(&format!(
+                "Replacing a database or schema drops {unmanaged} object(s) inside it that snowform does not manage (listed above).\n\n"
+            ));
+        }
         out.push_str("Apply runs destructive changes only with `--allow-destroy`.\n\n");
     }
     let renames: Vec<&&ChangeView> = effective

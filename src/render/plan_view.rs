@@ -3,7 +3,7 @@
 
 use super::diffs::unified;
 use super::Redactor;
-use crate::diff::Action;
+use crate::diff::{Action, Contents};
 use crate::model::{schema, AttrType, Value};
 use crate::plan::Plan;
 use serde::{Deserialize, Serialize};
@@ -31,6 +31,15 @@ pub struct BodyDiff {
     pub diff: String,
 }
 
+/// An object inside a replaced database or schema, which Snowflake drops with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DroppedView {
+    pub kind: String,
+    pub name: String,
+    /// Recorded in the state; false for objects snowform does not manage.
+    pub managed: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChangeView {
     pub address: String,
@@ -54,6 +63,13 @@ pub struct ChangeView {
     /// Attributes changed outside snowform since the last apply, which this change puts back.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changed_outside: Vec<String>,
+    /// A replaced database or schema: everything the account holds inside it, which is
+    /// dropped with it, managed or not. Absent for other changes, and when it could not
+    /// be read (then `drops_with_it_unknown` says why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drops_with_it: Option<Vec<DroppedView>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drops_with_it_unknown: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -143,6 +159,23 @@ impl PlanView {
                 moved_from: c.moved_from.as_ref().map(|a| a.to_string()),
                 diffs,
                 changed_outside: c.changed_outside.clone(),
+                drops_with_it: match &c.drops_with_it {
+                    Some(Contents::Listed { objects }) => Some(
+                        objects
+                            .iter()
+                            .map(|o| DroppedView {
+                                kind: o.kind.clone(),
+                                name: redact.apply(&o.name.to_string()),
+                                managed: o.managed,
+                            })
+                            .collect(),
+                    ),
+                    _ => None,
+                },
+                drops_with_it_unknown: match &c.drops_with_it {
+                    Some(Contents::Unknown { why }) => Some(redact.apply(why)),
+                    _ => None,
+                },
             });
         }
         let statements: Vec<String> = plan
@@ -194,6 +227,24 @@ impl ChangeView {
         self.action.as_str()
     }
 
+    /// What a replaced container drops with it, one line per object (or why it is not
+    /// known); empty for other changes.
+    pub fn dropped_lines(&self) -> Vec<String> {
+        use crate::diff::contents as text;
+        if let Some(why) = &self.drops_with_it_unknown {
+            return vec![text::unknown_line(why)];
+        }
+        let Some(list) = &self.drops_with_it else {
+            return Vec::new();
+        };
+        if list.is_empty() {
+            return vec![text::NOTHING.into()];
+        }
+        list.iter()
+            .map(|o| text::line(&o.kind, &o.name, o.managed))
+            .collect()
+    }
+
     /// What this change says of changes made outside snowform, if any.
     pub fn outside_note(&self) -> Option<String> {
         if self.changed_outside.is_empty() {
@@ -209,6 +260,17 @@ impl ChangeView {
 }
 
 impl PlanView {
+    /// The objects snowform does not manage that replaced containers drop with them, each
+    /// once (a replaced database and its replaced schema both list a table in it).
+    pub fn unmanaged_dropped(&self) -> Vec<&DroppedView> {
+        let mut seen = std::collections::BTreeSet::new();
+        self.changes
+            .iter()
+            .flat_map(|c| c.drops_with_it.iter().flatten())
+            .filter(|o| !o.managed && seen.insert((&o.kind, &o.name)))
+            .collect()
+    }
+
     /// The changes that put back something changed outside snowform.
     pub fn changed_outside(&self) -> Vec<&ChangeView> {
         self.effective()

@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod contents;
 mod environments;
 mod examples;
 mod failures;

@@ -352,13 +352,21 @@ fn guard(
         .iter()
         .filter(|c| destructive(&c.change))
         .map(|c| {
-            format!(
+            let mut line = format!(
                 "  {} {} ({}): {}",
                 c.change.action.as_str(),
                 c.change.address,
                 c.change.name(),
                 c.change.reasons.join("; ")
-            )
+            );
+            // A replaced container takes what it holds along, managed or not.
+            if let Some(contents) = &c.change.drops_with_it {
+                line.push_str("\n    drops with it (everything inside, managed or not):");
+                for l in contents.lines() {
+                    line.push_str(&format!("\n      - {l}"));
+                }
+            }
+            line
         })
         .collect();
     if !destructive.is_empty() && !allow_destroy {

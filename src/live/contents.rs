@@ -1,0 +1,258 @@
+//! What the databases and schemas a plan replaces hold, managed or not: Snowflake drops it
+//! all with them. One SHOW per kind per container (IN DATABASE or IN SCHEMA), and none
+//! where the first read already listed that kind for the whole container.
+
+use super::parse;
+use super::queries::{self, Family, Fetched, Query, Scope};
+use super::rows::ShowRows;
+use super::{Executor, LiveRead};
+use crate::diff::Found;
+use crate::model::{entity_of_tag, Ident, ObjectName};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The kinds listed inside a container (a database's schemas besides).
+const FAMILIES: &[Family] = &[
+    Family::AllTables,
+    Family::DynamicTables,
+    Family::Views,
+    Family::Stages,
+    Family::Tasks,
+    Family::Models,
+    Family::Tags,
+];
+
+/// Schemas every database has: a replaced database is created with its own again, and
+/// what they hold is listed anyway.
+const SYSTEM_SCHEMAS: &[&str] = &["INFORMATION_SCHEMA", "PUBLIC"];
+
+#[derive(Debug, Default)]
+pub struct ContentsRead {
+    /// By container name: what it holds, or why it could not be read.
+    pub found: BTreeMap<ObjectName, Result<Vec<Found>, String>>,
+    /// How many metadata queries this listing sent.
+    pub queries: usize,
+}
+
+fn scope_of(c: &ObjectName) -> Option<Scope> {
+    match (&c.database, &c.schema) {
+        (None, None) => Some(Scope::Database(c.name.clone())),
+        (Some(_), None) => Some(Scope::Schema(c.clone())),
+        _ => None,
+    }
+}
+
+fn covers(outer: &Scope, inner: &Scope) -> bool {
+    match (outer, inner) {
+        (Scope::Account, _) => true,
+        (Scope::Database(a), Scope::Database(b)) => a == b,
+        (Scope::Database(a), Scope::Schema(s)) => s.database.as_ref() == Some(a),
+        (Scope::Schema(a), Scope::Schema(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The rows of `rows` that lie inside `scope`.
+fn within(family: Family, rows: &ShowRows, scope: &Scope) -> ShowRows {
+    let id = |r: &[Option<String>], col: &str| rows.raw(r, col).map(Ident::from_canonical);
+    let keep = |r: &[Option<String>]| match scope {
+        Scope::Account => true,
+        Scope::Database(db) => id(r, "database_name").as_ref() == Some(db),
+        Scope::Schema(s) => {
+            id(r, "database_name") == s.database
+                && if family == Family::Schemas {
+                    id(r, "name").as_ref() == Some(&s.name)
+                } else {
+                    id(r, "schema_name").as_ref() == Some(&s.name)
+                }
+        }
+    };
+    ShowRows {
+        columns: rows.columns.clone(),
+        rows: rows.rows.iter().filter(|r| keep(r)).cloned().collect(),
+    }
+}
+
+/// List what `containers` (databases and schemas, by their names in the account) hold.
+pub async fn read_contents<E: Executor>(
+    exec: &E,
+    prior: &LiveRead,
+    containers: &[ObjectName],
+    concurrency: usize,
+) -> ContentsRead {
+    let scopes: Vec<(ObjectName, Scope)> = containers
+        .iter()
+        .filter_map(|c| Some((c.clone(), scope_of(c)?)))
+        .collect();
+    let wanted = |scope: &Scope| -> Vec<Family> {
+        let mut f = FAMILIES.to_vec();
+        if matches!(scope, Scope::Database(_)) {
+            f.push(Family::Schemas);
+        }
+        f
+    };
+    // Each (family, scope) not listed already, and not inside another one listed here.
+    let needed: BTreeSet<(Family, Scope)> = scopes
+        .iter()
+        .flat_map(|(_, s)| wanted(s).into_iter().map(move |f| (f, s.clone())))
+        .filter(|(f, s)| {
+            !prior
+                .fetched
+                .iter()
+                .any(|x| x.family == *f && x.covers.iter().any(|c| covers(c, s)))
+        })
+        .collect();
+    let queries: Vec<Query> = needed
+        .iter()
+        .filter(|(f, s)| !needed.iter().any(|(g, o)| g == f && o != s && covers(o, s)))
+        .map(|(f, s)| Query {
+            family: *f,
+            scope: s.clone(),
+            fallback: vec![],
+        })
+        .collect();
+    let mut out = ContentsRead::default();
+    let fresh: Vec<Fetched> = if queries.is_empty() {
+        Vec::new()
+    } else {
+        let n = queries.len();
+        match queries::run(exec, queries, concurrency).await {
+            Ok(r) => {
+                out.queries = r.sent;
+                r.fetched
+            }
+            Err(e) => {
+                // At least one request per query went out before the failure.
+                out.queries = n;
+                for (c, _) in &scopes {
+                    out.found.insert(c.clone(), Err(e.0.clone()));
+                }
+                return out;
+            }
+        }
+    };
+    let sources: Vec<&Fetched> = prior.fetched.iter().chain(fresh.iter()).collect();
+    'containers: for (c, scope) in &scopes {
+        let mut rows: BTreeMap<Family, ShowRows> = BTreeMap::new();
+        for f in wanted(scope) {
+            let Some(src) = sources
+                .iter()
+                .find(|x| x.family == f && x.covers.iter().any(|o| covers(o, scope)))
+            else {
+                out.found.insert(
+                    c.clone(),
+                    Err(format!(
+                        "{} {c} does not exist or is not visible to this role",
+                        if matches!(scope, Scope::Database(_)) {
+                            "database"
+                        } else {
+                            "schema"
+                        }
+                    )),
+                );
+                continue 'containers;
+            };
+            rows.insert(f, within(f, &src.rows, scope));
+        }
+        out.found.insert(c.clone(), Ok(classify(&rows)));
+    }
+    out
+}
+
+/// Name each row's object: as the snowform kind it is recognised as (a feature view, an
+/// entity's tag), else as SHOW lists it.
+fn classify(rows: &BTreeMap<Family, ShowRows>) -> Vec<Found> {
+    let empty = ShowRows::default();
+    let get = |f: Family| rows.get(&f).unwrap_or(&empty);
+    let names = |rows: &ShowRows| -> Vec<ObjectName> {
+        rows.iter()
+            .filter_map(|r| parse::schema_name(rows, r))
+            .collect()
+    };
+    let mut out: Vec<Found> = Vec::new();
+    let schemas = get(Family::Schemas);
+    for r in schemas.iter() {
+        let (Some(db), Some(name)) = (schemas.raw(r, "database_name"), schemas.raw(r, "name"))
+        else {
+            continue;
+        };
+        if SYSTEM_SCHEMAS.contains(&name) {
+            continue;
+        }
+        out.push(Found {
+            kind: "schema",
+            name: ObjectName::in_database(Ident::from_canonical(db), Ident::from_canonical(name)),
+        });
+    }
+    let (dts, views, tasks) = (
+        get(Family::DynamicTables),
+        get(Family::Views),
+        get(Family::Tasks),
+    );
+    let fvs = parse::feature_views(dts, views, tasks);
+    let fv_names: BTreeSet<ObjectName> = fvs.iter().map(|o| o.name.clone()).collect();
+    let refresh: BTreeSet<ObjectName> = parse::feature_view_task_names(&fvs).into_iter().collect();
+    let dt_names: BTreeSet<ObjectName> = names(dts).into_iter().collect();
+    let fv_or = |n: &ObjectName, kind: &'static str| {
+        if fv_names.contains(n) {
+            "feature_view"
+        } else {
+            kind
+        }
+    };
+    for n in &dt_names {
+        out.push(Found {
+            kind: fv_or(n, "dynamic_table"),
+            name: n.clone(),
+        });
+    }
+    for n in names(views) {
+        out.push(Found {
+            kind: fv_or(&n, "view"),
+            name: n,
+        });
+    }
+    // SHOW TABLES lists dynamic tables too (is_dynamic): they are listed once, as above.
+    let tables = get(Family::AllTables);
+    for r in tables.iter() {
+        let Some(n) = parse::schema_name(tables, r) else {
+            continue;
+        };
+        if tables.flag(r, "is_dynamic") != Some(true) && !dt_names.contains(&n) {
+            out.push(Found {
+                kind: "table",
+                name: n,
+            });
+        }
+    }
+    for n in names(tasks) {
+        if !refresh.contains(&n) {
+            out.push(Found {
+                kind: "task",
+                name: n,
+            });
+        }
+    }
+    for n in names(get(Family::Stages)) {
+        out.push(Found {
+            kind: "stage",
+            name: n,
+        });
+    }
+    for n in names(get(Family::Models)) {
+        out.push(Found {
+            kind: "model",
+            name: n,
+        });
+    }
+    for n in names(get(Family::Tags)) {
+        let kind = if entity_of_tag(&n.name).is_some() {
+            "entity"
+        } else {
+            "tag"
+        };
+        out.push(Found { kind, name: n });
+    }
+    out.sort();
+    out.dedup();
+    out
+}
