@@ -334,6 +334,7 @@ fn generated(target: Option<&Object>, record: Option<&Object>) -> Vec<(String, b
             state_only: false,
             prevent_destroy: false,
             changed_outside: Vec::new(),
+            drops_with_it: None,
         }
     };
     let mut changes = Vec::new();
