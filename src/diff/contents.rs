@@ -1,4 +1,4 @@
-//! What a replaced database or schema takes with it. Snowflake drops everything inside a
+//! What a replaced or dropped database or schema takes with it. Snowflake drops everything inside a
 //! container it drops, including objects snowform never managed (a data team's tables): the
 //! plan lists them so that a reviewer sees them before apply refuses or runs the change.
 
@@ -42,7 +42,7 @@ pub struct Found {
 /// Why nothing could be listed offline.
 pub const OFFLINE: &str = "planned without a connection: what it holds in the account is not known (plan with a connection to list it)";
 
-/// The databases and schemas the changes replace, by the name the account has them under
+/// The databases and schemas the changes replace or drop, by the name the account has them under
 /// now: the ones whose contents must be listed.
 pub fn replaced_containers(changes: &[Change]) -> Vec<ObjectName> {
     let mut out: Vec<ObjectName> = changes
@@ -57,7 +57,7 @@ pub fn replaced_containers(changes: &[Change]) -> Vec<ObjectName> {
 
 fn is_listed(c: &Change) -> bool {
     matches!(c.kind(), Kind::Database | Kind::Schema)
-        && c.action == Action::Replace
+        && matches!(c.action, Action::Replace | Action::Delete)
         && !c.state_only
         && c.before.is_some()
 }

@@ -99,7 +99,7 @@ pub fn render(view: &PlanView, style: &Style) -> String {
     let unmanaged = view.unmanaged_dropped().len();
     if unmanaged > 0 {
         out.push_str(&style.red(&format!(
-            "Replacing a database or schema drops {unmanaged} object(s) inside it that snowform does not manage (listed under \"drops with it\" below).\n"
+            "Replacing or dropping a database or schema drops {unmanaged} object(s) inside it that snowform does not manage (listed under \"drops with it\" below).\n"
         )));
     }
     if view.disruptive {

@@ -99,7 +99,7 @@ pub fn render(view: &PlanView, footer: &[String]) -> String {
         let unmanaged = view.unmanaged_dropped().len();
         if unmanaged > 0 {
             out.push_str(&format!(
-                "Replacing a database or schema drops {unmanaged} object(s) inside it that snowform does not manage (listed above).\n\n"
+                "Replacing or dropping a database or schema drops {unmanaged} object(s) inside it that snowform does not manage (listed above).\n\n"
             ));
         }
         out.push_str("Apply runs destructive changes only with `--allow-destroy`.\n\n");

@@ -68,7 +68,7 @@ fn replacing_a_schema_lists_what_it_drops_managed_or_not() {
     insta::assert_snapshot!("replaced-schema-plan-human", human);
     let markdown = d.sandbox(&["plan", "--format", "markdown"]).ok().stdout;
     for line in [
-        "Replacing a database or schema drops 1 object(s) inside it that snowform does not manage (listed above).",
+        "Replacing or dropping a database or schema drops 1 object(s) inside it that snowform does not manage (listed above).",
         "  - drops with it (everything inside, managed or not):",
         "    - table CT_DB.S.EVENTS (NOT managed by snowform)",
         "    - stage CT_DB.S.ST (managed)",
@@ -167,6 +167,38 @@ stage "st" {{
         refused
             .stderr
             .contains("      - table CT2_DB.SCRATCH.NOTES (NOT managed by snowform)"),
+        "{}",
+        refused.stderr
+    );
+}
+
+/// Dropping a schema (its block removed) drops what it holds just as a replacement does:
+/// the plan lists it, and apply's destroy guard names it.
+#[test]
+fn dropping_a_schema_lists_what_it_drops_managed_or_not() {
+    let d = Dir::with(&[("main.hcl", &config(false))]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    d.exec("CREATE TABLE CT_DB.S.EVENTS (ID NUMBER)");
+    d.write("main.hcl", "database \"d\" {\n  name = \"CT_DB\"\n}\n");
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    let s = change(&plan, "schema.s");
+    assert_eq!(s["action"], "delete", "{plan}");
+    assert_eq!(
+        s["drops_with_it"],
+        json!([
+            {"kind": "table", "name": "CT_DB.S.EVENTS", "managed": false},
+            {"kind": "stage", "name": "CT_DB.S.ST", "managed": true},
+        ]),
+        "{plan}"
+    );
+    let human = d.sandbox(&["plan"]).ok().stdout;
+    assert!(
+        human.contains("drops 1 object(s) inside it that snowform does not manage"),
+        "{human}"
+    );
+    let refused = d.sandbox(&["apply", "--auto-approve"]).code(1);
+    assert!(
+        refused.stderr.contains("CT_DB.S.EVENTS"),
         "{}",
         refused.stderr
     );
