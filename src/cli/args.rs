@@ -183,6 +183,15 @@ pub enum StateCommand {
     Show { address: String },
     /// Forget an object (it is not dropped)
     Rm { address: String },
+    /// Statements an interrupted apply left in progress (sent, or owed, with no outcome
+    /// recorded), which the next apply settles from the account
+    InProgress,
+    /// Forget a statement left in progress, and those owed after it, without running it
+    /// (after checking the account yourself)
+    Forget {
+        /// Its request id, as `state in-progress` prints it
+        request_id: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

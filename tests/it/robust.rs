@@ -1858,6 +1858,49 @@ database "prod" {
         1,
         "RB_PROD was dropped"
     );
+
+    // Having checked the account, the operator forgets them: nothing runs, apply goes on.
+    let listed = d.on("ci", &["state", "in-progress"]).ok().stdout;
+    assert!(
+        listed.contains("11111111-1111-4111-8111-111111111111")
+            && listed.contains("DROP DATABASE RB_PROD")
+            && listed.contains("GRANT OWNERSHIP"),
+        "{listed}"
+    );
+    for id in [
+        "11111111-1111-4111-8111-111111111111",
+        "22222222-2222-4222-8222-222222222222",
+        "33333333-3333-4333-8333-333333333333",
+    ] {
+        let out = d.on("ci", &["state", "forget", id]).ok();
+        assert!(out.stderr.contains("Nothing was run"), "{}", out.stderr);
+    }
+    let again = d
+        .on(
+            "ci",
+            &["state", "forget", "11111111-1111-4111-8111-111111111111"],
+        )
+        .code(1);
+    assert!(
+        again.stderr.contains("state in-progress"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(d.on("ci", &["state", "in-progress"]).ok().stdout, "");
+    d.on("ci", &["apply", "--auto-approve"]).ok();
+    assert_eq!(
+        served.sql("SHOW DATABASES LIKE 'RB_PROD'").len(),
+        1,
+        "RB_PROD was dropped"
+    );
+    let ran: Vec<String> = served
+        .stats()
+        .executed
+        .keys()
+        .filter(|sql| sql.contains("DROP") || sql.contains("GRANT"))
+        .cloned()
+        .collect();
+    assert!(ran.is_empty(), "ran: {ran:?}");
 }
 
 /// A served account killed (SIGKILL) while an apply waits for an answer it lost, then

@@ -227,7 +227,7 @@ async fn settle_interrupted(
         .collect();
     if !refused.is_empty() {
         return Err(CliError::new(format!(
-            "refusing to apply: the state ({}) lists statements in progress that were not sent again:\n{}\nNothing else was run. Check in the account whether each took effect. If the state was edited by someone else, restore it from version control or a backup; otherwise remove the entries from its in_progress list (or run apply with --allow-destroy where that is the reason) and apply again.",
+            "refusing to apply: the state ({}) lists statements in progress that were not sent again:\n{}\nNothing else was run. Check in the account whether each took effect. If the state was edited by someone else, restore it from version control or a backup; otherwise forget each entry with `snowform state forget REQUEST_ID` (or run apply with --allow-destroy where that is the reason) and apply again.",
             backend.describe(),
             refused.join("\n")
         )));
