@@ -1,5 +1,5 @@
 //! One attribute table per kind. Each file says what Snowflake offers for that kind,
-//! with Snowflake's defaults and ALTER rules (shared/reference/snowflake.md §5).
+//! with Snowflake's defaults and ALTER rules, as Snowflake's CREATE and ALTER reference pages state them.
 
 pub mod database;
 pub mod entity;
