@@ -533,10 +533,11 @@ impl Config {
             0 => {
                 let (k, l) = relabel_in(&mut self.whs, rng, new)?;
                 let fvs = self.fvs.values_mut().map(|f| &mut f.warehouse);
-                for w in fvs.chain(self.tks.values_mut().map(|t| &mut t.warehouse)) {
-                    if let Some(w) = w {
-                        follow(w, &k, &l);
-                    }
+                for w in fvs
+                    .chain(self.tks.values_mut().map(|t| &mut t.warehouse))
+                    .flatten()
+                {
+                    follow(w, &k, &l);
                 }
                 (k, l)
             }
