@@ -81,7 +81,7 @@ fn needs_warehouse(st: &Statement) -> bool {
         | Statement::Update { .. }
         | Statement::Delete { .. }
         | Statement::Merge(_) => true,
-        Statement::Select(s) => s.from.is_some(),
+        Statement::Select(s) => s.from.is_some() || s.from_function.is_some(),
         _ => false,
     }
 }
