@@ -15,7 +15,8 @@ use crate::sandbox::{Column, ResultSet, SqlError};
 pub const SANDBOX_VERSION: &str = "9.0.0";
 
 pub fn select(x: &mut Exec, s: Select) -> Result<Outcome, SqlError> {
-    if let Some((name, args)) = &s.from_function {
+    if let Some(function) = &s.from_function {
+        let (name, args) = function.as_ref();
         let table = table_function(x, name, args)?;
         return query(x, table, &s).map(Outcome::unchanged);
     }

@@ -193,7 +193,7 @@ pub struct Select {
     pub items: Vec<SelectItem>,
     pub from: Option<Name>,
     /// `FROM TABLE(<function>(<args>))`: the function's name and arguments.
-    pub from_function: Option<(Name, Vec<Expr>)>,
+    pub from_function: Option<Box<(Name, Vec<Expr>)>>,
     pub filter: Option<Cond>,
     pub order_by: Vec<OrderKey>,
     pub limit: Option<u64>,

@@ -210,7 +210,7 @@ pub fn select(c: &mut Cursor) -> PResult<Select> {
                 }
             }
             c.expect_sym(")")?;
-            from_function = Some((name, args));
+            from_function = Some(Box::new((name, args)));
             None
         } else if c.is_sym("(") {
             return Err(c.unsupported("subqueries"));
