@@ -1458,3 +1458,61 @@ model "m" {
     assert_eq!(versions.len(), 1, "{versions:?}");
     d.sandbox(&["plan", "--detailed-exitcode"]).ok();
 }
+
+/// What snowflake-ml-python reads back about an applied feature view and model besides SHOW:
+/// the feature view's columns (feature_store.py, DESC DYNAMIC TABLE), its tags and a model's
+/// (model/_client/sql/tag.py, TAG_REFERENCES with domain MODULE), and the online feature
+/// table probe an account without that preview answers with a syntax error at ONLINE.
+#[test]
+fn feature_view_columns_and_tags_read_back_as_the_ml_library_reads_them() {
+    let fv = dt(
+        "spend_v1",
+        "V1",
+        "1 hour",
+        "wh",
+        "SELECT customer_id, amount AS spend FROM LANDING.RAW.ORDERS",
+    );
+    let d = setup(&format!("{fv}{}", model("V1", &[("V1", "")])));
+    apply(&d);
+    let cols: Vec<(String, String)> = rows(&d, "DESC DYNAMIC TABLE MLOPS.FS.\"SPEND$V1\"")
+        .into_iter()
+        .map(|r| (r["name"].clone().unwrap(), r["type"].clone().unwrap()))
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            ("CUSTOMER_ID".to_string(), "NUMBER(38,0)".to_string()),
+            ("SPEND".to_string(), "NUMBER(38,0)".to_string()),
+        ]
+    );
+    let tags: Vec<String> = rows(
+        &d,
+        "SELECT TAG_NAME FROM TABLE(MLOPS.INFORMATION_SCHEMA.TAG_REFERENCES('MLOPS.FS.\"SPEND$V1\"', 'TABLE'))",
+    )
+    .into_iter()
+    .map(|r| r["TAG_NAME"].clone().unwrap())
+    .collect();
+    assert!(
+        tags.iter().any(|t| t == "SNOWML_FEATURE_STORE_OBJECT"),
+        "{tags:?}"
+    );
+    assert_eq!(
+        rows(
+            &d,
+            "SELECT TAG_DATABASE, TAG_SCHEMA, TAG_NAME, TAG_VALUE\nFROM TABLE(MLOPS.INFORMATION_SCHEMA.TAG_REFERENCES($$MLOPS.FS.CHURN$$, 'MODULE'))"
+        )
+        .len(),
+        0,
+        "the model carries no tags"
+    );
+    let out = d.run(&[
+        "sandbox",
+        "exec",
+        "SHOW ONLINE FEATURE TABLES LIKE 'SPEND$V1$ONLINE' IN MLOPS.FS",
+    ]);
+    assert!(
+        out.stderr.to_lowercase().contains("unexpected 'online'"),
+        "{}",
+        out.stderr
+    );
+}

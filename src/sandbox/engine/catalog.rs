@@ -171,6 +171,10 @@ pub struct Table {
     pub columns: Vec<TableColumn>,
     /// Values in their result form (see `exec::table`), None for NULL.
     pub rows: Vec<Vec<Option<String>>>,
+    /// Whether CREATE TABLE declared PRIMARY KEY or UNIQUE (which DESCRIBE shows); None in
+    /// accounts saved before it was kept.
+    #[serde(default)]
+    pub declares_keys: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -135,7 +135,9 @@ impl Engine {
         // and the snapshot also restores a change whose save failed.
         let may_change = !matches!(
             parsed.statement,
-            parse::ast::Statement::Show(_) | parse::ast::Statement::Select(_)
+            parse::ast::Statement::Show(_)
+                | parse::ast::Statement::Select(_)
+                | parse::ast::Statement::Describe { .. }
         );
         let snapshot = (self.path.is_some() && may_change).then(|| self.catalog.clone());
         let mut x = exec::Exec {

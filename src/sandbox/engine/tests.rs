@@ -296,6 +296,7 @@ fixtures!(
     databases_schemas,
     feature_store,
     merge,
+    ml_client_reads,
     models,
     persistence,
     session_and_errors,

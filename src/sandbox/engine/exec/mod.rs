@@ -2,6 +2,7 @@
 //! defaults, the existence rules every kind shares, and dispatch to one module per family.
 
 mod account;
+mod describe;
 mod merge;
 mod model;
 pub mod props;
@@ -81,7 +82,7 @@ fn needs_warehouse(st: &Statement) -> bool {
         | Statement::Update { .. }
         | Statement::Delete { .. }
         | Statement::Merge(_) => true,
-        Statement::Select(s) => s.from.is_some(),
+        Statement::Select(s) => s.from.is_some() || s.from_function.is_some(),
         _ => false,
     }
 }
@@ -113,8 +114,12 @@ pub fn run(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             head,
             transient,
             columns,
+            declares_keys,
             props,
-        } => table::create_table(x, head, transient, columns, props),
+        } => table::create_table(x, head, transient, columns, declares_keys, props),
+        Statement::Describe { kind, name } => {
+            describe::describe(x, kind, &name).map(Outcome::unchanged)
+        }
         Statement::CreateView {
             head,
             secure,

@@ -15,6 +15,11 @@ use crate::sandbox::{Column, ResultSet, SqlError};
 pub const SANDBOX_VERSION: &str = "9.0.0";
 
 pub fn select(x: &mut Exec, s: Select) -> Result<Outcome, SqlError> {
+    if let Some(function) = &s.from_function {
+        let (name, args) = function.as_ref();
+        let table = table_function(x, name, args)?;
+        return query(x, table, &s).map(Outcome::unchanged);
+    }
     match &s.from {
         None => select_values(x, &s),
         Some(name) => {
@@ -85,6 +90,12 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
                     let a = string_args(name, args, 3)?;
                     (tagging::get_tag(x, a[0], a[1], a[2])?, "text")
                 }
+                // Every statement has finished before the next one is read, so no session
+                // ever has a query to cancel; the answer has the docs' "<n> cancelled." shape.
+                "SYSTEM$CANCEL_ALL_QUERIES" => match args.as_slice() {
+                    [Expr::Literal(Literal::Number(_))] => (Some("0 cancelled.".into()), "text"),
+                    _ => return Err(errors::invalid_value(name, "expects a session id")),
+                },
                 "SYSTEM$TASK_DEPENDENTS_ENABLE" => {
                     let a = string_args(name, args, 1)?;
                     task::enable_dependents(x, a[0])?;
@@ -120,6 +131,43 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
         },
         changed,
     })
+}
+
+/// `FROM TABLE(<db>.INFORMATION_SCHEMA.<function>(...))`: only TAG_REFERENCES.
+fn table_function(x: &mut Exec, name: &[String], args: &[Expr]) -> Result<VirtualTable, SqlError> {
+    let function = name.last().map(String::as_str).unwrap_or_default();
+    let database = match name {
+        [d, s, _] if s == INFORMATION_SCHEMA => d.clone(),
+        [s, _] if s == INFORMATION_SCHEMA => x
+            .session_database()
+            .map(str::to_string)
+            .ok_or_else(|| errors::no_current_database(function))?,
+        _ => return Err(x.unsupported(&format!("table function {}", name.join(".")))),
+    };
+    if function != "TAG_REFERENCES" {
+        return Err(x.unsupported(&format!("table function {function}")));
+    }
+    x.database(&database)?;
+    let a = string_args(function, args, 2)?;
+    let rows = tagging::tag_references(x, a[0], a[1])?;
+    // The documented output columns (TAG_REFERENCES reference page), all TEXT.
+    let columns = [
+        "TAG_DATABASE",
+        "TAG_SCHEMA",
+        "TAG_NAME",
+        "TAG_VALUE",
+        "APPLY_METHOD",
+        "LEVEL",
+        "OBJECT_DATABASE",
+        "OBJECT_SCHEMA",
+        "OBJECT_NAME",
+        "DOMAIN",
+        "COLUMN_NAME",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), ColumnType::Text, true))
+    .collect();
+    Ok(VirtualTable { columns, rows })
 }
 
 /// Rows to query: a table's, or a view of the catalog.

@@ -15,6 +15,7 @@ pub fn create_table(
     head: CreateHead,
     transient: bool,
     defs: Vec<ColumnDef>,
+    declares_keys: bool,
     props: Vec<Prop>,
 ) -> Result<Outcome, SqlError> {
     let f = x.resolve_schema_object(&head.name, "CREATE TABLE")?;
@@ -65,6 +66,7 @@ pub fn create_table(
         transient: transient || schema_transient,
         columns,
         rows: Vec::new(),
+        declares_keys: Some(declares_keys),
     };
     for p in &props {
         match p.key.as_str() {

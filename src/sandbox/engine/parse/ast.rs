@@ -116,6 +116,9 @@ pub struct ColumnDef {
     pub comment: Option<String>,
 }
 
+/// Whether a CREATE TABLE declared a PRIMARY KEY or UNIQUE constraint anywhere.
+pub type DeclaresKeys = bool;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Literal {
     Null,
@@ -189,6 +192,8 @@ pub struct OrderKey {
 pub struct Select {
     pub items: Vec<SelectItem>,
     pub from: Option<Name>,
+    /// `FROM TABLE(<function>(<args>))`: the function's name and arguments.
+    pub from_function: Option<Box<(Name, Vec<Expr>)>>,
     pub filter: Option<Cond>,
     pub order_by: Vec<OrderKey>,
     pub limit: Option<u64>,
@@ -305,6 +310,7 @@ pub enum Statement {
         head: CreateHead,
         transient: bool,
         columns: Vec<ColumnDef>,
+        declares_keys: DeclaresKeys,
         props: Vec<Prop>,
     },
     CreateView {
@@ -360,6 +366,11 @@ pub enum Statement {
         comment: String,
     },
     Show(Show),
+    /// `DESC[RIBE] TABLE | VIEW | DYNAMIC TABLE <name>`.
+    Describe {
+        kind: ObjectKind,
+        name: Name,
+    },
     Insert {
         table: Name,
         columns: Option<Vec<String>>,

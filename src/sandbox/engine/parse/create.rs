@@ -142,11 +142,15 @@ fn create_table(c: &mut Cursor, head: CreateHead, transient: bool) -> PResult<St
     }
     c.expect_sym("(")?;
     let mut columns = Vec::new();
+    let mut declares_keys = false;
     loop {
         if c.is_kw("PRIMARY") || c.is_kw("UNIQUE") || c.is_kw("CONSTRAINT") {
             table_constraint(c)?;
+            declares_keys = true;
         } else {
-            columns.push(column_def(c)?);
+            let (col, keyed) = column_def(c)?;
+            declares_keys |= keyed;
+            columns.push(col);
         }
         if c.eat_sym(")") {
             break;
@@ -161,6 +165,7 @@ fn create_table(c: &mut Cursor, head: CreateHead, transient: bool) -> PResult<St
         head,
         transient,
         columns,
+        declares_keys,
         props,
     })
 }
@@ -181,7 +186,8 @@ fn table_constraint(c: &mut Cursor) -> PResult<()> {
     }
 }
 
-fn column_def(c: &mut Cursor) -> PResult<ColumnDef> {
+/// A column definition, and whether it declares PRIMARY KEY or UNIQUE.
+fn column_def(c: &mut Cursor) -> PResult<(ColumnDef, bool)> {
     let name = c.ident()?;
     let type_start = c.offset();
     c.ident()?;
@@ -199,6 +205,7 @@ fn column_def(c: &mut Cursor) -> PResult<ColumnDef> {
         default: None,
         comment: None,
     };
+    let mut keyed = false;
     loop {
         if c.eat_kws(&["NOT", "NULL"]) {
             col.not_null = true;
@@ -209,7 +216,8 @@ fn column_def(c: &mut Cursor) -> PResult<ColumnDef> {
         } else if c.eat_kw("COMMENT") {
             col.comment = Some(c.string()?);
         } else if c.eat_kws(&["PRIMARY", "KEY"]) || c.eat_kw("UNIQUE") {
-            // Not enforced by Snowflake either.
+            // Not enforced by Snowflake either; DESCRIBE needs to know it was declared.
+            keyed = true;
         } else if c.is_kw("COLLATE")
             || c.is_kw("AUTOINCREMENT")
             || c.is_kw("IDENTITY")
@@ -226,7 +234,7 @@ fn column_def(c: &mut Cursor) -> PResult<ColumnDef> {
             break;
         }
     }
-    Ok(col)
+    Ok((col, keyed))
 }
 
 /// `( col [COMMENT '...'], ... )` of a view or dynamic table.

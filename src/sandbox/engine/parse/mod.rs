@@ -99,6 +99,7 @@ fn statement(c: &mut Cursor) -> PResult<Statement> {
         "DELETE" => query::delete(c)?,
         "MERGE" => query::merge(c)?,
         "SELECT" => Statement::Select(query::select(c)?),
+        "DESC" | "DESCRIBE" => describe(c)?,
         _ if first.kind == TokenKind::Word => return Err(c.unsupported(verb)),
         _ => return Err(c.unexpected()),
     };
@@ -110,6 +111,23 @@ fn statement(c: &mut Cursor) -> PResult<Statement> {
         return Err(c.unsupported(what));
     }
     Ok(st)
+}
+
+/// `DESC[RIBE] TABLE | VIEW | DYNAMIC TABLE <name>`; other kinds are not emulated.
+fn describe(c: &mut Cursor) -> PResult<Statement> {
+    c.advance();
+    let kind = kind(c)?;
+    if !matches!(
+        kind,
+        ObjectKind::Table | ObjectKind::View | ObjectKind::DynamicTable
+    ) {
+        return Err(c.unsupported(format!("DESCRIBE {}", kind.keyword())));
+    }
+    let name = c.name()?;
+    if c.is_kw("TYPE") {
+        return Err(c.unsupported("DESCRIBE ... TYPE"));
+    }
+    Ok(Statement::Describe { kind, name })
 }
 
 /// The object kind named at the cursor (`WAREHOUSE`, `DYNAMIC TABLE`, ...).

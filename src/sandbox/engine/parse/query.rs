@@ -192,11 +192,31 @@ pub fn select(c: &mut Cursor) -> PResult<Select> {
             break;
         }
     }
+    let mut from_function = None;
     let from = if c.eat_kw("FROM") {
-        if c.is_kw("TABLE") || c.is_sym("(") {
-            return Err(c.unsupported("table functions and subqueries"));
+        if c.eat_kw("TABLE") {
+            // `TABLE(<function>(<args>))`; which functions run is the executor's call.
+            c.expect_sym("(")?;
+            let name = c.name()?;
+            c.expect_sym("(")?;
+            let mut args = Vec::new();
+            if !c.eat_sym(")") {
+                loop {
+                    args.push(expr(c)?);
+                    if c.eat_sym(")") {
+                        break;
+                    }
+                    c.expect_sym_in(",", "function arguments other than expressions")?;
+                }
+            }
+            c.expect_sym(")")?;
+            from_function = Some(Box::new((name, args)));
+            None
+        } else if c.is_sym("(") {
+            return Err(c.unsupported("subqueries"));
+        } else {
+            Some(c.name()?)
         }
-        Some(c.name()?)
     } else {
         None
     };
@@ -238,6 +258,7 @@ pub fn select(c: &mut Cursor) -> PResult<Select> {
     Ok(Select {
         items,
         from,
+        from_function,
         filter,
         order_by,
         limit,

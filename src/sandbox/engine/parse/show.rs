@@ -35,6 +35,10 @@ pub fn show(c: &mut Cursor) -> PResult<Statement> {
         ShowWhat::Parameters
     } else {
         return Err(match c.peek() {
+            // Online feature tables are a preview feature: an account without it does not
+            // know the word, and snowflake-ml-python (feature_store.py `_find_object`)
+            // treats exactly that syntax error as "no online feature tables".
+            Some(t) if t.is_keyword("ONLINE") => c.unexpected(),
             Some(t) if t.kind == TokenKind::Word => {
                 c.unsupported(format!("SHOW {}", t.text.to_ascii_uppercase()))
             }
