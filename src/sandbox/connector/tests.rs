@@ -1,0 +1,143 @@
+//! The connector protocol against a running server. The request and answer shapes follow
+//! snowflake-connector-python's recorded mappings: test/data/wiremock/mappings/auth/password/
+//! successful_flow.json (login) and test/data/wiremock/mappings/queries/select_1_successful.json
+//! (a query), and its src/snowflake/connector/network.py (session requests).
+
+use serde_json::{json, Value};
+
+use crate::sandbox::{start, Engine, ServeOptions, UserPassword};
+use crate::snowflake::Secret;
+
+async fn server() -> crate::sandbox::RunningServer {
+    let opts = ServeOptions {
+        passwords: vec![UserPassword {
+            user: "alice".into(),
+            password: Secret::new("s3cret"),
+        }],
+        ..ServeOptions::default()
+    };
+    start(opts, Box::new(Engine::new("SANDBOX"))).await.unwrap()
+}
+
+async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
+    // The client of these tests speaks plain HTTP, but reqwest wants a TLS provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut req = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .json(&body);
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Snowflake Token=\"{t}\""));
+    }
+    req.send().await.unwrap().json().await.unwrap()
+}
+
+async fn login(base: &str, password: &str) -> Value {
+    post(
+        base,
+        "/session/v1/login-request?request_id=1&databaseName=&warehouse=",
+        None,
+        json!({"data": {"CLIENT_APP_ID": "PythonConnector", "ACCOUNT_NAME": "SANDBOX",
+            "LOGIN_NAME": "alice", "PASSWORD": password,
+            "SESSION_PARAMETERS": {"CLIENT_PREFETCH_THREADS": 4}}}),
+    )
+    .await
+}
+
+async fn query(base: &str, token: &str, sql: &str) -> Value {
+    post(
+        base,
+        "/queries/v1/query-request?requestId=2",
+        Some(token),
+        json!({"sqlText": sql, "asyncExec": false, "sequenceId": 1, "querySubmissionTime": 0}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn login_with_the_password_opens_a_session_and_a_wrong_one_is_refused() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let ok = login(&base, "s3cret").await;
+    assert_eq!(ok["success"], true, "{ok}");
+    assert!(ok["data"]["token"].is_string());
+    assert!(ok["data"]["masterToken"].is_string());
+    assert_eq!(ok["data"]["sessionInfo"]["roleName"], "ACCOUNTADMIN");
+    let bad = login(&base, "nope").await;
+    assert_eq!(bad["success"], false);
+    assert_eq!(bad["code"], "390100");
+    let jwt = post(
+        &base,
+        "/session/v1/login-request",
+        None,
+        json!({"data": {"LOGIN_NAME": "alice", "AUTHENTICATOR": "SNOWFLAKE_JWT", "TOKEN": "a.b.c"}}),
+    )
+    .await;
+    assert_eq!(jwt["success"], false);
+    assert_eq!(jwt["code"], "390144");
+    srv.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_query_answers_rowtype_and_rowset_as_the_connector_reads_them() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let token = login(&base, "s3cret").await["data"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = query(&base, &token, "SELECT 1, TRUE, 'x'").await;
+    assert_eq!(r["success"], true, "{r}");
+    let d = &r["data"];
+    assert_eq!(d["queryResultFormat"], "json");
+    let types: Vec<&str> = d["rowtype"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["fixed", "boolean", "text"]);
+    assert_eq!(d["rowtype"][0]["scale"], 0);
+    assert_eq!(d["rowset"], json!([["1", "1", "x"]]));
+    assert_eq!(d["total"], 1);
+    assert!(uuid::Uuid::parse_str(d["queryId"].as_str().unwrap()).is_ok());
+
+    let e = query(&base, &token, "SELEC 1").await;
+    assert_eq!(e["success"], false);
+    assert!(
+        e["data"]["sqlState"].is_string() && e["data"]["queryId"].is_string(),
+        "{e}"
+    );
+    srv.shutdown().await;
+}
+
+#[tokio::test]
+async fn use_is_held_per_session_and_logout_ends_the_session() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let a = login(&base, "s3cret").await["data"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = login(&base, "s3cret").await["data"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        query(&base, &a, "CREATE DATABASE D1").await["success"],
+        true
+    );
+    let missing = query(&base, &a, "USE DATABASE NOPE").await;
+    assert_eq!(missing["code"], "002043", "{missing}");
+    let used = query(&base, &a, "USE DATABASE d1").await;
+    assert_eq!(used["data"]["finalDatabaseName"], "D1", "{used}");
+    let cur = query(&base, &a, "SELECT CURRENT_DATABASE()").await;
+    assert_eq!(cur["data"]["rowset"], json!([["D1"]]), "{cur}");
+    let other = query(&base, &b, "SELECT CURRENT_DATABASE()").await;
+    assert_eq!(other["data"]["rowset"], json!([[null]]), "{other}");
+
+    let bye = post(&base, "/session?delete=true", Some(&a), json!({})).await;
+    assert_eq!(bye["success"], true);
+    let after = query(&base, &a, "SELECT 1").await;
+    assert_eq!(after["code"], "390111");
+    srv.shutdown().await;
+}
