@@ -204,6 +204,7 @@ async fn login(
             .map(|v| session::ident(v))
     };
     let mut s = SessionState {
+        id: 0,
         user,
         role: name("roleName").unwrap_or_else(|| st.default_role.clone()),
         database: name("databaseName"),

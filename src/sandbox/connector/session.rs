@@ -12,6 +12,8 @@ use crate::sandbox::types::{ResultSet, Session, SqlError};
 /// What one connector session holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionState {
+    /// The numeric session id (login's `sessionId`), set when the session opens.
+    pub id: u64,
     pub user: String,
     pub role: String,
     pub database: Option<String>,
@@ -48,12 +50,13 @@ impl Sessions {
     }
 
     /// Open a session: its token, master token and numeric id.
-    pub fn open(&self, s: SessionState) -> (String, String, u64) {
+    pub fn open(&self, mut s: SessionState) -> (String, String, u64) {
         let token = format!("sbx-session-{}", uuid::Uuid::new_v4().simple());
         let master = format!("sbx-master-{}", uuid::Uuid::new_v4().simple());
         let mut g = self.lock();
         g.next_id += 1;
         let id = 1_000_000 + g.next_id;
+        s.id = id;
         g.sessions.insert(token.clone(), (master.clone(), s));
         (token, master, id)
     }
@@ -100,6 +103,15 @@ impl Sessions {
             .entry(qid.to_string())
             .or_insert_with(|| (token.to_string(), Outcome::Running));
         e.1 = outcome;
+    }
+
+    /// How many queries of the session `token` are still running.
+    fn running(&self, token: &str) -> usize {
+        self.lock()
+            .queries
+            .values()
+            .filter(|(t, o)| t == token && matches!(o, Outcome::Running))
+            .count()
     }
 
     pub fn outcome(&self, qid: &str) -> Option<(String, Outcome)> {
@@ -165,6 +177,13 @@ pub enum Statement {
     Use(&'static str, String),
     AlterSessionSet(Vec<(String, Value)>),
     AlterSessionUnset(Vec<String>),
+    /// COMMIT or ROLLBACK. The sandbox has no transactions (every statement commits by
+    /// itself, as under AUTOCOMMIT), so there is never one open to end: Snowflake answers
+    /// these with success then too. The connector commits when a `with` block ends.
+    EndTransaction,
+    /// `SELECT SYSTEM$CANCEL_ALL_QUERIES(<session id>)`, which Snowpark runs when a session
+    /// closes.
+    CancelAll(u64),
     Other(String),
 }
 
@@ -210,7 +229,13 @@ pub fn statement(sql: &str, params: &BTreeMap<String, Value>) -> Result<Statemen
             .unwrap_or_default()
     };
     match up(0).as_str() {
+        "SELECT" if cancel_all(&text).is_some() => {
+            Ok(Statement::CancelAll(cancel_all(&text).unwrap_or_default()))
+        }
         "SELECT" | "SHOW" | "DESC" | "DESCRIBE" | "WITH" => Ok(Statement::Query(text)),
+        "COMMIT" | "ROLLBACK" if words.len() == 1 || (words.len() == 2 && up(1) == "WORK") => {
+            Ok(Statement::EndTransaction)
+        }
         "USE" => {
             let (kind, rest) = match up(1).as_str() {
                 "DATABASE" => ("DATABASE", 2),
@@ -267,8 +292,17 @@ pub fn statement(sql: &str, params: &BTreeMap<String, Value>) -> Result<Statemen
     }
 }
 
+/// The session id of `SELECT SYSTEM$CANCEL_ALL_QUERIES(<digits>)` (only that form).
+fn cancel_all(text: &str) -> Option<u64> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let up = compact.to_ascii_uppercase();
+    let rest = up.strip_prefix("SELECTSYSTEM$CANCEL_ALL_QUERIES(")?;
+    rest.strip_suffix(')')?.parse().ok()
+}
+
 /// `statementTypeId` by Snowflake's ranges: 0x1000 queries, 0x3000 DML (the connector
-/// sums the row counts of these), 0x4000 session statements, 0x6000 DDL and the rest.
+/// sums the row counts of these), 0x4000 session statements, 0x5000 transaction control,
+/// 0x6000 DDL and the rest.
 fn statement_type(sql: &str) -> u32 {
     let first = sql
         .split_whitespace()
@@ -423,6 +457,23 @@ pub fn run(st: &AppState, token: &str, stmt: Statement) -> Outcome {
                 }
                 Err(e) => Outcome::Failed(e),
             }
+        }
+        Statement::EndTransaction => done(ok(), 0x5000),
+        Statement::CancelAll(id) => {
+            // The engine cannot stop a statement it runs: with none running there is
+            // nothing to cancel, and that answer is true; otherwise the sandbox refuses.
+            // This statement itself is one of the running queries.
+            let running = st.connector.running(token).saturating_sub(1);
+            if id != s.id || running > 0 {
+                return Outcome::Failed(SqlError::new(
+                    "000002",
+                    "0A000",
+                    "Unsupported feature 'SYSTEM$CANCEL_ALL_QUERIES': the snowform sandbox cancels no running query and no query of another session.",
+                ));
+            }
+            let mut rs = ResultSet::status("0 cancelled.");
+            rs.columns[0].name = format!("SYSTEM$CANCEL_ALL_QUERIES({id})");
+            done(rs, 0x1000)
         }
         Statement::AlterSessionSet(pairs) => {
             st.connector.update(token, |s| {
