@@ -11,6 +11,7 @@ import json
 import os
 import re
 import subprocess
+import time
 import urllib.request
 
 import pytest
@@ -123,6 +124,10 @@ def test_async_query_and_its_status(port):
         cur = conn.cursor()
         cur.execute_async("SELECT 2")
         qid = cur.sfqid
+        deadline = time.monotonic() + 10
+        while conn.is_still_running(conn.get_query_status(qid)):
+            assert time.monotonic() < deadline, "the async query did not finish"
+            time.sleep(0.05)
         # GET /queries/<id>/result; get_results_from_sfqid would need RESULT_SCAN.
         cur.query_result(qid)
         assert cur.fetchone() == (2,)

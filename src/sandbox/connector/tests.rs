@@ -141,3 +141,117 @@ async fn use_is_held_per_session_and_logout_ends_the_session() {
     assert_eq!(after["code"], "390111");
     srv.shutdown().await;
 }
+
+/// The connector gzips every POST body (src/snowflake/connector/network.py sets
+/// `Content-Encoding: gzip`); renewal swaps the session token for a new one
+/// (`oldSessionToken`, `requestType: RENEW`, the master token in the header); async
+/// queries answer 333334 and are read back with `GET /queries/{id}/result`.
+#[tokio::test]
+async fn gzip_bodies_renewal_heartbeat_and_async_results() {
+    use std::io::Write as _;
+    let srv = server().await;
+    let base = srv.base_url();
+    let ok = login(&base, "s3cret").await;
+    let (token, master) = (
+        ok["data"]["token"].as_str().unwrap().to_string(),
+        ok["data"]["masterToken"].as_str().unwrap().to_string(),
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(br#"{"sqlText": "ALTER SESSION SET QUERY_TAG = 'nb'", "sequenceId": 1}"#)
+        .unwrap();
+    let r: Value = reqwest::Client::new()
+        .post(format!("{base}/queries/v1/query-request"))
+        .header("Authorization", format!("Snowflake Token=\"{token}\""))
+        .header("Content-Encoding", "gzip")
+        .header("Content-Type", "application/json")
+        .body(gz.finish().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["success"], true, "{r}");
+    assert!(r["data"]["parameters"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({"name": "QUERY_TAG", "value": "nb"})));
+
+    let renewed = post(
+        &base,
+        "/session/token-request?requestId=3",
+        Some(&master),
+        json!({"oldSessionToken": token, "requestType": "RENEW"}),
+    )
+    .await;
+    let fresh = renewed["data"]["sessionToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(fresh, token);
+    assert_eq!(query(&base, &token, "SELECT 1").await["code"], "390111");
+    let hb = post(&base, "/session/heartbeat", Some(&fresh), json!({})).await;
+    assert_eq!(hb["success"], true);
+
+    let started = post(
+        &base,
+        "/queries/v1/query-request",
+        Some(&fresh),
+        json!({"sqlText": "SELECT 7", "asyncExec": true, "sequenceId": 2}),
+    )
+    .await;
+    assert_eq!(started["code"], "333334", "{started}");
+    let qid = started["data"]["queryId"].as_str().unwrap().to_string();
+    let client = reqwest::Client::new();
+    let mut answer = Value::Null;
+    for _ in 0..100 {
+        answer = client
+            .get(format!("{base}/queries/{qid}/result"))
+            .header("Authorization", format!("Snowflake Token=\"{fresh}\""))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if answer["code"] != "333333" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(answer["data"]["rowset"], json!([["7"]]), "{answer}");
+    let status: Value = client
+        .get(format!("{base}/monitoring/queries/{qid}"))
+        .header("Authorization", format!("Snowflake Token=\"{fresh}\""))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["data"]["queries"][0]["status"], "SUCCESS");
+    srv.shutdown().await;
+}
+
+/// Requests the sandbox cannot answer are refused, not guessed.
+#[tokio::test]
+async fn bindings_and_several_statements_are_refused() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let token = login(&base, "s3cret").await["data"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = post(
+        &base,
+        "/queries/v1/query-request",
+        Some(&token),
+        json!({"sqlText": "SELECT ?", "bindings": {"1": {"type": "FIXED", "value": "1"}}, "sequenceId": 1}),
+    )
+    .await;
+    assert_eq!(b["code"], "000002", "{b}");
+    assert_eq!(b["data"]["sqlState"], "0A000");
+    let two = query(&base, &token, "SELECT 1; SELECT 2").await;
+    assert_eq!(two["code"], "000008", "{two}");
+    srv.shutdown().await;
+}
