@@ -219,7 +219,7 @@ pub enum CommentCommand {
 #[derive(Subcommand, Debug)]
 pub enum SandboxCommand {
     /// Serve the SQL API v2 emulator on 127.0.0.1
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run SQL against the sandbox account of DIR/workspace
     Exec {
         /// The SQL; it may begin with a `--` comment

@@ -337,6 +337,9 @@ fn like(name: &str) -> String {
     format!("'{}'", name.replace('\'', "''"))
 }
 
+/// A change to a session, made once its USE is checked.
+type Apply = Box<dyn FnOnce(&mut SessionState)>;
+
 /// Run one statement of the session `token` on the engine, with the fault injection and
 /// statistics of the SQL API.
 pub fn run(st: &AppState, token: &str, stmt: Statement) -> Outcome {
@@ -377,7 +380,7 @@ pub fn run(st: &AppState, token: &str, stmt: Statement) -> Outcome {
             let set_name = p.last().map(|x| ident(x)).unwrap_or_default();
             // Each USE checks that the object exists by asking the engine, as Snowflake
             // refuses to use a missing one.
-            let (check, set): (Result<String, SqlError>, Box<dyn FnOnce(&mut SessionState)>) = match (kind, p.as_slice()) {
+            let (check, set): (Result<String, SqlError>, Apply) = match (kind, p.as_slice()) {
                 ("DATABASE", [db]) => {
                     let db = ident(db);
                     (
