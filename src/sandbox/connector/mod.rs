@@ -387,10 +387,11 @@ async fn query(
     st.connector.start(&qid, &token);
     let run = {
         let st = st.clone();
-        let (qid, token) = (qid.clone(), token.clone());
+        let (qid, token, text) = (qid.clone(), token.clone(), req.sql_text.clone());
         async move {
             let st2 = st.clone();
-            let out = tokio::task::spawn_blocking(move || session::run(&st2, &token, stmt)).await;
+            let out =
+                tokio::task::spawn_blocking(move || session::run(&st2, &token, &text, stmt)).await;
             let out = out.unwrap_or_else(|e| {
                 Outcome::Failed(SqlError::new(
                     "000603",

@@ -340,9 +340,10 @@ fn like(name: &str) -> String {
 /// A change to a session, made once its USE is checked.
 type Apply = Box<dyn FnOnce(&mut SessionState)>;
 
-/// Run one statement of the session `token` on the engine, with the fault injection and
-/// statistics of the SQL API.
-pub fn run(st: &AppState, token: &str, stmt: Statement) -> Outcome {
+/// Run one statement (`text`, as sent) of the session `token` on the engine, with the fault
+/// injection and statistics of the SQL API: `--fail-matching` and the `executed` counts see
+/// the text sent, not the SHOW a USE is checked with.
+pub fn run(st: &AppState, token: &str, text: &str, stmt: Statement) -> Outcome {
     let Some(s) = st.connector.get(token) else {
         return Outcome::Failed(SqlError::new(
             "390111",
@@ -360,14 +361,12 @@ pub fn run(st: &AppState, token: &str, stmt: Statement) -> Outcome {
         query_tag: s.params.get("QUERY_TAG").map(param_text),
     };
     let mut engine = st.engine.lock().unwrap_or_else(|e| e.into_inner());
-    let mut exec = |sql: &str| -> Result<ResultSet, SqlError> {
-        if let Some(err) = st.faults.fail_this_statement(sql) {
-            st.stats.fault();
-            return Err(err);
-        }
-        st.stats.executed(sql);
-        engine.execute(sql, &session)
-    };
+    if let Some(err) = st.faults.fail_this_statement(text) {
+        st.stats.fault();
+        return Outcome::Failed(err);
+    }
+    st.stats.executed(text);
+    let mut exec = |sql: &str| engine.execute(sql, &session);
     let done = |rs: ResultSet, kind: u32| Outcome::Succeeded(Arc::new(rs), kind);
     let ok = || ResultSet::status("Statement executed successfully.");
     match stmt {

@@ -8,6 +8,35 @@ use serde_json::{json, Value};
 use crate::sandbox::{start, Engine, ServeOptions, UserPassword};
 use crate::snowflake::Secret;
 
+/// `--fail-matching` fails a statement sent on the connector protocol as on the SQL API,
+/// matched against the text sent (a USE is checked with a SHOW the pattern must not see).
+#[tokio::test]
+async fn fail_matching_sees_the_text_the_connector_sent() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let token = login(&base, "s3cret").await["data"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        query(&base, &token, "CREATE DATABASE D2").await["success"],
+        true
+    );
+    srv.set_fail_matching(Some("(?i)^USE DATABASE")).unwrap();
+    let failed = query(&base, &token, "USE DATABASE D2").await;
+    assert_eq!(failed["code"], "002003", "{failed}");
+    srv.set_fail_matching(Some("(?i)SHOW DATABASES")).unwrap();
+    let used = query(&base, &token, "USE DATABASE D2").await;
+    assert_eq!(used["success"], true, "{used}");
+    assert_eq!(
+        srv.stats().executed.get("USE DATABASE D2"),
+        Some(&1),
+        "{:?}",
+        srv.stats()
+    );
+    srv.shutdown().await;
+}
+
 async fn server() -> crate::sandbox::RunningServer {
     let opts = ServeOptions {
         passwords: vec![UserPassword {
