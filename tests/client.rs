@@ -1067,3 +1067,52 @@ fn client_futures_are_send() {
     assert_send(&client.multi(&[]));
     assert_send(&connection_test(&client));
 }
+
+/// The connector protocol's key-pair login (`AUTHENTICATOR: SNOWFLAKE_JWT`, the JWT in
+/// `TOKEN`, as snowflake-connector-python's src/snowflake/connector/auth/keypair.py sends
+/// it) checks the JWT as the SQL API does; the session token then runs statements.
+#[tokio::test]
+async fn connector_key_pair_login_checks_the_jwt_as_the_sql_api_does() {
+    // Plain HTTP, but reqwest wants a TLS provider installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let server = serve(serve_options()).await;
+    let login = |jwt: String| {
+        let url = format!(
+            "{}/session/v1/login-request?request_id=1",
+            server.base_url()
+        );
+        async move {
+            let body = serde_json::json!({"data": {"ACCOUNT_NAME": ACCOUNT, "LOGIN_NAME": USER,
+                "AUTHENTICATOR": "SNOWFLAKE_JWT", "TOKEN": jwt}});
+            let resp = reqwest::Client::new()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            resp.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let good = JwtIssuer::new(ACCOUNT, USER, &key("test_key.p8")).token();
+    let ok = login(good.expose().to_string()).await;
+    assert_eq!(ok["success"], true, "{ok}");
+    let token = ok["data"]["token"].as_str().unwrap().to_string();
+    let r: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/queries/v1/query-request", server.base_url()))
+        .header("Authorization", format!("Snowflake Token=\"{token}\""))
+        .json(&serde_json::json!({"sqlText": "SELECT ROWS 2", "sequenceId": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["data"]["total"], 2, "{r}");
+
+    // Signed by a key the user does not have.
+    let other = JwtIssuer::new(ACCOUNT, USER, &key("other_key.p8")).token();
+    let bad = login(other.expose().to_string()).await;
+    assert_eq!(bad["success"], false);
+    assert_eq!(bad["code"], "390144", "{bad}");
+    server.shutdown().await;
+}

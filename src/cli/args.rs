@@ -219,7 +219,7 @@ pub enum CommentCommand {
 #[derive(Subcommand, Debug)]
 pub enum SandboxCommand {
     /// Serve the SQL API v2 emulator on 127.0.0.1
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run SQL against the sandbox account of DIR/workspace
     Exec {
         /// The SQL; it may begin with a `--` comment
@@ -248,6 +248,10 @@ pub struct ServeArgs {
     /// An access token accepted for a user: USER=TOKEN (repeatable)
     #[arg(long = "token", value_name = "USER=TOKEN")]
     pub tokens: Vec<String>,
+    /// A password the connector protocol (snowflake-connector-python, Snowpark) accepts for
+    /// a user: USER=SECRET (repeatable)
+    #[arg(long = "password", value_name = "USER=SECRET")]
+    pub passwords: Vec<String>,
     #[arg(long = "latency-ms", default_value_t = 0)]
     pub latency_ms: u64,
     #[arg(long = "fail-every")]

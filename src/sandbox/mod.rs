@@ -3,6 +3,7 @@
 //! It is a faithful peer for tests and demos, and says so wherever it differs from
 //! Snowflake (docs/sandbox.md).
 
+pub mod connector;
 pub mod engine;
 pub mod faults;
 pub mod jwt_verify;
@@ -14,7 +15,9 @@ pub mod wire;
 
 pub use engine::{Clock, Engine, PersistError};
 pub use faults::FaultOptions;
-pub use server::{start, AccessToken, RunningServer, ServeError, ServeOptions, UserKey};
+pub use server::{
+    start, AccessToken, RunningServer, ServeError, ServeOptions, UserKey, UserPassword,
+};
 pub use stats::StatsSnapshot;
 pub use types::{Column, DmlStats, ResultSet, Session, SqlEngine, SqlError};
 

@@ -39,6 +39,13 @@ pub struct UserKey {
     pub public_key: String,
 }
 
+/// A password the connector protocol's login accepts for `user` (`--password USER=SECRET`).
+#[derive(Clone, Debug)]
+pub struct UserPassword {
+    pub user: String,
+    pub password: Secret,
+}
+
 /// A programmatic access or OAuth token the server accepts for `user`.
 #[derive(Clone, Debug)]
 pub struct AccessToken {
@@ -53,6 +60,8 @@ pub struct ServeOptions {
     pub account: String,
     pub users: Vec<UserKey>,
     pub tokens: Vec<AccessToken>,
+    /// Passwords for the connector protocol's login (the SQL API takes none).
+    pub passwords: Vec<UserPassword>,
     /// The role of a request that names none (a user's DEFAULT_ROLE).
     pub default_role: String,
     /// The warehouse of a request that names none (a user's DEFAULT_WAREHOUSE); `None`
@@ -71,6 +80,7 @@ impl Default for ServeOptions {
             account: "SANDBOX".into(),
             users: Vec::new(),
             tokens: Vec::new(),
+            passwords: Vec::new(),
             default_role: "ACCOUNTADMIN".into(),
             default_warehouse: None,
             rows_per_partition: 10_000,
@@ -193,12 +203,19 @@ pub async fn start(
         store: Store::default(),
         stats: Stats::default(),
         faults: Faults::new(opts.faults.clone())?,
+        passwords: opts
+            .passwords
+            .iter()
+            .map(|p| (p.user.to_ascii_uppercase(), p.password.clone()))
+            .collect(),
+        connector: super::connector::Sessions::default(),
     });
     let router = Router::new()
         .route("/api/v2/statements", post(submit))
         .route("/api/v2/statements/{handle}", get(status))
         .route("/api/v2/statements/{handle}/cancel", post(cancel))
         .route("/sandbox/v1/stats", get(stats))
+        .merge(super::connector::routes())
         .with_state(state.clone());
     let (shutdown, shutdown_rx) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, router, state.clone(), shutdown_rx));
@@ -211,17 +228,57 @@ pub async fn start(
     })
 }
 
-struct AppState {
-    account: String,
-    default_role: String,
-    default_warehouse: Option<String>,
+/// What every handler shares; the connector protocol (`super::connector`) uses it too.
+pub(super) struct AppState {
+    pub(super) account: String,
+    pub(super) default_role: String,
+    pub(super) default_warehouse: Option<String>,
     rows_per_partition: usize,
-    verifier: Verifier,
+    pub(super) verifier: Verifier,
     /// One statement at a time, as the engine requires.
-    engine: Arc<Mutex<Box<dyn SqlEngine>>>,
+    pub(super) engine: Arc<Mutex<Box<dyn SqlEngine>>>,
     store: Store,
-    stats: Stats,
-    faults: Faults,
+    pub(super) stats: Stats,
+    pub(super) faults: Faults,
+    /// Upper-cased user, password.
+    passwords: Vec<(String, Secret)>,
+    pub(super) connector: super::connector::Sessions,
+}
+
+impl AppState {
+    pub(super) fn check_password(&self, user: &str, password: &str) -> bool {
+        let user = user.trim().to_ascii_uppercase();
+        self.passwords
+            .iter()
+            .any(|(u, p)| *u == user && p.expose() == password)
+    }
+
+    /// Latency and injected request failures, as every request of either protocol gets.
+    pub(super) async fn inject_faults(&self) -> Result<(), Response> {
+        self.stats.request();
+        if !self.faults.opts.latency.is_zero() {
+            tokio::time::sleep(self.faults.opts.latency).await;
+        }
+        if let Some(status) = self.faults.fail_this_request() {
+            self.stats.fault();
+            debug!(status, "injected failure");
+            return Err(match status {
+                429 => error_body(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Some(codes::TOO_MANY_REQUESTS),
+                    None,
+                    "Too many requests.",
+                ),
+                _ => error_body(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    None,
+                    None,
+                    "Service Unavailable",
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Closes the connection a request came on, without answering it.
@@ -302,28 +359,7 @@ async fn serve_connection(
 /// Latency, injected failures and authentication: what every API request goes through.
 /// Returns the authenticated user.
 async fn prologue(st: &AppState, headers: &HeaderMap) -> Result<String, Response> {
-    st.stats.request();
-    if !st.faults.opts.latency.is_zero() {
-        tokio::time::sleep(st.faults.opts.latency).await;
-    }
-    if let Some(status) = st.faults.fail_this_request() {
-        st.stats.fault();
-        debug!(status, "injected failure");
-        return Err(match status {
-            429 => error_body(
-                StatusCode::TOO_MANY_REQUESTS,
-                Some(codes::TOO_MANY_REQUESTS),
-                None,
-                "Too many requests.",
-            ),
-            _ => error_body(
-                StatusCode::SERVICE_UNAVAILABLE,
-                None,
-                None,
-                "Service Unavailable",
-            ),
-        });
-    }
+    st.inject_faults().await?;
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());

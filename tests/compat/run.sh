@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Checks the Feature Store layout snowform writes with the code of the oldest and the
 # newest supported snowflake-ml-python release (src/model/kinds/feature_view.rs:
-# ML_LIBRARY_OLDEST, ML_LIBRARY_NEWEST). One virtual environment per release under
+# ML_LIBRARY_OLDEST, ML_LIBRARY_NEWEST), and runs snowflake-connector-python and Snowpark
+# (the versions those releases bring) against `snowform sandbox serve`
+# (test_connector.py). One virtual environment per release under
 # target/compat/, installed from PyPI once and reused; the plans of examples/mitsui-mlops
 # and tests/compat/fixture are written offline by the snowform binary.
 #
@@ -75,8 +77,9 @@ for v in "$oldest" "$newest"; do
     fi
     echo "== snowflake-ml-python $v"
     start=$SECONDS
-    if SNOWFORM_COMPAT_PLANS=$plans SNOWFORM_COMPAT_VERSION=$v \
-        "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/compat/test_feature_view_metadata.py; then
+    if SNOWFORM_COMPAT_PLANS=$plans SNOWFORM_COMPAT_VERSION=$v SNOWFORM_BIN=$bin \
+        "$venv/bin/python" -m pytest -q -p no:cacheprovider \
+        tests/compat/test_feature_view_metadata.py tests/compat/test_connector.py; then
         echo "snowflake-ml-python $v: passed in $((SECONDS - start)) s"
     else
         echo "snowflake-ml-python $v: FAILED" >&2

@@ -3,7 +3,7 @@
 use crate::cli::args::{SandboxCommand, ServeArgs};
 use crate::cli::{CliError, Ctx, Exit};
 use crate::render::Format;
-use crate::sandbox::{self, AccessToken, FaultOptions, ServeOptions, UserKey};
+use crate::sandbox::{self, AccessToken, FaultOptions, ServeOptions, UserKey, UserPassword};
 use crate::snowflake::Secret;
 use std::io::Write;
 use std::time::Duration;
@@ -45,11 +45,22 @@ fn serve(args: &ServeArgs) -> Result<Exit, CliError> {
             token: Secret::new(token),
         });
     }
+    let mut passwords = Vec::new();
+    for p in &args.passwords {
+        let (user, password) = p.split_once('=').ok_or_else(|| {
+            CliError::new("--password takes USER=SECRET (the secret is not shown here)")
+        })?;
+        passwords.push(UserPassword {
+            user: user.to_string(),
+            password: Secret::new(password),
+        });
+    }
     let opts = ServeOptions {
         port: args.port,
         account: args.account.clone(),
         users,
         tokens,
+        passwords,
         faults: FaultOptions {
             latency: Duration::from_millis(args.latency_ms),
             fail_every: args.fail_every,
