@@ -284,15 +284,20 @@ fn gone() -> Response {
     )
 }
 
+/// The faults and latency every request gets, then a session token that is signed in.
+async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+    prologue(st).await?;
+    match session_token(headers).and_then(|t| st.connector.get(&t)) {
+        Some(_) => Ok(()),
+        None => Err(gone()),
+    }
+}
+
 async fn heartbeat(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Err(r) = prologue(&st).await {
+    if let Err(r) = signed_in(&st, &headers).await {
         return r;
     }
-    match session_token(&headers).and_then(|t| st.connector.get(&t)) {
-        Some(_) => Json(json!({"data": null, "code": null, "message": null, "success": true}))
-            .into_response(),
-        None => gone(),
-    }
+    Json(json!({"data": null, "code": null, "message": null, "success": true})).into_response()
 }
 
 async fn logout(
@@ -483,14 +488,8 @@ async fn result(
     Path(qid): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = prologue(&st).await {
+    if let Err(r) = signed_in(&st, &headers).await {
         return r;
-    }
-    if session_token(&headers)
-        .and_then(|t| st.connector.get(&t))
-        .is_none()
-    {
-        return gone();
     }
     answer(&st, &qid, false)
 }
@@ -500,14 +499,8 @@ async fn monitoring(
     Path(qid): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = prologue(&st).await {
+    if let Err(r) = signed_in(&st, &headers).await {
         return r;
-    }
-    if session_token(&headers)
-        .and_then(|t| st.connector.get(&t))
-        .is_none()
-    {
-        return gone();
     }
     let queries = match st.connector.outcome(&qid) {
         None => json!([]),
@@ -523,14 +516,8 @@ async fn monitoring(
 }
 
 async fn abort(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Err(r) = prologue(&st).await {
+    if let Err(r) = signed_in(&st, &headers).await {
         return r;
-    }
-    if session_token(&headers)
-        .and_then(|t| st.connector.get(&t))
-        .is_none()
-    {
-        return gone();
     }
     // The engine runs one statement at a time and cannot stop one: a query has either
     // finished or not begun, and an abort changes nothing, which Snowflake also answers
