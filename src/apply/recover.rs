@@ -401,7 +401,7 @@ pub fn summary(settled: &[Settled]) -> String {
     let unknown = count(|o| *o == Outcome::Unknown);
     if unknown > 0 {
         parts.push(format!(
-            "{unknown} cannot be seen in the account and are resent by the next apply (the account runs them at most once)"
+            "{unknown} cannot be seen in the account: the next apply resends each that is a statement snowform writes for its change and that the destroy guards allow (the account runs it at most once), and refuses the others (`snowform state in-progress` lists them)"
         ));
     }
     let refused = count(|o| matches!(o, Outcome::Refused(_)));
