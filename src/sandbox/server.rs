@@ -607,6 +607,7 @@ async fn execute(
         let st2 = st.clone();
         let (sql2, session2, batch) = (sql.clone(), session.clone(), handle.clone());
         let request_id2 = request_id.clone();
+        let own2 = own.clone();
         let outcome = tokio::task::spawn_blocking(move || {
             let mut engine = st2.engine.lock().unwrap_or_else(|e| e.into_inner());
             // Cancelled (or timed out) while waiting for the engine: do not run.
@@ -625,6 +626,11 @@ async fn execute(
                 engine.execute_request(&sql2, &session2, &request_id2)
             };
             st2.stats.executed(&sql2);
+            // The statement's own handle is its query id, as RESULT_SCAN takes it; kept
+            // under the same lock, so LAST_QUERY_ID() is this session's previous statement.
+            if let Ok(rs) = &result {
+                engine.remember_result(&own2, &session2.user, rs);
+            }
             Some(result)
         })
         .await;

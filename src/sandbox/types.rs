@@ -96,6 +96,11 @@ pub trait SqlEngine: Send {
         self.execute(sql, session)
     }
 
+    /// Keep `result`, the answer to statement `query_id` of `user`, for `RESULT_SCAN`.
+    fn remember_result(&mut self, query_id: &str, user: &str, result: &ResultSet) {
+        let _ = (query_id, user, result);
+    }
+
     /// The result of request `request_id` of `user`, when its statement changed the account
     /// and the account remembers it (see [`SqlEngine::execute_request`]).
     fn ran_request(&self, request_id: &str, user: &str) -> Option<ResultSet> {

@@ -128,7 +128,7 @@ def test_async_query_and_its_status(port):
         while conn.is_still_running(conn.get_query_status(qid)):
             assert time.monotonic() < deadline, "the async query did not finish"
             time.sleep(0.05)
-        # GET /queries/<id>/result; get_results_from_sfqid would need RESULT_SCAN.
+        # GET /queries/<id>/result; get_results_from_sfqid reads through RESULT_SCAN instead.
         cur.query_result(qid)
         assert cur.fetchone() == (2,)
         assert conn.get_query_status(qid).name == "SUCCESS"

@@ -344,6 +344,16 @@ impl Served {
             .rows
     }
 
+    /// Run SQL against the served account; the whole answer (with its statement handle) or
+    /// the error.
+    pub fn query(
+        &self,
+        sql: &str,
+    ) -> Result<snowform::snowflake::QueryResult, snowform::snowflake::ClientError> {
+        let client = self.client();
+        Self::block_on(async { client.query(sql).await })
+    }
+
     /// Run every statement of a script (such as an example's landing.sql) against the
     /// served account.
     pub fn run_script(&self, sql: &str) {

@@ -10,6 +10,7 @@ mod failures;
 mod generate;
 mod mlops;
 mod properties;
+mod result_scan;
 mod robust;
 mod robust_locks;
 mod robust_suite;

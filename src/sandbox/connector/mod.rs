@@ -393,10 +393,12 @@ async fn query(
     let run = {
         let st = st.clone();
         let (qid, token, text) = (qid.clone(), token.clone(), req.sql_text.clone());
+        let qid2 = qid.clone();
         async move {
             let st2 = st.clone();
             let out =
-                tokio::task::spawn_blocking(move || session::run(&st2, &token, &text, stmt)).await;
+                tokio::task::spawn_blocking(move || session::run(&st2, &token, &text, stmt, &qid2))
+                    .await;
             let out = out.unwrap_or_else(|e| {
                 Outcome::Failed(SqlError::new(
                     "000603",

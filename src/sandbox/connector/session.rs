@@ -342,8 +342,9 @@ type Apply = Box<dyn FnOnce(&mut SessionState)>;
 
 /// Run one statement (`text`, as sent) of the session `token` on the engine, with the fault
 /// injection and statistics of the SQL API: `--fail-matching` and the `executed` counts see
-/// the text sent, not the SHOW a USE is checked with.
-pub fn run(st: &AppState, token: &str, text: &str, stmt: Statement) -> Outcome {
+/// the text sent, not the SHOW a USE is checked with. A query's result is kept under its
+/// query id `qid` for RESULT_SCAN.
+pub fn run(st: &AppState, token: &str, text: &str, stmt: Statement, qid: &str) -> Outcome {
     let Some(s) = st.connector.get(token) else {
         return Outcome::Failed(SqlError::new(
             "390111",
@@ -371,7 +372,10 @@ pub fn run(st: &AppState, token: &str, text: &str, stmt: Statement) -> Outcome {
     let ok = || ResultSet::status("Statement executed successfully.");
     match stmt {
         Statement::Query(sql) | Statement::Other(sql) => match exec(&sql) {
-            Ok(rs) => done(rs, statement_type(&sql)),
+            Ok(rs) => {
+                engine.remember_result(qid, &session.user, &rs);
+                done(rs, statement_type(&sql))
+            }
             Err(e) => Outcome::Failed(e),
         },
         Statement::Use(kind, name) => {

@@ -139,6 +139,41 @@ async fn a_query_answers_rowtype_and_rowset_as_the_connector_reads_them() {
     srv.shutdown().await;
 }
 
+/// snowflake-connector-python's `cursor.get_results_from_sfqid(qid)` reads a finished query
+/// as `select * from table(result_scan('<qid>'))` (src/snowflake/connector/cursor.py).
+#[tokio::test]
+async fn result_scan_reads_an_earlier_query_by_its_query_id() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let token = login(&base, "s3cret").await["data"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // RESULT_SCAN is a query over a table function: it runs on a warehouse.
+    query(&base, &token, "CREATE WAREHOUSE WH").await;
+    let used = query(&base, &token, "USE WAREHOUSE WH").await;
+    assert_eq!(used["success"], true, "{used}");
+    let first = query(&base, &token, "SELECT 1 AS N, 'x' AS L").await;
+    let qid = first["data"]["queryId"].as_str().unwrap().to_string();
+    query(&base, &token, "SELECT 2").await;
+    let r = query(
+        &base,
+        &token,
+        &format!("select * from table(result_scan('{qid}'))"),
+    )
+    .await;
+    assert_eq!(r["success"], true, "{r}");
+    assert_eq!(r["data"]["rowset"], json!([["1", "x"]]));
+    let last = query(
+        &base,
+        &token,
+        "SELECT L FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))",
+    )
+    .await;
+    assert_eq!(last["data"]["rowset"], json!([["x"]]), "{last}");
+    srv.shutdown().await;
+}
+
 #[tokio::test]
 async fn use_is_held_per_session_and_logout_ends_the_session() {
     let srv = server().await;

@@ -264,3 +264,10 @@ pub fn persistence(detail: &str) -> SqlError {
         format!("SQL execution internal error: the sandbox could not save the account: {detail}"),
     )
 }
+
+/// `RESULT_SCAN` of a query id this user has no remembered result for (unknown, another
+/// user's, or older than the sandbox remembers). UNCONFIRMED: the sandbox's own rendering
+/// of Snowflake's "statement not found" answer, listed in docs/sandbox.md.
+pub fn result_not_found(query_id: &str) -> SqlError {
+    SqlError::new("000709", "02000", format!("Statement {query_id} not found"))
+}

@@ -12,6 +12,8 @@ pub(crate) const SETUP: &[&str] = &[
     "CREATE DATABASE D",
     "CREATE SCHEMA D.S",
     "CREATE TABLE D.S.T (A INT)",
+    // A row for the refusals that only a row's evaluation meets.
+    "INSERT INTO D.S.T VALUES (1)",
     "CREATE STAGE D.S.STG",
     "CREATE TAG D.S.TG",
     "CREATE VIEW D.S.V AS SELECT A FROM D.S.T",

@@ -38,7 +38,13 @@ pub struct Engine {
     /// The requests whose statements changed the account, oldest first (kept only with a
     /// file: an in-memory account ends with its server, and so do its request ids).
     requests: Vec<RanRequest>,
+    /// The latest statements' results by query id, oldest first, for `RESULT_SCAN`; kept in
+    /// memory only (Snowflake keeps them for a day, a restarted sandbox forgets them).
+    results: std::collections::VecDeque<exec::ScannedResult>,
 }
+
+/// How many results `RESULT_SCAN` can reach back to; older ones are forgotten.
+pub const REMEMBERED_RESULTS: usize = 100;
 
 /// How many request ids an account file remembers; the oldest go first.
 pub const REMEMBERED_REQUESTS: usize = 10_000;
@@ -67,6 +73,7 @@ impl Engine {
             clock: Clock::System,
             path: None,
             requests: Vec::new(),
+            results: Default::default(),
         }
     }
 
@@ -88,6 +95,7 @@ impl Engine {
             clock: Clock::System,
             path: Some(path.to_path_buf()),
             requests,
+            results: Default::default(),
         })
     }
 
@@ -105,6 +113,7 @@ impl Engine {
     pub fn reset(&mut self) -> Result<(), PersistError> {
         self.catalog = Catalog::default();
         self.requests.clear();
+        self.results.clear();
         if let Some(path) = &self.path {
             persist::save(path, &self.account, &self.catalog, &self.requests)?;
         }
@@ -146,6 +155,7 @@ impl Engine {
             account: &self.account,
             now: self.clock.now(),
             text: &parsed.text,
+            results: &self.results,
         };
         let outcome = match exec::run(&mut x, parsed.statement) {
             Ok(o) => o,
@@ -216,6 +226,17 @@ impl SqlEngine for Engine {
         request_id: &str,
     ) -> Result<ResultSet, SqlError> {
         self.run(sql, session, Some(request_id))
+    }
+
+    fn remember_result(&mut self, query_id: &str, user: &str, result: &ResultSet) {
+        self.results.push_back(exec::ScannedResult {
+            query_id: query_id.to_string(),
+            user: user.to_string(),
+            result: result.clone(),
+        });
+        while self.results.len() > REMEMBERED_RESULTS {
+            self.results.pop_front();
+        }
     }
 
     fn ran_request(&self, request_id: &str, user: &str) -> Option<ResultSet> {

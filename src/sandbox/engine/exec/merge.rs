@@ -110,6 +110,17 @@ impl Sides<'_> {
                     .collect::<Result<_, _>>()?,
                 negated: *negated,
             },
+            Cond::Like {
+                expr,
+                pattern,
+                ignore_case,
+                negated,
+            } => Cond::Like {
+                expr: self.expr(expr, true)?,
+                pattern: self.expr(pattern, true)?,
+                ignore_case: *ignore_case,
+                negated: *negated,
+            },
         })
     }
 }

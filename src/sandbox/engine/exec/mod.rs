@@ -35,6 +35,16 @@ pub struct Exec<'a> {
     pub now: Nanos,
     /// The statement's text, for messages and for `text` columns.
     pub text: &'a str,
+    /// Earlier statements' results, oldest first, for `RESULT_SCAN`.
+    pub results: &'a std::collections::VecDeque<ScannedResult>,
+}
+
+/// A statement's result kept for `RESULT_SCAN`.
+#[derive(Clone, Debug)]
+pub struct ScannedResult {
+    pub query_id: String,
+    pub user: String,
+    pub result: crate::sandbox::ResultSet,
 }
 
 /// A fully qualified schema object name.

@@ -133,9 +133,14 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
     })
 }
 
-/// `FROM TABLE(<db>.INFORMATION_SCHEMA.<function>(...))`: only TAG_REFERENCES.
+/// `FROM TABLE(RESULT_SCAN(...))`, or `TABLE(<db>.INFORMATION_SCHEMA.TAG_REFERENCES(...))`.
 fn table_function(x: &mut Exec, name: &[String], args: &[Expr]) -> Result<VirtualTable, SqlError> {
     let function = name.last().map(String::as_str).unwrap_or_default();
+    if let [only] = name {
+        if only == "RESULT_SCAN" {
+            return result_scan(x, args);
+        }
+    }
     let database = match name {
         [d, s, _] if s == INFORMATION_SCHEMA => d.clone(),
         [s, _] if s == INFORMATION_SCHEMA => x
@@ -168,6 +173,64 @@ fn table_function(x: &mut Exec, name: &[String], args: &[Expr]) -> Result<Virtua
     .map(|n| (n.to_string(), ColumnType::Text, true))
     .collect();
     Ok(VirtualTable { columns, rows })
+}
+
+/// `RESULT_SCAN(LAST_QUERY_ID())` or `RESULT_SCAN('<query id>')`: an earlier statement's
+/// result of the same user, as the statement answered it (SHOW's lower-case column names).
+fn result_scan(x: &Exec, args: &[Expr]) -> Result<VirtualTable, SqlError> {
+    // Newest first: LAST_QUERY_ID() is the first, and a repeated id is its latest run.
+    let mut mine = x.results.iter().rev().filter(|r| r.user == x.session.user);
+    let found = match args {
+        [Expr::Call { name, args }] if name == "LAST_QUERY_ID" && args.is_empty() => mine
+            .next()
+            .ok_or_else(|| errors::result_not_found("LAST_QUERY_ID()"))?,
+        [Expr::Literal(Literal::String(id))] => mine
+            .find(|r| r.query_id == *id)
+            .ok_or_else(|| errors::result_not_found(id))?,
+        [Expr::Call { name, .. }] => return Err(x.unsupported(&format!("function {name}"))),
+        _ => {
+            return Err(errors::invalid_value(
+                "RESULT_SCAN",
+                "expects a query id or LAST_QUERY_ID()",
+            ))
+        }
+    };
+    let columns = found
+        .result
+        .columns
+        .iter()
+        .map(|c| {
+            // Every type the engine answers with has a column type; a new one must be added.
+            let ty = row_type_column(c.type_name).ok_or_else(|| {
+                errors::invalid_state(format!(
+                    "RESULT_SCAN cannot read a column of type {}",
+                    c.type_name
+                ))
+            })?;
+            Ok((c.name.clone(), ty, c.nullable))
+        })
+        .collect::<Result<Vec<_>, SqlError>>()?;
+    Ok(VirtualTable {
+        columns,
+        rows: found.result.rows.clone(),
+    })
+}
+
+/// The column type a result's `rowType` name stands for.
+fn row_type_column(type_name: &str) -> Option<ColumnType> {
+    [
+        ColumnType::Text,
+        ColumnType::Fixed,
+        ColumnType::Real,
+        ColumnType::Boolean,
+        ColumnType::Date,
+        ColumnType::TimestampNtz,
+        ColumnType::TimestampLtz,
+        ColumnType::TimestampTz,
+        ColumnType::Variant,
+    ]
+    .into_iter()
+    .find(|t| t.row_type() == type_name)
 }
 
 /// Rows to query: a table's, or a view of the catalog.
@@ -334,6 +397,8 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
                             .iter()
                             .position(|(n, _)| n == c)
                             .ok_or_else(|| errors::invalid_identifier(c))?;
+                        // A column keeps its own name: `"name"` is `name`, not its quoted text.
+                        let name = if alias.is_none() { c.clone() } else { name };
                         columns.push(Column {
                             name,
                             type_name: typed[i].1.row_type(),

@@ -316,7 +316,53 @@ pub fn eval_cond(
             }
             result.map(|b| b != *negated)
         }
+        Cond::Like {
+            expr,
+            pattern,
+            ignore_case,
+            negated,
+        } => {
+            let text = like_text(eval(expr, columns, row, env)?, env)?;
+            let pattern = like_text(eval(pattern, columns, row, env)?, env)?;
+            match (text, pattern) {
+                (Some(t), Some(p)) => {
+                    let (t, p) = if *ignore_case {
+                        (t.to_lowercase(), p.to_lowercase())
+                    } else {
+                        (t, p)
+                    };
+                    let p: Vec<char> = p.chars().collect();
+                    let t: Vec<char> = t.chars().collect();
+                    Some(like_at(&p, &t) != *negated)
+                }
+                _ => None,
+            }
+        }
     })
+}
+
+/// A LIKE operand as text; NULL is None. Only text and numbers: how other types print
+/// when cast to text is not emulated.
+fn like_text(v: Val, env: &Env) -> Result<Option<String>, SqlError> {
+    match v {
+        Val::Null => Ok(None),
+        Val::Str(s) | Val::Num(s) => Ok(Some(s)),
+        Val::Typed(ColumnType::Text | ColumnType::Fixed, s) => Ok(Some(s)),
+        _ => Err(errors::unsupported(
+            "LIKE on values other than text and numbers",
+            env.text,
+        )),
+    }
+}
+
+/// Snowflake's LIKE without ESCAPE: `%` any run, `_` one character, no escape character.
+fn like_at(p: &[char], t: &[char]) -> bool {
+    match p.first() {
+        None => t.is_empty(),
+        Some('%') => (0..=t.len()).any(|i| like_at(&p[1..], &t[i..])),
+        Some('_') => !t.is_empty() && like_at(&p[1..], &t[1..]),
+        Some(c) => t.first() == Some(c) && like_at(&p[1..], &t[1..]),
+    }
 }
 
 #[cfg(test)]

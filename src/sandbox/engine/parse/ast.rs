@@ -170,6 +170,14 @@ pub enum Cond {
         list: Vec<Expr>,
         negated: bool,
     },
+    /// `<expr> [NOT] LIKE | ILIKE <pattern>`, without ESCAPE.
+    Like {
+        expr: Expr,
+        pattern: Expr,
+        /// ILIKE: letters match regardless of case.
+        ignore_case: bool,
+        negated: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

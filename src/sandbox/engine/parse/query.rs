@@ -470,6 +470,27 @@ fn not_cond(c: &mut Cursor, q: bool) -> PResult<Cond> {
             negated: negated_in,
         });
     }
+    let negated_like = c.is_kws(&["NOT", "LIKE"]) || c.is_kws(&["NOT", "ILIKE"]);
+    if negated_like || c.is_kw("LIKE") || c.is_kw("ILIKE") {
+        if negated_like {
+            c.advance();
+        }
+        let ignore_case = c.is_kw("ILIKE");
+        c.advance();
+        if c.is_kw("ANY") || c.is_kw("ALL") {
+            return Err(c.unsupported("LIKE ANY/ALL"));
+        }
+        let pattern = expr_in(c, q)?;
+        if c.is_kw("ESCAPE") {
+            return Err(c.unsupported("LIKE ... ESCAPE"));
+        }
+        return Ok(Cond::Like {
+            expr: left,
+            pattern,
+            ignore_case,
+            negated: negated_like,
+        });
+    }
     let op = match c.peek().map(|t| t.text.as_str()) {
         Some("=") => CmpOp::Eq,
         Some("<>") | Some("!=") => CmpOp::Ne,
@@ -477,8 +498,8 @@ fn not_cond(c: &mut Cursor, q: bool) -> PResult<Cond> {
         Some("<=") => CmpOp::Le,
         Some(">") => CmpOp::Gt,
         Some(">=") => CmpOp::Ge,
-        _ if c.is_kw("LIKE") || c.is_kw("ILIKE") || c.is_kw("BETWEEN") => {
-            return Err(c.unsupported("LIKE/BETWEEN in conditions"))
+        _ if c.is_kw("BETWEEN") || c.is_kws(&["NOT", "BETWEEN"]) => {
+            return Err(c.unsupported("BETWEEN in conditions"))
         }
         _ => return Err(c.beyond("conditions other than comparisons, IN lists and IS NULL")),
     };
