@@ -14,10 +14,7 @@ use crate::snowflake::Secret;
 async fn fail_matching_sees_the_text_the_connector_sent() {
     let srv = server().await;
     let base = srv.base_url();
-    let token = login(&base, "s3cret").await["data"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = signed_in(&base).await;
     assert_eq!(
         query(&base, &token, "CREATE DATABASE D2").await["success"],
         true
@@ -72,6 +69,14 @@ async fn login(base: &str, password: &str) -> Value {
     .await
 }
 
+/// The session token of a password login that succeeds.
+async fn signed_in(base: &str) -> String {
+    login(base, "s3cret").await["data"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 async fn query(base: &str, token: &str, sql: &str) -> Value {
     post(
         base,
@@ -110,10 +115,7 @@ async fn login_with_the_password_opens_a_session_and_a_wrong_one_is_refused() {
 async fn a_query_answers_rowtype_and_rowset_as_the_connector_reads_them() {
     let srv = server().await;
     let base = srv.base_url();
-    let token = login(&base, "s3cret").await["data"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = signed_in(&base).await;
     let r = query(&base, &token, "SELECT 1, TRUE, 'x'").await;
     assert_eq!(r["success"], true, "{r}");
     let d = &r["data"];
@@ -145,10 +147,7 @@ async fn a_query_answers_rowtype_and_rowset_as_the_connector_reads_them() {
 async fn result_scan_reads_an_earlier_query_by_its_query_id() {
     let srv = server().await;
     let base = srv.base_url();
-    let token = login(&base, "s3cret").await["data"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = signed_in(&base).await;
     // RESULT_SCAN is a query over a table function: it runs on a warehouse.
     query(&base, &token, "CREATE WAREHOUSE WH").await;
     let used = query(&base, &token, "USE WAREHOUSE WH").await;
@@ -178,14 +177,8 @@ async fn result_scan_reads_an_earlier_query_by_its_query_id() {
 async fn use_is_held_per_session_and_logout_ends_the_session() {
     let srv = server().await;
     let base = srv.base_url();
-    let a = login(&base, "s3cret").await["data"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let b = login(&base, "s3cret").await["data"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let a = signed_in(&base).await;
+    let b = signed_in(&base).await;
     assert_eq!(
         query(&base, &a, "CREATE DATABASE D1").await["success"],
         true
@@ -302,10 +295,7 @@ async fn gzip_bodies_renewal_heartbeat_and_async_results() {
 async fn bindings_and_several_statements_are_refused() {
     let srv = server().await;
     let base = srv.base_url();
-    let token = login(&base, "s3cret").await["data"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = signed_in(&base).await;
     let b = post(
         &base,
         "/queries/v1/query-request",
