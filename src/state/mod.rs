@@ -1,5 +1,6 @@
 //! State: what snowform last applied, per address, with a lineage and a serial. It is
-//! written after every statement that succeeds, atomically, and holds no secret. Backends
+//! written after every statement that succeeds, atomically. It holds no credential, but it
+//! does hold the sensitive values objects were created with (local files are mode 0600). Backends
 //! keep it in a local file or in a table in the account.
 
 mod file;
