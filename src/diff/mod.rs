@@ -582,7 +582,7 @@ fn exists_unmanaged(d: &Object) -> Diagnostic {
          give each workspace its own name for it (for example from a variable in its \
          workspace's variable file); if it was made outside snowform, adopt it with: {}",
         d.address,
-        crate::generate::import_command(&d.address.to_string(), &d.name.to_sql())
+        crate::model::import_command(&d.address.to_string(), &d.name.to_sql())
     ))
     .at(d.span.clone())
 }

@@ -189,7 +189,7 @@ pub fn detect(
                     attributes: vec![],
                     hint: Some(format!(
                         "adopt it with `{}` after adding a block {kind} \"NAME\" for it, or drop it",
-                        crate::generate::import_command(&format!("{kind}.NAME"), &name.to_sql())
+                        crate::model::import_command(&format!("{kind}.NAME"), &name.to_sql())
                     )),
                 });
             }

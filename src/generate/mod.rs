@@ -66,11 +66,7 @@ fn text(s: &str) -> String {
 
 /// A name as the configuration writes it: bare when unquoted would mean the same.
 fn ident(s: &str) -> String {
-    if crate::sql::quote::is_plain_ident(s) {
-        hcl_string(s)
-    } else {
-        hcl_string(&format!("\"{}\"", s.replace('"', "\"\"")))
-    }
+    hcl_string(&crate::sql::quote_ident(s))
 }
 
 fn json_to_hcl(v: &serde_json::Value, indent: usize) -> String {
@@ -166,7 +162,7 @@ pub fn generate(objects: &[Object]) -> Generated {
     }
     let mut hcl = String::from("# Written by `snowform generate` from the live account.\n# Record these objects in the state with:\n");
     for (a, n) in &imports {
-        hcl.push_str(&format!("#   {}\n", import_command(a, n)));
+        hcl.push_str(&format!("#   {}\n", crate::model::import_command(a, n)));
     }
     hcl.push('\n');
     hcl.push_str(&w.out);
@@ -174,28 +170,6 @@ pub fn generate(objects: &[Object]) -> Generated {
     // In the layout `snowform fmt` keeps, so that the first fmt run changes nothing.
     let hcl = crate::config::format_source(&hcl).unwrap_or(hcl);
     Generated { hcl, imports }
-}
-
-/// `snowform import ADDRESS 'NAME'`, safe to paste into a POSIX shell: the name always
-/// single-quoted (`$` and `"` are common in Snowflake names), the address too when it has
-/// anything but letters, digits, `_`, `-` and `.` (`schema.team["ml"]`). Every message
-/// that suggests an import writes it with this.
-pub fn import_command(address: &str, name: &str) -> String {
-    let plain = !address.is_empty()
-        && address
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    let address = if plain {
-        address.to_string()
-    } else {
-        shell_quote(address)
-    };
-    format!("snowform import {address} {}", shell_quote(name))
-}
-
-/// One argument for a POSIX shell: single quotes, a single quote inside written `'\''`.
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 fn block(w: &mut Writer, o: &Object) {

@@ -101,6 +101,28 @@ impl<'de> Deserialize<'de> for Address {
     }
 }
 
+/// `snowform import ADDRESS 'NAME'`, safe to paste into a POSIX shell: the name always
+/// single-quoted (`$` and `"` are common in Snowflake names), the address too when it has
+/// anything but letters, digits, `_`, `-` and `.` (`schema.team["ml"]`). Every message
+/// that suggests an import writes it with this.
+pub fn import_command(address: &str, name: &str) -> String {
+    let plain = !address.is_empty()
+        && address
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let address = if plain {
+        address.to_string()
+    } else {
+        shell_quote(address)
+    };
+    format!("snowform import {address} {}", shell_quote(name))
+}
+
+/// One argument for a POSIX shell: single quotes, a single quote inside written `'\''`.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,6 @@
 
 use super::Plan;
 use crate::model::{Address, Object};
-use crate::render::Redactor;
 use crate::state::State;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -55,10 +54,15 @@ fn digest_of(plan: &serde_json::Value, redacted: bool, targets: &[String]) -> St
 }
 
 impl SavedPlan {
-    /// The plan as a file may hold it: what `redact` hides is replaced.
-    pub fn new(plan: &Plan, targets: &[Address], redact: &Redactor) -> SavedPlan {
+    /// The plan as a file may hold it: `hide` replaces the sensitive values in its JSON
+    /// (the caller's redactor: what is sensitive is the configuration's business).
+    pub fn new(
+        plan: &Plan,
+        targets: &[Address],
+        hide: impl Fn(&serde_json::Value) -> serde_json::Value,
+    ) -> SavedPlan {
         let raw = serde_json::to_value(plan).expect("a plan serialises");
-        let json = redact.json(&raw);
+        let json = hide(&raw);
         let redacted = json != raw;
         let targets: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
         SavedPlan {

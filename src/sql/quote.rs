@@ -120,8 +120,14 @@ pub fn quote_ident(name: &str) -> String {
     if is_plain_ident(name) {
         name.to_string()
     } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        quote_always(name)
     }
+}
+
+/// Write a canonical name double-quoted (with `"` doubled) even when it could be bare, as
+/// Snowflake prints names in some columns (a task's `predecessors`) and session fields.
+pub fn quote_always(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// Write `value` as a single-quoted string literal. Backslashes and quotes are escaped and

@@ -110,7 +110,7 @@ pub fn run(
         }
         if out.is_some() {
             for (a, n) in &generated.imports {
-                eprintln!("  {}", crate::generate::import_command(a, n));
+                eprintln!("  {}", crate::model::import_command(a, n));
             }
         }
         Ok(Exit::Ok)

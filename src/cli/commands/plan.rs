@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
         print_plan(ctx, &view);
         if let Some(out) = &args.out {
             // The file is uploaded as a pipeline artifact: no sensitive value goes in it.
-            let saved = SavedPlan::new(&made.plan, &targets, &redactor);
+            let saved = SavedPlan::new(&made.plan, &targets, |v| redactor.json(v));
             let text = render::to_json(&saved);
             // A sensitive value that is also a word of the file's own format (an action, a
             // kind) would leave a file no apply can read: say so now, not at apply.

@@ -122,7 +122,7 @@ pub fn library_identifier(resolved: &str) -> std::string::String {
     if plain {
         resolved.to_string()
     } else {
-        format!("\"{}\"", resolved.replace('"', "\"\""))
+        crate::sql::quote::quote_always(resolved)
     }
 }
 

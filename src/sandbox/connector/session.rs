@@ -328,7 +328,7 @@ fn not_exist() -> SqlError {
 }
 
 fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    crate::sql::quote::quote_always(name)
 }
 
 /// A SHOW pattern naming `name` (and perhaps others: `_` and `%` match more, and SHOW

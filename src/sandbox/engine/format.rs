@@ -37,7 +37,7 @@ pub fn json_pretty(value: &serde_json::Value) -> String {
 pub fn quoted_fqn(parts: &[&str]) -> String {
     parts
         .iter()
-        .map(|p| format!("\"{}\"", p.replace('"', "\"\"")))
+        .map(|p| crate::sql::quote::quote_always(p))
         .collect::<Vec<_>>()
         .join(".")
 }
