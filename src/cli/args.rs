@@ -43,7 +43,7 @@ pub struct Global {
     )]
     pub workspace: String,
     /// A connection from connections.toml / config.toml, or `sandbox` for the embedded sandbox
-    #[arg(long, global = true, env = "SNOWFORM_CONNECTION")]
+    #[arg(short = 'c', long, global = true, env = "SNOWFORM_CONNECTION")]
     pub connection: Option<String>,
     /// The embedded sandbox's account: NAME is shared by every workspace that names it,
     /// as one Snowflake account is (default: one account per workspace)
@@ -128,6 +128,11 @@ pub enum Command {
     /// The Snowflake SQL API emulator
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// A shell completion script on stdout: `snowform completions bash > /etc/bash_completion.d/snowform`
+    Completions {
+        /// bash, zsh, fish, powershell or elvish
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args, Debug)]

@@ -15,3 +15,4 @@ mod robust;
 mod robust_locks;
 mod robust_suite;
 mod scenarios;
+mod shell;

@@ -38,6 +38,12 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<Exit, CliError> {
         Command::ForceUnlock { yes } => force_unlock::run(ctx, yes),
         Command::Connection(ConnectionCommand::Test) => connection::test(ctx),
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = super::args::Cli::command();
+            clap_complete::generate(shell, &mut cmd, "snowform", &mut std::io::stdout());
+            Ok(Exit::Ok)
+        }
         Command::Comment(CommentCommand::AzureDevops {
             plan,
             drift,
