@@ -188,6 +188,14 @@ pub enum StateCommand {
     Show { address: String },
     /// Forget an object (it is not dropped)
     Rm { address: String },
+    /// Record an object under another address of the same kind, as after renaming its block
+    /// or moving it into a for_each (nothing in the account changes)
+    Mv {
+        /// The address it is recorded under now
+        from: String,
+        /// The address it moves to: quote it for the shell when it has a key, 'schema.team["ml"]'
+        to: String,
+    },
     /// Statements an interrupted apply left in progress (sent, or owed, with no outcome
     /// recorded), which the next apply settles from the account
     InProgress,

@@ -41,6 +41,7 @@ macro_rules! from_display {
 from_display!(
     crate::state::StateError,
     crate::state::LockError,
+    crate::state::MoveError,
     std::io::Error,
     serde_json::Error,
     crate::model::AddressError

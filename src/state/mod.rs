@@ -5,10 +5,12 @@
 
 mod file;
 mod lock;
+mod moves;
 mod record;
 mod remote;
 
 pub use file::{atomic_write, LocalBackend};
 pub use lock::{LockError, LockInfo};
+pub use moves::MoveError;
 pub use record::{InProgress, Record, State, StateError, FORMAT_VERSION, MAX_SERIAL};
 pub use remote::{SnowflakeBackend, Sql};

@@ -1,4 +1,5 @@
-//! The `snow` CLI's habits: `-c NAME` for `--connection NAME`, and completion scripts.
+//! Habits users bring from the `snow` CLI and Terraform: `-c NAME` for `--connection NAME`,
+//! completion scripts, `state mv`.
 
 use crate::common::Dir;
 
@@ -32,4 +33,43 @@ fn completion_scripts_name_every_command() {
     }
     let bad = d.run(&["completions", "cmd.exe"]).code(2);
     assert!(bad.stderr.contains("possible values"), "{}", bad.stderr);
+}
+
+#[test]
+fn state_mv_follows_a_renamed_block() {
+    let d = Dir::with(&[("main.hcl", SMALL)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let renamed = r#"
+warehouse "main" {
+  name = "COMPUTE_WH"
+}
+"#;
+    d.write("main.hcl", renamed);
+    let before = d.sandbox(&["plan", "--format", "json"]).ok();
+    let before: serde_json::Value = serde_json::from_str(&before.stdout).unwrap();
+    assert_ne!(before["summary"]["noop"], 1, "{before:#}");
+
+    // A different kind is a different object.
+    let wrong = d
+        .sandbox(&["state", "mv", "warehouse.compute", "database.main"])
+        .code(1);
+    assert!(wrong.stderr.contains("own kind"), "{}", wrong.stderr);
+    let out = d
+        .sandbox(&["state", "mv", "warehouse.compute", "warehouse.main"])
+        .ok();
+    assert!(
+        out.stderr.contains("Nothing in the account changed"),
+        "{}",
+        out.stderr
+    );
+    d.sandbox(&["plan", "--detailed-exitcode"]).code(0);
+    let list = d.sandbox(&["state", "list"]).ok();
+    assert!(
+        list.stdout.starts_with("warehouse.main\t"),
+        "{}",
+        list.stdout
+    );
+    // The old address is gone.
+    d.sandbox(&["state", "mv", "warehouse.compute", "warehouse.other"])
+        .code(1);
 }

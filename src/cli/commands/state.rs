@@ -1,4 +1,4 @@
-//! state init | list | show | rm | in-progress | forget: read and change the state in the configured backend (the local
+//! state init | list | show | rm | mv | in-progress | forget: read and change the state in the configured backend (the local
 //! file, or the table in the account through the connection).
 
 use crate::cli::args::StateCommand;
@@ -16,9 +16,12 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
             Backend::Local(_) => None,
         };
         let session = session.as_ref();
-        // `rm` and `forget` read the state under the lock; `init` reads nothing.
+        // `rm`, `mv` and `forget` read the state under the lock; `init` reads nothing.
         let state = match cmd {
-            StateCommand::Rm { .. } | StateCommand::Forget { .. } | StateCommand::Init => None,
+            StateCommand::Rm { .. }
+            | StateCommand::Mv { .. }
+            | StateCommand::Forget { .. }
+            | StateCommand::Init => None,
             _ => backend.load(session).await?,
         };
         match cmd {
@@ -88,6 +91,29 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                     }
                     eprintln!(
                         "Nothing was run, and the state ({}) no longer says whether it took effect. If it did, and the object is one snowform manages, `snowform plan` shows what remains; an object it made and the state does not record is adopted with `snowform import`.",
+                        backend.describe()
+                    );
+                    Ok(())
+                };
+                let (result, released) = backend.hold(session, &lock, work).await;
+                released?;
+                result?;
+            }
+            StateCommand::Mv { from, to } => {
+                let from = Address::parse(&from)?;
+                let to = Address::parse(&to)?;
+                let lock = LockInfo::new("state mv");
+                backend.lock(session, &lock).await?;
+                let work = async {
+                    let mut state = backend
+                        .load(session)
+                        .await?
+                        .ok_or_else(|| CliError::new("there is no state yet"))?;
+                    state.move_record(&from, &to)?;
+                    state.bump_serial()?;
+                    backend.save(session, &state, &lock).await?;
+                    eprintln!(
+                        "Moved {from} to {to} in the state ({}). Nothing in the account changed.",
                         backend.describe()
                     );
                     Ok(())
