@@ -128,6 +128,14 @@ pub enum Command {
     /// The Snowflake SQL API emulator
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// The configuration's output values: all, or one by NAME
+    Output {
+        /// One output; without it, every output
+        name: Option<String>,
+        /// Print the value alone (a string without quotes): for shell scripts
+        #[arg(long)]
+        raw: bool,
+    },
     /// A shell completion script on stdout: `snowform completions bash > /etc/bash_completion.d/snowform`
     Completions {
         /// bash, zsh, fish, powershell or elvish

@@ -37,6 +37,17 @@ impl ResourceDecl<'_> {
     }
 }
 
+pub(crate) struct OutputDecl<'a> {
+    pub block: &'a Block,
+    pub file: &'a SourceFile,
+}
+
+impl OutputDecl<'_> {
+    pub fn attr(&self, name: &str) -> Option<&Attribute> {
+        self.block.body.get_attribute(name)
+    }
+}
+
 pub(crate) struct BackendDecl<'a> {
     pub kind: &'a str,
     pub block: &'a Block,
@@ -50,10 +61,12 @@ pub(crate) struct Decls<'a> {
     pub locals: BTreeMap<&'a str, LocalDecl<'a>>,
     pub resources: BTreeMap<(Kind, &'a str), ResourceDecl<'a>>,
     pub backend: Option<BackendDecl<'a>>,
+    pub outputs: BTreeMap<&'a str, OutputDecl<'a>>,
 }
 
-const TOP_LEVEL: &[&str] = &["variable", "locals", "backend"];
+const TOP_LEVEL: &[&str] = &["variable", "locals", "backend", "output"];
 const VARIABLE_ATTRS: &[&str] = &["type", "default", "description", "sensitive"];
+const OUTPUT_ATTRS: &[&str] = &["value", "description", "sensitive"];
 const VALIDATION_ATTRS: &[&str] = &["condition", "error_message"];
 const LIFECYCLE_ATTRS: &[&str] = &["prevent_destroy", "ignore_changes"];
 pub(crate) const BACKENDS: &[(&str, &[&str], &[&str])] = &[
@@ -113,6 +126,44 @@ pub(crate) fn collect<'a>(files: &'a [ParsedFile], diags: &mut Diagnostics) -> D
                             ));
                         } else {
                             decls.variables.insert(name, decl);
+                        }
+                    }
+                }
+                "output" => {
+                    if let Some(name) =
+                        one_label(block, file, "output \"NAME\" { value = ... }", diags)
+                    {
+                        if !is_valid_label(name) {
+                            diags.push(
+                                invalid_label(name, "output")
+                                    .at(Some(file.span_of(&block.labels[0]))),
+                            );
+                            continue;
+                        }
+                        check_body(
+                            &block.body,
+                            file,
+                            OUTPUT_ATTRS,
+                            &[],
+                            "an output block",
+                            diags,
+                        );
+                        check_required(
+                            &block.body,
+                            block,
+                            file,
+                            &["value"],
+                            &format!("output {name:?}"),
+                            diags,
+                        );
+                        if let Some(first) = decls.outputs.get(name) {
+                            diags.push(declared_twice(
+                                &format!("output {name:?}"),
+                                first.file.span_of(first.block),
+                                file.span_of(block),
+                            ));
+                        } else {
+                            decls.outputs.insert(name, OutputDecl { block, file });
                         }
                     }
                 }
@@ -258,8 +309,13 @@ fn unknown_block_type(name: &str) -> Diagnostic {
 }
 
 fn invalid_label(label: &str, what: &str) -> Diagnostic {
-    Diagnostic::error(format!("{label:?} cannot name a {what}")).with_detail(format!(
-        "a {what}'s name starts with a letter or `_` and holds only letters, digits, `_` and `-`"
+    let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    Diagnostic::error(format!("{label:?} cannot name {article} {what}")).with_detail(format!(
+        "{article} {what}'s name starts with a letter or `_` and holds only letters, digits, `_` and `-`"
     ))
 }
 

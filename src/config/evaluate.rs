@@ -153,14 +153,15 @@ impl<'a> State<'a> {
     }
 }
 
-/// Evaluate every local value and resource block; return the decoded instances.
+/// Evaluate every local value, resource block and output; return the decoded instances
+/// and the outputs' values.
 pub(crate) fn run(
     decls: &Decls,
     vars: &Variables,
     names: &Names,
     workspace: &str,
     diags: &mut Diagnostics,
-) -> Vec<Decoded> {
+) -> (Vec<Decoded>, Vec<super::outputs::Output>) {
     let locals: BTreeMap<&str, LocalPlan> = decls
         .locals
         .iter()
@@ -227,7 +228,14 @@ pub(crate) fn run(
         }
     }
     resolve_named(&mut out);
-    out
+    let outputs = super::outputs::evaluate(
+        &decls.outputs,
+        names,
+        &env,
+        |t| state.unknown(t, vars),
+        diags,
+    );
+    (out, outputs)
 }
 
 /// Evaluate each instance of a block; false when the block as a whole failed.

@@ -11,6 +11,7 @@ mod eval;
 mod evaluate;
 mod fmt;
 mod functions;
+mod outputs;
 mod refs;
 mod sensitive;
 mod source;
@@ -22,9 +23,10 @@ mod variables;
 
 pub use backend::Backend;
 pub use fmt::{check_dir, format_dir, format_source};
+pub use outputs::Output;
 pub use variables::ENV_PREFIX;
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Object;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -59,6 +61,8 @@ pub struct Config {
     pub sensitive: Vec<String>,
     /// The files read, in order.
     pub files: Vec<PathBuf>,
+    /// The `output` blocks' values, by name.
+    pub outputs: Vec<Output>,
 }
 
 /// Read, evaluate and check the configuration in `dir`. None when there is any error;
@@ -110,7 +114,7 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
     let opts = &with_workspace_file(dir, opts, diags);
     let vars = variables::resolve(&decls, opts, &names, diags);
     let backend = backend::decode(&decls, &vars, &names, &opts.workspace, diags);
-    let mut decoded = evaluate::run(&decls, &vars, &names, &opts.workspace, diags);
+    let (mut decoded, outputs) = evaluate::run(&decls, &vars, &names, &opts.workspace, diags);
     decoded.sort_by(|a, b| a.object.address.cmp(&b.object.address));
     checks::run(&decoded, diags);
 
@@ -136,6 +140,21 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
     ));
     sensitive.sort();
     sensitive.dedup();
+    // As Terraform does: an output that shows a sensitive value must say so.
+    for (name, decl) in &decls.outputs {
+        let shown = outputs.iter().any(|o| o.name == *name && !o.sensitive);
+        if let (true, Some(value)) = (shown, decl.attr("value")) {
+            if sensitive::reads_sensitive(&decls, &vars.sensitive_names, &value.value) {
+                diags.push(
+                    Diagnostic::error(format!("output {name:?} shows a sensitive value"))
+                        .with_detail(
+                            "its value comes from a variable marked sensitive: add sensitive = true to the output (snowform output then shows it as (sensitive))",
+                        )
+                        .at(Some(decl.file.span_of(&value.value))),
+                );
+            }
+        }
+    }
     redact(diags, &sensitive);
 
     let mut objects: Vec<Object> = decoded.into_iter().map(|d| d.object).collect();
@@ -147,6 +166,7 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
         digest,
         sensitive,
         files: paths,
+        outputs,
     })
 }
 

@@ -11,6 +11,78 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 use std::collections::BTreeSet;
 
+/// What reads a sensitive variable, directly or not: local values and block attributes
+/// (keyed as `decode::attr_key` writes them), found to a fixed point.
+struct Sources<'a> {
+    vars: &'a BTreeSet<String>,
+    locals: BTreeSet<&'a str>,
+    attrs: BTreeSet<(Kind, String, String)>,
+}
+
+impl<'a> Sources<'a> {
+    fn find(decls: &'a Decls, vars: &'a BTreeSet<String>) -> Sources<'a> {
+        let mut s = Sources {
+            vars,
+            locals: BTreeSet::new(),
+            attrs: BTreeSet::new(),
+        };
+        // Each round can only add, and there are finitely many names.
+        loop {
+            let before = (s.locals.len(), s.attrs.len());
+            for (name, l) in &decls.locals {
+                if s.reads(&l.attr.value, false) {
+                    s.locals.insert(name);
+                }
+            }
+            for ((kind, label), r) in &decls.resources {
+                let each = r.attr("for_each").is_some_and(|a| s.reads(&a.value, false));
+                let mut found = Vec::new();
+                walk(&r.block.body, None, &mut |key, expr| {
+                    if s.reads(expr, each) {
+                        found.push(key);
+                    }
+                });
+                for key in found {
+                    s.attrs.insert((*kind, label.to_string(), key));
+                }
+            }
+            if (s.locals.len(), s.attrs.len()) == before {
+                return s;
+            }
+        }
+    }
+
+    /// Whether `expr` reads something sensitive (`each` is, when the for_each does).
+    fn reads(&self, expr: &Expression, each: bool) -> bool {
+        Uses::of(expr).traversals.iter().any(|t| match classify(t) {
+            Ok(Target::Var(n)) => self.vars.contains(n),
+            Ok(Target::Local(n)) => self.locals.contains(n),
+            Ok(Target::Each) => each,
+            Ok(Target::Block(b)) => match b.attr {
+                Some(a) => self
+                    .attrs
+                    .contains(&(b.kind, b.label.to_string(), a.to_string())),
+                // The whole block: sensitive when any attribute of it is.
+                None => self
+                    .attrs
+                    .iter()
+                    .any(|(k, l, _)| *k == b.kind && l == b.label),
+            },
+            _ => false,
+        })
+    }
+}
+
+/// Whether `expr` (an output's value) reads a variable in `sensitive_vars`, directly or
+/// through local values and block attributes.
+pub(crate) fn reads_sensitive(
+    decls: &Decls,
+    sensitive_vars: &BTreeSet<String>,
+    expr: &Expression,
+) -> bool {
+    !sensitive_vars.is_empty() && Sources::find(decls, sensitive_vars).reads(expr, false)
+}
+
 /// The texts of every attribute value derived from a variable in `sensitive_vars`.
 pub(crate) fn derived_values(
     decls: &Decls,
@@ -20,51 +92,7 @@ pub(crate) fn derived_values(
     if sensitive_vars.is_empty() {
         return Vec::new();
     }
-    let reads = |expr: &Expression,
-                 locals: &BTreeSet<&str>,
-                 attrs: &BTreeSet<(Kind, String, String)>,
-                 each: bool| {
-        Uses::of(expr).traversals.iter().any(|t| match classify(t) {
-            Ok(Target::Var(n)) => sensitive_vars.contains(n),
-            Ok(Target::Local(n)) => locals.contains(n),
-            Ok(Target::Each) => each,
-            Ok(Target::Block(b)) => match b.attr {
-                Some(a) => attrs.contains(&(b.kind, b.label.to_string(), a.to_string())),
-                // The whole block: sensitive when any attribute of it is.
-                None => attrs.iter().any(|(k, l, _)| *k == b.kind && l == b.label),
-            },
-            _ => false,
-        })
-    };
-    let mut locals: BTreeSet<&str> = BTreeSet::new();
-    // (kind, label, attribute key as `decode::attr_key` writes it).
-    let mut attrs: BTreeSet<(Kind, String, String)> = BTreeSet::new();
-    // To a fixed point: each round can only add, and there are finitely many names.
-    loop {
-        let before = (locals.len(), attrs.len());
-        for (name, l) in &decls.locals {
-            if reads(&l.attr.value, &locals, &attrs, false) {
-                locals.insert(name);
-            }
-        }
-        for ((kind, label), r) in &decls.resources {
-            let each = r
-                .attr("for_each")
-                .is_some_and(|a| reads(&a.value, &locals, &attrs, false));
-            let mut found = Vec::new();
-            walk(&r.block.body, None, &mut |key, expr| {
-                if reads(expr, &locals, &attrs, each) {
-                    found.push(key);
-                }
-            });
-            for key in found {
-                attrs.insert((*kind, label.to_string(), key));
-            }
-        }
-        if (locals.len(), attrs.len()) == before {
-            break;
-        }
-    }
+    let Sources { attrs, .. } = Sources::find(decls, sensitive_vars);
     let mut out = Vec::new();
     for d in decoded {
         let o = &d.object;

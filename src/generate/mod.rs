@@ -69,7 +69,8 @@ fn ident(s: &str) -> String {
     hcl_string(&crate::sql::quote_ident(s))
 }
 
-fn json_to_hcl(v: &serde_json::Value, indent: usize) -> String {
+/// A JSON value as an HCL expression (objects over several lines, indented by `indent`).
+pub fn json_to_hcl(v: &serde_json::Value, indent: usize) -> String {
     match v {
         serde_json::Value::Object(m) => {
             let pad = "  ".repeat(indent + 1);

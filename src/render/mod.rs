@@ -4,6 +4,7 @@
 
 mod diffs;
 pub mod drift;
+pub mod outputs;
 pub mod plan_human;
 pub mod plan_markdown;
 mod plan_view;
@@ -11,7 +12,7 @@ mod redact;
 mod style;
 
 pub use plan_view::{AttributeView, ChangeView, PlanView, SummaryView};
-pub use redact::{redact_global, set_global, LogWriter, Redactor};
+pub use redact::{redact_global, set_global, LogWriter, Redactor, REDACTED};
 pub use style::{printable, Style};
 
 /// The output formats of reports.

@@ -9,6 +9,7 @@ mod examples;
 mod failures;
 mod generate;
 mod mlops;
+mod outputs;
 mod properties;
 mod result_scan;
 mod robust;

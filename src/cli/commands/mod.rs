@@ -9,6 +9,7 @@ mod force_unlock;
 mod generate;
 mod graph;
 mod import;
+mod output;
 pub mod plan;
 mod sandbox;
 mod state;
@@ -38,6 +39,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<Exit, CliError> {
         Command::ForceUnlock { yes } => force_unlock::run(ctx, yes),
         Command::Connection(ConnectionCommand::Test) => connection::test(ctx),
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd),
+        Command::Output { name, raw } => output::run(ctx, name.as_deref(), raw),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut cmd = super::args::Cli::command();
