@@ -432,6 +432,7 @@ fn run_kind(kind: Kind) -> (Vec<String>, usize) {
 fn a_failure_at_any_statement_leaves_a_state_that_tells_the_truth() {
     // Two workers take the kinds from one list, the longest first.
     let queue = std::sync::Mutex::new(vec![
+        Kind::Role,
         Kind::Warehouse,
         Kind::Database,
         Kind::Entity,

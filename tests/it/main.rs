@@ -14,4 +14,5 @@ mod result_scan;
 mod robust;
 mod robust_locks;
 mod robust_suite;
+mod roles;
 mod scenarios;
