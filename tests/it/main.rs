@@ -8,6 +8,7 @@ mod environments;
 mod examples;
 mod failures;
 mod generate;
+mod kinds;
 mod mlops;
 mod properties;
 mod result_scan;

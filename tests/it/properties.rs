@@ -15,7 +15,7 @@ pub(crate) struct Fixture {
     /// The configuration of every case; `{props}` is replaced by a case's `set` lines.
     pub(crate) template: String,
     /// The address whose change the cases describe.
-    address: String,
+    pub(crate) address: String,
     /// Values of the template's other `{placeholders}`, which a case's `vars` override.
     #[serde(default)]
     pub(crate) defaults: BTreeMap<String, String>,
