@@ -263,6 +263,15 @@ pub fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
     out
 }
 
+/// The registry's ddl entry of a model: everything but its name can be altered.
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "MODEL",
+    create,
+    replace: Replacement::Alter,
+    update,
+    drop: drop_named,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,12 +291,3 @@ mod tests {
         );
     }
 }
-
-/// The registry's ddl entry of a model: everything but its name can be altered.
-pub(super) static DDL: KindDdl = KindDdl {
-    keyword: "MODEL",
-    create,
-    replace: Replacement::Alter,
-    update,
-    drop: drop_named,
-};

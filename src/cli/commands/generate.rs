@@ -106,7 +106,7 @@ async fn database_objects(
         ),
     );
     let first = read_live(
-        &session,
+        session,
         &[&probe_db, &probe_schema],
         &ReadOptions::default(),
     )
@@ -134,7 +134,7 @@ async fn database_objects(
         }
     }
     let second = read_live(
-        &session,
+        session,
         &[],
         &ReadOptions {
             scan_schemas: schemas.clone(),
