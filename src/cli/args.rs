@@ -96,14 +96,17 @@ pub enum Command {
         /// The object's Snowflake name, e.g. DB.SCHEMA.NAME
         name: String,
     },
-    /// Write HCL for the live objects in a database or schema
+    /// Write HCL for the live objects in a database or schema, and for named roles
     Generate {
         /// The database to read, as SHOW prints it (e.g. XYZ_DEV)
-        #[arg(long)]
-        database: String,
+        #[arg(long, required_unless_present = "role")]
+        database: Option<String>,
         /// Only this schema of the database (default: every schema of it)
-        #[arg(long)]
+        #[arg(long, requires = "database")]
         schema: Option<String>,
+        /// A role to write a block for, as SHOW ROLES prints it (repeatable)
+        #[arg(long, value_name = "NAME")]
+        role: Vec<String>,
         /// Write the HCL to this file instead of stdout
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,

@@ -278,6 +278,7 @@ fn example_label(kind: Kind) -> &'static str {
         Kind::FeatureView => "patient_age",
         Kind::Model => "age",
         Kind::Task => "score",
+        Kind::Role => "fs_producer",
     }
 }
 

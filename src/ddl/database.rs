@@ -1,5 +1,5 @@
 use super::props::{create_line, set_unset};
-use super::{Stmt, CREATE};
+use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::model::Object;
 
 pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
@@ -19,3 +19,12 @@ pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
 pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
     set_unset("DATABASE", o, changed)
 }
+
+/// The registry's ddl entry of a database.
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "DATABASE",
+    create: |o| create(o, false),
+    replace: Replacement::CreateOrReplace(|o| create(o, true)),
+    update: |_, a, attrs| update(a, &changed(attrs)),
+    drop: drop_named,
+};

@@ -1,4 +1,4 @@
-use super::{Stmt, CREATE};
+use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::model::Object;
 use crate::sql::quote_literal;
 
@@ -35,3 +35,12 @@ pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
     };
     vec![Stmt::new(sql, &["comment"])]
 }
+
+/// The registry's ddl entry of an entity: the Feature Store keeps it as a tag.
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "TAG",
+    create: |o| create(o, false),
+    replace: Replacement::CreateOrReplace(|o| create(o, true)),
+    update: |_, a, attrs| update(a, &changed(attrs)),
+    drop: drop_named,
+};

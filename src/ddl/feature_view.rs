@@ -3,7 +3,7 @@
 //! query — the order the library's parser reads back. A cron refresh is a task with the
 //! same name that refreshes the dynamic table (TARGET_LAG = 'DOWNSTREAM').
 
-use super::{Stmt, CREATE, DROP};
+use super::{changed, KindDdl, Replacement, Stmt, CREATE, DROP};
 use crate::model::canon::RefreshFreq;
 use crate::model::kinds::feature_view::{
     self as fv, object_tag_value, METADATA_TAG, OBJECT_TAG, REFRESH_TARGET,
@@ -372,3 +372,12 @@ fn comment_stmt(kw: &str, a: &Object) -> Stmt {
     };
     Stmt::new(sql, &["comment"])
 }
+
+/// The registry's ddl entry of a feature view.
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "DYNAMIC TABLE",
+    create: |o| create(o, false),
+    replace: Replacement::Own(replace),
+    update: |b, a, attrs| update(b, a, &changed(attrs)),
+    drop,
+};

@@ -7,6 +7,7 @@ mod entity;
 mod feature_view;
 mod model;
 mod props;
+mod role;
 mod schema;
 mod stage;
 pub mod task;
@@ -126,26 +127,69 @@ pub fn statements(change: &Change) -> Vec<Stmt> {
     }
 }
 
-pub fn create(o: &Object) -> Vec<Stmt> {
-    match o.kind() {
-        Kind::Warehouse => warehouse::create(o),
-        Kind::Database => database::create(o, false),
-        Kind::Schema => schema::create(o, false),
-        Kind::Stage => stage::create(o, false),
-        Kind::Entity => entity::create(o, false),
-        Kind::FeatureView => feature_view::create(o, false),
-        Kind::Model => model::create(o),
-        Kind::Task => task::create(o),
+/// The ddl layer's entry of a kind in the registry: its object type keyword and the
+/// writers of its statements. One per kind, reached through `hooks`; the SQL lives here,
+/// never in the model's entry (`model::kinds::<kind>`).
+pub(crate) struct KindDdl {
+    /// The object type keyword in CREATE / ALTER / DROP (`DYNAMIC TABLE`).
+    pub keyword: &'static str,
+    pub create: fn(&Object) -> Vec<Stmt>,
+    /// Replacing an object under the same name.
+    pub replace: Replacement,
+    /// ALTER for the changed attributes (the name aside: a rename is `rename`'s), given the
+    /// object before and after.
+    pub update: fn(&Object, &Object, &[AttrChange]) -> Vec<Stmt>,
+    pub drop: fn(&Object) -> Vec<Stmt>,
+}
+
+/// How a kind replaces an object that keeps its name.
+pub(crate) enum Replacement {
+    /// CREATE OR REPLACE.
+    CreateOrReplace(fn(&Object) -> Vec<Stmt>),
+    /// Statements of its own (a feature view that changes object type drops and creates).
+    Own(fn(&Object, &Object) -> Vec<Stmt>),
+    /// The kind can ALTER everything but its name: the replacement is an update.
+    Alter,
+}
+
+/// The registry's ddl entries: exhaustive, so a new kind without one does not compile.
+pub(crate) fn hooks(kind: Kind) -> &'static KindDdl {
+    match kind {
+        Kind::Warehouse => &warehouse::DDL,
+        Kind::Database => &database::DDL,
+        Kind::Schema => &schema::DDL,
+        Kind::Stage => &stage::DDL,
+        Kind::Entity => &entity::DDL,
+        Kind::FeatureView => &feature_view::DDL,
+        Kind::Model => &model::DDL,
+        Kind::Task => &task::DDL,
+        Kind::Role => &role::DDL,
     }
 }
 
+/// The names of the changed attributes, the name aside.
+fn changed(attrs: &[AttrChange]) -> Vec<&str> {
+    attrs
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| *n != "name")
+        .collect()
+}
+
+/// `DROP <KEYWORD> <name>`: every kind's drop but a feature view's.
+fn drop_named(o: &Object) -> Vec<Stmt> {
+    vec![Stmt::new(
+        format!("DROP {} {}", keyword(o.kind()), o.name.to_sql()),
+        &[DROP],
+    )]
+}
+
+pub fn create(o: &Object) -> Vec<Stmt> {
+    (hooks(o.kind()).create)(o)
+}
+
 pub fn drop(o: &Object) -> Vec<Stmt> {
-    let sql = match o.kind() {
-        Kind::FeatureView => return feature_view::drop(o),
-        Kind::Entity => format!("DROP TAG {}", o.name.to_sql()),
-        k => format!("DROP {} {}", keyword(k), o.name.to_sql()),
-    };
-    vec![Stmt::new(sql, &[DROP])]
+    (hooks(o.kind()).drop)(o)
 }
 
 fn rename(b: &Object, a: &Object) -> Stmt {
@@ -174,47 +218,20 @@ fn replace(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
         }));
         return out;
     }
-    match a.kind() {
-        Kind::Database => database::create(a, true),
-        Kind::Schema => schema::create(a, true),
-        Kind::Stage => stage::create(a, true),
-        Kind::Entity => entity::create(a, true),
-        Kind::FeatureView => feature_view::replace(b, a),
-        // Warehouses, models and tasks can ALTER everything but their name.
-        _ => update(b, a, attrs),
+    match hooks(a.kind()).replace {
+        Replacement::CreateOrReplace(f) => f(a),
+        Replacement::Own(f) => f(b, a),
+        Replacement::Alter => update(b, a, attrs),
     }
 }
 
 fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
-    let changed: Vec<&str> = attrs
-        .iter()
-        .map(|c| c.name.as_str())
-        .filter(|n| *n != "name")
-        .collect();
-    match a.kind() {
-        Kind::Warehouse => warehouse::update(a, &changed),
-        Kind::Database => database::update(a, &changed),
-        Kind::Schema => schema::update(a, &changed),
-        Kind::Stage => stage::update(a, &changed),
-        Kind::Entity => entity::update(a, &changed),
-        Kind::FeatureView => feature_view::update(b, a, &changed),
-        Kind::Model => model::update(b, a, attrs),
-        Kind::Task => task::update(b, a, &changed),
-    }
+    (hooks(a.kind()).update)(b, a, attrs)
 }
 
 /// The object type keyword of a kind in CREATE / ALTER / DROP.
 pub fn keyword(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Warehouse => "WAREHOUSE",
-        Kind::Database => "DATABASE",
-        Kind::Schema => "SCHEMA",
-        Kind::Stage => "STAGE",
-        Kind::Entity => "TAG",
-        Kind::FeatureView => "DYNAMIC TABLE",
-        Kind::Model => "MODEL",
-        Kind::Task => "TASK",
-    }
+    hooks(kind).keyword
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! VERSION ... FROM @stage for the first version, ALTER MODEL ... ADD VERSION for the
 //! next, then comments, metadata, one alias per version, and the default version.
 
-use super::{Stmt, CREATE};
+use super::{drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::diff::AttrChange;
 use crate::model::kinds::model::{METADATA_SCHEMA_VERSION, VERSIONS};
 use crate::model::{Object, Value};
@@ -262,6 +262,15 @@ pub fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
     }
     out
 }
+
+/// The registry's ddl entry of a model: everything but its name can be altered.
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "MODEL",
+    create,
+    replace: Replacement::Alter,
+    update,
+    drop: drop_named,
+};
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,5 @@
 use super::props::{create_line, set_unset};
-use super::{Stmt, CREATE};
+use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::model::kinds::feature_view::{METADATA_TAG, OBJECT_TAG, SNAPSHOT_TABLE};
 use crate::model::{Ident, Object};
 
@@ -62,3 +62,12 @@ fn feature_store_objects(o: &Object) -> Vec<Stmt> {
         ),
     ]
 }
+
+/// The registry's ddl entry of a schema.
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "SCHEMA",
+    create: |o| create(o, false),
+    replace: Replacement::CreateOrReplace(|o| create(o, true)),
+    update: |_, a, attrs| update(a, &changed(attrs)),
+    drop: drop_named,
+};

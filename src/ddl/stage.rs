@@ -1,5 +1,5 @@
 use super::props::value_sql;
-use super::{Stmt, CREATE};
+use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::model::{schema, Object};
 use crate::sql::quote_literal;
 
@@ -88,3 +88,12 @@ pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
     }
     out
 }
+
+/// The registry's ddl entry of a stage.
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "STAGE",
+    create: |o| create(o, false),
+    replace: Replacement::CreateOrReplace(|o| create(o, true)),
+    update: |_, a, attrs| update(a, &changed(attrs)),
+    drop: drop_named,
+};

@@ -3,7 +3,7 @@
 //! resuming are written here but placed by `plan`, which sees whole task graphs.
 
 use super::props::{assignments, set_unset};
-use super::{Stmt, CREATE};
+use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::model::kinds::task::ROOT_ONLY;
 use crate::model::{Object, ObjectName};
 
@@ -125,3 +125,12 @@ pub fn suspend(name: &ObjectName) -> Stmt {
 pub fn resume(name: &ObjectName) -> Stmt {
     Stmt::new(format!("ALTER TASK {} RESUME", name.to_sql()), &["enabled"])
 }
+
+/// The registry's ddl entry of a task: everything but its name can be altered.
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "TASK",
+    create,
+    replace: Replacement::Alter,
+    update: |b, a, attrs| update(b, a, &changed(attrs)),
+    drop: drop_named,
+};

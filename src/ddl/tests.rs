@@ -48,6 +48,52 @@ fn warehouse_create_and_alter() {
     assert_eq!(sqls(&statements(&changes[0])), ["ALTER WAREHOUSE COMPUTE_WH SET WAREHOUSE_SIZE = SMALL AUTO_SUSPEND = 600 COMMENT = 'it''s'"]);
 }
 
+/// A role: CREATE with its comment, SET / UNSET COMMENT, RENAME TO and DROP.
+#[test]
+fn role_create_alter_rename_and_drop() {
+    let mut r = obj(
+        Kind::Role,
+        ObjectName::account(ident("FS_PRODUCER")),
+        &[("comment", "producers".into())],
+    );
+    assert_eq!(
+        sqls(&create(&r)),
+        ["CREATE ROLE FS_PRODUCER COMMENT = 'producers'"]
+    );
+    let before = r.clone();
+    r.set("comment", "it's");
+    r.name = ObjectName::account(ident("fs_producer"));
+    let recorded = BTreeMap::from([(r.address.clone(), before.clone())]);
+    let changes = diff(&DiffInput {
+        desired: std::slice::from_ref(&r),
+        recorded: &recorded,
+        live: None,
+    })
+    .unwrap();
+    assert_eq!(
+        sqls(&statements(&changes[0])),
+        [
+            "ALTER ROLE FS_PRODUCER RENAME TO \"fs_producer\"",
+            "ALTER ROLE \"fs_producer\" SET COMMENT = 'it''s'"
+        ]
+    );
+    let mut renamed = before;
+    renamed.name = r.name.clone();
+    r.props.remove("comment");
+    let recorded = BTreeMap::from([(r.address.clone(), renamed)]);
+    let changes = diff(&DiffInput {
+        desired: std::slice::from_ref(&r),
+        recorded: &recorded,
+        live: None,
+    })
+    .unwrap();
+    assert_eq!(
+        sqls(&statements(&changes[0])),
+        ["ALTER ROLE \"fs_producer\" UNSET COMMENT"]
+    );
+    assert_eq!(sqls(&drop(&r)), ["DROP ROLE \"fs_producer\""]);
+}
+
 #[test]
 fn hostile_names_and_comments_cannot_break_out() {
     let hostile = [
@@ -135,7 +181,19 @@ fn hostile_names_and_comments_cannot_break_out() {
                     ),
                 ],
             ),
+            obj(
+                Kind::Role,
+                ObjectName::account(ident(h)),
+                &[("comment", h.into())],
+            ),
         ];
+        // Every kind of the registry is here: a new kind's statements get the same proof.
+        for kind in Kind::ALL {
+            assert!(
+                objects.iter().any(|o| o.kind() == kind),
+                "{kind} has no hostile object"
+            );
+        }
         for o in &objects {
             for stmt in sqls(&create(o)).iter().chain(sqls(&drop(o)).iter()) {
                 // One statement, and the hostile text only ever inside a literal or quoted identifier.

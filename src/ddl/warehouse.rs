@@ -1,5 +1,5 @@
 use super::props::{create_line, set_unset};
-use super::{Stmt, CREATE};
+use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::model::Object;
 
 pub fn create(o: &Object) -> Vec<Stmt> {
@@ -11,3 +11,13 @@ pub fn create(o: &Object) -> Vec<Stmt> {
 pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
     set_unset("WAREHOUSE", o, changed)
 }
+
+/// The registry's ddl entry of a warehouse.
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "WAREHOUSE",
+    create,
+    // Every warehouse property can be altered.
+    replace: Replacement::Alter,
+    update: |_, a, attrs| update(a, &changed(attrs)),
+    drop: drop_named,
+};

@@ -117,11 +117,14 @@ impl Change {
     }
 
     /// Why this change breaks what others run, without destroying anything: a rename of a
-    /// database, schema or warehouse. Every query, view, task, grant script, connection and
-    /// pipeline outside snowform that names the old name fails after it.
+    /// database, schema, warehouse or role. Every query, view, task, grant script, connection
+    /// and pipeline outside snowform that names the old name fails after it.
     pub fn disruption(&self) -> Option<String> {
         if self.action != Action::Update
-            || !matches!(self.kind(), Kind::Database | Kind::Schema | Kind::Warehouse)
+            || !matches!(
+                self.kind(),
+                Kind::Database | Kind::Schema | Kind::Warehouse | Kind::Role
+            )
         {
             return None;
         }

@@ -4,7 +4,8 @@
 
 use crate::model::kinds::model::VERSIONS;
 use crate::model::{
-    default_value, entity_of_tag, schema, AttrType, Kind, Object, ObjectName, Role, Update, Value,
+    default_value, entity_of_tag, schema, AttrType, Kind, Object, ObjectName, Role, Scope, Update,
+    Value,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -130,20 +131,27 @@ impl Writer {
     }
 }
 
+/// The generate layer's entry of a kind in the registry: where its blocks go in the file
+/// (containers before what they hold, so references point up). Exhaustive, so a new kind
+/// without one does not compile; its block is written by `block` from its attribute table.
+fn rank(kind: Kind) -> u8 {
+    match kind {
+        Kind::Role => 0,
+        Kind::Database => 1,
+        Kind::Schema => 2,
+        Kind::Stage => 3,
+        Kind::Entity => 4,
+        Kind::FeatureView => 5,
+        Kind::Model => 6,
+        Kind::Task => 7,
+        Kind::Warehouse => 8,
+    }
+}
+
 /// HCL for `objects` (as read from the account), containers first.
 pub fn generate(objects: &[Object]) -> Generated {
-    let order = [
-        Kind::Database,
-        Kind::Schema,
-        Kind::Stage,
-        Kind::Entity,
-        Kind::FeatureView,
-        Kind::Model,
-        Kind::Task,
-        Kind::Warehouse,
-    ];
     let mut sorted: Vec<&Object> = objects.iter().collect();
-    sorted.sort_by_key(|o| (order.iter().position(|k| *k == o.kind()), o.name.clone()));
+    sorted.sort_by_key(|o| (rank(o.kind()), o.name.clone()));
     let mut w = Writer {
         out: String::new(),
         addresses: BTreeMap::new(),
@@ -176,16 +184,16 @@ pub fn generate(objects: &[Object]) -> Generated {
 fn block(w: &mut Writer, o: &Object) {
     let name = &o.name;
     // Container: a reference when the container is written too.
-    match o.kind() {
-        Kind::Schema => {
+    match o.kind().scope() {
+        Scope::Database => {
             let db = ObjectName::account(name.database.clone().expect("schema in a database"));
             let v = w
                 .reference(Kind::Database, &db)
                 .unwrap_or_else(|| ident(db.name.as_str()));
             w.line("database", v);
         }
-        Kind::Warehouse | Kind::Database => {}
-        _ => {
+        Scope::Account => {}
+        Scope::Schema => {
             let s = name.schema_name().expect("schema object");
             let v = w
                 .reference(Kind::Schema, &s)

@@ -123,44 +123,76 @@ pub async fn read<E: Executor>(
         ..Default::default()
     };
     let get = |f: Family| results.rows.get(&f).cloned().unwrap_or_default();
-    let mut found: Vec<Object> = Vec::new();
-    found.extend(parse::warehouses(&get(Family::Warehouses)));
-    found.extend(parse::databases(&get(Family::Databases)));
-    let mut schemas = parse::schemas(&get(Family::Schemas));
     let tags = get(Family::Tags);
-    found.extend(parse::entities(&tags));
-    found.extend(parse::stages(&get(Family::Stages)));
     let task_rows = get(Family::Tasks);
     let fvs = parse::feature_views(&get(Family::DynamicTables), &get(Family::Views), &task_rows);
     let refresh_tasks: BTreeSet<ObjectName> =
         parse::feature_view_task_names(&fvs).into_iter().collect();
-    found.extend(
-        parse::tasks(&task_rows)
-            .into_iter()
-            .filter(|t| !refresh_tasks.contains(&t.name)),
-    );
-    found.extend(fvs);
-    found.extend(parse::models(
-        &get(Family::Models),
-        &get(Family::ModelVersions),
-    ));
+    // Roles are account-wide: only those the configuration or the state names are kept,
+    // so the account's own roles never enter a plan.
+    let named_roles: BTreeSet<&ObjectName> = objects
+        .iter()
+        .filter(|o| o.kind() == Kind::Role)
+        .map(|o| &o.name)
+        .collect();
+    let mut found: Vec<Object> = Vec::new();
+    // The row decoders, one arm per kind (the registry's live entry with `families`).
+    for kind in Kind::ALL {
+        match kind {
+            Kind::Warehouse => found.extend(parse::warehouses(&get(Family::Warehouses))),
+            Kind::Database => found.extend(parse::databases(&get(Family::Databases))),
+            Kind::Schema => found.extend(schemas_with_feature_stores(
+                parse::schemas(&get(Family::Schemas)),
+                &tags,
+                &get(Family::Tables),
+            )),
+            Kind::Stage => found.extend(parse::stages(&get(Family::Stages))),
+            Kind::Entity => found.extend(parse::entities(&tags)),
+            Kind::FeatureView => found.extend(fvs.iter().cloned()),
+            Kind::Model => found.extend(parse::models(
+                &get(Family::Models),
+                &get(Family::ModelVersions),
+            )),
+            Kind::Task => found.extend(
+                parse::tasks(&task_rows)
+                    .into_iter()
+                    .filter(|t| !refresh_tasks.contains(&t.name)),
+            ),
+            Kind::Role => found.extend(
+                parse::roles(&get(Family::Roles))
+                    .into_iter()
+                    .filter(|r| named_roles.contains(&r.name)),
+            ),
+        }
+    }
 
-    // A schema holds the Feature Store's objects when both its tags and its table exist.
-    let tag_names: BTreeSet<ObjectName> = parse::tag_names(&tags).into_iter().collect();
-    let tables: BTreeSet<ObjectName> = {
-        let t = get(Family::Tables);
-        t.iter()
-            .filter_map(|r| {
-                Some(ObjectName::in_schema(
-                    crate::model::Ident::from_canonical(t.raw(r, "database_name")?),
-                    crate::model::Ident::from_canonical(t.raw(r, "schema_name")?),
-                    crate::model::Ident::from_canonical(t.raw(r, "name")?),
-                ))
-            })
-            .collect()
-    };
+    let mut picture: BTreeMap<(Kind, ObjectName), Object> = BTreeMap::new();
+    for o in found {
+        picture.insert((o.kind(), o.name.clone()), o);
+    }
+    out.picture = picture;
+    Ok(out)
+}
+
+/// Schemas with `feature_store` read: whether both the Feature Store's tags and its table exist.
+fn schemas_with_feature_stores(
+    mut schemas: Vec<Object>,
+    tags: &ShowRows,
+    table_rows: &ShowRows,
+) -> Vec<Object> {
+    let tag_names: BTreeSet<ObjectName> = parse::tag_names(tags).into_iter().collect();
+    let tables: BTreeSet<ObjectName> = table_rows
+        .iter()
+        .filter_map(|r| {
+            Some(ObjectName::in_schema(
+                Ident::from_canonical(table_rows.raw(r, "database_name")?),
+                Ident::from_canonical(table_rows.raw(r, "schema_name")?),
+                Ident::from_canonical(table_rows.raw(r, "name")?),
+            ))
+        })
+        .collect();
     for s in &mut schemas {
-        let has = |n: &str| crate::model::Ident::from_canonical(n);
+        let has = |n: &str| Ident::from_canonical(n);
         let fs = [
             crate::model::kinds::feature_view::METADATA_TAG,
             crate::model::kinds::feature_view::OBJECT_TAG,
@@ -173,14 +205,7 @@ pub async fn read<E: Executor>(
             );
         s.set("feature_store", fs);
     }
-    found.extend(schemas);
-
-    let mut picture: BTreeMap<(Kind, ObjectName), Object> = BTreeMap::new();
-    for o in found {
-        picture.insert((o.kind(), o.name.clone()), o);
-    }
-    out.picture = picture;
-    Ok(out)
+    schemas
 }
 
 #[cfg(test)]

@@ -587,3 +587,16 @@ fn user_metadata(text: &str) -> Option<String> {
     }
     Some(serde_json::to_string(&v).expect("JSON serialises"))
 }
+
+/// SHOW ROLES: name and comment (documented columns: created_on, name, is_default,
+/// is_current, is_inherited, assigned_to_users, granted_to_roles, granted_roles, owner,
+/// comment).
+pub fn roles(rows: &ShowRows) -> Vec<Object> {
+    rows.iter()
+        .filter_map(|r| {
+            let mut o = live_object(Kind::Role, ObjectName::account(id(rows.raw(r, "name")?)));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
+            Some(o)
+        })
+        .collect()
+}

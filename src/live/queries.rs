@@ -25,6 +25,7 @@ pub enum Family {
     Tasks,
     Models,
     ModelVersions,
+    Roles,
     /// Every table (the listing of a replaced container), unlike `Tables`.
     AllTables,
 }
@@ -43,6 +44,7 @@ impl Family {
             Family::Tasks => "SHOW TASKS",
             Family::Models => "SHOW MODELS",
             Family::ModelVersions => "",
+            Family::Roles => "SHOW ROLES",
             Family::AllTables => "SHOW TABLES",
         }
     }
@@ -57,6 +59,7 @@ impl Family {
                 | Family::DynamicTables
                 | Family::Views
                 | Family::Tasks
+                | Family::Roles
         )
     }
 }
@@ -99,8 +102,10 @@ impl Query {
     }
 }
 
-/// Families each kind is read from.
-fn families(kind: Kind) -> &'static [Family] {
+/// The live layer's entry of a kind in the registry: the SHOW families it is read from.
+/// Exhaustive, so a new kind without one does not compile; its row decoder is the arm of
+/// `live::read` that matches it (exhaustive too).
+pub(crate) fn families(kind: Kind) -> &'static [Family] {
     match kind {
         Kind::Warehouse => &[Family::Warehouses],
         Kind::Database => &[Family::Databases],
@@ -110,6 +115,7 @@ fn families(kind: Kind) -> &'static [Family] {
         Kind::FeatureView => &[Family::DynamicTables, Family::Views, Family::Tasks],
         Kind::Model => &[Family::Models, Family::ModelVersions],
         Kind::Task => &[Family::Tasks],
+        Kind::Role => &[Family::Roles],
     }
 }
 
@@ -139,12 +145,6 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
     };
     for o in objects {
         match o.kind() {
-            Kind::Warehouse => {
-                account.insert(Family::Warehouses);
-            }
-            Kind::Database => {
-                account.insert(Family::Databases);
-            }
             Kind::Schema => {
                 if let Some(db) = &o.name.database {
                     schema_dbs.insert(db.clone());
@@ -154,6 +154,10 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
                     add(Family::Tags, &o.name);
                     add(Family::Tables, &o.name);
                 }
+            }
+            // Account-level kinds are read once for the account, whatever their names.
+            kind if kind.scope() == crate::model::Scope::Account => {
+                account.extend(families(kind).iter().copied());
             }
             kind => {
                 let Some(schema) = o.name.schema_name() else {

@@ -72,7 +72,79 @@ fn every_kind() -> Vec<Object> {
         wanted(Kind::FeatureView, fs("PATIENT_AGE$V1")),
         wanted(Kind::Task, fs("SCORE_PATIENTS")),
         wanted(Kind::Model, fs("AGE_MODEL")),
+        wanted(Kind::Role, ObjectName::account(id("XYZ_DEV_FS_PRODUCER"))),
     ]
+}
+
+/// The documented recording of a SHOW family (tests/fixtures/show/documented/): exhaustive,
+/// so a new family does not compile without one.
+fn documented_fixture(family: Family) -> &'static str {
+    match family {
+        Family::Warehouses => "show_warehouses",
+        Family::Databases => "show_databases",
+        Family::Schemas => "show_schemas",
+        Family::Stages => "show_stages",
+        Family::Tags => "show_tags",
+        Family::Tables | Family::AllTables => "show_tables",
+        Family::DynamicTables => "show_dynamic_tables",
+        Family::Views => "show_views",
+        Family::Tasks => "show_tasks",
+        Family::Models => "show_models",
+        Family::ModelVersions => "information_schema_model_versions",
+        Family::Roles => "show_roles",
+    }
+}
+
+/// The registry's live part of every kind: SHOW families with a documented recording, a
+/// made-up recording the reader is run against, and a decoder that finds the kind's object
+/// in it (and, for account-wide kinds such as roles, nothing the configuration does not name).
+#[test]
+fn every_kind_has_show_families_recordings_and_a_decoder() {
+    let objects = every_kind();
+    let exec = Recorded::load();
+    let refs: Vec<&Object> = objects.iter().collect();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let read = rt
+        .block_on(read(&exec, &refs, &ReadOptions::default()))
+        .unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/show");
+    let mut missing = Vec::new();
+    for kind in Kind::ALL {
+        let families = queries::families(kind);
+        if families.is_empty() {
+            missing.push(format!("{kind}: no SHOW family"));
+        }
+        for f in families {
+            let path = root.join(format!("documented/{}.json", documented_fixture(*f)));
+            if !path.is_file() {
+                missing.push(format!(
+                    "{kind}: no documented recording {}",
+                    path.display()
+                ));
+            }
+        }
+        let Some(probe) = objects.iter().find(|o| o.kind() == kind) else {
+            missing.push(format!("{kind}: no object in every_kind()"));
+            continue;
+        };
+        if !read.picture.contains_key(&(kind, probe.name.clone())) {
+            missing.push(format!("{kind}: {} not decoded from made_up/", probe.name));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+    let roles: Vec<String> = read
+        .picture
+        .keys()
+        .filter(|(k, _)| *k == Kind::Role)
+        .map(|(_, n)| n.to_string())
+        .collect();
+    assert_eq!(
+        roles,
+        ["XYZ_DEV_FS_PRODUCER"],
+        "only declared roles are read"
+    );
 }
 
 #[test]
@@ -313,6 +385,7 @@ fn made_up_recordings_use_the_documented_columns() {
         ("tasks", "show_tasks", false),
         ("views", "show_views", false),
         ("warehouses", "show_warehouses", false),
+        ("roles", "show_roles", false),
         ("model_versions", "information_schema_model_versions", true),
     ];
     let mut wrong = Vec::new();
@@ -376,6 +449,7 @@ fn documented_example_rows_decode() {
         ),
         ("schemas", super::parse::schemas(&rows("show_schemas"))),
         ("tasks", super::parse::tasks(&rows("show_tasks"))),
+        ("roles", super::parse::roles(&rows("show_roles"))),
     ]
     .into_iter()
     .map(|(family, objects)| {

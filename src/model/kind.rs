@@ -1,5 +1,7 @@
-//! The kinds of object snowform manages.
+//! The kinds of object snowform manages. What each kind is lives in its registry entries:
+//! `model::kinds::<kind>` (data), and per layer an exhaustive match over `Kind`.
 
+use super::schema::schema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -14,6 +16,7 @@ pub enum Kind {
     FeatureView,
     Model,
     Task,
+    Role,
 }
 
 /// Where an object lives, which decides the parts of its name.
@@ -25,7 +28,7 @@ pub enum Scope {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Warehouse,
         Kind::Database,
         Kind::Schema,
@@ -34,20 +37,12 @@ impl Kind {
         Kind::FeatureView,
         Kind::Model,
         Kind::Task,
+        Kind::Role,
     ];
 
     /// The block type in HCL and the `kind` in JSON output.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Warehouse => "warehouse",
-            Kind::Database => "database",
-            Kind::Schema => "schema",
-            Kind::Stage => "stage",
-            Kind::Entity => "entity",
-            Kind::FeatureView => "feature_view",
-            Kind::Model => "model",
-            Kind::Task => "task",
-        }
+        schema(self).keyword
     }
 
     pub fn parse(s: &str) -> Option<Kind> {
@@ -55,27 +50,17 @@ impl Kind {
     }
 
     pub fn scope(self) -> Scope {
-        match self {
-            Kind::Warehouse | Kind::Database => Scope::Account,
-            Kind::Schema => Scope::Database,
-            _ => Scope::Schema,
-        }
+        schema(self).identity.scope()
     }
 
     /// Whether Snowflake can rename (and move) an object of this kind with ALTER ... RENAME TO.
     pub fn can_rename(self) -> bool {
-        matches!(
-            self,
-            Kind::Warehouse | Kind::Database | Kind::Schema | Kind::Stage | Kind::Model
-        )
+        schema(self).can_rename
     }
 
     /// The words a person reads in messages: "feature view".
     pub fn noun(self) -> &'static str {
-        match self {
-            Kind::FeatureView => "feature view",
-            k => k.as_str(),
-        }
+        schema(self).noun
     }
 }
 

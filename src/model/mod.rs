@@ -17,7 +17,7 @@ pub use derive::derive;
 pub use ident::{Ident, IdentError, ObjectName};
 pub use kind::{Kind, Scope};
 pub use object::{default_value, same_value, Lifecycle, Object};
-pub use schema::{schema, Attr, AttrType, KindSchema, Role, Source, Update};
+pub use schema::{schema, Attr, AttrType, Identity, KindSchema, Role, Source, Update};
 pub use value::{unnest_json, Value};
 
 /// The longest tag value Snowflake stores, in characters (CREATE <object> ... TAG and

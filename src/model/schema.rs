@@ -2,7 +2,7 @@
 //! where their live value comes from. One table per kind (`kinds/`) drives validation,
 //! defaults, diff, DDL and state, so adding an attribute is one line in one table.
 
-use super::{Kind, Value};
+use super::{Kind, Scope, Value};
 
 /// An allowed value of an enumerated attribute and the spellings that mean it.
 #[derive(Debug)]
@@ -268,9 +268,39 @@ pub struct BlockSchema {
     pub doc: &'static str,
 }
 
+/// How an object is told apart from the others of its kind: what its address maps to in
+/// the account, and what the live read looks it up by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identity {
+    /// A name of its own, inside the containers its scope gives it (`NAME`, `DB.NAME`,
+    /// `DB.SCHEMA.NAME`). A kind keyed by a tuple of attributes instead (a grant: privilege,
+    /// object, grantee) gets a variant of its own that names those attributes.
+    Named(Scope),
+}
+
+impl Identity {
+    /// The containers an object of this identity lives in.
+    pub fn scope(self) -> Scope {
+        match self {
+            Identity::Named(scope) => scope,
+        }
+    }
+}
+
+/// The model's entry of a kind in the registry: everything about the kind that is data
+/// (its block keyword, identity and attribute table). The other layers keep their own
+/// entries (`ddl::hooks`, `live::show_entry`, `generate::rank`), each an exhaustive match
+/// over `Kind`, so a kind added here without them does not compile.
 #[derive(Debug)]
 pub struct KindSchema {
     pub kind: Kind,
+    /// The block type in HCL, the first part of an address and the `kind` in JSON.
+    pub keyword: &'static str,
+    /// The words a person reads in messages ("feature view").
+    pub noun: &'static str,
+    pub identity: Identity,
+    /// Whether Snowflake can rename (and move) an object of the kind with ALTER ... RENAME TO.
+    pub can_rename: bool,
     pub attrs: &'static [Attr],
     pub blocks: &'static [BlockSchema],
     pub doc: &'static str,
@@ -316,6 +346,7 @@ pub fn schema(kind: Kind) -> &'static KindSchema {
         Kind::FeatureView => &feature_view::SCHEMA,
         Kind::Model => &model::SCHEMA,
         Kind::Task => &task::SCHEMA,
+        Kind::Role => &role::SCHEMA,
     }
 }
 
@@ -332,6 +363,7 @@ mod tests {
         for kind in Kind::ALL {
             let s = schema(kind);
             assert_eq!(s.kind, kind);
+            assert_eq!(Kind::parse(s.keyword), Some(kind), "{kind}: keyword");
             assert!(
                 s.attrs.iter().any(|a| a.role == Role::Name),
                 "{kind} has no name"

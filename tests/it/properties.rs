@@ -15,7 +15,7 @@ pub(crate) struct Fixture {
     /// The configuration of every case; `{props}` is replaced by a case's `set` lines.
     pub(crate) template: String,
     /// The address whose change the cases describe.
-    address: String,
+    pub(crate) address: String,
     /// Values of the template's other `{placeholders}`, which a case's `vars` override.
     #[serde(default)]
     pub(crate) defaults: BTreeMap<String, String>,
@@ -412,42 +412,37 @@ fn run_kind(kind: &str) {
     );
 }
 
-#[test]
-fn warehouse() {
-    run_kind("warehouse");
+/// One test per kind, so that they run in parallel; `every_kind_has_a_property_test`
+/// fails when a kind of `Kind::ALL` is missing from the list.
+macro_rules! kind_tests {
+    ($($kind:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $kind() {
+                run_kind(stringify!($kind));
+            }
+        )*
+        const TESTED_KINDS: &[&str] = &[$(stringify!($kind)),*];
+    };
 }
 
-#[test]
-fn database() {
-    run_kind("database");
-}
+kind_tests!(
+    warehouse,
+    database,
+    schema,
+    stage,
+    entity,
+    feature_view,
+    model,
+    task,
+    role
+);
 
 #[test]
-fn schema() {
-    run_kind("schema");
-}
-
-#[test]
-fn stage() {
-    run_kind("stage");
-}
-
-#[test]
-fn entity() {
-    run_kind("entity");
-}
-
-#[test]
-fn feature_view() {
-    run_kind("feature_view");
-}
-
-#[test]
-fn model() {
-    run_kind("model");
-}
-
-#[test]
-fn task() {
-    run_kind("task");
+fn every_kind_has_a_property_test() {
+    let kinds: Vec<&str> = snowform::model::Kind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(TESTED_KINDS, kinds.as_slice());
 }

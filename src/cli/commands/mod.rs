@@ -33,8 +33,15 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<Exit, CliError> {
         Command::Generate {
             database,
             schema,
+            role,
             out,
-        } => generate::run(ctx, &database, schema.as_deref(), out.as_ref()),
+        } => generate::run(
+            ctx,
+            database.as_deref(),
+            schema.as_deref(),
+            &role,
+            out.as_ref(),
+        ),
         Command::State(cmd) => state::run(ctx, cmd),
         Command::ForceUnlock { yes } => force_unlock::run(ctx, yes),
         Command::Connection(ConnectionCommand::Test) => connection::test(ctx),

@@ -1,8 +1,12 @@
-use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, KindSchema};
-use crate::model::Kind;
+use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, Identity, KindSchema};
+use crate::model::{Kind, Scope};
 
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Database,
+    keyword: "database",
+    noun: "database",
+    identity: Identity::Named(Scope::Account),
+    can_rename: true,
     doc: "A database.",
     blocks: &[],
     attrs: &[

@@ -1,5 +1,5 @@
-use crate::model::schema::{Attr, AttrType::*, KindSchema};
-use crate::model::Kind;
+use crate::model::schema::{Attr, AttrType::*, Identity, KindSchema};
+use crate::model::{Kind, Scope};
 
 /// The Feature Store keeps an entity as a tag with this prefix (ml-objects.md).
 pub const TAG_PREFIX: &str = "SNOWML_FEATURE_STORE_ENTITY_";
@@ -10,6 +10,10 @@ pub const NAME_MAX_CHARS: usize = 32;
 
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Entity,
+    keyword: "entity",
+    noun: "entity",
+    identity: Identity::Named(Scope::Schema),
+    can_rename: false,
     doc: "A Feature Store entity: the tag SNOWML_FEATURE_STORE_ENTITY_<NAME> whose one allowed value is the join keys.",
     blocks: &[],
     attrs: &[

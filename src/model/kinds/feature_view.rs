@@ -1,5 +1,7 @@
-use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, KindSchema, Role};
-use crate::model::{Kind, Value};
+use crate::model::schema::{
+    Attr, AttrType::*, DefaultValue as D, EnumValue, Identity, KindSchema, Role,
+};
+use crate::model::{Kind, Scope, Value};
 
 pub static REFRESH_MODES: &[EnumValue] = &[
     EnumValue {
@@ -52,6 +54,10 @@ pub const QUERY_REPLACE: &str =
 
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::FeatureView,
+    keyword: "feature_view",
+    noun: "feature view",
+    identity: Identity::Named(Scope::Schema),
+    can_rename: false,
     doc: "A Feature Store feature view: <NAME>$<VERSION>, a view, or a dynamic table when refresh_freq is set.",
     blocks: &[],
     attrs: &[

@@ -5,6 +5,7 @@ pub mod database;
 pub mod entity;
 pub mod feature_view;
 pub mod model;
+pub mod role;
 pub mod schema;
 pub mod stage;
 pub mod task;

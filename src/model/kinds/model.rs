@@ -1,5 +1,5 @@
-use crate::model::schema::{Attr, AttrType::*, BlockSchema, KindSchema};
-use crate::model::Kind;
+use crate::model::schema::{Attr, AttrType::*, BlockSchema, Identity, KindSchema};
+use crate::model::{Kind, Scope};
 
 /// The metadata schema version the Model Registry writes beside metrics.
 pub const METADATA_SCHEMA_VERSION: &str = "2024-01-01";
@@ -30,6 +30,10 @@ pub static VERSION_ATTRS: &[Attr] = &[
 
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Model,
+    keyword: "model",
+    noun: "model",
+    identity: Identity::Named(Scope::Schema),
+    can_rename: true,
     doc: "A Model Registry model and its versions.",
     blocks: &[BlockSchema {
         name: "version",

@@ -1,8 +1,12 @@
-use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, KindSchema, Role};
-use crate::model::Kind;
+use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, Identity, KindSchema, Role};
+use crate::model::{Kind, Scope};
 
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Schema,
+    keyword: "schema",
+    noun: "schema",
+    identity: Identity::Named(Scope::Database),
+    can_rename: true,
     doc: "A schema in a database.",
     blocks: &[],
     attrs: &[

@@ -1,5 +1,5 @@
-use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, KindSchema};
-use crate::model::{Kind, Value};
+use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, Identity, KindSchema};
+use crate::model::{Kind, Scope, Value};
 
 pub static ENCRYPTION: &[EnumValue] = &[
     EnumValue {
@@ -14,6 +14,10 @@ pub static ENCRYPTION: &[EnumValue] = &[
 
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Stage,
+    keyword: "stage",
+    noun: "stage",
+    identity: Identity::Named(Scope::Schema),
+    can_rename: true,
     doc: "A named stage: internal (files kept by Snowflake) or external (with a url).",
     blocks: &[],
     attrs: &[

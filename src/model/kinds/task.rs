@@ -1,5 +1,5 @@
-use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, KindSchema};
-use crate::model::Kind;
+use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, Identity, KindSchema};
+use crate::model::{Kind, Scope};
 
 pub static OVERLAP: &[EnumValue] = &[
     EnumValue {
@@ -35,6 +35,10 @@ pub const ROOT_ONLY: &[&str] = &[
 
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Task,
+    keyword: "task",
+    noun: "task",
+    identity: Identity::Named(Scope::Schema),
+    can_rename: false,
     doc: "A task: a scheduled statement, or a node of a task graph (after = [...]).",
     blocks: &[],
     attrs: &[

@@ -1,5 +1,5 @@
-use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, KindSchema};
-use crate::model::Kind;
+use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, Identity, KindSchema};
+use crate::model::{Kind, Scope};
 
 /// Warehouse sizes; the aliases are the other spellings CREATE accepts and SHOW prints.
 pub static SIZES: &[EnumValue] = &[
@@ -104,6 +104,10 @@ pub static CONSTRAINTS: &[EnumValue] = &[
 
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Warehouse,
+    keyword: "warehouse",
+    noun: "warehouse",
+    identity: Identity::Named(Scope::Account),
+    can_rename: true,
     doc: "A virtual warehouse: the compute that runs queries, tasks and dynamic table refreshes.",
     blocks: &[],
     attrs: &[

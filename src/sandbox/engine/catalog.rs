@@ -24,6 +24,9 @@ pub struct Catalog {
     pub warehouses: BTreeMap<String, Warehouse>,
     #[serde(default)]
     pub databases: BTreeMap<String, Database>,
+    /// Account roles created here; the system-defined ones are implied (`SYSTEM_ROLES`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub roles: BTreeMap<String, AccountRole>,
     /// A counter for ids (task ids, warehouse uuids) and creation order.
     #[serde(default)]
     pub sequence: u64,
@@ -34,6 +37,23 @@ impl Catalog {
         self.sequence += 1;
         self.sequence
     }
+}
+
+/// The roles every account has (SHOW ROLES lists them; they cannot be created, changed or
+/// dropped here).
+pub const SYSTEM_ROLES: &[&str] = &[
+    "ACCOUNTADMIN",
+    "ORGADMIN",
+    "PUBLIC",
+    "SECURITYADMIN",
+    "SYSADMIN",
+    "USERADMIN",
+];
+
+/// An account role: a name, an owner and a comment. Grants are not kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRole {
+    pub meta: Meta,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ use std::path::Path;
 /// A small account with one object of every kind the sandbox keeps.
 pub(crate) const SETUP: &[&str] = &[
     "CREATE WAREHOUSE W",
+    "CREATE ROLE R COMMENT = 'a role'",
     "CREATE DATABASE D",
     "CREATE SCHEMA D.S",
     "CREATE TABLE D.S.T (A INT)",
@@ -30,6 +31,7 @@ pub(crate) const SETUP: &[&str] = &[
 pub(crate) const STATEMENTS: &[(&str, &str)] = &[
     ("show_warehouses", "SHOW WAREHOUSES"),
     ("show_databases", "SHOW DATABASES"),
+    ("show_roles", "SHOW ROLES"),
     ("show_schemas", "SHOW SCHEMAS IN DATABASE D"),
     ("show_stages", "SHOW STAGES IN SCHEMA D.S"),
     ("show_tags", "SHOW TAGS IN SCHEMA D.S"),

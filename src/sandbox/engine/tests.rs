@@ -300,6 +300,7 @@ fixtures!(
     ml_client_reads,
     models,
     persistence,
+    roles,
     session_and_errors,
     show_pagination,
     stages_tags,

@@ -6,6 +6,7 @@ mod describe;
 mod merge;
 mod model;
 pub mod props;
+mod role;
 mod schema;
 mod select;
 mod stage_tag;
@@ -103,6 +104,7 @@ pub fn run(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
     }
     match st {
         Statement::CreateWarehouse { head, props } => account::create_warehouse(x, head, props),
+        Statement::CreateRole { head, props } => role::create_role(x, head, props),
         Statement::CreateDatabase {
             head,
             transient,
@@ -234,6 +236,11 @@ fn alter(
     name: Name,
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
+    if kind == ObjectKind::Role
+        && matches!(action, AlterAction::SetTags(_) | AlterAction::UnsetTags(_))
+    {
+        return Err(x.unsupported("tags on roles"));
+    }
     if let AlterAction::SetTags(assigns) = &action {
         return tagging::set_tags(x, kind, if_exists, &name, assigns);
     }
@@ -251,6 +258,7 @@ fn alter(
         ObjectKind::DynamicTable => view::alter_dynamic_table(x, if_exists, name, action),
         ObjectKind::Task => task::alter_task(x, if_exists, name, action),
         ObjectKind::Model => model::alter_model(x, if_exists, name, action),
+        ObjectKind::Role => role::alter_role(x, if_exists, name, action),
     }
 }
 
@@ -260,6 +268,7 @@ fn drop(x: &mut Exec, kind: ObjectKind, if_exists: bool, name: Name) -> Result<O
         ObjectKind::Database => account::drop_database(x, if_exists, name),
         ObjectKind::Schema => schema::drop_schema(x, if_exists, name),
         ObjectKind::Task => task::drop_task(x, if_exists, name),
+        ObjectKind::Role => role::drop_role(x, if_exists, name),
         _ => drop_schema_object(x, kind, if_exists, name),
     }
 }

@@ -16,6 +16,7 @@ pub enum ObjectKind {
     DynamicTable,
     Task,
     Model,
+    Role,
 }
 
 impl ObjectKind {
@@ -32,6 +33,7 @@ impl ObjectKind {
             ObjectKind::DynamicTable => "Dynamic table",
             ObjectKind::Task => "Task",
             ObjectKind::Model => "Model",
+            ObjectKind::Role => "Role",
         }
     }
 
@@ -48,6 +50,7 @@ impl ObjectKind {
             ObjectKind::DynamicTable => "DYNAMIC TABLE",
             ObjectKind::Task => "TASK",
             ObjectKind::Model => "MODEL",
+            ObjectKind::Role => "ROLE",
         }
     }
 }
@@ -261,6 +264,7 @@ pub enum ShowWhat {
     Models,
     Versions,
     Parameters,
+    Roles,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -297,6 +301,10 @@ pub enum Statement {
     CreateDatabase {
         head: CreateHead,
         transient: bool,
+        props: Vec<Prop>,
+    },
+    CreateRole {
+        head: CreateHead,
         props: Vec<Prop>,
     },
     CreateSchema {

@@ -65,6 +65,16 @@ pub fn create(c: &mut Cursor) -> PResult<Statement> {
             let props = c.props()?;
             Ok(Statement::CreateWarehouse { head, props })
         }
+        // CREATE ROLE takes COMMENT and tags; tags are not emulated for roles.
+        ObjectKind::Role => {
+            if c.is_kw("WITH") || c.is_kw("TAG") {
+                return Err(c.unsupported("tags on CREATE ROLE"));
+            }
+            Ok(Statement::CreateRole {
+                head,
+                props: c.props()?,
+            })
+        }
         ObjectKind::Database => Ok(Statement::CreateDatabase {
             head,
             transient,

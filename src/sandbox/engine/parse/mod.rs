@@ -152,6 +152,8 @@ fn kind(c: &mut Cursor) -> PResult<ObjectKind> {
         ObjectKind::Task
     } else if c.eat_kw("MODEL") {
         ObjectKind::Model
+    } else if c.eat_kw("ROLE") {
+        ObjectKind::Role
     } else {
         return match c.peek() {
             Some(t) if t.kind == TokenKind::Word => Err(c.unsupported(t.text.to_ascii_uppercase())),

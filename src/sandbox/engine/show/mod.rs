@@ -6,6 +6,7 @@ mod render;
 
 pub use filter::{Cap, Key};
 
+use super::catalog::SYSTEM_ROLES;
 use super::errors;
 use super::exec::{Exec, INFORMATION_SCHEMA};
 use super::parse::ast::{Show, ShowScope, ShowWhat};
@@ -82,6 +83,18 @@ pub fn run(x: &Exec, s: &Show) -> Result<ResultSet, SqlError> {
                 let keys = filter::apply(keys, s, Cap::Error)?;
                 Ok(render::databases(x, s, &keys))
             }
+        }
+        ShowWhat::Roles => {
+            let keys = SYSTEM_ROLES
+                .iter()
+                .copied()
+                .chain(x.catalog.roles.keys().map(String::as_str))
+                .map(account_key)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let keys = filter::apply(keys, s, Cap::Error)?;
+            Ok(render::roles(x, &keys))
         }
         ShowWhat::Schemas => {
             if matches!(s.scope, Some(ShowScope::Schema(_))) {

@@ -153,6 +153,58 @@ pub fn warehouses(x: &Exec, keys: &[Key]) -> ResultSet {
     result(&cols, rows)
 }
 
+/// Whether `role` inherits `other` in the system-defined hierarchy (ACCOUNTADMIN above
+/// SECURITYADMIN and SYSADMIN, SECURITYADMIN above USERADMIN, PUBLIC below every role).
+/// Grants between roles are not kept, so that is all a role inherits here.
+fn inherits(role: &str, other: &str) -> bool {
+    role != other
+        && (other == "PUBLIC"
+            || match role {
+                "ACCOUNTADMIN" => matches!(other, "SECURITYADMIN" | "SYSADMIN" | "USERADMIN"),
+                "SECURITYADMIN" => other == "USERADMIN",
+                _ => false,
+            })
+}
+
+/// SHOW ROLES in the documented layout. No grants are kept: the grant counts are 0.
+pub fn roles(x: &Exec, keys: &[Key]) -> ResultSet {
+    let cols = [
+        ("created_on", TS),
+        ("name", T),
+        ("is_default", T),
+        ("is_current", T),
+        ("is_inherited", T),
+        ("assigned_to_users", F),
+        ("granted_to_roles", F),
+        ("granted_roles", F),
+        ("owner", T),
+        ("comment", T),
+    ];
+    let current = x.owner();
+    let rows = keys
+        .iter()
+        .map(|k| {
+            let custom = x.catalog.roles.get(&k.name);
+            let is_current = k.name == current;
+            vec![
+                s(timestamp(
+                    custom.map(|r| r.meta.created_on).unwrap_or_default(),
+                )),
+                s(&k.name),
+                s(yn(is_current)),
+                s(yn(is_current)),
+                s(yn(inherits(&current, &k.name))),
+                s("0"),
+                s("0"),
+                s("0"),
+                s(custom.map(|r| r.meta.owner.clone()).unwrap_or_default()),
+                comment(&custom.and_then(|r| r.meta.comment.clone())),
+            ]
+        })
+        .collect();
+    result(&cols, rows)
+}
+
 fn database_retention(c: &Catalog, db: &str) -> String {
     c.databases
         .get(db)

@@ -1,0 +1,20 @@
+//! Account roles: CREATE ROLE, ALTER ROLE ... SET / UNSET COMMENT, ALTER ROLE ... RENAME TO
+//! and DROP ROLE (the generic rename and drop).
+
+use super::props::{create_line, set_unset};
+use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
+use crate::model::Object;
+
+fn create(o: &Object) -> Vec<Stmt> {
+    let (sql, _) = create_line("CREATE ROLE", o, &[]);
+    vec![Stmt::new(sql, &[CREATE])]
+}
+
+/// The registry's ddl entry of a role: its comment is the one property, and ALTER sets it.
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "ROLE",
+    create,
+    replace: Replacement::Alter,
+    update: |_, a, attrs| set_unset("ROLE", a, &changed(attrs)),
+    drop: drop_named,
+};

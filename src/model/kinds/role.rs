@@ -1,0 +1,20 @@
+//! An account role (CREATE ROLE, ALTER ROLE and DROP ROLE reference pages): a name and a
+//! comment. Only roles the configuration declares are read and changed; the account's own
+//! roles (ACCOUNTADMIN, SYSADMIN, PUBLIC, ...) are never touched.
+
+use crate::model::schema::{Attr, AttrType::*, Identity, KindSchema};
+use crate::model::{Kind, Scope};
+
+pub static SCHEMA: KindSchema = KindSchema {
+    kind: Kind::Role,
+    keyword: "role",
+    noun: "role",
+    identity: Identity::Named(Scope::Account),
+    can_rename: true,
+    doc: "An account role.",
+    blocks: &[],
+    attrs: &[
+        Attr::name_attr("The role name."),
+        Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+    ],
+};
