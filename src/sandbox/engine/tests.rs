@@ -302,6 +302,7 @@ fixtures!(
     persistence,
     session_and_errors,
     show_pagination,
+    snowpark_queries,
     stages_tags,
     tables_dml,
     tag_value_length,

@@ -138,6 +138,13 @@ pub enum Expr {
         name: String,
         args: Vec<Expr>,
     },
+    /// `$n`: the source's n-th column (from 1).
+    Positional(usize),
+    /// `expr :: type` or `CAST(expr AS type)`; `type_name` is upper-cased as written.
+    Cast {
+        expr: Box<Expr>,
+        type_name: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -202,9 +209,15 @@ pub struct Select {
     pub from: Option<Name>,
     /// `FROM TABLE(<function>(<args>))`: the function's name and arguments.
     pub from_function: Option<Box<(Name, Vec<Expr>)>>,
+    /// `FROM (<query>)`: a subquery's rows.
+    pub from_query: Option<Box<Select>>,
+    /// `FROM VALUES (...), (...)`: rows of expressions, columns `COLUMN1`...
+    pub from_values: Option<Vec<Vec<Expr>>>,
     pub filter: Option<Cond>,
     pub order_by: Vec<OrderKey>,
     pub limit: Option<u64>,
+    /// `UNION [ALL] <select>` branches after this one, in order (`true`: ALL).
+    pub union: Vec<(bool, Select)>,
 }
 
 /// What `ALTER <kind> <name>` does.
@@ -407,6 +420,14 @@ pub struct Merge {
     pub source: Select,
     pub source_alias: String,
     pub on: Cond,
-    pub insert_columns: Option<Vec<String>>,
-    pub insert_values: Vec<Expr>,
+    /// `WHEN NOT MATCHED THEN INSERT [(columns)] VALUES (...)`, when present.
+    pub insert: Option<MergeInsert>,
+    /// `WHEN MATCHED THEN UPDATE SET col = expr, ...`, when present.
+    pub update: Option<Vec<(String, Expr)>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergeInsert {
+    pub columns: Option<Vec<String>>,
+    pub values: Vec<Expr>,
 }
