@@ -257,7 +257,7 @@ pub fn run(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
         } => table::update(x, table, assignments, filter),
         Statement::Delete { table, filter } => table::delete(x, table, filter),
         Statement::Select(s) => select::select(x, s),
-        Statement::Merge(m) => merge::merge(x, m),
+        Statement::Merge(m) => merge::merge(x, *m),
     }
 }
 

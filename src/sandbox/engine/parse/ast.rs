@@ -407,7 +407,8 @@ pub enum Statement {
         filter: Option<Cond>,
     },
     Select(Select),
-    Merge(Merge),
+    /// Boxed: a MERGE holds a whole SELECT and more (clippy large_enum_variant).
+    Merge(Box<Merge>),
 }
 
 /// `MERGE INTO target [[AS] t] USING (SELECT ...) [AS] s ON cond

@@ -168,7 +168,7 @@ pub fn merge(c: &mut Cursor) -> PResult<Statement> {
     if insert.is_none() && update.is_none() {
         return Err(c.unexpected());
     }
-    Ok(Statement::Merge(Merge {
+    Ok(Statement::Merge(Box::new(Merge {
         target,
         target_alias,
         source,
@@ -176,7 +176,7 @@ pub fn merge(c: &mut Cursor) -> PResult<Statement> {
         on,
         insert,
         update,
-    }))
+    })))
 }
 
 /// `[AS] alias`, unless the next word is `next`.
@@ -352,11 +352,10 @@ pub fn select(c: &mut Cursor) -> PResult<Select> {
 /// The optional `[AS] alias` of a subquery or VALUES source; nothing refers to it (column
 /// references are not qualified), so it is read and dropped.
 fn source_alias(c: &mut Cursor) -> PResult<()> {
-    if c.eat_kw("AS") {
-        c.ident()?;
-    } else if c.peek().is_some_and(|t| {
+    let bare = c.peek().is_some_and(|t| {
         t.kind == TokenKind::QuotedIdent || (t.kind == TokenKind::Word && !is_source_end(c))
-    }) {
+    });
+    if c.eat_kw("AS") || bare {
         c.ident()?;
     }
     if c.is_sym("(") {
