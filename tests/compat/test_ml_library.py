@@ -55,8 +55,9 @@ VERSIONS = {
     },
 }
 
-# Releases from 1.6 find Feature Store objects with ENTITY_DETAIL, an undocumented system
-# function, and have no other path (feature_store.py: _find_object, _lookup_tagged_objects).
+# Newer releases (2.6.0 of those checked) find Feature Store objects with ENTITY_DETAIL, an
+# undocumented system function, and have no other path (feature_store.py: _find_object,
+# _lookup_tagged_objects); read from the installed code, not from its version number.
 USES_ENTITY_DETAIL = "_lookup_tagged_objects" in inspect.getsource(FeatureStore._find_object)
 ENTITY_DETAIL_REASON = (
     "this release finds feature views with ENTITY_DETAIL, an undocumented function the sandbox "
