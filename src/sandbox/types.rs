@@ -96,6 +96,12 @@ pub trait SqlEngine: Send {
         self.execute(sql, session)
     }
 
+    /// A query's columns for a describe-only request; its rows may be left out. A view's
+    /// or dynamic table's columns are answered from its definition, without reading rows.
+    fn describe_query(&mut self, sql: &str, session: &Session) -> Result<ResultSet, SqlError> {
+        self.execute(sql, session)
+    }
+
     /// Keep `result`, the answer to statement `query_id` of `user`, for `RESULT_SCAN`.
     fn remember_result(&mut self, query_id: &str, user: &str, result: &ResultSet) {
         let _ = (query_id, user, result);

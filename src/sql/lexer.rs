@@ -110,6 +110,10 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, LexError> {
         } else if c.is_ascii_alphabetic() || c == '_' || (!c.is_ascii() && c.is_alphabetic()) {
             let end = scan_while(src, i, |c| c.is_alphanumeric() || c == '_' || c == '$');
             (TokenKind::Word, end, None)
+        } else if c == '$' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            // `$1`: a column of a query's source by its position (`SELECT $1 FROM VALUES ...`).
+            let end = scan_while(src, i + 1, |c| c.is_ascii_digit());
+            (TokenKind::Word, end, None)
         } else if c.is_ascii_digit()
             || (c == '.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
         {

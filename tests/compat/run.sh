@@ -3,7 +3,9 @@
 # newest supported snowflake-ml-python release (src/model/kinds/feature_view.rs:
 # ML_LIBRARY_OLDEST, ML_LIBRARY_NEWEST), and runs snowflake-connector-python and Snowpark
 # (the versions those releases bring) against `snowform sandbox serve`
-# (test_connector.py). One virtual environment per release under
+# (test_connector.py), and the library's Feature Store and Model Registry against the
+# example applied by snowform, and the other way round through `snowform generate`
+# (test_ml_library.py). One virtual environment per release under
 # target/compat/, installed from PyPI once and reused; the plans of examples/mitsui-mlops
 # and tests/compat/fixture are written offline by the snowform binary.
 #
@@ -79,7 +81,8 @@ for v in "$oldest" "$newest"; do
     start=$SECONDS
     if SNOWFORM_COMPAT_PLANS=$plans SNOWFORM_COMPAT_VERSION=$v SNOWFORM_BIN=$bin \
         "$venv/bin/python" -m pytest -q -p no:cacheprovider \
-        tests/compat/test_feature_view_metadata.py tests/compat/test_connector.py; then
+        tests/compat/test_feature_view_metadata.py tests/compat/test_connector.py \
+        tests/compat/test_ml_library.py; then
         echo "snowflake-ml-python $v: passed in $((SECONDS - start)) s"
     else
         echo "snowflake-ml-python $v: FAILED" >&2

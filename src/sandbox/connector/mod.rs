@@ -340,6 +340,19 @@ struct QueryBody {
     parameters: BTreeMap<String, Value>,
 }
 
+/// The session parameter with which SHOW VERSIONS IN MODEL adds each version's model spec
+/// (snowflake-ml-python sets it on the statement when it reads a version's functions).
+const MODEL_DETAILS: &str = "SHOW_MODEL_DETAILS_IN_SHOW_VERSIONS_IN_MODEL";
+
+fn is_show_versions(sql: &str) -> bool {
+    let words: Vec<String> = sql
+        .split_whitespace()
+        .take(2)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    words == ["SHOW", "VERSIONS"]
+}
+
 async fn query(
     State(st): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -385,6 +398,30 @@ async fn query(
             return sql_failure(&e, &qid);
         }
     };
+    // The model details (`model_spec`, ...) come from a version's model files, which the
+    // sandbox does not hold: SHOW VERSIONS with them asked for is refused, not answered
+    // without them.
+    let session_params = st
+        .connector
+        .get(&token)
+        .map(|s| s.params)
+        .unwrap_or_default();
+    let details = req
+        .parameters
+        .iter()
+        .chain(session_params.iter())
+        .any(|(k, v)| {
+            k.eq_ignore_ascii_case(MODEL_DETAILS)
+                && session::param_text(v).eq_ignore_ascii_case("true")
+        });
+    if details && matches!(&stmt, Statement::Query(q) if is_show_versions(q)) {
+        let e = refuse(&format!(
+            "{MODEL_DETAILS} (the model spec of a version's model files)"
+        ));
+        st.connector
+            .finish(&qid, &token, Outcome::Failed(e.clone()));
+        return sql_failure(&e, &qid);
+    }
     if req.describe_only && !matches!(stmt, Statement::Query(_)) {
         let e = refuse("describeOnly of a statement that is not a query");
         return sql_failure(&e, &qid);
@@ -393,12 +430,14 @@ async fn query(
     let run = {
         let st = st.clone();
         let (qid, token, text) = (qid.clone(), token.clone(), req.sql_text.clone());
+        let describe_only = req.describe_only;
         let qid2 = qid.clone();
         async move {
             let st2 = st.clone();
-            let out =
-                tokio::task::spawn_blocking(move || session::run(&st2, &token, &text, stmt, &qid2))
-                    .await;
+            let out = tokio::task::spawn_blocking(move || {
+                session::run(&st2, &token, &text, stmt, &qid2, describe_only)
+            })
+            .await;
             let out = out.unwrap_or_else(|e| {
                 Outcome::Failed(SqlError::new(
                     "000603",

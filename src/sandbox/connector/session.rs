@@ -344,7 +344,14 @@ type Apply = Box<dyn FnOnce(&mut SessionState)>;
 /// injection and statistics of the SQL API: `--fail-matching` and the `executed` counts see
 /// the text sent, not the SHOW a USE is checked with. A query's result is kept under its
 /// query id `qid` for RESULT_SCAN.
-pub fn run(st: &AppState, token: &str, text: &str, stmt: Statement, qid: &str) -> Outcome {
+pub fn run(
+    st: &AppState,
+    token: &str,
+    text: &str,
+    stmt: Statement,
+    qid: &str,
+    describe_only: bool,
+) -> Outcome {
     let Some(s) = st.connector.get(token) else {
         return Outcome::Failed(SqlError::new(
             "390111",
@@ -371,6 +378,10 @@ pub fn run(st: &AppState, token: &str, text: &str, stmt: Statement, qid: &str) -
     let done = |rs: ResultSet, kind: u32| Outcome::Succeeded(Arc::new(rs), kind);
     let ok = || ResultSet::status("Statement executed successfully.");
     match stmt {
+        Statement::Query(sql) if describe_only => match engine.describe_query(&sql, &session) {
+            Ok(rs) => done(rs, statement_type(&sql)),
+            Err(e) => Outcome::Failed(e),
+        },
         Statement::Query(sql) | Statement::Other(sql) => match exec(&sql) {
             Ok(rs) => {
                 engine.remember_result(qid, &session.user, &rs);

@@ -404,3 +404,137 @@ async fn answers_have_the_keys_of_the_connectors_recorded_answers() {
     assert!(diff.is_empty(), "{}", diff.join("\n"));
     srv.shutdown().await;
 }
+
+async fn query_with(base: &str, token: &str, body: Value) -> Value {
+    post(
+        base,
+        "/queries/v1/query-request?requestId=3",
+        Some(token),
+        body,
+    )
+    .await
+}
+
+/// snowflake-ml-python's list_entities as Snowpark sends it: SHOW TAGS, then a projection of
+/// its RESULT_SCAN in a subquery, filtered by get_entity (snowflake/ml/feature_store/feature_store.py).
+#[tokio::test]
+async fn snowpark_subqueries_over_result_scan_answer() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let token = signed_in(&base).await;
+    for sql in [
+        "CREATE WAREHOUSE WH",
+        "USE WAREHOUSE WH",
+        "CREATE DATABASE D",
+        "CREATE SCHEMA D.FS",
+        "CREATE TAG D.FS.SNOWML_FEATURE_STORE_ENTITY_PATIENT ALLOWED_VALUES 'PATIENT_ID' COMMENT = 'A patient'",
+    ] {
+        let r = query(&base, &token, sql).await;
+        assert_eq!(r["success"], true, "{sql}: {r}");
+    }
+    let shown = query(
+        &base,
+        &token,
+        "SHOW TAGS LIKE 'SNOWML_FEATURE_STORE_ENTITY_%' IN SCHEMA D.FS",
+    )
+    .await;
+    let qid = shown["data"]["queryId"].as_str().unwrap().to_string();
+    let sql = format!(
+        " SELECT  *  FROM ( SELECT substring(\"name\", 29, 32) AS \"NAME\", REPLACE(\"allowed_values\", ',', '\", \"') AS \"JOIN_KEYS\", \"comment\" AS \"DESC\" FROM ( SELECT  *  FROM  TABLE ( RESULT_SCAN('{qid}')))) WHERE (\"NAME\" = 'PATIENT')"
+    );
+    let r = query(&base, &token, &sql).await;
+    assert_eq!(r["success"], true, "{r}");
+    assert_eq!(
+        r["data"]["rowset"],
+        json!([["PATIENT", "[\"PATIENT_ID\"]", "A patient"]]),
+        "{r}"
+    );
+    srv.shutdown().await;
+}
+
+/// Snowpark asks for a query's columns with `describeOnly`; of a view or dynamic table the
+/// sandbox answers them from its definition (it never reads those rows).
+#[tokio::test]
+async fn describe_only_of_a_feature_view_answers_its_columns_without_rows() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let token = signed_in(&base).await;
+    for sql in [
+        "CREATE WAREHOUSE WH",
+        "USE WAREHOUSE WH",
+        "CREATE DATABASE D",
+        "CREATE SCHEMA D.S",
+        "CREATE TABLE D.S.T (ID NUMBER, AMOUNT FLOAT, AT TIMESTAMP_NTZ)",
+        "CREATE DYNAMIC TABLE D.S.\"SPEND$V1\" TARGET_LAG = '1 day' WAREHOUSE = WH AS SELECT ID, AMOUNT, AT FROM D.S.T",
+    ] {
+        let r = query(&base, &token, sql).await;
+        assert_eq!(r["success"], true, "{sql}: {r}");
+    }
+    let sql = "SELECT * FROM D.S.\"SPEND$V1\"";
+    let d = query_with(
+        &base,
+        &token,
+        json!({"sqlText": sql, "describeOnly": true, "sequenceId": 1}),
+    )
+    .await;
+    assert_eq!(d["success"], true, "{d}");
+    let types: Vec<(String, String)> = d["data"]["rowtype"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["type"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [("ID", "fixed"), ("AMOUNT", "real"), ("AT", "timestamp_ntz")]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert_eq!(d["data"]["rowset"], json!([]));
+    // Reading the rows is still refused.
+    let r = query(&base, &token, sql).await;
+    assert_eq!(r["code"], "000002", "{r}");
+    srv.shutdown().await;
+}
+
+/// snowflake-ml-python reads a version's model spec with SHOW VERSIONS and the statement
+/// parameter SHOW_MODEL_DETAILS_IN_SHOW_VERSIONS_IN_MODEL (model_ops.py); the spec is in the
+/// model's files, which the sandbox does not hold, so that request is refused.
+#[tokio::test]
+async fn show_versions_with_model_details_is_refused() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let token = signed_in(&base).await;
+    for sql in [
+        "CREATE DATABASE D",
+        "CREATE SCHEMA D.S",
+        "CREATE STAGE D.S.ST",
+        "CREATE MODEL D.S.M WITH VERSION V1 FROM @D.S.ST/m",
+    ] {
+        let r = query(&base, &token, sql).await;
+        assert_eq!(r["success"], true, "{sql}: {r}");
+    }
+    let sql = "SHOW VERSIONS LIKE 'V1' IN MODEL D.S.M";
+    let plain = query(&base, &token, sql).await;
+    assert_eq!(plain["success"], true, "{plain}");
+    let detailed = query_with(
+        &base,
+        &token,
+        json!({"sqlText": sql, "sequenceId": 1,
+            "parameters": {"SHOW_MODEL_DETAILS_IN_SHOW_VERSIONS_IN_MODEL": true}}),
+    )
+    .await;
+    assert_eq!(detailed["code"], "000002", "{detailed}");
+    assert!(
+        detailed["message"]
+            .as_str()
+            .unwrap()
+            .contains("SHOW_MODEL_DETAILS_IN_SHOW_VERSIONS_IN_MODEL"),
+        "{detailed}"
+    );
+    srv.shutdown().await;
+}

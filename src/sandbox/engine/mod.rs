@@ -139,6 +139,16 @@ impl Engine {
         session: &Session,
         request_id: Option<&str>,
     ) -> Result<ResultSet, SqlError> {
+        self.run_as(sql, session, request_id, false)
+    }
+
+    fn run_as(
+        &mut self,
+        sql: &str,
+        session: &Session,
+        request_id: Option<&str>,
+        describe_only: bool,
+    ) -> Result<ResultSet, SqlError> {
         let parsed = parse::parse(sql).map_err(|f| failure(sql, f))?;
         // Reads never change the catalog; every executor checks before it changes anything,
         // and the snapshot also restores a change whose save failed.
@@ -157,7 +167,12 @@ impl Engine {
             text: &parsed.text,
             results: &self.results,
         };
-        let outcome = match exec::run(&mut x, parsed.statement) {
+        let ran = if describe_only && !may_change {
+            exec::describe_only(&mut x, parsed.statement)
+        } else {
+            exec::run(&mut x, parsed.statement)
+        };
+        let outcome = match ran {
             Ok(o) => o,
             Err(e) => {
                 // Executors check before they change anything; the snapshot covers the rest.
@@ -226,6 +241,10 @@ impl SqlEngine for Engine {
         request_id: &str,
     ) -> Result<ResultSet, SqlError> {
         self.run(sql, session, Some(request_id))
+    }
+
+    fn describe_query(&mut self, sql: &str, session: &Session) -> Result<ResultSet, SqlError> {
+        self.run_as(sql, session, None, true)
     }
 
     fn remember_result(&mut self, query_id: &str, user: &str, result: &ResultSet) {

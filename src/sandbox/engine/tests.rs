@@ -303,6 +303,7 @@ fixtures!(
     roles,
     session_and_errors,
     show_pagination,
+    snowpark_queries,
     stages_tags,
     tables_dml,
     tag_value_length,

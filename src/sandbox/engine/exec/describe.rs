@@ -195,6 +195,31 @@ fn derived_rows(
     Ok(rows)
 }
 
+/// The result columns of `SELECT * FROM <view or dynamic table>` without reading its rows
+/// (a connector's describe-only request): the columns DESCRIBE derives, typed as a result
+/// types them. None when `name` is not a view or dynamic table.
+pub fn relation_columns(x: &mut Exec, name: &Name) -> Result<Option<Vec<Column>>, SqlError> {
+    let f: Fqn = x.resolve_schema_object(name, "SELECT")?;
+    let kind = match x.schema(&f.database, &f.schema)?.relation(&f.name) {
+        Some(Relation::View) => ObjectKind::View,
+        Some(Relation::DynamicTable) => ObjectKind::DynamicTable,
+        _ => return Ok(None),
+    };
+    let described = describe(x, kind, name)?;
+    let mut columns = Vec::new();
+    for r in &described.rows {
+        let cell = |i: usize| r[i].clone().unwrap_or_default();
+        let ty = super::values::column_type_of(&cell(1))
+            .ok_or_else(|| cannot(x, &cell(0), &format!("type {}", cell(1))))?;
+        columns.push(Column {
+            name: cell(0),
+            type_name: ty.row_type(),
+            nullable: cell(3) == "Y",
+        });
+    }
+    Ok(Some(columns))
+}
+
 pub fn describe(x: &mut Exec, kind: ObjectKind, name: &Name) -> Result<ResultSet, SqlError> {
     let f: Fqn = x.resolve_schema_object(name, "DESCRIBE")?;
     let schema = x

@@ -1,12 +1,14 @@
-//! MERGE in the one form snowform's state backend sends: a one-row source query, an ON
-//! condition, and `WHEN NOT MATCHED THEN INSERT`. Source rows that match no target row are
-//! inserted; the statement runs atomically, like every statement of the engine.
+//! MERGE with a one-row source query (the form snowform's state backend and
+//! snowflake-ml-python's metadata table send), an ON condition, `WHEN MATCHED THEN UPDATE SET`
+//! and/or `WHEN NOT MATCHED THEN INSERT`: the target rows the source row matches are updated,
+//! or the source row is inserted when it matches none; the statement runs atomically, like
+//! every statement of the engine.
 
 use super::super::catalog::{ColumnType, Table};
 use super::super::errors;
 use super::super::parse::ast::{Cond, Expr, Merge, SelectItem};
 use super::table::{insert_row, table_ref};
-use super::values::{eval, eval_cond, Val};
+use super::values::{coerce, eval, eval_cond, Val};
 use super::{Exec, Fqn, Outcome};
 use crate::sandbox::{Column, DmlStats, ResultSet, SqlError};
 
@@ -71,7 +73,11 @@ impl Sides<'_> {
 
     fn expr(&self, e: &Expr, allow_target: bool) -> Result<Expr, SqlError> {
         Ok(match e {
-            Expr::Literal(_) => e.clone(),
+            Expr::Literal(_) | Expr::Positional(_) => e.clone(),
+            Expr::Cast { expr, type_name } => Expr::Cast {
+                expr: Box::new(self.expr(expr, allow_target)?),
+                type_name: type_name.clone(),
+            },
             Expr::Column(c) => Expr::Column(self.resolve(std::slice::from_ref(c), allow_target)?),
             Expr::Ref(parts) => Expr::Column(self.resolve(parts, allow_target)?),
             Expr::Call { name, args } => Expr::Call {
@@ -128,7 +134,15 @@ impl Sides<'_> {
 /// The source query's one row: column names and typed values.
 fn source_row(x: &Exec, m: &Merge) -> Result<(Vec<String>, Vec<Val>), SqlError> {
     let s = &m.source;
-    if s.from.is_some() || s.filter.is_some() || !s.order_by.is_empty() || s.limit.is_some() {
+    if s.from.is_some()
+        || s.from_function.is_some()
+        || s.from_query.is_some()
+        || s.from_values.is_some()
+        || !s.union.is_empty()
+        || s.filter.is_some()
+        || !s.order_by.is_empty()
+        || s.limit.is_some()
+    {
         return Err(x.unsupported("MERGE sources other than a SELECT of values without FROM"));
     }
     let mut names = Vec::new();
@@ -166,11 +180,33 @@ pub fn merge(x: &mut Exec, m: Merge) -> Result<Outcome, SqlError> {
         source_columns: source_names.clone(),
     };
     let on = sides.cond(&m.on)?;
-    let values: Vec<Expr> = m
-        .insert_values
-        .iter()
-        .map(|e| sides.expr(e, false))
-        .collect::<Result<_, _>>()?;
+    let values: Option<Vec<Expr>> = m
+        .insert
+        .as_ref()
+        .map(|i| {
+            i.values
+                .iter()
+                .map(|e| sides.expr(e, false))
+                .collect::<Result<_, _>>()
+        })
+        .transpose()?;
+    // UPDATE SET names target columns and may read both sides.
+    let sets: Option<Vec<(usize, Expr)>> = m
+        .update
+        .as_ref()
+        .map(|sets| {
+            sets.iter()
+                .map(|(col, e)| {
+                    let i = table
+                        .columns
+                        .iter()
+                        .position(|c| c.name == *col)
+                        .ok_or_else(|| errors::invalid_identifier(col))?;
+                    Ok((i, sides.expr(e, true)?))
+                })
+                .collect::<Result<_, SqlError>>()
+        })
+        .transpose()?;
 
     // The joined row: target cells, then source cells typed as the source query types them.
     let mut columns = typed(table);
@@ -182,16 +218,39 @@ pub fn merge(x: &mut Exec, m: Merge) -> Result<Outcome, SqlError> {
     );
     let source_cells: Vec<Option<String>> = source_values.iter().map(Val::cell).collect();
     let env = x.env();
-    let mut matched = false;
-    for row in &table.rows {
+    // The matched rows, with their new cells when the MERGE updates.
+    let mut matched: Vec<(usize, Option<Vec<Option<String>>>)> = Vec::new();
+    for (n, row) in table.rows.iter().enumerate() {
         let joined: Vec<Option<String>> = row.iter().cloned().chain(source_cells.clone()).collect();
-        if eval_cond(&on, &columns, &joined, &env)? == Some(true) {
-            matched = true;
-            break;
+        if eval_cond(&on, &columns, &joined, &env)? != Some(true) {
+            continue;
         }
+        let new_row = match &sets {
+            None => None,
+            Some(sets) => {
+                let mut r = row.clone();
+                for (i, e) in sets {
+                    let v = eval(e, &columns, &joined, &env)?;
+                    let col = &table.columns[*i];
+                    let cell = coerce(col.column_type, &v)?;
+                    if cell.is_none() && col.not_null {
+                        return Err(errors::null_in_not_null());
+                    }
+                    r[*i] = cell;
+                }
+                Some(r)
+            }
+        };
+        matched.push((n, new_row));
     }
+    let updated = if sets.is_some() {
+        matched.len() as u64
+    } else {
+        0
+    };
+    let mut new_rows = None;
     let mut inserted = 0u64;
-    if !matched {
+    if let (true, Some(values), Some(insert)) = (matched.is_empty(), &values, &m.insert) {
         // No target cells exist for an unmatched row: only source columns may be read.
         let empty: Vec<Option<String>> = vec![None; table.columns.len()];
         let joined: Vec<Option<String>> = empty.into_iter().chain(source_cells).collect();
@@ -199,29 +258,50 @@ pub fn merge(x: &mut Exec, m: Merge) -> Result<Outcome, SqlError> {
             .iter()
             .map(|e| eval(e, &columns, &joined, &env))
             .collect::<Result<_, _>>()?;
-        let row = insert_row(x, table, m.insert_columns.as_deref(), &vals)?;
-        x.schema_mut(&f.database, &f.schema)?
-            .tables
-            .get_mut(&f.name)
-            .expect("resolved above")
-            .rows
-            .push(row);
+        new_rows = Some(insert_row(x, table, insert.columns.as_deref(), &vals)?);
         inserted = 1;
     }
+    let rows = &mut x
+        .schema_mut(&f.database, &f.schema)?
+        .tables
+        .get_mut(&f.name)
+        .expect("resolved above")
+        .rows;
+    for (n, new_row) in matched {
+        if let Some(r) = new_row {
+            rows[n] = r;
+        }
+    }
+    rows.extend(new_rows);
+    // A column per kind of clause present, in Snowflake's order.
+    let mut out_columns = Vec::new();
+    let mut cells = Vec::new();
+    if m.insert.is_some() {
+        out_columns.push("number of rows inserted");
+        cells.push(Some(inserted.to_string()));
+    }
+    if m.update.is_some() {
+        out_columns.push("number of rows updated");
+        cells.push(Some(updated.to_string()));
+    }
     let result = ResultSet {
-        columns: vec![Column {
-            name: "number of rows inserted".into(),
-            type_name: "fixed",
-            nullable: false,
-        }],
-        rows: vec![vec![Some(inserted.to_string())]],
+        columns: out_columns
+            .into_iter()
+            .map(|name| Column {
+                name: name.into(),
+                type_name: "fixed",
+                nullable: false,
+            })
+            .collect(),
+        rows: vec![cells],
         dml: Some(DmlStats {
             inserted,
+            updated,
             ..Default::default()
         }),
     };
     Ok(Outcome {
         result,
-        changed: inserted > 0,
+        changed: inserted > 0 || updated > 0,
     })
 }

@@ -93,9 +93,43 @@ fn needs_warehouse(st: &Statement) -> bool {
         | Statement::Update { .. }
         | Statement::Delete { .. }
         | Statement::Merge(_) => true,
-        Statement::Select(s) => s.from.is_some() || s.from_function.is_some(),
+        Statement::Select(s) => select_needs_warehouse(s),
         _ => false,
     }
+}
+
+/// A SELECT reading a table, a table function or a subquery that does, in any UNION branch.
+/// VALUES alone is computed like a SELECT without FROM.
+fn select_needs_warehouse(s: &crate::sandbox::engine::parse::ast::Select) -> bool {
+    s.from.is_some()
+        || s.from_function.is_some()
+        || s.from_query.as_deref().is_some_and(select_needs_warehouse)
+        || s.union.iter().any(|(_, b)| select_needs_warehouse(b))
+}
+
+/// A describe-only query: `SELECT * FROM <view or dynamic table>` answers its columns from
+/// the view's definition (the rows are never read); anything else runs as it would.
+pub fn describe_only(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
+    if let Statement::Select(s) = &st {
+        let star = matches!(
+            s.items.as_slice(),
+            [crate::sandbox::engine::parse::ast::SelectItem::Star]
+        );
+        let plain = s.from_function.is_none()
+            && s.filter.is_none()
+            && s.order_by.is_empty()
+            && s.union.is_empty();
+        if let (true, true, Some(name)) = (star, plain, &s.from) {
+            if let Some(columns) = describe::relation_columns(x, name)? {
+                return Ok(Outcome::unchanged(crate::sandbox::ResultSet {
+                    columns,
+                    rows: Vec::new(),
+                    dml: None,
+                }));
+            }
+        }
+    }
+    run(x, st)
 }
 
 pub fn run(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
@@ -225,7 +259,7 @@ pub fn run(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
         } => table::update(x, table, assignments, filter),
         Statement::Delete { table, filter } => table::delete(x, table, filter),
         Statement::Select(s) => select::select(x, s),
-        Statement::Merge(m) => merge::merge(x, m),
+        Statement::Merge(m) => merge::merge(x, *m),
     }
 }
 

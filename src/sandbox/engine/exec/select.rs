@@ -7,7 +7,7 @@ use super::super::format;
 use super::super::parse::ast::{Expr, Literal, Select, SelectItem};
 use super::model::{system_aliases, versions_in_order};
 use super::table::table_ref;
-use super::values::{compare_values, eval, eval_cond, Val};
+use super::values::{coerce, compare_values, eval, eval_cond, static_type, Val};
 use super::{tagging, task, Exec, Fqn, Outcome, INFORMATION_SCHEMA};
 use crate::sandbox::{Column, ResultSet, SqlError};
 
@@ -15,6 +15,22 @@ use crate::sandbox::{Column, ResultSet, SqlError};
 pub const SANDBOX_VERSION: &str = "9.0.0";
 
 pub fn select(x: &mut Exec, s: Select) -> Result<Outcome, SqlError> {
+    if !s.union.is_empty() {
+        return union(x, s);
+    }
+    if let Some(inner) = s.from_query.clone() {
+        let out = select(x, *inner)?;
+        let table = result_table(&out.result)?;
+        let result = query(x, table, &s)?;
+        return Ok(Outcome {
+            result,
+            changed: out.changed,
+        });
+    }
+    if let Some(rows) = &s.from_values {
+        let table = values_table(x, rows)?;
+        return query(x, table, &s).map(Outcome::unchanged);
+    }
     if let Some(function) = &s.from_function {
         let (name, args) = function.as_ref();
         let table = table_function(x, name, args)?;
@@ -27,6 +43,101 @@ pub fn select(x: &mut Exec, s: Select) -> Result<Outcome, SqlError> {
             query(x, table, &s).map(Outcome::unchanged)
         }
     }
+}
+
+/// `<select> UNION [ALL] <select> ...`, left to right: UNION removes duplicate rows of
+/// everything before it, UNION ALL keeps them. Columns are the first branch's.
+fn union(x: &mut Exec, mut s: Select) -> Result<Outcome, SqlError> {
+    let branches = std::mem::take(&mut s.union);
+    let mut out = select(x, s)?;
+    for (n, (all, branch)) in branches.into_iter().enumerate() {
+        if !branch.order_by.is_empty() || branch.limit.is_some() {
+            return Err(x.unsupported("ORDER BY and LIMIT after UNION"));
+        }
+        let next = select(x, branch)?;
+        let (want, got) = (out.result.columns.len(), next.result.columns.len());
+        if want != got {
+            return Err(errors::set_operator_columns(want, got, n + 2));
+        }
+        // Snowflake coerces branches to a common type; the sandbox only unions like types.
+        let same = out
+            .result
+            .columns
+            .iter()
+            .zip(&next.result.columns)
+            .all(|(a, b)| a.type_name == b.type_name);
+        if !same {
+            return Err(x.unsupported("UNION of columns of different types"));
+        }
+        for (a, b) in out.result.columns.iter_mut().zip(&next.result.columns) {
+            a.nullable |= b.nullable;
+        }
+        out.result.rows.extend(next.result.rows);
+        out.changed |= next.changed;
+        if !all {
+            let mut seen = std::collections::BTreeSet::new();
+            out.result.rows.retain(|r| seen.insert(r.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// `FROM VALUES (...), (...)`: columns `COLUMN1`, `COLUMN2`..., typed by their first
+/// non-NULL value (or a NULL's cast), every cell coerced to that type.
+fn values_table(x: &Exec, rows: &[Vec<Expr>]) -> Result<VirtualTable, SqlError> {
+    let env = x.env();
+    let width = rows.first().map_or(0, Vec::len);
+    let mut vals = Vec::new();
+    for row in rows {
+        if row.len() != width {
+            return Err(errors::insert_arity(width, row.len()));
+        }
+        vals.push(
+            row.iter()
+                .map(|e| eval(e, &[], &[], &env))
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+    }
+    let mut columns = Vec::new();
+    for i in 0..width {
+        let ty = match vals.iter().map(|r| &r[i]).find(|v| **v != Val::Null) {
+            Some(v) => v.column_type(),
+            None => static_type(&rows[0][i], &[], &env)?,
+        };
+        columns.push((format!("COLUMN{}", i + 1), ty, true));
+    }
+    let rows = vals
+        .iter()
+        .map(|r| {
+            r.iter()
+                .zip(&columns)
+                .map(|(v, (_, ty, _))| coerce(*ty, v))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(VirtualTable { columns, rows })
+}
+
+/// A result set as rows to query further (a subquery's, or RESULT_SCAN's).
+fn result_table(rs: &ResultSet) -> Result<VirtualTable, SqlError> {
+    let columns = rs
+        .columns
+        .iter()
+        .map(|c| {
+            // Every type the engine answers with has a column type; a new one must be added.
+            let ty = row_type_column(c.type_name).ok_or_else(|| {
+                errors::invalid_state(format!(
+                    "RESULT_SCAN cannot read a column of type {}",
+                    c.type_name
+                ))
+            })?;
+            Ok((c.name.clone(), ty, c.nullable))
+        })
+        .collect::<Result<Vec<_>, SqlError>>()?;
+    Ok(VirtualTable {
+        columns,
+        rows: rs.rows.clone(),
+    })
 }
 
 /// A result column's name: its alias, else its upper-cased text.
@@ -102,14 +213,27 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
                     changed = true;
                     (Some(String::new()), "text")
                 }
-                other => return Err(x.unsupported(&format!("function {other}"))),
+                // Undocumented; an account without it answers that it does not know it.
+                "ENTITY_DETAIL" => return Err(errors::unknown_function(name)),
+                // The row functions (SUBSTRING, PARSE_JSON...), or refused there.
+                _ => {
+                    let env = x.env();
+                    let v = eval(expr, &[], &[], &env)?;
+                    (v.cell(), static_type(expr, &[], &env)?.row_type())
+                }
             },
-            Expr::Literal(l) => {
-                let v = super::values::literal(l);
-                (v.cell(), v.column_type().row_type())
-            }
             Expr::Column(c) => return Err(errors::invalid_identifier(c)),
             Expr::Ref(parts) => return Err(errors::invalid_identifier(&parts.join("."))),
+            e => {
+                let env = x.env();
+                let v = eval(e, &[], &[], &env)?;
+                let ty = if v == Val::Null {
+                    static_type(e, &[], &env)?
+                } else {
+                    v.column_type()
+                };
+                (v.cell(), ty.row_type())
+            }
         };
         columns.push(Column {
             name: column_name(alias, text),
@@ -195,25 +319,7 @@ fn result_scan(x: &Exec, args: &[Expr]) -> Result<VirtualTable, SqlError> {
             ))
         }
     };
-    let columns = found
-        .result
-        .columns
-        .iter()
-        .map(|c| {
-            // Every type the engine answers with has a column type; a new one must be added.
-            let ty = row_type_column(c.type_name).ok_or_else(|| {
-                errors::invalid_state(format!(
-                    "RESULT_SCAN cannot read a column of type {}",
-                    c.type_name
-                ))
-            })?;
-            Ok((c.name.clone(), ty, c.nullable))
-        })
-        .collect::<Result<Vec<_>, SqlError>>()?;
-    Ok(VirtualTable {
-        columns,
-        rows: found.result.rows.clone(),
-    })
+    result_table(&found.result)
 }
 
 /// The column type a result's `rowType` name stands for.
@@ -375,8 +481,8 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
         rows.truncate(n as usize);
     }
     let mut columns = Vec::new();
-    // Each output column is a table column or a constant.
-    let mut projections: Vec<Result<usize, Option<String>>> = Vec::new();
+    // Each output column is a table column or an expression.
+    let mut projections: Vec<Result<usize, Expr>> = Vec::new();
     for item in &s.items {
         match item {
             SelectItem::Star => {
@@ -407,30 +513,41 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
                         projections.push(Ok(i));
                     }
                     e => {
-                        let v = eval(e, &typed, &[], &x.env())?;
+                        // Evaluated on every row (SUBSTRING of a SHOW column, a cast of `$1`).
+                        let env = x.env();
+                        let ty = static_type(e, &typed, &env)?;
                         columns.push(Column {
                             name,
-                            type_name: v.column_type().row_type(),
-                            nullable: v == Val::Null,
+                            type_name: ty.row_type(),
+                            nullable: true,
                         });
-                        projections.push(Err(v.cell()));
+                        projections.push(Err(e.clone()));
                     }
                 }
             }
         }
     }
+    let env = x.env();
     let out: Vec<Vec<Option<String>>> = rows
         .iter()
         .map(|r| {
             projections
                 .iter()
-                .map(|p| match p {
-                    Ok(i) => r[*i].clone(),
-                    Err(constant) => constant.clone(),
+                .zip(&columns)
+                .map(|(p, col)| match p {
+                    Ok(i) => Ok(r[*i].clone()),
+                    Err(e) => {
+                        let v = eval(e, &typed, r, &env)?;
+                        // The cell in its column's type (a literal `1` in a text column...).
+                        match row_type_column(col.type_name) {
+                            Some(t) if v.column_type() != t => coerce(t, &v),
+                            _ => Ok(v.cell()),
+                        }
+                    }
                 })
-                .collect()
+                .collect::<Result<Vec<_>, SqlError>>()
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     Ok(ResultSet {
         columns,
         rows: out,

@@ -113,7 +113,295 @@ pub fn eval(
             Ok(Val::Typed(t, format::timestamp(env.now)))
         }
         Expr::Ref(parts) => Err(errors::invalid_identifier(&parts.join("."))),
-        Expr::Call { name, .. } => Err(errors::unsupported(&format!("function {name}"), env.text)),
+        Expr::Positional(n) => match row.get(n - 1) {
+            Some(None) => Ok(Val::Null),
+            Some(Some(v)) => Ok(Val::Typed(columns[n - 1].1, v.clone())),
+            None => Err(errors::invalid_identifier(&format!("${n}"))),
+        },
+        Expr::Cast { expr, type_name } => {
+            let t = cast_type(type_name, env)?;
+            let v = eval(expr, columns, row, env)?;
+            if matches!(v, Val::Typed(ColumnType::Variant, _)) && t != ColumnType::Variant {
+                // A variant cast to a scalar type unwraps JSON; not emulated.
+                return Err(errors::unsupported(
+                    &format!("casting a VARIANT to {type_name}"),
+                    env.text,
+                ));
+            }
+            let cell = match coerce(t, &v)? {
+                None => return Ok(Val::Null),
+                Some(cell) => cell,
+            };
+            let cell = match (t, type_args(type_name).as_slice()) {
+                // A fixed-point number with no scale rounds half away from zero ('1.5'::INT
+                // is 2); other scales are not emulated.
+                (ColumnType::Fixed, [] | [_] | [_, 0]) if cell.contains(['.', 'e', 'E']) => {
+                    let f: f64 = cell.parse().map_err(|_| errors::not_numeric(&cell))?;
+                    format!("{}", f.round() as i128)
+                }
+                (ColumnType::Fixed, [] | [_] | [_, 0]) => cell,
+                (ColumnType::Fixed, _) => {
+                    return Err(errors::unsupported(
+                        &format!("casts to {type_name}"),
+                        env.text,
+                    ))
+                }
+                // Snowflake refuses a text longer than the declared length; not emulated.
+                (ColumnType::Text, [n]) if cell.chars().count() as i64 > *n => {
+                    return Err(errors::unsupported(
+                        &format!("casts to {type_name}"),
+                        env.text,
+                    ))
+                }
+                (_, []) | (ColumnType::Text, [_]) => cell,
+                // Timestamp precisions and other arguments: not emulated.
+                _ if t != ColumnType::Real => {
+                    return Err(errors::unsupported(
+                        &format!("casts to {type_name}"),
+                        env.text,
+                    ))
+                }
+                _ => cell,
+            };
+            Ok(Val::Typed(t, cell))
+        }
+        Expr::Call { name, args } => call(name, args, columns, row, env),
+    }
+}
+
+/// A timestamp text without its trailing UTC offset (`+HH:MM`, `-HHMM` or `Z`).
+fn without_offset(text: &str) -> &str {
+    let t = text.trim();
+    if let Some(rest) = t.strip_suffix('Z') {
+        return rest;
+    }
+    for len in [6, 5] {
+        if t.len() > len + 10 && t.is_char_boundary(t.len() - len) {
+            let (head, off) = t.split_at(t.len() - len);
+            let digits: String = off[1..].chars().filter(|c| *c != ':').collect();
+            let shaped = off.starts_with(['+', '-'])
+                && digits.len() == 4
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && (len == 5 || off.as_bytes()[3] == b':');
+            if shaped {
+                return head.trim_end();
+            }
+        }
+    }
+    t
+}
+
+/// The numbers in a type's parentheses: `NUMBER(38, 0)` is [38, 0].
+fn type_args(type_name: &str) -> Vec<i64> {
+    type_name
+        .split_once('(')
+        .map(|(_, rest)| {
+            rest.trim_end_matches(')')
+                .split(',')
+                .filter_map(|a| a.trim().parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The column type a cast goes to; types the sandbox does not keep are refused.
+pub fn cast_type(type_name: &str, env: &Env) -> Result<ColumnType, SqlError> {
+    column_type_of(type_name)
+        .ok_or_else(|| errors::unsupported(&format!("casts to {type_name}"), env.text))
+}
+
+/// The type an expression's result column has, known without a row (an empty result and
+/// describe-only requests still need one). Functions answer their documented return type.
+pub fn static_type(
+    expr: &Expr,
+    columns: &[(String, ColumnType)],
+    env: &Env,
+) -> Result<ColumnType, SqlError> {
+    Ok(match expr {
+        Expr::Literal(l) => literal(l).column_type(),
+        Expr::Column(name) => {
+            columns
+                .iter()
+                .find(|(n, _)| n == name)
+                .ok_or_else(|| errors::invalid_identifier(name))?
+                .1
+        }
+        Expr::Positional(n) => {
+            columns
+                .get(n - 1)
+                .ok_or_else(|| errors::invalid_identifier(&format!("${n}")))?
+                .1
+        }
+        Expr::Ref(parts) => return Err(errors::invalid_identifier(&parts.join("."))),
+        Expr::Cast { type_name, .. } => cast_type(type_name, env)?,
+        Expr::Call { name, .. } => match name.as_str() {
+            "SUBSTRING" | "SUBSTR" | "REPLACE" => ColumnType::Text,
+            "PARSE_JSON" => ColumnType::Variant,
+            "TO_TIMESTAMP" | "TO_TIMESTAMP_NTZ" | "SYSDATE" => ColumnType::TimestampNtz,
+            "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP" | "GETDATE" => ColumnType::TimestampLtz,
+            other => return Err(errors::unsupported(&format!("function {other}"), env.text)),
+        },
+    })
+}
+
+/// A text argument of a string function: text and numbers as written; NULL is None.
+fn text_arg(name: &str, v: Val, env: &Env) -> Result<Option<String>, SqlError> {
+    match v {
+        Val::Null => Ok(None),
+        Val::Str(s) | Val::Num(s) => Ok(Some(s)),
+        Val::Typed(ColumnType::Text | ColumnType::Fixed, s) => Ok(Some(s)),
+        _ => Err(errors::unsupported(
+            &format!("{name} of values other than text and numbers"),
+            env.text,
+        )),
+    }
+}
+
+/// An integer argument; NULL is None.
+fn int_arg(name: &str, v: Val, env: &Env) -> Result<Option<i64>, SqlError> {
+    match text_arg(name, v, env)? {
+        None => Ok(None),
+        Some(s) => s
+            .trim()
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| errors::not_numeric(&s)),
+    }
+}
+
+/// Functions evaluated on a row: the string functions Snowpark's projections of SHOW
+/// results use, PARSE_JSON and TO_TIMESTAMP of text (create_dataframe's), and the clock.
+fn call(
+    name: &str,
+    args: &[Expr],
+    columns: &[(String, ColumnType)],
+    row: &[Option<String>],
+    env: &Env,
+) -> Result<Val, SqlError> {
+    let arity = |lo: usize, hi: usize| {
+        if args.len() < lo || args.len() > hi {
+            Err(errors::invalid_value(
+                name,
+                &format!("expects {lo} to {hi} arguments, got {}", args.len()),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let mut vals = Vec::new();
+    let known = [
+        "SUBSTRING",
+        "SUBSTR",
+        "REPLACE",
+        "PARSE_JSON",
+        "TO_TIMESTAMP",
+        "TO_TIMESTAMP_NTZ",
+    ];
+    if !known.contains(&name) {
+        return Err(errors::unsupported(&format!("function {name}"), env.text));
+    }
+    for a in args {
+        vals.push(eval(a, columns, row, env)?);
+    }
+    let mut vals = vals.into_iter();
+    let mut next = || vals.next().unwrap_or(Val::Null);
+    match name {
+        // SUBSTR(base, start[, length]): 1-based; 0 counts as 1, a negative start counts
+        // from the end; a negative length gives ''.
+        "SUBSTRING" | "SUBSTR" => {
+            arity(2, 3)?;
+            let has_len = args.len() == 3;
+            let (Some(base), Some(start)) =
+                (text_arg(name, next(), env)?, int_arg(name, next(), env)?)
+            else {
+                return Ok(Val::Null);
+            };
+            let len = if has_len {
+                match int_arg(name, next(), env)? {
+                    None => return Ok(Val::Null),
+                    Some(l) => Some(l),
+                }
+            } else {
+                None
+            };
+            let chars: Vec<char> = base.chars().collect();
+            let n = chars.len() as i64;
+            let from = if start > 0 {
+                start - 1
+            } else if start == 0 {
+                0
+            } else {
+                (n + start).max(0)
+            };
+            let to = match len {
+                Some(l) if l < 0 => from,
+                Some(l) => from.saturating_add(l).min(n),
+                None => n,
+            };
+            let out: String = if from >= n || to <= from {
+                String::new()
+            } else {
+                chars[from as usize..to as usize].iter().collect()
+            };
+            Ok(Val::Typed(ColumnType::Text, out))
+        }
+        // REPLACE(subject, pattern[, replacement]): every occurrence; an empty pattern
+        // leaves the subject as it is.
+        "REPLACE" => {
+            arity(2, 3)?;
+            let has_to = args.len() == 3;
+            let (Some(subject), Some(pattern)) =
+                (text_arg(name, next(), env)?, text_arg(name, next(), env)?)
+            else {
+                return Ok(Val::Null);
+            };
+            let to = if has_to {
+                match text_arg(name, next(), env)? {
+                    None => return Ok(Val::Null),
+                    Some(t) => t,
+                }
+            } else {
+                String::new()
+            };
+            let out = if pattern.is_empty() {
+                subject
+            } else {
+                subject.replace(&pattern, &to)
+            };
+            Ok(Val::Typed(ColumnType::Text, out))
+        }
+        "PARSE_JSON" => {
+            arity(1, 1)?;
+            let Some(text) = text_arg(name, next(), env)? else {
+                return Ok(Val::Null);
+            };
+            let v: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| errors::json_parse(&e.to_string()))?;
+            Ok(Val::Typed(ColumnType::Variant, format::json_pretty(&v)))
+        }
+        // TO_TIMESTAMP of text, as the session's TIMESTAMP_NTZ default maps it; of
+        // numbers (epoch scales) not emulated.
+        _ => {
+            arity(1, 1)?;
+            match next() {
+                Val::Null => Ok(Val::Null),
+                Val::Str(text) | Val::Typed(ColumnType::Text, text) => {
+                    // A TIMESTAMP_NTZ keeps the wall-clock time and drops a written offset
+                    // (Snowpark writes datetimes with theirs).
+                    let t = ColumnType::TimestampNtz;
+                    let v = Val::Str(without_offset(&text).to_string());
+                    Ok(coerce(t, &v)?.map_or(Val::Null, |c| Val::Typed(t, c)))
+                }
+                v if matches!(v, Val::Typed(ty, _) if is_timestamp(ty)) => {
+                    let t = ColumnType::TimestampNtz;
+                    Ok(coerce(t, &v)?.map_or(Val::Null, |c| Val::Typed(t, c)))
+                }
+                _ => Err(errors::unsupported(
+                    &format!("{name} of values other than text and timestamps"),
+                    env.text,
+                )),
+            }
+        }
     }
 }
 

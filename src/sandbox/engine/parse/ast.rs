@@ -141,6 +141,13 @@ pub enum Expr {
         name: String,
         args: Vec<Expr>,
     },
+    /// `$n`: the source's n-th column (from 1).
+    Positional(usize),
+    /// `expr :: type` or `CAST(expr AS type)`; `type_name` is upper-cased as written.
+    Cast {
+        expr: Box<Expr>,
+        type_name: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,9 +212,15 @@ pub struct Select {
     pub from: Option<Name>,
     /// `FROM TABLE(<function>(<args>))`: the function's name and arguments.
     pub from_function: Option<Box<(Name, Vec<Expr>)>>,
+    /// `FROM (<query>)`: a subquery's rows.
+    pub from_query: Option<Box<Select>>,
+    /// `FROM VALUES (...), (...)`: rows of expressions, columns `COLUMN1`...
+    pub from_values: Option<Vec<Vec<Expr>>>,
     pub filter: Option<Cond>,
     pub order_by: Vec<OrderKey>,
     pub limit: Option<u64>,
+    /// `UNION [ALL] <select>` branches after this one, in order (`true`: ALL).
+    pub union: Vec<(bool, Select)>,
 }
 
 /// What `ALTER <kind> <name>` does.
@@ -402,7 +415,8 @@ pub enum Statement {
         filter: Option<Cond>,
     },
     Select(Select),
-    Merge(Merge),
+    /// Boxed: a MERGE holds a whole SELECT and more (clippy large_enum_variant).
+    Merge(Box<Merge>),
 }
 
 /// `MERGE INTO target [[AS] t] USING (SELECT ...) [AS] s ON cond
@@ -415,6 +429,14 @@ pub struct Merge {
     pub source: Select,
     pub source_alias: String,
     pub on: Cond,
-    pub insert_columns: Option<Vec<String>>,
-    pub insert_values: Vec<Expr>,
+    /// `WHEN NOT MATCHED THEN INSERT [(columns)] VALUES (...)`, when present.
+    pub insert: Option<MergeInsert>,
+    /// `WHEN MATCHED THEN UPDATE SET col = expr, ...`, when present.
+    pub update: Option<Vec<(String, Expr)>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergeInsert {
+    pub columns: Option<Vec<String>>,
+    pub values: Vec<Expr>,
 }

@@ -89,8 +89,9 @@ pub fn delete(c: &mut Cursor) -> PResult<Statement> {
     Ok(Statement::Delete { table, filter })
 }
 
-/// `MERGE INTO t [[AS] a] USING (SELECT ...) [AS] s ON cond WHEN NOT MATCHED THEN INSERT
-/// [(cols)] VALUES (...)`. Other sources and clauses are reported as unsupported.
+/// `MERGE INTO t [[AS] a] USING (SELECT ...) [AS] s ON cond` with `WHEN MATCHED THEN UPDATE
+/// SET ...` and/or `WHEN NOT MATCHED THEN INSERT [(cols)] VALUES (...)`. Other sources and
+/// clauses are reported as unsupported.
 pub fn merge(c: &mut Cursor) -> PResult<Statement> {
     c.expect_kws(&["MERGE", "INTO"])?;
     let target = c.name()?;
@@ -108,43 +109,74 @@ pub fn merge(c: &mut Cursor) -> PResult<Statement> {
     let source_alias = alias(c, "ON")?.ok_or_else(|| c.unexpected())?;
     c.expect_kw("ON")?;
     let on = cond_in(c, true)?;
-    c.expect_kw("WHEN")?;
-    if c.is_kw("MATCHED") {
-        return Err(c.unsupported("WHEN MATCHED clauses of MERGE"));
-    }
-    c.expect_kws(&["NOT", "MATCHED"])?;
-    if c.is_kw("AND") {
-        return Err(c.unsupported("conditions on WHEN NOT MATCHED"));
-    }
-    c.expect_kws(&["THEN", "INSERT"])?;
-    let mut insert_columns = None;
-    if c.eat_sym("(") {
-        let mut cols = vec![c.ident()?];
+    // At most one WHEN MATCHED THEN UPDATE and one WHEN NOT MATCHED THEN INSERT, in
+    // either order.
+    let mut insert = None;
+    let mut update = None;
+    while c.eat_kw("WHEN") {
+        if c.eat_kw("MATCHED") {
+            if update.is_some() || c.is_kw("AND") || !c.is_kws(&["THEN", "UPDATE"]) {
+                return Err(
+                    c.unsupported("WHEN MATCHED clauses of MERGE other than one THEN UPDATE SET")
+                );
+            }
+            c.expect_kws(&["THEN", "UPDATE", "SET"])?;
+            let mut sets = Vec::new();
+            loop {
+                let mut parts = vec![c.ident()?];
+                while c.eat_sym(".") {
+                    parts.push(c.ident()?);
+                }
+                if parts.len() > 1 {
+                    return Err(c.unsupported("qualified columns in MERGE's UPDATE SET"));
+                }
+                c.expect_sym("=")?;
+                sets.push((parts.remove(0), expr_in(c, true)?));
+                if !c.eat_sym(",") {
+                    break;
+                }
+            }
+            update = Some(sets);
+            continue;
+        }
+        c.expect_kws(&["NOT", "MATCHED"])?;
+        if insert.is_some() {
+            return Err(c.unsupported("more than one WHEN clause in MERGE"));
+        }
+        if c.is_kw("AND") {
+            return Err(c.unsupported("conditions on WHEN NOT MATCHED"));
+        }
+        c.expect_kws(&["THEN", "INSERT"])?;
+        let mut columns = None;
+        if c.eat_sym("(") {
+            let mut cols = vec![c.ident()?];
+            while c.eat_sym(",") {
+                cols.push(c.ident()?);
+            }
+            c.expect_sym(")")?;
+            columns = Some(cols);
+        }
+        c.expect_kw("VALUES")?;
+        c.expect_sym("(")?;
+        let mut values = vec![expr_in(c, true)?];
         while c.eat_sym(",") {
-            cols.push(c.ident()?);
+            values.push(expr_in(c, true)?);
         }
         c.expect_sym(")")?;
-        insert_columns = Some(cols);
+        insert = Some(MergeInsert { columns, values });
     }
-    c.expect_kw("VALUES")?;
-    c.expect_sym("(")?;
-    let mut insert_values = vec![expr_in(c, true)?];
-    while c.eat_sym(",") {
-        insert_values.push(expr_in(c, true)?);
+    if insert.is_none() && update.is_none() {
+        return Err(c.unexpected());
     }
-    c.expect_sym(")")?;
-    if c.is_kw("WHEN") {
-        return Err(c.unsupported("more than one WHEN clause in MERGE"));
-    }
-    Ok(Statement::Merge(Merge {
+    Ok(Statement::Merge(Box::new(Merge {
         target,
         target_alias,
         source,
         source_alias,
         on,
-        insert_columns,
-        insert_values,
-    }))
+        insert,
+        update,
+    })))
 }
 
 /// `[AS] alias`, unless the next word is `next`.
@@ -193,6 +225,8 @@ pub fn select(c: &mut Cursor) -> PResult<Select> {
         }
     }
     let mut from_function = None;
+    let mut from_query = None;
+    let mut from_values = None;
     let from = if c.eat_kw("FROM") {
         if c.eat_kw("TABLE") {
             // `TABLE(<function>(<args>))`; which functions run is the executor's call.
@@ -212,8 +246,32 @@ pub fn select(c: &mut Cursor) -> PResult<Select> {
             c.expect_sym(")")?;
             from_function = Some(Box::new((name, args)));
             None
+        } else if c.is_sym("(") && c.is_kw_at(1, "SELECT") {
+            c.advance();
+            let inner = select(c)?;
+            c.expect_sym(")")?;
+            source_alias(c)?;
+            from_query = Some(Box::new(inner));
+            None
         } else if c.is_sym("(") {
             return Err(c.unsupported("subqueries"));
+        } else if c.eat_kw("VALUES") {
+            let mut rows = Vec::new();
+            loop {
+                c.expect_sym("(")?;
+                let mut row = vec![expr(c)?];
+                while c.eat_sym(",") {
+                    row.push(expr(c)?);
+                }
+                c.expect_sym(")")?;
+                rows.push(row);
+                if !c.eat_sym(",") {
+                    break;
+                }
+            }
+            source_alias(c)?;
+            from_values = Some(rows);
+            None
         } else {
             Some(c.name()?)
         }
@@ -228,6 +286,29 @@ pub fn select(c: &mut Cursor) -> PResult<Select> {
     } else {
         None
     };
+    if c.is_kw("UNION") {
+        // The branches follow; ORDER BY and LIMIT after the last one end up in it, and the
+        // executor refuses them there (they would order the whole union).
+        let mut union = Vec::new();
+        while c.eat_kw("UNION") {
+            let all = c.eat_kw("ALL");
+            let mut branch = select(c)?;
+            let rest = std::mem::take(&mut branch.union);
+            union.push((all, branch));
+            union.extend(rest);
+        }
+        return Ok(Select {
+            items,
+            from,
+            from_function,
+            from_query,
+            from_values,
+            filter,
+            order_by: Vec::new(),
+            limit: None,
+            union,
+        });
+    }
     if c.is_kws(&["GROUP", "BY"]) || c.is_kw("HAVING") || c.is_kw("QUALIFY") {
         return Err(c.unsupported("aggregation"));
     }
@@ -259,10 +340,54 @@ pub fn select(c: &mut Cursor) -> PResult<Select> {
         items,
         from,
         from_function,
+        from_query,
+        from_values,
         filter,
         order_by,
         limit,
+        union: Vec::new(),
     })
+}
+
+/// The optional `[AS] alias` of a subquery or VALUES source; nothing refers to it (column
+/// references are not qualified), so it is read and dropped.
+fn source_alias(c: &mut Cursor) -> PResult<()> {
+    let bare = c.peek().is_some_and(|t| {
+        t.kind == TokenKind::QuotedIdent || (t.kind == TokenKind::Word && !is_source_end(c))
+    });
+    if c.eat_kw("AS") || bare {
+        c.ident()?;
+    }
+    if c.is_sym("(") {
+        return Err(c.unsupported("column lists on a source alias"));
+    }
+    Ok(())
+}
+
+fn is_source_end(c: &Cursor) -> bool {
+    is_clause_word(c)
+        || [
+            "INNER",
+            "LEFT",
+            "RIGHT",
+            "FULL",
+            "CROSS",
+            "NATURAL",
+            "MINUS",
+            "EXCEPT",
+            "INTERSECT",
+        ]
+        .iter()
+        .any(|w| c.is_kw(w))
+}
+
+/// A type name after `::` or `AS` in CAST: a word and its optional `(n[, m])`, upper-cased.
+fn type_name(c: &mut Cursor) -> PResult<String> {
+    let mut name = c.ident()?.to_ascii_uppercase();
+    if c.is_sym("(") {
+        name.push_str(&format!("({})", upper_words(&c.balanced_group()?)));
+    }
+    Ok(name)
 }
 
 /// Words that end a select item rather than alias it.
@@ -338,6 +463,31 @@ fn expr_in(c: &mut Cursor, qualified: bool) -> PResult<Expr> {
             c.advance();
             Expr::Literal(Literal::Bool(t.is_keyword("TRUE")))
         }
+        TokenKind::Word
+            if t.text.len() > 1
+                && t.text.starts_with('$')
+                && t.text[1..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            c.advance();
+            match t.text[1..].parse::<usize>() {
+                Ok(n) if n > 0 => Expr::Positional(n),
+                _ => return Err(c.unexpected()),
+            }
+        }
+        TokenKind::Word
+            if t.is_keyword("CAST") && c.peek_at(1).is_some_and(|n| n.is_symbol("(")) =>
+        {
+            c.advance();
+            c.advance();
+            let inner = expr_in(c, qualified)?;
+            c.expect_kw("AS")?;
+            let type_name = type_name(c)?;
+            c.expect_sym(")")?;
+            Expr::Cast {
+                expr: Box::new(inner),
+                type_name,
+            }
+        }
         TokenKind::Word if c.peek_at(1).is_some_and(|n| n.is_symbol("(")) => {
             c.advance();
             c.advance();
@@ -392,10 +542,14 @@ fn expr_in(c: &mut Cursor, qualified: bool) -> PResult<Expr> {
         }
         _ => return Err(c.beyond("expressions other than literals, columns and function calls")),
     };
-    if ["::", "+", "-", "*", "/", "||", "%"]
-        .iter()
-        .any(|s| c.is_sym(s))
-    {
+    let mut e = e;
+    while c.eat_sym("::") {
+        e = Expr::Cast {
+            expr: Box::new(e),
+            type_name: type_name(c)?,
+        };
+    }
+    if ["+", "-", "*", "/", "||", "%"].iter().any(|s| c.is_sym(s)) {
         return Err(c.unsupported("expressions other than literals, columns and function calls"));
     }
     Ok(e)
