@@ -131,7 +131,7 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
             s.applies = if stays_off {
                 Vec::new()
             } else {
-                vec![super::effects::SUSPENDED.to_string()]
+                vec![crate::ddl::Applies::Suspended]
             };
             ops.prefix[i].push(s);
             suspended.insert(i);
