@@ -415,4 +415,6 @@ pub fn destructive_addresses(plan: &Plan) -> BTreeSet<String> {
 }
 
 #[cfg(test)]
+mod plan_state_tests;
+#[cfg(test)]
 mod tests;

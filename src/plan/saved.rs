@@ -4,7 +4,6 @@
 use super::Plan;
 use crate::model::{Address, Object};
 use crate::render::Redactor;
-use crate::state::State;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -115,24 +114,31 @@ fn verify(plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
+/// The state a saved plan is checked against: which state it is (its lineage) and how
+/// many writes it had (its serial). The state implements it: `plan` is pure and does not
+/// know the state, which is read and written at the edge.
+pub trait StateVersion {
+    fn lineage(&self) -> &str;
+    fn serial(&self) -> u64;
+}
+
 /// Every way the plan no longer fits: the state moved on, or the account changed.
 pub fn staleness(
     plan: &Plan,
-    state: &State,
+    state: &impl StateVersion,
     live: Option<&BTreeMap<Address, Option<Object>>>,
 ) -> Vec<String> {
     let mut out = Vec::new();
     let p = &plan.provenance;
+    let (lineage, serial) = (state.lineage(), state.serial());
     match p.state_lineage.as_deref() {
-        Some(l) if l != state.lineage => out.push(format!(
-            "the state is another state (lineage {} instead of {l}): the plan was made for another workspace or backend",
-            state.lineage,
+        Some(l) if l != lineage => out.push(format!(
+            "the state is another state (lineage {lineage} instead of {l}): the plan was made for another workspace or backend",
         )),
-        None if state.serial != 0 => out.push(format!(
-            "the state changed since the plan was made (none then, serial {} now): something was applied in between",
-            state.serial
+        None if serial != 0 => out.push(format!(
+            "the state changed since the plan was made (none then, serial {serial} now): something was applied in between",
         )),
-        _ if p.state_serial != state.serial => out.push(format!("the state changed since the plan was made (serial {} then, {} now): something was applied in between", p.state_serial, state.serial)),
+        _ if p.state_serial != serial => out.push(format!("the state changed since the plan was made (serial {} then, {serial} now): something was applied in between", p.state_serial)),
         _ => {}
     }
     if let Some(now) = live {
