@@ -2,7 +2,7 @@
 //! file, or the table in the account through the connection).
 
 use crate::cli::args::StateCommand;
-use crate::cli::backend::Backend;
+use crate::cli::backend::{Backend, Sink};
 use crate::cli::{CliError, Ctx, Exit};
 use crate::model::Address;
 use crate::state::LockInfo;
@@ -77,8 +77,8 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                             "no statement with request id {request_id:?} is in progress; `snowform state in-progress` lists them"
                         )));
                     }
-                    state.bump_serial()?;
-                    backend.save(session, &state, &lock).await?;
+                    crate::apply::commit(&mut state, &mut Sink { backend: &backend, session, lock: &lock })
+                        .await?;
                     for sql in &forgotten {
                         let first = sql.lines().next().unwrap_or("");
                         eprintln!(
@@ -111,8 +111,8 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                             "{addr} is not in the state; `snowform state list` shows what is"
                         )));
                     }
-                    state.bump_serial()?;
-                    backend.save(session, &state, &lock).await?;
+                    crate::apply::commit(&mut state, &mut Sink { backend: &backend, session, lock: &lock })
+                        .await?;
                     eprintln!(
                         "Removed {addr} from the state ({}). The object itself was not dropped.",
                         backend.describe()
