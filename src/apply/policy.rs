@@ -171,7 +171,8 @@ mod tests {
         protected_delete.changes[0].change.prevent_destroy = true;
         let none: Vec<Object> = vec![];
         let protects = vec![database("D", true)];
-        let cases: Vec<(&Plan, bool, bool, &Vec<Object>, Option<&str>)> = vec![
+        type Case<'a> = (&'a Plan, bool, bool, &'a Vec<Object>, Option<&'a str>);
+        let cases: Vec<Case> = vec![
             (&delete, false, false, &none, Some("destructive")),
             (&delete, true, false, &none, None),
             (&delete, true, false, &protects, Some("protected")),

@@ -335,6 +335,7 @@ fn follow_record(
 
 /// A configured object recorded under another address moved there: its change says from
 /// where (first among its reasons), and is at least an update, of the state.
+#[allow(clippy::ptr_arg)] // the one signature of every pass ([`Pass`]): the first ones push
 fn mark_moves(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
     for change in changes.iter_mut().filter(|c| c.after.is_some()) {
         let Some(&from) = m.moved.get(&change.address) else {
@@ -678,6 +679,7 @@ fn exists_unmanaged(d: &Object) -> Diagnostic {
 /// cannot tell which: a configured retention the account already shows may be inherited.
 /// When this plan changes the database's retention, or moves the schema to another
 /// database, the value is set on the schema, so that it keeps it.
+#[allow(clippy::ptr_arg)] // the one signature of every pass ([`Pass`]): the first ones push
 fn keep_inherited_retention(_: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
     let changing: BTreeSet<ObjectName> = changes
         .iter()
@@ -730,6 +732,7 @@ fn follows_record(r: &Reason) -> bool {
 
 /// Contents of replaced containers: a replaced database or schema is created empty, so
 /// everything in it is replaced too, and whatever in it is deleted goes with it.
+#[allow(clippy::ptr_arg)] // the one signature of every pass ([`Pass`]): the first ones push
 fn contents_of_replaced_containers(_: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
     // By its name before and after (a container both renamed and replaced).
     let replaced: Vec<(ObjectName, Address)> = changes

@@ -301,9 +301,8 @@ fn renamed_container_edges(layout: &Layout, links: &mut Links) {
     if renamed.is_empty() {
         return;
     }
-    for ci in 0..changes.len() {
-        let (Some(&first), Some(b)) = (layout.steps_of[ci].first(), changes[ci].before.as_ref())
-        else {
+    for (ci, change) in changes.iter().enumerate() {
+        let (Some(&first), Some(b)) = (layout.steps_of[ci].first(), change.before.as_ref()) else {
             continue;
         };
         for container in b.name.containers() {
@@ -676,7 +675,9 @@ mod tests {
         let child = task("CHILD", &["ROOT"], "CALL C()");
         let mut child_changed = child.clone();
         child_changed.set("sql", "CALL C2()");
-        let cases: Vec<(&str, Vec<Object>, Vec<Object>, Vec<&str>)> = vec![
+        // (pass, configured, recorded, what it adds)
+        type Case<'a> = (&'a str, Vec<Object>, Vec<Object>, Vec<&'a str>);
+        let cases: Vec<Case> = vec![
             (
                 "sequence within a change",
                 vec![warehouse("w", "W2", "SMALL")],
