@@ -118,3 +118,21 @@ fn a_saved_plan_is_stale_once_the_state_it_was_made_against_moved_on() {
     p.provenance.state_lineage = Some("another".into());
     assert!(staleness(&p, &state, None)[0].starts_with("the state is another state (lineage"));
 }
+
+/// `plan` is pure and the state is read and written at the edge: the state depends on
+/// `plan` (for the effects it applies), never `plan` on the state, tests included.
+#[test]
+fn plan_does_not_depend_on_the_state() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/plan");
+    let mut uses = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("crate::state") {
+                uses.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(uses.is_empty(), "plan uses the state:\n{}", uses.join("\n"));
+}
