@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub mod policy;
 pub mod recover;
 
 /// Why a statement did not succeed.
@@ -70,6 +71,14 @@ pub trait Runner: Sync {
 #[allow(async_fn_in_trait)]
 pub trait StateSink {
     async fn write(&mut self, state: &State) -> Result<(), StateError>;
+}
+
+/// Write the state after an edit outside a plan's steps (settling what an interrupted
+/// apply left, forgetting an entry, removing or importing a record): one more serial, an
+/// error rather than a wrap past the largest, then the write.
+pub async fn commit<S: StateSink>(state: &mut State, sink: &mut S) -> Result<(), StateError> {
+    state.bump_serial()?;
+    sink.write(state).await
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -414,5 +423,7 @@ pub fn destructive_addresses(plan: &Plan) -> BTreeSet<String> {
         .collect()
 }
 
+#[cfg(test)]
+mod plan_state_tests;
 #[cfg(test)]
 mod tests;

@@ -510,3 +510,20 @@ fn a_create_whose_answer_is_lost_stays_in_progress_until_the_account_shows_it() 
     assert!(state.in_progress.is_empty());
     assert!(plan_for(&desired, &state).statements().is_empty());
 }
+
+/// An edit of the state outside a plan counts one more write before it is written, and
+/// never writes a serial past the largest.
+#[test]
+fn an_edit_outside_a_plan_is_written_with_the_next_serial() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut state = State::new("default");
+    state.serial = 4;
+    let mut sink = Memory::default();
+    rt.block_on(commit(&mut state, &mut sink)).unwrap();
+    assert_eq!(sink.0.iter().map(|s| s.serial).collect::<Vec<_>>(), [5]);
+    state.serial = crate::state::MAX_SERIAL;
+    assert!(rt.block_on(commit(&mut state, &mut sink)).is_err());
+    assert_eq!(sink.0.len(), 1, "nothing written past the largest serial");
+}

@@ -21,14 +21,73 @@ pub use feature_view::metadata_tag_value;
 pub use model::natural_cmp;
 pub use props::value_sql;
 
+/// What a statement brings about, for the record it leaves when it succeeds. Typed, so
+/// that no attribute path can be taken for a mark and no decision reads a spelling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Applies {
+    /// Creates the object.
+    Create,
+    /// Drops the object.
+    Drop,
+    /// Renames (or moves) the object to its configured name.
+    Name,
+    /// Suspends a task for the time of a change: the record says so until the statement
+    /// that resumes it succeeds (added by `plan`, which sees whole task graphs).
+    Suspended,
+    /// Brings an attribute path (`size`, `versions.V2`, `versions.V1.alias`) to its
+    /// desired value.
+    Attr(String),
+}
+
+impl Applies {
+    /// The attribute path, when this is one.
+    pub fn attr(&self) -> Option<&str> {
+        match self {
+            Applies::Attr(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for Applies {
+    fn from(path: &str) -> Applies {
+        Applies::Attr(path.to_string())
+    }
+}
+
+impl From<String> for Applies {
+    fn from(path: String) -> Applies {
+        Applies::Attr(path)
+    }
+}
+
+pub const CREATE: Applies = Applies::Create;
+pub const DROP: Applies = Applies::Drop;
+pub const NAME: Applies = Applies::Name;
+/// What [`Stmt::new`] takes: attribute paths (`&["size"]`, or `&[]` for a statement that
+/// brings about nothing snowform records, such as a tag created if missing) or one mark
+/// (`&[CREATE]`).
+pub struct Brings(Vec<Applies>);
+
+impl<const N: usize> From<&[&str; N]> for Brings {
+    fn from(paths: &[&str; N]) -> Brings {
+        Brings(paths.iter().map(|p| Applies::from(*p)).collect())
+    }
+}
+
+impl From<&[Applies; 1]> for Brings {
+    fn from(mark: &[Applies; 1]) -> Brings {
+        Brings(mark.to_vec())
+    }
+}
+
 /// One statement and what it brings about. `sql` is None for a step that only changes
 /// state (an object dropped with its container, or moved to a new address).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stmt {
     pub sql: Option<String>,
-    /// Attribute paths this statement brings to their desired values (`size`,
-    /// `versions.V2`, `versions.V1.alias`), or `@create`, `@drop`, `@name`.
-    pub applies: Vec<String>,
+    /// What the statement brings about: attribute paths and marks ([`Applies`]).
+    pub applies: Vec<Applies>,
     /// Runs after every other change: dropping the old object of a replacement that
     /// created its successor under a new name, once everything points at the new one.
     pub cleanup: bool,
@@ -39,10 +98,11 @@ pub struct Stmt {
 }
 
 impl Stmt {
-    pub fn new(sql: impl Into<String>, applies: &[&str]) -> Stmt {
+    /// A statement bringing about `applies`: marks ([`CREATE`]) or attribute paths.
+    pub fn new(sql: impl Into<String>, applies: impl Into<Brings>) -> Stmt {
         Stmt {
             sql: Some(sql.into()),
-            applies: applies.iter().map(|s| s.to_string()).collect(),
+            applies: applies.into().0,
             cleanup: false,
             leaves: Vec::new(),
         }
@@ -51,19 +111,29 @@ impl Stmt {
     pub fn applying(sql: impl Into<String>, applies: Vec<String>) -> Stmt {
         Stmt {
             sql: Some(sql.into()),
-            applies,
+            applies: applies.into_iter().map(Applies::Attr).collect(),
             cleanup: false,
             leaves: Vec::new(),
         }
     }
 
-    pub fn state_only(applies: &[&str]) -> Stmt {
+    pub fn state_only(applies: &[Applies]) -> Stmt {
         Stmt {
             sql: None,
-            applies: applies.iter().map(|s| s.to_string()).collect(),
+            applies: applies.to_vec(),
             cleanup: false,
             leaves: Vec::new(),
         }
+    }
+
+    /// Whether it brings `what` about.
+    pub fn does(&self, what: &Applies) -> bool {
+        self.applies.contains(what)
+    }
+
+    /// The attribute paths it brings to their desired values.
+    pub fn attrs(&self) -> impl Iterator<Item = &str> {
+        self.applies.iter().filter_map(Applies::attr)
     }
 
     /// Records `value` at `path` when it succeeds (see `leaves`).
@@ -77,10 +147,6 @@ impl Stmt {
         self
     }
 }
-
-pub const CREATE: &str = "@create";
-pub const DROP: &str = "@drop";
-pub const NAME: &str = "@name";
 
 /// The statements of one change, in order. Task graph suspend/resume and the `enabled`
 /// state of tasks are added by `plan`, which sees whole graphs.
@@ -236,3 +302,23 @@ pub fn keyword(kind: Kind) -> &'static str {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod applies_tests {
+    use super::*;
+
+    #[test]
+    fn marks_are_typed_and_no_path_is_taken_for_one() {
+        let create = Stmt::new("CREATE X", &[CREATE]);
+        assert!(create.does(&Applies::Create));
+        assert_eq!(create.attrs().count(), 0);
+        // A path spelled like the string marks of old is a path.
+        let odd = Stmt::new("ALTER X", &["@create", "size"]);
+        assert!(!odd.does(&Applies::Create));
+        assert_eq!(odd.attrs().collect::<Vec<_>>(), ["@create", "size"]);
+        assert!(Stmt::new("CREATE TAG IF NOT EXISTS T", &[])
+            .applies
+            .is_empty());
+        assert_eq!(Stmt::state_only(&[DROP]).applies, [Applies::Drop]);
+    }
+}

@@ -2,7 +2,7 @@
 //! the attribute tables: what Snowflake can ALTER is an update; what it cannot is a
 //! replace, with the reason.
 
-use super::{model_versions, Action, AttrChange, Change, UNKNOWN};
+use super::{model_versions, Action, AttrChange, Change, Reason, Why, UNKNOWN};
 use crate::diag::Diagnostics;
 use crate::model::kinds::{feature_view, stage};
 use crate::model::{same_value, schema, Kind, Object, Role, Update, Value};
@@ -10,7 +10,7 @@ use crate::model::{same_value, schema, Kind, Object, Role, Update, Value};
 pub(super) fn compare(d: &Object, cur: &Object) -> Result<Change, Diagnostics> {
     let mut change = Change::new(d.address.clone(), Action::NoOp);
     change.before = Some(cur.clone());
-    let mut replace_reasons: Vec<String> = Vec::new();
+    let mut replace_reasons: Vec<Why> = Vec::new();
 
     if cur.name != d.name {
         change.attrs.push(AttrChange {
@@ -19,17 +19,26 @@ pub(super) fn compare(d: &Object, cur: &Object) -> Result<Change, Diagnostics> {
             after: Some(Value::Str(d.name.to_string())),
         });
         if d.kind().can_rename() {
-            change
-                .reasons
-                .push(format!("renamed from {} to {}", cur.name, d.name));
+            change.reasons.push(
+                Why::Renamed {
+                    from: cur.name.clone(),
+                    to: d.name.clone(),
+                }
+                .into(),
+            );
         } else {
-            replace_reasons.push(rename_reason(d, cur));
+            replace_reasons.push(Why::CannotRename {
+                text: rename_reason(d, cur),
+            });
         }
     }
 
     for (attr_change, replace) in compare_props(d, cur) {
         if let Some(why) = replace {
-            replace_reasons.push(format!("{}: {why}", attr_change.name));
+            replace_reasons.push(Why::AttrNeedsReplace {
+                attr: attr_change.name.clone(),
+                why,
+            });
         }
         change.attrs.push(attr_change);
     }
@@ -41,7 +50,9 @@ pub(super) fn compare(d: &Object, cur: &Object) -> Result<Change, Diagnostics> {
     if !replace_reasons.is_empty() {
         change.action = Action::Replace;
         change.destructive = true;
-        change.reasons.extend(replace_reasons);
+        change
+            .reasons
+            .extend(replace_reasons.into_iter().map(Reason::from));
     } else if !change.attrs.is_empty() {
         change.action = Action::Update;
     }

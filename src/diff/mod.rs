@@ -5,6 +5,7 @@
 mod compare;
 pub mod contents;
 mod model_versions;
+mod reason;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{schema, Address, Kind, Object, ObjectName, Value};
@@ -14,6 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use compare::compare_props;
 pub use contents::{attach as attach_contents, replaced_containers, Contained, Contents, Found};
 pub use model_versions::same_field as same_version_field;
+use reason::RETENTION;
+pub use reason::{Reason, RetentionCause, Why, RECORD_ONLY};
 
 /// What is known to exist, keyed by kind and Snowflake name.
 pub type Picture = BTreeMap<(Kind, ObjectName), Object>;
@@ -55,7 +58,7 @@ pub struct Change {
     pub action: Action,
     /// Loses data or grants: a delete, a replace, or an update that drops a part (a model version).
     pub destructive: bool,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
     pub attrs: Vec<AttrChange>,
     /// What exists now (live, or recorded when offline).
     pub before: Option<Object>,
@@ -151,21 +154,72 @@ pub struct DiffInput<'a> {
     pub live: Option<&'a Picture>,
 }
 
-/// Compare and decide an action per address. Errors are changes Snowflake would refuse,
-/// or objects that exist but are not managed.
+/// The passes of a diff, in the order they run once the configuration is matched with
+/// the record ([`match_records`]), each named for what it adds. Order matters: moves are
+/// marked on the changes of configured objects, and the last two passes revise what the
+/// first three decided.
+const PASSES: [(&str, Pass); 5] = [
+    ("decide configured objects", decide_configured),
+    ("mark moves", mark_moves),
+    ("decide deletes", decide_deletes),
+    ("keep inherited retention", keep_inherited_retention),
+    (
+        "contents of replaced containers",
+        contents_of_replaced_containers,
+    ),
+];
+
+/// One pass: reads the matched inputs, adds to or revises the changes.
+type Pass = fn(&Matched, &mut Vec<Change>, &mut Diagnostics);
+
+/// Compare and decide an action per address by running [`PASSES`]. Errors are changes
+/// Snowflake would refuse, or objects that exist but are not managed.
 pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
+    let matched = match_records(input);
     let mut diags = Diagnostics::new();
     let mut changes = Vec::new();
-    let desired_addrs: BTreeSet<&Address> = input.desired.iter().map(|o| &o.address).collect();
+    for (_, pass) in PASSES {
+        pass(&matched, &mut changes, &mut diags);
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    changes.sort_by(|a, b| a.address.cmp(&b.address));
+    Ok(changes)
+}
 
-    // A state entry whose object the configuration now holds under another address has
-    // moved: its name is the one recorded, or that name after the renames of its database
-    // and schema in this plan (found once those containers are matched up, hence a loop).
-    let mut moved: BTreeMap<&Address, &Address> = BTreeMap::new();
+/// The configuration matched with the record: which state address each configured object
+/// was recorded under, and where this plan's renames take recorded names.
+struct Matched<'i, 'a> {
+    input: &'i DiffInput<'a>,
+    /// Configured address -> the state address it moved from.
+    moved: BTreeMap<&'a Address, &'a Address>,
+    relocation: Relocation,
+}
+
+impl<'a> Matched<'_, 'a> {
+    /// The state address a configured object was recorded under (its own, or the one it
+    /// moved from).
+    fn recorded_address(&self, d: &'a Object) -> &'a Address {
+        self.moved.get(&d.address).copied().unwrap_or(&d.address)
+    }
+
+    fn recorded(&self, d: &'a Object) -> Option<&'a Object> {
+        self.input.recorded.get(self.recorded_address(d))
+    }
+}
+
+/// Match desired, recorded and live: a state entry whose object the configuration now
+/// holds under another address has moved. Its name is the one recorded, or that name
+/// after the renames of its database and schema in this plan (found once those containers
+/// are matched up, hence a loop).
+fn match_records<'i, 'a>(input: &'i DiffInput<'a>) -> Matched<'i, 'a> {
+    let desired_addrs: BTreeSet<&Address> = input.desired.iter().map(|o| &o.address).collect();
+    let mut moved: BTreeMap<&'a Address, &'a Address> = BTreeMap::new();
     let relocation = loop {
         let relocation = Relocation::of(input, &moved);
         let taken: BTreeSet<&Address> = moved.values().copied().collect();
-        let recorded_by_name: BTreeMap<(Kind, ObjectName), &Address> = input
+        let recorded_by_name: BTreeMap<(Kind, ObjectName), &'a Address> = input
             .recorded
             .iter()
             .filter(|(a, _)| !desired_addrs.contains(a) && !taken.contains(a))
@@ -187,11 +241,21 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
             break relocation;
         }
     };
-    let moved_sources: BTreeSet<&Address> = moved.values().copied().collect();
+    Matched {
+        input,
+        moved,
+        relocation,
+    }
+}
 
+/// A change per configured object: created (again, when the account lost it), updated,
+/// replaced or left alone, from the comparison with what exists now; what only the
+/// record changes ([`follow_record`]); or a refusal when the account has an object of
+/// that name that snowform never recorded.
+fn decide_configured(m: &Matched, changes: &mut Vec<Change>, diags: &mut Diagnostics) {
+    let input = m.input;
     for d in input.desired {
-        let recorded_addr = moved.get(&d.address).copied().unwrap_or(&d.address);
-        let recorded = input.recorded.get(recorded_addr);
+        let recorded = m.recorded(d);
         // An object of that name that snowform never recorded is someone else's: refuse to
         // plan a create Snowflake would reject, or changes to an object nobody adopted.
         if recorded.is_none()
@@ -202,70 +266,100 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
             diags.push(exists_unmanaged(d));
             continue;
         }
-        let current = current_of(input, d, recorded).map(|c| relocation.apply(c));
+        let current = current_of(input, d, recorded).map(|c| m.relocation.apply(c));
         let mut change = match current {
             None => {
                 let mut c = Change::new(d.address.clone(), Action::Create);
                 if let Some(r) = recorded {
-                    c.reasons.push(format!(
-                        "{} {} was deleted outside snowform; it is created again",
-                        d.kind().noun(),
-                        r.name
-                    ));
+                    c.reasons.push(
+                        Why::DeletedOutside {
+                            kind: d.kind(),
+                            name: r.name.clone(),
+                        }
+                        .into(),
+                    );
                 }
                 c.attrs = create_attrs(d);
                 c
             }
             Some(cur) => match compare::compare(d, &cur) {
-                Ok(mut c) => {
-                    if c.action == Action::NoOp {
-                        if let Some(r) = recorded {
-                            if r.name != cur.name {
-                                // Its database or schema is renamed: nothing to run for it,
-                                // but its record must follow.
-                                c.state_only = true;
-                                c.reasons.push(format!(
-                                    "moves with its renamed container (recorded as {})",
-                                    r.name
-                                ));
-                            } else if let Some(attrs) =
-                                record_differs(d, &relocation.names(r.clone()))
-                            {
-                                // The account already is as configured, but the state says
-                                // otherwise (a value set to what the account had inherited,
-                                // a version source naming a renamed stage): only the state
-                                // changes, or every plan without a refresh would show it.
-                                c.action = Action::Update;
-                                c.state_only = true;
-                                c.attrs = attrs;
-                                c.reasons.push(RECORD_ONLY.into());
-                            }
-                        }
-                    } else if let (Some(r), Some(_)) = (recorded, input.live) {
-                        c.changed_outside = changed_outside(&c, &relocation.names(r.clone()));
-                    }
-                    c
-                }
+                Ok(c) => follow_record(m, d, recorded, &cur, c),
                 Err(e) => {
                     diags.extend(e);
                     continue;
                 }
             },
         };
-        if recorded_addr != &d.address {
-            change.moved_from = Some(recorded_addr.clone());
-            change
-                .reasons
-                .insert(0, format!("moved from {recorded_addr}"));
-            if change.action == Action::NoOp {
-                change.action = Action::Update;
-            }
-        }
         change.after = Some(d.clone());
         change.prevent_destroy = d.lifecycle.prevent_destroy;
         changes.push(change);
     }
+}
 
+/// What the comparison with the account leaves to the record: a change with nothing to
+/// run whose record follows its renamed database or schema, or differs from the
+/// configuration the account already matches (state only); and for a change that runs,
+/// the attributes it puts back after they were changed outside snowform.
+fn follow_record(
+    m: &Matched,
+    d: &Object,
+    recorded: Option<&Object>,
+    cur: &Object,
+    mut c: Change,
+) -> Change {
+    if c.action == Action::NoOp {
+        if let Some(r) = recorded {
+            if r.name != cur.name {
+                // Its database or schema is renamed: nothing to run for it, but its record
+                // must follow.
+                c.state_only = true;
+                c.reasons.push(
+                    Why::MovesWithRenamedContainer {
+                        recorded_as: r.name.clone(),
+                    }
+                    .into(),
+                );
+            } else if let Some(attrs) = record_differs(d, &m.relocation.names(r.clone())) {
+                // The account already is as configured, but the state says otherwise (a
+                // value set to what the account had inherited, a version source naming a
+                // renamed stage): only the state changes, or every plan without a refresh
+                // would show it.
+                c.action = Action::Update;
+                c.state_only = true;
+                c.attrs = attrs;
+                c.reasons.push(Why::RecordOnly.into());
+            }
+        }
+    } else if let (Some(r), Some(_)) = (recorded, m.input.live) {
+        c.changed_outside = changed_outside(&c, &m.relocation.names(r.clone()));
+    }
+    c
+}
+
+/// A configured object recorded under another address moved there: its change says from
+/// where (first among its reasons), and is at least an update, of the state.
+#[allow(clippy::ptr_arg)] // the one signature of every pass ([`Pass`]): the first ones push
+fn mark_moves(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
+    for change in changes.iter_mut().filter(|c| c.after.is_some()) {
+        let Some(&from) = m.moved.get(&change.address) else {
+            continue;
+        };
+        change.moved_from = Some(from.clone());
+        change
+            .reasons
+            .insert(0, Why::MovedFrom { from: from.clone() }.into());
+        if change.action == Action::NoOp {
+            change.action = Action::Update;
+        }
+    }
+}
+
+/// A delete per recorded object the configuration no longer has (and did not move): of
+/// the object as the account has it, or, when the account lost it, of the record alone.
+fn decide_deletes(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
+    let input = m.input;
+    let desired_addrs: BTreeSet<&Address> = input.desired.iter().map(|o| &o.address).collect();
+    let moved_sources: BTreeSet<&Address> = m.moved.values().copied().collect();
     for (addr, r) in input.recorded {
         if desired_addrs.contains(addr) || moved_sources.contains(addr) {
             continue;
@@ -278,7 +372,7 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
         };
         match exists {
             Some(cur) => {
-                c.reasons.push("no longer in the configuration".into());
+                c.reasons.push(Why::NoLongerConfigured.into());
                 c.attrs = create_attrs(&cur)
                     .into_iter()
                     .map(|a| AttrChange {
@@ -291,29 +385,23 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
                 // SHOW says nothing of references: the record knows what the object
                 // depends on, which is what orders its drop before those objects'.
                 before.deps = r.deps.clone();
-                c.before = Some(relocation.apply(before));
+                c.before = Some(m.relocation.apply(before));
             }
             None => {
                 c.destructive = false;
-                c.reasons.push(format!(
-                    "{} {} is already gone from the account; snowform forgets it",
-                    addr.kind.noun(),
-                    r.name
-                ));
+                c.reasons.push(
+                    Why::AlreadyGone {
+                        kind: addr.kind,
+                        name: r.name.clone(),
+                    }
+                    .into(),
+                );
                 c.state_only = true;
                 c.before = Some(r.clone());
             }
         }
         changes.push(c);
     }
-
-    keep_inherited_retention(&mut changes);
-    propagate_container_replacement(&mut changes);
-    if diags.has_errors() {
-        return Err(diags);
-    }
-    changes.sort_by(|a, b| a.address.cmp(&b.address));
-    Ok(changes)
 }
 
 /// The attributes (top-level names, `name` included) a plan from `current` (live, with
@@ -590,13 +678,12 @@ fn exists_unmanaged(d: &Object) -> Diagnostic {
     .at(d.span.clone())
 }
 
-const RETENTION: &str = "data_retention_time_in_days";
-
 /// A schema inherits its database's retention unless it is set on the schema, and SHOW
 /// cannot tell which: a configured retention the account already shows may be inherited.
 /// When this plan changes the database's retention, or moves the schema to another
 /// database, the value is set on the schema, so that it keeps it.
-fn keep_inherited_retention(changes: &mut [Change]) {
+#[allow(clippy::ptr_arg)] // the one signature of every pass ([`Pass`]): the first ones push
+fn keep_inherited_retention(_: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
     let changing: BTreeSet<ObjectName> = changes
         .iter()
         .filter(|c| c.kind() == Kind::Database && c.action == Action::Update)
@@ -614,10 +701,10 @@ fn keep_inherited_retention(changes: &mut [Change]) {
             continue;
         };
         let database = |o: &Object| o.name.database.clone().map(ObjectName::account);
-        let why = if database(b) != database(a) {
-            "it moves to another database"
+        let because = if database(b) != database(a) {
+            RetentionCause::MovesToAnotherDatabase
         } else if database(a).is_some_and(|d| changing.contains(&d)) {
-            "its database's retention changes"
+            RetentionCause::DatabaseRetentionChanges
         } else {
             continue;
         };
@@ -626,11 +713,8 @@ fn keep_inherited_retention(changes: &mut [Change]) {
         }
         c.action = Action::Update;
         c.state_only = false;
-        c.reasons
-            .retain(|r| r != RECORD_ONLY && !r.starts_with("moves with its renamed container"));
-        c.reasons.push(format!(
-            "{RETENTION} is set on the schema, which may only have inherited it: {why}"
-        ));
+        c.reasons.retain(|r| !follows_record(r));
+        c.reasons.push(Why::RetentionSetOnSchema { because }.into());
         c.attrs.retain(|x| x.name != RETENTION);
         c.attrs.push(AttrChange {
             name: RETENTION.into(),
@@ -640,13 +724,19 @@ fn keep_inherited_retention(changes: &mut [Change]) {
     }
 }
 
-/// Why a change only updates the state.
-const RECORD_ONLY: &str =
-    "the account already matches the configuration; only the state records it";
+/// A reason that says only the record changes: the change no longer says so once it
+/// runs something.
+fn follows_record(r: &Reason) -> bool {
+    matches!(
+        r.why(),
+        Why::RecordOnly | Why::MovesWithRenamedContainer { .. }
+    )
+}
 
-/// A replaced database or schema is created empty: everything in it is replaced too, and
-/// whatever in it is deleted goes with it.
-fn propagate_container_replacement(changes: &mut [Change]) {
+/// Contents of replaced containers: a replaced database or schema is created empty, so
+/// everything in it is replaced too, and whatever in it is deleted goes with it.
+#[allow(clippy::ptr_arg)] // the one signature of every pass ([`Pass`]): the first ones push
+fn contents_of_replaced_containers(_: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
     // By its name before and after (a container both renamed and replaced).
     let replaced: Vec<(ObjectName, Address)> = changes
         .iter()
@@ -679,7 +769,12 @@ fn propagate_container_replacement(changes: &mut [Change]) {
             (Action::Delete, Some(addr), _) if !c.state_only => {
                 c.with_container = Some(addr.clone());
                 c.state_only = true;
-                c.reasons.push(format!("dropped with {addr}"));
+                c.reasons.push(
+                    Why::DroppedWithContainer {
+                        container: addr.clone(),
+                    }
+                    .into(),
+                );
             }
             // Still inside (or a record only): created again in the new container.
             (Action::NoOp | Action::Update | Action::Replace, Some(_), Some(addr)) => {
@@ -687,13 +782,14 @@ fn propagate_container_replacement(changes: &mut [Change]) {
                 c.destructive = true;
                 // Created again in the new container: not just a record that follows it.
                 c.state_only = false;
-                c.reasons.retain(|r| {
-                    !r.starts_with("moves with its renamed container") && r != RECORD_ONLY
-                });
-                c.reasons.push(format!(
-                    "{addr} is replaced, which drops everything in it; {} is created again",
-                    c.address
-                ));
+                c.reasons.retain(|r| !follows_record(r));
+                c.reasons.push(
+                    Why::RecreatedInReplacedContainer {
+                        container: addr.clone(),
+                        address: c.address.clone(),
+                    }
+                    .into(),
+                );
                 c.attrs = create_attrs(c.after.as_ref().expect("inside"));
                 c.with_container = Some(addr.clone());
             }
@@ -701,9 +797,12 @@ fn propagate_container_replacement(changes: &mut [Change]) {
             // so nothing is suspended or dropped under the old name. (One moved out by a
             // rename stays an update: the rename runs before the container goes.)
             (Action::Replace, Some(addr), None) => {
-                c.reasons.push(format!(
-                    "the old one is dropped with {addr}, which is replaced or dropped"
-                ));
+                c.reasons.push(
+                    Why::OldDroppedWithContainer {
+                        container: addr.clone(),
+                    }
+                    .into(),
+                );
                 c.with_container = Some(addr.clone());
             }
             // Moved in (by a rename, or created there): its own statements follow the
@@ -850,5 +949,339 @@ mod tests {
             "{:?}",
             s.reasons
         );
+    }
+}
+
+#[cfg(test)]
+mod pass_tests {
+    //! Each pass on its own: the passes before it run, then it, and the test pins what it
+    //! added (`+`) and took away (`-`) of what the changes say.
+    use super::*;
+    use crate::model::Ident;
+
+    fn id(s: &str) -> Ident {
+        Ident::from_canonical(s)
+    }
+
+    fn warehouse(addr: &str, size: &str) -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Warehouse, addr),
+            ObjectName::account(id("W")),
+        );
+        o.set("size", size);
+        o
+    }
+
+    fn database(retention: Option<i64>, transient: bool) -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Database, "d"),
+            ObjectName::account(id("D")),
+        );
+        if let Some(r) = retention {
+            o.set(RETENTION, r);
+        }
+        if transient {
+            o.set("transient", true);
+        }
+        o
+    }
+
+    fn schema(retention: Option<i64>) -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Schema, "s"),
+            ObjectName::in_database(id("D"), id("S")),
+        );
+        o.deps.insert(Address::new(Kind::Database, "d"));
+        if let Some(r) = retention {
+            o.set(RETENTION, r);
+        }
+        o
+    }
+
+    fn facts(changes: &[Change]) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for c in changes {
+            let a = &c.address;
+            out.insert(format!("{a}: {}", c.action.as_str()));
+            for r in &c.reasons {
+                out.insert(format!("{a}: why {r}"));
+            }
+            if c.state_only {
+                out.insert(format!("{a}: state only"));
+            }
+            if let Some(f) = &c.moved_from {
+                out.insert(format!("{a}: moved from {f}"));
+            }
+            if let Some(w) = &c.with_container {
+                out.insert(format!("{a}: with {w}"));
+            }
+            let attrs: Vec<&str> = c.attrs.iter().map(|x| x.name.as_str()).collect();
+            if !attrs.is_empty() {
+                out.insert(format!("{a}: attrs {}", attrs.join(",")));
+            }
+            if !c.changed_outside.is_empty() {
+                out.insert(format!(
+                    "{a}: changed outside {}",
+                    c.changed_outside.join(",")
+                ));
+            }
+        }
+        out
+    }
+
+    /// What the pass named `name` adds (`+`) and takes away (`-`), with the diagnostics it
+    /// adds; `live` None plans from the record alone.
+    fn added_by(
+        name: &str,
+        desired: &[Object],
+        recorded: &[Object],
+        live: Option<&[Object]>,
+    ) -> (Vec<String>, Vec<String>) {
+        let recorded: BTreeMap<Address, Object> = recorded
+            .iter()
+            .map(|o| (o.address.clone(), o.clone()))
+            .collect();
+        let live: Option<Picture> = live.map(|l| {
+            l.iter()
+                .map(|o| ((o.kind(), o.name.clone()), o.clone()))
+                .collect()
+        });
+        let input = DiffInput {
+            desired,
+            recorded: &recorded,
+            live: live.as_ref(),
+        };
+        let m = match_records(&input);
+        let (mut changes, mut diags) = (Vec::new(), Diagnostics::new());
+        let at = PASSES
+            .iter()
+            .position(|(n, _)| *n == name)
+            .expect("a pass of that name");
+        for (_, pass) in &PASSES[..at] {
+            pass(&m, &mut changes, &mut diags);
+        }
+        let (before, errors_before) = (facts(&changes), diags.iter().count());
+        (PASSES[at].1)(&m, &mut changes, &mut diags);
+        let after = facts(&changes);
+        let mut out: Vec<String> = after.difference(&before).map(|f| format!("+{f}")).collect();
+        out.extend(before.difference(&after).map(|f| format!("-{f}")));
+        let errors = diags
+            .iter()
+            .skip(errors_before)
+            .map(|d| d.to_string())
+            .collect();
+        (out, errors)
+    }
+
+    #[test]
+    fn the_passes_run_in_the_documented_order() {
+        let names: Vec<&str> = PASSES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(
+            names,
+            [
+                "decide configured objects",
+                "mark moves",
+                "decide deletes",
+                "keep inherited retention",
+                "contents of replaced containers",
+            ]
+        );
+        let doc = include_str!("../../docs/ARCHITECTURE.md");
+        let mut from = doc
+            .find("`match records`")
+            .expect("the matching is listed first");
+        for n in names {
+            from += doc[from..].find(&format!("`{n}`")).unwrap_or_else(|| {
+                panic!("docs/ARCHITECTURE.md lists `{n}` after the pass before it")
+            });
+        }
+    }
+
+    #[test]
+    fn matching_finds_an_object_moved_to_another_address_by_its_name() {
+        let recorded: BTreeMap<Address, Object> = [warehouse("old", "XSMALL")]
+            .into_iter()
+            .map(|o| (o.address.clone(), o))
+            .collect();
+        let desired = [warehouse("new", "XSMALL")];
+        let input = DiffInput {
+            desired: &desired,
+            recorded: &recorded,
+            live: None,
+        };
+        let m = match_records(&input);
+        assert_eq!(
+            m.moved
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>(),
+            [("warehouse.new".to_string(), "warehouse.old".to_string())]
+        );
+    }
+
+    #[test]
+    fn each_pass_adds_what_its_name_says() {
+        let w = |size| warehouse("w", size);
+        type Case<'a> = (
+            &'a str,
+            Vec<Object>,
+            Vec<Object>,
+            Option<Vec<Object>>,
+            Vec<&'a str>,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "decide configured objects",
+                vec![w("XSMALL")],
+                vec![],
+                None,
+                vec!["+warehouse.w: attrs size", "+warehouse.w: create"],
+            ),
+            (
+                // Recorded, and gone from the account.
+                "decide configured objects",
+                vec![w("XSMALL")],
+                vec![w("XSMALL")],
+                Some(vec![]),
+                vec![
+                    "+warehouse.w: attrs size",
+                    "+warehouse.w: create",
+                    "+warehouse.w: why warehouse W was deleted outside snowform; it is created again",
+                ],
+            ),
+            (
+                // The account already has what the configuration says; the record not.
+                "decide configured objects",
+                vec![w("SMALL")],
+                vec![w("XSMALL")],
+                Some(vec![w("SMALL")]),
+                vec![
+                    "+warehouse.w: attrs size",
+                    "+warehouse.w: state only",
+                    "+warehouse.w: update",
+                    "+warehouse.w: why the account already matches the configuration; only the state records it",
+                ],
+            ),
+            (
+                // Changed outside snowform: the record holds the configured value.
+                "decide configured objects",
+                vec![w("XSMALL")],
+                vec![w("XSMALL")],
+                Some(vec![w("LARGE")]),
+                vec![
+                    "+warehouse.w: attrs size",
+                    "+warehouse.w: changed outside size",
+                    "+warehouse.w: update",
+                ],
+            ),
+            (
+                "mark moves",
+                vec![warehouse("new", "XSMALL")],
+                vec![warehouse("old", "XSMALL")],
+                None,
+                vec![
+                    "+warehouse.new: moved from warehouse.old",
+                    "+warehouse.new: update",
+                    "+warehouse.new: why moved from warehouse.old",
+                    "-warehouse.new: noop",
+                ],
+            ),
+            (
+                "decide deletes",
+                vec![],
+                vec![w("XSMALL")],
+                None,
+                vec![
+                    "+warehouse.w: attrs size",
+                    "+warehouse.w: delete",
+                    "+warehouse.w: why no longer in the configuration",
+                ],
+            ),
+            (
+                "decide deletes",
+                vec![],
+                vec![w("XSMALL")],
+                Some(vec![]),
+                vec![
+                    "+warehouse.w: delete",
+                    "+warehouse.w: state only",
+                    "+warehouse.w: why warehouse W is already gone from the account; snowform forgets it",
+                ],
+            ),
+            (
+                "keep inherited retention",
+                vec![database(Some(5), false), schema(Some(1))],
+                vec![database(Some(1), false), schema(Some(1))],
+                None,
+                vec![
+                    "+schema.s: attrs data_retention_time_in_days",
+                    "+schema.s: update",
+                    "+schema.s: why data_retention_time_in_days is set on the schema, which may only have inherited it: its database's retention changes",
+                    "-schema.s: noop",
+                ],
+            ),
+            (
+                "contents of replaced containers",
+                vec![database(None, true), schema(None)],
+                vec![database(None, false), schema(None)],
+                None,
+                vec![
+                    "+schema.s: replace",
+                    "+schema.s: why database.d is replaced, which drops everything in it; schema.s is created again",
+                    "+schema.s: with database.d",
+                    "-schema.s: noop",
+                ],
+            ),
+            (
+                "contents of replaced containers",
+                vec![database(None, true)],
+                vec![database(None, false), schema(None)],
+                None,
+                vec![
+                    "+schema.s: state only",
+                    "+schema.s: why dropped with database.d",
+                    "+schema.s: with database.d",
+                ],
+            ),
+        ];
+        for (pass, desired, recorded, live, want) in cases {
+            let (got, errors) = added_by(pass, &desired, &recorded, live.as_deref());
+            assert_eq!(got, want, "pass {pass:?}");
+            assert!(errors.is_empty(), "{errors:?}");
+        }
+    }
+
+    #[test]
+    fn an_unrecorded_object_of_a_configured_name_is_refused_by_the_first_pass() {
+        let (got, errors) = added_by(
+            "decide configured objects",
+            &[warehouse("w", "XSMALL")],
+            &[],
+            Some(&[warehouse("w", "XSMALL")]),
+        );
+        assert!(got.is_empty(), "{got:?}");
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].contains("W already exists in the account"),
+            "{errors:?}"
+        );
+    }
+
+    /// A renamed container's contents keep their record-only reason until the contents
+    /// pass replaces them: it decides on the kind of reason, not on its words.
+    #[test]
+    fn reasons_that_follow_the_record_are_told_by_kind() {
+        assert!(follows_record(&Why::RecordOnly.into()));
+        assert!(follows_record(
+            &Why::MovesWithRenamedContainer {
+                recorded_as: ObjectName::account(id("X"))
+            }
+            .into()
+        ));
+        // The same words read back from a saved plan decide nothing.
+        let read: Reason =
+            serde_json::from_str(&serde_json::to_string(RECORD_ONLY).unwrap()).unwrap();
+        assert!(!follows_record(&read));
+        assert!(!follows_record(&Why::NoLongerConfigured.into()));
     }
 }

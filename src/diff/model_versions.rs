@@ -96,9 +96,13 @@ pub(super) fn compare(d: &Object, cur: &Object, change: &mut Change) -> Result<(
                             continue;
                         }
                         change.destructive = true;
-                        change.reasons.push(format!(
-                            "{VERSIONS}.{v}.source: a version's files cannot change in place; version {v} is dropped and added again"
-                        ));
+                        change.reasons.push(
+                            super::Why::VersionSourceChanged {
+                                versions: VERSIONS,
+                                version: v.to_string(),
+                            }
+                            .into(),
+                        );
                     }
                     change.attrs.push(AttrChange {
                         name: format!("{VERSIONS}.{v}.{field}"),
@@ -122,9 +126,13 @@ pub(super) fn compare(d: &Object, cur: &Object, change: &mut Change) -> Result<(
             continue;
         }
         change.destructive = true;
-        change.reasons.push(format!(
-            "{VERSIONS}.{v}: version {v} is dropped; its files and functions are gone"
-        ));
+        change.reasons.push(
+            super::Why::VersionDropped {
+                versions: VERSIONS,
+                version: v.to_string(),
+            }
+            .into(),
+        );
         change.attrs.push(AttrChange {
             name: format!("{VERSIONS}.{v}"),
             before: Some(Value::Map(fields.clone())),

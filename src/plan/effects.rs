@@ -4,11 +4,7 @@
 //! runs after another failed (the resume of a task graph) does not record the failed one.
 
 use super::Effect;
-use crate::ddl::{Stmt, CREATE, DROP, NAME};
-
-/// Marks a task's suspension for the time of a change: the record says it is suspended
-/// until the statement that resumes it succeeds.
-pub const SUSPENDED: &str = "@suspended";
+use crate::ddl::{Applies, Stmt};
 use crate::diff::{Action, Change};
 use crate::model::{Object, Value};
 
@@ -122,15 +118,15 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
     for (i, stmt) in all.iter().enumerate() {
         before_each.push(current.clone());
         created.push(None);
-        if stmt.applies.iter().any(|p| p == DROP) {
+        if stmt.does(&Applies::Drop) {
             current = None;
             continue;
         }
         let Some(d) = desired else { continue };
-        if stmt.applies.iter().any(|p| p == CREATE) {
+        if stmt.does(&Applies::Create) {
             let mut snap = d.clone();
             for later in &all[i + 1..] {
-                for p in later.applies.iter().filter(|p| !p.starts_with('@')) {
+                for p in later.attrs() {
                     if let Some(before) = change.before.as_ref().filter(|_| !fresh) {
                         set_path(&mut snap, before, p);
                     } else {
@@ -141,20 +137,20 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             current = Some(snap);
         }
         if let Some(cur) = current.as_mut() {
-            if stmt.applies.iter().any(|p| p == NAME) {
+            if stmt.does(&Applies::Name) {
                 cur.name = d.name.clone();
             }
-            if stmt.applies.iter().any(|p| p == SUSPENDED) {
+            if stmt.does(&Applies::Suspended) {
                 cur.set("enabled", false);
             }
-            for p in stmt.applies.iter().filter(|p| !p.starts_with('@')) {
+            for p in stmt.attrs() {
                 set_path(cur, d, p);
             }
             for (p, v) in &stmt.leaves {
                 set_value(cur, p, v.clone());
             }
         }
-        if stmt.applies.iter().any(|p| p == CREATE) {
+        if stmt.does(&Applies::Create) {
             created[i] = current.clone();
         }
     }
@@ -165,19 +161,23 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
     // whatever the record held (its value in the account does not change).
     let touched: std::collections::BTreeSet<&str> = all
         .iter()
-        .flat_map(|s| s.applies.iter().chain(s.leaves.iter().map(|(p, _)| p)))
-        .map(|p| match p.as_str() {
-            SUSPENDED => "enabled",
-            p => p,
+        .flat_map(|s| {
+            let marks = s.applies.iter().filter_map(|a| match a {
+                Applies::Attr(p) => Some(p.as_str()),
+                Applies::Suspended => Some("enabled"),
+                _ => None,
+            });
+            marks.chain(s.leaves.iter().map(|(p, _)| p.as_str()))
         })
         .collect();
+    let renamed = all.iter().any(|s| s.does(&Applies::Name));
     let mut uncovered: Vec<String> = match (&current, desired) {
         (Some(cur), Some(d)) => differing_paths(cur, d),
         _ => Vec::new(),
     };
     if let Some(d) = desired {
         // Nothing renames it: the account has it under the configured name.
-        if !touched.contains(NAME) && !uncovered.iter().any(|p| p == PATCH_NAME) {
+        if !renamed && !uncovered.iter().any(|p| p == PATCH_NAME) {
             uncovered.push(PATCH_NAME.to_string());
         }
         let empty = std::collections::BTreeMap::new();
@@ -193,11 +193,11 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
     // before its feature view is replaced): they record no configured value.
     let first_create = all
         .iter()
-        .position(|s| s.applies.iter().any(|p| p == CREATE))
+        .position(|s| s.does(&Applies::Create))
         .unwrap_or(0);
     let mut out = Vec::with_capacity(all.len());
     for (i, stmt) in all.iter().enumerate() {
-        if stmt.applies.iter().any(|p| p == DROP) {
+        if stmt.does(&Applies::Drop) {
             out.push(Effect::Remove {
                 address: change.address.clone(),
             });
@@ -242,14 +242,14 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
         }
         let mut object = d.clone();
         let mut paths: Vec<String> = Vec::new();
-        if stmt.applies.iter().any(|p| p == NAME) {
+        if stmt.does(&Applies::Name) {
             paths.push(PATCH_NAME.to_string());
         }
-        if stmt.applies.iter().any(|p| p == SUSPENDED) {
+        if stmt.does(&Applies::Suspended) {
             object.set("enabled", false);
             paths.push("enabled".to_string());
         }
-        paths.extend(stmt.applies.iter().filter(|p| !p.starts_with('@')).cloned());
+        paths.extend(stmt.attrs().map(str::to_string));
         for (p, v) in &stmt.leaves {
             set_value(&mut object, p, v.clone());
             paths.push(p.clone());

@@ -180,8 +180,21 @@ pub fn filter_targets(changes: Vec<Change>, targets: &[Address]) -> Vec<Change> 
         .collect()
 }
 
-/// Turn changes into an ordered plan of steps.
-pub fn build(changes: Vec<Change>, workspace: &str) -> Plan {
+/// The changes with their statements laid out as steps, in change order, not yet linked.
+struct Laid {
+    changes: Vec<Change>,
+    change_order: Vec<usize>,
+    steps: Vec<Step>,
+    /// Each change's steps, in the order they run.
+    per_change: Vec<Vec<usize>>,
+    /// Steps that drop the old object of a replacement once everything else ran.
+    cleanup: BTreeSet<usize>,
+    graph_ops: tasks::GraphOps,
+}
+
+/// Ask `ddl` for each change's statements, add the task graphs' suspends and resumes, and
+/// make one step per statement with what it records.
+fn lay_out(changes: Vec<Change>) -> Laid {
     let change_order = order::change_order(&changes);
     let mut stmts: Vec<Vec<Stmt>> = changes.iter().map(ddl::statements).collect();
     let mut changes = changes;
@@ -226,6 +239,26 @@ pub fn build(changes: Vec<Change>, workspace: &str) -> Plan {
             per_change[ci].push(id);
         }
     }
+    Laid {
+        changes,
+        change_order,
+        steps,
+        per_change,
+        cleanup,
+        graph_ops,
+    }
+}
+
+/// Turn changes into an ordered plan of steps.
+pub fn build(changes: Vec<Change>, workspace: &str) -> Plan {
+    let Laid {
+        changes,
+        change_order,
+        mut steps,
+        per_change,
+        cleanup,
+        graph_ops,
+    } = lay_out(changes);
     let (ordered, main_phase_ends) = order::link(
         &changes,
         &change_order,

@@ -7,6 +7,7 @@ use super::Step;
 use crate::diff::{Action, Change};
 use crate::graph::Graph;
 use crate::model::{Address, Kind, ObjectName};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Change indices in dependency order: creates and updates after what they depend on,
@@ -68,8 +69,149 @@ fn deleted_dependents(changes: &[Change]) -> BTreeMap<&Address, Vec<usize>> {
     out
 }
 
-/// Fill in each step's `after`, `requires`, `finally` and `after_main_phase`; return the
-/// run order and the last steps of the main phase.
+/// The passes that link the steps, in the order they run, each named for what it adds.
+/// Order matters: the main phase's ends are read from the edges the passes before them
+/// add, and the delete phase and the task graphs' edges come after, so they do not count.
+pub(super) const PASSES: [(&str, Pass); 10] = [
+    ("sequence within a change", sequence_within_change),
+    ("reference edges", reference_edges),
+    ("container edges", container_edges),
+    ("renamed-container edges", renamed_container_edges),
+    (
+        "moved-out-of-replaced-container edges",
+        moved_out_of_replaced_container_edges,
+    ),
+    ("main phase ends", main_phase_ends),
+    ("delete phase", delete_phase),
+    ("drop-after-dependents edges", drop_after_dependents_edges),
+    ("task-graph suspend/resume edges", task_graph_edges),
+    ("no self edges", no_self_edges),
+];
+
+/// One linking pass: reads the layout, adds to the links.
+pub(super) type Pass = fn(&Layout, &mut Links);
+
+/// What the passes read: the changes, their steps, and the task graphs' operations.
+pub(super) struct Layout<'a> {
+    changes: &'a [Change],
+    change_order: &'a [usize],
+    /// Every step of each change, in the order they run.
+    steps_of: &'a [Vec<usize>],
+    /// The cleanup of replacements: dropping an old object once everything else ran.
+    cleanup: &'a BTreeSet<usize>,
+    ops: &'a GraphOps,
+    /// Each change's steps without a task graph's resumes (they come after the whole
+    /// graph) and cleanup: what others wait for.
+    core: Vec<Vec<usize>>,
+    index: BTreeMap<&'a Address, usize>,
+    /// [`Layout::prereqs`] by change, shared by the passes that ask.
+    prereq_cache: RefCell<BTreeMap<usize, BTreeSet<usize>>>,
+}
+
+/// What the passes fill in: each step's `after`, `requires`, `finally` and
+/// `after_main_phase`, and the last steps of the main phase.
+pub(super) struct Links<'s> {
+    pub steps: &'s mut [Step],
+    pub main_phase_ends: BTreeSet<usize>,
+}
+
+impl<'a> Layout<'a> {
+    pub(super) fn new(
+        changes: &'a [Change],
+        change_order: &'a [usize],
+        steps_of: &'a [Vec<usize>],
+        cleanup: &'a BTreeSet<usize>,
+        ops: &'a GraphOps,
+    ) -> Layout<'a> {
+        // The steps that resume a task graph.
+        let resumes: BTreeSet<usize> = ops
+            .graphs
+            .iter()
+            .flat_map(|g| {
+                g.resume_chain
+                    .iter()
+                    .map(|&ci| *steps_of[ci].last().expect("has resume"))
+            })
+            .collect();
+        let core = steps_of
+            .iter()
+            .map(|ids| {
+                ids.iter()
+                    .copied()
+                    .filter(|s| !resumes.contains(s) && !cleanup.contains(s))
+                    .collect()
+            })
+            .collect();
+        let index = changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (&c.address, i))
+            .collect();
+        Layout {
+            changes,
+            change_order,
+            steps_of,
+            cleanup,
+            ops,
+            core,
+            index,
+            prereq_cache: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    fn is_delete(&self, ci: usize) -> bool {
+        self.changes[ci].action == Action::Delete
+    }
+
+    /// The change's own first statement: after the suspend of its graph's root when it
+    /// has one, among the steps others wait for.
+    fn own_first_core(&self, ci: usize) -> Option<usize> {
+        self.core[ci].get(self.ops.prefix[ci].len()).copied()
+    }
+
+    /// What a change waits for: the last step of each change it references (not deleted),
+    /// or through a change with no steps of its own, what that one waits for.
+    fn prereqs(&self, ci: usize) -> BTreeSet<usize> {
+        self.prereqs_from(ci, &mut BTreeSet::new())
+    }
+
+    fn prereqs_from(&self, ci: usize, seen: &mut BTreeSet<usize>) -> BTreeSet<usize> {
+        if let Some(c) = self.prereq_cache.borrow().get(&ci) {
+            return c.clone();
+        }
+        let mut out = BTreeSet::new();
+        if !seen.insert(ci) {
+            return out;
+        }
+        for d in self.changes[ci].after.iter().flat_map(|o| o.deps.iter()) {
+            let Some(&j) = self.index.get(d) else {
+                continue;
+            };
+            if self.is_delete(j) {
+                continue;
+            }
+            match self.core[j].last() {
+                Some(&last) => {
+                    out.insert(last);
+                }
+                None => out.extend(self.prereqs_from(j, seen)),
+            }
+        }
+        self.prereq_cache.borrow_mut().insert(ci, out.clone());
+        out
+    }
+
+    /// What it takes for change `j` to be done, for those that wait for it.
+    fn done(&self, j: usize) -> BTreeSet<usize> {
+        match self.core[j].last() {
+            Some(&last) => BTreeSet::from([last]),
+            None => self.prereqs(j),
+        }
+    }
+}
+
+/// Fill in each step's `after`, `requires`, `finally` and `after_main_phase` by running
+/// [`PASSES`]; return the run order and the last steps of the main phase.
 pub fn link(
     changes: &[Change],
     change_order: &[usize],
@@ -78,135 +220,74 @@ pub fn link(
     cleanup: &BTreeSet<usize>,
     ops: &GraphOps,
 ) -> (Vec<usize>, BTreeSet<usize>) {
-    let n = changes.len();
-    let is_delete = |ci: usize| changes[ci].action == Action::Delete;
-    // Steps of the main phase, per change.
-    let main_steps = |ci: usize| -> Vec<usize> {
-        per_change[ci]
-            .iter()
-            .copied()
-            .filter(|s| !cleanup.contains(s))
-            .collect()
+    let layout = Layout::new(changes, change_order, per_change, cleanup, ops);
+    let mut links = Links {
+        steps,
+        main_phase_ends: BTreeSet::new(),
     };
+    for (_, pass) in PASSES {
+        pass(&layout, &mut links);
+    }
+    let ends = links.main_phase_ends;
+    (run_order(steps, &ends), ends)
+}
 
-    // Within a change, steps run in sequence.
-    for ids in per_change {
+/// Within a change, steps run in sequence: its statements build on each other.
+fn sequence_within_change(layout: &Layout, links: &mut Links) {
+    for ids in layout.steps_of {
         for w in ids.windows(2) {
-            steps[w[1]].after.insert(w[0]);
+            links.steps[w[1]].after.insert(w[0]);
         }
     }
+}
 
-    // A change waits for the last step of each change it depends on (through changes with
-    // no steps of their own); a task graph's resumes come later, so they do not count.
-    let resumes: BTreeSet<usize> = ops
-        .graphs
-        .iter()
-        .flat_map(|g| {
-            g.resume_chain
-                .iter()
-                .map(|&ci| *per_change[ci].last().expect("has resume"))
-        })
-        .collect();
-    let core: Vec<Vec<usize>> = per_change
-        .iter()
-        .map(|ids| {
-            ids.iter()
-                .copied()
-                .filter(|s| !resumes.contains(s) && !cleanup.contains(s))
-                .collect()
-        })
-        .collect();
-    let per_change_all = per_change;
-    let per_change = &core[..];
-    let idx: BTreeMap<&Address, usize> = changes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (&c.address, i))
-        .collect();
-    let mut prereq_cache: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-    fn prereqs(
-        ci: usize,
-        changes: &[Change],
-        idx: &BTreeMap<&Address, usize>,
-        per_change: &[Vec<usize>],
-        cache: &mut BTreeMap<usize, BTreeSet<usize>>,
-        seen: &mut BTreeSet<usize>,
-    ) -> BTreeSet<usize> {
-        if let Some(c) = cache.get(&ci) {
-            return c.clone();
-        }
-        let mut out = BTreeSet::new();
-        if !seen.insert(ci) {
-            return out;
-        }
-        for d in changes[ci].after.iter().flat_map(|o| o.deps.iter()) {
-            let Some(&j) = idx.get(d) else { continue };
-            if changes[j].action == Action::Delete {
-                continue;
-            }
-            match per_change[j].last() {
-                Some(&last) => {
-                    out.insert(last);
-                }
-                None => out.extend(prereqs(j, changes, idx, per_change, cache, seen)),
-            }
-        }
-        cache.insert(ci, out.clone());
-        out
-    }
-    for &ci in change_order {
-        if is_delete(ci) {
+/// A change's own first statement waits for the last step of each change it references
+/// (through changes with no steps of their own): what it names must exist as configured.
+/// A task graph's resumes come later, so they do not count; a suspend of its graph's root
+/// needs only the task, which exists, and the rest of the graph waits for it (among them,
+/// maybe, what this task depends on).
+fn reference_edges(layout: &Layout, links: &mut Links) {
+    for &ci in layout.change_order {
+        if layout.is_delete(ci) {
             continue;
         }
-        // Its own first statement: a suspend of its graph's root needs only the task, which
-        // exists, and the rest of the graph waits for it (among them, maybe, what this task
-        // depends on).
-        let Some(&first) = per_change[ci].get(ops.prefix[ci].len()) else {
+        let Some(first) = layout.own_first_core(ci) else {
             continue;
         };
-        let pre = prereqs(
-            ci,
-            changes,
-            &idx,
-            per_change,
-            &mut prereq_cache,
-            &mut BTreeSet::new(),
-        );
-        steps[first]
+        let pre = layout.prereqs(ci);
+        links.steps[first]
             .after
-            .extend(pre.into_iter().filter(|p| !per_change[ci].contains(p)));
+            .extend(pre.into_iter().filter(|p| !layout.core[ci].contains(p)));
     }
-    // Every statement names the object as it is once its database or schema is renamed:
-    // the first one of each change (a graph's root suspend, a delete, which the main
-    // phase does not order, or a resume that is all a change runs) waits for its
-    // containers' changes.
-    for ci in 0..n {
-        let Some(&first) = per_change_all[ci].first() else {
+}
+
+/// Every statement names the object as it is once its database or schema is renamed: the
+/// first one of each change (a graph's root suspend, a delete, which the main phase does
+/// not order, or a resume that is all a change runs) waits for its containers' changes.
+fn container_edges(layout: &Layout, links: &mut Links) {
+    let changes = layout.changes;
+    for ci in 0..changes.len() {
+        let Some(&first) = layout.steps_of[ci].first() else {
             continue;
         };
         let object = changes[ci].after.as_ref().or(changes[ci].before.as_ref());
         for d in object.iter().flat_map(|o| o.deps.iter()) {
-            let Some(&j) = idx.get(d) else { continue };
-            if is_delete(j) || !matches!(changes[j].kind(), Kind::Database | Kind::Schema) {
+            let Some(&j) = layout.index.get(d) else {
+                continue;
+            };
+            if layout.is_delete(j) || !matches!(changes[j].kind(), Kind::Database | Kind::Schema) {
                 continue;
             }
-            let done = match per_change[j].last() {
-                Some(&last) => BTreeSet::from([last]),
-                None => prereqs(
-                    j,
-                    changes,
-                    &idx,
-                    per_change,
-                    &mut prereq_cache,
-                    &mut BTreeSet::new(),
-                ),
-            };
-            steps[first].after.extend(done);
+            links.steps[first].after.extend(layout.done(j));
         }
     }
-    // An object moved out of a renamed database or schema is found under the container's
-    // new name: its first statement (a rename, a suspend) waits for that rename too. The
-    // configuration's references name only where the object goes.
+}
+
+/// An object moved out of a renamed database or schema is found under the container's new
+/// name: its first statement (a rename, a suspend) waits for that rename too. The
+/// configuration's references name only where the object goes.
+fn renamed_container_edges(layout: &Layout, links: &mut Links) {
+    let changes = layout.changes;
     let renamed: BTreeMap<&ObjectName, usize> = changes
         .iter()
         .enumerate()
@@ -217,23 +298,29 @@ pub fn link(
             (b.name != a.name).then_some((&a.name, j))
         })
         .collect();
-    if !renamed.is_empty() {
-        for ci in 0..n {
-            let (Some(&first), Some(b)) = (per_change_all[ci].first(), changes[ci].before.as_ref())
-            else {
-                continue;
-            };
-            for container in b.name.containers() {
-                if let Some(&j) = renamed.get(&container) {
-                    if j != ci {
-                        steps[first].after.extend(per_change[j].last().copied());
-                    }
+    if renamed.is_empty() {
+        return;
+    }
+    for (ci, change) in changes.iter().enumerate() {
+        let (Some(&first), Some(b)) = (layout.steps_of[ci].first(), change.before.as_ref()) else {
+            continue;
+        };
+        for container in b.name.containers() {
+            if let Some(&j) = renamed.get(&container) {
+                if j != ci {
+                    links.steps[first]
+                        .after
+                        .extend(layout.core[j].last().copied());
                 }
             }
         }
     }
-    // An object renamed out of a database or schema that is replaced moves before the
-    // container is created again, or it would go with it.
+}
+
+/// An object renamed out of a database or schema that is replaced moves before the
+/// container is created again, or it would go with it.
+fn moved_out_of_replaced_container_edges(layout: &Layout, links: &mut Links) {
+    let changes = layout.changes;
     let replaced: BTreeMap<&ObjectName, usize> = changes
         .iter()
         .enumerate()
@@ -246,83 +333,99 @@ pub fn link(
                 .map(move |o| (&o.name, j))
         })
         .collect();
-    if !replaced.is_empty() {
-        for ci in (0..n).filter(|&ci| changes[ci].action == Action::Update) {
-            let (Some(b), Some(a)) = (changes[ci].before.as_ref(), changes[ci].after.as_ref())
-            else {
+    if replaced.is_empty() {
+        return;
+    }
+    for ci in (0..changes.len()).filter(|&ci| changes[ci].action == Action::Update) {
+        let (Some(b), Some(a)) = (changes[ci].before.as_ref(), changes[ci].after.as_ref()) else {
+            continue;
+        };
+        let Some(rename) = layout.own_first_core(ci) else {
+            continue;
+        };
+        if b.name == a.name {
+            continue;
+        }
+        for container in b.name.containers() {
+            let Some(&j) = replaced.get(&container) else {
                 continue;
             };
-            let Some(&rename) = per_change[ci].get(ops.prefix[ci].len()) else {
-                continue;
-            };
-            if b.name == a.name {
-                continue;
-            }
-            for container in b.name.containers() {
-                let Some(&j) = replaced.get(&container) else {
-                    continue;
-                };
-                if let Some(&first) = per_change[j].first() {
-                    steps[first].after.insert(rename);
-                }
+            if let Some(&first) = layout.core[j].first() {
+                links.steps[first].after.insert(rename);
             }
         }
     }
-    let per_change = per_change_all;
+}
 
-    // The delete phase (deletes and the cleanup of replacements) waits for the main phase.
-    // A task graph's resumes are not part of it: they wait for the graph's deletes too.
-    let main_ids: Vec<usize> = (0..n)
-        .filter(|&ci| !is_delete(ci))
-        .flat_map(main_steps)
-        .filter(|s| !resumes.contains(s))
+/// The last steps of the main phase (creates, updates, replacements, without a task
+/// graph's resumes, which wait for the graph's deletes too): the delete phase waits for
+/// them, through one flag per step instead of an edge per pair. Read from the edges the
+/// passes before add.
+fn main_phase_ends(layout: &Layout, links: &mut Links) {
+    let main_ids: Vec<usize> = (0..layout.changes.len())
+        .filter(|&ci| !layout.is_delete(ci))
+        .flat_map(|ci| layout.core[ci].iter().copied())
         .collect();
-    let main_sinks: BTreeSet<usize> = {
-        let mut has_successor = BTreeSet::new();
-        for &s in &main_ids {
-            has_successor.extend(steps[s].after.iter().copied());
-        }
-        main_ids
-            .iter()
-            .copied()
-            .filter(|s| !has_successor.contains(s))
-            .collect()
-    };
-    // A delete's own first statement, after the suspend of its graph's root when it is one:
-    // that suspend belongs to the graph, which other changes may be changing in the main
-    // phase, and the graph's drops all wait for it.
-    let own_first = |ci: usize| -> Option<usize> {
-        let ids = &per_change[ci];
-        ids.get(ops.prefix[ci].len()).or(ids.first()).copied()
-    };
-    for ci in 0..n {
-        if is_delete(ci) {
-            if let Some(first) = own_first(ci) {
-                steps[first].after_main_phase = true;
+    let mut has_successor = BTreeSet::new();
+    for &s in &main_ids {
+        has_successor.extend(links.steps[s].after.iter().copied());
+    }
+    links.main_phase_ends = main_ids
+        .into_iter()
+        .filter(|s| !has_successor.contains(s))
+        .collect();
+}
+
+/// A delete's own first statement, after the suspend of its graph's root when it is one:
+/// that suspend belongs to the graph, which other changes may be changing in the main
+/// phase, and the graph's drops all wait for it.
+fn own_first(layout: &Layout, ci: usize) -> Option<usize> {
+    let ids = &layout.steps_of[ci];
+    ids.get(layout.ops.prefix[ci].len())
+        .or(ids.first())
+        .copied()
+}
+
+/// The delete phase (deletes and the cleanup of replacements) waits for the main phase:
+/// nothing is dropped while something may still point at it.
+fn delete_phase(layout: &Layout, links: &mut Links) {
+    for ci in 0..layout.changes.len() {
+        if layout.is_delete(ci) {
+            if let Some(first) = own_first(layout, ci) {
+                links.steps[first].after_main_phase = true;
             }
         }
     }
-    for &s in cleanup {
-        steps[s].after_main_phase = true;
+    for &s in layout.cleanup {
+        links.steps[s].after_main_phase = true;
     }
-    // Deletes run dependents first.
+}
+
+/// Deletes run dependents first: an object is dropped after what depends on it.
+fn drop_after_dependents_edges(layout: &Layout, links: &mut Links) {
+    let changes = layout.changes;
     let dependents = deleted_dependents(changes);
-    for ci in (0..n).filter(|&ci| is_delete(ci)) {
-        let Some(first) = own_first(ci) else {
+    for ci in (0..changes.len()).filter(|&ci| layout.is_delete(ci)) {
+        let Some(first) = own_first(layout, ci) else {
             continue;
         };
         for &cj in dependents.get(&changes[ci].address).into_iter().flatten() {
             if cj != ci {
-                if let Some(&last) = per_change[cj].last() {
-                    steps[first].after.insert(last);
+                if let Some(&last) = layout.steps_of[cj].last() {
+                    links.steps[first].after.insert(last);
                 }
             }
         }
     }
+}
 
-    // Task graphs: the root suspend before every other step of the graph; resumes after all
-    // of them, children first, and even after a failure.
-    for g in &ops.graphs {
+/// Task graphs: the root suspend before every other step of the graph; resumes after all
+/// of them, children first, and even after a failure, as long as the task exists (the
+/// steps that create it succeeded).
+fn task_graph_edges(layout: &Layout, links: &mut Links) {
+    let per_change = layout.steps_of;
+    let steps = &mut *links.steps;
+    for g in &layout.ops.graphs {
         let suspend_steps: BTreeSet<usize> =
             g.suspenders.iter().map(|&ci| per_change[ci][0]).collect();
         let resume_steps: Vec<usize> = g
@@ -347,9 +450,8 @@ pub fn link(
                 steps[r].after.insert(p);
             }
             steps[r].finally = true;
-            // It must exist: the steps that create it must have succeeded.
             let ci = g.resume_chain[k];
-            if matches!(changes[ci].action, Action::Create | Action::Replace) {
+            if matches!(layout.changes[ci].action, Action::Create | Action::Replace) {
                 steps[r]
                     .requires
                     .extend(per_change[ci].iter().copied().filter(|&s| s != r));
@@ -357,11 +459,14 @@ pub fn link(
             prev = Some(r);
         }
     }
-    for s in steps.iter_mut() {
+}
+
+/// No step waits for itself (the passes above may name a change's own step).
+fn no_self_edges(_: &Layout, links: &mut Links) {
+    for s in links.steps.iter_mut() {
         let id = s.id;
         s.after.remove(&id);
     }
-    (run_order(steps, &main_sinks), main_sinks)
 }
 
 /// A topological order of the steps, smallest ready id first. The end of the main phase is
@@ -390,5 +495,280 @@ fn run_order(steps: &[Step], main_phase_ends: &BTreeSet<usize>) -> Vec<usize> {
             debug_assert!(false, "plan steps wait on each other: {cycles:?}");
             steps.iter().map(|s| s.id).collect()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each pass on its own: the passes before it run, then it, and the test pins what it
+    //! added, by the statements' first lines (`(record ADDRESS)` for a step that only
+    //! changes the state).
+    use super::*;
+    use crate::diff::{diff, DiffInput};
+    use crate::model::{Ident, Object, Value};
+
+    fn id(s: &str) -> Ident {
+        Ident::from_canonical(s)
+    }
+
+    fn database(name: &str) -> Object {
+        Object::new(
+            Address::new(Kind::Database, "d"),
+            ObjectName::account(id(name)),
+        )
+    }
+
+    fn schema(addr: &str, db: &str, name: &str) -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Schema, addr),
+            ObjectName::in_database(id(db), id(name)),
+        );
+        o.deps.insert(Address::new(Kind::Database, "d"));
+        o
+    }
+
+    fn stage(schema_addr: &str, db: &str, schema: &str) -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Stage, "st"),
+            ObjectName::in_schema(id(db), id(schema), id("ST")),
+        );
+        o.deps.insert(Address::new(Kind::Schema, schema_addr));
+        o
+    }
+
+    fn warehouse(addr: &str, name: &str, size: &str) -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Warehouse, addr),
+            ObjectName::account(id(name)),
+        );
+        o.set("size", size);
+        o
+    }
+
+    fn task(name: &str, after: &[&str], sql: &str) -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Task, name.to_lowercase()),
+            ObjectName::in_schema(id("D"), id("S"), id(name)),
+        );
+        o.set("sql", sql);
+        o.set("enabled", true);
+        if after.is_empty() {
+            o.set("schedule", "USING CRON 0 6 * * * UTC");
+        } else {
+            let preds = after.iter().map(|a| Value::from(format!("D.S.{a}")));
+            o.set("after", Value::List(preds.collect()));
+            for a in after {
+                o.deps.insert(Address::new(Kind::Task, a.to_lowercase()));
+            }
+        }
+        o
+    }
+
+    fn describe(steps: &[Step], changes: &[Change], id: usize) -> String {
+        match &steps[id].sql {
+            Some(sql) => sql.lines().next().unwrap_or("").to_string(),
+            None => format!("(record {})", changes[steps[id].change].address),
+        }
+    }
+
+    /// What each step and the plan say, as lines: `A <- B` (A waits for B), `A requires
+    /// B`, `A: finally`, `A: after the main phase`, `end of main phase: A`.
+    fn facts(steps: &[Step], ends: &BTreeSet<usize>, changes: &[Change]) -> BTreeSet<String> {
+        let d = |i: usize| describe(steps, changes, i);
+        let mut out = BTreeSet::new();
+        for s in steps {
+            for &a in &s.after {
+                out.insert(format!("{} <- {}", d(s.id), d(a)));
+            }
+            for &r in &s.requires {
+                out.insert(format!("{} requires {}", d(s.id), d(r)));
+            }
+            if s.finally {
+                out.insert(format!("{}: finally", d(s.id)));
+            }
+            if s.after_main_phase {
+                out.insert(format!("{}: after the main phase", d(s.id)));
+            }
+        }
+        for &e in ends {
+            out.insert(format!("end of main phase: {}", d(e)));
+        }
+        out
+    }
+
+    /// What the pass named `name` adds to what the passes before it made, for the plan from
+    /// `recorded` (the account matches it) to `desired`.
+    fn added_by(name: &str, desired: &[Object], recorded: &[Object]) -> Vec<String> {
+        let recorded: BTreeMap<Address, Object> = recorded
+            .iter()
+            .map(|o| (o.address.clone(), o.clone()))
+            .collect();
+        let changes = diff(&DiffInput {
+            desired,
+            recorded: &recorded,
+            live: None,
+        })
+        .expect("a valid change");
+        let mut laid = super::super::lay_out(changes);
+        let layout = Layout::new(
+            &laid.changes,
+            &laid.change_order,
+            &laid.per_change,
+            &laid.cleanup,
+            &laid.graph_ops,
+        );
+        let mut links = Links {
+            steps: &mut laid.steps,
+            main_phase_ends: BTreeSet::new(),
+        };
+        let at = PASSES
+            .iter()
+            .position(|(n, _)| *n == name)
+            .expect("a pass of that name");
+        for (_, pass) in &PASSES[..at] {
+            pass(&layout, &mut links);
+        }
+        let before = facts(links.steps, &links.main_phase_ends, &laid.changes);
+        (PASSES[at].1)(&layout, &mut links);
+        let after = facts(links.steps, &links.main_phase_ends, &laid.changes);
+        after.difference(&before).cloned().collect()
+    }
+
+    #[test]
+    fn the_passes_run_in_the_documented_order() {
+        let names: Vec<&str> = PASSES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(
+            names,
+            [
+                "sequence within a change",
+                "reference edges",
+                "container edges",
+                "renamed-container edges",
+                "moved-out-of-replaced-container edges",
+                "main phase ends",
+                "delete phase",
+                "drop-after-dependents edges",
+                "task-graph suspend/resume edges",
+                "no self edges",
+            ]
+        );
+        // docs/ARCHITECTURE.md lists them in this order.
+        let doc = include_str!("../../docs/ARCHITECTURE.md");
+        let mut from = 0;
+        for n in names {
+            let at = doc[from..].find(&format!("`{n}`")).unwrap_or_else(|| {
+                panic!("docs/ARCHITECTURE.md lists `{n}` after the pass before it")
+            });
+            from += at;
+        }
+    }
+
+    #[test]
+    fn each_pass_adds_what_its_name_says() {
+        let db = database("D");
+        let (s, t) = (schema("s", "D", "S"), schema("t", "D", "T"));
+        let mut s_renamed = schema("s", "D", "S2");
+        s_renamed.deps = s.deps.clone();
+        let mut s_transient = s.clone();
+        s_transient.set("transient", true);
+        let root = task("ROOT", &[], "CALL R()");
+        let child = task("CHILD", &["ROOT"], "CALL C()");
+        let mut child_changed = child.clone();
+        child_changed.set("sql", "CALL C2()");
+        // (pass, configured, recorded, what it adds)
+        type Case<'a> = (&'a str, Vec<Object>, Vec<Object>, Vec<&'a str>);
+        let cases: Vec<Case> = vec![
+            (
+                "sequence within a change",
+                vec![warehouse("w", "W2", "SMALL")],
+                vec![warehouse("w", "W", "XSMALL")],
+                vec!["ALTER WAREHOUSE W2 SET WAREHOUSE_SIZE = SMALL <- ALTER WAREHOUSE W RENAME TO W2"],
+            ),
+            (
+                "reference edges",
+                vec![db.clone(), s.clone()],
+                vec![],
+                vec!["CREATE SCHEMA D.S <- CREATE DATABASE D"],
+            ),
+            (
+                // A delete is not ordered by references: it names the schema under the
+                // database's new name, once it has it.
+                "container edges",
+                vec![database("D2")],
+                vec![db.clone(), s.clone()],
+                vec!["DROP SCHEMA D2.S <- ALTER DATABASE D RENAME TO D2"],
+            ),
+            (
+                "renamed-container edges",
+                vec![db.clone(), s_renamed.clone(), t.clone(), stage("t", "D", "T")],
+                vec![db.clone(), s.clone(), t.clone(), stage("s", "D", "S")],
+                vec!["ALTER STAGE D.S2.ST RENAME TO D.T.ST <- ALTER SCHEMA D.S RENAME TO D.S2"],
+            ),
+            (
+                "moved-out-of-replaced-container edges",
+                vec![db.clone(), s_transient.clone(), t.clone(), stage("t", "D", "T")],
+                vec![db.clone(), s.clone(), t.clone(), stage("s", "D", "S")],
+                vec!["CREATE OR REPLACE TRANSIENT SCHEMA D.S <- ALTER STAGE D.S.ST RENAME TO D.T.ST"],
+            ),
+            (
+                "main phase ends",
+                vec![db.clone(), s.clone(), warehouse("w", "W", "XSMALL")],
+                vec![],
+                vec![
+                    "end of main phase: CREATE SCHEMA D.S",
+                    "end of main phase: CREATE WAREHOUSE W WAREHOUSE_SIZE = XSMALL",
+                ],
+            ),
+            (
+                "delete phase",
+                vec![],
+                vec![warehouse("w", "W", "XSMALL")],
+                vec!["DROP WAREHOUSE W: after the main phase"],
+            ),
+            (
+                "drop-after-dependents edges",
+                vec![],
+                vec![db.clone(), s.clone()],
+                vec!["DROP DATABASE D <- (record schema.s)"],
+            ),
+            (
+                "task-graph suspend/resume edges",
+                vec![root.clone(), child_changed],
+                vec![root.clone(), child],
+                // The child's change already waits for the suspend through its reference
+                // to the root.
+                vec![
+                    "ALTER TASK D.S.ROOT RESUME <- ALTER TASK D.S.CHILD MODIFY AS CALL C2()",
+                    "ALTER TASK D.S.ROOT RESUME: finally",
+                ],
+            ),
+        ];
+        for (pass, desired, recorded, want) in cases {
+            assert_eq!(added_by(pass, &desired, &recorded), want, "pass {pass:?}");
+        }
+    }
+
+    #[test]
+    fn no_step_is_left_waiting_for_itself() {
+        let changes = vec![];
+        let ops = GraphOps::default();
+        let cleanup = BTreeSet::new();
+        let layout = Layout::new(&changes, &[], &[], &cleanup, &ops);
+        let mut steps = vec![Step {
+            id: 0,
+            change: 0,
+            sql: None,
+            effect: crate::plan::Effect::None,
+            after: BTreeSet::from([0]),
+            requires: BTreeSet::new(),
+            finally: false,
+            after_main_phase: false,
+        }];
+        let mut links = Links {
+            steps: &mut steps,
+            main_phase_ends: BTreeSet::new(),
+        };
+        no_self_edges(&layout, &mut links);
+        assert!(steps[0].after.is_empty());
     }
 }

@@ -3,7 +3,6 @@
 
 use super::Plan;
 use crate::model::{Address, Object};
-use crate::state::State;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -119,24 +118,31 @@ fn verify(plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
+/// The state a saved plan is checked against: which state it is (its lineage) and how
+/// many writes it had (its serial). The state implements it: `plan` is pure and does not
+/// know the state, which is read and written at the edge.
+pub trait StateVersion {
+    fn lineage(&self) -> &str;
+    fn serial(&self) -> u64;
+}
+
 /// Every way the plan no longer fits: the state moved on, or the account changed.
 pub fn staleness(
     plan: &Plan,
-    state: &State,
+    state: &impl StateVersion,
     live: Option<&BTreeMap<Address, Option<Object>>>,
 ) -> Vec<String> {
     let mut out = Vec::new();
     let p = &plan.provenance;
+    let (lineage, serial) = (state.lineage(), state.serial());
     match p.state_lineage.as_deref() {
-        Some(l) if l != state.lineage => out.push(format!(
-            "the state is another state (lineage {} instead of {l}): the plan was made for another workspace or backend",
-            state.lineage,
+        Some(l) if l != lineage => out.push(format!(
+            "the state is another state (lineage {lineage} instead of {l}): the plan was made for another workspace or backend",
         )),
-        None if state.serial != 0 => out.push(format!(
-            "the state changed since the plan was made (none then, serial {} now): something was applied in between",
-            state.serial
+        None if serial != 0 => out.push(format!(
+            "the state changed since the plan was made (none then, serial {serial} now): something was applied in between",
         )),
-        _ if p.state_serial != state.serial => out.push(format!("the state changed since the plan was made (serial {} then, {} now): something was applied in between", p.state_serial, state.serial)),
+        _ if p.state_serial != serial => out.push(format!("the state changed since the plan was made (serial {} then, {serial} now): something was applied in between", p.state_serial)),
         _ => {}
     }
     if let Some(now) = live {
@@ -177,4 +183,113 @@ pub fn staleness(
 fn show(v: Option<&crate::model::Value>) -> String {
     v.map(|v| format!("{v}"))
         .unwrap_or_else(|| "(unset)".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The configuration and record of the format-2 fixture: a replaced database with a schema
+    /// in it, a rename, a move to another address, a delete and a task graph whose child
+    /// changes, so that the plan holds each common kind of reason.
+    fn fixture_inputs() -> (Vec<crate::model::Object>, Vec<crate::model::Object>) {
+        use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
+        fn id(s: &str) -> Ident {
+            Ident::from_canonical(s)
+        }
+        let wh = |addr: &str, name: &str| {
+            let mut o = Object::new(
+                Address::new(Kind::Warehouse, addr),
+                ObjectName::account(id(name)),
+            );
+            o.set("size", "XSMALL");
+            o
+        };
+        let db = |transient: bool| {
+            let mut o = Object::new(
+                Address::new(Kind::Database, "d"),
+                ObjectName::account(id("D")),
+            );
+            o.set("transient", transient);
+            o
+        };
+        let mut schema = Object::new(
+            Address::new(Kind::Schema, "s"),
+            ObjectName::in_database(id("D"), id("S")),
+        );
+        schema.deps.insert(Address::new(Kind::Database, "d"));
+        let task = |name: &str, after: Option<&str>, sql: &str| {
+            let mut o = Object::new(
+                Address::new(Kind::Task, name.to_lowercase()),
+                ObjectName::in_schema(id("E"), id("T"), id(name)),
+            );
+            o.set("sql", sql);
+            o.set("enabled", true);
+            match after {
+                None => o.set("schedule", "USING CRON 0 6 * * * UTC"),
+                Some(a) => {
+                    o.set("after", Value::List(vec![Value::from(format!("E.T.{a}"))]));
+                    o.deps.insert(Address::new(Kind::Task, a.to_lowercase()));
+                }
+            }
+            o
+        };
+        let desired = vec![
+            db(true),
+            schema.clone(),
+            wh("w", "W2"),
+            wh("new", "V"),
+            task("ROOT", None, "CALL R()"),
+            task("CHILD", Some("ROOT"), "CALL C2()"),
+        ];
+        let recorded = vec![
+            db(false),
+            schema,
+            wh("w", "W"),
+            wh("old", "V"),
+            wh("gone", "G"),
+            task("ROOT", None, "CALL R()"),
+            task("CHILD", Some("ROOT"), "CALL C()"),
+        ];
+        (desired, recorded)
+    }
+
+    fn fixture_plan() -> crate::plan::Plan {
+        let (desired, recorded) = fixture_inputs();
+        let recorded: std::collections::BTreeMap<_, _> = recorded
+            .into_iter()
+            .map(|o| (o.address.clone(), o))
+            .collect();
+        let changes = crate::diff::diff(&crate::diff::DiffInput {
+            desired: &desired,
+            recorded: &recorded,
+            live: None,
+        })
+        .unwrap();
+        crate::plan::build(changes, "default")
+    }
+
+    /// A format-2 plan written before reasons were typed reads, verifies, and is the plan
+    /// this version makes from the same inputs, down to its seal.
+    #[test]
+    fn a_format_2_plan_written_before_typed_reasons_still_reads_and_verifies() {
+        let text =
+            include_str!("../../tests/fixtures/plans/made_here_format2_before_typed_reasons.json");
+        let (file, plan) = SavedPlan::parse(text).expect("reads and verifies");
+        let fresh = fixture_plan();
+        assert_eq!(plan, fresh);
+        let again = SavedPlan::new(&fresh, &[], |v| v.clone());
+        assert_eq!(again.plan, file.plan);
+        assert_eq!(again.digest, file.digest);
+        // What was read is text only: nothing decides on it.
+        let reasons: Vec<&crate::diff::Reason> = plan
+            .changes
+            .iter()
+            .flat_map(|c| &c.change.reasons)
+            .collect();
+        assert!(reasons.len() >= 6, "{reasons:?}");
+        assert!(reasons
+            .iter()
+            .all(|r| matches!(r.why(), crate::diff::Why::Read)));
+    }
 }

@@ -131,7 +131,7 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
             s.applies = if stays_off {
                 Vec::new()
             } else {
-                vec![super::effects::SUSPENDED.to_string()]
+                vec![crate::ddl::Applies::Suspended]
             };
             ops.prefix[i].push(s);
             suspended.insert(i);
@@ -139,15 +139,13 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
             let c = &mut changes[i];
             if c.action == Action::NoOp {
                 c.action = Action::Update;
-                let others: Vec<&String> = changed
+                let others: Vec<String> = changed
                     .iter()
                     .filter(|a| **a != c.address.to_string())
+                    .cloned()
                     .collect();
-                c.reasons.push(format!(
-                    "suspended while {} change{}: Snowflake changes a task graph only while its root is suspended",
-                    others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
-                    if others.len() == 1 { "s" } else { "" }
-                ));
+                c.reasons
+                    .push(crate::diff::Why::SuspendedForGraph { others }.into());
             }
         }
         // Children that should stop: suspend them once the root is suspended. One created

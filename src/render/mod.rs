@@ -2,6 +2,7 @@
 //! JSON and markdown renderers that all read that view, so they cannot disagree. No
 //! rendering decides anything; colour and stream are the caller's choice.
 
+pub mod apply_report;
 mod diffs;
 pub mod drift;
 pub mod outputs;

@@ -288,3 +288,14 @@ impl State {
         hex::encode(Sha256::digest(body.as_bytes()))
     }
 }
+
+/// What a saved plan is checked against (`plan` does not know the state).
+impl crate::plan::saved::StateVersion for State {
+    fn lineage(&self) -> &str {
+        &self.lineage
+    }
+
+    fn serial(&self) -> u64 {
+        self.serial
+    }
+}

@@ -1,6 +1,7 @@
 //! apply: lock the state, make (or load and check) the plan, refuse what is not allowed,
 //! ask, run, record, report.
 
+use crate::apply::policy::DestroyPolicy;
 use crate::apply::recover;
 use crate::apply::{apply, ApplyOptions, ApplyReport, RunError, Runner};
 use crate::cli::args::ApplyArgs;
@@ -86,15 +87,8 @@ async fn locked(
         .await?
         .unwrap_or_else(|| State::new(&ctx.global.workspace));
     crate::cli::test_panic("apply-locked");
-    let resend = recover::ResendGuard {
-        allow_destroy: args.allow_destroy,
-        protected: config
-            .objects
-            .iter()
-            .filter(|o| o.lifecycle.prevent_destroy)
-            .cloned()
-            .collect(),
-    };
+    let policy = DestroyPolicy::new(&config.objects, args.allow_destroy, args.allow_rename);
+    let resend = policy.resend_guard();
     let plan = match saved {
         Some((file, plan)) => {
             check_fresh(&plan, &state, session, !file.redacted).await?;
@@ -128,12 +122,9 @@ async fn locked(
             "Nothing to apply.",
         );
     }
-    guard(
-        &plan,
-        config,
-        args.allow_destroy,
-        args.allow_rename || args.allow_destroy,
-    )?;
+    policy
+        .check(&plan)
+        .map_err(|e| CliError::new(e.to_string()))?;
     // A saved plan is what was reviewed and approved, as with Terraform's `apply PLANFILE`.
     if !args.auto_approve && args.plan_file.is_none() {
         confirm(interrupts).await?;
@@ -167,13 +158,7 @@ async fn locked(
             "{e}\nThe statements above ran; the state could not record the last of them."
         ))
     })?;
-    let summary = format!(
-        "Applied {} statement(s), {} failed, {} not run. State serial {}.",
-        report.applied.len(),
-        report.failed.len(),
-        report.pending.len(),
-        report.state_serial
-    );
+    let summary = render::apply_report::summary(&report);
     finish(ctx, report, &summary)
 }
 
@@ -204,8 +189,12 @@ async fn settle_interrupted(
         ctx.err_style
             .yellow(&format!("warning: {}", recover::summary(&settled)))
     );
-    state.bump_serial()?;
-    backend.save(Some(session), state, lock).await?;
+    let mut sink = Sink {
+        backend,
+        session: Some(session),
+        lock,
+    };
+    crate::apply::commit(state, &mut sink).await?;
     let refused: Vec<String> = settled
         .iter()
         .filter_map(|s| match &s.outcome {
@@ -230,161 +219,21 @@ async fn settle_interrupted(
 }
 
 fn finish(ctx: &Ctx, report: ApplyReport, summary: &str) -> Result<Exit, CliError> {
-    // Statements and Snowflake's messages about them may quote sensitive values.
-    let hide = |s: &String| crate::render::redact_global(s);
-    let report = ApplyReport {
-        applied: report.applied.iter().map(hide).collect(),
-        failed: report
-            .failed
-            .iter()
-            .map(|f| crate::apply::Failed {
-                statement: hide(&f.statement),
-                error: hide(&f.error),
-            })
-            .collect(),
-        pending: report.pending.iter().map(hide).collect(),
-        ..report
-    };
+    let report = render::apply_report::redacted(report);
     match ctx.global.format {
         Format::Json => print!("{}", render::to_json(&report)),
-        Format::Markdown => print!("{}", markdown(&report)),
-        Format::Human => {
-            for f in &report.failed {
-                eprintln!(
-                    "{}",
-                    ctx.err_style.red(&format!(
-                        "failed: {}\n  {}",
-                        crate::render::printable(first_line(&f.statement)),
-                        crate::render::printable(&f.error)
-                    ))
-                );
-            }
-            if !report.pending.is_empty() {
-                eprintln!(
-                    "not run ({}): `snowform plan` shows what is left, and the next apply completes it",
-                    report.pending.len()
-                );
-            }
-            eprintln!("{summary}");
-        }
+        Format::Markdown => print!("{}", render::apply_report::markdown(&report)),
+        Format::Human => eprint!(
+            "{}",
+            render::apply_report::human(&report, ctx.err_style, summary)
+        ),
     }
     // Statements not run (after a failure or an interrupt) leave the change unfinished.
     Ok(if report.ok() { Exit::Ok } else { Exit::Error })
 }
 
-fn markdown(r: &ApplyReport) -> String {
-    let mut out = format!(
-        "## snowform apply: {} applied, {} failed, {} not run\n\nState serial {}\n\n",
-        r.applied.len(),
-        r.failed.len(),
-        r.pending.len(),
-        r.state_serial
-    );
-    for f in &r.failed {
-        out.push_str(&format!(
-            "### Failed\n\n```sql\n{}\n```\n\n{}\n\n",
-            f.statement, f.error
-        ));
-    }
-    if !r.applied.is_empty() {
-        out.push_str(&format!(
-            "<details><summary>Applied</summary>\n\n```sql\n{};\n```\n\n</details>\n",
-            r.applied.join(";\n")
-        ));
-    }
-    out
-}
-
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
-}
-
-/// Deletes and replaces only with --allow-destroy; renames of databases, schemas and
-/// warehouses only with --allow-rename (or --allow-destroy); prevent_destroy objects never.
-/// A saved plan's flags are not trusted alone: a delete or replace is always destructive,
-/// and an object the configuration now protects stays protected.
-fn guard(
-    plan: &Plan,
-    config: &crate::config::Config,
-    allow_destroy: bool,
-    allow_rename: bool,
-) -> Result<(), CliError> {
-    use crate::diff::Action;
-    let protected_now: std::collections::BTreeSet<&crate::model::Address> = config
-        .objects
-        .iter()
-        .filter(|o| o.lifecycle.prevent_destroy)
-        .map(|o| &o.address)
-        .collect();
-    let destructive = |c: &crate::diff::Change| {
-        c.destructive || matches!(c.action, Action::Delete | Action::Replace)
-    };
-    let protected: Vec<String> = plan
-        .changes
-        .iter()
-        .filter(|c| {
-            destructive(&c.change)
-                && (c.change.prevent_destroy || protected_now.contains(&c.change.address))
-        })
-        .map(|c| {
-            format!(
-                "  {} {} ({})",
-                c.change.action.as_str(),
-                c.change.address,
-                c.change.name()
-            )
-        })
-        .collect();
-    if !protected.is_empty() {
-        return Err(CliError::new(format!(
-            "refusing to apply: these changes would destroy objects protected by lifecycle.prevent_destroy:\n{}\nRemove prevent_destroy from their blocks first if you really mean it. Nothing was changed.",
-            protected.join("\n")
-        )));
-    }
-    let destructive: Vec<String> = plan
-        .changes
-        .iter()
-        .filter(|c| destructive(&c.change))
-        .map(|c| {
-            let mut line = format!(
-                "  {} {} ({}): {}",
-                c.change.action.as_str(),
-                c.change.address,
-                c.change.name(),
-                c.change.reasons.join("; ")
-            );
-            // A replaced container takes what it holds along, managed or not.
-            if let Some(contents) = &c.change.drops_with_it {
-                line.push_str("\n    drops with it (everything inside, managed or not):");
-                for l in contents.lines() {
-                    line.push_str(&format!("\n      - {l}"));
-                }
-            }
-            line
-        })
-        .collect();
-    if !destructive.is_empty() && !allow_destroy {
-        return Err(CliError::new(format!(
-            "refusing to apply destructive changes without --allow-destroy:\n{}\nNothing was changed.",
-            destructive.join("\n")
-        )));
-    }
-    let renames: Vec<String> = plan
-        .changes
-        .iter()
-        .filter_map(|c| {
-            c.change
-                .disruption()
-                .map(|d| format!("  {} {}: {d}", c.change.action.as_str(), c.change.address))
-        })
-        .collect();
-    if !renames.is_empty() && !allow_rename {
-        return Err(CliError::new(format!(
-            "refusing to apply renames without --allow-rename (or --allow-destroy):\n{}\nMove what names the old names first, then apply with --allow-rename. Nothing was changed.",
-            renames.join("\n")
-        )));
-    }
-    Ok(())
 }
 
 async fn confirm(interrupts: &Interrupts) -> Result<(), CliError> {

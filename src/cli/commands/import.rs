@@ -1,6 +1,7 @@
 //! import: record an existing object under an address of the configuration, after
 //! checking that it exists.
 
+use crate::cli::backend::Sink;
 use crate::cli::planning::read_live;
 use crate::cli::{CliError, Ctx, Exit};
 use crate::ddl::natural_cmp;
@@ -78,8 +79,8 @@ pub fn run(ctx: &Ctx, address: &str, name: &str) -> Result<Exit, CliError> {
             record.deps = desired.deps.clone();
             record.lifecycle = desired.lifecycle.clone();
             state.apply_effect(&Effect::Put { object: record });
-            state.bump_serial()?;
-            backend.save(Some(&session), &state, &lock).await?;
+            crate::apply::commit(&mut state, &mut Sink { backend: &backend, session: Some(&session), lock: &lock })
+                .await?;
             eprintln!("Imported {} {target} as {addr}. Run `snowform plan` to see how it differs from the configuration.", addr.kind.noun());
             if !trusted.is_empty() {
                 eprintln!(

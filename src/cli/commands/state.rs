@@ -2,7 +2,7 @@
 //! file, or the table in the account through the connection).
 
 use crate::cli::args::StateCommand;
-use crate::cli::backend::Backend;
+use crate::cli::backend::{Backend, Sink};
 use crate::cli::{CliError, Ctx, Exit};
 use crate::model::Address;
 use crate::state::LockInfo;
@@ -74,14 +74,14 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                         .load(session)
                         .await?
                         .ok_or_else(|| CliError::new("there is no state yet"))?;
-                    let forgotten = forget(&mut state, &request_id);
+                    let forgotten = crate::apply::recover::forget(&mut state, &request_id);
                     if forgotten.is_empty() {
                         return Err(CliError::new(format!(
                             "no statement with request id {request_id:?} is in progress; `snowform state in-progress` lists them"
                         )));
                     }
-                    state.bump_serial()?;
-                    backend.save(session, &state, &lock).await?;
+                    crate::apply::commit(&mut state, &mut Sink { backend: &backend, session, lock: &lock })
+                        .await?;
                     for sql in &forgotten {
                         let first = sql.lines().next().unwrap_or("");
                         eprintln!(
@@ -137,8 +137,8 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                             "{addr} is not in the state; `snowform state list` shows what is"
                         )));
                     }
-                    state.bump_serial()?;
-                    backend.save(session, &state, &lock).await?;
+                    crate::apply::commit(&mut state, &mut Sink { backend: &backend, session, lock: &lock })
+                        .await?;
                     eprintln!(
                         "Removed {addr} from the state ({}). The object itself was not dropped.",
                         backend.describe()
@@ -152,75 +152,4 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
         }
         Ok(Exit::Ok)
     })
-}
-
-/// Remove the in-progress entry `request_id` and every entry owed after it (they run only
-/// once it succeeds), transitively; the statements removed, in the state's order.
-fn forget(state: &mut crate::state::State, request_id: &str) -> Vec<String> {
-    let mut gone: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    if state.in_progress.iter().any(|e| e.request_id == request_id) {
-        gone.insert(request_id.to_string());
-        // Entries owed after a forgotten one are forgotten with it, however deep.
-        loop {
-            let more: Vec<String> = state
-                .in_progress
-                .iter()
-                .filter(|e| !gone.contains(&e.request_id))
-                .filter(|e| e.after.as_ref().is_some_and(|a| gone.contains(a)))
-                .map(|e| e.request_id.clone())
-                .collect();
-            if more.is_empty() {
-                break;
-            }
-            gone.extend(more);
-        }
-    }
-    let (out, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut state.in_progress)
-        .into_iter()
-        .partition(|e| gone.contains(&e.request_id));
-    state.in_progress = keep;
-    out.into_iter().map(|e| e.statement).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::forget;
-    use crate::state::{InProgress, State};
-
-    fn entry(id: &str, after: Option<&str>) -> InProgress {
-        InProgress {
-            statement: format!("ALTER TASK T{id} RESUME"),
-            request_id: id.into(),
-            started_at: "2026-12-06T00:00:00Z".into(),
-            effect: None,
-            after: after.map(String::from),
-        }
-    }
-
-    #[test]
-    fn forgetting_an_entry_forgets_what_is_owed_after_it_however_deep() {
-        let mut state = State::new("default");
-        state.in_progress = vec![
-            entry("a", None),
-            entry("b", Some("a")),
-            entry("c", Some("b")),
-            entry("d", None),
-        ];
-        assert_eq!(forget(&mut state, "x"), Vec::<String>::new());
-        assert_eq!(state.in_progress.len(), 4);
-        assert_eq!(
-            forget(&mut state, "a"),
-            [
-                "ALTER TASK Ta RESUME",
-                "ALTER TASK Tb RESUME",
-                "ALTER TASK Tc RESUME"
-            ]
-        );
-        let left: Vec<&str> = state
-            .in_progress
-            .iter()
-            .map(|e| e.request_id.as_str())
-            .collect();
-        assert_eq!(left, ["d"]);
-    }
 }
