@@ -158,9 +158,10 @@ pub struct DiffInput<'a> {
 /// the record ([`match_records`]), each named for what it adds. Order matters: moves are
 /// marked on the changes of configured objects, and the last two passes revise what the
 /// first three decided.
-const PASSES: [(&str, Pass); 5] = [
+const PASSES: [(&str, Pass); 6] = [
     ("decide configured objects", decide_configured),
     ("mark moves", mark_moves),
+    ("requested replacements", requested_replacements),
     ("decide deletes", decide_deletes),
     ("keep inherited retention", keep_inherited_retention),
     (
@@ -175,7 +176,22 @@ type Pass = fn(&Matched, &mut Vec<Change>, &mut Diagnostics);
 /// Compare and decide an action per address by running [`PASSES`]. Errors are changes
 /// Snowflake would refuse, or objects that exist but are not managed.
 pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
-    let matched = match_records(input);
+    diff_requested(input, &Requests::default())
+}
+
+/// What the user asks of a plan besides the configuration (`plan --replace ADDRESS`).
+#[derive(Clone, Debug, Default)]
+pub struct Requests {
+    /// Objects to replace although nothing about them needs it (a dynamic table to
+    /// rebuild, a stage to empty).
+    pub replace: Vec<Address>,
+}
+
+/// [`diff`], with what the user asks besides the configuration.
+pub fn diff_requested(input: &DiffInput, requests: &Requests) -> Result<Vec<Change>, Diagnostics> {
+    let mut matched = match_records(input);
+    matched.requests = requests.clone();
+    let matched = matched;
     let mut diags = Diagnostics::new();
     let mut changes = Vec::new();
     for (_, pass) in PASSES {
@@ -195,6 +211,7 @@ struct Matched<'i, 'a> {
     /// Configured address -> the state address it moved from.
     moved: BTreeMap<&'a Address, &'a Address>,
     relocation: Relocation,
+    requests: Requests,
 }
 
 impl<'a> Matched<'_, 'a> {
@@ -245,6 +262,7 @@ fn match_records<'i, 'a>(input: &'i DiffInput<'a>) -> Matched<'i, 'a> {
         input,
         moved,
         relocation,
+        requests: Requests::default(),
     }
 }
 
@@ -334,6 +352,36 @@ fn follow_record(
         c.changed_outside = changed_outside(&c, &m.relocation.names(r.clone()));
     }
     c
+}
+
+/// The objects the user asked to replace (`--replace ADDRESS`) are replaced: an update or a
+/// change with nothing to run becomes a replacement, with that reason. One being created is
+/// created anyway; asking for one that is not configured is an error, since a typo would
+/// otherwise replace nothing and say nothing.
+#[allow(clippy::ptr_arg)] // the one signature of every pass ([`Pass`])
+fn requested_replacements(m: &Matched, changes: &mut Vec<Change>, diags: &mut Diagnostics) {
+    for address in &m.requests.replace {
+        let Some(c) = changes.iter_mut().find(|c| &c.address == address) else {
+            diags.push(
+                Diagnostic::error(format!(
+                    "--replace {address}: the configuration has no such object"
+                ))
+                .with_detail(
+                    "name the address of a block of the configuration, as `snowform state list` or a plan prints it",
+                ),
+            );
+            continue;
+        };
+        match c.action {
+            Action::Create | Action::Delete => {}
+            Action::NoOp | Action::Update | Action::Replace => {
+                c.action = Action::Replace;
+                c.destructive = true;
+                c.state_only = false;
+                c.reasons.push(Why::ReplaceRequested.into());
+            }
+        }
+    }
 }
 
 /// A configured object recorded under another address moved there: its change says from
@@ -1081,6 +1129,7 @@ mod pass_tests {
             [
                 "decide configured objects",
                 "mark moves",
+                "requested replacements",
                 "decide deletes",
                 "keep inherited retention",
                 "contents of replaced containers",
@@ -1095,6 +1144,62 @@ mod pass_tests {
                 panic!("docs/ARCHITECTURE.md lists `{n}` after the pass before it")
             });
         }
+    }
+
+    #[test]
+    fn requested_replacements_replace_what_exists_and_refuse_an_unknown_address() {
+        let recorded: BTreeMap<Address, Object> = [warehouse("w", "XSMALL"), database(None, false)]
+            .into_iter()
+            .map(|o| (o.address.clone(), o))
+            .collect();
+        let live: Picture = recorded
+            .values()
+            .map(|o| ((o.kind(), o.name.clone()), o.clone()))
+            .collect();
+        // The warehouse changes in place, the database not at all, the schema is new.
+        let desired = [warehouse("w", "SMALL"), database(None, false), schema(None)];
+        let input = DiffInput {
+            desired: &desired,
+            recorded: &recorded,
+            live: Some(&live),
+        };
+        let run = |replace: &[&str]| {
+            let requests = Requests {
+                replace: replace.iter().map(|a| Address::parse(a).unwrap()).collect(),
+            };
+            diff_requested(&input, &requests)
+        };
+        let plain: Vec<Action> = run(&[]).unwrap().iter().map(|c| c.action).collect();
+        assert_eq!(plain, [Action::Update, Action::NoOp, Action::Create]);
+        let asked = run(&["warehouse.w", "database.d", "schema.s"]).unwrap();
+        let got: Vec<(String, &str, bool, Vec<&str>)> = asked
+            .iter()
+            .map(|c| {
+                (
+                    c.address.to_string(),
+                    c.action.as_str(),
+                    c.destructive,
+                    c.reasons.iter().map(|r| r.as_str()).collect(),
+                )
+            })
+            .collect();
+        let why = "replacement requested with --replace";
+        assert_eq!(
+            got,
+            [
+                ("warehouse.w".to_string(), "replace", true, vec![why]),
+                ("database.d".to_string(), "replace", true, vec![why]),
+                // A schema created anyway.
+                ("schema.s".to_string(), "create", false, vec![]),
+            ]
+        );
+        let err = run(&["warehouse.nope"]).unwrap_err();
+        assert!(
+            err.iter().any(|d| d
+                .to_string()
+                .contains("--replace warehouse.nope: the configuration has no such object")),
+            "{err:?}"
+        );
     }
 
     #[test]

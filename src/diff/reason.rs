@@ -73,6 +73,8 @@ pub enum Why {
     SuspendedForGraph {
         others: Vec<String>,
     },
+    /// The user asked for it (`--replace ADDRESS`).
+    ReplaceRequested,
     /// A reason read back from a saved plan: only its text is known, and nothing is
     /// decided on it (a saved plan's changes are planned, never diffed again).
     Read,
@@ -145,6 +147,7 @@ impl std::fmt::Display for Why {
                 others.join(", "),
                 if others.len() == 1 { "s" } else { "" }
             ),
+            Why::ReplaceRequested => f.write_str("replacement requested with --replace"),
             // Its text is all there is.
             Why::Read => Ok(()),
         }
