@@ -11,7 +11,7 @@ mod redact;
 mod style;
 
 pub use plan_view::{AttributeView, ChangeView, PlanView, SummaryView};
-pub use redact::{redact_global, set_global, LogWriter, Redactor};
+pub use redact::{LogWriter, Redactor, RedactorCell};
 pub use style::{printable, Style};
 
 /// The output formats of reports.

@@ -17,7 +17,7 @@ pub fn run(
         .map(Ident::parse)
         .transpose()
         .map_err(|e| CliError::new(e.to_string()))?;
-    super::runtime()?.block_on(async {
+    super::runtime(ctx)?.block_on(async {
         let session = ctx.session(true).await?.expect("required");
         // First the database and its schemas, then everything in the schemas.
         let probe_db = Object::new(
@@ -97,20 +97,21 @@ pub fn run(
                 .cloned(),
         );
         let generated = crate::generate::generate(&objects);
-        match out {
+        match out.map(|p| ctx.resolve(p)) {
             Some(path) => {
-                crate::state::atomic_write(path, generated.hcl.as_bytes())?;
-                eprintln!(
+                crate::state::atomic_write(&path, generated.hcl.as_bytes())?;
+                println_to!(
+                    ctx.stderr,
                     "Wrote {} block(s) to {}. Record them with:",
                     generated.imports.len(),
                     path.display()
                 );
             }
-            None => print!("{}", generated.hcl),
+            None => print_to!(ctx.stdout, "{}", generated.hcl),
         }
         if out.is_some() {
             for (a, n) in &generated.imports {
-                eprintln!("  {}", crate::generate::import_command(a, n));
+                println_to!(ctx.stderr, "  {}", crate::generate::import_command(a, n));
             }
         }
         Ok(Exit::Ok)
