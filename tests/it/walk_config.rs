@@ -1,15 +1,7 @@
-//! Random walks through configurations: a seeded generator of configurations (warehouses,
-//! databases, schemas, stages, entities, feature views, models, task graphs) and of the
-//! transitions between them. Every step is validated, planned, applied and planned again
-//! against the sandbox, and must leave nothing to do and no drift.
-//!
-//! `SNOWFORM_SCENARIO_SEED=N` replays one walk (`SNOWFORM_SCENARIO_STEPS` steps, default
-//! 12) and prints every step. `SNOWFORM_SCENARIO_WALKS=N` explores N walks from
-//! `SNOWFORM_SCENARIO_FIRST` (default 1000) on, keeps going past failures and writes a
-//! report per failing seed under `target/scenarios/`.
+//! The generator of the random walks (tests/it/walks.rs): a small deterministic PRNG, and
+//! from it configurations (warehouses, databases, schemas, stages, entities, feature views,
+//! models, task graphs) and the transitions between them.
 
-use crate::common::{repo, Dir, Out};
-use serde_json::Value as J;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -17,14 +9,14 @@ use std::fmt::Write as _;
 // A small deterministic PRNG (splitmix64): the same seed gives the same walk on every
 // machine and with every version of every crate.
 
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03)
     }
 
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -32,7 +24,7 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         assert!(n > 0);
         (self.next() % n as u64) as usize
     }
@@ -41,7 +33,7 @@ impl Rng {
         lo + self.below(hi - lo + 1)
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
+    pub(crate) fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
 
@@ -53,7 +45,7 @@ impl Rng {
         (!xs.is_empty()).then(|| self.pick(xs))
     }
 
-    fn shuffle<T>(&mut self, xs: &mut [T]) {
+    pub(crate) fn shuffle<T>(&mut self, xs: &mut [T]) {
         for i in (1..xs.len()).rev() {
             let j = self.below(i + 1);
             xs.swap(i, j);
@@ -128,7 +120,7 @@ const OVERLAPS: &[&str] = &["NO_OVERLAP", "ALLOW_CHILD_OVERLAP", "ALLOW_ALL_OVER
 // The configuration as data. Objects are keyed by their block label; references are labels.
 
 #[derive(Clone, Debug)]
-struct Wh {
+pub(crate) struct Wh {
     name: String,
     size: Option<&'static str>,
     auto_suspend: Option<u32>,
@@ -138,7 +130,7 @@ struct Wh {
 }
 
 #[derive(Clone, Debug)]
-struct Db {
+pub(crate) struct Db {
     name: String,
     comment: Option<&'static str>,
     transient: bool,
@@ -146,7 +138,7 @@ struct Db {
 }
 
 #[derive(Clone, Debug)]
-struct Sc {
+pub(crate) struct Sc {
     db: String,
     name: String,
     comment: Option<&'static str>,
@@ -156,7 +148,7 @@ struct Sc {
 }
 
 #[derive(Clone, Debug)]
-struct St {
+pub(crate) struct St {
     schema: String,
     name: String,
     comment: Option<&'static str>,
@@ -165,7 +157,7 @@ struct St {
 }
 
 #[derive(Clone, Debug)]
-struct En {
+pub(crate) struct En {
     schema: String,
     name: String,
     keys: Vec<&'static str>,
@@ -180,7 +172,7 @@ enum Refresh {
 }
 
 #[derive(Clone, Debug)]
-struct Fv {
+pub(crate) struct Fv {
     schema: String,
     name: String,
     version: String,
@@ -196,7 +188,7 @@ struct Fv {
 }
 
 #[derive(Clone, Debug)]
-struct Ver {
+pub(crate) struct Ver {
     stage: String,
     path: String,
     comment: Option<&'static str>,
@@ -205,7 +197,7 @@ struct Ver {
 }
 
 #[derive(Clone, Debug)]
-struct Mo {
+pub(crate) struct Mo {
     schema: String,
     name: String,
     comment: Option<&'static str>,
@@ -218,7 +210,7 @@ struct Mo {
 }
 
 #[derive(Clone, Debug)]
-struct Tk {
+pub(crate) struct Tk {
     schema: String,
     name: String,
     warehouse: Option<String>,
@@ -234,16 +226,16 @@ struct Tk {
 }
 
 #[derive(Clone, Debug, Default)]
-struct Config {
-    whs: BTreeMap<String, Wh>,
-    dbs: BTreeMap<String, Db>,
-    scs: BTreeMap<String, Sc>,
-    sts: BTreeMap<String, St>,
-    ens: BTreeMap<String, En>,
-    fvs: BTreeMap<String, Fv>,
-    mos: BTreeMap<String, Mo>,
-    tks: BTreeMap<String, Tk>,
-    counter: u32,
+pub(crate) struct Config {
+    pub(crate) whs: BTreeMap<String, Wh>,
+    pub(crate) dbs: BTreeMap<String, Db>,
+    pub(crate) scs: BTreeMap<String, Sc>,
+    pub(crate) sts: BTreeMap<String, St>,
+    pub(crate) ens: BTreeMap<String, En>,
+    pub(crate) fvs: BTreeMap<String, Fv>,
+    pub(crate) mos: BTreeMap<String, Mo>,
+    pub(crate) tks: BTreeMap<String, Tk>,
+    pub(crate) counter: u32,
 }
 
 /// Whether `op` keeps every stage identifiable in its step: not both relabelled and given a
@@ -817,7 +809,7 @@ impl Config {
     }
 
     /// A first configuration: something of every kind.
-    fn initial(rng: &mut Rng) -> Config {
+    pub(crate) fn initial(rng: &mut Rng) -> Config {
         let mut c = Config::default();
         for _ in 0..rng.range(1, 2) {
             c.add_warehouse(rng);
@@ -1390,7 +1382,7 @@ impl Config {
     }
 
     /// Several changes at once, as a pull request brings them.
-    fn transition(&mut self, rng: &mut Rng) -> Vec<String> {
+    pub(crate) fn transition(&mut self, rng: &mut Rng) -> Vec<String> {
         let n = rng.range(1, 4);
         let mut ops = Vec::new();
         let mut tries = 0;
@@ -1515,7 +1507,7 @@ impl Config {
 
     // --- HCL ------------------------------------------------------------------------------
 
-    fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::new();
         let w = &mut out;
         for (k, x) in &self.whs {
@@ -1704,1283 +1696,4 @@ fn opt(w: &mut String, name: &str, value: Option<&str>) {
     if let Some(v) = value {
         attr(w, name, &s(v));
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// Running a walk.
-
-/// How apply runs a step's plan: as `apply` plans it, or a saved plan whose run order is
-/// another order its links allow (any order a parallel apply could take).
-#[derive(Clone, Copy, Debug)]
-enum ApplyMode {
-    Direct,
-    Reversed,
-    Shuffled(u64),
-}
-
-struct StepFailure {
-    what: String,
-    plan: Option<String>,
-    apply: Option<String>,
-}
-
-fn fail(what: impl Into<String>) -> StepFailure {
-    StepFailure {
-        what: what.into(),
-        plan: None,
-        apply: None,
-    }
-}
-
-fn strings(v: &J) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .map(|s| s.as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn sorted(mut v: Vec<String>) -> Vec<String> {
-    v.sort();
-    v
-}
-
-/// The plan's own consistency: statements listed once, summary and flags that agree
-/// with the changes.
-fn plan_invariants(plan: &J) -> Result<(), String> {
-    let all = strings(&plan["statements"]);
-    let mut per_change = Vec::new();
-    let mut summary: BTreeMap<String, u64> = BTreeMap::new();
-    let mut any_destructive = false;
-    for c in plan["changes"].as_array().ok_or("no changes array")? {
-        let addr = c["address"].as_str().unwrap_or("?");
-        let action = c["action"].as_str().unwrap_or("?");
-        *summary.entry(action.to_string()).or_default() += 1;
-        let stmts = strings(&c["statements"]);
-        if action == "noop" && !stmts.is_empty() {
-            return Err(format!("{addr} is a noop with statements {stmts:?}"));
-        }
-        let destructive = c["destructive"].as_bool().unwrap_or(false);
-        any_destructive |= destructive;
-        let attrs = c["attributes"].as_array().cloned().unwrap_or_default();
-        let drops_part = attrs.iter().any(|a| {
-            let name = a["name"].as_str().unwrap_or("");
-            name.starts_with("versions.")
-                && ((name.matches('.').count() == 1 && a["after"].is_null())
-                    || name.ends_with(".source"))
-        });
-        let may_destroy = matches!(action, "replace" | "delete")
-            || (action == "update" && c["kind"] == "model" && drops_part);
-        if destructive && !may_destroy {
-            return Err(format!(
-                "{addr} ({action}) is marked destructive but neither replaces, deletes nor drops a version"
-            ));
-        }
-        let gone = strings(&c["reasons"])
-            .iter()
-            .any(|r| r.contains("already gone"));
-        if matches!(action, "replace" | "delete") && !destructive && !gone {
-            return Err(format!("{addr} ({action}) is not marked destructive"));
-        }
-        if stmts.iter().any(|s| s.contains(" DROP VERSION ")) && !destructive {
-            return Err(format!(
-                "{addr} drops a model version but is not marked destructive"
-            ));
-        }
-        per_change.extend(stmts);
-    }
-    if plan["destructive"].as_bool() != Some(any_destructive) {
-        return Err(format!(
-            "plan.destructive is {} but the changes say {any_destructive}",
-            plan["destructive"]
-        ));
-    }
-    for action in ["create", "update", "replace", "delete", "noop"] {
-        let n = summary.get(action).copied().unwrap_or(0);
-        if plan["summary"][action].as_u64() != Some(n) {
-            return Err(format!(
-                "summary.{action} is {} but {n} changes have that action",
-                plan["summary"][action]
-            ));
-        }
-    }
-    let mut seen = BTreeSet::new();
-    for st in &all {
-        if !seen.insert(st) {
-            return Err(format!("statement listed twice: {st}"));
-        }
-    }
-    if sorted(all.clone()) != sorted(per_change.clone()) {
-        let a: BTreeSet<_> = all.iter().collect();
-        let b: BTreeSet<_> = per_change.iter().collect();
-        return Err(format!(
-            "statements and the changes' statements differ:\n  only in statements: {:?}\n  only in changes: {:?}",
-            a.difference(&b).collect::<Vec<_>>(),
-            b.difference(&a).collect::<Vec<_>>()
-        ));
-    }
-    Ok(())
-}
-
-/// The plan made from the state alone does what the refreshed one does, but where the
-/// refreshed plan found the account already as configured (the state could not know).
-fn offline_agrees(refreshed: &J, offline: &J) -> Result<(), String> {
-    let by_address = |p: &J| -> BTreeMap<String, J> {
-        p["changes"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|c| (c["address"].as_str().unwrap_or("").to_string(), c.clone()))
-            .collect()
-    };
-    let (r, o) = (by_address(refreshed), by_address(offline));
-    let mut skipped = BTreeSet::new();
-    let mut skipped_refreshed = BTreeSet::new();
-    for addr in r.keys().chain(o.keys()).collect::<BTreeSet<_>>() {
-        let (rc, oc) = (r.get(addr), o.get(addr));
-        let only_state = rc.is_some_and(|c| {
-            strings(&c["reasons"])
-                .iter()
-                .any(|x| x.contains("already matches"))
-        });
-        if only_state {
-            skipped.extend(oc.map(|c| strings(&c["statements"])).unwrap_or_default());
-            continue;
-        }
-        // The state may lack values the account already has (a default version, an
-        // inherited retention): its plan may set them again, and nothing else, maybe in
-        // the same statement as what the refreshed plan sets.
-        let agree = match (rc, oc) {
-            (Some(rc), Some(oc)) if sets_again(rc, oc) => {
-                skipped.extend(strings(&oc["statements"]));
-                skipped_refreshed.extend(strings(&rc["statements"]));
-                true
-            }
-            (Some(rc), Some(oc)) => {
-                rc["action"] == oc["action"]
-                    && subsequence(&strings(&rc["statements"]), &strings(&oc["statements"]))
-            }
-            (None, None) => true,
-            _ => false,
-        };
-        if !agree {
-            return Err(format!(
-                "{addr}: {} refreshed, {} from the state",
-                rc.map(|c| c.to_string()).unwrap_or_default(),
-                oc.map(|c| c.to_string()).unwrap_or_default()
-            ));
-        }
-    }
-    let order: Vec<String> = strings(&offline["statements"])
-        .into_iter()
-        .filter(|s| !skipped.contains(s))
-        .collect();
-    let refreshed_order: Vec<String> = strings(&refreshed["statements"])
-        .into_iter()
-        .filter(|s| !skipped_refreshed.contains(s))
-        .collect();
-    if !subsequence(&refreshed_order, &order) {
-        return Err("the statements run in another order".into());
-    }
-    Ok(())
-}
-
-/// `small` in the order `big` has them, with maybe more in between.
-/// The plan from the state updates what the refreshed one updates (or leaves alone) to the
-/// same values, and more: values the account already had.
-fn sets_again(refreshed: &J, offline: &J) -> bool {
-    let attrs = |c: &J| -> BTreeMap<String, J> {
-        c["attributes"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|a| {
-                (
-                    a["name"].as_str().unwrap_or("").to_string(),
-                    a["after"].clone(),
-                )
-            })
-            .collect()
-    };
-    let (r, o) = (attrs(refreshed), attrs(offline));
-    matches!(refreshed["action"].as_str(), Some("noop" | "update"))
-        && offline["action"] == "update"
-        && o.len() > r.len()
-        && r.iter().all(|(k, v)| o.get(k) == Some(v))
-}
-
-fn subsequence(small: &[String], big: &[String]) -> bool {
-    let mut it = big.iter();
-    small.iter().all(|s| it.any(|b| b == s))
-}
-
-fn pretty(v: &J) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default()
-}
-
-fn out_text(o: &Out) -> String {
-    format!(
-        "exit {}\nstdout:\n{}\nstderr:\n{}",
-        o.code, o.stdout, o.stderr
-    )
-}
-
-/// Validate, plan, apply, and check that nothing is left to do.
-fn run_step(d: &Dir, mode: ApplyMode) -> Result<(), StepFailure> {
-    let v = d.run(&["validate"]);
-    if v.code != 0 {
-        return Err(fail(format!(
-            "validate failed (a generator bug):\n{}",
-            out_text(&v)
-        )));
-    }
-    let p = d.sandbox(&["plan", "--format", "json"]);
-    if p.code != 0 {
-        return Err(fail(format!("plan failed:\n{}", out_text(&p))));
-    }
-    let plan = p.json();
-    let with_plan = |what: String| StepFailure {
-        what,
-        plan: Some(pretty(&plan)),
-        apply: None,
-    };
-    plan_invariants(&plan).map_err(|e| with_plan(format!("plan invariant: {e}")))?;
-    let statements = strings(&plan["statements"]);
-
-    let offline = d.sandbox(&["plan", "--refresh=false", "--format", "json"]);
-    if offline.code != 0 {
-        return Err(with_plan(format!(
-            "plan --refresh=false failed:\n{}",
-            out_text(&offline)
-        )));
-    }
-    let offline = offline.json();
-    offline_agrees(&plan, &offline).map_err(|e| {
-        with_plan(format!(
-            "the plan against the state differs from the refreshed plan: {e}\n{}",
-            pretty(&offline["statements"])
-        ))
-    })?;
-
-    let applied = match mode {
-        ApplyMode::Direct => d.sandbox(&[
-            "apply",
-            "--auto-approve",
-            "--allow-destroy",
-            "--parallelism",
-            "1",
-            "--format",
-            "json",
-        ]),
-        ApplyMode::Reversed | ApplyMode::Shuffled(_) => {
-            let file = d.path().join("step.plan");
-            let file = file.to_str().unwrap();
-            let saved = d.sandbox(&["plan", "--out", file, "--format", "json"]);
-            if saved.code != 0 {
-                return Err(with_plan(format!(
-                    "plan --out failed:\n{}",
-                    out_text(&saved)
-                )));
-            }
-            let mut doc: J = serde_json::from_str(&std::fs::read_to_string(file).unwrap())
-                .expect("a saved plan is JSON");
-            let order = doc["plan"]["order"].as_array_mut().expect("plan.order");
-            match mode {
-                ApplyMode::Reversed => order.reverse(),
-                ApplyMode::Shuffled(seed) => Rng::new(seed).shuffle(order),
-                ApplyMode::Direct => unreachable!(),
-            }
-            crate::common::reseal(&mut doc);
-            std::fs::write(file, serde_json::to_string(&doc).unwrap()).unwrap();
-            d.sandbox(&[
-                "apply",
-                file,
-                "--auto-approve",
-                "--allow-destroy",
-                "--parallelism",
-                "1",
-                "--format",
-                "json",
-            ])
-        }
-    };
-    let report = serde_json::from_str::<J>(&applied.stdout).ok();
-    let with_apply = |what: String| StepFailure {
-        what,
-        plan: Some(pretty(&plan)),
-        apply: Some(out_text(&applied)),
-    };
-    let Some(report) = report else {
-        return Err(with_apply("apply printed no JSON report".into()));
-    };
-    if applied.code != 0
-        || report["failed"] != serde_json::json!([])
-        || report["pending"] != serde_json::json!([])
-    {
-        return Err(with_apply(format!("apply did not succeed ({mode:?})")));
-    }
-    if sorted(strings(&report["applied"])) != sorted(statements.clone()) {
-        return Err(with_apply(format!(
-            "apply ran other statements than the plan showed ({mode:?})"
-        )));
-    }
-
-    for (what, args) in [
-        (
-            "plan after apply",
-            &["plan", "--detailed-exitcode", "--format", "json"][..],
-        ),
-        (
-            "plan --refresh=false after apply",
-            &[
-                "plan",
-                "--refresh=false",
-                "--detailed-exitcode",
-                "--format",
-                "json",
-            ][..],
-        ),
-        ("drift after apply", &["drift", "--format", "json"][..]),
-    ] {
-        let o = d.sandbox(args);
-        if o.code != 0 {
-            return Err(with_apply(format!(
-                "{what} is not empty ({mode:?}):\n{}",
-                out_text(&o)
-            )));
-        }
-    }
-    Ok(())
-}
-
-struct WalkFailure {
-    seed: u64,
-    step: usize,
-    report: String,
-}
-
-/// One walk: a first configuration, then `steps - 1` transitions, then (half the time)
-/// everything removed.
-fn walk(seed: u64, steps: usize, verbose: bool) -> Result<(), WalkFailure> {
-    let mut rng = Rng::new(seed);
-    let d = Dir::empty();
-    // The raw tables the feature views read, loaded outside snowform.
-    d.seed_test_landing();
-    let mut cfg = Config::initial(&mut rng);
-    let mut before = String::new();
-    let destroy_at_end = rng.chance(50);
-    for step in 0..=steps {
-        let ops = if step == 0 {
-            vec!["first configuration".to_string()]
-        } else if step == steps {
-            if !destroy_at_end {
-                break;
-            }
-            cfg = Config {
-                counter: cfg.counter,
-                ..Config::default()
-            };
-            vec!["remove everything".to_string()]
-        } else {
-            cfg.transition(&mut rng)
-        };
-        let hcl = cfg.render();
-        d.write("main.hcl", &hcl);
-        let mode = match rng.below(4) {
-            0 => ApplyMode::Direct,
-            1 => ApplyMode::Reversed,
-            _ => ApplyMode::Shuffled(rng.next()),
-        };
-        if verbose {
-            eprintln!("seed {seed} step {step} ({mode:?}): {}", ops.join("; "));
-        }
-        if let Err(f) = run_step(&d, mode) {
-            let mut r = String::new();
-            let _ = writeln!(
-                r,
-                "scenario seed {seed}, step {step} of {steps}: {}\nreplay: SNOWFORM_SCENARIO_SEED={seed} SNOWFORM_SCENARIO_STEPS={steps} cargo test --test it scenarios::replay -- --nocapture\n",
-                f.what
-            );
-            let _ = writeln!(r, "transition: {}\napply mode: {mode:?}\n", ops.join("; "));
-            let _ = writeln!(r, "---- HCL before ----\n{before}");
-            let _ = writeln!(r, "---- HCL after ----\n{hcl}");
-            if let Some(p) = f.plan {
-                let _ = writeln!(r, "---- plan ----\n{p}");
-            }
-            if let Some(a) = f.apply {
-                let _ = writeln!(r, "---- apply ----\n{a}");
-            }
-            if verbose {
-                // Replaying: keep the directory to look into.
-                let _ = writeln!(r, "directory kept: {}", d.path().display());
-                std::mem::forget(d);
-            }
-            return Err(WalkFailure {
-                seed,
-                step,
-                report: r,
-            });
-        }
-        before = hcl;
-    }
-    Ok(())
-}
-
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
-}
-
-const DEFAULT_STEPS: usize = 10;
-
-/// The walks of a default run, unless one seed or a long run is asked for.
-fn default_walks(seeds: std::ops::RangeInclusive<u64>) {
-    if env_u64("SNOWFORM_SCENARIO_SEED").is_some() || env_u64("SNOWFORM_SCENARIO_WALKS").is_some() {
-        return;
-    }
-    for seed in seeds {
-        if let Err(f) = walk(seed, DEFAULT_STEPS, false) {
-            panic!("{}", f.report);
-        }
-    }
-}
-
-#[test]
-fn walks_1_to_3() {
-    default_walks(1..=3);
-}
-
-#[test]
-fn walks_4_to_6() {
-    default_walks(4..=6);
-}
-
-#[test]
-fn walks_7_to_9() {
-    default_walks(7..=9);
-}
-
-#[test]
-fn walks_10_to_12() {
-    default_walks(10..=12);
-}
-
-/// `SNOWFORM_SCENARIO_SEED=N [SNOWFORM_SCENARIO_STEPS=M]`: one walk, every step printed.
-#[test]
-fn replay() {
-    let Some(seed) = env_u64("SNOWFORM_SCENARIO_SEED") else {
-        return;
-    };
-    let steps = env_u64("SNOWFORM_SCENARIO_STEPS").unwrap_or(12) as usize;
-    if let Err(f) = walk(seed, steps, true) {
-        panic!("{}", f.report);
-    }
-}
-
-/// `SNOWFORM_SCENARIO_WALKS=N [SNOWFORM_SCENARIO_FIRST=K] [SNOWFORM_SCENARIO_STEPS=M]`:
-/// explore N walks on two threads, past failures; one report file per failing seed.
-#[test]
-fn explore() {
-    let Some(walks) = env_u64("SNOWFORM_SCENARIO_WALKS") else {
-        return;
-    };
-    let first = env_u64("SNOWFORM_SCENARIO_FIRST").unwrap_or(1000);
-    let steps = env_u64("SNOWFORM_SCENARIO_STEPS").unwrap_or(15) as usize;
-    let dir = repo().join("target").join("scenarios");
-    std::fs::create_dir_all(&dir).unwrap();
-    let next = std::sync::atomic::AtomicU64::new(first);
-    let failures = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| loop {
-                let seed = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                if seed >= first + walks {
-                    break;
-                }
-                if let Err(f) = walk(seed, steps, false) {
-                    let first_line = f.report.lines().next().unwrap_or("").to_string();
-                    eprintln!("FAIL {first_line}");
-                    std::fs::write(dir.join(format!("seed-{}.txt", f.seed)), &f.report).unwrap();
-                    failures.lock().unwrap().push((f.seed, f.step, first_line));
-                }
-            });
-        }
-    });
-    let mut failures = failures.into_inner().unwrap();
-    failures.sort();
-    eprintln!(
-        "explored seeds {first}..{} ({steps} steps each): {} failed",
-        first + walks - 1,
-        failures.len()
-    );
-    for (seed, step, line) in &failures {
-        eprintln!("  seed {seed} step {step}: {line}");
-    }
-    assert!(
-        failures.is_empty(),
-        "{} walks failed; reports in {}",
-        failures.len(),
-        dir.display()
-    );
-}
-
-// ---------------------------------------------------------------------------------------
-// Regressions: the smallest form of each failure the walks found.
-
-const REGRESSION_BASE: &str = r#"
-database "db" {
-  name = "RDB"
-}
-
-schema "s" {
-  database = database.db
-  name     = "S"
-}
-"#;
-
-fn regression_dir(blocks: &str) -> Dir {
-    let d = Dir::with(&[("main.hcl", &format!("{REGRESSION_BASE}{blocks}"))]);
-    d.seed_sources();
-    apply_ok(&d);
-    d
-}
-
-fn reconfigure(d: &Dir, blocks: &str) {
-    d.write("main.hcl", &format!("{REGRESSION_BASE}{blocks}"));
-}
-
-#[track_caller]
-fn apply_ok(d: &Dir) -> J {
-    let out = d.apply_destroying();
-    assert_eq!(out["pending"], serde_json::json!([]), "{out}");
-    d.sandbox(&["plan", "--detailed-exitcode"]).ok();
-    d.sandbox(&["plan", "--refresh=false", "--detailed-exitcode"])
-        .ok();
-    out
-}
-
-/// Applies the plan run in the reverse of its order wherever its links allow (an order a
-/// parallel apply could take), and checks that it succeeds and leaves nothing to do.
-#[track_caller]
-fn apply_reversed_ok(d: &Dir) {
-    let file = d.path().join("p.plan");
-    let file = file.to_str().unwrap();
-    d.sandbox(&["plan", "--out", file]).ok();
-    let mut doc: J = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-    doc["plan"]["order"].as_array_mut().unwrap().reverse();
-    crate::common::reseal(&mut doc);
-    std::fs::write(file, doc.to_string()).unwrap();
-    let out = d
-        .sandbox(&[
-            "apply",
-            file,
-            "--auto-approve",
-            "--allow-destroy",
-            "--parallelism",
-            "1",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .json();
-    assert_eq!(out["failed"], serde_json::json!([]), "{out}");
-    d.sandbox(&["plan", "--detailed-exitcode"]).ok();
-}
-
-fn plan_statements(d: &Dir, refresh: bool) -> Vec<String> {
-    let mut args = vec!["plan", "--format", "json"];
-    if !refresh {
-        args.push("--refresh=false");
-    }
-    strings(&d.sandbox(&args).ok().json()["statements"])
-}
-
-/// Seed 1: a refreshed plan read the objects to delete from SHOW, which knows nothing of
-/// references, so an entity's tag could be dropped before the feature view using it.
-#[test]
-fn deleting_a_feature_view_and_its_entity_drops_the_view_first() {
-    let d = regression_dir(
-        r#"
-entity "e" {
-  schema    = schema.s
-  name      = "E"
-  join_keys = ["ID"]
-}
-
-feature_view "f" {
-  schema   = schema.s
-  name     = "F"
-  version  = "V1"
-  entities = [entity.e]
-  query    = "SELECT id FROM LANDING.RAW.T"
-}
-"#,
-    );
-    reconfigure(&d, "");
-    let want = [
-        "DROP VIEW RDB.S.F$V1",
-        "DROP TAG RDB.S.SNOWML_FEATURE_STORE_ENTITY_E",
-    ];
-    assert_eq!(plan_statements(&d, true), want);
-    assert_eq!(plan_statements(&d, false), want);
-    apply_ok(&d);
-}
-
-/// Seed 1: a task given a new block label was planned as a move whose state-only step the
-/// task graph handling dropped, so the state never followed and every plan showed it again.
-/// A move alone must not suspend its graph either: nothing changes in the account.
-#[test]
-fn a_task_moved_to_a_new_address_is_recorded_there_without_touching_its_graph() {
-    let graph = |child_label: &str| {
-        format!(
-            r#"
-task "root" {{
-  schema   = schema.s
-  name     = "ROOT"
-  sql      = "SELECT 1"
-  schedule = "5 MINUTES"
-  enabled  = true
-}}
-
-task "{child_label}" {{
-  schema  = schema.s
-  name    = "CHILD"
-  sql     = "SELECT 2"
-  after   = [task.root]
-  enabled = true
-}}
-"#
-        )
-    };
-    let d = regression_dir(&graph("child"));
-    reconfigure(&d, &graph("renamed"));
-    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
-    assert_eq!(plan["statements"], serde_json::json!([]), "{plan}");
-    apply_ok(&d);
-    let state = d.state();
-    let text = state.to_string();
-    assert!(text.contains("task.renamed"), "{text}");
-    assert!(!text.contains("task.child"), "{text}");
-}
-
-/// Many seeds: renaming a stage, or the schema or database holding it, changed the source
-/// text of every model version made from it, which planned a destructive drop and add of
-/// each version, and refused the plan outright for the default version. The version's
-/// files are the same; only the record follows the new name.
-#[test]
-fn renaming_the_stage_of_a_model_keeps_its_versions() {
-    let blocks = |schema: &str, stage: &str| {
-        format!(
-            r#"
-schema "files" {{
-  database = database.db
-  name     = "{schema}"
-}}
-
-stage "st" {{
-  schema = schema.files
-  name   = "{stage}"
-}}
-
-model "m" {{
-  schema = schema.s
-  name   = "M"
-
-  version "V1" {{
-    source = "@${{stage.st.fqn}}/m/v1"
-  }}
-
-  version "V2" {{
-    source = "@${{stage.st.fqn}}/m/v2"
-  }}
-}}
-"#
-        )
-    };
-    let d = regression_dir(&blocks("FILES", "ST"));
-    for (schema, stage) in [("FILES", "ST2"), ("FILES2", "ST2")] {
-        reconfigure(&d, &blocks(schema, stage));
-        let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
-        assert_eq!(plan["destructive"], false, "{plan}");
-        assert!(
-            !strings(&plan["statements"])
-                .iter()
-                .any(|s| s.contains("VERSION")),
-            "{plan}"
-        );
-        apply_ok(&d);
-        let state = d.state().to_string();
-        assert!(
-            state.contains(&format!("@RDB.{schema}.{stage}/m/v1")),
-            "{state}"
-        );
-    }
-}
-
-/// Seeds 2, 29, 42, 45, 46, 47, 51: renaming the schema of a task graph left the children's
-/// recorded predecessors under the old schema name, so the next plan re-linked them with
-/// `ADD AFTER <new name>` and `REMOVE AFTER <old name>`; the sandbox matched the old name
-/// by its last part alone and unlinked the graph.
-#[test]
-fn renaming_the_schema_of_a_task_graph_keeps_the_graph() {
-    let blocks = |schema: &str| {
-        format!(
-            r#"
-schema "jobs" {{
-  database = database.db
-  name     = "{schema}"
-}}
-
-task "root" {{
-  schema   = schema.jobs
-  name     = "ROOT"
-  sql      = "SELECT 1"
-  schedule = "5 MINUTES"
-  enabled  = true
-}}
-
-task "child" {{
-  schema  = schema.jobs
-  name    = "CHILD"
-  sql     = "SELECT 2"
-  after   = [task.root]
-  enabled = true
-}}
-"#
-        )
-    };
-    let d = regression_dir(&blocks("JOBS"));
-    reconfigure(&d, &blocks("JOBS2"));
-    assert_eq!(
-        plan_statements(&d, true),
-        ["ALTER SCHEMA RDB.JOBS RENAME TO RDB.JOBS2"]
-    );
-    apply_ok(&d);
-    d.sandbox(&["drift"]).ok();
-}
-
-/// Seeds 25, 32: the root of a running graph deleted while its schema is renamed was
-/// suspended under the new schema name before the rename ran.
-#[test]
-fn deleting_a_running_graph_in_a_renamed_schema() {
-    let blocks = |schema: &str, tasks: bool| {
-        let mut s = format!(
-            r#"
-schema "jobs" {{
-  database = database.db
-  name     = "{schema}"
-}}
-"#
-        );
-        if tasks {
-            s.push_str(
-                r#"
-task "root" {
-  schema   = schema.jobs
-  name     = "ROOT"
-  sql      = "SELECT 1"
-  schedule = "5 MINUTES"
-  enabled  = true
-}
-
-task "child" {
-  schema  = schema.jobs
-  name    = "CHILD"
-  sql     = "SELECT 2"
-  after   = [task.root]
-  enabled = true
-}
-"#,
-            );
-        }
-        s
-    };
-    let d = regression_dir(&blocks("JOBS", true));
-    reconfigure(&d, &blocks("JOBS2", false));
-    assert_eq!(
-        plan_statements(&d, true),
-        [
-            "ALTER SCHEMA RDB.JOBS RENAME TO RDB.JOBS2",
-            "ALTER TASK RDB.JOBS2.ROOT SUSPEND",
-            "DROP TASK RDB.JOBS2.CHILD",
-            "DROP TASK RDB.JOBS2.ROOT",
-        ]
-    );
-    apply_ok(&d);
-}
-
-/// Seeds 6, 10, 12, 26, 43, 44, 59: a value the account already had (a retention the
-/// database inherits, the default version a model already has) made the refreshed plan
-/// empty, so the state never recorded it and every plan without a refresh showed it.
-#[test]
-fn a_value_the_account_already_has_is_recorded() {
-    let d = regression_dir("");
-    d.write(
-        "main.hcl",
-        &REGRESSION_BASE.replace(
-            "name = \"RDB\"",
-            "name = \"RDB\"\n  data_retention_time_in_days = 1",
-        ),
-    );
-    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
-    assert_eq!(plan["statements"], serde_json::json!([]), "{plan}");
-    assert_eq!(plan["summary"]["update"], 1, "{plan}");
-    apply_ok(&d);
-}
-
-/// Seeds 4, 5, 7, 13, 14, ...: an empty model version comment against none.
-#[test]
-fn an_empty_model_version_comment_is_no_comment() {
-    let d = regression_dir(
-        r#"
-stage "st" {
-  schema = schema.s
-  name   = "ST"
-}
-
-model "m" {
-  schema = schema.s
-  name   = "M"
-
-  version "V1" {
-    source  = "@${stage.st.fqn}/m/v1"
-    comment = ""
-  }
-}
-"#,
-    );
-    d.sandbox(&["drift"]).ok();
-}
-
-/// Seeds 15, 40: a block given a new label while its schema or database is renamed was
-/// planned as a new object (which already exists) and a delete of the old one: the move
-/// was looked for under the recorded name only, not the name the rename gives it.
-#[test]
-fn an_object_moved_to_a_new_address_in_a_renamed_database() {
-    let blocks = |db: &str, label: &str| {
-        format!(
-            r#"
-database "db" {{
-  name = "{db}"
-}}
-
-schema "s" {{
-  database = database.db
-  name     = "S"
-}}
-
-task "{label}" {{
-  schema   = schema.s
-  name     = "T"
-  sql      = "SELECT 1"
-  schedule = "5 MINUTES"
-}}
-"#
-        )
-    };
-    let d = Dir::with(&[("main.hcl", &blocks("RDB", "t"))]);
-    apply_ok(&d);
-    d.write("main.hcl", &blocks("RDB2", "t2"));
-    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
-    assert_eq!(
-        strings(&plan["statements"]),
-        ["ALTER DATABASE RDB RENAME TO RDB2"],
-        "{plan}"
-    );
-    apply_ok(&d);
-    assert!(d.state().to_string().contains("task.t2"));
-}
-
-/// Seeds 16, 32, 39: a running task in a database made transient (replaced, with all it
-/// holds) was suspended after the database was created again, when it no longer existed.
-#[test]
-fn a_running_task_in_a_replaced_database_is_created_and_resumed() {
-    let blocks = |transient: bool| {
-        format!(
-            r#"
-database "db" {{
-  name      = "RDB"
-  transient = {transient}
-}}
-
-schema "s" {{
-  database = database.db
-  name     = "S"
-}}
-
-task "t" {{
-  schema   = schema.s
-  name     = "T"
-  sql      = "SELECT 1"
-  schedule = "5 MINUTES"
-  enabled  = true
-}}
-"#
-        )
-    };
-    let d = Dir::with(&[("main.hcl", &blocks(false))]);
-    apply_ok(&d);
-    d.write("main.hcl", &blocks(true));
-    assert_eq!(
-        plan_statements(&d, true),
-        [
-            "CREATE OR REPLACE TRANSIENT DATABASE RDB",
-            "CREATE TRANSIENT SCHEMA RDB.S",
-            "CREATE TASK RDB.S.T SCHEDULE = '5 MINUTES' AS SELECT 1",
-            "ALTER TASK RDB.S.T RESUME",
-        ]
-    );
-    apply_ok(&d);
-}
-
-/// Seeds 32, 35: a schema replaced (made transient) while it, or its database, is renamed:
-/// what it held was only recorded under the new name, never created again.
-#[test]
-fn a_replaced_schema_in_a_renamed_database_gets_its_objects_back() {
-    let blocks = |db: &str, transient: bool| {
-        format!(
-            r#"
-database "db" {{
-  name = "{db}"
-}}
-
-schema "s" {{
-  database  = database.db
-  name      = "S"
-  transient = {transient}
-}}
-
-stage "st" {{
-  schema = schema.s
-  name   = "ST"
-}}
-"#
-        )
-    };
-    let d = Dir::with(&[("main.hcl", &blocks("RDB", false))]);
-    apply_ok(&d);
-    d.write("main.hcl", &blocks("RDB2", true));
-    assert_eq!(
-        plan_statements(&d, true),
-        [
-            "ALTER DATABASE RDB RENAME TO RDB2",
-            "CREATE OR REPLACE TRANSIENT SCHEMA RDB2.S",
-            "CREATE STAGE RDB2.S.ST",
-        ]
-    );
-    apply_ok(&d);
-}
-
-/// Seeds 51, 67, 74, 94, ...: a running root suspended for a change of its graph while
-/// its database is renamed was suspended under the new name before the rename ran.
-#[test]
-fn changing_a_running_graph_in_a_renamed_database() {
-    let blocks = |db: &str, sql: &str| {
-        format!(
-            r#"
-database "db" {{
-  name = "{db}"
-}}
-
-schema "s" {{
-  database = database.db
-  name     = "S"
-}}
-
-task "root" {{
-  schema   = schema.s
-  name     = "ROOT"
-  sql      = "SELECT 1"
-  schedule = "5 MINUTES"
-  enabled  = true
-}}
-
-task "child" {{
-  schema  = schema.s
-  name    = "CHILD"
-  sql     = "{sql}"
-  after   = [task.root]
-  enabled = true
-}}
-"#
-        )
-    };
-    let d = Dir::with(&[("main.hcl", &blocks("RDB", "SELECT 2"))]);
-    apply_ok(&d);
-    d.write("main.hcl", &blocks("RDB2", "SELECT 3"));
-    assert_eq!(
-        plan_statements(&d, true),
-        [
-            "ALTER DATABASE RDB RENAME TO RDB2",
-            "ALTER TASK RDB2.S.ROOT SUSPEND",
-            "ALTER TASK RDB2.S.CHILD MODIFY AS SELECT 3",
-            "ALTER TASK RDB2.S.ROOT RESUME",
-        ]
-    );
-    apply_reversed_ok(&d);
-}
-
-/// Seed 20087: a model moved out of a schema whose database is renamed was renamed under
-/// the database's new name before that rename ran (a reverse order its links allowed):
-/// nothing the model refers to lives in that database, so no reference ordered it.
-#[test]
-fn an_object_moved_out_of_a_renamed_database() {
-    let blocks = |db: &str, schema: &str| {
-        format!(
-            r#"
-database "db" {{
-  name = "{db}"
-}}
-
-database "other" {{
-  name = "ODB"
-}}
-
-schema "s" {{
-  database = database.db
-  name     = "S"
-}}
-
-schema "t" {{
-  database = database.other
-  name     = "T"
-}}
-
-stage "st" {{
-  schema = schema.t
-  name   = "ST"
-}}
-
-model "m" {{
-  schema = schema.{schema}
-  name   = "M"
-  version "V1" {{
-    source = "@${{stage.st.fqn}}/m/v1"
-  }}
-}}
-"#
-        )
-    };
-    let d = Dir::with(&[("main.hcl", &blocks("RDB", "s"))]);
-    apply_ok(&d);
-    d.write("main.hcl", &blocks("RDB2", "t"));
-    assert_eq!(
-        plan_statements(&d, true),
-        [
-            "ALTER DATABASE RDB RENAME TO RDB2",
-            "ALTER MODEL RDB2.S.M RENAME TO ODB.T.M",
-        ]
-    );
-    apply_reversed_ok(&d);
-}
-
-/// The configuration of the moves into and out of a replaced schema below: schema `s` made
-/// transient (replaced), and a task, a stage and a model placed in `s` or `t`.
-fn replaced_schema_blocks(
-    transient: bool,
-    task_in: &str,
-    stage_in: &str,
-    model_in: &str,
-) -> String {
-    format!(
-        r#"
-database "db" {{
-  name = "RDB"
-}}
-
-schema "s" {{
-  database  = database.db
-  name      = "S"
-  transient = {transient}
-}}
-
-schema "t" {{
-  database = database.db
-  name     = "T"
-}}
-
-stage "keep" {{
-  schema = schema.t
-  name   = "KEEP"
-}}
-
-stage "st" {{
-  schema = schema.{stage_in}
-  name   = "ST"
-}}
-
-model "m" {{
-  schema = schema.{model_in}
-  name   = "M"
-  version "V1" {{
-    source = "@${{stage.keep.fqn}}/m/v1"
-  }}
-}}
-
-task "root" {{
-  schema   = schema.{task_in}
-  name     = "ROOT"
-  sql      = "SELECT 1"
-  schedule = "5 MINUTES"
-  enabled  = true
-}}
-"#
-    )
-}
-
-/// Seed 20043: a running task moved out of a schema made transient (replaced) was
-/// suspended and dropped under its old name after the schema was created again, when it
-/// no longer existed. Objects renamed out of it must move before it goes.
-#[test]
-fn objects_moved_out_of_a_replaced_schema() {
-    let d = Dir::with(&[("main.hcl", &replaced_schema_blocks(false, "s", "s", "s"))]);
-    apply_ok(&d);
-    d.write("main.hcl", &replaced_schema_blocks(true, "t", "t", "t"));
-    assert_eq!(
-        plan_statements(&d, true),
-        [
-            "ALTER STAGE RDB.S.ST RENAME TO RDB.T.ST",
-            "ALTER MODEL RDB.S.M RENAME TO RDB.T.M",
-            "CREATE OR REPLACE TRANSIENT SCHEMA RDB.S",
-            "CREATE TASK RDB.T.ROOT SCHEDULE = '5 MINUTES' AS SELECT 1",
-            "ALTER TASK RDB.T.ROOT RESUME",
-        ]
-    );
-    apply_reversed_ok(&d);
-    let versions = d.exec_rows("SHOW VERSIONS IN MODEL RDB.T.M");
-    assert_eq!(
-        versions.len(),
-        1,
-        "the model keeps its version: {versions:?}"
-    );
-}
-
-/// An object renamed into a replaced schema moves after the schema is created again,
-/// rather than being created there while the old one stays behind.
-#[test]
-fn objects_moved_into_a_replaced_schema() {
-    let d = Dir::with(&[("main.hcl", &replaced_schema_blocks(false, "t", "t", "t"))]);
-    apply_ok(&d);
-    d.write("main.hcl", &replaced_schema_blocks(true, "s", "s", "s"));
-    assert_eq!(
-        plan_statements(&d, true),
-        [
-            "CREATE OR REPLACE TRANSIENT SCHEMA RDB.S",
-            "ALTER STAGE RDB.T.ST RENAME TO RDB.S.ST",
-            "ALTER MODEL RDB.T.M RENAME TO RDB.S.M",
-            "ALTER TASK RDB.T.ROOT SUSPEND",
-            "CREATE TASK RDB.S.ROOT SCHEDULE = '5 MINUTES' AS SELECT 1",
-            "DROP TASK RDB.T.ROOT",
-            "ALTER TASK RDB.S.ROOT RESUME",
-        ]
-    );
-    apply_reversed_ok(&d);
-    for show in ["STAGES", "MODELS", "TASKS"] {
-        let left = d.exec_rows(&format!("SHOW {show} IN SCHEMA RDB.T"));
-        let names: Vec<&str> = left.iter().filter_map(|r| r[1].as_str()).collect();
-        assert!(
-            names.iter().all(|n| *n == "KEEP"),
-            "nothing but KEEP stays behind in RDB.T: {names:?}"
-        );
-    }
-}
-
-/// Seed 20198: a task only resumed (enabled) in a database being renamed was resumed under
-/// the new name before the rename ran: a change whose only statement is its resume had no
-/// first statement to order.
-#[test]
-fn a_task_enabled_in_a_renamed_database() {
-    let blocks = |db: &str, enabled: bool| {
-        format!(
-            r#"
-database "db" {{
-  name = "{db}"
-}}
-
-schema "s" {{
-  database = database.db
-  name     = "S"
-}}
-
-task "t" {{
-  schema   = schema.s
-  name     = "T"
-  sql      = "SELECT 1"
-  schedule = "5 MINUTES"
-  enabled  = {enabled}
-}}
-"#
-        )
-    };
-    let d = Dir::with(&[("main.hcl", &blocks("RDB", false))]);
-    apply_ok(&d);
-    d.write("main.hcl", &blocks("RDB2", true));
-    assert_eq!(
-        plan_statements(&d, true),
-        [
-            "ALTER DATABASE RDB RENAME TO RDB2",
-            "ALTER TASK RDB2.S.T RESUME"
-        ]
-    );
-    apply_reversed_ok(&d);
-}
-
-/// Seeds 40031, 40087: a schema's configured retention that the account showed only by
-/// inheritance was recorded, not set, so changing the database's retention (or moving
-/// the schema to a database with another) changed the schema's too.
-#[test]
-fn a_schema_keeps_its_retention_when_its_database_changes() {
-    let blocks = |db_retention: &str, schema_retention: &str, schema_db: &str| {
-        format!(
-            r#"
-database "db" {{
-  name = "RDB"
-  {db_retention}
-}}
-
-database "other" {{
-  name = "ODB"
-  data_retention_time_in_days = 0
-}}
-
-schema "s" {{
-  database = database.{schema_db}
-  name     = "S"
-  {schema_retention}
-}}
-"#
-        )
-    };
-    let d = Dir::with(&[("main.hcl", &blocks("", "", "db"))]);
-    apply_ok(&d);
-    // The database's default retention is 1: the schema shows 1 by inheritance.
-    let keep = "data_retention_time_in_days = 1";
-    d.write(
-        "main.hcl",
-        &blocks("data_retention_time_in_days = 0", keep, "db"),
-    );
-    assert_eq!(
-        plan_statements(&d, true),
-        [
-            "ALTER DATABASE RDB SET DATA_RETENTION_TIME_IN_DAYS = 0",
-            "ALTER SCHEMA RDB.S SET DATA_RETENTION_TIME_IN_DAYS = 1",
-        ]
-    );
-    apply_reversed_ok(&d);
-
-    // Moved to a database whose retention is 0, after only recording the inherited 1.
-    let d = Dir::with(&[("main.hcl", &blocks("", "", "db"))]);
-    apply_ok(&d);
-    d.write("main.hcl", &blocks("", keep, "db"));
-    apply_ok(&d);
-    d.write("main.hcl", &blocks("", keep, "other"));
-    assert_eq!(
-        plan_statements(&d, true),
-        [
-            "ALTER SCHEMA RDB.S RENAME TO ODB.S",
-            "ALTER SCHEMA ODB.S SET DATA_RETENTION_TIME_IN_DAYS = 1",
-        ]
-    );
-    apply_reversed_ok(&d);
 }
