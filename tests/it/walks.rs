@@ -6,7 +6,8 @@
 //! `SNOWFORM_SCENARIO_SEED=N` replays one walk (`SNOWFORM_SCENARIO_STEPS` steps, default
 //! 12) and prints every step. `SNOWFORM_SCENARIO_WALKS=N` explores N walks from
 //! `SNOWFORM_SCENARIO_FIRST` (default 1000) on, keeps going past failures and writes a
-//! report per failing seed under `target/scenarios/`.
+//! report per failing seed under `target/scenarios/`. Both are ignored tests: add
+//! `-- --ignored` (`cargo test --test it walks::replay -- --ignored`).
 //!
 //! The configurations come from tests/it/walk_config.rs; the regression tests (the smallest
 //! form of each failure the walks found) are in the files regression_setup.rs names.
@@ -477,11 +478,13 @@ fn walks_10_to_12() {
     default_walks(10..=12);
 }
 
-/// `SNOWFORM_SCENARIO_SEED=N [SNOWFORM_SCENARIO_STEPS=M]`: one walk, every step printed.
+/// `SNOWFORM_SCENARIO_SEED=N [SNOWFORM_SCENARIO_STEPS=M] cargo test --test it walks::replay
+/// -- --ignored`: one walk, every step printed.
 #[test]
+#[ignore = "replays the walk SNOWFORM_SCENARIO_SEED names: set it and run with --ignored"]
 fn replay() {
     let Some(seed) = env_u64("SNOWFORM_SCENARIO_SEED") else {
-        return;
+        panic!("set SNOWFORM_SCENARIO_SEED=N to replay the walk of seed N");
     };
     let steps = env_u64("SNOWFORM_SCENARIO_STEPS").unwrap_or(12) as usize;
     if let Err(f) = walk(seed, steps, true) {
@@ -489,12 +492,14 @@ fn replay() {
     }
 }
 
-/// `SNOWFORM_SCENARIO_WALKS=N [SNOWFORM_SCENARIO_FIRST=K] [SNOWFORM_SCENARIO_STEPS=M]`:
-/// explore N walks on two threads, past failures; one report file per failing seed.
+/// `SNOWFORM_SCENARIO_WALKS=N [SNOWFORM_SCENARIO_FIRST=K] [SNOWFORM_SCENARIO_STEPS=M] cargo
+/// test --test it walks::explore -- --ignored`: explore N walks on two threads, past
+/// failures; one report file per failing seed.
 #[test]
+#[ignore = "explores SNOWFORM_SCENARIO_WALKS walks: set it and run with --ignored"]
 fn explore() {
     let Some(walks) = env_u64("SNOWFORM_SCENARIO_WALKS") else {
-        return;
+        panic!("set SNOWFORM_SCENARIO_WALKS=N to explore N walks");
     };
     let first = env_u64("SNOWFORM_SCENARIO_FIRST").unwrap_or(1000);
     let steps = env_u64("SNOWFORM_SCENARIO_STEPS").unwrap_or(15) as usize;
