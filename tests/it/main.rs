@@ -4,12 +4,12 @@
 mod cli;
 mod common;
 mod contents;
-mod delete_order;
 mod environments;
 mod examples;
 mod failures;
 mod generate;
 mod mlops;
+mod plan_cases;
 mod properties;
 mod recorded_values;
 mod regression_setup;

@@ -1,29 +1,9 @@
 //! Values the state records: those the account already had, empty ones, and those shown
-//! only by inheritance. Regression tests of the random walks (tests/it/walks.rs).
+//! only by inheritance. Regression tests of the random walks (tests/it/walks.rs); more,
+//! that are a plan alone, are in tests/fixtures/plan_cases/.
 
 use crate::common::Dir;
-use crate::regression_setup::{
-    apply_ok, apply_reversed_ok, plan_statements, regression_dir, REGRESSION_BASE,
-};
-
-/// Seeds 6, 10, 12, 26, 43, 44, 59: a value the account already had (a retention the
-/// database inherits, the default version a model already has) made the refreshed plan
-/// empty, so the state never recorded it and every plan without a refresh showed it.
-#[test]
-fn a_value_the_account_already_has_is_recorded() {
-    let d = regression_dir("");
-    d.write(
-        "main.hcl",
-        &REGRESSION_BASE.replace(
-            "name = \"RDB\"",
-            "name = \"RDB\"\n  data_retention_time_in_days = 1",
-        ),
-    );
-    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
-    assert_eq!(plan["statements"], serde_json::json!([]), "{plan}");
-    assert_eq!(plan["summary"]["update"], 1, "{plan}");
-    apply_ok(&d);
-}
+use crate::regression_setup::{apply_ok, apply_reversed_ok, plan_statements, regression_dir};
 
 /// Seeds 4, 5, 7, 13, 14, ...: an empty model version comment against none.
 #[test]

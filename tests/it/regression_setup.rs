@@ -1,8 +1,9 @@
 //! What the regression tests of the random walks (tests/it/walks.rs) share: a database
 //! and schema to put objects in, applied and checked to leave nothing to do. The tests,
 //! each the smallest form of a failure a walk found, are in the files named for what they
-//! test: delete_order.rs, task_graphs.rs, renamed_containers.rs, replaced_containers.rs
-//! and recorded_values.rs.
+//! test: task_graphs.rs, renamed_containers.rs, replaced_containers.rs and
+//! recorded_values.rs; those that are a plan and nothing else are plan cases
+//! (tests/fixtures/plan_cases/, run by plan_cases.rs).
 
 use crate::common::Dir;
 use crate::walks::strings;

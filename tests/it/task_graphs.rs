@@ -1,6 +1,7 @@
 //! Task graphs whose tasks move, or whose schema or database is renamed or replaced: the
 //! graph keeps its links, and a running graph is suspended and resumed under the names
-//! the account has at that moment. Regression tests of the random walks (tests/it/walks.rs).
+//! the account has at that moment. Regression tests of the random walks (tests/it/walks.rs);
+//! more, that are a plan alone, are in tests/fixtures/plan_cases/.
 
 use crate::common::Dir;
 use crate::regression_setup::{
@@ -42,140 +43,6 @@ task "{child_label}" {{
     let text = state.to_string();
     assert!(text.contains("task.renamed"), "{text}");
     assert!(!text.contains("task.child"), "{text}");
-}
-
-/// Seeds 2, 29, 42, 45, 46, 47, 51: renaming the schema of a task graph left the children's
-/// recorded predecessors under the old schema name, so the next plan re-linked them with
-/// `ADD AFTER <new name>` and `REMOVE AFTER <old name>`; the sandbox matched the old name
-/// by its last part alone and unlinked the graph.
-#[test]
-fn renaming_the_schema_of_a_task_graph_keeps_the_graph() {
-    let blocks = |schema: &str| {
-        format!(
-            r#"
-schema "jobs" {{
-  database = database.db
-  name     = "{schema}"
-}}
-
-task "root" {{
-  schema   = schema.jobs
-  name     = "ROOT"
-  sql      = "SELECT 1"
-  schedule = "5 MINUTES"
-  enabled  = true
-}}
-
-task "child" {{
-  schema  = schema.jobs
-  name    = "CHILD"
-  sql     = "SELECT 2"
-  after   = [task.root]
-  enabled = true
-}}
-"#
-        )
-    };
-    let d = regression_dir(&blocks("JOBS"));
-    reconfigure(&d, &blocks("JOBS2"));
-    assert_eq!(
-        plan_statements(&d, true),
-        ["ALTER SCHEMA RDB.JOBS RENAME TO RDB.JOBS2"]
-    );
-    apply_ok(&d);
-    d.sandbox(&["drift"]).ok();
-}
-
-/// Seeds 25, 32: the root of a running graph deleted while its schema is renamed was
-/// suspended under the new schema name before the rename ran.
-#[test]
-fn deleting_a_running_graph_in_a_renamed_schema() {
-    let blocks = |schema: &str, tasks: bool| {
-        let mut s = format!(
-            r#"
-schema "jobs" {{
-  database = database.db
-  name     = "{schema}"
-}}
-"#
-        );
-        if tasks {
-            s.push_str(
-                r#"
-task "root" {
-  schema   = schema.jobs
-  name     = "ROOT"
-  sql      = "SELECT 1"
-  schedule = "5 MINUTES"
-  enabled  = true
-}
-
-task "child" {
-  schema  = schema.jobs
-  name    = "CHILD"
-  sql     = "SELECT 2"
-  after   = [task.root]
-  enabled = true
-}
-"#,
-            );
-        }
-        s
-    };
-    let d = regression_dir(&blocks("JOBS", true));
-    reconfigure(&d, &blocks("JOBS2", false));
-    assert_eq!(
-        plan_statements(&d, true),
-        [
-            "ALTER SCHEMA RDB.JOBS RENAME TO RDB.JOBS2",
-            "ALTER TASK RDB.JOBS2.ROOT SUSPEND",
-            "DROP TASK RDB.JOBS2.CHILD",
-            "DROP TASK RDB.JOBS2.ROOT",
-        ]
-    );
-    apply_ok(&d);
-}
-
-/// Seeds 16, 32, 39: a running task in a database made transient (replaced, with all it
-/// holds) was suspended after the database was created again, when it no longer existed.
-#[test]
-fn a_running_task_in_a_replaced_database_is_created_and_resumed() {
-    let blocks = |transient: bool| {
-        format!(
-            r#"
-database "db" {{
-  name      = "RDB"
-  transient = {transient}
-}}
-
-schema "s" {{
-  database = database.db
-  name     = "S"
-}}
-
-task "t" {{
-  schema   = schema.s
-  name     = "T"
-  sql      = "SELECT 1"
-  schedule = "5 MINUTES"
-  enabled  = true
-}}
-"#
-        )
-    };
-    let d = Dir::with(&[("main.hcl", &blocks(false))]);
-    apply_ok(&d);
-    d.write("main.hcl", &blocks(true));
-    assert_eq!(
-        plan_statements(&d, true),
-        [
-            "CREATE OR REPLACE TRANSIENT DATABASE RDB",
-            "CREATE TRANSIENT SCHEMA RDB.S",
-            "CREATE TASK RDB.S.T SCHEDULE = '5 MINUTES' AS SELECT 1",
-            "ALTER TASK RDB.S.T RESUME",
-        ]
-    );
-    apply_ok(&d);
 }
 
 /// Seeds 51, 67, 74, 94, ...: a running root suspended for a change of its graph while
