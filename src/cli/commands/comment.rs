@@ -109,12 +109,9 @@ mod tests {
     #[test]
     fn the_directory_is_named_alike_however_it_is_given() {
         let cwd = std::env::current_dir().unwrap();
-        let cwd = Some(cwd.as_path());
-        assert_eq!(scope_dir(Path::new("."), cwd), ".");
-        assert_eq!(scope_dir(Path::new("./examples/x/"), cwd), "examples/x");
-        assert_eq!(
-            scope_dir(&cwd.unwrap().join("examples/x"), cwd),
-            "examples/x"
-        );
+        let within = Some(cwd.as_path());
+        assert_eq!(scope_dir(Path::new("."), within), ".");
+        assert_eq!(scope_dir(Path::new("./examples/x/"), within), "examples/x");
+        assert_eq!(scope_dir(&cwd.join("examples/x"), within), "examples/x");
     }
 }
