@@ -1,5 +1,6 @@
-//! End-to-end tests: the snowform binary run as a user runs it, against the embedded
-//! sandbox or a `sandbox serve` process. One test binary, one module per area.
+//! End-to-end tests: the snowform command line run as a user runs it, against the embedded
+//! sandbox or a `sandbox serve` process, inside this process (`cli::run`) or, where a test
+//! needs one, as a process of its own (see common.rs). One test binary, one module per area.
 
 mod cli;
 mod common;
