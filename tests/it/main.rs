@@ -9,6 +9,7 @@ mod environments;
 mod examples;
 mod failures;
 mod generate;
+mod in_process;
 mod mlops;
 mod plan_cases;
 mod properties;
