@@ -44,7 +44,7 @@ where
                 &io.stdout
             };
             let text = e.render();
-            if stream.is_terminal() {
+            if stream.is_terminal() && io.env.var("NO_COLOR").is_none_or(str::is_empty) {
                 print_to!(stream, "{}", text.ansi());
             } else {
                 print_to!(stream, "{text}");
