@@ -23,4 +23,5 @@ mod robust_locks;
 mod robust_suite;
 mod task_graphs;
 mod walk_config;
+mod walk_transitions;
 mod walks;

@@ -1,6 +1,6 @@
 //! The generator of the random walks (tests/it/walks.rs): a small deterministic PRNG, and
 //! from it configurations (warehouses, databases, schemas, stages, entities, feature views,
-//! models, task graphs) and the transitions between them.
+//! models, task graphs); the transitions between them are in walk_transitions.rs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -29,7 +29,7 @@ impl Rng {
         (self.next() % n as u64) as usize
     }
 
-    fn range(&mut self, lo: usize, hi: usize) -> usize {
+    pub(crate) fn range(&mut self, lo: usize, hi: usize) -> usize {
         lo + self.below(hi - lo + 1)
     }
 
@@ -37,11 +37,11 @@ impl Rng {
         self.next() % 100 < percent
     }
 
-    fn pick<T: Clone>(&mut self, xs: &[T]) -> T {
+    pub(crate) fn pick<T: Clone>(&mut self, xs: &[T]) -> T {
         xs[self.below(xs.len())].clone()
     }
 
-    fn pick_opt<T: Clone>(&mut self, xs: &[T]) -> Option<T> {
+    pub(crate) fn pick_opt<T: Clone>(&mut self, xs: &[T]) -> Option<T> {
         (!xs.is_empty()).then(|| self.pick(xs))
     }
 
@@ -57,8 +57,8 @@ impl Rng {
 // Value pools. Spellings vary on purpose: "60 minutes" and "1 hour" are one lag, "x-small"
 // and "XSMALL" one size; such a change must plan nothing.
 
-const SIZES: &[&str] = &["XSMALL", "x-small", "SMALL", "MEDIUM"];
-const COMMENTS: &[&str] = &[
+pub(crate) const SIZES: &[&str] = &["XSMALL", "x-small", "SMALL", "MEDIUM"];
+pub(crate) const COMMENTS: &[&str] = &[
     "Feature refreshes",
     "it's the owner's",
     "naïve — ünïcode ✓",
@@ -67,7 +67,7 @@ const COMMENTS: &[&str] = &[
     "back\\slash",
     "",
 ];
-const LAGS: &[&str] = &[
+pub(crate) const LAGS: &[&str] = &[
     "1 minute",
     "5 minutes",
     "60 minutes",
@@ -77,95 +77,95 @@ const LAGS: &[&str] = &[
     "24 hours",
     "downstream",
 ];
-const CRONS: &[&str] = &[
+pub(crate) const CRONS: &[&str] = &[
     "0 6 * * * UTC",
     "30 2 * * 1-5 Europe/Paris",
     "0 */4 * * * UTC",
 ];
-const SCHEDULES: &[&str] = &[
+pub(crate) const SCHEDULES: &[&str] = &[
     "5 MINUTES",
     "60 MINUTES",
     "1 hour",
     "USING CRON 0 7 * * * UTC",
     "USING CRON 15 3 * * 1-5 America/New_York",
 ];
-const QUERIES: &[&str] = &[
+pub(crate) const QUERIES: &[&str] = &[
     "SELECT customer_id, SUM(amount) AS spend FROM LANDING.RAW.ORDERS GROUP BY 1",
     "SELECT customer_id, COUNT(*) AS orders FROM LANDING.RAW.ORDERS GROUP BY 1",
     "SELECT id, 'it''s' AS label, ts FROM LANDING.RAW.EVENTS;",
     "SELECT id,\n  ts\nFROM LANDING.RAW.EVENTS\nWHERE ts > '2024-01-01'",
 ];
-const TASK_SQL: &[&str] = &[
+pub(crate) const TASK_SQL: &[&str] = &[
     "SELECT 1",
     "SELECT 'it''s'",
     "CALL RAW.PUBLIC.REFRESH_ALL()",
     "INSERT INTO RAW.PUBLIC.LOG SELECT CURRENT_TIMESTAMP()",
 ];
-const WHENS: &[&str] = &[
+pub(crate) const WHENS: &[&str] = &[
     "SYSTEM$STREAM_HAS_DATA('RAW.PUBLIC.EVENTS_STREAM')",
     "SYSTEM$GET_PREDECESSOR_RETURN_VALUE() = 'GO'",
 ];
-const KEYS: &[&str] = &["CUSTOMER_ID", "REGION_ID", "COUNTRY", "DEVICE_ID"];
-const TS_COLS: &[&str] = &["TS", "EVENT_TIME"];
-const ALIASES: &[&str] = &["CHAMPION", "CHALLENGER", "SHADOW", "STAGING"];
-const METADATA: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &["CUSTOMER_ID", "REGION_ID", "COUNTRY", "DEVICE_ID"];
+pub(crate) const TS_COLS: &[&str] = &["TS", "EVENT_TIME"];
+pub(crate) const ALIASES: &[&str] = &["CHAMPION", "CHALLENGER", "SHADOW", "STAGING"];
+pub(crate) const METADATA: &[&str] = &[
     "{ metrics = { rmse = 0.5 } }",
     "{ metrics = { rmse = 0.25, mae = 0.1 } }",
     "{ owner = \"ml\", tags = [\"a\", \"b\"] }",
 ];
-const CONFIGS: &[&str] = &["{ env = \"dev\" }", "{ env = \"prod\", retries = 2 }"];
-const OVERLAPS: &[&str] = &["NO_OVERLAP", "ALLOW_CHILD_OVERLAP", "ALLOW_ALL_OVERLAP"];
+pub(crate) const CONFIGS: &[&str] = &["{ env = \"dev\" }", "{ env = \"prod\", retries = 2 }"];
+pub(crate) const OVERLAPS: &[&str] = &["NO_OVERLAP", "ALLOW_CHILD_OVERLAP", "ALLOW_ALL_OVERLAP"];
 
 // ---------------------------------------------------------------------------------------
 // The configuration as data. Objects are keyed by their block label; references are labels.
 
 #[derive(Clone, Debug)]
 pub(crate) struct Wh {
-    name: String,
-    size: Option<&'static str>,
-    auto_suspend: Option<u32>,
-    max_cluster: Option<u32>,
-    initially_suspended: bool,
-    comment: Option<&'static str>,
+    pub(crate) name: String,
+    pub(crate) size: Option<&'static str>,
+    pub(crate) auto_suspend: Option<u32>,
+    pub(crate) max_cluster: Option<u32>,
+    pub(crate) initially_suspended: bool,
+    pub(crate) comment: Option<&'static str>,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Db {
-    name: String,
-    comment: Option<&'static str>,
-    transient: bool,
-    retention: Option<u32>,
+    pub(crate) name: String,
+    pub(crate) comment: Option<&'static str>,
+    pub(crate) transient: bool,
+    pub(crate) retention: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Sc {
-    db: String,
-    name: String,
-    comment: Option<&'static str>,
-    transient: bool,
-    managed: bool,
-    retention: Option<u32>,
+    pub(crate) db: String,
+    pub(crate) name: String,
+    pub(crate) comment: Option<&'static str>,
+    pub(crate) transient: bool,
+    pub(crate) managed: bool,
+    pub(crate) retention: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct St {
-    schema: String,
-    name: String,
-    comment: Option<&'static str>,
-    directory: bool,
-    encryption: Option<&'static str>,
+    pub(crate) schema: String,
+    pub(crate) name: String,
+    pub(crate) comment: Option<&'static str>,
+    pub(crate) directory: bool,
+    pub(crate) encryption: Option<&'static str>,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct En {
-    schema: String,
-    name: String,
-    keys: Vec<&'static str>,
-    comment: Option<&'static str>,
+    pub(crate) schema: String,
+    pub(crate) name: String,
+    pub(crate) keys: Vec<&'static str>,
+    pub(crate) comment: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-enum Refresh {
+pub(crate) enum Refresh {
     View,
     Lag(&'static str),
     Cron(&'static str),
@@ -173,56 +173,56 @@ enum Refresh {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Fv {
-    schema: String,
-    name: String,
-    version: String,
-    entities: Vec<String>,
-    query: &'static str,
-    refresh: Refresh,
-    warehouse: Option<String>,
-    refresh_mode: Option<&'static str>,
-    initialize: Option<&'static str>,
-    ts_col: Option<&'static str>,
-    comment: Option<&'static str>,
-    enabled: Option<bool>,
+    pub(crate) schema: String,
+    pub(crate) name: String,
+    pub(crate) version: String,
+    pub(crate) entities: Vec<String>,
+    pub(crate) query: &'static str,
+    pub(crate) refresh: Refresh,
+    pub(crate) warehouse: Option<String>,
+    pub(crate) refresh_mode: Option<&'static str>,
+    pub(crate) initialize: Option<&'static str>,
+    pub(crate) ts_col: Option<&'static str>,
+    pub(crate) comment: Option<&'static str>,
+    pub(crate) enabled: Option<bool>,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Ver {
-    stage: String,
-    path: String,
-    comment: Option<&'static str>,
-    alias: Option<&'static str>,
-    metadata: Option<&'static str>,
+    pub(crate) stage: String,
+    pub(crate) path: String,
+    pub(crate) comment: Option<&'static str>,
+    pub(crate) alias: Option<&'static str>,
+    pub(crate) metadata: Option<&'static str>,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Mo {
-    schema: String,
-    name: String,
-    comment: Option<&'static str>,
+    pub(crate) schema: String,
+    pub(crate) name: String,
+    pub(crate) comment: Option<&'static str>,
     /// The configured default version. Unset, the account's default is the version created
     /// first, which the generator keeps as the first version in natural order (see
     /// `effective_default`).
-    default: Option<String>,
-    versions: BTreeMap<String, Ver>,
-    next_version: u32,
+    pub(crate) default: Option<String>,
+    pub(crate) versions: BTreeMap<String, Ver>,
+    pub(crate) next_version: u32,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Tk {
-    schema: String,
-    name: String,
-    warehouse: Option<String>,
-    schedule: Option<&'static str>,
-    after: Vec<String>,
-    sql: &'static str,
-    when: Option<&'static str>,
-    enabled: bool,
-    comment: Option<&'static str>,
-    config: Option<&'static str>,
-    overlap: Option<&'static str>,
-    timeout_ms: Option<u32>,
+    pub(crate) schema: String,
+    pub(crate) name: String,
+    pub(crate) warehouse: Option<String>,
+    pub(crate) schedule: Option<&'static str>,
+    pub(crate) after: Vec<String>,
+    pub(crate) sql: &'static str,
+    pub(crate) when: Option<&'static str>,
+    pub(crate) enabled: bool,
+    pub(crate) comment: Option<&'static str>,
+    pub(crate) config: Option<&'static str>,
+    pub(crate) overlap: Option<&'static str>,
+    pub(crate) timeout_ms: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -241,7 +241,7 @@ pub(crate) struct Config {
 /// Whether `op` keeps every stage identifiable in its step: not both relabelled and given a
 /// new name, which makes it a new stage to snowform, and the sources of the versions in it
 /// new files (refused for a default version). Records what `op` did to the stage labels.
-fn identity_kept(
+pub(crate) fn identity_kept(
     op: &str,
     renamed: &mut BTreeSet<String>,
     relabelled: &mut BTreeSet<String>,
@@ -271,34 +271,34 @@ fn identity_kept(
 }
 
 /// Natural order of version names (V2 before V10), as snowform creates them.
-fn natural_key(v: &str) -> (String, u64) {
+pub(crate) fn natural_key(v: &str) -> (String, u64) {
     let digits: String = v.chars().filter(|c| c.is_ascii_digit()).collect();
     let prefix: String = v.chars().filter(|c| !c.is_ascii_digit()).collect();
     (prefix, digits.parse().unwrap_or(0))
 }
 
 impl Mo {
-    fn first_version(&self) -> Option<String> {
+    pub(crate) fn first_version(&self) -> Option<String> {
         self.versions.keys().min_by_key(|v| natural_key(v)).cloned()
     }
 
     /// The default version the account has after this configuration is applied.
-    fn effective_default(&self) -> Option<String> {
+    pub(crate) fn effective_default(&self) -> Option<String> {
         self.default.clone().or_else(|| self.first_version())
     }
 
-    fn fresh_version(&mut self) -> String {
+    pub(crate) fn fresh_version(&mut self) -> String {
         self.next_version += 1;
         format!("V{}", self.next_version)
     }
 }
 
-fn keys<T>(m: &BTreeMap<String, T>) -> Vec<String> {
+pub(crate) fn keys<T>(m: &BTreeMap<String, T>) -> Vec<String> {
     m.keys().cloned().collect()
 }
 
 impl Config {
-    fn fresh(&mut self, label: &str) -> (String, String) {
+    pub(crate) fn fresh(&mut self, label: &str) -> (String, String) {
         self.counter += 1;
         (
             format!("{label}{}", self.counter),
@@ -306,22 +306,26 @@ impl Config {
         )
     }
 
-    fn fresh_name(&mut self, label: &str) -> String {
+    pub(crate) fn fresh_name(&mut self, label: &str) -> String {
         self.fresh(label).1
     }
 
-    fn db_of_schema(&self, s: &str) -> &Db {
+    pub(crate) fn db_of_schema(&self, s: &str) -> &Db {
         &self.dbs[&self.scs[s].db]
     }
 
-    fn schemas_with<T>(&self, m: &BTreeMap<String, T>, schema: impl Fn(&T) -> &str) -> Vec<String> {
+    pub(crate) fn schemas_with<T>(
+        &self,
+        m: &BTreeMap<String, T>,
+        schema: impl Fn(&T) -> &str,
+    ) -> Vec<String> {
         let mut out: Vec<String> = m.values().map(|x| schema(x).to_string()).collect();
         out.sort();
         out.dedup();
         out
     }
 
-    fn tasks_in(&self, schema: &str) -> Vec<String> {
+    pub(crate) fn tasks_in(&self, schema: &str) -> Vec<String> {
         self.tks
             .iter()
             .filter(|(_, t)| t.schema == schema)
@@ -329,7 +333,7 @@ impl Config {
             .collect()
     }
 
-    fn entities_in(&self, schema: &str) -> Vec<String> {
+    pub(crate) fn entities_in(&self, schema: &str) -> Vec<String> {
         self.ens
             .iter()
             .filter(|(_, e)| e.schema == schema)
@@ -337,7 +341,7 @@ impl Config {
             .collect()
     }
 
-    fn children(&self, task: &str) -> Vec<String> {
+    pub(crate) fn children(&self, task: &str) -> Vec<String> {
         self.tks
             .iter()
             .filter(|(_, t)| t.after.iter().any(|a| a == task))
@@ -346,7 +350,7 @@ impl Config {
     }
 
     /// The roots a task runs after, directly or not (itself, for a root).
-    fn roots(&self, task: &str) -> BTreeSet<String> {
+    pub(crate) fn roots(&self, task: &str) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         let mut stack = vec![task.to_string()];
         let mut seen = BTreeSet::new();
@@ -367,12 +371,12 @@ impl Config {
     /// A task graph is a root task and the tasks after it: a task after tasks of two
     /// graphs would give its graph two roots, which Snowflake's documentation does not
     /// describe, so the walks do not build one.
-    fn one_root_per_graph(&self) -> bool {
+    pub(crate) fn one_root_per_graph(&self) -> bool {
         self.tks.keys().all(|t| self.roots(t).len() <= 1)
     }
 
     /// The task and every task that runs after it, directly or not.
-    fn descendants(&self, task: &str) -> BTreeSet<String> {
+    pub(crate) fn descendants(&self, task: &str) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         let mut stack = vec![task.to_string()];
         while let Some(t) = stack.pop() {
@@ -385,7 +389,7 @@ impl Config {
 
     // --- removal, with what depends on the object -----------------------------------------
 
-    fn remove_task(&mut self, label: &str, rng: &mut Rng) {
+    pub(crate) fn remove_task(&mut self, label: &str, rng: &mut Rng) {
         self.tks.remove(label);
         for t in self.tks.values_mut() {
             if let Some(i) = t.after.iter().position(|a| a == label) {
@@ -397,11 +401,11 @@ impl Config {
         }
     }
 
-    fn remove_fv(&mut self, label: &str) {
+    pub(crate) fn remove_fv(&mut self, label: &str) {
         self.fvs.remove(label);
     }
 
-    fn remove_entity(&mut self, label: &str) {
+    pub(crate) fn remove_entity(&mut self, label: &str) {
         self.ens.remove(label);
         let users: Vec<String> = self
             .fvs
@@ -419,7 +423,7 @@ impl Config {
     }
 
     /// Versions sourced from the stage go; a model whose default would go goes whole.
-    fn remove_stage(&mut self, label: &str) {
+    pub(crate) fn remove_stage(&mut self, label: &str) {
         self.sts.remove(label);
         for m in keys(&self.mos) {
             let model = self.mos.get_mut(&m).unwrap();
@@ -442,7 +446,7 @@ impl Config {
         }
     }
 
-    fn remove_warehouse(&mut self, label: &str, rng: &mut Rng) {
+    pub(crate) fn remove_warehouse(&mut self, label: &str, rng: &mut Rng) {
         self.whs.remove(label);
         let others = keys(&self.whs);
         for f in self.fvs.values_mut() {
@@ -467,7 +471,7 @@ impl Config {
         }
     }
 
-    fn remove_schema(&mut self, label: &str, rng: &mut Rng) {
+    pub(crate) fn remove_schema(&mut self, label: &str, rng: &mut Rng) {
         for t in keys(&self.tks) {
             if self.tks.get(&t).is_some_and(|x| x.schema == label) {
                 self.remove_task(&t, rng);
@@ -488,7 +492,7 @@ impl Config {
         self.scs.remove(label);
     }
 
-    fn remove_database(&mut self, label: &str, rng: &mut Rng) {
+    pub(crate) fn remove_database(&mut self, label: &str, rng: &mut Rng) {
         for s in keys(&self.scs) {
             if self.scs[&s].db == label {
                 self.remove_schema(&s, rng);
@@ -498,7 +502,7 @@ impl Config {
     }
 
     /// Give an object a new block label: the state entry moves to the new address.
-    fn relabel(&mut self, rng: &mut Rng) -> Option<String> {
+    pub(crate) fn relabel(&mut self, rng: &mut Rng) -> Option<String> {
         /// Moves a block to a new label; returns (old, new).
         fn relabel_in<T>(
             m: &mut BTreeMap<String, T>,
@@ -590,7 +594,7 @@ impl Config {
 
     // --- additions ----------------------------------------------------------------------
 
-    fn add_warehouse(&mut self, rng: &mut Rng) -> Option<String> {
+    pub(crate) fn add_warehouse(&mut self, rng: &mut Rng) -> Option<String> {
         let (label, name) = self.fresh("wh");
         let w = Wh {
             name,
@@ -604,7 +608,7 @@ impl Config {
         Some(format!("add {label}"))
     }
 
-    fn add_database(&mut self, rng: &mut Rng) -> Option<String> {
+    pub(crate) fn add_database(&mut self, rng: &mut Rng) -> Option<String> {
         if self.dbs.len() >= 2 {
             return None;
         }
@@ -621,7 +625,7 @@ impl Config {
         Some(format!("add {label}"))
     }
 
-    fn add_schema(&mut self, rng: &mut Rng) -> Option<String> {
+    pub(crate) fn add_schema(&mut self, rng: &mut Rng) -> Option<String> {
         if self.scs.len() >= 4 {
             return None;
         }
@@ -641,7 +645,7 @@ impl Config {
         Some(format!("add {label}"))
     }
 
-    fn add_stage(&mut self, rng: &mut Rng) -> Option<String> {
+    pub(crate) fn add_stage(&mut self, rng: &mut Rng) -> Option<String> {
         let schema = rng.pick_opt(&keys(&self.scs))?;
         let (label, name) = self.fresh("st");
         self.sts.insert(
@@ -659,7 +663,7 @@ impl Config {
         Some(format!("add {label}"))
     }
 
-    fn add_entity(&mut self, rng: &mut Rng) -> Option<String> {
+    pub(crate) fn add_entity(&mut self, rng: &mut Rng) -> Option<String> {
         let schema = rng.pick_opt(&keys(&self.scs))?;
         let (label, name) = self.fresh("en");
         let mut ks: Vec<&str> = KEYS.to_vec();
@@ -677,7 +681,7 @@ impl Config {
         Some(format!("add {label}"))
     }
 
-    fn random_refresh(&self, rng: &mut Rng) -> (Refresh, Option<String>) {
+    pub(crate) fn random_refresh(&self, rng: &mut Rng) -> (Refresh, Option<String>) {
         let wh = rng.pick_opt(&keys(&self.whs));
         match (rng.below(3), wh) {
             (1, Some(w)) => (Refresh::Lag(rng.pick(LAGS)), Some(w)),
@@ -686,7 +690,7 @@ impl Config {
         }
     }
 
-    fn pick_entities(&self, schema: &str, rng: &mut Rng) -> Option<Vec<String>> {
+    pub(crate) fn pick_entities(&self, schema: &str, rng: &mut Rng) -> Option<Vec<String>> {
         let mut es = self.entities_in(schema);
         if es.is_empty() {
             return None;
@@ -696,7 +700,7 @@ impl Config {
         Some(es)
     }
 
-    fn add_fv(&mut self, rng: &mut Rng) -> Option<String> {
+    pub(crate) fn add_fv(&mut self, rng: &mut Rng) -> Option<String> {
         let schema = rng.pick_opt(&self.schemas_with(&self.ens, |e| &e.schema))?;
         let entities = self.pick_entities(&schema, rng)?;
         let (label, name) = self.fresh("fv");
@@ -725,7 +729,7 @@ impl Config {
         Some(format!("add {label}"))
     }
 
-    fn random_version(&self, model: &str, v: &str, rng: &mut Rng) -> Option<Ver> {
+    pub(crate) fn random_version(&self, model: &str, v: &str, rng: &mut Rng) -> Option<Ver> {
         let stage = rng.pick_opt(&keys(&self.sts))?;
         Some(Ver {
             stage,
@@ -736,7 +740,7 @@ impl Config {
         })
     }
 
-    fn add_model(&mut self, rng: &mut Rng) -> Option<String> {
+    pub(crate) fn add_model(&mut self, rng: &mut Rng) -> Option<String> {
         let schema = rng.pick_opt(&keys(&self.scs))?;
         if self.sts.is_empty() {
             return None;
@@ -769,7 +773,7 @@ impl Config {
         Some(format!("add {label}"))
     }
 
-    fn add_task(&mut self, rng: &mut Rng, child: bool) -> Option<String> {
+    pub(crate) fn add_task(&mut self, rng: &mut Rng, child: bool) -> Option<String> {
         let (schema, after) = if child {
             let schema = rng.pick_opt(&self.schemas_with(&self.tks, |t| &t.schema))?;
             let mut preds = self.tasks_in(&schema);
@@ -845,586 +849,8 @@ impl Config {
         c
     }
 
-    // --- transitions ----------------------------------------------------------------------
-
-    /// One random change; None when the one drawn does not apply to this configuration.
-    fn mutate(&mut self, rng: &mut Rng) -> Option<String> {
-        let op = rng.below(60);
-        match op {
-            0 => self.add_warehouse(rng),
-            1 => {
-                let w = rng.pick_opt(&keys(&self.whs))?;
-                self.remove_warehouse(&w, rng);
-                Some(format!("remove {w}"))
-            }
-            2 => {
-                let w = rng.pick_opt(&keys(&self.whs))?;
-                let x = self.whs.get_mut(&w).unwrap();
-                let what = match rng.below(5) {
-                    0 => {
-                        x.size = rng.chance(80).then(|| rng.pick(SIZES));
-                        "size"
-                    }
-                    1 => {
-                        x.auto_suspend = rng.chance(80).then(|| rng.pick(&[60, 300, 0]));
-                        "auto_suspend"
-                    }
-                    2 => {
-                        x.max_cluster = rng.chance(70).then(|| rng.pick(&[1, 2, 3]));
-                        "max_cluster_count"
-                    }
-                    3 => {
-                        x.initially_suspended = !x.initially_suspended;
-                        "initially_suspended"
-                    }
-                    _ => {
-                        x.comment = rng.chance(70).then(|| rng.pick(COMMENTS));
-                        "comment"
-                    }
-                };
-                Some(format!("{w}.{what}"))
-            }
-            3 => {
-                let w = rng.pick_opt(&keys(&self.whs))?;
-                let n = self.fresh_name("wh");
-                self.whs.get_mut(&w).unwrap().name = n.clone();
-                Some(format!("rename {w} to {n}"))
-            }
-            4 => self.add_database(rng),
-            5 => {
-                if self.dbs.len() < 2 && !rng.chance(10) {
-                    return None;
-                }
-                let d = rng.pick_opt(&keys(&self.dbs))?;
-                self.remove_database(&d, rng);
-                Some(format!("remove {d}"))
-            }
-            6 => {
-                let d = rng.pick_opt(&keys(&self.dbs))?;
-                let n = self.fresh_name("db");
-                self.dbs.get_mut(&d).unwrap().name = n.clone();
-                Some(format!("rename {d} to {n}"))
-            }
-            7 => {
-                let d = rng.pick_opt(&keys(&self.dbs))?;
-                let x = self.dbs.get_mut(&d).unwrap();
-                match rng.below(6) {
-                    0 => {
-                        // Replaces the database and everything in it.
-                        x.transient = !x.transient;
-                        let t = x.transient;
-                        // A permanent schema cannot stay in a transient database.
-                        if t {
-                            for s in self.scs.values_mut().filter(|s| s.db == d) {
-                                s.transient = false;
-                            }
-                        }
-                        Some(format!("{d}.transient = {t}"))
-                    }
-                    1 | 2 => {
-                        x.retention = rng.chance(70).then(|| rng.pick(&[0, 1, 7]));
-                        Some(format!("{d}.data_retention_time_in_days"))
-                    }
-                    _ => {
-                        x.comment = rng.chance(70).then(|| rng.pick(COMMENTS));
-                        Some(format!("{d}.comment"))
-                    }
-                }
-            }
-            8 | 9 => self.add_schema(rng),
-            10 => {
-                let s = rng.pick_opt(&keys(&self.scs))?;
-                self.remove_schema(&s, rng);
-                Some(format!("remove {s}"))
-            }
-            11 => {
-                let s = rng.pick_opt(&keys(&self.scs))?;
-                let n = self.fresh_name("sc");
-                self.scs.get_mut(&s).unwrap().name = n.clone();
-                Some(format!("rename {s} to {n}"))
-            }
-            12 => {
-                // Move a schema to the other database (ALTER SCHEMA ... RENAME TO db.s), of
-                // the same transience: Snowflake's rule that every schema of a transient
-                // database is transient would otherwise make it a replacement.
-                let s = rng.pick_opt(&keys(&self.scs))?;
-                let here = self.scs[&s].db.clone();
-                let t = self.dbs[&here].transient;
-                let other = rng.pick_opt(
-                    &self
-                        .dbs
-                        .iter()
-                        .filter(|(k, d)| **k != here && d.transient == t)
-                        .map(|(k, _)| k.clone())
-                        .collect::<Vec<_>>(),
-                )?;
-                self.scs.get_mut(&s).unwrap().db = other.clone();
-                Some(format!("move {s} to {other}"))
-            }
-            13 => {
-                let s = rng.pick_opt(&keys(&self.scs))?;
-                let in_transient = self.db_of_schema(&s).transient;
-                let x = self.scs.get_mut(&s).unwrap();
-                match rng.below(5) {
-                    0 if !in_transient => {
-                        x.transient = !x.transient;
-                        Some(format!("{s}.transient = {}", x.transient))
-                    }
-                    1 => {
-                        x.managed = !x.managed;
-                        Some(format!("{s}.managed_access = {}", x.managed))
-                    }
-                    2 => {
-                        x.retention = rng.chance(70).then(|| rng.pick(&[0, 1, 3]));
-                        Some(format!("{s}.data_retention_time_in_days"))
-                    }
-                    _ => {
-                        x.comment = rng.chance(70).then(|| rng.pick(COMMENTS));
-                        Some(format!("{s}.comment"))
-                    }
-                }
-            }
-            14 => self.add_stage(rng),
-            15 => {
-                let s = rng.pick_opt(&keys(&self.sts))?;
-                self.remove_stage(&s);
-                Some(format!("remove {s}"))
-            }
-            16 => {
-                let s = rng.pick_opt(&keys(&self.sts))?;
-                let x = self.sts.get_mut(&s).unwrap();
-                match rng.below(4) {
-                    0 => {
-                        x.encryption = rng
-                            .chance(80)
-                            .then(|| rng.pick(&["SNOWFLAKE_FULL", "SNOWFLAKE_SSE"]));
-                        Some(format!("{s}.encryption"))
-                    }
-                    1 => {
-                        x.directory = !x.directory;
-                        Some(format!("{s}.directory"))
-                    }
-                    _ => {
-                        x.comment = rng.chance(70).then(|| rng.pick(COMMENTS));
-                        Some(format!("{s}.comment"))
-                    }
-                }
-            }
-            17 => {
-                let s = rng.pick_opt(&keys(&self.sts))?;
-                if rng.chance(50) {
-                    let n = self.fresh_name("st");
-                    self.sts.get_mut(&s).unwrap().name = n.clone();
-                    Some(format!("rename {s} to {n}"))
-                } else {
-                    let to = rng.pick_opt(&keys(&self.scs))?;
-                    self.sts.get_mut(&s).unwrap().schema = to.clone();
-                    Some(format!("move {s} to {to}"))
-                }
-            }
-            18 | 19 => self.add_entity(rng),
-            20 => {
-                let e = rng.pick_opt(&keys(&self.ens))?;
-                self.remove_entity(&e);
-                Some(format!("remove {e}"))
-            }
-            21 => {
-                let e = rng.pick_opt(&keys(&self.ens))?;
-                match rng.below(3) {
-                    0 => {
-                        let mut ks: Vec<&str> = KEYS.to_vec();
-                        rng.shuffle(&mut ks);
-                        ks.truncate(rng.range(1, 2));
-                        self.ens.get_mut(&e).unwrap().keys = ks;
-                        Some(format!("{e}.join_keys"))
-                    }
-                    1 => {
-                        let n = self.fresh_name("en");
-                        self.ens.get_mut(&e).unwrap().name = n.clone();
-                        Some(format!("rename {e} to {n}"))
-                    }
-                    _ => {
-                        self.ens.get_mut(&e).unwrap().comment =
-                            rng.chance(70).then(|| rng.pick(COMMENTS));
-                        Some(format!("{e}.comment"))
-                    }
-                }
-            }
-            22..=24 => self.add_fv(rng),
-            25 => {
-                let f = rng.pick_opt(&keys(&self.fvs))?;
-                self.remove_fv(&f);
-                Some(format!("remove {f}"))
-            }
-            26..=31 => self.change_fv(rng),
-            32..=33 => self.add_model(rng),
-            34 => {
-                let m = rng.pick_opt(&keys(&self.mos))?;
-                self.mos.remove(&m);
-                Some(format!("remove {m}"))
-            }
-            35..=41 => self.change_model(rng),
-            42..=43 => self.add_task(rng, false),
-            44..=46 => self.add_task(rng, true),
-            47 => {
-                let t = rng.pick_opt(&keys(&self.tks))?;
-                self.remove_task(&t, rng);
-                Some(format!("remove {t}"))
-            }
-            48..=57 => self.change_task(rng),
-            _ => self.relabel(rng),
-        }
-    }
-
-    fn change_fv(&mut self, rng: &mut Rng) -> Option<String> {
-        let f = rng.pick_opt(&keys(&self.fvs))?;
-        let whs = keys(&self.whs);
-        let choice = rng.below(13);
-        let schema = self.fvs[&f].schema.clone();
-        let new_entities = self.pick_entities(&schema, rng);
-        let new_name = self.fresh_name("fv");
-        let (refresh, warehouse) = self.random_refresh(rng);
-        let x = self.fvs.get_mut(&f).unwrap();
-        let what = match choice {
-            0 => {
-                // A new version is a new object: the old one is dropped.
-                x.version = rng.pick(&["V2", "v3", "1.1", "2024-02", "V1"]).to_string();
-                format!("version = {}", x.version)
-            }
-            1 => {
-                x.name = new_name;
-                format!("rename to {}", x.name)
-            }
-            2 => {
-                x.query = rng.pick(QUERIES);
-                "query".into()
-            }
-            3 => {
-                x.entities = new_entities?;
-                format!("entities = {:?}", x.entities)
-            }
-            4 | 5 => {
-                x.refresh = refresh;
-                x.warehouse = warehouse;
-                format!("refresh = {:?}", x.refresh)
-            }
-            6 => {
-                if let Refresh::Lag(_) = x.refresh {
-                    x.refresh = Refresh::Lag(rng.pick(LAGS));
-                } else if let Refresh::Cron(_) = x.refresh {
-                    x.refresh = Refresh::Cron(rng.pick(CRONS));
-                } else {
-                    return None;
-                }
-                format!("refresh = {:?}", x.refresh)
-            }
-            7 => {
-                x.warehouse.as_ref()?;
-                x.warehouse = Some(rng.pick(&whs));
-                format!("warehouse = {:?}", x.warehouse)
-            }
-            8 => {
-                x.comment = rng.chance(70).then(|| rng.pick(COMMENTS));
-                "comment".into()
-            }
-            9 | 10 => {
-                x.enabled = Some(!x.enabled.unwrap_or(true));
-                format!("enabled = {:?}", x.enabled)
-            }
-            11 => {
-                x.ts_col = rng.chance(60).then(|| rng.pick(TS_COLS));
-                "timestamp_col".into()
-            }
-            _ => {
-                if rng.chance(50) {
-                    x.refresh_mode = rng
-                        .chance(80)
-                        .then(|| rng.pick(&["AUTO", "FULL", "INCREMENTAL"]));
-                    "refresh_mode".into()
-                } else {
-                    x.initialize = rng
-                        .chance(80)
-                        .then(|| rng.pick(&["ON_CREATE", "ON_SCHEDULE"]));
-                    "initialize".into()
-                }
-            }
-        };
-        Some(format!("{f}: {what}"))
-    }
-
-    fn change_model(&mut self, rng: &mut Rng) -> Option<String> {
-        let m = rng.pick_opt(&keys(&self.mos))?;
-        let choice = rng.below(12);
-        let new_name = self.fresh_name("mo");
-        let schemas = keys(&self.scs);
-        let model_name = self.mos[&m].name.clone();
-        let mut model = self.mos[&m].clone();
-        let what = match choice {
-            0 => {
-                model.name = new_name;
-                format!("rename to {}", model.name)
-            }
-            1 => {
-                model.schema = rng.pick(&schemas);
-                format!("move to {}", model.schema)
-            }
-            2 => {
-                model.comment = rng.chance(70).then(|| rng.pick(COMMENTS));
-                "comment".into()
-            }
-            3 | 4 => {
-                let v = model.fresh_version();
-                let ver = self.random_version(&model_name, &v, rng)?;
-                model.versions.insert(v.clone(), ver);
-                if rng.chance(40) {
-                    model.default = Some(v.clone());
-                }
-                format!("add version {v} (default {:?})", model.default)
-            }
-            5 => {
-                // Never the default the account will have: Snowflake refuses to drop it.
-                let default = model.effective_default();
-                let candidates: Vec<String> = model
-                    .versions
-                    .keys()
-                    .filter(|v| Some(*v) != default.as_ref())
-                    .cloned()
-                    .collect();
-                let v = rng.pick_opt(&candidates)?;
-                model.versions.remove(&v);
-                // Unset, the default must stay the first version (see Mo::default).
-                if model.default.is_none() && model.first_version() != default {
-                    return None;
-                }
-                format!("drop version {v}")
-            }
-            6 => {
-                let v = rng.pick(&keys(&model.versions));
-                model.default = Some(v.clone());
-                format!("default_version = {v}")
-            }
-            7 => {
-                // Unset only where the account's default stays what it is.
-                if model.default.is_none() || model.default != model.first_version() {
-                    return None;
-                }
-                model.default = None;
-                "unset default_version".into()
-            }
-            8 => {
-                // Set, move, swap or unset an alias.
-                let vs = keys(&model.versions);
-                let v = rng.pick(&vs);
-                match rng.below(3) {
-                    0 => {
-                        let a = rng.pick(ALIASES);
-                        for other in model.versions.values_mut() {
-                            if other.alias == Some(a) {
-                                other.alias = None;
-                            }
-                        }
-                        model.versions.get_mut(&v).unwrap().alias = Some(a);
-                        format!("alias {a} to {v}")
-                    }
-                    1 => {
-                        let w = rng.pick(&vs);
-                        let a = model.versions[&v].alias;
-                        let b = model.versions[&w].alias;
-                        model.versions.get_mut(&v).unwrap().alias = b;
-                        model.versions.get_mut(&w).unwrap().alias = a;
-                        format!("swap aliases of {v} and {w}")
-                    }
-                    _ => {
-                        model.versions.get_mut(&v).unwrap().alias = None;
-                        format!("unset alias of {v}")
-                    }
-                }
-            }
-            9 => {
-                let v = rng.pick(&keys(&model.versions));
-                model.versions.get_mut(&v).unwrap().comment =
-                    rng.chance(70).then(|| rng.pick(COMMENTS));
-                format!("comment of {v}")
-            }
-            10 => {
-                let v = rng.pick(&keys(&model.versions));
-                model.versions.get_mut(&v).unwrap().metadata =
-                    rng.chance(70).then(|| rng.pick(METADATA));
-                format!("metadata of {v}")
-            }
-            _ => {
-                // New files for a version: it is dropped and added again, which Snowflake
-                // refuses for the default version.
-                let default = model.effective_default();
-                let candidates: Vec<String> = model
-                    .versions
-                    .keys()
-                    .filter(|v| Some(*v) != default.as_ref())
-                    .cloned()
-                    .collect();
-                let v = rng.pick_opt(&candidates)?;
-                let stage = rng.pick(&keys(&self.sts));
-                let ver = model.versions.get_mut(&v).unwrap();
-                ver.stage = stage;
-                ver.path = format!("{}/{}", ver.path, self.counter);
-                format!("new source for {v}")
-            }
-        };
-        self.mos.insert(m.clone(), model);
-        Some(format!("{m}: {what}"))
-    }
-
-    fn change_task(&mut self, rng: &mut Rng) -> Option<String> {
-        let t = rng.pick_opt(&keys(&self.tks))?;
-        let choice = rng.below(14);
-        let schema = self.tks[&t].schema.clone();
-        let mine = self.descendants(&t);
-        let possible_preds: Vec<String> = self
-            .tasks_in(&schema)
-            .into_iter()
-            .filter(|p| !mine.contains(p))
-            .collect();
-        let whs = keys(&self.whs);
-        let new_name = self.fresh_name("tk");
-        let has_children = !self.children(&t).is_empty();
-        let schemas = keys(&self.scs);
-        let x = self.tks.get_mut(&t).unwrap();
-        let root = x.after.is_empty();
-        let what = match choice {
-            0 => {
-                // Snowflake cannot rename a task: it is dropped and created.
-                x.name = new_name;
-                format!("rename to {}", x.name)
-            }
-            1 => {
-                // Move under other predecessors (possibly of another graph); a root becomes
-                // a child and its graph joins the other.
-                let mut preds = possible_preds;
-                if preds.is_empty() {
-                    return None;
-                }
-                rng.shuffle(&mut preds);
-                preds.truncate(rng.range(1, 2));
-                x.after = preds;
-                x.schedule = None;
-                x.config = None;
-                x.overlap = None;
-                format!("after = {:?}", x.after)
-            }
-            2 => {
-                // A child becomes a root.
-                if root {
-                    return None;
-                }
-                x.after.clear();
-                x.schedule = rng.chance(80).then(|| rng.pick(SCHEDULES));
-                format!("becomes a root (schedule {:?})", x.schedule)
-            }
-            3 => {
-                x.sql = rng.pick(TASK_SQL);
-                "sql".into()
-            }
-            4 => {
-                if !root {
-                    return None;
-                }
-                x.schedule = rng.chance(85).then(|| rng.pick(SCHEDULES));
-                format!("schedule = {:?}", x.schedule)
-            }
-            5 => {
-                x.warehouse = if rng.chance(70) {
-                    rng.pick_opt(&whs)
-                } else {
-                    None
-                };
-                format!("warehouse = {:?}", x.warehouse)
-            }
-            6..=8 => {
-                x.enabled = !x.enabled;
-                format!("enabled = {}", x.enabled)
-            }
-            9 => {
-                x.comment = rng.chance(70).then(|| rng.pick(COMMENTS));
-                "comment".into()
-            }
-            10 => {
-                x.when = rng.chance(60).then(|| rng.pick(WHENS));
-                format!("when = {:?}", x.when)
-            }
-            11 => {
-                if !root {
-                    return None;
-                }
-                if rng.chance(50) {
-                    x.config = rng.chance(70).then(|| rng.pick(CONFIGS));
-                    "config".into()
-                } else {
-                    x.overlap = rng.chance(70).then(|| rng.pick(OVERLAPS));
-                    "overlap_policy".into()
-                }
-            }
-            12 => {
-                x.timeout_ms = rng
-                    .chance(70)
-                    .then(|| rng.pick(&[60_000, 3_600_000, 7_200_000]));
-                "user_task_timeout_ms".into()
-            }
-            _ => {
-                // Only a task on its own may change schema: a graph lives in one schema.
-                if !root || has_children {
-                    return None;
-                }
-                x.schema = rng.pick(&schemas);
-                format!("move to {}", x.schema)
-            }
-        };
-        Some(format!("{t}: {what}"))
-    }
-
-    /// Several changes at once, as a pull request brings them.
-    pub(crate) fn transition(&mut self, rng: &mut Rng) -> Vec<String> {
-        let n = rng.range(1, 4);
-        let mut ops = Vec::new();
-        let mut tries = 0;
-        let start = self.clone();
-        // Stages given a new name (renamed or moved) and stages relabelled in this step.
-        let (mut renamed, mut relabelled) = (BTreeSet::new(), BTreeSet::new());
-        while ops.len() < n && tries < 200 {
-            tries += 1;
-            let before = self.clone();
-            let op = self
-                .mutate(rng)
-                .filter(|_| self.one_root_per_graph() && self.no_default_gets_new_files(&start))
-                .filter(|op| identity_kept(op, &mut renamed, &mut relabelled));
-            if let Some(op) = op {
-                if let Err(e) = self.check() {
-                    panic!("generator bug after {op}: {e}\n{self:#?}");
-                }
-                ops.push(op);
-            } else {
-                *self = before;
-            }
-        }
-        ops
-    }
-
-    /// Snowflake cannot drop a model's default version, so a version that is the default
-    /// before or after a step gets no new files in it (snowform refuses that plan).
-    fn no_default_gets_new_files(&self, start: &Config) -> bool {
-        self.mos.iter().all(|(k, m)| {
-            let Some(old) = start.mos.get(k) else {
-                return true;
-            };
-            let defaults = [old.effective_default(), m.effective_default()];
-            m.versions.iter().all(|(v, ver)| {
-                let new_files = old.versions.get(v).is_some_and(|o| o.path != ver.path);
-                !new_files || !defaults.iter().any(|d| d.as_ref() == Some(v))
-            })
-        })
-    }
-
     /// The rules a configuration must keep to validate, checked before snowform sees it.
-    fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), String> {
         for (k, s) in &self.scs {
             if !self.dbs.contains_key(&s.db) {
                 return Err(format!("{k}: no database {}", s.db));
@@ -1673,7 +1099,7 @@ impl Config {
 }
 
 /// An HCL string literal.
-fn s(text: &str) -> String {
+pub(crate) fn s(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
@@ -1688,11 +1114,11 @@ fn s(text: &str) -> String {
     out + "\""
 }
 
-fn attr(w: &mut String, name: &str, value: &str) {
+pub(crate) fn attr(w: &mut String, name: &str, value: &str) {
     let _ = writeln!(w, "  {name} = {value}");
 }
 
-fn opt(w: &mut String, name: &str, value: Option<&str>) {
+pub(crate) fn opt(w: &mut String, name: &str, value: Option<&str>) {
     if let Some(v) = value {
         attr(w, name, &s(v));
     }

@@ -9,8 +9,9 @@
 //! report per failing seed under `target/scenarios/`. Both are ignored tests: add
 //! `-- --ignored` (`cargo test --test it walks::replay -- --ignored`).
 //!
-//! The configurations come from tests/it/walk_config.rs; the regression tests (the smallest
-//! form of each failure the walks found) are in the files regression_setup.rs names.
+//! The configurations come from tests/it/walk_config.rs and walk_transitions.rs; the
+//! regression tests (the smallest form of each failure the walks found) are in the files
+//! regression_setup.rs names.
 
 use crate::common::{repo, Dir, Out};
 use crate::walk_config::{Config, Rng};
