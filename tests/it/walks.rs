@@ -413,7 +413,7 @@ fn walk(seed: u64, steps: usize, verbose: bool) -> Result<(), WalkFailure> {
             let mut r = String::new();
             let _ = writeln!(
                 r,
-                "scenario seed {seed}, step {step} of {steps}: {}\nreplay: SNOWFORM_SCENARIO_SEED={seed} SNOWFORM_SCENARIO_STEPS={steps} cargo test --test it scenarios::replay -- --nocapture\n",
+                "scenario seed {seed}, step {step} of {steps}: {}\nreplay: SNOWFORM_SCENARIO_SEED={seed} SNOWFORM_SCENARIO_STEPS={steps} cargo test --test it walks::replay -- --ignored --nocapture\n",
                 f.what
             );
             let _ = writeln!(r, "transition: {}\napply mode: {mode:?}\n", ops.join("; "));
