@@ -801,14 +801,15 @@ async fn a_statement_past_its_timeout_is_cancelled() {
         timeout: Some(Duration::from_secs(1)),
         ..Default::default()
     };
-    let started = Instant::now();
     let err = client
         .query_with("SELECT SLEEP 2500", &req)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    // 000630 is the answer of a statement the timeout found still running: it was cancelled
+    // before its sleep ended (an order, which a busy machine cannot upset as it could a
+    // bound on the elapsed time).
     assert_eq!((err.http_status(), err.code()), (Some(408), Some("000630")));
-    assert!(started.elapsed() < Duration::from_millis(2400));
     server.shutdown().await;
 }
 

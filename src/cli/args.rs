@@ -65,6 +65,19 @@ pub struct Global {
     pub verbose: u8,
 }
 
+impl Global {
+    /// Set the option whose argument id is `id` from its environment variable (see
+    /// `cli::parse`).
+    pub(crate) fn set_from_env(&mut self, id: &str, value: &str) {
+        match id {
+            "workspace" => self.workspace = value.to_string(),
+            "connection" => self.connection = Some(value.to_string()),
+            "sandbox_account" => self.sandbox_account = Some(value.to_string()),
+            other => unreachable!("the option {other} declares a variable: set it here"),
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Parse, evaluate and check the configuration

@@ -1,6 +1,7 @@
 //! The state backend a command uses: the local file, or the table in the account that the
 //! configuration's `backend "snowflake"` block names.
 
+use super::io::Output;
 use super::session::Session;
 use super::{CliError, Ctx};
 use crate::config::{Backend as Configured, Config};
@@ -58,11 +59,16 @@ impl Backend {
 
     /// Read the state; never writes (plan and drift may run with a read-only role). A state
     /// table that does not exist yet reads as no state, and says so.
-    pub async fn load(&self, session: Option<&Session>) -> Result<Option<State>, CliError> {
+    pub async fn load(
+        &self,
+        session: Option<&Session>,
+        stderr: &Output,
+    ) -> Result<Option<State>, CliError> {
         let state = self.load_quietly(session).await?;
         if let Backend::Snowflake(s) = self {
             if s.table_missing() {
-                eprintln!(
+                println_to!(
+                    stderr,
                     "The state table {} does not exist yet (or this role cannot read it): \
                      reading an empty state. `snowform apply` or `snowform state init` creates it.",
                     s.table
@@ -140,6 +146,7 @@ impl Backend {
         session: Option<&Session>,
         lock: &LockInfo,
         work: impl std::future::Future<Output = Result<T, CliError>>,
+        stderr: &Output,
     ) -> (Result<T, CliError>, Result<(), LockError>) {
         use futures::FutureExt;
         let outcome = std::panic::AssertUnwindSafe(work).catch_unwind().await;
@@ -148,11 +155,13 @@ impl Backend {
             Ok(result) => (result, released),
             Err(panic) => {
                 match released {
-                    Ok(()) => eprintln!(
+                    Ok(()) => println_to!(
+                        stderr,
                         "error: snowform stopped on an internal error (a bug: please report it); the state lock {} was released",
                         lock.id
                     ),
-                    Err(e) => eprintln!(
+                    Err(e) => println_to!(
+                        stderr,
                         "error: snowform stopped on an internal error (a bug: please report it) and could not release the state lock: {e}\nclear it with: snowform force-unlock"
                     ),
                 }

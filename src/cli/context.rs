@@ -3,50 +3,109 @@
 
 use super::args::Global;
 use super::error::CliError;
+use super::io::{Input, Io, Output};
 use crate::config::{self, Config, LoadOptions};
-use crate::render::Style;
+use crate::render::{RedactorCell, Style};
+use crate::snowflake::Env;
 use crate::state::LocalBackend;
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+/// One run of the command line: its options and everything it was given (see [`Io`]).
+#[derive(Clone)]
 pub struct Ctx {
     pub global: Global,
     /// Colour for stdout and stderr, only on a terminal and without NO_COLOR / --no-color.
     pub out_style: Style,
     pub err_style: Style,
+    pub env: Env,
+    cwd: Option<PathBuf>,
+    pub stdin: Input,
+    pub stdout: Output,
+    pub stderr: Output,
+    /// Whether apply may listen for signals.
+    pub signals: bool,
+    /// What the loaded configuration marks sensitive, hidden in messages and logs.
+    pub redactor: RedactorCell,
+    /// The logger of this run (`-v`, `SNOWFORM_LOG`), writing to its stderr.
+    pub logs: tracing::Dispatch,
 }
 
 impl Ctx {
-    pub fn new(global: Global) -> Ctx {
-        let allowed = !global.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    pub fn new(mut global: Global, io: Io) -> Ctx {
+        global.dir = io.resolve(&global.dir);
+        global.var_files = global.var_files.iter().map(|f| io.resolve(f)).collect();
+        let allowed = !global.no_color && io.env.var("NO_COLOR").is_none_or(str::is_empty);
+        let out_style = Style {
+            color: allowed && io.stdout.is_terminal(),
+        };
+        let err_style = Style {
+            color: allowed && io.stderr.is_terminal(),
+        };
+        let redactor = RedactorCell::default();
+        let logs = logger(global.verbose, &io.env, &io.stderr, err_style, &redactor);
         Ctx {
-            out_style: Style {
-                color: allowed && std::io::stdout().is_terminal(),
-            },
-            err_style: Style {
-                color: allowed && std::io::stderr().is_terminal(),
-            },
             global,
+            out_style,
+            err_style,
+            env: io.env,
+            cwd: io.cwd,
+            stdin: io.stdin,
+            stdout: io.stdout,
+            stderr: io.stderr,
+            signals: io.signals,
+            redactor,
+            logs,
         }
     }
 
     /// The same context with another connection selected.
     pub fn with_connection(&self, name: &str) -> Ctx {
-        let mut global = self.global.clone();
-        global.connection = Some(name.to_string());
-        Ctx {
-            global,
-            out_style: self.out_style,
-            err_style: self.err_style,
+        let mut ctx = self.clone();
+        ctx.global.connection = Some(name.to_string());
+        ctx
+    }
+
+    /// `path` (an argument) as the user meant it: relative to the working directory.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        match &self.cwd {
+            Some(cwd) if path.is_relative() => cwd.join(path),
+            _ => path.to_path_buf(),
         }
+    }
+
+    /// The working directory.
+    pub fn current_dir(&self) -> Option<PathBuf> {
+        match &self.cwd {
+            Some(cwd) => Some(cwd.clone()),
+            None => std::env::current_dir().ok(),
+        }
+    }
+
+    /// The lock this run takes for `operation`, naming the user of its environment.
+    pub fn lock_info(&self, operation: &str) -> crate::state::LockInfo {
+        let info = crate::state::LockInfo::new(operation);
+        let user = (self.env.non_empty("USER"))
+            .or_else(|| self.env.non_empty("USERNAME"))
+            .unwrap_or("unknown");
+        crate::state::LockInfo {
+            holder: format!("{user}@{}", info.host),
+            ..info
+        }
+    }
+
+    /// `text` with what the loaded configuration marks sensitive replaced.
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.apply(text)
     }
 
     pub fn load_options(&self) -> LoadOptions {
         LoadOptions {
             vars: self.global.vars.clone(),
             var_files: self.global.var_files.clone(),
-            env: std::env::vars()
-                .filter(|(k, _)| k.starts_with("SNOWFORM_VAR_"))
+            env: self
+                .env
+                .with_prefix("SNOWFORM_VAR_")
+                .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             workspace: self.global.workspace.clone(),
         }
@@ -56,13 +115,14 @@ impl Ctx {
     pub fn load_config(&self) -> Result<Config, CliError> {
         let (config, diags) = config::load(&self.global.dir, &self.load_options());
         for d in diags.iter() {
-            eprintln!("{}", self.paint_diag(d));
+            println_to!(self.stderr, "{}", self.paint_diag(d));
         }
         match config {
             Some(c) if !diags.has_errors() => {
                 // Messages and logs printed from here on hide what the configuration marks
                 // sensitive.
-                crate::render::set_global(crate::render::Redactor::new(c.sensitive.clone()));
+                self.redactor
+                    .set(crate::render::Redactor::new(c.sensitive.clone()));
                 Ok(c)
             }
             _ => Err(CliError::new(format!(
@@ -74,7 +134,7 @@ impl Ctx {
     }
 
     pub fn paint_diag(&self, d: &crate::diag::Diagnostic) -> String {
-        let text = crate::render::redact_global(&d.to_string());
+        let text = self.redact(&d.to_string());
         if d.is_error() {
             self.err_style.red(&text)
         } else {
@@ -100,4 +160,35 @@ impl Ctx {
     pub fn local_backend(&self, config: Option<&Config>) -> LocalBackend {
         LocalBackend::new(self.local_state_path(config))
     }
+}
+
+/// The run's logger: warnings by default, more with `-v`s, or what `SNOWFORM_LOG` filters;
+/// redacted, on the run's stderr.
+fn logger(
+    verbose: u8,
+    env: &Env,
+    stderr: &Output,
+    style: Style,
+    redactor: &RedactorCell,
+) -> tracing::Dispatch {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "snowform=info",
+        2 => "snowform=debug",
+        _ => "snowform=trace",
+    };
+    let filter = env
+        .var("SNOWFORM_LOG")
+        .and_then(|f| EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| EnvFilter::new(default));
+    let (stderr, redactor) = (stderr.clone(), redactor.clone());
+    tracing::Dispatch::new(
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(move || crate::render::LogWriter::new(redactor.clone(), stderr.clone()))
+            .with_ansi(style.color)
+            .with_target(false)
+            .finish(),
+    )
 }

@@ -72,7 +72,7 @@ pub async fn make_plan(
 /// Print why the plan cannot be made.
 fn refused(ctx: &Ctx, diags: &crate::diag::Diagnostics) -> CliError {
     for d in diags.iter() {
-        eprintln!("{}", ctx.paint_diag(d));
+        println_to!(ctx.stderr, "{}", ctx.paint_diag(d));
     }
     CliError::new("the plan cannot be made; nothing was changed")
 }
@@ -97,7 +97,7 @@ pub async fn plan_consistently(
     let deadline = Instant::now() + wait;
     loop {
         let waited = wait_for_lock(ctx, backend, session, deadline).await?;
-        let loaded = backend.load(session).await?;
+        let loaded = backend.load(session, &ctx.stderr).await?;
         let stored = loaded
             .clone()
             .unwrap_or_else(|| State::new(&ctx.global.workspace));
@@ -109,7 +109,8 @@ pub async fn plan_consistently(
             if loaded.is_none() {
                 // Say it: a plan of all creates (or, offline, of nothing) reads otherwise
                 // as if the workspace were known.
-                eprintln!(
+                println_to!(
+                    ctx.stderr,
                     "{}",
                     ctx.err_style.yellow(&format!(
                         "warning: no state for workspace {:?} in {}: nothing was applied from it yet, so every object is planned as new{}",
@@ -120,7 +121,8 @@ pub async fn plan_consistently(
                 );
             }
             if waited {
-                eprintln!(
+                println_to!(
+                    ctx.stderr,
                     "{}",
                     ctx.err_style
                         .dim("Planned once the running apply had released the state lock.")
@@ -138,7 +140,8 @@ pub async fn plan_consistently(
                 humantime::format_duration(wait)
             )));
         }
-        eprintln!(
+        println_to!(
+            ctx.stderr,
             "{}",
             ctx.err_style.yellow(
                 "note: the state changed while this plan read the account (an apply is running); planning again once it is done"
@@ -172,7 +175,8 @@ async fn wait_for_lock(
             return Ok(said);
         };
         if Instant::now() >= deadline {
-            eprintln!(
+            println_to!(
+                ctx.stderr,
                 "{}",
                 ctx.err_style.yellow(&format!(
                     "warning: the state is still locked by {} (pid {}, {} since {}); planning anyway",
@@ -182,7 +186,8 @@ async fn wait_for_lock(
             return Ok(said);
         }
         if !said {
-            eprintln!(
+            println_to!(
+                ctx.stderr,
                 "{}",
                 ctx.err_style.dim(&format!(
                     "Waiting for {} by {} (pid {}, since {}) to release the state lock, so that the plan reads a state consistent with the account...",
@@ -210,7 +215,8 @@ async fn try_plan(
         Some(s) => {
             let mut copy = stored.clone();
             let settled = settle(s, &mut copy).await?;
-            eprintln!(
+            println_to!(
+                ctx.stderr,
                 "{}",
                 ctx.err_style
                     .yellow(&format!("warning: {}", recover::summary(&settled)))
@@ -291,12 +297,13 @@ async fn try_plan(
     plan.provenance.live = touched.unwrap_or_default();
     plan.metadata_queries = live.as_ref().map(|l| l.queries).unwrap_or(0) + content_queries;
     if !state.in_progress.is_empty() {
-        eprintln!(
+        println_to!(
+            ctx.stderr,
             "{}",
             ctx.err_style.yellow(&format!(
                 "warning: the last apply stopped while {} statement(s) ran (first: {}); their outcome is unknown: plan with a connection to see what the account has",
                 state.in_progress.len(),
-                crate::render::redact_global(
+                ctx.redact(
                     state.in_progress[0].statement.lines().next().unwrap_or("")
                 ),
             ))

@@ -4,10 +4,10 @@
 //! (`TF_IN_AUTOMATION`, `CI`, `TF_BUILD`, as Terraform and the pipelines set them) or with
 //! `--format json`: logs and machine-read output never hold progress bytes.
 
+use super::io::Output;
 use super::Ctx;
 use crate::render::Format;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 /// How long an operation runs before its progress is drawn: short ones stay silent.
@@ -32,13 +32,17 @@ pub fn allowed(
 /// A progress indicator, or nothing when progress is not allowed.
 pub struct Progress {
     bar: Option<ProgressBar>,
+    /// Where lines go when no bar is drawn.
+    stderr: Output,
     started: Instant,
 }
 
 impl Progress {
     fn new(ctx: &Ctx, make: impl FnOnce() -> ProgressBar) -> Progress {
-        let on = allowed(std::io::stderr().is_terminal(), ctx.global.format, |k| {
-            std::env::var(k).ok()
+        // A bar is drawn on the process's own stderr, which is the run's only when the
+        // run's is a terminal.
+        let on = allowed(ctx.stderr.is_terminal(), ctx.global.format, |k| {
+            ctx.env.var(k).map(str::to_string)
         });
         Progress {
             // Hidden until SHOW_AFTER has passed.
@@ -47,14 +51,16 @@ impl Progress {
                 bar.set_draw_target(ProgressDrawTarget::hidden());
                 bar
             }),
+            stderr: ctx.stderr.clone(),
             started: Instant::now(),
         }
     }
 
     /// No progress at all.
-    pub fn none() -> Progress {
+    pub fn none(ctx: &Ctx) -> Progress {
         Progress {
             bar: None,
+            stderr: ctx.stderr.clone(),
             started: Instant::now(),
         }
     }
@@ -104,7 +110,7 @@ impl Progress {
     pub fn println(&self, line: &str) {
         match &self.bar {
             Some(bar) if !bar.is_hidden() => bar.println(line),
-            _ => eprintln!("{line}"),
+            _ => println_to!(self.stderr, "{line}"),
         }
     }
 

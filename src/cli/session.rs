@@ -6,9 +6,7 @@
 use super::{CliError, Ctx};
 use crate::live::{ExecError, ShowRows};
 use crate::sandbox::{self, AccessToken, RunningServer, ServeOptions};
-use crate::snowflake::{
-    self, Auth, Client, ClientError, ClientOptions, Env, Secret, StatementRequest,
-};
+use crate::snowflake::{self, Auth, Client, ClientError, ClientOptions, Secret, StatementRequest};
 use std::path::PathBuf;
 
 pub const SANDBOX: &str = "sandbox";
@@ -54,11 +52,11 @@ impl Ctx {
         if name == Some(SANDBOX) {
             return self.sandbox_session().await.map(Some);
         }
-        let env = Env::from_process();
-        let resolved = match snowflake::resolve_connection(name, &env) {
+        let env = &self.env;
+        let resolved = match snowflake::resolve_connection(name, env) {
             Ok(r) => r,
             Err(snowflake::ConnectionError::NotFound { .. }) if name.is_none() && env.non_empty("SNOWFLAKE_ACCOUNT").is_some() => {
-                snowflake::temporary_connection(&env).map_err(|e| CliError::new(e.to_string()))?
+                snowflake::temporary_connection(env).map_err(|e| CliError::new(e.to_string()))?
             }
             Err(snowflake::ConnectionError::NotFound { .. }) if name.is_none() && !required => return Ok(None),
             Err(e @ snowflake::ConnectionError::NotFound { .. }) if name.is_none() => {
@@ -70,7 +68,11 @@ impl Ctx {
             Err(e) => return Err(CliError::new(e.to_string())),
         };
         for w in &resolved.warnings {
-            eprintln!("{}", self.err_style.yellow(&format!("warning: {w}")));
+            println_to!(
+                self.stderr,
+                "{}",
+                self.err_style.yellow(&format!("warning: {w}"))
+            );
         }
         let cfg = resolved.config;
         let opts = ClientOptions {
@@ -133,9 +135,10 @@ impl Ctx {
         // `sandbox serve --fail-matching`, for the embedded sandbox (tests fail a statement
         // of a command run as a user runs it).
         let mut opts = opts;
-        opts.faults.fail_matching = std::env::var(SANDBOX_FAIL_MATCHING)
-            .ok()
-            .filter(|p| !p.is_empty());
+        opts.faults.fail_matching = self
+            .env
+            .non_empty(SANDBOX_FAIL_MATCHING)
+            .map(str::to_string);
         let server = sandbox::start(opts, engine)
             .await
             .map_err(|e| CliError::new(format!("cannot start the sandbox: {e}")))?;
@@ -147,7 +150,8 @@ impl Ctx {
             ClientOptions::default(),
         )
         .map_err(|e| CliError::new(e.to_string()))?;
-        eprintln!(
+        println_to!(
+            self.stderr,
             "{}",
             self.err_style.dim(&format!(
                 "Using the embedded sandbox account kept in {} (an emulator of Snowflake; no Snowflake account is involved).",

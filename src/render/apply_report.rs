@@ -1,13 +1,13 @@
 //! The apply report ([`ApplyReport`], the JSON shape of docs/json.md) for people and pull
 //! requests. The command only prints what these return.
 
-use super::{printable, redact_global, Style};
+use super::{printable, Style};
 use crate::apply::{ApplyReport, Failed};
 
-/// The report with what it quotes hidden: statements and Snowflake's messages about them
-/// may hold sensitive values.
-pub fn redacted(report: ApplyReport) -> ApplyReport {
-    let hide = |s: &String| redact_global(s);
+/// The report with what it quotes hidden by `redact` (the run's redactor): statements and
+/// Snowflake's messages about them may hold sensitive values.
+pub fn redacted(report: ApplyReport, redact: impl Fn(&str) -> String) -> ApplyReport {
+    let hide = |s: &String| redact(s);
     ApplyReport {
         applied: report.applied.iter().map(hide).collect(),
         failed: report

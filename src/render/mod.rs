@@ -13,7 +13,7 @@ mod redact;
 mod style;
 
 pub use plan_view::{AttributeView, ChangeView, PlanView, SummaryView};
-pub use redact::{redact_global, set_global, LogWriter, Redactor, REDACTED};
+pub use redact::{LogWriter, Redactor, RedactorCell, REDACTED};
 pub use style::{printable, Style};
 
 /// The output formats of reports.

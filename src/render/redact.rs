@@ -7,7 +7,7 @@
 //! lines is replaced alone, since progress lines show a statement's first line only.
 
 use serde::Serialize;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Redactor {
@@ -95,41 +95,44 @@ impl Redactor {
     }
 }
 
-/// The redactor of the configuration this process loaded, for what is printed far from
-/// it: error messages and logs.
-static GLOBAL: RwLock<Option<Redactor>> = RwLock::new(None);
+/// The redactor of the configuration a command loaded, for what is printed far from it:
+/// error messages and logs. Empty until the configuration is loaded; clones share it.
+#[derive(Clone, Debug, Default)]
+pub struct RedactorCell(Arc<RwLock<Option<Redactor>>>);
 
-pub fn set_global(r: Redactor) {
-    *GLOBAL.write().unwrap_or_else(|e| e.into_inner()) = Some(r);
-}
+impl RedactorCell {
+    pub fn set(&self, r: Redactor) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(r);
+    }
 
-/// `text` with what the loaded configuration marks sensitive replaced.
-pub fn redact_global(text: &str) -> String {
-    match &*GLOBAL.read().unwrap_or_else(|e| e.into_inner()) {
-        Some(r) => r.apply(text),
-        None => text.to_string(),
+    /// `text` with what the loaded configuration marks sensitive replaced.
+    pub fn apply(&self, text: &str) -> String {
+        match &*self.0.read().unwrap_or_else(|e| e.into_inner()) {
+            Some(r) => r.apply(text),
+            None => text.to_string(),
+        }
     }
 }
 
-/// Log lines go through the process's redactor on their way to stderr: a statement's
+/// Log lines go through the command's redactor on their way to its stderr: a statement's
 /// text is a field of the client's spans.
-pub struct LogWriter {
+pub struct LogWriter<W: std::io::Write> {
     buf: Vec<u8>,
+    redactor: RedactorCell,
+    sink: W,
 }
 
-impl LogWriter {
-    pub fn new() -> LogWriter {
-        LogWriter { buf: Vec::new() }
+impl<W: std::io::Write> LogWriter<W> {
+    pub fn new(redactor: RedactorCell, sink: W) -> LogWriter<W> {
+        LogWriter {
+            buf: Vec::new(),
+            redactor,
+            sink,
+        }
     }
 }
 
-impl Default for LogWriter {
-    fn default() -> Self {
-        LogWriter::new()
-    }
-}
-
-impl std::io::Write for LogWriter {
+impl<W: std::io::Write> std::io::Write for LogWriter<W> {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
         self.buf.extend_from_slice(b);
         Ok(b.len())
@@ -141,11 +144,12 @@ impl std::io::Write for LogWriter {
         }
         let text = String::from_utf8_lossy(&self.buf).into_owned();
         self.buf.clear();
-        std::io::stderr().write_all(redact_global(&text).as_bytes())
+        self.sink.write_all(self.redactor.apply(&text).as_bytes())?;
+        self.sink.flush()
     }
 }
 
-impl Drop for LogWriter {
+impl<W: std::io::Write> Drop for LogWriter<W> {
     fn drop(&mut self) {
         // One event is formatted into one writer: it is whole when the writer goes.
         let _ = std::io::Write::flush(self);

@@ -548,7 +548,8 @@ warehouse "w" {
         line,
         r#"snowform import 'warehouse.w["ml"]' '"ml$wh'\''x"'"#
     );
-    // Run exactly that line through sh, with snowform standing for the binary.
+    // Run exactly that line through sh, with snowform standing for the binary: a process,
+    // since the shell's quoting is what is tested.
     let bin = assert_cmd::cargo::cargo_bin("snowform");
     let script = line.replacen(
         "snowform",

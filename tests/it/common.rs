@@ -1,5 +1,12 @@
-//! A configuration directory in a temporary place and the snowform binary to run in it,
-//! isolated from the machine's own Snowflake configuration.
+//! A configuration directory in a temporary place and the snowform command line to run in
+//! it, isolated from the machine's own Snowflake configuration.
+//!
+//! [`Dir::run`] and the helpers built on it run the command line inside the test process
+//! (`snowform::cli::run`, with this directory's environment and captured streams): that is
+//! as the binary runs it, minus a process start, and tests run in parallel. What needs a
+//! process of its own spawns the binary: [`Dir::cmd`] and [`Dir::run_process`] (signals,
+//! `kill -9`, a terminal, stdin, the exit code of a panic), and [`Served`] (`sandbox serve`
+//! as another process that can be killed and restarted). Each such test says why.
 
 #![allow(dead_code)]
 
@@ -18,6 +25,7 @@ pub struct Out {
 }
 
 impl Out {
+    #[must_use]
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
@@ -48,6 +56,21 @@ impl Out {
     }
 }
 
+/// A new temporary directory, in memory (`/dev/shm`) where there is one: the sandbox
+/// account and the state are written atomically with an fsync after every statement, which
+/// on a disk shared with other work took a third of a test's time, and costs nothing there.
+/// What the tests check of those writes (whole files, locks, a process killed mid-write)
+/// is the same on both.
+pub fn scratch() -> tempfile::TempDir {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        if let Ok(dir) = tempfile::tempdir_in(shm) {
+            return dir;
+        }
+    }
+    tempfile::tempdir().unwrap()
+}
+
 /// The repository's own directory.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -57,8 +80,8 @@ impl Dir {
     /// An empty configuration directory.
     pub fn empty() -> Dir {
         Dir {
-            tmp: tempfile::tempdir().unwrap(),
-            home: tempfile::tempdir().unwrap(),
+            tmp: scratch(),
+            home: scratch(),
         }
     }
 
@@ -98,21 +121,64 @@ impl Dir {
         std::fs::write(self.path().join(name), text).unwrap();
     }
 
-    /// The binary with a clean environment: no Snowflake configuration of the machine's,
-    /// no colour, this directory as -C.
+    /// The environment every run of this directory gets: no Snowflake configuration of the
+    /// machine's, no colour.
+    fn env(&self) -> Vec<(String, String)> {
+        let home = self.home.path().to_string_lossy().into_owned();
+        vec![
+            ("HOME".into(), home.clone()),
+            ("SNOWFLAKE_HOME".into(), home),
+            ("NO_COLOR".into(), "1".into()),
+        ]
+    }
+
+    /// The binary as a process of its own, with a clean environment: no Snowflake
+    /// configuration of the machine's, no colour, this directory as -C. Only for what needs
+    /// a process (see the module's comment); [`Dir::run`] otherwise.
     pub fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("snowform").unwrap();
         c.env_clear()
-            .env("HOME", self.home.path())
-            .env("SNOWFLAKE_HOME", self.home.path())
+            .envs(self.env())
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("NO_COLOR", "1")
             .arg("-C")
             .arg(self.path());
         c
     }
 
+    /// `snowform -C DIR args...`, in this process: its exit code and output.
+    #[must_use = "check the exit code: .ok() or .code(N)"]
     pub fn run(&self, args: &[&str]) -> Out {
+        self.run_env(&[], args)
+    }
+
+    /// [`Dir::run`] with more environment variables.
+    #[must_use = "check the exit code: .ok() or .code(N)"]
+    pub fn run_env(&self, vars: &[(&str, &str)], args: &[&str]) -> Out {
+        let mut env = snowform::snowflake::Env::new().with_home(self.home.path());
+        for (k, v) in self.env() {
+            env.set_var(&k, &v);
+        }
+        for (k, v) in vars {
+            env.set_var(k, v);
+        }
+        // The working directory the binary would inherit: cargo runs tests in the package.
+        let (io, stdout, stderr) = snowform::cli::Io::captured(env, repo());
+        let dir = self.path().to_string_lossy().into_owned();
+        let argv = ["snowform", "-C", &dir]
+            .into_iter()
+            .chain(args.iter().copied());
+        let code = snowform::cli::run(argv, io);
+        Out {
+            code: code.into(),
+            stdout: stdout.text(),
+            stderr: stderr.text(),
+        }
+    }
+
+    /// [`Dir::run`] in a process of its own, for a test that needs one (see the module's
+    /// comment).
+    #[must_use = "check the exit code: .ok() or .code(N)"]
+    pub fn run_process(&self, args: &[&str]) -> Out {
         let out = self.cmd().args(args).output().unwrap();
         Out {
             code: out.status.code().unwrap_or(-1),
@@ -122,6 +188,7 @@ impl Dir {
     }
 
     /// Run against the embedded sandbox account of this directory.
+    #[must_use = "check the exit code: .ok() or .code(N)"]
     pub fn sandbox(&self, args: &[&str]) -> Out {
         let mut all = vec!["--connection", "sandbox"];
         all.extend_from_slice(args);
@@ -185,6 +252,7 @@ impl Dir {
     }
 
     /// Read the sandbox account behind snowform's back: the rows of one statement.
+    #[must_use]
     pub fn exec_rows(&self, sql: &str) -> Vec<serde_json::Value> {
         let out = self.run(&["--format", "json", "sandbox", "exec", sql]).ok();
         out.json()["rows"].as_array().expect("rows").clone()
@@ -192,6 +260,7 @@ impl Dir {
 }
 
 /// The addresses and actions of a JSON plan's changes that do something.
+#[must_use]
 pub fn actions(plan: &serde_json::Value) -> Vec<(String, String)> {
     plan["changes"]
         .as_array()
@@ -210,8 +279,9 @@ pub fn actions(plan: &serde_json::Value) -> Vec<(String, String)> {
 /// The warehouse every served account has and every `Dir::connect` connection names.
 pub const CI_WAREHOUSE: &str = "CI_WH";
 
-/// A `snowform sandbox serve` process: an account shared by several snowform processes,
-/// with latency to catch them mid-flight and statistics of what it executed.
+/// A `snowform sandbox serve` process: an account shared by several snowform runs, with
+/// latency to catch them mid-flight and statistics of what it executed. A process of its
+/// own, so that the robustness tests can kill it (SIGKILL) and restart it on the same port.
 pub struct Served {
     child: Option<std::process::Child>,
     pub url: String,
@@ -231,7 +301,7 @@ impl Served {
 
     /// [`Served::start`] with more `sandbox serve` flags (its fault injection).
     pub fn start_with(latency_ms: u64, flags: &[&str]) -> Served {
-        let account = tempfile::tempdir().unwrap();
+        let account = scratch();
         let (user, token) = ("SNOWFORM_CI".to_string(), "sandbox-token-1".to_string());
         let mut served = Served {
             child: None,
@@ -363,6 +433,7 @@ impl Served {
     }
 
     /// `GET /sandbox/v1/stats`.
+    #[must_use]
     pub fn stats(&self) -> snowform::sandbox::StatsSnapshot {
         use std::io::{Read, Write};
         let mut conn = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
@@ -403,6 +474,7 @@ impl Dir {
     }
 
     /// Run with `--connection name`.
+    #[must_use = "check the exit code: .ok() or .code(N)"]
     pub fn on(&self, name: &str, args: &[&str]) -> Out {
         let mut all = vec!["--connection", name];
         all.extend_from_slice(args);
@@ -410,6 +482,7 @@ impl Dir {
     }
 
     /// The state file of the local backend, parsed.
+    #[must_use]
     pub fn state(&self) -> serde_json::Value {
         let text = std::fs::read_to_string(self.path().join("state/default.json")).unwrap();
         serde_json::from_str(&text)
@@ -418,6 +491,7 @@ impl Dir {
 }
 
 /// Every statement of a JSON plan, in the order apply runs them.
+#[must_use]
 pub fn statements(plan: &serde_json::Value) -> Vec<String> {
     plan["statements"]
         .as_array()

@@ -158,19 +158,18 @@ fn workspaces_sharing_a_sandbox_account_conflict_as_in_snowflake() {
     assert!(seen.ok().stdout.contains("SHARED_WH"));
 
     // The same through the environment variable; without it each workspace has its own.
-    let via_env = d
-        .cmd()
-        .env("SNOWFORM_SANDBOX_ACCOUNT", "team")
-        .args(["--connection", "sandbox", "--workspace", "prod", "plan"])
-        .output()
-        .unwrap();
-    assert_eq!(via_env.status.code(), Some(1));
+    let via_env = d.run_env(
+        &[("SNOWFORM_SANDBOX_ACCOUNT", "team")],
+        &["--connection", "sandbox", "--workspace", "prod", "plan"],
+    );
+    assert_eq!(via_env.code, 1);
     d.run(&["--connection", "sandbox", "--workspace", "prod", "plan"])
         .ok();
 }
 
 /// `snowform ARGS` in `d`, on a pseudo-terminal (util-linux `script`), with `extra`
 /// environment variables; what the terminal received. None where `script` is missing.
+/// A process of its own: only a real terminal shows what is drawn on one.
 fn on_terminal(d: &Dir, args: &[&str], extra: &[(&str, &str)]) -> Option<String> {
     let bin = assert_cmd::cargo::cargo_bin("snowform");
     let quoted: Vec<String> = std::iter::once(bin.display().to_string())
@@ -265,6 +264,7 @@ fn ctrl_c_at_the_confirmation_prompt_stops_cleanly() {
     let d = Dir::with(&[("main.hcl", "warehouse \"w\" {\n  name = \"PROMPT_W\"\n}\n")]);
     d.connect(&served, "ci");
     let before = served.stats().executed;
+    // A process of its own on a pseudo-terminal: Ctrl-C there is a SIGINT to the process.
     let bin = assert_cmd::cargo::cargo_bin("snowform");
     let quoted: Vec<String> = [
         bin.display().to_string(),

@@ -1,5 +1,6 @@
-//! End-to-end tests: the snowform binary run as a user runs it, against the embedded
-//! sandbox or a `sandbox serve` process. One test binary, one module per area.
+//! End-to-end tests: the snowform command line run as a user runs it, against the embedded
+//! sandbox or a `sandbox serve` process, inside this process (`cli::run`) or, where a test
+//! needs one, as a process of its own (see common.rs). One test binary, one module per area.
 
 mod cli;
 mod common;
@@ -8,14 +9,23 @@ mod environments;
 mod examples;
 mod failures;
 mod generate;
+mod in_process;
 mod kinds;
 mod mlops;
 mod outputs;
+mod plan_cases;
 mod properties;
+mod recorded_values;
+mod regression_setup;
+mod renamed_containers;
+mod replaced_containers;
 mod result_scan;
 mod robust;
 mod robust_locks;
 mod robust_suite;
 mod roles;
-mod scenarios;
 mod shell;
+mod task_graphs;
+mod walk_config;
+mod walk_transitions;
+mod walks;

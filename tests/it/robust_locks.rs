@@ -27,6 +27,8 @@ backend "snowflake" {
 "#;
 
 /// `apply` on connection `ci` with a panic injected once the state is locked and loaded.
+/// A process of its own: what is checked is the exit code of a panic (101) and what the
+/// process leaves behind.
 fn panicking_apply(d: &Dir) -> Out {
     let out = d
         .cmd()
@@ -174,13 +176,8 @@ fn a_workspace_is_a_name_not_a_path() {
             out.stderr
         );
     }
-    let env = d
-        .cmd()
-        .env("SNOWFORM_WORKSPACE", "../../X")
-        .arg("validate")
-        .output()
-        .unwrap();
-    assert_eq!(env.status.code(), Some(1));
+    let env = d.run_env(&[("SNOWFORM_WORKSPACE", "../../X")], &["validate"]);
+    assert_eq!(env.code, 1);
     assert!(std::fs::read_dir(outer.path()).unwrap().next().is_none());
     assert!(!d.path().join("state").exists());
     for good in ["default", "staging", "pr-123", "team_a"] {
@@ -258,10 +255,11 @@ fn a_plan_waits_at_most_its_lock_timeout() {
     };
     // A process that is gone: a pid far beyond any pid_max.
     std::fs::write(d.path().join("state/default.json.lock"), lock(999_999_999)).unwrap();
-    let started = std::time::Instant::now();
     let out = d.sandbox(&["plan", "--lock-timeout", "20s"]).ok();
+    // It neither waited nor gave up waiting (what the clock would say, on a machine that is
+    // not busy).
     assert!(!out.stderr.contains("Waiting for"), "{}", out.stderr);
-    assert!(started.elapsed().as_secs() < 15);
+    assert!(!out.stderr.contains("planning anyway"), "{}", out.stderr);
     // This test's own process still runs.
     std::fs::write(
         d.path().join("state/default.json.lock"),

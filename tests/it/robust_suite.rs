@@ -44,7 +44,8 @@ struct Run {
     took: Duration,
 }
 
-/// Run the binary in `d` with `args`, killed after [`TIMEOUT`].
+/// Run the binary in `d` with `args`, killed after [`TIMEOUT`]: a process of its own, so
+/// that a panic shows as exit 101 and a hang can be killed.
 fn run(d: &Dir, args: &[&str]) -> Run {
     let started = Instant::now();
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("snowform"))

@@ -15,7 +15,6 @@ use crate::plan::saved::{staleness, SavedPlan};
 use crate::plan::Plan;
 use crate::render::{self, Format, PlanView, Redactor};
 use crate::state::{LockInfo, State};
-use std::io::{BufRead, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -25,6 +24,7 @@ pub fn run(ctx: &Ctx, args: &ApplyArgs) -> Result<Exit, CliError> {
     let targets = targets(&args.targets)?;
     let saved = match &args.plan_file {
         Some(path) => {
+            let path = &ctx.resolve(path);
             let text = std::fs::read_to_string(path).map_err(|e| {
                 CliError::new(format!("cannot read the plan {}: {e}", path.display()))
             })?;
@@ -34,13 +34,13 @@ pub fn run(ctx: &Ctx, args: &ApplyArgs) -> Result<Exit, CliError> {
         }
         None => None,
     };
-    super::runtime()?.block_on(async {
+    super::runtime(ctx)?.block_on(async {
         // From here on an interrupt (Ctrl-C, SIGTERM, SIGHUP) never kills the command with
         // the lock held: it is counted, and acted on where it is safe.
-        let interrupts = Interrupts::listen()?;
+        let interrupts = Interrupts::listen(ctx.signals)?;
         let session = ctx.session(true).await?.expect("required");
         let backend = ctx.backend(Some(&config));
-        let lock = LockInfo::new("apply");
+        let lock = ctx.lock_info("apply");
         backend.lock(Some(&session), &lock).await?;
         let (result, released) = backend
             .hold(
@@ -57,10 +57,12 @@ pub fn run(ctx: &Ctx, args: &ApplyArgs) -> Result<Exit, CliError> {
                     &targets,
                     &interrupts,
                 ),
+                &ctx.stderr,
             )
             .await;
         if let Err(e) = released {
-            eprintln!(
+            println_to!(
+                ctx.stderr,
                 "{}",
                 ctx.err_style
                     .red(&format!("error: could not release the state lock: {e}"))
@@ -83,10 +85,10 @@ async fn locked(
     interrupts: &Interrupts,
 ) -> Result<Exit, CliError> {
     let mut state = backend
-        .load(Some(session))
+        .load(Some(session), &ctx.stderr)
         .await?
         .unwrap_or_else(|| State::new(&ctx.global.workspace));
-    crate::cli::test_panic("apply-locked");
+    crate::cli::test_panic(ctx, "apply-locked");
     let policy = DestroyPolicy::new(&config.objects, args.allow_destroy, args.allow_rename);
     let resend = policy.resend_guard();
     let plan = match saved {
@@ -127,7 +129,7 @@ async fn locked(
         .map_err(|e| CliError::new(e.to_string()))?;
     // A saved plan is what was reviewed and approved, as with Terraform's `apply PLANFILE`.
     if !args.auto_approve && args.plan_file.is_none() {
-        confirm(interrupts).await?;
+        confirm(ctx, interrupts).await?;
     }
     if interrupts.count() > 0 {
         return Err(CliError::new(
@@ -135,10 +137,16 @@ async fn locked(
         ));
     }
     let stop = Arc::new(AtomicBool::new(false));
-    let watcher = watch_interrupts(interrupts, stop.clone(), session.client.interrupt_handle());
+    let watcher = watch_interrupts(
+        ctx,
+        interrupts,
+        stop.clone(),
+        session.client.interrupt_handle(),
+    );
     let runner = Progress {
         client: &session.client,
         style: ctx.err_style,
+        redactor: ctx.redactor.clone(),
         bar: crate::cli::progress::Progress::bar(ctx, plan.statements().len() as u64, "statements"),
     };
     let mut sink = Sink {
@@ -180,11 +188,13 @@ async fn settle_interrupted(
     let runner = Progress {
         client: &session.client,
         style: ctx.err_style,
+        redactor: ctx.redactor.clone(),
         // A few statements resent at once: no bar.
-        bar: crate::cli::progress::Progress::none(),
+        bar: crate::cli::progress::Progress::none(ctx),
     };
     recover::resubmit(state, &mut settled, &runner, guard).await;
-    eprintln!(
+    println_to!(
+        ctx.stderr,
         "{}",
         ctx.err_style
             .yellow(&format!("warning: {}", recover::summary(&settled)))
@@ -200,9 +210,7 @@ async fn settle_interrupted(
         .filter_map(|s| match &s.outcome {
             recover::Outcome::Refused(why) => Some(format!(
                 "  {} (request id {}): {why}",
-                crate::render::redact_global(&crate::render::printable(first_line(
-                    &s.entry.statement
-                ))),
+                ctx.redact(&crate::render::printable(first_line(&s.entry.statement))),
                 crate::render::printable(&s.entry.request_id)
             )),
             _ => None,
@@ -219,11 +227,12 @@ async fn settle_interrupted(
 }
 
 fn finish(ctx: &Ctx, report: ApplyReport, summary: &str) -> Result<Exit, CliError> {
-    let report = render::apply_report::redacted(report);
+    let report = render::apply_report::redacted(report, |s| ctx.redact(s));
     match ctx.global.format {
-        Format::Json => print!("{}", render::to_json(&report)),
-        Format::Markdown => print!("{}", render::apply_report::markdown(&report)),
-        Format::Human => eprint!(
+        Format::Json => print_to!(ctx.stdout, "{}", render::to_json(&report)),
+        Format::Markdown => print_to!(ctx.stdout, "{}", render::apply_report::markdown(&report)),
+        Format::Human => print_to!(
+            ctx.stderr,
             "{}",
             render::apply_report::human(&report, ctx.err_style, summary)
         ),
@@ -236,21 +245,18 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
-async fn confirm(interrupts: &Interrupts) -> Result<(), CliError> {
-    if !std::io::stdin().is_terminal() {
+async fn confirm(ctx: &Ctx, interrupts: &Interrupts) -> Result<(), CliError> {
+    if !ctx.stdin.is_terminal() {
         return Err(CliError::new("apply asks for confirmation on a terminal, and there is none: pass --auto-approve to apply without asking. Nothing was changed."));
     }
-    eprint!("Apply these changes? Only 'yes' is accepted: ");
-    let _ = std::io::stderr().flush();
+    print_to!(ctx.stderr, "Apply these changes? Only 'yes' is accepted: ");
     // Read on a thread of its own, so that an interrupt at the prompt ends the command
     // (and releases the lock) without waiting for a line.
     let (tx, rx) = tokio::sync::oneshot::channel();
+    let stdin = ctx.stdin.clone();
     std::thread::spawn(move || {
         let mut answer = String::new();
-        let read = std::io::stdin()
-            .lock()
-            .read_line(&mut answer)
-            .map(|_| answer);
+        let read = stdin.read_line(&mut answer).map(|_| answer);
         let _ = tx.send(read);
     });
     tokio::select! {
@@ -262,20 +268,30 @@ async fn confirm(interrupts: &Interrupts) -> Result<(), CliError> {
             Ok(())
         }
         _ = interrupts.wait_for(1) => {
-            eprintln!();
+            println_to!(ctx.stderr);
             Err(CliError::new("apply interrupted at the prompt; nothing was changed"))
         }
     }
 }
 
 /// Interrupts (SIGINT, SIGTERM, SIGHUP) received since the command started.
+#[derive(Clone)]
 struct Interrupts {
     count: tokio::sync::watch::Receiver<usize>,
+    /// Without signal handling (a run sharing its process), the sender no signal uses:
+    /// kept, so that waiting for an interrupt waits for ever.
+    _never: Option<Arc<tokio::sync::watch::Sender<usize>>>,
 }
 
 impl Interrupts {
-    fn listen() -> Result<Interrupts, CliError> {
+    fn listen(signals: bool) -> Result<Interrupts, CliError> {
         let (tx, count) = tokio::sync::watch::channel(0usize);
+        if !signals {
+            return Ok(Interrupts {
+                count,
+                _never: Some(Arc::new(tx)),
+            });
+        }
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
@@ -299,7 +315,10 @@ impl Interrupts {
                 tx.send_modify(|n| *n += 1);
             }
         });
-        Ok(Interrupts { count })
+        Ok(Interrupts {
+            count,
+            _never: None,
+        })
     }
 
     fn count(&self) -> usize {
@@ -378,19 +397,19 @@ async fn check_fresh(
 /// First interrupt: start nothing new, let running statements finish and task graphs be
 /// resumed. Second: cancel what runs.
 fn watch_interrupts(
+    ctx: &Ctx,
     interrupts: &Interrupts,
     stop: Arc<AtomicBool>,
     handle: crate::snowflake::InterruptHandle,
 ) -> tokio::task::JoinHandle<()> {
-    let interrupts = Interrupts {
-        count: interrupts.count.clone(),
-    };
+    let interrupts = interrupts.clone();
+    let ctx = ctx.clone();
     tokio::spawn(async move {
         interrupts.wait_for(1).await;
-        eprintln!("\nInterrupted: starting nothing new; running statements finish and suspended task graphs are resumed. Interrupt again to cancel them.");
+        println_to!(ctx.stderr, "\nInterrupted: starting nothing new; running statements finish and suspended task graphs are resumed. Interrupt again to cancel them.");
         stop.store(true, Ordering::SeqCst);
         interrupts.wait_for(2).await;
-        eprintln!("\nCancelling running statements.");
+        println_to!(ctx.stderr, "\nCancelling running statements.");
         handle.interrupt();
     })
 }
@@ -399,6 +418,7 @@ fn watch_interrupts(
 struct Progress<'a> {
     client: &'a crate::snowflake::Client,
     style: crate::render::Style,
+    redactor: crate::render::RedactorCell,
     /// The bar on a terminal; each line is printed above it.
     bar: crate::cli::progress::Progress,
 }
@@ -422,7 +442,9 @@ impl Progress<'_> {
             self.client.run(sql, request_id).await
         };
         let took = start.elapsed().as_secs_f64();
-        let shown = crate::render::redact_global(&crate::render::printable(first_line(sql)));
+        let shown = self
+            .redactor
+            .apply(&crate::render::printable(first_line(sql)));
         let line = match &r {
             Ok(()) => format!("{} {} ({took:.1}s)", self.style.green("done"), shown),
             Err(_) => format!("{} {} ({took:.1}s)", self.style.red("failed"), shown),

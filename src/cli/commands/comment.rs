@@ -15,9 +15,10 @@ pub fn azure_devops(
     drift: Option<&Path>,
     plan_failed: Option<&Path>,
 ) -> Result<Exit, CliError> {
-    let env = PipelineEnv::from_process().map_err(|e| CliError::new(e.to_string()))?;
+    let env = PipelineEnv::from_env(|k| ctx.env.var(k).map(str::to_string))
+        .map_err(|e| CliError::new(e.to_string()))?;
     let read = |p: &Path| {
-        std::fs::read_to_string(p)
+        std::fs::read_to_string(ctx.resolve(p))
             .map_err(|e| CliError::new(format!("cannot read {}: {e}", p.display())))
     };
     let mut workspace = ctx.global.workspace.clone();
@@ -54,12 +55,13 @@ pub fn azure_devops(
     };
     let report = report.scoped(Scope {
         workspace,
-        dir: scope_dir(&ctx.global.dir),
+        dir: scope_dir(&ctx.global.dir, ctx.current_dir().as_deref()),
     });
-    let posted = super::runtime()?
+    let posted = super::runtime(ctx)?
         .block_on(azure::post(&env, &report))
         .map_err(|e| CliError::new(e.to_string()))?;
-    eprintln!(
+    println_to!(
+        ctx.stderr,
         "{} the pull request comment (thread {}, {}){}.",
         if posted.created { "Posted" } else { "Updated" },
         posted.thread_id,
@@ -76,14 +78,13 @@ pub fn azure_devops(
 /// The configuration directory as the thread names it: relative to the working directory
 /// (the repository, in a pipeline) when it is inside it, with `/` separators, so that
 /// every build machine names one directory alike.
-fn scope_dir(dir: &Path) -> String {
+fn scope_dir(dir: &Path, cwd: Option<&Path>) -> String {
     let absolute = if dir.is_absolute() {
         dir.to_path_buf()
     } else {
-        std::env::current_dir().unwrap_or_default().join(dir)
+        cwd.unwrap_or(Path::new("")).join(dir)
     };
-    let cwd = std::env::current_dir().ok();
-    let shown = match cwd.as_deref().and_then(|c| absolute.strip_prefix(c).ok()) {
+    let shown = match cwd.and_then(|c| absolute.strip_prefix(c).ok()) {
         Some(rel) => rel.to_path_buf(),
         None => absolute,
     };
@@ -108,8 +109,9 @@ mod tests {
     #[test]
     fn the_directory_is_named_alike_however_it_is_given() {
         let cwd = std::env::current_dir().unwrap();
-        assert_eq!(scope_dir(Path::new(".")), ".");
-        assert_eq!(scope_dir(Path::new("./examples/x/")), "examples/x");
-        assert_eq!(scope_dir(&cwd.join("examples/x")), "examples/x");
+        let within = Some(cwd.as_path());
+        assert_eq!(scope_dir(Path::new("."), within), ".");
+        assert_eq!(scope_dir(Path::new("./examples/x/"), within), "examples/x");
+        assert_eq!(scope_dir(&cwd.join("examples/x"), within), "examples/x");
     }
 }

@@ -11,11 +11,11 @@ use std::path::PathBuf;
 
 pub fn run(ctx: &Ctx, include_unmanaged: bool, out: Option<&PathBuf>) -> Result<Exit, CliError> {
     let config = ctx.load_config()?;
-    super::runtime()?.block_on(async {
+    super::runtime(ctx)?.block_on(async {
         let session = ctx.session(true).await?.expect("required");
         let backend = ctx.backend(Some(&config));
         // No state is no baseline: "no drift" would be a claim about nothing.
-        let state = backend.load(Some(&session)).await?.ok_or_else(|| {
+        let state = backend.load(Some(&session), &ctx.stderr).await?.ok_or_else(|| {
             CliError::new(format!(
                 "no state for workspace {:?} in {}: nothing was applied from it, so there is nothing to compare the account with. Check --workspace and the backend, or apply first.",
                 ctx.global.workspace,
@@ -26,7 +26,8 @@ pub fn run(ctx: &Ctx, include_unmanaged: bool, out: Option<&PathBuf>) -> Result<
         let mut state = state;
         let settled = settle(&session, &mut state).await?;
         if !settled.is_empty() {
-            eprintln!(
+            println_to!(
+                ctx.stderr,
                 "{}",
                 ctx.err_style
                     .yellow(&format!("warning: {}", recover::summary(&settled)))
@@ -69,17 +70,17 @@ pub fn run(ctx: &Ctx, include_unmanaged: bool, out: Option<&PathBuf>) -> Result<
         let report: crate::drift::DriftReport = serde_json::from_value(
             crate::render::Redactor::new(config.sensitive.clone()).to_json_value(&report),
         )?;
-        if let Some(path) = out {
-            crate::state::atomic_write(path, render::to_json(&report).as_bytes())?;
+        if let Some(path) = out.map(|p| ctx.resolve(p)) {
+            crate::state::atomic_write(&path, render::to_json(&report).as_bytes())?;
         }
         match ctx.global.format {
-            Format::Json => print!("{}", render::to_json(&report)),
-            Format::Markdown => print!("{}", view::markdown(&report, &[])),
-            Format::Human => print!("{}", view::human(&report, &ctx.out_style)),
+            Format::Json => print_to!(ctx.stdout, "{}", render::to_json(&report)),
+            Format::Markdown => print_to!(ctx.stdout, "{}", view::markdown(&report, &[])),
+            Format::Human => print_to!(ctx.stdout, "{}", view::human(&report, &ctx.out_style)),
         }
         // Azure Pipelines shows these as warnings on the run (TF_BUILD is set there).
-        if std::env::var_os("TF_BUILD").is_some() {
-            eprint!("{}", view::azure_warnings(&report));
+        if ctx.env.var("TF_BUILD").is_some() {
+            print_to!(ctx.stderr, "{}", view::azure_warnings(&report));
         }
         // An apply that stopped part way (killed between suspending a task graph and
         // resuming it, say) leaves the account short of what was applied, even where it
@@ -89,7 +90,8 @@ pub fn run(ctx: &Ctx, include_unmanaged: bool, out: Option<&PathBuf>) -> Result<
             .filter(|s| matches!(s.outcome, recover::Outcome::NotRun | recover::Outcome::Unknown))
             .collect();
         if let Some(first) = unfinished.first() {
-            eprintln!(
+            println_to!(
+                ctx.stderr,
                 "{}",
                 ctx.err_style.yellow(&format!(
                     "drift: the last apply did not finish: {} statement(s) it sent or owed did not take effect (first: {}); `snowform apply` completes it",

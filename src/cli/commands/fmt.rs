@@ -6,7 +6,7 @@ pub fn run(ctx: &Ctx, check: bool) -> Result<Exit, CliError> {
         Ok(c) => c,
         Err(diags) => {
             for d in diags.iter() {
-                eprintln!("{}", ctx.paint_diag(d));
+                println_to!(ctx.stderr, "{}", ctx.paint_diag(d));
             }
             return Err(CliError::new(
                 "nothing was formatted: fix the errors above first",
@@ -14,7 +14,7 @@ pub fn run(ctx: &Ctx, check: bool) -> Result<Exit, CliError> {
         }
     };
     for f in &changed {
-        println!("{}", f.display());
+        println_to!(ctx.stdout, "{}", f.display());
     }
     Ok(if check && !changed.is_empty() {
         Exit::Error

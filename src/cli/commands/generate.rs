@@ -19,7 +19,7 @@ pub fn run(
         .map(|r| Ident::parse(r))
         .collect::<Result<_, _>>()
         .map_err(|e| CliError::new(e.to_string()))?;
-    super::runtime()?.block_on(async {
+    super::runtime(ctx)?.block_on(async {
         let session = ctx.session(true).await?.expect("required");
         let mut objects = match database {
             Some(db) => database_objects(&session, db, schema).await?,
@@ -27,20 +27,21 @@ pub fn run(
         };
         objects.extend(role_objects(&session, &roles).await?);
         let generated = crate::generate::generate(&objects);
-        match out {
+        match out.map(|p| ctx.resolve(p)) {
             Some(path) => {
-                crate::state::atomic_write(path, generated.hcl.as_bytes())?;
-                eprintln!(
+                crate::state::atomic_write(&path, generated.hcl.as_bytes())?;
+                println_to!(
+                    ctx.stderr,
                     "Wrote {} block(s) to {}. Record them with:",
                     generated.imports.len(),
                     path.display()
                 );
             }
-            None => print!("{}", generated.hcl),
+            None => print_to!(ctx.stdout, "{}", generated.hcl),
         }
         if out.is_some() {
             for (a, n) in &generated.imports {
-                eprintln!("  {}", crate::model::import_command(a, n));
+                println_to!(ctx.stderr, "  {}", crate::model::import_command(a, n));
             }
         }
         Ok(Exit::Ok)

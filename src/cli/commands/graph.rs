@@ -5,7 +5,7 @@ use crate::cli::{CliError, Ctx, Exit};
 
 pub fn run(ctx: &Ctx) -> Result<Exit, CliError> {
     let config = ctx.load_config()?;
-    print!("{}", crate::render::redact_global(&dot(&config.objects)));
+    print_to!(ctx.stdout, "{}", ctx.redact(&dot(&config.objects)));
     Ok(Exit::Ok)
 }
 

@@ -12,7 +12,7 @@ use crate::model::{
     entity_tag_name, ident::split_parts, Address, Kind, Object, ObjectName, Scope, Value,
 };
 use crate::plan::Effect;
-use crate::state::{LockInfo, State};
+use crate::state::State;
 
 /// The Snowflake name of an object of `kind` as a user writes it for import.
 fn parse_name(kind: Kind, text: &str) -> Result<ObjectName, CliError> {
@@ -53,13 +53,13 @@ pub fn run(ctx: &Ctx, address: &str, name: &str) -> Result<Exit, CliError> {
             ))
         })?;
     let target = parse_name(addr.kind, name)?;
-    super::runtime()?.block_on(async {
+    super::runtime(ctx)?.block_on(async {
         let session = ctx.session(true).await?.expect("required");
         let backend = ctx.backend(Some(&config));
-        let lock = LockInfo::new("import");
+        let lock = ctx.lock_info("import");
         backend.lock(Some(&session), &lock).await?;
         let work = async {
-            let mut state = backend.load(Some(&session)).await?.unwrap_or_else(|| State::new(&ctx.global.workspace));
+            let mut state = backend.load(Some(&session), &ctx.stderr).await?.unwrap_or_else(|| State::new(&ctx.global.workspace));
             if let Some(r) = state.resources.get(&addr) {
                 return Err(CliError::new(format!("{addr} already records {} {}; `snowform state rm {addr}` first to import another object", addr.kind.noun(), r.name)));
             }
@@ -81,16 +81,17 @@ pub fn run(ctx: &Ctx, address: &str, name: &str) -> Result<Exit, CliError> {
             state.apply_effect(&Effect::Put { object: record });
             crate::apply::commit(&mut state, &mut Sink { backend: &backend, session: Some(&session), lock: &lock })
                 .await?;
-            eprintln!("Imported {} {target} as {addr}. Run `snowform plan` to see how it differs from the configuration.", addr.kind.noun());
+            println_to!(ctx.stderr, "Imported {} {target} as {addr}. Run `snowform plan` to see how it differs from the configuration.", addr.kind.noun());
             if !trusted.is_empty() {
-                eprintln!(
+                println_to!(
+                    ctx.stderr,
                     "Snowflake does not show where a model version's files came from; their sources are recorded as configured: {}. If one is wrong, correct it in the configuration, run `snowform state rm {addr}` and import again: changed later, it drops the version and adds it again.",
                     trusted.join(", ")
                 );
             }
             Ok(Exit::Ok)
         };
-        let (result, released) = backend.hold(Some(&session), &lock, work).await;
+        let (result, released) = backend.hold(Some(&session), &lock, work, &ctx.stderr).await;
         released?;
         result
     })

@@ -50,7 +50,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<Exit, CliError> {
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut cmd = super::args::Cli::command();
-            clap_complete::generate(shell, &mut cmd, "snowform", &mut std::io::stdout());
+            clap_complete::generate(shell, &mut cmd, "snowform", &mut ctx.stdout.clone());
             Ok(Exit::Ok)
         }
         Command::Comment(CommentCommand::AzureDevops {
@@ -66,11 +66,22 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<Exit, CliError> {
     }
 }
 
-/// A runtime for the commands that talk to an account.
-pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+/// A runtime for the commands that talk to an account. Its threads log to the run's
+/// logger (the thread calling `block_on` already does: see `cli::run`).
+pub fn runtime(ctx: &Ctx) -> Result<tokio::runtime::Runtime, CliError> {
+    thread_local! {
+        static LOGS: std::cell::RefCell<Option<tracing::dispatcher::DefaultGuard>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let logs = ctx.logs.clone();
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
+        .on_thread_start(move || {
+            let guard = tracing::dispatcher::set_default(&logs);
+            LOGS.with(|g| *g.borrow_mut() = Some(guard));
+        })
+        .on_thread_stop(|| LOGS.with(|g| drop(g.borrow_mut().take())))
         .build()
         .map_err(|e| CliError::new(format!("cannot start the async runtime: {e}")))
 }

@@ -12,16 +12,18 @@ pub fn run(ctx: &Ctx, name: Option<&str>, raw: bool) -> Result<Exit, CliError> {
             ));
         }
         if config.outputs.is_empty() {
-            eprintln!(
+            println_to!(
+                ctx.stderr,
                 "The configuration has no outputs: declare one with output \"NAME\" {{ value = ... }}."
             );
         }
         match ctx.global.format {
-            Format::Json => print!(
+            Format::Json => print_to!(
+                ctx.stdout,
                 "{}",
                 crate::render::to_json(&outputs::json(&config.outputs))
             ),
-            _ => print!("{}", outputs::human(&config.outputs)),
+            _ => print_to!(ctx.stdout, "{}", outputs::human(&config.outputs)),
         }
         return Ok(Exit::Ok);
     };
@@ -36,15 +38,19 @@ pub fn run(ctx: &Ctx, name: Option<&str>, raw: bool) -> Result<Exit, CliError> {
         )));
     };
     if raw {
-        print!("{}", outputs::raw(output).map_err(CliError::new)?);
+        print_to!(
+            ctx.stdout,
+            "{}",
+            outputs::raw(output).map_err(CliError::new)?
+        );
         return Ok(Exit::Ok);
     }
     match ctx.global.format {
         Format::Json => {
             let all = outputs::json(std::slice::from_ref(output));
-            print!("{}", crate::render::to_json(&all[name]));
+            print_to!(ctx.stdout, "{}", crate::render::to_json(&all[name]));
         }
-        _ => println!("{}", outputs::value(output)),
+        _ => println_to!(ctx.stdout, "{}", outputs::value(output)),
     }
     Ok(Exit::Ok)
 }

@@ -7,14 +7,15 @@ use crate::render::{self, plan_human, plan_markdown, Format, PlanView, Redactor}
 pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
     let config = ctx.load_config()?;
     let targets = targets(&args.targets)?;
-    super::runtime()?.block_on(async {
+    super::runtime(ctx)?.block_on(async {
         let session = if args.refresh {
             ctx.session(false).await?
         } else {
             None
         };
         if session.is_none() && args.refresh {
-            eprintln!(
+            println_to!(
+                ctx.stderr,
                 "{}",
                 ctx.err_style
                     .dim("No connection is configured: planning against the recorded state only.")
@@ -33,7 +34,7 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
         let redactor = Redactor::new(config.sensitive.clone());
         let view = PlanView::new(&made.plan, &redactor);
         print_plan(ctx, &view);
-        if let Some(out) = &args.out {
+        if let Some(out) = &args.out.as_deref().map(|p| ctx.resolve(p)) {
             // The file is uploaded as a pipeline artifact: no sensitive value goes in it.
             let saved = SavedPlan::new(&made.plan, &targets, |v| redactor.json(v));
             let text = render::to_json(&saved);
@@ -45,7 +46,8 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
                 )));
             }
             crate::state::atomic_write(out, text.as_bytes())?;
-            eprintln!(
+            println_to!(
+                ctx.stderr,
                 "Saved the plan to {}; apply exactly this plan with: snowform apply {}",
                 out.display(),
                 out.display()
@@ -63,9 +65,9 @@ pub fn print_plan(ctx: &Ctx, view: &PlanView) {
     match ctx.global.format {
         Format::Json => {
             // A closed pipe (`| head`) is not worth a panic.
-            let _ = render::write_json(std::io::stdout().lock(), view);
+            let _ = render::write_json(ctx.stdout.clone(), view);
         }
-        Format::Markdown => print!("{}", plan_markdown::render(view, &[])),
-        Format::Human => print!("{}", plan_human::render(view, &ctx.out_style)),
+        Format::Markdown => print_to!(ctx.stdout, "{}", plan_markdown::render(view, &[])),
+        Format::Human => print_to!(ctx.stdout, "{}", plan_human::render(view, &ctx.out_style)),
     }
 }

@@ -5,18 +5,17 @@ use crate::cli::{CliError, Ctx, Exit};
 use crate::render::Format;
 use crate::sandbox::{self, AccessToken, FaultOptions, ServeOptions, UserKey, UserPassword};
 use crate::snowflake::Secret;
-use std::io::Write;
 use std::time::Duration;
 
 pub fn run(ctx: &Ctx, cmd: SandboxCommand) -> Result<Exit, CliError> {
     match cmd {
-        SandboxCommand::Serve(args) => serve(&args),
+        SandboxCommand::Serve(args) => serve(ctx, &args),
         SandboxCommand::Exec { sql } => exec(ctx, &sql),
         SandboxCommand::Reset => reset(ctx),
     }
 }
 
-fn serve(args: &ServeArgs) -> Result<Exit, CliError> {
+fn serve(ctx: &Ctx, args: &ServeArgs) -> Result<Exit, CliError> {
     if args.users.len() != args.public_keys.len() {
         return Err(CliError::new(
             "give one --public-key FILE after each --user NAME",
@@ -78,15 +77,22 @@ fn serve(args: &ServeArgs) -> Result<Exit, CliError> {
         ),
         None => Box::new(sandbox::Engine::new(&args.account)),
     };
-    super::runtime()?.block_on(async {
+    super::runtime(ctx)?.block_on(async {
         let server = sandbox::start(opts, engine)
             .await
             .map_err(|e| CliError::new(e.to_string()))?;
-        println!("listening on {}", server.base_url());
-        let _ = std::io::stdout().flush();
+        println_to!(ctx.stdout, "listening on {}", server.base_url());
+        // Ctrl-C stops a server of its own process; in a shared one the caller ends it.
+        let interrupted = async {
+            if ctx.signals {
+                let _ = tokio::signal::ctrl_c().await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
         tokio::select! {
             _ = server.wait() => {}
-            _ = tokio::signal::ctrl_c() => {}
+            _ = interrupted => {}
         }
         Ok(Exit::Ok)
     })
@@ -94,7 +100,7 @@ fn serve(args: &ServeArgs) -> Result<Exit, CliError> {
 
 fn exec(ctx: &Ctx, sql: &str) -> Result<Exit, CliError> {
     let ctx = ctx.with_connection(crate::cli::session::SANDBOX);
-    super::runtime()?.block_on(async {
+    super::runtime(&ctx)?.block_on(async {
         let session = ctx.session(true).await?.expect("required");
         let mut results = Vec::new();
         for (stmt, _) in crate::sql::split_statements(sql)
@@ -111,7 +117,11 @@ fn exec(ctx: &Ctx, sql: &str) -> Result<Exit, CliError> {
             match ctx.global.format {
                 Format::Json => {
                     let cols: Vec<&str> = r.columns.iter().map(|c| c.name.as_str()).collect();
-                    println!("{}", serde_json::json!({ "columns": cols, "rows": r.rows }));
+                    println_to!(
+                        ctx.stdout,
+                        "{}",
+                        serde_json::json!({ "columns": cols, "rows": r.rows })
+                    );
                 }
                 _ => {
                     let mut t = comfy_table::Table::new();
@@ -125,7 +135,7 @@ fn exec(ctx: &Ctx, sql: &str) -> Result<Exit, CliError> {
                                 .collect::<Vec<_>>(),
                         );
                     }
-                    println!("{t}");
+                    println_to!(ctx.stdout, "{t}");
                 }
             }
         }
@@ -136,9 +146,17 @@ fn exec(ctx: &Ctx, sql: &str) -> Result<Exit, CliError> {
 fn reset(ctx: &Ctx) -> Result<Exit, CliError> {
     let path = ctx.sandbox_account_path()?;
     match std::fs::remove_file(&path) {
-        Ok(()) => eprintln!("Emptied the sandbox account {}.", path.display()),
+        Ok(()) => println_to!(
+            ctx.stderr,
+            "Emptied the sandbox account {}.",
+            path.display()
+        ),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("The sandbox account {} is already empty.", path.display())
+            println_to!(
+                ctx.stderr,
+                "The sandbox account {} is already empty.",
+                path.display()
+            )
         }
         Err(e) => {
             return Err(CliError::new(format!(

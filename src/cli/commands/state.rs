@@ -5,11 +5,10 @@ use crate::cli::args::StateCommand;
 use crate::cli::backend::{Backend, Sink};
 use crate::cli::{CliError, Ctx, Exit};
 use crate::model::Address;
-use crate::state::LockInfo;
 
 pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
     let config = ctx.load_config().ok();
-    super::runtime()?.block_on(async {
+    super::runtime(ctx)?.block_on(async {
         let backend = ctx.backend(config.as_ref());
         let session = match &backend {
             Backend::Snowflake(_) => ctx.session(true).await?,
@@ -22,14 +21,14 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
             | StateCommand::Mv { .. }
             | StateCommand::Forget { .. }
             | StateCommand::Init => None,
-            _ => backend.load(session).await?,
+            _ => backend.load(session, &ctx.stderr).await?,
         };
         match cmd {
-            StateCommand::Init => eprintln!("{}", backend.init(session).await?),
+            StateCommand::Init => println_to!(ctx.stderr, "{}", backend.init(session).await?),
             StateCommand::List => {
                 for (addr, r) in state.iter().flat_map(|s| s.resources.iter()) {
                     let line = format!("{addr}\t{}\t{}", r.kind, r.name);
-                    println!("{}", crate::render::redact_global(&line));
+                    println_to!(ctx.stdout, "{}", ctx.redact(&line));
                 }
             }
             StateCommand::Show { address } => {
@@ -50,7 +49,7 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                         .unwrap_or_default(),
                 )
                 .to_json_value(record);
-                println!("{}", serde_json::to_string_pretty(&shown)?);
+                println_to!(ctx.stdout, "{}", serde_json::to_string_pretty(&shown)?);
             }
             StateCommand::InProgress => {
                 for e in state.iter().flat_map(|s| s.in_progress.iter()) {
@@ -60,18 +59,19 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                         None => "sent or owed".to_string(),
                     };
                     let line = format!("{}\t{}\t{owed}\t{first}", e.request_id, e.started_at);
-                    println!(
+                    println_to!(
+                        ctx.stdout,
                         "{}",
-                        crate::render::redact_global(&crate::render::printable(&line))
+                        ctx.redact(&crate::render::printable(&line))
                     );
                 }
             }
             StateCommand::Forget { request_id } => {
-                let lock = LockInfo::new("state forget");
+                let lock = ctx.lock_info("state forget");
                 backend.lock(session, &lock).await?;
                 let work = async {
                     let mut state = backend
-                        .load(session)
+                        .load(session, &ctx.stderr)
                         .await?
                         .ok_or_else(|| CliError::new("there is no state yet"))?;
                     let forgotten = crate::apply::recover::forget(&mut state, &request_id);
@@ -84,52 +84,55 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                         .await?;
                     for sql in &forgotten {
                         let first = sql.lines().next().unwrap_or("");
-                        eprintln!(
+                        println_to!(
+                            ctx.stderr,
                             "Forgot {}",
-                            crate::render::redact_global(&crate::render::printable(first))
+                            ctx.redact(&crate::render::printable(first))
                         );
                     }
-                    eprintln!(
+                    println_to!(
+                        ctx.stderr,
                         "Nothing was run, and the state ({}) no longer says whether it took effect. If it did, and the object is one snowform manages, `snowform plan` shows what remains; an object it made and the state does not record is adopted with `snowform import`.",
                         backend.describe()
                     );
                     Ok(())
                 };
-                let (result, released) = backend.hold(session, &lock, work).await;
+                let (result, released) = backend.hold(session, &lock, work, &ctx.stderr).await;
                 released?;
                 result?;
             }
             StateCommand::Mv { from, to } => {
                 let from = Address::parse(&from)?;
                 let to = Address::parse(&to)?;
-                let lock = LockInfo::new("state mv");
+                let lock = ctx.lock_info("state mv");
                 backend.lock(session, &lock).await?;
                 let work = async {
                     let mut state = backend
-                        .load(session)
+                        .load(session, &ctx.stderr)
                         .await?
                         .ok_or_else(|| CliError::new("there is no state yet"))?;
                     state.move_record(&from, &to)?;
-                    state.bump_serial()?;
-                    backend.save(session, &state, &lock).await?;
-                    eprintln!(
+                    crate::apply::commit(&mut state, &mut Sink { backend: &backend, session, lock: &lock })
+                        .await?;
+                    println_to!(
+                        ctx.stderr,
                         "Moved {from} to {to} in the state ({}). Nothing in the account changed.",
                         backend.describe()
                     );
                     Ok(())
                 };
-                let (result, released) = backend.hold(session, &lock, work).await;
+                let (result, released) = backend.hold(session, &lock, work, &ctx.stderr).await;
                 released?;
                 result?;
             }
             StateCommand::Rm { address } => {
                 let addr = Address::parse(&address)?;
-                let lock = LockInfo::new("state rm");
+                let lock = ctx.lock_info("state rm");
                 backend.lock(session, &lock).await?;
                 // Read again under the lock: another process may have written since.
                 let work = async {
                     let mut state = backend
-                        .load(session)
+                        .load(session, &ctx.stderr)
                         .await?
                         .ok_or_else(|| CliError::new("there is no state yet"))?;
                     if state.resources.remove(&addr).is_none() {
@@ -139,13 +142,14 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                     }
                     crate::apply::commit(&mut state, &mut Sink { backend: &backend, session, lock: &lock })
                         .await?;
-                    eprintln!(
+                    println_to!(
+                        ctx.stderr,
                         "Removed {addr} from the state ({}). The object itself was not dropped.",
                         backend.describe()
                     );
                     Ok(())
                 };
-                let (result, released) = backend.hold(session, &lock, work).await;
+                let (result, released) = backend.hold(session, &lock, work, &ctx.stderr).await;
                 released?;
                 result?;
             }
