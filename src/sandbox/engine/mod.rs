@@ -145,6 +145,8 @@ impl Engine {
         let may_change = !matches!(
             parsed.statement,
             parse::ast::Statement::Show(_)
+                | parse::ast::Statement::ShowGrants(_)
+                | parse::ast::Statement::ShowDatabaseRoles { .. }
                 | parse::ast::Statement::Select(_)
                 | parse::ast::Statement::Describe { .. }
         );
@@ -226,6 +228,10 @@ impl SqlEngine for Engine {
         request_id: &str,
     ) -> Result<ResultSet, SqlError> {
         self.run(sql, session, Some(request_id))
+    }
+
+    fn may_use_role(&self, user: &str, role: &str) -> bool {
+        exec::grant::may_use_role(&self.catalog, user, role)
     }
 
     fn remember_result(&mut self, query_id: &str, user: &str, result: &ResultSet) {

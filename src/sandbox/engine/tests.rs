@@ -295,6 +295,7 @@ fixtures!(
     comment_on,
     databases_schemas,
     feature_store,
+    grants,
     like_conditions,
     merge,
     ml_client_reads,
