@@ -8,6 +8,7 @@ mod environments;
 mod examples;
 mod failures;
 mod generate;
+mod grants;
 mod kinds;
 mod mlops;
 mod properties;

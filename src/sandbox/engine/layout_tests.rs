@@ -47,10 +47,16 @@ pub(crate) const STATEMENTS: &[(&str, &str)] = &[
         "SHOW PARAMETERS IN WAREHOUSE W",
     ),
     ("show_grants_to_role", "SHOW GRANTS TO ROLE R"),
-    ("show_grants_to_database_role", "SHOW GRANTS TO DATABASE ROLE D.DR"),
+    (
+        "show_grants_to_database_role",
+        "SHOW GRANTS TO DATABASE ROLE D.DR",
+    ),
     ("show_grants_of_role", "SHOW GRANTS OF ROLE R"),
     ("show_grants_on", "SHOW GRANTS ON DATABASE D"),
-    ("show_future_grants_in_schema", "SHOW FUTURE GRANTS IN SCHEMA D.S"),
+    (
+        "show_future_grants_in_schema",
+        "SHOW FUTURE GRANTS IN SCHEMA D.S",
+    ),
     ("desc_table", "DESC TABLE D.S.T"),
     ("desc_view", "DESC VIEW D.S.V"),
     ("desc_dynamic_table", "DESC DYNAMIC TABLE D.S.DT"),
