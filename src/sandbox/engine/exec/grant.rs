@@ -483,16 +483,17 @@ pub fn may_use_role(c: &Catalog, user: &str, role: &str) -> bool {
     if !role_exists(c, role) {
         return false;
     }
-    let user = Grantee {
-        kind: "USER".into(),
-        name: vec![user.to_string()],
-    };
+    // A login name is matched without regard to case, as Snowflake matches login names.
     let mut roots = vec!["ACCOUNTADMIN".to_string()];
     roots.extend(
         c.grants
             .roles
             .iter()
-            .filter(|g| g.to == user && g.role.kind == "ROLE")
+            .filter(|g| {
+                g.to.kind == "USER"
+                    && g.to.name[0].eq_ignore_ascii_case(user)
+                    && g.role.kind == "ROLE"
+            })
             .map(|g| g.role.name[0].clone()),
     );
     roots
