@@ -296,6 +296,7 @@ fixtures!(
     databases_schemas,
     feature_store,
     grants,
+    grants_persistence,
     like_conditions,
     merge,
     ml_client_reads,
