@@ -525,10 +525,8 @@ async fn submit(
         query_tag: parameter(&req.parameters, "QUERY_TAG"),
     };
     // A role the request names must exist and be granted to the user, as on a real
-    // account; the name is an identifier (upper-cased unless quoted).
-    let mut session = session;
+    // account; like the other context fields it is compared exactly as sent.
     if let Some(role) = &req.role {
-        let role = crate::sandbox::connector::session_ident(role);
         let usable = st
             .engine
             .lock()
@@ -546,7 +544,6 @@ async fn submit(
                 ),
             );
         }
-        session.role = role;
     }
     let multi = wanted != 1;
     let children: Vec<String> = if multi {

@@ -204,17 +204,18 @@ fn a_deploy_role_without_create_dynamic_table_fails_with_snowflakes_message() {
 fn a_request_naming_a_role_the_user_lacks_is_refused() {
     runtime().block_on(async {
         let server = account().await;
-        for role in ["NOT_MINE", "NO_SUCH_ROLE"] {
+        // The SQL API's context fields are case-sensitive (SQL API reference): `fs_producer`
+        // names no role.
+        for role in ["NOT_MINE", "NO_SUCH_ROLE", "fs_producer"] {
             let e = as_role(&server, role).query("SELECT 1").await.unwrap_err();
             assert_eq!(code(&e), "390189", "{role}: {e}");
         }
-        // A system role is every user's (through ACCOUNTADMIN), and a role name is an
-        // identifier: unquoted, it is upper-cased.
-        as_role(&server, "sysadmin")
+        // A system role is every user's (through ACCOUNTADMIN); a granted role is usable.
+        as_role(&server, "SYSADMIN")
             .query("SELECT 1")
             .await
             .unwrap();
-        as_role(&server, "fs_producer")
+        as_role(&server, "FS_PRODUCER")
             .query("SELECT 1")
             .await
             .unwrap();

@@ -19,7 +19,6 @@ mod session;
 #[cfg(test)]
 mod tests;
 
-pub use session::ident as session_ident;
 pub use session::Sessions;
 
 use std::io::Read as _;

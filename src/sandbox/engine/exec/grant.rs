@@ -528,9 +528,16 @@ impl Access {
         self.unchecked || meta(c, s).is_some_and(|m| self.has_role(&m.owner))
     }
 
-    /// Ownership, or `privilege` granted to one of the roles.
+    /// Ownership, or `privilege` granted to one of the roles. A database role has USAGE on
+    /// its database from its creation (access control privileges page, database roles).
     fn holds(&self, c: &Catalog, s: &Securable, privilege: &str) -> bool {
         self.owns(c, s)
+            || (privilege == "USAGE"
+                && s.kind == "DATABASE"
+                && self
+                    .roles
+                    .iter()
+                    .any(|g| g.kind == "DATABASE_ROLE" && g.name[0] == s.name[0]))
             || c.grants
                 .privileges
                 .iter()
