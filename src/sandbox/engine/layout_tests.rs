@@ -46,6 +46,7 @@ pub(crate) const STATEMENTS: &[(&str, &str)] = &[
         "show_parameters_in_warehouse",
         "SHOW PARAMETERS IN WAREHOUSE W",
     ),
+    ("show_database_roles", "SHOW DATABASE ROLES IN DATABASE D"),
     ("show_grants_to_role", "SHOW GRANTS TO ROLE R"),
     (
         "show_grants_to_database_role",
