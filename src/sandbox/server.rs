@@ -531,7 +531,7 @@ async fn submit(
             .engine
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .may_use_role(&user, &role);
+            .may_use_role(&user, role);
         if !usable {
             return immediate_failure(
                 &st,
