@@ -524,6 +524,27 @@ async fn submit(
             .or_else(|| st.default_warehouse.clone()),
         query_tag: parameter(&req.parameters, "QUERY_TAG"),
     };
+    // A role the request names must exist and be granted to the user, as on a real
+    // account; like the other context fields it is compared exactly as sent.
+    if let Some(role) = &req.role {
+        let usable = st
+            .engine
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .may_use_role(&user, role);
+        if !usable {
+            return immediate_failure(
+                &st,
+                &user,
+                &request_id,
+                SqlError::new(
+                    "390189",
+                    "08004",
+                    format!("Role '{role}' specified in the connect string does not exist or not authorized. Contact your local system administrator, or attempt to login with another role, e.g. PUBLIC."),
+                ),
+            );
+        }
+    }
     let multi = wanted != 1;
     let children: Vec<String> = if multi {
         statements

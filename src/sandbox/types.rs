@@ -102,6 +102,13 @@ pub trait SqlEngine: Send {
         self.execute(sql, session)
     }
 
+    /// Whether `user` may make `role` its session's role (granted to the user directly or
+    /// through the hierarchy); an engine without grants admits every role.
+    fn may_use_role(&self, user: &str, role: &str) -> bool {
+        let _ = (user, role);
+        true
+    }
+
     /// Keep `result`, the answer to statement `query_id` of `user`, for `RESULT_SCAN`.
     fn remember_result(&mut self, query_id: &str, user: &str, result: &ResultSet) {
         let _ = (query_id, user, result);

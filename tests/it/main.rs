@@ -9,6 +9,7 @@ mod environments;
 mod examples;
 mod failures;
 mod generate;
+mod grants;
 mod in_process;
 mod kinds;
 mod mlops;

@@ -212,6 +212,21 @@ async fn login(
         warehouse: name("warehouse").or_else(|| st.default_warehouse.clone()),
         params: BTreeMap::new(),
     };
+    // A role named at login must be the user's, as on a real account.
+    let usable = st
+        .engine
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .may_use_role(&s.user, &s.role);
+    if name("roleName").is_some() && !usable {
+        return failure(
+            "390189",
+            &format!(
+                "Role '{}' specified in the connect string does not exist or not authorized. Contact your local system administrator, or attempt to login with another role, e.g. PUBLIC.",
+                s.role
+            ),
+        );
+    }
     for (k, v) in &d.session_parameters {
         s.params.insert(k.to_ascii_uppercase(), v.clone());
     }

@@ -374,6 +374,11 @@ pub fn run(
         return Outcome::Failed(err);
     }
     st.stats.executed(text);
+    // USE ROLE asks the engine whether the user has the role (before `exec` borrows it).
+    let role_usable = match &stmt {
+        Statement::Use("ROLE", name) => Some(engine.may_use_role(&session.user, &ident(name))),
+        _ => None,
+    };
     let mut exec = |sql: &str| engine.execute(sql, &session);
     let done = |rs: ResultSet, kind: u32| Outcome::Succeeded(Arc::new(rs), kind);
     let ok = || ResultSet::status("Statement executed successfully.");
@@ -439,10 +444,16 @@ pub fn run(
                         Box::new(move |s: &mut SessionState| s.warehouse = Some(wh)),
                     )
                 }
-                // The sandbox has no grants: every role is admitted (docs/sandbox.md).
+                // The role must exist and be granted to the user (directly or through
+                // the hierarchy); Snowflake answers 002043 for a role it refuses.
                 ("ROLE", [role]) => {
                     let role = ident(role);
-                    (Ok(String::new()), Box::new(move |s: &mut SessionState| s.role = role))
+                    let check = if role_usable == Some(false) {
+                        Err(not_exist())
+                    } else {
+                        Ok(String::new())
+                    };
+                    (check, Box::new(move |s: &mut SessionState| s.role = role))
                 }
                 _ => (
                     Err(syntax(&format!("invalid name {name:?} after USE {kind}"))),

@@ -199,6 +199,48 @@ async fn use_is_held_per_session_and_logout_ends_the_session() {
     srv.shutdown().await;
 }
 
+/// USE ROLE admits only a role granted to the user (directly or through the hierarchy;
+/// the system roles are every user's), and the role then decides what statements may do.
+#[tokio::test]
+async fn use_role_needs_a_role_granted_to_the_user() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let a = signed_in(&base).await;
+    assert_eq!(
+        query(&base, &a, "CREATE ROLE ANALYST").await["success"],
+        true
+    );
+    let refused = query(&base, &a, "USE ROLE analyst").await;
+    assert_eq!(refused["code"], "002043", "{refused}");
+    let missing = query(&base, &a, "USE ROLE NO_SUCH_ROLE").await;
+    assert_eq!(missing["code"], "002043", "{missing}");
+    let granted = query(&base, &a, "GRANT ROLE analyst TO USER alice").await;
+    assert_eq!(granted["success"], true, "{granted}");
+    let used = query(&base, &a, "USE ROLE analyst").await;
+    assert_eq!(used["success"], true, "{used}");
+    let cur = query(&base, &a, "SELECT CURRENT_ROLE()").await;
+    assert_eq!(cur["data"]["rowset"], json!([["ANALYST"]]), "{cur}");
+    let denied = query(&base, &a, "CREATE DATABASE D9").await;
+    assert_eq!(denied["code"], "003001", "{denied}");
+    // A role named at login must be the user's too.
+    let other = post(
+        &base,
+        "/session/v1/login-request?request_id=1&roleName=NOT_GRANTED",
+        None,
+        json!({"data": {"CLIENT_APP_ID": "PythonConnector", "ACCOUNT_NAME": "SANDBOX",
+            "LOGIN_NAME": "alice", "PASSWORD": "s3cret"}}),
+    )
+    .await;
+    assert_eq!(other["code"], "390189", "{other}");
+    let back = query(&base, &a, "USE ROLE sysadmin").await;
+    assert_eq!(back["success"], true, "{back}");
+    assert_eq!(
+        query(&base, &a, "CREATE DATABASE D9").await["success"],
+        true
+    );
+    srv.shutdown().await;
+}
+
 /// The connector gzips every POST body (src/snowflake/connector/network.py sets
 /// `Content-Encoding: gzip`); renewal swaps the session token for a new one
 /// (`oldSessionToken`, `requestType: RENEW`, the master token in the header); async

@@ -27,6 +27,9 @@ pub struct Catalog {
     /// Account roles created here; the system-defined ones are implied (`SYSTEM_ROLES`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub roles: BTreeMap<String, AccountRole>,
+    /// Privileges, future grants and role grants (ownership is each object's `Meta::owner`).
+    #[serde(default, skip_serializing_if = "Grants::is_empty")]
+    pub grants: Grants,
     /// A counter for ids (task ids, warehouse uuids) and creation order.
     #[serde(default)]
     pub sequence: u64,
@@ -50,7 +53,8 @@ pub const SYSTEM_ROLES: &[&str] = &[
     "USERADMIN",
 ];
 
-/// An account role: a name, an owner and a comment. Grants are not kept.
+/// An account or database role: a name, an owner and a comment. Its grants are in
+/// [`Grants`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountRole {
     pub meta: Meta,
@@ -92,6 +96,9 @@ pub struct Database {
     /// The schemas other than INFORMATION_SCHEMA, which is implied.
     #[serde(default)]
     pub schemas: BTreeMap<String, Schema>,
+    /// Database roles, by name (dropped with the database).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub database_roles: BTreeMap<String, AccountRole>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -353,4 +360,71 @@ impl Schema {
 /// The key of a tag in `Meta::tags`.
 pub fn tag_key(database: &str, schema: &str, tag: &str) -> String {
     super::format::quoted_fqn(&[database, schema, tag])
+}
+
+/// What a privilege is granted on: the kind as SHOW GRANTS prints it in `granted_on`
+/// (`ACCOUNT`, `DYNAMIC_TABLE`, `MODULE`, ...) and the canonical name parts (none for the
+/// account, `[db, role]` for a database role).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Securable {
+    pub kind: String,
+    pub name: Vec<String>,
+}
+
+/// Who holds a grant: `ROLE`, `DATABASE_ROLE` (name `[db, role]`) or `USER`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Grantee {
+    pub kind: String,
+    pub name: Vec<String>,
+}
+
+/// One privilege on one object to one grantee.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivilegeGrant {
+    pub created_on: Nanos,
+    pub privilege: String,
+    pub on: Securable,
+    pub to: Grantee,
+    pub grant_option: bool,
+    /// The granting role (empty for grants the system made).
+    pub granted_by: String,
+}
+
+/// A future grant: `privilege` on every `kind` object created later in `container`
+/// (`[db]` or `[db, schema]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FutureGrant {
+    pub created_on: Nanos,
+    pub privilege: String,
+    /// The object kind as `grant_on` prints it (`TABLE`, `DYNAMIC_TABLE`, `SCHEMA`, ...).
+    pub kind: String,
+    pub container: Vec<String>,
+    pub to: Grantee,
+    pub grant_option: bool,
+}
+
+/// A role (`ROLE` or `DATABASE_ROLE`) granted to a role, database role or user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleGrant {
+    pub created_on: Nanos,
+    pub role: Grantee,
+    pub to: Grantee,
+    pub granted_by: String,
+}
+
+/// Every grant of the account, each list in the order the grants were made.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grants {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub privileges: Vec<PrivilegeGrant>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub future: Vec<FutureGrant>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<RoleGrant>,
+}
+
+impl Grants {
+    pub fn is_empty(&self) -> bool {
+        self.privileges.is_empty() && self.future.is_empty() && self.roles.is_empty()
+    }
 }

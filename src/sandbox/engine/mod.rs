@@ -155,6 +155,8 @@ impl Engine {
         let may_change = !matches!(
             parsed.statement,
             parse::ast::Statement::Show(_)
+                | parse::ast::Statement::ShowGrants(_)
+                | parse::ast::Statement::ShowDatabaseRoles { .. }
                 | parse::ast::Statement::Select(_)
                 | parse::ast::Statement::Describe { .. }
         );
@@ -245,6 +247,10 @@ impl SqlEngine for Engine {
 
     fn describe_query(&mut self, sql: &str, session: &Session) -> Result<ResultSet, SqlError> {
         self.run_as(sql, session, None, true)
+    }
+
+    fn may_use_role(&self, user: &str, role: &str) -> bool {
+        exec::grant::may_use_role(&self.catalog, user, role)
     }
 
     fn remember_result(&mut self, query_id: &str, user: &str, result: &ResultSet) {

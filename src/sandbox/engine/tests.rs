@@ -295,6 +295,8 @@ fixtures!(
     comment_on,
     databases_schemas,
     feature_store,
+    grants,
+    grants_persistence,
     like_conditions,
     merge,
     ml_client_reads,

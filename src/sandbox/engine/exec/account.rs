@@ -334,6 +334,7 @@ pub fn create_database(
         transient,
         params: Default::default(),
         schemas: Default::default(),
+        database_roles: Default::default(),
     };
     for p in &props {
         apply_container_prop(x, "database", &mut db.params, &mut db.meta.comment, p)?;

@@ -3,6 +3,7 @@
 
 mod account;
 mod describe;
+pub mod grant;
 mod merge;
 mod model;
 pub mod props;
@@ -136,6 +137,16 @@ pub fn run(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
     if needs_warehouse(&st) {
         x.require_warehouse()?;
     }
+    // Privileges are checked before anything changes; grants follow what changed.
+    let follow = grant::check(x, &st)?;
+    let outcome = dispatch(x, st)?;
+    if outcome.changed {
+        grant::after(x, follow);
+    }
+    Ok(outcome)
+}
+
+fn dispatch(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
     match st {
         Statement::CreateWarehouse { head, props } => account::create_warehouse(x, head, props),
         Statement::CreateRole { head, props } => role::create_role(x, head, props),
@@ -260,6 +271,22 @@ pub fn run(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
         Statement::Delete { table, filter } => table::delete(x, table, filter),
         Statement::Select(s) => select::select(x, s),
         Statement::Merge(m) => merge::merge(x, *m),
+        Statement::Grant(g) => grant::grant(x, *g),
+        Statement::GrantRole { revoke, role, to } => grant::grant_role(x, revoke, role, to),
+        Statement::CreateDatabaseRole { head, props } => {
+            grant::create_database_role(x, head, props)
+        }
+        Statement::DropDatabaseRole { if_exists, name } => {
+            grant::drop_database_role(x, if_exists, name)
+        }
+        Statement::ShowDatabaseRoles {
+            database,
+            like,
+            limit,
+        } => {
+            grant::show_database_roles(x, &database, like.as_deref(), limit).map(Outcome::unchanged)
+        }
+        Statement::ShowGrants(g) => grant::show_grants(x, &g).map(Outcome::unchanged),
     }
 }
 

@@ -417,6 +417,117 @@ pub enum Statement {
     Select(Select),
     /// Boxed: a MERGE holds a whole SELECT and more (clippy large_enum_variant).
     Merge(Box<Merge>),
+    /// `GRANT | REVOKE <privileges> ON ... TO | FROM ...`, GRANT OWNERSHIP included.
+    Grant(Box<GrantPrivileges>),
+    /// `GRANT | REVOKE [DATABASE] ROLE r TO | FROM ROLE | DATABASE ROLE | USER g`.
+    GrantRole {
+        revoke: bool,
+        role: GranteeName,
+        to: GranteeName,
+    },
+    /// `CREATE [OR REPLACE] DATABASE ROLE [IF NOT EXISTS] d.r [COMMENT = '...']`.
+    CreateDatabaseRole {
+        head: CreateHead,
+        props: Vec<Prop>,
+    },
+    DropDatabaseRole {
+        if_exists: bool,
+        name: Name,
+    },
+    /// `SHOW DATABASE ROLES IN DATABASE d [LIKE] [LIMIT]`: kept in `Show` with the database.
+    ShowDatabaseRoles {
+        database: String,
+        like: Option<String>,
+        limit: Option<u64>,
+    },
+    ShowGrants(ShowGrants),
+}
+
+/// The kinds GRANT names after ON (singular) or ON ALL / ON FUTURE (plural).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GrantKind {
+    Account,
+    Warehouse,
+    Database,
+    Schema,
+    Table,
+    View,
+    DynamicTable,
+    Stage,
+    Task,
+    Model,
+    Tag,
+    Role,
+    DatabaseRole,
+}
+
+/// What follows ON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GrantTarget {
+    Account,
+    Object(GrantKind, Name),
+    /// `ALL <plural> IN SCHEMA s | IN DATABASE d`: `in_schema` tells which.
+    All {
+        kind: GrantKind,
+        in_schema: bool,
+        container: Name,
+    },
+    Future {
+        kind: GrantKind,
+        in_schema: bool,
+        container: Name,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Privileges {
+    All,
+    /// Upper-cased, words joined by one space (`CREATE DYNAMIC TABLE`), with the offset of
+    /// each for error positions.
+    List(Vec<(String, usize)>),
+    Ownership,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GranteeKind {
+    Role,
+    DatabaseRole,
+    User,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GranteeName {
+    pub kind: GranteeKind,
+    pub name: Name,
+}
+
+/// `COPY | REVOKE CURRENT GRANTS` of GRANT OWNERSHIP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CurrentGrants {
+    Copy,
+    Revoke,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantPrivileges {
+    pub revoke: bool,
+    pub privileges: Privileges,
+    pub on: GrantTarget,
+    pub to: GranteeName,
+    pub grant_option: bool,
+    pub current_grants: Option<CurrentGrants>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShowGrants {
+    To(GranteeName),
+    Of(GranteeName),
+    /// None: `ON ACCOUNT`.
+    On(Option<(GrantKind, Name)>),
+    FutureIn {
+        in_schema: bool,
+        container: Name,
+    },
 }
 
 /// `MERGE INTO target [[AS] t] USING (SELECT ...) [AS] s ON cond

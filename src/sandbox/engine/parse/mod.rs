@@ -6,6 +6,7 @@ mod alter;
 pub mod ast;
 mod create;
 mod cursor;
+mod grant;
 mod query;
 mod show;
 pub mod sources;
@@ -88,7 +89,28 @@ fn statement(c: &mut Cursor) -> PResult<Statement> {
         return Err(c.unsupported("empty statement"));
     };
     let verb = first.text.to_ascii_uppercase();
+    // Database roles and grants have their own grammar (parse::grant).
+    let database_role = |c: &Cursor, from: usize| {
+        let from = if c.is_kw_at(from, "OR") {
+            from + 2
+        } else {
+            from
+        };
+        c.is_kw_at(from, "DATABASE")
+            && (c.is_kw_at(from + 1, "ROLE") || c.is_kw_at(from + 1, "ROLES"))
+    };
     let st = match verb.as_str() {
+        "CREATE" if database_role(c, 1) => grant::create_database_role(c)?,
+        "DROP" if database_role(c, 1) => grant::drop_database_role(c)?,
+        "ALTER" if database_role(c, 1) => return Err(c.unsupported("ALTER DATABASE ROLE")),
+        "SHOW"
+            if database_role(c, 1)
+                || c.is_kw_at(1, "GRANTS")
+                || (c.is_kw_at(1, "FUTURE") && c.is_kw_at(2, "GRANTS")) =>
+        {
+            grant::show(c)?
+        }
+        "GRANT" | "REVOKE" => grant::grant(c)?,
         "CREATE" => create::create(c)?,
         "ALTER" => alter::alter(c)?,
         "DROP" => alter::drop(c)?,
@@ -310,7 +332,7 @@ mod tests {
             Err(Failure::Count(2))
         ));
         assert!(matches!(
-            parse("GRANT USAGE ON DATABASE d TO ROLE r"),
+            parse("UNDROP TABLE t"),
             Err(Failure::Parse(ParseError::Unsupported { .. }))
         ));
         assert!(matches!(

@@ -4,7 +4,7 @@
 mod filter;
 mod render;
 
-pub use filter::{Cap, Key};
+pub use filter::{like as like_pattern, Cap, Key};
 
 use super::catalog::SYSTEM_ROLES;
 use super::errors;

@@ -153,20 +153,9 @@ pub fn warehouses(x: &Exec, keys: &[Key]) -> ResultSet {
     result(&cols, rows)
 }
 
-/// Whether `role` inherits `other` in the system-defined hierarchy (ACCOUNTADMIN above
-/// SECURITYADMIN and SYSADMIN, SECURITYADMIN above USERADMIN, PUBLIC below every role).
-/// Grants between roles are not kept, so that is all a role inherits here.
-fn inherits(role: &str, other: &str) -> bool {
-    role != other
-        && (other == "PUBLIC"
-            || match role {
-                "ACCOUNTADMIN" => matches!(other, "SECURITYADMIN" | "SYSADMIN" | "USERADMIN"),
-                "SECURITYADMIN" => other == "USERADMIN",
-                _ => false,
-            })
-}
-
-/// SHOW ROLES in the documented layout. No grants are kept: the grant counts are 0.
+/// SHOW ROLES in the documented layout. The counts are of direct grants (to users, to roles,
+/// and of roles to this one); `is_inherited` says whether the session's role has the role
+/// through the hierarchy.
 pub fn roles(x: &Exec, keys: &[Key]) -> ResultSet {
     let cols = [
         ("created_on", TS),
@@ -181,6 +170,16 @@ pub fn roles(x: &Exec, keys: &[Key]) -> ResultSet {
         ("comment", T),
     ];
     let current = x.owner();
+    let inherited = super::super::exec::grant::closure(x.catalog, &current);
+    let count = |f: &dyn Fn(&super::super::catalog::RoleGrant) -> bool| {
+        x.catalog
+            .grants
+            .roles
+            .iter()
+            .filter(|g| f(g))
+            .count()
+            .to_string()
+    };
     let rows = keys
         .iter()
         .map(|k| {
@@ -193,16 +192,23 @@ pub fn roles(x: &Exec, keys: &[Key]) -> ResultSet {
                 s(&k.name),
                 s(yn(is_current)),
                 s(yn(is_current)),
-                s(yn(inherits(&current, &k.name))),
-                s("0"),
-                s("0"),
-                s("0"),
+                s(yn(k.name != current
+                    && inherited
+                        .iter()
+                        .any(|g| g.kind == "ROLE" && g.name[0] == k.name))),
+                s(count(&|g| is_role(&g.role, &k.name) && g.to.kind == "USER")),
+                s(count(&|g| is_role(&g.role, &k.name) && g.to.kind != "USER")),
+                s(count(&|g| is_role(&g.to, &k.name))),
                 s(custom.map(|r| r.meta.owner.clone()).unwrap_or_default()),
                 comment(&custom.and_then(|r| r.meta.comment.clone())),
             ]
         })
         .collect();
     result(&cols, rows)
+}
+
+fn is_role(g: &super::super::catalog::Grantee, name: &str) -> bool {
+    g.kind == "ROLE" && g.name[0] == name
 }
 
 fn database_retention(c: &Catalog, db: &str) -> String {

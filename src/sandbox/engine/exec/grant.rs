@@ -1,0 +1,1939 @@
+//! Access control: privileges on objects, future grants, the role hierarchy, database
+//! roles and ownership, the privilege checks a statement run as a role other than the
+//! administrators meets, and SHOW GRANTS. Ownership is each object's `Meta::owner`; the
+//! other grants are in `Catalog::grants`. Grants follow their object: a drop forgets
+//! them, a rename keeps them (`after`).
+
+use super::super::catalog::{
+    AccountRole, Catalog, FutureGrant, Grantee, Meta, PrivilegeGrant, RoleGrant, Securable,
+    SYSTEM_ROLES,
+};
+use super::super::errors;
+use super::super::format::{tf, timestamp, yn};
+use super::super::parse::ast::{
+    AlterAction, CreateHead, CurrentGrants, GrantKind, GrantPrivileges, GrantTarget, GranteeKind,
+    GranteeName, Name, ObjectKind, Privileges, Prop, ShowGrants, Statement,
+};
+use super::super::show::like_pattern;
+use super::{
+    created, drop_missing, dropped, exists_skipped, ok, props, rename_target, Exec, Outcome,
+};
+use crate::sandbox::{Column, ResultSet, SqlError};
+use std::collections::BTreeSet;
+
+/// The system-defined roles whose statements are not checked: they keep every privilege
+/// (ACCOUNTADMIN through MANAGE GRANTS and the hierarchy on a real account; the others
+/// are a simplification so that sessions of the administrators run as before). PUBLIC
+/// and custom roles are checked.
+pub const UNCHECKED_ROLES: &[&str] = &[
+    "ACCOUNTADMIN",
+    "ORGADMIN",
+    "SECURITYADMIN",
+    "SYSADMIN",
+    "USERADMIN",
+];
+
+/// UNCONFIRMED code and text for a known privilege on a kind that does not take it
+/// (`GRANT OPERATE ON TABLE t`): a terraform issue shows only that the code starts with
+/// `003`. docs/sandbox.md lists it.
+pub const INVALID_PRIVILEGE_CODE: &str = "003011";
+
+/// UNCONFIRMED: what `ALL` expands to on a model. The GRANT grammar lists only USAGE for
+/// models; READ is documented in prose (Model Registry privileges) and is grantable here
+/// but not part of ALL.
+pub const MODEL_ALL: &[&str] = &["USAGE"];
+
+impl GrantKind {
+    /// As SHOW GRANTS prints the kind in `granted_on` / `grant_on`: underscored, and
+    /// `MODULE` for a model (terraform-provider-snowflake maps MODULE back to MODEL).
+    pub fn granted_on(self) -> &'static str {
+        match self {
+            GrantKind::Account => "ACCOUNT",
+            GrantKind::Warehouse => "WAREHOUSE",
+            GrantKind::Database => "DATABASE",
+            GrantKind::Schema => "SCHEMA",
+            GrantKind::Table => "TABLE",
+            GrantKind::View => "VIEW",
+            GrantKind::DynamicTable => "DYNAMIC_TABLE",
+            GrantKind::Stage => "STAGE",
+            GrantKind::Task => "TASK",
+            GrantKind::Model => "MODULE",
+            GrantKind::Tag => "TAG",
+            GrantKind::Role => "ROLE",
+            GrantKind::DatabaseRole => "DATABASE_ROLE",
+        }
+    }
+
+    fn from_granted_on(s: &str) -> Option<GrantKind> {
+        ALL_KINDS.iter().copied().find(|k| k.granted_on() == s)
+    }
+
+    /// How messages name the kind ("Insufficient privileges to operate on table 'T'").
+    fn noun(self) -> &'static str {
+        match self {
+            GrantKind::Account => "account",
+            GrantKind::Warehouse => "warehouse",
+            GrantKind::Database => "database",
+            GrantKind::Schema => "schema",
+            GrantKind::Table => "table",
+            GrantKind::View => "view",
+            GrantKind::DynamicTable => "dynamic table",
+            GrantKind::Stage => "stage",
+            GrantKind::Task => "task",
+            GrantKind::Model => "model",
+            GrantKind::Tag => "tag",
+            GrantKind::Role => "role",
+            GrantKind::DatabaseRole => "database role",
+        }
+    }
+
+    /// "Table 'X' does not exist or not authorized."
+    fn title(self) -> &'static str {
+        match self {
+            GrantKind::DynamicTable => "Dynamic table",
+            GrantKind::DatabaseRole => "Database role",
+            GrantKind::Model => "Model",
+            k => ObjectKind::from_grant(k)
+                .map(|o| o.noun())
+                .unwrap_or("Object"),
+        }
+    }
+
+    fn in_schema(self) -> bool {
+        matches!(
+            self,
+            GrantKind::Table
+                | GrantKind::View
+                | GrantKind::DynamicTable
+                | GrantKind::Stage
+                | GrantKind::Task
+                | GrantKind::Model
+                | GrantKind::Tag
+        )
+    }
+
+    /// The privileges GRANT accepts on this kind (OWNERSHIP moves with GRANT OWNERSHIP).
+    /// Sources: the GRANT <privileges> grammar and the access control privileges page.
+    fn privileges(self) -> &'static [&'static str] {
+        match self {
+            GrantKind::Account => &[
+                "APPLY TAG",
+                "CREATE COMPUTE POOL",
+                "CREATE DATABASE",
+                "CREATE INTEGRATION",
+                "CREATE ROLE",
+                "CREATE SHARE",
+                "CREATE USER",
+                "CREATE WAREHOUSE",
+                "EXECUTE MANAGED TASK",
+                "EXECUTE TASK",
+                "IMPORT SHARE",
+                "MANAGE GRANTS",
+                "MANAGE WAREHOUSES",
+                "MONITOR EXECUTION",
+                "MONITOR USAGE",
+            ],
+            GrantKind::Warehouse => &["APPLYBUDGET", "MODIFY", "MONITOR", "OPERATE", "USAGE"],
+            GrantKind::Database => &[
+                "APPLYBUDGET",
+                "CREATE DATABASE ROLE",
+                "CREATE SCHEMA",
+                "MODIFY",
+                "MONITOR",
+                "USAGE",
+            ],
+            GrantKind::Schema => &[
+                "ADD SEARCH OPTIMIZATION",
+                "APPLYBUDGET",
+                "CREATE ALERT",
+                "CREATE DATASET",
+                "CREATE DYNAMIC TABLE",
+                "CREATE EVENT TABLE",
+                "CREATE EXTERNAL TABLE",
+                "CREATE FILE FORMAT",
+                "CREATE FUNCTION",
+                "CREATE HYBRID TABLE",
+                "CREATE ICEBERG TABLE",
+                "CREATE MASKING POLICY",
+                "CREATE MATERIALIZED VIEW",
+                "CREATE MODEL",
+                "CREATE NETWORK RULE",
+                "CREATE NOTEBOOK",
+                "CREATE PIPE",
+                "CREATE PROCEDURE",
+                "CREATE ROW ACCESS POLICY",
+                "CREATE SECRET",
+                "CREATE SEQUENCE",
+                "CREATE SERVICE",
+                "CREATE STAGE",
+                "CREATE STREAM",
+                "CREATE STREAMLIT",
+                "CREATE TABLE",
+                "CREATE TAG",
+                "CREATE TASK",
+                "CREATE VIEW",
+                "MODIFY",
+                "MONITOR",
+                "USAGE",
+            ],
+            GrantKind::Table => &[
+                "APPLYBUDGET",
+                "DELETE",
+                "EVOLVE SCHEMA",
+                "INSERT",
+                "REFERENCES",
+                "SELECT",
+                "TRUNCATE",
+                "UPDATE",
+            ],
+            // DML privileges are accepted on views and have no effect (access control
+            // privileges page, View privileges).
+            GrantKind::View => &[
+                "DELETE",
+                "INSERT",
+                "REFERENCES",
+                "SELECT",
+                "TRUNCATE",
+                "UPDATE",
+            ],
+            GrantKind::DynamicTable => &["MONITOR", "OPERATE", "SELECT"],
+            GrantKind::Stage => &["READ", "USAGE", "WRITE"],
+            GrantKind::Task => &["APPLYBUDGET", "MONITOR", "OPERATE"],
+            GrantKind::Model => &["READ", "USAGE"],
+            GrantKind::Tag => &["APPLY", "READ"],
+            GrantKind::Role | GrantKind::DatabaseRole => &[],
+        }
+    }
+
+    /// What `ALL [PRIVILEGES]` grants; None where ALL is not allowed (tags).
+    fn all(self, external_stage: bool) -> Option<&'static [&'static str]> {
+        Some(match self {
+            GrantKind::Tag | GrantKind::Role | GrantKind::DatabaseRole => return None,
+            GrantKind::View => &["REFERENCES", "SELECT"],
+            GrantKind::Stage if external_stage => &["USAGE"],
+            GrantKind::Stage => &["READ", "WRITE"],
+            GrantKind::Model => MODEL_ALL,
+            k => k.privileges(),
+        })
+    }
+}
+
+const ALL_KINDS: &[GrantKind] = &[
+    GrantKind::Account,
+    GrantKind::Warehouse,
+    GrantKind::Database,
+    GrantKind::Schema,
+    GrantKind::Table,
+    GrantKind::View,
+    GrantKind::DynamicTable,
+    GrantKind::Stage,
+    GrantKind::Task,
+    GrantKind::Model,
+    GrantKind::Tag,
+    GrantKind::Role,
+    GrantKind::DatabaseRole,
+];
+
+impl ObjectKind {
+    fn from_grant(k: GrantKind) -> Option<ObjectKind> {
+        Some(match k {
+            GrantKind::Warehouse => ObjectKind::Warehouse,
+            GrantKind::Database => ObjectKind::Database,
+            GrantKind::Schema => ObjectKind::Schema,
+            GrantKind::Table => ObjectKind::Table,
+            GrantKind::View => ObjectKind::View,
+            GrantKind::DynamicTable => ObjectKind::DynamicTable,
+            GrantKind::Stage => ObjectKind::Stage,
+            GrantKind::Task => ObjectKind::Task,
+            GrantKind::Model => ObjectKind::Model,
+            GrantKind::Tag => ObjectKind::Tag,
+            GrantKind::Role => ObjectKind::Role,
+            _ => return None,
+        })
+    }
+
+    fn grant_kind(self) -> GrantKind {
+        match self {
+            ObjectKind::Warehouse => GrantKind::Warehouse,
+            ObjectKind::Database => GrantKind::Database,
+            ObjectKind::Schema => GrantKind::Schema,
+            ObjectKind::Stage => GrantKind::Stage,
+            ObjectKind::Tag => GrantKind::Tag,
+            ObjectKind::Table => GrantKind::Table,
+            ObjectKind::View => GrantKind::View,
+            ObjectKind::DynamicTable => GrantKind::DynamicTable,
+            ObjectKind::Task => GrantKind::Task,
+            ObjectKind::Model => GrantKind::Model,
+            ObjectKind::Role => GrantKind::Role,
+        }
+    }
+}
+
+fn securable(kind: GrantKind, name: Vec<String>) -> Securable {
+    Securable {
+        kind: kind.granted_on().to_string(),
+        name,
+    }
+}
+
+fn kind_of(s: &Securable) -> GrantKind {
+    GrantKind::from_granted_on(&s.kind).unwrap_or(GrantKind::Account)
+}
+
+/// A name as SHOW GRANTS prints it: parts joined by dots, each part that is not a plain
+/// upper-case identifier in double quotes (UNCONFIRMED for quoted parts; docs/sandbox.md).
+fn shown_name(parts: &[String]) -> String {
+    parts
+        .iter()
+        .map(|p| crate::sql::quote_ident(p))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn role_grantee(name: &str) -> Grantee {
+    Grantee {
+        kind: "ROLE".into(),
+        name: vec![name.to_string()],
+    }
+}
+
+fn grantee_kind(k: GranteeKind) -> &'static str {
+    match k {
+        GranteeKind::Role => "ROLE",
+        GranteeKind::DatabaseRole => "DATABASE_ROLE",
+        GranteeKind::User => "USER",
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The catalog's objects seen as securables.
+
+/// The metadata (owner) of a securable, when it exists.
+fn meta<'c>(c: &'c Catalog, s: &Securable) -> Option<&'c Meta> {
+    let n = &s.name;
+    let kind = kind_of(s);
+    match (kind, n.as_slice()) {
+        (GrantKind::Warehouse, [w]) => c.warehouses.get(w).map(|o| &o.meta),
+        (GrantKind::Database, [d]) => c.databases.get(d).map(|o| &o.meta),
+        (GrantKind::Role, [r]) => c.roles.get(r).map(|o| &o.meta),
+        (GrantKind::DatabaseRole, [d, r]) => c
+            .databases
+            .get(d)
+            .and_then(|db| db.database_roles.get(r))
+            .map(|o| &o.meta),
+        (GrantKind::Schema, [d, s]) => c
+            .databases
+            .get(d)
+            .and_then(|db| db.schemas.get(s))
+            .map(|o| &o.meta),
+        (k, [d, sc, o]) => {
+            let schema = c.databases.get(d)?.schemas.get(sc)?;
+            match k {
+                GrantKind::Table => schema.tables.get(o).map(|x| &x.meta),
+                GrantKind::View => schema.views.get(o).map(|x| &x.meta),
+                GrantKind::DynamicTable => schema.dynamic_tables.get(o).map(|x| &x.meta),
+                GrantKind::Stage => schema.stages.get(o).map(|x| &x.meta),
+                GrantKind::Task => schema.tasks.get(o).map(|x| &x.meta),
+                GrantKind::Model => schema.models.get(o).map(|x| &x.meta),
+                GrantKind::Tag => schema.tags.get(o).map(|x| &x.meta),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn meta_mut<'c>(c: &'c mut Catalog, s: &Securable) -> Option<&'c mut Meta> {
+    let n = &s.name;
+    let kind = kind_of(s);
+    match (kind, n.as_slice()) {
+        (GrantKind::Warehouse, [w]) => c.warehouses.get_mut(w).map(|o| &mut o.meta),
+        (GrantKind::Database, [d]) => c.databases.get_mut(d).map(|o| &mut o.meta),
+        (GrantKind::Role, [r]) => c.roles.get_mut(r).map(|o| &mut o.meta),
+        (GrantKind::DatabaseRole, [d, r]) => c
+            .databases
+            .get_mut(d)
+            .and_then(|db| db.database_roles.get_mut(r))
+            .map(|o| &mut o.meta),
+        (GrantKind::Schema, [d, s]) => c
+            .databases
+            .get_mut(d)
+            .and_then(|db| db.schemas.get_mut(s))
+            .map(|o| &mut o.meta),
+        (k, [d, sc, o]) => {
+            let schema = c.databases.get_mut(d)?.schemas.get_mut(sc)?;
+            match k {
+                GrantKind::Table => schema.tables.get_mut(o).map(|x| &mut x.meta),
+                GrantKind::View => schema.views.get_mut(o).map(|x| &mut x.meta),
+                GrantKind::DynamicTable => schema.dynamic_tables.get_mut(o).map(|x| &mut x.meta),
+                GrantKind::Stage => schema.stages.get_mut(o).map(|x| &mut x.meta),
+                GrantKind::Task => schema.tasks.get_mut(o).map(|x| &mut x.meta),
+                GrantKind::Model => schema.models.get_mut(o).map(|x| &mut x.meta),
+                GrantKind::Tag => schema.tags.get_mut(o).map(|x| &mut x.meta),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn exists(c: &Catalog, s: &Securable) -> bool {
+    match kind_of(s) {
+        GrantKind::Account => true,
+        GrantKind::Role if SYSTEM_ROLES.contains(&s.name[0].as_str()) => true,
+        _ => meta(c, s).is_some(),
+    }
+}
+
+fn grantee_exists(c: &Catalog, g: &Grantee) -> bool {
+    match g.kind.as_str() {
+        "ROLE" => role_exists(c, &g.name[0]),
+        "DATABASE_ROLE" => exists(c, &securable(GrantKind::DatabaseRole, g.name.clone())),
+        _ => true,
+    }
+}
+
+fn role_exists(c: &Catalog, r: &str) -> bool {
+    SYSTEM_ROLES.contains(&r) || c.roles.contains_key(r)
+}
+
+/// Every object with an owner, as (securable, meta), in catalog order.
+fn owned(c: &Catalog) -> Vec<(Securable, &Meta)> {
+    let mut out = Vec::new();
+    for (n, w) in &c.warehouses {
+        out.push((securable(GrantKind::Warehouse, vec![n.clone()]), &w.meta));
+    }
+    for (n, r) in &c.roles {
+        out.push((securable(GrantKind::Role, vec![n.clone()]), &r.meta));
+    }
+    for (d, db) in &c.databases {
+        out.push((securable(GrantKind::Database, vec![d.clone()]), &db.meta));
+        for (r, role) in &db.database_roles {
+            out.push((
+                securable(GrantKind::DatabaseRole, vec![d.clone(), r.clone()]),
+                &role.meta,
+            ));
+        }
+        for (sn, s) in &db.schemas {
+            out.push((
+                securable(GrantKind::Schema, vec![d.clone(), sn.clone()]),
+                &s.meta,
+            ));
+            let fq = |n: &String| vec![d.clone(), sn.clone(), n.clone()];
+            for (n, o) in &s.tables {
+                out.push((securable(GrantKind::Table, fq(n)), &o.meta));
+            }
+            for (n, o) in &s.views {
+                out.push((securable(GrantKind::View, fq(n)), &o.meta));
+            }
+            for (n, o) in &s.dynamic_tables {
+                out.push((securable(GrantKind::DynamicTable, fq(n)), &o.meta));
+            }
+            for (n, o) in &s.stages {
+                out.push((securable(GrantKind::Stage, fq(n)), &o.meta));
+            }
+            for (n, o) in &s.tasks {
+                out.push((securable(GrantKind::Task, fq(n)), &o.meta));
+            }
+            for (n, o) in &s.models {
+                out.push((securable(GrantKind::Model, fq(n)), &o.meta));
+            }
+            for (n, o) in &s.tags {
+                out.push((securable(GrantKind::Tag, fq(n)), &o.meta));
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// The role hierarchy.
+
+/// The roles `role` has: itself, PUBLIC, the system-defined hierarchy (ACCOUNTADMIN above
+/// SECURITYADMIN and SYSADMIN, SECURITYADMIN above USERADMIN) and every role and database
+/// role granted to one of them.
+pub fn closure(c: &Catalog, role: &str) -> BTreeSet<Grantee> {
+    reach(c, vec![role_grantee(role), role_grantee("PUBLIC")])
+}
+
+/// `start` and every role and database role granted to them, transitively.
+fn reach(c: &Catalog, start: Vec<Grantee>) -> BTreeSet<Grantee> {
+    let mut have: BTreeSet<Grantee> = BTreeSet::new();
+    let mut todo = start;
+    while let Some(g) = todo.pop() {
+        if !have.insert(g.clone()) {
+            continue;
+        }
+        if g.kind == "ROLE" {
+            let system: &[&str] = match g.name[0].as_str() {
+                "ACCOUNTADMIN" => &["SECURITYADMIN", "SYSADMIN"],
+                "SECURITYADMIN" => &["USERADMIN"],
+                _ => &[],
+            };
+            todo.extend(system.iter().map(|r| role_grantee(r)));
+        }
+        for rg in &c.grants.roles {
+            if rg.to == g {
+                todo.push(rg.role.clone());
+            }
+        }
+    }
+    have
+}
+
+/// Whether `user` may use `role`: every sandbox user holds ACCOUNTADMIN (the default role)
+/// and so every system-defined role; other roles must be granted to the user or to a role
+/// the user has.
+pub fn may_use_role(c: &Catalog, user: &str, role: &str) -> bool {
+    if !role_exists(c, role) {
+        return false;
+    }
+    // A login name is matched without regard to case, as Snowflake matches login names.
+    let mut roots = vec!["ACCOUNTADMIN".to_string()];
+    roots.extend(
+        c.grants
+            .roles
+            .iter()
+            .filter(|g| {
+                g.to.kind == "USER"
+                    && g.to.name[0].eq_ignore_ascii_case(user)
+                    && g.role.kind == "ROLE"
+            })
+            .map(|g| g.role.name[0].clone()),
+    );
+    roots
+        .iter()
+        .any(|r| closure(c, r).contains(&role_grantee(role)))
+}
+
+/// The privileges of the session's role.
+pub struct Access {
+    roles: BTreeSet<Grantee>,
+    unchecked: bool,
+}
+
+impl Access {
+    pub fn of(x: &Exec) -> Access {
+        let role = x.owner();
+        let roles = closure(x.catalog, &role);
+        // A role the account does not have is only reachable through the engine directly
+        // (the HTTP layers refuse it): it keeps the unchecked behaviour of older scripts.
+        let unchecked = !role_exists(x.catalog, &role)
+            || roles
+                .iter()
+                .any(|g| g.kind == "ROLE" && UNCHECKED_ROLES.contains(&g.name[0].as_str()));
+        Access { roles, unchecked }
+    }
+
+    fn has_role(&self, r: &str) -> bool {
+        self.roles.contains(&role_grantee(r))
+    }
+
+    fn owns(&self, c: &Catalog, s: &Securable) -> bool {
+        self.unchecked || meta(c, s).is_some_and(|m| self.has_role(&m.owner))
+    }
+
+    /// Ownership, or `privilege` granted to one of the roles. A database role has USAGE on
+    /// its database from its creation (access control privileges page, database roles).
+    fn holds(&self, c: &Catalog, s: &Securable, privilege: &str) -> bool {
+        self.owns(c, s)
+            || (privilege == "USAGE"
+                && s.kind == "DATABASE"
+                && self
+                    .roles
+                    .iter()
+                    .any(|g| g.kind == "DATABASE_ROLE" && g.name[0] == s.name[0]))
+            || c.grants
+                .privileges
+                .iter()
+                .any(|g| g.on == *s && g.privilege == privilege && self.roles.contains(&g.to))
+    }
+
+    /// Any privilege at all (what makes an object visible).
+    fn sees(&self, c: &Catalog, s: &Securable) -> bool {
+        self.owns(c, s)
+            || c.grants
+                .privileges
+                .iter()
+                .any(|g| g.on == *s && self.roles.contains(&g.to))
+    }
+
+    fn grantable(&self, c: &Catalog, s: &Securable, privilege: &str) -> bool {
+        self.owns(c, s)
+            || self.holds(c, &securable(GrantKind::Account, vec![]), "MANAGE GRANTS")
+            || c.grants.privileges.iter().any(|g| {
+                g.on == *s
+                    && g.privilege == privilege
+                    && g.grant_option
+                    && self.roles.contains(&g.to)
+            })
+    }
+}
+
+fn access_denied(kind: GrantKind, name: &str) -> SqlError {
+    SqlError::new(
+        "003001",
+        "42501",
+        format!(
+            "SQL access control error:\nInsufficient privileges to operate on {} '{name}'",
+            kind.noun()
+        ),
+    )
+}
+
+fn hidden(kind: GrantKind, parts: &[String]) -> SqlError {
+    errors::does_not_exist(kind.title(), &parts.join("."))
+}
+
+/// USAGE (or ownership) on the database and schema that hold an object; without it the
+/// container does not exist for the role.
+fn require_containers(x: &Exec, a: &Access, parts: &[String]) -> Result<(), SqlError> {
+    if a.unchecked {
+        return Ok(());
+    }
+    if let Some(d) = parts.first() {
+        let db = securable(GrantKind::Database, vec![d.clone()]);
+        if exists(x.catalog, &db) && !a.holds(x.catalog, &db, "USAGE") {
+            return Err(hidden(GrantKind::Database, &db.name));
+        }
+    }
+    if parts.len() >= 2 {
+        let sc = securable(GrantKind::Schema, parts[..2].to_vec());
+        if exists(x.catalog, &sc) && !a.holds(x.catalog, &sc, "USAGE") {
+            return Err(hidden(GrantKind::Schema, &sc.name));
+        }
+    }
+    Ok(())
+}
+
+/// `privilege` on an existing object (after USAGE on its containers): without it the
+/// object is hidden (002003) when the role has no privilege on it at all, else 003001.
+fn require_on(
+    x: &Exec,
+    a: &Access,
+    s: &Securable,
+    privilege: Option<&str>,
+) -> Result<(), SqlError> {
+    if a.unchecked || !exists(x.catalog, s) {
+        return Ok(());
+    }
+    let kind = kind_of(s);
+    if kind.in_schema() {
+        require_containers(x, a, &s.name[..2])?;
+    } else if kind == GrantKind::Schema {
+        require_containers(x, a, &s.name[..1])?;
+    }
+    let ok = match privilege {
+        Some(p) => a.holds(x.catalog, s, p),
+        None => a.owns(x.catalog, s),
+    };
+    if ok {
+        return Ok(());
+    }
+    if a.sees(x.catalog, s) {
+        Err(access_denied(
+            kind,
+            s.name.last().map(String::as_str).unwrap_or(""),
+        ))
+    } else {
+        Err(hidden(kind, &s.name))
+    }
+}
+
+/// The securable a statement names with `kind` and `name` (a table name may be a
+/// dynamic table), resolved with the session's defaults; None when it does not resolve.
+fn resolve(x: &Exec, kind: GrantKind, name: &Name) -> Result<Securable, SqlError> {
+    let parts = match kind {
+        GrantKind::Account => vec![],
+        GrantKind::Warehouse | GrantKind::Database | GrantKind::Role => {
+            vec![x.account_name(name)?]
+        }
+        GrantKind::Schema => {
+            let (d, s) = x.resolve_schema(name, "GRANT")?;
+            vec![d, s]
+        }
+        GrantKind::DatabaseRole => match name.as_slice() {
+            [d, r] => vec![d.clone(), r.clone()],
+            [r] => {
+                let d = x
+                    .session_database()
+                    .ok_or_else(|| errors::no_current_database("GRANT"))?;
+                vec![d.to_string(), r.clone()]
+            }
+            _ => return Err(errors::invalid_identifier(&name.join("."))),
+        },
+        _ => {
+            let f = x.resolve_schema_object(name, "GRANT")?;
+            vec![f.database, f.schema, f.name]
+        }
+    };
+    let mut s = securable(kind, parts);
+    if kind == GrantKind::Table && !exists(x.catalog, &s) {
+        let dt = securable(GrantKind::DynamicTable, s.name.clone());
+        if exists(x.catalog, &dt) {
+            s = dt;
+        }
+    }
+    Ok(s)
+}
+
+fn require_exists(x: &Exec, s: &Securable) -> Result<(), SqlError> {
+    if exists(x.catalog, s) {
+        Ok(())
+    } else {
+        Err(hidden(kind_of(s), &s.name))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Checks before a statement runs, and bookkeeping after it changed the catalog.
+
+/// What `after` needs to know about a statement, worked out before it runs.
+pub enum Follow {
+    None,
+    Created(Securable),
+    Renamed(Securable, Vec<String>),
+    DroppedRole(String),
+}
+
+fn create_target(x: &Exec, kind: GrantKind, head: &CreateHead) -> Option<Securable> {
+    resolve(x, kind, &head.name).ok()
+}
+
+/// Refuse `st` when the session's role lacks a privilege it needs; say what to do after.
+pub fn check(x: &Exec, st: &Statement) -> Result<Follow, SqlError> {
+    let a = Access::of(x);
+    let account = securable(GrantKind::Account, vec![]);
+    let need_account = |p: &str| -> Result<(), SqlError> {
+        if a.unchecked || a.holds(x.catalog, &account, p) {
+            Ok(())
+        } else {
+            Err(access_denied(GrantKind::Account, x.account))
+        }
+    };
+    let create_in = |kind: GrantKind, head: &CreateHead| -> Result<Follow, SqlError> {
+        let Some(s) = create_target(x, kind, head) else {
+            return Ok(Follow::None);
+        };
+        if !a.unchecked {
+            let container_kind = if kind == GrantKind::Schema {
+                GrantKind::Database
+            } else {
+                GrantKind::Schema
+            };
+            let container = securable(container_kind, s.name[..s.name.len() - 1].to_vec());
+            require_containers(x, &a, &container.name)?;
+            let privilege = format!("CREATE {}", kind_keyword(kind));
+            if exists(x.catalog, &container) && !a.holds(x.catalog, &container, &privilege) {
+                return Err(access_denied(
+                    container_kind,
+                    container.name.last().unwrap(),
+                ));
+            }
+        }
+        Ok(Follow::Created(s))
+    };
+    match st {
+        Statement::CreateWarehouse { head, .. } => {
+            need_account("CREATE WAREHOUSE")?;
+            Ok(create_target(x, GrantKind::Warehouse, head).map_or(Follow::None, Follow::Created))
+        }
+        Statement::CreateDatabase { head, .. } => {
+            need_account("CREATE DATABASE")?;
+            Ok(create_target(x, GrantKind::Database, head).map_or(Follow::None, Follow::Created))
+        }
+        Statement::CreateRole { head, .. } => {
+            need_account("CREATE ROLE")?;
+            Ok(create_target(x, GrantKind::Role, head).map_or(Follow::None, Follow::Created))
+        }
+        Statement::CreateSchema { head, .. } => create_in(GrantKind::Schema, head),
+        Statement::CreateDatabaseRole { head, .. } => {
+            let Some(s) = create_target(x, GrantKind::DatabaseRole, head) else {
+                return Ok(Follow::None);
+            };
+            if !a.unchecked {
+                let db = securable(GrantKind::Database, s.name[..1].to_vec());
+                require_containers(x, &a, &db.name)?;
+                if exists(x.catalog, &db) && !a.holds(x.catalog, &db, "CREATE DATABASE ROLE") {
+                    return Err(access_denied(GrantKind::Database, &db.name[0]));
+                }
+            }
+            Ok(Follow::Created(s))
+        }
+        Statement::CreateStage { head, .. } => create_in(GrantKind::Stage, head),
+        Statement::CreateTag { head, .. } => create_in(GrantKind::Tag, head),
+        Statement::CreateTable { head, .. } => create_in(GrantKind::Table, head),
+        Statement::CreateView { head, .. } => create_in(GrantKind::View, head),
+        Statement::CreateDynamicTable { head, .. } => create_in(GrantKind::DynamicTable, head),
+        Statement::CreateTask { head, .. } => create_in(GrantKind::Task, head),
+        Statement::CreateModel { head, .. } => create_in(GrantKind::Model, head),
+        Statement::Alter {
+            kind, name, action, ..
+        } => {
+            let Ok(s) = resolve(x, kind.grant_kind(), name) else {
+                return Ok(Follow::None);
+            };
+            let needed = match (kind, action) {
+                (
+                    ObjectKind::Warehouse | ObjectKind::Task | ObjectKind::DynamicTable,
+                    AlterAction::Suspend | AlterAction::Resume { .. } | AlterAction::Refresh,
+                ) => Some("OPERATE"),
+                (
+                    ObjectKind::Warehouse | ObjectKind::Database | ObjectKind::Schema,
+                    AlterAction::Set(_) | AlterAction::Unset(_),
+                ) => Some("MODIFY"),
+                _ => None,
+            };
+            require_on(x, &a, &s, needed)?;
+            if let AlterAction::Rename(to) = action {
+                if let Some(new) = renamed(x, &s, to) {
+                    return Ok(Follow::Renamed(s, new));
+                }
+            }
+            Ok(Follow::None)
+        }
+        Statement::CommentOn { kind, name, .. } => {
+            if let Ok(s) = resolve(x, kind.grant_kind(), name) {
+                require_on(x, &a, &s, None)?;
+            }
+            Ok(Follow::None)
+        }
+        Statement::Drop { kind, name, .. } => {
+            let Ok(s) = resolve(x, kind.grant_kind(), name) else {
+                return Ok(Follow::None);
+            };
+            require_on(x, &a, &s, None)?;
+            if *kind == ObjectKind::Role && exists(x.catalog, &s) {
+                if !SYSTEM_ROLES.contains(&s.name[0].as_str()) && s.name[0] == x.owner() {
+                    return Err(SqlError::new(
+                        "003180",
+                        "42601",
+                        format!(
+                            "SQL execution error: Cannot drop role {} as it is the current primary role.",
+                            s.name[0]
+                        ),
+                    ));
+                }
+                return Ok(Follow::DroppedRole(s.name[0].clone()));
+            }
+            Ok(Follow::None)
+        }
+        Statement::DropDatabaseRole { name, .. } => {
+            if let Ok(s) = resolve(x, GrantKind::DatabaseRole, name) {
+                require_on(x, &a, &s, None)?;
+            }
+            Ok(Follow::None)
+        }
+        Statement::Select(sel) => {
+            if let Some(from) = &sel.from {
+                require_relation(x, &a, from, "SELECT")?;
+            }
+            Ok(Follow::None)
+        }
+        Statement::Insert { table, .. } => {
+            require_relation(x, &a, table, "INSERT")?;
+            Ok(Follow::None)
+        }
+        Statement::Update { table, .. } => {
+            require_relation(x, &a, table, "UPDATE")?;
+            Ok(Follow::None)
+        }
+        Statement::Delete { table, .. } => {
+            require_relation(x, &a, table, "DELETE")?;
+            Ok(Follow::None)
+        }
+        Statement::Merge(m) => {
+            require_relation(x, &a, &m.target, "INSERT")?;
+            Ok(Follow::None)
+        }
+        _ => Ok(Follow::None),
+    }
+}
+
+fn kind_keyword(k: GrantKind) -> &'static str {
+    match k {
+        GrantKind::DynamicTable => "DYNAMIC TABLE",
+        GrantKind::DatabaseRole => "DATABASE ROLE",
+        k => ObjectKind::from_grant(k).map(|o| o.keyword()).unwrap_or(""),
+    }
+}
+
+/// A table, view or dynamic table read or written by a query: SELECT (or the DML
+/// privilege) on it. INFORMATION_SCHEMA is readable by every role that uses the database.
+fn require_relation(x: &Exec, a: &Access, name: &Name, privilege: &str) -> Result<(), SqlError> {
+    if a.unchecked {
+        return Ok(());
+    }
+    let Ok(f) = x.resolve_schema_object(name, "SELECT") else {
+        return Ok(());
+    };
+    if f.schema == super::INFORMATION_SCHEMA {
+        return require_containers(x, a, &[f.database]);
+    }
+    let parts = vec![f.database.clone(), f.schema.clone(), f.name.clone()];
+    let Some(kind) = [GrantKind::Table, GrantKind::View, GrantKind::DynamicTable]
+        .into_iter()
+        .find(|k| exists(x.catalog, &securable(*k, parts.clone())))
+    else {
+        return Ok(());
+    };
+    let s = securable(kind, parts);
+    require_containers(x, a, &s.name[..2]).map_err(|_| errors::object_not_found(&f.dotted()))?;
+    if a.holds(x.catalog, &s, privilege) {
+        Ok(())
+    } else if a.sees(x.catalog, &s) {
+        Err(access_denied(kind, &f.name))
+    } else {
+        Err(errors::object_not_found(&f.dotted()))
+    }
+}
+
+/// The new name parts of `s` renamed to `to`.
+fn renamed(x: &Exec, s: &Securable, to: &Name) -> Option<Vec<String>> {
+    let kind = kind_of(s);
+    if kind.in_schema() {
+        let from = super::Fqn {
+            database: s.name[0].clone(),
+            schema: s.name[1].clone(),
+            name: s.name[2].clone(),
+        };
+        let t = rename_target(&from, to).ok()?;
+        return Some(vec![t.database, t.schema, t.name]);
+    }
+    match kind {
+        GrantKind::Schema => match to.as_slice() {
+            [n] => Some(vec![s.name[0].clone(), n.clone()]),
+            [d, n] => Some(vec![d.clone(), n.clone()]),
+            _ => None,
+        },
+        _ => x.account_name(to).ok().map(|n| vec![n]),
+    }
+}
+
+/// Bookkeeping after a statement changed the catalog: a created object takes the future
+/// grants that match it (and loses the grants of an object it replaced); a renamed one
+/// keeps its grants; grants on or to what no longer exists are forgotten.
+pub fn after(x: &mut Exec, follow: Follow) {
+    match follow {
+        Follow::None => {}
+        Follow::Created(s) => {
+            x.catalog.grants.privileges.retain(|g| g.on != s);
+            if s.kind == GrantKind::Role.granted_on() {
+                x.catalog
+                    .grants
+                    .roles
+                    .retain(|g| g.role != role_grantee(&s.name[0]));
+            }
+            apply_future(x, &s);
+        }
+        Follow::Renamed(old, new) => rename(x.catalog, &old, &new),
+        Follow::DroppedRole(r) => {
+            // Its objects go to the role that dropped it (DROP ROLE usage notes).
+            let to = x.owner();
+            for m in all_metas_mut(x.catalog) {
+                if m.owner == r {
+                    m.owner = to.clone();
+                }
+            }
+        }
+    }
+    prune(x.catalog);
+}
+
+fn all_metas_mut(c: &mut Catalog) -> Vec<&mut Meta> {
+    let mut out: Vec<&mut Meta> = Vec::new();
+    out.extend(c.warehouses.values_mut().map(|o| &mut o.meta));
+    out.extend(c.roles.values_mut().map(|o| &mut o.meta));
+    for db in c.databases.values_mut() {
+        out.push(&mut db.meta);
+        out.extend(db.database_roles.values_mut().map(|o| &mut o.meta));
+        for s in db.schemas.values_mut() {
+            out.push(&mut s.meta);
+            out.extend(s.stages.values_mut().map(|o| &mut o.meta));
+            out.extend(s.tags.values_mut().map(|o| &mut o.meta));
+            out.extend(s.tables.values_mut().map(|o| &mut o.meta));
+            out.extend(s.views.values_mut().map(|o| &mut o.meta));
+            out.extend(s.dynamic_tables.values_mut().map(|o| &mut o.meta));
+            out.extend(s.tasks.values_mut().map(|o| &mut o.meta));
+            out.extend(s.models.values_mut().map(|o| &mut o.meta));
+        }
+    }
+    out
+}
+
+/// Forget grants whose object, container or grantee is gone.
+fn prune(c: &mut Catalog) {
+    let mut g = std::mem::take(&mut c.grants);
+    g.privileges
+        .retain(|p| exists(c, &p.on) && grantee_exists(c, &p.to));
+    g.future.retain(|f| {
+        let kind = if f.container.len() == 1 {
+            GrantKind::Database
+        } else {
+            GrantKind::Schema
+        };
+        exists(c, &securable(kind, f.container.clone())) && grantee_exists(c, &f.to)
+    });
+    g.roles
+        .retain(|r| grantee_exists(c, &r.role) && grantee_exists(c, &r.to));
+    c.grants = g;
+}
+
+/// Rename `old` to `new` in every grant (and, for a role, in every owner).
+fn rename(c: &mut Catalog, old: &Securable, new: &[String]) {
+    let kind = kind_of(old);
+    let n = old.name.len();
+    // Which securable kinds sit under the renamed name.
+    let under = |k: GrantKind| match kind {
+        GrantKind::Database => {
+            k != GrantKind::Warehouse && k != GrantKind::Role && k != GrantKind::Account
+        }
+        GrantKind::Schema => k == GrantKind::Schema || k.in_schema(),
+        other => k == other,
+    };
+    let fix = |parts: &mut Vec<String>| {
+        if parts.len() >= n && parts[..n] == old.name[..] {
+            parts.splice(..n, new.iter().cloned());
+        }
+    };
+    let fix_grantee = |g: &mut Grantee| match (kind, g.kind.as_str()) {
+        (GrantKind::Role, "ROLE") if g.name == old.name => g.name = new.to_vec(),
+        (GrantKind::Database, "DATABASE_ROLE") if g.name[0] == old.name[0] => {
+            g.name[0] = new[0].clone()
+        }
+        _ => {}
+    };
+    for p in &mut c.grants.privileges {
+        if under(kind_of(&p.on)) {
+            fix(&mut p.on.name);
+        }
+        fix_grantee(&mut p.to);
+        if kind == GrantKind::Role && p.granted_by == old.name[0] {
+            p.granted_by = new[0].clone();
+        }
+    }
+    for f in &mut c.grants.future {
+        if matches!(kind, GrantKind::Database | GrantKind::Schema) {
+            fix(&mut f.container);
+        }
+        fix_grantee(&mut f.to);
+    }
+    for r in &mut c.grants.roles {
+        fix_grantee(&mut r.role);
+        fix_grantee(&mut r.to);
+        if kind == GrantKind::Role && r.granted_by == old.name[0] {
+            r.granted_by = new[0].clone();
+        }
+    }
+    if kind == GrantKind::Role {
+        for m in all_metas_mut(c) {
+            if m.owner == old.name[0] {
+                m.owner = new[0].clone();
+            }
+        }
+    }
+}
+
+/// The future grants a new object takes: those of its schema for its kind, or, when its
+/// schema has none for the kind, those of its database (GRANT <privileges> usage notes:
+/// schema-level future grants take precedence over database-level ones).
+fn apply_future(x: &mut Exec, s: &Securable) {
+    let kind = kind_of(s);
+    if !(kind.in_schema() || kind == GrantKind::Schema) {
+        return;
+    }
+    let schema_level: Vec<FutureGrant> = if kind == GrantKind::Schema {
+        Vec::new()
+    } else {
+        x.catalog
+            .grants
+            .future
+            .iter()
+            .filter(|f| f.kind == s.kind && f.container[..] == s.name[..2])
+            .cloned()
+            .collect()
+    };
+    let grants = if schema_level.is_empty() {
+        x.catalog
+            .grants
+            .future
+            .iter()
+            .filter(|f| f.kind == s.kind && f.container[..] == s.name[..1])
+            .cloned()
+            .collect()
+    } else {
+        schema_level
+    };
+    // A future OWNERSHIP grant decides the owner first; the other grants name the owner as
+    // their grantor.
+    if let Some(o) = grants.iter().find(|f| f.privilege == "OWNERSHIP") {
+        if let Some(m) = meta_mut(x.catalog, s) {
+            m.owner = o.to.name[0].clone();
+        }
+    }
+    let owner = meta(x.catalog, s)
+        .map(|m| m.owner.clone())
+        .unwrap_or_default();
+    for f in grants.iter().filter(|f| f.privilege != "OWNERSHIP") {
+        add_privilege(
+            x.catalog,
+            PrivilegeGrant {
+                created_on: x.now,
+                privilege: f.privilege.clone(),
+                on: s.clone(),
+                to: f.to.clone(),
+                grant_option: f.grant_option,
+                granted_by: owner.clone(),
+            },
+        );
+    }
+}
+
+/// Add a grant, or update the grant option of the same grant.
+fn add_privilege(c: &mut Catalog, g: PrivilegeGrant) {
+    if let Some(e) = c
+        .grants
+        .privileges
+        .iter_mut()
+        .find(|e| e.on == g.on && e.privilege == g.privilege && e.to == g.to)
+    {
+        e.grant_option |= g.grant_option;
+        return;
+    }
+    c.grants.privileges.push(g);
+}
+
+// ---------------------------------------------------------------------------------------
+// GRANT / REVOKE.
+
+fn not_executed() -> ResultSet {
+    ResultSet::status("Grant not executed: Insufficient privileges.")
+}
+
+fn wrong_privilege(privilege: &str, kind: GrantKind) -> SqlError {
+    SqlError::new(
+        INVALID_PRIVILEGE_CODE,
+        "42601",
+        format!(
+            "SQL compilation error:\nInvalid privilege {privilege} for object type {}.",
+            kind.granted_on()
+        ),
+    )
+}
+
+fn grantee_of(x: &Exec, g: &GranteeName) -> Result<Grantee, SqlError> {
+    let (kind, name) = match g.kind {
+        GranteeKind::Role => (GranteeKind::Role, vec![x.account_name(&g.name)?]),
+        GranteeKind::User => (GranteeKind::User, vec![x.account_name(&g.name)?]),
+        GranteeKind::DatabaseRole => (
+            GranteeKind::DatabaseRole,
+            resolve(x, GrantKind::DatabaseRole, &g.name)?.name,
+        ),
+    };
+    let out = Grantee {
+        kind: grantee_kind(kind).to_string(),
+        name,
+    };
+    if !grantee_exists(x.catalog, &out) {
+        let title = if kind == GranteeKind::DatabaseRole {
+            "Database role"
+        } else {
+            "Role"
+        };
+        return Err(errors::does_not_exist(title, &out.name.join(".")));
+    }
+    Ok(out)
+}
+
+/// Which role a grant made now names as its grantor: the object's owner when the session
+/// has it (or manages grants), else the session's role (grant option holder).
+fn grantor(x: &Exec, a: &Access, s: &Securable) -> String {
+    match meta(x.catalog, s) {
+        Some(m) if a.unchecked || a.has_role(&m.owner) => m.owner.clone(),
+        _ => x.owner(),
+    }
+}
+
+/// The objects of `kind` in a schema (`[db, s]`) or a whole database (`[db]`), in name order.
+fn objects_in(c: &Catalog, kind: GrantKind, container: &[String]) -> Vec<Securable> {
+    let mut out: Vec<Securable> = owned(c)
+        .into_iter()
+        .map(|(s, _)| s)
+        .filter(|s| {
+            kind_of(s) == kind
+                && s.name.len() == if kind == GrantKind::Schema { 2 } else { 3 }
+                && s.name[..container.len()] == container[..]
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+fn container_of(x: &Exec, in_schema: bool, name: &Name) -> Result<Vec<String>, SqlError> {
+    let s = if in_schema {
+        resolve(x, GrantKind::Schema, name)?
+    } else {
+        resolve(x, GrantKind::Database, name)?
+    };
+    require_exists(x, &s)?;
+    Ok(s.name)
+}
+
+pub fn grant(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlError> {
+    if g.privileges == Privileges::Ownership {
+        if g.revoke {
+            return Err(SqlError::new(
+                "003011",
+                "42601",
+                "SQL execution error: OWNERSHIP can only be transferred.",
+            ));
+        }
+        return ownership(x, g);
+    }
+    if g.current_grants.is_some() {
+        // The text of a third-party emulator's live-verified test (UNCONFIRMED).
+        return Err(SqlError::new(
+            "001003",
+            "42000",
+            "SQL compilation error:\nOnly OWNERSHIP grant command may specify REVOKE CURRENT GRANTS option.",
+        ));
+    }
+    let to = grantee_of(x, &g.to)?;
+    let a = Access::of(x);
+    let (kind, targets, future_in, bulk) = match &g.on {
+        GrantTarget::Account => (
+            GrantKind::Account,
+            vec![securable(GrantKind::Account, vec![])],
+            None,
+            false,
+        ),
+        GrantTarget::Object(k, name) => {
+            let s = resolve(x, *k, name)?;
+            require_exists(x, &s)?;
+            (kind_of(&s), vec![s], None, false)
+        }
+        GrantTarget::All {
+            kind,
+            in_schema,
+            container,
+        } => {
+            if *kind == GrantKind::Tag {
+                return Err(x.unsupported("bulk grants on tags (not allowed by Snowflake)"));
+            }
+            let c = container_of(x, *in_schema, container)?;
+            let mut objects = objects_in(x.catalog, *kind, &c);
+            if *kind == GrantKind::Table {
+                // ON ALL TABLES covers dynamic tables too (they are tables to SHOW TABLES):
+                // UNCONFIRMED; only plain tables are covered here.
+                objects.retain(|s| kind_of(s) == GrantKind::Table);
+            }
+            (*kind, objects, None, true)
+        }
+        GrantTarget::Future {
+            kind,
+            in_schema,
+            container,
+        } => {
+            if *kind == GrantKind::Tag {
+                return Err(x.unsupported("future grants on tags (not allowed by Snowflake)"));
+            }
+            let c = container_of(x, *in_schema, container)?;
+            (*kind, Vec::new(), Some(c), false)
+        }
+    };
+    let external = |c: &Catalog, s: &Securable| {
+        s.kind == "STAGE"
+            && c.databases
+                .get(&s.name[0])
+                .and_then(|d| d.schemas.get(&s.name[1]))
+                .and_then(|sc| sc.stages.get(&s.name[2]))
+                .is_some_and(|st| st.url.is_some())
+    };
+    let names: Vec<String> = match &g.privileges {
+        Privileges::All => match kind.all(false) {
+            Some(l) => l.iter().map(|p| p.to_string()).collect(),
+            None => {
+                return Err(SqlError::new(
+                    INVALID_PRIVILEGE_CODE,
+                    "42601",
+                    format!(
+                    "SQL compilation error:\nALL privileges cannot be granted on object type {}.",
+                    kind.granted_on()
+                ),
+                ))
+            }
+        },
+        Privileges::List(l) => {
+            let mut out = Vec::new();
+            for (p, _) in l {
+                if !kind.privileges().contains(&p.as_str()) {
+                    return Err(wrong_privilege(p, kind));
+                }
+                if !out.contains(p) {
+                    out.push(p.clone());
+                }
+            }
+            out
+        }
+        Privileges::Ownership => unreachable!("handled above"),
+    };
+    if let Some(container) = future_in {
+        if !a.unchecked
+            && !a.holds(
+                x.catalog,
+                &securable(GrantKind::Account, vec![]),
+                "MANAGE GRANTS",
+            )
+        {
+            return Ok(Outcome::unchanged(not_executed()));
+        }
+        let now = x.now;
+        let future = &mut x.catalog.grants.future;
+        for p in names {
+            let found = future.iter().position(|f| {
+                f.kind == kind.granted_on()
+                    && f.container == container
+                    && f.privilege == p
+                    && f.to == to
+            });
+            match (found, g.revoke) {
+                (Some(i), true) => {
+                    future.remove(i);
+                }
+                (Some(i), false) => future[i].grant_option |= g.grant_option,
+                (None, false) => future.push(FutureGrant {
+                    created_on: now,
+                    privilege: p,
+                    kind: kind.granted_on().to_string(),
+                    container: container.clone(),
+                    to: to.clone(),
+                    grant_option: g.grant_option,
+                }),
+                (None, true) => {}
+            }
+        }
+        return Ok(Outcome::changed(ok()));
+    }
+    let mut count = 0;
+    for s in &targets {
+        // ALL on a stage: READ and WRITE on internal stages, USAGE on external ones.
+        let list: Vec<String> = if g.privileges == Privileges::All && kind == GrantKind::Stage {
+            kind.all(external(x.catalog, s))
+                .unwrap_or_default()
+                .iter()
+                .map(|p| p.to_string())
+                .collect()
+        } else {
+            names.clone()
+        };
+        if !a.unchecked && !list.iter().all(|p| a.grantable(x.catalog, s, p)) {
+            if bulk {
+                continue;
+            }
+            return Ok(Outcome::unchanged(not_executed()));
+        }
+        let by = grantor(x, &a, s);
+        for p in list {
+            if g.revoke {
+                x.catalog
+                    .grants
+                    .privileges
+                    .retain(|e| !(e.on == *s && e.privilege == p && e.to == to));
+            } else {
+                add_privilege(
+                    x.catalog,
+                    PrivilegeGrant {
+                        created_on: x.now,
+                        privilege: p,
+                        on: s.clone(),
+                        to: to.clone(),
+                        grant_option: g.grant_option,
+                        granted_by: by.clone(),
+                    },
+                );
+            }
+        }
+        count += 1;
+    }
+    let status = if bulk {
+        ResultSet::status(format!(
+            "Statement executed successfully. {count} objects affected."
+        ))
+    } else {
+        ok()
+    };
+    Ok(Outcome::changed(status))
+}
+
+/// GRANT OWNERSHIP: one object, every object of a kind in a container (in name order,
+/// stopping at the first blocked one), or the future owner of a kind in a container.
+fn ownership(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlError> {
+    if g.to.kind != GranteeKind::Role {
+        return Err(x.unsupported("ownership by database roles"));
+    }
+    let to = grantee_of(x, &g.to)?;
+    let new_owner = to.name[0].clone();
+    let a = Access::of(x);
+    let targets = match &g.on {
+        GrantTarget::Account => return Err(errors::syntax(1, 0, "unexpected 'ACCOUNT'.")),
+        GrantTarget::Object(k, name) => {
+            if *k == GrantKind::Model {
+                // GRANT OWNERSHIP usage notes: models cannot be transferred.
+                return Err(x.unsupported("transferring the ownership of a model"));
+            }
+            let s = resolve(x, *k, name)?;
+            require_exists(x, &s)?;
+            vec![s]
+        }
+        GrantTarget::All {
+            kind,
+            in_schema,
+            container,
+        } => {
+            let c = container_of(x, *in_schema, container)?;
+            objects_in(x.catalog, *kind, &c)
+        }
+        GrantTarget::Future {
+            kind,
+            in_schema,
+            container,
+        } => {
+            if g.current_grants == Some(CurrentGrants::Revoke) {
+                return Err(errors::syntax(1, 0, "unexpected 'REVOKE'."));
+            }
+            if !a.unchecked
+                && !a.holds(
+                    x.catalog,
+                    &securable(GrantKind::Account, vec![]),
+                    "MANAGE GRANTS",
+                )
+            {
+                return Ok(Outcome::unchanged(not_executed()));
+            }
+            let c = container_of(x, *in_schema, container)?;
+            let on = kind.granted_on().to_string();
+            // At most one future OWNERSHIP grant per kind and container.
+            x.catalog
+                .grants
+                .future
+                .retain(|f| !(f.privilege == "OWNERSHIP" && f.kind == on && f.container == c));
+            x.catalog.grants.future.push(FutureGrant {
+                created_on: x.now,
+                privilege: "OWNERSHIP".into(),
+                kind: on,
+                container: c,
+                to,
+                grant_option: false,
+            });
+            return Ok(Outcome::changed(ok()));
+        }
+    };
+    let bulk = matches!(g.on, GrantTarget::All { .. });
+    let mut count = 0;
+    for s in &targets {
+        let current = meta(x.catalog, s)
+            .map(|m| m.owner.clone())
+            .unwrap_or_default();
+        if !a.unchecked
+            && !a.has_role(&current)
+            && !a.holds(
+                x.catalog,
+                &securable(GrantKind::Account, vec![]),
+                "MANAGE GRANTS",
+            )
+        {
+            if bulk {
+                continue;
+            }
+            return Ok(Outcome::unchanged(not_executed()));
+        }
+        if current != new_owner {
+            let outbound: Vec<usize> = x
+                .catalog
+                .grants
+                .privileges
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.on == *s)
+                .map(|(i, _)| i)
+                .collect();
+            match g.current_grants {
+                None if kind_of(s) != GrantKind::Role && !outbound.is_empty() => {
+                    let p = &x.catalog.grants.privileges[outbound[0]];
+                    return Err(dependent_grant(p));
+                }
+                Some(CurrentGrants::Revoke) => {
+                    x.catalog.grants.privileges.retain(|p| p.on != *s);
+                }
+                Some(CurrentGrants::Copy) => {
+                    for i in outbound {
+                        x.catalog.grants.privileges[i].granted_by = new_owner.clone();
+                    }
+                }
+                None => {}
+            }
+            if let Some(m) = meta_mut(x.catalog, s) {
+                m.owner = new_owner.clone();
+            }
+        }
+        count += 1;
+    }
+    Ok(Outcome::changed(if bulk {
+        ResultSet::status(format!(
+            "Statement executed successfully. {count} objects affected."
+        ))
+    } else {
+        ok()
+    }))
+}
+
+/// CONFIRMED (terraform-provider-snowflake issues 81 and 152): two spaces after each period.
+fn dependent_grant(p: &PrivilegeGrant) -> SqlError {
+    SqlError::new(
+        "003036",
+        "23001",
+        format!(
+            "SQL execution error: Dependent grant of privilege '{}' on securable '{}' to role '{}' exists.  It must be revoked first.  More than one dependent grant may exist: use 'SHOW GRANTS' command to view them.  To revoke all dependent grants while transferring object ownership, use convenience command 'GRANT OWNERSHIP ON <target_objects> TO <target_role> REVOKE CURRENT GRANTS'.",
+            p.privilege,
+            shown_name(&p.on.name),
+            shown_name(&p.to.name)
+        ),
+    )
+}
+
+/// GRANT / REVOKE ROLE and DATABASE ROLE.
+pub fn grant_role(
+    x: &mut Exec,
+    revoke: bool,
+    role: GranteeName,
+    to: GranteeName,
+) -> Result<Outcome, SqlError> {
+    let role = grantee_of(x, &role)?;
+    let to = grantee_of(x, &to)?;
+    if role.kind == "ROLE" && to.kind == "DATABASE_ROLE" {
+        // Access control overview: account roles cannot be granted to database roles.
+        return Err(SqlError::new(
+            INVALID_PRIVILEGE_CODE,
+            "42601",
+            "SQL compilation error:\nAn account role cannot be granted to a database role.",
+        ));
+    }
+    if role.kind == "DATABASE_ROLE" && to.kind == "DATABASE_ROLE" && role.name[0] != to.name[0] {
+        return Err(SqlError::new(
+            INVALID_PRIVILEGE_CODE,
+            "42601",
+            "SQL compilation error:\nA database role can only be granted to a database role of the same database.",
+        ));
+    }
+    let a = Access::of(x);
+    let s = Securable {
+        kind: role.kind.clone(),
+        name: role.name.clone(),
+    };
+    if !a.unchecked
+        && !a.owns(x.catalog, &s)
+        && !a.holds(
+            x.catalog,
+            &securable(GrantKind::Account, vec![]),
+            "MANAGE GRANTS",
+        )
+    {
+        return Ok(Outcome::unchanged(not_executed()));
+    }
+    let roles = &mut x.catalog.grants.roles;
+    let found = roles.iter().position(|g| g.role == role && g.to == to);
+    if revoke {
+        if let Some(i) = found {
+            roles.remove(i);
+        }
+        return Ok(Outcome::changed(ok()));
+    }
+    if found.is_some() {
+        return Ok(Outcome::unchanged(ok()));
+    }
+    // A grant that would make a role its own ancestor is refused (UNCONFIRMED text).
+    if to.kind != "USER" {
+        // The new grant closes a cycle when `role` already has `to` (or is it).
+        let would = reach(x.catalog, vec![role.clone()]).contains(&to);
+        if would {
+            return Err(SqlError::new(
+                "003012",
+                "42601",
+                format!(
+                    "SQL execution error: Granting {} '{}' to {} '{}' would create a cycle.",
+                    role.kind.to_lowercase().replace('_', " "),
+                    shown_name(&role.name),
+                    to.kind.to_lowercase().replace('_', " "),
+                    shown_name(&to.name)
+                ),
+            ));
+        }
+    }
+    let by = grantor(x, &a, &s);
+    x.catalog.grants.roles.push(RoleGrant {
+        created_on: x.now,
+        role,
+        to,
+        granted_by: by,
+    });
+    Ok(Outcome::changed(ok()))
+}
+
+// ---------------------------------------------------------------------------------------
+// Database roles.
+
+pub fn create_database_role(
+    x: &mut Exec,
+    head: CreateHead,
+    p: Vec<Prop>,
+) -> Result<Outcome, SqlError> {
+    let s = resolve(x, GrantKind::DatabaseRole, &head.name)?;
+    let (d, r) = (s.name[0].clone(), s.name[1].clone());
+    x.database(&d)?;
+    if x.catalog.databases[&d].database_roles.contains_key(&r) {
+        if head.if_not_exists {
+            return Ok(Outcome::unchanged(exists_skipped(&r)));
+        }
+        if !head.or_replace {
+            return Err(errors::already_exists(&r));
+        }
+    }
+    let mut role = AccountRole { meta: x.meta(None) };
+    for prop in &p {
+        match prop.key.as_str() {
+            "COMMENT" => role.meta.comment = props::opt_string(prop)?,
+            key => return Err(errors::syntax(1, 0, &format!("unexpected '{key}'."))),
+        }
+    }
+    x.database_mut(&d)?.database_roles.insert(r.clone(), role);
+    Ok(Outcome::changed(created("Database role", &r)))
+}
+
+pub fn drop_database_role(x: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+    let s = resolve(x, GrantKind::DatabaseRole, &name)?;
+    let removed = x
+        .catalog
+        .databases
+        .get_mut(&s.name[0])
+        .and_then(|db| db.database_roles.remove(&s.name[1]))
+        .is_some();
+    if removed {
+        Ok(Outcome::changed(dropped(&s.name[1])))
+    } else if if_exists {
+        Ok(Outcome::unchanged(drop_missing(&s.name[1])))
+    } else {
+        Err(hidden(GrantKind::DatabaseRole, &s.name))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// SHOW.
+
+fn columns(cols: &[(&str, &'static str)], rows: Vec<Vec<Option<String>>>) -> ResultSet {
+    ResultSet {
+        columns: cols
+            .iter()
+            .map(|(n, t)| Column {
+                name: n.to_string(),
+                type_name: t,
+                nullable: true,
+            })
+            .collect(),
+        rows,
+        dml: None,
+    }
+}
+
+const T: &str = "text";
+const F: &str = "fixed";
+const TS: &str = "timestamp_ltz";
+
+fn s(v: impl Into<String>) -> Option<String> {
+    Some(v.into())
+}
+
+/// SHOW DATABASE ROLES IN DATABASE d, in the column order of terraform-provider-snowflake's
+/// databaseRoleDBRow (the docs give no example). Grant counts are counted from the grants.
+pub fn show_database_roles(
+    x: &Exec,
+    database: &str,
+    like: Option<&str>,
+    limit: Option<u64>,
+) -> Result<ResultSet, SqlError> {
+    let db = x.database(database)?;
+    let cols = [
+        ("created_on", TS),
+        ("name", T),
+        ("is_default", T),
+        ("is_current", T),
+        ("is_inherited", T),
+        ("granted_to_roles", F),
+        ("granted_to_database_roles", F),
+        ("granted_database_roles", F),
+        ("owner", T),
+        ("comment", T),
+        ("owner_role_type", T),
+    ];
+    let current = closure(x.catalog, &x.owner());
+    let mut rows = Vec::new();
+    for (n, r) in &db.database_roles {
+        if like.is_some_and(|p| !like_pattern(p, n)) {
+            continue;
+        }
+        let me = Grantee {
+            kind: "DATABASE_ROLE".into(),
+            name: vec![database.to_string(), n.clone()],
+        };
+        let of = |k: &str| {
+            x.catalog
+                .grants
+                .roles
+                .iter()
+                .filter(|g| g.role == me && g.to.kind == k)
+                .count()
+        };
+        let granted = x
+            .catalog
+            .grants
+            .roles
+            .iter()
+            .filter(|g| g.to == me && g.role.kind == "DATABASE_ROLE")
+            .count();
+        rows.push(vec![
+            s(timestamp(r.meta.created_on)),
+            s(n),
+            s(yn(false)),
+            s(yn(false)),
+            s(yn(current.contains(&me))),
+            s(of("ROLE").to_string()),
+            s(of("DATABASE_ROLE").to_string()),
+            s(granted.to_string()),
+            s(&r.meta.owner),
+            s(r.meta.comment.clone().unwrap_or_default()),
+            s("ROLE"),
+        ]);
+    }
+    if let Some(n) = limit {
+        rows.truncate(n as usize);
+    }
+    Ok(columns(&cols, rows))
+}
+
+/// One privilege row: the object, the grantee and the grant.
+struct Row {
+    created_on: i64,
+    privilege: String,
+    on: Securable,
+    to: Grantee,
+    grant_option: bool,
+    granted_by: String,
+}
+
+/// A grantee's name in `grantee_name`: a database role prints its bare name
+/// (UNCONFIRMED: terraform compares the bare name; docs/sandbox.md).
+fn grantee_name(g: &Grantee) -> String {
+    shown_name(&g.name[g.name.len() - 1..])
+}
+
+/// Ownership rows first for an object created before its grants; every row in the order
+/// the grants were made.
+fn privilege_rows(c: &Catalog, keep: impl Fn(&Securable, &Grantee) -> bool) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (sec, m) in owned(c) {
+        let owner = role_grantee(&m.owner);
+        if !m.owner.is_empty() && keep(&sec, &owner) {
+            rows.push(Row {
+                created_on: m.created_on,
+                privilege: "OWNERSHIP".into(),
+                on: sec.clone(),
+                to: owner,
+                grant_option: true,
+                granted_by: m.owner.clone(),
+            });
+        }
+    }
+    for p in &c.grants.privileges {
+        if keep(&p.on, &p.to) {
+            rows.push(Row {
+                created_on: p.created_on,
+                privilege: p.privilege.clone(),
+                on: p.on.clone(),
+                to: p.to.clone(),
+                grant_option: p.grant_option,
+                granted_by: p.granted_by.clone(),
+            });
+        }
+    }
+    // Role grants print as USAGE on the granted role.
+    for r in &c.grants.roles {
+        let on = Securable {
+            kind: r.role.kind.clone(),
+            name: r.role.name.clone(),
+        };
+        if r.to.kind != "USER" && keep(&on, &r.to) {
+            rows.push(Row {
+                created_on: r.created_on,
+                privilege: "USAGE".into(),
+                on,
+                to: r.to.clone(),
+                grant_option: false,
+                granted_by: r.granted_by.clone(),
+            });
+        }
+    }
+    rows.sort_by_key(|r| r.created_on);
+    rows
+}
+
+/// The column order of SHOW GRANTS ON: the 2016 docs example (`ON DATABASE`) puts
+/// granted_by_role_type before granted_by; a 2025 example has them the other way round.
+/// UNCONFIRMED which a live account returns (docs/sandbox.md); clients read by name.
+const ROLE_TYPE_BEFORE_GRANTED_BY: bool = true;
+
+pub fn show_grants(x: &Exec, g: &ShowGrants) -> Result<ResultSet, SqlError> {
+    let c = &*x.catalog;
+    let base = [
+        ("created_on", TS),
+        ("privilege", T),
+        ("granted_on", T),
+        ("name", T),
+        ("granted_to", T),
+        ("grantee_name", T),
+        ("grant_option", T),
+    ];
+    let row = |r: &Row, with_role_type: bool| {
+        let mut v = vec![
+            s(timestamp(r.created_on)),
+            s(&r.privilege),
+            s(&r.on.kind),
+            // An account grant names the account (the docs example shows its name).
+            s(if r.on.kind == "ACCOUNT" {
+                x.account.to_string()
+            } else {
+                shown_name(&r.on.name)
+            }),
+            s(&r.to.kind),
+            s(grantee_name(&r.to)),
+            s(tf(r.grant_option)),
+        ];
+        if with_role_type {
+            if ROLE_TYPE_BEFORE_GRANTED_BY {
+                v.push(s("ROLE"));
+                v.push(s(&r.granted_by));
+            } else {
+                v.push(s(&r.granted_by));
+                v.push(s("ROLE"));
+            }
+        } else {
+            v.push(s(&r.granted_by));
+        }
+        v
+    };
+    let role_rows = |keep: &dyn Fn(&RoleGrant) -> bool, fq_grantee: bool| {
+        let cols = [
+            ("created_on", TS),
+            ("role", T),
+            ("granted_to", T),
+            ("grantee_name", T),
+            ("granted_by", T),
+        ];
+        let rows = c
+            .grants
+            .roles
+            .iter()
+            .filter(|r| keep(r))
+            .map(|r| {
+                vec![
+                    s(timestamp(r.created_on)),
+                    s(shown_name(&r.role.name)),
+                    s(&r.to.kind),
+                    s(if fq_grantee {
+                        shown_name(&r.to.name)
+                    } else {
+                        grantee_name(&r.to)
+                    }),
+                    s(&r.granted_by),
+                ]
+            })
+            .collect();
+        columns(&cols, rows)
+    };
+    match g {
+        ShowGrants::To(who) => {
+            let to = grantee_of(x, who)?;
+            if to.kind == "USER" {
+                return Ok(role_rows(&|r| r.to == to, false));
+            }
+            let rows = privilege_rows(c, |_, t| *t == to)
+                .iter()
+                .map(|r| row(r, false))
+                .collect();
+            let mut cols = base.to_vec();
+            cols.push(("granted_by", T));
+            Ok(columns(&cols, rows))
+        }
+        ShowGrants::Of(role) => {
+            let role = grantee_of(x, role)?;
+            // SHOW GRANTS OF DATABASE ROLE prints a database-role grantee fully qualified
+            // (terraform-provider-snowflake grants_impl.go).
+            let fq = role.kind == "DATABASE_ROLE";
+            Ok(role_rows(&|r| r.role == role, fq))
+        }
+        ShowGrants::On(target) => {
+            let sec = match target {
+                None => securable(GrantKind::Account, vec![]),
+                Some((k, name)) => {
+                    let s = resolve(x, *k, name)?;
+                    require_exists(x, &s)?;
+                    s
+                }
+            };
+            let rows = privilege_rows(c, |on, _| *on == sec)
+                .iter()
+                .map(|r| row(r, true))
+                .collect();
+            let mut cols = base.to_vec();
+            if ROLE_TYPE_BEFORE_GRANTED_BY {
+                cols.push(("granted_by_role_type", T));
+                cols.push(("granted_by", T));
+            } else {
+                cols.push(("granted_by", T));
+                cols.push(("granted_by_role_type", T));
+            }
+            Ok(columns(&cols, rows))
+        }
+        ShowGrants::FutureIn {
+            in_schema,
+            container,
+        } => {
+            let cont = container_of(x, *in_schema, container)?;
+            let cols = [
+                ("created_on", TS),
+                ("privilege", T),
+                ("grant_on", T),
+                ("name", T),
+                ("grant_to", T),
+                ("grantee_name", T),
+                ("grant_option", T),
+            ];
+            let rows = c
+                .grants
+                .future
+                .iter()
+                .filter(|f| f.container == cont)
+                .map(|f| {
+                    vec![
+                        s(timestamp(f.created_on)),
+                        s(&f.privilege),
+                        s(&f.kind),
+                        s(format!("{}.<{}>", shown_name(&f.container), f.kind)),
+                        s(&f.to.kind),
+                        s(grantee_name(&f.to)),
+                        s(tf(f.grant_option)),
+                    ]
+                })
+                .collect();
+            Ok(columns(&cols, rows))
+        }
+    }
+}
