@@ -335,6 +335,7 @@ fn generated(target: Option<&Object>, record: Option<&Object>) -> Vec<(String, b
             prevent_destroy: false,
             changed_outside: Vec::new(),
             drops_with_it: None,
+            replace_requested: false,
         }
     };
     let mut changes = Vec::new();

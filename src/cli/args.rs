@@ -173,6 +173,10 @@ pub struct PlanArgs {
     /// Limit the plan to these addresses and what they depend on
     #[arg(long = "target", value_name = "ADDRESS")]
     pub targets: Vec<String>,
+    /// Replace this object although nothing about it needs it (repeatable): a dynamic
+    /// table to rebuild, a stage to empty
+    #[arg(long = "replace", value_name = "ADDRESS")]
+    pub replace: Vec<String>,
     /// How long to wait for a running apply to release the state lock (and for the state
     /// to stop changing) before planning anyway, or failing: 30s, 5m
     #[arg(long = "lock-timeout", value_name = "DURATION", default_value = "10m")]
@@ -199,6 +203,10 @@ pub struct ApplyArgs {
     /// Limit the apply to these addresses and what they depend on
     #[arg(long = "target", value_name = "ADDRESS")]
     pub targets: Vec<String>,
+    /// Replace this object although nothing about it needs it (repeatable; with
+    /// --allow-destroy): not with a saved plan, which holds its replacements
+    #[arg(long = "replace", value_name = "ADDRESS")]
+    pub replace: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]

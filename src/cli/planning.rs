@@ -6,7 +6,7 @@ use super::session::Session;
 use super::{CliError, Ctx};
 use crate::apply::recover::{self, Settled};
 use crate::config::Config;
-use crate::diff::{diff, Change, DiffInput};
+use crate::diff::{Change, DiffInput};
 use crate::live::{self, LiveRead, ReadOptions};
 use crate::model::{Address, Object};
 use crate::plan::{self, Plan};
@@ -62,8 +62,9 @@ pub async fn make_plan(
     stored: &State,
     session: Option<&Session>,
     targets: &[Address],
+    replace: &[Address],
 ) -> Result<Made, CliError> {
-    match try_plan(ctx, config, stored, session, targets).await? {
+    match try_plan(ctx, config, stored, session, targets, replace).await? {
         Ok(made) => Ok(made),
         Err(diags) => Err(refused(ctx, &diags)),
     }
@@ -92,6 +93,7 @@ pub async fn plan_consistently(
     backend: &Backend,
     session: Option<&Session>,
     targets: &[Address],
+    replace: &[Address],
     wait: Duration,
 ) -> Result<Made, CliError> {
     let deadline = Instant::now() + wait;
@@ -101,7 +103,7 @@ pub async fn plan_consistently(
         let stored = loaded
             .clone()
             .unwrap_or_else(|| State::new(&ctx.global.workspace));
-        let outcome = try_plan(ctx, config, &stored, session, targets).await?;
+        let outcome = try_plan(ctx, config, &stored, session, targets, replace).await?;
         // Without a connection the plan reads nothing else: the state alone is consistent.
         // (Any write changes the state: a statement entered, recorded or settled.)
         let moved = session.is_some() && backend.load_quietly(session).await? != loaded;
@@ -207,6 +209,7 @@ async fn try_plan(
     stored: &State,
     session: Option<&Session>,
     targets: &[Address],
+    replace: &[Address],
 ) -> Result<Result<Made, crate::diag::Diagnostics>, CliError> {
     // Plan against the state as it is once what the last apply left running is settled.
     // The provenance names the stored state: `apply FILE` checks it, then settles alike.
@@ -246,11 +249,17 @@ async fn try_plan(
         }
         _ => None,
     };
-    let mut changes = match diff(&DiffInput {
-        desired: &config.objects,
-        recorded: &recorded,
-        live: live.as_ref().map(|l| &l.picture),
-    }) {
+    let requests = crate::diff::Requests {
+        replace: replace.to_vec(),
+    };
+    let mut changes = match crate::diff::diff_requested(
+        &DiffInput {
+            desired: &config.objects,
+            recorded: &recorded,
+            live: live.as_ref().map(|l| &l.picture),
+        },
+        &requests,
+    ) {
         Ok(c) => c,
         Err(diags) => {
             if let Some(p) = &progress {
@@ -347,5 +356,12 @@ fn check_targets(changes: &[Change], targets: &[Address]) -> Result<(), CliError
 pub fn targets(raw: &[String]) -> Result<Vec<Address>, CliError> {
     raw.iter()
         .map(|t| Address::parse(t).map_err(CliError::from))
+        .collect()
+}
+
+/// Parse the addresses of option `flag` (`--replace`), naming it in an error.
+pub fn targets_named(flag: &str, raw: &[String]) -> Result<Vec<Address>, CliError> {
+    raw.iter()
+        .map(|t| Address::parse(t).map_err(|e| CliError::new(format!("{flag} {t}: {e}"))))
         .collect()
 }

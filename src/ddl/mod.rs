@@ -177,6 +177,16 @@ pub fn statements(change: &Change) -> Vec<Stmt> {
             out.extend(create(a));
             out
         }
+        // Asked for: a kind that changes everything in place is dropped and created.
+        (Action::Replace, Some(b), Some(a))
+            if change.replace_requested
+                && b.name == a.name
+                && matches!(hooks(a.kind()).replace, Replacement::Alter) =>
+        {
+            let mut out = drop(b);
+            out.extend(create(a));
+            out
+        }
         (Action::Replace, Some(b), Some(a)) => replace(b, a, &change.attrs),
         (Action::Update, Some(b), Some(a)) => {
             let mut out = Vec::new();

@@ -81,6 +81,10 @@ pub struct Change {
     /// which Snowflake drops with it ([`attach_contents`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drops_with_it: Option<Contents>,
+    /// Replaced because the user asked (`--replace`), not because anything needs it: a
+    /// kind that otherwise changes in place is dropped and created.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replace_requested: bool,
 }
 
 impl Change {
@@ -99,6 +103,7 @@ impl Change {
             prevent_destroy: false,
             changed_outside: Vec::new(),
             drops_with_it: None,
+            replace_requested: false,
         }
     }
 
@@ -378,6 +383,7 @@ fn requested_replacements(m: &Matched, changes: &mut Vec<Change>, diags: &mut Di
                 c.action = Action::Replace;
                 c.destructive = true;
                 c.state_only = false;
+                c.replace_requested = true;
                 c.reasons.push(Why::ReplaceRequested.into());
             }
         }

@@ -16,7 +16,7 @@ pub struct SavedPlan {
     pub kind: String,
     pub format_version: u32,
     pub snowform_version: String,
-    /// SHA-256 (hex) of [`sealed`]`(plan, redacted, targets)`.
+    /// SHA-256 (hex) of [`sealed`]`(plan, redacted, targets, replace)`.
     #[serde(default)]
     pub digest: String,
     /// Sensitive values were replaced by `(sensitive)`: apply makes the plan again from the
@@ -26,6 +26,10 @@ pub struct SavedPlan {
     /// The `--target` addresses the plan was made for.
     #[serde(default)]
     pub targets: Vec<String>,
+    /// The `--replace` addresses the plan was made with (sealed when there are any, so a
+    /// plan written without them keeps its digest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replace: Vec<String>,
     pub plan: serde_json::Value,
 }
 
@@ -42,14 +46,26 @@ pub enum SavedPlanError {
     Inconsistent(String),
 }
 
-/// The text the digest is taken over: compact JSON with sorted keys.
-pub fn sealed(plan: &serde_json::Value, redacted: bool, targets: &[String]) -> String {
-    serde_json::json!({"plan": plan, "redacted": redacted, "targets": targets}).to_string()
+/// The text the digest is taken over: compact JSON with sorted keys. `replace` is part
+/// of it only when there is one, so plans saved before it existed keep their digest.
+pub fn sealed(
+    plan: &serde_json::Value,
+    redacted: bool,
+    targets: &[String],
+    replace: &[String],
+) -> String {
+    let mut v = serde_json::json!({"plan": plan, "redacted": redacted, "targets": targets});
+    if !replace.is_empty() {
+        v["replace"] = serde_json::json!(replace);
+    }
+    v.to_string()
 }
 
-fn digest_of(plan: &serde_json::Value, redacted: bool, targets: &[String]) -> String {
+fn digest_of(p: &SavedPlan) -> String {
     use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(sealed(plan, redacted, targets).as_bytes()))
+    hex::encode(Sha256::digest(
+        sealed(&p.plan, p.redacted, &p.targets, &p.replace).as_bytes(),
+    ))
 }
 
 impl SavedPlan {
@@ -58,21 +74,24 @@ impl SavedPlan {
     pub fn new(
         plan: &Plan,
         targets: &[Address],
+        replace: &[Address],
         hide: impl Fn(&serde_json::Value) -> serde_json::Value,
     ) -> SavedPlan {
         let raw = serde_json::to_value(plan).expect("a plan serialises");
         let json = hide(&raw);
         let redacted = json != raw;
-        let targets: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
-        SavedPlan {
+        let mut saved = SavedPlan {
             kind: KIND.into(),
             format_version: FORMAT_VERSION,
             snowform_version: env!("CARGO_PKG_VERSION").into(),
-            digest: digest_of(&json, redacted, &targets),
+            digest: String::new(),
             redacted,
-            targets,
+            targets: targets.iter().map(|t| t.to_string()).collect(),
+            replace: replace.iter().map(|t| t.to_string()).collect(),
             plan: json,
-        }
+        };
+        saved.digest = digest_of(&saved);
+        saved
     }
 
     /// Read a saved plan: its kind and format, its seal, and that its statements are the
@@ -86,7 +105,7 @@ impl SavedPlan {
                 found: p.format_version,
             });
         }
-        if p.digest != digest_of(&p.plan, p.redacted, &p.targets) {
+        if p.digest != digest_of(&p) {
             return Err(SavedPlanError::Tampered);
         }
         let plan: Plan = serde_json::from_value(p.plan.clone())
@@ -278,7 +297,7 @@ mod tests {
         let (file, plan) = SavedPlan::parse(text).expect("reads and verifies");
         let fresh = fixture_plan();
         assert_eq!(plan, fresh);
-        let again = SavedPlan::new(&fresh, &[], |v| v.clone());
+        let again = SavedPlan::new(&fresh, &[], &[], |v| v.clone());
         assert_eq!(again.plan, file.plan);
         assert_eq!(again.digest, file.digest);
         // What was read is text only: nothing decides on it.

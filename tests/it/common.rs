@@ -506,7 +506,15 @@ pub fn statements(plan: &serde_json::Value) -> Vec<String> {
 pub fn reseal(doc: &mut serde_json::Value) {
     use sha2::Digest;
     let targets: Vec<String> = serde_json::from_value(doc["targets"].clone()).unwrap();
-    let text =
-        snowform::plan::saved::sealed(&doc["plan"], doc["redacted"].as_bool().unwrap(), &targets);
+    let replace: Vec<String> = doc
+        .get("replace")
+        .map(|r| serde_json::from_value(r.clone()).unwrap())
+        .unwrap_or_default();
+    let text = snowform::plan::saved::sealed(
+        &doc["plan"],
+        doc["redacted"].as_bool().unwrap(),
+        &targets,
+        &replace,
+    );
     doc["digest"] = serde_json::json!(hex::encode(sha2::Sha256::digest(text.as_bytes())));
 }

@@ -19,6 +19,7 @@ mod properties;
 mod recorded_values;
 mod regression_setup;
 mod renamed_containers;
+mod replace;
 mod replaced_containers;
 mod result_scan;
 mod robust;

@@ -6,7 +6,7 @@ use crate::apply::recover;
 use crate::apply::{apply, ApplyOptions, ApplyReport, RunError, Runner};
 use crate::cli::args::ApplyArgs;
 use crate::cli::backend::Sink;
-use crate::cli::planning::{make_plan, read_live, settle, targets, touched_live};
+use crate::cli::planning::{make_plan, read_live, settle, targets, targets_named, touched_live};
 use crate::cli::session::Session;
 use crate::cli::{CliError, Ctx, Exit};
 use crate::live::ReadOptions;
@@ -22,7 +22,13 @@ use std::time::Instant;
 pub fn run(ctx: &Ctx, args: &ApplyArgs) -> Result<Exit, CliError> {
     let config = ctx.load_config()?;
     let targets = targets(&args.targets)?;
+    let replace = targets_named("--replace", &args.replace)?;
     let saved = match &args.plan_file {
+        Some(_) if !replace.is_empty() => {
+            return Err(CliError::new(
+                "--replace is for making a plan, and a saved plan is applied as it was made: make the plan with `snowform plan --replace ADDRESS --out FILE`, then apply that file. Nothing was changed.",
+            ));
+        }
         Some(path) => {
             let path = &ctx.resolve(path);
             let text = std::fs::read_to_string(path).map_err(|e| {
@@ -55,6 +61,7 @@ pub fn run(ctx: &Ctx, args: &ApplyArgs) -> Result<Exit, CliError> {
                     &lock,
                     saved,
                     &targets,
+                    &replace,
                     &interrupts,
                 ),
                 &ctx.stderr,
@@ -82,6 +89,7 @@ async fn locked(
     lock: &LockInfo,
     saved: Option<(SavedPlan, Plan)>,
     targets: &[crate::model::Address],
+    replace: &[crate::model::Address],
     interrupts: &Interrupts,
 ) -> Result<Exit, CliError> {
     let mut state = backend
@@ -104,7 +112,7 @@ async fn locked(
         }
         None => {
             settle_interrupted(ctx, session, backend, lock, &mut state, &resend).await?;
-            make_plan(ctx, config, &state, Some(session), targets)
+            make_plan(ctx, config, &state, Some(session), targets, replace)
                 .await?
                 .plan
         }
@@ -343,14 +351,22 @@ async fn take_sensitive_values(
     file: &SavedPlan,
 ) -> Result<Plan, CliError> {
     let targets = targets(&file.targets)?;
+    let replace = targets_named("--replace", &file.replace)?;
     let live = file
         .plan
         .pointer("/provenance/refreshed")
         .and_then(|v| v.as_bool())
         .unwrap_or(true);
-    let again = make_plan(ctx, config, state, live.then_some(session), &targets)
-        .await?
-        .plan;
+    let again = make_plan(
+        ctx,
+        config,
+        state,
+        live.then_some(session),
+        &targets,
+        &replace,
+    )
+    .await?
+    .plan;
     let hidden = Redactor::new(config.sensitive.clone())
         .json(&serde_json::to_value(&again).expect("a plan serialises"));
     if hidden != file.plan {

@@ -1,5 +1,5 @@
 use crate::cli::args::PlanArgs;
-use crate::cli::planning::{plan_consistently, targets};
+use crate::cli::planning::{plan_consistently, targets, targets_named};
 use crate::cli::{CliError, Ctx, Exit};
 use crate::plan::saved::SavedPlan;
 use crate::render::{self, plan_human, plan_markdown, Format, PlanView, Redactor};
@@ -7,6 +7,7 @@ use crate::render::{self, plan_human, plan_markdown, Format, PlanView, Redactor}
 pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
     let config = ctx.load_config()?;
     let targets = targets(&args.targets)?;
+    let replace = targets_named("--replace", &args.replace)?;
     super::runtime(ctx)?.block_on(async {
         let session = if args.refresh {
             ctx.session(false).await?
@@ -28,6 +29,7 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
             &backend,
             session.as_ref(),
             &targets,
+            &replace,
             args.lock_timeout.into(),
         )
         .await?;
@@ -36,7 +38,7 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
         print_plan(ctx, &view);
         if let Some(out) = &args.out.as_deref().map(|p| ctx.resolve(p)) {
             // The file is uploaded as a pipeline artifact: no sensitive value goes in it.
-            let saved = SavedPlan::new(&made.plan, &targets, |v| redactor.json(v));
+            let saved = SavedPlan::new(&made.plan, &targets, &replace, |v| redactor.json(v));
             let text = render::to_json(&saved);
             // A sensitive value that is also a word of the file's own format (an action, a
             // kind) would leave a file no apply can read: say so now, not at apply.
