@@ -7,6 +7,7 @@ mod contents;
 mod environments;
 mod examples;
 mod failures;
+mod feature_store_layout;
 mod generate;
 mod kinds;
 mod mlops;
