@@ -34,13 +34,14 @@ DESCRIBE_REFUSALS = {
     "PATIENT_AGE": (
         "its type is not derived from",
         "DESC of the example's PATIENT_AGE: the type of DATEDIFF(...) is not derived by the "
-        "sandbox (the docs give no exact NUMBER precision), so it refuses that DESC",
+        "sandbox (the DATEDIFF reference says only 'an integer', no NUMBER precision), so it "
+        "refuses that DESC",
     ),
     "PATIENT_VITALS": (
         "its source column is NOT NULL",
         "DESC of the example's PATIENT_VITALS: its landing table declares PATIENT_ID NOT NULL, "
-        "and whether a dynamic table carries NOT NULL into DESCRIBE is not documented, so the "
-        "sandbox refuses that DESC",
+        "and whether a dynamic table carries NOT NULL into DESCRIBE is not documented (CREATE "
+        "and DESCRIBE DYNAMIC TABLE references), so the sandbox refuses that DESC",
     ),
 }
 # examples/mitsui-mlops/models.hcl.
