@@ -48,16 +48,22 @@ pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
 
 /// What the Feature Store library's own initialisation creates in its schema, so that the
 /// library opens the schema without creating anything (ml-objects.md, FeatureStore.__init__).
+/// The object tag comes last: a schema reads as a Feature Store schema once both tags exist
+/// (live::schemas_with_feature_stores), so an apply stopped before it re-plans all three, and
+/// each is safe to send again.
 fn feature_store_objects(o: &Object) -> Vec<Stmt> {
     let name = |n: &str| o.name.child(Ident::from_canonical(n)).to_sql();
     vec![
         Stmt::new(format!("CREATE TAG IF NOT EXISTS {}", name(METADATA_TAG)), &[]),
-        Stmt::new(format!("CREATE TAG IF NOT EXISTS {}", name(OBJECT_TAG)), &[]),
         Stmt::new(
             format!(
                 "CREATE TABLE IF NOT EXISTS {} (FV_FQN VARCHAR NOT NULL, SNAPSHOT_START_TIME TIMESTAMP_NTZ NOT NULL, CREATED_AT TIMESTAMP_NTZ DEFAULT CURRENT_TIMESTAMP())",
                 name(SNAPSHOT_TABLE)
             ),
+            &[],
+        ),
+        Stmt::new(
+            format!("CREATE TAG IF NOT EXISTS {}", name(OBJECT_TAG)),
             &["feature_store"],
         ),
     ]

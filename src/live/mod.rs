@@ -144,7 +144,6 @@ pub async fn read<E: Executor>(
             Kind::Schema => found.extend(schemas_with_feature_stores(
                 parse::schemas(&get(Family::Schemas)),
                 &tags,
-                &get(Family::Tables),
             )),
             Kind::Stage => found.extend(parse::stages(&get(Family::Stages))),
             Kind::Entity => found.extend(parse::entities(&tags)),
@@ -174,23 +173,12 @@ pub async fn read<E: Executor>(
     Ok(out)
 }
 
-/// Schemas with `feature_store` read: whether both the Feature Store's tags and its table exist.
-fn schemas_with_feature_stores(
-    mut schemas: Vec<Object>,
-    tags: &ShowRows,
-    table_rows: &ShowRows,
-) -> Vec<Object> {
+/// Schemas with `feature_store` read: whether both of the Feature Store's tags exist, which is
+/// all every supported library release checks before it opens a store. The snapshot status
+/// table snowform creates with the layout is not required: 1.5.1 never creates it, and later
+/// releases create it themselves when they need it (docs/attributes.md).
+fn schemas_with_feature_stores(mut schemas: Vec<Object>, tags: &ShowRows) -> Vec<Object> {
     let tag_names: BTreeSet<ObjectName> = parse::tag_names(tags).into_iter().collect();
-    let tables: BTreeSet<ObjectName> = table_rows
-        .iter()
-        .filter_map(|r| {
-            Some(ObjectName::in_schema(
-                Ident::from_canonical(table_rows.raw(r, "database_name")?),
-                Ident::from_canonical(table_rows.raw(r, "schema_name")?),
-                Ident::from_canonical(table_rows.raw(r, "name")?),
-            ))
-        })
-        .collect();
     for s in &mut schemas {
         let has = |n: &str| Ident::from_canonical(n);
         let fs = [
@@ -198,11 +186,7 @@ fn schemas_with_feature_stores(
             crate::model::kinds::feature_view::OBJECT_TAG,
         ]
         .iter()
-        .all(|t| tag_names.contains(&s.name.child(has(t))))
-            && tables.contains(
-                &s.name
-                    .child(has(crate::model::kinds::feature_view::SNAPSHOT_TABLE)),
-            );
+        .all(|t| tag_names.contains(&s.name.child(has(t))));
         s.set("feature_store", fs);
     }
     schemas

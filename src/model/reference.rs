@@ -118,6 +118,13 @@ fn feature_store_compatibility() -> String {
          - Names are written as the library writes them: an entity or timestamp column that is not all upper-case \
          letters, digits, `_` and `$` (a quoted mixed-case name) is double-quoted inside the JSON \
          (`\"\\\"webVisitor\\\"\"`), so that the library resolves it to the same name.\n\
+         - A schema is read as a Feature Store schema (`feature_store = true`) when it holds the `{meta}` and \
+         `{obj}` tags: that is all every supported release checks before it opens a store with \
+         `FAIL_IF_NOT_EXIST`. snowform also creates the `{snapshot}` table when it makes a schema a Feature Store \
+         schema, as newer releases do, but does not require it: {oldest} never creates it, and {newest} creates it \
+         itself on a best-effort basis when it opens the store (it needs it only for append-only feature views). A \
+         store an older release registered is therefore imported and re-planned without changes, and no plan adds \
+         the table to it.\n\
          - The `{obj}` tag's `pkg_version` is {pkg}, the oldest release: a client warns when an object's \
          `pkg_version` is newer than itself.\n\
          - 1.5.0, which introduced the metadata tag, is left out: it reads only a placeholder of its own for \
@@ -136,6 +143,7 @@ fn feature_store_compatibility() -> String {
         none = fv::NO_TIMESTAMP_COL,
         name_max = entity::NAME_MAX_CHARS,
         tag_max = super::TAG_VALUE_MAX_CHARS,
+        snapshot = fv::SNAPSHOT_TABLE,
     )
 }
 

@@ -8,6 +8,7 @@ mod contents;
 mod environments;
 mod examples;
 mod failures;
+mod feature_store_layout;
 mod generate;
 mod grants;
 mod in_process;

@@ -226,17 +226,6 @@ pub fn json_parse(detail: &str) -> SqlError {
     SqlError::new("100069", "22P02", format!("Error parsing JSON: {detail}"))
 }
 
-/// CONFIRMED shape (Snowflake's answer to a call of a function it does not have):
-/// `SQL compilation error:\nUnknown function NAME`. The sandbox gives it for undocumented
-/// system functions (ENTITY_DETAIL), which an account without them answers so.
-pub fn unknown_function(name: &str) -> SqlError {
-    SqlError::new(
-        "002140",
-        "42601",
-        format!("{COMPILATION}Unknown function {name}"),
-    )
-}
-
 /// UNION branches with different numbers of columns. UNCONFIRMED code and text (as
 /// reported from Snowflake answers, not from its documentation).
 pub fn set_operator_columns(expected: usize, got: usize, branch: usize) -> SqlError {

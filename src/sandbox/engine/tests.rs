@@ -294,6 +294,7 @@ macro_rules! fixtures {
 fixtures!(
     comment_on,
     databases_schemas,
+    entity_detail,
     feature_store,
     grants,
     grants_persistence,

@@ -213,8 +213,11 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
                     changed = true;
                     (Some(String::new()), "text")
                 }
-                // Undocumented; an account without it answers that it does not know it.
-                "ENTITY_DETAIL" => return Err(errors::unknown_function(name)),
+                // Undocumented: the two call shapes snowflake-ml-python sends (tagging.rs).
+                "ENTITY_DETAIL" => {
+                    let a = string_args(name, args, 3)?;
+                    (Some(tagging::entity_detail(x, a[0], a[1], a[2])?), "text")
+                }
                 // The row functions (SUBSTRING, PARSE_JSON...), or refused there.
                 _ => {
                     let env = x.env();

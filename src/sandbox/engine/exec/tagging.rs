@@ -218,6 +218,171 @@ pub fn get_tag(
     Err(errors::does_not_exist(kinds[0].noun(), &target.display()))
 }
 
+/// The Feature Store reads of `ENTITY_DETAIL(domain, name, sections)`, an undocumented system
+/// function. The sandbox answers only the two call shapes snowflake-ml-python 2.6.0 sends
+/// (snowflake/ml/feature_store/feature_store.py: `_lookup_tagged_objects` and `_lookup_tags`),
+/// with the JSON keys that code reads, one text cell; every other shape is refused.
+pub fn entity_detail(
+    x: &mut Exec,
+    domain: &str,
+    name: &str,
+    sections: &str,
+) -> Result<String, SqlError> {
+    let section = match serde_json::from_str::<Vec<String>>(sections) {
+        Ok(v) if v.len() == 1 => v[0].clone(),
+        _ => return Err(refuse_detail(x, &format!("with the sections {sections}"))),
+    };
+    let object = super::super::parse::split_name(name)
+        .ok_or_else(|| errors::invalid_value("ENTITY_DETAIL", name))?;
+    let domain = domain.to_ascii_uppercase();
+    let detail = match (domain.as_str(), section.as_str()) {
+        ("TAG", "TAG_REFERENCES_INTERNAL") => serde_json::json!({
+            "referencedEntities": { "tagReferenceList": tagged_objects(x, &object)? }
+        }),
+        ("TABLE", "TAG_REFERENCES") => serde_json::json!({
+            "tagReferencesInfo": { "tagReferenceList": object_tags(x, &object)? }
+        }),
+        _ => {
+            return Err(refuse_detail(
+                x,
+                &format!("for domain {domain} with the sections {sections}"),
+            ))
+        }
+    };
+    Ok(detail.to_string())
+}
+
+fn refuse_detail(x: &Exec, what: &str) -> SqlError {
+    x.unsupported(&format!("ENTITY_DETAIL {what}"))
+}
+
+/// `ENTITY_DETAIL('TAG', '<tag>', '["TAG_REFERENCES_INTERNAL"]')`: the objects that set the tag,
+/// each as the library reads it (`entityName`, the object's name; `domain`; `tagValue`), in
+/// name order. What the library's code does not show is refused: a tag set on a schema or
+/// database (inherited references), on objects outside the tag's schema (the entry names no
+/// schema), or on kinds other than tables, views, dynamic tables and tasks (whose domain the
+/// library does not name).
+fn tagged_objects(x: &Exec, tag: &Name) -> Result<Vec<serde_json::Value>, SqlError> {
+    let f = x.resolve_schema_object(tag, "ENTITY_DETAIL")?;
+    let exists = x
+        .catalog
+        .databases
+        .get(&f.database)
+        .and_then(|d| d.schemas.get(&f.schema))
+        .is_some_and(|s| s.tags.contains_key(&f.name));
+    if !exists {
+        return Err(refuse_detail(x, "of a tag that does not exist"));
+    }
+    let key = tag_key(&f.database, &f.schema, &f.name);
+    if x.catalog
+        .warehouses
+        .values()
+        .any(|w| w.meta.tags.contains_key(&key))
+    {
+        return Err(refuse_detail(x, "of a tag set on a warehouse"));
+    }
+    let mut out = Vec::new();
+    for (dname, d) in &x.catalog.databases {
+        if d.meta.tags.contains_key(&key) {
+            return Err(refuse_detail(x, "of a tag set on a database"));
+        }
+        for (sname, s) in &d.schemas {
+            if s.meta.tags.contains_key(&key) {
+                return Err(refuse_detail(x, "of a tag set on a schema"));
+            }
+            let table = |(n, m): (&String, &Meta)| (n.clone(), m.clone(), Some("TABLE"));
+            let objects = s
+                .tables
+                .iter()
+                .map(|(n, o)| table((n, &o.meta)))
+                .chain(s.views.iter().map(|(n, o)| table((n, &o.meta))))
+                .chain(s.dynamic_tables.iter().map(|(n, o)| table((n, &o.meta))))
+                .chain(
+                    s.tasks
+                        .iter()
+                        .map(|(n, o)| (n.clone(), o.meta.clone(), Some("TASK"))),
+                )
+                .chain(
+                    s.stages
+                        .iter()
+                        .map(|(n, o)| (n.clone(), o.meta.clone(), None)),
+                )
+                .chain(
+                    s.models
+                        .iter()
+                        .map(|(n, o)| (n.clone(), o.meta.clone(), None)),
+                )
+                .chain(
+                    s.tags
+                        .iter()
+                        .map(|(n, o)| (n.clone(), o.meta.clone(), None)),
+                );
+            for (name, meta, domain) in objects {
+                let Some(value) = meta.tags.get(&key) else {
+                    continue;
+                };
+                let Some(domain) = domain else {
+                    return Err(refuse_detail(x, "of a tag set on a stage, model or tag"));
+                };
+                if *dname != f.database || *sname != f.schema {
+                    return Err(refuse_detail(x, "of a tag set outside its schema"));
+                }
+                out.push((name, domain, value.clone()));
+            }
+        }
+    }
+    out.sort();
+    Ok(out
+        .into_iter()
+        .map(|(name, domain, value)| {
+            serde_json::json!({ "entityName": name, "domain": domain, "tagValue": value })
+        })
+        .collect())
+}
+
+/// `ENTITY_DETAIL('TABLE', '<table, view or dynamic table>', '["TAG_REFERENCES"]')`: the tags
+/// the object sets, each as the library reads it (`tagName`, the tag's own name; `tagValue`),
+/// in the order of the tags' names. Whether tags inherited from the schema or database are
+/// listed the library's code does not show, so an object that inherits one is refused.
+fn object_tags(x: &mut Exec, object: &Name) -> Result<Vec<serde_json::Value>, SqlError> {
+    let kinds = [
+        ObjectKind::Table,
+        ObjectKind::View,
+        ObjectKind::DynamicTable,
+    ];
+    let mut found = None;
+    for kind in kinds {
+        let target = Target::resolve(x, kind, object, "ENTITY_DETAIL")?;
+        if let Some(meta) = meta_mut(x.catalog, kind, &target) {
+            let own = meta.tags.clone();
+            if let Target::Object(f) = target {
+                found = Some((f, own));
+            }
+            break;
+        }
+    }
+    let Some((f, own)) = found else {
+        return Err(refuse_detail(x, "of an object that does not exist"));
+    };
+    let db = x.database(&f.database)?;
+    let inherits = !db.meta.tags.is_empty()
+        || db
+            .schemas
+            .get(&f.schema)
+            .is_some_and(|s| !s.meta.tags.is_empty());
+    if inherits {
+        return Err(refuse_detail(x, "of an object that inherits tags"));
+    }
+    Ok(own
+        .iter()
+        .filter_map(|(key, value)| {
+            let parts = super::super::parse::split_name(key)?;
+            let tag = parts.last()?.clone();
+            Some(serde_json::json!({ "tagName": tag, "tagValue": value }))
+        })
+        .collect())
+}
+
 /// Visit the metadata of every object in the account.
 /// `TAG_REFERENCES('<object>', '<domain>')` for an object inside a schema: a row per tag it
 /// sets itself (MANUAL), then per tag it inherits from its schema and then its database
