@@ -13,7 +13,8 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use snowform::azure::{
-    AzureError, PipelineEnv, Posted, PullRequestClient, Report, ReportKind, Scope, ThreadStatus,
+    AzureError, Environment, PipelineEnv, Posted, PullRequestClient, Report, ReportKind,
+    ThreadStatus,
 };
 use snowform::drift::DriftReport;
 use snowform::render::PlanView;
@@ -619,8 +620,8 @@ async fn a_plan_thread_and_a_drift_thread_coexist() {
     assert!(first_content(by_kind["drift"]).starts_with("<!-- snowform:drift -->"));
 }
 
-fn scope(workspace: &str, dir: &str) -> Scope {
-    Scope {
+fn scope(workspace: &str, dir: &str) -> Environment {
+    Environment {
         workspace: workspace.into(),
         dir: dir.into(),
     }

@@ -15,5 +15,5 @@ pub use env::{EnvProblem, PipelineEnv};
 pub use error::AzureError;
 pub use http::default_retry;
 pub use post::{post, Posted, PullRequestClient};
-pub use report::{Report, ReportKind, Scope};
+pub use report::{Environment, Report, ReportKind};
 pub use threads::ThreadStatus;

@@ -33,13 +33,13 @@ impl ReportKind {
 /// Which environment a report is about: a pull request that changes several environments
 /// gets one thread for each, so that the plan of one never replaces the plan of another.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Scope {
+pub struct Environment {
     pub workspace: String,
     /// The configuration directory as the pipeline names it (relative to the repository).
     pub dir: String,
 }
 
-impl Scope {
+impl Environment {
     /// The value of the thread's scope property, and of the hidden line in the comment.
     pub fn key(&self) -> String {
         format!("workspace={} dir={}", self.workspace, self.dir)
@@ -59,7 +59,7 @@ impl Scope {
 pub struct Report {
     pub kind: ReportKind,
     /// None: a report of an unnamed environment (the thread without a scope property).
-    pub scope: Option<Scope>,
+    pub scope: Option<Environment>,
     pub markdown: String,
     /// True when there are changes (or drift): the thread is left active.
     pub needs_attention: bool,
@@ -123,7 +123,7 @@ impl Report {
 
     /// This report for one workspace and configuration directory: its own thread, and a
     /// line under the marker saying which environment it is about.
-    pub fn scoped(mut self, scope: Scope) -> Report {
+    pub fn scoped(mut self, scope: Environment) -> Report {
         let body = self
             .markdown
             .strip_prefix(self.kind.marker())

@@ -1,7 +1,7 @@
 //! The pull-request thread resources of the Azure DevOps REST API as far as snowform uses
 //! them, and how snowform recognises the thread it posted before. Pure.
 
-use super::report::{ReportKind, Scope};
+use super::report::{Environment, ReportKind};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -12,7 +12,7 @@ pub const API_VERSION: &str = "7.1";
 pub const MARKER_PROPERTY: &str = "snowform.report";
 
 /// The thread property naming the workspace and configuration directory of the report
-/// (`Scope::key`). A thread without it is the report of an unnamed environment.
+/// (`Environment::key`). A thread without it is the report of an unnamed environment.
 pub const SCOPE_PROPERTY: &str = "snowform.scope";
 
 /// Thread statuses snowform sets or reads (CommentThreadStatus).
@@ -122,7 +122,7 @@ impl Thread {
             .filter(|c| !c.is_deleted)
     }
 
-    fn is_for(&self, kind: ReportKind, scope: Option<&Scope>) -> bool {
+    fn is_for(&self, kind: ReportKind, scope: Option<&Environment>) -> bool {
         let content = self.first_comment().and_then(|c| c.content.as_deref());
         let kind_matches = match self.property(MARKER_PROPERTY) {
             Some(v) => v == kind.property_value(),
@@ -154,7 +154,7 @@ impl Thread {
 pub fn find<'t>(
     threads: &'t [Thread],
     kind: ReportKind,
-    scope: Option<&Scope>,
+    scope: Option<&Environment>,
 ) -> Option<(&'t Thread, &'t Comment)> {
     threads
         .iter()
@@ -166,7 +166,7 @@ pub fn find<'t>(
 /// The body that creates a thread.
 pub fn new_thread(
     kind: ReportKind,
-    scope: Option<&Scope>,
+    scope: Option<&Environment>,
     content: &str,
     status: ThreadStatus,
 ) -> Value {

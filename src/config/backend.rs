@@ -1,7 +1,7 @@
 //! The `backend` block: where state is kept.
 
+use super::bindings::Bindings;
 use super::blocks::Decls;
-use super::eval::Env;
 use super::functions::describe;
 use super::refs::{self, Allowed, Names, Target, Uses};
 use super::variables::Variables;
@@ -42,7 +42,7 @@ pub(crate) fn decode(
     let Some(decl) = &decls.backend else {
         return Some(Backend::default());
     };
-    let env = Env::new(&vars.values, workspace);
+    let env = Bindings::new(&vars.values, workspace);
     let allowed = Allowed {
         what: "a backend block",
         var: true,

@@ -2,8 +2,8 @@
 //! its properties in canonical form, a model's versions, and the value other blocks see
 //! when they refer to it.
 
+use super::bindings::eval_in;
 use super::blocks::ResourceDecl;
-use super::eval::eval_in;
 use super::functions::describe;
 use super::values::{self, text, Invalid};
 use crate::diag::{Diagnostic, Diagnostics, Span};

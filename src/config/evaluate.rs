@@ -3,9 +3,9 @@
 //! A node whose inputs failed is skipped without a message, so one mistake is reported
 //! once, not again by everything that reads it.
 
+use super::bindings::{eval_in, Bindings, Each, Reads};
 use super::blocks::{Decls, LocalDecl, ResourceDecl};
 use super::decode::{self, attr_key, Decoded};
-use super::eval::{eval_in, Each, Env, Reads};
 use super::functions::describe;
 use super::refs::{self, Allowed, BlockRef, Names, Target, Uses};
 use super::suggest;
@@ -67,7 +67,7 @@ impl<'a> BlockPlan<'a> {
 
 /// What is known about the nodes evaluated so far.
 #[derive(Default)]
-struct State<'a> {
+struct Evaluated<'a> {
     failed: BTreeSet<Node<'a>>,
     failed_attrs: BTreeSet<(Kind, &'a str, &'static str)>,
     /// The instance keys of each evaluated block; None for a block without for_each.
@@ -75,7 +75,7 @@ struct State<'a> {
     registry: BTreeMap<Address, ObjectName>,
 }
 
-impl<'a> State<'a> {
+impl<'a> Evaluated<'a> {
     /// Whether a reference reads something that could not be evaluated.
     fn unknown(&self, t: &Target<'a>, vars: &Variables) -> bool {
         match t {
@@ -184,11 +184,11 @@ pub(crate) fn run(
         .map(|(key, decl)| (*key, analyse_block(decl, names, diags)))
         .collect();
 
-    let mut state = State::default();
+    let mut state = Evaluated::default();
     let order = order(&locals, &blocks, decls, &mut state, diags);
     let local_blocks = blocks_through_locals(&locals, &blocks);
 
-    let mut env = Env::new(&vars.values, workspace);
+    let mut env = Bindings::new(&vars.values, workspace);
     let mut out: Vec<Decoded> = Vec::new();
     for node in order {
         match node {
@@ -242,8 +242,8 @@ pub(crate) fn run(
 fn evaluate_block<'a>(
     plan: &BlockPlan<'a>,
     vars: &Variables,
-    env: &mut Env,
-    state: &mut State<'a>,
+    env: &mut Bindings,
+    state: &mut Evaluated<'a>,
     local_blocks: &BTreeMap<&'a str, Vec<BlockRef<'a>>>,
     out: &mut Vec<Decoded>,
     diags: &mut Diagnostics,
@@ -330,7 +330,7 @@ fn evaluate_block<'a>(
         };
         let ctx = match (each, each_ctx.as_mut()) {
             (Some(e), Some(c)) => {
-                Env::set_each(c, e);
+                Bindings::set_each(c, e);
                 &*c
             }
             _ => &base_ctx,
@@ -728,7 +728,7 @@ fn order<'a>(
     locals: &BTreeMap<&'a str, LocalPlan<'a>>,
     blocks: &BTreeMap<(Kind, &'a str), BlockPlan<'a>>,
     decls: &Decls,
-    state: &mut State<'a>,
+    state: &mut Evaluated<'a>,
     diags: &mut Diagnostics,
 ) -> Vec<Node<'a>> {
     let edges = |node: Node<'a>| -> Vec<Node<'a>> {

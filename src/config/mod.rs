@@ -4,10 +4,10 @@
 
 mod arith;
 mod backend;
+mod bindings;
 mod blocks;
 mod checks;
 mod decode;
-mod eval;
 mod evaluate;
 mod fmt;
 mod functions;

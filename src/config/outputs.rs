@@ -3,8 +3,8 @@
 //! itself (nothing is computed by the account), so an output is evaluated with the rest of
 //! the configuration, after every local value and block.
 
+use super::bindings::Bindings;
 use super::blocks::OutputDecl;
-use super::eval::Env;
 use super::refs::{Allowed, Names, Target, Uses};
 use crate::diag::{Diagnostic, Diagnostics};
 use serde::Serialize;
@@ -25,7 +25,7 @@ pub struct Output {
 pub(crate) fn evaluate<'a>(
     decls: &'a BTreeMap<&'a str, OutputDecl<'a>>,
     names: &Names,
-    env: &Env,
+    env: &Bindings,
     unknown: impl Fn(&Target<'a>) -> bool,
     diags: &mut Diagnostics,
 ) -> Vec<Output> {

@@ -1,8 +1,8 @@
 //! Input variables: their declared types and defaults, the values given on the command
 //! line, in var files and in the environment, and their validation rules.
 
+use super::bindings::Bindings;
 use super::blocks::{Decls, VariableDecl};
-use super::eval::Env;
 use super::refs::{self, Allowed, Names, Uses};
 use super::source::{syntax_error, SourceFile};
 use super::suggest;
@@ -35,7 +35,7 @@ pub(crate) struct Variables {
 enum Origin {
     Cli,
     File(Span),
-    Env,
+    Bindings,
     Default,
 }
 
@@ -44,7 +44,7 @@ impl Origin {
         match self {
             Origin::Cli => "from --var".into(),
             Origin::File(span) => format!("from the var file {}", span.file),
-            Origin::Env => format!("from the environment variable {ENV_PREFIX}{name}"),
+            Origin::Bindings => format!("from the environment variable {ENV_PREFIX}{name}"),
             Origin::Default => "from its default".into(),
         }
     }
@@ -69,7 +69,7 @@ pub(crate) fn resolve(
     names: &Names,
     diags: &mut Diagnostics,
 ) -> Variables {
-    let constants = Env::constants();
+    let constants = Bindings::constants();
     let cli = cli_values(&opts.vars, decls, diags);
     let mut files: BTreeMap<String, (Value, Span)> = BTreeMap::new();
     for path in &opts.var_files {
@@ -133,7 +133,7 @@ pub(crate) fn resolve(
         } else {
             opts.env
                 .get(&env_name)
-                .map(|text| (Given::Text(text.clone()), Origin::Env))
+                .map(|text| (Given::Text(text.clone()), Origin::Bindings))
         };
         let (value, origin) = match given {
             Some((given, origin)) => match convert_given(given, &ty, &constants) {
@@ -272,7 +272,7 @@ fn read_var_file(path: &Path, diags: &mut Diagnostics) -> Vec<(String, Value, Sp
             return Vec::new();
         }
     };
-    let constants = Env::constants();
+    let constants = Bindings::constants();
     let names = Names::default();
     let mut out = Vec::new();
     for s in body.iter() {
@@ -310,7 +310,7 @@ fn declared_type(decl: &VariableDecl, diags: &mut Diagnostics) -> VarType {
 fn constant(
     expr: &Expression,
     file: &SourceFile,
-    constants: &Env,
+    constants: &Bindings,
     names: &Names,
     what: &'static str,
     diags: &mut Diagnostics,
@@ -338,7 +338,7 @@ fn constant(
 fn constant_bool(
     decl: &VariableDecl,
     attr: &str,
-    constants: &Env,
+    constants: &Bindings,
     names: &Names,
     diags: &mut Diagnostics,
 ) -> Option<bool> {
@@ -365,7 +365,7 @@ fn constant_bool(
     }
 }
 
-fn convert_given(given: Given, ty: &VarType, constants: &Env) -> Result<Value, String> {
+fn convert_given(given: Given, ty: &VarType, constants: &Bindings) -> Result<Value, String> {
     let value = match given {
         Given::Value(v) => v,
         // Primitive types convert from text directly ("5", "true").
@@ -396,7 +396,7 @@ fn validate(
     names: &Names,
     diags: &mut Diagnostics,
 ) {
-    let env = Env::new(&vars.values, "");
+    let env = Bindings::new(&vars.values, "");
     let mut invalid = Vec::new();
     for (name, decl) in &decls.variables {
         if !vars.values.contains_key(*name) {
@@ -494,7 +494,7 @@ mod tests {
     }
 
     fn from_text(text: &str, t: &str) -> Result<Value, String> {
-        convert_given(Given::Text(text.into()), &ty(t), &Env::constants())
+        convert_given(Given::Text(text.into()), &ty(t), &Bindings::constants())
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! where the first read already listed that kind for the whole container.
 
 use super::parse;
-use super::queries::{self, Family, Fetched, Query, Scope};
+use super::queries::{self, Family, Fetched, Query, ShowIn};
 use super::rows::ShowRows;
 use super::{Executor, LiveRead};
 use crate::diff::Found;
@@ -33,31 +33,31 @@ pub struct ContentsRead {
     pub queries: usize,
 }
 
-fn scope_of(c: &ObjectName) -> Option<Scope> {
+fn scope_of(c: &ObjectName) -> Option<ShowIn> {
     match (&c.database, &c.schema) {
-        (None, None) => Some(Scope::Database(c.name.clone())),
-        (Some(_), None) => Some(Scope::Schema(c.clone())),
+        (None, None) => Some(ShowIn::Database(c.name.clone())),
+        (Some(_), None) => Some(ShowIn::Schema(c.clone())),
         _ => None,
     }
 }
 
-fn covers(outer: &Scope, inner: &Scope) -> bool {
+fn covers(outer: &ShowIn, inner: &ShowIn) -> bool {
     match (outer, inner) {
-        (Scope::Account, _) => true,
-        (Scope::Database(a), Scope::Database(b)) => a == b,
-        (Scope::Database(a), Scope::Schema(s)) => s.database.as_ref() == Some(a),
-        (Scope::Schema(a), Scope::Schema(b)) => a == b,
+        (ShowIn::Account, _) => true,
+        (ShowIn::Database(a), ShowIn::Database(b)) => a == b,
+        (ShowIn::Database(a), ShowIn::Schema(s)) => s.database.as_ref() == Some(a),
+        (ShowIn::Schema(a), ShowIn::Schema(b)) => a == b,
         _ => false,
     }
 }
 
 /// The rows of `rows` that lie inside `scope`.
-fn within(family: Family, rows: &ShowRows, scope: &Scope) -> ShowRows {
+fn within(family: Family, rows: &ShowRows, scope: &ShowIn) -> ShowRows {
     let id = |r: &[Option<String>], col: &str| rows.raw(r, col).map(Ident::from_canonical);
     let keep = |r: &[Option<String>]| match scope {
-        Scope::Account => true,
-        Scope::Database(db) => id(r, "database_name").as_ref() == Some(db),
-        Scope::Schema(s) => {
+        ShowIn::Account => true,
+        ShowIn::Database(db) => id(r, "database_name").as_ref() == Some(db),
+        ShowIn::Schema(s) => {
             id(r, "database_name") == s.database
                 && if family == Family::Schemas {
                     id(r, "name").as_ref() == Some(&s.name)
@@ -79,19 +79,19 @@ pub async fn read_contents<E: Executor>(
     containers: &[ObjectName],
     concurrency: usize,
 ) -> ContentsRead {
-    let scopes: Vec<(ObjectName, Scope)> = containers
+    let scopes: Vec<(ObjectName, ShowIn)> = containers
         .iter()
         .filter_map(|c| Some((c.clone(), scope_of(c)?)))
         .collect();
-    let wanted = |scope: &Scope| -> Vec<Family> {
+    let wanted = |scope: &ShowIn| -> Vec<Family> {
         let mut f = FAMILIES.to_vec();
-        if matches!(scope, Scope::Database(_)) {
+        if matches!(scope, ShowIn::Database(_)) {
             f.push(Family::Schemas);
         }
         f
     };
     // Each (family, scope) not listed already, and not inside another one listed here.
-    let needed: BTreeSet<(Family, Scope)> = scopes
+    let needed: BTreeSet<(Family, ShowIn)> = scopes
         .iter()
         .flat_map(|(_, s)| wanted(s).into_iter().map(move |f| (f, s.clone())))
         .filter(|(f, s)| {
@@ -142,7 +142,7 @@ pub async fn read_contents<E: Executor>(
                     c.clone(),
                     Err(format!(
                         "{} {c} does not exist or is not visible to this role",
-                        if matches!(scope, Scope::Database(_)) {
+                        if matches!(scope, ShowIn::Database(_)) {
                             "database"
                         } else {
                             "schema"

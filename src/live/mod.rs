@@ -102,7 +102,7 @@ pub async fn read<E: Executor>(
     let versions: Vec<_> = versions
         .into_iter()
         .filter(|q| match &q.scope {
-            queries::Scope::Database(db) => model_dbs.contains(db.as_str()),
+            queries::ShowIn::Database(db) => model_dbs.contains(db.as_str()),
             _ => true,
         })
         .collect();

@@ -64,8 +64,9 @@ impl Family {
     }
 }
 
+/// Where one SHOW reads (`SHOW ... IN ACCOUNT | DATABASE d | SCHEMA d.s`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Scope {
+pub enum ShowIn {
     Account,
     Database(Ident),
     Schema(ObjectName),
@@ -74,7 +75,7 @@ pub enum Scope {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Query {
     pub family: Family,
-    pub scope: Scope,
+    pub scope: ShowIn,
     /// Schemas to read one by one should the database-wide read overflow a page.
     pub fallback: Vec<ObjectName>,
 }
@@ -82,7 +83,7 @@ pub struct Query {
 impl Query {
     pub fn sql(&self) -> String {
         if self.family == Family::ModelVersions {
-            let Scope::Database(db) = &self.scope else {
+            let ShowIn::Database(db) = &self.scope else {
                 unreachable!("model versions are read per database")
             };
             return format!(
@@ -92,12 +93,12 @@ impl Query {
         }
         let base = self.family.show();
         match &self.scope {
-            Scope::Account => base.to_string(),
-            Scope::Database(db) if self.family == Family::Schemas => {
+            ShowIn::Account => base.to_string(),
+            ShowIn::Database(db) if self.family == Family::Schemas => {
                 format!("{base} IN DATABASE {}", db.to_sql())
             }
-            Scope::Database(db) => format!("{base} IN DATABASE {}", db.to_sql()),
-            Scope::Schema(s) => format!("{base} IN SCHEMA {}", s.to_sql()),
+            ShowIn::Database(db) => format!("{base} IN DATABASE {}", db.to_sql()),
+            ShowIn::Schema(s) => format!("{base} IN SCHEMA {}", s.to_sql()),
         }
     }
 }
@@ -189,33 +190,33 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
         .into_iter()
         .map(|f| Query {
             family: f,
-            scope: Scope::Account,
+            scope: ShowIn::Account,
             fallback: vec![],
         })
         .collect();
     out.extend(schema_dbs.into_iter().map(|db| Query {
         family: Family::Schemas,
-        scope: Scope::Database(db),
+        scope: ShowIn::Database(db),
         fallback: vec![],
     }));
     for ((f, db), schemas) in per_db {
         if schemas.len() >= 2 {
             out.push(Query {
                 family: f,
-                scope: Scope::Database(db),
+                scope: ShowIn::Database(db),
                 fallback: schemas.into_iter().collect(),
             });
         } else {
             out.extend(schemas.into_iter().map(|s| Query {
                 family: f,
-                scope: Scope::Schema(s),
+                scope: ShowIn::Schema(s),
                 fallback: vec![],
             }));
         }
     }
     out.extend(version_dbs.into_iter().map(|db| Query {
         family: Family::ModelVersions,
-        scope: Scope::Database(db),
+        scope: ShowIn::Database(db),
         fallback: vec![],
     }));
     out
@@ -223,14 +224,14 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
 
 /// One query's outcome: its family, rows, how many requests it took, the scope it
 /// found missing, and the scopes its rows cover completely.
-type Outcome = (Family, ShowRows, usize, Option<String>, Vec<Scope>);
+type Outcome = (Family, ShowRows, usize, Option<String>, Vec<ShowIn>);
 
 /// The rows of one query, and the scopes they list completely (none when a scope was
 /// missing): another reader may take what it needs of a covered scope from them.
 #[derive(Clone, Debug)]
 pub struct Fetched {
     pub family: Family,
-    pub covers: Vec<Scope>,
+    pub covers: Vec<ShowIn>,
     pub rows: ShowRows,
 }
 
@@ -295,14 +296,14 @@ async fn read_one<E: Executor>(exec: &E, q: Query) -> Result<Outcome, LiveError>
             Err(e) => return Err(LiveError(format!("{sql}: {e}"))),
         };
         let full = q.family.pages() && page.len() >= PAGE;
-        if full && matches!(q.scope, Scope::Database(_)) && !q.fallback.is_empty() {
+        if full && matches!(q.scope, ShowIn::Database(_)) && !q.fallback.is_empty() {
             let mut rows = ShowRows::default();
             let mut missing = None;
             let mut covers = Vec::new();
             for s in &q.fallback {
                 let sub = Query {
                     family: q.family,
-                    scope: Scope::Schema(s.clone()),
+                    scope: ShowIn::Schema(s.clone()),
                     fallback: vec![],
                 };
                 let (_, r, n, m, c) = Box::pin(read_one(exec, sub)).await?;
@@ -333,10 +334,10 @@ async fn read_one<E: Executor>(exec: &E, q: Query) -> Result<Outcome, LiveError>
     Ok((q.family, all, sent, None, vec![q.scope]))
 }
 
-fn scope_text(s: &Scope) -> String {
+fn scope_text(s: &ShowIn) -> String {
     match s {
-        Scope::Account => "the account".into(),
-        Scope::Database(d) => format!("database {d}"),
-        Scope::Schema(s) => format!("schema {s}"),
+        ShowIn::Account => "the account".into(),
+        ShowIn::Database(d) => format!("database {d}"),
+        ShowIn::Schema(s) => format!("schema {s}"),
     }
 }

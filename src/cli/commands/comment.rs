@@ -2,7 +2,7 @@
 //! failed, or a drift report (saved with `drift --out`) to the pull request of the running
 //! Azure Pipelines build, in the thread of this workspace and configuration directory.
 
-use crate::azure::{self, PipelineEnv, Report, Scope};
+use crate::azure::{self, Environment, PipelineEnv, Report};
 use crate::cli::{CliError, Ctx, Exit};
 use crate::drift::DriftReport;
 use crate::plan::saved::SavedPlan;
@@ -53,7 +53,7 @@ pub fn azure_devops(
             ))
         }
     };
-    let report = report.scoped(Scope {
+    let report = report.scoped(Environment {
         workspace,
         dir: scope_dir(&ctx.global.dir, ctx.current_dir().as_deref()),
     });

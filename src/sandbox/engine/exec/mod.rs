@@ -569,8 +569,8 @@ impl<'a> Exec<'a> {
     }
 
     /// What expressions in this statement are evaluated with.
-    pub fn env(&self) -> values::Env<'_> {
-        values::Env {
+    pub fn env(&self) -> values::EvalContext<'_> {
+        values::EvalContext {
             now: self.now,
             text: self.text,
         }

@@ -74,7 +74,7 @@ pub fn literal(l: &Literal) -> Val {
 }
 
 /// What an expression is evaluated with: the statement's time and its text (for messages).
-pub struct Env<'a> {
+pub struct EvalContext<'a> {
     pub now: Nanos,
     pub text: &'a str,
 }
@@ -84,7 +84,7 @@ pub fn eval(
     expr: &Expr,
     columns: &[(String, ColumnType)],
     row: &[Option<String>],
-    env: &Env,
+    env: &EvalContext,
 ) -> Result<Val, SqlError> {
     match expr {
         Expr::Literal(l) => Ok(literal(l)),
@@ -205,7 +205,7 @@ fn type_args(type_name: &str) -> Vec<i64> {
 }
 
 /// The column type a cast goes to; types the sandbox does not keep are refused.
-pub fn cast_type(type_name: &str, env: &Env) -> Result<ColumnType, SqlError> {
+pub fn cast_type(type_name: &str, env: &EvalContext) -> Result<ColumnType, SqlError> {
     column_type_of(type_name)
         .ok_or_else(|| errors::unsupported(&format!("casts to {type_name}"), env.text))
 }
@@ -215,7 +215,7 @@ pub fn cast_type(type_name: &str, env: &Env) -> Result<ColumnType, SqlError> {
 pub fn static_type(
     expr: &Expr,
     columns: &[(String, ColumnType)],
-    env: &Env,
+    env: &EvalContext,
 ) -> Result<ColumnType, SqlError> {
     Ok(match expr {
         Expr::Literal(l) => literal(l).column_type(),
@@ -245,7 +245,7 @@ pub fn static_type(
 }
 
 /// A text argument of a string function: text and numbers as written; NULL is None.
-fn text_arg(name: &str, v: Val, env: &Env) -> Result<Option<String>, SqlError> {
+fn text_arg(name: &str, v: Val, env: &EvalContext) -> Result<Option<String>, SqlError> {
     match v {
         Val::Null => Ok(None),
         Val::Str(s) | Val::Num(s) => Ok(Some(s)),
@@ -258,7 +258,7 @@ fn text_arg(name: &str, v: Val, env: &Env) -> Result<Option<String>, SqlError> {
 }
 
 /// An integer argument; NULL is None.
-fn int_arg(name: &str, v: Val, env: &Env) -> Result<Option<i64>, SqlError> {
+fn int_arg(name: &str, v: Val, env: &EvalContext) -> Result<Option<i64>, SqlError> {
     match text_arg(name, v, env)? {
         None => Ok(None),
         Some(s) => s
@@ -276,7 +276,7 @@ fn call(
     args: &[Expr],
     columns: &[(String, ColumnType)],
     row: &[Option<String>],
-    env: &Env,
+    env: &EvalContext,
 ) -> Result<Val, SqlError> {
     let arity = |lo: usize, hi: usize| {
         if args.len() < lo || args.len() > hi {
@@ -548,7 +548,7 @@ pub fn eval_cond(
     cond: &Cond,
     columns: &[(String, ColumnType)],
     row: &[Option<String>],
-    env: &Env,
+    env: &EvalContext,
 ) -> Result<Option<bool>, SqlError> {
     Ok(match cond {
         Cond::And(a, b) => match (
@@ -631,7 +631,7 @@ pub fn eval_cond(
 
 /// A LIKE operand as text; NULL is None. Only text and numbers: how other types print
 /// when cast to text is not emulated.
-fn like_text(v: Val, env: &Env) -> Result<Option<String>, SqlError> {
+fn like_text(v: Val, env: &EvalContext) -> Result<Option<String>, SqlError> {
     match v {
         Val::Null => Ok(None),
         Val::Str(s) | Val::Num(s) => Ok(Some(s)),

@@ -14,41 +14,41 @@ use crate::sandbox::{ResultSet, SqlError};
 
 /// The containers a schema-level SHOW covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Scope {
+pub enum Containers {
     Account,
     Database(String),
     Schema(String, String),
 }
 
-impl Scope {
+impl Containers {
     fn covers(&self, db: &str, schema: &str) -> bool {
         match self {
-            Scope::Account => true,
-            Scope::Database(d) => d == db,
-            Scope::Schema(d, s) => d == db && s == schema,
+            Containers::Account => true,
+            Containers::Database(d) => d == db,
+            Containers::Schema(d, s) => d == db && s == schema,
         }
     }
 }
 
-fn scope(x: &Exec, s: &Show) -> Result<Scope, SqlError> {
+fn scope(x: &Exec, s: &Show) -> Result<Containers, SqlError> {
     Ok(match &s.scope {
         None => match x.session_database() {
-            Some(d) => Scope::Database(d.to_string()),
-            None => Scope::Account,
+            Some(d) => Containers::Database(d.to_string()),
+            None => Containers::Account,
         },
-        Some(ShowScope::Account) => Scope::Account,
+        Some(ShowScope::Account) => Containers::Account,
         Some(ShowScope::Database(None)) => match x.session_database() {
-            Some(d) => Scope::Database(d.to_string()),
-            None => Scope::Account,
+            Some(d) => Containers::Database(d.to_string()),
+            None => Containers::Account,
         },
         Some(ShowScope::Database(Some(d))) => {
             x.database(d)?;
-            Scope::Database(d.clone())
+            Containers::Database(d.clone())
         }
         Some(ShowScope::Schema(None)) => match (x.session_database(), x.session_schema()) {
-            (Some(d), Some(sc)) => Scope::Schema(d.to_string(), sc.to_string()),
-            (Some(d), None) => Scope::Database(d.to_string()),
-            _ => Scope::Account,
+            (Some(d), Some(sc)) => Containers::Schema(d.to_string(), sc.to_string()),
+            (Some(d), None) => Containers::Database(d.to_string()),
+            _ => Containers::Account,
         },
         Some(ShowScope::Schema(Some(name))) => {
             let (d, sc) = x.resolve_schema(name, "SHOW")?;
@@ -57,7 +57,7 @@ fn scope(x: &Exec, s: &Show) -> Result<Scope, SqlError> {
             } else {
                 x.database(&d)?;
             }
-            Scope::Schema(d, sc)
+            Containers::Schema(d, sc)
         }
         Some(_) => return Err(errors::syntax(1, 0, "unexpected 'IN'.")),
     })

@@ -20,7 +20,7 @@ pub(crate) struct Each {
 /// What expressions can read, growing as locals and blocks are evaluated. A context holds
 /// only what the expressions at hand read (see [`Reads`]): copying every block's value into
 /// the context of every block made evaluation quadratic in the size of the configuration.
-pub(crate) struct Env {
+pub(crate) struct Bindings {
     /// The built-in functions, copied into every context.
     funcs: Context<'static>,
     vars: Map<String, Value>,
@@ -79,13 +79,13 @@ impl<'a> Reads<'a> {
     }
 }
 
-impl Env {
+impl Bindings {
     /// Only the functions: for values that must be constant (variable defaults, var files).
-    pub fn constants() -> Env {
+    pub fn constants() -> Bindings {
         let mut funcs = Context::new();
         functions::declare(&mut funcs);
         arith::declare(&mut funcs);
-        Env {
+        Bindings {
             funcs,
             vars: Map::new(),
             workspace: String::new(),
@@ -95,8 +95,8 @@ impl Env {
     }
 
     /// The variables and `snowform.workspace`, with no locals or blocks yet.
-    pub fn new(vars: &BTreeMap<String, Value>, workspace: &str) -> Env {
-        let mut env = Env::constants();
+    pub fn new(vars: &BTreeMap<String, Value>, workspace: &str) -> Bindings {
+        let mut env = Bindings::constants();
         env.vars = vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         env.workspace = workspace.to_string();
         env
@@ -199,7 +199,7 @@ mod tests {
             ("k".to_string(), Value::from("one")),
             ("unused".to_string(), Value::from("u")),
         ]);
-        let mut env = Env::new(&vars, "default");
+        let mut env = Bindings::new(&vars, "default");
         env.set_local("x", Value::from("X"));
         env.set_local("unused", Value::from("u"));
         let one: Map<String, Value> = [("name".to_string(), Value::from("A1"))]
@@ -219,7 +219,7 @@ mod tests {
     #[test]
     fn reads_variables_locals_blocks_and_each() {
         let vars = BTreeMap::from([("env".to_string(), Value::from("DEV"))]);
-        let mut env = Env::new(&vars, "staging");
+        let mut env = Bindings::new(&vars, "staging");
         env.set_local("db", Value::from("XYZ_DEV"));
         let wh: Map<String, Value> = [("name".to_string(), Value::from("COMPUTE_WH"))]
             .into_iter()
@@ -240,7 +240,7 @@ mod tests {
         };
         let expr = parse("\"${each.key}:${each.value}\"");
         let mut ctx = env.context(&Reads::of(&expr));
-        Env::set_each(&mut ctx, &each);
+        Bindings::set_each(&mut ctx, &each);
         assert_eq!(eval_in(&ctx, &expr).unwrap(), Value::from("ml:SMALL"));
         assert!(env.eval(&parse("each.key")).is_err());
     }
