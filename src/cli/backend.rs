@@ -179,15 +179,55 @@ impl Backend {
     }
 }
 
-/// Writes state through the backend after every statement, as apply asks.
+/// Writes state through the backend after every statement, as apply asks: the local file
+/// appends to its journal (compacting it into the state now and then), the table writes
+/// the rows that changed.
 pub struct Sink<'a> {
     pub backend: &'a Backend,
     pub session: Option<&'a Session>,
     pub lock: &'a LockInfo,
+    /// The local journal appended to; none until the first write compacts.
+    pub journal: Option<crate::state::JournalWriter>,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(backend: &'a Backend, session: Option<&'a Session>, lock: &'a LockInfo) -> Self {
+        Sink {
+            backend,
+            session,
+            lock,
+            journal: None,
+        }
+    }
+
+    /// Fold what the journal holds into the state file (at the end of an apply).
+    pub fn finish(&mut self, state: &State) -> Result<(), StateError> {
+        if let (Backend::Local(l), Some(j)) = (self.backend, &self.journal) {
+            if !j.is_empty() {
+                self.journal = Some(l.compact_held(state, self.lock)?);
+            }
+        }
+        Ok(())
+    }
 }
 
 impl crate::apply::StateSink for Sink<'_> {
-    async fn write(&mut self, state: &State) -> Result<(), StateError> {
-        self.backend.save(self.session, state, self.lock).await
+    async fn write(
+        &mut self,
+        state: &State,
+        entries: &[crate::state::Entry],
+    ) -> Result<(), StateError> {
+        match self.backend {
+            Backend::Local(l) => match &mut self.journal {
+                Some(j) if !j.wants_compaction() => l.append_held(j, entries, self.lock),
+                // The first write starts a journal of this run's own; a long one is
+                // folded into the state.
+                _ => {
+                    self.journal = Some(l.compact_held(state, self.lock)?);
+                    Ok(())
+                }
+            },
+            Backend::Snowflake(_) => self.backend.save(self.session, state, self.lock).await,
+        }
     }
 }

@@ -1,13 +1,17 @@
-//! State: what snowform last applied, per address, with a lineage and a serial. It is
-//! written after every statement that succeeds, atomically, and holds no secret. Backends
-//! keep it in a local file or in a table in the account.
+//! State: what snowform last applied, per address, with a lineage and a serial. Every
+//! statement is entered before it is sent and recorded once it succeeded; the local backend
+//! appends each change to a journal that it folds into the state file now and then, the
+//! table backend writes the rows that changed. Backends keep it in a local file or in a
+//! table in the account.
 
 mod file;
+pub mod journal;
 mod lock;
 mod record;
 mod remote;
 
-pub use file::{atomic_write, LocalBackend};
+pub use file::{atomic_write, JournalWriter, LocalBackend};
+pub use journal::Entry;
 pub use lock::{LockError, LockInfo};
 pub use record::{InProgress, Record, State, StateError, FORMAT_VERSION, MAX_SERIAL};
 pub use remote::{SnowflakeBackend, Sql};

@@ -5,7 +5,11 @@ use crate::plan::Effect;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const FORMAT_VERSION: u32 = 1;
+/// The state file's format. Version 2 keeps one record a line without what the address and
+/// the name give (kind, printed name, digest); version 1 files are still read.
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format still read.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
@@ -76,10 +80,16 @@ pub enum StateError {
         path: String,
         source: serde_json::Error,
     },
-    #[error("state {path} has format_version {found}; this snowform reads format_version {FORMAT_VERSION}: upgrade snowform")]
+    #[error("state {path} has format_version {found}; this snowform reads format_version {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}: upgrade snowform")]
     Version { path: String, found: u32 },
     #[error("state kept in Snowflake: {0}")]
     Remote(String),
+    #[error("the state journal {path} is damaged at line {line} ({message}); restore the state and its journal from a backup, or move the journal away only if the account holds nothing its later lines record")]
+    Journal {
+        path: String,
+        line: usize,
+        message: String,
+    },
     #[error("this process no longer holds the state lock of {path} ({now}: it was forced open); nothing was written, so as not to undo what another process changed. Run `snowform plan` to see where things stand")]
     LockLost { path: String, now: String },
     #[error("state {path} has serial {serial}, beyond the largest a state reaches ({MAX_SERIAL}); the file is corrupt or was edited: restore it from version control or a backup")]
@@ -94,6 +104,32 @@ pub enum StateError {
 pub const MAX_SERIAL: u64 = 1 << 53;
 
 impl Record {
+    /// A record of its parts, with the printed name and the digest worked out from them.
+    pub fn new(
+        kind: Kind,
+        object_name: ObjectName,
+        properties: BTreeMap<String, Value>,
+        deps: Vec<Address>,
+        lifecycle: crate::model::Lifecycle,
+    ) -> Record {
+        // As `Object::digest` computes it.
+        let digest = {
+            use sha2::{Digest, Sha256};
+            let body = serde_json::to_string(&(kind, object_name.to_string(), &properties))
+                .expect("serialisable");
+            hex::encode(Sha256::digest(body.as_bytes()))
+        };
+        Record {
+            kind,
+            name: object_name.to_string(),
+            object_name,
+            properties,
+            deps,
+            lifecycle,
+            digest,
+        }
+    }
+
     pub fn from_object(o: &Object) -> Record {
         Record {
             kind: o.kind(),
@@ -131,33 +167,46 @@ impl State {
         }
     }
 
-    /// Parse state text, checking the format version.
+    /// Parse state text, checking the format version (and reading the previous one).
     pub fn parse(text: &str, path: &str) -> Result<State, StateError> {
+        Self::parse_file(text, path).map(|(s, _)| s)
+    }
+
+    /// Parse state text and the id of the journal that continues it, if it names one.
+    pub fn parse_file(text: &str, path: &str) -> Result<(State, Option<String>), StateError> {
         #[derive(Deserialize)]
         struct Head {
             format_version: u32,
         }
-        let head: Head = serde_json::from_str(text).map_err(|e| StateError::Parse {
+        let bad = |e| StateError::Parse {
             path: path.into(),
             source: e,
-        })?;
-        if head.format_version != FORMAT_VERSION {
-            return Err(StateError::Version {
-                path: path.into(),
-                found: head.format_version,
-            });
-        }
-        let state: State = serde_json::from_str(text).map_err(|e| StateError::Parse {
-            path: path.into(),
-            source: e,
-        })?;
+        };
+        let head: Head = serde_json::from_str(text).map_err(bad)?;
+        let (state, journal) = match head.format_version {
+            FORMAT_VERSION => {
+                let stored: StoredState = serde_json::from_str(text).map_err(bad)?;
+                stored.into_state()
+            }
+            1 => {
+                let mut state: State = serde_json::from_str(text).map_err(bad)?;
+                state.format_version = FORMAT_VERSION;
+                (state, None)
+            }
+            found => {
+                return Err(StateError::Version {
+                    path: path.into(),
+                    found,
+                })
+            }
+        };
         if state.serial > MAX_SERIAL {
             return Err(StateError::SerialTooLarge {
                 path: path.into(),
                 serial: state.serial,
             });
         }
-        Ok(state)
+        Ok((state, journal))
     }
 
     /// Count one more write; an error rather than a wrap past [`MAX_SERIAL`].
@@ -174,6 +223,50 @@ impl State {
         let mut s = serde_json::to_string_pretty(self).expect("state serialises");
         s.push('\n');
         s
+    }
+
+    /// The state file's text (format [`FORMAT_VERSION`]): the head on the first line, then
+    /// one record a line, then what is in progress, so that it stays readable and a change
+    /// shows as a change of lines. `journal` names the journal that continues it.
+    pub fn to_file(&self, journal: Option<&str>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.resources.len() * 200);
+        fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+            serde_json::to_writer(out, v).expect("state serialises");
+        }
+        out.extend_from_slice(
+            format!("{{\"format_version\":{FORMAT_VERSION},\"lineage\":").as_bytes(),
+        );
+        put(&mut out, &self.lineage);
+        out.extend_from_slice(format!(",\"serial\":{},\"workspace\":", self.serial).as_bytes());
+        put(&mut out, &self.workspace);
+        out.extend_from_slice(b",\"snowform_version\":");
+        put(&mut out, &self.snowform_version);
+        if let Some(j) = journal {
+            out.extend_from_slice(b",\"journal\":");
+            put(&mut out, j);
+        }
+        out.extend_from_slice(b",\"resources\":{");
+        for (i, (a, r)) in self.resources.iter().enumerate() {
+            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            put(&mut out, &a.to_string());
+            out.push(b':');
+            put(&mut out, &StoredRecordRef::from(r));
+        }
+        out.extend_from_slice(if self.resources.is_empty() {
+            b"}"
+        } else {
+            b"\n}"
+        });
+        if !self.in_progress.is_empty() {
+            out.extend_from_slice(b",\"in_progress\":[");
+            for (i, p) in self.in_progress.iter().enumerate() {
+                out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                put(&mut out, p);
+            }
+            out.extend_from_slice(b"\n]");
+        }
+        out.extend_from_slice(b"}\n");
+        out
     }
 
     /// The recorded objects, by address.
@@ -286,5 +379,78 @@ impl State {
         use sha2::{Digest, Sha256};
         let body = serde_json::to_string(&self.resources).expect("serialisable");
         hex::encode(Sha256::digest(body.as_bytes()))
+    }
+}
+
+/// A record as the state file keeps it (format 2): the kind is the address's, the printed
+/// name is the object name's, and the digest is worked out again when read.
+#[derive(Serialize)]
+struct StoredRecordRef<'a> {
+    object_name: &'a ObjectName,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    properties: &'a BTreeMap<String, Value>,
+    #[serde(skip_serializing_if = "<[Address]>::is_empty")]
+    deps: &'a [Address],
+    #[serde(skip_serializing_if = "is_default")]
+    lifecycle: &'a crate::model::Lifecycle,
+}
+
+impl<'a> From<&'a Record> for StoredRecordRef<'a> {
+    fn from(r: &'a Record) -> Self {
+        StoredRecordRef {
+            object_name: &r.object_name,
+            properties: &r.properties,
+            deps: &r.deps,
+            lifecycle: &r.lifecycle,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct StoredRecord {
+    object_name: ObjectName,
+    #[serde(default)]
+    properties: BTreeMap<String, Value>,
+    #[serde(default)]
+    deps: Vec<Address>,
+    #[serde(default)]
+    lifecycle: crate::model::Lifecycle,
+}
+
+#[derive(Deserialize)]
+struct StoredState {
+    lineage: String,
+    serial: u64,
+    workspace: String,
+    snowform_version: String,
+    #[serde(default)]
+    journal: Option<String>,
+    resources: BTreeMap<Address, StoredRecord>,
+    #[serde(default)]
+    in_progress: Vec<InProgress>,
+}
+
+impl StoredState {
+    fn into_state(self) -> (State, Option<String>) {
+        let resources = self
+            .resources
+            .into_iter()
+            .map(|(a, r)| {
+                let record = Record::new(a.kind, r.object_name, r.properties, r.deps, r.lifecycle);
+                (a, record)
+            })
+            .collect();
+        (
+            State {
+                format_version: FORMAT_VERSION,
+                lineage: self.lineage,
+                serial: self.serial,
+                workspace: self.workspace,
+                snowform_version: self.snowform_version,
+                resources,
+                in_progress: self.in_progress,
+            },
+            self.journal,
+        )
     }
 }

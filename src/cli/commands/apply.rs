@@ -150,11 +150,7 @@ async fn locked(
         style: ctx.err_style,
         bar: crate::cli::progress::Progress::bar(ctx, plan.statements().len() as u64, "statements"),
     };
-    let mut sink = Sink {
-        backend,
-        session: Some(session),
-        lock,
-    };
+    let mut sink = Sink::new(backend, Some(session), lock);
     let opts = ApplyOptions {
         parallelism: usize::from(args.parallelism),
         stop: &stop,
@@ -162,6 +158,9 @@ async fn locked(
     let report = apply(&plan, &mut state, &mut sink, &runner, &opts).await;
     runner.bar.finish();
     watcher.abort();
+    // Whatever the apply recorded is in the journal already; folding it into the state
+    // file only makes the next read quicker.
+    let report = report.and_then(|r| sink.finish(&state).map(|()| r));
     let report = report.map_err(|e| {
         CliError::new(format!(
             "{e}\nThe statements above ran; the state could not record the last of them."
