@@ -269,6 +269,19 @@ impl State {
         out
     }
 
+    /// The state without its records (the head of the table backend).
+    pub fn clone_without_resources(&self) -> State {
+        State {
+            format_version: self.format_version,
+            lineage: self.lineage.clone(),
+            serial: self.serial,
+            workspace: self.workspace.clone(),
+            snowform_version: self.snowform_version.clone(),
+            resources: BTreeMap::new(),
+            in_progress: self.in_progress.clone(),
+        }
+    }
+
     /// The recorded objects, by address.
     pub fn objects(&self) -> BTreeMap<Address, Object> {
         self.resources

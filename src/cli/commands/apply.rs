@@ -160,7 +160,10 @@ async fn locked(
     watcher.abort();
     // Whatever the apply recorded is in the journal already; folding it into the state
     // file only makes the next read quicker.
-    let report = report.and_then(|r| sink.finish(&state).map(|()| r));
+    let report = match report {
+        Ok(r) => sink.finish(&state).await.map(|()| r),
+        Err(e) => Err(e),
+    };
     let report = report.map_err(|e| {
         CliError::new(format!(
             "{e}\nThe statements above ran; the state could not record the last of them."
