@@ -146,12 +146,20 @@ pub async fn apply<R: Runner, S: StateSink>(
     // and every result recorded since the previous one: it still happens before anything
     // new is sent, but not twice per statement.
     let mut entries: Vec<Entry> = Vec::new();
+    let mut first_waiting = 0;
     loop {
         failing |= opts.stop.load(Ordering::SeqCst);
         // Start what may start, in plan order.
         let mut started_any = false;
         let mut starting = Vec::new();
-        for &id in &plan.order {
+        // Steps never become waiting again: the scan starts at the first one still waiting,
+        // so that a long plan is not walked from its start for every statement.
+        while first_waiting < plan.order.len()
+            && status[plan.order[first_waiting]] != Status::Waiting
+        {
+            first_waiting += 1;
+        }
+        for &id in &plan.order[first_waiting..] {
             if running.len() + starting.len() >= opts.parallelism.max(1) {
                 break;
             }

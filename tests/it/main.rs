@@ -8,6 +8,7 @@ mod environments;
 mod examples;
 mod failures;
 mod generate;
+mod journal;
 mod mlops;
 mod properties;
 mod result_scan;

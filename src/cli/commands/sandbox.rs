@@ -84,10 +84,13 @@ fn serve(args: &ServeArgs) -> Result<Exit, CliError> {
             .map_err(|e| CliError::new(e.to_string()))?;
         println!("listening on {}", server.base_url());
         let _ = std::io::stdout().flush();
+        let flusher = server.flusher();
         tokio::select! {
             _ = server.wait() => {}
             _ = tokio::signal::ctrl_c() => {}
         }
+        // The account file alone is the account again (the journal kept it meanwhile).
+        flusher.flush();
         Ok(Exit::Ok)
     })
 }
@@ -135,6 +138,8 @@ fn exec(ctx: &Ctx, sql: &str) -> Result<Exit, CliError> {
 
 fn reset(ctx: &Ctx) -> Result<Exit, CliError> {
     let path = ctx.sandbox_account_path()?;
+    // Its journal goes with it (a new file would not replay it, but it would be left over).
+    let _ = std::fs::remove_file(crate::sandbox::engine::persist::journal_path(&path));
     match std::fs::remove_file(&path) {
         Ok(()) => eprintln!("Emptied the sandbox account {}.", path.display()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

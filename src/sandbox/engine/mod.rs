@@ -355,6 +355,18 @@ impl SqlEngine for Engine {
         }
     }
 
+    fn flush(&mut self) {
+        if let (Some(path), Some(j)) = (&self.path, &self.journal) {
+            if !j.is_empty() && j.in_place() && self.broken.is_none() {
+                // The journal keeps everything if this fails: nothing is lost.
+                if let Ok(fresh) = persist::save(path, &self.account, &self.catalog, &self.requests)
+                {
+                    self.journal = Some(fresh);
+                }
+            }
+        }
+    }
+
     fn ran_request(&self, request_id: &str, user: &str) -> Option<ResultSet> {
         let ran = self
             .requests

@@ -90,6 +90,7 @@ pub struct Journal {
     /// Bytes of the account file the journal continues, and of the journal so far.
     file_bytes: u64,
     journal_bytes: u64,
+    header_bytes: u64,
 }
 
 impl Journal {
@@ -97,6 +98,11 @@ impl Journal {
     /// that rewriting the file costs a bounded share of what was appended.
     pub fn wants_compaction(&self) -> bool {
         self.journal_bytes > (4 << 20).max(2 * self.file_bytes)
+    }
+
+    /// Nothing was appended since the file was written.
+    pub fn is_empty(&self) -> bool {
+        self.journal_bytes == self.header_bytes
     }
 
     /// The journal is still the file at its path (not removed or replaced since it was
@@ -310,6 +316,7 @@ pub fn save(
         path: jpath,
         file_bytes: bytes.len() as u64,
         journal_bytes: header.len() as u64,
+        header_bytes: header.len() as u64,
     })
 }
 
