@@ -9,6 +9,8 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 pub const USER: &str = "BENCH";
 const TOKEN: &str = "bench-token";
 pub const CONNECTION: &str = "bench";
+/// The warehouse the connection names, made when the server starts.
+pub const WAREHOUSE: &str = "BENCH_CLIENT";
 
 pub struct Server {
     child: Child,
@@ -38,11 +40,17 @@ impl Server {
             .next()
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("unexpected first line from sandbox serve: {line:?}"));
-        Server {
+        let server = Server {
             child,
             _stdout: stdout,
             port,
-        }
+        };
+        // The connection's warehouse, for the statements that need one (a refreshing plan
+        // reads INFORMATION_SCHEMA.MODEL_VERSIONS), as a user's account has.
+        server.run_script(&format!(
+            "CREATE WAREHOUSE IF NOT EXISTS {WAREHOUSE} WAREHOUSE_SIZE = XSMALL"
+        ));
+        server
     }
 
     /// Run every statement of `sql` (the configuration's landing.sql) against the account,
@@ -99,7 +107,7 @@ pub fn snowflake_home(dir: &Path, port: u16) -> PathBuf {
     std::fs::write(
         &path,
         format!(
-            "[{CONNECTION}]\naccount = \"SANDBOX\"\nuser = \"{USER}\"\nauthenticator = \"PROGRAMMATIC_ACCESS_TOKEN\"\ntoken = \"{TOKEN}\"\nhost = \"127.0.0.1\"\nport = {port}\nprotocol = \"http\"\n"
+            "[{CONNECTION}]\naccount = \"SANDBOX\"\nuser = \"{USER}\"\nauthenticator = \"PROGRAMMATIC_ACCESS_TOKEN\"\ntoken = \"{TOKEN}\"\nwarehouse = \"{WAREHOUSE}\"\nhost = \"127.0.0.1\"\nport = {port}\nprotocol = \"http\"\n"
         ),
     )
     .expect("connections.toml");

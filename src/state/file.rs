@@ -622,12 +622,27 @@ mod tests {
             });
         }
         s.apply_entry(&start("X")).unwrap();
+        // Names that need quoting, with a dot and a quote in them, in a schema.
+        let id = crate::model::Ident::from_canonical;
+        let mut odd = crate::model::Object::new(
+            crate::model::Address::new(crate::model::Kind::Stage, "odd"),
+            crate::model::ObjectName::in_schema(id("my.db"), id("S"), id("a\"b c")),
+        );
+        odd.set("comment", "c");
+        s.apply_effect(&crate::plan::Effect::Put { object: odd });
         let text = String::from_utf8(s.to_file(Some("j"))).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        // Head, three records, the close of resources and in_progress's start, one entry,
+        // Head, four records, the close of resources and in_progress's start, one entry,
         // the close.
-        assert_eq!(lines.len(), 7, "{text}");
-        assert!(lines[1].starts_with("\"warehouse.w0\":{"), "{text}");
+        assert_eq!(lines.len(), 8, "{text}");
+        assert!(
+            lines[1].starts_with("\"warehouse.w0\":{\"name\":\"W0\","),
+            "{text}"
+        );
+        assert!(
+            lines[4].contains(r#""name":"\"my.db\".S.\"a\"\"b c\"""#),
+            "{text}"
+        );
         let (back, journal) = State::parse_file(&text, "s").unwrap();
         assert_eq!(back, s);
         assert_eq!(journal.as_deref(), Some("j"));

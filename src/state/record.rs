@@ -186,7 +186,9 @@ impl State {
         let (state, journal) = match head.format_version {
             FORMAT_VERSION => {
                 let stored: StoredState = serde_json::from_str(text).map_err(bad)?;
-                stored.into_state()
+                stored
+                    .into_state()
+                    .map_err(|e| bad(<serde_json::Error as serde::de::Error>::custom(e)))?
             }
             1 => {
                 let mut state: State = serde_json::from_str(text).map_err(bad)?;
@@ -395,11 +397,12 @@ impl State {
     }
 }
 
-/// A record as the state file keeps it (format 2): the kind is the address's, the printed
-/// name is the object name's, and the digest is worked out again when read.
+/// A record as the state file keeps it (format 2): the kind is the address's, the name is
+/// written as SQL (`DB.SCHEMA."Name"`), the printed name is the name's, and the digest is
+/// worked out again when read.
 #[derive(Serialize)]
 struct StoredRecordRef<'a> {
-    object_name: &'a ObjectName,
+    name: NameRef<'a>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     properties: &'a BTreeMap<String, Value>,
     #[serde(skip_serializing_if = "<[Address]>::is_empty")]
@@ -410,8 +413,15 @@ struct StoredRecordRef<'a> {
 
 impl<'a> From<&'a Record> for StoredRecordRef<'a> {
     fn from(r: &'a Record) -> Self {
+        let sql = r.object_name.to_sql();
+        // Written as SQL only when it reads back as the same name.
+        let name = if name_from_sql(&sql).as_ref() == Some(&r.object_name) {
+            NameRef::Sql(sql)
+        } else {
+            NameRef::Parts(&r.object_name)
+        };
         StoredRecordRef {
-            object_name: &r.object_name,
+            name,
             properties: &r.properties,
             deps: &r.deps,
             lifecycle: &r.lifecycle,
@@ -419,9 +429,35 @@ impl<'a> From<&'a Record> for StoredRecordRef<'a> {
     }
 }
 
+#[derive(Serialize)]
+#[serde(untagged)]
+enum NameRef<'a> {
+    Sql(String),
+    Parts(&'a ObjectName),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredName {
+    Sql(String),
+    Parts(ObjectName),
+}
+
+/// A name written as SQL, of one to three parts.
+fn name_from_sql(sql: &str) -> Option<ObjectName> {
+    let mut parts = crate::model::ident::split_parts(sql).ok()?;
+    let name = parts.pop()?;
+    match (parts.pop(), parts.pop(), parts.is_empty()) {
+        (None, None, true) => Some(ObjectName::account(name)),
+        (Some(db), None, true) => Some(ObjectName::in_database(db, name)),
+        (Some(schema), Some(db), true) => Some(ObjectName::in_schema(db, schema, name)),
+        _ => None,
+    }
+}
+
 #[derive(Deserialize)]
 struct StoredRecord {
-    object_name: ObjectName,
+    name: StoredName,
     #[serde(default)]
     properties: BTreeMap<String, Value>,
     #[serde(default)]
@@ -444,16 +480,21 @@ struct StoredState {
 }
 
 impl StoredState {
-    fn into_state(self) -> (State, Option<String>) {
+    fn into_state(self) -> Result<(State, Option<String>), String> {
         let resources = self
             .resources
             .into_iter()
             .map(|(a, r)| {
-                let record = Record::new(a.kind, r.object_name, r.properties, r.deps, r.lifecycle);
-                (a, record)
+                let name = match r.name {
+                    StoredName::Parts(n) => n,
+                    StoredName::Sql(sql) => name_from_sql(&sql)
+                        .ok_or_else(|| format!("{a}: {sql:?} is not an object name"))?,
+                };
+                let record = Record::new(a.kind, name, r.properties, r.deps, r.lifecycle);
+                Ok((a, record))
             })
-            .collect();
-        (
+            .collect::<Result<_, String>>()?;
+        Ok((
             State {
                 format_version: FORMAT_VERSION,
                 lineage: self.lineage,
@@ -464,6 +505,6 @@ impl StoredState {
                 in_progress: self.in_progress,
             },
             self.journal,
-        )
+        ))
     }
 }

@@ -151,10 +151,11 @@ fn a_state_file_of_format_1_still_loads_and_the_next_write_is_format_2() {
     let v2 = d.state();
     let mut resources = serde_json::Map::new();
     for (address, r) in v2["resources"].as_object().unwrap() {
-        let name = r["object_name"]["name"].as_str().unwrap();
+        let name = r["name"].as_str().unwrap();
         let mut r = r.clone();
         r["kind"] = "warehouse".into();
         r["name"] = name.into();
+        r["object_name"] = serde_json::json!({ "name": name });
         r["digest"] = "0".repeat(64).into();
         resources.insert(address.clone(), r);
     }
