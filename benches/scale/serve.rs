@@ -19,13 +19,21 @@ pub struct Server {
 }
 
 impl Server {
-    /// Start the server with an empty account kept in memory.
+    /// Start the server with an empty account kept in memory, or, with
+    /// `SNOWFORM_BENCH_ACCOUNT_FILE=1`, in `account.json` beside `log` (`--account-file`).
     pub fn start(bin: &Path, latency_ms: u64, log: &Path) -> Server {
-        let mut child = Command::new(bin)
-            .args(["sandbox", "serve", "--token"])
+        let mut cmd = Command::new(bin);
+        cmd.args(["sandbox", "serve", "--token"])
             .arg(format!("{USER}={TOKEN}"))
             .arg("--latency-ms")
-            .arg(latency_ms.to_string())
+            .arg(latency_ms.to_string());
+        if std::env::var_os("SNOWFORM_BENCH_ACCOUNT_FILE").is_some_and(|v| v == "1") {
+            let file = log.with_file_name("account.json");
+            let _ = std::fs::remove_file(&file);
+            let _ = std::fs::remove_file(log.with_file_name("account.json.journal"));
+            cmd.arg("--account-file").arg(file);
+        }
+        let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(log).expect("server log"))
