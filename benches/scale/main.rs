@@ -38,6 +38,8 @@ fn bin() -> PathBuf {
 }
 const LATENCY_MS: u64 = 50;
 const RUNS: usize = 3;
+/// Runs of each first apply in the scaling curve; the fastest is reported.
+const APPLY_RUNS: usize = 3;
 
 fn main() {
     let raw: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
@@ -515,32 +517,48 @@ fn curve(sizes: &[usize]) {
         );
         let statements = planned["statements"].as_array().map_or(0, Vec::len);
         drop(planned);
-        let server = serve::Server::start(&bin(), 0, &dir.join("serve.log"));
-        server.run_script(&landing(&config));
-        let home = serve::snowflake_home(&dir, server.port);
+        // The first apply is the figure most exposed to a loaded machine: the fastest of
+        // a few runs, each into a fresh account with no state.
         let conn = ["--connection", serve::CONNECTION];
-        let apply = measure::run(
-            &mut snowform(
-                &config,
-                &home,
-                &[
-                    &conn[..],
-                    &[
-                        "--format",
-                        "json",
-                        "apply",
-                        "--auto-approve",
-                        "--parallelism",
-                        PARALLELISM,
-                    ],
-                ]
-                .concat(),
-            ),
-            &dir,
+        let args = [
+            "--format",
+            "json",
             "apply",
-        );
-        let applied = json(&apply)["applied"].as_array().map_or(0, Vec::len);
-        assert_eq!(applied, statements, "every statement applied");
+            "--auto-approve",
+            "--parallelism",
+            PARALLELISM,
+        ];
+        let mut best: Option<(Measured, serve::Server, PathBuf)> = None;
+        for run in 1..=APPLY_RUNS {
+            let _ = std::fs::remove_dir_all(config.join("state"));
+            let server = serve::Server::start(&bin(), 0, &dir.join(format!("serve-{run}.log")));
+            server.run_script(&landing(&config));
+            let home = serve::snowflake_home(&dir, server.port);
+            let apply = measure::run(
+                &mut snowform(&config, &home, &[&conn[..], &args[..]].concat()),
+                &dir,
+                &format!("apply-{run}"),
+            );
+            let applied = json(&apply)["applied"].as_array().map_or(0, Vec::len);
+            assert_eq!(applied, statements, "every statement applied");
+            println!("    apply run {run}: {:.2} s", apply.wall.as_secs_f64());
+            // Keep the fastest run's server: the refreshing plan reads its account.
+            match best.take() {
+                Some(b) if b.0.wall <= apply.wall => {
+                    server.stop();
+                    best = Some(b);
+                }
+                other => {
+                    if let Some((_, old, _)) = other {
+                        old.stop();
+                    }
+                    best = Some((apply, server, home));
+                }
+            }
+        }
+        let (apply, server, _) = best.expect("one apply run");
+        // connections.toml names the last server started: point it at the kept one.
+        let home = serve::snowflake_home(&dir, server.port);
         let refresh = measure::run(
             &mut snowform(
                 &config,
