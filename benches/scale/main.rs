@@ -541,7 +541,12 @@ fn curve(sizes: &[usize]) {
             );
             let applied = json(&apply)["applied"].as_array().map_or(0, Vec::len);
             assert_eq!(applied, statements, "every statement applied");
-            println!("    apply run {run}: {:.2} s", apply.wall.as_secs_f64());
+            let stats = server.stats();
+            println!(
+                "    apply run {run}: {:.2} s (the server's own time {:.2} s)",
+                apply.wall.as_secs_f64(),
+                stats["server_time_us"].as_u64().unwrap_or(0) as f64 / 1e6
+            );
             // Keep the fastest run's server: the refreshing plan reads its account.
             match best.take() {
                 Some(b) if b.0.wall <= apply.wall => {
