@@ -136,10 +136,7 @@ pub fn parse(text: &[u8]) -> Result<Read, (usize, String)> {
                         ),
                     ))
                 }
-                Err(e) if is_last => {
-                    let _ = e;
-                    read.torn = true;
-                }
+                Err(_) if is_last => read.torn = true,
                 Err(e) => return Err((1, e.to_string())),
             }
             continue;
