@@ -107,6 +107,14 @@ impl Server {
     }
 }
 
+/// A server is never left running: also when a measurement fails (a panic) before `stop`.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A `SNOWFLAKE_HOME` holding `connections.toml` with the connection `bench` to `port`.
 pub fn snowflake_home(dir: &Path, port: u16) -> PathBuf {
     let home = dir.join("snowflake-home");
