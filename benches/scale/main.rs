@@ -5,9 +5,14 @@
 //!   against the server with 50 ms latency per request.
 //! - `apply`: 1,000 new objects in 10 schemas applied against 50 ms latency, compared with
 //!   the bound computed from the plan's statements and its longest dependency chain.
+//! - `curve [OBJECTS...]`: how cost grows with size (1k, 2k, 4k, 8k objects by default):
+//!   validate, offline plan, a first apply and a refreshing plan against `sandbox serve` at
+//!   zero latency, and the state's size, as one table.
 //! - `gen DIR OBJECTS SCHEMAS DATABASES`: only write a configuration.
 //!
-//! Run: `cargo bench --bench scale [-- offline|refresh|apply|gen ...]` (all three by default).
+//! Run: `cargo bench --bench scale [-- offline|refresh|apply|curve|gen ...]` (the first
+//! three by default). `SNOWFORM_BENCH_BIN` runs another build of snowform (to compare
+//! before and after a change).
 //! Under `cargo test` it only makes a smoke run on 300 objects.
 //! Work files stay in `$TMPDIR/snowform-scale/<scenario>/` so each command can be rerun by hand.
 
@@ -23,9 +28,18 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_snowform");
+const BUILT: &str = env!("CARGO_BIN_EXE_snowform");
+
+/// The snowform binary measured: this build's, or `SNOWFORM_BENCH_BIN`.
+fn bin() -> PathBuf {
+    std::env::var_os("SNOWFORM_BENCH_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(BUILT))
+}
 const LATENCY_MS: u64 = 50;
 const RUNS: usize = 3;
+/// Runs of each first apply in the scaling curve; the fastest is reported.
+const APPLY_RUNS: usize = 3;
 
 fn main() {
     let raw: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
@@ -52,6 +66,17 @@ fn main() {
         Some("offline") => offline(),
         Some("refresh") => refresh(),
         Some("apply") => apply(),
+        Some("curve") => {
+            let sizes: Vec<usize> = args[1..]
+                .iter()
+                .map(|a| a.parse().unwrap_or_else(|_| usage()))
+                .collect();
+            curve(if sizes.is_empty() {
+                &[1_000, 2_000, 4_000, 8_000]
+            } else {
+                &sizes
+            });
+        }
         Some("gen") => {
             let num = |i: usize| -> usize {
                 args.get(i)
@@ -75,7 +100,7 @@ fn main() {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: cargo bench --bench scale -- [offline|refresh|apply|gen DIR OBJECTS SCHEMAS DATABASES]");
+    eprintln!("usage: cargo bench --bench scale -- [offline|refresh|apply|curve [OBJECTS...]|gen DIR OBJECTS SCHEMAS DATABASES]");
     std::process::exit(2)
 }
 
@@ -124,7 +149,7 @@ fn print_counts(dir: &Path, c: &Counts) {
 
 /// `snowform -C config ...` with an environment of its own.
 fn snowform(config: &Path, home: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(bin());
     cmd.arg("-C").arg(config).args(args);
     for (k, _) in std::env::vars() {
         if k.starts_with("SNOWFORM_") || k.starts_with("SNOWFLAKE_") {
@@ -262,7 +287,7 @@ fn refresh() {
         },
     );
     // Fill the account through the same server, as a first apply would.
-    let server = serve::Server::start(Path::new(BIN), LATENCY_MS, &dir.join("serve.log"));
+    let server = serve::Server::start(&bin(), LATENCY_MS, &dir.join("serve.log"));
     server.run_script(&landing(&config));
     let home = serve::snowflake_home(&dir, server.port);
     let a = measure::run(
@@ -378,7 +403,7 @@ fn apply() {
         let run_dir = dir.join(format!("p{parallelism}"));
         std::fs::create_dir_all(&run_dir).expect("run directory");
         let _ = std::fs::remove_dir_all(config.join("state"));
-        let server = serve::Server::start(Path::new(BIN), LATENCY_MS, &run_dir.join("serve.log"));
+        let server = serve::Server::start(&bin(), LATENCY_MS, &run_dir.join("serve.log"));
         server.run_script(&landing(&config));
         // The landing tables are not snowform's requests.
         let seeded = server.stats()["requests"].as_u64().unwrap_or(0);
@@ -438,6 +463,168 @@ fn apply() {
                 2.0 * bound
             ),
             a.wall.as_secs_f64() <= 2.0 * bound,
+        );
+    }
+}
+
+/// One row of the scaling curve.
+struct Point {
+    objects: usize,
+    statements: usize,
+    validate: Measured,
+    plan: Measured,
+    apply: Measured,
+    refresh: Measured,
+    state_bytes: u64,
+}
+
+/// The cost of each command as the configuration grows, at zero latency so that what is
+/// measured is snowform's own work (and the sandbox's), not waiting on round trips.
+fn curve(sizes: &[usize]) {
+    const PARALLELISM: &str = "8";
+    println!(
+        "\n== curve: validate, plan --refresh=false, first apply (sandbox serve in memory, latency 0, parallelism {PARALLELISM}) and a refreshing plan"
+    );
+    let mut points = Vec::new();
+    for &objects in sizes {
+        let dir = workdir(&format!("curve/{objects}"));
+        let config = generate(
+            &dir,
+            Shape {
+                objects,
+                schemas: (objects / 200).max(1),
+                databases: (objects / 2_000).max(1),
+            },
+        );
+        let validate = measure::run(
+            &mut snowform(&config, &dir, &["validate"]),
+            &dir,
+            "validate",
+        );
+        let plan = measure::run(
+            &mut snowform(
+                &config,
+                &dir,
+                &["plan", "--refresh=false", "--format", "json"],
+            ),
+            &dir,
+            "plan",
+        );
+        let planned = json(&plan);
+        assert_eq!(
+            planned["summary"]["create"], objects,
+            "every object is planned"
+        );
+        let statements = planned["statements"].as_array().map_or(0, Vec::len);
+        drop(planned);
+        // The first apply is the figure most exposed to a loaded machine: the fastest of
+        // a few runs, each into a fresh account with no state.
+        let conn = ["--connection", serve::CONNECTION];
+        let args = [
+            "--format",
+            "json",
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            PARALLELISM,
+        ];
+        let mut best: Option<(Measured, serve::Server, PathBuf)> = None;
+        for run in 1..=APPLY_RUNS {
+            let _ = std::fs::remove_dir_all(config.join("state"));
+            let server = serve::Server::start(&bin(), 0, &dir.join(format!("serve-{run}.log")));
+            server.run_script(&landing(&config));
+            let home = serve::snowflake_home(&dir, server.port);
+            let apply = measure::run(
+                &mut snowform(&config, &home, &[&conn[..], &args[..]].concat()),
+                &dir,
+                &format!("apply-{run}"),
+            );
+            let applied = json(&apply)["applied"].as_array().map_or(0, Vec::len);
+            assert_eq!(applied, statements, "every statement applied");
+            let stats = server.stats();
+            println!(
+                "    apply run {run}: {:.2} s (the server's own time {:.2} s)",
+                apply.wall.as_secs_f64(),
+                stats["server_time_us"].as_u64().unwrap_or(0) as f64 / 1e6
+            );
+            // Keep the fastest run's server: the refreshing plan reads its account.
+            match best.take() {
+                Some(b) if b.0.wall <= apply.wall => {
+                    server.stop();
+                    best = Some(b);
+                }
+                other => {
+                    if let Some((_, old, _)) = other {
+                        old.stop();
+                    }
+                    best = Some((apply, server, home));
+                }
+            }
+        }
+        let (apply, server, _) = best.expect("one apply run");
+        // connections.toml names the last server started: point it at the kept one.
+        let home = serve::snowflake_home(&dir, server.port);
+        let refresh = measure::run(
+            &mut snowform(
+                &config,
+                &home,
+                &[&conn[..], &["plan", "--format", "json"]].concat(),
+            ),
+            &dir,
+            "refresh",
+        );
+        assert_eq!(
+            json(&refresh)["summary"]["noop"],
+            objects,
+            "the account matches"
+        );
+        server.stop();
+        let state_bytes = std::fs::metadata(config.join("state/default.json"))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        let p = Point {
+            objects,
+            statements,
+            validate,
+            plan,
+            apply,
+            refresh,
+            state_bytes,
+        };
+        println!(
+            "  {objects} objects: validate {:.3} s, plan {:.3} s, apply {:.2} s ({statements} statements), refreshing plan {:.3} s, state {} bytes",
+            p.validate.wall.as_secs_f64(),
+            p.plan.wall.as_secs_f64(),
+            p.apply.wall.as_secs_f64(),
+            p.refresh.wall.as_secs_f64(),
+            p.state_bytes
+        );
+        points.push(p);
+    }
+    println!(
+        "\n| objects | statements | validate | plan --refresh=false | apply (latency 0, P={PARALLELISM}) | apply / objects | refreshing plan (latency 0) | state bytes / object | peak RSS (apply) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for p in &points {
+        println!(
+            "| {} | {} | {:.3} s | {:.3} s | {:.2} s | {:.0} µs | {:.3} s | {} | {:.0} MiB |",
+            p.objects,
+            p.statements,
+            p.validate.wall.as_secs_f64(),
+            p.plan.wall.as_secs_f64(),
+            p.apply.wall.as_secs_f64(),
+            p.apply.wall.as_secs_f64() * 1e6 / p.objects as f64,
+            p.refresh.wall.as_secs_f64(),
+            p.state_bytes / p.objects.max(1) as u64,
+            p.apply.peak_rss_mib
+        );
+    }
+    let at = |n: usize| points.iter().find(|p| p.objects == n);
+    if let (Some(small), Some(large)) = (at(2_000), at(8_000)) {
+        let ratio = large.apply.wall.as_secs_f64() / small.apply.wall.as_secs_f64();
+        verdict(
+            &format!("apply of 8,000 objects within 4.5x that of 2,000 ({ratio:.2}x)"),
+            ratio <= 4.5,
         );
     }
 }

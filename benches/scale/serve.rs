@@ -9,6 +9,8 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 pub const USER: &str = "BENCH";
 const TOKEN: &str = "bench-token";
 pub const CONNECTION: &str = "bench";
+/// The warehouse the connection names, made when the server starts.
+pub const WAREHOUSE: &str = "BENCH_CLIENT";
 
 pub struct Server {
     child: Child,
@@ -17,13 +19,21 @@ pub struct Server {
 }
 
 impl Server {
-    /// Start the server with an empty account kept in memory.
+    /// Start the server with an empty account kept in memory, or, with
+    /// `SNOWFORM_BENCH_ACCOUNT_FILE=1`, in `account.json` beside `log` (`--account-file`).
     pub fn start(bin: &Path, latency_ms: u64, log: &Path) -> Server {
-        let mut child = Command::new(bin)
-            .args(["sandbox", "serve", "--token"])
+        let mut cmd = Command::new(bin);
+        cmd.args(["sandbox", "serve", "--token"])
             .arg(format!("{USER}={TOKEN}"))
             .arg("--latency-ms")
-            .arg(latency_ms.to_string())
+            .arg(latency_ms.to_string());
+        if std::env::var_os("SNOWFORM_BENCH_ACCOUNT_FILE").is_some_and(|v| v == "1") {
+            let file = log.with_file_name("account.json");
+            let _ = std::fs::remove_file(&file);
+            let _ = std::fs::remove_file(log.with_file_name("account.json.journal"));
+            cmd.arg("--account-file").arg(file);
+        }
+        let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(log).expect("server log"))
@@ -38,11 +48,17 @@ impl Server {
             .next()
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("unexpected first line from sandbox serve: {line:?}"));
-        Server {
+        let server = Server {
             child,
             _stdout: stdout,
             port,
-        }
+        };
+        // The connection's warehouse, for the statements that need one (a refreshing plan
+        // reads INFORMATION_SCHEMA.MODEL_VERSIONS), as a user's account has.
+        server.run_script(&format!(
+            "CREATE WAREHOUSE IF NOT EXISTS {WAREHOUSE} WAREHOUSE_SIZE = XSMALL"
+        ));
+        server
     }
 
     /// Run every statement of `sql` (the configuration's landing.sql) against the account,
@@ -91,6 +107,14 @@ impl Server {
     }
 }
 
+/// A server is never left running: also when a measurement fails (a panic) before `stop`.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A `SNOWFLAKE_HOME` holding `connections.toml` with the connection `bench` to `port`.
 pub fn snowflake_home(dir: &Path, port: u16) -> PathBuf {
     let home = dir.join("snowflake-home");
@@ -99,7 +123,7 @@ pub fn snowflake_home(dir: &Path, port: u16) -> PathBuf {
     std::fs::write(
         &path,
         format!(
-            "[{CONNECTION}]\naccount = \"SANDBOX\"\nuser = \"{USER}\"\nauthenticator = \"PROGRAMMATIC_ACCESS_TOKEN\"\ntoken = \"{TOKEN}\"\nhost = \"127.0.0.1\"\nport = {port}\nprotocol = \"http\"\n"
+            "[{CONNECTION}]\naccount = \"SANDBOX\"\nuser = \"{USER}\"\nauthenticator = \"PROGRAMMATIC_ACCESS_TOKEN\"\ntoken = \"{TOKEN}\"\nwarehouse = \"{WAREHOUSE}\"\nhost = \"127.0.0.1\"\nport = {port}\nprotocol = \"http\"\n"
         ),
     )
     .expect("connections.toml");

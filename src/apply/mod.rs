@@ -4,7 +4,7 @@
 //! It never re-plans and never renders.
 
 use crate::plan::{Effect, Plan};
-use crate::state::{InProgress, State, StateError};
+use crate::state::{Entry, InProgress, State, StateError};
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
@@ -67,18 +67,20 @@ pub trait Runner: Sync {
     }
 }
 
-/// Where state goes after every change to it.
+/// Where state goes after every change to it: `entries` are the changes since the last
+/// write, already made to `state` (a journal appends them, others write `state`).
 #[allow(async_fn_in_trait)]
 pub trait StateSink {
-    async fn write(&mut self, state: &State) -> Result<(), StateError>;
+    async fn write(&mut self, state: &State, entries: &[Entry]) -> Result<(), StateError>;
 }
 
 /// Write the state after an edit outside a plan's steps (settling what an interrupted
-/// apply left, forgetting an entry, removing or importing a record): one more serial, an
-/// error rather than a wrap past the largest, then the write.
+/// apply left, forgetting an entry, removing, moving or importing a record): one more
+/// serial, an error rather than a wrap past the largest, then a write of the whole state
+/// (no journal entries: the sink writes every record).
 pub async fn commit<S: StateSink>(state: &mut State, sink: &mut S) -> Result<(), StateError> {
     state.bump_serial()?;
-    sink.write(state).await
+    sink.write(state, &[]).await
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,16 +152,24 @@ pub async fn apply<R: Runner, S: StateSink>(
     // Steps entered in the state before they start (see `owed_after`), with their ids.
     let mut owed: BTreeMap<usize, String> = BTreeMap::new();
     let mut running = FuturesUnordered::new();
-    // State changed since the last write. One write covers every statement started and
-    // every result recorded since the previous one: it still happens before anything new
-    // is sent, but a state of thousands of objects is not rewritten twice per statement.
-    let mut dirty = false;
+    // Changes to the state since the last write. One write covers every statement started
+    // and every result recorded since the previous one: it still happens before anything
+    // new is sent, but not twice per statement.
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut first_waiting = 0;
     loop {
         failing |= opts.stop.load(Ordering::SeqCst);
         // Start what may start, in plan order.
         let mut started_any = false;
         let mut starting = Vec::new();
-        for &id in &plan.order {
+        // Steps never become waiting again: the scan starts at the first one still waiting,
+        // so that a long plan is not walked from its start for every statement.
+        while first_waiting < plan.order.len()
+            && status[plan.order[first_waiting]] != Status::Waiting
+        {
+            first_waiting += 1;
+        }
+        for &id in &plan.order[first_waiting..] {
             if running.len() + starting.len() >= opts.parallelism.max(1) {
                 break;
             }
@@ -169,11 +179,17 @@ pub async fn apply<R: Runner, S: StateSink>(
             }
             let step = &plan.steps[id];
             started_any = true;
-            dirty = true;
             let Some(sql) = step.sql.clone() else {
                 // Nothing to send: only state changes.
                 done(id, &mut status, &mut main_ends_left);
-                record(state, &step.effect, None);
+                change(
+                    state,
+                    &mut entries,
+                    Entry::Done {
+                        request_id: None,
+                        effect: Some(step.effect.clone()),
+                    },
+                );
                 continue;
             };
             // An owed statement is in the state already, under the id it is sent with.
@@ -182,9 +198,8 @@ pub async fn apply<R: Runner, S: StateSink>(
                 .clone()
                 .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
             if owed_before.is_none() {
-                state
-                    .in_progress
-                    .push(in_progress(step, &sql, &request_id, None));
+                let entry = in_progress(step, &sql, &request_id, None);
+                change(state, &mut entries, Entry::Start(entry));
             }
             if let Some(next) = owed_after(plan, id) {
                 let r = uuid::Uuid::new_v4().to_string();
@@ -192,20 +207,16 @@ pub async fn apply<R: Runner, S: StateSink>(
                     .sql
                     .as_deref()
                     .expect("owed steps send SQL");
-                state.in_progress.push(in_progress(
-                    &plan.steps[next],
-                    next_sql,
-                    &r,
-                    Some(&request_id),
-                ));
+                let entry = in_progress(&plan.steps[next], next_sql, &r, Some(&request_id));
+                change(state, &mut entries, Entry::Start(entry));
                 owed.insert(next, r);
             }
             status[id] = Status::Running;
             starting.push((id, sql, request_id));
         }
-        if dirty {
-            sink.write(state).await?;
-            dirty = false;
+        if !entries.is_empty() {
+            sink.write(state, &entries).await?;
+            entries.clear();
         }
         for (id, sql, request_id) in starting {
             running.push(async move {
@@ -231,14 +242,17 @@ pub async fn apply<R: Runner, S: StateSink>(
             match result {
                 Ok(()) => {
                     done(id, &mut status, &mut main_ends_left);
-                    record(state, &plan.steps[id].effect, Some(&request_id));
+                    // Records the effect its in-progress entry names (the step's), and
+                    // what this one owed is now owed outright.
+                    change(
+                        state,
+                        &mut entries,
+                        Entry::Done {
+                            request_id: Some(request_id),
+                            effect: None,
+                        },
+                    );
                     report.applied.push(sql);
-                    // What this one owed is now owed outright.
-                    for p in &mut state.in_progress {
-                        if p.after.as_deref() == Some(request_id.as_str()) {
-                            p.after = None;
-                        }
-                    }
                 }
                 Err(error) if error.outcome_unknown => {
                     // It may have run: it stays in progress (with what it owes) for the
@@ -256,10 +270,7 @@ pub async fn apply<R: Runner, S: StateSink>(
                 Err(error) => {
                     status[id] = Status::Failed;
                     // Nothing is owed after a statement that failed.
-                    state.in_progress.retain(|p| {
-                        p.request_id != request_id
-                            && p.after.as_deref() != Some(request_id.as_str())
-                    });
+                    change(state, &mut entries, Entry::Failed { request_id });
                     owed.retain(|_, r| state.in_progress.iter().any(|p| &p.request_id == r));
                     report.failed.push(Failed {
                         statement: sql,
@@ -269,7 +280,6 @@ pub async fn apply<R: Runner, S: StateSink>(
                 }
             }
         }
-        dirty = true;
     }
     let mut pending: Vec<usize> = (0..n).filter(|&i| status[i] == Status::Waiting).collect();
     pending.sort_by_key(|&i| position[i]);
@@ -378,12 +388,13 @@ fn resume_owed(plan: &Plan, id: usize) -> Option<usize> {
     .then_some(last)
 }
 
-fn record(state: &mut State, effect: &Effect, request_id: Option<&str>) {
-    state.apply_effect(effect);
-    if let Some(r) = request_id {
-        state.in_progress.retain(|p| p.request_id != r);
-    }
-    state.serial += 1;
+/// Make a change to the state and keep it for the next write.
+fn change(state: &mut State, entries: &mut Vec<Entry>, entry: Entry) {
+    // The apply made every entry it finishes: a failure here is a bug, not bad input.
+    state
+        .apply_entry(&entry)
+        .expect("the apply's own changes replay");
+    entries.push(entry);
 }
 
 /// May step `id` start? Normally when everything before it is done. After a failure only

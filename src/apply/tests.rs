@@ -22,7 +22,7 @@ impl Runner for Script {
 struct Memory(Vec<State>);
 
 impl StateSink for Memory {
-    async fn write(&mut self, state: &State) -> Result<(), StateError> {
+    async fn write(&mut self, state: &State, _: &[Entry]) -> Result<(), StateError> {
         self.0.push(state.clone());
         Ok(())
     }
@@ -310,7 +310,7 @@ impl Runner for Journaled<'_> {
 struct Shared<'a>(&'a Mutex<Vec<State>>);
 
 impl StateSink for Shared<'_> {
-    async fn write(&mut self, state: &State) -> Result<(), StateError> {
+    async fn write(&mut self, state: &State, _: &[Entry]) -> Result<(), StateError> {
         self.0.lock().unwrap().push(state.clone());
         Ok(())
     }

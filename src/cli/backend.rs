@@ -188,15 +188,153 @@ impl Backend {
     }
 }
 
-/// Writes state through the backend after every statement, as apply asks.
+/// Writes state through the backend after every statement, as apply asks: the local file
+/// appends to its journal (compacting it into the state now and then), the table writes
+/// the rows that changed.
 pub struct Sink<'a> {
     pub backend: &'a Backend,
     pub session: Option<&'a Session>,
     pub lock: &'a LockInfo,
+    /// The local journal appended to; none until the first write compacts.
+    pub journal: Option<crate::state::JournalWriter>,
+    /// The effects of the statements in progress, by request id (for the table backend to
+    /// know which records a statement's success changes).
+    started: std::collections::BTreeMap<String, Option<crate::plan::Effect>>,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(backend: &'a Backend, session: Option<&'a Session>, lock: &'a LockInfo) -> Self {
+        Sink {
+            backend,
+            session,
+            lock,
+            journal: None,
+            started: Default::default(),
+        }
+    }
+
+    /// The records `entries` change, or None when one may change records beyond its own
+    /// (a database or schema renamed renames what it holds).
+    fn touched(
+        &mut self,
+        state: &State,
+        entries: &[crate::state::Entry],
+    ) -> Option<std::collections::BTreeSet<crate::model::Address>> {
+        use crate::plan::Effect;
+        use crate::state::Entry;
+        let mut touched = std::collections::BTreeSet::new();
+        let mut whole = false;
+        for e in entries {
+            let effect = match e {
+                Entry::Start(p) => {
+                    self.started.insert(p.request_id.clone(), p.effect.clone());
+                    continue;
+                }
+                Entry::Failed { request_id } => {
+                    self.started.remove(request_id);
+                    continue;
+                }
+                Entry::Done {
+                    request_id: Some(r),
+                    effect,
+                } => match (effect, self.started.remove(r)) {
+                    (Some(e), _) => Some(e.clone()),
+                    (None, Some(e)) => e,
+                    // Entered before this run: compare every record.
+                    (None, None) => {
+                        whole = true;
+                        None
+                    }
+                },
+                Entry::Done {
+                    request_id: None,
+                    effect,
+                } => effect.clone(),
+            };
+            match effect {
+                None | Some(Effect::None) => {}
+                Some(Effect::Put { object }) => {
+                    touched.insert(object.address);
+                }
+                Some(Effect::Remove { address }) => {
+                    touched.insert(address);
+                }
+                Some(Effect::Move { from, object })
+                | Some(Effect::Patch {
+                    from: Some(from),
+                    object,
+                    ..
+                }) => {
+                    whole |= matches!(
+                        object.kind(),
+                        crate::model::Kind::Database | crate::model::Kind::Schema
+                    );
+                    touched.insert(from);
+                    touched.insert(object.address);
+                }
+                Some(Effect::Patch {
+                    from: None, object, ..
+                }) => {
+                    whole |= matches!(
+                        object.kind(),
+                        crate::model::Kind::Database | crate::model::Kind::Schema
+                    ) && state.resources.contains_key(&object.address);
+                    touched.insert(object.address);
+                }
+            }
+        }
+        (!whole).then_some(touched)
+    }
+
+    /// Fold what the journal holds into the state file, or delete the table rows newer
+    /// ones superseded (at the end of an apply).
+    pub async fn finish(&mut self, state: &State) -> Result<(), StateError> {
+        match (self.backend, &self.journal) {
+            (Backend::Local(l), Some(j)) if !j.is_empty() => {
+                self.journal = Some(l.compact_held(state, self.lock)?);
+            }
+            (Backend::Snowflake(s), _) => {
+                if let Some(sess) = self.session {
+                    s.tidy(&sess.client, self.lock).await?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
 impl crate::apply::StateSink for Sink<'_> {
-    async fn write(&mut self, state: &State) -> Result<(), StateError> {
-        self.backend.save(self.session, state, self.lock).await
+    async fn write(
+        &mut self,
+        state: &State,
+        entries: &[crate::state::Entry],
+    ) -> Result<(), StateError> {
+        match self.backend {
+            Backend::Local(l) => match &mut self.journal {
+                Some(j) if !j.wants_compaction() => l.append_held(j, entries, self.lock),
+                // The first write starts a journal of this run's own; a long one is
+                // folded into the state.
+                _ => {
+                    self.journal = Some(l.compact_held(state, self.lock)?);
+                    Ok(())
+                }
+            },
+            Backend::Snowflake(s) => {
+                // No entries: an edit outside a plan (`apply::commit`), every record.
+                let touched = if entries.is_empty() {
+                    None
+                } else {
+                    self.touched(state, entries)
+                };
+                match self.session {
+                    Some(sess) => {
+                        s.save_changes(&sess.client, state, self.lock, touched.as_ref())
+                            .await
+                    }
+                    None => Err(StateError::Remote("no connection".into())),
+                }
+            }
+        }
     }
 }

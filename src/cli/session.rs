@@ -25,6 +25,15 @@ pub struct Session {
     _sandbox: Option<RunningServer>,
 }
 
+impl Drop for Session {
+    /// The embedded account's file alone is the account again when the command ends.
+    fn drop(&mut self) {
+        if let Some(s) = &self._sandbox {
+            s.flusher().flush();
+        }
+    }
+}
+
 impl Ctx {
     /// Where the embedded sandbox keeps the account of this directory and workspace: its
     /// own, or with `--sandbox-account NAME` one shared by every workspace naming NAME.

@@ -16,7 +16,7 @@ pub mod wire;
 pub use engine::{Clock, Engine, PersistError};
 pub use faults::FaultOptions;
 pub use server::{
-    start, AccessToken, RunningServer, ServeError, ServeOptions, UserKey, UserPassword,
+    start, AccessToken, Flusher, RunningServer, ServeError, ServeOptions, UserKey, UserPassword,
 };
 pub use stats::StatsSnapshot;
 pub use types::{Column, DmlStats, ResultSet, Session, SqlEngine, SqlError};

@@ -143,6 +143,12 @@ impl RunningServer {
         Ok(())
     }
 
+    /// Something that folds the engine's journal into its account file, usable after the
+    /// server itself was given away (to [`RunningServer::wait`]).
+    pub fn flusher(&self) -> Flusher {
+        Flusher(self.state.engine.clone())
+    }
+
     /// Stop accepting and close every connection.
     pub async fn shutdown(self) {
         self.shutdown.send_replace(true);
@@ -152,6 +158,15 @@ impl RunningServer {
     /// Run until the task ends (it does not end by itself).
     pub async fn wait(self) {
         let _ = self.task.await;
+    }
+}
+
+/// See [`RunningServer::flusher`].
+pub struct Flusher(Arc<Mutex<Box<dyn SqlEngine>>>);
+
+impl Flusher {
+    pub fn flush(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).flush();
     }
 }
 

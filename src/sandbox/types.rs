@@ -120,4 +120,8 @@ pub trait SqlEngine: Send {
         let _ = (request_id, user);
         None
     }
+
+    /// Fold what an engine that keeps its account on disk has journaled into its file (when
+    /// a command or server ends), so that the file alone is the account again.
+    fn flush(&mut self) {}
 }

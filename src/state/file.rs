@@ -1,6 +1,8 @@
 //! The local backend: a JSON file (default `state/<workspace>.json` under the configuration
-//! directory) and a lock file beside it, created exclusively.
+//! directory), the journal that continues it (`<file>.journal`, see `journal.rs`) and a lock
+//! file beside it, created exclusively.
 
+use super::journal::{self, Entry};
 use super::lock::{LockError, LockInfo};
 #[cfg(test)]
 use super::record::FORMAT_VERSION;
@@ -12,6 +14,29 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug)]
 pub struct LocalBackend {
     pub path: PathBuf,
+}
+
+/// The journal being appended to, opened by the compaction that started it.
+#[derive(Debug)]
+pub struct JournalWriter {
+    file: fs::File,
+    /// Bytes of the state file the journal continues, and of the journal so far.
+    pub state_bytes: u64,
+    pub journal_bytes: u64,
+    header_bytes: u64,
+}
+
+impl JournalWriter {
+    /// Time to fold the journal into the state: once it outgrows the state (and a floor),
+    /// so that rewriting the state costs a bounded share of what was appended.
+    pub fn wants_compaction(&self) -> bool {
+        self.journal_bytes > (4 << 20).max(2 * self.state_bytes)
+    }
+
+    /// Nothing appended since the compaction that started it.
+    pub fn is_empty(&self) -> bool {
+        self.journal_bytes == self.header_bytes
+    }
 }
 
 /// Write `contents` to `path` so that a reader sees the old file or the new one, never a
@@ -71,31 +96,76 @@ impl LocalBackend {
         PathBuf::from(p)
     }
 
+    pub fn journal_path(&self) -> PathBuf {
+        let mut p = self.path.clone().into_os_string();
+        p.push(".journal");
+        PathBuf::from(p)
+    }
+
     fn display(&self) -> String {
         self.path.display().to_string()
     }
 
+    /// The state with its journal replayed.
     pub fn load(&self) -> Result<Option<State>, StateError> {
-        match fs::read_to_string(&self.path) {
-            Ok(text) => State::parse(&text, &self.display()).map(Some),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StateError::Read {
-                path: self.display(),
-                source: e,
-            }),
+        let text = match fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(StateError::Read {
+                    path: self.display(),
+                    source: e,
+                })
+            }
+        };
+        let (mut state, id) = State::parse_file(&text, &self.display())?;
+        let Some(id) = id else {
+            return Ok(Some(state));
+        };
+        let jpath = self.journal_path();
+        let bytes = match fs::read(&jpath) {
+            Ok(b) => b,
+            // A compaction cut short before it started its journal: the state holds all.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Some(state)),
+            Err(e) => {
+                return Err(StateError::Read {
+                    path: jpath.display().to_string(),
+                    source: e,
+                })
+            }
+        };
+        let damaged = |line: usize, message: String| StateError::Journal {
+            path: jpath.display().to_string(),
+            line,
+            message,
+        };
+        let read = journal::parse(&bytes).map_err(|(line, m)| damaged(line, m))?;
+        // Another journal: one the state already holds (a compaction cut short after
+        // writing the state).
+        if read.id.as_deref() != Some(id.as_str()) {
+            return Ok(Some(state));
         }
+        for (i, entry) in read.entries.iter().enumerate() {
+            state.apply_entry(entry).map_err(|e| damaged(i + 2, e.0))?;
+        }
+        Ok(Some(state))
     }
 
     /// Write the state as the holder of `lock`, after checking that it still holds it: a
     /// lock forced open (and maybe taken by another process) means that someone else may
     /// have changed the state since, and writing would undo their change.
     pub fn save_held(&self, state: &State, lock: &LockInfo) -> Result<(), StateError> {
+        self.check_held(lock)?;
+        self.save(state)
+    }
+
+    fn check_held(&self, lock: &LockInfo) -> Result<(), StateError> {
         let lost = |now: String| StateError::LockLost {
             path: self.display(),
             now,
         };
         match self.lock_info() {
-            Ok(Some(held)) if held.id == lock.id => self.save(state),
+            Ok(Some(held)) if held.id == lock.id => Ok(()),
             Ok(Some(held)) => Err(lost(format!("it is held by {} now", held.holder))),
             Ok(None) => Err(lost("it was removed".into())),
             Err(e) => Err(lost(e.to_string())),
@@ -103,10 +173,63 @@ impl LocalBackend {
     }
 
     pub fn save(&self, state: &State) -> Result<(), StateError> {
-        atomic_write(&self.path, state.to_json().as_bytes()).map_err(|e| StateError::Write {
-            path: self.display(),
+        self.compact(state).map(|_| ())
+    }
+
+    /// Write the whole state under a new journal id, then start that journal empty, and
+    /// return it open for appending. Until the state is written the old state and journal
+    /// stand; after it, the old journal no longer matches and is never replayed.
+    pub fn compact(&self, state: &State) -> Result<JournalWriter, StateError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let text = state.to_file(Some(&id));
+        let write = |path: &Path, e| StateError::Write {
+            path: path.display().to_string(),
             source: e,
+        };
+        atomic_write(&self.path, &text).map_err(|e| write(&self.path, e))?;
+        let jpath = self.journal_path();
+        let header = journal::header(&id);
+        atomic_write(&jpath, &header).map_err(|e| write(&jpath, e))?;
+        let file = fs::OpenOptions::new()
+            .append(true)
+            .open(&jpath)
+            .map_err(|e| write(&jpath, e))?;
+        Ok(JournalWriter {
+            file,
+            state_bytes: text.len() as u64,
+            journal_bytes: header.len() as u64,
+            header_bytes: header.len() as u64,
         })
+    }
+
+    /// [`LocalBackend::compact`] as the holder of `lock` (see [`LocalBackend::save_held`]).
+    pub fn compact_held(
+        &self,
+        state: &State,
+        lock: &LockInfo,
+    ) -> Result<JournalWriter, StateError> {
+        self.check_held(lock)?;
+        self.compact(state)
+    }
+
+    /// Append `entries` to the journal and make them durable, as the holder of `lock`.
+    pub fn append_held(
+        &self,
+        writer: &mut JournalWriter,
+        entries: &[Entry],
+        lock: &LockInfo,
+    ) -> Result<(), StateError> {
+        self.check_held(lock)?;
+        let jpath = self.journal_path();
+        let write = |e| StateError::Write {
+            path: jpath.display().to_string(),
+            source: e,
+        };
+        let text = journal::lines(entries);
+        writer.file.write_all(&text).map_err(write)?;
+        writer.file.sync_data().map_err(write)?;
+        writer.journal_bytes += text.len() as u64;
+        Ok(())
     }
 
     /// Take the lock, or say who holds it.
@@ -317,6 +440,212 @@ mod tests {
         let mut s = State::parse(&text(7), "s.json").unwrap();
         s.bump_serial().unwrap();
         assert_eq!(s.serial, 8);
+    }
+
+    fn warehouse(name: &str, comment: &str) -> crate::model::Object {
+        let mut o = crate::model::Object::new(
+            crate::model::Address::new(crate::model::Kind::Warehouse, name.to_lowercase()),
+            crate::model::ObjectName::account(crate::model::Ident::from_canonical(name)),
+        );
+        o.set("comment", comment);
+        o
+    }
+
+    fn start(name: &str) -> Entry {
+        Entry::Start(super::super::InProgress {
+            statement: format!("CREATE WAREHOUSE {name}"),
+            request_id: format!("r-{name}"),
+            started_at: "2026-01-01T00:00:00Z".into(),
+            effect: Some(crate::plan::Effect::Put {
+                object: warehouse(name, "x"),
+            }),
+            after: None,
+        })
+    }
+
+    fn done(name: &str) -> Entry {
+        Entry::Done {
+            request_id: Some(format!("r-{name}")),
+            effect: None,
+        }
+    }
+
+    /// A backend with a compacted state and its journal open, under a lock.
+    fn journaled(dir: &Path) -> (LocalBackend, LockInfo, JournalWriter, State) {
+        let b = LocalBackend::new(dir.join("state/default.json"));
+        let lock = LockInfo::new("apply");
+        b.lock(&lock).unwrap();
+        let state = State::new("default");
+        let w = b.compact_held(&state, &lock).unwrap();
+        (b, lock, w, state)
+    }
+
+    #[test]
+    fn every_reader_sees_the_state_with_its_journal_replayed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (b, lock, mut w, mut state) = journaled(dir.path());
+        let entries = [start("A"), start("B"), done("A")];
+        for e in &entries {
+            state.apply_entry(e).unwrap();
+        }
+        b.append_held(&mut w, &entries, &lock).unwrap();
+        // The state file alone still says nothing ran.
+        let file = State::parse(&fs::read_to_string(&b.path).unwrap(), "s").unwrap();
+        assert!(file.resources.is_empty() && file.in_progress.is_empty());
+        let loaded = b.load().unwrap().unwrap();
+        assert_eq!(loaded, state);
+        assert_eq!(loaded.serial, 1);
+        assert_eq!(loaded.resources.len(), 1);
+        assert_eq!(loaded.in_progress.len(), 1, "B is still in progress");
+    }
+
+    #[test]
+    fn a_journal_line_cut_short_by_a_kill_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let (b, lock, mut w, mut state) = journaled(dir.path());
+        let entries = [start("A")];
+        state.apply_entry(&entries[0]).unwrap();
+        b.append_held(&mut w, &entries, &lock).unwrap();
+        let whole = fs::read(b.journal_path()).unwrap();
+        // The record of A's success, cut anywhere before its newline.
+        let line = journal::lines(&[done("A")]);
+        for cut in 1..line.len() {
+            let mut torn = whole.clone();
+            torn.extend_from_slice(&line[..cut]);
+            fs::write(b.journal_path(), &torn).unwrap();
+            assert_eq!(b.load().unwrap().unwrap(), state, "cut at {cut}");
+        }
+        // A damaged line with another after it is not a cut-short write: refused.
+        let mut damaged = whole.clone();
+        damaged.extend_from_slice(b"{\"op\":\"done\"\n");
+        damaged.extend_from_slice(&line);
+        fs::write(b.journal_path(), &damaged).unwrap();
+        let err = b.load().unwrap_err().to_string();
+        assert!(err.contains("damaged at line 3"), "{err}");
+    }
+
+    #[test]
+    fn a_compaction_folds_the_journal_in_and_a_journal_already_folded_in_is_not_replayed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (b, lock, mut w, mut state) = journaled(dir.path());
+        let entries = [start("A"), done("A")];
+        for e in &entries {
+            state.apply_entry(e).unwrap();
+        }
+        b.append_held(&mut w, &entries, &lock).unwrap();
+        let old_journal = fs::read(b.journal_path()).unwrap();
+        let w = b.compact_held(&state, &lock).unwrap();
+        assert!(w.is_empty());
+        let file = State::parse(&fs::read_to_string(&b.path).unwrap(), "s").unwrap();
+        assert_eq!(file, state, "the state file holds everything");
+        assert_eq!(b.load().unwrap().unwrap(), state);
+        // Killed after writing the state and before starting the new journal: the old
+        // journal is left, and replaying it would record A twice (and fail on its `done`).
+        fs::write(b.journal_path(), &old_journal).unwrap();
+        assert_eq!(b.load().unwrap().unwrap(), state);
+        fs::remove_file(b.journal_path()).unwrap();
+        assert_eq!(b.load().unwrap().unwrap(), state);
+    }
+
+    #[test]
+    fn a_journal_is_not_appended_to_after_the_lock_was_forced_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let (b, lock, mut w, _) = journaled(dir.path());
+        b.force_unlock().unwrap();
+        let err = b.append_held(&mut w, &[start("A")], &lock).unwrap_err();
+        assert!(
+            err.to_string().contains("no longer holds the state lock"),
+            "{err}"
+        );
+        assert!(b.load().unwrap().unwrap().in_progress.is_empty());
+    }
+
+    #[test]
+    fn a_format_1_state_still_loads_and_is_written_back_as_format_2() {
+        // Written by the previous version (its `to_json`, pretty, every field of a record).
+        let v1 = r#"{
+  "format_version": 1,
+  "lineage": "0b5d7f0e-8d3c-4a53-9a57-0d7c4d2b1e11",
+  "serial": 4,
+  "workspace": "default",
+  "snowform_version": "0.1.0",
+  "resources": {
+    "warehouse.a": {
+      "kind": "warehouse",
+      "name": "A",
+      "object_name": {
+        "name": "A"
+      },
+      "properties": {
+        "comment": "x"
+      },
+      "digest": "DIGEST"
+    }
+  }
+}
+"#;
+        let dir = tempfile::tempdir().unwrap();
+        let b = LocalBackend::new(dir.path().join("default.json"));
+        fs::write(&b.path, v1).unwrap();
+        let old = b.load().unwrap().unwrap();
+        assert_eq!(old.serial, 4);
+        assert_eq!(old.format_version, FORMAT_VERSION);
+        let a = crate::model::Address::new(crate::model::Kind::Warehouse, "a");
+        assert_eq!(
+            old.resources[&a].properties["comment"],
+            crate::model::Value::from("x")
+        );
+        b.save(&old).unwrap();
+        let text = fs::read_to_string(&b.path).unwrap();
+        assert!(text.starts_with("{\"format_version\":2,"), "{text}");
+        // The kind, the printed name and the digest are not stored; they come back.
+        assert!(
+            !text.contains("digest") && !text.contains("\"kind\""),
+            "{text}"
+        );
+        let again = b.load().unwrap().unwrap();
+        assert_eq!(again.resources[&a].name, "A");
+        assert_eq!(again.resources[&a].kind, crate::model::Kind::Warehouse);
+        assert_eq!(again.resources[&a].digest, warehouse("A", "x").digest());
+        assert_eq!(
+            again.resources[&a].to_object(&a),
+            old.resources[&a].to_object(&a)
+        );
+    }
+
+    #[test]
+    fn a_stored_record_is_a_line_and_reads_back_equal() {
+        let mut s = State::new("default");
+        for i in 0..3 {
+            s.apply_effect(&crate::plan::Effect::Put {
+                object: warehouse(&format!("W{i}"), "c"),
+            });
+        }
+        s.apply_entry(&start("X")).unwrap();
+        // Names that need quoting, with a dot and a quote in them, in a schema.
+        let id = crate::model::Ident::from_canonical;
+        let mut odd = crate::model::Object::new(
+            crate::model::Address::new(crate::model::Kind::Stage, "odd"),
+            crate::model::ObjectName::in_schema(id("my.db"), id("S"), id("a\"b c")),
+        );
+        odd.set("comment", "c");
+        s.apply_effect(&crate::plan::Effect::Put { object: odd });
+        let text = String::from_utf8(s.to_file(Some("j"))).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // Head, four records, the close of resources and in_progress's start, one entry,
+        // the close.
+        assert_eq!(lines.len(), 8, "{text}");
+        assert!(
+            lines[1].starts_with("\"warehouse.w0\":{\"name\":\"W0\","),
+            "{text}"
+        );
+        assert!(
+            lines[4].contains(r#""name":"\"my.db\".S.\"a\"\"b c\"""#),
+            "{text}"
+        );
+        let (back, journal) = State::parse_file(&text, "s").unwrap();
+        assert_eq!(back, s);
+        assert_eq!(journal.as_deref(), Some("j"));
     }
 
     #[test]

@@ -1,15 +1,19 @@
-//! State: what snowform last applied, per address, with a lineage and a serial. It is
-//! written after every statement that succeeds, atomically. It holds no credential, but it
-//! does hold the sensitive values objects were created with (local files are mode 0600). Backends
-//! keep it in a local file or in a table in the account.
+//! State: what snowform last applied, per address, with a lineage and a serial. Every
+//! statement is entered before it is sent and recorded once it succeeded; the local backend
+//! appends each change to a journal that it folds into the state file now and then, the
+//! table backend writes the rows that changed. Backends keep it in a local file or in a
+//! table in the account. It holds no credential, but it does hold the sensitive values
+//! objects were created with (local files are mode 0600).
 
 mod file;
+pub mod journal;
 mod lock;
 mod moves;
 mod record;
 mod remote;
 
-pub use file::{atomic_write, LocalBackend};
+pub use file::{atomic_write, JournalWriter, LocalBackend};
+pub use journal::Entry;
 pub use lock::{LockError, LockInfo};
 pub use moves::MoveError;
 pub use record::{InProgress, Record, State, StateError, FORMAT_VERSION, MAX_SERIAL};

@@ -5,7 +5,11 @@ use crate::plan::Effect;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const FORMAT_VERSION: u32 = 1;
+/// The state file's format. Version 2 keeps one record a line without what the address and
+/// the name give (kind, printed name, digest); version 1 files are still read.
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format still read.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
@@ -76,10 +80,16 @@ pub enum StateError {
         path: String,
         source: serde_json::Error,
     },
-    #[error("state {path} has format_version {found}; this snowform reads format_version {FORMAT_VERSION}: upgrade snowform")]
+    #[error("state {path} has format_version {found}; this snowform reads format_version {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}: upgrade snowform")]
     Version { path: String, found: u32 },
     #[error("state kept in Snowflake: {0}")]
     Remote(String),
+    #[error("the state journal {path} is damaged at line {line} ({message}); restore the state and its journal from a backup, or move the journal away only if the account holds nothing its later lines record")]
+    Journal {
+        path: String,
+        line: usize,
+        message: String,
+    },
     #[error("this process no longer holds the state lock of {path} ({now}: it was forced open); nothing was written, so as not to undo what another process changed. Run `snowform plan` to see where things stand")]
     LockLost { path: String, now: String },
     #[error("state {path} has serial {serial}, beyond the largest a state reaches ({MAX_SERIAL}); the file is corrupt or was edited: restore it from version control or a backup")]
@@ -94,6 +104,32 @@ pub enum StateError {
 pub const MAX_SERIAL: u64 = 1 << 53;
 
 impl Record {
+    /// A record of its parts, with the printed name and the digest worked out from them.
+    pub fn new(
+        kind: Kind,
+        object_name: ObjectName,
+        properties: BTreeMap<String, Value>,
+        deps: Vec<Address>,
+        lifecycle: crate::model::Lifecycle,
+    ) -> Record {
+        // As `Object::digest` computes it.
+        let digest = {
+            use sha2::{Digest, Sha256};
+            let body = serde_json::to_string(&(kind, object_name.to_string(), &properties))
+                .expect("serialisable");
+            hex::encode(Sha256::digest(body.as_bytes()))
+        };
+        Record {
+            kind,
+            name: object_name.to_string(),
+            object_name,
+            properties,
+            deps,
+            lifecycle,
+            digest,
+        }
+    }
+
     pub fn from_object(o: &Object) -> Record {
         Record {
             kind: o.kind(),
@@ -131,33 +167,48 @@ impl State {
         }
     }
 
-    /// Parse state text, checking the format version.
+    /// Parse state text, checking the format version (and reading the previous one).
     pub fn parse(text: &str, path: &str) -> Result<State, StateError> {
+        Self::parse_file(text, path).map(|(s, _)| s)
+    }
+
+    /// Parse state text and the id of the journal that continues it, if it names one.
+    pub fn parse_file(text: &str, path: &str) -> Result<(State, Option<String>), StateError> {
         #[derive(Deserialize)]
         struct Head {
             format_version: u32,
         }
-        let head: Head = serde_json::from_str(text).map_err(|e| StateError::Parse {
+        let bad = |e| StateError::Parse {
             path: path.into(),
             source: e,
-        })?;
-        if head.format_version != FORMAT_VERSION {
-            return Err(StateError::Version {
-                path: path.into(),
-                found: head.format_version,
-            });
-        }
-        let state: State = serde_json::from_str(text).map_err(|e| StateError::Parse {
-            path: path.into(),
-            source: e,
-        })?;
+        };
+        let head: Head = serde_json::from_str(text).map_err(bad)?;
+        let (state, journal) = match head.format_version {
+            FORMAT_VERSION => {
+                let stored: StoredState = serde_json::from_str(text).map_err(bad)?;
+                stored
+                    .into_state()
+                    .map_err(|e| bad(<serde_json::Error as serde::de::Error>::custom(e)))?
+            }
+            1 => {
+                let mut state: State = serde_json::from_str(text).map_err(bad)?;
+                state.format_version = FORMAT_VERSION;
+                (state, None)
+            }
+            found => {
+                return Err(StateError::Version {
+                    path: path.into(),
+                    found,
+                })
+            }
+        };
         if state.serial > MAX_SERIAL {
             return Err(StateError::SerialTooLarge {
                 path: path.into(),
                 serial: state.serial,
             });
         }
-        Ok(state)
+        Ok((state, journal))
     }
 
     /// Count one more write; an error rather than a wrap past [`MAX_SERIAL`].
@@ -174,6 +225,63 @@ impl State {
         let mut s = serde_json::to_string_pretty(self).expect("state serialises");
         s.push('\n');
         s
+    }
+
+    /// The state file's text (format [`FORMAT_VERSION`]): the head on the first line, then
+    /// one record a line, then what is in progress, so that it stays readable and a change
+    /// shows as a change of lines. `journal` names the journal that continues it.
+    pub fn to_file(&self, journal: Option<&str>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.resources.len() * 200);
+        fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+            serde_json::to_writer(out, v).expect("state serialises");
+        }
+        out.extend_from_slice(
+            format!("{{\"format_version\":{FORMAT_VERSION},\"lineage\":").as_bytes(),
+        );
+        put(&mut out, &self.lineage);
+        out.extend_from_slice(format!(",\"serial\":{},\"workspace\":", self.serial).as_bytes());
+        put(&mut out, &self.workspace);
+        out.extend_from_slice(b",\"snowform_version\":");
+        put(&mut out, &self.snowform_version);
+        if let Some(j) = journal {
+            out.extend_from_slice(b",\"journal\":");
+            put(&mut out, j);
+        }
+        out.extend_from_slice(b",\"resources\":{");
+        for (i, (a, r)) in self.resources.iter().enumerate() {
+            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            put(&mut out, &a.to_string());
+            out.push(b':');
+            put(&mut out, &StoredRecordRef::from(r));
+        }
+        out.extend_from_slice(if self.resources.is_empty() {
+            b"}"
+        } else {
+            b"\n}"
+        });
+        if !self.in_progress.is_empty() {
+            out.extend_from_slice(b",\"in_progress\":[");
+            for (i, p) in self.in_progress.iter().enumerate() {
+                out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                put(&mut out, p);
+            }
+            out.extend_from_slice(b"\n]");
+        }
+        out.extend_from_slice(b"}\n");
+        out
+    }
+
+    /// The state without its records (the head of the table backend).
+    pub fn clone_without_resources(&self) -> State {
+        State {
+            format_version: self.format_version,
+            lineage: self.lineage.clone(),
+            serial: self.serial,
+            workspace: self.workspace.clone(),
+            snowform_version: self.snowform_version.clone(),
+            resources: BTreeMap::new(),
+            in_progress: self.in_progress.clone(),
+        }
     }
 
     /// The recorded objects, by address.
@@ -297,5 +405,117 @@ impl crate::plan::saved::StateVersion for State {
 
     fn serial(&self) -> u64 {
         self.serial
+    }
+}
+
+/// A record as the state file keeps it (format 2): the kind is the address's, the name is
+/// written as SQL (`DB.SCHEMA."Name"`), the printed name is the name's, and the digest is
+/// worked out again when read.
+#[derive(Serialize)]
+struct StoredRecordRef<'a> {
+    name: NameRef<'a>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    properties: &'a BTreeMap<String, Value>,
+    #[serde(skip_serializing_if = "<[Address]>::is_empty")]
+    deps: &'a [Address],
+    #[serde(skip_serializing_if = "is_default")]
+    lifecycle: &'a crate::model::Lifecycle,
+}
+
+impl<'a> From<&'a Record> for StoredRecordRef<'a> {
+    fn from(r: &'a Record) -> Self {
+        let sql = r.object_name.to_sql();
+        // Written as SQL only when it reads back as the same name.
+        let name = if name_from_sql(&sql).as_ref() == Some(&r.object_name) {
+            NameRef::Sql(sql)
+        } else {
+            NameRef::Parts(&r.object_name)
+        };
+        StoredRecordRef {
+            name,
+            properties: &r.properties,
+            deps: &r.deps,
+            lifecycle: &r.lifecycle,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum NameRef<'a> {
+    Sql(String),
+    Parts(&'a ObjectName),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredName {
+    Sql(String),
+    Parts(ObjectName),
+}
+
+/// A name written as SQL, of one to three parts.
+fn name_from_sql(sql: &str) -> Option<ObjectName> {
+    let mut parts = crate::model::ident::split_parts(sql).ok()?;
+    let name = parts.pop()?;
+    match (parts.pop(), parts.pop(), parts.is_empty()) {
+        (None, None, true) => Some(ObjectName::account(name)),
+        (Some(db), None, true) => Some(ObjectName::in_database(db, name)),
+        (Some(schema), Some(db), true) => Some(ObjectName::in_schema(db, schema, name)),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+struct StoredRecord {
+    name: StoredName,
+    #[serde(default)]
+    properties: BTreeMap<String, Value>,
+    #[serde(default)]
+    deps: Vec<Address>,
+    #[serde(default)]
+    lifecycle: crate::model::Lifecycle,
+}
+
+#[derive(Deserialize)]
+struct StoredState {
+    lineage: String,
+    serial: u64,
+    workspace: String,
+    snowform_version: String,
+    #[serde(default)]
+    journal: Option<String>,
+    resources: BTreeMap<Address, StoredRecord>,
+    #[serde(default)]
+    in_progress: Vec<InProgress>,
+}
+
+impl StoredState {
+    fn into_state(self) -> Result<(State, Option<String>), String> {
+        let resources = self
+            .resources
+            .into_iter()
+            .map(|(a, r)| {
+                let name = match r.name {
+                    StoredName::Parts(n) => n,
+                    StoredName::Sql(sql) => name_from_sql(&sql)
+                        .ok_or_else(|| format!("{a}: {sql:?} is not an object name"))?,
+                };
+                let record = Record::new(a.kind, name, r.properties, r.deps, r.lifecycle);
+                Ok((a, record))
+            })
+            .collect::<Result<_, String>>()?;
+        Ok((
+            State {
+                format_version: FORMAT_VERSION,
+                lineage: self.lineage,
+                serial: self.serial,
+                workspace: self.workspace,
+                snowform_version: self.snowform_version,
+                resources,
+                in_progress: self.in_progress,
+            },
+            self.journal,
+        ))
     }
 }

@@ -41,6 +41,9 @@ pub struct SnowflakeBackend {
     pub workspace: String,
     /// Each record's JSON as the table holds it, to write only what changed.
     written: Mutex<BTreeMap<Address, String>>,
+    /// Addresses written since the last full write whose older rows are still in the
+    /// table (reading keeps the newest): deleted in one go by [`SnowflakeBackend::tidy`].
+    superseded: Mutex<BTreeMap<Address, u64>>,
     /// The last `load` found no table (or this role cannot see it).
     missing: std::sync::atomic::AtomicBool,
 }
@@ -57,6 +60,7 @@ impl SnowflakeBackend {
             table,
             workspace: workspace.to_string(),
             written: Mutex::new(BTreeMap::new()),
+            superseded: Mutex::new(BTreeMap::new()),
             missing: std::sync::atomic::AtomicBool::new(false),
         }
     }
@@ -188,9 +192,66 @@ impl SnowflakeBackend {
         state: &State,
         lock: &LockInfo,
     ) -> Result<(), StateError> {
+        self.save_changes(sql, state, lock, None).await?;
+        self.tidy(sql, lock).await
+    }
+
+    /// Write the state, comparing only the records at `touched` (every record when None)
+    /// with what the table holds. A write that changes no record is one statement (the
+    /// head's, which also checks the lock); rows a changed record supersedes are left for
+    /// [`SnowflakeBackend::tidy`] (reading keeps the newest row), so that recording a
+    /// statement costs three round trips however many objects the state holds.
+    pub async fn save_changes<S: Sql>(
+        &self,
+        sql: &S,
+        state: &State,
+        lock: &LockInfo,
+        touched: Option<&std::collections::BTreeSet<Address>>,
+    ) -> Result<(), StateError> {
         let held = format!("{} AND LOCK_ID = {}", self.head(), quote_literal(&lock.id));
         let lost = || {
             self.remote("this process no longer holds the state lock (it was forced open); nothing was written".into())
+        };
+        let head = state.clone_without_resources();
+        let update_head = format!(
+            "UPDATE {} SET BODY = {}, SERIAL = {}, UPDATED_AT = CURRENT_TIMESTAMP() WHERE {held}",
+            self.t(),
+            quote_literal(&head.to_json()),
+            state.serial
+        );
+        if touched.is_some_and(|t| t.is_empty()) {
+            let (_, n) = sql
+                .execute(&update_head)
+                .await
+                .map_err(|e| self.remote(e))?;
+            return if n == 1 { Ok(()) } else { Err(lost()) };
+        }
+        let (changed, removed) = {
+            let before = self.written.lock().expect("not poisoned");
+            let mut changed: Vec<(Address, String)> = Vec::new();
+            let mut removed: Vec<Address> = Vec::new();
+            let mut look = |addr: &Address| match state.resources.get(addr) {
+                Some(record) => {
+                    let body = serde_json::to_string(record).expect("records serialise");
+                    if before.get(addr) != Some(&body) {
+                        changed.push((addr.clone(), body));
+                    }
+                }
+                None if before.contains_key(addr) => removed.push(addr.clone()),
+                None => {}
+            };
+            match touched {
+                Some(t) => t.iter().for_each(&mut look),
+                None => {
+                    state.resources.keys().for_each(&mut look);
+                    for a in before.keys() {
+                        if !state.resources.contains_key(a) {
+                            removed.push(a.clone());
+                        }
+                    }
+                }
+            }
+            (changed, removed)
         };
         let (_, n) = sql
             .execute(&format!(
@@ -202,21 +263,7 @@ impl SnowflakeBackend {
         if n != 1 {
             return Err(lost());
         }
-        let before = self.written.lock().expect("not poisoned").clone();
-        let mut after: BTreeMap<Address, String> = BTreeMap::new();
-        for (addr, record) in &state.resources {
-            after.insert(
-                addr.clone(),
-                serde_json::to_string(record).expect("records serialise"),
-            );
-        }
-        let changed: Vec<(&Address, &String)> = after
-            .iter()
-            .filter(|(a, b)| before.get(*a) != Some(*b))
-            .collect();
-        let removed: Vec<&Address> = before.keys().filter(|a| !after.contains_key(*a)).collect();
-
-        // New versions first, then whatever they supersede, then the head.
+        // New versions first, then the rows of removed records, then the head.
         let rows: Vec<String> = changed
             .iter()
             .map(|(a, b)| {
@@ -239,21 +286,6 @@ impl SnowflakeBackend {
         ) {
             sql.execute(&chunk).await.map_err(|e| self.remote(e))?;
         }
-        let superseded: Vec<String> = changed
-            .iter()
-            .map(|(a, _)| format!("ADDRESS = {}", quote_literal(&a.to_string())))
-            .collect();
-        let prefix = format!(
-            "DELETE FROM {} WHERE WORKSPACE = {} AND SERIAL < {} AND (",
-            self.t(),
-            self.ws(),
-            state.serial
-        );
-        for chunk in chunks(&superseded, &prefix, " OR ") {
-            sql.execute(&format!("{chunk})"))
-                .await
-                .map_err(|e| self.remote(e))?;
-        }
         let gone: Vec<String> = removed
             .iter()
             .map(|a| format!("ADDRESS = {}", quote_literal(&a.to_string())))
@@ -268,21 +300,65 @@ impl SnowflakeBackend {
                 .await
                 .map_err(|e| self.remote(e))?;
         }
-        let mut head = state.clone();
-        head.resources.clear();
         let (_, n) = sql
-            .execute(&format!(
-                "UPDATE {} SET BODY = {}, SERIAL = {}, UPDATED_AT = CURRENT_TIMESTAMP() WHERE {held}",
-                self.t(),
-                quote_literal(&head.to_json()),
-                state.serial
-            ))
+            .execute(&update_head)
             .await
             .map_err(|e| self.remote(e))?;
         if n != 1 {
             return Err(lost());
         }
-        *self.written.lock().expect("not poisoned") = after;
+        let mut written = self.written.lock().expect("not poisoned");
+        let mut superseded = self.superseded.lock().expect("not poisoned");
+        for (a, body) in changed {
+            superseded.insert(a.clone(), state.serial);
+            written.insert(a, body);
+        }
+        for a in removed {
+            superseded.remove(&a);
+            written.remove(&a);
+        }
+        Ok(())
+    }
+
+    /// Delete the rows that newer ones superseded since the last tidy (as the lock's
+    /// holder: a write of another process is never touched, since its rows are newer).
+    pub async fn tidy<S: Sql>(&self, sql: &S, lock: &LockInfo) -> Result<(), StateError> {
+        let stale: BTreeMap<Address, u64> =
+            std::mem::take(&mut *self.superseded.lock().expect("not poisoned"));
+        if stale.is_empty() {
+            return Ok(());
+        }
+        let (_, n) = sql
+            .execute(&format!(
+                "UPDATE {} SET UPDATED_AT = CURRENT_TIMESTAMP() WHERE {} AND LOCK_ID = {}",
+                self.t(),
+                self.head(),
+                quote_literal(&lock.id)
+            ))
+            .await
+            .map_err(|e| self.remote(e))?;
+        if n != 1 {
+            return Err(self.remote("this process no longer holds the state lock (it was forced open); nothing was written".into()));
+        }
+        let older: Vec<String> = stale
+            .iter()
+            .map(|(a, serial)| {
+                format!(
+                    "(ADDRESS = {} AND SERIAL < {serial})",
+                    quote_literal(&a.to_string())
+                )
+            })
+            .collect();
+        let prefix = format!(
+            "DELETE FROM {} WHERE WORKSPACE = {} AND (",
+            self.t(),
+            self.ws()
+        );
+        for chunk in chunks(&older, &prefix, " OR ") {
+            sql.execute(&format!("{chunk})"))
+                .await
+                .map_err(|e| self.remote(e))?;
+        }
         Ok(())
     }
 
@@ -535,6 +611,69 @@ mod tests {
             let seen = std::mem::take(&mut *sql.1.lock().unwrap());
             assert!(seen.iter().all(|s| s.starts_with("SELECT ")), "{seen:?}");
         });
+    }
+
+    #[test]
+    fn recording_a_statement_costs_a_few_statements_however_many_records_there_are() {
+        let sql = Recording(engine(), Mutex::new(Vec::new()));
+        let b = backend();
+        let lock = LockInfo::new("test");
+        run(async {
+            b.lock(&sql, &lock).await.unwrap();
+            let mut state = State::new("default");
+            for i in 0..50 {
+                state.apply_effect(&crate::plan::Effect::Put {
+                    object: warehouse(&format!("W{i}"), "x"),
+                });
+            }
+            state.serial = 1;
+            b.save(&sql, &state, &lock).await.unwrap();
+            sql.1.lock().unwrap().clear();
+            // Only in-progress entries changed: the head alone, which checks the lock.
+            state.in_progress.push(crate::state::InProgress {
+                statement: "ALTER WAREHOUSE W1 SET COMMENT = 'y'".into(),
+                request_id: "r1".into(),
+                started_at: "now".into(),
+                effect: None,
+                after: None,
+            });
+            let none = std::collections::BTreeSet::new();
+            b.save_changes(&sql, &state, &lock, Some(&none))
+                .await
+                .unwrap();
+            assert_eq!(sql.1.lock().unwrap().len(), 1);
+            assert_eq!(backend().load(&sql).await.unwrap().unwrap(), state);
+            // One record changed: the lock check, its row, the head; its older row is left
+            // for `tidy`, and reading keeps the newest.
+            sql.1.lock().unwrap().clear();
+            let w1 = warehouse("W1", "y");
+            state.apply_effect(&crate::plan::Effect::Put { object: w1.clone() });
+            state.in_progress.clear();
+            state.serial = 2;
+            let touched = [w1.address.clone()].into_iter().collect();
+            b.save_changes(&sql, &state, &lock, Some(&touched))
+                .await
+                .unwrap();
+            let seen = std::mem::take(&mut *sql.1.lock().unwrap());
+            assert_eq!(seen.len(), 3, "{seen:?}");
+            assert!(!seen[1].contains("'warehouse.w2'"), "{}", seen[1]);
+            assert_eq!(backend().load(&sql).await.unwrap().unwrap(), state);
+            let count = |sql: &Recording| {
+                run_nested(sql.0.execute("SELECT ADDRESS FROM OPS.SNOWFORM.STATE"))
+                    .unwrap()
+                    .0
+                    .len()
+            };
+            assert_eq!(count(&sql), 52);
+            b.tidy(&sql, &lock).await.unwrap();
+            assert_eq!(count(&sql), 51);
+            assert_eq!(backend().load(&sql).await.unwrap().unwrap(), state);
+        });
+    }
+
+    /// The engine answers at once: its futures are ready when first polled.
+    fn run_nested<F: std::future::Future>(f: F) -> F::Output {
+        futures::FutureExt::now_or_never(f).expect("the direct engine answers at once")
     }
 
     #[test]

@@ -29,7 +29,7 @@ const REFUSED: &str = "the plan cannot be made";
 struct Memory;
 
 impl StateSink for Memory {
-    async fn write(&mut self, _: &State) -> Result<(), StateError> {
+    async fn write(&mut self, _: &State, _: &[snowform::state::Entry]) -> Result<(), StateError> {
         Ok(())
     }
 }

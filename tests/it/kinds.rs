@@ -30,7 +30,7 @@ const TOKEN: &str = "kinds-test-token";
 struct Memory;
 
 impl StateSink for Memory {
-    async fn write(&mut self, _: &State) -> Result<(), StateError> {
+    async fn write(&mut self, _: &State, _: &[snowform::state::Entry]) -> Result<(), StateError> {
         Ok(())
     }
 }

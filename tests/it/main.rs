@@ -12,6 +12,7 @@ mod feature_store_layout;
 mod generate;
 mod grants;
 mod in_process;
+mod journal;
 mod kinds;
 mod mlops;
 mod outputs;

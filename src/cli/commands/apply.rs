@@ -157,11 +157,7 @@ async fn locked(
         redactor: ctx.redactor.clone(),
         bar: crate::cli::progress::Progress::bar(ctx, plan.statements().len() as u64, "statements"),
     };
-    let mut sink = Sink {
-        backend,
-        session: Some(session),
-        lock,
-    };
+    let mut sink = Sink::new(backend, Some(session), lock);
     let opts = ApplyOptions {
         parallelism: usize::from(args.parallelism),
         stop: &stop,
@@ -169,6 +165,12 @@ async fn locked(
     let report = apply(&plan, &mut state, &mut sink, &runner, &opts).await;
     runner.bar.finish();
     watcher.abort();
+    // Whatever the apply recorded is in the journal already; folding it into the state
+    // file only makes the next read quicker.
+    let report = match report {
+        Ok(r) => sink.finish(&state).await.map(|()| r),
+        Err(e) => Err(e),
+    };
     let report = report.map_err(|e| {
         CliError::new(format!(
             "{e}\nThe statements above ran; the state could not record the last of them."
@@ -207,11 +209,7 @@ async fn settle_interrupted(
         ctx.err_style
             .yellow(&format!("warning: {}", recover::summary(&settled)))
     );
-    let mut sink = Sink {
-        backend,
-        session: Some(session),
-        lock,
-    };
+    let mut sink = Sink::new(backend, Some(session), lock);
     crate::apply::commit(state, &mut sink).await?;
     let refused: Vec<String> = settled
         .iter()

@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, address: &str, name: &str) -> Result<Exit, CliError> {
             record.deps = desired.deps.clone();
             record.lifecycle = desired.lifecycle.clone();
             state.apply_effect(&Effect::Put { object: record });
-            crate::apply::commit(&mut state, &mut Sink { backend: &backend, session: Some(&session), lock: &lock })
+            crate::apply::commit(&mut state, &mut Sink::new(&backend, Some(&session), &lock))
                 .await?;
             println_to!(ctx.stderr, "Imported {} {target} as {addr}. Run `snowform plan` to see how it differs from the configuration.", addr.kind.noun());
             if !trusted.is_empty() {

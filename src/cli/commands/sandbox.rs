@@ -90,10 +90,13 @@ fn serve(ctx: &Ctx, args: &ServeArgs) -> Result<Exit, CliError> {
                 std::future::pending::<()>().await;
             }
         };
+        let flusher = server.flusher();
         tokio::select! {
             _ = server.wait() => {}
             _ = interrupted => {}
         }
+        // The account file alone is the account again (the journal kept it meanwhile).
+        flusher.flush();
         Ok(Exit::Ok)
     })
 }
@@ -145,6 +148,8 @@ fn exec(ctx: &Ctx, sql: &str) -> Result<Exit, CliError> {
 
 fn reset(ctx: &Ctx) -> Result<Exit, CliError> {
     let path = ctx.sandbox_account_path()?;
+    // Its journal goes with it (a new file would not replay it, but it would be left over).
+    let _ = std::fs::remove_file(crate::sandbox::engine::persist::journal_path(&path));
     match std::fs::remove_file(&path) {
         Ok(()) => println_to!(
             ctx.stderr,

@@ -80,7 +80,7 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                             "no statement with request id {request_id:?} is in progress; `snowform state in-progress` lists them"
                         )));
                     }
-                    crate::apply::commit(&mut state, &mut Sink { backend: &backend, session, lock: &lock })
+                    crate::apply::commit(&mut state, &mut Sink::new(&backend, session, &lock))
                         .await?;
                     for sql in &forgotten {
                         let first = sql.lines().next().unwrap_or("");
@@ -112,7 +112,7 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                         .await?
                         .ok_or_else(|| CliError::new("there is no state yet"))?;
                     state.move_record(&from, &to)?;
-                    crate::apply::commit(&mut state, &mut Sink { backend: &backend, session, lock: &lock })
+                    crate::apply::commit(&mut state, &mut Sink::new(&backend, session, &lock))
                         .await?;
                     println_to!(
                         ctx.stderr,
@@ -140,7 +140,7 @@ pub fn run(ctx: &Ctx, cmd: StateCommand) -> Result<Exit, CliError> {
                             "{addr} is not in the state; `snowform state list` shows what is"
                         )));
                     }
-                    crate::apply::commit(&mut state, &mut Sink { backend: &backend, session, lock: &lock })
+                    crate::apply::commit(&mut state, &mut Sink::new(&backend, session, &lock))
                         .await?;
                     println_to!(
                         ctx.stderr,

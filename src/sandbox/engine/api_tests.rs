@@ -81,12 +81,20 @@ fn reopening_an_account_gives_the_same_output_for_every_read() {
         reopened.catalog(),
         Engine::open(&path, "ACME").unwrap().catalog()
     );
-    // Only the account file is left in the directory: the temporary file was renamed.
-    let names: Vec<_> = std::fs::read_dir(dir.path())
+    // Only the account file and its journal are left in the directory: the temporary
+    // files were renamed.
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(names, vec![std::ffi::OsString::from("account.json")]);
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            std::ffi::OsString::from("account.json"),
+            std::ffi::OsString::from("account.json.journal")
+        ]
+    );
 }
 
 #[test]
@@ -101,7 +109,10 @@ fn the_same_statements_save_the_same_bytes() {
         for sql in SETUP {
             run(&mut e, sql);
         }
-        files.push(std::fs::read(&path).unwrap());
+        files.push((
+            std::fs::read(&path).unwrap(),
+            std::fs::read(super::persist::journal_path(&path)).unwrap(),
+        ));
     }
     assert_eq!(files[0], files[1]);
 }
@@ -110,19 +121,127 @@ fn the_same_statements_save_the_same_bytes() {
 fn reads_and_failed_statements_do_not_rewrite_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("account.json");
+    let journal = super::persist::journal_path(&path);
     let mut e = Engine::open(&path, "ACME")
         .unwrap()
         .with_clock(Clock::fixed_at_secs(1));
     run(&mut e, "CREATE DATABASE db");
-    let saved = std::fs::read(&path).unwrap();
-    std::fs::write(&path, b"{\"marker\": true}").unwrap();
+    let saved = (
+        std::fs::read(&path).unwrap(),
+        std::fs::read(&journal).unwrap(),
+    );
     run(&mut e, "SHOW DATABASES");
     assert!(e.execute("CREATE DATABASE db", &session()).is_err());
-    assert_eq!(std::fs::read(&path).unwrap(), b"{\"marker\": true}");
+    assert_eq!(
+        (
+            std::fs::read(&path).unwrap(),
+            std::fs::read(&journal).unwrap()
+        ),
+        saved
+    );
+    // A change is one line appended to the journal; the file stays as it was.
     run(&mut e, "CREATE SCHEMA db.s");
-    let after: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    assert!(after["catalog"]["databases"]["DB"]["schemas"]["S"].is_object());
-    assert_ne!(std::fs::read(&path).unwrap(), saved);
+    assert_eq!(std::fs::read(&path).unwrap(), saved.0);
+    let appended = std::fs::read(&journal).unwrap();
+    assert_eq!(
+        appended[saved.1.len()..]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count(),
+        1
+    );
+    assert!(
+        Engine::open(&path, "ACME").unwrap().catalog().databases["DB"]
+            .schemas
+            .contains_key("S")
+    );
+}
+
+/// The account file keeps the account as of its last rewrite; the journal beside it each
+/// change since, replayed when the account is opened. A line cut short by a kill (never
+/// answered) is left out; a journal the file already holds is not replayed again.
+#[test]
+fn an_account_is_its_file_with_its_journal_replayed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.json");
+    let journal = super::persist::journal_path(&path);
+    let mut e = Engine::open(&path, "ACME")
+        .unwrap()
+        .with_clock(Clock::fixed_at_secs(1));
+    run(&mut e, "CREATE DATABASE db");
+    let file_then = std::fs::read(&path).unwrap();
+    let journal_then = std::fs::read(&journal).unwrap();
+    run(&mut e, "CREATE SCHEMA db.s");
+    run(&mut e, "CREATE SCHEMA db.t");
+    let whole = e.catalog().clone();
+    drop(e);
+    assert_eq!(std::fs::read(&path).unwrap(), file_then, "not rewritten");
+    assert_eq!(Engine::open(&path, "ACME").unwrap().catalog(), &whole);
+    // The last line cut short anywhere: that statement alone is missing.
+    let full = std::fs::read(&journal).unwrap();
+    let last_start = full[..full.len() - 1]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .unwrap()
+        + 1;
+    for cut in [
+        last_start + 1,
+        (last_start + full.len()) / 2,
+        full.len() - 1,
+    ] {
+        std::fs::write(&journal, &full[..cut]).unwrap();
+        let schemas: Vec<String> = Engine::open(&path, "ACME").unwrap().catalog().databases["DB"]
+            .schemas
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(schemas, ["PUBLIC", "S"], "cut at {cut}");
+    }
+    // A damaged line before the last is not a cut-short write.
+    let mut damaged = journal_then.clone();
+    damaged.extend_from_slice(b"{\"sql\": \n");
+    damaged.extend_from_slice(&full[journal_then.len()..]);
+    std::fs::write(&journal, &damaged).unwrap();
+    let err = Engine::open(&path, "ACME").err().expect("damaged journal");
+    assert!(
+        matches!(err, PersistError::Journal { line: 2, .. }),
+        "{err}"
+    );
+    // A rewrite of the file under a new journal, cut short before that journal was
+    // started: the old journal does not name the new file and is left alone.
+    std::fs::write(&journal, &full).unwrap();
+    let mut e = Engine::open(&path, "ACME").unwrap();
+    e.reset().unwrap();
+    drop(e);
+    std::fs::write(&journal, &full).unwrap();
+    // Replayed, its statements would fail on the empty account (no database DB).
+    let reopened = Engine::open(&path, "ACME").unwrap();
+    assert!(reopened.catalog().databases.is_empty());
+}
+
+/// A format 1 file (no journal), as the previous version wrote it, still opens.
+#[test]
+fn an_account_file_of_format_1_still_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.json");
+    let mut e = Engine::open(&path, "ACME")
+        .unwrap()
+        .with_clock(Clock::fixed_at_secs(1));
+    run(&mut e, "CREATE DATABASE db");
+    drop(e);
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    v["format_version"] = 1.into();
+    v.as_object_mut().unwrap().remove("journal");
+    std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    std::fs::remove_file(super::persist::journal_path(&path)).unwrap();
+    let names: Vec<String> = Engine::open(&path, "ACME")
+        .unwrap()
+        .catalog()
+        .databases
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(names, ["DB"]);
 }
 
 #[test]

@@ -35,6 +35,11 @@ pub struct Engine {
     clock: Clock,
     /// Where the account is kept; None for an in-memory account.
     path: Option<PathBuf>,
+    /// The journal of the account file, appended to after every change.
+    journal: Option<persist::Journal>,
+    /// Why the account in memory may differ from its file (a change that could neither be
+    /// kept nor undone): every statement is refused rather than answered from it.
+    broken: Option<String>,
     /// The requests whose statements changed the account, oldest first (kept only with a
     /// file: an in-memory account ends with its server, and so do its request ids).
     requests: Vec<RanRequest>,
@@ -72,13 +77,16 @@ impl Engine {
             catalog: Catalog::default(),
             clock: Clock::System,
             path: None,
+            journal: None,
+            broken: None,
             requests: Vec::new(),
             results: Default::default(),
         }
     }
 
-    /// The account kept in the JSON file at `path` (empty when the file does not exist yet).
-    /// Every statement that changes the catalog rewrites the file atomically.
+    /// The account kept in the JSON file at `path` (empty when the file does not exist yet)
+    /// and its journal. Every statement that changes the catalog is appended to the journal
+    /// before it is answered; the file is rewritten when the journal grows (see `persist`).
     pub fn open(path: &Path, account: &str) -> Result<Engine, PersistError> {
         // A new account's directory is made here, once; saves never recreate it.
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -88,15 +96,78 @@ impl Engine {
                 source,
             })?;
         }
-        let (catalog, requests) = persist::load(path, account)?.unwrap_or_default();
-        Ok(Engine {
+        let (catalog, requests, logged) = persist::load(path, account)?.unwrap_or_default();
+        let mut engine = Engine {
             account: account.to_string(),
             catalog,
             clock: Clock::System,
             path: Some(path.to_path_buf()),
+            journal: None,
+            broken: None,
             requests,
             results: Default::default(),
-        })
+        };
+        for (i, l) in logged.iter().enumerate() {
+            engine.replay(l).map_err(|e| PersistError::Journal {
+                path: persist::journal_path(path),
+                line: i + 2,
+                message: format!("it does not run again as it ran: {}", e.message),
+            })?;
+        }
+        // The journal is continued by a fresh one at the first change (which rewrites the
+        // file): opening an account to read it writes nothing.
+        Ok(engine)
+    }
+
+    /// Run a statement of the journal again, as it ran then.
+    fn replay(&mut self, l: &persist::Logged) -> Result<(), SqlError> {
+        let parsed = parse::parse(&l.sql).map_err(|f| failure(&l.sql, f))?;
+        let mut x = exec::Exec {
+            catalog: &mut self.catalog,
+            session: &l.session,
+            account: &self.account,
+            now: l.now,
+            text: &parsed.text,
+            results: &self.results,
+        };
+        exec::run(&mut x, parsed.statement)?;
+        if let Some(ran) = &l.request {
+            self.remember(ran.clone());
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, ran: RanRequest) {
+        self.requests.retain(|r| r.request_id != ran.request_id);
+        self.requests.push(ran);
+        let over = self.requests.len().saturating_sub(REMEMBERED_REQUESTS);
+        self.requests.drain(..over);
+    }
+
+    /// Read the account back from its file and journal: what the last durable change left,
+    /// after a statement that failed half-way or could not be kept. When even that fails,
+    /// the account in memory can no longer be trusted: it refuses every statement. The
+    /// journal goes on only when `journal_whole` (nothing was appended since): after a
+    /// failed append it may end in part of a line, and the next change starts a new one.
+    fn reload_or_break(&mut self, journal_whole: bool) -> Result<(), SqlError> {
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        match Engine::open(&path, &self.account) {
+            Ok(reopened) => {
+                self.catalog = reopened.catalog;
+                self.requests = reopened.requests;
+                if !journal_whole {
+                    self.journal = None;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let why = format!("{e}; restart the server");
+                self.broken = Some(why.clone());
+                Err(errors::persistence(&why))
+            }
+        }
     }
 
     /// Use `clock` for every timestamp from now on (a fixed clock makes output reproducible).
@@ -115,8 +186,14 @@ impl Engine {
         self.requests.clear();
         self.results.clear();
         if let Some(path) = &self.path {
-            persist::save(path, &self.account, &self.catalog, &self.requests)?;
+            self.journal = Some(persist::save(
+                path,
+                &self.account,
+                &self.catalog,
+                &self.requests,
+            )?);
         }
+        self.broken = None;
         Ok(())
     }
 
@@ -151,7 +228,7 @@ impl Engine {
     ) -> Result<ResultSet, SqlError> {
         let parsed = parse::parse(sql).map_err(|f| failure(sql, f))?;
         // Reads never change the catalog; every executor checks before it changes anything,
-        // and the snapshot also restores a change whose save failed.
+        // and a kept account is read back after a change that failed or was not kept.
         let may_change = !matches!(
             parsed.statement,
             parse::ast::Statement::Show(_)
@@ -160,12 +237,25 @@ impl Engine {
                 | parse::ast::Statement::Select(_)
                 | parse::ast::Statement::Describe { .. }
         );
-        let snapshot = (self.path.is_some() && may_change).then(|| self.catalog.clone());
+        if let Some(why) = &self.broken {
+            return Err(errors::persistence(why));
+        }
+        // A journal removed or replaced under the server would keep nothing: write the
+        // account and start a new journal before running what must be kept, or refuse.
+        if may_change && self.journal.as_ref().is_some_and(|j| !j.in_place()) {
+            self.journal = None;
+            if let Some(path) = &self.path {
+                let saved = persist::save(path, &self.account, &self.catalog, &self.requests)
+                    .map_err(|e| errors::persistence(&e.to_string()))?;
+                self.journal = Some(saved);
+            }
+        }
+        let now = self.clock.now();
         let mut x = exec::Exec {
             catalog: &mut self.catalog,
             session,
             account: &self.account,
-            now: self.clock.now(),
+            now,
             text: &parsed.text,
             results: &self.results,
         };
@@ -177,36 +267,62 @@ impl Engine {
         let outcome = match ran {
             Ok(o) => o,
             Err(e) => {
-                // Executors check before they change anything; the snapshot covers the rest.
-                if let Some(s) = snapshot {
-                    self.catalog = s;
+                // Executors check before they change anything; for a kept account, reading
+                // it back covers the rest.
+                if self.path.is_some() && may_change {
+                    self.reload_or_break(true)?;
                 }
                 return Err(e);
             }
         };
-        if outcome.changed {
-            if let Some(path) = &self.path {
-                let ran = request_id.and_then(|id| remembered(id, session, &outcome.result));
-                // A failed save forgets the request with its change: a resubmission runs it.
-                let requests_before = ran.as_ref().map(|_| self.requests.clone());
-                if let Some(ran) = ran {
-                    self.requests.retain(|r| r.request_id != ran.request_id);
-                    self.requests.push(ran);
-                    let over = self.requests.len().saturating_sub(REMEMBERED_REQUESTS);
-                    self.requests.drain(..over);
-                }
-                if let Err(e) = persist::save(path, &self.account, &self.catalog, &self.requests) {
-                    if let Some(s) = snapshot {
-                        self.catalog = s;
-                    }
-                    if let Some(r) = requests_before {
-                        self.requests = r;
-                    }
-                    return Err(errors::persistence(&e.to_string()));
-                }
+        if outcome.changed && self.path.is_some() {
+            let ran = request_id.and_then(|id| remembered(id, session, &outcome.result));
+            if let Err(e) = self.persist(sql, session, now, ran) {
+                // Not kept, so not done: the account goes back to its last kept state,
+                // and a resubmission of the request runs it.
+                self.reload_or_break(false)?;
+                return Err(errors::persistence(&e.to_string()));
             }
         }
         Ok(outcome.result)
+    }
+}
+
+impl Engine {
+    /// Keep the change a statement made: a line in the journal, or, when the journal has
+    /// grown (or the statement read an earlier result, which a replay could not), the
+    /// whole account rewritten.
+    fn persist(
+        &mut self,
+        sql: &str,
+        session: &Session,
+        now: clock::Nanos,
+        ran: Option<RanRequest>,
+    ) -> Result<(), PersistError> {
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        if let Some(r) = &ran {
+            self.remember(r.clone());
+        }
+        let replayable = !sql.to_ascii_uppercase().contains("RESULT_SCAN");
+        match &mut self.journal {
+            Some(j) if replayable && !j.wants_compaction() => j.append(&persist::Logged {
+                sql: sql.to_string(),
+                session: session.clone(),
+                now,
+                request: ran,
+            }),
+            _ => {
+                self.journal = Some(persist::save(
+                    &path,
+                    &self.account,
+                    &self.catalog,
+                    &self.requests,
+                )?);
+                Ok(())
+            }
+        }
     }
 }
 
@@ -261,6 +377,18 @@ impl SqlEngine for Engine {
         });
         while self.results.len() > REMEMBERED_RESULTS {
             self.results.pop_front();
+        }
+    }
+
+    fn flush(&mut self) {
+        if let (Some(path), Some(j)) = (&self.path, &self.journal) {
+            if !j.is_empty() && j.in_place() && self.broken.is_none() {
+                // The journal keeps everything if this fails: nothing is lost.
+                if let Ok(fresh) = persist::save(path, &self.account, &self.catalog, &self.requests)
+                {
+                    self.journal = Some(fresh);
+                }
+            }
         }
     }
 
