@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 pub const SANDBOX: &str = "sandbox";
 /// The user `--connection sandbox` connects as, and that user's DEFAULT_WAREHOUSE.
-const SANDBOX_USER: &str = "SNOWFORM";
-pub const SANDBOX_WAREHOUSE: &str = "SNOWFORM_SANDBOX_WH";
+const SANDBOX_USER: &str = sandbox::embedded::USER;
+pub const SANDBOX_WAREHOUSE: &str = sandbox::embedded::WAREHOUSE;
 /// The environment variable that makes the embedded sandbox fail the statements matching
 /// a regular expression (`sandbox serve --fail-matching`).
 pub const SANDBOX_FAIL_MATCHING: &str = "SNOWFORM_SANDBOX_FAIL_MATCHING";
@@ -104,36 +104,12 @@ impl Ctx {
 
     async fn sandbox_session(&self) -> Result<Session, CliError> {
         let path = self.sandbox_account_path()?;
-        let mut engine = sandbox::Engine::open(&path, "SANDBOX").map_err(|e| {
-            CliError::new(format!(
-                "cannot open the sandbox account {}: {e}",
-                path.display()
-            ))
-        })?;
-        // Like a new Snowflake account, which comes with a warehouse for its first user,
-        // the sandbox account has one, the default warehouse of its user: reading model
-        // versions, the state table and `sandbox exec` SELECTs run on it.
-        let setup = sandbox::Session {
-            account: "SANDBOX".into(),
-            user: SANDBOX_USER.into(),
-            role: "ACCOUNTADMIN".into(),
-            ..Default::default()
-        };
-        sandbox::SqlEngine::execute(
-            &mut engine,
-            &format!(
-                "CREATE WAREHOUSE IF NOT EXISTS {SANDBOX_WAREHOUSE} WAREHOUSE_SIZE = XSMALL \
-                 AUTO_SUSPEND = 60 AUTO_RESUME = TRUE INITIALLY_SUSPENDED = TRUE \
-                 COMMENT = 'The sandbox user''s default warehouse'"
-            ),
-            &setup,
-        )
-        .map_err(|e| CliError::new(format!("cannot prepare the sandbox account: {e}")))?;
+        let engine = sandbox::embedded::open(&path).map_err(CliError::new)?;
         let engine: Box<dyn sandbox::SqlEngine> = Box::new(engine);
         let token = uuid::Uuid::new_v4().to_string();
         let opts = ServeOptions {
             port: 0,
-            account: "SANDBOX".into(),
+            account: sandbox::embedded::ACCOUNT.into(),
             tokens: vec![AccessToken {
                 user: SANDBOX_USER.into(),
                 token: Secret::new(token.clone()),
@@ -153,8 +129,8 @@ impl Ctx {
             .map_err(|e| CliError::new(format!("cannot start the sandbox: {e}")))?;
         let client = Client::from_base_url(
             &server.base_url(),
-            "SANDBOX",
-            "SNOWFORM",
+            sandbox::embedded::ACCOUNT,
+            SANDBOX_USER,
             Auth::Pat(Secret::new(token)),
             ClientOptions::default(),
         )

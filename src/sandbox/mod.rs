@@ -4,6 +4,7 @@
 //! Snowflake (docs/sandbox.md).
 
 pub mod connector;
+pub mod embedded;
 pub mod engine;
 pub mod faults;
 pub mod jwt_verify;
