@@ -33,28 +33,12 @@ impl<N: Ord + Clone> Graph<N> {
         self.deps.entry(node).or_default().insert(dep);
     }
 
-    pub fn contains(&self, n: &N) -> bool {
-        self.deps.contains_key(n)
-    }
-
     pub fn nodes(&self) -> impl Iterator<Item = &N> {
         self.deps.keys()
     }
 
     pub fn deps_of(&self, n: &N) -> impl Iterator<Item = &N> {
         self.deps.get(n).into_iter().flatten()
-    }
-
-    /// Everything `n` depends on, directly or not.
-    pub fn ancestors(&self, n: &N) -> BTreeSet<N> {
-        let mut seen = BTreeSet::new();
-        let mut stack: Vec<N> = self.deps_of(n).cloned().collect();
-        while let Some(x) = stack.pop() {
-            if seen.insert(x.clone()) {
-                stack.extend(self.deps_of(&x).cloned());
-            }
-        }
-        seen
     }
 
     /// Nodes with dependencies first, smallest ready node first (Kahn's algorithm).
@@ -198,16 +182,5 @@ mod tests {
         let cycles = g.topo_order().unwrap_err();
         assert_eq!(cycles.len(), 1);
         assert_eq!(cycles[0].len(), n as usize);
-    }
-
-    #[test]
-    fn ancestors_are_transitive() {
-        let mut g = Graph::new();
-        g.add_dep("c", "b");
-        g.add_dep("b", "a");
-        assert_eq!(
-            g.ancestors(&"c").into_iter().collect::<Vec<_>>(),
-            ["a", "b"]
-        );
     }
 }

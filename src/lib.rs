@@ -15,7 +15,7 @@ pub mod diag;
 pub mod diff;
 pub mod drift;
 pub mod generate;
-pub mod graph;
+pub(crate) mod graph;
 pub mod live;
 pub mod model;
 pub mod plan;

@@ -8,7 +8,7 @@ use crate::state::{Entry, InProgress, State, StateError};
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod policy;
@@ -423,15 +423,6 @@ fn ready(plan: &Plan, status: &[Status], id: usize, failing: bool, main_done: bo
         }
         _ => true,
     })
-}
-
-/// The steps that would run and the steps that never would, for `--allow-destroy` refusals.
-pub fn destructive_addresses(plan: &Plan) -> BTreeSet<String> {
-    plan.changes
-        .iter()
-        .filter(|c| c.change.destructive)
-        .map(|c| c.change.address.to_string())
-        .collect()
 }
 
 #[cfg(test)]

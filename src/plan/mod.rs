@@ -297,10 +297,5 @@ pub fn build(changes: Vec<Change>, workspace: &str) -> Plan {
     }
 }
 
-/// The plan's changes that do something.
-pub fn effective_changes(plan: &Plan) -> impl Iterator<Item = &PlannedChange> {
-    plan.changes.iter().filter(|c| !c.change.is_noop())
-}
-
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,7 @@
 //! Minting and caching the key-pair JWT that authenticates SQL API requests.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -129,9 +129,6 @@ impl JwtIssuer {
         ))
     }
 }
-
-/// Shared handle, so the client and its retries use one cache.
-pub type SharedIssuer = Arc<JwtIssuer>;
 
 #[cfg(test)]
 mod tests {

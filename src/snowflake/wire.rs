@@ -12,15 +12,9 @@ pub mod codes {
     pub const ASYNC_IN_PROGRESS: &str = "333334";
     pub const CANCELED: &str = "000604";
     pub const TIMEOUT: &str = "000630";
-    pub const HANDLE_NOT_FOUND: &str = "000709";
     pub const RESULT_TOO_LARGE: &str = "391908";
-    pub const INVALID_PAYLOAD: &str = "390142";
-    pub const JWT_INVALID: &str = "390144";
-    pub const OAUTH_INVALID: &str = "390303";
     pub const OAUTH_EXPIRED: &str = "390318";
-    pub const TOO_MANY_REQUESTS: &str = "390505";
     pub const DOES_NOT_EXIST: &str = "002003";
-    pub const MULTI_STATEMENT_FAILED: &str = "100132";
     /// A statement that needs a warehouse, sent without a usable one: the SQL API's code
     /// (391920, "Unable to run the command. You must specify the warehouse to use ...")
     /// and the drivers' (000606, "No active warehouse selected in the current session.").
