@@ -518,3 +518,73 @@ pub fn reseal(doc: &mut serde_json::Value) {
     );
     doc["digest"] = serde_json::json!(hex::encode(sha2::Sha256::digest(text.as_bytes())));
 }
+
+/// A state sink that keeps nothing: the tests that drive `apply::apply` in process keep
+/// the state in memory themselves.
+pub struct NoStateSink;
+
+impl snowform::apply::StateSink for NoStateSink {
+    async fn write(
+        &mut self,
+        _: &snowform::state::State,
+        _: &[snowform::state::Entry],
+    ) -> Result<(), snowform::state::StateError> {
+        Ok(())
+    }
+}
+
+/// A fresh in-memory sandbox account served on a port of its own, whose one user (signed
+/// in with `token`) has `warehouse` as default warehouse, and a client signed in to it;
+/// with `seed_landing`, the raw tables of tests/fixtures/landing.sql made first.
+pub async fn served_account(
+    token: &str,
+    warehouse: &str,
+    seed_landing: bool,
+) -> (
+    snowform::sandbox::RunningServer,
+    snowform::snowflake::Client,
+) {
+    use snowform::sandbox::{self, AccessToken, ServeOptions, SqlEngine};
+    use snowform::snowflake::{Auth, Client, ClientOptions, Secret};
+    let mut engine = sandbox::Engine::new("SANDBOX");
+    let setup = sandbox::Session {
+        account: "SANDBOX".into(),
+        user: "SNOWFORM".into(),
+        role: "ACCOUNTADMIN".into(),
+        ..Default::default()
+    };
+    engine
+        .execute(
+            &format!("CREATE WAREHOUSE {warehouse} WAREHOUSE_SIZE = XSMALL"),
+            &setup,
+        )
+        .unwrap();
+    let server = sandbox::start(
+        ServeOptions {
+            tokens: vec![AccessToken {
+                user: "SNOWFORM".into(),
+                token: Secret::new(token),
+            }],
+            default_warehouse: Some(warehouse.into()),
+            ..ServeOptions::default()
+        },
+        Box::new(engine),
+    )
+    .await
+    .unwrap();
+    let client = Client::from_base_url(
+        &server.base_url(),
+        "SANDBOX",
+        "SNOWFORM",
+        Auth::Pat(Secret::new(token)),
+        ClientOptions::default(),
+    )
+    .unwrap();
+    if seed_landing {
+        let sql = std::fs::read_to_string(repo().join("tests/fixtures/landing.sql")).unwrap();
+        for (statement, _) in snowform::sql::split_statements(&sql).unwrap() {
+            client.query(&statement).await.unwrap();
+        }
+    }
+    (server, client)
+}

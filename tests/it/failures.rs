@@ -9,30 +9,21 @@
 //! In process and over the real client: one sandbox server per case, its fault pattern set
 //! between applies (`RunningServer::set_fail_matching`).
 
-use crate::common::repo;
 use crate::properties::load;
-use snowform::apply::{apply, ApplyOptions, ApplyReport, StateSink};
+use snowform::apply::{apply, ApplyOptions, ApplyReport};
 use snowform::config::{self, Config, LoadOptions};
 use snowform::diff::{diff, Action, Change, DiffInput, Picture};
 use snowform::live::{self, ReadOptions};
 use snowform::model::{Kind, Object};
 use snowform::plan::Plan;
-use snowform::sandbox::{self, AccessToken, RunningServer, ServeOptions, SqlEngine};
+use snowform::sandbox::RunningServer;
 use snowform::snowflake::{Auth, Client, ClientOptions, Secret};
-use snowform::state::{State, StateError};
+use snowform::state::State;
 use std::sync::atomic::AtomicBool;
 
 const TOKEN: &str = "failures-test-token";
 /// Marks an error where snowform refused to plan, rather than failed.
 const REFUSED: &str = "the plan cannot be made";
-
-struct Memory;
-
-impl StateSink for Memory {
-    async fn write(&mut self, _: &State, _: &[snowform::state::Entry]) -> Result<(), StateError> {
-        Ok(())
-    }
-}
 
 /// One sandbox account and the state snowform keeps of it.
 struct Account {
@@ -79,46 +70,8 @@ fn summary(changes: &[Change]) -> Vec<String> {
 
 impl Account {
     async fn new(seed_landing: bool) -> Account {
-        let mut engine = sandbox::Engine::new("SANDBOX");
-        let setup = sandbox::Session {
-            account: "SANDBOX".into(),
-            user: "SNOWFORM".into(),
-            role: "ACCOUNTADMIN".into(),
-            ..Default::default()
-        };
-        engine
-            .execute(
-                "CREATE WAREHOUSE SNOWFORM_SANDBOX_WH WAREHOUSE_SIZE = XSMALL",
-                &setup,
-            )
-            .unwrap();
-        let server = sandbox::start(
-            ServeOptions {
-                tokens: vec![AccessToken {
-                    user: "SNOWFORM".into(),
-                    token: Secret::new(TOKEN),
-                }],
-                default_warehouse: Some("SNOWFORM_SANDBOX_WH".into()),
-                ..ServeOptions::default()
-            },
-            Box::new(engine),
-        )
-        .await
-        .unwrap();
-        let client = Client::from_base_url(
-            &server.base_url(),
-            "SANDBOX",
-            "SNOWFORM",
-            Auth::Pat(Secret::new(TOKEN)),
-            ClientOptions::default(),
-        )
-        .unwrap();
-        if seed_landing {
-            let sql = std::fs::read_to_string(repo().join("tests/fixtures/landing.sql")).unwrap();
-            for (statement, _) in snowform::sql::split_statements(&sql).unwrap() {
-                client.query(&statement).await.unwrap();
-            }
-        }
+        let (server, client) =
+            crate::common::served_account(TOKEN, "SNOWFORM_SANDBOX_WH", seed_landing).await;
         Account {
             server,
             client,
@@ -165,7 +118,7 @@ impl Account {
         apply(
             plan,
             &mut self.state,
-            &mut Memory,
+            &mut crate::common::NoStateSink,
             &self.client,
             &ApplyOptions {
                 parallelism: 1,
@@ -517,7 +470,7 @@ fn a_create_whose_answer_is_lost_is_settled_from_the_account() {
         let report = apply(
             &plan,
             &mut account.state,
-            &mut Memory,
+            &mut crate::common::NoStateSink,
             &no_retry,
             &ApplyOptions {
                 parallelism: 1,

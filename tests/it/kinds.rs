@@ -15,25 +15,17 @@
 
 use crate::common::repo;
 use crate::properties::load;
-use snowform::apply::{apply, ApplyOptions, StateSink};
+use snowform::apply::{apply, ApplyOptions};
 use snowform::config::{self, Config, LoadOptions};
 use snowform::diff::{diff, DiffInput, Picture};
 use snowform::live::{self, ReadOptions};
 use snowform::model::{Address, Kind, Object};
-use snowform::sandbox::{self, AccessToken, ServeOptions, SqlEngine};
-use snowform::snowflake::{Auth, Client, ClientOptions, Secret};
-use snowform::state::{State, StateError};
+use snowform::sandbox;
+use snowform::snowflake::Client;
+use snowform::state::State;
 use std::sync::atomic::AtomicBool;
 
 const TOKEN: &str = "kinds-test-token";
-
-struct Memory;
-
-impl StateSink for Memory {
-    async fn write(&mut self, _: &State, _: &[snowform::state::Entry]) -> Result<(), StateError> {
-        Ok(())
-    }
-}
 
 fn load_config(text: &str) -> Result<Config, String> {
     let dir = tempfile::tempdir().unwrap();
@@ -50,42 +42,7 @@ fn load_config(text: &str) -> Result<Config, String> {
 
 /// A fresh sandbox account (with the test landing tables) and a client signed in to it.
 async fn account() -> (sandbox::RunningServer, Client) {
-    let mut engine = sandbox::Engine::new("SANDBOX");
-    let setup = sandbox::Session {
-        account: "SANDBOX".into(),
-        user: "SNOWFORM".into(),
-        role: "ACCOUNTADMIN".into(),
-        ..Default::default()
-    };
-    engine
-        .execute("CREATE WAREHOUSE KINDS_WH WAREHOUSE_SIZE = XSMALL", &setup)
-        .unwrap();
-    let server = sandbox::start(
-        ServeOptions {
-            tokens: vec![AccessToken {
-                user: "SNOWFORM".into(),
-                token: Secret::new(TOKEN),
-            }],
-            default_warehouse: Some("KINDS_WH".into()),
-            ..ServeOptions::default()
-        },
-        Box::new(engine),
-    )
-    .await
-    .unwrap();
-    let client = Client::from_base_url(
-        &server.base_url(),
-        "SANDBOX",
-        "SNOWFORM",
-        Auth::Pat(Secret::new(TOKEN)),
-        ClientOptions::default(),
-    )
-    .unwrap();
-    let sql = std::fs::read_to_string(repo().join("tests/fixtures/landing.sql")).unwrap();
-    for (statement, _) in snowform::sql::split_statements(&sql).unwrap() {
-        client.query(&statement).await.unwrap();
-    }
-    (server, client)
+    crate::common::served_account(TOKEN, "KINDS_WH", true).await
 }
 
 async fn read(client: &Client, objects: &[&Object]) -> Picture {
@@ -123,7 +80,7 @@ async fn round_trip(kind: Kind, text: &str, address: &Address) -> Result<(), Str
     let report = apply(
         &plan,
         &mut state,
-        &mut Memory,
+        &mut crate::common::NoStateSink,
         &client,
         &ApplyOptions {
             parallelism: 1,
