@@ -85,7 +85,7 @@ fn documented_fixture(family: Family) -> &'static str {
         Family::Schemas => "show_schemas",
         Family::Stages => "show_stages",
         Family::Tags => "show_tags",
-        Family::Tables | Family::AllTables => "show_tables",
+        Family::AllTables => "show_tables",
         Family::DynamicTables => "show_dynamic_tables",
         Family::Views => "show_views",
         Family::Tasks => "show_tasks",
