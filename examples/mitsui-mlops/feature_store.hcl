@@ -30,7 +30,7 @@ feature_view "patient_age" {
   warehouse    = warehouse.compute
   comment      = "Age in whole years"
   query        = <<-SQL
-    SELECT patient_id, DATEDIFF(year, birth_date, CURRENT_DATE()) AS age
+    SELECT patient_id, CAST(DATEDIFF(year, birth_date, CURRENT_DATE()) AS NUMBER(3,0)) AS age
     FROM ${var.landing_database}.RAW.PATIENTS
   SQL
 }

@@ -10,7 +10,6 @@ refusal (checked), and marked xfail with the reason; docs/sandbox.md lists these
 Any other failure names the statement the sandbox could not answer (`answered`).
 """
 
-import inspect
 import json
 import re
 
@@ -25,25 +24,40 @@ SCHEMA = "FEATURE_STORE"
 # examples/mitsui-mlops/feature_store.hcl and compute.hcl, as the library reports them.
 ENTITY = {"name": "PATIENT", "join_keys": ["PATIENT_ID"], "desc": "A patient of the clinic"}
 FEATURE_VIEWS = {
-    "PATIENT_AGE": {"version": "V1", "desc": "Age in whole years"},
-    "PATIENT_VITALS": {"version": "V1", "desc": "Latest vital signs"},
+    "PATIENT_AGE": {
+        "version": "V1",
+        "desc": "Age in whole years",
+        "refresh_freq": "1 day",
+        "timestamp_col": None,
+        # The query's CAST(... AS NUMBER(3,0)): Snowpark maps a NUMBER with no scale to LongType.
+        "types": {"PATIENT_ID": "LongType", "AGE": "LongType"},
+    },
+    "PATIENT_VITALS": {
+        "version": "V1",
+        "desc": "Latest vital signs",
+        "refresh_freq": "0 6 * * * UTC",
+        "timestamp_col": "MEASURED_AT",
+        "types": {
+            "PATIENT_ID": "LongType",
+            "MEASURED_AT": "TimestampType",
+            "HEART_RATE": "LongType",
+            "SYSTOLIC_BP": "LongType",
+            "DIASTOLIC_BP": "LongType",
+        },
+    },
 }
-# Why the sandbox cannot DESCRIBE each of the example's feature views, which
-# get_feature_view does: the refusal and the reason (docs/sandbox.md, DESCRIBE).
-DESCRIBE_REFUSALS = {
-    "PATIENT_AGE": (
-        "its type is not derived from",
-        "DESC of the example's PATIENT_AGE: the type of DATEDIFF(...) is not derived by the "
-        "sandbox (the DATEDIFF reference says only 'an integer', no NUMBER precision), so it "
-        "refuses that DESC",
-    ),
-    "PATIENT_VITALS": (
-        "its source column is NOT NULL",
-        "DESC of the example's PATIENT_VITALS: its landing table declares PATIENT_ID NOT NULL, "
-        "and whether a dynamic table carries NOT NULL into DESCRIBE is not documented (CREATE "
-        "and DESCRIBE DYNAMIC TABLE references), so the sandbox refuses that DESC",
-    ),
-}
+WAREHOUSE = "COMPUTE_WH"
+
+
+def reported_refresh_freq(declared):
+    """What the installed release reports for a feature view's refresh_freq: releases before 2
+    report a cron feature view's dynamic table TARGET_LAG, DOWNSTREAM (1.5.1's
+    feature_store.py, _compose_feature_view: refresh_freq=row["target_lag"]); later ones its
+    task's schedule."""
+    from snowflake.ml.version import VERSION
+
+    cron = declared is not None and len(declared.split()) > 2
+    return "DOWNSTREAM" if cron and int(VERSION.split(".")[0]) < 2 else declared
 # examples/mitsui-mlops/models.hcl.
 MODEL = "AGE_MODEL"
 MODEL_COMMENT = "Predicts a patient's age from their vitals"
@@ -56,21 +70,6 @@ VERSIONS = {
     },
 }
 
-# Newer releases (2.6.0 of those checked) ask whether the Feature Store's metadata table exists
-# with `SELECT COUNT(*) ... FROM INFORMATION_SCHEMA.TABLES` before reading feature views
-# (metadata_manager.py, _check_table_exists) unless the same FeatureStore object created it;
-# the sandbox has neither that view nor aggregation, and refuses the query.
-try:
-    from snowflake.ml.feature_store import metadata_manager as _metadata_manager
-
-    CHECKS_METADATA_TABLE = "INFORMATION_SCHEMA.TABLES" in inspect.getsource(_metadata_manager)
-except ImportError:
-    CHECKS_METADATA_TABLE = False
-METADATA_TABLE_REFUSAL = ("Unsupported feature", "FROM INFORMATION_SCHEMA.TABLES")
-METADATA_TABLE_REASON = (
-    "this release checks for its metadata table with SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES, "
-    "which the sandbox refuses (no INFORMATION_SCHEMA.TABLES, no aggregation); see docs/sandbox.md"
-)
 MODEL_SPEC_REASON = (
     "a version's model spec (SHOW VERSIONS with SHOW_MODEL_DETAILS_IN_SHOW_VERSIONS_IN_MODEL) "
     "comes from its model files, which the sandbox does not hold; see docs/sandbox.md"
@@ -125,7 +124,7 @@ def fs(session):
         session,
         DATABASE,
         SCHEMA,
-        "COMPUTE_WH",
+        WAREHOUSE,
         creation_mode=CreationMode.FAIL_IF_NOT_EXIST,
     )
 
@@ -150,8 +149,6 @@ def test_get_entity(fs):
 
 
 def test_list_feature_views(fs):
-    if CHECKS_METADATA_TABLE:
-        refused(lambda: fs.list_feature_views().collect(), METADATA_TABLE_REFUSAL, METADATA_TABLE_REASON)
     rows = answered(fs.list_feature_views().collect)
     got = {r["NAME"]: r for r in rows}
     assert sorted(got) == sorted(FEATURE_VIEWS)
@@ -167,12 +164,17 @@ def test_list_feature_views(fs):
 @pytest.mark.parametrize("name", sorted(FEATURE_VIEWS))
 def test_get_feature_view_of_the_example(fs, name):
     want = FEATURE_VIEWS[name]
-    if CHECKS_METADATA_TABLE:
-        refused(lambda: fs.get_feature_view(name, want["version"]), METADATA_TABLE_REFUSAL, METADATA_TABLE_REASON)
-    # Everything before the DESC was answered; the feature view's details are checked on
-    # the library's own feature views (test_registered_feature_views_read_back).
-    needle, reason = DESCRIBE_REFUSALS[name]
-    refused(lambda: fs.get_feature_view(name, want["version"]), needle, reason)
+    fv = answered(fs.get_feature_view, name, want["version"])
+    assert fv.version == want["version"]
+    assert fv.desc == want["desc"]
+    assert fv.refresh_freq == reported_refresh_freq(want["refresh_freq"])
+    assert fv.warehouse.resolved() == WAREHOUSE
+    ts = fv.timestamp_col
+    assert (ts.resolved() if ts is not None else None) == want["timestamp_col"]
+    assert [e.name.resolved() for e in fv.entities] == [ENTITY["name"]]
+    assert [k.resolved() for k in fv.entities[0].join_keys] == ENTITY["join_keys"]
+    types = {f.name: type(f.datatype).__name__ for f in fv.output_schema.fields}
+    assert types == want["types"], types
 
 
 def test_show_models(registry):

@@ -287,3 +287,14 @@ pub fn persistence(detail: &str) -> SqlError {
 pub fn result_not_found(query_id: &str) -> SqlError {
     SqlError::new("000709", "02000", format!("Statement {query_id} not found"))
 }
+
+/// CONFIRMED code and state: the SQL API reference's QueryFailureStatus example
+/// (`002139`, `42601`, "SQL compilation error: Unknown function"); the function's name after
+/// it, as Snowflake's messages name it, is unconfirmed.
+pub fn unknown_function(name: &str) -> SqlError {
+    SqlError::new(
+        "002139",
+        "42601",
+        format!("SQL compilation error:\nUnknown function {name}"),
+    )
+}

@@ -298,6 +298,7 @@ fixtures!(
     feature_store,
     grants,
     grants_persistence,
+    information_schema_tables,
     like_conditions,
     merge,
     ml_client_reads,

@@ -144,21 +144,41 @@ fn derived_rows(
         Some(_) => return Err(refuse_query("a view or dynamic table as its source")),
         None => return Err(errors::object_not_found(&f.dotted())),
     };
-    let mut out: Vec<(String, &TableColumn)> = Vec::new();
+    // Each output column: its name, and the source column it is, or the cast it is.
+    let mut out: Vec<(String, Derived)> = Vec::new();
+    let find = |c: &str| -> Result<&TableColumn, SqlError> {
+        table
+            .columns
+            .iter()
+            .find(|t| t.name == *c)
+            .ok_or_else(|| errors::invalid_identifier(c))
+    };
     for item in &select.items {
         match item {
-            SelectItem::Star => out.extend(table.columns.iter().map(|c| (c.name.clone(), c))),
+            SelectItem::Star => out.extend(
+                table
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), Derived::Column(c))),
+            ),
             SelectItem::Expr {
                 expr: Expr::Column(c),
                 alias,
                 ..
+            } => out.push((
+                alias.clone().unwrap_or_else(|| c.clone()),
+                Derived::Column(find(c)?),
+            )),
+            SelectItem::Expr {
+                expr: Expr::Cast { expr, type_name },
+                alias,
+                text,
             } => {
-                let col = table
-                    .columns
-                    .iter()
-                    .find(|t| t.name == *c)
-                    .ok_or_else(|| errors::invalid_identifier(c))?;
-                out.push((alias.clone().unwrap_or_else(|| c.clone()), col));
+                let name = alias.clone().unwrap_or_else(|| text.clone());
+                let ty = reported_type(type_name)
+                    .ok_or_else(|| cannot(x, &name, &format!("type {type_name}")))?;
+                cast_nullable(expr, &find).map_err(|why| cannot(x, &name, &why))?;
+                out.push((name, Derived::Cast(ty)));
             }
             SelectItem::Expr { alias, text, .. } => {
                 let name = alias.clone().unwrap_or_else(|| text.clone());
@@ -176,23 +196,78 @@ fn derived_rows(
         ));
     }
     let mut rows = Vec::new();
-    for (i, (name, col)) in out.into_iter().enumerate() {
+    for (i, (name, derived)) in out.into_iter().enumerate() {
         let (name, comment) = match listed.get(i) {
             Some(l) => (l.name.clone(), l.comment.clone()),
             None => (name, None),
         };
-        // Whether NOT NULL and comments carry over from the source is not documented.
-        if col.not_null {
-            return Err(cannot(x, &name, "its source column is NOT NULL"));
-        }
-        if col.comment.is_some() && comment.is_none() {
-            return Err(cannot(x, &name, "its source column has a comment"));
-        }
-        let ty = reported_type(&col.data_type)
-            .ok_or_else(|| cannot(x, &name, &format!("type {}", col.data_type)))?;
+        let ty = match derived {
+            Derived::Cast(ty) => ty,
+            Derived::Column(col) => {
+                // Whether NOT NULL and comments carry over from the source is not documented.
+                if col.not_null {
+                    return Err(cannot(x, &name, "its source column is NOT NULL"));
+                }
+                if col.comment.is_some() && comment.is_none() {
+                    return Err(cannot(x, &name, "its source column has a comment"));
+                }
+                reported_type(&col.data_type)
+                    .ok_or_else(|| cannot(x, &name, &format!("type {}", col.data_type)))?
+            }
+        };
         rows.push(row(&name, ty, true, None, comment));
     }
     Ok(rows)
+}
+
+/// What an output column of a view's or dynamic table's query is.
+enum Derived<'t> {
+    /// A source column, by name or alias.
+    Column(&'t TableColumn),
+    /// `CAST(<expr> AS <type>)` or `<expr>::<type>`: the type it names (CAST reference: the
+    /// value converted to that type), nullable (`cast_nullable` refuses the rest).
+    Cast(String),
+}
+
+/// Ok when a cast's input can be NULL by documented rules: it reads a nullable source
+/// column and is made of columns, literals and functions that return NULL for a NULL
+/// argument (DATEDIFF). Anything else (COALESCE, IFF...) can turn a NULL into a value, or
+/// be NOT NULL, which the sandbox does not work out: the reason it is refused.
+fn cast_nullable<'t>(
+    e: &Expr,
+    find: &dyn Fn(&str) -> Result<&'t TableColumn, SqlError>,
+) -> Result<(), String> {
+    fn walk<'t>(
+        e: &Expr,
+        find: &dyn Fn(&str) -> Result<&'t TableColumn, SqlError>,
+        nullable: &mut bool,
+    ) -> Result<(), String> {
+        match e {
+            Expr::Literal(_) => Ok(()),
+            Expr::Column(c) => {
+                let col = find(c).map_err(|e| e.message)?;
+                *nullable |= !col.not_null;
+                Ok(())
+            }
+            // DATEDIFF(<part>, <from>, <to>): the date part is a keyword, read as a column name.
+            Expr::Call { name, args } if name == "DATEDIFF" && args.len() == 3 => {
+                args[1..].iter().try_for_each(|a| walk(a, find, nullable))
+            }
+            Expr::Call { name, args } if args.is_empty() && name == "CURRENT_DATE" => Ok(()),
+            Expr::Cast { expr, .. } => walk(expr, find, nullable),
+            Expr::Call { name, .. } => {
+                Err(format!("its nullability through {name} is not derived"))
+            }
+            _ => Err("its nullability is not derived".into()),
+        }
+    }
+    let mut nullable = false;
+    walk(e, find, &mut nullable)?;
+    if nullable {
+        Ok(())
+    } else {
+        Err("it reads no nullable column, and whether it is NOT NULL is not derived".into())
+    }
 }
 
 /// The result columns of `SELECT * FROM <view or dynamic table>` without reading its rows

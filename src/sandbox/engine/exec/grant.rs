@@ -850,6 +850,13 @@ pub fn check(x: &Exec, st: &Statement) -> Result<Follow, SqlError> {
     }
 }
 
+/// Whether the session's role sees a table, dynamic table or view (any privilege on it, or
+/// an unchecked role): what INFORMATION_SCHEMA views list.
+pub fn sees_relation(x: &Exec, kind: GrantKind, parts: Vec<String>) -> bool {
+    let a = Access::of(x);
+    a.unchecked || a.sees(x.catalog, &securable(kind, parts))
+}
+
 fn kind_keyword(k: GrantKind) -> &'static str {
     match k {
         GrantKind::DynamicTable => "DYNAMIC TABLE",

@@ -73,7 +73,7 @@ impl Sides<'_> {
 
     fn expr(&self, e: &Expr, allow_target: bool) -> Result<Expr, SqlError> {
         Ok(match e {
-            Expr::Literal(_) | Expr::Positional(_) => e.clone(),
+            Expr::Literal(_) | Expr::Positional(_) | Expr::CountStar => e.clone(),
             Expr::Cast { expr, type_name } => Expr::Cast {
                 expr: Box::new(self.expr(expr, allow_target)?),
                 type_name: type_name.clone(),

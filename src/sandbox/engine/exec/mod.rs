@@ -4,6 +4,7 @@
 mod account;
 mod describe;
 pub mod grant;
+mod info_tables;
 mod merge;
 mod model;
 pub mod props;

@@ -32,14 +32,14 @@ pub fn select(x: &mut Exec, s: Select) -> Result<Outcome, SqlError> {
         return query(x, table, &s).map(Outcome::unchanged);
     }
     if let Some(function) = &s.from_function {
-        let (name, args) = function.as_ref();
-        let table = table_function(x, name, args)?;
+        let (name, args, named) = function.as_ref();
+        let table = table_function(x, name, args, named)?;
         return query(x, table, &s).map(Outcome::unchanged);
     }
     match &s.from {
         None => select_values(x, &s),
         Some(name) => {
-            let table = from(x, name)?;
+            let table = from(x, name, &s)?;
             query(x, table, &s).map(Outcome::unchanged)
         }
     }
@@ -261,8 +261,21 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
 }
 
 /// `FROM TABLE(RESULT_SCAN(...))`, or `TABLE(<db>.INFORMATION_SCHEMA.TAG_REFERENCES(...))`.
-fn table_function(x: &mut Exec, name: &[String], args: &[Expr]) -> Result<VirtualTable, SqlError> {
+fn table_function(
+    x: &mut Exec,
+    name: &[String],
+    args: &[Expr],
+    named: &[(String, Expr)],
+) -> Result<VirtualTable, SqlError> {
     let function = name.last().map(String::as_str).unwrap_or_default();
+    // Not in Snowflake's function reference: snowflake-ml-python 1.5.x probes for it and falls
+    // back to TAG_REFERENCES where it is not rolled out, as in the sandbox.
+    if function == "TAG_REFERENCES_INTERNAL" {
+        return Err(errors::unknown_function(function));
+    }
+    if !named.is_empty() {
+        return Err(x.unsupported("named arguments of table functions"));
+    }
     if let [only] = name {
         if only == "RESULT_SCAN" {
             return result_scan(x, args);
@@ -348,7 +361,7 @@ pub struct VirtualTable {
     pub rows: Vec<Vec<Option<String>>>,
 }
 
-fn from(x: &Exec, name: &[String]) -> Result<VirtualTable, SqlError> {
+fn from(x: &Exec, name: &[String], s: &Select) -> Result<VirtualTable, SqlError> {
     let is_info = match name {
         [s, _] => s == INFORMATION_SCHEMA,
         [_, s, _] => s == INFORMATION_SCHEMA,
@@ -356,10 +369,11 @@ fn from(x: &Exec, name: &[String]) -> Result<VirtualTable, SqlError> {
     };
     let f = x.resolve_schema_object(&name.to_vec(), "SELECT")?;
     if is_info {
-        if f.name != "MODEL_VERSIONS" {
-            return Err(x.unsupported(&format!("INFORMATION_SCHEMA.{}", f.name)));
-        }
-        return model_versions(x, &f);
+        return match f.name.as_str() {
+            "MODEL_VERSIONS" => model_versions(x, &f),
+            "TABLES" => super::info_tables::tables(x, &f, s),
+            other => Err(x.unsupported(&format!("INFORMATION_SCHEMA.{other}"))),
+        };
     }
     let t = table_ref(x, &f)?;
     Ok(VirtualTable {
@@ -429,6 +443,40 @@ fn model_versions(x: &Exec, f: &Fqn) -> Result<VirtualTable, SqlError> {
     Ok(VirtualTable { columns, rows })
 }
 
+/// `SELECT COUNT(*) [AS alias], ... FROM ...` without GROUP BY: one row of counts. Anything
+/// else beside COUNT(*) needs grouping the sandbox does not do, so it is refused.
+fn count_rows(x: &Exec, s: &Select, count: usize) -> Result<ResultSet, SqlError> {
+    if !s.order_by.is_empty() {
+        return Err(x.unsupported("ORDER BY with COUNT(*)"));
+    }
+    let mut columns = Vec::new();
+    for item in &s.items {
+        match item {
+            SelectItem::Expr {
+                expr: Expr::CountStar,
+                alias,
+                text,
+            } => columns.push(Column {
+                name: column_name(alias, text),
+                type_name: ColumnType::Fixed.row_type(),
+                nullable: false,
+            }),
+            _ => return Err(x.unsupported("columns beside COUNT(*) (GROUP BY)")),
+        }
+    }
+    let row = vec![Some(count.to_string()); columns.len()];
+    let rows = if s.limit == Some(0) {
+        vec![]
+    } else {
+        vec![row]
+    };
+    Ok(ResultSet {
+        columns,
+        rows,
+        dml: None,
+    })
+}
+
 /// Filter, order, limit and project rows.
 pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlError> {
     let typed: Vec<(String, ColumnType)> = t
@@ -445,6 +493,17 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
         if keep {
             rows.push(r);
         }
+    }
+    if s.items.iter().any(|i| {
+        matches!(
+            i,
+            SelectItem::Expr {
+                expr: Expr::CountStar,
+                ..
+            }
+        )
+    }) {
+        return count_rows(x, s, rows.len());
     }
     // ORDER BY a column of the table, or an alias of one.
     let mut keys = Vec::new();

@@ -113,6 +113,11 @@ pub fn eval(
             Ok(Val::Typed(t, format::timestamp(env.now)))
         }
         Expr::Ref(parts) => Err(errors::invalid_identifier(&parts.join("."))),
+        // Counted over the whole result by `select::query`, never per row.
+        Expr::CountStar => Err(errors::unsupported(
+            "COUNT(*) outside the select list of a query with FROM",
+            env.text,
+        )),
         Expr::Positional(n) => match row.get(n - 1) {
             Some(None) => Ok(Val::Null),
             Some(Some(v)) => Ok(Val::Typed(columns[n - 1].1, v.clone())),
@@ -234,6 +239,8 @@ pub fn static_type(
         }
         Expr::Ref(parts) => return Err(errors::invalid_identifier(&parts.join("."))),
         Expr::Cast { type_name, .. } => cast_type(type_name, env)?,
+        // COUNT returns NUMBER (its reference page); the sandbox's rows say FIXED.
+        Expr::CountStar => ColumnType::Fixed,
         Expr::Call { name, .. } => match name.as_str() {
             "SUBSTRING" | "SUBSTR" | "REPLACE" => ColumnType::Text,
             "PARSE_JSON" => ColumnType::Variant,

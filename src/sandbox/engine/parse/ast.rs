@@ -148,6 +148,9 @@ pub enum Expr {
         expr: Box<Expr>,
         type_name: String,
     },
+    /// `COUNT(*)`: the one aggregate of the whole row the sandbox computes (`query` in
+    /// exec/select.rs); `COUNT(expr)` is an ordinary `Call`.
+    CountStar,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -206,12 +209,16 @@ pub struct OrderKey {
     pub descending: bool,
 }
 
+/// A table function's name, positional arguments and named ones.
+pub type TableCall = (Name, Vec<Expr>, Vec<(String, Expr)>);
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Select {
     pub items: Vec<SelectItem>,
     pub from: Option<Name>,
-    /// `FROM TABLE(<function>(<args>))`: the function's name and arguments.
-    pub from_function: Option<Box<(Name, Vec<Expr>)>>,
+    /// `FROM TABLE(<function>(<args>))`: the function's name, its positional arguments and
+    /// its named ones (`NAME => <expr>`, name upper-cased).
+    pub from_function: Option<Box<TableCall>>,
     /// `FROM (<query>)`: a subquery's rows.
     pub from_query: Option<Box<Select>>,
     /// `FROM VALUES (...), (...)`: rows of expressions, columns `COLUMN1`...

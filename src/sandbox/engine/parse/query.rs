@@ -234,9 +234,16 @@ pub fn select(c: &mut Cursor) -> PResult<Select> {
             let name = c.name()?;
             c.expect_sym("(")?;
             let mut args = Vec::new();
+            let mut named = Vec::new();
             if !c.eat_sym(")") {
                 loop {
-                    args.push(expr(c)?);
+                    if c.peek_at(1).is_some_and(|t| t.is_symbol("=>")) {
+                        let param = c.ident()?;
+                        c.expect_sym("=>")?;
+                        named.push((param, expr(c)?));
+                    } else {
+                        args.push(expr(c)?);
+                    }
                     if c.eat_sym(")") {
                         break;
                     }
@@ -244,7 +251,7 @@ pub fn select(c: &mut Cursor) -> PResult<Select> {
                 }
             }
             c.expect_sym(")")?;
-            from_function = Some(Box::new((name, args)));
+            from_function = Some(Box::new((name, args, named)));
             None
         } else if c.is_sym("(") && c.is_kw_at(1, "SELECT") {
             c.advance();
@@ -487,6 +494,17 @@ fn expr_in(c: &mut Cursor, qualified: bool) -> PResult<Expr> {
                 expr: Box::new(inner),
                 type_name,
             }
+        }
+        TokenKind::Word
+            if t.is_keyword("COUNT")
+                && c.peek_at(1).is_some_and(|n| n.is_symbol("("))
+                && c.peek_at(2).is_some_and(|n| n.is_symbol("*")) =>
+        {
+            c.advance();
+            c.advance();
+            c.advance();
+            c.expect_sym(")")?;
+            Expr::CountStar
         }
         TokenKind::Word if c.peek_at(1).is_some_and(|n| n.is_symbol("(")) => {
             c.advance();
