@@ -80,10 +80,14 @@ def split_statements(script):
 def served(tmp_path_factory):
     assert BIN, "SNOWFORM_BIN is not set: run tests/compat/run.sh"
     home = tmp_path_factory.mktemp("home")
+    # `-v` logs every statement the sandbox failed, which pytest_sessionfinish checks.
+    global SERVE_LOG
+    SERVE_LOG = str(home / "serve.log")
+    log = open(SERVE_LOG, "w")
     proc = subprocess.Popen(
-        [BIN, "sandbox", "serve", "--port", "0",
+        [BIN, "sandbox", "serve", "-v", "--port", "0",
          "--password", f"{USER}={PASSWORD}", "--token", f"{USER}={TOKEN}"],
-        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, stderr=log,
     )
     line = proc.stdout.readline()
     m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
@@ -102,6 +106,43 @@ def served(tmp_path_factory):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        log.close()
+
+
+SERVE_LOG = None
+# Statements the suite sends on purpose to see them refused: test_a_failure_names_the_statement's.
+DELIBERATE = {"SELECT UPPER('x')"}
+# The one documented limit the library meets (docs/sandbox.md): a version's model spec.
+DOCUMENTED_LIMITS = ("SHOW_MODEL_DETAILS_IN_SHOW_VERSIONS_IN_MODEL",)
+
+
+def unsupported_statements(log_text):
+    """The statements the sandbox refused as unsupported (000002), from its `-v` log: the clients
+    often catch a failure and carry on, so a test passing does not show it."""
+    found = []
+    for line in log_text.splitlines():
+        if "statement failed" not in line or "code=000002" not in line:
+            continue
+        m = re.search(r'statement="((?:[^"\\]|\\.)*)" error="((?:[^"\\]|\\.)*)"', line)
+        statement, message = (m.group(1), m.group(2)) if m else (line, line)
+        if statement in DELIBERATE or any(l in message for l in DOCUMENTED_LIMITS):
+            continue
+        found.append(f"{statement}\n    -> {message}")
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Every statement a client sent is answered, or refused with an error Snowflake also gives:
+    an unsupported refusal outside the documented limits fails the run, naming the statement."""
+    if SERVE_LOG is None or not os.path.exists(SERVE_LOG):
+        return
+    with open(SERVE_LOG) as f:
+        found = unsupported_statements(f.read())
+    if found:
+        print("\nstatements the sandbox refused as unsupported (not a Snowflake answer):")
+        for s in found:
+            print(f"  {s}")
+        session.exitstatus = 1
 
 
 @pytest.fixture(scope="session")

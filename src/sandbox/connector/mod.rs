@@ -68,6 +68,13 @@ fn failure(code: &str, message: &str) -> Response {
     Json(json!({"data": null, "code": code, "message": message, "success": false})).into_response()
 }
 
+/// A failed statement, at `-v`: how a client's suite finds what the sandbox refused (the
+/// clients often catch an error and carry on).
+/// One line each: the statement and message are quoted, their line breaks escaped.
+fn log_failure(err: &SqlError, text: &str) {
+    tracing::info!(code = %err.code, statement = ?text.trim(), error = ?err.message, "statement failed");
+}
+
 fn sql_failure(err: &SqlError, qid: &str) -> Response {
     Json(json!({
         "data": {
@@ -408,6 +415,7 @@ async fn query(
     let stmt = match stmt {
         Ok(s) => s,
         Err(e) => {
+            log_failure(&e, &req.sql_text);
             st.connector
                 .finish(&qid, &token, Outcome::Failed(e.clone()));
             return sql_failure(&e, &qid);
@@ -433,12 +441,14 @@ async fn query(
         let e = refuse(&format!(
             "{MODEL_DETAILS} (the model spec of a version's model files)"
         ));
+        log_failure(&e, &req.sql_text);
         st.connector
             .finish(&qid, &token, Outcome::Failed(e.clone()));
         return sql_failure(&e, &qid);
     }
     if req.describe_only && !matches!(stmt, Statement::Query(_)) {
         let e = refuse("describeOnly of a statement that is not a query");
+        log_failure(&e, &req.sql_text);
         return sql_failure(&e, &qid);
     }
     st.connector.start(&qid, &token);
@@ -449,6 +459,7 @@ async fn query(
         let qid2 = qid.clone();
         async move {
             let st2 = st.clone();
+            let logged = text.clone();
             let out = tokio::task::spawn_blocking(move || {
                 session::run(&st2, &token, &text, stmt, &qid2, describe_only)
             })
@@ -460,6 +471,9 @@ async fn query(
                     format!("SQL execution internal error: {e}"),
                 ))
             });
+            if let Outcome::Failed(e) = &out {
+                log_failure(e, &logged);
+            }
             st.connector.finish(&qid, "", out);
         }
     };

@@ -213,6 +213,10 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
                     changed = true;
                     (Some(String::new()), "text")
                 }
+                // Not in the function reference: snowflake-ml-python 2.x asks for it and reads
+                // its failure as a server older than 9.2 (platform_capabilities.py); the sandbox
+                // reports 9.0.0 (CURRENT_VERSION), which has none.
+                "SYSTEM$ML_PLATFORM_CAPABILITIES" => return Err(errors::unknown_function(name)),
                 // Undocumented: the two call shapes snowflake-ml-python sends (tagging.rs).
                 "ENTITY_DETAIL" => {
                     let a = string_args(name, args, 3)?;
