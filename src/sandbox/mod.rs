@@ -3,6 +3,7 @@
 //! It is a faithful peer for tests and demos, and says so wherever it differs from
 //! Snowflake (docs/sandbox.md).
 
+mod bindings;
 pub mod connector;
 pub mod embedded;
 pub mod engine;

@@ -87,6 +87,18 @@ def test_select_decodes_to_python_types(port):
         assert isinstance(now, datetime.datetime) and now.tzinfo is not None
 
 
+@pytest.mark.parametrize("paramstyle,sql", [
+    ("qmark", "SELECT ?, ?, ?, ?, ?"),
+    ("numeric", "SELECT :1, :2, :3, :4, :5"),
+])
+def test_server_side_bindings(port, paramstyle, sql):
+    """The qmark and numeric styles send their values as bindings, bound by the server."""
+    with connect(port, paramstyle=paramstyle) as conn:
+        values = (42, "it's ?", True, None, datetime.date(2024, 2, 29))
+        row = conn.cursor().execute(sql, values).fetchone()
+        assert row == values
+
+
 def test_both_protocols_see_one_account(port):
     with connect(port) as conn:
         cur = conn.cursor()

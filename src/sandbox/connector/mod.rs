@@ -407,11 +407,12 @@ async fn query(
         .bindings
         .as_ref()
         .is_some_and(|b| !b.is_null() && b.as_object().is_none_or(|o| !o.is_empty()));
-    let stmt = if has_binds {
-        Err(refuse("bind variables"))
-    } else {
-        session::statement(&req.sql_text, &req.parameters)
+    // Bound values become literals before the statement is read (`?` and `:1` placeholders).
+    let bound = match &req.bindings {
+        Some(b) if has_binds => crate::sandbox::bindings::substitute(&req.sql_text, b),
+        _ => Ok(req.sql_text.clone()),
     };
+    let stmt = bound.and_then(|sql| session::statement(&sql, &req.parameters));
     let stmt = match stmt {
         Ok(s) => s,
         Err(e) => {

@@ -332,21 +332,54 @@ async fn gzip_bodies_renewal_heartbeat_and_async_results() {
     srv.shutdown().await;
 }
 
-/// Requests the sandbox cannot answer are refused, not guessed.
+/// Bind variables of the `qmark` and `numeric` styles are bound on the server, as Snowflake
+/// binds them; what the sandbox does not convert, and several statements in one request,
+/// are refused, not guessed.
 #[tokio::test]
-async fn bindings_and_several_statements_are_refused() {
+async fn bindings_are_bound_and_several_statements_refused() {
     let srv = server().await;
     let base = srv.base_url();
     let token = signed_in(&base).await;
+    let bound =
+        |sql: &str, bindings: Value| json!({"sqlText": sql, "bindings": bindings, "sequenceId": 1});
+    let path = "/queries/v1/query-request";
     let b = post(
         &base,
-        "/queries/v1/query-request",
+        path,
         Some(&token),
-        json!({"sqlText": "SELECT ?", "bindings": {"1": {"type": "FIXED", "value": "1"}}, "sequenceId": 1}),
+        bound(
+            "SELECT ?, :1 AS again, ? AS name, ? AS flag, ? AS nothing",
+            json!({"1": {"type": "FIXED", "value": "1"}, "2": {"type": "TEXT", "value": "it's ?"},
+                   "3": {"type": "BOOLEAN", "value": "true"}, "4": {"type": "ANY", "value": null}}),
+        ),
     )
     .await;
-    assert_eq!(b["code"], "000002", "{b}");
-    assert_eq!(b["data"]["sqlState"], "0A000");
+    assert_eq!(b["success"], true, "{b}");
+    assert_eq!(
+        b["data"]["rowset"],
+        json!([["1", "1", "it's ?", "1", null]]),
+        "{b}"
+    );
+    let missing = post(
+        &base,
+        path,
+        Some(&token),
+        bound("SELECT ?, ?", json!({"1": {"type": "FIXED", "value": "1"}})),
+    )
+    .await;
+    assert_eq!(missing["code"], "002049", "{missing}");
+    let timestamp = post(
+        &base,
+        path,
+        Some(&token),
+        bound(
+            "SELECT ?",
+            json!({"1": {"type": "TIMESTAMP_NTZ", "value": "0"}}),
+        ),
+    )
+    .await;
+    assert_eq!(timestamp["code"], "000002", "{timestamp}");
+    assert_eq!(timestamp["data"]["sqlState"], "0A000");
     let two = query(&base, &token, "SELECT 1; SELECT 2").await;
     assert_eq!(two["code"], "000008", "{two}");
     srv.shutdown().await;

@@ -4,7 +4,7 @@
 
 pub mod catalog;
 pub mod clock;
-mod errors;
+pub(crate) mod errors;
 mod exec;
 pub mod format;
 mod params;
