@@ -9,102 +9,49 @@
 //! insert) is refused as unsupported, naming the type.
 
 use super::engine::errors::{not_boolean, not_numeric, unsupported};
+use super::engine::format::date_from_days;
 use super::types::SqlError;
+use crate::sql::{quote_literal, tokenize, TokenKind};
 use serde_json::Value;
 
-/// `sql` with each placeholder replaced by its bound value as a literal.
+/// `sql` with each placeholder replaced by its bound value as a literal. Placeholders are
+/// found by Snowflake's lexer, so none inside a literal, a quoted name or a comment counts; a
+/// text the lexer cannot read is left for the parser to refuse.
 pub fn substitute(sql: &str, bindings: &Value) -> Result<String, SqlError> {
     let Some(map) = bindings.as_object() else {
         return Err(refuse("bindings other than a JSON object", sql));
     };
+    let Ok(tokens) = tokenize(sql) else {
+        return Ok(sql.to_string());
+    };
     let mut out = String::with_capacity(sql.len());
     let mut next_positional = 1usize;
-    let chars: Vec<(usize, char)> = sql.char_indices().collect();
     let mut i = 0;
-    while i < chars.len() {
-        let (at, c) = chars[i];
-        let rest = &sql[at..];
-        let skip = unbindable_len(rest, c);
-        if let Some(len) = skip {
-            out.push_str(&rest[..len]);
-            let end = at + len;
-            while i < chars.len() && chars[i].0 < end {
-                i += 1;
-            }
+    while i < tokens.len() {
+        let t = &tokens[i];
+        let numbered = tokens
+            .get(i + 1)
+            .filter(|n| t.is_symbol(":") && n.kind == TokenKind::Number)
+            .filter(|n| n.text.bytes().all(|b| b.is_ascii_digit()));
+        let (key, width) = if t.is_symbol("?") {
+            next_positional += 1;
+            ((next_positional - 1).to_string(), 1)
+        } else if let Some(n) = numbered {
+            (n.text.clone(), 2)
+        } else {
+            out.push_str(&t.text);
+            i += 1;
             continue;
-        }
-        let numbered = (c == ':' && !rest.starts_with("::") && !out.ends_with(':'))
-            .then(|| {
-                let digits: String = rest[1..].chars().take_while(char::is_ascii_digit).collect();
-                (!digits.is_empty()).then_some(digits)
-            })
-            .flatten();
-        let key = match (c, numbered) {
-            ('?', _) => {
-                let k = next_positional.to_string();
-                next_positional += 1;
-                Some((k, 1))
-            }
-            (_, Some(digits)) => {
-                let len = digits.len() + 1;
-                Some((digits, len))
-            }
-            _ => None,
         };
-        match key {
-            Some((k, len)) => {
-                let bound = map.get(&k).ok_or_else(|| not_set(sql, at, c == '?'))?;
-                out.push_str(&literal(bound, sql)?);
-                i += len;
-            }
-            None => {
-                out.push(c);
-                i += 1;
-            }
-        }
+        let name: String = tokens[i..i + width]
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect();
+        let bound = map.get(&key).ok_or_else(|| not_set(sql, t.offset, &name))?;
+        out.push_str(&literal(bound, sql)?);
+        i += width;
     }
     Ok(out)
-}
-
-/// The length of the text at the start of `rest` that holds no placeholder: a literal, a
-/// quoted name or a comment.
-fn unbindable_len(rest: &str, c: char) -> Option<usize> {
-    if c == '\'' || c == '"' {
-        return Some(quoted_end(rest, c));
-    }
-    if let Some(body) = rest.strip_prefix("$$") {
-        return Some(body.find("$$").map_or(rest.len(), |e| e + 4));
-    }
-    if let Some(body) = rest.strip_prefix("/*") {
-        return Some(body.find("*/").map_or(rest.len(), |e| e + 4));
-    }
-    if rest.starts_with("--") || rest.starts_with("//") {
-        return Some(rest.find('\n').unwrap_or(rest.len()));
-    }
-    None
-}
-
-/// The length of a quoted run starting at `rest[0]`, its doubled quotes (and, in string
-/// literals, backslash escapes) included.
-fn quoted_end(rest: &str, quote: char) -> usize {
-    let bytes = rest.as_bytes();
-    let q = quote as u8;
-    let mut j = 1;
-    while j < bytes.len() {
-        if quote == '\'' && bytes[j] == b'\\' {
-            j += 2;
-            continue;
-        }
-        if bytes[j] == q {
-            if bytes.get(j + 1) == Some(&q) {
-                j += 2;
-                continue;
-            }
-            return j + 1;
-        }
-        j += 1;
-    }
-    rest.len()
 }
 
 /// A bound value as a SQL literal of its type.
@@ -133,7 +80,7 @@ fn literal(bound: &Value, sql: &str) -> Result<String, SqlError> {
         }
     };
     match ty.as_str() {
-        "TEXT" | "ANY" => Ok(quote(text)),
+        "TEXT" | "ANY" => Ok(quote_literal(text)),
         "FIXED" | "REAL" => number(text),
         "BOOLEAN" => match text.to_ascii_lowercase().as_str() {
             "true" | "false" => Ok(text.to_ascii_uppercase()),
@@ -146,51 +93,20 @@ fn literal(bound: &Value, sql: &str) -> Result<String, SqlError> {
                 .map_err(|_| refuse("DATE bind variables other than whole milliseconds", sql))?;
             Ok(format!(
                 "'{}'::DATE",
-                date_text(millis.div_euclid(86_400_000))
+                date_from_days(millis.div_euclid(86_400_000))
             ))
         }
         other => Err(refuse(&format!("bind variables of type {other}"), sql)),
     }
 }
 
-fn quote(text: &str) -> String {
-    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
-}
-
-/// `YYYY-MM-DD` of a day count since 1970-01-01 (the proleptic Gregorian calendar).
-fn date_text(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// Snowflake's error for a placeholder without a value (code and text as drivers report it:
 /// `002049 (42601): SQL compilation error: error line 1 at position N\nBind variable ? not
 /// set.`); the position is the placeholder's offset in its line.
-fn not_set(sql: &str, at: usize, positional: bool) -> SqlError {
+fn not_set(sql: &str, at: usize, name: &str) -> SqlError {
     let before = &sql[..at];
     let line = before.matches('\n').count() + 1;
     let column = at - before.rfind('\n').map_or(0, |n| n + 1);
-    let name = if positional {
-        "?".to_string()
-    } else {
-        sql[at..]
-            .chars()
-            .take(
-                1 + sql[at + 1..]
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .count(),
-            )
-            .collect()
-    };
     SqlError::new(
         "002049",
         "42601",
@@ -208,7 +124,7 @@ fn refuse(what: &str, sql: &str) -> SqlError {
 
 #[cfg(test)]
 mod tests {
-    use super::{date_text, substitute};
+    use super::substitute;
     use serde_json::json;
 
     fn b(pairs: &[(&str, &str, Option<&str>)]) -> serde_json::Value {
@@ -280,13 +196,5 @@ mod tests {
         );
         let bad = b(&[("1", "FIXED", Some("1; DROP TABLE t"))]);
         assert_eq!(substitute("SELECT ?", &bad).unwrap_err().code, "100038");
-    }
-
-    #[test]
-    fn dates_count_days_from_the_epoch() {
-        assert_eq!(date_text(0), "1970-01-01");
-        assert_eq!(date_text(-1), "1969-12-31");
-        assert_eq!(date_text(19_723), "2024-01-01");
-        assert_eq!(date_text(11_016), "2000-02-29");
     }
 }

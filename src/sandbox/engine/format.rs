@@ -125,9 +125,41 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// `YYYY-MM-DD` of a day count since 1970-01-01 (the proleptic Gregorian calendar): the
+/// inverse of `days_from_civil`.
+pub fn date_from_days(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_count_days_from_the_epoch_both_ways() {
+        assert_eq!(date_from_days(0), "1970-01-01");
+        assert_eq!(date_from_days(-1), "1969-12-31");
+        assert_eq!(date_from_days(19_723), "2024-01-01");
+        assert_eq!(date_from_days(11_016), "2000-02-29");
+        for days in [-800_000, -1, 0, 59, 11_016, 19_723, 2_932_896] {
+            let d = date_from_days(days);
+            let (y, rest) = d.split_at(d.len() - 6);
+            let m: i64 = rest[1..3].parse().unwrap();
+            assert_eq!(
+                days_from_civil(y.parse().unwrap(), m, rest[4..].parse().unwrap()),
+                days
+            );
+        }
+    }
 
     #[test]
     fn timestamps_have_nine_decimals() {
