@@ -12,6 +12,10 @@ pub struct Session {
     pub schema: Option<String>,
     pub warehouse: Option<String>,
     pub query_tag: Option<String>,
+    /// The connector session's id (login's `sessionId`) for CURRENT_SESSION(); None on the
+    /// SQL API, which has no sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<u64>,
 }
 
 /// A result column, as `resultSetMetaData.rowType` describes it.

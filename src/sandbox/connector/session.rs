@@ -367,6 +367,7 @@ pub fn run(
         schema: s.schema.clone(),
         warehouse: s.warehouse.clone(),
         query_tag: s.params.get("QUERY_TAG").map(param_text),
+        session_id: Some(s.id),
     };
     let mut engine = st.engine.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(err) = st.faults.fail_this_statement(text) {

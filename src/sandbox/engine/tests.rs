@@ -298,6 +298,7 @@ fixtures!(
     feature_store,
     grants,
     grants_persistence,
+    iac_context,
     like_conditions,
     merge,
     ml_client_reads,
