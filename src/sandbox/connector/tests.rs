@@ -745,3 +745,53 @@ async fn show_future_grants_to_a_role_lists_its_future_grants() {
     assert_eq!(missing["success"], false, "{missing}");
     srv.shutdown().await;
 }
+
+/// Titan runs `USE SECONDARY ROLES ALL` before it reads the account
+/// (`titan/blueprint.py`, `fetch_remote_state`): the session then has every role granted to
+/// the user beside its primary role, and NONE takes them away again.
+#[tokio::test]
+async fn use_secondary_roles_all_and_none_change_the_roles_in_the_session() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let token = signed_in(&base).await;
+    for sql in [
+        "CREATE ROLE LOW",
+        "CREATE ROLE HELD",
+        "GRANT ROLE HELD TO USER alice",
+    ] {
+        assert_eq!(query(&base, &token, sql).await["success"], true, "{sql}");
+    }
+    let ask = "SELECT CURRENT_SECONDARY_ROLES(), IS_ROLE_IN_SESSION('HELD'), IS_ROLE_IN_SESSION('SYSADMIN')";
+    assert_eq!(query(&base, &token, "USE ROLE HELD").await["success"], true);
+    let none = query(&base, &token, ask).await;
+    assert_eq!(
+        none["data"]["rowset"][0],
+        json!([r#"{"roles":"","value":""}"#, "1", "0"]),
+        "{none}"
+    );
+    // As HELD alone, creating a warehouse is not allowed; with the user's ACCOUNTADMIN as a
+    // secondary role it is.
+    let denied = query(&base, &token, "CREATE WAREHOUSE W1").await;
+    assert_eq!(denied["success"], false, "{denied}");
+    let all = query(&base, &token, "USE SECONDARY ROLES ALL").await;
+    assert_eq!(all["success"], true, "{all}");
+    let with_all = query(&base, &token, ask).await;
+    assert_eq!(
+        with_all["data"]["rowset"][0],
+        json!([r#"{"roles":"ACCOUNTADMIN,HELD","value":"ALL"}"#, "1", "1"]),
+        "{with_all}"
+    );
+    assert_eq!(
+        query(&base, &token, "CREATE WAREHOUSE W1").await["success"],
+        true
+    );
+    assert_eq!(
+        query(&base, &token, "USE SECONDARY ROLES NONE").await["success"],
+        true
+    );
+    let back = query(&base, &token, ask).await;
+    assert_eq!(back["data"]["rowset"][0][2], "0", "{back}");
+    let list = query(&base, &token, "USE SECONDARY ROLES LOW").await;
+    assert_eq!(list["code"], "000002", "{list}");
+    srv.shutdown().await;
+}

@@ -35,14 +35,15 @@ pub fn call(
             None => Err(x.unsupported("CURRENT_SESSION() outside a connector session")),
         },
         ("CURRENT_AVAILABLE_ROLES", []) => text(json_list(&available_roles(x), ",")),
-        // USE SECONDARY ROLES is refused, so a session never has secondary roles: both
-        // lists are empty (the reference gives `roles` as comma-joined names).
-        ("CURRENT_SECONDARY_ROLES", []) => text(r#"{"roles":"","value":""}"#.to_string()),
+        // `roles` comma-joined, as the reference's example prints them.
+        ("CURRENT_SECONDARY_ROLES", []) => text(secondary_roles(x)),
         ("CURRENT_SCHEMAS", []) => text(json_list(&search_path(x), ", ")),
         ("IS_ROLE_IN_SESSION", [Expr::Literal(Literal::String(role))]) => {
             let has = closure(x.catalog, &x.owner())
                 .iter()
-                .any(|g| g.kind == "ROLE" && g.name[0] == *role);
+                .any(|g| g.kind == "ROLE" && g.name[0] == *role)
+                || (x.session.secondary_roles_all
+                    && may_use_role(x.catalog, &x.session.user, role));
             Ok((Some(has.to_string()), "boolean"))
         }
         ("IS_ROLE_IN_SESSION", _) => {
@@ -88,6 +89,31 @@ fn available_roles(x: &Exec) -> Vec<String> {
     roles.sort();
     roles.dedup();
     roles
+}
+
+/// CURRENT_SECONDARY_ROLES: none unless `USE SECONDARY ROLES ALL` is in force; then every
+/// role granted to the user directly (ACCOUNTADMIN, which every sandbox user holds, and the
+/// roles granted to the user), in name order.
+fn secondary_roles(x: &Exec) -> String {
+    if !x.session.secondary_roles_all {
+        return r#"{"roles":"","value":""}"#.to_string();
+    }
+    let mut direct: Vec<String> = vec!["ACCOUNTADMIN".to_string()];
+    direct.extend(
+        x.catalog
+            .grants
+            .roles
+            .iter()
+            .filter(|g| {
+                g.to.kind == "USER"
+                    && g.to.name[0].eq_ignore_ascii_case(&x.session.user)
+                    && g.role.kind == "ROLE"
+            })
+            .map(|g| g.role.name[0].clone()),
+    );
+    direct.sort();
+    direct.dedup();
+    serde_json::json!({ "roles": direct.join(","), "value": "ALL" }).to_string()
 }
 
 /// The default search path `$current, $public` (name resolution reference): the current
