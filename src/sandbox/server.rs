@@ -538,6 +538,8 @@ async fn submit(
             .clone()
             .or_else(|| st.default_warehouse.clone()),
         query_tag: parameter(&req.parameters, "QUERY_TAG"),
+        session_id: None,
+        secondary_roles_all: false,
     };
     // A role the request names must exist and be granted to the user, as on a real
     // account; like the other context fields it is compared exactly as sent.

@@ -12,6 +12,14 @@ pub struct Session {
     pub schema: Option<String>,
     pub warehouse: Option<String>,
     pub query_tag: Option<String>,
+    /// The connector session's id (login's `sessionId`) for CURRENT_SESSION(); None on the
+    /// SQL API, which has no sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<u64>,
+    /// `USE SECONDARY ROLES ALL` is in force in the connector session: every role granted to
+    /// the user is active beside the primary one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub secondary_roles_all: bool,
 }
 
 /// A result column, as `resultSetMetaData.rowType` describes it.

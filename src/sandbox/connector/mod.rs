@@ -218,6 +218,7 @@ async fn login(
         schema: name("schemaName"),
         warehouse: name("warehouse").or_else(|| st.default_warehouse.clone()),
         params: BTreeMap::new(),
+        secondary_all: false,
     };
     // A role named at login must be the user's, as on a real account.
     let usable = st

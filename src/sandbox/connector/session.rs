@@ -21,6 +21,8 @@ pub struct SessionState {
     pub warehouse: Option<String>,
     /// Session parameters as given at login or by `ALTER SESSION SET`.
     pub params: BTreeMap<String, Value>,
+    /// `USE SECONDARY ROLES ALL` is in force (NONE, the login's state, clears it).
+    pub secondary_all: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -175,6 +177,8 @@ pub enum Statement {
     Query(String),
     /// `USE [DATABASE|SCHEMA|WAREHOUSE|ROLE] name`.
     Use(&'static str, String),
+    /// `USE SECONDARY ROLES ALL` (true) or `NONE` (false).
+    UseSecondary(bool),
     AlterSessionSet(Vec<(String, Value)>),
     AlterSessionUnset(Vec<String>),
     /// COMMIT or ROLLBACK. The sandbox has no transactions (every statement commits by
@@ -242,11 +246,17 @@ pub fn statement(sql: &str, params: &BTreeMap<String, Value>) -> Result<Statemen
                 "SCHEMA" => ("SCHEMA", 2),
                 "WAREHOUSE" => ("WAREHOUSE", 2),
                 "ROLE" => ("ROLE", 2),
+                "SECONDARY" if up(2) == "ROLES" && words.len() == 4 && up(3) == "ALL" => {
+                    return Ok(Statement::UseSecondary(true));
+                }
+                "SECONDARY" if up(2) == "ROLES" && words.len() == 4 && up(3) == "NONE" => {
+                    return Ok(Statement::UseSecondary(false));
+                }
                 "SECONDARY" => {
                     return Err(SqlError::new(
                         "000002",
                         "0A000",
-                        "Unsupported feature 'USE SECONDARY ROLES': the snowform sandbox does not support it.",
+                        "Unsupported feature 'USE SECONDARY ROLES <list of roles>': the snowform sandbox does not support it (ALL and NONE are supported).",
                     ))
                 }
                 _ => ("DATABASE", 1),
@@ -367,6 +377,8 @@ pub fn run(
         schema: s.schema.clone(),
         warehouse: s.warehouse.clone(),
         query_tag: s.params.get("QUERY_TAG").map(param_text),
+        session_id: Some(s.id),
+        secondary_roles_all: s.secondary_all,
     };
     let mut engine = st.engine.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(err) = st.faults.fail_this_statement(text) {
@@ -485,6 +497,13 @@ pub fn run(
                 }
                 Err(e) => Outcome::Failed(e),
             }
+        }
+        Statement::UseSecondary(all) => {
+            st.connector.update(
+                token,
+                Box::new(move |s: &mut SessionState| s.secondary_all = all),
+            );
+            done(ok(), 0x4000)
         }
         Statement::EndTransaction => done(ok(), 0x5000),
         Statement::CancelAll(id) => {

@@ -613,3 +613,218 @@ async fn show_versions_with_model_details_is_refused() {
     );
     srv.shutdown().await;
 }
+
+/// The opening queries of two infrastructure-as-code tools, as their code sends them:
+/// SnowDDL 0.70.1 `snowddl/context.py` (`SnowDDLContext.__init__`) and Titan 0.11.1
+/// `titan/data_provider.py` (`fetch_session`). Each is answered from the account and the
+/// session; before the context functions existed the sandbox refused both.
+#[tokio::test]
+async fn the_opening_queries_of_snowddl_and_titan_are_answered() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let signed = login(&base, "s3cret").await;
+    let token = signed["data"]["token"].as_str().unwrap().to_string();
+    let session_id = signed["data"]["sessionId"].to_string();
+    for sql in [
+        "CREATE ROLE ANALYST",
+        "GRANT ROLE ANALYST TO ROLE SYSADMIN",
+        "CREATE ROLE ELSEWHERE",
+        "CREATE DATABASE D",
+        "USE DATABASE D",
+    ] {
+        assert_eq!(query(&base, &token, sql).await["success"], true, "{sql}");
+    }
+    let snowddl = query(
+        &base,
+        &token,
+        "SELECT CURRENT_ACCOUNT() AS current_account
+            , CURRENT_REGION() AS current_region
+            , CURRENT_SESSION() AS current_session
+            , CURRENT_USER() AS current_user
+            , CURRENT_ROLE() AS current_role
+            , CURRENT_WAREHOUSE() AS current_warehouse
+            , IS_ROLE_IN_SESSION('ACCOUNTADMIN') AS is_account_admin
+            , IS_ROLE_IN_SESSION('SYSADMIN') AS is_sys_admin
+            , IS_ROLE_IN_SESSION('SECURITYADMIN') AS is_security_admin
+            , SYSTEM$BOOTSTRAP_DATA_REQUEST('ACCOUNT') AS bootstrap_account
+            , SYSTEM$SHOW_ACTIVE_BEHAVIOR_CHANGE_BUNDLES() AS active_bundles",
+    )
+    .await;
+    assert_eq!(snowddl["success"], true, "{snowddl}");
+    let row = &snowddl["data"]["rowset"][0];
+    assert_eq!(row[0], "SANDBOX");
+    assert_eq!(row[1], "AWS_US_WEST_2");
+    assert_eq!(row[2].as_str().unwrap(), session_id.trim_matches('"'));
+    assert_eq!(row[3], "ALICE");
+    assert_eq!(row[4], "ACCOUNTADMIN");
+    assert_eq!(row[5], Value::Null);
+    assert_eq!([&row[6], &row[7], &row[8]], ["1", "1", "1"]);
+    let bootstrap: Value = serde_json::from_str(row[9].as_str().unwrap()).unwrap();
+    assert_eq!(bootstrap["accountInfo"]["serviceLevelName"], "ENTERPRISE");
+    assert_eq!(bootstrap["serverVersion"], "9.0.0");
+    assert_eq!(row[10], "[]");
+    let names: Vec<&str> = snowddl["data"]["rowtype"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[6], "IS_ACCOUNT_ADMIN");
+
+    // As a custom role, the system roles above it are not in the session.
+    assert_eq!(
+        query(&base, &token, "USE ROLE ANALYST").await["success"],
+        true
+    );
+    let narrow = query(
+        &base,
+        &token,
+        "SELECT IS_ROLE_IN_SESSION('ACCOUNTADMIN'), IS_ROLE_IN_SESSION('PUBLIC')",
+    )
+    .await;
+    assert_eq!(narrow["data"]["rowset"][0], json!(["0", "1"]), "{narrow}");
+    assert_eq!(
+        query(&base, &token, "USE ROLE ACCOUNTADMIN").await["success"],
+        true
+    );
+
+    let titan = query(
+        &base,
+        &token,
+        "SELECT
+            CURRENT_ACCOUNT_NAME() as account,
+            CURRENT_ACCOUNT() as account_locator,
+            CURRENT_USER() as user,
+            CURRENT_ROLE() as role,
+            CURRENT_AVAILABLE_ROLES() as available_roles,
+            CURRENT_SECONDARY_ROLES() as secondary_roles,
+            CURRENT_DATABASE() as database,
+            CURRENT_SCHEMAS() as schemas,
+            CURRENT_WAREHOUSE() as warehouse,
+            CURRENT_VERSION() as version,
+            CURRENT_REGION() as region,
+            SYSTEM$BOOTSTRAP_DATA_REQUEST('ACCOUNT') as account_data",
+    )
+    .await;
+    assert_eq!(titan["success"], true, "{titan}");
+    let row = &titan["data"]["rowset"][0];
+    assert_eq!(row[0], "SANDBOX");
+    // ANALYST is granted to SYSADMIN, which the user holds through ACCOUNTADMIN;
+    // ELSEWHERE is granted to nobody, and ORGADMIN is not below ACCOUNTADMIN.
+    assert_eq!(
+        row[4],
+        r#"["ACCOUNTADMIN","ANALYST","PUBLIC","SECURITYADMIN","SYSADMIN","USERADMIN"]"#
+    );
+    assert_eq!(row[5], r#"{"roles":"","value":""}"#);
+    assert_eq!(row[6], "D");
+    assert_eq!(row[7], r#"["D.PUBLIC"]"#);
+    srv.shutdown().await;
+}
+
+/// SnowDDL's role resolvers read each role's future grants with SHOW FUTURE GRANTS TO ROLE
+/// (`snowddl/resolver/abc_role_resolver.py`), in the layout of SHOW FUTURE GRANTS IN.
+#[tokio::test]
+async fn show_future_grants_to_a_role_lists_its_future_grants() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let token = signed_in(&base).await;
+    for sql in [
+        "CREATE ROLE R",
+        "CREATE ROLE OTHER",
+        "CREATE DATABASE D",
+        "CREATE SCHEMA D.S",
+        "GRANT SELECT ON FUTURE TABLES IN SCHEMA D.S TO ROLE R",
+        "GRANT USAGE ON FUTURE SCHEMAS IN DATABASE D TO ROLE R",
+        "GRANT SELECT ON FUTURE VIEWS IN SCHEMA D.S TO ROLE OTHER",
+    ] {
+        assert_eq!(query(&base, &token, sql).await["success"], true, "{sql}");
+    }
+    let r = query(&base, &token, "SHOW FUTURE GRANTS TO ROLE R").await;
+    assert_eq!(r["success"], true, "{r}");
+    let names: Vec<&str> = r["data"]["rowtype"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "created_on",
+            "privilege",
+            "grant_on",
+            "name",
+            "grant_to",
+            "grantee_name",
+            "grant_option"
+        ]
+    );
+    let rows: Vec<(String, String, String)> = r["data"]["rowset"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row[1].as_str().unwrap().to_string(),
+                row[2].as_str().unwrap().to_string(),
+                row[3].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(rows.len(), 2, "{r}");
+    assert!(rows.contains(&("SELECT".into(), "TABLE".into(), "D.S.<TABLE>".into())));
+    assert!(rows.contains(&("USAGE".into(), "SCHEMA".into(), "D.<SCHEMA>".into())));
+    let missing = query(&base, &token, "SHOW FUTURE GRANTS TO ROLE NOPE").await;
+    assert_eq!(missing["success"], false, "{missing}");
+    srv.shutdown().await;
+}
+
+/// Titan runs `USE SECONDARY ROLES ALL` before it reads the account
+/// (`titan/blueprint.py`, `fetch_remote_state`): the session then has every role granted to
+/// the user beside its primary role, and NONE takes them away again.
+#[tokio::test]
+async fn use_secondary_roles_all_and_none_change_the_roles_in_the_session() {
+    let srv = server().await;
+    let base = srv.base_url();
+    let token = signed_in(&base).await;
+    for sql in [
+        "CREATE ROLE LOW",
+        "CREATE ROLE HELD",
+        "GRANT ROLE HELD TO USER alice",
+    ] {
+        assert_eq!(query(&base, &token, sql).await["success"], true, "{sql}");
+    }
+    let ask = "SELECT CURRENT_SECONDARY_ROLES(), IS_ROLE_IN_SESSION('HELD'), IS_ROLE_IN_SESSION('SYSADMIN')";
+    assert_eq!(query(&base, &token, "USE ROLE HELD").await["success"], true);
+    let none = query(&base, &token, ask).await;
+    assert_eq!(
+        none["data"]["rowset"][0],
+        json!([r#"{"roles":"","value":""}"#, "1", "0"]),
+        "{none}"
+    );
+    // As HELD alone, creating a warehouse is not allowed; with the user's ACCOUNTADMIN as a
+    // secondary role it is.
+    let denied = query(&base, &token, "CREATE WAREHOUSE W1").await;
+    assert_eq!(denied["success"], false, "{denied}");
+    let all = query(&base, &token, "USE SECONDARY ROLES ALL").await;
+    assert_eq!(all["success"], true, "{all}");
+    let with_all = query(&base, &token, ask).await;
+    assert_eq!(
+        with_all["data"]["rowset"][0],
+        json!([r#"{"roles":"ACCOUNTADMIN,HELD","value":"ALL"}"#, "1", "1"]),
+        "{with_all}"
+    );
+    assert_eq!(
+        query(&base, &token, "CREATE WAREHOUSE W1").await["success"],
+        true
+    );
+    assert_eq!(
+        query(&base, &token, "USE SECONDARY ROLES NONE").await["success"],
+        true
+    );
+    let back = query(&base, &token, ask).await;
+    assert_eq!(back["data"]["rowset"][0][2], "0", "{back}");
+    let list = query(&base, &token, "USE SECONDARY ROLES LOW").await;
+    assert_eq!(list["code"], "000002", "{list}");
+    srv.shutdown().await;
+}

@@ -2,6 +2,7 @@
 //! defaults, the existence rules every kind shares, and dispatch to one module per family.
 
 mod account;
+mod context;
 mod describe;
 pub mod grant;
 mod info_tables;

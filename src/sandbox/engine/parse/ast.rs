@@ -535,6 +535,8 @@ pub enum ShowGrants {
         in_schema: bool,
         container: Name,
     },
+    /// `SHOW FUTURE GRANTS TO ROLE r | DATABASE ROLE d.r`.
+    FutureTo(GranteeName),
 }
 
 /// `MERGE INTO target [[AS] t] USING (SELECT ...) [AS] s ON cond

@@ -303,7 +303,7 @@ pub fn drop_database_role(c: &mut Cursor) -> PResult<Statement> {
 }
 
 /// `SHOW DATABASE ROLES [LIKE '...'] IN DATABASE d [LIMIT n]`,
-/// `SHOW GRANTS TO | OF | ON ...`, `SHOW FUTURE GRANTS IN SCHEMA | DATABASE ...`.
+/// `SHOW GRANTS TO | OF | ON ...`, `SHOW FUTURE GRANTS IN SCHEMA | DATABASE ... | TO [DATABASE] ROLE r`.
 pub fn show(c: &mut Cursor) -> PResult<Statement> {
     c.expect_kw("SHOW")?;
     if c.eat_kws(&["DATABASE", "ROLES"]) {
@@ -333,8 +333,10 @@ pub fn show(c: &mut Cursor) -> PResult<Statement> {
         });
     }
     if c.eat_kws(&["FUTURE", "GRANTS"]) {
-        if c.is_kw("TO") {
-            return Err(c.unsupported("SHOW FUTURE GRANTS TO"));
+        if c.eat_kw("TO") {
+            return Ok(Statement::ShowGrants(ShowGrants::FutureTo(grantee(
+                c, false,
+            )?)));
         }
         c.expect_kw("IN")?;
         let in_schema = if c.eat_kw("SCHEMA") {

@@ -79,15 +79,25 @@ pub fn show(c: &mut Cursor) -> PResult<Statement> {
     if c.eat_kw("LIKE") {
         s.like = Some(c.string()?);
     }
-    if c.is_kw("IN") {
+    // SHOW PARAMETERS takes `IN | FOR <object>` (SHOW PARAMETERS reference); Titan sends FOR.
+    if c.is_kw("IN") || (what == ShowWhat::Parameters && c.is_kw("FOR")) {
         if matches!(
             what,
             ShowWhat::Warehouses | ShowWhat::Databases | ShowWhat::Roles
         ) {
-            return Err(c.unexpected());
+            // Account-wide objects: `IN ACCOUNT` says what is meant anyway. The reference
+            // grammars do not list it, but Snowflake takes it (Titan's data_provider.py
+            // `_show_resources` sends it for every such read; Snowflake Scripting procedures
+            // run `SHOW WAREHOUSES IN ACCOUNT`); any other scope is a syntax error.
+            if !c.is_kw_at(1, "ACCOUNT") {
+                return Err(c.unexpected());
+            }
+            c.advance();
+            c.advance();
+        } else {
+            c.advance();
+            s.scope = Some(scope(c, what)?);
         }
-        c.advance();
-        s.scope = Some(scope(c, what)?);
     }
     if c.eat_kws(&["STARTS", "WITH"]) {
         s.starts_with = Some(c.string()?);

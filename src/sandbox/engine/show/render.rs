@@ -7,7 +7,7 @@ use super::super::exec::{model_aliases, Exec, Fqn, INFORMATION_SCHEMA};
 use super::super::format::{
     json_array_compact, json_pretty, quoted_fqn, tf, timestamp, warehouse_size_display, yn,
 };
-use super::super::params::{self, ParamDef};
+use super::super::params::{self, ParamDef, ParamType};
 use super::super::parse::ast::{Name, ObjectKind, Show};
 use super::filter::{like, Key};
 use crate::sandbox::{Column, ResultSet, SqlError};
@@ -858,6 +858,11 @@ fn param_row(def: &ParamDef, value: Option<(&String, &str)>) -> Row {
         s(def.default),
         s(level),
         s(def.description),
+        // The value's type as Titan reads it to cast the value (BOOLEAN, NUMBER, STRING).
+        s(match def.param_type {
+            ParamType::Number { .. } => "NUMBER",
+            ParamType::Keyword(_) | ParamType::Size | ParamType::String => "STRING",
+        }),
     ]
 }
 
@@ -932,6 +937,7 @@ pub fn parameters(
         ("default", T),
         ("level", T),
         ("description", T),
+        ("type", T),
     ];
     Ok(result(&cols, rows))
 }
