@@ -10,6 +10,7 @@ mod props;
 mod role;
 mod schema;
 mod stage;
+mod table;
 pub mod task;
 mod warehouse;
 
@@ -240,6 +241,7 @@ pub(crate) fn hooks(kind: Kind) -> &'static KindDdl {
         Kind::Model => &model::DDL,
         Kind::Task => &task::DDL,
         Kind::Role => &role::DDL,
+        Kind::Table => &table::DDL,
     }
 }
 

@@ -92,6 +92,7 @@ fn documented_fixture(family: Family) -> &'static str {
         Family::Models => "show_models",
         Family::ModelVersions => "information_schema_model_versions",
         Family::Roles => "show_roles",
+        Family::Columns => "show_columns",
     }
 }
 
