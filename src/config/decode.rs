@@ -605,7 +605,10 @@ impl Decoder<'_, '_> {
         if blocks.is_empty() {
             self.error(
                 format!("{} has no column block", self.input.address),
-                Some("a table is created with its columns: add column \"ID\" { type = \"NUMBER\" }".into()),
+                Some(
+                    "a table is created with its columns: add column \"ID\" { type = \"NUMBER\" }"
+                        .into(),
+                ),
                 decl.span(),
             );
         }
@@ -616,7 +619,11 @@ impl Decoder<'_, '_> {
             let name = match Ident::parse(label.as_str()) {
                 Ok(v) => v.as_str().to_string(),
                 Err(e) => {
-                    self.error(format!("invalid column name: {e}"), None, file.span_of(label));
+                    self.error(
+                        format!("invalid column name: {e}"),
+                        None,
+                        file.span_of(label),
+                    );
                     continue;
                 }
             };
@@ -636,12 +643,13 @@ impl Decoder<'_, '_> {
                 let Some((v, span)) = values.get(attr.name) else {
                     continue;
                 };
-                let decoded = values::decode(&attr.ty, v).and_then(|value| match (attr.name, value) {
-                    ("default", Value::Str(d)) => crate::model::canon::column_default(&d)
-                        .map(Value::Str)
-                        .map_err(values::Invalid::new),
-                    (_, value) => Ok(value),
-                });
+                let decoded =
+                    values::decode(&attr.ty, v).and_then(|value| match (attr.name, value) {
+                        ("default", Value::Str(d)) => crate::model::canon::column_default(&d)
+                            .map(Value::Str)
+                            .map_err(values::Invalid::new),
+                        (_, value) => Ok(value),
+                    });
                 match decoded {
                     Ok(value) => {
                         fields.insert(attr.name.to_string(), value);

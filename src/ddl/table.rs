@@ -59,7 +59,11 @@ fn create_sql(o: &Object, or_replace: bool) -> Vec<Stmt> {
     let mut sql = format!(
         "CREATE {}{}TABLE {} ({})",
         if or_replace { "OR REPLACE " } else { "" },
-        if o.flag("transient") { "TRANSIENT " } else { "" },
+        if o.flag("transient") {
+            "TRANSIENT "
+        } else {
+            ""
+        },
         o.name.to_sql(),
         columns.join(", ")
     );
@@ -184,7 +188,12 @@ fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
         &names
             .iter()
             .copied()
-            .filter(|n| matches!(*n, "comment" | "change_tracking" | "data_retention_time_in_days"))
+            .filter(|n| {
+                matches!(
+                    *n,
+                    "comment" | "change_tracking" | "data_retention_time_in_days"
+                )
+            })
             .collect::<Vec<_>>(),
     );
     if names.contains(&"cluster_by") {

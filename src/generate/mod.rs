@@ -299,9 +299,11 @@ fn columns(w: &mut Writer, o: &Object) {
     };
     for c in cols {
         let Some(fields) = c.as_map() else { continue };
-        let name = fields.get("name").and_then(Value::as_str).unwrap_or_default();
-        w.out
-            .push_str(&format!("\n  column {} {{\n", ident(name)));
+        let name = fields
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        w.out.push_str(&format!("\n  column {} {{\n", ident(name)));
         if let Some(t) = fields.get("type").and_then(Value::as_str) {
             w.out.push_str(&format!("    type = {}\n", hcl_string(t)));
         }

@@ -646,7 +646,9 @@ pub fn tables(tables: &ShowRows, columns: &ShowRows) -> Vec<Object> {
             let mut o = live_object(Kind::Table, name.clone());
             o.set(
                 "transient",
-                tables.get(r, "kind").is_some_and(|k| k.eq_ignore_ascii_case("TRANSIENT")),
+                tables
+                    .get(r, "kind")
+                    .is_some_and(|k| k.eq_ignore_ascii_case("TRANSIENT")),
             );
             set_opt(&mut o, "comment", tables.text(r, "comment"));
             // `LINEAR(a, b)`: the key's columns.

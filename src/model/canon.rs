@@ -474,7 +474,9 @@ pub fn column_type_of_show(json: &str) -> Option<String> {
         "REAL" => "FLOAT".into(),
         "TEXT" => format!("VARCHAR({})", n("length")?),
         "BINARY" => format!("BINARY({})", n("length")?),
-        "TIME" | "TIMESTAMP_NTZ" | "TIMESTAMP_LTZ" | "TIMESTAMP_TZ" => format!("{t}({})", n("scale")?),
+        "TIME" | "TIMESTAMP_NTZ" | "TIMESTAMP_LTZ" | "TIMESTAMP_TZ" => {
+            format!("{t}({})", n("scale")?)
+        }
         "BOOLEAN" | "DATE" | "VARIANT" | "OBJECT" | "ARRAY" | "GEOGRAPHY" | "GEOMETRY" => t.into(),
         _ => return None,
     })
@@ -542,10 +544,19 @@ mod tests {
         assert!(column_type("WHATEVER").is_err());
         // SHOW COLUMNS' JSON (the SHOW COLUMNS reference's example) reads as the same forms.
         for (json, want) in [
-            (r#"{"type":"FIXED","precision":38,"scale":0,"nullable":true}"#, "NUMBER(38,0)"),
-            (r#"{"type":"TEXT","length":16777216,"byteLength":16777216,"nullable":true,"fixed":false}"#, "VARCHAR(16777216)"),
+            (
+                r#"{"type":"FIXED","precision":38,"scale":0,"nullable":true}"#,
+                "NUMBER(38,0)",
+            ),
+            (
+                r#"{"type":"TEXT","length":16777216,"byteLength":16777216,"nullable":true,"fixed":false}"#,
+                "VARCHAR(16777216)",
+            ),
             (r#"{"type":"REAL","nullable":true}"#, "FLOAT"),
-            (r#"{"type":"TIMESTAMP_NTZ","precision":0,"scale":9,"nullable":true}"#, "TIMESTAMP_NTZ(9)"),
+            (
+                r#"{"type":"TIMESTAMP_NTZ","precision":0,"scale":9,"nullable":true}"#,
+                "TIMESTAMP_NTZ(9)",
+            ),
         ] {
             assert_eq!(column_type_of_show(json).as_deref(), Some(want), "{json}");
         }

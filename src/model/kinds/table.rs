@@ -17,7 +17,7 @@ pub static COLUMN_ATTRS: &[Attr] = &[
         "type",
         AttrType::ColumnType,
         None,
-        "The data type, compared in Snowflake's canonical form: INT is NUMBER(38,0), STRING is VARCHAR(16777216), FLOAT8 is FLOAT, TIMESTAMP is TIMESTAMP_NTZ(9) (the default TIMESTAMP_TYPE_MAPPING). In place only where ALTER COLUMN allows it: a longer VARCHAR, or a NUMBER of more precision with the same scale; any other type change re-creates the table (destructive).",
+        "The data type, compared in Snowflake's canonical form: INT is NUMBER(38,0), STRING is VARCHAR(16777216), FLOAT8 is FLOAT, TIMESTAMP is TIMESTAMP_NTZ(9) (the default TIMESTAMP_TYPE_MAPPING). In place only where ALTER COLUMN allows it: a longer VARCHAR, or a NUMBER of another precision with the same scale (a smaller one fails unless the rows fit); any other type change re-creates the table (destructive).",
     )
     .required(),
     Attr::prop(
@@ -101,9 +101,9 @@ fn split_type(t: &str) -> (&str, Vec<i64>) {
 }
 
 /// Whether ALTER TABLE ... ALTER COLUMN ... SET DATA TYPE takes the type change: a longer
-/// VARCHAR (or BINARY), or a NUMBER with more precision and the same scale (ALTER TABLE ...
-/// ALTER COLUMN reference: a shorter string or a different scale is refused, and so is any
-/// change to another type).
+/// VARCHAR, or a NUMBER of another precision with the same scale (ALTER TABLE ... ALTER
+/// COLUMN reference: a shorter string, another scale or another type is refused; a smaller
+/// precision is taken when the rows fit it, which only the account knows).
 pub fn type_change_in_place(from: &str, to: &str) -> bool {
     let (fb, fa) = split_type(from);
     let (tb, ta) = split_type(to);
@@ -111,23 +111,31 @@ pub fn type_change_in_place(from: &str, to: &str) -> bool {
         return false;
     }
     match (fb, fa.as_slice(), ta.as_slice()) {
-        ("VARCHAR" | "BINARY", [f], [t]) => t >= f,
-        ("NUMBER", [fp, fs], [tp, ts]) => fs == ts && tp >= fp,
+        ("VARCHAR", [f], [t]) => t >= f,
+        ("NUMBER", [_, fs], [_, ts]) => fs == ts,
         _ => from == to,
     }
 }
 
 /// Why the change of columns from `before` to `after` cannot be made with ALTER TABLE, if it
 /// cannot.
-pub fn columns_replace_reason(before: Option<&Value>, after: Option<&Value>) -> Option<&'static str> {
+pub fn columns_replace_reason(
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Option<&'static str> {
     let old = by_name(before);
     for (name, new) in by_name(after) {
         let Some(cur) = old.get(name) else {
             continue;
         };
-        let ty = |m: &BTreeMap<String, Value>| m.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
+        let ty = |m: &BTreeMap<String, Value>| {
+            m.get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         if !type_change_in_place(&ty(cur), &ty(new)) {
-            return Some("a column's type changes in a way ALTER COLUMN cannot make (it takes only a longer VARCHAR or BINARY, or a NUMBER of more precision with the same scale); re-creating the table loses its rows");
+            return Some("a column's type changes in a way ALTER COLUMN cannot make (it takes only a longer VARCHAR, or a NUMBER of another precision with the same scale); re-creating the table loses its rows");
         }
         let default = |m: &BTreeMap<String, Value>| m.get("default").cloned();
         if default(new).is_some() && default(cur) != default(new) {
@@ -138,7 +146,11 @@ pub fn columns_replace_reason(before: Option<&Value>, after: Option<&Value>) -> 
 }
 
 /// Why changing `attr` from `before` to `after` needs the table re-created, beyond the table.
-pub fn replace_reason(attr: &str, before: Option<&Value>, after: Option<&Value>) -> Option<&'static str> {
+pub fn replace_reason(
+    attr: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Option<&'static str> {
     match attr {
         COLUMNS => columns_replace_reason(before, after),
         _ => None,
@@ -155,8 +167,13 @@ mod tests {
         assert!(!type_change_in_place("VARCHAR(20)", "VARCHAR(10)"));
         assert!(type_change_in_place("NUMBER(10,2)", "NUMBER(38,2)"));
         assert!(!type_change_in_place("NUMBER(10,2)", "NUMBER(38,0)"));
+        assert!(type_change_in_place("NUMBER(38,0)", "NUMBER(10,0)"));
+        assert!(!type_change_in_place("BINARY(10)", "BINARY(20)"));
         assert!(!type_change_in_place("NUMBER(38,0)", "VARCHAR(16777216)"));
         assert!(type_change_in_place("DATE", "DATE"));
-        assert!(!type_change_in_place("TIMESTAMP_NTZ(9)", "TIMESTAMP_NTZ(3)"));
+        assert!(!type_change_in_place(
+            "TIMESTAMP_NTZ(9)",
+            "TIMESTAMP_NTZ(3)"
+        ));
     }
 }

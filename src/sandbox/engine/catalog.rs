@@ -189,6 +189,9 @@ pub struct TableColumn {
     pub not_null: bool,
     pub default: Option<ColumnDefault>,
     pub comment: Option<String>,
+    /// Added by ALTER TABLE ... ADD COLUMN with a default, which then cannot be dropped.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub added_with_default: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,6 +205,14 @@ pub struct Table {
     /// accounts saved before it was kept.
     #[serde(default)]
     pub declares_keys: Option<bool>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub change_tracking: bool,
+    /// The clustering key as written inside `CLUSTER BY ( ... )`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_by: Option<String>,
+    /// DATA_RETENTION_TIME_IN_DAYS set on the table; None inherits the schema's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -195,6 +195,21 @@ fn derived_rows(
     Ok(rows)
 }
 
+/// The DESCRIBE rows of a view or dynamic table from its CREATE text and query (SHOW
+/// COLUMNS lists them as DESCRIBE derives them).
+pub fn derived_view_rows(
+    x: &Exec,
+    text: &str,
+    query: &str,
+) -> Result<Vec<Vec<Option<String>>>, SqlError> {
+    let listed = match parse(text).map(|p| p.statement) {
+        Ok(Statement::CreateView { columns, .. })
+        | Ok(Statement::CreateDynamicTable { columns, .. }) => columns,
+        _ => Vec::new(),
+    };
+    derived_rows(x, query, &listed)
+}
+
 /// The result columns of `SELECT * FROM <view or dynamic table>` without reading its rows
 /// (a connector's describe-only request): the columns DESCRIBE derives, typed as a result
 /// types them. None when `name` is not a view or dynamic table.

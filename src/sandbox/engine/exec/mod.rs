@@ -2,7 +2,7 @@
 //! defaults, the existence rules every kind shares, and dispatch to one module per family.
 
 mod account;
-mod describe;
+pub(crate) mod describe;
 pub mod grant;
 mod merge;
 mod model;
@@ -172,8 +172,17 @@ fn dispatch(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             transient,
             columns,
             declares_keys,
+            cluster_by,
             props,
-        } => table::create_table(x, head, transient, columns, declares_keys, props),
+        } => table::create_table(
+            x,
+            head,
+            transient,
+            columns,
+            declares_keys,
+            cluster_by,
+            props,
+        ),
         Statement::Describe { kind, name } => {
             describe::describe(x, kind, &name).map(Outcome::unchanged)
         }
