@@ -73,6 +73,10 @@ fn every_kind() -> Vec<Object> {
         wanted(Kind::Task, fs("SCORE_PATIENTS")),
         wanted(Kind::Model, fs("AGE_MODEL")),
         wanted(Kind::Role, ObjectName::account(id("XYZ_DEV_FS_PRODUCER"))),
+        wanted(
+            Kind::Table,
+            ObjectName::in_schema(id("XYZ_DEV"), id("RAW"), id("RAW_CLAIMS")),
+        ),
     ]
 }
 
@@ -387,6 +391,7 @@ fn made_up_recordings_use_the_documented_columns() {
         ("views", "show_views", false),
         ("warehouses", "show_warehouses", false),
         ("roles", "show_roles", false),
+        ("columns", "show_columns", false),
         ("model_versions", "information_schema_model_versions", true),
     ];
     let mut wrong = Vec::new();

@@ -31,7 +31,7 @@ pub static COLUMN_ATTRS: &[Attr] = &[
         "default",
         AttrType::String,
         None,
-        "The default, an expression written as Snowflake prints it (`0`, `CURRENT_TIMESTAMP()`). ALTER COLUMN can only drop a default: adding or changing one re-creates the table (destructive).",
+        "The default: a number, a string in single quotes (`'none'`), TRUE, FALSE or a call without arguments (`CURRENT_TIMESTAMP()`), as Snowflake prints it. ALTER COLUMN can only drop a default: adding or changing one re-creates the table (destructive).",
     ),
     Attr::prop("comment", AttrType::String, None, "The column's comment."),
 ];
