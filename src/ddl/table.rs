@@ -82,9 +82,10 @@ fn create_sql(o: &Object, or_replace: bool) -> Vec<Stmt> {
     vec![Stmt::new(sql, &[CREATE])]
 }
 
-/// The ALTER TABLE statements that bring the columns from `before` to `after`: drops, then
-/// changes of the columns both have, then adds. Each statement but the last records the
-/// columns it leaves, so a failure part way leaves a record that tells the truth.
+/// The ALTER TABLE statements that bring the columns from `before` to `after`: changes of the
+/// columns both have, then adds, then drops (Snowflake refuses to drop a table's last
+/// column, so the new ones come first). Each statement but the last records the columns it
+/// leaves, so a failure part way leaves a record that tells the truth.
 fn column_changes(o: &Object, before: Option<&Value>, after: Option<&Value>) -> Vec<Stmt> {
     let table = o.name.to_sql();
     let old = by_name(before);
@@ -94,25 +95,6 @@ fn column_changes(o: &Object, before: Option<&Value>, after: Option<&Value>) -> 
         _ => Vec::new(),
     };
     let mut steps: Vec<(String, Vec<Value>)> = Vec::new();
-    let dropped: Vec<&str> = old
-        .keys()
-        .filter(|n| !new.contains_key(*n))
-        .copied()
-        .collect();
-    if !dropped.is_empty() {
-        current.retain(|c| !dropped.contains(&column_name(c)));
-        steps.push((
-            format!(
-                "ALTER TABLE {table} DROP COLUMN {}",
-                dropped
-                    .iter()
-                    .map(|n| quote_ident(n))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            current.clone(),
-        ));
-    }
     for (name, want) in &new {
         let Some(have) = old.get(name) else { continue };
         let col = format!("ALTER TABLE {table} ALTER COLUMN {}", quote_ident(name));
@@ -165,6 +147,25 @@ fn column_changes(o: &Object, before: Option<&Value>, after: Option<&Value>) -> 
                 current.clone(),
             ));
         }
+    }
+    let dropped: Vec<&str> = old
+        .keys()
+        .filter(|n| !new.contains_key(*n))
+        .copied()
+        .collect();
+    if !dropped.is_empty() {
+        current.retain(|c| !dropped.contains(&column_name(c)));
+        steps.push((
+            format!(
+                "ALTER TABLE {table} DROP COLUMN {}",
+                dropped
+                    .iter()
+                    .map(|n| quote_ident(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            current.clone(),
+        ));
     }
     let last = steps.len().saturating_sub(1);
     steps
