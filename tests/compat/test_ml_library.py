@@ -39,7 +39,7 @@ DESCRIBE_REFUSALS = {
     ),
     "PATIENT_VITALS": (
         "its source column is NOT NULL",
-        "DESC of the example's PATIENT_VITALS: its landing table declares PATIENT_ID NOT NULL, "
+        "DESC of the example's PATIENT_VITALS: its raw table declares PATIENT_ID NOT NULL, "
         "and whether a dynamic table carries NOT NULL into DESCRIBE is not documented (CREATE "
         "and DESCRIBE DYNAMIC TABLE references), so the sandbox refuses that DESC",
     ),
