@@ -280,6 +280,7 @@ fn example_label(kind: Kind) -> &'static str {
         Kind::Task => "score",
         Kind::Role => "fs_producer",
         Kind::Table => "patients",
+        Kind::View => "patient_ages",
     }
 }
 

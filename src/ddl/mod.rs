@@ -12,6 +12,7 @@ mod schema;
 mod stage;
 mod table;
 pub mod task;
+mod view;
 mod warehouse;
 
 use crate::diff::{Action, AttrChange, Change};
@@ -242,6 +243,7 @@ pub(crate) fn hooks(kind: Kind) -> &'static KindDdl {
         Kind::Task => &task::DDL,
         Kind::Role => &role::DDL,
         Kind::Table => &table::DDL,
+        Kind::View => &view::DDL,
     }
 }
 

@@ -203,6 +203,11 @@ fn hostile_names_and_comments_cannot_break_out() {
                     ),
                 ],
             ),
+            obj(
+                Kind::View,
+                name.clone(),
+                &[("comment", h.into()), ("query", "SELECT 1".into())],
+            ),
         ];
         // Every kind of the registry is here: a new kind's statements get the same proof.
         for kind in Kind::ALL {

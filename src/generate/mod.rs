@@ -147,6 +147,8 @@ fn rank(kind: Kind) -> u8 {
         Kind::Warehouse => 8,
         // Beside the stages: after their schemas, before the feature views that read them.
         Kind::Table => 3,
+        // After the tables it reads.
+        Kind::View => 4,
     }
 }
 

@@ -161,6 +161,7 @@ pub async fn read<E: Executor>(
                 &get(Family::AllTables),
                 &get(Family::Columns),
             )),
+            Kind::View => found.extend(parse::views(&get(Family::Views))),
             Kind::Role => found.extend(
                 parse::roles(&get(Family::Roles))
                     .into_iter()

@@ -685,3 +685,22 @@ pub fn tables(tables: &ShowRows, columns: &ShowRows) -> Vec<Object> {
         })
         .collect()
 }
+
+/// Views from SHOW VIEWS, their query the text after the CREATE statement's top-level AS.
+/// Views named `NAME$VERSION` are feature views, read by `feature_views`.
+pub fn views(rows: &ShowRows) -> Vec<Object> {
+    rows.iter()
+        .filter_map(|r| {
+            let name = schema_name(rows, r)?;
+            if name.name.as_str().contains('$') {
+                return None;
+            }
+            let mut o = live_object(Kind::View, name);
+            let text = rows.raw(r, "text").unwrap_or_default();
+            set_opt(&mut o, "query", body_after_top_level_as(text));
+            o.set("secure", rows.flag(r, "is_secure").unwrap_or(false));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
+            Some(o)
+        })
+        .collect()
+}

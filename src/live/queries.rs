@@ -119,6 +119,7 @@ pub(crate) fn families(kind: Kind) -> &'static [Family] {
         Kind::Task => &[Family::Tasks],
         Kind::Role => &[Family::Roles],
         Kind::Table => &[Family::AllTables, Family::Columns],
+        Kind::View => &[Family::Views],
     }
 }
 

@@ -77,6 +77,7 @@ fn every_kind() -> Vec<Object> {
             Kind::Table,
             ObjectName::in_schema(id("XYZ_DEV"), id("RAW"), id("RAW_CLAIMS")),
         ),
+        wanted(Kind::View, fs("PATIENT_NAMES")),
     ]
 }
 

@@ -354,6 +354,7 @@ pub fn schema(kind: Kind) -> &'static KindSchema {
         Kind::Task => &task::SCHEMA,
         Kind::Role => &role::SCHEMA,
         Kind::Table => &table::SCHEMA,
+        Kind::View => &view::SCHEMA,
     }
 }
 

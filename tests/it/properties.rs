@@ -436,7 +436,8 @@ kind_tests!(
     model,
     task,
     role,
-    table
+    table,
+    view
 );
 
 #[test]

@@ -10,4 +10,5 @@ pub mod schema;
 pub mod stage;
 pub mod table;
 pub mod task;
+pub mod view;
 pub mod warehouse;

@@ -222,6 +222,11 @@ pub struct View {
     /// The CREATE statement as submitted.
     pub text: String,
     pub query: String,
+    /// Its columns (DESCRIBE rows) as derived when it was created: Snowflake saves a view's
+    /// column structure then, so later changes to its sources do not change it. None when
+    /// they could not be derived (DESCRIBE and SHOW COLUMNS derive them again, or refuse).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_columns: Option<Vec<Vec<Option<String>>>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -243,6 +248,9 @@ pub struct DynamicTable {
     pub suspended: bool,
     pub last_suspended_on: Option<Nanos>,
     pub data_timestamp: Option<Nanos>,
+    /// As a view's `saved_columns`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_columns: Option<Vec<Vec<Option<String>>>>,
 }
 
 /// The parts of a dynamic table's CREATE that SHOW DYNAMIC TABLES re-prints as written.

@@ -246,6 +246,22 @@ pub fn describe(x: &mut Exec, kind: ObjectKind, name: &Name) -> Result<ResultSet
         (ObjectKind::Table | ObjectKind::View, Some(Relation::Table)) => {
             table_rows(x, &schema.tables[&f.name])?
         }
+        (ObjectKind::Table | ObjectKind::View, Some(Relation::View))
+            if schema.views[&f.name].saved_columns.is_some() =>
+        {
+            schema.views[&f.name]
+                .saved_columns
+                .clone()
+                .unwrap_or_default()
+        }
+        (ObjectKind::DynamicTable, Some(Relation::DynamicTable))
+            if schema.dynamic_tables[&f.name].saved_columns.is_some() =>
+        {
+            schema.dynamic_tables[&f.name]
+                .saved_columns
+                .clone()
+                .unwrap_or_default()
+        }
         (ObjectKind::Table | ObjectKind::View, Some(Relation::View)) => {
             let v = &schema.views[&f.name];
             let listed = match parse(&v.text).map(|p| p.statement) {

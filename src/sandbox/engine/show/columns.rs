@@ -108,14 +108,18 @@ fn relation_columns(x: &Exec, sc: &Schema, name: &str) -> Result<Vec<Described>,
     if let Some(t) = sc.tables.get(name) {
         return table_columns(x, t);
     }
-    let (text, query) = if let Some(v) = sc.views.get(name) {
-        (&v.text, &v.query)
+    let (text, query, saved) = if let Some(v) = sc.views.get(name) {
+        (&v.text, &v.query, &v.saved_columns)
     } else if let Some(d) = sc.dynamic_tables.get(name) {
-        (&d.text, &d.query)
+        (&d.text, &d.query, &d.saved_columns)
     } else {
         return Ok(Vec::new());
     };
-    Ok(derived_view_rows(x, text, query)?
+    let rows = match saved {
+        Some(rows) => rows.clone(),
+        None => derived_view_rows(x, text, query)?,
+    };
+    Ok(rows
         .into_iter()
         .map(|r| Described {
             name: r[0].clone().unwrap_or_default(),
