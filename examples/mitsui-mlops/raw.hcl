@@ -46,3 +46,12 @@ table "vitals" {
     type = "NUMBER"
   }
 }
+
+# Blood pressure readings for the clinic's dashboards; it reads VITALS, so it is created
+# after it.
+view "blood_pressure" {
+  schema  = schema.raw
+  name    = "BLOOD_PRESSURE"
+  comment = "Blood pressure readings"
+  query   = "SELECT measured_at, systolic_bp, diastolic_bp FROM ${table.vitals.fqn}"
+}
