@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job, on the examples, against the embedded sandbox (no Snowflake account and no
-# credentials): validate, the landing tables the feature views read, plan, apply, plan
+# credentials): validate, plan, apply (the raw tables the feature views read first), plan
 # again (no changes), an out-of-band change, drift, and the apply that puts it back. The configuration is copied to target/demo/ so
 # you can look at its state and sandbox account afterwards.
 set -euo pipefail
@@ -21,9 +21,6 @@ step() {
 }
 
 step validate
-# The raw tables the feature views read are loaded by the ingestion side into a landing
-# database snowform does not manage; they must exist before the first apply.
-step sandbox exec "$(cat examples/mitsui-mlops/landing.sql)"
 # The schema of the state table (backend.hcl), which an administrator creates once.
 step sandbox exec "$(cat examples/mitsui-mlops/admin.sql)"
 step --connection sandbox plan

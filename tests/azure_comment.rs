@@ -1047,15 +1047,13 @@ async fn the_pipeline_stages_plan_review_and_apply_two_environments() {
     // The example as shipped: its state backend and its workspaces' variable files.
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/mitsui-mlops");
     copy_dir(&example, &dir);
-    // What exists before the pipeline's first run: the raw tables of the ingestion side and
-    // the schema of the state table, which an administrator creates.
-    for script in ["landing.sql", "admin.sql"] {
-        exec(
-            &dir,
-            &out,
-            &std::fs::read_to_string(dir.join(script)).unwrap(),
-        );
-    }
+    // What exists before the pipeline's first run: the schema of the state table, which an
+    // administrator creates (the example declares its raw tables).
+    exec(
+        &dir,
+        &out,
+        &std::fs::read_to_string(dir.join("admin.sql")).unwrap(),
+    );
     let pr_env = vec![
         ("SYSTEM_COLLECTIONURI", server.url.clone()),
         ("SYSTEM_TEAMPROJECT", PROJECT.to_string()),

@@ -53,6 +53,7 @@ fn the_ml_pipeline_example_loads_to_its_objects() {
             "compute.hcl",
             "feature_store.hcl",
             "models.hcl",
+            "raw.hcl",
             "tasks.hcl",
             "variables.hcl"
         ]

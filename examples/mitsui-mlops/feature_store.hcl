@@ -31,7 +31,7 @@ feature_view "patient_age" {
   comment      = "Age in whole years"
   query        = <<-SQL
     SELECT patient_id, CAST(DATEDIFF(year, birth_date, CURRENT_DATE()) AS NUMBER(3,0)) AS age
-    FROM ${var.landing_database}.RAW.PATIENTS
+    FROM ${table.patients.fqn}
   SQL
 }
 
@@ -47,6 +47,6 @@ feature_view "patient_vitals" {
   comment       = "Latest vital signs"
   query         = <<-SQL
     SELECT patient_id, measured_at, heart_rate, systolic_bp, diastolic_bp
-    FROM ${var.landing_database}.RAW.VITALS
+    FROM ${table.vitals.fqn}
   SQL
 }

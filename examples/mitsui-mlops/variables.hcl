@@ -11,15 +11,6 @@ variable "env" {
   }
 }
 
-# The raw data the feature views read is loaded by the ingestion side into a landing
-# database of its own, outside this configuration (see landing.sql). Its tables must exist
-# before the first apply: Snowflake compiles a feature view's query when it is created.
-variable "landing_database" {
-  type        = string
-  default     = "XYZ_LANDING"
-  description = "The database the ingestion side loads raw data into; its RAW schema holds PATIENTS and VITALS."
-}
-
 # Environments that share one account need a warehouse each (workspaces/*.vars.hcl).
 variable "compute_warehouse" {
   type        = string

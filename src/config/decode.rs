@@ -9,6 +9,7 @@ use super::values::{self, text, Invalid};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::model::ident::{split_parts, MAX_IDENT_LEN};
 use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
+use crate::model::kinds::table::{COLUMNS as TABLE_COLUMNS, COLUMN_ATTRS};
 use crate::model::schema::{Attr, AttrType};
 use crate::model::{
     entity_of_tag, entity_tag_name, feature_view_object_name, schema, Address, Ident, Kind,
@@ -212,6 +213,9 @@ impl Decoder<'_, '_> {
         }
         if kind == Kind::Model {
             self.versions(&mut props);
+        }
+        if kind == Kind::Table {
+            self.columns(&mut props);
         }
 
         let object_name = match (kind.scope(), &name, &container) {
@@ -588,6 +592,74 @@ impl Decoder<'_, '_> {
             }
         }
         props.insert(VERSIONS.to_string(), Value::Map(versions));
+    }
+
+    /// A table's `column "NAME" { ... }` blocks, into `props["columns"]` in declared order,
+    /// each with its name, canonical type and nullability (and default and comment when set).
+    fn columns(&mut self, props: &mut BTreeMap<String, Value>) {
+        let decl = self.input.decl;
+        let file = decl.file;
+        let mut columns: Vec<Value> = Vec::new();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let blocks: Vec<_> = decl.block.body.get_blocks("column").collect();
+        if blocks.is_empty() {
+            self.error(
+                format!("{} has no column block", self.input.address),
+                Some(
+                    "a table is created with its columns: add column \"ID\" { type = \"NUMBER\" }"
+                        .into(),
+                ),
+                decl.span(),
+            );
+        }
+        for (i, block) in blocks.into_iter().enumerate() {
+            let Some(label) = block.labels.first() else {
+                continue;
+            };
+            let name = match Ident::parse(label.as_str()) {
+                Ok(v) => v.as_str().to_string(),
+                Err(e) => {
+                    self.error(
+                        format!("invalid column name: {e}"),
+                        None,
+                        file.span_of(label),
+                    );
+                    continue;
+                }
+            };
+            if !seen.insert(name.clone()) {
+                self.error(
+                    format!("column {name} is declared twice in {}", self.input.address),
+                    None,
+                    file.span_of(block),
+                );
+                continue;
+            }
+            let values = self.evaluate(&block.body, COLUMN_ATTRS, Some(("column", i)));
+            let mut fields = BTreeMap::new();
+            fields.insert("name".to_string(), Value::Str(name));
+            fields.insert("nullable".to_string(), Value::Bool(true));
+            for attr in COLUMN_ATTRS {
+                let Some((v, span)) = values.get(attr.name) else {
+                    continue;
+                };
+                let decoded =
+                    values::decode(&attr.ty, v).and_then(|value| match (attr.name, value) {
+                        ("default", Value::Str(d)) => crate::model::canon::column_default(&d)
+                            .map(Value::Str)
+                            .map_err(values::Invalid::new),
+                        (_, value) => Ok(value),
+                    });
+                match decoded {
+                    Ok(value) => {
+                        fields.insert(attr.name.to_string(), value);
+                    }
+                    Err(e) => self.invalid(attr.name, e, span.clone()),
+                }
+            }
+            columns.push(Value::Map(fields));
+        }
+        props.insert(TABLE_COLUMNS.to_string(), Value::List(columns));
     }
 
     /// The stage a version's files are on, for the dependency on a managed stage.

@@ -622,7 +622,7 @@ fn version_path(path: &str) -> Result<String, String> {
 }
 
 /// `ignore_changes = ["comment"]` (or bare names): attributes of the kind; for a model
-/// also `versions`, `versions.V1` and `versions.V1.metadata`.
+/// also `versions`, `versions.V1` and `versions.V1.metadata`; for a table `columns`.
 fn ignore_changes(expr: &Expression, decl: &ResourceDecl, diags: &mut Diagnostics) -> Vec<String> {
     let file = decl.file;
     let s = schema(decl.kind);
@@ -633,6 +633,10 @@ fn ignore_changes(expr: &Expression, decl: &ResourceDecl, diags: &mut Diagnostic
         .collect();
     if decl.kind == Kind::Model {
         allowed.push(VERSIONS);
+    }
+    if decl.kind == Kind::Table {
+        // Every column block (columns someone else adds and drops).
+        allowed.push(crate::model::kinds::table::COLUMNS);
     }
     let Expression::Array(items) = expr else {
         diags.push(

@@ -279,6 +279,8 @@ fn example_label(kind: Kind) -> &'static str {
         Kind::Model => "age",
         Kind::Task => "score",
         Kind::Role => "fs_producer",
+        Kind::Table => "patients",
+        Kind::View => "patient_ages",
     }
 }
 

@@ -153,7 +153,12 @@ pub(crate) fn decode(ty: &AttrType, v: &Hcl) -> Result<Value, Invalid> {
             canon::check_stage_path(s).map_err(Invalid::new)?;
             Ok(Value::str(s))
         }
-        AttrType::Ref(_) | AttrType::RefList(_) | AttrType::Map => Err(expected(ty, v)),
+        AttrType::ColumnType => canon::column_type(&text(v).ok_or_else(|| expected(ty, v))?)
+            .map(Value::Str)
+            .map_err(Invalid::new),
+        AttrType::Ref(_) | AttrType::RefList(_) | AttrType::Map | AttrType::Columns => {
+            Err(expected(ty, v))
+        }
     }
 }
 

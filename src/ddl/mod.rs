@@ -10,7 +10,9 @@ mod props;
 mod role;
 mod schema;
 mod stage;
+mod table;
 pub mod task;
+mod view;
 mod warehouse;
 
 use crate::diff::{Action, AttrChange, Change};
@@ -240,6 +242,8 @@ pub(crate) fn hooks(kind: Kind) -> &'static KindDdl {
         Kind::Model => &model::DDL,
         Kind::Task => &task::DDL,
         Kind::Role => &role::DDL,
+        Kind::Table => &table::DDL,
+        Kind::View => &view::DDL,
     }
 }
 

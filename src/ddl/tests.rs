@@ -186,6 +186,28 @@ fn hostile_names_and_comments_cannot_break_out() {
                 ObjectName::account(ident(h)),
                 &[("comment", h.into())],
             ),
+            obj(
+                Kind::Table,
+                name.clone(),
+                &[
+                    ("comment", h.into()),
+                    ("cluster_by", Value::List(vec![h.into()])),
+                    (
+                        "columns",
+                        Value::List(vec![Value::Map(BTreeMap::from([
+                            ("name".to_string(), Value::from(h)),
+                            ("type".to_string(), Value::from("NUMBER(38,0)")),
+                            ("nullable".to_string(), Value::Bool(false)),
+                            ("comment".to_string(), h.into()),
+                        ]))]),
+                    ),
+                ],
+            ),
+            obj(
+                Kind::View,
+                name.clone(),
+                &[("comment", h.into()), ("query", "SELECT 1".into())],
+            ),
         ];
         // Every kind of the registry is here: a new kind's statements get the same proof.
         for kind in Kind::ALL {

@@ -4,7 +4,7 @@
 
 use super::{model_versions, Action, AttrChange, Change, Reason, Why, UNKNOWN};
 use crate::diag::Diagnostics;
-use crate::model::kinds::{feature_view, stage};
+use crate::model::kinds::{feature_view, stage, table};
 use crate::model::{same_value, schema, Kind, Object, Role, Update, Value};
 
 pub(super) fn compare(d: &Object, cur: &Object) -> Result<Change, Diagnostics> {
@@ -119,6 +119,7 @@ pub fn compare_props(d: &Object, cur: &Object) -> Vec<(AttrChange, Option<&'stat
                 Kind::FeatureView => {
                     feature_view::replace_reason(attr.name, current.as_ref(), desired.as_ref())
                 }
+                Kind::Table => table::replace_reason(attr.name, current.as_ref(), desired.as_ref()),
                 _ => None,
             },
         };

@@ -704,7 +704,11 @@ fn create_attrs(o: &Object) -> Vec<AttrChange> {
         .filter(|(k, _)| {
             schema(o.kind())
                 .attr(k)
-                .map(|a| a.role != crate::model::Role::Derived)
+                // A table's columns come from its blocks, and a plan shows them.
+                .map(|a| {
+                    a.role != crate::model::Role::Derived
+                        || matches!(a.ty, crate::model::AttrType::Columns)
+                })
                 .unwrap_or(true)
         })
         .map(|(k, v)| AttrChange {

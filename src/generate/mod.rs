@@ -145,6 +145,10 @@ fn rank(kind: Kind) -> u8 {
         Kind::Model => 6,
         Kind::Task => 7,
         Kind::Warehouse => 8,
+        // Beside the stages: after their schemas, before the feature views that read them.
+        Kind::Table => 3,
+        // After the tables it reads.
+        Kind::View => 4,
     }
 }
 
@@ -284,6 +288,36 @@ fn block(w: &mut Writer, o: &Object) {
     }
     if o.kind() == Kind::Model {
         versions(w, o);
+    }
+    if o.kind() == Kind::Table {
+        columns(w, o);
+    }
+}
+
+/// A table's column blocks, in the order the account lists them.
+fn columns(w: &mut Writer, o: &Object) {
+    let Some(Value::List(cols)) = o.get(crate::model::kinds::table::COLUMNS) else {
+        return;
+    };
+    for c in cols {
+        let Some(fields) = c.as_map() else { continue };
+        let name = fields
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        w.out.push_str(&format!("\n  column {} {{\n", ident(name)));
+        if let Some(t) = fields.get("type").and_then(Value::as_str) {
+            w.out.push_str(&format!("    type = {}\n", hcl_string(t)));
+        }
+        if fields.get("nullable") == Some(&Value::Bool(false)) {
+            w.out.push_str("    nullable = false\n");
+        }
+        for key in ["default", "comment"] {
+            if let Some(v) = fields.get(key).and_then(Value::as_str) {
+                w.out.push_str(&format!("    {key} = {}\n", hcl_string(v)));
+            }
+        }
+        w.out.push_str("  }\n");
     }
 }
 

@@ -157,6 +157,11 @@ pub async fn read<E: Executor>(
                     .into_iter()
                     .filter(|t| !refresh_tasks.contains(&t.name)),
             ),
+            Kind::Table => found.extend(parse::tables(
+                &get(Family::AllTables),
+                &get(Family::Columns),
+            )),
+            Kind::View => found.extend(parse::views(&get(Family::Views))),
             Kind::Role => found.extend(
                 parse::roles(&get(Family::Roles))
                     .into_iter()

@@ -600,3 +600,107 @@ pub fn roles(rows: &ShowRows) -> Vec<Object> {
         })
         .collect()
 }
+
+/// Tables from SHOW TABLES (dynamic tables, listed there too, are left out), with their
+/// columns from SHOW COLUMNS in the order it lists them.
+pub fn tables(tables: &ShowRows, columns: &ShowRows) -> Vec<Object> {
+    let mut by_table: BTreeMap<ObjectName, Vec<Value>> = BTreeMap::new();
+    for r in columns.iter() {
+        if columns.get(r, "kind").is_some_and(|k| k != "COLUMN") {
+            continue;
+        }
+        let (Some(db), Some(schema), Some(table), Some(name)) = (
+            columns.raw(r, "database_name"),
+            columns.raw(r, "schema_name"),
+            columns.raw(r, "table_name"),
+            columns.raw(r, "column_name"),
+        ) else {
+            continue;
+        };
+        let raw_type = columns.raw(r, "data_type").unwrap_or_default();
+        let ty = crate::model::canon::column_type_of_show(raw_type)
+            .unwrap_or_else(|| format!("unknown type {raw_type}"));
+        let mut fields = BTreeMap::new();
+        fields.insert("name".to_string(), Value::str(name));
+        fields.insert("type".to_string(), Value::Str(ty));
+        fields.insert(
+            "nullable".to_string(),
+            Value::Bool(columns.flag(r, "null?").unwrap_or(true)),
+        );
+        if let Some(d) = columns.text(r, "default") {
+            fields.insert("default".to_string(), Value::str(d));
+        }
+        if let Some(c) = columns.text(r, "comment") {
+            fields.insert("comment".to_string(), Value::str(c));
+        }
+        by_table
+            .entry(ObjectName::in_schema(id(db), id(schema), id(table)))
+            .or_default()
+            .push(Value::Map(fields));
+    }
+    tables
+        .iter()
+        .filter(|r| tables.flag(r, "is_dynamic") != Some(true))
+        .filter_map(|r| {
+            let name = schema_name(tables, r)?;
+            let mut o = live_object(Kind::Table, name.clone());
+            o.set(
+                "transient",
+                tables
+                    .get(r, "kind")
+                    .is_some_and(|k| k.eq_ignore_ascii_case("TRANSIENT")),
+            );
+            set_opt(&mut o, "comment", tables.text(r, "comment"));
+            // `LINEAR(a, b)`: the key's columns.
+            if let Some(keys) = tables.get(r, "cluster_by") {
+                let inner = keys
+                    .trim()
+                    .strip_prefix("LINEAR(")
+                    .and_then(|k| k.strip_suffix(')'))
+                    .unwrap_or(keys);
+                let cols: Vec<Value> = inner
+                    .split(',')
+                    .map(|c| c.trim().trim_matches('"'))
+                    .filter(|c| !c.is_empty())
+                    .map(Value::str)
+                    .collect();
+                if !cols.is_empty() {
+                    o.set("cluster_by", Value::List(cols));
+                }
+            }
+            o.set(
+                "change_tracking",
+                tables.flag(r, "change_tracking").unwrap_or(false),
+            );
+            set_opt(
+                &mut o,
+                "data_retention_time_in_days",
+                tables.int(r, "retention_time"),
+            );
+            o.set(
+                crate::model::kinds::table::COLUMNS,
+                Value::List(by_table.remove(&name).unwrap_or_default()),
+            );
+            Some(o)
+        })
+        .collect()
+}
+
+/// Views from SHOW VIEWS, their query the text after the CREATE statement's top-level AS.
+/// Views named `NAME$VERSION` are feature views, read by `feature_views`.
+pub fn views(rows: &ShowRows) -> Vec<Object> {
+    rows.iter()
+        .filter_map(|r| {
+            let name = schema_name(rows, r)?;
+            if name.name.as_str().contains('$') {
+                return None;
+            }
+            let mut o = live_object(Kind::View, name);
+            let text = rows.raw(r, "text").unwrap_or_default();
+            set_opt(&mut o, "query", body_after_top_level_as(text));
+            o.set("secure", rows.flag(r, "is_secure").unwrap_or(false));
+            set_opt(&mut o, "comment", rows.text(r, "comment"));
+            Some(o)
+        })
+        .collect()
+}

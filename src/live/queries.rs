@@ -25,8 +25,10 @@ pub enum Family {
     Models,
     ModelVersions,
     Roles,
-    /// Every table (the listing of a replaced container).
+    /// Every table (the listing of a replaced container, and the table kind).
     AllTables,
+    /// The columns of tables and views (SHOW COLUMNS: no warehouse needed), read per schema.
+    Columns,
 }
 
 impl Family {
@@ -44,6 +46,7 @@ impl Family {
             Family::ModelVersions => "",
             Family::Roles => "SHOW ROLES",
             Family::AllTables => "SHOW TABLES",
+            Family::Columns => "SHOW COLUMNS",
         }
     }
 
@@ -115,6 +118,8 @@ pub(crate) fn families(kind: Kind) -> &'static [Family] {
         Kind::Model => &[Family::Models, Family::ModelVersions],
         Kind::Task => &[Family::Tasks],
         Kind::Role => &[Family::Roles],
+        Kind::Table => &[Family::AllTables, Family::Columns],
+        Kind::View => &[Family::Views],
     }
 }
 
@@ -196,7 +201,9 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
         fallback: vec![],
     }));
     for ((f, db), schemas) in per_db {
-        if schemas.len() >= 2 {
+        // SHOW COLUMNS lists the columns of views too: read only the schemas that hold
+        // declared tables, so views elsewhere in the database are not described for nothing.
+        if schemas.len() >= 2 && f != Family::Columns {
             out.push(Query {
                 family: f,
                 scope: ShowIn::Database(db),

@@ -73,6 +73,11 @@ fn every_kind() -> Vec<Object> {
         wanted(Kind::Task, fs("SCORE_PATIENTS")),
         wanted(Kind::Model, fs("AGE_MODEL")),
         wanted(Kind::Role, ObjectName::account(id("XYZ_DEV_FS_PRODUCER"))),
+        wanted(
+            Kind::Table,
+            ObjectName::in_schema(id("XYZ_DEV"), id("RAW"), id("RAW_CLAIMS")),
+        ),
+        wanted(Kind::View, fs("PATIENT_NAMES")),
     ]
 }
 
@@ -92,6 +97,7 @@ fn documented_fixture(family: Family) -> &'static str {
         Family::Models => "show_models",
         Family::ModelVersions => "information_schema_model_versions",
         Family::Roles => "show_roles",
+        Family::Columns => "show_columns",
     }
 }
 
@@ -386,6 +392,7 @@ fn made_up_recordings_use_the_documented_columns() {
         ("views", "show_views", false),
         ("warehouses", "show_warehouses", false),
         ("roles", "show_roles", false),
+        ("columns", "show_columns", false),
         ("model_versions", "information_schema_model_versions", true),
     ];
     let mut wrong = Vec::new();

@@ -352,6 +352,136 @@ fn stage_path_char(c: char) -> bool {
     c.is_alphanumeric() || " _-./=+:,@~%".contains(c)
 }
 
+/// A column type in the form Snowflake reports it (data types reference, and the types SHOW
+/// COLUMNS and DESCRIBE TABLE print): the synonyms fold into NUMBER, FLOAT, VARCHAR, BINARY and
+/// the timestamps, and the omitted arguments take their defaults (NUMBER(38,0),
+/// VARCHAR(16777216), CHAR is VARCHAR(1), BINARY(8388608), TIME(9), TIMESTAMP is
+/// TIMESTAMP_NTZ(9), the default TIMESTAMP_TYPE_MAPPING).
+pub fn column_type(text: &str) -> Result<String, String> {
+    let t = text.trim().to_ascii_uppercase();
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (base, args) = match t.find('(') {
+        Some(i) if t.ends_with(')') => (
+            t[..i].trim().to_string(),
+            t[i + 1..t.len() - 1]
+                .split(',')
+                .map(|a| a.trim().parse::<i64>())
+                .collect::<Result<Vec<i64>, _>>()
+                .map_err(|_| format!("{text:?} is not a column type: its arguments are whole numbers, such as NUMBER(10,2)"))?,
+        ),
+        Some(_) => return Err(format!("{text:?} is not a column type")),
+        None => (t.clone(), Vec::new()),
+    };
+    let bad = |why: &str| Err(format!("{text:?}: {why}"));
+    let out = match (base.as_str(), args.as_slice()) {
+        ("NUMBER" | "NUMERIC" | "DECIMAL", []) => "NUMBER(38,0)".to_string(),
+        ("NUMBER" | "NUMERIC" | "DECIMAL", [p]) => format!("NUMBER({p},0)"),
+        ("NUMBER" | "NUMERIC" | "DECIMAL", [p, s]) => {
+            if !(1..=38).contains(p) || *s < 0 || s > p {
+                return bad("precision is 1 to 38 and scale 0 to the precision");
+            }
+            format!("NUMBER({p},{s})")
+        }
+        ("INT" | "INTEGER" | "BIGINT" | "SMALLINT" | "TINYINT" | "BYTEINT", []) => {
+            "NUMBER(38,0)".to_string()
+        }
+        ("FLOAT" | "FLOAT4" | "FLOAT8" | "DOUBLE" | "DOUBLE PRECISION" | "REAL", []) => {
+            "FLOAT".to_string()
+        }
+        ("VARCHAR" | "STRING" | "TEXT" | "NVARCHAR" | "NVARCHAR2" | "CHAR VARYING" | "NCHAR VARYING", []) => {
+            "VARCHAR(16777216)".to_string()
+        }
+        ("CHAR" | "CHARACTER" | "NCHAR", []) => "VARCHAR(1)".to_string(),
+        ("VARCHAR" | "STRING" | "TEXT" | "NVARCHAR" | "NVARCHAR2" | "CHAR VARYING"
+        | "NCHAR VARYING" | "CHAR" | "CHARACTER" | "NCHAR", [n]) => {
+            if !(1..=16_777_216).contains(n) {
+                return bad("a length is 1 to 16777216");
+            }
+            format!("VARCHAR({n})")
+        }
+        ("BINARY" | "VARBINARY", []) => "BINARY(8388608)".to_string(),
+        ("BINARY" | "VARBINARY", [n]) => format!("BINARY({n})"),
+        ("BOOLEAN" | "DATE" | "VARIANT" | "OBJECT" | "ARRAY" | "GEOGRAPHY" | "GEOMETRY", []) => base,
+        ("TIME", []) => "TIME(9)".to_string(),
+        ("TIMESTAMP" | "DATETIME" | "TIMESTAMP_NTZ" | "TIMESTAMPNTZ" | "TIMESTAMP WITHOUT TIME ZONE", []) => {
+            "TIMESTAMP_NTZ(9)".to_string()
+        }
+        ("TIMESTAMP_LTZ" | "TIMESTAMPLTZ" | "TIMESTAMP WITH LOCAL TIME ZONE", []) => "TIMESTAMP_LTZ(9)".to_string(),
+        ("TIMESTAMP_TZ" | "TIMESTAMPTZ" | "TIMESTAMP WITH TIME ZONE", []) => "TIMESTAMP_TZ(9)".to_string(),
+        ("TIME" | "TIMESTAMP" | "DATETIME" | "TIMESTAMP_NTZ" | "TIMESTAMP_LTZ" | "TIMESTAMP_TZ", [p]) => {
+            if !(0..=9).contains(p) {
+                return bad("a fractional seconds precision is 0 to 9");
+            }
+            let b = match base.as_str() {
+                "TIMESTAMP" | "DATETIME" => "TIMESTAMP_NTZ",
+                b => b,
+            };
+            format!("{b}({p})")
+        }
+        _ => {
+            return Err(format!(
+                "{text:?} is not a column type snowform knows; write one of NUMBER(p,s), INT, FLOAT, VARCHAR(n), STRING, CHAR, BINARY, BOOLEAN, DATE, TIME, TIMESTAMP_NTZ, TIMESTAMP_LTZ, TIMESTAMP_TZ, VARIANT, OBJECT, ARRAY, GEOGRAPHY or GEOMETRY"
+            ))
+        }
+    };
+    Ok(out)
+}
+
+/// A column default as snowform writes it into CREATE TABLE: one literal (a number, a string
+/// in single quotes, TRUE, FALSE) or one call without arguments (`CURRENT_TIMESTAMP()`), so a
+/// value from the configuration can never add SQL of its own. Calls are upper-cased, as
+/// Snowflake prints them.
+pub fn column_default(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    let number = {
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && digits.chars().filter(|c| *c == '.').count() <= 1
+            && digits.chars().any(|c| c.is_ascii_digit())
+    };
+    if number {
+        return Ok(t.to_string());
+    }
+    if t.len() >= 2 && t.starts_with('\'') && t.ends_with('\'') {
+        let inner = &t[1..t.len() - 1];
+        if !inner.replace("''", "").contains('\'') && !inner.contains('\\') {
+            return Ok(t.to_string());
+        }
+    }
+    let upper = t.to_ascii_uppercase();
+    if upper == "TRUE" || upper == "FALSE" {
+        return Ok(upper);
+    }
+    if let Some(name) = upper.strip_suffix("()") {
+        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Ok(upper);
+        }
+    }
+    Err(format!(
+        "{text:?} is not a default snowform writes; write a number, a string in single quotes ('none'), TRUE, FALSE or a call without arguments such as CURRENT_TIMESTAMP()"
+    ))
+}
+
+/// A column type from the `data_type` JSON of SHOW COLUMNS (`{"type":"FIXED","precision":38,
+/// "scale":0,...}`), in the form of [`column_type`]. None for a type it does not know.
+pub fn column_type_of_show(json: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    let n = |k: &str| v.get(k).and_then(serde_json::Value::as_i64);
+    let t = v.get("type")?.as_str()?;
+    Some(match t {
+        "FIXED" => format!("NUMBER({},{})", n("precision")?, n("scale")?),
+        "REAL" => "FLOAT".into(),
+        "TEXT" => format!("VARCHAR({})", n("length")?),
+        "BINARY" => format!("BINARY({})", n("length")?),
+        "TIME" | "TIMESTAMP_NTZ" | "TIMESTAMP_LTZ" | "TIMESTAMP_TZ" => {
+            format!("{t}({})", n("scale")?)
+        }
+        "BOOLEAN" | "DATE" | "VARIANT" | "OBJECT" | "ARRAY" | "GEOGRAPHY" | "GEOMETRY" => t.into(),
+        _ => return None,
+    })
+}
+
 /// True when a default value has the shape its type expects (checked by a unit test).
 pub fn check_default(ty: &AttrType, value: &Value) -> bool {
     match (ty, value) {
@@ -360,6 +490,7 @@ pub fn check_default(ty: &AttrType, value: &Value) -> bool {
         (AttrType::Enum(values), Value::Str(s)) => values.iter().any(|v| v.canonical == s),
         (AttrType::Lag, Value::Str(s)) => canonical_lag(s).as_deref() == Ok(s),
         (AttrType::String | AttrType::Ident | AttrType::Sql, Value::Str(_)) => true,
+        (AttrType::ColumnType, Value::Str(s)) => column_type(s).as_deref() == Ok(s),
         _ => false,
     }
 }
@@ -390,6 +521,44 @@ mod tests {
         ] {
             let err = check_stage_path(bad).unwrap_err();
             assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn column_types_take_snowflakes_canonical_form() {
+        for (t, want) in [
+            ("int", "NUMBER(38,0)"),
+            ("NUMBER", "NUMBER(38,0)"),
+            ("decimal(10, 2)", "NUMBER(10,2)"),
+            ("STRING", "VARCHAR(16777216)"),
+            ("char", "VARCHAR(1)"),
+            ("varchar(50)", "VARCHAR(50)"),
+            ("double", "FLOAT"),
+            ("TIMESTAMP", "TIMESTAMP_NTZ(9)"),
+            ("timestamp_ltz(3)", "TIMESTAMP_LTZ(3)"),
+            ("date", "DATE"),
+        ] {
+            assert_eq!(column_type(t).as_deref(), Ok(want), "{t}");
+        }
+        assert!(column_type("NUMBER(40,0)").is_err());
+        assert!(column_type("WHATEVER").is_err());
+        // SHOW COLUMNS' JSON (the SHOW COLUMNS reference's example) reads as the same forms.
+        for (json, want) in [
+            (
+                r#"{"type":"FIXED","precision":38,"scale":0,"nullable":true}"#,
+                "NUMBER(38,0)",
+            ),
+            (
+                r#"{"type":"TEXT","length":16777216,"byteLength":16777216,"nullable":true,"fixed":false}"#,
+                "VARCHAR(16777216)",
+            ),
+            (r#"{"type":"REAL","nullable":true}"#, "FLOAT"),
+            (
+                r#"{"type":"TIMESTAMP_NTZ","precision":0,"scale":9,"nullable":true}"#,
+                "TIMESTAMP_NTZ(9)",
+            ),
+        ] {
+            assert_eq!(column_type_of_show(json).as_deref(), Some(want), "{json}");
         }
     }
 

@@ -17,6 +17,8 @@ pub enum Kind {
     Model,
     Task,
     Role,
+    Table,
+    View,
 }
 
 /// Where an object lives, which decides the parts of its name.
@@ -28,7 +30,7 @@ pub enum Scope {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Warehouse,
         Kind::Database,
         Kind::Schema,
@@ -38,6 +40,8 @@ impl Kind {
         Kind::Model,
         Kind::Task,
         Kind::Role,
+        Kind::Table,
+        Kind::View,
     ];
 
     /// The block type in HCL and the `kind` in JSON output.

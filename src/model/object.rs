@@ -125,6 +125,9 @@ pub fn same_value(ty: &AttrType, a: Option<&Value>, b: Option<&Value>) -> bool {
         (AttrType::Sql, Some(Value::Str(x)), Some(Value::Str(y))) => {
             crate::sql::normalize_sql(x) == crate::sql::normalize_sql(y)
         }
+        (AttrType::Columns, Some(x), Some(y)) => {
+            super::kinds::table::by_name(Some(x)) == super::kinds::table::by_name(Some(y))
+        }
         (_, Some(Value::Str(x)), None) | (_, None, Some(Value::Str(x))) if x.is_empty() => true,
         _ => a == b,
     }

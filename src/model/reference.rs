@@ -84,6 +84,7 @@ const LIFECYCLE: &str = "\n## Lifecycle\n\n\
      `metadata`), as strings or traversals (`versions.V1.metadata`, `versions[\"V1\"].metadata`). This keeps \
      metrics that data scientists set from the Model Registry (which rewrites the version's metadata). \
      A version name is read as a `version` block's label is: unquoted, it is upper-cased.\n\
+     - A table also takes `columns`: its columns are left as they are (none is added, dropped or changed).\n\
      - `drift` uses the `ignore_changes` of the configuration (or, for an object it no longer has, the one \
      recorded by the last apply).\n";
 

@@ -45,6 +45,10 @@ pub enum AttrType {
     StagePath,
     /// A map of names to strings (derived values only).
     Map,
+    /// A column data type, kept in Snowflake's canonical form (`canon::column_type`).
+    ColumnType,
+    /// A table's columns (from its column blocks): compared by name, whatever their order.
+    Columns,
 }
 
 impl AttrType {
@@ -84,6 +88,8 @@ impl AttrType {
             AttrType::Version => "a version such as \"V1\" (letters, digits, `_`, `.`, `-`)".into(),
             AttrType::StagePath => "a stage location such as \"@DB.SCHEMA.STAGE/path\"".into(),
             AttrType::Map => "a map".into(),
+            AttrType::ColumnType => "a column type such as \"NUMBER(38,0)\" or \"VARCHAR\"".into(),
+            AttrType::Columns => "column blocks".into(),
         }
     }
 }
@@ -347,6 +353,8 @@ pub fn schema(kind: Kind) -> &'static KindSchema {
         Kind::Model => &model::SCHEMA,
         Kind::Task => &task::SCHEMA,
         Kind::Role => &role::SCHEMA,
+        Kind::Table => &table::SCHEMA,
+        Kind::View => &view::SCHEMA,
     }
 }
 

@@ -3,7 +3,7 @@ examples/mitsui-mlops applied by the snowform binary, and Snowpark sessions on i
 
 tests/compat/run.sh sets SNOWFORM_BIN (the binary to run). The example is copied without its
 backend.hcl, so its state stays in a local file of the copy and the account holds only what
-the example creates (plus the landing tables of its landing.sql).
+the example creates (its raw tables included).
 """
 
 import os
@@ -153,8 +153,6 @@ def example(served, tmp_path_factory):
         if name.endswith(".hcl") and name != "backend.hcl":
             shutil.copy(os.path.join(EXAMPLE, name), directory / name)
     served.execute(f"CREATE WAREHOUSE {WAREHOUSE} WAREHOUSE_SIZE = XSMALL INITIALLY_SUSPENDED = TRUE")
-    with open(os.path.join(EXAMPLE, "landing.sql"), encoding="utf-8") as f:
-        served.execute(f.read())
     served.snowform(str(directory), "apply", "--auto-approve")
     served.snowform(str(directory), "plan", "--detailed-exitcode")
     return str(directory)

@@ -91,12 +91,10 @@ impl Dir {
         let src = repo().join("examples").join(name);
         for entry in std::fs::read_dir(&src).unwrap() {
             let entry = entry.unwrap();
-            // landing.sql: the raw tables the example reads, made by `seed_landing`.
             // backend.hcl (state in the account, for the pipeline: tests/azure_comment.rs
             // uses the example whole) is left out: these tests read the local state file.
-            if (entry.path().extension().is_some_and(|e| e == "hcl")
-                && entry.file_name() != "backend.hcl")
-                || entry.file_name() == "landing.sql"
+            if entry.path().extension().is_some_and(|e| e == "hcl")
+                && entry.file_name() != "backend.hcl"
             {
                 std::fs::copy(entry.path(), d.path().join(entry.file_name())).unwrap();
             }
@@ -213,15 +211,6 @@ impl Dir {
         out
     }
 
-    /// Create the raw tables an example's feature views read (its landing.sql), as the
-    /// ingestion side would, before the first apply: Snowflake compiles a feature view's
-    /// query when it is created, so its sources must exist.
-    pub fn seed_landing(&self) {
-        let sql = std::fs::read_to_string(self.path().join("landing.sql"))
-            .expect("this example has a landing.sql");
-        self.exec(&sql);
-    }
-
     /// Create the test landing database LANDING.RAW (tests/fixtures/landing.sql) that the
     /// feature views of the tests' own configurations read.
     pub fn seed_test_landing(&self) {
@@ -229,13 +218,10 @@ impl Dir {
         self.exec(&sql);
     }
 
-    /// Create whatever raw tables this directory's feature views read: the example's
-    /// landing.sql when it has one, else the test landing database when a configuration
-    /// file names LANDING.RAW.
+    /// Create whatever raw tables this directory's feature views read and it does not
+    /// declare: the test landing database when a configuration file names LANDING.RAW (the
+    /// examples declare their raw tables).
     pub fn seed_sources(&self) {
-        if self.path().join("landing.sql").exists() {
-            return self.seed_landing();
-        }
         let names_landing = std::fs::read_dir(self.path()).unwrap().any(|e| {
             let p = e.unwrap().path();
             p.extension().is_some_and(|x| x == "hcl")

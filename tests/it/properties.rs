@@ -435,7 +435,9 @@ kind_tests!(
     feature_view,
     model,
     task,
-    role
+    role,
+    table,
+    view
 );
 
 #[test]

@@ -8,5 +8,7 @@ pub mod model;
 pub mod role;
 pub mod schema;
 pub mod stage;
+pub mod table;
 pub mod task;
+pub mod view;
 pub mod warehouse;

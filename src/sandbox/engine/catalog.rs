@@ -189,6 +189,9 @@ pub struct TableColumn {
     pub not_null: bool,
     pub default: Option<ColumnDefault>,
     pub comment: Option<String>,
+    /// Added by ALTER TABLE ... ADD COLUMN with a default, which then cannot be dropped.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub added_with_default: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,6 +205,14 @@ pub struct Table {
     /// accounts saved before it was kept.
     #[serde(default)]
     pub declares_keys: Option<bool>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub change_tracking: bool,
+    /// The clustering key as written inside `CLUSTER BY ( ... )`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_by: Option<String>,
+    /// DATA_RETENTION_TIME_IN_DAYS set on the table; None inherits the schema's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,6 +222,11 @@ pub struct View {
     /// The CREATE statement as submitted.
     pub text: String,
     pub query: String,
+    /// Its columns (DESCRIBE rows) as derived when it was created: Snowflake saves a view's
+    /// column structure then, so later changes to its sources do not change it. None when
+    /// they could not be derived (DESCRIBE and SHOW COLUMNS derive them again, or refuse).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_columns: Option<Vec<Vec<Option<String>>>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -232,6 +248,9 @@ pub struct DynamicTable {
     pub suspended: bool,
     pub last_suspended_on: Option<Nanos>,
     pub data_timestamp: Option<Nanos>,
+    /// As a view's `saved_columns`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_columns: Option<Vec<Vec<Option<String>>>>,
 }
 
 /// The parts of a dynamic table's CREATE that SHOW DYNAMIC TABLES re-prints as written.

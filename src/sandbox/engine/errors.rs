@@ -298,3 +298,22 @@ pub fn unknown_function(name: &str) -> SqlError {
         format!("SQL compilation error:\nUnknown function {name}"),
     )
 }
+
+/// CONFIRMED text (reported in issue threads of ingestion tools): ALTER COLUMN to another
+/// type, or a NUMBER to another scale.
+pub fn cannot_change_column(column: &str, from: &str, to: &str) -> SqlError {
+    SqlError::new(
+        "002108",
+        "22000",
+        format!("{COMPILATION}cannot change column {column} from type {from} to {to}"),
+    )
+}
+
+/// CONFIRMED text (reported in issue threads): a shorter VARCHAR.
+pub fn cannot_shorten_varchar(column: &str, from: &str, to: &str) -> SqlError {
+    SqlError::new(
+        "040050",
+        "22000",
+        format!("{COMPILATION}cannot change column {column} from type {from} to {to} because reducing the byte-length of varchar is not supported."),
+    )
+}

@@ -26,6 +26,14 @@ pub(crate) const SETUP: &[&str] = &[
     "CREATE TABLE D.S.K (A INT PRIMARY KEY)",
     "CREATE VIEW D.S.VX AS SELECT A + 1 AS B FROM D.S.T",
     "CREATE VIEW D.S.VC AS SELECT CURRENT_TIMESTAMP() AS TS FROM D.S.T",
+    // What SHOW COLUMNS and ALTER TABLE refuse: a column holding NULL, a column added with a
+    // default, a type and a default whose SHOW COLUMNS form is not documented.
+    "CREATE TABLE D.S.T2N (A INT)",
+    "INSERT INTO D.S.T2N VALUES (NULL)",
+    "CREATE TABLE D.S.TD (A INT)",
+    "ALTER TABLE D.S.TD ADD COLUMN B INT DEFAULT 1",
+    "CREATE TABLE D.S.TV (A VARIANT)",
+    "CREATE TABLE D.S.TB (A BOOLEAN DEFAULT TRUE)",
 ];
 
 /// Documented fixture -> the statement the sandbox answers for it.
@@ -58,6 +66,7 @@ pub(crate) const STATEMENTS: &[(&str, &str)] = &[
         "show_future_grants_in_schema",
         "SHOW FUTURE GRANTS IN SCHEMA D.S",
     ),
+    ("show_columns", "SHOW COLUMNS IN TABLE D.S.T"),
     ("desc_table", "DESC TABLE D.S.T"),
     ("desc_view", "DESC VIEW D.S.V"),
     ("desc_dynamic_table", "DESC DYNAMIC TABLE D.S.DT"),

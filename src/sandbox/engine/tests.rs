@@ -310,6 +310,7 @@ fixtures!(
     show_pagination,
     snowpark_queries,
     stages_tags,
+    table_columns,
     tables_dml,
     tag_value_length,
     tasks,

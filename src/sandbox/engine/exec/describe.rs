@@ -270,6 +270,21 @@ fn cast_nullable<'t>(
     }
 }
 
+/// The DESCRIBE rows of a view or dynamic table from its CREATE text and query (SHOW
+/// COLUMNS lists them as DESCRIBE derives them).
+pub fn derived_view_rows(
+    x: &Exec,
+    text: &str,
+    query: &str,
+) -> Result<Vec<Vec<Option<String>>>, SqlError> {
+    let listed = match parse(text).map(|p| p.statement) {
+        Ok(Statement::CreateView { columns, .. })
+        | Ok(Statement::CreateDynamicTable { columns, .. }) => columns,
+        _ => Vec::new(),
+    };
+    derived_rows(x, query, &listed)
+}
+
 /// The result columns of `SELECT * FROM <view or dynamic table>` without reading its rows
 /// (a connector's describe-only request): the columns DESCRIBE derives, typed as a result
 /// types them. None when `name` is not a view or dynamic table.
@@ -305,6 +320,22 @@ pub fn describe(x: &mut Exec, kind: ObjectKind, name: &Name) -> Result<ResultSet
     let rows = match (kind, schema.relation(&f.name)) {
         (ObjectKind::Table | ObjectKind::View, Some(Relation::Table)) => {
             table_rows(x, &schema.tables[&f.name])?
+        }
+        (ObjectKind::Table | ObjectKind::View, Some(Relation::View))
+            if schema.views[&f.name].saved_columns.is_some() =>
+        {
+            schema.views[&f.name]
+                .saved_columns
+                .clone()
+                .unwrap_or_default()
+        }
+        (ObjectKind::DynamicTable, Some(Relation::DynamicTable))
+            if schema.dynamic_tables[&f.name].saved_columns.is_some() =>
+        {
+            schema.dynamic_tables[&f.name]
+                .saved_columns
+                .clone()
+                .unwrap_or_default()
         }
         (ObjectKind::Table | ObjectKind::View, Some(Relation::View)) => {
             let v = &schema.views[&f.name];

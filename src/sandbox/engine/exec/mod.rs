@@ -3,7 +3,7 @@
 
 mod account;
 mod context;
-mod describe;
+pub(crate) mod describe;
 pub mod grant;
 mod info_tables;
 mod merge;
@@ -174,8 +174,17 @@ fn dispatch(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             transient,
             columns,
             declares_keys,
+            cluster_by,
             props,
-        } => table::create_table(x, head, transient, columns, declares_keys, props),
+        } => table::create_table(
+            x,
+            head,
+            transient,
+            columns,
+            declares_keys,
+            cluster_by,
+            props,
+        ),
         Statement::Describe { kind, name } => {
             describe::describe(x, kind, &name).map(Outcome::unchanged)
         }

@@ -85,11 +85,13 @@ pub fn create_view(x: &mut Exec, def: ViewDef) -> Result<Outcome, SqlError> {
     }
     check_sources(x, &f, &def.query, "a view's query")?;
     let _ = def.columns;
+    let saved_columns = super::describe::derived_view_rows(x, &def.text, &def.query).ok();
     let mut view = View {
         meta: x.meta(None),
         secure: def.secure,
         text: def.text,
         query: def.query,
+        saved_columns,
     };
     for p in &def.props {
         match p.key.as_str() {
@@ -265,6 +267,7 @@ pub fn create_dynamic_table(x: &mut Exec, def: DynamicTableDef) -> Result<Outcom
     }
     check_sources(x, &f, &def.query, "a dynamic table's query")?;
     let _ = def.columns;
+    let saved_columns = super::describe::derived_view_rows(x, &def.text, &def.query).ok();
     let mut dt = DynamicTable {
         meta: x.meta(None),
         text: def.text,
@@ -281,6 +284,7 @@ pub fn create_dynamic_table(x: &mut Exec, def: DynamicTableDef) -> Result<Outcom
         suspended: false,
         last_suspended_on: None,
         data_timestamp: None,
+        saved_columns,
     };
     for p in &def.props {
         match p.key.as_str() {

@@ -13,6 +13,10 @@ pub fn alter(c: &mut Cursor) -> PResult<Statement> {
     let action = match k {
         ObjectKind::Model => model_action(c)?,
         ObjectKind::Task => task_action(c)?,
+        ObjectKind::Table => match table_action(c)? {
+            Some(a) => a,
+            None => common_action(c, k)?,
+        },
         _ => common_action(c, k)?,
     };
     Ok(Statement::Alter {
@@ -21,6 +25,93 @@ pub fn alter(c: &mut Cursor) -> PResult<Statement> {
         name,
         action,
     })
+}
+
+/// What ALTER TABLE has besides the common actions: columns and the clustering key
+/// (ALTER TABLE and ALTER TABLE ... ALTER COLUMN reference pages).
+fn table_action(c: &mut Cursor) -> PResult<Option<AlterAction>> {
+    if c.eat_kws(&["CLUSTER", "BY"]) {
+        return Ok(Some(AlterAction::ClusterBy(c.balanced_group()?)));
+    }
+    if c.eat_kws(&["DROP", "CLUSTERING", "KEY"]) {
+        return Ok(Some(AlterAction::DropClusteringKey));
+    }
+    if c.eat_kws(&["RENAME", "COLUMN"]) {
+        let from = c.ident()?;
+        c.expect_kw("TO")?;
+        return Ok(Some(AlterAction::RenameColumn(from, c.ident()?)));
+    }
+    if c.eat_kw("ADD") {
+        let _ = c.eat_kw("COLUMN");
+        if c.is_kws(&["IF", "NOT"]) {
+            return Err(c.unsupported("ADD COLUMN IF NOT EXISTS"));
+        }
+        let (def, keyed) = super::create::column_def(c)?;
+        if keyed {
+            return Err(c.unsupported("ADD COLUMN with PRIMARY KEY or UNIQUE"));
+        }
+        return Ok(Some(AlterAction::AddColumn(def)));
+    }
+    if c.is_kw("DROP") && !c.is_kw_at(1, "CLUSTERING") {
+        c.advance();
+        let _ = c.eat_kw("COLUMN");
+        if c.is_kws(&["IF", "EXISTS"]) {
+            return Err(c.unsupported("DROP COLUMN IF EXISTS"));
+        }
+        let mut names = vec![c.ident()?];
+        while c.eat_sym(",") {
+            names.push(c.ident()?);
+        }
+        return Ok(Some(AlterAction::DropColumns(names)));
+    }
+    if c.eat_kw("ALTER") || c.eat_kw("MODIFY") {
+        let grouped = c.eat_sym("(");
+        let mut changes = Vec::new();
+        loop {
+            let _ = c.eat_kw("COLUMN");
+            let name = c.ident()?;
+            let change = if c.eat_kws(&["SET", "DATA", "TYPE"]) || c.eat_kw("TYPE") {
+                ColumnChange::SetType(column_type(c)?)
+            } else if c.eat_kws(&["SET", "NOT", "NULL"]) || c.eat_kws(&["NOT", "NULL"]) {
+                ColumnChange::SetNotNull
+            } else if c.eat_kws(&["DROP", "NOT", "NULL"]) {
+                ColumnChange::DropNotNull
+            } else if c.eat_kws(&["DROP", "DEFAULT"]) {
+                ColumnChange::DropDefault
+            } else if c.eat_kw("COMMENT") {
+                ColumnChange::Comment(c.string()?)
+            } else if c.eat_kws(&["UNSET", "COMMENT"]) {
+                ColumnChange::UnsetComment
+            } else if c.is_kws(&["SET", "DEFAULT"]) {
+                return Err(c.unsupported("SET DEFAULT (sequences)"));
+            } else if c.is_kw("SET") || c.is_kw("UNSET") {
+                return Err(c.unsupported("column policies and tags"));
+            } else {
+                // `ALTER c <type>`: the type alone.
+                ColumnChange::SetType(column_type(c)?)
+            };
+            changes.push((name, change));
+            if !c.eat_sym(",") {
+                break;
+            }
+        }
+        if grouped {
+            c.expect_sym(")")?;
+        }
+        return Ok(Some(AlterAction::AlterColumns(changes)));
+    }
+    Ok(None)
+}
+
+/// A type as written (`VARCHAR(50)`, `DOUBLE PRECISION`), upper-cased.
+fn column_type(c: &mut Cursor) -> PResult<String> {
+    let start = c.offset();
+    c.ident()?;
+    let _ = c.eat_kw("PRECISION") || c.eat_kw("VARYING");
+    if c.is_sym("(") {
+        c.balanced_group()?;
+    }
+    Ok(c.src[start..c.offset()].trim().to_ascii_uppercase())
 }
 
 /// The actions most kinds share; the executor refuses those a kind does not have.

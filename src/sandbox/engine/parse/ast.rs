@@ -264,10 +264,34 @@ pub enum AlterAction {
         alias: String,
     },
     VersionUnsetAlias(String),
+    /// `ALTER TABLE t ADD [COLUMN] <column definition>`.
+    AddColumn(ColumnDef),
+    /// `ALTER TABLE t DROP [COLUMN] a [, b ...]`.
+    DropColumns(Vec<String>),
+    /// `ALTER TABLE t RENAME COLUMN a TO b`.
+    RenameColumn(String, String),
+    /// `ALTER TABLE t { ALTER | MODIFY } [(] [COLUMN] c <change> [, ...] [)]`.
+    AlterColumns(Vec<(String, ColumnChange)>),
+    /// `ALTER TABLE t CLUSTER BY ( ... )`.
+    ClusterBy(String),
+    /// `ALTER TABLE t DROP CLUSTERING KEY`.
+    DropClusteringKey,
     ModifyVersion {
         version: String,
         props: Vec<Prop>,
     },
+}
+
+/// One clause of ALTER TABLE ... ALTER COLUMN.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ColumnChange {
+    /// `[SET DATA] TYPE <type>`, the type as written, upper-cased.
+    SetType(String),
+    SetNotNull,
+    DropNotNull,
+    Comment(String),
+    UnsetComment,
+    DropDefault,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -285,6 +309,7 @@ pub enum ShowWhat {
     Versions,
     Parameters,
     Roles,
+    Columns,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -347,6 +372,8 @@ pub enum Statement {
         transient: bool,
         columns: Vec<ColumnDef>,
         declares_keys: DeclaresKeys,
+        /// `CLUSTER BY ( ... )`: the text inside the parentheses.
+        cluster_by: Option<String>,
         props: Vec<Prop>,
     },
     CreateView {

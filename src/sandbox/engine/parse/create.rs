@@ -167,7 +167,17 @@ fn create_table(c: &mut Cursor, head: CreateHead, transient: bool) -> PResult<St
         }
         c.expect_sym(",")?;
     }
-    let props = c.props()?;
+    let mut props = Vec::new();
+    let mut cluster_by = None;
+    loop {
+        if c.eat_kws(&["CLUSTER", "BY"]) {
+            cluster_by = Some(c.balanced_group()?);
+        } else if c.starts_prop() {
+            props.push(c.prop()?);
+        } else {
+            break;
+        }
+    }
     if c.is_kw("AS") {
         return Err(c.unsupported("CREATE TABLE AS SELECT"));
     }
@@ -176,6 +186,7 @@ fn create_table(c: &mut Cursor, head: CreateHead, transient: bool) -> PResult<St
         transient,
         columns,
         declares_keys,
+        cluster_by,
         props,
     })
 }
@@ -197,7 +208,7 @@ fn table_constraint(c: &mut Cursor) -> PResult<()> {
 }
 
 /// A column definition, and whether it declares PRIMARY KEY or UNIQUE.
-fn column_def(c: &mut Cursor) -> PResult<(ColumnDef, bool)> {
+pub(super) fn column_def(c: &mut Cursor) -> PResult<(ColumnDef, bool)> {
     let name = c.ident()?;
     let type_start = c.offset();
     c.ident()?;

@@ -35,6 +35,8 @@ pub fn show(c: &mut Cursor) -> PResult<Statement> {
         ShowWhat::Parameters
     } else if c.eat_kw("ROLES") {
         ShowWhat::Roles
+    } else if c.eat_kw("COLUMNS") {
+        ShowWhat::Columns
     } else {
         return Err(match c.peek() {
             // Online feature tables are a preview feature: an account without it does not
@@ -162,6 +164,14 @@ fn scope(c: &mut Cursor, what: ShowWhat) -> PResult<ShowScope> {
     }
     if c.is_kw("APPLICATION") {
         return Err(c.unsupported("SHOW ... IN APPLICATION"));
+    }
+    // SHOW COLUMNS IN [TABLE | VIEW] <name>: the columns of one table or view.
+    if what == ShowWhat::Columns {
+        if c.eat_kw("VIEW") {
+            return Ok(ShowScope::Object(ObjectKind::View, c.name()?));
+        }
+        let _ = c.eat_kw("TABLE");
+        return Ok(ShowScope::Object(ObjectKind::Table, c.name()?));
     }
     Ok(ShowScope::Schema(Some(c.name()?)))
 }

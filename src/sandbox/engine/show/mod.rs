@@ -1,6 +1,7 @@
 //! SHOW: which objects a statement's scope covers, the shared filters, and one renderer
 //! per kind with Snowflake's columns, order and value formats.
 
+mod columns;
 mod filter;
 mod render;
 
@@ -141,6 +142,13 @@ pub fn run(x: &Exec, s: &Show) -> Result<ResultSet, SqlError> {
                 .collect();
             let keys = filter::apply(keys, s, Cap::Error)?;
             Ok(render::versions(&f, model, &keys))
+        }
+        ShowWhat::Columns => {
+            let containers = match &s.scope {
+                Some(ShowScope::Object(..)) => None,
+                _ => Some(scope(x, s)?),
+            };
+            columns::run(x, s, containers)
         }
         ShowWhat::Parameters => {
             let Some(ShowScope::Object(kind, name)) = &s.scope else {

@@ -468,13 +468,22 @@ pub fn tables(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
             .get("DATA_RETENTION_TIME_IN_DAYS")
             .cloned()
             .unwrap_or_else(|| database_retention(x.catalog, &k.database));
+        let mut retention = retention;
+        let mut change_tracking = false;
         let (meta, kind, count, is_dynamic, cluster_by) = if let Some(t) = sc.tables.get(&k.name) {
+            if let Some(days) = t.retention_days {
+                retention = days.to_string();
+            }
+            change_tracking = t.change_tracking;
             (
                 &t.meta,
                 if t.transient { "TRANSIENT" } else { "TABLE" },
                 t.rows.len(),
                 false,
-                String::new(),
+                t.cluster_by
+                    .as_ref()
+                    .map(|c| format!("LINEAR({c})"))
+                    .unwrap_or_default(),
             )
         } else if let Some(d) = sc.dynamic_tables.get(&k.name) {
             let kind = if sc.transient { "TRANSIENT" } else { "TABLE" };
@@ -508,7 +517,7 @@ pub fn tables(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
             s(&meta.owner),
             s(retention),
             s(if cluster_by.is_empty() { "OFF" } else { "ON" }),
-            s("OFF"),
+            s(if change_tracking { "ON" } else { "OFF" }),
             s("N"),
             s("N"),
             s("ROLE"),

@@ -1,0 +1,57 @@
+//! Views: CREATE [SECURE] VIEW, CREATE OR REPLACE VIEW ... COPY GRANTS for a new query (the
+//! grants stay), ALTER VIEW SET / UNSET SECURE and COMMENT, and DROP VIEW.
+
+use super::props::set_unset;
+use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
+use crate::diff::AttrChange;
+use crate::model::Object;
+use crate::sql::quote_literal;
+
+fn create_sql(o: &Object, or_replace: bool) -> String {
+    let mut sql = format!(
+        "CREATE {}{}VIEW {}",
+        if or_replace { "OR REPLACE " } else { "" },
+        if o.flag("secure") { "SECURE " } else { "" },
+        o.name.to_sql()
+    );
+    if or_replace {
+        sql.push_str(" COPY GRANTS");
+    }
+    if let Some(c) = o.get_str("comment") {
+        sql.push_str(&format!(" COMMENT = {}", quote_literal(c)));
+    }
+    sql.push_str(&format!(" AS {}", o.get_str("query").unwrap_or_default()));
+    sql
+}
+
+fn update(_: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
+    let names = changed(attrs);
+    if names.contains(&"query") {
+        // One statement brings every property to the configuration's.
+        return vec![Stmt::new(
+            create_sql(a, true),
+            &["query", "secure", "comment"],
+        )];
+    }
+    let mut out = Vec::new();
+    if names.contains(&"secure") {
+        let verb = if a.flag("secure") { "SET" } else { "UNSET" };
+        out.push(Stmt::new(
+            format!("ALTER VIEW {} {verb} SECURE", a.name.to_sql()),
+            &["secure"],
+        ));
+    }
+    if names.contains(&"comment") {
+        out.extend(set_unset("VIEW", a, &["comment"]));
+    }
+    out
+}
+
+/// The registry's ddl entry of a view.
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "VIEW",
+    create: |o| vec![Stmt::new(create_sql(o, false), &[CREATE])],
+    replace: Replacement::CreateOrReplace(|o| vec![Stmt::new(create_sql(o, true), &[CREATE])]),
+    update,
+    drop: drop_named,
+};

@@ -1,0 +1,179 @@
+//! A table (CREATE TABLE, ALTER TABLE and ALTER TABLE ... ALTER COLUMN reference pages): its
+//! columns and properties. A change Snowflake can make with ALTER TABLE is an update; any
+//! other needs the table re-created, which loses its rows: a destructive replacement with
+//! its reason. Column types are kept in Snowflake's canonical form (`canon::column_type`),
+//! so `INT` and `NUMBER(38,0)` never differ.
+
+use crate::model::schema::{Attr, AttrType, BlockSchema, DefaultValue as D, Identity, KindSchema};
+use crate::model::{Kind, Scope, Value};
+use std::collections::BTreeMap;
+
+/// The key under which an object's `props` hold its columns: a list of maps, each with
+/// `name`, `type`, `nullable` and, when set, `default` and `comment`, in declared order.
+pub const COLUMNS: &str = "columns";
+
+pub static COLUMN_ATTRS: &[Attr] = &[
+    Attr::prop(
+        "type",
+        AttrType::ColumnType,
+        None,
+        "The data type, compared in Snowflake's canonical form: INT is NUMBER(38,0), STRING is VARCHAR(16777216), FLOAT8 is FLOAT, TIMESTAMP is TIMESTAMP_NTZ(9) (the default TIMESTAMP_TYPE_MAPPING). In place only where ALTER COLUMN allows it: a longer VARCHAR, or a NUMBER of another precision with the same scale (a smaller one fails unless the rows fit); any other type change re-creates the table (destructive).",
+    )
+    .required(),
+    Attr::prop(
+        "nullable",
+        AttrType::Bool,
+        None,
+        "Whether the column takes NULL (ALTER COLUMN SET / DROP NOT NULL).",
+    )
+    .default(D::Bool(true)),
+    Attr::prop(
+        "default",
+        AttrType::String,
+        None,
+        "The default: a number, a string in single quotes (`'none'`), TRUE, FALSE or a call without arguments (`CURRENT_TIMESTAMP()`), as Snowflake prints it. ALTER COLUMN can only drop a default: adding or changing one re-creates the table (destructive).",
+    ),
+    Attr::prop("comment", AttrType::String, None, "The column's comment."),
+];
+
+pub static SCHEMA: KindSchema = KindSchema {
+    kind: Kind::Table,
+    keyword: "table",
+    noun: "table",
+    identity: Identity::Named(Scope::Schema),
+    can_rename: true,
+    doc: "A table and its columns. Columns are compared by name (SHOW COLUMNS does not document an order); a column added later is appended. A column renamed in the configuration is a drop and an add (its data is lost).",
+    blocks: &[BlockSchema {
+        name: "column",
+        label: "column name",
+        attrs: COLUMN_ATTRS,
+        doc: "A column: ALTER TABLE adds and drops them in place.",
+    }],
+    attrs: &[
+        Attr::container("schema", Kind::Schema, "The schema: a schema block reference or \"DATABASE.SCHEMA\"."),
+        Attr::name_attr("The table name."),
+        Attr::prop("transient", AttrType::Bool, None, "A transient table (no Fail-safe).")
+            .default(D::Bool(false))
+            .replace("a table cannot switch between permanent and transient with ALTER; re-creating it loses its rows"),
+        Attr::prop("cluster_by", AttrType::IdentList, None, "The clustering key columns (ALTER TABLE CLUSTER BY / DROP CLUSTERING KEY)."),
+        Attr::prop("change_tracking", AttrType::Bool, Some("CHANGE_TRACKING"), "Record changes, which the incremental refresh of a dynamic table (a feature view) reading the table needs.")
+            .default(D::Bool(false)),
+        Attr::prop("data_retention_time_in_days", AttrType::Int { min: 0, max: 90 }, Some("DATA_RETENTION_TIME_IN_DAYS"), "Time Travel retention; unset, inherited from the schema.")
+            .computed(),
+        Attr::prop("comment", AttrType::String, Some("COMMENT"), "A comment."),
+        Attr::prop(COLUMNS, AttrType::Columns, None, "The columns, from the column blocks.")
+            .role(crate::model::Role::Derived),
+    ],
+};
+
+/// A column's name.
+pub fn column_name(c: &Value) -> &str {
+    c.as_map()
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// The columns of a table value, keyed by name.
+pub fn by_name(v: Option<&Value>) -> BTreeMap<&str, &BTreeMap<String, Value>> {
+    match v {
+        Some(Value::List(cols)) => cols
+            .iter()
+            .filter_map(|c| Some((column_name(c), c.as_map()?)))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// A canonical type split into its base and arguments: `NUMBER(38,0)` is
+/// (`NUMBER`, [38, 0]).
+fn split_type(t: &str) -> (&str, Vec<i64>) {
+    match t.split_once('(') {
+        Some((base, rest)) => (
+            base,
+            rest.trim_end_matches(')')
+                .split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .collect(),
+        ),
+        None => (t, Vec::new()),
+    }
+}
+
+/// Whether ALTER TABLE ... ALTER COLUMN ... SET DATA TYPE takes the type change: a longer
+/// VARCHAR, or a NUMBER of another precision with the same scale (ALTER TABLE ... ALTER
+/// COLUMN reference: a shorter string, another scale or another type is refused; a smaller
+/// precision is taken when the rows fit it, which only the account knows).
+pub fn type_change_in_place(from: &str, to: &str) -> bool {
+    let (fb, fa) = split_type(from);
+    let (tb, ta) = split_type(to);
+    if fb != tb {
+        return false;
+    }
+    match (fb, fa.as_slice(), ta.as_slice()) {
+        ("VARCHAR", [f], [t]) => t >= f,
+        ("NUMBER", [_, fs], [_, ts]) => fs == ts,
+        _ => from == to,
+    }
+}
+
+/// Why the change of columns from `before` to `after` cannot be made with ALTER TABLE, if it
+/// cannot.
+pub fn columns_replace_reason(
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Option<&'static str> {
+    let old = by_name(before);
+    for (name, new) in by_name(after) {
+        let Some(cur) = old.get(name) else {
+            continue;
+        };
+        let ty = |m: &BTreeMap<String, Value>| {
+            m.get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        if !type_change_in_place(&ty(cur), &ty(new)) {
+            return Some("a column's type changes in a way ALTER COLUMN cannot make (it takes only a longer VARCHAR, or a NUMBER of another precision with the same scale); re-creating the table loses its rows");
+        }
+        let default = |m: &BTreeMap<String, Value>| m.get("default").cloned();
+        if default(new).is_some() && default(cur) != default(new) {
+            return Some("ALTER COLUMN can drop a column's default but cannot add or change one; re-creating the table loses its rows");
+        }
+    }
+    None
+}
+
+/// Why changing `attr` from `before` to `after` needs the table re-created, beyond the table.
+pub fn replace_reason(
+    attr: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Option<&'static str> {
+    match attr {
+        COLUMNS => columns_replace_reason(before, after),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_changes_follow_alter_column() {
+        assert!(type_change_in_place("VARCHAR(10)", "VARCHAR(20)"));
+        assert!(!type_change_in_place("VARCHAR(20)", "VARCHAR(10)"));
+        assert!(type_change_in_place("NUMBER(10,2)", "NUMBER(38,2)"));
+        assert!(!type_change_in_place("NUMBER(10,2)", "NUMBER(38,0)"));
+        assert!(type_change_in_place("NUMBER(38,0)", "NUMBER(10,0)"));
+        assert!(!type_change_in_place("BINARY(10)", "BINARY(20)"));
+        assert!(!type_change_in_place("NUMBER(38,0)", "VARCHAR(16777216)"));
+        assert!(type_change_in_place("DATE", "DATE"));
+        assert!(!type_change_in_place(
+            "TIMESTAMP_NTZ(9)",
+            "TIMESTAMP_NTZ(3)"
+        ));
+    }
+}

@@ -1,0 +1,24 @@
+//! A view (CREATE VIEW, ALTER VIEW reference pages): its query, whether it is secure, and
+//! a comment. A view holds no data: a new query is CREATE OR REPLACE VIEW ... COPY GRANTS, an
+//! update that keeps the grants, not a destructive replacement. Feature views that are views
+//! (named `NAME$VERSION`) are the `feature_view` kind's.
+
+use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, Identity, KindSchema};
+use crate::model::{Kind, Scope};
+
+pub static SCHEMA: KindSchema = KindSchema {
+    kind: Kind::View,
+    keyword: "view",
+    noun: "view",
+    identity: Identity::Named(Scope::Schema),
+    can_rename: true,
+    doc: "A view. A new query is CREATE OR REPLACE VIEW ... COPY GRANTS (the grants stay); the plan shows a unified diff of the query.",
+    blocks: &[],
+    attrs: &[
+        Attr::container("schema", Kind::Schema, "The schema: a schema block reference or \"DATABASE.SCHEMA\"."),
+        Attr::name_attr("The view name (without `$`, which names feature views)."),
+        Attr::prop("query", Sql, None, "The query; tables and views it reads by reference (`${table.patients.fqn}`) are created first.").required(),
+        Attr::prop("secure", Bool, None, "A secure view (ALTER VIEW SET / UNSET SECURE).").default(D::Bool(false)),
+        Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+    ],
+};
