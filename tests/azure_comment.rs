@@ -1049,13 +1049,11 @@ async fn the_pipeline_stages_plan_review_and_apply_two_environments() {
     copy_dir(&example, &dir);
     // What exists before the pipeline's first run: the schema of the state table, which an
     // administrator creates (the example declares its raw tables).
-    for script in ["admin.sql"] {
-        exec(
-            &dir,
-            &out,
-            &std::fs::read_to_string(dir.join(script)).unwrap(),
-        );
-    }
+    exec(
+        &dir,
+        &out,
+        &std::fs::read_to_string(dir.join("admin.sql")).unwrap(),
+    );
     let pr_env = vec![
         ("SYSTEM_COLLECTIONURI", server.url.clone()),
         ("SYSTEM_TEAMPROJECT", PROJECT.to_string()),
