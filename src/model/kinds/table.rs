@@ -42,7 +42,7 @@ pub static SCHEMA: KindSchema = KindSchema {
     noun: "table",
     identity: Identity::Named(Scope::Schema),
     can_rename: true,
-    doc: "A table and its columns. Columns are compared by name (SHOW COLUMNS does not document an order); a column added later is appended. A column renamed in the configuration is a drop and an add (its data is lost).",
+    doc: "A table and its columns, read with SHOW TABLES and SHOW COLUMNS (one each per schema that holds declared tables; SHOW COLUMNS lists at most 10,000 columns of a schema, the views' included). Columns are compared by name (SHOW COLUMNS does not document an order); a column added later is appended. A column renamed in the configuration is a drop and an add (its data is lost). In a transient schema every table is transient: declare `transient = true` there.",
     blocks: &[BlockSchema {
         name: "column",
         label: "column name",
