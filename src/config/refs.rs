@@ -279,6 +279,7 @@ fn example_label(kind: Kind) -> &'static str {
         Kind::Model => "age",
         Kind::Task => "score",
         Kind::Role => "fs_producer",
+        Kind::Grant => "consumer_on_schema",
     }
 }
 

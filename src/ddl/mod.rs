@@ -5,6 +5,7 @@
 mod database;
 mod entity;
 mod feature_view;
+mod grant;
 mod model;
 mod props;
 mod role;
@@ -240,6 +241,7 @@ pub(crate) fn hooks(kind: Kind) -> &'static KindDdl {
         Kind::Model => &model::DDL,
         Kind::Task => &task::DDL,
         Kind::Role => &role::DDL,
+        Kind::Grant => &grant::DDL,
     }
 }
 

@@ -25,6 +25,10 @@ pub enum Family {
     Models,
     ModelVersions,
     Roles,
+    /// SHOW GRANTS TO ROLE / TO DATABASE ROLE, one per grantee.
+    Grants,
+    /// SHOW FUTURE GRANTS IN SCHEMA / IN DATABASE, one per container.
+    FutureGrants,
     /// Every table (the listing of a replaced container).
     AllTables,
 }
@@ -43,6 +47,8 @@ impl Family {
             Family::Models => "SHOW MODELS",
             Family::ModelVersions => "",
             Family::Roles => "SHOW ROLES",
+            Family::Grants => "SHOW GRANTS TO",
+            Family::FutureGrants => "SHOW FUTURE GRANTS",
             Family::AllTables => "SHOW TABLES",
         }
     }
@@ -68,6 +74,10 @@ pub enum ShowIn {
     Account,
     Database(Ident),
     Schema(ObjectName),
+    /// The grants of one account role (`SHOW GRANTS TO ROLE r`).
+    Role(Ident),
+    /// The grants of one database role (`SHOW GRANTS TO DATABASE ROLE db.r`).
+    DatabaseRole(ObjectName),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,6 +107,8 @@ impl Query {
             }
             ShowIn::Database(db) => format!("{base} IN DATABASE {}", db.to_sql()),
             ShowIn::Schema(s) => format!("{base} IN SCHEMA {}", s.to_sql()),
+            ShowIn::Role(r) => format!("{base} ROLE {}", r.to_sql()),
+            ShowIn::DatabaseRole(r) => format!("{base} DATABASE ROLE {}", r.to_sql()),
         }
     }
 }
@@ -115,6 +127,7 @@ pub(crate) fn families(kind: Kind) -> &'static [Family] {
         Kind::Model => &[Family::Models, Family::ModelVersions],
         Kind::Task => &[Family::Tasks],
         Kind::Role => &[Family::Roles],
+        Kind::Grant => &[Family::Grants, Family::FutureGrants],
     }
 }
 
@@ -134,6 +147,7 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
     let mut schema_dbs: BTreeSet<Ident> = BTreeSet::new();
     let mut per_db: BTreeMap<(Family, Ident), BTreeSet<ObjectName>> = BTreeMap::new();
     let mut version_dbs: BTreeSet<Ident> = BTreeSet::new();
+    let grant_scopes = grant_queries(objects);
     let mut add = |f: Family, schema: &ObjectName| {
         if let Some(db) = &schema.database {
             per_db
@@ -154,6 +168,8 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
                     add(Family::Tags, &o.name);
                 }
             }
+            // Grants are read per grantee and per container (`grant_queries`).
+            Kind::Grant => {}
             // Account-level kinds are read once for the account, whatever their names.
             kind if kind.scope() == crate::model::Scope::Account => {
                 account.extend(families(kind).iter().copied());
@@ -215,7 +231,67 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
         scope: ShowIn::Database(db),
         fallback: vec![],
     }));
+    out.extend(grant_scopes.into_iter().map(|(family, scope)| Query {
+        family,
+        scope,
+        fallback: vec![],
+    }));
     out
+}
+
+/// The grant reads: SHOW GRANTS TO each role the configuration or state declares and each
+/// grantee of a grant, and SHOW FUTURE GRANTS IN each container a future grant names and,
+/// when roles are declared (whose privileges there the configuration decides), each
+/// database and schema it manages. One query per grantee or container, never per grant.
+fn grant_queries(objects: &[&Object]) -> BTreeSet<(Family, ShowIn)> {
+    let mut out = BTreeSet::new();
+    let roles = objects.iter().any(|o| o.kind() == Kind::Role);
+    for o in objects {
+        match o.kind() {
+            Kind::Role => {
+                out.insert((Family::Grants, ShowIn::Role(o.name.name.clone())));
+            }
+            Kind::Database if roles => {
+                out.insert((Family::FutureGrants, ShowIn::Database(o.name.name.clone())));
+            }
+            Kind::Schema if roles => {
+                out.insert((Family::FutureGrants, ShowIn::Schema(o.name.clone())));
+            }
+            Kind::Grant => {
+                if let Some(scope) = o.get_str("to").and_then(grantee_scope) {
+                    out.insert((Family::Grants, scope));
+                }
+                if let (Some(_), Some(within)) = (o.get_str("on_future"), o.get_str("in")) {
+                    if let Some(scope) = container_scope(within) {
+                        out.insert((Family::FutureGrants, scope));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `ROLE R` or `DATABASE ROLE DB.R` as the scope of SHOW GRANTS TO.
+fn grantee_scope(to: &str) -> Option<ShowIn> {
+    if let Some(r) = to.strip_prefix("DATABASE ROLE ") {
+        let mut parts = crate::model::ident::split_parts(r).ok()?;
+        let name = parts.pop()?;
+        let db = parts.pop()?;
+        return Some(ShowIn::DatabaseRole(ObjectName::in_database(db, name)));
+    }
+    let r = to.strip_prefix("ROLE ")?;
+    Ident::parse(r).ok().map(ShowIn::Role)
+}
+
+/// `DATABASE DB` or `SCHEMA DB.S` as the scope of SHOW FUTURE GRANTS IN.
+fn container_scope(within: &str) -> Option<ShowIn> {
+    if let Some(db) = within.strip_prefix("DATABASE ") {
+        return Ident::parse(db).ok().map(ShowIn::Database);
+    }
+    let s = within.strip_prefix("SCHEMA ")?;
+    ObjectName::parse_schema(s).ok().map(ShowIn::Schema)
 }
 
 /// One query's outcome: its family, rows, how many requests it took, the scope it
@@ -335,5 +411,7 @@ fn scope_text(s: &ShowIn) -> String {
         ShowIn::Account => "the account".into(),
         ShowIn::Database(d) => format!("database {d}"),
         ShowIn::Schema(s) => format!("schema {s}"),
+        ShowIn::Role(r) => format!("role {r}"),
+        ShowIn::DatabaseRole(r) => format!("database role {r}"),
     }
 }

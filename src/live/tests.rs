@@ -73,7 +73,22 @@ fn every_kind() -> Vec<Object> {
         wanted(Kind::Task, fs("SCORE_PATIENTS")),
         wanted(Kind::Model, fs("AGE_MODEL")),
         wanted(Kind::Role, ObjectName::account(id("XYZ_DEV_FS_PRODUCER"))),
+        future_grant(),
     ]
+}
+
+/// The probe grant: SELECT, MONITOR on the future dynamic tables of the Feature Store schema.
+fn future_grant() -> Object {
+    let target = "FUTURE DYNAMIC TABLES IN SCHEMA XYZ_DEV.FEATURE_STORE";
+    let to = "ROLE XYZ_DEV_FS_PRODUCER";
+    let mut o = wanted(
+        Kind::Grant,
+        crate::model::kinds::grant::grant_name(target, to),
+    );
+    o.set("on_future", "DYNAMIC TABLES");
+    o.set("in", "SCHEMA XYZ_DEV.FEATURE_STORE");
+    o.set("to", to);
+    o
 }
 
 /// The documented recording of a SHOW family (tests/fixtures/show/documented/): exhaustive,
@@ -92,6 +107,8 @@ fn documented_fixture(family: Family) -> &'static str {
         Family::Models => "show_models",
         Family::ModelVersions => "information_schema_model_versions",
         Family::Roles => "show_roles",
+        Family::Grants => "show_grants_to_role",
+        Family::FutureGrants => "show_future_grants_in_schema",
     }
 }
 
@@ -386,6 +403,8 @@ fn made_up_recordings_use_the_documented_columns() {
         ("views", "show_views", false),
         ("warehouses", "show_warehouses", false),
         ("roles", "show_roles", false),
+        ("grants_to_role", "show_grants_to_role", false),
+        ("future_grants", "show_future_grants_in_schema", false),
         ("model_versions", "information_schema_model_versions", true),
     ];
     let mut wrong = Vec::new();
@@ -450,6 +469,13 @@ fn documented_example_rows_decode() {
         ("schemas", super::parse::schemas(&rows("show_schemas"))),
         ("tasks", super::parse::tasks(&rows("show_tasks"))),
         ("roles", super::parse::roles(&rows("show_roles"))),
+        (
+            "grants",
+            super::parse::grants(
+                &rows("show_grants_to_role"),
+                &rows("show_future_grants_in_schema"),
+            ),
+        ),
     ]
     .into_iter()
     .map(|(family, objects)| {

@@ -17,6 +17,7 @@ pub enum Kind {
     Model,
     Task,
     Role,
+    Grant,
 }
 
 /// Where an object lives, which decides the parts of its name.
@@ -28,7 +29,7 @@ pub enum Scope {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Warehouse,
         Kind::Database,
         Kind::Schema,
@@ -38,6 +39,7 @@ impl Kind {
         Kind::Model,
         Kind::Task,
         Kind::Role,
+        Kind::Grant,
     ];
 
     /// The block type in HCL and the `kind` in JSON output.

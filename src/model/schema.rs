@@ -45,6 +45,10 @@ pub enum AttrType {
     StagePath,
     /// A map of names to strings (derived values only).
     Map,
+    /// A grant's privileges: a set of privilege names, checked against the object kind.
+    Privileges,
+    /// What a grant is on, in, or to: a block reference, or the object's kind and name.
+    Securable,
 }
 
 impl AttrType {
@@ -84,6 +88,10 @@ impl AttrType {
             AttrType::Version => "a version such as \"V1\" (letters, digits, `_`, `.`, `-`)".into(),
             AttrType::StagePath => "a stage location such as \"@DB.SCHEMA.STAGE/path\"".into(),
             AttrType::Map => "a map".into(),
+            AttrType::Privileges => {
+                "a list of privileges such as [\"USAGE\", \"CREATE VIEW\"]".into()
+            }
+            AttrType::Securable => "a block reference or { kind = \"...\", name = \"...\" }".into(),
         }
     }
 }
@@ -276,6 +284,10 @@ pub enum Identity {
     /// `DB.SCHEMA.NAME`). A kind keyed by a tuple of attributes instead (a grant: privilege,
     /// object, grantee) gets a variant of its own that names those attributes.
     Named(Scope),
+    /// No name of its own: known by what it grants on and to whom (`on` or `on_all` /
+    /// `on_future` with `in`, and `to`), written into an account-level name of the form
+    /// `SCHEMA DB.S TO ROLE R` (`model::kinds::grant::grant_name`).
+    Grant,
 }
 
 impl Identity {
@@ -283,6 +295,7 @@ impl Identity {
     pub fn scope(self) -> Scope {
         match self {
             Identity::Named(scope) => scope,
+            Identity::Grant => Scope::Account,
         }
     }
 }
@@ -347,6 +360,7 @@ pub fn schema(kind: Kind) -> &'static KindSchema {
         Kind::Model => &model::SCHEMA,
         Kind::Task => &task::SCHEMA,
         Kind::Role => &role::SCHEMA,
+        Kind::Grant => &grant::SCHEMA,
     }
 }
 
@@ -364,9 +378,10 @@ mod tests {
             let s = schema(kind);
             assert_eq!(s.kind, kind);
             assert_eq!(Kind::parse(s.keyword), Some(kind), "{kind}: keyword");
-            assert!(
+            assert_eq!(
                 s.attrs.iter().any(|a| a.role == Role::Name),
-                "{kind} has no name"
+                matches!(s.identity, Identity::Named(_)),
+                "{kind}: a named kind has a name, a grant none"
             );
             let mut names: Vec<_> = s.attrs.iter().map(|a| a.name).collect();
             names.sort();

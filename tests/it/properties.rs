@@ -435,7 +435,8 @@ kind_tests!(
     feature_view,
     model,
     task,
-    role
+    role,
+    grant
 );
 
 #[test]

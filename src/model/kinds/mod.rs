@@ -4,6 +4,7 @@
 pub mod database;
 pub mod entity;
 pub mod feature_view;
+pub mod grant;
 pub mod model;
 pub mod role;
 pub mod schema;
