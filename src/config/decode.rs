@@ -217,6 +217,7 @@ impl Decoder<'_, '_> {
 
         let object_name = match (kind.scope(), &name, &container) {
             _ if kind == Kind::Grant => self.grant(&mut props),
+            _ if kind == Kind::RoleGrant => self.role_grant(&mut props),
             (_, None, _) => None,
             (Scope::Account, Some(n), _) => Some(ObjectName::account(n.clone())),
             (Scope::Database, Some(n), Some(db)) => {
@@ -283,7 +284,7 @@ impl Decoder<'_, '_> {
                     .cloned()
                     .ok_or_else(|| Invalid::new(format!("{address} has no name")))?;
                 let text = match (attr, address.kind) {
-                    ("to", Kind::Role) => grantee_text(false, &name),
+                    ("to" | "role", Kind::Role) => grantee_text(false, &name),
                     ("in", Kind::Database | Kind::Schema) | ("on", _) => {
                         let Some(sec) = g::securable_of_kind(address.kind) else {
                             return Err(Invalid::new(format!(
@@ -301,7 +302,7 @@ impl Decoder<'_, '_> {
                         return Err(Invalid::new(format!(
                             "expected {}, got {address}, a {} block",
                             match attr {
-                                "to" => "a reference to a role block",
+                                "to" | "role" => "a reference to a role block",
                                 _ => "a reference to a database or schema block",
                             },
                             k.noun()
@@ -339,7 +340,7 @@ impl Decoder<'_, '_> {
                     .join("."))
             };
             return match attr {
-                "to" => match kind.as_str() {
+                "to" | "role" => match kind.as_str() {
                     "ROLE" => Ok(format!("ROLE {}", qualified(1)?)),
                     "DATABASE ROLE" => Ok(format!("DATABASE ROLE {}", qualified(2)?)),
                     _ => Err(Invalid::new(format!(
@@ -370,7 +371,7 @@ impl Decoder<'_, '_> {
             };
         }
         match (attr, text(v)) {
-            ("to", Some(s)) => {
+            ("to" | "role", Some(s)) => {
                 let name = Ident::parse(&s).map_err(|e| Invalid::new(e.to_string()))?;
                 let name = ObjectName::account(name);
                 self.named.push((Kind::Role, name.clone()));
@@ -390,7 +391,7 @@ impl Decoder<'_, '_> {
             _ => Err(Invalid::new(format!(
                 "expected {}, got {}",
                 match attr {
-                    "to" => "a reference to a role block, a role name or { kind = \"DATABASE ROLE\", name = \"DB.ROLE\" }",
+                    "to" | "role" => "a reference to a role block, a role name or { kind = \"DATABASE ROLE\", name = \"DB.ROLE\" }",
                     "in" => "a reference to a database or schema block, or its name",
                     _ => "a block reference or { kind = \"SCHEMA\", name = \"DB.SCHEMA\" }",
                 },
@@ -593,6 +594,63 @@ impl Decoder<'_, '_> {
             within.as_deref(),
         )?;
         Some(g::grant_name(&target, &to))
+    }
+
+    /// A role grant's name (the role and its grantee), once it has one grantee (`to` or
+    /// `user`) that Snowflake lets hold the role. The grantee is kept in `to` (`USER U` for a
+    /// user).
+    fn role_grant(&mut self, props: &mut BTreeMap<String, Value>) -> Option<ObjectName> {
+        let block = self.input.decl.span();
+        if ["role", "to", "user"]
+            .iter()
+            .any(|a| self.failed.contains(a))
+        {
+            return None;
+        }
+        let role = props.get("role").and_then(Value::as_str)?.to_string();
+        let to = props.get("to").and_then(Value::as_str).map(str::to_string);
+        let user = props
+            .remove("user")
+            .and_then(|v| v.as_str().map(str::to_string));
+        let grantee = match (to, user) {
+            (Some(to), None) => to,
+            (None, Some(u)) => format!("USER {}", Ident::from_canonical(u).to_sql()),
+            _ => {
+                self.error(
+                    "a role grant goes to exactly one of to (a role) and user".into(),
+                    Some("write to = role.<label>, or user = \"NAME\"".into()),
+                    block,
+                );
+                self.failed.insert("to");
+                return None;
+            }
+        };
+        let database_of = |t: &str| {
+            t.strip_prefix("DATABASE ROLE ")
+                .map(|r| r.split('.').next().unwrap_or_default().to_string())
+        };
+        let problem = match (database_of(&role), database_of(&grantee)) {
+            (None, Some(_)) => Some("an account role cannot be granted to a database role"),
+            (Some(a), Some(b)) if a != b => {
+                Some("a database role is granted to a database role of its own database only")
+            }
+            _ if role == grantee => Some("a role cannot be granted to itself"),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            let at = self.spans.get("to").cloned().unwrap_or(block);
+            self.error(
+                problem.into(),
+                Some("grant it to an account role instead".into()),
+                at,
+            );
+            self.failed.insert("to");
+            return None;
+        }
+        props.insert("to".into(), Value::Str(grantee.clone()));
+        Some(crate::model::kinds::role_grant::role_grant_name(
+            &role, &grantee,
+        ))
     }
 
     fn name(&mut self, value: Option<&(Hcl, Span)>) -> Option<Ident> {

@@ -280,6 +280,7 @@ fn example_label(kind: Kind) -> &'static str {
         Kind::Task => "score",
         Kind::Role => "fs_producer",
         Kind::Grant => "consumer_on_schema",
+        Kind::RoleGrant => "consumer_in_producer",
     }
 }
 

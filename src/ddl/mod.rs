@@ -9,6 +9,7 @@ mod grant;
 mod model;
 mod props;
 mod role;
+mod role_grant;
 mod schema;
 mod stage;
 pub mod task;
@@ -242,6 +243,7 @@ pub(crate) fn hooks(kind: Kind) -> &'static KindDdl {
         Kind::Task => &task::DDL,
         Kind::Role => &role::DDL,
         Kind::Grant => &grant::DDL,
+        Kind::RoleGrant => &role_grant::DDL,
     }
 }
 

@@ -203,6 +203,15 @@ fn hostile_names_and_comments_cannot_break_out() {
                     ],
                 )
             },
+            {
+                let role = format!("ROLE {}", ident(h).to_sql());
+                let to = format!("USER {}", ident(h).to_sql());
+                obj(
+                    Kind::RoleGrant,
+                    crate::model::kinds::role_grant::role_grant_name(&role, &to),
+                    &[("role", role.as_str().into()), ("to", to.as_str().into())],
+                )
+            },
         ];
         // Every kind of the registry is here: a new kind's statements get the same proof.
         for kind in Kind::ALL {

@@ -146,6 +146,7 @@ fn rank(kind: Kind) -> u8 {
         Kind::Task => 7,
         Kind::Warehouse => 8,
         Kind::Grant => 9,
+        Kind::RoleGrant => 10,
     }
 }
 
@@ -240,22 +241,46 @@ fn grant_block(w: &mut Writer, o: &Object) {
         let v = reference(w, keyword, name).unwrap_or_else(|| hcl_string(name));
         w.line("in", v);
     }
-    let to = o.get_str("to").unwrap_or_default();
-    let v = match to.strip_prefix("DATABASE ROLE ") {
+    let v = role_value(w, o.get_str("to").unwrap_or_default());
+    w.line("to", v);
+}
+
+/// A role or database role as `role` / `to` write it: a reference to a role block written
+/// beside it, a role name, or the object form of a database role.
+fn role_value(w: &Writer, text: &str) -> String {
+    match text.strip_prefix("DATABASE ROLE ") {
         Some(r) => format!("{{ kind = \"DATABASE ROLE\", name = {} }}", hcl_string(r)),
         None => {
-            let r = to.strip_prefix("ROLE ").unwrap_or(to);
-            object_name(r)
-                .and_then(|n| w.reference(Kind::Role, &n))
+            let r = text.strip_prefix("ROLE ").unwrap_or(text);
+            crate::model::ident::split_parts(r)
+                .ok()
+                .filter(|p| p.len() == 1)
+                .and_then(|mut p| w.reference(Kind::Role, &ObjectName::account(p.remove(0))))
                 .unwrap_or_else(|| hcl_string(r))
         }
-    };
-    w.line("to", v);
+    }
+}
+
+/// A role grant's block: the role, and `to` or `user`.
+fn role_grant_block(w: &mut Writer, o: &Object) {
+    let v = role_value(w, o.get_str("role").unwrap_or_default());
+    w.line("role", v);
+    let to = o.get_str("to").unwrap_or_default();
+    match to.strip_prefix("USER ") {
+        Some(u) => w.line("user", hcl_string(u)),
+        None => {
+            let v = role_value(w, to);
+            w.line("to", v);
+        }
+    }
 }
 
 fn block(w: &mut Writer, o: &Object) {
     if o.kind() == Kind::Grant {
         return grant_block(w, o);
+    }
+    if o.kind() == Kind::RoleGrant {
+        return role_grant_block(w, o);
     }
     let name = &o.name;
     // Container: a reference when the container is written too.

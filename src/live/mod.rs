@@ -162,6 +162,7 @@ pub async fn read<E: Executor>(
                     .into_iter()
                     .filter(|r| named_roles.contains(&r.name)),
             ),
+            Kind::RoleGrant => found.extend(parse::role_grants(&get(Family::RoleGrants))),
             Kind::Grant => found.extend(parse::grants(
                 &get(Family::Grants),
                 &get(Family::FutureGrants),

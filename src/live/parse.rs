@@ -730,6 +730,49 @@ pub fn grants(current: &ShowRows, future: &ShowRows) -> Vec<Object> {
         .collect()
 }
 
+/// SHOW GRANTS OF ROLE / OF DATABASE ROLE (documented columns: created_on, role,
+/// granted_to, grantee_name, granted_by): one role grant per row whose grantee is a role,
+/// a database role or a user.
+pub fn role_grants(rows: &ShowRows) -> Vec<Object> {
+    use crate::model::kinds::role_grant::role_grant_name;
+    let mut out: BTreeMap<ObjectName, Object> = BTreeMap::new();
+    for r in rows.iter() {
+        let Some(role) = rows.raw(r, "role").and_then(|n| split_parts(n).ok()) else {
+            continue;
+        };
+        let role_text = match role.as_slice() {
+            [r] => format!("ROLE {}", r.to_sql()),
+            [db, r] => format!("DATABASE ROLE {}.{}", db.to_sql(), r.to_sql()),
+            _ => continue,
+        };
+        let Some(grantee) = rows
+            .raw(r, "grantee_name")
+            .and_then(|n| split_parts(n).ok())
+        else {
+            continue;
+        };
+        let to = match (
+            rows.raw(r, "granted_to").unwrap_or_default(),
+            grantee.as_slice(),
+        ) {
+            ("ROLE", [g]) => format!("ROLE {}", g.to_sql()),
+            ("USER", [g]) => format!("USER {}", g.to_sql()),
+            // A database role holds database roles of its own database only.
+            ("DATABASE_ROLE", [g]) if role.len() == 2 => {
+                format!("DATABASE ROLE {}.{}", role[0].to_sql(), g.to_sql())
+            }
+            ("DATABASE_ROLE", [db, g]) => format!("DATABASE ROLE {}.{}", db.to_sql(), g.to_sql()),
+            _ => continue,
+        };
+        let name = role_grant_name(&role_text, &to);
+        let mut o = live_object(Kind::RoleGrant, name.clone());
+        o.set("role", role_text);
+        o.set("to", to);
+        out.insert(name, o);
+    }
+    out.into_values().collect()
+}
+
 /// An `on_all` grant as the account holds it: the privileges `to` holds on every object of
 /// the kind in the container that the read found (per-object grants, and the objects read
 /// for the configuration); with none there, the grant holds as configured, since ON ALL

@@ -29,6 +29,8 @@ pub enum Family {
     Grants,
     /// SHOW FUTURE GRANTS IN SCHEMA / IN DATABASE, one per container.
     FutureGrants,
+    /// SHOW GRANTS OF ROLE / OF DATABASE ROLE, one per granted role.
+    RoleGrants,
     /// Every table (the listing of a replaced container).
     AllTables,
 }
@@ -49,6 +51,7 @@ impl Family {
             Family::Roles => "SHOW ROLES",
             Family::Grants => "SHOW GRANTS TO",
             Family::FutureGrants => "SHOW FUTURE GRANTS",
+            Family::RoleGrants => "SHOW GRANTS OF",
             Family::AllTables => "SHOW TABLES",
         }
     }
@@ -128,6 +131,7 @@ pub(crate) fn families(kind: Kind) -> &'static [Family] {
         Kind::Task => &[Family::Tasks],
         Kind::Role => &[Family::Roles],
         Kind::Grant => &[Family::Grants, Family::FutureGrants],
+        Kind::RoleGrant => &[Family::RoleGrants],
     }
 }
 
@@ -169,7 +173,7 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
                 }
             }
             // Grants are read per grantee and per container (`grant_queries`).
-            Kind::Grant => {}
+            Kind::Grant | Kind::RoleGrant => {}
             // Account-level kinds are read once for the account, whatever their names.
             kind if kind.scope() == crate::model::Scope::Account => {
                 account.extend(families(kind).iter().copied());
@@ -256,6 +260,11 @@ fn grant_queries(objects: &[&Object]) -> BTreeSet<(Family, ShowIn)> {
             }
             Kind::Schema if roles => {
                 out.insert((Family::FutureGrants, ShowIn::Schema(o.name.clone())));
+            }
+            Kind::RoleGrant => {
+                if let Some(scope) = o.get_str("role").and_then(grantee_scope) {
+                    out.insert((Family::RoleGrants, scope));
+                }
             }
             Kind::Grant => {
                 if let Some(scope) = o.get_str("to").and_then(grantee_scope) {

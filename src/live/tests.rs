@@ -74,7 +74,20 @@ fn every_kind() -> Vec<Object> {
         wanted(Kind::Model, fs("AGE_MODEL")),
         wanted(Kind::Role, ObjectName::account(id("XYZ_DEV_FS_PRODUCER"))),
         future_grant(),
+        role_grant(),
     ]
+}
+
+/// The probe role grant: the consumer role granted to the producer role.
+fn role_grant() -> Object {
+    let (role, to) = ("ROLE XYZ_DEV_FS_CONSUMER", "ROLE XYZ_DEV_FS_PRODUCER");
+    let mut o = wanted(
+        Kind::RoleGrant,
+        crate::model::kinds::role_grant::role_grant_name(role, to),
+    );
+    o.set("role", role);
+    o.set("to", to);
+    o
 }
 
 /// The probe grant: SELECT, MONITOR on the future dynamic tables of the Feature Store schema.
@@ -109,6 +122,7 @@ fn documented_fixture(family: Family) -> &'static str {
         Family::Roles => "show_roles",
         Family::Grants => "show_grants_to_role",
         Family::FutureGrants => "show_future_grants_in_schema",
+        Family::RoleGrants => "show_grants_of_role",
     }
 }
 
@@ -405,6 +419,7 @@ fn made_up_recordings_use_the_documented_columns() {
         ("roles", "show_roles", false),
         ("grants_to_role", "show_grants_to_role", false),
         ("future_grants", "show_future_grants_in_schema", false),
+        ("grants_of_role", "show_grants_of_role", false),
         ("model_versions", "information_schema_model_versions", true),
     ];
     let mut wrong = Vec::new();
@@ -469,6 +484,10 @@ fn documented_example_rows_decode() {
         ("schemas", super::parse::schemas(&rows("show_schemas"))),
         ("tasks", super::parse::tasks(&rows("show_tasks"))),
         ("roles", super::parse::roles(&rows("show_roles"))),
+        (
+            "role_grants",
+            super::parse::role_grants(&rows("show_grants_of_role")),
+        ),
         (
             "grants",
             super::parse::grants(

@@ -18,6 +18,7 @@ pub enum Kind {
     Task,
     Role,
     Grant,
+    RoleGrant,
 }
 
 /// Where an object lives, which decides the parts of its name.
@@ -29,7 +30,7 @@ pub enum Scope {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Warehouse,
         Kind::Database,
         Kind::Schema,
@@ -40,6 +41,7 @@ impl Kind {
         Kind::Task,
         Kind::Role,
         Kind::Grant,
+        Kind::RoleGrant,
     ];
 
     /// The block type in HCL and the `kind` in JSON output.

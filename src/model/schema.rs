@@ -284,9 +284,10 @@ pub enum Identity {
     /// `DB.SCHEMA.NAME`). A kind keyed by a tuple of attributes instead (a grant: privilege,
     /// object, grantee) gets a variant of its own that names those attributes.
     Named(Scope),
-    /// No name of its own: known by what it grants on and to whom (`on` or `on_all` /
-    /// `on_future` with `in`, and `to`), written into an account-level name of the form
-    /// `SCHEMA DB.S TO ROLE R` (`model::kinds::grant::grant_name`).
+    /// No name of its own: known by what it grants and to whom (a grant: `on` or `on_all` /
+    /// `on_future` with `in`, and `to`; a role grant: `role`, and `to` or `user`), written
+    /// into an account-level name of the form `SCHEMA DB.S TO ROLE R` or `ROLE A TO ROLE B`
+    /// (`model::kinds::grant::grant_name`, `model::kinds::role_grant::role_grant_name`).
     Grant,
 }
 
@@ -361,6 +362,7 @@ pub fn schema(kind: Kind) -> &'static KindSchema {
         Kind::Task => &task::SCHEMA,
         Kind::Role => &role::SCHEMA,
         Kind::Grant => &grant::SCHEMA,
+        Kind::RoleGrant => &role_grant::SCHEMA,
     }
 }
 

@@ -436,7 +436,8 @@ kind_tests!(
     model,
     task,
     role,
-    grant
+    grant,
+    role_grant
 );
 
 #[test]

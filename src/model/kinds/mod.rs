@@ -7,6 +7,7 @@ pub mod feature_view;
 pub mod grant;
 pub mod model;
 pub mod role;
+pub mod role_grant;
 pub mod schema;
 pub mod stage;
 pub mod task;
