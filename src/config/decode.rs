@@ -285,6 +285,7 @@ impl Decoder<'_, '_> {
                     .ok_or_else(|| Invalid::new(format!("{address} has no name")))?;
                 let text = match (attr, address.kind) {
                     ("to" | "role", Kind::Role) => grantee_text(false, &name),
+                    ("to" | "role", Kind::DatabaseRole) => grantee_text(true, &name),
                     ("in", Kind::Database | Kind::Schema) | ("on", _) => {
                         let Some(sec) = g::securable_of_kind(address.kind) else {
                             return Err(Invalid::new(format!(
@@ -302,7 +303,7 @@ impl Decoder<'_, '_> {
                         return Err(Invalid::new(format!(
                             "expected {}, got {address}, a {} block",
                             match attr {
-                                "to" | "role" => "a reference to a role block",
+                                "to" | "role" => "a reference to a role or database_role block",
                                 _ => "a reference to a database or schema block",
                             },
                             k.noun()

@@ -3,6 +3,7 @@
 //! objects; it only writes each change's own statements, in the order they must run.
 
 mod database;
+mod database_role;
 mod entity;
 mod feature_view;
 mod grant;
@@ -244,6 +245,7 @@ pub(crate) fn hooks(kind: Kind) -> &'static KindDdl {
         Kind::Role => &role::DDL,
         Kind::Grant => &grant::DDL,
         Kind::RoleGrant => &role_grant::DDL,
+        Kind::DatabaseRole => &database_role::DDL,
     }
 }
 

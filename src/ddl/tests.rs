@@ -212,6 +212,11 @@ fn hostile_names_and_comments_cannot_break_out() {
                     &[("role", role.as_str().into()), ("to", to.as_str().into())],
                 )
             },
+            obj(
+                Kind::DatabaseRole,
+                ObjectName::in_database(ident(h), ident(h)),
+                &[],
+            ),
         ];
         // Every kind of the registry is here: a new kind's statements get the same proof.
         for kind in Kind::ALL {

@@ -503,8 +503,11 @@ pub fn undeclared_grants(declared: &[Object], known: &[&Object], live: &Picture)
     use crate::model::kinds::grant::{securable_of_plural, split_target};
     let roles: BTreeSet<String> = declared
         .iter()
-        .filter(|o| o.kind() == Kind::Role)
-        .map(|o| format!("ROLE {}", o.name.to_sql()))
+        .filter_map(|o| match o.kind() {
+            Kind::Role => Some(format!("ROLE {}", o.name.to_sql())),
+            Kind::DatabaseRole => Some(format!("DATABASE ROLE {}", o.name.to_sql())),
+            _ => None,
+        })
         .collect();
     if roles.is_empty() {
         return Vec::new();

@@ -147,6 +147,7 @@ fn rank(kind: Kind) -> u8 {
         Kind::Warehouse => 8,
         Kind::Grant => 9,
         Kind::RoleGrant => 10,
+        Kind::DatabaseRole => 11,
     }
 }
 

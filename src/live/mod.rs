@@ -163,6 +163,20 @@ pub async fn read<E: Executor>(
                     .filter(|r| named_roles.contains(&r.name)),
             ),
             Kind::RoleGrant => found.extend(parse::role_grants(&get(Family::RoleGrants))),
+            // SHOW DATABASE ROLES prints bare names: the database is the query's.
+            Kind::DatabaseRole => {
+                for f in out
+                    .fetched
+                    .iter()
+                    .filter(|f| f.family == Family::DatabaseRoles)
+                {
+                    for scope in &f.covers {
+                        if let queries::ShowIn::Database(db) = scope {
+                            found.extend(parse::database_roles(db, &f.rows));
+                        }
+                    }
+                }
+            }
             Kind::Grant => found.extend(parse::grants(
                 &get(Family::Grants),
                 &get(Family::FutureGrants),

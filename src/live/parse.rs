@@ -730,6 +730,20 @@ pub fn grants(current: &ShowRows, future: &ShowRows) -> Vec<Object> {
         .collect()
 }
 
+/// SHOW DATABASE ROLES IN DATABASE db (terraform-provider-snowflake's columns: created_on,
+/// name, is_default, is_current, is_inherited, granted_to_roles, granted_to_database_roles,
+/// granted_database_roles, owner, comment, owner_role_type): bare names in `db`.
+pub fn database_roles(db: &Ident, rows: &ShowRows) -> Vec<Object> {
+    rows.iter()
+        .filter_map(|r| {
+            Some(live_object(
+                Kind::DatabaseRole,
+                ObjectName::in_database(db.clone(), id(rows.raw(r, "name")?)),
+            ))
+        })
+        .collect()
+}
+
 /// SHOW GRANTS OF ROLE / OF DATABASE ROLE (documented columns: created_on, role,
 /// granted_to, grantee_name, granted_by): one role grant per row whose grantee is a role,
 /// a database role or a user.

@@ -31,6 +31,8 @@ pub enum Family {
     FutureGrants,
     /// SHOW GRANTS OF ROLE / OF DATABASE ROLE, one per granted role.
     RoleGrants,
+    /// SHOW DATABASE ROLES IN DATABASE, one per database.
+    DatabaseRoles,
     /// Every table (the listing of a replaced container).
     AllTables,
 }
@@ -52,6 +54,7 @@ impl Family {
             Family::Grants => "SHOW GRANTS TO",
             Family::FutureGrants => "SHOW FUTURE GRANTS",
             Family::RoleGrants => "SHOW GRANTS OF",
+            Family::DatabaseRoles => "SHOW DATABASE ROLES",
             Family::AllTables => "SHOW TABLES",
         }
     }
@@ -132,6 +135,7 @@ pub(crate) fn families(kind: Kind) -> &'static [Family] {
         Kind::Role => &[Family::Roles],
         Kind::Grant => &[Family::Grants, Family::FutureGrants],
         Kind::RoleGrant => &[Family::RoleGrants],
+        Kind::DatabaseRole => &[Family::DatabaseRoles],
     }
 }
 
@@ -173,7 +177,7 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
                 }
             }
             // Grants are read per grantee and per container (`grant_queries`).
-            Kind::Grant | Kind::RoleGrant => {}
+            Kind::Grant | Kind::RoleGrant | Kind::DatabaseRole => {}
             // Account-level kinds are read once for the account, whatever their names.
             kind if kind.scope() == crate::model::Scope::Account => {
                 account.extend(families(kind).iter().copied());
@@ -249,7 +253,9 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
 /// database and schema it manages. One query per grantee or container, never per grant.
 fn grant_queries(objects: &[&Object]) -> BTreeSet<(Family, ShowIn)> {
     let mut out = BTreeSet::new();
-    let roles = objects.iter().any(|o| o.kind() == Kind::Role);
+    let roles = objects
+        .iter()
+        .any(|o| matches!(o.kind(), Kind::Role | Kind::DatabaseRole));
     for o in objects {
         match o.kind() {
             Kind::Role => {
@@ -260,6 +266,12 @@ fn grant_queries(objects: &[&Object]) -> BTreeSet<(Family, ShowIn)> {
             }
             Kind::Schema if roles => {
                 out.insert((Family::FutureGrants, ShowIn::Schema(o.name.clone())));
+            }
+            Kind::DatabaseRole => {
+                if let Some(db) = &o.name.database {
+                    out.insert((Family::DatabaseRoles, ShowIn::Database(db.clone())));
+                }
+                out.insert((Family::Grants, ShowIn::DatabaseRole(o.name.clone())));
             }
             Kind::RoleGrant => {
                 if let Some(scope) = o.get_str("role").and_then(grantee_scope) {

@@ -75,6 +75,10 @@ fn every_kind() -> Vec<Object> {
         wanted(Kind::Role, ObjectName::account(id("XYZ_DEV_FS_PRODUCER"))),
         future_grant(),
         role_grant(),
+        wanted(
+            Kind::DatabaseRole,
+            ObjectName::in_database(id("XYZ_DEV"), id("FS_READERS")),
+        ),
     ]
 }
 
@@ -123,6 +127,7 @@ fn documented_fixture(family: Family) -> &'static str {
         Family::Grants => "show_grants_to_role",
         Family::FutureGrants => "show_future_grants_in_schema",
         Family::RoleGrants => "show_grants_of_role",
+        Family::DatabaseRoles => "show_database_roles",
     }
 }
 
@@ -420,6 +425,12 @@ fn made_up_recordings_use_the_documented_columns() {
         ("grants_to_role", "show_grants_to_role", false),
         ("future_grants", "show_future_grants_in_schema", false),
         ("grants_of_role", "show_grants_of_role", false),
+        ("database_roles", "show_database_roles", false),
+        (
+            "grants_to_database_role",
+            "show_grants_to_database_role",
+            false,
+        ),
         ("model_versions", "information_schema_model_versions", true),
     ];
     let mut wrong = Vec::new();

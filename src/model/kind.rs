@@ -19,6 +19,7 @@ pub enum Kind {
     Role,
     Grant,
     RoleGrant,
+    DatabaseRole,
 }
 
 /// Where an object lives, which decides the parts of its name.
@@ -30,7 +31,7 @@ pub enum Scope {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Warehouse,
         Kind::Database,
         Kind::Schema,
@@ -42,6 +43,7 @@ impl Kind {
         Kind::Role,
         Kind::Grant,
         Kind::RoleGrant,
+        Kind::DatabaseRole,
     ];
 
     /// The block type in HCL and the `kind` in JSON output.

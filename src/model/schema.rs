@@ -363,6 +363,7 @@ pub fn schema(kind: Kind) -> &'static KindSchema {
         Kind::Role => &role::SCHEMA,
         Kind::Grant => &grant::SCHEMA,
         Kind::RoleGrant => &role_grant::SCHEMA,
+        Kind::DatabaseRole => &database_role::SCHEMA,
     }
 }
 

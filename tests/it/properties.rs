@@ -437,7 +437,8 @@ kind_tests!(
     task,
     role,
     grant,
-    role_grant
+    role_grant,
+    database_role
 );
 
 #[test]

@@ -2,6 +2,7 @@
 //! with Snowflake's defaults and ALTER rules, as Snowflake's CREATE and ALTER reference pages state them.
 
 pub mod database;
+pub mod database_role;
 pub mod entity;
 pub mod feature_view;
 pub mod grant;
