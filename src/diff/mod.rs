@@ -425,7 +425,10 @@ fn decide_deletes(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
         let mut c = Change::new(addr.clone(), Action::Delete);
         c.prevent_destroy = r.lifecycle.prevent_destroy;
         let exists = match input.live {
-            Some(live) => live.get(&(addr.kind, r.name.clone())).cloned(),
+            Some(live) => live
+                .get(&(addr.kind, r.name.clone()))
+                .cloned()
+                .or_else(|| unseen_on_all(r).then(|| r.clone())),
             None => Some(r.clone()),
         };
         match exists {
@@ -811,12 +814,21 @@ fn current_of(input: &DiffInput, d: &Object, recorded: Option<&Object>) -> Optio
             let by_recorded = recorded
                 .filter(|r| r.name != d.name)
                 .and_then(|r| live.get(&(d.kind(), r.name.clone())));
-            let found = by_desired.or(by_recorded)?.clone();
+            let Some(found) = by_desired.or(by_recorded).cloned() else {
+                return recorded.filter(|r| unseen_on_all(r)).cloned();
+            };
             // A record of another object (renamed away) says nothing about this one.
             let record = recorded.filter(|r| r.name == found.name);
             Some(merge_state_only(found, record))
         }
     }
+}
+
+/// An `on_all` grant the live read could not see: with no object of its kind in its
+/// container, it grants nothing, so the account holds it as recorded (`live::read` reads one
+/// only from the objects it finds).
+pub fn unseen_on_all(recorded: &Object) -> bool {
+    recorded.kind() == Kind::Grant && recorded.get("on_all").is_some()
 }
 
 /// Live objects lack what SHOW does not return; the record holds it. Unknown (never

@@ -122,6 +122,7 @@ pub fn detect(
     let mut ignored = Vec::new();
     for (addr, r) in recorded {
         match live.get(&(addr.kind, r.name.clone())) {
+            None if crate::diff::unseen_on_all(r) => {}
             None => drifted.push(Drifted {
                 address: addr.to_string(),
                 kind: addr.kind,

@@ -789,8 +789,8 @@ pub fn role_grants(rows: &ShowRows) -> Vec<Object> {
 
 /// An `on_all` grant as the account holds it: the privileges `to` holds on every object of
 /// the kind in the container that the read found (per-object grants, and the objects read
-/// for the configuration); with none there, the grant holds as configured, since ON ALL
-/// grants on what exists only.
+/// for the configuration); with none there, None: ON ALL grants on what exists only, so the
+/// record stands for it (`diff::unseen_on_all`).
 pub fn grant_on_all(
     wanted: &Object,
     per_object: &[Object],
@@ -834,22 +834,12 @@ pub fn grant_on_all(
             );
         }
     }
-    let wanted_privs: BTreeSet<String> = wanted
-        .get("privileges")
-        .map(|v| v.str_list())
-        .unwrap_or_default()
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    let privileges = held
-        .values()
-        .fold(None::<BTreeSet<String>>, |acc, p| {
-            Some(match acc {
-                None => p.clone(),
-                Some(a) => a.intersection(p).cloned().collect(),
-            })
+    let privileges = held.values().fold(None::<BTreeSet<String>>, |acc, p| {
+        Some(match acc {
+            None => p.clone(),
+            Some(a) => a.intersection(p).cloned().collect(),
         })
-        .unwrap_or(wanted_privs);
+    })?;
     let mut o = grant_object("", to, &privileges);
     o.name = wanted.name.clone();
     o.set("on_all", plural);
