@@ -81,7 +81,7 @@ pub(super) const PASSES: [(&str, Pass); 11] = [
         "moved-out-of-replaced-container edges",
         moved_out_of_replaced_container_edges,
     ),
-    ("future-grant edges", future_grant_edges),
+    ("grant edges", grant_edges),
     ("main phase ends", main_phase_ends),
     ("delete phase", delete_phase),
     ("drop-after-dependents edges", drop_after_dependents_edges),
@@ -321,10 +321,13 @@ fn renamed_container_edges(layout: &Layout, links: &mut Links) {
 /// An object created in a schema (or a schema in a database) waits for the future grants
 /// of that container: Snowflake applies a future grant to the objects created after it,
 /// so a new feature view version is readable by the consumer role the moment it exists.
-/// (A future grant names its container, never what is created in it: no cycle.)
-fn future_grant_edges(layout: &Layout, links: &mut Links) {
+/// An `on_all` grant of a container waits for the objects created there: ON ALL grants on
+/// what exists when it runs. (A grant names its container, never what is created in it,
+/// and no object waits for an `on_all` grant: no cycle.)
+fn grant_edges(layout: &Layout, links: &mut Links) {
     let changes = layout.changes;
     let mut future: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut all: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (j, c) in changes.iter().enumerate() {
         if layout.is_delete(j) || c.kind() != Kind::Grant {
             continue;
@@ -333,8 +336,11 @@ fn future_grant_edges(layout: &Layout, links: &mut Links) {
         if let (Some(_), Some(within)) = (a.get_str("on_future"), a.get_str("in")) {
             future.entry(within.to_string()).or_default().push(j);
         }
+        if let (Some(_), Some(within)) = (a.get_str("on_all"), a.get_str("in")) {
+            all.entry(within.to_string()).or_default().push(j);
+        }
     }
-    if future.is_empty() {
+    if future.is_empty() && all.is_empty() {
         return;
     }
     for &ci in layout.change_order {
@@ -360,6 +366,11 @@ fn future_grant_edges(layout: &Layout, links: &mut Links) {
         for container in containers {
             for &j in future.get(&container).into_iter().flatten() {
                 links.steps[first].after.extend(layout.done(j));
+            }
+            for &j in all.get(&container).into_iter().flatten() {
+                if let Some(grant_first) = layout.own_first_core(j) {
+                    links.steps[grant_first].after.extend(layout.done(ci));
+                }
             }
         }
     }
@@ -597,6 +608,19 @@ mod tests {
         o
     }
 
+    fn all_stage_grant() -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Grant, "all"),
+            crate::model::kinds::grant::grant_name("ALL STAGES IN SCHEMA D.S", "ROLE R"),
+        );
+        o.set("on_all", "STAGES");
+        o.set("in", "SCHEMA D.S");
+        o.set("to", "ROLE R");
+        o.set("privileges", Value::List(vec![Value::str("READ")]));
+        o.deps.insert(Address::new(Kind::Schema, "s"));
+        o
+    }
+
     fn warehouse(addr: &str, name: &str, size: &str) -> Object {
         let mut o = Object::new(
             Address::new(Kind::Warehouse, addr),
@@ -706,7 +730,7 @@ mod tests {
                 "container edges",
                 "renamed-container edges",
                 "moved-out-of-replaced-container edges",
-                "future-grant edges",
+                "grant edges",
                 "main phase ends",
                 "delete phase",
                 "drop-after-dependents edges",
@@ -774,10 +798,17 @@ mod tests {
             ),
             (
                 // The stage created in D.S waits for the future grant on D.S's stages.
-                "future-grant edges",
+                "grant edges",
                 vec![db.clone(), s.clone(), stage("s", "D", "S"), future_stage_grant()],
                 vec![],
                 vec!["CREATE STAGE D.S.ST <- GRANT READ ON FUTURE STAGES IN SCHEMA D.S TO ROLE R"],
+            ),
+            (
+                // ON ALL grants on what exists: it waits for the stage created in D.S.
+                "grant edges",
+                vec![db.clone(), s.clone(), stage("s", "D", "S"), all_stage_grant()],
+                vec![],
+                vec!["GRANT READ ON ALL STAGES IN SCHEMA D.S TO ROLE R <- CREATE STAGE D.S.ST"],
             ),
             (
                 "main phase ends",
