@@ -56,6 +56,7 @@ grant "producer_warehouse" {
 }
 
 # Consumers: read every feature view, including versions added later, on the warehouse.
+# (snowform creates the feature views after these future grants, so no on_all is needed.)
 grant "consumer_database" {
   privileges = ["USAGE"]
   on         = database.main
@@ -71,13 +72,6 @@ grant "consumer_feature_store" {
 grant "consumer_dynamic_tables" {
   privileges = ["SELECT", "MONITOR"]
   on_future  = "DYNAMIC TABLES"
-  in         = schema.feature_store
-  to         = role.fs_consumer
-}
-
-grant "consumer_existing_dynamic_tables" {
-  privileges = ["SELECT", "MONITOR"]
-  on_all     = "DYNAMIC TABLES"
   in         = schema.feature_store
   to         = role.fs_consumer
 }

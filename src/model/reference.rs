@@ -114,7 +114,10 @@ const ACCESS_CONTROL: &str = r#"
   feature view version is readable by the consumer role the moment it exists. `on_all` grants what exists
   when it is applied: it is read back as what the grantee holds on every object of the kind that the read
   finds in the container (the objects it manages and those the grantee has grants on); with none there, it
-  grants nothing, and the recorded grant stands for what the account holds.
+  grants nothing, and the recorded grant stands for what the account holds. It waits for the objects the
+  same plan creates there. Where future grants already gave its privileges on every object there, it
+  reads as held and is not sent (an `on_all` beside an `on_future` of the same privileges is needed
+  only for objects created before the future grant).
 - The live read is set-based: `SHOW GRANTS TO ROLE` (or `TO DATABASE ROLE`) per declared role and grantee,
   `SHOW FUTURE GRANTS IN SCHEMA` / `IN DATABASE` per container a future grant names and, when roles are
   declared, per managed database and schema, `SHOW GRANTS OF ROLE` per role a `role_grant` grants, and
