@@ -49,6 +49,7 @@ fn the_ml_pipeline_example_loads_to_its_objects() {
     assert_eq!(
         names,
         [
+            "access.hcl",
             "backend.hcl",
             "compute.hcl",
             "feature_store.hcl",

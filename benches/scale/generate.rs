@@ -1,8 +1,10 @@
 //! A generated configuration shaped like a large ML platform: shared warehouses and databases,
 //! then per schema a Feature Store (stages, entities, feature views as views, dynamic tables
 //! and cron-refreshed dynamic tables), models with versions, and task graphs (chains and
-//! fan-out/fan-in graphs). Written as a person would write it: one file per schema, `for_each`
-//! over entities, some feature views and the branches of each fan.
+//! fan-out/fan-in graphs), and access control: team roles, and per schema a grant of USAGE
+//! and future grants on its dynamic tables and views to one of them. Written as a person would
+//! write it: one file per schema, `for_each` over entities, roles, some feature views and the
+//! branches of each fan.
 
 use std::fmt::Write as _;
 use std::io;
@@ -15,7 +17,13 @@ pub struct Shape {
     pub objects: usize,
     pub schemas: usize,
     pub databases: usize,
+    /// Team roles (part of `objects`); each schema grants to one of them.
+    pub roles: usize,
 }
+
+/// The grants each schema's file writes: USAGE on the schema, and future grants on its
+/// dynamic tables and on its views.
+const GRANTS_PER_SCHEMA: usize = 3;
 
 /// Warehouses shared by every schema: feature refreshes, scoring tasks, training, ad hoc.
 const WAREHOUSES: [(&str, &str); 4] = [
@@ -40,6 +48,8 @@ pub struct Counts {
     pub model_versions: usize,
     pub tasks: usize,
     pub task_graphs: usize,
+    pub roles: usize,
+    pub grants: usize,
 }
 
 impl Counts {
@@ -54,6 +64,8 @@ impl Counts {
             + self.cron_dynamic_tables
             + self.models
             + self.tasks
+            + self.roles
+            + self.grants
     }
 
     fn add(&mut self, o: &Counts) {
@@ -66,13 +78,15 @@ impl Counts {
         self.model_versions += o.model_versions;
         self.tasks += o.tasks;
         self.task_graphs += o.task_graphs;
+        self.grants += o.grants;
     }
 }
 
 /// Write `shape` as `*.hcl` files into `dir` (created if needed).
 pub fn write(dir: &Path, shape: Shape) -> io::Result<Counts> {
-    assert!(shape.databases >= 1 && shape.schemas >= shape.databases);
-    let fixed = WAREHOUSES.len() + shape.databases + shape.schemas;
+    assert!(shape.databases >= 1 && shape.schemas >= shape.databases && shape.roles >= 1);
+    let fixed =
+        WAREHOUSES.len() + shape.databases + shape.roles + shape.schemas * (1 + GRANTS_PER_SCHEMA);
     assert!(
         shape.objects >= fixed + shape.schemas * 12,
         "too few objects for {} schemas",
@@ -83,16 +97,22 @@ pub fn write(dir: &Path, shape: Shape) -> io::Result<Counts> {
         warehouses: WAREHOUSES.len(),
         databases: shape.databases,
         schemas: shape.schemas,
+        roles: shape.roles,
         ..Counts::default()
     };
-    std::fs::write(dir.join("account.hcl"), account(shape.databases))?;
+    std::fs::write(
+        dir.join("account.hcl"),
+        account(shape.databases, shape.roles),
+    )?;
     let per_schema = shape.objects - fixed;
     let mut raw = std::collections::BTreeSet::new();
     for s in 0..shape.schemas {
         // Spread the remainder over the first schemas.
         let budget = per_schema / shape.schemas + usize::from(s < per_schema % shape.schemas);
         let db = s % shape.databases;
-        let (text, c, tables) = schema_file(s, db, budget);
+        let (mut text, mut c, tables) = schema_file(s, db, budget);
+        text.push_str(&grants(s, s % shape.roles));
+        c.grants = GRANTS_PER_SCHEMA;
         raw.extend(tables);
         counts.add(&c);
         std::fs::write(dir.join(format!("s{:03}.hcl", s + 1)), text)?;
@@ -117,7 +137,41 @@ fn db_key(db: usize) -> String {
     format!("{:02}", db + 1)
 }
 
-fn account(databases: usize) -> String {
+fn role_key(r: usize) -> String {
+    format!("{:02}", r + 1)
+}
+
+/// A schema's grants to its team's role: USAGE on the schema, and SELECT on the dynamic
+/// tables and views created in it from now on (a new feature view version is readable at once).
+fn grants(s: usize, role: usize) -> String {
+    let id = format!("s{:03}", s + 1);
+    let r = role_key(role);
+    format!(
+        r#"
+grant "{id}_usage" {{
+  privileges = ["USAGE"]
+  on         = schema.{id}
+  to         = role.team["{r}"]
+}}
+
+grant "{id}_future_dynamic_tables" {{
+  privileges = ["SELECT", "MONITOR"]
+  on_future  = "DYNAMIC TABLES"
+  in         = schema.{id}
+  to         = role.team["{r}"]
+}}
+
+grant "{id}_future_views" {{
+  privileges = ["SELECT", "REFERENCES"]
+  on_future  = "VIEWS"
+  in         = schema.{id}
+  to         = role.team["{r}"]
+}}
+"#
+    )
+}
+
+fn account(databases: usize, roles: usize) -> String {
     let mut out = String::from(
         r#"# Shared by every team: the environment, the raw data and the warehouses.
 variable "env" {
@@ -156,6 +210,18 @@ database "db" {
         r#"  ])
   name    = "${var.env}_ML_${each.key}"
   comment = "ML platform, domain ${each.key}"
+}
+
+role "team" {
+  for_each = toset([
+"#,
+    );
+    let keys: Vec<String> = (0..roles).map(|r| format!("\"{}\"", role_key(r))).collect();
+    let _ = writeln!(out, "    {},", keys.join(", "));
+    out.push_str(
+        r#"  ])
+  name    = "${var.env}_TEAM_${each.key}"
+  comment = "Team ${each.key}: reads its Feature Store"
 }
 "#,
     );

@@ -80,10 +80,12 @@ impl DestroyPolicy {
         if !protected.is_empty() {
             return Err(Refusal::Protected(protected));
         }
+        // Revoking privileges loses nothing a GRANT cannot give back: a grant's revoke
+        // (and a grant moved to another target) needs no --allow-destroy.
         let destructive: Vec<String> = plan
             .changes
             .iter()
-            .filter(|c| destructive(&c.change))
+            .filter(|c| destructive(&c.change) && c.change.kind() != crate::model::Kind::Grant)
             .map(|c| {
                 let mut line = format!(
                     "  {} {} ({}): {}",

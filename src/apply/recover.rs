@@ -141,6 +141,9 @@ fn observe(state: &State, effect: &Effect, live: &Picture) -> Outcome {
     else {
         return if find(after).is_some() {
             Outcome::Recorded
+        } else if crate::diff::unseen_on_all(after) {
+            // ON ALL over a container with nothing of its kind leaves nothing to see.
+            Outcome::Unknown
         } else {
             Outcome::NotRun
         };

@@ -199,6 +199,7 @@ impl Decoder<'_, '_> {
                         after = names;
                         Value::List(list.into_iter().map(Value::Str).collect())
                     }),
+                AttrType::Securable => self.securable(attr.name, v).map(Value::Str),
                 ty => values::decode(ty, v),
             };
             match decoded {
@@ -219,6 +220,8 @@ impl Decoder<'_, '_> {
         }
 
         let object_name = match (kind.scope(), &name, &container) {
+            _ if kind == Kind::Grant => self.grant(&mut props),
+            _ if kind == Kind::RoleGrant => self.role_grant(&mut props),
             (_, None, _) => None,
             (Scope::Account, Some(n), _) => Some(ObjectName::account(n.clone())),
             (Scope::Database, Some(n), Some(db)) => {
@@ -269,6 +272,390 @@ impl Decoder<'_, '_> {
             value,
             failed_attrs: std::mem::take(&mut self.failed),
         }
+    }
+
+    /// What a grant's `on`, `in` or `to` names, as its statements write it: `SCHEMA DB.S`,
+    /// `DATABASE DB`, `ROLE R`, `DATABASE ROLE DB.R`.
+    fn securable(&mut self, attr: &str, v: &Hcl) -> Result<String, Invalid> {
+        use crate::model::kinds::grant::{self as g, grantee_text};
+        if let Hcl::Object(m) = v {
+            if let Some(Hcl::String(a)) = m.get(ADDRESS_KEY) {
+                let address = Address::parse(a).map_err(|e| Invalid::new(e.to_string()))?;
+                let name = self
+                    .input
+                    .registry
+                    .get(&address)
+                    .cloned()
+                    .ok_or_else(|| Invalid::new(format!("{address} has no name")))?;
+                let text = match (attr, address.kind) {
+                    ("to" | "role", Kind::Role) => grantee_text(false, &name),
+                    ("to" | "role", Kind::DatabaseRole) => grantee_text(true, &name),
+                    ("in", Kind::Database | Kind::Schema) | ("on", _) => {
+                        let Some(sec) = g::securable_of_kind(address.kind) else {
+                            return Err(Invalid::new(format!(
+                                "{address} is a {} block, which a grant cannot name",
+                                address.kind.noun()
+                            ))
+                            .with_hint(match address.kind {
+                                Kind::FeatureView => "a feature view is a dynamic table or a view: grant on_future / on_all \"DYNAMIC TABLES\" or \"VIEWS\" in its schema, or write { kind = \"DYNAMIC TABLE\", name = \"DB.SCHEMA.NAME$VERSION\" }",
+                                _ => "grant on a warehouse, database, schema, stage, task or model",
+                            }));
+                        };
+                        format!("{} {}", sec.keyword, name.to_sql())
+                    }
+                    (_, k) => {
+                        return Err(Invalid::new(format!(
+                            "expected {}, got {address}, a {} block",
+                            match attr {
+                                "to" | "role" => "a reference to a role or database_role block",
+                                _ => "a reference to a database or schema block",
+                            },
+                            k.noun()
+                        )))
+                    }
+                };
+                self.referenced.push(address);
+                return Ok(text);
+            }
+            // { kind = "SCHEMA", name = "DB.S" }
+            let field = |k: &str| m.get(k).and_then(text);
+            let (Some(kind), Some(name)) = (field("kind"), field("name")) else {
+                return Err(Invalid::new(format!(
+                    "expected {}, got an object without kind and name",
+                    AttrType::Securable.describe()
+                )));
+            };
+            if m.len() != 2 {
+                return Err(Invalid::new("the object takes kind and name only"));
+            }
+            let kind = g::canonical_privilege(&kind.replace('_', " "));
+            let parts = split_parts(&name).map_err(|e| Invalid::new(e.to_string()))?;
+            let qualified = |n: usize| -> Result<String, Invalid> {
+                if parts.len() != n {
+                    return Err(Invalid::new(format!(
+                        "a {} name has {n} part{}, got {name:?}",
+                        kind.to_lowercase(),
+                        if n == 1 { "" } else { "s" }
+                    )));
+                }
+                Ok(parts
+                    .iter()
+                    .map(Ident::to_sql)
+                    .collect::<Vec<_>>()
+                    .join("."))
+            };
+            return match attr {
+                "to" | "role" => match kind.as_str() {
+                    "ROLE" => Ok(format!("ROLE {}", qualified(1)?)),
+                    "DATABASE ROLE" => Ok(format!("DATABASE ROLE {}", qualified(2)?)),
+                    _ => Err(Invalid::new(format!(
+                        "a grant goes to a ROLE or a DATABASE ROLE, not a {kind}"
+                    ))),
+                },
+                "in" => match kind.as_str() {
+                    "DATABASE" => Ok(format!("DATABASE {}", qualified(1)?)),
+                    "SCHEMA" => Ok(format!("SCHEMA {}", qualified(2)?)),
+                    _ => Err(Invalid::new(format!(
+                        "`in` is a DATABASE or a SCHEMA, not a {kind}"
+                    ))),
+                },
+                _ => {
+                    let sec = g::securable(&kind).ok_or_else(|| Invalid {
+                        message: format!("{kind:?} is not an object kind a grant can name"),
+                        hint: super::suggest::hint(&kind, g::SECURABLES.iter().map(|s| s.keyword)),
+                    })?;
+                    let n = if sec.in_schema {
+                        3
+                    } else if sec.keyword == "SCHEMA" {
+                        2
+                    } else {
+                        1
+                    };
+                    Ok(format!("{} {}", sec.keyword, qualified(n)?))
+                }
+            };
+        }
+        match (attr, text(v)) {
+            ("to" | "role", Some(s)) => {
+                let name = Ident::parse(&s).map_err(|e| Invalid::new(e.to_string()))?;
+                let name = ObjectName::account(name);
+                self.named.push((Kind::Role, name.clone()));
+                Ok(grantee_text(false, &name))
+            }
+            ("in", Some(s)) => {
+                let parts = split_parts(&s).map_err(|e| Invalid::new(e.to_string()))?;
+                let sql = parts.iter().map(Ident::to_sql).collect::<Vec<_>>().join(".");
+                match parts.len() {
+                    1 => Ok(format!("DATABASE {sql}")),
+                    2 => Ok(format!("SCHEMA {sql}")),
+                    _ => Err(Invalid::new(format!(
+                        "{s:?} is neither a database (DB) nor a schema (DB.SCHEMA)"
+                    ))),
+                }
+            }
+            _ => Err(Invalid::new(format!(
+                "expected {}, got {}",
+                match attr {
+                    "to" | "role" => "a reference to a role block, a role name or { kind = \"DATABASE ROLE\", name = \"DB.ROLE\" }",
+                    "in" => "a reference to a database or schema block, or its name",
+                    _ => "a block reference or { kind = \"SCHEMA\", name = \"DB.SCHEMA\" }",
+                },
+                describe(v)
+            ))),
+        }
+    }
+
+    /// A grant's name (what it is on and to whom), once its target is one of `on` or
+    /// `on_all` / `on_future` with `in`, and its privileges are those the object kind takes
+    /// (`ALL` expanded to the kind's list).
+    fn grant(&mut self, props: &mut BTreeMap<String, Value>) -> Option<ObjectName> {
+        use crate::model::kinds::grant::{self as g};
+        let block = self.input.decl.span();
+        let at = |d: &Self, attr: &str| d.spans.get(attr).cloned().unwrap_or_else(|| block.clone());
+        if ["on", "on_all", "on_future", "in", "to", "privileges"]
+            .iter()
+            .any(|a| self.failed.contains(a))
+        {
+            return None;
+        }
+        let get = |k: &str| props.get(k).and_then(Value::as_str).map(str::to_string);
+        let (on, all, future, within) = (get("on"), get("on_all"), get("on_future"), get("in"));
+        let to = get("to")?;
+        let targets = [on.is_some(), all.is_some(), future.is_some()]
+            .iter()
+            .filter(|b| **b)
+            .count();
+        if targets != 1 {
+            self.error(
+                "a grant names exactly one of on, on_all and on_future".into(),
+                Some("write on = <object> for one object, or on_all / on_future = \"VIEWS\" with in = <schema or database>".into()),
+                block,
+            );
+            self.failed.insert("on");
+            return None;
+        }
+        let sec = match (&on, &all, &future, &within) {
+            (Some(_), _, _, Some(_)) => {
+                let span = at(self, "in");
+                self.error(
+                    "`in` goes with on_all or on_future, not with on".into(),
+                    Some("on names the object itself; remove `in`".into()),
+                    span,
+                );
+                self.failed.insert("in");
+                return None;
+            }
+            (Some(on), ..) => g::split_target(on).map(|(s, _)| s),
+            (None, Some(p), _, None) | (None, _, Some(p), None) => {
+                let attr = if all.is_some() { "on_all" } else { "on_future" };
+                let span = at(self, attr);
+                self.error(
+                    format!("{attr} = {p:?} needs `in`: the schema or database it covers"),
+                    Some("add in = schema.<label> (or a database)".into()),
+                    span,
+                );
+                self.failed.insert("in");
+                return None;
+            }
+            (None, Some(p), _, Some(i)) | (None, _, Some(p), Some(i)) => {
+                if p == "SCHEMAS" && !i.starts_with("DATABASE ") {
+                    let span = at(self, "in");
+                    self.error(
+                        "SCHEMAS are granted in a database".into(),
+                        Some("write in = database.<label>".into()),
+                        span,
+                    );
+                    self.failed.insert("in");
+                    return None;
+                }
+                g::securable_of_plural(p)
+            }
+            _ => None,
+        }?;
+        let span = at(self, "privileges");
+        let listed: Vec<String> = props
+            .get("privileges")?
+            .str_list()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let privileges = match listed.iter().any(|p| p == "ALL" || p == "ALL PRIVILEGES") {
+            true if listed.len() > 1 => {
+                self.error(
+                    "ALL grants every privilege of the kind: list it alone, or list the privileges"
+                        .into(),
+                    None,
+                    span,
+                );
+                self.failed.insert("privileges");
+                return None;
+            }
+            true => match sec.all {
+                Some(all) => all.iter().map(|p| p.to_string()).collect(),
+                None => {
+                    self.error(
+                        format!(
+                            "ALL is not accepted on a {}: list the privileges",
+                            sec.keyword.to_lowercase()
+                        ),
+                        Some(format!(
+                            "a {} takes {}",
+                            sec.keyword.to_lowercase(),
+                            sec.privileges.join(", ")
+                        )),
+                        span,
+                    );
+                    self.failed.insert("privileges");
+                    return None;
+                }
+            },
+            false => listed,
+        };
+        let database_role = to.starts_with("DATABASE ROLE ");
+        for p in &privileges {
+            let allowed = if database_role && sec.keyword == "DATABASE" {
+                g::DATABASE_ROLE_ON_DATABASE
+            } else {
+                sec.privileges
+            };
+            if p == "OWNERSHIP" {
+                self.error(
+                    "OWNERSHIP is not granted with other privileges".into(),
+                    Some("ownership moves with owner = role.<label> on the object's block".into()),
+                    span.clone(),
+                );
+                self.failed.insert("privileges");
+            } else if !allowed.contains(&p.as_str()) {
+                let d = Diagnostic::error(format!(
+                    "{p:?} is not a privilege on a {}",
+                    sec.keyword.to_lowercase()
+                ));
+                let d = match super::suggest::hint(p, allowed.iter().copied()) {
+                    Some(h) => d.with_detail(format!(
+                        "{h} (a {} takes {})",
+                        sec.keyword.to_lowercase(),
+                        allowed.join(", ")
+                    )),
+                    None => d.with_detail(format!(
+                        "a {} takes {}",
+                        sec.keyword.to_lowercase(),
+                        allowed.join(", ")
+                    )),
+                };
+                self.diags.push(d.at(Some(span.clone())));
+                self.failed.insert("privileges");
+            }
+        }
+        if sec.keyword == "STAGE"
+            && privileges.iter().any(|p| p == "WRITE")
+            && !privileges.iter().any(|p| p == "READ")
+        {
+            self.error(
+                "WRITE on a stage needs READ in the same grant".into(),
+                Some("add \"READ\" to the privileges".into()),
+                span.clone(),
+            );
+            self.failed.insert("privileges");
+        }
+        if database_role {
+            // A database role holds privileges only inside its own database.
+            let role_db = to["DATABASE ROLE ".len()..]
+                .split('.')
+                .next()
+                .unwrap_or("")
+                .to_string();
+            let target = on.as_deref().or(within.as_deref()).unwrap_or("");
+            let target_db = g::split_target(target)
+                .or_else(|| {
+                    ["DATABASE ", "SCHEMA "]
+                        .iter()
+                        .find_map(|k| target.strip_prefix(k).map(|n| (sec, n)))
+                })
+                .map(|(_, n)| n.split('.').next().unwrap_or("").to_string());
+            if sec.keyword == "WAREHOUSE" || target_db.as_deref() != Some(role_db.as_str()) {
+                let span = at(self, "to");
+                self.error(
+                    "a database role holds privileges only on objects of its own database".into(),
+                    Some("grant to an account role instead".into()),
+                    span,
+                );
+                self.failed.insert("to");
+            }
+        }
+        if self.failed.contains("privileges") || self.failed.contains("to") {
+            return None;
+        }
+        let mut privileges = privileges;
+        privileges.sort();
+        privileges.dedup();
+        props.insert(
+            "privileges".into(),
+            Value::List(privileges.into_iter().map(Value::Str).collect()),
+        );
+        let target = g::target_text(
+            on.as_deref(),
+            all.as_deref(),
+            future.as_deref(),
+            within.as_deref(),
+        )?;
+        Some(g::grant_name(&target, &to))
+    }
+
+    /// A role grant's name (the role and its grantee), once it has one grantee (`to` or
+    /// `user`) that Snowflake lets hold the role. The grantee is kept in `to` (`USER U` for a
+    /// user).
+    fn role_grant(&mut self, props: &mut BTreeMap<String, Value>) -> Option<ObjectName> {
+        let block = self.input.decl.span();
+        if ["role", "to", "user"]
+            .iter()
+            .any(|a| self.failed.contains(a))
+        {
+            return None;
+        }
+        let role = props.get("role").and_then(Value::as_str)?.to_string();
+        let to = props.get("to").and_then(Value::as_str).map(str::to_string);
+        let user = props
+            .remove("user")
+            .and_then(|v| v.as_str().map(str::to_string));
+        let grantee = match (to, user) {
+            (Some(to), None) => to,
+            (None, Some(u)) => format!("USER {}", Ident::from_canonical(u).to_sql()),
+            _ => {
+                self.error(
+                    "a role grant goes to exactly one of to (a role) and user".into(),
+                    Some("write to = role.<label>, or user = \"NAME\"".into()),
+                    block,
+                );
+                self.failed.insert("to");
+                return None;
+            }
+        };
+        let database_of = |t: &str| {
+            t.strip_prefix("DATABASE ROLE ")
+                .map(|r| r.split('.').next().unwrap_or_default().to_string())
+        };
+        let problem = match (database_of(&role), database_of(&grantee)) {
+            (None, Some(_)) => Some("an account role cannot be granted to a database role"),
+            (Some(a), Some(b)) if a != b => {
+                Some("a database role is granted to a database role of its own database only")
+            }
+            _ if role == grantee => Some("a role cannot be granted to itself"),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            let at = self.spans.get("to").cloned().unwrap_or(block);
+            self.error(
+                problem.into(),
+                Some("grant it to an account role instead".into()),
+                at,
+            );
+            self.failed.insert("to");
+            return None;
+        }
+        props.insert("to".into(), Value::Str(grantee.clone()));
+        Some(crate::model::kinds::role_grant::role_grant_name(
+            &role, &grantee,
+        ))
     }
 
     fn name(&mut self, value: Option<&(Hcl, Span)>) -> Option<Ident> {

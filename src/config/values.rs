@@ -21,6 +21,11 @@ impl Invalid {
             hint: None,
         }
     }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Invalid {
+        self.hint = Some(hint.into());
+        self
+    }
 }
 
 impl From<String> for Invalid {
@@ -156,9 +161,36 @@ pub(crate) fn decode(ty: &AttrType, v: &Hcl) -> Result<Value, Invalid> {
         AttrType::ColumnType => canon::column_type(&text(v).ok_or_else(|| expected(ty, v))?)
             .map(Value::Str)
             .map_err(Invalid::new),
-        AttrType::Ref(_) | AttrType::RefList(_) | AttrType::Map | AttrType::Columns => {
-            Err(expected(ty, v))
+        AttrType::Privileges => {
+            let Hcl::Array(items) = v else {
+                return Err(expected(ty, v));
+            };
+            let mut out: Vec<Value> = Vec::with_capacity(items.len());
+            for item in items {
+                let s = text(item).ok_or_else(|| expected(ty, v))?;
+                let p = crate::model::kinds::grant::canonical_privilege(&s);
+                if p.is_empty() {
+                    return Err(Invalid::new("a privilege is empty"));
+                }
+                let value = Value::Str(p);
+                if out.contains(&value) {
+                    return Err(Invalid::new(format!("{s:?} is listed twice")));
+                }
+                out.push(value);
+            }
+            if out.is_empty() {
+                return Err(Invalid::new(
+                    "the list is empty; name at least one privilege",
+                ));
+            }
+            out.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+            Ok(Value::List(out))
         }
+        AttrType::Ref(_)
+        | AttrType::RefList(_)
+        | AttrType::Map
+        | AttrType::Columns
+        | AttrType::Securable => Err(expected(ty, v)),
     }
 }
 

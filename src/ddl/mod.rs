@@ -3,11 +3,14 @@
 //! objects; it only writes each change's own statements, in the order they must run.
 
 mod database;
+mod database_role;
 mod entity;
 mod feature_view;
+mod grant;
 mod model;
 mod props;
 mod role;
+mod role_grant;
 mod schema;
 mod stage;
 mod table;
@@ -244,6 +247,9 @@ pub(crate) fn hooks(kind: Kind) -> &'static KindDdl {
         Kind::Role => &role::DDL,
         Kind::Table => &table::DDL,
         Kind::View => &view::DDL,
+        Kind::Grant => &grant::DDL,
+        Kind::RoleGrant => &role_grant::DDL,
+        Kind::DatabaseRole => &database_role::DDL,
     }
 }
 

@@ -208,6 +208,37 @@ fn hostile_names_and_comments_cannot_break_out() {
                 name.clone(),
                 &[("comment", h.into()), ("query", "SELECT 1".into())],
             ),
+            {
+                // Its names come quoted from the configuration and the live read.
+                let on = format!(
+                    "SCHEMA {}",
+                    ObjectName::in_database(ident(h), ident(h)).to_sql()
+                );
+                let to = format!("ROLE {}", ident(h).to_sql());
+                obj(
+                    Kind::Grant,
+                    crate::model::kinds::grant::grant_name(&on, &to),
+                    &[
+                        ("on", on.as_str().into()),
+                        ("to", to.as_str().into()),
+                        ("privileges", Value::List(vec![Value::from("USAGE")])),
+                    ],
+                )
+            },
+            {
+                let role = format!("ROLE {}", ident(h).to_sql());
+                let to = format!("USER {}", ident(h).to_sql());
+                obj(
+                    Kind::RoleGrant,
+                    crate::model::kinds::role_grant::role_grant_name(&role, &to),
+                    &[("role", role.as_str().into()), ("to", to.as_str().into())],
+                )
+            },
+            obj(
+                Kind::DatabaseRole,
+                ObjectName::in_database(ident(h), ident(h)),
+                &[],
+            ),
         ];
         // Every kind of the registry is here: a new kind's statements get the same proof.
         for kind in Kind::ALL {

@@ -163,11 +163,12 @@ pub struct DiffInput<'a> {
 /// the record ([`match_records`]), each named for what it adds. Order matters: moves are
 /// marked on the changes of configured objects, and the last two passes revise what the
 /// first three decided.
-const PASSES: [(&str, Pass); 6] = [
+const PASSES: [(&str, Pass); 7] = [
     ("decide configured objects", decide_configured),
     ("mark moves", mark_moves),
     ("requested replacements", requested_replacements),
     ("decide deletes", decide_deletes),
+    ("revoke undeclared privileges", revoke_undeclared),
     ("keep inherited retention", keep_inherited_retention),
     (
         "contents of replaced containers",
@@ -281,7 +282,10 @@ fn decide_configured(m: &Matched, changes: &mut Vec<Change>, diags: &mut Diagnos
         let recorded = m.recorded(d);
         // An object of that name that snowform never recorded is someone else's: refuse to
         // plan a create Snowflake would reject, or changes to an object nobody adopted.
+        // A grant is adopted instead: it has no owner to take it from, and a declared
+        // role's privileges are the configuration's anyway.
         if recorded.is_none()
+            && d.kind() != Kind::Grant
             && input
                 .live
                 .is_some_and(|live| live.contains_key(&(d.kind(), d.name.clone())))
@@ -421,7 +425,10 @@ fn decide_deletes(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
         let mut c = Change::new(addr.clone(), Action::Delete);
         c.prevent_destroy = r.lifecycle.prevent_destroy;
         let exists = match input.live {
-            Some(live) => live.get(&(addr.kind, r.name.clone())).cloned(),
+            Some(live) => live
+                .get(&(addr.kind, r.name.clone()))
+                .cloned()
+                .or_else(|| unseen_on_all(r).then(|| r.clone())),
             None => Some(r.clone()),
         };
         match exists {
@@ -456,6 +463,150 @@ fn decide_deletes(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
         }
         changes.push(c);
     }
+}
+
+/// A revoke per privilege that a role the configuration declares holds inside the
+/// databases and warehouses it manages and that no grant declares (nor records, whose
+/// revoke is already a delete): the role's privileges there are the configuration's.
+/// Offline (no live picture) there is nothing to compare with.
+#[allow(clippy::ptr_arg)] // the one signature of every pass ([`Pass`])
+fn revoke_undeclared(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
+    let Some(live) = m.input.live else {
+        return;
+    };
+    let recorded: Vec<&Object> = m.input.recorded.values().collect();
+    for o in undeclared_grants(m.input.desired, &recorded, live) {
+        let mut c = Change::new(
+            Address::with_key(Kind::Grant, "undeclared", o.name.name.as_str()),
+            Action::Delete,
+        );
+        c.destructive = false;
+        c.reasons.push(
+            Why::UndeclaredPrivilege {
+                grantee: o.get_str("to").unwrap_or_default().to_string(),
+            }
+            .into(),
+        );
+        c.attrs = vec![AttrChange {
+            name: "privileges".into(),
+            before: o.get("privileges").cloned(),
+            after: None,
+        }];
+        c.before = Some(o);
+        changes.push(c);
+    }
+}
+
+/// The privileges, grouped as the account's grants, that the roles `declared` declares hold
+/// inside the databases and warehouses it manages and that none of its grants (nor of
+/// `known`, the recorded ones) gives: each is a grant object with only those privileges.
+/// A privilege on an object that an `on_all` or `on_future` grant of the same grantee
+/// covers (the object's kind, in its schema or database) is declared by that grant.
+pub fn undeclared_grants(declared: &[Object], known: &[&Object], live: &Picture) -> Vec<Object> {
+    use crate::model::kinds::grant::{securable_of_plural, split_target};
+    let roles: BTreeSet<String> = declared
+        .iter()
+        .filter_map(|o| match o.kind() {
+            Kind::Role => Some(format!("ROLE {}", o.name.to_sql())),
+            Kind::DatabaseRole => Some(format!("DATABASE ROLE {}", o.name.to_sql())),
+            _ => None,
+        })
+        .collect();
+    if roles.is_empty() {
+        return Vec::new();
+    }
+    let databases: BTreeSet<String> = declared
+        .iter()
+        .filter(|o| o.kind() == Kind::Database)
+        .map(|o| o.name.to_sql())
+        .collect();
+    let warehouses: BTreeSet<String> = declared
+        .iter()
+        .filter(|o| o.kind() == Kind::Warehouse)
+        .map(|o| format!("WAREHOUSE {}", o.name.to_sql()))
+        .collect();
+    let grants = || {
+        declared
+            .iter()
+            .chain(known.iter().copied())
+            .filter(|o| o.kind() == Kind::Grant)
+    };
+    let names: BTreeSet<&ObjectName> = grants().map(|o| &o.name).collect();
+    let managed = |target: &str| {
+        if warehouses.contains(target) {
+            return true;
+        }
+        let name = target
+            .strip_prefix("FUTURE ")
+            .and_then(|t| t.split_once(" IN ").map(|(_, i)| i))
+            .unwrap_or(target);
+        let name = split_target(name).map(|(_, n)| n).unwrap_or(name);
+        let first = crate::model::ident::split_parts(name)
+            .ok()
+            .and_then(|p| p.first().map(crate::model::Ident::to_sql));
+        first.is_some_and(|db| databases.contains(&db))
+    };
+    let mut out = Vec::new();
+    for o in live.values().filter(|o| o.kind() == Kind::Grant) {
+        let Some(to) = o.get_str("to") else { continue };
+        if !roles.contains(to) || names.contains(&o.name) {
+            continue;
+        }
+        let target = o.get_str("on").map(str::to_string).unwrap_or_else(|| {
+            format!(
+                "FUTURE {} IN {}",
+                o.get_str("on_future").unwrap_or_default(),
+                o.get_str("in").unwrap_or_default()
+            )
+        });
+        if !managed(&target) {
+            continue;
+        }
+        let mut privileges: Vec<String> = o
+            .get("privileges")
+            .map(|v| v.str_list())
+            .unwrap_or_default()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        // Covered by an on_all / on_future grant of the same grantee.
+        if let Some((sec, name)) = o.get_str("on").and_then(split_target) {
+            let parts = crate::model::ident::split_parts(name).unwrap_or_default();
+            let sql = |n: usize| {
+                parts[..n.min(parts.len())]
+                    .iter()
+                    .map(crate::model::Ident::to_sql)
+                    .collect::<Vec<_>>()
+                    .join(".")
+            };
+            let containers = [format!("DATABASE {}", sql(1)), format!("SCHEMA {}", sql(2))];
+            for g in grants().filter(|g| g.get_str("to") == Some(to)) {
+                let plural = g.get_str("on_all").or(g.get_str("on_future"));
+                let covers = plural
+                    .and_then(securable_of_plural)
+                    .is_some_and(|s| s.keyword == sec.keyword)
+                    && g.get_str("in")
+                        .is_some_and(|i| containers.iter().any(|c| c == i));
+                if covers {
+                    let held = g
+                        .get("privileges")
+                        .map(|v| v.str_list())
+                        .unwrap_or_default();
+                    privileges.retain(|p| !held.contains(&p.as_str()));
+                }
+            }
+        }
+        if privileges.is_empty() {
+            continue;
+        }
+        let mut revoke = o.clone();
+        revoke.set(
+            "privileges",
+            Value::List(privileges.into_iter().map(Value::Str).collect()),
+        );
+        out.push(revoke);
+    }
+    out
 }
 
 /// The attributes (top-level names, `name` included) a plan from `current` (live, with
@@ -663,12 +814,21 @@ fn current_of(input: &DiffInput, d: &Object, recorded: Option<&Object>) -> Optio
             let by_recorded = recorded
                 .filter(|r| r.name != d.name)
                 .and_then(|r| live.get(&(d.kind(), r.name.clone())));
-            let found = by_desired.or(by_recorded)?.clone();
+            let Some(found) = by_desired.or(by_recorded).cloned() else {
+                return recorded.filter(|r| unseen_on_all(r)).cloned();
+            };
             // A record of another object (renamed away) says nothing about this one.
             let record = recorded.filter(|r| r.name == found.name);
             Some(merge_state_only(found, record))
         }
     }
+}
+
+/// An `on_all` grant the live read could not see: with no object of its kind in its
+/// container, it grants nothing, so the account holds it as recorded (`live::read` reads one
+/// only from the objects it finds).
+pub fn unseen_on_all(recorded: &Object) -> bool {
+    recorded.kind() == Kind::Grant && recorded.get("on_all").is_some()
 }
 
 /// Live objects lack what SHOW does not return; the record holds it. Unknown (never
@@ -1056,6 +1216,37 @@ mod pass_tests {
         o
     }
 
+    fn role() -> Object {
+        Object::new(Address::new(Kind::Role, "r"), ObjectName::account(id("R")))
+    }
+
+    /// A grant of `privileges` on `on` (`SCHEMA D.S`) or, with `future`, on the future
+    /// objects of that kind in `on`, to role R.
+    fn grant(addr: &str, on: &str, future: Option<&str>, privileges: &[&str]) -> Object {
+        use crate::model::kinds::grant::grant_name;
+        let target = match future {
+            Some(p) => format!("FUTURE {p} IN {on}"),
+            None => on.to_string(),
+        };
+        let mut o = Object::new(
+            Address::new(Kind::Grant, addr),
+            grant_name(&target, "ROLE R"),
+        );
+        match future {
+            Some(p) => {
+                o.set("on_future", p);
+                o.set("in", on);
+            }
+            None => o.set("on", on),
+        }
+        o.set("to", "ROLE R");
+        o.set(
+            "privileges",
+            Value::List(privileges.iter().map(|p| Value::str(*p)).collect()),
+        );
+        o
+    }
+
     fn facts(changes: &[Change]) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         for c in changes {
@@ -1141,6 +1332,7 @@ mod pass_tests {
                 "mark moves",
                 "requested replacements",
                 "decide deletes",
+                "revoke undeclared privileges",
                 "keep inherited retention",
                 "contents of replaced containers",
             ]
@@ -1333,6 +1525,34 @@ mod pass_tests {
                     "+schema.s: update",
                     "+schema.s: why data_retention_time_in_days is set on the schema, which may only have inherited it: its database's retention changes",
                     "-schema.s: noop",
+                ],
+            ),
+            (
+                // R is declared and D managed: USAGE on D.S and the SELECT on a view no
+                // future grant covers are revoked; the future grant covers D.S.V's REFERENCES,
+                // and a warehouse the configuration does not manage is left alone.
+                "revoke undeclared privileges",
+                vec![
+                    role(),
+                    database(None, false),
+                    grant("fv", "SCHEMA D.S", Some("VIEWS"), &["REFERENCES"]),
+                ],
+                vec![],
+                Some(vec![
+                    role(),
+                    database(None, false),
+                    grant("fv", "SCHEMA D.S", Some("VIEWS"), &["REFERENCES"]),
+                    grant("_", "SCHEMA D.S", None, &["USAGE"]),
+                    grant("_", "VIEW D.S.V", None, &["REFERENCES", "SELECT"]),
+                    grant("_", "WAREHOUSE OTHER", None, &["USAGE"]),
+                ]),
+                vec![
+                    "+grant.undeclared[\"SCHEMA D.S TO ROLE R\"]: attrs privileges",
+                    "+grant.undeclared[\"SCHEMA D.S TO ROLE R\"]: delete",
+                    "+grant.undeclared[\"SCHEMA D.S TO ROLE R\"]: why ROLE R is declared, and no grant of the configuration gives it this; snowform revokes it",
+                    "+grant.undeclared[\"VIEW D.S.V TO ROLE R\"]: attrs privileges",
+                    "+grant.undeclared[\"VIEW D.S.V TO ROLE R\"]: delete",
+                    "+grant.undeclared[\"VIEW D.S.V TO ROLE R\"]: why ROLE R is declared, and no grant of the configuration gives it this; snowform revokes it",
                 ],
             ),
             (

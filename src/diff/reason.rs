@@ -23,6 +23,11 @@ pub enum Why {
         from: Address,
     },
     NoLongerConfigured,
+    /// A privilege a declared role holds inside what the configuration manages, which no
+    /// grant declares: the role's grants there are the configuration's.
+    UndeclaredPrivilege {
+        grantee: String,
+    },
     /// Recorded, gone from the account: only the state forgets it.
     AlreadyGone {
         kind: Kind,
@@ -108,6 +113,10 @@ impl std::fmt::Display for Why {
             Why::RecordOnly => f.write_str(RECORD_ONLY),
             Why::MovedFrom { from } => write!(f, "moved from {from}"),
             Why::NoLongerConfigured => f.write_str("no longer in the configuration"),
+            Why::UndeclaredPrivilege { grantee } => write!(
+                f,
+                "{grantee} is declared, and no grant of the configuration gives it this; snowform revokes it"
+            ),
             Why::AlreadyGone { kind, name } => write!(
                 f,
                 "{} {name} is already gone from the account; snowform forgets it",
@@ -258,6 +267,10 @@ mod tests {
             (Why::RecordOnly, RECORD_ONLY),
             (Why::MovedFrom { from: w.clone() }, "moved from warehouse.w"),
             (Why::NoLongerConfigured, "no longer in the configuration"),
+            (
+                Why::UndeclaredPrivilege { grantee: "ROLE R".into() },
+                "ROLE R is declared, and no grant of the configuration gives it this; snowform revokes it",
+            ),
             (
                 Why::AlreadyGone { kind: Kind::Database, name: name("D") },
                 "database D is already gone from the account; snowform forgets it",

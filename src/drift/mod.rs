@@ -122,6 +122,7 @@ pub fn detect(
     let mut ignored = Vec::new();
     for (addr, r) in recorded {
         match live.get(&(addr.kind, r.name.clone())) {
+            None if crate::diff::unseen_on_all(r) => {}
             None => drifted.push(Drifted {
                 address: addr.to_string(),
                 kind: addr.kind,
@@ -175,6 +176,26 @@ pub fn detect(
                 }
             }
         }
+    }
+    // A declared role's privileges inside what the configuration manages are its grants':
+    // one held that no recorded grant gives was granted outside snowform.
+    let declared: Vec<Object> = recorded.values().cloned().collect();
+    for o in crate::diff::undeclared_grants(&declared, &[], live) {
+        drifted.push(Drifted {
+            address: Address::with_key(Kind::Grant, "undeclared", o.name.name.as_str()).to_string(),
+            kind: Kind::Grant,
+            name: o.name.to_string(),
+            drift: DriftKind::Changed,
+            attributes: vec![DriftedAttribute {
+                name: "privileges".into(),
+                expected: serde_json::Value::Null,
+                actual: json(o.get("privileges").cloned()),
+            }],
+            hint: Some(format!(
+                "granted outside snowform to {}, which the configuration declares: `snowform plan` revokes it; or add a grant block for it",
+                o.get_str("to").unwrap_or_default()
+            )),
+        });
     }
     if let Some(scope) = unmanaged {
         let known: BTreeSet<(Kind, &ObjectName)> =

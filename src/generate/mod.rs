@@ -149,6 +149,9 @@ fn rank(kind: Kind) -> u8 {
         Kind::Table => 3,
         // After the tables it reads.
         Kind::View => 4,
+        Kind::Grant => 9,
+        Kind::RoleGrant => 10,
+        Kind::DatabaseRole => 11,
     }
 }
 
@@ -185,7 +188,105 @@ pub fn generate(objects: &[Object]) -> Generated {
     Generated { hcl, imports }
 }
 
+/// A grant's block: its privileges, target and grantee, with references to the blocks
+/// written beside it.
+fn grant_block(w: &mut Writer, o: &Object) {
+    use crate::model::ident::split_parts;
+    use crate::model::kinds::grant::split_target;
+    let privileges: Vec<String> = o
+        .get("privileges")
+        .map(|v| v.str_list())
+        .unwrap_or_default()
+        .into_iter()
+        .map(hcl_string)
+        .collect();
+    w.line("privileges", format!("[{}]", privileges.join(", ")));
+    let object_name = |name: &str| -> Option<ObjectName> {
+        let mut parts = split_parts(name).ok()?;
+        let last = parts.pop()?;
+        Some(match parts.len() {
+            0 => ObjectName::account(last),
+            1 => ObjectName::in_database(parts.pop()?, last),
+            _ => {
+                let s = parts.pop()?;
+                ObjectName::in_schema(parts.pop()?, s, last)
+            }
+        })
+    };
+    let kind_of = |keyword: &str| match keyword {
+        "WAREHOUSE" => Some(Kind::Warehouse),
+        "DATABASE" => Some(Kind::Database),
+        "SCHEMA" => Some(Kind::Schema),
+        "STAGE" => Some(Kind::Stage),
+        "TASK" => Some(Kind::Task),
+        "MODEL" => Some(Kind::Model),
+        _ => None,
+    };
+    let reference = |w: &Writer, keyword: &str, name: &str| {
+        kind_of(keyword)
+            .zip(object_name(name))
+            .and_then(|(k, n)| w.reference(k, &n))
+    };
+    if let Some((sec, name)) = o.get_str("on").and_then(split_target) {
+        let v = reference(w, sec.keyword, name).unwrap_or_else(|| {
+            format!(
+                "{{ kind = {}, name = {} }}",
+                hcl_string(sec.keyword),
+                hcl_string(name)
+            )
+        });
+        w.line("on", v);
+    }
+    for attr in ["on_all", "on_future"] {
+        if let Some(p) = o.get_str(attr) {
+            w.line(attr, hcl_string(p));
+        }
+    }
+    if let Some((keyword, name)) = o.get_str("in").and_then(|i| i.split_once(' ')) {
+        let v = reference(w, keyword, name).unwrap_or_else(|| hcl_string(name));
+        w.line("in", v);
+    }
+    let v = role_value(w, o.get_str("to").unwrap_or_default());
+    w.line("to", v);
+}
+
+/// A role or database role as `role` / `to` write it: a reference to a role block written
+/// beside it, a role name, or the object form of a database role.
+fn role_value(w: &Writer, text: &str) -> String {
+    match text.strip_prefix("DATABASE ROLE ") {
+        Some(r) => format!("{{ kind = \"DATABASE ROLE\", name = {} }}", hcl_string(r)),
+        None => {
+            let r = text.strip_prefix("ROLE ").unwrap_or(text);
+            crate::model::ident::split_parts(r)
+                .ok()
+                .filter(|p| p.len() == 1)
+                .and_then(|mut p| w.reference(Kind::Role, &ObjectName::account(p.remove(0))))
+                .unwrap_or_else(|| hcl_string(r))
+        }
+    }
+}
+
+/// A role grant's block: the role, and `to` or `user`.
+fn role_grant_block(w: &mut Writer, o: &Object) {
+    let v = role_value(w, o.get_str("role").unwrap_or_default());
+    w.line("role", v);
+    let to = o.get_str("to").unwrap_or_default();
+    match to.strip_prefix("USER ") {
+        Some(u) => w.line("user", hcl_string(u)),
+        None => {
+            let v = role_value(w, to);
+            w.line("to", v);
+        }
+    }
+}
+
 fn block(w: &mut Writer, o: &Object) {
+    if o.kind() == Kind::Grant {
+        return grant_block(w, o);
+    }
+    if o.kind() == Kind::RoleGrant {
+        return role_grant_block(w, o);
+    }
     let name = &o.name;
     // Container: a reference when the container is written too.
     match o.kind().scope() {

@@ -65,6 +65,8 @@ fn within(family: Family, rows: &ShowRows, scope: &ShowIn) -> ShowRows {
                     id(r, "schema_name").as_ref() == Some(&s.name)
                 }
         }
+        // Grants are not contents of a container.
+        ShowIn::Role(_) | ShowIn::DatabaseRole(_) => false,
     };
     ShowRows {
         columns: rows.columns.clone(),

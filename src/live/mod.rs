@@ -167,7 +167,54 @@ pub async fn read<E: Executor>(
                     .into_iter()
                     .filter(|r| named_roles.contains(&r.name)),
             ),
+            Kind::RoleGrant => found.extend(parse::role_grants(&get(Family::RoleGrants))),
+            // SHOW DATABASE ROLES prints bare names: the database is the query's.
+            Kind::DatabaseRole => {
+                for f in out
+                    .fetched
+                    .iter()
+                    .filter(|f| f.family == Family::DatabaseRoles)
+                {
+                    for scope in &f.covers {
+                        if let queries::ShowIn::Database(db) = scope {
+                            found.extend(parse::database_roles(db, &f.rows));
+                        }
+                    }
+                }
+            }
+            Kind::Grant => found.extend(parse::grants(
+                &get(Family::Grants),
+                &get(Family::FutureGrants),
+            )),
         }
+    }
+    // `on_all` grants: what the grantee holds on each object of the kind found in the
+    // container (ON ALL is not a grant of its own that SHOW lists).
+    let per_object: Vec<Object> = found
+        .iter()
+        .filter(|o| o.kind() == Kind::Grant && o.get("on").is_some())
+        .cloned()
+        .collect();
+    let present: Vec<(String, String)> = found
+        .iter()
+        .filter_map(|o| {
+            let kw = match o.kind() {
+                Kind::FeatureView if o.get("refresh_freq").is_some() => "DYNAMIC TABLE",
+                Kind::FeatureView => "VIEW",
+                Kind::Schema => "SCHEMA",
+                Kind::Stage => "STAGE",
+                Kind::Task => "TASK",
+                Kind::Model => "MODEL",
+                _ => return None,
+            };
+            Some((kw.to_string(), o.name.to_sql()))
+        })
+        .collect();
+    for wanted in objects
+        .iter()
+        .filter(|o| o.kind() == Kind::Grant && o.get("on_all").is_some())
+    {
+        found.extend(parse::grant_on_all(wanted, &per_object, &present));
     }
 
     let mut picture: BTreeMap<(Kind, ObjectName), Object> = BTreeMap::new();

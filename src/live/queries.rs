@@ -25,6 +25,14 @@ pub enum Family {
     Models,
     ModelVersions,
     Roles,
+    /// SHOW GRANTS TO ROLE / TO DATABASE ROLE, one per grantee.
+    Grants,
+    /// SHOW FUTURE GRANTS IN SCHEMA / IN DATABASE, one per container.
+    FutureGrants,
+    /// SHOW GRANTS OF ROLE / OF DATABASE ROLE, one per granted role.
+    RoleGrants,
+    /// SHOW DATABASE ROLES IN DATABASE, one per database.
+    DatabaseRoles,
     /// Every table (the listing of a replaced container, and the table kind).
     AllTables,
     /// The columns of tables and views (SHOW COLUMNS: no warehouse needed), read per schema.
@@ -45,6 +53,10 @@ impl Family {
             Family::Models => "SHOW MODELS",
             Family::ModelVersions => "",
             Family::Roles => "SHOW ROLES",
+            Family::Grants => "SHOW GRANTS TO",
+            Family::FutureGrants => "SHOW FUTURE GRANTS",
+            Family::RoleGrants => "SHOW GRANTS OF",
+            Family::DatabaseRoles => "SHOW DATABASE ROLES",
             Family::AllTables => "SHOW TABLES",
             Family::Columns => "SHOW COLUMNS",
         }
@@ -71,6 +83,10 @@ pub enum ShowIn {
     Account,
     Database(Ident),
     Schema(ObjectName),
+    /// The grants of one account role (`SHOW GRANTS TO ROLE r`).
+    Role(Ident),
+    /// The grants of one database role (`SHOW GRANTS TO DATABASE ROLE db.r`).
+    DatabaseRole(ObjectName),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,6 +116,8 @@ impl Query {
             }
             ShowIn::Database(db) => format!("{base} IN DATABASE {}", db.to_sql()),
             ShowIn::Schema(s) => format!("{base} IN SCHEMA {}", s.to_sql()),
+            ShowIn::Role(r) => format!("{base} ROLE {}", r.to_sql()),
+            ShowIn::DatabaseRole(r) => format!("{base} DATABASE ROLE {}", r.to_sql()),
         }
     }
 }
@@ -120,6 +138,9 @@ pub(crate) fn families(kind: Kind) -> &'static [Family] {
         Kind::Role => &[Family::Roles],
         Kind::Table => &[Family::AllTables, Family::Columns],
         Kind::View => &[Family::Views],
+        Kind::Grant => &[Family::Grants, Family::FutureGrants],
+        Kind::RoleGrant => &[Family::RoleGrants],
+        Kind::DatabaseRole => &[Family::DatabaseRoles],
     }
 }
 
@@ -139,6 +160,7 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
     let mut schema_dbs: BTreeSet<Ident> = BTreeSet::new();
     let mut per_db: BTreeMap<(Family, Ident), BTreeSet<ObjectName>> = BTreeMap::new();
     let mut version_dbs: BTreeSet<Ident> = BTreeSet::new();
+    let grant_scopes = grant_queries(objects);
     let mut add = |f: Family, schema: &ObjectName| {
         if let Some(db) = &schema.database {
             per_db
@@ -159,6 +181,8 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
                     add(Family::Tags, &o.name);
                 }
             }
+            // Grants are read per grantee and per container (`grant_queries`).
+            Kind::Grant | Kind::RoleGrant | Kind::DatabaseRole => {}
             // Account-level kinds are read once for the account, whatever their names.
             kind if kind.scope() == crate::model::Scope::Account => {
                 account.extend(families(kind).iter().copied());
@@ -222,7 +246,80 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
         scope: ShowIn::Database(db),
         fallback: vec![],
     }));
+    out.extend(grant_scopes.into_iter().map(|(family, scope)| Query {
+        family,
+        scope,
+        fallback: vec![],
+    }));
     out
+}
+
+/// The grant reads: SHOW GRANTS TO each role the configuration or state declares and each
+/// grantee of a grant, and SHOW FUTURE GRANTS IN each container a future grant names and,
+/// when roles are declared (whose privileges there the configuration decides), each
+/// database and schema it manages. One query per grantee or container, never per grant.
+fn grant_queries(objects: &[&Object]) -> BTreeSet<(Family, ShowIn)> {
+    let mut out = BTreeSet::new();
+    let roles = objects
+        .iter()
+        .any(|o| matches!(o.kind(), Kind::Role | Kind::DatabaseRole));
+    for o in objects {
+        match o.kind() {
+            Kind::Role => {
+                out.insert((Family::Grants, ShowIn::Role(o.name.name.clone())));
+            }
+            Kind::Database if roles => {
+                out.insert((Family::FutureGrants, ShowIn::Database(o.name.name.clone())));
+            }
+            Kind::Schema if roles => {
+                out.insert((Family::FutureGrants, ShowIn::Schema(o.name.clone())));
+            }
+            Kind::DatabaseRole => {
+                if let Some(db) = &o.name.database {
+                    out.insert((Family::DatabaseRoles, ShowIn::Database(db.clone())));
+                }
+                out.insert((Family::Grants, ShowIn::DatabaseRole(o.name.clone())));
+            }
+            Kind::RoleGrant => {
+                if let Some(scope) = o.get_str("role").and_then(grantee_scope) {
+                    out.insert((Family::RoleGrants, scope));
+                }
+            }
+            Kind::Grant => {
+                if let Some(scope) = o.get_str("to").and_then(grantee_scope) {
+                    out.insert((Family::Grants, scope));
+                }
+                if let (Some(_), Some(within)) = (o.get_str("on_future"), o.get_str("in")) {
+                    if let Some(scope) = container_scope(within) {
+                        out.insert((Family::FutureGrants, scope));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `ROLE R` or `DATABASE ROLE DB.R` as the scope of SHOW GRANTS TO.
+fn grantee_scope(to: &str) -> Option<ShowIn> {
+    if let Some(r) = to.strip_prefix("DATABASE ROLE ") {
+        let mut parts = crate::model::ident::split_parts(r).ok()?;
+        let name = parts.pop()?;
+        let db = parts.pop()?;
+        return Some(ShowIn::DatabaseRole(ObjectName::in_database(db, name)));
+    }
+    let r = to.strip_prefix("ROLE ")?;
+    Ident::parse(r).ok().map(ShowIn::Role)
+}
+
+/// `DATABASE DB` or `SCHEMA DB.S` as the scope of SHOW FUTURE GRANTS IN.
+fn container_scope(within: &str) -> Option<ShowIn> {
+    if let Some(db) = within.strip_prefix("DATABASE ") {
+        return Ident::parse(db).ok().map(ShowIn::Database);
+    }
+    let s = within.strip_prefix("SCHEMA ")?;
+    ObjectName::parse_schema(s).ok().map(ShowIn::Schema)
 }
 
 /// One query's outcome: its family, rows, how many requests it took, the scope it
@@ -342,5 +439,7 @@ fn scope_text(s: &ShowIn) -> String {
         ShowIn::Account => "the account".into(),
         ShowIn::Database(d) => format!("database {d}"),
         ShowIn::Schema(s) => format!("schema {s}"),
+        ShowIn::Role(r) => format!("role {r}"),
+        ShowIn::DatabaseRole(r) => format!("database role {r}"),
     }
 }

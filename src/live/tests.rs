@@ -78,7 +78,39 @@ fn every_kind() -> Vec<Object> {
             ObjectName::in_schema(id("XYZ_DEV"), id("RAW"), id("RAW_CLAIMS")),
         ),
         wanted(Kind::View, fs("PATIENT_NAMES")),
+        future_grant(),
+        role_grant(),
+        wanted(
+            Kind::DatabaseRole,
+            ObjectName::in_database(id("XYZ_DEV"), id("FS_READERS")),
+        ),
     ]
+}
+
+/// The probe role grant: the consumer role granted to the producer role.
+fn role_grant() -> Object {
+    let (role, to) = ("ROLE XYZ_DEV_FS_CONSUMER", "ROLE XYZ_DEV_FS_PRODUCER");
+    let mut o = wanted(
+        Kind::RoleGrant,
+        crate::model::kinds::role_grant::role_grant_name(role, to),
+    );
+    o.set("role", role);
+    o.set("to", to);
+    o
+}
+
+/// The probe grant: SELECT, MONITOR on the future dynamic tables of the Feature Store schema.
+fn future_grant() -> Object {
+    let target = "FUTURE DYNAMIC TABLES IN SCHEMA XYZ_DEV.FEATURE_STORE";
+    let to = "ROLE XYZ_DEV_FS_PRODUCER";
+    let mut o = wanted(
+        Kind::Grant,
+        crate::model::kinds::grant::grant_name(target, to),
+    );
+    o.set("on_future", "DYNAMIC TABLES");
+    o.set("in", "SCHEMA XYZ_DEV.FEATURE_STORE");
+    o.set("to", to);
+    o
 }
 
 /// The documented recording of a SHOW family (tests/fixtures/show/documented/): exhaustive,
@@ -98,6 +130,10 @@ fn documented_fixture(family: Family) -> &'static str {
         Family::ModelVersions => "information_schema_model_versions",
         Family::Roles => "show_roles",
         Family::Columns => "show_columns",
+        Family::Grants => "show_grants_to_role",
+        Family::FutureGrants => "show_future_grants_in_schema",
+        Family::RoleGrants => "show_grants_of_role",
+        Family::DatabaseRoles => "show_database_roles",
     }
 }
 
@@ -393,6 +429,15 @@ fn made_up_recordings_use_the_documented_columns() {
         ("warehouses", "show_warehouses", false),
         ("roles", "show_roles", false),
         ("columns", "show_columns", false),
+        ("grants_to_role", "show_grants_to_role", false),
+        ("future_grants", "show_future_grants_in_schema", false),
+        ("grants_of_role", "show_grants_of_role", false),
+        ("database_roles", "show_database_roles", false),
+        (
+            "grants_to_database_role",
+            "show_grants_to_database_role",
+            false,
+        ),
         ("model_versions", "information_schema_model_versions", true),
     ];
     let mut wrong = Vec::new();
@@ -457,6 +502,17 @@ fn documented_example_rows_decode() {
         ("schemas", super::parse::schemas(&rows("show_schemas"))),
         ("tasks", super::parse::tasks(&rows("show_tasks"))),
         ("roles", super::parse::roles(&rows("show_roles"))),
+        (
+            "role_grants",
+            super::parse::role_grants(&rows("show_grants_of_role")),
+        ),
+        (
+            "grants",
+            super::parse::grants(
+                &rows("show_grants_to_role"),
+                &rows("show_future_grants_in_schema"),
+            ),
+        ),
     ]
     .into_iter()
     .map(|(family, objects)| {

@@ -19,6 +19,9 @@ pub enum Kind {
     Role,
     Table,
     View,
+    Grant,
+    RoleGrant,
+    DatabaseRole,
 }
 
 /// Where an object lives, which decides the parts of its name.
@@ -30,7 +33,7 @@ pub enum Scope {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Warehouse,
         Kind::Database,
         Kind::Schema,
@@ -42,6 +45,9 @@ impl Kind {
         Kind::Role,
         Kind::Table,
         Kind::View,
+        Kind::Grant,
+        Kind::RoleGrant,
+        Kind::DatabaseRole,
     ];
 
     /// The block type in HCL and the `kind` in JSON output.

@@ -66,6 +66,7 @@ pub fn markdown() -> String {
         }
     }
     out.push_str(LIFECYCLE);
+    out.push_str(ACCESS_CONTROL);
     out.push_str(SCHEDULES);
     out.push_str(&feature_store_compatibility());
     out
@@ -87,6 +88,45 @@ const LIFECYCLE: &str = "\n## Lifecycle\n\n\
      - A table also takes `columns`: its columns are left as they are (none is added, dropped or changed).\n\
      - `drift` uses the `ignore_changes` of the configuration (or, for an object it no longer has, the one \
      recorded by the last apply).\n";
+
+/// What the access-control kinds mean together (src/model/kinds/grant.rs, src/diff, src/live).
+const ACCESS_CONTROL: &str = r#"
+## Access control
+
+`role`, `database_role`, `grant` and `role_grant` blocks say who may do what:
+
+- A `grant`'s privileges are checked at `validate` against Snowflake's list for its object kind (GRANT
+  <privileges> grammar and the access control privileges page): a typo or a privilege the kind does not take
+  is an error at its file:line:col. `ALL` (or `ALL PRIVILEGES`) is expanded to the kind's list where that
+  list is documented (warehouse, database, schema, table, view, dynamic table, task, procedure) and refused
+  where it is not (stage: it depends on internal or external; model; tag). OWNERSHIP is never in a list. On
+  a view only SELECT and REFERENCES are accepted (Snowflake accepts DML privileges there and ignores them).
+  A database role holds privileges only inside its own database.
+- A grant is known by what it is on and to whom; a change of its privileges grants the added ones and
+  revokes the removed ones; another target or grantee grants the new one and revokes the old one last.
+  Revoking needs no `--allow-destroy`; dropping a role does, and runs after its grants are revoked.
+- A role (or database role) the configuration declares is **authoritative inside the databases and
+  warehouses the configuration manages**: a privilege it holds directly on them or on objects in them that
+  no `grant` declares is revoked by the plan (as `grant.undeclared["<what> TO <role>"]`, with that reason)
+  and reported by `drift`. An `on_all` or `on_future` grant declares what it covers (the objects of its
+  kind in its schema or database). Roles the configuration does not declare, ownership, the role hierarchy
+  and grants Snowflake itself made are never touched.
+- `on_future` grants are made before the objects they should cover are created in the same plan, so a new
+  feature view version is readable by the consumer role the moment it exists. `on_all` grants what exists
+  when it is applied: it is read back as what the grantee holds on every object of the kind that the read
+  finds in the container (the objects it manages and those the grantee has grants on); with none there, it
+  grants nothing, and the recorded grant stands for what the account holds. It waits for the objects the
+  same plan creates there. Where future grants already gave its privileges on every object there, it
+  reads as held and is not sent (an `on_all` beside an `on_future` of the same privileges is needed
+  only for objects created before the future grant).
+- The live read is set-based: `SHOW GRANTS TO ROLE` (or `TO DATABASE ROLE`) per declared role and grantee,
+  `SHOW FUTURE GRANTS IN SCHEMA` / `IN DATABASE` per container a future grant names and, when roles are
+  declared, per managed database and schema, `SHOW GRANTS OF ROLE` per role a `role_grant` grants, and
+  `SHOW DATABASE ROLES IN DATABASE` per database with a declared database role. They count in
+  `metadata_queries`.
+- Not yet: `owner = role.x` on object blocks (ownership transfer); role grants are not authoritative (a
+  role granted to a declared role outside snowform is left alone).
+"#;
 
 /// What `validate` checks in a schedule, a lag and a cron expression (src/model/canon.rs).
 const SCHEDULES: &str = "\n## Schedules, lags and cron expressions\n\n\

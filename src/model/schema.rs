@@ -49,6 +49,10 @@ pub enum AttrType {
     ColumnType,
     /// A table's columns (from its column blocks): compared by name, whatever their order.
     Columns,
+    /// A grant's privileges: a set of privilege names, checked against the object kind.
+    Privileges,
+    /// What a grant is on, in, or to: a block reference, or the object's kind and name.
+    Securable,
 }
 
 impl AttrType {
@@ -90,6 +94,10 @@ impl AttrType {
             AttrType::Map => "a map".into(),
             AttrType::ColumnType => "a column type such as \"NUMBER(38,0)\" or \"VARCHAR\"".into(),
             AttrType::Columns => "column blocks".into(),
+            AttrType::Privileges => {
+                "a list of privileges such as [\"USAGE\", \"CREATE VIEW\"]".into()
+            }
+            AttrType::Securable => "a block reference or { kind = \"...\", name = \"...\" }".into(),
         }
     }
 }
@@ -282,6 +290,11 @@ pub enum Identity {
     /// `DB.SCHEMA.NAME`). A kind keyed by a tuple of attributes instead (a grant: privilege,
     /// object, grantee) gets a variant of its own that names those attributes.
     Named(Scope),
+    /// No name of its own: known by what it grants and to whom (a grant: `on` or `on_all` /
+    /// `on_future` with `in`, and `to`; a role grant: `role`, and `to` or `user`), written
+    /// into an account-level name of the form `SCHEMA DB.S TO ROLE R` or `ROLE A TO ROLE B`
+    /// (`model::kinds::grant::grant_name`, `model::kinds::role_grant::role_grant_name`).
+    Grant,
 }
 
 impl Identity {
@@ -289,6 +302,7 @@ impl Identity {
     pub fn scope(self) -> Scope {
         match self {
             Identity::Named(scope) => scope,
+            Identity::Grant => Scope::Account,
         }
     }
 }
@@ -355,6 +369,9 @@ pub fn schema(kind: Kind) -> &'static KindSchema {
         Kind::Role => &role::SCHEMA,
         Kind::Table => &table::SCHEMA,
         Kind::View => &view::SCHEMA,
+        Kind::Grant => &grant::SCHEMA,
+        Kind::RoleGrant => &role_grant::SCHEMA,
+        Kind::DatabaseRole => &database_role::SCHEMA,
     }
 }
 
@@ -372,9 +389,10 @@ mod tests {
             let s = schema(kind);
             assert_eq!(s.kind, kind);
             assert_eq!(Kind::parse(s.keyword), Some(kind), "{kind}: keyword");
-            assert!(
+            assert_eq!(
                 s.attrs.iter().any(|a| a.role == Role::Name),
-                "{kind} has no name"
+                matches!(s.identity, Identity::Named(_)),
+                "{kind}: a named kind has a name, a grant none"
             );
             let mut names: Vec<_> = s.attrs.iter().map(|a| a.name).collect();
             names.sort();

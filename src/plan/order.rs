@@ -72,7 +72,7 @@ fn deleted_dependents(changes: &[Change]) -> BTreeMap<&Address, Vec<usize>> {
 /// The passes that link the steps, in the order they run, each named for what it adds.
 /// Order matters: the main phase's ends are read from the edges the passes before them
 /// add, and the delete phase and the task graphs' edges come after, so they do not count.
-pub(super) const PASSES: [(&str, Pass); 10] = [
+pub(super) const PASSES: [(&str, Pass); 11] = [
     ("sequence within a change", sequence_within_change),
     ("reference edges", reference_edges),
     ("container edges", container_edges),
@@ -81,6 +81,7 @@ pub(super) const PASSES: [(&str, Pass); 10] = [
         "moved-out-of-replaced-container edges",
         moved_out_of_replaced_container_edges,
     ),
+    ("grant edges", grant_edges),
     ("main phase ends", main_phase_ends),
     ("delete phase", delete_phase),
     ("drop-after-dependents edges", drop_after_dependents_edges),
@@ -317,6 +318,64 @@ fn renamed_container_edges(layout: &Layout, links: &mut Links) {
     }
 }
 
+/// An object created in a schema (or a schema in a database) waits for the future grants
+/// of that container: Snowflake applies a future grant to the objects created after it,
+/// so a new feature view version is readable by the consumer role the moment it exists.
+/// An `on_all` grant of a container waits for the objects created there: ON ALL grants on
+/// what exists when it runs. (A grant names its container, never what is created in it,
+/// and no object waits for an `on_all` grant: no cycle.)
+fn grant_edges(layout: &Layout, links: &mut Links) {
+    let changes = layout.changes;
+    let mut future: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut all: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (j, c) in changes.iter().enumerate() {
+        if layout.is_delete(j) || c.kind() != Kind::Grant {
+            continue;
+        }
+        let Some(a) = c.after.as_ref() else { continue };
+        if let (Some(_), Some(within)) = (a.get_str("on_future"), a.get_str("in")) {
+            future.entry(within.to_string()).or_default().push(j);
+        }
+        if let (Some(_), Some(within)) = (a.get_str("on_all"), a.get_str("in")) {
+            all.entry(within.to_string()).or_default().push(j);
+        }
+    }
+    if future.is_empty() && all.is_empty() {
+        return;
+    }
+    for &ci in layout.change_order {
+        let c = &changes[ci];
+        if !matches!(c.action, Action::Create | Action::Replace) || c.kind() == Kind::Grant {
+            continue;
+        }
+        let Some(a) = c.after.as_ref() else { continue };
+        let mut containers: Vec<String> = a
+            .name
+            .database
+            .iter()
+            .map(|db| format!("DATABASE {}", db.to_sql()))
+            .collect();
+        containers.extend(
+            a.name
+                .schema_name()
+                .map(|s| format!("SCHEMA {}", s.to_sql())),
+        );
+        let Some(first) = layout.own_first_core(ci) else {
+            continue;
+        };
+        for container in containers {
+            for &j in future.get(&container).into_iter().flatten() {
+                links.steps[first].after.extend(layout.done(j));
+            }
+            for &j in all.get(&container).into_iter().flatten() {
+                if let Some(grant_first) = layout.own_first_core(j) {
+                    links.steps[grant_first].after.extend(layout.done(ci));
+                }
+            }
+        }
+    }
+}
+
 /// An object renamed out of a database or schema that is replaced moves before the
 /// container is created again, or it would go with it.
 fn moved_out_of_replaced_container_edges(layout: &Layout, links: &mut Links) {
@@ -536,6 +595,32 @@ mod tests {
         o
     }
 
+    fn future_stage_grant() -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Grant, "g"),
+            crate::model::kinds::grant::grant_name("FUTURE STAGES IN SCHEMA D.S", "ROLE R"),
+        );
+        o.set("on_future", "STAGES");
+        o.set("in", "SCHEMA D.S");
+        o.set("to", "ROLE R");
+        o.set("privileges", Value::List(vec![Value::str("READ")]));
+        o.deps.insert(Address::new(Kind::Schema, "s"));
+        o
+    }
+
+    fn all_stage_grant() -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Grant, "all"),
+            crate::model::kinds::grant::grant_name("ALL STAGES IN SCHEMA D.S", "ROLE R"),
+        );
+        o.set("on_all", "STAGES");
+        o.set("in", "SCHEMA D.S");
+        o.set("to", "ROLE R");
+        o.set("privileges", Value::List(vec![Value::str("READ")]));
+        o.deps.insert(Address::new(Kind::Schema, "s"));
+        o
+    }
+
     fn warehouse(addr: &str, name: &str, size: &str) -> Object {
         let mut o = Object::new(
             Address::new(Kind::Warehouse, addr),
@@ -645,6 +730,7 @@ mod tests {
                 "container edges",
                 "renamed-container edges",
                 "moved-out-of-replaced-container edges",
+                "grant edges",
                 "main phase ends",
                 "delete phase",
                 "drop-after-dependents edges",
@@ -709,6 +795,20 @@ mod tests {
                 vec![db.clone(), s_transient.clone(), t.clone(), stage("t", "D", "T")],
                 vec![db.clone(), s.clone(), t.clone(), stage("s", "D", "S")],
                 vec!["CREATE OR REPLACE TRANSIENT SCHEMA D.S <- ALTER STAGE D.S.ST RENAME TO D.T.ST"],
+            ),
+            (
+                // The stage created in D.S waits for the future grant on D.S's stages.
+                "grant edges",
+                vec![db.clone(), s.clone(), stage("s", "D", "S"), future_stage_grant()],
+                vec![],
+                vec!["CREATE STAGE D.S.ST <- GRANT READ ON FUTURE STAGES IN SCHEMA D.S TO ROLE R"],
+            ),
+            (
+                // ON ALL grants on what exists: it waits for the stage created in D.S.
+                "grant edges",
+                vec![db.clone(), s.clone(), stage("s", "D", "S"), all_stage_grant()],
+                vec![],
+                vec!["GRANT READ ON ALL STAGES IN SCHEMA D.S TO ROLE R <- CREATE STAGE D.S.ST"],
             ),
             (
                 "main phase ends",

@@ -157,23 +157,37 @@ impl Account {
 
     /// The state tells the truth: nothing in progress, no drift, and the plan from the
     /// state is the plan from the account.
-    async fn truthful(&self, config: &Config, check: Check) -> Result<(), String> {
+    async fn truthful(&self, config: &Config, check: &Check) -> Result<(), String> {
         if !self.state.in_progress.is_empty() {
             return Err(format!("left in progress: {:?}", self.state.in_progress));
         }
         let recorded = self.state.objects();
         let live = self.live(config).await;
         let drift = snowform::drift::detect("default", &recorded, &live, None, 0);
-        if drift.has_drift() {
+        let drifted: Vec<_> = drift
+            .drifted
+            .iter()
+            .filter(|d| {
+                !(d.kind == Kind::Grant
+                    && d.address.starts_with("grant.undeclared[")
+                    && Some(&d.name) == check.left_over.as_ref())
+            })
+            .collect();
+        if !drifted.is_empty() {
             return Err(format!(
                 "drift after the failure: {}",
-                serde_json::to_string(&drift.drifted).unwrap()
+                serde_json::to_string(&drifted).unwrap()
             ));
         }
-        let (offline, refreshed) = (
+        let (offline, mut refreshed) = (
             summary(&self.changes(config, None)?),
             summary(&self.changes(config, Some(&live))?),
         );
+        // The revoke of a left-over grant is the refreshed plan's alone (see `left_over`).
+        if let Some(name) = &check.left_over {
+            refreshed
+                .retain(|c| !(c.starts_with("grant.undeclared[") && c.contains(name.as_str())));
+        }
         if check.offline_agrees && offline != refreshed {
             return Err(format!(
                 "the plan from the state {offline:?} is not the plan from the account {refreshed:?}"
@@ -187,7 +201,7 @@ impl Account {
 }
 
 /// What `truthful` can ask of a state after a failure.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Check {
     /// The plan from the state is the plan from the account. Not asked where they
     /// differ already before anything fails (a spelling the state keeps and the account
@@ -198,6 +212,10 @@ struct Check {
     /// one stays in the account unmanaged (apply reports the failed drop). A known limit
     /// (docs/ARCHITECTURE.md).
     something_left: bool,
+    /// The old grant of a replaced grant whose revoke (the cleanup) failed: the same known
+    /// limit, except that a declared role's grants are the configuration's, so drift does
+    /// report it (as undeclared) and the next plan revokes it. That report is expected.
+    left_over: Option<String>,
 }
 
 /// Whether step `id` of `plan`, applied in order from `state`, changes what the state
@@ -251,9 +269,13 @@ async fn transition(account: &mut Account, from: &Config, to: &Config) -> Result
             .expect("a statement of the plan");
         let cleanup =
             step.after_main_phase && plan.changes[step.change].change.action == Action::Replace;
+        let change = &plan.changes[step.change].change;
         let check = Check {
             offline_agrees,
             something_left: !cleanup && records_something(&plan, &account.state, step.id),
+            left_over: (cleanup && change.kind() == Kind::Grant)
+                .then(|| change.before.as_ref().map(|b| b.name.to_string()))
+                .flatten(),
         };
         account.server.set_fail_matching(Some(&pattern)).unwrap();
         let before = account.state.resources.clone();
@@ -281,7 +303,7 @@ async fn transition(account: &mut Account, from: &Config, to: &Config) -> Result
             continue;
         }
         account
-            .truthful(to, check)
+            .truthful(to, &check)
             .await
             .map_err(|e| format!("{at}: {e}"))?;
         account

@@ -2,6 +2,7 @@
 //! sandbox or a `sandbox serve` process, inside this process (`cli::run`) or, where a test
 //! needs one, as a process of its own (see common.rs). One test binary, one module per area.
 
+mod access;
 mod cli;
 mod common;
 mod contents;

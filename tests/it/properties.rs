@@ -437,7 +437,10 @@ kind_tests!(
     task,
     role,
     table,
-    view
+    view,
+    grant,
+    role_grant,
+    database_role
 );
 
 #[test]

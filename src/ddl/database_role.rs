@@ -1,0 +1,21 @@
+//! Database roles: CREATE DATABASE ROLE and DROP DATABASE ROLE (the generic drop). Nothing
+//! about one changes in place.
+
+use super::{drop_named, KindDdl, Replacement, Stmt, CREATE};
+use crate::model::Object;
+
+fn create(o: &Object) -> Vec<Stmt> {
+    vec![Stmt::new(
+        format!("CREATE DATABASE ROLE {}", o.name.to_sql()),
+        &[CREATE],
+    )]
+}
+
+/// The registry's ddl entry of a database role.
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "DATABASE ROLE",
+    create,
+    replace: Replacement::Alter,
+    update: |_, _, _| Vec::new(),
+    drop: drop_named,
+};

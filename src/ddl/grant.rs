@@ -1,0 +1,165 @@
+//! Grants: GRANT <privileges> ON <target> TO <grantee>, and REVOKE ... FROM. A grant keeps
+//! its identity (target and grantee); a change of its privileges grants the added ones and
+//! revokes the removed ones, never re-creating anything.
+
+use super::{KindDdl, Replacement, Stmt, CREATE, DROP};
+use crate::diff::AttrChange;
+use crate::model::kinds::grant::target_text;
+use crate::model::Object;
+
+/// The privileges of a grant, as the statements write them: only privileges of Snowflake's
+/// lists (`model::kinds::grant::SECURABLES`), which the configuration checks and the live
+/// read keeps to, so no text of a state file can reach a statement as a keyword.
+fn privileges(o: &Object) -> Vec<String> {
+    o.get("privileges")
+        .map(|v| v.str_list())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| is_keyword(p))
+        .map(str::to_string)
+        .collect()
+}
+
+fn is_keyword(p: &str) -> bool {
+    crate::model::kinds::grant::SECURABLES
+        .iter()
+        .any(|s| s.privileges.contains(&p))
+}
+
+fn target(o: &Object) -> String {
+    let get = |k: &str| o.get_str(k);
+    target_text(get("on"), get("on_all"), get("on_future"), get("in")).unwrap_or_default()
+}
+
+fn grantee(o: &Object) -> &str {
+    o.get_str("to").unwrap_or_default()
+}
+
+fn grant_sql(o: &Object, privileges: &[String]) -> String {
+    format!(
+        "GRANT {} ON {} TO {}",
+        privileges.join(", "),
+        target(o),
+        grantee(o)
+    )
+}
+
+fn revoke_sql(o: &Object, privileges: &[String]) -> String {
+    format!(
+        "REVOKE {} ON {} FROM {}",
+        privileges.join(", "),
+        target(o),
+        grantee(o)
+    )
+}
+
+fn create(o: &Object) -> Vec<Stmt> {
+    vec![Stmt::new(grant_sql(o, &privileges(o)), &[CREATE])]
+}
+
+fn drop(o: &Object) -> Vec<Stmt> {
+    vec![Stmt::new(revoke_sql(o, &privileges(o)), &[DROP])]
+}
+
+/// The added privileges granted first, then the removed ones revoked: until the revoke
+/// succeeds the grant holds both (recorded so, for a stop between the two).
+fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
+    if !attrs.iter().any(|c| c.name == "privileges") {
+        return Vec::new();
+    }
+    let (before, after) = (privileges(b), privileges(a));
+    let added: Vec<String> = after
+        .iter()
+        .filter(|p| !before.contains(p))
+        .cloned()
+        .collect();
+    let removed: Vec<String> = before
+        .iter()
+        .filter(|p| !after.contains(p))
+        .cloned()
+        .collect();
+    let mut out = Vec::new();
+    if !added.is_empty() {
+        let stmt = Stmt::new(grant_sql(a, &added), &[]);
+        out.push(if removed.is_empty() {
+            Stmt::new(grant_sql(a, &added), &["privileges"])
+        } else {
+            let mut held: Vec<crate::model::Value> = before
+                .iter()
+                .chain(&added)
+                .map(|p| crate::model::Value::str(p.clone()))
+                .collect();
+            held.sort_by(|x, y| x.as_str().cmp(&y.as_str()));
+            stmt.leaving("privileges", crate::model::Value::List(held))
+        });
+    }
+    if !removed.is_empty() {
+        out.push(Stmt::new(revoke_sql(a, &removed), &["privileges"]));
+    }
+    out
+}
+
+/// The registry's ddl entry of a grant. Its identity is its target and grantee, so a
+/// replacement (another target or grantee) grants the new one and revokes the old one
+/// last; `keyword` names it in messages only (grants have no ALTER or DROP).
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "GRANT",
+    create,
+    replace: Replacement::Alter,
+    update,
+    drop,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::kinds::grant::grant_name;
+    use crate::model::{Address, Kind, Value};
+
+    fn grant(privs: &[&str]) -> Object {
+        let mut o = Object::new(
+            Address::new(Kind::Grant, "g"),
+            grant_name("FUTURE VIEWS IN SCHEMA DB.S", "ROLE R"),
+        );
+        o.set("on_future", "VIEWS");
+        o.set("in", "SCHEMA DB.S");
+        o.set("to", "ROLE R");
+        o.set(
+            "privileges",
+            Value::List(privs.iter().map(|p| Value::str(*p)).collect()),
+        );
+        o
+    }
+
+    #[test]
+    fn a_change_of_privileges_grants_the_added_and_revokes_the_removed() {
+        let attrs = [AttrChange {
+            name: "privileges".into(),
+            before: None,
+            after: None,
+        }];
+        let stmts = update(&grant(&["REFERENCES"]), &grant(&["SELECT"]), &attrs);
+        let sql: Vec<_> = stmts.iter().map(|s| s.sql.clone().unwrap()).collect();
+        assert_eq!(
+            sql,
+            [
+                "GRANT SELECT ON FUTURE VIEWS IN SCHEMA DB.S TO ROLE R",
+                "REVOKE REFERENCES ON FUTURE VIEWS IN SCHEMA DB.S FROM ROLE R"
+            ]
+        );
+        assert_eq!(stmts[1].attrs().collect::<Vec<_>>(), ["privileges"]);
+        assert_eq!(
+            create(&grant(&["REFERENCES", "SELECT"]))[0].sql.as_deref(),
+            Some("GRANT REFERENCES, SELECT ON FUTURE VIEWS IN SCHEMA DB.S TO ROLE R")
+        );
+    }
+
+    #[test]
+    fn a_privilege_that_is_not_a_keyword_never_reaches_a_statement() {
+        let stmts = drop(&grant(&["SELECT", "SELECT ON X TO ROLE Y", "USAGE"]));
+        assert_eq!(
+            stmts[0].sql.as_deref(),
+            Some("REVOKE SELECT, USAGE ON FUTURE VIEWS IN SCHEMA DB.S FROM ROLE R")
+        );
+    }
+}

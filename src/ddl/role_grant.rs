@@ -1,0 +1,32 @@
+//! Role grants: GRANT { ROLE | DATABASE ROLE } r TO { ROLE | DATABASE ROLE | USER } g, and
+//! REVOKE ... FROM. Nothing about one changes in place: another role or grantee is another
+//! role grant (granted first, the old one revoked last).
+
+use super::{KindDdl, Replacement, Stmt, CREATE, DROP};
+use crate::model::Object;
+
+fn parts(o: &Object) -> (&str, &str) {
+    (
+        o.get_str("role").unwrap_or_default(),
+        o.get_str("to").unwrap_or_default(),
+    )
+}
+
+fn create(o: &Object) -> Vec<Stmt> {
+    let (role, to) = parts(o);
+    vec![Stmt::new(format!("GRANT {role} TO {to}"), &[CREATE])]
+}
+
+fn drop(o: &Object) -> Vec<Stmt> {
+    let (role, to) = parts(o);
+    vec![Stmt::new(format!("REVOKE {role} FROM {to}"), &[DROP])]
+}
+
+/// The registry's ddl entry of a role grant; `keyword` names it in messages only.
+pub(super) static DDL: KindDdl = KindDdl {
+    keyword: "ROLE GRANT",
+    create,
+    replace: Replacement::Alter,
+    update: |_, _, _| Vec::new(),
+    drop,
+};

@@ -1,0 +1,21 @@
+//! A database role (CREATE DATABASE ROLE and DROP DATABASE ROLE reference pages): a role
+//! that lives in a database and holds privileges on that database's objects only. Only
+//! its name is managed: the sandbox emulates no ALTER DATABASE ROLE, so a comment could not
+//! be checked end to end, and a rename is a new role (its grants go with the old one).
+
+use crate::model::schema::{Attr, Identity, KindSchema};
+use crate::model::{Kind, Scope};
+
+pub static SCHEMA: KindSchema = KindSchema {
+    kind: Kind::DatabaseRole,
+    keyword: "database_role",
+    noun: "database role",
+    identity: Identity::Named(Scope::Database),
+    can_rename: false,
+    doc: "A database role: privileges on its own database's objects, granted to roles.",
+    blocks: &[],
+    attrs: &[
+        Attr::container("database", Kind::Database, "The database it lives in."),
+        Attr::name_attr("The database role name."),
+    ],
+};
