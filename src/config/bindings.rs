@@ -27,6 +27,8 @@ pub(crate) struct Bindings {
     workspace: String,
     locals: Map<String, Value>,
     blocks: BTreeMap<Kind, Map<String, Value>>,
+    /// Each module call's outputs (an object, or a map of instance key to object).
+    modules: Map<String, Value>,
 }
 
 /// The variables, local values and blocks some expressions read.
@@ -35,6 +37,7 @@ pub(crate) struct Reads<'a> {
     vars: BTreeSet<&'a str>,
     locals: BTreeSet<&'a str>,
     blocks: BTreeSet<(Kind, &'a str)>,
+    modules: BTreeSet<&'a str>,
 }
 
 impl<'a> Reads<'a> {
@@ -55,6 +58,9 @@ impl<'a> Reads<'a> {
                 }
                 Ok(Target::Block(b)) => {
                     self.blocks.insert((b.kind, b.label));
+                }
+                Ok(Target::Module(m)) => {
+                    self.modules.insert(m.label);
                 }
                 // `each` is declared per instance, `snowform` always; mistakes were reported.
                 Ok(Target::Each | Target::Workspace) | Err(_) => {}
@@ -91,6 +97,7 @@ impl Bindings {
             workspace: String::new(),
             locals: Map::new(),
             blocks: BTreeMap::new(),
+            modules: Map::new(),
         }
     }
 
@@ -114,6 +121,11 @@ impl Bindings {
             .insert(label.to_string(), value);
     }
 
+    /// Declare a module call's outputs: one object, or a map of instance key to object.
+    pub fn set_module(&mut self, label: &str, value: Value) {
+        self.modules.insert(label.to_string(), value);
+    }
+
     /// A context holding what `reads` names (of what has been evaluated so far).
     pub fn context(&self, reads: &Reads) -> Context<'static> {
         let mut ctx = self.funcs.clone();
@@ -132,6 +144,9 @@ impl Bindings {
         .collect();
         ctx.declare_var("snowform", Value::Object(snowform));
         ctx.declare_var("local", Value::Object(pick(&self.locals, &reads.locals)));
+        if !reads.modules.is_empty() {
+            ctx.declare_var("module", Value::Object(pick(&self.modules, &reads.modules)));
+        }
         for (kind, labels) in &self.blocks {
             let wanted: BTreeSet<&str> = reads
                 .blocks

@@ -48,6 +48,27 @@ impl OutputDecl<'_> {
     }
 }
 
+/// A `module "NAME" { source = "./dir" ... }` call: its other attributes set the
+/// module's variables.
+pub(crate) struct ModuleDecl<'a> {
+    pub label: &'a str,
+    pub block: &'a Block,
+    pub file: &'a SourceFile,
+}
+
+impl ModuleDecl<'_> {
+    pub fn span(&self) -> Span {
+        self.file.span_of(self.block)
+    }
+
+    pub fn attr(&self, name: &str) -> Option<&Attribute> {
+        self.block.body.get_attribute(name)
+    }
+}
+
+/// The attributes of a module call that are not the module's variables.
+pub(crate) const MODULE_META: &[&str] = &["source", "for_each", "depends_on"];
+
 pub(crate) struct BackendDecl<'a> {
     pub kind: &'a str,
     pub block: &'a Block,
@@ -62,9 +83,10 @@ pub(crate) struct Decls<'a> {
     pub resources: BTreeMap<(Kind, &'a str), ResourceDecl<'a>>,
     pub backend: Option<BackendDecl<'a>>,
     pub outputs: BTreeMap<&'a str, OutputDecl<'a>>,
+    pub modules: BTreeMap<&'a str, ModuleDecl<'a>>,
 }
 
-const TOP_LEVEL: &[&str] = &["variable", "locals", "backend", "output"];
+const TOP_LEVEL: &[&str] = &["variable", "locals", "backend", "output", "module"];
 const VARIABLE_ATTRS: &[&str] = &["type", "default", "description", "sensitive"];
 const OUTPUT_ATTRS: &[&str] = &["value", "description", "sensitive"];
 const VALIDATION_ATTRS: &[&str] = &["condition", "error_message"];
@@ -164,6 +186,49 @@ pub(crate) fn collect<'a>(files: &'a [ParsedFile], diags: &mut Diagnostics) -> D
                             ));
                         } else {
                             decls.outputs.insert(name, OutputDecl { block, file });
+                        }
+                    }
+                }
+                "module" => {
+                    let example = "module \"NAME\" { source = \"./modules/NAME\" }";
+                    if let Some(label) = one_label(block, file, example, diags) {
+                        if !is_valid_label(label) {
+                            diags.push(
+                                invalid_label(label, "module")
+                                    .at(Some(file.span_of(&block.labels[0]))),
+                            );
+                            continue;
+                        }
+                        for b in block.body.blocks() {
+                            diags.push(
+                                Diagnostic::error(format!(
+                                    "unexpected block {:?} in a module block",
+                                    b.ident.as_str()
+                                ))
+                                .with_detail(
+                                    "a module block holds source, for_each, depends_on and the module's variables as NAME = VALUE",
+                                )
+                                .at(Some(file.span_of(b))),
+                            );
+                        }
+                        check_required(
+                            &block.body,
+                            block,
+                            file,
+                            &["source"],
+                            &format!("module {label:?}"),
+                            diags,
+                        );
+                        if let Some(first) = decls.modules.get(label) {
+                            diags.push(declared_twice(
+                                &format!("module.{label}"),
+                                first.span(),
+                                file.span_of(block),
+                            ));
+                        } else {
+                            decls
+                                .modules
+                                .insert(label, ModuleDecl { label, block, file });
                         }
                     }
                 }

@@ -11,6 +11,7 @@ mod decode;
 mod evaluate;
 mod fmt;
 mod functions;
+mod modules;
 mod outputs;
 mod refs;
 mod sensitive;
@@ -100,21 +101,23 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
         // references to it as undeclared.
         return None;
     }
-    let names = refs::Names {
-        variables: decls.variables.keys().map(|s| s.to_string()).collect(),
-        locals: decls.locals.keys().map(|s| s.to_string()).collect(),
-        blocks: decls
-            .resources
-            .iter()
-            .map(|((k, l), d)| ((*k, l.to_string()), d.block.body.has_attribute("for_each")))
-            .collect(),
-    };
+    let names = modules::names_of(&decls);
 
     let _base = functions::BaseDirGuard::enter(dir);
     let opts = &with_workspace_file(dir, opts, diags);
     let vars = variables::resolve(&decls, opts, &names, diags);
     let backend = backend::decode(&decls, &vars, &names, &opts.workspace, diags);
-    let (mut decoded, outputs) = evaluate::run(&decls, &vars, &names, &opts.workspace, diags);
+    let scope = evaluate::Scope::top(dir.to_path_buf());
+    let run = evaluate::run(&decls, &vars, &names, &opts.workspace, &scope, diags);
+    let (mut decoded, outputs, extras) = (run.decoded, run.outputs, run.extras);
+    // The modules' files are part of the configuration: a saved plan is stale when one
+    // changes.
+    for (name, text) in &extras.files {
+        hash_part(&mut hasher, name.as_bytes());
+        hash_part(&mut hasher, text.as_bytes());
+    }
+    let mut paths = paths;
+    paths.extend(extras.paths.iter().cloned());
     decoded.sort_by(|a, b| a.object.address.cmp(&b.object.address));
     checks::run(&decoded, diags);
 
@@ -133,10 +136,12 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
     let digest = hex::encode(hasher.finalize());
 
     let mut sensitive = vars.sensitive.clone();
+    sensitive.extend(extras.sensitive.iter().cloned());
     sensitive.extend(sensitive::derived_values(
         &decls,
         &vars.sensitive_names,
         &decoded,
+        "",
     ));
     sensitive.sort();
     sensitive.dedup();

@@ -170,6 +170,29 @@ pub(crate) enum Target<'a> {
     Each,
     Workspace,
     Block(BlockRef<'a>),
+    /// `module.fs.schema_fqn`: an output of a module call.
+    Module(ModuleRef<'a>),
+}
+
+/// A reference to a module call's output: `module.fs["team"].schema_fqn`.
+#[derive(Clone, Debug)]
+pub(crate) struct ModuleRef<'a> {
+    pub label: &'a str,
+    /// The instance key expression of `module.fs["team"]`.
+    pub index: Option<&'a Expression>,
+    /// The output read, if any.
+    pub output: Option<&'a str>,
+    pub offset: usize,
+}
+
+impl ModuleRef<'_> {
+    /// The instance key when it is written as a literal string.
+    pub fn literal_key(&self) -> Option<&str> {
+        match self.index? {
+            Expression::String(s) => Some(s.value().as_str()),
+            _ => None,
+        }
+    }
 }
 
 /// A reference to a resource block: `warehouse.team["ml"].name`.
@@ -194,7 +217,7 @@ impl BlockRef<'_> {
     }
 }
 
-const ROOTS: &[&str] = &["var", "local", "each", "snowform"];
+const ROOTS: &[&str] = &["var", "local", "each", "snowform", "module"];
 
 fn get_attr(op: Option<&Decorated<TraversalOperator>>) -> Option<&str> {
     match op.map(|o| o.value()) {
@@ -223,6 +246,26 @@ pub(crate) fn classify<'a>(t: &Traversal<'a>) -> Result<Target<'a>, Diagnostic> 
             Some("workspace") => Ok(Target::Workspace),
             _ => Err(Diagnostic::error("snowform has only snowform.workspace")),
         },
+        "module" => {
+            let label = first.ok_or_else(|| {
+                Diagnostic::error("module must be followed by the name of a module call")
+                    .with_detail("write module.NAME.OUTPUT, for example module.fs.schema_fqn")
+            })?;
+            let mut rest = t.ops[1..].iter().peekable();
+            let index = match rest.peek().map(|o| o.value()) {
+                Some(TraversalOperator::Index(e)) => {
+                    rest.next();
+                    Some(e)
+                }
+                _ => None,
+            };
+            Ok(Target::Module(ModuleRef {
+                label,
+                index,
+                output: get_attr(rest.next()),
+                offset: t.offset,
+            }))
+        }
         root => {
             if let Some(kind) = Kind::parse(root) {
                 let label = first.ok_or_else(|| {
@@ -289,6 +332,8 @@ pub(crate) struct Names {
     pub locals: BTreeSet<String>,
     /// Resource blocks and whether each has `for_each`.
     pub blocks: BTreeMap<(Kind, String), bool>,
+    /// Module calls and whether each has `for_each`.
+    pub modules: BTreeMap<String, bool>,
 }
 
 /// Which kinds of names an expression may read, and how to say what it is in messages.
@@ -412,6 +457,10 @@ pub(crate) fn resolve<'a>(
                 Some(not_allowed(format!("the block {}.{}", b.kind, b.label)))
             }
             Target::Block(b) => check_block_ref(b, names),
+            Target::Module(m) if !allowed.blocks => {
+                Some(not_allowed(format!("the module module.{}", m.label)))
+            }
+            Target::Module(m) => check_module_ref(m, names),
             _ => None,
         };
         match problem {
@@ -420,6 +469,47 @@ pub(crate) fn resolve<'a>(
         }
     }
     targets
+}
+
+fn check_module_ref(m: &ModuleRef, names: &Names) -> Option<Diagnostic> {
+    let Some(&has_for_each) = names.modules.get(m.label) else {
+        let d = Diagnostic::error(format!(
+            "reference to an undeclared module module.{}",
+            m.label
+        ));
+        return Some(
+            match suggest::hint(m.label, names.modules.keys().map(String::as_str)) {
+                Some(h) => d.with_detail(h),
+                None => d.with_detail(format!(
+                    "call it with module \"{}\" {{ source = \"./modules/...\" }}",
+                    m.label
+                )),
+            },
+        );
+    };
+    if has_for_each && m.index.is_none() && m.output.is_some() {
+        return Some(
+            Diagnostic::error(format!(
+                "module.{} has for_each: refer to one of its instances",
+                m.label
+            ))
+            .with_detail(format!(
+                "write module.{}[\"KEY\"].{}",
+                m.label,
+                m.output.unwrap_or("OUTPUT")
+            )),
+        );
+    }
+    if !has_for_each && m.index.is_some() {
+        return Some(
+            Diagnostic::error(format!(
+                "module.{} has no for_each, so it has no instances to index",
+                m.label
+            ))
+            .with_detail(format!("write module.{}.OUTPUT", m.label)),
+        );
+    }
+    None
 }
 
 fn check_block_ref(b: &BlockRef, names: &Names) -> Option<Diagnostic> {
@@ -504,6 +594,7 @@ mod tests {
                 Target::Local(n) => format!("local.{n}"),
                 Target::Each => "each".into(),
                 Target::Workspace => "workspace".into(),
+                Target::Module(m) => format!("module.{}", m.label),
                 Target::Block(b) => format!(
                     "{}.{}{}{}",
                     b.kind,

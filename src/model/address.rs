@@ -7,6 +7,10 @@ use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Address {
+    /// The module instance the object is declared in: empty at the top level, else
+    /// `module.fs` or `module.fs["team"]` (nested calls joined by `.`). First, so that a
+    /// module's objects sort together, after the top level's.
+    pub module: String,
     pub kind: Kind,
     pub name: String,
     /// The `for_each` key of one instance.
@@ -22,6 +26,7 @@ pub struct AddressError(pub String);
 impl Address {
     pub fn new(kind: Kind, name: impl Into<String>) -> Address {
         Address {
+            module: String::new(),
             kind,
             name: name.into(),
             key: None,
@@ -30,6 +35,7 @@ impl Address {
 
     pub fn with_key(kind: Kind, name: impl Into<String>, key: impl Into<String>) -> Address {
         Address {
+            module: String::new(),
             kind,
             name: name.into(),
             key: Some(key.into()),
@@ -38,12 +44,26 @@ impl Address {
 
     /// The address of the block this instance comes from (`warehouse.team`).
     pub fn block(&self) -> Address {
-        Address::new(self.kind, self.name.clone())
+        Address::new(self.kind, self.name.clone()).within(&self.module)
+    }
+
+    /// This address inside the module instance `module` (`module.fs`, `module.fs["a"]`):
+    /// an address of the module's own configuration seen from the calling one.
+    pub fn within(mut self, module: &str) -> Address {
+        if !module.is_empty() {
+            self.module = if self.module.is_empty() {
+                module.to_string()
+            } else {
+                format!("{module}.{}", self.module)
+            };
+        }
+        self
     }
 
     pub fn parse(text: &str) -> Result<Address, AddressError> {
         let err = || AddressError(text.to_string());
-        let (kind, rest) = text.split_once('.').ok_or_else(err)?;
+        let (module, text_rest) = split_module_path(text).ok_or_else(err)?;
+        let (kind, rest) = text_rest.split_once('.').ok_or_else(err)?;
         let kind = Kind::parse(kind).ok_or_else(err)?;
         let (name, key) = match rest.find('[') {
             None => (rest, None),
@@ -67,6 +87,7 @@ impl Address {
             return Err(err());
         }
         Ok(Address {
+            module: module.to_string(),
             kind,
             name: name.to_string(),
             key,
@@ -76,6 +97,9 @@ impl Address {
 
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.module.is_empty() {
+            write!(f, "{}.", self.module)?;
+        }
         write!(f, "{}.{}", self.kind, self.name)?;
         if let Some(key) = &self.key {
             write!(
@@ -99,6 +123,41 @@ impl<'de> Deserialize<'de> for Address {
         let s = String::deserialize(d)?;
         Address::parse(&s).map_err(serde::de::Error::custom)
     }
+}
+
+/// `module.a.module.b["k"].warehouse.x` -> (`module.a.module.b["k"]`, `warehouse.x`): the
+/// module path (each step `module.LABEL` with an optional `["KEY"]`) and the rest. None when
+/// a step is malformed.
+pub fn split_module_path(text: &str) -> Option<(&str, &str)> {
+    let mut end = 0;
+    while let Some(rest) = text[end..].strip_prefix("module.") {
+        let label_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        if label_len == 0 {
+            return None;
+        }
+        let mut used = "module.".len() + label_len;
+        let after = &rest[label_len..];
+        if after.starts_with("[\"") {
+            // A JSON string: up to the first quote that no backslash escapes.
+            let bytes = after.as_bytes();
+            let mut i = 2;
+            while i < bytes.len() && bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            if i >= bytes.len() || bytes.get(i + 1) != Some(&b']') {
+                return None;
+            }
+            serde_json::from_str::<String>(&after[1..=i]).ok()?;
+            used += i + 2;
+        }
+        if text.as_bytes().get(end + used) != Some(&b'.') {
+            return None;
+        }
+        end += used + 1;
+    }
+    Some((text[..end].strip_suffix('.').unwrap_or(""), &text[end..]))
 }
 
 /// `snowform import ADDRESS 'NAME'`, safe to paste into a POSIX shell: the name always
@@ -145,6 +204,25 @@ mod tests {
             Some("ml")
         );
         assert!(Address::parse("nothing.here").is_err());
+        for text in [
+            "module.fs.schema.feature_store",
+            "module.fs[\"team\"].entity.customer",
+            "module.fs[\"a.b]\"].module.inner.task.x[\"k\"]",
+        ] {
+            assert_eq!(Address::parse(text).unwrap().to_string(), text);
+        }
+        let a = Address::parse("module.fs[\"ml\"].schema.x").unwrap();
+        assert_eq!(a.module, "module.fs[\"ml\"]");
+        assert_eq!(a.block().to_string(), "module.fs[\"ml\"].schema.x");
+        assert_eq!(
+            Address::new(Kind::Schema, "x")
+                .within("module.a")
+                .to_string(),
+            "module.a.schema.x"
+        );
+        assert!(Address::parse("module.fs").is_err());
+        assert!(Address::parse("module..schema.x").is_err());
+        assert!(Address::parse("module.fs[ml].schema.x").is_err());
         assert!(Address::parse("warehouse").is_err());
         assert!(Address::parse("warehouse.team[ml]").is_err());
     }

@@ -15,6 +15,7 @@ mod in_process;
 mod journal;
 mod kinds;
 mod mlops;
+mod modules;
 mod outputs;
 mod plan_cases;
 mod properties;
