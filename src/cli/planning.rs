@@ -251,6 +251,7 @@ async fn try_plan(
     };
     let requests = crate::diff::Requests {
         replace: replace.to_vec(),
+        moves: config.refactors.moves.clone(),
     };
     let mut changes = match crate::diff::diff_requested(
         &DiffInput {

@@ -84,9 +84,41 @@ pub(crate) struct Decls<'a> {
     pub backend: Option<BackendDecl<'a>>,
     pub outputs: BTreeMap<&'a str, OutputDecl<'a>>,
     pub modules: BTreeMap<&'a str, ModuleDecl<'a>>,
+    /// `moved`, `import` and `removed` blocks, in file order.
+    pub refactors: Vec<RefactorDecl<'a>>,
 }
 
-const TOP_LEVEL: &[&str] = &["variable", "locals", "backend", "output", "module"];
+/// A `moved`, `import` or `removed` block: it says what to do with the state's records,
+/// not what exists.
+pub(crate) struct RefactorDecl<'a> {
+    pub block: &'a Block,
+    pub file: &'a SourceFile,
+}
+
+impl RefactorDecl<'_> {
+    pub fn attr(&self, name: &str) -> Option<&Attribute> {
+        self.block.body.get_attribute(name)
+    }
+}
+
+/// A refactoring block's shape: its name, attributes, required attributes and nested blocks.
+type RefactorShape = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+/// Each refactoring block's shape.
+const REFACTORS: &[RefactorShape] = &[
+    ("moved", &["from", "to"], &["from", "to"], &[]),
+    ("import", &["to", "id"], &["to", "id"], &[]),
+    ("removed", &["from"], &["from"], &["lifecycle"]),
+];
+
+const TOP_LEVEL: &[&str] = &[
+    "variable", "locals", "backend", "output", "module", "moved", "import", "removed",
+];
 const VARIABLE_ATTRS: &[&str] = &["type", "default", "description", "sensitive"];
 const OUTPUT_ATTRS: &[&str] = &["value", "description", "sensitive"];
 const VALIDATION_ATTRS: &[&str] = &["condition", "error_message"];
@@ -231,6 +263,31 @@ pub(crate) fn collect<'a>(files: &'a [ParsedFile], diags: &mut Diagnostics) -> D
                                 .insert(label, ModuleDecl { label, block, file });
                         }
                     }
+                }
+                "moved" | "import" | "removed" => {
+                    let (_, attrs, required, nested) =
+                        REFACTORS.iter().find(|r| r.0 == ident).expect("listed");
+                    if let Some(l) = block.labels.first() {
+                        diags.push(
+                            Diagnostic::error(format!("a {ident} block takes no label"))
+                                .at(Some(file.span_of(l))),
+                        );
+                        continue;
+                    }
+                    let inside = format!("a {ident} block");
+                    check_body(&block.body, file, attrs, nested, &inside, diags);
+                    check_required(&block.body, block, file, required, &inside, diags);
+                    for l in block.body.get_blocks("lifecycle") {
+                        check_body(
+                            &l.body,
+                            file,
+                            &["destroy"],
+                            &[],
+                            "a removed block's lifecycle",
+                            diags,
+                        );
+                    }
+                    decls.refactors.push(RefactorDecl { block, file });
                 }
                 "locals" => {
                     if !block.labels.is_empty() {

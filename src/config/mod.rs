@@ -13,6 +13,7 @@ mod fmt;
 mod functions;
 mod modules;
 mod outputs;
+mod refactor;
 mod refs;
 mod sensitive;
 mod source;
@@ -25,6 +26,7 @@ mod variables;
 pub use backend::Backend;
 pub use fmt::{check_dir, format_dir, format_source};
 pub use outputs::Output;
+pub use refactor::Refactors;
 pub use variables::ENV_PREFIX;
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -64,6 +66,8 @@ pub struct Config {
     pub files: Vec<PathBuf>,
     /// The `output` blocks' values, by name.
     pub outputs: Vec<Output>,
+    /// The `moved`, `import` and `removed` blocks.
+    pub refactors: Refactors,
 }
 
 /// Read, evaluate and check the configuration in `dir`. None when there is any error;
@@ -164,6 +168,7 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
 
     let mut objects: Vec<Object> = decoded.into_iter().map(|d| d.object).collect();
     crate::model::derive(&mut objects);
+    let refactors = refactor::collect(&decls, &objects, diags);
     Some(Config {
         dir: dir.to_path_buf(),
         objects,
@@ -172,6 +177,7 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
         sensitive,
         files: paths,
         outputs,
+        refactors,
     })
 }
 

@@ -152,6 +152,16 @@ fn load_inner(call: &Call, diags: &mut Diagnostics) -> Option<Loaded> {
                 .at(Some(b.file.span_of(b.block))),
         );
     }
+    for r in &decls.refactors {
+        diags.push(
+            Diagnostic::error(format!(
+                "a {} block belongs to the top-level configuration",
+                r.block.ident.as_str()
+            ))
+            .with_detail("write it in the configuration that calls the module, with the module's addresses (module.NAME.KIND.LABEL)")
+            .at(Some(r.file.span_of(r.block))),
+        );
+    }
     for (name, (_, at)) in &call.values.values {
         if !decls.variables.contains_key(name.as_str()) {
             let d = Diagnostic::error(format!(

@@ -190,11 +190,14 @@ pub struct Requests {
     /// Objects to replace although nothing about them needs it (a dynamic table to
     /// rebuild, a stage to empty).
     pub replace: Vec<Address>,
+    /// The configuration's `moved` blocks: a record they take to a configured address is
+    /// that object's, whatever its name (a block renamed along with its object).
+    pub moves: Vec<crate::model::Move>,
 }
 
 /// [`diff`], with what the user asks besides the configuration.
 pub fn diff_requested(input: &DiffInput, requests: &Requests) -> Result<Vec<Change>, Diagnostics> {
-    let mut matched = match_records(input);
+    let mut matched = match_records(input, &requests.moves);
     matched.requests = requests.clone();
     let matched = matched;
     let mut diags = Diagnostics::new();
@@ -235,9 +238,40 @@ impl<'a> Matched<'_, 'a> {
 /// holds under another address has moved. Its name is the one recorded, or that name
 /// after the renames of its database and schema in this plan (found once those containers
 /// are matched up, hence a loop).
-fn match_records<'i, 'a>(input: &'i DiffInput<'a>) -> Matched<'i, 'a> {
+fn match_records<'i, 'a>(
+    input: &'i DiffInput<'a>,
+    moves: &[crate::model::Move],
+) -> Matched<'i, 'a> {
     let desired_addrs: BTreeSet<&Address> = input.desired.iter().map(|o| &o.address).collect();
     let mut moved: BTreeMap<&'a Address, &'a Address> = BTreeMap::new();
+    // The moved blocks first, each applied in turn (a chain a -> b -> c takes a to c): a
+    // record they take to a configured address that records nothing is that object's.
+    if !moves.is_empty() {
+        let desired_by_addr: BTreeMap<&Address, &'a Address> = input
+            .desired
+            .iter()
+            .map(|o| (&o.address, &o.address))
+            .collect();
+        for old in input.recorded.keys() {
+            if desired_addrs.contains(old) {
+                continue;
+            }
+            let mut at = old.clone();
+            for m in moves {
+                if let Some(next) = m.apply(&at) {
+                    at = next;
+                }
+            }
+            if at == *old || input.recorded.contains_key(&at) {
+                continue;
+            }
+            if let Some(&to) = desired_by_addr.get(&at) {
+                if !moved.contains_key(to) {
+                    moved.insert(to, old);
+                }
+            }
+        }
+    }
     let relocation = loop {
         let relocation = Relocation::of(input, &moved);
         let taken: BTreeSet<&Address> = moved.values().copied().collect();
@@ -1105,7 +1139,7 @@ mod pass_tests {
             recorded: &recorded,
             live: live.as_ref(),
         };
-        let m = match_records(&input);
+        let m = match_records(&input, &[]);
         let (mut changes, mut diags) = (Vec::new(), Diagnostics::new());
         let at = PASSES
             .iter()
@@ -1172,6 +1206,7 @@ mod pass_tests {
         let run = |replace: &[&str]| {
             let requests = Requests {
                 replace: replace.iter().map(|a| Address::parse(a).unwrap()).collect(),
+                ..Requests::default()
             };
             diff_requested(&input, &requests)
         };
@@ -1220,7 +1255,7 @@ mod pass_tests {
             recorded: &recorded,
             live: None,
         };
-        let m = match_records(&input);
+        let m = match_records(&input, &[]);
         assert_eq!(
             m.moved
                 .iter()

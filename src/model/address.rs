@@ -125,6 +125,101 @@ impl<'de> Deserialize<'de> for Address {
     }
 }
 
+/// One end of a `moved` block: an object (or every instance of a block, without a key),
+/// or a module call (every object in it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MoveEnd {
+    Object(Address),
+    Module(String),
+}
+
+impl MoveEnd {
+    pub fn parse(text: &str) -> Result<MoveEnd, AddressError> {
+        match split_module_path(text) {
+            Some((module, "")) if !module.is_empty() => Ok(MoveEnd::Module(module.to_string())),
+            _ => Address::parse(text).map(MoveEnd::Object),
+        }
+    }
+}
+
+impl fmt::Display for MoveEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MoveEnd::Object(a) => write!(f, "{a}"),
+            MoveEnd::Module(m) => f.write_str(m),
+        }
+    }
+}
+
+/// A `moved` block: what the state recorded under `from` is the configuration's `to` now
+/// (a renamed block, or blocks moved into or between modules).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Move {
+    pub from: MoveEnd,
+    pub to: MoveEnd,
+}
+
+impl Move {
+    /// Where this move takes a recorded address, or None when it does not apply to it.
+    pub fn apply(&self, a: &Address) -> Option<Address> {
+        match (&self.from, &self.to) {
+            (MoveEnd::Object(from), MoveEnd::Object(to)) => {
+                if a == from {
+                    return Some(to.clone());
+                }
+                // A whole block: each instance keeps its key.
+                let whole = from.key.is_none() && to.key.is_none() && a.key.is_some();
+                (whole && a.block() == *from).then(|| Address {
+                    key: a.key.clone(),
+                    ..to.clone()
+                })
+            }
+            (MoveEnd::Module(from), MoveEnd::Module(to)) => {
+                let rest = if a.module == *from {
+                    ""
+                } else {
+                    a.module.strip_prefix(from.as_str())?.strip_prefix('.')?
+                };
+                let module = match rest {
+                    "" => to.clone(),
+                    r => format!("{to}.{r}"),
+                };
+                Some(Address {
+                    module,
+                    ..a.clone()
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A `removed` block: a recorded object (or every object of a block or module call) the
+/// configuration no longer has, dropped as usual (`destroy = true`) or only forgotten.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Removal {
+    pub from: MoveEnd,
+    pub destroy: bool,
+}
+
+impl Removal {
+    /// Whether this removal names the recorded address `a`.
+    pub fn covers(&self, a: &Address) -> bool {
+        match &self.from {
+            MoveEnd::Object(f) => a == f || (f.key.is_none() && a.block() == *f),
+            MoveEnd::Module(m) => a.module == *m || a.module.starts_with(&format!("{m}.")),
+        }
+    }
+}
+
+/// An `import` block: the account's object `name` is adopted as the configuration's `to`
+/// by the plan (recorded, no statement run for it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    pub to: Address,
+    pub name: super::ObjectName,
+}
+
 /// `module.a.module.b["k"].warehouse.x` -> (`module.a.module.b["k"]`, `warehouse.x`): the
 /// module path (each step `module.LABEL` with an optional `["KEY"]`) and the rest. None when
 /// a step is malformed.
@@ -152,10 +247,12 @@ pub fn split_module_path(text: &str) -> Option<(&str, &str)> {
             serde_json::from_str::<String>(&after[1..=i]).ok()?;
             used += i + 2;
         }
-        if text.as_bytes().get(end + used) != Some(&b'.') {
-            return None;
+        match text.as_bytes().get(end + used) {
+            // A module path alone (`module.fs`, a moved block's end).
+            None => return Some((text, "")),
+            Some(b'.') => end += used + 1,
+            Some(_) => return None,
         }
-        end += used + 1;
     }
     Some((text[..end].strip_suffix('.').unwrap_or(""), &text[end..]))
 }
@@ -221,6 +318,33 @@ mod tests {
             "module.a.schema.x"
         );
         assert!(Address::parse("module.fs").is_err());
+        assert_eq!(
+            MoveEnd::parse("module.fs[\"a\"]").unwrap(),
+            MoveEnd::Module("module.fs[\"a\"]".into())
+        );
+        let mv = |from: &str, to: &str, a: &str| {
+            Move {
+                from: MoveEnd::parse(from).unwrap(),
+                to: MoveEnd::parse(to).unwrap(),
+            }
+            .apply(&Address::parse(a).unwrap())
+            .map(|a| a.to_string())
+        };
+        assert_eq!(
+            mv("schema.a", "schema.b", "schema.a").as_deref(),
+            Some("schema.b")
+        );
+        assert_eq!(
+            mv("schema.a", "module.fs.schema.b", "schema.a[\"k\"]").as_deref(),
+            Some("module.fs.schema.b[\"k\"]")
+        );
+        assert_eq!(mv("schema.a[\"k\"]", "schema.b", "schema.a[\"j\"]"), None);
+        assert_eq!(
+            mv("module.a", "module.b[\"x\"]", "module.a.module.c.task.t").as_deref(),
+            Some("module.b[\"x\"].module.c.task.t")
+        );
+        assert_eq!(mv("module.a", "module.b", "module.ab.task.t"), None);
+        assert_eq!(mv("module.a", "module.b", "task.t"), None);
         assert!(Address::parse("module..schema.x").is_err());
         assert!(Address::parse("module.fs[ml].schema.x").is_err());
         assert!(Address::parse("warehouse").is_err());

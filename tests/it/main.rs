@@ -20,6 +20,7 @@ mod outputs;
 mod plan_cases;
 mod properties;
 mod recorded_values;
+mod refactor;
 mod regression_setup;
 mod renamed_containers;
 mod replace;

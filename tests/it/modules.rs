@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 /// examples/feature-store-module written out by hand: every object of each team's module
 /// instance as a top-level block, labelled `<team>_<label>`.
-const FLAT: &str = r#"
+pub(crate) const FLAT: &str = r#"
 warehouse "features" {
   name         = "FEATURES_WH"
   size         = "XSMALL"
