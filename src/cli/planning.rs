@@ -252,6 +252,8 @@ async fn try_plan(
     let requests = crate::diff::Requests {
         replace: replace.to_vec(),
         moves: config.refactors.moves.clone(),
+        imports: config.refactors.imports.clone(),
+        removals: config.refactors.removals.clone(),
     };
     let mut changes = match crate::diff::diff_requested(
         &DiffInput {

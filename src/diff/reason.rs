@@ -23,6 +23,12 @@ pub enum Why {
         from: Address,
     },
     NoLongerConfigured,
+    /// A `removed` block with `destroy = false`: only the state forgets it.
+    Forgotten,
+    /// Adopted from the account by an `import` block.
+    Imported {
+        name: ObjectName,
+    },
     /// Recorded, gone from the account: only the state forgets it.
     AlreadyGone {
         kind: Kind,
@@ -108,6 +114,13 @@ impl std::fmt::Display for Why {
             Why::RecordOnly => f.write_str(RECORD_ONLY),
             Why::MovedFrom { from } => write!(f, "moved from {from}"),
             Why::NoLongerConfigured => f.write_str("no longer in the configuration"),
+            Why::Forgotten => f.write_str(
+                "a removed block with destroy = false: snowform forgets it, the account keeps it",
+            ),
+            Why::Imported { name } => write!(
+                f,
+                "imported: {name} is adopted from the account (recorded, no statement run for that)"
+            ),
             Why::AlreadyGone { kind, name } => write!(
                 f,
                 "{} {name} is already gone from the account; snowform forgets it",
@@ -258,6 +271,14 @@ mod tests {
             (Why::RecordOnly, RECORD_ONLY),
             (Why::MovedFrom { from: w.clone() }, "moved from warehouse.w"),
             (Why::NoLongerConfigured, "no longer in the configuration"),
+            (
+                Why::Forgotten,
+                "a removed block with destroy = false: snowform forgets it, the account keeps it",
+            ),
+            (
+                Why::Imported { name: name("W") },
+                "imported: W is adopted from the account (recorded, no statement run for that)",
+            ),
             (
                 Why::AlreadyGone { kind: Kind::Database, name: name("D") },
                 "database D is already gone from the account; snowform forgets it",

@@ -181,6 +181,19 @@ pub fn generate(objects: &[Object]) -> Generated {
     Generated { hcl, imports }
 }
 
+/// An `import` block per generated block, for `generate --import-blocks`: the next plan
+/// adopts every object (the addresses are plain `kind.label`, written as references).
+pub fn import_blocks(imports: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (address, name) in imports {
+        out.push_str(&format!(
+            "\nimport {{\n  to = {address}\n  id = {}\n}}\n",
+            hcl_string(name)
+        ));
+    }
+    out
+}
+
 fn block(w: &mut Writer, o: &Object) {
     let name = &o.name;
     // Container: a reference when the container is written too.

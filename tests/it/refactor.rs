@@ -147,3 +147,145 @@ fn a_refactor_from_flat_blocks_into_a_module_with_moved_blocks_destroys_nothing(
         "{err}"
     );
 }
+
+#[test]
+fn a_removed_block_with_destroy_false_forgets_and_leaves_the_object_in_the_account() {
+    let d = Dir::with(&[("main.hcl", BEFORE)]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let without_stage = BEFORE.replace(
+        "stage \"st\" {\n  schema = schema.old_name\n  name   = \"ST\"\n}\n",
+        "",
+    );
+    assert_ne!(without_stage, BEFORE);
+    d.write("main.hcl", &without_stage);
+
+    // Removing the block alone drops the stage.
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(plan["destructive"], true);
+    assert_eq!(statements(&plan), ["DROP STAGE RF.OLD_NAME.ST"]);
+
+    d.write(
+        "removed.hcl",
+        "removed {\n  from = stage.st\n  lifecycle {\n    destroy = false\n  }\n}\n",
+    );
+    for format in ["human", "markdown"] {
+        let out = d.sandbox(&["plan", "--format", format]).ok().stdout;
+        assert!(out.contains("the account keeps it"), "{out}");
+    }
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(plan["destructive"], false, "{plan}");
+    assert_eq!(
+        actions(&plan),
+        [("stage.st".to_string(), "delete".to_string())]
+    );
+    assert!(statements(&plan).is_empty(), "{plan}");
+    // Nothing is destroyed, so no --allow-destroy is needed.
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let listed = d.run(&["state", "list"]).ok().stdout;
+    assert!(!listed.contains("stage.st"), "{listed}");
+    let stages = d.exec_rows("SHOW STAGES IN SCHEMA RF.OLD_NAME");
+    assert_eq!(
+        stages.len(),
+        1,
+        "the stage is still in the account: {stages:?}"
+    );
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(actions(&plan), Vec::<(String, String)>::new());
+
+    // A removed block must not name what the configuration still declares.
+    d.write("main.hcl", BEFORE);
+    let err = d.run(&["validate"]).code(1).stderr;
+    assert!(
+        err.contains(
+            "removed.hcl:2:10: error: removed stage.st, which the configuration still declares"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn import_blocks_written_by_generate_adopt_everything_at_plan_time() {
+    // Objects made outside snowform.
+    let d = Dir::empty();
+    d.write("main.hcl", "# nothing yet\n");
+    d.exec("CREATE DATABASE IMP COMMENT = 'made by hand'");
+    d.exec("CREATE SCHEMA IMP.S");
+    d.exec("CREATE STAGE IMP.S.FILES COMMENT = 'files'");
+    d.exec("CREATE WAREHOUSE IMP_WH WAREHOUSE_SIZE = XSMALL");
+
+    let out = d.path().join("generated.hcl");
+    d.sandbox(&[
+        "generate",
+        "--database",
+        "IMP",
+        "--import-blocks",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .ok();
+    let hcl = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        hcl.contains("import {\n  to = schema.s\n  id = \"IMP.S\"\n}"),
+        "{hcl}"
+    );
+    std::fs::remove_file(d.path().join("main.hcl")).unwrap();
+
+    // Planned offline, an import cannot know what the account has.
+    let err = d.run(&["plan", "--refresh=false"]).code(1).stderr;
+    assert!(err.contains("needs the account"), "{err}");
+
+    // Every object is adopted, in every format, with no statement.
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert!(statements(&plan).is_empty(), "{plan}");
+    let changes = plan["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 3, "{plan}");
+    for c in changes {
+        assert_eq!(c["imported"], true, "{c}");
+        assert_eq!(c["action"], "update", "{c}");
+        assert!(
+            c["reasons"][0].as_str().unwrap().starts_with("imported: "),
+            "{c}"
+        );
+    }
+    for format in ["human", "markdown"] {
+        let out = d.sandbox(&["plan", "--format", format]).ok().stdout;
+        assert!(
+            out.contains("imported: IMP.S.FILES is adopted"),
+            "{format}: {out}"
+        );
+    }
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let listed = d.run(&["state", "list"]).ok().stdout;
+    assert!(
+        listed.contains("stage.files\tstage\tIMP.S.FILES"),
+        "{listed}"
+    );
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(actions(&plan), Vec::<(String, String)>::new());
+
+    // An import whose object differs from its block: adopted, then changed, in one plan.
+    d.exec("CREATE DATABASE IMP2 COMMENT = 'old'");
+    d.write(
+        "more.hcl",
+        "database \"imp2\" {\n  name    = \"IMP2\"\n  comment = \"new\"\n}\n\nimport {\n  to = database.imp2\n  id = \"IMP2\"\n}\n",
+    );
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(
+        statements(&plan),
+        ["ALTER DATABASE IMP2 SET COMMENT = 'new'"]
+    );
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(actions(&plan), Vec::<(String, String)>::new());
+
+    // An id that is not the block's object.
+    d.write(
+        "more.hcl",
+        "database \"imp2\" {\n  name    = \"IMP2\"\n  comment = \"new\"\n}\n\nimport {\n  to = database.imp2\n  id = \"IMP3\"\n}\n",
+    );
+    let err = d.run(&["validate"]).code(1).stderr;
+    assert!(
+        err.contains("more.hcl:8:8: error: import IMP3 to database.imp2, whose block names IMP2"),
+        "{err}"
+    );
+}
