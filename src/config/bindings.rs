@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub(crate) struct Each {
     pub key: String,
     pub value: Value,
+    /// An instance of `count`: `count.index` is its value.
+    pub count: bool,
 }
 
 /// What expressions can read, growing as locals and blocks are evaluated. A context holds
@@ -168,6 +170,12 @@ impl Bindings {
         ]
         .into_iter()
         .collect();
+        if each.count {
+            let index: Map<String, Value> = [("index".to_string(), each.value.clone())]
+                .into_iter()
+                .collect();
+            ctx.declare_var("count", Value::Object(index));
+        }
         ctx.declare_var("each", Value::Object(obj));
     }
 
@@ -252,6 +260,7 @@ mod tests {
         let each = Each {
             key: "ml".into(),
             value: Value::from("SMALL"),
+            count: false,
         };
         let expr = parse("\"${each.key}:${each.value}\"");
         let mut ctx = env.context(&Reads::of(&expr));

@@ -87,7 +87,9 @@ struct LocalPlan<'a> {
 
 struct BlockPlan<'a> {
     decl: &'a ResourceDecl<'a>,
+    /// `for_each`, or `count` when `counted`.
     for_each: Option<(&'a Expression, Vec<Target<'a>>)>,
+    counted: bool,
     /// The references of each attribute, by [`attr_key`].
     attrs: BTreeMap<String, Vec<Target<'a>>>,
     /// Attributes (and `for_each`) with a wrong reference (already reported).
@@ -142,6 +144,8 @@ struct Evaluated<'a> {
     /// The instance keys of each evaluated block; None for a block without for_each.
     instances: BTreeMap<(Kind, &'a str), Option<Vec<String>>>,
     registry: BTreeMap<Address, ObjectName>,
+    /// The blocks with count (their instance keys are indexes).
+    counted: BTreeSet<(Kind, &'a str)>,
     /// The address prefix of this configuration's objects (see [`Scope::prefix`]).
     prefix: String,
     /// Each evaluated module call's instances, by key ("" without for_each), and whether
@@ -361,13 +365,14 @@ impl<'a> Evaluated<'a> {
                     .index
                     .and_then(|e| eval_in(ctx, e).ok())
                     .and_then(|v| text(&v));
+                let counted = self.counted.contains(&(b.kind, b.label));
                 match key {
                     Some(k) if keys.contains(&k) => {
-                        vec![Address::with_key(b.kind, b.label, k).within(&self.prefix)]
+                        vec![instance_address(b.kind, b.label, &k, counted).within(&self.prefix)]
                     }
                     _ => keys
                         .iter()
-                        .map(|k| Address::with_key(b.kind, b.label, k.clone()).within(&self.prefix))
+                        .map(|k| instance_address(b.kind, b.label, k, counted).within(&self.prefix))
                         .collect(),
                 }
             }
@@ -816,11 +821,17 @@ fn evaluate_block<'a>(
             if plan.broken.contains(FOR_EACH) || ts.iter().any(|t| state.unknown(t, vars)) {
                 return false;
             }
-            match env.eval(expr).and_then(each_of) {
+            let listed = if plan.counted {
+                env.eval(expr).and_then(count_of)
+            } else {
+                env.eval(expr).and_then(each_of)
+            };
+            match listed {
                 Ok(list) => list.into_iter().map(Some).collect(),
                 Err(e) => {
+                    let what = if plan.counted { "count" } else { "for_each" };
                     diags.push(
-                        Diagnostic::error(format!("invalid for_each: {e}"))
+                        Diagnostic::error(format!("invalid {what}: {e}"))
                             .at(Some(decl.file.span_of(*expr))),
                     );
                     return false;
@@ -878,7 +889,7 @@ fn evaluate_block<'a>(
     let mut reported: Vec<(Diagnostic, Vec<String>)> = Vec::new();
     for each in &instances {
         let address = match each {
-            Some(e) => Address::with_key(kind, label, e.key.clone()),
+            Some(e) => instance_address(kind, label, &e.key, plan.counted),
             None => Address::new(kind, label),
         }
         .within(&scope.prefix);
@@ -949,11 +960,16 @@ fn evaluate_block<'a>(
         d.object.deps.remove(&address);
         decoded_here.push(d);
     }
-    let value = if plan.for_each.is_some() {
+    let value = if plan.counted {
+        Hcl::Array(values.into_values().collect())
+    } else if plan.for_each.is_some() {
         Hcl::Object(values)
     } else {
         values.shift_remove("").unwrap_or(Hcl::Null)
     };
+    if plan.counted {
+        state.counted.insert((kind, label));
+    }
     env.set_block(kind, label, value);
     state.instances.insert(
         (kind, label),
@@ -985,13 +1001,46 @@ fn evaluate_block<'a>(
     ok
 }
 
+/// The address of one instance: `KIND.LABEL["KEY"]`, or `KIND.LABEL[N]` with count.
+fn instance_address(kind: Kind, label: &str, key: &str, counted: bool) -> Address {
+    match key.parse::<u64>() {
+        Ok(i) if counted => Address::with_index(kind, label, i),
+        _ => Address::with_key(kind, label, key),
+    }
+}
+
+/// The instances of a `count` value: a whole number from 0 to [`COUNT_LIMIT`].
+fn count_of(v: Hcl) -> Result<Vec<Each>, String> {
+    let n = match &v {
+        Hcl::Number(n) => n.as_u64().filter(|n| *n <= COUNT_LIMIT),
+        _ => None,
+    };
+    let Some(n) = n else {
+        return Err(format!(
+            "count takes a whole number from 0 to {COUNT_LIMIT}, got {}",
+            describe(&v)
+        ));
+    };
+    Ok((0..n)
+        .map(|i| Each {
+            key: i.to_string(),
+            value: Hcl::from(i),
+            count: true,
+        })
+        .collect())
+}
+
 /// The instances of a `for_each` value: a map (key, value) or a set of strings (key = value).
 fn each_of(v: Hcl) -> Result<Vec<Each>, String> {
     match v {
         Hcl::Object(m) => {
             let mut list: Vec<Each> = m
                 .into_iter()
-                .map(|(key, value)| Each { key, value })
+                .map(|(key, value)| Each {
+                    key,
+                    value,
+                    count: false,
+                })
                 .collect();
             list.sort_by(|a, b| a.key.cmp(&b.key));
             Ok(list)
@@ -1016,6 +1065,7 @@ fn each_of(v: Hcl) -> Result<Vec<Each>, String> {
                 .map(|k| Each {
                     value: Hcl::from(k.as_str()),
                     key: k,
+                    count: false,
                 })
                 .collect())
         }
@@ -1034,11 +1084,24 @@ fn analyse_block<'a>(
     let s = schema(decl.kind);
     let file = decl.file;
     let has_for_each = decl.attr("for_each").is_some();
+    let has_count = decl.attr(COUNT).is_some() && !has_for_each;
     let allowed = Allowed::EVERYTHING
         .what("this block")
-        .with_each(has_for_each);
+        .with_each(has_for_each)
+        .with_count(has_count);
     let mut attrs = BTreeMap::new();
     let mut broken = BTreeSet::new();
+    if let (true, Some(c)) = (has_for_each, decl.attr(COUNT)) {
+        diags.push(
+            Diagnostic::error(format!(
+                "{}.{} has both for_each and count",
+                decl.kind, decl.label
+            ))
+            .with_detail("a block's instances come from one of them: keep for_each (keys) or count (0, 1, ...)")
+            .at(Some(file.span_of(&c.key))),
+        );
+        broken.insert(FOR_EACH.to_string());
+    }
     let mut add = |key: String, expr: &'a Expression, allowed: Allowed, diags: &mut Diagnostics| {
         let (targets, ok) = resolve(expr, allowed, names, file, diags);
         if !ok {
@@ -1062,8 +1125,10 @@ fn analyse_block<'a>(
             }
         }
     }
-    let for_each = decl.attr(FOR_EACH).map(|a| {
-        let what = Allowed::EVERYTHING.what("for_each");
+    // count's expression stands where for_each's would, its instances numbered.
+    let counted = has_count;
+    let for_each = decl.attr(FOR_EACH).or_else(|| decl.attr(COUNT)).map(|a| {
+        let what = Allowed::EVERYTHING.what(if counted { "count" } else { "for_each" });
         let (targets, ok) = resolve(&a.value, what, names, file, diags);
         if !ok {
             broken.insert(FOR_EACH.to_string());
@@ -1092,6 +1157,7 @@ fn analyse_block<'a>(
     BlockPlan {
         decl,
         for_each,
+        counted,
         attrs,
         broken,
         depends_on,
@@ -1481,6 +1547,10 @@ fn resolve_named(decoded: &mut [Decoded]) {
 }
 
 const FOR_EACH: &str = "for_each";
+const COUNT: &str = "count";
+/// The most instances `count` may make: a typo such as 1e9 fails instead of exhausting
+/// memory.
+const COUNT_LIMIT: u64 = 10_000;
 /// How many members of a dependency cycle its error names.
 const CYCLE_SHOWN: usize = 10;
 const PREVENT_DESTROY: &str = "prevent_destroy";

@@ -229,7 +229,11 @@ pub(crate) fn names_of(decls: &Decls) -> super::refs::Names {
         blocks: decls
             .resources
             .iter()
-            .map(|((k, l), d)| ((*k, l.to_string()), d.block.body.has_attribute("for_each")))
+            .map(|((k, l), d)| {
+                let instances =
+                    d.block.body.has_attribute("for_each") || d.block.body.has_attribute("count");
+                ((*k, l.to_string()), instances)
+            })
             .collect(),
         modules: decls
             .modules

@@ -217,7 +217,7 @@ impl BlockRef<'_> {
     }
 }
 
-const ROOTS: &[&str] = &["var", "local", "each", "snowform", "module"];
+const ROOTS: &[&str] = &["var", "local", "each", "count", "snowform", "module"];
 
 fn get_attr(op: Option<&Decorated<TraversalOperator>>) -> Option<&str> {
     match op.map(|o| o.value()) {
@@ -245,6 +245,11 @@ pub(crate) fn classify<'a>(t: &Traversal<'a>) -> Result<Target<'a>, Diagnostic> 
         "snowform" => match first {
             Some("workspace") => Ok(Target::Workspace),
             _ => Err(Diagnostic::error("snowform has only snowform.workspace")),
+        },
+        // The instance of a block with count: bound like each.
+        "count" => match first {
+            Some("index") => Ok(Target::Each),
+            _ => Err(Diagnostic::error("count has only count.index")),
         },
         "module" => {
             let label = first.ok_or_else(|| {
@@ -300,7 +305,6 @@ pub(crate) fn classify<'a>(t: &Traversal<'a>) -> Result<Target<'a>, Diagnostic> 
                 .copied()
                 .chain(Kind::ALL.iter().map(|k| k.as_str()));
             d = match (root, suggest::hint(root, candidates)) {
-                ("count", _) => d.with_detail("count is not supported; use for_each with a map or a set of strings"),
                 (_, Some(h)) => d.with_detail(h),
                 _ => d.with_detail(
                     "an expression may read var.NAME, local.NAME, each.key, each.value, snowform.workspace and KIND.NAME of a block",
@@ -344,6 +348,8 @@ pub(crate) struct Allowed {
     pub local: bool,
     pub blocks: bool,
     pub each: bool,
+    /// `count.index`: inside a block with count.
+    pub count: bool,
     pub workspace: bool,
 }
 
@@ -354,6 +360,7 @@ impl Allowed {
         local: false,
         blocks: false,
         each: false,
+        count: false,
         workspace: false,
     };
     pub const VARIABLES: Allowed = Allowed {
@@ -366,6 +373,7 @@ impl Allowed {
         local: true,
         blocks: true,
         each: false,
+        count: false,
         workspace: true,
     };
 
@@ -375,6 +383,10 @@ impl Allowed {
 
     pub const fn with_each(self, each: bool) -> Allowed {
         Allowed { each, ..self }
+    }
+
+    pub const fn with_count(self, count: bool) -> Allowed {
+        Allowed { count, ..self }
     }
 }
 
@@ -443,6 +455,11 @@ pub(crate) fn resolve<'a>(
                     },
                 )
             }
+            Target::Each if t.root == "count" && !allowed.count => Some(
+                Diagnostic::error(format!("{} cannot use count.index", allowed.what))
+                    .with_detail("it exists only inside a block with count = N"),
+            ),
+            Target::Each if t.root == "count" => None,
             Target::Each if !allowed.each => Some(
                 Diagnostic::error(format!(
                     "{} cannot use each.key or each.value",

@@ -13,8 +13,10 @@ pub struct Address {
     pub module: String,
     pub kind: Kind,
     pub name: String,
-    /// The `for_each` key of one instance.
+    /// The `for_each` key of one instance, or the `count` index as text.
     pub key: Option<String>,
+    /// The key is a `count` index: written `task.x[0]`, not `task.x["0"]`.
+    pub index: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -30,6 +32,7 @@ impl Address {
             kind,
             name: name.into(),
             key: None,
+            index: false,
         }
     }
 
@@ -39,6 +42,15 @@ impl Address {
             kind,
             name: name.into(),
             key: Some(key.into()),
+            index: false,
+        }
+    }
+
+    /// The instance `i` of a block with `count`: `task.x[0]`.
+    pub fn with_index(kind: Kind, name: impl Into<String>, i: u64) -> Address {
+        Address {
+            index: true,
+            ..Address::with_key(kind, name, i.to_string())
         }
     }
 
@@ -65,15 +77,24 @@ impl Address {
         let (module, text_rest) = split_module_path(text).ok_or_else(err)?;
         let (kind, rest) = text_rest.split_once('.').ok_or_else(err)?;
         let kind = Kind::parse(kind).ok_or_else(err)?;
-        let (name, key) = match rest.find('[') {
-            None => (rest, None),
+        let (name, key, index) = match rest.find('[') {
+            None => (rest, None, false),
             Some(i) => {
                 let inner = rest[i..]
                     .strip_prefix('[')
                     .and_then(|s| s.strip_suffix(']'))
                     .ok_or_else(err)?;
-                let key: String = serde_json::from_str(inner).map_err(|_| err())?;
-                (&rest[..i], Some(key))
+                // A count index: digits, no leading zero.
+                let digits = !inner.is_empty()
+                    && inner.bytes().all(|b| b.is_ascii_digit())
+                    && (inner == "0" || !inner.starts_with('0'));
+                if digits {
+                    inner.parse::<u64>().map_err(|_| err())?;
+                    (&rest[..i], Some(inner.to_string()), true)
+                } else {
+                    let key: String = serde_json::from_str(inner).map_err(|_| err())?;
+                    (&rest[..i], Some(key), false)
+                }
             }
         };
         let valid = |s: &str| {
@@ -91,6 +112,7 @@ impl Address {
             kind,
             name: name.to_string(),
             key,
+            index,
         })
     }
 }
@@ -101,12 +123,14 @@ impl fmt::Display for Address {
             write!(f, "{}.", self.module)?;
         }
         write!(f, "{}.{}", self.kind, self.name)?;
-        if let Some(key) = &self.key {
-            write!(
+        match &self.key {
+            Some(key) if self.index => write!(f, "[{key}]")?,
+            Some(key) => write!(
                 f,
                 "[{}]",
                 serde_json::to_string(key).expect("strings serialise")
-            )?;
+            )?,
+            None => {}
         }
         Ok(())
     }
@@ -171,6 +195,7 @@ impl Move {
                 let whole = from.key.is_none() && to.key.is_none() && a.key.is_some();
                 (whole && a.block() == *from).then(|| Address {
                     key: a.key.clone(),
+                    index: a.index,
                     ..to.clone()
                 })
             }
@@ -290,6 +315,9 @@ mod tests {
             "warehouse.team[\"ml\"]",
             "feature_view.patient_age",
             "task.x[\"a \\\"b\\\"\"]",
+            "task.x[0]",
+            "task.x[12]",
+            "task.x[\"0\"]",
         ] {
             assert_eq!(Address::parse(text).unwrap().to_string(), text);
         }

@@ -289,3 +289,32 @@ fn import_blocks_written_by_generate_adopt_everything_at_plan_time() {
         "{err}"
     );
 }
+
+#[test]
+fn count_instances_are_addressed_by_index_and_scale_down_from_the_end() {
+    let config = |n: u32| {
+        format!(
+            "database \"main\" {{\n  name = \"CNT\"\n}}\n\nschema \"shard\" {{\n  count    = {n}\n  database = database.main\n  name     = \"SHARD_${{count.index}}\"\n}}\n"
+        )
+    };
+    let d = Dir::with(&[("main.hcl", &config(3))]);
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let listed = d.run(&["state", "list"]).ok().stdout;
+    assert!(
+        listed.contains("schema.shard[2]\tschema\tCNT.SHARD_2"),
+        "{listed}"
+    );
+    d.write("main.hcl", &config(2));
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(
+        actions(&plan),
+        [("schema.shard[2]".to_string(), "delete".to_string())]
+    );
+    d.sandbox(&["apply", "--auto-approve", "--allow-destroy"])
+        .ok();
+    let plan = d
+        .sandbox(&["plan", "--format", "json", "--target", "schema.shard[1]"])
+        .ok()
+        .json();
+    assert_eq!(actions(&plan), Vec::<(String, String)>::new());
+}
