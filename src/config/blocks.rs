@@ -589,6 +589,9 @@ fn check_resource(kind: Kind, block: &Block, file: &SourceFile, diags: &mut Diag
     attrs.extend(META_ARGUMENTS);
     let mut blocks: Vec<&str> = s.blocks.iter().map(|b| b.name).collect();
     blocks.extend(META_BLOCKS);
+    if !s.blocks.is_empty() {
+        blocks.push("dynamic");
+    }
     for a in block.body.attributes() {
         if let Some(derived) = s.attr(a.key.as_str()).filter(|x| x.role == Role::Derived) {
             diags.push(
@@ -649,6 +652,7 @@ fn check_resource(kind: Kind, block: &Block, file: &SourceFile, diags: &mut Diag
                     diags,
                 );
             }
+            "dynamic" => check_dynamic(s, b, file, diags),
             name => {
                 let Some(nested) = s.block(name) else {
                     continue;
@@ -690,4 +694,70 @@ fn check_resource(kind: Kind, block: &Block, file: &SourceFile, diags: &mut Diag
             }
         }
     }
+}
+
+/// `dynamic "version" { for_each = ..., iterator = v, labels = [...], content { ... } }`:
+/// one nested block of the kind per element, written as its `content`.
+fn check_dynamic(
+    s: &crate::model::schema::KindSchema,
+    b: &Block,
+    file: &SourceFile,
+    diags: &mut Diagnostics,
+) {
+    let names: Vec<&str> = s.blocks.iter().map(|n| n.name).collect();
+    let Some(nested) = b.labels.first().and_then(|l| s.block(l.as_str())) else {
+        diags.push(
+            Diagnostic::error("a dynamic block's label names the nested block it writes")
+                .with_detail(format!(
+                    "write dynamic \"{}\" {{ ... }}",
+                    names.join("\" or \"")
+                ))
+                .at(Some(
+                    b.labels
+                        .first()
+                        .map_or_else(|| file.span_of(b), |l| file.span_of(l)),
+                )),
+        );
+        return;
+    };
+    check_body(
+        &b.body,
+        file,
+        &["for_each", "iterator", "labels"],
+        &["content"],
+        "a dynamic block",
+        diags,
+    );
+    check_required(
+        &b.body,
+        b,
+        file,
+        &["for_each", "labels"],
+        "a dynamic block",
+        diags,
+    );
+    let contents: Vec<&Block> = b.body.get_blocks("content").collect();
+    if contents.len() != 1 {
+        diags.push(
+            Diagnostic::error(format!(
+                "a dynamic block holds exactly one content block, found {}",
+                contents.len()
+            ))
+            .with_detail(format!(
+                "write content {{ ... }} with the attributes of a {} block",
+                nested.name
+            ))
+            .at(Some(file.span_of(b))),
+        );
+        return;
+    }
+    let attrs: Vec<&str> = nested.attrs.iter().map(|a| a.name).collect();
+    check_body(
+        &contents[0].body,
+        file,
+        &attrs,
+        &[],
+        &format!("the content of a dynamic {} block", nested.name),
+        diags,
+    );
 }

@@ -884,6 +884,10 @@ fn evaluate_block<'a>(
     let base_ctx = env.context(&reads);
     let mut each_ctx = plan.for_each.as_ref().map(|_| base_ctx.clone());
     let mut ok = true;
+    let has_dynamic = decl.block.body.get_blocks("dynamic").next().is_some();
+    if unknown.iter().any(|k| k.starts_with("dynamic.")) {
+        return false;
+    }
     let mut values = hcl::Map::new();
     let mut decoded_here = Vec::new();
     let mut reported: Vec<(Diagnostic, Vec<String>)> = Vec::new();
@@ -900,15 +904,43 @@ fn evaluate_block<'a>(
             }
             _ => &base_ctx,
         };
+        // Dynamic blocks are written out per instance (their for_each may read each).
+        let mut found = Diagnostics::new();
+        let expanded = if has_dynamic {
+            match expand_dynamic(decl.block, ctx, decl.file, &mut found) {
+                Some(x) => Some(x),
+                None => {
+                    for d in found {
+                        diags.push(d);
+                    }
+                    ok = false;
+                    continue;
+                }
+            }
+        } else {
+            None
+        };
+        let expanded_decl = expanded.as_ref().map(|(block, _)| ResourceDecl {
+            kind: decl.kind,
+            label: decl.label,
+            block,
+            file: decl.file,
+        });
+        let expanded_ctx = expanded.as_ref().map(|(_, vars)| {
+            let mut c = ctx.clone();
+            for (name, v) in vars {
+                c.declare_var(name.as_str(), v.clone());
+            }
+            c
+        });
         let input = decode::Input {
-            decl,
+            decl: expanded_decl.as_ref().unwrap_or(decl),
             address: address.clone(),
-            ctx,
+            ctx: expanded_ctx.as_ref().unwrap_or(ctx),
             unknown: &unknown,
             registry: &state.registry,
             lifecycle: lifecycle.clone(),
         };
-        let mut found = Diagnostics::new();
         let outcome = decode::instance(input, &mut found);
         for d in found {
             let key = each.as_ref().map(|e| e.key.clone());
@@ -999,6 +1031,160 @@ fn evaluate_block<'a>(
     }
     out.extend(decoded_here);
     ok
+}
+
+/// The name a dynamic block's content reads its element by: `iterator`, or the label.
+fn dynamic_iterator(d: &hcl_edit::structure::Block) -> Option<&str> {
+    match d.body.get_attribute("iterator").map(|a| &a.value) {
+        Some(Expression::Variable(v)) => Some(v.as_str()),
+        Some(_) => None,
+        None => d.labels.first().map(|l| l.as_str()),
+    }
+}
+
+/// Renames the root of references to a dynamic block's iterator to the hidden name that
+/// holds one element, keeping every position (messages still point into the content).
+struct RenameIterator<'n> {
+    from: &'n str,
+    to: &'n str,
+}
+
+impl hcl_edit::visit_mut::VisitMut for RenameIterator<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expression) {
+        if let Expression::Variable(v) = expr {
+            if v.as_str() == self.from {
+                *v.value_mut() = hcl_edit::Ident::new(self.to);
+            }
+        } else {
+            hcl_edit::visit_mut::visit_expr_mut(self, expr);
+        }
+    }
+}
+
+/// `block` with each dynamic block written out as nested blocks, one per element of its
+/// for_each, and the hidden variables their contents read (`__dynamic_<n>_<i>` holding
+/// `{ key, value }`). None when a dynamic block cannot be written (reported).
+fn expand_dynamic(
+    block: &hcl_edit::structure::Block,
+    ctx: &Context<'static>,
+    file: &super::source::SourceFile,
+    diags: &mut Diagnostics,
+) -> Option<(hcl_edit::structure::Block, Vec<(String, Hcl)>)> {
+    use hcl_edit::structure::{Block, BlockLabel, Body, Structure};
+    let mut vars = Vec::new();
+    let mut out: Vec<Structure> = Vec::new();
+    let mut failed = false;
+    for (n, st) in block.body.iter().enumerate() {
+        let Structure::Block(d) = st else {
+            out.push(st.clone());
+            continue;
+        };
+        if d.ident.as_str() != "dynamic" {
+            out.push(st.clone());
+            continue;
+        }
+        // Shapes were checked by blocks::collect.
+        let (Some(ty), Some(for_each), Some(content)) = (
+            d.labels.first(),
+            d.body.get_attribute("for_each"),
+            d.body.get_blocks("content").next(),
+        ) else {
+            failed = true;
+            continue;
+        };
+        let Some(iterator) = dynamic_iterator(d) else {
+            diags.push(
+                Diagnostic::error("a dynamic block's iterator is a name")
+                    .with_detail("write iterator = v, then v.key and v.value in its content")
+                    .at(Some(file.span_of(d))),
+            );
+            failed = true;
+            continue;
+        };
+        let elements = match eval_in(ctx, &for_each.value).and_then(each_of) {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(format!("invalid for_each of a dynamic block: {e}"))
+                        .at(Some(file.span_of(&for_each.value))),
+                );
+                failed = true;
+                continue;
+            }
+        };
+        for (i, e) in elements.into_iter().enumerate() {
+            let hidden = format!("__dynamic_{n}_{i}");
+            let element: hcl::Map<String, Hcl> = [
+                ("key".to_string(), Hcl::from(e.key.as_str())),
+                ("value".to_string(), e.value),
+            ]
+            .into_iter()
+            .collect();
+            let element = Hcl::Object(element);
+            let mut rename = RenameIterator {
+                from: iterator,
+                to: &hidden,
+            };
+            // The labels, evaluated with the element.
+            let mut labels: Vec<BlockLabel> = Vec::new();
+            if let Some(l) = d.body.get_attribute("labels") {
+                let mut scoped = ctx.clone();
+                scoped.declare_var(iterator, element.clone());
+                match eval_in(&scoped, &l.value) {
+                    Ok(Hcl::Array(items)) => {
+                        for item in items {
+                            match text(&item) {
+                                Some(t) => labels.push(BlockLabel::from(t)),
+                                None => {
+                                    diags.push(
+                                        Diagnostic::error(format!(
+                                            "the labels of a dynamic block are strings, got {}",
+                                            describe(&item)
+                                        ))
+                                        .at(Some(file.span_of(&l.value))),
+                                    );
+                                    failed = true;
+                                }
+                            }
+                        }
+                    }
+                    Ok(other) => {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "the labels of a dynamic block are a list, got {}",
+                                describe(&other)
+                            ))
+                            .with_detail(format!("write labels = [{iterator}.key]"))
+                            .at(Some(file.span_of(&l.value))),
+                        );
+                        failed = true;
+                    }
+                    Err(e) => {
+                        diags.push(
+                            Diagnostic::error(format!("cannot evaluate the labels: {e}"))
+                                .at(Some(file.span_of(&l.value))),
+                        );
+                        failed = true;
+                    }
+                }
+            }
+            let mut body = content.body.clone();
+            for mut attr in body.attributes_mut() {
+                hcl_edit::visit_mut::visit_expr_mut(&mut rename, attr.value_mut());
+            }
+            let mut nested = Block::new(hcl_edit::Ident::new(ty.as_str()));
+            nested.labels = labels;
+            nested.body = Body::from(body.into_iter().collect::<Vec<_>>());
+            out.push(Structure::Block(nested));
+            vars.push((hidden, element));
+        }
+    }
+    if failed {
+        return None;
+    }
+    let mut expanded = block.clone();
+    expanded.body = Body::from(out);
+    Some((expanded, vars))
 }
 
 /// The address of one instance: `KIND.LABEL["KEY"]`, or `KIND.LABEL[N]` with count.
@@ -1123,6 +1309,44 @@ fn analyse_block<'a>(
                     add(key, &attr.value, allowed, diags);
                 }
             }
+        }
+    }
+    // A dynamic block's expressions, its iterator bound: keyed `dynamic.N.ATTR`, so that
+    // one that cannot be known fails the block.
+    for (i, d) in decl.block.body.get_blocks("dynamic").enumerate() {
+        let iterator = dynamic_iterator(d);
+        let mut exprs: Vec<(String, &'a Expression)> = Vec::new();
+        for attr in d.body.attributes() {
+            if attr.key.as_str() != "iterator" {
+                exprs.push((format!("dynamic.{i}.{}", attr.key.as_str()), &attr.value));
+            }
+        }
+        for c in d.body.get_blocks("content") {
+            for attr in c.body.attributes() {
+                exprs.push((
+                    format!("dynamic.{i}.content.{}", attr.key.as_str()),
+                    &attr.value,
+                ));
+            }
+        }
+        for (key, expr) in exprs {
+            let before = diags.len();
+            let bound: Vec<&str> = if key.ends_with(".for_each") {
+                Vec::new()
+            } else {
+                iterator.into_iter().collect()
+            };
+            let targets = refs::resolve(
+                &Uses::of_bound(expr, &bound),
+                names,
+                allowed.what("a dynamic block"),
+                file,
+                diags,
+            );
+            if diags.len() != before {
+                broken.insert(key.clone());
+            }
+            attrs.insert(key, targets);
         }
     }
     // count's expression stands where for_each's would, its instances numbered.

@@ -37,10 +37,15 @@ pub(crate) struct Uses<'a> {
 
 impl<'a> Uses<'a> {
     pub fn of(expr: &'a Expression) -> Uses<'a> {
+        Uses::of_bound(expr, &[])
+    }
+
+    /// What `expr` reads besides the names `bound` (a dynamic block's iterator).
+    pub fn of_bound(expr: &'a Expression, bound: &[&'a str]) -> Uses<'a> {
         let mut uses = Uses::default();
         Walker {
             uses: &mut uses,
-            bound: Vec::new(),
+            bound: bound.to_vec(),
         }
         .expr(expr);
         uses

@@ -318,3 +318,55 @@ fn count_instances_are_addressed_by_index_and_scale_down_from_the_end() {
         .json();
     assert_eq!(actions(&plan), Vec::<(String, String)>::new());
 }
+
+#[test]
+fn a_dynamic_block_plans_as_the_blocks_it_writes() {
+    let fixture =
+        crate::common::repo().join("tests/fixtures/config/valid/dynamic_model_versions/main.hcl");
+    let dynamic = std::fs::read_to_string(fixture).unwrap();
+    let written = r#"
+database "main" {
+  name = "DYN"
+}
+
+schema "fs" {
+  database = database.main
+  name     = "FS"
+}
+
+model "m" {
+  schema          = schema.fs
+  name            = "M"
+  default_version = "V2"
+  version "V1" {
+    source  = "@DYN.FS.ST/m/v1"
+    comment = "first"
+  }
+  version "V2" {
+    source  = "@DYN.FS.ST/m/v2"
+    comment = "second"
+  }
+}
+
+model "n" {
+  schema = schema.fs
+  name   = "N"
+  version "V1" {
+    source = "@DYN.FS.ST/n/v1"
+  }
+  version "V2" {
+    source = "@DYN.FS.ST/n/v2"
+  }
+}
+"#;
+    let a = Dir::with(&[("main.hcl", &dynamic)]);
+    let b = Dir::with(&[("main.hcl", written)]);
+    let args = ["plan", "--refresh=false", "--format", "json"];
+    let (pa, pb) = (a.run(&args).ok().json(), b.run(&args).ok().json());
+    assert_eq!(pa["changes"], pb["changes"]);
+    assert_eq!(statements(&pa), statements(&pb));
+    assert!(
+        statements(&pa).iter().any(|s| s.contains("VERSION V2")),
+        "{pa}"
+    );
+}
