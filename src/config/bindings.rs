@@ -31,6 +31,8 @@ pub(crate) struct Bindings {
     blocks: BTreeMap<Kind, Map<String, Value>>,
     /// Each module call's outputs (an object, or a map of instance key to object).
     modules: Map<String, Value>,
+    /// Each data block's value, by kind and label.
+    data: BTreeMap<Kind, Map<String, Value>>,
 }
 
 /// The variables, local values and blocks some expressions read.
@@ -40,6 +42,7 @@ pub(crate) struct Reads<'a> {
     locals: BTreeSet<&'a str>,
     blocks: BTreeSet<(Kind, &'a str)>,
     modules: BTreeSet<&'a str>,
+    data: bool,
 }
 
 impl<'a> Reads<'a> {
@@ -64,6 +67,7 @@ impl<'a> Reads<'a> {
                 Ok(Target::Module(m)) => {
                     self.modules.insert(m.label);
                 }
+                Ok(Target::Data(_)) => self.data = true,
                 // `each` is declared per instance, `snowform` always; mistakes were reported.
                 Ok(Target::Each | Target::Workspace) | Err(_) => {}
             }
@@ -100,6 +104,7 @@ impl Bindings {
             locals: Map::new(),
             blocks: BTreeMap::new(),
             modules: Map::new(),
+            data: BTreeMap::new(),
         }
     }
 
@@ -128,6 +133,14 @@ impl Bindings {
         self.modules.insert(label.to_string(), value);
     }
 
+    /// Declare a data block's value.
+    pub fn set_data(&mut self, kind: Kind, label: &str, value: Value) {
+        self.data
+            .entry(kind)
+            .or_default()
+            .insert(label.to_string(), value);
+    }
+
     /// A context holding what `reads` names (of what has been evaluated so far).
     pub fn context(&self, reads: &Reads) -> Context<'static> {
         let mut ctx = self.funcs.clone();
@@ -146,6 +159,15 @@ impl Bindings {
         .collect();
         ctx.declare_var("snowform", Value::Object(snowform));
         ctx.declare_var("local", Value::Object(pick(&self.locals, &reads.locals)));
+        if reads.data {
+            // Few and small: every data block's value.
+            let data: Map<String, Value> = self
+                .data
+                .iter()
+                .map(|(k, m)| (k.as_str().to_string(), Value::Object(m.clone())))
+                .collect();
+            ctx.declare_var("data", Value::Object(data));
+        }
         if !reads.modules.is_empty() {
             ctx.declare_var("module", Value::Object(pick(&self.modules, &reads.modules)));
         }

@@ -86,6 +86,8 @@ pub(crate) struct Decls<'a> {
     pub modules: BTreeMap<&'a str, ModuleDecl<'a>>,
     /// `moved`, `import` and `removed` blocks, in file order.
     pub refactors: Vec<RefactorDecl<'a>>,
+    /// `data "KIND" "LABEL"` blocks.
+    pub data: BTreeMap<(Kind, &'a str), ResourceDecl<'a>>,
 }
 
 /// A `moved`, `import` or `removed` block: it says what to do with the state's records,
@@ -117,7 +119,7 @@ const REFACTORS: &[RefactorShape] = &[
 ];
 
 const TOP_LEVEL: &[&str] = &[
-    "variable", "locals", "backend", "output", "module", "moved", "import", "removed",
+    "variable", "locals", "backend", "output", "module", "moved", "import", "removed", "data",
 ];
 const VARIABLE_ATTRS: &[&str] = &["type", "default", "description", "sensitive"];
 const OUTPUT_ATTRS: &[&str] = &["value", "description", "sensitive"];
@@ -262,6 +264,68 @@ pub(crate) fn collect<'a>(files: &'a [ParsedFile], diags: &mut Diagnostics) -> D
                                 .modules
                                 .insert(label, ModuleDecl { label, block, file });
                         }
+                    }
+                }
+                "data" => {
+                    let [kind, label] = block.labels.as_slice() else {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "a data block takes two labels, found {}",
+                                block.labels.len()
+                            ))
+                            .with_detail("write data \"warehouse\" \"NAME\" { name = \"...\" }")
+                            .at(Some(file.span_of(block))),
+                        );
+                        continue;
+                    };
+                    let kinds = super::data::DATA_KINDS;
+                    let Some((kind, attrs)) = Kind::parse(kind.as_str())
+                        .and_then(|k| kinds.iter().find(|(x, _)| *x == k))
+                    else {
+                        let names: Vec<&str> = kinds.iter().map(|(k, _)| k.as_str()).collect();
+                        let d = Diagnostic::error(format!(
+                            "snowform cannot read {:?} objects as data",
+                            kind.as_str()
+                        ));
+                        let d = match suggest::hint(kind.as_str(), names.iter().copied()) {
+                            Some(h) => d.with_detail(h),
+                            None => d.with_detail(format!("data blocks read {}", names.join(", "))),
+                        };
+                        diags.push(d.at(Some(file.span_of(kind))));
+                        continue;
+                    };
+                    let label = label.as_str();
+                    if !is_valid_label(label) {
+                        diags.push(
+                            invalid_label(label, "data block")
+                                .at(Some(file.span_of(&block.labels[1]))),
+                        );
+                        continue;
+                    }
+                    let inside = format!("a data {} block", kind.noun());
+                    check_body(&block.body, file, attrs, &[], &inside, diags);
+                    check_required(
+                        &block.body,
+                        block,
+                        file,
+                        attrs,
+                        &format!("data.{kind}.{label}"),
+                        diags,
+                    );
+                    let decl = ResourceDecl {
+                        kind: *kind,
+                        label,
+                        block,
+                        file,
+                    };
+                    if let Some(first) = decls.data.get(&(*kind, label)) {
+                        diags.push(declared_twice(
+                            &format!("data.{kind}.{label}"),
+                            first.span(),
+                            file.span_of(block),
+                        ));
+                    } else {
+                        decls.data.insert((*kind, label), decl);
                     }
                 }
                 "moved" | "import" | "removed" => {

@@ -56,7 +56,7 @@ pub(crate) struct Run {
     pub output_values: hcl::Map<String, Hcl>,
     /// The objects each output's value is computed from.
     pub output_deps: BTreeMap<String, BTreeSet<Address>>,
-    /// The files and sensitive values of the modules called.
+    /// The files and sensitive values of the modules called, and their data blocks.
     pub extras: Extras,
 }
 
@@ -66,6 +66,7 @@ enum Node<'a> {
     Local(&'a str),
     Block(Kind, &'a str),
     Module(&'a str),
+    Data(Kind, &'a str),
 }
 
 impl fmt::Display for Node<'_> {
@@ -74,6 +75,7 @@ impl fmt::Display for Node<'_> {
             Node::Local(n) => write!(f, "local.{n}"),
             Node::Block(k, l) => write!(f, "{k}.{l}"),
             Node::Module(l) => write!(f, "module.{l}"),
+            Node::Data(k, l) => write!(f, "data.{k}.{l}"),
         }
     }
 }
@@ -160,6 +162,7 @@ impl<'a> Evaluated<'a> {
             Target::Var(v) => vars.failed.contains(*v),
             Target::Local(l) => self.failed.contains(&Node::Local(l)),
             Target::Each | Target::Workspace => false,
+            Target::Data(d) => self.failed.contains(&Node::Data(d.kind, d.label)),
             Target::Module(m) => {
                 self.failed.contains(&Node::Module(m.label))
                     || match self.modules.get(m.label) {
@@ -348,7 +351,8 @@ impl<'a> Evaluated<'a> {
                         deps.extend(self.module_addresses(m, ctx));
                     }
                 }
-                Target::Each | Target::Workspace => {}
+                // Read, not managed: nothing to wait for.
+                Target::Each | Target::Workspace | Target::Data(_) => {}
             }
         }
         deps
@@ -416,11 +420,42 @@ pub(crate) fn run(
         .map(|(label, decl)| (*label, analyse_module(decl, names, diags)))
         .collect();
 
+    let data_plans: BTreeMap<(Kind, &str), Vec<Target>> = decls
+        .data
+        .iter()
+        .map(|(key, decl)| {
+            let mut targets = Vec::new();
+            let mut ok = true;
+            for a in decl.block.body.attributes() {
+                let what = Allowed::EVERYTHING.what("a data block");
+                let (t, fine) = resolve(&a.value, what, names, decl.file, diags);
+                ok &= fine;
+                targets.extend(t);
+            }
+            if !ok {
+                // Reported: a data block that cannot be named fails what reads it.
+                targets.push(Target::Data(refs::DataRef {
+                    kind: key.0,
+                    label: key.1,
+                    attr: None,
+                }));
+            }
+            (*key, targets)
+        })
+        .collect();
     let mut state = Evaluated {
         prefix: scope.prefix.clone(),
         ..Evaluated::default()
     };
-    let order = order(&locals, &blocks, &module_plans, decls, &mut state, diags);
+    let order = order(
+        &locals,
+        &blocks,
+        &module_plans,
+        &data_plans,
+        decls,
+        &mut state,
+        diags,
+    );
     let (local_blocks, local_modules) = through_locals(&locals, &blocks, &module_plans, decls);
 
     let mut env = Bindings::new(&vars.values, workspace);
@@ -463,6 +498,66 @@ pub(crate) fn run(
                     diags,
                 ) {
                     state.failed.insert(node);
+                }
+            }
+            Node::Data(kind, label) => {
+                let decl = &decls.data[&(kind, label)];
+                let targets = &data_plans[&(kind, label)];
+                let required = super::data::DATA_KINDS
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .map_or(&[][..], |(_, a)| *a);
+                // A missing attribute was reported by blocks::collect.
+                let incomplete = required.iter().any(|a| decl.attr(a).is_none());
+                if incomplete
+                    || targets.iter().any(|t| {
+                        matches!(t, Target::Data(d) if d.kind == kind && d.label == label)
+                            || state.unknown(t, vars)
+                    })
+                {
+                    state.failed.insert(node);
+                    continue;
+                }
+                let mut value = |attr: &str| {
+                    decl.attr(attr).and_then(|a| match env.eval(&a.value) {
+                        Ok(v) => Some(v),
+                        Err(e) => {
+                            diags.push(
+                                Diagnostic::error(format!(
+                                    "cannot evaluate {attr} of data.{kind}.{label}: {e}"
+                                ))
+                                .at(Some(decl.file.span_of(&a.value))),
+                            );
+                            None
+                        }
+                    })
+                };
+                let values: BTreeMap<&str, Hcl> = ["name", "database", "schema"]
+                    .into_iter()
+                    .filter_map(|a| value(a).map(|v| (a, v)))
+                    .collect();
+                match super::data::name_of(kind, |a| values.get(a).cloned()) {
+                    Ok(name) => {
+                        env.set_data(kind, label, super::data::value_of(&name));
+                        let address = format!("data.{kind}.{label}");
+                        extras.data.push(super::data::DataSource {
+                            address: if scope.prefix.is_empty() {
+                                address
+                            } else {
+                                format!("{}.{address}", scope.prefix)
+                            },
+                            kind,
+                            name,
+                            span: decl.span(),
+                        });
+                    }
+                    Err(e) => {
+                        diags.push(
+                            Diagnostic::error(format!("data.{kind}.{label} names no object: {e}"))
+                                .at(Some(decl.span())),
+                        );
+                        state.failed.insert(node);
+                    }
                 }
             }
             Node::Module(label) => {
@@ -1580,6 +1675,7 @@ fn order<'a>(
     locals: &BTreeMap<&'a str, LocalPlan<'a>>,
     blocks: &BTreeMap<(Kind, &'a str), BlockPlan<'a>>,
     module_plans: &BTreeMap<&'a str, ModulePlan<'a>>,
+    data_plans: &BTreeMap<(Kind, &'a str), Vec<Target<'a>>>,
     decls: &Decls,
     state: &mut Evaluated<'a>,
     diags: &mut Diagnostics,
@@ -1589,6 +1685,7 @@ fn order<'a>(
             Node::Local(n) => locals[n].targets.iter().collect(),
             Node::Block(k, l) => blocks[&(k, l)].targets().collect(),
             Node::Module(l) => module_plans[l].targets().collect(),
+            Node::Data(k, l) => data_plans[&(k, l)].iter().collect(),
         };
         let mut out: Vec<Node<'a>> = targets
             .into_iter()
@@ -1599,6 +1696,9 @@ fn order<'a>(
                 }
                 Target::Module(m) if module_plans.contains_key(m.label) => {
                     Some(Node::Module(m.label))
+                }
+                Target::Data(d) if data_plans.contains_key(&(d.kind, d.label)) => {
+                    Some(Node::Data(d.kind, d.label))
                 }
                 _ => None,
             })
@@ -1619,6 +1719,7 @@ fn order<'a>(
         .map(|n| Node::Local(n))
         .chain(blocks.keys().map(|(k, l)| Node::Block(*k, l)))
         .chain(module_plans.keys().map(|l| Node::Module(l)))
+        .chain(data_plans.keys().map(|(k, l)| Node::Data(*k, l)))
         .collect();
     let build = |skip: &BTreeSet<Node<'a>>| {
         let mut g = Graph::new();
@@ -1638,6 +1739,7 @@ fn order<'a>(
             }
             Node::Block(k, l) => decls.resources[&(*k, *l)].span(),
             Node::Module(l) => decls.modules[l].span(),
+            Node::Data(k, l) => decls.data[&(*k, *l)].span(),
         }
     };
     match build(&BTreeSet::new()).topo_order() {

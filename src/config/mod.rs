@@ -7,6 +7,7 @@ mod backend;
 mod bindings;
 mod blocks;
 mod checks;
+mod data;
 mod decode;
 mod evaluate;
 mod fmt;
@@ -24,6 +25,7 @@ mod values;
 mod variables;
 
 pub use backend::Backend;
+pub use data::DataSource;
 pub use fmt::{check_dir, format_dir, format_source};
 pub use outputs::Output;
 pub use refactor::Refactors;
@@ -68,6 +70,8 @@ pub struct Config {
     pub outputs: Vec<Output>,
     /// The `moved`, `import` and `removed` blocks.
     pub refactors: Refactors,
+    /// The `data` blocks: objects a plan reads and never changes.
+    pub data: Vec<DataSource>,
 }
 
 /// Read, evaluate and check the configuration in `dir`. None when there is any error;
@@ -178,6 +182,7 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
         files: paths,
         outputs,
         refactors,
+        data: extras.data.clone(),
     })
 }
 

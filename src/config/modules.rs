@@ -44,6 +44,8 @@ pub(crate) struct Extras {
     pub paths: Vec<PathBuf>,
     /// The texts of sensitive values.
     pub sensitive: Vec<String>,
+    /// The data blocks read.
+    pub data: Vec<super::data::DataSource>,
 }
 
 impl Extras {
@@ -51,6 +53,7 @@ impl Extras {
         self.files.extend(other.files);
         self.paths.extend(other.paths);
         self.sensitive.extend(other.sensitive);
+        self.data.extend(other.data);
     }
 }
 
@@ -137,6 +140,7 @@ fn load_inner(call: &Call, diags: &mut Diagnostics) -> Option<Loaded> {
             .collect(),
         paths: files.iter().map(|f| f.path.clone()).collect(),
         sensitive: Vec::new(),
+        data: Vec::new(),
     };
     let (parsed, syntax) = source::parse_all(files);
     let syntax_ok = syntax.is_empty();
@@ -239,6 +243,11 @@ pub(crate) fn names_of(decls: &Decls) -> super::refs::Names {
             .modules
             .iter()
             .map(|(l, d)| (l.to_string(), d.block.body.has_attribute("for_each")))
+            .collect(),
+        data: decls
+            .data
+            .keys()
+            .map(|(k, l)| (*k, l.to_string()))
             .collect(),
     }
 }

@@ -177,6 +177,16 @@ pub(crate) enum Target<'a> {
     Block(BlockRef<'a>),
     /// `module.fs.schema_fqn`: an output of a module call.
     Module(ModuleRef<'a>),
+    /// `data.warehouse.shared.name`: an object read, not managed.
+    Data(DataRef<'a>),
+}
+
+/// A reference to a data block: `data.warehouse.shared.name`.
+#[derive(Clone, Debug)]
+pub(crate) struct DataRef<'a> {
+    pub kind: Kind,
+    pub label: &'a str,
+    pub attr: Option<&'a str>,
 }
 
 /// A reference to a module call's output: `module.fs["team"].schema_fqn`.
@@ -222,7 +232,9 @@ impl BlockRef<'_> {
     }
 }
 
-const ROOTS: &[&str] = &["var", "local", "each", "count", "snowform", "module"];
+const ROOTS: &[&str] = &[
+    "var", "local", "each", "count", "snowform", "module", "data",
+];
 
 fn get_attr(op: Option<&Decorated<TraversalOperator>>) -> Option<&str> {
     match op.map(|o| o.value()) {
@@ -256,6 +268,19 @@ pub(crate) fn classify<'a>(t: &Traversal<'a>) -> Result<Target<'a>, Diagnostic> 
             Some("index") => Ok(Target::Each),
             _ => Err(Diagnostic::error("count has only count.index")),
         },
+        "data" => {
+            let shape = || {
+                Diagnostic::error("a reference to a data block is data.KIND.NAME")
+                    .with_detail("write data.warehouse.shared.name, for example")
+            };
+            let kind = first.and_then(Kind::parse).ok_or_else(shape)?;
+            let label = get_attr(t.ops.get(1)).ok_or_else(shape)?;
+            Ok(Target::Data(DataRef {
+                kind,
+                label,
+                attr: get_attr(t.ops.get(2)),
+            }))
+        }
         "module" => {
             let label = first.ok_or_else(|| {
                 Diagnostic::error("module must be followed by the name of a module call")
@@ -343,6 +368,8 @@ pub(crate) struct Names {
     pub blocks: BTreeMap<(Kind, String), bool>,
     /// Module calls and whether each has `for_each`.
     pub modules: BTreeMap<String, bool>,
+    /// Data blocks.
+    pub data: BTreeSet<(Kind, String)>,
 }
 
 /// Which kinds of names an expression may read, and how to say what it is in messages.
@@ -483,6 +510,39 @@ pub(crate) fn resolve<'a>(
                 Some(not_allowed(format!("the module module.{}", m.label)))
             }
             Target::Module(m) => check_module_ref(m, names),
+            Target::Data(d) if !allowed.blocks => {
+                Some(not_allowed(format!("data.{}.{}", d.kind, d.label)))
+            }
+            Target::Data(d) if !names.data.contains(&(d.kind, d.label.to_string())) => {
+                let d2 = Diagnostic::error(format!(
+                    "reference to an undeclared data block data.{}.{}",
+                    d.kind, d.label
+                ));
+                let labels = names
+                    .data
+                    .iter()
+                    .filter(|(k, _)| *k == d.kind)
+                    .map(|(_, l)| l.as_str());
+                Some(match suggest::hint(d.label, labels) {
+                    Some(h) => d2.with_detail(h),
+                    None => d2.with_detail(format!(
+                        "declare it with data \"{}\" \"{}\" {{ name = \"...\" }}",
+                        d.kind, d.label
+                    )),
+                })
+            }
+            Target::Data(d)
+                if d.attr
+                    .is_some_and(|a| !super::data::DATA_ATTRS.contains(&a)) =>
+            {
+                Some(
+                    Diagnostic::error(format!(
+                        "a data block has no attribute {:?}",
+                        d.attr.unwrap_or_default()
+                    ))
+                    .with_detail(format!("it has {}", super::data::DATA_ATTRS.join(", "))),
+                )
+            }
             _ => None,
         };
         match problem {
@@ -617,6 +677,7 @@ mod tests {
                 Target::Each => "each".into(),
                 Target::Workspace => "workspace".into(),
                 Target::Module(m) => format!("module.{}", m.label),
+                Target::Data(d) => format!("data.{}.{}", d.kind, d.label),
                 Target::Block(b) => format!(
                     "{}.{}{}{}",
                     b.kind,

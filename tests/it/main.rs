@@ -5,6 +5,7 @@
 mod cli;
 mod common;
 mod contents;
+mod data_sources;
 mod environments;
 mod examples;
 mod failures;
