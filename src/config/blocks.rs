@@ -67,7 +67,7 @@ impl ModuleDecl<'_> {
 }
 
 /// The attributes of a module call that are not the module's variables.
-pub(crate) const MODULE_META: &[&str] = &["source", "for_each", "depends_on"];
+pub(crate) const MODULE_META: &[&str] = &["source", "for_each", "count", "depends_on"];
 
 pub(crate) struct BackendDecl<'a> {
     pub kind: &'a str,
@@ -240,7 +240,7 @@ pub(crate) fn collect<'a>(files: &'a [ParsedFile], diags: &mut Diagnostics) -> D
                                     b.ident.as_str()
                                 ))
                                 .with_detail(
-                                    "a module block holds source, for_each, depends_on and the module's variables as NAME = VALUE",
+                                    "a module block holds source, for_each or count, and the module's variables as NAME = VALUE",
                                 )
                                 .at(Some(file.span_of(b))),
                             );

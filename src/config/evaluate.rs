@@ -113,7 +113,9 @@ impl<'a> BlockPlan<'a> {
 struct ModulePlan<'a> {
     decl: &'a ModuleDecl<'a>,
     source: Option<String>,
+    /// `for_each`, or `count` when `counted`.
     for_each: Option<(&'a Expression, Vec<Target<'a>>)>,
+    counted: bool,
     /// The module's variables as the call sets them.
     args: BTreeMap<&'a str, (&'a Expression, Vec<Target<'a>>)>,
     /// A reference or the source is wrong (already reported).
@@ -655,6 +657,15 @@ fn analyse_module<'a>(
     let file = decl.file;
     let mut broken = false;
     let has_for_each = decl.attr(FOR_EACH).is_some();
+    let has_count = decl.attr(COUNT).is_some() && !has_for_each;
+    if let (true, Some(c)) = (has_for_each, decl.attr(COUNT)) {
+        broken = true;
+        diags.push(
+            Diagnostic::error(format!("module.{} has both for_each and count", decl.label))
+                .with_detail("a call's instances come from one of them: keep for_each (keys) or count (0, 1, ...)")
+                .at(Some(file.span_of(&c.key))),
+        );
+    }
     let source = match decl.attr("source") {
         None => {
             broken = true; // reported by blocks::collect
@@ -698,13 +709,14 @@ fn analyse_module<'a>(
         }
         let allowed = Allowed::EVERYTHING
             .what("a module argument")
-            .with_each(has_for_each);
+            .with_each(has_for_each)
+            .with_count(has_count);
         let (targets, ok) = resolve(&attr.value, allowed, names, file, diags);
         broken |= !ok;
         args.insert(name, (&attr.value, targets));
     }
-    let for_each = decl.attr(FOR_EACH).map(|a| {
-        let what = Allowed::EVERYTHING.what("for_each");
+    let for_each = decl.attr(FOR_EACH).or_else(|| decl.attr(COUNT)).map(|a| {
+        let what = Allowed::EVERYTHING.what(if has_count { "count" } else { "for_each" });
         let (targets, ok) = resolve(&a.value, what, names, file, diags);
         broken |= !ok;
         (&a.value, targets)
@@ -713,6 +725,7 @@ fn analyse_module<'a>(
         decl,
         source,
         for_each,
+        counted: has_count,
         args,
         broken,
     }
@@ -765,12 +778,19 @@ fn evaluate_module<'a>(
     let mut ctx = env.context(&reads);
     let instances: Vec<Option<Each>> = match &plan.for_each {
         None => vec![None],
-        Some((expr, _)) => match eval_in(&ctx, expr).and_then(each_of) {
+        Some((expr, _)) => match if plan.counted {
+            eval_in(&ctx, expr).and_then(count_of)
+        } else {
+            eval_in(&ctx, expr).and_then(each_of)
+        } {
             Ok(list) => list.into_iter().map(Some).collect(),
             Err(e) => {
                 diags.push(
-                    Diagnostic::error(format!("invalid for_each: {e}"))
-                        .at(Some(decl.file.span_of(*expr))),
+                    Diagnostic::error(format!(
+                        "invalid {}: {e}",
+                        if plan.counted { "count" } else { "for_each" }
+                    ))
+                    .at(Some(decl.file.span_of(*expr))),
                 );
                 return false;
             }
@@ -784,15 +804,14 @@ fn evaluate_module<'a>(
         if let Some(e) = each {
             Bindings::set_each(&mut ctx, e);
         }
-        let key_part = each
-            .as_ref()
-            .map(|e| {
-                format!(
-                    "[{}]",
-                    serde_json::to_string(&e.key).expect("strings serialise")
-                )
-            })
-            .unwrap_or_default();
+        let key_part = match each {
+            Some(e) if plan.counted => format!("[{}]", e.key),
+            Some(e) => format!(
+                "[{}]",
+                serde_json::to_string(&e.key).expect("strings serialise")
+            ),
+            None => String::new(),
+        };
         let own = format!("module.{label}{key_part}");
         let prefix = if call.scope.prefix.is_empty() {
             own.clone()
@@ -874,7 +893,9 @@ fn evaluate_module<'a>(
             },
         );
     }
-    let value = if plan.for_each.is_some() {
+    let value = if plan.counted {
+        Hcl::Array(values.into_values().collect())
+    } else if plan.for_each.is_some() {
         Hcl::Object(values)
     } else {
         values.shift_remove("").unwrap_or(Hcl::Null)

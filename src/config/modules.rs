@@ -242,7 +242,11 @@ pub(crate) fn names_of(decls: &Decls) -> super::refs::Names {
         modules: decls
             .modules
             .iter()
-            .map(|(l, d)| (l.to_string(), d.block.body.has_attribute("for_each")))
+            .map(|(l, d)| {
+                let instances =
+                    d.block.body.has_attribute("for_each") || d.block.body.has_attribute("count");
+                (l.to_string(), instances)
+            })
             .collect(),
         data: decls
             .data

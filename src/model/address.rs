@@ -259,7 +259,14 @@ pub fn split_module_path(text: &str) -> Option<(&str, &str)> {
         }
         let mut used = "module.".len() + label_len;
         let after = &rest[label_len..];
-        if after.starts_with("[\"") {
+        let digits = after
+            .strip_prefix('[')
+            .map(|a| a.bytes().take_while(u8::is_ascii_digit).count())
+            .unwrap_or(0);
+        if digits > 0 && after.as_bytes().get(digits + 1) == Some(&b']') {
+            // A count index: `module.fs[0]`.
+            used += digits + 2;
+        } else if after.starts_with("[\"") {
             // A JSON string: up to the first quote that no backslash escapes.
             let bytes = after.as_bytes();
             let mut i = 2;
@@ -346,6 +353,10 @@ mod tests {
             "module.a.schema.x"
         );
         assert!(Address::parse("module.fs").is_err());
+        assert_eq!(
+            Address::parse("module.fs[1].schema.x").unwrap().module,
+            "module.fs[1]"
+        );
         assert_eq!(
             MoveEnd::parse("module.fs[\"a\"]").unwrap(),
             MoveEnd::Module("module.fs[\"a\"]".into())
