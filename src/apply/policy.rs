@@ -4,7 +4,7 @@
 
 use super::recover::ResendGuard;
 use crate::diff::{Action, Change};
-use crate::model::{Address, Object};
+use crate::model::{Address, Object, Removal};
 use crate::plan::Plan;
 use std::collections::BTreeSet;
 
@@ -17,6 +17,9 @@ pub struct DestroyPolicy {
     pub allow_rename: bool,
     /// The objects the configuration protects with `lifecycle.prevent_destroy`.
     pub protected: Vec<Object>,
+    /// The configuration's `removed` blocks: a delete of an object they forget
+    /// (`destroy = false`) that runs no statement destroys nothing.
+    pub removals: Vec<Removal>,
 }
 
 /// Why a plan may not run. Nothing was changed.
@@ -42,7 +45,14 @@ impl DestroyPolicy {
                 .filter(|o| o.lifecycle.prevent_destroy)
                 .cloned()
                 .collect(),
+            removals: Vec::new(),
         }
+    }
+
+    /// The policy, knowing the configuration's `removed` blocks.
+    pub fn with_removals(mut self, removals: &[Removal]) -> DestroyPolicy {
+        self.removals = removals.to_vec();
+        self
     }
 
     /// What a statement sent again from the state may do: what a planned change may.
@@ -59,6 +69,17 @@ impl DestroyPolicy {
     /// always destructive, and an object the configuration now protects stays protected.
     pub fn check(&self, plan: &Plan) -> Result<(), Refusal> {
         let protected_now: BTreeSet<&Address> = self.protected.iter().map(|o| &o.address).collect();
+        // The configuration asks to forget it, and no statement runs: nothing is dropped.
+        // (A saved plan's flags are not trusted: the statements are the plan's own.)
+        let forgotten = |c: &crate::plan::PlannedChange| {
+            c.change.action == Action::Delete
+                && c.change.state_only
+                && plan.change_statements(c).is_empty()
+                && self
+                    .removals
+                    .iter()
+                    .any(|r| !r.destroy && r.covers(&c.change.address))
+        };
         let destructive =
             |c: &Change| c.destructive || matches!(c.action, Action::Delete | Action::Replace);
         let protected: Vec<String> = plan
@@ -66,6 +87,7 @@ impl DestroyPolicy {
             .iter()
             .filter(|c| {
                 destructive(&c.change)
+                    && !forgotten(c)
                     && (c.change.prevent_destroy || protected_now.contains(&c.change.address))
             })
             .map(|c| {
@@ -85,7 +107,11 @@ impl DestroyPolicy {
         let destructive: Vec<String> = plan
             .changes
             .iter()
-            .filter(|c| destructive(&c.change) && c.change.kind() != crate::model::Kind::Grant)
+            .filter(|c| {
+                destructive(&c.change)
+                    && c.change.kind() != crate::model::Kind::Grant
+                    && !forgotten(c)
+            })
             .map(|c| {
                 let mut line = format!(
                     "  {} {} ({}): {}",

@@ -339,6 +339,7 @@ fn generated(target: Option<&Object>, record: Option<&Object>) -> Vec<(String, b
             changed_outside: Vec::new(),
             drops_with_it: None,
             replace_requested: false,
+            imported: false,
         }
     };
     let mut changes = Vec::new();

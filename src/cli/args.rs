@@ -123,6 +123,9 @@ pub enum Command {
         /// Write the HCL to this file instead of stdout
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Also write an import block per object, so that the next plan adopts them
+        #[arg(long)]
+        import_blocks: bool,
     },
     /// Read and change the state
     #[command(subcommand)]

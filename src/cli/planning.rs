@@ -232,9 +232,21 @@ async fn try_plan(
     let recorded = state.objects();
     let progress =
         session.map(|_| super::progress::Progress::counter(ctx, "Reading the account", "queries"));
+    // The data blocks' objects are read with the rest (one SHOW per kind per scope, counted
+    // with the other metadata queries), never changed.
+    let data_probes: Vec<Object> = config
+        .data
+        .iter()
+        .map(|d| Object::new(Address::new(d.kind, "data"), d.name.clone()))
+        .collect();
     let live = match (session, &progress) {
         (Some(s), Some(progress)) => {
-            let wanted: Vec<&Object> = config.objects.iter().chain(recorded.values()).collect();
+            let wanted: Vec<&Object> = config
+                .objects
+                .iter()
+                .chain(recorded.values())
+                .chain(data_probes.iter())
+                .collect();
             let counted = super::progress::Counted {
                 client: &s.client,
                 progress,
@@ -249,8 +261,44 @@ async fn try_plan(
         }
         _ => None,
     };
+    // A data block names an object that must exist: a plan without it is an error.
+    if let Some(read) = &live {
+        let mut missing = crate::diag::Diagnostics::new();
+        for d in &config.data {
+            if !read.picture.contains_key(&(d.kind, d.name.clone())) {
+                missing.push(
+                    crate::diag::Diagnostic::error(format!(
+                        "{}: {} {} does not exist in the account",
+                        d.address,
+                        d.kind.noun(),
+                        d.name
+                    ))
+                    .with_detail("or the role of this connection cannot see it (SHOW lists only objects the role has a privilege on); a data block reads an object managed elsewhere, and snowform never creates it")
+                    .at(Some(d.span.clone())),
+                );
+            }
+        }
+        if !missing.is_empty() {
+            if let Some(p) = &progress {
+                p.finish();
+            }
+            return Ok(Err(missing));
+        }
+    } else if !config.data.is_empty() {
+        println_to!(
+            ctx.stderr,
+            "{}",
+            ctx.err_style.yellow(&format!(
+                "warning: planned without a connection, so the {} data block(s) were not checked against the account",
+                config.data.len()
+            ))
+        );
+    }
     let requests = crate::diff::Requests {
         replace: replace.to_vec(),
+        moves: config.refactors.moves.clone(),
+        imports: config.refactors.imports.clone(),
+        removals: config.refactors.removals.clone(),
     };
     let mut changes = match crate::diff::diff_requested(
         &DiffInput {

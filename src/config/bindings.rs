@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub(crate) struct Each {
     pub key: String,
     pub value: Value,
+    /// An instance of `count`: `count.index` is its value.
+    pub count: bool,
 }
 
 /// What expressions can read, growing as locals and blocks are evaluated. A context holds
@@ -27,6 +29,10 @@ pub(crate) struct Bindings {
     workspace: String,
     locals: Map<String, Value>,
     blocks: BTreeMap<Kind, Map<String, Value>>,
+    /// Each module call's outputs (an object, or a map of instance key to object).
+    modules: Map<String, Value>,
+    /// Each data block's value, by kind and label.
+    data: BTreeMap<Kind, Map<String, Value>>,
 }
 
 /// The variables, local values and blocks some expressions read.
@@ -35,6 +41,8 @@ pub(crate) struct Reads<'a> {
     vars: BTreeSet<&'a str>,
     locals: BTreeSet<&'a str>,
     blocks: BTreeSet<(Kind, &'a str)>,
+    modules: BTreeSet<&'a str>,
+    data: bool,
 }
 
 impl<'a> Reads<'a> {
@@ -56,6 +64,10 @@ impl<'a> Reads<'a> {
                 Ok(Target::Block(b)) => {
                     self.blocks.insert((b.kind, b.label));
                 }
+                Ok(Target::Module(m)) => {
+                    self.modules.insert(m.label);
+                }
+                Ok(Target::Data(_)) => self.data = true,
                 // `each` is declared per instance, `snowform` always; mistakes were reported.
                 Ok(Target::Each | Target::Workspace) | Err(_) => {}
             }
@@ -91,6 +103,8 @@ impl Bindings {
             workspace: String::new(),
             locals: Map::new(),
             blocks: BTreeMap::new(),
+            modules: Map::new(),
+            data: BTreeMap::new(),
         }
     }
 
@@ -114,6 +128,19 @@ impl Bindings {
             .insert(label.to_string(), value);
     }
 
+    /// Declare a module call's outputs: one object, or a map of instance key to object.
+    pub fn set_module(&mut self, label: &str, value: Value) {
+        self.modules.insert(label.to_string(), value);
+    }
+
+    /// Declare a data block's value.
+    pub fn set_data(&mut self, kind: Kind, label: &str, value: Value) {
+        self.data
+            .entry(kind)
+            .or_default()
+            .insert(label.to_string(), value);
+    }
+
     /// A context holding what `reads` names (of what has been evaluated so far).
     pub fn context(&self, reads: &Reads) -> Context<'static> {
         let mut ctx = self.funcs.clone();
@@ -132,6 +159,18 @@ impl Bindings {
         .collect();
         ctx.declare_var("snowform", Value::Object(snowform));
         ctx.declare_var("local", Value::Object(pick(&self.locals, &reads.locals)));
+        if reads.data {
+            // Few and small: every data block's value.
+            let data: Map<String, Value> = self
+                .data
+                .iter()
+                .map(|(k, m)| (k.as_str().to_string(), Value::Object(m.clone())))
+                .collect();
+            ctx.declare_var("data", Value::Object(data));
+        }
+        if !reads.modules.is_empty() {
+            ctx.declare_var("module", Value::Object(pick(&self.modules, &reads.modules)));
+        }
         for (kind, labels) in &self.blocks {
             let wanted: BTreeSet<&str> = reads
                 .blocks
@@ -153,6 +192,12 @@ impl Bindings {
         ]
         .into_iter()
         .collect();
+        if each.count {
+            let index: Map<String, Value> = [("index".to_string(), each.value.clone())]
+                .into_iter()
+                .collect();
+            ctx.declare_var("count", Value::Object(index));
+        }
         ctx.declare_var("each", Value::Object(obj));
     }
 
@@ -237,6 +282,7 @@ mod tests {
         let each = Each {
             key: "ml".into(),
             value: Value::from("SMALL"),
+            count: false,
         };
         let expr = parse("\"${each.key}:${each.value}\"");
         let mut ctx = env.context(&Reads::of(&expr));

@@ -48,6 +48,27 @@ impl OutputDecl<'_> {
     }
 }
 
+/// A `module "NAME" { source = "./dir" ... }` call: its other attributes set the
+/// module's variables.
+pub(crate) struct ModuleDecl<'a> {
+    pub label: &'a str,
+    pub block: &'a Block,
+    pub file: &'a SourceFile,
+}
+
+impl ModuleDecl<'_> {
+    pub fn span(&self) -> Span {
+        self.file.span_of(self.block)
+    }
+
+    pub fn attr(&self, name: &str) -> Option<&Attribute> {
+        self.block.body.get_attribute(name)
+    }
+}
+
+/// The attributes of a module call that are not the module's variables.
+pub(crate) const MODULE_META: &[&str] = &["source", "for_each", "count", "depends_on"];
+
 pub(crate) struct BackendDecl<'a> {
     pub kind: &'a str,
     pub block: &'a Block,
@@ -62,9 +83,44 @@ pub(crate) struct Decls<'a> {
     pub resources: BTreeMap<(Kind, &'a str), ResourceDecl<'a>>,
     pub backend: Option<BackendDecl<'a>>,
     pub outputs: BTreeMap<&'a str, OutputDecl<'a>>,
+    pub modules: BTreeMap<&'a str, ModuleDecl<'a>>,
+    /// `moved`, `import` and `removed` blocks, in file order.
+    pub refactors: Vec<RefactorDecl<'a>>,
+    /// `data "KIND" "LABEL"` blocks.
+    pub data: BTreeMap<(Kind, &'a str), ResourceDecl<'a>>,
 }
 
-const TOP_LEVEL: &[&str] = &["variable", "locals", "backend", "output"];
+/// A `moved`, `import` or `removed` block: it says what to do with the state's records,
+/// not what exists.
+pub(crate) struct RefactorDecl<'a> {
+    pub block: &'a Block,
+    pub file: &'a SourceFile,
+}
+
+impl RefactorDecl<'_> {
+    pub fn attr(&self, name: &str) -> Option<&Attribute> {
+        self.block.body.get_attribute(name)
+    }
+}
+
+/// A refactoring block's shape: its name, attributes, required attributes and nested blocks.
+type RefactorShape = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+/// Each refactoring block's shape.
+const REFACTORS: &[RefactorShape] = &[
+    ("moved", &["from", "to"], &["from", "to"], &[]),
+    ("import", &["to", "id"], &["to", "id"], &[]),
+    ("removed", &["from"], &["from"], &["lifecycle"]),
+];
+
+const TOP_LEVEL: &[&str] = &[
+    "variable", "locals", "backend", "output", "module", "moved", "import", "removed", "data",
+];
 const VARIABLE_ATTRS: &[&str] = &["type", "default", "description", "sensitive"];
 const OUTPUT_ATTRS: &[&str] = &["value", "description", "sensitive"];
 const VALIDATION_ATTRS: &[&str] = &["condition", "error_message"];
@@ -166,6 +222,136 @@ pub(crate) fn collect<'a>(files: &'a [ParsedFile], diags: &mut Diagnostics) -> D
                             decls.outputs.insert(name, OutputDecl { block, file });
                         }
                     }
+                }
+                "module" => {
+                    let example = "module \"NAME\" { source = \"./modules/NAME\" }";
+                    if let Some(label) = one_label(block, file, example, diags) {
+                        if !is_valid_label(label) {
+                            diags.push(
+                                invalid_label(label, "module")
+                                    .at(Some(file.span_of(&block.labels[0]))),
+                            );
+                            continue;
+                        }
+                        for b in block.body.blocks() {
+                            diags.push(
+                                Diagnostic::error(format!(
+                                    "unexpected block {:?} in a module block",
+                                    b.ident.as_str()
+                                ))
+                                .with_detail(
+                                    "a module block holds source, for_each or count, and the module's variables as NAME = VALUE",
+                                )
+                                .at(Some(file.span_of(b))),
+                            );
+                        }
+                        check_required(
+                            &block.body,
+                            block,
+                            file,
+                            &["source"],
+                            &format!("module {label:?}"),
+                            diags,
+                        );
+                        if let Some(first) = decls.modules.get(label) {
+                            diags.push(declared_twice(
+                                &format!("module.{label}"),
+                                first.span(),
+                                file.span_of(block),
+                            ));
+                        } else {
+                            decls
+                                .modules
+                                .insert(label, ModuleDecl { label, block, file });
+                        }
+                    }
+                }
+                "data" => {
+                    let [kind, label] = block.labels.as_slice() else {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "a data block takes two labels, found {}",
+                                block.labels.len()
+                            ))
+                            .with_detail("write data \"warehouse\" \"NAME\" { name = \"...\" }")
+                            .at(Some(file.span_of(block))),
+                        );
+                        continue;
+                    };
+                    let kinds = super::data::DATA_KINDS;
+                    let Some((kind, attrs)) = Kind::parse(kind.as_str())
+                        .and_then(|k| kinds.iter().find(|(x, _)| *x == k))
+                    else {
+                        let names: Vec<&str> = kinds.iter().map(|(k, _)| k.as_str()).collect();
+                        let d = Diagnostic::error(format!(
+                            "snowform cannot read {:?} objects as data",
+                            kind.as_str()
+                        ));
+                        let d = match suggest::hint(kind.as_str(), names.iter().copied()) {
+                            Some(h) => d.with_detail(h),
+                            None => d.with_detail(format!("data blocks read {}", names.join(", "))),
+                        };
+                        diags.push(d.at(Some(file.span_of(kind))));
+                        continue;
+                    };
+                    let label = label.as_str();
+                    if !is_valid_label(label) {
+                        diags.push(
+                            invalid_label(label, "data block")
+                                .at(Some(file.span_of(&block.labels[1]))),
+                        );
+                        continue;
+                    }
+                    let inside = format!("a data {} block", kind.noun());
+                    check_body(&block.body, file, attrs, &[], &inside, diags);
+                    check_required(
+                        &block.body,
+                        block,
+                        file,
+                        attrs,
+                        &format!("data.{kind}.{label}"),
+                        diags,
+                    );
+                    let decl = ResourceDecl {
+                        kind: *kind,
+                        label,
+                        block,
+                        file,
+                    };
+                    if let Some(first) = decls.data.get(&(*kind, label)) {
+                        diags.push(declared_twice(
+                            &format!("data.{kind}.{label}"),
+                            first.span(),
+                            file.span_of(block),
+                        ));
+                    } else {
+                        decls.data.insert((*kind, label), decl);
+                    }
+                }
+                "moved" | "import" | "removed" => {
+                    let (_, attrs, required, nested) =
+                        REFACTORS.iter().find(|r| r.0 == ident).expect("listed");
+                    if let Some(l) = block.labels.first() {
+                        diags.push(
+                            Diagnostic::error(format!("a {ident} block takes no label"))
+                                .at(Some(file.span_of(l))),
+                        );
+                        continue;
+                    }
+                    let inside = format!("a {ident} block");
+                    check_body(&block.body, file, attrs, nested, &inside, diags);
+                    check_required(&block.body, block, file, required, &inside, diags);
+                    for l in block.body.get_blocks("lifecycle") {
+                        check_body(
+                            &l.body,
+                            file,
+                            &["destroy"],
+                            &[],
+                            "a removed block's lifecycle",
+                            diags,
+                        );
+                    }
+                    decls.refactors.push(RefactorDecl { block, file });
                 }
                 "locals" => {
                     if !block.labels.is_empty() {
@@ -467,6 +653,9 @@ fn check_resource(kind: Kind, block: &Block, file: &SourceFile, diags: &mut Diag
     attrs.extend(META_ARGUMENTS);
     let mut blocks: Vec<&str> = s.blocks.iter().map(|b| b.name).collect();
     blocks.extend(META_BLOCKS);
+    if !s.blocks.is_empty() {
+        blocks.push("dynamic");
+    }
     for a in block.body.attributes() {
         if let Some(derived) = s.attr(a.key.as_str()).filter(|x| x.role == Role::Derived) {
             diags.push(
@@ -527,6 +716,7 @@ fn check_resource(kind: Kind, block: &Block, file: &SourceFile, diags: &mut Diag
                     diags,
                 );
             }
+            "dynamic" => check_dynamic(s, b, file, diags),
             name => {
                 let Some(nested) = s.block(name) else {
                     continue;
@@ -568,4 +758,70 @@ fn check_resource(kind: Kind, block: &Block, file: &SourceFile, diags: &mut Diag
             }
         }
     }
+}
+
+/// `dynamic "version" { for_each = ..., iterator = v, labels = [...], content { ... } }`:
+/// one nested block of the kind per element, written as its `content`.
+fn check_dynamic(
+    s: &crate::model::schema::KindSchema,
+    b: &Block,
+    file: &SourceFile,
+    diags: &mut Diagnostics,
+) {
+    let names: Vec<&str> = s.blocks.iter().map(|n| n.name).collect();
+    let Some(nested) = b.labels.first().and_then(|l| s.block(l.as_str())) else {
+        diags.push(
+            Diagnostic::error("a dynamic block's label names the nested block it writes")
+                .with_detail(format!(
+                    "write dynamic \"{}\" {{ ... }}",
+                    names.join("\" or \"")
+                ))
+                .at(Some(
+                    b.labels
+                        .first()
+                        .map_or_else(|| file.span_of(b), |l| file.span_of(l)),
+                )),
+        );
+        return;
+    };
+    check_body(
+        &b.body,
+        file,
+        &["for_each", "iterator", "labels"],
+        &["content"],
+        "a dynamic block",
+        diags,
+    );
+    check_required(
+        &b.body,
+        b,
+        file,
+        &["for_each", "labels"],
+        "a dynamic block",
+        diags,
+    );
+    let contents: Vec<&Block> = b.body.get_blocks("content").collect();
+    if contents.len() != 1 {
+        diags.push(
+            Diagnostic::error(format!(
+                "a dynamic block holds exactly one content block, found {}",
+                contents.len()
+            ))
+            .with_detail(format!(
+                "write content {{ ... }} with the attributes of a {} block",
+                nested.name
+            ))
+            .at(Some(file.span_of(b))),
+        );
+        return;
+    }
+    let attrs: Vec<&str> = nested.attrs.iter().map(|a| a.name).collect();
+    check_body(
+        &contents[0].body,
+        file,
+        &attrs,
+        &[],
+        &format!("the content of a dynamic {} block", nested.name),
+        diags,
+    );
 }

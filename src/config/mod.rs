@@ -7,11 +7,14 @@ mod backend;
 mod bindings;
 mod blocks;
 mod checks;
+mod data;
 mod decode;
 mod evaluate;
 mod fmt;
 mod functions;
+mod modules;
 mod outputs;
+mod refactor;
 mod refs;
 mod sensitive;
 mod source;
@@ -22,8 +25,10 @@ mod values;
 mod variables;
 
 pub use backend::Backend;
+pub use data::DataSource;
 pub use fmt::{check_dir, format_dir, format_source};
 pub use outputs::Output;
+pub use refactor::Refactors;
 pub use variables::ENV_PREFIX;
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -63,6 +68,10 @@ pub struct Config {
     pub files: Vec<PathBuf>,
     /// The `output` blocks' values, by name.
     pub outputs: Vec<Output>,
+    /// The `moved`, `import` and `removed` blocks.
+    pub refactors: Refactors,
+    /// The `data` blocks: objects a plan reads and never changes.
+    pub data: Vec<DataSource>,
 }
 
 /// Read, evaluate and check the configuration in `dir`. None when there is any error;
@@ -100,21 +109,23 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
         // references to it as undeclared.
         return None;
     }
-    let names = refs::Names {
-        variables: decls.variables.keys().map(|s| s.to_string()).collect(),
-        locals: decls.locals.keys().map(|s| s.to_string()).collect(),
-        blocks: decls
-            .resources
-            .iter()
-            .map(|((k, l), d)| ((*k, l.to_string()), d.block.body.has_attribute("for_each")))
-            .collect(),
-    };
+    let names = modules::names_of(&decls);
 
     let _base = functions::BaseDirGuard::enter(dir);
     let opts = &with_workspace_file(dir, opts, diags);
     let vars = variables::resolve(&decls, opts, &names, diags);
     let backend = backend::decode(&decls, &vars, &names, &opts.workspace, diags);
-    let (mut decoded, outputs) = evaluate::run(&decls, &vars, &names, &opts.workspace, diags);
+    let scope = evaluate::Scope::top(dir.to_path_buf());
+    let run = evaluate::run(&decls, &vars, &names, &opts.workspace, &scope, diags);
+    let (mut decoded, outputs, extras) = (run.decoded, run.outputs, run.extras);
+    // The modules' files are part of the configuration: a saved plan is stale when one
+    // changes.
+    for (name, text) in &extras.files {
+        hash_part(&mut hasher, name.as_bytes());
+        hash_part(&mut hasher, text.as_bytes());
+    }
+    let mut paths = paths;
+    paths.extend(extras.paths.iter().cloned());
     decoded.sort_by(|a, b| a.object.address.cmp(&b.object.address));
     checks::run(&decoded, diags);
 
@@ -133,10 +144,12 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
     let digest = hex::encode(hasher.finalize());
 
     let mut sensitive = vars.sensitive.clone();
+    sensitive.extend(extras.sensitive.iter().cloned());
     sensitive.extend(sensitive::derived_values(
         &decls,
         &vars.sensitive_names,
         &decoded,
+        "",
     ));
     sensitive.sort();
     sensitive.dedup();
@@ -159,6 +172,7 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
 
     let mut objects: Vec<Object> = decoded.into_iter().map(|d| d.object).collect();
     crate::model::derive(&mut objects);
+    let refactors = refactor::collect(&decls, &objects, diags);
     Some(Config {
         dir: dir.to_path_buf(),
         objects,
@@ -167,6 +181,8 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
         sensitive,
         files: paths,
         outputs,
+        refactors,
+        data: extras.data.clone(),
     })
 }
 

@@ -37,10 +37,15 @@ pub(crate) struct Uses<'a> {
 
 impl<'a> Uses<'a> {
     pub fn of(expr: &'a Expression) -> Uses<'a> {
+        Uses::of_bound(expr, &[])
+    }
+
+    /// What `expr` reads besides the names `bound` (a dynamic block's iterator).
+    pub fn of_bound(expr: &'a Expression, bound: &[&'a str]) -> Uses<'a> {
         let mut uses = Uses::default();
         Walker {
             uses: &mut uses,
-            bound: Vec::new(),
+            bound: bound.to_vec(),
         }
         .expr(expr);
         uses
@@ -170,6 +175,39 @@ pub(crate) enum Target<'a> {
     Each,
     Workspace,
     Block(BlockRef<'a>),
+    /// `module.fs.schema_fqn`: an output of a module call.
+    Module(ModuleRef<'a>),
+    /// `data.warehouse.shared.name`: an object read, not managed.
+    Data(DataRef<'a>),
+}
+
+/// A reference to a data block: `data.warehouse.shared.name`.
+#[derive(Clone, Debug)]
+pub(crate) struct DataRef<'a> {
+    pub kind: Kind,
+    pub label: &'a str,
+    pub attr: Option<&'a str>,
+}
+
+/// A reference to a module call's output: `module.fs["team"].schema_fqn`.
+#[derive(Clone, Debug)]
+pub(crate) struct ModuleRef<'a> {
+    pub label: &'a str,
+    /// The instance key expression of `module.fs["team"]`.
+    pub index: Option<&'a Expression>,
+    /// The output read, if any.
+    pub output: Option<&'a str>,
+    pub offset: usize,
+}
+
+impl ModuleRef<'_> {
+    /// The instance key when it is written as a literal string.
+    pub fn literal_key(&self) -> Option<&str> {
+        match self.index? {
+            Expression::String(s) => Some(s.value().as_str()),
+            _ => None,
+        }
+    }
 }
 
 /// A reference to a resource block: `warehouse.team["ml"].name`.
@@ -194,7 +232,9 @@ impl BlockRef<'_> {
     }
 }
 
-const ROOTS: &[&str] = &["var", "local", "each", "snowform"];
+const ROOTS: &[&str] = &[
+    "var", "local", "each", "count", "snowform", "module", "data",
+];
 
 fn get_attr(op: Option<&Decorated<TraversalOperator>>) -> Option<&str> {
     match op.map(|o| o.value()) {
@@ -223,6 +263,44 @@ pub(crate) fn classify<'a>(t: &Traversal<'a>) -> Result<Target<'a>, Diagnostic> 
             Some("workspace") => Ok(Target::Workspace),
             _ => Err(Diagnostic::error("snowform has only snowform.workspace")),
         },
+        // The instance of a block with count: bound like each.
+        "count" => match first {
+            Some("index") => Ok(Target::Each),
+            _ => Err(Diagnostic::error("count has only count.index")),
+        },
+        "data" => {
+            let shape = || {
+                Diagnostic::error("a reference to a data block is data.KIND.NAME")
+                    .with_detail("write data.warehouse.shared.name, for example")
+            };
+            let kind = first.and_then(Kind::parse).ok_or_else(shape)?;
+            let label = get_attr(t.ops.get(1)).ok_or_else(shape)?;
+            Ok(Target::Data(DataRef {
+                kind,
+                label,
+                attr: get_attr(t.ops.get(2)),
+            }))
+        }
+        "module" => {
+            let label = first.ok_or_else(|| {
+                Diagnostic::error("module must be followed by the name of a module call")
+                    .with_detail("write module.NAME.OUTPUT, for example module.fs.schema_fqn")
+            })?;
+            let mut rest = t.ops[1..].iter().peekable();
+            let index = match rest.peek().map(|o| o.value()) {
+                Some(TraversalOperator::Index(e)) => {
+                    rest.next();
+                    Some(e)
+                }
+                _ => None,
+            };
+            Ok(Target::Module(ModuleRef {
+                label,
+                index,
+                output: get_attr(rest.next()),
+                offset: t.offset,
+            }))
+        }
         root => {
             if let Some(kind) = Kind::parse(root) {
                 let label = first.ok_or_else(|| {
@@ -257,7 +335,6 @@ pub(crate) fn classify<'a>(t: &Traversal<'a>) -> Result<Target<'a>, Diagnostic> 
                 .copied()
                 .chain(Kind::ALL.iter().map(|k| k.as_str()));
             d = match (root, suggest::hint(root, candidates)) {
-                ("count", _) => d.with_detail("count is not supported; use for_each with a map or a set of strings"),
                 (_, Some(h)) => d.with_detail(h),
                 _ => d.with_detail(
                     "an expression may read var.NAME, local.NAME, each.key, each.value, snowform.workspace and KIND.NAME of a block",
@@ -294,6 +371,10 @@ pub(crate) struct Names {
     pub locals: BTreeSet<String>,
     /// Resource blocks and whether each has `for_each`.
     pub blocks: BTreeMap<(Kind, String), bool>,
+    /// Module calls and whether each has `for_each`.
+    pub modules: BTreeMap<String, bool>,
+    /// Data blocks.
+    pub data: BTreeSet<(Kind, String)>,
 }
 
 /// Which kinds of names an expression may read, and how to say what it is in messages.
@@ -304,6 +385,8 @@ pub(crate) struct Allowed {
     pub local: bool,
     pub blocks: bool,
     pub each: bool,
+    /// `count.index`: inside a block with count.
+    pub count: bool,
     pub workspace: bool,
 }
 
@@ -314,6 +397,7 @@ impl Allowed {
         local: false,
         blocks: false,
         each: false,
+        count: false,
         workspace: false,
     };
     pub const VARIABLES: Allowed = Allowed {
@@ -326,6 +410,7 @@ impl Allowed {
         local: true,
         blocks: true,
         each: false,
+        count: false,
         workspace: true,
     };
 
@@ -335,6 +420,10 @@ impl Allowed {
 
     pub const fn with_each(self, each: bool) -> Allowed {
         Allowed { each, ..self }
+    }
+
+    pub const fn with_count(self, count: bool) -> Allowed {
+        Allowed { count, ..self }
     }
 }
 
@@ -403,6 +492,11 @@ pub(crate) fn resolve<'a>(
                     },
                 )
             }
+            Target::Each if t.root == "count" && !allowed.count => Some(
+                Diagnostic::error(format!("{} cannot use count.index", allowed.what))
+                    .with_detail("it exists only inside a block with count = N"),
+            ),
+            Target::Each if t.root == "count" => None,
             Target::Each if !allowed.each => Some(
                 Diagnostic::error(format!(
                     "{} cannot use each.key or each.value",
@@ -417,6 +511,43 @@ pub(crate) fn resolve<'a>(
                 Some(not_allowed(format!("the block {}.{}", b.kind, b.label)))
             }
             Target::Block(b) => check_block_ref(b, names),
+            Target::Module(m) if !allowed.blocks => {
+                Some(not_allowed(format!("the module module.{}", m.label)))
+            }
+            Target::Module(m) => check_module_ref(m, names),
+            Target::Data(d) if !allowed.blocks => {
+                Some(not_allowed(format!("data.{}.{}", d.kind, d.label)))
+            }
+            Target::Data(d) if !names.data.contains(&(d.kind, d.label.to_string())) => {
+                let d2 = Diagnostic::error(format!(
+                    "reference to an undeclared data block data.{}.{}",
+                    d.kind, d.label
+                ));
+                let labels = names
+                    .data
+                    .iter()
+                    .filter(|(k, _)| *k == d.kind)
+                    .map(|(_, l)| l.as_str());
+                Some(match suggest::hint(d.label, labels) {
+                    Some(h) => d2.with_detail(h),
+                    None => d2.with_detail(format!(
+                        "declare it with data \"{}\" \"{}\" {{ name = \"...\" }}",
+                        d.kind, d.label
+                    )),
+                })
+            }
+            Target::Data(d)
+                if d.attr
+                    .is_some_and(|a| !super::data::DATA_ATTRS.contains(&a)) =>
+            {
+                Some(
+                    Diagnostic::error(format!(
+                        "a data block has no attribute {:?}",
+                        d.attr.unwrap_or_default()
+                    ))
+                    .with_detail(format!("it has {}", super::data::DATA_ATTRS.join(", "))),
+                )
+            }
             _ => None,
         };
         match problem {
@@ -425,6 +556,47 @@ pub(crate) fn resolve<'a>(
         }
     }
     targets
+}
+
+fn check_module_ref(m: &ModuleRef, names: &Names) -> Option<Diagnostic> {
+    let Some(&has_for_each) = names.modules.get(m.label) else {
+        let d = Diagnostic::error(format!(
+            "reference to an undeclared module module.{}",
+            m.label
+        ));
+        return Some(
+            match suggest::hint(m.label, names.modules.keys().map(String::as_str)) {
+                Some(h) => d.with_detail(h),
+                None => d.with_detail(format!(
+                    "call it with module \"{}\" {{ source = \"./modules/...\" }}",
+                    m.label
+                )),
+            },
+        );
+    };
+    if has_for_each && m.index.is_none() && m.output.is_some() {
+        return Some(
+            Diagnostic::error(format!(
+                "module.{} has for_each: refer to one of its instances",
+                m.label
+            ))
+            .with_detail(format!(
+                "write module.{}[\"KEY\"].{}",
+                m.label,
+                m.output.unwrap_or("OUTPUT")
+            )),
+        );
+    }
+    if !has_for_each && m.index.is_some() {
+        return Some(
+            Diagnostic::error(format!(
+                "module.{} has no for_each, so it has no instances to index",
+                m.label
+            ))
+            .with_detail(format!("write module.{}.OUTPUT", m.label)),
+        );
+    }
+    None
 }
 
 fn check_block_ref(b: &BlockRef, names: &Names) -> Option<Diagnostic> {
@@ -509,6 +681,8 @@ mod tests {
                 Target::Local(n) => format!("local.{n}"),
                 Target::Each => "each".into(),
                 Target::Workspace => "workspace".into(),
+                Target::Module(m) => format!("module.{}", m.label),
+                Target::Data(d) => format!("data.{}.{}", d.kind, d.label),
                 Target::Block(b) => format!(
                     "{}.{}{}{}",
                     b.kind,

@@ -88,6 +88,7 @@ pub(crate) fn derived_values(
     decls: &Decls,
     sensitive_vars: &BTreeSet<String>,
     decoded: &[Decoded],
+    prefix: &str,
 ) -> Vec<String> {
     if sensitive_vars.is_empty() {
         return Vec::new();
@@ -98,7 +99,8 @@ pub(crate) fn derived_values(
         let o = &d.object;
         let label = o.address.name.as_str();
         for (kind, l, key) in &attrs {
-            if *kind != o.address.kind || l != label {
+            // The declarations are this configuration's own, not its modules'.
+            if *kind != o.address.kind || l != label || o.address.module != prefix {
                 continue;
             }
             if key == "name" {

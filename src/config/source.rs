@@ -47,6 +47,12 @@ pub(crate) struct ParsedFile {
 
 /// The `*.hcl` files of `dir` but `*.vars.hcl`, sorted by name.
 pub(crate) fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, Diagnostic> {
+    read_dir_as(dir, "")
+}
+
+/// [`read_dir`], each file named `prefix` + its name in messages: a module's files are
+/// named by their path from the configuration directory (`modules/fs/main.hcl`).
+pub(crate) fn read_dir_as(dir: &Path, prefix: &str) -> Result<Vec<SourceFile>, Diagnostic> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         let summary = if e.kind() == std::io::ErrorKind::NotFound {
             format!(
@@ -86,10 +92,12 @@ pub(crate) fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, Diagnostic> {
     paths.sort();
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = format!(
+            "{prefix}{}",
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        );
         let bytes = std::fs::read(&path)
             .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", path.display())))?;
         let text = String::from_utf8(bytes).map_err(|_| {

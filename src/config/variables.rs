@@ -37,6 +37,8 @@ enum Origin {
     File(Span),
     Bindings,
     Default,
+    /// An argument of the module call that declares the variable's module.
+    Call(Span),
 }
 
 impl Origin {
@@ -46,12 +48,13 @@ impl Origin {
             Origin::File(span) => format!("from the var file {}", span.file),
             Origin::Bindings => format!("from the environment variable {ENV_PREFIX}{name}"),
             Origin::Default => "from its default".into(),
+            Origin::Call(span) => format!("from the module call at {span}"),
         }
     }
 
     fn span(&self) -> Option<Span> {
         match self {
-            Origin::File(span) => Some(span.clone()),
+            Origin::File(span) | Origin::Call(span) => Some(span.clone()),
             _ => None,
         }
     }
@@ -63,9 +66,28 @@ enum Given {
     Value(Value),
 }
 
+/// The values a module call gives its module's variables: each argument's value and where
+/// it is written, and the call's own name and position for messages.
+pub(crate) struct CallValues {
+    pub call: String,
+    pub at: Span,
+    pub values: BTreeMap<String, (Value, Span)>,
+}
+
 pub(crate) fn resolve(
     decls: &Decls,
     opts: &LoadOptions,
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> Variables {
+    resolve_given(decls, opts, None, names, diags)
+}
+
+/// [`resolve`], a module's variables taking their values from the call alone (`call`).
+pub(crate) fn resolve_given(
+    decls: &Decls,
+    opts: &LoadOptions,
+    call: Option<&CallValues>,
     names: &Names,
     diags: &mut Diagnostics,
 ) -> Variables {
@@ -126,7 +148,11 @@ pub(crate) fn resolve(
             default_failed = true;
         }
         let env_name = format!("{ENV_PREFIX}{name}");
-        let given = if let Some(text) = cli.get(&name) {
+        let given = if let Some(call) = call {
+            call.values
+                .get(&name)
+                .map(|(v, at)| (Given::Value(v.clone()), Origin::Call(at.clone())))
+        } else if let Some(text) = cli.get(&name) {
             Some((Given::Text(text.clone()), Origin::Cli))
         } else if let Some((value, span)) = files.get(&name) {
             Some((Given::Value(value.clone()), Origin::File(span.clone())))
@@ -161,7 +187,19 @@ pub(crate) fn resolve(
             None => match default {
                 Some(v) => (v, Origin::Default),
                 None => {
-                    if !default_failed {
+                    if let (false, Some(call)) = (default_failed, call) {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "{} does not set the variable {name:?} of its module",
+                                call.call
+                            ))
+                            .with_detail(format!(
+                                "add {name} = VALUE to the module block, or give the variable (declared at {}) a default",
+                                decl.file.span_of(decl.block)
+                            ))
+                            .at(Some(call.at.clone())),
+                        );
+                    } else if !default_failed {
                         diags.push(
                             Diagnostic::error(format!("no value for variable {name:?}"))
                                 .with_detail(format!(
@@ -476,7 +514,7 @@ fn validate(
 }
 
 /// Every non-empty string inside a value.
-fn collect_text(v: &Value, out: &mut Vec<String>) {
+pub(crate) fn collect_text(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::String(s) if !s.is_empty() => out.push(s.clone()),
         Value::Array(items) => items.iter().for_each(|i| collect_text(i, out)),

@@ -202,6 +202,11 @@ pub fn statements(change: &Change) -> Vec<Stmt> {
             if out.is_empty() && change.moved_from.is_some() {
                 out.push(Stmt::state_only(&[]));
             }
+            // An imported object is recorded first, as the account has it, so that the
+            // statements after record their changes on it.
+            if change.imported && !out.is_empty() {
+                out.insert(0, Stmt::state_only(&[]));
+            }
             out
         }
         _ => Vec::new(),

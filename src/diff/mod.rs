@@ -85,6 +85,10 @@ pub struct Change {
     /// kind that otherwise changes in place is dropped and created.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub replace_requested: bool,
+    /// Adopted by an `import` block: the account's object is recorded by this change's
+    /// first step, no statement run for that (`before` is what is adopted).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub imported: bool,
 }
 
 impl Change {
@@ -104,6 +108,7 @@ impl Change {
             changed_outside: Vec::new(),
             drops_with_it: None,
             replace_requested: false,
+            imported: false,
         }
     }
 
@@ -191,11 +196,20 @@ pub struct Requests {
     /// Objects to replace although nothing about them needs it (a dynamic table to
     /// rebuild, a stage to empty).
     pub replace: Vec<Address>,
+    /// The configuration's `moved` blocks: a record they take to a configured address is
+    /// that object's, whatever its name (a block renamed along with its object).
+    pub moves: Vec<crate::model::Move>,
+    /// The configuration's `import` blocks: an object they name that the state does not
+    /// record is adopted from the account by the plan.
+    pub imports: Vec<crate::model::Import>,
+    /// The configuration's `removed` blocks: a recorded object they cover with
+    /// `destroy = false` is forgotten, not dropped.
+    pub removals: Vec<crate::model::Removal>,
 }
 
 /// [`diff`], with what the user asks besides the configuration.
 pub fn diff_requested(input: &DiffInput, requests: &Requests) -> Result<Vec<Change>, Diagnostics> {
-    let mut matched = match_records(input);
+    let mut matched = match_records(input, &requests.moves);
     matched.requests = requests.clone();
     let matched = matched;
     let mut diags = Diagnostics::new();
@@ -236,9 +250,40 @@ impl<'a> Matched<'_, 'a> {
 /// holds under another address has moved. Its name is the one recorded, or that name
 /// after the renames of its database and schema in this plan (found once those containers
 /// are matched up, hence a loop).
-fn match_records<'i, 'a>(input: &'i DiffInput<'a>) -> Matched<'i, 'a> {
+fn match_records<'i, 'a>(
+    input: &'i DiffInput<'a>,
+    moves: &[crate::model::Move],
+) -> Matched<'i, 'a> {
     let desired_addrs: BTreeSet<&Address> = input.desired.iter().map(|o| &o.address).collect();
     let mut moved: BTreeMap<&'a Address, &'a Address> = BTreeMap::new();
+    // The moved blocks first, each applied in turn (a chain a -> b -> c takes a to c): a
+    // record they take to a configured address that records nothing is that object's.
+    if !moves.is_empty() {
+        let desired_by_addr: BTreeMap<&Address, &'a Address> = input
+            .desired
+            .iter()
+            .map(|o| (&o.address, &o.address))
+            .collect();
+        for old in input.recorded.keys() {
+            if desired_addrs.contains(old) {
+                continue;
+            }
+            let mut at = old.clone();
+            for m in moves {
+                if let Some(next) = m.apply(&at) {
+                    at = next;
+                }
+            }
+            if at == *old || input.recorded.contains_key(&at) {
+                continue;
+            }
+            if let Some(&to) = desired_by_addr.get(&at) {
+                if !moved.contains_key(to) {
+                    moved.insert(to, old);
+                }
+            }
+        }
+    }
     let relocation = loop {
         let relocation = Relocation::of(input, &moved);
         let taken: BTreeSet<&Address> = moved.values().copied().collect();
@@ -279,7 +324,47 @@ fn match_records<'i, 'a>(input: &'i DiffInput<'a>) -> Matched<'i, 'a> {
 fn decide_configured(m: &Matched, changes: &mut Vec<Change>, diags: &mut Diagnostics) {
     let input = m.input;
     for d in input.desired {
-        let recorded = m.recorded(d);
+        let mut recorded = m.recorded(d);
+        // An import block adopts the account's object: it is as good as recorded.
+        let adopted = match recorded {
+            None if m.requests.imports.iter().any(|i| i.to == d.address) => match input.live {
+                None => {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "the import block of {} needs the account",
+                            d.address
+                        ))
+                        .with_detail("an import is planned from what the account has: plan with a connection, without --refresh=false"),
+                    );
+                    continue;
+                }
+                Some(live) => match live.get(&(d.kind(), d.name.clone())) {
+                    None => {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "the import block of {} names {} {}, which the account does not have",
+                                d.address,
+                                d.kind().noun(),
+                                d.name
+                            ))
+                            .with_detail("or the role of this connection cannot see it (SHOW lists only objects the role has a privilege on); remove the import block to create it instead"),
+                        );
+                        continue;
+                    }
+                    Some(found) => {
+                        let mut record = merge_state_only(found.clone(), Some(d));
+                        record.address = d.address.clone();
+                        record.deps = d.deps.clone();
+                        record.lifecycle = d.lifecycle.clone();
+                        Some(record)
+                    }
+                },
+            },
+            _ => None,
+        };
+        if adopted.is_some() {
+            recorded = adopted.as_ref();
+        }
         // An object of that name that snowform never recorded is someone else's: refuse to
         // plan a create Snowflake would reject, or changes to an object nobody adopted.
         // A grant is adopted instead: it has no owner to take it from, and a declared
@@ -319,6 +404,24 @@ fn decide_configured(m: &Matched, changes: &mut Vec<Change>, diags: &mut Diagnos
         };
         change.after = Some(d.clone());
         change.prevent_destroy = d.lifecycle.prevent_destroy;
+        if let Some(record) = adopted {
+            change.imported = true;
+            change.reasons.insert(
+                0,
+                Why::Imported {
+                    name: record.name.clone(),
+                }
+                .into(),
+            );
+            if change.action == Action::NoOp {
+                // Nothing to run: the step records what the account has.
+                change.action = Action::Update;
+                change.state_only = true;
+            }
+            if change.before.is_none() {
+                change.before = Some(record);
+            }
+        }
         changes.push(change);
     }
 }
@@ -424,6 +527,21 @@ fn decide_deletes(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
         }
         let mut c = Change::new(addr.clone(), Action::Delete);
         c.prevent_destroy = r.lifecycle.prevent_destroy;
+        if m.requests
+            .removals
+            .iter()
+            .any(|x| !x.destroy && x.covers(addr))
+        {
+            // A removed block with destroy = false: the state forgets it, the account
+            // keeps it.
+            c.destructive = false;
+            c.prevent_destroy = false;
+            c.state_only = true;
+            c.reasons.push(Why::Forgotten.into());
+            c.before = Some(r.clone());
+            changes.push(c);
+            continue;
+        }
         let exists = match input.live {
             Some(live) => live
                 .get(&(addr.kind, r.name.clone()))
@@ -1300,7 +1418,7 @@ mod pass_tests {
             recorded: &recorded,
             live: live.as_ref(),
         };
-        let m = match_records(&input);
+        let m = match_records(&input, &[]);
         let (mut changes, mut diags) = (Vec::new(), Diagnostics::new());
         let at = PASSES
             .iter()
@@ -1368,6 +1486,7 @@ mod pass_tests {
         let run = |replace: &[&str]| {
             let requests = Requests {
                 replace: replace.iter().map(|a| Address::parse(a).unwrap()).collect(),
+                ..Requests::default()
             };
             diff_requested(&input, &requests)
         };
@@ -1416,7 +1535,7 @@ mod pass_tests {
             recorded: &recorded,
             live: None,
         };
-        let m = match_records(&input);
+        let m = match_records(&input, &[]);
         assert_eq!(
             m.moved
                 .iter()

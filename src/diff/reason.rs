@@ -28,6 +28,12 @@ pub enum Why {
     UndeclaredPrivilege {
         grantee: String,
     },
+    /// A `removed` block with `destroy = false`: only the state forgets it.
+    Forgotten,
+    /// Adopted from the account by an `import` block.
+    Imported {
+        name: ObjectName,
+    },
     /// Recorded, gone from the account: only the state forgets it.
     AlreadyGone {
         kind: Kind,
@@ -116,6 +122,13 @@ impl std::fmt::Display for Why {
             Why::UndeclaredPrivilege { grantee } => write!(
                 f,
                 "{grantee} is declared, and no grant of the configuration gives it this; snowform revokes it"
+            ),
+            Why::Forgotten => f.write_str(
+                "a removed block with destroy = false: snowform forgets it, the account keeps it",
+            ),
+            Why::Imported { name } => write!(
+                f,
+                "imported: {name} is adopted from the account (recorded, no statement run for that)"
             ),
             Why::AlreadyGone { kind, name } => write!(
                 f,
@@ -270,6 +283,14 @@ mod tests {
             (
                 Why::UndeclaredPrivilege { grantee: "ROLE R".into() },
                 "ROLE R is declared, and no grant of the configuration gives it this; snowform revokes it",
+            ),
+            (
+                Why::Forgotten,
+                "a removed block with destroy = false: snowform forgets it, the account keeps it",
+            ),
+            (
+                Why::Imported { name: name("W") },
+                "imported: W is adopted from the account (recorded, no statement run for that)",
             ),
             (
                 Why::AlreadyGone { kind: Kind::Database, name: name("D") },

@@ -280,6 +280,19 @@ fn role_grant_block(w: &mut Writer, o: &Object) {
     }
 }
 
+/// An `import` block per generated block, for `generate --import-blocks`: the next plan
+/// adopts every object (the addresses are plain `kind.label`, written as references).
+pub fn import_blocks(imports: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (address, name) in imports {
+        out.push_str(&format!(
+            "\nimport {{\n  to = {address}\n  id = {}\n}}\n",
+            hcl_string(name)
+        ));
+    }
+    out
+}
+
 fn block(w: &mut Writer, o: &Object) {
     if o.kind() == Kind::Grant {
         return grant_block(w, o);

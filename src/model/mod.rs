@@ -12,7 +12,7 @@ pub mod reference;
 pub mod schema;
 mod value;
 
-pub use address::{import_command, Address, AddressError};
+pub use address::{import_command, Address, AddressError, Import, Move, MoveEnd, Removal};
 pub use derive::derive;
 pub use ident::{Ident, IdentError, ObjectName};
 pub use kind::{Kind, Scope};

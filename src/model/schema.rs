@@ -376,7 +376,7 @@ pub fn schema(kind: Kind) -> &'static KindSchema {
 }
 
 /// Names a user may write inside any resource block besides the kind's attributes.
-pub const META_ARGUMENTS: &[&str] = &["for_each", "depends_on"];
+pub const META_ARGUMENTS: &[&str] = &["for_each", "count", "depends_on"];
 pub const META_BLOCKS: &[&str] = &["lifecycle"];
 
 #[cfg(test)]

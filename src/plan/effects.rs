@@ -207,6 +207,17 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             out.push(Effect::None);
             continue;
         };
+        // An imported object's first step records it as the account has it (see ddl).
+        if change.imported && i == 0 && i != last && stmt.sql.is_none() {
+            if let Some(before) = &change.before {
+                let mut adopted = before.clone();
+                adopted.address = change.address.clone();
+                adopted.deps = d.deps.clone();
+                adopted.lifecycle = d.lifecycle.clone();
+                out.push(Effect::Put { object: adopted });
+                continue;
+            }
+        }
         let whole = |o: Object| match &change.moved_from {
             Some(from) => Effect::Move {
                 from: from.clone(),

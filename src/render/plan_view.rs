@@ -58,6 +58,9 @@ pub struct ChangeView {
     pub prevent_destroy: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved_from: Option<String>,
+    /// Adopted from the account by an `import` block.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub imported: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diffs: Vec<BodyDiff>,
     /// Attributes changed outside snowform since the last apply, which this change puts back.
@@ -157,6 +160,7 @@ impl PlanView {
                     .collect(),
                 prevent_destroy: c.prevent_destroy && c.destructive,
                 moved_from: c.moved_from.as_ref().map(|a| a.to_string()),
+                imported: c.imported,
                 diffs,
                 changed_outside: c.changed_outside.clone(),
                 drops_with_it: match &c.drops_with_it {

@@ -98,6 +98,10 @@ impl Dir {
             {
                 std::fs::copy(entry.path(), d.path().join(entry.file_name())).unwrap();
             }
+            // modules/: the local modules the example calls.
+            if entry.file_name() == "modules" && entry.path().is_dir() {
+                copy_tree(&entry.path(), &d.path().join("modules"));
+            }
         }
         d
     }
@@ -116,7 +120,11 @@ impl Dir {
     }
 
     pub fn write(&self, name: &str, text: &str) {
-        std::fs::write(self.path().join(name), text).unwrap();
+        let path = self.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, text).unwrap();
     }
 
     /// The environment every run of this directory gets: no Snowflake configuration of the
@@ -242,6 +250,20 @@ impl Dir {
     pub fn exec_rows(&self, sql: &str) -> Vec<serde_json::Value> {
         let out = self.run(&["--format", "json", "sandbox", "exec", sql]).ok();
         out.json()["rows"].as_array().expect("rows").clone()
+    }
+}
+
+/// Copy a directory with everything under it.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
     }
 }
 

@@ -1,11 +1,11 @@
-//! The two examples, end to end: their plans pinned as snapshots, applied to the sandbox,
+//! The examples, end to end: their plans pinned as snapshots, applied to the sandbox,
 //! planned again with no changes, changed out of band and reported.
 
 use crate::common::{actions, Dir};
 
 #[test]
 fn offline_plans_of_the_examples_are_pinned() {
-    for example in ["mitsui-mlops", "teams"] {
+    for example in ["mitsui-mlops", "teams", "feature-store-module"] {
         let d = Dir::example(example);
         for format in ["human", "json", "markdown"] {
             let out = d.run(&["plan", "--refresh=false", "--format", format]).ok();
@@ -16,7 +16,7 @@ fn offline_plans_of_the_examples_are_pinned() {
 
 #[test]
 fn examples_apply_then_plan_no_changes_then_report_drift() {
-    for example in ["mitsui-mlops", "teams"] {
+    for example in ["mitsui-mlops", "teams", "feature-store-module"] {
         let d = Dir::example(example);
         d.seed_sources();
         let applied = d

@@ -97,7 +97,8 @@ async fn locked(
         .await?
         .unwrap_or_else(|| State::new(&ctx.global.workspace));
     crate::cli::test_panic(ctx, "apply-locked");
-    let policy = DestroyPolicy::new(&config.objects, args.allow_destroy, args.allow_rename);
+    let policy = DestroyPolicy::new(&config.objects, args.allow_destroy, args.allow_rename)
+        .with_removals(&config.refactors.removals);
     let resend = policy.resend_guard();
     let plan = match saved {
         Some((file, plan)) => {

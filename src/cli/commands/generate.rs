@@ -13,6 +13,7 @@ pub fn run(
     schema: Option<&str>,
     roles: &[String],
     out: Option<&PathBuf>,
+    import_blocks: bool,
 ) -> Result<Exit, CliError> {
     let roles: Vec<Ident> = roles
         .iter()
@@ -26,7 +27,12 @@ pub fn run(
             None => Vec::new(),
         };
         objects.extend(role_objects(&session, &roles).await?);
-        let generated = crate::generate::generate(&objects);
+        let mut generated = crate::generate::generate(&objects);
+        if import_blocks {
+            generated
+                .hcl
+                .push_str(&crate::generate::import_blocks(&generated.imports));
+        }
         match out.map(|p| ctx.resolve(p)) {
             Some(path) => {
                 crate::state::atomic_write(&path, generated.hcl.as_bytes())?;
@@ -39,7 +45,7 @@ pub fn run(
             }
             None => print_to!(ctx.stdout, "{}", generated.hcl),
         }
-        if out.is_some() {
+        if out.is_some() && !import_blocks {
             for (a, n) in &generated.imports {
                 println_to!(ctx.stderr, "  {}", crate::model::import_command(a, n));
             }
