@@ -291,7 +291,7 @@ fn match_records<'i, 'a>(
             .recorded
             .iter()
             .filter(|(a, _)| !desired_addrs.contains(a) && !taken.contains(a))
-            .map(|(a, o)| ((a.kind, relocation.name_of(&o.name)), a))
+            .map(|(a, o)| ((a.kind, relocation.recorded_name(o)), a))
             .collect();
         let mut found = false;
         for d in input.desired {
@@ -884,6 +884,9 @@ impl Relocation {
     /// the names of its predecessors, which live in the same schema.
     fn names(&self, mut o: Object) -> Object {
         o.name = self.name_of(&o.name);
+        if o.kind() == Kind::Grant {
+            self.grant(&mut o);
+        }
         if o.kind() == Kind::Task {
             if let Some(Value::List(preds)) = o.props.get_mut("after") {
                 for p in preds.iter_mut() {
@@ -899,6 +902,76 @@ impl Relocation {
             }
         }
         o
+    }
+
+    /// A recorded object's name after the renames, as the configuration names it: a
+    /// grant's name holds its target's, which a renamed container takes along.
+    fn recorded_name(&self, o: &Object) -> ObjectName {
+        if o.kind() == Kind::Grant {
+            return self.names(o.clone()).name;
+        }
+        self.name_of(&o.name)
+    }
+
+    /// A grant whose target (`on`) or container (`in`) is, or is inside, a renamed database
+    /// or schema: Snowflake keeps the grant on the renamed object, so its record follows
+    /// (target and name). Renames of the target itself (a stage, a table) are not followed.
+    fn grant(&self, o: &mut Object) {
+        use crate::model::ident::split_parts;
+        use crate::model::kinds::grant::{grant_name, target_text};
+        let mut changed = false;
+        for attr in ["on", "in"] {
+            let Some((keyword, name)) = o.get_str(attr).and_then(|t| {
+                crate::model::kinds::grant::split_target(t).map(|(s, n)| (s.keyword, n))
+            }) else {
+                continue;
+            };
+            let Ok(mut parts) = split_parts(name) else {
+                continue;
+            };
+            let now = match (keyword, parts.len()) {
+                ("DATABASE", 1) => self.databases.get(&parts[0]).map(|d| vec![d.clone()]),
+                ("SCHEMA", 2) => {
+                    let key = (parts[0].clone(), parts[1].clone());
+                    match self.schemas.get(&key) {
+                        Some((d, s)) => Some(vec![d.clone(), s.clone()]),
+                        None => self.databases.get(&parts[0]).map(|d| {
+                            parts[0] = d.clone();
+                            parts.clone()
+                        }),
+                    }
+                }
+                (_, 3) => {
+                    let n =
+                        ObjectName::in_schema(parts[0].clone(), parts[1].clone(), parts[2].clone());
+                    let now = self.name_of(&n);
+                    (now != n).then(|| {
+                        vec![
+                            now.database.clone().unwrap_or_else(|| parts[0].clone()),
+                            now.schema.clone().unwrap_or_else(|| parts[1].clone()),
+                            now.name.clone(),
+                        ]
+                    })
+                }
+                _ => None,
+            };
+            if let Some(now) = now {
+                let text = now.iter().map(|i| i.to_sql()).collect::<Vec<_>>().join(".");
+                o.set(attr, format!("{keyword} {text}"));
+                changed = true;
+            }
+        }
+        if changed {
+            let target = target_text(
+                o.get_str("on"),
+                o.get_str("on_all"),
+                o.get_str("on_future"),
+                o.get_str("in"),
+            );
+            if let (Some(target), Some(to)) = (target, o.get_str("to")) {
+                o.name = grant_name(&target, to);
+            }
+        }
     }
 
     fn name_of(&self, name: &ObjectName) -> ObjectName {

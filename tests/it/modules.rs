@@ -62,6 +62,37 @@ feature_view "fraud_last_order" {
   SQL
 }
 
+role "fraud_consumer" {
+  name    = "FRAUD_FS_CONSUMER"
+  comment = "Reads the fraud team's feature views"
+}
+
+grant "fraud_consumer_on_database" {
+  privileges = ["USAGE"]
+  on         = { kind = "DATABASE", name = database.ml.name }
+  to         = role.fraud_consumer
+}
+
+grant "fraud_consumer_on_schema" {
+  privileges = ["USAGE"]
+  on         = schema.fraud_feature_store
+  to         = role.fraud_consumer
+}
+
+grant "fraud_consumer_future_dynamic_tables" {
+  privileges = ["SELECT"]
+  on_future  = "DYNAMIC TABLES"
+  in         = schema.fraud_feature_store
+  to         = role.fraud_consumer
+}
+
+grant "fraud_consumer_future_views" {
+  privileges = ["SELECT"]
+  on_future  = "VIEWS"
+  in         = schema.fraud_feature_store
+  to         = role.fraud_consumer
+}
+
 schema "churn_feature_store" {
   database = database.ml
   name     = "CHURN_FEATURES"
@@ -101,6 +132,37 @@ feature_view "churn_last_order" {
     FROM LANDING.RAW.ORDERS
     GROUP BY customer_id
   SQL
+}
+
+role "churn_consumer" {
+  name    = "CHURN_FS_CONSUMER"
+  comment = "Reads the churn team's feature views"
+}
+
+grant "churn_consumer_on_database" {
+  privileges = ["USAGE"]
+  on         = { kind = "DATABASE", name = database.ml.name }
+  to         = role.churn_consumer
+}
+
+grant "churn_consumer_on_schema" {
+  privileges = ["USAGE"]
+  on         = schema.churn_feature_store
+  to         = role.churn_consumer
+}
+
+grant "churn_consumer_future_dynamic_tables" {
+  privileges = ["SELECT"]
+  on_future  = "DYNAMIC TABLES"
+  in         = schema.churn_feature_store
+  to         = role.churn_consumer
+}
+
+grant "churn_consumer_future_views" {
+  privileges = ["SELECT"]
+  on_future  = "VIEWS"
+  in         = schema.churn_feature_store
+  to         = role.churn_consumer
 }
 "#;
 
@@ -186,7 +248,8 @@ fn a_module_configuration_plans_exactly_as_its_flattened_equivalent() {
         let pf = flat.run(args).ok().json();
         assert_eq!(plan_shape(&pm), plan_shape(&pf), "{args:?}");
         assert_eq!(pm["summary"], pf["summary"]);
-        assert_eq!(pm["summary"]["create"], 10);
+        // Per team: a schema, an entity, two feature views, a role and four grants.
+        assert_eq!(pm["summary"]["create"], 20);
     }
 
     // Applied, each is settled, and the same statements ran (in an order both allow).

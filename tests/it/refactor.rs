@@ -118,7 +118,9 @@ fn a_refactor_from_flat_blocks_into_a_module_with_moved_blocks_destroys_nothing(
     assert_eq!(plan["summary"]["create"], 0, "{plan}");
     assert_eq!(plan["summary"]["delete"], 0, "{plan}");
     assert_eq!(plan["summary"]["replace"], 0, "{plan}");
-    assert_eq!(plan["summary"]["update"], 8, "{plan}");
+    // The four blocks each team names in a moved block, and the role and four grants found
+    // by name: the grants on and in a renamed schema follow it, as Snowflake keeps them.
+    assert_eq!(plan["summary"]["update"], 18, "{plan}");
     let mut sql = statements(&plan);
     sql.sort();
     assert_eq!(

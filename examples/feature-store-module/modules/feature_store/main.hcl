@@ -1,6 +1,5 @@
-# A team's Feature Store: a schema, the entity its features describe and two feature views.
-# Roles and grants for the team's producers and consumers belong here too (access control
-# comes with the role and grant blocks).
+# A team's Feature Store: a schema, the entity its features describe, two feature views, and
+# the role that reads them with its grants.
 
 locals {
   schema_name = "${upper(var.team)}_FEATURES"
@@ -45,4 +44,37 @@ feature_view "last_order" {
     FROM ${var.source_table}
     GROUP BY customer_id
   SQL
+}
+
+# The team's readers: USAGE on the database and the schema, and SELECT on every feature view
+# version the moment it is created (a dynamic table, or a view when it has no refresh_freq).
+role "consumer" {
+  name    = "${upper(var.team)}_FS_CONSUMER"
+  comment = "Reads the ${var.team} team's feature views"
+}
+
+grant "consumer_on_database" {
+  privileges = ["USAGE"]
+  on         = { kind = "DATABASE", name = var.database }
+  to         = role.consumer
+}
+
+grant "consumer_on_schema" {
+  privileges = ["USAGE"]
+  on         = schema.feature_store
+  to         = role.consumer
+}
+
+grant "consumer_future_dynamic_tables" {
+  privileges = ["SELECT"]
+  on_future  = "DYNAMIC TABLES"
+  in         = schema.feature_store
+  to         = role.consumer
+}
+
+grant "consumer_future_views" {
+  privileges = ["SELECT"]
+  on_future  = "VIEWS"
+  in         = schema.feature_store
+  to         = role.consumer
 }
