@@ -29,6 +29,7 @@ mod robust_locks;
 mod robust_suite;
 mod roles;
 mod shell;
+mod state_size;
 mod task_graphs;
 mod walk_config;
 mod walk_transitions;
