@@ -284,18 +284,32 @@ pub(super) fn write(state: &State, journal: Option<&str>) -> Vec<u8> {
     out.extend_from_slice(if columns.is_empty() { b"}" } else { b"\n}" });
     let names = Names::new(state.resources.iter().map(|(a, r)| (a, &r.object_name)));
     out.extend_from_slice(b",\"resources\":{");
-    let mut group: Option<String> = None;
+    // Each group once, in the order its first address sorts, whatever order the others sort
+    // in: a group written twice would read back as its last part only.
+    let mut groups: Vec<(String, Vec<(String, &Address, &Record)>)> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
     for (a, r) in &state.resources {
         let text = a.to_string();
         let (head, rest) = text.split_once('.').expect("an address has a dot");
-        if group.as_deref() != Some(head) {
+        let i = *at.entry(head.to_string()).or_insert_with(|| {
+            groups.push((head.to_string(), Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push((rest.to_string(), a, r));
+    }
+    let mut group: Option<&str> = None;
+    for (head, rest, a, r) in groups.iter().flat_map(|(h, rows)| {
+        rows.iter()
+            .map(move |(rest, a, r)| (h.as_str(), rest, *a, *r))
+    }) {
+        if group != Some(head) {
             out.extend_from_slice(match group {
                 None => b"\n",
                 Some(_) => b"\n},\n",
             });
             put(&mut out, head);
             out.extend_from_slice(b":{\n");
-            group = Some(head.to_string());
+            group = Some(head);
         } else {
             out.extend_from_slice(b",\n");
         }
