@@ -255,6 +255,9 @@ fn columns(state: &State) -> BTreeMap<Kind, Vec<&str>> {
         .collect()
 }
 
+/// A record of a group: the rest of its address after the group's name, the address, the record.
+type GroupRow<'s> = (String, &'s Address, &'s Record);
+
 fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
     serde_json::to_writer(out, v).expect("state serialises");
 }
@@ -286,7 +289,7 @@ pub(super) fn write(state: &State, journal: Option<&str>) -> Vec<u8> {
     out.extend_from_slice(b",\"resources\":{");
     // Each group once, in the order its first address sorts, whatever order the others sort
     // in: a group written twice would read back as its last part only.
-    let mut groups: Vec<(String, Vec<(String, &Address, &Record)>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<GroupRow>)> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
     for (a, r) in &state.resources {
         let text = a.to_string();
