@@ -40,7 +40,11 @@ pub(crate) struct Bindings {
 pub(crate) struct Reads<'a> {
     vars: BTreeSet<&'a str>,
     locals: BTreeSet<&'a str>,
-    blocks: BTreeSet<(Kind, &'a str)>,
+    /// Each block read, with the instance keys it is read at when every reference writes
+    /// its key as a literal string (`warehouse.wh["etl"]`); None when one reads it whole or
+    /// at a computed key. Evaluating a reference copies the value its root names, so a
+    /// context holding only those instances keeps that copy small.
+    blocks: BTreeMap<(Kind, &'a str), Option<BTreeSet<&'a str>>>,
     modules: BTreeSet<&'a str>,
     data: bool,
 }
@@ -62,7 +66,20 @@ impl<'a> Reads<'a> {
                     self.locals.insert(l);
                 }
                 Ok(Target::Block(b)) => {
-                    self.blocks.insert((b.kind, b.label));
+                    let keys = self
+                        .blocks
+                        .entry((b.kind, b.label))
+                        .or_insert_with(|| Some(BTreeSet::new()));
+                    let literal = match b.index {
+                        Some(Expression::String(s)) => Some(s.value().as_str()),
+                        _ => None,
+                    };
+                    match (literal, keys.as_mut()) {
+                        (Some(k), Some(set)) => {
+                            set.insert(k);
+                        }
+                        _ => *keys = None,
+                    }
                 }
                 Ok(Target::Module(m)) => {
                     self.modules.insert(m.label);
@@ -172,14 +189,26 @@ impl Bindings {
             ctx.declare_var("module", Value::Object(pick(&self.modules, &reads.modules)));
         }
         for (kind, labels) in &self.blocks {
-            let wanted: BTreeSet<&str> = reads
+            let wanted: Map<String, Value> = reads
                 .blocks
-                .iter()
-                .filter(|(k, _)| k == kind)
-                .map(|(_, l)| *l)
+                .range((*kind, "")..)
+                .take_while(|((k, _), _)| k == kind)
+                .filter_map(|((_, label), keys)| {
+                    let value = labels.get(*label)?;
+                    let value = match (keys, value) {
+                        // Only the instances read; a key it lacks is missing either way.
+                        (Some(keys), Value::Object(all)) => Value::Object(
+                            keys.iter()
+                                .filter_map(|k| all.get(*k).map(|v| (k.to_string(), v.clone())))
+                                .collect(),
+                        ),
+                        _ => value.clone(),
+                    };
+                    Some((label.to_string(), value))
+                })
                 .collect();
             // As before: a kind is a name once one of its blocks has been evaluated.
-            ctx.declare_var(kind.as_str(), Value::Object(pick(labels, &wanted)));
+            ctx.declare_var(kind.as_str(), Value::Object(wanted));
         }
         ctx
     }
@@ -237,7 +266,7 @@ mod tests {
         let reads = Reads::of(&expr);
         assert_eq!(reads.vars, BTreeSet::from(["list", "k"]));
         assert_eq!(reads.locals, BTreeSet::from(["x"]));
-        assert_eq!(reads.blocks, BTreeSet::from([(Kind::Schema, "a")]));
+        assert_eq!(reads.blocks, BTreeMap::from([((Kind::Schema, "a"), None)]));
 
         let vars = BTreeMap::from([
             ("list".to_string(), Value::from(vec!["p", "q"])),
@@ -259,6 +288,44 @@ mod tests {
             env.eval(&expr).unwrap(),
             Value::from(vec!["p-X-A1", "q-X-A1"])
         );
+    }
+
+    #[test]
+    fn a_block_read_only_at_literal_keys_brings_only_those_instances() {
+        let mut env = Bindings::new(&BTreeMap::new(), "default");
+        let instance = |n: &str| {
+            let m: Map<String, Value> =
+                [("name".to_string(), Value::from(n))].into_iter().collect();
+            Value::Object(m)
+        };
+        let wh: Map<String, Value> = [("a", "A"), ("b", "B"), ("c", "C")]
+            .into_iter()
+            .map(|(k, n)| (k.to_string(), instance(n)))
+            .collect();
+        env.set_block(Kind::Warehouse, "wh", Value::Object(wh));
+        let keys = |v: Value| match v {
+            Value::Object(m) => m.keys().cloned().collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        let read = parse(r#"[warehouse.wh["a"].name, warehouse.wh["c"].name]"#);
+        let ctx = env.context(&Reads::of(&read));
+        assert_eq!(
+            eval_in(&ctx, &parse("warehouse.wh")).map(keys),
+            Ok(vec!["a".into(), "c".into()])
+        );
+        assert_eq!(eval_in(&ctx, &read).unwrap(), Value::from(vec!["A", "C"]));
+        // Read whole anywhere, or at a computed key: every instance.
+        for whole in [
+            r#"[warehouse.wh["a"].name, length(warehouse.wh)]"#,
+            r#"warehouse.wh[var.k].name"#,
+        ] {
+            let ctx = env.context(&Reads::of(&parse(whole)));
+            assert_eq!(
+                eval_in(&ctx, &parse("warehouse.wh")).map(keys),
+                Ok(vec!["a".into(), "b".into(), "c".into()]),
+                "{whole}"
+            );
+        }
     }
 
     #[test]

@@ -44,7 +44,9 @@ pub struct ReadOptions {
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
-            concurrency: 8,
+            // Every query a read sends at first, at once: they do not depend on each other
+            // (SHOW runs in Snowflake's cloud services, on no warehouse).
+            concurrency: 64,
             scan_schemas: Vec::new(),
             scan_databases: Vec::new(),
         }
@@ -86,36 +88,28 @@ pub async fn read<E: Executor>(
     // Model versions come from INFORMATION_SCHEMA.MODEL_VERSIONS, which (unlike SHOW) runs
     // on a warehouse: read it only for databases where SHOW MODELS found a model, so that
     // an account or a connection without a warehouse can still be read when it has none.
+    // Each database's versions query starts as soon as a SHOW MODELS finds a model in it,
+    // alongside the other queries still running.
     let (versions, first): (Vec<_>, Vec<_>) = plan
         .into_iter()
         .partition(|q| q.family == Family::ModelVersions);
-    let mut results = queries::run(exec, first, opts.concurrency).await?;
-    let model_dbs: std::collections::BTreeSet<String> = results
-        .rows
-        .get(&Family::Models)
-        .map(|rows| {
-            rows.iter()
-                .filter_map(|r| rows.raw(r, "database_name").map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    let versions: Vec<_> = versions
+    let mut versions: BTreeMap<String, queries::Query> = versions
         .into_iter()
-        .filter(|q| match &q.scope {
-            queries::ShowIn::Database(db) => model_dbs.contains(db.as_str()),
-            _ => true,
+        .map(|q| match &q.scope {
+            queries::ShowIn::Database(db) => (db.as_str().to_string(), q),
+            _ => unreachable!("model versions are read per database"),
         })
         .collect();
-    if !versions.is_empty() {
-        let more = queries::run(exec, versions, opts.concurrency).await?;
-        results.sent += more.sent;
-        results.missing.extend(more.missing);
-        results.missing.sort();
-        results.fetched.extend(more.fetched);
-        for (f, rows) in more.rows {
-            results.rows.entry(f).or_default().extend(rows);
+    let mut results = queries::run_following(exec, first, opts.concurrency, |family, rows| {
+        if family != Family::Models {
+            return Vec::new();
         }
-    }
+        rows.iter()
+            .filter_map(|r| rows.raw(r, "database_name"))
+            .filter_map(|db| versions.remove(db))
+            .collect()
+    })
+    .await?;
     let mut out = LiveRead {
         queries: results.sent,
         missing_scopes: results.missing,

@@ -6,7 +6,7 @@ use super::rows::ShowRows;
 use super::{ExecError, Executor, LiveError};
 use crate::model::{Ident, Kind, Object, ObjectName};
 use crate::sql::quote_literal;
-use futures::stream::{self, StreamExt};
+use futures::stream::{FuturesUnordered, StreamExt};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Snowflake's page size for SHOW: a larger LIMIT is an error.
@@ -348,19 +348,35 @@ pub async fn run<E: Executor>(
     queries: Vec<Query>,
     concurrency: usize,
 ) -> Result<Results, LiveError> {
-    let outcomes: Vec<Result<Outcome, LiveError>> = stream::iter(queries)
-        .map(|q| read_one(exec, q))
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
+    run_following(exec, queries, concurrency, |_, _| Vec::new()).await
+}
+
+/// [`run`], and each query's outcome may call for more queries (`follow`, given its family
+/// and rows): they start at once, alongside those still running, rather than after all.
+pub async fn run_following<E: Executor>(
+    exec: &E,
+    queries: Vec<Query>,
+    concurrency: usize,
+    mut follow: impl FnMut(Family, &ShowRows) -> Vec<Query>,
+) -> Result<Results, LiveError> {
+    let mut queue: std::collections::VecDeque<Query> = queries.into();
+    let mut running = FuturesUnordered::new();
     let mut res = Results {
         rows: BTreeMap::new(),
         sent: 0,
         missing: Vec::new(),
         fetched: Vec::new(),
     };
-    for o in outcomes {
-        let (family, rows, sent, missing, covers) = o?;
+    loop {
+        while running.len() < concurrency.max(1) {
+            let Some(q) = queue.pop_front() else { break };
+            running.push(read_one(exec, q));
+        }
+        let Some(outcome) = running.next().await else {
+            break;
+        };
+        let (family, rows, sent, missing, covers) = outcome?;
+        queue.extend(follow(family, &rows));
         res.sent += sent;
         res.missing.extend(missing);
         res.fetched.push(Fetched {

@@ -585,3 +585,44 @@ fn a_replaced_schema_is_listed_whole_reusing_what_the_first_read_fetched() {
         Err("database XYZ_DEV does not exist or is not visible to this role".to_string())
     );
 }
+
+/// Counts the queries in flight at once: each takes a moment, as a round trip does.
+struct InFlight {
+    inner: Recorded,
+    now: std::sync::atomic::AtomicUsize,
+    peak: std::sync::atomic::AtomicUsize,
+}
+
+impl Executor for InFlight {
+    async fn show(&self, sql: &str) -> Result<ShowRows, ExecError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = self.now.fetch_add(1, SeqCst) + 1;
+        self.peak.fetch_max(now, SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        self.now.fetch_sub(1, SeqCst);
+        self.inner.show(sql).await
+    }
+}
+
+#[test]
+fn the_queries_that_do_not_wait_for_another_are_all_sent_at_once() {
+    let objects = every_kind();
+    let exec = InFlight {
+        inner: Recorded::load(),
+        now: Default::default(),
+        peak: Default::default(),
+    };
+    let refs: Vec<&Object> = objects.iter().collect();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    rt.block_on(read(&exec, &refs, &ReadOptions::default()))
+        .unwrap();
+    let sent = exec.inner.sent.lock().unwrap().clone();
+    // Only the model versions wait, for SHOW MODELS to find a model.
+    let shows = sent.iter().filter(|s| s.starts_with("SHOW")).count();
+    assert!(shows > 8, "{sent:?}");
+    assert_eq!(sent.len(), shows + 1, "{sent:?}");
+    assert_eq!(exec.peak.into_inner(), shows, "{sent:?}");
+}

@@ -91,7 +91,10 @@ fn time_zones() -> impl Iterator<Item = &'static str> {
 
 /// An IANA time zone name, as Snowflake takes it after a cron expression (case-sensitive).
 fn check_time_zone(tz: &str) -> Result<(), String> {
-    if time_zones().any(|z| z == tz) {
+    // A set, built once: every cron schedule of a configuration is checked.
+    static KNOWN: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    if KNOWN.get_or_init(|| time_zones().collect()).contains(tz) {
         return Ok(());
     }
     match time_zones().find(|z| z.eq_ignore_ascii_case(tz)) {

@@ -11,6 +11,7 @@ mod lock;
 mod moves;
 mod record;
 mod remote;
+mod stored;
 
 pub use file::{atomic_write, JournalWriter, LocalBackend};
 pub use journal::Entry;

@@ -1,13 +1,15 @@
 //! The state document.
 
+use super::stored::StoredName;
 use crate::model::{Address, Kind, Object, ObjectName, Value};
 use crate::plan::Effect;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The state file's format. Version 2 keeps one record a line without what the address and
-/// the name give (kind, printed name, digest); version 1 files are still read.
-pub const FORMAT_VERSION: u32 = 2;
+/// The state file's format. Version 3 (`stored.rs`) keeps one record a line without what
+/// the address, the name and the other records give, its properties in columns of its kind;
+/// versions 1 and 2 are still read, and written back as 3.
+pub const FORMAT_VERSION: u32 = super::stored::VERSION;
 /// The oldest format still read.
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
@@ -185,6 +187,12 @@ impl State {
         let head: Head = serde_json::from_str(text).map_err(bad)?;
         let (state, journal) = match head.format_version {
             FORMAT_VERSION => {
+                let stored: super::stored::Stored = serde_json::from_str(text).map_err(bad)?;
+                stored
+                    .into_state()
+                    .map_err(|e| bad(<serde_json::Error as serde::de::Error>::custom(e)))?
+            }
+            2 => {
                 let stored: StoredState = serde_json::from_str(text).map_err(bad)?;
                 stored
                     .into_state()
@@ -221,54 +229,16 @@ impl State {
         Ok(())
     }
 
+    /// The state as its file holds it (without naming a journal).
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("state serialises");
-        s.push('\n');
-        s
+        String::from_utf8(self.to_file(None)).expect("JSON text is UTF-8")
     }
 
-    /// The state file's text (format [`FORMAT_VERSION`]): the head on the first line, then
-    /// one record a line, then what is in progress, so that it stays readable and a change
-    /// shows as a change of lines. `journal` names the journal that continues it.
+    /// The state file's text (format [`FORMAT_VERSION`], see `stored.rs`): one record a
+    /// line, so that it stays readable and a change shows as a change of lines. `journal`
+    /// names the journal that continues it.
     pub fn to_file(&self, journal: Option<&str>) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + self.resources.len() * 200);
-        fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
-            serde_json::to_writer(out, v).expect("state serialises");
-        }
-        out.extend_from_slice(
-            format!("{{\"format_version\":{FORMAT_VERSION},\"lineage\":").as_bytes(),
-        );
-        put(&mut out, &self.lineage);
-        out.extend_from_slice(format!(",\"serial\":{},\"workspace\":", self.serial).as_bytes());
-        put(&mut out, &self.workspace);
-        out.extend_from_slice(b",\"snowform_version\":");
-        put(&mut out, &self.snowform_version);
-        if let Some(j) = journal {
-            out.extend_from_slice(b",\"journal\":");
-            put(&mut out, j);
-        }
-        out.extend_from_slice(b",\"resources\":{");
-        for (i, (a, r)) in self.resources.iter().enumerate() {
-            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-            put(&mut out, &a.to_string());
-            out.push(b':');
-            put(&mut out, &StoredRecordRef::from(r));
-        }
-        out.extend_from_slice(if self.resources.is_empty() {
-            b"}"
-        } else {
-            b"\n}"
-        });
-        if !self.in_progress.is_empty() {
-            out.extend_from_slice(b",\"in_progress\":[");
-            for (i, p) in self.in_progress.iter().enumerate() {
-                out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-                put(&mut out, p);
-            }
-            out.extend_from_slice(b"\n]");
-        }
-        out.extend_from_slice(b"}\n");
-        out
+        super::stored::write(self, journal)
     }
 
     /// The state without its records (the head of the table backend).
@@ -408,64 +378,8 @@ impl crate::plan::saved::StateVersion for State {
     }
 }
 
-/// A record as the state file keeps it (format 2): the kind is the address's, the name is
-/// written as SQL (`DB.SCHEMA."Name"`), the printed name is the name's, and the digest is
-/// worked out again when read.
-#[derive(Serialize)]
-struct StoredRecordRef<'a> {
-    name: NameRef<'a>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    properties: &'a BTreeMap<String, Value>,
-    #[serde(skip_serializing_if = "<[Address]>::is_empty")]
-    deps: &'a [Address],
-    #[serde(skip_serializing_if = "is_default")]
-    lifecycle: &'a crate::model::Lifecycle,
-}
-
-impl<'a> From<&'a Record> for StoredRecordRef<'a> {
-    fn from(r: &'a Record) -> Self {
-        let sql = r.object_name.to_sql();
-        // Written as SQL only when it reads back as the same name.
-        let name = if name_from_sql(&sql).as_ref() == Some(&r.object_name) {
-            NameRef::Sql(sql)
-        } else {
-            NameRef::Parts(&r.object_name)
-        };
-        StoredRecordRef {
-            name,
-            properties: &r.properties,
-            deps: &r.deps,
-            lifecycle: &r.lifecycle,
-        }
-    }
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum NameRef<'a> {
-    Sql(String),
-    Parts(&'a ObjectName),
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum StoredName {
-    Sql(String),
-    Parts(ObjectName),
-}
-
-/// A name written as SQL, of one to three parts.
-fn name_from_sql(sql: &str) -> Option<ObjectName> {
-    let mut parts = crate::model::ident::split_parts(sql).ok()?;
-    let name = parts.pop()?;
-    match (parts.pop(), parts.pop(), parts.is_empty()) {
-        (None, None, true) => Some(ObjectName::account(name)),
-        (Some(db), None, true) => Some(ObjectName::in_database(db, name)),
-        (Some(schema), Some(db), true) => Some(ObjectName::in_schema(db, schema, name)),
-        _ => None,
-    }
-}
-
+/// A record as format 2 kept it: the kind is the address's, the name is written as SQL
+/// (`DB.SCHEMA."Name"`) or as its parts, and the digest is worked out again when read.
 #[derive(Deserialize)]
 struct StoredRecord {
     name: StoredName,
@@ -498,7 +412,7 @@ impl StoredState {
             .map(|(a, r)| {
                 let name = match r.name {
                     StoredName::Parts(n) => n,
-                    StoredName::Sql(sql) => name_from_sql(&sql)
+                    StoredName::Sql(sql) => super::stored::name_from_sql(&sql)
                         .ok_or_else(|| format!("{a}: {sql:?} is not an object name"))?,
                 };
                 let record = Record::new(a.kind, name, r.properties, r.deps, r.lifecycle);

@@ -491,10 +491,17 @@ impl Dir {
 
     /// The state file of the local backend, parsed.
     #[must_use]
+    /// The state file's head (format_version, serial, journal, in_progress) with its
+    /// records as snowform reads them, keyed by address (`resources["warehouse.a"]`, with
+    /// `properties` and `deps`): the file itself groups them by kind, in columns.
     pub fn state(&self) -> serde_json::Value {
         let text = std::fs::read_to_string(self.path().join("state/default.json")).unwrap();
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("the state file is not JSON ({e}):\n{text}"))
+        let mut raw: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("the state file is not JSON ({e}):\n{text}"));
+        let state = snowform::state::State::parse(&text, "state/default.json")
+            .unwrap_or_else(|e| panic!("the state file does not read ({e}):\n{text}"));
+        raw["resources"] = serde_json::to_value(&state.resources).unwrap();
+        raw
     }
 }
 

@@ -33,6 +33,7 @@ mod robust_locks;
 mod robust_suite;
 mod roles;
 mod shell;
+mod state_size;
 mod tables;
 mod task_graphs;
 mod walk_config;

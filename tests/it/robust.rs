@@ -478,7 +478,10 @@ fn a_saved_plan_is_refused_when_the_state_moved_on() {
 
     // Another state altogether: the same serial, another lineage.
     let plan = fresh_plan(&d, TWO_WAREHOUSES);
-    let mut state = d.state();
+    // The file itself, as written (`d.state()` shows its records as read).
+    let path = d.path().join("state/default.json");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     state["lineage"] = serde_json::json!("00000000-0000-4000-8000-000000000000");
     std::fs::write(
         d.path().join("state/default.json"),
