@@ -20,14 +20,32 @@ pub const SANDBOX_REGION: &str = "AWS_US_WEST_2";
 /// Enterprise features it has (tags, up to 90 days of retention).
 pub const SANDBOX_EDITION: &str = "ENTERPRISE";
 
-/// One context function's value and its `rowType` type, or None when `name` is not one.
+/// The functions `call` answers (or refuses, for arguments it does not take).
+const FUNCTIONS: &[&str] = &[
+    "CURRENT_ACCOUNT_NAME",
+    "CURRENT_REGION",
+    "CURRENT_SESSION",
+    "CURRENT_AVAILABLE_ROLES",
+    "CURRENT_SECONDARY_ROLES",
+    "CURRENT_SCHEMAS",
+    "IS_ROLE_IN_SESSION",
+    "SYSTEM$SHOW_ACTIVE_BEHAVIOR_CHANGE_BUNDLES",
+    "SYSTEM$BOOTSTRAP_DATA_REQUEST",
+];
+
+/// Whether `name` is one of the context functions of this module.
+pub fn answers(name: &str) -> bool {
+    FUNCTIONS.contains(&name)
+}
+
+/// One context function's value and its `rowType` type.
 pub fn call(
     x: &Exec,
     name: &str,
     args: &[Expr],
-) -> Option<Result<(Option<String>, &'static str), SqlError>> {
+) -> Result<(Option<String>, &'static str), SqlError> {
     let text = |v: String| Ok((Some(v), "text"));
-    Some(match (name, args) {
+    match (name, args) {
         ("CURRENT_ACCOUNT_NAME", []) => text(x.account.to_ascii_uppercase()),
         ("CURRENT_REGION", []) => text(SANDBOX_REGION.to_string()),
         ("CURRENT_SESSION", []) => match x.session.session_id {
@@ -62,8 +80,9 @@ pub fn call(
         ("SYSTEM$BOOTSTRAP_DATA_REQUEST", _) => {
             Err(x.unsupported("SYSTEM$BOOTSTRAP_DATA_REQUEST without a section"))
         }
-        _ => return None,
-    })
+        // Arguments the functions do not take: refused as any unknown call is.
+        _ => Err(x.unsupported(&format!("function {name}"))),
+    }
 }
 
 /// Undocumented; answered with the two keys the tools that send it read (SnowDDL

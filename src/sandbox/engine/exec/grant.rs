@@ -1912,49 +1912,51 @@ pub fn show_grants(x: &Exec, g: &ShowGrants) -> Result<ResultSet, SqlError> {
             }
             Ok(columns(&cols, rows))
         }
-        ShowGrants::FutureIn {
-            in_schema,
-            container,
-        } => {
-            let cont = container_of(x, *in_schema, container)?;
-            Ok(future_rows(c, |f| f.container == cont))
-        }
-        // The layout of SHOW FUTURE GRANTS IN (the clients that read it, SnowDDL's role
-        // resolvers and terraform-provider-snowflake, read the same columns).
-        ShowGrants::FutureTo(who) => {
-            let to = grantee_of(x, who)?;
-            Ok(future_rows(c, |f| f.to == to))
+        ShowGrants::FutureIn { .. } | ShowGrants::FutureTo(_) => {
+            // SHOW FUTURE GRANTS TO has the layout of SHOW FUTURE GRANTS IN (the clients that
+            // read it, SnowDDL's role resolvers and terraform-provider-snowflake, read the same
+            // columns).
+            let keep: Box<dyn Fn(&FutureGrant) -> bool> = match g {
+                ShowGrants::FutureTo(who) => {
+                    let to = grantee_of(x, who)?;
+                    Box::new(move |f| f.to == to)
+                }
+                ShowGrants::FutureIn {
+                    in_schema,
+                    container,
+                } => {
+                    let cont = container_of(x, *in_schema, container)?;
+                    Box::new(move |f| f.container == cont)
+                }
+                _ => unreachable!("matched above"),
+            };
+            let cols = [
+                ("created_on", TS),
+                ("privilege", T),
+                ("grant_on", T),
+                ("name", T),
+                ("grant_to", T),
+                ("grantee_name", T),
+                ("grant_option", T),
+            ];
+            let rows = c
+                .grants
+                .future
+                .iter()
+                .filter(|f| keep(f))
+                .map(|f| {
+                    vec![
+                        s(timestamp(f.created_on)),
+                        s(&f.privilege),
+                        s(&f.kind),
+                        s(format!("{}.<{}>", shown_name(&f.container), f.kind)),
+                        s(&f.to.kind),
+                        s(grantee_name(&f.to)),
+                        s(tf(f.grant_option)),
+                    ]
+                })
+                .collect();
+            Ok(columns(&cols, rows))
         }
     }
-}
-
-/// SHOW FUTURE GRANTS rows of the future grants `keep` selects.
-fn future_rows(c: &Catalog, keep: impl Fn(&FutureGrant) -> bool) -> ResultSet {
-    let cols = [
-        ("created_on", TS),
-        ("privilege", T),
-        ("grant_on", T),
-        ("name", T),
-        ("grant_to", T),
-        ("grantee_name", T),
-        ("grant_option", T),
-    ];
-    let rows = c
-        .grants
-        .future
-        .iter()
-        .filter(|f| keep(f))
-        .map(|f| {
-            vec![
-                s(timestamp(f.created_on)),
-                s(&f.privilege),
-                s(&f.kind),
-                s(format!("{}.<{}>", shown_name(&f.container), f.kind)),
-                s(&f.to.kind),
-                s(grantee_name(&f.to)),
-                s(tf(f.grant_option)),
-            ]
-        })
-        .collect();
-    columns(&cols, rows)
 }

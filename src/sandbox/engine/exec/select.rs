@@ -175,68 +175,61 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
             return Err(errors::syntax(1, 7, "unexpected '*'."));
         };
         let (value, type_name): (Option<String>, &'static str) = match expr {
-            Expr::Call { name, args } => match context::call(x, name, args) {
-                Some(answer) => answer?,
-                None => match name.as_str() {
-                    "CURRENT_ACCOUNT" if args.is_empty() => {
-                        (Some(x.account.to_ascii_uppercase()), "text")
-                    }
-                    "CURRENT_USER" if args.is_empty() => (
-                        Some(x.session.user.clone()).filter(|u| !u.is_empty()),
-                        "text",
-                    ),
-                    "CURRENT_ROLE" if args.is_empty() => (Some(x.owner()), "text"),
-                    "CURRENT_WAREHOUSE" if args.is_empty() => {
-                        (x.session_warehouse().map(str::to_string), "text")
-                    }
-                    "CURRENT_DATABASE" if args.is_empty() => {
-                        (x.session_database().map(str::to_string), "text")
-                    }
-                    "CURRENT_SCHEMA" if args.is_empty() => {
-                        (x.session_schema().map(str::to_string), "text")
-                    }
-                    "CURRENT_VERSION" if args.is_empty() => {
-                        (Some(SANDBOX_VERSION.to_string()), "text")
-                    }
-                    "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP" if args.is_empty() => {
-                        (Some(format::timestamp(x.now)), "timestamp_ltz")
-                    }
-                    "SYSTEM$GET_TAG" => {
-                        let a = string_args(name, args, 3)?;
-                        (tagging::get_tag(x, a[0], a[1], a[2])?, "text")
-                    }
-                    // Every statement has finished before the next one is read, so no session
-                    // ever has a query to cancel; the answer has the docs' "<n> cancelled." shape.
-                    "SYSTEM$CANCEL_ALL_QUERIES" => match args.as_slice() {
-                        [Expr::Literal(Literal::Number(_))] => {
-                            (Some("0 cancelled.".into()), "text")
-                        }
-                        _ => return Err(errors::invalid_value(name, "expects a session id")),
-                    },
-                    "SYSTEM$TASK_DEPENDENTS_ENABLE" => {
-                        let a = string_args(name, args, 1)?;
-                        task::enable_dependents(x, a[0])?;
-                        changed = true;
-                        (Some(String::new()), "text")
-                    }
-                    // Not in the function reference: snowflake-ml-python 2.x asks for it and reads
-                    // its failure as a server older than 9.2 (platform_capabilities.py); the
-                    // sandbox reports 9.0.0 (CURRENT_VERSION), which has none.
-                    "SYSTEM$ML_PLATFORM_CAPABILITIES" => {
-                        return Err(errors::unknown_function(name))
-                    }
-                    // Undocumented: the two call shapes snowflake-ml-python sends (tagging.rs).
-                    "ENTITY_DETAIL" => {
-                        let a = string_args(name, args, 3)?;
-                        (Some(tagging::entity_detail(x, a[0], a[1], a[2])?), "text")
-                    }
-                    // The row functions (SUBSTRING, PARSE_JSON...), or refused there.
-                    _ => {
-                        let env = x.env();
-                        let v = eval(expr, &[], &[], &env)?;
-                        (v.cell(), static_type(expr, &[], &env)?.row_type())
-                    }
+            Expr::Call { name, args } => match name.as_str() {
+                // CURRENT_REGION(), IS_ROLE_IN_SESSION(...) and the other context functions.
+                n if context::answers(n) => context::call(x, n, args)?,
+                "CURRENT_ACCOUNT" if args.is_empty() => {
+                    (Some(x.account.to_ascii_uppercase()), "text")
+                }
+                "CURRENT_USER" if args.is_empty() => (
+                    Some(x.session.user.clone()).filter(|u| !u.is_empty()),
+                    "text",
+                ),
+                "CURRENT_ROLE" if args.is_empty() => (Some(x.owner()), "text"),
+                "CURRENT_WAREHOUSE" if args.is_empty() => {
+                    (x.session_warehouse().map(str::to_string), "text")
+                }
+                "CURRENT_DATABASE" if args.is_empty() => {
+                    (x.session_database().map(str::to_string), "text")
+                }
+                "CURRENT_SCHEMA" if args.is_empty() => {
+                    (x.session_schema().map(str::to_string), "text")
+                }
+                "CURRENT_VERSION" if args.is_empty() => (Some(SANDBOX_VERSION.to_string()), "text"),
+                "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP" if args.is_empty() => {
+                    (Some(format::timestamp(x.now)), "timestamp_ltz")
+                }
+                "SYSTEM$GET_TAG" => {
+                    let a = string_args(name, args, 3)?;
+                    (tagging::get_tag(x, a[0], a[1], a[2])?, "text")
+                }
+                // Every statement has finished before the next one is read, so no session
+                // ever has a query to cancel; the answer has the docs' "<n> cancelled." shape.
+                "SYSTEM$CANCEL_ALL_QUERIES" => match args.as_slice() {
+                    [Expr::Literal(Literal::Number(_))] => (Some("0 cancelled.".into()), "text"),
+                    _ => return Err(errors::invalid_value(name, "expects a session id")),
                 },
+                "SYSTEM$TASK_DEPENDENTS_ENABLE" => {
+                    let a = string_args(name, args, 1)?;
+                    task::enable_dependents(x, a[0])?;
+                    changed = true;
+                    (Some(String::new()), "text")
+                }
+                // Not in the function reference: snowflake-ml-python 2.x asks for it and reads
+                // its failure as a server older than 9.2 (platform_capabilities.py); the sandbox
+                // reports 9.0.0 (CURRENT_VERSION), which has none.
+                "SYSTEM$ML_PLATFORM_CAPABILITIES" => return Err(errors::unknown_function(name)),
+                // Undocumented: the two call shapes snowflake-ml-python sends (tagging.rs).
+                "ENTITY_DETAIL" => {
+                    let a = string_args(name, args, 3)?;
+                    (Some(tagging::entity_detail(x, a[0], a[1], a[2])?), "text")
+                }
+                // The row functions (SUBSTRING, PARSE_JSON...), or refused there.
+                _ => {
+                    let env = x.env();
+                    let v = eval(expr, &[], &[], &env)?;
+                    (v.cell(), static_type(expr, &[], &env)?.row_type())
+                }
             },
             Expr::Column(c) => return Err(errors::invalid_identifier(c)),
             Expr::Ref(parts) => return Err(errors::invalid_identifier(&parts.join("."))),
