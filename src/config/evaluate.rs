@@ -1217,7 +1217,7 @@ fn expand_dynamic(
             failed = true;
             continue;
         };
-        let elements = match eval_in(ctx, &for_each.value).and_then(each_of) {
+        let elements = match eval_in(ctx, &for_each.value).and_then(dynamic_each) {
             Ok(e) => e,
             Err(e) => {
                 diags.push(
@@ -1330,6 +1330,24 @@ fn count_of(v: Hcl) -> Result<Vec<Each>, String> {
             count: true,
         })
         .collect())
+}
+
+/// The elements of a dynamic block's `for_each`: those of a resource's for_each (a map, or a
+/// set of strings), or, as Terraform also takes, a list of other values (objects...), in its
+/// order, each keyed by its index.
+fn dynamic_each(v: Hcl) -> Result<Vec<Each>, String> {
+    match v {
+        Hcl::Array(items) if items.iter().any(|i| !matches!(i, Hcl::String(_))) => Ok(items
+            .into_iter()
+            .enumerate()
+            .map(|(i, value)| Each {
+                key: i.to_string(),
+                value,
+                count: false,
+            })
+            .collect()),
+        other => each_of(other),
+    }
 }
 
 /// The instances of a `for_each` value: a map (key, value) or a set of strings (key = value).

@@ -43,7 +43,7 @@ fn row(kind: Kind, a: &Attr) -> String {
 pub fn markdown() -> String {
     let mut out = String::from(
         "# Attributes of each block\n\nWritten from snowform's attribute tables (src/model/kinds/); a test keeps this page in step with them.\n\
-         Every block also takes `for_each` or `count`, `depends_on` and `lifecycle { prevent_destroy, ignore_changes }`; a model's `version` blocks may be written by a `dynamic \"version\"` block.\n\
+         Every block also takes `for_each` or `count`, `depends_on` and `lifecycle { prevent_destroy, ignore_changes }`; a model's `version` blocks and a table's `column` blocks may be written by a `dynamic \"version\"` / `dynamic \"column\"` block.\n\
          *Change* says what a change of the attribute takes: `in place` is an ALTER, **replace** re-creates the object \
          (destructive), `at create only` is recorded but never sent again.\n",
     );
