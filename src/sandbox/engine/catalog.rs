@@ -122,6 +122,28 @@ pub struct Schema {
     pub tasks: BTreeMap<String, Task>,
     #[serde(default)]
     pub models: BTreeMap<String, Model>,
+    /// Stored procedures, by name and argument types (`NAME(NUMBER,VARCHAR)`): overloads
+    /// are distinct procedures.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub procedures: BTreeMap<String, Procedure>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Procedure {
+    pub meta: Meta,
+    pub name: String,
+    pub secure: bool,
+    /// Argument names and canonical types.
+    pub args: Vec<(String, String)>,
+    pub returns: String,
+    pub returns_not_null: bool,
+    pub language: String,
+    pub runtime_version: Option<String>,
+    pub packages: Vec<String>,
+    pub imports: Vec<String>,
+    pub handler: Option<String>,
+    pub execute_as: String,
+    pub body: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -63,6 +63,16 @@ pub fn does_not_exist(kind_noun: &str, name: &str) -> SqlError {
     )
 }
 
+/// CALL of a procedure that does not exist. UNCONFIRMED: the code and text are the
+/// sandbox's rendering of Snowflake's unknown-function compilation error.
+pub fn unknown_procedure(name: &str) -> SqlError {
+    SqlError::new(
+        "002140",
+        "42601",
+        format!("{COMPILATION}Unknown function {name}"),
+    )
+}
+
 /// A table referenced by a query or DML that is missing. CONFIRMED (dbt logs):
 /// `002003 (42S02): SQL compilation error:\nObject 'DB.S.T' does not exist or not authorized.`
 pub fn object_not_found(name: &str) -> SqlError {

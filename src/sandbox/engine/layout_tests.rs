@@ -34,6 +34,7 @@ pub(crate) const SETUP: &[&str] = &[
     "ALTER TABLE D.S.TD ADD COLUMN B INT DEFAULT 1",
     "CREATE TABLE D.S.TV (A VARIANT)",
     "CREATE TABLE D.S.TB (A BOOLEAN DEFAULT TRUE)",
+    "CREATE PROCEDURE D.S.P(X FLOAT) RETURNS FLOAT LANGUAGE JAVASCRIPT AS 'return X;'",
 ];
 
 /// Documented fixture -> the statement the sandbox answers for it.
@@ -70,6 +71,8 @@ pub(crate) const STATEMENTS: &[(&str, &str)] = &[
     ("desc_table", "DESC TABLE D.S.T"),
     ("desc_view", "DESC VIEW D.S.V"),
     ("desc_dynamic_table", "DESC DYNAMIC TABLE D.S.DT"),
+    ("show_procedures", "SHOW PROCEDURES IN SCHEMA D.S"),
+    ("desc_procedure", "DESC PROCEDURE D.S.P(FLOAT)"),
     (
         "information_schema_model_versions",
         "SELECT * FROM D.INFORMATION_SCHEMA.MODEL_VERSIONS",

@@ -305,6 +305,7 @@ fixtures!(
     ml_client_reads,
     models,
     persistence,
+    procedures,
     roles,
     session_and_errors,
     show_pagination,

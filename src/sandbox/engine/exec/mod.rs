@@ -8,6 +8,7 @@ pub mod grant;
 mod info_tables;
 mod merge;
 mod model;
+mod procedure;
 pub mod props;
 mod role;
 mod schema;
@@ -22,7 +23,7 @@ mod view;
 use super::catalog::{Catalog, Database, Meta, Schema};
 use super::clock::Nanos;
 use super::errors;
-use super::parse::ast::{AlterAction, Name, ObjectKind, Prop, PropValue, Statement};
+use super::parse::ast::{AlterAction, Name, ObjectKind, Prop, PropValue, ShowWhat, Statement};
 use super::show;
 use crate::sandbox::{ResultSet, Session, SqlError};
 
@@ -268,6 +269,9 @@ fn dispatch(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             };
             alter(x, kind, if_exists, name, AlterAction::Set(vec![prop]))
         }
+        Statement::Show(s) if s.what == ShowWhat::Procedures => {
+            procedure::show(x, &s).map(Outcome::unchanged)
+        }
         Statement::Show(s) => show::run(x, &s).map(Outcome::unchanged),
         Statement::Insert {
             table,
@@ -298,6 +302,14 @@ fn dispatch(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             grant::show_database_roles(x, &database, like.as_deref(), limit).map(Outcome::unchanged)
         }
         Statement::ShowGrants(g) => grant::show_grants(x, &g).map(Outcome::unchanged),
+        Statement::CreateProcedure(def) => procedure::create(x, *def),
+        Statement::DropProcedure {
+            if_exists,
+            name,
+            types,
+        } => procedure::drop(x, if_exists, name, types),
+        Statement::DescribeProcedure { name, types } => procedure::describe(x, name, types),
+        Statement::Call { name, args } => procedure::call(x, name, args),
     }
 }
 

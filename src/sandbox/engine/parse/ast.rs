@@ -310,6 +310,7 @@ pub enum ShowWhat {
     Parameters,
     Roles,
     Columns,
+    Procedures,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -475,6 +476,44 @@ pub enum Statement {
         limit: Option<u64>,
     },
     ShowGrants(ShowGrants),
+    /// Boxed: a procedure's definition holds its body and clauses.
+    CreateProcedure(Box<ProcedureDef>),
+    /// `DROP PROCEDURE [IF EXISTS] name(types)`.
+    DropProcedure {
+        if_exists: bool,
+        name: Name,
+        types: Vec<String>,
+    },
+    /// `DESC[RIBE] PROCEDURE name(types)`.
+    DescribeProcedure {
+        name: Name,
+        types: Vec<String>,
+    },
+    /// `CALL name(args)`: `args` as written.
+    Call {
+        name: Name,
+        args: String,
+    },
+}
+
+/// `CREATE PROCEDURE`: arguments (name, type as written), return type, language and the
+/// clauses the sandbox keeps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcedureDef {
+    pub head: CreateHead,
+    pub secure: bool,
+    pub args: Vec<(String, String)>,
+    pub copy_grants: bool,
+    pub returns: String,
+    pub returns_not_null: bool,
+    pub language: String,
+    pub runtime_version: Option<String>,
+    pub packages: Vec<String>,
+    pub imports: Vec<String>,
+    pub handler: Option<String>,
+    pub comment: Option<String>,
+    pub execute_as: String,
+    pub body: Option<String>,
 }
 
 /// The kinds GRANT names after ON (singular) or ON ALL / ON FUTURE (plural).

@@ -7,6 +7,7 @@ pub mod ast;
 mod create;
 mod cursor;
 mod grant;
+mod procedure;
 mod query;
 mod show;
 pub mod sources;
@@ -111,6 +112,11 @@ fn statement(c: &mut Cursor) -> PResult<Statement> {
             grant::show(c)?
         }
         "GRANT" | "REVOKE" => grant::grant(c)?,
+        "CREATE" if procedure::is_create(c) => procedure::create(c)?,
+        "DROP" if c.is_kw_at(1, "PROCEDURE") => procedure::drop(c)?,
+        "DESC" | "DESCRIBE" if c.is_kw_at(1, "PROCEDURE") => procedure::describe(c)?,
+        "ALTER" if c.is_kw_at(1, "PROCEDURE") => return Err(c.unsupported("ALTER PROCEDURE")),
+        "CALL" => procedure::call(c)?,
         "CREATE" => create::create(c)?,
         "ALTER" => alter::alter(c)?,
         "DROP" => alter::drop(c)?,

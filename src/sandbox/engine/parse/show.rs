@@ -37,6 +37,8 @@ pub fn show(c: &mut Cursor) -> PResult<Statement> {
         ShowWhat::Roles
     } else if c.eat_kw("COLUMNS") {
         ShowWhat::Columns
+    } else if c.eat_kw("PROCEDURES") {
+        ShowWhat::Procedures
     } else {
         return Err(match c.peek() {
             // Online feature tables are a preview feature: an account without it does not
