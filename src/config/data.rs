@@ -3,7 +3,7 @@
 //! a plan with a connection checks that the account has each one, and never changes it.
 
 use crate::diag::Span;
-use crate::model::{Ident, Kind, ObjectName};
+use crate::model::{Ident, Kind, ObjectName, Scope};
 use hcl::Value as Hcl;
 
 /// The kinds a data block may read, with the attributes that name one.
@@ -13,6 +13,7 @@ pub(crate) const DATA_KINDS: &[(Kind, &[&str])] = &[
     (Kind::Schema, &["database", "name"]),
     (Kind::Stage, &["schema", "name"]),
     (Kind::Role, &["name"]),
+    (Kind::Table, &["schema", "name"]),
 ];
 
 /// The attributes a reference may read of a data block.
@@ -43,9 +44,10 @@ pub(crate) fn name_of(kind: Kind, get: impl Fn(&str) -> Option<Hcl>) -> Result<O
     };
     let ident = |s: &str| Ident::parse(s).map_err(|e| e.to_string());
     let name = ident(&text("name")?)?;
-    Ok(match kind {
-        Kind::Schema => ObjectName::in_database(ident(&text("database")?)?, name),
-        Kind::Stage => {
+    // The containers the kind's scope gives its names (the registry's entry, one place).
+    Ok(match kind.scope() {
+        Scope::Database => ObjectName::in_database(ident(&text("database")?)?, name),
+        Scope::Schema => {
             let schema = ObjectName::parse_schema(&text("schema")?).map_err(|e| e.to_string())?;
             ObjectName::in_schema(
                 schema.database.expect("a schema has a database"),
@@ -53,7 +55,7 @@ pub(crate) fn name_of(kind: Kind, get: impl Fn(&str) -> Option<Hcl>) -> Result<O
                 name,
             )
         }
-        _ => ObjectName::account(name),
+        Scope::Account => ObjectName::account(name),
     })
 }
 

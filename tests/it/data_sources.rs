@@ -68,3 +68,50 @@ fn data_blocks_are_read_never_changed_and_must_exist() {
         "{err}"
     );
 }
+
+/// A table loaded by another pipeline: a view's query reads it through the data block, and
+/// the plan stops when it is gone.
+#[test]
+fn a_data_table_is_read_and_must_exist() {
+    let config = r#"
+data "table" "orders" {
+  schema = "LANDING.RAW"
+  name   = "ORDERS"
+}
+
+schema "curated" {
+  database = "LANDING"
+  name     = "CURATED"
+}
+
+view "recent" {
+  schema = schema.curated
+  name   = "RECENT_ORDERS"
+  query  = "SELECT id FROM ${data.table.orders.fqn}"
+}
+"#;
+    let d = Dir::with(&[("main.hcl", config)]);
+    d.exec("CREATE DATABASE LANDING");
+    d.exec("CREATE SCHEMA LANDING.RAW");
+    d.exec("CREATE TABLE LANDING.RAW.ORDERS (ID NUMBER)");
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(
+        actions(&plan),
+        [
+            ("schema.curated".to_string(), "create".to_string()),
+            ("view.recent".to_string(), "create".to_string())
+        ]
+    );
+    d.sandbox(&["apply", "--auto-approve"]).ok();
+    let plan = d.sandbox(&["plan", "--format", "json"]).ok().json();
+    assert_eq!(actions(&plan), Vec::<(String, String)>::new());
+    assert!(!d.run(&["state", "list"]).ok().stdout.contains("RAW.ORDERS"));
+
+    d.exec("DROP VIEW LANDING.CURATED.RECENT_ORDERS");
+    d.exec("DROP TABLE LANDING.RAW.ORDERS");
+    let err = d.sandbox(&["plan"]).code(1).stderr;
+    assert!(
+        err.contains("main.hcl:2:1: error: data.table.orders: table LANDING.RAW.ORDERS does not exist in the account"),
+        "{err}"
+    );
+}
