@@ -94,14 +94,16 @@ pub fn needed<'a>(
             Kind::Grant | Kind::RoleGrant => need(On::Account, "MANAGE GRANTS", o),
             // A schema that exists and becomes a Feature Store gets the layout's tags and
             // snapshot table (ddl::schema).
-            Kind::Schema if here && o.flag("feature_store") => {
-                if !live(Kind::Schema, &o.name).is_some_and(|l| l.flag("feature_store")) {
-                    let db = o.name.database.clone().expect("in a database");
-                    need(On::Database(db), "USAGE", o);
-                    need(On::Schema(o.name.clone()), "USAGE", o);
-                    need(On::Schema(o.name.clone()), "CREATE TAG", o);
-                    need(On::Schema(o.name.clone()), "CREATE TABLE", o);
-                }
+            Kind::Schema
+                if here
+                    && o.flag("feature_store")
+                    && !live(Kind::Schema, &o.name).is_some_and(|l| l.flag("feature_store")) =>
+            {
+                let db = o.name.database.clone().expect("in a database");
+                need(On::Database(db), "USAGE", o);
+                need(On::Schema(o.name.clone()), "USAGE", o);
+                need(On::Schema(o.name.clone()), "CREATE TAG", o);
+                need(On::Schema(o.name.clone()), "CREATE TABLE", o);
             }
             Kind::Schema | Kind::DatabaseRole if !here => {
                 let db = o.name.database.clone().expect("in a database");
