@@ -19,6 +19,7 @@ pub(crate) mod graph;
 pub mod live;
 pub mod model;
 pub mod plan;
+pub mod privileges;
 pub mod render;
 pub mod sandbox;
 pub mod snowflake;

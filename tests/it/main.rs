@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod contents;
 mod data_sources;
+mod deploy_privileges;
 mod environments;
 mod examples;
 mod failures;
