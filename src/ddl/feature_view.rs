@@ -20,7 +20,7 @@ fn is_cron(o: &Object) -> bool {
     matches!(refresh(o), Some(RefreshFreq::Cron(_)))
 }
 
-fn object_keyword(o: &Object) -> &'static str {
+pub(super) fn object_keyword(o: &Object) -> &'static str {
     if refresh(o).is_some() {
         "DYNAMIC TABLE"
     } else {

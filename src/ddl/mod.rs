@@ -136,6 +136,11 @@ impl Stmt {
         self.applies.contains(what)
     }
 
+    /// Whether it moves the object's ownership (`owner`): the plan runs it last.
+    pub fn transfers_ownership(&self) -> bool {
+        self.attrs().any(|p| p == OWNER)
+    }
+
     /// The attribute paths it brings to their desired values.
     pub fn attrs(&self) -> impl Iterator<Item = &str> {
         self.applies.iter().filter_map(Applies::attr)
@@ -154,8 +159,52 @@ impl Stmt {
 }
 
 /// The statements of one change, in order. Task graph suspend/resume and the `enabled`
-/// state of tasks are added by `plan`, which sees whole graphs.
+/// state of tasks are added by `plan`, which sees whole graphs. An object with an `owner`
+/// that this change creates (or creates again), or whose owner changes, ends with the
+/// ownership transfer (before the cleanup of a replacement, which waits for everything).
 pub fn statements(change: &Change) -> Vec<Stmt> {
+    let mut out = own_statements(change);
+    if change.state_only {
+        return out;
+    }
+    let Some(a) = change.after.as_ref() else {
+        return out;
+    };
+    let created = out.iter().any(|s| s.does(&CREATE));
+    let changed = change.attrs.iter().any(|c| c.name == OWNER);
+    if created || changed {
+        if let Some(transfer) = ownership(a) {
+            let at = out.iter().position(|s| s.cleanup).unwrap_or(out.len());
+            out.insert(at, transfer);
+        }
+    }
+    out
+}
+
+/// The attribute path an ownership transfer brings about.
+pub const OWNER: &str = "owner";
+
+/// `GRANT OWNERSHIP ON <KIND> <name> TO ROLE <r> COPY CURRENT GRANTS`, when `owner` is set:
+/// the object keeps the privileges granted on it (the deploy role's among them), and the
+/// plan runs it after every other statement, since the deploy role may lose the right to
+/// alter the object once it no longer owns it.
+fn ownership(o: &Object) -> Option<Stmt> {
+    let role = o.get_str(OWNER)?;
+    let kw = match o.kind() {
+        Kind::FeatureView => feature_view::object_keyword(o),
+        k => keyword(k),
+    };
+    Some(Stmt::new(
+        format!(
+            "GRANT OWNERSHIP ON {kw} {} TO ROLE {} COPY CURRENT GRANTS",
+            o.name.to_sql(),
+            crate::sql::quote_ident(role)
+        ),
+        &[OWNER],
+    ))
+}
+
+fn own_statements(change: &Change) -> Vec<Stmt> {
     if change.state_only {
         return vec![Stmt::state_only(if change.action == Action::Delete {
             &[DROP]

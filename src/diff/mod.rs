@@ -784,6 +784,17 @@ fn changed_outside(c: &Change, record: &Object) -> Vec<String> {
 }
 
 fn record_differs(d: &Object, record: &Object) -> Option<Vec<AttrChange>> {
+    // An `owner` no longer configured is no longer managed: the record forgets it, or drift
+    // would keep comparing the account with the owner once configured.
+    if d.get("owner").is_none() {
+        if let Some(was) = record.get("owner") {
+            return Some(vec![AttrChange {
+                name: "owner".to_string(),
+                before: Some(was.clone()),
+                after: None,
+            }]);
+        }
+    }
     match compare::compare(d, record) {
         Ok(c) if c.action == Action::NoOp => None,
         Ok(c) => Some(c.attrs),

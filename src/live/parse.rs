@@ -83,6 +83,7 @@ pub fn warehouses(rows: &ShowRows) -> Vec<Object> {
             set_opt(&mut o, "resource_monitor", rows.get(r, "resource_monitor"));
             set_opt(&mut o, "resource_constraint", resource_constraint(rows, r));
             set_opt(&mut o, "comment", rows.text(r, "comment"));
+            set_opt(&mut o, "owner", rows.get(r, "owner"));
             Some(o)
         })
         .collect()
@@ -136,6 +137,7 @@ pub fn databases(rows: &ShowRows) -> Vec<Object> {
                 rows.int(r, "retention_time"),
             );
             set_opt(&mut o, "comment", rows.text(r, "comment"));
+            set_opt(&mut o, "owner", rows.get(r, "owner"));
             Some(o)
         })
         .collect()
@@ -158,6 +160,7 @@ pub fn schemas(rows: &ShowRows) -> Vec<Object> {
                 rows.int(r, "retention_time"),
             );
             set_opt(&mut o, "comment", rows.text(r, "comment"));
+            set_opt(&mut o, "owner", rows.get(r, "owner"));
             Some(o)
         })
         .filter(|o| o.name.name.as_str() != "INFORMATION_SCHEMA")
@@ -185,6 +188,7 @@ pub fn stages(rows: &ShowRows) -> Vec<Object> {
             }
             set_opt(&mut o, "directory", rows.flag(r, "directory_enabled"));
             set_opt(&mut o, "comment", rows.text(r, "comment"));
+            set_opt(&mut o, "owner", rows.get(r, "owner"));
             Some(o)
         })
         .collect()
@@ -208,6 +212,7 @@ pub fn entities(rows: &ShowRows) -> Vec<Object> {
                 .unwrap_or_default();
             o.set("join_keys", Value::List(keys));
             set_opt(&mut o, "comment", rows.text(r, "comment"));
+            set_opt(&mut o, "owner", rows.get(r, "owner"));
             Some(o)
         })
         .collect()
@@ -409,6 +414,7 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
             o.set("join_keys", Value::Map(keys));
             set_opt(&mut o, "query", text.query.clone());
             set_opt(&mut o, "comment", rows.text(r, "comment"));
+            set_opt(&mut o, "owner", rows.get(r, "owner"));
             if dynamic {
                 let lag = rows.get(r, "target_lag").unwrap_or("DOWNSTREAM");
                 let task = task_by_name.get(&name);
@@ -504,6 +510,7 @@ pub fn tasks(rows: &ShowRows) -> Vec<Object> {
                     .is_some_and(|s| s.eq_ignore_ascii_case("started")),
             );
             set_opt(&mut o, "comment", rows.text(r, "comment"));
+            set_opt(&mut o, "owner", rows.get(r, "owner"));
             set_opt(
                 &mut o,
                 "config",
@@ -596,6 +603,7 @@ pub fn roles(rows: &ShowRows) -> Vec<Object> {
         .filter_map(|r| {
             let mut o = live_object(Kind::Role, ObjectName::account(id(rows.raw(r, "name")?)));
             set_opt(&mut o, "comment", rows.text(r, "comment"));
+            set_opt(&mut o, "owner", rows.get(r, "owner"));
             Some(o)
         })
         .collect()
@@ -651,6 +659,7 @@ pub fn tables(tables: &ShowRows, columns: &ShowRows) -> Vec<Object> {
                     .is_some_and(|k| k.eq_ignore_ascii_case("TRANSIENT")),
             );
             set_opt(&mut o, "comment", tables.text(r, "comment"));
+            set_opt(&mut o, "owner", tables.get(r, "owner"));
             // `LINEAR(a, b)`: the key's columns.
             if let Some(keys) = tables.get(r, "cluster_by") {
                 let inner = keys
@@ -829,6 +838,7 @@ pub fn views(rows: &ShowRows) -> Vec<Object> {
             set_opt(&mut o, "query", body_after_top_level_as(text));
             o.set("secure", rows.flag(r, "is_secure").unwrap_or(false));
             set_opt(&mut o, "comment", rows.text(r, "comment"));
+            set_opt(&mut o, "owner", rows.get(r, "owner"));
             Some(o)
         })
         .collect()

@@ -124,8 +124,16 @@ const ACCESS_CONTROL: &str = r#"
   declared, per managed database and schema, `SHOW GRANTS OF ROLE` per role a `role_grant` grants, and
   `SHOW DATABASE ROLES IN DATABASE` per database with a declared database role. They count in
   `metadata_queries`.
-- Not yet: `owner = role.x` on object blocks (ownership transfer); role grants are not authoritative (a
-  role granted to a declared role outside snowform is left alone).
+- `owner = role.x` (or a role name) on a warehouse, database, schema, stage, entity, feature view, task,
+  role, table or view moves the object's ownership to that role with `GRANT OWNERSHIP ... COPY CURRENT
+  GRANTS` (the grants on it stay). A new object is created by the connection's role and then transferred;
+  the transfers run after every other statement of the plan, grants included, since the connection's role
+  may lose the right to alter the object once it is another role's (see [privileges.md](privileges.md)). The owner is read
+  from the `owner` column of SHOW: one changed outside snowform is drift, and the plan moves it back.
+  Without `owner` the owner is not managed (never compared, forgotten by the record). Models and database
+  roles take no `owner` (Snowflake cannot transfer a model's ownership).
+- Not yet: role grants are not authoritative (a role granted to a declared role outside snowform is left
+  alone).
 "#;
 
 /// What `validate` checks in a schedule, a lag and a cron expression (src/model/canon.rs).

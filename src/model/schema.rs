@@ -205,6 +205,21 @@ impl Attr {
         }
     }
 
+    /// `owner`: the role that owns the object. Unset, it is not managed and never compared
+    /// (`computed`); set, a change moves ownership with GRANT OWNERSHIP ... COPY CURRENT
+    /// GRANTS (no SQL keyword: it is no `KEY = value` property).
+    pub const fn owner() -> Attr {
+        Attr {
+            computed: true,
+            ..Attr::prop(
+                "owner",
+                AttrType::Ref(Kind::Role),
+                None,
+                "The role that owns it: a role block reference or role name. Ownership moves to it (GRANT OWNERSHIP ... COPY CURRENT GRANTS) after every other statement of the plan; not set, the owner is not managed.",
+            )
+        }
+    }
+
     pub const fn container(name: &'static str, kind: Kind, doc: &'static str) -> Attr {
         Attr {
             role: Role::Container,

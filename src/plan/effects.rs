@@ -214,6 +214,10 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
                 adopted.address = change.address.clone();
                 adopted.deps = d.deps.clone();
                 adopted.lifecycle = d.lifecycle.clone();
+                // An owner the configuration does not manage is not recorded.
+                if d.get("owner").is_none() {
+                    adopted.props.remove("owner");
+                }
                 out.push(Effect::Put { object: adopted });
                 continue;
             }

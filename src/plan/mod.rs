@@ -189,6 +189,8 @@ struct Laid {
     per_change: Vec<Vec<usize>>,
     /// Steps that drop the old object of a replacement once everything else ran.
     cleanup: BTreeSet<usize>,
+    /// Steps that move an object's ownership: they run last.
+    transfers: BTreeSet<usize>,
     graph_ops: tasks::GraphOps,
 }
 
@@ -203,6 +205,7 @@ fn lay_out(changes: Vec<Change>) -> Laid {
     let mut steps: Vec<Step> = Vec::new();
     let mut per_change: Vec<Vec<usize>> = vec![Vec::new(); changes.len()];
     let mut cleanup: BTreeSet<usize> = BTreeSet::new();
+    let mut transfers: BTreeSet<usize> = BTreeSet::new();
     let push = |steps: &mut Vec<Step>, ci: usize, sql: Option<String>, effect: Effect| -> usize {
         let id = steps.len();
         steps.push(Step {
@@ -236,6 +239,9 @@ fn lay_out(changes: Vec<Change>) -> Laid {
             if stmt.cleanup {
                 cleanup.insert(id);
             }
+            if stmt.transfers_ownership() {
+                transfers.insert(id);
+            }
             per_change[ci].push(id);
         }
     }
@@ -245,6 +251,7 @@ fn lay_out(changes: Vec<Change>) -> Laid {
         steps,
         per_change,
         cleanup,
+        transfers,
         graph_ops,
     }
 }
@@ -257,6 +264,7 @@ pub fn build(changes: Vec<Change>, workspace: &str) -> Plan {
         mut steps,
         per_change,
         cleanup,
+        transfers,
         graph_ops,
     } = lay_out(changes);
     let (ordered, main_phase_ends) = order::link(
@@ -265,6 +273,7 @@ pub fn build(changes: Vec<Change>, workspace: &str) -> Plan {
         &mut steps,
         &per_change,
         &cleanup,
+        &transfers,
         &graph_ops,
     );
     let planned = changes

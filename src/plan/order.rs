@@ -72,7 +72,7 @@ fn deleted_dependents(changes: &[Change]) -> BTreeMap<&Address, Vec<usize>> {
 /// The passes that link the steps, in the order they run, each named for what it adds.
 /// Order matters: the main phase's ends are read from the edges the passes before them
 /// add, and the delete phase and the task graphs' edges come after, so they do not count.
-pub(super) const PASSES: [(&str, Pass); 11] = [
+pub(super) const PASSES: [(&str, Pass); 12] = [
     ("sequence within a change", sequence_within_change),
     ("reference edges", reference_edges),
     ("container edges", container_edges),
@@ -83,6 +83,7 @@ pub(super) const PASSES: [(&str, Pass); 11] = [
     ),
     ("grant edges", grant_edges),
     ("main phase ends", main_phase_ends),
+    ("ownership transfers last", ownership_transfers_last),
     ("delete phase", delete_phase),
     ("drop-after-dependents edges", drop_after_dependents_edges),
     ("task-graph suspend/resume edges", task_graph_edges),
@@ -100,9 +101,12 @@ pub(super) struct Layout<'a> {
     steps_of: &'a [Vec<usize>],
     /// The cleanup of replacements: dropping an old object once everything else ran.
     cleanup: &'a BTreeSet<usize>,
+    /// The ownership transfers (`owner`): not among what others wait for.
+    transfers: &'a BTreeSet<usize>,
     ops: &'a GraphOps,
     /// Each change's steps without a task graph's resumes (they come after the whole
-    /// graph) and cleanup: what others wait for.
+    /// graph), cleanup and ownership transfers (they come after the main phase): what
+    /// others wait for.
     core: Vec<Vec<usize>>,
     index: BTreeMap<&'a Address, usize>,
     /// [`Layout::prereqs`] by change, shared by the passes that ask.
@@ -122,6 +126,7 @@ impl<'a> Layout<'a> {
         change_order: &'a [usize],
         steps_of: &'a [Vec<usize>],
         cleanup: &'a BTreeSet<usize>,
+        transfers: &'a BTreeSet<usize>,
         ops: &'a GraphOps,
     ) -> Layout<'a> {
         // The steps that resume a task graph.
@@ -139,7 +144,9 @@ impl<'a> Layout<'a> {
             .map(|ids| {
                 ids.iter()
                     .copied()
-                    .filter(|s| !resumes.contains(s) && !cleanup.contains(s))
+                    .filter(|s| {
+                        !resumes.contains(s) && !cleanup.contains(s) && !transfers.contains(s)
+                    })
                     .collect()
             })
             .collect();
@@ -153,6 +160,7 @@ impl<'a> Layout<'a> {
             change_order,
             steps_of,
             cleanup,
+            transfers,
             ops,
             core,
             index,
@@ -219,9 +227,10 @@ pub fn link(
     steps: &mut [Step],
     per_change: &[Vec<usize>],
     cleanup: &BTreeSet<usize>,
+    transfers: &BTreeSet<usize>,
     ops: &GraphOps,
 ) -> (Vec<usize>, BTreeSet<usize>) {
-    let layout = Layout::new(changes, change_order, per_change, cleanup, ops);
+    let layout = Layout::new(changes, change_order, per_change, cleanup, transfers, ops);
     let mut links = Links {
         steps,
         main_phase_ends: BTreeSet::new(),
@@ -433,6 +442,23 @@ fn main_phase_ends(layout: &Layout, links: &mut Links) {
         .into_iter()
         .filter(|s| !has_successor.contains(s))
         .collect();
+}
+
+/// Ownership transfers last: once an object's ownership moves, the deploy role may no
+/// longer alter it or grant on it, so each transfer waits for the whole main phase (its
+/// ends), and the main phase ends with the transfers, which the delete phase waits for.
+/// No other step waits for a transfer (it is not in `core`), so this adds no cycle.
+fn ownership_transfers_last(layout: &Layout, links: &mut Links) {
+    if layout.transfers.is_empty() {
+        return;
+    }
+    let ends = links.main_phase_ends.clone();
+    for &t in layout.transfers {
+        links.steps[t].after.extend(ends.iter().copied());
+    }
+    links
+        .main_phase_ends
+        .extend(layout.transfers.iter().copied());
 }
 
 /// A delete's own first statement, after the suspend of its graph's root when it is one:
@@ -700,6 +726,7 @@ mod tests {
             &laid.change_order,
             &laid.per_change,
             &laid.cleanup,
+            &laid.transfers,
             &laid.graph_ops,
         );
         let mut links = Links {
@@ -732,6 +759,7 @@ mod tests {
                 "moved-out-of-replaced-container edges",
                 "grant edges",
                 "main phase ends",
+                "ownership transfers last",
                 "delete phase",
                 "drop-after-dependents edges",
                 "task-graph suspend/resume edges",
@@ -761,6 +789,8 @@ mod tests {
         let child = task("CHILD", &["ROOT"], "CALL C()");
         let mut child_changed = child.clone();
         child_changed.set("sql", "CALL C2()");
+        let mut s_owned = s.clone();
+        s_owned.set("owner", "R");
         // (pass, configured, recorded, what it adds)
         type Case<'a> = (&'a str, Vec<Object>, Vec<Object>, Vec<&'a str>);
         let cases: Vec<Case> = vec![
@@ -820,6 +850,18 @@ mod tests {
                 ],
             ),
             (
+                // The schema's transfer waits for the stage created in it and the
+                // warehouse (the other ends); the stage waits for the schema's CREATE only.
+                "ownership transfers last",
+                vec![db.clone(), s_owned, stage("s", "D", "S"), warehouse("w", "W", "XSMALL")],
+                vec![],
+                vec![
+                    "GRANT OWNERSHIP ON SCHEMA D.S TO ROLE R COPY CURRENT GRANTS <- CREATE STAGE D.S.ST",
+                    "GRANT OWNERSHIP ON SCHEMA D.S TO ROLE R COPY CURRENT GRANTS <- CREATE WAREHOUSE W WAREHOUSE_SIZE = XSMALL",
+                    "end of main phase: GRANT OWNERSHIP ON SCHEMA D.S TO ROLE R COPY CURRENT GRANTS",
+                ],
+            ),
+            (
                 "delete phase",
                 vec![],
                 vec![warehouse("w", "W", "XSMALL")],
@@ -853,7 +895,7 @@ mod tests {
         let changes = vec![];
         let ops = GraphOps::default();
         let cleanup = BTreeSet::new();
-        let layout = Layout::new(&changes, &[], &[], &cleanup, &ops);
+        let layout = Layout::new(&changes, &[], &[], &cleanup, &cleanup, &ops);
         let mut steps = vec![Step {
             id: 0,
             change: 0,

@@ -20,6 +20,7 @@ mod kinds;
 mod mlops;
 mod modules;
 mod outputs;
+mod owner;
 mod plan_cases;
 mod properties;
 mod recorded_values;

@@ -78,6 +78,11 @@ pub fn run(ctx: &Ctx, address: &str, name: &str) -> Result<Exit, CliError> {
             record.address = addr.clone();
             record.deps = desired.deps.clone();
             record.lifecycle = desired.lifecycle.clone();
+            // An owner the configuration does not manage is not recorded (the plan would
+            // otherwise make the record forget it).
+            if desired.get("owner").is_none() {
+                record.props.remove("owner");
+            }
             state.apply_effect(&Effect::Put { object: record });
             crate::apply::commit(&mut state, &mut Sink::new(&backend, Some(&session), &lock))
                 .await?;

@@ -21,5 +21,6 @@ pub static SCHEMA: KindSchema = KindSchema {
             .from_state(),
         Attr::prop("default_ddl_collation", String, Some("DEFAULT_DDL_COLLATION"), "Default collation of new columns.").computed().from_state(),
         Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+        Attr::owner(),
     ],
 };

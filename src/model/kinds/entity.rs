@@ -23,5 +23,6 @@ pub static SCHEMA: KindSchema = KindSchema {
             .required()
             .replace("an entity's join keys cannot change in place: the entity and every feature view that uses it are replaced"),
         Attr::prop("comment", String, Some("COMMENT"), "The entity's description."),
+        Attr::owner(),
     ],
 };

@@ -88,6 +88,7 @@ pub static SCHEMA: KindSchema = KindSchema {
         // or schema leaves stale in the task until snowform rewrites it.
         Attr::prop(REFRESH_TARGET, String, None, "The table the refresh task of a cron feature view refreshes.")
             .role(Role::Derived),
+        Attr::owner(),
     ],
 };
 

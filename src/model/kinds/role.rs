@@ -16,5 +16,6 @@ pub static SCHEMA: KindSchema = KindSchema {
     attrs: &[
         Attr::name_attr("The role name."),
         Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+        Attr::owner(),
     ],
 };

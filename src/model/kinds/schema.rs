@@ -26,5 +26,6 @@ pub static SCHEMA: KindSchema = KindSchema {
         Attr::prop("feature_store", Bool, None, "Holds Feature Store objects: the library's own tags and table exist in it.")
             .role(Role::Derived)
             .computed(),
+        Attr::owner(),
     ],
 };

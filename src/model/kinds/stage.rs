@@ -30,6 +30,7 @@ pub static SCHEMA: KindSchema = KindSchema {
             .replace("the encryption of an internal stage cannot be changed; replacing the stage deletes its files"),
         Attr::prop("directory", Bool, None, "Enable the stage's directory table.").default(D::Bool(false)),
         Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+        Attr::owner(),
     ],
 };
 

@@ -63,6 +63,7 @@ pub static SCHEMA: KindSchema = KindSchema {
         Attr::prop("comment", AttrType::String, Some("COMMENT"), "A comment."),
         Attr::prop(COLUMNS, AttrType::Columns, None, "The columns, from the column blocks.")
             .role(crate::model::Role::Derived),
+        Attr::owner(),
     ],
 };
 

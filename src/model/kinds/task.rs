@@ -140,6 +140,7 @@ pub static SCHEMA: KindSchema = KindSchema {
             Some("ERROR_INTEGRATION"),
             "A notification integration for errors.",
         ),
+        Attr::owner(),
     ],
 };
 

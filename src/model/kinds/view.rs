@@ -20,5 +20,6 @@ pub static SCHEMA: KindSchema = KindSchema {
         Attr::prop("query", Sql, None, "The query; tables and views it reads by reference (`${table.patients.fqn}`) are created first.").required(),
         Attr::prop("secure", Bool, None, "A secure view (ALTER VIEW SET / UNSET SECURE).").default(D::Bool(false)),
         Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+        Attr::owner(),
     ],
 };

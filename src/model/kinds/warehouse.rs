@@ -234,5 +234,6 @@ pub static SCHEMA: KindSchema = KindSchema {
         .default(D::Int(172_800))
         .from_state(),
         Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+        Attr::owner(),
     ],
 };
