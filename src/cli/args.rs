@@ -181,9 +181,20 @@ pub struct PlanArgs {
     #[arg(long = "replace", value_name = "ADDRESS")]
     pub replace: Vec<String>,
     /// How long to wait for a running apply to release the state lock (and for the state
-    /// to stop changing) before planning anyway, or failing: 30s, 5m
-    #[arg(long = "lock-timeout", value_name = "DURATION", default_value = "10m")]
+    /// to stop changing) before planning anyway, or failing: seconds, or 30s, 5m
+    #[arg(long = "lock-timeout", value_name = "SECONDS", default_value = "10m", value_parser = lock_timeout)]
     pub lock_timeout: humantime::Duration,
+}
+
+/// `--lock-timeout`: a number of seconds (as the command-line contract writes it), or a
+/// duration with its unit (`30s`, `5m`).
+fn lock_timeout(text: &str) -> Result<humantime::Duration, String> {
+    match text.parse::<u64>() {
+        Ok(secs) => Ok(std::time::Duration::from_secs(secs).into()),
+        Err(_) => text
+            .parse::<humantime::Duration>()
+            .map_err(|e| format!("{e}: write a number of seconds (30) or a duration (30s, 5m)")),
+    }
 }
 
 #[derive(Args, Debug)]
@@ -210,6 +221,10 @@ pub struct ApplyArgs {
     /// --allow-destroy): not with a saved plan, which holds its replacements
     #[arg(long = "replace", value_name = "ADDRESS")]
     pub replace: Vec<String>,
+    /// How long to wait for another apply to release the state lock before refusing:
+    /// seconds, or 30s, 5m (0, the default: refuse at once)
+    #[arg(long = "lock-timeout", value_name = "SECONDS", default_value = "0", value_parser = lock_timeout)]
+    pub lock_timeout: humantime::Duration,
 }
 
 #[derive(Subcommand, Debug)]

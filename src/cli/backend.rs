@@ -119,11 +119,32 @@ impl Backend {
     }
 
     pub async fn lock(&self, session: Option<&Session>, info: &LockInfo) -> Result<(), CliError> {
-        match self {
-            Backend::Local(l) => l.lock(info)?,
-            Backend::Snowflake(s) => s.lock(&need(session, s)?.client, info).await?,
+        self.lock_within(session, info, std::time::Duration::ZERO)
+            .await
+    }
+
+    /// Take the lock; while another process holds it, try again every second for up to
+    /// `timeout` (`--lock-timeout`), then refuse with the holder's details.
+    pub async fn lock_within(
+        &self,
+        session: Option<&Session>,
+        info: &LockInfo,
+        timeout: std::time::Duration,
+    ) -> Result<(), CliError> {
+        let until = std::time::Instant::now() + timeout;
+        loop {
+            let taken = match self {
+                Backend::Local(l) => l.lock(info),
+                Backend::Snowflake(s) => s.lock(&need(session, s)?.client, info).await,
+            };
+            match taken {
+                Err(LockError::Held(..)) if std::time::Instant::now() < until => {
+                    let left = until.saturating_duration_since(std::time::Instant::now());
+                    tokio::time::sleep(left.min(std::time::Duration::from_secs(1))).await;
+                }
+                other => return Ok(other?),
+            }
         }
-        Ok(())
     }
 
     pub async fn unlock(

@@ -17,6 +17,7 @@ mod grants;
 mod in_process;
 mod journal;
 mod kinds;
+mod lock_timeout;
 mod mlops;
 mod modules;
 mod outputs;

@@ -47,7 +47,9 @@ pub fn run(ctx: &Ctx, args: &ApplyArgs) -> Result<Exit, CliError> {
         let session = ctx.session(true).await?.expect("required");
         let backend = ctx.backend(Some(&config));
         let lock = ctx.lock_info("apply");
-        backend.lock(Some(&session), &lock).await?;
+        backend
+            .lock_within(Some(&session), &lock, args.lock_timeout.into())
+            .await?;
         let (result, released) = backend
             .hold(
                 Some(&session),
