@@ -266,7 +266,7 @@ mod tests {
         assert_eq!(rel, "modules/fs/");
         let (_, rel) = directory(Path::new("/c/modules/fs"), "modules/fs/", "../common");
         assert_eq!(rel, "modules/common/");
-        let (_, rel) = directory(Path::new("/c"), "", "../shared/fs");
-        assert_eq!(rel, "../shared/fs/");
+        let (_, rel) = directory(Path::new("/c"), "", "../common/fs");
+        assert_eq!(rel, "../common/fs/");
     }
 }
