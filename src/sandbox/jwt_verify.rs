@@ -179,8 +179,10 @@ impl Verifier {
 }
 
 /// `iat`/`exp` are seconds; the docs also allow milliseconds.
-fn number(v: &serde_json::Value) -> Option<u64> {
-    let n = v.as_u64().or_else(|| v.as_f64().map(|f| f as u64))?;
+fn number(value: &serde_json::Value) -> Option<u64> {
+    let n = value
+        .as_u64()
+        .or_else(|| value.as_f64().map(|f| f as u64))?;
     Some(if n > 100_000_000_000 { n / 1000 } else { n })
 }
 

@@ -97,8 +97,8 @@ pub fn gzip(bytes: &[u8]) -> bytes::Bytes {
 /// of counts and integer literals; timestamps precision 0 and scale 9 (nanoseconds), as
 /// the reference's examples and SHOW COLUMNS' `data_type` encode them; booleans, dates,
 /// reals and semi-structured types no size at all.
-pub fn row_type(c: &super::types::Column) -> RowType {
-    let t = c.type_name.to_ascii_lowercase();
+pub fn row_type(column: &super::types::Column) -> RowType {
+    let t = column.type_name.to_ascii_lowercase();
     let (length, byte_length, precision, scale) = match t.as_str() {
         "text" => (Some(16_777_216), Some(16_777_216), None, None),
         "fixed" => (None, None, Some(38), Some(0)),
@@ -108,12 +108,12 @@ pub fn row_type(c: &super::types::Column) -> RowType {
         _ => (None, None, None, None),
     };
     RowType {
-        name: c.name.clone(),
+        name: column.name.clone(),
         database: String::new(),
         schema: String::new(),
         table: String::new(),
-        type_name: c.type_name,
-        nullable: c.nullable,
+        type_name: column.type_name,
+        nullable: column.nullable,
         length,
         byte_length,
         precision,

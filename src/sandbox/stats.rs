@@ -59,9 +59,9 @@ impl Stats {
     pub fn dropped(&self) {
         self.connections_dropped.fetch_add(1, Ordering::Relaxed);
     }
-    pub fn server_time(&self, d: Duration) {
+    pub fn server_time(&self, duration: Duration) {
         self.server_time_us
-            .fetch_add(d.as_micros() as u64, Ordering::Relaxed);
+            .fetch_add(duration.as_micros() as u64, Ordering::Relaxed);
     }
 
     pub fn snapshot(&self) -> StatsSnapshot {

@@ -143,8 +143,8 @@ mod tests {
 
     /// The keys of `v` and, recursively, of its objects and first array elements: the
     /// shape of a body without its values.
-    fn shape(v: &Value, at: &str, out: &mut Vec<String>) {
-        match v {
+    fn shape(value: &Value, at: &str, out: &mut Vec<String>) {
+        match value {
             Value::Object(m) => {
                 for (k, x) in m {
                     let p = format!("{at}.{k}");
@@ -162,9 +162,9 @@ mod tests {
         out.sort();
     }
 
-    fn keys(v: &Value) -> Vec<String> {
+    fn keys(value: &Value) -> Vec<String> {
         let mut out = Vec::new();
-        shape(v, "", &mut out);
+        shape(value, "", &mut out);
         out
     }
 

@@ -27,8 +27,8 @@ pub struct RowType {
 }
 
 /// Digits after the point of a FIXED value ("12.50" has 2).
-fn fraction_digits(v: &str) -> u32 {
-    v.split_once('.').map_or(0, |(_, f)| f.len() as u32)
+fn fraction_digits(value: &str) -> u32 {
+    value.split_once('.').map_or(0, |(_, f)| f.len() as u32)
 }
 
 fn row_type(col: &Column, values: &[Option<&str>]) -> RowType {
@@ -94,11 +94,11 @@ pub fn encode(rs: &ResultSet) -> (Vec<RowType>, Vec<Vec<Option<String>>>) {
 
 /// The engine speaks the SQL API v2's encoding; the JSON results of the connector protocol
 /// differ only for booleans ("true" there, "1" here).
-fn value(type_name: &str, v: &str) -> String {
+fn value(type_name: &str, text: &str) -> String {
     match type_name {
-        "boolean" if v.eq_ignore_ascii_case("true") => "1".into(),
-        "boolean" if v.eq_ignore_ascii_case("false") => "0".into(),
-        _ => v.to_string(),
+        "boolean" if text.eq_ignore_ascii_case("true") => "1".into(),
+        "boolean" if text.eq_ignore_ascii_case("false") => "0".into(),
+        _ => text.to_string(),
     }
 }
 

@@ -521,7 +521,7 @@ fn success(
     qid: &str,
     rs: &ResultSet,
     statement_type: u32,
-    s: Option<&SessionState>,
+    session_state: Option<&SessionState>,
     describe_only: bool,
 ) -> Response {
     let (rowtype, mut rowset) = encode::encode(rs);
@@ -531,17 +531,17 @@ fn success(
     let n = rowset.len();
     Json(json!({
         "data": {
-            "parameters": s.map(session::parameters).unwrap_or_default(),
+            "parameters": session_state.map(session::parameters).unwrap_or_default(),
             "rowtype": rowtype,
             "rowset": rowset,
             "total": n,
             "returned": n,
             "queryId": qid,
             "databaseProvider": null,
-            "finalDatabaseName": s.and_then(|s| s.database.clone()),
-            "finalSchemaName": s.and_then(|s| s.schema.clone()),
-            "finalWarehouseName": s.and_then(|s| s.warehouse.clone()),
-            "finalRoleName": s.map(|s| s.role.clone()),
+            "finalDatabaseName": session_state.and_then(|session_state| session_state.database.clone()),
+            "finalSchemaName": session_state.and_then(|session_state| session_state.schema.clone()),
+            "finalWarehouseName": session_state.and_then(|session_state| session_state.warehouse.clone()),
+            "finalRoleName": session_state.map(|session_state| session_state.role.clone()),
             "numberOfBinds": 0,
             "arrayBindSupported": false,
             "statementTypeId": statement_type,

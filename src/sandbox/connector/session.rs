@@ -52,14 +52,15 @@ impl Sessions {
     }
 
     /// Open a session: its token, master token and numeric id.
-    pub fn open(&self, mut s: SessionState) -> (String, String, u64) {
+    pub fn open(&self, mut session_state: SessionState) -> (String, String, u64) {
         let token = format!("sbx-session-{}", uuid::Uuid::new_v4().simple());
         let master = format!("sbx-master-{}", uuid::Uuid::new_v4().simple());
         let mut g = self.lock();
         g.next_id += 1;
         let id = 1_000_000 + g.next_id;
-        s.id = id;
-        g.sessions.insert(token.clone(), (master.clone(), s));
+        session_state.id = id;
+        g.sessions
+            .insert(token.clone(), (master.clone(), session_state));
         (token, master, id)
     }
 
@@ -67,9 +68,9 @@ impl Sessions {
         self.lock().sessions.get(token).map(|(_, s)| s.clone())
     }
 
-    fn update(&self, token: &str, f: impl FnOnce(&mut SessionState)) {
+    fn update(&self, token: &str, change: impl FnOnce(&mut SessionState)) {
         if let Some((_, s)) = self.lock().sessions.get_mut(token) {
-            f(s);
+            change(s);
         }
     }
 
@@ -152,8 +153,8 @@ fn parts(text: &str) -> Vec<String> {
     out
 }
 
-pub fn param_text(v: &Value) -> String {
-    match v {
+pub fn param_text(value: &Value) -> String {
+    match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
@@ -161,8 +162,8 @@ pub fn param_text(v: &Value) -> String {
 
 /// The `parameters` of a login or query answer: those the session holds, and TIMEZONE
 /// (Snowflake's default) that the connector needs to read TIMESTAMP_LTZ values.
-pub fn parameters(s: &SessionState) -> Vec<Value> {
-    let mut p = s.params.clone();
+pub fn parameters(session_state: &SessionState) -> Vec<Value> {
+    let mut p = session_state.params.clone();
     p.entry("TIMEZONE".into())
         .or_insert_with(|| Value::String("America/Los_Angeles".into()));
     p.into_iter()

@@ -14,8 +14,9 @@ fn session() -> Session {
     }
 }
 
-fn run(e: &mut Engine, sql: &str) -> ResultSet {
-    e.execute(sql, &session())
+fn run(engine: &mut Engine, sql: &str) -> ResultSet {
+    engine
+        .execute(sql, &session())
         .unwrap_or_else(|err| panic!("{sql}: {err}"))
 }
 
@@ -57,8 +58,8 @@ const READS: &[&str] = &[
     "SELECT * FROM INFORMATION_SCHEMA.MODEL_VERSIONS",
 ];
 
-fn reads(e: &mut Engine) -> Vec<ResultSet> {
-    READS.iter().map(|sql| run(e, sql)).collect()
+fn reads(engine: &mut Engine) -> Vec<ResultSet> {
+    READS.iter().map(|sql| run(engine, sql)).collect()
 }
 
 #[test]

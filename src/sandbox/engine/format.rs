@@ -5,20 +5,20 @@ use super::clock::Nanos;
 
 /// A TIMESTAMP_LTZ as the SQL API sends it by default: seconds since the epoch with nine
 /// decimals, e.g. `1700000000.000000000`.
-pub fn timestamp(n: Nanos) -> String {
-    let secs = n.div_euclid(1_000_000_000);
-    let frac = n.rem_euclid(1_000_000_000);
+pub fn timestamp(nanos: Nanos) -> String {
+    let secs = nanos.div_euclid(1_000_000_000);
+    let frac = nanos.rem_euclid(1_000_000_000);
     format!("{secs}.{frac:09}")
 }
 
 /// `Y` / `N` columns (`is_default`, `directory_enabled`, ...).
-pub fn yn(b: bool) -> String {
-    if b { "Y" } else { "N" }.to_string()
+pub fn yn(flag: bool) -> String {
+    if flag { "Y" } else { "N" }.to_string()
 }
 
 /// `true` / `false` columns (`auto_resume`, `is_secure`, ...).
-pub fn tf(b: bool) -> String {
-    if b { "true" } else { "false" }.to_string()
+pub fn tf(flag: bool) -> String {
+    if flag { "true" } else { "false" }.to_string()
 }
 
 /// A JSON array of strings on one line: `["A","B"]` (SHOW TAGS `allowed_values`).
@@ -79,11 +79,11 @@ pub fn warehouse_size_keyword(value: &str) -> Option<&'static str> {
 
 /// Parse `YYYY-MM-DD[ T]HH:MI:SS[.fff...]` (no zone) into nanoseconds since the epoch, as
 /// a TIMESTAMP_NTZ literal reads.
-pub fn parse_timestamp(s: &str) -> Option<Nanos> {
-    let s = s.trim();
-    let (date, time) = match s.find([' ', 'T']) {
-        Some(i) => (&s[..i], s[i + 1..].trim()),
-        None => (s, ""),
+pub fn parse_timestamp(text: &str) -> Option<Nanos> {
+    let text = text.trim();
+    let (date, time) = match text.find([' ', 'T']) {
+        Some(i) => (&text[..i], text[i + 1..].trim()),
+        None => (text, ""),
     };
     let mut d = date.split('-');
     let y: i64 = d.next()?.parse().ok()?;
@@ -115,12 +115,12 @@ pub fn parse_timestamp(s: &str) -> Option<Nanos> {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }

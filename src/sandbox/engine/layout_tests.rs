@@ -90,8 +90,8 @@ pub(crate) fn documented(name: &str) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn columns(v: &serde_json::Value) -> Vec<String> {
-    v["columns"]
+fn columns(value: &serde_json::Value) -> Vec<String> {
+    value["columns"]
         .as_array()
         .unwrap()
         .iter()

@@ -120,18 +120,18 @@ impl Engine {
     }
 
     /// Run a statement of the journal again, as it ran then.
-    fn replay(&mut self, l: &persist::Logged) -> Result<(), SqlError> {
-        let parsed = parse::parse(&l.sql).map_err(|f| failure(&l.sql, f))?;
+    fn replay(&mut self, logged: &persist::Logged) -> Result<(), SqlError> {
+        let parsed = parse::parse(&logged.sql).map_err(|f| failure(&logged.sql, f))?;
         let mut x = exec::Exec {
             catalog: &mut self.catalog,
-            session: &l.session,
+            session: &logged.session,
             account: &self.account,
-            now: l.now,
+            now: logged.now,
             text: &parsed.text,
             results: &self.results,
         };
         exec::run(&mut x, parsed.statement)?;
-        if let Some(ran) = &l.request {
+        if let Some(ran) = &logged.request {
             self.remember(ran.clone());
         }
         Ok(())
@@ -422,8 +422,8 @@ impl SqlEngine for Engine {
 }
 
 /// The SqlError for a statement that did not parse, with Snowflake's line and position.
-fn failure(sql: &str, f: Failure) -> SqlError {
-    match f {
+fn failure(sql: &str, failure: Failure) -> SqlError {
+    match failure {
         Failure::Count(n) => errors::statement_count(n),
         Failure::Parse(ParseError::Unsupported { what }) => errors::unsupported(&what, sql.trim()),
         Failure::Parse(ParseError::Syntax { offset, found }) => {

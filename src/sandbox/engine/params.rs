@@ -117,17 +117,17 @@ pub fn find(defs: &'static [ParamDef], key: &str) -> Option<&'static ParamDef> {
 }
 
 /// The stored text of a parameter value, checked against its definition.
-pub fn value(def: &ParamDef, p: &Prop) -> Result<String, SqlError> {
+pub fn value(def: &ParamDef, prop: &Prop) -> Result<String, SqlError> {
     match def.param_type {
-        ParamType::Number { min, max } => props::number_text(p, min, max),
-        ParamType::Keyword(allowed) => props::one_of(p, allowed),
+        ParamType::Number { min, max } => props::number_text(prop, min, max),
+        ParamType::Keyword(allowed) => props::one_of(prop, allowed),
         ParamType::Size => {
-            let k = props::keyword(p)?;
+            let k = props::keyword(prop)?;
             format::warehouse_size_keyword(&k)
                 .filter(|s| !matches!(*s, "XXXLARGE" | "X4LARGE" | "X5LARGE" | "X6LARGE"))
                 .map(|s| format::warehouse_size_display(s).to_string())
                 .ok_or_else(|| errors::invalid_value(def.key, &k))
         }
-        ParamType::String => props::string(p),
+        ParamType::String => props::string(prop),
     }
 }

@@ -73,8 +73,8 @@ impl Runner {
         }
     }
 
-    fn directive(&mut self, d: &str, expect: &mut Expect) {
-        let (word, rest) = d.split_once(' ').unwrap_or((d, ""));
+    fn directive(&mut self, line: &str, expect: &mut Expect) {
+        let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
         match word {
             "error" => expect.error = Some(rest.trim().to_string()),
             "summary" => expect.summary = true,
@@ -150,15 +150,18 @@ impl Runner {
     }
 }
 
-fn cell(v: &Option<String>) -> String {
-    match v {
+fn cell(value: &Option<String>) -> String {
+    match value {
         Some(s) => format!("{s:?}"),
         None => "NULL".into(),
     }
 }
 
-fn render_error(e: &SqlError) -> String {
-    format!("error {} ({}): {:?}\n", e.code, e.sql_state, e.message)
+fn render_error(sql_error: &SqlError) -> String {
+    format!(
+        "error {} ({}): {:?}\n",
+        sql_error.code, sql_error.sql_state, sql_error.message
+    )
 }
 
 fn render(rs: &ResultSet, summary: bool) -> String {

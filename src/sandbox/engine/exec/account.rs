@@ -35,10 +35,10 @@ pub fn no_such_action(kind: &str, action: &AlterAction) -> SqlError {
     errors::syntax(1, 0, &format!("unexpected '{word}' in ALTER {kind}."))
 }
 
-fn default_warehouse(x: &mut Exec, comment: Option<String>) -> Warehouse {
-    let seq = x.catalog.next_sequence();
+fn default_warehouse(exec: &mut Exec, comment: Option<String>) -> Warehouse {
+    let seq = exec.catalog.next_sequence();
     Warehouse {
-        meta: x.meta(comment),
+        meta: exec.meta(comment),
         started: true,
         warehouse_type: "STANDARD".into(),
         size: "XSMALL".into(),
@@ -53,19 +53,19 @@ fn default_warehouse(x: &mut Exec, comment: Option<String>) -> Warehouse {
         resource_constraint: None,
         generation: Some("2".into()),
         uuid: format!("{}", 1_000_000 + seq),
-        resumed_on: x.now,
-        updated_on: x.now,
+        resumed_on: exec.now,
+        updated_on: exec.now,
         params: Default::default(),
     }
 }
 
 pub fn create_warehouse(
-    x: &mut Exec,
+    exec: &mut Exec,
     head: CreateHead,
     props: Vec<Prop>,
 ) -> Result<Outcome, SqlError> {
-    let name = x.account_name(&head.name)?;
-    if x.catalog.warehouses.contains_key(&name) {
+    let name = exec.account_name(&head.name)?;
+    if exec.catalog.warehouses.contains_key(&name) {
         if head.if_not_exists {
             return Ok(Outcome::unchanged(exists_skipped(&name)));
         }
@@ -73,7 +73,7 @@ pub fn create_warehouse(
             return Err(errors::already_exists(&name));
         }
     }
-    let mut wh = default_warehouse(x, None);
+    let mut wh = default_warehouse(exec, None);
     // A Snowpark-optimized warehouse defaults to MEDIUM and MEMORY_16X.
     let snowpark = props
         .iter()
@@ -88,25 +88,25 @@ pub fn create_warehouse(
         if p.key == "INITIALLY_SUSPENDED" {
             initially_suspended = props::boolean(p)?;
         } else {
-            apply_warehouse_prop(x, &mut wh, p)?;
+            apply_warehouse_prop(exec, &mut wh, p)?;
         }
     }
     check_warehouse(&wh)?;
     wh.started = !initially_suspended;
-    x.catalog.warehouses.insert(name.clone(), wh);
+    exec.catalog.warehouses.insert(name.clone(), wh);
     Ok(Outcome::changed(created("Warehouse", &name)))
 }
 
-fn apply_warehouse_prop(x: &Exec, wh: &mut Warehouse, p: &Prop) -> Result<(), SqlError> {
-    match p.key.as_str() {
+fn apply_warehouse_prop(exec: &Exec, wh: &mut Warehouse, prop: &Prop) -> Result<(), SqlError> {
+    match prop.key.as_str() {
         "WAREHOUSE_SIZE" => {
-            let k = props::keyword(p)?;
+            let k = props::keyword(prop)?;
             wh.size = warehouse_size_keyword(&k)
-                .ok_or_else(|| errors::invalid_value(&p.key, &k))?
+                .ok_or_else(|| errors::invalid_value(&prop.key, &k))?
                 .to_string();
         }
         "WAREHOUSE_TYPE" => {
-            let t = props::one_of(p, &["STANDARD", SNOWPARK])?;
+            let t = props::one_of(prop, &["STANDARD", SNOWPARK])?;
             if t == SNOWPARK && wh.warehouse_type != SNOWPARK {
                 wh.resource_constraint = Some("MEMORY_16X".into());
                 wh.generation = None;
@@ -116,37 +116,37 @@ fn apply_warehouse_prop(x: &Exec, wh: &mut Warehouse, p: &Prop) -> Result<(), Sq
             }
             wh.warehouse_type = t;
         }
-        "AUTO_SUSPEND" => wh.auto_suspend = props::opt_integer(p, 0, i64::from(i32::MAX))?,
-        "AUTO_RESUME" => wh.auto_resume = props::boolean(p)?,
-        "MIN_CLUSTER_COUNT" => wh.min_cluster_count = props::integer(p, 1, 300)?,
-        "MAX_CLUSTER_COUNT" => wh.max_cluster_count = props::integer(p, 1, 300)?,
-        "SCALING_POLICY" => wh.scaling_policy = props::one_of(p, &["STANDARD", "ECONOMY"])?,
-        "ENABLE_QUERY_ACCELERATION" => wh.enable_query_acceleration = props::boolean(p)?,
+        "AUTO_SUSPEND" => wh.auto_suspend = props::opt_integer(prop, 0, i64::from(i32::MAX))?,
+        "AUTO_RESUME" => wh.auto_resume = props::boolean(prop)?,
+        "MIN_CLUSTER_COUNT" => wh.min_cluster_count = props::integer(prop, 1, 300)?,
+        "MAX_CLUSTER_COUNT" => wh.max_cluster_count = props::integer(prop, 1, 300)?,
+        "SCALING_POLICY" => wh.scaling_policy = props::one_of(prop, &["STANDARD", "ECONOMY"])?,
+        "ENABLE_QUERY_ACCELERATION" => wh.enable_query_acceleration = props::boolean(prop)?,
         "QUERY_ACCELERATION_MAX_SCALE_FACTOR" => {
-            wh.query_acceleration_max_scale_factor = props::integer(p, 0, 100)?
+            wh.query_acceleration_max_scale_factor = props::integer(prop, 0, 100)?
         }
-        "RESOURCE_MONITOR" => wh.resource_monitor = props::opt_simple_name(p)?,
+        "RESOURCE_MONITOR" => wh.resource_monitor = props::opt_simple_name(prop)?,
         "RESOURCE_CONSTRAINT" => {
-            let rc = props::one_of(p, RESOURCE_CONSTRAINTS)?;
+            let rc = props::one_of(prop, RESOURCE_CONSTRAINTS)?;
             match rc.strip_prefix("STANDARD_GEN_") {
                 Some(generation) => wh.generation = Some(generation.to_string()),
                 None => wh.resource_constraint = Some(rc),
             }
         }
         "GENERATION" => {
-            let g =
-                props::keyword(p).or_else(|_| props::integer(p, 1, 2).map(|n| n.to_string()))?;
+            let g = props::keyword(prop)
+                .or_else(|_| props::integer(prop, 1, 2).map(|n| n.to_string()))?;
             if g != "1" && g != "2" {
-                return Err(errors::invalid_value(&p.key, &g));
+                return Err(errors::invalid_value(&prop.key, &g));
             }
             wh.generation = Some(g);
         }
-        "COMMENT" => wh.meta.comment = props::opt_string(p)?,
+        "COMMENT" => wh.meta.comment = props::opt_string(prop)?,
         key => match params::find(params::WAREHOUSE, key) {
             Some(def) => {
-                wh.params.insert(key.to_string(), params::value(def, p)?);
+                wh.params.insert(key.to_string(), params::value(def, prop)?);
             }
-            None => return Err(x.unsupported(&format!("warehouse property {key}"))),
+            None => return Err(exec.unsupported(&format!("warehouse property {key}"))),
         },
     }
     Ok(())
@@ -171,13 +171,13 @@ fn check_warehouse(wh: &Warehouse) -> Result<(), SqlError> {
 }
 
 pub fn alter_warehouse(
-    x: &mut Exec,
+    exec: &mut Exec,
     if_exists: bool,
     name: Name,
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
-    let name = x.account_name(&name)?;
-    let Some(mut wh) = x.catalog.warehouses.get(&name).cloned() else {
+    let name = exec.account_name(&name)?;
+    let Some(mut wh) = exec.catalog.warehouses.get(&name).cloned() else {
         return if if_exists {
             Ok(Outcome::unchanged(ok()))
         } else {
@@ -193,7 +193,7 @@ pub fn alter_warehouse(
                         "only valid when the warehouse is created",
                     ));
                 }
-                apply_warehouse_prop(x, &mut wh, p)?;
+                apply_warehouse_prop(exec, &mut wh, p)?;
             }
             check_warehouse(&wh)?;
         }
@@ -221,19 +221,19 @@ pub fn alter_warehouse(
                     k if params::find(params::WAREHOUSE, k).is_some() => {
                         wh.params.remove(k);
                     }
-                    k => return Err(x.unsupported(&format!("UNSET {k} on a warehouse"))),
+                    k => return Err(exec.unsupported(&format!("UNSET {k} on a warehouse"))),
                 }
             }
             check_warehouse(&wh)?;
         }
         AlterAction::Rename(to) => {
-            let to = x.account_name(&to)?;
-            if x.catalog.warehouses.contains_key(&to) {
+            let to = exec.account_name(&to)?;
+            if exec.catalog.warehouses.contains_key(&to) {
                 return Err(errors::already_exists(&to));
             }
-            x.catalog.warehouses.remove(&name);
-            wh.updated_on = x.now;
-            x.catalog.warehouses.insert(to, wh);
+            exec.catalog.warehouses.remove(&name);
+            wh.updated_on = exec.now;
+            exec.catalog.warehouses.insert(to, wh);
             return Ok(Outcome::changed(ok()));
         }
         AlterAction::Suspend => {
@@ -254,18 +254,18 @@ pub fn alter_warehouse(
                 )));
             }
             wh.started = true;
-            wh.resumed_on = x.now;
+            wh.resumed_on = exec.now;
         }
         other => return Err(no_such_action("WAREHOUSE", &other)),
     }
-    wh.updated_on = x.now;
-    x.catalog.warehouses.insert(name, wh);
+    wh.updated_on = exec.now;
+    exec.catalog.warehouses.insert(name, wh);
     Ok(Outcome::changed(ok()))
 }
 
-pub fn drop_warehouse(x: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
-    let name = x.account_name(&name)?;
-    if x.catalog.warehouses.remove(&name).is_none() {
+pub fn drop_warehouse(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+    let name = exec.account_name(&name)?;
+    if exec.catalog.warehouses.remove(&name).is_none() {
         return if if_exists {
             Ok(Outcome::unchanged(drop_missing(&name)))
         } else {
@@ -277,28 +277,28 @@ pub fn drop_warehouse(x: &mut Exec, if_exists: bool, name: Name) -> Result<Outco
 
 /// Apply a container parameter or COMMENT from a property.
 pub fn apply_container_prop(
-    x: &Exec,
+    exec: &Exec,
     kind: &str,
     params_map: &mut std::collections::BTreeMap<String, String>,
     comment: &mut Option<String>,
-    p: &Prop,
+    prop: &Prop,
 ) -> Result<(), SqlError> {
-    if p.key == "COMMENT" {
-        *comment = props::opt_string(p)?;
+    if prop.key == "COMMENT" {
+        *comment = props::opt_string(prop)?;
         return Ok(());
     }
-    match params::find(params::CONTAINER, &p.key) {
+    match params::find(params::CONTAINER, &prop.key) {
         Some(def) => {
-            params_map.insert(p.key.clone(), params::value(def, p)?);
+            params_map.insert(prop.key.clone(), params::value(def, prop)?);
             Ok(())
         }
-        None => Err(x.unsupported(&format!("{kind} property {}", p.key))),
+        None => Err(exec.unsupported(&format!("{kind} property {}", prop.key))),
     }
 }
 
 /// Unset a container parameter or COMMENT.
 pub fn unset_container_key(
-    x: &Exec,
+    exec: &Exec,
     kind: &str,
     params_map: &mut std::collections::BTreeMap<String, String>,
     comment: &mut Option<String>,
@@ -309,19 +309,19 @@ pub fn unset_container_key(
     } else if params::find(params::CONTAINER, key).is_some() {
         params_map.remove(key);
     } else {
-        return Err(x.unsupported(&format!("UNSET {key} on a {kind}")));
+        return Err(exec.unsupported(&format!("UNSET {key} on a {kind}")));
     }
     Ok(())
 }
 
 pub fn create_database(
-    x: &mut Exec,
+    exec: &mut Exec,
     head: CreateHead,
     transient: bool,
     props: Vec<Prop>,
 ) -> Result<Outcome, SqlError> {
-    let name = x.account_name(&head.name)?;
-    if x.catalog.databases.contains_key(&name) {
+    let name = exec.account_name(&head.name)?;
+    if exec.catalog.databases.contains_key(&name) {
         if head.if_not_exists {
             return Ok(Outcome::unchanged(exists_skipped(&name)));
         }
@@ -330,39 +330,39 @@ pub fn create_database(
         }
     }
     let mut db = Database {
-        meta: x.meta(None),
+        meta: exec.meta(None),
         transient,
         params: Default::default(),
         schemas: Default::default(),
         database_roles: Default::default(),
     };
     for p in &props {
-        apply_container_prop(x, "database", &mut db.params, &mut db.meta.comment, p)?;
+        apply_container_prop(exec, "database", &mut db.params, &mut db.meta.comment, p)?;
     }
     // Snowflake creates PUBLIC (and INFORMATION_SCHEMA, implied here) with every database.
     db.schemas.insert(
         "PUBLIC".into(),
         Schema {
-            meta: x.meta(None),
+            meta: exec.meta(None),
             transient,
             ..Default::default()
         },
     );
-    if x.catalog.databases.remove(&name).is_some() {
-        tagging::forget_tags_under(x.catalog, &[&name]);
+    if exec.catalog.databases.remove(&name).is_some() {
+        tagging::forget_tags_under(exec.catalog, &[&name]);
     }
-    x.catalog.databases.insert(name.clone(), db);
+    exec.catalog.databases.insert(name.clone(), db);
     Ok(Outcome::changed(created("Database", &name)))
 }
 
 pub fn alter_database(
-    x: &mut Exec,
+    exec: &mut Exec,
     if_exists: bool,
     name: Name,
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
-    let name = x.account_name(&name)?;
-    let Some(mut db) = x.catalog.databases.get(&name).cloned() else {
+    let name = exec.account_name(&name)?;
+    let Some(mut db) = exec.catalog.databases.get(&name).cloned() else {
         return if if_exists {
             Ok(Outcome::unchanged(ok()))
         } else {
@@ -372,39 +372,39 @@ pub fn alter_database(
     match action {
         AlterAction::Set(props) => {
             for p in &props {
-                apply_container_prop(x, "database", &mut db.params, &mut db.meta.comment, p)?;
+                apply_container_prop(exec, "database", &mut db.params, &mut db.meta.comment, p)?;
             }
         }
         AlterAction::Unset(keys) => {
             for k in &keys {
-                unset_container_key(x, "database", &mut db.params, &mut db.meta.comment, k)?;
+                unset_container_key(exec, "database", &mut db.params, &mut db.meta.comment, k)?;
             }
         }
         AlterAction::Rename(to) => {
-            let to = x.account_name(&to)?;
-            if x.catalog.databases.contains_key(&to) {
+            let to = exec.account_name(&to)?;
+            if exec.catalog.databases.contains_key(&to) {
                 return Err(errors::already_exists(&to));
             }
-            x.catalog.databases.remove(&name);
-            x.catalog.databases.insert(to.clone(), db);
-            tagging::rekey_tags(x.catalog, &[&name], &[&to]);
+            exec.catalog.databases.remove(&name);
+            exec.catalog.databases.insert(to.clone(), db);
+            tagging::rekey_tags(exec.catalog, &[&name], &[&to]);
             return Ok(Outcome::changed(ok()));
         }
         other => return Err(no_such_action("DATABASE", &other)),
     }
-    x.catalog.databases.insert(name, db);
+    exec.catalog.databases.insert(name, db);
     Ok(Outcome::changed(ok()))
 }
 
-pub fn drop_database(x: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
-    let name = x.account_name(&name)?;
-    if x.catalog.databases.remove(&name).is_none() {
+pub fn drop_database(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+    let name = exec.account_name(&name)?;
+    if exec.catalog.databases.remove(&name).is_none() {
         return if if_exists {
             Ok(Outcome::unchanged(drop_missing(&name)))
         } else {
             Err(errors::does_not_exist("Database", &name))
         };
     }
-    tagging::forget_tags_under(x.catalog, &[&name]);
+    tagging::forget_tags_under(exec.catalog, &[&name]);
     Ok(Outcome::changed(dropped(&name)))
 }

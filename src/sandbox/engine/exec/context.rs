@@ -40,32 +40,32 @@ pub fn answers(name: &str) -> bool {
 
 /// One context function's value and its `rowType` type.
 pub fn call(
-    x: &Exec,
+    exec: &Exec,
     name: &str,
     args: &[Expr],
 ) -> Result<(Option<String>, &'static str), SqlError> {
     let text = |v: String| Ok((Some(v), "text"));
     match (name, args) {
-        ("CURRENT_ACCOUNT_NAME", []) => text(x.account.to_ascii_uppercase()),
+        ("CURRENT_ACCOUNT_NAME", []) => text(exec.account.to_ascii_uppercase()),
         ("CURRENT_REGION", []) => text(SANDBOX_REGION.to_string()),
-        ("CURRENT_SESSION", []) => match x.session.session_id {
+        ("CURRENT_SESSION", []) => match exec.session.session_id {
             Some(id) => text(id.to_string()),
-            None => Err(x.unsupported("CURRENT_SESSION() outside a connector session")),
+            None => Err(exec.unsupported("CURRENT_SESSION() outside a connector session")),
         },
-        ("CURRENT_AVAILABLE_ROLES", []) => text(json_list(&available_roles(x), ",")),
+        ("CURRENT_AVAILABLE_ROLES", []) => text(json_list(&available_roles(exec), ",")),
         // `roles` comma-joined, as the reference's example prints them.
-        ("CURRENT_SECONDARY_ROLES", []) => text(secondary_roles(x)),
-        ("CURRENT_SCHEMAS", []) => text(json_list(&search_path(x), ", ")),
+        ("CURRENT_SECONDARY_ROLES", []) => text(secondary_roles(exec)),
+        ("CURRENT_SCHEMAS", []) => text(json_list(&search_path(exec), ", ")),
         ("IS_ROLE_IN_SESSION", [Expr::Literal(Literal::String(role))]) => {
-            let has = closure(x.catalog, &x.owner())
+            let has = closure(exec.catalog, &exec.owner())
                 .iter()
                 .any(|g| g.kind == "ROLE" && g.name[0] == *role)
-                || (x.session.secondary_roles_all
-                    && may_use_role(x.catalog, &x.session.user, role));
+                || (exec.session.secondary_roles_all
+                    && may_use_role(exec.catalog, &exec.session.user, role));
             Ok((Some(has.to_string()), "boolean"))
         }
         ("IS_ROLE_IN_SESSION", _) => {
-            Err(x.unsupported("IS_ROLE_IN_SESSION of a column or expression"))
+            Err(exec.unsupported("IS_ROLE_IN_SESSION of a column or expression"))
         }
         // No behavior change bundle is emulated: the documented array is empty.
         ("SYSTEM$SHOW_ACTIVE_BEHAVIOR_CHANGE_BUNDLES", []) => text("[]".to_string()),
@@ -75,13 +75,13 @@ pub fn call(
             text(bootstrap_account())
         }
         ("SYSTEM$BOOTSTRAP_DATA_REQUEST", [Expr::Literal(Literal::String(section))]) => {
-            Err(x.unsupported(&format!("SYSTEM$BOOTSTRAP_DATA_REQUEST('{section}')")))
+            Err(exec.unsupported(&format!("SYSTEM$BOOTSTRAP_DATA_REQUEST('{section}')")))
         }
         ("SYSTEM$BOOTSTRAP_DATA_REQUEST", _) => {
-            Err(x.unsupported("SYSTEM$BOOTSTRAP_DATA_REQUEST without a section"))
+            Err(exec.unsupported("SYSTEM$BOOTSTRAP_DATA_REQUEST without a section"))
         }
         // Arguments the functions do not take: refused as any unknown call is.
-        _ => Err(x.unsupported(&format!("function {name}"))),
+        _ => Err(exec.unsupported(&format!("function {name}"))),
     }
 }
 
@@ -98,12 +98,12 @@ fn bootstrap_account() -> String {
 
 /// The account roles the session's user may use: every role the user holds directly or
 /// through the hierarchy (every sandbox user holds ACCOUNTADMIN), in name order.
-fn available_roles(x: &Exec) -> Vec<String> {
+fn available_roles(exec: &Exec) -> Vec<String> {
     let mut roles: Vec<String> = SYSTEM_ROLES
         .iter()
         .map(|r| r.to_string())
-        .chain(x.catalog.roles.keys().cloned())
-        .filter(|r| may_use_role(x.catalog, &x.session.user, r))
+        .chain(exec.catalog.roles.keys().cloned())
+        .filter(|r| may_use_role(exec.catalog, &exec.session.user, r))
         .collect();
     roles.sort();
     roles.dedup();
@@ -113,19 +113,19 @@ fn available_roles(x: &Exec) -> Vec<String> {
 /// CURRENT_SECONDARY_ROLES: none unless `USE SECONDARY ROLES ALL` is in force; then every
 /// role granted to the user directly (ACCOUNTADMIN, which every sandbox user holds, and the
 /// roles granted to the user), in name order.
-fn secondary_roles(x: &Exec) -> String {
-    if !x.session.secondary_roles_all {
+fn secondary_roles(exec: &Exec) -> String {
+    if !exec.session.secondary_roles_all {
         return r#"{"roles":"","value":""}"#.to_string();
     }
     let mut direct: Vec<String> = vec!["ACCOUNTADMIN".to_string()];
     direct.extend(
-        x.catalog
+        exec.catalog
             .grants
             .roles
             .iter()
             .filter(|g| {
                 g.to.kind == "USER"
-                    && g.to.name[0].eq_ignore_ascii_case(&x.session.user)
+                    && g.to.name[0].eq_ignore_ascii_case(&exec.session.user)
                     && g.role.kind == "ROLE"
             })
             .map(|g| g.role.name[0].clone()),
@@ -137,15 +137,15 @@ fn secondary_roles(x: &Exec) -> String {
 
 /// The default search path `$current, $public` (name resolution reference): the current
 /// schema, then PUBLIC of the current database, each once and only when the account has it.
-fn search_path(x: &Exec) -> Vec<String> {
-    let Some(db) = x.session_database() else {
+fn search_path(exec: &Exec) -> Vec<String> {
+    let Some(db) = exec.session_database() else {
         return vec![];
     };
     let mut out = Vec::new();
-    if let Some(s) = x.session_schema() {
+    if let Some(s) = exec.session_schema() {
         out.push(format!("{db}.{s}"));
     }
-    let has_public = x
+    let has_public = exec
         .catalog
         .databases
         .get(db)

@@ -64,8 +64,8 @@ pub fn reported_type(declared: &str) -> Option<String> {
     })
 }
 
-fn cannot(x: &Exec, column: &str, why: &str) -> SqlError {
-    x.unsupported(&format!("DESCRIBE of column {column}: {why}"))
+fn cannot(exec: &Exec, column: &str, why: &str) -> SqlError {
+    exec.unsupported(&format!("DESCRIBE of column {column}: {why}"))
 }
 
 /// One column's row; primary and unique key are N (tables declaring keys are refused).
@@ -93,19 +93,19 @@ fn row(
     ]
 }
 
-fn table_rows(x: &Exec, t: &Table) -> Result<Vec<Vec<Option<String>>>, SqlError> {
-    if t.declares_keys != Some(false) {
-        return Err(x.unsupported("DESCRIBE of a table with PRIMARY KEY or UNIQUE"));
+fn table_rows(exec: &Exec, table: &Table) -> Result<Vec<Vec<Option<String>>>, SqlError> {
+    if table.declares_keys != Some(false) {
+        return Err(exec.unsupported("DESCRIBE of a table with PRIMARY KEY or UNIQUE"));
     }
     let mut rows = Vec::new();
-    for c in &t.columns {
+    for c in &table.columns {
         let ty = reported_type(&c.data_type)
-            .ok_or_else(|| cannot(x, &c.name, &format!("type {}", c.data_type)))?;
+            .ok_or_else(|| cannot(exec, &c.name, &format!("type {}", c.data_type)))?;
         let default = match &c.default {
             None => None,
             Some(ColumnDefault::CurrentTimestamp) => Some("CURRENT_TIMESTAMP()".into()),
             Some(ColumnDefault::Value(_)) => {
-                return Err(cannot(x, &c.name, "a literal default"));
+                return Err(cannot(exec, &c.name, "a literal default"));
             }
         };
         rows.push(row(&c.name, ty, !c.not_null, default, c.comment.clone()));
@@ -116,11 +116,11 @@ fn table_rows(x: &Exec, t: &Table) -> Result<Vec<Vec<Option<String>>>, SqlError>
 /// A view's or dynamic table's columns: `SELECT <column> [[AS] alias], ... | * FROM <db.schema.table>`
 /// over a table, renamed (and commented) by the CREATE's column list if it has one.
 fn derived_rows(
-    x: &Exec,
+    exec: &Exec,
     query: &str,
     listed: &[ListedColumn],
 ) -> Result<Vec<Vec<Option<String>>>, SqlError> {
-    let refuse_query = |why: &str| x.unsupported(&format!("DESCRIBE of a query with {why}"));
+    let refuse_query = |why: &str| exec.unsupported(&format!("DESCRIBE of a query with {why}"));
     let select = match parse(query).map(|p| p.statement) {
         Ok(Statement::Select(s)) => s,
         _ => {
@@ -137,8 +137,8 @@ fn derived_rows(
             ))
         }
     };
-    let f = x.resolve_schema_object(&source, "DESCRIBE")?;
-    let schema = x.schema(&f.database, &f.schema)?;
+    let f = exec.resolve_schema_object(&source, "DESCRIBE")?;
+    let schema = exec.schema(&f.database, &f.schema)?;
     let table = match schema.relation(&f.name) {
         Some(Relation::Table) => &schema.tables[&f.name],
         Some(_) => return Err(refuse_query("a view or dynamic table as its source")),
@@ -176,14 +176,14 @@ fn derived_rows(
             } => {
                 let name = alias.clone().unwrap_or_else(|| text.clone());
                 let ty = reported_type(type_name)
-                    .ok_or_else(|| cannot(x, &name, &format!("type {type_name}")))?;
-                cast_nullable(expr, &find).map_err(|why| cannot(x, &name, &why))?;
+                    .ok_or_else(|| cannot(exec, &name, &format!("type {type_name}")))?;
+                cast_nullable(expr, &find).map_err(|why| cannot(exec, &name, &why))?;
                 out.push((name, Derived::Cast(ty)));
             }
             SelectItem::Expr { alias, text, .. } => {
                 let name = alias.clone().unwrap_or_else(|| text.clone());
                 return Err(cannot(
-                    x,
+                    exec,
                     &name,
                     &format!("its type is not derived from `{text}`"),
                 ));
@@ -206,13 +206,13 @@ fn derived_rows(
             Derived::Column(col) => {
                 // Whether NOT NULL and comments carry over from the source is not documented.
                 if col.not_null {
-                    return Err(cannot(x, &name, "its source column is NOT NULL"));
+                    return Err(cannot(exec, &name, "its source column is NOT NULL"));
                 }
                 if col.comment.is_some() && comment.is_none() {
-                    return Err(cannot(x, &name, "its source column has a comment"));
+                    return Err(cannot(exec, &name, "its source column has a comment"));
                 }
                 reported_type(&col.data_type)
-                    .ok_or_else(|| cannot(x, &name, &format!("type {}", col.data_type)))?
+                    .ok_or_else(|| cannot(exec, &name, &format!("type {}", col.data_type)))?
             }
         };
         rows.push(row(&name, ty, true, None, comment));
@@ -234,18 +234,18 @@ enum Derived<'t> {
 /// argument (DATEDIFF). Anything else (COALESCE, IFF...) can turn a NULL into a value, or
 /// be NOT NULL, which the sandbox does not work out: the reason it is refused.
 fn cast_nullable<'t>(
-    e: &Expr,
+    expression: &Expr,
     find: &dyn Fn(&str) -> Result<&'t TableColumn, SqlError>,
 ) -> Result<(), String> {
     fn walk<'t>(
-        e: &Expr,
+        expression: &Expr,
         find: &dyn Fn(&str) -> Result<&'t TableColumn, SqlError>,
         nullable: &mut bool,
     ) -> Result<(), String> {
-        match e {
+        match expression {
             Expr::Literal(_) => Ok(()),
             Expr::Column(c) => {
-                let col = find(c).map_err(|e| e.message)?;
+                let col = find(c).map_err(|expression| expression.message)?;
                 *nullable |= !col.not_null;
                 Ok(())
             }
@@ -262,7 +262,7 @@ fn cast_nullable<'t>(
         }
     }
     let mut nullable = false;
-    walk(e, find, &mut nullable)?;
+    walk(expression, find, &mut nullable)?;
     if nullable {
         Ok(())
     } else {
@@ -273,7 +273,7 @@ fn cast_nullable<'t>(
 /// The DESCRIBE rows of a view or dynamic table from its CREATE text and query (SHOW
 /// COLUMNS lists them as DESCRIBE derives them).
 pub fn derived_view_rows(
-    x: &Exec,
+    exec: &Exec,
     text: &str,
     query: &str,
 ) -> Result<Vec<Vec<Option<String>>>, SqlError> {
@@ -282,25 +282,25 @@ pub fn derived_view_rows(
         | Ok(Statement::CreateDynamicTable { columns, .. }) => columns,
         _ => Vec::new(),
     };
-    derived_rows(x, query, &listed)
+    derived_rows(exec, query, &listed)
 }
 
 /// The result columns of `SELECT * FROM <view or dynamic table>` without reading its rows
 /// (a connector's describe-only request): the columns DESCRIBE derives, typed as a result
 /// types them. None when `name` is not a view or dynamic table.
-pub fn relation_columns(x: &mut Exec, name: &Name) -> Result<Option<Vec<Column>>, SqlError> {
-    let f: Fqn = x.resolve_schema_object(name, "SELECT")?;
-    let kind = match x.schema(&f.database, &f.schema)?.relation(&f.name) {
+pub fn relation_columns(exec: &mut Exec, name: &Name) -> Result<Option<Vec<Column>>, SqlError> {
+    let f: Fqn = exec.resolve_schema_object(name, "SELECT")?;
+    let kind = match exec.schema(&f.database, &f.schema)?.relation(&f.name) {
         Some(Relation::View) => ObjectKind::View,
         Some(Relation::DynamicTable) => ObjectKind::DynamicTable,
         _ => return Ok(None),
     };
-    let described = describe(x, kind, name)?;
+    let described = describe(exec, kind, name)?;
     let mut columns = Vec::new();
     for r in &described.rows {
         let cell = |i: usize| r[i].clone().unwrap_or_default();
         let ty = super::values::column_type_of(&cell(1))
-            .ok_or_else(|| cannot(x, &cell(0), &format!("type {}", cell(1))))?;
+            .ok_or_else(|| cannot(exec, &cell(0), &format!("type {}", cell(1))))?;
         columns.push(Column {
             name: cell(0),
             type_name: ty.row_type(),
@@ -310,16 +310,16 @@ pub fn relation_columns(x: &mut Exec, name: &Name) -> Result<Option<Vec<Column>>
     Ok(Some(columns))
 }
 
-pub fn describe(x: &mut Exec, kind: ObjectKind, name: &Name) -> Result<ResultSet, SqlError> {
-    let f: Fqn = x.resolve_schema_object(name, "DESCRIBE")?;
-    let schema = x
+pub fn describe(exec: &mut Exec, kind: ObjectKind, name: &Name) -> Result<ResultSet, SqlError> {
+    let f: Fqn = exec.resolve_schema_object(name, "DESCRIBE")?;
+    let schema = exec
         .schema(&f.database, &f.schema)
         .map_err(|_| errors::does_not_exist(kind.noun(), &f.dotted()))?;
     let missing = || errors::does_not_exist(kind.noun(), &f.dotted());
     // DESCRIBE TABLE and DESCRIBE VIEW are interchangeable (DESCRIBE TABLE reference).
     let rows = match (kind, schema.relation(&f.name)) {
         (ObjectKind::Table | ObjectKind::View, Some(Relation::Table)) => {
-            table_rows(x, &schema.tables[&f.name])?
+            table_rows(exec, &schema.tables[&f.name])?
         }
         (ObjectKind::Table | ObjectKind::View, Some(Relation::View))
             if schema.views[&f.name].saved_columns.is_some() =>
@@ -343,7 +343,7 @@ pub fn describe(x: &mut Exec, kind: ObjectKind, name: &Name) -> Result<ResultSet
                 Ok(Statement::CreateView { columns, .. }) => columns,
                 _ => return Err(missing()),
             };
-            derived_rows(x, &v.query, &listed)?
+            derived_rows(exec, &v.query, &listed)?
         }
         (ObjectKind::DynamicTable, Some(Relation::DynamicTable)) => {
             let d = &schema.dynamic_tables[&f.name];
@@ -351,11 +351,11 @@ pub fn describe(x: &mut Exec, kind: ObjectKind, name: &Name) -> Result<ResultSet
                 Ok(Statement::CreateDynamicTable { columns, .. }) => columns,
                 _ => return Err(missing()),
             };
-            derived_rows(x, &d.query, &listed)?
+            derived_rows(exec, &d.query, &listed)?
         }
         // Whether DESC TABLE / VIEW answers for a dynamic table is not documented.
         (ObjectKind::Table | ObjectKind::View, Some(Relation::DynamicTable)) => {
-            return Err(x.unsupported("DESCRIBE TABLE or VIEW of a dynamic table"))
+            return Err(exec.unsupported("DESCRIBE TABLE or VIEW of a dynamic table"))
         }
         _ => return Err(missing()),
     };

@@ -53,38 +53,38 @@ const NOT_ANSWERED: [&str; 17] = [
     "AUTO_CLUSTERING_ON",
 ];
 
-pub fn tables(x: &Exec, f: &Fqn, s: &Select) -> Result<VirtualTable, SqlError> {
+pub fn tables(exec: &Exec, fqn: &Fqn, select: &Select) -> Result<VirtualTable, SqlError> {
     let mut used = Vec::new();
-    for item in &s.items {
+    for item in &select.items {
         match item {
             SelectItem::Star => {
-                return Err(x.unsupported(
+                return Err(exec.unsupported(
                     "SELECT * FROM INFORMATION_SCHEMA.TABLES (name the columns: row counts, bytes and DDL history are not kept)",
                 ))
             }
             SelectItem::Expr { expr, .. } => expr_columns(expr, &mut used),
         }
     }
-    if let Some(c) = &s.filter {
+    if let Some(c) = &select.filter {
         cond_columns(c, &mut used);
     }
-    used.extend(s.order_by.iter().map(|k| k.column.clone()));
+    used.extend(select.order_by.iter().map(|k| k.column.clone()));
     if let Some(c) = used.iter().find(|c| c.starts_with('$')) {
         // Positions count the view's columns, most of which the sandbox does not fill.
-        return Err(x.unsupported(&format!("{c} of INFORMATION_SCHEMA.TABLES")));
+        return Err(exec.unsupported(&format!("{c} of INFORMATION_SCHEMA.TABLES")));
     }
     if let Some(c) = used.iter().find(|c| NOT_ANSWERED.contains(&c.as_str())) {
-        return Err(x.unsupported(&format!("column {c} of INFORMATION_SCHEMA.TABLES")));
+        return Err(exec.unsupported(&format!("column {c} of INFORMATION_SCHEMA.TABLES")));
     }
-    match s.filter.as_ref().and_then(schema_filter) {
+    match select.filter.as_ref().and_then(schema_filter) {
         Some(schema) if schema != INFORMATION_SCHEMA => {}
         _ => {
-            return Err(x.unsupported(
+            return Err(exec.unsupported(
                 "INFORMATION_SCHEMA.TABLES without a WHERE TABLE_SCHEMA = '<schema>' naming a schema other than INFORMATION_SCHEMA (the rows of its own views)",
             ))
         }
     }
-    let db = x.database(&f.database)?;
+    let db = exec.database(&fqn.database)?;
     let mut rows = Vec::new();
     for (schema_name, schema) in &db.schemas {
         let relations = schema
@@ -104,13 +104,13 @@ pub fn tables(x: &Exec, f: &Fqn, s: &Select) -> Result<VirtualTable, SqlError> {
                     .map(|(n, v)| (n, &v.meta, GrantKind::View)),
             );
         for (name, meta, kind) in relations {
-            let parts = vec![f.database.clone(), schema_name.clone(), name.clone()];
-            if !grant::sees_relation(x, kind, parts) {
+            let parts = vec![fqn.database.clone(), schema_name.clone(), name.clone()];
+            if !grant::sees_relation(exec, kind, parts) {
                 continue;
             }
             let yes_no = |b: bool| Some(if b { "YES" } else { "NO" }.to_string());
             rows.push(vec![
-                Some(f.database.clone()),
+                Some(fqn.database.clone()),
                 Some(schema_name.clone()),
                 Some(name.clone()),
                 Some(meta.owner.clone()),
@@ -144,8 +144,8 @@ pub fn tables(x: &Exec, f: &Fqn, s: &Select) -> Result<VirtualTable, SqlError> {
 }
 
 /// The schema a top-level `TABLE_SCHEMA = '<name>'` conjunct of the WHERE restricts rows to.
-fn schema_filter(c: &Cond) -> Option<String> {
-    match c {
+fn schema_filter(cond: &Cond) -> Option<String> {
+    match cond {
         Cond::And(a, b) => schema_filter(a).or_else(|| schema_filter(b)),
         Cond::Cmp {
             left,
@@ -164,8 +164,8 @@ fn schema_filter(c: &Cond) -> Option<String> {
     }
 }
 
-fn expr_columns(e: &Expr, out: &mut Vec<String>) {
-    match e {
+fn expr_columns(expression: &Expr, out: &mut Vec<String>) {
+    match expression {
         Expr::Column(c) => out.push(c.clone()),
         Expr::Ref(parts) => out.extend(parts.last().cloned()),
         Expr::Call { args, .. } => args.iter().for_each(|a| expr_columns(a, out)),
@@ -175,8 +175,8 @@ fn expr_columns(e: &Expr, out: &mut Vec<String>) {
     }
 }
 
-fn cond_columns(c: &Cond, out: &mut Vec<String>) {
-    match c {
+fn cond_columns(cond: &Cond, out: &mut Vec<String>) {
+    match cond {
         Cond::And(a, b) | Cond::Or(a, b) => {
             cond_columns(a, out);
             cond_columns(b, out);

@@ -14,12 +14,12 @@ use crate::sandbox::{Column, DmlStats, ResultSet, SqlError};
 
 /// Names of the joined row's cells: `T.<col>` for the target, `S.<col>` for the source, so
 /// that the two sides never collide.
-fn target_key(c: &str) -> String {
-    format!("T.{c}")
+fn target_key(column: &str) -> String {
+    format!("T.{column}")
 }
 
-fn source_key(c: &str) -> String {
-    format!("S.{c}")
+fn source_key(column: &str) -> String {
+    format!("S.{column}")
 }
 
 struct Sides<'a> {
@@ -57,23 +57,27 @@ impl Sides<'_> {
 
     /// Whether a qualifier names the target: its alias when it has one, else its name
     /// with as many leading parts as written.
-    fn names_target(&self, q: &[String]) -> bool {
+    fn names_target(&self, qualifier: &[String]) -> bool {
         match self.target_alias {
-            Some(a) => q.len() == 1 && q[0] == a,
+            Some(a) => qualifier.len() == 1 && qualifier[0] == a,
             None => {
                 let full = [
                     &self.target.database,
                     &self.target.schema,
                     &self.target.name,
                 ];
-                q.len() <= 3 && full[3 - q.len()..].iter().zip(q).all(|(a, b)| *a == b)
+                qualifier.len() <= 3
+                    && full[3 - qualifier.len()..]
+                        .iter()
+                        .zip(qualifier)
+                        .all(|(a, b)| *a == b)
             }
         }
     }
 
-    fn expr(&self, e: &Expr, allow_target: bool) -> Result<Expr, SqlError> {
-        Ok(match e {
-            Expr::Literal(_) | Expr::Positional(_) | Expr::CountStar => e.clone(),
+    fn expr(&self, expression: &Expr, allow_target: bool) -> Result<Expr, SqlError> {
+        Ok(match expression {
+            Expr::Literal(_) | Expr::Positional(_) | Expr::CountStar => expression.clone(),
             Expr::Cast { expr, type_name } => Expr::Cast {
                 expr: Box::new(self.expr(expr, allow_target)?),
                 type_name: type_name.clone(),
@@ -90,8 +94,8 @@ impl Sides<'_> {
         })
     }
 
-    fn cond(&self, c: &Cond) -> Result<Cond, SqlError> {
-        Ok(match c {
+    fn cond(&self, cond: &Cond) -> Result<Cond, SqlError> {
+        Ok(match cond {
             Cond::And(a, b) => Cond::And(Box::new(self.cond(a)?), Box::new(self.cond(b)?)),
             Cond::Or(a, b) => Cond::Or(Box::new(self.cond(a)?), Box::new(self.cond(b)?)),
             Cond::Not(a) => Cond::Not(Box::new(self.cond(a)?)),
@@ -132,8 +136,8 @@ impl Sides<'_> {
 }
 
 /// The source query's one row: column names and typed values.
-fn source_row(x: &Exec, m: &Merge) -> Result<(Vec<String>, Vec<Val>), SqlError> {
-    let s = &m.source;
+fn source_row(exec: &Exec, merge: &Merge) -> Result<(Vec<String>, Vec<Val>), SqlError> {
+    let s = &merge.source;
     if s.from.is_some()
         || s.from_function.is_some()
         || s.from_query.is_some()
@@ -143,7 +147,7 @@ fn source_row(x: &Exec, m: &Merge) -> Result<(Vec<String>, Vec<Val>), SqlError> 
         || !s.order_by.is_empty()
         || s.limit.is_some()
     {
-        return Err(x.unsupported("MERGE sources other than a SELECT of values without FROM"));
+        return Err(exec.unsupported("MERGE sources other than a SELECT of values without FROM"));
     }
     let mut names = Vec::new();
     let mut values = Vec::new();
@@ -156,31 +160,32 @@ fn source_row(x: &Exec, m: &Merge) -> Result<(Vec<String>, Vec<Val>), SqlError> 
             return Err(errors::ambiguous_column(&name));
         }
         names.push(name);
-        values.push(eval(expr, &[], &[], &x.env())?);
+        values.push(eval(expr, &[], &[], &exec.env())?);
     }
     Ok((names, values))
 }
 
-fn typed(t: &Table) -> Vec<(String, ColumnType)> {
-    t.columns
+fn typed(table: &Table) -> Vec<(String, ColumnType)> {
+    table
+        .columns
         .iter()
         .map(|c| (target_key(&c.name), c.column_type))
         .collect()
 }
 
-pub fn merge(x: &mut Exec, m: Merge) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&m.target, "MERGE")?;
-    let (source_names, source_values) = source_row(x, &m)?;
-    let table = table_ref(x, &f)?;
+pub fn merge(exec: &mut Exec, merge: Merge) -> Result<Outcome, SqlError> {
+    let f = exec.resolve_schema_object(&merge.target, "MERGE")?;
+    let (source_names, source_values) = source_row(exec, &merge)?;
+    let table = table_ref(exec, &f)?;
     let sides = Sides {
         target: &f,
-        target_alias: m.target_alias.as_deref(),
+        target_alias: merge.target_alias.as_deref(),
         target_columns: table.columns.iter().map(|c| c.name.clone()).collect(),
-        source_alias: &m.source_alias,
+        source_alias: &merge.source_alias,
         source_columns: source_names.clone(),
     };
-    let on = sides.cond(&m.on)?;
-    let values: Option<Vec<Expr>> = m
+    let on = sides.cond(&merge.on)?;
+    let values: Option<Vec<Expr>> = merge
         .insert
         .as_ref()
         .map(|i| {
@@ -191,7 +196,7 @@ pub fn merge(x: &mut Exec, m: Merge) -> Result<Outcome, SqlError> {
         })
         .transpose()?;
     // UPDATE SET names target columns and may read both sides.
-    let sets: Option<Vec<(usize, Expr)>> = m
+    let sets: Option<Vec<(usize, Expr)>> = merge
         .update
         .as_ref()
         .map(|sets| {
@@ -217,7 +222,7 @@ pub fn merge(x: &mut Exec, m: Merge) -> Result<Outcome, SqlError> {
             .map(|(n, v)| (source_key(n), v.column_type())),
     );
     let source_cells: Vec<Option<String>> = source_values.iter().map(Val::cell).collect();
-    let env = x.env();
+    let env = exec.env();
     // The matched rows, with their new cells when the MERGE updates.
     let mut matched: Vec<(usize, Option<Vec<Option<String>>>)> = Vec::new();
     for (n, row) in table.rows.iter().enumerate() {
@@ -250,7 +255,7 @@ pub fn merge(x: &mut Exec, m: Merge) -> Result<Outcome, SqlError> {
     };
     let mut new_rows = None;
     let mut inserted = 0u64;
-    if let (true, Some(values), Some(insert)) = (matched.is_empty(), &values, &m.insert) {
+    if let (true, Some(values), Some(insert)) = (matched.is_empty(), &values, &merge.insert) {
         // No target cells exist for an unmatched row: only source columns may be read.
         let empty: Vec<Option<String>> = vec![None; table.columns.len()];
         let joined: Vec<Option<String>> = empty.into_iter().chain(source_cells).collect();
@@ -258,10 +263,10 @@ pub fn merge(x: &mut Exec, m: Merge) -> Result<Outcome, SqlError> {
             .iter()
             .map(|e| eval(e, &columns, &joined, &env))
             .collect::<Result<_, _>>()?;
-        new_rows = Some(insert_row(x, table, insert.columns.as_deref(), &vals)?);
+        new_rows = Some(insert_row(exec, table, insert.columns.as_deref(), &vals)?);
         inserted = 1;
     }
-    let rows = &mut x
+    let rows = &mut exec
         .schema_mut(&f.database, &f.schema)?
         .tables
         .get_mut(&f.name)
@@ -276,11 +281,11 @@ pub fn merge(x: &mut Exec, m: Merge) -> Result<Outcome, SqlError> {
     // A column per kind of clause present, in Snowflake's order.
     let mut out_columns = Vec::new();
     let mut cells = Vec::new();
-    if m.insert.is_some() {
+    if merge.insert.is_some() {
         out_columns.push("number of rows inserted");
         cells.push(Some(inserted.to_string()));
     }
-    if m.update.is_some() {
+    if merge.update.is_some() {
         out_columns.push("number of rows updated");
         cells.push(Some(updated.to_string()));
     }

@@ -104,16 +104,19 @@ fn needs_warehouse(st: &Statement) -> bool {
 
 /// A SELECT reading a table, a table function or a subquery that does, in any UNION branch.
 /// VALUES alone is computed like a SELECT without FROM.
-fn select_needs_warehouse(s: &crate::sandbox::engine::parse::ast::Select) -> bool {
-    s.from.is_some()
-        || s.from_function.is_some()
-        || s.from_query.as_deref().is_some_and(select_needs_warehouse)
-        || s.union.iter().any(|(_, b)| select_needs_warehouse(b))
+fn select_needs_warehouse(select: &crate::sandbox::engine::parse::ast::Select) -> bool {
+    select.from.is_some()
+        || select.from_function.is_some()
+        || select
+            .from_query
+            .as_deref()
+            .is_some_and(select_needs_warehouse)
+        || select.union.iter().any(|(_, b)| select_needs_warehouse(b))
 }
 
 /// A describe-only query: `SELECT * FROM <view or dynamic table>` answers its columns from
 /// the view's definition (the rows are never read); anything else runs as it would.
-pub fn describe_only(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
+pub fn describe_only(exec: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
     if let Statement::Select(s) = &st {
         let star = matches!(
             s.items.as_slice(),
@@ -124,7 +127,7 @@ pub fn describe_only(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             && s.order_by.is_empty()
             && s.union.is_empty();
         if let (true, true, Some(name)) = (star, plain, &s.from) {
-            if let Some(columns) = describe::relation_columns(x, name)? {
+            if let Some(columns) = describe::relation_columns(exec, name)? {
                 return Ok(Outcome::unchanged(crate::sandbox::ResultSet {
                     columns,
                     rows: Vec::new(),
@@ -133,43 +136,43 @@ pub fn describe_only(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             }
         }
     }
-    run(x, st)
+    run(exec, st)
 }
 
-pub fn run(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
+pub fn run(exec: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
     if needs_warehouse(&st) {
-        x.require_warehouse()?;
+        exec.require_warehouse()?;
     }
     // Privileges are checked before anything changes; grants follow what changed.
-    let follow = grant::check(x, &st)?;
-    let outcome = dispatch(x, st)?;
+    let follow = grant::check(exec, &st)?;
+    let outcome = dispatch(exec, st)?;
     if outcome.changed {
-        grant::after(x, follow);
+        grant::after(exec, follow);
     }
     Ok(outcome)
 }
 
-fn dispatch(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
+fn dispatch(exec: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
     match st {
-        Statement::CreateWarehouse { head, props } => account::create_warehouse(x, head, props),
-        Statement::CreateRole { head, props } => role::create_role(x, head, props),
+        Statement::CreateWarehouse { head, props } => account::create_warehouse(exec, head, props),
+        Statement::CreateRole { head, props } => role::create_role(exec, head, props),
         Statement::CreateDatabase {
             head,
             transient,
             props,
-        } => account::create_database(x, head, transient, props),
+        } => account::create_database(exec, head, transient, props),
         Statement::CreateSchema {
             head,
             transient,
             managed_access,
             props,
-        } => schema::create_schema(x, head, transient, managed_access, props),
-        Statement::CreateStage { head, props } => stage_tag::create_stage(x, head, props),
+        } => schema::create_schema(exec, head, transient, managed_access, props),
+        Statement::CreateStage { head, props } => stage_tag::create_stage(exec, head, props),
         Statement::CreateTag {
             head,
             allowed_values,
             props,
-        } => stage_tag::create_tag(x, head, allowed_values, props),
+        } => stage_tag::create_tag(exec, head, allowed_values, props),
         Statement::CreateTable {
             head,
             transient,
@@ -178,7 +181,7 @@ fn dispatch(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             cluster_by,
             props,
         } => table::create_table(
-            x,
+            exec,
             head,
             transient,
             columns,
@@ -187,7 +190,7 @@ fn dispatch(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             props,
         ),
         Statement::Describe { kind, name } => {
-            describe::describe(x, kind, &name).map(Outcome::unchanged)
+            describe::describe(exec, kind, &name).map(Outcome::unchanged)
         }
         Statement::CreateView {
             head,
@@ -198,7 +201,7 @@ fn dispatch(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             query,
             text,
         } => view::create_view(
-            x,
+            exec,
             view::ViewDef {
                 head,
                 secure,
@@ -220,7 +223,7 @@ fn dispatch(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             shown_head,
             shown_body,
         } => view::create_dynamic_table(
-            x,
+            exec,
             view::DynamicTableDef {
                 head,
                 columns,
@@ -239,23 +242,23 @@ fn dispatch(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             after,
             condition,
             body,
-        } => task::create_task(x, head, props, after, condition, body),
+        } => task::create_task(exec, head, props, after, condition, body),
         Statement::CreateModel {
             head,
             version,
             source,
-        } => model::create_model(x, head, version, source),
+        } => model::create_model(exec, head, version, source),
         Statement::Alter {
             kind,
             if_exists,
             name,
             action,
-        } => alter(x, kind, if_exists, name, action),
+        } => alter(exec, kind, if_exists, name, action),
         Statement::Drop {
             kind,
             if_exists,
             name,
-        } => drop(x, kind, if_exists, name),
+        } => drop(exec, kind, if_exists, name),
         Statement::CommentOn {
             kind,
             if_exists,
@@ -267,54 +270,53 @@ fn dispatch(x: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
                 value: PropValue::Str(comment),
                 offset: 0,
             };
-            alter(x, kind, if_exists, name, AlterAction::Set(vec![prop]))
+            alter(exec, kind, if_exists, name, AlterAction::Set(vec![prop]))
         }
         Statement::Show(s) if s.what == ShowWhat::Procedures => {
-            procedure::show(x, &s).map(Outcome::unchanged)
+            procedure::show(exec, &s).map(Outcome::unchanged)
         }
-        Statement::Show(s) => show::run(x, &s).map(Outcome::unchanged),
+        Statement::Show(s) => show::run(exec, &s).map(Outcome::unchanged),
         Statement::Insert {
             table,
             columns,
             rows,
-        } => table::insert(x, table, columns, rows),
+        } => table::insert(exec, table, columns, rows),
         Statement::Update {
             table,
             assignments,
             filter,
-        } => table::update(x, table, assignments, filter),
-        Statement::Delete { table, filter } => table::delete(x, table, filter),
-        Statement::Select(s) => select::select(x, s),
-        Statement::Merge(m) => merge::merge(x, *m),
-        Statement::Grant(g) => grant::grant(x, *g),
-        Statement::GrantRole { revoke, role, to } => grant::grant_role(x, revoke, role, to),
+        } => table::update(exec, table, assignments, filter),
+        Statement::Delete { table, filter } => table::delete(exec, table, filter),
+        Statement::Select(s) => select::select(exec, s),
+        Statement::Merge(m) => merge::merge(exec, *m),
+        Statement::Grant(g) => grant::grant(exec, *g),
+        Statement::GrantRole { revoke, role, to } => grant::grant_role(exec, revoke, role, to),
         Statement::CreateDatabaseRole { head, props } => {
-            grant::create_database_role(x, head, props)
+            grant::create_database_role(exec, head, props)
         }
         Statement::DropDatabaseRole { if_exists, name } => {
-            grant::drop_database_role(x, if_exists, name)
+            grant::drop_database_role(exec, if_exists, name)
         }
         Statement::ShowDatabaseRoles {
             database,
             like,
             limit,
-        } => {
-            grant::show_database_roles(x, &database, like.as_deref(), limit).map(Outcome::unchanged)
-        }
-        Statement::ShowGrants(g) => grant::show_grants(x, &g).map(Outcome::unchanged),
-        Statement::CreateProcedure(def) => procedure::create(x, *def),
+        } => grant::show_database_roles(exec, &database, like.as_deref(), limit)
+            .map(Outcome::unchanged),
+        Statement::ShowGrants(g) => grant::show_grants(exec, &g).map(Outcome::unchanged),
+        Statement::CreateProcedure(def) => procedure::create(exec, *def),
         Statement::DropProcedure {
             if_exists,
             name,
             types,
-        } => procedure::drop(x, if_exists, name, types),
-        Statement::DescribeProcedure { name, types } => procedure::describe(x, name, types),
-        Statement::Call { name, args } => procedure::call(x, name, args),
+        } => procedure::drop(exec, if_exists, name, types),
+        Statement::DescribeProcedure { name, types } => procedure::describe(exec, name, types),
+        Statement::Call { name, args } => procedure::call(exec, name, args),
     }
 }
 
 fn alter(
-    x: &mut Exec,
+    exec: &mut Exec,
     kind: ObjectKind,
     if_exists: bool,
     name: Name,
@@ -323,50 +325,55 @@ fn alter(
     if kind == ObjectKind::Role
         && matches!(action, AlterAction::SetTags(_) | AlterAction::UnsetTags(_))
     {
-        return Err(x.unsupported("tags on roles"));
+        return Err(exec.unsupported("tags on roles"));
     }
     if let AlterAction::SetTags(assigns) = &action {
-        return tagging::set_tags(x, kind, if_exists, &name, assigns);
+        return tagging::set_tags(exec, kind, if_exists, &name, assigns);
     }
     if let AlterAction::UnsetTags(tags) = &action {
-        return tagging::unset_tags(x, kind, if_exists, &name, tags);
+        return tagging::unset_tags(exec, kind, if_exists, &name, tags);
     }
     match kind {
-        ObjectKind::Warehouse => account::alter_warehouse(x, if_exists, name, action),
-        ObjectKind::Database => account::alter_database(x, if_exists, name, action),
-        ObjectKind::Schema => schema::alter_schema(x, if_exists, name, action),
-        ObjectKind::Stage => stage_tag::alter_stage(x, if_exists, name, action),
-        ObjectKind::Tag => stage_tag::alter_tag(x, if_exists, name, action),
-        ObjectKind::Table => table::alter_table(x, if_exists, name, action),
-        ObjectKind::View => view::alter_view(x, if_exists, name, action),
-        ObjectKind::DynamicTable => view::alter_dynamic_table(x, if_exists, name, action),
-        ObjectKind::Task => task::alter_task(x, if_exists, name, action),
-        ObjectKind::Model => model::alter_model(x, if_exists, name, action),
-        ObjectKind::Role => role::alter_role(x, if_exists, name, action),
+        ObjectKind::Warehouse => account::alter_warehouse(exec, if_exists, name, action),
+        ObjectKind::Database => account::alter_database(exec, if_exists, name, action),
+        ObjectKind::Schema => schema::alter_schema(exec, if_exists, name, action),
+        ObjectKind::Stage => stage_tag::alter_stage(exec, if_exists, name, action),
+        ObjectKind::Tag => stage_tag::alter_tag(exec, if_exists, name, action),
+        ObjectKind::Table => table::alter_table(exec, if_exists, name, action),
+        ObjectKind::View => view::alter_view(exec, if_exists, name, action),
+        ObjectKind::DynamicTable => view::alter_dynamic_table(exec, if_exists, name, action),
+        ObjectKind::Task => task::alter_task(exec, if_exists, name, action),
+        ObjectKind::Model => model::alter_model(exec, if_exists, name, action),
+        ObjectKind::Role => role::alter_role(exec, if_exists, name, action),
     }
 }
 
-fn drop(x: &mut Exec, kind: ObjectKind, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+fn drop(
+    exec: &mut Exec,
+    kind: ObjectKind,
+    if_exists: bool,
+    name: Name,
+) -> Result<Outcome, SqlError> {
     match kind {
-        ObjectKind::Warehouse => account::drop_warehouse(x, if_exists, name),
-        ObjectKind::Database => account::drop_database(x, if_exists, name),
-        ObjectKind::Schema => schema::drop_schema(x, if_exists, name),
-        ObjectKind::Task => task::drop_task(x, if_exists, name),
-        ObjectKind::Role => role::drop_role(x, if_exists, name),
-        _ => drop_schema_object(x, kind, if_exists, name),
+        ObjectKind::Warehouse => account::drop_warehouse(exec, if_exists, name),
+        ObjectKind::Database => account::drop_database(exec, if_exists, name),
+        ObjectKind::Schema => schema::drop_schema(exec, if_exists, name),
+        ObjectKind::Task => task::drop_task(exec, if_exists, name),
+        ObjectKind::Role => role::drop_role(exec, if_exists, name),
+        _ => drop_schema_object(exec, kind, if_exists, name),
     }
 }
 
 /// DROP for the schema objects whose removal has no side effects on others.
 fn drop_schema_object(
-    x: &mut Exec,
+    exec: &mut Exec,
     kind: ObjectKind,
     if_exists: bool,
     name: Name,
 ) -> Result<Outcome, SqlError> {
     let command = format!("DROP {}", kind.keyword());
-    let fqn = x.resolve_schema_object(&name, &command)?;
-    let schema = match x.schema_mut(&fqn.database, &fqn.schema) {
+    let fqn = exec.resolve_schema_object(&name, &command)?;
+    let schema = match exec.schema_mut(&fqn.database, &fqn.schema) {
         Ok(s) => s,
         Err(_) if if_exists => return Ok(Outcome::unchanged(drop_missing(&fqn.name))),
         Err(e) => return Err(e),
@@ -401,7 +408,7 @@ fn drop_schema_object(
         };
     }
     if kind == ObjectKind::Tag {
-        tagging::forget_tag(x.catalog, &fqn);
+        tagging::forget_tag(exec.catalog, &fqn);
     }
     Ok(Outcome::changed(dropped(&fqn.name)))
 }

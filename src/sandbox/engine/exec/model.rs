@@ -35,7 +35,7 @@ pub fn system_aliases(model: &Model, version: &str) -> Vec<&'static str> {
 }
 
 /// A version by name, user alias or system alias.
-fn resolve_version(model: &Model, f: &Fqn, reference: &str) -> Result<String, SqlError> {
+fn resolve_version(model: &Model, fqn: &Fqn, reference: &str) -> Result<String, SqlError> {
     if model.versions.contains_key(reference) {
         return Ok(reference.to_string());
     }
@@ -54,13 +54,13 @@ fn resolve_version(model: &Model, f: &Fqn, reference: &str) -> Result<String, Sq
         _ => None,
     };
     system.ok_or_else(|| {
-        errors::does_not_exist("Model version", &format!("{}/{reference}", f.dotted()))
+        errors::does_not_exist("Model version", &format!("{}/{reference}", fqn.dotted()))
     })
 }
 
-fn check_stage(x: &Exec, source: &StageLocation) -> Result<(), SqlError> {
-    let s = x.resolve_schema_object(&source.stage, "CREATE MODEL")?;
-    let exists = x
+fn check_stage(exec: &Exec, source: &StageLocation) -> Result<(), SqlError> {
+    let s = exec.resolve_schema_object(&source.stage, "CREATE MODEL")?;
+    let exists = exec
         .schema(&s.database, &s.schema)
         .map(|sc| sc.stages.contains_key(&s.name))
         .unwrap_or(false);
@@ -70,11 +70,11 @@ fn check_stage(x: &Exec, source: &StageLocation) -> Result<(), SqlError> {
     Ok(())
 }
 
-fn new_version(x: &mut Exec, source: &StageLocation) -> ModelVersion {
-    let sequence = x.catalog.next_sequence();
+fn new_version(exec: &mut Exec, source: &StageLocation) -> ModelVersion {
+    let sequence = exec.catalog.next_sequence();
     ModelVersion {
-        created_on: x.now,
-        last_altered: x.now,
+        created_on: exec.now,
+        last_altered: exec.now,
         sequence,
         source: source.text.clone(),
         alias: None,
@@ -84,13 +84,13 @@ fn new_version(x: &mut Exec, source: &StageLocation) -> ModelVersion {
 }
 
 pub fn create_model(
-    x: &mut Exec,
+    exec: &mut Exec,
     head: CreateHead,
     version: String,
     source: StageLocation,
 ) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&head.name, "CREATE MODEL")?;
-    let schema = x.schema_for_create(&f.database, &f.schema)?;
+    let f = exec.resolve_schema_object(&head.name, "CREATE MODEL")?;
+    let schema = exec.schema_for_create(&f.database, &f.schema)?;
     if schema.models.contains_key(&f.name) {
         if head.if_not_exists {
             return Ok(Outcome::unchanged(exists_skipped(&f.name)));
@@ -99,47 +99,47 @@ pub fn create_model(
             return Err(errors::already_exists(&f.name));
         }
     }
-    check_stage(x, &source)?;
-    let v = new_version(x, &source);
+    check_stage(exec, &source)?;
+    let v = new_version(exec, &source);
     let model = Model {
-        meta: x.meta(None),
-        last_altered: x.now,
+        meta: exec.meta(None),
+        last_altered: exec.now,
         default_version: version.clone(),
         versions: [(version, v)].into(),
     };
-    x.schema_mut(&f.database, &f.schema)?
+    exec.schema_mut(&f.database, &f.schema)?
         .models
         .insert(f.name.clone(), model);
     Ok(Outcome::changed(created("Model", &f.name)))
 }
 
 /// A version or alias name given as a property value (`DEFAULT_VERSION = v2`).
-fn version_value(p: &Prop) -> Result<String, SqlError> {
-    match &p.value {
+fn version_value(prop: &Prop) -> Result<String, SqlError> {
+    match &prop.value {
         PropValue::Str(s) => match super::super::parse::split_name(s).as_deref() {
             Some([one]) => Ok(one.clone()),
-            _ => Err(errors::invalid_value(&p.key, s)),
+            _ => Err(errors::invalid_value(&prop.key, s)),
         },
-        _ => props::simple_name(p),
+        _ => props::simple_name(prop),
     }
 }
 
-fn json_object(p: &Prop) -> Result<serde_json::Value, SqlError> {
-    let s = props::string(p)?;
+fn json_object(prop: &Prop) -> Result<serde_json::Value, SqlError> {
+    let s = props::string(prop)?;
     match serde_json::from_str::<serde_json::Value>(&s) {
         Ok(v @ serde_json::Value::Object(_)) => Ok(v),
-        _ => Err(errors::invalid_value(&p.key, &s)),
+        _ => Err(errors::invalid_value(&prop.key, &s)),
     }
 }
 
 pub fn alter_model(
-    x: &mut Exec,
+    exec: &mut Exec,
     if_exists: bool,
     name: Name,
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&name, "ALTER MODEL")?;
-    let found = x
+    let f = exec.resolve_schema_object(&name, "ALTER MODEL")?;
+    let found = exec
         .schema(&f.database, &f.schema)
         .ok()
         .and_then(|s| s.models.get(&f.name))
@@ -160,7 +160,7 @@ pub fn alter_model(
                         let v = version_value(p)?;
                         model.default_version = resolve_version(&model, &f, &v)?;
                     }
-                    k => return Err(x.unsupported(&format!("model property {k}"))),
+                    k => return Err(exec.unsupported(&format!("model property {k}"))),
                 }
             }
         }
@@ -168,22 +168,25 @@ pub fn alter_model(
             for k in &keys {
                 match k.as_str() {
                     "COMMENT" => model.meta.comment = None,
-                    k => return Err(x.unsupported(&format!("UNSET {k} on a model"))),
+                    k => return Err(exec.unsupported(&format!("UNSET {k} on a model"))),
                 }
             }
         }
         AlterAction::Rename(to) => {
             let t = rename_target(&f, &to)?;
-            if x.schema(&t.database, &t.schema)?
+            if exec
+                .schema(&t.database, &t.schema)?
                 .models
                 .contains_key(&t.name)
             {
                 return Err(errors::already_exists(&t.name));
             }
-            x.schema_for_create(&t.database, &t.schema)?;
-            x.schema_mut(&f.database, &f.schema)?.models.remove(&f.name);
-            model.last_altered = x.now;
-            x.schema_mut(&t.database, &t.schema)?
+            exec.schema_for_create(&t.database, &t.schema)?;
+            exec.schema_mut(&f.database, &f.schema)?
+                .models
+                .remove(&f.name);
+            model.last_altered = exec.now;
+            exec.schema_mut(&t.database, &t.schema)?
                 .models
                 .insert(t.name, model);
             return Ok(Outcome::changed(ok()));
@@ -192,8 +195,8 @@ pub fn alter_model(
             if model.versions.contains_key(&version) {
                 return Err(errors::already_exists(&version));
             }
-            check_stage(x, &source)?;
-            let v = new_version(x, &source);
+            check_stage(exec, &source)?;
+            let v = new_version(exec, &source);
             model.versions.insert(version, v);
         }
         AlterAction::DropVersion(version) => {
@@ -247,7 +250,7 @@ pub fn alter_model(
                 }
             }
             mv.alias = Some(alias);
-            mv.last_altered = x.now;
+            mv.last_altered = exec.now;
         }
         AlterAction::VersionUnsetAlias(reference) => {
             if SYSTEM_ALIASES.contains(&reference.as_str())
@@ -260,7 +263,7 @@ pub fn alter_model(
             let v = resolve_version(&model, &f, &reference)?;
             if let Some(mv) = model.versions.get_mut(&v) {
                 mv.alias = None;
-                mv.last_altered = x.now;
+                mv.last_altered = exec.now;
             }
         }
         AlterAction::ModifyVersion { version, props } => {
@@ -270,16 +273,16 @@ pub fn alter_model(
                 match p.key.as_str() {
                     "COMMENT" => updated.comment = props::opt_string(p)?,
                     "METADATA" => updated.metadata = json_object(p)?,
-                    k => return Err(x.unsupported(&format!("model version property {k}"))),
+                    k => return Err(exec.unsupported(&format!("model version property {k}"))),
                 }
             }
-            updated.last_altered = x.now;
+            updated.last_altered = exec.now;
             model.versions.insert(v, updated);
         }
         other => return Err(no_such_action("MODEL", &other)),
     }
-    model.last_altered = x.now;
-    x.schema_mut(&f.database, &f.schema)?
+    model.last_altered = exec.now;
+    exec.schema_mut(&f.database, &f.schema)?
         .models
         .insert(f.name, model);
     Ok(Outcome::changed(ok()))

@@ -13,9 +13,9 @@ use crate::sandbox::{Column, ResultSet, SqlError};
 
 /// A type in a procedure's signature: the canonical type without length or precision, as
 /// SHOW PROCEDURES prints it (`AREA_OF_CIRCLE(FLOAT) RETURN FLOAT`); overloads differ by it.
-fn signature_type(x: &Exec, declared: &str) -> Result<String, SqlError> {
+fn signature_type(exec: &Exec, declared: &str) -> Result<String, SqlError> {
     let full = reported_type(declared)
-        .ok_or_else(|| x.unsupported(&format!("the procedure argument type {declared}")))?;
+        .ok_or_else(|| exec.unsupported(&format!("the procedure argument type {declared}")))?;
     Ok(full.split('(').next().unwrap_or_default().to_string())
 }
 
@@ -29,12 +29,12 @@ fn shown(name: &str, types: &[String]) -> String {
     format!("{name}({})", types.join(", "))
 }
 
-pub fn create(x: &mut Exec, def: ProcedureDef) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&def.head.name, "CREATE PROCEDURE")?;
+pub fn create(exec: &mut Exec, def: ProcedureDef) -> Result<Outcome, SqlError> {
+    let f = exec.resolve_schema_object(&def.head.name, "CREATE PROCEDURE")?;
     let types = def
         .args
         .iter()
-        .map(|(_, t)| signature_type(x, t))
+        .map(|(_, t)| signature_type(exec, t))
         .collect::<Result<Vec<_>, _>>()?;
     let args = def
         .args
@@ -43,10 +43,10 @@ pub fn create(x: &mut Exec, def: ProcedureDef) -> Result<Outcome, SqlError> {
         .map(|((n, _), t)| (n.clone(), t.clone()))
         .collect();
     let returns = reported_type(&def.returns)
-        .ok_or_else(|| x.unsupported(&format!("the procedure return type {}", def.returns)))?;
+        .ok_or_else(|| exec.unsupported(&format!("the procedure return type {}", def.returns)))?;
     let k = key(&f.name, &types);
-    let meta = x.meta(def.comment.clone());
-    let schema = x.schema_for_create(&f.database, &f.schema)?;
+    let meta = exec.meta(def.comment.clone());
+    let schema = exec.schema_for_create(&f.database, &f.schema)?;
     if schema.procedures.contains_key(&k) {
         if def.head.if_not_exists {
             return Ok(Outcome::unchanged(exists_skipped(&f.name)));
@@ -77,27 +77,27 @@ pub fn create(x: &mut Exec, def: ProcedureDef) -> Result<Outcome, SqlError> {
 }
 
 fn resolve(
-    x: &Exec,
+    exec: &Exec,
     name: &Name,
     types: &[String],
     command: &str,
 ) -> Result<(super::Fqn, String, Vec<String>), SqlError> {
-    let f = x.resolve_schema_object(name, command)?;
+    let f = exec.resolve_schema_object(name, command)?;
     let types = types
         .iter()
-        .map(|t| signature_type(x, t))
+        .map(|t| signature_type(exec, t))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((f.clone(), key(&f.name, &types), types))
 }
 
 pub fn drop(
-    x: &mut Exec,
+    exec: &mut Exec,
     if_exists: bool,
     name: Name,
     types: Vec<String>,
 ) -> Result<Outcome, SqlError> {
-    let (f, k, types) = resolve(x, &name, &types, "DROP PROCEDURE")?;
-    let found = x
+    let (f, k, types) = resolve(exec, &name, &types, "DROP PROCEDURE")?;
+    let found = exec
         .schema_mut(&f.database, &f.schema)
         .ok()
         .and_then(|s| s.procedures.remove(&k));
@@ -120,9 +120,9 @@ fn row(property: &str, value: impl Into<String>) -> Vec<Option<String>> {
 /// terraform-provider-snowflake decodes (runtime_version, packages, handler, imports; its
 /// list parser reads `['a','b']` and `[...]`). External access, secrets, target path and
 /// installed packages are not kept (docs/sandbox.md).
-pub fn describe(x: &Exec, name: Name, types: Vec<String>) -> Result<Outcome, SqlError> {
-    let (f, k, types) = resolve(x, &name, &types, "DESCRIBE PROCEDURE")?;
-    let p = x
+pub fn describe(exec: &Exec, name: Name, types: Vec<String>) -> Result<Outcome, SqlError> {
+    let (f, k, types) = resolve(exec, &name, &types, "DESCRIBE PROCEDURE")?;
+    let p = exec
         .schema(&f.database, &f.schema)
         .ok()
         .and_then(|s| s.procedures.get(&k))
@@ -204,30 +204,30 @@ const SHOW_COLUMNS: [&str; 14] = [
 
 /// SHOW PROCEDURES [LIKE] [IN ACCOUNT | DATABASE [d] | SCHEMA [s]]: the user-defined
 /// procedures in scope (built-in ones are not emulated).
-pub fn show(x: &Exec, s: &Show) -> Result<ResultSet, SqlError> {
-    if s.starts_with.is_some() || s.limit.is_some() || s.terse || s.root_only {
-        return Err(x.unsupported("SHOW PROCEDURES with STARTS WITH, LIMIT or TERSE"));
+pub fn show(exec: &Exec, show: &Show) -> Result<ResultSet, SqlError> {
+    if show.starts_with.is_some() || show.limit.is_some() || show.terse || show.root_only {
+        return Err(exec.unsupported("SHOW PROCEDURES with STARTS WITH, LIMIT or TERSE"));
     }
-    let (db, schema) = match &s.scope {
-        None | Some(ShowScope::Database(None)) => (x.session_database().map(String::from), None),
+    let (db, schema) = match &show.scope {
+        None | Some(ShowScope::Database(None)) => (exec.session_database().map(String::from), None),
         Some(ShowScope::Account) => (None, None),
         Some(ShowScope::Database(Some(d))) => {
-            x.database(d)?;
+            exec.database(d)?;
             (Some(d.clone()), None)
         }
         Some(ShowScope::Schema(None)) => (
-            x.session_database().map(String::from),
-            x.session_schema().map(String::from),
+            exec.session_database().map(String::from),
+            exec.session_schema().map(String::from),
         ),
         Some(ShowScope::Schema(Some(name))) => {
-            let (d, sc) = x.resolve_schema(name, "SHOW")?;
-            x.schema(&d, &sc)?;
+            let (d, sc) = exec.resolve_schema(name, "SHOW")?;
+            exec.schema(&d, &sc)?;
             (Some(d), Some(sc))
         }
         Some(_) => return Err(errors::syntax(1, 0, "unexpected 'IN'.")),
     };
     let mut rows = Vec::new();
-    for (d, database) in &x.catalog.databases {
+    for (d, database) in &exec.catalog.databases {
         if db.as_ref().is_some_and(|want| want != d) {
             continue;
         }
@@ -236,7 +236,11 @@ pub fn show(x: &Exec, s: &Show) -> Result<ResultSet, SqlError> {
                 continue;
             }
             for p in sc.procedures.values() {
-                if s.like.as_deref().is_some_and(|l| !like_pattern(l, &p.name)) {
+                if show
+                    .like
+                    .as_deref()
+                    .is_some_and(|l| !like_pattern(l, &p.name))
+                {
                     continue;
                 }
                 let types: Vec<String> = p.args.iter().map(|(_, t)| t.clone()).collect();
@@ -279,14 +283,14 @@ pub fn show(x: &Exec, s: &Show) -> Result<ResultSet, SqlError> {
 
 /// CALL: a procedure that does not exist fails; one that does is refused (the sandbox
 /// keeps procedures, it does not run them).
-pub fn call(x: &Exec, name: Name, _args: String) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&name, "CALL")?;
-    let exists = x
+pub fn call(exec: &Exec, name: Name, _args: String) -> Result<Outcome, SqlError> {
+    let f = exec.resolve_schema_object(&name, "CALL")?;
+    let exists = exec
         .schema(&f.database, &f.schema)
         .ok()
         .is_some_and(|s| s.procedures.values().any(|p| p.name == f.name));
     if exists {
-        return Err(x.unsupported("running a stored procedure (CALL)"));
+        return Err(exec.unsupported("running a stored procedure (CALL)"));
     }
     Err(errors::unknown_procedure(&f.dotted()))
 }

@@ -9,63 +9,69 @@ use super::account::no_such_action;
 use super::{created, drop_missing, dropped, exists_skipped, ok, props, Exec, Outcome};
 use crate::sandbox::SqlError;
 
-fn exists(x: &Exec, name: &str) -> bool {
-    SYSTEM_ROLES.contains(&name) || x.catalog.roles.contains_key(name)
+fn exists(exec: &Exec, name: &str) -> bool {
+    SYSTEM_ROLES.contains(&name) || exec.catalog.roles.contains_key(name)
 }
 
 /// A system-defined role is refused for any change: what Snowflake allows on them (a
 /// comment, say) is not emulated.
-fn refuse_system(x: &Exec, name: &str) -> Result<(), SqlError> {
+fn refuse_system(exec: &Exec, name: &str) -> Result<(), SqlError> {
     if SYSTEM_ROLES.contains(&name) {
-        return Err(x.unsupported(&format!("changing the system-defined role {name}")));
+        return Err(exec.unsupported(&format!("changing the system-defined role {name}")));
     }
     Ok(())
 }
 
 /// COMMENT is a role's one property: any other is not in CREATE / ALTER ROLE's grammar.
-fn apply_prop(role: &mut AccountRole, p: &Prop) -> Result<(), SqlError> {
-    match p.key.as_str() {
-        "COMMENT" => role.meta.comment = props::opt_string(p)?,
+fn apply_prop(role: &mut AccountRole, prop: &Prop) -> Result<(), SqlError> {
+    match prop.key.as_str() {
+        "COMMENT" => role.meta.comment = props::opt_string(prop)?,
         key => return Err(errors::syntax(1, 0, &format!("unexpected '{key}'."))),
     }
     Ok(())
 }
 
-pub fn create_role(x: &mut Exec, head: CreateHead, props: Vec<Prop>) -> Result<Outcome, SqlError> {
-    let name = x.account_name(&head.name)?;
-    if exists(x, &name) {
+pub fn create_role(
+    exec: &mut Exec,
+    head: CreateHead,
+    props: Vec<Prop>,
+) -> Result<Outcome, SqlError> {
+    let name = exec.account_name(&head.name)?;
+    if exists(exec, &name) {
         if head.if_not_exists {
             return Ok(Outcome::unchanged(exists_skipped(&name)));
         }
         if !head.or_replace {
             return Err(errors::already_exists(&name));
         }
-        refuse_system(x, &name)?;
+        refuse_system(exec, &name)?;
     }
-    let mut role = AccountRole { meta: x.meta(None) };
+    let mut role = AccountRole {
+        meta: exec.meta(None),
+    };
     for p in &props {
         apply_prop(&mut role, p)?;
     }
-    x.catalog.roles.insert(name.clone(), role);
+    exec.catalog.roles.insert(name.clone(), role);
     Ok(Outcome::changed(created("Role", &name)))
 }
 
 pub fn alter_role(
-    x: &mut Exec,
+    exec: &mut Exec,
     if_exists: bool,
     name: Name,
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
-    let name = x.account_name(&name)?;
-    if !exists(x, &name) {
+    let name = exec.account_name(&name)?;
+    if !exists(exec, &name) {
         return if if_exists {
             Ok(Outcome::unchanged(ok()))
         } else {
             Err(errors::does_not_exist("Role", &name))
         };
     }
-    refuse_system(x, &name)?;
-    let mut role = x.catalog.roles[&name].clone();
+    refuse_system(exec, &name)?;
+    let mut role = exec.catalog.roles[&name].clone();
     match action {
         AlterAction::Set(props) => {
             for p in &props {
@@ -81,30 +87,30 @@ pub fn alter_role(
             }
         }
         AlterAction::Rename(to) => {
-            let to = x.account_name(&to)?;
-            if exists(x, &to) {
+            let to = exec.account_name(&to)?;
+            if exists(exec, &to) {
                 return Err(errors::already_exists(&to));
             }
-            x.catalog.roles.remove(&name);
-            x.catalog.roles.insert(to, role);
+            exec.catalog.roles.remove(&name);
+            exec.catalog.roles.insert(to, role);
             return Ok(Outcome::changed(ok()));
         }
         other => return Err(no_such_action("ROLE", &other)),
     }
-    x.catalog.roles.insert(name, role);
+    exec.catalog.roles.insert(name, role);
     Ok(Outcome::changed(ok()))
 }
 
-pub fn drop_role(x: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
-    let name = x.account_name(&name)?;
-    if !exists(x, &name) {
+pub fn drop_role(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+    let name = exec.account_name(&name)?;
+    if !exists(exec, &name) {
         return if if_exists {
             Ok(Outcome::unchanged(drop_missing(&name)))
         } else {
             Err(errors::does_not_exist("Role", &name))
         };
     }
-    refuse_system(x, &name)?;
-    x.catalog.roles.remove(&name);
+    refuse_system(exec, &name)?;
+    exec.catalog.roles.remove(&name);
     Ok(Outcome::changed(dropped(&name)))
 }

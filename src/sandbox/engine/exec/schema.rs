@@ -11,14 +11,14 @@ use super::{
 use crate::sandbox::SqlError;
 
 pub fn create_schema(
-    x: &mut Exec,
+    exec: &mut Exec,
     head: CreateHead,
     transient: bool,
     managed_access: bool,
     props: Vec<Prop>,
 ) -> Result<Outcome, SqlError> {
-    let (db, name) = x.resolve_schema(&head.name, "CREATE SCHEMA")?;
-    let database = x.database(&db)?;
+    let (db, name) = exec.resolve_schema(&head.name, "CREATE SCHEMA")?;
+    let database = exec.database(&db)?;
     let exists = name == INFORMATION_SCHEMA || database.schemas.contains_key(&name);
     if exists {
         if head.if_not_exists {
@@ -32,36 +32,42 @@ pub fn create_schema(
         }
     }
     let mut schema = Schema {
-        meta: x.meta(None),
+        meta: exec.meta(None),
         transient: transient || database.transient,
         managed_access,
         ..Default::default()
     };
     for p in &props {
-        apply_container_prop(x, "schema", &mut schema.params, &mut schema.meta.comment, p)?;
+        apply_container_prop(
+            exec,
+            "schema",
+            &mut schema.params,
+            &mut schema.meta.comment,
+            p,
+        )?;
     }
-    let replaced = x
+    let replaced = exec
         .database_mut(&db)?
         .schemas
         .insert(name.clone(), schema)
         .is_some();
     if replaced {
-        tagging::forget_tags_under(x.catalog, &[&db, &name]);
+        tagging::forget_tags_under(exec.catalog, &[&db, &name]);
     }
     Ok(Outcome::changed(created("Schema", &name)))
 }
 
 pub fn alter_schema(
-    x: &mut Exec,
+    exec: &mut Exec,
     if_exists: bool,
     name: Name,
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
-    let (db, name) = x.resolve_schema(&name, "ALTER SCHEMA")?;
-    if name == INFORMATION_SCHEMA && x.catalog.databases.contains_key(&db) {
+    let (db, name) = exec.resolve_schema(&name, "ALTER SCHEMA")?;
+    if name == INFORMATION_SCHEMA && exec.catalog.databases.contains_key(&db) {
         return Err(errors::insufficient_privileges(&name));
     }
-    let schema = match x.schema(&db, &name) {
+    let schema = match exec.schema(&db, &name) {
         Ok(s) => s.clone(),
         Err(_) if if_exists => return Ok(Outcome::unchanged(ok())),
         Err(e) => return Err(e),
@@ -70,12 +76,24 @@ pub fn alter_schema(
     match action {
         AlterAction::Set(props) => {
             for p in &props {
-                apply_container_prop(x, "schema", &mut schema.params, &mut schema.meta.comment, p)?;
+                apply_container_prop(
+                    exec,
+                    "schema",
+                    &mut schema.params,
+                    &mut schema.meta.comment,
+                    p,
+                )?;
             }
         }
         AlterAction::Unset(keys) => {
             for k in &keys {
-                unset_container_key(x, "schema", &mut schema.params, &mut schema.meta.comment, k)?;
+                unset_container_key(
+                    exec,
+                    "schema",
+                    &mut schema.params,
+                    &mut schema.meta.comment,
+                    k,
+                )?;
             }
         }
         AlterAction::EnableManagedAccess => schema.managed_access = true,
@@ -83,31 +101,31 @@ pub fn alter_schema(
         AlterAction::Rename(to) => {
             let (to_db, to_name) = match to.as_slice() {
                 [s] => (db.clone(), s.clone()),
-                _ => x.resolve_schema(&to, "ALTER SCHEMA")?,
+                _ => exec.resolve_schema(&to, "ALTER SCHEMA")?,
             };
-            let target = x.database(&to_db)?;
+            let target = exec.database(&to_db)?;
             if to_name == INFORMATION_SCHEMA || target.schemas.contains_key(&to_name) {
                 return Err(errors::already_exists(&to_name));
             }
-            x.database_mut(&db)?.schemas.remove(&name);
-            x.database_mut(&to_db)?
+            exec.database_mut(&db)?.schemas.remove(&name);
+            exec.database_mut(&to_db)?
                 .schemas
                 .insert(to_name.clone(), schema);
-            tagging::rekey_tags(x.catalog, &[&db, &name], &[&to_db, &to_name]);
+            tagging::rekey_tags(exec.catalog, &[&db, &name], &[&to_db, &to_name]);
             return Ok(Outcome::changed(ok()));
         }
         other => return Err(no_such_action("SCHEMA", &other)),
     }
-    x.database_mut(&db)?.schemas.insert(name, schema);
+    exec.database_mut(&db)?.schemas.insert(name, schema);
     Ok(Outcome::changed(ok()))
 }
 
-pub fn drop_schema(x: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
-    let (db, name) = x.resolve_schema(&name, "DROP SCHEMA")?;
-    if name == INFORMATION_SCHEMA && x.catalog.databases.contains_key(&db) {
+pub fn drop_schema(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+    let (db, name) = exec.resolve_schema(&name, "DROP SCHEMA")?;
+    if name == INFORMATION_SCHEMA && exec.catalog.databases.contains_key(&db) {
         return Err(errors::insufficient_privileges(&name));
     }
-    let removed = match x.database_mut(&db) {
+    let removed = match exec.database_mut(&db) {
         Ok(d) => d.schemas.remove(&name).is_some(),
         Err(_) if if_exists => false,
         Err(e) => return Err(e),
@@ -119,6 +137,6 @@ pub fn drop_schema(x: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome,
             Err(errors::does_not_exist("Schema", &format!("{db}.{name}")))
         };
     }
-    tagging::forget_tags_under(x.catalog, &[&db, &name]);
+    tagging::forget_tags_under(exec.catalog, &[&db, &name]);
     Ok(Outcome::changed(dropped(&name)))
 }

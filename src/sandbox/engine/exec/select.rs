@@ -14,47 +14,47 @@ use crate::sandbox::{Column, ResultSet, SqlError};
 /// What CURRENT_VERSION() reports.
 pub const SANDBOX_VERSION: &str = "9.0.0";
 
-pub fn select(x: &mut Exec, s: Select) -> Result<Outcome, SqlError> {
-    if !s.union.is_empty() {
-        return union(x, s);
+pub fn select(exec: &mut Exec, statement: Select) -> Result<Outcome, SqlError> {
+    if !statement.union.is_empty() {
+        return union(exec, statement);
     }
-    if let Some(inner) = s.from_query.clone() {
-        let out = select(x, *inner)?;
+    if let Some(inner) = statement.from_query.clone() {
+        let out = select(exec, *inner)?;
         let table = result_table(&out.result)?;
-        let result = query(x, table, &s)?;
+        let result = query(exec, table, &statement)?;
         return Ok(Outcome {
             result,
             changed: out.changed,
         });
     }
-    if let Some(rows) = &s.from_values {
-        let table = values_table(x, rows)?;
-        return query(x, table, &s).map(Outcome::unchanged);
+    if let Some(rows) = &statement.from_values {
+        let table = values_table(exec, rows)?;
+        return query(exec, table, &statement).map(Outcome::unchanged);
     }
-    if let Some(function) = &s.from_function {
+    if let Some(function) = &statement.from_function {
         let (name, args, named) = function.as_ref();
-        let table = table_function(x, name, args, named)?;
-        return query(x, table, &s).map(Outcome::unchanged);
+        let table = table_function(exec, name, args, named)?;
+        return query(exec, table, &statement).map(Outcome::unchanged);
     }
-    match &s.from {
-        None => select_values(x, &s),
+    match &statement.from {
+        None => select_values(exec, &statement),
         Some(name) => {
-            let table = from(x, name, &s)?;
-            query(x, table, &s).map(Outcome::unchanged)
+            let table = from(exec, name, &statement)?;
+            query(exec, table, &statement).map(Outcome::unchanged)
         }
     }
 }
 
 /// `<select> UNION [ALL] <select> ...`, left to right: UNION removes duplicate rows of
 /// everything before it, UNION ALL keeps them. Columns are the first branch's.
-fn union(x: &mut Exec, mut s: Select) -> Result<Outcome, SqlError> {
-    let branches = std::mem::take(&mut s.union);
-    let mut out = select(x, s)?;
+fn union(exec: &mut Exec, mut query: Select) -> Result<Outcome, SqlError> {
+    let branches = std::mem::take(&mut query.union);
+    let mut out = select(exec, query)?;
     for (n, (all, branch)) in branches.into_iter().enumerate() {
         if !branch.order_by.is_empty() || branch.limit.is_some() {
-            return Err(x.unsupported("ORDER BY and LIMIT after UNION"));
+            return Err(exec.unsupported("ORDER BY and LIMIT after UNION"));
         }
-        let next = select(x, branch)?;
+        let next = select(exec, branch)?;
         let (want, got) = (out.result.columns.len(), next.result.columns.len());
         if want != got {
             return Err(errors::set_operator_columns(want, got, n + 2));
@@ -67,7 +67,7 @@ fn union(x: &mut Exec, mut s: Select) -> Result<Outcome, SqlError> {
             .zip(&next.result.columns)
             .all(|(a, b)| a.type_name == b.type_name);
         if !same {
-            return Err(x.unsupported("UNION of columns of different types"));
+            return Err(exec.unsupported("UNION of columns of different types"));
         }
         for (a, b) in out.result.columns.iter_mut().zip(&next.result.columns) {
             a.nullable |= b.nullable;
@@ -84,8 +84,8 @@ fn union(x: &mut Exec, mut s: Select) -> Result<Outcome, SqlError> {
 
 /// `FROM VALUES (...), (...)`: columns `COLUMN1`, `COLUMN2`..., typed by their first
 /// non-NULL value (or a NULL's cast), every cell coerced to that type.
-fn values_table(x: &Exec, rows: &[Vec<Expr>]) -> Result<VirtualTable, SqlError> {
-    let env = x.env();
+fn values_table(exec: &Exec, rows: &[Vec<Expr>]) -> Result<VirtualTable, SqlError> {
+    let env = exec.env();
     let width = rows.first().map_or(0, Vec::len);
     let mut vals = Vec::new();
     for row in rows {
@@ -145,7 +145,7 @@ fn column_name(alias: &Option<String>, text: &str) -> String {
     alias.clone().unwrap_or_else(|| text.to_string())
 }
 
-fn string_args<'e>(name: &str, args: &'e [Expr], n: usize) -> Result<Vec<&'e str>, SqlError> {
+fn string_args<'e>(name: &str, args: &'e [Expr], count: usize) -> Result<Vec<&'e str>, SqlError> {
     let out: Vec<&str> = args
         .iter()
         .filter_map(|a| match a {
@@ -153,55 +153,55 @@ fn string_args<'e>(name: &str, args: &'e [Expr], n: usize) -> Result<Vec<&'e str
             _ => None,
         })
         .collect();
-    if out.len() != n || args.len() != n {
+    if out.len() != count || args.len() != count {
         return Err(errors::invalid_value(
             name,
-            &format!("expects {n} string arguments"),
+            &format!("expects {count} string arguments"),
         ));
     }
     Ok(out)
 }
 
 /// `SELECT <expressions>` without FROM: one row.
-fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
-    if s.filter.is_some() || !s.order_by.is_empty() {
-        return Err(x.unsupported("WHERE and ORDER BY without FROM"));
+fn select_values(exec: &mut Exec, select: &Select) -> Result<Outcome, SqlError> {
+    if select.filter.is_some() || !select.order_by.is_empty() {
+        return Err(exec.unsupported("WHERE and ORDER BY without FROM"));
     }
     let mut columns = Vec::new();
     let mut row = Vec::new();
     let mut changed = false;
-    for item in &s.items {
+    for item in &select.items {
         let SelectItem::Expr { expr, alias, text } = item else {
             return Err(errors::syntax(1, 7, "unexpected '*'."));
         };
         let (value, type_name): (Option<String>, &'static str) = match expr {
             Expr::Call { name, args } => match name.as_str() {
                 // CURRENT_REGION(), IS_ROLE_IN_SESSION(...) and the other context functions.
-                n if context::answers(n) => context::call(x, n, args)?,
+                n if context::answers(n) => context::call(exec, n, args)?,
                 "CURRENT_ACCOUNT" if args.is_empty() => {
-                    (Some(x.account.to_ascii_uppercase()), "text")
+                    (Some(exec.account.to_ascii_uppercase()), "text")
                 }
                 "CURRENT_USER" if args.is_empty() => (
-                    Some(x.session.user.clone()).filter(|u| !u.is_empty()),
+                    Some(exec.session.user.clone()).filter(|u| !u.is_empty()),
                     "text",
                 ),
-                "CURRENT_ROLE" if args.is_empty() => (Some(x.owner()), "text"),
+                "CURRENT_ROLE" if args.is_empty() => (Some(exec.owner()), "text"),
                 "CURRENT_WAREHOUSE" if args.is_empty() => {
-                    (x.session_warehouse().map(str::to_string), "text")
+                    (exec.session_warehouse().map(str::to_string), "text")
                 }
                 "CURRENT_DATABASE" if args.is_empty() => {
-                    (x.session_database().map(str::to_string), "text")
+                    (exec.session_database().map(str::to_string), "text")
                 }
                 "CURRENT_SCHEMA" if args.is_empty() => {
-                    (x.session_schema().map(str::to_string), "text")
+                    (exec.session_schema().map(str::to_string), "text")
                 }
                 "CURRENT_VERSION" if args.is_empty() => (Some(SANDBOX_VERSION.to_string()), "text"),
                 "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP" if args.is_empty() => {
-                    (Some(format::timestamp(x.now)), "timestamp_ltz")
+                    (Some(format::timestamp(exec.now)), "timestamp_ltz")
                 }
                 "SYSTEM$GET_TAG" => {
                     let a = string_args(name, args, 3)?;
-                    (tagging::get_tag(x, a[0], a[1], a[2])?, "text")
+                    (tagging::get_tag(exec, a[0], a[1], a[2])?, "text")
                 }
                 // Every statement has finished before the next one is read, so no session
                 // ever has a query to cancel; the answer has the docs' "<n> cancelled." shape.
@@ -211,7 +211,7 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
                 },
                 "SYSTEM$TASK_DEPENDENTS_ENABLE" => {
                     let a = string_args(name, args, 1)?;
-                    task::enable_dependents(x, a[0])?;
+                    task::enable_dependents(exec, a[0])?;
                     changed = true;
                     (Some(String::new()), "text")
                 }
@@ -222,11 +222,14 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
                 // Undocumented: the two call shapes snowflake-ml-python sends (tagging.rs).
                 "ENTITY_DETAIL" => {
                     let a = string_args(name, args, 3)?;
-                    (Some(tagging::entity_detail(x, a[0], a[1], a[2])?), "text")
+                    (
+                        Some(tagging::entity_detail(exec, a[0], a[1], a[2])?),
+                        "text",
+                    )
                 }
                 // The row functions (SUBSTRING, PARSE_JSON...), or refused there.
                 _ => {
-                    let env = x.env();
+                    let env = exec.env();
                     let v = eval(expr, &[], &[], &env)?;
                     (v.cell(), static_type(expr, &[], &env)?.row_type())
                 }
@@ -234,7 +237,7 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
             Expr::Column(c) => return Err(errors::invalid_identifier(c)),
             Expr::Ref(parts) => return Err(errors::invalid_identifier(&parts.join("."))),
             e => {
-                let env = x.env();
+                let env = exec.env();
                 let v = eval(e, &[], &[], &env)?;
                 let ty = if v == Val::Null {
                     static_type(e, &[], &env)?
@@ -251,7 +254,7 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
         });
         row.push(value);
     }
-    let rows = if s.limit == Some(0) {
+    let rows = if select.limit == Some(0) {
         vec![]
     } else {
         vec![row]
@@ -268,7 +271,7 @@ fn select_values(x: &mut Exec, s: &Select) -> Result<Outcome, SqlError> {
 
 /// `FROM TABLE(RESULT_SCAN(...))`, or `TABLE(<db>.INFORMATION_SCHEMA.TAG_REFERENCES(...))`.
 fn table_function(
-    x: &mut Exec,
+    exec: &mut Exec,
     name: &[String],
     args: &[Expr],
     named: &[(String, Expr)],
@@ -280,27 +283,27 @@ fn table_function(
         return Err(errors::unknown_function(function));
     }
     if !named.is_empty() {
-        return Err(x.unsupported("named arguments of table functions"));
+        return Err(exec.unsupported("named arguments of table functions"));
     }
     if let [only] = name {
         if only == "RESULT_SCAN" {
-            return result_scan(x, args);
+            return result_scan(exec, args);
         }
     }
     let database = match name {
         [d, s, _] if s == INFORMATION_SCHEMA => d.clone(),
-        [s, _] if s == INFORMATION_SCHEMA => x
+        [s, _] if s == INFORMATION_SCHEMA => exec
             .session_database()
             .map(str::to_string)
             .ok_or_else(|| errors::no_current_database(function))?,
-        _ => return Err(x.unsupported(&format!("table function {}", name.join(".")))),
+        _ => return Err(exec.unsupported(&format!("table function {}", name.join(".")))),
     };
     if function != "TAG_REFERENCES" {
-        return Err(x.unsupported(&format!("table function {function}")));
+        return Err(exec.unsupported(&format!("table function {function}")));
     }
-    x.database(&database)?;
+    exec.database(&database)?;
     let a = string_args(function, args, 2)?;
-    let rows = tagging::tag_references(x, a[0], a[1])?;
+    let rows = tagging::tag_references(exec, a[0], a[1])?;
     // The documented output columns (TAG_REFERENCES reference page), all TEXT.
     let columns = [
         "TAG_DATABASE",
@@ -323,9 +326,13 @@ fn table_function(
 
 /// `RESULT_SCAN(LAST_QUERY_ID())` or `RESULT_SCAN('<query id>')`: an earlier statement's
 /// result of the same user, as the statement answered it (SHOW's lower-case column names).
-fn result_scan(x: &Exec, args: &[Expr]) -> Result<VirtualTable, SqlError> {
+fn result_scan(exec: &Exec, args: &[Expr]) -> Result<VirtualTable, SqlError> {
     // Newest first: LAST_QUERY_ID() is the first, and a repeated id is its latest run.
-    let mut mine = x.results.iter().rev().filter(|r| r.user == x.session.user);
+    let mut mine = exec
+        .results
+        .iter()
+        .rev()
+        .filter(|r| r.user == exec.session.user);
     let found = match args {
         [Expr::Call { name, args }] if name == "LAST_QUERY_ID" && args.is_empty() => mine
             .next()
@@ -333,7 +340,7 @@ fn result_scan(x: &Exec, args: &[Expr]) -> Result<VirtualTable, SqlError> {
         [Expr::Literal(Literal::String(id))] => mine
             .find(|r| r.query_id == *id)
             .ok_or_else(|| errors::result_not_found(id))?,
-        [Expr::Call { name, .. }] => return Err(x.unsupported(&format!("function {name}"))),
+        [Expr::Call { name, .. }] => return Err(exec.unsupported(&format!("function {name}"))),
         _ => {
             return Err(errors::invalid_value(
                 "RESULT_SCAN",
@@ -367,21 +374,21 @@ pub struct VirtualTable {
     pub rows: Vec<Vec<Option<String>>>,
 }
 
-fn from(x: &Exec, name: &[String], s: &Select) -> Result<VirtualTable, SqlError> {
+fn from(exec: &Exec, name: &[String], select: &Select) -> Result<VirtualTable, SqlError> {
     let is_info = match name {
-        [s, _] => s == INFORMATION_SCHEMA,
-        [_, s, _] => s == INFORMATION_SCHEMA,
+        [select, _] => select == INFORMATION_SCHEMA,
+        [_, select, _] => select == INFORMATION_SCHEMA,
         _ => false,
     };
-    let f = x.resolve_schema_object(&name.to_vec(), "SELECT")?;
+    let f = exec.resolve_schema_object(&name.to_vec(), "SELECT")?;
     if is_info {
         return match f.name.as_str() {
-            "MODEL_VERSIONS" => model_versions(x, &f),
-            "TABLES" => super::info_tables::tables(x, &f, s),
-            other => Err(x.unsupported(&format!("INFORMATION_SCHEMA.{other}"))),
+            "MODEL_VERSIONS" => model_versions(exec, &f),
+            "TABLES" => super::info_tables::tables(exec, &f, select),
+            other => Err(exec.unsupported(&format!("INFORMATION_SCHEMA.{other}"))),
         };
     }
-    let t = table_ref(x, &f)?;
+    let t = table_ref(exec, &f)?;
     Ok(VirtualTable {
         columns: t
             .columns
@@ -392,8 +399,8 @@ fn from(x: &Exec, name: &[String], s: &Select) -> Result<VirtualTable, SqlError>
     })
 }
 
-fn model_versions(x: &Exec, f: &Fqn) -> Result<VirtualTable, SqlError> {
-    let db = x.database(&f.database)?;
+fn model_versions(exec: &Exec, fqn: &Fqn) -> Result<VirtualTable, SqlError> {
+    let db = exec.database(&fqn.database)?;
     let text = |n: &str| (n.to_string(), ColumnType::Text, true);
     let ts = |n: &str| (n.to_string(), ColumnType::TimestampLtz, true);
     let variant = |n: &str| (n.to_string(), ColumnType::Variant, true);
@@ -426,7 +433,7 @@ fn model_versions(x: &Exec, f: &Fqn) -> Result<VirtualTable, SqlError> {
                     .collect();
                 aliases.extend(v.alias.clone());
                 rows.push(vec![
-                    Some(f.database.clone()),
+                    Some(fqn.database.clone()),
                     Some(schema_name.clone()),
                     Some(model_name.clone()),
                     Some(version.clone()),
@@ -451,12 +458,12 @@ fn model_versions(x: &Exec, f: &Fqn) -> Result<VirtualTable, SqlError> {
 
 /// `SELECT COUNT(*) [AS alias], ... FROM ...` without GROUP BY: one row of counts. Anything
 /// else beside COUNT(*) needs grouping the sandbox does not do, so it is refused.
-fn count_rows(x: &Exec, s: &Select, count: usize) -> Result<ResultSet, SqlError> {
-    if !s.order_by.is_empty() {
-        return Err(x.unsupported("ORDER BY with COUNT(*)"));
+fn count_rows(exec: &Exec, select: &Select, count: usize) -> Result<ResultSet, SqlError> {
+    if !select.order_by.is_empty() {
+        return Err(exec.unsupported("ORDER BY with COUNT(*)"));
     }
     let mut columns = Vec::new();
-    for item in &s.items {
+    for item in &select.items {
         match item {
             SelectItem::Expr {
                 expr: Expr::CountStar,
@@ -467,11 +474,11 @@ fn count_rows(x: &Exec, s: &Select, count: usize) -> Result<ResultSet, SqlError>
                 type_name: ColumnType::Fixed.row_type(),
                 nullable: false,
             }),
-            _ => return Err(x.unsupported("columns beside COUNT(*) (GROUP BY)")),
+            _ => return Err(exec.unsupported("columns beside COUNT(*) (GROUP BY)")),
         }
     }
     let row = vec![Some(count.to_string()); columns.len()];
-    let rows = if s.limit == Some(0) {
+    let rows = if select.limit == Some(0) {
         vec![]
     } else {
         vec![row]
@@ -484,23 +491,27 @@ fn count_rows(x: &Exec, s: &Select, count: usize) -> Result<ResultSet, SqlError>
 }
 
 /// Filter, order, limit and project rows.
-pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlError> {
-    let typed: Vec<(String, ColumnType)> = t
+pub fn query(
+    exec: &Exec,
+    virtual_table: VirtualTable,
+    select: &Select,
+) -> Result<ResultSet, SqlError> {
+    let typed: Vec<(String, ColumnType)> = virtual_table
         .columns
         .iter()
         .map(|(n, ty, _)| (n.clone(), *ty))
         .collect();
     let mut rows = Vec::new();
-    for r in t.rows {
-        let keep = match &s.filter {
+    for r in virtual_table.rows {
+        let keep = match &select.filter {
             None => true,
-            Some(c) => eval_cond(c, &typed, &r, &x.env())? == Some(true),
+            Some(c) => eval_cond(c, &typed, &r, &exec.env())? == Some(true),
         };
         if keep {
             rows.push(r);
         }
     }
-    if s.items.iter().any(|i| {
+    if select.items.iter().any(|i| {
         matches!(
             i,
             SelectItem::Expr {
@@ -509,12 +520,12 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
             }
         )
     }) {
-        return count_rows(x, s, rows.len());
+        return count_rows(exec, select, rows.len());
     }
     // ORDER BY a column of the table, or an alias of one.
     let mut keys = Vec::new();
-    for k in &s.order_by {
-        let aliased = s.items.iter().find_map(|i| match i {
+    for k in &select.order_by {
+        let aliased = select.items.iter().find_map(|i| match i {
             SelectItem::Expr {
                 expr: Expr::Column(c),
                 alias: Some(a),
@@ -536,7 +547,7 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
                 (None, None) => std::cmp::Ordering::Equal,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (Some(_), None) => std::cmp::Ordering::Less,
-                (Some(x), Some(y)) => compare_values(ty, x, y),
+                (Some(exec), Some(y)) => compare_values(ty, exec, y),
             };
             let o = if desc { o.reverse() } else { o };
             if o != std::cmp::Ordering::Equal {
@@ -545,16 +556,16 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
         }
         std::cmp::Ordering::Equal
     });
-    if let Some(n) = s.limit {
+    if let Some(n) = select.limit {
         rows.truncate(n as usize);
     }
     let mut columns = Vec::new();
     // Each output column is a table column or an expression.
     let mut projections: Vec<Result<usize, Expr>> = Vec::new();
-    for item in &s.items {
+    for item in &select.items {
         match item {
             SelectItem::Star => {
-                for (i, (n, ty, nullable)) in t.columns.iter().enumerate() {
+                for (i, (n, ty, nullable)) in virtual_table.columns.iter().enumerate() {
                     columns.push(Column {
                         name: n.clone(),
                         type_name: ty.row_type(),
@@ -576,13 +587,13 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
                         columns.push(Column {
                             name,
                             type_name: typed[i].1.row_type(),
-                            nullable: t.columns[i].2,
+                            nullable: virtual_table.columns[i].2,
                         });
                         projections.push(Ok(i));
                     }
                     e => {
                         // Evaluated on every row (SUBSTRING of a SHOW column, a cast of `$1`).
-                        let env = x.env();
+                        let env = exec.env();
                         let ty = static_type(e, &typed, &env)?;
                         columns.push(Column {
                             name,
@@ -595,7 +606,7 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
             }
         }
     }
-    let env = x.env();
+    let env = exec.env();
     let out: Vec<Vec<Option<String>>> = rows
         .iter()
         .map(|r| {
@@ -608,7 +619,9 @@ pub fn query(x: &Exec, t: VirtualTable, s: &Select) -> Result<ResultSet, SqlErro
                         let v = eval(e, &typed, r, &env)?;
                         // The cell in its column's type (a literal `1` in a text column...).
                         match row_type_column(col.type_name) {
-                            Some(t) if v.column_type() != t => coerce(t, &v),
+                            Some(virtual_table) if v.column_type() != virtual_table => {
+                                coerce(virtual_table, &v)
+                            }
                             _ => Ok(v.cell()),
                         }
                     }

@@ -9,9 +9,13 @@ use crate::sandbox::SqlError;
 
 const MAX_ALLOWED_VALUES: usize = 5_000;
 
-pub fn create_stage(x: &mut Exec, head: CreateHead, props: Vec<Prop>) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&head.name, "CREATE STAGE")?;
-    let schema = x.schema_for_create(&f.database, &f.schema)?;
+pub fn create_stage(
+    exec: &mut Exec,
+    head: CreateHead,
+    props: Vec<Prop>,
+) -> Result<Outcome, SqlError> {
+    let f = exec.resolve_schema_object(&head.name, "CREATE STAGE")?;
+    let schema = exec.schema_for_create(&f.database, &f.schema)?;
     if schema.stages.contains_key(&f.name) {
         if head.if_not_exists {
             return Ok(Outcome::unchanged(exists_skipped(&f.name)));
@@ -21,14 +25,14 @@ pub fn create_stage(x: &mut Exec, head: CreateHead, props: Vec<Prop>) -> Result<
         }
     }
     let mut stage = Stage {
-        meta: x.meta(None),
+        meta: exec.meta(None),
         url: None,
         storage_integration: None,
         encryption: None,
         directory_enabled: false,
     };
     for p in &props {
-        apply_stage_prop(x, &mut stage, p, true)?;
+        apply_stage_prop(exec, &mut stage, p, true)?;
     }
     if stage.url.is_none() && stage.storage_integration.is_some() {
         return Err(errors::invalid_value(
@@ -37,21 +41,26 @@ pub fn create_stage(x: &mut Exec, head: CreateHead, props: Vec<Prop>) -> Result<
         ));
     }
     if stage.url.is_some() && stage.encryption.is_some() {
-        return Err(x.unsupported("ENCRYPTION on an external stage"));
+        return Err(exec.unsupported("ENCRYPTION on an external stage"));
     }
     if stage.url.is_none() && stage.encryption.is_none() {
         stage.encryption = Some("SNOWFLAKE_FULL".into());
     }
-    x.schema_mut(&f.database, &f.schema)?
+    exec.schema_mut(&f.database, &f.schema)?
         .stages
         .insert(f.name.clone(), stage);
     Ok(Outcome::changed(created("Stage area", &f.name)))
 }
 
-fn apply_stage_prop(x: &Exec, stage: &mut Stage, p: &Prop, creating: bool) -> Result<(), SqlError> {
-    match p.key.as_str() {
+fn apply_stage_prop(
+    exec: &Exec,
+    stage: &mut Stage,
+    prop: &Prop,
+    creating: bool,
+) -> Result<(), SqlError> {
+    match prop.key.as_str() {
         "URL" => {
-            let url = props::string(p)?;
+            let url = props::string(prop)?;
             if !creating && stage.url.is_none() {
                 // UNCONFIRMED text: ALTER has no clause that turns an internal stage external.
                 return Err(errors::invalid_state(
@@ -66,7 +75,7 @@ fn apply_stage_prop(x: &Exec, stage: &mut Stage, p: &Prop, creating: bool) -> Re
                     "An internal stage cannot use a storage integration.",
                 ));
             }
-            stage.storage_integration = props::opt_simple_name(p)?;
+            stage.storage_integration = props::opt_simple_name(prop)?;
         }
         "ENCRYPTION" => {
             if !creating {
@@ -74,45 +83,45 @@ fn apply_stage_prop(x: &Exec, stage: &mut Stage, p: &Prop, creating: bool) -> Re
                     "The encryption of an internal stage cannot be changed.",
                 ));
             }
-            for q in props::list(p)? {
+            for q in props::list(prop)? {
                 match q.key.as_str() {
                     "TYPE" => {
                         stage.encryption = Some(
                             props::one_of(q, &["SNOWFLAKE_FULL", "SNOWFLAKE_SSE"]).map_err(
                                 |_| {
-                                    x.unsupported(
+                                    exec.unsupported(
                                 "ENCRYPTION types other than SNOWFLAKE_FULL and SNOWFLAKE_SSE",
                             )
                                 },
                             )?,
                         )
                     }
-                    k => return Err(x.unsupported(&format!("ENCRYPTION option {k}"))),
+                    k => return Err(exec.unsupported(&format!("ENCRYPTION option {k}"))),
                 }
             }
         }
         "DIRECTORY" => {
-            for q in props::list(p)? {
+            for q in props::list(prop)? {
                 match q.key.as_str() {
                     "ENABLE" => stage.directory_enabled = props::boolean(q)?,
-                    k => return Err(x.unsupported(&format!("DIRECTORY option {k}"))),
+                    k => return Err(exec.unsupported(&format!("DIRECTORY option {k}"))),
                 }
             }
         }
-        "COMMENT" => stage.meta.comment = props::opt_string(p)?,
-        k => return Err(x.unsupported(&format!("stage property {k}"))),
+        "COMMENT" => stage.meta.comment = props::opt_string(prop)?,
+        k => return Err(exec.unsupported(&format!("stage property {k}"))),
     }
     Ok(())
 }
 
 pub fn alter_stage(
-    x: &mut Exec,
+    exec: &mut Exec,
     if_exists: bool,
     name: Name,
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&name, "ALTER STAGE")?;
-    let found = x
+    let f = exec.resolve_schema_object(&name, "ALTER STAGE")?;
+    let found = exec
         .schema(&f.database, &f.schema)
         .ok()
         .and_then(|s| s.stages.get(&f.name))
@@ -130,25 +139,28 @@ pub fn alter_stage(
             // from the SET of other properties; whether Snowflake accepts both in one SET is
             // unconfirmed, so that is not emulated.
             if props.len() > 1 && props.iter().any(|p| p.key == "DIRECTORY") {
-                return Err(x.unsupported(
+                return Err(exec.unsupported(
                     "DIRECTORY together with other properties in ALTER STAGE ... SET (set it in an ALTER STAGE of its own)",
                 ));
             }
             for p in &props {
-                apply_stage_prop(x, &mut stage, p, false)?;
+                apply_stage_prop(exec, &mut stage, p, false)?;
             }
         }
         AlterAction::Rename(to) => {
             let t = rename_target(&f, &to)?;
-            if x.schema(&t.database, &t.schema)?
+            if exec
+                .schema(&t.database, &t.schema)?
                 .stages
                 .contains_key(&t.name)
             {
                 return Err(errors::already_exists(&t.name));
             }
-            x.schema_for_create(&t.database, &t.schema)?;
-            x.schema_mut(&f.database, &f.schema)?.stages.remove(&f.name);
-            x.schema_mut(&t.database, &t.schema)?
+            exec.schema_for_create(&t.database, &t.schema)?;
+            exec.schema_mut(&f.database, &f.schema)?
+                .stages
+                .remove(&f.name);
+            exec.schema_mut(&t.database, &t.schema)?
                 .stages
                 .insert(t.name, stage);
             return Ok(Outcome::changed(ok()));
@@ -156,7 +168,7 @@ pub fn alter_stage(
         // Snowflake's ALTER STAGE has no UNSET other than UNSET TAG.
         other => return Err(no_such_action("STAGE", &other)),
     }
-    x.schema_mut(&f.database, &f.schema)?
+    exec.schema_mut(&f.database, &f.schema)?
         .stages
         .insert(f.name, stage);
     Ok(Outcome::changed(ok()))
@@ -176,13 +188,13 @@ fn check_allowed(values: &[String], tag: &Fqn) -> Result<(), SqlError> {
 }
 
 pub fn create_tag(
-    x: &mut Exec,
+    exec: &mut Exec,
     head: CreateHead,
     allowed_values: Option<Vec<String>>,
     props: Vec<Prop>,
 ) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&head.name, "CREATE TAG")?;
-    let schema = x.schema_for_create(&f.database, &f.schema)?;
+    let f = exec.resolve_schema_object(&head.name, "CREATE TAG")?;
+    let schema = exec.schema_for_create(&f.database, &f.schema)?;
     let exists = schema.tags.contains_key(&f.name);
     if exists {
         if head.if_not_exists {
@@ -196,19 +208,19 @@ pub fn create_tag(
         check_allowed(v, &f)?;
     }
     let mut tag = Tag {
-        meta: x.meta(None),
+        meta: exec.meta(None),
         allowed_values: allowed_values.map(dedup),
     };
     for p in &props {
         match p.key.as_str() {
             "COMMENT" => tag.meta.comment = props::opt_string(p)?,
-            k => return Err(x.unsupported(&format!("tag property {k}"))),
+            k => return Err(exec.unsupported(&format!("tag property {k}"))),
         }
     }
     if exists {
-        tagging::forget_tag(x.catalog, &f);
+        tagging::forget_tag(exec.catalog, &f);
     }
-    x.schema_mut(&f.database, &f.schema)?
+    exec.schema_mut(&f.database, &f.schema)?
         .tags
         .insert(f.name.clone(), tag);
     Ok(Outcome::changed(created("Tag", &f.name)))
@@ -226,13 +238,13 @@ fn dedup(values: Vec<String>) -> Vec<String> {
 }
 
 pub fn alter_tag(
-    x: &mut Exec,
+    exec: &mut Exec,
     if_exists: bool,
     name: Name,
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&name, "ALTER TAG")?;
-    let found = x
+    let f = exec.resolve_schema_object(&name, "ALTER TAG")?;
+    let found = exec
         .schema(&f.database, &f.schema)
         .ok()
         .and_then(|s| s.tags.get(&f.name))
@@ -249,7 +261,7 @@ pub fn alter_tag(
             for p in &props {
                 match p.key.as_str() {
                     "COMMENT" => tag.meta.comment = props::opt_string(p)?,
-                    k => return Err(x.unsupported(&format!("tag property {k}"))),
+                    k => return Err(exec.unsupported(&format!("tag property {k}"))),
                 }
             }
         }
@@ -257,7 +269,7 @@ pub fn alter_tag(
             for k in &keys {
                 match k.as_str() {
                     "COMMENT" => tag.meta.comment = None,
-                    k => return Err(x.unsupported(&format!("UNSET {k} on a tag"))),
+                    k => return Err(exec.unsupported(&format!("UNSET {k} on a tag"))),
                 }
             }
         }
@@ -280,16 +292,22 @@ pub fn alter_tag(
         AlterAction::UnsetAllowedValues => tag.allowed_values = None,
         AlterAction::Rename(to) => {
             let t: Fqn = rename_target(&f, &to)?;
-            if x.schema(&t.database, &t.schema)?.tags.contains_key(&t.name) {
+            if exec
+                .schema(&t.database, &t.schema)?
+                .tags
+                .contains_key(&t.name)
+            {
                 return Err(errors::already_exists(&t.name));
             }
-            x.schema_for_create(&t.database, &t.schema)?;
-            x.schema_mut(&f.database, &f.schema)?.tags.remove(&f.name);
-            x.schema_mut(&t.database, &t.schema)?
+            exec.schema_for_create(&t.database, &t.schema)?;
+            exec.schema_mut(&f.database, &f.schema)?
+                .tags
+                .remove(&f.name);
+            exec.schema_mut(&t.database, &t.schema)?
                 .tags
                 .insert(t.name.clone(), tag);
             tagging::rekey_tags(
-                x.catalog,
+                exec.catalog,
                 &[&f.database, &f.schema, &f.name],
                 &[&t.database, &t.schema, &t.name],
             );
@@ -297,7 +315,7 @@ pub fn alter_tag(
         }
         other => return Err(no_such_action("TAG", &other)),
     }
-    x.schema_mut(&f.database, &f.schema)?
+    exec.schema_mut(&f.database, &f.schema)?
         .tags
         .insert(f.name, tag);
     Ok(Outcome::changed(ok()))

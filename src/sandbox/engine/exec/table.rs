@@ -14,10 +14,10 @@ use super::{created, ok, props, Exec, Fqn, Outcome};
 use crate::sandbox::{Column, DmlStats, ResultSet, SqlError};
 
 /// A column as CREATE TABLE or ALTER TABLE ... ADD COLUMN defines it.
-fn build_column(x: &Exec, d: ColumnDef) -> Result<TableColumn, SqlError> {
-    let column_type = column_type_of(&d.data_type)
-        .ok_or_else(|| x.unsupported(&format!("column type {}", d.data_type)))?;
-    let default = match &d.default {
+fn build_column(exec: &Exec, column_def: ColumnDef) -> Result<TableColumn, SqlError> {
+    let column_type = column_type_of(&column_def.data_type)
+        .ok_or_else(|| exec.unsupported(&format!("column type {}", column_def.data_type)))?;
+    let default = match &column_def.default {
         None => None,
         Some(Expr::Literal(l)) => Some(ColumnDefault::Value(coerce(column_type, &literal(l))?)),
         Some(Expr::Call { name, args })
@@ -30,16 +30,18 @@ fn build_column(x: &Exec, d: ColumnDef) -> Result<TableColumn, SqlError> {
             Some(ColumnDefault::CurrentTimestamp)
         }
         Some(_) => {
-            return Err(x.unsupported("column defaults other than literals and CURRENT_TIMESTAMP()"))
+            return Err(
+                exec.unsupported("column defaults other than literals and CURRENT_TIMESTAMP()")
+            )
         }
     };
     Ok(TableColumn {
-        name: d.name,
-        data_type: d.data_type,
+        name: column_def.name,
+        data_type: column_def.data_type,
         column_type,
-        not_null: d.not_null,
+        not_null: column_def.not_null,
         default,
-        comment: d.comment,
+        comment: column_def.comment,
         added_with_default: false,
     })
 }
@@ -49,18 +51,18 @@ fn duplicate_column(name: &str) -> SqlError {
 }
 
 /// A table property of CREATE TABLE or ALTER TABLE ... SET.
-fn set_table_prop(x: &Exec, table: &mut Table, p: &Prop) -> Result<(), SqlError> {
-    match p.key.as_str() {
-        "COMMENT" => table.meta.comment = props::opt_string(p)?,
-        "CHANGE_TRACKING" => table.change_tracking = props::boolean(p)?,
-        "DATA_RETENTION_TIME_IN_DAYS" => table.retention_days = Some(props::integer(p, 0, 90)?),
-        k => return Err(x.unsupported(&format!("table property {k}"))),
+fn set_table_prop(exec: &Exec, table: &mut Table, prop: &Prop) -> Result<(), SqlError> {
+    match prop.key.as_str() {
+        "COMMENT" => table.meta.comment = props::opt_string(prop)?,
+        "CHANGE_TRACKING" => table.change_tracking = props::boolean(prop)?,
+        "DATA_RETENTION_TIME_IN_DAYS" => table.retention_days = Some(props::integer(prop, 0, 90)?),
+        k => return Err(exec.unsupported(&format!("table property {k}"))),
     }
     Ok(())
 }
 
 pub fn create_table(
-    x: &mut Exec,
+    exec: &mut Exec,
     head: CreateHead,
     transient: bool,
     defs: Vec<ColumnDef>,
@@ -68,8 +70,8 @@ pub fn create_table(
     cluster_by: Option<String>,
     props: Vec<Prop>,
 ) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&head.name, "CREATE TABLE")?;
-    let schema = x.schema_for_create(&f.database, &f.schema)?;
+    let f = exec.resolve_schema_object(&head.name, "CREATE TABLE")?;
+    let schema = exec.schema_for_create(&f.database, &f.schema)?;
     if let Some(done) = check_relation_create(schema, &head, &f.name, Relation::Table)? {
         return Ok(done);
     }
@@ -79,10 +81,10 @@ pub fn create_table(
         if columns.iter().any(|c| c.name == d.name) {
             return Err(duplicate_column(&d.name));
         }
-        columns.push(build_column(x, d)?);
+        columns.push(build_column(exec, d)?);
     }
     let mut table = Table {
-        meta: x.meta(None),
+        meta: exec.meta(None),
         transient: transient || schema_transient,
         columns,
         rows: Vec::new(),
@@ -92,9 +94,9 @@ pub fn create_table(
         retention_days: None,
     };
     for p in &props {
-        set_table_prop(x, &mut table, p)?;
+        set_table_prop(exec, &mut table, p)?;
     }
-    x.schema_mut(&f.database, &f.schema)?
+    exec.schema_mut(&f.database, &f.schema)?
         .tables
         .insert(f.name.clone(), table);
     Ok(Outcome::changed(created("Table", &f.name)))
@@ -112,9 +114,9 @@ fn column_index(table: &Table, name: &str) -> Result<usize, SqlError> {
 /// a NUMBER to another precision with the same scale (a smaller one only when every value
 /// fits, which the sandbox does not check: it refuses a smaller one over rows), a text
 /// column to a longer length; anything else is refused with Snowflake's error.
-fn change_type(x: &Exec, table: &mut Table, i: usize, to: &str) -> Result<(), SqlError> {
-    let col = &table.columns[i];
-    let unknown = |t: &str| x.unsupported(&format!("column type {t}"));
+fn change_type(exec: &Exec, table: &mut Table, index: usize, to: &str) -> Result<(), SqlError> {
+    let col = &table.columns[index];
+    let unknown = |t: &str| exec.unsupported(&format!("column type {t}"));
     let from_t = reported_type(&col.data_type).ok_or_else(|| unknown(&col.data_type))?;
     let to_t = reported_type(to).ok_or_else(|| unknown(to))?;
     let split = |t: &str| -> (String, Vec<i64>) {
@@ -142,30 +144,29 @@ fn change_type(x: &Exec, table: &mut Table, i: usize, to: &str) -> Result<(), Sq
             if fs != ts {
                 return Err(refuse());
             }
-            if tp < fp && table.rows.iter().any(|r| r[i].is_some()) {
-                return Err(
-                    x.unsupported("decreasing the precision of a NUMBER column that holds values")
-                );
+            if tp < fp && table.rows.iter().any(|r| r[index].is_some()) {
+                return Err(exec
+                    .unsupported("decreasing the precision of a NUMBER column that holds values"));
             }
         }
         _ => return Err(refuse()),
     }
-    table.columns[i].data_type = to.to_string();
+    table.columns[index].data_type = to.to_string();
     Ok(())
 }
 
 fn alter_columns(
-    x: &Exec,
+    exec: &Exec,
     table: &mut Table,
     changes: Vec<(String, ColumnChange)>,
 ) -> Result<(), SqlError> {
     for (name, change) in changes {
         let i = column_index(table, &name)?;
         match change {
-            ColumnChange::SetType(t) => change_type(x, table, i, &t)?,
+            ColumnChange::SetType(t) => change_type(exec, table, i, &t)?,
             ColumnChange::SetNotNull => {
                 if table.rows.iter().any(|r| r[i].is_none()) {
-                    return Err(x.unsupported("SET NOT NULL on a column that holds NULL"));
+                    return Err(exec.unsupported("SET NOT NULL on a column that holds NULL"));
                 }
                 table.columns[i].not_null = true;
             }
@@ -175,7 +176,7 @@ fn alter_columns(
             ColumnChange::DropDefault => {
                 if table.columns[i].added_with_default {
                     // The reference forbids it; its error text is not documented.
-                    return Err(x.unsupported(
+                    return Err(exec.unsupported(
                         "DROP DEFAULT of a column added with a default (Snowflake refuses it)",
                     ));
                 }
@@ -187,21 +188,21 @@ fn alter_columns(
 }
 
 pub fn alter_table(
-    x: &mut Exec,
+    exec: &mut Exec,
     if_exists: bool,
     name: Name,
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&name, "ALTER TABLE")?;
-    if find_relation(x, &f, Relation::Table, "Table", if_exists)?.is_none() {
+    let f = exec.resolve_schema_object(&name, "ALTER TABLE")?;
+    if find_relation(exec, &f, Relation::Table, "Table", if_exists)?.is_none() {
         return Ok(Outcome::unchanged(ok()));
     }
-    let mut table = table_ref(x, &f)?.clone();
+    let mut table = table_ref(exec, &f)?.clone();
     match action {
-        AlterAction::Rename(to) => return rename_relation(x, &f, &to, Relation::Table),
+        AlterAction::Rename(to) => return rename_relation(exec, &f, &to, Relation::Table),
         AlterAction::Set(props) => {
             for p in &props {
-                set_table_prop(x, &mut table, p)?;
+                set_table_prop(exec, &mut table, p)?;
             }
         }
         AlterAction::Unset(keys) => {
@@ -210,7 +211,7 @@ pub fn alter_table(
                     "COMMENT" => table.meta.comment = None,
                     "CHANGE_TRACKING" => table.change_tracking = false,
                     "DATA_RETENTION_TIME_IN_DAYS" => table.retention_days = None,
-                    k => return Err(x.unsupported(&format!("UNSET {k} on a table"))),
+                    k => return Err(exec.unsupported(&format!("UNSET {k} on a table"))),
                 }
             }
         }
@@ -220,18 +221,18 @@ pub fn alter_table(
             if table.columns.iter().any(|c| c.name == def.name) {
                 return Err(duplicate_column(&def.name));
             }
-            let mut col = build_column(x, def)?;
+            let mut col = build_column(exec, def)?;
             let fill = match &col.default {
                 Some(ColumnDefault::Value(v)) => v.clone(),
                 Some(ColumnDefault::CurrentTimestamp) if !table.rows.is_empty() => {
                     return Err(
-                        x.unsupported("ADD COLUMN ... DEFAULT CURRENT_TIMESTAMP() over rows")
+                        exec.unsupported("ADD COLUMN ... DEFAULT CURRENT_TIMESTAMP() over rows")
                     )
                 }
                 _ => None,
             };
             if col.not_null && fill.is_none() && !table.rows.is_empty() {
-                return Err(x.unsupported("ADD COLUMN ... NOT NULL without a default over rows"));
+                return Err(exec.unsupported("ADD COLUMN ... NOT NULL without a default over rows"));
             }
             col.added_with_default = col.default.is_some();
             table.columns.push(col);
@@ -245,7 +246,7 @@ pub fn alter_table(
                 idx.push(column_index(&table, n)?);
             }
             if idx.len() >= table.columns.len() {
-                return Err(x.unsupported("dropping every column of a table"));
+                return Err(exec.unsupported("dropping every column of a table"));
             }
             idx.sort_unstable();
             idx.dedup();
@@ -263,41 +264,42 @@ pub fn alter_table(
             }
             table.columns[i].name = to;
         }
-        AlterAction::AlterColumns(changes) => alter_columns(x, &mut table, changes)?,
+        AlterAction::AlterColumns(changes) => alter_columns(exec, &mut table, changes)?,
         other => return Err(no_such_action("TABLE", &other)),
     }
-    x.schema_mut(&f.database, &f.schema)?
+    exec.schema_mut(&f.database, &f.schema)?
         .tables
         .insert(f.name, table);
     Ok(Outcome::changed(ok()))
 }
 
 /// The table a query or DML statement names.
-pub fn table_ref<'c>(x: &'c Exec, f: &Fqn) -> Result<&'c Table, SqlError> {
-    let schema = x
-        .schema(&f.database, &f.schema)
-        .map_err(|_| errors::object_not_found(&f.dotted()))?;
-    match schema.relation(&f.name) {
-        Some(Relation::Table) => Ok(&schema.tables[&f.name]),
-        Some(_) => Err(x.unsupported("reading or writing the rows of views and dynamic tables")),
-        None => Err(errors::object_not_found(&f.dotted())),
+pub fn table_ref<'c>(exec: &'c Exec, fqn: &Fqn) -> Result<&'c Table, SqlError> {
+    let schema = exec
+        .schema(&fqn.database, &fqn.schema)
+        .map_err(|_| errors::object_not_found(&fqn.dotted()))?;
+    match schema.relation(&fqn.name) {
+        Some(Relation::Table) => Ok(&schema.tables[&fqn.name]),
+        Some(_) => Err(exec.unsupported("reading or writing the rows of views and dynamic tables")),
+        None => Err(errors::object_not_found(&fqn.dotted())),
     }
 }
 
-fn typed_columns(t: &Table) -> Vec<(String, super::super::catalog::ColumnType)> {
-    t.columns
+fn typed_columns(table: &Table) -> Vec<(String, super::super::catalog::ColumnType)> {
+    table
+        .columns
         .iter()
         .map(|c| (c.name.clone(), c.column_type))
         .collect()
 }
 
-fn dml_result(column: &str, n: u64, stats: DmlStats, extra: &[&str]) -> ResultSet {
+fn dml_result(column: &str, count: u64, stats: DmlStats, extra: &[&str]) -> ResultSet {
     let mut columns = vec![Column {
         name: column.to_string(),
         type_name: "fixed",
         nullable: false,
     }];
-    let mut row = vec![Some(n.to_string())];
+    let mut row = vec![Some(count.to_string())];
     for e in extra {
         columns.push(Column {
             name: e.to_string(),
@@ -314,23 +316,23 @@ fn dml_result(column: &str, n: u64, stats: DmlStats, extra: &[&str]) -> ResultSe
 }
 
 pub fn insert(
-    x: &mut Exec,
+    exec: &mut Exec,
     name: Name,
     columns: Option<Vec<String>>,
     rows: Vec<Vec<Expr>>,
 ) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&name, "INSERT")?;
-    let table = table_ref(x, &f)?;
+    let f = exec.resolve_schema_object(&name, "INSERT")?;
+    let table = table_ref(exec, &f)?;
     let mut new_rows = Vec::new();
     for exprs in &rows {
         let vals: Vec<Val> = exprs
             .iter()
-            .map(|e| eval(e, &[], &[], &x.env()))
+            .map(|e| eval(e, &[], &[], &exec.env()))
             .collect::<Result<_, _>>()?;
-        new_rows.push(insert_row(x, table, columns.as_deref(), &vals)?);
+        new_rows.push(insert_row(exec, table, columns.as_deref(), &vals)?);
     }
     let n = new_rows.len() as u64;
-    let schema = x.schema_mut(&f.database, &f.schema)?;
+    let schema = exec.schema_mut(&f.database, &f.schema)?;
     if let Some(t) = schema.tables.get_mut(&f.name) {
         t.rows.extend(new_rows);
     }
@@ -348,7 +350,7 @@ pub fn insert(
 /// The row that inserting `vals` into `columns` (all, in order, when None) makes: defaults
 /// for the others, every value coerced to its column's type, NOT NULL checked.
 pub fn insert_row(
-    x: &Exec,
+    exec: &Exec,
     table: &Table,
     columns: Option<&[String]>,
     vals: &[Val],
@@ -378,7 +380,7 @@ pub fn insert_row(
                 c.column_type,
                 &Val::Typed(
                     super::super::catalog::ColumnType::TimestampLtz,
-                    super::super::format::timestamp(x.now),
+                    super::super::format::timestamp(exec.now),
                 ),
             )
             .ok()
@@ -406,26 +408,26 @@ fn check_not_null(table: &Table, row: &[Option<String>]) -> Result<(), SqlError>
 }
 
 /// Which rows of `table` the filter keeps (unknown counts as no).
-fn matching(x: &Exec, table: &Table, filter: &Option<Cond>) -> Result<Vec<bool>, SqlError> {
+fn matching(exec: &Exec, table: &Table, filter: &Option<Cond>) -> Result<Vec<bool>, SqlError> {
     let typed = typed_columns(table);
     table
         .rows
         .iter()
         .map(|r| match filter {
             None => Ok(true),
-            Some(c) => Ok(eval_cond(c, &typed, r, &x.env())? == Some(true)),
+            Some(c) => Ok(eval_cond(c, &typed, r, &exec.env())? == Some(true)),
         })
         .collect()
 }
 
 pub fn update(
-    x: &mut Exec,
+    exec: &mut Exec,
     name: Name,
     assignments: Vec<(String, Expr)>,
     filter: Option<Cond>,
 ) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&name, "UPDATE")?;
-    let table = table_ref(x, &f)?;
+    let f = exec.resolve_schema_object(&name, "UPDATE")?;
+    let table = table_ref(exec, &f)?;
     let typed = typed_columns(table);
     let mut targets = Vec::new();
     for (col, e) in &assignments {
@@ -436,7 +438,7 @@ pub fn update(
             .ok_or_else(|| errors::invalid_identifier(col))?;
         targets.push((i, e));
     }
-    let hits = matching(x, table, &filter)?;
+    let hits = matching(exec, table, &filter)?;
     let mut rows = table.rows.clone();
     let mut n = 0u64;
     for (row, hit) in rows.iter_mut().zip(&hits) {
@@ -445,13 +447,13 @@ pub fn update(
         }
         let before = row.clone();
         for (i, e) in &targets {
-            let v = eval(e, &typed, &before, &x.env())?;
+            let v = eval(e, &typed, &before, &exec.env())?;
             row[*i] = coerce(typed[*i].1, &v)?;
         }
         check_not_null(table, row)?;
         n += 1;
     }
-    if let Some(t) = x
+    if let Some(t) = exec
         .schema_mut(&f.database, &f.schema)?
         .tables
         .get_mut(&f.name)
@@ -473,10 +475,10 @@ pub fn update(
     })
 }
 
-pub fn delete(x: &mut Exec, name: Name, filter: Option<Cond>) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&name, "DELETE")?;
-    let table = table_ref(x, &f)?;
-    let hits = matching(x, table, &filter)?;
+pub fn delete(exec: &mut Exec, name: Name, filter: Option<Cond>) -> Result<Outcome, SqlError> {
+    let f = exec.resolve_schema_object(&name, "DELETE")?;
+    let table = table_ref(exec, &f)?;
+    let hits = matching(exec, table, &filter)?;
     let n = hits.iter().filter(|h| **h).count() as u64;
     let kept: Vec<Vec<Option<String>>> = table
         .rows
@@ -485,7 +487,7 @@ pub fn delete(x: &mut Exec, name: Name, filter: Option<Cond>) -> Result<Outcome,
         .filter(|(_, h)| !**h)
         .map(|(r, _)| r.clone())
         .collect();
-    if let Some(t) = x
+    if let Some(t) = exec
         .schema_mut(&f.database, &f.schema)?
         .tables
         .get_mut(&f.name)

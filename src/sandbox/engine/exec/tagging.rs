@@ -21,18 +21,20 @@ pub enum Target {
 
 impl Target {
     pub fn resolve(
-        x: &Exec,
+        exec: &Exec,
         kind: ObjectKind,
         name: &Name,
         command: &str,
     ) -> Result<Target, SqlError> {
         Ok(match kind {
-            ObjectKind::Warehouse | ObjectKind::Database => Target::Account(x.account_name(name)?),
+            ObjectKind::Warehouse | ObjectKind::Database => {
+                Target::Account(exec.account_name(name)?)
+            }
             ObjectKind::Schema => {
-                let (d, s) = x.resolve_schema(name, command)?;
+                let (d, s) = exec.resolve_schema(name, command)?;
                 Target::Schema(d, s)
             }
-            _ => Target::Object(x.resolve_schema_object(name, command)?),
+            _ => Target::Object(exec.resolve_schema_object(name, command)?),
         })
     }
 
@@ -96,11 +98,14 @@ pub fn check_value_length(value: &str, tag: &str) -> Result<(), SqlError> {
 }
 
 /// Resolve `tag = 'value'` pairs: each tag must exist and allow the value.
-pub fn resolve_assigns(x: &Exec, assigns: &[TagAssign]) -> Result<Vec<(String, String)>, SqlError> {
+pub fn resolve_assigns(
+    exec: &Exec,
+    assigns: &[TagAssign],
+) -> Result<Vec<(String, String)>, SqlError> {
     let mut out = Vec::new();
     for a in assigns {
-        let f = x.resolve_schema_object(&a.tag, "SET TAG")?;
-        let tag = x
+        let f = exec.resolve_schema_object(&a.tag, "SET TAG")?;
+        let tag = exec
             .catalog
             .databases
             .get(&f.database)
@@ -119,16 +124,16 @@ pub fn resolve_assigns(x: &Exec, assigns: &[TagAssign]) -> Result<Vec<(String, S
 }
 
 pub fn set_tags(
-    x: &mut Exec,
+    exec: &mut Exec,
     kind: ObjectKind,
     if_exists: bool,
     name: &Name,
     assigns: &[TagAssign],
 ) -> Result<Outcome, SqlError> {
     let command = format!("ALTER {}", kind.keyword());
-    let target = Target::resolve(x, kind, name, &command)?;
-    let values = resolve_assigns(x, assigns)?;
-    let Some(meta) = meta_mut(x.catalog, kind, &target) else {
+    let target = Target::resolve(exec, kind, name, &command)?;
+    let values = resolve_assigns(exec, assigns)?;
+    let Some(meta) = meta_mut(exec.catalog, kind, &target) else {
         return missing(kind, if_exists, &target);
     };
     meta.tags.extend(values);
@@ -136,20 +141,20 @@ pub fn set_tags(
 }
 
 pub fn unset_tags(
-    x: &mut Exec,
+    exec: &mut Exec,
     kind: ObjectKind,
     if_exists: bool,
     name: &Name,
     tags: &[Name],
 ) -> Result<Outcome, SqlError> {
     let command = format!("ALTER {}", kind.keyword());
-    let target = Target::resolve(x, kind, name, &command)?;
+    let target = Target::resolve(exec, kind, name, &command)?;
     let mut keys = Vec::new();
     for t in tags {
-        let f = x.resolve_schema_object(t, "UNSET TAG")?;
+        let f = exec.resolve_schema_object(t, "UNSET TAG")?;
         keys.push(tag_key(&f.database, &f.schema, &f.name));
     }
-    let Some(meta) = meta_mut(x.catalog, kind, &target) else {
+    let Some(meta) = meta_mut(exec.catalog, kind, &target) else {
         return missing(kind, if_exists, &target);
     };
     for k in keys {
@@ -186,7 +191,7 @@ fn domain_kinds(domain: &str) -> Option<&'static [ObjectKind]> {
 
 /// `SYSTEM$GET_TAG('<tag>', '<object>', '<domain>')`: the value, or NULL when unset.
 pub fn get_tag(
-    x: &mut Exec,
+    exec: &mut Exec,
     tag: &str,
     object: &str,
     domain: &str,
@@ -195,8 +200,8 @@ pub fn get_tag(
         super::super::parse::split_name(s).ok_or_else(|| errors::invalid_value("SYSTEM$GET_TAG", s))
     };
     let tag_name = parse(tag)?;
-    let f = x.resolve_schema_object(&tag_name, "SYSTEM$GET_TAG")?;
-    let exists = x
+    let f = exec.resolve_schema_object(&tag_name, "SYSTEM$GET_TAG")?;
+    let exists = exec
         .catalog
         .databases
         .get(&f.database)
@@ -209,12 +214,12 @@ pub fn get_tag(
     let kinds = domain_kinds(domain).ok_or_else(|| errors::invalid_value("domain", domain))?;
     let object_name = parse(object)?;
     for kind in kinds {
-        let target = Target::resolve(x, *kind, &object_name, "SYSTEM$GET_TAG")?;
-        if let Some(meta) = meta_mut(x.catalog, *kind, &target) {
+        let target = Target::resolve(exec, *kind, &object_name, "SYSTEM$GET_TAG")?;
+        if let Some(meta) = meta_mut(exec.catalog, *kind, &target) {
             return Ok(meta.tags.get(&key).cloned());
         }
     }
-    let target = Target::resolve(x, kinds[0], &object_name, "SYSTEM$GET_TAG")?;
+    let target = Target::resolve(exec, kinds[0], &object_name, "SYSTEM$GET_TAG")?;
     Err(errors::does_not_exist(kinds[0].noun(), &target.display()))
 }
 
@@ -223,28 +228,33 @@ pub fn get_tag(
 /// (snowflake/ml/feature_store/feature_store.py: `_lookup_tagged_objects` and `_lookup_tags`),
 /// with the JSON keys that code reads, one text cell; every other shape is refused.
 pub fn entity_detail(
-    x: &mut Exec,
+    exec: &mut Exec,
     domain: &str,
     name: &str,
     sections: &str,
 ) -> Result<String, SqlError> {
     let section = match serde_json::from_str::<Vec<String>>(sections) {
         Ok(v) if v.len() == 1 => v[0].clone(),
-        _ => return Err(refuse_detail(x, &format!("with the sections {sections}"))),
+        _ => {
+            return Err(refuse_detail(
+                exec,
+                &format!("with the sections {sections}"),
+            ))
+        }
     };
     let object = super::super::parse::split_name(name)
         .ok_or_else(|| errors::invalid_value("ENTITY_DETAIL", name))?;
     let domain = domain.to_ascii_uppercase();
     let detail = match (domain.as_str(), section.as_str()) {
         ("TAG", "TAG_REFERENCES_INTERNAL") => serde_json::json!({
-            "referencedEntities": { "tagReferenceList": tagged_objects(x, &object)? }
+            "referencedEntities": { "tagReferenceList": tagged_objects(exec, &object)? }
         }),
         ("TABLE", "TAG_REFERENCES") => serde_json::json!({
-            "tagReferencesInfo": { "tagReferenceList": object_tags(x, &object)? }
+            "tagReferencesInfo": { "tagReferenceList": object_tags(exec, &object)? }
         }),
         _ => {
             return Err(refuse_detail(
-                x,
+                exec,
                 &format!("for domain {domain} with the sections {sections}"),
             ))
         }
@@ -252,8 +262,8 @@ pub fn entity_detail(
     Ok(detail.to_string())
 }
 
-fn refuse_detail(x: &Exec, what: &str) -> SqlError {
-    x.unsupported(&format!("ENTITY_DETAIL {what}"))
+fn refuse_detail(exec: &Exec, what: &str) -> SqlError {
+    exec.unsupported(&format!("ENTITY_DETAIL {what}"))
 }
 
 /// `ENTITY_DETAIL('TAG', '<tag>', '["TAG_REFERENCES_INTERNAL"]')`: the objects that set the tag,
@@ -262,33 +272,34 @@ fn refuse_detail(x: &Exec, what: &str) -> SqlError {
 /// database (inherited references), on objects outside the tag's schema (the entry names no
 /// schema), or on kinds other than tables, views, dynamic tables and tasks (whose domain the
 /// library does not name).
-fn tagged_objects(x: &Exec, tag: &Name) -> Result<Vec<serde_json::Value>, SqlError> {
-    let f = x.resolve_schema_object(tag, "ENTITY_DETAIL")?;
-    let exists = x
+fn tagged_objects(exec: &Exec, tag: &Name) -> Result<Vec<serde_json::Value>, SqlError> {
+    let f = exec.resolve_schema_object(tag, "ENTITY_DETAIL")?;
+    let exists = exec
         .catalog
         .databases
         .get(&f.database)
         .and_then(|d| d.schemas.get(&f.schema))
         .is_some_and(|s| s.tags.contains_key(&f.name));
     if !exists {
-        return Err(refuse_detail(x, "of a tag that does not exist"));
+        return Err(refuse_detail(exec, "of a tag that does not exist"));
     }
     let key = tag_key(&f.database, &f.schema, &f.name);
-    if x.catalog
+    if exec
+        .catalog
         .warehouses
         .values()
         .any(|w| w.meta.tags.contains_key(&key))
     {
-        return Err(refuse_detail(x, "of a tag set on a warehouse"));
+        return Err(refuse_detail(exec, "of a tag set on a warehouse"));
     }
     let mut out = Vec::new();
-    for (dname, d) in &x.catalog.databases {
+    for (dname, d) in &exec.catalog.databases {
         if d.meta.tags.contains_key(&key) {
-            return Err(refuse_detail(x, "of a tag set on a database"));
+            return Err(refuse_detail(exec, "of a tag set on a database"));
         }
         for (sname, s) in &d.schemas {
             if s.meta.tags.contains_key(&key) {
-                return Err(refuse_detail(x, "of a tag set on a schema"));
+                return Err(refuse_detail(exec, "of a tag set on a schema"));
             }
             let table = |(n, m): (&String, &Meta)| (n.clone(), m.clone(), Some("TABLE"));
             let objects = s
@@ -322,10 +333,10 @@ fn tagged_objects(x: &Exec, tag: &Name) -> Result<Vec<serde_json::Value>, SqlErr
                     continue;
                 };
                 let Some(domain) = domain else {
-                    return Err(refuse_detail(x, "of a tag set on a stage, model or tag"));
+                    return Err(refuse_detail(exec, "of a tag set on a stage, model or tag"));
                 };
                 if *dname != f.database || *sname != f.schema {
-                    return Err(refuse_detail(x, "of a tag set outside its schema"));
+                    return Err(refuse_detail(exec, "of a tag set outside its schema"));
                 }
                 out.push((name, domain, value.clone()));
             }
@@ -344,7 +355,7 @@ fn tagged_objects(x: &Exec, tag: &Name) -> Result<Vec<serde_json::Value>, SqlErr
 /// the object sets, each as the library reads it (`tagName`, the tag's own name; `tagValue`),
 /// in the order of the tags' names. Whether tags inherited from the schema or database are
 /// listed the library's code does not show, so an object that inherits one is refused.
-fn object_tags(x: &mut Exec, object: &Name) -> Result<Vec<serde_json::Value>, SqlError> {
+fn object_tags(exec: &mut Exec, object: &Name) -> Result<Vec<serde_json::Value>, SqlError> {
     let kinds = [
         ObjectKind::Table,
         ObjectKind::View,
@@ -352,8 +363,8 @@ fn object_tags(x: &mut Exec, object: &Name) -> Result<Vec<serde_json::Value>, Sq
     ];
     let mut found = None;
     for kind in kinds {
-        let target = Target::resolve(x, kind, object, "ENTITY_DETAIL")?;
-        if let Some(meta) = meta_mut(x.catalog, kind, &target) {
+        let target = Target::resolve(exec, kind, object, "ENTITY_DETAIL")?;
+        if let Some(meta) = meta_mut(exec.catalog, kind, &target) {
             let own = meta.tags.clone();
             if let Target::Object(f) = target {
                 found = Some((f, own));
@@ -362,16 +373,16 @@ fn object_tags(x: &mut Exec, object: &Name) -> Result<Vec<serde_json::Value>, Sq
         }
     }
     let Some((f, own)) = found else {
-        return Err(refuse_detail(x, "of an object that does not exist"));
+        return Err(refuse_detail(exec, "of an object that does not exist"));
     };
-    let db = x.database(&f.database)?;
+    let db = exec.database(&f.database)?;
     let inherits = !db.meta.tags.is_empty()
         || db
             .schemas
             .get(&f.schema)
             .is_some_and(|s| !s.meta.tags.is_empty());
     if inherits {
-        return Err(refuse_detail(x, "of an object that inherits tags"));
+        return Err(refuse_detail(exec, "of an object that inherits tags"));
     }
     Ok(own
         .iter()
@@ -389,7 +400,7 @@ fn object_tags(x: &mut Exec, object: &Name) -> Result<Vec<serde_json::Value>, Sq
 /// without setting it itself (INHERITED, LEVEL names where it is set). Rows follow the
 /// documented column order; within a level, tags are in name order.
 pub fn tag_references(
-    x: &mut Exec,
+    exec: &mut Exec,
     object: &str,
     domain: &str,
 ) -> Result<Vec<Vec<Option<String>>>, SqlError> {
@@ -400,15 +411,15 @@ pub fn tag_references(
         domain.as_str(),
         "DATABASE" | "SCHEMA" | "WAREHOUSE" | "COLUMN"
     ) {
-        return Err(x.unsupported(&format!("TAG_REFERENCES for domain {domain}")));
+        return Err(exec.unsupported(&format!("TAG_REFERENCES for domain {domain}")));
     }
     let kinds = domain_kinds(&domain).ok_or_else(|| errors::invalid_value("domain", &domain))?;
     let object_name = super::super::parse::split_name(object)
         .ok_or_else(|| errors::invalid_value("TAG_REFERENCES", object))?;
     let mut found = None;
     for kind in kinds {
-        let target = Target::resolve(x, *kind, &object_name, "TAG_REFERENCES")?;
-        if let Some(meta) = meta_mut(x.catalog, *kind, &target) {
+        let target = Target::resolve(exec, *kind, &object_name, "TAG_REFERENCES")?;
+        if let Some(meta) = meta_mut(exec.catalog, *kind, &target) {
             let own = meta.tags.clone();
             if let Target::Object(f) = target {
                 found = Some((f, own));
@@ -417,10 +428,10 @@ pub fn tag_references(
         }
     }
     let Some((f, own)) = found else {
-        let target = Target::resolve(x, kinds[0], &object_name, "TAG_REFERENCES")?;
+        let target = Target::resolve(exec, kinds[0], &object_name, "TAG_REFERENCES")?;
         return Err(errors::does_not_exist(kinds[0].noun(), &target.display()));
     };
-    let db = x.database(&f.database)?;
+    let db = exec.database(&f.database)?;
     let db_tags = db.meta.tags.clone();
     let schema_tags = db
         .schemas
@@ -460,16 +471,16 @@ pub fn tag_references(
     Ok(rows)
 }
 
-pub fn for_each_meta(catalog: &mut Catalog, mut f: impl FnMut(&mut Meta)) {
+pub fn for_each_meta(catalog: &mut Catalog, mut visit: impl FnMut(&mut Meta)) {
     for w in catalog.warehouses.values_mut() {
-        f(&mut w.meta);
+        visit(&mut w.meta);
     }
     for d in catalog.databases.values_mut() {
-        f(&mut d.meta);
+        visit(&mut d.meta);
         for s in d.schemas.values_mut() {
-            f(&mut s.meta);
+            visit(&mut s.meta);
             for m in s.metas_mut() {
-                f(m);
+                visit(m);
             }
         }
     }
@@ -480,8 +491,8 @@ fn prefix(parts: &[&str]) -> String {
 }
 
 /// Drop every reference to the tag `f`: a new tag of the same name starts with none.
-pub fn forget_tag(catalog: &mut Catalog, f: &Fqn) {
-    let key = tag_key(&f.database, &f.schema, &f.name);
+pub fn forget_tag(catalog: &mut Catalog, fqn: &Fqn) {
+    let key = tag_key(&fqn.database, &fqn.schema, &fqn.name);
     for_each_meta(catalog, |m| {
         m.tags.remove(&key);
     });

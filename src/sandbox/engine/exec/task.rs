@@ -50,12 +50,12 @@ pub fn descendants(schema: &Schema, name: &str) -> BTreeSet<String> {
 }
 
 /// Fail with 091421 when a root of `name`'s graph is started.
-fn require_roots_suspended(schema: &Schema, f: &Fqn, name: &str) -> Result<(), SqlError> {
+fn require_roots_suspended(schema: &Schema, fqn: &Fqn, name: &str) -> Result<(), SqlError> {
     for root in roots(schema, name) {
         if schema.tasks.get(&root).is_some_and(|t| t.started) {
             return Err(errors::root_task_not_suspended(&format!(
                 "{}.{}.{}",
-                f.database, f.schema, root
+                fqn.database, fqn.schema, root
             )));
         }
     }
@@ -63,8 +63,8 @@ fn require_roots_suspended(schema: &Schema, f: &Fqn, name: &str) -> Result<(), S
 }
 
 /// `'<n> MINUTE[S]|SECOND[S]|HOUR[S]'` or `'USING CRON <expr> <time zone>'`.
-fn schedule(p: &Prop) -> Result<String, SqlError> {
-    let s = props::string(p)?;
+fn schedule(prop: &Prop) -> Result<String, SqlError> {
+    let s = props::string(prop)?;
     let bad = || errors::invalid_value("SCHEDULE", &s);
     let upper = s.trim().to_ascii_uppercase();
     if let Some(cron) = upper.strip_prefix("USING CRON ") {
@@ -106,14 +106,14 @@ fn carried_root_only(task: &Task) -> Option<&'static str> {
 }
 
 /// Apply one property of CREATE TASK or ALTER TASK ... SET.
-fn apply_prop(x: &Exec, task: &mut Task, p: &Prop) -> Result<(), SqlError> {
-    if !task.predecessors.is_empty() && ROOT_ONLY_PARAMS.contains(&p.key.as_str()) {
-        return Err(errors::non_root_parameter(&p.key));
+fn apply_prop(exec: &Exec, task: &mut Task, prop: &Prop) -> Result<(), SqlError> {
+    if !task.predecessors.is_empty() && ROOT_ONLY_PARAMS.contains(&prop.key.as_str()) {
+        return Err(errors::non_root_parameter(&prop.key));
     }
-    match p.key.as_str() {
+    match prop.key.as_str() {
         "WAREHOUSE" => {
-            let w = props::simple_name(p)?;
-            if !x.catalog.warehouses.contains_key(&w) {
+            let w = props::simple_name(prop)?;
+            if !exec.catalog.warehouses.contains_key(&w) {
                 return Err(errors::does_not_exist("Warehouse", &w));
             }
             task.warehouse = Some(w);
@@ -124,19 +124,19 @@ fn apply_prop(x: &Exec, task: &mut Task, p: &Prop) -> Result<(), SqlError> {
                     "A schedule can only be set on a root task; this task has predecessors.",
                 ));
             }
-            task.schedule = Some(schedule(p)?);
+            task.schedule = Some(schedule(prop)?);
         }
         "CONFIG" => {
-            let c = props::string(p)?;
+            let c = props::string(prop)?;
             match serde_json::from_str::<serde_json::Value>(&c) {
                 Ok(serde_json::Value::Object(_)) => task.config = Some(c),
                 _ => return Err(errors::invalid_value("CONFIG", &c)),
             }
         }
-        "ERROR_INTEGRATION" => task.error_integration = props::opt_simple_name(p)?,
-        "COMMENT" => task.meta.comment = props::opt_string(p)?,
+        "ERROR_INTEGRATION" => task.error_integration = props::opt_simple_name(prop)?,
+        "COMMENT" => task.meta.comment = props::opt_string(prop)?,
         "ALLOW_OVERLAPPING_EXECUTION" => {
-            let policy = if props::boolean(p)? {
+            let policy = if props::boolean(prop)? {
                 "ALLOW_CHILD_OVERLAP"
             } else {
                 "NO_OVERLAP"
@@ -145,9 +145,10 @@ fn apply_prop(x: &Exec, task: &mut Task, p: &Prop) -> Result<(), SqlError> {
         }
         key => match params::find(params::TASK, key) {
             Some(def) => {
-                task.params.insert(key.to_string(), params::value(def, p)?);
+                task.params
+                    .insert(key.to_string(), params::value(def, prop)?);
             }
-            None => return Err(x.unsupported(&format!("task property {key}"))),
+            None => return Err(exec.unsupported(&format!("task property {key}"))),
         },
     }
     if task.warehouse.is_some()
@@ -164,22 +165,22 @@ fn apply_prop(x: &Exec, task: &mut Task, p: &Prop) -> Result<(), SqlError> {
 
 /// Resolve predecessor names: they must exist, be in the task's schema and not be the
 /// task itself.
-fn predecessors(x: &Exec, f: &Fqn, names: &[Name]) -> Result<Vec<String>, SqlError> {
-    let schema = x.schema(&f.database, &f.schema)?;
+fn predecessors(exec: &Exec, fqn: &Fqn, names: &[Name]) -> Result<Vec<String>, SqlError> {
+    let schema = exec.schema(&fqn.database, &fqn.schema)?;
     let mut out: Vec<String> = Vec::new();
     for n in names {
-        let p = x.resolve_schema_object(n, "CREATE TASK")?;
-        if p.database != f.database || p.schema != f.schema {
+        let p = exec.resolve_schema_object(n, "CREATE TASK")?;
+        if p.database != fqn.database || p.schema != fqn.schema {
             return Err(errors::task_rule(format!(
                 "Predecessor task {} must be in the same schema as task {}.",
                 p.dotted(),
-                f.dotted()
+                fqn.dotted()
             )));
         }
-        if p.name == f.name {
+        if p.name == fqn.name {
             return Err(errors::task_rule(format!(
                 "Task {} cannot be its own predecessor.",
-                f.dotted()
+                fqn.dotted()
             )));
         }
         if !schema.tasks.contains_key(&p.name) {
@@ -192,26 +193,26 @@ fn predecessors(x: &Exec, f: &Fqn, names: &[Name]) -> Result<Vec<String>, SqlErr
     Ok(out)
 }
 
-fn check_predecessor_count(f: &Fqn, n: usize) -> Result<(), SqlError> {
-    if n > MAX_PREDECESSORS {
+fn check_predecessor_count(fqn: &Fqn, count: usize) -> Result<(), SqlError> {
+    if count > MAX_PREDECESSORS {
         return Err(errors::task_rule(format!(
-            "Task {} has {n} predecessors; a task can have at most {MAX_PREDECESSORS}.",
-            f.dotted()
+            "Task {} has {count} predecessors; a task can have at most {MAX_PREDECESSORS}.",
+            fqn.dotted()
         )));
     }
     Ok(())
 }
 
 pub fn create_task(
-    x: &mut Exec,
+    exec: &mut Exec,
     head: CreateHead,
     props: Vec<Prop>,
     after: Vec<Name>,
     condition: Option<String>,
     body: String,
 ) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&head.name, "CREATE TASK")?;
-    let schema = x.schema_for_create(&f.database, &f.schema)?;
+    let f = exec.resolve_schema_object(&head.name, "CREATE TASK")?;
+    let schema = exec.schema_for_create(&f.database, &f.schema)?;
     if schema.tasks.contains_key(&f.name) {
         if head.if_not_exists {
             return Ok(Outcome::unchanged(exists_skipped(&f.name)));
@@ -221,9 +222,9 @@ pub fn create_task(
         }
         require_roots_suspended(schema, &f, &f.name)?;
     }
-    let preds = predecessors(x, &f, &after)?;
+    let preds = predecessors(exec, &f, &after)?;
     check_predecessor_count(&f, preds.len())?;
-    let schema = x.schema(&f.database, &f.schema)?;
+    let schema = exec.schema(&f.database, &f.schema)?;
     for p in &preds {
         // Adding a child to a graph needs its root suspended.
         require_roots_suspended(schema, &f, p)?;
@@ -234,9 +235,9 @@ pub fn create_task(
             )));
         }
     }
-    let seq = x.catalog.next_sequence();
+    let seq = exec.catalog.next_sequence();
     let mut task = Task {
-        meta: x.meta(None),
+        meta: exec.meta(None),
         id: format!("01000000-0000-0000-0000-{seq:012}"),
         warehouse: None,
         schedule: None,
@@ -252,22 +253,22 @@ pub fn create_task(
         params: Default::default(),
     };
     for p in &props {
-        apply_prop(x, &mut task, p)?;
+        apply_prop(exec, &mut task, p)?;
     }
-    x.schema_mut(&f.database, &f.schema)?
+    exec.schema_mut(&f.database, &f.schema)?
         .tasks
         .insert(f.name.clone(), task);
     Ok(Outcome::changed(created("Task", &f.name)))
 }
 
 pub fn alter_task(
-    x: &mut Exec,
+    exec: &mut Exec,
     if_exists: bool,
     name: Name,
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&name, "ALTER TASK")?;
-    let found = x
+    let f = exec.resolve_schema_object(&name, "ALTER TASK")?;
+    let found = exec
         .schema(&f.database, &f.schema)
         .ok()
         .and_then(|s| s.tasks.get(&f.name))
@@ -279,7 +280,7 @@ pub fn alter_task(
             Err(errors::does_not_exist("Task", &f.dotted()))
         };
     };
-    let schema = x.schema(&f.database, &f.schema)?;
+    let schema = exec.schema(&f.database, &f.schema)?;
     let is_child = !task.predecessors.is_empty();
     match action {
         AlterAction::Suspend => {
@@ -288,7 +289,7 @@ pub fn alter_task(
             }
             if task.started {
                 task.started = false;
-                task.last_suspended_on = Some(x.now);
+                task.last_suspended_on = Some(exec.now);
                 task.last_suspended_reason = Some("USER_SUSPENDED".into());
             }
         }
@@ -296,39 +297,39 @@ pub fn alter_task(
             if is_child {
                 require_roots_suspended(schema, &f, &f.name)?;
             }
-            resume(x, &mut task)?;
+            resume(exec, &mut task)?;
         }
         action => {
             require_roots_suspended(schema, &f, &f.name)?;
-            modify(x, &f, &mut task, action)?;
+            modify(exec, &f, &mut task, action)?;
         }
     }
-    x.schema_mut(&f.database, &f.schema)?
+    exec.schema_mut(&f.database, &f.schema)?
         .tasks
         .insert(f.name, task);
     Ok(Outcome::changed(ok()))
 }
 
-fn resume(x: &Exec, task: &mut Task) -> Result<(), SqlError> {
+fn resume(exec: &Exec, task: &mut Task) -> Result<(), SqlError> {
     if let Some(w) = &task.warehouse {
-        if !x.catalog.warehouses.contains_key(w) {
+        if !exec.catalog.warehouses.contains_key(w) {
             return Err(errors::does_not_exist("Warehouse", w));
         }
     }
     if !task.started {
         task.started = true;
-        task.last_committed_on = Some(x.now);
+        task.last_committed_on = Some(exec.now);
     }
     Ok(())
 }
 
 /// The changes that need the graph's root suspended.
-fn modify(x: &Exec, f: &Fqn, task: &mut Task, action: AlterAction) -> Result<(), SqlError> {
-    let schema = x.schema(&f.database, &f.schema)?;
+fn modify(exec: &Exec, fqn: &Fqn, task: &mut Task, action: AlterAction) -> Result<(), SqlError> {
+    let schema = exec.schema(&fqn.database, &fqn.schema)?;
     match action {
         AlterAction::Set(props) => {
             for p in &props {
-                apply_prop(x, task, p)?;
+                apply_prop(exec, task, p)?;
             }
         }
         AlterAction::Unset(keys) => {
@@ -345,7 +346,7 @@ fn modify(x: &Exec, f: &Fqn, task: &mut Task, action: AlterAction) -> Result<(),
                     k if params::find(params::TASK, k).is_some() => {
                         task.params.remove(k);
                     }
-                    k => return Err(x.unsupported(&format!("UNSET {k} on a task"))),
+                    k => return Err(exec.unsupported(&format!("UNSET {k} on a task"))),
                 }
             }
         }
@@ -356,40 +357,40 @@ fn modify(x: &Exec, f: &Fqn, task: &mut Task, action: AlterAction) -> Result<(),
             if task.schedule.is_some() {
                 return Err(errors::task_rule(format!(
                     "Task {} has a schedule; remove it before adding predecessors.",
-                    f.dotted()
+                    fqn.dotted()
                 )));
             }
             if let Some(key) = carried_root_only(task) {
                 return Err(errors::task_rule(format!(
                     "Task {} has {key} set, which only a root task may have; unset it before adding predecessors.",
-                    f.dotted()
+                    fqn.dotted()
                 )));
             }
-            let new = predecessors(x, f, &names)?;
-            let below = descendants(schema, &f.name);
+            let new = predecessors(exec, fqn, &names)?;
+            let below = descendants(schema, &fqn.name);
             for p in &new {
-                require_roots_suspended(schema, f, p)?;
+                require_roots_suspended(schema, fqn, p)?;
                 if below.contains(p) {
                     return Err(errors::task_rule(format!(
                         "Adding predecessor {p} to task {} would make a cycle.",
-                        f.dotted()
+                        fqn.dotted()
                     )));
                 }
                 if !task.predecessors.contains(p) {
                     task.predecessors.push(p.clone());
                 }
             }
-            check_predecessor_count(f, task.predecessors.len())?;
+            check_predecessor_count(fqn, task.predecessors.len())?;
         }
         AlterAction::RemoveAfter(names) => {
             // Each name is a task of this schema (not just a task of that name anywhere).
-            let gone = predecessors(x, f, &names)?;
+            let gone = predecessors(exec, fqn, &names)?;
             let had = !task.predecessors.is_empty();
             task.predecessors.retain(|p| !gone.contains(p));
             if had && task.predecessors.is_empty() && task.started {
                 // A child that loses its last predecessor becomes a suspended standalone task.
                 task.started = false;
-                task.last_suspended_on = Some(x.now);
+                task.last_suspended_on = Some(exec.now);
                 task.last_suspended_reason = Some("CHILD_BECAME_ROOT".into());
             }
         }
@@ -398,9 +399,9 @@ fn modify(x: &Exec, f: &Fqn, task: &mut Task, action: AlterAction) -> Result<(),
     Ok(())
 }
 
-pub fn drop_task(x: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&name, "DROP TASK")?;
-    let schema = match x.schema(&f.database, &f.schema) {
+pub fn drop_task(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+    let f = exec.resolve_schema_object(&name, "DROP TASK")?;
+    let schema = match exec.schema(&f.database, &f.schema) {
         Ok(s) => s,
         Err(_) if if_exists => return Ok(Outcome::unchanged(drop_missing(&f.name))),
         Err(e) => return Err(e),
@@ -415,8 +416,8 @@ pub fn drop_task(x: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, S
     if !task.predecessors.is_empty() {
         require_roots_suspended(schema, &f, &f.name)?;
     }
-    let now = x.now;
-    let schema = x.schema_mut(&f.database, &f.schema)?;
+    let now = exec.now;
+    let schema = exec.schema_mut(&f.database, &f.schema)?;
     schema.tasks.remove(&f.name);
     for t in schema.tasks.values_mut() {
         let had = !t.predecessors.is_empty();
@@ -431,11 +432,11 @@ pub fn drop_task(x: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, S
 }
 
 /// `SYSTEM$TASK_DEPENDENTS_ENABLE('<task>')`: resume the task and every task after it.
-pub fn enable_dependents(x: &mut Exec, name: &str) -> Result<(), SqlError> {
+pub fn enable_dependents(exec: &mut Exec, name: &str) -> Result<(), SqlError> {
     let parts: Name = super::super::parse::split_name(name)
         .ok_or_else(|| errors::invalid_value("SYSTEM$TASK_DEPENDENTS_ENABLE", name))?;
-    let f = x.resolve_schema_object(&parts, "SYSTEM$TASK_DEPENDENTS_ENABLE")?;
-    let schema = x.schema(&f.database, &f.schema)?;
+    let f = exec.resolve_schema_object(&parts, "SYSTEM$TASK_DEPENDENTS_ENABLE")?;
+    let schema = exec.schema(&f.database, &f.schema)?;
     let Some(task) = schema.tasks.get(&f.name) else {
         return Err(errors::does_not_exist("Task", &f.dotted()));
     };
@@ -448,11 +449,11 @@ pub fn enable_dependents(x: &mut Exec, name: &str) -> Result<(), SqlError> {
     for n in &names {
         if let Some(t) = schema.tasks.get(n) {
             let mut t = t.clone();
-            resume(x, &mut t)?;
+            resume(exec, &mut t)?;
             resumed.push((n.clone(), t));
         }
     }
-    let schema = x.schema_mut(&f.database, &f.schema)?;
+    let schema = exec.schema_mut(&f.database, &f.schema)?;
     for (n, t) in resumed {
         schema.tasks.insert(n, t);
     }

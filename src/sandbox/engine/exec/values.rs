@@ -64,8 +64,8 @@ impl Val {
     }
 }
 
-pub fn literal(l: &Literal) -> Val {
-    match l {
+pub fn literal(literal: &Literal) -> Val {
+    match literal {
         Literal::Null => Val::Null,
         Literal::Bool(b) => Val::Bool(*b),
         Literal::Number(n) => Val::Num(n.clone()),
@@ -252,8 +252,8 @@ pub fn static_type(
 }
 
 /// A text argument of a string function: text and numbers as written; NULL is None.
-fn text_arg(name: &str, v: Val, env: &EvalContext) -> Result<Option<String>, SqlError> {
-    match v {
+fn text_arg(name: &str, value: Val, env: &EvalContext) -> Result<Option<String>, SqlError> {
+    match value {
         Val::Null => Ok(None),
         Val::Str(s) | Val::Num(s) => Ok(Some(s)),
         Val::Typed(ColumnType::Text | ColumnType::Fixed, s) => Ok(Some(s)),
@@ -265,8 +265,8 @@ fn text_arg(name: &str, v: Val, env: &EvalContext) -> Result<Option<String>, Sql
 }
 
 /// An integer argument; NULL is None.
-fn int_arg(name: &str, v: Val, env: &EvalContext) -> Result<Option<i64>, SqlError> {
-    match text_arg(name, v, env)? {
+fn int_arg(name: &str, value: Val, env: &EvalContext) -> Result<Option<i64>, SqlError> {
+    match text_arg(name, value, env)? {
         None => Ok(None),
         Some(s) => s
             .trim()
@@ -412,8 +412,8 @@ fn call(
     }
 }
 
-fn normalize_number(s: &str) -> Option<String> {
-    let t = s.trim().trim_start_matches('+');
+fn normalize_number(number: &str) -> Option<String> {
+    let t = number.trim().trim_start_matches('+');
     if let Ok(i) = t.parse::<i128>() {
         return Some(i.to_string());
     }
@@ -428,18 +428,18 @@ fn normalize_number(s: &str) -> Option<String> {
     })
 }
 
-fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
+fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
         "true" | "t" | "yes" | "y" | "on" | "1" => Some(true),
         "false" | "f" | "no" | "n" | "off" | "0" => Some(false),
         _ => None,
     }
 }
 
-fn timestamp_cell(t: ColumnType, n: Nanos) -> String {
-    let ts = format::timestamp(n);
+fn timestamp_cell(column_type: ColumnType, nanos: Nanos) -> String {
+    let ts = format::timestamp(nanos);
     // TIMESTAMP_TZ cells carry the offset in minutes plus 1440 (UTC here).
-    if t == ColumnType::TimestampTz {
+    if column_type == ColumnType::TimestampTz {
         format!("{ts} 1440")
     } else {
         ts
@@ -447,13 +447,13 @@ fn timestamp_cell(t: ColumnType, n: Nanos) -> String {
 }
 
 /// The value `v` takes in a column of type `t`, as a stored cell.
-pub fn coerce(t: ColumnType, v: &Val) -> Result<Option<String>, SqlError> {
-    let text = match v {
+pub fn coerce(column_type: ColumnType, value: &Val) -> Result<Option<String>, SqlError> {
+    let text = match value {
         Val::Null => return Ok(None),
-        Val::Typed(vt, s) if *vt == t => return Ok(Some(s.clone())),
-        Val::Typed(vt, s) if is_timestamp(*vt) && is_timestamp(t) => {
+        Val::Typed(vt, s) if *vt == column_type => return Ok(Some(s.clone())),
+        Val::Typed(vt, s) if is_timestamp(*vt) && is_timestamp(column_type) => {
             let secs = s.split_whitespace().next().unwrap_or(s);
-            return Ok(Some(if t == ColumnType::TimestampTz {
+            return Ok(Some(if column_type == ColumnType::TimestampTz {
                 format!("{secs} 1440")
             } else {
                 secs.to_string()
@@ -462,11 +462,11 @@ pub fn coerce(t: ColumnType, v: &Val) -> Result<Option<String>, SqlError> {
         Val::Typed(_, s) | Val::Str(s) | Val::Num(s) => s.clone(),
         Val::Bool(b) => format::tf(*b),
     };
-    let is_num_literal = matches!(v, Val::Num(_));
-    Ok(Some(match t {
+    let is_num_literal = matches!(value, Val::Num(_));
+    Ok(Some(match column_type {
         ColumnType::Text => text,
         ColumnType::Fixed | ColumnType::Real => {
-            if let Val::Bool(b) = v {
+            if let Val::Bool(b) = value {
                 return Ok(Some(if *b { "1" } else { "0" }.to_string()));
             }
             normalize_number(&text).ok_or_else(|| errors::not_numeric(&text))?
@@ -490,61 +490,61 @@ pub fn coerce(t: ColumnType, v: &Val) -> Result<Option<String>, SqlError> {
                 return Err(errors::not_timestamp(&text));
             }
             timestamp_cell(
-                t,
+                column_type,
                 format::parse_timestamp(&text).ok_or_else(|| errors::not_timestamp(&text))?,
             )
         }
-        ColumnType::Variant => match v {
+        ColumnType::Variant => match value {
             Val::Str(s) => format::json_pretty(&serde_json::Value::String(s.clone())),
             _ => text,
         },
     }))
 }
 
-fn is_timestamp(t: ColumnType) -> bool {
+fn is_timestamp(column_type: ColumnType) -> bool {
     matches!(
-        t,
+        column_type,
         ColumnType::TimestampNtz | ColumnType::TimestampLtz | ColumnType::TimestampTz
     )
 }
 
-fn seconds_and_nanos(s: &str) -> (i64, i64) {
-    let first = s.split_whitespace().next().unwrap_or("");
+fn seconds_and_nanos(text: &str) -> (i64, i64) {
+    let first = text.split_whitespace().next().unwrap_or("");
     let (a, b) = first.split_once('.').unwrap_or((first, "0"));
     (a.parse().unwrap_or(0), b.parse().unwrap_or(0))
 }
 
 /// Order two stored cells of type `t`.
-pub fn compare_values(t: ColumnType, a: &str, b: &str) -> Ordering {
-    match t {
-        ColumnType::Fixed | ColumnType::Real => match (a.parse::<f64>(), b.parse::<f64>()) {
+pub fn compare_values(column_type: ColumnType, left: &str, right: &str) -> Ordering {
+    match column_type {
+        ColumnType::Fixed | ColumnType::Real => match (left.parse::<f64>(), right.parse::<f64>()) {
             (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-            _ => a.cmp(b),
+            _ => left.cmp(right),
         },
-        ColumnType::Date => a
+        ColumnType::Date => left
             .parse::<i64>()
             .unwrap_or(0)
-            .cmp(&b.parse::<i64>().unwrap_or(0)),
+            .cmp(&right.parse::<i64>().unwrap_or(0)),
         ColumnType::TimestampNtz | ColumnType::TimestampLtz | ColumnType::TimestampTz => {
-            seconds_and_nanos(a).cmp(&seconds_and_nanos(b))
+            seconds_and_nanos(left).cmp(&seconds_and_nanos(right))
         }
-        ColumnType::Boolean | ColumnType::Text | ColumnType::Variant => a.cmp(b),
+        ColumnType::Boolean | ColumnType::Text | ColumnType::Variant => left.cmp(right),
     }
 }
 
 /// Compare two values: the typed side decides the type; two literals compare as numbers
 /// when either is a number.
-fn compare(a: &Val, b: &Val) -> Result<Option<Ordering>, SqlError> {
-    if matches!(a, Val::Null) || matches!(b, Val::Null) {
+fn compare(left: &Val, right: &Val) -> Result<Option<Ordering>, SqlError> {
+    if matches!(left, Val::Null) || matches!(right, Val::Null) {
         return Ok(None);
     }
-    let t = match (a, b) {
+    let t = match (left, right) {
         (Val::Typed(t, _), _) | (_, Val::Typed(t, _)) => *t,
         (Val::Num(_), _) | (_, Val::Num(_)) => ColumnType::Fixed,
         (Val::Bool(_), _) | (_, Val::Bool(_)) => ColumnType::Boolean,
         _ => ColumnType::Text,
     };
-    let (Some(x), Some(y)) = (coerce(t, a)?, coerce(t, b)?) else {
+    let (Some(x), Some(y)) = (coerce(t, left)?, coerce(t, right)?) else {
         return Ok(None);
     };
     Ok(Some(compare_values(t, &x, &y)))
@@ -638,8 +638,8 @@ pub fn eval_cond(
 
 /// A LIKE operand as text; NULL is None. Only text and numbers: how other types print
 /// when cast to text is not emulated.
-fn like_text(v: Val, env: &EvalContext) -> Result<Option<String>, SqlError> {
-    match v {
+fn like_text(value: Val, env: &EvalContext) -> Result<Option<String>, SqlError> {
+    match value {
         Val::Null => Ok(None),
         Val::Str(s) | Val::Num(s) => Ok(Some(s)),
         Val::Typed(ColumnType::Text | ColumnType::Fixed, s) => Ok(Some(s)),
@@ -651,12 +651,12 @@ fn like_text(v: Val, env: &EvalContext) -> Result<Option<String>, SqlError> {
 }
 
 /// Snowflake's LIKE without ESCAPE: `%` any run, `_` one character, no escape character.
-fn like_at(p: &[char], t: &[char]) -> bool {
-    match p.first() {
-        None => t.is_empty(),
-        Some('%') => (0..=t.len()).any(|i| like_at(&p[1..], &t[i..])),
-        Some('_') => !t.is_empty() && like_at(&p[1..], &t[1..]),
-        Some(c) => t.first() == Some(c) && like_at(&p[1..], &t[1..]),
+fn like_at(pattern: &[char], text: &[char]) -> bool {
+    match pattern.first() {
+        None => text.is_empty(),
+        Some('%') => (0..=text.len()).any(|i| like_at(&pattern[1..], &text[i..])),
+        Some('_') => !text.is_empty() && like_at(&pattern[1..], &text[1..]),
+        Some(c) => text.first() == Some(c) && like_at(&pattern[1..], &text[1..]),
     }
 }
 

@@ -56,38 +56,38 @@ pub fn check_relation_create(
 /// Snowflake compiles a view's or dynamic table's query when it is created: every table
 /// or view it reads must exist. Names resolve in the new object's schema (unqualified) or
 /// database (`schema.name`), not the session's (CREATE VIEW usage notes).
-fn check_sources(x: &Exec, f: &Fqn, query: &str, what: &str) -> Result<(), SqlError> {
-    let names = sources(query).map_err(|e| x.unsupported(&format!("{e} in {what}")))?;
+fn check_sources(exec: &Exec, fqn: &Fqn, query: &str, what: &str) -> Result<(), SqlError> {
+    let names = sources(query).map_err(|e| exec.unsupported(&format!("{e} in {what}")))?;
     for n in names {
         let (db, schema, name) = match n.as_slice() {
-            [t] => (f.database.clone(), f.schema.clone(), t.clone()),
-            [s, t] => (f.database.clone(), s.clone(), t.clone()),
+            [t] => (fqn.database.clone(), fqn.schema.clone(), t.clone()),
+            [s, t] => (fqn.database.clone(), s.clone(), t.clone()),
             [d, s, t] => (d.clone(), s.clone(), t.clone()),
             // The source scanner refuses longer names first.
             _ => return Err(errors::invalid_identifier(&n.join("."))),
         };
         // Shared and system databases are not emulated: they exist in every account.
         if db == "SNOWFLAKE" || schema == "INFORMATION_SCHEMA" {
-            return Err(x.unsupported(&format!("reading {db}.{schema} in {what}")));
+            return Err(exec.unsupported(&format!("reading {db}.{schema} in {what}")));
         }
-        if x.schema(&db, &schema)?.relation(&name).is_none() {
+        if exec.schema(&db, &schema)?.relation(&name).is_none() {
             return Err(errors::object_not_found(&n.join(".")));
         }
     }
     Ok(())
 }
 
-pub fn create_view(x: &mut Exec, def: ViewDef) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&def.head.name, "CREATE VIEW")?;
-    let schema = x.schema_for_create(&f.database, &f.schema)?;
+pub fn create_view(exec: &mut Exec, def: ViewDef) -> Result<Outcome, SqlError> {
+    let f = exec.resolve_schema_object(&def.head.name, "CREATE VIEW")?;
+    let schema = exec.schema_for_create(&f.database, &f.schema)?;
     if let Some(done) = check_relation_create(schema, &def.head, &f.name, Relation::View)? {
         return Ok(done);
     }
-    check_sources(x, &f, &def.query, "a view's query")?;
+    check_sources(exec, &f, &def.query, "a view's query")?;
     let _ = def.columns;
-    let saved_columns = super::describe::derived_view_rows(x, &def.text, &def.query).ok();
+    let saved_columns = super::describe::derived_view_rows(exec, &def.text, &def.query).ok();
     let mut view = View {
-        meta: x.meta(None),
+        meta: exec.meta(None),
         secure: def.secure,
         text: def.text,
         query: def.query,
@@ -96,13 +96,13 @@ pub fn create_view(x: &mut Exec, def: ViewDef) -> Result<Outcome, SqlError> {
     for p in &def.props {
         match p.key.as_str() {
             "COMMENT" => view.meta.comment = props::opt_string(p)?,
-            k => return Err(x.unsupported(&format!("view property {k}"))),
+            k => return Err(exec.unsupported(&format!("view property {k}"))),
         }
     }
     view.meta
         .tags
-        .extend(tagging::resolve_assigns(x, &def.tags)?);
-    x.schema_mut(&f.database, &f.schema)?
+        .extend(tagging::resolve_assigns(exec, &def.tags)?);
+    exec.schema_mut(&f.database, &f.schema)?
         .views
         .insert(f.name.clone(), view);
     Ok(Outcome::changed(created("View", &f.name)))
@@ -111,41 +111,42 @@ pub fn create_view(x: &mut Exec, def: ViewDef) -> Result<Outcome, SqlError> {
 /// Move a relation to a new name, checking the shared namespace of tables, views and
 /// dynamic tables.
 pub fn rename_relation(
-    x: &mut Exec,
-    f: &Fqn,
+    exec: &mut Exec,
+    fqn: &Fqn,
     to: &Name,
     kind: Relation,
 ) -> Result<Outcome, SqlError> {
-    let t = rename_target(f, to)?;
-    if x.schema(&t.database, &t.schema)?
+    let t = rename_target(fqn, to)?;
+    if exec
+        .schema(&t.database, &t.schema)?
         .relation(&t.name)
         .is_some()
     {
         return Err(errors::already_exists(&t.name));
     }
-    x.schema_for_create(&t.database, &t.schema)?;
-    let from = x.schema_mut(&f.database, &f.schema)?;
+    exec.schema_for_create(&t.database, &t.schema)?;
+    let from = exec.schema_mut(&fqn.database, &fqn.schema)?;
     match kind {
         Relation::Table => {
-            let o = from.tables.remove(&f.name);
+            let o = from.tables.remove(&fqn.name);
             if let Some(o) = o {
-                x.schema_mut(&t.database, &t.schema)?
+                exec.schema_mut(&t.database, &t.schema)?
                     .tables
                     .insert(t.name, o);
             }
         }
         Relation::View => {
-            let o = from.views.remove(&f.name);
+            let o = from.views.remove(&fqn.name);
             if let Some(o) = o {
-                x.schema_mut(&t.database, &t.schema)?
+                exec.schema_mut(&t.database, &t.schema)?
                     .views
                     .insert(t.name, o);
             }
         }
         Relation::DynamicTable => {
-            let o = from.dynamic_tables.remove(&f.name);
+            let o = from.dynamic_tables.remove(&fqn.name);
             if let Some(o) = o {
-                x.schema_mut(&t.database, &t.schema)?
+                exec.schema_mut(&t.database, &t.schema)?
                     .dynamic_tables
                     .insert(t.name, o);
             }
@@ -156,39 +157,39 @@ pub fn rename_relation(
 
 /// Find a relation of `kind` for ALTER: None when it is missing and IF EXISTS was given.
 pub fn find_relation(
-    x: &Exec,
-    f: &Fqn,
+    exec: &Exec,
+    fqn: &Fqn,
     kind: Relation,
     noun: &str,
     if_exists: bool,
 ) -> Result<Option<()>, SqlError> {
-    let schema = match x.schema(&f.database, &f.schema) {
+    let schema = match exec.schema(&fqn.database, &fqn.schema) {
         Ok(s) => s,
         Err(_) if if_exists => return Ok(None),
         Err(e) => return Err(e),
     };
-    match schema.relation(&f.name) {
+    match schema.relation(&fqn.name) {
         Some(found) if found == kind => Ok(Some(())),
         Some(found) => Err(errors::wrong_kind(found.type_name(), kind.type_name())),
         None if if_exists => Ok(None),
-        None => Err(errors::does_not_exist(noun, &f.dotted())),
+        None => Err(errors::does_not_exist(noun, &fqn.dotted())),
     }
 }
 
 pub fn alter_view(
-    x: &mut Exec,
+    exec: &mut Exec,
     if_exists: bool,
     name: Name,
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&name, "ALTER VIEW")?;
-    if find_relation(x, &f, Relation::View, "View", if_exists)?.is_none() {
+    let f = exec.resolve_schema_object(&name, "ALTER VIEW")?;
+    if find_relation(exec, &f, Relation::View, "View", if_exists)?.is_none() {
         return Ok(Outcome::unchanged(ok()));
     }
     if let AlterAction::Rename(to) = &action {
-        return rename_relation(x, &f, to, Relation::View);
+        return rename_relation(exec, &f, to, Relation::View);
     }
-    let Some(mut view) = x
+    let Some(mut view) = exec
         .schema(&f.database, &f.schema)?
         .views
         .get(&f.name)
@@ -202,7 +203,7 @@ pub fn alter_view(
                 match p.key.as_str() {
                     "COMMENT" => view.meta.comment = props::opt_string(p)?,
                     "SECURE" => view.secure = true,
-                    k => return Err(x.unsupported(&format!("view property {k}"))),
+                    k => return Err(exec.unsupported(&format!("view property {k}"))),
                 }
             }
         }
@@ -211,21 +212,21 @@ pub fn alter_view(
                 match k.as_str() {
                     "COMMENT" => view.meta.comment = None,
                     "SECURE" => view.secure = false,
-                    k => return Err(x.unsupported(&format!("UNSET {k} on a view"))),
+                    k => return Err(exec.unsupported(&format!("UNSET {k} on a view"))),
                 }
             }
         }
         other => return Err(no_such_action("VIEW", &other)),
     }
-    x.schema_mut(&f.database, &f.schema)?
+    exec.schema_mut(&f.database, &f.schema)?
         .views
         .insert(f.name, view);
     Ok(Outcome::changed(ok()))
 }
 
 /// `'<n> <unit>'` of at least one minute, or DOWNSTREAM.
-fn target_lag(p: &Prop) -> Result<String, SqlError> {
-    let text = match &p.value {
+fn target_lag(prop: &Prop) -> Result<String, SqlError> {
+    let text = match &prop.value {
         PropValue::Word(w) if w.eq_ignore_ascii_case("DOWNSTREAM") => {
             return Ok("DOWNSTREAM".into())
         }
@@ -251,25 +252,25 @@ fn target_lag(p: &Prop) -> Result<String, SqlError> {
     Ok(text)
 }
 
-fn existing_warehouse(x: &Exec, p: &Prop) -> Result<String, SqlError> {
-    let w = props::simple_name(p)?;
-    if !x.catalog.warehouses.contains_key(&w) {
+fn existing_warehouse(exec: &Exec, prop: &Prop) -> Result<String, SqlError> {
+    let w = props::simple_name(prop)?;
+    if !exec.catalog.warehouses.contains_key(&w) {
         return Err(errors::does_not_exist("Warehouse", &w));
     }
     Ok(w)
 }
 
-pub fn create_dynamic_table(x: &mut Exec, def: DynamicTableDef) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&def.head.name, "CREATE DYNAMIC TABLE")?;
-    let schema = x.schema_for_create(&f.database, &f.schema)?;
+pub fn create_dynamic_table(exec: &mut Exec, def: DynamicTableDef) -> Result<Outcome, SqlError> {
+    let f = exec.resolve_schema_object(&def.head.name, "CREATE DYNAMIC TABLE")?;
+    let schema = exec.schema_for_create(&f.database, &f.schema)?;
     if let Some(done) = check_relation_create(schema, &def.head, &f.name, Relation::DynamicTable)? {
         return Ok(done);
     }
-    check_sources(x, &f, &def.query, "a dynamic table's query")?;
+    check_sources(exec, &f, &def.query, "a dynamic table's query")?;
     let _ = def.columns;
-    let saved_columns = super::describe::derived_view_rows(x, &def.text, &def.query).ok();
+    let saved_columns = super::describe::derived_view_rows(exec, &def.text, &def.query).ok();
     let mut dt = DynamicTable {
-        meta: x.meta(None),
+        meta: exec.meta(None),
         text: def.text,
         shown: Some(ShownText {
             head: def.shown_head,
@@ -289,11 +290,11 @@ pub fn create_dynamic_table(x: &mut Exec, def: DynamicTableDef) -> Result<Outcom
     for p in &def.props {
         match p.key.as_str() {
             "TARGET_LAG" => dt.target_lag = target_lag(p)?,
-            "WAREHOUSE" => dt.warehouse = existing_warehouse(x, p)?,
+            "WAREHOUSE" => dt.warehouse = existing_warehouse(exec, p)?,
             "REFRESH_MODE" => dt.refresh_mode = props::one_of(p, &["AUTO", "FULL", "INCREMENTAL"])?,
             "INITIALIZE" => dt.initialize = props::one_of(p, &["ON_CREATE", "ON_SCHEDULE"])?,
             "COMMENT" => dt.meta.comment = props::opt_string(p)?,
-            k => return Err(x.unsupported(&format!("dynamic table property {k}"))),
+            k => return Err(exec.unsupported(&format!("dynamic table property {k}"))),
         }
     }
     if dt.target_lag.is_empty() {
@@ -303,29 +304,31 @@ pub fn create_dynamic_table(x: &mut Exec, def: DynamicTableDef) -> Result<Outcom
         return Err(errors::invalid_value("WAREHOUSE", "(missing)"));
     }
     if dt.initialize == "ON_CREATE" {
-        dt.data_timestamp = Some(x.now);
+        dt.data_timestamp = Some(exec.now);
     }
-    dt.meta.tags.extend(tagging::resolve_assigns(x, &def.tags)?);
-    x.schema_mut(&f.database, &f.schema)?
+    dt.meta
+        .tags
+        .extend(tagging::resolve_assigns(exec, &def.tags)?);
+    exec.schema_mut(&f.database, &f.schema)?
         .dynamic_tables
         .insert(f.name.clone(), dt);
     Ok(Outcome::changed(created("Dynamic table", &f.name)))
 }
 
 pub fn alter_dynamic_table(
-    x: &mut Exec,
+    exec: &mut Exec,
     if_exists: bool,
     name: Name,
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
-    let f = x.resolve_schema_object(&name, "ALTER DYNAMIC TABLE")?;
-    if find_relation(x, &f, Relation::DynamicTable, "Dynamic table", if_exists)?.is_none() {
+    let f = exec.resolve_schema_object(&name, "ALTER DYNAMIC TABLE")?;
+    if find_relation(exec, &f, Relation::DynamicTable, "Dynamic table", if_exists)?.is_none() {
         return Ok(Outcome::unchanged(ok()));
     }
     if let AlterAction::Rename(to) = &action {
-        return rename_relation(x, &f, to, Relation::DynamicTable);
+        return rename_relation(exec, &f, to, Relation::DynamicTable);
     }
-    let Some(mut dt) = x
+    let Some(mut dt) = exec
         .schema(&f.database, &f.schema)?
         .dynamic_tables
         .get(&f.name)
@@ -338,13 +341,13 @@ pub fn alter_dynamic_table(
             for p in &props {
                 match p.key.as_str() {
                     "TARGET_LAG" => dt.target_lag = target_lag(p)?,
-                    "WAREHOUSE" => dt.warehouse = existing_warehouse(x, p)?,
+                    "WAREHOUSE" => dt.warehouse = existing_warehouse(exec, p)?,
                     "COMMENT" => dt.meta.comment = props::opt_string(p)?,
                     // UNCONFIRMED text: ALTER cannot change the refresh mode.
                     "REFRESH_MODE" | "INITIALIZE" => {
                         return Err(errors::invalid_state(format!("{} cannot be changed with ALTER DYNAMIC TABLE; recreate the dynamic table.", p.key)))
                     }
-                    k => return Err(x.unsupported(&format!("dynamic table property {k}"))),
+                    k => return Err(exec.unsupported(&format!("dynamic table property {k}"))),
                 }
             }
         }
@@ -352,23 +355,23 @@ pub fn alter_dynamic_table(
             for k in &keys {
                 match k.as_str() {
                     "COMMENT" => dt.meta.comment = None,
-                    k => return Err(x.unsupported(&format!("UNSET {k} on a dynamic table"))),
+                    k => return Err(exec.unsupported(&format!("UNSET {k} on a dynamic table"))),
                 }
             }
         }
         AlterAction::Suspend => {
             if !dt.suspended {
                 dt.suspended = true;
-                dt.last_suspended_on = Some(x.now);
+                dt.last_suspended_on = Some(exec.now);
             }
         }
         AlterAction::Resume {
             if_suspended: false,
         } => dt.suspended = false,
-        AlterAction::Refresh => dt.data_timestamp = Some(x.now),
+        AlterAction::Refresh => dt.data_timestamp = Some(exec.now),
         other => return Err(no_such_action("DYNAMIC TABLE", &other)),
     }
-    x.schema_mut(&f.database, &f.schema)?
+    exec.schema_mut(&f.database, &f.schema)?
         .dynamic_tables
         .insert(f.name, dt);
     Ok(Outcome::changed(ok()))

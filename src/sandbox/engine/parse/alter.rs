@@ -5,19 +5,19 @@ use super::create::{skip_to_end, tag_assigns};
 use super::cursor::{Cursor, PResult};
 use super::{kind, stage_location};
 
-pub fn alter(c: &mut Cursor) -> PResult<Statement> {
-    c.expect_kw("ALTER")?;
-    let k = kind(c)?;
-    let if_exists = c.eat_kws(&["IF", "EXISTS"]);
-    let name = c.name()?;
+pub fn alter(cursor: &mut Cursor) -> PResult<Statement> {
+    cursor.expect_kw("ALTER")?;
+    let k = kind(cursor)?;
+    let if_exists = cursor.eat_kws(&["IF", "EXISTS"]);
+    let name = cursor.name()?;
     let action = match k {
-        ObjectKind::Model => model_action(c)?,
-        ObjectKind::Task => task_action(c)?,
-        ObjectKind::Table => match table_action(c)? {
+        ObjectKind::Model => model_action(cursor)?,
+        ObjectKind::Task => task_action(cursor)?,
+        ObjectKind::Table => match table_action(cursor)? {
             Some(a) => a,
-            None => common_action(c, k)?,
+            None => common_action(cursor, k)?,
         },
-        _ => common_action(c, k)?,
+        _ => common_action(cursor, k)?,
     };
     Ok(Statement::Alter {
         kind: k,
@@ -29,74 +29,74 @@ pub fn alter(c: &mut Cursor) -> PResult<Statement> {
 
 /// What ALTER TABLE has besides the common actions: columns and the clustering key
 /// (ALTER TABLE and ALTER TABLE ... ALTER COLUMN reference pages).
-fn table_action(c: &mut Cursor) -> PResult<Option<AlterAction>> {
-    if c.eat_kws(&["CLUSTER", "BY"]) {
-        return Ok(Some(AlterAction::ClusterBy(c.balanced_group()?)));
+fn table_action(cursor: &mut Cursor) -> PResult<Option<AlterAction>> {
+    if cursor.eat_kws(&["CLUSTER", "BY"]) {
+        return Ok(Some(AlterAction::ClusterBy(cursor.balanced_group()?)));
     }
-    if c.eat_kws(&["DROP", "CLUSTERING", "KEY"]) {
+    if cursor.eat_kws(&["DROP", "CLUSTERING", "KEY"]) {
         return Ok(Some(AlterAction::DropClusteringKey));
     }
-    if c.eat_kws(&["RENAME", "COLUMN"]) {
-        let from = c.ident()?;
-        c.expect_kw("TO")?;
-        return Ok(Some(AlterAction::RenameColumn(from, c.ident()?)));
+    if cursor.eat_kws(&["RENAME", "COLUMN"]) {
+        let from = cursor.ident()?;
+        cursor.expect_kw("TO")?;
+        return Ok(Some(AlterAction::RenameColumn(from, cursor.ident()?)));
     }
-    if c.eat_kw("ADD") {
-        let _ = c.eat_kw("COLUMN");
-        if c.is_kws(&["IF", "NOT"]) {
-            return Err(c.unsupported("ADD COLUMN IF NOT EXISTS"));
+    if cursor.eat_kw("ADD") {
+        let _ = cursor.eat_kw("COLUMN");
+        if cursor.is_kws(&["IF", "NOT"]) {
+            return Err(cursor.unsupported("ADD COLUMN IF NOT EXISTS"));
         }
-        let (def, keyed) = super::create::column_def(c)?;
+        let (def, keyed) = super::create::column_def(cursor)?;
         if keyed {
-            return Err(c.unsupported("ADD COLUMN with PRIMARY KEY or UNIQUE"));
+            return Err(cursor.unsupported("ADD COLUMN with PRIMARY KEY or UNIQUE"));
         }
         return Ok(Some(AlterAction::AddColumn(def)));
     }
-    if c.is_kw("DROP") && !c.is_kw_at(1, "CLUSTERING") {
-        c.advance();
-        let _ = c.eat_kw("COLUMN");
-        if c.is_kws(&["IF", "EXISTS"]) {
-            return Err(c.unsupported("DROP COLUMN IF EXISTS"));
+    if cursor.is_kw("DROP") && !cursor.is_kw_at(1, "CLUSTERING") {
+        cursor.advance();
+        let _ = cursor.eat_kw("COLUMN");
+        if cursor.is_kws(&["IF", "EXISTS"]) {
+            return Err(cursor.unsupported("DROP COLUMN IF EXISTS"));
         }
-        let mut names = vec![c.ident()?];
-        while c.eat_sym(",") {
-            names.push(c.ident()?);
+        let mut names = vec![cursor.ident()?];
+        while cursor.eat_sym(",") {
+            names.push(cursor.ident()?);
         }
         return Ok(Some(AlterAction::DropColumns(names)));
     }
-    if c.eat_kw("ALTER") || c.eat_kw("MODIFY") {
-        let grouped = c.eat_sym("(");
+    if cursor.eat_kw("ALTER") || cursor.eat_kw("MODIFY") {
+        let grouped = cursor.eat_sym("(");
         let mut changes = Vec::new();
         loop {
-            let _ = c.eat_kw("COLUMN");
-            let name = c.ident()?;
-            let change = if c.eat_kws(&["SET", "DATA", "TYPE"]) || c.eat_kw("TYPE") {
-                ColumnChange::SetType(column_type(c)?)
-            } else if c.eat_kws(&["SET", "NOT", "NULL"]) || c.eat_kws(&["NOT", "NULL"]) {
+            let _ = cursor.eat_kw("COLUMN");
+            let name = cursor.ident()?;
+            let change = if cursor.eat_kws(&["SET", "DATA", "TYPE"]) || cursor.eat_kw("TYPE") {
+                ColumnChange::SetType(column_type(cursor)?)
+            } else if cursor.eat_kws(&["SET", "NOT", "NULL"]) || cursor.eat_kws(&["NOT", "NULL"]) {
                 ColumnChange::SetNotNull
-            } else if c.eat_kws(&["DROP", "NOT", "NULL"]) {
+            } else if cursor.eat_kws(&["DROP", "NOT", "NULL"]) {
                 ColumnChange::DropNotNull
-            } else if c.eat_kws(&["DROP", "DEFAULT"]) {
+            } else if cursor.eat_kws(&["DROP", "DEFAULT"]) {
                 ColumnChange::DropDefault
-            } else if c.eat_kw("COMMENT") {
-                ColumnChange::Comment(c.string()?)
-            } else if c.eat_kws(&["UNSET", "COMMENT"]) {
+            } else if cursor.eat_kw("COMMENT") {
+                ColumnChange::Comment(cursor.string()?)
+            } else if cursor.eat_kws(&["UNSET", "COMMENT"]) {
                 ColumnChange::UnsetComment
-            } else if c.is_kws(&["SET", "DEFAULT"]) {
-                return Err(c.unsupported("SET DEFAULT (sequences)"));
-            } else if c.is_kw("SET") || c.is_kw("UNSET") {
-                return Err(c.unsupported("column policies and tags"));
+            } else if cursor.is_kws(&["SET", "DEFAULT"]) {
+                return Err(cursor.unsupported("SET DEFAULT (sequences)"));
+            } else if cursor.is_kw("SET") || cursor.is_kw("UNSET") {
+                return Err(cursor.unsupported("column policies and tags"));
             } else {
                 // `ALTER c <type>`: the type alone.
-                ColumnChange::SetType(column_type(c)?)
+                ColumnChange::SetType(column_type(cursor)?)
             };
             changes.push((name, change));
-            if !c.eat_sym(",") {
+            if !cursor.eat_sym(",") {
                 break;
             }
         }
         if grouped {
-            c.expect_sym(")")?;
+            cursor.expect_sym(")")?;
         }
         return Ok(Some(AlterAction::AlterColumns(changes)));
     }
@@ -104,231 +104,231 @@ fn table_action(c: &mut Cursor) -> PResult<Option<AlterAction>> {
 }
 
 /// A type as written (`VARCHAR(50)`, `DOUBLE PRECISION`), upper-cased.
-fn column_type(c: &mut Cursor) -> PResult<String> {
-    let start = c.offset();
-    c.ident()?;
-    let _ = c.eat_kw("PRECISION") || c.eat_kw("VARYING");
-    if c.is_sym("(") {
-        c.balanced_group()?;
+fn column_type(cursor: &mut Cursor) -> PResult<String> {
+    let start = cursor.offset();
+    cursor.ident()?;
+    let _ = cursor.eat_kw("PRECISION") || cursor.eat_kw("VARYING");
+    if cursor.is_sym("(") {
+        cursor.balanced_group()?;
     }
-    Ok(c.src[start..c.offset()].trim().to_ascii_uppercase())
+    Ok(cursor.src[start..cursor.offset()].trim().to_ascii_uppercase())
 }
 
 /// The actions most kinds share; the executor refuses those a kind does not have.
-fn common_action(c: &mut Cursor, k: ObjectKind) -> PResult<AlterAction> {
-    if c.eat_kws(&["RENAME", "TO"]) {
-        return Ok(AlterAction::Rename(c.name()?));
+fn common_action(cursor: &mut Cursor, object_kind: ObjectKind) -> PResult<AlterAction> {
+    if cursor.eat_kws(&["RENAME", "TO"]) {
+        return Ok(AlterAction::Rename(cursor.name()?));
     }
-    if c.eat_kws(&["SET", "TAG"]) {
-        return Ok(AlterAction::SetTags(tag_assigns(c)?));
+    if cursor.eat_kws(&["SET", "TAG"]) {
+        return Ok(AlterAction::SetTags(tag_assigns(cursor)?));
     }
-    if c.eat_kws(&["UNSET", "TAG"]) {
-        return Ok(AlterAction::UnsetTags(c.names()?));
+    if cursor.eat_kws(&["UNSET", "TAG"]) {
+        return Ok(AlterAction::UnsetTags(cursor.names()?));
     }
-    if k == ObjectKind::Tag {
-        if c.eat_kws(&["ADD", "ALLOWED_VALUES"]) {
-            return Ok(AlterAction::AddAllowedValues(c.strings()?));
+    if object_kind == ObjectKind::Tag {
+        if cursor.eat_kws(&["ADD", "ALLOWED_VALUES"]) {
+            return Ok(AlterAction::AddAllowedValues(cursor.strings()?));
         }
-        if c.eat_kws(&["DROP", "ALLOWED_VALUES"]) {
-            return Ok(AlterAction::DropAllowedValues(c.strings()?));
+        if cursor.eat_kws(&["DROP", "ALLOWED_VALUES"]) {
+            return Ok(AlterAction::DropAllowedValues(cursor.strings()?));
         }
-        if c.eat_kws(&["SET", "ALLOWED_VALUES"]) {
-            return Ok(AlterAction::SetAllowedValues(c.strings()?));
+        if cursor.eat_kws(&["SET", "ALLOWED_VALUES"]) {
+            return Ok(AlterAction::SetAllowedValues(cursor.strings()?));
         }
-        if c.eat_kws(&["UNSET", "ALLOWED_VALUES"]) {
+        if cursor.eat_kws(&["UNSET", "ALLOWED_VALUES"]) {
             return Ok(AlterAction::UnsetAllowedValues);
         }
     }
-    if k == ObjectKind::Schema {
-        if c.eat_kws(&["ENABLE", "MANAGED", "ACCESS"]) {
+    if object_kind == ObjectKind::Schema {
+        if cursor.eat_kws(&["ENABLE", "MANAGED", "ACCESS"]) {
             return Ok(AlterAction::EnableManagedAccess);
         }
-        if c.eat_kws(&["DISABLE", "MANAGED", "ACCESS"]) {
+        if cursor.eat_kws(&["DISABLE", "MANAGED", "ACCESS"]) {
             return Ok(AlterAction::DisableManagedAccess);
         }
     }
-    if c.eat_kw("SUSPEND") {
+    if cursor.eat_kw("SUSPEND") {
         return Ok(AlterAction::Suspend);
     }
-    if c.eat_kw("RESUME") {
-        let if_suspended = c.eat_kws(&["IF", "SUSPENDED"]);
+    if cursor.eat_kw("RESUME") {
+        let if_suspended = cursor.eat_kws(&["IF", "SUSPENDED"]);
         return Ok(AlterAction::Resume { if_suspended });
     }
-    if c.eat_kw("REFRESH") {
+    if cursor.eat_kw("REFRESH") {
         return Ok(AlterAction::Refresh);
     }
-    if c.eat_kw("SET") {
-        return Ok(AlterAction::Set(set_props(c)?));
+    if cursor.eat_kw("SET") {
+        return Ok(AlterAction::Set(set_props(cursor)?));
     }
-    if c.eat_kw("UNSET") {
-        return Ok(AlterAction::Unset(unset_keys(c)?));
+    if cursor.eat_kw("UNSET") {
+        return Ok(AlterAction::Unset(unset_keys(cursor)?));
     }
-    Err(match c.peek() {
-        Some(t) => c.unsupported(format!(
+    Err(match cursor.peek() {
+        Some(t) => cursor.unsupported(format!(
             "ALTER {} ... {}",
-            k.keyword(),
+            object_kind.keyword(),
             t.text.to_ascii_uppercase()
         )),
-        None => c.unexpected(),
+        None => cursor.unexpected(),
     })
 }
 
 /// `SET k = v [,] k2 = v2 ...`; `SET SECURE` (views) reads as `SECURE = TRUE`.
-fn set_props(c: &mut Cursor) -> PResult<Vec<Prop>> {
+fn set_props(cursor: &mut Cursor) -> PResult<Vec<Prop>> {
     let mut out = Vec::new();
     loop {
-        if c.is_kw("SECURE") && !c.peek_at(1).is_some_and(|t| t.is_symbol("=")) {
-            let offset = c.offset();
-            c.advance();
+        if cursor.is_kw("SECURE") && !cursor.peek_at(1).is_some_and(|t| t.is_symbol("=")) {
+            let offset = cursor.offset();
+            cursor.advance();
             out.push(Prop {
                 key: "SECURE".into(),
                 value: PropValue::Word("TRUE".into()),
                 offset,
             });
-        } else if c.starts_prop() {
-            out.push(c.prop()?);
+        } else if cursor.starts_prop() {
+            out.push(cursor.prop()?);
         } else {
             break;
         }
-        if c.is_sym(",") {
-            c.advance();
+        if cursor.is_sym(",") {
+            cursor.advance();
         }
     }
     if out.is_empty() {
-        return Err(c.unexpected());
+        return Err(cursor.unexpected());
     }
     Ok(out)
 }
 
 /// `UNSET k [, k2 ...]`.
-fn unset_keys(c: &mut Cursor) -> PResult<Vec<String>> {
-    let mut out = vec![c.ident()?];
-    while c.eat_sym(",") {
-        out.push(c.ident()?);
+fn unset_keys(cursor: &mut Cursor) -> PResult<Vec<String>> {
+    let mut out = vec![cursor.ident()?];
+    while cursor.eat_sym(",") {
+        out.push(cursor.ident()?);
     }
     Ok(out)
 }
 
-fn task_action(c: &mut Cursor) -> PResult<AlterAction> {
-    if c.eat_kw("SUSPEND") {
+fn task_action(cursor: &mut Cursor) -> PResult<AlterAction> {
+    if cursor.eat_kw("SUSPEND") {
         return Ok(AlterAction::Suspend);
     }
-    if c.eat_kw("RESUME") {
+    if cursor.eat_kw("RESUME") {
         return Ok(AlterAction::Resume {
             if_suspended: false,
         });
     }
-    if c.eat_kws(&["MODIFY", "AS"]) {
-        if c.at_end() {
-            return Err(c.unexpected());
+    if cursor.eat_kws(&["MODIFY", "AS"]) {
+        if cursor.at_end() {
+            return Err(cursor.unexpected());
         }
-        let body = c.text_from(c.offset());
-        skip_to_end(c);
+        let body = cursor.text_from(cursor.offset());
+        skip_to_end(cursor);
         return Ok(AlterAction::ModifyAs(body));
     }
-    if c.eat_kws(&["MODIFY", "WHEN"]) {
-        if c.at_end() {
-            return Err(c.unexpected());
+    if cursor.eat_kws(&["MODIFY", "WHEN"]) {
+        if cursor.at_end() {
+            return Err(cursor.unexpected());
         }
-        let cond = c.text_from(c.offset());
-        skip_to_end(c);
+        let cond = cursor.text_from(cursor.offset());
+        skip_to_end(cursor);
         return Ok(AlterAction::ModifyWhen(cond));
     }
-    if c.eat_kws(&["REMOVE", "WHEN"]) {
+    if cursor.eat_kws(&["REMOVE", "WHEN"]) {
         return Ok(AlterAction::RemoveWhen);
     }
-    if c.eat_kws(&["ADD", "AFTER"]) {
-        return Ok(AlterAction::AddAfter(c.names()?));
+    if cursor.eat_kws(&["ADD", "AFTER"]) {
+        return Ok(AlterAction::AddAfter(cursor.names()?));
     }
-    if c.eat_kws(&["REMOVE", "AFTER"]) {
-        return Ok(AlterAction::RemoveAfter(c.names()?));
+    if cursor.eat_kws(&["REMOVE", "AFTER"]) {
+        return Ok(AlterAction::RemoveAfter(cursor.names()?));
     }
-    if c.eat_kws(&["SET", "TAG"]) {
-        return Ok(AlterAction::SetTags(tag_assigns(c)?));
+    if cursor.eat_kws(&["SET", "TAG"]) {
+        return Ok(AlterAction::SetTags(tag_assigns(cursor)?));
     }
-    if c.eat_kws(&["UNSET", "TAG"]) {
-        return Ok(AlterAction::UnsetTags(c.names()?));
+    if cursor.eat_kws(&["UNSET", "TAG"]) {
+        return Ok(AlterAction::UnsetTags(cursor.names()?));
     }
-    if c.is_kws(&["SET", "FINALIZE"]) || c.is_kws(&["UNSET", "FINALIZE"]) {
-        return Err(c.unsupported("finalizer tasks"));
+    if cursor.is_kws(&["SET", "FINALIZE"]) || cursor.is_kws(&["UNSET", "FINALIZE"]) {
+        return Err(cursor.unsupported("finalizer tasks"));
     }
-    if c.eat_kw("SET") {
-        return Ok(AlterAction::Set(set_props(c)?));
+    if cursor.eat_kw("SET") {
+        return Ok(AlterAction::Set(set_props(cursor)?));
     }
-    if c.eat_kw("UNSET") {
-        return Ok(AlterAction::Unset(unset_keys(c)?));
+    if cursor.eat_kw("UNSET") {
+        return Ok(AlterAction::Unset(unset_keys(cursor)?));
     }
     // Snowflake has no ALTER TASK ... RENAME TO; anything else is not Snowflake syntax either.
-    Err(c.unexpected())
+    Err(cursor.unexpected())
 }
 
-fn model_action(c: &mut Cursor) -> PResult<AlterAction> {
-    if c.eat_kws(&["RENAME", "TO"]) {
-        return Ok(AlterAction::Rename(c.name()?));
+fn model_action(cursor: &mut Cursor) -> PResult<AlterAction> {
+    if cursor.eat_kws(&["RENAME", "TO"]) {
+        return Ok(AlterAction::Rename(cursor.name()?));
     }
-    if c.eat_kws(&["ADD", "VERSION"]) {
-        let version = c.ident()?;
-        c.expect_kw("FROM")?;
-        if c.is_kw("MODEL") {
-            return Err(c.unsupported("ADD VERSION ... FROM MODEL"));
+    if cursor.eat_kws(&["ADD", "VERSION"]) {
+        let version = cursor.ident()?;
+        cursor.expect_kw("FROM")?;
+        if cursor.is_kw("MODEL") {
+            return Err(cursor.unsupported("ADD VERSION ... FROM MODEL"));
         }
-        let source = stage_location(c)?;
+        let source = stage_location(cursor)?;
         return Ok(AlterAction::AddVersion { version, source });
     }
-    if c.is_kws(&["ADD", "LIVE"]) || c.is_kw("COMMIT") {
-        return Err(c.unsupported("live model versions"));
+    if cursor.is_kws(&["ADD", "LIVE"]) || cursor.is_kw("COMMIT") {
+        return Err(cursor.unsupported("live model versions"));
     }
-    if c.eat_kws(&["DROP", "VERSION"]) {
-        return Ok(AlterAction::DropVersion(c.ident()?));
+    if cursor.eat_kws(&["DROP", "VERSION"]) {
+        return Ok(AlterAction::DropVersion(cursor.ident()?));
     }
-    if c.eat_kws(&["MODIFY", "VERSION"]) {
-        let version = c.ident()?;
-        c.expect_kw("SET")?;
+    if cursor.eat_kws(&["MODIFY", "VERSION"]) {
+        let version = cursor.ident()?;
+        cursor.expect_kw("SET")?;
         return Ok(AlterAction::ModifyVersion {
             version,
-            props: set_props(c)?,
+            props: set_props(cursor)?,
         });
     }
-    if c.eat_kw("VERSION") {
-        let version = c.ident()?;
-        if c.eat_kws(&["SET", "ALIAS"]) {
-            c.expect_sym("=")?;
+    if cursor.eat_kw("VERSION") {
+        let version = cursor.ident()?;
+        if cursor.eat_kws(&["SET", "ALIAS"]) {
+            cursor.expect_sym("=")?;
             return Ok(AlterAction::VersionSetAlias {
                 version,
-                alias: c.ident()?,
+                alias: cursor.ident()?,
             });
         }
-        c.expect_kws(&["UNSET", "ALIAS"])?;
+        cursor.expect_kws(&["UNSET", "ALIAS"])?;
         return Ok(AlterAction::VersionUnsetAlias(version));
     }
-    if c.eat_kws(&["SET", "TAG"]) {
-        return Ok(AlterAction::SetTags(tag_assigns(c)?));
+    if cursor.eat_kws(&["SET", "TAG"]) {
+        return Ok(AlterAction::SetTags(tag_assigns(cursor)?));
     }
-    if c.eat_kws(&["UNSET", "TAG"]) {
-        return Ok(AlterAction::UnsetTags(c.names()?));
+    if cursor.eat_kws(&["UNSET", "TAG"]) {
+        return Ok(AlterAction::UnsetTags(cursor.names()?));
     }
-    if c.eat_kw("SET") {
-        return Ok(AlterAction::Set(set_props(c)?));
+    if cursor.eat_kw("SET") {
+        return Ok(AlterAction::Set(set_props(cursor)?));
     }
-    if c.eat_kw("UNSET") {
-        return Ok(AlterAction::Unset(unset_keys(c)?));
+    if cursor.eat_kw("UNSET") {
+        return Ok(AlterAction::Unset(unset_keys(cursor)?));
     }
-    Err(match c.peek() {
-        Some(t) => c.unsupported(format!("ALTER MODEL ... {}", t.text.to_ascii_uppercase())),
-        None => c.unexpected(),
+    Err(match cursor.peek() {
+        Some(t) => cursor.unsupported(format!("ALTER MODEL ... {}", t.text.to_ascii_uppercase())),
+        None => cursor.unexpected(),
     })
 }
 
-pub fn drop(c: &mut Cursor) -> PResult<Statement> {
-    c.expect_kw("DROP")?;
-    let k = kind(c)?;
-    let if_exists = c.eat_kws(&["IF", "EXISTS"]);
-    let name = c.name()?;
+pub fn drop(cursor: &mut Cursor) -> PResult<Statement> {
+    cursor.expect_kw("DROP")?;
+    let k = kind(cursor)?;
+    let if_exists = cursor.eat_kws(&["IF", "EXISTS"]);
+    let name = cursor.name()?;
     if matches!(
         k,
         ObjectKind::Database | ObjectKind::Schema | ObjectKind::Table | ObjectKind::View
     ) {
-        let _ = c.eat_kw("CASCADE") || c.eat_kw("RESTRICT");
+        let _ = cursor.eat_kw("CASCADE") || cursor.eat_kw("RESTRICT");
     }
     Ok(Statement::Drop {
         kind: k,
@@ -337,17 +337,17 @@ pub fn drop(c: &mut Cursor) -> PResult<Statement> {
     })
 }
 
-pub fn comment_on(c: &mut Cursor) -> PResult<Statement> {
-    c.expect_kws(&["COMMENT"])?;
-    let if_exists = c.eat_kws(&["IF", "EXISTS"]);
-    c.expect_kw("ON")?;
-    if c.is_kw("COLUMN") {
-        return Err(c.unsupported("COMMENT ON COLUMN"));
+pub fn comment_on(cursor: &mut Cursor) -> PResult<Statement> {
+    cursor.expect_kws(&["COMMENT"])?;
+    let if_exists = cursor.eat_kws(&["IF", "EXISTS"]);
+    cursor.expect_kw("ON")?;
+    if cursor.is_kw("COLUMN") {
+        return Err(cursor.unsupported("COMMENT ON COLUMN"));
     }
-    let k = kind(c)?;
-    let name = c.name()?;
-    c.expect_kw("IS")?;
-    let comment = c.string()?;
+    let k = kind(cursor)?;
+    let name = cursor.name()?;
+    cursor.expect_kw("IS")?;
+    let comment = cursor.string()?;
     Ok(Statement::CommentOn {
         kind: k,
         if_exists,

@@ -4,12 +4,12 @@ use super::ast::*;
 use super::cursor::{Cursor, PResult, ParseError};
 use super::{kind, query, stage_location};
 
-pub fn create(c: &mut Cursor) -> PResult<Statement> {
-    c.expect_kw("CREATE")?;
-    if c.is_kws(&["OR", "ALTER"]) {
-        return Err(c.unsupported("CREATE OR ALTER"));
+pub fn create(cursor: &mut Cursor) -> PResult<Statement> {
+    cursor.expect_kw("CREATE")?;
+    if cursor.is_kws(&["OR", "ALTER"]) {
+        return Err(cursor.unsupported("CREATE OR ALTER"));
     }
-    let or_replace = c.eat_kws(&["OR", "REPLACE"]);
+    let or_replace = cursor.eat_kws(&["OR", "REPLACE"]);
     for modifier in [
         "TEMPORARY",
         "TEMP",
@@ -23,26 +23,26 @@ pub fn create(c: &mut Cursor) -> PResult<Statement> {
         "HYBRID",
         "ICEBERG",
     ] {
-        if c.is_kw(modifier) {
-            return Err(c.unsupported(format!("{modifier} objects")));
+        if cursor.is_kw(modifier) {
+            return Err(cursor.unsupported(format!("{modifier} objects")));
         }
     }
-    let transient = c.eat_kw("TRANSIENT");
-    let secure = c.eat_kw("SECURE");
-    if c.is_kws(&["DYNAMIC", "ICEBERG"]) {
-        return Err(c.unsupported("DYNAMIC ICEBERG TABLE"));
+    let transient = cursor.eat_kw("TRANSIENT");
+    let secure = cursor.eat_kw("SECURE");
+    if cursor.is_kws(&["DYNAMIC", "ICEBERG"]) {
+        return Err(cursor.unsupported("DYNAMIC ICEBERG TABLE"));
     }
-    let k = kind(c)?;
+    let k = kind(cursor)?;
     let modifier_ok = match k {
         ObjectKind::Database | ObjectKind::Schema | ObjectKind::Table => !secure,
         ObjectKind::View => !transient,
         _ => !secure && !transient,
     };
     if !modifier_ok {
-        return Err(c.unsupported(format!("{} with this modifier", k.keyword())));
+        return Err(cursor.unsupported(format!("{} with this modifier", k.keyword())));
     }
-    let if_not_exists_at = c.offset();
-    let if_not_exists = c.eat_kws(&["IF", "NOT", "EXISTS"]);
+    let if_not_exists_at = cursor.offset();
+    let if_not_exists = cursor.eat_kws(&["IF", "NOT", "EXISTS"]);
     if or_replace && if_not_exists {
         // Snowflake refuses OR REPLACE together with IF NOT EXISTS.
         return Err(ParseError::Syntax {
@@ -50,44 +50,44 @@ pub fn create(c: &mut Cursor) -> PResult<Statement> {
             found: Some("IF".into()),
         });
     }
-    let name = c.name()?;
+    let name = cursor.name()?;
     let head = CreateHead {
         or_replace,
         if_not_exists,
         name,
     };
-    if c.is_kw("CLONE") || c.is_kw("LIKE") {
-        return Err(c.unsupported("CLONE and LIKE"));
+    if cursor.is_kw("CLONE") || cursor.is_kw("LIKE") {
+        return Err(cursor.unsupported("CLONE and LIKE"));
     }
     match k {
         ObjectKind::Warehouse => {
-            c.eat_kw("WITH");
-            let props = c.props()?;
+            cursor.eat_kw("WITH");
+            let props = cursor.props()?;
             Ok(Statement::CreateWarehouse { head, props })
         }
         // CREATE ROLE takes COMMENT and tags; tags are not emulated for roles.
         ObjectKind::Role => {
-            if c.is_kw("WITH") || c.is_kw("TAG") {
-                return Err(c.unsupported("tags on CREATE ROLE"));
+            if cursor.is_kw("WITH") || cursor.is_kw("TAG") {
+                return Err(cursor.unsupported("tags on CREATE ROLE"));
             }
             Ok(Statement::CreateRole {
                 head,
-                props: c.props()?,
+                props: cursor.props()?,
             })
         }
         ObjectKind::Database => Ok(Statement::CreateDatabase {
             head,
             transient,
-            props: c.props()?,
+            props: cursor.props()?,
         }),
         ObjectKind::Schema => {
             let mut managed_access = false;
             let mut props = Vec::new();
             loop {
-                if c.eat_kws(&["WITH", "MANAGED", "ACCESS"]) {
+                if cursor.eat_kws(&["WITH", "MANAGED", "ACCESS"]) {
                     managed_access = true;
-                } else if c.starts_prop() {
-                    props.push(c.prop()?);
+                } else if cursor.starts_prop() {
+                    props.push(cursor.prop()?);
                 } else {
                     break;
                 }
@@ -101,16 +101,16 @@ pub fn create(c: &mut Cursor) -> PResult<Statement> {
         }
         ObjectKind::Stage => Ok(Statement::CreateStage {
             head,
-            props: c.props()?,
+            props: cursor.props()?,
         }),
         ObjectKind::Tag => {
             let mut allowed_values = None;
             let mut props = Vec::new();
             loop {
-                if c.eat_kw("ALLOWED_VALUES") {
-                    allowed_values = Some(c.strings()?);
-                } else if c.starts_prop() {
-                    props.push(c.prop()?);
+                if cursor.eat_kw("ALLOWED_VALUES") {
+                    allowed_values = Some(cursor.strings()?);
+                } else if cursor.starts_prop() {
+                    props.push(cursor.prop()?);
                 } else {
                     break;
                 }
@@ -121,22 +121,22 @@ pub fn create(c: &mut Cursor) -> PResult<Statement> {
                 props,
             })
         }
-        ObjectKind::Table => create_table(c, head, transient),
-        ObjectKind::View => create_view(c, head, secure),
-        ObjectKind::DynamicTable => create_dynamic_table(c, head),
-        ObjectKind::Task => create_task(c, head),
+        ObjectKind::Table => create_table(cursor, head, transient),
+        ObjectKind::View => create_view(cursor, head, secure),
+        ObjectKind::DynamicTable => create_dynamic_table(cursor, head),
+        ObjectKind::Task => create_task(cursor, head),
         ObjectKind::Model => {
-            c.expect_kw("WITH")?;
-            if c.is_kw("LIVE") {
-                return Err(c.unsupported("WITH LIVE VERSION"));
+            cursor.expect_kw("WITH")?;
+            if cursor.is_kw("LIVE") {
+                return Err(cursor.unsupported("WITH LIVE VERSION"));
             }
-            c.expect_kw("VERSION")?;
-            let version = c.ident()?;
-            c.expect_kw("FROM")?;
-            if c.is_kw("MODEL") {
-                return Err(c.unsupported("FROM MODEL"));
+            cursor.expect_kw("VERSION")?;
+            let version = cursor.ident()?;
+            cursor.expect_kw("FROM")?;
+            if cursor.is_kw("MODEL") {
+                return Err(cursor.unsupported("FROM MODEL"));
             }
-            let source = stage_location(c)?;
+            let source = stage_location(cursor)?;
             Ok(Statement::CreateModel {
                 head,
                 version,
@@ -146,40 +146,40 @@ pub fn create(c: &mut Cursor) -> PResult<Statement> {
     }
 }
 
-fn create_table(c: &mut Cursor, head: CreateHead, transient: bool) -> PResult<Statement> {
-    if c.is_kw("AS") || c.is_kw("USING") {
-        return Err(c.unsupported("CREATE TABLE AS SELECT"));
+fn create_table(cursor: &mut Cursor, head: CreateHead, transient: bool) -> PResult<Statement> {
+    if cursor.is_kw("AS") || cursor.is_kw("USING") {
+        return Err(cursor.unsupported("CREATE TABLE AS SELECT"));
     }
-    c.expect_sym("(")?;
+    cursor.expect_sym("(")?;
     let mut columns = Vec::new();
     let mut declares_keys = false;
     loop {
-        if c.is_kw("PRIMARY") || c.is_kw("UNIQUE") || c.is_kw("CONSTRAINT") {
-            table_constraint(c)?;
+        if cursor.is_kw("PRIMARY") || cursor.is_kw("UNIQUE") || cursor.is_kw("CONSTRAINT") {
+            table_constraint(cursor)?;
             declares_keys = true;
         } else {
-            let (col, keyed) = column_def(c)?;
+            let (col, keyed) = column_def(cursor)?;
             declares_keys |= keyed;
             columns.push(col);
         }
-        if c.eat_sym(")") {
+        if cursor.eat_sym(")") {
             break;
         }
-        c.expect_sym(",")?;
+        cursor.expect_sym(",")?;
     }
     let mut props = Vec::new();
     let mut cluster_by = None;
     loop {
-        if c.eat_kws(&["CLUSTER", "BY"]) {
-            cluster_by = Some(c.balanced_group()?);
-        } else if c.starts_prop() {
-            props.push(c.prop()?);
+        if cursor.eat_kws(&["CLUSTER", "BY"]) {
+            cluster_by = Some(cursor.balanced_group()?);
+        } else if cursor.starts_prop() {
+            props.push(cursor.prop()?);
         } else {
             break;
         }
     }
-    if c.is_kw("AS") {
-        return Err(c.unsupported("CREATE TABLE AS SELECT"));
+    if cursor.is_kw("AS") {
+        return Err(cursor.unsupported("CREATE TABLE AS SELECT"));
     }
     Ok(Statement::CreateTable {
         head,
@@ -193,32 +193,32 @@ fn create_table(c: &mut Cursor, head: CreateHead, transient: bool) -> PResult<St
 
 /// `[CONSTRAINT n] PRIMARY KEY (cols)` / `UNIQUE (cols)`: accepted and not enforced, as in
 /// Snowflake.
-fn table_constraint(c: &mut Cursor) -> PResult<()> {
-    if c.eat_kw("CONSTRAINT") {
-        c.ident()?;
+fn table_constraint(cursor: &mut Cursor) -> PResult<()> {
+    if cursor.eat_kw("CONSTRAINT") {
+        cursor.ident()?;
     }
-    if c.eat_kws(&["PRIMARY", "KEY"]) || c.eat_kw("UNIQUE") {
-        c.balanced_group()?;
+    if cursor.eat_kws(&["PRIMARY", "KEY"]) || cursor.eat_kw("UNIQUE") {
+        cursor.balanced_group()?;
         Ok(())
-    } else if c.is_kw("FOREIGN") {
-        Err(c.unsupported("FOREIGN KEY"))
+    } else if cursor.is_kw("FOREIGN") {
+        Err(cursor.unsupported("FOREIGN KEY"))
     } else {
-        Err(c.unexpected())
+        Err(cursor.unexpected())
     }
 }
 
 /// A column definition, and whether it declares PRIMARY KEY or UNIQUE.
-pub(super) fn column_def(c: &mut Cursor) -> PResult<(ColumnDef, bool)> {
-    let name = c.ident()?;
-    let type_start = c.offset();
-    c.ident()?;
+pub(super) fn column_def(cursor: &mut Cursor) -> PResult<(ColumnDef, bool)> {
+    let name = cursor.ident()?;
+    let type_start = cursor.offset();
+    cursor.ident()?;
     // Two-word types.
-    let _ = c.eat_kw("PRECISION") || c.eat_kw("VARYING");
-    if c.is_sym("(") {
-        c.balanced_group()?;
+    let _ = cursor.eat_kw("PRECISION") || cursor.eat_kw("VARYING");
+    if cursor.is_sym("(") {
+        cursor.balanced_group()?;
     }
-    let type_end = c.offset();
-    let data_type = c.src[type_start..type_end].trim().to_ascii_uppercase();
+    let type_end = cursor.offset();
+    let data_type = cursor.src[type_start..type_end].trim().to_ascii_uppercase();
     let mut col = ColumnDef {
         name,
         data_type,
@@ -228,26 +228,27 @@ pub(super) fn column_def(c: &mut Cursor) -> PResult<(ColumnDef, bool)> {
     };
     let mut keyed = false;
     loop {
-        if c.eat_kws(&["NOT", "NULL"]) {
+        if cursor.eat_kws(&["NOT", "NULL"]) {
             col.not_null = true;
-        } else if c.eat_kw("NULL") {
+        } else if cursor.eat_kw("NULL") {
             col.not_null = false;
-        } else if c.eat_kw("DEFAULT") {
-            col.default = Some(query::expr(c)?);
-        } else if c.eat_kw("COMMENT") {
-            col.comment = Some(c.string()?);
-        } else if c.eat_kws(&["PRIMARY", "KEY"]) || c.eat_kw("UNIQUE") {
+        } else if cursor.eat_kw("DEFAULT") {
+            col.default = Some(query::expr(cursor)?);
+        } else if cursor.eat_kw("COMMENT") {
+            col.comment = Some(cursor.string()?);
+        } else if cursor.eat_kws(&["PRIMARY", "KEY"]) || cursor.eat_kw("UNIQUE") {
             // Not enforced by Snowflake either; DESCRIBE needs to know it was declared.
             keyed = true;
-        } else if c.is_kw("COLLATE")
-            || c.is_kw("AUTOINCREMENT")
-            || c.is_kw("IDENTITY")
-            || c.is_kw("WITH")
-            || c.is_kw("REFERENCES")
+        } else if cursor.is_kw("COLLATE")
+            || cursor.is_kw("AUTOINCREMENT")
+            || cursor.is_kw("IDENTITY")
+            || cursor.is_kw("WITH")
+            || cursor.is_kw("REFERENCES")
         {
-            return Err(c.unsupported(format!(
+            return Err(cursor.unsupported(format!(
                 "column option {}",
-                c.peek()
+                cursor
+                    .peek()
                     .map(|t| t.text.to_ascii_uppercase())
                     .unwrap_or_default()
             )));
@@ -259,78 +260,81 @@ pub(super) fn column_def(c: &mut Cursor) -> PResult<(ColumnDef, bool)> {
 }
 
 /// `( col [COMMENT '...'], ... )` of a view or dynamic table.
-fn listed_columns(c: &mut Cursor) -> PResult<Vec<ListedColumn>> {
-    c.expect_sym("(")?;
+fn listed_columns(cursor: &mut Cursor) -> PResult<Vec<ListedColumn>> {
+    cursor.expect_sym("(")?;
     let mut out = Vec::new();
     loop {
-        let name = c.ident()?;
+        let name = cursor.ident()?;
         let mut comment = None;
-        if c.eat_kw("COMMENT") {
-            comment = Some(c.string()?);
+        if cursor.eat_kw("COMMENT") {
+            comment = Some(cursor.string()?);
         }
-        if c.is_kw("WITH") || c.is_kw("MASKING") || c.is_kw("PROJECTION") {
-            return Err(c.unsupported("column policies"));
+        if cursor.is_kw("WITH") || cursor.is_kw("MASKING") || cursor.is_kw("PROJECTION") {
+            return Err(cursor.unsupported("column policies"));
         }
-        if c.at_end() {
-            return Err(c.unexpected());
+        if cursor.at_end() {
+            return Err(cursor.unexpected());
         }
-        if !c.is_sym(",") && !c.is_sym(")") {
-            return Err(c.unsupported("typed column lists"));
+        if !cursor.is_sym(",") && !cursor.is_sym(")") {
+            return Err(cursor.unsupported("typed column lists"));
         }
         out.push(ListedColumn { name, comment });
-        if c.eat_sym(")") {
+        if cursor.eat_sym(")") {
             break;
         }
-        c.expect_sym(",")?;
+        cursor.expect_sym(",")?;
     }
     Ok(out)
 }
 
 /// `TAG ( t = 'v', ... )` (also written `WITH TAG`).
-fn tag_list(c: &mut Cursor) -> PResult<Vec<TagAssign>> {
-    c.expect_sym("(")?;
-    let out = tag_assigns(c)?;
-    c.expect_sym(")")?;
+fn tag_list(cursor: &mut Cursor) -> PResult<Vec<TagAssign>> {
+    cursor.expect_sym("(")?;
+    let out = tag_assigns(cursor)?;
+    cursor.expect_sym(")")?;
     Ok(out)
 }
 
 /// `t = 'v' [, t2 = 'v2' ...]`.
-pub fn tag_assigns(c: &mut Cursor) -> PResult<Vec<TagAssign>> {
+pub fn tag_assigns(cursor: &mut Cursor) -> PResult<Vec<TagAssign>> {
     let mut out = Vec::new();
     loop {
-        let tag = c.name()?;
-        c.expect_sym("=")?;
-        let value = c.string()?;
+        let tag = cursor.name()?;
+        cursor.expect_sym("=")?;
+        let value = cursor.string()?;
         out.push(TagAssign { tag, value });
-        if !c.eat_sym(",") {
+        if !cursor.eat_sym(",") {
             break;
         }
     }
     Ok(out)
 }
 
-fn create_view(c: &mut Cursor, head: CreateHead, secure: bool) -> PResult<Statement> {
+fn create_view(cursor: &mut Cursor, head: CreateHead, secure: bool) -> PResult<Statement> {
     let mut columns = Vec::new();
     let mut props = Vec::new();
     let mut tags = Vec::new();
     loop {
-        if c.eat_kws(&["COPY", "GRANTS"]) {
-        } else if c.is_sym("(") && columns.is_empty() {
-            columns = listed_columns(c)?;
-        } else if c.eat_kw("TAG") || c.eat_kws(&["WITH", "TAG"]) {
-            tags.extend(tag_list(c)?);
-        } else if c.is_kw("ROW") || c.is_kw("AGGREGATION") || c.is_kws(&["WITH", "ROW"]) {
-            return Err(c.unsupported("view policies"));
-        } else if c.starts_prop() {
-            props.push(c.prop()?);
+        if cursor.eat_kws(&["COPY", "GRANTS"]) {
+        } else if cursor.is_sym("(") && columns.is_empty() {
+            columns = listed_columns(cursor)?;
+        } else if cursor.eat_kw("TAG") || cursor.eat_kws(&["WITH", "TAG"]) {
+            tags.extend(tag_list(cursor)?);
+        } else if cursor.is_kw("ROW")
+            || cursor.is_kw("AGGREGATION")
+            || cursor.is_kws(&["WITH", "ROW"])
+        {
+            return Err(cursor.unsupported("view policies"));
+        } else if cursor.starts_prop() {
+            props.push(cursor.prop()?);
         } else {
             break;
         }
     }
-    c.expect_kw("AS")?;
-    let query = c.text_from(c.offset());
-    skip_to_end(c);
-    let text = c.full_text();
+    cursor.expect_kw("AS")?;
+    let query = cursor.text_from(cursor.offset());
+    skip_to_end(cursor);
+    let text = cursor.full_text();
     Ok(Statement::CreateView {
         head,
         secure,
@@ -342,53 +346,56 @@ fn create_view(c: &mut Cursor, head: CreateHead, secure: bool) -> PResult<Statem
     })
 }
 
-fn create_dynamic_table(c: &mut Cursor, head: CreateHead) -> PResult<Statement> {
+fn create_dynamic_table(cursor: &mut Cursor, head: CreateHead) -> PResult<Statement> {
     let mut columns = Vec::new();
     let mut props = Vec::new();
     let mut tags = Vec::new();
     let mut cluster_by = None;
     // The clauses SHOW re-prints as written, in its order (see DynamicTable::shown_text).
-    let head_text = c.text_since(0);
+    let head_text = cursor.text_since(0);
     let (mut columns_text, mut cluster_text, mut comment_text) = (None, None, None);
     let mut tags_text = Vec::new();
     loop {
-        let start = c.offset();
-        if c.eat_kws(&["COPY", "GRANTS"]) {
-        } else if c.is_sym("(") && columns.is_empty() {
-            columns = listed_columns(c)?;
-            columns_text = Some(c.text_since(start));
-        } else if c.eat_kw("TAG") || c.eat_kws(&["WITH", "TAG"]) {
-            tags.extend(tag_list(c)?);
-            tags_text.push(c.text_since(start));
-        } else if c.eat_kws(&["CLUSTER", "BY"]) {
-            cluster_by = Some(c.balanced_group()?);
-            cluster_text = Some(c.text_since(start));
-        } else if c.is_kw("COMMENT") && c.starts_prop() {
-            props.push(c.prop()?);
-            comment_text = Some(c.text_since(start));
-        } else if c.eat_kw("TARGET_LAG") {
-            let offset = c.offset();
-            c.expect_sym("=")?;
+        let start = cursor.offset();
+        if cursor.eat_kws(&["COPY", "GRANTS"]) {
+        } else if cursor.is_sym("(") && columns.is_empty() {
+            columns = listed_columns(cursor)?;
+            columns_text = Some(cursor.text_since(start));
+        } else if cursor.eat_kw("TAG") || cursor.eat_kws(&["WITH", "TAG"]) {
+            tags.extend(tag_list(cursor)?);
+            tags_text.push(cursor.text_since(start));
+        } else if cursor.eat_kws(&["CLUSTER", "BY"]) {
+            cluster_by = Some(cursor.balanced_group()?);
+            cluster_text = Some(cursor.text_since(start));
+        } else if cursor.is_kw("COMMENT") && cursor.starts_prop() {
+            props.push(cursor.prop()?);
+            comment_text = Some(cursor.text_since(start));
+        } else if cursor.eat_kw("TARGET_LAG") {
+            let offset = cursor.offset();
+            cursor.expect_sym("=")?;
             // `TARGET_LAG = DOWNSTREAM` is a bare keyword; keep it as a word.
-            let value = c.prop_value()?;
+            let value = cursor.prop_value()?;
             props.push(Prop {
                 key: "TARGET_LAG".into(),
                 value,
                 offset,
             });
-        } else if c.is_kw("ROW") || c.is_kws(&["WITH", "ROW"]) || c.is_kw("IMMUTABLE") {
-            return Err(c.unsupported("dynamic table policies"));
-        } else if c.starts_prop() {
-            props.push(c.prop()?);
+        } else if cursor.is_kw("ROW")
+            || cursor.is_kws(&["WITH", "ROW"])
+            || cursor.is_kw("IMMUTABLE")
+        {
+            return Err(cursor.unsupported("dynamic table policies"));
+        } else if cursor.starts_prop() {
+            props.push(cursor.prop()?);
         } else {
             break;
         }
     }
-    let as_at = c.offset();
-    c.expect_kw("AS")?;
-    let query = c.text_from(c.offset());
-    skip_to_end(c);
-    let text = c.full_text();
+    let as_at = cursor.offset();
+    cursor.expect_kw("AS")?;
+    let query = cursor.text_from(cursor.offset());
+    skip_to_end(cursor);
+    let text = cursor.full_text();
     let shown_head = [Some(head_text), columns_text, cluster_text, comment_text]
         .into_iter()
         .flatten()
@@ -404,36 +411,36 @@ fn create_dynamic_table(c: &mut Cursor, head: CreateHead) -> PResult<Statement> 
         query,
         text,
         shown_head,
-        shown_body: c.text_from(as_at),
+        shown_body: cursor.text_from(as_at),
     })
 }
 
-fn create_task(c: &mut Cursor, head: CreateHead) -> PResult<Statement> {
+fn create_task(cursor: &mut Cursor, head: CreateHead) -> PResult<Statement> {
     let mut props = Vec::new();
     let mut after = Vec::new();
     let mut condition = None;
     loop {
-        if c.eat_kw("AFTER") {
-            after.extend(c.names()?);
-        } else if c.eat_kw("WHEN") {
-            condition = Some(c.until_top_level_as()?);
-        } else if c.is_kw("TAG") || c.is_kws(&["WITH", "TAG"]) {
-            return Err(c.unsupported("tags on CREATE TASK"));
-        } else if c.starts_prop() {
-            props.push(c.prop()?);
-        } else if c.is_sym(",") && c.peek_at(1).is_some() {
+        if cursor.eat_kw("AFTER") {
+            after.extend(cursor.names()?);
+        } else if cursor.eat_kw("WHEN") {
+            condition = Some(cursor.until_top_level_as()?);
+        } else if cursor.is_kw("TAG") || cursor.is_kws(&["WITH", "TAG"]) {
+            return Err(cursor.unsupported("tags on CREATE TASK"));
+        } else if cursor.starts_prop() {
+            props.push(cursor.prop()?);
+        } else if cursor.is_sym(",") && cursor.peek_at(1).is_some() {
             // Properties may be separated by commas.
-            c.advance();
+            cursor.advance();
         } else {
             break;
         }
     }
-    c.expect_kw("AS")?;
-    if c.at_end() {
-        return Err(c.unexpected());
+    cursor.expect_kw("AS")?;
+    if cursor.at_end() {
+        return Err(cursor.unexpected());
     }
-    let body = c.text_from(c.offset());
-    skip_to_end(c);
+    let body = cursor.text_from(cursor.offset());
+    skip_to_end(cursor);
     Ok(Statement::CreateTask {
         head,
         props,
@@ -444,8 +451,8 @@ fn create_task(c: &mut Cursor, head: CreateHead) -> PResult<Statement> {
 }
 
 /// Consume the rest of the statement (a query kept as text).
-pub fn skip_to_end(c: &mut Cursor) {
-    while c.advance().is_some() {}
+pub fn skip_to_end(cursor: &mut Cursor) {
+    while cursor.advance().is_some() {}
 }
 
 #[cfg(test)]

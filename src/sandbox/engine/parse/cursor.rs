@@ -34,8 +34,8 @@ impl<'a> Cursor<'a> {
         self.toks.get(self.pos)
     }
 
-    pub fn peek_at(&self, n: usize) -> Option<&Token> {
-        self.toks.get(self.pos + n)
+    pub fn peek_at(&self, offset: usize) -> Option<&Token> {
+        self.toks.get(self.pos + offset)
     }
 
     pub fn at_end(&self) -> bool {
@@ -98,8 +98,8 @@ impl<'a> Cursor<'a> {
         self.peek().is_some_and(|t| t.is_keyword(kw))
     }
 
-    pub fn is_kw_at(&self, n: usize, kw: &str) -> bool {
-        self.peek_at(n).is_some_and(|t| t.is_keyword(kw))
+    pub fn is_kw_at(&self, offset: usize, kw: &str) -> bool {
+        self.peek_at(offset).is_some_and(|t| t.is_keyword(kw))
     }
 
     /// True when the next tokens are exactly these keywords.
@@ -107,8 +107,8 @@ impl<'a> Cursor<'a> {
         kws.iter().enumerate().all(|(i, k)| self.is_kw_at(i, k))
     }
 
-    pub fn is_sym(&self, s: &str) -> bool {
-        self.peek().is_some_and(|t| t.is_symbol(s))
+    pub fn is_sym(&self, symbol: &str) -> bool {
+        self.peek().is_some_and(|t| t.is_symbol(symbol))
     }
 
     pub fn eat_kw(&mut self, kw: &str) -> bool {
@@ -130,8 +130,8 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    pub fn eat_sym(&mut self, s: &str) -> bool {
-        if self.is_sym(s) {
+    pub fn eat_sym(&mut self, symbol: &str) -> bool {
+        if self.is_sym(symbol) {
             self.pos += 1;
             true
         } else {
@@ -154,8 +154,8 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
-    pub fn expect_sym(&mut self, s: &str) -> PResult<()> {
-        if self.eat_sym(s) {
+    pub fn expect_sym(&mut self, symbol: &str) -> PResult<()> {
+        if self.eat_sym(symbol) {
             Ok(())
         } else {
             Err(self.unexpected())
@@ -181,8 +181,8 @@ impl<'a> Cursor<'a> {
     }
 
     /// `expect_sym` inside a subset grammar: see [`Cursor::beyond`].
-    pub fn expect_sym_in(&mut self, s: &str, what: &str) -> PResult<()> {
-        if self.eat_sym(s) {
+    pub fn expect_sym_in(&mut self, symbol: &str, what: &str) -> PResult<()> {
+        if self.eat_sym(symbol) {
             Ok(())
         } else {
             Err(self.beyond(what))

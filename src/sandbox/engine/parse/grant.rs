@@ -75,56 +75,56 @@ pub const KNOWN_PRIVILEGES: &[&str] = &[
 ];
 
 /// `GRANT ...` or `REVOKE ...`.
-pub fn grant(c: &mut Cursor) -> PResult<Statement> {
-    let revoke = if c.eat_kw("REVOKE") {
+pub fn grant(cursor: &mut Cursor) -> PResult<Statement> {
+    let revoke = if cursor.eat_kw("REVOKE") {
         true
     } else {
-        c.expect_kw("GRANT")?;
+        cursor.expect_kw("GRANT")?;
         false
     };
-    if revoke && c.is_kws(&["GRANT", "OPTION"]) {
-        return Err(c.unsupported("REVOKE GRANT OPTION FOR"));
+    if revoke && cursor.is_kws(&["GRANT", "OPTION"]) {
+        return Err(cursor.unsupported("REVOKE GRANT OPTION FOR"));
     }
     // GRANT ROLE r / GRANT DATABASE ROLE d.r (a privilege list never starts so).
-    if c.is_kw("ROLE") || c.is_kws(&["DATABASE", "ROLE"]) {
-        let kind = if c.eat_kw("ROLE") {
+    if cursor.is_kw("ROLE") || cursor.is_kws(&["DATABASE", "ROLE"]) {
+        let kind = if cursor.eat_kw("ROLE") {
             GranteeKind::Role
         } else {
-            c.advance();
-            c.advance();
+            cursor.advance();
+            cursor.advance();
             GranteeKind::DatabaseRole
         };
-        let name = c.name()?;
+        let name = cursor.name()?;
         let role = GranteeName { kind, name };
         if revoke {
-            c.expect_kw("FROM")?;
+            cursor.expect_kw("FROM")?;
         } else {
-            c.expect_kw("TO")?;
+            cursor.expect_kw("TO")?;
         }
-        let to = grantee(c, true)?;
+        let to = grantee(cursor, true)?;
         return Ok(Statement::GrantRole { revoke, role, to });
     }
-    let privileges = privileges(c)?;
-    c.expect_kw("ON")?;
-    let on = target(c)?;
+    let privileges = privileges(cursor)?;
+    cursor.expect_kw("ON")?;
+    let on = target(cursor)?;
     if revoke {
-        c.expect_kw("FROM")?;
+        cursor.expect_kw("FROM")?;
     } else {
-        c.expect_kw("TO")?;
+        cursor.expect_kw("TO")?;
     }
-    let to = grantee(c, false)?;
+    let to = grantee(cursor, false)?;
     let mut grant_option = false;
     let mut current_grants = None;
-    if !revoke && c.eat_kws(&["WITH", "GRANT", "OPTION"]) {
+    if !revoke && cursor.eat_kws(&["WITH", "GRANT", "OPTION"]) {
         grant_option = true;
     }
-    if !revoke && c.eat_kws(&["COPY", "CURRENT", "GRANTS"]) {
+    if !revoke && cursor.eat_kws(&["COPY", "CURRENT", "GRANTS"]) {
         current_grants = Some(CurrentGrants::Copy);
-    } else if !revoke && c.eat_kws(&["REVOKE", "CURRENT", "GRANTS"]) {
+    } else if !revoke && cursor.eat_kws(&["REVOKE", "CURRENT", "GRANTS"]) {
         current_grants = Some(CurrentGrants::Revoke);
     }
-    if revoke && (c.is_kw("CASCADE") || c.is_kw("RESTRICT")) {
-        c.advance();
+    if revoke && (cursor.is_kw("CASCADE") || cursor.is_kw("RESTRICT")) {
+        cursor.advance();
     }
     Ok(Statement::Grant(Box::new(GrantPrivileges {
         revoke,
@@ -136,25 +136,25 @@ pub fn grant(c: &mut Cursor) -> PResult<Statement> {
     })))
 }
 
-fn privileges(c: &mut Cursor) -> PResult<Privileges> {
-    if c.eat_kw("ALL") {
-        c.eat_kw("PRIVILEGES");
+fn privileges(cursor: &mut Cursor) -> PResult<Privileges> {
+    if cursor.eat_kw("ALL") {
+        cursor.eat_kw("PRIVILEGES");
         return Ok(Privileges::All);
     }
-    if c.is_kw("OWNERSHIP") && c.is_kw_at(1, "ON") {
-        c.advance();
+    if cursor.is_kw("OWNERSHIP") && cursor.is_kw_at(1, "ON") {
+        cursor.advance();
         return Ok(Privileges::Ownership);
     }
     let mut list = Vec::new();
     loop {
-        let start = c.offset();
+        let start = cursor.offset();
         let mut words = Vec::new();
-        while let Some(t) = c.peek() {
+        while let Some(t) = cursor.peek() {
             if t.kind != TokenKind::Word || t.is_keyword("ON") {
                 break;
             }
             words.push(t.text.to_ascii_uppercase());
-            c.advance();
+            cursor.advance();
         }
         let phrase = words.join(" ");
         if phrase == "OWNERSHIP" {
@@ -169,11 +169,11 @@ fn privileges(c: &mut Cursor) -> PResult<Privileges> {
             let found = words.last().cloned();
             return Err(ParseError::Syntax {
                 offset: start,
-                found: found.or_else(|| c.peek().map(|t| t.text.clone())),
+                found: found.or_else(|| cursor.peek().map(|t| t.text.clone())),
             });
         }
         list.push((phrase, start));
-        if !c.eat_sym(",") {
+        if !cursor.eat_sym(",") {
             break;
         }
     }
@@ -181,7 +181,7 @@ fn privileges(c: &mut Cursor) -> PResult<Privileges> {
 }
 
 /// A kind in the singular (`DYNAMIC TABLE`) or plural (`DYNAMIC TABLES`) form.
-fn grant_kind(c: &mut Cursor, plural: bool) -> PResult<GrantKind> {
+fn grant_kind(cursor: &mut Cursor, plural: bool) -> PResult<GrantKind> {
     let forms: &[(&[&str], &[&str], GrantKind)] = &[
         (&["WAREHOUSE"], &["WAREHOUSES"], GrantKind::Warehouse),
         (
@@ -206,42 +206,42 @@ fn grant_kind(c: &mut Cursor, plural: bool) -> PResult<GrantKind> {
     ];
     for (one, many, k) in forms {
         let words = if plural { many } else { one };
-        if c.eat_kws(words) {
+        if cursor.eat_kws(words) {
             return Ok(*k);
         }
     }
-    Err(match c.peek() {
+    Err(match cursor.peek() {
         Some(t) if t.kind == TokenKind::Word => {
-            c.unsupported(format!("grants on {}", t.text.to_ascii_uppercase()))
+            cursor.unsupported(format!("grants on {}", t.text.to_ascii_uppercase()))
         }
-        _ => c.unexpected(),
+        _ => cursor.unexpected(),
     })
 }
 
-fn target(c: &mut Cursor) -> PResult<GrantTarget> {
-    if c.eat_kw("ACCOUNT") {
+fn target(cursor: &mut Cursor) -> PResult<GrantTarget> {
+    if cursor.eat_kw("ACCOUNT") {
         return Ok(GrantTarget::Account);
     }
-    let bulk = if c.eat_kw("ALL") {
+    let bulk = if cursor.eat_kw("ALL") {
         Some(false)
-    } else if c.eat_kw("FUTURE") {
+    } else if cursor.eat_kw("FUTURE") {
         Some(true)
     } else {
         None
     };
     let Some(future) = bulk else {
-        let kind = grant_kind(c, false)?;
-        return Ok(GrantTarget::Object(kind, c.name()?));
+        let kind = grant_kind(cursor, false)?;
+        return Ok(GrantTarget::Object(kind, cursor.name()?));
     };
-    let kind = grant_kind(c, true)?;
-    c.expect_kw("IN")?;
-    let in_schema = if c.eat_kw("SCHEMA") {
+    let kind = grant_kind(cursor, true)?;
+    cursor.expect_kw("IN")?;
+    let in_schema = if cursor.eat_kw("SCHEMA") {
         true
     } else {
-        c.expect_kw("DATABASE")?;
+        cursor.expect_kw("DATABASE")?;
         false
     };
-    let container = c.name()?;
+    let container = cursor.name()?;
     Ok(if future {
         GrantTarget::Future {
             kind,
@@ -258,69 +258,69 @@ fn target(c: &mut Cursor) -> PResult<GrantTarget> {
 }
 
 /// `[ROLE] r`, `DATABASE ROLE d.r`, or (for role grants) `USER u`.
-fn grantee(c: &mut Cursor, user_ok: bool) -> PResult<GranteeName> {
-    let kind = if c.eat_kws(&["DATABASE", "ROLE"]) {
+fn grantee(cursor: &mut Cursor, user_ok: bool) -> PResult<GranteeName> {
+    let kind = if cursor.eat_kws(&["DATABASE", "ROLE"]) {
         GranteeKind::DatabaseRole
-    } else if user_ok && c.eat_kw("USER") {
+    } else if user_ok && cursor.eat_kw("USER") {
         GranteeKind::User
-    } else if c.is_kw("SHARE") || c.is_kw("APPLICATION") {
-        return Err(c.unsupported("grants to shares and applications"));
+    } else if cursor.is_kw("SHARE") || cursor.is_kw("APPLICATION") {
+        return Err(cursor.unsupported("grants to shares and applications"));
     } else {
-        c.eat_kw("ROLE");
+        cursor.eat_kw("ROLE");
         GranteeKind::Role
     };
     Ok(GranteeName {
         kind,
-        name: c.name()?,
+        name: cursor.name()?,
     })
 }
 
 /// `CREATE [OR REPLACE] DATABASE ROLE [IF NOT EXISTS] d.r [COMMENT = '...']`.
-pub fn create_database_role(c: &mut Cursor) -> PResult<Statement> {
-    c.expect_kw("CREATE")?;
-    let or_replace = c.eat_kws(&["OR", "REPLACE"]);
-    c.expect_kws(&["DATABASE", "ROLE"])?;
-    let if_not_exists = c.eat_kws(&["IF", "NOT", "EXISTS"]);
-    let name = c.name()?;
+pub fn create_database_role(cursor: &mut Cursor) -> PResult<Statement> {
+    cursor.expect_kw("CREATE")?;
+    let or_replace = cursor.eat_kws(&["OR", "REPLACE"]);
+    cursor.expect_kws(&["DATABASE", "ROLE"])?;
+    let if_not_exists = cursor.eat_kws(&["IF", "NOT", "EXISTS"]);
+    let name = cursor.name()?;
     Ok(Statement::CreateDatabaseRole {
         head: CreateHead {
             or_replace,
             if_not_exists,
             name,
         },
-        props: c.props()?,
+        props: cursor.props()?,
     })
 }
 
 /// `DROP DATABASE ROLE [IF EXISTS] d.r`.
-pub fn drop_database_role(c: &mut Cursor) -> PResult<Statement> {
-    c.expect_kws(&["DROP", "DATABASE", "ROLE"])?;
-    let if_exists = c.eat_kws(&["IF", "EXISTS"]);
+pub fn drop_database_role(cursor: &mut Cursor) -> PResult<Statement> {
+    cursor.expect_kws(&["DROP", "DATABASE", "ROLE"])?;
+    let if_exists = cursor.eat_kws(&["IF", "EXISTS"]);
     Ok(Statement::DropDatabaseRole {
         if_exists,
-        name: c.name()?,
+        name: cursor.name()?,
     })
 }
 
 /// `SHOW DATABASE ROLES [LIKE '...'] IN DATABASE d [LIMIT n]`,
 /// `SHOW GRANTS TO | OF | ON ...`, `SHOW FUTURE GRANTS IN SCHEMA | DATABASE ... | TO [DATABASE] ROLE r`.
-pub fn show(c: &mut Cursor) -> PResult<Statement> {
-    c.expect_kw("SHOW")?;
-    if c.eat_kws(&["DATABASE", "ROLES"]) {
-        let like = if c.eat_kw("LIKE") {
-            Some(c.string()?)
+pub fn show(cursor: &mut Cursor) -> PResult<Statement> {
+    cursor.expect_kw("SHOW")?;
+    if cursor.eat_kws(&["DATABASE", "ROLES"]) {
+        let like = if cursor.eat_kw("LIKE") {
+            Some(cursor.string()?)
         } else {
             None
         };
-        c.expect_kws(&["IN", "DATABASE"])?;
-        let database = c.ident()?;
-        let limit = if c.eat_kw("LIMIT") {
-            let n = c.integer()?;
+        cursor.expect_kws(&["IN", "DATABASE"])?;
+        let database = cursor.ident()?;
+        let limit = if cursor.eat_kw("LIMIT") {
+            let n = cursor.integer()?;
             if n < 0 {
-                return Err(c.unexpected());
+                return Err(cursor.unexpected());
             }
-            if c.is_kw("FROM") {
-                return Err(c.unsupported("SHOW DATABASE ROLES ... LIMIT ... FROM"));
+            if cursor.is_kw("FROM") {
+                return Err(cursor.unsupported("SHOW DATABASE ROLES ... LIMIT ... FROM"));
             }
             Some(n as u64)
         } else {
@@ -332,59 +332,59 @@ pub fn show(c: &mut Cursor) -> PResult<Statement> {
             limit,
         });
     }
-    if c.eat_kws(&["FUTURE", "GRANTS"]) {
-        if c.eat_kw("TO") {
+    if cursor.eat_kws(&["FUTURE", "GRANTS"]) {
+        if cursor.eat_kw("TO") {
             return Ok(Statement::ShowGrants(ShowGrants::FutureTo(grantee(
-                c, false,
+                cursor, false,
             )?)));
         }
-        c.expect_kw("IN")?;
-        let in_schema = if c.eat_kw("SCHEMA") {
+        cursor.expect_kw("IN")?;
+        let in_schema = if cursor.eat_kw("SCHEMA") {
             true
         } else {
-            c.expect_kw("DATABASE")?;
+            cursor.expect_kw("DATABASE")?;
             false
         };
-        let container = c.name()?;
+        let container = cursor.name()?;
         return Ok(Statement::ShowGrants(ShowGrants::FutureIn {
             in_schema,
             container,
         }));
     }
-    c.expect_kw("GRANTS")?;
-    let g = if c.eat_kw("TO") {
-        if c.is_kw("SHARE") || c.is_kw("APPLICATION") {
-            return Err(c.unsupported("SHOW GRANTS TO SHARE / APPLICATION"));
+    cursor.expect_kw("GRANTS")?;
+    let g = if cursor.eat_kw("TO") {
+        if cursor.is_kw("SHARE") || cursor.is_kw("APPLICATION") {
+            return Err(cursor.unsupported("SHOW GRANTS TO SHARE / APPLICATION"));
         }
-        ShowGrants::To(grantee(c, true)?)
-    } else if c.eat_kw("OF") {
-        let kind = if c.eat_kws(&["DATABASE", "ROLE"]) {
+        ShowGrants::To(grantee(cursor, true)?)
+    } else if cursor.eat_kw("OF") {
+        let kind = if cursor.eat_kws(&["DATABASE", "ROLE"]) {
             GranteeKind::DatabaseRole
-        } else if c.eat_kw("ROLE") {
+        } else if cursor.eat_kw("ROLE") {
             GranteeKind::Role
         } else {
-            return Err(match c.peek() {
+            return Err(match cursor.peek() {
                 Some(t) if t.kind == TokenKind::Word => {
-                    c.unsupported(format!("SHOW GRANTS OF {}", t.text.to_ascii_uppercase()))
+                    cursor.unsupported(format!("SHOW GRANTS OF {}", t.text.to_ascii_uppercase()))
                 }
-                _ => c.unexpected(),
+                _ => cursor.unexpected(),
             });
         };
         ShowGrants::Of(GranteeName {
             kind,
-            name: c.name()?,
+            name: cursor.name()?,
         })
-    } else if c.eat_kw("ON") {
-        if c.eat_kw("ACCOUNT") {
+    } else if cursor.eat_kw("ON") {
+        if cursor.eat_kw("ACCOUNT") {
             ShowGrants::On(None)
         } else {
-            let kind = grant_kind(c, false)?;
-            ShowGrants::On(Some((kind, c.name()?)))
+            let kind = grant_kind(cursor, false)?;
+            ShowGrants::On(Some((kind, cursor.name()?)))
         }
-    } else if c.at_end() {
-        return Err(c.unsupported("SHOW GRANTS without TO, OF or ON"));
+    } else if cursor.at_end() {
+        return Err(cursor.unsupported("SHOW GRANTS without TO, OF or ON"));
     } else {
-        return Err(c.unexpected());
+        return Err(cursor.unexpected());
     };
     Ok(Statement::ShowGrants(g))
 }

@@ -85,107 +85,113 @@ fn balanced(toks: &[Token]) -> PResult<()> {
     Ok(())
 }
 
-fn statement(c: &mut Cursor) -> PResult<Statement> {
-    let Some(first) = c.peek().cloned() else {
-        return Err(c.unsupported("empty statement"));
+fn statement(cursor: &mut Cursor) -> PResult<Statement> {
+    let Some(first) = cursor.peek().cloned() else {
+        return Err(cursor.unsupported("empty statement"));
     };
     let verb = first.text.to_ascii_uppercase();
     // Database roles and grants have their own grammar (parse::grant).
-    let database_role = |c: &Cursor, from: usize| {
-        let from = if c.is_kw_at(from, "OR") {
+    let database_role = |cursor: &Cursor, from: usize| {
+        let from = if cursor.is_kw_at(from, "OR") {
             from + 2
         } else {
             from
         };
-        c.is_kw_at(from, "DATABASE")
-            && (c.is_kw_at(from + 1, "ROLE") || c.is_kw_at(from + 1, "ROLES"))
+        cursor.is_kw_at(from, "DATABASE")
+            && (cursor.is_kw_at(from + 1, "ROLE") || cursor.is_kw_at(from + 1, "ROLES"))
     };
     let st = match verb.as_str() {
-        "CREATE" if database_role(c, 1) => grant::create_database_role(c)?,
-        "DROP" if database_role(c, 1) => grant::drop_database_role(c)?,
-        "ALTER" if database_role(c, 1) => return Err(c.unsupported("ALTER DATABASE ROLE")),
-        "SHOW"
-            if database_role(c, 1)
-                || c.is_kw_at(1, "GRANTS")
-                || (c.is_kw_at(1, "FUTURE") && c.is_kw_at(2, "GRANTS")) =>
-        {
-            grant::show(c)?
+        "CREATE" if database_role(cursor, 1) => grant::create_database_role(cursor)?,
+        "DROP" if database_role(cursor, 1) => grant::drop_database_role(cursor)?,
+        "ALTER" if database_role(cursor, 1) => {
+            return Err(cursor.unsupported("ALTER DATABASE ROLE"))
         }
-        "GRANT" | "REVOKE" => grant::grant(c)?,
-        "CREATE" if procedure::is_create(c) => procedure::create(c)?,
-        "DROP" if c.is_kw_at(1, "PROCEDURE") => procedure::drop(c)?,
-        "DESC" | "DESCRIBE" if c.is_kw_at(1, "PROCEDURE") => procedure::describe(c)?,
-        "ALTER" if c.is_kw_at(1, "PROCEDURE") => return Err(c.unsupported("ALTER PROCEDURE")),
-        "CALL" => procedure::call(c)?,
-        "CREATE" => create::create(c)?,
-        "ALTER" => alter::alter(c)?,
-        "DROP" => alter::drop(c)?,
-        "COMMENT" => alter::comment_on(c)?,
-        "SHOW" => show::show(c)?,
-        "INSERT" => query::insert(c)?,
-        "UPDATE" => query::update(c)?,
-        "DELETE" => query::delete(c)?,
-        "MERGE" => query::merge(c)?,
-        "SELECT" => Statement::Select(query::select(c)?),
-        "DESC" | "DESCRIBE" => describe(c)?,
-        _ if first.kind == TokenKind::Word => return Err(c.unsupported(verb)),
-        _ => return Err(c.unexpected()),
+        "SHOW"
+            if database_role(cursor, 1)
+                || cursor.is_kw_at(1, "GRANTS")
+                || (cursor.is_kw_at(1, "FUTURE") && cursor.is_kw_at(2, "GRANTS")) =>
+        {
+            grant::show(cursor)?
+        }
+        "GRANT" | "REVOKE" => grant::grant(cursor)?,
+        "CREATE" if procedure::is_create(cursor) => procedure::create(cursor)?,
+        "DROP" if cursor.is_kw_at(1, "PROCEDURE") => procedure::drop(cursor)?,
+        "DESC" | "DESCRIBE" if cursor.is_kw_at(1, "PROCEDURE") => procedure::describe(cursor)?,
+        "ALTER" if cursor.is_kw_at(1, "PROCEDURE") => {
+            return Err(cursor.unsupported("ALTER PROCEDURE"))
+        }
+        "CALL" => procedure::call(cursor)?,
+        "CREATE" => create::create(cursor)?,
+        "ALTER" => alter::alter(cursor)?,
+        "DROP" => alter::drop(cursor)?,
+        "COMMENT" => alter::comment_on(cursor)?,
+        "SHOW" => show::show(cursor)?,
+        "INSERT" => query::insert(cursor)?,
+        "UPDATE" => query::update(cursor)?,
+        "DELETE" => query::delete(cursor)?,
+        "MERGE" => query::merge(cursor)?,
+        "SELECT" => Statement::Select(query::select(cursor)?),
+        "DESC" | "DESCRIBE" => describe(cursor)?,
+        _ if first.kind == TokenKind::Word => return Err(cursor.unsupported(verb)),
+        _ => return Err(cursor.unexpected()),
     };
-    if !c.at_end() {
-        let what = c
+    if !cursor.at_end() {
+        let what = cursor
             .peek()
             .map(|t| format!("{} clause", t.text.to_ascii_uppercase()))
             .unwrap_or_default();
-        return Err(c.unsupported(what));
+        return Err(cursor.unsupported(what));
     }
     Ok(st)
 }
 
 /// `DESC[RIBE] TABLE | VIEW | DYNAMIC TABLE <name>`; other kinds are not emulated.
-fn describe(c: &mut Cursor) -> PResult<Statement> {
-    c.advance();
-    let kind = kind(c)?;
+fn describe(cursor: &mut Cursor) -> PResult<Statement> {
+    cursor.advance();
+    let kind = kind(cursor)?;
     if !matches!(
         kind,
         ObjectKind::Table | ObjectKind::View | ObjectKind::DynamicTable
     ) {
-        return Err(c.unsupported(format!("DESCRIBE {}", kind.keyword())));
+        return Err(cursor.unsupported(format!("DESCRIBE {}", kind.keyword())));
     }
-    let name = c.name()?;
-    if c.is_kw("TYPE") {
-        return Err(c.unsupported("DESCRIBE ... TYPE"));
+    let name = cursor.name()?;
+    if cursor.is_kw("TYPE") {
+        return Err(cursor.unsupported("DESCRIBE ... TYPE"));
     }
     Ok(Statement::Describe { kind, name })
 }
 
 /// The object kind named at the cursor (`WAREHOUSE`, `DYNAMIC TABLE`, ...).
-fn kind(c: &mut Cursor) -> PResult<ObjectKind> {
-    let k = if c.eat_kw("WAREHOUSE") {
+fn kind(cursor: &mut Cursor) -> PResult<ObjectKind> {
+    let k = if cursor.eat_kw("WAREHOUSE") {
         ObjectKind::Warehouse
-    } else if c.eat_kw("DATABASE") {
+    } else if cursor.eat_kw("DATABASE") {
         ObjectKind::Database
-    } else if c.eat_kw("SCHEMA") {
+    } else if cursor.eat_kw("SCHEMA") {
         ObjectKind::Schema
-    } else if c.eat_kw("STAGE") {
+    } else if cursor.eat_kw("STAGE") {
         ObjectKind::Stage
-    } else if c.eat_kw("TAG") {
+    } else if cursor.eat_kw("TAG") {
         ObjectKind::Tag
-    } else if c.eat_kw("TABLE") {
+    } else if cursor.eat_kw("TABLE") {
         ObjectKind::Table
-    } else if c.eat_kw("VIEW") {
+    } else if cursor.eat_kw("VIEW") {
         ObjectKind::View
-    } else if c.eat_kws(&["DYNAMIC", "TABLE"]) {
+    } else if cursor.eat_kws(&["DYNAMIC", "TABLE"]) {
         ObjectKind::DynamicTable
-    } else if c.eat_kw("TASK") {
+    } else if cursor.eat_kw("TASK") {
         ObjectKind::Task
-    } else if c.eat_kw("MODEL") {
+    } else if cursor.eat_kw("MODEL") {
         ObjectKind::Model
-    } else if c.eat_kw("ROLE") {
+    } else if cursor.eat_kw("ROLE") {
         ObjectKind::Role
     } else {
-        return match c.peek() {
-            Some(t) if t.kind == TokenKind::Word => Err(c.unsupported(t.text.to_ascii_uppercase())),
-            _ => Err(c.unexpected()),
+        return match cursor.peek() {
+            Some(t) if t.kind == TokenKind::Word => {
+                Err(cursor.unsupported(t.text.to_ascii_uppercase()))
+            }
+            _ => Err(cursor.unexpected()),
         };
     };
     Ok(k)
@@ -195,20 +201,20 @@ fn kind(c: &mut Cursor) -> PResult<ObjectKind> {
 /// (`'@"my stage"/a path'`), as Snowflake's stage references allow for names and paths
 /// with spaces or special characters. User (`@~`) and table (`@%t`) stages are not
 /// emulated.
-fn stage_location(c: &mut Cursor) -> PResult<StageLocation> {
-    let t = match c.peek() {
+fn stage_location(cursor: &mut Cursor) -> PResult<StageLocation> {
+    let t = match cursor.peek() {
         Some(t) if t.kind == TokenKind::Stage => t.clone(),
         Some(t) if t.kind == TokenKind::String && t.text.starts_with("'@") => {
             let mut t = t.clone();
             t.text = t.value.clone();
             t
         }
-        _ => return Err(c.unexpected()),
+        _ => return Err(cursor.unexpected()),
     };
-    c.advance();
+    cursor.advance();
     let body = &t.text[1..];
     if body.starts_with('~') || body.starts_with('%') {
-        return Err(c.unsupported("user and table stages"));
+        return Err(cursor.unsupported("user and table stages"));
     }
     // The name ends at the first `/` outside double quotes.
     let mut in_quotes = false;

@@ -9,87 +9,87 @@ use super::cursor::{Cursor, PResult};
 use crate::sql::TokenKind;
 
 /// Whether the statement at the cursor is `CREATE [OR REPLACE] [SECURE] PROCEDURE`.
-pub fn is_create(c: &Cursor) -> bool {
+pub fn is_create(cursor: &Cursor) -> bool {
     let mut n = 1;
-    if c.is_kw_at(n, "OR") && c.is_kw_at(n + 1, "REPLACE") {
+    if cursor.is_kw_at(n, "OR") && cursor.is_kw_at(n + 1, "REPLACE") {
         n += 2;
     }
-    if c.is_kw_at(n, "SECURE") {
+    if cursor.is_kw_at(n, "SECURE") {
         n += 1;
     }
-    c.is_kw_at(n, "PROCEDURE")
+    cursor.is_kw_at(n, "PROCEDURE")
 }
 
 /// A data type as written: a word (two for `DOUBLE PRECISION`) and an optional
 /// parenthesised length or precision, upper-cased.
-fn data_type(c: &mut Cursor) -> PResult<String> {
-    let mut t = match c.peek() {
+fn data_type(cursor: &mut Cursor) -> PResult<String> {
+    let mut t = match cursor.peek() {
         Some(t) if t.kind == TokenKind::Word => t.text.to_ascii_uppercase(),
-        _ => return Err(c.unexpected()),
+        _ => return Err(cursor.unexpected()),
     };
-    c.advance();
+    cursor.advance();
     if t == "TABLE" {
-        return Err(c.unsupported("procedures that return or take a TABLE"));
+        return Err(cursor.unsupported("procedures that return or take a TABLE"));
     }
-    if t == "DOUBLE" && c.eat_kw("PRECISION") {
+    if t == "DOUBLE" && cursor.eat_kw("PRECISION") {
         t.push_str(" PRECISION");
     }
-    if c.is_sym("(") {
-        let inner = c.balanced_group()?;
+    if cursor.is_sym("(") {
+        let inner = cursor.balanced_group()?;
         t = format!("{t}({})", inner.replace(' ', ""));
     }
     Ok(t)
 }
 
 /// `( type, ... )` after a procedure name in DROP, DESCRIBE and ALTER.
-fn signature_types(c: &mut Cursor) -> PResult<Vec<String>> {
-    c.expect_sym("(")?;
+fn signature_types(cursor: &mut Cursor) -> PResult<Vec<String>> {
+    cursor.expect_sym("(")?;
     let mut out = Vec::new();
-    if !c.is_sym(")") {
-        out.push(data_type(c)?);
-        while c.eat_sym(",") {
-            out.push(data_type(c)?);
+    if !cursor.is_sym(")") {
+        out.push(data_type(cursor)?);
+        while cursor.eat_sym(",") {
+            out.push(data_type(cursor)?);
         }
     }
-    c.expect_sym(")")?;
+    cursor.expect_sym(")")?;
     Ok(out)
 }
 
-pub fn create(c: &mut Cursor) -> PResult<Statement> {
-    c.expect_kw("CREATE")?;
-    let or_replace = c.eat_kws(&["OR", "REPLACE"]);
-    let secure = c.eat_kw("SECURE");
-    c.expect_kw("PROCEDURE")?;
-    let if_not_exists = c.eat_kws(&["IF", "NOT", "EXISTS"]);
+pub fn create(cursor: &mut Cursor) -> PResult<Statement> {
+    cursor.expect_kw("CREATE")?;
+    let or_replace = cursor.eat_kws(&["OR", "REPLACE"]);
+    let secure = cursor.eat_kw("SECURE");
+    cursor.expect_kw("PROCEDURE")?;
+    let if_not_exists = cursor.eat_kws(&["IF", "NOT", "EXISTS"]);
     if or_replace && if_not_exists {
-        return Err(c.unexpected());
+        return Err(cursor.unexpected());
     }
-    let name = c.name()?;
-    c.expect_sym("(")?;
+    let name = cursor.name()?;
+    cursor.expect_sym("(")?;
     let mut args = Vec::new();
-    while !c.is_sym(")") {
-        let arg = c.ident()?;
-        let ty = data_type(c)?;
-        if c.is_kw("DEFAULT") {
-            return Err(c.unsupported("argument defaults"));
+    while !cursor.is_sym(")") {
+        let arg = cursor.ident()?;
+        let ty = data_type(cursor)?;
+        if cursor.is_kw("DEFAULT") {
+            return Err(cursor.unsupported("argument defaults"));
         }
         args.push((arg, ty));
-        if !c.eat_sym(",") {
+        if !cursor.eat_sym(",") {
             break;
         }
     }
-    c.expect_sym(")")?;
-    let copy_grants = c.eat_kws(&["COPY", "GRANTS"]);
-    c.expect_kw("RETURNS")?;
-    let returns = data_type(c)?;
-    let returns_not_null = c.eat_kws(&["NOT", "NULL"]);
-    c.expect_kw("LANGUAGE")?;
-    let language = c.ident()?;
+    cursor.expect_sym(")")?;
+    let copy_grants = cursor.eat_kws(&["COPY", "GRANTS"]);
+    cursor.expect_kw("RETURNS")?;
+    let returns = data_type(cursor)?;
+    let returns_not_null = cursor.eat_kws(&["NOT", "NULL"]);
+    cursor.expect_kw("LANGUAGE")?;
+    let language = cursor.ident()?;
     if !matches!(
         language.as_str(),
         "SQL" | "PYTHON" | "JAVA" | "SCALA" | "JAVASCRIPT"
     ) {
-        return Err(c.unexpected());
+        return Err(cursor.unexpected());
     }
     let mut def = ProcedureDef {
         head: CreateHead {
@@ -112,48 +112,50 @@ pub fn create(c: &mut Cursor) -> PResult<Statement> {
         body: None,
     };
     loop {
-        if c.eat_kws(&["EXECUTE", "AS"]) {
-            def.execute_as = if c.eat_kws(&["RESTRICTED", "CALLER"]) {
+        if cursor.eat_kws(&["EXECUTE", "AS"]) {
+            def.execute_as = if cursor.eat_kws(&["RESTRICTED", "CALLER"]) {
                 "RESTRICTED CALLER".into()
-            } else if c.eat_kw("CALLER") {
+            } else if cursor.eat_kw("CALLER") {
                 "CALLER".into()
             } else {
-                c.expect_kw("OWNER")?;
+                cursor.expect_kw("OWNER")?;
                 "OWNER".into()
             };
-        } else if c.eat_kw("AS") {
-            def.body = Some(c.string()?);
+        } else if cursor.eat_kw("AS") {
+            def.body = Some(cursor.string()?);
             break;
-        } else if c.starts_prop() {
-            let key = c.ident()?;
-            c.expect_sym("=")?;
+        } else if cursor.starts_prop() {
+            let key = cursor.ident()?;
+            cursor.expect_sym("=")?;
             match key.as_str() {
-                "RUNTIME_VERSION" => def.runtime_version = Some(c.string()?),
-                "HANDLER" => def.handler = Some(c.string()?),
-                "COMMENT" => def.comment = Some(c.string()?),
+                "RUNTIME_VERSION" => def.runtime_version = Some(cursor.string()?),
+                "HANDLER" => def.handler = Some(cursor.string()?),
+                "COMMENT" => def.comment = Some(cursor.string()?),
                 "PACKAGES" | "IMPORTS" => {
-                    c.expect_sym("(")?;
-                    let list = if c.is_sym(")") {
+                    cursor.expect_sym("(")?;
+                    let list = if cursor.is_sym(")") {
                         Vec::new()
                     } else {
-                        c.strings()?
+                        cursor.strings()?
                     };
-                    c.expect_sym(")")?;
+                    cursor.expect_sym(")")?;
                     if key == "PACKAGES" {
                         def.packages = list;
                     } else {
                         def.imports = list;
                     }
                 }
-                other => return Err(c.unsupported(format!("{other} on CREATE PROCEDURE"))),
+                other => return Err(cursor.unsupported(format!("{other} on CREATE PROCEDURE"))),
             }
-        } else if c.is_kws(&["CALLED", "ON"])
-            || c.is_kws(&["RETURNS", "NULL"])
-            || c.is_kw("STRICT")
-            || c.is_kw("VOLATILE")
-            || c.is_kw("IMMUTABLE")
+        } else if cursor.is_kws(&["CALLED", "ON"])
+            || cursor.is_kws(&["RETURNS", "NULL"])
+            || cursor.is_kw("STRICT")
+            || cursor.is_kw("VOLATILE")
+            || cursor.is_kw("IMMUTABLE")
         {
-            return Err(c.unsupported("null handling and volatility clauses on CREATE PROCEDURE"));
+            return Err(
+                cursor.unsupported("null handling and volatility clauses on CREATE PROCEDURE")
+            );
         } else {
             break;
         }
@@ -162,11 +164,11 @@ pub fn create(c: &mut Cursor) -> PResult<Statement> {
 }
 
 /// `DROP PROCEDURE [IF EXISTS] name ( types )`.
-pub fn drop(c: &mut Cursor) -> PResult<Statement> {
-    c.expect_kws(&["DROP", "PROCEDURE"])?;
-    let if_exists = c.eat_kws(&["IF", "EXISTS"]);
-    let name = c.name()?;
-    let types = signature_types(c)?;
+pub fn drop(cursor: &mut Cursor) -> PResult<Statement> {
+    cursor.expect_kws(&["DROP", "PROCEDURE"])?;
+    let if_exists = cursor.eat_kws(&["IF", "EXISTS"]);
+    let name = cursor.name()?;
+    let types = signature_types(cursor)?;
     Ok(Statement::DropProcedure {
         if_exists,
         name,
@@ -175,21 +177,21 @@ pub fn drop(c: &mut Cursor) -> PResult<Statement> {
 }
 
 /// `DESC[RIBE] PROCEDURE name ( types )`.
-pub fn describe(c: &mut Cursor) -> PResult<Statement> {
-    c.advance();
-    c.expect_kw("PROCEDURE")?;
-    let name = c.name()?;
-    let types = signature_types(c)?;
+pub fn describe(cursor: &mut Cursor) -> PResult<Statement> {
+    cursor.advance();
+    cursor.expect_kw("PROCEDURE")?;
+    let name = cursor.name()?;
+    let types = signature_types(cursor)?;
     Ok(Statement::DescribeProcedure { name, types })
 }
 
 /// `CALL name ( ... )`: the arguments are skipped (nothing runs).
-pub fn call(c: &mut Cursor) -> PResult<Statement> {
-    c.expect_kw("CALL")?;
-    let name = c.name()?;
-    let args = c.balanced_group()?;
-    if c.is_kw("INTO") {
-        return Err(c.unsupported("CALL ... INTO"));
+pub fn call(cursor: &mut Cursor) -> PResult<Statement> {
+    cursor.expect_kw("CALL")?;
+    let name = cursor.name()?;
+    let args = cursor.balanced_group()?;
+    if cursor.is_kw("INTO") {
+        return Err(cursor.unsupported("CALL ... INTO"));
     }
     Ok(Statement::Call { name, args })
 }

@@ -6,49 +6,49 @@ use super::cursor::{Cursor, PResult};
 use super::kind;
 use crate::sql::TokenKind;
 
-pub fn show(c: &mut Cursor) -> PResult<Statement> {
-    c.expect_kw("SHOW")?;
-    let terse = c.eat_kw("TERSE");
-    let what = if c.eat_kw("WAREHOUSES") {
+pub fn show(cursor: &mut Cursor) -> PResult<Statement> {
+    cursor.expect_kw("SHOW")?;
+    let terse = cursor.eat_kw("TERSE");
+    let what = if cursor.eat_kw("WAREHOUSES") {
         ShowWhat::Warehouses
-    } else if c.eat_kw("DATABASES") {
+    } else if cursor.eat_kw("DATABASES") {
         ShowWhat::Databases
-    } else if c.eat_kw("SCHEMAS") {
+    } else if cursor.eat_kw("SCHEMAS") {
         ShowWhat::Schemas
-    } else if c.eat_kw("STAGES") {
+    } else if cursor.eat_kw("STAGES") {
         ShowWhat::Stages
-    } else if c.eat_kw("TAGS") {
+    } else if cursor.eat_kw("TAGS") {
         ShowWhat::Tags
-    } else if c.eat_kw("TABLES") {
+    } else if cursor.eat_kw("TABLES") {
         ShowWhat::Tables
-    } else if c.eat_kw("VIEWS") {
+    } else if cursor.eat_kw("VIEWS") {
         ShowWhat::Views
-    } else if c.eat_kws(&["DYNAMIC", "TABLES"]) {
+    } else if cursor.eat_kws(&["DYNAMIC", "TABLES"]) {
         ShowWhat::DynamicTables
-    } else if c.eat_kw("TASKS") {
+    } else if cursor.eat_kw("TASKS") {
         ShowWhat::Tasks
-    } else if c.eat_kw("MODELS") {
+    } else if cursor.eat_kw("MODELS") {
         ShowWhat::Models
-    } else if c.eat_kw("VERSIONS") {
+    } else if cursor.eat_kw("VERSIONS") {
         ShowWhat::Versions
-    } else if c.eat_kw("PARAMETERS") {
+    } else if cursor.eat_kw("PARAMETERS") {
         ShowWhat::Parameters
-    } else if c.eat_kw("ROLES") {
+    } else if cursor.eat_kw("ROLES") {
         ShowWhat::Roles
-    } else if c.eat_kw("COLUMNS") {
+    } else if cursor.eat_kw("COLUMNS") {
         ShowWhat::Columns
-    } else if c.eat_kw("PROCEDURES") {
+    } else if cursor.eat_kw("PROCEDURES") {
         ShowWhat::Procedures
     } else {
-        return Err(match c.peek() {
+        return Err(match cursor.peek() {
             // Online feature tables are a preview feature: an account without it does not
             // know the word, and snowflake-ml-python (feature_store.py `_find_object`)
             // treats exactly that syntax error as "no online feature tables".
-            Some(t) if t.is_keyword("ONLINE") => c.unexpected(),
+            Some(t) if t.is_keyword("ONLINE") => cursor.unexpected(),
             Some(t) if t.kind == TokenKind::Word => {
-                c.unsupported(format!("SHOW {}", t.text.to_ascii_uppercase()))
+                cursor.unsupported(format!("SHOW {}", t.text.to_ascii_uppercase()))
             }
-            _ => c.unexpected(),
+            _ => cursor.unexpected(),
         });
     };
     let terse_ok = matches!(
@@ -62,13 +62,13 @@ pub fn show(c: &mut Cursor) -> PResult<Statement> {
     );
     if terse && what == ShowWhat::Roles {
         // Documented, but its subset of columns is not clear enough to emulate.
-        return Err(c.unsupported("SHOW TERSE ROLES"));
+        return Err(cursor.unsupported("SHOW TERSE ROLES"));
     }
     if terse && !terse_ok {
-        return Err(c.unexpected());
+        return Err(cursor.unexpected());
     }
-    if c.is_kw("HISTORY") || c.is_kw("WITH") {
-        return Err(c.unsupported("SHOW ... HISTORY / WITH PRIVILEGES"));
+    if cursor.is_kw("HISTORY") || cursor.is_kw("WITH") {
+        return Err(cursor.unsupported("SHOW ... HISTORY / WITH PRIVILEGES"));
     }
     let mut s = Show {
         what,
@@ -80,11 +80,11 @@ pub fn show(c: &mut Cursor) -> PResult<Statement> {
         from: None,
         root_only: false,
     };
-    if c.eat_kw("LIKE") {
-        s.like = Some(c.string()?);
+    if cursor.eat_kw("LIKE") {
+        s.like = Some(cursor.string()?);
     }
     // SHOW PARAMETERS takes `IN | FOR <object>` (SHOW PARAMETERS reference); Titan sends FOR.
-    if c.is_kw("IN") || (what == ShowWhat::Parameters && c.is_kw("FOR")) {
+    if cursor.is_kw("IN") || (what == ShowWhat::Parameters && cursor.is_kw("FOR")) {
         if matches!(
             what,
             ShowWhat::Warehouses | ShowWhat::Databases | ShowWhat::Roles
@@ -93,44 +93,44 @@ pub fn show(c: &mut Cursor) -> PResult<Statement> {
             // grammars do not list it, but Snowflake takes it (Titan's data_provider.py
             // `_show_resources` sends it for every such read; Snowflake Scripting procedures
             // run `SHOW WAREHOUSES IN ACCOUNT`); any other scope is a syntax error.
-            if !c.is_kw_at(1, "ACCOUNT") {
-                return Err(c.unexpected());
+            if !cursor.is_kw_at(1, "ACCOUNT") {
+                return Err(cursor.unexpected());
             }
-            c.advance();
-            c.advance();
+            cursor.advance();
+            cursor.advance();
         } else {
-            c.advance();
-            s.scope = Some(scope(c, what)?);
+            cursor.advance();
+            s.scope = Some(scope(cursor, what)?);
         }
     }
-    if c.eat_kws(&["STARTS", "WITH"]) {
-        s.starts_with = Some(c.string()?);
+    if cursor.eat_kws(&["STARTS", "WITH"]) {
+        s.starts_with = Some(cursor.string()?);
     }
-    if what == ShowWhat::Tasks && c.eat_kws(&["ROOT", "ONLY"]) {
+    if what == ShowWhat::Tasks && cursor.eat_kws(&["ROOT", "ONLY"]) {
         s.root_only = true;
     }
-    if c.eat_kw("LIMIT") {
-        let n = c.integer()?;
+    if cursor.eat_kw("LIMIT") {
+        let n = cursor.integer()?;
         if n < 0 {
-            return Err(c.unexpected());
+            return Err(cursor.unexpected());
         }
         s.limit = Some(n as u64);
-        if c.eat_kw("FROM") {
-            s.from = Some(c.string()?);
+        if cursor.eat_kw("FROM") {
+            s.from = Some(cursor.string()?);
         }
     }
     if what == ShowWhat::Versions && !matches!(s.scope, Some(ShowScope::Model(_))) {
-        return Err(c.unexpected());
+        return Err(cursor.unexpected());
     }
     if what == ShowWhat::Parameters && !matches!(s.scope, Some(ShowScope::Object(..))) {
-        return Err(c.unsupported("SHOW PARAMETERS outside IN <object>"));
+        return Err(cursor.unsupported("SHOW PARAMETERS outside IN <object>"));
     }
     Ok(Statement::Show(s))
 }
 
 /// True when the cursor is at a name rather than the next clause.
-fn at_name(c: &Cursor) -> bool {
-    match c.peek() {
+fn at_name(cursor: &Cursor) -> bool {
+    match cursor.peek() {
         Some(t) if t.kind == TokenKind::QuotedIdent => true,
         Some(t) if t.kind == TokenKind::Word => {
             !["STARTS", "LIMIT", "ROOT"].iter().any(|k| t.is_keyword(k))
@@ -139,43 +139,43 @@ fn at_name(c: &Cursor) -> bool {
     }
 }
 
-fn scope(c: &mut Cursor, what: ShowWhat) -> PResult<ShowScope> {
+fn scope(cursor: &mut Cursor, what: ShowWhat) -> PResult<ShowScope> {
     if what == ShowWhat::Parameters {
-        let k = kind(c)?;
-        return Ok(ShowScope::Object(k, c.name()?));
+        let k = kind(cursor)?;
+        return Ok(ShowScope::Object(k, cursor.name()?));
     }
-    if c.eat_kw("ACCOUNT") {
+    if cursor.eat_kw("ACCOUNT") {
         return Ok(ShowScope::Account);
     }
-    if c.eat_kw("DATABASE") {
-        return Ok(ShowScope::Database(if at_name(c) {
-            Some(c.ident()?)
+    if cursor.eat_kw("DATABASE") {
+        return Ok(ShowScope::Database(if at_name(cursor) {
+            Some(cursor.ident()?)
         } else {
             None
         }));
     }
-    if c.eat_kw("SCHEMA") {
-        return Ok(ShowScope::Schema(if at_name(c) {
-            Some(c.name()?)
+    if cursor.eat_kw("SCHEMA") {
+        return Ok(ShowScope::Schema(if at_name(cursor) {
+            Some(cursor.name()?)
         } else {
             None
         }));
     }
-    if c.eat_kw("MODEL") {
-        return Ok(ShowScope::Model(c.name()?));
+    if cursor.eat_kw("MODEL") {
+        return Ok(ShowScope::Model(cursor.name()?));
     }
-    if c.is_kw("APPLICATION") {
-        return Err(c.unsupported("SHOW ... IN APPLICATION"));
+    if cursor.is_kw("APPLICATION") {
+        return Err(cursor.unsupported("SHOW ... IN APPLICATION"));
     }
     // SHOW COLUMNS IN [TABLE | VIEW] <name>: the columns of one table or view.
     if what == ShowWhat::Columns {
-        if c.eat_kw("VIEW") {
-            return Ok(ShowScope::Object(ObjectKind::View, c.name()?));
+        if cursor.eat_kw("VIEW") {
+            return Ok(ShowScope::Object(ObjectKind::View, cursor.name()?));
         }
-        let _ = c.eat_kw("TABLE");
-        return Ok(ShowScope::Object(ObjectKind::Table, c.name()?));
+        let _ = cursor.eat_kw("TABLE");
+        return Ok(ShowScope::Object(ObjectKind::Table, cursor.name()?));
     }
-    Ok(ShowScope::Schema(Some(c.name()?)))
+    Ok(ShowScope::Schema(Some(cursor.name()?)))
 }
 
 #[cfg(test)]

@@ -131,22 +131,22 @@ pub fn sources(query: &str) -> Result<Vec<SourceName>, String> {
 /// where scanning goes on.
 fn source_list(
     toks: &[Token],
-    i: usize,
+    index: usize,
     ctes: &BTreeSet<String>,
     out: &mut Vec<SourceName>,
 ) -> Result<usize, String> {
-    let Some(t) = toks.get(i) else {
+    let Some(t) = toks.get(index) else {
         return Err("a FROM or JOIN without a source".into());
     };
     if t.is_symbol("(") {
         let subquery = toks
-            .get(i + 1)
+            .get(index + 1)
             .is_some_and(|n| n.is_keyword("SELECT") || n.is_keyword("WITH"));
         if !subquery {
             return Err("a parenthesised join or VALUES list after FROM or JOIN".into());
         }
         // A subquery: the main scan reads inside it.
-        return Ok(i);
+        return Ok(index);
     }
     if t.kind == TokenKind::Stage {
         return Err("a query that reads a stage".into());
@@ -157,7 +157,7 @@ fn source_list(
             t.text.to_ascii_uppercase()
         ));
     }
-    let (name, next) = name_at(toks, i)?;
+    let (name, next) = name_at(toks, index)?;
     if toks.get(next).is_some_and(|t| t.is_symbol("(")) {
         return Err(format!("the table function {}", name.join(".")));
     }
@@ -169,10 +169,10 @@ fn source_list(
 }
 
 /// A name of one to three parts at `i`.
-fn name_at(toks: &[Token], mut i: usize) -> Result<(SourceName, usize), String> {
+fn name_at(toks: &[Token], mut index: usize) -> Result<(SourceName, usize), String> {
     let mut parts = Vec::new();
     loop {
-        match toks.get(i) {
+        match toks.get(index) {
             Some(t) if t.kind == TokenKind::Word => parts.push(t.text.to_ascii_uppercase()),
             Some(t) if t.kind == TokenKind::QuotedIdent && !t.value.is_empty() => {
                 parts.push(t.value.clone())
@@ -180,34 +180,36 @@ fn name_at(toks: &[Token], mut i: usize) -> Result<(SourceName, usize), String> 
             Some(t) => return Err(format!("a FROM or JOIN followed by '{}'", t.text)),
             None => return Err("a FROM or JOIN without a source".into()),
         }
-        i += 1;
-        if !toks.get(i).is_some_and(|t| t.is_symbol(".")) {
+        index += 1;
+        if !toks.get(index).is_some_and(|t| t.is_symbol(".")) {
             break;
         }
-        i += 1;
+        index += 1;
         if parts.len() == 3 {
             return Err("a source name of more than three parts".into());
         }
     }
-    Ok((parts, i))
+    Ok((parts, index))
 }
 
 /// Skip `[AS] alias` after a source, and check that what follows cannot name another one.
-fn skip_alias(toks: &[Token], mut i: usize) -> Result<usize, String> {
+fn skip_alias(toks: &[Token], mut index: usize) -> Result<usize, String> {
     let is_follower = |t: &Token| {
         t.is_symbol(",")
             || t.is_symbol(")")
             || t.is_symbol(";")
             || AFTER_SOURCE.iter().any(|w| t.is_keyword(w))
     };
-    let Some(t) = toks.get(i) else { return Ok(i) };
+    let Some(t) = toks.get(index) else {
+        return Ok(index);
+    };
     if is_follower(t) {
-        return Ok(i);
+        return Ok(index);
     }
     if t.is_keyword("AS") {
-        i += 1;
+        index += 1;
     }
-    match toks.get(i) {
+    match toks.get(index) {
         Some(a) if matches!(a.kind, TokenKind::Word | TokenKind::QuotedIdent) => {
             if a.kind == TokenKind::Word
                 && [
@@ -225,14 +227,14 @@ fn skip_alias(toks: &[Token], mut i: usize) -> Result<usize, String> {
             {
                 return Err(format!("{} after a source", a.text.to_ascii_uppercase()));
             }
-            i += 1;
+            index += 1;
         }
         Some(a) => return Err(format!("'{}' after a source", a.text)),
-        None => return Ok(i),
+        None => return Ok(index),
     }
-    match toks.get(i) {
-        None => Ok(i),
-        Some(t) if is_follower(t) => Ok(i),
+    match toks.get(index) {
+        None => Ok(index),
+        Some(t) if is_follower(t) => Ok(index),
         Some(t) => Err(format!("'{}' after a source's alias", t.text)),
     }
 }
@@ -272,17 +274,17 @@ fn cte_names(toks: &[Token]) -> BTreeSet<String> {
 }
 
 /// True when the `,` at `i` closes a CTE's `AS ( ... )`, so what follows is another CTE.
-fn follows_cte(toks: &[Token], i: usize) -> bool {
-    i > 0 && toks[i - 1].is_symbol(")")
+fn follows_cte(toks: &[Token], index: usize) -> bool {
+    index > 0 && toks[index - 1].is_symbol(")")
 }
 
 #[cfg(test)]
 mod tests {
     use super::sources;
 
-    fn names(q: &str) -> Vec<String> {
-        sources(q)
-            .unwrap_or_else(|e| panic!("{q}: {e}"))
+    fn names(query: &str) -> Vec<String> {
+        sources(query)
+            .unwrap_or_else(|e| panic!("{query}: {e}"))
             .into_iter()
             .map(|n| n.join("."))
             .collect()

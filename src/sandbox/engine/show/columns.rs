@@ -30,7 +30,7 @@ const COLUMNS: [&str; 12] = [
 /// The `data_type` JSON of a reported type, with the keys in the page's order (`length` and
 /// `byteLength` of text: the example shows 16777216 for both at the longest and 4 bytes for
 /// a VARCHAR(1), so four bytes a character up to the longest; other lengths are UNCONFIRMED).
-fn type_json(x: &Exec, column: &str, ty: &str, nullable: bool) -> Result<String, SqlError> {
+fn type_json(exec: &Exec, column: &str, ty: &str, nullable: bool) -> Result<String, SqlError> {
     let (base, args) = match ty.split_once('(') {
         Some((b, rest)) => (
             b,
@@ -55,7 +55,7 @@ fn type_json(x: &Exec, column: &str, ty: &str, nullable: bool) -> Result<String,
             format!(r#"{{"type":"{base}","precision":0,"scale":{s},"nullable":{nullable}}}"#)
         }
         _ => {
-            return Err(x.unsupported(&format!(
+            return Err(exec.unsupported(&format!(
                 "SHOW COLUMNS of column {column}: the data_type of {ty} is not documented"
             )))
         }
@@ -74,11 +74,11 @@ struct Described {
 
 /// A table's columns. Defaults print as DESCRIBE TABLE's reference shows them: a number as
 /// written, a string in single quotes, CURRENT_TIMESTAMP().
-fn table_columns(x: &Exec, t: &Table) -> Result<Vec<Described>, SqlError> {
+fn table_columns(exec: &Exec, table: &Table) -> Result<Vec<Described>, SqlError> {
     let mut out = Vec::new();
-    for c in &t.columns {
+    for c in &table.columns {
         let ty = reported_type(&c.data_type)
-            .ok_or_else(|| x.unsupported(&format!("column type {}", c.data_type)))?;
+            .ok_or_else(|| exec.unsupported(&format!("column type {}", c.data_type)))?;
         let default = match &c.default {
             None | Some(ColumnDefault::Value(None)) => None,
             Some(ColumnDefault::CurrentTimestamp) => Some("CURRENT_TIMESTAMP()".to_string()),
@@ -87,7 +87,7 @@ fn table_columns(x: &Exec, t: &Table) -> Result<Vec<Described>, SqlError> {
                 Some(format!("'{}'", v.replace('\'', "''")))
             }
             Some(ColumnDefault::Value(Some(_))) => {
-                return Err(x.unsupported(&format!(
+                return Err(exec.unsupported(&format!(
                     "SHOW COLUMNS of the default of column {}: how it prints is not documented",
                     c.name
                 )))
@@ -104,9 +104,9 @@ fn table_columns(x: &Exec, t: &Table) -> Result<Vec<Described>, SqlError> {
     Ok(out)
 }
 
-fn relation_columns(x: &Exec, sc: &Schema, name: &str) -> Result<Vec<Described>, SqlError> {
+fn relation_columns(exec: &Exec, sc: &Schema, name: &str) -> Result<Vec<Described>, SqlError> {
     if let Some(t) = sc.tables.get(name) {
-        return table_columns(x, t);
+        return table_columns(exec, t);
     }
     let (text, query, saved) = if let Some(v) = sc.views.get(name) {
         (&v.text, &v.query, &v.saved_columns)
@@ -117,7 +117,7 @@ fn relation_columns(x: &Exec, sc: &Schema, name: &str) -> Result<Vec<Described>,
     };
     let rows = match saved {
         Some(rows) => rows.clone(),
-        None => derived_view_rows(x, text, query)?,
+        None => derived_view_rows(exec, text, query)?,
     };
     Ok(rows
         .into_iter()
@@ -131,16 +131,20 @@ fn relation_columns(x: &Exec, sc: &Schema, name: &str) -> Result<Vec<Described>,
         .collect())
 }
 
-pub fn run(x: &Exec, s: &Show, containers: Option<Containers>) -> Result<ResultSet, SqlError> {
-    if s.starts_with.is_some() || s.limit.is_some() || s.terse {
+pub fn run(
+    exec: &Exec,
+    show: &Show,
+    containers: Option<Containers>,
+) -> Result<ResultSet, SqlError> {
+    if show.starts_with.is_some() || show.limit.is_some() || show.terse {
         return Err(errors::syntax(1, 0, "unexpected 'STARTS'."));
     }
     // (database, schema, relation) in scope, sorted.
     let mut relations: Vec<(String, String, String)> = Vec::new();
-    match (&s.scope, containers) {
+    match (&show.scope, containers) {
         (Some(ShowScope::Object(kind, name)), _) => {
-            let f = x.resolve_schema_object(name, "SHOW COLUMNS")?;
-            let sc = x
+            let f = exec.resolve_schema_object(name, "SHOW COLUMNS")?;
+            let sc = exec
                 .schema(&f.database, &f.schema)
                 .map_err(|_| errors::object_not_found(&f.dotted()))?;
             let found = match kind {
@@ -153,7 +157,7 @@ pub fn run(x: &Exec, s: &Show, containers: Option<Containers>) -> Result<ResultS
             relations.push((f.database, f.schema, f.name));
         }
         (_, Some(c)) => {
-            for (d, db) in &x.catalog.databases {
+            for (d, db) in &exec.catalog.databases {
                 for (sn, sc) in &db.schemas {
                     if !c.covers(d, sn) {
                         continue;
@@ -172,14 +176,14 @@ pub fn run(x: &Exec, s: &Show, containers: Option<Containers>) -> Result<ResultS
     relations.sort();
     let mut rows: Vec<Row> = Vec::new();
     for (d, sn, name) in &relations {
-        let sc = x.schema(d, sn)?;
-        for c in relation_columns(x, sc, name)? {
-            if let Some(p) = &s.like {
+        let sc = exec.schema(d, sn)?;
+        for c in relation_columns(exec, sc, name)? {
+            if let Some(p) = &show.like {
                 if !like(p, &c.name) {
                     continue;
                 }
             }
-            let data_type = type_json(x, &c.name, &c.ty, c.nullable)?;
+            let data_type = type_json(exec, &c.name, &c.ty, c.nullable)?;
             rows.push(vec![
                 Some(name.clone()),
                 Some(sn.clone()),

@@ -32,13 +32,15 @@ pub fn like(pattern: &str, text: &str) -> bool {
     like_at(&p, &t)
 }
 
-fn like_at(p: &[char], t: &[char]) -> bool {
-    match p.first() {
-        None => t.is_empty(),
-        Some('%') => (0..=t.len()).any(|i| like_at(&p[1..], &t[i..])),
-        Some('_') => !t.is_empty() && like_at(&p[1..], &t[1..]),
-        Some('\\') if p.len() > 1 => t.first() == Some(&p[1]) && like_at(&p[2..], &t[1..]),
-        Some(c) => t.first() == Some(c) && like_at(&p[1..], &t[1..]),
+fn like_at(pattern: &[char], text: &[char]) -> bool {
+    match pattern.first() {
+        None => text.is_empty(),
+        Some('%') => (0..=text.len()).any(|i| like_at(&pattern[1..], &text[i..])),
+        Some('_') => !text.is_empty() && like_at(&pattern[1..], &text[1..]),
+        Some('\\') if pattern.len() > 1 => {
+            text.first() == Some(&pattern[1]) && like_at(&pattern[2..], &text[1..])
+        }
+        Some(c) => text.first() == Some(c) && like_at(&pattern[1..], &text[1..]),
     }
 }
 

@@ -31,32 +31,32 @@ impl Containers {
     }
 }
 
-fn scope(x: &Exec, s: &Show) -> Result<Containers, SqlError> {
-    Ok(match &s.scope {
-        None => match x.session_database() {
+fn scope(exec: &Exec, show: &Show) -> Result<Containers, SqlError> {
+    Ok(match &show.scope {
+        None => match exec.session_database() {
             Some(d) => Containers::Database(d.to_string()),
             None => Containers::Account,
         },
         Some(ShowScope::Account) => Containers::Account,
-        Some(ShowScope::Database(None)) => match x.session_database() {
+        Some(ShowScope::Database(None)) => match exec.session_database() {
             Some(d) => Containers::Database(d.to_string()),
             None => Containers::Account,
         },
         Some(ShowScope::Database(Some(d))) => {
-            x.database(d)?;
+            exec.database(d)?;
             Containers::Database(d.clone())
         }
-        Some(ShowScope::Schema(None)) => match (x.session_database(), x.session_schema()) {
+        Some(ShowScope::Schema(None)) => match (exec.session_database(), exec.session_schema()) {
             (Some(d), Some(sc)) => Containers::Schema(d.to_string(), sc.to_string()),
             (Some(d), None) => Containers::Database(d.to_string()),
             _ => Containers::Account,
         },
         Some(ShowScope::Schema(Some(name))) => {
-            let (d, sc) = x.resolve_schema(name, "SHOW")?;
+            let (d, sc) = exec.resolve_schema(name, "SHOW")?;
             if sc != INFORMATION_SCHEMA {
-                x.schema(&d, &sc)?;
+                exec.schema(&d, &sc)?;
             } else {
-                x.database(&d)?;
+                exec.database(&d)?;
             }
             Containers::Schema(d, sc)
         }
@@ -64,46 +64,51 @@ fn scope(x: &Exec, s: &Show) -> Result<Containers, SqlError> {
     })
 }
 
-pub fn run(x: &Exec, s: &Show) -> Result<ResultSet, SqlError> {
-    match s.what {
+pub fn run(exec: &Exec, show: &Show) -> Result<ResultSet, SqlError> {
+    match show.what {
         ShowWhat::Warehouses | ShowWhat::Databases => {
-            if s.scope.is_some() {
+            if show.scope.is_some() {
                 return Err(errors::syntax(1, 0, "unexpected 'IN'."));
             }
-            if s.what == ShowWhat::Warehouses {
-                let keys = x
+            if show.what == ShowWhat::Warehouses {
+                let keys = exec
                     .catalog
                     .warehouses
                     .keys()
                     .map(|n| account_key(n))
                     .collect();
-                let keys = filter::apply(keys, s, Cap::Silent)?;
-                Ok(render::warehouses(x, &keys))
+                let keys = filter::apply(keys, show, Cap::Silent)?;
+                Ok(render::warehouses(exec, &keys))
             } else {
-                let keys = x.catalog.databases.keys().map(|n| account_key(n)).collect();
-                let keys = filter::apply(keys, s, Cap::Error)?;
-                Ok(render::databases(x, s, &keys))
+                let keys = exec
+                    .catalog
+                    .databases
+                    .keys()
+                    .map(|n| account_key(n))
+                    .collect();
+                let keys = filter::apply(keys, show, Cap::Error)?;
+                Ok(render::databases(exec, show, &keys))
             }
         }
         ShowWhat::Roles => {
             let keys = SYSTEM_ROLES
                 .iter()
                 .copied()
-                .chain(x.catalog.roles.keys().map(String::as_str))
+                .chain(exec.catalog.roles.keys().map(String::as_str))
                 .map(account_key)
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let keys = filter::apply(keys, s, Cap::Error)?;
-            Ok(render::roles(x, &keys))
+            let keys = filter::apply(keys, show, Cap::Error)?;
+            Ok(render::roles(exec, &keys))
         }
         ShowWhat::Schemas => {
-            if matches!(s.scope, Some(ShowScope::Schema(_))) {
+            if matches!(show.scope, Some(ShowScope::Schema(_))) {
                 return Err(errors::syntax(1, 0, "unexpected 'SCHEMA'."));
             }
-            let sc = scope(x, s)?;
+            let sc = scope(exec, show)?;
             let mut keys = Vec::new();
-            for (d, db) in &x.catalog.databases {
+            for (d, db) in &exec.catalog.databases {
                 if !sc.covers(d, "") {
                     continue;
                 }
@@ -118,15 +123,15 @@ pub fn run(x: &Exec, s: &Show) -> Result<ResultSet, SqlError> {
                     name: n.clone(),
                 }));
             }
-            let keys = filter::apply(keys, s, Cap::Error)?;
-            Ok(render::schemas(x, s, &keys))
+            let keys = filter::apply(keys, show, Cap::Error)?;
+            Ok(render::schemas(exec, show, &keys))
         }
         ShowWhat::Versions => {
-            let Some(ShowScope::Model(name)) = &s.scope else {
+            let Some(ShowScope::Model(name)) = &show.scope else {
                 return Err(errors::syntax(1, 0, "expected IN MODEL."));
             };
-            let f = x.resolve_schema_object(name, "SHOW VERSIONS")?;
-            let model = x
+            let f = exec.resolve_schema_object(name, "SHOW VERSIONS")?;
+            let model = exec
                 .schema(&f.database, &f.schema)
                 .ok()
                 .and_then(|sc| sc.models.get(&f.name))
@@ -140,26 +145,26 @@ pub fn run(x: &Exec, s: &Show) -> Result<ResultSet, SqlError> {
                     name: v.clone(),
                 })
                 .collect();
-            let keys = filter::apply(keys, s, Cap::Error)?;
+            let keys = filter::apply(keys, show, Cap::Error)?;
             Ok(render::versions(&f, model, &keys))
         }
         ShowWhat::Columns => {
-            let containers = match &s.scope {
+            let containers = match &show.scope {
                 Some(ShowScope::Object(..)) => None,
-                _ => Some(scope(x, s)?),
+                _ => Some(scope(exec, show)?),
             };
-            columns::run(x, s, containers)
+            columns::run(exec, show, containers)
         }
         ShowWhat::Parameters => {
-            let Some(ShowScope::Object(kind, name)) = &s.scope else {
+            let Some(ShowScope::Object(kind, name)) = &show.scope else {
                 return Err(errors::syntax(1, 0, "expected IN <object>."));
             };
-            render::parameters(x, s, *kind, name)
+            render::parameters(exec, show, *kind, name)
         }
         _ => {
-            let sc = scope(x, s)?;
+            let sc = scope(exec, show)?;
             let mut keys = Vec::new();
-            for (d, db) in &x.catalog.databases {
+            for (d, db) in &exec.catalog.databases {
                 for (sn, schema) in &db.schemas {
                     if !sc.covers(d, sn) {
                         continue;
@@ -169,7 +174,7 @@ pub fn run(x: &Exec, s: &Show) -> Result<ResultSet, SqlError> {
                         schema: sn.clone(),
                         name: n.clone(),
                     };
-                    match s.what {
+                    match show.what {
                         ShowWhat::Stages => keys.extend(schema.stages.keys().map(key)),
                         ShowWhat::Tags => keys.extend(schema.tags.keys().map(key)),
                         ShowWhat::Tables => {
@@ -184,7 +189,7 @@ pub fn run(x: &Exec, s: &Show) -> Result<ResultSet, SqlError> {
                             schema
                                 .tasks
                                 .iter()
-                                .filter(|(_, t)| !s.root_only || t.predecessors.is_empty())
+                                .filter(|(_, t)| !show.root_only || t.predecessors.is_empty())
                                 .map(|(n, _)| key(n)),
                         ),
                         ShowWhat::Models => keys.extend(schema.models.keys().map(key)),
@@ -192,20 +197,20 @@ pub fn run(x: &Exec, s: &Show) -> Result<ResultSet, SqlError> {
                     }
                 }
             }
-            let cap = if s.what == ShowWhat::Stages {
+            let cap = if show.what == ShowWhat::Stages {
                 Cap::Silent
             } else {
                 Cap::Error
             };
-            let keys = filter::apply(keys, s, cap)?;
-            Ok(match s.what {
-                ShowWhat::Stages => render::stages(x, &keys),
-                ShowWhat::Tags => render::tags(x, &keys),
-                ShowWhat::Tables => render::tables(x, s, &keys),
-                ShowWhat::Views => render::views(x, s, &keys),
-                ShowWhat::DynamicTables => render::dynamic_tables(x, s, &keys),
-                ShowWhat::Tasks => render::tasks(x, s, &keys),
-                _ => render::models(x, &keys),
+            let keys = filter::apply(keys, show, cap)?;
+            Ok(match show.what {
+                ShowWhat::Stages => render::stages(exec, &keys),
+                ShowWhat::Tags => render::tags(exec, &keys),
+                ShowWhat::Tables => render::tables(exec, show, &keys),
+                ShowWhat::Views => render::views(exec, show, &keys),
+                ShowWhat::DynamicTables => render::dynamic_tables(exec, show, &keys),
+                ShowWhat::Tasks => render::tasks(exec, show, &keys),
+                _ => render::models(exec, &keys),
             })
         }
     }

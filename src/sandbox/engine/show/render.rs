@@ -34,23 +34,23 @@ fn result(columns: &[(&str, &'static str)], rows: Vec<Row>) -> ResultSet {
     }
 }
 
-fn s(v: impl Into<String>) -> Option<String> {
-    Some(v.into())
+fn s(value: impl Into<String>) -> Option<String> {
+    Some(value.into())
 }
 
 /// An unset comment reads as an empty string in most SHOW outputs.
-fn comment(c: &Option<String>) -> Option<String> {
-    Some(c.clone().unwrap_or_default())
+fn comment(comment: &Option<String>) -> Option<String> {
+    Some(comment.clone().unwrap_or_default())
 }
 
 /// A SHOW TERSE row of an object in a schema: the columns of `TERSE`.
-fn terse_row(created_on: Nanos, k: &Key, kind: &str) -> Row {
+fn terse_row(created_on: Nanos, key: &Key, kind: &str) -> Row {
     vec![
         s(timestamp(created_on)),
-        s(&k.name),
+        s(&key.name),
         s(kind),
-        s(&k.database),
-        s(&k.schema),
+        s(&key.database),
+        s(&key.schema),
     ]
 }
 
@@ -62,7 +62,7 @@ const TERSE: &[(&str, &str)] = &[
     ("schema_name", T),
 ];
 
-pub fn warehouses(x: &Exec, keys: &[Key]) -> ResultSet {
+pub fn warehouses(exec: &Exec, keys: &[Key]) -> ResultSet {
     let cols = [
         ("name", T),
         ("state", T),
@@ -100,10 +100,10 @@ pub fn warehouses(x: &Exec, keys: &[Key]) -> ResultSet {
         ("resource_constraint", T),
         ("generation", T),
     ];
-    let current = x.session_warehouse();
+    let current = exec.session_warehouse();
     let rows = keys
         .iter()
-        .filter_map(|k| x.catalog.warehouses.get(&k.name).map(|w| (k, w)))
+        .filter_map(|k| exec.catalog.warehouses.get(&k.name).map(|w| (k, w)))
         .map(|(k, w)| {
             let started_clusters = if w.started { w.min_cluster_count } else { 0 };
             let pct = |v: &str| if w.started { s(v) } else { s("") };
@@ -156,7 +156,7 @@ pub fn warehouses(x: &Exec, keys: &[Key]) -> ResultSet {
 /// SHOW ROLES in the documented layout. The counts are of direct grants (to users, to roles,
 /// and of roles to this one); `is_inherited` says whether the session's role has the role
 /// through the hierarchy.
-pub fn roles(x: &Exec, keys: &[Key]) -> ResultSet {
+pub fn roles(exec: &Exec, keys: &[Key]) -> ResultSet {
     let cols = [
         ("created_on", TS),
         ("name", T),
@@ -169,10 +169,10 @@ pub fn roles(x: &Exec, keys: &[Key]) -> ResultSet {
         ("owner", T),
         ("comment", T),
     ];
-    let current = x.owner();
-    let inherited = super::super::exec::grant::closure(x.catalog, &current);
+    let current = exec.owner();
+    let inherited = super::super::exec::grant::closure(exec.catalog, &current);
     let count = |f: &dyn Fn(&super::super::catalog::RoleGrant) -> bool| {
-        x.catalog
+        exec.catalog
             .grants
             .roles
             .iter()
@@ -183,7 +183,7 @@ pub fn roles(x: &Exec, keys: &[Key]) -> ResultSet {
     let rows = keys
         .iter()
         .map(|k| {
-            let custom = x.catalog.roles.get(&k.name);
+            let custom = exec.catalog.roles.get(&k.name);
             let is_current = k.name == current;
             vec![
                 s(timestamp(
@@ -207,22 +207,23 @@ pub fn roles(x: &Exec, keys: &[Key]) -> ResultSet {
     result(&cols, rows)
 }
 
-fn is_role(g: &super::super::catalog::Grantee, name: &str) -> bool {
-    g.kind == "ROLE" && g.name[0] == name
+fn is_role(grantee: &super::super::catalog::Grantee, name: &str) -> bool {
+    grantee.kind == "ROLE" && grantee.name[0] == name
 }
 
-fn database_retention(c: &Catalog, db: &str) -> String {
-    c.databases
+fn database_retention(catalog: &Catalog, db: &str) -> String {
+    catalog
+        .databases
         .get(db)
         .and_then(|d| d.params.get("DATA_RETENTION_TIME_IN_DAYS").cloned())
         .unwrap_or_else(|| "1".into())
 }
 
-pub fn databases(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
-    let current = x.session_database();
+pub fn databases(exec: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
+    let current = exec.session_database();
     let mut rows = Vec::new();
     for k in keys {
-        let Some(d) = x.catalog.databases.get(&k.name) else {
+        let Some(d) = exec.catalog.databases.get(&k.name) else {
             continue;
         };
         if show.terse {
@@ -244,7 +245,7 @@ pub fn databases(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
             s(&d.meta.owner),
             comment(&d.meta.comment),
             s(if d.transient { "TRANSIENT" } else { "" }),
-            s(database_retention(x.catalog, &k.name)),
+            s(database_retention(exec.catalog, &k.name)),
             s("STANDARD"),
             s("ROLE"),
             None,
@@ -272,11 +273,11 @@ pub fn databases(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
     result(&cols, rows)
 }
 
-pub fn schemas(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
-    let (cur_db, cur_schema) = (x.session_database(), x.session_schema());
+pub fn schemas(exec: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
+    let (cur_db, cur_schema) = (exec.session_database(), exec.session_schema());
     let mut rows = Vec::new();
     for k in keys {
-        let Some(db) = x.catalog.databases.get(&k.database) else {
+        let Some(db) = exec.catalog.databases.get(&k.database) else {
             continue;
         };
         let is_current =
@@ -326,7 +327,7 @@ pub fn schemas(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
             .params
             .get("DATA_RETENTION_TIME_IN_DAYS")
             .cloned()
-            .unwrap_or_else(|| database_retention(x.catalog, &k.database));
+            .unwrap_or_else(|| database_retention(exec.catalog, &k.database));
         rows.push(vec![
             s(timestamp(sc.meta.created_on)),
             s(&k.name),
@@ -360,11 +361,15 @@ pub fn schemas(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
     result(&cols, rows)
 }
 
-fn schema_of<'c>(x: &'c Exec, k: &Key) -> Option<&'c super::super::catalog::Schema> {
-    x.catalog.databases.get(&k.database)?.schemas.get(&k.schema)
+fn schema_of<'c>(exec: &'c Exec, key: &Key) -> Option<&'c super::super::catalog::Schema> {
+    exec.catalog
+        .databases
+        .get(&key.database)?
+        .schemas
+        .get(&key.schema)
 }
 
-pub fn stages(x: &Exec, keys: &[Key]) -> ResultSet {
+pub fn stages(exec: &Exec, keys: &[Key]) -> ResultSet {
     let cols = [
         ("created_on", TS),
         ("name", T),
@@ -386,7 +391,7 @@ pub fn stages(x: &Exec, keys: &[Key]) -> ResultSet {
     ];
     let mut rows = Vec::new();
     for k in keys {
-        let Some(st) = schema_of(x, k).and_then(|sc| sc.stages.get(&k.name)) else {
+        let Some(st) = schema_of(exec, k).and_then(|sc| sc.stages.get(&k.name)) else {
             continue;
         };
         let (kind, cloud) = match &st.url {
@@ -429,7 +434,7 @@ pub fn stages(x: &Exec, keys: &[Key]) -> ResultSet {
     result(&cols, rows)
 }
 
-pub fn tags(x: &Exec, keys: &[Key]) -> ResultSet {
+pub fn tags(exec: &Exec, keys: &[Key]) -> ResultSet {
     let cols = [
         ("created_on", TS),
         ("name", T),
@@ -442,7 +447,7 @@ pub fn tags(x: &Exec, keys: &[Key]) -> ResultSet {
     ];
     let mut rows = Vec::new();
     for k in keys {
-        let Some(t) = schema_of(x, k).and_then(|sc| sc.tags.get(&k.name)) else {
+        let Some(t) = schema_of(exec, k).and_then(|sc| sc.tags.get(&k.name)) else {
             continue;
         };
         rows.push(vec![
@@ -459,15 +464,17 @@ pub fn tags(x: &Exec, keys: &[Key]) -> ResultSet {
     result(&cols, rows)
 }
 
-pub fn tables(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
+pub fn tables(exec: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
     let mut rows = Vec::new();
     for k in keys {
-        let Some(sc) = schema_of(x, k) else { continue };
+        let Some(sc) = schema_of(exec, k) else {
+            continue;
+        };
         let retention = sc
             .params
             .get("DATA_RETENTION_TIME_IN_DAYS")
             .cloned()
-            .unwrap_or_else(|| database_retention(x.catalog, &k.database));
+            .unwrap_or_else(|| database_retention(exec.catalog, &k.database));
         let mut retention = retention;
         let mut change_tracking = false;
         let (meta, kind, count, is_dynamic, cluster_by) = if let Some(t) = sc.tables.get(&k.name) {
@@ -557,10 +564,10 @@ pub fn tables(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
     result(&cols, rows)
 }
 
-pub fn views(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
+pub fn views(exec: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
     let mut rows = Vec::new();
     for k in keys {
-        let Some(v) = schema_of(x, k).and_then(|sc| sc.views.get(&k.name)) else {
+        let Some(v) = schema_of(exec, k).and_then(|sc| sc.views.get(&k.name)) else {
             continue;
         };
         if show.terse {
@@ -614,10 +621,10 @@ pub fn effective_refresh_mode(declared: &str) -> &str {
     }
 }
 
-pub fn dynamic_tables(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
+pub fn dynamic_tables(exec: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
     let mut rows = Vec::new();
     for k in keys {
-        let Some(d) = schema_of(x, k).and_then(|sc| sc.dynamic_tables.get(&k.name)) else {
+        let Some(d) = schema_of(exec, k).and_then(|sc| sc.dynamic_tables.get(&k.name)) else {
             continue;
         };
         if show.terse {
@@ -688,10 +695,10 @@ pub fn dynamic_tables(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
     result(&cols, rows)
 }
 
-pub fn tasks(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
+pub fn tasks(exec: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
     let mut rows = Vec::new();
     for k in keys {
-        let Some(t) = schema_of(x, k).and_then(|sc| sc.tasks.get(&k.name)) else {
+        let Some(t) = schema_of(exec, k).and_then(|sc| sc.tasks.get(&k.name)) else {
             continue;
         };
         if show.terse {
@@ -779,7 +786,7 @@ pub fn tasks(x: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
     result(&cols, rows)
 }
 
-pub fn models(x: &Exec, keys: &[Key]) -> ResultSet {
+pub fn models(exec: &Exec, keys: &[Key]) -> ResultSet {
     let cols = [
         ("created_on", TS),
         ("name", T),
@@ -794,7 +801,7 @@ pub fn models(x: &Exec, keys: &[Key]) -> ResultSet {
     ];
     let mut rows = Vec::new();
     for k in keys {
-        let Some(m) = schema_of(x, k).and_then(|sc| sc.models.get(&k.name)) else {
+        let Some(m) = schema_of(exec, k).and_then(|sc| sc.models.get(&k.name)) else {
             continue;
         };
         let versions: Vec<&String> = super::super::exec::versions_in_order(m);
@@ -814,7 +821,7 @@ pub fn models(x: &Exec, keys: &[Key]) -> ResultSet {
     result(&cols, rows)
 }
 
-pub fn versions(f: &Fqn, m: &Model, keys: &[Key]) -> ResultSet {
+pub fn versions(fqn: &Fqn, model: &Model, keys: &[Key]) -> ResultSet {
     let cols = [
         ("created_on", TS),
         ("name", T),
@@ -830,10 +837,10 @@ pub fn versions(f: &Fqn, m: &Model, keys: &[Key]) -> ResultSet {
     ];
     let mut rows = Vec::new();
     for k in keys {
-        let Some(v) = m.versions.get(&k.name) else {
+        let Some(v) = model.versions.get(&k.name) else {
             continue;
         };
-        let mut aliases: Vec<String> = super::super::exec::system_aliases(m, &k.name)
+        let mut aliases: Vec<String> = super::super::exec::system_aliases(model, &k.name)
             .into_iter()
             .map(String::from)
             .collect();
@@ -842,10 +849,10 @@ pub fn versions(f: &Fqn, m: &Model, keys: &[Key]) -> ResultSet {
             s(timestamp(v.created_on)),
             s(&k.name),
             s(json_pretty(&serde_json::json!(aliases))),
-            s(&f.database),
-            s(&f.schema),
-            s(&f.name),
-            s(tf(m.default_version == k.name)),
+            s(&fqn.database),
+            s(&fqn.schema),
+            s(&fqn.name),
+            s(tf(model.default_version == k.name)),
             s("[]"),
             s(json_pretty(&v.metadata)),
             s("{}"),
@@ -876,7 +883,7 @@ fn param_row(def: &ParamDef, value: Option<(&String, &str)>) -> Row {
 }
 
 pub fn parameters(
-    x: &Exec,
+    exec: &Exec,
     show: &Show,
     kind: ObjectKind,
     name: &Name,
@@ -885,8 +892,8 @@ pub fn parameters(
     let mut rows: Vec<Row> = Vec::new();
     match kind {
         ObjectKind::Warehouse => {
-            let n = x.account_name(name)?;
-            let w = x
+            let n = exec.account_name(name)?;
+            let w = exec
                 .catalog
                 .warehouses
                 .get(&n)
@@ -899,8 +906,8 @@ pub fn parameters(
             }
         }
         ObjectKind::Database => {
-            let n = x.account_name(name)?;
-            let d = x.database(&n)?;
+            let n = exec.account_name(name)?;
+            let d = exec.database(&n)?;
             for def in params::CONTAINER {
                 rows.push(param_row(
                     def,
@@ -909,9 +916,9 @@ pub fn parameters(
             }
         }
         ObjectKind::Schema => {
-            let (d, sn) = x.resolve_schema(name, "SHOW PARAMETERS")?;
-            let sc = x.schema(&d, &sn)?;
-            let db = x.database(&d)?;
+            let (d, sn) = exec.resolve_schema(name, "SHOW PARAMETERS")?;
+            let sc = exec.schema(&d, &sn)?;
+            let db = exec.database(&d)?;
             for def in params::CONTAINER {
                 let v = sc
                     .params
@@ -922,8 +929,8 @@ pub fn parameters(
             }
         }
         ObjectKind::Task => {
-            let f = x.resolve_schema_object(name, "SHOW PARAMETERS")?;
-            let t = x
+            let f = exec.resolve_schema_object(name, "SHOW PARAMETERS")?;
+            let t = exec
                 .schema(&f.database, &f.schema)
                 .ok()
                 .and_then(|sc| sc.tasks.get(&f.name))
@@ -932,7 +939,7 @@ pub fn parameters(
                 rows.push(param_row(def, t.params.get(def.key).map(|v| (v, "TASK"))));
             }
         }
-        other => return Err(x.unsupported(&format!("SHOW PARAMETERS IN {}", other.keyword()))),
+        other => return Err(exec.unsupported(&format!("SHOW PARAMETERS IN {}", other.keyword()))),
     }
     rows.retain(|r| {
         show.like
