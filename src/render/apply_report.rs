@@ -24,21 +24,21 @@ pub fn redacted(report: ApplyReport, redact: impl Fn(&str) -> String) -> ApplyRe
 }
 
 /// The last line of a run that applied something.
-pub fn summary(r: &ApplyReport) -> String {
+pub fn summary(report: &ApplyReport) -> String {
     format!(
         "Applied {} statement(s), {} failed, {} not run. State serial {}.",
-        r.applied.len(),
-        r.failed.len(),
-        r.pending.len(),
-        r.state_serial
+        report.applied.len(),
+        report.failed.len(),
+        report.pending.len(),
+        report.state_serial
     )
 }
 
 /// For a terminal (stderr): each failure with its first line and Snowflake's message, what
 /// was not run, and `summary`.
-pub fn human(r: &ApplyReport, style: Style, summary: &str) -> String {
+pub fn human(report: &ApplyReport, style: Style, summary: &str) -> String {
     let mut out = String::new();
-    for f in &r.failed {
+    for f in &report.failed {
         out.push_str(&style.red(&format!(
             "failed: {}\n  {}",
             printable(first_line(&f.statement)),
@@ -46,10 +46,10 @@ pub fn human(r: &ApplyReport, style: Style, summary: &str) -> String {
         )));
         out.push('\n');
     }
-    if !r.pending.is_empty() {
+    if !report.pending.is_empty() {
         out.push_str(&format!(
             "not run ({}): `snowform plan` shows what is left, and the next apply completes it\n",
-            r.pending.len()
+            report.pending.len()
         ));
     }
     out.push_str(summary);
@@ -58,31 +58,31 @@ pub fn human(r: &ApplyReport, style: Style, summary: &str) -> String {
 }
 
 /// For a pull request comment.
-pub fn markdown(r: &ApplyReport) -> String {
+pub fn markdown(report: &ApplyReport) -> String {
     let mut out = format!(
         "## snowform apply: {} applied, {} failed, {} not run\n\nState serial {}\n\n",
-        r.applied.len(),
-        r.failed.len(),
-        r.pending.len(),
-        r.state_serial
+        report.applied.len(),
+        report.failed.len(),
+        report.pending.len(),
+        report.state_serial
     );
-    for f in &r.failed {
+    for f in &report.failed {
         out.push_str(&format!(
             "### Failed\n\n```sql\n{}\n```\n\n{}\n\n",
             f.statement, f.error
         ));
     }
-    if !r.applied.is_empty() {
+    if !report.applied.is_empty() {
         out.push_str(&format!(
             "<details><summary>Applied</summary>\n\n```sql\n{};\n```\n\n</details>\n",
-            r.applied.join(";\n")
+            report.applied.join(";\n")
         ));
     }
     out
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or("")
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@ pub fn unified(before: &str, after: &str) -> String {
         .to_string()
 }
 
-fn with_newline(s: &str) -> String {
-    let mut s = s.trim_end().to_string();
-    s.push('\n');
-    s
+fn with_newline(text: &str) -> String {
+    let mut text = text.trim_end().to_string();
+    text.push('\n');
+    text
 }

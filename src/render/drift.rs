@@ -4,26 +4,26 @@
 use super::Style;
 use crate::drift::{DriftKind, DriftReport, Drifted, DriftedAttribute};
 
-fn value(v: &serde_json::Value) -> String {
-    match v {
+fn value(value: &serde_json::Value) -> String {
+    match value {
         serde_json::Value::Null => "(unset)".into(),
         serde_json::Value::String(s) => format!("{s:?}"),
         other => other.to_string(),
     }
 }
 
-fn label(d: &Drifted) -> String {
-    if d.address.is_empty() {
-        format!("{} {}", d.kind, d.name)
+fn label(drifted: &Drifted) -> String {
+    if drifted.address.is_empty() {
+        format!("{} {}", drifted.kind, drifted.name)
     } else {
-        format!("{} ({})", d.address, d.name)
+        format!("{} ({})", drifted.address, drifted.name)
     }
 }
 
 /// Differences that lifecycle.ignore_changes leaves to others: shown, never drift.
-fn ignored_human(r: &DriftReport, style: &Style) -> String {
+fn ignored_human(report: &DriftReport, style: &Style) -> String {
     let mut out = String::new();
-    for d in &r.ignored {
+    for d in &report.ignored {
         out.push_str(&format!(
             "\n{}\n",
             style.dim(&format!("  ignored   {}", label(d)))
@@ -43,29 +43,29 @@ fn ignored_human(r: &DriftReport, style: &Style) -> String {
     out
 }
 
-pub fn human(r: &DriftReport, style: &Style) -> String {
+pub fn human(report: &DriftReport, style: &Style) -> String {
     let mut out = String::new();
-    if !r.has_drift() {
+    if !report.has_drift() {
         out.push_str(&format!(
             "No drift: the account matches what snowform last applied ({} metadata queries)",
-            r.metadata_queries
+            report.metadata_queries
         ));
-        if r.ignored.is_empty() {
+        if report.ignored.is_empty() {
             out.push_str(".\n");
         } else {
             out.push_str(
                 ", apart from attributes that lifecycle.ignore_changes leaves to others:\n",
             );
-            out.push_str(&ignored_human(r, style));
+            out.push_str(&ignored_human(report, style));
         }
         return out;
     }
-    let s = &r.summary;
+    let s = &report.summary;
     out.push_str(&style.bold(&format!(
         "Drift: {} changed, {} deleted, {} unmanaged.\n",
         s.changed, s.deleted, s.unmanaged
     )));
-    for d in &r.drifted {
+    for d in &report.drifted {
         let head = match d.drift {
             DriftKind::Changed => style.yellow(&format!("~ changed   {}", label(d))),
             DriftKind::Deleted => style.red(&format!("- deleted   {}", label(d))),
@@ -84,24 +84,24 @@ pub fn human(r: &DriftReport, style: &Style) -> String {
             out.push_str(&format!("    {}\n", style.dim(h)));
         }
     }
-    if !r.ignored.is_empty() {
+    if !report.ignored.is_empty() {
         out.push_str(&format!(
             "\n{}\n",
             style.bold("Not drift: attributes that lifecycle.ignore_changes leaves to others:")
         ));
-        out.push_str(&ignored_human(r, style));
+        out.push_str(&ignored_human(report, style));
     }
     out
 }
 
-fn ignored_markdown(r: &DriftReport) -> String {
-    if r.ignored.is_empty() {
+fn ignored_markdown(report: &DriftReport) -> String {
+    if report.ignored.is_empty() {
         return String::new();
     }
     let mut out = String::from(
         "Not drift: these differ, but `lifecycle.ignore_changes` leaves them to others; snowform does not revert them.\n\n| Object | Attribute | Recorded | Actual |\n|---|---|---|---|\n",
     );
-    for d in &r.ignored {
+    for d in &report.ignored {
         for a in &d.attributes {
             out.push_str(&format!("| {} |\n", attribute_cells(d, a)));
         }
@@ -111,33 +111,33 @@ fn ignored_markdown(r: &DriftReport) -> String {
 }
 
 /// The object, attribute, expected and actual cells of a markdown row.
-fn attribute_cells(d: &Drifted, a: &DriftedAttribute) -> String {
+fn attribute_cells(drifted: &Drifted, drifted_attribute: &DriftedAttribute) -> String {
     format!(
         "`{}` | `{}` | `{}` | `{}`",
-        label(d).replace('|', "\\|"),
-        a.name,
-        value(&a.expected).replace('|', "\\|"),
-        value(&a.actual).replace('|', "\\|")
+        label(drifted).replace('|', "\\|"),
+        drifted_attribute.name,
+        value(&drifted_attribute.expected).replace('|', "\\|"),
+        value(&drifted_attribute.actual).replace('|', "\\|")
     )
 }
 
 pub const MARKER: &str = "<!-- snowform:drift -->";
 
-pub fn markdown(r: &DriftReport, footer: &[String]) -> String {
+pub fn markdown(report: &DriftReport, footer: &[String]) -> String {
     let mut out = format!("{MARKER}\n");
-    let s = &r.summary;
-    if !r.has_drift() {
+    let s = &report.summary;
+    if !report.has_drift() {
         out.push_str("## :white_check_mark: snowform drift: none\n\nThe account matches what snowform last applied.\n");
-        if !r.ignored.is_empty() {
+        if !report.ignored.is_empty() {
             out.push('\n');
-            out.push_str(&ignored_markdown(r));
+            out.push_str(&ignored_markdown(report));
         }
     } else {
         out.push_str(&format!(
             "## :warning: snowform drift: {} changed, {} deleted, {} unmanaged\n\nWorkspace `{}`\n\n| Drift | Object | Attribute | Expected | Actual |\n|---|---|---|---|---|\n",
-            s.changed, s.deleted, s.unmanaged, r.workspace
+            s.changed, s.deleted, s.unmanaged, report.workspace
         ));
-        for d in &r.drifted {
+        for d in &report.drifted {
             let kind = match d.drift {
                 DriftKind::Changed => "changed",
                 DriftKind::Deleted => "deleted",
@@ -154,7 +154,7 @@ pub fn markdown(r: &DriftReport, footer: &[String]) -> String {
             }
         }
         out.push('\n');
-        out.push_str(&ignored_markdown(r));
+        out.push_str(&ignored_markdown(report));
     }
     for f in footer {
         out.push_str(f);
@@ -165,7 +165,7 @@ pub fn markdown(r: &DriftReport, footer: &[String]) -> String {
 
 /// One warning per drifted object, in Azure Pipelines' logging command syntax; the message
 /// is escaped as the syntax requires (%, CR, LF, ] and ;).
-pub fn azure_warnings(r: &DriftReport) -> String {
+pub fn azure_warnings(report: &DriftReport) -> String {
     let esc = |s: &str| {
         s.replace('%', "%AZP25")
             .replace('\r', "%0D")
@@ -174,7 +174,7 @@ pub fn azure_warnings(r: &DriftReport) -> String {
             .replace(';', "%3B")
     };
     let mut out = String::new();
-    for d in &r.drifted {
+    for d in &report.drifted {
         let what = match d.drift {
             DriftKind::Changed => format!(
                 "changed outside snowform: {}",

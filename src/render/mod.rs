@@ -27,8 +27,8 @@ pub enum Format {
 
 impl std::str::FromStr for Format {
     type Err = String;
-    fn from_str(s: &str) -> Result<Format, String> {
-        match s {
+    fn from_str(text: &str) -> Result<Format, String> {
+        match text {
             "human" => Ok(Format::Human),
             "json" => Ok(Format::Json),
             "markdown" => Ok(Format::Markdown),
@@ -40,18 +40,18 @@ impl std::str::FromStr for Format {
 }
 
 /// Pretty JSON with a trailing newline.
-pub fn to_json<T: serde::Serialize>(v: &T) -> String {
-    let mut s = serde_json::to_string_pretty(v).expect("views serialise");
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("views serialise");
     s.push('\n');
     s
 }
 
 /// [`to_json`] written straight to `out`: a plan of thousands of objects is tens of
 /// megabytes of JSON, not worth holding in memory to print.
-pub fn write_json<T: serde::Serialize>(out: impl std::io::Write, v: &T) -> std::io::Result<()> {
+pub fn write_json<T: serde::Serialize>(out: impl std::io::Write, value: &T) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut out = std::io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut out, v).map_err(std::io::Error::from)?;
+    serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::from)?;
     out.write_all(b"\n")?;
     out.flush()
 }

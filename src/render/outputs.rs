@@ -14,11 +14,11 @@ pub fn human(outputs: &[Output]) -> String {
 }
 
 /// One output's value as HCL, or `(sensitive)`.
-pub fn value(o: &Output) -> String {
-    if o.sensitive {
+pub fn value(output: &Output) -> String {
+    if output.sensitive {
         REDACTED.to_string()
     } else {
-        crate::generate::json_to_hcl(&o.value, 0)
+        crate::generate::json_to_hcl(&output.value, 0)
     }
 }
 
@@ -42,20 +42,20 @@ pub fn json(outputs: &[Output]) -> serde_json::Value {
 
 /// The value alone, for `output NAME --raw`: a string without quotes, a number or a
 /// boolean as written. Err says why not (a list or map, or a sensitive value).
-pub fn raw(o: &Output) -> Result<String, String> {
-    if o.sensitive {
+pub fn raw(output: &Output) -> Result<String, String> {
+    if output.sensitive {
         return Err(format!(
             "output {:?} is sensitive: snowform does not print its value; read it where it comes from",
-            o.name
+            output.name
         ));
     }
-    match &o.value {
+    match &output.value {
         serde_json::Value::String(s) => Ok(s.clone()),
         serde_json::Value::Number(n) => Ok(n.to_string()),
         serde_json::Value::Bool(b) => Ok(b.to_string()),
         _ => Err(format!(
             "output {:?} is not a string, number or boolean: --raw prints only those; use --format json",
-            o.name
+            output.name
         )),
     }
 }

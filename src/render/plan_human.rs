@@ -6,8 +6,8 @@ use super::Style;
 use crate::diff::Action;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
-fn symbol(a: Action) -> &'static str {
-    match a {
+fn symbol(action: Action) -> &'static str {
+    match action {
         Action::Create => "+",
         Action::Update => "~",
         Action::Replace => "-/+",
@@ -16,18 +16,18 @@ fn symbol(a: Action) -> &'static str {
     }
 }
 
-fn paint(style: &Style, a: Action, s: &str) -> String {
-    match a {
-        Action::Create => style.green(s),
-        Action::Update => style.yellow(s),
-        Action::Replace => style.magenta(s),
-        Action::Delete => style.red(s),
-        Action::NoOp => s.to_string(),
+fn paint(style: &Style, action: Action, text: &str) -> String {
+    match action {
+        Action::Create => style.green(text),
+        Action::Update => style.yellow(text),
+        Action::Replace => style.magenta(text),
+        Action::Delete => style.red(text),
+        Action::NoOp => text.to_string(),
     }
 }
 
-fn value(v: &serde_json::Value) -> String {
-    match v {
+fn value(value: &serde_json::Value) -> String {
+    match value {
         serde_json::Value::Null => "(unset)".into(),
         serde_json::Value::String(s) if s.contains('\n') => {
             format!("<{} lines>", s.lines().count())
@@ -128,45 +128,45 @@ pub fn render(view: &PlanView, style: &Style) -> String {
     out
 }
 
-fn change(out: &mut String, c: &ChangeView, style: &Style) {
+fn change(out: &mut String, change_view: &ChangeView, style: &Style) {
     let head = format!(
         "{} {} {} ({})",
-        symbol(c.action),
-        c.action_str(),
-        c.address,
-        super::style::printable(&c.name)
+        symbol(change_view.action),
+        change_view.action_str(),
+        change_view.address,
+        super::style::printable(&change_view.name)
     );
-    out.push_str(&paint(style, c.action, &style.bold(&head)));
+    out.push_str(&paint(style, change_view.action, &style.bold(&head)));
     out.push('\n');
-    if c.prevent_destroy {
+    if change_view.prevent_destroy {
         out.push_str(
             &style.red("    lifecycle.prevent_destroy is set: apply will refuse this change\n"),
         );
     }
-    for r in &c.reasons {
+    for r in &change_view.reasons {
         out.push_str(&format!("    why: {}\n", super::style::printable(r)));
     }
-    if let Some(n) = c.outside_note() {
+    if let Some(n) = change_view.outside_note() {
         out.push_str(&style.yellow(&format!("    note: {n}\n")));
     }
-    if let Some(d) = &c.disruption {
+    if let Some(d) = &change_view.disruption {
         out.push_str(&style.red(&format!("    disruptive: {d}\n")));
     }
-    let dropped = c.dropped_lines();
+    let dropped = change_view.dropped_lines();
     if !dropped.is_empty() {
         out.push_str(&style.red("    drops with it (everything inside, managed or not):\n"));
         for l in dropped {
             out.push_str(&format!("      - {}\n", super::style::printable(&l)));
         }
     }
-    for a in &c.attributes {
+    for a in &change_view.attributes {
         // A changed SQL text is shown as its diff below.
-        if c.diffs.iter().any(|d| d.name == a.name) {
+        if change_view.diffs.iter().any(|d| d.name == a.name) {
             continue;
         }
-        match c.action {
+        match change_view.action {
             Action::Create | Action::Delete => {
-                let v = if c.action == Action::Create {
+                let v = if change_view.action == Action::Create {
                     &a.after
                 } else {
                     &a.before
@@ -182,13 +182,13 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
                 // dropped) has nothing to say leaf by leaf.
                 fn side<'v>(
                     name: &str,
-                    v: &'v serde_json::Value,
+                    value: &'v serde_json::Value,
                     other: &serde_json::Value,
                 ) -> Vec<(String, &'v serde_json::Value)> {
-                    if v.is_null() && other.is_object() {
+                    if value.is_null() && other.is_object() {
                         Vec::new()
                     } else {
-                        leaves(name, v)
+                        leaves(name, value)
                     }
                 }
                 let (before, after) = (
@@ -215,7 +215,7 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
             }
         }
     }
-    for d in &c.diffs {
+    for d in &change_view.diffs {
         out.push_str(&format!("    {}:\n", d.name));
         for line in d.diff.lines() {
             let line = &*super::style::printable(line);
@@ -229,9 +229,9 @@ fn change(out: &mut String, c: &ChangeView, style: &Style) {
             out.push_str(&format!("      {painted}\n"));
         }
     }
-    if !c.statements.is_empty() {
+    if !change_view.statements.is_empty() {
         out.push_str("    statements:\n");
-        for s in &c.statements {
+        for s in &change_view.statements {
             for (i, line) in s.lines().enumerate() {
                 out.push_str(if i == 0 { "      " } else { "        " });
                 out.push_str(&style.dim(&super::style::printable(line)));

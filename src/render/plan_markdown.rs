@@ -8,14 +8,14 @@ use crate::diff::Action;
 /// The marker a comment carries so that it can be found and updated on the next push.
 pub const MARKER: &str = "<!-- snowform:plan -->";
 
-fn code(s: &str) -> String {
+fn code(text: &str) -> String {
     // Backticks inside inline code would end it early.
-    let fence = if s.contains('`') { "``" } else { "`" };
-    format!("{fence}{}{fence}", s.replace('|', "\\|"))
+    let fence = if text.contains('`') { "``" } else { "`" };
+    format!("{fence}{}{fence}", text.replace('|', "\\|"))
 }
 
-fn escape_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+fn escape_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
 }
 
 pub fn title(view: &PlanView) -> String {
@@ -168,15 +168,15 @@ pub fn render(view: &PlanView, footer: &[String]) -> String {
     out
 }
 
-fn details(c: &ChangeView) -> String {
+fn details(change_view: &ChangeView) -> String {
     let mut out = format!(
         "<details><summary>{} <code>{}</code></summary>\n\n",
-        c.action_str(),
-        html(&c.address)
+        change_view.action_str(),
+        html(&change_view.address)
     );
-    if !c.attributes.is_empty() && c.action != Action::Create {
+    if !change_view.attributes.is_empty() && change_view.action != Action::Create {
         out.push_str("| Attribute | Before | After |\n|---|---|---|\n");
-        for a in &c.attributes {
+        for a in &change_view.attributes {
             // A whole value on one side (a version added or dropped) reads one field a row.
             let (one, whole) = match (&a.before, &a.after) {
                 (serde_json::Value::Null, w @ serde_json::Value::Object(_)) => (true, w),
@@ -204,7 +204,7 @@ fn details(c: &ChangeView) -> String {
         }
         out.push('\n');
     }
-    for d in &c.diffs {
+    for d in &change_view.diffs {
         out.push_str(&format!(
             "{}:\n\n{}diff\n{}{}\n\n",
             code(&d.name),
@@ -213,8 +213,8 @@ fn details(c: &ChangeView) -> String {
             fence(&d.diff)
         ));
     }
-    if !c.statements.is_empty() {
-        let body = c
+    if !change_view.statements.is_empty() {
+        let body = change_view
             .statements
             .iter()
             .map(|s| format!("{s};"))
@@ -236,14 +236,14 @@ fn fence(body: &str) -> String {
     "`".repeat(longest.max(2) + 1)
 }
 
-fn html(s: &str) -> String {
-    s.replace('&', "&amp;")
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
 
-fn cell(v: &serde_json::Value) -> String {
-    match v {
+fn cell(value: &serde_json::Value) -> String {
+    match value {
         serde_json::Value::Null => "_unset_".into(),
         serde_json::Value::String(s) => code(&s.replace('\n', " ")),
         other => code(&other.to_string()),

@@ -93,9 +93,9 @@ pub struct PlanView {
     pub statements: Vec<String>,
 }
 
-fn json_of(v: &Option<Value>, r: &Redactor) -> serde_json::Value {
-    match v {
-        Some(v) => r.json(&v.to_json()),
+fn json_of(value: &Option<Value>, redactor: &Redactor) -> serde_json::Value {
+    match value {
+        Some(value) => redactor.json(&value.to_json()),
         None => serde_json::Value::Null,
     }
 }
@@ -288,13 +288,13 @@ impl PlanView {
 /// the human and markdown plans show an attribute whose value is an object.
 pub(crate) fn leaves<'v>(
     name: &str,
-    v: &'v serde_json::Value,
+    value: &'v serde_json::Value,
 ) -> Vec<(String, &'v serde_json::Value)> {
-    match v {
+    match value {
         serde_json::Value::Object(m) if !m.is_empty() => m
             .iter()
             .flat_map(|(k, x)| leaves(&format!("{name}.{k}"), x))
             .collect(),
-        _ => vec![(name.to_string(), v)],
+        _ => vec![(name.to_string(), value)],
     }
 }

@@ -74,8 +74,8 @@ impl Redactor {
         out
     }
 
-    pub fn json(&self, v: &serde_json::Value) -> serde_json::Value {
-        match v {
+    pub fn json(&self, value: &serde_json::Value) -> serde_json::Value {
+        match value {
             serde_json::Value::String(s) => serde_json::Value::String(self.apply(s)),
             serde_json::Value::Array(a) => {
                 serde_json::Value::Array(a.iter().map(|x| self.json(x)).collect())
@@ -101,8 +101,8 @@ impl Redactor {
 pub struct RedactorCell(Arc<RwLock<Option<Redactor>>>);
 
 impl RedactorCell {
-    pub fn set(&self, r: Redactor) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(r);
+    pub fn set(&self, redactor: Redactor) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(redactor);
     }
 
     /// `text` with what the loaded configuration marks sensitive replaced.
@@ -133,9 +133,9 @@ impl<W: std::io::Write> LogWriter<W> {
 }
 
 impl<W: std::io::Write> std::io::Write for LogWriter<W> {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.buf.extend_from_slice(b);
-        Ok(b.len())
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        Ok(bytes.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {

@@ -6,30 +6,30 @@ pub struct Style {
 }
 
 impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
+    fn paint(&self, code: &str, text: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("\x1b[{code}m{text}\x1b[0m")
         } else {
-            s.to_string()
+            text.to_string()
         }
     }
-    pub fn green(&self, s: &str) -> String {
-        self.paint("32", s)
+    pub fn green(&self, text: &str) -> String {
+        self.paint("32", text)
     }
-    pub fn yellow(&self, s: &str) -> String {
-        self.paint("33", s)
+    pub fn yellow(&self, text: &str) -> String {
+        self.paint("33", text)
     }
-    pub fn red(&self, s: &str) -> String {
-        self.paint("31", s)
+    pub fn red(&self, text: &str) -> String {
+        self.paint("31", text)
     }
-    pub fn magenta(&self, s: &str) -> String {
-        self.paint("35", s)
+    pub fn magenta(&self, text: &str) -> String {
+        self.paint("35", text)
     }
-    pub fn bold(&self, s: &str) -> String {
-        self.paint("1", s)
+    pub fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
     }
-    pub fn dim(&self, s: &str) -> String {
-        self.paint("2", s)
+    pub fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
     }
 }
 
