@@ -12,8 +12,8 @@ pub enum Severity {
 }
 
 impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
         })
@@ -103,16 +103,16 @@ pub fn excerpt_around(line: &str, column: usize, max: usize) -> String {
     format!("{before}{body}{after}")
 }
 
-fn floor_char_boundary(s: &str, mut i: usize) -> usize {
-    while i > 0 && !s.is_char_boundary(i) {
-        i -= 1;
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    while index > 0 && !text.is_char_boundary(index) {
+        index -= 1;
     }
-    i
+    index
 }
 
 impl fmt::Display for Span {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{}:{}:{}", self.file, self.line, self.column)
     }
 }
 
@@ -160,14 +160,14 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     /// `FILE:LINE:COL: error: SUMMARY`, then each detail line indented.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(span) = &self.span {
-            write!(f, "{span}: ")?;
+            write!(formatter, "{span}: ")?;
         }
-        write!(f, "{}: {}", self.severity, self.summary)?;
+        write!(formatter, "{}: {}", self.severity, self.summary)?;
         if let Some(detail) = &self.detail {
             for line in detail.lines() {
-                write!(f, "\n  {line}")?;
+                write!(formatter, "\n  {line}")?;
             }
         }
         Ok(())
@@ -186,16 +186,19 @@ struct DiagnosticJson<'a> {
 }
 
 impl Serialize for Diagnostic {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         DiagnosticJson {
             severity: self.severity,
             summary: &self.summary,
             detail: self.detail.as_deref(),
-            file: self.span.as_ref().map(|s| s.file.as_str()),
-            line: self.span.as_ref().map(|s| s.line),
-            column: self.span.as_ref().map(|s| s.column),
+            file: self
+                .span
+                .as_ref()
+                .map(|serializer| serializer.file.as_str()),
+            line: self.span.as_ref().map(|serializer| serializer.line),
+            column: self.span.as_ref().map(|serializer| serializer.column),
         }
-        .serialize(s)
+        .serialize(serializer)
     }
 }
 
@@ -208,8 +211,8 @@ impl Diagnostics {
         Diagnostics(Vec::new())
     }
 
-    pub fn push(&mut self, d: Diagnostic) {
-        self.0.push(d);
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
     }
 
     pub fn extend(&mut self, other: Diagnostics) {
@@ -270,14 +273,14 @@ impl<'a> IntoIterator for &'a Diagnostics {
 }
 
 impl From<Diagnostic> for Diagnostics {
-    fn from(d: Diagnostic) -> Diagnostics {
-        Diagnostics(vec![d])
+    fn from(diagnostic: Diagnostic) -> Diagnostics {
+        Diagnostics(vec![diagnostic])
     }
 }
 
 impl Serialize for Diagnostics {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
     }
 }
 
