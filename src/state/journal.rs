@@ -175,10 +175,10 @@ pub fn header(id: &str) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn start(r: &str) -> Entry {
+    fn start(name: &str) -> Entry {
         Entry::Start(InProgress {
-            statement: format!("CREATE WAREHOUSE {r}"),
-            request_id: r.into(),
+            statement: format!("CREATE WAREHOUSE {name}"),
+            request_id: name.into(),
             started_at: "2026-01-01T00:00:00Z".into(),
             effect: None,
             after: None,

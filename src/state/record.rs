@@ -61,8 +61,8 @@ pub struct Record {
     pub digest: String,
 }
 
-fn is_default(l: &crate::model::Lifecycle) -> bool {
-    *l == crate::model::Lifecycle::default()
+fn is_default(lifecycle: &crate::model::Lifecycle) -> bool {
+    *lifecycle == crate::model::Lifecycle::default()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,15 +132,15 @@ impl Record {
         }
     }
 
-    pub fn from_object(o: &Object) -> Record {
+    pub fn from_object(object: &Object) -> Record {
         Record {
-            kind: o.kind(),
-            name: o.name.to_string(),
-            object_name: o.name.clone(),
-            properties: o.props.clone(),
-            deps: o.deps.iter().cloned().collect(),
-            lifecycle: o.lifecycle.clone(),
-            digest: o.digest(),
+            kind: object.kind(),
+            name: object.name.to_string(),
+            object_name: object.name.clone(),
+            properties: object.props.clone(),
+            deps: object.deps.iter().cloned().collect(),
+            lifecycle: object.lifecycle.clone(),
+            digest: object.digest(),
         }
     }
 

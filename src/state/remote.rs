@@ -50,8 +50,8 @@ pub struct SnowflakeBackend {
 
 /// Snowflake's answer for a table that does not exist or that the role cannot see
 /// (`002003`, "... does not exist or not authorized.").
-fn is_missing(e: &str) -> bool {
-    e.contains("002003") || e.contains("does not exist or not authorized")
+fn is_missing(message: &str) -> bool {
+    message.contains("002003") || message.contains("does not exist or not authorized")
 }
 
 impl SnowflakeBackend {
@@ -86,12 +86,18 @@ impl SnowflakeBackend {
         )
     }
 
-    fn remote(&self, e: String) -> StateError {
-        StateError::Remote(format!("{} (table {}): {e}", self.workspace, self.table))
+    fn remote(&self, message: String) -> StateError {
+        StateError::Remote(format!(
+            "{} (table {}): {message}",
+            self.workspace, self.table
+        ))
     }
 
-    fn lock_remote(&self, e: String) -> LockError {
-        LockError::Remote(format!("{} (table {}): {e}", self.workspace, self.table))
+    fn lock_remote(&self, message: String) -> LockError {
+        LockError::Remote(format!(
+            "{} (table {}): {message}",
+            self.workspace, self.table
+        ))
     }
 
     /// Create the table and this workspace's head row when missing.
@@ -507,11 +513,11 @@ mod tests {
         o
     }
 
-    fn run<F: std::future::Future>(f: F) -> F::Output {
+    fn run<F: std::future::Future>(operation: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()
-            .block_on(f)
+            .block_on(operation)
     }
 
     #[test]
@@ -672,8 +678,8 @@ mod tests {
     }
 
     /// The engine answers at once: its futures are ready when first polled.
-    fn run_nested<F: std::future::Future>(f: F) -> F::Output {
-        futures::FutureExt::now_or_never(f).expect("the direct engine answers at once")
+    fn run_nested<F: std::future::Future>(operation: F) -> F::Output {
+        futures::FutureExt::now_or_never(operation).expect("the direct engine answers at once")
     }
 
     #[test]

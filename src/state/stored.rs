@@ -100,8 +100,8 @@ impl<'a> Names<'a> {
     }
 
     /// Stages named by `@DB.SCHEMA.STAGE/path` strings, at any depth.
-    fn stages(&self, v: &Value, out: &mut BTreeSet<&'a Address>) {
-        match v {
+    fn stages(&self, value: &Value, out: &mut BTreeSet<&'a Address>) {
+        match value {
             Value::Str(s) => {
                 if let Some(rest) = s.strip_prefix('@') {
                     let stage = rest.split('/').next().unwrap_or(rest);
@@ -137,13 +137,13 @@ enum NameRef<'a> {
 }
 
 impl<'a> NameRef<'a> {
-    fn of(n: &'a ObjectName) -> NameRef<'a> {
-        let sql = n.to_sql();
+    fn of(object_name: &'a ObjectName) -> NameRef<'a> {
+        let sql = object_name.to_sql();
         // Written as SQL only when it reads back as the same name.
-        if name_from_sql(&sql).as_ref() == Some(n) {
+        if name_from_sql(&sql).as_ref() == Some(object_name) {
             NameRef::Sql(sql)
         } else {
-            NameRef::Parts(n)
+            NameRef::Parts(object_name)
         }
     }
 }
@@ -166,8 +166,8 @@ struct Extra {
     deps: Option<Vec<Address>>,
 }
 
-fn is_default(l: &Lifecycle) -> bool {
-    *l == Lifecycle::default()
+fn is_default(lifecycle: &Lifecycle) -> bool {
+    *lifecycle == Lifecycle::default()
 }
 
 struct RowRef<'a> {
@@ -178,12 +178,12 @@ struct RowRef<'a> {
 }
 
 impl Serialize for RowRef<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let has_extra = !is_default(&self.extra.lifecycle) || self.extra.deps.is_some();
         let has_deps = has_extra || !self.deps.is_empty();
         let has_props = has_deps || !self.props.is_empty();
         let len = 1 + usize::from(has_props) + usize::from(has_deps) + usize::from(has_extra);
-        let mut seq = s.serialize_seq(Some(len))?;
+        let mut seq = serializer.serialize_seq(Some(len))?;
         seq.serialize_element(&self.name)?;
         if has_props {
             seq.serialize_element(&self.props)?;
@@ -206,12 +206,12 @@ struct Row {
 }
 
 impl<'de> Deserialize<'de> for Row {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Row, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Row, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = Row;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a record: [name, properties, dependencies, extra]")
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("a record: [name, properties, dependencies, extra]")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Row, A::Error> {
                 let name = seq
@@ -231,7 +231,7 @@ impl<'de> Deserialize<'de> for Row {
                 })
             }
         }
-        d.deserialize_seq(V)
+        deserializer.deserialize_seq(V)
     }
 }
 
@@ -258,8 +258,8 @@ fn columns(state: &State) -> BTreeMap<Kind, Vec<&str>> {
 /// A record of a group: the rest of its address after the group's name, the address, the record.
 type GroupRow<'s> = (String, &'s Address, &'s Record);
 
-fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
-    serde_json::to_writer(out, v).expect("state serialises");
+fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    serde_json::to_writer(out, value).expect("state serialises");
 }
 
 /// The state file's text: the head on the first line, each kind's columns on a line, then
@@ -453,8 +453,8 @@ mod tests {
     use crate::model::{Ident, Object};
     use crate::plan::Effect;
 
-    fn id(s: &str) -> Ident {
-        Ident::from_canonical(s)
+    fn id(name: &str) -> Ident {
+        Ident::from_canonical(name)
     }
 
     fn object(kind: Kind, addr: &str, name: ObjectName, deps: &[Address]) -> Object {
