@@ -121,8 +121,9 @@ struct Inner {
 }
 
 impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Client")
             .field("base_url", &self.inner.base_url.as_str())
             .field("account", &self.inner.account)
             .field("user", &self.inner.user)
@@ -895,10 +896,10 @@ fn finish_span<T>(started: Instant, result: &Result<T, ClientError>) {
 
 /// The error and its causes on one line (reqwest's own message is often just "error
 /// sending request").
-fn describe_reqwest_error(e: &reqwest::Error) -> String {
+fn describe_reqwest_error(error: &reqwest::Error) -> String {
     use std::error::Error as _;
-    let mut msg = e.to_string();
-    let mut source = e.source();
+    let mut msg = error.to_string();
+    let mut source = error.source();
     while let Some(s) = source {
         msg.push_str(": ");
         msg.push_str(&s.to_string());

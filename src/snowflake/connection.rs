@@ -538,9 +538,9 @@ pub fn context_name(value: &str) -> String {
 
 impl fmt::Display for ConnectionConfig {
     /// `name (user@account)`, for messages.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
-            f,
+            formatter,
             "{} ({}@{})",
             self.name,
             self.user.as_deref().unwrap_or("?"),
@@ -600,8 +600,8 @@ mod tests {
         }
     }
 
-    fn account(r: &Resolved) -> &str {
-        r.config.account.as_deref().unwrap()
+    fn account(resolved: &Resolved) -> &str {
+        resolved.config.account.as_deref().unwrap()
     }
 
     #[test]

@@ -148,32 +148,33 @@ impl ClientError {
 }
 
 impl fmt::Display for ClientError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.inner;
         match (&i.code, &i.sql_state) {
-            (Some(c), Some(s)) => write!(f, "{c} ({s}): {}", i.message)?,
-            (Some(c), None) => write!(f, "{c}: {}", i.message)?,
-            _ => f.write_str(&i.message)?,
+            (Some(c), Some(s)) => write!(formatter, "{c} ({s}): {}", i.message)?,
+            (Some(c), None) => write!(formatter, "{c}: {}", i.message)?,
+            _ => formatter.write_str(&i.message)?,
         }
         if let Some(status) = i.http_status {
             if i.kind != ErrorKind::Statement {
-                write!(f, " (HTTP {status})")?;
+                write!(formatter, " (HTTP {status})")?;
             }
         }
         if let Some(h) = &i.handle {
-            write!(f, " [statement {h}]")?;
+            write!(formatter, " [statement {h}]")?;
         }
         if let Some(a) = &i.advice {
-            write!(f, "\n  hint: {a}")?;
+            write!(formatter, "\n  hint: {a}")?;
         }
         Ok(())
     }
 }
 
 impl fmt::Debug for ClientError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.inner;
-        f.debug_struct("ClientError")
+        formatter
+            .debug_struct("ClientError")
             .field("kind", &i.kind)
             .field("message", &i.message)
             .field("http_status", &i.http_status)
@@ -189,8 +190,8 @@ impl fmt::Debug for ClientError {
 impl std::error::Error for ClientError {}
 
 impl From<super::auth::AuthError> for ClientError {
-    fn from(e: super::auth::AuthError) -> ClientError {
-        ClientError::new(ErrorKind::Config, e.to_string())
+    fn from(auth_error: super::auth::AuthError) -> ClientError {
+        ClientError::new(ErrorKind::Config, auth_error.to_string())
     }
 }
 

@@ -34,8 +34,9 @@ struct Cached {
 }
 
 impl fmt::Debug for JwtIssuer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JwtIssuer")
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("JwtIssuer")
             .field("sub", &self.qualified_user)
             .field("fingerprint", &self.fingerprint)
             .finish_non_exhaustive()

@@ -53,8 +53,9 @@ pub struct PrivateKey {
 }
 
 impl fmt::Debug for PrivateKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PrivateKey")
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("PrivateKey")
             .field("fingerprint", &self.fingerprint)
             .finish_non_exhaustive()
     }

@@ -22,26 +22,26 @@ impl Secret {
 }
 
 impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("<redacted>")
     }
 }
 
 impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("<redacted>")
     }
 }
 
 impl From<&str> for Secret {
-    fn from(s: &str) -> Secret {
-        Secret::new(s)
+    fn from(text: &str) -> Secret {
+        Secret::new(text)
     }
 }
 
 impl From<String> for Secret {
-    fn from(s: String) -> Secret {
-        Secret::new(s)
+    fn from(text: String) -> Secret {
+        Secret::new(text)
     }
 }
 

@@ -164,16 +164,16 @@ pub fn parse_partition(bytes: &[u8]) -> Result<Vec<Row>, serde_json::Error> {
     })
 }
 
-fn cell(v: serde_json::Value) -> Option<String> {
-    match v {
+fn cell(value: serde_json::Value) -> Option<String> {
+    match value {
         serde_json::Value::Null => None,
         serde_json::Value::String(s) => Some(s),
         other => Some(other.to_string()),
     }
 }
 
-fn de_rows_plain<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Row>, D::Error> {
-    let raw: Vec<Vec<serde_json::Value>> = Vec::deserialize(d)?;
+fn de_rows_plain<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Row>, D::Error> {
+    let raw: Vec<Vec<serde_json::Value>> = Vec::deserialize(deserializer)?;
     Ok(raw
         .into_iter()
         .map(|r| r.into_iter().map(cell).collect())
@@ -181,8 +181,8 @@ fn de_rows_plain<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Row>, D::Error> 
 }
 
 /// Values are strings, but accept numbers and booleans too rather than fail on them.
-fn de_rows<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Row>>, D::Error> {
-    let raw: Option<Vec<Vec<serde_json::Value>>> = Option::deserialize(d)?;
+fn de_rows<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<Row>>, D::Error> {
+    let raw: Option<Vec<Vec<serde_json::Value>>> = Option::deserialize(deserializer)?;
     Ok(raw.map(|rows| {
         rows.into_iter()
             .map(|r| r.into_iter().map(cell).collect())
@@ -190,8 +190,8 @@ fn de_rows<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Row>>, D::Error
     }))
 }
 
-fn de_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let raw: Option<serde_json::Value> = Option::deserialize(d)?;
+fn de_code<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let raw: Option<serde_json::Value> = Option::deserialize(deserializer)?;
     Ok(match raw {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(s)) => Some(s),
@@ -201,8 +201,8 @@ fn de_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> 
     })
 }
 
-fn de_null_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+fn de_null_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 #[cfg(test)]
