@@ -34,9 +34,9 @@ fn label(name: &str) -> String {
 }
 
 /// An HCL string literal: escapes, and interpolation markers doubled.
-pub fn hcl_string(s: &str) -> String {
+pub fn hcl_string(text: &str) -> String {
     let mut out = String::from("\"");
-    for c in s.chars() {
+    for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -51,33 +51,39 @@ pub fn hcl_string(s: &str) -> String {
 }
 
 /// A multi-line text as a heredoc, when it can be one.
-fn text(s: &str) -> String {
-    let s = s.trim_end();
-    if s.contains('\n')
-        && !s.lines().any(|l| l.trim() == "SQL")
-        && !s.contains("${")
-        && !s.contains("%{")
+fn text(value: &str) -> String {
+    let value = value.trim_end();
+    if value.contains('\n')
+        && !value.lines().any(|l| l.trim() == "SQL")
+        && !value.contains("${")
+        && !value.contains("%{")
     {
-        let body: String = s.lines().map(|l| format!("    {l}\n")).collect();
+        let body: String = value.lines().map(|l| format!("    {l}\n")).collect();
         format!("<<-SQL\n{body}  SQL")
     } else {
-        hcl_string(s)
+        hcl_string(value)
     }
 }
 
 /// A name as the configuration writes it: bare when unquoted would mean the same.
-fn ident(s: &str) -> String {
-    hcl_string(&crate::sql::quote_ident(s))
+fn ident(name: &str) -> String {
+    hcl_string(&crate::sql::quote_ident(name))
 }
 
 /// A JSON value as an HCL expression (objects over several lines, indented by `indent`).
-pub fn json_to_hcl(v: &serde_json::Value, indent: usize) -> String {
-    match v {
+pub fn json_to_hcl(value: &serde_json::Value, indent: usize) -> String {
+    match value {
         serde_json::Value::Object(m) => {
             let pad = "  ".repeat(indent + 1);
             let items: Vec<String> = m
                 .iter()
-                .map(|(k, v)| format!("{pad}{} = {}", hcl_string(k), json_to_hcl(v, indent + 1)))
+                .map(|(k, value)| {
+                    format!(
+                        "{pad}{} = {}",
+                        hcl_string(k),
+                        json_to_hcl(value, indent + 1)
+                    )
+                })
                 .collect();
             format!("{{\n{}\n{}}}", items.join("\n"), "  ".repeat(indent))
         }
@@ -100,25 +106,25 @@ struct Writer {
 }
 
 impl Writer {
-    fn address(&mut self, o: &Object) -> String {
-        let base = match o.kind() {
+    fn address(&mut self, object: &Object) -> String {
+        let base = match object.kind() {
             Kind::Entity => label(
-                entity_of_tag(&o.name.name)
+                entity_of_tag(&object.name.name)
                     .map(|e| e.as_str().to_string())
                     .as_deref()
-                    .unwrap_or(o.name.name.as_str()),
+                    .unwrap_or(object.name.name.as_str()),
             ),
-            _ => label(o.name.name.as_str()),
+            _ => label(object.name.name.as_str()),
         };
-        let mut candidate = format!("{}.{base}", o.kind());
+        let mut candidate = format!("{}.{base}", object.kind());
         let mut n = 2;
         while self.taken.contains(&candidate) {
-            candidate = format!("{}.{base}_{n}", o.kind());
+            candidate = format!("{}.{base}_{n}", object.kind());
             n += 1;
         }
         self.taken.insert(candidate.clone());
         self.addresses
-            .insert((o.kind(), o.name.clone()), candidate.clone());
+            .insert((object.kind(), object.name.clone()), candidate.clone());
         candidate
     }
 
@@ -190,17 +196,17 @@ pub fn generate(objects: &[Object]) -> Generated {
 
 /// A grant's block: its privileges, target and grantee, with references to the blocks
 /// written beside it.
-fn grant_block(w: &mut Writer, o: &Object) {
+fn grant_block(writer: &mut Writer, object: &Object) {
     use crate::model::ident::split_parts;
     use crate::model::kinds::grant::split_target;
-    let privileges: Vec<String> = o
+    let privileges: Vec<String> = object
         .get("privileges")
         .map(|v| v.str_list())
         .unwrap_or_default()
         .into_iter()
         .map(hcl_string)
         .collect();
-    w.line("privileges", format!("[{}]", privileges.join(", ")));
+    writer.line("privileges", format!("[{}]", privileges.join(", ")));
     let object_name = |name: &str| -> Option<ObjectName> {
         let mut parts = split_parts(name).ok()?;
         let last = parts.pop()?;
@@ -222,37 +228,37 @@ fn grant_block(w: &mut Writer, o: &Object) {
         "MODEL" => Some(Kind::Model),
         _ => None,
     };
-    let reference = |w: &Writer, keyword: &str, name: &str| {
+    let reference = |writer: &Writer, keyword: &str, name: &str| {
         kind_of(keyword)
             .zip(object_name(name))
-            .and_then(|(k, n)| w.reference(k, &n))
+            .and_then(|(k, n)| writer.reference(k, &n))
     };
-    if let Some((sec, name)) = o.get_str("on").and_then(split_target) {
-        let v = reference(w, sec.keyword, name).unwrap_or_else(|| {
+    if let Some((sec, name)) = object.get_str("on").and_then(split_target) {
+        let v = reference(writer, sec.keyword, name).unwrap_or_else(|| {
             format!(
                 "{{ kind = {}, name = {} }}",
                 hcl_string(sec.keyword),
                 hcl_string(name)
             )
         });
-        w.line("on", v);
+        writer.line("on", v);
     }
     for attr in ["on_all", "on_future"] {
-        if let Some(p) = o.get_str(attr) {
-            w.line(attr, hcl_string(p));
+        if let Some(p) = object.get_str(attr) {
+            writer.line(attr, hcl_string(p));
         }
     }
-    if let Some((keyword, name)) = o.get_str("in").and_then(|i| i.split_once(' ')) {
-        let v = reference(w, keyword, name).unwrap_or_else(|| hcl_string(name));
-        w.line("in", v);
+    if let Some((keyword, name)) = object.get_str("in").and_then(|i| i.split_once(' ')) {
+        let v = reference(writer, keyword, name).unwrap_or_else(|| hcl_string(name));
+        writer.line("in", v);
     }
-    let v = role_value(w, o.get_str("to").unwrap_or_default());
-    w.line("to", v);
+    let v = role_value(writer, object.get_str("to").unwrap_or_default());
+    writer.line("to", v);
 }
 
 /// A role or database role as `role` / `to` write it: a reference to a role block written
 /// beside it, a role name, or the object form of a database role.
-fn role_value(w: &Writer, text: &str) -> String {
+fn role_value(writer: &Writer, text: &str) -> String {
     match text.strip_prefix("DATABASE ROLE ") {
         Some(r) => format!("{{ kind = \"DATABASE ROLE\", name = {} }}", hcl_string(r)),
         None => {
@@ -260,22 +266,22 @@ fn role_value(w: &Writer, text: &str) -> String {
             crate::model::ident::split_parts(r)
                 .ok()
                 .filter(|p| p.len() == 1)
-                .and_then(|mut p| w.reference(Kind::Role, &ObjectName::account(p.remove(0))))
+                .and_then(|mut p| writer.reference(Kind::Role, &ObjectName::account(p.remove(0))))
                 .unwrap_or_else(|| hcl_string(r))
         }
     }
 }
 
 /// A role grant's block: the role, and `to` or `user`.
-fn role_grant_block(w: &mut Writer, o: &Object) {
-    let v = role_value(w, o.get_str("role").unwrap_or_default());
-    w.line("role", v);
-    let to = o.get_str("to").unwrap_or_default();
+fn role_grant_block(writer: &mut Writer, object: &Object) {
+    let v = role_value(writer, object.get_str("role").unwrap_or_default());
+    writer.line("role", v);
+    let to = object.get_str("to").unwrap_or_default();
     match to.strip_prefix("USER ") {
-        Some(u) => w.line("user", hcl_string(u)),
+        Some(u) => writer.line("user", hcl_string(u)),
         None => {
-            let v = role_value(w, to);
-            w.line("to", v);
+            let v = role_value(writer, to);
+            writer.line("to", v);
         }
     }
 }
@@ -293,36 +299,36 @@ pub fn import_blocks(imports: &[(String, String)]) -> String {
     out
 }
 
-fn block(w: &mut Writer, o: &Object) {
-    if o.kind() == Kind::Grant {
-        return grant_block(w, o);
+fn block(writer: &mut Writer, object: &Object) {
+    if object.kind() == Kind::Grant {
+        return grant_block(writer, object);
     }
-    if o.kind() == Kind::RoleGrant {
-        return role_grant_block(w, o);
+    if object.kind() == Kind::RoleGrant {
+        return role_grant_block(writer, object);
     }
-    let name = &o.name;
+    let name = &object.name;
     // Container: a reference when the container is written too.
-    match o.kind().scope() {
+    match object.kind().scope() {
         Scope::Database => {
             let db = ObjectName::account(name.database.clone().expect("schema in a database"));
-            let v = w
+            let v = writer
                 .reference(Kind::Database, &db)
                 .unwrap_or_else(|| ident(db.name.as_str()));
-            w.line("database", v);
+            writer.line("database", v);
         }
         Scope::Account => {}
         Scope::Schema => {
             let s = name.schema_name().expect("schema object");
-            let v = w
+            let v = writer
                 .reference(Kind::Schema, &s)
                 .unwrap_or_else(|| hcl_string(&s.to_sql()));
-            w.line("schema", v);
+            writer.line("schema", v);
         }
     }
-    match o.kind() {
+    match object.kind() {
         Kind::Entity => {
             let e = entity_of_tag(&name.name).expect("entity tag");
-            w.line("name", ident(e.as_str()));
+            writer.line("name", ident(e.as_str()));
         }
         Kind::FeatureView => {
             let base = name
@@ -331,23 +337,25 @@ fn block(w: &mut Writer, o: &Object) {
                 .split_once('$')
                 .map(|(n, _)| n)
                 .unwrap_or(name.name.as_str());
-            w.line("name", ident(base));
+            writer.line("name", ident(base));
         }
-        _ => w.line("name", ident(name.name.as_str())),
+        _ => writer.line("name", ident(name.name.as_str())),
     }
-    let sch = schema(o.kind());
+    let sch = schema(object.kind());
     for attr in sch.properties() {
         // Computed values are inherited or Snowflake's choice, and stay unwritten; a
         // model's default version is the owner's choice even though one always exists.
-        let chosen = o.kind() == Kind::Model && attr.name == "default_version";
+        let chosen = object.kind() == Kind::Model && attr.name == "default_version";
         if attr.role == Role::Derived
             || attr.computed && !chosen
             || attr.update == Update::CreateOnly && attr.name != "initialize"
         {
             continue;
         }
-        let Some(v) = o.get(attr.name) else { continue };
-        if attr.role != Role::NamePart && default_value(o, attr).as_ref() == Some(v) {
+        let Some(v) = object.get(attr.name) else {
+            continue;
+        };
+        if attr.role != Role::NamePart && default_value(object, attr).as_ref() == Some(v) {
             continue;
         }
         let rendered = match (&attr.ty, v) {
@@ -359,7 +367,9 @@ fn block(w: &mut Writer, o: &Object) {
                         let tag = name.with_name(crate::model::entity_tag_name(
                             &crate::model::Ident::from_canonical(e),
                         ));
-                        w.reference(Kind::Entity, &tag).unwrap_or_else(|| ident(e))
+                        writer
+                            .reference(Kind::Entity, &tag)
+                            .unwrap_or_else(|| ident(e))
                     })
                     .collect();
                 format!("[{}]", refs.join(", "))
@@ -369,7 +379,9 @@ fn block(w: &mut Writer, o: &Object) {
                     .iter()
                     .filter_map(Value::as_str)
                     .map(|t| match ObjectName::parse_qualified(t) {
-                        Ok(n) => w.reference(Kind::Task, &n).unwrap_or_else(|| hcl_string(t)),
+                        Ok(n) => writer
+                            .reference(Kind::Task, &n)
+                            .unwrap_or_else(|| hcl_string(t)),
                         Err(_) => hcl_string(t),
                     })
                     .collect();
@@ -398,19 +410,19 @@ fn block(w: &mut Writer, o: &Object) {
             (_, Value::Int(i)) => i.to_string(),
             (_, other) => hcl_string(&other.to_string()),
         };
-        w.line(attr.name, rendered);
+        writer.line(attr.name, rendered);
     }
-    if o.kind() == Kind::Model {
-        versions(w, o);
+    if object.kind() == Kind::Model {
+        versions(writer, object);
     }
-    if o.kind() == Kind::Table {
-        columns(w, o);
+    if object.kind() == Kind::Table {
+        columns(writer, object);
     }
 }
 
 /// A table's column blocks, in the order the account lists them.
-fn columns(w: &mut Writer, o: &Object) {
-    let Some(Value::List(cols)) = o.get(crate::model::kinds::table::COLUMNS) else {
+fn columns(writer: &mut Writer, object: &Object) {
+    let Some(Value::List(cols)) = object.get(crate::model::kinds::table::COLUMNS) else {
         return;
     };
     for c in cols {
@@ -419,31 +431,38 @@ fn columns(w: &mut Writer, o: &Object) {
             .get("name")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        w.out.push_str(&format!("\n  column {} {{\n", ident(name)));
+        writer
+            .out
+            .push_str(&format!("\n  column {} {{\n", ident(name)));
         if let Some(t) = fields.get("type").and_then(Value::as_str) {
-            w.out.push_str(&format!("    type = {}\n", hcl_string(t)));
+            writer
+                .out
+                .push_str(&format!("    type = {}\n", hcl_string(t)));
         }
         if fields.get("nullable") == Some(&Value::Bool(false)) {
-            w.out.push_str("    nullable = false\n");
+            writer.out.push_str("    nullable = false\n");
         }
         for key in ["default", "comment"] {
             if let Some(v) = fields.get(key).and_then(Value::as_str) {
-                w.out.push_str(&format!("    {key} = {}\n", hcl_string(v)));
+                writer
+                    .out
+                    .push_str(&format!("    {key} = {}\n", hcl_string(v)));
             }
         }
-        w.out.push_str("  }\n");
+        writer.out.push_str("  }\n");
     }
 }
 
-fn versions(w: &mut Writer, o: &Object) {
-    let Some(Value::Map(vs)) = o.get(VERSIONS) else {
+fn versions(writer: &mut Writer, object: &Object) {
+    let Some(Value::Map(vs)) = object.get(VERSIONS) else {
         return;
     };
     let mut names: Vec<&String> = vs.keys().collect();
     names.sort_by(|a, b| crate::ddl::natural_cmp(a, b));
     for v in names {
         let fields = vs[v].as_map().cloned().unwrap_or_default();
-        w.out
+        writer
+            .out
             .push_str(&format!("\n  version {} {{\n", hcl_string(v)));
         let source = fields
             .get("source")
@@ -453,8 +472,12 @@ fn versions(w: &mut Writer, o: &Object) {
             .unwrap_or_else(|| {
                 format!(
                     "@{}.UNKNOWN_STAGE/{}/{}",
-                    o.name.schema_name().map(|s| s.to_sql()).unwrap_or_default(),
-                    o.name.name,
+                    object
+                        .name
+                        .schema_name()
+                        .map(|s| s.to_sql())
+                        .unwrap_or_default(),
+                    object.name.name,
                     v
                 )
             });
@@ -463,29 +486,32 @@ fn versions(w: &mut Writer, o: &Object) {
             .and_then(Value::as_str)
             .is_some_and(|s| s.starts_with('@'))
         {
-            w.out.push_str(concat!(
+            writer.out.push_str(concat!(
                 "    # Snowflake does not keep where a version's files came from: write the real\n",
                 "    # location here before `snowform import`, which records the source as written.\n",
                 "    # Changed after the import, it would drop the version and add it again.\n",
             ));
         }
-        w.out
+        writer
+            .out
             .push_str(&format!("    source = {}\n", hcl_string(&source)));
         if let Some(c) = fields.get("comment").and_then(Value::as_str) {
-            w.out
+            writer
+                .out
                 .push_str(&format!("    comment = {}\n", hcl_string(c)));
         }
         if let Some(a) = fields.get("alias").and_then(Value::as_str) {
-            w.out.push_str(&format!("    alias = {}\n", ident(a)));
+            writer.out.push_str(&format!("    alias = {}\n", ident(a)));
         }
         if let Some(m) = fields
             .get("metadata")
             .and_then(Value::as_str)
             .and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok())
         {
-            w.out
+            writer
+                .out
                 .push_str(&format!("    metadata = {}\n", json_to_hcl(&m, 2)));
         }
-        w.out.push_str("  }\n");
+        writer.out.push_str("  }\n");
     }
 }
