@@ -21,12 +21,12 @@ pub enum On {
 }
 
 impl fmt::Display for On {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            On::Account => f.write_str("ACCOUNT"),
-            On::Warehouse(w) => write!(f, "WAREHOUSE {}", w.to_sql()),
-            On::Database(d) => write!(f, "DATABASE {}", d.to_sql()),
-            On::Schema(s) => write!(f, "SCHEMA {}", s.to_sql()),
+            On::Account => formatter.write_str("ACCOUNT"),
+            On::Warehouse(w) => write!(formatter, "WAREHOUSE {}", w.to_sql()),
+            On::Database(d) => write!(formatter, "DATABASE {}", d.to_sql()),
+            On::Schema(s) => write!(formatter, "SCHEMA {}", s.to_sql()),
         }
     }
 }
@@ -53,11 +53,11 @@ impl Need {
 
 /// The privilege on its schema that creating an object of `kind` takes (`None` for kinds
 /// that do not live in a schema).
-fn create_in_schema(o: &Object) -> Option<&'static str> {
-    Some(match o.kind() {
+fn create_in_schema(object: &Object) -> Option<&'static str> {
+    Some(match object.kind() {
         Kind::Stage => "CREATE STAGE",
         Kind::Entity => "CREATE TAG",
-        Kind::FeatureView if o.get("refresh_freq").is_some() => "CREATE DYNAMIC TABLE",
+        Kind::FeatureView if object.get("refresh_freq").is_some() => "CREATE DYNAMIC TABLE",
         Kind::FeatureView | Kind::View => "CREATE VIEW",
         Kind::Model => "CREATE MODEL",
         Kind::Task => "CREATE TASK",
@@ -259,8 +259,8 @@ mod tests {
         }
         o
     }
-    fn id(s: &str) -> Ident {
-        Ident::parse(s).unwrap()
+    fn id(name: &str) -> Ident {
+        Ident::parse(name).unwrap()
     }
 
     /// A warehouse and a database that exist (ML, with schema FS), a new database NEW
