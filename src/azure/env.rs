@@ -42,20 +42,20 @@ pub enum EnvProblem {
 }
 
 impl fmt::Display for EnvProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EnvProblem::Missing(name) => write!(
-                f,
+                formatter,
                 "{name} is not set: run this command in an Azure Pipelines job, which sets it"
             ),
             EnvProblem::NotPullRequest => write!(
-                f,
+                formatter,
                 "{PULL_REQUEST_ID} is not set: this build is not a pull-request build (only runs \
                  started by a branch policy's build validation have one); run the comment step only \
                  when `eq(variables['Build.Reason'], 'PullRequest')`"
             ),
             EnvProblem::TokenNotMapped => write!(
-                f,
+                formatter,
                 "{ACCESS_TOKEN} is not set: pipelines do not pass the job's token to scripts by \
                  themselves; map it into the step with `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)`"
             ),
@@ -63,7 +63,7 @@ impl fmt::Display for EnvProblem {
                 name,
                 value,
                 expected,
-            } => write!(f, "{name} is `{value}`; expected {expected}"),
+            } => write!(formatter, "{name} is `{value}`; expected {expected}"),
         }
     }
 }

@@ -106,9 +106,9 @@ impl<'a> Attempts<'a> {
 
     /// After a transient failure of the latest attempt: the wait before the next, or
     /// `None` when the attempts or the time are used up.
-    pub fn next_wait(&mut self, t: &Transient) -> Option<Duration> {
+    pub fn next_wait(&mut self, transient: &Transient) -> Option<Duration> {
         let backoff = self.policy.backoff(self.made);
-        let wait = match t.retry_after {
+        let wait = match transient.retry_after {
             Some(ra) if ra > MAX_RETRY_AFTER => return None,
             Some(ra) => ra.max(backoff),
             None => backoff,
@@ -310,10 +310,10 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 }
 
 /// The error and its causes on one line.
-fn describe(e: &reqwest::Error) -> String {
+fn describe(error: &reqwest::Error) -> String {
     use std::error::Error as _;
-    let mut msg = e.to_string();
-    let mut source = e.source();
+    let mut msg = error.to_string();
+    let mut source = error.source();
     while let Some(s) = source {
         msg.push_str(": ");
         msg.push_str(&s.to_string());

@@ -41,8 +41,8 @@ impl ThreadStatus {
     }
 
     /// Responses name the status; older servers and some clients use its number.
-    fn from_json(v: &Value) -> ThreadStatus {
-        match v {
+    fn from_json(value: &Value) -> ThreadStatus {
+        match value {
             Value::String(s) => match s.to_ascii_lowercase().as_str() {
                 "active" => ThreadStatus::Active,
                 "fixed" => ThreadStatus::Fixed,
@@ -239,8 +239,8 @@ pub fn next_status(
 mod tests {
     use super::*;
 
-    fn thread(v: Value) -> Thread {
-        serde_json::from_value(v).unwrap()
+    fn thread(value: Value) -> Thread {
+        serde_json::from_value(value).unwrap()
     }
 
     #[test]

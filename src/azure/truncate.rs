@@ -12,8 +12,8 @@ pub const SERVICE_LIMIT: usize = 150_000;
 pub const COMMENT_BUDGET: usize = SERVICE_LIMIT - 2_000;
 
 /// Length as the service counts it.
-pub fn service_len(s: &str) -> usize {
-    s.encode_utf16().count()
+pub fn service_len(text: &str) -> usize {
+    text.encode_utf16().count()
 }
 
 /// The markdown to post and whether it was cut. `note` says where the full report is.
