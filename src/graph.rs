@@ -23,8 +23,8 @@ impl<N: Ord + Clone> Graph<N> {
         Graph::default()
     }
 
-    pub fn add_node(&mut self, n: N) {
-        self.deps.entry(n).or_default();
+    pub fn add_node(&mut self, node: N) {
+        self.deps.entry(node).or_default();
     }
 
     /// `node` depends on `dep`: `dep` comes first. Both become nodes.
@@ -37,8 +37,8 @@ impl<N: Ord + Clone> Graph<N> {
         self.deps.keys()
     }
 
-    pub fn deps_of(&self, n: &N) -> impl Iterator<Item = &N> {
-        self.deps.get(n).into_iter().flatten()
+    pub fn deps_of(&self, node: &N) -> impl Iterator<Item = &N> {
+        self.deps.get(node).into_iter().flatten()
     }
 
     /// Nodes with dependencies first, smallest ready node first (Kahn's algorithm).
