@@ -38,8 +38,8 @@ impl Token {
         self.kind == TokenKind::Word && self.text.eq_ignore_ascii_case(kw)
     }
 
-    pub fn is_symbol(&self, s: &str) -> bool {
-        self.kind == TokenKind::Symbol && self.text == s
+    pub fn is_symbol(&self, text: &str) -> bool {
+        self.kind == TokenKind::Symbol && self.text == text
     }
 
     pub fn is_trivia(&self) -> bool {
@@ -244,8 +244,8 @@ fn scan_quoted_ident(src: &str, start: usize) -> Result<(usize, String), LexErro
 }
 
 impl fmt::Display for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.text)
     }
 }
 
