@@ -38,7 +38,8 @@ impl Span {
     }
 
     /// The span of byte offset `offset` in `source`.
-    pub fn at_offset(file: &str, source: &str, offset: usize) -> Span {
+    #[cfg(test)]
+    pub(crate) fn at_offset(file: &str, source: &str, offset: usize) -> Span {
         let offset = offset.min(source.len());
         let before = &source[..floor_char_boundary(source, offset)];
         let line = before.matches('\n').count() as u32 + 1;
@@ -51,7 +52,7 @@ impl Span {
 /// Where each line of a source starts, so that many offsets become spans without scanning
 /// the source from its start each time.
 #[derive(Clone, Debug, Default)]
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     starts: Vec<usize>,
 }
 
@@ -75,11 +76,11 @@ impl LineIndex {
 }
 
 /// How many characters of a user's value or line an error quotes.
-pub const EXCERPT: usize = 200;
+pub(crate) const EXCERPT: usize = 200;
 
 /// `text`, or its first `max` characters and how many more there are: an error about a
 /// huge value or line quotes a short piece of it, not all of it.
-pub fn excerpt(text: &str, max: usize) -> String {
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         None => text.to_string(),
         Some((cut, _)) => format!(
@@ -91,7 +92,7 @@ pub fn excerpt(text: &str, max: usize) -> String {
 }
 
 /// At most `max` characters of `line` around character `column` (1-based).
-pub fn excerpt_around(line: &str, column: usize, max: usize) -> String {
+pub(crate) fn excerpt_around(line: &str, column: usize, max: usize) -> String {
     let chars = line.chars().count();
     if chars <= max {
         return line.to_string();
@@ -134,7 +135,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(summary: impl Into<String>) -> Diagnostic {
+    pub(crate) fn warning(summary: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             summary: summary.into(),
@@ -143,7 +144,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_detail(mut self, detail: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_detail(mut self, detail: impl Into<String>) -> Diagnostic {
         self.detail = Some(detail.into());
         self
     }
@@ -153,7 +154,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 }
@@ -219,7 +220,7 @@ impl Diagnostics {
         self.0.extend(other.0);
     }
 
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
     }
 
@@ -249,10 +250,6 @@ impl Diagnostics {
             (None, None) => std::cmp::Ordering::Equal,
         });
         self.0.dedup();
-    }
-
-    pub fn into_vec(self) -> Vec<Diagnostic> {
-        self.0
     }
 }
 

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug)]
-pub struct Graph<N: Ord + Clone> {
+pub(crate) struct Graph<N: Ord + Clone> {
     /// node -> the nodes it depends on
     deps: BTreeMap<N, BTreeSet<N>>,
 }
@@ -23,27 +23,27 @@ impl<N: Ord + Clone> Graph<N> {
         Graph::default()
     }
 
-    pub fn add_node(&mut self, node: N) {
+    pub(crate) fn add_node(&mut self, node: N) {
         self.deps.entry(node).or_default();
     }
 
     /// `node` depends on `dep`: `dep` comes first. Both become nodes.
-    pub fn add_dep(&mut self, node: N, dep: N) {
+    pub(crate) fn add_dep(&mut self, node: N, dep: N) {
         self.add_node(dep.clone());
         self.deps.entry(node).or_default().insert(dep);
     }
 
-    pub fn nodes(&self) -> impl Iterator<Item = &N> {
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = &N> {
         self.deps.keys()
     }
 
-    pub fn deps_of(&self, node: &N) -> impl Iterator<Item = &N> {
+    pub(crate) fn deps_of(&self, node: &N) -> impl Iterator<Item = &N> {
         self.deps.get(node).into_iter().flatten()
     }
 
     /// Nodes with dependencies first, smallest ready node first (Kahn's algorithm).
     /// Err holds every cycle: the members of each strongly connected component.
-    pub fn topo_order(&self) -> Result<Vec<N>, Vec<Vec<N>>> {
+    pub(crate) fn topo_order(&self) -> Result<Vec<N>, Vec<Vec<N>>> {
         let mut remaining: BTreeMap<&N, usize> =
             self.deps.iter().map(|(n, d)| (n, d.len())).collect();
         let mut dependents: BTreeMap<&N, Vec<&N>> = BTreeMap::new();
@@ -78,7 +78,7 @@ impl<N: Ord + Clone> Graph<N> {
     /// Strongly connected components with more than one member, or a self-loop (Tarjan),
     /// with an explicit stack: a cycle through tens of thousands of nodes must not overflow
     /// the thread's stack.
-    pub fn cycles(&self) -> Vec<Vec<N>> {
+    pub(crate) fn cycles(&self) -> Vec<Vec<N>> {
         let mut index: BTreeMap<&N, usize> = BTreeMap::new();
         let mut low: BTreeMap<&N, usize> = BTreeMap::new();
         let mut stack: Vec<&N> = Vec::new();

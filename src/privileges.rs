@@ -41,7 +41,7 @@ pub struct Need {
 
 impl Need {
     /// The statement that grants it to `role`.
-    pub fn grant_to(&self, role: &str) -> String {
+    pub(crate) fn grant_to(&self, role: &str) -> String {
         format!(
             "GRANT {} ON {} TO ROLE {}",
             self.privilege,
@@ -77,7 +77,7 @@ fn create_in_schema(object: &Object) -> Option<&'static str> {
 /// Every privilege the deploy role needs to create what of `objects` does not exist yet
 /// (`live` finds what the account has), sorted by what it is granted on, one line each.
 /// A container the configuration does not declare is taken to exist.
-pub fn needed<'a>(
+pub(crate) fn needed<'a>(
     objects: &[Object],
     live: &dyn Fn(Kind, &ObjectName) -> Option<&'a Object>,
 ) -> Vec<Need> {
@@ -173,7 +173,7 @@ pub struct Held {
 /// The account-level privileges Snowflake grants the system-defined roles, and the roles
 /// each inherits (Snowflake's "Overview of access control"): an account lists them in
 /// SHOW GRANTS, an emulator may not, so they are known here too.
-pub fn system_role(role: &str) -> (&'static [&'static str], &'static [&'static str]) {
+pub(crate) fn system_role(role: &str) -> (&'static [&'static str], &'static [&'static str]) {
     match role {
         "ACCOUNTADMIN" => (
             &["EXECUTE TASK", "EXECUTE MANAGED TASK"],
@@ -187,14 +187,14 @@ pub fn system_role(role: &str) -> (&'static [&'static str], &'static [&'static s
 }
 
 /// The statement that lists the grants to `role`.
-pub fn show_grants_to(role: &str) -> String {
+pub(crate) fn show_grants_to(role: &str) -> String {
     format!("SHOW GRANTS TO ROLE {}", quote_ident(role))
 }
 
 impl Held {
     /// Add the rows of `SHOW GRANTS TO ROLE` (columns `privilege`, `granted_on`, `name`);
     /// the roles they grant (USAGE on a ROLE), to be read in turn.
-    pub fn add_rows<'a>(
+    pub(crate) fn add_rows<'a>(
         &mut self,
         rows: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
     ) -> Vec<String> {
@@ -226,7 +226,7 @@ impl Held {
     }
 
     /// Add the account-level privileges of a system-defined role; the roles it inherits.
-    pub fn add_system_role(&mut self, role: &str) -> Vec<String> {
+    pub(crate) fn add_system_role(&mut self, role: &str) -> Vec<String> {
         let (privileges, inherits) = system_role(role);
         for p in privileges {
             self.privileges.insert((On::Account, p.to_string()));
@@ -234,7 +234,7 @@ impl Held {
         inherits.iter().map(|r| r.to_string()).collect()
     }
 
-    pub fn holds(&self, need: &Need) -> bool {
+    pub(crate) fn holds(&self, need: &Need) -> bool {
         self.owned.contains(&need.on)
             || self
                 .privileges

@@ -5,12 +5,12 @@ use crate::snowflake::Secret;
 use reqwest::Url;
 use std::fmt;
 
-pub const COLLECTION_URI: &str = "SYSTEM_COLLECTIONURI";
-pub const TEAM_PROJECT: &str = "SYSTEM_TEAMPROJECT";
-pub const REPOSITORY_ID: &str = "BUILD_REPOSITORY_ID";
-pub const PULL_REQUEST_ID: &str = "SYSTEM_PULLREQUEST_PULLREQUESTID";
-pub const ACCESS_TOKEN: &str = "SYSTEM_ACCESSTOKEN";
-pub const BUILD_ID: &str = "BUILD_BUILDID";
+pub(crate) const COLLECTION_URI: &str = "SYSTEM_COLLECTIONURI";
+pub(crate) const TEAM_PROJECT: &str = "SYSTEM_TEAMPROJECT";
+pub(crate) const REPOSITORY_ID: &str = "BUILD_REPOSITORY_ID";
+pub(crate) const PULL_REQUEST_ID: &str = "SYSTEM_PULLREQUEST_PULLREQUESTID";
+pub(crate) const ACCESS_TOKEN: &str = "SYSTEM_ACCESSTOKEN";
+pub(crate) const BUILD_ID: &str = "BUILD_BUILDID";
 
 /// Where to post and with what token.
 #[derive(Clone, Debug)]
@@ -153,7 +153,7 @@ impl PipelineEnv {
 
     /// The organization (Azure DevOps Services) or collection (Azure DevOps Server) name, as
     /// it appears in the build service identity "<project> Build Service (<organization>)".
-    pub fn organization(&self) -> Option<String> {
+    pub(crate) fn organization(&self) -> Option<String> {
         let u = &self.collection_uri;
         let host = u.host_str().unwrap_or_default();
         if let Some(org) = host.strip_suffix(".visualstudio.com") {
@@ -162,11 +162,6 @@ impl PipelineEnv {
         u.path_segments()?
             .rfind(|s| !s.is_empty())
             .map(str::to_string)
-    }
-
-    /// The process environment.
-    pub fn from_process() -> Result<PipelineEnv, super::AzureError> {
-        PipelineEnv::from_env(|k| std::env::var(k).ok())
     }
 }
 

@@ -24,7 +24,7 @@ pub fn default_retry() -> RetryPolicy {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verb {
+pub(crate) enum Verb {
     Get,
     Post,
     Patch,
@@ -49,13 +49,13 @@ impl Verb {
 }
 
 /// Why an attempt failed.
-pub enum Failure {
+pub(crate) enum Failure {
     /// Worth trying again: throttled, the service unavailable, or the network.
     Transient(Transient),
     Fatal(AzureError),
 }
 
-pub struct Transient {
+pub(crate) struct Transient {
     verb: Verb,
     url: String,
     status: Option<u16>,
@@ -64,7 +64,7 @@ pub struct Transient {
 }
 
 impl Transient {
-    pub fn into_error(self, attempts: u32) -> AzureError {
+    pub(crate) fn into_error(self, attempts: u32) -> AzureError {
         let attempts = if attempts > 1 {
             format!(" ({attempts} attempts)")
         } else {
@@ -89,7 +89,7 @@ impl Transient {
 }
 
 /// Counts attempts and decides how long to wait before the next one.
-pub struct Attempts<'a> {
+pub(crate) struct Attempts<'a> {
     policy: &'a RetryPolicy,
     started: Instant,
     pub made: u32,
@@ -106,7 +106,7 @@ impl<'a> Attempts<'a> {
 
     /// After a transient failure of the latest attempt: the wait before the next, or
     /// `None` when the attempts or the time are used up.
-    pub fn next_wait(&mut self, transient: &Transient) -> Option<Duration> {
+    pub(crate) fn next_wait(&mut self, transient: &Transient) -> Option<Duration> {
         let backoff = self.policy.backoff(self.made);
         let wait = match transient.retry_after {
             Some(ra) if ra > MAX_RETRY_AFTER => return None,
@@ -122,7 +122,7 @@ impl<'a> Attempts<'a> {
     }
 }
 
-pub struct Http {
+pub(crate) struct Http {
     client: reqwest::Client,
     token: Secret,
     /// For the 403 message, which names the build service identity.

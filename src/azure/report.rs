@@ -14,7 +14,7 @@ pub enum ReportKind {
 
 impl ReportKind {
     /// The value of the thread's marker property.
-    pub fn property_value(self) -> &'static str {
+    pub(crate) fn property_value(self) -> &'static str {
         match self {
             ReportKind::Plan => "plan",
             ReportKind::Drift => "drift",
@@ -22,7 +22,7 @@ impl ReportKind {
     }
 
     /// The marker the rendered markdown starts with.
-    pub fn marker(self) -> &'static str {
+    pub(crate) fn marker(self) -> &'static str {
         match self {
             ReportKind::Plan => plan_markdown::MARKER,
             ReportKind::Drift => drift::MARKER,
@@ -47,7 +47,7 @@ impl Environment {
 
     /// The hidden line that repeats the scope in the comment, for a thread whose
     /// properties were lost.
-    pub fn comment_marker(&self) -> String {
+    pub(crate) fn comment_marker(&self) -> String {
         format!(
             "<!-- snowform:scope {} -->",
             self.key().replace("--", "- -")

@@ -6,14 +6,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 /// The REST API version every request names.
-pub const API_VERSION: &str = "7.1";
+pub(crate) const API_VERSION: &str = "7.1";
 
 /// The thread property that marks a snowform thread; its value is the report kind.
-pub const MARKER_PROPERTY: &str = "snowform.report";
+pub(crate) const MARKER_PROPERTY: &str = "snowform.report";
 
 /// The thread property naming the workspace and configuration directory of the report
 /// (`Environment::key`). A thread without it is the report of an unnamed environment.
-pub const SCOPE_PROPERTY: &str = "snowform.scope";
+pub(crate) const SCOPE_PROPERTY: &str = "snowform.scope";
 
 /// Thread statuses snowform sets or reads (CommentThreadStatus).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl ThreadStatus {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct ThreadList {
+pub(crate) struct ThreadList {
     #[serde(default)]
     pub value: Vec<Thread>,
 }
@@ -114,7 +114,7 @@ impl Thread {
     }
 
     /// The comment that opens the thread: the earliest top-level one not deleted.
-    pub fn first_comment(&self) -> Option<&Comment> {
+    pub(crate) fn first_comment(&self) -> Option<&Comment> {
         self.comments
             .iter()
             .filter(|c| c.parent_comment_id == 0)
@@ -164,7 +164,7 @@ pub fn find<'t>(
 }
 
 /// The body that creates a thread.
-pub fn new_thread(
+pub(crate) fn new_thread(
     kind: ReportKind,
     scope: Option<&Environment>,
     content: &str,
@@ -194,19 +194,19 @@ pub fn new_thread(
 }
 
 #[derive(Serialize)]
-pub struct CommentUpdate<'a> {
+pub(crate) struct CommentUpdate<'a> {
     pub content: &'a str,
 }
 
 #[derive(Serialize)]
-pub struct StatusUpdate {
+pub(crate) struct StatusUpdate {
     pub status: &'static str,
 }
 
 /// What a create or update answers with: the ids snowform reports.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Created {
+pub(crate) struct Created {
     pub id: u64,
     #[serde(default)]
     pub comments: Vec<Comment>,
@@ -216,7 +216,7 @@ pub struct Created {
 /// one that says "nothing to do" is closed, so it folds away and never blocks a
 /// comment-resolution policy. An unchanged report does not reopen a thread a reviewer
 /// resolved; a changed one does.
-pub fn next_status(
+pub(crate) fn next_status(
     current: ThreadStatus,
     needs_attention: bool,
     content_changed: bool,

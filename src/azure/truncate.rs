@@ -4,20 +4,20 @@
 /// The longest comment Azure DevOps accepts, in UTF-16 code units (.NET string length).
 /// It is not documented; the service's own validation error states it ("A discussion
 /// comment cannot be longer than 150000 characters. Parameter name: comment.Content").
-pub const SERVICE_LIMIT: usize = 150_000;
+pub(crate) const SERVICE_LIMIT: usize = 150_000;
 
 /// What snowform posts at most: the service's limit less a margin, because an undocumented
 /// limit may be counted slightly differently (or lowered) without notice, and a report
 /// that fails to post is worse than one cut a little earlier.
-pub const COMMENT_BUDGET: usize = SERVICE_LIMIT - 2_000;
+pub(crate) const COMMENT_BUDGET: usize = SERVICE_LIMIT - 2_000;
 
 /// Length as the service counts it.
-pub fn service_len(text: &str) -> usize {
+pub(crate) fn service_len(text: &str) -> usize {
     text.encode_utf16().count()
 }
 
 /// The markdown to post and whether it was cut. `note` says where the full report is.
-pub fn fit(markdown: &str, note: &str, budget: usize) -> (String, bool) {
+pub(crate) fn fit(markdown: &str, note: &str, budget: usize) -> (String, bool) {
     if service_len(markdown) <= budget {
         return (markdown.to_string(), false);
     }

@@ -71,7 +71,7 @@ fn ident(name: &str) -> String {
 }
 
 /// A JSON value as an HCL expression (objects over several lines, indented by `indent`).
-pub fn json_to_hcl(value: &serde_json::Value, indent: usize) -> String {
+pub(crate) fn json_to_hcl(value: &serde_json::Value, indent: usize) -> String {
     match value {
         serde_json::Value::Object(m) => {
             let pad = "  ".repeat(indent + 1);
@@ -288,7 +288,7 @@ fn role_grant_block(writer: &mut Writer, object: &Object) {
 
 /// An `import` block per generated block, for `generate --import-blocks`: the next plan
 /// adopts every object (the addresses are plain `kind.label`, written as references).
-pub fn import_blocks(imports: &[(String, String)]) -> String {
+pub(crate) fn import_blocks(imports: &[(String, String)]) -> String {
     let mut out = String::new();
     for (address, name) in imports {
         out.push_str(&format!(

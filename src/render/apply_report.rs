@@ -6,7 +6,7 @@ use crate::apply::{ApplyReport, Failed};
 
 /// The report with what it quotes hidden by `redact` (the run's redactor): statements and
 /// Snowflake's messages about them may hold sensitive values.
-pub fn redacted(report: ApplyReport, redact: impl Fn(&str) -> String) -> ApplyReport {
+pub(crate) fn redacted(report: ApplyReport, redact: impl Fn(&str) -> String) -> ApplyReport {
     let hide = |s: &String| redact(s);
     ApplyReport {
         applied: report.applied.iter().map(hide).collect(),

@@ -3,7 +3,7 @@
 
 use similar::TextDiff;
 
-pub fn unified(before: &str, after: &str) -> String {
+pub(crate) fn unified(before: &str, after: &str) -> String {
     let (b, a) = (with_newline(before), with_newline(after));
     TextDiff::from_lines(&b, &a)
         .unified_diff()

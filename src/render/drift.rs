@@ -121,7 +121,7 @@ fn attribute_cells(drifted: &Drifted, drifted_attribute: &DriftedAttribute) -> S
     )
 }
 
-pub const MARKER: &str = "<!-- snowform:drift -->";
+pub(crate) const MARKER: &str = "<!-- snowform:drift -->";
 
 pub fn markdown(report: &DriftReport, footer: &[String]) -> String {
     let mut out = format!("{MARKER}\n");
@@ -165,7 +165,7 @@ pub fn markdown(report: &DriftReport, footer: &[String]) -> String {
 
 /// One warning per drifted object, in Azure Pipelines' logging command syntax; the message
 /// is escaped as the syntax requires (%, CR, LF, ] and ;).
-pub fn azure_warnings(report: &DriftReport) -> String {
+pub(crate) fn azure_warnings(report: &DriftReport) -> String {
     let esc = |s: &str| {
         s.replace('%', "%AZP25")
             .replace('\r', "%0D")

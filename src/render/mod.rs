@@ -2,19 +2,19 @@
 //! JSON and markdown renderers that all read that view, so they cannot disagree. No
 //! rendering decides anything; colour and stream are the caller's choice.
 
-pub mod apply_report;
+pub(crate) mod apply_report;
 mod diffs;
-pub mod drift;
-pub mod outputs;
-pub mod plan_human;
-pub mod plan_markdown;
+pub(crate) mod drift;
+pub(crate) mod outputs;
+pub(crate) mod plan_human;
+pub(crate) mod plan_markdown;
 mod plan_view;
 mod redact;
 mod style;
 
 pub use plan_view::{AttributeView, ChangeView, PlanView, SummaryView};
 pub use redact::{LogWriter, Redactor, RedactorCell, REDACTED};
-pub use style::{printable, Style};
+pub(crate) use style::{printable, Style};
 
 /// The output formats of reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -48,7 +48,10 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
 
 /// [`to_json`] written straight to `out`: a plan of thousands of objects is tens of
 /// megabytes of JSON, not worth holding in memory to print.
-pub fn write_json<T: serde::Serialize>(out: impl std::io::Write, value: &T) -> std::io::Result<()> {
+pub(crate) fn write_json<T: serde::Serialize>(
+    out: impl std::io::Write,
+    value: &T,
+) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut out = std::io::BufWriter::new(out);
     serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::from)?;

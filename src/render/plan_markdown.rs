@@ -6,7 +6,7 @@ use super::plan_view::{leaves, ChangeView, PlanView};
 use crate::diff::Action;
 
 /// The marker a comment carries so that it can be found and updated on the next push.
-pub const MARKER: &str = "<!-- snowform:plan -->";
+pub(crate) const MARKER: &str = "<!-- snowform:plan -->";
 
 fn code(text: &str) -> String {
     // Backticks inside inline code would end it early.

@@ -210,12 +210,12 @@ impl PlanView {
         }
     }
 
-    pub fn has_changes(&self) -> bool {
+    pub(crate) fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| c.action != Action::NoOp)
     }
 
     /// Changes that do something: destructive ones first, then in plan order.
-    pub fn effective(&self) -> Vec<&ChangeView> {
+    pub(crate) fn effective(&self) -> Vec<&ChangeView> {
         let mut v: Vec<&ChangeView> = self
             .changes
             .iter()
@@ -227,13 +227,13 @@ impl PlanView {
 }
 
 impl ChangeView {
-    pub fn action_str(&self) -> &'static str {
+    pub(crate) fn action_str(&self) -> &'static str {
         self.action.as_str()
     }
 
     /// What a replaced container drops with it, one line per object (or why it is not
     /// known); empty for other changes.
-    pub fn dropped_lines(&self) -> Vec<String> {
+    pub(crate) fn dropped_lines(&self) -> Vec<String> {
         use crate::diff::contents as text;
         if let Some(why) = &self.drops_with_it_unknown {
             return vec![text::unknown_line(why)];
@@ -250,7 +250,7 @@ impl ChangeView {
     }
 
     /// What this change says of changes made outside snowform, if any.
-    pub fn outside_note(&self) -> Option<String> {
+    pub(crate) fn outside_note(&self) -> Option<String> {
         if self.changed_outside.is_empty() {
             return None;
         }
@@ -266,7 +266,7 @@ impl ChangeView {
 impl PlanView {
     /// The objects snowform does not manage that replaced containers drop with them, each
     /// once (a replaced database and its replaced schema both list a table in it).
-    pub fn unmanaged_dropped(&self) -> Vec<&DroppedView> {
+    pub(crate) fn unmanaged_dropped(&self) -> Vec<&DroppedView> {
         let mut seen = std::collections::BTreeSet::new();
         self.changes
             .iter()
@@ -276,7 +276,7 @@ impl PlanView {
     }
 
     /// The changes that put back something changed outside snowform.
-    pub fn changed_outside(&self) -> Vec<&ChangeView> {
+    pub(crate) fn changed_outside(&self) -> Vec<&ChangeView> {
         self.effective()
             .into_iter()
             .filter(|c| !c.changed_outside.is_empty())

@@ -90,7 +90,7 @@ impl Redactor {
     }
 
     /// `value` as JSON with every string (keys too) redacted.
-    pub fn to_json_value<T: Serialize>(&self, value: &T) -> serde_json::Value {
+    pub(crate) fn to_json_value<T: Serialize>(&self, value: &T) -> serde_json::Value {
         self.json(&serde_json::to_value(value).expect("reports serialise"))
     }
 }

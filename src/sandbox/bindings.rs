@@ -17,7 +17,7 @@ use serde_json::Value;
 /// `sql` with each placeholder replaced by its bound value as a literal. Placeholders are
 /// found by Snowflake's lexer, so none inside a literal, a quoted name or a comment counts; a
 /// text the lexer cannot read is left for the parser to refuse.
-pub fn substitute(sql: &str, bindings: &Value) -> Result<String, SqlError> {
+pub(crate) fn substitute(sql: &str, bindings: &Value) -> Result<String, SqlError> {
     let Some(map) = bindings.as_object() else {
         return Err(refuse("bindings other than a JSON object", sql));
     };

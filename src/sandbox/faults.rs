@@ -29,7 +29,7 @@ pub struct FaultOptions {
 
 /// The answer of a statement failed on purpose: a compilation error as Snowflake reports
 /// a missing object (`002003`, SQLSTATE `02000`), saying why.
-pub const INJECTED_CODE: &str = "002003";
+pub(crate) const INJECTED_CODE: &str = "002003";
 
 /// `--fail-matching` is not a regular expression.
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +39,7 @@ pub struct PatternError {
     source: regex::Error,
 }
 
-pub fn compile(pattern: &str) -> Result<regex::Regex, PatternError> {
+pub(crate) fn compile(pattern: &str) -> Result<regex::Regex, PatternError> {
     regex::Regex::new(pattern).map_err(|source| PatternError {
         pattern: pattern.to_string(),
         source,
@@ -48,7 +48,7 @@ pub fn compile(pattern: &str) -> Result<regex::Regex, PatternError> {
 
 /// Counters deciding which request gets which fault.
 #[derive(Debug, Default)]
-pub struct Faults {
+pub(crate) struct Faults {
     pub opts: FaultOptions,
     requests: AtomicU64,
     submissions: AtomicU64,
@@ -75,7 +75,7 @@ impl Faults {
     }
 
     /// The error `sql` fails with instead of running, when it matches `--fail-matching`.
-    pub fn fail_this_statement(&self, sql: &str) -> Option<SqlError> {
+    pub(crate) fn fail_this_statement(&self, sql: &str) -> Option<SqlError> {
         let guard = self.matching.read().unwrap_or_else(|e| e.into_inner());
         let re = guard.as_ref()?;
         re.is_match(sql).then(|| {
@@ -91,7 +91,7 @@ impl Faults {
     }
 
     /// Count an API request; `Some(status)` when it must fail.
-    pub fn fail_this_request(&self) -> Option<u16> {
+    pub(crate) fn fail_this_request(&self) -> Option<u16> {
         let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
         match self.opts.fail_every {
             Some(every) if every > 0 && n % every == 0 => Some(self.opts.fail_status),
@@ -100,7 +100,7 @@ impl Faults {
     }
 
     /// Count a statement submission; true when its connection must be dropped.
-    pub fn drop_this_submission(&self) -> bool {
+    pub(crate) fn drop_this_submission(&self) -> bool {
         let n = self.submissions.fetch_add(1, Ordering::SeqCst) + 1;
         let every = self.drop_every.load(Ordering::SeqCst);
         every > 0 && n % every == 0

@@ -20,7 +20,7 @@ const CLOCK_SKEW_SECS: u64 = 60;
 
 /// A rejected request: the 401 body's code and message.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rejection {
+pub(crate) struct Rejection {
     pub code: &'static str,
     pub message: String,
     /// Why, for the sandbox's log only (Snowflake's message does not say).
@@ -43,7 +43,7 @@ fn claim_user(user: &str) -> String {
 
 /// The users and tokens the sandbox accepts.
 #[derive(Default)]
-pub struct Verifier {
+pub(crate) struct Verifier {
     account: String,
     keys: BTreeMap<String, Vec<(String, VerifyingKey<Sha256>)>>,
     tokens: Vec<(Secret, String)>,
@@ -59,7 +59,11 @@ impl Verifier {
 
     /// Register a public key (PEM or the bare base64 of `RSA_PUBLIC_KEY`) for `user`.
     /// Returns its fingerprint.
-    pub fn add_public_key(&mut self, user: &str, public_key: &str) -> Result<String, KeyError> {
+    pub(crate) fn add_public_key(
+        &mut self,
+        user: &str,
+        public_key: &str,
+    ) -> Result<String, KeyError> {
         let key = parse_public_key(public_key)?;
         let fp = fingerprint_of(&key).map_err(|reason| KeyError::PublicKey {
             origin: String::new(),
@@ -73,12 +77,12 @@ impl Verifier {
     }
 
     /// Accept `token` (a PAT or OAuth token) as `user`.
-    pub fn add_token(&mut self, user: &str, token: Secret) {
+    pub(crate) fn add_token(&mut self, user: &str, token: Secret) {
         self.tokens.push((token, claim_user(user)));
     }
 
     /// The user a request authenticates as.
-    pub fn verify(
+    pub(crate) fn verify(
         &self,
         authorization: Option<&str>,
         token_type: Option<&str>,

@@ -4,18 +4,18 @@
 //! Snowflake (docs/sandbox.md).
 
 mod bindings;
-pub mod connector;
-pub mod embedded;
-pub mod engine;
-pub mod faults;
-pub mod jwt_verify;
-pub mod server;
+pub(crate) mod connector;
+pub(crate) mod embedded;
+pub(crate) mod engine;
+pub(crate) mod faults;
+pub(crate) mod jwt_verify;
+pub(crate) mod server;
 mod statements;
-pub mod stats;
+pub(crate) mod stats;
 mod types;
-pub mod wire;
+pub(crate) mod wire;
 
-pub use engine::{Clock, Engine, PersistError};
+pub use engine::Engine;
 pub use faults::FaultOptions;
 pub use server::{
     start, AccessToken, Flusher, RunningServer, ServeError, ServeOptions, UserKey, UserPassword,

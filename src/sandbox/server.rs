@@ -145,7 +145,7 @@ impl RunningServer {
 
     /// Something that folds the engine's journal into its account file, usable after the
     /// server itself was given away (to [`RunningServer::wait`]).
-    pub fn flusher(&self) -> Flusher {
+    pub(crate) fn flusher(&self) -> Flusher {
         Flusher(self.state.engine.clone())
     }
 

@@ -13,7 +13,7 @@ use super::wire::{MetaData, Partition, Row, RowType};
 
 /// A finished statement's result, split into partitions.
 #[derive(Debug)]
-pub struct StoredResult {
+pub(crate) struct StoredResult {
     pub meta: MetaData,
     pub partitions: Vec<Vec<Row>>,
     /// Gzipped JSON of each partition after the first (index 0 unused).
@@ -25,7 +25,7 @@ pub struct StoredResult {
 
 impl StoredResult {
     /// Split `rs` into partitions of `rows_per_partition` rows.
-    pub fn from_result_set(rs: ResultSet, rows_per_partition: usize) -> StoredResult {
+    pub(crate) fn from_result_set(rs: ResultSet, rows_per_partition: usize) -> StoredResult {
         let row_type = rs.columns.iter().map(row_type).collect();
         let num_rows = rs.rows.len() as u64;
         let mut partitions: Vec<Vec<Row>> = Vec::new();
@@ -69,7 +69,7 @@ impl StoredResult {
     }
 
     /// The summary result of a successful multi-statement request.
-    pub fn batch(handles: Vec<String>) -> StoredResult {
+    pub(crate) fn batch(handles: Vec<String>) -> StoredResult {
         let mut r = StoredResult::from_result_set(
             ResultSet {
                 columns: vec![super::types::Column::text("multiple statement execution")],
@@ -85,7 +85,7 @@ impl StoredResult {
     }
 }
 
-pub fn gzip(bytes: &[u8]) -> bytes::Bytes {
+pub(crate) fn gzip(bytes: &[u8]) -> bytes::Bytes {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     // Writing into a Vec cannot fail.
     let _ = enc.write_all(bytes);
@@ -97,7 +97,7 @@ pub fn gzip(bytes: &[u8]) -> bytes::Bytes {
 /// of counts and integer literals; timestamps precision 0 and scale 9 (nanoseconds), as
 /// the reference's examples and SHOW COLUMNS' `data_type` encode them; booleans, dates,
 /// reals and semi-structured types no size at all.
-pub fn row_type(column: &super::types::Column) -> RowType {
+pub(crate) fn row_type(column: &super::types::Column) -> RowType {
     let t = column.type_name.to_ascii_lowercase();
     let (length, byte_length, precision, scale) = match t.as_str() {
         "text" => (Some(16_777_216), Some(16_777_216), None, None),
@@ -123,7 +123,7 @@ pub fn row_type(column: &super::types::Column) -> RowType {
 }
 
 #[derive(Clone, Debug)]
-pub enum Status {
+pub(crate) enum Status {
     Running,
     Succeeded(Arc<StoredResult>),
     /// Failed with this error, answered with this HTTP status (422, or 408 on timeout).
@@ -132,7 +132,7 @@ pub enum Status {
 }
 
 #[derive(Clone, Debug)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub user: String,
     pub request_id: String,
     pub created_on: i64,
@@ -146,7 +146,7 @@ struct Record {
 }
 
 #[derive(Default)]
-pub struct Store {
+pub(crate) struct Store {
     records: Mutex<BTreeMap<String, Record>>,
     by_request: Mutex<BTreeMap<String, String>>,
 }
@@ -209,7 +209,7 @@ impl Store {
         Some(())
     }
 
-    pub fn is_running(&self, handle: &str) -> bool {
+    pub(crate) fn is_running(&self, handle: &str) -> bool {
         matches!(self.get(handle).map(|s| s.status), Some(Status::Running))
     }
 
@@ -221,16 +221,16 @@ impl Store {
         }
     }
 
-    pub fn remember_request(&self, request_id: &str, handle: &str) {
+    pub(crate) fn remember_request(&self, request_id: &str, handle: &str) {
         self.requests()
             .insert(request_id.to_string(), handle.to_string());
     }
 
-    pub fn forget_request(&self, request_id: &str) {
+    pub(crate) fn forget_request(&self, request_id: &str) {
         self.requests().remove(request_id);
     }
 
-    pub fn handle_for_request(&self, request_id: &str) -> Option<String> {
+    pub(crate) fn handle_for_request(&self, request_id: &str) -> Option<String> {
         self.requests().get(request_id).cloned()
     }
 }

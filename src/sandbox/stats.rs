@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default)]
-pub struct Stats {
+pub(crate) struct Stats {
     requests: AtomicU64,
     statements: AtomicU64,
     retries_deduplicated: AtomicU64,
@@ -38,7 +38,7 @@ pub struct StatsSnapshot {
 }
 
 impl Stats {
-    pub fn request(&self) {
+    pub(crate) fn request(&self) {
         self.requests.fetch_add(1, Ordering::Relaxed);
     }
     pub fn executed(&self, sql: &str) {
@@ -50,16 +50,16 @@ impl Stats {
             .entry(sql.to_string())
             .or_insert(0) += 1;
     }
-    pub fn deduplicated(&self) {
+    pub(crate) fn deduplicated(&self) {
         self.retries_deduplicated.fetch_add(1, Ordering::Relaxed);
     }
     pub fn fault(&self) {
         self.faults_injected.fetch_add(1, Ordering::Relaxed);
     }
-    pub fn dropped(&self) {
+    pub(crate) fn dropped(&self) {
         self.connections_dropped.fetch_add(1, Ordering::Relaxed);
     }
-    pub fn server_time(&self, duration: Duration) {
+    pub(crate) fn server_time(&self, duration: Duration) {
         self.server_time_us
             .fetch_add(duration.as_micros() as u64, Ordering::Relaxed);
     }

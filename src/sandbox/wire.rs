@@ -9,26 +9,26 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// One row of `data`: every value a string, SQL NULL as `null`.
-pub type Row = Vec<Option<String>>;
+pub(crate) type Row = Vec<Option<String>>;
 
 /// Response codes of the SQL API itself (not of a statement).
-pub mod codes {
-    pub const SUCCESS: &str = "090001";
-    pub const ASYNC_IN_PROGRESS: &str = "333334";
-    pub const CANCELED: &str = "000604";
+pub(crate) mod codes {
+    pub(crate) const SUCCESS: &str = "090001";
+    pub(crate) const ASYNC_IN_PROGRESS: &str = "333334";
+    pub(crate) const CANCELED: &str = "000604";
     pub const TIMEOUT: &str = "000630";
-    pub const HANDLE_NOT_FOUND: &str = "000709";
-    pub const INVALID_PAYLOAD: &str = "390142";
-    pub const JWT_INVALID: &str = "390144";
-    pub const OAUTH_INVALID: &str = "390303";
-    pub const TOO_MANY_REQUESTS: &str = "390505";
-    pub const MULTI_STATEMENT_FAILED: &str = "100132";
+    pub(crate) const HANDLE_NOT_FOUND: &str = "000709";
+    pub(crate) const INVALID_PAYLOAD: &str = "390142";
+    pub(crate) const JWT_INVALID: &str = "390144";
+    pub(crate) const OAUTH_INVALID: &str = "390303";
+    pub(crate) const TOO_MANY_REQUESTS: &str = "390505";
+    pub(crate) const MULTI_STATEMENT_FAILED: &str = "100132";
 }
 
 /// A `ResultSet` (200): the first partition of a result.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ResultSetBody {
+pub(crate) struct ResultSetBody {
     pub result_set_meta_data: MetaData,
     pub data: Vec<Row>,
     pub code: &'static str,
@@ -46,7 +46,7 @@ pub struct ResultSetBody {
 /// `ResultSet_resultSetMetaData`.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct MetaData {
+pub(crate) struct MetaData {
     pub num_rows: u64,
     pub format: &'static str,
     pub row_type: Vec<RowType>,
@@ -57,7 +57,7 @@ pub struct MetaData {
 /// `null` where a key does not apply (`scale` of a text column), so nothing is skipped.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RowType {
+pub(crate) struct RowType {
     pub name: String,
     pub database: String,
     pub schema: String,
@@ -74,7 +74,7 @@ pub struct RowType {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Partition {
+pub(crate) struct Partition {
     pub row_count: u64,
     pub uncompressed_size: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -84,7 +84,7 @@ pub struct Partition {
 /// `ResultSet_stats`, sent for DML.
 #[derive(Clone, Copy, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Stats {
+pub(crate) struct Stats {
     pub num_rows_inserted: u64,
     pub num_rows_updated: u64,
     pub num_rows_deleted: u64,
@@ -95,7 +95,7 @@ pub struct Stats {
 /// bodies of the 400/401/429 answers: a code, a message and whatever else applies.
 #[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct StatusBody {
+pub(crate) struct StatusBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,7 +112,7 @@ pub struct StatusBody {
 /// The body of `POST /api/v2/statements`. `role`, `warehouse`, `database` and `schema`
 /// are kept exactly as sent: the reference says they are case-sensitive.
 #[derive(Clone, Debug, Default, Deserialize)]
-pub struct SubmitBody {
+pub(crate) struct SubmitBody {
     pub statement: String,
     #[serde(default)]
     pub timeout: Option<u64>,

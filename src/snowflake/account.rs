@@ -5,7 +5,7 @@
 /// connectors do: strip a URL scheme and the `.snowflakecomputing.com` domain; for legacy
 /// `.global` accounts keep the text before the first `-`, otherwise the text before the
 /// first `.` (which drops region and cloud segments); upper-case the result.
-pub fn jwt_account(account: &str) -> String {
+pub(crate) fn jwt_account(account: &str) -> String {
     let mut a = account.trim();
     for scheme in ["https://", "http://"] {
         if let Some(rest) = a.strip_prefix(scheme) {
@@ -27,13 +27,13 @@ pub fn jwt_account(account: &str) -> String {
 }
 
 /// The user part of the JWT claims: the login name, upper-cased.
-pub fn jwt_user(user: &str) -> String {
+pub(crate) fn jwt_user(user: &str) -> String {
     user.trim().to_ascii_uppercase()
 }
 
 /// The default API host for an account identifier. Underscores become hyphens because
 /// Snowflake accepts both and host names with `_` fail in some resolvers and TLS stacks.
-pub fn default_host(account: &str) -> String {
+pub(crate) fn default_host(account: &str) -> String {
     let a = account.trim().to_ascii_lowercase().replace('_', "-");
     if a.ends_with(".snowflakecomputing.com") || a.ends_with(".snowflakecomputing.cn") {
         a

@@ -51,7 +51,7 @@ pub enum AuthError {
 
 impl Auth {
     /// Build the credentials a connection describes (reading its key or token file).
-    pub fn from_config(cfg: &ConnectionConfig) -> Result<Auth, AuthError> {
+    pub(crate) fn from_config(cfg: &ConnectionConfig) -> Result<Auth, AuthError> {
         let connection = cfg.name.clone();
         let authenticator = cfg
             .authenticator
@@ -118,7 +118,7 @@ impl Auth {
     }
 
     /// The bearer token for the next request.
-    pub fn bearer(&self) -> Secret {
+    pub(crate) fn bearer(&self) -> Secret {
         match self {
             Auth::KeyPair(issuer) => issuer.token(),
             Auth::Pat(t) | Auth::OAuth(t) => t.clone(),
@@ -127,7 +127,7 @@ impl Auth {
 
     /// Forget a cached token after a 401. Returns false when there is nothing to renew
     /// (static tokens), so the caller does not retry.
-    pub fn renew(&self) -> bool {
+    pub(crate) fn renew(&self) -> bool {
         match self {
             Auth::KeyPair(issuer) => {
                 issuer.invalidate();

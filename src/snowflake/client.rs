@@ -93,10 +93,6 @@ impl InterruptHandle {
         self.tx.send_replace(true);
     }
 
-    pub fn is_interrupted(&self) -> bool {
-        *self.tx.borrow()
-    }
-
     /// Accept statements again after an interrupt.
     pub fn reset(&self) {
         self.tx.send_replace(false);

@@ -86,7 +86,7 @@ pub enum ConnectionError {
 
 /// Where the configuration files are looked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigDir {
+pub(crate) struct ConfigDir {
     pub path: PathBuf,
     /// `SNOWFLAKE_HOME`, `~/.snowflake` or the platform directory.
     pub origin: &'static str,
@@ -94,7 +94,7 @@ pub struct ConfigDir {
 
 /// The configuration directory: `$SNOWFLAKE_HOME` when it exists, else `~/.snowflake`
 /// when it exists, else the platform's user config directory + `snowflake`.
-pub fn config_dir(env: &Env) -> Option<ConfigDir> {
+pub(crate) fn config_dir(env: &Env) -> Option<ConfigDir> {
     if let Some(home) = env.non_empty("SNOWFLAKE_HOME") {
         let path = env.expand_tilde(home);
         if path.is_dir() {
@@ -421,7 +421,7 @@ fn warn_if_readable(_path: &Path, _what: &str, _env: &Env, _warnings: &mut Vec<S
 /// Group/world-writable files are refused; readable ones (or ones owned by another
 /// non-root user) produce a warning unless a skip variable is set.
 #[cfg(unix)]
-pub fn check_permissions(
+pub(crate) fn check_permissions(
     path: &Path,
     env: &Env,
     warnings: &mut Vec<String>,
@@ -456,7 +456,7 @@ pub fn check_permissions(
 }
 
 #[cfg(not(unix))]
-pub fn check_permissions(
+pub(crate) fn check_permissions(
     _path: &Path,
     _env: &Env,
     _warnings: &mut Vec<String>,
@@ -524,7 +524,7 @@ fn build_config(
 /// `snow` and the Python connector read these values as identifiers: unquoted ones are
 /// upper-cased (`role = "sysadmin"` is SYSADMIN), a value in double quotes keeps its case
 /// and loses the quotes (`"\"Mixed\""` is Mixed, `""` inside standing for one `"`).
-pub fn context_name(value: &str) -> String {
+pub(crate) fn context_name(value: &str) -> String {
     let v = value.trim();
     match v
         .strip_prefix('"')

@@ -19,7 +19,7 @@ impl Env {
     }
 
     /// The environment of this process. Variables that are not valid UTF-8 are skipped.
-    pub fn from_process() -> Env {
+    pub(crate) fn from_process() -> Env {
         let vars = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
             .collect();
@@ -49,7 +49,7 @@ impl Env {
     }
 
     /// A variable that is set and not empty.
-    pub fn non_empty(&self, key: &str) -> Option<&str> {
+    pub(crate) fn non_empty(&self, key: &str) -> Option<&str> {
         self.var(key).filter(|v| !v.is_empty())
     }
 
@@ -68,7 +68,7 @@ impl Env {
     }
 
     /// Variables whose name starts with `prefix`, in name order.
-    pub fn with_prefix<'a>(
+    pub(crate) fn with_prefix<'a>(
         &'a self,
         prefix: &'a str,
     ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
@@ -79,7 +79,7 @@ impl Env {
     }
 
     /// Expand a leading `~` with the home directory.
-    pub fn expand_tilde(&self, path: &str) -> PathBuf {
+    pub(crate) fn expand_tilde(&self, path: &str) -> PathBuf {
         match (path.strip_prefix('~'), &self.home) {
             (Some(rest), Some(home))
                 if rest.is_empty() || rest.starts_with('/') || rest.starts_with('\\') =>

@@ -63,30 +63,30 @@ impl ClientError {
         }
     }
 
-    pub fn with_status(mut self, status: u16) -> Self {
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
         self.inner.http_status = Some(status);
         self
     }
-    pub fn with_code(mut self, code: Option<String>, sql_state: Option<String>) -> Self {
+    pub(crate) fn with_code(mut self, code: Option<String>, sql_state: Option<String>) -> Self {
         self.inner.code = code.filter(|c| !c.is_empty());
         self.inner.sql_state = sql_state.filter(|s| !s.is_empty());
         self
     }
-    pub fn with_handle(mut self, handle: Option<String>) -> Self {
+    pub(crate) fn with_handle(mut self, handle: Option<String>) -> Self {
         if handle.is_some() {
             self.inner.handle = handle;
         }
         self
     }
-    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+    pub(crate) fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
         self.inner.request_id = Some(request_id.into());
         self
     }
-    pub fn with_advice(mut self, advice: impl Into<String>) -> Self {
+    pub(crate) fn with_advice(mut self, advice: impl Into<String>) -> Self {
         self.inner.advice = Some(advice.into());
         self
     }
-    pub fn with_attempts(mut self, attempts: u32) -> Self {
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.inner.attempts = attempts;
         self
     }
@@ -113,23 +113,12 @@ impl ClientError {
     pub fn request_id(&self) -> Option<&str> {
         self.inner.request_id.as_deref()
     }
-    pub fn advice(&self) -> Option<&str> {
-        self.inner.advice.as_deref()
-    }
     /// How many HTTP attempts were made for the request that failed.
     pub fn attempts(&self) -> u32 {
         self.inner.attempts
     }
 
     /// "Does not exist or not authorized": the object is absent *or* the role cannot see it.
-    /// The statement needs a warehouse and the session has no usable one.
-    pub fn needs_warehouse(&self) -> bool {
-        matches!(
-            self.code(),
-            Some(codes::NO_WAREHOUSE_SQL_API | codes::NO_WAREHOUSE)
-        )
-    }
-
     pub fn is_not_found(&self) -> bool {
         let m = &self.inner.message;
         self.code() == Some(codes::DOES_NOT_EXIST)
@@ -139,7 +128,7 @@ impl ClientError {
 
     /// True for errors where the statement may or may not have run (transport failures
     /// after the last retry).
-    pub fn outcome_unknown(&self) -> bool {
+    pub(crate) fn outcome_unknown(&self) -> bool {
         matches!(
             self.inner.kind,
             ErrorKind::Transport | ErrorKind::Unavailable

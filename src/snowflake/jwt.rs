@@ -14,9 +14,9 @@ use super::keys::PrivateKey;
 use super::secret::Secret;
 
 /// Snowflake accepts a key-pair JWT for at most one hour after `iat`.
-pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(59 * 60);
+pub(crate) const DEFAULT_LIFETIME: Duration = Duration::from_secs(59 * 60);
 /// A cached token is replaced this long before it expires.
-pub const DEFAULT_RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
 
 /// Issues RS256 JWTs for one account, user and key, and caches the current one.
 pub struct JwtIssuer {
@@ -56,7 +56,8 @@ impl JwtIssuer {
     }
 
     /// Change how long minted tokens live (capped at one hour, which is Snowflake's limit).
-    pub fn with_lifetime(mut self, lifetime: Duration, renew_before: Duration) -> JwtIssuer {
+    #[cfg(test)]
+    pub(crate) fn with_lifetime(mut self, lifetime: Duration, renew_before: Duration) -> JwtIssuer {
         self.lifetime = lifetime.min(Duration::from_secs(3600));
         self.renew_before = renew_before.min(self.lifetime);
         self
@@ -95,7 +96,7 @@ impl JwtIssuer {
     }
 
     /// Drop the cached token so that the next [`JwtIssuer::token`] mints a new one.
-    pub fn invalidate(&self) {
+    pub(crate) fn invalidate(&self) {
         *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
@@ -107,7 +108,7 @@ impl JwtIssuer {
     }
 
     /// Sign a token issued at `now`.
-    pub fn mint(&self, now: SystemTime) -> (Secret, SystemTime) {
+    pub(crate) fn mint(&self, now: SystemTime) -> (Secret, SystemTime) {
         let iat = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
         let exp = iat + self.lifetime.as_secs();
         let claims = serde_json::json!({ "iss": self.issuer(), "sub": self.qualified_user, "iat": iat, "exp": exp });

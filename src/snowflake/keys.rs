@@ -72,7 +72,7 @@ impl PrivateKey {
     }
 
     /// Parse a PEM key: PKCS#8 (plain or encrypted) or PKCS#1.
-    pub fn from_pem(pem: &str, passphrase: Option<&Secret>) -> Result<PrivateKey, KeyError> {
+    pub(crate) fn from_pem(pem: &str, passphrase: Option<&Secret>) -> Result<PrivateKey, KeyError> {
         PrivateKey::from_pem_with_origin(pem, passphrase, "")
     }
 
@@ -126,7 +126,7 @@ impl PrivateKey {
 }
 
 /// The fingerprint of an RSA public key, as Snowflake computes it.
-pub fn fingerprint_of(key: &rsa::PublicKey) -> Result<String, String> {
+pub(crate) fn fingerprint_of(key: &rsa::PublicKey) -> Result<String, String> {
     let der = key.to_public_key_der().map_err(|e| e.to_string())?;
     let digest = Sha256::digest(der.as_bytes());
     Ok(format!(
@@ -137,7 +137,7 @@ pub fn fingerprint_of(key: &rsa::PublicKey) -> Result<String, String> {
 
 /// Parse a PEM public key (SubjectPublicKeyInfo `BEGIN PUBLIC KEY`, or PKCS#1 `BEGIN RSA
 /// PUBLIC KEY`), or the bare base64 body Snowflake's `RSA_PUBLIC_KEY` property holds.
-pub fn parse_public_key(text: &str) -> Result<rsa::PublicKey, KeyError> {
+pub(crate) fn parse_public_key(text: &str) -> Result<rsa::PublicKey, KeyError> {
     use rsa::pkcs1::DecodeRsaPublicKey;
     let text = text.trim();
     let err = |reason: String| KeyError::PublicKey {

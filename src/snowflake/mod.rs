@@ -2,18 +2,18 @@
 //! statement submission with polling, partitions, retries and cancellation. It knows
 //! statements and rows only, never resource kinds or plans.
 
-pub mod account;
-pub mod auth;
+pub(crate) mod account;
+pub(crate) mod auth;
 mod client;
-pub mod connection;
-pub mod env;
+pub(crate) mod connection;
+pub(crate) mod env;
 mod error;
 pub mod jwt;
-pub mod keys;
+pub(crate) mod keys;
 mod policy;
 mod result;
-pub mod secret;
-pub mod wire;
+pub(crate) mod secret;
+pub(crate) mod wire;
 
 pub use auth::{Auth, AuthError};
 pub use client::{

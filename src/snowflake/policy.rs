@@ -36,7 +36,7 @@ impl RetryPolicy {
     /// The wait after failed attempt `attempt` (1-based): exponential, capped, with
     /// "equal jitter" (between half and all of the exponential value), so that clients
     /// that failed together do not retry together.
-    pub fn backoff(&self, attempt: u32) -> Duration {
+    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
         let exp = self
             .initial_backoff
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(20));

@@ -43,7 +43,7 @@ impl QueryResult {
 
     /// The result described by a 200 response body (partition 0 only; the client adds
     /// the other partitions).
-    pub fn from_body(body: &ResponseBody) -> QueryResult {
+    pub(crate) fn from_body(body: &ResponseBody) -> QueryResult {
         let columns = body
             .result_set_meta_data
             .as_ref()
@@ -73,7 +73,7 @@ impl QueryResult {
     }
 
     /// The number of partitions the response announces (at least 1).
-    pub fn partition_count(body: &ResponseBody) -> usize {
+    pub(crate) fn partition_count(body: &ResponseBody) -> usize {
         body.result_set_meta_data
             .as_ref()
             .map(|m| m.partition_info.len())

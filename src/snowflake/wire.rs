@@ -4,29 +4,31 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// One row of `data`: every value a string, SQL NULL as `None`.
-pub type Row = Vec<Option<String>>;
+pub(crate) type Row = Vec<Option<String>>;
 
 /// Response codes with a fixed meaning.
-pub mod codes {
-    pub const SUCCESS: &str = "090001";
-    pub const ASYNC_IN_PROGRESS: &str = "333334";
-    pub const CANCELED: &str = "000604";
+pub(crate) mod codes {
+    #[cfg(test)]
+    pub(crate) const SUCCESS: &str = "090001";
+    #[cfg(test)]
+    pub(crate) const ASYNC_IN_PROGRESS: &str = "333334";
+    pub(crate) const CANCELED: &str = "000604";
     pub const TIMEOUT: &str = "000630";
-    pub const RESULT_TOO_LARGE: &str = "391908";
-    pub const OAUTH_EXPIRED: &str = "390318";
-    pub const DOES_NOT_EXIST: &str = "002003";
+    pub(crate) const RESULT_TOO_LARGE: &str = "391908";
+    pub(crate) const OAUTH_EXPIRED: &str = "390318";
+    pub(crate) const DOES_NOT_EXIST: &str = "002003";
     /// A statement that needs a warehouse, sent without a usable one: the SQL API's code
     /// (391920, "Unable to run the command. You must specify the warehouse to use ...")
     /// and the drivers' (000606, "No active warehouse selected in the current session.").
-    pub const NO_WAREHOUSE_SQL_API: &str = "391920";
-    pub const NO_WAREHOUSE: &str = "000606";
+    pub(crate) const NO_WAREHOUSE_SQL_API: &str = "391920";
+    pub(crate) const NO_WAREHOUSE: &str = "000606";
 }
 
 /// Every response of POST/GET/cancel: `ResultSet`, `QueryStatus`, `QueryFailureStatus`,
 /// `CancelStatus` and the error bodies share these fields.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ResponseBody {
+pub(crate) struct ResponseBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_set_meta_data: Option<ResultSetMetaData>,
     #[serde(
@@ -59,7 +61,7 @@ pub struct ResponseBody {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ResultSetMetaData {
+pub(crate) struct ResultSetMetaData {
     #[serde(default)]
     pub num_rows: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,7 +74,7 @@ pub struct ResultSetMetaData {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RowType {
+pub(crate) struct RowType {
     pub name: String,
     #[serde(default, deserialize_with = "de_null_string")]
     pub database: String,
@@ -99,7 +101,7 @@ pub struct RowType {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PartitionInfo {
+pub(crate) struct PartitionInfo {
     pub row_count: u64,
     #[serde(default)]
     pub uncompressed_size: u64,
@@ -109,7 +111,7 @@ pub struct PartitionInfo {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DmlStatsBody {
+pub(crate) struct DmlStatsBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_rows_inserted: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,7 +124,7 @@ pub struct DmlStatsBody {
 
 /// The body of POST /api/v2/statements.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct StatementBody {
+pub(crate) struct StatementBody {
     pub statement: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
@@ -148,7 +150,7 @@ impl ResponseBody {
 
 /// The rows of a partition response: `{"data": [...]}` (possibly with more fields), or
 /// a bare array.
-pub fn parse_partition(bytes: &[u8]) -> Result<Vec<Row>, serde_json::Error> {
+pub(crate) fn parse_partition(bytes: &[u8]) -> Result<Vec<Row>, serde_json::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Partition {

@@ -34,15 +34,15 @@ pub struct Token {
 
 impl Token {
     /// True for an unquoted word equal to `kw`, case-insensitively.
-    pub fn is_keyword(&self, kw: &str) -> bool {
+    pub(crate) fn is_keyword(&self, kw: &str) -> bool {
         self.kind == TokenKind::Word && self.text.eq_ignore_ascii_case(kw)
     }
 
-    pub fn is_symbol(&self, text: &str) -> bool {
+    pub(crate) fn is_symbol(&self, text: &str) -> bool {
         self.kind == TokenKind::Symbol && self.text == text
     }
 
-    pub fn is_trivia(&self) -> bool {
+    pub(crate) fn is_trivia(&self) -> bool {
         matches!(self.kind, TokenKind::Comment | TokenKind::Whitespace)
     }
 }

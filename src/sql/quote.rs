@@ -104,7 +104,7 @@ pub fn is_reserved(word: &str) -> bool {
 
 /// True when `name` (a canonical name, as SHOW prints it) can be written unquoted and
 /// still mean exactly `name`.
-pub fn is_plain_ident(name: &str) -> bool {
+pub(crate) fn is_plain_ident(name: &str) -> bool {
     let mut chars = name.chars();
     match chars.next() {
         Some(c) if c.is_ascii_uppercase() || c == '_' => {}
@@ -126,7 +126,7 @@ pub fn quote_ident(name: &str) -> String {
 
 /// Write a canonical name double-quoted (with `"` doubled) even when it could be bare, as
 /// Snowflake prints names in some columns (a task's `predecessors`) and session fields.
-pub fn quote_always(name: &str) -> String {
+pub(crate) fn quote_always(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 

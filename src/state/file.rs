@@ -29,7 +29,7 @@ pub struct JournalWriter {
 impl JournalWriter {
     /// Time to fold the journal into the state: once it outgrows the state (and a floor),
     /// so that rewriting the state costs a bounded share of what was appended.
-    pub fn wants_compaction(&self) -> bool {
+    pub(crate) fn wants_compaction(&self) -> bool {
         self.journal_bytes > (4 << 20).max(2 * self.state_bytes)
     }
 
@@ -96,7 +96,7 @@ impl LocalBackend {
         PathBuf::from(p)
     }
 
-    pub fn journal_path(&self) -> PathBuf {
+    pub(crate) fn journal_path(&self) -> PathBuf {
         let mut p = self.path.clone().into_os_string();
         p.push(".journal");
         PathBuf::from(p)
@@ -154,7 +154,7 @@ impl LocalBackend {
     /// Write the state as the holder of `lock`, after checking that it still holds it: a
     /// lock forced open (and maybe taken by another process) means that someone else may
     /// have changed the state since, and writing would undo their change.
-    pub fn save_held(&self, state: &State, lock: &LockInfo) -> Result<(), StateError> {
+    pub(crate) fn save_held(&self, state: &State, lock: &LockInfo) -> Result<(), StateError> {
         self.check_held(lock)?;
         self.save(state)
     }
@@ -172,14 +172,14 @@ impl LocalBackend {
         }
     }
 
-    pub fn save(&self, state: &State) -> Result<(), StateError> {
+    pub(crate) fn save(&self, state: &State) -> Result<(), StateError> {
         self.compact(state).map(|_| ())
     }
 
     /// Write the whole state under a new journal id, then start that journal empty, and
     /// return it open for appending. Until the state is written the old state and journal
     /// stand; after it, the old journal no longer matches and is never replayed.
-    pub fn compact(&self, state: &State) -> Result<JournalWriter, StateError> {
+    pub(crate) fn compact(&self, state: &State) -> Result<JournalWriter, StateError> {
         let id = uuid::Uuid::new_v4().to_string();
         let text = state.to_file(Some(&id));
         let write = |path: &Path, e| StateError::Write {
@@ -203,7 +203,7 @@ impl LocalBackend {
     }
 
     /// [`LocalBackend::compact`] as the holder of `lock` (see [`LocalBackend::save_held`]).
-    pub fn compact_held(
+    pub(crate) fn compact_held(
         &self,
         state: &State,
         lock: &LockInfo,
@@ -213,7 +213,7 @@ impl LocalBackend {
     }
 
     /// Append `entries` to the journal and make them durable, as the holder of `lock`.
-    pub fn append_held(
+    pub(crate) fn append_held(
         &self,
         writer: &mut JournalWriter,
         entries: &[Entry],
@@ -273,7 +273,7 @@ impl LocalBackend {
     /// Who holds the lock. A lock file that is empty or not a lock (a process killed while
     /// writing it, a hand edit) is held by someone unknown, so that `force-unlock` sees and
     /// clears it rather than saying there is no lock that `lock` then finds held.
-    pub fn lock_info(&self) -> Result<Option<LockInfo>, LockError> {
+    pub(crate) fn lock_info(&self) -> Result<Option<LockInfo>, LockError> {
         let path = self.lock_path();
         // Bytes, not text: a lock file that is not even UTF-8 must be clearable too.
         match fs::read(&path) {
@@ -291,7 +291,7 @@ impl LocalBackend {
     }
 
     /// Release our lock (only if it is still ours).
-    pub fn unlock(&self, info: &LockInfo) -> Result<(), LockError> {
+    pub(crate) fn unlock(&self, info: &LockInfo) -> Result<(), LockError> {
         match self.lock_info()? {
             Some(held) if held.id == info.id => {
                 fs::remove_file(self.lock_path()).map_err(|e| LockError::Io {
@@ -305,7 +305,7 @@ impl LocalBackend {
     }
 
     /// Remove the lock whoever holds it.
-    pub fn force_unlock(&self) -> Result<Option<LockInfo>, LockError> {
+    pub(crate) fn force_unlock(&self) -> Result<Option<LockInfo>, LockError> {
         let info = self.lock_info()?;
         match fs::remove_file(self.lock_path()) {
             Ok(()) => Ok(info),

@@ -15,7 +15,7 @@ use crate::plan::Effect;
 use serde::{Deserialize, Serialize};
 
 /// The journal format; its first line carries it.
-pub const JOURNAL_VERSION: u32 = 1;
+pub(crate) const JOURNAL_VERSION: u32 = 1;
 
 /// One change to the state, as the apply makes them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,19 +38,19 @@ pub enum Entry {
 
 /// The first line of a journal.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Header {
+pub(crate) struct Header {
     pub journal_version: u32,
     pub id: String,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct ReplayError(pub String);
+pub(crate) struct ReplayError(pub String);
 
 impl State {
     /// Make the change `entry` describes. The apply changes its state only through this,
     /// so replaying its journal gives the state it had.
-    pub fn apply_entry(&mut self, entry: &Entry) -> Result<(), ReplayError> {
+    pub(crate) fn apply_entry(&mut self, entry: &Entry) -> Result<(), ReplayError> {
         match entry {
             Entry::Start(p) => self.in_progress.push(p.clone()),
             Entry::Done {

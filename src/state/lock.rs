@@ -31,7 +31,7 @@ impl LockInfo {
     }
 
     /// True when the holder ran on this host and its process is gone.
-    pub fn is_stale(&self) -> bool {
+    pub(crate) fn is_stale(&self) -> bool {
         let here = gethostname::gethostname().to_string_lossy().into_owned();
         self.host == here && !process_alive(self.pid)
     }

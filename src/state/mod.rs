@@ -6,16 +6,16 @@
 //! objects were created with (local files are mode 0600).
 
 mod file;
-pub mod journal;
+pub(crate) mod journal;
 mod lock;
 mod moves;
 mod record;
 mod remote;
 mod stored;
 
-pub use file::{atomic_write, JournalWriter, LocalBackend};
+pub(crate) use file::{atomic_write, JournalWriter, LocalBackend};
 pub use journal::Entry;
-pub use lock::{LockError, LockInfo};
-pub use moves::MoveError;
+pub(crate) use lock::{LockError, LockInfo};
+pub(crate) use moves::MoveError;
 pub use record::{InProgress, Record, State, StateError, FORMAT_VERSION, MAX_SERIAL};
-pub use remote::{SnowflakeBackend, Sql};
+pub(crate) use remote::{SnowflakeBackend, Sql};

@@ -22,7 +22,7 @@ impl State {
     // The error names both addresses (with their module paths) for its message; it is
     // built once per command, so its size costs nothing.
     #[allow(clippy::result_large_err)]
-    pub fn move_record(&mut self, from: &Address, to: &Address) -> Result<(), MoveError> {
+    pub(crate) fn move_record(&mut self, from: &Address, to: &Address) -> Result<(), MoveError> {
         if from.kind != to.kind {
             return Err(MoveError::KindDiffers {
                 from: from.clone(),

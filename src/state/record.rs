@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 /// versions 1 and 2 are still read, and written back as 3.
 pub const FORMAT_VERSION: u32 = super::stored::VERSION;
 /// The oldest format still read.
-pub const OLDEST_FORMAT_VERSION: u32 = 1;
+pub(crate) const OLDEST_FORMAT_VERSION: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
@@ -132,7 +132,7 @@ impl Record {
         }
     }
 
-    pub fn from_object(object: &Object) -> Record {
+    pub(crate) fn from_object(object: &Object) -> Record {
         Record {
             kind: object.kind(),
             name: object.name.to_string(),
@@ -175,7 +175,10 @@ impl State {
     }
 
     /// Parse state text and the id of the journal that continues it, if it names one.
-    pub fn parse_file(text: &str, path: &str) -> Result<(State, Option<String>), StateError> {
+    pub(crate) fn parse_file(
+        text: &str,
+        path: &str,
+    ) -> Result<(State, Option<String>), StateError> {
         #[derive(Deserialize)]
         struct Head {
             format_version: u32,
@@ -220,7 +223,7 @@ impl State {
     }
 
     /// Count one more write; an error rather than a wrap past [`MAX_SERIAL`].
-    pub fn bump_serial(&mut self) -> Result<(), StateError> {
+    pub(crate) fn bump_serial(&mut self) -> Result<(), StateError> {
         self.serial = self
             .serial
             .checked_add(1)
@@ -242,7 +245,7 @@ impl State {
     }
 
     /// The state without its records (the head of the table backend).
-    pub fn clone_without_resources(&self) -> State {
+    pub(crate) fn clone_without_resources(&self) -> State {
         State {
             format_version: self.format_version,
             lineage: self.lineage.clone(),
@@ -264,7 +267,7 @@ impl State {
 
     /// What `effect` would record: the address it takes the record from and the object
     /// it records there (None when it records no object, or patches one not recorded).
-    pub fn effect_result(&self, effect: &Effect) -> Option<(Address, Object)> {
+    pub(crate) fn effect_result(&self, effect: &Effect) -> Option<(Address, Object)> {
         match effect {
             Effect::None | Effect::Remove { .. } => None,
             Effect::Put { object } => Some((object.address.clone(), object.clone())),

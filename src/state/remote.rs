@@ -66,7 +66,7 @@ impl SnowflakeBackend {
     }
 
     /// The last `load` found no state table: it read an empty state and wrote nothing.
-    pub fn table_missing(&self) -> bool {
+    pub(crate) fn table_missing(&self) -> bool {
         self.missing.load(std::sync::atomic::Ordering::Relaxed)
     }
 
@@ -101,7 +101,7 @@ impl SnowflakeBackend {
     }
 
     /// Create the table and this workspace's head row when missing.
-    pub async fn ensure<S: Sql>(&self, sql: &S) -> Result<(), StateError> {
+    pub(crate) async fn ensure<S: Sql>(&self, sql: &S) -> Result<(), StateError> {
         sql.execute(&format!(
             "CREATE TABLE IF NOT EXISTS {} (WORKSPACE VARCHAR NOT NULL, ADDRESS VARCHAR NOT NULL, BODY VARCHAR, SERIAL NUMBER, LOCK_ID VARCHAR, LOCK_INFO VARCHAR, UPDATED_AT TIMESTAMP_NTZ) COMMENT = 'snowform state: a head row per workspace and a row per object; change it only through snowform'",
             self.t()
@@ -192,7 +192,7 @@ impl SnowflakeBackend {
     }
 
     /// Write the state; only the holder of the lock can.
-    pub async fn save<S: Sql>(
+    pub(crate) async fn save<S: Sql>(
         &self,
         sql: &S,
         state: &State,
@@ -207,7 +207,7 @@ impl SnowflakeBackend {
     /// head's, which also checks the lock); rows a changed record supersedes are left for
     /// [`SnowflakeBackend::tidy`] (reading keeps the newest row), so that recording a
     /// statement costs three round trips however many objects the state holds.
-    pub async fn save_changes<S: Sql>(
+    pub(crate) async fn save_changes<S: Sql>(
         &self,
         sql: &S,
         state: &State,
@@ -328,7 +328,7 @@ impl SnowflakeBackend {
 
     /// Delete the rows that newer ones superseded since the last tidy (as the lock's
     /// holder: a write of another process is never touched, since its rows are newer).
-    pub async fn tidy<S: Sql>(&self, sql: &S, lock: &LockInfo) -> Result<(), StateError> {
+    pub(crate) async fn tidy<S: Sql>(&self, sql: &S, lock: &LockInfo) -> Result<(), StateError> {
         let stale: BTreeMap<Address, u64> =
             std::mem::take(&mut *self.superseded.lock().expect("not poisoned"));
         if stale.is_empty() {
@@ -400,14 +400,14 @@ impl SnowflakeBackend {
         ))
     }
 
-    pub async fn lock_info<S: Sql>(&self, sql: &S) -> Result<Option<LockInfo>, LockError> {
+    pub(crate) async fn lock_info<S: Sql>(&self, sql: &S) -> Result<Option<LockInfo>, LockError> {
         let row = self.head_row(sql).await.map_err(|e| self.lock_remote(e))?;
         Ok(row
             .and_then(|r| r.get(2).cloned().flatten())
             .and_then(|t| serde_json::from_str(&t).ok()))
     }
 
-    pub async fn unlock<S: Sql>(&self, sql: &S, info: &LockInfo) -> Result<(), LockError> {
+    pub(crate) async fn unlock<S: Sql>(&self, sql: &S, info: &LockInfo) -> Result<(), LockError> {
         sql.execute(&format!(
             "UPDATE {} SET LOCK_ID = NULL, LOCK_INFO = NULL WHERE {} AND LOCK_ID = {}",
             self.t(),
@@ -419,7 +419,10 @@ impl SnowflakeBackend {
         Ok(())
     }
 
-    pub async fn force_unlock<S: Sql>(&self, sql: &S) -> Result<Option<LockInfo>, LockError> {
+    pub(crate) async fn force_unlock<S: Sql>(
+        &self,
+        sql: &S,
+    ) -> Result<Option<LockInfo>, LockError> {
         let info = self.lock_info(sql).await?;
         sql.execute(&format!(
             "UPDATE {} SET LOCK_ID = NULL, LOCK_INFO = NULL WHERE {}",

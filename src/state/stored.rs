@@ -25,7 +25,7 @@ use serde::ser::SerializeSeq;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-pub const VERSION: u32 = 3;
+pub(crate) const VERSION: u32 = 3;
 
 /// The records' names, to find what a record's name and references point at.
 struct Names<'a> {

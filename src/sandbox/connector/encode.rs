@@ -10,7 +10,7 @@ use crate::sandbox::types::{Column, ResultSet};
 
 /// One column of `rowtype`.
 #[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct RowType {
+pub(crate) struct RowType {
     pub name: String,
     pub database: &'static str,
     pub schema: &'static str,

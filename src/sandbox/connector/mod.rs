@@ -19,7 +19,7 @@ mod session;
 #[cfg(test)]
 mod tests;
 
-pub use session::Sessions;
+pub(crate) use session::Sessions;
 
 use std::io::Read as _;
 use std::sync::Arc;
@@ -55,13 +55,13 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
 /// src/snowflake/connector/network.py and errorcode.py; 390100 and 390144 are the codes
 /// Snowflake logs for a wrong password and a rejected JWT).
 mod codes {
-    pub const INCORRECT_PASSWORD: &str = "390100";
-    pub const JWT_INVALID: &str = "390144";
-    pub const SESSION_GONE: &str = "390111";
-    pub const MASTER_TOKEN_INVALID: &str = "390115";
-    pub const QUERY_IN_PROGRESS: &str = "333333";
-    pub const QUERY_IN_PROGRESS_ASYNC: &str = "333334";
-    pub const BAD_REQUEST: &str = "390400";
+    pub(crate) const INCORRECT_PASSWORD: &str = "390100";
+    pub(crate) const JWT_INVALID: &str = "390144";
+    pub(crate) const SESSION_GONE: &str = "390111";
+    pub(crate) const MASTER_TOKEN_INVALID: &str = "390115";
+    pub(crate) const QUERY_IN_PROGRESS: &str = "333333";
+    pub(crate) const QUERY_IN_PROGRESS_ASYNC: &str = "333334";
+    pub(crate) const BAD_REQUEST: &str = "390400";
 }
 
 fn failure(code: &str, message: &str) -> Response {

@@ -11,7 +11,7 @@ use crate::sandbox::types::{ResultSet, Session, SqlError};
 
 /// What one connector session holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionState {
+pub(crate) struct SessionState {
     /// The numeric session id (login's `sessionId`), set when the session opens.
     pub id: u64,
     pub user: String,
@@ -76,7 +76,7 @@ impl Sessions {
 
     /// A new session token for the session of `old` when `master` is its master token;
     /// the old token stops working, as in Snowflake.
-    pub fn renew(&self, master: &str, old: &str) -> Option<String> {
+    pub(crate) fn renew(&self, master: &str, old: &str) -> Option<String> {
         let mut g = self.lock();
         let (m, s) = g.sessions.get(old)?.clone();
         if m != master {
@@ -88,7 +88,7 @@ impl Sessions {
         Some(token)
     }
 
-    pub fn close(&self, token: &str) -> bool {
+    pub(crate) fn close(&self, token: &str) -> bool {
         self.lock().sessions.remove(token).is_some()
     }
 
@@ -153,7 +153,7 @@ fn parts(text: &str) -> Vec<String> {
     out
 }
 
-pub fn param_text(value: &Value) -> String {
+pub(crate) fn param_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -162,7 +162,7 @@ pub fn param_text(value: &Value) -> String {
 
 /// The `parameters` of a login or query answer: those the session holds, and TIMEZONE
 /// (Snowflake's default) that the connector needs to read TIMESTAMP_LTZ values.
-pub fn parameters(session_state: &SessionState) -> Vec<Value> {
+pub(crate) fn parameters(session_state: &SessionState) -> Vec<Value> {
     let mut p = session_state.params.clone();
     p.entry("TIMEZONE".into())
         .or_insert_with(|| Value::String("America/Los_Angeles".into()));

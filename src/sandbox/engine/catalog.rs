@@ -36,7 +36,7 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub fn next_sequence(&mut self) -> u64 {
+    pub(crate) fn next_sequence(&mut self) -> u64 {
         self.sequence += 1;
         self.sequence
     }
@@ -44,7 +44,7 @@ impl Catalog {
 
 /// The roles every account has (SHOW ROLES lists them; they cannot be created, changed or
 /// dropped here).
-pub const SYSTEM_ROLES: &[&str] = &[
+pub(crate) const SYSTEM_ROLES: &[&str] = &[
     "ACCOUNTADMIN",
     "ORGADMIN",
     "PUBLIC",
@@ -129,7 +129,7 @@ pub struct Schema {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Procedure {
+pub(crate) struct Procedure {
     pub meta: Meta,
     pub name: String,
     pub secure: bool,
@@ -147,7 +147,7 @@ pub struct Procedure {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stage {
+pub(crate) struct Stage {
     pub meta: Meta,
     pub url: Option<String>,
     pub storage_integration: Option<String>,
@@ -157,7 +157,7 @@ pub struct Stage {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tag {
+pub(crate) struct Tag {
     pub meta: Meta,
     /// None: any value is allowed. Some(empty): no value is.
     pub allowed_values: Option<Vec<String>>,
@@ -166,7 +166,7 @@ pub struct Tag {
 /// The storage class of a table column, which decides how values compare and print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ColumnType {
+pub(crate) enum ColumnType {
     Text,
     Fixed,
     Real,
@@ -180,7 +180,7 @@ pub enum ColumnType {
 
 impl ColumnType {
     /// The type name in `rowType`.
-    pub fn row_type(self) -> &'static str {
+    pub(crate) fn row_type(self) -> &'static str {
         match self {
             ColumnType::Text => "text",
             ColumnType::Fixed => "fixed",
@@ -198,13 +198,13 @@ impl ColumnType {
 /// A column default: a literal value or the statement's time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ColumnDefault {
+pub(crate) enum ColumnDefault {
     Value(Option<String>),
     CurrentTimestamp,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TableColumn {
+pub(crate) struct TableColumn {
     pub name: String,
     pub data_type: String,
     pub column_type: ColumnType,
@@ -217,7 +217,7 @@ pub struct TableColumn {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Table {
+pub(crate) struct Table {
     pub meta: Meta,
     pub transient: bool,
     pub columns: Vec<TableColumn>,
@@ -252,7 +252,7 @@ pub struct View {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DynamicTable {
+pub(crate) struct DynamicTable {
     pub meta: Meta,
     /// The CREATE statement as submitted.
     pub text: String,
@@ -277,7 +277,7 @@ pub struct DynamicTable {
 
 /// The parts of a dynamic table's CREATE that SHOW DYNAMIC TABLES re-prints as written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ShownText {
+pub(crate) struct ShownText {
     /// `CREATE ... DYNAMIC TABLE <name>` and the column list, CLUSTER BY, COMMENT and TAG
     /// clauses as written, joined by single spaces.
     pub head: String,
@@ -292,7 +292,7 @@ impl DynamicTable {
     /// warehouse = <wh>`, then `AS <query>` as written; a later ALTER of the lag shows, a
     /// later comment does not. The place of a TAG clause (after COMMENT here) is
     /// UNCONFIRMED, as is dropping COPY GRANTS.
-    pub fn shown_text(&self) -> String {
+    pub(crate) fn shown_text(&self) -> String {
         let Some(shown) = &self.shown else {
             return self.text.clone();
         };
@@ -353,7 +353,7 @@ pub struct Model {
 
 /// The objects of a schema that share one namespace: tables, views and dynamic tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Relation {
+pub(crate) enum Relation {
     Table,
     View,
     DynamicTable,
@@ -372,7 +372,7 @@ impl Relation {
 
 impl Schema {
     /// Which relation, if any, holds `name`.
-    pub fn relation(&self, name: &str) -> Option<Relation> {
+    pub(crate) fn relation(&self, name: &str) -> Option<Relation> {
         if self.tables.contains_key(name) {
             Some(Relation::Table)
         } else if self.views.contains_key(name) {
@@ -385,7 +385,7 @@ impl Schema {
     }
 
     /// Every object's metadata, for tag bookkeeping.
-    pub fn metas_mut(&mut self) -> impl Iterator<Item = &mut Meta> {
+    pub(crate) fn metas_mut(&mut self) -> impl Iterator<Item = &mut Meta> {
         self.stages
             .values_mut()
             .map(|o| &mut o.meta)
@@ -399,7 +399,7 @@ impl Schema {
 }
 
 /// The key of a tag in `Meta::tags`.
-pub fn tag_key(database: &str, schema: &str, tag: &str) -> String {
+pub(crate) fn tag_key(database: &str, schema: &str, tag: &str) -> String {
     super::format::quoted_fqn(&[database, schema, tag])
 }
 
@@ -407,14 +407,14 @@ pub fn tag_key(database: &str, schema: &str, tag: &str) -> String {
 /// (`ACCOUNT`, `DYNAMIC_TABLE`, `MODULE`, ...) and the canonical name parts (none for the
 /// account, `[db, role]` for a database role).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Securable {
+pub(crate) struct Securable {
     pub kind: String,
     pub name: Vec<String>,
 }
 
 /// Who holds a grant: `ROLE`, `DATABASE_ROLE` (name `[db, role]`) or `USER`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Grantee {
+pub(crate) struct Grantee {
     pub kind: String,
     pub name: Vec<String>,
 }

@@ -8,7 +8,7 @@ use super::super::SqlError;
 const COMPILATION: &str = "SQL compilation error:\n";
 
 /// The statement, clause or value is outside what the sandbox emulates.
-pub fn unsupported(what: &str, sql: &str) -> SqlError {
+pub(crate) fn unsupported(what: &str, sql: &str) -> SqlError {
     let mut shown: String = sql.chars().take(120).collect();
     if shown.len() < sql.len() {
         shown.push_str("...");
@@ -26,7 +26,7 @@ pub fn unsupported(what: &str, sql: &str) -> SqlError {
 /// DEFAULT_NAMESPACE where DEFAULT_WAREHOUSE is meant, as Snowflake's text does). The
 /// drivers' sessions answer `000606` "No active warehouse selected in the current
 /// session." instead. UNCONFIRMED in Snowflake's documentation.
-pub fn no_warehouse() -> SqlError {
+pub(crate) fn no_warehouse() -> SqlError {
     SqlError::new(
         "391920",
         "57P03",
@@ -36,7 +36,7 @@ pub fn no_warehouse() -> SqlError {
     )
 }
 
-pub fn syntax(line: usize, position: usize, detail: &str) -> SqlError {
+pub(crate) fn syntax(line: usize, position: usize, detail: &str) -> SqlError {
     SqlError::new(
         "001003",
         "42000",
@@ -45,7 +45,7 @@ pub fn syntax(line: usize, position: usize, detail: &str) -> SqlError {
 }
 
 /// CONFIRMED: `002002 (42710): SQL compilation error:\nObject 'MYTABLE' already exists.`
-pub fn already_exists(name: &str) -> SqlError {
+pub(crate) fn already_exists(name: &str) -> SqlError {
     SqlError::new(
         "002002",
         "42710",
@@ -55,7 +55,7 @@ pub fn already_exists(name: &str) -> SqlError {
 
 /// CONFIRMED shape (Database, Schema, Stage, Object, Warehouse, Function, Compute pool seen):
 /// `002003 (02000): SQL compilation error:\n<Kind> '<name>' does not exist or not authorized.`
-pub fn does_not_exist(kind_noun: &str, name: &str) -> SqlError {
+pub(crate) fn does_not_exist(kind_noun: &str, name: &str) -> SqlError {
     SqlError::new(
         "002003",
         "02000",
@@ -65,7 +65,7 @@ pub fn does_not_exist(kind_noun: &str, name: &str) -> SqlError {
 
 /// CALL of a procedure that does not exist. UNCONFIRMED: the code and text are the
 /// sandbox's rendering of Snowflake's unknown-function compilation error.
-pub fn unknown_procedure(name: &str) -> SqlError {
+pub(crate) fn unknown_procedure(name: &str) -> SqlError {
     SqlError::new(
         "002140",
         "42601",
@@ -75,7 +75,7 @@ pub fn unknown_procedure(name: &str) -> SqlError {
 
 /// A table referenced by a query or DML that is missing. CONFIRMED (dbt logs):
 /// `002003 (42S02): SQL compilation error:\nObject 'DB.S.T' does not exist or not authorized.`
-pub fn object_not_found(name: &str) -> SqlError {
+pub(crate) fn object_not_found(name: &str) -> SqlError {
     SqlError::new(
         "002003",
         "42S02",
@@ -85,7 +85,7 @@ pub fn object_not_found(name: &str) -> SqlError {
 
 /// A name of one kind used with a statement for another, e.g. `DROP TABLE` on a view.
 /// UNCONFIRMED code; the text follows Snowflake's "Object found is of type ..." message.
-pub fn wrong_kind(found: &str, expected: &str) -> SqlError {
+pub(crate) fn wrong_kind(found: &str, expected: &str) -> SqlError {
     SqlError::new(
         "002203",
         "02000",
@@ -94,7 +94,7 @@ pub fn wrong_kind(found: &str, expected: &str) -> SqlError {
 }
 
 /// CONFIRMED (connector tests): no current database for an unqualified name.
-pub fn no_current_database(command: &str) -> SqlError {
+pub(crate) fn no_current_database(command: &str) -> SqlError {
     SqlError::new(
         "090105",
         "22000",
@@ -103,7 +103,7 @@ pub fn no_current_database(command: &str) -> SqlError {
 }
 
 /// CONFIRMED (connector tests): no current schema for an unqualified name.
-pub fn no_current_schema(command: &str) -> SqlError {
+pub(crate) fn no_current_schema(command: &str) -> SqlError {
     SqlError::new(
         "090106",
         "22000",
@@ -112,7 +112,7 @@ pub fn no_current_schema(command: &str) -> SqlError {
 }
 
 /// CONFIRMED (driver logs, JDBC and Python issues).
-pub fn show_too_many_rows() -> SqlError {
+pub(crate) fn show_too_many_rows() -> SqlError {
     SqlError::new(
         "090153",
         "22000",
@@ -121,7 +121,7 @@ pub fn show_too_many_rows() -> SqlError {
 }
 
 /// UNCONFIRMED text: Snowflake rejects `LIMIT` above 10000 on SHOW; the wording is ours.
-pub fn show_limit_too_large(limit: u64) -> SqlError {
+pub(crate) fn show_limit_too_large(limit: u64) -> SqlError {
     SqlError::new(
         "090153",
         "22000",
@@ -130,7 +130,7 @@ pub fn show_limit_too_large(limit: u64) -> SqlError {
 }
 
 /// CONFIRMED (code 091421, sqlState 22000, seen in several deploy logs).
-pub fn root_task_not_suspended(root: &str) -> SqlError {
+pub(crate) fn root_task_not_suspended(root: &str) -> SqlError {
     SqlError::new(
         "091421",
         "22000",
@@ -142,7 +142,7 @@ pub fn root_task_not_suspended(root: &str) -> SqlError {
 
 /// A rule of task graphs other than the suspended root (schedule on a child, predecessor
 /// in another schema, too many predecessors, cycles). UNCONFIRMED code and texts.
-pub fn task_rule(message: impl Into<String>) -> SqlError {
+pub(crate) fn task_rule(message: impl Into<String>) -> SqlError {
     SqlError::new("091422", "22000", message.into())
 }
 
@@ -150,7 +150,7 @@ pub fn task_rule(message: impl Into<String>) -> SqlError {
 /// ALLOW_OVERLAPPING_EXECUTION (terraform-provider-snowflake, pkg/sdk/testint/
 /// tasks_gen_integration_test.go: "Cannot set allow_overlapping_execution on non-root
 /// task"); the same wording for the other root-only parameters and the code are UNCONFIRMED.
-pub fn non_root_parameter(key: &str) -> SqlError {
+pub(crate) fn non_root_parameter(key: &str) -> SqlError {
     SqlError::new(
         "091422",
         "22000",
@@ -160,13 +160,13 @@ pub fn non_root_parameter(key: &str) -> SqlError {
 
 /// An operation the object's state forbids (dropping a model's default version, a reserved
 /// alias, suspending a suspended warehouse). UNCONFIRMED code; texts follow the docs' wording.
-pub fn invalid_state(message: impl Into<String>) -> SqlError {
+pub(crate) fn invalid_state(message: impl Into<String>) -> SqlError {
     SqlError::new("090064", "22000", message.into())
 }
 
 /// A property value Snowflake would refuse (unknown warehouse size, bad JSON). UNCONFIRMED
 /// code; the text names the property and the value.
-pub fn invalid_value(property: &str, value: &str) -> SqlError {
+pub(crate) fn invalid_value(property: &str, value: &str) -> SqlError {
     SqlError::new(
         "002029",
         "22023",
@@ -175,7 +175,7 @@ pub fn invalid_value(property: &str, value: &str) -> SqlError {
 }
 
 /// A tag value outside the tag's ALLOWED_VALUES. UNCONFIRMED code and text.
-pub fn tag_value_not_allowed(value: &str, tag: &str) -> SqlError {
+pub(crate) fn tag_value_not_allowed(value: &str, tag: &str) -> SqlError {
     SqlError::new(
         "002029",
         "22023",
@@ -185,7 +185,7 @@ pub fn tag_value_not_allowed(value: &str, tag: &str) -> SqlError {
 
 /// A tag value (or allowed value) longer than 256 characters. The limit is Snowflake's
 /// (documented); the code and text are the sandbox's own.
-pub fn tag_value_too_long(chars: usize, tag: &str) -> SqlError {
+pub(crate) fn tag_value_too_long(chars: usize, tag: &str) -> SqlError {
     SqlError::new(
         "002029",
         "22023",
@@ -194,7 +194,7 @@ pub fn tag_value_too_long(chars: usize, tag: &str) -> SqlError {
 }
 
 /// A column named in DML or a query that the table does not have. CONFIRMED shape.
-pub fn invalid_identifier(name: &str) -> SqlError {
+pub(crate) fn invalid_identifier(name: &str) -> SqlError {
     SqlError::new(
         "000904",
         "42000",
@@ -203,7 +203,7 @@ pub fn invalid_identifier(name: &str) -> SqlError {
 }
 
 /// A column name both sides of a MERGE have, written without a qualifier. UNCONFIRMED code.
-pub fn ambiguous_column(name: &str) -> SqlError {
+pub(crate) fn ambiguous_column(name: &str) -> SqlError {
     SqlError::new(
         "002028",
         "42601",
@@ -212,17 +212,17 @@ pub fn ambiguous_column(name: &str) -> SqlError {
 }
 
 /// CONFIRMED text (Snowflake's message for a NOT NULL violation).
-pub fn null_in_not_null() -> SqlError {
+pub(crate) fn null_in_not_null() -> SqlError {
     SqlError::new("100072", "22000", "NULL result in a non-nullable column")
 }
 
 /// CONFIRMED shape: `Insert value list does not match column list expecting 3 but got 2`.
-pub fn insert_arity(expected: usize, got: usize) -> SqlError {
+pub(crate) fn insert_arity(expected: usize, got: usize) -> SqlError {
     SqlError::new("002020", "21S01", format!("{COMPILATION}Insert value list does not match column list expecting {expected} but got {got}"))
 }
 
 /// CONFIRMED shape: `Numeric value 'abc' is not recognized`.
-pub fn not_numeric(value: &str) -> SqlError {
+pub(crate) fn not_numeric(value: &str) -> SqlError {
     SqlError::new(
         "100038",
         "22018",
@@ -232,13 +232,13 @@ pub fn not_numeric(value: &str) -> SqlError {
 
 /// CONFIRMED shape (PARSE_JSON reference page): `Error parsing JSON: <what>`. The detail
 /// after the colon is the sandbox's JSON parser's, not Snowflake's.
-pub fn json_parse(detail: &str) -> SqlError {
+pub(crate) fn json_parse(detail: &str) -> SqlError {
     SqlError::new("100069", "22P02", format!("Error parsing JSON: {detail}"))
 }
 
 /// UNION branches with different numbers of columns. UNCONFIRMED code and text (as
 /// reported from Snowflake answers, not from its documentation).
-pub fn set_operator_columns(expected: usize, got: usize, branch: usize) -> SqlError {
+pub(crate) fn set_operator_columns(expected: usize, got: usize, branch: usize) -> SqlError {
     SqlError::new(
         "001789",
         "42601",
@@ -247,7 +247,7 @@ pub fn set_operator_columns(expected: usize, got: usize, branch: usize) -> SqlEr
 }
 
 /// CONFIRMED shape: `Timestamp 'x' is not recognized`.
-pub fn not_timestamp(value: &str) -> SqlError {
+pub(crate) fn not_timestamp(value: &str) -> SqlError {
     SqlError::new(
         "100035",
         "22007",
@@ -256,7 +256,7 @@ pub fn not_timestamp(value: &str) -> SqlError {
 }
 
 /// CONFIRMED shape: `Boolean value 'x' is not recognized`.
-pub fn not_boolean(value: &str) -> SqlError {
+pub(crate) fn not_boolean(value: &str) -> SqlError {
     SqlError::new(
         "100037",
         "22018",
@@ -265,7 +265,7 @@ pub fn not_boolean(value: &str) -> SqlError {
 }
 
 /// Creating objects in a database's INFORMATION_SCHEMA. CONFIRMED shape of 003001.
-pub fn insufficient_privileges(schema: &str) -> SqlError {
+pub(crate) fn insufficient_privileges(schema: &str) -> SqlError {
     SqlError::new(
         "003001",
         "42501",
@@ -274,7 +274,7 @@ pub fn insufficient_privileges(schema: &str) -> SqlError {
 }
 
 /// CONFIRMED (SQL API docs): more than one statement where one was expected.
-pub fn statement_count(actual: usize) -> SqlError {
+pub(crate) fn statement_count(actual: usize) -> SqlError {
     SqlError::new(
         "000008",
         "0A000",
@@ -283,7 +283,7 @@ pub fn statement_count(actual: usize) -> SqlError {
 }
 
 /// A failure writing the account file: the statement ran but could not be kept.
-pub fn persistence(detail: &str) -> SqlError {
+pub(crate) fn persistence(detail: &str) -> SqlError {
     SqlError::new(
         "000603",
         "XX000",
@@ -294,14 +294,14 @@ pub fn persistence(detail: &str) -> SqlError {
 /// `RESULT_SCAN` of a query id this user has no remembered result for (unknown, another
 /// user's, or older than the sandbox remembers). UNCONFIRMED: the sandbox's own rendering
 /// of Snowflake's "statement not found" answer, listed in docs/sandbox.md.
-pub fn result_not_found(query_id: &str) -> SqlError {
+pub(crate) fn result_not_found(query_id: &str) -> SqlError {
     SqlError::new("000709", "02000", format!("Statement {query_id} not found"))
 }
 
 /// CONFIRMED code and state: the SQL API reference's QueryFailureStatus example
 /// (`002139`, `42601`, "SQL compilation error: Unknown function"); the function's name after
 /// it, as Snowflake's messages name it, is unconfirmed.
-pub fn unknown_function(name: &str) -> SqlError {
+pub(crate) fn unknown_function(name: &str) -> SqlError {
     SqlError::new(
         "002139",
         "42601",
@@ -311,7 +311,7 @@ pub fn unknown_function(name: &str) -> SqlError {
 
 /// CONFIRMED text (reported in issue threads of ingestion tools): ALTER COLUMN to another
 /// type, or a NUMBER to another scale.
-pub fn cannot_change_column(column: &str, from: &str, to: &str) -> SqlError {
+pub(crate) fn cannot_change_column(column: &str, from: &str, to: &str) -> SqlError {
     SqlError::new(
         "002108",
         "22000",
@@ -320,7 +320,7 @@ pub fn cannot_change_column(column: &str, from: &str, to: &str) -> SqlError {
 }
 
 /// CONFIRMED text (reported in issue threads): a shorter VARCHAR.
-pub fn cannot_shorten_varchar(column: &str, from: &str, to: &str) -> SqlError {
+pub(crate) fn cannot_shorten_varchar(column: &str, from: &str, to: &str) -> SqlError {
     SqlError::new(
         "040050",
         "22000",

@@ -5,36 +5,36 @@ use super::clock::Nanos;
 
 /// A TIMESTAMP_LTZ as the SQL API sends it by default: seconds since the epoch with nine
 /// decimals, e.g. `1700000000.000000000`.
-pub fn timestamp(nanos: Nanos) -> String {
+pub(crate) fn timestamp(nanos: Nanos) -> String {
     let secs = nanos.div_euclid(1_000_000_000);
     let frac = nanos.rem_euclid(1_000_000_000);
     format!("{secs}.{frac:09}")
 }
 
 /// `Y` / `N` columns (`is_default`, `directory_enabled`, ...).
-pub fn yn(flag: bool) -> String {
+pub(crate) fn yn(flag: bool) -> String {
     if flag { "Y" } else { "N" }.to_string()
 }
 
 /// `true` / `false` columns (`auto_resume`, `is_secure`, ...).
-pub fn tf(flag: bool) -> String {
+pub(crate) fn tf(flag: bool) -> String {
     if flag { "true" } else { "false" }.to_string()
 }
 
 /// A JSON array of strings on one line: `["A","B"]` (SHOW TAGS `allowed_values`).
-pub fn json_array_compact(items: &[String]) -> String {
+pub(crate) fn json_array_compact(items: &[String]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
 }
 
 /// A JSON document pretty-printed with two-space indentation, the way Snowflake prints
 /// semi-structured values (`[\n  "A"\n]`, `[]` when empty).
-pub fn json_pretty(value: &serde_json::Value) -> String {
+pub(crate) fn json_pretty(value: &serde_json::Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_string())
 }
 
 /// A fully qualified name with every part double-quoted: `"DB"."SCH"."T"`, as task
 /// `predecessors` print them.
-pub fn quoted_fqn(parts: &[&str]) -> String {
+pub(crate) fn quoted_fqn(parts: &[&str]) -> String {
     parts
         .iter()
         .map(|p| crate::sql::quote::quote_always(p))
@@ -43,7 +43,7 @@ pub fn quoted_fqn(parts: &[&str]) -> String {
 }
 
 /// The display form of a warehouse size keyword: `XSMALL` is `X-Small`.
-pub fn warehouse_size_display(size: &str) -> &'static str {
+pub(crate) fn warehouse_size_display(size: &str) -> &'static str {
     match size {
         "XSMALL" => "X-Small",
         "SMALL" => "Small",
@@ -60,7 +60,7 @@ pub fn warehouse_size_display(size: &str) -> &'static str {
 }
 
 /// The canonical keyword for any spelling Snowflake accepts in `WAREHOUSE_SIZE = ...`.
-pub fn warehouse_size_keyword(value: &str) -> Option<&'static str> {
+pub(crate) fn warehouse_size_keyword(value: &str) -> Option<&'static str> {
     let v = value.to_ascii_uppercase().replace(' ', "");
     Some(match v.as_str() {
         "XSMALL" | "X-SMALL" => "XSMALL",
@@ -79,7 +79,7 @@ pub fn warehouse_size_keyword(value: &str) -> Option<&'static str> {
 
 /// Parse `YYYY-MM-DD[ T]HH:MI:SS[.fff...]` (no zone) into nanoseconds since the epoch, as
 /// a TIMESTAMP_NTZ literal reads.
-pub fn parse_timestamp(text: &str) -> Option<Nanos> {
+pub(crate) fn parse_timestamp(text: &str) -> Option<Nanos> {
     let text = text.trim();
     let (date, time) = match text.find([' ', 'T']) {
         Some(i) => (&text[..i], text[i + 1..].trim()),
@@ -127,7 +127,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 
 /// `YYYY-MM-DD` of a day count since 1970-01-01 (the proleptic Gregorian calendar): the
 /// inverse of `days_from_civil`.
-pub fn date_from_days(days: i64) -> String {
+pub(crate) fn date_from_days(days: i64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

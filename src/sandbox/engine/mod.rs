@@ -2,14 +2,14 @@
 //! DML and SHOW statements snowform and the ML libraries issue, with Snowflake's rules,
 //! result columns and error codes. What it does not emulate fails as unsupported.
 
-pub mod catalog;
-pub mod clock;
+pub(crate) mod catalog;
+pub(crate) mod clock;
 pub(crate) mod errors;
 mod exec;
-pub mod format;
+pub(crate) mod format;
 mod params;
-pub mod parse;
-pub mod persist;
+pub(crate) mod parse;
+pub(crate) mod persist;
 mod show;
 
 #[cfg(test)]
@@ -21,9 +21,9 @@ mod refusals_tests;
 #[cfg(test)]
 mod tests;
 
-pub use catalog::Catalog;
-pub use clock::Clock;
-pub use persist::{PersistError, RanRequest};
+pub(crate) use catalog::Catalog;
+pub(crate) use clock::Clock;
+pub(crate) use persist::{PersistError, RanRequest};
 
 use super::{Column, DmlStats, ResultSet, Session, SqlEngine, SqlError};
 use parse::{Failure, ParseError};
@@ -49,10 +49,10 @@ pub struct Engine {
 }
 
 /// How many results `RESULT_SCAN` can reach back to; older ones are forgotten.
-pub const REMEMBERED_RESULTS: usize = 100;
+pub(crate) const REMEMBERED_RESULTS: usize = 100;
 
 /// How many request ids an account file remembers; the oldest go first.
-pub const REMEMBERED_REQUESTS: usize = 10_000;
+pub(crate) const REMEMBERED_REQUESTS: usize = 10_000;
 
 /// The result column types the engine produces: a remembered result names its types by
 /// these, and one with another type is not remembered.
@@ -171,12 +171,14 @@ impl Engine {
     }
 
     /// Use `clock` for every timestamp from now on (a fixed clock makes output reproducible).
-    pub fn with_clock(mut self, clock: Clock) -> Engine {
+    #[cfg(test)]
+    pub(crate) fn with_clock(mut self, clock: Clock) -> Engine {
         self.clock = clock;
         self
     }
 
-    pub fn set_clock(&mut self, clock: Clock) {
+    #[cfg(test)]
+    pub(crate) fn set_clock(&mut self, clock: Clock) {
         self.clock = clock;
     }
 
@@ -197,7 +199,8 @@ impl Engine {
         Ok(())
     }
 
-    pub fn catalog(&self) -> &Catalog {
+    #[cfg(test)]
+    pub(crate) fn catalog(&self) -> &Catalog {
         &self.catalog
     }
 

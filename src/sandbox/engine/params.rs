@@ -8,7 +8,7 @@ use super::parse::ast::Prop;
 use crate::sandbox::SqlError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParamType {
+pub(crate) enum ParamType {
     Number {
         min: i64,
         max: i64,
@@ -22,7 +22,7 @@ pub enum ParamType {
 }
 
 #[derive(Clone, Copy, Debug)]
-pub struct ParamDef {
+pub(crate) struct ParamDef {
     pub key: &'static str,
     pub default: &'static str,
     pub param_type: ParamType,
@@ -51,7 +51,7 @@ pub static WAREHOUSE: &[ParamDef] = &[
 ];
 
 /// Parameters of databases and schemas; a schema inherits its database's values.
-pub static CONTAINER: &[ParamDef] = &[
+pub(crate) static CONTAINER: &[ParamDef] = &[
     ParamDef {
         key: "DEFAULT_DDL_COLLATION",
         default: "",
@@ -74,9 +74,10 @@ pub static CONTAINER: &[ParamDef] = &[
     ),
 ];
 
-pub static OVERLAP_POLICIES: &[&str] = &["NO_OVERLAP", "ALLOW_CHILD_OVERLAP", "ALLOW_ALL_OVERLAP"];
+pub(crate) static OVERLAP_POLICIES: &[&str] =
+    &["NO_OVERLAP", "ALLOW_CHILD_OVERLAP", "ALLOW_ALL_OVERLAP"];
 
-pub static TASK: &[ParamDef] = &[
+pub(crate) static TASK: &[ParamDef] = &[
     ParamDef {
         key: "OVERLAP_POLICY",
         default: "NO_OVERLAP",

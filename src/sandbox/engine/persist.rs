@@ -84,7 +84,7 @@ struct JournalHeader {
 
 /// The journal being appended to, opened by the compaction that started it.
 #[derive(Debug)]
-pub struct Journal {
+pub(crate) struct Journal {
     file: fs::File,
     path: PathBuf,
     /// Bytes of the account file the journal continues, and of the journal so far.
@@ -96,7 +96,7 @@ pub struct Journal {
 impl Journal {
     /// Time to fold the journal into the file: once it outgrows the file (and a floor), so
     /// that rewriting the file costs a bounded share of what was appended.
-    pub fn wants_compaction(&self) -> bool {
+    pub(crate) fn wants_compaction(&self) -> bool {
         self.journal_bytes > (4 << 20).max(2 * self.file_bytes)
     }
 
@@ -107,7 +107,7 @@ impl Journal {
 
     /// The journal is still the file at its path (not removed or replaced since it was
     /// opened): what is appended to it is kept.
-    pub fn in_place(&self) -> bool {
+    pub(crate) fn in_place(&self) -> bool {
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
@@ -145,7 +145,7 @@ impl Journal {
 }
 
 /// The journal's path beside the account file.
-pub fn journal_path(path: &Path) -> PathBuf {
+pub(crate) fn journal_path(path: &Path) -> PathBuf {
     let mut p = path.as_os_str().to_owned();
     p.push(".journal");
     PathBuf::from(p)
@@ -174,7 +174,7 @@ struct AccountFile {
 
 /// What an account file holds: the catalog, the requests it remembers, and the statements
 /// of its journal still to replay on it.
-pub type Loaded = (Catalog, Vec<RanRequest>, Vec<Logged>);
+pub(crate) type Loaded = (Catalog, Vec<RanRequest>, Vec<Logged>);
 
 /// The catalog kept at `path` for `account` with the requests it remembers and the
 /// journal's statements to replay, or None when there is no file yet.
@@ -263,7 +263,7 @@ fn read_journal(path: &Path, id: &str) -> Result<Vec<Logged>, PersistError> {
 /// Replace the file at `path` with `catalog` and `requests`, atomically (a statement's
 /// change and its request id are kept together or not at all), under a new journal, and
 /// start that journal empty.
-pub fn save(
+pub(crate) fn save(
     path: &Path,
     account: &str,
     catalog: &Catalog,

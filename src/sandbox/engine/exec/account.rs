@@ -25,7 +25,7 @@ const RESOURCE_CONSTRAINTS: &[&str] = &[
 ];
 
 /// A syntax error for an ALTER action the kind does not have in Snowflake's grammar.
-pub fn no_such_action(kind: &str, action: &AlterAction) -> SqlError {
+pub(crate) fn no_such_action(kind: &str, action: &AlterAction) -> SqlError {
     let word = format!("{action:?}");
     let word = word
         .split(['(', ' ', '{'])
@@ -59,7 +59,7 @@ fn default_warehouse(exec: &mut Exec, comment: Option<String>) -> Warehouse {
     }
 }
 
-pub fn create_warehouse(
+pub(crate) fn create_warehouse(
     exec: &mut Exec,
     head: CreateHead,
     props: Vec<Prop>,
@@ -170,7 +170,7 @@ fn check_warehouse(wh: &Warehouse) -> Result<(), SqlError> {
     Ok(())
 }
 
-pub fn alter_warehouse(
+pub(crate) fn alter_warehouse(
     exec: &mut Exec,
     if_exists: bool,
     name: Name,
@@ -263,7 +263,11 @@ pub fn alter_warehouse(
     Ok(Outcome::changed(ok()))
 }
 
-pub fn drop_warehouse(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+pub(crate) fn drop_warehouse(
+    exec: &mut Exec,
+    if_exists: bool,
+    name: Name,
+) -> Result<Outcome, SqlError> {
     let name = exec.account_name(&name)?;
     if exec.catalog.warehouses.remove(&name).is_none() {
         return if if_exists {
@@ -276,7 +280,7 @@ pub fn drop_warehouse(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Ou
 }
 
 /// Apply a container parameter or COMMENT from a property.
-pub fn apply_container_prop(
+pub(crate) fn apply_container_prop(
     exec: &Exec,
     kind: &str,
     params_map: &mut std::collections::BTreeMap<String, String>,
@@ -297,7 +301,7 @@ pub fn apply_container_prop(
 }
 
 /// Unset a container parameter or COMMENT.
-pub fn unset_container_key(
+pub(crate) fn unset_container_key(
     exec: &Exec,
     kind: &str,
     params_map: &mut std::collections::BTreeMap<String, String>,
@@ -314,7 +318,7 @@ pub fn unset_container_key(
     Ok(())
 }
 
-pub fn create_database(
+pub(crate) fn create_database(
     exec: &mut Exec,
     head: CreateHead,
     transient: bool,
@@ -355,7 +359,7 @@ pub fn create_database(
     Ok(Outcome::changed(created("Database", &name)))
 }
 
-pub fn alter_database(
+pub(crate) fn alter_database(
     exec: &mut Exec,
     if_exists: bool,
     name: Name,
@@ -396,7 +400,11 @@ pub fn alter_database(
     Ok(Outcome::changed(ok()))
 }
 
-pub fn drop_database(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+pub(crate) fn drop_database(
+    exec: &mut Exec,
+    if_exists: bool,
+    name: Name,
+) -> Result<Outcome, SqlError> {
     let name = exec.account_name(&name)?;
     if exec.catalog.databases.remove(&name).is_none() {
         return if if_exists {

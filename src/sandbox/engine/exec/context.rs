@@ -14,11 +14,11 @@ use crate::sandbox::SqlError;
 /// What CURRENT_REGION() reports. The sandbox runs in no region; the value has the
 /// documented `<CLOUD>_<REGION>` shape (CURRENT_REGION reference: `AWS_US_WEST_2`), which
 /// clients parse into cloud and region.
-pub const SANDBOX_REGION: &str = "AWS_US_WEST_2";
+pub(crate) const SANDBOX_REGION: &str = "AWS_US_WEST_2";
 
 /// The edition SYSTEM$BOOTSTRAP_DATA_REQUEST('ACCOUNT') names: the sandbox emulates the
 /// Enterprise features it has (tags, up to 90 days of retention).
-pub const SANDBOX_EDITION: &str = "ENTERPRISE";
+pub(crate) const SANDBOX_EDITION: &str = "ENTERPRISE";
 
 /// The functions `call` answers (or refuses, for arguments it does not take).
 const FUNCTIONS: &[&str] = &[
@@ -34,12 +34,12 @@ const FUNCTIONS: &[&str] = &[
 ];
 
 /// Whether `name` is one of the context functions of this module.
-pub fn answers(name: &str) -> bool {
+pub(crate) fn answers(name: &str) -> bool {
     FUNCTIONS.contains(&name)
 }
 
 /// One context function's value and its `rowType` type.
-pub fn call(
+pub(crate) fn call(
     exec: &Exec,
     name: &str,
     args: &[Expr],

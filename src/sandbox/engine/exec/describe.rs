@@ -29,7 +29,7 @@ const COLUMNS: [&str; 12] = [
 /// (38,0), VARCHAR to 16777216 characters, CHAR to 1, timestamps to precision 9; the
 /// synonyms fold into NUMBER, VARCHAR, FLOAT and TIMESTAMP_NTZ (the default
 /// TIMESTAMP_TYPE_MAPPING)). None for a declaration the sandbox does not read.
-pub fn reported_type(declared: &str) -> Option<String> {
+pub(crate) fn reported_type(declared: &str) -> Option<String> {
     let d = declared.trim().to_ascii_uppercase();
     let (base, args) = match d.find('(') {
         Some(i) => (
@@ -272,7 +272,7 @@ fn cast_nullable<'t>(
 
 /// The DESCRIBE rows of a view or dynamic table from its CREATE text and query (SHOW
 /// COLUMNS lists them as DESCRIBE derives them).
-pub fn derived_view_rows(
+pub(crate) fn derived_view_rows(
     exec: &Exec,
     text: &str,
     query: &str,
@@ -288,7 +288,10 @@ pub fn derived_view_rows(
 /// The result columns of `SELECT * FROM <view or dynamic table>` without reading its rows
 /// (a connector's describe-only request): the columns DESCRIBE derives, typed as a result
 /// types them. None when `name` is not a view or dynamic table.
-pub fn relation_columns(exec: &mut Exec, name: &Name) -> Result<Option<Vec<Column>>, SqlError> {
+pub(crate) fn relation_columns(
+    exec: &mut Exec,
+    name: &Name,
+) -> Result<Option<Vec<Column>>, SqlError> {
     let f: Fqn = exec.resolve_schema_object(name, "SELECT")?;
     let kind = match exec.schema(&f.database, &f.schema)?.relation(&f.name) {
         Some(Relation::View) => ObjectKind::View,
@@ -310,7 +313,11 @@ pub fn relation_columns(exec: &mut Exec, name: &Name) -> Result<Option<Vec<Colum
     Ok(Some(columns))
 }
 
-pub fn describe(exec: &mut Exec, kind: ObjectKind, name: &Name) -> Result<ResultSet, SqlError> {
+pub(crate) fn describe(
+    exec: &mut Exec,
+    kind: ObjectKind,
+    name: &Name,
+) -> Result<ResultSet, SqlError> {
     let f: Fqn = exec.resolve_schema_object(name, "DESCRIBE")?;
     let schema = exec
         .schema(&f.database, &f.schema)

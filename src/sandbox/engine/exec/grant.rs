@@ -25,7 +25,7 @@ use std::collections::BTreeSet;
 /// (ACCOUNTADMIN through MANAGE GRANTS and the hierarchy on a real account; the others
 /// are a simplification so that sessions of the administrators run as before). PUBLIC
 /// and custom roles are checked.
-pub const UNCHECKED_ROLES: &[&str] = &[
+pub(crate) const UNCHECKED_ROLES: &[&str] = &[
     "ACCOUNTADMIN",
     "ORGADMIN",
     "SECURITYADMIN",
@@ -36,17 +36,17 @@ pub const UNCHECKED_ROLES: &[&str] = &[
 /// UNCONFIRMED code and text for a known privilege on a kind that does not take it
 /// (`GRANT OPERATE ON TABLE t`): a terraform issue shows only that the code starts with
 /// `003`. docs/sandbox.md lists it.
-pub const INVALID_PRIVILEGE_CODE: &str = "003011";
+pub(crate) const INVALID_PRIVILEGE_CODE: &str = "003011";
 
 /// UNCONFIRMED: what `ALL` expands to on a model. The GRANT grammar lists only USAGE for
 /// models; READ is documented in prose (Model Registry privileges) and is grantable here
 /// but not part of ALL.
-pub const MODEL_ALL: &[&str] = &["USAGE"];
+pub(crate) const MODEL_ALL: &[&str] = &["USAGE"];
 
 impl GrantKind {
     /// As SHOW GRANTS prints the kind in `granted_on` / `grant_on`: underscored, and
     /// `MODULE` for a model (terraform-provider-snowflake maps MODULE back to MODEL).
-    pub fn granted_on(self) -> &'static str {
+    pub(crate) fn granted_on(self) -> &'static str {
         match self {
             GrantKind::Account => "ACCOUNT",
             GrantKind::Warehouse => "WAREHOUSE",
@@ -458,7 +458,7 @@ fn owned(catalog: &Catalog) -> Vec<(Securable, &Meta)> {
 /// The roles `role` has: itself, PUBLIC, the system-defined hierarchy (ACCOUNTADMIN above
 /// SECURITYADMIN and SYSADMIN, SECURITYADMIN above USERADMIN) and every role and database
 /// role granted to one of them.
-pub fn closure(catalog: &Catalog, role: &str) -> BTreeSet<Grantee> {
+pub(crate) fn closure(catalog: &Catalog, role: &str) -> BTreeSet<Grantee> {
     reach(catalog, vec![role_grantee(role), role_grantee("PUBLIC")])
 }
 
@@ -490,7 +490,7 @@ fn reach(catalog: &Catalog, start: Vec<Grantee>) -> BTreeSet<Grantee> {
 /// Whether `user` may use `role`: every sandbox user holds ACCOUNTADMIN (the default role)
 /// and so every system-defined role; other roles must be granted to the user or to a role
 /// the user has.
-pub fn may_use_role(catalog: &Catalog, user: &str, role: &str) -> bool {
+pub(crate) fn may_use_role(catalog: &Catalog, user: &str, role: &str) -> bool {
     if !role_exists(catalog, role) {
         return false;
     }
@@ -514,13 +514,13 @@ pub fn may_use_role(catalog: &Catalog, user: &str, role: &str) -> bool {
 }
 
 /// The privileges of the session's role.
-pub struct Access {
+pub(crate) struct Access {
     roles: BTreeSet<Grantee>,
     unchecked: bool,
 }
 
 impl Access {
-    pub fn of(exec: &Exec) -> Access {
+    pub(crate) fn of(exec: &Exec) -> Access {
         let role = exec.owner();
         let roles = closure(exec.catalog, &role);
         // A role the account does not have is only reachable through the engine directly
@@ -703,7 +703,7 @@ fn require_exists(exec: &Exec, securable: &Securable) -> Result<(), SqlError> {
 // Checks before a statement runs, and bookkeeping after it changed the catalog.
 
 /// What `after` needs to know about a statement, worked out before it runs.
-pub enum Follow {
+pub(crate) enum Follow {
     None,
     Created(Securable),
     Renamed(Securable, Vec<String>),
@@ -871,7 +871,7 @@ pub fn check(exec: &Exec, st: &Statement) -> Result<Follow, SqlError> {
 
 /// Whether the session's role sees a table, dynamic table or view (any privilege on it, or
 /// an unchecked role): what INFORMATION_SCHEMA views list.
-pub fn sees_relation(exec: &Exec, kind: GrantKind, parts: Vec<String>) -> bool {
+pub(crate) fn sees_relation(exec: &Exec, kind: GrantKind, parts: Vec<String>) -> bool {
     let a = Access::of(exec);
     a.unchecked || a.sees(exec.catalog, &securable(kind, parts))
 }
@@ -1542,7 +1542,7 @@ fn dependent_grant(privilege_grant: &PrivilegeGrant) -> SqlError {
 }
 
 /// GRANT / REVOKE ROLE and DATABASE ROLE.
-pub fn grant_role(
+pub(crate) fn grant_role(
     exec: &mut Exec,
     revoke: bool,
     role: GranteeName,
@@ -1622,7 +1622,7 @@ pub fn grant_role(
 // ---------------------------------------------------------------------------------------
 // Database roles.
 
-pub fn create_database_role(
+pub(crate) fn create_database_role(
     exec: &mut Exec,
     head: CreateHead,
     props: Vec<Prop>,
@@ -1653,7 +1653,7 @@ pub fn create_database_role(
     Ok(Outcome::changed(created("Database role", &r)))
 }
 
-pub fn drop_database_role(
+pub(crate) fn drop_database_role(
     exec: &mut Exec,
     if_exists: bool,
     name: Name,
@@ -1702,7 +1702,7 @@ fn s(value: impl Into<String>) -> Option<String> {
 
 /// SHOW DATABASE ROLES IN DATABASE d, in the column order of terraform-provider-snowflake's
 /// databaseRoleDBRow (the docs give no example). Grant counts are counted from the grants.
-pub fn show_database_roles(
+pub(crate) fn show_database_roles(
     exec: &Exec,
     database: &str,
     like: Option<&str>,
@@ -1838,7 +1838,7 @@ fn privilege_rows(catalog: &Catalog, keep: impl Fn(&Securable, &Grantee) -> bool
 /// UNCONFIRMED which a live account returns (docs/sandbox.md); clients read by name.
 const ROLE_TYPE_BEFORE_GRANTED_BY: bool = true;
 
-pub fn show_grants(exec: &Exec, show_grants: &ShowGrants) -> Result<ResultSet, SqlError> {
+pub(crate) fn show_grants(exec: &Exec, show_grants: &ShowGrants) -> Result<ResultSet, SqlError> {
     let c = &*exec.catalog;
     let base = [
         ("created_on", TS),

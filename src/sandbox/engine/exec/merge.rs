@@ -173,7 +173,7 @@ fn typed(table: &Table) -> Vec<(String, ColumnType)> {
         .collect()
 }
 
-pub fn merge(exec: &mut Exec, merge: Merge) -> Result<Outcome, SqlError> {
+pub(crate) fn merge(exec: &mut Exec, merge: Merge) -> Result<Outcome, SqlError> {
     let f = exec.resolve_schema_object(&merge.target, "MERGE")?;
     let (source_names, source_values) = source_row(exec, &merge)?;
     let table = table_ref(exec, &f)?;

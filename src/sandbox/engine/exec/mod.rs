@@ -27,13 +27,13 @@ use super::parse::ast::{AlterAction, Name, ObjectKind, Prop, PropValue, ShowWhat
 use super::show;
 use crate::sandbox::{ResultSet, Session, SqlError};
 
-pub use model::{model_aliases, system_aliases, versions_in_order};
+pub(crate) use model::{model_aliases, system_aliases, versions_in_order};
 
 /// The name INFORMATION_SCHEMA has in every database.
-pub const INFORMATION_SCHEMA: &str = "INFORMATION_SCHEMA";
+pub(crate) const INFORMATION_SCHEMA: &str = "INFORMATION_SCHEMA";
 
 /// Everything a statement runs with.
-pub struct Exec<'a> {
+pub(crate) struct Exec<'a> {
     pub catalog: &'a mut Catalog,
     pub session: &'a Session,
     pub account: &'a str,
@@ -46,7 +46,7 @@ pub struct Exec<'a> {
 
 /// A statement's result kept for `RESULT_SCAN`.
 #[derive(Clone, Debug)]
-pub struct ScannedResult {
+pub(crate) struct ScannedResult {
     pub query_id: String,
     pub user: String,
     pub result: crate::sandbox::ResultSet,
@@ -54,7 +54,7 @@ pub struct ScannedResult {
 
 /// A fully qualified schema object name.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fqn {
+pub(crate) struct Fqn {
     pub database: String,
     pub schema: String,
     pub name: String,
@@ -62,7 +62,7 @@ pub struct Fqn {
 
 impl Fqn {
     /// `DB.S.NAME`, as Snowflake prints names in messages.
-    pub fn dotted(&self) -> String {
+    pub(crate) fn dotted(&self) -> String {
         format!("{}.{}.{}", self.database, self.schema, self.name)
     }
 }
@@ -116,7 +116,7 @@ fn select_needs_warehouse(select: &crate::sandbox::engine::parse::ast::Select) -
 
 /// A describe-only query: `SELECT * FROM <view or dynamic table>` answers its columns from
 /// the view's definition (the rows are never read); anything else runs as it would.
-pub fn describe_only(exec: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
+pub(crate) fn describe_only(exec: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
     if let Statement::Select(s) = &st {
         let star = matches!(
             s.items.as_slice(),
@@ -423,15 +423,15 @@ pub fn created(noun: &str, name: &str) -> ResultSet {
     ResultSet::status(format!("{noun} {name} successfully created."))
 }
 
-pub fn exists_skipped(name: &str) -> ResultSet {
+pub(crate) fn exists_skipped(name: &str) -> ResultSet {
     ResultSet::status(format!("{name} already exists, statement succeeded."))
 }
 
-pub fn dropped(name: &str) -> ResultSet {
+pub(crate) fn dropped(name: &str) -> ResultSet {
     ResultSet::status(format!("{name} successfully dropped."))
 }
 
-pub fn drop_missing(name: &str) -> ResultSet {
+pub(crate) fn drop_missing(name: &str) -> ResultSet {
     ResultSet::status(format!(
         "Drop statement executed successfully ({name} already dropped)."
     ))
@@ -461,7 +461,7 @@ impl<'a> Exec<'a> {
     /// leaves the session without a current database (as drivers that do not validate
     /// their context behave); unqualified names then fail with "does not have a current
     /// database".
-    pub fn session_database(&self) -> Option<&str> {
+    pub(crate) fn session_database(&self) -> Option<&str> {
         self.session
             .database
             .as_deref()
@@ -469,7 +469,7 @@ impl<'a> Exec<'a> {
     }
 
     /// The current schema: the request's `schema` when the current database has it.
-    pub fn session_schema(&self) -> Option<&str> {
+    pub(crate) fn session_schema(&self) -> Option<&str> {
         let db = self.catalog.databases.get(self.session_database()?)?;
         self.session
             .schema
@@ -479,7 +479,7 @@ impl<'a> Exec<'a> {
 
     /// The current warehouse: the request's `warehouse` (case-sensitive) when the account
     /// has it. Otherwise the session has none, and only statements that need none run.
-    pub fn session_warehouse(&self) -> Option<&str> {
+    pub(crate) fn session_warehouse(&self) -> Option<&str> {
         self.session
             .warehouse
             .as_deref()
@@ -489,7 +489,7 @@ impl<'a> Exec<'a> {
     /// Statements that read or write table data run on a warehouse: one must be current
     /// and running, or suspended with AUTO_RESUME. SHOW, DDL, constant SELECTs, SYSTEM$
     /// functions and CURRENT_*() need none (they are answered from metadata).
-    pub fn require_warehouse(&self) -> Result<(), SqlError> {
+    pub(crate) fn require_warehouse(&self) -> Result<(), SqlError> {
         let usable = self
             .session_warehouse()
             .and_then(|w| self.catalog.warehouses.get(w))
@@ -502,7 +502,11 @@ impl<'a> Exec<'a> {
     }
 
     /// `n`, `s.n` or `d.s.n` completed with the session's database and schema.
-    pub fn resolve_schema_object(&self, name: &Name, command: &str) -> Result<Fqn, SqlError> {
+    pub(crate) fn resolve_schema_object(
+        &self,
+        name: &Name,
+        command: &str,
+    ) -> Result<Fqn, SqlError> {
         let (database, schema, name) = match name.as_slice() {
             [n] => {
                 let d = self
@@ -533,7 +537,11 @@ impl<'a> Exec<'a> {
     }
 
     /// `s` or `d.s` completed with the session's database.
-    pub fn resolve_schema(&self, name: &Name, command: &str) -> Result<(String, String), SqlError> {
+    pub(crate) fn resolve_schema(
+        &self,
+        name: &Name,
+        command: &str,
+    ) -> Result<(String, String), SqlError> {
         match name.as_slice() {
             [s] => {
                 let d = self
@@ -551,7 +559,7 @@ impl<'a> Exec<'a> {
     }
 
     /// An account-level name (warehouse, database): exactly one part.
-    pub fn account_name(&self, name: &Name) -> Result<String, SqlError> {
+    pub(crate) fn account_name(&self, name: &Name) -> Result<String, SqlError> {
         match name.as_slice() {
             [n] => Ok(n.clone()),
             _ => Err(errors::syntax(
@@ -569,7 +577,7 @@ impl<'a> Exec<'a> {
             .ok_or_else(|| errors::does_not_exist("Database", db))
     }
 
-    pub fn database_mut(&mut self, db: &str) -> Result<&mut Database, SqlError> {
+    pub(crate) fn database_mut(&mut self, db: &str) -> Result<&mut Database, SqlError> {
         self.catalog
             .databases
             .get_mut(db)
@@ -583,7 +591,7 @@ impl<'a> Exec<'a> {
             .ok_or_else(|| errors::does_not_exist("Schema", &format!("{db}.{schema}")))
     }
 
-    pub fn schema_mut(&mut self, db: &str, schema: &str) -> Result<&mut Schema, SqlError> {
+    pub(crate) fn schema_mut(&mut self, db: &str, schema: &str) -> Result<&mut Schema, SqlError> {
         self.database_mut(db)?
             .schemas
             .get_mut(schema)
@@ -591,7 +599,11 @@ impl<'a> Exec<'a> {
     }
 
     /// The schema new objects go into; INFORMATION_SCHEMA is read-only.
-    pub fn schema_for_create(&mut self, db: &str, schema: &str) -> Result<&mut Schema, SqlError> {
+    pub(crate) fn schema_for_create(
+        &mut self,
+        db: &str,
+        schema: &str,
+    ) -> Result<&mut Schema, SqlError> {
         if schema == INFORMATION_SCHEMA && self.catalog.databases.contains_key(db) {
             return Err(errors::insufficient_privileges(schema));
         }
@@ -606,14 +618,14 @@ impl<'a> Exec<'a> {
         }
     }
 
-    pub fn unsupported(&self, what: &str) -> SqlError {
+    pub(crate) fn unsupported(&self, what: &str) -> SqlError {
         errors::unsupported(what, self.text)
     }
 }
 
 /// The new name of a renamed schema object: an unqualified name stays in the object's
 /// schema, `s.n` in its database.
-pub fn rename_target(from: &Fqn, to: &Name) -> Result<Fqn, SqlError> {
+pub(crate) fn rename_target(from: &Fqn, to: &Name) -> Result<Fqn, SqlError> {
     Ok(match to.as_slice() {
         [n] => Fqn {
             database: from.database.clone(),

@@ -9,7 +9,7 @@ use super::account::no_such_action;
 use super::{created, exists_skipped, ok, props, rename_target, Exec, Fqn, Outcome};
 use crate::sandbox::SqlError;
 
-pub const SYSTEM_ALIASES: [&str; 3] = ["DEFAULT", "FIRST", "LAST"];
+pub(crate) const SYSTEM_ALIASES: [&str; 3] = ["DEFAULT", "FIRST", "LAST"];
 
 /// The version names in creation order.
 pub fn versions_in_order(model: &Model) -> Vec<&String> {
@@ -83,7 +83,7 @@ fn new_version(exec: &mut Exec, source: &StageLocation) -> ModelVersion {
     }
 }
 
-pub fn create_model(
+pub(crate) fn create_model(
     exec: &mut Exec,
     head: CreateHead,
     version: String,
@@ -132,7 +132,7 @@ fn json_object(prop: &Prop) -> Result<serde_json::Value, SqlError> {
     }
 }
 
-pub fn alter_model(
+pub(crate) fn alter_model(
     exec: &mut Exec,
     if_exists: bool,
     name: Name,

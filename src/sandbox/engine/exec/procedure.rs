@@ -120,7 +120,7 @@ fn row(property: &str, value: impl Into<String>) -> Vec<Option<String>> {
 /// terraform-provider-snowflake decodes (runtime_version, packages, handler, imports; its
 /// list parser reads `['a','b']` and `[...]`). External access, secrets, target path and
 /// installed packages are not kept (docs/sandbox.md).
-pub fn describe(exec: &Exec, name: Name, types: Vec<String>) -> Result<Outcome, SqlError> {
+pub(crate) fn describe(exec: &Exec, name: Name, types: Vec<String>) -> Result<Outcome, SqlError> {
     let (f, k, types) = resolve(exec, &name, &types, "DESCRIBE PROCEDURE")?;
     let p = exec
         .schema(&f.database, &f.schema)
@@ -283,7 +283,7 @@ pub fn show(exec: &Exec, show: &Show) -> Result<ResultSet, SqlError> {
 
 /// CALL: a procedure that does not exist fails; one that does is refused (the sandbox
 /// keeps procedures, it does not run them).
-pub fn call(exec: &Exec, name: Name, _args: String) -> Result<Outcome, SqlError> {
+pub(crate) fn call(exec: &Exec, name: Name, _args: String) -> Result<Outcome, SqlError> {
     let f = exec.resolve_schema_object(&name, "CALL")?;
     let exists = exec
         .schema(&f.database, &f.schema)

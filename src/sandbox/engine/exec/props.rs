@@ -20,7 +20,7 @@ fn invalid(prop: &Prop) -> SqlError {
 }
 
 /// A string literal.
-pub fn string(prop: &Prop) -> Result<String, SqlError> {
+pub(crate) fn string(prop: &Prop) -> Result<String, SqlError> {
     match &prop.value {
         PropValue::Str(s) => Ok(s.clone()),
         _ => Err(invalid(prop)),
@@ -28,7 +28,7 @@ pub fn string(prop: &Prop) -> Result<String, SqlError> {
 }
 
 /// A string literal, or NULL for none.
-pub fn opt_string(prop: &Prop) -> Result<Option<String>, SqlError> {
+pub(crate) fn opt_string(prop: &Prop) -> Result<Option<String>, SqlError> {
     match &prop.value {
         PropValue::Null => Ok(None),
         _ => string(prop).map(Some),
@@ -36,7 +36,7 @@ pub fn opt_string(prop: &Prop) -> Result<Option<String>, SqlError> {
 }
 
 /// TRUE / FALSE, unquoted or quoted.
-pub fn boolean(prop: &Prop) -> Result<bool, SqlError> {
+pub(crate) fn boolean(prop: &Prop) -> Result<bool, SqlError> {
     let text = match &prop.value {
         PropValue::Word(w) | PropValue::Str(w) => w.to_ascii_uppercase(),
         _ => return Err(invalid(prop)),
@@ -49,7 +49,7 @@ pub fn boolean(prop: &Prop) -> Result<bool, SqlError> {
 }
 
 /// A whole number within `min..=max`.
-pub fn integer(prop: &Prop, min: i64, max: i64) -> Result<i64, SqlError> {
+pub(crate) fn integer(prop: &Prop, min: i64, max: i64) -> Result<i64, SqlError> {
     let n: i64 = match &prop.value {
         PropValue::Num(n) => n.parse().map_err(|_| invalid(prop))?,
         _ => return Err(invalid(prop)),
@@ -61,7 +61,7 @@ pub fn integer(prop: &Prop, min: i64, max: i64) -> Result<i64, SqlError> {
 }
 
 /// An integer or NULL.
-pub fn opt_integer(prop: &Prop, min: i64, max: i64) -> Result<Option<i64>, SqlError> {
+pub(crate) fn opt_integer(prop: &Prop, min: i64, max: i64) -> Result<Option<i64>, SqlError> {
     match &prop.value {
         PropValue::Null => Ok(None),
         _ => integer(prop, min, max).map(Some),
@@ -69,7 +69,7 @@ pub fn opt_integer(prop: &Prop, min: i64, max: i64) -> Result<Option<i64>, SqlEr
 }
 
 /// A keyword written bare or quoted, upper-cased: `ECONOMY`, `'SNOWPARK-OPTIMIZED'`.
-pub fn keyword(prop: &Prop) -> Result<String, SqlError> {
+pub(crate) fn keyword(prop: &Prop) -> Result<String, SqlError> {
     match &prop.value {
         PropValue::Word(w) | PropValue::Str(w) => Ok(w.to_ascii_uppercase()),
         _ => Err(invalid(prop)),
@@ -77,7 +77,7 @@ pub fn keyword(prop: &Prop) -> Result<String, SqlError> {
 }
 
 /// A keyword from `allowed`.
-pub fn one_of(prop: &Prop, allowed: &[&str]) -> Result<String, SqlError> {
+pub(crate) fn one_of(prop: &Prop, allowed: &[&str]) -> Result<String, SqlError> {
     let k = keyword(prop)?;
     if allowed.contains(&k.as_str()) {
         Ok(k)
@@ -96,7 +96,7 @@ pub fn name(prop: &Prop) -> Result<Vec<String>, SqlError> {
 }
 
 /// A one-part object name (warehouse, integration, resource monitor).
-pub fn simple_name(prop: &Prop) -> Result<String, SqlError> {
+pub(crate) fn simple_name(prop: &Prop) -> Result<String, SqlError> {
     match name(prop)?.as_slice() {
         [n] => Ok(n.clone()),
         _ => Err(invalid(prop)),
@@ -104,7 +104,7 @@ pub fn simple_name(prop: &Prop) -> Result<String, SqlError> {
 }
 
 /// A one-part name or NULL.
-pub fn opt_simple_name(prop: &Prop) -> Result<Option<String>, SqlError> {
+pub(crate) fn opt_simple_name(prop: &Prop) -> Result<Option<String>, SqlError> {
     match &prop.value {
         PropValue::Null => Ok(None),
         _ => simple_name(prop).map(Some),
@@ -120,6 +120,6 @@ pub fn list(prop: &Prop) -> Result<&[Prop], SqlError> {
 }
 
 /// A numeric parameter value kept as its canonical text.
-pub fn number_text(prop: &Prop, min: i64, max: i64) -> Result<String, SqlError> {
+pub(crate) fn number_text(prop: &Prop, min: i64, max: i64) -> Result<String, SqlError> {
     integer(prop, min, max).map(|n| n.to_string())
 }

@@ -31,7 +31,7 @@ fn apply_prop(role: &mut AccountRole, prop: &Prop) -> Result<(), SqlError> {
     Ok(())
 }
 
-pub fn create_role(
+pub(crate) fn create_role(
     exec: &mut Exec,
     head: CreateHead,
     props: Vec<Prop>,
@@ -56,7 +56,7 @@ pub fn create_role(
     Ok(Outcome::changed(created("Role", &name)))
 }
 
-pub fn alter_role(
+pub(crate) fn alter_role(
     exec: &mut Exec,
     if_exists: bool,
     name: Name,
@@ -101,7 +101,7 @@ pub fn alter_role(
     Ok(Outcome::changed(ok()))
 }
 
-pub fn drop_role(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+pub(crate) fn drop_role(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
     let name = exec.account_name(&name)?;
     if !exists(exec, &name) {
         return if if_exists {

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::sandbox::SqlError;
 
-pub fn create_schema(
+pub(crate) fn create_schema(
     exec: &mut Exec,
     head: CreateHead,
     transient: bool,
@@ -57,7 +57,7 @@ pub fn create_schema(
     Ok(Outcome::changed(created("Schema", &name)))
 }
 
-pub fn alter_schema(
+pub(crate) fn alter_schema(
     exec: &mut Exec,
     if_exists: bool,
     name: Name,
@@ -120,7 +120,11 @@ pub fn alter_schema(
     Ok(Outcome::changed(ok()))
 }
 
-pub fn drop_schema(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+pub(crate) fn drop_schema(
+    exec: &mut Exec,
+    if_exists: bool,
+    name: Name,
+) -> Result<Outcome, SqlError> {
     let (db, name) = exec.resolve_schema(&name, "DROP SCHEMA")?;
     if name == INFORMATION_SCHEMA && exec.catalog.databases.contains_key(&db) {
         return Err(errors::insufficient_privileges(&name));

@@ -12,9 +12,9 @@ use super::{context, tagging, task, Exec, Fqn, Outcome, INFORMATION_SCHEMA};
 use crate::sandbox::{Column, ResultSet, SqlError};
 
 /// What CURRENT_VERSION() reports.
-pub const SANDBOX_VERSION: &str = "9.0.0";
+pub(crate) const SANDBOX_VERSION: &str = "9.0.0";
 
-pub fn select(exec: &mut Exec, statement: Select) -> Result<Outcome, SqlError> {
+pub(crate) fn select(exec: &mut Exec, statement: Select) -> Result<Outcome, SqlError> {
     if !statement.union.is_empty() {
         return union(exec, statement);
     }
@@ -369,7 +369,7 @@ fn row_type_column(type_name: &str) -> Option<ColumnType> {
 }
 
 /// Rows to query: a table's, or a view of the catalog.
-pub struct VirtualTable {
+pub(crate) struct VirtualTable {
     pub columns: Vec<(String, ColumnType, bool)>,
     pub rows: Vec<Vec<Option<String>>>,
 }

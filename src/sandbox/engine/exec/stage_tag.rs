@@ -9,7 +9,7 @@ use crate::sandbox::SqlError;
 
 const MAX_ALLOWED_VALUES: usize = 5_000;
 
-pub fn create_stage(
+pub(crate) fn create_stage(
     exec: &mut Exec,
     head: CreateHead,
     props: Vec<Prop>,
@@ -114,7 +114,7 @@ fn apply_stage_prop(
     Ok(())
 }
 
-pub fn alter_stage(
+pub(crate) fn alter_stage(
     exec: &mut Exec,
     if_exists: bool,
     name: Name,
@@ -187,7 +187,7 @@ fn check_allowed(values: &[String], tag: &Fqn) -> Result<(), SqlError> {
     Ok(())
 }
 
-pub fn create_tag(
+pub(crate) fn create_tag(
     exec: &mut Exec,
     head: CreateHead,
     allowed_values: Option<Vec<String>>,
@@ -237,7 +237,7 @@ fn dedup(values: Vec<String>) -> Vec<String> {
     out
 }
 
-pub fn alter_tag(
+pub(crate) fn alter_tag(
     exec: &mut Exec,
     if_exists: bool,
     name: Name,

@@ -61,7 +61,7 @@ fn set_table_prop(exec: &Exec, table: &mut Table, prop: &Prop) -> Result<(), Sql
     Ok(())
 }
 
-pub fn create_table(
+pub(crate) fn create_table(
     exec: &mut Exec,
     head: CreateHead,
     transient: bool,
@@ -187,7 +187,7 @@ fn alter_columns(
     Ok(())
 }
 
-pub fn alter_table(
+pub(crate) fn alter_table(
     exec: &mut Exec,
     if_exists: bool,
     name: Name,
@@ -274,7 +274,7 @@ pub fn alter_table(
 }
 
 /// The table a query or DML statement names.
-pub fn table_ref<'c>(exec: &'c Exec, fqn: &Fqn) -> Result<&'c Table, SqlError> {
+pub(crate) fn table_ref<'c>(exec: &'c Exec, fqn: &Fqn) -> Result<&'c Table, SqlError> {
     let schema = exec
         .schema(&fqn.database, &fqn.schema)
         .map_err(|_| errors::object_not_found(&fqn.dotted()))?;
@@ -349,7 +349,7 @@ pub fn insert(
 
 /// The row that inserting `vals` into `columns` (all, in order, when None) makes: defaults
 /// for the others, every value coerced to its column's type, NOT NULL checked.
-pub fn insert_row(
+pub(crate) fn insert_row(
     exec: &Exec,
     table: &Table,
     columns: Option<&[String]>,
@@ -475,7 +475,11 @@ pub fn update(
     })
 }
 
-pub fn delete(exec: &mut Exec, name: Name, filter: Option<Cond>) -> Result<Outcome, SqlError> {
+pub(crate) fn delete(
+    exec: &mut Exec,
+    name: Name,
+    filter: Option<Cond>,
+) -> Result<Outcome, SqlError> {
     let f = exec.resolve_schema_object(&name, "DELETE")?;
     let table = table_ref(exec, &f)?;
     let hits = matching(exec, table, &filter)?;

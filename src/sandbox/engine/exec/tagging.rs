@@ -13,14 +13,14 @@ use crate::sandbox::SqlError;
 const TAG_VALUE_MAX_CHARS: usize = 256;
 
 /// Where an object lives, by kind.
-pub enum Target {
+pub(crate) enum Target {
     Account(String),
     Schema(String, String),
     Object(Fqn),
 }
 
 impl Target {
-    pub fn resolve(
+    pub(crate) fn resolve(
         exec: &Exec,
         kind: ObjectKind,
         name: &Name,
@@ -48,7 +48,7 @@ impl Target {
 }
 
 /// The metadata of an object of `kind` at `target`, if it exists.
-pub fn meta_mut<'c>(
+pub(crate) fn meta_mut<'c>(
     catalog: &'c mut Catalog,
     kind: ObjectKind,
     target: &Target,
@@ -89,7 +89,7 @@ pub fn meta_mut<'c>(
 
 /// A tag value longer than Snowflake stores (`TAG_VALUE_MAX_CHARS`), in an assignment or in a
 /// tag's ALLOWED_VALUES, fails before anything changes.
-pub fn check_value_length(value: &str, tag: &str) -> Result<(), SqlError> {
+pub(crate) fn check_value_length(value: &str, tag: &str) -> Result<(), SqlError> {
     let n = value.chars().count();
     if n > TAG_VALUE_MAX_CHARS {
         return Err(errors::tag_value_too_long(n, tag));
@@ -98,7 +98,7 @@ pub fn check_value_length(value: &str, tag: &str) -> Result<(), SqlError> {
 }
 
 /// Resolve `tag = 'value'` pairs: each tag must exist and allow the value.
-pub fn resolve_assigns(
+pub(crate) fn resolve_assigns(
     exec: &Exec,
     assigns: &[TagAssign],
 ) -> Result<Vec<(String, String)>, SqlError> {
@@ -123,7 +123,7 @@ pub fn resolve_assigns(
     Ok(out)
 }
 
-pub fn set_tags(
+pub(crate) fn set_tags(
     exec: &mut Exec,
     kind: ObjectKind,
     if_exists: bool,
@@ -140,7 +140,7 @@ pub fn set_tags(
     Ok(Outcome::changed(ok()))
 }
 
-pub fn unset_tags(
+pub(crate) fn unset_tags(
     exec: &mut Exec,
     kind: ObjectKind,
     if_exists: bool,
@@ -190,7 +190,7 @@ fn domain_kinds(domain: &str) -> Option<&'static [ObjectKind]> {
 }
 
 /// `SYSTEM$GET_TAG('<tag>', '<object>', '<domain>')`: the value, or NULL when unset.
-pub fn get_tag(
+pub(crate) fn get_tag(
     exec: &mut Exec,
     tag: &str,
     object: &str,
@@ -227,7 +227,7 @@ pub fn get_tag(
 /// function. The sandbox answers only the two call shapes snowflake-ml-python 2.6.0 sends
 /// (snowflake/ml/feature_store/feature_store.py: `_lookup_tagged_objects` and `_lookup_tags`),
 /// with the JSON keys that code reads, one text cell; every other shape is refused.
-pub fn entity_detail(
+pub(crate) fn entity_detail(
     exec: &mut Exec,
     domain: &str,
     name: &str,
@@ -399,7 +399,7 @@ fn object_tags(exec: &mut Exec, object: &Name) -> Result<Vec<serde_json::Value>,
 /// sets itself (MANUAL), then per tag it inherits from its schema and then its database
 /// without setting it itself (INHERITED, LEVEL names where it is set). Rows follow the
 /// documented column order; within a level, tags are in name order.
-pub fn tag_references(
+pub(crate) fn tag_references(
     exec: &mut Exec,
     object: &str,
     domain: &str,
@@ -471,7 +471,7 @@ pub fn tag_references(
     Ok(rows)
 }
 
-pub fn for_each_meta(catalog: &mut Catalog, mut visit: impl FnMut(&mut Meta)) {
+pub(crate) fn for_each_meta(catalog: &mut Catalog, mut visit: impl FnMut(&mut Meta)) {
     for w in catalog.warehouses.values_mut() {
         visit(&mut w.meta);
     }
@@ -491,7 +491,7 @@ fn prefix(parts: &[&str]) -> String {
 }
 
 /// Drop every reference to the tag `f`: a new tag of the same name starts with none.
-pub fn forget_tag(catalog: &mut Catalog, fqn: &Fqn) {
+pub(crate) fn forget_tag(catalog: &mut Catalog, fqn: &Fqn) {
     let key = tag_key(&fqn.database, &fqn.schema, &fqn.name);
     for_each_meta(catalog, |m| {
         m.tags.remove(&key);
@@ -499,13 +499,13 @@ pub fn forget_tag(catalog: &mut Catalog, fqn: &Fqn) {
 }
 
 /// Drop references to every tag inside a dropped database (`[db]`) or schema (`[db, s]`).
-pub fn forget_tags_under(catalog: &mut Catalog, container: &[&str]) {
+pub(crate) fn forget_tags_under(catalog: &mut Catalog, container: &[&str]) {
     let p = prefix(container);
     for_each_meta(catalog, |m| m.tags.retain(|k, _| !k.starts_with(&p)));
 }
 
 /// Re-point references after a tag's container (or the tag itself) was renamed.
-pub fn rekey_tags(catalog: &mut Catalog, old: &[&str], new: &[&str]) {
+pub(crate) fn rekey_tags(catalog: &mut Catalog, old: &[&str], new: &[&str]) {
     let (old_p, new_p) = if old.len() == 3 {
         (
             super::super::format::quoted_fqn(old),

@@ -13,7 +13,7 @@ use crate::sandbox::SqlError;
 use std::collections::{BTreeSet, VecDeque};
 
 /// Snowflake's limit on a task's predecessors.
-pub const MAX_PREDECESSORS: usize = 100;
+pub(crate) const MAX_PREDECESSORS: usize = 100;
 
 /// The root tasks of `name`'s graph (itself when it has no predecessors).
 pub fn roots(schema: &Schema, name: &str) -> BTreeSet<String> {
@@ -261,7 +261,7 @@ pub fn create_task(
     Ok(Outcome::changed(created("Task", &f.name)))
 }
 
-pub fn alter_task(
+pub(crate) fn alter_task(
     exec: &mut Exec,
     if_exists: bool,
     name: Name,
@@ -399,7 +399,7 @@ fn modify(exec: &Exec, fqn: &Fqn, task: &mut Task, action: AlterAction) -> Resul
     Ok(())
 }
 
-pub fn drop_task(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
+pub(crate) fn drop_task(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome, SqlError> {
     let f = exec.resolve_schema_object(&name, "DROP TASK")?;
     let schema = match exec.schema(&f.database, &f.schema) {
         Ok(s) => s,
@@ -432,7 +432,7 @@ pub fn drop_task(exec: &mut Exec, if_exists: bool, name: Name) -> Result<Outcome
 }
 
 /// `SYSTEM$TASK_DEPENDENTS_ENABLE('<task>')`: resume the task and every task after it.
-pub fn enable_dependents(exec: &mut Exec, name: &str) -> Result<(), SqlError> {
+pub(crate) fn enable_dependents(exec: &mut Exec, name: &str) -> Result<(), SqlError> {
     let parts: Name = super::super::parse::split_name(name)
         .ok_or_else(|| errors::invalid_value("SYSTEM$TASK_DEPENDENTS_ENABLE", name))?;
     let f = exec.resolve_schema_object(&parts, "SYSTEM$TASK_DEPENDENTS_ENABLE")?;

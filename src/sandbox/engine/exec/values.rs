@@ -10,7 +10,7 @@ use crate::sandbox::SqlError;
 use std::cmp::Ordering;
 
 /// The storage class of a declared type, or None for types the sandbox does not keep.
-pub fn column_type_of(data_type: &str) -> Option<ColumnType> {
+pub(crate) fn column_type_of(data_type: &str) -> Option<ColumnType> {
     let base = data_type
         .split(['(', ' '])
         .next()
@@ -35,7 +35,7 @@ pub fn column_type_of(data_type: &str) -> Option<ColumnType> {
 /// An evaluated expression: a typed value from a column or function, or a literal whose
 /// type is decided by what it meets.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Val {
+pub(crate) enum Val {
     Null,
     Str(String),
     Num(String),
@@ -45,7 +45,7 @@ pub enum Val {
 
 impl Val {
     /// The type a result column holding this value has.
-    pub fn column_type(&self) -> ColumnType {
+    pub(crate) fn column_type(&self) -> ColumnType {
         match self {
             Val::Null | Val::Str(_) => ColumnType::Text,
             Val::Num(_) => ColumnType::Fixed,
@@ -55,7 +55,7 @@ impl Val {
     }
 
     /// The value as a result cell without coercion.
-    pub fn cell(&self) -> Option<String> {
+    pub(crate) fn cell(&self) -> Option<String> {
         match self {
             Val::Null => None,
             Val::Str(s) | Val::Num(s) | Val::Typed(_, s) => Some(s.clone()),
@@ -64,7 +64,7 @@ impl Val {
     }
 }
 
-pub fn literal(literal: &Literal) -> Val {
+pub(crate) fn literal(literal: &Literal) -> Val {
     match literal {
         Literal::Null => Val::Null,
         Literal::Bool(b) => Val::Bool(*b),
@@ -74,13 +74,13 @@ pub fn literal(literal: &Literal) -> Val {
 }
 
 /// What an expression is evaluated with: the statement's time and its text (for messages).
-pub struct EvalContext<'a> {
+pub(crate) struct EvalContext<'a> {
     pub now: Nanos,
     pub text: &'a str,
 }
 
 /// Evaluate an expression against a row (`columns` names the row's cells).
-pub fn eval(
+pub(crate) fn eval(
     expr: &Expr,
     columns: &[(String, ColumnType)],
     row: &[Option<String>],
@@ -210,14 +210,14 @@ fn type_args(type_name: &str) -> Vec<i64> {
 }
 
 /// The column type a cast goes to; types the sandbox does not keep are refused.
-pub fn cast_type(type_name: &str, env: &EvalContext) -> Result<ColumnType, SqlError> {
+pub(crate) fn cast_type(type_name: &str, env: &EvalContext) -> Result<ColumnType, SqlError> {
     column_type_of(type_name)
         .ok_or_else(|| errors::unsupported(&format!("casts to {type_name}"), env.text))
 }
 
 /// The type an expression's result column has, known without a row (an empty result and
 /// describe-only requests still need one). Functions answer their documented return type.
-pub fn static_type(
+pub(crate) fn static_type(
     expr: &Expr,
     columns: &[(String, ColumnType)],
     env: &EvalContext,
@@ -447,7 +447,7 @@ fn timestamp_cell(column_type: ColumnType, nanos: Nanos) -> String {
 }
 
 /// The value `v` takes in a column of type `t`, as a stored cell.
-pub fn coerce(column_type: ColumnType, value: &Val) -> Result<Option<String>, SqlError> {
+pub(crate) fn coerce(column_type: ColumnType, value: &Val) -> Result<Option<String>, SqlError> {
     let text = match value {
         Val::Null => return Ok(None),
         Val::Typed(vt, s) if *vt == column_type => return Ok(Some(s.clone())),
@@ -515,7 +515,7 @@ fn seconds_and_nanos(text: &str) -> (i64, i64) {
 }
 
 /// Order two stored cells of type `t`.
-pub fn compare_values(column_type: ColumnType, left: &str, right: &str) -> Ordering {
+pub(crate) fn compare_values(column_type: ColumnType, left: &str, right: &str) -> Ordering {
     match column_type {
         ColumnType::Fixed | ColumnType::Real => match (left.parse::<f64>(), right.parse::<f64>()) {
             (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
@@ -551,7 +551,7 @@ fn compare(left: &Val, right: &Val) -> Result<Option<Ordering>, SqlError> {
 }
 
 /// Evaluate a condition: Some(true), Some(false), or None for SQL's unknown.
-pub fn eval_cond(
+pub(crate) fn eval_cond(
     cond: &Cond,
     columns: &[(String, ColumnType)],
     row: &[Option<String>],

@@ -12,7 +12,7 @@ use super::account::no_such_action;
 use super::{created, exists_skipped, ok, props, rename_target, tagging, Exec, Fqn, Outcome};
 use crate::sandbox::SqlError;
 
-pub struct ViewDef {
+pub(crate) struct ViewDef {
     pub head: CreateHead,
     pub secure: bool,
     pub columns: Vec<ListedColumn>,
@@ -22,7 +22,7 @@ pub struct ViewDef {
     pub text: String,
 }
 
-pub struct DynamicTableDef {
+pub(crate) struct DynamicTableDef {
     pub head: CreateHead,
     pub columns: Vec<ListedColumn>,
     pub props: Vec<Prop>,
@@ -36,7 +36,7 @@ pub struct DynamicTableDef {
 
 /// The common CREATE checks for a relation (table, view, dynamic table): Some(result)
 /// when the statement is already decided (IF NOT EXISTS), an error when it must fail.
-pub fn check_relation_create(
+pub(crate) fn check_relation_create(
     schema: &Schema,
     head: &CreateHead,
     name: &str,
@@ -77,7 +77,7 @@ fn check_sources(exec: &Exec, fqn: &Fqn, query: &str, what: &str) -> Result<(), 
     Ok(())
 }
 
-pub fn create_view(exec: &mut Exec, def: ViewDef) -> Result<Outcome, SqlError> {
+pub(crate) fn create_view(exec: &mut Exec, def: ViewDef) -> Result<Outcome, SqlError> {
     let f = exec.resolve_schema_object(&def.head.name, "CREATE VIEW")?;
     let schema = exec.schema_for_create(&f.database, &f.schema)?;
     if let Some(done) = check_relation_create(schema, &def.head, &f.name, Relation::View)? {
@@ -110,7 +110,7 @@ pub fn create_view(exec: &mut Exec, def: ViewDef) -> Result<Outcome, SqlError> {
 
 /// Move a relation to a new name, checking the shared namespace of tables, views and
 /// dynamic tables.
-pub fn rename_relation(
+pub(crate) fn rename_relation(
     exec: &mut Exec,
     fqn: &Fqn,
     to: &Name,
@@ -156,7 +156,7 @@ pub fn rename_relation(
 }
 
 /// Find a relation of `kind` for ALTER: None when it is missing and IF EXISTS was given.
-pub fn find_relation(
+pub(crate) fn find_relation(
     exec: &Exec,
     fqn: &Fqn,
     kind: Relation,
@@ -176,7 +176,7 @@ pub fn find_relation(
     }
 }
 
-pub fn alter_view(
+pub(crate) fn alter_view(
     exec: &mut Exec,
     if_exists: bool,
     name: Name,
@@ -260,7 +260,10 @@ fn existing_warehouse(exec: &Exec, prop: &Prop) -> Result<String, SqlError> {
     Ok(w)
 }
 
-pub fn create_dynamic_table(exec: &mut Exec, def: DynamicTableDef) -> Result<Outcome, SqlError> {
+pub(crate) fn create_dynamic_table(
+    exec: &mut Exec,
+    def: DynamicTableDef,
+) -> Result<Outcome, SqlError> {
     let f = exec.resolve_schema_object(&def.head.name, "CREATE DYNAMIC TABLE")?;
     let schema = exec.schema_for_create(&f.database, &f.schema)?;
     if let Some(done) = check_relation_create(schema, &def.head, &f.name, Relation::DynamicTable)? {
@@ -315,7 +318,7 @@ pub fn create_dynamic_table(exec: &mut Exec, def: DynamicTableDef) -> Result<Out
     Ok(Outcome::changed(created("Dynamic table", &f.name)))
 }
 
-pub fn alter_dynamic_table(
+pub(crate) fn alter_dynamic_table(
     exec: &mut Exec,
     if_exists: bool,
     name: Name,

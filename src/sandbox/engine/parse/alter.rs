@@ -5,7 +5,7 @@ use super::create::{skip_to_end, tag_assigns};
 use super::cursor::{Cursor, PResult};
 use super::{kind, stage_location};
 
-pub fn alter(cursor: &mut Cursor) -> PResult<Statement> {
+pub(crate) fn alter(cursor: &mut Cursor) -> PResult<Statement> {
     cursor.expect_kw("ALTER")?;
     let k = kind(cursor)?;
     let if_exists = cursor.eat_kws(&["IF", "EXISTS"]);
@@ -111,7 +111,9 @@ fn column_type(cursor: &mut Cursor) -> PResult<String> {
     if cursor.is_sym("(") {
         cursor.balanced_group()?;
     }
-    Ok(cursor.src[start..cursor.offset()].trim().to_ascii_uppercase())
+    Ok(cursor.src[start..cursor.offset()]
+        .trim()
+        .to_ascii_uppercase())
 }
 
 /// The actions most kinds share; the executor refuses those a kind does not have.
@@ -337,7 +339,7 @@ pub fn drop(cursor: &mut Cursor) -> PResult<Statement> {
     })
 }
 
-pub fn comment_on(cursor: &mut Cursor) -> PResult<Statement> {
+pub(crate) fn comment_on(cursor: &mut Cursor) -> PResult<Statement> {
     cursor.expect_kws(&["COMMENT"])?;
     let if_exists = cursor.eat_kws(&["IF", "EXISTS"]);
     cursor.expect_kw("ON")?;

@@ -1,11 +1,11 @@
 //! The statements the engine understands, as the parser hands them to the executor.
 
 /// A possibly qualified name: one to three canonical identifiers.
-pub type Name = Vec<String>;
+pub(crate) type Name = Vec<String>;
 
 /// The kinds of object a statement can name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ObjectKind {
+pub(crate) enum ObjectKind {
     Warehouse,
     Database,
     Schema,
@@ -21,7 +21,7 @@ pub enum ObjectKind {
 
 impl ObjectKind {
     /// How Snowflake names the kind in messages ("Dynamic table 'X' does not exist").
-    pub fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             ObjectKind::Warehouse => "Warehouse",
             ObjectKind::Database => "Database",
@@ -38,7 +38,7 @@ impl ObjectKind {
     }
 
     /// The kind in upper case, as statements spell it (`DYNAMIC TABLE`).
-    pub fn keyword(self) -> &'static str {
+    pub(crate) fn keyword(self) -> &'static str {
         match self {
             ObjectKind::Warehouse => "WAREHOUSE",
             ObjectKind::Database => "DATABASE",
@@ -57,7 +57,7 @@ impl ObjectKind {
 
 /// `KEY = value` in a property list.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Prop {
+pub(crate) struct Prop {
     pub key: String,
     pub value: PropValue,
     /// Byte offset of the key, for error positions.
@@ -65,7 +65,7 @@ pub struct Prop {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PropValue {
+pub(crate) enum PropValue {
     Str(String),
     Num(String),
     /// An unquoted word as written: a keyword (`XSMALL`, `TRUE`) or a one-part name.
@@ -79,14 +79,14 @@ pub enum PropValue {
 
 /// `tag_name = 'value'` in a `TAG (...)` or `SET TAG` clause.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TagAssign {
+pub(crate) struct TagAssign {
     pub tag: Name,
     pub value: String,
 }
 
 /// `CREATE [OR REPLACE] <kind> [IF NOT EXISTS] <name>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CreateHead {
+pub(crate) struct CreateHead {
     pub or_replace: bool,
     pub if_not_exists: bool,
     pub name: Name,
@@ -94,7 +94,7 @@ pub struct CreateHead {
 
 /// A stage location such as `@DB.S.STAGE/path`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StageLocation {
+pub(crate) struct StageLocation {
     pub stage: Name,
     pub path: String,
     /// The location as written.
@@ -103,14 +103,14 @@ pub struct StageLocation {
 
 /// A column in a view's or dynamic table's column list.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ListedColumn {
+pub(crate) struct ListedColumn {
     pub name: String,
     pub comment: Option<String>,
 }
 
 /// A column of `CREATE TABLE`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ColumnDef {
+pub(crate) struct ColumnDef {
     pub name: String,
     /// The type as written, upper-cased, e.g. `VARCHAR(50)`.
     pub data_type: String,
@@ -120,10 +120,10 @@ pub struct ColumnDef {
 }
 
 /// Whether a CREATE TABLE declared a PRIMARY KEY or UNIQUE constraint anywhere.
-pub type DeclaresKeys = bool;
+pub(crate) type DeclaresKeys = bool;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Literal {
+pub(crate) enum Literal {
     Null,
     Bool(bool),
     Number(String),
@@ -131,7 +131,7 @@ pub enum Literal {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Expr {
+pub(crate) enum Expr {
     Literal(Literal),
     Column(String),
     /// A qualified column reference (`s.col`, `db.sch.t.col`); only MERGE reads these.
@@ -154,7 +154,7 @@ pub enum Expr {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CmpOp {
+pub(crate) enum CmpOp {
     Eq,
     Ne,
     Lt,
@@ -165,7 +165,7 @@ pub enum CmpOp {
 
 /// A WHERE condition.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Cond {
+pub(crate) enum Cond {
     And(Box<Cond>, Box<Cond>),
     Or(Box<Cond>, Box<Cond>),
     Not(Box<Cond>),
@@ -194,7 +194,7 @@ pub enum Cond {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SelectItem {
+pub(crate) enum SelectItem {
     Star,
     Expr {
         expr: Expr,
@@ -204,16 +204,16 @@ pub enum SelectItem {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrderKey {
+pub(crate) struct OrderKey {
     pub column: String,
     pub descending: bool,
 }
 
 /// A table function's name, positional arguments and named ones.
-pub type TableCall = (Name, Vec<Expr>, Vec<(String, Expr)>);
+pub(crate) type TableCall = (Name, Vec<Expr>, Vec<(String, Expr)>);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Select {
+pub(crate) struct Select {
     pub items: Vec<SelectItem>,
     pub from: Option<Name>,
     /// `FROM TABLE(<function>(<args>))`: the function's name, its positional arguments and
@@ -232,7 +232,7 @@ pub struct Select {
 
 /// What `ALTER <kind> <name>` does.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AlterAction {
+pub(crate) enum AlterAction {
     Set(Vec<Prop>),
     Unset(Vec<String>),
     Rename(Name),
@@ -284,7 +284,7 @@ pub enum AlterAction {
 
 /// One clause of ALTER TABLE ... ALTER COLUMN.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ColumnChange {
+pub(crate) enum ColumnChange {
     /// `[SET DATA] TYPE <type>`, the type as written, upper-cased.
     SetType(String),
     SetNotNull,
@@ -295,7 +295,7 @@ pub enum ColumnChange {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ShowWhat {
+pub(crate) enum ShowWhat {
     Warehouses,
     Databases,
     Schemas,
@@ -314,7 +314,7 @@ pub enum ShowWhat {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ShowScope {
+pub(crate) enum ShowScope {
     Account,
     /// `IN DATABASE [d]`.
     Database(Option<String>),
@@ -327,7 +327,7 @@ pub enum ShowScope {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Show {
+pub(crate) struct Show {
     pub what: ShowWhat,
     pub terse: bool,
     pub like: Option<String>,
@@ -499,7 +499,7 @@ pub enum Statement {
 /// `CREATE PROCEDURE`: arguments (name, type as written), return type, language and the
 /// clauses the sandbox keeps.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProcedureDef {
+pub(crate) struct ProcedureDef {
     pub head: CreateHead,
     pub secure: bool,
     pub args: Vec<(String, String)>,
@@ -518,7 +518,7 @@ pub struct ProcedureDef {
 
 /// The kinds GRANT names after ON (singular) or ON ALL / ON FUTURE (plural).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum GrantKind {
+pub(crate) enum GrantKind {
     Account,
     Warehouse,
     Database,
@@ -536,7 +536,7 @@ pub enum GrantKind {
 
 /// What follows ON.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum GrantTarget {
+pub(crate) enum GrantTarget {
     Account,
     Object(GrantKind, Name),
     /// `ALL <plural> IN SCHEMA s | IN DATABASE d`: `in_schema` tells which.
@@ -553,7 +553,7 @@ pub enum GrantTarget {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Privileges {
+pub(crate) enum Privileges {
     All,
     /// Upper-cased, words joined by one space (`CREATE DYNAMIC TABLE`), with the offset of
     /// each for error positions.
@@ -562,27 +562,27 @@ pub enum Privileges {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum GranteeKind {
+pub(crate) enum GranteeKind {
     Role,
     DatabaseRole,
     User,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GranteeName {
+pub(crate) struct GranteeName {
     pub kind: GranteeKind,
     pub name: Name,
 }
 
 /// `COPY | REVOKE CURRENT GRANTS` of GRANT OWNERSHIP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CurrentGrants {
+pub(crate) enum CurrentGrants {
     Copy,
     Revoke,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GrantPrivileges {
+pub(crate) struct GrantPrivileges {
     pub revoke: bool,
     pub privileges: Privileges,
     pub on: GrantTarget,
@@ -592,7 +592,7 @@ pub struct GrantPrivileges {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ShowGrants {
+pub(crate) enum ShowGrants {
     To(GranteeName),
     Of(GranteeName),
     /// None: `ON ACCOUNT`.
@@ -608,7 +608,7 @@ pub enum ShowGrants {
 /// `MERGE INTO target [[AS] t] USING (SELECT ...) [AS] s ON cond
 /// WHEN NOT MATCHED THEN INSERT [(cols)] VALUES (...)`: the one form the sandbox runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Merge {
+pub(crate) struct Merge {
     pub target: Name,
     pub target_alias: Option<String>,
     /// The source query: a SELECT of expressions without FROM (one row).
@@ -622,7 +622,7 @@ pub struct Merge {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MergeInsert {
+pub(crate) struct MergeInsert {
     pub columns: Option<Vec<String>>,
     pub values: Vec<Expr>,
 }

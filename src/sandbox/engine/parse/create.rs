@@ -296,7 +296,7 @@ fn tag_list(cursor: &mut Cursor) -> PResult<Vec<TagAssign>> {
 }
 
 /// `t = 'v' [, t2 = 'v2' ...]`.
-pub fn tag_assigns(cursor: &mut Cursor) -> PResult<Vec<TagAssign>> {
+pub(crate) fn tag_assigns(cursor: &mut Cursor) -> PResult<Vec<TagAssign>> {
     let mut out = Vec::new();
     loop {
         let tag = cursor.name()?;
@@ -451,7 +451,7 @@ fn create_task(cursor: &mut Cursor, head: CreateHead) -> PResult<Statement> {
 }
 
 /// Consume the rest of the statement (a query kept as text).
-pub fn skip_to_end(cursor: &mut Cursor) {
+pub(crate) fn skip_to_end(cursor: &mut Cursor) {
     while cursor.advance().is_some() {}
 }
 

@@ -16,9 +16,9 @@ pub enum ParseError {
     Unsupported { what: String },
 }
 
-pub type PResult<T> = Result<T, ParseError>;
+pub(crate) type PResult<T> = Result<T, ParseError>;
 
-pub struct Cursor<'a> {
+pub(crate) struct Cursor<'a> {
     pub src: &'a str,
     toks: Vec<Token>,
     pos: usize,
@@ -30,19 +30,19 @@ impl<'a> Cursor<'a> {
         Cursor { src, toks, pos: 0 }
     }
 
-    pub fn peek(&self) -> Option<&Token> {
+    pub(crate) fn peek(&self) -> Option<&Token> {
         self.toks.get(self.pos)
     }
 
-    pub fn peek_at(&self, offset: usize) -> Option<&Token> {
+    pub(crate) fn peek_at(&self, offset: usize) -> Option<&Token> {
         self.toks.get(self.pos + offset)
     }
 
-    pub fn at_end(&self) -> bool {
+    pub(crate) fn at_end(&self) -> bool {
         self.pos >= self.toks.len()
     }
 
-    pub fn advance(&mut self) -> Option<Token> {
+    pub(crate) fn advance(&mut self) -> Option<Token> {
         let t = self.toks.get(self.pos).cloned();
         if t.is_some() {
             self.pos += 1;
@@ -58,7 +58,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Byte offset just past the last token consumed (the statement's start when none is).
-    pub fn prev_end(&self) -> usize {
+    pub(crate) fn prev_end(&self) -> usize {
         match self.pos.checked_sub(1).and_then(|i| self.toks.get(i)) {
             Some(t) => t.offset + t.text.len(),
             None => self.toks.first().map(|t| t.offset).unwrap_or(0),
@@ -67,14 +67,14 @@ impl<'a> Cursor<'a> {
 
     /// The source text of the tokens consumed since `from` (a byte offset; 0 for the
     /// statement's start), as written.
-    pub fn text_since(&self, from: usize) -> String {
+    pub(crate) fn text_since(&self, from: usize) -> String {
         let first = self.toks.first().map(|t| t.offset).unwrap_or(0);
         let end = self.prev_end();
         self.src[from.max(first).min(end)..end].to_string()
     }
 
     /// Byte offset just past the statement's last token.
-    pub fn end_offset(&self) -> usize {
+    pub(crate) fn end_offset(&self) -> usize {
         self.toks
             .last()
             .map(|t| t.offset + t.text.len())
@@ -82,36 +82,36 @@ impl<'a> Cursor<'a> {
     }
 
     /// The statement's whole text, from its first token to its last.
-    pub fn full_text(&self) -> String {
+    pub(crate) fn full_text(&self) -> String {
         let start = self.toks.first().map(|t| t.offset).unwrap_or(0);
         self.src[start..self.end_offset()].to_string()
     }
 
     /// Source text from `from` to the end of the statement.
-    pub fn text_from(&self, from: usize) -> String {
+    pub(crate) fn text_from(&self, from: usize) -> String {
         self.src[from.min(self.end_offset())..self.end_offset()]
             .trim()
             .to_string()
     }
 
-    pub fn is_kw(&self, kw: &str) -> bool {
+    pub(crate) fn is_kw(&self, kw: &str) -> bool {
         self.peek().is_some_and(|t| t.is_keyword(kw))
     }
 
-    pub fn is_kw_at(&self, offset: usize, kw: &str) -> bool {
+    pub(crate) fn is_kw_at(&self, offset: usize, kw: &str) -> bool {
         self.peek_at(offset).is_some_and(|t| t.is_keyword(kw))
     }
 
     /// True when the next tokens are exactly these keywords.
-    pub fn is_kws(&self, kws: &[&str]) -> bool {
+    pub(crate) fn is_kws(&self, kws: &[&str]) -> bool {
         kws.iter().enumerate().all(|(i, k)| self.is_kw_at(i, k))
     }
 
-    pub fn is_sym(&self, symbol: &str) -> bool {
+    pub(crate) fn is_sym(&self, symbol: &str) -> bool {
         self.peek().is_some_and(|t| t.is_symbol(symbol))
     }
 
-    pub fn eat_kw(&mut self, kw: &str) -> bool {
+    pub(crate) fn eat_kw(&mut self, kw: &str) -> bool {
         if self.is_kw(kw) {
             self.pos += 1;
             true
@@ -121,7 +121,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Consume the keyword sequence only if all of it is there.
-    pub fn eat_kws(&mut self, kws: &[&str]) -> bool {
+    pub(crate) fn eat_kws(&mut self, kws: &[&str]) -> bool {
         if self.is_kws(kws) {
             self.pos += kws.len();
             true
@@ -130,7 +130,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    pub fn eat_sym(&mut self, symbol: &str) -> bool {
+    pub(crate) fn eat_sym(&mut self, symbol: &str) -> bool {
         if self.is_sym(symbol) {
             self.pos += 1;
             true
@@ -139,7 +139,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    pub fn expect_kw(&mut self, kw: &str) -> PResult<()> {
+    pub(crate) fn expect_kw(&mut self, kw: &str) -> PResult<()> {
         if self.eat_kw(kw) {
             Ok(())
         } else {
@@ -147,14 +147,14 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    pub fn expect_kws(&mut self, kws: &[&str]) -> PResult<()> {
+    pub(crate) fn expect_kws(&mut self, kws: &[&str]) -> PResult<()> {
         for k in kws {
             self.expect_kw(k)?;
         }
         Ok(())
     }
 
-    pub fn expect_sym(&mut self, symbol: &str) -> PResult<()> {
+    pub(crate) fn expect_sym(&mut self, symbol: &str) -> PResult<()> {
         if self.eat_sym(symbol) {
             Ok(())
         } else {
@@ -163,7 +163,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A syntax error at the current token.
-    pub fn unexpected(&self) -> ParseError {
+    pub(crate) fn unexpected(&self) -> ParseError {
         ParseError::Syntax {
             offset: self.offset(),
             found: self.peek().map(|t| t.text.clone()),
@@ -173,7 +173,7 @@ impl<'a> Cursor<'a> {
     /// Where the sandbox's grammar is a subset of Snowflake's (expressions, conditions):
     /// a token it cannot place is SQL it does not know, not necessarily invalid SQL, so it
     /// is unsupported. Running out of tokens is still a syntax error.
-    pub fn beyond(&self, what: &str) -> ParseError {
+    pub(crate) fn beyond(&self, what: &str) -> ParseError {
         match self.peek() {
             Some(t) => self.unsupported(format!("{what} ('{}')", t.text)),
             None => self.unexpected(),
@@ -181,7 +181,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// `expect_sym` inside a subset grammar: see [`Cursor::beyond`].
-    pub fn expect_sym_in(&mut self, symbol: &str, what: &str) -> PResult<()> {
+    pub(crate) fn expect_sym_in(&mut self, symbol: &str, what: &str) -> PResult<()> {
         if self.eat_sym(symbol) {
             Ok(())
         } else {
@@ -189,7 +189,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    pub fn unsupported(&self, what: impl Into<String>) -> ParseError {
+    pub(crate) fn unsupported(&self, what: impl Into<String>) -> ParseError {
         ParseError::Unsupported { what: what.into() }
     }
 
@@ -232,7 +232,7 @@ impl<'a> Cursor<'a> {
         Ok(out)
     }
 
-    pub fn string(&mut self) -> PResult<String> {
+    pub(crate) fn string(&mut self) -> PResult<String> {
         match self.peek() {
             Some(t) if t.kind == TokenKind::String => {
                 let v = t.value.clone();
@@ -253,7 +253,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// An integer literal, optionally negative.
-    pub fn integer(&mut self) -> PResult<i64> {
+    pub(crate) fn integer(&mut self) -> PResult<i64> {
         let neg = self.eat_sym("-");
         match self.peek() {
             Some(t) if t.kind == TokenKind::Number => {
@@ -276,12 +276,12 @@ impl<'a> Cursor<'a> {
     }
 
     /// True when the next tokens read `WORD =`.
-    pub fn starts_prop(&self) -> bool {
+    pub(crate) fn starts_prop(&self) -> bool {
         self.peek().is_some_and(|t| t.kind == TokenKind::Word)
             && self.peek_at(1).is_some_and(|t| t.is_symbol("="))
     }
 
-    pub fn prop(&mut self) -> PResult<Prop> {
+    pub(crate) fn prop(&mut self) -> PResult<Prop> {
         let offset = self.offset();
         let key = self.ident()?;
         self.expect_sym("=")?;
@@ -289,7 +289,7 @@ impl<'a> Cursor<'a> {
         Ok(Prop { key, value, offset })
     }
 
-    pub fn prop_value(&mut self) -> PResult<PropValue> {
+    pub(crate) fn prop_value(&mut self) -> PResult<PropValue> {
         let Some(t) = self.peek().cloned() else {
             return Err(self.unexpected());
         };
@@ -334,7 +334,7 @@ impl<'a> Cursor<'a> {
 
     /// Skip a balanced parenthesised group starting at the current `(`; returns the text
     /// inside it.
-    pub fn balanced_group(&mut self) -> PResult<String> {
+    pub(crate) fn balanced_group(&mut self) -> PResult<String> {
         let open = self.peek().cloned().ok_or_else(|| self.unexpected())?;
         if !open.is_symbol("(") {
             return Err(self.unexpected());
@@ -359,7 +359,7 @@ impl<'a> Cursor<'a> {
 
     /// Consume tokens up to (not including) the first `AS` keyword at parenthesis depth 0;
     /// returns the text consumed, or an error when there is none.
-    pub fn until_top_level_as(&mut self) -> PResult<String> {
+    pub(crate) fn until_top_level_as(&mut self) -> PResult<String> {
         let start = self.offset();
         let mut depth = 0i32;
         while let Some(t) = self.peek() {

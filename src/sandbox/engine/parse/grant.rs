@@ -10,7 +10,7 @@ use crate::sql::TokenKind;
 /// Every privilege word sequence the sandbox knows, whatever the kind: a privilege outside
 /// this list is a syntax error, as Snowflake reports an unknown privilege word (dbt's grant
 /// tests expect "unexpected"). Which kind takes which is decided when the grant runs.
-pub const KNOWN_PRIVILEGES: &[&str] = &[
+pub(crate) const KNOWN_PRIVILEGES: &[&str] = &[
     "ADD SEARCH OPTIMIZATION",
     "APPLY",
     "APPLY TAG",
@@ -276,7 +276,7 @@ fn grantee(cursor: &mut Cursor, user_ok: bool) -> PResult<GranteeName> {
 }
 
 /// `CREATE [OR REPLACE] DATABASE ROLE [IF NOT EXISTS] d.r [COMMENT = '...']`.
-pub fn create_database_role(cursor: &mut Cursor) -> PResult<Statement> {
+pub(crate) fn create_database_role(cursor: &mut Cursor) -> PResult<Statement> {
     cursor.expect_kw("CREATE")?;
     let or_replace = cursor.eat_kws(&["OR", "REPLACE"]);
     cursor.expect_kws(&["DATABASE", "ROLE"])?;
@@ -293,7 +293,7 @@ pub fn create_database_role(cursor: &mut Cursor) -> PResult<Statement> {
 }
 
 /// `DROP DATABASE ROLE [IF EXISTS] d.r`.
-pub fn drop_database_role(cursor: &mut Cursor) -> PResult<Statement> {
+pub(crate) fn drop_database_role(cursor: &mut Cursor) -> PResult<Statement> {
     cursor.expect_kws(&["DROP", "DATABASE", "ROLE"])?;
     let if_exists = cursor.eat_kws(&["IF", "EXISTS"]);
     Ok(Statement::DropDatabaseRole {

@@ -3,16 +3,16 @@
 //! guessed at.
 
 mod alter;
-pub mod ast;
+pub(crate) mod ast;
 mod create;
 mod cursor;
 mod grant;
 mod procedure;
 mod query;
 mod show;
-pub mod sources;
+pub(crate) mod sources;
 
-pub use cursor::ParseError;
+pub(crate) use cursor::ParseError;
 
 use crate::sql::{tokenize, Token, TokenKind};
 use ast::{ObjectKind, StageLocation, Statement};
@@ -245,7 +245,7 @@ fn stage_location(cursor: &mut Cursor) -> PResult<StageLocation> {
 /// identifiers read by the same rules as names in statements (unquoted upper-cased,
 /// quoted kept exactly). The sandbox keeps its own name rules rather than the product's,
 /// so a mistake in one is not mirrored by the other.
-pub fn split_name(text: &str) -> Option<Vec<String>> {
+pub(crate) fn split_name(text: &str) -> Option<Vec<String>> {
     let toks: Vec<Token> = tokenize(text)
         .ok()?
         .into_iter()

@@ -9,7 +9,7 @@ use super::cursor::{Cursor, PResult};
 use crate::sql::TokenKind;
 
 /// Whether the statement at the cursor is `CREATE [OR REPLACE] [SECURE] PROCEDURE`.
-pub fn is_create(cursor: &Cursor) -> bool {
+pub(crate) fn is_create(cursor: &Cursor) -> bool {
     let mut n = 1;
     if cursor.is_kw_at(n, "OR") && cursor.is_kw_at(n + 1, "REPLACE") {
         n += 2;
@@ -177,7 +177,7 @@ pub fn drop(cursor: &mut Cursor) -> PResult<Statement> {
 }
 
 /// `DESC[RIBE] PROCEDURE name ( types )`.
-pub fn describe(cursor: &mut Cursor) -> PResult<Statement> {
+pub(crate) fn describe(cursor: &mut Cursor) -> PResult<Statement> {
     cursor.advance();
     cursor.expect_kw("PROCEDURE")?;
     let name = cursor.name()?;
@@ -186,7 +186,7 @@ pub fn describe(cursor: &mut Cursor) -> PResult<Statement> {
 }
 
 /// `CALL name ( ... )`: the arguments are skipped (nothing runs).
-pub fn call(cursor: &mut Cursor) -> PResult<Statement> {
+pub(crate) fn call(cursor: &mut Cursor) -> PResult<Statement> {
     cursor.expect_kw("CALL")?;
     let name = cursor.name()?;
     let args = cursor.balanced_group()?;

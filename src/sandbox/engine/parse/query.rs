@@ -75,7 +75,7 @@ pub fn update(cursor: &mut Cursor) -> PResult<Statement> {
     })
 }
 
-pub fn delete(cursor: &mut Cursor) -> PResult<Statement> {
+pub(crate) fn delete(cursor: &mut Cursor) -> PResult<Statement> {
     cursor.expect_kws(&["DELETE", "FROM"])?;
     let table = cursor.name()?;
     if cursor.is_kw("USING") {
@@ -92,7 +92,7 @@ pub fn delete(cursor: &mut Cursor) -> PResult<Statement> {
 /// `MERGE INTO t [[AS] a] USING (SELECT ...) [AS] s ON cond` with `WHEN MATCHED THEN UPDATE
 /// SET ...` and/or `WHEN NOT MATCHED THEN INSERT [(cols)] VALUES (...)`. Other sources and
 /// clauses are reported as unsupported.
-pub fn merge(cursor: &mut Cursor) -> PResult<Statement> {
+pub(crate) fn merge(cursor: &mut Cursor) -> PResult<Statement> {
     cursor.expect_kws(&["MERGE", "INTO"])?;
     let target = cursor.name()?;
     let target_alias = alias(cursor, "USING")?;
@@ -193,7 +193,7 @@ fn alias(cursor: &mut Cursor, next: &str) -> PResult<Option<String>> {
     Ok(None)
 }
 
-pub fn select(cursor: &mut Cursor) -> PResult<Select> {
+pub(crate) fn select(cursor: &mut Cursor) -> PResult<Select> {
     cursor.expect_kw("SELECT")?;
     if cursor.is_kw("DISTINCT") || cursor.is_kw("TOP") {
         return Err(cursor.unsupported("SELECT DISTINCT/TOP"));
@@ -429,7 +429,7 @@ fn upper_words(text: &str) -> String {
 }
 
 /// A literal, a column or a function call.
-pub fn expr(cursor: &mut Cursor) -> PResult<Expr> {
+pub(crate) fn expr(cursor: &mut Cursor) -> PResult<Expr> {
     expr_in(cursor, false)
 }
 
@@ -582,7 +582,7 @@ fn expr_in(cursor: &mut Cursor, qualified: bool) -> PResult<Expr> {
 }
 
 /// `a OR b`, `a AND b`, `NOT a`, `(a)`, `x IS [NOT] NULL`, `x op y`, `x [NOT] IN (...)`.
-pub fn cond(cursor: &mut Cursor) -> PResult<Cond> {
+pub(crate) fn cond(cursor: &mut Cursor) -> PResult<Cond> {
     cond_in(cursor, false)
 }
 

@@ -12,7 +12,7 @@ use crate::sql::{tokenize, Token, TokenKind};
 use std::collections::BTreeSet;
 
 /// A source as written: one to three canonical parts (unquoted words upper-cased).
-pub type SourceName = Vec<String>;
+pub(crate) type SourceName = Vec<String>;
 
 /// What a `(` opened: a query (its FROM names sources) or anything else (a function's
 /// arguments, where `EXTRACT(YEAR FROM ts)` names no table).
@@ -72,7 +72,7 @@ const NOT_A_NAME: &[&str] = &["LATERAL", "TABLE", "IDENTIFIER", "VALUES", "SELEC
 
 /// The sources `query` reads, in order of appearance, each once. `Err` says what the
 /// sandbox cannot read.
-pub fn sources(query: &str) -> Result<Vec<SourceName>, String> {
+pub(crate) fn sources(query: &str) -> Result<Vec<SourceName>, String> {
     let toks: Vec<Token> = tokenize(query)
         .map_err(|e| format!("a query it cannot tokenize ({e})"))?
         .into_iter()

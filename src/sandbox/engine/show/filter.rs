@@ -6,7 +6,7 @@ use super::super::parse::ast::Show;
 use crate::sandbox::SqlError;
 
 /// Snowflake's ceiling on rows returned by one SHOW.
-pub const MAX_ROWS: usize = 10_000;
+pub(crate) const MAX_ROWS: usize = 10_000;
 
 /// What happens when a SHOW would return more than 10,000 rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

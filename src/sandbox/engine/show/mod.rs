@@ -5,7 +5,7 @@ mod columns;
 mod filter;
 mod render;
 
-pub use filter::{like as like_pattern, Cap, Key};
+pub(crate) use filter::{like as like_pattern, Cap, Key};
 
 use super::catalog::SYSTEM_ROLES;
 use super::errors;
@@ -15,7 +15,7 @@ use crate::sandbox::{ResultSet, SqlError};
 
 /// The containers a schema-level SHOW covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Containers {
+pub(crate) enum Containers {
     Account,
     Database(String),
     Schema(String, String),

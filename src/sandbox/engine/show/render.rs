@@ -613,7 +613,7 @@ pub fn views(exec: &Exec, show: &Show, keys: &[Key]) -> ResultSet {
 
 /// The refresh mode a dynamic table runs with: the sandbox resolves AUTO to INCREMENTAL,
 /// as Snowflake does for queries that support incremental refresh.
-pub fn effective_refresh_mode(declared: &str) -> &str {
+pub(crate) fn effective_refresh_mode(declared: &str) -> &str {
     if declared == "AUTO" {
         "INCREMENTAL"
     } else {
@@ -882,7 +882,7 @@ fn param_row(def: &ParamDef, value: Option<(&String, &str)>) -> Row {
     ]
 }
 
-pub fn parameters(
+pub(crate) fn parameters(
     exec: &Exec,
     show: &Show,
     kind: ObjectKind,
