@@ -356,17 +356,18 @@ fn sensitive_values_are_redacted_from_evaluation_errors() {
     );
 }
 
-/// Load a generated configuration, with the time it took.
-fn load_text(text: &str) -> (Diagnostics, std::time::Duration) {
+/// Load a generated configuration.
+fn load_text(text: &str) -> Diagnostics {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), &[("main.hcl", text)]);
-    let start = std::time::Instant::now();
-    let (_, diags) = load(tmp.path(), &options());
-    (diags, start.elapsed())
+    load(tmp.path(), &options()).1
 }
 
 /// A chain of 60,000 locals overflowed the stack (each local's blocks were found by
-/// recursion, once per local: 20,000 took over a minute). Now it is evaluated in one pass.
+/// recursion, once per local: 20,000 took over a minute). Now it is evaluated in one pass:
+/// it loads at all (no overflow), in a few seconds. No time is asserted: a busy machine
+/// would fail a bound that an idle one meets; a return of the quadratic walk shows as a
+/// test that runs for minutes.
 #[test]
 fn a_chain_of_sixty_thousand_locals_loads_in_one_pass() {
     let n = 60_000;
@@ -378,10 +379,8 @@ fn a_chain_of_sixty_thousand_locals_loads_in_one_pass() {
         "}}\nwarehouse \"w\" {{\n  name    = \"W\"\n  comment = \"${{local.l{}}}\"\n}}\n",
         n - 1
     ));
-    let (diags, took) = load_text(&text);
+    let diags = load_text(&text);
     assert!(diags.is_empty(), "{}", lines(&diags));
-    // Generous for a debug build on a busy machine; the quadratic walk took minutes.
-    assert!(took.as_secs() < 60, "took {took:?}");
 }
 
 /// A cycle through 60,000 locals is found without recursion and reported briefly.
@@ -393,7 +392,7 @@ fn a_cycle_through_sixty_thousand_locals_is_one_short_error() {
         text.push_str(&format!("  l{i} = local.l{}\n", i - 1));
     }
     text.push_str("}\n");
-    let (diags, _) = load_text(&text);
+    let diags = load_text(&text);
     let errors: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
@@ -409,7 +408,7 @@ fn a_cycle_through_sixty_thousand_locals_is_one_short_error() {
 #[test]
 fn errors_quote_a_short_excerpt_of_a_huge_value_or_line() {
     let huge = "a".repeat(100_000);
-    let (diags, _) = load_text(&format!("locals {{\n  x = -\"{huge}\"\n}}\n"));
+    let diags = load_text(&format!("locals {{\n  x = -\"{huge}\"\n}}\n"));
     let text = lines(&diags);
     assert!(
         text.starts_with("main.hcl:2:7: error: cannot evaluate local.x"),
@@ -423,7 +422,7 @@ fn errors_quote_a_short_excerpt_of_a_huge_value_or_line() {
         "(".repeat(5000),
         ")".repeat(5000)
     );
-    let (diags, _) = load_text(&nested);
+    let diags = load_text(&nested);
     let text = lines(&diags);
     assert!(text.contains("main.hcl:2:"), "{text:.300}");
     assert!(text.contains("nesting depth"), "{text:.300}");

@@ -249,7 +249,16 @@ fn run_step(d: &Dir, mode: ApplyMode) -> Result<(), StepFailure> {
             out_text(&v)
         )));
     }
-    let p = d.sandbox(&["plan", "--format", "json"]);
+    // A saved plan's run order is rearranged below: the refreshed plan saves itself (the
+    // JSON it prints is the same with --out), rather than a second refresh saving it.
+    let saved_plan = d.path().join("step.plan");
+    let saved_plan = saved_plan.to_str().unwrap();
+    let p = match mode {
+        ApplyMode::Direct => d.sandbox(&["plan", "--format", "json"]),
+        ApplyMode::Reversed | ApplyMode::Shuffled(_) => {
+            d.sandbox(&["plan", "--out", saved_plan, "--format", "json"])
+        }
+    };
     if p.code != 0 {
         return Err(fail(format!("plan failed:\n{}", out_text(&p))));
     }
@@ -288,15 +297,7 @@ fn run_step(d: &Dir, mode: ApplyMode) -> Result<(), StepFailure> {
             "json",
         ]),
         ApplyMode::Reversed | ApplyMode::Shuffled(_) => {
-            let file = d.path().join("step.plan");
-            let file = file.to_str().unwrap();
-            let saved = d.sandbox(&["plan", "--out", file, "--format", "json"]);
-            if saved.code != 0 {
-                return Err(with_plan(format!(
-                    "plan --out failed:\n{}",
-                    out_text(&saved)
-                )));
-            }
+            let file = saved_plan;
             let mut doc: J = serde_json::from_str(&std::fs::read_to_string(file).unwrap())
                 .expect("a saved plan is JSON");
             let order = doc["plan"]["order"].as_array_mut().expect("plan.order");
