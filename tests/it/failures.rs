@@ -131,9 +131,20 @@ impl Account {
 
     /// Apply `config` with no fault: it must succeed.
     async fn apply_all(&mut self, config: &Config, when: &str) -> Result<(), String> {
+        let live = self.live(config).await;
+        self.apply_all_from(config, &live, when).await
+    }
+
+    /// [`Account::apply_all`] from `live`, the account as read for `config` since the last
+    /// change to the account or the state (no second read of the same account).
+    async fn apply_all_from(
+        &mut self,
+        config: &Config,
+        live: &Picture,
+        when: &str,
+    ) -> Result<(), String> {
         let plan = self
-            .plan(config)
-            .await
+            .plan_from(config, live)
             .map_err(|e| format!("{when}: {e}"))?;
         let report = self.run(&plan).await;
         if !report.ok() {
@@ -145,6 +156,22 @@ impl Account {
     /// Apply `config` with no fault: it must succeed and leave nothing to do.
     async fn converge(&mut self, config: &Config, when: &str) -> Result<(), String> {
         self.apply_all(config, when).await?;
+        self.nothing_left(config, when).await
+    }
+
+    /// [`Account::converge`] from `live` (see [`Account::apply_all_from`]).
+    async fn converge_from(
+        &mut self,
+        config: &Config,
+        live: &Picture,
+        when: &str,
+    ) -> Result<(), String> {
+        self.apply_all_from(config, live, when).await?;
+        self.nothing_left(config, when).await
+    }
+
+    /// The plan from the account has nothing left to do.
+    async fn nothing_left(&self, config: &Config, when: &str) -> Result<(), String> {
         let live = self.live(config).await;
         let left = summary(&self.changes(config, Some(&live))?);
         if !left.is_empty() {
@@ -156,8 +183,8 @@ impl Account {
     }
 
     /// The state tells the truth: nothing in progress, no drift, and the plan from the
-    /// state is the plan from the account.
-    async fn truthful(&self, config: &Config, check: &Check) -> Result<(), String> {
+    /// state is the plan from the account. Ok holds the account as it read it.
+    async fn truthful(&self, config: &Config, check: &Check) -> Result<Picture, String> {
         if !self.state.in_progress.is_empty() {
             return Err(format!("left in progress: {:?}", self.state.in_progress));
         }
@@ -196,7 +223,7 @@ impl Account {
         if check.something_left && refreshed.is_empty() {
             return Err("a statement failed, yet the plan has nothing left to do".into());
         }
-        Ok(())
+        Ok(live)
     }
 }
 
@@ -302,12 +329,13 @@ async fn transition(account: &mut Account, from: &Config, to: &Config) -> Result
             k += 1;
             continue;
         }
-        account
+        let live = account
             .truthful(to, &check)
             .await
             .map_err(|e| format!("{at}: {e}"))?;
+        // Nothing changed since truthful read the account: plan from what it read.
         account
-            .converge(to, &format!("{at}, then applying what was left"))
+            .converge_from(to, &live, &format!("{at}, then applying what was left"))
             .await?;
         // Some changes have no way back in one plan (a model's default version cannot be
         // dropped; an old object left by a failed cleanup is in the way): a new account
