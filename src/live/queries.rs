@@ -37,6 +37,11 @@ pub enum Family {
     AllTables,
     /// The columns of tables and views (SHOW COLUMNS: no warehouse needed), read per schema.
     Columns,
+    /// SHOW PROCEDURES: existence and argument types, per database or schema.
+    Procedures,
+    /// DESCRIBE PROCEDURE of one procedure SHOW PROCEDURES found and the configuration or
+    /// the state names (its code, handler, packages...): sent as SHOW PROCEDURES' rows come.
+    ProcedureDetails,
 }
 
 impl Family {
@@ -59,6 +64,8 @@ impl Family {
             Family::DatabaseRoles => "SHOW DATABASE ROLES",
             Family::AllTables => "SHOW TABLES",
             Family::Columns => "SHOW COLUMNS",
+            Family::Procedures => "SHOW PROCEDURES",
+            Family::ProcedureDetails => "DESCRIBE PROCEDURE",
         }
     }
 
@@ -87,6 +94,8 @@ pub enum ShowIn {
     Role(Ident),
     /// The grants of one database role (`SHOW GRANTS TO DATABASE ROLE db.r`).
     DatabaseRole(ObjectName),
+    /// One procedure, with its argument types (`DESCRIBE PROCEDURE db.s.p(NUMBER)`).
+    Procedure(ObjectName),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,6 +119,7 @@ impl Query {
         }
         let base = self.family.show();
         match &self.scope {
+            ShowIn::Procedure(p) => format!("{base} {}", p.to_sql_with_signature()),
             ShowIn::Account => base.to_string(),
             ShowIn::Database(db) if self.family == Family::Schemas => {
                 format!("{base} IN DATABASE {}", db.to_sql())
@@ -138,6 +148,8 @@ pub(crate) fn families(kind: Kind) -> &'static [Family] {
         Kind::Role => &[Family::Roles],
         Kind::Table => &[Family::AllTables, Family::Columns],
         Kind::View => &[Family::Views],
+        // DESCRIBE PROCEDURE (ProcedureDetails) follows SHOW PROCEDURES' rows (`live::read`).
+        Kind::Procedure => &[Family::Procedures],
         Kind::Grant => &[Family::Grants, Family::FutureGrants],
         Kind::RoleGrant => &[Family::RoleGrants],
         Kind::DatabaseRole => &[Family::DatabaseRoles],
@@ -457,5 +469,6 @@ fn scope_text(s: &ShowIn) -> String {
         ShowIn::Schema(s) => format!("schema {s}"),
         ShowIn::Role(r) => format!("role {r}"),
         ShowIn::DatabaseRole(r) => format!("database role {r}"),
+        ShowIn::Procedure(p) => format!("procedure {p}"),
     }
 }
