@@ -1,4 +1,6 @@
-//! Which metadata queries to send: one per kind per scope, never one per object. A kind
+//! Which metadata queries to send: one per kind per scope, never one per object (but for
+//! DESCRIBE PROCEDURE, the only place Snowflake prints a procedure's code, sent only for the
+//! procedures the configuration or the state names, `Family::ProcedureDetails`). A kind
 //! wanted in several schemas of a database is read once for the database; pages of 10,000
 //! rows are followed with LIMIT ... FROM.
 
