@@ -105,7 +105,7 @@ pub fn called_by(task: &crate::model::ObjectName, sql: &str) -> Option<crate::mo
     loop {
         let t = it.next()?;
         parts.push(match t.kind {
-            TokenKind::Word => Ident::from_canonical(&t.value.to_ascii_uppercase()),
+            TokenKind::Word => Ident::from_canonical(t.value.to_ascii_uppercase()),
             TokenKind::QuotedIdent => Ident::from_canonical(&t.value),
             _ => return None,
         });
