@@ -14,6 +14,7 @@ DEMO="$PWD/target/demo/mitsui-mlops"
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
 cp examples/mitsui-mlops/*.hcl "$DEMO"/
+cp -r examples/mitsui-mlops/procedures "$DEMO"/
 
 step() {
   printf '\n\033[1m$ snowform %s\033[0m\n' "$*"
@@ -21,8 +22,8 @@ step() {
 }
 
 step validate
-# The schema of the state table (backend.hcl), which an administrator creates once.
-step sandbox exec "$(cat examples/mitsui-mlops/admin.sql)"
+# The state table's database and schema (backend.hcl), which an administrator creates once.
+step --connection sandbox state init
 step --connection sandbox plan
 step --connection sandbox apply --auto-approve
 step --connection sandbox plan --detailed-exitcode

@@ -62,6 +62,7 @@ fn create_in_schema(object: &Object) -> Option<&'static str> {
         Kind::Model => "CREATE MODEL",
         Kind::Task => "CREATE TASK",
         Kind::Table => "CREATE TABLE",
+        Kind::Procedure => "CREATE PROCEDURE",
         // Not created in a schema (or, for grants, not created at all): asked for elsewhere.
         // Every kind is named, so a new schema-level kind cannot be forgotten here.
         Kind::Warehouse

@@ -1004,6 +1004,28 @@ fn exec(dir: &std::path::Path, home: &std::path::Path, sql: &str) {
     assert!(o.status.success(), "{sql}: {o:?}");
 }
 
+/// `snowform state init` on the shared sandbox account, as an administrator runs it once.
+fn state_init(dir: &std::path::Path, home: &std::path::Path) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_snowform"))
+        .env_clear()
+        .env("HOME", home)
+        .env("SNOWFLAKE_HOME", home)
+        .env("NO_COLOR", "1")
+        .env("SNOWFORM_SANDBOX_ACCOUNT", "ci")
+        .arg("-C")
+        .arg(dir)
+        .args(["--connection", "sandbox", "state", "init"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "state init: {o:?}");
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        said.contains("CREATE DATABASE IF NOT EXISTS SNOWFORM")
+            && said.contains("CREATE SCHEMA IF NOT EXISTS SNOWFORM.STATE"),
+        "{said}"
+    );
+}
+
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
@@ -1047,13 +1069,10 @@ async fn the_pipeline_stages_plan_review_and_apply_two_environments() {
     // The example as shipped: its state backend and its workspaces' variable files.
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/mitsui-mlops");
     copy_dir(&example, &dir);
-    // What exists before the pipeline's first run: the schema of the state table, which an
-    // administrator creates (the example declares its raw tables).
-    exec(
-        &dir,
-        &out,
-        &std::fs::read_to_string(dir.join("admin.sql")).unwrap(),
-    );
+    // What exists before the pipeline's first run: the state table's database and schema,
+    // which an administrator creates once with `state init` (the example declares its raw
+    // tables).
+    state_init(&dir, &out);
     let pr_env = vec![
         ("SYSTEM_COLLECTIONURI", server.url.clone()),
         ("SYSTEM_TEAMPROJECT", PROJECT.to_string()),

@@ -54,6 +54,7 @@ fn the_ml_pipeline_example_loads_to_its_objects() {
             "compute.hcl",
             "feature_store.hcl",
             "models.hcl",
+            "procedures.hcl",
             "raw.hcl",
             "tasks.hcl",
             "variables.hcl"

@@ -229,8 +229,9 @@ pub struct ApplyArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum StateCommand {
-    /// Create the state table of `backend "snowflake"` and this workspace's row, when
-    /// missing (apply does it too; plan and drift only read)
+    /// Create the state table of `backend "snowflake"` and this workspace's row, and the
+    /// table's database and schema, when missing (an administrator's one-time step; apply
+    /// creates the table too, never the database or schema; plan and drift only read)
     Init,
     /// Addresses in the state
     List,

@@ -94,11 +94,13 @@ impl Backend {
                 l.path.display()
             )),
             Backend::Snowflake(s) => {
-                s.ensure(&need(session, s)?.client).await?;
-                Ok(format!(
+                let created = s.init(&need(session, s)?.client).await?;
+                let mut out: Vec<String> = created.iter().map(|c| format!("{c}: done.")).collect();
+                out.push(format!(
                     "The state table {} is ready for workspace {}.",
                     s.table, s.workspace
-                ))
+                ));
+                Ok(out.join("\n"))
             }
         }
     }

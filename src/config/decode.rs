@@ -202,6 +202,16 @@ impl Decoder<'_, '_> {
                 AttrType::Securable => self.securable(attr.name, v).map(Value::Str),
                 ty => values::decode(ty, v),
             };
+            // A body goes between `$$` (as Snowflake's examples write it): one holding `$$`
+            // would end early and the rest would run as SQL.
+            let decoded = decoded.and_then(|value| match value.as_str() {
+                Some(b) if kind == Kind::Procedure && attr.name == "body" && b.contains("$$") => {
+                    Err(values::Invalid::new(
+                        "the body contains `$$`, which would end the procedure's code early; remove it (for example, write `$ $` or build the text from parts)",
+                    ))
+                }
+                _ => Ok(value),
+            });
             match decoded {
                 Ok(value) => {
                     props.insert(attr.name.to_string(), value);
@@ -245,6 +255,15 @@ impl Decoder<'_, '_> {
                 }
             }
             _ => None,
+        };
+        // Overloads are distinct procedures: the argument types belong to the identity.
+        let object_name = match kind {
+            Kind::Procedure => object_name.map(|n| {
+                n.with_signature(Some(crate::model::kinds::procedure::signature(
+                    props.get("arguments"),
+                )))
+            }),
+            _ => object_name,
         };
 
         let value = self.value(

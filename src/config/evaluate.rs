@@ -1904,12 +1904,33 @@ fn resolve_named(decoded: &mut [Decoded]) {
             .entry((d.object.kind(), d.object.name.clone()))
             .or_insert_with(|| d.object.address.clone());
     }
+    // Procedures by name whatever their argument types: a task that CALLs one by a literal
+    // name depends on every overload of that name (created first, dropped last).
+    let mut procedures: BTreeMap<ObjectName, Vec<Address>> = BTreeMap::new();
+    for d in decoded
+        .iter()
+        .filter(|d| d.object.kind() == Kind::Procedure)
+    {
+        procedures
+            .entry(d.object.name.clone().with_signature(None))
+            .or_default()
+            .push(d.object.address.clone());
+    }
     for d in decoded.iter_mut() {
         for (kind, name) in &d.named {
             if let Some(a) = index.get(&(*kind, name.clone())) {
                 if *a != d.object.address {
                     d.object.deps.insert(a.clone());
                 }
+            }
+        }
+        if d.object.kind() == Kind::Task && !procedures.is_empty() {
+            let called = d
+                .object
+                .get_str("sql")
+                .and_then(|sql| crate::model::kinds::procedure::called_by(&d.object.name, sql));
+            if let Some(addrs) = called.and_then(|n| procedures.get(&n)) {
+                d.object.deps.extend(addrs.iter().cloned());
             }
         }
     }

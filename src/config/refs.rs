@@ -358,6 +358,7 @@ fn example_label(kind: Kind) -> &'static str {
         Kind::Role => "fs_producer",
         Kind::Table => "patients",
         Kind::View => "patient_ages",
+        Kind::Procedure => "retrain",
         Kind::Grant => "consumer_on_schema",
         Kind::RoleGrant => "consumer_in_producer",
         Kind::DatabaseRole => "fs_readers",

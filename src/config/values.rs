@@ -186,6 +186,56 @@ pub(crate) fn decode(ty: &AttrType, v: &Hcl) -> Result<Value, Invalid> {
             out.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
             Ok(Value::List(out))
         }
+        AttrType::StringList => {
+            let Hcl::Array(items) = v else {
+                return Err(expected(ty, v));
+            };
+            items
+                .iter()
+                .map(|item| text(item).map(Value::Str).ok_or_else(|| expected(ty, v)))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::List)
+        }
+        AttrType::Arguments => {
+            let Hcl::Array(items) = v else {
+                return Err(expected(ty, v));
+            };
+            let mut out: Vec<Value> = Vec::with_capacity(items.len());
+            let mut names: Vec<String> = Vec::new();
+            for item in items {
+                let Hcl::Object(m) = item else {
+                    return Err(expected(ty, v));
+                };
+                if let Some(k) = m.keys().find(|k| *k != "name" && *k != "type") {
+                    return Err(Invalid::new(format!(
+                        "an argument has {k:?}; write only name and type"
+                    )));
+                }
+                let (Some(name), Some(t)) =
+                    (m.get("name").and_then(text), m.get("type").and_then(text))
+                else {
+                    return Err(Invalid::new("an argument needs a name and a type"));
+                };
+                let name = Ident::parse(&name).map_err(|e| Invalid::new(e.to_string()))?;
+                if names.iter().any(|n| n == name.as_str()) {
+                    return Err(Invalid::new(format!(
+                        "the argument {} is listed twice",
+                        name.as_str()
+                    )));
+                }
+                names.push(name.as_str().to_string());
+                let t = canon::argument_type(&t).map_err(Invalid::new)?;
+                out.push(Value::Map(
+                    [
+                        ("name".to_string(), Value::Str(name.as_str().to_string())),
+                        ("type".to_string(), Value::Str(t)),
+                    ]
+                    .into_iter()
+                    .collect(),
+                ));
+            }
+            Ok(Value::List(out))
+        }
         AttrType::Ref(_)
         | AttrType::RefList(_)
         | AttrType::Map

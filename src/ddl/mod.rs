@@ -8,6 +8,7 @@ mod entity;
 mod feature_view;
 mod grant;
 mod model;
+mod procedure;
 mod props;
 mod role;
 mod role_grant;
@@ -301,6 +302,7 @@ pub(crate) fn hooks(kind: Kind) -> &'static KindDdl {
         Kind::Role => &role::DDL,
         Kind::Table => &table::DDL,
         Kind::View => &view::DDL,
+        Kind::Procedure => &procedure::DDL,
         Kind::Grant => &grant::DDL,
         Kind::RoleGrant => &role_grant::DDL,
         Kind::DatabaseRole => &database_role::DDL,

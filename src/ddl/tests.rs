@@ -239,6 +239,29 @@ fn hostile_names_and_comments_cannot_break_out() {
                 ObjectName::in_database(ident(h), ident(h)),
                 &[],
             ),
+            // The body is code by design (sent between `$$`; one holding `$$` is refused
+            // when the configuration is read): every other text is quoted.
+            obj(
+                Kind::Procedure,
+                name.clone().with_signature(Some("(NUMBER)".into())),
+                &[
+                    ("comment", h.into()),
+                    (
+                        "arguments",
+                        Value::List(vec![Value::Map(BTreeMap::from([
+                            ("name".to_string(), Value::from(h)),
+                            ("type".to_string(), Value::from("NUMBER")),
+                        ]))]),
+                    ),
+                    ("returns", "VARCHAR(16777216)".into()),
+                    ("language", "PYTHON".into()),
+                    ("runtime_version", h.into()),
+                    ("packages", Value::List(vec![h.into()])),
+                    ("imports", Value::List(vec![h.into()])),
+                    ("handler", h.into()),
+                    ("body", "return 1".into()),
+                ],
+            ),
         ];
         // Every kind of the registry is here: a new kind's statements get the same proof.
         for kind in Kind::ALL {

@@ -155,6 +155,8 @@ fn rank(kind: Kind) -> u8 {
         Kind::Table => 3,
         // After the tables it reads.
         Kind::View => 4,
+        // Beside the tasks that call them (a task's CALL depends on the procedure).
+        Kind::Procedure => 6,
         Kind::Grant => 9,
         Kind::RoleGrant => 10,
         Kind::DatabaseRole => 11,
@@ -402,6 +404,31 @@ fn block(writer: &mut Writer, object: &Object) {
                 ident(s.split(" (its refresh task").next().unwrap_or(s))
             }
             (AttrType::Sql, Value::Str(s)) => text(s),
+            (AttrType::StringList, Value::List(items)) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(hcl_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            (AttrType::Arguments, Value::List(items)) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .filter_map(Value::as_map)
+                    .map(|m| {
+                        let s = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or_default();
+                        format!(
+                            "{{ name = {}, type = {} }}",
+                            hcl_string(s("name")),
+                            hcl_string(s("type"))
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             (AttrType::Json, Value::Str(s)) => serde_json::from_str(s)
                 .map(|j| json_to_hcl(&j, 1))
                 .unwrap_or_else(|_| hcl_string(s)),

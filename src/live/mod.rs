@@ -100,16 +100,32 @@ pub async fn read<E: Executor>(
             _ => unreachable!("model versions are read per database"),
         })
         .collect();
-    let mut results = queries::run_following(exec, first, opts.concurrency, |family, rows| {
-        if family != Family::Models {
-            return Vec::new();
-        }
-        rows.iter()
-            .filter_map(|r| rows.raw(r, "database_name"))
-            .filter_map(|db| versions.remove(db))
-            .collect()
-    })
-    .await?;
+    // DESCRIBE PROCEDURE only for the procedures named by the configuration or the state,
+    // each as soon as a SHOW PROCEDURES finds it.
+    let mut described: BTreeSet<ObjectName> = objects
+        .iter()
+        .filter(|o| o.kind() == Kind::Procedure)
+        .map(|o| o.name.clone())
+        .collect();
+    let mut results =
+        queries::run_following(exec, first, opts.concurrency, |family, rows| match family {
+            Family::Models => rows
+                .iter()
+                .filter_map(|r| rows.raw(r, "database_name"))
+                .filter_map(|db| versions.remove(db))
+                .collect(),
+            Family::Procedures => parse::procedures(rows)
+                .into_iter()
+                .filter(|p| described.remove(&p.name))
+                .map(|p| queries::Query {
+                    family: Family::ProcedureDetails,
+                    scope: queries::ShowIn::Procedure(p.name),
+                    fallback: vec![],
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+        .await?;
     let mut out = LiveRead {
         queries: results.sent,
         missing_scopes: results.missing,
@@ -156,6 +172,18 @@ pub async fn read<E: Executor>(
                 &get(Family::Columns),
             )),
             Kind::View => found.extend(parse::views(&get(Family::Views))),
+            Kind::Procedure => {
+                for mut p in parse::procedures(&get(Family::Procedures)) {
+                    let details = out.fetched.iter().find(|f| {
+                        f.family == Family::ProcedureDetails
+                            && f.covers == [queries::ShowIn::Procedure(p.name.clone())]
+                    });
+                    if let Some(d) = details {
+                        parse::procedure_details(&mut p, &d.rows);
+                    }
+                    found.push(p);
+                }
+            }
             Kind::Role => found.extend(
                 parse::roles(&get(Family::Roles))
                     .into_iter()

@@ -1,4 +1,6 @@
-//! Which metadata queries to send: one per kind per scope, never one per object. A kind
+//! Which metadata queries to send: one per kind per scope, never one per object (but for
+//! DESCRIBE PROCEDURE, the only place Snowflake prints a procedure's code, sent only for the
+//! procedures the configuration or the state names, `Family::ProcedureDetails`). A kind
 //! wanted in several schemas of a database is read once for the database; pages of 10,000
 //! rows are followed with LIMIT ... FROM.
 
@@ -37,6 +39,11 @@ pub enum Family {
     AllTables,
     /// The columns of tables and views (SHOW COLUMNS: no warehouse needed), read per schema.
     Columns,
+    /// SHOW PROCEDURES: existence and argument types, per database or schema.
+    Procedures,
+    /// DESCRIBE PROCEDURE of one procedure SHOW PROCEDURES found and the configuration or
+    /// the state names (its code, handler, packages...): sent as SHOW PROCEDURES' rows come.
+    ProcedureDetails,
 }
 
 impl Family {
@@ -59,6 +66,8 @@ impl Family {
             Family::DatabaseRoles => "SHOW DATABASE ROLES",
             Family::AllTables => "SHOW TABLES",
             Family::Columns => "SHOW COLUMNS",
+            Family::Procedures => "SHOW PROCEDURES",
+            Family::ProcedureDetails => "DESCRIBE PROCEDURE",
         }
     }
 
@@ -87,6 +96,8 @@ pub enum ShowIn {
     Role(Ident),
     /// The grants of one database role (`SHOW GRANTS TO DATABASE ROLE db.r`).
     DatabaseRole(ObjectName),
+    /// One procedure, with its argument types (`DESCRIBE PROCEDURE db.s.p(NUMBER)`).
+    Procedure(ObjectName),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,6 +121,7 @@ impl Query {
         }
         let base = self.family.show();
         match &self.scope {
+            ShowIn::Procedure(p) => format!("{base} {}", p.to_sql_with_signature()),
             ShowIn::Account => base.to_string(),
             ShowIn::Database(db) if self.family == Family::Schemas => {
                 format!("{base} IN DATABASE {}", db.to_sql())
@@ -138,6 +150,8 @@ pub(crate) fn families(kind: Kind) -> &'static [Family] {
         Kind::Role => &[Family::Roles],
         Kind::Table => &[Family::AllTables, Family::Columns],
         Kind::View => &[Family::Views],
+        // DESCRIBE PROCEDURE (ProcedureDetails) follows SHOW PROCEDURES' rows (`live::read`).
+        Kind::Procedure => &[Family::Procedures],
         Kind::Grant => &[Family::Grants, Family::FutureGrants],
         Kind::RoleGrant => &[Family::RoleGrants],
         Kind::DatabaseRole => &[Family::DatabaseRoles],
@@ -457,5 +471,6 @@ fn scope_text(s: &ShowIn) -> String {
         ShowIn::Schema(s) => format!("schema {s}"),
         ShowIn::Role(r) => format!("role {r}"),
         ShowIn::DatabaseRole(r) => format!("database role {r}"),
+        ShowIn::Procedure(p) => format!("procedure {p}"),
     }
 }

@@ -78,6 +78,10 @@ fn every_kind() -> Vec<Object> {
             ObjectName::in_schema(id("XYZ_DEV"), id("RAW"), id("RAW_CLAIMS")),
         ),
         wanted(Kind::View, fs("PATIENT_NAMES")),
+        wanted(
+            Kind::Procedure,
+            fs("RETRAIN_AGE").with_signature(Some("(NUMBER)".into())),
+        ),
         future_grant(),
         role_grant(),
         wanted(
@@ -134,6 +138,8 @@ fn documented_fixture(family: Family) -> &'static str {
         Family::FutureGrants => "show_future_grants_in_schema",
         Family::RoleGrants => "show_grants_of_role",
         Family::DatabaseRoles => "show_database_roles",
+        Family::Procedures => "show_procedures",
+        Family::ProcedureDetails => "desc_procedure",
     }
 }
 
@@ -433,6 +439,8 @@ fn made_up_recordings_use_the_documented_columns() {
         ("future_grants", "show_future_grants_in_schema", false),
         ("grants_of_role", "show_grants_of_role", false),
         ("database_roles", "show_database_roles", false),
+        ("procedures", "show_procedures", false),
+        ("desc_procedure_retrain_age", "desc_procedure", false),
         (
             "grants_to_database_role",
             "show_grants_to_database_role",
@@ -620,9 +628,10 @@ fn the_queries_that_do_not_wait_for_another_are_all_sent_at_once() {
     rt.block_on(read(&exec, &refs, &ReadOptions::default()))
         .unwrap();
     let sent = exec.inner.sent.lock().unwrap().clone();
-    // Only the model versions wait, for SHOW MODELS to find a model.
+    // Only the model versions wait, for SHOW MODELS to find a model, and DESCRIBE PROCEDURE
+    // of the declared procedure, for SHOW PROCEDURES to find it.
     let shows = sent.iter().filter(|s| s.starts_with("SHOW")).count();
     assert!(shows > 8, "{sent:?}");
-    assert_eq!(sent.len(), shows + 1, "{sent:?}");
+    assert_eq!(sent.len(), shows + 2, "{sent:?}");
     assert_eq!(exec.peak.into_inner(), shows, "{sent:?}");
 }

@@ -430,6 +430,14 @@ pub fn column_type(text: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// A procedure argument type as a signature holds it: the canonical column type without
+/// length or precision, as SHOW PROCEDURES prints it (`INT` and `NUMBER(10,2)` are `NUMBER`,
+/// `STRING` is `VARCHAR`): Snowflake tells overloads apart by these.
+pub fn argument_type(text: &str) -> Result<String, String> {
+    let full = column_type(text)?;
+    Ok(full.split('(').next().unwrap_or_default().to_string())
+}
+
 /// A column default as snowform writes it into CREATE TABLE: one literal (a number, a string
 /// in single quotes, TRUE, FALSE) or one call without arguments (`CURRENT_TIMESTAMP()`), so a
 /// value from the configuration can never add SQL of its own. Calls are upper-cased, as

@@ -138,6 +138,11 @@ pub struct ObjectName {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<Ident>,
     pub name: Ident,
+    /// A procedure's argument types in Snowflake's canonical form, `(NUMBER, VARCHAR)`:
+    /// overloads are distinct objects, so the types belong to the identity (picture key,
+    /// state address matching, DROP / DESCRIBE). Not part of `to_sql` (what `fqn` gives).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 impl ObjectName {
@@ -146,6 +151,7 @@ impl ObjectName {
             database: None,
             schema: None,
             name,
+            signature: None,
         }
     }
 
@@ -154,6 +160,7 @@ impl ObjectName {
             database: Some(database),
             schema: None,
             name,
+            signature: None,
         }
     }
 
@@ -162,6 +169,7 @@ impl ObjectName {
             database: Some(database),
             schema: Some(schema),
             name,
+            signature: None,
         }
     }
 
@@ -212,6 +220,22 @@ impl ObjectName {
             .join(".")
     }
 
+    /// The name with the argument types of a procedure (`DB.S.P(NUMBER)`), as DROP,
+    /// DESCRIBE and GRANT ... ON PROCEDURE name it; other names as `to_sql`.
+    pub fn to_sql_with_signature(&self) -> String {
+        format!(
+            "{}{}",
+            self.to_sql(),
+            self.signature.as_deref().unwrap_or("")
+        )
+    }
+
+    /// This name with a procedure's argument types.
+    pub fn with_signature(mut self, signature: Option<String>) -> ObjectName {
+        self.signature = signature;
+        self
+    }
+
     /// The containing schema (`DB.SCHEMA`) of a schema object, or database of a schema.
     pub fn parent(&self) -> Option<ObjectName> {
         match (&self.database, &self.schema) {
@@ -236,6 +260,7 @@ impl ObjectName {
             database: self.database.clone(),
             schema: self.schema.clone(),
             name,
+            signature: self.signature.clone(),
         }
     }
 
@@ -264,6 +289,9 @@ impl fmt::Display for ObjectName {
             }
             first = false;
             f.write_str(p.as_str())?;
+        }
+        if let Some(sig) = &self.signature {
+            f.write_str(sig)?;
         }
         Ok(())
     }

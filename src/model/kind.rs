@@ -22,6 +22,7 @@ pub enum Kind {
     Grant,
     RoleGrant,
     DatabaseRole,
+    Procedure,
 }
 
 /// Where an object lives, which decides the parts of its name.
@@ -33,7 +34,7 @@ pub enum Scope {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Warehouse,
         Kind::Database,
         Kind::Schema,
@@ -48,6 +49,7 @@ impl Kind {
         Kind::Grant,
         Kind::RoleGrant,
         Kind::DatabaseRole,
+        Kind::Procedure,
     ];
 
     /// The block type in HCL and the `kind` in JSON output.

@@ -53,6 +53,11 @@ pub enum AttrType {
     Privileges,
     /// What a grant is on, in, or to: a block reference, or the object's kind and name.
     Securable,
+    /// A list of strings kept in order (a procedure's packages and imports).
+    StringList,
+    /// A procedure's arguments: a list of `{ name, type }` maps in order, the type in
+    /// Snowflake's canonical argument form (`canon::argument_type`).
+    Arguments,
 }
 
 impl AttrType {
@@ -98,6 +103,8 @@ impl AttrType {
                 "a list of privileges such as [\"USAGE\", \"CREATE VIEW\"]".into()
             }
             AttrType::Securable => "a block reference or { kind = \"...\", name = \"...\" }".into(),
+            AttrType::StringList => "a list of strings".into(),
+            AttrType::Arguments => "a list of { name = \"...\", type = \"...\" }".into(),
         }
     }
 }
@@ -384,6 +391,7 @@ pub fn schema(kind: Kind) -> &'static KindSchema {
         Kind::Role => &role::SCHEMA,
         Kind::Table => &table::SCHEMA,
         Kind::View => &view::SCHEMA,
+        Kind::Procedure => &procedure::SCHEMA,
         Kind::Grant => &grant::SCHEMA,
         Kind::RoleGrant => &role_grant::SCHEMA,
         Kind::DatabaseRole => &database_role::SCHEMA,

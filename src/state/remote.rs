@@ -100,6 +100,40 @@ impl SnowflakeBackend {
         ))
     }
 
+    /// `state init`, an administrator's one-time step: the table's database and schema,
+    /// created with IF NOT EXISTS when SHOW SCHEMAS does not find them (so a role that may
+    /// not create databases can run it once they exist), then [`Self::ensure`]. Returns
+    /// what it created. `apply` never creates them: a deploy role needs no CREATE DATABASE
+    /// for its state.
+    pub async fn init<S: Sql>(&self, sql: &S) -> Result<Vec<String>, StateError> {
+        let mut created = Vec::new();
+        if let (Some(db), Some(schema)) = (&self.table.database, self.table.schema_name()) {
+            let found = sql
+                .execute(&format!(
+                    "SHOW SCHEMAS LIKE {} IN DATABASE {}",
+                    quote_literal(schema.name.as_str()),
+                    db.to_sql()
+                ))
+                .await;
+            let exists = match found {
+                Ok((rows, _)) => !rows.is_empty(),
+                Err(e) if is_missing(&e) => false,
+                Err(e) => return Err(self.remote(e)),
+            };
+            if !exists {
+                for stmt in [
+                    format!("CREATE DATABASE IF NOT EXISTS {}", db.to_sql()),
+                    format!("CREATE SCHEMA IF NOT EXISTS {}", schema.to_sql()),
+                ] {
+                    sql.execute(&stmt).await.map_err(|e| self.remote(e))?;
+                    created.push(stmt);
+                }
+            }
+        }
+        self.ensure(sql).await?;
+        Ok(created)
+    }
+
     /// Create the table and this workspace's head row when missing.
     pub(crate) async fn ensure<S: Sql>(&self, sql: &S) -> Result<(), StateError> {
         sql.execute(&format!(

@@ -123,7 +123,12 @@ fn graph_is_dot_with_an_edge_per_dependency() {
         dot.contains("\"schema.feature_store\" -> \"database.main\";"),
         "{dot}"
     );
-    assert!(dot.contains("\"task.publish\" -> \"task.score\";"), "{dot}");
+    assert!(dot.contains("\"task.retrain\" -> \"task.score\";"), "{dot}");
+    // The task that CALLs a procedure depends on it.
+    assert!(
+        dot.contains("\"task.retrain\" -> \"procedure.retrain\";"),
+        "{dot}"
+    );
 }
 
 #[test]

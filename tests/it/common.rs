@@ -102,6 +102,10 @@ impl Dir {
             if entry.file_name() == "modules" && entry.path().is_dir() {
                 copy_tree(&entry.path(), &d.path().join("modules"));
             }
+            // procedures/: the procedure bodies the example reads with file().
+            if entry.file_name() == "procedures" && entry.path().is_dir() {
+                copy_tree(&entry.path(), &d.path().join("procedures"));
+            }
         }
         d
     }

@@ -109,7 +109,7 @@ fn the_mitsui_example_round_trips() {
         "feature_view \"patient_vitals_v1\"",
         "model \"age_model\"",
         "task \"score_patients\"",
-        "task \"publish_scores\"",
+        "task \"retrain_age_model\"",
     ] {
         assert!(hcl.contains(block), "{block} missing:\n{hcl}");
     }

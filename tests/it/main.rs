@@ -23,6 +23,7 @@ mod modules;
 mod outputs;
 mod owner;
 mod plan_cases;
+mod procedures;
 mod properties;
 mod recorded_values;
 mod refactor;

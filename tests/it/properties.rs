@@ -440,7 +440,8 @@ kind_tests!(
     view,
     grant,
     role_grant,
-    database_role
+    database_role,
+    procedure
 );
 
 #[test]

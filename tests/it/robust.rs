@@ -912,7 +912,12 @@ pub(crate) fn killed_then_rerun(delay: Duration, parallelism: &str) {
     let executed = served.stats().executed;
     let changing: BTreeMap<&String, &u64> = executed
         .iter()
-        .filter(|(sql, _)| !sql.starts_with("SHOW ") && !sql.starts_with("SELECT "))
+        // Reads: SHOW, SELECT and DESCRIBE (a procedure's code, read only by DESCRIBE).
+        .filter(|(sql, _)| {
+            !sql.starts_with("SHOW ")
+                && !sql.starts_with("SELECT ")
+                && !sql.starts_with("DESCRIBE ")
+        })
         // The served account's own warehouse, created by the harness, not by snowform, and
         // anything run before the first apply.
         .filter(|(sql, _)| !sql.starts_with(&format!("CREATE WAREHOUSE {CI_WAREHOUSE} ")))

@@ -7,6 +7,7 @@ pub mod entity;
 pub mod feature_view;
 pub mod grant;
 pub mod model;
+pub mod procedure;
 pub mod role;
 pub mod role_grant;
 pub mod schema;
