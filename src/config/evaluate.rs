@@ -61,7 +61,7 @@ pub(crate) struct Run {
 }
 
 /// A local value or a resource block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Node<'a> {
     Local(&'a str),
     Block(Kind, &'a str),
