@@ -3,7 +3,7 @@
 //! A node whose inputs failed is skipped without a message, so one mistake is reported
 //! once, not again by everything that reads it.
 
-use super::bindings::{eval_in, Bindings, Each, Reads};
+use super::bindings::{eval_in, Bindings, Ctx, Each, Reads};
 use super::blocks::{Decls, LocalDecl, ModuleDecl, ResourceDecl, MODULE_META};
 use super::decode::{self, attr_key, Decoded};
 use super::functions::describe;
@@ -16,7 +16,6 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::Graph;
 use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
 use crate::model::{schema, Address, Ident, Kind, Lifecycle, ObjectName, Role};
-use hcl::eval::Context;
 use hcl::Value as Hcl;
 use hcl_edit::expr::Expression;
 use std::collections::{BTreeMap, BTreeSet};
@@ -292,7 +291,7 @@ impl<'a> Evaluated<'a> {
 
     /// The objects a module reference depends on: those its output is computed from, of
     /// one instance when the key is known, of every instance otherwise.
-    fn module_addresses(&self, m: &ModuleRef, ctx: &Context) -> BTreeSet<Address> {
+    fn module_addresses(&self, m: &ModuleRef, ctx: &Ctx) -> BTreeSet<Address> {
         let Some((for_each, instances)) = self.modules.get(m.label) else {
             return BTreeSet::new();
         };
@@ -332,7 +331,7 @@ impl<'a> Evaluated<'a> {
     fn deps_of(
         &self,
         targets: &[Target<'a>],
-        ctx: &Context,
+        ctx: &Ctx,
         local_blocks: &BTreeMap<&'a str, Vec<BlockRef<'a>>>,
         local_modules: &BTreeMap<&'a str, Vec<ModuleRef<'a>>>,
         scope: &Scope,
@@ -362,7 +361,7 @@ impl<'a> Evaluated<'a> {
 
     /// The addresses a block reference depends on: one instance when the key is known,
     /// every instance otherwise.
-    fn addresses(&self, b: &BlockRef, ctx: &Context) -> Vec<Address> {
+    fn addresses(&self, b: &BlockRef, ctx: &Ctx) -> Vec<Address> {
         match self.instances.get(&(b.kind, b.label)) {
             None => Vec::new(),
             Some(None) => vec![Address::new(b.kind, b.label).within(&self.prefix)],
@@ -1182,7 +1181,7 @@ impl hcl_edit::visit_mut::VisitMut for RenameIterator<'_> {
 /// `{ key, value }`). None when a dynamic block cannot be written (reported).
 fn expand_dynamic(
     block: &hcl_edit::structure::Block,
-    ctx: &Context<'static>,
+    ctx: &Ctx,
     file: &super::source::SourceFile,
     diags: &mut Diagnostics,
 ) -> Option<(hcl_edit::structure::Block, Vec<(String, Hcl)>)> {
