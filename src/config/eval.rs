@@ -306,7 +306,7 @@ mod tests {
             "lower(upper(each.key))",
             "toset([\"a\", \"b\", \"a\"])",
             "concat(var.list, [\"c\"])",
-            "concat(var.list...)",
+            "concat([var.list, [\"c\"]]...)",
             "format(\"%s-%d\", var.env, 4)",
             "lookup({a = 1}, \"a\", 2)",
             "length(schema)",
