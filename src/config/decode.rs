@@ -16,7 +16,7 @@ use crate::model::{
     Lifecycle, Object, ObjectName, Role, Scope, Value,
 };
 use hcl::Value as Hcl;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The hidden key of a block's value that says which block it is.
 pub(crate) const ADDRESS_KEY: &str = "__address";
@@ -57,7 +57,7 @@ pub(crate) struct Input<'b, 'a> {
     /// read failed; they are skipped without a message.
     pub unknown: &'b BTreeSet<String>,
     /// The names of the instances decoded so far.
-    pub registry: &'b BTreeMap<Address, ObjectName>,
+    pub registry: &'b HashMap<Address, ObjectName>,
     pub lifecycle: Lifecycle,
 }
 

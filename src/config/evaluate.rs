@@ -18,7 +18,7 @@ use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
 use crate::model::{schema, Address, Ident, Kind, Lifecycle, ObjectName, Role};
 use hcl::Value as Hcl;
 use hcl_edit::expr::Expression;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -146,7 +146,8 @@ struct Evaluated<'a> {
     failed_attrs: BTreeSet<(Kind, &'a str, &'static str)>,
     /// The instance keys of each evaluated block; None for a block without for_each.
     instances: BTreeMap<(Kind, &'a str), Option<Vec<String>>>,
-    registry: BTreeMap<Address, ObjectName>,
+    /// Each decoded instance's name, looked up by address (never listed).
+    registry: HashMap<Address, ObjectName>,
     /// The blocks with count (their instance keys are indexes).
     counted: BTreeSet<(Kind, &'a str)>,
     /// The address prefix of this configuration's objects (see [`Scope::prefix`]).
