@@ -242,12 +242,7 @@ mod tests {
         match eval(vars, funcs, expr) {
             None => false,
             Some(v) => {
-                assert_eq!(
-                    Ok(&v),
-                    eval_in_hcl(&ctx, expr).as_ref(),
-                    "{}",
-                    expr.to_string()
-                );
+                assert_eq!(Ok(&v), eval_in_hcl(&ctx, expr).as_ref(), "{expr}");
                 true
             }
         }
