@@ -2,73 +2,105 @@
 //! Edges point from a dependency to what depends on it; ties are broken by node order,
 //! so the same graph always gives the same order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
+use std::hash::Hash;
 
+/// Nodes are numbered as they are added and edges kept between numbers: ordering and
+/// cycle search then index vectors instead of searching maps keyed by the nodes (for a
+/// plan, addresses: comparing two is comparing strings). The order of the nodes themselves
+/// is used once, to rank them.
 #[derive(Clone, Debug)]
-pub(crate) struct Graph<N: Ord + Clone> {
+pub(crate) struct Graph<N: Ord + Clone + Hash> {
+    ids: HashMap<N, usize>,
+    nodes: Vec<N>,
     /// node -> the nodes it depends on
-    deps: BTreeMap<N, BTreeSet<N>>,
+    deps: Vec<BTreeSet<usize>>,
 }
 
-impl<N: Ord + Clone> Default for Graph<N> {
+impl<N: Ord + Clone + Hash> Default for Graph<N> {
     fn default() -> Self {
         Graph {
-            deps: BTreeMap::new(),
+            ids: HashMap::new(),
+            nodes: Vec::new(),
+            deps: Vec::new(),
         }
     }
 }
 
-impl<N: Ord + Clone> Graph<N> {
-    pub fn new() -> Self {
+impl<N: Ord + Clone + Hash> Graph<N> {
+    pub(crate) fn new() -> Self {
         Graph::default()
     }
 
+    fn id(&mut self, node: N) -> usize {
+        if let Some(&i) = self.ids.get(&node) {
+            return i;
+        }
+        let i = self.nodes.len();
+        self.ids.insert(node.clone(), i);
+        self.nodes.push(node);
+        self.deps.push(BTreeSet::new());
+        i
+    }
+
     pub(crate) fn add_node(&mut self, node: N) {
-        self.deps.entry(node).or_default();
+        self.id(node);
     }
 
     /// `node` depends on `dep`: `dep` comes first. Both become nodes.
     pub(crate) fn add_dep(&mut self, node: N, dep: N) {
-        self.add_node(dep.clone());
-        self.deps.entry(node).or_default().insert(dep);
+        let d = self.id(dep);
+        let n = self.id(node);
+        self.deps[n].insert(d);
     }
 
+    /// Every node, in order.
     pub(crate) fn nodes(&self) -> impl Iterator<Item = &N> {
-        self.deps.keys()
+        let mut all: Vec<&N> = self.nodes.iter().collect();
+        all.sort();
+        all.into_iter()
     }
 
-    pub(crate) fn deps_of(&self, node: &N) -> impl Iterator<Item = &N> {
-        self.deps.get(node).into_iter().flatten()
+    /// Each node's place in the order of the nodes.
+    fn ranks(&self) -> (Vec<usize>, Vec<usize>) {
+        let mut by_rank: Vec<usize> = (0..self.nodes.len()).collect();
+        by_rank.sort_by(|a, b| self.nodes[*a].cmp(&self.nodes[*b]));
+        let mut rank = vec![0; by_rank.len()];
+        for (r, &i) in by_rank.iter().enumerate() {
+            rank[i] = r;
+        }
+        (rank, by_rank)
     }
 
     /// Nodes with dependencies first, smallest ready node first (Kahn's algorithm).
     /// Err holds every cycle: the members of each strongly connected component.
     pub(crate) fn topo_order(&self) -> Result<Vec<N>, Vec<Vec<N>>> {
-        let mut remaining: BTreeMap<&N, usize> =
-            self.deps.iter().map(|(n, d)| (n, d.len())).collect();
-        let mut dependents: BTreeMap<&N, Vec<&N>> = BTreeMap::new();
-        for (n, ds) in &self.deps {
-            for d in ds {
-                dependents.entry(d).or_default().push(n);
+        let n = self.nodes.len();
+        let (rank, by_rank) = self.ranks();
+        let mut remaining: Vec<usize> = self.deps.iter().map(BTreeSet::len).collect();
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, ds) in self.deps.iter().enumerate() {
+            for &d in ds {
+                dependents[d].push(i);
             }
         }
-        let mut ready: BTreeSet<&N> = remaining
-            .iter()
-            .filter(|(_, c)| **c == 0)
-            .map(|(n, _)| *n)
+        // Ready nodes by rank: the smallest first.
+        let mut ready: BTreeSet<usize> = (0..n)
+            .filter(|&i| remaining[i] == 0)
+            .map(|i| rank[i])
             .collect();
-        let mut order = Vec::with_capacity(self.deps.len());
-        while let Some(n) = ready.pop_first() {
-            order.push(n.clone());
-            for d in dependents.get(n).into_iter().flatten() {
-                let c = remaining.get_mut(d).expect("every node counted");
-                *c -= 1;
-                if *c == 0 {
-                    ready.insert(d);
+        let mut order = Vec::with_capacity(n);
+        while let Some(r) = ready.pop_first() {
+            let i = by_rank[r];
+            order.push(self.nodes[i].clone());
+            for &d in &dependents[i] {
+                remaining[d] -= 1;
+                if remaining[d] == 0 {
+                    ready.insert(rank[d]);
                 }
             }
         }
-        if order.len() == self.deps.len() {
+        if order.len() == n {
             Ok(order)
         } else {
             Err(self.cycles())
@@ -79,57 +111,56 @@ impl<N: Ord + Clone> Graph<N> {
     /// with an explicit stack: a cycle through tens of thousands of nodes must not overflow
     /// the thread's stack.
     pub(crate) fn cycles(&self) -> Vec<Vec<N>> {
-        let mut index: BTreeMap<&N, usize> = BTreeMap::new();
-        let mut low: BTreeMap<&N, usize> = BTreeMap::new();
-        let mut stack: Vec<&N> = Vec::new();
-        let mut on_stack: BTreeSet<&N> = BTreeSet::new();
+        const UNSEEN: usize = usize::MAX;
+        let n = self.nodes.len();
+        let mut index = vec![UNSEEN; n];
+        let mut low = vec![0; n];
+        let mut stack: Vec<usize> = Vec::new();
+        let mut on_stack = vec![false; n];
         let mut next = 0;
         let mut out: Vec<Vec<N>> = Vec::new();
-        for root in self.deps.keys() {
-            if index.contains_key(root) {
+        for root in 0..n {
+            if index[root] != UNSEEN {
                 continue;
             }
             // Each frame: a node and the iterator over its dependencies still to visit.
-            let mut frames: Vec<(&N, Box<dyn Iterator<Item = &N> + '_>)> = Vec::new();
-            index.insert(root, next);
-            low.insert(root, next);
+            let mut frames: Vec<(usize, std::collections::btree_set::Iter<'_, usize>)> = Vec::new();
+            index[root] = next;
+            low[root] = next;
             next += 1;
             stack.push(root);
-            on_stack.insert(root);
-            frames.push((root, Box::new(self.deps_of(root))));
-            while let Some((n, deps)) = frames.last_mut() {
-                let n = *n;
-                if let Some(d) = deps.next() {
-                    if !index.contains_key(d) {
-                        index.insert(d, next);
-                        low.insert(d, next);
+            on_stack[root] = true;
+            frames.push((root, self.deps[root].iter()));
+            while let Some((v, deps)) = frames.last_mut() {
+                let v = *v;
+                if let Some(&d) = deps.next() {
+                    if index[d] == UNSEEN {
+                        index[d] = next;
+                        low[d] = next;
                         next += 1;
                         stack.push(d);
-                        on_stack.insert(d);
-                        frames.push((d, Box::new(self.deps_of(d))));
-                    } else if on_stack.contains(d) {
-                        let l = index[d].min(low[n]);
-                        low.insert(n, l);
+                        on_stack[d] = true;
+                        frames.push((d, self.deps[d].iter()));
+                    } else if on_stack[d] {
+                        low[v] = low[v].min(index[d]);
                     }
                     continue;
                 }
                 frames.pop();
                 if let Some((parent, _)) = frames.last() {
-                    let l = low[n].min(low[*parent]);
-                    low.insert(*parent, l);
+                    low[*parent] = low[*parent].min(low[v]);
                 }
-                if low[n] == index[n] {
+                if low[v] == index[v] {
                     let mut comp = Vec::new();
                     loop {
                         let x = stack.pop().expect("on stack");
-                        on_stack.remove(x);
-                        comp.push(x.clone());
-                        if x == n {
+                        on_stack[x] = false;
+                        comp.push(self.nodes[x].clone());
+                        if x == v {
                             break;
                         }
                     }
-                    let self_loop = self.deps_of(n).any(|d| d == n);
-                    if comp.len() > 1 || self_loop {
+                    if comp.len() > 1 || self.deps[v].contains(&v) {
                         comp.sort();
                         out.push(comp);
                     }

@@ -31,6 +31,17 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// Let go of a large value the command no longer needs (a configuration, a plan)
+    /// without freeing it, when this run is the process and ends right after: freeing the
+    /// many small values of a 10,000-object plan cost 5-8% of an offline plan. Inside
+    /// another program (a run that does not own the process's signals, as in tests) it is
+    /// dropped as usual. Only for values whose drop does nothing but free memory.
+    pub fn discard<T>(&self, value: T) {
+        if self.signals {
+            std::mem::forget(value);
+        }
+    }
+
     pub fn new(mut global: Global, io: Io) -> Ctx {
         global.dir = io.resolve(&global.dir);
         global.var_files = global.var_files.iter().map(|f| io.resolve(f)).collect();

@@ -9,6 +9,7 @@ use hcl::{Map, Value};
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, OnceLock};
 
 /// `each.key` and `each.value` of one `for_each` instance.
 #[derive(Clone, Debug)]
@@ -23,8 +24,8 @@ pub(crate) struct Each {
 /// only what the expressions at hand read (see [`Reads`]): copying every block's value into
 /// the context of every block made evaluation quadratic in the size of the configuration.
 pub(crate) struct Bindings {
-    /// The built-in functions, copied into every context.
-    funcs: Context<'static>,
+    /// The built-in functions, shared by every context.
+    funcs: Arc<Context<'static>>,
     vars: Map<String, Value>,
     workspace: String,
     locals: Map<String, Value>,
@@ -115,7 +116,7 @@ impl Bindings {
         functions::declare(&mut funcs);
         arith::declare(&mut funcs);
         Bindings {
-            funcs,
+            funcs: Arc::new(funcs),
             vars: Map::new(),
             workspace: String::new(),
             locals: Map::new(),
@@ -159,8 +160,8 @@ impl Bindings {
     }
 
     /// A context holding what `reads` names (of what has been evaluated so far).
-    pub fn context(&self, reads: &Reads) -> Context<'static> {
-        let mut ctx = self.funcs.clone();
+    pub fn context(&self, reads: &Reads) -> Ctx {
+        let mut ctx = Ctx::new(self.funcs.clone());
         let pick = |map: &Map<String, Value>, names: &BTreeSet<&str>| -> Map<String, Value> {
             names
                 .iter()
@@ -214,7 +215,7 @@ impl Bindings {
     }
 
     /// Make `each` the given instance in `ctx`.
-    pub fn set_each(ctx: &mut Context<'static>, each: &Each) {
+    pub fn set_each(ctx: &mut Ctx, each: &Each) {
         let obj: Map<String, Value> = [
             ("key".to_string(), Value::from(each.key.as_str())),
             ("value".to_string(), each.value.clone()),
@@ -233,11 +234,61 @@ impl Bindings {
     pub fn eval(&self, expr: &Expression) -> Result<Value, String> {
         eval_in(&self.context(&Reads::of(expr)), expr)
     }
+
+    /// The built-in functions and checked operators, in a context of their own.
+    #[cfg(test)]
+    pub fn functions() -> Context<'static> {
+        (*Bindings::constants().funcs).clone()
+    }
+}
+
+/// The names an expression can read (each a root: `var`, `local`, `each`, a kind, a dynamic
+/// block's iterator) and the functions. hcl-rs's own context is built from it only when an
+/// expression needs hcl-rs (see [`super::eval`]).
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    funcs: Arc<Context<'static>>,
+    vars: BTreeMap<String, Value>,
+    hcl: OnceLock<Context<'static>>,
+}
+
+impl Ctx {
+    fn new(funcs: Arc<Context<'static>>) -> Ctx {
+        Ctx {
+            funcs,
+            vars: BTreeMap::new(),
+            hcl: OnceLock::new(),
+        }
+    }
+
+    pub fn declare_var(&mut self, name: &str, value: Value) {
+        self.vars.insert(name.to_string(), value);
+        self.hcl = OnceLock::new();
+    }
+
+    /// hcl-rs's context holding the same names.
+    fn hcl(&self) -> &Context<'static> {
+        self.hcl.get_or_init(|| {
+            let mut c = (*self.funcs).clone();
+            for (k, v) in &self.vars {
+                c.declare_var(k.as_str(), v.clone());
+            }
+            c
+        })
+    }
 }
 
 /// Evaluate an expression; the message of a failure says what went wrong, without position.
 /// (Messages quoting a huge value are cut short once sensitive values are redacted.)
-pub(crate) fn eval_in(ctx: &Context, expr: &Expression) -> Result<Value, String> {
+pub(crate) fn eval_in(ctx: &Ctx, expr: &Expression) -> Result<Value, String> {
+    match super::eval::eval(&ctx.vars, &ctx.funcs, expr) {
+        Some(v) => Ok(v),
+        None => eval_in_hcl(ctx.hcl(), expr),
+    }
+}
+
+/// Evaluate an expression with hcl-rs's evaluator.
+pub(crate) fn eval_in_hcl(ctx: &Context, expr: &Expression) -> Result<Value, String> {
     let expr: hcl::Expression = arith::guard(expr).into();
     expr.evaluate(ctx).map_err(|e| {
         match e.kind() {

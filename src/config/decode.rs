@@ -2,7 +2,7 @@
 //! its properties in canonical form, a model's versions, and the value other blocks see
 //! when they refer to it.
 
-use super::bindings::eval_in;
+use super::bindings::{eval_in, Ctx};
 use super::blocks::ResourceDecl;
 use super::functions::describe;
 use super::values::{self, text, Invalid};
@@ -15,9 +15,8 @@ use crate::model::{
     entity_of_tag, entity_tag_name, feature_view_object_name, schema, Address, Ident, Kind,
     Lifecycle, Object, ObjectName, Role, Scope, Value,
 };
-use hcl::eval::Context;
 use hcl::Value as Hcl;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The hidden key of a block's value that says which block it is.
 pub(crate) const ADDRESS_KEY: &str = "__address";
@@ -53,12 +52,12 @@ pub(crate) struct Outcome {
 pub(crate) struct Input<'b, 'a> {
     pub decl: &'b ResourceDecl<'a>,
     pub address: Address,
-    pub ctx: &'b Context<'static>,
+    pub ctx: &'b Ctx,
     /// Attribute keys (see [`attr_key`]) whose values cannot be known because something they
     /// read failed; they are skipped without a message.
     pub unknown: &'b BTreeSet<String>,
     /// The names of the instances decoded so far.
-    pub registry: &'b BTreeMap<Address, ObjectName>,
+    pub registry: &'b HashMap<Address, ObjectName>,
     pub lifecycle: Lifecycle,
 }
 

@@ -3,7 +3,7 @@
 //! A node whose inputs failed is skipped without a message, so one mistake is reported
 //! once, not again by everything that reads it.
 
-use super::bindings::{eval_in, Bindings, Each, Reads};
+use super::bindings::{eval_in, Bindings, Ctx, Each, Reads};
 use super::blocks::{Decls, LocalDecl, ModuleDecl, ResourceDecl, MODULE_META};
 use super::decode::{self, attr_key, Decoded};
 use super::functions::describe;
@@ -16,10 +16,9 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::Graph;
 use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
 use crate::model::{schema, Address, Ident, Kind, Lifecycle, ObjectName, Role};
-use hcl::eval::Context;
 use hcl::Value as Hcl;
 use hcl_edit::expr::Expression;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -61,7 +60,7 @@ pub(crate) struct Run {
 }
 
 /// A local value or a resource block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Node<'a> {
     Local(&'a str),
     Block(Kind, &'a str),
@@ -147,7 +146,8 @@ struct Evaluated<'a> {
     failed_attrs: BTreeSet<(Kind, &'a str, &'static str)>,
     /// The instance keys of each evaluated block; None for a block without for_each.
     instances: BTreeMap<(Kind, &'a str), Option<Vec<String>>>,
-    registry: BTreeMap<Address, ObjectName>,
+    /// Each decoded instance's name, looked up by address (never listed).
+    registry: HashMap<Address, ObjectName>,
     /// The blocks with count (their instance keys are indexes).
     counted: BTreeSet<(Kind, &'a str)>,
     /// The address prefix of this configuration's objects (see [`Scope::prefix`]).
@@ -292,7 +292,7 @@ impl<'a> Evaluated<'a> {
 
     /// The objects a module reference depends on: those its output is computed from, of
     /// one instance when the key is known, of every instance otherwise.
-    fn module_addresses(&self, m: &ModuleRef, ctx: &Context) -> BTreeSet<Address> {
+    fn module_addresses(&self, m: &ModuleRef, ctx: &Ctx) -> BTreeSet<Address> {
         let Some((for_each, instances)) = self.modules.get(m.label) else {
             return BTreeSet::new();
         };
@@ -332,7 +332,7 @@ impl<'a> Evaluated<'a> {
     fn deps_of(
         &self,
         targets: &[Target<'a>],
-        ctx: &Context,
+        ctx: &Ctx,
         local_blocks: &BTreeMap<&'a str, Vec<BlockRef<'a>>>,
         local_modules: &BTreeMap<&'a str, Vec<ModuleRef<'a>>>,
         scope: &Scope,
@@ -362,7 +362,7 @@ impl<'a> Evaluated<'a> {
 
     /// The addresses a block reference depends on: one instance when the key is known,
     /// every instance otherwise.
-    fn addresses(&self, b: &BlockRef, ctx: &Context) -> Vec<Address> {
+    fn addresses(&self, b: &BlockRef, ctx: &Ctx) -> Vec<Address> {
         match self.instances.get(&(b.kind, b.label)) {
             None => Vec::new(),
             Some(None) => vec![Address::new(b.kind, b.label).within(&self.prefix)],
@@ -1182,7 +1182,7 @@ impl hcl_edit::visit_mut::VisitMut for RenameIterator<'_> {
 /// `{ key, value }`). None when a dynamic block cannot be written (reported).
 fn expand_dynamic(
     block: &hcl_edit::structure::Block,
-    ctx: &Context<'static>,
+    ctx: &Ctx,
     file: &super::source::SourceFile,
     diags: &mut Diagnostics,
 ) -> Option<(hcl_edit::structure::Block, Vec<(String, Hcl)>)> {

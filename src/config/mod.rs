@@ -9,6 +9,7 @@ mod blocks;
 mod checks;
 mod data;
 mod decode;
+mod eval;
 mod evaluate;
 mod fmt;
 mod functions;

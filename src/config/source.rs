@@ -129,15 +129,74 @@ pub(crate) fn syntax_error(file: &str, e: &hcl_edit::parser::Error) -> Diagnosti
         )))
 }
 
-/// Parse every file; files with syntax errors are reported and left out.
+/// Parse every file; files with syntax errors are reported and left out. Files are parsed
+/// on every core (a file's parse depends on nothing else); results keep the files' order.
 pub(crate) fn parse_all(files: Vec<SourceFile>) -> (Vec<ParsedFile>, Diagnostics) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().div_ceil(4))
+        .max(1);
+    let results: Vec<Result<Body, Diagnostic>> = if threads == 1 {
+        files.iter().map(parse_body).collect()
+    } else {
+        let chunk = files.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| s.spawn(move || part.iter().map(parse_body).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("a parser thread panicked"))
+                .collect()
+        })
+    };
     let mut diags = Diagnostics::new();
     let mut parsed = Vec::with_capacity(files.len());
-    for source in files {
-        match parse_body(&source) {
+    for (source, result) in files.into_iter().zip(results) {
+        match result {
             Ok(body) => parsed.push(ParsedFile { source, body }),
             Err(d) => diags.push(d),
         }
     }
     (parsed, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_parsed_at_once_keep_their_order_and_their_errors_theirs() {
+        let files: Vec<SourceFile> = (0..23)
+            .map(|i| {
+                let name = format!("f{i:02}.hcl");
+                let text = if i % 7 == 3 {
+                    format!("schema \"s{i}\" {{\n  name = \n")
+                } else {
+                    format!("schema \"s{i}\" {{\n  name = \"S{i}\"\n}}\n")
+                };
+                SourceFile::new(name.clone(), PathBuf::from(&name), text)
+            })
+            .collect();
+        let (parsed, diags) = parse_all(files);
+        let names: Vec<&str> = parsed.iter().map(|p| p.source.name.as_str()).collect();
+        let expected: Vec<String> = (0..23)
+            .filter(|i| i % 7 != 3)
+            .map(|i| format!("f{i:02}.hcl"))
+            .collect();
+        assert_eq!(names, expected);
+        for p in &parsed {
+            let label = p.body.get_blocks("schema").next().unwrap().labels[0].as_str();
+            assert_eq!(
+                format!("f{:02}.hcl", &label[1..].parse::<u32>().unwrap()),
+                p.source.name
+            );
+        }
+        let at: Vec<String> = diags
+            .iter()
+            .map(|d| d.span.as_ref().unwrap().file.clone())
+            .collect();
+        assert_eq!(at, ["f03.hcl", "f10.hcl", "f17.hcl"]);
+    }
 }

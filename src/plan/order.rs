@@ -8,12 +8,12 @@ use crate::diff::{Action, Change};
 use crate::graph::Graph;
 use crate::model::{Address, Kind, ObjectName};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Change indices in dependency order: creates and updates after what they depend on,
 /// deletes after them in reverse dependency order; ties by address.
 pub fn change_order(changes: &[Change]) -> Vec<usize> {
-    let idx: BTreeMap<&Address, usize> = changes
+    let idx: HashMap<&Address, usize> = changes
         .iter()
         .enumerate()
         .map(|(i, c)| (&c.address, i))
@@ -108,7 +108,7 @@ pub(super) struct Layout<'a> {
     /// graph), cleanup and ownership transfers (they come after the main phase): what
     /// others wait for.
     core: Vec<Vec<usize>>,
-    index: BTreeMap<&'a Address, usize>,
+    index: HashMap<&'a Address, usize>,
     /// [`Layout::prereqs`] by change, shared by the passes that ask.
     prereq_cache: RefCell<BTreeMap<usize, BTreeSet<usize>>>,
 }

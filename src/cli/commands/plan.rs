@@ -8,7 +8,7 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
     let config = ctx.load_config()?;
     let targets = targets(&args.targets)?;
     let replace = targets_named("--replace", &args.replace)?;
-    super::runtime(ctx)?.block_on(async {
+    let result = super::runtime(ctx)?.block_on(async {
         let session = if args.refresh {
             ctx.session(false).await?
         } else {
@@ -55,12 +55,17 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
                 out.display()
             );
         }
-        Ok(if args.detailed_exitcode && view.has_changes() {
+        let exit = if args.detailed_exitcode && view.has_changes() {
             Exit::Changes
         } else {
             Exit::Ok
-        })
-    })
+        };
+        ctx.discard(view);
+        ctx.discard(made);
+        Ok(exit)
+    });
+    ctx.discard(config);
+    result
 }
 
 pub fn print_plan(ctx: &Ctx, view: &PlanView) {

@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx) -> Result<Exit, CliError> {
         return Ok(Exit::Error);
     }
     if ctx.global.format != Format::Json {
-        let cfg = cfg.expect("checked");
+        let cfg = cfg.as_ref().expect("checked");
         println_to!(
             ctx.stderr,
             "The configuration is valid: {} objects in {} file(s).",
@@ -35,5 +35,6 @@ pub fn run(ctx: &Ctx) -> Result<Exit, CliError> {
             cfg.files.len()
         );
     }
+    ctx.discard(cfg);
     Ok(Exit::Ok)
 }
