@@ -398,48 +398,65 @@ fn role_exists(c: &Catalog, r: &str) -> bool {
 }
 
 /// Every object with an owner, as (securable, meta), in catalog order.
-fn owned(c: &Catalog) -> Vec<(Securable, &Meta)> {
+/// An object's name as borrowed parts (one to three): walking the catalog this way copies
+/// no name, so a SHOW GRANTS that keeps a few of 10,000 objects does not copy them all.
+#[derive(Clone, Copy)]
+struct Parts<'c>([&'c str; 3], usize);
+
+impl<'c> Parts<'c> {
+    fn of(parts: &[&'c String]) -> Parts<'c> {
+        let mut out = [""; 3];
+        for (o, p) in out.iter_mut().zip(parts) {
+            *o = p.as_str();
+        }
+        Parts(out, parts.len())
+    }
+
+    fn as_slice(&self) -> &[&'c str] {
+        &self.0[..self.1]
+    }
+
+    fn to_vec(self) -> Vec<String> {
+        self.as_slice().iter().map(|p| p.to_string()).collect()
+    }
+}
+
+/// Every object that has an owner, by kind and borrowed name, in catalog order.
+fn owned_parts(c: &Catalog) -> Vec<(GrantKind, Parts<'_>, &Meta)> {
     let mut out = Vec::new();
     for (n, w) in &c.warehouses {
-        out.push((securable(GrantKind::Warehouse, vec![n.clone()]), &w.meta));
+        out.push((GrantKind::Warehouse, Parts::of(&[n]), &w.meta));
     }
     for (n, r) in &c.roles {
-        out.push((securable(GrantKind::Role, vec![n.clone()]), &r.meta));
+        out.push((GrantKind::Role, Parts::of(&[n]), &r.meta));
     }
     for (d, db) in &c.databases {
-        out.push((securable(GrantKind::Database, vec![d.clone()]), &db.meta));
+        out.push((GrantKind::Database, Parts::of(&[d]), &db.meta));
         for (r, role) in &db.database_roles {
-            out.push((
-                securable(GrantKind::DatabaseRole, vec![d.clone(), r.clone()]),
-                &role.meta,
-            ));
+            out.push((GrantKind::DatabaseRole, Parts::of(&[d, r]), &role.meta));
         }
         for (sn, s) in &db.schemas {
-            out.push((
-                securable(GrantKind::Schema, vec![d.clone(), sn.clone()]),
-                &s.meta,
-            ));
-            let fq = |n: &String| vec![d.clone(), sn.clone(), n.clone()];
+            out.push((GrantKind::Schema, Parts::of(&[d, sn]), &s.meta));
             for (n, o) in &s.tables {
-                out.push((securable(GrantKind::Table, fq(n)), &o.meta));
+                out.push((GrantKind::Table, Parts::of(&[d, sn, n]), &o.meta));
             }
             for (n, o) in &s.views {
-                out.push((securable(GrantKind::View, fq(n)), &o.meta));
+                out.push((GrantKind::View, Parts::of(&[d, sn, n]), &o.meta));
             }
             for (n, o) in &s.dynamic_tables {
-                out.push((securable(GrantKind::DynamicTable, fq(n)), &o.meta));
+                out.push((GrantKind::DynamicTable, Parts::of(&[d, sn, n]), &o.meta));
             }
             for (n, o) in &s.stages {
-                out.push((securable(GrantKind::Stage, fq(n)), &o.meta));
+                out.push((GrantKind::Stage, Parts::of(&[d, sn, n]), &o.meta));
             }
             for (n, o) in &s.tasks {
-                out.push((securable(GrantKind::Task, fq(n)), &o.meta));
+                out.push((GrantKind::Task, Parts::of(&[d, sn, n]), &o.meta));
             }
             for (n, o) in &s.models {
-                out.push((securable(GrantKind::Model, fq(n)), &o.meta));
+                out.push((GrantKind::Model, Parts::of(&[d, sn, n]), &o.meta));
             }
             for (n, o) in &s.tags {
-                out.push((securable(GrantKind::Tag, fq(n)), &o.meta));
+                out.push((GrantKind::Tag, Parts::of(&[d, sn, n]), &o.meta));
             }
         }
     }
@@ -1166,14 +1183,18 @@ fn grantor(x: &Exec, a: &Access, s: &Securable) -> String {
 
 /// The objects of `kind` in a schema (`[db, s]`) or a whole database (`[db]`), in name order.
 fn objects_in(c: &Catalog, kind: GrantKind, container: &[String]) -> Vec<Securable> {
-    let mut out: Vec<Securable> = owned(c)
+    let mut out: Vec<Securable> = owned_parts(c)
         .into_iter()
-        .map(|(s, _)| s)
-        .filter(|s| {
-            kind_of(s) == kind
-                && s.name.len() == if kind == GrantKind::Schema { 2 } else { 3 }
-                && s.name[..container.len()] == container[..]
+        .filter(|(k, p, _)| {
+            let p = p.as_slice();
+            *k == kind
+                && p.len() == if kind == GrantKind::Schema { 2 } else { 3 }
+                && p[..container.len()]
+                    .iter()
+                    .zip(container)
+                    .all(|(a, b)| *a == b)
         })
+        .map(|(k, p, _)| securable(k, p.to_vec()))
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
@@ -1747,15 +1768,26 @@ fn grantee_name(g: &Grantee) -> String {
 
 /// Ownership rows first for an object created before its grants; every row in the order
 /// the grants were made.
-fn privilege_rows(c: &Catalog, keep: impl Fn(&Securable, &Grantee) -> bool) -> Vec<Row> {
+/// The privilege rows `keep` keeps (given the object and the grantee). `may_own` is its cheap
+/// half for ownership, asked first of every object (kind, name, owner) so that the names of
+/// the objects it rules out are never copied.
+fn privilege_rows(
+    c: &Catalog,
+    may_own: impl Fn(GrantKind, &[&str], &str) -> bool,
+    keep: impl Fn(&Securable, &Grantee) -> bool,
+) -> Vec<Row> {
     let mut rows = Vec::new();
-    for (sec, m) in owned(c) {
+    for (kind, parts, m) in owned_parts(c) {
+        if m.owner.is_empty() || !may_own(kind, parts.as_slice(), &m.owner) {
+            continue;
+        }
+        let sec = securable(kind, parts.to_vec());
         let owner = role_grantee(&m.owner);
-        if !m.owner.is_empty() && keep(&sec, &owner) {
+        if keep(&sec, &owner) {
             rows.push(Row {
                 created_on: m.created_on,
                 privilege: "OWNERSHIP".into(),
-                on: sec.clone(),
+                on: sec,
                 to: owner,
                 grant_option: true,
                 granted_by: m.owner.clone(),
@@ -1874,10 +1906,14 @@ pub fn show_grants(x: &Exec, g: &ShowGrants) -> Result<ResultSet, SqlError> {
             if to.kind == "USER" {
                 return Ok(role_rows(&|r| r.to == to, false));
             }
-            let rows = privilege_rows(c, |_, t| *t == to)
-                .iter()
-                .map(|r| row(r, false))
-                .collect();
+            let rows = privilege_rows(
+                c,
+                |_, _, owner| to.kind == "ROLE" && to.name.len() == 1 && to.name[0] == owner,
+                |_, t| *t == to,
+            )
+            .iter()
+            .map(|r| row(r, false))
+            .collect();
             let mut cols = base.to_vec();
             cols.push(("granted_by", T));
             Ok(columns(&cols, rows))
@@ -1898,10 +1934,18 @@ pub fn show_grants(x: &Exec, g: &ShowGrants) -> Result<ResultSet, SqlError> {
                     s
                 }
             };
-            let rows = privilege_rows(c, |on, _| *on == sec)
-                .iter()
-                .map(|r| row(r, true))
-                .collect();
+            let rows = privilege_rows(
+                c,
+                |kind, parts, _| {
+                    kind.granted_on() == sec.kind
+                        && parts.len() == sec.name.len()
+                        && parts.iter().zip(&sec.name).all(|(a, b)| *a == b)
+                },
+                |on, _| *on == sec,
+            )
+            .iter()
+            .map(|r| row(r, true))
+            .collect();
             let mut cols = base.to_vec();
             if ROLE_TYPE_BEFORE_GRANTED_BY {
                 cols.push(("granted_by_role_type", T));
