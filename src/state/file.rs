@@ -107,6 +107,18 @@ impl LocalBackend {
     }
 
     /// The state with its journal replayed.
+    /// The bytes of the state file and its journal as they are now (None for one that does
+    /// not exist): equal bytes are an equal state, so a reader can tell that the state has
+    /// not moved without parsing it again. An error reading either is None as a whole.
+    pub fn bytes(&self) -> Option<(Option<Vec<u8>>, Option<Vec<u8>>)> {
+        let read = |p: &Path| match fs::read(p) {
+            Ok(b) => Some(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(None),
+            Err(_) => None,
+        };
+        Some((read(&self.path)?, read(&self.journal_path())?))
+    }
+
     pub fn load(&self) -> Result<Option<State>, StateError> {
         let text = match fs::read_to_string(&self.path) {
             Ok(text) => text,
