@@ -940,18 +940,26 @@ fn renamed(x: &Exec, s: &Securable, to: &Name) -> Option<Vec<String>> {
 /// Bookkeeping after a statement changed the catalog: a created object takes the future
 /// grants that match it (and loses the grants of an object it replaced); a renamed one
 /// keeps its grants; grants on or to what no longer exists are forgotten.
-pub fn after(x: &mut Exec, follow: Follow) {
+/// `removes_nothing`: the statement removed no object, container or role (a CREATE without
+/// OR REPLACE, an ALTER that does not rename, a grant; `exec::removes_nothing`), so no grant
+/// can have lost what it names, and none names a newly created object yet (the statement
+/// that removed an earlier one of its name pruned its grants). Skipping those passes over
+/// every grant keeps a long apply linear: each costs O(grants) a statement, and the grants
+/// grow with the objects (future grants give each new object its own).
+pub fn after(x: &mut Exec, follow: Follow, removes_nothing: bool) {
     match follow {
         Follow::None => {}
         Follow::Created(s) => {
-            x.catalog.grants.privileges.retain(|g| g.on != s);
-            if s.kind == GrantKind::Role.granted_on() {
+            if !removes_nothing {
+                x.catalog.grants.privileges.retain(|g| g.on != s);
+            }
+            if !removes_nothing && s.kind == GrantKind::Role.granted_on() {
                 x.catalog
                     .grants
                     .roles
                     .retain(|g| g.role != role_grantee(&s.name[0]));
             }
-            apply_future(x, &s);
+            apply_future(x, &s, removes_nothing);
         }
         Follow::Renamed(old, new) => rename(x.catalog, &old, &new),
         Follow::DroppedRole(r) => {
@@ -964,7 +972,9 @@ pub fn after(x: &mut Exec, follow: Follow) {
             }
         }
     }
-    prune(x.catalog);
+    if !removes_nothing {
+        prune(x.catalog);
+    }
 }
 
 fn all_metas_mut(c: &mut Catalog) -> Vec<&mut Meta> {
@@ -990,6 +1000,8 @@ fn all_metas_mut(c: &mut Catalog) -> Vec<&mut Meta> {
 
 /// Forget grants whose object, container or grantee is gone.
 fn prune(c: &mut Catalog) {
+    #[cfg(test)]
+    tests::PRUNES.with(|n| n.set(n.get() + 1));
     let mut g = std::mem::take(&mut c.grants);
     g.privileges
         .retain(|p| exists(c, &p.on) && grantee_exists(c, &p.to));
@@ -1064,7 +1076,9 @@ fn rename(c: &mut Catalog, old: &Securable, new: &[String]) {
 /// The future grants a new object takes: those of its schema for its kind, or, when its
 /// schema has none for the kind, those of its database (GRANT <privileges> usage notes:
 /// schema-level future grants take precedence over database-level ones).
-fn apply_future(x: &mut Exec, s: &Securable) {
+/// `fresh`: `s` was just created where nothing was (no grant names it yet), so only the
+/// grants added here need looking at for a duplicate, not every grant of the account.
+fn apply_future(x: &mut Exec, s: &Securable, fresh: bool) {
     let kind = kind_of(s);
     if !(kind.in_schema() || kind == GrantKind::Schema) {
         return;
@@ -1101,9 +1115,15 @@ fn apply_future(x: &mut Exec, s: &Securable) {
     let owner = meta(x.catalog, s)
         .map(|m| m.owner.clone())
         .unwrap_or_default();
+    let from = if fresh {
+        x.catalog.grants.privileges.len()
+    } else {
+        0
+    };
     for f in grants.iter().filter(|f| f.privilege != "OWNERSHIP") {
-        add_privilege(
+        add_privilege_from(
             x.catalog,
+            from,
             PrivilegeGrant {
                 created_on: x.now,
                 privilege: f.privilege.clone(),
@@ -1118,9 +1138,12 @@ fn apply_future(x: &mut Exec, s: &Securable) {
 
 /// Add a grant, or update the grant option of the same grant.
 fn add_privilege(c: &mut Catalog, g: PrivilegeGrant) {
-    if let Some(e) = c
-        .grants
-        .privileges
+    add_privilege_from(c, 0, g)
+}
+
+/// [`add_privilege`], looking for the same grant only from index `from` on.
+fn add_privilege_from(c: &mut Catalog, from: usize, g: PrivilegeGrant) {
+    if let Some(e) = c.grants.privileges[from..]
         .iter_mut()
         .find(|e| e.on == g.on && e.privilege == g.privilege && e.to == g.to)
     {
@@ -2001,6 +2024,63 @@ pub fn show_grants(x: &Exec, g: &ShowGrants) -> Result<ResultSet, SqlError> {
                 })
                 .collect();
             Ok(columns(&cols, rows))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sandbox::engine::Engine;
+    use crate::sandbox::{Session, SqlEngine};
+
+    thread_local! {
+        /// How many times this thread's engine passed over every grant (`prune`).
+        pub static PRUNES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    fn prunes(e: &mut Engine, s: &Session, sql: &str) -> usize {
+        let before = PRUNES.with(|n| n.get());
+        e.execute(sql, s)
+            .unwrap_or_else(|err| panic!("{sql}: {err:?}"));
+        PRUNES.with(|n| n.get()) - before
+    }
+
+    /// An apply of N objects under future grants sends N creates while the grants grow with
+    /// N: a pass over every grant after each statement made it quadratic. Only a statement
+    /// that may remove something passes over them.
+    #[test]
+    fn only_statements_that_may_remove_something_pass_over_every_grant() {
+        let mut e = Engine::new("SANDBOX");
+        let s = Session {
+            account: "SANDBOX".into(),
+            user: "TESTER".into(),
+            role: "SYSADMIN".into(),
+            ..Default::default()
+        };
+        for sql in [
+            "CREATE DATABASE ml",
+            "CREATE SCHEMA ml.fs",
+            "CREATE ROLE reader",
+            "GRANT SELECT ON FUTURE TABLES IN SCHEMA ml.fs TO ROLE reader",
+        ] {
+            e.execute(sql, &s).unwrap();
+        }
+        for sql in [
+            "CREATE TABLE ml.fs.t (id INT)",
+            "CREATE TABLE IF NOT EXISTS ml.fs.u (id INT)",
+            "COMMENT ON TABLE ml.fs.t IS 'x'",
+            "ALTER TABLE ml.fs.t SET COMMENT = 'y'",
+            "GRANT INSERT ON TABLE ml.fs.t TO ROLE reader",
+        ] {
+            assert_eq!(prunes(&mut e, &s, sql), 0, "{sql}");
+        }
+        for sql in [
+            "CREATE OR REPLACE TABLE ml.fs.t (id INT)",
+            "ALTER TABLE ml.fs.u RENAME TO ml.fs.v",
+            "DROP TABLE ml.fs.v",
+            "DROP ROLE reader",
+        ] {
+            assert_eq!(prunes(&mut e, &s, sql), 1, "{sql}");
         }
     }
 }
