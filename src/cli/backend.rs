@@ -80,7 +80,7 @@ impl Backend {
 
     /// The bytes a local state is kept in, to tell cheaply that it has not moved (equal
     /// bytes); None for the state table, or when they cannot be read.
-    pub fn local_bytes(&self) -> Option<(Option<Vec<u8>>, Option<Vec<u8>>)> {
+    pub fn local_bytes(&self) -> Option<crate::state::StateBytes> {
         match self {
             Backend::Local(l) => l.bytes(),
             Backend::Snowflake(_) => None,

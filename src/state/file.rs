@@ -11,6 +11,9 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The bytes of a local state file and of its journal, each None when absent.
+pub type StateBytes = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 #[derive(Clone, Debug)]
 pub struct LocalBackend {
     pub path: PathBuf,
@@ -110,7 +113,7 @@ impl LocalBackend {
     /// The bytes of the state file and its journal as they are now (None for one that does
     /// not exist): equal bytes are an equal state, so a reader can tell that the state has
     /// not moved without parsing it again. An error reading either is None as a whole.
-    pub fn bytes(&self) -> Option<(Option<Vec<u8>>, Option<Vec<u8>>)> {
+    pub fn bytes(&self) -> Option<StateBytes> {
         let read = |p: &Path| match fs::read(p) {
             Ok(b) => Some(Some(b)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(None),

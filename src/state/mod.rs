@@ -13,7 +13,7 @@ mod record;
 mod remote;
 mod stored;
 
-pub use file::{atomic_write, JournalWriter, LocalBackend};
+pub use file::{atomic_write, JournalWriter, LocalBackend, StateBytes};
 pub use journal::Entry;
 pub use lock::{LockError, LockInfo};
 pub use moves::MoveError;
