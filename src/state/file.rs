@@ -368,6 +368,25 @@ mod tests {
         assert_eq!(mode, 0o600);
     }
 
+    /// A plan compares these bytes from before and after reading the account to tell that
+    /// the state did not move without parsing it again: equal for the same state, different
+    /// once anything is written.
+    #[test]
+    fn the_bytes_of_a_state_tell_whether_it_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = LocalBackend::new(dir.path().join("state/default.json"));
+        assert_eq!(b.bytes(), Some((None, None)));
+        let mut s = State::new("default");
+        s.serial = 3;
+        b.save(&s).unwrap();
+        let first = b.bytes().expect("readable");
+        assert!(first.0.is_some());
+        assert_eq!(b.bytes(), Some(first.clone()));
+        s.serial = 4;
+        b.save(&s).unwrap();
+        assert_ne!(b.bytes(), Some(first));
+    }
+
     #[test]
     fn save_load_round_trip_and_lock_exclusion() {
         let dir = tempfile::tempdir().unwrap();
