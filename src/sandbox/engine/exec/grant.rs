@@ -397,7 +397,6 @@ fn role_exists(c: &Catalog, r: &str) -> bool {
     SYSTEM_ROLES.contains(&r) || c.roles.contains_key(r)
 }
 
-/// Every object with an owner, as (securable, meta), in catalog order.
 /// An object's name as borrowed parts (one to three): walking the catalog this way copies
 /// no name, so a SHOW GRANTS that keeps a few of 10,000 objects does not copy them all.
 #[derive(Clone, Copy)]
