@@ -21,6 +21,8 @@ const NOT_YET: &[&str] = &[
     "src/live/",
     "src/model/",
     "src/plan/",
+    // Taken whole from a change merged beside the renames; renamed again next.
+    "src/sandbox/engine/exec/grant.rs",
 ];
 
 fn root() -> PathBuf {

@@ -84,9 +84,15 @@ impl Counts {
 
 /// Write `shape` as `*.hcl` files into `dir` (created if needed).
 pub fn write(dir: &Path, shape: Shape) -> io::Result<Counts> {
-    assert!(shape.databases >= 1 && shape.schemas >= shape.databases && shape.roles >= 1);
+    assert!(shape.databases >= 1 && shape.schemas >= shape.databases);
+    // No roles: no access control at all (no role, no grant), as the first round measured.
+    let grants_per_schema = if shape.roles == 0 {
+        0
+    } else {
+        GRANTS_PER_SCHEMA
+    };
     let fixed =
-        WAREHOUSES.len() + shape.databases + shape.roles + shape.schemas * (1 + GRANTS_PER_SCHEMA);
+        WAREHOUSES.len() + shape.databases + shape.roles + shape.schemas * (1 + grants_per_schema);
     assert!(
         shape.objects >= fixed + shape.schemas * 12,
         "too few objects for {} schemas",
@@ -111,8 +117,10 @@ pub fn write(dir: &Path, shape: Shape) -> io::Result<Counts> {
         let budget = per_schema / shape.schemas + usize::from(s < per_schema % shape.schemas);
         let db = s % shape.databases;
         let (mut text, mut c, tables) = schema_file(s, db, budget);
-        text.push_str(&grants(s, s % shape.roles));
-        c.grants = GRANTS_PER_SCHEMA;
+        if shape.roles > 0 {
+            text.push_str(&grants(s, s % shape.roles));
+        }
+        c.grants = grants_per_schema;
         raw.extend(tables);
         counts.add(&c);
         std::fs::write(dir.join(format!("s{:03}.hcl", s + 1)), text)?;
@@ -211,7 +219,13 @@ database "db" {
   name    = "${var.env}_ML_${each.key}"
   comment = "ML platform, domain ${each.key}"
 }
-
+"#,
+    );
+    if roles == 0 {
+        return out;
+    }
+    out.push_str(
+        r#"
 role "team" {
   for_each = toset([
 "#,

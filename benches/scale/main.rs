@@ -91,7 +91,11 @@ fn main() {
                     objects: num(2),
                     schemas: num(3),
                     databases: num(4),
-                    roles: num(3).min(50),
+                    // ROLES, optional: 0 writes no access control at all.
+                    roles: args
+                        .get(5)
+                        .map(|_| num(5))
+                        .unwrap_or_else(|| num(3).min(50)),
                 },
             )
             .expect("write the configuration");
@@ -102,7 +106,7 @@ fn main() {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: cargo bench --bench scale -- [offline|refresh|apply|curve [OBJECTS...]|gen DIR OBJECTS SCHEMAS DATABASES]");
+    eprintln!("usage: cargo bench --bench scale -- [offline|refresh|apply|curve [OBJECTS...]|gen DIR OBJECTS SCHEMAS DATABASES [ROLES]]");
     std::process::exit(2)
 }
 

@@ -78,6 +78,15 @@ impl Backend {
         Ok(state)
     }
 
+    /// The bytes a local state is kept in, to tell cheaply that it has not moved (equal
+    /// bytes); None for the state table, or when they cannot be read.
+    pub fn local_bytes(&self) -> Option<crate::state::StateBytes> {
+        match self {
+            Backend::Local(l) => l.bytes(),
+            Backend::Snowflake(_) => None,
+        }
+    }
+
     /// [`Backend::load`] without its note: for reading again what was read once already.
     pub async fn load_quietly(&self, session: Option<&Session>) -> Result<Option<State>, CliError> {
         Ok(match self {

@@ -99,14 +99,19 @@ pub async fn plan_consistently(
     let deadline = Instant::now() + wait;
     loop {
         let waited = wait_for_lock(ctx, backend, session, deadline).await?;
+        let bytes = backend.local_bytes();
         let loaded = backend.load(session, &ctx.stderr).await?;
         let stored = loaded
             .clone()
             .unwrap_or_else(|| State::new(&ctx.global.workspace));
         let outcome = try_plan(ctx, config, &stored, session, targets, replace).await?;
         // Without a connection the plan reads nothing else: the state alone is consistent.
-        // (Any write changes the state: a statement entered, recorded or settled.)
-        let moved = session.is_some() && backend.load_quietly(session).await? != loaded;
+        // (Any write changes the state: a statement entered, recorded or settled.) A local
+        // state whose bytes are those read before the load has not moved: it is not parsed
+        // again (a tenth of a refreshing plan's CPU at 10,000 objects).
+        let moved = session.is_some()
+            && (bytes.is_none() || backend.local_bytes() != bytes)
+            && backend.load_quietly(session).await? != loaded;
         if !moved {
             if loaded.is_none() {
                 // Say it: a plan of all creates (or, offline, of nothing) reads otherwise

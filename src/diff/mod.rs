@@ -650,6 +650,15 @@ pub fn undeclared_grants(declared: &[Object], known: &[&Object], live: &Picture)
             .filter(|o| o.kind() == Kind::Grant)
     };
     let names: BTreeSet<&ObjectName> = grants().map(|o| &o.name).collect();
+    // The grants by grantee (the on_all / on_future ones among them cover), found once:
+    // looking them up per live grant scanned every declared and recorded object for each
+    // (20,000 objects times 5,000 live grants on a 10,000-object account with access control).
+    let mut by_grantee: BTreeMap<&str, Vec<&Object>> = BTreeMap::new();
+    for g in grants() {
+        if let Some(to) = g.get_str("to") {
+            by_grantee.entry(to).or_default().push(g);
+        }
+    }
     let managed = |target: &str| {
         if warehouses.contains(target) {
             return true;
@@ -698,7 +707,7 @@ pub fn undeclared_grants(declared: &[Object], known: &[&Object], live: &Picture)
                     .join(".")
             };
             let containers = [format!("DATABASE {}", sql(1)), format!("SCHEMA {}", sql(2))];
-            for g in grants().filter(|g| g.get_str("to") == Some(to)) {
+            for g in by_grantee.get(to).into_iter().flatten() {
                 let plural = g.get_str("on_all").or(g.get_str("on_future"));
                 let covers = plural
                     .and_then(securable_of_plural)

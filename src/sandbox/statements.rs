@@ -39,7 +39,13 @@ impl StoredResult {
         let mut gzipped = vec![bytes::Bytes::new()];
         let mut partition_info = Vec::with_capacity(partitions.len());
         for (i, p) in partitions.iter().enumerate() {
-            let json = serde_json::to_vec(&serde_json::json!({ "data": p })).unwrap_or_default();
+            // Written straight from the rows: the same bytes as `json!({"data": p})`, without
+            // first copying every value of a 10,000-row SHOW into a JSON tree.
+            #[derive(serde::Serialize)]
+            struct Data<'a> {
+                data: &'a [Row],
+            }
+            let json = serde_json::to_vec(&Data { data: p }).unwrap_or_default();
             let compressed_size = if i > 0 {
                 let gz = gzip(&json);
                 let n = gz.len() as u64;

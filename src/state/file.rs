@@ -11,6 +11,9 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The bytes of a local state file and of its journal, each None when absent.
+pub type StateBytes = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 #[derive(Clone, Debug)]
 pub struct LocalBackend {
     pub path: PathBuf,
@@ -107,6 +110,18 @@ impl LocalBackend {
     }
 
     /// The state with its journal replayed.
+    /// The bytes of the state file and its journal as they are now (None for one that does
+    /// not exist): equal bytes are an equal state, so a reader can tell that the state has
+    /// not moved without parsing it again. An error reading either is None as a whole.
+    pub fn bytes(&self) -> Option<StateBytes> {
+        let read = |p: &Path| match fs::read(p) {
+            Ok(b) => Some(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(None),
+            Err(_) => None,
+        };
+        Some((read(&self.path)?, read(&self.journal_path())?))
+    }
+
     pub fn load(&self) -> Result<Option<State>, StateError> {
         let text = match fs::read_to_string(&self.path) {
             Ok(text) => text,
@@ -351,6 +366,25 @@ mod tests {
         atomic_write(&path, b"new").unwrap();
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
+    }
+
+    /// A plan compares these bytes from before and after reading the account to tell that
+    /// the state did not move without parsing it again: equal for the same state, different
+    /// once anything is written.
+    #[test]
+    fn the_bytes_of_a_state_tell_whether_it_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = LocalBackend::new(dir.path().join("state/default.json"));
+        assert_eq!(b.bytes(), Some((None, None)));
+        let mut s = State::new("default");
+        s.serial = 3;
+        b.save(&s).unwrap();
+        let first = b.bytes().expect("readable");
+        assert!(first.0.is_some());
+        assert_eq!(b.bytes(), Some(first.clone()));
+        s.serial = 4;
+        b.save(&s).unwrap();
+        assert_ne!(b.bytes(), Some(first));
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod record;
 mod remote;
 mod stored;
 
-pub(crate) use file::{atomic_write, JournalWriter, LocalBackend};
+pub(crate) use file::{atomic_write, JournalWriter, LocalBackend, StateBytes};
 pub use journal::Entry;
 pub(crate) use lock::{LockError, LockInfo};
 pub(crate) use moves::MoveError;

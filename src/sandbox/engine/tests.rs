@@ -301,6 +301,7 @@ fixtures!(
     feature_store,
     grants,
     grants_persistence,
+    grants_recreated,
     iac_context,
     information_schema_tables,
     like_conditions,

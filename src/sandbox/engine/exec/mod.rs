@@ -145,11 +145,41 @@ pub fn run(exec: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
     }
     // Privileges are checked before anything changes; grants follow what changed.
     let follow = grant::check(exec, &st)?;
+    let removes_nothing = removes_nothing(&st);
     let outcome = dispatch(exec, st)?;
     if outcome.changed {
-        grant::after(exec, follow);
+        grant::after(exec, follow, removes_nothing);
     }
     Ok(outcome)
+}
+
+/// A statement that removes no object, container or role (`grant::after`): a CREATE without
+/// OR REPLACE, an ALTER other than a rename, a comment, a grant or revoke, or DML. Everything
+/// else is treated as one that may.
+fn removes_nothing(st: &Statement) -> bool {
+    match st {
+        Statement::CreateWarehouse { head, .. }
+        | Statement::CreateDatabase { head, .. }
+        | Statement::CreateRole { head, .. }
+        | Statement::CreateSchema { head, .. }
+        | Statement::CreateStage { head, .. }
+        | Statement::CreateTag { head, .. }
+        | Statement::CreateTable { head, .. }
+        | Statement::CreateView { head, .. }
+        | Statement::CreateDynamicTable { head, .. }
+        | Statement::CreateTask { head, .. }
+        | Statement::CreateModel { head, .. }
+        | Statement::CreateDatabaseRole { head, .. } => !head.or_replace,
+        Statement::Alter { action, .. } => !matches!(action, AlterAction::Rename(_)),
+        Statement::CommentOn { .. }
+        | Statement::Grant(_)
+        | Statement::GrantRole { .. }
+        | Statement::Insert { .. }
+        | Statement::Update { .. }
+        | Statement::Delete { .. }
+        | Statement::Merge(_) => true,
+        _ => false,
+    }
 }
 
 fn dispatch(exec: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
