@@ -9,6 +9,8 @@
 //! - `curve [OBJECTS...]`: how cost grows with size (1k, 2k, 4k, 8k, 16k objects by default):
 //!   validate, offline plan, a first apply and a refreshing plan against `sandbox serve` at
 //!   zero latency, and the state's size, as one table of medians.
+//! - `backend`: the same first apply with the state in a file and in a Snowflake table
+//!   (20 ms latency): what the table backend adds beyond its round trips.
 //! - `gen DIR OBJECTS SCHEMAS DATABASES`: only write a configuration.
 //!
 //! Run: `cargo bench --bench scale [-- offline|refresh|apply|curve|gen ...]` (the first
@@ -17,6 +19,7 @@
 //! Under `cargo test` it only makes a smoke run on 300 objects.
 //! Work files stay in `$TMPDIR/snowform-scale/<scenario>/` so each command can be rerun by hand.
 
+mod backend;
 mod generate;
 mod measure;
 mod serve;
@@ -67,6 +70,7 @@ fn main() {
         Some("offline") => offline(),
         Some("refresh") => refresh(),
         Some("apply") => apply(),
+        Some("backend") => backend::backend(),
         Some("curve") => {
             let sizes: Vec<usize> = args[1..]
                 .iter()
@@ -106,7 +110,7 @@ fn main() {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: cargo bench --bench scale -- [offline|refresh|apply|curve [OBJECTS...]|gen DIR OBJECTS SCHEMAS DATABASES [ROLES]]");
+    eprintln!("usage: cargo bench --bench scale -- [offline|refresh|apply|backend|curve [OBJECTS...]|gen DIR OBJECTS SCHEMAS DATABASES [ROLES]]");
     std::process::exit(2)
 }
 

@@ -5,10 +5,11 @@
 
 use crate::plan::{Effect, Plan};
 use crate::state::{Entry, InProgress, State, StateError};
+use futures::future::Either;
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod policy;
@@ -105,6 +106,14 @@ impl ApplyReport {
     }
 }
 
+/// How many statements, per free slot, are entered in the state ahead of being sent: a
+/// write that takes as long as a few statements (a table backend's round trips) still
+/// enters enough to keep every slot busy until the next one.
+const AHEAD: usize = 4;
+
+/// A statement sent: its step, text, request id and result.
+type Finished = (usize, String, String, Result<(), RunError>);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Status {
     Waiting,
@@ -149,28 +158,114 @@ pub async fn apply<R: Runner, S: StateSink>(
         }
     };
     let mut failing = false;
+    let slots = opts.parallelism.max(1);
     // Steps entered in the state before they start (see `owed_after`), with their ids.
     let mut owed: BTreeMap<usize, String> = BTreeMap::new();
+    let launch = |id: usize, sql: String, request_id: String| async move {
+        let result = runner.run(&sql, &request_id).await;
+        (id, sql, request_id, result)
+    };
     let mut running = FuturesUnordered::new();
-    // Changes to the state since the last write. One write covers every statement started
-    // and every result recorded since the previous one: it still happens before anything
-    // new is sent, but not twice per statement.
+    // Changes to the state since the last write. One write covers every statement entered
+    // and every result recorded since the previous one, not two per statement.
     let mut entries: Vec<Entry> = Vec::new();
+    // Statements whose entry a finished write holds, not sent yet, in plan order. Up to
+    // `AHEAD` x `slots` of them are entered ahead of a free slot, so that the next write runs while
+    // statements do instead of between them: a statement entered but never sent is, for the
+    // next run, one whose answer was lost, which the account settles (see `recover`).
+    let mut durable: VecDeque<(usize, String, String)> = VecDeque::new();
+    // Results that came in and are not recorded yet (while a write ran).
+    let mut finished: Vec<Finished> = Vec::new();
     let mut first_waiting = 0;
     loop {
         failing |= opts.stop.load(Ordering::SeqCst);
-        // Start what may start, in plan order.
+        for (id, sql, request_id, result) in finished.drain(..) {
+            match result {
+                Ok(()) => {
+                    done(id, &mut status, &mut main_ends_left);
+                    // Records the effect its in-progress entry names (the step's), and
+                    // what this one owed is now owed outright.
+                    change(
+                        state,
+                        &mut entries,
+                        Entry::Done {
+                            request_id: Some(request_id),
+                            effect: None,
+                        },
+                    );
+                    report.applied.push(sql);
+                }
+                Err(error) if error.outcome_unknown => {
+                    // It may have run: it stays in progress (with what it owes) for the
+                    // next run to settle from the account, and nothing new starts.
+                    status[id] = Status::Failed;
+                    report.failed.push(Failed {
+                        statement: sql,
+                        error: format!(
+                            "{}\n  the answer was lost, so whether it ran is unknown: the state keeps it in progress, and the next plan or apply reads the account to settle it",
+                            error.message
+                        ),
+                    });
+                    failing = true;
+                }
+                Err(error) => {
+                    status[id] = Status::Failed;
+                    // Nothing is owed after a statement that failed.
+                    change(state, &mut entries, Entry::Failed { request_id });
+                    owed.retain(|_, r| state.in_progress.iter().any(|p| &p.request_id == r));
+                    report.failed.push(Failed {
+                        statement: sql,
+                        error: error.message,
+                    });
+                    failing = true;
+                }
+            }
+        }
+        if failing {
+            // Nothing new starts after a failure: a statement entered ahead and not sent is
+            // taken back (with what it owed), unless it may start after a failure too.
+            let main_done = main_ends_left == 0;
+            let mut kept = VecDeque::new();
+            for (id, sql, request_id) in durable.drain(..) {
+                if ready(plan, &status, id, true, main_done) {
+                    kept.push_back((id, sql, request_id));
+                } else if state
+                    .in_progress
+                    .iter()
+                    .any(|p| p.request_id == request_id && p.after.is_none())
+                {
+                    change(state, &mut entries, Entry::Failed { request_id });
+                    owed.retain(|_, r| state.in_progress.iter().any(|p| &p.request_id == r));
+                    status[id] = Status::Waiting;
+                    first_waiting = first_waiting.min(position[id]);
+                } else {
+                    // Owed by a statement that ran: it stays in progress for the next run.
+                    status[id] = Status::Waiting;
+                    owed.insert(id, request_id);
+                    first_waiting = first_waiting.min(position[id]);
+                }
+            }
+            durable = kept;
+        }
+        while running.len() < slots {
+            let Some((id, sql, request_id)) = durable.pop_front() else {
+                break;
+            };
+            running.push(launch(id, sql, request_id));
+        }
+        // Enter what may start, in plan order, up to `AHEAD` times the slots.
         let mut started_any = false;
         let mut starting = Vec::new();
-        // Steps never become waiting again: the scan starts at the first one still waiting,
-        // so that a long plan is not walked from its start for every statement.
+        // Steps become waiting again only when taken back after a failure (above, which
+        // moves the scan back): the scan starts at the first one still waiting, so that a
+        // long plan is not walked from its start for every statement.
         while first_waiting < plan.order.len()
             && status[plan.order[first_waiting]] != Status::Waiting
         {
             first_waiting += 1;
         }
         for &id in &plan.order[first_waiting..] {
-            if running.len() + starting.len() >= opts.parallelism.max(1) {
+            if running.len() + durable.len() + starting.len() >= AHEAD * slots {
                 break;
             }
             let main_done = main_ends_left == 0;
@@ -215,17 +310,43 @@ pub async fn apply<R: Runner, S: StateSink>(
             starting.push((id, sql, request_id));
         }
         if !entries.is_empty() {
-            sink.write(state, &entries).await?;
+            // The statements already sent run while the state is written; what they answer
+            // meanwhile is recorded by the next write, and a statement entered by an earlier
+            // write takes a slot one frees, unless something failed.
+            {
+                let mut write = std::pin::pin!(sink.write(state, &entries));
+                let mut hold = failing;
+                loop {
+                    if running.is_empty() {
+                        write.as_mut().await?;
+                        break;
+                    }
+                    match futures::future::select(write.as_mut(), running.next()).await {
+                        Either::Left((written, _)) => {
+                            written?;
+                            break;
+                        }
+                        Either::Right((Some(result), _)) => {
+                            hold |= result.3.is_err() || opts.stop.load(Ordering::SeqCst);
+                            finished.push(result);
+                            if !hold {
+                                if let Some((id, sql, request_id)) = durable.pop_front() {
+                                    running.push(launch(id, sql, request_id));
+                                }
+                            }
+                        }
+                        Either::Right((None, _)) => {}
+                    }
+                }
+            }
             entries.clear();
         }
-        for (id, sql, request_id) in starting {
-            running.push(async move {
-                let r = runner.run(&sql, &request_id).await;
-                (id, sql, request_id, r)
-            });
+        durable.extend(starting);
+        if !finished.is_empty() || (!durable.is_empty() && running.len() < slots) {
+            continue;
         }
         if running.is_empty() {
-            if started_any {
+            if started_any || !durable.is_empty() {
                 continue;
             }
             break;
@@ -234,51 +355,9 @@ pub async fn apply<R: Runner, S: StateSink>(
             break;
         };
         // Results already in are recorded under the same write.
-        let mut finished = vec![first];
+        finished.push(first);
         while let Some(Some(more)) = running.next().now_or_never() {
             finished.push(more);
-        }
-        for (id, sql, request_id, result) in finished {
-            match result {
-                Ok(()) => {
-                    done(id, &mut status, &mut main_ends_left);
-                    // Records the effect its in-progress entry names (the step's), and
-                    // what this one owed is now owed outright.
-                    change(
-                        state,
-                        &mut entries,
-                        Entry::Done {
-                            request_id: Some(request_id),
-                            effect: None,
-                        },
-                    );
-                    report.applied.push(sql);
-                }
-                Err(error) if error.outcome_unknown => {
-                    // It may have run: it stays in progress (with what it owes) for the
-                    // next run to settle from the account, and nothing new starts.
-                    status[id] = Status::Failed;
-                    report.failed.push(Failed {
-                        statement: sql,
-                        error: format!(
-                            "{}\n  the answer was lost, so whether it ran is unknown: the state keeps it in progress, and the next plan or apply reads the account to settle it",
-                            error.message
-                        ),
-                    });
-                    failing = true;
-                }
-                Err(error) => {
-                    status[id] = Status::Failed;
-                    // Nothing is owed after a statement that failed.
-                    change(state, &mut entries, Entry::Failed { request_id });
-                    owed.retain(|_, r| state.in_progress.iter().any(|p| &p.request_id == r));
-                    report.failed.push(Failed {
-                        statement: sql,
-                        error: error.message,
-                    });
-                    failing = true;
-                }
-            }
         }
     }
     let mut pending: Vec<usize> = (0..n).filter(|&i| status[i] == Status::Waiting).collect();
