@@ -273,8 +273,14 @@ pub async fn apply<R: Runner, S: StateSink>(
                 continue;
             }
             let step = &plan.steps[id];
-            started_any = true;
             let Some(sql) = step.sql.clone() else {
+                // A change to the state alone is made only within the free slots, as a
+                // statement would be sent: one entered ahead may still be taken back, and a
+                // state change cannot.
+                if running.len() + durable.len() + starting.len() >= slots {
+                    continue;
+                }
+                started_any = true;
                 // Nothing to send: only state changes.
                 done(id, &mut status, &mut main_ends_left);
                 change(
@@ -287,6 +293,7 @@ pub async fn apply<R: Runner, S: StateSink>(
                 );
                 continue;
             };
+            started_any = true;
             // An owed statement is in the state already, under the id it is sent with.
             let owed_before = owed.remove(&id);
             let request_id = owed_before
