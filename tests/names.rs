@@ -17,7 +17,6 @@ const NOT_YET: &[&str] = &[
     "src/config/",
     "src/ddl/",
     "src/diff/",
-    "src/drift/",
     "src/live/",
     "src/model/",
     "src/plan/",
