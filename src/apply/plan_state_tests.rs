@@ -6,8 +6,8 @@ use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
 use crate::plan::{build, Plan};
 use std::collections::BTreeMap;
 
-fn id(s: &str) -> Ident {
-    Ident::from_canonical(s)
+fn id(name: &str) -> Ident {
+    Ident::from_canonical(name)
 }
 
 fn database() -> Object {

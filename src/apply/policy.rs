@@ -179,8 +179,8 @@ mod tests {
         crate::plan::build(changes, "default")
     }
 
-    fn refusal(p: &DestroyPolicy, plan: &Plan) -> Option<&'static str> {
-        match p.check(plan) {
+    fn refusal(policy: &DestroyPolicy, plan: &Plan) -> Option<&'static str> {
+        match policy.check(plan) {
             Ok(()) => None,
             Err(Refusal::Protected(_)) => Some("protected"),
             Err(Refusal::Destructive(_)) => Some("destructive"),

@@ -28,8 +28,8 @@ impl StateSink for Memory {
     }
 }
 
-fn id(s: &str) -> Ident {
-    Ident::from_canonical(s)
+fn id(name: &str) -> Ident {
+    Ident::from_canonical(name)
 }
 
 fn task(name: &str, after: &[&str]) -> Object {
@@ -276,9 +276,9 @@ fn a_statement_the_state_cannot_record_is_owed_once_the_one_before_it_ran() {
     assert!(state.in_progress.is_empty(), "{:?}", state.in_progress);
 }
 
-fn sorted(mut v: Vec<String>) -> Vec<String> {
-    v.sort();
-    v
+fn sorted(mut statements: Vec<String>) -> Vec<String> {
+    statements.sort();
+    statements
 }
 
 fn db_record() -> Object {

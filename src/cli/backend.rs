@@ -40,11 +40,14 @@ impl crate::state::Sql for crate::snowflake::Client {
     }
 }
 
-fn need<'a>(session: Option<&'a Session>, b: &SnowflakeBackend) -> Result<&'a Session, CliError> {
+fn need<'a>(
+    session: Option<&'a Session>,
+    backend: &SnowflakeBackend,
+) -> Result<&'a Session, CliError> {
     session.ok_or_else(|| {
         CliError::new(format!(
             "the state is kept in Snowflake (table {}): this command needs a connection (--connection NAME)",
-            b.table
+            backend.table
         ))
     })
 }

@@ -144,9 +144,9 @@ impl Ctx {
         }
     }
 
-    pub fn paint_diag(&self, d: &crate::diag::Diagnostic) -> String {
-        let text = self.redact(&d.to_string());
-        if d.is_error() {
+    pub fn paint_diag(&self, diagnostic: &crate::diag::Diagnostic) -> String {
+        let text = self.redact(&diagnostic.to_string());
+        if diagnostic.is_error() {
             self.err_style.red(&text)
         } else {
             self.err_style.yellow(&text)

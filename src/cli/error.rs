@@ -23,16 +23,16 @@ impl CliError {
 }
 
 impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
     }
 }
 
 macro_rules! from_display {
     ($($t:ty),*) => {$(
         impl From<$t> for CliError {
-            fn from(e: $t) -> CliError {
-                CliError(e.to_string())
+            fn from(error: $t) -> CliError {
+                CliError(error.to_string())
             }
         }
     )*};

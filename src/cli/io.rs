@@ -132,12 +132,12 @@ impl Output {
     /// Write `args` whole (one lock, so that lines of concurrent writers do not mix).
     /// Errors are ignored, as for a message nobody reads any more.
     pub fn write_args(&self, args: std::fmt::Arguments<'_>, newline: bool) {
-        fn put(mut w: impl Write, args: std::fmt::Arguments<'_>, newline: bool) {
-            let _ = w.write_fmt(args);
+        fn put(mut writer: impl Write, args: std::fmt::Arguments<'_>, newline: bool) {
+            let _ = writer.write_fmt(args);
             if newline {
-                let _ = w.write_all(b"\n");
+                let _ = writer.write_all(b"\n");
             }
-            let _ = w.flush();
+            let _ = writer.flush();
         }
         match self {
             Output::Stdout => put(std::io::stdout().lock(), args, newline),

@@ -163,10 +163,10 @@ impl crate::live::Executor for Client {
     }
 }
 
-fn exec_error(e: &ClientError) -> ExecError {
+fn exec_error(error: &ClientError) -> ExecError {
     ExecError {
-        message: e.to_string(),
-        not_found: e.is_not_found(),
+        message: error.to_string(),
+        not_found: error.is_not_found(),
     }
 }
 

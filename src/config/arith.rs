@@ -77,10 +77,11 @@ impl VisitMut for Rewrite {
 }
 
 /// An integer operand, widened so that no operation on two of them overflows.
-fn int(n: &Number) -> Option<i128> {
-    n.as_i64()
+fn int(number: &Number) -> Option<i128> {
+    number
+        .as_i64()
         .map(i128::from)
-        .or_else(|| n.as_u64().map(i128::from))
+        .or_else(|| number.as_u64().map(i128::from))
 }
 
 fn binary(args: FuncArgs, op: &str) -> Result<Value, String> {

@@ -135,11 +135,13 @@ pub(crate) const BACKENDS: &[(&str, &[&str], &[&str])] = &[
 ];
 
 /// A name usable in an address: a letter or `_`, then letters, digits, `_` and `-`.
-pub(crate) fn is_valid_label(s: &str) -> bool {
-    s.chars()
+pub(crate) fn is_valid_label(label: &str) -> bool {
+    label
+        .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s.chars()
+        && label
+            .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
@@ -763,13 +765,13 @@ fn check_resource(kind: Kind, block: &Block, file: &SourceFile, diags: &mut Diag
 /// `dynamic "version" { for_each = ..., iterator = v, labels = [...], content { ... } }`:
 /// one nested block of the kind per element, written as its `content`.
 fn check_dynamic(
-    s: &crate::model::schema::KindSchema,
-    b: &Block,
+    schema: &crate::model::schema::KindSchema,
+    block: &Block,
     file: &SourceFile,
     diags: &mut Diagnostics,
 ) {
-    let names: Vec<&str> = s.blocks.iter().map(|n| n.name).collect();
-    let Some(nested) = b.labels.first().and_then(|l| s.block(l.as_str())) else {
+    let names: Vec<&str> = schema.blocks.iter().map(|n| n.name).collect();
+    let Some(nested) = block.labels.first().and_then(|l| schema.block(l.as_str())) else {
         diags.push(
             Diagnostic::error("a dynamic block's label names the nested block it writes")
                 .with_detail(format!(
@@ -777,15 +779,16 @@ fn check_dynamic(
                     names.join("\" or \"")
                 ))
                 .at(Some(
-                    b.labels
+                    block
+                        .labels
                         .first()
-                        .map_or_else(|| file.span_of(b), |l| file.span_of(l)),
+                        .map_or_else(|| file.span_of(block), |l| file.span_of(l)),
                 )),
         );
         return;
     };
     check_body(
-        &b.body,
+        &block.body,
         file,
         &["for_each", "iterator", "labels"],
         &["content"],
@@ -793,14 +796,14 @@ fn check_dynamic(
         diags,
     );
     check_required(
-        &b.body,
-        b,
+        &block.body,
+        block,
         file,
         &["for_each", "labels"],
         "a dynamic block",
         diags,
     );
-    let contents: Vec<&Block> = b.body.get_blocks("content").collect();
+    let contents: Vec<&Block> = block.body.get_blocks("content").collect();
     if contents.len() != 1 {
         diags.push(
             Diagnostic::error(format!(
@@ -811,7 +814,7 @@ fn check_dynamic(
                 "write content {{ ... }} with the attributes of a {} block",
                 nested.name
             ))
-            .at(Some(file.span_of(b))),
+            .at(Some(file.span_of(block))),
         );
         return;
     }

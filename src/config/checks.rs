@@ -41,8 +41,12 @@ pub(crate) fn run(decoded: &[Decoded], diags: &mut Diagnostics) {
     super::statements::run(decoded, diags);
 }
 
-fn span(d: &Decoded, attr: &str) -> Option<Span> {
-    d.spans.get(attr).cloned().or_else(|| d.object.span.clone())
+fn span(decoded: &Decoded, attr: &str) -> Option<Span> {
+    decoded
+        .spans
+        .get(attr)
+        .cloned()
+        .or_else(|| decoded.object.span.clone())
 }
 
 fn duplicates(decoded: &[Decoded], diags: &mut Diagnostics) {
@@ -98,40 +102,41 @@ fn duplicates(decoded: &[Decoded], diags: &mut Diagnostics) {
     }
 }
 
-fn task(d: &Decoded, diags: &mut Diagnostics) {
-    let o = &d.object;
+fn task(decoded: &Decoded, diags: &mut Diagnostics) {
+    let o = &decoded.object;
     let has_schedule = o.get("schedule").is_some();
     let schema = o.name.schema_name();
     // A schedule that is written but invalid has its own error; saying it has none would be false.
-    let written = d.spans.contains_key("schedule");
-    if d.after.is_empty() && !has_schedule && !written {
+    let written = decoded.spans.contains_key("schedule");
+    if decoded.after.is_empty() && !has_schedule && !written {
         diags.push(
             Diagnostic::warning(format!("{} has neither schedule nor after, so it runs only when started by hand", o.address))
                 .with_detail("give it a schedule, or run it after another task with after = [task.NAME]; EXECUTE TASK starts it by hand")
                 .at(o.span.clone()),
         );
     }
-    if !d.after.is_empty() && has_schedule {
+    if !decoded.after.is_empty() && has_schedule {
         diags.push(
             Diagnostic::error(format!("{} has a schedule but runs after other tasks", o.address))
                 .with_detail("only the root task of a task graph has a schedule: remove schedule, or remove after")
-                .at(span(d, "schedule")),
+                .at(span(decoded, "schedule")),
         );
     }
-    if d.after.len() > MAX_PREDECESSORS {
+    if decoded.after.len() > MAX_PREDECESSORS {
         diags.push(
             Diagnostic::error(format!(
                 "{} runs after {} tasks; Snowflake allows at most {MAX_PREDECESSORS}",
                 o.address,
-                d.after.len()
+                decoded.after.len()
             ))
-            .at(span(d, "after")),
+            .at(span(decoded, "after")),
         );
     }
-    for p in &d.after {
+    for p in &decoded.after {
         if *p == o.name {
             diags.push(
-                Diagnostic::error(format!("{} runs after itself", o.address)).at(span(d, "after")),
+                Diagnostic::error(format!("{} runs after itself", o.address))
+                    .at(span(decoded, "after")),
             );
         } else if p.schema_name() != schema {
             diags.push(
@@ -144,7 +149,7 @@ fn task(d: &Decoded, diags: &mut Diagnostics) {
                     o.address,
                     schema.as_ref().map(ToString::to_string).unwrap_or_default()
                 ))
-                .at(span(d, "after")),
+                .at(span(decoded, "after")),
             );
         }
     }
@@ -153,11 +158,11 @@ fn task(d: &Decoded, diags: &mut Diagnostics) {
 /// CONFIG, OVERLAP_POLICY and TASK_AUTO_RETRY_ATTEMPTS belong to a task graph and are set
 /// on its root: Snowflake refuses them on a task with predecessors. (A schedule on a child
 /// has its own message in `task`.)
-fn root_only_parameters(d: &Decoded, diags: &mut Diagnostics) {
-    if d.after.is_empty() {
+fn root_only_parameters(decoded: &Decoded, diags: &mut Diagnostics) {
+    if decoded.after.is_empty() {
         return;
     }
-    let o = &d.object;
+    let o = &decoded.object;
     for attr in ROOT_ONLY.iter().filter(|a| **a != "schedule") {
         if o.get(attr).is_none() {
             continue;
@@ -171,7 +176,7 @@ fn root_only_parameters(d: &Decoded, diags: &mut Diagnostics) {
                 "{attr} applies to a whole task graph and Snowflake accepts it only on the root task: move it to the root of {}'s graph, or remove after",
                 o.address
             ))
-            .at(span(d, attr)),
+            .at(span(decoded, attr)),
         );
     }
 }
@@ -179,11 +184,11 @@ fn root_only_parameters(d: &Decoded, diags: &mut Diagnostics) {
 /// Every schema of a transient database is transient: `transient = false` there would
 /// be a replacement at every plan.
 fn schema_transience(
-    d: &Decoded,
+    decoded: &Decoded,
     by_name: &BTreeMap<(Kind, &ObjectName), &Decoded>,
     diags: &mut Diagnostics,
 ) {
-    let o = &d.object;
+    let o = &decoded.object;
     if o.get("transient").and_then(|v| v.as_bool()) != Some(false) {
         return;
     }
@@ -203,22 +208,22 @@ fn schema_transience(
                 "Snowflake makes every schema of a transient database transient: remove transient = false, or make {} permanent",
                 parent.object.address
             ))
-            .at(span(d, "transient")),
+            .at(span(decoded, "transient")),
         );
     }
 }
 
 fn feature_view(
-    d: &Decoded,
+    decoded: &Decoded,
     by_name: &BTreeMap<(Kind, &ObjectName), &Decoded>,
     diags: &mut Diagnostics,
 ) {
-    let o = &d.object;
+    let o = &decoded.object;
     if o.get("refresh_freq").is_some() && o.get("warehouse").is_none() {
         diags.push(
             Diagnostic::error(format!("{} has refresh_freq but no warehouse", o.address))
                 .with_detail("a feature view with refresh_freq is a dynamic table, refreshed by a warehouse: add warehouse = warehouse.NAME, or remove refresh_freq to make it a view")
-                .at(span(d, "refresh_freq")),
+                .at(span(decoded, "refresh_freq")),
         );
     }
     if o.get("entities")
@@ -230,7 +235,7 @@ fn feature_view(
                 .with_detail(
                     "a feature view describes at least one entity: entities = [entity.NAME]",
                 )
-                .at(span(d, "entities")),
+                .at(span(decoded, "entities")),
         );
     }
     // The library splits NAME$VERSION on `$` and refuses the feature view otherwise.
@@ -238,18 +243,18 @@ fn feature_view(
         diags.push(
             Diagnostic::error(format!("the feature view name of {} contains `$`", o.address))
                 .with_detail("the Feature Store names a feature view NAME$VERSION and splits it on `$` to read it back: use a name without `$`")
-                .at(span(d, "name")),
+                .at(span(decoded, "name")),
         );
     }
     if let Some(c) = o.get_str("timestamp_col").and_then(unreadable_in_metadata) {
         diags.push(
             Diagnostic::error(format!("the timestamp column of {} contains {c}", o.address))
                 .with_detail("the Feature Store keeps the timestamp column in JSON inside the feature view's definition and reads it back unescaped: rename the column, or alias it in the query")
-                .at(span(d, "timestamp_col")),
+                .at(span(decoded, "timestamp_col")),
         );
     }
     let schema = o.name.schema_name();
-    for e in &d.entities {
+    for e in &decoded.entities {
         let entity = entity_of_tag(&e.name)
             .map(|i| i.as_str().to_string())
             .unwrap_or_default();
@@ -264,13 +269,13 @@ fn feature_view(
                     schema.as_ref().map(ToString::to_string).unwrap_or_default(),
                     e.schema_name().map(|s| s.to_string()).unwrap_or_default()
                 ))
-                .at(span(d, "entities")),
+                .at(span(decoded, "entities")),
             );
         } else if !by_name.contains_key(&(Kind::Entity, e)) {
             diags.push(
                 Diagnostic::error(format!("{} uses the entity {entity}, which no entity block declares", o.address))
                     .with_detail("snowform writes each entity's join keys into the feature view's tags: declare the entity with an entity block")
-                    .at(span(d, "entities")),
+                    .at(span(decoded, "entities")),
             );
         }
     }
@@ -279,8 +284,8 @@ fn feature_view(
 /// A character the Feature Store library cannot read back from the JSON it keeps in a
 /// feature view's definition text: it takes the text between single quotes as it is, so a
 /// quote ends it and no JSON escape (`\`) survives the SQL literal.
-fn unreadable_in_metadata(s: &str) -> Option<String> {
-    let c = s
+fn unreadable_in_metadata(text: &str) -> Option<String> {
+    let c = text
         .chars()
         .find(|c| matches!(c, '\'' | '"' | '\\') || c.is_control())?;
     Some(if c.is_control() {
@@ -290,22 +295,22 @@ fn unreadable_in_metadata(s: &str) -> Option<String> {
     })
 }
 
-fn entity(d: &Decoded, diags: &mut Diagnostics) {
-    let Some(name) = entity_of_tag(&d.object.name.name) else {
+fn entity(decoded: &Decoded, diags: &mut Diagnostics) {
+    let Some(name) = entity_of_tag(&decoded.object.name.name) else {
         return;
     };
     if let Some(c) = unreadable_in_metadata(name.as_str()) {
         diags.push(
             Diagnostic::error(format!("the entity name {:?} contains {c}", name.as_str()))
                 .with_detail("the Feature Store keeps entity names in JSON inside each feature view's definition and reads them back unescaped: use a name without quotes, backslashes or control characters")
-                .at(span(d, "name")),
+                .at(span(decoded, "name")),
         );
     }
 }
 
 /// An entity name the library can hold, and join keys that fit in a tag value.
-fn entity_lengths(d: &Decoded, diags: &mut Diagnostics) {
-    let o = &d.object;
+fn entity_lengths(decoded: &Decoded, diags: &mut Diagnostics) {
+    let o = &decoded.object;
     if let Some(name) = entity_of_tag(&o.name.name) {
         let written = fv::library_identifier(name.as_str());
         let n = written.chars().count();
@@ -317,7 +322,7 @@ fn entity_lengths(d: &Decoded, diags: &mut Diagnostics) {
                     entity::NAME_MAX_CHARS
                 ))
                 .with_detail("the Feature Store library refuses a longer entity name, and lists entities with their names cut short, so it cannot find the entity: use a shorter name (a name that is not all upper case is written with its double quotes, which count)")
-                .at(span(d, "name")),
+                .at(span(decoded, "name")),
             );
         }
     }
@@ -333,16 +338,16 @@ fn entity_lengths(d: &Decoded, diags: &mut Diagnostics) {
                 o.address
             ))
             .with_detail("the entity's tag holds its join keys joined by commas, and every feature view of the entity carries them in a tag of its own: use fewer or shorter join keys")
-            .at(span(d, "join_keys")),
+            .at(span(decoded, "join_keys")),
         );
     }
 }
 
 /// The feature view's metadata tag value (its entities and timestamp column, as the library
 /// writes them) must fit in a tag value.
-fn feature_view_metadata_length(d: &Decoded, diags: &mut Diagnostics) {
-    let o = &d.object;
-    let names: Vec<Ident> = d
+fn feature_view_metadata_length(decoded: &Decoded, diags: &mut Diagnostics) {
+    let o = &decoded.object;
+    let names: Vec<Ident> = decoded
         .entities
         .iter()
         .filter_map(|e| entity_of_tag(&e.name))
@@ -360,24 +365,24 @@ fn feature_view_metadata_length(d: &Decoded, diags: &mut Diagnostics) {
                 "the feature view's {} tag holds the names of its entities and its timestamp column: {value}; use fewer entities or shorter names",
                 fv::METADATA_TAG
             ))
-            .at(span(d, "entities")),
+            .at(span(decoded, "entities")),
         );
     }
 }
 
 fn feature_store_schema(
-    d: &Decoded,
+    decoded: &Decoded,
     by_name: &BTreeMap<(Kind, &ObjectName), &Decoded>,
     diags: &mut Diagnostics,
 ) {
-    let Some(schema) = d.object.name.schema_name() else {
+    let Some(schema) = decoded.object.name.schema_name() else {
         return;
     };
     if !by_name.contains_key(&(Kind::Schema, &schema)) {
         diags.push(
-            Diagnostic::error(format!("the schema {schema} of {} is not managed by a schema block", d.object.address))
+            Diagnostic::error(format!("the schema {schema} of {} is not managed by a schema block", decoded.object.address))
                 .with_detail("the Feature Store's own tags and tables are created with the schema: add a schema block for it")
-                .at(span(d, "schema")),
+                .at(span(decoded, "schema")),
         );
     }
 }

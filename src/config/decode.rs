@@ -110,10 +110,10 @@ impl Decoder<'_, '_> {
         self.diags.push(d.at(Some(at)));
     }
 
-    fn invalid(&mut self, attr: &str, e: Invalid, at: Span) {
+    fn invalid(&mut self, attr: &str, error: Invalid, at: Span) {
         self.error(
-            format!("invalid value for {attr:?}: {}", e.message),
-            e.hint,
+            format!("invalid value for {attr:?}: {}", error.message),
+            error.hint,
             at,
         );
     }
@@ -294,9 +294,9 @@ impl Decoder<'_, '_> {
 
     /// What a grant's `on`, `in` or `to` names, as its statements write it: `SCHEMA DB.S`,
     /// `DATABASE DB`, `ROLE R`, `DATABASE ROLE DB.R`.
-    fn securable(&mut self, attr: &str, v: &Hcl) -> Result<String, Invalid> {
+    fn securable(&mut self, attr: &str, value: &Hcl) -> Result<String, Invalid> {
         use crate::model::kinds::grant::{self as g, grantee_text};
-        if let Hcl::Object(m) = v {
+        if let Hcl::Object(m) = value {
             if let Some(Hcl::String(a)) = m.get(ADDRESS_KEY) {
                 let address = Address::parse(a).map_err(|e| Invalid::new(e.to_string()))?;
                 let name = self
@@ -393,7 +393,7 @@ impl Decoder<'_, '_> {
                 }
             };
         }
-        match (attr, text(v)) {
+        match (attr, text(value)) {
             ("to" | "role", Some(s)) => {
                 let name = Ident::parse(&s).map_err(|e| Invalid::new(e.to_string()))?;
                 let name = ObjectName::account(name);
@@ -418,7 +418,7 @@ impl Decoder<'_, '_> {
                     "in" => "a reference to a database or schema block, or its name",
                     _ => "a block reference or { kind = \"SCHEMA\", name = \"DB.SCHEMA\" }",
                 },
-                describe(v)
+                describe(value)
             ))),
         }
     }
@@ -729,8 +729,8 @@ impl Decoder<'_, '_> {
         false
     }
 
-    fn ref_value(&self, expected: Kind, v: &Hcl) -> Result<RefValue, Invalid> {
-        match v {
+    fn ref_value(&self, expected: Kind, value: &Hcl) -> Result<RefValue, Invalid> {
+        match value {
             Hcl::String(s) => Ok(RefValue::Name(s.clone())),
             Hcl::Object(m) => {
                 if let Some(Hcl::String(a)) = m.get(ADDRESS_KEY) {
@@ -769,11 +769,11 @@ impl Decoder<'_, '_> {
     }
 
     /// A name string of an object of `kind`, written at its own level of qualification.
-    fn parse_name(kind: Kind, s: &str) -> Result<ObjectName, Invalid> {
+    fn parse_name(kind: Kind, text: &str) -> Result<ObjectName, Invalid> {
         let r = match kind.scope() {
-            Scope::Account => Ident::parse(s).map(ObjectName::account),
-            Scope::Database => ObjectName::parse_schema(s),
-            Scope::Schema => ObjectName::parse_qualified(s),
+            Scope::Account => Ident::parse(text).map(ObjectName::account),
+            Scope::Database => ObjectName::parse_schema(text),
+            Scope::Schema => ObjectName::parse_qualified(text),
         };
         r.map_err(|e| Invalid::new(e.to_string()))
     }
@@ -805,8 +805,8 @@ impl Decoder<'_, '_> {
     }
 
     /// A reference property (`warehouse`): the referenced object's name.
-    fn reference(&mut self, kind: Kind, v: &Hcl) -> Result<String, Invalid> {
-        match self.ref_value(kind, v)? {
+    fn reference(&mut self, kind: Kind, value: &Hcl) -> Result<String, Invalid> {
+        match self.ref_value(kind, value)? {
             RefValue::Block(address, name) => {
                 self.referenced.push(address);
                 Ok(name.to_string())
@@ -824,14 +824,14 @@ impl Decoder<'_, '_> {
     fn objects_in_schema(
         &mut self,
         kind: Kind,
-        v: &Hcl,
+        value: &Hcl,
         schema: Option<&ObjectName>,
     ) -> Result<Vec<ObjectName>, Invalid> {
-        let Hcl::Array(items) = v else {
+        let Hcl::Array(items) = value else {
             return Err(Invalid::new(format!(
                 "expected {}, got {}",
                 AttrType::RefList(kind).describe(),
-                describe(v)
+                describe(value)
             )));
         };
         let mut out: Vec<ObjectName> = Vec::with_capacity(items.len());
@@ -886,10 +886,10 @@ impl Decoder<'_, '_> {
 
     fn entities(
         &mut self,
-        v: &Hcl,
+        value: &Hcl,
         schema: Option<&ObjectName>,
     ) -> Result<Vec<ObjectName>, Invalid> {
-        self.objects_in_schema(Kind::Entity, v, schema)
+        self.objects_in_schema(Kind::Entity, value, schema)
     }
 
     /// A model's `version "V1" { ... }` blocks, into `props["versions"]`.

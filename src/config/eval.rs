@@ -121,8 +121,8 @@ fn read<'v>(vars: &'v dyn Lookup, funcs: &Context, expr: &Expression) -> Option<
     }
 }
 
-fn template(vars: &dyn Lookup, funcs: &Context, t: &Template) -> Option<Value> {
-    let elements: Vec<&Element> = t.iter().collect();
+fn template(vars: &dyn Lookup, funcs: &Context, template: &Template) -> Option<Value> {
+    let elements: Vec<&Element> = template.iter().collect();
     // A template of one interpolation is its value, unconverted.
     if let [Element::Interpolation(i)] = elements.as_slice() {
         if i.strip != Strip::None {

@@ -69,12 +69,12 @@ enum Node<'a> {
 }
 
 impl fmt::Display for Node<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Node::Local(n) => write!(f, "local.{n}"),
-            Node::Block(k, l) => write!(f, "{k}.{l}"),
-            Node::Module(l) => write!(f, "module.{l}"),
-            Node::Data(k, l) => write!(f, "data.{k}.{l}"),
+            Node::Local(n) => write!(formatter, "local.{n}"),
+            Node::Block(k, l) => write!(formatter, "{k}.{l}"),
+            Node::Module(l) => write!(formatter, "module.{l}"),
+            Node::Data(k, l) => write!(formatter, "data.{k}.{l}"),
         }
     }
 }
@@ -159,8 +159,8 @@ struct Evaluated<'a> {
 
 impl<'a> Evaluated<'a> {
     /// Whether a reference reads something that could not be evaluated.
-    fn unknown(&self, t: &Target<'a>, vars: &Variables) -> bool {
-        match t {
+    fn unknown(&self, target: &Target<'a>, vars: &Variables) -> bool {
+        match target {
             Target::Var(v) => vars.failed.contains(*v),
             Target::Local(l) => self.failed.contains(&Node::Local(l)),
             Target::Each | Target::Workspace => false,
@@ -238,41 +238,44 @@ impl<'a> Evaluated<'a> {
     /// Report a reference to a module instance or output that the module does not have.
     fn check_module_ref(
         &self,
-        m: &ModuleRef<'a>,
+        module: &ModuleRef<'a>,
         file: &super::source::SourceFile,
         diags: &mut Diagnostics,
     ) {
-        if self.failed.contains(&Node::Module(m.label)) {
+        if self.failed.contains(&Node::Module(module.label)) {
             return;
         }
-        let Some((for_each, instances)) = self.modules.get(m.label) else {
+        let Some((for_each, instances)) = self.modules.get(module.label) else {
             return;
         };
         if *for_each {
-            if let Some(key) = m.literal_key() {
+            if let Some(key) = module.literal_key() {
                 if !instances.contains_key(key) {
                     let keys: Vec<String> = instances.keys().map(|k| format!("{k:?}")).collect();
                     diags.push(
-                        Diagnostic::error(format!("module.{} has no instance {key:?}", m.label))
-                            .with_detail(if keys.is_empty() {
-                                "its for_each is empty".to_string()
-                            } else {
-                                format!("its instances are {}", keys.join(", "))
-                            })
-                            .at(Some(file.span(m.offset))),
+                        Diagnostic::error(format!(
+                            "module.{} has no instance {key:?}",
+                            module.label
+                        ))
+                        .with_detail(if keys.is_empty() {
+                            "its for_each is empty".to_string()
+                        } else {
+                            format!("its instances are {}", keys.join(", "))
+                        })
+                        .at(Some(file.span(module.offset))),
                     );
                     return;
                 }
             }
         }
-        let Some(output) = m.output else { return };
+        let Some(output) = module.output else { return };
         let Some(first) = instances.values().next() else {
             return;
         };
         if first.declared.contains(output) {
             return;
         }
-        let d = Diagnostic::error(format!("module.{} has no output {output:?}", m.label));
+        let d = Diagnostic::error(format!("module.{} has no output {output:?}", module.label));
         let d = match suggest::hint(output, first.declared.iter().map(String::as_str)) {
             Some(h) => d.with_detail(h),
             None => d.with_detail(format!(
@@ -287,17 +290,18 @@ impl<'a> Evaluated<'a> {
                 }
             )),
         };
-        diags.push(d.at(Some(file.span(m.offset))));
+        diags.push(d.at(Some(file.span(module.offset))));
     }
 
     /// The objects a module reference depends on: those its output is computed from, of
     /// one instance when the key is known, of every instance otherwise.
-    fn module_addresses(&self, m: &ModuleRef, ctx: &Ctx) -> BTreeSet<Address> {
-        let Some((for_each, instances)) = self.modules.get(m.label) else {
+    fn module_addresses(&self, module: &ModuleRef, ctx: &Ctx) -> BTreeSet<Address> {
+        let Some((for_each, instances)) = self.modules.get(module.label) else {
             return BTreeSet::new();
         };
         let key = if *for_each {
-            m.index
+            module
+                .index
                 .and_then(|e| eval_in(ctx, e).ok())
                 .and_then(|v| text(&v))
         } else {
@@ -309,7 +313,7 @@ impl<'a> Evaluated<'a> {
         };
         chosen
             .into_iter()
-            .flat_map(|i| match m.output {
+            .flat_map(|i| match module.output {
                 Some(o) => i
                     .output_deps
                     .get(o)
@@ -362,23 +366,27 @@ impl<'a> Evaluated<'a> {
 
     /// The addresses a block reference depends on: one instance when the key is known,
     /// every instance otherwise.
-    fn addresses(&self, b: &BlockRef, ctx: &Ctx) -> Vec<Address> {
-        match self.instances.get(&(b.kind, b.label)) {
+    fn addresses(&self, block: &BlockRef, ctx: &Ctx) -> Vec<Address> {
+        match self.instances.get(&(block.kind, block.label)) {
             None => Vec::new(),
-            Some(None) => vec![Address::new(b.kind, b.label).within(&self.prefix)],
+            Some(None) => vec![Address::new(block.kind, block.label).within(&self.prefix)],
             Some(Some(keys)) => {
-                let key = b
+                let key = block
                     .index
                     .and_then(|e| eval_in(ctx, e).ok())
                     .and_then(|v| text(&v));
-                let counted = self.counted.contains(&(b.kind, b.label));
+                let counted = self.counted.contains(&(block.kind, block.label));
                 match key {
                     Some(k) if keys.contains(&k) => {
-                        vec![instance_address(b.kind, b.label, &k, counted).within(&self.prefix)]
+                        vec![instance_address(block.kind, block.label, &k, counted)
+                            .within(&self.prefix)]
                     }
                     _ => keys
                         .iter()
-                        .map(|k| instance_address(b.kind, b.label, k, counted).within(&self.prefix))
+                        .map(|k| {
+                            instance_address(block.kind, block.label, k, counted)
+                                .within(&self.prefix)
+                        })
                         .collect(),
                 }
             }
@@ -1150,11 +1158,11 @@ fn evaluate_block<'a>(
 }
 
 /// The name a dynamic block's content reads its element by: `iterator`, or the label.
-fn dynamic_iterator(d: &hcl_edit::structure::Block) -> Option<&str> {
-    match d.body.get_attribute("iterator").map(|a| &a.value) {
+fn dynamic_iterator(block: &hcl_edit::structure::Block) -> Option<&str> {
+    match block.body.get_attribute("iterator").map(|a| &a.value) {
         Some(Expression::Variable(v)) => Some(v.as_str()),
         Some(_) => None,
-        None => d.labels.first().map(|l| l.as_str()),
+        None => block.labels.first().map(|l| l.as_str()),
     }
 }
 
@@ -1312,15 +1320,15 @@ fn instance_address(kind: Kind, label: &str, key: &str, counted: bool) -> Addres
 }
 
 /// The instances of a `count` value: a whole number from 0 to [`COUNT_LIMIT`].
-fn count_of(v: Hcl) -> Result<Vec<Each>, String> {
-    let n = match &v {
+fn count_of(count: Hcl) -> Result<Vec<Each>, String> {
+    let n = match &count {
         Hcl::Number(n) => n.as_u64().filter(|n| *n <= COUNT_LIMIT),
         _ => None,
     };
     let Some(n) = n else {
         return Err(format!(
             "count takes a whole number from 0 to {COUNT_LIMIT}, got {}",
-            describe(&v)
+            describe(&count)
         ));
     };
     Ok((0..n)
@@ -1335,8 +1343,8 @@ fn count_of(v: Hcl) -> Result<Vec<Each>, String> {
 /// The elements of a dynamic block's `for_each`: those of a resource's for_each (a map, or a
 /// set of strings), or, as Terraform also takes, a list of other values (objects...), in its
 /// order, each keyed by its index.
-fn dynamic_each(v: Hcl) -> Result<Vec<Each>, String> {
-    match v {
+fn dynamic_each(for_each: Hcl) -> Result<Vec<Each>, String> {
+    match for_each {
         Hcl::Array(items) if items.iter().any(|i| !matches!(i, Hcl::String(_))) => Ok(items
             .into_iter()
             .enumerate()
@@ -1351,8 +1359,8 @@ fn dynamic_each(v: Hcl) -> Result<Vec<Each>, String> {
 }
 
 /// The instances of a `for_each` value: a map (key, value) or a set of strings (key = value).
-fn each_of(v: Hcl) -> Result<Vec<Each>, String> {
-    match v {
+fn each_of(for_each: Hcl) -> Result<Vec<Each>, String> {
+    match for_each {
         Hcl::Object(m) => {
             let mut list: Vec<Each> = m
                 .into_iter()
@@ -1568,16 +1576,16 @@ fn depends_on<'a>(
 
 /// `versions.V1.metadata` or `versions["V1"].metadata` written as a traversal: the path
 /// as a string, or None when it is another kind of traversal.
-fn version_traversal(t: &hcl_edit::expr::Traversal) -> Option<String> {
+fn version_traversal(traversal: &hcl_edit::expr::Traversal) -> Option<String> {
     use hcl_edit::expr::TraversalOperator as Op;
-    let Expression::Variable(root) = &t.expr else {
+    let Expression::Variable(root) = &traversal.expr else {
         return None;
     };
     if root.as_str() != VERSIONS {
         return None;
     }
     let mut path = VERSIONS.to_string();
-    for op in &t.operators {
+    for op in &traversal.operators {
         let part = match op.value() {
             Op::GetAttr(name) => name.as_str().to_string(),
             Op::Index(Expression::String(s)) => s.value().to_string(),

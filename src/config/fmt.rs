@@ -227,16 +227,16 @@ impl Scanner {
     }
 }
 
-/// Close `n` brackets, innermost line first.
-fn pop_levels(levels: &mut Vec<usize>, mut n: usize) {
-    while n > 0 {
+/// Close `count` brackets, innermost line first.
+fn pop_levels(levels: &mut Vec<usize>, mut count: usize) {
+    while count > 0 {
         let Some(top) = levels.last_mut() else { break };
-        if *top <= n {
-            n -= *top;
+        if *top <= count {
+            count -= *top;
             levels.pop();
         } else {
-            *top -= n;
-            n = 0;
+            *top -= count;
+            count = 0;
         }
     }
 }

@@ -118,19 +118,21 @@ impl Drop for BaseDirGuard {
     }
 }
 
-fn text(v: &Value) -> Result<&str, String> {
-    v.as_str()
-        .ok_or_else(|| format!("expected a string, got {}", describe(v)))
+fn text(value: &Value) -> Result<&str, String> {
+    value
+        .as_str()
+        .ok_or_else(|| format!("expected a string, got {}", describe(value)))
 }
 
-fn list(v: &Value) -> Result<&Vec<Value>, String> {
-    v.as_array()
-        .ok_or_else(|| format!("expected a list, got {}", describe(v)))
+fn list(value: &Value) -> Result<&Vec<Value>, String> {
+    value
+        .as_array()
+        .ok_or_else(|| format!("expected a list, got {}", describe(value)))
 }
 
 /// How a value reads in messages: "a string", "a list".
-pub(crate) fn describe(v: &Value) -> &'static str {
-    match v {
+pub(crate) fn describe(value: &Value) -> &'static str {
+    match value {
         Value::Null => "null",
         Value::Bool(_) => "a bool",
         Value::Number(_) => "a number",
@@ -141,8 +143,8 @@ pub(crate) fn describe(v: &Value) -> &'static str {
 }
 
 /// A primitive value as text, the way templates print it.
-pub(crate) fn primitive_text(v: &Value) -> Option<String> {
-    match v {
+pub(crate) fn primitive_text(value: &Value) -> Option<String> {
+    match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
@@ -151,8 +153,8 @@ pub(crate) fn primitive_text(v: &Value) -> Option<String> {
 }
 
 /// A value as serde JSON, with object keys sorted.
-pub(crate) fn to_json(v: &Value) -> serde_json::Value {
-    match v {
+pub(crate) fn to_json(value: &Value) -> serde_json::Value {
+    match value {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
         Value::Number(n) => match (n.as_i64(), n.as_f64()) {
@@ -176,8 +178,8 @@ pub(crate) fn to_json(v: &Value) -> serde_json::Value {
 }
 
 /// A serde JSON value as an HCL value.
-pub(crate) fn from_json(v: serde_json::Value) -> Value {
-    match v {
+pub(crate) fn from_json(value: serde_json::Value) -> Value {
+    match value {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(b),
         serde_json::Value::Number(n) => match (n.as_i64(), n.as_f64()) {
@@ -193,8 +195,8 @@ pub(crate) fn from_json(v: serde_json::Value) -> Value {
     }
 }
 
-pub(crate) fn json_text(v: &Value) -> String {
-    serde_json::to_string(&to_json(v)).expect("JSON values serialise")
+pub(crate) fn json_text(value: &Value) -> String {
+    serde_json::to_string(&to_json(value)).expect("JSON values serialise")
 }
 
 /// printf-style formatting: `%s`, `%d`, `%f`, `%t`, `%v`, `%q` and `%%`.
@@ -429,8 +431,8 @@ fn length(args: FuncArgs) -> Result<Value, String> {
     }
 }
 
-fn sorted_entries(v: &Value) -> Vec<(&String, &Value)> {
-    let mut entries: Vec<_> = v
+fn sorted_entries(value: &Value) -> Vec<(&String, &Value)> {
+    let mut entries: Vec<_> = value
         .as_object()
         .map(|o| o.iter().collect())
         .unwrap_or_default();
@@ -475,8 +477,8 @@ fn tonumber(args: FuncArgs) -> Result<Value, String> {
 }
 
 /// A number written as text: whole numbers stay whole.
-pub(crate) fn parse_number(s: &str) -> Option<Value> {
-    let t = s.trim();
+pub(crate) fn parse_number(text: &str) -> Option<Value> {
+    let t = text.trim();
     if let Ok(i) = t.parse::<i64>() {
         return Some(Value::from(i));
     }

@@ -230,9 +230,9 @@ fn import_name(object: &Object, text: &str) -> Result<ObjectName, String> {
 }
 
 /// One end of a moved or removed block, or the target of an import.
-fn end(r: &RefactorDecl, attr: &str, diags: &mut Diagnostics) -> Option<MoveEnd> {
-    let a = r.attr(attr)?; // a missing one is reported by blocks::collect
-    let file: &SourceFile = r.file;
+fn end(decl: &RefactorDecl, attr: &str, diags: &mut Diagnostics) -> Option<MoveEnd> {
+    let a = decl.attr(attr)?; // a missing one is reported by blocks::collect
+    let file: &SourceFile = decl.file;
     let text = address_text(&a.value);
     match text.as_deref().map(MoveEnd::parse) {
         Some(Ok(end)) => Some(end),

@@ -133,8 +133,8 @@ impl<'a> Walker<'_, 'a> {
         }
     }
 
-    fn template(&mut self, t: &'a Template) {
-        for element in t.iter() {
+    fn template(&mut self, template: &'a Template) {
+        for element in template.iter() {
             match element {
                 Element::Literal(_) => {}
                 Element::Interpolation(i) => self.expr(&i.expr),
@@ -244,9 +244,9 @@ fn get_attr(op: Option<&Decorated<TraversalOperator>>) -> Option<&str> {
 }
 
 /// Interpret a traversal by its root name, without looking at declarations.
-pub(crate) fn classify<'a>(t: &Traversal<'a>) -> Result<Target<'a>, Diagnostic> {
-    let first = get_attr(t.ops.first());
-    match t.root {
+pub(crate) fn classify<'a>(traversal: &Traversal<'a>) -> Result<Target<'a>, Diagnostic> {
+    let first = get_attr(traversal.ops.first());
+    match traversal.root {
         "var" => first.map(Target::Var).ok_or_else(|| {
             Diagnostic::error("var must be followed by a variable name")
                 .with_detail("write var.NAME, for example var.env")
@@ -274,11 +274,11 @@ pub(crate) fn classify<'a>(t: &Traversal<'a>) -> Result<Target<'a>, Diagnostic> 
                     .with_detail("write data.warehouse.shared.name, for example")
             };
             let kind = first.and_then(Kind::parse).ok_or_else(shape)?;
-            let label = get_attr(t.ops.get(1)).ok_or_else(shape)?;
+            let label = get_attr(traversal.ops.get(1)).ok_or_else(shape)?;
             Ok(Target::Data(DataRef {
                 kind,
                 label,
-                attr: get_attr(t.ops.get(2)),
+                attr: get_attr(traversal.ops.get(2)),
             }))
         }
         "module" => {
@@ -286,7 +286,7 @@ pub(crate) fn classify<'a>(t: &Traversal<'a>) -> Result<Target<'a>, Diagnostic> 
                 Diagnostic::error("module must be followed by the name of a module call")
                     .with_detail("write module.NAME.OUTPUT, for example module.fs.schema_fqn")
             })?;
-            let mut rest = t.ops[1..].iter().peekable();
+            let mut rest = traversal.ops[1..].iter().peekable();
             let index = match rest.peek().map(|o| o.value()) {
                 Some(TraversalOperator::Index(e)) => {
                     rest.next();
@@ -298,7 +298,7 @@ pub(crate) fn classify<'a>(t: &Traversal<'a>) -> Result<Target<'a>, Diagnostic> 
                 label,
                 index,
                 output: get_attr(rest.next()),
-                offset: t.offset,
+                offset: traversal.offset,
             }))
         }
         root => {
@@ -312,7 +312,7 @@ pub(crate) fn classify<'a>(t: &Traversal<'a>) -> Result<Target<'a>, Diagnostic> 
                         example_label(kind)
                     ))
                 })?;
-                let mut rest = t.ops[1..].iter().peekable();
+                let mut rest = traversal.ops[1..].iter().peekable();
                 let index = match rest.peek().map(|o| o.value()) {
                     Some(TraversalOperator::Index(e)) => {
                         rest.next();
@@ -326,7 +326,7 @@ pub(crate) fn classify<'a>(t: &Traversal<'a>) -> Result<Target<'a>, Diagnostic> 
                     label,
                     index,
                     attr,
-                    offset: t.offset,
+                    offset: traversal.offset,
                 }));
             }
             let mut d = Diagnostic::error(format!("unknown name {root:?}"));
@@ -559,88 +559,91 @@ pub(crate) fn resolve<'a>(
     targets
 }
 
-fn check_module_ref(m: &ModuleRef, names: &Names) -> Option<Diagnostic> {
-    let Some(&has_for_each) = names.modules.get(m.label) else {
+fn check_module_ref(module: &ModuleRef, names: &Names) -> Option<Diagnostic> {
+    let Some(&has_for_each) = names.modules.get(module.label) else {
         let d = Diagnostic::error(format!(
             "reference to an undeclared module module.{}",
-            m.label
+            module.label
         ));
         return Some(
-            match suggest::hint(m.label, names.modules.keys().map(String::as_str)) {
+            match suggest::hint(module.label, names.modules.keys().map(String::as_str)) {
                 Some(h) => d.with_detail(h),
                 None => d.with_detail(format!(
                     "call it with module \"{}\" {{ source = \"./modules/...\" }}",
-                    m.label
+                    module.label
                 )),
             },
         );
     };
-    if has_for_each && m.index.is_none() && m.output.is_some() {
+    if has_for_each && module.index.is_none() && module.output.is_some() {
         return Some(
             Diagnostic::error(format!(
                 "module.{} has for_each: refer to one of its instances",
-                m.label
+                module.label
             ))
             .with_detail(format!(
                 "write module.{}[\"KEY\"].{}",
-                m.label,
-                m.output.unwrap_or("OUTPUT")
+                module.label,
+                module.output.unwrap_or("OUTPUT")
             )),
         );
     }
-    if !has_for_each && m.index.is_some() {
+    if !has_for_each && module.index.is_some() {
         return Some(
             Diagnostic::error(format!(
                 "module.{} has no for_each, so it has no instances to index",
-                m.label
+                module.label
             ))
-            .with_detail(format!("write module.{}.OUTPUT", m.label)),
+            .with_detail(format!("write module.{}.OUTPUT", module.label)),
         );
     }
     None
 }
 
-fn check_block_ref(b: &BlockRef, names: &Names) -> Option<Diagnostic> {
-    let Some(&has_for_each) = names.blocks.get(&(b.kind, b.label.to_string())) else {
+fn check_block_ref(block: &BlockRef, names: &Names) -> Option<Diagnostic> {
+    let Some(&has_for_each) = names.blocks.get(&(block.kind, block.label.to_string())) else {
         let d = Diagnostic::error(format!(
             "reference to an undeclared block {}.{}",
-            b.kind, b.label
+            block.kind, block.label
         ));
         let labels = names
             .blocks
             .keys()
-            .filter(|(k, _)| *k == b.kind)
+            .filter(|(k, _)| *k == block.kind)
             .map(|(_, l)| l.as_str());
-        return Some(match suggest::hint(b.label, labels) {
+        return Some(match suggest::hint(block.label, labels) {
             Some(h) => d.with_detail(h),
-            None => d.with_detail(format!("no {} block is named {:?}", b.kind, b.label)),
+            None => d.with_detail(format!(
+                "no {} block is named {:?}",
+                block.kind, block.label
+            )),
         });
     };
-    if has_for_each && b.index.is_none() && b.attr.is_some() {
+    if has_for_each && block.index.is_none() && block.attr.is_some() {
         return Some(
             Diagnostic::error(format!(
                 "{}.{} has for_each: refer to one of its instances",
-                b.kind, b.label
+                block.kind, block.label
             ))
             .with_detail(format!(
                 "write {}.{}[\"KEY\"].{}",
-                b.kind,
-                b.label,
-                b.attr.unwrap_or("name")
+                block.kind,
+                block.label,
+                block.attr.unwrap_or("name")
             )),
         );
     }
-    if !has_for_each && b.index.is_some() {
+    if !has_for_each && block.index.is_some() {
         return Some(
             Diagnostic::error(format!(
                 "{}.{} has no for_each, so it has no instances to index",
-                b.kind, b.label
+                block.kind, block.label
             ))
-            .with_detail(format!("write {}.{}", b.kind, b.label)),
+            .with_detail(format!("write {}.{}", block.kind, block.label)),
         );
     }
-    if let Some(attr) = b.attr {
-        let s = schema(b.kind);
+    if let Some(attr) = block.attr {
+        let s = schema(block.kind);
         let known = s
             .attrs
             .iter()
@@ -651,7 +654,7 @@ fn check_block_ref(b: &BlockRef, names: &Names) -> Option<Diagnostic> {
                 .user_attrs()
                 .map(|a| a.name)
                 .chain(BLOCK_VALUE_EXTRAS.iter().copied());
-            let d = Diagnostic::error(format!("a {} block has no attribute {attr:?}", b.kind));
+            let d = Diagnostic::error(format!("a {} block has no attribute {attr:?}", block.kind));
             return Some(match suggest::hint(attr, candidates) {
                 Some(h) => d.with_detail(h),
                 None => d.with_detail(format!(

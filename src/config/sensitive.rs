@@ -121,10 +121,10 @@ pub(crate) fn derived_values(
 fn walk<'a>(
     body: &'a Body,
     nested: Option<(&str, usize)>,
-    f: &mut dyn FnMut(String, &'a Expression),
+    visit: &mut dyn FnMut(String, &'a Expression),
 ) {
     for a in body.attributes() {
-        f(super::decode::attr_key(nested, a.key.as_str()), &a.value);
+        visit(super::decode::attr_key(nested, a.key.as_str()), &a.value);
     }
     if nested.is_some() {
         return;
@@ -133,7 +133,7 @@ fn walk<'a>(
     for b in body.blocks() {
         let name = b.ident.as_str();
         let i = counts.entry(name).or_default();
-        walk(&b.body, Some((name, *i)), f);
+        walk(&b.body, Some((name, *i)), visit);
         *i += 1;
     }
 }
@@ -162,8 +162,8 @@ fn lookup<'a>(
     }
 }
 
-fn collect(v: &Value, out: &mut Vec<String>) {
-    match v {
+fn collect(value: &Value, out: &mut Vec<String>) {
+    match value {
         Value::Str(s) => out.push(s.clone()),
         Value::List(items) => items.iter().for_each(|i| collect(i, out)),
         Value::Map(m) => m.values().for_each(|i| collect(i, out)),

@@ -115,12 +115,16 @@ pub(crate) fn parse_body(file: &SourceFile) -> Result<Body, Diagnostic> {
     hcl_edit::parser::parse_body(&file.text).map_err(|e| syntax_error(&file.name, &e))
 }
 
-pub(crate) fn syntax_error(file: &str, e: &hcl_edit::parser::Error) -> Diagnostic {
-    let loc = e.location();
-    Diagnostic::error(format!("syntax error: {}", e.message()))
+pub(crate) fn syntax_error(file: &str, error: &hcl_edit::parser::Error) -> Diagnostic {
+    let loc = error.location();
+    Diagnostic::error(format!("syntax error: {}", error.message()))
         .with_detail(format!(
             "in the line: {}",
-            crate::diag::excerpt_around(e.line().trim_end(), loc.column(), crate::diag::EXCERPT)
+            crate::diag::excerpt_around(
+                error.line().trim_end(),
+                loc.column(),
+                crate::diag::EXCERPT
+            )
         ))
         .at(Some(Span::new(
             file,

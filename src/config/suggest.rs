@@ -30,23 +30,23 @@ where
 }
 
 /// Levenshtein distance over characters, counting a swap of two neighbours as one edit.
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+fn distance(left: &str, right: &str) -> usize {
+    let left: Vec<char> = left.chars().collect();
+    let right: Vec<char> = right.chars().collect();
+    let mut prev2: Vec<usize> = vec![0; right.len() + 1];
+    let mut prev: Vec<usize> = (0..=right.len()).collect();
+    for i in 1..=left.len() {
+        let mut cur = vec![i; right.len() + 1];
+        for j in 1..=right.len() {
+            let cost = usize::from(left[i - 1] != right[j - 1]);
             cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+            if i > 1 && j > 1 && left[i - 1] == right[j - 2] && left[i - 2] == right[j - 1] {
                 cur[j] = cur[j].min(prev2[j - 2] + 1);
             }
         }
         prev2 = std::mem::replace(&mut prev, cur);
     }
-    prev[b.len()]
+    prev[right.len()]
 }
 
 #[cfg(test)]

@@ -21,22 +21,22 @@ pub(crate) enum VarType {
 }
 
 impl fmt::Display for VarType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            VarType::Any => f.write_str("any"),
-            VarType::String => f.write_str("string"),
-            VarType::Number => f.write_str("number"),
-            VarType::Bool => f.write_str("bool"),
-            VarType::List(t) => write!(f, "list({t})"),
-            VarType::Set(t) => write!(f, "set({t})"),
-            VarType::Map(t) => write!(f, "map({t})"),
+            VarType::Any => formatter.write_str("any"),
+            VarType::String => formatter.write_str("string"),
+            VarType::Number => formatter.write_str("number"),
+            VarType::Bool => formatter.write_str("bool"),
+            VarType::List(t) => write!(formatter, "list({t})"),
+            VarType::Set(t) => write!(formatter, "set({t})"),
+            VarType::Map(t) => write!(formatter, "map({t})"),
             VarType::Object(attrs) => {
                 let parts: Vec<String> = attrs.iter().map(|(k, t)| format!("{k} = {t}")).collect();
-                write!(f, "object({{ {} }})", parts.join(", "))
+                write!(formatter, "object({{ {} }})", parts.join(", "))
             }
             VarType::Tuple(ts) => {
                 let parts: Vec<String> = ts.iter().map(ToString::to_string).collect();
-                write!(f, "tuple([{}])", parts.join(", "))
+                write!(formatter, "tuple([{}])", parts.join(", "))
             }
         }
     }
@@ -103,30 +103,30 @@ pub(crate) fn parse(expr: &Expression) -> Result<VarType, String> {
     }
 }
 
-/// Convert `v` to `ty` the way Terraform does: numbers and bools become strings where a
+/// Convert `value` to `ty` the way Terraform does: numbers and bools become strings where a
 /// string is wanted and back; extra object attributes are dropped. `null` stays `null`.
-pub(crate) fn convert(v: Value, ty: &VarType) -> Result<Value, String> {
-    if v.is_null() {
-        return Ok(v);
+pub(crate) fn convert(value: Value, ty: &VarType) -> Result<Value, String> {
+    if value.is_null() {
+        return Ok(value);
     }
     match ty {
-        VarType::Any => Ok(v),
-        VarType::String => match &v {
-            Value::String(_) => Ok(v),
+        VarType::Any => Ok(value),
+        VarType::String => match &value {
+            Value::String(_) => Ok(value),
             Value::Number(_) | Value::Bool(_) => {
-                Ok(Value::from(primitive_text(&v).unwrap_or_default()))
+                Ok(Value::from(primitive_text(&value).unwrap_or_default()))
             }
             other => Err(format!("a string is required, got {}", describe(other))),
         },
-        VarType::Number => match &v {
-            Value::Number(_) => Ok(v),
+        VarType::Number => match &value {
+            Value::Number(_) => Ok(value),
             Value::String(s) => {
                 parse_number(s).ok_or_else(|| format!("a number is required, got {s:?}"))
             }
             other => Err(format!("a number is required, got {}", describe(other))),
         },
-        VarType::Bool => match &v {
-            Value::Bool(_) => Ok(v),
+        VarType::Bool => match &value {
+            Value::Bool(_) => Ok(value),
             Value::String(s) if s == "true" => Ok(Value::Bool(true)),
             Value::String(s) if s == "false" => Ok(Value::Bool(false)),
             other => Err(format!(
@@ -135,8 +135,8 @@ pub(crate) fn convert(v: Value, ty: &VarType) -> Result<Value, String> {
             )),
         },
         VarType::List(t) | VarType::Set(t) => {
-            let Value::Array(items) = v else {
-                return Err(format!("a list is required, got {}", describe(&v)));
+            let Value::Array(items) = value else {
+                return Err(format!("a list is required, got {}", describe(&value)));
             };
             let items = items
                 .into_iter()
@@ -150,8 +150,8 @@ pub(crate) fn convert(v: Value, ty: &VarType) -> Result<Value, String> {
             }))
         }
         VarType::Map(t) => {
-            let Value::Object(entries) = v else {
-                return Err(format!("a map is required, got {}", describe(&v)));
+            let Value::Object(entries) = value else {
+                return Err(format!("a map is required, got {}", describe(&value)));
             };
             let mut out = Map::new();
             for (k, item) in entries {
@@ -161,8 +161,8 @@ pub(crate) fn convert(v: Value, ty: &VarType) -> Result<Value, String> {
             Ok(Value::Object(out))
         }
         VarType::Object(attrs) => {
-            let Value::Object(mut entries) = v else {
-                return Err(format!("an object is required, got {}", describe(&v)));
+            let Value::Object(mut entries) = value else {
+                return Err(format!("an object is required, got {}", describe(&value)));
             };
             let mut out = Map::new();
             for (name, t) in attrs {
@@ -177,8 +177,8 @@ pub(crate) fn convert(v: Value, ty: &VarType) -> Result<Value, String> {
             Ok(Value::Object(out))
         }
         VarType::Tuple(ts) => {
-            let Value::Array(items) = v else {
-                return Err(format!("a tuple is required, got {}", describe(&v)));
+            let Value::Array(items) = value else {
+                return Err(format!("a tuple is required, got {}", describe(&value)));
             };
             if items.len() != ts.len() {
                 return Err(format!(

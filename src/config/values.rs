@@ -39,21 +39,21 @@ fn expected(ty: &AttrType, got: &Hcl) -> Invalid {
 }
 
 /// A string, or a number or bool written where text is wanted.
-pub(crate) fn text(v: &Hcl) -> Option<String> {
-    primitive_text(v)
+pub(crate) fn text(value: &Hcl) -> Option<String> {
+    primitive_text(value)
 }
 
 /// The canonical value of an attribute of a plain type. Reference types (`Ref`, `RefList`)
 /// are resolved by the caller, which knows the other blocks.
-pub(crate) fn decode(ty: &AttrType, v: &Hcl) -> Result<Value, Invalid> {
+pub(crate) fn decode(ty: &AttrType, hcl_value: &Hcl) -> Result<Value, Invalid> {
     match ty {
-        AttrType::Bool => match v {
+        AttrType::Bool => match hcl_value {
             Hcl::Bool(b) => Ok(Value::Bool(*b)),
             Hcl::String(s) if s == "true" || s == "false" => Ok(Value::Bool(s == "true")),
             other => Err(expected(ty, other)),
         },
         AttrType::Int { min, max } => {
-            let n = match v {
+            let n = match hcl_value {
                 Hcl::Number(n) => n.as_i64().or_else(|| {
                     n.as_f64()
                         .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
@@ -71,13 +71,15 @@ pub(crate) fn decode(ty: &AttrType, v: &Hcl) -> Result<Value, Invalid> {
                 None => Err(Invalid::new(format!(
                     "expected {}, got {}",
                     ty.describe(),
-                    shown(v)
+                    shown(hcl_value)
                 ))),
             }
         }
-        AttrType::String => text(v).map(Value::Str).ok_or_else(|| expected(ty, v)),
+        AttrType::String => text(hcl_value)
+            .map(Value::Str)
+            .ok_or_else(|| expected(ty, hcl_value)),
         AttrType::Enum(values) => {
-            let s = text(v).ok_or_else(|| expected(ty, v))?;
+            let s = text(hcl_value).ok_or_else(|| expected(ty, hcl_value))?;
             match canon::canonical_enum(values, &s) {
                 Some(c) => Ok(Value::str(c)),
                 None => {
@@ -92,18 +94,18 @@ pub(crate) fn decode(ty: &AttrType, v: &Hcl) -> Result<Value, Invalid> {
             }
         }
         AttrType::Ident => {
-            let s = text(v).ok_or_else(|| expected(ty, v))?;
+            let s = text(hcl_value).ok_or_else(|| expected(ty, hcl_value))?;
             Ident::parse(&s)
                 .map(|i| Value::Str(i.as_str().to_string()))
                 .map_err(|e| Invalid::new(e.to_string()))
         }
         AttrType::IdentList => {
-            let Hcl::Array(items) = v else {
-                return Err(expected(ty, v));
+            let Hcl::Array(items) = hcl_value else {
+                return Err(expected(ty, hcl_value));
             };
             let mut out: Vec<Value> = Vec::with_capacity(items.len());
             for item in items {
-                let s = text(item).ok_or_else(|| expected(ty, v))?;
+                let s = text(item).ok_or_else(|| expected(ty, hcl_value))?;
                 let ident = Ident::parse(&s).map_err(|e| Invalid::new(e.to_string()))?;
                 let value = Value::Str(ident.as_str().to_string());
                 if out.contains(&value) {
@@ -117,7 +119,7 @@ pub(crate) fn decode(ty: &AttrType, v: &Hcl) -> Result<Value, Invalid> {
             Ok(Value::List(out))
         }
         AttrType::Sql => {
-            let s = text(v).ok_or_else(|| expected(ty, v))?;
+            let s = text(hcl_value).ok_or_else(|| expected(ty, hcl_value))?;
             // A heredoc ends with a line break; it is not part of the statement.
             let s = s.trim_end();
             if s.trim().is_empty() {
@@ -125,49 +127,57 @@ pub(crate) fn decode(ty: &AttrType, v: &Hcl) -> Result<Value, Invalid> {
             }
             Ok(Value::str(s))
         }
-        AttrType::Lag => canon::canonical_lag(&text(v).ok_or_else(|| expected(ty, v))?)
-            .map(Value::Str)
-            .map_err(Invalid::new),
-        AttrType::Schedule => canon::canonical_schedule(&text(v).ok_or_else(|| expected(ty, v))?)
-            .map(Value::Str)
-            .map_err(Invalid::new),
-        AttrType::RefreshFreq => RefreshFreq::parse(&text(v).ok_or_else(|| expected(ty, v))?)
-            .map(|r| Value::str(r.canonical()))
-            .map_err(Invalid::new),
+        AttrType::Lag => {
+            canon::canonical_lag(&text(hcl_value).ok_or_else(|| expected(ty, hcl_value))?)
+                .map(Value::Str)
+                .map_err(Invalid::new)
+        }
+        AttrType::Schedule => {
+            canon::canonical_schedule(&text(hcl_value).ok_or_else(|| expected(ty, hcl_value))?)
+                .map(Value::Str)
+                .map_err(Invalid::new)
+        }
+        AttrType::RefreshFreq => {
+            RefreshFreq::parse(&text(hcl_value).ok_or_else(|| expected(ty, hcl_value))?)
+                .map(|r| Value::str(r.canonical()))
+                .map_err(Invalid::new)
+        }
         AttrType::Json => {
-            let json = match v {
+            let json = match hcl_value {
                 Hcl::String(s) => serde_json::from_str(s)
                     .map_err(|e| Invalid::new(format!("not valid JSON: {e}")))?,
                 other => to_json(other),
             };
             if !json.is_object() {
-                return Err(expected(ty, v));
+                return Err(expected(ty, hcl_value));
             }
             canon::canonical_json(&json.to_string())
                 .map(Value::Str)
                 .map_err(Invalid::new)
         }
         AttrType::Version => {
-            let s = text(v).ok_or_else(|| expected(ty, v))?;
+            let s = text(hcl_value).ok_or_else(|| expected(ty, hcl_value))?;
             canon::check_version(&s).map_err(Invalid::new)?;
             Ok(Value::Str(s))
         }
         AttrType::StagePath => {
-            let s = text(v).ok_or_else(|| expected(ty, v))?;
+            let s = text(hcl_value).ok_or_else(|| expected(ty, hcl_value))?;
             let s = s.trim();
             canon::check_stage_path(s).map_err(Invalid::new)?;
             Ok(Value::str(s))
         }
-        AttrType::ColumnType => canon::column_type(&text(v).ok_or_else(|| expected(ty, v))?)
-            .map(Value::Str)
-            .map_err(Invalid::new),
+        AttrType::ColumnType => {
+            canon::column_type(&text(hcl_value).ok_or_else(|| expected(ty, hcl_value))?)
+                .map(Value::Str)
+                .map_err(Invalid::new)
+        }
         AttrType::Privileges => {
-            let Hcl::Array(items) = v else {
-                return Err(expected(ty, v));
+            let Hcl::Array(items) = hcl_value else {
+                return Err(expected(ty, hcl_value));
             };
             let mut out: Vec<Value> = Vec::with_capacity(items.len());
             for item in items {
-                let s = text(item).ok_or_else(|| expected(ty, v))?;
+                let s = text(item).ok_or_else(|| expected(ty, hcl_value))?;
                 let p = crate::model::kinds::grant::canonical_privilege(&s);
                 if p.is_empty() {
                     return Err(Invalid::new("a privilege is empty"));
@@ -187,24 +197,28 @@ pub(crate) fn decode(ty: &AttrType, v: &Hcl) -> Result<Value, Invalid> {
             Ok(Value::List(out))
         }
         AttrType::StringList => {
-            let Hcl::Array(items) = v else {
-                return Err(expected(ty, v));
+            let Hcl::Array(items) = hcl_value else {
+                return Err(expected(ty, hcl_value));
             };
             items
                 .iter()
-                .map(|item| text(item).map(Value::Str).ok_or_else(|| expected(ty, v)))
+                .map(|item| {
+                    text(item)
+                        .map(Value::Str)
+                        .ok_or_else(|| expected(ty, hcl_value))
+                })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::List)
         }
         AttrType::Arguments => {
-            let Hcl::Array(items) = v else {
-                return Err(expected(ty, v));
+            let Hcl::Array(items) = hcl_value else {
+                return Err(expected(ty, hcl_value));
             };
             let mut out: Vec<Value> = Vec::with_capacity(items.len());
             let mut names: Vec<String> = Vec::new();
             for item in items {
                 let Hcl::Object(m) = item else {
-                    return Err(expected(ty, v));
+                    return Err(expected(ty, hcl_value));
                 };
                 if let Some(k) = m.keys().find(|k| *k != "name" && *k != "type") {
                     return Err(Invalid::new(format!(
@@ -240,13 +254,13 @@ pub(crate) fn decode(ty: &AttrType, v: &Hcl) -> Result<Value, Invalid> {
         | AttrType::RefList(_)
         | AttrType::Map
         | AttrType::Columns
-        | AttrType::Securable => Err(expected(ty, v)),
+        | AttrType::Securable => Err(expected(ty, hcl_value)),
     }
 }
 
 /// A short rendering of a value for messages.
-fn shown(v: &Hcl) -> String {
-    match v {
+fn shown(value: &Hcl) -> String {
+    match value {
         Hcl::String(s) => format!("{s:?}"),
         Hcl::Number(n) => n.to_string(),
         other => describe(other).to_string(),
@@ -254,8 +268,8 @@ fn shown(v: &Hcl) -> String {
 }
 
 /// A model value as an HCL value, for what a block reference reads.
-pub(crate) fn to_hcl(v: &Value, ty: Option<&AttrType>) -> Hcl {
-    match (v, ty) {
+pub(crate) fn to_hcl(value: &Value, ty: Option<&AttrType>) -> Hcl {
+    match (value, ty) {
         (Value::Str(s), Some(AttrType::Json)) => serde_json::from_str(s)
             .map(from_json)
             .unwrap_or_else(|_| Hcl::from(s.as_str())),

@@ -514,8 +514,8 @@ fn validate(
 }
 
 /// Every non-empty string inside a value.
-pub(crate) fn collect_text(v: &Value, out: &mut Vec<String>) {
-    match v {
+pub(crate) fn collect_text(value: &Value, out: &mut Vec<String>) {
+    match value {
         Value::String(s) if !s.is_empty() => out.push(s.clone()),
         Value::Array(items) => items.iter().for_each(|i| collect_text(i, out)),
         Value::Object(o) => o.values().for_each(|i| collect_text(i, out)),
@@ -531,8 +531,12 @@ mod tests {
         types::parse(&hcl_edit::parser::parse_expr(src).unwrap()).unwrap()
     }
 
-    fn from_text(text: &str, t: &str) -> Result<Value, String> {
-        convert_given(Given::Text(text.into()), &ty(t), &Bindings::constants())
+    fn from_text(text: &str, type_name: &str) -> Result<Value, String> {
+        convert_given(
+            Given::Text(text.into()),
+            &ty(type_name),
+            &Bindings::constants(),
+        )
     }
 
     #[test]

@@ -2,22 +2,22 @@ use super::props::{create_line, set_unset};
 use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::model::Object;
 
-pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
+pub fn create(object: &Object, or_replace: bool) -> Vec<Stmt> {
     let prefix = format!(
         "CREATE {}{}DATABASE",
         if or_replace { "OR REPLACE " } else { "" },
-        if o.flag("transient") {
+        if object.flag("transient") {
             "TRANSIENT "
         } else {
             ""
         }
     );
-    let (sql, _) = create_line(&prefix, o, &[]);
+    let (sql, _) = create_line(&prefix, object, &[]);
     vec![Stmt::new(sql, &[CREATE])]
 }
 
-pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
-    set_unset("DATABASE", o, changed)
+pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
+    set_unset("DATABASE", object, changed)
 }
 
 /// The registry's ddl entry of a database.

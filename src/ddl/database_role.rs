@@ -4,9 +4,9 @@
 use super::{drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::model::Object;
 
-fn create(o: &Object) -> Vec<Stmt> {
+fn create(object: &Object) -> Vec<Stmt> {
     vec![Stmt::new(
-        format!("CREATE DATABASE ROLE {}", o.name.to_sql()),
+        format!("CREATE DATABASE ROLE {}", object.name.to_sql()),
         &[CREATE],
     )]
 }

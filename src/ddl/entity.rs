@@ -4,34 +4,34 @@ use crate::sql::quote_literal;
 
 /// An entity is a tag whose one allowed value is its join keys joined by commas, as the
 /// Feature Store library writes it (register_entity).
-pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
-    let keys = o
+pub fn create(object: &Object, or_replace: bool) -> Vec<Stmt> {
+    let keys = object
         .get("join_keys")
         .map(|v| v.str_list().join(","))
         .unwrap_or_default();
     let mut sql = format!(
         "CREATE {}TAG {} ALLOWED_VALUES {}",
         if or_replace { "OR REPLACE " } else { "" },
-        o.name.to_sql(),
+        object.name.to_sql(),
         quote_literal(&keys)
     );
-    if let Some(c) = o.get_str("comment") {
+    if let Some(c) = object.get_str("comment") {
         sql.push_str(&format!(" COMMENT = {}", quote_literal(c)));
     }
     vec![Stmt::new(sql, &[CREATE])]
 }
 
-pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
+pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
     if !changed.contains(&"comment") {
         return vec![];
     }
-    let sql = match o.get_str("comment") {
+    let sql = match object.get_str("comment") {
         Some(c) => format!(
             "ALTER TAG {} SET COMMENT = {}",
-            o.name.to_sql(),
+            object.name.to_sql(),
             quote_literal(c)
         ),
-        None => format!("ALTER TAG {} UNSET COMMENT", o.name.to_sql()),
+        None => format!("ALTER TAG {} UNSET COMMENT", object.name.to_sql()),
     };
     vec![Stmt::new(sql, &["comment"])]
 }

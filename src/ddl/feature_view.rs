@@ -11,68 +11,78 @@ use crate::model::kinds::feature_view::{
 use crate::model::{entity_tag_name, Ident, Object, ObjectName, Value};
 use crate::sql::{quote_ident, quote_json_literal, quote_literal};
 
-fn refresh(o: &Object) -> Option<RefreshFreq> {
-    o.get_str("refresh_freq")
+fn refresh(object: &Object) -> Option<RefreshFreq> {
+    object
+        .get_str("refresh_freq")
         .and_then(|s| RefreshFreq::parse(s).ok())
 }
 
-fn is_cron(o: &Object) -> bool {
-    matches!(refresh(o), Some(RefreshFreq::Cron(_)))
+fn is_cron(object: &Object) -> bool {
+    matches!(refresh(object), Some(RefreshFreq::Cron(_)))
 }
 
-pub(super) fn object_keyword(o: &Object) -> &'static str {
-    if refresh(o).is_some() {
+pub(super) fn object_keyword(object: &Object) -> &'static str {
+    if refresh(object).is_some() {
         "DYNAMIC TABLE"
     } else {
         "VIEW"
     }
 }
 
-fn sibling(o: &Object, name: &str) -> ObjectName {
-    o.name.with_name(Ident::from_canonical(name))
+fn sibling(object: &Object, name: &str) -> ObjectName {
+    object.name.with_name(Ident::from_canonical(name))
 }
 
 /// The SNOWML_FEATURE_VIEW_METADATA tag value of a feature view object.
-pub fn metadata_tag_value(o: &Object) -> String {
-    let entities = o.get("entities").map(|v| v.str_list()).unwrap_or_default();
-    fv::metadata_tag_value(&entities, o.get_str("timestamp_col"))
+pub fn metadata_tag_value(object: &Object) -> String {
+    let entities = object
+        .get("entities")
+        .map(|v| v.str_list())
+        .unwrap_or_default();
+    fv::metadata_tag_value(&entities, object.get_str("timestamp_col"))
 }
 
 /// The object tag, one tag per entity, and the metadata tag last: the library reads the
 /// query as whatever follows the first `AS ` after the metadata tag, so no entity tag name
 /// (`..._ENTITY_ALIAS`) may stand between them.
-fn tag_clause(o: &Object) -> String {
-    let managed = if refresh(o).is_some() {
+fn tag_clause(object: &Object) -> String {
+    let managed = if refresh(object).is_some() {
         "MANAGED_FEATURE_VIEW"
     } else {
         "EXTERNAL_FEATURE_VIEW"
     };
     let mut tags = vec![format!(
         "{} = {}",
-        sibling(o, OBJECT_TAG).to_sql(),
+        sibling(object, OBJECT_TAG).to_sql(),
         quote_literal(&object_tag_value(managed))
     )];
-    let keys = o
+    let keys = object
         .get("join_keys")
         .and_then(Value::as_map)
         .cloned()
         .unwrap_or_default();
-    for e in o.get("entities").map(|v| v.str_list()).unwrap_or_default() {
-        let tag = o.name.with_name(entity_tag_name(&Ident::from_canonical(e)));
+    for e in object
+        .get("entities")
+        .map(|v| v.str_list())
+        .unwrap_or_default()
+    {
+        let tag = object
+            .name
+            .with_name(entity_tag_name(&Ident::from_canonical(e)));
         let value = keys.get(e).and_then(Value::as_str).unwrap_or("");
         tags.push(format!("{} = {}", tag.to_sql(), quote_literal(value)));
     }
     tags.push(format!(
         "{} = {}",
-        sibling(o, METADATA_TAG).to_sql(),
-        quote_json_literal(&metadata_tag_value(o))
+        sibling(object, METADATA_TAG).to_sql(),
+        quote_json_literal(&metadata_tag_value(object))
     ));
     format!("TAG ({})", tags.join(", "))
 }
 
 /// The query without trailing semicolons: one statement per request.
-fn query(o: &Object) -> String {
-    let mut q = o.get_str("query").unwrap_or("").trim().to_string();
+fn query(object: &Object) -> String {
+    let mut q = object.get_str("query").unwrap_or("").trim().to_string();
     while q.ends_with(';') {
         q.pop();
         q = q.trim_end().to_string();
@@ -90,38 +100,38 @@ fn query(o: &Object) -> String {
 /// but re-prints a dynamic table's options as `lag = '..' refresh_mode = '..' initialize =
 /// '..' warehouse = <WH>` before `AS` (the sandbox does the same). The library only finds it
 /// in a `CREATE DYNAMIC TABLE` text, not `CREATE OR REPLACE`, and reads ON_CREATE otherwise.
-fn create_object(o: &Object, or_replace: bool) -> Stmt {
+fn create_object(object: &Object, or_replace: bool) -> Stmt {
     let head = format!(
         "CREATE {}{} {}{}",
         if or_replace { "OR REPLACE " } else { "" },
-        object_keyword(o),
-        o.name.to_sql(),
+        object_keyword(object),
+        object.name.to_sql(),
         if or_replace { " COPY GRANTS" } else { "" }
     );
     let mut lines = vec![head];
-    let freq = refresh(o);
+    let freq = refresh(object);
     if let Some(f) = &freq {
         lines.push(format!("  TARGET_LAG = {}", quote_literal(f.target_lag())));
     }
     lines.push(format!(
         "  COMMENT = {}",
-        quote_literal(o.get_str("comment").unwrap_or(""))
+        quote_literal(object.get_str("comment").unwrap_or(""))
     ));
-    lines.push(format!("  {}", tag_clause(o)));
+    lines.push(format!("  {}", tag_clause(object)));
     if freq.is_some() {
-        if let Some(w) = o.get_str("warehouse") {
+        if let Some(w) = object.get_str("warehouse") {
             lines.push(format!("  WAREHOUSE = {}", quote_ident(w)));
         }
         lines.push(format!(
             "  REFRESH_MODE = {}",
-            o.get_str("refresh_mode").unwrap_or("AUTO")
+            object.get_str("refresh_mode").unwrap_or("AUTO")
         ));
         lines.push(format!(
             "  INITIALIZE = {}",
-            o.get_str("initialize").unwrap_or("ON_CREATE")
+            object.get_str("initialize").unwrap_or("ON_CREATE")
         ));
     }
-    lines.push(format!("  AS {}", query(o)));
+    lines.push(format!("  AS {}", query(object)));
     let stmt = Stmt::new(lines.join("\n"), &[CREATE]);
     // Until its refresh task exists, a cron feature view reads back as its table's lag.
     match &freq {
@@ -131,27 +141,27 @@ fn create_object(o: &Object, or_replace: bool) -> Stmt {
 }
 
 /// The refresh task's body: refresh the dynamic table, by its current name.
-fn refresh_body(o: &Object) -> String {
-    format!("ALTER DYNAMIC TABLE {} REFRESH", o.name.to_sql())
+fn refresh_body(object: &Object) -> String {
+    format!("ALTER DYNAMIC TABLE {} REFRESH", object.name.to_sql())
 }
 
 /// The same-named task that refreshes a cron feature view, tagged as the library tags it.
-fn create_refresh_task(o: &Object, or_replace: bool) -> Vec<Stmt> {
-    let Some(RefreshFreq::Cron(expr)) = refresh(o) else {
+fn create_refresh_task(object: &Object, or_replace: bool) -> Vec<Stmt> {
+    let Some(RefreshFreq::Cron(expr)) = refresh(object) else {
         return vec![];
     };
-    let name = o.name.to_sql();
+    let name = object.name.to_sql();
     let mut sql = format!(
         "CREATE {}TASK {name}",
         if or_replace { "OR REPLACE " } else { "" }
     );
-    if let Some(w) = o.get_str("warehouse") {
+    if let Some(w) = object.get_str("warehouse") {
         sql.push_str(&format!(" WAREHOUSE = {}", quote_ident(w)));
     }
     sql.push_str(&format!(
         " SCHEDULE = {} AS {}",
         quote_literal(&format!("USING CRON {expr}")),
-        refresh_body(o)
+        refresh_body(object)
     ));
     vec![
         // Snowflake creates a task suspended.
@@ -159,7 +169,7 @@ fn create_refresh_task(o: &Object, or_replace: bool) -> Vec<Stmt> {
         Stmt::new(
             format!(
                 "ALTER TASK {name} SET TAG {} = {}",
-                sibling(o, OBJECT_TAG).to_sql(),
+                sibling(object, OBJECT_TAG).to_sql(),
                 quote_literal(&object_tag_value("FEATURE_VIEW_REFRESH_TASK"))
             ),
             &[],
@@ -168,132 +178,132 @@ fn create_refresh_task(o: &Object, or_replace: bool) -> Vec<Stmt> {
 }
 
 /// Start or stop refreshing, as the object wants (views have nothing to start).
-fn run_state(o: &Object, task_only: bool) -> Vec<Stmt> {
-    if refresh(o).is_none() {
+fn run_state(object: &Object, task_only: bool) -> Vec<Stmt> {
+    if refresh(object).is_none() {
         return vec![];
     }
-    let enabled = o.flag("enabled");
+    let enabled = object.flag("enabled");
     let mut out = Vec::new();
     if !task_only && !enabled {
         out.push(Stmt::new(
-            format!("ALTER DYNAMIC TABLE {} SUSPEND", o.name.to_sql()),
+            format!("ALTER DYNAMIC TABLE {} SUSPEND", object.name.to_sql()),
             &["enabled"],
         ));
     }
-    if is_cron(o) && enabled {
+    if is_cron(object) && enabled {
         out.push(Stmt::new(
-            format!("ALTER TASK {} RESUME", o.name.to_sql()),
+            format!("ALTER TASK {} RESUME", object.name.to_sql()),
             &["enabled"],
         ));
     }
     out
 }
 
-pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
-    let mut out = vec![create_object(o, or_replace)];
-    out.extend(create_refresh_task(o, or_replace));
-    out.extend(run_state(o, false));
+pub fn create(object: &Object, or_replace: bool) -> Vec<Stmt> {
+    let mut out = vec![create_object(object, or_replace)];
+    out.extend(create_refresh_task(object, or_replace));
+    out.extend(run_state(object, false));
     out
 }
 
-/// Dropping the refresh task of `b` (a cron feature view, named `name` by then): the
+/// Dropping the refresh task of `before` (a cron feature view, named `name` by then): the
 /// dynamic table is left with its own lag, which is how it reads back until it changes.
-fn drop_refresh_task(b: &Object, name: &str) -> Stmt {
+fn drop_refresh_task(before: &Object, name: &str) -> Stmt {
     let stmt = Stmt::new(format!("DROP TASK {name}"), &[]);
-    match refresh(b) {
+    match refresh(before) {
         Some(f) => stmt.leaving("refresh_freq", f.target_lag()),
         None => stmt,
     }
 }
 
-pub fn drop(o: &Object) -> Vec<Stmt> {
+pub fn drop(object: &Object) -> Vec<Stmt> {
     let mut out = Vec::new();
-    if is_cron(o) {
-        out.push(drop_refresh_task(o, &o.name.to_sql()));
+    if is_cron(object) {
+        out.push(drop_refresh_task(object, &object.name.to_sql()));
     }
     out.push(Stmt::new(
-        format!("DROP {} {}", object_keyword(o), o.name.to_sql()),
+        format!("DROP {} {}", object_keyword(object), object.name.to_sql()),
         &[DROP],
     ));
     out
 }
 
 /// Replace in place: CREATE OR REPLACE when the object type stays, else drop and create.
-pub fn replace(b: &Object, a: &Object) -> Vec<Stmt> {
-    if object_keyword(b) != object_keyword(a) {
+pub fn replace(before: &Object, after: &Object) -> Vec<Stmt> {
+    if object_keyword(before) != object_keyword(after) {
         // The drop is recorded: a create that fails after it leaves nothing to record.
-        let mut out: Vec<Stmt> = drop(b);
-        out.extend(create(a, false));
+        let mut out: Vec<Stmt> = drop(before);
+        out.extend(create(after, false));
         return out;
     }
     let mut out = Vec::new();
     // A running task is suspended before it is replaced or dropped.
-    if is_cron(b) && b.flag("enabled") {
+    if is_cron(before) && before.flag("enabled") {
         out.push(Stmt::new(
-            format!("ALTER TASK {} SUSPEND", b.name.to_sql()),
+            format!("ALTER TASK {} SUSPEND", before.name.to_sql()),
             &[],
         ));
     }
-    if is_cron(b) && !is_cron(a) {
-        out.push(drop_refresh_task(b, &b.name.to_sql()));
+    if is_cron(before) && !is_cron(after) {
+        out.push(drop_refresh_task(before, &before.name.to_sql()));
     }
-    out.push(create_object(a, true));
-    out.extend(create_refresh_task(a, is_cron(b)));
-    out.extend(run_state(a, false));
+    out.push(create_object(after, true));
+    out.extend(create_refresh_task(after, is_cron(before)));
+    out.extend(run_state(after, false));
     out
 }
 
 /// What Snowflake can ALTER in place: lag, warehouse, comment, the cron schedule through
 /// its task, and whether it runs.
-pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
-    let name = a.name.to_sql();
+pub fn update(before: &Object, after: &Object, changed: &[&str]) -> Vec<Stmt> {
+    let name = after.name.to_sql();
     let has = |n: &str| changed.contains(&n);
     let mut out = Vec::new();
-    if refresh(a).is_none() {
+    if refresh(after).is_none() {
         // A view: only its comment can change in place.
         if has("comment") {
-            out.push(comment_stmt("VIEW", a));
+            out.push(comment_stmt("VIEW", after));
         }
         return out;
     }
-    let (b_cron, a_cron) = (is_cron(b), is_cron(a));
+    let (b_cron, a_cron) = (is_cron(before), is_cron(after));
     let retarget = a_cron && b_cron && has(REFRESH_TARGET);
     let task_changes = a_cron && b_cron && (has("refresh_freq") || has("warehouse") || retarget);
-    let task_running = b_cron && b.flag("enabled");
+    let task_running = b_cron && before.flag("enabled");
 
     // The refresh task must be suspended before it changes or goes.
     if (task_changes || (b_cron && !a_cron)) && task_running {
         out.push(Stmt::new(format!("ALTER TASK {name} SUSPEND"), &[]));
     }
     if b_cron && !a_cron {
-        out.push(drop_refresh_task(b, &name));
+        out.push(drop_refresh_task(before, &name));
     }
     let mut sets = Vec::new();
     let mut applied = Vec::new();
     if has("refresh_freq")
-        && refresh(b).map(|f| f.target_lag().to_string())
-            != refresh(a).map(|f| f.target_lag().to_string())
+        && refresh(before).map(|f| f.target_lag().to_string())
+            != refresh(after).map(|f| f.target_lag().to_string())
     {
         sets.push(format!(
             "TARGET_LAG = {}",
-            quote_literal(refresh(a).expect("dynamic table").target_lag())
+            quote_literal(refresh(after).expect("dynamic table").target_lag())
         ));
         if !a_cron {
             applied.push("refresh_freq".to_string());
         }
     }
     if has("warehouse") {
-        if let Some(w) = a.get_str("warehouse") {
+        if let Some(w) = after.get_str("warehouse") {
             sets.push(format!("WAREHOUSE = {}", quote_ident(w)));
             applied.push("warehouse".to_string());
         }
     }
     if has("comment") {
-        if let Some(c) = a.get_str("comment") {
+        if let Some(c) = after.get_str("comment") {
             sets.push(format!("COMMENT = {}", quote_literal(c)));
             applied.push("comment".to_string());
         } else {
-            out.push(comment_stmt("DYNAMIC TABLE", a));
+            out.push(comment_stmt("DYNAMIC TABLE", after));
         }
     }
     if !sets.is_empty() {
@@ -303,12 +313,12 @@ pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
         ));
     }
     if a_cron && !b_cron {
-        out.extend(create_refresh_task(a, false));
+        out.extend(create_refresh_task(after, false));
     }
     if task_changes {
         let mut task_sets = Vec::new();
         if has("refresh_freq") {
-            if let Some(RefreshFreq::Cron(expr)) = refresh(a) {
+            if let Some(RefreshFreq::Cron(expr)) = refresh(after) {
                 task_sets.push(format!(
                     "SCHEDULE = {}",
                     quote_literal(&format!("USING CRON {expr}"))
@@ -316,7 +326,7 @@ pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
             }
         }
         if has("warehouse") {
-            if let Some(w) = a.get_str("warehouse") {
+            if let Some(w) = after.get_str("warehouse") {
                 task_sets.push(format!("WAREHOUSE = {}", quote_ident(w)));
             }
         }
@@ -330,13 +340,13 @@ pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
         // still names the old one, and refreshes nothing.
         if retarget {
             out.push(Stmt::new(
-                format!("ALTER TASK {name} MODIFY AS {}", refresh_body(a)),
+                format!("ALTER TASK {name} MODIFY AS {}", refresh_body(after)),
                 &[REFRESH_TARGET],
             ));
         }
     }
-    let was_enabled = b.flag("enabled");
-    let enabled = a.flag("enabled");
+    let was_enabled = before.flag("enabled");
+    let enabled = after.flag("enabled");
     if has("enabled") && was_enabled != enabled {
         let verb = if enabled { "RESUME" } else { "SUSPEND" };
         out.push(Stmt::new(
@@ -361,14 +371,14 @@ pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
     out
 }
 
-fn comment_stmt(kw: &str, a: &Object) -> Stmt {
-    let sql = match a.get_str("comment") {
+fn comment_stmt(kw: &str, after: &Object) -> Stmt {
+    let sql = match after.get_str("comment") {
         Some(c) => format!(
             "ALTER {kw} {} SET COMMENT = {}",
-            a.name.to_sql(),
+            after.name.to_sql(),
             quote_literal(c)
         ),
-        None => format!("ALTER {kw} {} UNSET COMMENT", a.name.to_sql()),
+        None => format!("ALTER {kw} {} UNSET COMMENT", after.name.to_sql()),
     };
     Stmt::new(sql, &["comment"])
 }

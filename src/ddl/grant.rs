@@ -10,8 +10,9 @@ use crate::model::Object;
 /// The privileges of a grant, as the statements write them: only privileges of Snowflake's
 /// lists (`model::kinds::grant::SECURABLES`), which the configuration checks and the live
 /// read keeps to, so no text of a state file can reach a statement as a keyword.
-fn privileges(o: &Object) -> Vec<String> {
-    o.get("privileges")
+fn privileges(object: &Object) -> Vec<String> {
+    object
+        .get("privileges")
         .map(|v| v.str_list())
         .unwrap_or_default()
         .into_iter()
@@ -20,54 +21,54 @@ fn privileges(o: &Object) -> Vec<String> {
         .collect()
 }
 
-fn is_keyword(p: &str) -> bool {
+fn is_keyword(privilege: &str) -> bool {
     crate::model::kinds::grant::SECURABLES
         .iter()
-        .any(|s| s.privileges.contains(&p))
+        .any(|s| s.privileges.contains(&privilege))
 }
 
-fn target(o: &Object) -> String {
-    let get = |k: &str| o.get_str(k);
+fn target(object: &Object) -> String {
+    let get = |k: &str| object.get_str(k);
     target_text(get("on"), get("on_all"), get("on_future"), get("in")).unwrap_or_default()
 }
 
-fn grantee(o: &Object) -> &str {
-    o.get_str("to").unwrap_or_default()
+fn grantee(object: &Object) -> &str {
+    object.get_str("to").unwrap_or_default()
 }
 
-fn grant_sql(o: &Object, privileges: &[String]) -> String {
+fn grant_sql(object: &Object, privileges: &[String]) -> String {
     format!(
         "GRANT {} ON {} TO {}",
         privileges.join(", "),
-        target(o),
-        grantee(o)
+        target(object),
+        grantee(object)
     )
 }
 
-fn revoke_sql(o: &Object, privileges: &[String]) -> String {
+fn revoke_sql(object: &Object, privileges: &[String]) -> String {
     format!(
         "REVOKE {} ON {} FROM {}",
         privileges.join(", "),
-        target(o),
-        grantee(o)
+        target(object),
+        grantee(object)
     )
 }
 
-fn create(o: &Object) -> Vec<Stmt> {
-    vec![Stmt::new(grant_sql(o, &privileges(o)), &[CREATE])]
+fn create(object: &Object) -> Vec<Stmt> {
+    vec![Stmt::new(grant_sql(object, &privileges(object)), &[CREATE])]
 }
 
-fn drop(o: &Object) -> Vec<Stmt> {
-    vec![Stmt::new(revoke_sql(o, &privileges(o)), &[DROP])]
+fn drop(object: &Object) -> Vec<Stmt> {
+    vec![Stmt::new(revoke_sql(object, &privileges(object)), &[DROP])]
 }
 
 /// The added privileges granted first, then the removed ones revoked: until the revoke
 /// succeeds the grant holds both (recorded so, for a stop between the two).
-fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
+fn update(old_grant: &Object, new_grant: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
     if !attrs.iter().any(|c| c.name == "privileges") {
         return Vec::new();
     }
-    let (before, after) = (privileges(b), privileges(a));
+    let (before, after) = (privileges(old_grant), privileges(new_grant));
     let added: Vec<String> = after
         .iter()
         .filter(|p| !before.contains(p))
@@ -80,9 +81,9 @@ fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
         .collect();
     let mut out = Vec::new();
     if !added.is_empty() {
-        let stmt = Stmt::new(grant_sql(a, &added), &[]);
+        let stmt = Stmt::new(grant_sql(new_grant, &added), &[]);
         out.push(if removed.is_empty() {
-            Stmt::new(grant_sql(a, &added), &["privileges"])
+            Stmt::new(grant_sql(new_grant, &added), &["privileges"])
         } else {
             let mut held: Vec<crate::model::Value> = before
                 .iter()
@@ -94,7 +95,7 @@ fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
         });
     }
     if !removed.is_empty() {
-        out.push(Stmt::new(revoke_sql(a, &removed), &["privileges"]));
+        out.push(Stmt::new(revoke_sql(new_grant, &removed), &["privileges"]));
     }
     out
 }

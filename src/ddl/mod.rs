@@ -189,16 +189,16 @@ pub const OWNER: &str = "owner";
 /// the object keeps the privileges granted on it (the deploy role's among them), and the
 /// plan runs it after every other statement, since the deploy role may lose the right to
 /// alter the object once it no longer owns it.
-fn ownership(o: &Object) -> Option<Stmt> {
-    let role = o.get_str(OWNER)?;
-    let kw = match o.kind() {
-        Kind::FeatureView => feature_view::object_keyword(o),
+fn ownership(object: &Object) -> Option<Stmt> {
+    let role = object.get_str(OWNER)?;
+    let kw = match object.kind() {
+        Kind::FeatureView => feature_view::object_keyword(object),
         k => keyword(k),
     };
     Some(Stmt::new(
         format!(
             "GRANT OWNERSHIP ON {kw} {} TO ROLE {} COPY CURRENT GRANTS",
-            o.name.to_sql(),
+            object.name.to_sql(),
             crate::sql::quote_ident(role)
         ),
         &[OWNER],
@@ -319,28 +319,28 @@ fn changed(attrs: &[AttrChange]) -> Vec<&str> {
 }
 
 /// `DROP <KEYWORD> <name>`: every kind's drop but a feature view's.
-fn drop_named(o: &Object) -> Vec<Stmt> {
+fn drop_named(object: &Object) -> Vec<Stmt> {
     vec![Stmt::new(
-        format!("DROP {} {}", keyword(o.kind()), o.name.to_sql()),
+        format!("DROP {} {}", keyword(object.kind()), object.name.to_sql()),
         &[DROP],
     )]
 }
 
-pub fn create(o: &Object) -> Vec<Stmt> {
-    (hooks(o.kind()).create)(o)
+pub fn create(object: &Object) -> Vec<Stmt> {
+    (hooks(object.kind()).create)(object)
 }
 
-pub fn drop(o: &Object) -> Vec<Stmt> {
-    (hooks(o.kind()).drop)(o)
+pub fn drop(object: &Object) -> Vec<Stmt> {
+    (hooks(object.kind()).drop)(object)
 }
 
-fn rename(b: &Object, a: &Object) -> Stmt {
+fn rename(before: &Object, after: &Object) -> Stmt {
     Stmt::new(
         format!(
             "ALTER {} {} RENAME TO {}",
-            keyword(a.kind()),
-            b.name.to_sql(),
-            a.name.to_sql()
+            keyword(after.kind()),
+            before.name.to_sql(),
+            after.name.to_sql()
         ),
         &[NAME],
     )
@@ -348,10 +348,10 @@ fn rename(b: &Object, a: &Object) -> Stmt {
 
 /// Replace: in place with CREATE OR REPLACE where the name stays; otherwise create the new
 /// object now and drop the old one once everything points at the new one.
-fn replace(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
-    if b.name != a.name {
-        let mut out = create(a);
-        out.extend(drop(b).into_iter().map(|s| {
+fn replace(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
+    if before.name != after.name {
+        let mut out = create(after);
+        out.extend(drop(before).into_iter().map(|s| {
             Stmt {
                 applies: vec![],
                 ..s
@@ -360,15 +360,15 @@ fn replace(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
         }));
         return out;
     }
-    match hooks(a.kind()).replace {
-        Replacement::CreateOrReplace(f) => f(a),
-        Replacement::Own(f) => f(b, a),
-        Replacement::Alter => update(b, a, attrs),
+    match hooks(after.kind()).replace {
+        Replacement::CreateOrReplace(f) => f(after),
+        Replacement::Own(f) => f(before, after),
+        Replacement::Alter => update(before, after, attrs),
     }
 }
 
-fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
-    (hooks(a.kind()).update)(b, a, attrs)
+fn update(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
+    (hooks(after.kind()).update)(before, after, attrs)
 }
 
 /// The object type keyword of a kind in CREATE / ALTER / DROP.

@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 
 type Fields = BTreeMap<String, Value>;
 
-fn versions(o: &Object) -> BTreeMap<String, Fields> {
-    o.get(VERSIONS)
+fn versions(object: &Object) -> BTreeMap<String, Fields> {
+    object
+        .get(VERSIONS)
         .and_then(Value::as_map)
         .map(|m| {
             m.iter()
@@ -24,20 +25,20 @@ fn versions(o: &Object) -> BTreeMap<String, Fields> {
 }
 
 /// Version names in natural order (V2 before V10), the order they are created in.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    fn chunks(s: &str) -> Vec<(bool, &str)> {
+pub fn natural_cmp(left: &str, right: &str) -> Ordering {
+    fn chunks(text: &str) -> Vec<(bool, &str)> {
         let mut out = Vec::new();
         let mut start = 0;
-        let bytes = s.as_bytes();
-        for i in 1..=s.len() {
-            if i == s.len() || bytes[i].is_ascii_digit() != bytes[start].is_ascii_digit() {
-                out.push((bytes[start].is_ascii_digit(), &s[start..i]));
+        let bytes = text.as_bytes();
+        for i in 1..=text.len() {
+            if i == text.len() || bytes[i].is_ascii_digit() != bytes[start].is_ascii_digit() {
+                out.push((bytes[start].is_ascii_digit(), &text[start..i]));
                 start = i;
             }
         }
         out
     }
-    for (x, y) in chunks(a).into_iter().zip(chunks(b)) {
+    for (x, y) in chunks(left).into_iter().zip(chunks(right)) {
         let ord = match (x, y) {
             ((true, p), (true, q)) => p
                 .trim_start_matches('0')
@@ -50,13 +51,13 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
             return ord;
         }
     }
-    a.len().cmp(&b.len())
+    left.len().cmp(&right.len())
 }
 
 /// The version's stage location, quoted where it is not plain: the configuration checked
 /// it, and a state or saved plan written by hand is not trusted to have.
-fn source(f: &Fields) -> String {
-    crate::sql::quote_stage_location(f.get("source").and_then(Value::as_str).unwrap_or(""))
+fn source(fields: &Fields) -> String {
+    crate::sql::quote_stage_location(fields.get("source").and_then(Value::as_str).unwrap_or(""))
 }
 
 /// The metadata the library writes: the user's object plus the schema version marker.
@@ -75,21 +76,21 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn add_version(&mut self, v: &str, f: &Fields) {
+    fn add_version(&mut self, version: &str, fields: &Fields) {
         self.out.push(Stmt::applying(
             format!(
                 "ALTER MODEL {} ADD VERSION {} FROM {}",
                 self.model,
-                quote_ident(v),
-                source(f)
+                quote_ident(version),
+                source(fields)
             ),
-            vec![format!("{VERSIONS}.{v}.source")],
+            vec![format!("{VERSIONS}.{version}.source")],
         ));
     }
 
-    fn field(&mut self, v: &str, field: &str, value: Option<&Value>) {
-        let path = vec![format!("{VERSIONS}.{v}.{field}")];
-        let (m, vq) = (&self.model, quote_ident(v));
+    fn field(&mut self, version: &str, field: &str, value: Option<&Value>) {
+        let path = vec![format!("{VERSIONS}.{version}.{field}")];
+        let (m, vq) = (&self.model, quote_ident(version));
         let sql = match field {
             "comment" => format!(
                 "ALTER MODEL {m} MODIFY VERSION {vq} SET COMMENT = {}",
@@ -113,19 +114,19 @@ impl Writer<'_> {
         self.out.push(Stmt::applying(sql, path));
     }
 
-    fn fields(&mut self, v: &str, f: &Fields) {
+    fn fields(&mut self, version: &str, fields: &Fields) {
         for field in ["comment", "metadata", "alias"] {
-            if let Some(value) = f.get(field) {
-                self.field(v, field, Some(value));
+            if let Some(value) = fields.get(field) {
+                self.field(version, field, Some(value));
             }
         }
     }
 }
 
-pub fn create(o: &Object) -> Vec<Stmt> {
-    let mut vs: Vec<(String, Fields)> = versions(o).into_iter().collect();
+pub fn create(object: &Object) -> Vec<Stmt> {
+    let mut vs: Vec<(String, Fields)> = versions(object).into_iter().collect();
     vs.sort_by(|a, b| natural_cmp(&a.0, &b.0));
-    let name = o.name.to_sql();
+    let name = object.name.to_sql();
     let mut out = Vec::new();
     let Some((first, first_fields)) = vs.first() else {
         return out;
@@ -148,7 +149,7 @@ pub fn create(o: &Object) -> Vec<Stmt> {
     for (v, f) in &vs {
         w.fields(v, f);
     }
-    if let Some(d) = o
+    if let Some(d) = object
         .get_str("default_version")
         .filter(|d| *d != first.as_str())
     {
@@ -160,7 +161,7 @@ pub fn create(o: &Object) -> Vec<Stmt> {
             &["default_version"],
         ));
     }
-    if let Some(c) = o.get_str("comment") {
+    if let Some(c) = object.get_str("comment") {
         out.push(Stmt::new(
             format!("ALTER MODEL {name} SET COMMENT = {}", quote_literal(c)),
             &["comment"],
@@ -171,10 +172,10 @@ pub fn create(o: &Object) -> Vec<Stmt> {
 
 /// Versions added, changed and dropped, in the order Snowflake accepts: new versions first,
 /// aliases released before they are taken, the default moved before any version is dropped.
-pub fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
-    let name = a.name.to_sql();
-    let want = versions(a);
-    let have = versions(b);
+pub fn update(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
+    let name = after.name.to_sql();
+    let want = versions(after);
+    let have = versions(before);
     let mut out = Vec::new();
     let mut added: Vec<&String> = want.keys().filter(|v| !have.contains_key(*v)).collect();
     added.sort_by(|x, y| natural_cmp(x, y));
@@ -233,7 +234,7 @@ pub fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
     }
     let has = |n: &str| attrs.iter().any(|c| c.name == n);
     if has("default_version") {
-        if let Some(d) = a.get_str("default_version") {
+        if let Some(d) = after.get_str("default_version") {
             out.push(Stmt::new(
                 format!(
                     "ALTER MODEL {name} SET DEFAULT_VERSION = {}",
@@ -255,7 +256,7 @@ pub fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
         out.push(Stmt::new(
             format!(
                 "ALTER MODEL {name} SET COMMENT = {}",
-                quote_literal(a.get_str("comment").unwrap_or(""))
+                quote_literal(after.get_str("comment").unwrap_or(""))
             ),
             &["comment"],
         ));

@@ -21,8 +21,8 @@ const ALL: [&str; 10] = [
     "comment",
 ];
 
-fn list(o: &Object, attr: &str) -> Option<String> {
-    let items = o.get(attr).and_then(Value::as_list)?;
+fn list(object: &Object, attr: &str) -> Option<String> {
+    let items = object.get(attr).and_then(Value::as_list)?;
     Some(
         items
             .iter()
@@ -33,8 +33,8 @@ fn list(o: &Object, attr: &str) -> Option<String> {
     )
 }
 
-fn create_sql(o: &Object, or_replace: bool) -> String {
-    let args = o
+fn create_sql(object: &Object, or_replace: bool) -> String {
+    let args = object
         .get("arguments")
         .and_then(Value::as_list)
         .unwrap_or_default()
@@ -49,7 +49,7 @@ fn create_sql(o: &Object, or_replace: bool) -> String {
     let mut sql = format!(
         "CREATE {}PROCEDURE {}({args})",
         if or_replace { "OR REPLACE " } else { "" },
-        o.name.to_sql()
+        object.name.to_sql()
     );
     if or_replace {
         sql.push_str(" COPY GRANTS");
@@ -57,43 +57,43 @@ fn create_sql(o: &Object, or_replace: bool) -> String {
     // Types and enum values are canonical (checked when the configuration was read).
     sql.push_str(&format!(
         " RETURNS {} LANGUAGE {}",
-        o.get_str("returns").unwrap_or_default(),
-        o.get_str("language").unwrap_or_default()
+        object.get_str("returns").unwrap_or_default(),
+        object.get_str("language").unwrap_or_default()
     ));
-    if let Some(v) = o.get_str("runtime_version") {
+    if let Some(v) = object.get_str("runtime_version") {
         sql.push_str(&format!(" RUNTIME_VERSION = {}", quote_literal(v)));
     }
-    if let Some(p) = list(o, "packages") {
+    if let Some(p) = list(object, "packages") {
         sql.push_str(&format!(" PACKAGES = ({p})"));
     }
-    if let Some(i) = list(o, "imports") {
+    if let Some(i) = list(object, "imports") {
         sql.push_str(&format!(" IMPORTS = ({i})"));
     }
-    if let Some(h) = o.get_str("handler") {
+    if let Some(h) = object.get_str("handler") {
         sql.push_str(&format!(" HANDLER = {}", quote_literal(h)));
     }
-    if let Some(c) = o.get_str("comment") {
+    if let Some(c) = object.get_str("comment") {
         sql.push_str(&format!(" COMMENT = {}", quote_literal(c)));
     }
     sql.push_str(&format!(
         " EXECUTE AS {}",
-        o.get_str("execute_as").unwrap_or("OWNER")
+        object.get_str("execute_as").unwrap_or("OWNER")
     ));
     // The body between `$$`, as written (a body holding `$$` is refused when the
     // configuration is read); without one the code comes from `imports`.
-    if let Some(b) = o.get_str("body") {
+    if let Some(b) = object.get_str("body") {
         sql.push_str(&format!(" AS $${b}$$"));
     }
     sql
 }
 
-fn update(_: &Object, a: &Object, _: &[AttrChange]) -> Vec<Stmt> {
-    vec![Stmt::new(create_sql(a, true), &ALL)]
+fn update(_: &Object, after: &Object, _: &[AttrChange]) -> Vec<Stmt> {
+    vec![Stmt::new(create_sql(after, true), &ALL)]
 }
 
-fn drop(o: &Object) -> Vec<Stmt> {
+fn drop(object: &Object) -> Vec<Stmt> {
     vec![Stmt::new(
-        format!("DROP PROCEDURE {}", o.name.to_sql_with_signature()),
+        format!("DROP PROCEDURE {}", object.name.to_sql_with_signature()),
         &[DROP],
     )]
 }

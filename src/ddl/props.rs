@@ -7,8 +7,8 @@ use crate::model::{schema, Object, Value};
 use crate::sql::{quote_ident, quote_literal};
 
 /// A value as it is written after `KEY =`.
-pub fn value_sql(attr: &Attr, v: &Value) -> String {
-    match (&attr.ty, v) {
+pub fn value_sql(attr: &Attr, value: &Value) -> String {
+    match (&attr.ty, value) {
         (_, Value::Bool(b)) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         (_, Value::Int(i)) => i.to_string(),
         (AttrType::Enum(_), Value::Str(s)) if attr.quoted => quote_literal(s),
@@ -27,11 +27,11 @@ pub fn value_sql(attr: &Attr, v: &Value) -> String {
 }
 
 /// `KEY = value` for every set attribute with a plain keyword, in table order.
-pub fn assignments(o: &Object) -> (Vec<String>, Vec<String>) {
+pub fn assignments(object: &Object) -> (Vec<String>, Vec<String>) {
     let mut parts = Vec::new();
     let mut applied = Vec::new();
-    for attr in schema(o.kind()).properties() {
-        let (Some(key), Some(v)) = (attr.sql, o.props.get(attr.name)) else {
+    for attr in schema(object.kind()).properties() {
+        let (Some(key), Some(v)) = (attr.sql, object.props.get(attr.name)) else {
             continue;
         };
         parts.push(format!("{key} = {}", value_sql(attr, v)));
@@ -43,17 +43,17 @@ pub fn assignments(o: &Object) -> (Vec<String>, Vec<String>) {
 /// ALTER <KIND> <name> SET ... and UNSET ... for the changed attributes with a plain
 /// keyword. An attribute removed from the configuration goes back to Snowflake's default:
 /// SET to the default where there is one, UNSET otherwise.
-pub fn set_unset(kind_kw: &str, o: &Object, changed: &[&str]) -> Vec<Stmt> {
+pub fn set_unset(kind_kw: &str, object: &Object, changed: &[&str]) -> Vec<Stmt> {
     let mut sets = Vec::new();
     let mut set_names = Vec::new();
     let mut unsets = Vec::new();
     let mut unset_names = Vec::new();
     for name in changed {
-        let Some(attr) = schema(o.kind()).attr(name) else {
+        let Some(attr) = schema(object.kind()).attr(name) else {
             continue;
         };
         let Some(key) = attr.sql else { continue };
-        match o.effective(attr) {
+        match object.effective(attr) {
             Some(v) => {
                 sets.push(format!("{key} = {}", value_sql(attr, &v)));
                 set_names.push(name.to_string());
@@ -65,7 +65,7 @@ pub fn set_unset(kind_kw: &str, o: &Object, changed: &[&str]) -> Vec<Stmt> {
         }
     }
     let mut out = Vec::new();
-    let target = format!("ALTER {kind_kw} {}", o.name.to_sql());
+    let target = format!("ALTER {kind_kw} {}", object.name.to_sql());
     if !sets.is_empty() {
         out.push(Stmt::applying(
             format!("{target} SET {}", sets.join(" ")),
@@ -82,9 +82,9 @@ pub fn set_unset(kind_kw: &str, o: &Object, changed: &[&str]) -> Vec<Stmt> {
 }
 
 /// `CREATE <prefix> <name> <assignments...>` on one line.
-pub fn create_line(prefix: &str, o: &Object, extra: &[String]) -> (String, Vec<String>) {
-    let (parts, applied) = assignments(o);
-    let mut sql = format!("{prefix} {}", o.name.to_sql());
+pub fn create_line(prefix: &str, object: &Object, extra: &[String]) -> (String, Vec<String>) {
+    let (parts, applied) = assignments(object);
+    let mut sql = format!("{prefix} {}", object.name.to_sql());
     for p in extra.iter().chain(parts.iter()) {
         sql.push(' ');
         sql.push_str(p);

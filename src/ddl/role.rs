@@ -5,8 +5,8 @@ use super::props::{create_line, set_unset};
 use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::model::Object;
 
-fn create(o: &Object) -> Vec<Stmt> {
-    let (sql, _) = create_line("CREATE ROLE", o, &[]);
+fn create(object: &Object) -> Vec<Stmt> {
+    let (sql, _) = create_line("CREATE ROLE", object, &[]);
     vec![Stmt::new(sql, &[CREATE])]
 }
 

@@ -5,20 +5,20 @@
 use super::{KindDdl, Replacement, Stmt, CREATE, DROP};
 use crate::model::Object;
 
-fn parts(o: &Object) -> (&str, &str) {
+fn parts(object: &Object) -> (&str, &str) {
     (
-        o.get_str("role").unwrap_or_default(),
-        o.get_str("to").unwrap_or_default(),
+        object.get_str("role").unwrap_or_default(),
+        object.get_str("to").unwrap_or_default(),
     )
 }
 
-fn create(o: &Object) -> Vec<Stmt> {
-    let (role, to) = parts(o);
+fn create(object: &Object) -> Vec<Stmt> {
+    let (role, to) = parts(object);
     vec![Stmt::new(format!("GRANT {role} TO {to}"), &[CREATE])]
 }
 
-fn drop(o: &Object) -> Vec<Stmt> {
-    let (role, to) = parts(o);
+fn drop(object: &Object) -> Vec<Stmt> {
+    let (role, to) = parts(object);
     vec![Stmt::new(format!("REVOKE {role} FROM {to}"), &[DROP])]
 }
 

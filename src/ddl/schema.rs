@@ -3,45 +3,48 @@ use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::model::kinds::feature_view::{METADATA_TAG, OBJECT_TAG, SNAPSHOT_TABLE};
 use crate::model::{Ident, Object};
 
-pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
+pub fn create(object: &Object, or_replace: bool) -> Vec<Stmt> {
     let prefix = format!(
         "CREATE {}{}SCHEMA",
         if or_replace { "OR REPLACE " } else { "" },
-        if o.flag("transient") {
+        if object.flag("transient") {
             "TRANSIENT "
         } else {
             ""
         }
     );
-    let extra = if o.flag("managed_access") {
+    let extra = if object.flag("managed_access") {
         vec!["WITH MANAGED ACCESS".to_string()]
     } else {
         vec![]
     };
-    let (sql, _) = create_line(&prefix, o, &extra);
+    let (sql, _) = create_line(&prefix, object, &extra);
     let mut out = vec![Stmt::new(sql, &[CREATE])];
-    if o.flag("feature_store") {
-        out.extend(feature_store_objects(o));
+    if object.flag("feature_store") {
+        out.extend(feature_store_objects(object));
     }
     out
 }
 
-pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
+pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
     let mut out = Vec::new();
     if changed.contains(&"managed_access") {
-        let verb = if o.flag("managed_access") {
+        let verb = if object.flag("managed_access") {
             "ENABLE"
         } else {
             "DISABLE"
         };
         out.push(Stmt::new(
-            format!("ALTER SCHEMA {} {verb} MANAGED ACCESS", o.name.to_sql()),
+            format!(
+                "ALTER SCHEMA {} {verb} MANAGED ACCESS",
+                object.name.to_sql()
+            ),
             &["managed_access"],
         ));
     }
-    out.extend(set_unset("SCHEMA", o, changed));
-    if changed.contains(&"feature_store") && o.flag("feature_store") {
-        out.extend(feature_store_objects(o));
+    out.extend(set_unset("SCHEMA", object, changed));
+    if changed.contains(&"feature_store") && object.flag("feature_store") {
+        out.extend(feature_store_objects(object));
     }
     out
 }
@@ -51,8 +54,8 @@ pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
 /// The object tag comes last: a schema reads as a Feature Store schema once both tags exist
 /// (live::schemas_with_feature_stores), so an apply stopped before it re-plans all three, and
 /// each is safe to send again.
-fn feature_store_objects(o: &Object) -> Vec<Stmt> {
-    let name = |n: &str| o.name.child(Ident::from_canonical(n)).to_sql();
+fn feature_store_objects(object: &Object) -> Vec<Stmt> {
+    let name = |n: &str| object.name.child(Ident::from_canonical(n)).to_sql();
     vec![
         Stmt::new(format!("CREATE TAG IF NOT EXISTS {}", name(METADATA_TAG)), &[]),
         Stmt::new(

@@ -10,15 +10,15 @@ fn directory(on: bool) -> String {
     )
 }
 
-pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
+pub fn create(object: &Object, or_replace: bool) -> Vec<Stmt> {
     let mut sql = format!(
         "CREATE {}STAGE {}",
         if or_replace { "OR REPLACE " } else { "" },
-        o.name.to_sql()
+        object.name.to_sql()
     );
-    let s = schema(o.kind());
+    let s = schema(object.kind());
     for name in ["url", "storage_integration"] {
-        if let (Some(attr), Some(v)) = (s.attr(name), o.get(name)) {
+        if let (Some(attr), Some(v)) = (s.attr(name), object.get(name)) {
             sql.push_str(&format!(
                 " {} = {}",
                 attr.sql.expect("keyword"),
@@ -26,14 +26,14 @@ pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
             ));
         }
     }
-    if let Some(enc) = o.get_str("encryption") {
+    if let Some(enc) = object.get_str("encryption") {
         sql.push_str(&format!(" ENCRYPTION = (TYPE = {})", quote_literal(enc)));
     }
-    if o.flag("directory") {
+    if object.flag("directory") {
         sql.push(' ');
         sql.push_str(&directory(true));
     }
-    if let Some(c) = o.get_str("comment") {
+    if let Some(c) = object.get_str("comment") {
         sql.push_str(&format!(" COMMENT = {}", quote_literal(c)));
     }
     vec![Stmt::new(sql, &[CREATE])]
@@ -42,8 +42,8 @@ pub fn create(o: &Object, or_replace: bool) -> Vec<Stmt> {
 /// The SET of the changed properties, and the directory table's change as an ALTER of its
 /// own: the ALTER STAGE reference lists `SET DIRECTORY = ( ENABLE = ... )` apart from the
 /// SET of other properties.
-pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
-    let s = schema(o.kind());
+pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
+    let s = schema(object.kind());
     let mut sets = Vec::new();
     let mut applied = Vec::new();
     let mut out = Vec::new();
@@ -53,8 +53,8 @@ pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
                 out.push(Stmt::applying(
                     format!(
                         "ALTER STAGE {} SET {}",
-                        o.name.to_sql(),
-                        directory(o.flag("directory"))
+                        object.name.to_sql(),
+                        directory(object.flag("directory"))
                     ),
                     vec!["directory".into()],
                 ));
@@ -63,11 +63,11 @@ pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
             // ALTER STAGE has no UNSET COMMENT; an empty comment is no comment.
             "comment" => format!(
                 "COMMENT = {}",
-                quote_literal(o.get_str("comment").unwrap_or(""))
+                quote_literal(object.get_str("comment").unwrap_or(""))
             ),
             "url" | "storage_integration" => {
                 let attr = s.attr(name).expect("in table");
-                match o.get(name) {
+                match object.get(name) {
                     Some(v) => format!("{} = {}", attr.sql.expect("keyword"), value_sql(attr, v)),
                     None => continue,
                 }
@@ -81,7 +81,11 @@ pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
         out.insert(
             0,
             Stmt::applying(
-                format!("ALTER STAGE {} SET {}", o.name.to_sql(), sets.join(" ")),
+                format!(
+                    "ALTER STAGE {} SET {}",
+                    object.name.to_sql(),
+                    sets.join(" ")
+                ),
                 applied,
             ),
         );

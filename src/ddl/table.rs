@@ -10,32 +10,32 @@ use crate::model::{Object, Value};
 use crate::sql::{quote_ident, quote_literal};
 use std::collections::BTreeMap;
 
-fn field<'a>(c: &'a BTreeMap<String, Value>, key: &str) -> Option<&'a str> {
-    c.get(key).and_then(Value::as_str)
+fn field<'a>(column: &'a BTreeMap<String, Value>, key: &str) -> Option<&'a str> {
+    column.get(key).and_then(Value::as_str)
 }
 
 /// `NAME TYPE [NOT NULL] [DEFAULT expr] [COMMENT 'text']`. The default is an expression
 /// `config` checked to be one literal or one call without arguments.
-fn column_sql(c: &BTreeMap<String, Value>) -> String {
+fn column_sql(column: &BTreeMap<String, Value>) -> String {
     let mut out = format!(
         "{} {}",
-        quote_ident(field(c, "name").unwrap_or_default()),
-        field(c, "type").unwrap_or_default()
+        quote_ident(field(column, "name").unwrap_or_default()),
+        field(column, "type").unwrap_or_default()
     );
-    if c.get("nullable") == Some(&Value::Bool(false)) {
+    if column.get("nullable") == Some(&Value::Bool(false)) {
         out.push_str(" NOT NULL");
     }
-    if let Some(d) = field(c, "default") {
+    if let Some(d) = field(column, "default") {
         out.push_str(&format!(" DEFAULT {d}"));
     }
-    if let Some(comment) = field(c, "comment") {
+    if let Some(comment) = field(column, "comment") {
         out.push_str(&format!(" COMMENT {}", quote_literal(comment)));
     }
     out
 }
 
-fn cluster_list(o: &Object) -> Option<String> {
-    match o.get("cluster_by") {
+fn cluster_list(object: &Object) -> Option<String> {
+    match object.get("cluster_by") {
         Some(Value::List(cols)) if !cols.is_empty() => Some(
             cols.iter()
                 .filter_map(Value::as_str)
@@ -47,8 +47,8 @@ fn cluster_list(o: &Object) -> Option<String> {
     }
 }
 
-fn create_sql(o: &Object, or_replace: bool) -> Vec<Stmt> {
-    let columns: Vec<String> = match o.get(COLUMNS) {
+fn create_sql(object: &Object, or_replace: bool) -> Vec<Stmt> {
+    let columns: Vec<String> = match object.get(COLUMNS) {
         Some(Value::List(cols)) => cols
             .iter()
             .filter_map(Value::as_map)
@@ -59,24 +59,24 @@ fn create_sql(o: &Object, or_replace: bool) -> Vec<Stmt> {
     let mut sql = format!(
         "CREATE {}{}TABLE {} ({})",
         if or_replace { "OR REPLACE " } else { "" },
-        if o.flag("transient") {
+        if object.flag("transient") {
             "TRANSIENT "
         } else {
             ""
         },
-        o.name.to_sql(),
+        object.name.to_sql(),
         columns.join(", ")
     );
-    if let Some(keys) = cluster_list(o) {
+    if let Some(keys) = cluster_list(object) {
         sql.push_str(&format!(" CLUSTER BY ({keys})"));
     }
-    if let Some(Value::Int(days)) = o.get("data_retention_time_in_days") {
+    if let Some(Value::Int(days)) = object.get("data_retention_time_in_days") {
         sql.push_str(&format!(" DATA_RETENTION_TIME_IN_DAYS = {days}"));
     }
-    if o.flag("change_tracking") {
+    if object.flag("change_tracking") {
         sql.push_str(" CHANGE_TRACKING = TRUE");
     }
-    if let Some(c) = o.get_str("comment") {
+    if let Some(c) = object.get_str("comment") {
         sql.push_str(&format!(" COMMENT = {}", quote_literal(c)));
     }
     vec![Stmt::new(sql, &[CREATE])]
@@ -86,8 +86,8 @@ fn create_sql(o: &Object, or_replace: bool) -> Vec<Stmt> {
 /// columns both have, then adds, then drops (Snowflake refuses to drop a table's last
 /// column, so the new ones come first). Each statement but the last records the columns it
 /// leaves, so a failure part way leaves a record that tells the truth.
-fn column_changes(o: &Object, before: Option<&Value>, after: Option<&Value>) -> Vec<Stmt> {
-    let table = o.name.to_sql();
+fn column_changes(object: &Object, before: Option<&Value>, after: Option<&Value>) -> Vec<Stmt> {
+    let table = object.name.to_sql();
     let old = by_name(before);
     let new = by_name(after);
     let mut current: Vec<Value> = match before {
@@ -181,11 +181,11 @@ fn column_changes(o: &Object, before: Option<&Value>, after: Option<&Value>) -> 
         .collect()
 }
 
-fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
+fn update(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
     let names = changed(attrs);
     let mut out = set_unset(
         "TABLE",
-        a,
+        after,
         &names
             .iter()
             .copied()
@@ -198,14 +198,18 @@ fn update(b: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
             .collect::<Vec<_>>(),
     );
     if names.contains(&"cluster_by") {
-        let sql = match cluster_list(a) {
-            Some(keys) => format!("ALTER TABLE {} CLUSTER BY ({keys})", a.name.to_sql()),
-            None => format!("ALTER TABLE {} DROP CLUSTERING KEY", a.name.to_sql()),
+        let sql = match cluster_list(after) {
+            Some(keys) => format!("ALTER TABLE {} CLUSTER BY ({keys})", after.name.to_sql()),
+            None => format!("ALTER TABLE {} DROP CLUSTERING KEY", after.name.to_sql()),
         };
         out.push(Stmt::new(sql, &["cluster_by"]));
     }
     if names.contains(&COLUMNS) {
-        out.extend(column_changes(a, b.get(COLUMNS), a.get(COLUMNS)));
+        out.extend(column_changes(
+            after,
+            before.get(COLUMNS),
+            after.get(COLUMNS),
+        ));
     }
     out
 }

@@ -7,8 +7,9 @@ use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::model::kinds::task::ROOT_ONLY;
 use crate::model::{Object, ObjectName};
 
-fn predecessors(o: &Object) -> Vec<String> {
-    o.get("after")
+fn predecessors(object: &Object) -> Vec<String> {
+    object
+        .get("after")
         .map(|v| v.str_list().into_iter().map(String::from).collect())
         .unwrap_or_default()
 }
@@ -22,43 +23,50 @@ fn body(sql: &str) -> String {
     q
 }
 
-pub fn create(o: &Object) -> Vec<Stmt> {
-    let (parts, _) = assignments(o);
-    let mut sql = format!("CREATE TASK {}", o.name.to_sql());
+pub fn create(object: &Object) -> Vec<Stmt> {
+    let (parts, _) = assignments(object);
+    let mut sql = format!("CREATE TASK {}", object.name.to_sql());
     for p in parts {
         sql.push(' ');
         sql.push_str(&p);
     }
-    let after = predecessors(o);
+    let after = predecessors(object);
     if !after.is_empty() {
         sql.push_str(&format!(" AFTER {}", after.join(", ")));
     }
-    if let Some(w) = o.get_str("when") {
+    if let Some(w) = object.get_str("when") {
         sql.push_str(&format!(" WHEN {}", body(w)));
     }
-    sql.push_str(&format!(" AS {}", body(o.get_str("sql").unwrap_or(""))));
+    sql.push_str(&format!(
+        " AS {}",
+        body(object.get_str("sql").unwrap_or(""))
+    ));
     vec![Stmt::new(sql, &[CREATE])]
 }
 
 /// The task must already be suspended (its graph's root, for a graph): `plan` sees to it.
-pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
-    let name = a.name.to_sql();
+pub fn update(before: &Object, after: &Object, changed: &[&str]) -> Vec<Stmt> {
+    let name = after.name.to_sql();
     let has = |n: &str| changed.contains(&n);
     let mut out = Vec::new();
     // A graph parameter leaving a task that runs after others is unset, not set to its
     // default: Snowflake refuses it on a child whatever the value.
-    let child = !predecessors(a).is_empty();
+    let child = !predecessors(after).is_empty();
     let (root_only, generic): (Vec<&str>, Vec<&str>) = changed
         .iter()
         .copied()
         .filter(|n| !matches!(*n, "sql" | "when" | "after" | "enabled"))
-        .partition(|n| child && ROOT_ONLY.contains(n) && a.get(n).is_none());
-    let (mut unsets, sets): (Vec<Stmt>, Vec<Stmt>) = set_unset("TASK", a, &generic)
+        .partition(|n| child && ROOT_ONLY.contains(n) && after.get(n).is_none());
+    let (mut unsets, sets): (Vec<Stmt>, Vec<Stmt>) = set_unset("TASK", after, &generic)
         .into_iter()
         .partition(|s| s.sql.as_deref().is_some_and(|q| q.contains(" UNSET ")));
     let keys: Vec<&str> = root_only
         .iter()
-        .filter_map(|n| crate::model::schema(a.kind()).attr(n).and_then(|at| at.sql))
+        .filter_map(|n| {
+            crate::model::schema(after.kind())
+                .attr(n)
+                .and_then(|at| at.sql)
+        })
         .collect();
     if !keys.is_empty() {
         unsets.push(Stmt::applying(
@@ -69,7 +77,7 @@ pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
     // A schedule goes before a task gains predecessors, and comes after it loses them.
     out.extend(unsets);
     if has("after") {
-        let (old, new) = (predecessors(b), predecessors(a));
+        let (old, new) = (predecessors(before), predecessors(after));
         let removed: Vec<&String> = old.iter().filter(|p| !new.contains(p)).collect();
         let added: Vec<&String> = new.iter().filter(|p| !old.contains(p)).collect();
         // New predecessors before the old ones go: a task that loses its last predecessor
@@ -95,13 +103,13 @@ pub fn update(b: &Object, a: &Object, changed: &[&str]) -> Vec<Stmt> {
         out.push(Stmt::new(
             format!(
                 "ALTER TASK {name} MODIFY AS {}",
-                body(a.get_str("sql").unwrap_or(""))
+                body(after.get_str("sql").unwrap_or(""))
             ),
             &["sql"],
         ));
     }
     if has("when") {
-        let sql = match a.get_str("when") {
+        let sql = match after.get_str("when") {
             Some(w) => format!("ALTER TASK {name} MODIFY WHEN {}", body(w)),
             None => format!("ALTER TASK {name} REMOVE WHEN"),
         };

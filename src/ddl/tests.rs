@@ -14,8 +14,8 @@ fn obj(kind: Kind, name: ObjectName, props: &[(&str, Value)]) -> Object {
     o
 }
 
-fn ident(s: &str) -> Ident {
-    Ident::from_canonical(s)
+fn ident(name: &str) -> Ident {
+    Ident::from_canonical(name)
 }
 
 fn sqls(stmts: &[Stmt]) -> Vec<String> {

@@ -7,42 +7,45 @@ use crate::diff::AttrChange;
 use crate::model::Object;
 use crate::sql::quote_literal;
 
-fn create_sql(o: &Object, or_replace: bool) -> String {
+fn create_sql(object: &Object, or_replace: bool) -> String {
     let mut sql = format!(
         "CREATE {}{}VIEW {}",
         if or_replace { "OR REPLACE " } else { "" },
-        if o.flag("secure") { "SECURE " } else { "" },
-        o.name.to_sql()
+        if object.flag("secure") { "SECURE " } else { "" },
+        object.name.to_sql()
     );
     if or_replace {
         sql.push_str(" COPY GRANTS");
     }
-    if let Some(c) = o.get_str("comment") {
+    if let Some(c) = object.get_str("comment") {
         sql.push_str(&format!(" COMMENT = {}", quote_literal(c)));
     }
-    sql.push_str(&format!(" AS {}", o.get_str("query").unwrap_or_default()));
+    sql.push_str(&format!(
+        " AS {}",
+        object.get_str("query").unwrap_or_default()
+    ));
     sql
 }
 
-fn update(_: &Object, a: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
+fn update(_: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
     let names = changed(attrs);
     if names.contains(&"query") {
         // One statement brings every property to the configuration's.
         return vec![Stmt::new(
-            create_sql(a, true),
+            create_sql(after, true),
             &["query", "secure", "comment"],
         )];
     }
     let mut out = Vec::new();
     if names.contains(&"secure") {
-        let verb = if a.flag("secure") { "SET" } else { "UNSET" };
+        let verb = if after.flag("secure") { "SET" } else { "UNSET" };
         out.push(Stmt::new(
-            format!("ALTER VIEW {} {verb} SECURE", a.name.to_sql()),
+            format!("ALTER VIEW {} {verb} SECURE", after.name.to_sql()),
             &["secure"],
         ));
     }
     if names.contains(&"comment") {
-        out.extend(set_unset("VIEW", a, &["comment"]));
+        out.extend(set_unset("VIEW", after, &["comment"]));
     }
     out
 }

@@ -2,14 +2,14 @@ use super::props::{create_line, set_unset};
 use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::model::Object;
 
-pub fn create(o: &Object) -> Vec<Stmt> {
-    let (sql, _) = create_line("CREATE WAREHOUSE", o, &[]);
+pub fn create(object: &Object) -> Vec<Stmt> {
+    let (sql, _) = create_line("CREATE WAREHOUSE", object, &[]);
     vec![Stmt::new(sql, &[CREATE])]
 }
 
 /// Every warehouse property can be altered (reference §5.3).
-pub fn update(o: &Object, changed: &[&str]) -> Vec<Stmt> {
-    set_unset("WAREHOUSE", o, changed)
+pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
+    set_unset("WAREHOUSE", object, changed)
 }
 
 /// The registry's ddl entry of a warehouse.

@@ -7,33 +7,33 @@ use crate::diag::Diagnostics;
 use crate::model::kinds::{feature_view, stage, table};
 use crate::model::{same_value, schema, Kind, Object, Role, Update, Value};
 
-pub(super) fn compare(d: &Object, cur: &Object) -> Result<Change, Diagnostics> {
-    let mut change = Change::new(d.address.clone(), Action::NoOp);
+pub(super) fn compare(desired: &Object, cur: &Object) -> Result<Change, Diagnostics> {
+    let mut change = Change::new(desired.address.clone(), Action::NoOp);
     change.before = Some(cur.clone());
     let mut replace_reasons: Vec<Why> = Vec::new();
 
-    if cur.name != d.name {
+    if cur.name != desired.name {
         change.attrs.push(AttrChange {
             name: "name".into(),
             before: Some(Value::Str(cur.name.to_string())),
-            after: Some(Value::Str(d.name.to_string())),
+            after: Some(Value::Str(desired.name.to_string())),
         });
-        if d.kind().can_rename() {
+        if desired.kind().can_rename() {
             change.reasons.push(
                 Why::Renamed {
                     from: cur.name.clone(),
-                    to: d.name.clone(),
+                    to: desired.name.clone(),
                 }
                 .into(),
             );
         } else {
             replace_reasons.push(Why::CannotRename {
-                text: rename_reason(d, cur),
+                text: rename_reason(desired, cur),
             });
         }
     }
 
-    for (attr_change, replace) in compare_props(d, cur) {
+    for (attr_change, replace) in compare_props(desired, cur) {
         if let Some(why) = replace {
             replace_reasons.push(Why::AttrNeedsReplace {
                 attr: attr_change.name.clone(),
@@ -43,8 +43,8 @@ pub(super) fn compare(d: &Object, cur: &Object) -> Result<Change, Diagnostics> {
         change.attrs.push(attr_change);
     }
 
-    if d.kind() == Kind::Model {
-        model_versions::compare(d, cur, &mut change)?;
+    if desired.kind() == Kind::Model {
+        model_versions::compare(desired, cur, &mut change)?;
     }
 
     if !replace_reasons.is_empty() {
@@ -59,40 +59,45 @@ pub(super) fn compare(d: &Object, cur: &Object) -> Result<Change, Diagnostics> {
     Ok(change)
 }
 
-fn rename_reason(d: &Object, cur: &Object) -> String {
-    match d.kind() {
+fn rename_reason(desired: &Object, cur: &Object) -> String {
+    match desired.kind() {
         Kind::FeatureView => format!(
             "{} is a new feature view version: {} is dropped and {} created; to keep the old version while readers move, add a block for the new version instead",
-            d.name, cur.name, d.name
+            desired.name, cur.name, desired.name
         ),
-        Kind::Task => format!("Snowflake cannot rename a task: {} is dropped and {} created", cur.name, d.name),
-        k => format!("Snowflake cannot rename a {}: {} is dropped and {} created", k.noun(), cur.name, d.name),
+        Kind::Task => format!("Snowflake cannot rename a task: {} is dropped and {} created", cur.name, desired.name),
+        k => format!("Snowflake cannot rename a {}: {} is dropped and {} created", k.noun(), cur.name, desired.name),
     }
 }
 
 /// The attributes whose values differ, each with the reason a change needs a replace.
-pub fn compare_props(d: &Object, cur: &Object) -> Vec<(AttrChange, Option<&'static str>)> {
-    let kind = d.kind();
+pub fn compare_props(configured: &Object, cur: &Object) -> Vec<(AttrChange, Option<&'static str>)> {
+    let kind = configured.kind();
     let mut out = Vec::new();
     let is_view_fv = |o: &Object| kind == Kind::FeatureView && o.get("refresh_freq").is_none();
     for attr in schema(kind).properties() {
         if attr.role == Role::NamePart || attr.update == Update::CreateOnly {
             continue;
         }
-        if d.lifecycle.ignore_changes.iter().any(|n| n == attr.name) {
+        if configured
+            .lifecycle
+            .ignore_changes
+            .iter()
+            .any(|n| n == attr.name)
+        {
             continue;
         }
         // Views have no warehouse, refresh mode or schedule state to compare.
-        if is_view_fv(d)
+        if is_view_fv(configured)
             && is_view_fv(cur)
             && matches!(attr.name, "warehouse" | "refresh_mode" | "enabled")
         {
             continue;
         }
-        let desired = match d.props.get(attr.name) {
+        let desired = match configured.props.get(attr.name) {
             Some(v) => Some(v.clone()),
             None if attr.computed => continue,
-            None => d.effective(attr),
+            None => configured.effective(attr),
         };
         let current = cur.effective(attr);
         if current.as_ref().and_then(Value::as_str) == Some(UNKNOWN) {

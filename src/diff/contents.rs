@@ -55,11 +55,11 @@ pub fn replaced_containers(changes: &[Change]) -> Vec<ObjectName> {
     out
 }
 
-fn is_listed(c: &Change) -> bool {
-    matches!(c.kind(), Kind::Database | Kind::Schema)
-        && matches!(c.action, Action::Replace | Action::Delete)
-        && !c.state_only
-        && c.before.is_some()
+fn is_listed(change: &Change) -> bool {
+    matches!(change.kind(), Kind::Database | Kind::Schema)
+        && matches!(change.action, Action::Replace | Action::Delete)
+        && !change.state_only
+        && change.before.is_some()
 }
 
 /// Attach to each replaced container what it holds: `found` by container name, or why it

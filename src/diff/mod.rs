@@ -237,12 +237,15 @@ struct Matched<'i, 'a> {
 impl<'a> Matched<'_, 'a> {
     /// The state address a configured object was recorded under (its own, or the one it
     /// moved from).
-    fn recorded_address(&self, d: &'a Object) -> &'a Address {
-        self.moved.get(&d.address).copied().unwrap_or(&d.address)
+    fn recorded_address(&self, desired: &'a Object) -> &'a Address {
+        self.moved
+            .get(&desired.address)
+            .copied()
+            .unwrap_or(&desired.address)
     }
 
-    fn recorded(&self, d: &'a Object) -> Option<&'a Object> {
-        self.input.recorded.get(self.recorded_address(d))
+    fn recorded(&self, desired: &'a Object) -> Option<&'a Object> {
+        self.input.recorded.get(self.recorded_address(desired))
     }
 }
 
@@ -321,26 +324,27 @@ fn match_records<'i, 'a>(
 /// replaced or left alone, from the comparison with what exists now; what only the
 /// record changes ([`follow_record`]); or a refusal when the account has an object of
 /// that name that snowform never recorded.
-fn decide_configured(m: &Matched, changes: &mut Vec<Change>, diags: &mut Diagnostics) {
-    let input = m.input;
+fn decide_configured(matched: &Matched, changes: &mut Vec<Change>, diags: &mut Diagnostics) {
+    let input = matched.input;
     for d in input.desired {
-        let mut recorded = m.recorded(d);
+        let mut recorded = matched.recorded(d);
         // An import block adopts the account's object: it is as good as recorded.
         let adopted = match recorded {
-            None if m.requests.imports.iter().any(|i| i.to == d.address) => match input.live {
-                None => {
-                    diags.push(
+            None if matched.requests.imports.iter().any(|i| i.to == d.address) => {
+                match input.live {
+                    None => {
+                        diags.push(
                         Diagnostic::error(format!(
                             "the import block of {} needs the account",
                             d.address
                         ))
                         .with_detail("an import is planned from what the account has: plan with a connection, without --refresh=false"),
                     );
-                    continue;
-                }
-                Some(live) => match live.get(&(d.kind(), d.name.clone())) {
-                    None => {
-                        diags.push(
+                        continue;
+                    }
+                    Some(live) => match live.get(&(d.kind(), d.name.clone())) {
+                        None => {
+                            diags.push(
                             Diagnostic::error(format!(
                                 "the import block of {} names {} {}, which the account does not have",
                                 d.address,
@@ -349,17 +353,18 @@ fn decide_configured(m: &Matched, changes: &mut Vec<Change>, diags: &mut Diagnos
                             ))
                             .with_detail("or the role of this connection cannot see it (SHOW lists only objects the role has a privilege on); remove the import block to create it instead"),
                         );
-                        continue;
-                    }
-                    Some(found) => {
-                        let mut record = merge_state_only(found.clone(), Some(d));
-                        record.address = d.address.clone();
-                        record.deps = d.deps.clone();
-                        record.lifecycle = d.lifecycle.clone();
-                        Some(record)
-                    }
-                },
-            },
+                            continue;
+                        }
+                        Some(found) => {
+                            let mut record = merge_state_only(found.clone(), Some(d));
+                            record.address = d.address.clone();
+                            record.deps = d.deps.clone();
+                            record.lifecycle = d.lifecycle.clone();
+                            Some(record)
+                        }
+                    },
+                }
+            }
             _ => None,
         };
         if adopted.is_some() {
@@ -378,7 +383,7 @@ fn decide_configured(m: &Matched, changes: &mut Vec<Change>, diags: &mut Diagnos
             diags.push(exists_unmanaged(d));
             continue;
         }
-        let current = current_of(input, d, recorded).map(|c| m.relocation.apply(c));
+        let current = current_of(input, d, recorded).map(|c| matched.relocation.apply(c));
         let mut change = match current {
             None => {
                 let mut c = Change::new(d.address.clone(), Action::Create);
@@ -395,7 +400,7 @@ fn decide_configured(m: &Matched, changes: &mut Vec<Change>, diags: &mut Diagnos
                 c
             }
             Some(cur) => match compare::compare(d, &cur) {
-                Ok(c) => follow_record(m, d, recorded, &cur, c),
+                Ok(c) => follow_record(matched, d, recorded, &cur, c),
                 Err(e) => {
                     diags.extend(e);
                     continue;
@@ -431,39 +436,41 @@ fn decide_configured(m: &Matched, changes: &mut Vec<Change>, diags: &mut Diagnos
 /// configuration the account already matches (state only); and for a change that runs,
 /// the attributes it puts back after they were changed outside snowform.
 fn follow_record(
-    m: &Matched,
-    d: &Object,
+    matched: &Matched,
+    desired: &Object,
     recorded: Option<&Object>,
     cur: &Object,
-    mut c: Change,
+    mut change: Change,
 ) -> Change {
-    if c.action == Action::NoOp {
+    if change.action == Action::NoOp {
         if let Some(r) = recorded {
             if r.name != cur.name {
                 // Its database or schema is renamed: nothing to run for it, but its record
                 // must follow.
-                c.state_only = true;
-                c.reasons.push(
+                change.state_only = true;
+                change.reasons.push(
                     Why::MovesWithRenamedContainer {
                         recorded_as: r.name.clone(),
                     }
                     .into(),
                 );
-            } else if let Some(attrs) = record_differs(d, &m.relocation.names(r.clone())) {
+            } else if let Some(attrs) =
+                record_differs(desired, &matched.relocation.names(r.clone()))
+            {
                 // The account already is as configured, but the state says otherwise (a
                 // value set to what the account had inherited, a version source naming a
                 // renamed stage): only the state changes, or every plan without a refresh
                 // would show it.
-                c.action = Action::Update;
-                c.state_only = true;
-                c.attrs = attrs;
-                c.reasons.push(Why::RecordOnly.into());
+                change.action = Action::Update;
+                change.state_only = true;
+                change.attrs = attrs;
+                change.reasons.push(Why::RecordOnly.into());
             }
         }
-    } else if let (Some(r), Some(_)) = (recorded, m.input.live) {
-        c.changed_outside = changed_outside(&c, &m.relocation.names(r.clone()));
+    } else if let (Some(r), Some(_)) = (recorded, matched.input.live) {
+        change.changed_outside = changed_outside(&change, &matched.relocation.names(r.clone()));
     }
-    c
+    change
 }
 
 /// The objects the user asked to replace (`--replace ADDRESS`) are replaced: an update or a
@@ -471,8 +478,8 @@ fn follow_record(
 /// created anyway; asking for one that is not configured is an error, since a typo would
 /// otherwise replace nothing and say nothing.
 #[allow(clippy::ptr_arg)] // the one signature of every pass ([`Pass`])
-fn requested_replacements(m: &Matched, changes: &mut Vec<Change>, diags: &mut Diagnostics) {
-    for address in &m.requests.replace {
+fn requested_replacements(matched: &Matched, changes: &mut Vec<Change>, diags: &mut Diagnostics) {
+    for address in &matched.requests.replace {
         let Some(c) = changes.iter_mut().find(|c| &c.address == address) else {
             diags.push(
                 Diagnostic::error(format!(
@@ -500,9 +507,9 @@ fn requested_replacements(m: &Matched, changes: &mut Vec<Change>, diags: &mut Di
 /// A configured object recorded under another address moved there: its change says from
 /// where (first among its reasons), and is at least an update, of the state.
 #[allow(clippy::ptr_arg)] // the one signature of every pass ([`Pass`]): the first ones push
-fn mark_moves(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
+fn mark_moves(matched: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
     for change in changes.iter_mut().filter(|c| c.after.is_some()) {
-        let Some(&from) = m.moved.get(&change.address) else {
+        let Some(&from) = matched.moved.get(&change.address) else {
             continue;
         };
         change.moved_from = Some(from.clone());
@@ -517,17 +524,18 @@ fn mark_moves(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
 
 /// A delete per recorded object the configuration no longer has (and did not move): of
 /// the object as the account has it, or, when the account lost it, of the record alone.
-fn decide_deletes(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
-    let input = m.input;
+fn decide_deletes(matched: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
+    let input = matched.input;
     let desired_addrs: BTreeSet<&Address> = input.desired.iter().map(|o| &o.address).collect();
-    let moved_sources: BTreeSet<&Address> = m.moved.values().copied().collect();
+    let moved_sources: BTreeSet<&Address> = matched.moved.values().copied().collect();
     for (addr, r) in input.recorded {
         if desired_addrs.contains(addr) || moved_sources.contains(addr) {
             continue;
         }
         let mut c = Change::new(addr.clone(), Action::Delete);
         c.prevent_destroy = r.lifecycle.prevent_destroy;
-        if m.requests
+        if matched
+            .requests
             .removals
             .iter()
             .any(|x| !x.destroy && x.covers(addr))
@@ -564,7 +572,7 @@ fn decide_deletes(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
                 // SHOW says nothing of references: the record knows what the object
                 // depends on, which is what orders its drop before those objects'.
                 before.deps = r.deps.clone();
-                c.before = Some(m.relocation.apply(before));
+                c.before = Some(matched.relocation.apply(before));
             }
             None => {
                 c.destructive = false;
@@ -588,12 +596,12 @@ fn decide_deletes(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
 /// revoke is already a delete): the role's privileges there are the configuration's.
 /// Offline (no live picture) there is nothing to compare with.
 #[allow(clippy::ptr_arg)] // the one signature of every pass ([`Pass`])
-fn revoke_undeclared(m: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
-    let Some(live) = m.input.live else {
+fn revoke_undeclared(matched: &Matched, changes: &mut Vec<Change>, _: &mut Diagnostics) {
+    let Some(live) = matched.input.live else {
         return;
     };
-    let recorded: Vec<&Object> = m.input.recorded.values().collect();
-    for o in undeclared_grants(m.input.desired, &recorded, live) {
+    let recorded: Vec<&Object> = matched.input.recorded.values().collect();
+    for o in undeclared_grants(matched.input.desired, &recorded, live) {
         let mut c = Change::new(
             Address::with_key(Kind::Grant, "undeclared", o.name.name.as_str()),
             Action::Delete,
@@ -753,34 +761,35 @@ pub fn differing(wanted: &Object, current: &Object) -> Option<BTreeSet<String>> 
 /// a plan from the record would change something; None when it would not.
 /// A value of an object at an attribute path: a property (with its default) or a field of a
 /// model version (`versions.V1.comment`).
-fn value_at(o: &Object, path: &str) -> Option<Value> {
-    if let Some(attr) = schema(o.kind()).attr(path) {
-        return o.effective(attr);
+fn value_at(object: &Object, path: &str) -> Option<Value> {
+    if let Some(attr) = schema(object.kind()).attr(path) {
+        return object.effective(attr);
     }
     let mut parts = path.split('.');
-    let mut v = o.props.get(parts.next()?)?;
+    let mut v = object.props.get(parts.next()?)?;
     for p in parts {
         v = v.as_map()?.get(p)?;
     }
     Some(v.clone())
 }
 
-fn same_at(o: &Object, path: &str, a: Option<&Value>, b: Option<&Value>) -> bool {
-    if let Some(attr) = schema(o.kind()).attr(path) {
-        return crate::model::same_value(&attr.ty, a, b);
+fn same_at(object: &Object, path: &str, left: Option<&Value>, right: Option<&Value>) -> bool {
+    if let Some(attr) = schema(object.kind()).attr(path) {
+        return crate::model::same_value(&attr.ty, left, right);
     }
     match path.rsplit_once('.') {
         Some((_, field)) if path.starts_with("versions.") => {
-            model_versions::same_field(field, a, b)
+            model_versions::same_field(field, left, right)
         }
-        _ => a == b,
+        _ => left == right,
     }
 }
 
 /// The attributes a change puts back to what the record holds: the account has another
 /// value, set outside snowform since the last apply.
-fn changed_outside(c: &Change, record: &Object) -> Vec<String> {
-    c.attrs
+fn changed_outside(change: &Change, record: &Object) -> Vec<String> {
+    change
+        .attrs
         .iter()
         .filter(|a| a.name != "name")
         .filter(|a| {
@@ -792,10 +801,10 @@ fn changed_outside(c: &Change, record: &Object) -> Vec<String> {
         .collect()
 }
 
-fn record_differs(d: &Object, record: &Object) -> Option<Vec<AttrChange>> {
+fn record_differs(desired: &Object, record: &Object) -> Option<Vec<AttrChange>> {
     // An `owner` no longer configured is no longer managed: the record forgets it, or drift
     // would keep comparing the account with the owner once configured.
-    if d.get("owner").is_none() {
+    if desired.get("owner").is_none() {
         if let Some(was) = record.get("owner") {
             return Some(vec![AttrChange {
                 name: "owner".to_string(),
@@ -804,7 +813,7 @@ fn record_differs(d: &Object, record: &Object) -> Option<Vec<AttrChange>> {
             }]);
         }
     }
-    match compare::compare(d, record) {
+    match compare::compare(desired, record) {
         Ok(c) if c.action == Action::NoOp => None,
         Ok(c) => Some(c.attrs),
         // Only a version source can make the comparison fail; the record holds another.
@@ -865,16 +874,16 @@ impl Relocation {
 
     /// The object as it is after the renames of this plan: its name, and for a model the
     /// stages its version sources name.
-    fn apply(&self, o: Object) -> Object {
-        let mut o = self.names(o);
-        if o.kind() == Kind::Model {
-            self.sources(&mut o);
+    fn apply(&self, object: Object) -> Object {
+        let mut object = self.names(object);
+        if object.kind() == Kind::Model {
+            self.sources(&mut object);
         }
-        o
+        object
     }
 
-    fn sources(&self, o: &mut Object) {
-        let Some(Value::Map(versions)) = o.props.get_mut(crate::model::kinds::model::VERSIONS)
+    fn sources(&self, object: &mut Object) {
+        let Some(Value::Map(versions)) = object.props.get_mut(crate::model::kinds::model::VERSIONS)
         else {
             return;
         };
@@ -902,13 +911,13 @@ impl Relocation {
 
     /// The object's name after the renames of its database and schema, and for a task
     /// the names of its predecessors, which live in the same schema.
-    fn names(&self, mut o: Object) -> Object {
-        o.name = self.name_of(&o.name);
-        if o.kind() == Kind::Grant {
-            self.grant(&mut o);
+    fn names(&self, mut object: Object) -> Object {
+        object.name = self.name_of(&object.name);
+        if object.kind() == Kind::Grant {
+            self.grant(&mut object);
         }
-        if o.kind() == Kind::Task {
-            if let Some(Value::List(preds)) = o.props.get_mut("after") {
+        if object.kind() == Kind::Task {
+            if let Some(Value::List(preds)) = object.props.get_mut("after") {
                 for p in preds.iter_mut() {
                     let Some(Ok(n)) = p.as_str().map(ObjectName::parse_qualified) else {
                         continue;
@@ -921,27 +930,27 @@ impl Relocation {
                 preds.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
             }
         }
-        o
+        object
     }
 
     /// A recorded object's name after the renames, as the configuration names it: a
     /// grant's name holds its target's, which a renamed container takes along.
-    fn recorded_name(&self, o: &Object) -> ObjectName {
-        if o.kind() == Kind::Grant {
-            return self.names(o.clone()).name;
+    fn recorded_name(&self, object: &Object) -> ObjectName {
+        if object.kind() == Kind::Grant {
+            return self.names(object.clone()).name;
         }
-        self.name_of(&o.name)
+        self.name_of(&object.name)
     }
 
     /// A grant whose target (`on`) or container (`in`) is, or is inside, a renamed database
     /// or schema: Snowflake keeps the grant on the renamed object, so its record follows
     /// (target and name). Renames of the target itself (a stage, a table) are not followed.
-    fn grant(&self, o: &mut Object) {
+    fn grant(&self, object: &mut Object) {
         use crate::model::ident::split_parts;
         use crate::model::kinds::grant::{grant_name, target_text};
         let mut changed = false;
         for attr in ["on", "in"] {
-            let Some((keyword, name)) = o.get_str(attr).and_then(|t| {
+            let Some((keyword, name)) = object.get_str(attr).and_then(|t| {
                 crate::model::kinds::grant::split_target(t).map(|(s, n)| (s.keyword, n))
             }) else {
                 continue;
@@ -977,19 +986,19 @@ impl Relocation {
             };
             if let Some(now) = now {
                 let text = now.iter().map(|i| i.to_sql()).collect::<Vec<_>>().join(".");
-                o.set(attr, format!("{keyword} {text}"));
+                object.set(attr, format!("{keyword} {text}"));
                 changed = true;
             }
         }
         if changed {
             let target = target_text(
-                o.get_str("on"),
-                o.get_str("on_all"),
-                o.get_str("on_future"),
-                o.get_str("in"),
+                object.get_str("on"),
+                object.get_str("on_all"),
+                object.get_str("on_future"),
+                object.get_str("in"),
             );
-            if let (Some(target), Some(to)) = (target, o.get_str("to")) {
-                o.name = grant_name(&target, to);
+            if let (Some(target), Some(to)) = (target, object.get_str("to")) {
+                object.name = grant_name(&target, to);
             }
         }
     }
@@ -1017,14 +1026,14 @@ impl Relocation {
 }
 
 /// The object as it is now: live (with state-only attributes from the record) or recorded.
-fn current_of(input: &DiffInput, d: &Object, recorded: Option<&Object>) -> Option<Object> {
+fn current_of(input: &DiffInput, desired: &Object, recorded: Option<&Object>) -> Option<Object> {
     match input.live {
         None => recorded.cloned(),
         Some(live) => {
-            let by_desired = live.get(&(d.kind(), d.name.clone()));
+            let by_desired = live.get(&(desired.kind(), desired.name.clone()));
             let by_recorded = recorded
-                .filter(|r| r.name != d.name)
-                .and_then(|r| live.get(&(d.kind(), r.name.clone())));
+                .filter(|r| r.name != desired.name)
+                .and_then(|r| live.get(&(desired.kind(), r.name.clone())));
             let Some(found) = by_desired.or(by_recorded).cloned() else {
                 return recorded.filter(|r| unseen_on_all(r)).cloned();
             };
@@ -1069,11 +1078,12 @@ pub fn merge_state_only(mut live: Object, recorded: Option<&Object>) -> Object {
 /// Marks a value snowform could not read and never recorded; it compares equal to anything.
 pub const UNKNOWN: &str = "\u{0}unknown";
 
-fn create_attrs(o: &Object) -> Vec<AttrChange> {
-    o.props
+fn create_attrs(object: &Object) -> Vec<AttrChange> {
+    object
+        .props
         .iter()
         .filter(|(k, _)| {
-            schema(o.kind())
+            schema(object.kind())
                 .attr(k)
                 // A table's columns come from its blocks, and a plan shows them.
                 .map(|a| {
@@ -1090,21 +1100,21 @@ fn create_attrs(o: &Object) -> Vec<AttrChange> {
         .collect()
 }
 
-fn exists_unmanaged(d: &Object) -> Diagnostic {
+fn exists_unmanaged(desired: &Object) -> Diagnostic {
     Diagnostic::error(format!(
         "{} {} already exists in the account but snowform does not manage it",
-        d.kind().noun(),
-        d.name
+        desired.kind().noun(),
+        desired.name
     ))
     .with_detail(format!(
         "{} would fail to create it. Workspaces (environments) that share an account see \
          each other's objects but not each other's state: if another workspace manages it, \
          give each workspace its own name for it (for example from a variable in its \
          workspace's variable file); if it was made outside snowform, adopt it with: {}",
-        d.address,
-        crate::model::import_command(&d.address.to_string(), &d.name.to_sql())
+        desired.address,
+        crate::model::import_command(&desired.address.to_string(), &desired.name.to_sql())
     ))
-    .at(d.span.clone())
+    .at(desired.span.clone())
 }
 
 /// A schema inherits its database's retention unless it is set on the schema, and SHOW
@@ -1155,9 +1165,9 @@ fn keep_inherited_retention(_: &Matched, changes: &mut Vec<Change>, _: &mut Diag
 
 /// A reason that says only the record changes: the change no longer says so once it
 /// runs something.
-fn follows_record(r: &Reason) -> bool {
+fn follows_record(reason: &Reason) -> bool {
     matches!(
-        r.why(),
+        reason.why(),
         Why::RecordOnly | Why::MovesWithRenamedContainer { .. }
     )
 }
@@ -1388,8 +1398,8 @@ mod pass_tests {
     use super::*;
     use crate::model::Ident;
 
-    fn id(s: &str) -> Ident {
-        Ident::from_canonical(s)
+    fn id(name: &str) -> Ident {
+        Ident::from_canonical(name)
     }
 
     fn warehouse(addr: &str, size: &str) -> Object {

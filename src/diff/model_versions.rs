@@ -7,8 +7,9 @@ use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
 use crate::model::{same_value, Object, Value};
 use std::collections::BTreeMap;
 
-fn versions(o: &Object) -> BTreeMap<String, BTreeMap<String, Value>> {
-    o.get(VERSIONS)
+fn versions(object: &Object) -> BTreeMap<String, BTreeMap<String, Value>> {
+    object
+        .get(VERSIONS)
         .and_then(Value::as_map)
         .map(|m| {
             m.iter()
@@ -37,27 +38,31 @@ pub(super) fn merge_recorded_sources(live: &mut Object, recorded: Option<&Object
 
 /// One field of a version compared as its type compares: an empty comment is no comment,
 /// as for every other attribute.
-pub fn same_field(field: &str, a: Option<&Value>, b: Option<&Value>) -> bool {
+pub fn same_field(field: &str, left: Option<&Value>, right: Option<&Value>) -> bool {
     match VERSION_ATTRS.iter().find(|x| x.name == field) {
-        Some(attr) => same_value(&attr.ty, a, b),
-        None => a == b,
+        Some(attr) => same_value(&attr.ty, left, right),
+        None => left == right,
     }
 }
 
-pub(super) fn compare(d: &Object, cur: &Object, change: &mut Change) -> Result<(), Diagnostics> {
-    let want = versions(d);
+pub(super) fn compare(
+    desired: &Object,
+    cur: &Object,
+    change: &mut Change,
+) -> Result<(), Diagnostics> {
+    let want = versions(desired);
     let have = versions(cur);
     let current_default = cur.get_str("default_version").map(str::to_string);
     // The default after this plan: the configured one, or whatever it is now.
-    let final_default = d
+    let final_default = desired
         .get_str("default_version")
         .map(str::to_string)
         .or(current_default.clone());
     let mut diags = Diagnostics::new();
-    let model = &d.name;
+    let model = &desired.name;
     // lifecycle.ignore_changes: what the configuration leaves to others (metrics set from
     // the Model Registry, a version added there) is neither added, dropped nor reverted.
-    let ignored = |path: &str| d.lifecycle.ignores(path);
+    let ignored = |path: &str| desired.lifecycle.ignores(path);
 
     for (v, fields) in &want {
         if ignored(&format!("{VERSIONS}.{v}")) {
@@ -91,7 +96,7 @@ pub(super) fn compare(d: &Object, cur: &Object, change: &mut Change) -> Result<(
                                     .with_detail(format!(
                                         "A version's files cannot change in place; snowform would drop and add it again, and Snowflake will not drop the default version. Add a new version with the new source, make it default_version, then remove {v}."
                                     ))
-                                    .at(d.span.clone()),
+                                    .at(desired.span.clone()),
                             );
                             continue;
                         }
@@ -121,7 +126,7 @@ pub(super) fn compare(d: &Object, cur: &Object, change: &mut Change) -> Result<(
             diags.push(
                 Diagnostic::error(format!("version {v} of model {model} cannot be dropped: it is the default version"))
                     .with_detail("Snowflake refuses to drop a model's default version. Set default_version to another version first (in the same plan or an earlier one), then remove this version.")
-                    .at(d.span.clone()),
+                    .at(desired.span.clone()),
             );
             continue;
         }
@@ -170,8 +175,8 @@ mod tests {
         o
     }
 
-    fn with_metadata(o: &mut Object, version: &str, metadata: &str) {
-        let Some(Value::Map(vs)) = o.props.get_mut(VERSIONS) else {
+    fn with_metadata(object: &mut Object, version: &str, metadata: &str) {
+        let Some(Value::Map(vs)) = object.props.get_mut(VERSIONS) else {
             unreachable!()
         };
         let mut fields = BTreeMap::new();

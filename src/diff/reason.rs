@@ -105,71 +105,71 @@ pub const RECORD_ONLY: &str =
 pub(super) const RETENTION: &str = "data_retention_time_in_days";
 
 impl std::fmt::Display for Why {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Why::DeletedOutside { kind, name } => write!(
-                f,
+                formatter,
                 "{} {name} was deleted outside snowform; it is created again",
                 kind.noun()
             ),
             Why::MovesWithRenamedContainer { recorded_as } => write!(
-                f,
+                formatter,
                 "moves with its renamed container (recorded as {recorded_as})"
             ),
-            Why::RecordOnly => f.write_str(RECORD_ONLY),
-            Why::MovedFrom { from } => write!(f, "moved from {from}"),
-            Why::NoLongerConfigured => f.write_str("no longer in the configuration"),
+            Why::RecordOnly => formatter.write_str(RECORD_ONLY),
+            Why::MovedFrom { from } => write!(formatter, "moved from {from}"),
+            Why::NoLongerConfigured => formatter.write_str("no longer in the configuration"),
             Why::UndeclaredPrivilege { grantee } => write!(
-                f,
+                formatter,
                 "{grantee} is declared, and no grant of the configuration gives it this; snowform revokes it"
             ),
-            Why::Forgotten => f.write_str(
+            Why::Forgotten => formatter.write_str(
                 "a removed block with destroy = false: snowform forgets it, the account keeps it",
             ),
             Why::Imported { name } => write!(
-                f,
+                formatter,
                 "imported: {name} is adopted from the account (recorded, no statement run for that)"
             ),
             Why::AlreadyGone { kind, name } => write!(
-                f,
+                formatter,
                 "{} {name} is already gone from the account; snowform forgets it",
                 kind.noun()
             ),
             Why::RetentionSetOnSchema { because } => write!(
-                f,
+                formatter,
                 "{RETENTION} is set on the schema, which may only have inherited it: {}",
                 match because {
                     RetentionCause::MovesToAnotherDatabase => "it moves to another database",
                     RetentionCause::DatabaseRetentionChanges => "its database's retention changes",
                 }
             ),
-            Why::DroppedWithContainer { container } => write!(f, "dropped with {container}"),
+            Why::DroppedWithContainer { container } => write!(formatter, "dropped with {container}"),
             Why::RecreatedInReplacedContainer { container, address } => write!(
-                f,
+                formatter,
                 "{container} is replaced, which drops everything in it; {address} is created again"
             ),
             Why::OldDroppedWithContainer { container } => write!(
-                f,
+                formatter,
                 "the old one is dropped with {container}, which is replaced or dropped"
             ),
-            Why::Renamed { from, to } => write!(f, "renamed from {from} to {to}"),
-            Why::CannotRename { text } => f.write_str(text),
-            Why::AttrNeedsReplace { attr, why } => write!(f, "{attr}: {why}"),
+            Why::Renamed { from, to } => write!(formatter, "renamed from {from} to {to}"),
+            Why::CannotRename { text } => formatter.write_str(text),
+            Why::AttrNeedsReplace { attr, why } => write!(formatter, "{attr}: {why}"),
             Why::VersionSourceChanged { versions, version } => write!(
-                f,
+                formatter,
                 "{versions}.{version}.source: a version's files cannot change in place; version {version} is dropped and added again"
             ),
             Why::VersionDropped { versions, version } => write!(
-                f,
+                formatter,
                 "{versions}.{version}: version {version} is dropped; its files and functions are gone"
             ),
             Why::SuspendedForGraph { others } => write!(
-                f,
+                formatter,
                 "suspended while {} change{}: Snowflake changes a task graph only while its root is suspended",
                 others.join(", "),
                 if others.len() == 1 { "s" } else { "" }
             ),
-            Why::ReplaceRequested => f.write_str("replacement requested with --replace"),
+            Why::ReplaceRequested => formatter.write_str("replacement requested with --replace"),
             // Its text is all there is.
             Why::Read => Ok(()),
         }
@@ -219,8 +219,8 @@ impl std::borrow::Borrow<str> for Reason {
 }
 
 impl std::fmt::Display for Reason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.text)
     }
 }
 
@@ -240,16 +240,16 @@ impl PartialEq<str> for Reason {
 
 /// A saved plan holds the text (format 2, as before reasons were typed).
 impl Serialize for Reason {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.text)
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
     }
 }
 
 impl<'de> Deserialize<'de> for Reason {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Reason, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Reason, D::Error> {
         Ok(Reason {
             why: Why::Read,
-            text: String::deserialize(d)?,
+            text: String::deserialize(deserializer)?,
         })
     }
 }
@@ -259,8 +259,8 @@ mod tests {
     use super::*;
     use crate::model::Ident;
 
-    fn name(s: &str) -> ObjectName {
-        ObjectName::account(Ident::from_canonical(s))
+    fn name(text: &str) -> ObjectName {
+        ObjectName::account(Ident::from_canonical(text))
     }
 
     /// Each kind of reason prints the text plans printed when reasons were strings.

@@ -60,8 +60,10 @@ impl DriftReport {
     }
 }
 
-fn json(v: Option<Value>) -> serde_json::Value {
-    v.map(|v| v.to_json()).unwrap_or(serde_json::Value::Null)
+fn json(value: Option<Value>) -> serde_json::Value {
+    value
+        .map(|v| v.to_json())
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// Where objects snowform does not manage are reported: the schemas of the databases it
@@ -241,14 +243,14 @@ pub fn detect(
 }
 
 /// Versions added, dropped or changed outside snowform.
-fn version_drift(r: &Object, live: &Object) -> Vec<DriftedAttribute> {
+fn version_drift(recorded: &Object, live: &Object) -> Vec<DriftedAttribute> {
     let get = |o: &Object| -> BTreeMap<String, Value> {
         o.get(crate::model::kinds::model::VERSIONS)
             .and_then(Value::as_map)
             .cloned()
             .unwrap_or_default()
     };
-    let (want, have) = (get(r), get(live));
+    let (want, have) = (get(recorded), get(live));
     let mut out = Vec::new();
     let names: BTreeSet<&String> = want.keys().chain(have.keys()).collect();
     for v in names {

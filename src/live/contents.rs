@@ -33,10 +33,10 @@ pub struct ContentsRead {
     pub queries: usize,
 }
 
-fn scope_of(c: &ObjectName) -> Option<ShowIn> {
-    match (&c.database, &c.schema) {
-        (None, None) => Some(ShowIn::Database(c.name.clone())),
-        (Some(_), None) => Some(ShowIn::Schema(c.clone())),
+fn scope_of(container: &ObjectName) -> Option<ShowIn> {
+    match (&container.database, &container.schema) {
+        (None, None) => Some(ShowIn::Database(container.name.clone())),
+        (Some(_), None) => Some(ShowIn::Schema(container.clone())),
         _ => None,
     }
 }

@@ -15,8 +15,8 @@ fn live_object(kind: Kind, name: ObjectName) -> Object {
     Object::new(Address::new(kind, "_live"), name)
 }
 
-fn id(s: &str) -> Ident {
-    Ident::from_canonical(s)
+fn id(name: &str) -> Ident {
+    Ident::from_canonical(name)
 }
 
 pub(super) fn schema_name(rows: &ShowRows, row: &[Option<String>]) -> Option<ObjectName> {
@@ -27,9 +27,9 @@ pub(super) fn schema_name(rows: &ShowRows, row: &[Option<String>]) -> Option<Obj
     ))
 }
 
-fn set_opt(o: &mut Object, attr: &str, v: Option<impl Into<Value>>) {
-    if let Some(v) = v {
-        o.set(attr, v);
+fn set_opt(object: &mut Object, attr: &str, value: Option<impl Into<Value>>) {
+    if let Some(v) = value {
+        object.set(attr, v);
     }
 }
 
@@ -92,8 +92,8 @@ pub fn warehouses(rows: &ShowRows) -> Vec<Object> {
 /// A standard warehouse's generation is set as RESOURCE_CONSTRAINT = STANDARD_GEN_<n>, but
 /// SHOW may print it only in the `generation` column (resource_constraint NULL): both read
 /// as the constraint that was set.
-fn resource_constraint(rows: &ShowRows, r: &[Option<String>]) -> Option<String> {
-    if let Some(c) = rows.get(r, "resource_constraint") {
+fn resource_constraint(rows: &ShowRows, row: &[Option<String>]) -> Option<String> {
+    if let Some(c) = rows.get(row, "resource_constraint") {
         return Some(
             canonical_enum(warehouse::CONSTRAINTS, c)
                 .map(str::to_string)
@@ -101,17 +101,17 @@ fn resource_constraint(rows: &ShowRows, r: &[Option<String>]) -> Option<String> 
         );
     }
     let standard = rows
-        .get(r, "type")
+        .get(row, "type")
         .is_none_or(|t| t.eq_ignore_ascii_case("STANDARD"));
-    let generation = rows.get(r, "generation")?.trim();
+    let generation = rows.get(row, "generation")?.trim();
     standard
         .then(|| format!("STANDARD_GEN_{generation}"))
         .and_then(|c| canonical_enum(warehouse::CONSTRAINTS, &c))
         .map(str::to_string)
 }
 
-fn options(rows: &ShowRows, r: &[Option<String>]) -> Vec<String> {
-    rows.get(r, "options")
+fn options(rows: &ShowRows, row: &[Option<String>]) -> Vec<String> {
+    rows.get(row, "options")
         .map(|s| {
             s.split(',')
                 .map(|p| p.trim().to_ascii_uppercase())
@@ -318,10 +318,10 @@ struct RefreshTask {
 /// name the configuration expects.
 fn refresh_target(definition: &str) -> String {
     // One keyword and the white space after it, case-insensitively.
-    fn keyword<'a>(s: &'a str, word: &str) -> Option<&'a str> {
-        let s = s.trim_start();
-        let rest = s.get(word.len()..)?;
-        (s[..word.len()].eq_ignore_ascii_case(word) && rest.starts_with(char::is_whitespace))
+    fn keyword<'a>(text: &'a str, word: &str) -> Option<&'a str> {
+        let text = text.trim_start();
+        let rest = text.get(word.len()..)?;
+        (text[..word.len()].eq_ignore_ascii_case(word) && rest.starts_with(char::is_whitespace))
             .then_some(rest)
     }
     let body = definition.trim().trim_end_matches(';').trim_end();
@@ -881,7 +881,7 @@ pub fn procedures(rows: &ShowRows) -> Vec<Object> {
 
 /// A procedure's DESCRIBE PROCEDURE rows (property, value; documented example and
 /// terraform-provider-snowflake's procedureDetailsFromRows) onto the object SHOW found.
-pub fn procedure_details(o: &mut Object, rows: &ShowRows) {
+pub fn procedure_details(object: &mut Object, rows: &ShowRows) {
     let mut props: BTreeMap<String, String> = BTreeMap::new();
     for r in rows.iter() {
         if let (Some(k), Some(v)) = (rows.raw(r, "property"), rows.raw(r, "value")) {
@@ -921,29 +921,29 @@ pub fn procedure_details(o: &mut Object, rows: &ShowRows) {
             })
             .collect();
         if !args.is_empty() {
-            o.set("arguments", Value::List(args));
+            object.set("arguments", Value::List(args));
         }
     }
     if let Some(ret) = text("returns") {
         let ret = ret.trim_end_matches(" NOT NULL");
-        o.set(
+        object.set(
             "returns",
             crate::model::canon::column_type(ret).unwrap_or_else(|_| ret.to_string()),
         );
     }
-    set_opt(o, "language", text("language"));
-    set_opt(o, "execute_as", text("execute as"));
-    set_opt(o, "runtime_version", text("runtime_version"));
-    set_opt(o, "handler", text("handler"));
+    set_opt(object, "language", text("language"));
+    set_opt(object, "execute_as", text("execute as"));
+    set_opt(object, "runtime_version", text("runtime_version"));
+    set_opt(object, "handler", text("handler"));
     if let Some(p) = list("packages") {
-        o.set("packages", p);
+        object.set("packages", p);
     }
     if let Some(i) = list("imports") {
-        o.set("imports", i);
+        object.set("imports", i);
     }
     // The body exactly as stored: it is compared as written.
     if let Some(b) = props.get("body") {
-        o.set("body", b.clone());
+        object.set("body", b.clone());
     }
 }
 

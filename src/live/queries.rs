@@ -406,13 +406,13 @@ pub async fn run_following<E: Executor>(
 
 /// One query with its pages; a database-wide read that fills a page is redone per schema,
 /// because FROM pages by name only and names repeat across schemas.
-async fn read_one<E: Executor>(exec: &E, q: Query) -> Result<Outcome, LiveError> {
+async fn read_one<E: Executor>(exec: &E, query: Query) -> Result<Outcome, LiveError> {
     let mut sent = 0;
-    let base = q.sql();
+    let base = query.sql();
     let mut all = ShowRows::default();
     let mut from: Option<String> = None;
     loop {
-        let sql = match (&from, q.family.pages()) {
+        let sql = match (&from, query.family.pages()) {
             (_, false) => base.clone(),
             (None, true) => format!("{base} LIMIT {PAGE}"),
             (Some(f), true) => format!("{base} LIMIT {PAGE} FROM {}", quote_literal(f)),
@@ -422,17 +422,25 @@ async fn read_one<E: Executor>(exec: &E, q: Query) -> Result<Outcome, LiveError>
             Ok(p) => p,
             Err(ExecError {
                 not_found: true, ..
-            }) => return Ok((q.family, all, sent, Some(scope_text(&q.scope)), vec![])),
+            }) => {
+                return Ok((
+                    query.family,
+                    all,
+                    sent,
+                    Some(scope_text(&query.scope)),
+                    vec![],
+                ))
+            }
             Err(e) => return Err(LiveError(format!("{sql}: {e}"))),
         };
-        let full = q.family.pages() && page.len() >= PAGE;
-        if full && matches!(q.scope, ShowIn::Database(_)) && !q.fallback.is_empty() {
+        let full = query.family.pages() && page.len() >= PAGE;
+        if full && matches!(query.scope, ShowIn::Database(_)) && !query.fallback.is_empty() {
             let mut rows = ShowRows::default();
             let mut missing = None;
             let mut covers = Vec::new();
-            for s in &q.fallback {
+            for s in &query.fallback {
                 let sub = Query {
-                    family: q.family,
+                    family: query.family,
                     scope: ShowIn::Schema(s.clone()),
                     fallback: vec![],
                 };
@@ -442,7 +450,7 @@ async fn read_one<E: Executor>(exec: &E, q: Query) -> Result<Outcome, LiveError>
                 missing = missing.or(m);
                 covers.extend(c);
             }
-            return Ok((q.family, rows, sent, missing, covers));
+            return Ok((query.family, rows, sent, missing, covers));
         }
         let last = page
             .iter()
@@ -461,11 +469,11 @@ async fn read_one<E: Executor>(exec: &E, q: Query) -> Result<Outcome, LiveError>
             _ => break,
         }
     }
-    Ok((q.family, all, sent, None, vec![q.scope]))
+    Ok((query.family, all, sent, None, vec![query.scope]))
 }
 
-fn scope_text(s: &ShowIn) -> String {
-    match s {
+fn scope_text(scope: &ShowIn) -> String {
+    match scope {
         ShowIn::Account => "the account".into(),
         ShowIn::Database(d) => format!("database {d}"),
         ShowIn::Schema(s) => format!("schema {s}"),

@@ -46,11 +46,11 @@ impl Address {
         }
     }
 
-    /// The instance `i` of a block with `count`: `task.x[0]`.
-    pub fn with_index(kind: Kind, name: impl Into<String>, i: u64) -> Address {
+    /// The instance `index` of a block with `count`: `task.x[0]`.
+    pub fn with_index(kind: Kind, name: impl Into<String>, index: u64) -> Address {
         Address {
             index: true,
-            ..Address::with_key(kind, name, i.to_string())
+            ..Address::with_key(kind, name, index.to_string())
         }
     }
 
@@ -118,15 +118,15 @@ impl Address {
 }
 
 impl fmt::Display for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.module.is_empty() {
-            write!(f, "{}.", self.module)?;
+            write!(formatter, "{}.", self.module)?;
         }
-        write!(f, "{}.{}", self.kind, self.name)?;
+        write!(formatter, "{}.{}", self.kind, self.name)?;
         match &self.key {
-            Some(key) if self.index => write!(f, "[{key}]")?,
+            Some(key) if self.index => write!(formatter, "[{key}]")?,
             Some(key) => write!(
-                f,
+                formatter,
                 "[{}]",
                 serde_json::to_string(key).expect("strings serialise")
             )?,
@@ -137,14 +137,14 @@ impl fmt::Display for Address {
 }
 
 impl Serialize for Address {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
 impl<'de> Deserialize<'de> for Address {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Address, D::Error> {
-        let s = String::deserialize(d)?;
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Address, D::Error> {
+        let s = String::deserialize(deserializer)?;
         Address::parse(&s).map_err(serde::de::Error::custom)
     }
 }
@@ -167,10 +167,10 @@ impl MoveEnd {
 }
 
 impl fmt::Display for MoveEnd {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            MoveEnd::Object(a) => write!(f, "{a}"),
-            MoveEnd::Module(m) => f.write_str(m),
+            MoveEnd::Object(a) => write!(formatter, "{a}"),
+            MoveEnd::Module(m) => formatter.write_str(m),
         }
     }
 }
@@ -185,25 +185,28 @@ pub struct Move {
 
 impl Move {
     /// Where this move takes a recorded address, or None when it does not apply to it.
-    pub fn apply(&self, a: &Address) -> Option<Address> {
+    pub fn apply(&self, address: &Address) -> Option<Address> {
         match (&self.from, &self.to) {
             (MoveEnd::Object(from), MoveEnd::Object(to)) => {
-                if a == from {
+                if address == from {
                     return Some(to.clone());
                 }
                 // A whole block: each instance keeps its key.
-                let whole = from.key.is_none() && to.key.is_none() && a.key.is_some();
-                (whole && a.block() == *from).then(|| Address {
-                    key: a.key.clone(),
-                    index: a.index,
+                let whole = from.key.is_none() && to.key.is_none() && address.key.is_some();
+                (whole && address.block() == *from).then(|| Address {
+                    key: address.key.clone(),
+                    index: address.index,
                     ..to.clone()
                 })
             }
             (MoveEnd::Module(from), MoveEnd::Module(to)) => {
-                let rest = if a.module == *from {
+                let rest = if address.module == *from {
                     ""
                 } else {
-                    a.module.strip_prefix(from.as_str())?.strip_prefix('.')?
+                    address
+                        .module
+                        .strip_prefix(from.as_str())?
+                        .strip_prefix('.')?
                 };
                 let module = match rest {
                     "" => to.clone(),
@@ -211,7 +214,7 @@ impl Move {
                 };
                 Some(Address {
                     module,
-                    ..a.clone()
+                    ..address.clone()
                 })
             }
             _ => None,
@@ -228,11 +231,13 @@ pub struct Removal {
 }
 
 impl Removal {
-    /// Whether this removal names the recorded address `a`.
-    pub fn covers(&self, a: &Address) -> bool {
+    /// Whether this removal names the recorded `address`.
+    pub fn covers(&self, address: &Address) -> bool {
         match &self.from {
-            MoveEnd::Object(f) => a == f || (f.key.is_none() && a.block() == *f),
-            MoveEnd::Module(m) => a.module == *m || a.module.starts_with(&format!("{m}.")),
+            MoveEnd::Object(f) => address == f || (f.key.is_none() && address.block() == *f),
+            MoveEnd::Module(m) => {
+                address.module == *m || address.module.starts_with(&format!("{m}."))
+            }
         }
     }
 }
@@ -307,8 +312,8 @@ pub fn import_command(address: &str, name: &str) -> String {
 }
 
 /// One argument for a POSIX shell: single quotes, a single quote inside written `'\''`.
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
+fn shell_quote(argument: &str) -> String {
+    format!("'{}'", argument.replace('\'', "'\\''"))
 }
 
 #[cfg(test)]

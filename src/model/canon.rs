@@ -42,11 +42,11 @@ pub fn interval_seconds(text: &str) -> Option<u64> {
     n.checked_mul(unit_seconds(unit)?)
 }
 
-fn plural(n: u64, unit: &str) -> String {
-    if n == 1 {
+fn plural(count: u64, unit: &str) -> String {
+    if count == 1 {
         format!("1 {unit}")
     } else {
-        format!("{n} {unit}s")
+        format!("{count} {unit}s")
     }
 }
 
@@ -351,8 +351,8 @@ pub fn split_stage_location(rest: &str) -> (&str, &str) {
     (rest, "")
 }
 
-fn stage_path_char(c: char) -> bool {
-    c.is_alphanumeric() || " _-./=+:,@~%".contains(c)
+fn stage_path_char(character: char) -> bool {
+    character.is_alphanumeric() || " _-./=+:,@~%".contains(character)
 }
 
 /// A column type in the form Snowflake reports it (data types reference, and the types SHOW

@@ -58,8 +58,8 @@ impl Ident {
 }
 
 impl fmt::Display for Ident {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
     }
 }
 
@@ -281,17 +281,17 @@ impl ObjectName {
 
 impl fmt::Display for ObjectName {
     /// The name as SHOW prints it: parts joined with `.`, never quoted.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut first = true;
         for p in self.parts() {
             if !first {
-                f.write_str(".")?;
+                formatter.write_str(".")?;
             }
             first = false;
-            f.write_str(p.as_str())?;
+            formatter.write_str(p.as_str())?;
         }
         if let Some(sig) = &self.signature {
-            f.write_str(sig)?;
+            formatter.write_str(sig)?;
         }
         Ok(())
     }

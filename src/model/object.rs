@@ -41,8 +41,8 @@ impl Lifecycle {
     }
 }
 
-fn is_default_lifecycle(l: &Lifecycle) -> bool {
-    *l == Lifecycle::default()
+fn is_default_lifecycle(lifecycle: &Lifecycle) -> bool {
+    *lifecycle == Lifecycle::default()
 }
 
 impl Object {
@@ -120,8 +120,8 @@ pub fn default_value(obj: &Object, attr: &Attr) -> Option<Value> {
 }
 
 /// Whether two values of an attribute mean the same.
-pub fn same_value(ty: &AttrType, a: Option<&Value>, b: Option<&Value>) -> bool {
-    match (ty, a, b) {
+pub fn same_value(ty: &AttrType, left: Option<&Value>, right: Option<&Value>) -> bool {
+    match (ty, left, right) {
         (AttrType::Sql, Some(Value::Str(x)), Some(Value::Str(y))) => {
             crate::sql::normalize_sql(x) == crate::sql::normalize_sql(y)
         }
@@ -129,6 +129,6 @@ pub fn same_value(ty: &AttrType, a: Option<&Value>, b: Option<&Value>) -> bool {
             super::kinds::table::by_name(Some(x)) == super::kinds::table::by_name(Some(y))
         }
         (_, Some(Value::Str(x)), None) | (_, None, Some(Value::Str(x))) if x.is_empty() => true,
-        _ => a == b,
+        _ => left == right,
     }
 }

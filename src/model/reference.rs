@@ -4,35 +4,35 @@
 use super::schema::{schema, Attr, Role, Source, Update};
 use super::Kind;
 
-fn row(kind: Kind, a: &Attr) -> String {
-    let default = match (a.default, a.computed) {
+fn row(kind: Kind, attr: &Attr) -> String {
+    let default = match (attr.default, attr.computed) {
         (Some(d), _) => format!("`{}`", d.value()),
         (None, true) => "Snowflake's".into(),
         (None, false) => String::new(),
     };
-    let change = match a.update {
-        _ if matches!(a.role, Role::Name | Role::Container | Role::NamePart)
+    let change = match attr.update {
+        _ if matches!(attr.role, Role::Name | Role::Container | Role::NamePart)
             && !kind.can_rename() =>
         {
             "**replace**".to_string()
         }
-        _ if matches!(a.role, Role::Name | Role::Container) => "rename in place".to_string(),
+        _ if matches!(attr.role, Role::Name | Role::Container) => "rename in place".to_string(),
         Update::Alter => "in place".to_string(),
         Update::Replace(_) => "**replace**".to_string(),
         Update::CreateOnly => "at create only".to_string(),
     };
-    let mut notes = a.doc.to_string();
-    if a.source == Source::State {
+    let mut notes = attr.doc.to_string();
+    if attr.source == Source::State {
         notes.push_str(" Not returned by SHOW: compared with the recorded state.");
     }
-    if let Update::Replace(why) = a.update {
+    if let Update::Replace(why) = attr.update {
         notes.push_str(&format!(" Replace: {why}."));
     }
     format!(
         "| `{}` | {} | {} | {} | {} | {} |\n",
-        a.name,
-        a.ty.describe().replace('|', "\\|"),
-        if a.required { "yes" } else { "" },
+        attr.name,
+        attr.ty.describe().replace('|', "\\|"),
+        if attr.required { "yes" } else { "" },
         default,
         change,
         notes.replace('|', "\\|")

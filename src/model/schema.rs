@@ -242,9 +242,9 @@ impl Attr {
         }
     }
 
-    pub const fn default(self, d: DefaultValue) -> Attr {
+    pub const fn default(self, value: DefaultValue) -> Attr {
         Attr {
-            default: Some(d),
+            default: Some(value),
             ..self
         }
     }

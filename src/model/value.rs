@@ -17,8 +17,8 @@ pub enum Value {
 }
 
 impl Value {
-    pub fn str(s: impl Into<String>) -> Value {
-        Value::Str(s.into())
+    pub fn str(text: impl Into<String>) -> Value {
+        Value::Str(text.into())
     }
 
     pub fn as_str(&self) -> Option<&str> {
@@ -70,51 +70,55 @@ impl Value {
 
 impl fmt::Display for Value {
     /// Human form for plans: strings bare, lists and maps as JSON.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Value::Bool(b) => write!(f, "{b}"),
-            Value::Int(i) => write!(f, "{i}"),
-            Value::Str(s) => f.write_str(s),
-            other => f.write_str(&serde_json::to_string(other).expect("values serialise")),
+            Value::Bool(b) => write!(formatter, "{b}"),
+            Value::Int(i) => write!(formatter, "{i}"),
+            Value::Str(s) => formatter.write_str(s),
+            other => formatter.write_str(&serde_json::to_string(other).expect("values serialise")),
         }
     }
 }
 
 impl From<&str> for Value {
-    fn from(s: &str) -> Value {
-        Value::Str(s.to_string())
+    fn from(text: &str) -> Value {
+        Value::Str(text.to_string())
     }
 }
 
 impl From<String> for Value {
-    fn from(s: String) -> Value {
-        Value::Str(s)
+    fn from(text: String) -> Value {
+        Value::Str(text)
     }
 }
 
 impl From<bool> for Value {
-    fn from(b: bool) -> Value {
-        Value::Bool(b)
+    fn from(flag: bool) -> Value {
+        Value::Bool(flag)
     }
 }
 
 impl From<i64> for Value {
-    fn from(i: i64) -> Value {
-        Value::Int(i)
+    fn from(number: i64) -> Value {
+        Value::Int(number)
     }
 }
 /// A JSON-typed value (a task's config, a model version's metadata) is held as JSON text;
 /// the view shows it as the JSON it is, not as a string of JSON inside the JSON.
-pub fn unnest_json(kind: super::Kind, name: &str, mut v: serde_json::Value) -> serde_json::Value {
-    fn parse(v: &mut serde_json::Value) {
-        if let serde_json::Value::String(s) = v {
+pub fn unnest_json(
+    kind: super::Kind,
+    name: &str,
+    mut value: serde_json::Value,
+) -> serde_json::Value {
+    fn parse(value: &mut serde_json::Value) {
+        if let serde_json::Value::String(s) = value {
             if let Ok(j @ serde_json::Value::Object(_)) = serde_json::from_str(s) {
-                *v = j;
+                *value = j;
             }
         }
     }
-    fn metadata_of(v: &mut serde_json::Value) {
-        if let serde_json::Value::Object(m) = v {
+    fn metadata_of(value: &mut serde_json::Value) {
+        if let serde_json::Value::Object(m) = value {
             for (k, x) in m.iter_mut() {
                 if k == "metadata" {
                     parse(x);
@@ -128,9 +132,9 @@ pub fn unnest_json(kind: super::Kind, name: &str, mut v: serde_json::Value) -> s
         .attr(name)
         .is_some_and(|a| matches!(a.ty, super::AttrType::Json));
     if json_typed || (name.starts_with("versions.") && name.ends_with(".metadata")) {
-        parse(&mut v);
+        parse(&mut value);
     } else if name == "versions" || name.starts_with("versions.") {
-        metadata_of(&mut v);
+        metadata_of(&mut value);
     }
-    v
+    value
 }

@@ -27,9 +27,9 @@ fn lookup(map: &std::collections::BTreeMap<String, Value>, parts: &[&str]) -> Op
     lookup(v.as_map()?, &parts[1..])
 }
 
-fn insert(map: &mut std::collections::BTreeMap<String, Value>, parts: &[&str], v: Value) {
+fn insert(map: &mut std::collections::BTreeMap<String, Value>, parts: &[&str], value: Value) {
     if parts.len() == 1 {
-        map.insert(parts[0].to_string(), v);
+        map.insert(parts[0].to_string(), value);
         return;
     }
     let entry = map
@@ -39,7 +39,7 @@ fn insert(map: &mut std::collections::BTreeMap<String, Value>, parts: &[&str], v
         *entry = Value::Map(Default::default());
     }
     if let Value::Map(m) = entry {
-        insert(m, &parts[1..], v);
+        insert(m, &parts[1..], value);
     }
 }
 
@@ -77,15 +77,16 @@ pub fn patch(base: &Object, object: &Object, paths: &[String]) -> Object {
     out
 }
 
-/// The top-level properties (and [`PATCH_NAME`]) on which `a` and `b` differ.
-fn differing_paths(a: &Object, b: &Object) -> Vec<String> {
-    let keys: std::collections::BTreeSet<&String> = a.props.keys().chain(b.props.keys()).collect();
+/// The top-level properties (and [`PATCH_NAME`]) on which `left` and `right` differ.
+fn differing_paths(left: &Object, right: &Object) -> Vec<String> {
+    let keys: std::collections::BTreeSet<&String> =
+        left.props.keys().chain(right.props.keys()).collect();
     let mut out: Vec<String> = keys
         .into_iter()
-        .filter(|k| a.props.get(*k) != b.props.get(*k))
+        .filter(|k| left.props.get(*k) != right.props.get(*k))
         .cloned()
         .collect();
-    if a.name != b.name {
+    if left.name != right.name {
         out.push(PATCH_NAME.to_string());
     }
     out
@@ -283,15 +284,15 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
     out
 }
 
-/// The paths of `a` and `b` no statement touches, as whole as can be: a map some touched
+/// The paths of `left` and `right` no statement touches, as whole as can be: a map some touched
 /// path goes into (`versions`, for `versions.V1.alias`) is split into its entries.
 fn untouched(
-    a: &std::collections::BTreeMap<String, Value>,
-    b: &std::collections::BTreeMap<String, Value>,
+    left: &std::collections::BTreeMap<String, Value>,
+    right: &std::collections::BTreeMap<String, Value>,
     prefix: &str,
     touched: &std::collections::BTreeSet<&str>,
 ) -> Vec<String> {
-    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let keys: std::collections::BTreeSet<&String> = left.keys().chain(right.keys()).collect();
     let mut out = Vec::new();
     for k in keys {
         let path = format!("{prefix}{k}");
@@ -309,17 +310,17 @@ fn untouched(
                 .cloned()
                 .unwrap_or_default()
         };
-        out.extend(untouched(&map(a), &map(b), &inner, touched));
+        out.extend(untouched(&map(left), &map(right), &inner, touched));
     }
     out
 }
 
-fn set_value(o: &mut Object, path: &str, v: Value) {
+fn set_value(object: &mut Object, path: &str, value: Value) {
     let parts: Vec<&str> = path.split('.').collect();
-    insert(&mut o.props, &parts, v);
+    insert(&mut object.props, &parts, value);
 }
 
-fn remove_path(o: &mut Object, path: &str) {
+fn remove_path(object: &mut Object, path: &str) {
     let parts: Vec<&str> = path.split('.').collect();
-    remove(&mut o.props, &parts);
+    remove(&mut object.props, &parts);
 }

@@ -66,8 +66,8 @@ pub struct Step {
     pub after_main_phase: bool,
 }
 
-fn is_false(b: &bool) -> bool {
-    !*b
+fn is_false(flag: &bool) -> bool {
+    !*flag
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,8 +121,9 @@ impl Plan {
             .collect()
     }
 
-    pub fn change_statements(&self, c: &PlannedChange) -> Vec<&str> {
-        c.steps
+    pub fn change_statements(&self, change: &PlannedChange) -> Vec<&str> {
+        change
+            .steps
             .iter()
             .filter_map(|&i| self.steps[i].sql.as_deref())
             .collect()
@@ -138,8 +139,8 @@ impl Plan {
 
 /// Keep only the changes to `targets` and to what they depend on (and deletes of targets).
 /// Whether `--target t` names `address`: the address itself, or its block (all instances).
-fn targets_address(t: &Address, address: &Address) -> bool {
-    address == t || (t.key.is_none() && address.block() == *t)
+fn targets_address(target: &Address, address: &Address) -> bool {
+    address == target || (target.key.is_none() && address.block() == *target)
 }
 
 /// The targets that name no address of `changes` (every address of the configuration and the

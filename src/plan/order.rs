@@ -210,11 +210,11 @@ impl<'a> Layout<'a> {
         out
     }
 
-    /// What it takes for change `j` to be done, for those that wait for it.
-    fn done(&self, j: usize) -> BTreeSet<usize> {
-        match self.core[j].last() {
+    /// What it takes for `change` to be done, for those that wait for it.
+    fn done(&self, change: usize) -> BTreeSet<usize> {
+        match self.core[change].last() {
             Some(&last) => BTreeSet::from([last]),
-            None => self.prereqs(j),
+            None => self.prereqs(change),
         }
     }
 }
@@ -592,8 +592,8 @@ mod tests {
     use crate::diff::{diff, DiffInput};
     use crate::model::{Ident, Object, Value};
 
-    fn id(s: &str) -> Ident {
-        Ident::from_canonical(s)
+    fn id(name: &str) -> Ident {
+        Ident::from_canonical(name)
     }
 
     fn database(name: &str) -> Object {

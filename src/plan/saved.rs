@@ -61,10 +61,10 @@ pub fn sealed(
     v.to_string()
 }
 
-fn digest_of(p: &SavedPlan) -> String {
+fn digest_of(plan: &SavedPlan) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(
-        sealed(&p.plan, p.redacted, &p.targets, &p.replace).as_bytes(),
+        sealed(&plan.plan, plan.redacted, &plan.targets, &plan.replace).as_bytes(),
     ))
 }
 
@@ -199,8 +199,9 @@ pub fn staleness(
     out
 }
 
-fn show(v: Option<&crate::model::Value>) -> String {
-    v.map(|v| format!("{v}"))
+fn show(value: Option<&crate::model::Value>) -> String {
+    value
+        .map(|v| format!("{v}"))
         .unwrap_or_else(|| "(unset)".into())
 }
 
@@ -213,8 +214,8 @@ mod tests {
     /// changes, so that the plan holds each common kind of reason.
     fn fixture_inputs() -> (Vec<crate::model::Object>, Vec<crate::model::Object>) {
         use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
-        fn id(s: &str) -> Ident {
-            Ident::from_canonical(s)
+        fn id(name: &str) -> Ident {
+            Ident::from_canonical(name)
         }
         let wh = |addr: &str, name: &str| {
             let mut o = Object::new(

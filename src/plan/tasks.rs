@@ -25,27 +25,27 @@ pub struct GraphOps {
     pub graphs: Vec<TaskGraph>,
 }
 
-fn preds(o: Option<&crate::model::Object>) -> Vec<String> {
-    o.and_then(|o| o.get("after"))
+fn preds(task: Option<&crate::model::Object>) -> Vec<String> {
+    task.and_then(|o| o.get("after"))
         .map(|v| v.str_list().into_iter().map(String::from).collect())
         .unwrap_or_default()
 }
 
-fn find(parent: &mut BTreeMap<String, String>, x: &str) -> String {
+fn find(parent: &mut BTreeMap<String, String>, task: &str) -> String {
     let p = parent
-        .entry(x.to_string())
-        .or_insert_with(|| x.to_string())
+        .entry(task.to_string())
+        .or_insert_with(|| task.to_string())
         .clone();
-    if p == x {
+    if p == task {
         return p;
     }
     let root = find(parent, &p);
-    parent.insert(x.to_string(), root.clone());
+    parent.insert(task.to_string(), root.clone());
     root
 }
 
-fn union(parent: &mut BTreeMap<String, String>, a: &str, b: &str) {
-    let (ra, rb) = (find(parent, a), find(parent, b));
+fn union(parent: &mut BTreeMap<String, String>, task: &str, other: &str) {
+    let (ra, rb) = (find(parent, task), find(parent, other));
     if ra != rb {
         let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
         parent.insert(hi, lo);

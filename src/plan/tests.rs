@@ -3,8 +3,8 @@ use crate::diff::{diff, DiffInput};
 use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
 use std::collections::BTreeMap;
 
-fn id(s: &str) -> Ident {
-    Ident::from_canonical(s)
+fn id(name: &str) -> Ident {
+    Ident::from_canonical(name)
 }
 
 fn task(name: &str, after: &[&str], enabled: bool) -> Object {
@@ -347,17 +347,17 @@ fn a_running_child_renamed_and_stopped_is_created_suspended_not_suspended_first(
 }
 
 /// `task` in schema A instead of S.
-fn in_schema_a(mut o: Object) -> Object {
-    o.name.schema = Some(id("A"));
-    if let Some(Value::List(after)) = o.get("after").cloned() {
+fn in_schema_a(mut task: Object) -> Object {
+    task.name.schema = Some(id("A"));
+    if let Some(Value::List(after)) = task.get("after").cloned() {
         let moved = after
             .iter()
             .filter_map(Value::as_str)
             .map(|p| Value::from(p.replace("DB.S.", "DB.A.")))
             .collect();
-        o.set("after", Value::List(moved));
+        task.set("after", Value::List(moved));
     }
-    o
+    task
 }
 
 #[test]

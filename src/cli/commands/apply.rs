@@ -250,8 +250,8 @@ fn finish(ctx: &Ctx, report: ApplyReport, summary: &str) -> Result<Exit, CliErro
     Ok(if report.ok() { Exit::Ok } else { Exit::Error })
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or("")
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
 }
 
 async fn confirm(ctx: &Ctx, interrupts: &Interrupts) -> Result<(), CliError> {
@@ -334,10 +334,10 @@ impl Interrupts {
         *self.count.borrow()
     }
 
-    /// Once `n` interrupts came.
-    async fn wait_for(&self, n: usize) {
+    /// Once `count` interrupts came.
+    async fn wait_for(&self, count: usize) {
         let mut rx = self.count.clone();
-        let _ = rx.wait_for(|c| *c >= n).await;
+        let _ = rx.wait_for(|c| *c >= count).await;
     }
 }
 

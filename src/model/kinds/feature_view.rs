@@ -156,8 +156,8 @@ pub fn library_resolved(written: &str) -> std::string::String {
 /// stay as they are: a `\uXXXX` escape would not survive the SQL literal (Snowflake drops
 /// the backslash of an escape it does not know), while the character itself survives both
 /// the statement text and the stored tag value.
-fn json_str(s: &str) -> std::string::String {
-    serde_json::to_string(s).expect("strings serialise")
+fn json_str(text: &str) -> std::string::String {
+    serde_json::to_string(text).expect("strings serialise")
 }
 
 /// The SNOWML_FEATURE_STORE_OBJECT tag value of a feature store object of type `kind`.

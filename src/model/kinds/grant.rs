@@ -271,8 +271,9 @@ pub fn securable_of_kind(kind: Kind) -> Option<&'static Securable> {
 }
 
 /// A privilege as written (`create  dynamic table`) in its canonical spelling.
-pub fn canonical_privilege(p: &str) -> String {
-    p.split_whitespace()
+pub fn canonical_privilege(privilege: &str) -> String {
+    privilege
+        .split_whitespace()
         .map(str::to_ascii_uppercase)
         .collect::<Vec<_>>()
         .join(" ")

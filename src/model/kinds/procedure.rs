@@ -86,8 +86,8 @@ pub fn signature(arguments: Option<&Value>) -> std::string::String {
 }
 
 /// The signature of a procedure object.
-pub fn signature_of(o: &Object) -> std::string::String {
-    signature(o.get("arguments"))
+pub fn signature_of(object: &Object) -> std::string::String {
+    signature(object.get("arguments"))
 }
 
 /// The procedure a task's statement CALLs, as written (`CALL db.s.p(...)`, any quoting or

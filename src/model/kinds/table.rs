@@ -68,16 +68,17 @@ pub static SCHEMA: KindSchema = KindSchema {
 };
 
 /// A column's name.
-pub fn column_name(c: &Value) -> &str {
-    c.as_map()
+pub fn column_name(column: &Value) -> &str {
+    column
+        .as_map()
         .and_then(|m| m.get("name"))
         .and_then(Value::as_str)
         .unwrap_or_default()
 }
 
 /// The columns of a table value, keyed by name.
-pub fn by_name(v: Option<&Value>) -> BTreeMap<&str, &BTreeMap<String, Value>> {
-    match v {
+pub fn by_name(columns: Option<&Value>) -> BTreeMap<&str, &BTreeMap<String, Value>> {
+    match columns {
         Some(Value::List(cols)) => cols
             .iter()
             .filter_map(|c| Some((column_name(c), c.as_map()?)))
@@ -88,8 +89,8 @@ pub fn by_name(v: Option<&Value>) -> BTreeMap<&str, &BTreeMap<String, Value>> {
 
 /// A canonical type split into its base and arguments: `NUMBER(38,0)` is
 /// (`NUMBER`, [38, 0]).
-fn split_type(t: &str) -> (&str, Vec<i64>) {
-    match t.split_once('(') {
+fn split_type(type_name: &str) -> (&str, Vec<i64>) {
+    match type_name.split_once('(') {
         Some((base, rest)) => (
             base,
             rest.trim_end_matches(')')
@@ -97,7 +98,7 @@ fn split_type(t: &str) -> (&str, Vec<i64>) {
                 .filter_map(|n| n.trim().parse().ok())
                 .collect(),
         ),
-        None => (t, Vec::new()),
+        None => (type_name, Vec::new()),
     }
 }
 

@@ -64,8 +64,11 @@ impl GrantKind {
         }
     }
 
-    fn from_granted_on(s: &str) -> Option<GrantKind> {
-        ALL_KINDS.iter().copied().find(|k| k.granted_on() == s)
+    fn from_granted_on(granted_on: &str) -> Option<GrantKind> {
+        ALL_KINDS
+            .iter()
+            .copied()
+            .find(|k| k.granted_on() == granted_on)
     }
 
     /// How messages name the kind ("Insufficient privileges to operate on table 'T'").
@@ -235,8 +238,8 @@ const ALL_KINDS: &[GrantKind] = &[
 ];
 
 impl ObjectKind {
-    fn from_grant(k: GrantKind) -> Option<ObjectKind> {
-        Some(match k {
+    fn from_grant(kind: GrantKind) -> Option<ObjectKind> {
+        Some(match kind {
             GrantKind::Warehouse => ObjectKind::Warehouse,
             GrantKind::Database => ObjectKind::Database,
             GrantKind::Schema => ObjectKind::Schema,
@@ -276,8 +279,8 @@ fn securable(kind: GrantKind, name: Vec<String>) -> Securable {
     }
 }
 
-fn kind_of(s: &Securable) -> GrantKind {
-    GrantKind::from_granted_on(&s.kind).unwrap_or(GrantKind::Account)
+fn kind_of(securable: &Securable) -> GrantKind {
+    GrantKind::from_granted_on(&securable.kind).unwrap_or(GrantKind::Account)
 }
 
 /// A name as SHOW GRANTS prints it: parts joined by dots, each part that is not a plain
@@ -297,8 +300,8 @@ fn role_grantee(name: &str) -> Grantee {
     }
 }
 
-fn grantee_kind(k: GranteeKind) -> &'static str {
-    match k {
+fn grantee_kind(kind: GranteeKind) -> &'static str {
+    match kind {
         GranteeKind::Role => "ROLE",
         GranteeKind::DatabaseRole => "DATABASE_ROLE",
         GranteeKind::User => "USER",
@@ -309,25 +312,25 @@ fn grantee_kind(k: GranteeKind) -> &'static str {
 // The catalog's objects seen as securables.
 
 /// The metadata (owner) of a securable, when it exists.
-fn meta<'c>(c: &'c Catalog, s: &Securable) -> Option<&'c Meta> {
-    let n = &s.name;
-    let kind = kind_of(s);
+fn meta<'c>(catalog: &'c Catalog, securable: &Securable) -> Option<&'c Meta> {
+    let n = &securable.name;
+    let kind = kind_of(securable);
     match (kind, n.as_slice()) {
-        (GrantKind::Warehouse, [w]) => c.warehouses.get(w).map(|o| &o.meta),
-        (GrantKind::Database, [d]) => c.databases.get(d).map(|o| &o.meta),
-        (GrantKind::Role, [r]) => c.roles.get(r).map(|o| &o.meta),
-        (GrantKind::DatabaseRole, [d, r]) => c
+        (GrantKind::Warehouse, [w]) => catalog.warehouses.get(w).map(|o| &o.meta),
+        (GrantKind::Database, [d]) => catalog.databases.get(d).map(|o| &o.meta),
+        (GrantKind::Role, [r]) => catalog.roles.get(r).map(|o| &o.meta),
+        (GrantKind::DatabaseRole, [d, r]) => catalog
             .databases
             .get(d)
             .and_then(|db| db.database_roles.get(r))
             .map(|o| &o.meta),
-        (GrantKind::Schema, [d, s]) => c
+        (GrantKind::Schema, [d, securable]) => catalog
             .databases
             .get(d)
-            .and_then(|db| db.schemas.get(s))
+            .and_then(|db| db.schemas.get(securable))
             .map(|o| &o.meta),
         (k, [d, sc, o]) => {
-            let schema = c.databases.get(d)?.schemas.get(sc)?;
+            let schema = catalog.databases.get(d)?.schemas.get(sc)?;
             match k {
                 GrantKind::Table => schema.tables.get(o).map(|x| &x.meta),
                 GrantKind::View => schema.views.get(o).map(|x| &x.meta),
@@ -343,25 +346,25 @@ fn meta<'c>(c: &'c Catalog, s: &Securable) -> Option<&'c Meta> {
     }
 }
 
-fn meta_mut<'c>(c: &'c mut Catalog, s: &Securable) -> Option<&'c mut Meta> {
-    let n = &s.name;
-    let kind = kind_of(s);
+fn meta_mut<'c>(catalog: &'c mut Catalog, securable: &Securable) -> Option<&'c mut Meta> {
+    let n = &securable.name;
+    let kind = kind_of(securable);
     match (kind, n.as_slice()) {
-        (GrantKind::Warehouse, [w]) => c.warehouses.get_mut(w).map(|o| &mut o.meta),
-        (GrantKind::Database, [d]) => c.databases.get_mut(d).map(|o| &mut o.meta),
-        (GrantKind::Role, [r]) => c.roles.get_mut(r).map(|o| &mut o.meta),
-        (GrantKind::DatabaseRole, [d, r]) => c
+        (GrantKind::Warehouse, [w]) => catalog.warehouses.get_mut(w).map(|o| &mut o.meta),
+        (GrantKind::Database, [d]) => catalog.databases.get_mut(d).map(|o| &mut o.meta),
+        (GrantKind::Role, [r]) => catalog.roles.get_mut(r).map(|o| &mut o.meta),
+        (GrantKind::DatabaseRole, [d, r]) => catalog
             .databases
             .get_mut(d)
             .and_then(|db| db.database_roles.get_mut(r))
             .map(|o| &mut o.meta),
-        (GrantKind::Schema, [d, s]) => c
+        (GrantKind::Schema, [d, securable]) => catalog
             .databases
             .get_mut(d)
-            .and_then(|db| db.schemas.get_mut(s))
+            .and_then(|db| db.schemas.get_mut(securable))
             .map(|o| &mut o.meta),
         (k, [d, sc, o]) => {
-            let schema = c.databases.get_mut(d)?.schemas.get_mut(sc)?;
+            let schema = catalog.databases.get_mut(d)?.schemas.get_mut(sc)?;
             match k {
                 GrantKind::Table => schema.tables.get_mut(o).map(|x| &mut x.meta),
                 GrantKind::View => schema.views.get_mut(o).map(|x| &mut x.meta),
@@ -377,24 +380,27 @@ fn meta_mut<'c>(c: &'c mut Catalog, s: &Securable) -> Option<&'c mut Meta> {
     }
 }
 
-fn exists(c: &Catalog, s: &Securable) -> bool {
-    match kind_of(s) {
+fn exists(catalog: &Catalog, securable: &Securable) -> bool {
+    match kind_of(securable) {
         GrantKind::Account => true,
-        GrantKind::Role if SYSTEM_ROLES.contains(&s.name[0].as_str()) => true,
-        _ => meta(c, s).is_some(),
+        GrantKind::Role if SYSTEM_ROLES.contains(&securable.name[0].as_str()) => true,
+        _ => meta(catalog, securable).is_some(),
     }
 }
 
-fn grantee_exists(c: &Catalog, g: &Grantee) -> bool {
-    match g.kind.as_str() {
-        "ROLE" => role_exists(c, &g.name[0]),
-        "DATABASE_ROLE" => exists(c, &securable(GrantKind::DatabaseRole, g.name.clone())),
+fn grantee_exists(catalog: &Catalog, grantee: &Grantee) -> bool {
+    match grantee.kind.as_str() {
+        "ROLE" => role_exists(catalog, &grantee.name[0]),
+        "DATABASE_ROLE" => exists(
+            catalog,
+            &securable(GrantKind::DatabaseRole, grantee.name.clone()),
+        ),
         _ => true,
     }
 }
 
-fn role_exists(c: &Catalog, r: &str) -> bool {
-    SYSTEM_ROLES.contains(&r) || c.roles.contains_key(r)
+fn role_exists(catalog: &Catalog, role: &str) -> bool {
+    SYSTEM_ROLES.contains(&role) || catalog.roles.contains_key(role)
 }
 
 /// An object's name as borrowed parts (one to three): walking the catalog this way copies
@@ -421,15 +427,15 @@ impl<'c> Parts<'c> {
 }
 
 /// Every object that has an owner, by kind and borrowed name, in catalog order.
-fn owned_parts(c: &Catalog) -> Vec<(GrantKind, Parts<'_>, &Meta)> {
+fn owned_parts(catalog: &Catalog) -> Vec<(GrantKind, Parts<'_>, &Meta)> {
     let mut out = Vec::new();
-    for (n, w) in &c.warehouses {
+    for (n, w) in &catalog.warehouses {
         out.push((GrantKind::Warehouse, Parts::of(&[n]), &w.meta));
     }
-    for (n, r) in &c.roles {
+    for (n, r) in &catalog.roles {
         out.push((GrantKind::Role, Parts::of(&[n]), &r.meta));
     }
-    for (d, db) in &c.databases {
+    for (d, db) in &catalog.databases {
         out.push((GrantKind::Database, Parts::of(&[d]), &db.meta));
         for (r, role) in &db.database_roles {
             out.push((GrantKind::DatabaseRole, Parts::of(&[d, r]), &role.meta));
@@ -468,12 +474,12 @@ fn owned_parts(c: &Catalog) -> Vec<(GrantKind, Parts<'_>, &Meta)> {
 /// The roles `role` has: itself, PUBLIC, the system-defined hierarchy (ACCOUNTADMIN above
 /// SECURITYADMIN and SYSADMIN, SECURITYADMIN above USERADMIN) and every role and database
 /// role granted to one of them.
-pub(crate) fn closure(c: &Catalog, role: &str) -> BTreeSet<Grantee> {
-    reach(c, vec![role_grantee(role), role_grantee("PUBLIC")])
+pub(crate) fn closure(catalog: &Catalog, role: &str) -> BTreeSet<Grantee> {
+    reach(catalog, vec![role_grantee(role), role_grantee("PUBLIC")])
 }
 
 /// `start` and every role and database role granted to them, transitively.
-fn reach(c: &Catalog, start: Vec<Grantee>) -> BTreeSet<Grantee> {
+fn reach(catalog: &Catalog, start: Vec<Grantee>) -> BTreeSet<Grantee> {
     let mut have: BTreeSet<Grantee> = BTreeSet::new();
     let mut todo = start;
     while let Some(g) = todo.pop() {
@@ -488,7 +494,7 @@ fn reach(c: &Catalog, start: Vec<Grantee>) -> BTreeSet<Grantee> {
             };
             todo.extend(system.iter().map(|r| role_grantee(r)));
         }
-        for rg in &c.grants.roles {
+        for rg in &catalog.grants.roles {
             if rg.to == g {
                 todo.push(rg.role.clone());
             }
@@ -500,14 +506,15 @@ fn reach(c: &Catalog, start: Vec<Grantee>) -> BTreeSet<Grantee> {
 /// Whether `user` may use `role`: every sandbox user holds ACCOUNTADMIN (the default role)
 /// and so every system-defined role; other roles must be granted to the user or to a role
 /// the user has.
-pub(crate) fn may_use_role(c: &Catalog, user: &str, role: &str) -> bool {
-    if !role_exists(c, role) {
+pub(crate) fn may_use_role(catalog: &Catalog, user: &str, role: &str) -> bool {
+    if !role_exists(catalog, role) {
         return false;
     }
     // A login name is matched without regard to case, as Snowflake matches login names.
     let mut roots = vec!["ACCOUNTADMIN".to_string()];
     roots.extend(
-        c.grants
+        catalog
+            .grants
             .roles
             .iter()
             .filter(|g| {
@@ -519,7 +526,7 @@ pub(crate) fn may_use_role(c: &Catalog, user: &str, role: &str) -> bool {
     );
     roots
         .iter()
-        .any(|r| closure(c, r).contains(&role_grantee(role)))
+        .any(|r| closure(catalog, r).contains(&role_grantee(role)))
 }
 
 /// The privileges of the session's role.
@@ -529,59 +536,63 @@ pub(crate) struct Access {
 }
 
 impl Access {
-    pub(crate) fn of(x: &Exec) -> Access {
-        let role = x.owner();
-        let roles = closure(x.catalog, &role);
+    pub(crate) fn of(exec: &Exec) -> Access {
+        let role = exec.owner();
+        let roles = closure(exec.catalog, &role);
         // A role the account does not have is only reachable through the engine directly
         // (the HTTP layers refuse it): it keeps the unchecked behaviour of older scripts.
         // With every secondary role active the session has ACCOUNTADMIN, which every
         // sandbox user holds.
-        let unchecked = !role_exists(x.catalog, &role)
-            || x.session.secondary_roles_all
+        let unchecked = !role_exists(exec.catalog, &role)
+            || exec.session.secondary_roles_all
             || roles
                 .iter()
                 .any(|g| g.kind == "ROLE" && UNCHECKED_ROLES.contains(&g.name[0].as_str()));
         Access { roles, unchecked }
     }
 
-    fn has_role(&self, r: &str) -> bool {
-        self.roles.contains(&role_grantee(r))
+    fn has_role(&self, role: &str) -> bool {
+        self.roles.contains(&role_grantee(role))
     }
 
-    fn owns(&self, c: &Catalog, s: &Securable) -> bool {
-        self.unchecked || meta(c, s).is_some_and(|m| self.has_role(&m.owner))
+    fn owns(&self, catalog: &Catalog, securable: &Securable) -> bool {
+        self.unchecked || meta(catalog, securable).is_some_and(|m| self.has_role(&m.owner))
     }
 
     /// Ownership, or `privilege` granted to one of the roles. A database role has USAGE on
     /// its database from its creation (access control privileges page, database roles).
-    fn holds(&self, c: &Catalog, s: &Securable, privilege: &str) -> bool {
-        self.owns(c, s)
+    fn holds(&self, catalog: &Catalog, securable: &Securable, privilege: &str) -> bool {
+        self.owns(catalog, securable)
             || (privilege == "USAGE"
-                && s.kind == "DATABASE"
+                && securable.kind == "DATABASE"
                 && self
                     .roles
                     .iter()
-                    .any(|g| g.kind == "DATABASE_ROLE" && g.name[0] == s.name[0]))
-            || c.grants
-                .privileges
-                .iter()
-                .any(|g| g.on == *s && g.privilege == privilege && self.roles.contains(&g.to))
+                    .any(|g| g.kind == "DATABASE_ROLE" && g.name[0] == securable.name[0]))
+            || catalog.grants.privileges.iter().any(|g| {
+                g.on == *securable && g.privilege == privilege && self.roles.contains(&g.to)
+            })
     }
 
     /// Any privilege at all (what makes an object visible).
-    fn sees(&self, c: &Catalog, s: &Securable) -> bool {
-        self.owns(c, s)
-            || c.grants
+    fn sees(&self, catalog: &Catalog, securable: &Securable) -> bool {
+        self.owns(catalog, securable)
+            || catalog
+                .grants
                 .privileges
                 .iter()
-                .any(|g| g.on == *s && self.roles.contains(&g.to))
+                .any(|g| g.on == *securable && self.roles.contains(&g.to))
     }
 
-    fn grantable(&self, c: &Catalog, s: &Securable, privilege: &str) -> bool {
-        self.owns(c, s)
-            || self.holds(c, &securable(GrantKind::Account, vec![]), "MANAGE GRANTS")
-            || c.grants.privileges.iter().any(|g| {
-                g.on == *s
+    fn grantable(&self, catalog: &Catalog, object: &Securable, privilege: &str) -> bool {
+        self.owns(catalog, object)
+            || self.holds(
+                catalog,
+                &securable(GrantKind::Account, vec![]),
+                "MANAGE GRANTS",
+            )
+            || catalog.grants.privileges.iter().any(|g| {
+                g.on == *object
                     && g.privilege == privilege
                     && g.grant_option
                     && self.roles.contains(&g.to)
@@ -606,19 +617,19 @@ fn hidden(kind: GrantKind, parts: &[String]) -> SqlError {
 
 /// USAGE (or ownership) on the database and schema that hold an object; without it the
 /// container does not exist for the role.
-fn require_containers(x: &Exec, a: &Access, parts: &[String]) -> Result<(), SqlError> {
-    if a.unchecked {
+fn require_containers(exec: &Exec, access: &Access, parts: &[String]) -> Result<(), SqlError> {
+    if access.unchecked {
         return Ok(());
     }
     if let Some(d) = parts.first() {
         let db = securable(GrantKind::Database, vec![d.clone()]);
-        if exists(x.catalog, &db) && !a.holds(x.catalog, &db, "USAGE") {
+        if exists(exec.catalog, &db) && !access.holds(exec.catalog, &db, "USAGE") {
             return Err(hidden(GrantKind::Database, &db.name));
         }
     }
     if parts.len() >= 2 {
         let sc = securable(GrantKind::Schema, parts[..2].to_vec());
-        if exists(x.catalog, &sc) && !a.holds(x.catalog, &sc, "USAGE") {
+        if exists(exec.catalog, &sc) && !access.holds(exec.catalog, &sc, "USAGE") {
             return Err(hidden(GrantKind::Schema, &sc.name));
         }
     }
@@ -628,53 +639,53 @@ fn require_containers(x: &Exec, a: &Access, parts: &[String]) -> Result<(), SqlE
 /// `privilege` on an existing object (after USAGE on its containers): without it the
 /// object is hidden (002003) when the role has no privilege on it at all, else 003001.
 fn require_on(
-    x: &Exec,
-    a: &Access,
-    s: &Securable,
+    exec: &Exec,
+    access: &Access,
+    securable: &Securable,
     privilege: Option<&str>,
 ) -> Result<(), SqlError> {
-    if a.unchecked || !exists(x.catalog, s) {
+    if access.unchecked || !exists(exec.catalog, securable) {
         return Ok(());
     }
-    let kind = kind_of(s);
+    let kind = kind_of(securable);
     if kind.in_schema() {
-        require_containers(x, a, &s.name[..2])?;
+        require_containers(exec, access, &securable.name[..2])?;
     } else if kind == GrantKind::Schema {
-        require_containers(x, a, &s.name[..1])?;
+        require_containers(exec, access, &securable.name[..1])?;
     }
     let ok = match privilege {
-        Some(p) => a.holds(x.catalog, s, p),
-        None => a.owns(x.catalog, s),
+        Some(p) => access.holds(exec.catalog, securable, p),
+        None => access.owns(exec.catalog, securable),
     };
     if ok {
         return Ok(());
     }
-    if a.sees(x.catalog, s) {
+    if access.sees(exec.catalog, securable) {
         Err(access_denied(
             kind,
-            s.name.last().map(String::as_str).unwrap_or(""),
+            securable.name.last().map(String::as_str).unwrap_or(""),
         ))
     } else {
-        Err(hidden(kind, &s.name))
+        Err(hidden(kind, &securable.name))
     }
 }
 
 /// The securable a statement names with `kind` and `name` (a table name may be a
 /// dynamic table), resolved with the session's defaults; None when it does not resolve.
-fn resolve(x: &Exec, kind: GrantKind, name: &Name) -> Result<Securable, SqlError> {
+fn resolve(exec: &Exec, kind: GrantKind, name: &Name) -> Result<Securable, SqlError> {
     let parts = match kind {
         GrantKind::Account => vec![],
         GrantKind::Warehouse | GrantKind::Database | GrantKind::Role => {
-            vec![x.account_name(name)?]
+            vec![exec.account_name(name)?]
         }
         GrantKind::Schema => {
-            let (d, s) = x.resolve_schema(name, "GRANT")?;
+            let (d, s) = exec.resolve_schema(name, "GRANT")?;
             vec![d, s]
         }
         GrantKind::DatabaseRole => match name.as_slice() {
             [d, r] => vec![d.clone(), r.clone()],
             [r] => {
-                let d = x
+                let d = exec
                     .session_database()
                     .ok_or_else(|| errors::no_current_database("GRANT"))?;
                 vec![d.to_string(), r.clone()]
@@ -682,25 +693,25 @@ fn resolve(x: &Exec, kind: GrantKind, name: &Name) -> Result<Securable, SqlError
             _ => return Err(errors::invalid_identifier(&name.join("."))),
         },
         _ => {
-            let f = x.resolve_schema_object(name, "GRANT")?;
+            let f = exec.resolve_schema_object(name, "GRANT")?;
             vec![f.database, f.schema, f.name]
         }
     };
     let mut s = securable(kind, parts);
-    if kind == GrantKind::Table && !exists(x.catalog, &s) {
+    if kind == GrantKind::Table && !exists(exec.catalog, &s) {
         let dt = securable(GrantKind::DynamicTable, s.name.clone());
-        if exists(x.catalog, &dt) {
+        if exists(exec.catalog, &dt) {
             s = dt;
         }
     }
     Ok(s)
 }
 
-fn require_exists(x: &Exec, s: &Securable) -> Result<(), SqlError> {
-    if exists(x.catalog, s) {
+fn require_exists(exec: &Exec, securable: &Securable) -> Result<(), SqlError> {
+    if exists(exec.catalog, securable) {
         Ok(())
     } else {
-        Err(hidden(kind_of(s), &s.name))
+        Err(hidden(kind_of(securable), &securable.name))
     }
 }
 
@@ -715,23 +726,23 @@ pub(crate) enum Follow {
     DroppedRole(String),
 }
 
-fn create_target(x: &Exec, kind: GrantKind, head: &CreateHead) -> Option<Securable> {
-    resolve(x, kind, &head.name).ok()
+fn create_target(exec: &Exec, kind: GrantKind, head: &CreateHead) -> Option<Securable> {
+    resolve(exec, kind, &head.name).ok()
 }
 
 /// Refuse `st` when the session's role lacks a privilege it needs; say what to do after.
-pub(crate) fn check(x: &Exec, st: &Statement) -> Result<Follow, SqlError> {
-    let a = Access::of(x);
+pub(crate) fn check(exec: &Exec, st: &Statement) -> Result<Follow, SqlError> {
+    let a = Access::of(exec);
     let account = securable(GrantKind::Account, vec![]);
     let need_account = |p: &str| -> Result<(), SqlError> {
-        if a.unchecked || a.holds(x.catalog, &account, p) {
+        if a.unchecked || a.holds(exec.catalog, &account, p) {
             Ok(())
         } else {
-            Err(access_denied(GrantKind::Account, x.account))
+            Err(access_denied(GrantKind::Account, exec.account))
         }
     };
     let create_in = |kind: GrantKind, head: &CreateHead| -> Result<Follow, SqlError> {
-        let Some(s) = create_target(x, kind, head) else {
+        let Some(s) = create_target(exec, kind, head) else {
             return Ok(Follow::None);
         };
         if !a.unchecked {
@@ -741,9 +752,9 @@ pub(crate) fn check(x: &Exec, st: &Statement) -> Result<Follow, SqlError> {
                 GrantKind::Schema
             };
             let container = securable(container_kind, s.name[..s.name.len() - 1].to_vec());
-            require_containers(x, &a, &container.name)?;
+            require_containers(exec, &a, &container.name)?;
             let privilege = format!("CREATE {}", kind_keyword(kind));
-            if exists(x.catalog, &container) && !a.holds(x.catalog, &container, &privilege) {
+            if exists(exec.catalog, &container) && !a.holds(exec.catalog, &container, &privilege) {
                 return Err(access_denied(
                     container_kind,
                     container.name.last().unwrap(),
@@ -755,25 +766,30 @@ pub(crate) fn check(x: &Exec, st: &Statement) -> Result<Follow, SqlError> {
     match st {
         Statement::CreateWarehouse { head, .. } => {
             need_account("CREATE WAREHOUSE")?;
-            Ok(create_target(x, GrantKind::Warehouse, head).map_or(Follow::None, Follow::Created))
+            Ok(create_target(exec, GrantKind::Warehouse, head)
+                .map_or(Follow::None, Follow::Created))
         }
         Statement::CreateDatabase { head, .. } => {
             need_account("CREATE DATABASE")?;
-            Ok(create_target(x, GrantKind::Database, head).map_or(Follow::None, Follow::Created))
+            Ok(
+                create_target(exec, GrantKind::Database, head)
+                    .map_or(Follow::None, Follow::Created),
+            )
         }
         Statement::CreateRole { head, .. } => {
             need_account("CREATE ROLE")?;
-            Ok(create_target(x, GrantKind::Role, head).map_or(Follow::None, Follow::Created))
+            Ok(create_target(exec, GrantKind::Role, head).map_or(Follow::None, Follow::Created))
         }
         Statement::CreateSchema { head, .. } => create_in(GrantKind::Schema, head),
         Statement::CreateDatabaseRole { head, .. } => {
-            let Some(s) = create_target(x, GrantKind::DatabaseRole, head) else {
+            let Some(s) = create_target(exec, GrantKind::DatabaseRole, head) else {
                 return Ok(Follow::None);
             };
             if !a.unchecked {
                 let db = securable(GrantKind::Database, s.name[..1].to_vec());
-                require_containers(x, &a, &db.name)?;
-                if exists(x.catalog, &db) && !a.holds(x.catalog, &db, "CREATE DATABASE ROLE") {
+                require_containers(exec, &a, &db.name)?;
+                if exists(exec.catalog, &db) && !a.holds(exec.catalog, &db, "CREATE DATABASE ROLE")
+                {
                     return Err(access_denied(GrantKind::Database, &db.name[0]));
                 }
             }
@@ -789,7 +805,7 @@ pub(crate) fn check(x: &Exec, st: &Statement) -> Result<Follow, SqlError> {
         Statement::Alter {
             kind, name, action, ..
         } => {
-            let Ok(s) = resolve(x, kind.grant_kind(), name) else {
+            let Ok(s) = resolve(exec, kind.grant_kind(), name) else {
                 return Ok(Follow::None);
             };
             let needed = match (kind, action) {
@@ -803,27 +819,27 @@ pub(crate) fn check(x: &Exec, st: &Statement) -> Result<Follow, SqlError> {
                 ) => Some("MODIFY"),
                 _ => None,
             };
-            require_on(x, &a, &s, needed)?;
+            require_on(exec, &a, &s, needed)?;
             if let AlterAction::Rename(to) = action {
-                if let Some(new) = renamed(x, &s, to) {
+                if let Some(new) = renamed(exec, &s, to) {
                     return Ok(Follow::Renamed(s, new));
                 }
             }
             Ok(Follow::None)
         }
         Statement::CommentOn { kind, name, .. } => {
-            if let Ok(s) = resolve(x, kind.grant_kind(), name) {
-                require_on(x, &a, &s, None)?;
+            if let Ok(s) = resolve(exec, kind.grant_kind(), name) {
+                require_on(exec, &a, &s, None)?;
             }
             Ok(Follow::None)
         }
         Statement::Drop { kind, name, .. } => {
-            let Ok(s) = resolve(x, kind.grant_kind(), name) else {
+            let Ok(s) = resolve(exec, kind.grant_kind(), name) else {
                 return Ok(Follow::None);
             };
-            require_on(x, &a, &s, None)?;
-            if *kind == ObjectKind::Role && exists(x.catalog, &s) {
-                if !SYSTEM_ROLES.contains(&s.name[0].as_str()) && s.name[0] == x.owner() {
+            require_on(exec, &a, &s, None)?;
+            if *kind == ObjectKind::Role && exists(exec.catalog, &s) {
+                if !SYSTEM_ROLES.contains(&s.name[0].as_str()) && s.name[0] == exec.owner() {
                     return Err(SqlError::new(
                         "003180",
                         "42601",
@@ -838,31 +854,31 @@ pub(crate) fn check(x: &Exec, st: &Statement) -> Result<Follow, SqlError> {
             Ok(Follow::None)
         }
         Statement::DropDatabaseRole { name, .. } => {
-            if let Ok(s) = resolve(x, GrantKind::DatabaseRole, name) {
-                require_on(x, &a, &s, None)?;
+            if let Ok(s) = resolve(exec, GrantKind::DatabaseRole, name) {
+                require_on(exec, &a, &s, None)?;
             }
             Ok(Follow::None)
         }
         Statement::Select(sel) => {
             if let Some(from) = &sel.from {
-                require_relation(x, &a, from, "SELECT")?;
+                require_relation(exec, &a, from, "SELECT")?;
             }
             Ok(Follow::None)
         }
         Statement::Insert { table, .. } => {
-            require_relation(x, &a, table, "INSERT")?;
+            require_relation(exec, &a, table, "INSERT")?;
             Ok(Follow::None)
         }
         Statement::Update { table, .. } => {
-            require_relation(x, &a, table, "UPDATE")?;
+            require_relation(exec, &a, table, "UPDATE")?;
             Ok(Follow::None)
         }
         Statement::Delete { table, .. } => {
-            require_relation(x, &a, table, "DELETE")?;
+            require_relation(exec, &a, table, "DELETE")?;
             Ok(Follow::None)
         }
         Statement::Merge(m) => {
-            require_relation(x, &a, &m.target, "INSERT")?;
+            require_relation(exec, &a, &m.target, "INSERT")?;
             Ok(Follow::None)
         }
         _ => Ok(Follow::None),
@@ -871,68 +887,76 @@ pub(crate) fn check(x: &Exec, st: &Statement) -> Result<Follow, SqlError> {
 
 /// Whether the session's role sees a table, dynamic table or view (any privilege on it, or
 /// an unchecked role): what INFORMATION_SCHEMA views list.
-pub(crate) fn sees_relation(x: &Exec, kind: GrantKind, parts: Vec<String>) -> bool {
-    let a = Access::of(x);
-    a.unchecked || a.sees(x.catalog, &securable(kind, parts))
+pub(crate) fn sees_relation(exec: &Exec, kind: GrantKind, parts: Vec<String>) -> bool {
+    let a = Access::of(exec);
+    a.unchecked || a.sees(exec.catalog, &securable(kind, parts))
 }
 
-fn kind_keyword(k: GrantKind) -> &'static str {
-    match k {
+fn kind_keyword(kind: GrantKind) -> &'static str {
+    match kind {
         GrantKind::DynamicTable => "DYNAMIC TABLE",
         GrantKind::DatabaseRole => "DATABASE ROLE",
-        k => ObjectKind::from_grant(k).map(|o| o.keyword()).unwrap_or(""),
+        kind => ObjectKind::from_grant(kind)
+            .map(|o| o.keyword())
+            .unwrap_or(""),
     }
 }
 
 /// A table, view or dynamic table read or written by a query: SELECT (or the DML
 /// privilege) on it. INFORMATION_SCHEMA is readable by every role that uses the database.
-fn require_relation(x: &Exec, a: &Access, name: &Name, privilege: &str) -> Result<(), SqlError> {
-    if a.unchecked {
+fn require_relation(
+    exec: &Exec,
+    access: &Access,
+    name: &Name,
+    privilege: &str,
+) -> Result<(), SqlError> {
+    if access.unchecked {
         return Ok(());
     }
-    let Ok(f) = x.resolve_schema_object(name, "SELECT") else {
+    let Ok(f) = exec.resolve_schema_object(name, "SELECT") else {
         return Ok(());
     };
     if f.schema == super::INFORMATION_SCHEMA {
-        return require_containers(x, a, &[f.database]);
+        return require_containers(exec, access, &[f.database]);
     }
     let parts = vec![f.database.clone(), f.schema.clone(), f.name.clone()];
     let Some(kind) = [GrantKind::Table, GrantKind::View, GrantKind::DynamicTable]
         .into_iter()
-        .find(|k| exists(x.catalog, &securable(*k, parts.clone())))
+        .find(|k| exists(exec.catalog, &securable(*k, parts.clone())))
     else {
         return Ok(());
     };
     let s = securable(kind, parts);
-    require_containers(x, a, &s.name[..2]).map_err(|_| errors::object_not_found(&f.dotted()))?;
-    if a.holds(x.catalog, &s, privilege) {
+    require_containers(exec, access, &s.name[..2])
+        .map_err(|_| errors::object_not_found(&f.dotted()))?;
+    if access.holds(exec.catalog, &s, privilege) {
         Ok(())
-    } else if a.sees(x.catalog, &s) {
+    } else if access.sees(exec.catalog, &s) {
         Err(access_denied(kind, &f.name))
     } else {
         Err(errors::object_not_found(&f.dotted()))
     }
 }
 
-/// The new name parts of `s` renamed to `to`.
-fn renamed(x: &Exec, s: &Securable, to: &Name) -> Option<Vec<String>> {
-    let kind = kind_of(s);
+/// The new name parts of `securable` renamed to `to`.
+fn renamed(exec: &Exec, securable: &Securable, to: &Name) -> Option<Vec<String>> {
+    let kind = kind_of(securable);
     if kind.in_schema() {
         let from = super::Fqn {
-            database: s.name[0].clone(),
-            schema: s.name[1].clone(),
-            name: s.name[2].clone(),
+            database: securable.name[0].clone(),
+            schema: securable.name[1].clone(),
+            name: securable.name[2].clone(),
         };
         let t = rename_target(&from, to).ok()?;
         return Some(vec![t.database, t.schema, t.name]);
     }
     match kind {
         GrantKind::Schema => match to.as_slice() {
-            [n] => Some(vec![s.name[0].clone(), n.clone()]),
+            [n] => Some(vec![securable.name[0].clone(), n.clone()]),
             [d, n] => Some(vec![d.clone(), n.clone()]),
             _ => None,
         },
-        _ => x.account_name(to).ok().map(|n| vec![n]),
+        _ => exec.account_name(to).ok().map(|n| vec![n]),
     }
 }
 
@@ -945,26 +969,26 @@ fn renamed(x: &Exec, s: &Securable, to: &Name) -> Option<Vec<String>> {
 /// that removed an earlier one of its name pruned its grants). Skipping those passes over
 /// every grant keeps a long apply linear: each costs O(grants) a statement, and the grants
 /// grow with the objects (future grants give each new object its own).
-pub(crate) fn after(x: &mut Exec, follow: Follow, removes_nothing: bool) {
+pub(crate) fn after(exec: &mut Exec, follow: Follow, removes_nothing: bool) {
     match follow {
         Follow::None => {}
         Follow::Created(s) => {
             if !removes_nothing {
-                x.catalog.grants.privileges.retain(|g| g.on != s);
+                exec.catalog.grants.privileges.retain(|g| g.on != s);
             }
             if !removes_nothing && s.kind == GrantKind::Role.granted_on() {
-                x.catalog
+                exec.catalog
                     .grants
                     .roles
                     .retain(|g| g.role != role_grantee(&s.name[0]));
             }
-            apply_future(x, &s, removes_nothing);
+            apply_future(exec, &s, removes_nothing);
         }
-        Follow::Renamed(old, new) => rename(x.catalog, &old, &new),
+        Follow::Renamed(old, new) => rename(exec.catalog, &old, &new),
         Follow::DroppedRole(r) => {
             // Its objects go to the role that dropped it (DROP ROLE usage notes).
-            let to = x.owner();
-            for m in all_metas_mut(x.catalog) {
+            let to = exec.owner();
+            for m in all_metas_mut(exec.catalog) {
                 if m.owner == r {
                     m.owner = to.clone();
                 }
@@ -972,15 +996,15 @@ pub(crate) fn after(x: &mut Exec, follow: Follow, removes_nothing: bool) {
         }
     }
     if !removes_nothing {
-        prune(x.catalog);
+        prune(exec.catalog);
     }
 }
 
-fn all_metas_mut(c: &mut Catalog) -> Vec<&mut Meta> {
+fn all_metas_mut(catalog: &mut Catalog) -> Vec<&mut Meta> {
     let mut out: Vec<&mut Meta> = Vec::new();
-    out.extend(c.warehouses.values_mut().map(|o| &mut o.meta));
-    out.extend(c.roles.values_mut().map(|o| &mut o.meta));
-    for db in c.databases.values_mut() {
+    out.extend(catalog.warehouses.values_mut().map(|o| &mut o.meta));
+    out.extend(catalog.roles.values_mut().map(|o| &mut o.meta));
+    for db in catalog.databases.values_mut() {
         out.push(&mut db.meta);
         out.extend(db.database_roles.values_mut().map(|o| &mut o.meta));
         for s in db.schemas.values_mut() {
@@ -998,27 +1022,27 @@ fn all_metas_mut(c: &mut Catalog) -> Vec<&mut Meta> {
 }
 
 /// Forget grants whose object, container or grantee is gone.
-fn prune(c: &mut Catalog) {
+fn prune(catalog: &mut Catalog) {
     #[cfg(test)]
     tests::PRUNES.with(|n| n.set(n.get() + 1));
-    let mut g = std::mem::take(&mut c.grants);
+    let mut g = std::mem::take(&mut catalog.grants);
     g.privileges
-        .retain(|p| exists(c, &p.on) && grantee_exists(c, &p.to));
+        .retain(|p| exists(catalog, &p.on) && grantee_exists(catalog, &p.to));
     g.future.retain(|f| {
         let kind = if f.container.len() == 1 {
             GrantKind::Database
         } else {
             GrantKind::Schema
         };
-        exists(c, &securable(kind, f.container.clone())) && grantee_exists(c, &f.to)
+        exists(catalog, &securable(kind, f.container.clone())) && grantee_exists(catalog, &f.to)
     });
     g.roles
-        .retain(|r| grantee_exists(c, &r.role) && grantee_exists(c, &r.to));
-    c.grants = g;
+        .retain(|r| grantee_exists(catalog, &r.role) && grantee_exists(catalog, &r.to));
+    catalog.grants = g;
 }
 
 /// Rename `old` to `new` in every grant (and, for a role, in every owner).
-fn rename(c: &mut Catalog, old: &Securable, new: &[String]) {
+fn rename(catalog: &mut Catalog, old: &Securable, new: &[String]) {
     let kind = kind_of(old);
     let n = old.name.len();
     // Which securable kinds sit under the renamed name.
@@ -1041,7 +1065,7 @@ fn rename(c: &mut Catalog, old: &Securable, new: &[String]) {
         }
         _ => {}
     };
-    for p in &mut c.grants.privileges {
+    for p in &mut catalog.grants.privileges {
         if under(kind_of(&p.on)) {
             fix(&mut p.on.name);
         }
@@ -1050,13 +1074,13 @@ fn rename(c: &mut Catalog, old: &Securable, new: &[String]) {
             p.granted_by = new[0].clone();
         }
     }
-    for f in &mut c.grants.future {
+    for f in &mut catalog.grants.future {
         if matches!(kind, GrantKind::Database | GrantKind::Schema) {
             fix(&mut f.container);
         }
         fix_grantee(&mut f.to);
     }
-    for r in &mut c.grants.roles {
+    for r in &mut catalog.grants.roles {
         fix_grantee(&mut r.role);
         fix_grantee(&mut r.to);
         if kind == GrantKind::Role && r.granted_by == old.name[0] {
@@ -1064,7 +1088,7 @@ fn rename(c: &mut Catalog, old: &Securable, new: &[String]) {
         }
     }
     if kind == GrantKind::Role {
-        for m in all_metas_mut(c) {
+        for m in all_metas_mut(catalog) {
             if m.owner == old.name[0] {
                 m.owner = new[0].clone();
             }
@@ -1075,30 +1099,30 @@ fn rename(c: &mut Catalog, old: &Securable, new: &[String]) {
 /// The future grants a new object takes: those of its schema for its kind, or, when its
 /// schema has none for the kind, those of its database (GRANT <privileges> usage notes:
 /// schema-level future grants take precedence over database-level ones).
-/// `fresh`: `s` was just created where nothing was (no grant names it yet), so only the
+/// `fresh`: `securable` was just created where nothing was (no grant names it yet), so only the
 /// grants added here need looking at for a duplicate, not every grant of the account.
-fn apply_future(x: &mut Exec, s: &Securable, fresh: bool) {
-    let kind = kind_of(s);
+fn apply_future(exec: &mut Exec, securable: &Securable, fresh: bool) {
+    let kind = kind_of(securable);
     if !(kind.in_schema() || kind == GrantKind::Schema) {
         return;
     }
     let schema_level: Vec<FutureGrant> = if kind == GrantKind::Schema {
         Vec::new()
     } else {
-        x.catalog
+        exec.catalog
             .grants
             .future
             .iter()
-            .filter(|f| f.kind == s.kind && f.container[..] == s.name[..2])
+            .filter(|f| f.kind == securable.kind && f.container[..] == securable.name[..2])
             .cloned()
             .collect()
     };
     let grants = if schema_level.is_empty() {
-        x.catalog
+        exec.catalog
             .grants
             .future
             .iter()
-            .filter(|f| f.kind == s.kind && f.container[..] == s.name[..1])
+            .filter(|f| f.kind == securable.kind && f.container[..] == securable.name[..1])
             .cloned()
             .collect()
     } else {
@@ -1107,26 +1131,26 @@ fn apply_future(x: &mut Exec, s: &Securable, fresh: bool) {
     // A future OWNERSHIP grant decides the owner first; the other grants name the owner as
     // their grantor.
     if let Some(o) = grants.iter().find(|f| f.privilege == "OWNERSHIP") {
-        if let Some(m) = meta_mut(x.catalog, s) {
+        if let Some(m) = meta_mut(exec.catalog, securable) {
             m.owner = o.to.name[0].clone();
         }
     }
-    let owner = meta(x.catalog, s)
+    let owner = meta(exec.catalog, securable)
         .map(|m| m.owner.clone())
         .unwrap_or_default();
     let from = if fresh {
-        x.catalog.grants.privileges.len()
+        exec.catalog.grants.privileges.len()
     } else {
         0
     };
     for f in grants.iter().filter(|f| f.privilege != "OWNERSHIP") {
         add_privilege_from(
-            x.catalog,
+            exec.catalog,
             from,
             PrivilegeGrant {
-                created_on: x.now,
+                created_on: exec.now,
                 privilege: f.privilege.clone(),
-                on: s.clone(),
+                on: securable.clone(),
                 to: f.to.clone(),
                 grant_option: f.grant_option,
                 granted_by: owner.clone(),
@@ -1136,20 +1160,20 @@ fn apply_future(x: &mut Exec, s: &Securable, fresh: bool) {
 }
 
 /// Add a grant, or update the grant option of the same grant.
-fn add_privilege(c: &mut Catalog, g: PrivilegeGrant) {
-    add_privilege_from(c, 0, g)
+fn add_privilege(catalog: &mut Catalog, grant: PrivilegeGrant) {
+    add_privilege_from(catalog, 0, grant)
 }
 
 /// [`add_privilege`], looking for the same grant only from index `from` on.
-fn add_privilege_from(c: &mut Catalog, from: usize, g: PrivilegeGrant) {
-    if let Some(e) = c.grants.privileges[from..]
+fn add_privilege_from(catalog: &mut Catalog, from: usize, grant: PrivilegeGrant) {
+    if let Some(e) = catalog.grants.privileges[from..]
         .iter_mut()
-        .find(|e| e.on == g.on && e.privilege == g.privilege && e.to == g.to)
+        .find(|e| e.on == grant.on && e.privilege == grant.privilege && e.to == grant.to)
     {
-        e.grant_option |= g.grant_option;
+        e.grant_option |= grant.grant_option;
         return;
     }
-    c.grants.privileges.push(g);
+    catalog.grants.privileges.push(grant);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1170,20 +1194,20 @@ fn wrong_privilege(privilege: &str, kind: GrantKind) -> SqlError {
     )
 }
 
-fn grantee_of(x: &Exec, g: &GranteeName) -> Result<Grantee, SqlError> {
-    let (kind, name) = match g.kind {
-        GranteeKind::Role => (GranteeKind::Role, vec![x.account_name(&g.name)?]),
-        GranteeKind::User => (GranteeKind::User, vec![x.account_name(&g.name)?]),
+fn grantee_of(exec: &Exec, grantee: &GranteeName) -> Result<Grantee, SqlError> {
+    let (kind, name) = match grantee.kind {
+        GranteeKind::Role => (GranteeKind::Role, vec![exec.account_name(&grantee.name)?]),
+        GranteeKind::User => (GranteeKind::User, vec![exec.account_name(&grantee.name)?]),
         GranteeKind::DatabaseRole => (
             GranteeKind::DatabaseRole,
-            resolve(x, GrantKind::DatabaseRole, &g.name)?.name,
+            resolve(exec, GrantKind::DatabaseRole, &grantee.name)?.name,
         ),
     };
     let out = Grantee {
         kind: grantee_kind(kind).to_string(),
         name,
     };
-    if !grantee_exists(x.catalog, &out) {
+    if !grantee_exists(exec.catalog, &out) {
         let title = if kind == GranteeKind::DatabaseRole {
             "Database role"
         } else {
@@ -1196,16 +1220,16 @@ fn grantee_of(x: &Exec, g: &GranteeName) -> Result<Grantee, SqlError> {
 
 /// Which role a grant made now names as its grantor: the object's owner when the session
 /// has it (or manages grants), else the session's role (grant option holder).
-fn grantor(x: &Exec, a: &Access, s: &Securable) -> String {
-    match meta(x.catalog, s) {
-        Some(m) if a.unchecked || a.has_role(&m.owner) => m.owner.clone(),
-        _ => x.owner(),
+fn grantor(exec: &Exec, access: &Access, securable: &Securable) -> String {
+    match meta(exec.catalog, securable) {
+        Some(m) if access.unchecked || access.has_role(&m.owner) => m.owner.clone(),
+        _ => exec.owner(),
     }
 }
 
 /// The objects of `kind` in a schema (`[db, s]`) or a whole database (`[db]`), in name order.
-fn objects_in(c: &Catalog, kind: GrantKind, container: &[String]) -> Vec<Securable> {
-    let mut out: Vec<Securable> = owned_parts(c)
+fn objects_in(catalog: &Catalog, kind: GrantKind, container: &[String]) -> Vec<Securable> {
+    let mut out: Vec<Securable> = owned_parts(catalog)
         .into_iter()
         .filter(|(k, p, _)| {
             let p = p.as_slice();
@@ -1222,28 +1246,28 @@ fn objects_in(c: &Catalog, kind: GrantKind, container: &[String]) -> Vec<Securab
     out
 }
 
-fn container_of(x: &Exec, in_schema: bool, name: &Name) -> Result<Vec<String>, SqlError> {
+fn container_of(exec: &Exec, in_schema: bool, name: &Name) -> Result<Vec<String>, SqlError> {
     let s = if in_schema {
-        resolve(x, GrantKind::Schema, name)?
+        resolve(exec, GrantKind::Schema, name)?
     } else {
-        resolve(x, GrantKind::Database, name)?
+        resolve(exec, GrantKind::Database, name)?
     };
-    require_exists(x, &s)?;
+    require_exists(exec, &s)?;
     Ok(s.name)
 }
 
-pub(crate) fn grant(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlError> {
-    if g.privileges == Privileges::Ownership {
-        if g.revoke {
+pub(crate) fn grant(exec: &mut Exec, statement: GrantPrivileges) -> Result<Outcome, SqlError> {
+    if statement.privileges == Privileges::Ownership {
+        if statement.revoke {
             return Err(SqlError::new(
                 "003011",
                 "42601",
                 "SQL execution error: OWNERSHIP can only be transferred.",
             ));
         }
-        return ownership(x, g);
+        return ownership(exec, statement);
     }
-    if g.current_grants.is_some() {
+    if statement.current_grants.is_some() {
         // The text of a third-party emulator's live-verified test (UNCONFIRMED).
         return Err(SqlError::new(
             "001003",
@@ -1251,9 +1275,9 @@ pub(crate) fn grant(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlErro
             "SQL compilation error:\nOnly OWNERSHIP grant command may specify REVOKE CURRENT GRANTS option.",
         ));
     }
-    let to = grantee_of(x, &g.to)?;
-    let a = Access::of(x);
-    let (kind, targets, future_in, bulk) = match &g.on {
+    let to = grantee_of(exec, &statement.to)?;
+    let a = Access::of(exec);
+    let (kind, targets, future_in, bulk) = match &statement.on {
         GrantTarget::Account => (
             GrantKind::Account,
             vec![securable(GrantKind::Account, vec![])],
@@ -1261,8 +1285,8 @@ pub(crate) fn grant(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlErro
             false,
         ),
         GrantTarget::Object(k, name) => {
-            let s = resolve(x, *k, name)?;
-            require_exists(x, &s)?;
+            let s = resolve(exec, *k, name)?;
+            require_exists(exec, &s)?;
             (kind_of(&s), vec![s], None, false)
         }
         GrantTarget::All {
@@ -1271,10 +1295,10 @@ pub(crate) fn grant(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlErro
             container,
         } => {
             if *kind == GrantKind::Tag {
-                return Err(x.unsupported("bulk grants on tags (not allowed by Snowflake)"));
+                return Err(exec.unsupported("bulk grants on tags (not allowed by Snowflake)"));
             }
-            let c = container_of(x, *in_schema, container)?;
-            let mut objects = objects_in(x.catalog, *kind, &c);
+            let c = container_of(exec, *in_schema, container)?;
+            let mut objects = objects_in(exec.catalog, *kind, &c);
             if *kind == GrantKind::Table {
                 // ON ALL TABLES covers dynamic tables too (they are tables to SHOW TABLES):
                 // UNCONFIRMED; only plain tables are covered here.
@@ -1288,9 +1312,9 @@ pub(crate) fn grant(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlErro
             container,
         } => {
             if *kind == GrantKind::Tag {
-                return Err(x.unsupported("future grants on tags (not allowed by Snowflake)"));
+                return Err(exec.unsupported("future grants on tags (not allowed by Snowflake)"));
             }
-            let c = container_of(x, *in_schema, container)?;
+            let c = container_of(exec, *in_schema, container)?;
             (*kind, Vec::new(), Some(c), false)
         }
     };
@@ -1302,7 +1326,7 @@ pub(crate) fn grant(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlErro
                 .and_then(|sc| sc.stages.get(&s.name[2]))
                 .is_some_and(|st| st.url.is_some())
     };
-    let names: Vec<String> = match &g.privileges {
+    let names: Vec<String> = match &statement.privileges {
         Privileges::All => match kind.all(false) {
             Some(l) => l.iter().map(|p| p.to_string()).collect(),
             None => {
@@ -1333,15 +1357,15 @@ pub(crate) fn grant(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlErro
     if let Some(container) = future_in {
         if !a.unchecked
             && !a.holds(
-                x.catalog,
+                exec.catalog,
                 &securable(GrantKind::Account, vec![]),
                 "MANAGE GRANTS",
             )
         {
             return Ok(Outcome::unchanged(not_executed()));
         }
-        let now = x.now;
-        let future = &mut x.catalog.grants.future;
+        let now = exec.now;
+        let future = &mut exec.catalog.grants.future;
         for p in names {
             let found = future.iter().position(|f| {
                 f.kind == kind.granted_on()
@@ -1349,18 +1373,18 @@ pub(crate) fn grant(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlErro
                     && f.privilege == p
                     && f.to == to
             });
-            match (found, g.revoke) {
+            match (found, statement.revoke) {
                 (Some(i), true) => {
                     future.remove(i);
                 }
-                (Some(i), false) => future[i].grant_option |= g.grant_option,
+                (Some(i), false) => future[i].grant_option |= statement.grant_option,
                 (None, false) => future.push(FutureGrant {
                     created_on: now,
                     privilege: p,
                     kind: kind.granted_on().to_string(),
                     container: container.clone(),
                     to: to.clone(),
-                    grant_option: g.grant_option,
+                    grant_option: statement.grant_option,
                 }),
                 (None, true) => {}
             }
@@ -1370,37 +1394,38 @@ pub(crate) fn grant(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlErro
     let mut count = 0;
     for s in &targets {
         // ALL on a stage: READ and WRITE on internal stages, USAGE on external ones.
-        let list: Vec<String> = if g.privileges == Privileges::All && kind == GrantKind::Stage {
-            kind.all(external(x.catalog, s))
-                .unwrap_or_default()
-                .iter()
-                .map(|p| p.to_string())
-                .collect()
-        } else {
-            names.clone()
-        };
-        if !a.unchecked && !list.iter().all(|p| a.grantable(x.catalog, s, p)) {
+        let list: Vec<String> =
+            if statement.privileges == Privileges::All && kind == GrantKind::Stage {
+                kind.all(external(exec.catalog, s))
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect()
+            } else {
+                names.clone()
+            };
+        if !a.unchecked && !list.iter().all(|p| a.grantable(exec.catalog, s, p)) {
             if bulk {
                 continue;
             }
             return Ok(Outcome::unchanged(not_executed()));
         }
-        let by = grantor(x, &a, s);
+        let by = grantor(exec, &a, s);
         for p in list {
-            if g.revoke {
-                x.catalog
+            if statement.revoke {
+                exec.catalog
                     .grants
                     .privileges
                     .retain(|e| !(e.on == *s && e.privilege == p && e.to == to));
             } else {
                 add_privilege(
-                    x.catalog,
+                    exec.catalog,
                     PrivilegeGrant {
-                        created_on: x.now,
+                        created_on: exec.now,
                         privilege: p,
                         on: s.clone(),
                         to: to.clone(),
-                        grant_option: g.grant_option,
+                        grant_option: statement.grant_option,
                         granted_by: by.clone(),
                     },
                 );
@@ -1420,22 +1445,22 @@ pub(crate) fn grant(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlErro
 
 /// GRANT OWNERSHIP: one object, every object of a kind in a container (in name order,
 /// stopping at the first blocked one), or the future owner of a kind in a container.
-fn ownership(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlError> {
-    if g.to.kind != GranteeKind::Role {
-        return Err(x.unsupported("ownership by database roles"));
+fn ownership(exec: &mut Exec, statement: GrantPrivileges) -> Result<Outcome, SqlError> {
+    if statement.to.kind != GranteeKind::Role {
+        return Err(exec.unsupported("ownership by database roles"));
     }
-    let to = grantee_of(x, &g.to)?;
+    let to = grantee_of(exec, &statement.to)?;
     let new_owner = to.name[0].clone();
-    let a = Access::of(x);
-    let targets = match &g.on {
+    let a = Access::of(exec);
+    let targets = match &statement.on {
         GrantTarget::Account => return Err(errors::syntax(1, 0, "unexpected 'ACCOUNT'.")),
         GrantTarget::Object(k, name) => {
             if *k == GrantKind::Model {
                 // GRANT OWNERSHIP usage notes: models cannot be transferred.
-                return Err(x.unsupported("transferring the ownership of a model"));
+                return Err(exec.unsupported("transferring the ownership of a model"));
             }
-            let s = resolve(x, *k, name)?;
-            require_exists(x, &s)?;
+            let s = resolve(exec, *k, name)?;
+            require_exists(exec, &s)?;
             vec![s]
         }
         GrantTarget::All {
@@ -1443,35 +1468,35 @@ fn ownership(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlError> {
             in_schema,
             container,
         } => {
-            let c = container_of(x, *in_schema, container)?;
-            objects_in(x.catalog, *kind, &c)
+            let c = container_of(exec, *in_schema, container)?;
+            objects_in(exec.catalog, *kind, &c)
         }
         GrantTarget::Future {
             kind,
             in_schema,
             container,
         } => {
-            if g.current_grants == Some(CurrentGrants::Revoke) {
+            if statement.current_grants == Some(CurrentGrants::Revoke) {
                 return Err(errors::syntax(1, 0, "unexpected 'REVOKE'."));
             }
             if !a.unchecked
                 && !a.holds(
-                    x.catalog,
+                    exec.catalog,
                     &securable(GrantKind::Account, vec![]),
                     "MANAGE GRANTS",
                 )
             {
                 return Ok(Outcome::unchanged(not_executed()));
             }
-            let c = container_of(x, *in_schema, container)?;
+            let c = container_of(exec, *in_schema, container)?;
             let on = kind.granted_on().to_string();
             // At most one future OWNERSHIP grant per kind and container.
-            x.catalog
+            exec.catalog
                 .grants
                 .future
                 .retain(|f| !(f.privilege == "OWNERSHIP" && f.kind == on && f.container == c));
-            x.catalog.grants.future.push(FutureGrant {
-                created_on: x.now,
+            exec.catalog.grants.future.push(FutureGrant {
+                created_on: exec.now,
                 privilege: "OWNERSHIP".into(),
                 kind: on,
                 container: c,
@@ -1481,16 +1506,16 @@ fn ownership(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlError> {
             return Ok(Outcome::changed(ok()));
         }
     };
-    let bulk = matches!(g.on, GrantTarget::All { .. });
+    let bulk = matches!(statement.on, GrantTarget::All { .. });
     let mut count = 0;
     for s in &targets {
-        let current = meta(x.catalog, s)
+        let current = meta(exec.catalog, s)
             .map(|m| m.owner.clone())
             .unwrap_or_default();
         if !a.unchecked
             && !a.has_role(&current)
             && !a.holds(
-                x.catalog,
+                exec.catalog,
                 &securable(GrantKind::Account, vec![]),
                 "MANAGE GRANTS",
             )
@@ -1501,7 +1526,7 @@ fn ownership(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlError> {
             return Ok(Outcome::unchanged(not_executed()));
         }
         if current != new_owner {
-            let outbound: Vec<usize> = x
+            let outbound: Vec<usize> = exec
                 .catalog
                 .grants
                 .privileges
@@ -1510,22 +1535,22 @@ fn ownership(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlError> {
                 .filter(|(_, p)| p.on == *s)
                 .map(|(i, _)| i)
                 .collect();
-            match g.current_grants {
+            match statement.current_grants {
                 None if kind_of(s) != GrantKind::Role && !outbound.is_empty() => {
-                    let p = &x.catalog.grants.privileges[outbound[0]];
+                    let p = &exec.catalog.grants.privileges[outbound[0]];
                     return Err(dependent_grant(p));
                 }
                 Some(CurrentGrants::Revoke) => {
-                    x.catalog.grants.privileges.retain(|p| p.on != *s);
+                    exec.catalog.grants.privileges.retain(|p| p.on != *s);
                 }
                 Some(CurrentGrants::Copy) => {
                     for i in outbound {
-                        x.catalog.grants.privileges[i].granted_by = new_owner.clone();
+                        exec.catalog.grants.privileges[i].granted_by = new_owner.clone();
                     }
                 }
                 None => {}
             }
-            if let Some(m) = meta_mut(x.catalog, s) {
+            if let Some(m) = meta_mut(exec.catalog, s) {
                 m.owner = new_owner.clone();
             }
         }
@@ -1541,28 +1566,28 @@ fn ownership(x: &mut Exec, g: GrantPrivileges) -> Result<Outcome, SqlError> {
 }
 
 /// CONFIRMED (terraform-provider-snowflake issues 81 and 152): two spaces after each period.
-fn dependent_grant(p: &PrivilegeGrant) -> SqlError {
+fn dependent_grant(grant: &PrivilegeGrant) -> SqlError {
     SqlError::new(
         "003036",
         "23001",
         format!(
             "SQL execution error: Dependent grant of privilege '{}' on securable '{}' to role '{}' exists.  It must be revoked first.  More than one dependent grant may exist: use 'SHOW GRANTS' command to view them.  To revoke all dependent grants while transferring object ownership, use convenience command 'GRANT OWNERSHIP ON <target_objects> TO <target_role> REVOKE CURRENT GRANTS'.",
-            p.privilege,
-            shown_name(&p.on.name),
-            shown_name(&p.to.name)
+            grant.privilege,
+            shown_name(&grant.on.name),
+            shown_name(&grant.to.name)
         ),
     )
 }
 
 /// GRANT / REVOKE ROLE and DATABASE ROLE.
 pub(crate) fn grant_role(
-    x: &mut Exec,
+    exec: &mut Exec,
     revoke: bool,
     role: GranteeName,
     to: GranteeName,
 ) -> Result<Outcome, SqlError> {
-    let role = grantee_of(x, &role)?;
-    let to = grantee_of(x, &to)?;
+    let role = grantee_of(exec, &role)?;
+    let to = grantee_of(exec, &to)?;
     if role.kind == "ROLE" && to.kind == "DATABASE_ROLE" {
         // Access control overview: account roles cannot be granted to database roles.
         return Err(SqlError::new(
@@ -1578,22 +1603,22 @@ pub(crate) fn grant_role(
             "SQL compilation error:\nA database role can only be granted to a database role of the same database.",
         ));
     }
-    let a = Access::of(x);
+    let a = Access::of(exec);
     let s = Securable {
         kind: role.kind.clone(),
         name: role.name.clone(),
     };
     if !a.unchecked
-        && !a.owns(x.catalog, &s)
+        && !a.owns(exec.catalog, &s)
         && !a.holds(
-            x.catalog,
+            exec.catalog,
             &securable(GrantKind::Account, vec![]),
             "MANAGE GRANTS",
         )
     {
         return Ok(Outcome::unchanged(not_executed()));
     }
-    let roles = &mut x.catalog.grants.roles;
+    let roles = &mut exec.catalog.grants.roles;
     let found = roles.iter().position(|g| g.role == role && g.to == to);
     if revoke {
         if let Some(i) = found {
@@ -1607,7 +1632,7 @@ pub(crate) fn grant_role(
     // A grant that would make a role its own ancestor is refused (UNCONFIRMED text).
     if to.kind != "USER" {
         // The new grant closes a cycle when `role` already has `to` (or is it).
-        let would = reach(x.catalog, vec![role.clone()]).contains(&to);
+        let would = reach(exec.catalog, vec![role.clone()]).contains(&to);
         if would {
             return Err(SqlError::new(
                 "003012",
@@ -1622,9 +1647,9 @@ pub(crate) fn grant_role(
             ));
         }
     }
-    let by = grantor(x, &a, &s);
-    x.catalog.grants.roles.push(RoleGrant {
-        created_on: x.now,
+    let by = grantor(exec, &a, &s);
+    exec.catalog.grants.roles.push(RoleGrant {
+        created_on: exec.now,
         role,
         to,
         granted_by: by,
@@ -1636,14 +1661,14 @@ pub(crate) fn grant_role(
 // Database roles.
 
 pub(crate) fn create_database_role(
-    x: &mut Exec,
+    exec: &mut Exec,
     head: CreateHead,
-    p: Vec<Prop>,
+    properties: Vec<Prop>,
 ) -> Result<Outcome, SqlError> {
-    let s = resolve(x, GrantKind::DatabaseRole, &head.name)?;
+    let s = resolve(exec, GrantKind::DatabaseRole, &head.name)?;
     let (d, r) = (s.name[0].clone(), s.name[1].clone());
-    x.database(&d)?;
-    if x.catalog.databases[&d].database_roles.contains_key(&r) {
+    exec.database(&d)?;
+    if exec.catalog.databases[&d].database_roles.contains_key(&r) {
         if head.if_not_exists {
             return Ok(Outcome::unchanged(exists_skipped(&r)));
         }
@@ -1651,24 +1676,28 @@ pub(crate) fn create_database_role(
             return Err(errors::already_exists(&r));
         }
     }
-    let mut role = AccountRole { meta: x.meta(None) };
-    for prop in &p {
+    let mut role = AccountRole {
+        meta: exec.meta(None),
+    };
+    for prop in &properties {
         match prop.key.as_str() {
             "COMMENT" => role.meta.comment = props::opt_string(prop)?,
             key => return Err(errors::syntax(1, 0, &format!("unexpected '{key}'."))),
         }
     }
-    x.database_mut(&d)?.database_roles.insert(r.clone(), role);
+    exec.database_mut(&d)?
+        .database_roles
+        .insert(r.clone(), role);
     Ok(Outcome::changed(created("Database role", &r)))
 }
 
 pub(crate) fn drop_database_role(
-    x: &mut Exec,
+    exec: &mut Exec,
     if_exists: bool,
     name: Name,
 ) -> Result<Outcome, SqlError> {
-    let s = resolve(x, GrantKind::DatabaseRole, &name)?;
-    let removed = x
+    let s = resolve(exec, GrantKind::DatabaseRole, &name)?;
+    let removed = exec
         .catalog
         .databases
         .get_mut(&s.name[0])
@@ -1705,19 +1734,19 @@ const T: &str = "text";
 const F: &str = "fixed";
 const TS: &str = "timestamp_ltz";
 
-fn s(v: impl Into<String>) -> Option<String> {
-    Some(v.into())
+fn s(value: impl Into<String>) -> Option<String> {
+    Some(value.into())
 }
 
 /// SHOW DATABASE ROLES IN DATABASE d, in the column order of terraform-provider-snowflake's
 /// databaseRoleDBRow (the docs give no example). Grant counts are counted from the grants.
 pub(crate) fn show_database_roles(
-    x: &Exec,
+    exec: &Exec,
     database: &str,
     like: Option<&str>,
     limit: Option<u64>,
 ) -> Result<ResultSet, SqlError> {
-    let db = x.database(database)?;
+    let db = exec.database(database)?;
     let cols = [
         ("created_on", TS),
         ("name", T),
@@ -1731,7 +1760,7 @@ pub(crate) fn show_database_roles(
         ("comment", T),
         ("owner_role_type", T),
     ];
-    let current = closure(x.catalog, &x.owner());
+    let current = closure(exec.catalog, &exec.owner());
     let mut rows = Vec::new();
     for (n, r) in &db.database_roles {
         if like.is_some_and(|p| !like_pattern(p, n)) {
@@ -1742,14 +1771,14 @@ pub(crate) fn show_database_roles(
             name: vec![database.to_string(), n.clone()],
         };
         let of = |k: &str| {
-            x.catalog
+            exec.catalog
                 .grants
                 .roles
                 .iter()
                 .filter(|g| g.role == me && g.to.kind == k)
                 .count()
         };
-        let granted = x
+        let granted = exec
             .catalog
             .grants
             .roles
@@ -1788,8 +1817,8 @@ struct Row {
 
 /// A grantee's name in `grantee_name`: a database role prints its bare name
 /// (UNCONFIRMED: terraform compares the bare name; docs/sandbox.md).
-fn grantee_name(g: &Grantee) -> String {
-    shown_name(&g.name[g.name.len() - 1..])
+fn grantee_name(grantee: &Grantee) -> String {
+    shown_name(&grantee.name[grantee.name.len() - 1..])
 }
 
 /// Ownership rows first for an object created before its grants; every row in the order
@@ -1798,12 +1827,12 @@ fn grantee_name(g: &Grantee) -> String {
 /// half for ownership, asked first of every object (kind, name, owner) so that the names of
 /// the objects it rules out are never copied.
 fn privilege_rows(
-    c: &Catalog,
+    catalog: &Catalog,
     may_own: impl Fn(GrantKind, &[&str], &str) -> bool,
     keep: impl Fn(&Securable, &Grantee) -> bool,
 ) -> Vec<Row> {
     let mut rows = Vec::new();
-    for (kind, parts, m) in owned_parts(c) {
+    for (kind, parts, m) in owned_parts(catalog) {
         if m.owner.is_empty() || !may_own(kind, parts.as_slice(), &m.owner) {
             continue;
         }
@@ -1820,7 +1849,7 @@ fn privilege_rows(
             });
         }
     }
-    for p in &c.grants.privileges {
+    for p in &catalog.grants.privileges {
         if keep(&p.on, &p.to) {
             rows.push(Row {
                 created_on: p.created_on,
@@ -1833,7 +1862,7 @@ fn privilege_rows(
         }
     }
     // Role grants print as USAGE on the granted role.
-    for r in &c.grants.roles {
+    for r in &catalog.grants.roles {
         let on = Securable {
             kind: r.role.kind.clone(),
             name: r.role.name.clone(),
@@ -1858,8 +1887,8 @@ fn privilege_rows(
 /// UNCONFIRMED which a live account returns (docs/sandbox.md); clients read by name.
 const ROLE_TYPE_BEFORE_GRANTED_BY: bool = true;
 
-pub(crate) fn show_grants(x: &Exec, g: &ShowGrants) -> Result<ResultSet, SqlError> {
-    let c = &*x.catalog;
+pub(crate) fn show_grants(exec: &Exec, show: &ShowGrants) -> Result<ResultSet, SqlError> {
+    let c = &*exec.catalog;
     let base = [
         ("created_on", TS),
         ("privilege", T),
@@ -1876,7 +1905,7 @@ pub(crate) fn show_grants(x: &Exec, g: &ShowGrants) -> Result<ResultSet, SqlErro
             s(&r.on.kind),
             // An account grant names the account (the docs example shows its name).
             s(if r.on.kind == "ACCOUNT" {
-                x.account.to_string()
+                exec.account.to_string()
             } else {
                 shown_name(&r.on.name)
             }),
@@ -1926,9 +1955,9 @@ pub(crate) fn show_grants(x: &Exec, g: &ShowGrants) -> Result<ResultSet, SqlErro
             .collect();
         columns(&cols, rows)
     };
-    match g {
+    match show {
         ShowGrants::To(who) => {
-            let to = grantee_of(x, who)?;
+            let to = grantee_of(exec, who)?;
             if to.kind == "USER" {
                 return Ok(role_rows(&|r| r.to == to, false));
             }
@@ -1945,7 +1974,7 @@ pub(crate) fn show_grants(x: &Exec, g: &ShowGrants) -> Result<ResultSet, SqlErro
             Ok(columns(&cols, rows))
         }
         ShowGrants::Of(role) => {
-            let role = grantee_of(x, role)?;
+            let role = grantee_of(exec, role)?;
             // SHOW GRANTS OF DATABASE ROLE prints a database-role grantee fully qualified
             // (terraform-provider-snowflake grants_impl.go).
             let fq = role.kind == "DATABASE_ROLE";
@@ -1955,8 +1984,8 @@ pub(crate) fn show_grants(x: &Exec, g: &ShowGrants) -> Result<ResultSet, SqlErro
             let sec = match target {
                 None => securable(GrantKind::Account, vec![]),
                 Some((k, name)) => {
-                    let s = resolve(x, *k, name)?;
-                    require_exists(x, &s)?;
+                    let s = resolve(exec, *k, name)?;
+                    require_exists(exec, &s)?;
                     s
                 }
             };
@@ -1986,16 +2015,16 @@ pub(crate) fn show_grants(x: &Exec, g: &ShowGrants) -> Result<ResultSet, SqlErro
             // SHOW FUTURE GRANTS TO has the layout of SHOW FUTURE GRANTS IN (the clients that
             // read it, SnowDDL's role resolvers and terraform-provider-snowflake, read the same
             // columns).
-            let keep: Box<dyn Fn(&FutureGrant) -> bool> = match g {
+            let keep: Box<dyn Fn(&FutureGrant) -> bool> = match show {
                 ShowGrants::FutureTo(who) => {
-                    let to = grantee_of(x, who)?;
+                    let to = grantee_of(exec, who)?;
                     Box::new(move |f| f.to == to)
                 }
                 ShowGrants::FutureIn {
                     in_schema,
                     container,
                 } => {
-                    let cont = container_of(x, *in_schema, container)?;
+                    let cont = container_of(exec, *in_schema, container)?;
                     Box::new(move |f| f.container == cont)
                 }
                 _ => unreachable!("matched above"),
@@ -2041,9 +2070,10 @@ mod tests {
         pub static PRUNES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     }
 
-    fn prunes(e: &mut Engine, s: &Session, sql: &str) -> usize {
+    fn prunes(engine: &mut Engine, session: &Session, sql: &str) -> usize {
         let before = PRUNES.with(|n| n.get());
-        e.execute(sql, s)
+        engine
+            .execute(sql, session)
             .unwrap_or_else(|err| panic!("{sql}: {err:?}"));
         PRUNES.with(|n| n.get()) - before
     }
