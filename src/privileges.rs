@@ -6,6 +6,7 @@
 //! exists needs its OWNERSHIP to be changed, which whoever created it holds; a container the
 //! plan creates is owned by the deploy role, which then holds every privilege on it.
 
+use crate::model::attr;
 use crate::model::{Ident, Kind, Object, ObjectName};
 use crate::sql::quote_ident;
 use std::collections::{BTreeMap, BTreeSet};
@@ -57,7 +58,7 @@ fn create_in_schema(object: &Object) -> Option<&'static str> {
     Some(match object.kind() {
         Kind::Stage => "CREATE STAGE",
         Kind::Entity => "CREATE TAG",
-        Kind::FeatureView if object.get("refresh_freq").is_some() => "CREATE DYNAMIC TABLE",
+        Kind::FeatureView if object.get(attr::REFRESH_FREQ).is_some() => "CREATE DYNAMIC TABLE",
         Kind::FeatureView | Kind::View => "CREATE VIEW",
         Kind::Model => "CREATE MODEL",
         Kind::Task => "CREATE TASK",
@@ -105,8 +106,9 @@ pub(crate) fn needed<'a>(
             // snapshot table (ddl::schema).
             Kind::Schema
                 if here
-                    && o.flag("feature_store")
-                    && !live(Kind::Schema, &o.name).is_some_and(|l| l.flag("feature_store")) =>
+                    && o.flag(attr::FEATURE_STORE)
+                    && !live(Kind::Schema, &o.name)
+                        .is_some_and(|l| l.flag(attr::FEATURE_STORE)) =>
             {
                 let db = o.name.database.clone().expect("in a database");
                 need(On::Database(db), "USAGE", o);
@@ -139,12 +141,15 @@ pub(crate) fn needed<'a>(
         }
         // A dynamic table refreshes, and a task runs, on its warehouse, as its owner.
         let runs_on_warehouse = match o.kind() {
-            Kind::FeatureView => o.get("refresh_freq").is_some(),
+            Kind::FeatureView => o.get(attr::REFRESH_FREQ).is_some(),
             Kind::Task => true,
             _ => false,
         };
         if runs_on_warehouse {
-            if let Some(w) = o.get_str("warehouse").and_then(|w| Ident::parse(w).ok()) {
+            if let Some(w) = o
+                .get_str(attr::WAREHOUSE)
+                .and_then(|w| Ident::parse(w).ok())
+            {
                 if present(Kind::Warehouse, &ObjectName::account(w.clone())) {
                     need(On::Warehouse(w), "USAGE", o);
                 }
@@ -324,7 +329,7 @@ mod tests {
             ObjectName::in_database(id("ML"), id("FS")),
             &[],
         );
-        fs.set("feature_store", true);
+        fs.set(attr::FEATURE_STORE, true);
         vec![
             obj(Kind::Warehouse, "x", ObjectName::account(id("WH")), &[]),
             obj(Kind::Database, "x", ObjectName::account(id("ML")), &[]),
@@ -377,9 +382,9 @@ mod tests {
             ObjectName::in_database(id("ML"), id("FS")),
             &[],
         );
-        fs.set("feature_store", true);
+        fs.set(attr::FEATURE_STORE, true);
         let mut live = account();
-        live[2].set("feature_store", false);
+        live[2].set(attr::FEATURE_STORE, false);
         assert_eq!(
             lines(&needed(&[fs.clone()], &exists(&live))),
             [

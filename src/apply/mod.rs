@@ -3,6 +3,7 @@
 //! starts, what runs finishes, and the task graphs suspended for the change are resumed.
 //! It never re-plans and never renders.
 
+use crate::model::attr;
 use crate::plan::{Effect, Plan};
 use crate::state::{Entry, InProgress, State, StateError};
 use futures::future::Either;
@@ -457,7 +458,7 @@ fn owed_after(plan: &Plan, id: usize) -> Option<usize> {
 fn resume_owed(plan: &Plan, id: usize) -> Option<usize> {
     let sets_enabled = |e: &Effect, on: bool| match e {
         Effect::Patch { object, paths, .. } => {
-            paths.iter().any(|p| p == "enabled") && object.flag("enabled") == on
+            paths.iter().any(|p| p == attr::ENABLED) && object.flag(attr::ENABLED) == on
         }
         _ => false,
     };

@@ -2,6 +2,7 @@
 //! fits the state. Here rather than in `plan`, which does not know the state.
 
 use crate::diff::{diff, DiffInput};
+use crate::model::attr;
 use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
 use crate::plan::{build, Plan};
 use std::collections::BTreeMap;
@@ -39,13 +40,13 @@ fn each_statement_records_what_it_did() {
     );
     let v = |src: &str| Value::Map(BTreeMap::from([("source".to_string(), Value::from(src))]));
     m.set(
-        "versions",
+        attr::VERSIONS,
         Value::Map(BTreeMap::from([
             ("V1".to_string(), v("@DB.S.ST/v1")),
             ("V2".to_string(), v("@DB.S.ST/v2")),
         ])),
     );
-    m.set("default_version", "V2");
+    m.set(attr::DEFAULT_VERSION, "V2");
     let p = plan(&[m.clone()], &[]);
     assert_eq!(
         p.statements(),
@@ -68,7 +69,7 @@ fn each_statement_records_what_it_did() {
         .collect();
     assert_eq!(
         recorded[0]
-            .get("versions")
+            .get(attr::VERSIONS)
             .unwrap()
             .as_map()
             .unwrap()
@@ -76,9 +77,14 @@ fn each_statement_records_what_it_did() {
             .collect::<Vec<_>>(),
         ["V1"]
     );
-    assert!(recorded[0].get("default_version").is_none());
+    assert!(recorded[0].get(attr::DEFAULT_VERSION).is_none());
     assert_eq!(
-        recorded[1].get("versions").unwrap().as_map().unwrap().len(),
+        recorded[1]
+            .get(attr::VERSIONS)
+            .unwrap()
+            .as_map()
+            .unwrap()
+            .len(),
         2
     );
     assert_eq!(recorded[2], m);

@@ -439,6 +439,7 @@ pub fn summary(settled: &[Settled]) -> String {
 mod tests {
     use super::*;
     use crate::apply::RunError;
+    use crate::model::attr;
     use crate::model::{Address, Ident, Kind, ObjectName};
     use crate::state::InProgress;
 
@@ -447,7 +448,7 @@ mod tests {
             Address::new(Kind::Warehouse, "w"),
             ObjectName::account(Ident::from_canonical("W")),
         );
-        o.set("size", size);
+        o.set(attr::SIZE, size);
         o
     }
 
@@ -817,9 +818,9 @@ mod tests {
                     Ident::from_canonical("T"),
                 ),
             );
-            o.set("sql", "SELECT 1");
-            o.set("schedule", "60 MINUTES");
-            o.set("enabled", enabled);
+            o.set(attr::SQL, "SELECT 1");
+            o.set(attr::SCHEDULE, "60 MINUTES");
+            o.set(attr::ENABLED, enabled);
             o
         };
         let patch = |enabled: bool| Effect::Patch {

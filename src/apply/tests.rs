@@ -1,5 +1,6 @@
 use super::*;
 use crate::diff::{diff, DiffInput};
+use crate::model::attr;
 use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
 use std::sync::Mutex;
 
@@ -37,11 +38,11 @@ fn task(name: &str, after: &[&str]) -> Object {
         Address::new(Kind::Task, name.to_lowercase()),
         ObjectName::in_schema(id("DB"), id("S"), id(name)),
     );
-    o.set("sql", format!("CALL {name}()"));
-    o.set("enabled", true);
+    o.set(attr::SQL, format!("CALL {name}()"));
+    o.set(attr::ENABLED, true);
     if !after.is_empty() {
         o.set(
-            "after",
+            attr::AFTER,
             Value::List(
                 after
                     .iter()
@@ -105,12 +106,12 @@ fn a_failure_stops_new_work_records_what_ran_and_the_next_plan_is_what_is_left()
         Address::new(Kind::Warehouse, "a"),
         ObjectName::account(id("A")),
     );
-    wh.set("size", "XSMALL");
+    wh.set(attr::SIZE, "XSMALL");
     let mut db = Object::new(
         Address::new(Kind::Database, "db"),
         ObjectName::account(id("DB")),
     );
-    db.set("comment", "x");
+    db.set(attr::COMMENT, "x");
     let mut schema = Object::new(
         Address::new(Kind::Schema, "s"),
         ObjectName::in_database(id("DB"), id("S")),
@@ -154,7 +155,7 @@ fn a_graph_whose_child_fails_to_change_is_resumed() {
         state.apply_effect(&Effect::Put { object: o.clone() });
     }
     let mut after = before.clone();
-    after[1].set("sql", "CALL CHILD_V2()");
+    after[1].set(attr::SQL, "CALL CHILD_V2()");
     let plan = plan_for(&after, &state);
     let (report, ran, _) = run(&plan, &mut state, Some("MODIFY AS"), 4);
     assert_eq!(
@@ -183,7 +184,7 @@ fn independent_objects_run_at_once_within_the_parallelism() {
                 Address::new(Kind::Warehouse, format!("w{i}")),
                 ObjectName::account(id(&format!("W{i}"))),
             );
-            w.set("size", "XSMALL");
+            w.set(attr::SIZE, "XSMALL");
             w
         })
         .collect();
@@ -206,7 +207,7 @@ fn a_statement_the_state_cannot_record_is_owed_once_the_one_before_it_ran() {
         Address::new(Kind::Schema, "s"),
         ObjectName::in_database(id("DB"), id("S")),
     );
-    schema.set("feature_store", true);
+    schema.set(attr::FEATURE_STORE, true);
     schema.deps.insert(db.address.clone());
     let wh = Object::new(
         Address::new(Kind::Warehouse, "w"),
@@ -322,7 +323,7 @@ fn each_statement_is_recorded_before_it_is_sent_and_its_result_before_dependents
         Address::new(Kind::Database, "db"),
         ObjectName::account(id("DB")),
     );
-    db.set("comment", "x");
+    db.set(attr::COMMENT, "x");
     let mut desired = vec![db.clone()];
     for i in 0..6 {
         let mut s = Object::new(
@@ -382,7 +383,7 @@ fn deletes_start_only_once_every_create_is_done() {
             Address::new(Kind::Warehouse, name.to_lowercase()),
             ObjectName::account(id(name)),
         );
-        o.set("size", "XSMALL");
+        o.set(attr::SIZE, "XSMALL");
         o
     };
     let mut state = State::new("default");
@@ -413,12 +414,12 @@ fn deletes_start_only_once_every_create_is_done() {
 #[test]
 fn a_failed_statement_is_not_recorded_by_the_resume_that_follows_it() {
     let mut t = task("T", &[]);
-    t.set("schedule", "60 MINUTES");
-    t.set("warehouse", "WH");
+    t.set(attr::SCHEDULE, "60 MINUTES");
+    t.set(attr::WAREHOUSE, "WH");
     let mut state = State::new("default");
     state.apply_effect(&Effect::Put { object: t.clone() });
     let mut want = t.clone();
-    want.set("warehouse", "NOPE");
+    want.set(attr::WAREHOUSE, "NOPE");
     let plan = plan_for(std::slice::from_ref(&want), &state);
     assert_eq!(
         plan.statements(),
@@ -574,7 +575,7 @@ fn the_state_is_written_while_statements_run_not_between_them() {
                 Address::new(Kind::Warehouse, format!("w{i}")),
                 ObjectName::account(id(&format!("W{i}"))),
             );
-            w.set("size", "XSMALL");
+            w.set(attr::SIZE, "XSMALL");
             w
         })
         .collect();

@@ -5,6 +5,7 @@ use super::decode::Decoded;
 use super::evaluate::list;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::Graph;
+use crate::model::attr;
 use crate::model::canon::RefreshFreq;
 use crate::model::kinds::task::{MAX_PREDECESSORS, ROOT_ONLY};
 use crate::model::kinds::{entity, feature_view as fv};
@@ -59,7 +60,7 @@ fn duplicates(decoded: &[Decoded], diags: &mut Diagnostics) {
         // A feature view refreshed on a cron schedule also has a task of its own name.
         let cron = d
             .object
-            .get_str("refresh_freq")
+            .get_str(attr::REFRESH_FREQ)
             .and_then(|f| RefreshFreq::parse(f).ok());
         if d.object.kind() == Kind::FeatureView && matches!(cron, Some(RefreshFreq::Cron(_))) {
             groups
@@ -104,10 +105,10 @@ fn duplicates(decoded: &[Decoded], diags: &mut Diagnostics) {
 
 fn task(decoded: &Decoded, diags: &mut Diagnostics) {
     let o = &decoded.object;
-    let has_schedule = o.get("schedule").is_some();
+    let has_schedule = o.get(attr::SCHEDULE).is_some();
     let schema = o.name.schema_name();
     // A schedule that is written but invalid has its own error; saying it has none would be false.
-    let written = decoded.spans.contains_key("schedule");
+    let written = decoded.spans.contains_key(attr::SCHEDULE);
     if decoded.after.is_empty() && !has_schedule && !written {
         diags.push(
             Diagnostic::warning(format!("{} has neither schedule nor after, so it runs only when started by hand", o.address))
@@ -119,7 +120,7 @@ fn task(decoded: &Decoded, diags: &mut Diagnostics) {
         diags.push(
             Diagnostic::error(format!("{} has a schedule but runs after other tasks", o.address))
                 .with_detail("only the root task of a task graph has a schedule: remove schedule, or remove after")
-                .at(span(decoded, "schedule")),
+                .at(span(decoded, attr::SCHEDULE)),
         );
     }
     if decoded.after.len() > MAX_PREDECESSORS {
@@ -129,14 +130,14 @@ fn task(decoded: &Decoded, diags: &mut Diagnostics) {
                 o.address,
                 decoded.after.len()
             ))
-            .at(span(decoded, "after")),
+            .at(span(decoded, attr::AFTER)),
         );
     }
     for p in &decoded.after {
         if *p == o.name {
             diags.push(
                 Diagnostic::error(format!("{} runs after itself", o.address))
-                    .at(span(decoded, "after")),
+                    .at(span(decoded, attr::AFTER)),
             );
         } else if p.schema_name() != schema {
             diags.push(
@@ -149,7 +150,7 @@ fn task(decoded: &Decoded, diags: &mut Diagnostics) {
                     o.address,
                     schema.as_ref().map(ToString::to_string).unwrap_or_default()
                 ))
-                .at(span(decoded, "after")),
+                .at(span(decoded, attr::AFTER)),
             );
         }
     }
@@ -189,7 +190,7 @@ fn schema_transience(
     diags: &mut Diagnostics,
 ) {
     let o = &decoded.object;
-    if o.get("transient").and_then(|v| v.as_bool()) != Some(false) {
+    if o.get(attr::TRANSIENT).and_then(|v| v.as_bool()) != Some(false) {
         return;
     }
     let Some(db) = o.name.database.clone().map(ObjectName::account) else {
@@ -197,7 +198,7 @@ fn schema_transience(
     };
     if let Some(parent) = by_name
         .get(&(Kind::Database, &db))
-        .filter(|p| p.object.flag("transient"))
+        .filter(|p| p.object.flag(attr::TRANSIENT))
     {
         diags.push(
             Diagnostic::error(format!(
@@ -208,7 +209,7 @@ fn schema_transience(
                 "Snowflake makes every schema of a transient database transient: remove transient = false, or make {} permanent",
                 parent.object.address
             ))
-            .at(span(decoded, "transient")),
+            .at(span(decoded, attr::TRANSIENT)),
         );
     }
 }
@@ -219,14 +220,14 @@ fn feature_view(
     diags: &mut Diagnostics,
 ) {
     let o = &decoded.object;
-    if o.get("refresh_freq").is_some() && o.get("warehouse").is_none() {
+    if o.get(attr::REFRESH_FREQ).is_some() && o.get(attr::WAREHOUSE).is_none() {
         diags.push(
             Diagnostic::error(format!("{} has refresh_freq but no warehouse", o.address))
                 .with_detail("a feature view with refresh_freq is a dynamic table, refreshed by a warehouse: add warehouse = warehouse.NAME, or remove refresh_freq to make it a view")
-                .at(span(decoded, "refresh_freq")),
+                .at(span(decoded, attr::REFRESH_FREQ)),
         );
     }
-    if o.get("entities")
+    if o.get(attr::ENTITIES)
         .and_then(|e| e.as_list())
         .is_some_and(<[_]>::is_empty)
     {
@@ -235,7 +236,7 @@ fn feature_view(
                 .with_detail(
                     "a feature view describes at least one entity: entities = [entity.NAME]",
                 )
-                .at(span(decoded, "entities")),
+                .at(span(decoded, attr::ENTITIES)),
         );
     }
     // The library splits NAME$VERSION on `$` and refuses the feature view otherwise.
@@ -243,14 +244,17 @@ fn feature_view(
         diags.push(
             Diagnostic::error(format!("the feature view name of {} contains `$`", o.address))
                 .with_detail("the Feature Store names a feature view NAME$VERSION and splits it on `$` to read it back: use a name without `$`")
-                .at(span(decoded, "name")),
+                .at(span(decoded, attr::NAME)),
         );
     }
-    if let Some(c) = o.get_str("timestamp_col").and_then(unreadable_in_metadata) {
+    if let Some(c) = o
+        .get_str(attr::TIMESTAMP_COL)
+        .and_then(unreadable_in_metadata)
+    {
         diags.push(
             Diagnostic::error(format!("the timestamp column of {} contains {c}", o.address))
                 .with_detail("the Feature Store keeps the timestamp column in JSON inside the feature view's definition and reads it back unescaped: rename the column, or alias it in the query")
-                .at(span(decoded, "timestamp_col")),
+                .at(span(decoded, attr::TIMESTAMP_COL)),
         );
     }
     let schema = o.name.schema_name();
@@ -269,13 +273,13 @@ fn feature_view(
                     schema.as_ref().map(ToString::to_string).unwrap_or_default(),
                     e.schema_name().map(|s| s.to_string()).unwrap_or_default()
                 ))
-                .at(span(decoded, "entities")),
+                .at(span(decoded, attr::ENTITIES)),
             );
         } else if !by_name.contains_key(&(Kind::Entity, e)) {
             diags.push(
                 Diagnostic::error(format!("{} uses the entity {entity}, which no entity block declares", o.address))
                     .with_detail("snowform writes each entity's join keys into the feature view's tags: declare the entity with an entity block")
-                    .at(span(decoded, "entities")),
+                    .at(span(decoded, attr::ENTITIES)),
             );
         }
     }
@@ -303,7 +307,7 @@ fn entity(decoded: &Decoded, diags: &mut Diagnostics) {
         diags.push(
             Diagnostic::error(format!("the entity name {:?} contains {c}", name.as_str()))
                 .with_detail("the Feature Store keeps entity names in JSON inside each feature view's definition and reads them back unescaped: use a name without quotes, backslashes or control characters")
-                .at(span(decoded, "name")),
+                .at(span(decoded, attr::NAME)),
         );
     }
 }
@@ -322,12 +326,12 @@ fn entity_lengths(decoded: &Decoded, diags: &mut Diagnostics) {
                     entity::NAME_MAX_CHARS
                 ))
                 .with_detail("the Feature Store library refuses a longer entity name, and lists entities with their names cut short, so it cannot find the entity: use a shorter name (a name that is not all upper case is written with its double quotes, which count)")
-                .at(span(decoded, "name")),
+                .at(span(decoded, attr::NAME)),
             );
         }
     }
     let keys = o
-        .get("join_keys")
+        .get(attr::JOIN_KEYS)
         .map(|v| v.str_list().join(","))
         .unwrap_or_default();
     let n = keys.chars().count();
@@ -338,7 +342,7 @@ fn entity_lengths(decoded: &Decoded, diags: &mut Diagnostics) {
                 o.address
             ))
             .with_detail("the entity's tag holds its join keys joined by commas, and every feature view of the entity carries them in a tag of its own: use fewer or shorter join keys")
-            .at(span(decoded, "join_keys")),
+            .at(span(decoded, attr::JOIN_KEYS)),
         );
     }
 }
@@ -353,7 +357,7 @@ fn feature_view_metadata_length(decoded: &Decoded, diags: &mut Diagnostics) {
         .filter_map(|e| entity_of_tag(&e.name))
         .collect();
     let names: Vec<&str> = names.iter().map(Ident::as_str).collect();
-    let value = fv::metadata_tag_value(&names, o.get_str("timestamp_col"));
+    let value = fv::metadata_tag_value(&names, o.get_str(attr::TIMESTAMP_COL));
     let n = fv::stored_chars(&value);
     if n > TAG_VALUE_MAX_CHARS {
         diags.push(
@@ -365,7 +369,7 @@ fn feature_view_metadata_length(decoded: &Decoded, diags: &mut Diagnostics) {
                 "the feature view's {} tag holds the names of its entities and its timestamp column: {value}; use fewer entities or shorter names",
                 fv::METADATA_TAG
             ))
-            .at(span(decoded, "entities")),
+            .at(span(decoded, attr::ENTITIES)),
         );
     }
 }
@@ -382,7 +386,7 @@ fn feature_store_schema(
         diags.push(
             Diagnostic::error(format!("the schema {schema} of {} is not managed by a schema block", decoded.object.address))
                 .with_detail("the Feature Store's own tags and tables are created with the schema: add a schema block for it")
-                .at(span(decoded, "schema")),
+                .at(span(decoded, attr::SCHEMA)),
         );
     }
 }

@@ -3,17 +3,18 @@
 //! a plan with a connection checks that the account has each one, and never changes it.
 
 use crate::diag::Span;
+use crate::model::attr;
 use crate::model::{Ident, Kind, ObjectName, Scope};
 use hcl::Value as Hcl;
 
 /// The kinds a data block may read, with the attributes that name one.
 pub(crate) const DATA_KINDS: &[(Kind, &[&str])] = &[
-    (Kind::Warehouse, &["name"]),
-    (Kind::Database, &["name"]),
-    (Kind::Schema, &["database", "name"]),
-    (Kind::Stage, &["schema", "name"]),
-    (Kind::Role, &["name"]),
-    (Kind::Table, &["schema", "name"]),
+    (Kind::Warehouse, &[attr::NAME]),
+    (Kind::Database, &[attr::NAME]),
+    (Kind::Schema, &[attr::DATABASE, attr::NAME]),
+    (Kind::Stage, &[attr::SCHEMA, attr::NAME]),
+    (Kind::Role, &[attr::NAME]),
+    (Kind::Table, &[attr::SCHEMA, attr::NAME]),
 ];
 
 /// The attributes a reference may read of a data block.
@@ -62,18 +63,18 @@ pub(crate) fn name_of(kind: Kind, get: impl Fn(&str) -> Option<Hcl>) -> Result<O
 /// What a reference to a data block reads: its name's parts and its full name.
 pub(crate) fn value_of(name: &ObjectName) -> Hcl {
     let mut m = hcl::Map::new();
-    m.insert("name".into(), Hcl::from(name.name.as_str()));
+    m.insert(attr::NAME.into(), Hcl::from(name.name.as_str()));
     m.insert("fqn".into(), Hcl::from(name.to_sql()));
     match (&name.database, &name.schema) {
         (Some(d), Some(s)) => {
-            m.insert("database".into(), Hcl::from(d.as_str()));
+            m.insert(attr::DATABASE.into(), Hcl::from(d.as_str()));
             m.insert(
-                "schema".into(),
+                attr::SCHEMA.into(),
                 Hcl::from(format!("{}.{}", d.to_sql(), s.to_sql())),
             );
         }
         (Some(d), None) => {
-            m.insert("database".into(), Hcl::from(d.as_str()));
+            m.insert(attr::DATABASE.into(), Hcl::from(d.as_str()));
         }
         _ => {}
     }

@@ -7,6 +7,7 @@ use super::blocks::ResourceDecl;
 use super::functions::describe;
 use super::values::{self, text, Invalid};
 use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::model::attr;
 use crate::model::ident::{split_parts, MAX_IDENT_LEN};
 use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
 use crate::model::kinds::table::{COLUMNS as TABLE_COLUMNS, COLUMN_ATTRS};
@@ -166,7 +167,7 @@ impl Decoder<'_, '_> {
         let decl = self.input.decl;
         let values = self.evaluate(&decl.block.body, s.attrs, None);
 
-        let name = self.name(values.get("name"));
+        let name = self.name(values.get(attr::NAME));
         let container_attr = s.attrs.iter().find(|a| a.role == Role::Container);
         let container = container_attr.and_then(|a| self.container(a, values.get(a.name)));
         let mut props = BTreeMap::new();
@@ -204,7 +205,7 @@ impl Decoder<'_, '_> {
             // A body goes between `$$` (as Snowflake's examples write it): one holding `$$`
             // would end early and the rest would run as SQL.
             let decoded = decoded.and_then(|value| match value.as_str() {
-                Some(b) if kind == Kind::Procedure && attr.name == "body" && b.contains("$$") => {
+                Some(b) if kind == Kind::Procedure && attr.name == attr::BODY && b.contains("$$") => {
                     Err(values::Invalid::new(
                         "the body contains `$$`, which would end the procedure's code early; remove it (for example, write `$ $` or build the text from parts)",
                     ))
@@ -240,12 +241,12 @@ impl Decoder<'_, '_> {
                 let own = match kind {
                     Kind::Entity => Some(entity_tag_name(n)),
                     Kind::FeatureView => props
-                        .get("version")
+                        .get(attr::VERSION)
                         .and_then(Value::as_str)
                         .map(|v| feature_view_object_name(n, v)),
                     _ => Some(n.clone()),
                 };
-                let own = own.filter(|own| self.fits(kind, own, values.get("name")));
+                let own = own.filter(|own| self.fits(kind, own, values.get(attr::NAME)));
                 match (own, &sch.database) {
                     (Some(own), Some(db)) => {
                         Some(ObjectName::in_schema(db.clone(), sch.name.clone(), own))
@@ -259,7 +260,7 @@ impl Decoder<'_, '_> {
         let object_name = match kind {
             Kind::Procedure => object_name.map(|n| {
                 n.with_signature(Some(crate::model::kinds::procedure::signature(
-                    props.get("arguments"),
+                    props.get(attr::ARGUMENTS),
                 )))
             }),
             _ => object_name,
@@ -430,9 +431,16 @@ impl Decoder<'_, '_> {
         use crate::model::kinds::grant::{self as g};
         let block = self.input.decl.span();
         let at = |d: &Self, attr: &str| d.spans.get(attr).cloned().unwrap_or_else(|| block.clone());
-        if ["on", "on_all", "on_future", "in", "to", "privileges"]
-            .iter()
-            .any(|a| self.failed.contains(a))
+        if [
+            attr::ON,
+            attr::ON_ALL,
+            attr::ON_FUTURE,
+            attr::IN,
+            attr::TO,
+            attr::PRIVILEGES,
+        ]
+        .iter()
+        .any(|a| self.failed.contains(a))
         {
             return None;
         }
@@ -449,18 +457,18 @@ impl Decoder<'_, '_> {
                 Some("write on = <object> for one object, or on_all / on_future = \"VIEWS\" with in = <schema or database>".into()),
                 block,
             );
-            self.failed.insert("on");
+            self.failed.insert(attr::ON);
             return None;
         }
         let sec = match (&on, &all, &future, &within) {
             (Some(_), _, _, Some(_)) => {
-                let span = at(self, "in");
+                let span = at(self, attr::IN);
                 self.error(
                     "`in` goes with on_all or on_future, not with on".into(),
                     Some("on names the object itself; remove `in`".into()),
                     span,
                 );
-                self.failed.insert("in");
+                self.failed.insert(attr::IN);
                 return None;
             }
             (Some(on), ..) => g::split_target(on).map(|(s, _)| s),
@@ -472,27 +480,27 @@ impl Decoder<'_, '_> {
                     Some("add in = schema.<label> (or a database)".into()),
                     span,
                 );
-                self.failed.insert("in");
+                self.failed.insert(attr::IN);
                 return None;
             }
             (None, Some(p), _, Some(i)) | (None, _, Some(p), Some(i)) => {
                 if p == "SCHEMAS" && !i.starts_with("DATABASE ") {
-                    let span = at(self, "in");
+                    let span = at(self, attr::IN);
                     self.error(
                         "SCHEMAS are granted in a database".into(),
                         Some("write in = database.<label>".into()),
                         span,
                     );
-                    self.failed.insert("in");
+                    self.failed.insert(attr::IN);
                     return None;
                 }
                 g::securable_of_plural(p)
             }
             _ => None,
         }?;
-        let span = at(self, "privileges");
+        let span = at(self, attr::PRIVILEGES);
         let listed: Vec<String> = props
-            .get("privileges")?
+            .get(attr::PRIVILEGES)?
             .str_list()
             .into_iter()
             .map(str::to_string)
@@ -505,7 +513,7 @@ impl Decoder<'_, '_> {
                     None,
                     span,
                 );
-                self.failed.insert("privileges");
+                self.failed.insert(attr::PRIVILEGES);
                 return None;
             }
             true => match sec.all {
@@ -523,7 +531,7 @@ impl Decoder<'_, '_> {
                         )),
                         span,
                     );
-                    self.failed.insert("privileges");
+                    self.failed.insert(attr::PRIVILEGES);
                     return None;
                 }
             },
@@ -542,7 +550,7 @@ impl Decoder<'_, '_> {
                     Some("ownership moves with owner = role.<label> on the object's block".into()),
                     span.clone(),
                 );
-                self.failed.insert("privileges");
+                self.failed.insert(attr::PRIVILEGES);
             } else if !allowed.contains(&p.as_str()) {
                 let d = Diagnostic::error(format!(
                     "{p:?} is not a privilege on a {}",
@@ -561,7 +569,7 @@ impl Decoder<'_, '_> {
                     )),
                 };
                 self.diags.push(d.at(Some(span.clone())));
-                self.failed.insert("privileges");
+                self.failed.insert(attr::PRIVILEGES);
             }
         }
         if sec.keyword == "STAGE"
@@ -573,7 +581,7 @@ impl Decoder<'_, '_> {
                 Some("add \"READ\" to the privileges".into()),
                 span.clone(),
             );
-            self.failed.insert("privileges");
+            self.failed.insert(attr::PRIVILEGES);
         }
         if database_role {
             // A database role holds privileges only inside its own database.
@@ -591,23 +599,23 @@ impl Decoder<'_, '_> {
                 })
                 .map(|(_, n)| n.split('.').next().unwrap_or("").to_string());
             if sec.keyword == "WAREHOUSE" || target_db.as_deref() != Some(role_db.as_str()) {
-                let span = at(self, "to");
+                let span = at(self, attr::TO);
                 self.error(
                     "a database role holds privileges only on objects of its own database".into(),
                     Some("grant to an account role instead".into()),
                     span,
                 );
-                self.failed.insert("to");
+                self.failed.insert(attr::TO);
             }
         }
-        if self.failed.contains("privileges") || self.failed.contains("to") {
+        if self.failed.contains(attr::PRIVILEGES) || self.failed.contains(attr::TO) {
             return None;
         }
         let mut privileges = privileges;
         privileges.sort();
         privileges.dedup();
         props.insert(
-            "privileges".into(),
+            attr::PRIVILEGES.into(),
             Value::List(privileges.into_iter().map(Value::Str).collect()),
         );
         let target = g::target_text(
@@ -624,16 +632,19 @@ impl Decoder<'_, '_> {
     /// user).
     fn role_grant(&mut self, props: &mut BTreeMap<String, Value>) -> Option<ObjectName> {
         let block = self.input.decl.span();
-        if ["role", "to", "user"]
+        if [attr::ROLE, attr::TO, attr::USER]
             .iter()
             .any(|a| self.failed.contains(a))
         {
             return None;
         }
-        let role = props.get("role").and_then(Value::as_str)?.to_string();
-        let to = props.get("to").and_then(Value::as_str).map(str::to_string);
+        let role = props.get(attr::ROLE).and_then(Value::as_str)?.to_string();
+        let to = props
+            .get(attr::TO)
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let user = props
-            .remove("user")
+            .remove(attr::USER)
             .and_then(|v| v.as_str().map(str::to_string));
         let grantee = match (to, user) {
             (Some(to), None) => to,
@@ -644,7 +655,7 @@ impl Decoder<'_, '_> {
                     Some("write to = role.<label>, or user = \"NAME\"".into()),
                     block,
                 );
-                self.failed.insert("to");
+                self.failed.insert(attr::TO);
                 return None;
             }
         };
@@ -661,16 +672,16 @@ impl Decoder<'_, '_> {
             _ => None,
         };
         if let Some(problem) = problem {
-            let at = self.spans.get("to").cloned().unwrap_or(block);
+            let at = self.spans.get(attr::TO).cloned().unwrap_or(block);
             self.error(
                 problem.into(),
                 Some("grant it to an account role instead".into()),
                 at,
             );
-            self.failed.insert("to");
+            self.failed.insert(attr::TO);
             return None;
         }
-        props.insert("to".into(), Value::Str(grantee.clone()));
+        props.insert(attr::TO.into(), Value::Str(grantee.clone()));
         Some(crate::model::kinds::role_grant::role_grant_name(
             &role, &grantee,
         ))
@@ -684,7 +695,7 @@ impl Decoder<'_, '_> {
                 None,
                 span.clone(),
             );
-            self.failed.insert("name");
+            self.failed.insert(attr::NAME);
             return None;
         };
         match Ident::parse(&s) {
@@ -694,13 +705,13 @@ impl Decoder<'_, '_> {
                     Some("the Feature Store joins entity names with commas, so an entity name cannot hold one".into()),
                     span.clone(),
                 );
-                self.failed.insert("name");
+                self.failed.insert(attr::NAME);
                 None
             }
             Ok(ident) => Some(ident),
             Err(e) => {
                 self.error(format!("invalid name: {e}"), None, span.clone());
-                self.failed.insert("name");
+                self.failed.insert(attr::NAME);
                 None
             }
         }
@@ -725,7 +736,7 @@ impl Decoder<'_, '_> {
             Some(format!("shorten the name: {why} is {}", own.as_str())),
             at,
         );
-        self.failed.insert("name");
+        self.failed.insert(attr::NAME);
         false
     }
 
@@ -892,7 +903,7 @@ impl Decoder<'_, '_> {
         self.objects_in_schema(Kind::Entity, value, schema)
     }
 
-    /// A model's `version "V1" { ... }` blocks, into `props["versions"]`.
+    /// A model's `version "V1" { ... }` blocks, into `props[attr::VERSIONS]`.
     fn versions(&mut self, props: &mut BTreeMap<String, Value>) {
         let decl = self.input.decl;
         let file = decl.file;
@@ -943,10 +954,10 @@ impl Decoder<'_, '_> {
                 };
                 match values::decode(&attr.ty, v) {
                     Ok(value) => {
-                        if attr.name == "source" {
+                        if attr.name == attr::SOURCE {
                             self.stage_of(value.as_str().unwrap_or_default());
                         }
-                        if attr.name == "alias" {
+                        if attr.name == attr::ALIAS {
                             let alias = value.as_str().unwrap_or_default().to_string();
                             if RESERVED_ALIASES.contains(&alias.as_str()) {
                                 self.error(
@@ -973,12 +984,12 @@ impl Decoder<'_, '_> {
             }
             versions.insert(version, Value::Map(fields));
         }
-        if let (Some(Value::Str(default)), true) = (props.get("default_version"), labels_ok) {
+        if let (Some(Value::Str(default)), true) = (props.get(attr::DEFAULT_VERSION), labels_ok) {
             if !versions.contains_key(default) {
                 let known: Vec<&str> = versions.keys().map(String::as_str).collect();
                 let at = self
                     .spans
-                    .get("default_version")
+                    .get(attr::DEFAULT_VERSION)
                     .cloned()
                     .unwrap_or_else(|| decl.span());
                 self.error(
@@ -993,13 +1004,13 @@ impl Decoder<'_, '_> {
                     }),
                     at,
                 );
-                self.failed.insert("default_version");
+                self.failed.insert(attr::DEFAULT_VERSION);
             }
         }
         props.insert(VERSIONS.to_string(), Value::Map(versions));
     }
 
-    /// A table's `column "NAME" { ... }` blocks, into `props["columns"]` in declared order,
+    /// A table's `column "NAME" { ... }` blocks, into `props[attr::COLUMNS]` in declared order,
     /// each with its name, canonical type and nullability (and default and comment when set).
     fn columns(&mut self, props: &mut BTreeMap<String, Value>) {
         let decl = self.input.decl;
@@ -1042,8 +1053,8 @@ impl Decoder<'_, '_> {
             }
             let values = self.evaluate(&block.body, COLUMN_ATTRS, Some(("column", i)));
             let mut fields = BTreeMap::new();
-            fields.insert("name".to_string(), Value::Str(name));
-            fields.insert("nullable".to_string(), Value::Bool(true));
+            fields.insert(attr::NAME.to_string(), Value::Str(name));
+            fields.insert(attr::NULLABLE.to_string(), Value::Bool(true));
             for attr in COLUMN_ATTRS {
                 let Some((v, span)) = values.get(attr.name) else {
                     continue;
@@ -1102,7 +1113,7 @@ impl Decoder<'_, '_> {
             );
         }
         if let Some(n) = name {
-            obj.insert("name".into(), Hcl::from(n.as_str()));
+            obj.insert(attr::NAME.into(), Hcl::from(n.as_str()));
         }
         if let Some((attr, c)) = container {
             obj.insert(attr.name.to_string(), Hcl::from(c.to_string()));

@@ -14,6 +14,7 @@ use super::values::text;
 use super::variables::Variables;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::Graph;
+use crate::model::attr;
 use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
 use crate::model::{schema, Address, Ident, Kind, Lifecycle, ObjectName, Role};
 use hcl::Value as Hcl;
@@ -674,7 +675,7 @@ fn analyse_module<'a>(
                 .at(Some(file.span_of(&c.key))),
         );
     }
-    let source = match decl.attr("source") {
+    let source = match decl.attr(attr::SOURCE) {
         None => {
             broken = true; // reported by blocks::collect
             None
@@ -1935,7 +1936,7 @@ fn resolve_named(decoded: &mut [Decoded]) {
         if d.object.kind() == Kind::Task && !procedures.is_empty() {
             let called = d
                 .object
-                .get_str("sql")
+                .get_str(attr::SQL)
                 .and_then(|sql| crate::model::kinds::procedure::called_by(&d.object.name, sql));
             if let Some(addrs) = called.and_then(|n| procedures.get(&n)) {
                 d.object.deps.extend(addrs.iter().cloned());

@@ -6,6 +6,7 @@
 use super::blocks::{Decls, RefactorDecl};
 use super::source::SourceFile;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::attr;
 use crate::model::{Address, Import, Move, MoveEnd, Object, ObjectName, Removal};
 use hcl_edit::expr::{Expression, TraversalOperator};
 use std::collections::BTreeSet;
@@ -66,7 +67,7 @@ pub(crate) fn collect(decls: &Decls, objects: &[Object], diags: &mut Diagnostics
                 let (Some(from), Some(to)) = (end(r, "from", diags), end(r, "to", diags)) else {
                     continue;
                 };
-                let to_span = r.file.span_of(&r.attr("to").expect("checked").value);
+                let to_span = r.file.span_of(&r.attr(attr::TO).expect("checked").value);
                 let from_span = r.file.span_of(&r.attr("from").expect("checked").value);
                 match (&from, &to) {
                     (MoveEnd::Object(f), MoveEnd::Object(t)) if f.kind != t.kind => {
@@ -155,7 +156,7 @@ pub(crate) fn collect(decls: &Decls, objects: &[Object], diags: &mut Diagnostics
                 let Some(to) = end(r, "to", diags) else {
                     continue;
                 };
-                let to_span = r.file.span_of(&r.attr("to").expect("checked").value);
+                let to_span = r.file.span_of(&r.attr(attr::TO).expect("checked").value);
                 let MoveEnd::Object(to) = to else {
                     diags.push(
                         Diagnostic::error("an import block imports one object")

@@ -6,6 +6,7 @@
 use super::blocks::Decls;
 use super::decode::Decoded;
 use super::refs::{classify, Target, Uses};
+use crate::model::attr;
 use crate::model::{Kind, Value};
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
@@ -103,7 +104,7 @@ pub(crate) fn derived_values(
             if *kind != o.address.kind || l != label || o.address.module != prefix {
                 continue;
             }
-            if key == "name" {
+            if key == attr::NAME {
                 out.push(o.name.to_string());
             }
             if let Some(v) = lookup(&o.props, key) {

@@ -2,6 +2,7 @@
 //! attribute type, and model values back into HCL values for block references.
 
 use super::functions::{describe, from_json, primitive_text, to_json};
+use crate::model::attr;
 use crate::model::canon::{self, RefreshFreq};
 use crate::model::schema::AttrType;
 use crate::model::{Ident, Value};
@@ -220,14 +221,15 @@ pub(crate) fn decode(ty: &AttrType, hcl_value: &Hcl) -> Result<Value, Invalid> {
                 let Hcl::Object(m) = item else {
                     return Err(expected(ty, hcl_value));
                 };
-                if let Some(k) = m.keys().find(|k| *k != "name" && *k != "type") {
+                if let Some(k) = m.keys().find(|k| *k != attr::NAME && *k != attr::TYPE) {
                     return Err(Invalid::new(format!(
                         "an argument has {k:?}; write only name and type"
                     )));
                 }
-                let (Some(name), Some(t)) =
-                    (m.get("name").and_then(text), m.get("type").and_then(text))
-                else {
+                let (Some(name), Some(t)) = (
+                    m.get(attr::NAME).and_then(text),
+                    m.get(attr::TYPE).and_then(text),
+                ) else {
                     return Err(Invalid::new("an argument needs a name and a type"));
                 };
                 let name = Ident::parse(&name).map_err(|e| Invalid::new(e.to_string()))?;

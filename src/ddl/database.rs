@@ -1,12 +1,13 @@
 use super::props::{create_line, set_unset};
 use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
+use crate::model::attr;
 use crate::model::Object;
 
 pub fn create(object: &Object, or_replace: bool) -> Vec<Stmt> {
     let prefix = format!(
         "CREATE {}{}DATABASE",
         if or_replace { "OR REPLACE " } else { "" },
-        if object.flag("transient") {
+        if object.flag(attr::TRANSIENT) {
             "TRANSIENT "
         } else {
             ""

@@ -1,4 +1,5 @@
 use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
+use crate::model::attr;
 use crate::model::Object;
 use crate::sql::quote_literal;
 
@@ -6,7 +7,7 @@ use crate::sql::quote_literal;
 /// Feature Store library writes it (register_entity).
 pub fn create(object: &Object, or_replace: bool) -> Vec<Stmt> {
     let keys = object
-        .get("join_keys")
+        .get(attr::JOIN_KEYS)
         .map(|v| v.str_list().join(","))
         .unwrap_or_default();
     let mut sql = format!(
@@ -15,17 +16,17 @@ pub fn create(object: &Object, or_replace: bool) -> Vec<Stmt> {
         object.name.to_sql(),
         quote_literal(&keys)
     );
-    if let Some(c) = object.get_str("comment") {
+    if let Some(c) = object.get_str(attr::COMMENT) {
         sql.push_str(&format!(" COMMENT = {}", quote_literal(c)));
     }
     vec![Stmt::new(sql, &[CREATE])]
 }
 
 pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
-    if !changed.contains(&"comment") {
+    if !changed.contains(&attr::COMMENT) {
         return vec![];
     }
-    let sql = match object.get_str("comment") {
+    let sql = match object.get_str(attr::COMMENT) {
         Some(c) => format!(
             "ALTER TAG {} SET COMMENT = {}",
             object.name.to_sql(),
@@ -33,7 +34,7 @@ pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
         ),
         None => format!("ALTER TAG {} UNSET COMMENT", object.name.to_sql()),
     };
-    vec![Stmt::new(sql, &["comment"])]
+    vec![Stmt::new(sql, &[attr::COMMENT])]
 }
 
 /// The registry's ddl entry of an entity: the Feature Store keeps it as a tag.

@@ -4,16 +4,15 @@
 //! same name that refreshes the dynamic table (TARGET_LAG = 'DOWNSTREAM').
 
 use super::{changed, KindDdl, Replacement, Stmt, CREATE, DROP};
+use crate::model::attr;
 use crate::model::canon::RefreshFreq;
-use crate::model::kinds::feature_view::{
-    self as fv, object_tag_value, METADATA_TAG, OBJECT_TAG, REFRESH_TARGET,
-};
+use crate::model::kinds::feature_view::{self as fv, object_tag_value, METADATA_TAG, OBJECT_TAG};
 use crate::model::{entity_tag_name, Ident, Object, ObjectName, Value};
 use crate::sql::{quote_ident, quote_json_literal, quote_literal};
 
 fn refresh(object: &Object) -> Option<RefreshFreq> {
     object
-        .get_str("refresh_freq")
+        .get_str(attr::REFRESH_FREQ)
         .and_then(|s| RefreshFreq::parse(s).ok())
 }
 
@@ -36,10 +35,10 @@ fn sibling(object: &Object, name: &str) -> ObjectName {
 /// The SNOWML_FEATURE_VIEW_METADATA tag value of a feature view object.
 pub fn metadata_tag_value(object: &Object) -> String {
     let entities = object
-        .get("entities")
+        .get(attr::ENTITIES)
         .map(|v| v.str_list())
         .unwrap_or_default();
-    fv::metadata_tag_value(&entities, object.get_str("timestamp_col"))
+    fv::metadata_tag_value(&entities, object.get_str(attr::TIMESTAMP_COL))
 }
 
 /// The object tag, one tag per entity, and the metadata tag last: the library reads the
@@ -57,12 +56,12 @@ fn tag_clause(object: &Object) -> String {
         quote_literal(&object_tag_value(managed))
     )];
     let keys = object
-        .get("join_keys")
+        .get(attr::JOIN_KEYS)
         .and_then(Value::as_map)
         .cloned()
         .unwrap_or_default();
     for e in object
-        .get("entities")
+        .get(attr::ENTITIES)
         .map(|v| v.str_list())
         .unwrap_or_default()
     {
@@ -82,7 +81,7 @@ fn tag_clause(object: &Object) -> String {
 
 /// The query without trailing semicolons: one statement per request.
 fn query(object: &Object) -> String {
-    let mut q = object.get_str("query").unwrap_or("").trim().to_string();
+    let mut q = object.get_str(attr::QUERY).unwrap_or("").trim().to_string();
     while q.ends_with(';') {
         q.pop();
         q = q.trim_end().to_string();
@@ -115,27 +114,27 @@ fn create_object(object: &Object, or_replace: bool) -> Stmt {
     }
     lines.push(format!(
         "  COMMENT = {}",
-        quote_literal(object.get_str("comment").unwrap_or(""))
+        quote_literal(object.get_str(attr::COMMENT).unwrap_or(""))
     ));
     lines.push(format!("  {}", tag_clause(object)));
     if freq.is_some() {
-        if let Some(w) = object.get_str("warehouse") {
+        if let Some(w) = object.get_str(attr::WAREHOUSE) {
             lines.push(format!("  WAREHOUSE = {}", quote_ident(w)));
         }
         lines.push(format!(
             "  REFRESH_MODE = {}",
-            object.get_str("refresh_mode").unwrap_or("AUTO")
+            object.get_str(attr::REFRESH_MODE).unwrap_or("AUTO")
         ));
         lines.push(format!(
             "  INITIALIZE = {}",
-            object.get_str("initialize").unwrap_or("ON_CREATE")
+            object.get_str(attr::INITIALIZE).unwrap_or("ON_CREATE")
         ));
     }
     lines.push(format!("  AS {}", query(object)));
     let stmt = Stmt::new(lines.join("\n"), &[CREATE]);
     // Until its refresh task exists, a cron feature view reads back as its table's lag.
     match &freq {
-        Some(f @ RefreshFreq::Cron(_)) => stmt.leaving("refresh_freq", f.target_lag()),
+        Some(f @ RefreshFreq::Cron(_)) => stmt.leaving(attr::REFRESH_FREQ, f.target_lag()),
         _ => stmt,
     }
 }
@@ -155,7 +154,7 @@ fn create_refresh_task(object: &Object, or_replace: bool) -> Vec<Stmt> {
         "CREATE {}TASK {name}",
         if or_replace { "OR REPLACE " } else { "" }
     );
-    if let Some(w) = object.get_str("warehouse") {
+    if let Some(w) = object.get_str(attr::WAREHOUSE) {
         sql.push_str(&format!(" WAREHOUSE = {}", quote_ident(w)));
     }
     sql.push_str(&format!(
@@ -165,7 +164,8 @@ fn create_refresh_task(object: &Object, or_replace: bool) -> Vec<Stmt> {
     ));
     vec![
         // Snowflake creates a task suspended.
-        Stmt::new(sql, &["refresh_freq", REFRESH_TARGET]).leaving("enabled", false),
+        Stmt::new(sql, &[attr::REFRESH_FREQ, attr::REFRESH_TASK_TARGET])
+            .leaving(attr::ENABLED, false),
         Stmt::new(
             format!(
                 "ALTER TASK {name} SET TAG {} = {}",
@@ -182,18 +182,18 @@ fn run_state(object: &Object, task_only: bool) -> Vec<Stmt> {
     if refresh(object).is_none() {
         return vec![];
     }
-    let enabled = object.flag("enabled");
+    let enabled = object.flag(attr::ENABLED);
     let mut out = Vec::new();
     if !task_only && !enabled {
         out.push(Stmt::new(
             format!("ALTER DYNAMIC TABLE {} SUSPEND", object.name.to_sql()),
-            &["enabled"],
+            &[attr::ENABLED],
         ));
     }
     if is_cron(object) && enabled {
         out.push(Stmt::new(
             format!("ALTER TASK {} RESUME", object.name.to_sql()),
-            &["enabled"],
+            &[attr::ENABLED],
         ));
     }
     out
@@ -211,7 +211,7 @@ pub fn create(object: &Object, or_replace: bool) -> Vec<Stmt> {
 fn drop_refresh_task(before: &Object, name: &str) -> Stmt {
     let stmt = Stmt::new(format!("DROP TASK {name}"), &[]);
     match refresh(before) {
-        Some(f) => stmt.leaving("refresh_freq", f.target_lag()),
+        Some(f) => stmt.leaving(attr::REFRESH_FREQ, f.target_lag()),
         None => stmt,
     }
 }
@@ -238,7 +238,7 @@ pub fn replace(before: &Object, after: &Object) -> Vec<Stmt> {
     }
     let mut out = Vec::new();
     // A running task is suspended before it is replaced or dropped.
-    if is_cron(before) && before.flag("enabled") {
+    if is_cron(before) && before.flag(attr::ENABLED) {
         out.push(Stmt::new(
             format!("ALTER TASK {} SUSPEND", before.name.to_sql()),
             &[],
@@ -261,15 +261,16 @@ pub fn update(before: &Object, after: &Object, changed: &[&str]) -> Vec<Stmt> {
     let mut out = Vec::new();
     if refresh(after).is_none() {
         // A view: only its comment can change in place.
-        if has("comment") {
+        if has(attr::COMMENT) {
             out.push(comment_stmt("VIEW", after));
         }
         return out;
     }
     let (b_cron, a_cron) = (is_cron(before), is_cron(after));
-    let retarget = a_cron && b_cron && has(REFRESH_TARGET);
-    let task_changes = a_cron && b_cron && (has("refresh_freq") || has("warehouse") || retarget);
-    let task_running = b_cron && before.flag("enabled");
+    let retarget = a_cron && b_cron && has(attr::REFRESH_TASK_TARGET);
+    let task_changes =
+        a_cron && b_cron && (has(attr::REFRESH_FREQ) || has(attr::WAREHOUSE) || retarget);
+    let task_running = b_cron && before.flag(attr::ENABLED);
 
     // The refresh task must be suspended before it changes or goes.
     if (task_changes || (b_cron && !a_cron)) && task_running {
@@ -280,7 +281,7 @@ pub fn update(before: &Object, after: &Object, changed: &[&str]) -> Vec<Stmt> {
     }
     let mut sets = Vec::new();
     let mut applied = Vec::new();
-    if has("refresh_freq")
+    if has(attr::REFRESH_FREQ)
         && refresh(before).map(|f| f.target_lag().to_string())
             != refresh(after).map(|f| f.target_lag().to_string())
     {
@@ -289,19 +290,19 @@ pub fn update(before: &Object, after: &Object, changed: &[&str]) -> Vec<Stmt> {
             quote_literal(refresh(after).expect("dynamic table").target_lag())
         ));
         if !a_cron {
-            applied.push("refresh_freq".to_string());
+            applied.push(attr::REFRESH_FREQ.to_string());
         }
     }
-    if has("warehouse") {
-        if let Some(w) = after.get_str("warehouse") {
+    if has(attr::WAREHOUSE) {
+        if let Some(w) = after.get_str(attr::WAREHOUSE) {
             sets.push(format!("WAREHOUSE = {}", quote_ident(w)));
-            applied.push("warehouse".to_string());
+            applied.push(attr::WAREHOUSE.to_string());
         }
     }
-    if has("comment") {
-        if let Some(c) = after.get_str("comment") {
+    if has(attr::COMMENT) {
+        if let Some(c) = after.get_str(attr::COMMENT) {
             sets.push(format!("COMMENT = {}", quote_literal(c)));
-            applied.push("comment".to_string());
+            applied.push(attr::COMMENT.to_string());
         } else {
             out.push(comment_stmt("DYNAMIC TABLE", after));
         }
@@ -317,7 +318,7 @@ pub fn update(before: &Object, after: &Object, changed: &[&str]) -> Vec<Stmt> {
     }
     if task_changes {
         let mut task_sets = Vec::new();
-        if has("refresh_freq") {
+        if has(attr::REFRESH_FREQ) {
             if let Some(RefreshFreq::Cron(expr)) = refresh(after) {
                 task_sets.push(format!(
                     "SCHEDULE = {}",
@@ -325,8 +326,8 @@ pub fn update(before: &Object, after: &Object, changed: &[&str]) -> Vec<Stmt> {
                 ));
             }
         }
-        if has("warehouse") {
-            if let Some(w) = after.get_str("warehouse") {
+        if has(attr::WAREHOUSE) {
+            if let Some(w) = after.get_str(attr::WAREHOUSE) {
                 task_sets.push(format!("WAREHOUSE = {}", quote_ident(w)));
             }
         }
@@ -341,38 +342,38 @@ pub fn update(before: &Object, after: &Object, changed: &[&str]) -> Vec<Stmt> {
         if retarget {
             out.push(Stmt::new(
                 format!("ALTER TASK {name} MODIFY AS {}", refresh_body(after)),
-                &[REFRESH_TARGET],
+                &[attr::REFRESH_TASK_TARGET],
             ));
         }
     }
-    let was_enabled = before.flag("enabled");
-    let enabled = after.flag("enabled");
-    if has("enabled") && was_enabled != enabled {
+    let was_enabled = before.flag(attr::ENABLED);
+    let enabled = after.flag(attr::ENABLED);
+    if has(attr::ENABLED) && was_enabled != enabled {
         let verb = if enabled { "RESUME" } else { "SUSPEND" };
         out.push(Stmt::new(
             format!("ALTER DYNAMIC TABLE {name} {verb}"),
-            &["enabled"],
+            &[attr::ENABLED],
         ));
     }
     // The refresh task runs when the feature view is enabled: start a new one, restart one
     // stopped for the change above, or follow a change of `enabled`.
-    let resume = Stmt::new(format!("ALTER TASK {name} RESUME"), &["enabled"]);
+    let resume = Stmt::new(format!("ALTER TASK {name} RESUME"), &[attr::ENABLED]);
     if a_cron && (!b_cron || task_changes && task_running) {
         if enabled {
             out.push(resume);
         }
-    } else if a_cron && has("enabled") && enabled != was_enabled {
+    } else if a_cron && has(attr::ENABLED) && enabled != was_enabled {
         out.push(if enabled {
             resume
         } else {
-            Stmt::new(format!("ALTER TASK {name} SUSPEND"), &["enabled"])
+            Stmt::new(format!("ALTER TASK {name} SUSPEND"), &[attr::ENABLED])
         });
     }
     out
 }
 
 fn comment_stmt(kw: &str, after: &Object) -> Stmt {
-    let sql = match after.get_str("comment") {
+    let sql = match after.get_str(attr::COMMENT) {
         Some(c) => format!(
             "ALTER {kw} {} SET COMMENT = {}",
             after.name.to_sql(),
@@ -380,7 +381,7 @@ fn comment_stmt(kw: &str, after: &Object) -> Stmt {
         ),
         None => format!("ALTER {kw} {} UNSET COMMENT", after.name.to_sql()),
     };
-    Stmt::new(sql, &["comment"])
+    Stmt::new(sql, &[attr::COMMENT])
 }
 
 /// The registry's ddl entry of a feature view.

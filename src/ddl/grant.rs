@@ -4,6 +4,7 @@
 
 use super::{KindDdl, Replacement, Stmt, CREATE, DROP};
 use crate::diff::AttrChange;
+use crate::model::attr;
 use crate::model::kinds::grant::target_text;
 use crate::model::Object;
 
@@ -12,7 +13,7 @@ use crate::model::Object;
 /// read keeps to, so no text of a state file can reach a statement as a keyword.
 fn privileges(object: &Object) -> Vec<String> {
     object
-        .get("privileges")
+        .get(attr::PRIVILEGES)
         .map(|v| v.str_list())
         .unwrap_or_default()
         .into_iter()
@@ -33,7 +34,7 @@ fn target(object: &Object) -> String {
 }
 
 fn grantee(object: &Object) -> &str {
-    object.get_str("to").unwrap_or_default()
+    object.get_str(attr::TO).unwrap_or_default()
 }
 
 fn grant_sql(object: &Object, privileges: &[String]) -> String {
@@ -65,7 +66,7 @@ fn drop(object: &Object) -> Vec<Stmt> {
 /// The added privileges granted first, then the removed ones revoked: until the revoke
 /// succeeds the grant holds both (recorded so, for a stop between the two).
 fn update(old_grant: &Object, new_grant: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
-    if !attrs.iter().any(|c| c.name == "privileges") {
+    if !attrs.iter().any(|c| c.name == attr::PRIVILEGES) {
         return Vec::new();
     }
     let (before, after) = (privileges(old_grant), privileges(new_grant));
@@ -83,7 +84,7 @@ fn update(old_grant: &Object, new_grant: &Object, attrs: &[AttrChange]) -> Vec<S
     if !added.is_empty() {
         let stmt = Stmt::new(grant_sql(new_grant, &added), &[]);
         out.push(if removed.is_empty() {
-            Stmt::new(grant_sql(new_grant, &added), &["privileges"])
+            Stmt::new(grant_sql(new_grant, &added), &[attr::PRIVILEGES])
         } else {
             let mut held: Vec<crate::model::Value> = before
                 .iter()
@@ -91,11 +92,14 @@ fn update(old_grant: &Object, new_grant: &Object, attrs: &[AttrChange]) -> Vec<S
                 .map(|p| crate::model::Value::str(p.clone()))
                 .collect();
             held.sort_by(|x, y| x.as_str().cmp(&y.as_str()));
-            stmt.leaving("privileges", crate::model::Value::List(held))
+            stmt.leaving(attr::PRIVILEGES, crate::model::Value::List(held))
         });
     }
     if !removed.is_empty() {
-        out.push(Stmt::new(revoke_sql(new_grant, &removed), &["privileges"]));
+        out.push(Stmt::new(
+            revoke_sql(new_grant, &removed),
+            &[attr::PRIVILEGES],
+        ));
     }
     out
 }
@@ -122,11 +126,11 @@ mod tests {
             Address::new(Kind::Grant, "g"),
             grant_name("FUTURE VIEWS IN SCHEMA DB.S", "ROLE R"),
         );
-        o.set("on_future", "VIEWS");
-        o.set("in", "SCHEMA DB.S");
-        o.set("to", "ROLE R");
+        o.set(attr::ON_FUTURE, "VIEWS");
+        o.set(attr::IN, "SCHEMA DB.S");
+        o.set(attr::TO, "ROLE R");
         o.set(
-            "privileges",
+            attr::PRIVILEGES,
             Value::List(privs.iter().map(|p| Value::str(*p)).collect()),
         );
         o
@@ -148,7 +152,7 @@ mod tests {
                 "REVOKE REFERENCES ON FUTURE VIEWS IN SCHEMA DB.S FROM ROLE R"
             ]
         );
-        assert_eq!(stmts[1].attrs().collect::<Vec<_>>(), ["privileges"]);
+        assert_eq!(stmts[1].attrs().collect::<Vec<_>>(), [attr::PRIVILEGES]);
         assert_eq!(
             create(&grant(&["REFERENCES", "SELECT"]))[0].sql.as_deref(),
             Some("GRANT REFERENCES, SELECT ON FUTURE VIEWS IN SCHEMA DB.S TO ROLE R")

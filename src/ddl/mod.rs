@@ -20,6 +20,7 @@ mod view;
 mod warehouse;
 
 use crate::diff::{Action, AttrChange, Change};
+use crate::model::attr;
 use crate::model::{Kind, Object};
 
 pub use crate::model::kinds::feature_view::object_tag_value;
@@ -70,7 +71,7 @@ impl From<String> for Applies {
 pub const CREATE: Applies = Applies::Create;
 pub const DROP: Applies = Applies::Drop;
 pub const NAME: Applies = Applies::Name;
-/// What [`Stmt::new`] takes: attribute paths (`&["size"]`, or `&[]` for a statement that
+/// What [`Stmt::new`] takes: attribute paths (`&[attr::SIZE]`, or `&[]` for a statement that
 /// brings about nothing snowform records, such as a tag created if missing) or one mark
 /// (`&[CREATE]`).
 pub struct Brings(Vec<Applies>);
@@ -139,7 +140,7 @@ impl Stmt {
 
     /// Whether it moves the object's ownership (`owner`): the plan runs it last.
     pub fn transfers_ownership(&self) -> bool {
-        self.attrs().any(|p| p == OWNER)
+        self.attrs().any(|p| p == attr::OWNER)
     }
 
     /// The attribute paths it brings to their desired values.
@@ -172,7 +173,7 @@ pub fn statements(change: &Change) -> Vec<Stmt> {
         return out;
     };
     let created = out.iter().any(|s| s.does(&CREATE));
-    let changed = change.attrs.iter().any(|c| c.name == OWNER);
+    let changed = change.attrs.iter().any(|c| c.name == attr::OWNER);
     if created || changed {
         if let Some(transfer) = ownership(a) {
             let at = out.iter().position(|s| s.cleanup).unwrap_or(out.len());
@@ -182,15 +183,12 @@ pub fn statements(change: &Change) -> Vec<Stmt> {
     out
 }
 
-/// The attribute path an ownership transfer brings about.
-pub const OWNER: &str = "owner";
-
 /// `GRANT OWNERSHIP ON <KIND> <name> TO ROLE <r> COPY CURRENT GRANTS`, when `owner` is set:
 /// the object keeps the privileges granted on it (the deploy role's among them), and the
 /// plan runs it after every other statement, since the deploy role may lose the right to
 /// alter the object once it no longer owns it.
 fn ownership(object: &Object) -> Option<Stmt> {
-    let role = object.get_str(OWNER)?;
+    let role = object.get_str(attr::OWNER)?;
     let kw = match object.kind() {
         Kind::FeatureView => feature_view::object_keyword(object),
         k => keyword(k),
@@ -201,7 +199,7 @@ fn ownership(object: &Object) -> Option<Stmt> {
             object.name.to_sql(),
             crate::sql::quote_ident(role)
         ),
-        &[OWNER],
+        &[attr::OWNER],
     ))
 }
 

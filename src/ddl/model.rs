@@ -4,6 +4,7 @@
 
 use super::{drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::diff::AttrChange;
+use crate::model::attr;
 use crate::model::kinds::model::{METADATA_SCHEMA_VERSION, VERSIONS};
 use crate::model::{Object, Value};
 use crate::sql::{quote_ident, quote_literal};
@@ -57,7 +58,12 @@ pub fn natural_cmp(left: &str, right: &str) -> Ordering {
 /// The version's stage location, quoted where it is not plain: the configuration checked
 /// it, and a state or saved plan written by hand is not trusted to have.
 fn source(fields: &Fields) -> String {
-    crate::sql::quote_stage_location(fields.get("source").and_then(Value::as_str).unwrap_or(""))
+    crate::sql::quote_stage_location(
+        fields
+            .get(attr::SOURCE)
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+    )
 }
 
 /// The metadata the library writes: the user's object plus the schema version marker.
@@ -115,7 +121,7 @@ impl Writer<'_> {
     }
 
     fn fields(&mut self, version: &str, fields: &Fields) {
-        for field in ["comment", "metadata", "alias"] {
+        for field in [attr::COMMENT, attr::METADATA, attr::ALIAS] {
             if let Some(value) = fields.get(field) {
                 self.field(version, field, Some(value));
             }
@@ -150,7 +156,7 @@ pub fn create(object: &Object) -> Vec<Stmt> {
         w.fields(v, f);
     }
     if let Some(d) = object
-        .get_str("default_version")
+        .get_str(attr::DEFAULT_VERSION)
         .filter(|d| *d != first.as_str())
     {
         out.push(Stmt::new(
@@ -158,13 +164,13 @@ pub fn create(object: &Object) -> Vec<Stmt> {
                 "ALTER MODEL {name} SET DEFAULT_VERSION = {}",
                 quote_ident(d)
             ),
-            &["default_version"],
+            &[attr::DEFAULT_VERSION],
         ));
     }
-    if let Some(c) = object.get_str("comment") {
+    if let Some(c) = object.get_str(attr::COMMENT) {
         out.push(Stmt::new(
             format!("ALTER MODEL {name} SET COMMENT = {}", quote_literal(c)),
-            &["comment"],
+            &[attr::COMMENT],
         ));
     }
     out
@@ -193,7 +199,7 @@ pub fn update(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt
     };
     let resourced: Vec<&String> = want
         .keys()
-        .filter(|v| have.contains_key(*v) && changed_field(v, "source"))
+        .filter(|v| have.contains_key(*v) && changed_field(v, attr::SOURCE))
         .collect();
     for v in &resourced {
         w.out.push(Stmt::applying(
@@ -207,40 +213,40 @@ pub fn update(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt
     // (the drop comes last, after the default has moved).
     let wanted_aliases: Vec<&str> = want
         .values()
-        .filter_map(|f| f.get("alias").and_then(Value::as_str))
+        .filter_map(|f| f.get(attr::ALIAS).and_then(Value::as_str))
         .collect();
     for (v, f) in &have {
-        let alias = f.get("alias").and_then(Value::as_str);
+        let alias = f.get(attr::ALIAS).and_then(Value::as_str);
         let release = match want.get(v) {
-            Some(_) => !resourced.contains(&v) && changed_field(v, "alias") && alias.is_some(),
+            Some(_) => !resourced.contains(&v) && changed_field(v, attr::ALIAS) && alias.is_some(),
             None => alias.is_some_and(|a| wanted_aliases.contains(&a)),
         };
         if release {
-            w.field(v, "alias", None);
+            w.field(v, attr::ALIAS, None);
         }
     }
     for (v, f) in &want {
         let fresh = added.contains(&v) || resourced.contains(&v);
-        for field in ["comment", "metadata", "alias"] {
+        for field in [attr::COMMENT, attr::METADATA, attr::ALIAS] {
             let value = f.get(field);
             if fresh {
                 if value.is_some() {
                     w.field(v, field, value);
                 }
-            } else if changed_field(v, field) && (field != "alias" || value.is_some()) {
+            } else if changed_field(v, field) && (field != attr::ALIAS || value.is_some()) {
                 w.field(v, field, value);
             }
         }
     }
     let has = |n: &str| attrs.iter().any(|c| c.name == n);
-    if has("default_version") {
-        if let Some(d) = after.get_str("default_version") {
+    if has(attr::DEFAULT_VERSION) {
+        if let Some(d) = after.get_str(attr::DEFAULT_VERSION) {
             out.push(Stmt::new(
                 format!(
                     "ALTER MODEL {name} SET DEFAULT_VERSION = {}",
                     quote_ident(d)
                 ),
-                &["default_version"],
+                &[attr::DEFAULT_VERSION],
             ));
         }
     }
@@ -252,13 +258,13 @@ pub fn update(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt
             vec![format!("{VERSIONS}.{v}")],
         ));
     }
-    if has("comment") {
+    if has(attr::COMMENT) {
         out.push(Stmt::new(
             format!(
                 "ALTER MODEL {name} SET COMMENT = {}",
-                quote_literal(after.get_str("comment").unwrap_or(""))
+                quote_literal(after.get_str(attr::COMMENT).unwrap_or(""))
             ),
-            &["comment"],
+            &[attr::COMMENT],
         ));
     }
     out

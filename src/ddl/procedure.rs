@@ -4,21 +4,22 @@
 
 use super::{KindDdl, Replacement, Stmt, CREATE, DROP};
 use crate::diff::AttrChange;
+use crate::model::attr;
 use crate::model::{Object, Value};
 use crate::sql::{quote_ident, quote_literal};
 
 /// Every attribute a CREATE OR REPLACE brings to the configuration's.
 const ALL: [&str; 10] = [
-    "arguments",
-    "returns",
-    "language",
-    "runtime_version",
-    "packages",
-    "imports",
-    "handler",
-    "body",
-    "execute_as",
-    "comment",
+    attr::ARGUMENTS,
+    attr::RETURNS,
+    attr::LANGUAGE,
+    attr::RUNTIME_VERSION,
+    attr::PACKAGES,
+    attr::IMPORTS,
+    attr::HANDLER,
+    attr::BODY,
+    attr::EXECUTE_AS,
+    attr::COMMENT,
 ];
 
 fn list(object: &Object, attr: &str) -> Option<String> {
@@ -35,7 +36,7 @@ fn list(object: &Object, attr: &str) -> Option<String> {
 
 fn create_sql(object: &Object, or_replace: bool) -> String {
     let args = object
-        .get("arguments")
+        .get(attr::ARGUMENTS)
         .and_then(Value::as_list)
         .unwrap_or_default()
         .iter()
@@ -57,10 +58,10 @@ fn create_sql(object: &Object, or_replace: bool) -> String {
     // Types and enum values are canonical (checked when the configuration was read).
     sql.push_str(&format!(
         " RETURNS {} LANGUAGE {}",
-        object.get_str("returns").unwrap_or_default(),
-        object.get_str("language").unwrap_or_default()
+        object.get_str(attr::RETURNS).unwrap_or_default(),
+        object.get_str(attr::LANGUAGE).unwrap_or_default()
     ));
-    if let Some(v) = object.get_str("runtime_version") {
+    if let Some(v) = object.get_str(attr::RUNTIME_VERSION) {
         sql.push_str(&format!(" RUNTIME_VERSION = {}", quote_literal(v)));
     }
     if let Some(p) = list(object, "packages") {
@@ -69,19 +70,19 @@ fn create_sql(object: &Object, or_replace: bool) -> String {
     if let Some(i) = list(object, "imports") {
         sql.push_str(&format!(" IMPORTS = ({i})"));
     }
-    if let Some(h) = object.get_str("handler") {
+    if let Some(h) = object.get_str(attr::HANDLER) {
         sql.push_str(&format!(" HANDLER = {}", quote_literal(h)));
     }
-    if let Some(c) = object.get_str("comment") {
+    if let Some(c) = object.get_str(attr::COMMENT) {
         sql.push_str(&format!(" COMMENT = {}", quote_literal(c)));
     }
     sql.push_str(&format!(
         " EXECUTE AS {}",
-        object.get_str("execute_as").unwrap_or("OWNER")
+        object.get_str(attr::EXECUTE_AS).unwrap_or("OWNER")
     ));
     // The body between `$$`, as written (a body holding `$$` is refused when the
     // configuration is read); without one the code comes from `imports`.
-    if let Some(b) = object.get_str("body") {
+    if let Some(b) = object.get_str(attr::BODY) {
         sql.push_str(&format!(" AS $${b}$$"));
     }
     sql

@@ -3,12 +3,13 @@
 //! role grant (granted first, the old one revoked last).
 
 use super::{KindDdl, Replacement, Stmt, CREATE, DROP};
+use crate::model::attr;
 use crate::model::Object;
 
 fn parts(object: &Object) -> (&str, &str) {
     (
-        object.get_str("role").unwrap_or_default(),
-        object.get_str("to").unwrap_or_default(),
+        object.get_str(attr::ROLE).unwrap_or_default(),
+        object.get_str(attr::TO).unwrap_or_default(),
     )
 }
 

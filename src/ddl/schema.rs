@@ -1,5 +1,6 @@
 use super::props::{create_line, set_unset};
 use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
+use crate::model::attr;
 use crate::model::kinds::feature_view::{METADATA_TAG, OBJECT_TAG, SNAPSHOT_TABLE};
 use crate::model::{Ident, Object};
 
@@ -7,20 +8,20 @@ pub fn create(object: &Object, or_replace: bool) -> Vec<Stmt> {
     let prefix = format!(
         "CREATE {}{}SCHEMA",
         if or_replace { "OR REPLACE " } else { "" },
-        if object.flag("transient") {
+        if object.flag(attr::TRANSIENT) {
             "TRANSIENT "
         } else {
             ""
         }
     );
-    let extra = if object.flag("managed_access") {
+    let extra = if object.flag(attr::MANAGED_ACCESS) {
         vec!["WITH MANAGED ACCESS".to_string()]
     } else {
         vec![]
     };
     let (sql, _) = create_line(&prefix, object, &extra);
     let mut out = vec![Stmt::new(sql, &[CREATE])];
-    if object.flag("feature_store") {
+    if object.flag(attr::FEATURE_STORE) {
         out.extend(feature_store_objects(object));
     }
     out
@@ -28,8 +29,8 @@ pub fn create(object: &Object, or_replace: bool) -> Vec<Stmt> {
 
 pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
     let mut out = Vec::new();
-    if changed.contains(&"managed_access") {
-        let verb = if object.flag("managed_access") {
+    if changed.contains(&attr::MANAGED_ACCESS) {
+        let verb = if object.flag(attr::MANAGED_ACCESS) {
             "ENABLE"
         } else {
             "DISABLE"
@@ -39,11 +40,11 @@ pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
                 "ALTER SCHEMA {} {verb} MANAGED ACCESS",
                 object.name.to_sql()
             ),
-            &["managed_access"],
+            &[attr::MANAGED_ACCESS],
         ));
     }
     out.extend(set_unset("SCHEMA", object, changed));
-    if changed.contains(&"feature_store") && object.flag("feature_store") {
+    if changed.contains(&attr::FEATURE_STORE) && object.flag(attr::FEATURE_STORE) {
         out.extend(feature_store_objects(object));
     }
     out
@@ -67,7 +68,7 @@ fn feature_store_objects(object: &Object) -> Vec<Stmt> {
         ),
         Stmt::new(
             format!("CREATE TAG IF NOT EXISTS {}", name(OBJECT_TAG)),
-            &["feature_store"],
+            &[attr::FEATURE_STORE],
         ),
     ]
 }

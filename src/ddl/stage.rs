@@ -1,5 +1,6 @@
 use super::props::value_sql;
 use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
+use crate::model::attr;
 use crate::model::{schema, Object};
 use crate::sql::quote_literal;
 
@@ -17,7 +18,7 @@ pub fn create(object: &Object, or_replace: bool) -> Vec<Stmt> {
         object.name.to_sql()
     );
     let s = schema(object.kind());
-    for name in ["url", "storage_integration"] {
+    for name in [attr::URL, attr::STORAGE_INTEGRATION] {
         if let (Some(attr), Some(v)) = (s.attr(name), object.get(name)) {
             sql.push_str(&format!(
                 " {} = {}",
@@ -26,14 +27,14 @@ pub fn create(object: &Object, or_replace: bool) -> Vec<Stmt> {
             ));
         }
     }
-    if let Some(enc) = object.get_str("encryption") {
+    if let Some(enc) = object.get_str(attr::ENCRYPTION) {
         sql.push_str(&format!(" ENCRYPTION = (TYPE = {})", quote_literal(enc)));
     }
-    if object.flag("directory") {
+    if object.flag(attr::DIRECTORY) {
         sql.push(' ');
         sql.push_str(&directory(true));
     }
-    if let Some(c) = object.get_str("comment") {
+    if let Some(c) = object.get_str(attr::COMMENT) {
         sql.push_str(&format!(" COMMENT = {}", quote_literal(c)));
     }
     vec![Stmt::new(sql, &[CREATE])]
@@ -54,7 +55,7 @@ pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
                     format!(
                         "ALTER STAGE {} SET {}",
                         object.name.to_sql(),
-                        directory(object.flag("directory"))
+                        directory(object.flag(attr::DIRECTORY))
                     ),
                     vec!["directory".into()],
                 ));
@@ -63,7 +64,7 @@ pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
             // ALTER STAGE has no UNSET COMMENT; an empty comment is no comment.
             "comment" => format!(
                 "COMMENT = {}",
-                quote_literal(object.get_str("comment").unwrap_or(""))
+                quote_literal(object.get_str(attr::COMMENT).unwrap_or(""))
             ),
             "url" | "storage_integration" => {
                 let attr = s.attr(name).expect("in table");

@@ -5,6 +5,7 @@
 use super::props::set_unset;
 use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::diff::AttrChange;
+use crate::model::attr;
 use crate::model::kinds::table::{by_name, column_name, COLUMNS};
 use crate::model::{Object, Value};
 use crate::sql::{quote_ident, quote_literal};
@@ -19,23 +20,23 @@ fn field<'a>(column: &'a BTreeMap<String, Value>, key: &str) -> Option<&'a str> 
 fn column_sql(column: &BTreeMap<String, Value>) -> String {
     let mut out = format!(
         "{} {}",
-        quote_ident(field(column, "name").unwrap_or_default()),
-        field(column, "type").unwrap_or_default()
+        quote_ident(field(column, attr::NAME).unwrap_or_default()),
+        field(column, attr::TYPE).unwrap_or_default()
     );
-    if column.get("nullable") == Some(&Value::Bool(false)) {
+    if column.get(attr::NULLABLE) == Some(&Value::Bool(false)) {
         out.push_str(" NOT NULL");
     }
-    if let Some(d) = field(column, "default") {
+    if let Some(d) = field(column, attr::DEFAULT) {
         out.push_str(&format!(" DEFAULT {d}"));
     }
-    if let Some(comment) = field(column, "comment") {
+    if let Some(comment) = field(column, attr::COMMENT) {
         out.push_str(&format!(" COMMENT {}", quote_literal(comment)));
     }
     out
 }
 
 fn cluster_list(object: &Object) -> Option<String> {
-    match object.get("cluster_by") {
+    match object.get(attr::CLUSTER_BY) {
         Some(Value::List(cols)) if !cols.is_empty() => Some(
             cols.iter()
                 .filter_map(Value::as_str)
@@ -59,7 +60,7 @@ fn create_sql(object: &Object, or_replace: bool) -> Vec<Stmt> {
     let mut sql = format!(
         "CREATE {}{}TABLE {} ({})",
         if or_replace { "OR REPLACE " } else { "" },
-        if object.flag("transient") {
+        if object.flag(attr::TRANSIENT) {
             "TRANSIENT "
         } else {
             ""
@@ -70,13 +71,13 @@ fn create_sql(object: &Object, or_replace: bool) -> Vec<Stmt> {
     if let Some(keys) = cluster_list(object) {
         sql.push_str(&format!(" CLUSTER BY ({keys})"));
     }
-    if let Some(Value::Int(days)) = object.get("data_retention_time_in_days") {
+    if let Some(Value::Int(days)) = object.get(attr::DATA_RETENTION_TIME_IN_DAYS) {
         sql.push_str(&format!(" DATA_RETENTION_TIME_IN_DAYS = {days}"));
     }
-    if object.flag("change_tracking") {
+    if object.flag(attr::CHANGE_TRACKING) {
         sql.push_str(" CHANGE_TRACKING = TRUE");
     }
-    if let Some(c) = object.get_str("comment") {
+    if let Some(c) = object.get_str(attr::COMMENT) {
         sql.push_str(&format!(" COMMENT = {}", quote_literal(c)));
     }
     vec![Stmt::new(sql, &[CREATE])]
@@ -111,28 +112,28 @@ fn column_changes(object: &Object, before: Option<&Value>, after: Option<&Value>
             }
             steps.push((sql, current.clone()));
         };
-        if field(have, "type") != field(want, "type") {
-            let t = field(want, "type").unwrap_or_default();
-            set("type", format!("{col} SET DATA TYPE {t}"), &mut current);
+        if field(have, attr::TYPE) != field(want, attr::TYPE) {
+            let t = field(want, attr::TYPE).unwrap_or_default();
+            set(attr::TYPE, format!("{col} SET DATA TYPE {t}"), &mut current);
         }
-        if have.get("nullable") != want.get("nullable") {
-            let sql = if want.get("nullable") == Some(&Value::Bool(false)) {
+        if have.get(attr::NULLABLE) != want.get(attr::NULLABLE) {
+            let sql = if want.get(attr::NULLABLE) == Some(&Value::Bool(false)) {
                 format!("{col} SET NOT NULL")
             } else {
                 format!("{col} DROP NOT NULL")
             };
-            set("nullable", sql, &mut current);
+            set(attr::NULLABLE, sql, &mut current);
         }
         // Only a drop reaches here: the diff replaces the table for a new default.
-        if have.get("default").is_some() && want.get("default").is_none() {
-            set("default", format!("{col} DROP DEFAULT"), &mut current);
+        if have.get(attr::DEFAULT).is_some() && want.get(attr::DEFAULT).is_none() {
+            set(attr::DEFAULT, format!("{col} DROP DEFAULT"), &mut current);
         }
-        if have.get("comment") != want.get("comment") {
-            let sql = match field(want, "comment") {
+        if have.get(attr::COMMENT) != want.get(attr::COMMENT) {
+            let sql = match field(want, attr::COMMENT) {
                 Some(c) => format!("{col} COMMENT {}", quote_literal(c)),
                 None => format!("{col} UNSET COMMENT"),
             };
-            set("comment", sql, &mut current);
+            set(attr::COMMENT, sql, &mut current);
         }
     }
     if let Some(Value::List(cols)) = after {
@@ -197,12 +198,12 @@ fn update(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
             })
             .collect::<Vec<_>>(),
     );
-    if names.contains(&"cluster_by") {
+    if names.contains(&attr::CLUSTER_BY) {
         let sql = match cluster_list(after) {
             Some(keys) => format!("ALTER TABLE {} CLUSTER BY ({keys})", after.name.to_sql()),
             None => format!("ALTER TABLE {} DROP CLUSTERING KEY", after.name.to_sql()),
         };
-        out.push(Stmt::new(sql, &["cluster_by"]));
+        out.push(Stmt::new(sql, &[attr::CLUSTER_BY]));
     }
     if names.contains(&COLUMNS) {
         out.extend(column_changes(

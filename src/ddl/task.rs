@@ -4,12 +4,13 @@
 
 use super::props::{assignments, set_unset};
 use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
+use crate::model::attr;
 use crate::model::kinds::task::ROOT_ONLY;
 use crate::model::{Object, ObjectName};
 
 fn predecessors(object: &Object) -> Vec<String> {
     object
-        .get("after")
+        .get(attr::AFTER)
         .map(|v| v.str_list().into_iter().map(String::from).collect())
         .unwrap_or_default()
 }
@@ -34,12 +35,12 @@ pub fn create(object: &Object) -> Vec<Stmt> {
     if !after.is_empty() {
         sql.push_str(&format!(" AFTER {}", after.join(", ")));
     }
-    if let Some(w) = object.get_str("when") {
+    if let Some(w) = object.get_str(attr::WHEN) {
         sql.push_str(&format!(" WHEN {}", body(w)));
     }
     sql.push_str(&format!(
         " AS {}",
-        body(object.get_str("sql").unwrap_or(""))
+        body(object.get_str(attr::SQL).unwrap_or(""))
     ));
     vec![Stmt::new(sql, &[CREATE])]
 }
@@ -76,7 +77,7 @@ pub fn update(before: &Object, after: &Object, changed: &[&str]) -> Vec<Stmt> {
     }
     // A schedule goes before a task gains predecessors, and comes after it loses them.
     out.extend(unsets);
-    if has("after") {
+    if has(attr::AFTER) {
         let (old, new) = (predecessors(before), predecessors(after));
         let removed: Vec<&String> = old.iter().filter(|p| !new.contains(p)).collect();
         let added: Vec<&String> = new.iter().filter(|p| !old.contains(p)).collect();
@@ -95,25 +96,25 @@ pub fn update(before: &Object, after: &Object, changed: &[&str]) -> Vec<Stmt> {
             ));
         }
         if let Some(last) = out.last_mut() {
-            last.applies.push("after".into());
+            last.applies.push(attr::AFTER.into());
         }
     }
     out.extend(sets);
-    if has("sql") {
+    if has(attr::SQL) {
         out.push(Stmt::new(
             format!(
                 "ALTER TASK {name} MODIFY AS {}",
-                body(after.get_str("sql").unwrap_or(""))
+                body(after.get_str(attr::SQL).unwrap_or(""))
             ),
-            &["sql"],
+            &[attr::SQL],
         ));
     }
-    if has("when") {
-        let sql = match after.get_str("when") {
+    if has(attr::WHEN) {
+        let sql = match after.get_str(attr::WHEN) {
             Some(w) => format!("ALTER TASK {name} MODIFY WHEN {}", body(w)),
             None => format!("ALTER TASK {name} REMOVE WHEN"),
         };
-        out.push(Stmt::new(sql, &["when"]));
+        out.push(Stmt::new(sql, &[attr::WHEN]));
     }
     out
 }
@@ -131,7 +132,10 @@ pub fn suspend(name: &ObjectName) -> Stmt {
 }
 
 pub fn resume(name: &ObjectName) -> Stmt {
-    Stmt::new(format!("ALTER TASK {} RESUME", name.to_sql()), &["enabled"])
+    Stmt::new(
+        format!("ALTER TASK {} RESUME", name.to_sql()),
+        &[attr::ENABLED],
+    )
 }
 
 /// The registry's ddl entry of a task: everything but its name can be altered.

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::diff::{diff, DiffInput};
+use crate::model::attr;
 use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
 use crate::sql::{split_statements, tokenize, TokenKind};
 use std::collections::BTreeMap;
@@ -35,9 +36,9 @@ fn warehouse_create_and_alter() {
     );
     assert_eq!(sqls(&create(&w)), ["CREATE WAREHOUSE COMPUTE_WH WAREHOUSE_SIZE = XSMALL WAREHOUSE_TYPE = 'SNOWPARK-OPTIMIZED' AUTO_SUSPEND = 60"]);
     let before = w.clone();
-    w.set("size", "SMALL");
-    w.props.remove("auto_suspend");
-    w.set("comment", "it's");
+    w.set(attr::SIZE, "SMALL");
+    w.props.remove(attr::AUTO_SUSPEND);
+    w.set(attr::COMMENT, "it's");
     let recorded = BTreeMap::from([(w.address.clone(), before)]);
     let changes = diff(&DiffInput {
         desired: &[w],
@@ -61,7 +62,7 @@ fn role_create_alter_rename_and_drop() {
         ["CREATE ROLE FS_PRODUCER COMMENT = 'producers'"]
     );
     let before = r.clone();
-    r.set("comment", "it's");
+    r.set(attr::COMMENT, "it's");
     r.name = ObjectName::account(ident("fs_producer"));
     let recorded = BTreeMap::from([(r.address.clone(), before.clone())]);
     let changes = diff(&DiffInput {
@@ -79,7 +80,7 @@ fn role_create_alter_rename_and_drop() {
     );
     let mut renamed = before;
     renamed.name = r.name.clone();
-    r.props.remove("comment");
+    r.props.remove(attr::COMMENT);
     let recorded = BTreeMap::from([(r.address.clone(), renamed)]);
     let changes = diff(&DiffInput {
         desired: std::slice::from_ref(&r),
@@ -319,11 +320,16 @@ fn task_becoming_a_child_unsets_its_graph_parameters_before_add_after() {
         ],
     );
     let mut after = before.clone();
-    after.props.remove("schedule");
-    after.props.remove("config");
-    after.props.remove("overlap_policy");
-    after.set("after", Value::List(vec!["DB.S.ROOT".into()]));
-    let changed = ["schedule", "config", "overlap_policy", "after"];
+    after.props.remove(attr::SCHEDULE);
+    after.props.remove(attr::CONFIG);
+    after.props.remove(attr::OVERLAP_POLICY);
+    after.set(attr::AFTER, Value::List(vec!["DB.S.ROOT".into()]));
+    let changed = [
+        attr::SCHEDULE,
+        attr::CONFIG,
+        attr::OVERLAP_POLICY,
+        attr::AFTER,
+    ];
     assert_eq!(
         sqls(&task::update(&before, &after, &changed)),
         [
@@ -350,12 +356,12 @@ fn a_serverless_task_size_is_written_as_a_string() {
         ["CREATE TASK DB.S.T USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL' AS SELECT 1"]
     );
     let before = t.clone();
-    t.set("user_task_managed_initial_warehouse_size", "XXLARGE");
+    t.set(attr::USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE, "XXLARGE");
     assert_eq!(
         sqls(&task::update(
             &before,
             &t,
-            &["user_task_managed_initial_warehouse_size"]
+            &[attr::USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE]
         )),
         ["ALTER TASK DB.S.T SET USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XXLARGE'"]
     );
@@ -371,7 +377,7 @@ fn a_stage_directory_change_is_its_own_alter() {
         &[("directory", true.into()), ("comment", "files".into())],
     );
     assert_eq!(
-        sqls(&stage::update(&o, &["directory", "comment"])),
+        sqls(&stage::update(&o, &[attr::DIRECTORY, attr::COMMENT])),
         [
             "ALTER STAGE DB.S.ST SET COMMENT = 'files'",
             "ALTER STAGE DB.S.ST SET DIRECTORY = (ENABLE = TRUE)",

@@ -4,6 +4,7 @@
 use super::props::set_unset;
 use super::{changed, drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::diff::AttrChange;
+use crate::model::attr;
 use crate::model::Object;
 use crate::sql::quote_literal;
 
@@ -11,41 +12,49 @@ fn create_sql(object: &Object, or_replace: bool) -> String {
     let mut sql = format!(
         "CREATE {}{}VIEW {}",
         if or_replace { "OR REPLACE " } else { "" },
-        if object.flag("secure") { "SECURE " } else { "" },
+        if object.flag(attr::SECURE) {
+            "SECURE "
+        } else {
+            ""
+        },
         object.name.to_sql()
     );
     if or_replace {
         sql.push_str(" COPY GRANTS");
     }
-    if let Some(c) = object.get_str("comment") {
+    if let Some(c) = object.get_str(attr::COMMENT) {
         sql.push_str(&format!(" COMMENT = {}", quote_literal(c)));
     }
     sql.push_str(&format!(
         " AS {}",
-        object.get_str("query").unwrap_or_default()
+        object.get_str(attr::QUERY).unwrap_or_default()
     ));
     sql
 }
 
 fn update(_: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
     let names = changed(attrs);
-    if names.contains(&"query") {
+    if names.contains(&attr::QUERY) {
         // One statement brings every property to the configuration's.
         return vec![Stmt::new(
             create_sql(after, true),
-            &["query", "secure", "comment"],
+            &[attr::QUERY, attr::SECURE, attr::COMMENT],
         )];
     }
     let mut out = Vec::new();
-    if names.contains(&"secure") {
-        let verb = if after.flag("secure") { "SET" } else { "UNSET" };
+    if names.contains(&attr::SECURE) {
+        let verb = if after.flag(attr::SECURE) {
+            "SET"
+        } else {
+            "UNSET"
+        };
         out.push(Stmt::new(
             format!("ALTER VIEW {} {verb} SECURE", after.name.to_sql()),
-            &["secure"],
+            &[attr::SECURE],
         ));
     }
-    if names.contains(&"comment") {
-        out.extend(set_unset("VIEW", after, &["comment"]));
+    if names.contains(&attr::COMMENT) {
+        out.extend(set_unset("VIEW", after, &[attr::COMMENT]));
     }
     out
 }

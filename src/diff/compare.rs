@@ -4,6 +4,7 @@
 
 use super::{model_versions, Action, AttrChange, Change, Reason, Why, UNKNOWN};
 use crate::diag::Diagnostics;
+use crate::model::attr;
 use crate::model::kinds::{feature_view, stage, table};
 use crate::model::{same_value, schema, Kind, Object, Role, Update, Value};
 
@@ -74,7 +75,7 @@ fn rename_reason(desired: &Object, cur: &Object) -> String {
 pub fn compare_props(configured: &Object, cur: &Object) -> Vec<(AttrChange, Option<&'static str>)> {
     let kind = configured.kind();
     let mut out = Vec::new();
-    let is_view_fv = |o: &Object| kind == Kind::FeatureView && o.get("refresh_freq").is_none();
+    let is_view_fv = |o: &Object| kind == Kind::FeatureView && o.get(attr::REFRESH_FREQ).is_none();
     for attr in schema(kind).properties() {
         if attr.role == Role::NamePart || attr.update == Update::CreateOnly {
             continue;
@@ -105,7 +106,7 @@ pub fn compare_props(configured: &Object, cur: &Object) -> Vec<(AttrChange, Opti
         }
         // A refresh task's target is compared only between two cron feature views; a
         // state written before snowform recorded it does not know it.
-        if attr.name == feature_view::REFRESH_TARGET && (desired.is_none() || current.is_none()) {
+        if attr.name == attr::REFRESH_TASK_TARGET && (desired.is_none() || current.is_none()) {
             continue;
         }
         if attr.role == Role::Derived && kind == Kind::Schema {

@@ -3,6 +3,7 @@
 //! plan lists them so that a reviewer sees them before apply refuses or runs the change.
 
 use super::{Action, Change};
+use crate::model::attr;
 use crate::model::kinds::feature_view::{METADATA_TAG, OBJECT_TAG, SNAPSHOT_TABLE};
 use crate::model::{Address, Ident, Kind, Object, ObjectName};
 use serde::{Deserialize, Serialize};
@@ -76,7 +77,7 @@ pub fn attach(
     // The Feature Store's own tags and table belong to the schema that holds them.
     let fs_schemas: BTreeSet<&ObjectName> = recorded
         .values()
-        .filter(|o| o.kind() == Kind::Schema && o.flag("feature_store"))
+        .filter(|o| o.kind() == Kind::Schema && o.flag(attr::FEATURE_STORE))
         .map(|o| &o.name)
         .collect();
     let layout = |f: &Found| {
@@ -160,7 +161,7 @@ mod tests {
         let id = Ident::from_canonical;
         let schema_name = ObjectName::in_database(id("D"), id("FS"));
         let mut schema = Object::new(Address::new(Kind::Schema, "s"), schema_name.clone());
-        schema.set("feature_store", true);
+        schema.set(attr::FEATURE_STORE, true);
         let stage = Object::new(Address::new(Kind::Stage, "st"), schema_name.child(id("ST")));
         let recorded: BTreeMap<Address, Object> = [&schema, &stage]
             .into_iter()

@@ -8,6 +8,7 @@ mod model_versions;
 mod reason;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::attr;
 use crate::model::{schema, Address, Kind, Object, ObjectName, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -141,7 +142,7 @@ impl Change {
         {
             return None;
         }
-        let rename = self.attrs.iter().find(|a| a.name == "name")?;
+        let rename = self.attrs.iter().find(|a| a.name == attr::NAME)?;
         let old = rename
             .before
             .as_ref()
@@ -609,13 +610,13 @@ fn revoke_undeclared(matched: &Matched, changes: &mut Vec<Change>, _: &mut Diagn
         c.destructive = false;
         c.reasons.push(
             Why::UndeclaredPrivilege {
-                grantee: o.get_str("to").unwrap_or_default().to_string(),
+                grantee: o.get_str(attr::TO).unwrap_or_default().to_string(),
             }
             .into(),
         );
         c.attrs = vec![AttrChange {
             name: "privileges".into(),
-            before: o.get("privileges").cloned(),
+            before: o.get(attr::PRIVILEGES).cloned(),
             after: None,
         }];
         c.before = Some(o);
@@ -663,7 +664,7 @@ pub fn undeclared_grants(declared: &[Object], known: &[&Object], live: &Picture)
     // (20,000 objects times 5,000 live grants on a 10,000-object account with access control).
     let mut by_grantee: BTreeMap<&str, Vec<&Object>> = BTreeMap::new();
     for g in grants() {
-        if let Some(to) = g.get_str("to") {
+        if let Some(to) = g.get_str(attr::TO) {
             by_grantee.entry(to).or_default().push(g);
         }
     }
@@ -683,29 +684,31 @@ pub fn undeclared_grants(declared: &[Object], known: &[&Object], live: &Picture)
     };
     let mut out = Vec::new();
     for o in live.values().filter(|o| o.kind() == Kind::Grant) {
-        let Some(to) = o.get_str("to") else { continue };
+        let Some(to) = o.get_str(attr::TO) else {
+            continue;
+        };
         if !roles.contains(to) || names.contains(&o.name) {
             continue;
         }
-        let target = o.get_str("on").map(str::to_string).unwrap_or_else(|| {
+        let target = o.get_str(attr::ON).map(str::to_string).unwrap_or_else(|| {
             format!(
                 "FUTURE {} IN {}",
-                o.get_str("on_future").unwrap_or_default(),
-                o.get_str("in").unwrap_or_default()
+                o.get_str(attr::ON_FUTURE).unwrap_or_default(),
+                o.get_str(attr::IN).unwrap_or_default()
             )
         });
         if !managed(&target) {
             continue;
         }
         let mut privileges: Vec<String> = o
-            .get("privileges")
+            .get(attr::PRIVILEGES)
             .map(|v| v.str_list())
             .unwrap_or_default()
             .into_iter()
             .map(str::to_string)
             .collect();
         // Covered by an on_all / on_future grant of the same grantee.
-        if let Some((sec, name)) = o.get_str("on").and_then(split_target) {
+        if let Some((sec, name)) = o.get_str(attr::ON).and_then(split_target) {
             let parts = crate::model::ident::split_parts(name).unwrap_or_default();
             let sql = |n: usize| {
                 parts[..n.min(parts.len())]
@@ -716,15 +719,15 @@ pub fn undeclared_grants(declared: &[Object], known: &[&Object], live: &Picture)
             };
             let containers = [format!("DATABASE {}", sql(1)), format!("SCHEMA {}", sql(2))];
             for g in by_grantee.get(to).into_iter().flatten() {
-                let plural = g.get_str("on_all").or(g.get_str("on_future"));
+                let plural = g.get_str(attr::ON_ALL).or(g.get_str(attr::ON_FUTURE));
                 let covers = plural
                     .and_then(securable_of_plural)
                     .is_some_and(|s| s.keyword == sec.keyword)
-                    && g.get_str("in")
+                    && g.get_str(attr::IN)
                         .is_some_and(|i| containers.iter().any(|c| c == i));
                 if covers {
                     let held = g
-                        .get("privileges")
+                        .get(attr::PRIVILEGES)
                         .map(|v| v.str_list())
                         .unwrap_or_default();
                     privileges.retain(|p| !held.contains(&p.as_str()));
@@ -736,7 +739,7 @@ pub fn undeclared_grants(declared: &[Object], known: &[&Object], live: &Picture)
         }
         let mut revoke = o.clone();
         revoke.set(
-            "privileges",
+            attr::PRIVILEGES,
             Value::List(privileges.into_iter().map(Value::Str).collect()),
         );
         out.push(revoke);
@@ -791,7 +794,7 @@ fn changed_outside(change: &Change, record: &Object) -> Vec<String> {
     change
         .attrs
         .iter()
-        .filter(|a| a.name != "name")
+        .filter(|a| a.name != attr::NAME)
         .filter(|a| {
             let recorded = value_at(record, &a.name);
             same_at(record, &a.name, recorded.as_ref(), a.after.as_ref())
@@ -804,8 +807,8 @@ fn changed_outside(change: &Change, record: &Object) -> Vec<String> {
 fn record_differs(desired: &Object, record: &Object) -> Option<Vec<AttrChange>> {
     // An `owner` no longer configured is no longer managed: the record forgets it, or drift
     // would keep comparing the account with the owner once configured.
-    if desired.get("owner").is_none() {
-        if let Some(was) = record.get("owner") {
+    if desired.get(attr::OWNER).is_none() {
+        if let Some(was) = record.get(attr::OWNER) {
             return Some(vec![AttrChange {
                 name: "owner".to_string(),
                 before: Some(was.clone()),
@@ -949,7 +952,7 @@ impl Relocation {
         use crate::model::ident::split_parts;
         use crate::model::kinds::grant::{grant_name, target_text};
         let mut changed = false;
-        for attr in ["on", "in"] {
+        for attr in [attr::ON, attr::IN] {
             let Some((keyword, name)) = object.get_str(attr).and_then(|t| {
                 crate::model::kinds::grant::split_target(t).map(|(s, n)| (s.keyword, n))
             }) else {
@@ -992,12 +995,12 @@ impl Relocation {
         }
         if changed {
             let target = target_text(
-                object.get_str("on"),
-                object.get_str("on_all"),
-                object.get_str("on_future"),
-                object.get_str("in"),
+                object.get_str(attr::ON),
+                object.get_str(attr::ON_ALL),
+                object.get_str(attr::ON_FUTURE),
+                object.get_str(attr::IN),
             );
-            if let (Some(target), Some(to)) = (target, object.get_str("to")) {
+            if let (Some(target), Some(to)) = (target, object.get_str(attr::TO)) {
                 object.name = grant_name(&target, to);
             }
         }
@@ -1048,7 +1051,7 @@ fn current_of(input: &DiffInput, desired: &Object, recorded: Option<&Object>) ->
 /// container, it grants nothing, so the account holds it as recorded (`live::read` reads one
 /// only from the objects it finds).
 pub fn unseen_on_all(recorded: &Object) -> bool {
-    recorded.kind() == Kind::Grant && recorded.get("on_all").is_some()
+    recorded.kind() == Kind::Grant && recorded.get(attr::ON_ALL).is_some()
 }
 
 /// Live objects lack what SHOW does not return; the record holds it. Unknown (never
@@ -1273,7 +1276,7 @@ mod tests {
             Address::new(Kind::Warehouse, "w"),
             ObjectName::account(crate::model::Ident::from_canonical("W")),
         );
-        o.set("size", size);
+        o.set(attr::SIZE, size);
         o
     }
 
@@ -1365,12 +1368,12 @@ mod tests {
             .map(|o| (o.address.clone(), o.clone()))
             .collect();
         // The account already has the schema's new comment: alone, a record-only update.
-        schema.set("comment", "c");
+        schema.set(attr::COMMENT, "c");
         let live: Picture = [&db, &schema]
             .into_iter()
             .map(|o| ((o.kind(), o.name.clone()), o.clone()))
             .collect();
-        db.set("transient", true);
+        db.set(attr::TRANSIENT, true);
         let changes = diff(&DiffInput {
             desired: &[db, schema.clone()],
             recorded: &recorded,
@@ -1407,7 +1410,7 @@ mod pass_tests {
             Address::new(Kind::Warehouse, addr),
             ObjectName::account(id("W")),
         );
-        o.set("size", size);
+        o.set(attr::SIZE, size);
         o
     }
 
@@ -1420,7 +1423,7 @@ mod pass_tests {
             o.set(RETENTION, r);
         }
         if transient {
-            o.set("transient", true);
+            o.set(attr::TRANSIENT, true);
         }
         o
     }
@@ -1455,14 +1458,14 @@ mod pass_tests {
         );
         match future {
             Some(p) => {
-                o.set("on_future", p);
-                o.set("in", on);
+                o.set(attr::ON_FUTURE, p);
+                o.set(attr::IN, on);
             }
-            None => o.set("on", on),
+            None => o.set(attr::ON, on),
         }
-        o.set("to", "ROLE R");
+        o.set(attr::TO, "ROLE R");
         o.set(
-            "privileges",
+            attr::PRIVILEGES,
             Value::List(privileges.iter().map(|p| Value::str(*p)).collect()),
         );
         o

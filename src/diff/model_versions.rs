@@ -3,6 +3,7 @@
 
 use super::{AttrChange, Change};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::attr;
 use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
 use crate::model::{same_value, Object, Value};
 use std::collections::BTreeMap;
@@ -28,9 +29,12 @@ pub(super) fn merge_recorded_sources(live: &mut Object, recorded: Option<&Object
     };
     for (name, v) in vs.iter_mut() {
         if let Value::Map(fields) = v {
-            match recorded_versions.get(name).and_then(|r| r.get("source")) {
-                Some(source) => fields.insert("source".into(), source.clone()),
-                None => fields.remove("source"),
+            match recorded_versions
+                .get(name)
+                .and_then(|r| r.get(attr::SOURCE))
+            {
+                Some(source) => fields.insert(attr::SOURCE.into(), source.clone()),
+                None => fields.remove(attr::SOURCE),
             };
         }
     }
@@ -52,10 +56,10 @@ pub(super) fn compare(
 ) -> Result<(), Diagnostics> {
     let want = versions(desired);
     let have = versions(cur);
-    let current_default = cur.get_str("default_version").map(str::to_string);
+    let current_default = cur.get_str(attr::DEFAULT_VERSION).map(str::to_string);
     // The default after this plan: the configured one, or whatever it is now.
     let final_default = desired
-        .get_str("default_version")
+        .get_str(attr::DEFAULT_VERSION)
         .map(str::to_string)
         .or(current_default.clone());
     let mut diags = Diagnostics::new();
@@ -75,10 +79,10 @@ pub(super) fn compare(
                 after: Some(Value::Map(fields.clone())),
             }),
             Some(old) => {
-                for field in ["source", "comment", "alias", "metadata"] {
+                for field in [attr::SOURCE, attr::COMMENT, attr::ALIAS, attr::METADATA] {
                     let (a, b) = (old.get(field), fields.get(field));
                     // A live version has a source only when it was recorded.
-                    if a == b || (field == "source" && a.is_none()) {
+                    if a == b || (field == attr::SOURCE && a.is_none()) {
                         continue;
                     }
                     if ignored(&format!("{VERSIONS}.{v}.{field}")) {
@@ -87,7 +91,7 @@ pub(super) fn compare(
                     if same_field(field, a, b) {
                         continue;
                     }
-                    if field == "source" {
+                    if field == attr::SOURCE {
                         if final_default.as_deref() == Some(v)
                             || current_default.as_deref() == Some(v)
                         {
@@ -171,7 +175,7 @@ mod tests {
             VERSIONS,
             Value::Map([("V1".to_string(), Value::Map(v))].into_iter().collect()),
         );
-        o.set("default_version", "V1");
+        o.set(attr::DEFAULT_VERSION, "V1");
         o
     }
 
@@ -180,7 +184,7 @@ mod tests {
             unreachable!()
         };
         let mut fields = BTreeMap::new();
-        fields.insert("metadata".to_string(), Value::Str(metadata.into()));
+        fields.insert(attr::METADATA.to_string(), Value::Str(metadata.into()));
         vs.insert(version.to_string(), Value::Map(fields));
     }
 
@@ -208,7 +212,7 @@ mod tests {
             changed(&["versions.V1", "versions.V9"]),
             Vec::<String>::new()
         );
-        assert_eq!(changed(&["versions"]), Vec::<String>::new());
+        assert_eq!(changed(&[attr::VERSIONS]), Vec::<String>::new());
         // A prefix of a version name is not that version.
         assert_eq!(
             changed(&["versions.V"]),

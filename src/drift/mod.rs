@@ -3,6 +3,7 @@
 //! schemas that snowform does not manage. Pure; the JSON shape is in docs/json.md.
 
 use crate::diff::{compare_props, merge_state_only, Picture};
+use crate::model::attr;
 use crate::model::{unnest_json, Address, Ident, Kind, Object, ObjectName, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -191,11 +192,11 @@ pub fn detect(
             attributes: vec![DriftedAttribute {
                 name: "privileges".into(),
                 expected: serde_json::Value::Null,
-                actual: json(o.get("privileges").cloned()),
+                actual: json(o.get(attr::PRIVILEGES).cloned()),
             }],
             hint: Some(format!(
                 "granted outside snowform to {}, which the configuration declares: `snowform plan` revokes it; or add a grant block for it",
-                o.get_str("to").unwrap_or_default()
+                o.get_str(attr::TO).unwrap_or_default()
             )),
         });
     }
@@ -266,7 +267,7 @@ fn version_drift(recorded: &Object, live: &Object) -> Vec<DriftedAttribute> {
                 actual: h.to_json(),
             }),
             (Some(w), Some(h)) => {
-                for field in ["comment", "alias", "metadata"] {
+                for field in [attr::COMMENT, attr::ALIAS, attr::METADATA] {
                     let (a, b) = (
                         w.as_map().and_then(|m| m.get(field)),
                         h.as_map().and_then(|m| m.get(field)),

@@ -2,6 +2,7 @@
 //! exists. Writes only what differs from Snowflake's defaults, references blocks it also
 //! writes, and lists the `snowform import` commands that record them. Pure.
 
+use crate::model::attr;
 use crate::model::kinds::model::VERSIONS;
 use crate::model::{
     default_value, entity_of_tag, schema, AttrType, Kind, Object, ObjectName, Role, Scope, Update,
@@ -202,7 +203,7 @@ fn grant_block(writer: &mut Writer, object: &Object) {
     use crate::model::ident::split_parts;
     use crate::model::kinds::grant::split_target;
     let privileges: Vec<String> = object
-        .get("privileges")
+        .get(attr::PRIVILEGES)
         .map(|v| v.str_list())
         .unwrap_or_default()
         .into_iter()
@@ -235,7 +236,7 @@ fn grant_block(writer: &mut Writer, object: &Object) {
             .zip(object_name(name))
             .and_then(|(k, n)| writer.reference(k, &n))
     };
-    if let Some((sec, name)) = object.get_str("on").and_then(split_target) {
+    if let Some((sec, name)) = object.get_str(attr::ON).and_then(split_target) {
         let v = reference(writer, sec.keyword, name).unwrap_or_else(|| {
             format!(
                 "{{ kind = {}, name = {} }}",
@@ -245,16 +246,16 @@ fn grant_block(writer: &mut Writer, object: &Object) {
         });
         writer.line("on", v);
     }
-    for attr in ["on_all", "on_future"] {
+    for attr in [attr::ON_ALL, attr::ON_FUTURE] {
         if let Some(p) = object.get_str(attr) {
             writer.line(attr, hcl_string(p));
         }
     }
-    if let Some((keyword, name)) = object.get_str("in").and_then(|i| i.split_once(' ')) {
+    if let Some((keyword, name)) = object.get_str(attr::IN).and_then(|i| i.split_once(' ')) {
         let v = reference(writer, keyword, name).unwrap_or_else(|| hcl_string(name));
         writer.line("in", v);
     }
-    let v = role_value(writer, object.get_str("to").unwrap_or_default());
+    let v = role_value(writer, object.get_str(attr::TO).unwrap_or_default());
     writer.line("to", v);
 }
 
@@ -276,9 +277,9 @@ fn role_value(writer: &Writer, text: &str) -> String {
 
 /// A role grant's block: the role, and `to` or `user`.
 fn role_grant_block(writer: &mut Writer, object: &Object) {
-    let v = role_value(writer, object.get_str("role").unwrap_or_default());
+    let v = role_value(writer, object.get_str(attr::ROLE).unwrap_or_default());
     writer.line("role", v);
-    let to = object.get_str("to").unwrap_or_default();
+    let to = object.get_str(attr::TO).unwrap_or_default();
     match to.strip_prefix("USER ") {
         Some(u) => writer.line("user", hcl_string(u)),
         None => {
@@ -347,10 +348,10 @@ fn block(writer: &mut Writer, object: &Object) {
     for attr in sch.properties() {
         // Computed values are inherited or Snowflake's choice, and stay unwritten; a
         // model's default version is the owner's choice even though one always exists.
-        let chosen = object.kind() == Kind::Model && attr.name == "default_version";
+        let chosen = object.kind() == Kind::Model && attr.name == attr::DEFAULT_VERSION;
         if attr.role == Role::Derived
             || attr.computed && !chosen
-            || attr.update == Update::CreateOnly && attr.name != "initialize"
+            || attr.update == Update::CreateOnly && attr.name != attr::INITIALIZE
         {
             continue;
         }
@@ -455,21 +456,21 @@ fn columns(writer: &mut Writer, object: &Object) {
     for c in cols {
         let Some(fields) = c.as_map() else { continue };
         let name = fields
-            .get("name")
+            .get(attr::NAME)
             .and_then(Value::as_str)
             .unwrap_or_default();
         writer
             .out
             .push_str(&format!("\n  column {} {{\n", ident(name)));
-        if let Some(t) = fields.get("type").and_then(Value::as_str) {
+        if let Some(t) = fields.get(attr::TYPE).and_then(Value::as_str) {
             writer
                 .out
                 .push_str(&format!("    type = {}\n", hcl_string(t)));
         }
-        if fields.get("nullable") == Some(&Value::Bool(false)) {
+        if fields.get(attr::NULLABLE) == Some(&Value::Bool(false)) {
             writer.out.push_str("    nullable = false\n");
         }
-        for key in ["default", "comment"] {
+        for key in [attr::DEFAULT, attr::COMMENT] {
             if let Some(v) = fields.get(key).and_then(Value::as_str) {
                 writer
                     .out
@@ -492,7 +493,7 @@ fn versions(writer: &mut Writer, object: &Object) {
             .out
             .push_str(&format!("\n  version {} {{\n", hcl_string(v)));
         let source = fields
-            .get("source")
+            .get(attr::SOURCE)
             .and_then(Value::as_str)
             .filter(|s| s.starts_with('@'))
             .map(str::to_string)
@@ -509,7 +510,7 @@ fn versions(writer: &mut Writer, object: &Object) {
                 )
             });
         if !fields
-            .get("source")
+            .get(attr::SOURCE)
             .and_then(Value::as_str)
             .is_some_and(|s| s.starts_with('@'))
         {
@@ -522,16 +523,16 @@ fn versions(writer: &mut Writer, object: &Object) {
         writer
             .out
             .push_str(&format!("    source = {}\n", hcl_string(&source)));
-        if let Some(c) = fields.get("comment").and_then(Value::as_str) {
+        if let Some(c) = fields.get(attr::COMMENT).and_then(Value::as_str) {
             writer
                 .out
                 .push_str(&format!("    comment = {}\n", hcl_string(c)));
         }
-        if let Some(a) = fields.get("alias").and_then(Value::as_str) {
+        if let Some(a) = fields.get(attr::ALIAS).and_then(Value::as_str) {
             writer.out.push_str(&format!("    alias = {}\n", ident(a)));
         }
         if let Some(m) = fields
-            .get("metadata")
+            .get(attr::METADATA)
             .and_then(Value::as_str)
             .and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok())
         {

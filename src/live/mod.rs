@@ -8,6 +8,7 @@ mod queries;
 mod rows;
 
 use crate::diff::Picture;
+use crate::model::attr;
 use crate::model::{Ident, Kind, Object, ObjectName};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -214,14 +215,14 @@ pub async fn read<E: Executor>(
     // container (ON ALL is not a grant of its own that SHOW lists).
     let per_object: Vec<Object> = found
         .iter()
-        .filter(|o| o.kind() == Kind::Grant && o.get("on").is_some())
+        .filter(|o| o.kind() == Kind::Grant && o.get(attr::ON).is_some())
         .cloned()
         .collect();
     let present: Vec<(String, String)> = found
         .iter()
         .filter_map(|o| {
             let kw = match o.kind() {
-                Kind::FeatureView if o.get("refresh_freq").is_some() => "DYNAMIC TABLE",
+                Kind::FeatureView if o.get(attr::REFRESH_FREQ).is_some() => "DYNAMIC TABLE",
                 Kind::FeatureView => "VIEW",
                 Kind::Schema => "SCHEMA",
                 Kind::Stage => "STAGE",
@@ -234,7 +235,7 @@ pub async fn read<E: Executor>(
         .collect();
     for wanted in objects
         .iter()
-        .filter(|o| o.kind() == Kind::Grant && o.get("on_all").is_some())
+        .filter(|o| o.kind() == Kind::Grant && o.get(attr::ON_ALL).is_some())
     {
         found.extend(parse::grant_on_all(wanted, &per_object, &present));
     }
@@ -261,7 +262,7 @@ fn schemas_with_feature_stores(mut schemas: Vec<Object>, tags: &ShowRows) -> Vec
         ]
         .iter()
         .all(|t| tag_names.contains(&s.name.child(has(t))));
-        s.set("feature_store", fs);
+        s.set(attr::FEATURE_STORE, fs);
     }
     schemas
 }

@@ -2,9 +2,9 @@
 //! that what Snowflake prints and what the configuration says compare equal.
 
 use super::rows::ShowRows;
+use crate::model::attr;
 use crate::model::canon::{canonical_enum, canonical_json, canonical_lag, canonical_schedule};
 use crate::model::ident::split_parts;
-use crate::model::kinds::feature_view::REFRESH_TARGET;
 use crate::model::kinds::model::VERSIONS;
 use crate::model::kinds::{feature_view as fv, warehouse};
 use crate::model::{entity_of_tag, Address, Ident, Kind, Object, ObjectName, Value};
@@ -42,48 +42,56 @@ pub fn warehouses(rows: &ShowRows) -> Vec<Object> {
             );
             set_opt(
                 &mut o,
-                "size",
+                attr::SIZE,
                 rows.get(r, "size")
                     .and_then(|s| canonical_enum(warehouse::SIZES, s)),
             );
             set_opt(
                 &mut o,
-                "type",
+                attr::TYPE,
                 rows.get(r, "type")
                     .and_then(|s| canonical_enum(warehouse::TYPES, s)),
             );
             // NULL auto_suspend means the warehouse never suspends, which is AUTO_SUSPEND = 0.
-            o.set("auto_suspend", rows.int(r, "auto_suspend").unwrap_or(0));
-            set_opt(&mut o, "auto_resume", rows.flag(r, "auto_resume"));
+            o.set(attr::AUTO_SUSPEND, rows.int(r, "auto_suspend").unwrap_or(0));
+            set_opt(&mut o, attr::AUTO_RESUME, rows.flag(r, "auto_resume"));
             set_opt(
                 &mut o,
-                "min_cluster_count",
+                attr::MIN_CLUSTER_COUNT,
                 rows.int(r, "min_cluster_count"),
             );
             set_opt(
                 &mut o,
-                "max_cluster_count",
+                attr::MAX_CLUSTER_COUNT,
                 rows.int(r, "max_cluster_count"),
             );
             set_opt(
                 &mut o,
-                "scaling_policy",
+                attr::SCALING_POLICY,
                 rows.get(r, "scaling_policy").map(str::to_ascii_uppercase),
             );
             set_opt(
                 &mut o,
-                "enable_query_acceleration",
+                attr::ENABLE_QUERY_ACCELERATION,
                 rows.flag(r, "enable_query_acceleration"),
             );
             set_opt(
                 &mut o,
-                "query_acceleration_max_scale_factor",
+                attr::QUERY_ACCELERATION_MAX_SCALE_FACTOR,
                 rows.int(r, "query_acceleration_max_scale_factor"),
             );
-            set_opt(&mut o, "resource_monitor", rows.get(r, "resource_monitor"));
-            set_opt(&mut o, "resource_constraint", resource_constraint(rows, r));
-            set_opt(&mut o, "comment", rows.text(r, "comment"));
-            set_opt(&mut o, "owner", rows.get(r, "owner"));
+            set_opt(
+                &mut o,
+                attr::RESOURCE_MONITOR,
+                rows.get(r, "resource_monitor"),
+            );
+            set_opt(
+                &mut o,
+                attr::RESOURCE_CONSTRAINT,
+                resource_constraint(rows, r),
+            );
+            set_opt(&mut o, attr::COMMENT, rows.text(r, "comment"));
+            set_opt(&mut o, attr::OWNER, rows.get(r, "owner"));
             Some(o)
         })
         .collect()
@@ -128,16 +136,16 @@ pub fn databases(rows: &ShowRows) -> Vec<Object> {
                 ObjectName::account(id(rows.raw(r, "name")?)),
             );
             o.set(
-                "transient",
+                attr::TRANSIENT,
                 options(rows, r).iter().any(|x| x == "TRANSIENT"),
             );
             set_opt(
                 &mut o,
-                "data_retention_time_in_days",
+                attr::DATA_RETENTION_TIME_IN_DAYS,
                 rows.int(r, "retention_time"),
             );
-            set_opt(&mut o, "comment", rows.text(r, "comment"));
-            set_opt(&mut o, "owner", rows.get(r, "owner"));
+            set_opt(&mut o, attr::COMMENT, rows.text(r, "comment"));
+            set_opt(&mut o, attr::OWNER, rows.get(r, "owner"));
             Some(o)
         })
         .collect()
@@ -152,15 +160,18 @@ pub fn schemas(rows: &ShowRows) -> Vec<Object> {
             );
             let mut o = live_object(Kind::Schema, name);
             let opts = options(rows, r);
-            o.set("transient", opts.iter().any(|x| x == "TRANSIENT"));
-            o.set("managed_access", opts.iter().any(|x| x == "MANAGED ACCESS"));
+            o.set(attr::TRANSIENT, opts.iter().any(|x| x == "TRANSIENT"));
+            o.set(
+                attr::MANAGED_ACCESS,
+                opts.iter().any(|x| x == "MANAGED ACCESS"),
+            );
             set_opt(
                 &mut o,
-                "data_retention_time_in_days",
+                attr::DATA_RETENTION_TIME_IN_DAYS,
                 rows.int(r, "retention_time"),
             );
-            set_opt(&mut o, "comment", rows.text(r, "comment"));
-            set_opt(&mut o, "owner", rows.get(r, "owner"));
+            set_opt(&mut o, attr::COMMENT, rows.text(r, "comment"));
+            set_opt(&mut o, attr::OWNER, rows.get(r, "owner"));
             Some(o)
         })
         .filter(|o| o.name.name.as_str() != "INFORMATION_SCHEMA")
@@ -175,20 +186,20 @@ pub fn stages(rows: &ShowRows) -> Vec<Object> {
                 .get(r, "type")
                 .unwrap_or("INTERNAL")
                 .to_ascii_uppercase();
-            set_opt(&mut o, "url", rows.get(r, "url"));
+            set_opt(&mut o, attr::URL, rows.get(r, "url"));
             set_opt(
                 &mut o,
-                "storage_integration",
+                attr::STORAGE_INTEGRATION,
                 rows.get(r, "storage_integration"),
             );
             match ty.as_str() {
-                "INTERNAL" => o.set("encryption", "SNOWFLAKE_FULL"),
-                "INTERNAL NO CSE" => o.set("encryption", "SNOWFLAKE_SSE"),
+                "INTERNAL" => o.set(attr::ENCRYPTION, "SNOWFLAKE_FULL"),
+                "INTERNAL NO CSE" => o.set(attr::ENCRYPTION, "SNOWFLAKE_SSE"),
                 _ => {}
             }
-            set_opt(&mut o, "directory", rows.flag(r, "directory_enabled"));
-            set_opt(&mut o, "comment", rows.text(r, "comment"));
-            set_opt(&mut o, "owner", rows.get(r, "owner"));
+            set_opt(&mut o, attr::DIRECTORY, rows.flag(r, "directory_enabled"));
+            set_opt(&mut o, attr::COMMENT, rows.text(r, "comment"));
+            set_opt(&mut o, attr::OWNER, rows.get(r, "owner"));
             Some(o)
         })
         .collect()
@@ -210,9 +221,9 @@ pub fn entities(rows: &ShowRows) -> Vec<Object> {
                 .first()
                 .map(|v| v.split(',').map(|k| Value::from(k.trim())).collect())
                 .unwrap_or_default();
-            o.set("join_keys", Value::List(keys));
-            set_opt(&mut o, "comment", rows.text(r, "comment"));
-            set_opt(&mut o, "owner", rows.get(r, "owner"));
+            o.set(attr::JOIN_KEYS, Value::List(keys));
+            set_opt(&mut o, attr::COMMENT, rows.text(r, "comment"));
+            set_opt(&mut o, attr::OWNER, rows.get(r, "owner"));
             Some(o)
         })
         .collect()
@@ -385,9 +396,9 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
             };
             let meta = metadata_json(text.raw_tags.get(fv::METADATA_TAG), metadata);
             let mut o = live_object(Kind::FeatureView, name.clone());
-            o.set("version", version);
+            o.set(attr::VERSION, version);
             let entities: Vec<Value> = meta
-                .get("entities")
+                .get(attr::ENTITIES)
                 .and_then(|e| e.as_array())
                 .map(|a| {
                     a.iter()
@@ -396,13 +407,13 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
                         .collect()
                 })
                 .unwrap_or_default();
-            o.set("entities", Value::List(entities));
+            o.set(attr::ENTITIES, Value::List(entities));
             if let Some(ts) = meta
-                .get("timestamp_col")
+                .get(attr::TIMESTAMP_COL)
                 .and_then(|t| t.as_str())
                 .filter(|t| !fv::NO_TIMESTAMP_COL_READ.contains(t))
             {
-                o.set("timestamp_col", fv::library_resolved(ts));
+                o.set(attr::TIMESTAMP_COL, fv::library_resolved(ts));
             }
             let keys: BTreeMap<String, Value> = text
                 .tags
@@ -411,10 +422,10 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
                     entity_of_tag(&id(t)).map(|e| (e.as_str().to_string(), Value::from(v.as_str())))
                 })
                 .collect();
-            o.set("join_keys", Value::Map(keys));
-            set_opt(&mut o, "query", text.query.clone());
-            set_opt(&mut o, "comment", rows.text(r, "comment"));
-            set_opt(&mut o, "owner", rows.get(r, "owner"));
+            o.set(attr::JOIN_KEYS, Value::Map(keys));
+            set_opt(&mut o, attr::QUERY, text.query.clone());
+            set_opt(&mut o, attr::COMMENT, rows.text(r, "comment"));
+            set_opt(&mut o, attr::OWNER, rows.get(r, "owner"));
             if dynamic {
                 let lag = rows.get(r, "target_lag").unwrap_or("DOWNSTREAM");
                 let task = task_by_name.get(&name);
@@ -430,27 +441,27 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
                         let schedule =
                             canonical_schedule(schedule).unwrap_or_else(|_| schedule.to_string());
                         let cron = schedule.strip_prefix("USING CRON ").unwrap_or(&schedule);
-                        o.set("refresh_freq", cron);
-                        o.set("enabled", running && t.started);
-                        set_opt(&mut o, REFRESH_TARGET, t.target.clone());
+                        o.set(attr::REFRESH_FREQ, cron);
+                        o.set(attr::ENABLED, running && t.started);
+                        set_opt(&mut o, attr::REFRESH_TASK_TARGET, t.target.clone());
                         set_opt(
                             &mut o,
-                            "warehouse",
+                            attr::WAREHOUSE,
                             warehouse.map(|w| refresh_warehouse(w, t.warehouse.as_deref())),
                         );
                     }
                     (Ok(l), _) => {
-                        o.set("refresh_freq", l);
-                        o.set("enabled", running);
-                        set_opt(&mut o, "warehouse", warehouse);
+                        o.set(attr::REFRESH_FREQ, l);
+                        o.set(attr::ENABLED, running);
+                        set_opt(&mut o, attr::WAREHOUSE, warehouse);
                     }
                     (Err(_), _) => {
-                        o.set("refresh_freq", lag);
-                        set_opt(&mut o, "warehouse", warehouse);
+                        o.set(attr::REFRESH_FREQ, lag);
+                        set_opt(&mut o, attr::WAREHOUSE, warehouse);
                     }
                 }
-                set_opt(&mut o, "refresh_mode", text.refresh_mode.clone());
-                set_opt(&mut o, "initialize", text.initialize.clone());
+                set_opt(&mut o, attr::REFRESH_MODE, text.refresh_mode.clone());
+                set_opt(&mut o, attr::INITIALIZE, text.initialize.clone());
             }
             out.push(o);
         }
@@ -462,7 +473,7 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
 pub fn feature_view_task_names(fvs: &[Object]) -> Vec<ObjectName> {
     fvs.iter()
         .filter(|o| {
-            o.get_str("refresh_freq")
+            o.get_str(attr::REFRESH_FREQ)
                 .is_some_and(|f| f.split_whitespace().count() >= 3)
         })
         .map(|o| o.name.clone())
@@ -473,11 +484,11 @@ pub fn tasks(rows: &ShowRows) -> Vec<Object> {
     rows.iter()
         .filter_map(|r| {
             let mut o = live_object(Kind::Task, schema_name(rows, r)?);
-            set_opt(&mut o, "sql", rows.get(r, "definition"));
-            set_opt(&mut o, "warehouse", rows.get(r, "warehouse"));
+            set_opt(&mut o, attr::SQL, rows.get(r, "definition"));
+            set_opt(&mut o, attr::WAREHOUSE, rows.get(r, "warehouse"));
             set_opt(
                 &mut o,
-                "schedule",
+                attr::SCHEDULE,
                 rows.get(r, "schedule")
                     .map(|s| canonical_schedule(s).unwrap_or_else(|_| s.to_string())),
             );
@@ -501,25 +512,25 @@ pub fn tasks(rows: &ShowRows) -> Vec<Object> {
             preds.dedup();
             let preds: Vec<Value> = preds.into_iter().map(Value::Str).collect();
             if !preds.is_empty() {
-                o.set("after", Value::List(preds));
+                o.set(attr::AFTER, Value::List(preds));
             }
-            set_opt(&mut o, "when", rows.get(r, "condition"));
+            set_opt(&mut o, attr::WHEN, rows.get(r, "condition"));
             o.set(
-                "enabled",
+                attr::ENABLED,
                 rows.get(r, "state")
                     .is_some_and(|s| s.eq_ignore_ascii_case("started")),
             );
-            set_opt(&mut o, "comment", rows.text(r, "comment"));
-            set_opt(&mut o, "owner", rows.get(r, "owner"));
+            set_opt(&mut o, attr::COMMENT, rows.text(r, "comment"));
+            set_opt(&mut o, attr::OWNER, rows.get(r, "owner"));
             set_opt(
                 &mut o,
-                "config",
+                attr::CONFIG,
                 rows.get(r, "config")
                     .map(|c| canonical_json(c).unwrap_or_else(|_| c.to_string())),
             );
             set_opt(
                 &mut o,
-                "error_integration",
+                attr::ERROR_INTEGRATION,
                 rows.get(r, "error_integration"),
             );
             Some(o)
@@ -543,7 +554,7 @@ pub fn models(models: &ShowRows, versions: &ShowRows) -> Vec<Object> {
         };
         let mut fields = BTreeMap::new();
         if let Some(c) = versions.text(r, "COMMENT") {
-            fields.insert("comment".to_string(), Value::from(c));
+            fields.insert(attr::COMMENT.to_string(), Value::from(c));
         }
         let aliases: Vec<String> = versions
             .get(r, "VERSION_ALIASES")
@@ -553,10 +564,10 @@ pub fn models(models: &ShowRows, versions: &ShowRows) -> Vec<Object> {
             .iter()
             .find(|a| !SYSTEM_ALIASES.contains(&a.to_ascii_uppercase().as_str()))
         {
-            fields.insert("alias".to_string(), Value::from(a.as_str()));
+            fields.insert(attr::ALIAS.to_string(), Value::from(a.as_str()));
         }
         if let Some(meta) = versions.get(r, "METADATA").and_then(user_metadata) {
-            fields.insert("metadata".to_string(), Value::from(meta));
+            fields.insert(attr::METADATA.to_string(), Value::from(meta));
         }
         by_model
             .entry(ObjectName::in_schema(id(db), id(s), id(m)))
@@ -568,10 +579,10 @@ pub fn models(models: &ShowRows, versions: &ShowRows) -> Vec<Object> {
         .filter_map(|r| {
             let name = schema_name(models, r)?;
             let mut o = live_object(Kind::Model, name.clone());
-            set_opt(&mut o, "comment", models.text(r, "comment"));
+            set_opt(&mut o, attr::COMMENT, models.text(r, "comment"));
             set_opt(
                 &mut o,
-                "default_version",
+                attr::DEFAULT_VERSION,
                 models.get(r, "default_version_name"),
             );
             o.set(
@@ -602,8 +613,8 @@ pub fn roles(rows: &ShowRows) -> Vec<Object> {
     rows.iter()
         .filter_map(|r| {
             let mut o = live_object(Kind::Role, ObjectName::account(id(rows.raw(r, "name")?)));
-            set_opt(&mut o, "comment", rows.text(r, "comment"));
-            set_opt(&mut o, "owner", rows.get(r, "owner"));
+            set_opt(&mut o, attr::COMMENT, rows.text(r, "comment"));
+            set_opt(&mut o, attr::OWNER, rows.get(r, "owner"));
             Some(o)
         })
         .collect()
@@ -629,17 +640,17 @@ pub fn tables(tables: &ShowRows, columns: &ShowRows) -> Vec<Object> {
         let ty = crate::model::canon::column_type_of_show(raw_type)
             .unwrap_or_else(|| format!("unknown type {raw_type}"));
         let mut fields = BTreeMap::new();
-        fields.insert("name".to_string(), Value::str(name));
-        fields.insert("type".to_string(), Value::Str(ty));
+        fields.insert(attr::NAME.to_string(), Value::str(name));
+        fields.insert(attr::TYPE.to_string(), Value::Str(ty));
         fields.insert(
-            "nullable".to_string(),
+            attr::NULLABLE.to_string(),
             Value::Bool(columns.flag(r, "null?").unwrap_or(true)),
         );
         if let Some(d) = columns.text(r, "default") {
-            fields.insert("default".to_string(), Value::str(d));
+            fields.insert(attr::DEFAULT.to_string(), Value::str(d));
         }
         if let Some(c) = columns.text(r, "comment") {
-            fields.insert("comment".to_string(), Value::str(c));
+            fields.insert(attr::COMMENT.to_string(), Value::str(c));
         }
         by_table
             .entry(ObjectName::in_schema(id(db), id(schema), id(table)))
@@ -653,13 +664,13 @@ pub fn tables(tables: &ShowRows, columns: &ShowRows) -> Vec<Object> {
             let name = schema_name(tables, r)?;
             let mut o = live_object(Kind::Table, name.clone());
             o.set(
-                "transient",
+                attr::TRANSIENT,
                 tables
                     .get(r, "kind")
                     .is_some_and(|k| k.eq_ignore_ascii_case("TRANSIENT")),
             );
-            set_opt(&mut o, "comment", tables.text(r, "comment"));
-            set_opt(&mut o, "owner", tables.get(r, "owner"));
+            set_opt(&mut o, attr::COMMENT, tables.text(r, "comment"));
+            set_opt(&mut o, attr::OWNER, tables.get(r, "owner"));
             // `LINEAR(a, b)`: the key's columns.
             if let Some(keys) = tables.get(r, "cluster_by") {
                 let inner = keys
@@ -674,16 +685,16 @@ pub fn tables(tables: &ShowRows, columns: &ShowRows) -> Vec<Object> {
                     .map(Value::str)
                     .collect();
                 if !cols.is_empty() {
-                    o.set("cluster_by", Value::List(cols));
+                    o.set(attr::CLUSTER_BY, Value::List(cols));
                 }
             }
             o.set(
-                "change_tracking",
+                attr::CHANGE_TRACKING,
                 tables.flag(r, "change_tracking").unwrap_or(false),
             );
             set_opt(
                 &mut o,
-                "data_retention_time_in_days",
+                attr::DATA_RETENTION_TIME_IN_DAYS,
                 tables.int(r, "retention_time"),
             );
             o.set(
@@ -716,10 +727,10 @@ fn grant_object(
         crate::model::kinds::grant::grant_name(target, grantee),
     );
     o.set(
-        "privileges",
+        attr::PRIVILEGES,
         Value::List(privileges.iter().map(|p| Value::str(p.clone())).collect()),
     );
-    o.set("to", grantee);
+    o.set(attr::TO, grantee);
     o
 }
 
@@ -814,10 +825,10 @@ pub fn grants(current: &ShowRows, future: &ShowRows) -> Vec<Object> {
             let mut o = grant_object(&target, &to, &privileges);
             match future {
                 Some((plural, within)) => {
-                    o.set("on_future", plural);
-                    o.set("in", within);
+                    o.set(attr::ON_FUTURE, plural);
+                    o.set(attr::IN, within);
                 }
-                None => o.set("on", target),
+                None => o.set(attr::ON, target),
             }
             o
         })
@@ -835,10 +846,10 @@ pub fn views(rows: &ShowRows) -> Vec<Object> {
             }
             let mut o = live_object(Kind::View, name);
             let text = rows.raw(r, "text").unwrap_or_default();
-            set_opt(&mut o, "query", body_after_top_level_as(text));
-            o.set("secure", rows.flag(r, "is_secure").unwrap_or(false));
-            set_opt(&mut o, "comment", rows.text(r, "comment"));
-            set_opt(&mut o, "owner", rows.get(r, "owner"));
+            set_opt(&mut o, attr::QUERY, body_after_top_level_as(text));
+            o.set(attr::SECURE, rows.flag(r, "is_secure").unwrap_or(false));
+            set_opt(&mut o, attr::COMMENT, rows.text(r, "comment"));
+            set_opt(&mut o, attr::OWNER, rows.get(r, "owner"));
             Some(o)
         })
         .collect()
@@ -873,7 +884,7 @@ pub fn procedures(rows: &ShowRows) -> Vec<Object> {
             let comment = rows
                 .raw(r, "description")
                 .filter(|d| !d.is_empty() && *d != "user-defined procedure");
-            set_opt(&mut o, "comment", comment.map(str::to_string));
+            set_opt(&mut o, attr::COMMENT, comment.map(str::to_string));
             Some(o)
         })
         .collect()
@@ -921,13 +932,13 @@ pub fn procedure_details(object: &mut Object, rows: &ShowRows) {
             })
             .collect();
         if !args.is_empty() {
-            object.set("arguments", Value::List(args));
+            object.set(attr::ARGUMENTS, Value::List(args));
         }
     }
     if let Some(ret) = text("returns") {
         let ret = ret.trim_end_matches(" NOT NULL");
         object.set(
-            "returns",
+            attr::RETURNS,
             crate::model::canon::column_type(ret).unwrap_or_else(|_| ret.to_string()),
         );
     }
@@ -936,14 +947,14 @@ pub fn procedure_details(object: &mut Object, rows: &ShowRows) {
     set_opt(object, "runtime_version", text("runtime_version"));
     set_opt(object, "handler", text("handler"));
     if let Some(p) = list("packages") {
-        object.set("packages", p);
+        object.set(attr::PACKAGES, p);
     }
     if let Some(i) = list("imports") {
-        object.set("imports", i);
+        object.set(attr::IMPORTS, i);
     }
     // The body exactly as stored: it is compared as written.
-    if let Some(b) = props.get("body") {
-        object.set("body", b.clone());
+    if let Some(b) = props.get(attr::BODY) {
+        object.set(attr::BODY, b.clone());
     }
 }
 
@@ -997,8 +1008,8 @@ pub fn role_grants(rows: &ShowRows) -> Vec<Object> {
         };
         let name = role_grant_name(&role_text, &to);
         let mut o = live_object(Kind::RoleGrant, name.clone());
-        o.set("role", role_text);
-        o.set("to", to);
+        o.set(attr::ROLE, role_text);
+        o.set(attr::TO, to);
         out.insert(name, o);
     }
     out.into_values().collect()
@@ -1015,9 +1026,9 @@ pub fn grant_on_all(
 ) -> Option<Object> {
     use crate::model::kinds::grant::securable_of_plural;
     use std::collections::BTreeSet;
-    let plural = wanted.get_str("on_all")?;
-    let within = wanted.get_str("in")?;
-    let to = wanted.get_str("to")?;
+    let plural = wanted.get_str(attr::ON_ALL)?;
+    let within = wanted.get_str(attr::IN)?;
+    let to = wanted.get_str(attr::TO)?;
     let sec = securable_of_plural(plural)?;
     let prefix = format!(
         "{} {}.",
@@ -1039,11 +1050,16 @@ pub fn grant_on_all(
             held.entry(target).or_default();
         }
     }
-    for g in per_object.iter().filter(|g| g.get_str("to") == Some(to)) {
-        let Some(on) = g.get_str("on") else { continue };
+    for g in per_object
+        .iter()
+        .filter(|g| g.get_str(attr::TO) == Some(to))
+    {
+        let Some(on) = g.get_str(attr::ON) else {
+            continue;
+        };
         if inside(on) {
             held.entry(on.to_string()).or_default().extend(
-                g.get("privileges")
+                g.get(attr::PRIVILEGES)
                     .map(|v| v.str_list())
                     .unwrap_or_default()
                     .into_iter()
@@ -1059,7 +1075,7 @@ pub fn grant_on_all(
     })?;
     let mut o = grant_object("", to, &privileges);
     o.name = wanted.name.clone();
-    o.set("on_all", plural);
-    o.set("in", within);
+    o.set(attr::ON_ALL, plural);
+    o.set(attr::IN, within);
     Some(o)
 }

@@ -6,6 +6,7 @@
 
 use super::rows::ShowRows;
 use super::{ExecError, Executor, LiveError};
+use crate::model::attr;
 use crate::model::{Ident, Kind, Object, ObjectName};
 use crate::sql::quote_literal;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -191,7 +192,7 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
                 }
                 // Whether it holds the Feature Store's tags, all that decides `feature_store`
                 // (live::schemas_with_feature_stores).
-                if o.flag("feature_store") {
+                if o.flag(attr::FEATURE_STORE) {
                     add(Family::Tags, &o.name);
                 }
             }
@@ -295,15 +296,15 @@ fn grant_queries(objects: &[&Object]) -> BTreeSet<(Family, ShowIn)> {
                 out.insert((Family::Grants, ShowIn::DatabaseRole(o.name.clone())));
             }
             Kind::RoleGrant => {
-                if let Some(scope) = o.get_str("role").and_then(grantee_scope) {
+                if let Some(scope) = o.get_str(attr::ROLE).and_then(grantee_scope) {
                     out.insert((Family::RoleGrants, scope));
                 }
             }
             Kind::Grant => {
-                if let Some(scope) = o.get_str("to").and_then(grantee_scope) {
+                if let Some(scope) = o.get_str(attr::TO).and_then(grantee_scope) {
                     out.insert((Family::Grants, scope));
                 }
-                if let (Some(_), Some(within)) = (o.get_str("on_future"), o.get_str("in")) {
+                if let (Some(_), Some(within)) = (o.get_str(attr::ON_FUTURE), o.get_str(attr::IN)) {
                     if let Some(scope) = container_scope(within) {
                         out.insert((Family::FutureGrants, scope));
                     }

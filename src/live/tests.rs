@@ -4,6 +4,7 @@
 //! (tests/fixtures/show/decode/*.json).
 
 use super::*;
+use crate::model::attr;
 use crate::model::{Address, Ident, Kind, Object, ObjectName};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -48,7 +49,7 @@ impl Executor for Recorded {
 fn wanted(kind: Kind, name: ObjectName) -> Object {
     let mut o = Object::new(Address::new(kind, "x"), name);
     if kind == Kind::Schema {
-        o.set("feature_store", true);
+        o.set(attr::FEATURE_STORE, true);
     }
     o
 }
@@ -98,8 +99,8 @@ fn role_grant() -> Object {
         Kind::RoleGrant,
         crate::model::kinds::role_grant::role_grant_name(role, to),
     );
-    o.set("role", role);
-    o.set("to", to);
+    o.set(attr::ROLE, role);
+    o.set(attr::TO, to);
     o
 }
 
@@ -111,9 +112,9 @@ fn future_grant() -> Object {
         Kind::Grant,
         crate::model::kinds::grant::grant_name(target, to),
     );
-    o.set("on_future", "DYNAMIC TABLES");
-    o.set("in", "SCHEMA XYZ_DEV.FEATURE_STORE");
-    o.set("to", to);
+    o.set(attr::ON_FUTURE, "DYNAMIC TABLES");
+    o.set(attr::IN, "SCHEMA XYZ_DEV.FEATURE_STORE");
+    o.set(attr::TO, to);
     o
 }
 
@@ -298,13 +299,13 @@ fn feature_view_metadata_is_resolved_as_the_library_resolves_it() {
             serde_json::from_value(serde_json::json!({"columns": ["name"], "rows": []})).unwrap();
         let fv = super::parse::feature_views(&empty, &views, &empty).remove(0);
         (
-            fv.get("entities")
+            fv.get(attr::ENTITIES)
                 .unwrap()
                 .str_list()
                 .iter()
                 .map(|s| s.to_string())
                 .collect::<Vec<_>>(),
-            fv.get_str("timestamp_col").map(str::to_string),
+            fv.get_str(attr::TIMESTAMP_COL).map(str::to_string),
         )
     };
     assert_eq!(

@@ -4,6 +4,7 @@
 
 use super::schema::{AttrType, EnumValue};
 use super::Value;
+use crate::model::attr;
 
 /// The canonical spelling of an enumerated value, case-insensitively; None when it is not
 /// one of the allowed values.
@@ -479,7 +480,7 @@ pub fn column_default(text: &str) -> Result<String, String> {
 pub fn column_type_of_show(json: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(json).ok()?;
     let n = |k: &str| v.get(k).and_then(serde_json::Value::as_i64);
-    let t = v.get("type")?.as_str()?;
+    let t = v.get(attr::TYPE)?.as_str()?;
     Some(match t {
         "FIXED" => format!("NUMBER({},{})", n("precision")?, n("scale")?),
         "REAL" => "FLOAT".into(),

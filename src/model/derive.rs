@@ -3,6 +3,7 @@
 //! its entity tags, and the transience a schema takes from its database.
 
 use super::{Kind, Object, ObjectName, Value};
+use crate::model::attr;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Fill in derived properties. Pure; the same objects give the same result.
@@ -18,7 +19,7 @@ pub fn derive(objects: &mut [Object]) {
         .map(|o| {
             (
                 o.name.clone(),
-                o.get("join_keys")
+                o.get(attr::JOIN_KEYS)
                     .map(|v| v.str_list().join(","))
                     .unwrap_or_default(),
             )
@@ -27,24 +28,28 @@ pub fn derive(objects: &mut [Object]) {
     // Every schema of a transient database is transient (Snowflake's rule).
     let transient_dbs: BTreeSet<ObjectName> = objects
         .iter()
-        .filter(|o| o.kind() == Kind::Database && o.flag("transient"))
+        .filter(|o| o.kind() == Kind::Database && o.flag(attr::TRANSIENT))
         .map(|o| o.name.clone())
         .collect();
     for o in objects.iter_mut() {
         if o.kind() == Kind::Schema
-            && o.get("transient").is_none()
+            && o.get(attr::TRANSIENT).is_none()
             && o.name
                 .database
                 .as_ref()
                 .is_some_and(|db| transient_dbs.contains(&ObjectName::account(db.clone())))
         {
-            o.set("transient", true);
+            o.set(attr::TRANSIENT, true);
         }
         match o.kind() {
-            Kind::Schema if fs_schemas.contains(&o.name) => o.set("feature_store", true),
+            Kind::Schema if fs_schemas.contains(&o.name) => o.set(attr::FEATURE_STORE, true),
             Kind::FeatureView => {
                 let mut keys = BTreeMap::new();
-                for entity in o.get("entities").map(|v| v.str_list()).unwrap_or_default() {
+                for entity in o
+                    .get(attr::ENTITIES)
+                    .map(|v| v.str_list())
+                    .unwrap_or_default()
+                {
                     let name =
                         o.name
                             .with_name(super::entity_tag_name(&super::Ident::from_canonical(
@@ -54,14 +59,14 @@ pub fn derive(objects: &mut [Object]) {
                         keys.insert(entity.to_string(), Value::Str(k.clone()));
                     }
                 }
-                o.set("join_keys", Value::Map(keys));
+                o.set(attr::JOIN_KEYS, Value::Map(keys));
                 // A cron refresh task refreshes this very table, by its current name.
                 let cron = o
-                    .get_str("refresh_freq")
+                    .get_str(attr::REFRESH_FREQ)
                     .is_some_and(|f| f.split_whitespace().count() >= 3);
                 if cron {
                     let target = o.name.to_sql();
-                    o.set(super::kinds::feature_view::REFRESH_TARGET, target);
+                    o.set(attr::REFRESH_TASK_TARGET, target);
                 }
             }
             _ => {}
@@ -82,7 +87,7 @@ mod tests {
     fn schemas_of_a_transient_database_are_transient() {
         let id = Ident::from_canonical;
         let mut db = object(Kind::Database, ObjectName::account(id("SCRATCH")));
-        db.set("transient", true);
+        db.set(attr::TRANSIENT, true);
         let schema = object(
             Kind::Schema,
             ObjectName::in_database(id("SCRATCH"), id("WORK")),
@@ -93,7 +98,7 @@ mod tests {
         );
         let mut objects = vec![db, schema, other];
         derive(&mut objects);
-        assert_eq!(objects[1].get("transient"), Some(&Value::Bool(true)));
-        assert_eq!(objects[2].get("transient"), None);
+        assert_eq!(objects[1].get(attr::TRANSIENT), Some(&Value::Bool(true)));
+        assert_eq!(objects[2].get(attr::TRANSIENT), None);
     }
 }

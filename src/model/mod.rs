@@ -2,6 +2,7 @@
 //! them. Plain data and pure functions; nothing here does IO or knows HCL or SQL text.
 
 mod address;
+pub mod attr;
 pub mod canon;
 mod derive;
 pub mod ident;

@@ -4,6 +4,7 @@
 use super::schema::{schema, Attr, AttrType, Source};
 use super::{Address, Kind, ObjectName, Value};
 use crate::diag::Span;
+use crate::model::attr;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -110,11 +111,11 @@ impl Object {
 /// other properties it is worked out here.
 pub fn default_value(obj: &Object, attr: &Attr) -> Option<Value> {
     match (obj.kind(), attr.name) {
-        (Kind::Warehouse, "size") if obj.get_str("type") == Some("SNOWPARK-OPTIMIZED") => {
+        (Kind::Warehouse, attr::SIZE) if obj.get_str(attr::TYPE) == Some("SNOWPARK-OPTIMIZED") => {
             Some(Value::str("MEDIUM"))
         }
         // External stages have no Snowflake-managed encryption to compare.
-        (Kind::Stage, "encryption") if obj.get("url").is_some() => None,
+        (Kind::Stage, attr::ENCRYPTION) if obj.get(attr::URL).is_some() => None,
         _ => attr.default.map(|d| d.value()),
     }
 }

@@ -3,6 +3,7 @@
 //! defaults, diff, DDL and state, so adding an attribute is one line in one table.
 
 use super::{Kind, Scope, Value};
+use crate::model::attr;
 
 /// An allowed value of an enumerated attribute and the spellings that mean it.
 #[derive(Debug)]
@@ -208,7 +209,7 @@ impl Attr {
         Attr {
             role: Role::Name,
             required: true,
-            ..Attr::prop("name", AttrType::Ident, None, doc)
+            ..Attr::prop(attr::NAME, AttrType::Ident, None, doc)
         }
     }
 
@@ -219,7 +220,7 @@ impl Attr {
         Attr {
             computed: true,
             ..Attr::prop(
-                "owner",
+                attr::OWNER,
                 AttrType::Ref(Kind::Role),
                 None,
                 "The role that owns it: a role block reference or role name. Ownership moves to it (GRANT OWNERSHIP ... COPY CURRENT GRANTS) after every other statement of the plan; not set, the owner is not managed.",

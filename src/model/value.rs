@@ -2,6 +2,7 @@
 //! canonical form per attribute type (see `schema`), so comparing is plain equality,
 //! except for SQL bodies, which compare normalised.
 
+use crate::model::attr;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -120,7 +121,7 @@ pub fn unnest_json(
     fn metadata_of(value: &mut serde_json::Value) {
         if let serde_json::Value::Object(m) = value {
             for (k, x) in m.iter_mut() {
-                if k == "metadata" {
+                if k == attr::METADATA {
                     parse(x);
                 } else {
                     metadata_of(x);

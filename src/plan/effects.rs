@@ -6,6 +6,7 @@
 use super::Effect;
 use crate::ddl::{Applies, Stmt};
 use crate::diff::{Action, Change};
+use crate::model::attr;
 use crate::model::{Object, Value};
 
 /// Set `path` (`size`, `versions.V2.alias`) in `target` to its value in `source`, or
@@ -142,7 +143,7 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
                 cur.name = d.name.clone();
             }
             if stmt.does(&Applies::Suspended) {
-                cur.set("enabled", false);
+                cur.set(attr::ENABLED, false);
             }
             for p in stmt.attrs() {
                 set_path(cur, d, p);
@@ -216,8 +217,8 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
                 adopted.deps = d.deps.clone();
                 adopted.lifecycle = d.lifecycle.clone();
                 // An owner the configuration does not manage is not recorded.
-                if d.get("owner").is_none() {
-                    adopted.props.remove("owner");
+                if d.get(attr::OWNER).is_none() {
+                    adopted.props.remove(attr::OWNER);
                 }
                 out.push(Effect::Put { object: adopted });
                 continue;
@@ -262,8 +263,8 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             paths.push(PATCH_NAME.to_string());
         }
         if stmt.does(&Applies::Suspended) {
-            object.set("enabled", false);
-            paths.push("enabled".to_string());
+            object.set(attr::ENABLED, false);
+            paths.push(attr::ENABLED.to_string());
         }
         paths.extend(stmt.attrs().map(str::to_string));
         for (p, v) in &stmt.leaves {

@@ -6,6 +6,7 @@ use super::tasks::GraphOps;
 use super::Step;
 use crate::diff::{Action, Change};
 use crate::graph::Graph;
+use crate::model::attr;
 use crate::model::{Address, Kind, ObjectName};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -342,10 +343,10 @@ fn grant_edges(layout: &Layout, links: &mut Links) {
             continue;
         }
         let Some(a) = c.after.as_ref() else { continue };
-        if let (Some(_), Some(within)) = (a.get_str("on_future"), a.get_str("in")) {
+        if let (Some(_), Some(within)) = (a.get_str(attr::ON_FUTURE), a.get_str(attr::IN)) {
             future.entry(within.to_string()).or_default().push(j);
         }
-        if let (Some(_), Some(within)) = (a.get_str("on_all"), a.get_str("in")) {
+        if let (Some(_), Some(within)) = (a.get_str(attr::ON_ALL), a.get_str(attr::IN)) {
             all.entry(within.to_string()).or_default().push(j);
         }
     }
@@ -626,10 +627,10 @@ mod tests {
             Address::new(Kind::Grant, "g"),
             crate::model::kinds::grant::grant_name("FUTURE STAGES IN SCHEMA D.S", "ROLE R"),
         );
-        o.set("on_future", "STAGES");
-        o.set("in", "SCHEMA D.S");
-        o.set("to", "ROLE R");
-        o.set("privileges", Value::List(vec![Value::str("READ")]));
+        o.set(attr::ON_FUTURE, "STAGES");
+        o.set(attr::IN, "SCHEMA D.S");
+        o.set(attr::TO, "ROLE R");
+        o.set(attr::PRIVILEGES, Value::List(vec![Value::str("READ")]));
         o.deps.insert(Address::new(Kind::Schema, "s"));
         o
     }
@@ -639,10 +640,10 @@ mod tests {
             Address::new(Kind::Grant, "all"),
             crate::model::kinds::grant::grant_name("ALL STAGES IN SCHEMA D.S", "ROLE R"),
         );
-        o.set("on_all", "STAGES");
-        o.set("in", "SCHEMA D.S");
-        o.set("to", "ROLE R");
-        o.set("privileges", Value::List(vec![Value::str("READ")]));
+        o.set(attr::ON_ALL, "STAGES");
+        o.set(attr::IN, "SCHEMA D.S");
+        o.set(attr::TO, "ROLE R");
+        o.set(attr::PRIVILEGES, Value::List(vec![Value::str("READ")]));
         o.deps.insert(Address::new(Kind::Schema, "s"));
         o
     }
@@ -652,7 +653,7 @@ mod tests {
             Address::new(Kind::Warehouse, addr),
             ObjectName::account(id(name)),
         );
-        o.set("size", size);
+        o.set(attr::SIZE, size);
         o
     }
 
@@ -661,13 +662,13 @@ mod tests {
             Address::new(Kind::Task, name.to_lowercase()),
             ObjectName::in_schema(id("D"), id("S"), id(name)),
         );
-        o.set("sql", sql);
-        o.set("enabled", true);
+        o.set(attr::SQL, sql);
+        o.set(attr::ENABLED, true);
         if after.is_empty() {
-            o.set("schedule", "USING CRON 0 6 * * * UTC");
+            o.set(attr::SCHEDULE, "USING CRON 0 6 * * * UTC");
         } else {
             let preds = after.iter().map(|a| Value::from(format!("D.S.{a}")));
-            o.set("after", Value::List(preds.collect()));
+            o.set(attr::AFTER, Value::List(preds.collect()));
             for a in after {
                 o.deps.insert(Address::new(Kind::Task, a.to_lowercase()));
             }
@@ -784,13 +785,13 @@ mod tests {
         let mut s_renamed = schema("s", "D", "S2");
         s_renamed.deps = s.deps.clone();
         let mut s_transient = s.clone();
-        s_transient.set("transient", true);
+        s_transient.set(attr::TRANSIENT, true);
         let root = task("ROOT", &[], "CALL R()");
         let child = task("CHILD", &["ROOT"], "CALL C()");
         let mut child_changed = child.clone();
-        child_changed.set("sql", "CALL C2()");
+        child_changed.set(attr::SQL, "CALL C2()");
         let mut s_owned = s.clone();
-        s_owned.set("owner", "R");
+        s_owned.set(attr::OWNER, "R");
         // (pass, configured, recorded, what it adds)
         type Case<'a> = (&'a str, Vec<Object>, Vec<Object>, Vec<&'a str>);
         let cases: Vec<Case> = vec![

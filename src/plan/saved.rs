@@ -208,6 +208,7 @@ fn show(value: Option<&crate::model::Value>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::attr;
 
     /// The configuration and record of the format-2 fixture: a replaced database with a schema
     /// in it, a rename, a move to another address, a delete and a task graph whose child
@@ -222,7 +223,7 @@ mod tests {
                 Address::new(Kind::Warehouse, addr),
                 ObjectName::account(id(name)),
             );
-            o.set("size", "XSMALL");
+            o.set(attr::SIZE, "XSMALL");
             o
         };
         let db = |transient: bool| {
@@ -230,7 +231,7 @@ mod tests {
                 Address::new(Kind::Database, "d"),
                 ObjectName::account(id("D")),
             );
-            o.set("transient", transient);
+            o.set(attr::TRANSIENT, transient);
             o
         };
         let mut schema = Object::new(
@@ -243,12 +244,15 @@ mod tests {
                 Address::new(Kind::Task, name.to_lowercase()),
                 ObjectName::in_schema(id("E"), id("T"), id(name)),
             );
-            o.set("sql", sql);
-            o.set("enabled", true);
+            o.set(attr::SQL, sql);
+            o.set(attr::ENABLED, true);
             match after {
-                None => o.set("schedule", "USING CRON 0 6 * * * UTC"),
+                None => o.set(attr::SCHEDULE, "USING CRON 0 6 * * * UTC"),
                 Some(a) => {
-                    o.set("after", Value::List(vec![Value::from(format!("E.T.{a}"))]));
+                    o.set(
+                        attr::AFTER,
+                        Value::List(vec![Value::from(format!("E.T.{a}"))]),
+                    );
                     o.deps.insert(Address::new(Kind::Task, a.to_lowercase()));
                 }
             }

@@ -5,6 +5,7 @@
 use crate::ddl::{task, Stmt};
 use crate::diff::{Action, Change};
 use crate::graph::Graph;
+use crate::model::attr;
 use crate::model::Kind;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,7 +27,7 @@ pub struct GraphOps {
 }
 
 fn preds(task: Option<&crate::model::Object>) -> Vec<String> {
-    task.and_then(|o| o.get("after"))
+    task.and_then(|o| o.get(attr::AFTER))
         .map(|v| v.str_list().into_iter().map(String::from).collect())
         .unwrap_or_default()
 }
@@ -122,10 +123,10 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
             let Some(before) = c.before.as_ref().filter(|_| c.with_container.is_none()) else {
                 continue;
             };
-            if !preds(Some(before)).is_empty() || !before.flag("enabled") {
+            if !preds(Some(before)).is_empty() || !before.flag(attr::ENABLED) {
                 continue;
             }
-            let stays_off = c.after.as_ref().is_some_and(|a| !a.flag("enabled"));
+            let stays_off = c.after.as_ref().is_some_and(|a| !a.flag(attr::ENABLED));
             let mut s = task::suspend(&before.name);
             // Resumed at the end: until then the record says suspended, as the account does.
             s.applies = if stays_off {
@@ -156,7 +157,7 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
                 continue;
             }
             if let (Some(b), Some(a)) = (c.before.as_ref(), c.after.as_ref()) {
-                if b.flag("enabled") && !a.flag("enabled") {
+                if b.flag(attr::ENABLED) && !a.flag(attr::ENABLED) {
                     ops.prefix[i].push(task::suspend(&a.name));
                 }
             }
@@ -183,11 +184,11 @@ pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> Grap
             };
             let c = &changes[i];
             let a = c.after.as_ref().expect("configured");
-            if !a.flag("enabled") {
+            if !a.flag(attr::ENABLED) {
                 continue;
             }
             let recreated = matches!(c.action, Action::Create | Action::Replace);
-            let was_running = c.before.as_ref().is_some_and(|b| b.flag("enabled"));
+            let was_running = c.before.as_ref().is_some_and(|b| b.flag(attr::ENABLED));
             // Snowflake suspends a task that loses its last predecessor.
             let orphaned = c.action == Action::Update
                 && !preds(c.before.as_ref()).is_empty()

@@ -1,5 +1,6 @@
 use super::*;
 use crate::diff::{diff, DiffInput};
+use crate::model::attr;
 use crate::model::{Address, Ident, Kind, Object, ObjectName, Value};
 use std::collections::BTreeMap;
 
@@ -12,13 +13,13 @@ fn task(name: &str, after: &[&str], enabled: bool) -> Object {
         Address::new(Kind::Task, name.to_lowercase()),
         ObjectName::in_schema(id("DB"), id("S"), id(name)),
     );
-    o.set("sql", format!("CALL {name}()"));
-    o.set("enabled", enabled);
+    o.set(attr::SQL, format!("CALL {name}()"));
+    o.set(attr::ENABLED, enabled);
     if after.is_empty() {
-        o.set("schedule", "USING CRON 0 6 * * * UTC");
+        o.set(attr::SCHEDULE, "USING CRON 0 6 * * * UTC");
     } else {
         o.set(
-            "after",
+            attr::AFTER,
             Value::List(
                 after
                     .iter()
@@ -98,8 +99,8 @@ fn a_child_change_suspends_the_running_root_once_and_resumes_it_last() {
         task("LEAF", &["CHILD"], true),
     ];
     let mut after = before.clone();
-    after[3].set("sql", "CALL CHILD_V2()");
-    after[4].set("sql", "CALL LEAF_V2()");
+    after[3].set(attr::SQL, "CALL CHILD_V2()");
+    after[4].set(attr::SQL, "CALL LEAF_V2()");
     let p = plan(&after, &before);
     assert_eq!(
         p.statements(),
@@ -139,8 +140,8 @@ fn a_child_change_suspends_the_running_root_once_and_resumes_it_last() {
     {
         // The suspend and the resume record `enabled`, besides what no statement changes.
         Effect::Patch { object, paths, .. } => {
-            assert!(paths.contains(&"enabled".to_string()), "{paths:?}");
-            object.get("enabled").cloned()
+            assert!(paths.contains(&attr::ENABLED.to_string()), "{paths:?}");
+            object.get(attr::ENABLED).cloned()
         }
         e => panic!("{e:?}"),
     };
@@ -160,18 +161,18 @@ fn deletes_run_after_everything_else_dependents_first() {
         Address::new(Kind::Warehouse, "old"),
         ObjectName::account(id("OLD_WH")),
     );
-    wh.set("size", "XSMALL");
+    wh.set(attr::SIZE, "XSMALL");
     let mut t = task("T", &[], false);
-    t.set("warehouse", "OLD_WH");
+    t.set(attr::WAREHOUSE, "OLD_WH");
     t.deps.insert(wh.address.clone());
     let before = [database(), schema(), wh.clone(), t.clone()];
     let mut new_wh = Object::new(
         Address::new(Kind::Warehouse, "new"),
         ObjectName::account(id("NEW_WH")),
     );
-    new_wh.set("size", "XSMALL");
+    new_wh.set(attr::SIZE, "XSMALL");
     let mut t2 = task("T", &[], false);
-    t2.set("warehouse", "NEW_WH");
+    t2.set(attr::WAREHOUSE, "NEW_WH");
     t2.deps.insert(new_wh.address.clone());
     let p = plan(&[database(), schema(), new_wh, t2], &before);
     assert_eq!(
@@ -203,7 +204,7 @@ fn the_delete_phase_waits_for_the_main_phase_without_an_edge_per_pair() {
             Address::new(Kind::Warehouse, format!("{p}{i}")),
             ObjectName::account(id(&format!("{}{i}", p.to_uppercase()))),
         );
-        o.set("size", "XSMALL");
+        o.set(attr::SIZE, "XSMALL");
         o
     };
     let n = 50;
@@ -260,7 +261,7 @@ fn deleting_children_of_a_running_graph_resumes_its_root_after_the_drops() {
 fn a_replaced_schema_recreates_its_running_tasks_without_suspending_what_it_dropped() {
     let before = [database(), schema(), task("ROOT", &[], true)];
     let mut after = before.clone();
-    after[1].set("transient", true);
+    after[1].set(attr::TRANSIENT, true);
     let p = plan(&after, &before);
     assert_eq!(
         p.statements(),
@@ -349,13 +350,13 @@ fn a_running_child_renamed_and_stopped_is_created_suspended_not_suspended_first(
 /// `task` in schema A instead of S.
 fn in_schema_a(mut task: Object) -> Object {
     task.name.schema = Some(id("A"));
-    if let Some(Value::List(after)) = task.get("after").cloned() {
+    if let Some(Value::List(after)) = task.get(attr::AFTER).cloned() {
         let moved = after
             .iter()
             .filter_map(Value::as_str)
             .map(|p| Value::from(p.replace("DB.S.", "DB.A.")))
             .collect();
-        task.set("after", Value::List(moved));
+        task.set(attr::AFTER, Value::List(moved));
     }
     task
 }
@@ -423,7 +424,7 @@ fn a_running_root_that_becomes_the_child_of_a_changed_root() {
         task("ROOT", &[], true),
         task("OTHER", &["ROOT"], true),
     ];
-    after[2].set("comment", "new");
+    after[2].set(attr::COMMENT, "new");
     let p = plan(&after, &before);
     assert_eq!(
         p.statements(),

@@ -353,6 +353,7 @@ fn unreadable_lock(text: &str) -> LockInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::attr;
 
     #[cfg(unix)]
     #[test]
@@ -481,7 +482,7 @@ mod tests {
             crate::model::Address::new(crate::model::Kind::Warehouse, name.to_lowercase()),
             crate::model::ObjectName::account(crate::model::Ident::from_canonical(name)),
         );
-        o.set("comment", comment);
+        o.set(attr::COMMENT, comment);
         o
     }
 
@@ -665,7 +666,7 @@ mod tests {
             crate::model::Address::new(crate::model::Kind::Stage, "odd"),
             crate::model::ObjectName::in_schema(id("my.db"), id("S"), id("a\"b c")),
         );
-        odd.set("comment", "c");
+        odd.set(attr::COMMENT, "c");
         s.apply_effect(&crate::plan::Effect::Put { object: odd });
         let text = String::from_utf8(s.to_file(Some("j"))).unwrap();
         let lines: Vec<&str> = text.lines().collect();

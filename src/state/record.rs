@@ -1,6 +1,7 @@
 //! The state document.
 
 use super::stored::StoredName;
+use crate::model::attr;
 use crate::model::{Address, Kind, Object, ObjectName, Value};
 use crate::plan::Effect;
 use serde::{Deserialize, Serialize};
@@ -345,7 +346,7 @@ impl State {
                 o.name = moved(&o.name);
             }
             // A task's predecessors are named in its record too.
-            if let Some(Value::List(after)) = o.props.get("after") {
+            if let Some(Value::List(after)) = o.props.get(attr::AFTER) {
                 let renamed_after: Vec<Value> = after
                     .iter()
                     .map(|v| match v.as_str().map(ObjectName::parse_qualified) {
@@ -353,7 +354,8 @@ impl State {
                         _ => v.clone(),
                     })
                     .collect();
-                o.props.insert("after".into(), Value::List(renamed_after));
+                o.props
+                    .insert(attr::AFTER.into(), Value::List(renamed_after));
             }
             let updated = Record::from_object(&o);
             if updated != *r {

@@ -494,6 +494,7 @@ fn chunks(items: &[String], prefix: &str, sep: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::attr;
     use crate::sandbox::{Engine, Session, SqlEngine};
 
     /// The sandbox's engine, called directly.
@@ -546,7 +547,7 @@ mod tests {
             Address::new(crate::model::Kind::Warehouse, name.to_lowercase()),
             ObjectName::account(crate::model::Ident::from_canonical(name)),
         );
-        o.set("comment", comment);
+        o.set(attr::COMMENT, comment);
         o
     }
 

@@ -450,6 +450,7 @@ impl Stored {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::attr;
     use crate::model::{Ident, Object};
     use crate::plan::Effect;
 
@@ -491,17 +492,17 @@ mod tests {
             in_s("SNOWML_FEATURE_STORE_ENTITY_E"),
             std::slice::from_ref(&schema),
         );
-        e.set("join_keys", Value::List(vec![Value::from("E_ID")]));
+        e.set(attr::JOIN_KEYS, Value::List(vec![Value::from("E_ID")]));
         let mut fv = object(
             Kind::FeatureView,
             "fv",
             in_s("FV$V1"),
             &[schema.clone(), wh.clone(), a(Kind::Entity, "e")],
         );
-        fv.set("entities", Value::List(vec![Value::from("E")]));
-        fv.set("warehouse", "W");
-        fv.set("version", "V1");
-        fv.set("query", "SELECT 1 AS E_ID");
+        fv.set(attr::ENTITIES, Value::List(vec![Value::from("E")]));
+        fv.set(attr::WAREHOUSE, "W");
+        fv.set(attr::VERSION, "V1");
+        fv.set(attr::QUERY, "SELECT 1 AS E_ID");
         let mut m = object(
             Kind::Model,
             "m",
@@ -510,12 +511,12 @@ mod tests {
         );
         let version = BTreeMap::from([("source".to_string(), Value::from("@D.S.ST/m/v1"))]);
         m.set(
-            "versions",
+            attr::VERSIONS,
             Value::Map(BTreeMap::from([("V1".to_string(), Value::Map(version))])),
         );
         let mut t1 = object(Kind::Task, "t1", in_s("T1"), &[schema.clone(), wh.clone()]);
-        t1.set("warehouse", "W");
-        t1.set("schedule", "5 MINUTES");
+        t1.set(attr::WAREHOUSE, "W");
+        t1.set(attr::SCHEDULE, "5 MINUTES");
         let mut t2 = object(
             Kind::Task,
             "t2",
@@ -527,8 +528,8 @@ mod tests {
                 a(Kind::FeatureView, "fv"),
             ],
         );
-        t2.set("warehouse", "W");
-        t2.set("after", Value::List(vec![Value::from("D.S.T1")]));
+        t2.set(attr::WAREHOUSE, "W");
+        t2.set(attr::AFTER, Value::List(vec![Value::from("D.S.T1")]));
         objects.extend([e, fv, m, t1, t2]);
         for object in objects {
             s.apply_effect(&Effect::Put { object });

@@ -7,6 +7,7 @@ use crate::cli::{CliError, Ctx, Exit};
 use crate::ddl::natural_cmp;
 use crate::diff::{merge_state_only, UNKNOWN};
 use crate::live::ReadOptions;
+use crate::model::attr;
 use crate::model::kinds::model::VERSIONS;
 use crate::model::{
     entity_tag_name, ident::split_parts, Address, Kind, Object, ObjectName, Scope, Value,
@@ -80,8 +81,8 @@ pub fn run(ctx: &Ctx, address: &str, name: &str) -> Result<Exit, CliError> {
             record.lifecycle = desired.lifecycle.clone();
             // An owner the configuration does not manage is not recorded (the plan would
             // otherwise make the record forget it).
-            if desired.get("owner").is_none() {
-                record.props.remove("owner");
+            if desired.get(attr::OWNER).is_none() {
+                record.props.remove(attr::OWNER);
             }
             state.apply_effect(&Effect::Put { object: record });
             crate::apply::commit(&mut state, &mut Sink::new(&backend, Some(&session), &lock))
@@ -111,7 +112,7 @@ fn version_sources(record: &Object) -> Vec<String> {
     let mut out: Vec<(&String, &str)> = versions
         .iter()
         .filter_map(|(v, f)| {
-            let source = f.as_map()?.get("source")?.as_str()?;
+            let source = f.as_map()?.get(attr::SOURCE)?.as_str()?;
             (source != UNKNOWN).then_some((v, source))
         })
         .collect();

@@ -1,3 +1,4 @@
+use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
@@ -11,16 +12,16 @@ pub static SCHEMA: KindSchema = KindSchema {
     blocks: &[],
     attrs: &[
         Attr::name_attr("The database name."),
-        Attr::prop("transient", Bool, None, "A transient database has no Fail-safe.")
+        Attr::prop(attr::TRANSIENT, Bool, None, "A transient database has no Fail-safe.")
             .default(D::Bool(false))
             .replace("TRANSIENT cannot be changed with ALTER DATABASE; replacing the database drops every schema and object in it"),
-        Attr::prop("data_retention_time_in_days", Int { min: 0, max: 90 }, Some("DATA_RETENTION_TIME_IN_DAYS"), "Time Travel retention; inherited from the account when unset.")
+        Attr::prop(attr::DATA_RETENTION_TIME_IN_DAYS, Int { min: 0, max: 90 }, Some("DATA_RETENTION_TIME_IN_DAYS"), "Time Travel retention; inherited from the account when unset.")
             .computed(),
-        Attr::prop("max_data_extension_time_in_days", Int { min: 0, max: 90 }, Some("MAX_DATA_EXTENSION_TIME_IN_DAYS"), "How long retention may be extended to keep streams fresh.")
+        Attr::prop(attr::MAX_DATA_EXTENSION_TIME_IN_DAYS, Int { min: 0, max: 90 }, Some("MAX_DATA_EXTENSION_TIME_IN_DAYS"), "How long retention may be extended to keep streams fresh.")
             .computed()
             .from_state(),
-        Attr::prop("default_ddl_collation", String, Some("DEFAULT_DDL_COLLATION"), "Default collation of new columns.").computed().from_state(),
-        Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+        Attr::prop(attr::DEFAULT_DDL_COLLATION, String, Some("DEFAULT_DDL_COLLATION"), "Default collation of new columns.").computed().from_state(),
+        Attr::prop(attr::COMMENT, String, Some("COMMENT"), "A comment."),
         Attr::owner(),
     ],
 };

@@ -3,6 +3,7 @@
 //! its name is managed: the sandbox emulates no ALTER DATABASE ROLE, so a comment could not
 //! be checked end to end, and a rename is a new role (its grants go with the old one).
 
+use crate::model::attr;
 use crate::model::schema::{Attr, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
@@ -15,7 +16,7 @@ pub static SCHEMA: KindSchema = KindSchema {
     doc: "A database role: privileges on its own database's objects, granted to roles.",
     blocks: &[],
     attrs: &[
-        Attr::container("database", Kind::Database, "The database it lives in."),
+        Attr::container(attr::DATABASE, Kind::Database, "The database it lives in."),
         Attr::name_attr("The database role name."),
     ],
 };

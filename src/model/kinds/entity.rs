@@ -1,3 +1,4 @@
+use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
@@ -17,12 +18,12 @@ pub static SCHEMA: KindSchema = KindSchema {
     doc: "A Feature Store entity: the tag SNOWML_FEATURE_STORE_ENTITY_<NAME> whose one allowed value is the join keys.",
     blocks: &[],
     attrs: &[
-        Attr::container("schema", Kind::Schema, "The feature store schema: a schema block reference or \"DATABASE.SCHEMA\"."),
+        Attr::container(attr::SCHEMA, Kind::Schema, "The feature store schema: a schema block reference or \"DATABASE.SCHEMA\"."),
         Attr::name_attr("The entity name; it may not contain a comma, and is at most 32 characters as the Feature Store writes it (a name that is not all upper case counts its double quotes)."),
-        Attr::prop("join_keys", IdentList, None, "The columns that identify the entity.")
+        Attr::prop(attr::JOIN_KEYS, IdentList, None, "The columns that identify the entity.")
             .required()
             .replace("an entity's join keys cannot change in place: the entity and every feature view that uses it are replaced"),
-        Attr::prop("comment", String, Some("COMMENT"), "The entity's description."),
+        Attr::prop(attr::COMMENT, String, Some("COMMENT"), "The entity's description."),
         Attr::owner(),
     ],
 };

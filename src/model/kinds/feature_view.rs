@@ -1,3 +1,4 @@
+use crate::model::attr;
 use crate::model::schema::{
     Attr, AttrType::*, DefaultValue as D, EnumValue, Identity, KindSchema, Role,
 };
@@ -61,39 +62,36 @@ pub static SCHEMA: KindSchema = KindSchema {
     doc: "A Feature Store feature view: <NAME>$<VERSION>, a view, or a dynamic table when refresh_freq is set.",
     blocks: &[],
     attrs: &[
-        Attr::container("schema", Kind::Schema, "The feature store schema: a schema block reference or \"DATABASE.SCHEMA\"."),
+        Attr::container(attr::SCHEMA, Kind::Schema, "The feature store schema: a schema block reference or \"DATABASE.SCHEMA\"."),
         Attr::name_attr("The feature view name, without the version."),
-        Attr::prop("version", Version, None, "The version; the object is named <NAME>$<VERSION>.").required().role(Role::NamePart),
-        Attr::prop("entities", RefList(Kind::Entity), None, "The entities the features describe.")
+        Attr::prop(attr::VERSION, Version, None, "The version; the object is named <NAME>$<VERSION>.").required().role(Role::NamePart),
+        Attr::prop(attr::ENTITIES, RefList(Kind::Entity), None, "The entities the features describe.")
             .required()
             .replace("the entities are written into the feature view's tags, which the Feature Store reads back from its definition"),
-        Attr::prop("query", Sql, None, "The query that computes the features.").required().replace(QUERY_REPLACE),
-        Attr::prop("refresh_freq", RefreshFreq, None, "Set: a dynamic table refreshed with this lag, or on this cron schedule. Unset: a view."),
-        Attr::prop("warehouse", Ref(Kind::Warehouse), Some("WAREHOUSE"), "The warehouse that refreshes a dynamic table feature view."),
-        Attr::prop("refresh_mode", Enum(REFRESH_MODES), None, "AUTO, FULL or INCREMENTAL.")
+        Attr::prop(attr::QUERY, Sql, None, "The query that computes the features.").required().replace(QUERY_REPLACE),
+        Attr::prop(attr::REFRESH_FREQ, RefreshFreq, None, "Set: a dynamic table refreshed with this lag, or on this cron schedule. Unset: a view."),
+        Attr::prop(attr::WAREHOUSE, Ref(Kind::Warehouse), Some("WAREHOUSE"), "The warehouse that refreshes a dynamic table feature view."),
+        Attr::prop(attr::REFRESH_MODE, Enum(REFRESH_MODES), None, "AUTO, FULL or INCREMENTAL.")
             .default(D::Str("AUTO"))
             .replace("Snowflake cannot ALTER a dynamic table's refresh mode; replacing it rebuilds the data"),
-        Attr::prop("initialize", Enum(INITIALIZE), None, "ON_CREATE or ON_SCHEDULE; only applies when the feature view is created.")
+        Attr::prop(attr::INITIALIZE, Enum(INITIALIZE), None, "ON_CREATE or ON_SCHEDULE; only applies when the feature view is created.")
             .default(D::Str("ON_CREATE"))
             .create_only(),
-        Attr::prop("timestamp_col", Ident, None, "The column holding the feature timestamp.")
+        Attr::prop(attr::TIMESTAMP_COL, Ident, None, "The column holding the feature timestamp.")
             .replace("the timestamp column is written into the feature view's metadata, which the Feature Store reads back from its definition"),
-        Attr::prop("comment", String, Some("COMMENT"), "The feature view's description."),
-        Attr::prop("enabled", Bool, None, "false: the dynamic table (and its refresh task) is suspended.").default(D::Bool(true)),
-        Attr::prop("join_keys", Map, None, "The join keys of each entity, as written into the entity tags.")
+        Attr::prop(attr::COMMENT, String, Some("COMMENT"), "The feature view's description."),
+        Attr::prop(attr::ENABLED, Bool, None, "false: the dynamic table (and its refresh task) is suspended.").default(D::Bool(true)),
+        Attr::prop(attr::JOIN_KEYS, Map, None, "The join keys of each entity, as written into the entity tags.")
             .role(Role::Derived)
             .replace("the join keys of its entities changed; they are written into the feature view's tags"),
         // The dynamic table a cron feature view's refresh task refreshes (its body is
         // `ALTER DYNAMIC TABLE <this> REFRESH`): its own name, which a rename of its database
         // or schema leaves stale in the task until snowform rewrites it.
-        Attr::prop(REFRESH_TARGET, String, None, "The table the refresh task of a cron feature view refreshes.")
+        Attr::prop(attr::REFRESH_TASK_TARGET, String, None, "The table the refresh task of a cron feature view refreshes.")
             .role(Role::Derived),
         Attr::owner(),
     ],
 };
-
-/// The derived attribute naming what a cron feature view's refresh task refreshes.
-pub const REFRESH_TARGET: &str = "refresh_task_target";
 
 /// Why changing `attr` needs the feature view replaced, beyond the table.
 pub fn replace_reason(
@@ -101,7 +99,7 @@ pub fn replace_reason(
     before: Option<&Value>,
     after: Option<&Value>,
 ) -> Option<&'static str> {
-    if attr != "refresh_freq" {
+    if attr != attr::REFRESH_FREQ {
         return None;
     }
     let cron = |v: Option<&Value>| {

@@ -9,6 +9,7 @@
 //! with `owner`), and `ALL [PRIVILEGES]` is expanded to the kind's list, or refused where
 //! that list is not documented.
 
+use crate::model::attr;
 use crate::model::schema::{Attr, AttrType, EnumValue, Identity, KindSchema, Role};
 use crate::model::{Ident, Kind, ObjectName};
 
@@ -57,12 +58,12 @@ pub static SCHEMA: KindSchema = KindSchema {
     doc: "Privileges on an object, or on every present or future object of a kind in a schema or database, granted to a role or a database role.",
     blocks: &[],
     attrs: &[
-        Attr::prop("privileges", AttrType::Privileges, None, "The privileges, as Snowflake names them for the object kind (`ALL` expands to the kind's list).").required(),
-        Attr::prop("on", AttrType::Securable, None, "The object: a block reference, or `{ kind = \"SCHEMA\", name = \"DB.SCHEMA\" }`.").role(Role::NamePart),
-        Attr::prop("on_all", AttrType::Enum(PLURALS), None, "Every object of this kind that exists in `in` when the grant is applied.").role(Role::NamePart),
-        Attr::prop("on_future", AttrType::Enum(PLURALS), None, "The objects of this kind created in `in` from now on.").role(Role::NamePart),
-        Attr::prop("in", AttrType::Securable, None, "The schema or database of `on_all` / `on_future`: a block reference, or its name.").role(Role::NamePart),
-        Attr::prop("to", AttrType::Securable, None, "The grantee: a role block reference or role name, or `{ kind = \"DATABASE ROLE\", name = \"DB.ROLE\" }`.").role(Role::NamePart).required(),
+        Attr::prop(attr::PRIVILEGES, AttrType::Privileges, None, "The privileges, as Snowflake names them for the object kind (`ALL` expands to the kind's list).").required(),
+        Attr::prop(attr::ON, AttrType::Securable, None, "The object: a block reference, or `{ kind = \"SCHEMA\", name = \"DB.SCHEMA\" }`.").role(Role::NamePart),
+        Attr::prop(attr::ON_ALL, AttrType::Enum(PLURALS), None, "Every object of this kind that exists in `in` when the grant is applied.").role(Role::NamePart),
+        Attr::prop(attr::ON_FUTURE, AttrType::Enum(PLURALS), None, "The objects of this kind created in `in` from now on.").role(Role::NamePart),
+        Attr::prop(attr::IN, AttrType::Securable, None, "The schema or database of `on_all` / `on_future`: a block reference, or its name.").role(Role::NamePart),
+        Attr::prop(attr::TO, AttrType::Securable, None, "The grantee: a role block reference or role name, or `{ kind = \"DATABASE ROLE\", name = \"DB.ROLE\" }`.").role(Role::NamePart).required(),
     ],
 };
 

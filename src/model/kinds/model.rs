@@ -1,3 +1,4 @@
+use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, BlockSchema, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
@@ -6,22 +7,22 @@ pub const METADATA_SCHEMA_VERSION: &str = "2024-01-01";
 
 pub static VERSION_ATTRS: &[Attr] = &[
     Attr::prop(
-        "source",
+        attr::SOURCE,
         StagePath,
         None,
         "Where the version's files are: \"@DB.SCHEMA.STAGE/path\", a named stage and a path of letters, digits, spaces and _ - . / = + : , @ ~ %; a location with spaces or quoted names is sent in single quotes. A version's files cannot change in place: a new source drops and adds the version again (destructive), and is refused for the default version.",
     )
     .required()
     .from_state(),
-    Attr::prop("comment", String, None, "The version's comment."),
+    Attr::prop(attr::COMMENT, String, None, "The version's comment."),
     Attr::prop(
-        "alias",
+        attr::ALIAS,
         Ident,
         None,
         "One alias for the version (DEFAULT, FIRST and LAST are reserved).",
     ),
     Attr::prop(
-        "metadata",
+        attr::METADATA,
         Json,
         None,
         "Metadata such as { metrics = { rmse = 0.1 } }.",
@@ -43,7 +44,7 @@ pub static SCHEMA: KindSchema = KindSchema {
     }],
     attrs: &[
         Attr::container(
-            "schema",
+            attr::SCHEMA,
             Kind::Schema,
             "The schema: a schema block reference or \"DATABASE.SCHEMA\".",
         ),
@@ -51,15 +52,15 @@ pub static SCHEMA: KindSchema = KindSchema {
         // Unset, it is whichever version Snowflake has as default (the first one created):
         // a model always has one and it cannot be unset.
         Attr::prop(
-            "default_version",
+            attr::DEFAULT_VERSION,
             Ident,
             None,
             "The version used when a call names none; unset, the first version created.",
         )
         .computed(),
-        Attr::prop("comment", String, None, "The model's comment."),
+        Attr::prop(attr::COMMENT, String, None, "The model's comment."),
     ],
 };
 
 /// The key under which an object's `props` hold its versions (a map name -> properties).
-pub const VERSIONS: &str = "versions";
+pub use crate::model::attr::VERSIONS;

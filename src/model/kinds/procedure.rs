@@ -5,6 +5,7 @@
 //! ALTER PROCEDURE changes little of this, so every change is CREATE OR REPLACE PROCEDURE
 //! ... COPY GRANTS (the grants stay).
 
+use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, Identity, KindSchema};
 use crate::model::{Kind, Object, Scope, Value};
 
@@ -55,18 +56,18 @@ pub static SCHEMA: KindSchema = KindSchema {
     doc: "A stored procedure. Its identity is its name and argument types (Snowflake's overloads are distinct procedures: `RETRAIN(NUMBER)` and `RETRAIN(VARCHAR)` are two objects); `${procedure.x.fqn}` gives `DB.SCHEMA.NAME`, to CALL it. SHOW PROCEDURES (one per database) finds them; DESCRIBE PROCEDURE is sent only for the procedures the configuration or the state names. Any change is CREATE OR REPLACE PROCEDURE ... COPY GRANTS (the grants stay); a change of argument types is another procedure, created, with the old one dropped. A task whose SQL CALLs a declared procedure is created after it and dropped before it. SHOW PROCEDURES prints no owner, so `owner` is not offered. Not supported yet: a `grant` on a procedure block (refused at validate), and `import` or `generate` of a procedure found in the account (they list the other kinds only).",
     blocks: &[],
     attrs: &[
-        Attr::container("schema", Kind::Schema, "The schema: a schema block reference or \"DATABASE.SCHEMA\"."),
+        Attr::container(attr::SCHEMA, Kind::Schema, "The schema: a schema block reference or \"DATABASE.SCHEMA\"."),
         Attr::name_attr("The procedure name."),
-        Attr::prop("arguments", Arguments, None, "The arguments in order: a list of `{ name = \"TRAIN_DAYS\", type = \"NUMBER\" }`. The types, in Snowflake's canonical form without length or precision (`INT` is `NUMBER`, `STRING` is `VARCHAR`), are part of the procedure's identity."),
-        Attr::prop("returns", ColumnType, None, "The return type, compared in Snowflake's canonical form (`VARCHAR` is `VARCHAR(16777216)`).").required(),
-        Attr::prop("language", Enum(LANGUAGES), None, "SQL, PYTHON, JAVA, SCALA or JAVASCRIPT.").required(),
-        Attr::prop("runtime_version", String, None, "The runtime version of a Python, Java or Scala procedure (`3.11`)."),
-        Attr::prop("packages", StringList, None, "Packages of a Python, Java or Scala procedure (`snowflake-snowpark-python`), in order."),
-        Attr::prop("imports", StringList, None, "Files imported from stages (`@DB.SCHEMA.STAGE/score.py`), in order: the handler's code when there is no body."),
-        Attr::prop("handler", String, None, "The function a Python, Java or Scala procedure runs (`main`, `module.function`)."),
-        Attr::prop("body", String, None, "The procedure's code (often `file(\"procedures/retrain.py\")`), sent between `$$` as written; it may not contain `$$`. Without a body, `imports` and `handler` name staged code."),
-        Attr::prop("execute_as", Enum(EXECUTE_AS), None, "Whose rights it runs with: OWNER, CALLER or RESTRICTED CALLER.").default(D::Str("OWNER")),
-        Attr::prop("comment", String, None, "A comment (SHOW PROCEDURES prints it as the description)."),
+        Attr::prop(attr::ARGUMENTS, Arguments, None, "The arguments in order: a list of `{ name = \"TRAIN_DAYS\", type = \"NUMBER\" }`. The types, in Snowflake's canonical form without length or precision (`INT` is `NUMBER`, `STRING` is `VARCHAR`), are part of the procedure's identity."),
+        Attr::prop(attr::RETURNS, ColumnType, None, "The return type, compared in Snowflake's canonical form (`VARCHAR` is `VARCHAR(16777216)`).").required(),
+        Attr::prop(attr::LANGUAGE, Enum(LANGUAGES), None, "SQL, PYTHON, JAVA, SCALA or JAVASCRIPT.").required(),
+        Attr::prop(attr::RUNTIME_VERSION, String, None, "The runtime version of a Python, Java or Scala procedure (`3.11`)."),
+        Attr::prop(attr::PACKAGES, StringList, None, "Packages of a Python, Java or Scala procedure (`snowflake-snowpark-python`), in order."),
+        Attr::prop(attr::IMPORTS, StringList, None, "Files imported from stages (`@DB.SCHEMA.STAGE/score.py`), in order: the handler's code when there is no body."),
+        Attr::prop(attr::HANDLER, String, None, "The function a Python, Java or Scala procedure runs (`main`, `module.function`)."),
+        Attr::prop(attr::BODY, String, None, "The procedure's code (often `file(\"procedures/retrain.py\")`), sent between `$$` as written; it may not contain `$$`. Without a body, `imports` and `handler` name staged code."),
+        Attr::prop(attr::EXECUTE_AS, Enum(EXECUTE_AS), None, "Whose rights it runs with: OWNER, CALLER or RESTRICTED CALLER.").default(D::Str("OWNER")),
+        Attr::prop(attr::COMMENT, String, None, "A comment (SHOW PROCEDURES prints it as the description)."),
     ],
 };
 
@@ -78,7 +79,7 @@ pub fn signature(arguments: Option<&Value>) -> std::string::String {
         .iter()
         .filter_map(|a| {
             a.as_map()
-                .and_then(|m| m.get("type"))
+                .and_then(|m| m.get(attr::TYPE))
                 .and_then(Value::as_str)
         })
         .collect();
@@ -87,7 +88,7 @@ pub fn signature(arguments: Option<&Value>) -> std::string::String {
 
 /// The signature of a procedure object.
 pub fn signature_of(object: &Object) -> std::string::String {
-    signature(object.get("arguments"))
+    signature(object.get(attr::ARGUMENTS))
 }
 
 /// The procedure a task's statement CALLs, as written (`CALL db.s.p(...)`, any quoting or

@@ -2,6 +2,7 @@
 //! comment. Only roles the configuration declares are read and changed; the account's own
 //! roles (ACCOUNTADMIN, SYSADMIN, PUBLIC, ...) are never touched.
 
+use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
@@ -15,7 +16,7 @@ pub static SCHEMA: KindSchema = KindSchema {
     blocks: &[],
     attrs: &[
         Attr::name_attr("The role name."),
-        Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+        Attr::prop(attr::COMMENT, String, Some("COMMENT"), "A comment."),
         Attr::owner(),
     ],
 };

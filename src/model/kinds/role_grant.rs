@@ -2,6 +2,7 @@
 //! reference pages): the role hierarchy. Like a grant it has no name of its own: it is known
 //! by the role and its grantee (`Identity::Grant`), and nothing about it changes in place.
 
+use crate::model::attr;
 use crate::model::schema::{Attr, AttrType, Identity, KindSchema, Role};
 use crate::model::{Ident, Kind, ObjectName};
 
@@ -14,9 +15,9 @@ pub static SCHEMA: KindSchema = KindSchema {
     doc: "A role (or database role) granted to a role, a database role or a user: the grantee inherits its privileges.",
     blocks: &[],
     attrs: &[
-        Attr::prop("role", AttrType::Securable, None, "The role granted: a role block reference or role name, or `{ kind = \"DATABASE ROLE\", name = \"DB.ROLE\" }`.").role(Role::NamePart).required(),
-        Attr::prop("to", AttrType::Securable, None, "The role that receives it: a role block reference or role name, or `{ kind = \"DATABASE ROLE\", name = \"DB.ROLE\" }`.").role(Role::NamePart),
-        Attr::prop("user", AttrType::Ident, None, "The user that receives it, instead of `to`.").role(Role::NamePart),
+        Attr::prop(attr::ROLE, AttrType::Securable, None, "The role granted: a role block reference or role name, or `{ kind = \"DATABASE ROLE\", name = \"DB.ROLE\" }`.").role(Role::NamePart).required(),
+        Attr::prop(attr::TO, AttrType::Securable, None, "The role that receives it: a role block reference or role name, or `{ kind = \"DATABASE ROLE\", name = \"DB.ROLE\" }`.").role(Role::NamePart),
+        Attr::prop(attr::USER, AttrType::Ident, None, "The user that receives it, instead of `to`.").role(Role::NamePart),
     ],
 };
 

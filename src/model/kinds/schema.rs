@@ -1,3 +1,4 @@
+use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, Identity, KindSchema, Role};
 use crate::model::{Kind, Scope};
 
@@ -10,20 +11,20 @@ pub static SCHEMA: KindSchema = KindSchema {
     doc: "A schema in a database.",
     blocks: &[],
     attrs: &[
-        Attr::container("database", Kind::Database, "The database: a database block reference or a database name."),
+        Attr::container(attr::DATABASE, Kind::Database, "The database: a database block reference or a database name."),
         Attr::name_attr("The schema name."),
-        Attr::prop("transient", Bool, None, "A transient schema has no Fail-safe.")
+        Attr::prop(attr::TRANSIENT, Bool, None, "A transient schema has no Fail-safe.")
             .default(D::Bool(false))
             .replace("TRANSIENT cannot be changed with ALTER SCHEMA; replacing the schema drops every object in it"),
-        Attr::prop("managed_access", Bool, None, "Only the schema owner grants privileges on its objects.").default(D::Bool(false)),
-        Attr::prop("data_retention_time_in_days", Int { min: 0, max: 90 }, Some("DATA_RETENTION_TIME_IN_DAYS"), "Time Travel retention; inherited from the database when unset.")
+        Attr::prop(attr::MANAGED_ACCESS, Bool, None, "Only the schema owner grants privileges on its objects.").default(D::Bool(false)),
+        Attr::prop(attr::DATA_RETENTION_TIME_IN_DAYS, Int { min: 0, max: 90 }, Some("DATA_RETENTION_TIME_IN_DAYS"), "Time Travel retention; inherited from the database when unset.")
             .computed(),
-        Attr::prop("max_data_extension_time_in_days", Int { min: 0, max: 90 }, Some("MAX_DATA_EXTENSION_TIME_IN_DAYS"), "How long retention may be extended to keep streams fresh.")
+        Attr::prop(attr::MAX_DATA_EXTENSION_TIME_IN_DAYS, Int { min: 0, max: 90 }, Some("MAX_DATA_EXTENSION_TIME_IN_DAYS"), "How long retention may be extended to keep streams fresh.")
             .computed()
             .from_state(),
-        Attr::prop("default_ddl_collation", String, Some("DEFAULT_DDL_COLLATION"), "Default collation of new columns.").computed().from_state(),
-        Attr::prop("comment", String, Some("COMMENT"), "A comment."),
-        Attr::prop("feature_store", Bool, None, "Holds Feature Store objects: the library's own tags and table exist in it.")
+        Attr::prop(attr::DEFAULT_DDL_COLLATION, String, Some("DEFAULT_DDL_COLLATION"), "Default collation of new columns.").computed().from_state(),
+        Attr::prop(attr::COMMENT, String, Some("COMMENT"), "A comment."),
+        Attr::prop(attr::FEATURE_STORE, Bool, None, "Holds Feature Store objects: the library's own tags and table exist in it.")
             .role(Role::Derived)
             .computed(),
         Attr::owner(),

@@ -1,3 +1,4 @@
+use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, Identity, KindSchema};
 use crate::model::{Kind, Scope, Value};
 
@@ -21,15 +22,15 @@ pub static SCHEMA: KindSchema = KindSchema {
     doc: "A named stage: internal (files kept by Snowflake) or external (with a url).",
     blocks: &[],
     attrs: &[
-        Attr::container("schema", Kind::Schema, "The schema: a schema block reference or \"DATABASE.SCHEMA\"."),
+        Attr::container(attr::SCHEMA, Kind::Schema, "The schema: a schema block reference or \"DATABASE.SCHEMA\"."),
         Attr::name_attr("The stage name."),
-        Attr::prop("url", String, Some("URL"), "The cloud storage location of an external stage; unset for an internal stage."),
-        Attr::prop("storage_integration", Ident, Some("STORAGE_INTEGRATION"), "The storage integration of an external stage."),
-        Attr::prop("encryption", Enum(ENCRYPTION), None, "Encryption of an internal stage: SNOWFLAKE_FULL or SNOWFLAKE_SSE.")
+        Attr::prop(attr::URL, String, Some("URL"), "The cloud storage location of an external stage; unset for an internal stage."),
+        Attr::prop(attr::STORAGE_INTEGRATION, Ident, Some("STORAGE_INTEGRATION"), "The storage integration of an external stage."),
+        Attr::prop(attr::ENCRYPTION, Enum(ENCRYPTION), None, "Encryption of an internal stage: SNOWFLAKE_FULL or SNOWFLAKE_SSE.")
             .default(D::Str("SNOWFLAKE_FULL"))
             .replace("the encryption of an internal stage cannot be changed; replacing the stage deletes its files"),
-        Attr::prop("directory", Bool, None, "Enable the stage's directory table.").default(D::Bool(false)),
-        Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+        Attr::prop(attr::DIRECTORY, Bool, None, "Enable the stage's directory table.").default(D::Bool(false)),
+        Attr::prop(attr::COMMENT, String, Some("COMMENT"), "A comment."),
         Attr::owner(),
     ],
 };

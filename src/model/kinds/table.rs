@@ -4,36 +4,37 @@
 //! its reason. Column types are kept in Snowflake's canonical form (`canon::column_type`),
 //! so `INT` and `NUMBER(38,0)` never differ.
 
+use crate::model::attr;
 use crate::model::schema::{Attr, AttrType, BlockSchema, DefaultValue as D, Identity, KindSchema};
 use crate::model::{Kind, Scope, Value};
 use std::collections::BTreeMap;
 
 /// The key under which an object's `props` hold its columns: a list of maps, each with
 /// `name`, `type`, `nullable` and, when set, `default` and `comment`, in declared order.
-pub const COLUMNS: &str = "columns";
+pub use crate::model::attr::COLUMNS;
 
 pub static COLUMN_ATTRS: &[Attr] = &[
     Attr::prop(
-        "type",
+        attr::TYPE,
         AttrType::ColumnType,
         None,
         "The data type, compared in Snowflake's canonical form: INT is NUMBER(38,0), STRING is VARCHAR(16777216), FLOAT8 is FLOAT, TIMESTAMP is TIMESTAMP_NTZ(9) (the default TIMESTAMP_TYPE_MAPPING). In place only where ALTER COLUMN allows it: a longer VARCHAR, or a NUMBER of another precision with the same scale (a smaller one fails unless the rows fit); any other type change re-creates the table (destructive).",
     )
     .required(),
     Attr::prop(
-        "nullable",
+        attr::NULLABLE,
         AttrType::Bool,
         None,
         "Whether the column takes NULL (ALTER COLUMN SET / DROP NOT NULL).",
     )
     .default(D::Bool(true)),
     Attr::prop(
-        "default",
+        attr::DEFAULT,
         AttrType::String,
         None,
         "The default: a number, a string in single quotes (`'none'`), TRUE, FALSE or a call without arguments (`CURRENT_TIMESTAMP()`), as Snowflake prints it. ALTER COLUMN can only drop a default: adding or changing one re-creates the table (destructive).",
     ),
-    Attr::prop("comment", AttrType::String, None, "The column's comment."),
+    Attr::prop(attr::COMMENT, AttrType::String, None, "The column's comment."),
 ];
 
 pub static SCHEMA: KindSchema = KindSchema {
@@ -50,17 +51,17 @@ pub static SCHEMA: KindSchema = KindSchema {
         doc: "A column: ALTER TABLE adds and drops them in place.",
     }],
     attrs: &[
-        Attr::container("schema", Kind::Schema, "The schema: a schema block reference or \"DATABASE.SCHEMA\"."),
+        Attr::container(attr::SCHEMA, Kind::Schema, "The schema: a schema block reference or \"DATABASE.SCHEMA\"."),
         Attr::name_attr("The table name."),
-        Attr::prop("transient", AttrType::Bool, None, "A transient table (no Fail-safe).")
+        Attr::prop(attr::TRANSIENT, AttrType::Bool, None, "A transient table (no Fail-safe).")
             .default(D::Bool(false))
             .replace("a table cannot switch between permanent and transient with ALTER; re-creating it loses its rows"),
-        Attr::prop("cluster_by", AttrType::IdentList, None, "The clustering key columns (ALTER TABLE CLUSTER BY / DROP CLUSTERING KEY)."),
-        Attr::prop("change_tracking", AttrType::Bool, Some("CHANGE_TRACKING"), "Record changes, which the incremental refresh of a dynamic table (a feature view) reading the table needs.")
+        Attr::prop(attr::CLUSTER_BY, AttrType::IdentList, None, "The clustering key columns (ALTER TABLE CLUSTER BY / DROP CLUSTERING KEY)."),
+        Attr::prop(attr::CHANGE_TRACKING, AttrType::Bool, Some("CHANGE_TRACKING"), "Record changes, which the incremental refresh of a dynamic table (a feature view) reading the table needs.")
             .default(D::Bool(false)),
-        Attr::prop("data_retention_time_in_days", AttrType::Int { min: 0, max: 90 }, Some("DATA_RETENTION_TIME_IN_DAYS"), "Time Travel retention; unset, inherited from the schema.")
+        Attr::prop(attr::DATA_RETENTION_TIME_IN_DAYS, AttrType::Int { min: 0, max: 90 }, Some("DATA_RETENTION_TIME_IN_DAYS"), "Time Travel retention; unset, inherited from the schema.")
             .computed(),
-        Attr::prop("comment", AttrType::String, Some("COMMENT"), "A comment."),
+        Attr::prop(attr::COMMENT, AttrType::String, Some("COMMENT"), "A comment."),
         Attr::prop(COLUMNS, AttrType::Columns, None, "The columns, from the column blocks.")
             .role(crate::model::Role::Derived),
         Attr::owner(),
@@ -71,7 +72,7 @@ pub static SCHEMA: KindSchema = KindSchema {
 pub fn column_name(column: &Value) -> &str {
     column
         .as_map()
-        .and_then(|m| m.get("name"))
+        .and_then(|m| m.get(attr::NAME))
         .and_then(Value::as_str)
         .unwrap_or_default()
 }
@@ -131,7 +132,7 @@ pub fn columns_replace_reason(
             continue;
         };
         let ty = |m: &BTreeMap<String, Value>| {
-            m.get("type")
+            m.get(attr::TYPE)
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string()
@@ -139,7 +140,7 @@ pub fn columns_replace_reason(
         if !type_change_in_place(&ty(cur), &ty(new)) {
             return Some("a column's type changes in a way ALTER COLUMN cannot make (it takes only a longer VARCHAR, or a NUMBER of another precision with the same scale); re-creating the table loses its rows");
         }
-        let default = |m: &BTreeMap<String, Value>| m.get("default").cloned();
+        let default = |m: &BTreeMap<String, Value>| m.get(attr::DEFAULT).cloned();
         if default(new).is_some() && default(cur) != default(new) {
             return Some("ALTER COLUMN can drop a column's default but cannot add or change one; re-creating the table loses its rows");
         }

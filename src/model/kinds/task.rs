@@ -1,3 +1,4 @@
+use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
@@ -27,10 +28,10 @@ pub const MAX_PREDECESSORS: usize = 100;
 /// Attributes Snowflake accepts only on a standalone or root task (CREATE TASK's reference
 /// marks them so; setting one on a task with predecessors fails).
 pub const ROOT_ONLY: &[&str] = &[
-    "schedule",
-    "config",
-    "overlap_policy",
-    "task_auto_retry_attempts",
+    attr::SCHEDULE,
+    attr::CONFIG,
+    attr::OVERLAP_POLICY,
+    attr::TASK_AUTO_RETRY_ATTEMPTS,
 ];
 
 pub static SCHEMA: KindSchema = KindSchema {
@@ -43,52 +44,52 @@ pub static SCHEMA: KindSchema = KindSchema {
     blocks: &[],
     attrs: &[
         Attr::container(
-            "schema",
+            attr::SCHEMA,
             Kind::Schema,
             "The schema: a schema block reference or \"DATABASE.SCHEMA\".",
         ),
         Attr::name_attr("The task name."),
-        Attr::prop("sql", Sql, None, "The statement the task runs.").required(),
+        Attr::prop(attr::SQL, Sql, None, "The statement the task runs.").required(),
         Attr::prop(
-            "warehouse",
+            attr::WAREHOUSE,
             Ref(Kind::Warehouse),
             Some("WAREHOUSE"),
             "The warehouse; unset: serverless.",
         ),
         Attr::prop(
-            "schedule",
+            attr::SCHEDULE,
             Schedule,
             Some("SCHEDULE"),
             "\"<n> MINUTES\" or \"USING CRON ...\"; only on a root task.",
         ),
         Attr::prop(
-            "after",
+            attr::AFTER,
             RefList(Kind::Task),
             None,
             "Predecessors: the tasks that run before this one.",
         ),
         Attr::prop(
-            "when",
+            attr::WHEN,
             Sql,
             None,
             "A condition that must hold for the task to run.",
         ),
         Attr::prop(
-            "enabled",
+            attr::ENABLED,
             Bool,
             None,
             "true: the task is started (resumed) after apply.",
         )
         .default(D::Bool(false)),
-        Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+        Attr::prop(attr::COMMENT, String, Some("COMMENT"), "A comment."),
         Attr::prop(
-            "config",
+            attr::CONFIG,
             Json,
             Some("CONFIG"),
             "A configuration object for the task graph (root only).",
         ),
         Attr::prop(
-            "overlap_policy",
+            attr::OVERLAP_POLICY,
             Enum(OVERLAP),
             Some("OVERLAP_POLICY"),
             "Whether runs of the graph may overlap (root only).",
@@ -96,7 +97,7 @@ pub static SCHEMA: KindSchema = KindSchema {
         .default(D::Str("NO_OVERLAP"))
         .from_state(),
         Attr::prop(
-            "suspend_task_after_num_failures",
+            attr::SUSPEND_TASK_AFTER_NUM_FAILURES,
             Int {
                 min: 0,
                 max: 1_000_000,
@@ -107,7 +108,7 @@ pub static SCHEMA: KindSchema = KindSchema {
         .default(D::Int(10))
         .from_state(),
         Attr::prop(
-            "user_task_timeout_ms",
+            attr::USER_TASK_TIMEOUT_MS,
             Int {
                 min: 0,
                 max: 604_800_000,
@@ -118,7 +119,7 @@ pub static SCHEMA: KindSchema = KindSchema {
         .default(D::Int(3_600_000))
         .from_state(),
         Attr::prop(
-            "task_auto_retry_attempts",
+            attr::TASK_AUTO_RETRY_ATTEMPTS,
             Int { min: 0, max: 30 },
             Some("TASK_AUTO_RETRY_ATTEMPTS"),
             "Automatic retries of a failed graph run (root only).",
@@ -126,7 +127,7 @@ pub static SCHEMA: KindSchema = KindSchema {
         .default(D::Int(0))
         .from_state(),
         Attr::prop(
-            "user_task_managed_initial_warehouse_size",
+            attr::USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE,
             Enum(INITIAL_SIZES),
             Some("USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE"),
             "Initial size of a serverless task (XSMALL to XXLARGE); written as a string.",
@@ -135,7 +136,7 @@ pub static SCHEMA: KindSchema = KindSchema {
         .computed()
         .from_state(),
         Attr::prop(
-            "error_integration",
+            attr::ERROR_INTEGRATION,
             Ident,
             Some("ERROR_INTEGRATION"),
             "A notification integration for errors.",

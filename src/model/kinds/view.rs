@@ -3,6 +3,7 @@
 //! update that keeps the grants, not a destructive replacement. Feature views that are views
 //! (named `NAME$VERSION`) are the `feature_view` kind's.
 
+use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
@@ -15,11 +16,11 @@ pub static SCHEMA: KindSchema = KindSchema {
     doc: "A view. A new query is CREATE OR REPLACE VIEW ... COPY GRANTS (the grants stay); the plan shows a unified diff of the query.",
     blocks: &[],
     attrs: &[
-        Attr::container("schema", Kind::Schema, "The schema: a schema block reference or \"DATABASE.SCHEMA\"."),
+        Attr::container(attr::SCHEMA, Kind::Schema, "The schema: a schema block reference or \"DATABASE.SCHEMA\"."),
         Attr::name_attr("The view name (without `$`, which names feature views)."),
-        Attr::prop("query", Sql, None, "The query; tables and views it reads by reference (`${table.patients.fqn}`) are created first.").required(),
-        Attr::prop("secure", Bool, None, "A secure view (ALTER VIEW SET / UNSET SECURE).").default(D::Bool(false)),
-        Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+        Attr::prop(attr::QUERY, Sql, None, "The query; tables and views it reads by reference (`${table.patients.fqn}`) are created first.").required(),
+        Attr::prop(attr::SECURE, Bool, None, "A secure view (ALTER VIEW SET / UNSET SECURE).").default(D::Bool(false)),
+        Attr::prop(attr::COMMENT, String, Some("COMMENT"), "A comment."),
         Attr::owner(),
     ],
 };

@@ -1,3 +1,4 @@
+use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
@@ -113,21 +114,21 @@ pub static SCHEMA: KindSchema = KindSchema {
     attrs: &[
         Attr::name_attr("The warehouse name."),
         Attr::prop(
-            "size",
+            attr::SIZE,
             Enum(SIZES),
             Some("WAREHOUSE_SIZE"),
             "Size of each cluster. Default XSMALL (MEDIUM for SNOWPARK-OPTIMIZED).",
         )
         .default(D::Str("XSMALL")),
         Attr::prop(
-            "type",
+            attr::TYPE,
             Enum(TYPES),
             Some("WAREHOUSE_TYPE"),
             "STANDARD or SNOWPARK-OPTIMIZED.",
         )
         .default(D::Str("STANDARD")),
         Attr::prop(
-            "auto_suspend",
+            attr::AUTO_SUSPEND,
             Int {
                 min: 0,
                 max: 2_147_483_647,
@@ -137,14 +138,14 @@ pub static SCHEMA: KindSchema = KindSchema {
         )
         .default(D::Int(600)),
         Attr::prop(
-            "auto_resume",
+            attr::AUTO_RESUME,
             Bool,
             Some("AUTO_RESUME"),
             "Resume when a statement needs it.",
         )
         .default(D::Bool(true)),
         Attr::prop(
-            "initially_suspended",
+            attr::INITIALLY_SUSPENDED,
             Bool,
             Some("INITIALLY_SUSPENDED"),
             "Create the warehouse suspended. Only applies when it is created.",
@@ -153,55 +154,55 @@ pub static SCHEMA: KindSchema = KindSchema {
         .create_only()
         .from_state(),
         Attr::prop(
-            "min_cluster_count",
+            attr::MIN_CLUSTER_COUNT,
             Int { min: 1, max: 300 },
             Some("MIN_CLUSTER_COUNT"),
             "Minimum clusters of a multi-cluster warehouse.",
         )
         .default(D::Int(1)),
         Attr::prop(
-            "max_cluster_count",
+            attr::MAX_CLUSTER_COUNT,
             Int { min: 1, max: 300 },
             Some("MAX_CLUSTER_COUNT"),
             "Maximum clusters of a multi-cluster warehouse.",
         )
         .default(D::Int(1)),
         Attr::prop(
-            "scaling_policy",
+            attr::SCALING_POLICY,
             Enum(SCALING),
             Some("SCALING_POLICY"),
             "STANDARD or ECONOMY.",
         )
         .default(D::Str("STANDARD")),
         Attr::prop(
-            "enable_query_acceleration",
+            attr::ENABLE_QUERY_ACCELERATION,
             Bool,
             Some("ENABLE_QUERY_ACCELERATION"),
             "Enable the query acceleration service.",
         )
         .default(D::Bool(false)),
         Attr::prop(
-            "query_acceleration_max_scale_factor",
+            attr::QUERY_ACCELERATION_MAX_SCALE_FACTOR,
             Int { min: 0, max: 100 },
             Some("QUERY_ACCELERATION_MAX_SCALE_FACTOR"),
             "Upper bound of query acceleration.",
         )
         .default(D::Int(8)),
         Attr::prop(
-            "resource_monitor",
+            attr::RESOURCE_MONITOR,
             Ident,
             Some("RESOURCE_MONITOR"),
             "A resource monitor to assign.",
         ),
         Attr::prop(
-            "resource_constraint",
+            attr::RESOURCE_CONSTRAINT,
             Enum(CONSTRAINTS),
             Some("RESOURCE_CONSTRAINT"),
             "Memory or generation constraint; Snowflake chooses when unset.",
         )
         .computed(),
         Attr::prop(
-            "max_concurrency_level",
+            attr::MAX_CONCURRENCY_LEVEL,
             Int {
                 min: 1,
                 max: 10_000,
@@ -212,7 +213,7 @@ pub static SCHEMA: KindSchema = KindSchema {
         .default(D::Int(8))
         .from_state(),
         Attr::prop(
-            "statement_queued_timeout_in_seconds",
+            attr::STATEMENT_QUEUED_TIMEOUT_IN_SECONDS,
             Int {
                 min: 0,
                 max: 604_800,
@@ -223,7 +224,7 @@ pub static SCHEMA: KindSchema = KindSchema {
         .default(D::Int(0))
         .from_state(),
         Attr::prop(
-            "statement_timeout_in_seconds",
+            attr::STATEMENT_TIMEOUT_IN_SECONDS,
             Int {
                 min: 0,
                 max: 604_800,
@@ -233,7 +234,7 @@ pub static SCHEMA: KindSchema = KindSchema {
         )
         .default(D::Int(172_800))
         .from_state(),
-        Attr::prop("comment", String, Some("COMMENT"), "A comment."),
+        Attr::prop(attr::COMMENT, String, Some("COMMENT"), "A comment."),
         Attr::owner(),
     ],
 };
