@@ -58,11 +58,11 @@ fn duplicates(decoded: &[Decoded], diags: &mut Diagnostics) {
             .or_default()
             .push(d);
         // A feature view refreshed on a cron schedule also has a task of its own name.
-        let cron = d
-            .object
-            .get_str(attr::REFRESH_FREQ)
+        let cron = (d.object.kind() == Kind::FeatureView)
+            .then(|| d.object.get_str(attr::REFRESH_FREQ))
+            .flatten()
             .and_then(|f| RefreshFreq::parse(f).ok());
-        if d.object.kind() == Kind::FeatureView && matches!(cron, Some(RefreshFreq::Cron(_))) {
+        if matches!(cron, Some(RefreshFreq::Cron(_))) {
             groups
                 .entry((Kind::Task, &d.object.name))
                 .or_default()

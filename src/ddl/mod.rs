@@ -188,7 +188,7 @@ pub fn statements(change: &Change) -> Vec<Stmt> {
 /// plan runs it after every other statement, since the deploy role may lose the right to
 /// alter the object once it no longer owns it.
 fn ownership(object: &Object) -> Option<Stmt> {
-    let role = object.get_str(attr::OWNER)?;
+    let role = object.owner()?;
     let kw = match object.kind() {
         Kind::FeatureView => feature_view::object_keyword(object),
         k => keyword(k),

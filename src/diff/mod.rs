@@ -807,11 +807,11 @@ fn changed_outside(change: &Change, record: &Object) -> Vec<String> {
 fn record_differs(desired: &Object, record: &Object) -> Option<Vec<AttrChange>> {
     // An `owner` no longer configured is no longer managed: the record forgets it, or drift
     // would keep comparing the account with the owner once configured.
-    if desired.get(attr::OWNER).is_none() {
-        if let Some(was) = record.get(attr::OWNER) {
+    if desired.owner().is_none() {
+        if let Some(was) = record.owner() {
             return Some(vec![AttrChange {
-                name: "owner".to_string(),
-                before: Some(was.clone()),
+                name: attr::OWNER.to_string(),
+                before: Some(Value::from(was)),
                 after: None,
             }]);
         }

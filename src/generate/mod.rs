@@ -482,6 +482,9 @@ fn columns(writer: &mut Writer, object: &Object) {
 }
 
 fn versions(writer: &mut Writer, object: &Object) {
+    if object.kind() != Kind::Model {
+        return;
+    }
     let Some(Value::Map(vs)) = object.get(VERSIONS) else {
         return;
     };

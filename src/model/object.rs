@@ -63,15 +63,39 @@ impl Object {
     }
 
     pub fn get(&self, attr: &str) -> Option<&Value> {
+        debug_assert!(self.declares(attr), "{}", self.undeclared(attr));
         self.props.get(attr)
     }
 
     pub fn get_str(&self, attr: &str) -> Option<&str> {
-        self.props.get(attr).and_then(Value::as_str)
+        self.get(attr).and_then(Value::as_str)
     }
 
     pub fn set(&mut self, attr: &str, value: impl Into<Value>) {
+        debug_assert!(self.declares(attr), "{}", self.undeclared(attr));
         self.props.insert(attr.to_string(), value.into());
+    }
+
+    /// The role that should own it, for the kinds that have an `owner`.
+    pub fn owner(&self) -> Option<&str> {
+        schema(self.kind()).attr(attr::OWNER)?;
+        self.get_str(attr::OWNER)
+    }
+
+    /// Whether `attr` is an attribute of the object's kind, or the key its blocks are kept
+    /// under (`versions`, `columns`). Debug builds check every read and write by name, so a
+    /// name no kind declares fails the tests rather than reading a silent `None`.
+    fn declares(&self, attr: &str) -> bool {
+        let kind = schema(self.kind());
+        kind.attr(attr).is_some()
+            || kind
+                .blocks
+                .iter()
+                .any(|b| attr.strip_suffix('s') == Some(b.name))
+    }
+
+    fn undeclared(&self, attr: &str) -> String {
+        format!("`{attr}` is not an attribute of a {}: read and write attributes through the constants of model::attr that its kind declares", self.kind().as_str())
     }
 
     /// The value that holds in Snowflake: the set value, or Snowflake's default.
@@ -131,5 +155,33 @@ pub fn same_value(ty: &AttrType, left: Option<&Value>, right: Option<&Value>) ->
         }
         (_, Some(Value::Str(x)), None) | (_, None, Some(Value::Str(x))) if x.is_empty() => true,
         _ => left == right,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Address, Kind, ObjectName};
+
+    fn warehouse() -> Object {
+        let name = ObjectName::account(crate::model::Ident::from_canonical("W"));
+        Object::new(Address::new(Kind::Warehouse, "w"), name)
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "`refresh_freq` is not an attribute of a warehouse")]
+    fn reading_an_attribute_the_kind_does_not_declare_fails_in_debug_builds() {
+        let _ = warehouse().get(attr::REFRESH_FREQ);
+    }
+
+    #[test]
+    fn owner_is_none_for_a_kind_without_one() {
+        let mut grant = warehouse();
+        grant.address = Address::new(Kind::Grant, "g");
+        assert_eq!(grant.owner(), None);
+        let mut w = warehouse();
+        w.set(attr::OWNER, "R");
+        assert_eq!(w.owner(), Some("R"));
     }
 }

@@ -217,7 +217,7 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
                 adopted.deps = d.deps.clone();
                 adopted.lifecycle = d.lifecycle.clone();
                 // An owner the configuration does not manage is not recorded.
-                if d.get(attr::OWNER).is_none() {
+                if d.owner().is_none() {
                     adopted.props.remove(attr::OWNER);
                 }
                 out.push(Effect::Put { object: adopted });

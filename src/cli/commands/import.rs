@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, address: &str, name: &str) -> Result<Exit, CliError> {
             record.lifecycle = desired.lifecycle.clone();
             // An owner the configuration does not manage is not recorded (the plan would
             // otherwise make the record forget it).
-            if desired.get(attr::OWNER).is_none() {
+            if desired.owner().is_none() {
                 record.props.remove(attr::OWNER);
             }
             state.apply_effect(&Effect::Put { object: record });
@@ -106,6 +106,9 @@ pub fn run(ctx: &Ctx, address: &str, name: &str) -> Result<Exit, CliError> {
 /// `V1 = @stage/path` for each version of an imported model whose source came from the
 /// configuration (versions the configuration lacks have none).
 fn version_sources(record: &Object) -> Vec<String> {
+    if record.kind() != Kind::Model {
+        return Vec::new();
+    }
     let Some(Value::Map(versions)) = record.get(VERSIONS) else {
         return Vec::new();
     };
