@@ -10,7 +10,7 @@ use futures::future::Either;
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod policy;
@@ -178,12 +178,27 @@ pub async fn apply<R: Runner, S: StateSink>(
     // Results that came in and are not recorded yet (while a write ran).
     let mut finished: Vec<Finished> = Vec::new();
     let mut first_waiting = 0;
+    // The steps whose every dependency is done, by place in the run order: what may start is
+    // found among them rather than by walking every step still waiting on another (a plan's
+    // tasks wait on their feature views), which made each round cost the whole plan.
+    let mut waiting_on: Vec<usize> = plan.steps.iter().map(|s| s.after.len()).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (id, step) in plan.steps.iter().enumerate() {
+        for &before in &step.after {
+            dependents[before].push(id);
+        }
+    }
+    let mut unblocked: BTreeSet<usize> = (0..n)
+        .filter(|&id| waiting_on[id] == 0)
+        .map(|id| position[id])
+        .collect();
     loop {
         failing |= opts.stop.load(Ordering::SeqCst);
         for (id, sql, request_id, result) in finished.drain(..) {
             match result {
                 Ok(()) => {
                     done(id, &mut status, &mut main_ends_left);
+                    unblock(id, &dependents, &position, &mut waiting_on, &mut unblocked);
                     // Records the effect its in-progress entry names (the step's), and
                     // what this one owed is now owed outright.
                     change(
@@ -239,11 +254,13 @@ pub async fn apply<R: Runner, S: StateSink>(
                     owed.retain(|_, r| state.in_progress.iter().any(|p| &p.request_id == r));
                     status[id] = Status::Waiting;
                     first_waiting = first_waiting.min(position[id]);
+                    unblocked.insert(position[id]);
                 } else {
                     // Owed by a statement that ran: it stays in progress for the next run.
                     status[id] = Status::Waiting;
                     owed.insert(id, request_id);
                     first_waiting = first_waiting.min(position[id]);
+                    unblocked.insert(position[id]);
                 }
             }
             durable = kept;
@@ -265,7 +282,13 @@ pub async fn apply<R: Runner, S: StateSink>(
         {
             first_waiting += 1;
         }
-        for &id in &plan.order[first_waiting..] {
+        // After a failure the rules of `ready` differ (`finally` steps): walk the plan then.
+        let candidates: Vec<usize> = if failing {
+            plan.order[first_waiting..].to_vec()
+        } else {
+            unblocked.iter().map(|&at| plan.order[at]).collect()
+        };
+        for id in candidates {
             if running.len() + durable.len() + starting.len() >= AHEAD * slots {
                 break;
             }
@@ -284,6 +307,7 @@ pub async fn apply<R: Runner, S: StateSink>(
                 started_any = true;
                 // Nothing to send: only state changes.
                 done(id, &mut status, &mut main_ends_left);
+                unblock(id, &dependents, &position, &mut waiting_on, &mut unblocked);
                 change(
                     state,
                     &mut entries,
@@ -317,6 +341,7 @@ pub async fn apply<R: Runner, S: StateSink>(
             status[id] = Status::Running;
             starting.push((id, sql, request_id));
         }
+        unblocked.retain(|&at| status[plan.order[at]] == Status::Waiting);
         if !entries.is_empty() {
             // The statements already sent run while the state is written; what they answer
             // meanwhile is recorded by the next write, and a statement entered by an earlier
@@ -473,6 +498,22 @@ fn resume_owed(plan: &Plan, id: usize) -> Option<usize> {
         && sets_enabled(&step.effect, false)
         && sets_enabled(&resume.effect, true))
     .then_some(last)
+}
+
+/// Step `id` is done: the steps that waited on it and on nothing else now may start.
+fn unblock(
+    id: usize,
+    dependents: &[Vec<usize>],
+    position: &[usize],
+    waiting_on: &mut [usize],
+    unblocked: &mut BTreeSet<usize>,
+) {
+    for &next in &dependents[id] {
+        waiting_on[next] -= 1;
+        if waiting_on[next] == 0 {
+            unblocked.insert(position[next]);
+        }
+    }
 }
 
 /// Make a change to the state and keep it for the next write.
