@@ -152,6 +152,8 @@ def example(served, tmp_path_factory):
     for name in sorted(os.listdir(EXAMPLE)):
         if name.endswith(".hcl") and name != "backend.hcl":
             shutil.copy(os.path.join(EXAMPLE, name), directory / name)
+    # The files its blocks read.
+    shutil.copytree(os.path.join(EXAMPLE, "procedures"), directory / "procedures")
     served.execute(f"CREATE WAREHOUSE {WAREHOUSE} WAREHOUSE_SIZE = XSMALL INITIALLY_SUSPENDED = TRUE")
     served.snowform(str(directory), "apply", "--auto-approve")
     served.snowform(str(directory), "plan", "--detailed-exitcode")

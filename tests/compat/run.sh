@@ -57,6 +57,8 @@ mkdir -p "$example"
 for f in examples/mitsui-mlops/*.hcl; do
     [ "$(basename "$f")" = backend.hcl ] || cp "$f" "$example/"
 done
+# The files its blocks read.
+cp -R examples/mitsui-mlops/procedures "$example/"
 for dir in "$example" tests/compat/fixture; do
     # An offline plan: no connection, the recorded state only (none here), so every object
     # is created and every statement is in the plan.
