@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub mod policy;
+pub(crate) mod policy;
 pub mod recover;
 
 /// Why a statement did not succeed.
@@ -22,7 +22,7 @@ pub struct RunError {
     pub message: String,
     /// The answer was lost (the connection dropped and the retries failed): the account
     /// may have run it. Such a statement stays in progress until the account shows.
-    pub outcome_unknown: bool,
+    pub(crate) outcome_unknown: bool,
 }
 
 impl RunError {
@@ -80,7 +80,10 @@ pub trait StateSink {
 /// apply left, forgetting an entry, removing, moving or importing a record): one more
 /// serial, an error rather than a wrap past the largest, then a write of the whole state
 /// (no journal entries: the sink writes every record).
-pub async fn commit<S: StateSink>(state: &mut State, sink: &mut S) -> Result<(), StateError> {
+pub(crate) async fn commit<S: StateSink>(
+    state: &mut State,
+    sink: &mut S,
+) -> Result<(), StateError> {
     state.bump_serial()?;
     sink.write(state, &[]).await
 }

@@ -10,21 +10,21 @@ use std::collections::BTreeSet;
 
 /// What the flags and the configuration allow.
 #[derive(Clone, Debug, Default)]
-pub struct DestroyPolicy {
+pub(crate) struct DestroyPolicy {
     /// `--allow-destroy`: deletes and replaces.
-    pub allow_destroy: bool,
+    pub(crate) allow_destroy: bool,
     /// `--allow-rename`, or `--allow-destroy`: renames of databases, schemas and warehouses.
-    pub allow_rename: bool,
+    pub(crate) allow_rename: bool,
     /// The objects the configuration protects with `lifecycle.prevent_destroy`.
     pub protected: Vec<Object>,
     /// The configuration's `removed` blocks: a delete of an object they forget
     /// (`destroy = false`) that runs no statement destroys nothing.
-    pub removals: Vec<Removal>,
+    pub(crate) removals: Vec<Removal>,
 }
 
 /// Why a plan may not run. Nothing was changed.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     #[error("refusing to apply: these changes would destroy objects protected by lifecycle.prevent_destroy:\n{}\nRemove prevent_destroy from their blocks first if you really mean it. Nothing was changed.", .0.join("\n"))]
     Protected(Vec<String>),
     #[error("refusing to apply destructive changes without --allow-destroy:\n{}\nNothing was changed.", .0.join("\n"))]
@@ -50,13 +50,13 @@ impl DestroyPolicy {
     }
 
     /// The policy, knowing the configuration's `removed` blocks.
-    pub fn with_removals(mut self, removals: &[Removal]) -> DestroyPolicy {
+    pub(crate) fn with_removals(mut self, removals: &[Removal]) -> DestroyPolicy {
         self.removals = removals.to_vec();
         self
     }
 
     /// What a statement sent again from the state may do: what a planned change may.
-    pub fn resend_guard(&self) -> ResendGuard {
+    pub(crate) fn resend_guard(&self) -> ResendGuard {
         ResendGuard {
             allow_destroy: self.allow_destroy,
             protected: self.protected.clone(),

@@ -176,7 +176,7 @@ fn observe(state: &State, effect: &Effect, live: &Picture) -> Outcome {
 #[derive(Clone, Debug, Default)]
 pub struct ResendGuard {
     /// `--allow-destroy`: a drop or replace may be sent again.
-    pub allow_destroy: bool,
+    pub(crate) allow_destroy: bool,
     /// The objects the configuration protects with `lifecycle.prevent_destroy`: never
     /// dropped or replaced by a statement sent again, matched by address and by name.
     pub protected: Vec<Object>,
@@ -238,7 +238,7 @@ pub async fn resubmit<R: Runner>(
 /// DDL writes for the change its effect records (from the object as recorded in `state`
 /// to the object the effect leaves), and a statement that drops or replaces needs
 /// `--allow-destroy` and an object the configuration does not protect. The reason otherwise.
-pub fn vouch(state: &State, entry: &InProgress, guard: &ResendGuard) -> Result<(), String> {
+pub(crate) fn vouch(state: &State, entry: &InProgress, guard: &ResendGuard) -> Result<(), String> {
     // The object the effect leaves, and for a patch also the object it takes its paths
     // from (the configured one: a Feature Store schema's layout is written for it).
     let (targets, record): (Vec<Object>, Option<Object>) = match &entry.effect {
