@@ -56,7 +56,7 @@ pub struct DriftReport {
 }
 
 impl DriftReport {
-    pub fn has_drift(&self) -> bool {
+    pub(crate) fn has_drift(&self) -> bool {
         !self.drifted.is_empty()
     }
 }
