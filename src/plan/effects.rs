@@ -11,7 +11,7 @@ use crate::model::{Object, Value};
 
 /// Set `path` (`size`, `versions.V2.alias`) in `target` to its value in `source`, or
 /// remove it where `source` has none. Empty maps left behind are removed.
-pub fn set_path(target: &mut Object, source: &Object, path: &str) {
+pub(crate) fn set_path(target: &mut Object, source: &Object, path: &str) {
     let parts: Vec<&str> = path.split('.').collect();
     let value = lookup(&source.props, &parts);
     match value {
@@ -58,12 +58,12 @@ fn remove(map: &mut std::collections::BTreeMap<String, Value>, parts: &[&str]) {
 }
 
 /// The attribute paths a patch sets, besides property paths: the object's name.
-pub const PATCH_NAME: &str = "@name";
+pub(crate) const PATCH_NAME: &str = "@name";
 
 /// `base` with what a patch changes: the paths from `object` (a path `object` lacks is
 /// removed), the name when the paths hold [`PATCH_NAME`], and the address, dependencies
 /// and lifecycle, which are the configuration's and no statement's.
-pub fn patch(base: &Object, object: &Object, paths: &[String]) -> Object {
+pub(crate) fn patch(base: &Object, object: &Object, paths: &[String]) -> Object {
     let mut out = base.clone();
     out.address = object.address.clone();
     out.deps = object.deps.clone();

@@ -14,7 +14,7 @@ use crate::model::{Address, Object};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use effects::{patch, set_path, PATCH_NAME};
+pub(crate) use effects::patch;
 
 /// How state changes when a step succeeds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,10 +55,10 @@ pub struct Step {
     /// Steps that must have finished before this one starts.
     pub after: BTreeSet<usize>,
     /// Steps that must have succeeded for this one to run after a failure (see `finally`).
-    pub requires: BTreeSet<usize>,
+    pub(crate) requires: BTreeSet<usize>,
     /// Runs even when another step failed, as long as `requires` succeeded: resuming a task
     /// graph that was suspended for the change.
-    pub finally: bool,
+    pub(crate) finally: bool,
     /// Also waits for the whole main phase ([`Plan::main_phase_ends`]): the first step of a
     /// delete and the cleanup of a replacement. One flag instead of an `after` entry per
     /// main-phase step, which grew as creates × deletes.
@@ -79,9 +79,9 @@ pub struct PlannedChange {
 
 /// Where the plan came from, so a saved plan can be checked before it is applied.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Provenance {
-    pub config_digest: String,
-    pub state_lineage: Option<String>,
+pub(crate) struct Provenance {
+    pub(crate) config_digest: String,
+    pub(crate) state_lineage: Option<String>,
     pub state_serial: u64,
     /// Each touched object as the account had it when planned (None: it did not exist).
     /// Only filled when the plan was refreshed from the account.
@@ -101,11 +101,11 @@ pub struct Plan {
     #[serde(default)]
     pub main_phase_ends: BTreeSet<usize>,
     pub metadata_queries: usize,
-    pub provenance: Provenance,
+    pub(crate) provenance: Provenance,
 }
 
 impl Plan {
-    pub fn has_changes(&self) -> bool {
+    pub(crate) fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| !c.change.is_noop())
     }
 
@@ -121,7 +121,7 @@ impl Plan {
             .collect()
     }
 
-    pub fn change_statements(&self, change: &PlannedChange) -> Vec<&str> {
+    pub(crate) fn change_statements(&self, change: &PlannedChange) -> Vec<&str> {
         change
             .steps
             .iter()
@@ -145,14 +145,17 @@ fn targets_address(target: &Address, address: &Address) -> bool {
 
 /// The targets that name no address of `changes` (every address of the configuration and the
 /// state has a change, a noop at least).
-pub fn unmatched_targets<'a>(changes: &[Change], targets: &'a [Address]) -> Vec<&'a Address> {
+pub(crate) fn unmatched_targets<'a>(
+    changes: &[Change],
+    targets: &'a [Address],
+) -> Vec<&'a Address> {
     targets
         .iter()
         .filter(|t| !changes.iter().any(|c| targets_address(t, &c.address)))
         .collect()
 }
 
-pub fn filter_targets(changes: Vec<Change>, targets: &[Address]) -> Vec<Change> {
+pub(crate) fn filter_targets(changes: Vec<Change>, targets: &[Address]) -> Vec<Change> {
     if targets.is_empty() {
         return changes;
     }

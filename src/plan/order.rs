@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Change indices in dependency order: creates and updates after what they depend on,
 /// deletes after them in reverse dependency order; ties by address.
-pub fn change_order(changes: &[Change]) -> Vec<usize> {
+pub(crate) fn change_order(changes: &[Change]) -> Vec<usize> {
     let idx: HashMap<&Address, usize> = changes
         .iter()
         .enumerate()

@@ -140,13 +140,13 @@ fn verify(plan: &Plan) -> Result<(), String> {
 /// The state a saved plan is checked against: which state it is (its lineage) and how
 /// many writes it had (its serial). The state implements it: `plan` is pure and does not
 /// know the state, which is read and written at the edge.
-pub trait StateVersion {
+pub(crate) trait StateVersion {
     fn lineage(&self) -> &str;
     fn serial(&self) -> u64;
 }
 
 /// Every way the plan no longer fits: the state moved on, or the account changed.
-pub fn staleness(
+pub(crate) fn staleness(
     plan: &Plan,
     state: &impl StateVersion,
     live: Option<&BTreeMap<Address, Option<Object>>>,

@@ -10,17 +10,17 @@ use crate::model::Kind;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Default)]
-pub struct TaskGraph {
+pub(crate) struct TaskGraph {
     /// Changes of every task of the graph.
-    pub members: Vec<usize>,
+    pub(crate) members: Vec<usize>,
     /// Changes whose first prefix statement suspends a root.
-    pub suspenders: Vec<usize>,
+    pub(crate) suspenders: Vec<usize>,
     /// Changes whose last statement resumes their task, children first.
-    pub resume_chain: Vec<usize>,
+    pub(crate) resume_chain: Vec<usize>,
 }
 
 #[derive(Debug, Default)]
-pub struct GraphOps {
+pub(crate) struct GraphOps {
     pub prefix: Vec<Vec<Stmt>>,
     pub suffix: Vec<Vec<Stmt>>,
     pub graphs: Vec<TaskGraph>,
@@ -53,7 +53,7 @@ fn union(parent: &mut BTreeMap<String, String>, task: &str, other: &str) {
     }
 }
 
-pub fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> GraphOps {
+pub(crate) fn graph_operations(changes: &mut [Change], stmts: &mut [Vec<Stmt>]) -> GraphOps {
     let n = changes.len();
     let mut ops = GraphOps {
         prefix: vec![Vec::new(); n],
