@@ -33,7 +33,7 @@ fn sibling(object: &Object, name: &str) -> ObjectName {
 }
 
 /// The SNOWML_FEATURE_VIEW_METADATA tag value of a feature view object.
-pub fn metadata_tag_value(object: &Object) -> String {
+pub(crate) fn metadata_tag_value(object: &Object) -> String {
     let entities = object
         .get(attr::ENTITIES)
         .map(|v| v.str_list())

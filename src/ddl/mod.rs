@@ -23,10 +23,7 @@ use crate::diff::{Action, AttrChange, Change};
 use crate::model::attr;
 use crate::model::{Kind, Object};
 
-pub use crate::model::kinds::feature_view::object_tag_value;
-pub use feature_view::metadata_tag_value;
-pub use model::natural_cmp;
-pub use props::value_sql;
+pub(crate) use model::natural_cmp;
 
 /// What a statement brings about, for the record it leaves when it succeeds. Typed, so
 /// that no attribute path can be taken for a mark and no decision reads a spelling.
@@ -124,7 +121,7 @@ impl Stmt {
         }
     }
 
-    pub fn state_only(applies: &[Applies]) -> Stmt {
+    pub(crate) fn state_only(applies: &[Applies]) -> Stmt {
         Stmt {
             sql: None,
             applies: applies.to_vec(),
@@ -139,7 +136,7 @@ impl Stmt {
     }
 
     /// Whether it moves the object's ownership (`owner`): the plan runs it last.
-    pub fn transfers_ownership(&self) -> bool {
+    pub(crate) fn transfers_ownership(&self) -> bool {
         self.attrs().any(|p| p == attr::OWNER)
     }
 
@@ -149,7 +146,7 @@ impl Stmt {
     }
 
     /// Records `value` at `path` when it succeeds (see `leaves`).
-    pub fn leaving(mut self, path: &str, value: impl Into<crate::model::Value>) -> Stmt {
+    pub(crate) fn leaving(mut self, path: &str, value: impl Into<crate::model::Value>) -> Stmt {
         self.leaves.push((path.to_string(), value.into()));
         self
     }
@@ -266,7 +263,7 @@ fn own_statements(change: &Change) -> Vec<Stmt> {
 /// never in the model's entry (`model::kinds::<kind>`).
 pub(crate) struct KindDdl {
     /// The object type keyword in CREATE / ALTER / DROP (`DYNAMIC TABLE`).
-    pub keyword: &'static str,
+    pub(crate) keyword: &'static str,
     pub create: fn(&Object) -> Vec<Stmt>,
     /// Replacing an object under the same name.
     pub replace: Replacement,
@@ -370,7 +367,7 @@ fn update(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
 }
 
 /// The object type keyword of a kind in CREATE / ALTER / DROP.
-pub fn keyword(kind: Kind) -> &'static str {
+pub(crate) fn keyword(kind: Kind) -> &'static str {
     hooks(kind).keyword
 }
 

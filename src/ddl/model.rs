@@ -26,7 +26,7 @@ fn versions(object: &Object) -> BTreeMap<String, Fields> {
 }
 
 /// Version names in natural order (V2 before V10), the order they are created in.
-pub fn natural_cmp(left: &str, right: &str) -> Ordering {
+pub(crate) fn natural_cmp(left: &str, right: &str) -> Ordering {
     fn chunks(text: &str) -> Vec<(bool, &str)> {
         let mut out = Vec::new();
         let mut start = 0;
@@ -67,7 +67,7 @@ fn source(fields: &Fields) -> String {
 }
 
 /// The metadata the library writes: the user's object plus the schema version marker.
-pub fn metadata_json(user: &str) -> String {
+pub(crate) fn metadata_json(user: &str) -> String {
     let mut v: serde_json::Value = serde_json::from_str(user).unwrap_or(serde_json::json!({}));
     if let Some(obj) = v.as_object_mut() {
         obj.entry("snowpark_ml_schema_version")

@@ -7,7 +7,7 @@ use crate::model::{schema, Object, Value};
 use crate::sql::{quote_ident, quote_literal};
 
 /// A value as it is written after `KEY =`.
-pub fn value_sql(attr: &Attr, value: &Value) -> String {
+pub(crate) fn value_sql(attr: &Attr, value: &Value) -> String {
     match (&attr.ty, value) {
         (_, Value::Bool(b)) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         (_, Value::Int(i)) => i.to_string(),
@@ -27,7 +27,7 @@ pub fn value_sql(attr: &Attr, value: &Value) -> String {
 }
 
 /// `KEY = value` for every set attribute with a plain keyword, in table order.
-pub fn assignments(object: &Object) -> (Vec<String>, Vec<String>) {
+pub(crate) fn assignments(object: &Object) -> (Vec<String>, Vec<String>) {
     let mut parts = Vec::new();
     let mut applied = Vec::new();
     for attr in schema(object.kind()).properties() {
@@ -43,7 +43,7 @@ pub fn assignments(object: &Object) -> (Vec<String>, Vec<String>) {
 /// ALTER <KIND> <name> SET ... and UNSET ... for the changed attributes with a plain
 /// keyword. An attribute removed from the configuration goes back to Snowflake's default:
 /// SET to the default where there is one, UNSET otherwise.
-pub fn set_unset(kind_kw: &str, object: &Object, changed: &[&str]) -> Vec<Stmt> {
+pub(crate) fn set_unset(kind_kw: &str, object: &Object, changed: &[&str]) -> Vec<Stmt> {
     let mut sets = Vec::new();
     let mut set_names = Vec::new();
     let mut unsets = Vec::new();
@@ -82,7 +82,11 @@ pub fn set_unset(kind_kw: &str, object: &Object, changed: &[&str]) -> Vec<Stmt> 
 }
 
 /// `CREATE <prefix> <name> <assignments...>` on one line.
-pub fn create_line(prefix: &str, object: &Object, extra: &[String]) -> (String, Vec<String>) {
+pub(crate) fn create_line(
+    prefix: &str,
+    object: &Object,
+    extra: &[String],
+) -> (String, Vec<String>) {
     let (parts, applied) = assignments(object);
     let mut sql = format!("{prefix} {}", object.name.to_sql());
     for p in extra.iter().chain(parts.iter()) {
