@@ -72,7 +72,10 @@ fn rename_reason(desired: &Object, cur: &Object) -> String {
 }
 
 /// The attributes whose values differ, each with the reason a change needs a replace.
-pub fn compare_props(configured: &Object, cur: &Object) -> Vec<(AttrChange, Option<&'static str>)> {
+pub(crate) fn compare_props(
+    configured: &Object,
+    cur: &Object,
+) -> Vec<(AttrChange, Option<&'static str>)> {
     let kind = configured.kind();
     let mut out = Vec::new();
     let is_view_fv = |o: &Object| kind == Kind::FeatureView && o.get(attr::REFRESH_FREQ).is_none();

@@ -35,13 +35,13 @@ pub enum Contents {
 
 /// Found inside a container by the live read, before anyone says which are managed.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Found {
+pub(crate) struct Found {
     pub kind: &'static str,
     pub name: ObjectName,
 }
 
 /// Why nothing could be listed offline.
-pub const OFFLINE: &str = "planned without a connection: what it holds in the account is not known (plan with a connection to list it)";
+pub(crate) const OFFLINE: &str = "planned without a connection: what it holds in the account is not known (plan with a connection to list it)";
 
 /// The databases and schemas the changes replace or drop, by the name the account has them under
 /// now: the ones whose contents must be listed.
@@ -65,7 +65,7 @@ fn is_listed(change: &Change) -> bool {
 
 /// Attach to each replaced container what it holds: `found` by container name, or why it
 /// could not be read (None: offline), each object marked managed when the state records it.
-pub fn attach(
+pub(crate) fn attach(
     changes: &mut [Change],
     found: Option<&BTreeMap<ObjectName, Result<Vec<Found>, String>>>,
     recorded: &BTreeMap<Address, Object>,
@@ -130,12 +130,12 @@ pub fn line(kind: &str, name: &str, managed: bool) -> String {
 }
 
 /// Why nothing is listed.
-pub fn unknown_line(why: &str) -> String {
+pub(crate) fn unknown_line(why: &str) -> String {
     format!("cannot list what it holds: {why}")
 }
 
 /// What an empty container says.
-pub const NOTHING: &str = "nothing: it holds no other object";
+pub(crate) const NOTHING: &str = "nothing: it holds no other object";
 
 impl Contents {
     /// One line per object, or why nothing is listed (names unredacted: for messages that

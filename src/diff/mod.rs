@@ -13,11 +13,14 @@ use crate::model::{schema, Address, Kind, Object, ObjectName, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use compare::compare_props;
-pub use contents::{attach as attach_contents, replaced_containers, Contained, Contents, Found};
-pub use model_versions::same_field as same_version_field;
+pub(crate) use compare::compare_props;
+pub(crate) use contents::{attach as attach_contents, Found};
+pub use contents::{replaced_containers, Contained, Contents};
+pub(crate) use model_versions::same_field as same_version_field;
+#[cfg(test)]
+use reason::RECORD_ONLY;
 use reason::RETENTION;
-pub use reason::{Reason, RetentionCause, Why, RECORD_ONLY};
+pub use reason::{Reason, RetentionCause, Why};
 
 /// What is known to exist, keyed by kind and Snowflake name.
 pub type Picture = BTreeMap<(Kind, ObjectName), Object>;
@@ -66,12 +69,12 @@ pub struct Change {
     /// What the configuration wants.
     pub after: Option<Object>,
     /// The state address this object was recorded under, when the configuration moved it.
-    pub moved_from: Option<Address>,
+    pub(crate) moved_from: Option<Address>,
     /// The database or schema whose replacement or deletion takes this object with it.
-    pub with_container: Option<Address>,
+    pub(crate) with_container: Option<Address>,
     /// Nothing to run: only the state changes (an object already gone, or dropped with
     /// its container, or moved to a new address).
-    pub state_only: bool,
+    pub(crate) state_only: bool,
     /// The object is protected with lifecycle.prevent_destroy.
     pub prevent_destroy: bool,
     /// Attributes (paths) this change puts back: the record holds the configured value and
@@ -85,7 +88,7 @@ pub struct Change {
     /// Replaced because the user asked (`--replace`), not because anything needs it: a
     /// kind that otherwise changes in place is dropped and created.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub replace_requested: bool,
+    pub(crate) replace_requested: bool,
     /// Adopted by an `import` block: the account's object is recorded by this change's
     /// first step, no statement run for that (`before` is what is adopted).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -193,7 +196,7 @@ pub fn diff(input: &DiffInput) -> Result<Vec<Change>, Diagnostics> {
 
 /// What the user asks of a plan besides the configuration (`plan --replace ADDRESS`).
 #[derive(Clone, Debug, Default)]
-pub struct Requests {
+pub(crate) struct Requests {
     /// Objects to replace although nothing about them needs it (a dynamic table to
     /// rebuild, a stage to empty).
     pub replace: Vec<Address>,
@@ -205,11 +208,14 @@ pub struct Requests {
     pub imports: Vec<crate::model::Import>,
     /// The configuration's `removed` blocks: a recorded object they cover with
     /// `destroy = false` is forgotten, not dropped.
-    pub removals: Vec<crate::model::Removal>,
+    pub(crate) removals: Vec<crate::model::Removal>,
 }
 
 /// [`diff`], with what the user asks besides the configuration.
-pub fn diff_requested(input: &DiffInput, requests: &Requests) -> Result<Vec<Change>, Diagnostics> {
+pub(crate) fn diff_requested(
+    input: &DiffInput,
+    requests: &Requests,
+) -> Result<Vec<Change>, Diagnostics> {
     let mut matched = match_records(input, &requests.moves);
     matched.requests = requests.clone();
     let matched = matched;
@@ -629,7 +635,11 @@ fn revoke_undeclared(matched: &Matched, changes: &mut Vec<Change>, _: &mut Diagn
 /// `known`, the recorded ones) gives: each is a grant object with only those privileges.
 /// A privilege on an object that an `on_all` or `on_future` grant of the same grantee
 /// covers (the object's kind, in its schema or database) is declared by that grant.
-pub fn undeclared_grants(declared: &[Object], known: &[&Object], live: &Picture) -> Vec<Object> {
+pub(crate) fn undeclared_grants(
+    declared: &[Object],
+    known: &[&Object],
+    live: &Picture,
+) -> Vec<Object> {
     use crate::model::kinds::grant::{securable_of_plural, split_target};
     let roles: BTreeSet<String> = declared
         .iter()
@@ -749,7 +759,7 @@ pub fn undeclared_grants(declared: &[Object], known: &[&Object], live: &Picture)
 
 /// The attributes (top-level names, `name` included) a plan from `current` (live, with
 /// state-only attributes merged) to `wanted` would change; None when no plan could.
-pub fn differing(wanted: &Object, current: &Object) -> Option<BTreeSet<String>> {
+pub(crate) fn differing(wanted: &Object, current: &Object) -> Option<BTreeSet<String>> {
     let change = compare::compare(wanted, current).ok()?;
     Some(
         change
@@ -1050,13 +1060,13 @@ fn current_of(input: &DiffInput, desired: &Object, recorded: Option<&Object>) ->
 /// An `on_all` grant the live read could not see: with no object of its kind in its
 /// container, it grants nothing, so the account holds it as recorded (`live::read` reads one
 /// only from the objects it finds).
-pub fn unseen_on_all(recorded: &Object) -> bool {
+pub(crate) fn unseen_on_all(recorded: &Object) -> bool {
     recorded.kind() == Kind::Grant && recorded.get(attr::ON_ALL).is_some()
 }
 
 /// Live objects lack what SHOW does not return; the record holds it. Unknown (never
 /// recorded, as after an import) is taken to match the configuration.
-pub fn merge_state_only(mut live: Object, recorded: Option<&Object>) -> Object {
+pub(crate) fn merge_state_only(mut live: Object, recorded: Option<&Object>) -> Object {
     let kind = live.kind();
     for attr in Object::state_only_attrs(kind) {
         match recorded.and_then(|r| r.props.get(attr.name)) {
@@ -1079,7 +1089,7 @@ pub fn merge_state_only(mut live: Object, recorded: Option<&Object>) -> Object {
 }
 
 /// Marks a value snowform could not read and never recorded; it compares equal to anything.
-pub const UNKNOWN: &str = "\u{0}unknown";
+pub(crate) const UNKNOWN: &str = "\u{0}unknown";
 
 fn create_attrs(object: &Object) -> Vec<AttrChange> {
     object

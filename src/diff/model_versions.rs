@@ -42,7 +42,7 @@ pub(super) fn merge_recorded_sources(live: &mut Object, recorded: Option<&Object
 
 /// One field of a version compared as its type compares: an empty comment is no comment,
 /// as for every other attribute.
-pub fn same_field(field: &str, left: Option<&Value>, right: Option<&Value>) -> bool {
+pub(crate) fn same_field(field: &str, left: Option<&Value>, right: Option<&Value>) -> bool {
     match VERSION_ATTRS.iter().find(|x| x.name == field) {
         Some(attr) => same_value(&attr.ty, left, right),
         None => left == right,

@@ -99,7 +99,7 @@ pub enum RetentionCause {
 }
 
 /// The text of [`Why::RecordOnly`].
-pub const RECORD_ONLY: &str =
+pub(crate) const RECORD_ONLY: &str =
     "the account already matches the configuration; only the state records it";
 
 pub(super) const RETENTION: &str = "data_retention_time_in_days";
