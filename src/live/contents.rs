@@ -26,7 +26,7 @@ const FAMILIES: &[Family] = &[
 const SYSTEM_SCHEMAS: &[&str] = &["INFORMATION_SCHEMA", "PUBLIC"];
 
 #[derive(Debug, Default)]
-pub struct ContentsRead {
+pub(crate) struct ContentsRead {
     /// By container name: what it holds, or why it could not be read.
     pub found: BTreeMap<ObjectName, Result<Vec<Found>, String>>,
     /// How many metadata queries this listing sent.
@@ -75,7 +75,7 @@ fn within(family: Family, rows: &ShowRows, scope: &ShowIn) -> ShowRows {
 }
 
 /// List what `containers` (databases and schemas, by their names in the account) hold.
-pub async fn read_contents<E: Executor>(
+pub(crate) async fn read_contents<E: Executor>(
     exec: &E,
     prior: &LiveRead,
     containers: &[ObjectName],

@@ -12,9 +12,10 @@ use crate::model::attr;
 use crate::model::{Ident, Kind, Object, ObjectName};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use contents::{read_contents, ContentsRead};
-pub use parse::{definition_text, DefinitionText};
-pub use queries::{Family, Query};
+pub(crate) use contents::{read_contents, ContentsRead};
+#[cfg(test)]
+use parse::definition_text;
+pub(crate) use queries::Family;
 pub use rows::ShowRows;
 
 /// A failed metadata query.
@@ -23,7 +24,7 @@ pub use rows::ShowRows;
 pub struct ExecError {
     pub message: String,
     /// "does not exist or not authorized": the scope is absent (or hidden from this role).
-    pub not_found: bool,
+    pub(crate) not_found: bool,
 }
 
 /// Runs one metadata query. The Snowflake client implements it; tests replay recordings.
@@ -35,11 +36,11 @@ pub trait Executor: Sync {
 #[derive(Clone, Debug)]
 pub struct ReadOptions {
     /// Queries in flight at once.
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
     /// Also list every object in these schemas (for drift --include-unmanaged).
-    pub scan_schemas: Vec<ObjectName>,
+    pub(crate) scan_schemas: Vec<ObjectName>,
     /// Also list every schema in these databases (for drift --include-unmanaged).
-    pub scan_databases: Vec<Ident>,
+    pub(crate) scan_databases: Vec<Ident>,
 }
 
 impl Default for ReadOptions {
@@ -61,18 +62,10 @@ pub struct LiveRead {
     /// How many metadata queries were sent.
     pub queries: usize,
     /// Scopes that could not be read because they do not exist or are not visible.
-    pub missing_scopes: Vec<String>,
+    #[cfg(test)]
+    pub(crate) missing_scopes: Vec<String>,
     /// The rows of each query, for a later listing of a container's contents to reuse.
     pub fetched: Vec<queries::Fetched>,
-}
-
-impl LiveRead {
-    /// Objects found inside `schema` (for listing unmanaged ones).
-    pub fn in_schema<'a>(&'a self, schema: &'a ObjectName) -> impl Iterator<Item = &'a Object> {
-        self.picture
-            .values()
-            .filter(move |o| o.name.schema_name().as_ref() == Some(schema))
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +122,7 @@ pub async fn read<E: Executor>(
         .await?;
     let mut out = LiveRead {
         queries: results.sent,
+        #[cfg(test)]
         missing_scopes: results.missing,
         fetched: std::mem::take(&mut results.fetched),
         ..Default::default()

@@ -230,24 +230,24 @@ pub fn entities(rows: &ShowRows) -> Vec<Object> {
 }
 
 /// Names of every tag in the rows, to tell whether a schema holds the Feature Store's own.
-pub fn tag_names(rows: &ShowRows) -> Vec<ObjectName> {
+pub(crate) fn tag_names(rows: &ShowRows) -> Vec<ObjectName> {
     rows.iter().filter_map(|r| schema_name(rows, r)).collect()
 }
 
 /// What a feature view's definition text says, read the way the Feature Store reads it.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct DefinitionText {
+pub(crate) struct DefinitionText {
     pub tags: BTreeMap<String, String>,
     /// Each tag value's literal as written, between its quotes: the library takes the
     /// metadata JSON from here, backslash escapes and all.
-    pub raw_tags: BTreeMap<String, String>,
+    pub(crate) raw_tags: BTreeMap<String, String>,
     pub refresh_mode: Option<String>,
     pub initialize: Option<String>,
     pub query: Option<String>,
 }
 
 /// Parse `CREATE ... TAG (t = 'v', ...) ... REFRESH_MODE = X INITIALIZE = Y ... AS <query>`.
-pub fn definition_text(text: &str) -> DefinitionText {
+pub(crate) fn definition_text(text: &str) -> DefinitionText {
     let mut out = DefinitionText {
         query: body_after_top_level_as(text).map(str::to_string),
         ..Default::default()
@@ -470,7 +470,7 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
 }
 
 /// Names of the refresh tasks of cron feature views (tasks named like a feature view).
-pub fn feature_view_task_names(fvs: &[Object]) -> Vec<ObjectName> {
+pub(crate) fn feature_view_task_names(fvs: &[Object]) -> Vec<ObjectName> {
     fvs.iter()
         .filter(|o| {
             o.get_str(attr::REFRESH_FREQ)
@@ -892,7 +892,7 @@ pub fn procedures(rows: &ShowRows) -> Vec<Object> {
 
 /// A procedure's DESCRIBE PROCEDURE rows (property, value; documented example and
 /// terraform-provider-snowflake's procedureDetailsFromRows) onto the object SHOW found.
-pub fn procedure_details(object: &mut Object, rows: &ShowRows) {
+pub(crate) fn procedure_details(object: &mut Object, rows: &ShowRows) {
     let mut props: BTreeMap<String, String> = BTreeMap::new();
     for r in rows.iter() {
         if let (Some(k), Some(v)) = (rows.raw(r, "property"), rows.raw(r, "value")) {
@@ -961,7 +961,7 @@ pub fn procedure_details(object: &mut Object, rows: &ShowRows) {
 /// SHOW DATABASE ROLES IN DATABASE db (terraform-provider-snowflake's columns: created_on,
 /// name, is_default, is_current, is_inherited, granted_to_roles, granted_to_database_roles,
 /// granted_database_roles, owner, comment, owner_role_type): bare names in `db`.
-pub fn database_roles(db: &Ident, rows: &ShowRows) -> Vec<Object> {
+pub(crate) fn database_roles(db: &Ident, rows: &ShowRows) -> Vec<Object> {
     rows.iter()
         .filter_map(|r| {
             Some(live_object(
@@ -975,7 +975,7 @@ pub fn database_roles(db: &Ident, rows: &ShowRows) -> Vec<Object> {
 /// SHOW GRANTS OF ROLE / OF DATABASE ROLE (documented columns: created_on, role,
 /// granted_to, grantee_name, granted_by): one role grant per row whose grantee is a role,
 /// a database role or a user.
-pub fn role_grants(rows: &ShowRows) -> Vec<Object> {
+pub(crate) fn role_grants(rows: &ShowRows) -> Vec<Object> {
     use crate::model::kinds::role_grant::role_grant_name;
     let mut out: BTreeMap<ObjectName, Object> = BTreeMap::new();
     for r in rows.iter() {
@@ -1019,7 +1019,7 @@ pub fn role_grants(rows: &ShowRows) -> Vec<Object> {
 /// the kind in the container that the read found (per-object grants, and the objects read
 /// for the configuration); with none there, None: ON ALL grants on what exists only, so the
 /// record stands for it (`diff::unseen_on_all`).
-pub fn grant_on_all(
+pub(crate) fn grant_on_all(
     wanted: &Object,
     per_object: &[Object],
     objects: &[(String, String)],

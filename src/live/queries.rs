@@ -13,10 +13,10 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Snowflake's page size for SHOW: a larger LIMIT is an error.
-pub const PAGE: usize = 10_000;
+pub(crate) const PAGE: usize = 10_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Family {
+pub(crate) enum Family {
     Warehouses,
     Databases,
     Schemas,
@@ -102,8 +102,8 @@ pub enum ShowIn {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Query {
-    pub family: Family,
+pub(crate) struct Query {
+    pub(crate) family: Family,
     pub scope: ShowIn,
     /// Schemas to read one by one should the database-wide read overflow a page.
     pub fallback: Vec<ObjectName>,
@@ -345,12 +345,12 @@ type Outcome = (Family, ShowRows, usize, Option<String>, Vec<ShowIn>);
 /// missing): another reader may take what it needs of a covered scope from them.
 #[derive(Clone, Debug)]
 pub struct Fetched {
-    pub family: Family,
+    pub(crate) family: Family,
     pub covers: Vec<ShowIn>,
     pub rows: ShowRows,
 }
 
-pub struct Results {
+pub(crate) struct Results {
     pub rows: BTreeMap<Family, ShowRows>,
     pub sent: usize,
     pub missing: Vec<String>,
@@ -368,7 +368,7 @@ pub async fn run<E: Executor>(
 
 /// [`run`], and each query's outcome may call for more queries (`follow`, given its family
 /// and rows): they start at once, alongside those still running, rather than after all.
-pub async fn run_following<E: Executor>(
+pub(crate) async fn run_following<E: Executor>(
     exec: &E,
     queries: Vec<Query>,
     concurrency: usize,

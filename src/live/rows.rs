@@ -40,7 +40,7 @@ impl ShowRows {
         }
     }
 
-    pub fn int(&self, row: &[Option<String>], name: &str) -> Option<i64> {
+    pub(crate) fn int(&self, row: &[Option<String>], name: &str) -> Option<i64> {
         self.get(row, name)?.trim().parse().ok()
     }
 
