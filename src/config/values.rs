@@ -23,7 +23,7 @@ impl Invalid {
         }
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Invalid {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Invalid {
         self.hint = Some(hint.into());
         self
     }
@@ -128,6 +128,7 @@ pub(crate) fn decode(ty: &AttrType, hcl_value: &Hcl) -> Result<Value, Invalid> {
             }
             Ok(Value::str(s))
         }
+        #[cfg(test)]
         AttrType::Lag => {
             canon::canonical_lag(&text(hcl_value).ok_or_else(|| expected(ty, hcl_value))?)
                 .map(Value::Str)

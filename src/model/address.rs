@@ -36,7 +36,7 @@ impl Address {
         }
     }
 
-    pub fn with_key(kind: Kind, name: impl Into<String>, key: impl Into<String>) -> Address {
+    pub(crate) fn with_key(kind: Kind, name: impl Into<String>, key: impl Into<String>) -> Address {
         Address {
             module: String::new(),
             kind,
@@ -47,7 +47,7 @@ impl Address {
     }
 
     /// The instance `index` of a block with `count`: `task.x[0]`.
-    pub fn with_index(kind: Kind, name: impl Into<String>, index: u64) -> Address {
+    pub(crate) fn with_index(kind: Kind, name: impl Into<String>, index: u64) -> Address {
         Address {
             index: true,
             ..Address::with_key(kind, name, index.to_string())
@@ -225,7 +225,7 @@ impl Move {
 /// A `removed` block: a recorded object (or every object of a block or module call) the
 /// configuration no longer has, dropped as usual (`destroy = true`) or only forgotten.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Removal {
+pub(crate) struct Removal {
     pub from: MoveEnd,
     pub destroy: bool,
 }
@@ -245,7 +245,7 @@ impl Removal {
 /// An `import` block: the account's object `name` is adopted as the configuration's `to`
 /// by the plan (recorded, no statement run for it).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Import {
+pub(crate) struct Import {
     pub to: Address,
     pub name: super::ObjectName,
 }
@@ -253,7 +253,7 @@ pub struct Import {
 /// `module.a.module.b["k"].warehouse.x` -> (`module.a.module.b["k"]`, `warehouse.x`): the
 /// module path (each step `module.LABEL` with an optional `["KEY"]`) and the rest. None when
 /// a step is malformed.
-pub fn split_module_path(text: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_module_path(text: &str) -> Option<(&str, &str)> {
     let mut end = 0;
     while let Some(rest) = text[end..].strip_prefix("module.") {
         let label_len = rest
@@ -298,7 +298,7 @@ pub fn split_module_path(text: &str) -> Option<(&str, &str)> {
 /// single-quoted (`$` and `"` are common in Snowflake names), the address too when it has
 /// anything but letters, digits, `_`, `-` and `.` (`schema.team["ml"]`). Every message
 /// that suggests an import writes it with this.
-pub fn import_command(address: &str, name: &str) -> String {
+pub(crate) fn import_command(address: &str, name: &str) -> String {
     let plain = !address.is_empty()
         && address
             .chars()

@@ -2,13 +2,12 @@
 //! what they read through these functions, so that "1 day" and "24 hours", or "X-Small"
 //! and "XSMALL", are one value and never show up as a change.
 
-use super::schema::{AttrType, EnumValue};
-use super::Value;
+use super::schema::EnumValue;
 use crate::model::attr;
 
 /// The canonical spelling of an enumerated value, case-insensitively; None when it is not
 /// one of the allowed values.
-pub fn canonical_enum(values: &'static [EnumValue], text: &str) -> Option<&'static str> {
+pub(crate) fn canonical_enum(values: &'static [EnumValue], text: &str) -> Option<&'static str> {
     let t = text.trim();
     values
         .iter()
@@ -32,7 +31,7 @@ fn unit_seconds(unit: &str) -> Option<u64> {
 
 /// Parse `"<n> <unit>"` (or `"<n><unit>"`) into seconds. None when it is not that shape,
 /// or too large to count (it would overflow, and no schedule or lag is that long).
-pub fn interval_seconds(text: &str) -> Option<u64> {
+pub(crate) fn interval_seconds(text: &str) -> Option<u64> {
     let t = text.trim();
     let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     if digits == 0 {
@@ -52,7 +51,7 @@ fn plural(count: u64, unit: &str) -> String {
 }
 
 /// A lag in its largest exact unit: `1 day`, `90 minutes`, `30 seconds`.
-pub fn format_lag(seconds: u64) -> String {
+pub(crate) fn format_lag(seconds: u64) -> String {
     if seconds > 0 && seconds % 86400 == 0 {
         plural(seconds / 86400, "day")
     } else if seconds > 0 && seconds % 3600 == 0 {
@@ -65,7 +64,7 @@ pub fn format_lag(seconds: u64) -> String {
 }
 
 /// A dynamic table target lag: `DOWNSTREAM`, or at least one minute.
-pub fn canonical_lag(text: &str) -> Result<String, String> {
+pub(crate) fn canonical_lag(text: &str) -> Result<String, String> {
     if text.trim().eq_ignore_ascii_case("downstream") {
         return Ok("DOWNSTREAM".into());
     }
@@ -227,7 +226,7 @@ const MAX_SCHEDULE_MINUTES: u64 = 11520;
 
 /// A task schedule: `N MINUTES` (or seconds/hours, written in minutes when exact) or
 /// `USING CRON <5 fields> <time zone>`.
-pub fn canonical_schedule(text: &str) -> Result<String, String> {
+pub(crate) fn canonical_schedule(text: &str) -> Result<String, String> {
     let fields: Vec<&str> = text.split_whitespace().collect();
     if fields.len() >= 2
         && fields[0].eq_ignore_ascii_case("using")
@@ -265,7 +264,7 @@ pub fn canonical_schedule(text: &str) -> Result<String, String> {
 /// A feature view's `refresh_freq`: a lag, or a cron expression (the library runs those
 /// as a task with the same name and TARGET_LAG = 'DOWNSTREAM').
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RefreshFreq {
+pub(crate) enum RefreshFreq {
     Lag(String),
     Cron(String),
 }
@@ -295,14 +294,14 @@ impl RefreshFreq {
 }
 
 /// JSON text with keys sorted and no insignificant white space.
-pub fn canonical_json(text: &str) -> Result<String, String> {
+pub(crate) fn canonical_json(text: &str) -> Result<String, String> {
     let v: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     Ok(serde_json::to_string(&v).expect("JSON values serialise"))
 }
 
 /// A feature view version, as the Feature Store library allows it.
-pub fn check_version(text: &str) -> Result<(), String> {
+pub(crate) fn check_version(text: &str) -> Result<(), String> {
     let mut chars = text.chars();
     let ok_start = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
     let ok_rest = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
@@ -322,7 +321,7 @@ pub fn check_version(text: &str) -> Result<(), String> {
 /// where Snowflake's identifier rules need it) and a path of letters, digits, spaces and
 /// `_ - . / = + : , @ ~ %`. The location goes into CREATE MODEL / ADD VERSION ... FROM,
 /// quoted by `sql::quote_stage_location`; nothing else may reach the statement.
-pub fn check_stage_path(text: &str) -> Result<(), String> {
+pub(crate) fn check_stage_path(text: &str) -> Result<(), String> {
     let rest = text.strip_prefix('@').ok_or_else(|| format!("{text:?} is not a stage location; it must start with @, as in \"@DB.SCHEMA.STAGE/path\""))?;
     if rest.starts_with('~') || rest.starts_with('%') {
         return Err(format!("{text:?} is a user or table stage; a model version's files must be on a named stage: \"@DB.SCHEMA.STAGE/path\""));
@@ -340,7 +339,7 @@ pub fn check_stage_path(text: &str) -> Result<(), String> {
 
 /// The stage name and the path of a location without its `@`: the name ends at the first
 /// `/` outside double quotes.
-pub fn split_stage_location(rest: &str) -> (&str, &str) {
+pub(crate) fn split_stage_location(rest: &str) -> (&str, &str) {
     let mut quoted = false;
     for (i, c) in rest.char_indices() {
         match c {
@@ -361,7 +360,7 @@ fn stage_path_char(character: char) -> bool {
 /// the timestamps, and the omitted arguments take their defaults (NUMBER(38,0),
 /// VARCHAR(16777216), CHAR is VARCHAR(1), BINARY(8388608), TIME(9), TIMESTAMP is
 /// TIMESTAMP_NTZ(9), the default TIMESTAMP_TYPE_MAPPING).
-pub fn column_type(text: &str) -> Result<String, String> {
+pub(crate) fn column_type(text: &str) -> Result<String, String> {
     let t = text.trim().to_ascii_uppercase();
     let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
     let (base, args) = match t.find('(') {
@@ -434,7 +433,7 @@ pub fn column_type(text: &str) -> Result<String, String> {
 /// A procedure argument type as a signature holds it: the canonical column type without
 /// length or precision, as SHOW PROCEDURES prints it (`INT` and `NUMBER(10,2)` are `NUMBER`,
 /// `STRING` is `VARCHAR`): Snowflake tells overloads apart by these.
-pub fn argument_type(text: &str) -> Result<String, String> {
+pub(crate) fn argument_type(text: &str) -> Result<String, String> {
     let full = column_type(text)?;
     Ok(full.split('(').next().unwrap_or_default().to_string())
 }
@@ -443,7 +442,7 @@ pub fn argument_type(text: &str) -> Result<String, String> {
 /// in single quotes, TRUE, FALSE) or one call without arguments (`CURRENT_TIMESTAMP()`), so a
 /// value from the configuration can never add SQL of its own. Calls are upper-cased, as
 /// Snowflake prints them.
-pub fn column_default(text: &str) -> Result<String, String> {
+pub(crate) fn column_default(text: &str) -> Result<String, String> {
     let t = text.trim();
     let number = {
         let digits = t.strip_prefix('-').unwrap_or(t);
@@ -477,7 +476,7 @@ pub fn column_default(text: &str) -> Result<String, String> {
 
 /// A column type from the `data_type` JSON of SHOW COLUMNS (`{"type":"FIXED","precision":38,
 /// "scale":0,...}`), in the form of [`column_type`]. None for a type it does not know.
-pub fn column_type_of_show(json: &str) -> Option<String> {
+pub(crate) fn column_type_of_show(json: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(json).ok()?;
     let n = |k: &str| v.get(k).and_then(serde_json::Value::as_i64);
     let t = v.get(attr::TYPE)?.as_str()?;
@@ -495,7 +494,10 @@ pub fn column_type_of_show(json: &str) -> Option<String> {
 }
 
 /// True when a default value has the shape its type expects (checked by a unit test).
-pub fn check_default(ty: &AttrType, value: &Value) -> bool {
+#[cfg(test)]
+pub(crate) fn check_default(ty: &super::schema::AttrType, value: &super::Value) -> bool {
+    use super::schema::AttrType;
+    use super::Value;
     match (ty, value) {
         (AttrType::Bool, Value::Bool(_)) => true,
         (AttrType::Int { min, max }, Value::Int(i)) => min <= i && i <= max,

@@ -6,7 +6,7 @@ use crate::sql::quote::quote_ident;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-pub const MAX_IDENT_LEN: usize = 255;
+pub(crate) const MAX_IDENT_LEN: usize = 255;
 
 /// An identifier in canonical form: exactly as Snowflake stores it and SHOW prints it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -52,7 +52,7 @@ impl Ident {
     }
 
     /// The identifier as it must be written in SQL.
-    pub fn to_sql(&self) -> String {
+    pub(crate) fn to_sql(&self) -> String {
         quote_ident(&self.0)
     }
 }
@@ -64,7 +64,7 @@ impl fmt::Display for Ident {
 }
 
 /// Split a possibly qualified name (`db.schema."Name"`) into canonical identifiers.
-pub fn split_parts(text: &str) -> Result<Vec<Ident>, IdentError> {
+pub(crate) fn split_parts(text: &str) -> Result<Vec<Ident>, IdentError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(IdentError::Empty);
@@ -155,7 +155,7 @@ impl ObjectName {
         }
     }
 
-    pub fn in_database(database: Ident, name: Ident) -> ObjectName {
+    pub(crate) fn in_database(database: Ident, name: Ident) -> ObjectName {
         ObjectName {
             database: Some(database),
             schema: None,
@@ -164,7 +164,7 @@ impl ObjectName {
         }
     }
 
-    pub fn in_schema(database: Ident, schema: Ident, name: Ident) -> ObjectName {
+    pub(crate) fn in_schema(database: Ident, schema: Ident, name: Ident) -> ObjectName {
         ObjectName {
             database: Some(database),
             schema: Some(schema),
@@ -174,7 +174,7 @@ impl ObjectName {
     }
 
     /// Parse `DB.SCHEMA` as a schema name.
-    pub fn parse_schema(text: &str) -> Result<ObjectName, IdentError> {
+    pub(crate) fn parse_schema(text: &str) -> Result<ObjectName, IdentError> {
         let mut parts = split_parts(text)?;
         if parts.len() != 2 {
             return Err(IdentError::Parts(
@@ -189,7 +189,7 @@ impl ObjectName {
     }
 
     /// Parse `DB.SCHEMA.NAME`.
-    pub fn parse_qualified(text: &str) -> Result<ObjectName, IdentError> {
+    pub(crate) fn parse_qualified(text: &str) -> Result<ObjectName, IdentError> {
         let mut parts = split_parts(text)?;
         if parts.len() != 3 {
             return Err(IdentError::Parts(
@@ -213,7 +213,7 @@ impl ObjectName {
     }
 
     /// The name as SQL: each part quoted where needed.
-    pub fn to_sql(&self) -> String {
+    pub(crate) fn to_sql(&self) -> String {
         self.parts()
             .map(Ident::to_sql)
             .collect::<Vec<_>>()
@@ -222,7 +222,7 @@ impl ObjectName {
 
     /// The name with the argument types of a procedure (`DB.S.P(NUMBER)`), as DROP,
     /// DESCRIBE and GRANT ... ON PROCEDURE name it; other names as `to_sql`.
-    pub fn to_sql_with_signature(&self) -> String {
+    pub(crate) fn to_sql_with_signature(&self) -> String {
         format!(
             "{}{}",
             self.to_sql(),
@@ -231,7 +231,7 @@ impl ObjectName {
     }
 
     /// This name with a procedure's argument types.
-    pub fn with_signature(mut self, signature: Option<String>) -> ObjectName {
+    pub(crate) fn with_signature(mut self, signature: Option<String>) -> ObjectName {
         self.signature = signature;
         self
     }
@@ -255,7 +255,7 @@ impl ObjectName {
     }
 
     /// A sibling in the same container with another name.
-    pub fn with_name(&self, name: Ident) -> ObjectName {
+    pub(crate) fn with_name(&self, name: Ident) -> ObjectName {
         ObjectName {
             database: self.database.clone(),
             schema: self.schema.clone(),

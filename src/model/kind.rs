@@ -66,12 +66,12 @@ impl Kind {
     }
 
     /// Whether Snowflake can rename (and move) an object of this kind with ALTER ... RENAME TO.
-    pub fn can_rename(self) -> bool {
+    pub(crate) fn can_rename(self) -> bool {
         schema(self).can_rename
     }
 
     /// The words a person reads in messages: "feature view".
-    pub fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         schema(self).noun
     }
 }

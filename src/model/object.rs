@@ -67,7 +67,7 @@ impl Object {
         self.props.get(attr)
     }
 
-    pub fn get_str(&self, attr: &str) -> Option<&str> {
+    pub(crate) fn get_str(&self, attr: &str) -> Option<&str> {
         self.get(attr).and_then(Value::as_str)
     }
 
@@ -99,7 +99,7 @@ impl Object {
     }
 
     /// The value that holds in Snowflake: the set value, or Snowflake's default.
-    pub fn effective(&self, attr: &Attr) -> Option<Value> {
+    pub(crate) fn effective(&self, attr: &Attr) -> Option<Value> {
         self.props
             .get(attr.name)
             .cloned()
@@ -116,7 +116,7 @@ impl Object {
     }
 
     /// The properties that SHOW does not return, to be carried over from state.
-    pub fn state_only_attrs(kind: Kind) -> impl Iterator<Item = &'static Attr> {
+    pub(crate) fn state_only_attrs(kind: Kind) -> impl Iterator<Item = &'static Attr> {
         schema(kind)
             .properties()
             .filter(|a| a.source == Source::State)
@@ -133,7 +133,7 @@ impl Object {
 
 /// Snowflake's value for an attribute the object does not set, where it depends on
 /// other properties it is worked out here.
-pub fn default_value(obj: &Object, attr: &Attr) -> Option<Value> {
+pub(crate) fn default_value(obj: &Object, attr: &Attr) -> Option<Value> {
     match (obj.kind(), attr.name) {
         (Kind::Warehouse, attr::SIZE) if obj.get_str(attr::TYPE) == Some("SNOWPARK-OPTIMIZED") => {
             Some(Value::str("MEDIUM"))
@@ -145,7 +145,7 @@ pub fn default_value(obj: &Object, attr: &Attr) -> Option<Value> {
 }
 
 /// Whether two values of an attribute mean the same.
-pub fn same_value(ty: &AttrType, left: Option<&Value>, right: Option<&Value>) -> bool {
+pub(crate) fn same_value(ty: &AttrType, left: Option<&Value>, right: Option<&Value>) -> bool {
     match (ty, left, right) {
         (AttrType::Sql, Some(Value::Str(x)), Some(Value::Str(y))) => {
             crate::sql::normalize_sql(x) == crate::sql::normalize_sql(y)

@@ -36,21 +36,14 @@ impl Value {
         }
     }
 
-    pub fn as_int(&self) -> Option<i64> {
-        match self {
-            Value::Int(i) => Some(*i),
-            _ => None,
-        }
-    }
-
-    pub fn as_list(&self) -> Option<&[Value]> {
+    pub(crate) fn as_list(&self) -> Option<&[Value]> {
         match self {
             Value::List(l) => Some(l),
             _ => None,
         }
     }
 
-    pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
+    pub(crate) fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
         match self {
             Value::Map(m) => Some(m),
             _ => None,
@@ -58,7 +51,7 @@ impl Value {
     }
 
     /// A list of strings, as used for identifier lists.
-    pub fn str_list(&self) -> Vec<&str> {
+    pub(crate) fn str_list(&self) -> Vec<&str> {
         self.as_list()
             .map(|l| l.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default()
@@ -106,7 +99,7 @@ impl From<i64> for Value {
 }
 /// A JSON-typed value (a task's config, a model version's metadata) is held as JSON text;
 /// the view shows it as the JSON it is, not as a string of JSON inside the JSON.
-pub fn unnest_json(
+pub(crate) fn unnest_json(
     kind: super::Kind,
     name: &str,
     mut value: serde_json::Value,

@@ -3,11 +3,11 @@ use crate::model::schema::{Attr, AttrType::*, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
 /// The Feature Store keeps an entity as a tag with this prefix (ml-objects.md).
-pub const TAG_PREFIX: &str = "SNOWML_FEATURE_STORE_ENTITY_";
+pub(crate) const TAG_PREFIX: &str = "SNOWML_FEATURE_STORE_ENTITY_";
 /// The longest entity name the Feature Store library takes, counted as it writes the name
 /// (`feature_view::library_identifier`, with its quotes): its Entity refuses a longer one
 /// and list_entities cuts the name read from the tag to this many characters.
-pub const NAME_MAX_CHARS: usize = 32;
+pub(crate) const NAME_MAX_CHARS: usize = 32;
 
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Entity,

@@ -4,7 +4,7 @@ use crate::model::schema::{
 };
 use crate::model::{Kind, Scope, Value};
 
-pub static REFRESH_MODES: &[EnumValue] = &[
+pub(crate) static REFRESH_MODES: &[EnumValue] = &[
     EnumValue {
         canonical: "AUTO",
         aliases: &[],
@@ -34,23 +34,24 @@ pub static INITIALIZE: &[EnumValue] = &[
 /// writes. The metadata tag appeared in 1.5.0, but 1.5.0 takes only its own placeholder
 /// for "no timestamp column"; from 1.5.1 on every release writes and reads `NULL`.
 /// docs/attributes.md ("Feature Store compatibility") and tests/compat say the same.
-pub const ML_LIBRARY_OLDEST: &str = "1.5.1";
+pub(crate) const ML_LIBRARY_OLDEST: &str = "1.5.1";
 /// The newest release checked against the layout (tests/compat/run.sh).
-pub const ML_LIBRARY_NEWEST: &str = "2.6.0";
+pub(crate) const ML_LIBRARY_NEWEST: &str = "2.6.0";
 /// The `pkg_version` of the Feature Store's object tag. A client warns ("package upgrade
 /// recommended") when any object's pkg_version is newer than itself, so this is the oldest
 /// supported release: no supported client warns.
-pub const PKG_VERSION: &str = ML_LIBRARY_OLDEST;
+pub(crate) const PKG_VERSION: &str = ML_LIBRARY_OLDEST;
 /// The metadata's `timestamp_col` of a feature view without one.
-pub const NO_TIMESTAMP_COL: &str = "NULL";
+pub(crate) const NO_TIMESTAMP_COL: &str = "NULL";
 /// What every supported release reads as "no timestamp column": `NULL`, and the placeholder
 /// 1.5.0 wrote.
-pub const NO_TIMESTAMP_COL_READ: &[&str] = &[NO_TIMESTAMP_COL, "FS_TIMESTAMP_COL_PLACEHOLDER_VAL"];
-pub const OBJECT_TAG: &str = "SNOWML_FEATURE_STORE_OBJECT";
-pub const METADATA_TAG: &str = "SNOWML_FEATURE_VIEW_METADATA";
-pub const SNAPSHOT_TABLE: &str = "SNOWML_SNAPSHOT_STATUS";
+pub(crate) const NO_TIMESTAMP_COL_READ: &[&str] =
+    &[NO_TIMESTAMP_COL, "FS_TIMESTAMP_COL_PLACEHOLDER_VAL"];
+pub(crate) const OBJECT_TAG: &str = "SNOWML_FEATURE_STORE_OBJECT";
+pub(crate) const METADATA_TAG: &str = "SNOWML_FEATURE_VIEW_METADATA";
+pub(crate) const SNAPSHOT_TABLE: &str = "SNOWML_SNAPSHOT_STATUS";
 
-pub const QUERY_REPLACE: &str =
+pub(crate) const QUERY_REPLACE: &str =
     "Snowflake cannot ALTER a feature view's query; replacing it rebuilds the data: publish a new version instead";
 
 pub static SCHEMA: KindSchema = KindSchema {
@@ -94,7 +95,7 @@ pub static SCHEMA: KindSchema = KindSchema {
 };
 
 /// Why changing `attr` needs the feature view replaced, beyond the table.
-pub fn replace_reason(
+pub(crate) fn replace_reason(
     attr: &str,
     before: Option<&Value>,
     after: Option<&Value>,
@@ -118,7 +119,7 @@ pub fn replace_reason(
 /// `identifier()` form): unchanged when it is upper case letters, digits, `_` and `$`
 /// starting with a letter or `_`, otherwise double-quoted. Unlike SQL quoting, keywords
 /// stay bare: the library does not quote them.
-pub fn library_identifier(resolved: &str) -> std::string::String {
+pub(crate) fn library_identifier(resolved: &str) -> std::string::String {
     let mut chars = resolved.chars();
     let plain = chars
         .next()
@@ -134,7 +135,7 @@ pub fn library_identifier(resolved: &str) -> std::string::String {
 /// The name a metadata entry stands for, resolved as the library resolves it: a quoted
 /// name is kept exactly, an unquoted one is upper-cased. Text that is neither (the library
 /// refuses it) is kept as it is.
-pub fn library_resolved(written: &str) -> std::string::String {
+pub(crate) fn library_resolved(written: &str) -> std::string::String {
     if written.len() >= 2 && written.starts_with('"') && written.ends_with('"') {
         return written[1..written.len() - 1].replace("\"\"", "\"");
     }
@@ -159,7 +160,7 @@ fn json_str(text: &str) -> std::string::String {
 }
 
 /// The SNOWML_FEATURE_STORE_OBJECT tag value of a feature store object of type `kind`.
-pub fn object_tag_value(kind: &str) -> std::string::String {
+pub(crate) fn object_tag_value(kind: &str) -> std::string::String {
     format!(
         "{{\"type\": {}, \"pkg_version\": {}}}",
         json_str(kind),
@@ -176,7 +177,10 @@ pub fn object_tag_value(kind: &str) -> std::string::String {
 /// The value is the text between the quotes of the SQL literal: the library reads it back
 /// from the statement text (SHOW ... `text`), so it is written as-is (see
 /// `sql::quote_json_literal`), and a quoted name's JSON escapes (`\"`) stay in the text.
-pub fn metadata_tag_value(entities: &[&str], timestamp_col: Option<&str>) -> std::string::String {
+pub(crate) fn metadata_tag_value(
+    entities: &[&str],
+    timestamp_col: Option<&str>,
+) -> std::string::String {
     let entities: Vec<std::string::String> = entities
         .iter()
         .map(|e| json_str(&library_identifier(e)))
@@ -193,7 +197,7 @@ pub fn metadata_tag_value(entities: &[&str], timestamp_col: Option<&str>) -> std
 
 /// How many characters Snowflake stores for a literal written as-is from `text`: a
 /// backslash and the character after it are one character.
-pub fn stored_chars(text: &str) -> usize {
+pub(crate) fn stored_chars(text: &str) -> usize {
     let mut n = 0;
     let mut chars = text.chars();
     while let Some(c) = chars.next() {

@@ -14,7 +14,7 @@ use crate::model::schema::{Attr, AttrType, EnumValue, Identity, KindSchema, Role
 use crate::model::{Ident, Kind, ObjectName};
 
 /// The plural object types `on_future` and `on_all` take.
-pub static PLURALS: &[EnumValue] = &[
+pub(crate) static PLURALS: &[EnumValue] = &[
     EnumValue {
         canonical: "TABLES",
         aliases: &[],
@@ -69,16 +69,16 @@ pub static SCHEMA: KindSchema = KindSchema {
 
 /// An object kind a grant can name, with Snowflake's privileges on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Securable {
+pub(crate) struct Securable {
     /// As GRANT writes it: `DYNAMIC TABLE`.
-    pub keyword: &'static str,
+    pub(crate) keyword: &'static str,
     /// As SHOW GRANTS prints it in `granted_on` / `grant_on`: underscored, `MODULE` for a
     /// model (terraform-provider-snowflake maps MODULE back to MODEL).
     pub shown: &'static str,
     /// The plural of `ON ALL` / `ON FUTURE`, where those apply.
-    pub plural: Option<&'static str>,
+    pub(crate) plural: Option<&'static str>,
     /// Where it lives.
-    pub in_schema: bool,
+    pub(crate) in_schema: bool,
     pub privileges: &'static [&'static str],
     /// What `ALL [PRIVILEGES]` grants; None where it is refused (not documented, or
     /// depending on what kind of stage it is).
@@ -143,7 +143,7 @@ const DYNAMIC_TABLE_PRIVS: &[&str] = &["MONITOR", "OPERATE", "SELECT"];
 const TASK_PRIVS: &[&str] = &["APPLYBUDGET", "MONITOR", "OPERATE"];
 const PROCEDURE_PRIVS: &[&str] = &["USAGE"];
 
-pub static SECURABLES: &[Securable] = &[
+pub(crate) static SECURABLES: &[Securable] = &[
     Securable {
         keyword: "WAREHOUSE",
         shown: "WAREHOUSE",
@@ -244,22 +244,23 @@ pub static SECURABLES: &[Securable] = &[
 
 /// A database role may hold only these on its own database (GRANT <privileges> ... TO
 /// DATABASE ROLE grammar).
-pub const DATABASE_ROLE_ON_DATABASE: &[&str] = &["CREATE SCHEMA", "MODIFY", "MONITOR", "USAGE"];
+pub(crate) const DATABASE_ROLE_ON_DATABASE: &[&str] =
+    &["CREATE SCHEMA", "MODIFY", "MONITOR", "USAGE"];
 
-pub fn securable(keyword: &str) -> Option<&'static Securable> {
+pub(crate) fn securable(keyword: &str) -> Option<&'static Securable> {
     SECURABLES.iter().find(|s| s.keyword == keyword)
 }
 
-pub fn securable_shown(shown: &str) -> Option<&'static Securable> {
+pub(crate) fn securable_shown(shown: &str) -> Option<&'static Securable> {
     SECURABLES.iter().find(|s| s.shown == shown)
 }
 
-pub fn securable_of_plural(plural: &str) -> Option<&'static Securable> {
+pub(crate) fn securable_of_plural(plural: &str) -> Option<&'static Securable> {
     SECURABLES.iter().find(|s| s.plural == Some(plural))
 }
 
 /// The object kind a block reference in `on` names, for the kinds GRANT takes.
-pub fn securable_of_kind(kind: Kind) -> Option<&'static Securable> {
+pub(crate) fn securable_of_kind(kind: Kind) -> Option<&'static Securable> {
     securable(match kind {
         Kind::Warehouse => "WAREHOUSE",
         Kind::Database => "DATABASE",
@@ -272,7 +273,7 @@ pub fn securable_of_kind(kind: Kind) -> Option<&'static Securable> {
 }
 
 /// A privilege as written (`create  dynamic table`) in its canonical spelling.
-pub fn canonical_privilege(privilege: &str) -> String {
+pub(crate) fn canonical_privilege(privilege: &str) -> String {
     privilege
         .split_whitespace()
         .map(str::to_ascii_uppercase)
@@ -281,7 +282,7 @@ pub fn canonical_privilege(privilege: &str) -> String {
 }
 
 /// The grantee as the grant's name and statements hold it: `ROLE R` or `DATABASE ROLE DB.R`.
-pub fn grantee_text(database_role: bool, name: &ObjectName) -> String {
+pub(crate) fn grantee_text(database_role: bool, name: &ObjectName) -> String {
     if database_role {
         format!("DATABASE ROLE {}", name.to_sql())
     } else {
@@ -291,13 +292,13 @@ pub fn grantee_text(database_role: bool, name: &ObjectName) -> String {
 
 /// The name a grant is known by: what it is on and to whom, as GRANT writes them
 /// (`SCHEMA DB.S TO ROLE R`, `FUTURE VIEWS IN SCHEMA DB.S TO ROLE R`).
-pub fn grant_name(target: &str, grantee: &str) -> ObjectName {
+pub(crate) fn grant_name(target: &str, grantee: &str) -> ObjectName {
     ObjectName::account(Ident::from_canonical(format!("{target} TO {grantee}")))
 }
 
 /// The target part of a grant's statements: `SCHEMA DB.S`, `ALL VIEWS IN SCHEMA DB.S`,
 /// `FUTURE VIEWS IN SCHEMA DB.S`.
-pub fn target_text(
+pub(crate) fn target_text(
     on: Option<&str>,
     all: Option<&str>,
     future: Option<&str>,
@@ -312,7 +313,7 @@ pub fn target_text(
 }
 
 /// The object kind and name of a target written as GRANT writes it (`DYNAMIC TABLE DB.S.T`).
-pub fn split_target(text: &str) -> Option<(&'static Securable, &str)> {
+pub(crate) fn split_target(text: &str) -> Option<(&'static Securable, &str)> {
     SECURABLES
         .iter()
         .filter_map(|s| {

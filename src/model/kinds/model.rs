@@ -3,9 +3,9 @@ use crate::model::schema::{Attr, AttrType::*, BlockSchema, Identity, KindSchema}
 use crate::model::{Kind, Scope};
 
 /// The metadata schema version the Model Registry writes beside metrics.
-pub const METADATA_SCHEMA_VERSION: &str = "2024-01-01";
+pub(crate) const METADATA_SCHEMA_VERSION: &str = "2024-01-01";
 
-pub static VERSION_ATTRS: &[Attr] = &[
+pub(crate) static VERSION_ATTRS: &[Attr] = &[
     Attr::prop(
         attr::SOURCE,
         StagePath,

@@ -7,9 +7,9 @@
 
 use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, Identity, KindSchema};
-use crate::model::{Kind, Object, Scope, Value};
+use crate::model::{Kind, Scope, Value};
 
-pub static LANGUAGES: &[EnumValue] = &[
+pub(crate) static LANGUAGES: &[EnumValue] = &[
     EnumValue {
         canonical: "SQL",
         aliases: &[],
@@ -32,7 +32,7 @@ pub static LANGUAGES: &[EnumValue] = &[
     },
 ];
 
-pub static EXECUTE_AS: &[EnumValue] = &[
+pub(crate) static EXECUTE_AS: &[EnumValue] = &[
     EnumValue {
         canonical: "OWNER",
         aliases: &[],
@@ -86,15 +86,13 @@ pub fn signature(arguments: Option<&Value>) -> std::string::String {
     format!("({})", types.join(", "))
 }
 
-/// The signature of a procedure object.
-pub fn signature_of(object: &Object) -> std::string::String {
-    signature(object.get(attr::ARGUMENTS))
-}
-
 /// The procedure a task's statement CALLs, as written (`CALL db.s.p(...)`, any quoting or
 /// case), resolved against the task's own name (`s.p` and `p` are in its database and
 /// schema, where a task's statement runs). None when the statement is no CALL of a name.
-pub fn called_by(task: &crate::model::ObjectName, sql: &str) -> Option<crate::model::ObjectName> {
+pub(crate) fn called_by(
+    task: &crate::model::ObjectName,
+    sql: &str,
+) -> Option<crate::model::ObjectName> {
     use crate::model::{Ident, ObjectName};
     use crate::sql::{tokenize, TokenKind};
     let tokens = tokenize(sql).ok()?;

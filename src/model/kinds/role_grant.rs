@@ -22,6 +22,6 @@ pub static SCHEMA: KindSchema = KindSchema {
 };
 
 /// The name a role grant is known by: `ROLE A TO ROLE B`, `ROLE A TO USER U`.
-pub fn role_grant_name(role: &str, grantee: &str) -> ObjectName {
+pub(crate) fn role_grant_name(role: &str, grantee: &str) -> ObjectName {
     ObjectName::account(Ident::from_canonical(format!("{role} TO {grantee}")))
 }

@@ -2,7 +2,7 @@ use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, Identity, KindSchema};
 use crate::model::{Kind, Scope, Value};
 
-pub static ENCRYPTION: &[EnumValue] = &[
+pub(crate) static ENCRYPTION: &[EnumValue] = &[
     EnumValue {
         canonical: "SNOWFLAKE_FULL",
         aliases: &[],
@@ -36,7 +36,7 @@ pub static SCHEMA: KindSchema = KindSchema {
 };
 
 /// Why changing `attr` from `before` to `after` needs the stage replaced, beyond the table.
-pub fn replace_reason(
+pub(crate) fn replace_reason(
     attr: &str,
     before: Option<&Value>,
     after: Option<&Value>,

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 /// `name`, `type`, `nullable` and, when set, `default` and `comment`, in declared order.
 pub use crate::model::attr::COLUMNS;
 
-pub static COLUMN_ATTRS: &[Attr] = &[
+pub(crate) static COLUMN_ATTRS: &[Attr] = &[
     Attr::prop(
         attr::TYPE,
         AttrType::ColumnType,
@@ -69,7 +69,7 @@ pub static SCHEMA: KindSchema = KindSchema {
 };
 
 /// A column's name.
-pub fn column_name(column: &Value) -> &str {
+pub(crate) fn column_name(column: &Value) -> &str {
     column
         .as_map()
         .and_then(|m| m.get(attr::NAME))
@@ -107,7 +107,7 @@ fn split_type(type_name: &str) -> (&str, Vec<i64>) {
 /// VARCHAR, or a NUMBER of another precision with the same scale (ALTER TABLE ... ALTER
 /// COLUMN reference: a shorter string, another scale or another type is refused; a smaller
 /// precision is taken when the rows fit it, which only the account knows).
-pub fn type_change_in_place(from: &str, to: &str) -> bool {
+pub(crate) fn type_change_in_place(from: &str, to: &str) -> bool {
     let (fb, fa) = split_type(from);
     let (tb, ta) = split_type(to);
     if fb != tb {
@@ -122,7 +122,7 @@ pub fn type_change_in_place(from: &str, to: &str) -> bool {
 
 /// Why the change of columns from `before` to `after` cannot be made with ALTER TABLE, if it
 /// cannot.
-pub fn columns_replace_reason(
+pub(crate) fn columns_replace_reason(
     before: Option<&Value>,
     after: Option<&Value>,
 ) -> Option<&'static str> {
@@ -149,7 +149,7 @@ pub fn columns_replace_reason(
 }
 
 /// Why changing `attr` from `before` to `after` needs the table re-created, beyond the table.
-pub fn replace_reason(
+pub(crate) fn replace_reason(
     attr: &str,
     before: Option<&Value>,
     after: Option<&Value>,

@@ -2,7 +2,7 @@ use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, EnumValue, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
-pub static OVERLAP: &[EnumValue] = &[
+pub(crate) static OVERLAP: &[EnumValue] = &[
     EnumValue {
         canonical: "NO_OVERLAP",
         aliases: &[],
@@ -20,14 +20,14 @@ pub static OVERLAP: &[EnumValue] = &[
 /// The sizes a serverless task may start with: XSMALL to XXLARGE (CREATE TASK reference:
 /// "The largest size supported by the parameter is XXLARGE").
 /// They are the first six warehouse sizes, spelt as warehouses spell them.
-pub static INITIAL_SIZES: &[EnumValue] = super::warehouse::SIZES.split_at(6).0;
+pub(crate) static INITIAL_SIZES: &[EnumValue] = super::warehouse::SIZES.split_at(6).0;
 
 /// Snowflake's limit on a task's predecessors.
-pub const MAX_PREDECESSORS: usize = 100;
+pub(crate) const MAX_PREDECESSORS: usize = 100;
 
 /// Attributes Snowflake accepts only on a standalone or root task (CREATE TASK's reference
 /// marks them so; setting one on a task with predecessors fails).
-pub const ROOT_ONLY: &[&str] = &[
+pub(crate) const ROOT_ONLY: &[&str] = &[
     attr::SCHEDULE,
     attr::CONFIG,
     attr::OVERLAP_POLICY,

@@ -46,7 +46,7 @@ pub static SIZES: &[EnumValue] = &[
     },
 ];
 
-pub static TYPES: &[EnumValue] = &[
+pub(crate) static TYPES: &[EnumValue] = &[
     EnumValue {
         canonical: "STANDARD",
         aliases: &[],
@@ -68,7 +68,7 @@ static SCALING: &[EnumValue] = &[
     },
 ];
 
-pub static CONSTRAINTS: &[EnumValue] = &[
+pub(crate) static CONSTRAINTS: &[EnumValue] = &[
     EnumValue {
         canonical: "MEMORY_1X",
         aliases: &[],
