@@ -92,14 +92,14 @@ impl<'a> Reads<'a> {
         }
     }
 
-    pub fn add_opt(&mut self, expr: Option<&'a Expression>) {
+    pub(crate) fn add_opt(&mut self, expr: Option<&'a Expression>) {
         if let Some(e) = expr {
             self.add(e);
         }
     }
 
     /// Every expression of a block body, nested blocks included.
-    pub fn add_body(&mut self, body: &'a Body) {
+    pub(crate) fn add_body(&mut self, body: &'a Body) {
         for a in body.attributes() {
             self.add(&a.value);
         }
@@ -111,7 +111,7 @@ impl<'a> Reads<'a> {
 
 impl Bindings {
     /// Only the functions: for values that must be constant (variable defaults, var files).
-    pub fn constants() -> Bindings {
+    pub(crate) fn constants() -> Bindings {
         let mut funcs = Context::new();
         functions::declare(&mut funcs);
         arith::declare(&mut funcs);
@@ -134,12 +134,12 @@ impl Bindings {
         env
     }
 
-    pub fn set_local(&mut self, name: &str, value: Value) {
+    pub(crate) fn set_local(&mut self, name: &str, value: Value) {
         self.locals.insert(name.to_string(), value);
     }
 
     /// Declare a block's value: one object, or a map of instance key to object.
-    pub fn set_block(&mut self, kind: Kind, label: &str, value: Value) {
+    pub(crate) fn set_block(&mut self, kind: Kind, label: &str, value: Value) {
         self.blocks
             .entry(kind)
             .or_default()
@@ -147,12 +147,12 @@ impl Bindings {
     }
 
     /// Declare a module call's outputs: one object, or a map of instance key to object.
-    pub fn set_module(&mut self, label: &str, value: Value) {
+    pub(crate) fn set_module(&mut self, label: &str, value: Value) {
         self.modules.insert(label.to_string(), value);
     }
 
     /// Declare a data block's value.
-    pub fn set_data(&mut self, kind: Kind, label: &str, value: Value) {
+    pub(crate) fn set_data(&mut self, kind: Kind, label: &str, value: Value) {
         self.data
             .entry(kind)
             .or_default()
@@ -215,7 +215,7 @@ impl Bindings {
     }
 
     /// Make `each` the given instance in `ctx`.
-    pub fn set_each(ctx: &mut Ctx, each: &Each) {
+    pub(crate) fn set_each(ctx: &mut Ctx, each: &Each) {
         let obj: Map<String, Value> = [
             ("key".to_string(), Value::from(each.key.as_str())),
             ("value".to_string(), each.value.clone()),
@@ -231,7 +231,7 @@ impl Bindings {
         ctx.declare_var("each", Value::Object(obj));
     }
 
-    pub fn eval(&self, expr: &Expression) -> Result<Value, String> {
+    pub(crate) fn eval(&self, expr: &Expression) -> Result<Value, String> {
         eval_in(&self.context(&Reads::of(expr)), expr)
     }
 
@@ -261,7 +261,7 @@ impl Ctx {
         }
     }
 
-    pub fn declare_var(&mut self, name: &str, value: Value) {
+    pub(crate) fn declare_var(&mut self, name: &str, value: Value) {
         self.vars.insert(name.to_string(), value);
         self.hcl = OnceLock::new();
     }

@@ -85,7 +85,7 @@ pub(crate) struct Decls<'a> {
     pub outputs: BTreeMap<&'a str, OutputDecl<'a>>,
     pub modules: BTreeMap<&'a str, ModuleDecl<'a>>,
     /// `moved`, `import` and `removed` blocks, in file order.
-    pub refactors: Vec<RefactorDecl<'a>>,
+    pub(crate) refactors: Vec<RefactorDecl<'a>>,
     /// `data "KIND" "LABEL"` blocks.
     pub data: BTreeMap<(Kind, &'a str), ResourceDecl<'a>>,
 }

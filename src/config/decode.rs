@@ -43,17 +43,17 @@ pub(crate) struct Decoded {
 /// What decoding one instance gives.
 pub(crate) struct Outcome {
     /// The object, when its name could be worked out.
-    pub decoded: Option<Decoded>,
+    pub(crate) decoded: Option<Decoded>,
     /// What a reference to this instance reads.
     pub value: Hcl,
     /// Attributes whose value could not be decoded (already reported).
-    pub failed_attrs: BTreeSet<&'static str>,
+    pub(crate) failed_attrs: BTreeSet<&'static str>,
 }
 
-pub(crate) struct Input<'b, 'a> {
-    pub decl: &'b ResourceDecl<'a>,
+pub struct Input<'b, 'a> {
+    pub(crate) decl: &'b ResourceDecl<'a>,
     pub address: Address,
-    pub ctx: &'b Ctx,
+    pub(crate) ctx: &'b Ctx,
     /// Attribute keys (see [`attr_key`]) whose values cannot be known because something they
     /// read failed; they are skipped without a message.
     pub unknown: &'b BTreeSet<String>,

@@ -24,14 +24,14 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// Where a configuration sits: the top level, or one module instance.
-pub(crate) struct Scope {
+pub struct Scope {
     /// Its directory, and the prefix of its files' names in messages.
     pub dir: PathBuf,
     pub rel: String,
     /// The address prefix of its objects: empty at the top level, else `module.fs`.
     pub prefix: String,
     /// The objects each variable's value is computed from (set by the call).
-    pub var_deps: BTreeMap<String, BTreeSet<Address>>,
+    pub(crate) var_deps: BTreeMap<String, BTreeSet<Address>>,
     /// How many module calls lead here.
     pub depth: usize,
 }
@@ -50,14 +50,14 @@ impl Scope {
 
 /// What evaluating a configuration gives.
 pub(crate) struct Run {
-    pub decoded: Vec<Decoded>,
+    pub(crate) decoded: Vec<Decoded>,
     pub outputs: Vec<super::outputs::Output>,
     /// Each output's value, as a calling configuration reads it.
-    pub output_values: hcl::Map<String, Hcl>,
+    pub(crate) output_values: hcl::Map<String, Hcl>,
     /// The objects each output's value is computed from.
-    pub output_deps: BTreeMap<String, BTreeSet<Address>>,
+    pub(crate) output_deps: BTreeMap<String, BTreeSet<Address>>,
     /// The files and sensitive values of the modules called, and their data blocks.
-    pub extras: Extras,
+    pub(crate) extras: Extras,
 }
 
 /// A local value or a resource block.

@@ -48,7 +48,7 @@ pub fn check_dir(dir: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
 /// Format the `*.hcl` files of `dir`, returning those that changed (with `check`, those that
 /// would change, and nothing is written). When any file cannot be formatted, nothing is
 /// written and every problem is returned.
-pub fn format_dir(dir: &Path, check: bool) -> Result<Vec<PathBuf>, Diagnostics> {
+pub(crate) fn format_dir(dir: &Path, check: bool) -> Result<Vec<PathBuf>, Diagnostics> {
     let files = super::source::read_dir(dir).map_err(Diagnostics::from)?;
     let mut diags = Diagnostics::new();
     let mut changed: Vec<(&SourceFile, String)> = Vec::new();

@@ -105,7 +105,7 @@ pub(crate) struct BaseDirGuard {
 }
 
 impl BaseDirGuard {
-    pub fn enter(dir: &Path) -> BaseDirGuard {
+    pub(crate) fn enter(dir: &Path) -> BaseDirGuard {
         let previous = BASE_DIR.with(|d| d.replace(Some(dir.to_path_buf())));
         BaseDirGuard { previous }
     }

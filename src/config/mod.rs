@@ -27,10 +27,10 @@ mod variables;
 
 pub use backend::Backend;
 pub use data::DataSource;
-pub use fmt::{check_dir, format_dir, format_source};
+pub(crate) use fmt::format_dir;
+pub use fmt::{check_dir, format_source};
 pub use outputs::Output;
-pub use refactor::Refactors;
-pub use variables::ENV_PREFIX;
+pub(crate) use refactor::Refactors;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Object;
@@ -70,7 +70,7 @@ pub struct Config {
     /// The `output` blocks' values, by name.
     pub outputs: Vec<Output>,
     /// The `moved`, `import` and `removed` blocks.
-    pub refactors: Refactors,
+    pub(crate) refactors: Refactors,
     /// The `data` blocks: objects a plan reads and never changes.
     pub data: Vec<DataSource>,
 }
@@ -188,7 +188,7 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
 }
 
 /// The directory, under the configuration directory, of each workspace's variable file.
-pub const WORKSPACE_VARS_DIR: &str = "workspaces";
+pub(crate) const WORKSPACE_VARS_DIR: &str = "workspaces";
 
 /// `opts` with the workspace's own variable file, `workspaces/<workspace>.vars.hcl`, read
 /// first: a workspace is bound to its values, so planning one environment with another's

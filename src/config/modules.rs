@@ -24,16 +24,16 @@ pub(crate) const MAX_DEPTH: usize = 16;
 /// One module instance, evaluated.
 #[derive(Default)]
 pub(crate) struct Loaded {
-    pub decoded: Vec<Decoded>,
+    pub(crate) decoded: Vec<Decoded>,
     /// Each output's value.
     pub outputs: hcl::Map<String, Hcl>,
     /// Every output the module declares, evaluated or not.
     pub declared: BTreeSet<String>,
     /// The objects each output's value is computed from (prefixed addresses).
-    pub output_deps: BTreeMap<String, BTreeSet<Address>>,
+    pub(crate) output_deps: BTreeMap<String, BTreeSet<Address>>,
     /// What the configuration's digest and redaction also cover (files and sensitive
     /// values of this module and the modules it calls).
-    pub extras: Extras,
+    pub(crate) extras: Extras,
 }
 
 /// What a module adds to the calling configuration besides objects and outputs.
@@ -91,9 +91,9 @@ pub(crate) struct Call<'s> {
     /// calling module's own).
     pub prefix: String,
     /// The objects each argument's value is computed from.
-    pub var_deps: BTreeMap<String, BTreeSet<Address>>,
+    pub(crate) var_deps: BTreeMap<String, BTreeSet<Address>>,
     /// The module's variables whose values read a sensitive value of the caller.
-    pub sensitive_args: BTreeSet<String>,
+    pub(crate) sensitive_args: BTreeSet<String>,
     pub workspace: &'s str,
     pub depth: usize,
 }

@@ -13,10 +13,10 @@ use std::collections::BTreeSet;
 
 /// What the refactoring blocks ask of a plan.
 #[derive(Clone, Debug, Default)]
-pub struct Refactors {
+pub(crate) struct Refactors {
     pub moves: Vec<Move>,
     pub imports: Vec<Import>,
-    pub removals: Vec<Removal>,
+    pub(crate) removals: Vec<Removal>,
 }
 
 /// The address an expression writes, as text: a traversal of names and literal keys

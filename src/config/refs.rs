@@ -31,8 +31,8 @@ pub(crate) struct FuncUse {
 /// Everything an expression reads.
 #[derive(Default, Debug)]
 pub(crate) struct Uses<'a> {
-    pub traversals: Vec<Traversal<'a>>,
-    pub funcs: Vec<FuncUse>,
+    pub(crate) traversals: Vec<Traversal<'a>>,
+    pub(crate) funcs: Vec<FuncUse>,
 }
 
 impl<'a> Uses<'a> {
@@ -41,7 +41,7 @@ impl<'a> Uses<'a> {
     }
 
     /// What `expr` reads besides the names `bound` (a dynamic block's iterator).
-    pub fn of_bound(expr: &'a Expression, bound: &[&'a str]) -> Uses<'a> {
+    pub(crate) fn of_bound(expr: &'a Expression, bound: &[&'a str]) -> Uses<'a> {
         let mut uses = Uses::default();
         Walker {
             uses: &mut uses,
@@ -202,7 +202,7 @@ pub(crate) struct ModuleRef<'a> {
 
 impl ModuleRef<'_> {
     /// The instance key when it is written as a literal string.
-    pub fn literal_key(&self) -> Option<&str> {
+    pub(crate) fn literal_key(&self) -> Option<&str> {
         match self.index? {
             Expression::String(s) => Some(s.value().as_str()),
             _ => None,
@@ -224,7 +224,7 @@ pub(crate) struct BlockRef<'a> {
 
 impl BlockRef<'_> {
     /// The instance key when it is written as a literal string.
-    pub fn literal_key(&self) -> Option<&str> {
+    pub(crate) fn literal_key(&self) -> Option<&str> {
         match self.index? {
             Expression::String(s) => Some(s.value().as_str()),
             _ => None,
@@ -392,7 +392,7 @@ pub(crate) struct Allowed {
 }
 
 impl Allowed {
-    pub const NOTHING: Allowed = Allowed {
+    pub(crate) const NOTHING: Allowed = Allowed {
         what: "a variable's default",
         var: false,
         local: false,
@@ -401,11 +401,11 @@ impl Allowed {
         count: false,
         workspace: false,
     };
-    pub const VARIABLES: Allowed = Allowed {
+    pub(crate) const VARIABLES: Allowed = Allowed {
         var: true,
         ..Allowed::NOTHING
     };
-    pub const EVERYTHING: Allowed = Allowed {
+    pub(crate) const EVERYTHING: Allowed = Allowed {
         what: "an expression",
         var: true,
         local: true,
@@ -419,11 +419,11 @@ impl Allowed {
         Allowed { what, ..self }
     }
 
-    pub const fn with_each(self, each: bool) -> Allowed {
+    pub(crate) const fn with_each(self, each: bool) -> Allowed {
         Allowed { each, ..self }
     }
 
-    pub const fn with_count(self, count: bool) -> Allowed {
+    pub(crate) const fn with_count(self, count: bool) -> Allowed {
         Allowed { count, ..self }
     }
 }

@@ -33,7 +33,7 @@ impl SourceFile {
     }
 
     /// The position where a parsed node starts.
-    pub fn span_of(&self, node: &impl hcl_edit::Span) -> Span {
+    pub(crate) fn span_of(&self, node: &impl hcl_edit::Span) -> Span {
         self.span(node.span().map_or(0, |r| r.start))
     }
 }

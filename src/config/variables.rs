@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The prefix of environment variables that set input variables.
-pub const ENV_PREFIX: &str = "SNOWFORM_VAR_";
+pub(crate) const ENV_PREFIX: &str = "SNOWFORM_VAR_";
 
 /// The outcome of resolving every declared variable.
 #[derive(Default)]
@@ -27,7 +27,7 @@ pub(crate) struct Variables {
     /// The text of values of sensitive variables.
     pub sensitive: Vec<String>,
     /// The variables marked sensitive.
-    pub sensitive_names: BTreeSet<String>,
+    pub(crate) sensitive_names: BTreeSet<String>,
 }
 
 /// Where a value was given.
