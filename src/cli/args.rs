@@ -53,13 +53,13 @@ pub struct Global {
         env = "SNOWFORM_SANDBOX_ACCOUNT",
         value_name = "NAME"
     )]
-    pub sandbox_account: Option<String>,
+    pub(crate) sandbox_account: Option<String>,
     /// Report format: human, json or markdown
     #[arg(long, global = true, default_value = "human")]
     pub format: crate::render::Format,
     /// No colour, even on a terminal (also NO_COLOR)
     #[arg(long = "no-color", global = true)]
-    pub no_color: bool,
+    pub(crate) no_color: bool,
     /// More log output on stderr (-v, -vv, -vvv)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -172,7 +172,7 @@ pub struct PlanArgs {
     pub out: Option<PathBuf>,
     /// Exit 2 when there are changes
     #[arg(long = "detailed-exitcode")]
-    pub detailed_exitcode: bool,
+    pub(crate) detailed_exitcode: bool,
     /// Limit the plan to these addresses and what they depend on
     #[arg(long = "target", value_name = "ADDRESS")]
     pub targets: Vec<String>,
@@ -203,14 +203,14 @@ pub struct ApplyArgs {
     pub plan_file: Option<PathBuf>,
     /// Apply without asking
     #[arg(long = "auto-approve")]
-    pub auto_approve: bool,
+    pub(crate) auto_approve: bool,
     /// Allow deletes, replaces and other destructive changes
     #[arg(long = "allow-destroy")]
-    pub allow_destroy: bool,
+    pub(crate) allow_destroy: bool,
     /// Allow renaming a database, schema or warehouse, which breaks whatever names the old name
     /// (--allow-destroy allows it too)
     #[arg(long = "allow-rename")]
-    pub allow_rename: bool,
+    pub(crate) allow_rename: bool,
     /// Statements of independent objects run at once
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,
@@ -308,14 +308,14 @@ pub struct ServeArgs {
     pub users: Vec<String>,
     /// The public key (PEM) of the preceding --user
     #[arg(long = "public-key", value_name = "FILE")]
-    pub public_keys: Vec<PathBuf>,
+    pub(crate) public_keys: Vec<PathBuf>,
     /// An access token accepted for a user: USER=TOKEN (repeatable)
     #[arg(long = "token", value_name = "USER=TOKEN")]
     pub tokens: Vec<String>,
     /// A password the connector protocol (snowflake-connector-python, Snowpark) accepts for
     /// a user: USER=SECRET (repeatable)
     #[arg(long = "password", value_name = "USER=SECRET")]
-    pub passwords: Vec<String>,
+    pub(crate) passwords: Vec<String>,
     #[arg(long = "latency-ms", default_value_t = 0)]
     pub latency_ms: u64,
     #[arg(long = "fail-every")]
@@ -325,16 +325,16 @@ pub struct ServeArgs {
     #[arg(long = "drop-connection-every")]
     pub drop_connection_every: Option<u64>,
     #[arg(long = "async-after-ms")]
-    pub async_after_ms: Option<u64>,
+    pub(crate) async_after_ms: Option<u64>,
     /// Fail every statement whose text matches this regular expression, as a SQL
     /// compilation error, without running it
     #[arg(long = "fail-matching", value_name = "REGEX")]
-    pub fail_matching: Option<String>,
+    pub(crate) fail_matching: Option<String>,
 }
 
 /// A workspace names a state (`state/<workspace>.json`, a key of the state table) and a
 /// sandbox account file: a name, never a path. `../../x` wrote outside the directory.
-pub fn check_workspace(name: &str) -> Result<(), String> {
+pub(crate) fn check_workspace(name: &str) -> Result<(), String> {
     let ok = (1..=64).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name

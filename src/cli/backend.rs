@@ -83,7 +83,7 @@ impl Backend {
 
     /// The bytes a local state is kept in, to tell cheaply that it has not moved (equal
     /// bytes); None for the state table, or when they cannot be read.
-    pub fn local_bytes(&self) -> Option<crate::state::StateBytes> {
+    pub(crate) fn local_bytes(&self) -> Option<crate::state::StateBytes> {
         match self {
             Backend::Local(l) => l.bytes(),
             Backend::Snowflake(_) => None,
@@ -91,7 +91,10 @@ impl Backend {
     }
 
     /// [`Backend::load`] without its note: for reading again what was read once already.
-    pub async fn load_quietly(&self, session: Option<&Session>) -> Result<Option<State>, CliError> {
+    pub(crate) async fn load_quietly(
+        &self,
+        session: Option<&Session>,
+    ) -> Result<Option<State>, CliError> {
         Ok(match self {
             Backend::Local(l) => l.load()?,
             Backend::Snowflake(s) => s.load(&need(session, s)?.client).await?,
@@ -117,21 +120,6 @@ impl Backend {
         }
     }
 
-    pub async fn save(
-        &self,
-        session: Option<&Session>,
-        state: &State,
-        lock: &LockInfo,
-    ) -> Result<(), StateError> {
-        match self {
-            Backend::Local(l) => l.save_held(state, lock),
-            Backend::Snowflake(s) => match session {
-                Some(sess) => s.save(&sess.client, state, lock).await,
-                None => Err(StateError::Remote("no connection".into())),
-            },
-        }
-    }
-
     pub async fn lock(&self, session: Option<&Session>, info: &LockInfo) -> Result<(), CliError> {
         self.lock_within(session, info, std::time::Duration::ZERO)
             .await
@@ -139,7 +127,7 @@ impl Backend {
 
     /// Take the lock; while another process holds it, try again every second for up to
     /// `timeout` (`--lock-timeout`), then refuse with the holder's details.
-    pub async fn lock_within(
+    pub(crate) async fn lock_within(
         &self,
         session: Option<&Session>,
         info: &LockInfo,
@@ -205,14 +193,17 @@ impl Backend {
         }
     }
 
-    pub async fn lock_info(&self, session: Option<&Session>) -> Result<Option<LockInfo>, CliError> {
+    pub(crate) async fn lock_info(
+        &self,
+        session: Option<&Session>,
+    ) -> Result<Option<LockInfo>, CliError> {
         Ok(match self {
             Backend::Local(l) => l.lock_info()?,
             Backend::Snowflake(s) => s.lock_info(&need(session, s)?.client).await?,
         })
     }
 
-    pub async fn force_unlock(
+    pub(crate) async fn force_unlock(
         &self,
         session: Option<&Session>,
     ) -> Result<Option<LockInfo>, CliError> {
@@ -226,7 +217,7 @@ impl Backend {
 /// Writes state through the backend after every statement, as apply asks: the local file
 /// appends to its journal (compacting it into the state now and then), the table writes
 /// the rows that changed.
-pub struct Sink<'a> {
+pub(crate) struct Sink<'a> {
     pub backend: &'a Backend,
     pub session: Option<&'a Session>,
     pub lock: &'a LockInfo,

@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 
 /// One run of the command line: its options and everything it was given (see [`Io`]).
 #[derive(Clone)]
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub global: Global,
     /// Colour for stdout and stderr, only on a terminal and without NO_COLOR / --no-color.
-    pub out_style: Style,
-    pub err_style: Style,
+    pub(crate) out_style: Style,
+    pub(crate) err_style: Style,
     pub env: Env,
     cwd: Option<PathBuf>,
     pub stdin: Input,
@@ -36,7 +36,7 @@ impl Ctx {
     /// many small values of a 10,000-object plan cost 5-8% of an offline plan. Inside
     /// another program (a run that does not own the process's signals, as in tests) it is
     /// dropped as usual. Only for values whose drop does nothing but free memory.
-    pub fn discard<T>(&self, value: T) {
+    pub(crate) fn discard<T>(&self, value: T) {
         if self.signals {
             std::mem::forget(value);
         }
@@ -70,14 +70,14 @@ impl Ctx {
     }
 
     /// The same context with another connection selected.
-    pub fn with_connection(&self, name: &str) -> Ctx {
+    pub(crate) fn with_connection(&self, name: &str) -> Ctx {
         let mut ctx = self.clone();
         ctx.global.connection = Some(name.to_string());
         ctx
     }
 
     /// `path` (an argument) as the user meant it: relative to the working directory.
-    pub fn resolve(&self, path: &Path) -> PathBuf {
+    pub(crate) fn resolve(&self, path: &Path) -> PathBuf {
         match &self.cwd {
             Some(cwd) if path.is_relative() => cwd.join(path),
             _ => path.to_path_buf(),
@@ -85,7 +85,7 @@ impl Ctx {
     }
 
     /// The working directory.
-    pub fn current_dir(&self) -> Option<PathBuf> {
+    pub(crate) fn current_dir(&self) -> Option<PathBuf> {
         match &self.cwd {
             Some(cwd) => Some(cwd.clone()),
             None => std::env::current_dir().ok(),
@@ -93,7 +93,7 @@ impl Ctx {
     }
 
     /// The lock this run takes for `operation`, naming the user of its environment.
-    pub fn lock_info(&self, operation: &str) -> crate::state::LockInfo {
+    pub(crate) fn lock_info(&self, operation: &str) -> crate::state::LockInfo {
         let info = crate::state::LockInfo::new(operation);
         let user = (self.env.non_empty("USER"))
             .or_else(|| self.env.non_empty("USERNAME"))
@@ -105,11 +105,11 @@ impl Ctx {
     }
 
     /// `text` with what the loaded configuration marks sensitive replaced.
-    pub fn redact(&self, text: &str) -> String {
+    pub(crate) fn redact(&self, text: &str) -> String {
         self.redactor.apply(text)
     }
 
-    pub fn load_options(&self) -> LoadOptions {
+    pub(crate) fn load_options(&self) -> LoadOptions {
         LoadOptions {
             vars: self.global.vars.clone(),
             var_files: self.global.var_files.clone(),
@@ -144,7 +144,7 @@ impl Ctx {
         }
     }
 
-    pub fn paint_diag(&self, diagnostic: &crate::diag::Diagnostic) -> String {
+    pub(crate) fn paint_diag(&self, diagnostic: &crate::diag::Diagnostic) -> String {
         let text = self.redact(&diagnostic.to_string());
         if diagnostic.is_error() {
             self.err_style.red(&text)
@@ -154,7 +154,7 @@ impl Ctx {
     }
 
     /// Where local state lives: the backend block's path, or state/<workspace>.json.
-    pub fn local_state_path(&self, config: Option<&Config>) -> PathBuf {
+    pub(crate) fn local_state_path(&self, config: Option<&Config>) -> PathBuf {
         let configured = config.and_then(|c| match &c.backend {
             config::Backend::Local { path: Some(p) } => Some(p.clone()),
             _ => None,
@@ -168,7 +168,7 @@ impl Ctx {
         }
     }
 
-    pub fn local_backend(&self, config: Option<&Config>) -> LocalBackend {
+    pub(crate) fn local_backend(&self, config: Option<&Config>) -> LocalBackend {
         LocalBackend::new(self.local_state_path(config))
     }
 }

@@ -14,7 +14,7 @@ pub enum Exit {
 
 /// An error the user can act on; printed as `error: ...` with exit 1.
 #[derive(Debug)]
-pub struct CliError(pub String);
+pub(crate) struct CliError(pub String);
 
 impl CliError {
     pub fn new(msg: impl Into<String>) -> CliError {

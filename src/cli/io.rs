@@ -13,7 +13,7 @@ pub struct Io {
     /// Environment variables and the home directory.
     pub env: Env,
     /// The directory relative paths of the arguments are taken from; None: the process's.
-    pub cwd: Option<PathBuf>,
+    pub(crate) cwd: Option<PathBuf>,
     pub stdin: Input,
     pub stdout: Output,
     pub stderr: Output,
@@ -53,7 +53,7 @@ impl Io {
     }
 
     /// `path` as the process would open it: relative paths are taken from [`Io::cwd`].
-    pub fn resolve(&self, path: &Path) -> PathBuf {
+    pub(crate) fn resolve(&self, path: &Path) -> PathBuf {
         match &self.cwd {
             Some(cwd) if path.is_relative() => cwd.join(path),
             _ => path.to_path_buf(),
@@ -80,7 +80,7 @@ impl Input {
         }
     }
 
-    pub fn is_terminal(&self) -> bool {
+    pub(crate) fn is_terminal(&self) -> bool {
         match self {
             Input::Process => std::io::stdin().is_terminal(),
             Input::Reader { terminal, .. } => *terminal,
@@ -121,7 +121,7 @@ impl Output {
         (out, captured)
     }
 
-    pub fn is_terminal(&self) -> bool {
+    pub(crate) fn is_terminal(&self) -> bool {
         match self {
             Output::Stdout => std::io::stdout().is_terminal(),
             Output::Stderr => std::io::stderr().is_terminal(),
@@ -131,7 +131,7 @@ impl Output {
 
     /// Write `args` whole (one lock, so that lines of concurrent writers do not mix).
     /// Errors are ignored, as for a message nobody reads any more.
-    pub fn write_args(&self, args: std::fmt::Arguments<'_>, newline: bool) {
+    pub(crate) fn write_args(&self, args: std::fmt::Arguments<'_>, newline: bool) {
         fn put(mut writer: impl Write, args: std::fmt::Arguments<'_>, newline: bool) {
             let _ = writer.write_fmt(args);
             if newline {

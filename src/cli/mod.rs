@@ -17,8 +17,9 @@ use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-pub use context::Ctx;
-pub use error::{CliError, Exit};
+pub(crate) use context::Ctx;
+pub(crate) use error::CliError;
+pub use error::Exit;
 pub use io::{Captured, Input, Io, Output};
 
 /// The binary: [`run`] with the process's arguments, environment and streams.

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// Read from the account everything `objects` name.
-pub async fn read_live(
+pub(crate) async fn read_live(
     session: &Session,
     objects: &[&Object],
     opts: &ReadOptions,
@@ -27,7 +27,10 @@ pub async fn read_live(
 
 /// What the account has for each change's object (by its desired name, else its recorded
 /// one), as raw live objects: a saved plan compares these before it is applied.
-pub fn touched_live(changes: &[Change], read: &LiveRead) -> BTreeMap<Address, Option<Object>> {
+pub(crate) fn touched_live(
+    changes: &[Change],
+    read: &LiveRead,
+) -> BTreeMap<Address, Option<Object>> {
     changes
         .iter()
         .map(|c| {
@@ -56,7 +59,7 @@ pub async fn settle(session: &Session, state: &mut State) -> Result<Vec<Settled>
     Ok(recover::settle(state, &read.picture))
 }
 
-pub async fn make_plan(
+pub(crate) async fn make_plan(
     ctx: &Ctx,
     config: &Config,
     stored: &State,
@@ -87,7 +90,7 @@ const LOCK_POLL: Duration = Duration::from_millis(200);
 /// already exists") or half a change. So a plan waits while an apply holds the lock (up to
 /// `wait`), reads the state, the account, and the state again, and plans again, after
 /// waiting, when the state moved in between. It says which on stderr.
-pub async fn plan_consistently(
+pub(crate) async fn plan_consistently(
     ctx: &Ctx,
     config: &Config,
     backend: &Backend,
@@ -413,7 +416,7 @@ pub fn targets(raw: &[String]) -> Result<Vec<Address>, CliError> {
 }
 
 /// Parse the addresses of option `flag` (`--replace`), naming it in an error.
-pub fn targets_named(flag: &str, raw: &[String]) -> Result<Vec<Address>, CliError> {
+pub(crate) fn targets_named(flag: &str, raw: &[String]) -> Result<Vec<Address>, CliError> {
     raw.iter()
         .map(|t| Address::parse(t).map_err(|e| CliError::new(format!("{flag} {t}: {e}"))))
         .collect()

@@ -30,7 +30,7 @@ pub fn allowed(
 }
 
 /// A progress indicator, or nothing when progress is not allowed.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     /// Where lines go when no bar is drawn.
     stderr: Output,
@@ -93,7 +93,7 @@ impl Progress {
     }
 
     /// One step done.
-    pub fn inc(&self) {
+    pub(crate) fn inc(&self) {
         if let Some(bar) = &self.bar {
             if bar.is_hidden() && self.started.elapsed() >= SHOW_AFTER {
                 bar.set_draw_target(ProgressDrawTarget::stderr());
@@ -129,7 +129,7 @@ impl Drop for Progress {
 }
 
 /// The account read through `client`, counting its queries on `progress`.
-pub struct Counted<'a> {
+pub(crate) struct Counted<'a> {
     pub client: &'a crate::snowflake::Client,
     pub progress: &'a Progress,
 }

@@ -12,10 +12,10 @@ use std::path::PathBuf;
 pub const SANDBOX: &str = "sandbox";
 /// The user `--connection sandbox` connects as, and that user's DEFAULT_WAREHOUSE.
 const SANDBOX_USER: &str = sandbox::embedded::USER;
-pub const SANDBOX_WAREHOUSE: &str = sandbox::embedded::WAREHOUSE;
+pub(crate) const SANDBOX_WAREHOUSE: &str = sandbox::embedded::WAREHOUSE;
 /// The environment variable that makes the embedded sandbox fail the statements matching
 /// a regular expression (`sandbox serve --fail-matching`).
-pub const SANDBOX_FAIL_MATCHING: &str = "SNOWFORM_SANDBOX_FAIL_MATCHING";
+pub(crate) const SANDBOX_FAIL_MATCHING: &str = "SNOWFORM_SANDBOX_FAIL_MATCHING";
 
 pub struct Session {
     pub client: Client,
@@ -37,7 +37,7 @@ impl Drop for Session {
 impl Ctx {
     /// Where the embedded sandbox keeps the account of this directory and workspace: its
     /// own, or with `--sandbox-account NAME` one shared by every workspace naming NAME.
-    pub fn sandbox_account_path(&self) -> Result<PathBuf, CliError> {
+    pub(crate) fn sandbox_account_path(&self) -> Result<PathBuf, CliError> {
         let base = self.global.dir.join(".snowform/sandbox");
         match self.global.sandbox_account.as_deref().map(str::trim) {
             None | Some("") => Ok(base.join(format!("{}.json", self.global.workspace))),

@@ -169,6 +169,7 @@ impl LocalBackend {
     /// Write the state as the holder of `lock`, after checking that it still holds it: a
     /// lock forced open (and maybe taken by another process) means that someone else may
     /// have changed the state since, and writing would undo their change.
+    #[cfg(test)]
     pub(crate) fn save_held(&self, state: &State, lock: &LockInfo) -> Result<(), StateError> {
         self.check_held(lock)?;
         self.save(state)
@@ -187,6 +188,7 @@ impl LocalBackend {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn save(&self, state: &State) -> Result<(), StateError> {
         self.compact(state).map(|_| ())
     }

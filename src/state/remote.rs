@@ -226,6 +226,7 @@ impl SnowflakeBackend {
     }
 
     /// Write the state; only the holder of the lock can.
+    #[cfg(test)]
     pub(crate) async fn save<S: Sql>(
         &self,
         sql: &S,

@@ -9,7 +9,7 @@ use crate::plan::saved::SavedPlan;
 use crate::render::{PlanView, Redactor};
 use std::path::Path;
 
-pub fn azure_devops(
+pub(crate) fn azure_devops(
     ctx: &Ctx,
     plan: Option<&Path>,
     drift: Option<&Path>,

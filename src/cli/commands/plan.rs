@@ -68,7 +68,7 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
     result
 }
 
-pub fn print_plan(ctx: &Ctx, view: &PlanView) {
+pub(crate) fn print_plan(ctx: &Ctx, view: &PlanView) {
     match ctx.global.format {
         Format::Json => {
             // A closed pipe (`| head`) is not worth a panic.
