@@ -19,7 +19,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 const() {
-    sed -n "s/^pub const $1: &str = \"\(.*\)\";/\1/p" src/model/kinds/feature_view.rs
+    sed -n "s/^pub[()a-z]* const $1: &str = \"\(.*\)\";/\1/p" src/model/kinds/feature_view.rs
 }
 oldest=$(const ML_LIBRARY_OLDEST)
 newest=$(const ML_LIBRARY_NEWEST)
