@@ -5,7 +5,7 @@
 
 use super::{
     generate, json, landing, load_average, measure, report, serve, snowform, verdict, workdir,
-    Shape,
+    APPLY_SHAPE,
 };
 
 const LATENCY_MS: u64 = 20;
@@ -26,15 +26,7 @@ pub fn backend() {
         "\n== backend: a first apply of 1,000 objects in 10 schemas, sandbox serve --latency-ms {LATENCY_MS}, --parallelism {PARALLELISM}: state file against a Snowflake table"
     );
     let dir = workdir("backend");
-    let config = generate(
-        &dir,
-        Shape {
-            objects: 1_000,
-            schemas: 10,
-            databases: 1,
-            roles: 10,
-        },
-    );
+    let config = generate(&dir, APPLY_SHAPE);
     let file = apply_with(&dir, &config, "file", None);
     let table = apply_with(&dir, &config, "table", Some(TABLE_BACKEND));
     let extra_requests = table.requests.saturating_sub(file.requests);

@@ -41,6 +41,13 @@ fn bin() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(BUILT))
 }
 const LATENCY_MS: u64 = 50;
+/// The configuration the apply scenarios (`apply`, `backend`) apply: 1,000 objects in 10 schemas.
+const APPLY_SHAPE: Shape = Shape {
+    objects: 1_000,
+    schemas: 10,
+    databases: 1,
+    roles: 10,
+};
 const RUNS: usize = 3;
 /// Runs of each first apply in the scaling curve; the median is reported.
 const APPLY_RUNS: usize = 3;
@@ -423,15 +430,7 @@ fn apply() {
         "\n== apply: 1,000 new objects in 10 schemas against sandbox serve --latency-ms {LATENCY_MS}"
     );
     let dir = workdir("apply");
-    let config = generate(
-        &dir,
-        Shape {
-            objects: 1_000,
-            schemas: 10,
-            databases: 1,
-            roles: 10,
-        },
-    );
+    let config = generate(&dir, APPLY_SHAPE);
     let latency = LATENCY_MS as f64 / 1000.0;
     for parallelism in [4usize, 16] {
         let run_dir = dir.join(format!("p{parallelism}"));

@@ -87,6 +87,20 @@ fn run(
     (report, script.ran.into_inner().unwrap(), sink)
 }
 
+/// `count` independent warehouses, W0, W1, ...
+fn warehouses(count: usize) -> Vec<Object> {
+    (0..count)
+        .map(|i| {
+            let mut w = Object::new(
+                Address::new(Kind::Warehouse, format!("w{i}")),
+                ObjectName::account(id(&format!("W{i}"))),
+            );
+            w.set(attr::SIZE, "XSMALL");
+            w
+        })
+        .collect()
+}
+
 fn plan_for(desired: &[Object], state: &State) -> Plan {
     let recorded = state.objects();
     crate::plan::build(
@@ -178,16 +192,7 @@ fn a_graph_whose_child_fails_to_change_is_resumed() {
 
 #[test]
 fn independent_objects_run_at_once_within_the_parallelism() {
-    let desired: Vec<Object> = (0..8)
-        .map(|i| {
-            let mut w = Object::new(
-                Address::new(Kind::Warehouse, format!("w{i}")),
-                ObjectName::account(id(&format!("W{i}"))),
-            );
-            w.set(attr::SIZE, "XSMALL");
-            w
-        })
-        .collect();
+    let desired = warehouses(8);
     let mut state = State::new("default");
     let plan = plan_for(&desired, &state);
     let (report, _, _) = run(&plan, &mut state, None, 4);
@@ -569,16 +574,7 @@ fn the_state_is_written_while_statements_run_not_between_them() {
     // 32 independent warehouses, 4 at a time, 20 ms a statement and 60 ms a write (a table
     // backend's three round trips). Writing between statements takes at least
     // 8 rounds x (60 + 20) ms = 640 ms.
-    let desired: Vec<Object> = (0..32)
-        .map(|i| {
-            let mut w = Object::new(
-                Address::new(Kind::Warehouse, format!("w{i}")),
-                ObjectName::account(id(&format!("W{i}"))),
-            );
-            w.set(attr::SIZE, "XSMALL");
-            w
-        })
-        .collect();
+    let desired = warehouses(32);
     let mut state = State::new("default");
     let plan = plan_for(&desired, &state);
     let written = Mutex::new(Vec::new());
