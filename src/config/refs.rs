@@ -309,7 +309,7 @@ pub(crate) fn classify<'a>(traversal: &Traversal<'a>) -> Result<Target<'a>, Diag
                     ))
                     .with_detail(format!(
                         "write {root}.NAME, for example {root}.{}",
-                        example_label(kind)
+                        crate::model::schema(kind).example_label
                     ))
                 })?;
                 let mut rest = traversal.ops[1..].iter().peekable();
@@ -342,26 +342,6 @@ pub(crate) fn classify<'a>(traversal: &Traversal<'a>) -> Result<Target<'a>, Diag
             };
             Err(d)
         }
-    }
-}
-
-fn example_label(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Warehouse => "compute",
-        Kind::Database => "main",
-        Kind::Schema => "feature_store",
-        Kind::Stage => "models",
-        Kind::Entity => "patient",
-        Kind::FeatureView => "patient_age",
-        Kind::Model => "age",
-        Kind::Task => "score",
-        Kind::Role => "fs_producer",
-        Kind::Table => "patients",
-        Kind::View => "patient_ages",
-        Kind::Procedure => "retrain",
-        Kind::Grant => "consumer_on_schema",
-        Kind::RoleGrant => "consumer_in_producer",
-        Kind::DatabaseRole => "fs_readers",
     }
 }
 

@@ -22,7 +22,10 @@ pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
 }
 
 /// The registry's ddl entry of a database.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::Database,
+    keyword_of: None,
     keyword: "DATABASE",
     create: |o| create(o, false),
     replace: Replacement::CreateOrReplace(|o| create(o, true)),

@@ -12,7 +12,10 @@ fn create(object: &Object) -> Vec<Stmt> {
 }
 
 /// The registry's ddl entry of a database role.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::DatabaseRole,
+    keyword_of: None,
     keyword: "DATABASE ROLE",
     create,
     replace: Replacement::Alter,

@@ -38,7 +38,10 @@ pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
 }
 
 /// The registry's ddl entry of an entity: the Feature Store keeps it as a tag.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::Entity,
+    keyword_of: None,
     keyword: "TAG",
     create: |o| create(o, false),
     replace: Replacement::CreateOrReplace(|o| create(o, true)),

@@ -385,7 +385,10 @@ fn comment_stmt(kw: &str, after: &Object) -> Stmt {
 }
 
 /// The registry's ddl entry of a feature view.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::FeatureView,
+    keyword_of: Some(object_keyword),
     keyword: "DYNAMIC TABLE",
     create: |o| create(o, false),
     replace: Replacement::Own(replace),

@@ -107,7 +107,10 @@ fn update(old_grant: &Object, new_grant: &Object, attrs: &[AttrChange]) -> Vec<S
 /// The registry's ddl entry of a grant. Its identity is its target and grantee, so a
 /// replacement (another target or grantee) grants the new one and revokes the old one
 /// last; `keyword` names it in messages only (grants have no ALTER or DROP).
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::Grant,
+    keyword_of: None,
     keyword: "GRANT",
     create,
     replace: Replacement::Alter,

@@ -21,7 +21,8 @@ mod warehouse;
 
 use crate::diff::{Action, AttrChange, Change};
 use crate::model::attr;
-use crate::model::{Kind, Object};
+use crate::model::{ByKind, Kind, Object};
+use std::sync::OnceLock;
 
 pub(crate) use model::natural_cmp;
 
@@ -186,10 +187,7 @@ pub fn statements(change: &Change) -> Vec<Stmt> {
 /// alter the object once it no longer owns it.
 fn ownership(object: &Object) -> Option<Stmt> {
     let role = object.owner()?;
-    let kw = match object.kind() {
-        Kind::FeatureView => feature_view::object_keyword(object),
-        k => keyword(k),
-    };
+    let kw = object_keyword(object);
     Some(Stmt::new(
         format!(
             "GRANT OWNERSHIP ON {kw} {} TO ROLE {} COPY CURRENT GRANTS",
@@ -259,11 +257,15 @@ fn own_statements(change: &Change) -> Vec<Stmt> {
 }
 
 /// The ddl layer's entry of a kind in the registry: its object type keyword and the
-/// writers of its statements. One per kind, reached through `hooks`; the SQL lives here,
-/// never in the model's entry (`model::kinds::<kind>`).
+/// writers of its statements. One per kind, registered in `KINDS` by the kind's module and
+/// reached through `hooks`; the SQL lives here, never in the model's entry.
 pub(crate) struct KindDdl {
+    pub(crate) kind: Kind,
     /// The object type keyword in CREATE / ALTER / DROP (`DYNAMIC TABLE`).
     pub(crate) keyword: &'static str,
+    /// The keyword of one object, where it depends on the object (a feature view is a
+    /// DYNAMIC TABLE or a VIEW); `keyword` otherwise.
+    pub(crate) keyword_of: Option<fn(&Object) -> &'static str>,
     pub create: fn(&Object) -> Vec<Stmt>,
     /// Replacing an object under the same name.
     pub replace: Replacement,
@@ -283,25 +285,15 @@ pub(crate) enum Replacement {
     Alter,
 }
 
-/// The registry's ddl entries: exhaustive, so a new kind without one does not compile.
+/// The ddl layer's registry: each kind's module registers its `KindDdl` here.
+#[linkme::distributed_slice]
+pub(crate) static KINDS: [KindDdl];
+
 pub(crate) fn hooks(kind: Kind) -> &'static KindDdl {
-    match kind {
-        Kind::Warehouse => &warehouse::DDL,
-        Kind::Database => &database::DDL,
-        Kind::Schema => &schema::DDL,
-        Kind::Stage => &stage::DDL,
-        Kind::Entity => &entity::DDL,
-        Kind::FeatureView => &feature_view::DDL,
-        Kind::Model => &model::DDL,
-        Kind::Task => &task::DDL,
-        Kind::Role => &role::DDL,
-        Kind::Table => &table::DDL,
-        Kind::View => &view::DDL,
-        Kind::Procedure => &procedure::DDL,
-        Kind::Grant => &grant::DDL,
-        Kind::RoleGrant => &role_grant::DDL,
-        Kind::DatabaseRole => &database_role::DDL,
-    }
+    static BY_KIND: OnceLock<ByKind<KindDdl>> = OnceLock::new();
+    BY_KIND
+        .get_or_init(|| ByKind::index(&KINDS, |d| d.kind, "statements (ddl)"))
+        .get(kind)
 }
 
 /// The names of the changed attributes, the name aside.
@@ -369,6 +361,12 @@ fn update(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
 /// The object type keyword of a kind in CREATE / ALTER / DROP.
 pub(crate) fn keyword(kind: Kind) -> &'static str {
     hooks(kind).keyword
+}
+
+/// The object type keyword of one object (a feature view's depends on what it is).
+pub(crate) fn object_keyword(object: &Object) -> &'static str {
+    let hooks = hooks(object.kind());
+    hooks.keyword_of.map_or(hooks.keyword, |of| of(object))
 }
 
 #[cfg(test)]

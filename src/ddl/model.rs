@@ -271,7 +271,10 @@ pub fn update(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt
 }
 
 /// The registry's ddl entry of a model: everything but its name can be altered.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::Model,
+    keyword_of: None,
     keyword: "MODEL",
     create,
     replace: Replacement::Alter,

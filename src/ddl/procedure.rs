@@ -100,7 +100,10 @@ fn drop(object: &Object) -> Vec<Stmt> {
 }
 
 /// The registry's ddl entry of a procedure.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::Procedure,
+    keyword_of: None,
     keyword: "PROCEDURE",
     create: |o| vec![Stmt::new(create_sql(o, false), &[CREATE])],
     replace: Replacement::CreateOrReplace(|o| vec![Stmt::new(create_sql(o, true), &[CREATE])]),

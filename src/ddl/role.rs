@@ -11,7 +11,10 @@ fn create(object: &Object) -> Vec<Stmt> {
 }
 
 /// The registry's ddl entry of a role: its comment is the one property, and ALTER sets it.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::Role,
+    keyword_of: None,
     keyword: "ROLE",
     create,
     replace: Replacement::Alter,

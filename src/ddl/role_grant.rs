@@ -24,7 +24,10 @@ fn drop(object: &Object) -> Vec<Stmt> {
 }
 
 /// The registry's ddl entry of a role grant; `keyword` names it in messages only.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::RoleGrant,
+    keyword_of: None,
     keyword: "ROLE GRANT",
     create,
     replace: Replacement::Alter,

@@ -74,7 +74,10 @@ fn feature_store_objects(object: &Object) -> Vec<Stmt> {
 }
 
 /// The registry's ddl entry of a schema.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::Schema,
+    keyword_of: None,
     keyword: "SCHEMA",
     create: |o| create(o, false),
     replace: Replacement::CreateOrReplace(|o| create(o, true)),

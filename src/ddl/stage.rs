@@ -95,7 +95,10 @@ pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
 }
 
 /// The registry's ddl entry of a stage.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::Stage,
+    keyword_of: None,
     keyword: "STAGE",
     create: |o| create(o, false),
     replace: Replacement::CreateOrReplace(|o| create(o, true)),

@@ -216,7 +216,10 @@ fn update(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
 }
 
 /// The registry's ddl entry of a table.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::Table,
+    keyword_of: None,
     keyword: "TABLE",
     create: |o| create_sql(o, false),
     replace: Replacement::CreateOrReplace(|o| create_sql(o, true)),

@@ -139,7 +139,10 @@ pub fn resume(name: &ObjectName) -> Stmt {
 }
 
 /// The registry's ddl entry of a task: everything but its name can be altered.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::Task,
+    keyword_of: None,
     keyword: "TASK",
     create,
     replace: Replacement::Alter,

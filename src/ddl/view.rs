@@ -60,7 +60,10 @@ fn update(_: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
 }
 
 /// The registry's ddl entry of a view.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::View,
+    keyword_of: None,
     keyword: "VIEW",
     create: |o| vec![Stmt::new(create_sql(o, false), &[CREATE])],
     replace: Replacement::CreateOrReplace(|o| vec![Stmt::new(create_sql(o, true), &[CREATE])]),

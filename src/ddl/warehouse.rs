@@ -13,7 +13,10 @@ pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
 }
 
 /// The registry's ddl entry of a warehouse.
+#[linkme::distributed_slice(crate::ddl::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
+    kind: crate::model::Kind::Warehouse,
+    keyword_of: None,
     keyword: "WAREHOUSE",
     create,
     // Every warehouse property can be altered.

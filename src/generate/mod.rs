@@ -138,36 +138,10 @@ impl Writer {
     }
 }
 
-/// The generate layer's entry of a kind in the registry: where its blocks go in the file
-/// (containers before what they hold, so references point up). Exhaustive, so a new kind
-/// without one does not compile; its block is written by `block` from its attribute table.
-fn rank(kind: Kind) -> u8 {
-    match kind {
-        Kind::Role => 0,
-        Kind::Database => 1,
-        Kind::Schema => 2,
-        Kind::Stage => 3,
-        Kind::Entity => 4,
-        Kind::FeatureView => 5,
-        Kind::Model => 6,
-        Kind::Task => 7,
-        Kind::Warehouse => 8,
-        // Beside the stages: after their schemas, before the feature views that read them.
-        Kind::Table => 3,
-        // After the tables it reads.
-        Kind::View => 4,
-        // Beside the tasks that call them (a task's CALL depends on the procedure).
-        Kind::Procedure => 6,
-        Kind::Grant => 9,
-        Kind::RoleGrant => 10,
-        Kind::DatabaseRole => 11,
-    }
-}
-
 /// HCL for `objects` (as read from the account), containers first.
 pub fn generate(objects: &[Object]) -> Generated {
     let mut sorted: Vec<&Object> = objects.iter().collect();
-    sorted.sort_by_key(|o| (rank(o.kind()), o.name.clone()));
+    sorted.sort_by_key(|o| (schema(o.kind()).generate_rank, o.name.clone()));
     let mut w = Writer {
         out: String::new(),
         addresses: BTreeMap::new(),

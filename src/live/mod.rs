@@ -8,9 +8,9 @@ mod queries;
 mod rows;
 
 use crate::diff::Picture;
-use crate::model::attr;
-use crate::model::{Ident, Kind, Object, ObjectName};
+use crate::model::{ByKind, Ident, Kind, Object, ObjectName};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 pub(crate) use contents::{read_contents, ContentsRead};
 #[cfg(test)]
@@ -127,113 +127,19 @@ pub async fn read<E: Executor>(
         fetched: std::mem::take(&mut results.fetched),
         ..Default::default()
     };
-    let get = |f: Family| results.rows.get(&f).cloned().unwrap_or_default();
-    let tags = get(Family::Tags);
-    let task_rows = get(Family::Tasks);
-    let fvs = parse::feature_views(&get(Family::DynamicTables), &get(Family::Views), &task_rows);
-    let refresh_tasks: BTreeSet<ObjectName> =
-        parse::feature_view_task_names(&fvs).into_iter().collect();
-    // Roles are account-wide: only those the configuration or the state names are kept,
-    // so the account's own roles never enter a plan.
-    let named_roles: BTreeSet<&ObjectName> = objects
-        .iter()
-        .filter(|o| o.kind() == Kind::Role)
-        .map(|o| &o.name)
-        .collect();
     let mut found: Vec<Object> = Vec::new();
-    // The row decoders, one arm per kind (the registry's live entry with `families`).
+    // Each kind's decoder, in `Kind::ALL` order: a decoder may read what the kinds before
+    // it found (a task is not a feature view's refresh task).
     for kind in Kind::ALL {
-        match kind {
-            Kind::Warehouse => found.extend(parse::warehouses(&get(Family::Warehouses))),
-            Kind::Database => found.extend(parse::databases(&get(Family::Databases))),
-            Kind::Schema => found.extend(schemas_with_feature_stores(
-                parse::schemas(&get(Family::Schemas)),
-                &tags,
-            )),
-            Kind::Stage => found.extend(parse::stages(&get(Family::Stages))),
-            Kind::Entity => found.extend(parse::entities(&tags)),
-            Kind::FeatureView => found.extend(fvs.iter().cloned()),
-            Kind::Model => found.extend(parse::models(
-                &get(Family::Models),
-                &get(Family::ModelVersions),
-            )),
-            Kind::Task => found.extend(
-                parse::tasks(&task_rows)
-                    .into_iter()
-                    .filter(|t| !refresh_tasks.contains(&t.name)),
-            ),
-            Kind::Table => found.extend(parse::tables(
-                &get(Family::AllTables),
-                &get(Family::Columns),
-            )),
-            Kind::View => found.extend(parse::views(&get(Family::Views))),
-            Kind::Procedure => {
-                for mut p in parse::procedures(&get(Family::Procedures)) {
-                    let details = out.fetched.iter().find(|f| {
-                        f.family == Family::ProcedureDetails
-                            && f.covers == [queries::ShowIn::Procedure(p.name.clone())]
-                    });
-                    if let Some(d) = details {
-                        parse::procedure_details(&mut p, &d.rows);
-                    }
-                    found.push(p);
-                }
-            }
-            Kind::Role => found.extend(
-                parse::roles(&get(Family::Roles))
-                    .into_iter()
-                    .filter(|r| named_roles.contains(&r.name)),
-            ),
-            Kind::RoleGrant => found.extend(parse::role_grants(&get(Family::RoleGrants))),
-            // SHOW DATABASE ROLES prints bare names: the database is the query's.
-            Kind::DatabaseRole => {
-                for f in out
-                    .fetched
-                    .iter()
-                    .filter(|f| f.family == Family::DatabaseRoles)
-                {
-                    for scope in &f.covers {
-                        if let queries::ShowIn::Database(db) = scope {
-                            found.extend(parse::database_roles(db, &f.rows));
-                        }
-                    }
-                }
-            }
-            Kind::Grant => found.extend(parse::grants(
-                &get(Family::Grants),
-                &get(Family::FutureGrants),
-            )),
-        }
+        let fetch = Fetch {
+            rows: &results.rows,
+            fetched: &out.fetched,
+            wanted: objects,
+            found: &found,
+        };
+        let objects = (reader(kind).decode)(&fetch);
+        found.extend(objects);
     }
-    // `on_all` grants: what the grantee holds on each object of the kind found in the
-    // container (ON ALL is not a grant of its own that SHOW lists).
-    let per_object: Vec<Object> = found
-        .iter()
-        .filter(|o| o.kind() == Kind::Grant && o.get(attr::ON).is_some())
-        .cloned()
-        .collect();
-    let present: Vec<(String, String)> = found
-        .iter()
-        .filter_map(|o| {
-            let kw = match o.kind() {
-                Kind::FeatureView if o.get(attr::REFRESH_FREQ).is_some() => "DYNAMIC TABLE",
-                Kind::FeatureView => "VIEW",
-                Kind::Schema => "SCHEMA",
-                Kind::Stage => "STAGE",
-                Kind::Task => "TASK",
-                Kind::Model => "MODEL",
-                _ => return None,
-            };
-            Some((kw.to_string(), o.name.to_sql()))
-        })
-        .collect();
-    for wanted in objects
-        .iter()
-        .filter(|o| o.kind() == Kind::Grant && o.get(attr::ON_ALL).is_some())
-    {
-        found.extend(parse::grant_on_all(wanted, &per_object, &present));
-    }
-
     let mut picture: BTreeMap<(Kind, ObjectName), Object> = BTreeMap::new();
     for o in found {
         picture.insert((o.kind(), o.name.clone()), o);
@@ -242,24 +148,59 @@ pub async fn read<E: Executor>(
     Ok(out)
 }
 
-/// Schemas with `feature_store` read: whether both of the Feature Store's tags exist, which is
-/// all every supported library release checks before it opens a store. The snapshot status
-/// table snowform creates with the layout is not required: 1.5.1 never creates it, and later
-/// releases create it themselves when they need it (docs/attributes.md).
-fn schemas_with_feature_stores(mut schemas: Vec<Object>, tags: &ShowRows) -> Vec<Object> {
-    let tag_names: BTreeSet<ObjectName> = parse::tag_names(tags).into_iter().collect();
-    for s in &mut schemas {
-        let has = |n: &str| Ident::from_canonical(n);
-        let fs = [
-            crate::model::kinds::feature_view::METADATA_TAG,
-            crate::model::kinds::feature_view::OBJECT_TAG,
-        ]
-        .iter()
-        .all(|t| tag_names.contains(&s.name.child(has(t))));
-        s.set(attr::FEATURE_STORE, fs);
-    }
-    schemas
+/// What the queries fetched, as a kind's decoder reads it.
+pub(crate) struct Fetch<'a> {
+    rows: &'a BTreeMap<Family, ShowRows>,
+    /// Every query's rows with the scopes it covers (for kinds whose rows do not name their
+    /// container, such as SHOW DATABASE ROLES).
+    pub(crate) fetched: &'a [queries::Fetched],
+    /// The objects the configuration and the state name.
+    pub(crate) wanted: &'a [&'a Object],
+    /// The objects of the kinds decoded before this one (`Kind::ALL` order).
+    pub(crate) found: &'a [Object],
 }
+
+impl Fetch<'_> {
+    /// The rows of one family, all scopes together (none when it was not queried).
+    pub(crate) fn rows(&self, family: Family) -> &ShowRows {
+        static NONE: ShowRows = ShowRows {
+            columns: Vec::new(),
+            rows: Vec::new(),
+        };
+        self.rows.get(&family).unwrap_or(&NONE)
+    }
+
+    /// The names of the wanted objects of `kind`.
+    pub(crate) fn named(&self, kind: Kind) -> BTreeSet<&ObjectName> {
+        self.wanted
+            .iter()
+            .filter(|o| o.kind() == kind)
+            .map(|o| &o.name)
+            .collect()
+    }
+}
+
+/// The live layer's entry of a kind in the registry: the SHOW families it is read from and
+/// the decoder that finds its objects in their rows. Each kind's module registers one in
+/// `READERS`.
+pub(crate) struct KindRead {
+    pub(crate) kind: Kind,
+    pub(crate) families: &'static [Family],
+    pub(crate) decode: fn(&Fetch) -> Vec<Object>,
+}
+
+/// The live layer's registry.
+#[linkme::distributed_slice]
+pub(crate) static READERS: [KindRead];
+
+pub(crate) fn reader(kind: Kind) -> &'static KindRead {
+    static BY_KIND: OnceLock<ByKind<KindRead>> = OnceLock::new();
+    BY_KIND
+        .get_or_init(|| ByKind::index(&READERS, |r| r.kind, "SHOW families and row decoder (live)"))
+        .get(kind)
+}
+
+mod decoders;
 
 #[cfg(test)]
 mod tests;

@@ -135,28 +135,9 @@ impl Query {
     }
 }
 
-/// The live layer's entry of a kind in the registry: the SHOW families it is read from.
-/// Exhaustive, so a new kind without one does not compile; its row decoder is the arm of
-/// `live::read` that matches it (exhaustive too).
+/// The SHOW families a kind is read from (the registry's live entry).
 pub(crate) fn families(kind: Kind) -> &'static [Family] {
-    match kind {
-        Kind::Warehouse => &[Family::Warehouses],
-        Kind::Database => &[Family::Databases],
-        Kind::Schema => &[Family::Schemas],
-        Kind::Stage => &[Family::Stages],
-        Kind::Entity => &[Family::Tags],
-        Kind::FeatureView => &[Family::DynamicTables, Family::Views, Family::Tasks],
-        Kind::Model => &[Family::Models, Family::ModelVersions],
-        Kind::Task => &[Family::Tasks],
-        Kind::Role => &[Family::Roles],
-        Kind::Table => &[Family::AllTables, Family::Columns],
-        Kind::View => &[Family::Views],
-        // DESCRIBE PROCEDURE (ProcedureDetails) follows SHOW PROCEDURES' rows (`live::read`).
-        Kind::Procedure => &[Family::Procedures],
-        Kind::Grant => &[Family::Grants, Family::FutureGrants],
-        Kind::RoleGrant => &[Family::RoleGrants],
-        Kind::DatabaseRole => &[Family::DatabaseRoles],
-    }
+    super::reader(kind).families
 }
 
 const SCHEMA_FAMILIES: &[Family] = &[

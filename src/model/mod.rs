@@ -17,6 +17,7 @@ pub(crate) use address::{import_command, Import, Removal};
 pub use address::{Address, AddressError, Move, MoveEnd};
 pub use derive::derive;
 pub use ident::{Ident, IdentError, ObjectName};
+pub(crate) use kind::ByKind;
 pub use kind::{Kind, Scope};
 pub(crate) use object::{default_value, same_value};
 pub use object::{Lifecycle, Object};

@@ -2,8 +2,10 @@
 //! where their live value comes from. One table per kind (`kinds/`) drives validation,
 //! defaults, diff, DDL and state, so adding an attribute is one line in one table.
 
+use super::kind::ByKind;
 use super::{Kind, Scope, Value};
 use crate::model::attr;
+use std::sync::OnceLock;
 
 /// An allowed value of an enumerated attribute and the spellings that mean it.
 #[derive(Debug)]
@@ -347,6 +349,11 @@ pub struct KindSchema {
     pub identity: Identity,
     /// Whether Snowflake can rename (and move) an object of the kind with ALTER ... RENAME TO.
     pub(crate) can_rename: bool,
+    /// Where its blocks go in a file `generate` writes: containers before what they hold,
+    /// so that references point up (equal ranks are ordered by name).
+    pub(crate) generate_rank: u8,
+    /// The label of the block in the examples of messages (`warehouse.compute`).
+    pub(crate) example_label: &'static str,
     pub attrs: &'static [Attr],
     pub blocks: &'static [BlockSchema],
     pub doc: &'static str,
@@ -380,26 +387,17 @@ impl BlockSchema {
     }
 }
 
+/// The model layer's registry: the attribute table of every kind, each registered by the
+/// kind's own module (`#[distributed_slice(SCHEMAS)]`), so that this layer names none of them.
+#[linkme::distributed_slice]
+pub static SCHEMAS: [KindSchema];
+
 /// The attribute table of a kind.
 pub fn schema(kind: Kind) -> &'static KindSchema {
-    use super::kinds::*;
-    match kind {
-        Kind::Warehouse => &warehouse::SCHEMA,
-        Kind::Database => &database::SCHEMA,
-        Kind::Schema => &schema::SCHEMA,
-        Kind::Stage => &stage::SCHEMA,
-        Kind::Entity => &entity::SCHEMA,
-        Kind::FeatureView => &feature_view::SCHEMA,
-        Kind::Model => &model::SCHEMA,
-        Kind::Task => &task::SCHEMA,
-        Kind::Role => &role::SCHEMA,
-        Kind::Table => &table::SCHEMA,
-        Kind::View => &view::SCHEMA,
-        Kind::Procedure => &procedure::SCHEMA,
-        Kind::Grant => &grant::SCHEMA,
-        Kind::RoleGrant => &role_grant::SCHEMA,
-        Kind::DatabaseRole => &database_role::SCHEMA,
-    }
+    static BY_KIND: OnceLock<ByKind<KindSchema>> = OnceLock::new();
+    BY_KIND
+        .get_or_init(|| ByKind::index(&SCHEMAS, |s| s.kind, "attribute table (model)"))
+        .get(kind)
 }
 
 /// Names a user may write inside any resource block besides the kind's attributes.

@@ -2,12 +2,15 @@ use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Database,
     keyword: "database",
     noun: "database",
     identity: Identity::Named(Scope::Account),
     can_rename: true,
+    generate_rank: 1,
+    example_label: "main",
     doc: "A database.",
     blocks: &[],
     attrs: &[

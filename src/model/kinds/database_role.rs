@@ -7,12 +7,15 @@ use crate::model::attr;
 use crate::model::schema::{Attr, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::DatabaseRole,
     keyword: "database_role",
     noun: "database role",
     identity: Identity::Named(Scope::Database),
     can_rename: false,
+    generate_rank: 11,
+    example_label: "fs_readers",
     doc: "A database role: privileges on its own database's objects, granted to roles.",
     blocks: &[],
     attrs: &[

@@ -9,12 +9,15 @@ pub(crate) const TAG_PREFIX: &str = "SNOWML_FEATURE_STORE_ENTITY_";
 /// and list_entities cuts the name read from the tag to this many characters.
 pub(crate) const NAME_MAX_CHARS: usize = 32;
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Entity,
     keyword: "entity",
     noun: "entity",
     identity: Identity::Named(Scope::Schema),
     can_rename: false,
+    generate_rank: 4,
+    example_label: "patient",
     doc: "A Feature Store entity: the tag SNOWML_FEATURE_STORE_ENTITY_<NAME> whose one allowed value is the join keys.",
     blocks: &[],
     attrs: &[

@@ -54,12 +54,15 @@ pub(crate) const SNAPSHOT_TABLE: &str = "SNOWML_SNAPSHOT_STATUS";
 pub(crate) const QUERY_REPLACE: &str =
     "Snowflake cannot ALTER a feature view's query; replacing it rebuilds the data: publish a new version instead";
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::FeatureView,
     keyword: "feature_view",
     noun: "feature view",
     identity: Identity::Named(Scope::Schema),
     can_rename: false,
+    generate_rank: 5,
+    example_label: "patient_age",
     doc: "A Feature Store feature view: <NAME>$<VERSION>, a view, or a dynamic table when refresh_freq is set.",
     blocks: &[],
     attrs: &[

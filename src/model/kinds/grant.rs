@@ -49,12 +49,15 @@ pub(crate) static PLURALS: &[EnumValue] = &[
     },
 ];
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Grant,
     keyword: "grant",
     noun: "grant",
     identity: Identity::Grant,
     can_rename: false,
+    generate_rank: 9,
+    example_label: "consumer_on_schema",
     doc: "Privileges on an object, or on every present or future object of a kind in a schema or database, granted to a role or a database role.",
     blocks: &[],
     attrs: &[

@@ -29,12 +29,15 @@ pub(crate) static VERSION_ATTRS: &[Attr] = &[
     ),
 ];
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Model,
     keyword: "model",
     noun: "model",
     identity: Identity::Named(Scope::Schema),
     can_rename: true,
+    generate_rank: 6,
+    example_label: "age",
     doc: "A Model Registry model and its versions.",
     blocks: &[BlockSchema {
         name: "version",

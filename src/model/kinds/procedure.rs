@@ -47,12 +47,16 @@ pub(crate) static EXECUTE_AS: &[EnumValue] = &[
     },
 ];
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Procedure,
     keyword: "procedure",
     noun: "procedure",
     identity: Identity::Named(Scope::Schema),
     can_rename: false,
+    // Beside the tasks that call them (a task's CALL depends on the procedure).
+    generate_rank: 6,
+    example_label: "retrain",
     doc: "A stored procedure. Its identity is its name and argument types (Snowflake's overloads are distinct procedures: `RETRAIN(NUMBER)` and `RETRAIN(VARCHAR)` are two objects); `${procedure.x.fqn}` gives `DB.SCHEMA.NAME`, to CALL it. SHOW PROCEDURES (one per database) finds them; DESCRIBE PROCEDURE is sent only for the procedures the configuration or the state names. Any change is CREATE OR REPLACE PROCEDURE ... COPY GRANTS (the grants stay); a change of argument types is another procedure, created, with the old one dropped. A task whose SQL CALLs a declared procedure is created after it and dropped before it. SHOW PROCEDURES prints no owner, so `owner` is not offered. Not supported yet: a `grant` on a procedure block (refused at validate), and `import` or `generate` of a procedure found in the account (they list the other kinds only).",
     blocks: &[],
     attrs: &[

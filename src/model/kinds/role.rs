@@ -6,12 +6,15 @@ use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Role,
     keyword: "role",
     noun: "role",
     identity: Identity::Named(Scope::Account),
     can_rename: true,
+    generate_rank: 0,
+    example_label: "fs_producer",
     doc: "An account role.",
     blocks: &[],
     attrs: &[

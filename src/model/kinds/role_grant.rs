@@ -6,12 +6,15 @@ use crate::model::attr;
 use crate::model::schema::{Attr, AttrType, Identity, KindSchema, Role};
 use crate::model::{Ident, Kind, ObjectName};
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::RoleGrant,
     keyword: "role_grant",
     noun: "role grant",
     identity: Identity::Grant,
     can_rename: false,
+    generate_rank: 10,
+    example_label: "consumer_in_producer",
     doc: "A role (or database role) granted to a role, a database role or a user: the grantee inherits its privileges.",
     blocks: &[],
     attrs: &[

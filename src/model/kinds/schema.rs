@@ -2,12 +2,15 @@ use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, Identity, KindSchema, Role};
 use crate::model::{Kind, Scope};
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Schema,
     keyword: "schema",
     noun: "schema",
     identity: Identity::Named(Scope::Database),
     can_rename: true,
+    generate_rank: 2,
+    example_label: "feature_store",
     doc: "A schema in a database.",
     blocks: &[],
     attrs: &[

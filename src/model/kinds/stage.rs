@@ -13,12 +13,15 @@ pub(crate) static ENCRYPTION: &[EnumValue] = &[
     },
 ];
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Stage,
     keyword: "stage",
     noun: "stage",
     identity: Identity::Named(Scope::Schema),
     can_rename: true,
+    generate_rank: 3,
+    example_label: "models",
     doc: "A named stage: internal (files kept by Snowflake) or external (with a url).",
     blocks: &[],
     attrs: &[

@@ -37,12 +37,16 @@ pub(crate) static COLUMN_ATTRS: &[Attr] = &[
     Attr::prop(attr::COMMENT, AttrType::String, None, "The column's comment."),
 ];
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Table,
     keyword: "table",
     noun: "table",
     identity: Identity::Named(Scope::Schema),
     can_rename: true,
+    // Beside the stages: after their schemas, before the feature views that read them.
+    generate_rank: 3,
+    example_label: "patients",
     doc: "A table and its columns, read with SHOW TABLES and SHOW COLUMNS (one each per schema that holds declared tables; SHOW COLUMNS lists at most 10,000 columns of a schema, the views' included). Columns are compared by name (SHOW COLUMNS does not document an order); a column added later is appended. A column renamed in the configuration is a drop and an add (its data is lost). In a transient schema every table is transient: declare `transient = true` there.",
     blocks: &[BlockSchema {
         name: "column",

@@ -34,12 +34,15 @@ pub(crate) const ROOT_ONLY: &[&str] = &[
     attr::TASK_AUTO_RETRY_ATTEMPTS,
 ];
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Task,
     keyword: "task",
     noun: "task",
     identity: Identity::Named(Scope::Schema),
     can_rename: false,
+    generate_rank: 7,
+    example_label: "score",
     doc: "A task: a scheduled statement, or a node of a task graph (after = [...]).",
     blocks: &[],
     attrs: &[

@@ -7,12 +7,16 @@ use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, DefaultValue as D, Identity, KindSchema};
 use crate::model::{Kind, Scope};
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::View,
     keyword: "view",
     noun: "view",
     identity: Identity::Named(Scope::Schema),
     can_rename: true,
+    // After the tables it reads.
+    generate_rank: 4,
+    example_label: "patient_ages",
     doc: "A view. A new query is CREATE OR REPLACE VIEW ... COPY GRANTS (the grants stay); the plan shows a unified diff of the query.",
     blocks: &[],
     attrs: &[

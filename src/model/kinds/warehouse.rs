@@ -103,12 +103,15 @@ pub(crate) static CONSTRAINTS: &[EnumValue] = &[
     },
 ];
 
+#[linkme::distributed_slice(crate::model::schema::SCHEMAS)]
 pub static SCHEMA: KindSchema = KindSchema {
     kind: Kind::Warehouse,
     keyword: "warehouse",
     noun: "warehouse",
     identity: Identity::Named(Scope::Account),
     can_rename: true,
+    generate_rank: 8,
+    example_label: "compute",
     doc: "A virtual warehouse: the compute that runs queries, tasks and dynamic table refreshes.",
     blocks: &[],
     attrs: &[
