@@ -16,6 +16,7 @@ pub mod diff;
 pub mod drift;
 pub mod generate;
 pub(crate) mod graph;
+mod kinds;
 pub mod live;
 pub mod model;
 pub mod plan;

@@ -369,8 +369,8 @@ fn generated(target: Option<&Object>, record: Option<&Object>) -> Vec<(String, b
     for o in target.iter().chain(record.iter()) {
         if o.kind() == crate::model::Kind::Task {
             for s in [
-                crate::ddl::task::suspend(&o.name),
-                crate::ddl::task::resume(&o.name),
+                crate::kinds::task::ddl::suspend(&o.name),
+                crate::kinds::task::ddl::resume(&o.name),
             ] {
                 out.extend(s.sql.map(|sql| (sql, false)));
             }

@@ -5,10 +5,10 @@ use super::decode::Decoded;
 use super::evaluate::list;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::Graph;
+use crate::kinds::task::{MAX_PREDECESSORS, ROOT_ONLY};
+use crate::kinds::{entity, feature_view as fv};
 use crate::model::attr;
 use crate::model::canon::RefreshFreq;
-use crate::model::kinds::task::{MAX_PREDECESSORS, ROOT_ONLY};
-use crate::model::kinds::{entity, feature_view as fv};
 use crate::model::{entity_of_tag, Address, Ident, Kind, ObjectName, TAG_VALUE_MAX_CHARS};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -7,10 +7,10 @@ use super::blocks::ResourceDecl;
 use super::functions::describe;
 use super::values::{self, text, Invalid};
 use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::kinds::model::{VERSIONS, VERSION_ATTRS};
+use crate::kinds::table::{COLUMNS as TABLE_COLUMNS, COLUMN_ATTRS};
 use crate::model::attr;
 use crate::model::ident::{split_parts, MAX_IDENT_LEN};
-use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
-use crate::model::kinds::table::{COLUMNS as TABLE_COLUMNS, COLUMN_ATTRS};
 use crate::model::schema::{Attr, AttrType};
 use crate::model::{
     entity_of_tag, entity_tag_name, feature_view_object_name, schema, Address, Ident, Kind,
@@ -259,7 +259,7 @@ impl Decoder<'_, '_> {
         // Overloads are distinct procedures: the argument types belong to the identity.
         let object_name = match kind {
             Kind::Procedure => object_name.map(|n| {
-                n.with_signature(Some(crate::model::kinds::procedure::signature(
+                n.with_signature(Some(crate::kinds::procedure::signature(
                     props.get(attr::ARGUMENTS),
                 )))
             }),
@@ -296,7 +296,7 @@ impl Decoder<'_, '_> {
     /// What a grant's `on`, `in` or `to` names, as its statements write it: `SCHEMA DB.S`,
     /// `DATABASE DB`, `ROLE R`, `DATABASE ROLE DB.R`.
     fn securable(&mut self, attr: &str, value: &Hcl) -> Result<String, Invalid> {
-        use crate::model::kinds::grant::{self as g, grantee_text};
+        use crate::kinds::grant::{self as g, grantee_text};
         if let Hcl::Object(m) = value {
             if let Some(Hcl::String(a)) = m.get(ADDRESS_KEY) {
                 let address = Address::parse(a).map_err(|e| Invalid::new(e.to_string()))?;
@@ -428,7 +428,7 @@ impl Decoder<'_, '_> {
     /// `on_all` / `on_future` with `in`, and its privileges are those the object kind takes
     /// (`ALL` expanded to the kind's list).
     fn grant(&mut self, props: &mut BTreeMap<String, Value>) -> Option<ObjectName> {
-        use crate::model::kinds::grant::{self as g};
+        use crate::kinds::grant::{self as g};
         let block = self.input.decl.span();
         let at = |d: &Self, attr: &str| d.spans.get(attr).cloned().unwrap_or_else(|| block.clone());
         if [
@@ -682,9 +682,7 @@ impl Decoder<'_, '_> {
             return None;
         }
         props.insert(attr::TO.into(), Value::Str(grantee.clone()));
-        Some(crate::model::kinds::role_grant::role_grant_name(
-            &role, &grantee,
-        ))
+        Some(crate::kinds::role_grant::role_grant_name(&role, &grantee))
     }
 
     fn name(&mut self, value: Option<&(Hcl, Span)>) -> Option<Ident> {

@@ -14,8 +14,8 @@ use super::values::text;
 use super::variables::Variables;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::Graph;
+use crate::kinds::model::{VERSIONS, VERSION_ATTRS};
 use crate::model::attr;
-use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
 use crate::model::{schema, Address, Ident, Kind, Lifecycle, ObjectName, Role};
 use hcl::Value as Hcl;
 use hcl_edit::expr::Expression;
@@ -1631,7 +1631,7 @@ fn ignore_changes(expr: &Expression, decl: &ResourceDecl, diags: &mut Diagnostic
     }
     if decl.kind == Kind::Table {
         // Every column block (columns someone else adds and drops).
-        allowed.push(crate::model::kinds::table::COLUMNS);
+        allowed.push(crate::kinds::table::COLUMNS);
     }
     let Expression::Array(items) = expr else {
         diags.push(
@@ -1937,7 +1937,7 @@ fn resolve_named(decoded: &mut [Decoded]) {
             let called = d
                 .object
                 .get_str(attr::SQL)
-                .and_then(|sql| crate::model::kinds::procedure::called_by(&d.object.name, sql));
+                .and_then(|sql| crate::kinds::procedure::called_by(&d.object.name, sql));
             if let Some(addrs) = called.and_then(|n| procedures.get(&n)) {
                 d.object.deps.extend(addrs.iter().cloned());
             }

@@ -180,7 +180,7 @@ pub(crate) fn decode(ty: &AttrType, hcl_value: &Hcl) -> Result<Value, Invalid> {
             let mut out: Vec<Value> = Vec::with_capacity(items.len());
             for item in items {
                 let s = text(item).ok_or_else(|| expected(ty, hcl_value))?;
-                let p = crate::model::kinds::grant::canonical_privilege(&s);
+                let p = crate::kinds::grant::canonical_privilege(&s);
                 if p.is_empty() {
                     return Err(Invalid::new("a privilege is empty"));
                 }
@@ -291,7 +291,7 @@ pub(crate) fn to_hcl(value: &Value, ty: Option<&AttrType>) -> Hcl {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::kinds::warehouse::SIZES;
+    use crate::kinds::warehouse::SIZES;
 
     fn hcl(src: &str) -> Hcl {
         let e: hcl::Expression = hcl_edit::parser::parse_expr(src).unwrap().into();

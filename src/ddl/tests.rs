@@ -218,7 +218,7 @@ fn hostile_names_and_comments_cannot_break_out() {
                 let to = format!("ROLE {}", ident(h).to_sql());
                 obj(
                     Kind::Grant,
-                    crate::model::kinds::grant::grant_name(&on, &to),
+                    crate::kinds::grant::grant_name(&on, &to),
                     &[
                         ("on", on.as_str().into()),
                         ("to", to.as_str().into()),
@@ -231,7 +231,7 @@ fn hostile_names_and_comments_cannot_break_out() {
                 let to = format!("USER {}", ident(h).to_sql());
                 obj(
                     Kind::RoleGrant,
-                    crate::model::kinds::role_grant::role_grant_name(&role, &to),
+                    crate::kinds::role_grant::role_grant_name(&role, &to),
                     &[("role", role.as_str().into()), ("to", to.as_str().into())],
                 )
             },
@@ -331,7 +331,7 @@ fn task_becoming_a_child_unsets_its_graph_parameters_before_add_after() {
         attr::AFTER,
     ];
     assert_eq!(
-        sqls(&task::update(&before, &after, &changed)),
+        sqls(&crate::kinds::task::ddl::update(&before, &after, &changed)),
         [
             "ALTER TASK DB.S.T UNSET SCHEDULE, CONFIG, OVERLAP_POLICY",
             "ALTER TASK DB.S.T ADD AFTER DB.S.ROOT",
@@ -352,13 +352,13 @@ fn a_serverless_task_size_is_written_as_a_string() {
         ],
     );
     assert_eq!(
-        sqls(&task::create(&t)),
+        sqls(&crate::kinds::task::ddl::create(&t)),
         ["CREATE TASK DB.S.T USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL' AS SELECT 1"]
     );
     let before = t.clone();
     t.set(attr::USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE, "XXLARGE");
     assert_eq!(
-        sqls(&task::update(
+        sqls(&crate::kinds::task::ddl::update(
             &before,
             &t,
             &[attr::USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE]
@@ -377,7 +377,10 @@ fn a_stage_directory_change_is_its_own_alter() {
         &[("directory", true.into()), ("comment", "files".into())],
     );
     assert_eq!(
-        sqls(&stage::update(&o, &[attr::DIRECTORY, attr::COMMENT])),
+        sqls(&crate::kinds::stage::ddl::update(
+            &o,
+            &[attr::DIRECTORY, attr::COMMENT]
+        )),
         [
             "ALTER STAGE DB.S.ST SET COMMENT = 'files'",
             "ALTER STAGE DB.S.ST SET DIRECTORY = (ENABLE = TRUE)",

@@ -4,8 +4,8 @@
 
 use super::{model_versions, Action, AttrChange, Change, Reason, Why, UNKNOWN};
 use crate::diag::Diagnostics;
+use crate::kinds::{feature_view, stage, table};
 use crate::model::attr;
-use crate::model::kinds::{feature_view, stage, table};
 use crate::model::{same_value, schema, Kind, Object, Role, Update, Value};
 
 pub(super) fn compare(desired: &Object, cur: &Object) -> Result<Change, Diagnostics> {

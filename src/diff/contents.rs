@@ -3,8 +3,8 @@
 //! plan lists them so that a reviewer sees them before apply refuses or runs the change.
 
 use super::{Action, Change};
+use crate::kinds::feature_view::{METADATA_TAG, OBJECT_TAG, SNAPSHOT_TABLE};
 use crate::model::attr;
-use crate::model::kinds::feature_view::{METADATA_TAG, OBJECT_TAG, SNAPSHOT_TABLE};
 use crate::model::{Address, Ident, Kind, Object, ObjectName};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

@@ -48,13 +48,7 @@ impl Action {
     }
 }
 
-/// One attribute that differs. `name` is a path: `size`, `versions.V2`, `versions.V1.alias`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AttrChange {
-    pub name: String,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
-}
+pub use crate::model::AttrChange;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
@@ -640,7 +634,7 @@ pub(crate) fn undeclared_grants(
     known: &[&Object],
     live: &Picture,
 ) -> Vec<Object> {
-    use crate::model::kinds::grant::{securable_of_plural, split_target};
+    use crate::kinds::grant::{securable_of_plural, split_target};
     let roles: BTreeSet<String> = declared
         .iter()
         .filter_map(|o| match o.kind() {
@@ -896,8 +890,7 @@ impl Relocation {
     }
 
     fn sources(&self, object: &mut Object) {
-        let Some(Value::Map(versions)) = object.props.get_mut(crate::model::kinds::model::VERSIONS)
-        else {
+        let Some(Value::Map(versions)) = object.props.get_mut(crate::kinds::model::VERSIONS) else {
             return;
         };
         for v in versions.values_mut() {
@@ -959,13 +952,14 @@ impl Relocation {
     /// or schema: Snowflake keeps the grant on the renamed object, so its record follows
     /// (target and name). Renames of the target itself (a stage, a table) are not followed.
     fn grant(&self, object: &mut Object) {
+        use crate::kinds::grant::{grant_name, target_text};
         use crate::model::ident::split_parts;
-        use crate::model::kinds::grant::{grant_name, target_text};
         let mut changed = false;
         for attr in [attr::ON, attr::IN] {
-            let Some((keyword, name)) = object.get_str(attr).and_then(|t| {
-                crate::model::kinds::grant::split_target(t).map(|(s, n)| (s.keyword, n))
-            }) else {
+            let Some((keyword, name)) = object
+                .get_str(attr)
+                .and_then(|t| crate::kinds::grant::split_target(t).map(|(s, n)| (s.keyword, n)))
+            else {
                 continue;
             };
             let Ok(mut parts) = split_parts(name) else {
@@ -1457,7 +1451,7 @@ mod pass_tests {
     /// A grant of `privileges` on `on` (`SCHEMA D.S`) or, with `future`, on the future
     /// objects of that kind in `on`, to role R.
     fn grant(addr: &str, on: &str, future: Option<&str>, privileges: &[&str]) -> Object {
-        use crate::model::kinds::grant::grant_name;
+        use crate::kinds::grant::grant_name;
         let target = match future {
             Some(p) => format!("FUTURE {p} IN {on}"),
             None => on.to_string(),

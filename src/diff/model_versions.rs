@@ -3,8 +3,8 @@
 
 use super::{AttrChange, Change};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::model::{VERSIONS, VERSION_ATTRS};
 use crate::model::attr;
-use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
 use crate::model::{same_value, Object, Value};
 use std::collections::BTreeMap;
 

@@ -246,7 +246,7 @@ pub fn detect(
 /// Versions added, dropped or changed outside snowform.
 fn version_drift(recorded: &Object, live: &Object) -> Vec<DriftedAttribute> {
     let get = |o: &Object| -> BTreeMap<String, Value> {
-        o.get(crate::model::kinds::model::VERSIONS)
+        o.get(crate::kinds::model::VERSIONS)
             .and_then(Value::as_map)
             .cloned()
             .unwrap_or_default()

@@ -2,8 +2,8 @@
 //! exists. Writes only what differs from Snowflake's defaults, references blocks it also
 //! writes, and lists the `snowform import` commands that record them. Pure.
 
+use crate::kinds::model::VERSIONS;
 use crate::model::attr;
-use crate::model::kinds::model::VERSIONS;
 use crate::model::{
     default_value, entity_of_tag, schema, AttrType, Kind, Object, ObjectName, Role, Scope, Update,
     Value,
@@ -174,8 +174,8 @@ pub fn generate(objects: &[Object]) -> Generated {
 /// A grant's block: its privileges, target and grantee, with references to the blocks
 /// written beside it.
 fn grant_block(writer: &mut Writer, object: &Object) {
+    use crate::kinds::grant::split_target;
     use crate::model::ident::split_parts;
-    use crate::model::kinds::grant::split_target;
     let privileges: Vec<String> = object
         .get(attr::PRIVILEGES)
         .map(|v| v.str_list())
@@ -424,7 +424,7 @@ fn block(writer: &mut Writer, object: &Object) {
 
 /// A table's column blocks, in the order the account lists them.
 fn columns(writer: &mut Writer, object: &Object) {
-    let Some(Value::List(cols)) = object.get(crate::model::kinds::table::COLUMNS) else {
+    let Some(Value::List(cols)) = object.get(crate::kinds::table::COLUMNS) else {
         return;
     };
     for c in cols {

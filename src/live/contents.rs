@@ -2,11 +2,12 @@
 //! all with them. One SHOW per kind per container (IN DATABASE or IN SCHEMA), and none
 //! where the first read already listed that kind for the whole container.
 
-use super::parse;
-use super::queries::{self, Family, Fetched, Query, ShowIn};
-use super::rows::ShowRows;
+use super::queries::{self, Query};
 use super::{Executor, LiveRead};
 use crate::diff::Found;
+use crate::kinds::feature_view::read::{feature_view_task_names, feature_views};
+use crate::kinds::read::{schema_name, Family, Fetched, ShowIn};
+use crate::kinds::rows::ShowRows;
 use crate::model::{entity_of_tag, Ident, ObjectName};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -166,9 +167,7 @@ fn classify(rows: &BTreeMap<Family, ShowRows>) -> Vec<Found> {
     let empty = ShowRows::default();
     let get = |f: Family| rows.get(&f).unwrap_or(&empty);
     let names = |rows: &ShowRows| -> Vec<ObjectName> {
-        rows.iter()
-            .filter_map(|r| parse::schema_name(rows, r))
-            .collect()
+        rows.iter().filter_map(|r| schema_name(rows, r)).collect()
     };
     let mut out: Vec<Found> = Vec::new();
     let schemas = get(Family::Schemas);
@@ -190,9 +189,9 @@ fn classify(rows: &BTreeMap<Family, ShowRows>) -> Vec<Found> {
         get(Family::Views),
         get(Family::Tasks),
     );
-    let fvs = parse::feature_views(dts, views, tasks);
+    let fvs = feature_views(dts, views, tasks);
     let fv_names: BTreeSet<ObjectName> = fvs.iter().map(|o| o.name.clone()).collect();
-    let refresh: BTreeSet<ObjectName> = parse::feature_view_task_names(&fvs).into_iter().collect();
+    let refresh: BTreeSet<ObjectName> = feature_view_task_names(&fvs).into_iter().collect();
     let dt_names: BTreeSet<ObjectName> = names(dts).into_iter().collect();
     let fv_or = |n: &ObjectName, kind: &'static str| {
         if fv_names.contains(n) {
@@ -216,7 +215,7 @@ fn classify(rows: &BTreeMap<Family, ShowRows>) -> Vec<Found> {
     // SHOW TABLES lists dynamic tables too (is_dynamic): they are listed once, as above.
     let tables = get(Family::AllTables);
     for r in tables.iter() {
-        let Some(n) = parse::schema_name(tables, r) else {
+        let Some(n) = schema_name(tables, r) else {
             continue;
         };
         if tables.flag(r, "is_dynamic") != Some(true) && !dt_names.contains(&n) {

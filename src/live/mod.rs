@@ -3,20 +3,18 @@
 //! the same objects the configuration produces. It reads; it never compares or writes.
 
 mod contents;
-mod parse;
 mod queries;
-mod rows;
 
 use crate::diff::Picture;
-use crate::model::{ByKind, Ident, Kind, Object, ObjectName};
+use crate::model::{Ident, Kind, Object, ObjectName};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 
-pub(crate) use contents::{read_contents, ContentsRead};
 #[cfg(test)]
-use parse::definition_text;
-pub(crate) use queries::Family;
-pub use rows::ShowRows;
+use crate::kinds::feature_view::read::definition_text;
+pub(crate) use crate::kinds::read::Family;
+use crate::kinds::read::{reader, Fetch};
+pub use crate::kinds::rows::ShowRows;
+pub(crate) use contents::{read_contents, ContentsRead};
 
 /// A failed metadata query.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -65,7 +63,7 @@ pub struct LiveRead {
     #[cfg(test)]
     pub(crate) missing_scopes: Vec<String>,
     /// The rows of each query, for a later listing of a container's contents to reuse.
-    pub fetched: Vec<queries::Fetched>,
+    pub fetched: Vec<crate::kinds::read::Fetched>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,7 +88,7 @@ pub async fn read<E: Executor>(
     let mut versions: BTreeMap<String, queries::Query> = versions
         .into_iter()
         .map(|q| match &q.scope {
-            queries::ShowIn::Database(db) => (db.as_str().to_string(), q),
+            crate::kinds::read::ShowIn::Database(db) => (db.as_str().to_string(), q),
             _ => unreachable!("model versions are read per database"),
         })
         .collect();
@@ -108,12 +106,12 @@ pub async fn read<E: Executor>(
                 .filter_map(|r| rows.raw(r, "database_name"))
                 .filter_map(|db| versions.remove(db))
                 .collect(),
-            Family::Procedures => parse::procedures(rows)
+            Family::Procedures => crate::kinds::procedure::read::procedures(rows)
                 .into_iter()
                 .filter(|p| described.remove(&p.name))
                 .map(|p| queries::Query {
                     family: Family::ProcedureDetails,
-                    scope: queries::ShowIn::Procedure(p.name),
+                    scope: crate::kinds::read::ShowIn::Procedure(p.name),
                     fallback: vec![],
                 })
                 .collect(),
@@ -147,60 +145,6 @@ pub async fn read<E: Executor>(
     out.picture = picture;
     Ok(out)
 }
-
-/// What the queries fetched, as a kind's decoder reads it.
-pub(crate) struct Fetch<'a> {
-    rows: &'a BTreeMap<Family, ShowRows>,
-    /// Every query's rows with the scopes it covers (for kinds whose rows do not name their
-    /// container, such as SHOW DATABASE ROLES).
-    pub(crate) fetched: &'a [queries::Fetched],
-    /// The objects the configuration and the state name.
-    pub(crate) wanted: &'a [&'a Object],
-    /// The objects of the kinds decoded before this one (`Kind::ALL` order).
-    pub(crate) found: &'a [Object],
-}
-
-impl Fetch<'_> {
-    /// The rows of one family, all scopes together (none when it was not queried).
-    pub(crate) fn rows(&self, family: Family) -> &ShowRows {
-        static NONE: ShowRows = ShowRows {
-            columns: Vec::new(),
-            rows: Vec::new(),
-        };
-        self.rows.get(&family).unwrap_or(&NONE)
-    }
-
-    /// The names of the wanted objects of `kind`.
-    pub(crate) fn named(&self, kind: Kind) -> BTreeSet<&ObjectName> {
-        self.wanted
-            .iter()
-            .filter(|o| o.kind() == kind)
-            .map(|o| &o.name)
-            .collect()
-    }
-}
-
-/// The live layer's entry of a kind in the registry: the SHOW families it is read from and
-/// the decoder that finds its objects in their rows. Each kind's module registers one in
-/// `READERS`.
-pub(crate) struct KindRead {
-    pub(crate) kind: Kind,
-    pub(crate) families: &'static [Family],
-    pub(crate) decode: fn(&Fetch) -> Vec<Object>,
-}
-
-/// The live layer's registry.
-#[linkme::distributed_slice]
-pub(crate) static READERS: [KindRead];
-
-pub(crate) fn reader(kind: Kind) -> &'static KindRead {
-    static BY_KIND: OnceLock<ByKind<KindRead>> = OnceLock::new();
-    BY_KIND
-        .get_or_init(|| ByKind::index(&READERS, |r| r.kind, "SHOW families and row decoder (live)"))
-        .get(kind)
-}
-
-mod decoders;
 
 #[cfg(test)]
 mod tests;

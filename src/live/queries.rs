@@ -4,8 +4,9 @@
 //! wanted in several schemas of a database is read once for the database; pages of 10,000
 //! rows are followed with LIMIT ... FROM.
 
-use super::rows::ShowRows;
 use super::{ExecError, Executor, LiveError};
+use crate::kinds::read::{Family, Fetched, ShowIn};
+use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Ident, Kind, Object, ObjectName};
 use crate::sql::quote_literal;
@@ -14,92 +15,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Snowflake's page size for SHOW: a larger LIMIT is an error.
 pub(crate) const PAGE: usize = 10_000;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Family {
-    Warehouses,
-    Databases,
-    Schemas,
-    Stages,
-    Tags,
-    DynamicTables,
-    Views,
-    Tasks,
-    Models,
-    ModelVersions,
-    Roles,
-    /// SHOW GRANTS TO ROLE / TO DATABASE ROLE, one per grantee.
-    Grants,
-    /// SHOW FUTURE GRANTS IN SCHEMA / IN DATABASE, one per container.
-    FutureGrants,
-    /// SHOW GRANTS OF ROLE / OF DATABASE ROLE, one per granted role.
-    RoleGrants,
-    /// SHOW DATABASE ROLES IN DATABASE, one per database.
-    DatabaseRoles,
-    /// Every table (the listing of a replaced container, and the table kind).
-    AllTables,
-    /// The columns of tables and views (SHOW COLUMNS: no warehouse needed), read per schema.
-    Columns,
-    /// SHOW PROCEDURES: existence and argument types, per database or schema.
-    Procedures,
-    /// DESCRIBE PROCEDURE of one procedure SHOW PROCEDURES found and the configuration or
-    /// the state names (its code, handler, packages...): sent as SHOW PROCEDURES' rows come.
-    ProcedureDetails,
-}
-
-impl Family {
-    fn show(self) -> &'static str {
-        match self {
-            Family::Warehouses => "SHOW WAREHOUSES",
-            Family::Databases => "SHOW DATABASES",
-            Family::Schemas => "SHOW SCHEMAS",
-            Family::Stages => "SHOW STAGES",
-            Family::Tags => "SHOW TAGS",
-            Family::DynamicTables => "SHOW DYNAMIC TABLES",
-            Family::Views => "SHOW VIEWS",
-            Family::Tasks => "SHOW TASKS",
-            Family::Models => "SHOW MODELS",
-            Family::ModelVersions => "",
-            Family::Roles => "SHOW ROLES",
-            Family::Grants => "SHOW GRANTS TO",
-            Family::FutureGrants => "SHOW FUTURE GRANTS",
-            Family::RoleGrants => "SHOW GRANTS OF",
-            Family::DatabaseRoles => "SHOW DATABASE ROLES",
-            Family::AllTables => "SHOW TABLES",
-            Family::Columns => "SHOW COLUMNS",
-            Family::Procedures => "SHOW PROCEDURES",
-            Family::ProcedureDetails => "DESCRIBE PROCEDURE",
-        }
-    }
-
-    /// Whether SHOW takes LIMIT ... FROM for this kind (documented for these).
-    fn pages(self) -> bool {
-        matches!(
-            self,
-            Family::Databases
-                | Family::Schemas
-                | Family::AllTables
-                | Family::DynamicTables
-                | Family::Views
-                | Family::Tasks
-                | Family::Roles
-        )
-    }
-}
-
-/// Where one SHOW reads (`SHOW ... IN ACCOUNT | DATABASE d | SCHEMA d.s`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ShowIn {
-    Account,
-    Database(Ident),
-    Schema(ObjectName),
-    /// The grants of one account role (`SHOW GRANTS TO ROLE r`).
-    Role(Ident),
-    /// The grants of one database role (`SHOW GRANTS TO DATABASE ROLE db.r`).
-    DatabaseRole(ObjectName),
-    /// One procedure, with its argument types (`DESCRIBE PROCEDURE db.s.p(NUMBER)`).
-    Procedure(ObjectName),
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Query {
@@ -324,13 +239,6 @@ type Outcome = (Family, ShowRows, usize, Option<String>, Vec<ShowIn>);
 
 /// The rows of one query, and the scopes they list completely (none when a scope was
 /// missing): another reader may take what it needs of a covered scope from them.
-#[derive(Clone, Debug)]
-pub struct Fetched {
-    pub(crate) family: Family,
-    pub covers: Vec<ShowIn>,
-    pub rows: ShowRows,
-}
-
 pub(crate) struct Results {
     pub rows: BTreeMap<Family, ShowRows>,
     pub sent: usize,

@@ -97,7 +97,7 @@ fn role_grant() -> Object {
     let (role, to) = ("ROLE XYZ_DEV_FS_CONSUMER", "ROLE XYZ_DEV_FS_PRODUCER");
     let mut o = wanted(
         Kind::RoleGrant,
-        crate::model::kinds::role_grant::role_grant_name(role, to),
+        crate::kinds::role_grant::role_grant_name(role, to),
     );
     o.set(attr::ROLE, role);
     o.set(attr::TO, to);
@@ -108,10 +108,7 @@ fn role_grant() -> Object {
 fn future_grant() -> Object {
     let target = "FUTURE DYNAMIC TABLES IN SCHEMA XYZ_DEV.FEATURE_STORE";
     let to = "ROLE XYZ_DEV_FS_PRODUCER";
-    let mut o = wanted(
-        Kind::Grant,
-        crate::model::kinds::grant::grant_name(target, to),
-    );
+    let mut o = wanted(Kind::Grant, crate::kinds::grant::grant_name(target, to));
     o.set(attr::ON_FUTURE, "DYNAMIC TABLES");
     o.set(attr::IN, "SCHEMA XYZ_DEV.FEATURE_STORE");
     o.set(attr::TO, to);
@@ -297,7 +294,7 @@ fn feature_view_metadata_is_resolved_as_the_library_resolves_it() {
         .unwrap();
         let empty: ShowRows =
             serde_json::from_value(serde_json::json!({"columns": ["name"], "rows": []})).unwrap();
-        let fv = super::parse::feature_views(&empty, &views, &empty).remove(0);
+        let fv = crate::kinds::feature_view::read::feature_views(&empty, &views, &empty).remove(0);
         (
             fv.get(attr::ENTITIES)
                 .unwrap()
@@ -347,16 +344,18 @@ fn recorded_rows_read_as_the_objects_pinned_beside_them() {
             serde_json::from_value(v["show"][family].clone()).unwrap_or_default()
         };
         let objects = match v["reader"].as_str().unwrap() {
-            "warehouses" => super::parse::warehouses(&show("warehouses")),
-            "databases" => super::parse::databases(&show("databases")),
-            "schemas" => super::parse::schemas(&show("schemas")),
-            "stages" => super::parse::stages(&show("stages")),
-            "entities" => super::parse::entities(&show("tags")),
-            "tasks" => super::parse::tasks(&show("tasks")),
-            "feature_views" => {
-                super::parse::feature_views(&show("dynamic_tables"), &show("views"), &show("tasks"))
-            }
-            "models" => super::parse::models(&show("models"), &show("model_versions")),
+            "warehouses" => crate::kinds::warehouse::read::warehouses(&show("warehouses")),
+            "databases" => crate::kinds::database::read::databases(&show("databases")),
+            "schemas" => crate::kinds::schema::read::schemas(&show("schemas")),
+            "stages" => crate::kinds::stage::read::stages(&show("stages")),
+            "entities" => crate::kinds::entity::read::entities(&show("tags")),
+            "tasks" => crate::kinds::task::read::tasks(&show("tasks")),
+            "feature_views" => crate::kinds::feature_view::read::feature_views(
+                &show("dynamic_tables"),
+                &show("views"),
+                &show("tasks"),
+            ),
+            "models" => crate::kinds::model::read::models(&show("models"), &show("model_versions")),
             other => panic!("{}: no reader {other}", path.display()),
         };
         let got: BTreeMap<String, serde_json::Value> = objects
@@ -502,22 +501,31 @@ fn documented_example_rows_decode() {
     let decoded: BTreeMap<String, BTreeMap<String, serde_json::Value>> = [
         (
             "warehouses",
-            super::parse::warehouses(&rows("show_warehouses")),
+            crate::kinds::warehouse::read::warehouses(&rows("show_warehouses")),
         ),
         (
             "databases",
-            super::parse::databases(&rows("show_databases")),
+            crate::kinds::database::read::databases(&rows("show_databases")),
         ),
-        ("schemas", super::parse::schemas(&rows("show_schemas"))),
-        ("tasks", super::parse::tasks(&rows("show_tasks"))),
-        ("roles", super::parse::roles(&rows("show_roles"))),
+        (
+            "schemas",
+            crate::kinds::schema::read::schemas(&rows("show_schemas")),
+        ),
+        (
+            "tasks",
+            crate::kinds::task::read::tasks(&rows("show_tasks")),
+        ),
+        (
+            "roles",
+            crate::kinds::role::read::roles(&rows("show_roles")),
+        ),
         (
             "role_grants",
-            super::parse::role_grants(&rows("show_grants_of_role")),
+            crate::kinds::role_grant::read::role_grants(&rows("show_grants_of_role")),
         ),
         (
             "grants",
-            super::parse::grants(
+            crate::kinds::grant::read::grants(
                 &rows("show_grants_to_role"),
                 &rows("show_future_grants_in_schema"),
             ),

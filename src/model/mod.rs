@@ -7,9 +7,7 @@ pub(crate) mod canon;
 mod derive;
 pub mod ident;
 mod kind;
-pub mod kinds;
 mod object;
-pub mod reference;
 pub mod schema;
 mod value;
 
@@ -19,8 +17,8 @@ pub use derive::derive;
 pub use ident::{Ident, IdentError, ObjectName};
 pub(crate) use kind::ByKind;
 pub use kind::{Kind, Scope};
-pub(crate) use object::{default_value, same_value};
-pub use object::{Lifecycle, Object};
+pub(crate) use object::{column_name, columns_by_name, default_value, same_value};
+pub use object::{AttrChange, Lifecycle, Object};
 pub(crate) use schema::AttrType;
 pub use schema::{schema, Attr, Identity, KindSchema, Role, Source, Update};
 pub(crate) use value::unnest_json;
@@ -35,15 +33,18 @@ pub(crate) fn feature_view_object_name(name: &Ident, version: &str) -> Ident {
     Ident::from_canonical(format!("{}${}", name.as_str(), version))
 }
 
+/// The Feature Store keeps an entity as a tag with this prefix (ml-objects.md).
+pub(crate) const ENTITY_TAG_PREFIX: &str = "SNOWML_FEATURE_STORE_ENTITY_";
+
 /// The tag that holds a Feature Store entity: an entity object's Snowflake name.
 pub(crate) fn entity_tag_name(entity: &Ident) -> Ident {
-    Ident::from_canonical(format!("{}{}", kinds::entity::TAG_PREFIX, entity.as_str()))
+    Ident::from_canonical(format!("{}{}", ENTITY_TAG_PREFIX, entity.as_str()))
 }
 
 /// The entity name of an entity tag, when `tag` is one.
 pub(crate) fn entity_of_tag(tag: &Ident) -> Option<Ident> {
     tag.as_str()
-        .strip_prefix(kinds::entity::TAG_PREFIX)
+        .strip_prefix(ENTITY_TAG_PREFIX)
         .filter(|s| !s.is_empty())
         .map(Ident::from_canonical)
 }

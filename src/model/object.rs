@@ -151,11 +151,39 @@ pub(crate) fn same_value(ty: &AttrType, left: Option<&Value>, right: Option<&Val
             crate::sql::normalize_sql(x) == crate::sql::normalize_sql(y)
         }
         (AttrType::Columns, Some(x), Some(y)) => {
-            super::kinds::table::by_name(Some(x)) == super::kinds::table::by_name(Some(y))
+            columns_by_name(Some(x)) == columns_by_name(Some(y))
         }
         (_, Some(Value::Str(x)), None) | (_, None, Some(Value::Str(x))) if x.is_empty() => true,
         _ => left == right,
     }
+}
+
+/// A column's name.
+pub(crate) fn column_name(column: &Value) -> &str {
+    column
+        .as_map()
+        .and_then(|m| m.get(attr::NAME))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// The columns of a table value, keyed by name.
+pub(crate) fn columns_by_name(columns: Option<&Value>) -> BTreeMap<&str, &BTreeMap<String, Value>> {
+    match columns {
+        Some(Value::List(cols)) => cols
+            .iter()
+            .filter_map(|c| Some((column_name(c), c.as_map()?)))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// One attribute that differs. `name` is a path: `size`, `versions.V2`, `versions.V1.alias`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttrChange {
+    pub name: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
 }
 
 #[cfg(test)]

@@ -625,7 +625,7 @@ mod tests {
     fn future_stage_grant() -> Object {
         let mut o = Object::new(
             Address::new(Kind::Grant, "g"),
-            crate::model::kinds::grant::grant_name("FUTURE STAGES IN SCHEMA D.S", "ROLE R"),
+            crate::kinds::grant::grant_name("FUTURE STAGES IN SCHEMA D.S", "ROLE R"),
         );
         o.set(attr::ON_FUTURE, "STAGES");
         o.set(attr::IN, "SCHEMA D.S");
@@ -638,7 +638,7 @@ mod tests {
     fn all_stage_grant() -> Object {
         let mut o = Object::new(
             Address::new(Kind::Grant, "all"),
-            crate::model::kinds::grant::grant_name("ALL STAGES IN SCHEMA D.S", "ROLE R"),
+            crate::kinds::grant::grant_name("ALL STAGES IN SCHEMA D.S", "ROLE R"),
         );
         o.set(attr::ON_ALL, "STAGES");
         o.set(attr::IN, "SCHEMA D.S");

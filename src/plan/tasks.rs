@@ -2,9 +2,10 @@
 //! each graph with any change, the root is suspended once before the first change, and the
 //! tasks that should run are resumed once the whole graph exists, children before the root.
 
-use crate::ddl::{task, Stmt};
+use crate::ddl::Stmt;
 use crate::diff::{Action, Change};
 use crate::graph::Graph;
+use crate::kinds::task::ddl as task;
 use crate::model::attr;
 use crate::model::Kind;
 use std::collections::{BTreeMap, BTreeSet};

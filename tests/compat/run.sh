@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the Feature Store layout snowform writes with the code of the oldest and the
-# newest supported snowflake-ml-python release (src/model/kinds/feature_view.rs:
+# newest supported snowflake-ml-python release (src/kinds/feature_view/mod.rs:
 # ML_LIBRARY_OLDEST, ML_LIBRARY_NEWEST), and runs snowflake-connector-python and Snowpark
 # (the versions those releases bring) against `snowform sandbox serve`
 # (test_connector.py), and the library's Feature Store and Model Registry against the
@@ -19,11 +19,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 const() {
-    sed -n "s/^pub[()a-z]* const $1: &str = \"\(.*\)\";/\1/p" src/model/kinds/feature_view.rs
+    sed -n "s/^pub[()a-z]* const $1: &str = \"\(.*\)\";/\1/p" src/kinds/feature_view/mod.rs
 }
 oldest=$(const ML_LIBRARY_OLDEST)
 newest=$(const ML_LIBRARY_NEWEST)
-[ -n "$oldest" ] && [ -n "$newest" ] || { echo "cannot read the supported range from src/model/kinds/feature_view.rs" >&2; exit 1; }
+[ -n "$oldest" ] && [ -n "$newest" ] || { echo "cannot read the supported range from src/kinds/feature_view/mod.rs" >&2; exit 1; }
 
 if [ -z "${PYTHON:-}" ]; then
     for candidate in python3.11 python3.10 python3.9 python3; do

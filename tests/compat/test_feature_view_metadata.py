@@ -1,7 +1,7 @@
 """The Feature Store layout snowform writes, checked with snowflake-ml-python's own code.
 
 tests/compat/run.sh runs this file once per boundary release of the supported range (the
-oldest and the newest, see src/model/kinds/feature_view.rs). It reads the JSON plans that
+oldest and the newest, see src/kinds/feature_view/mod.rs). It reads the JSON plans that
 run.sh wrote (SNOWFORM_COMPAT_PLANS: a directory of `snowform plan --format json` outputs)
 and checks every entity and feature view statement the way the installed release reads
 them back: the definition pattern, the metadata class, the object tag's version check,

@@ -6,9 +6,9 @@ use crate::cli::planning::read_live;
 use crate::cli::{CliError, Ctx, Exit};
 use crate::ddl::natural_cmp;
 use crate::diff::{merge_state_only, UNKNOWN};
+use crate::kinds::model::VERSIONS;
 use crate::live::ReadOptions;
 use crate::model::attr;
-use crate::model::kinds::model::VERSIONS;
 use crate::model::{
     entity_tag_name, ident::split_parts, Address, Kind, Object, ObjectName, Scope, Value,
 };
