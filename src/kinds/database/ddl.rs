@@ -25,8 +25,8 @@ pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
 #[linkme::distributed_slice(crate::kinds::statements::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Database,
-    keyword_of: None,
     keyword: "DATABASE",
+    keyword_of: None,
     create: |o| create(o, false),
     replace: Replacement::CreateOrReplace(|o| create(o, true)),
     update: |_, a, attrs| update(a, &changed(attrs)),

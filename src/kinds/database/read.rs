@@ -5,10 +5,9 @@ use crate::kinds::read::{id, live_object, options, set_opt, Family, KindRead};
 use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Kind, Object, ObjectName};
-use linkme::distributed_slice;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static DATABASE: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::Database,
     families: &[Family::Databases],
     decode: |fetch| databases(fetch.rows(Family::Databases)),

@@ -15,8 +15,8 @@ fn create(object: &Object) -> Vec<Stmt> {
 #[linkme::distributed_slice(crate::kinds::statements::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::DatabaseRole,
-    keyword_of: None,
     keyword: "DATABASE ROLE",
+    keyword_of: None,
     create,
     replace: Replacement::Alter,
     update: |_, _, _| Vec::new(),

@@ -4,10 +4,9 @@
 use crate::kinds::read::{id, live_object, Family, KindRead, ShowIn};
 use crate::kinds::rows::ShowRows;
 use crate::model::{Ident, Kind, Object, ObjectName};
-use linkme::distributed_slice;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static DATABASE_ROLE: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::DatabaseRole,
     families: &[Family::DatabaseRoles],
     // SHOW DATABASE ROLES prints bare names: the database is the query's.

@@ -5,10 +5,9 @@ use crate::kinds::read::{live_object, schema_name, set_opt, Family, KindRead};
 use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{entity_of_tag, Kind, Object, Value};
-use linkme::distributed_slice;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static ENTITY: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::Entity,
     families: &[Family::Tags],
     decode: |fetch| entities(fetch.rows(Family::Tags)),

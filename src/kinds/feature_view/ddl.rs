@@ -388,8 +388,8 @@ fn comment_stmt(kw: &str, after: &Object) -> Stmt {
 #[linkme::distributed_slice(crate::kinds::statements::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::FeatureView,
-    keyword_of: Some(object_keyword),
     keyword: "DYNAMIC TABLE",
+    keyword_of: Some(object_keyword),
     create: |o| create(o, false),
     replace: Replacement::Own(replace),
     update: |b, a, attrs| update(b, a, &changed(attrs)),

@@ -8,11 +8,10 @@ use crate::model::attr;
 use crate::model::canon::{canonical_lag, canonical_schedule};
 use crate::model::{entity_of_tag, Kind, Object, ObjectName, Value};
 use crate::sql::{body_after_top_level_as, tokenize, Token, TokenKind};
-use linkme::distributed_slice;
 use std::collections::BTreeMap;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static FEATURE_VIEW: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::FeatureView,
     families: &[Family::DynamicTables, Family::Views, Family::Tasks],
     decode: |fetch| {

@@ -110,8 +110,8 @@ fn update(old_grant: &Object, new_grant: &Object, attrs: &[AttrChange]) -> Vec<S
 #[linkme::distributed_slice(crate::kinds::statements::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Grant,
-    keyword_of: None,
     keyword: "GRANT",
+    keyword_of: None,
     create,
     replace: Replacement::Alter,
     update,

@@ -6,11 +6,10 @@ use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::ident::split_parts;
 use crate::model::{Ident, Kind, Object, Value};
-use linkme::distributed_slice;
 use std::collections::BTreeMap;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static GRANT: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::Grant,
     families: &[Family::Grants, Family::FutureGrants],
     decode: |fetch| {

@@ -274,8 +274,8 @@ pub fn update(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt
 #[linkme::distributed_slice(crate::kinds::statements::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Model,
-    keyword_of: None,
     keyword: "MODEL",
+    keyword_of: None,
     create,
     replace: Replacement::Alter,
     update,

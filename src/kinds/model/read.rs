@@ -6,11 +6,10 @@ use crate::kinds::read::{id, live_object, schema_name, set_opt, Family, KindRead
 use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Kind, Object, ObjectName, Value};
-use linkme::distributed_slice;
 use std::collections::BTreeMap;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static MODEL: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::Model,
     families: &[Family::Models, Family::ModelVersions],
     decode: |fetch| {

@@ -103,8 +103,8 @@ fn drop(object: &Object) -> Vec<Stmt> {
 #[linkme::distributed_slice(crate::kinds::statements::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Procedure,
-    keyword_of: None,
     keyword: "PROCEDURE",
+    keyword_of: None,
     create: |o| vec![Stmt::new(create_sql(o, false), &[CREATE])],
     replace: Replacement::CreateOrReplace(|o| vec![Stmt::new(create_sql(o, true), &[CREATE])]),
     update,

@@ -5,11 +5,10 @@ use crate::kinds::read::{id, live_object, set_opt, Family, KindRead, ShowIn};
 use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Kind, Object, ObjectName, Value};
-use linkme::distributed_slice;
 use std::collections::BTreeMap;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static PROCEDURE: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::Procedure,
     // DESCRIBE PROCEDURE (ProcedureDetails) follows SHOW PROCEDURES' rows (`live::read`).
     families: &[Family::Procedures],

@@ -14,8 +14,8 @@ fn create(object: &Object) -> Vec<Stmt> {
 #[linkme::distributed_slice(crate::kinds::statements::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Role,
-    keyword_of: None,
     keyword: "ROLE",
+    keyword_of: None,
     create,
     replace: Replacement::Alter,
     update: |_, a, attrs| set_unset("ROLE", a, &changed(attrs)),

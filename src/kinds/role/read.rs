@@ -5,10 +5,9 @@ use crate::kinds::read::{id, live_object, set_opt, Family, KindRead};
 use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Kind, Object, ObjectName};
-use linkme::distributed_slice;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static ROLE: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::Role,
     families: &[Family::Roles],
     // Roles are account-wide: only those the configuration or the state names are kept,

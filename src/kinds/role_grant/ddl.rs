@@ -27,8 +27,8 @@ fn drop(object: &Object) -> Vec<Stmt> {
 #[linkme::distributed_slice(crate::kinds::statements::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::RoleGrant,
-    keyword_of: None,
     keyword: "ROLE GRANT",
+    keyword_of: None,
     create,
     replace: Replacement::Alter,
     update: |_, _, _| Vec::new(),

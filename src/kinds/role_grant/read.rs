@@ -6,11 +6,10 @@ use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::ident::split_parts;
 use crate::model::{Kind, Object, ObjectName};
-use linkme::distributed_slice;
 use std::collections::BTreeMap;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static ROLE_GRANT: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::RoleGrant,
     families: &[Family::RoleGrants],
     decode: |fetch| role_grants(fetch.rows(Family::RoleGrants)),

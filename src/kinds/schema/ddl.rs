@@ -77,8 +77,8 @@ fn feature_store_objects(object: &Object) -> Vec<Stmt> {
 #[linkme::distributed_slice(crate::kinds::statements::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Schema,
-    keyword_of: None,
     keyword: "SCHEMA",
+    keyword_of: None,
     create: |o| create(o, false),
     replace: Replacement::CreateOrReplace(|o| create(o, true)),
     update: |_, a, attrs| update(a, &changed(attrs)),

@@ -5,11 +5,10 @@ use crate::kinds::read::{id, live_object, options, set_opt, tag_names, Family, K
 use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Ident, Kind, Object, ObjectName};
-use linkme::distributed_slice;
 use std::collections::BTreeSet;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static SCHEMA: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::Schema,
     families: &[Family::Schemas],
     decode: |fetch| {

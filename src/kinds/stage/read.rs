@@ -5,10 +5,9 @@ use crate::kinds::read::{live_object, schema_name, set_opt, Family, KindRead};
 use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Kind, Object};
-use linkme::distributed_slice;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static STAGE: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::Stage,
     families: &[Family::Stages],
     decode: |fetch| stages(fetch.rows(Family::Stages)),

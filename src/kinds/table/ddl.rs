@@ -219,8 +219,8 @@ fn update(before: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
 #[linkme::distributed_slice(crate::kinds::statements::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Table,
-    keyword_of: None,
     keyword: "TABLE",
+    keyword_of: None,
     create: |o| create_sql(o, false),
     replace: Replacement::CreateOrReplace(|o| create_sql(o, true)),
     update,

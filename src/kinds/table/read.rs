@@ -5,11 +5,10 @@ use crate::kinds::read::{id, live_object, schema_name, set_opt, Family, KindRead
 use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Kind, Object, ObjectName, Value};
-use linkme::distributed_slice;
 use std::collections::BTreeMap;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static TABLE: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::Table,
     families: &[Family::AllTables, Family::Columns],
     decode: |fetch| tables(fetch.rows(Family::AllTables), fetch.rows(Family::Columns)),

@@ -142,8 +142,8 @@ pub fn resume(name: &ObjectName) -> Stmt {
 #[linkme::distributed_slice(crate::kinds::statements::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Task,
-    keyword_of: None,
     keyword: "TASK",
+    keyword_of: None,
     create,
     replace: Replacement::Alter,
     update: |b, a, attrs| update(b, a, &changed(attrs)),

@@ -8,11 +8,10 @@ use crate::model::attr;
 use crate::model::canon::{canonical_json, canonical_schedule};
 use crate::model::ident::split_parts;
 use crate::model::{Kind, Object, ObjectName, Value};
-use linkme::distributed_slice;
 use std::collections::BTreeSet;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static TASK: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::Task,
     families: &[Family::Tasks],
     // A feature view's refresh task is the feature view's, not a task of its own.

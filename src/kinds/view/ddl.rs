@@ -63,8 +63,8 @@ fn update(_: &Object, after: &Object, attrs: &[AttrChange]) -> Vec<Stmt> {
 #[linkme::distributed_slice(crate::kinds::statements::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::View,
-    keyword_of: None,
     keyword: "VIEW",
+    keyword_of: None,
     create: |o| vec![Stmt::new(create_sql(o, false), &[CREATE])],
     replace: Replacement::CreateOrReplace(|o| vec![Stmt::new(create_sql(o, true), &[CREATE])]),
     update,

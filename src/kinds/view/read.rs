@@ -6,10 +6,9 @@ use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Kind, Object};
 use crate::sql::body_after_top_level_as;
-use linkme::distributed_slice;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static VIEW: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::View,
     families: &[Family::Views],
     decode: |fetch| views(fetch.rows(Family::Views)),

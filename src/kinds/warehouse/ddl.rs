@@ -16,8 +16,8 @@ pub fn update(object: &Object, changed: &[&str]) -> Vec<Stmt> {
 #[linkme::distributed_slice(crate::kinds::statements::KINDS)]
 pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Warehouse,
-    keyword_of: None,
     keyword: "WAREHOUSE",
+    keyword_of: None,
     create,
     // Every warehouse property can be altered.
     replace: Replacement::Alter,

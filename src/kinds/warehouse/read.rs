@@ -7,10 +7,9 @@ use crate::kinds::warehouse;
 use crate::model::attr;
 use crate::model::canon::canonical_enum;
 use crate::model::{Kind, Object, ObjectName};
-use linkme::distributed_slice;
 
-#[distributed_slice(crate::kinds::read::READERS)]
-static WAREHOUSE: KindRead = KindRead {
+#[linkme::distributed_slice(crate::kinds::read::READERS)]
+static READ: KindRead = KindRead {
     kind: Kind::Warehouse,
     families: &[Family::Warehouses],
     decode: |fetch| warehouses(fetch.rows(Family::Warehouses)),
