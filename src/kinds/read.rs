@@ -7,75 +7,47 @@ use crate::model::{Address, ByKind, Ident, Kind, Object, ObjectName, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Family {
-    Warehouses,
-    Databases,
-    Schemas,
-    Stages,
-    Tags,
-    DynamicTables,
-    Views,
-    Tasks,
-    Models,
-    ModelVersions,
-    Roles,
-    /// SHOW GRANTS TO ROLE / TO DATABASE ROLE, one per grantee.
-    Grants,
-    /// SHOW FUTURE GRANTS IN SCHEMA / IN DATABASE, one per container.
-    FutureGrants,
-    /// SHOW GRANTS OF ROLE / OF DATABASE ROLE, one per granted role.
-    RoleGrants,
-    /// SHOW DATABASE ROLES IN DATABASE, one per database.
-    DatabaseRoles,
-    /// Every table (the listing of a replaced container, and the table kind).
-    AllTables,
-    /// The columns of tables and views (SHOW COLUMNS: no warehouse needed), read per schema.
-    Columns,
-    /// SHOW PROCEDURES: existence and argument types, per database or schema.
-    Procedures,
-    /// DESCRIBE PROCEDURE of one procedure SHOW PROCEDURES found and the configuration or
-    /// the state names (its code, handler, packages...): sent as SHOW PROCEDURES' rows come.
-    ProcedureDetails,
+/// A family of metadata queries: one SHOW (or DESCRIBE) that kinds are read from, in
+/// whichever scopes `live` sends it. Each is a constant of the kind it belongs to
+/// (`warehouse::read::WAREHOUSES`), so a kind that needs a new SHOW declares it in its own
+/// module; families compare by name.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Family {
+    /// Its name in messages, and the order queries are sent in.
+    pub(crate) name: &'static str,
+    /// The statement's head, before its scope (`SHOW WAREHOUSES`).
+    pub(crate) show: &'static str,
+    /// Whether it takes LIMIT ... FROM (documented for these).
+    pub(crate) pages: bool,
+    /// Its recording in `tests/fixtures/show/documented/`, as an outside source prints it
+    /// (the tests read it: every family has one).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) recording: &'static str,
 }
 
-impl Family {
-    pub(crate) fn show(self) -> &'static str {
-        match self {
-            Family::Warehouses => "SHOW WAREHOUSES",
-            Family::Databases => "SHOW DATABASES",
-            Family::Schemas => "SHOW SCHEMAS",
-            Family::Stages => "SHOW STAGES",
-            Family::Tags => "SHOW TAGS",
-            Family::DynamicTables => "SHOW DYNAMIC TABLES",
-            Family::Views => "SHOW VIEWS",
-            Family::Tasks => "SHOW TASKS",
-            Family::Models => "SHOW MODELS",
-            Family::ModelVersions => "",
-            Family::Roles => "SHOW ROLES",
-            Family::Grants => "SHOW GRANTS TO",
-            Family::FutureGrants => "SHOW FUTURE GRANTS",
-            Family::RoleGrants => "SHOW GRANTS OF",
-            Family::DatabaseRoles => "SHOW DATABASE ROLES",
-            Family::AllTables => "SHOW TABLES",
-            Family::Columns => "SHOW COLUMNS",
-            Family::Procedures => "SHOW PROCEDURES",
-            Family::ProcedureDetails => "DESCRIBE PROCEDURE",
-        }
+impl PartialEq for Family {
+    fn eq(&self, other: &Family) -> bool {
+        self.name == other.name
     }
+}
 
-    /// Whether SHOW takes LIMIT ... FROM for this kind (documented for these).
-    pub(crate) fn pages(self) -> bool {
-        matches!(
-            self,
-            Family::Databases
-                | Family::Schemas
-                | Family::AllTables
-                | Family::DynamicTables
-                | Family::Views
-                | Family::Tasks
-                | Family::Roles
-        )
+impl Eq for Family {}
+
+impl PartialOrd for Family {
+    fn partial_cmp(&self, other: &Family) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Family {
+    fn cmp(&self, other: &Family) -> std::cmp::Ordering {
+        self.name.cmp(other.name)
+    }
+}
+
+impl std::fmt::Display for Family {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        out.write_str(self.name)
     }
 }
 

@@ -8,18 +8,19 @@ use crate::diff::Found;
 use crate::kinds::feature_view::read::{feature_view_task_names, feature_views};
 use crate::kinds::read::{schema_name, Family, Fetched, ShowIn};
 use crate::kinds::rows::ShowRows;
+use crate::kinds::{entity, feature_view, model, schema, stage, table, task, view};
 use crate::model::{entity_of_tag, Ident, ObjectName};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The kinds listed inside a container (a database's schemas besides).
 const FAMILIES: &[Family] = &[
-    Family::AllTables,
-    Family::DynamicTables,
-    Family::Views,
-    Family::Stages,
-    Family::Tasks,
-    Family::Models,
-    Family::Tags,
+    table::read::TABLES,
+    feature_view::read::DYNAMIC_TABLES,
+    view::read::VIEWS,
+    stage::read::STAGES,
+    task::read::TASKS,
+    model::read::MODELS,
+    entity::read::TAGS,
 ];
 
 /// Schemas every database has: a replaced database is created with its own again, and
@@ -60,7 +61,7 @@ fn within(family: Family, rows: &ShowRows, scope: &ShowIn) -> ShowRows {
         ShowIn::Database(db) => id(r, "database_name").as_ref() == Some(db),
         ShowIn::Schema(s) => {
             id(r, "database_name") == s.database
-                && if family == Family::Schemas {
+                && if family == schema::read::SCHEMAS {
                     id(r, "name").as_ref() == Some(&s.name)
                 } else {
                     id(r, "schema_name").as_ref() == Some(&s.name)
@@ -89,7 +90,7 @@ pub(crate) async fn read_contents<E: Executor>(
     let wanted = |scope: &ShowIn| -> Vec<Family> {
         let mut f = FAMILIES.to_vec();
         if matches!(scope, ShowIn::Database(_)) {
-            f.push(Family::Schemas);
+            f.push(schema::read::SCHEMAS);
         }
         f
     };
@@ -170,7 +171,7 @@ fn classify(rows: &BTreeMap<Family, ShowRows>) -> Vec<Found> {
         rows.iter().filter_map(|r| schema_name(rows, r)).collect()
     };
     let mut out: Vec<Found> = Vec::new();
-    let schemas = get(Family::Schemas);
+    let schemas = get(schema::read::SCHEMAS);
     for r in schemas.iter() {
         let (Some(db), Some(name)) = (schemas.raw(r, "database_name"), schemas.raw(r, "name"))
         else {
@@ -185,9 +186,9 @@ fn classify(rows: &BTreeMap<Family, ShowRows>) -> Vec<Found> {
         });
     }
     let (dts, views, tasks) = (
-        get(Family::DynamicTables),
-        get(Family::Views),
-        get(Family::Tasks),
+        get(feature_view::read::DYNAMIC_TABLES),
+        get(view::read::VIEWS),
+        get(task::read::TASKS),
     );
     let fvs = feature_views(dts, views, tasks);
     let fv_names: BTreeSet<ObjectName> = fvs.iter().map(|o| o.name.clone()).collect();
@@ -213,7 +214,7 @@ fn classify(rows: &BTreeMap<Family, ShowRows>) -> Vec<Found> {
         });
     }
     // SHOW TABLES lists dynamic tables too (is_dynamic): they are listed once, as above.
-    let tables = get(Family::AllTables);
+    let tables = get(table::read::TABLES);
     for r in tables.iter() {
         let Some(n) = schema_name(tables, r) else {
             continue;
@@ -233,19 +234,19 @@ fn classify(rows: &BTreeMap<Family, ShowRows>) -> Vec<Found> {
             });
         }
     }
-    for n in names(get(Family::Stages)) {
+    for n in names(get(stage::read::STAGES)) {
         out.push(Found {
             kind: "stage",
             name: n,
         });
     }
-    for n in names(get(Family::Models)) {
+    for n in names(get(model::read::MODELS)) {
         out.push(Found {
             kind: "model",
             name: n,
         });
     }
-    for n in names(get(Family::Tags)) {
+    for n in names(get(entity::read::TAGS)) {
         let kind = if entity_of_tag(&n.name).is_some() {
             "entity"
         } else {

@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 #[cfg(test)]
 use crate::kinds::feature_view::read::definition_text;
-pub(crate) use crate::kinds::read::Family;
 use crate::kinds::read::{reader, Fetch};
 pub use crate::kinds::rows::ShowRows;
+use crate::kinds::{model, procedure};
 pub(crate) use contents::{read_contents, ContentsRead};
 
 /// A failed metadata query.
@@ -84,7 +84,7 @@ pub async fn read<E: Executor>(
     // alongside the other queries still running.
     let (versions, first): (Vec<_>, Vec<_>) = plan
         .into_iter()
-        .partition(|q| q.family == Family::ModelVersions);
+        .partition(|q| q.family == model::read::MODEL_VERSIONS);
     let mut versions: BTreeMap<String, queries::Query> = versions
         .into_iter()
         .map(|q| match &q.scope {
@@ -99,25 +99,28 @@ pub async fn read<E: Executor>(
         .filter(|o| o.kind() == Kind::Procedure)
         .map(|o| o.name.clone())
         .collect();
-    let mut results =
-        queries::run_following(exec, first, opts.concurrency, |family, rows| match family {
-            Family::Models => rows
+    let mut results = queries::run_following(exec, first, opts.concurrency, |family, rows| {
+        if family == model::read::MODELS {
+            return rows
                 .iter()
                 .filter_map(|r| rows.raw(r, "database_name"))
                 .filter_map(|db| versions.remove(db))
-                .collect(),
-            Family::Procedures => crate::kinds::procedure::read::procedures(rows)
-                .into_iter()
-                .filter(|p| described.remove(&p.name))
-                .map(|p| queries::Query {
-                    family: Family::ProcedureDetails,
-                    scope: crate::kinds::read::ShowIn::Procedure(p.name),
-                    fallback: vec![],
-                })
-                .collect(),
-            _ => Vec::new(),
-        })
-        .await?;
+                .collect();
+        }
+        if family != procedure::read::PROCEDURES {
+            return Vec::new();
+        }
+        procedure::read::procedures(rows)
+            .into_iter()
+            .filter(|p| described.remove(&p.name))
+            .map(|p| queries::Query {
+                family: procedure::read::PROCEDURE_DETAILS,
+                scope: crate::kinds::read::ShowIn::Procedure(p.name),
+                fallback: vec![],
+            })
+            .collect()
+    })
+    .await?;
     let mut out = LiveRead {
         queries: results.sent,
         #[cfg(test)]

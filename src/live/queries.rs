@@ -1,12 +1,15 @@
 //! Which metadata queries to send: one per kind per scope, never one per object (but for
 //! DESCRIBE PROCEDURE, the only place Snowflake prints a procedure's code, sent only for the
-//! procedures the configuration or the state names, `Family::ProcedureDetails`). A kind
+//! procedures the configuration or the state names, `kinds::procedure::read::PROCEDURE_DETAILS`). A kind
 //! wanted in several schemas of a database is read once for the database; pages of 10,000
 //! rows are followed with LIMIT ... FROM.
 
 use super::{ExecError, Executor, LiveError};
 use crate::kinds::read::{Family, Fetched, ShowIn};
 use crate::kinds::rows::ShowRows;
+use crate::kinds::{
+    database_role, entity, feature_view, grant, model, role_grant, schema, stage, table, task, view,
+};
 use crate::model::attr;
 use crate::model::{Ident, Kind, Object, ObjectName};
 use crate::sql::quote_literal;
@@ -26,7 +29,7 @@ pub(crate) struct Query {
 
 impl Query {
     pub fn sql(&self) -> String {
-        if self.family == Family::ModelVersions {
+        if self.family == model::read::MODEL_VERSIONS {
             let ShowIn::Database(db) = &self.scope else {
                 unreachable!("model versions are read per database")
             };
@@ -35,11 +38,11 @@ impl Query {
                 db.to_sql()
             );
         }
-        let base = self.family.show();
+        let base = self.family.show;
         match &self.scope {
             ShowIn::Procedure(p) => format!("{base} {}", p.to_sql_with_signature()),
             ShowIn::Account => base.to_string(),
-            ShowIn::Database(db) if self.family == Family::Schemas => {
+            ShowIn::Database(db) if self.family == schema::read::SCHEMAS => {
                 format!("{base} IN DATABASE {}", db.to_sql())
             }
             ShowIn::Database(db) => format!("{base} IN DATABASE {}", db.to_sql()),
@@ -56,12 +59,12 @@ pub(crate) fn families(kind: Kind) -> &'static [Family] {
 }
 
 const SCHEMA_FAMILIES: &[Family] = &[
-    Family::Stages,
-    Family::Tags,
-    Family::DynamicTables,
-    Family::Views,
-    Family::Tasks,
-    Family::Models,
+    stage::read::STAGES,
+    entity::read::TAGS,
+    feature_view::read::DYNAMIC_TABLES,
+    view::read::VIEWS,
+    task::read::TASKS,
+    model::read::MODELS,
 ];
 
 /// The queries that read `objects`, plus every object kind in `scan` schemas and every
@@ -89,7 +92,7 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
                 // Whether it holds the Feature Store's tags, all that decides `feature_store`
                 // (live::schemas_with_feature_stores).
                 if o.flag(attr::FEATURE_STORE) {
-                    add(Family::Tags, &o.name);
+                    add(entity::read::TAGS, &o.name);
                 }
             }
             // Grants are read per grantee and per container (`grant_queries`).
@@ -103,7 +106,7 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
                     continue;
                 };
                 for &f in families(kind) {
-                    if f == Family::ModelVersions {
+                    if f == model::read::MODEL_VERSIONS {
                         version_dbs.extend(schema.database.clone());
                     } else {
                         add(f, &schema);
@@ -131,14 +134,14 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
         })
         .collect();
     out.extend(schema_dbs.into_iter().map(|db| Query {
-        family: Family::Schemas,
+        family: schema::read::SCHEMAS,
         scope: ShowIn::Database(db),
         fallback: vec![],
     }));
     for ((f, db), schemas) in per_db {
         // SHOW COLUMNS lists the columns of views too: read only the schemas that hold
         // declared tables, so views elsewhere in the database are not described for nothing.
-        if schemas.len() >= 2 && f != Family::Columns {
+        if schemas.len() >= 2 && f != table::read::COLUMNS {
             out.push(Query {
                 family: f,
                 scope: ShowIn::Database(db),
@@ -153,7 +156,7 @@ pub fn plan(objects: &[&Object], scan: &[ObjectName], scan_dbs: &[Ident]) -> Vec
         }
     }
     out.extend(version_dbs.into_iter().map(|db| Query {
-        family: Family::ModelVersions,
+        family: model::read::MODEL_VERSIONS,
         scope: ShowIn::Database(db),
         fallback: vec![],
     }));
@@ -177,32 +180,38 @@ fn grant_queries(objects: &[&Object]) -> BTreeSet<(Family, ShowIn)> {
     for o in objects {
         match o.kind() {
             Kind::Role => {
-                out.insert((Family::Grants, ShowIn::Role(o.name.name.clone())));
+                out.insert((grant::read::GRANTS, ShowIn::Role(o.name.name.clone())));
             }
             Kind::Database if roles => {
-                out.insert((Family::FutureGrants, ShowIn::Database(o.name.name.clone())));
+                out.insert((
+                    grant::read::FUTURE_GRANTS,
+                    ShowIn::Database(o.name.name.clone()),
+                ));
             }
             Kind::Schema if roles => {
-                out.insert((Family::FutureGrants, ShowIn::Schema(o.name.clone())));
+                out.insert((grant::read::FUTURE_GRANTS, ShowIn::Schema(o.name.clone())));
             }
             Kind::DatabaseRole => {
                 if let Some(db) = &o.name.database {
-                    out.insert((Family::DatabaseRoles, ShowIn::Database(db.clone())));
+                    out.insert((
+                        database_role::read::DATABASE_ROLES,
+                        ShowIn::Database(db.clone()),
+                    ));
                 }
-                out.insert((Family::Grants, ShowIn::DatabaseRole(o.name.clone())));
+                out.insert((grant::read::GRANTS, ShowIn::DatabaseRole(o.name.clone())));
             }
             Kind::RoleGrant => {
                 if let Some(scope) = o.get_str(attr::ROLE).and_then(grantee_scope) {
-                    out.insert((Family::RoleGrants, scope));
+                    out.insert((role_grant::read::ROLE_GRANTS, scope));
                 }
             }
             Kind::Grant => {
                 if let Some(scope) = o.get_str(attr::TO).and_then(grantee_scope) {
-                    out.insert((Family::Grants, scope));
+                    out.insert((grant::read::GRANTS, scope));
                 }
                 if let (Some(_), Some(within)) = (o.get_str(attr::ON_FUTURE), o.get_str(attr::IN)) {
                     if let Some(scope) = container_scope(within) {
-                        out.insert((Family::FutureGrants, scope));
+                        out.insert((grant::read::FUTURE_GRANTS, scope));
                     }
                 }
             }
@@ -302,7 +311,7 @@ async fn read_one<E: Executor>(exec: &E, query: Query) -> Result<Outcome, LiveEr
     let mut all = ShowRows::default();
     let mut from: Option<String> = None;
     loop {
-        let sql = match (&from, query.family.pages()) {
+        let sql = match (&from, query.family.pages) {
             (_, false) => base.clone(),
             (None, true) => format!("{base} LIMIT {PAGE}"),
             (Some(f), true) => format!("{base} LIMIT {PAGE} FROM {}", quote_literal(f)),
@@ -323,7 +332,7 @@ async fn read_one<E: Executor>(exec: &E, query: Query) -> Result<Outcome, LiveEr
             }
             Err(e) => return Err(LiveError(format!("{sql}: {e}"))),
         };
-        let full = query.family.pages() && page.len() >= PAGE;
+        let full = query.family.pages && page.len() >= PAGE;
         if full && matches!(query.scope, ShowIn::Database(_)) && !query.fallback.is_empty() {
             let mut rows = ShowRows::default();
             let mut missing = None;

@@ -115,32 +115,6 @@ fn future_grant() -> Object {
     o
 }
 
-/// The documented recording of a SHOW family (tests/fixtures/show/documented/): exhaustive,
-/// so a new family does not compile without one.
-fn documented_fixture(family: Family) -> &'static str {
-    match family {
-        Family::Warehouses => "show_warehouses",
-        Family::Databases => "show_databases",
-        Family::Schemas => "show_schemas",
-        Family::Stages => "show_stages",
-        Family::Tags => "show_tags",
-        Family::AllTables => "show_tables",
-        Family::DynamicTables => "show_dynamic_tables",
-        Family::Views => "show_views",
-        Family::Tasks => "show_tasks",
-        Family::Models => "show_models",
-        Family::ModelVersions => "information_schema_model_versions",
-        Family::Roles => "show_roles",
-        Family::Columns => "show_columns",
-        Family::Grants => "show_grants_to_role",
-        Family::FutureGrants => "show_future_grants_in_schema",
-        Family::RoleGrants => "show_grants_of_role",
-        Family::DatabaseRoles => "show_database_roles",
-        Family::Procedures => "show_procedures",
-        Family::ProcedureDetails => "desc_procedure",
-    }
-}
-
 /// The registry's live part of every kind: SHOW families with a documented recording, a
 /// made-up recording the reader is run against, and a decoder that finds the kind's object
 /// in it (and, for account-wide kinds such as roles, nothing the configuration does not name).
@@ -163,7 +137,7 @@ fn every_kind_has_show_families_recordings_and_a_decoder() {
             missing.push(format!("{kind}: no SHOW family"));
         }
         for f in families {
-            let path = root.join(format!("documented/{}.json", documented_fixture(*f)));
+            let path = root.join(format!("documented/{}.json", f.recording));
             if !path.is_file() {
                 missing.push(format!(
                     "{kind}: no documented recording {}",

@@ -6,11 +6,18 @@ use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Kind, Object, ObjectName};
 
+pub(crate) const DATABASES: Family = Family {
+    name: "databases",
+    show: "SHOW DATABASES",
+    pages: true,
+    recording: "show_databases",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::Database,
-    families: &[Family::Databases],
-    decode: |fetch| databases(fetch.rows(Family::Databases)),
+    families: &[DATABASES],
+    decode: |fetch| databases(fetch.rows(DATABASES)),
 };
 
 pub fn databases(rows: &ShowRows) -> Vec<Object> {

@@ -5,18 +5,22 @@ use crate::kinds::read::{id, live_object, Family, KindRead, ShowIn};
 use crate::kinds::rows::ShowRows;
 use crate::model::{Ident, Kind, Object, ObjectName};
 
+/// SHOW DATABASE ROLES IN DATABASE, one per database.
+pub(crate) const DATABASE_ROLES: Family = Family {
+    name: "database roles",
+    show: "SHOW DATABASE ROLES",
+    pages: false,
+    recording: "show_database_roles",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::DatabaseRole,
-    families: &[Family::DatabaseRoles],
+    families: &[DATABASE_ROLES],
     // SHOW DATABASE ROLES prints bare names: the database is the query's.
     decode: |fetch| {
         let mut found = Vec::new();
-        for f in fetch
-            .fetched
-            .iter()
-            .filter(|f| f.family == Family::DatabaseRoles)
-        {
+        for f in fetch.fetched.iter().filter(|f| f.family == DATABASE_ROLES) {
             for scope in &f.covers {
                 if let ShowIn::Database(db) = scope {
                     found.extend(database_roles(db, &f.rows));

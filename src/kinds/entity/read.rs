@@ -6,11 +6,19 @@ use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{entity_of_tag, Kind, Object, Value};
 
+/// The tags of a schema: its entities, and the Feature Store's own tags (`schema`).
+pub(crate) const TAGS: Family = Family {
+    name: "tags",
+    show: "SHOW TAGS",
+    pages: false,
+    recording: "show_tags",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::Entity,
-    families: &[Family::Tags],
-    decode: |fetch| entities(fetch.rows(Family::Tags)),
+    families: &[TAGS],
+    decode: |fetch| entities(fetch.rows(TAGS)),
 };
 
 /// Entities are the SNOWML_FEATURE_STORE_ENTITY_* tags; their one allowed value holds the

@@ -4,21 +4,29 @@
 use crate::kinds::feature_view as fv;
 use crate::kinds::read::{id, live_object, schema_name, set_opt, Family, KindRead};
 use crate::kinds::rows::ShowRows;
+use crate::kinds::{task, view};
 use crate::model::attr;
 use crate::model::canon::{canonical_lag, canonical_schedule};
 use crate::model::{entity_of_tag, Kind, Object, ObjectName, Value};
 use crate::sql::{body_after_top_level_as, tokenize, Token, TokenKind};
 use std::collections::BTreeMap;
 
+pub(crate) const DYNAMIC_TABLES: Family = Family {
+    name: "dynamic tables",
+    show: "SHOW DYNAMIC TABLES",
+    pages: true,
+    recording: "show_dynamic_tables",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::FeatureView,
-    families: &[Family::DynamicTables, Family::Views, Family::Tasks],
+    families: &[DYNAMIC_TABLES, view::read::VIEWS, task::read::TASKS],
     decode: |fetch| {
         feature_views(
-            fetch.rows(Family::DynamicTables),
-            fetch.rows(Family::Views),
-            fetch.rows(Family::Tasks),
+            fetch.rows(DYNAMIC_TABLES),
+            fetch.rows(view::read::VIEWS),
+            fetch.rows(task::read::TASKS),
         )
     },
 };

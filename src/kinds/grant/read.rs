@@ -8,12 +8,28 @@ use crate::model::ident::split_parts;
 use crate::model::{Ident, Kind, Object, Value};
 use std::collections::BTreeMap;
 
+/// SHOW GRANTS TO ROLE / TO DATABASE ROLE, one per grantee.
+pub(crate) const GRANTS: Family = Family {
+    name: "grants",
+    show: "SHOW GRANTS TO",
+    pages: false,
+    recording: "show_grants_to_role",
+};
+
+/// SHOW FUTURE GRANTS IN SCHEMA / IN DATABASE, one per container.
+pub(crate) const FUTURE_GRANTS: Family = Family {
+    name: "future grants",
+    show: "SHOW FUTURE GRANTS",
+    pages: false,
+    recording: "show_future_grants_in_schema",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::Grant,
-    families: &[Family::Grants, Family::FutureGrants],
+    families: &[GRANTS, FUTURE_GRANTS],
     decode: |fetch| {
-        let mut found = grants(fetch.rows(Family::Grants), fetch.rows(Family::FutureGrants));
+        let mut found = grants(fetch.rows(GRANTS), fetch.rows(FUTURE_GRANTS));
         // `on_all` grants: what the grantee holds on each object of the kind found in the
         // container (ON ALL is not a grant of its own that SHOW lists).
         let per_object: Vec<Object> = found

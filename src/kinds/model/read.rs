@@ -8,16 +8,26 @@ use crate::model::attr;
 use crate::model::{Kind, Object, ObjectName, Value};
 use std::collections::BTreeMap;
 
+pub(crate) const MODELS: Family = Family {
+    name: "models",
+    show: "SHOW MODELS",
+    pages: false,
+    recording: "show_models",
+};
+
+/// `INFORMATION_SCHEMA.MODEL_VERSIONS` of a database (`live::queries::Query::sql` writes it): it runs on a warehouse, so it is read only where SHOW MODELS found a model.
+pub(crate) const MODEL_VERSIONS: Family = Family {
+    name: "model versions",
+    show: "",
+    pages: false,
+    recording: "information_schema_model_versions",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::Model,
-    families: &[Family::Models, Family::ModelVersions],
-    decode: |fetch| {
-        models(
-            fetch.rows(Family::Models),
-            fetch.rows(Family::ModelVersions),
-        )
-    },
+    families: &[MODELS, MODEL_VERSIONS],
+    decode: |fetch| models(fetch.rows(MODELS), fetch.rows(MODEL_VERSIONS)),
 };
 
 const SYSTEM_ALIASES: &[&str] = &["DEFAULT", "FIRST", "LAST"];

@@ -7,17 +7,32 @@ use crate::model::attr;
 use crate::model::{Kind, Object, ObjectName, Value};
 use std::collections::BTreeMap;
 
+/// SHOW PROCEDURES: existence and argument types, per database or schema.
+pub(crate) const PROCEDURES: Family = Family {
+    name: "procedures",
+    show: "SHOW PROCEDURES",
+    pages: false,
+    recording: "show_procedures",
+};
+
+/// DESCRIBE PROCEDURE of one procedure SHOW PROCEDURES found and the configuration or the state names (its code, handler, packages...): sent as SHOW PROCEDURES' rows come.
+pub(crate) const PROCEDURE_DETAILS: Family = Family {
+    name: "procedure details",
+    show: "DESCRIBE PROCEDURE",
+    pages: false,
+    recording: "desc_procedure",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::Procedure,
     // DESCRIBE PROCEDURE (ProcedureDetails) follows SHOW PROCEDURES' rows (`live::read`).
-    families: &[Family::Procedures],
+    families: &[PROCEDURES],
     decode: |fetch| {
-        let mut found = procedures(fetch.rows(Family::Procedures));
+        let mut found = procedures(fetch.rows(PROCEDURES));
         for p in &mut found {
             let details = fetch.fetched.iter().find(|f| {
-                f.family == Family::ProcedureDetails
-                    && f.covers == [ShowIn::Procedure(p.name.clone())]
+                f.family == PROCEDURE_DETAILS && f.covers == [ShowIn::Procedure(p.name.clone())]
             });
             if let Some(d) = details {
                 procedure_details(p, &d.rows);

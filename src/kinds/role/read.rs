@@ -6,15 +6,22 @@ use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Kind, Object, ObjectName};
 
+pub(crate) const ROLES: Family = Family {
+    name: "roles",
+    show: "SHOW ROLES",
+    pages: true,
+    recording: "show_roles",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::Role,
-    families: &[Family::Roles],
+    families: &[ROLES],
     // Roles are account-wide: only those the configuration or the state names are kept,
     // so the account's own roles never enter a plan.
     decode: |fetch| {
         let named = fetch.named(Kind::Role);
-        roles(fetch.rows(Family::Roles))
+        roles(fetch.rows(ROLES))
             .into_iter()
             .filter(|r| named.contains(&r.name))
             .collect()

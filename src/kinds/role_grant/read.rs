@@ -8,11 +8,19 @@ use crate::model::ident::split_parts;
 use crate::model::{Kind, Object, ObjectName};
 use std::collections::BTreeMap;
 
+/// SHOW GRANTS OF ROLE / OF DATABASE ROLE, one per granted role.
+pub(crate) const ROLE_GRANTS: Family = Family {
+    name: "role grants",
+    show: "SHOW GRANTS OF",
+    pages: false,
+    recording: "show_grants_of_role",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::RoleGrant,
-    families: &[Family::RoleGrants],
-    decode: |fetch| role_grants(fetch.rows(Family::RoleGrants)),
+    families: &[ROLE_GRANTS],
+    decode: |fetch| role_grants(fetch.rows(ROLE_GRANTS)),
 };
 
 /// SHOW GRANTS OF ROLE / OF DATABASE ROLE (documented columns: created_on, role,

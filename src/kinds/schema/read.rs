@@ -1,21 +1,26 @@
 //! How schemas are read: the SHOW families and the row decoder, in the canonical forms of
 //! `model::canon`, so that what Snowflake prints and what the configuration says compare equal.
 
+use crate::kinds::entity;
 use crate::kinds::read::{id, live_object, options, set_opt, tag_names, Family, KindRead};
 use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Ident, Kind, Object, ObjectName};
 use std::collections::BTreeSet;
 
+pub(crate) const SCHEMAS: Family = Family {
+    name: "schemas",
+    show: "SHOW SCHEMAS",
+    pages: true,
+    recording: "show_schemas",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::Schema,
-    families: &[Family::Schemas],
+    families: &[SCHEMAS],
     decode: |fetch| {
-        schemas_with_feature_stores(
-            schemas(fetch.rows(Family::Schemas)),
-            fetch.rows(Family::Tags),
-        )
+        schemas_with_feature_stores(schemas(fetch.rows(SCHEMAS)), fetch.rows(entity::read::TAGS))
     },
 };
 

@@ -6,11 +6,18 @@ use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Kind, Object};
 
+pub(crate) const STAGES: Family = Family {
+    name: "stages",
+    show: "SHOW STAGES",
+    pages: false,
+    recording: "show_stages",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::Stage,
-    families: &[Family::Stages],
-    decode: |fetch| stages(fetch.rows(Family::Stages)),
+    families: &[STAGES],
+    decode: |fetch| stages(fetch.rows(STAGES)),
 };
 
 pub fn stages(rows: &ShowRows) -> Vec<Object> {

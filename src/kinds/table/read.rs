@@ -7,11 +7,27 @@ use crate::model::attr;
 use crate::model::{Kind, Object, ObjectName, Value};
 use std::collections::BTreeMap;
 
+/// Every table (the listing of a replaced container, and the table kind).
+pub(crate) const TABLES: Family = Family {
+    name: "tables",
+    show: "SHOW TABLES",
+    pages: true,
+    recording: "show_tables",
+};
+
+/// The columns of tables and views (SHOW COLUMNS: no warehouse needed), read per schema.
+pub(crate) const COLUMNS: Family = Family {
+    name: "columns",
+    show: "SHOW COLUMNS",
+    pages: false,
+    recording: "show_columns",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::Table,
-    families: &[Family::AllTables, Family::Columns],
-    decode: |fetch| tables(fetch.rows(Family::AllTables), fetch.rows(Family::Columns)),
+    families: &[TABLES, COLUMNS],
+    decode: |fetch| tables(fetch.rows(TABLES), fetch.rows(COLUMNS)),
 };
 
 /// Tables from SHOW TABLES (dynamic tables, listed there too, are left out), with their

@@ -10,10 +10,17 @@ use crate::model::ident::split_parts;
 use crate::model::{Kind, Object, ObjectName, Value};
 use std::collections::BTreeSet;
 
+pub(crate) const TASKS: Family = Family {
+    name: "tasks",
+    show: "SHOW TASKS",
+    pages: true,
+    recording: "show_tasks",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::Task,
-    families: &[Family::Tasks],
+    families: &[TASKS],
     // A feature view's refresh task is the feature view's, not a task of its own.
     decode: |fetch| {
         let feature_views: Vec<Object> = fetch
@@ -25,7 +32,7 @@ static READ: KindRead = KindRead {
         let refresh_tasks: BTreeSet<ObjectName> = feature_view_task_names(&feature_views)
             .into_iter()
             .collect();
-        tasks(fetch.rows(Family::Tasks))
+        tasks(fetch.rows(TASKS))
             .into_iter()
             .filter(|t| !refresh_tasks.contains(&t.name))
             .collect()

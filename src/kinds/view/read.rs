@@ -7,11 +7,18 @@ use crate::model::attr;
 use crate::model::{Kind, Object};
 use crate::sql::body_after_top_level_as;
 
+pub(crate) const VIEWS: Family = Family {
+    name: "views",
+    show: "SHOW VIEWS",
+    pages: true,
+    recording: "show_views",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::View,
-    families: &[Family::Views],
-    decode: |fetch| views(fetch.rows(Family::Views)),
+    families: &[VIEWS],
+    decode: |fetch| views(fetch.rows(VIEWS)),
 };
 
 /// Views from SHOW VIEWS, their query the text after the CREATE statement's top-level AS.

@@ -8,11 +8,18 @@ use crate::model::attr;
 use crate::model::canon::canonical_enum;
 use crate::model::{Kind, Object, ObjectName};
 
+pub(crate) const WAREHOUSES: Family = Family {
+    name: "warehouses",
+    show: "SHOW WAREHOUSES",
+    pages: false,
+    recording: "show_warehouses",
+};
+
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::Warehouse,
-    families: &[Family::Warehouses],
-    decode: |fetch| warehouses(fetch.rows(Family::Warehouses)),
+    families: &[WAREHOUSES],
+    decode: |fetch| warehouses(fetch.rows(WAREHOUSES)),
 };
 
 pub fn warehouses(rows: &ShowRows) -> Vec<Object> {
