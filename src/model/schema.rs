@@ -321,7 +321,7 @@ pub enum Identity {
     /// No name of its own: known by what it grants and to whom (a grant: `on` or `on_all` /
     /// `on_future` with `in`, and `to`; a role grant: `role`, and `to` or `user`), written
     /// into an account-level name of the form `SCHEMA DB.S TO ROLE R` or `ROLE A TO ROLE B`
-    /// (`model::kinds::grant::grant_name`, `model::kinds::role_grant::role_grant_name`).
+    /// (`kinds::grant::grant_name`, `kinds::role_grant::role_grant_name`).
     Grant,
 }
 
@@ -336,9 +336,8 @@ impl Identity {
 }
 
 /// The model's entry of a kind in the registry: everything about the kind that is data
-/// (its block keyword, identity and attribute table). The other layers keep their own
-/// entries (`ddl::hooks`, `live::show_entry`, `generate::rank`), each an exhaustive match
-/// over `Kind`, so a kind added here without them does not compile.
+/// (its block keyword, identity and attribute table), registered in `SCHEMAS` by the kind's
+/// module (`kinds::<kind>`), which registers its statements and its reader beside it.
 #[derive(Debug)]
 pub struct KindSchema {
     pub kind: Kind,

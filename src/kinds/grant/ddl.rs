@@ -9,7 +9,7 @@ use crate::model::AttrChange;
 use crate::model::Object;
 
 /// The privileges of a grant, as the statements write them: only privileges of Snowflake's
-/// lists (`model::kinds::grant::SECURABLES`), which the configuration checks and the live
+/// lists (`kinds::grant::SECURABLES`), which the configuration checks and the live
 /// read keeps to, so no text of a state file can reach a statement as a keyword.
 fn privileges(object: &Object) -> Vec<String> {
     object
