@@ -65,6 +65,7 @@ pub enum ShowIn {
     Procedure(ObjectName),
 }
 
+/// One query's rows and the scopes they cover (a database-wide read covers its schemas).
 #[derive(Clone, Debug)]
 pub struct Fetched {
     pub(crate) family: Family,
@@ -113,7 +114,7 @@ pub(crate) struct KindRead {
     pub(crate) decode: fn(&Fetch) -> Vec<Object>,
 }
 
-/// The live layer's registry.
+/// The live layer's registry: each kind's module registers its `KindRead` here.
 #[linkme::distributed_slice]
 pub(crate) static READERS: [KindRead];
 
@@ -124,14 +125,18 @@ pub(crate) fn reader(kind: Kind) -> &'static KindRead {
         .get(kind)
 }
 
+/// An object as the account has it: its address is a placeholder, since the account knows
+/// names only (`diff` matches it to the configured one by name).
 pub(crate) fn live_object(kind: Kind, name: ObjectName) -> Object {
     Object::new(Address::new(kind, "_live"), name)
 }
 
+/// A name as SHOW prints it: already in Snowflake's canonical form.
 pub(crate) fn id(name: &str) -> Ident {
     Ident::from_canonical(name)
 }
 
+/// The full name of an object in a schema, from SHOW's database_name, schema_name and name.
 pub(crate) fn schema_name(rows: &ShowRows, row: &[Option<String>]) -> Option<ObjectName> {
     Some(ObjectName::in_schema(
         id(rows.raw(row, "database_name")?),
@@ -140,12 +145,14 @@ pub(crate) fn schema_name(rows: &ShowRows, row: &[Option<String>]) -> Option<Obj
     ))
 }
 
+/// Sets an attribute the row has; leaves it unset (the default) when the row has none.
 pub(crate) fn set_opt(object: &mut Object, attr: &str, value: Option<impl Into<Value>>) {
     if let Some(v) = value {
         object.set(attr, v);
     }
 }
 
+/// The `options` column of SHOW DATABASES and SHOW SCHEMAS (`TRANSIENT, MANAGED ACCESS`).
 pub(crate) fn options(rows: &ShowRows, row: &[Option<String>]) -> Vec<String> {
     rows.get(row, "options")
         .map(|s| {
