@@ -72,7 +72,8 @@ fn create_in_schema(object: &Object) -> Option<&'static str> {
         | Kind::Role
         | Kind::Grant
         | Kind::RoleGrant
-        | Kind::DatabaseRole => return None,
+        | Kind::DatabaseRole
+        | Kind::User => return None,
     })
 }
 
@@ -101,6 +102,7 @@ pub(crate) fn needed<'a>(
             Kind::Warehouse if !here => need(On::Account, "CREATE WAREHOUSE", o),
             Kind::Database if !here => need(On::Account, "CREATE DATABASE", o),
             Kind::Role if !here => need(On::Account, "CREATE ROLE", o),
+            Kind::User if !here => need(On::Account, "CREATE USER", o),
             Kind::Grant | Kind::RoleGrant => need(On::Account, "MANAGE GRANTS", o),
             // A schema that exists and becomes a Feature Store gets the layout's tags and
             // snapshot table (ddl::schema).
@@ -186,7 +188,7 @@ pub(crate) fn system_role(role: &str) -> (&'static [&'static str], &'static [&'s
             &["SECURITYADMIN", "SYSADMIN"],
         ),
         "SECURITYADMIN" => (&["MANAGE GRANTS"], &["USERADMIN"]),
-        "USERADMIN" => (&["CREATE ROLE"], &[]),
+        "USERADMIN" => (&["CREATE ROLE", "CREATE USER"], &[]),
         "SYSADMIN" => (&["CREATE DATABASE", "CREATE WAREHOUSE"], &[]),
         _ => (&[], &[]),
     }
@@ -444,6 +446,7 @@ mod tests {
             "CREATE WAREHOUSE",
             "CREATE DATABASE",
             "CREATE ROLE",
+            "CREATE USER",
             "MANAGE GRANTS",
             "CREATE SCHEMA",
             "CREATE DATABASE ROLE",

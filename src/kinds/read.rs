@@ -37,6 +37,8 @@ pub(crate) enum Family {
     /// DESCRIBE PROCEDURE of one procedure SHOW PROCEDURES found and the configuration or
     /// the state names (its code, handler, packages...): sent as SHOW PROCEDURES' rows come.
     ProcedureDetails,
+    /// SHOW USERS, once for the account.
+    Users,
 }
 
 impl Family {
@@ -61,6 +63,7 @@ impl Family {
             Family::Columns => "SHOW COLUMNS",
             Family::Procedures => "SHOW PROCEDURES",
             Family::ProcedureDetails => "DESCRIBE PROCEDURE",
+            Family::Users => "SHOW USERS",
         }
     }
 
@@ -75,6 +78,7 @@ impl Family {
                 | Family::Views
                 | Family::Tasks
                 | Family::Roles
+                | Family::Users
         )
     }
 }
