@@ -467,6 +467,22 @@ pub(crate) fn skip_to_end(cursor: &mut Cursor) {
     while cursor.advance().is_some() {}
 }
 
+/// The user properties whose value is a parenthesised list (`DEFAULT_SECONDARY_ROLES =
+/// ('ALL')`): valid Snowflake, not emulated, so refused as unsupported before the property
+/// list's grammar would call it a syntax error.
+pub(super) fn refuse_user_list(cursor: &Cursor) -> PResult<()> {
+    for key in [
+        "DEFAULT_SECONDARY_ROLES",
+        "ALLOWED_INTERFACES",
+        "WORKLOAD_IDENTITY",
+    ] {
+        if cursor.is_kw(key) {
+            return Err(cursor.unsupported(format!("the user property {key}")));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{parse, Failure};
@@ -547,20 +563,4 @@ mod tests {
             Err(Failure::Parse(ParseError::Syntax { .. }))
         ));
     }
-}
-
-/// The user properties whose value is a parenthesised list (`DEFAULT_SECONDARY_ROLES =
-/// ('ALL')`): valid Snowflake, not emulated, so refused as unsupported before the property
-/// list's grammar would call it a syntax error.
-pub(super) fn refuse_user_list(cursor: &Cursor) -> PResult<()> {
-    for key in [
-        "DEFAULT_SECONDARY_ROLES",
-        "ALLOWED_INTERFACES",
-        "WORKLOAD_IDENTITY",
-    ] {
-        if cursor.is_kw(key) {
-            return Err(cursor.unsupported(format!("the user property {key}")));
-        }
-    }
-    Ok(())
 }
