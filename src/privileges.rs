@@ -408,6 +408,20 @@ mod tests {
         );
     }
 
+    /// A user the account lacks needs CREATE USER, which USERADMIN holds; one that exists
+    /// needs nothing to be created.
+    #[test]
+    fn a_missing_user_needs_create_user_which_useradmin_holds() {
+        let new = obj(Kind::User, "ci", ObjectName::account(id("CI_RUNNER")), &[]);
+        let there = obj(Kind::User, "old", ObjectName::account(id("OLD")), &[]);
+        let live = [there.clone()];
+        let needs = needed(&[new, there], &exists(&live));
+        assert_eq!(lines(&needs), ["CREATE USER ON ACCOUNT (user.ci)"]);
+        let mut held = Held::default();
+        assert!(held.add_system_role("USERADMIN").is_empty());
+        assert!(missing(needs, &held).is_empty());
+    }
+
     #[test]
     fn ownership_and_inherited_system_roles_hold_what_they_cover() {
         let mut held = Held::default();
