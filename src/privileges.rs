@@ -72,7 +72,8 @@ fn create_in_schema(object: &Object) -> Option<&'static str> {
         | Kind::Role
         | Kind::Grant
         | Kind::RoleGrant
-        | Kind::DatabaseRole => return None,
+        | Kind::DatabaseRole
+        | Kind::User => return None,
     })
 }
 
@@ -101,6 +102,7 @@ pub(crate) fn needed<'a>(
             Kind::Warehouse if !here => need(On::Account, "CREATE WAREHOUSE", o),
             Kind::Database if !here => need(On::Account, "CREATE DATABASE", o),
             Kind::Role if !here => need(On::Account, "CREATE ROLE", o),
+            Kind::User if !here => need(On::Account, "CREATE USER", o),
             Kind::Grant | Kind::RoleGrant => need(On::Account, "MANAGE GRANTS", o),
             // A schema that exists and becomes a Feature Store gets the layout's tags and
             // snapshot table (ddl::schema).
@@ -186,7 +188,7 @@ pub(crate) fn system_role(role: &str) -> (&'static [&'static str], &'static [&'s
             &["SECURITYADMIN", "SYSADMIN"],
         ),
         "SECURITYADMIN" => (&["MANAGE GRANTS"], &["USERADMIN"]),
-        "USERADMIN" => (&["CREATE ROLE"], &[]),
+        "USERADMIN" => (&["CREATE ROLE", "CREATE USER"], &[]),
         "SYSADMIN" => (&["CREATE DATABASE", "CREATE WAREHOUSE"], &[]),
         _ => (&[], &[]),
     }
@@ -406,6 +408,20 @@ mod tests {
         );
     }
 
+    /// A user the account lacks needs CREATE USER, which USERADMIN holds; one that exists
+    /// needs nothing to be created.
+    #[test]
+    fn a_missing_user_needs_create_user_which_useradmin_holds() {
+        let new = obj(Kind::User, "ci", ObjectName::account(id("CI_RUNNER")), &[]);
+        let there = obj(Kind::User, "old", ObjectName::account(id("OLD")), &[]);
+        let live = [there.clone()];
+        let needs = needed(&[new, there], &exists(&live));
+        assert_eq!(lines(&needs), ["CREATE USER ON ACCOUNT (user.ci)"]);
+        let mut held = Held::default();
+        assert!(held.add_system_role("USERADMIN").is_empty());
+        assert!(missing(needs, &held).is_empty());
+    }
+
     #[test]
     fn ownership_and_inherited_system_roles_hold_what_they_cover() {
         let mut held = Held::default();
@@ -444,6 +460,7 @@ mod tests {
             "CREATE WAREHOUSE",
             "CREATE DATABASE",
             "CREATE ROLE",
+            "CREATE USER",
             "MANAGE GRANTS",
             "CREATE SCHEMA",
             "CREATE DATABASE ROLE",

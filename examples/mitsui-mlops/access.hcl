@@ -115,3 +115,22 @@ grant "runner_warehouse" {
   on         = warehouse.compute
   to         = role.model_runner
 }
+
+# The scoring service's own user: a SERVICE user (no password) that signs in with a key
+# pair, starts on the scoring warehouse as the runner role, and is granted that role. The
+# key below is a throwaway public key made for this example with openssl (its private key
+# was never kept): put the service's real public key here. A public key is no secret; the
+# private key never belongs in the configuration or the state.
+user "scoring" {
+  name              = "${local.database}_SCORING_SVC"
+  type              = "SERVICE"
+  comment           = "Signs in as the scoring task graph's service"
+  default_warehouse = warehouse.compute
+  default_role      = role.model_runner
+  rsa_public_key    = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA5tUT6FBTvSnI/ZjwY8h6WpJhk9vHHn424Ubl9nw2kkz2hXvAdXE94/NyLqIZRBjNDmA6ZtF6zrNibc2Ug60s2mMl/cDEF0C0E/daB3GlDMsTUQHZvD+KmfPS3dQj/zXDMVXw5x5jVWaXC/JodTBbMrM1V3nKqXGTu1Hha9NjZPGQQkKEBXquehBNZyAm5d0xa8qF9Qa940Urp+U8lPti2X3W2ytsfAi8GH2j6EEKQyQCeYCe8uyWV+H4VPI4GENGVWFZQ+N/6tAXyMYn68ItbSOfzwElAzFZsnLGmgcex/XNwU6El87+FnwulBp/oz6B2guoofh14KDEDVoeKml/swIDAQAB"
+}
+
+role_grant "runner_to_scoring" {
+  role = role.model_runner
+  user = user.scoring
+}

@@ -79,6 +79,9 @@ pub(crate) fn decode(ty: &AttrType, hcl_value: &Hcl) -> Result<Value, Invalid> {
         AttrType::String => text(hcl_value)
             .map(Value::Str)
             .ok_or_else(|| expected(ty, hcl_value)),
+        AttrType::Upper => text(hcl_value)
+            .map(|s| Value::Str(s.to_uppercase()))
+            .ok_or_else(|| expected(ty, hcl_value)),
         AttrType::Enum(values) => {
             let s = text(hcl_value).ok_or_else(|| expected(ty, hcl_value))?;
             match canon::canonical_enum(values, &s) {

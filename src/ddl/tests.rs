@@ -263,6 +263,22 @@ fn hostile_names_and_comments_cannot_break_out() {
                     ("body", "return 1".into()),
                 ],
             ),
+            obj(
+                Kind::User,
+                ObjectName::account(ident(h)),
+                &[
+                    ("type", "SERVICE".into()),
+                    ("login_name", h.into()),
+                    ("display_name", h.into()),
+                    ("comment", h.into()),
+                    ("disabled", true.into()),
+                    ("default_warehouse", h.into()),
+                    ("default_namespace", h.into()),
+                    ("default_role", h.into()),
+                    ("rsa_public_key", h.into()),
+                    ("rsa_public_key_2", h.into()),
+                ],
+            ),
         ];
         // Every kind of the registry is here: a new kind's statements get the same proof.
         for kind in Kind::ALL {

@@ -29,6 +29,7 @@ pub(crate) mod schema;
 pub(crate) mod stage;
 pub(crate) mod table;
 pub(crate) mod task;
+pub(crate) mod user;
 pub(crate) mod view;
 pub(crate) mod warehouse;
 

@@ -89,6 +89,7 @@ fn every_kind() -> Vec<Object> {
             Kind::DatabaseRole,
             ObjectName::in_database(id("XYZ_DEV"), id("FS_READERS")),
         ),
+        wanted(Kind::User, ObjectName::account(id("XYZ_DEV_CI"))),
     ]
 }
 
@@ -165,6 +166,13 @@ fn every_kind_has_show_families_recordings_and_a_decoder() {
         ["XYZ_DEV_FS_PRODUCER"],
         "only declared roles are read"
     );
+    let users: Vec<String> = read
+        .picture
+        .keys()
+        .filter(|(k, _)| *k == Kind::User)
+        .map(|(_, n)| n.to_string())
+        .collect();
+    assert_eq!(users, ["XYZ_DEV_CI"], "only declared users are read");
 }
 
 #[test]
@@ -408,6 +416,7 @@ fn made_up_recordings_use_the_documented_columns() {
         ("views", "show_views", false),
         ("warehouses", "show_warehouses", false),
         ("roles", "show_roles", false),
+        ("users", "show_users", false),
         ("columns", "show_columns", false),
         ("grants_to_role", "show_grants_to_role", false),
         ("future_grants", "show_future_grants_in_schema", false),
@@ -496,6 +505,10 @@ fn documented_example_rows_decode() {
         (
             "role_grants",
             crate::kinds::role_grant::read::role_grants(&rows("show_grants_of_role")),
+        ),
+        (
+            "users",
+            crate::kinds::user::read::users(&rows("show_users")),
         ),
         (
             "grants",

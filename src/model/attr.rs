@@ -93,6 +93,14 @@ attribute_names! {
     VERSIONS = "versions",
     WAREHOUSE = "warehouse",
     WHEN = "when",
+    RSA_PUBLIC_KEY_2 = "rsa_public_key_2",
+    RSA_PUBLIC_KEY = "rsa_public_key",
+    LOGIN_NAME = "login_name",
+    DISPLAY_NAME = "display_name",
+    DISABLED = "disabled",
+    DEFAULT_WAREHOUSE = "default_warehouse",
+    DEFAULT_ROLE = "default_role",
+    DEFAULT_NAMESPACE = "default_namespace",
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub enum Kind {
     RoleGrant,
     DatabaseRole,
     Procedure,
+    User,
 }
 
 /// Where an object lives, which decides the parts of its name.
@@ -36,7 +37,7 @@ pub enum Scope {
 
 impl Kind {
     /// How many kinds there are: the size of every registry.
-    pub const COUNT: usize = 15;
+    pub const COUNT: usize = 16;
 
     /// Every kind, in declaration order (`kind as usize` is its place here).
     pub const ALL: [Kind; Kind::COUNT] = [
@@ -55,6 +56,7 @@ impl Kind {
         Kind::RoleGrant,
         Kind::DatabaseRole,
         Kind::Procedure,
+        Kind::User,
     ];
 
     /// The block type in HCL and the `kind` in JSON output.

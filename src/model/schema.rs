@@ -23,6 +23,9 @@ pub(crate) enum AttrType {
     },
     /// Free text, such as a comment.
     String,
+    /// Text Snowflake compares without case and keeps in upper case (a user's login name):
+    /// kept in upper case, as SHOW prints it.
+    Upper,
     Enum(&'static [EnumValue]),
     /// The name of an account-level object (a resource monitor, an integration).
     Ident,
@@ -72,6 +75,7 @@ impl AttrType {
             AttrType::Bool => "true or false".into(),
             AttrType::Int { min, max } => format!("a whole number from {min} to {max}"),
             AttrType::String => "a string".into(),
+            AttrType::Upper => "a string (kept in upper case)".into(),
             AttrType::Enum(values) => {
                 format!(
                     "one of {}",

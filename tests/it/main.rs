@@ -40,6 +40,7 @@ mod shell;
 mod state_size;
 mod tables;
 mod task_graphs;
+mod users;
 mod walk_config;
 mod walk_transitions;
 mod walks;

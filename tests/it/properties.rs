@@ -441,7 +441,8 @@ kind_tests!(
     grant,
     role_grant,
     database_role,
-    procedure
+    procedure,
+    user
 );
 
 #[test]

@@ -23,7 +23,7 @@ pub static SCHEMA: KindSchema = KindSchema {
     attrs: &[
         Attr::prop(attr::ROLE, AttrType::Securable, None, "The role granted: a role block reference or role name, or `{ kind = \"DATABASE ROLE\", name = \"DB.ROLE\" }`.").role(Role::NamePart).required(),
         Attr::prop(attr::TO, AttrType::Securable, None, "The role that receives it: a role block reference or role name, or `{ kind = \"DATABASE ROLE\", name = \"DB.ROLE\" }`.").role(Role::NamePart),
-        Attr::prop(attr::USER, AttrType::Ident, None, "The user that receives it, instead of `to`.").role(Role::NamePart),
+        Attr::prop(attr::USER, AttrType::Ref(Kind::User), None, "The user that receives it, instead of `to`: a user block reference or user name.").role(Role::NamePart),
     ],
 };
 

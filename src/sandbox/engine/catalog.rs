@@ -27,6 +27,9 @@ pub struct Catalog {
     /// Account roles created here; the system-defined ones are implied (`SYSTEM_ROLES`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub roles: BTreeMap<String, AccountRole>,
+    /// Users created here (the embedded account creates its connecting user).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub users: BTreeMap<String, User>,
     /// Privileges, future grants and role grants (ownership is each object's `Meta::owner`).
     #[serde(default, skip_serializing_if = "Grants::is_empty")]
     pub grants: Grants,
@@ -58,6 +61,23 @@ pub(crate) const SYSTEM_ROLES: &[&str] = &[
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountRole {
     pub meta: Meta,
+}
+
+/// A user: the properties an infrastructure definition sets (no password, names or MFA).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub meta: Meta,
+    /// Upper case, as Snowflake keeps login names.
+    pub login_name: String,
+    pub display_name: Option<String>,
+    /// `PERSON`, `SERVICE` or `LEGACY_SERVICE`; None when never set (SHOW prints NULL).
+    pub user_type: Option<String>,
+    pub disabled: bool,
+    pub default_warehouse: Option<String>,
+    pub default_namespace: Option<String>,
+    pub default_role: Option<String>,
+    pub rsa_public_key: Option<String>,
+    pub rsa_public_key_2: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ use std::path::Path;
 pub(crate) const SETUP: &[&str] = &[
     "CREATE WAREHOUSE W",
     "CREATE ROLE R COMMENT = 'a role'",
+    "CREATE USER U TYPE = SERVICE DEFAULT_ROLE = R",
     "CREATE DATABASE D",
     "CREATE DATABASE ROLE D.DR",
     "CREATE SCHEMA D.S",
@@ -42,6 +43,7 @@ pub(crate) const STATEMENTS: &[(&str, &str)] = &[
     ("show_warehouses", "SHOW WAREHOUSES"),
     ("show_databases", "SHOW DATABASES"),
     ("show_roles", "SHOW ROLES"),
+    ("show_users", "SHOW USERS"),
     ("show_schemas", "SHOW SCHEMAS IN DATABASE D"),
     ("show_stages", "SHOW STAGES IN SCHEMA D.S"),
     ("show_tags", "SHOW TAGS IN SCHEMA D.S"),

@@ -320,6 +320,7 @@ fixtures!(
     tag_value_length,
     tasks,
     tasks_root_only,
+    users,
     view_sources,
     views_dynamic_tables,
     warehouse_needed,

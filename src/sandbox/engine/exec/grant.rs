@@ -61,6 +61,7 @@ impl GrantKind {
             GrantKind::Tag => "TAG",
             GrantKind::Role => "ROLE",
             GrantKind::DatabaseRole => "DATABASE_ROLE",
+            GrantKind::User => "USER",
         }
     }
 
@@ -87,6 +88,7 @@ impl GrantKind {
             GrantKind::Tag => "tag",
             GrantKind::Role => "role",
             GrantKind::DatabaseRole => "database role",
+            GrantKind::User => "user",
         }
     }
 
@@ -205,13 +207,17 @@ impl GrantKind {
             GrantKind::Model => &["READ", "USAGE"],
             GrantKind::Tag => &["APPLY", "READ"],
             GrantKind::Role | GrantKind::DatabaseRole => &[],
+            // GRANT MONITOR ON USER (access control privileges page).
+            GrantKind::User => &["MONITOR"],
         }
     }
 
     /// What `ALL [PRIVILEGES]` grants; None where ALL is not allowed (tags).
     fn all(self, external_stage: bool) -> Option<&'static [&'static str]> {
         Some(match self {
-            GrantKind::Tag | GrantKind::Role | GrantKind::DatabaseRole => return None,
+            GrantKind::Tag | GrantKind::Role | GrantKind::DatabaseRole | GrantKind::User => {
+                return None
+            }
             GrantKind::View => &["REFERENCES", "SELECT"],
             GrantKind::Stage if external_stage => &["USAGE"],
             GrantKind::Stage => &["READ", "WRITE"],
@@ -235,6 +241,7 @@ const ALL_KINDS: &[GrantKind] = &[
     GrantKind::Tag,
     GrantKind::Role,
     GrantKind::DatabaseRole,
+    GrantKind::User,
 ];
 
 impl ObjectKind {
@@ -251,6 +258,7 @@ impl ObjectKind {
             GrantKind::Model => ObjectKind::Model,
             GrantKind::Tag => ObjectKind::Tag,
             GrantKind::Role => ObjectKind::Role,
+            GrantKind::User => ObjectKind::User,
             _ => return None,
         })
     }
@@ -268,6 +276,7 @@ impl ObjectKind {
             ObjectKind::Task => GrantKind::Task,
             ObjectKind::Model => GrantKind::Model,
             ObjectKind::Role => GrantKind::Role,
+            ObjectKind::User => GrantKind::User,
         }
     }
 }
@@ -319,6 +328,7 @@ fn meta<'c>(catalog: &'c Catalog, securable: &Securable) -> Option<&'c Meta> {
         (GrantKind::Warehouse, [w]) => catalog.warehouses.get(w).map(|o| &o.meta),
         (GrantKind::Database, [d]) => catalog.databases.get(d).map(|o| &o.meta),
         (GrantKind::Role, [r]) => catalog.roles.get(r).map(|o| &o.meta),
+        (GrantKind::User, [u]) => catalog.users.get(u).map(|o| &o.meta),
         (GrantKind::DatabaseRole, [d, r]) => catalog
             .databases
             .get(d)
@@ -353,6 +363,7 @@ fn meta_mut<'c>(catalog: &'c mut Catalog, securable: &Securable) -> Option<&'c m
         (GrantKind::Warehouse, [w]) => catalog.warehouses.get_mut(w).map(|o| &mut o.meta),
         (GrantKind::Database, [d]) => catalog.databases.get_mut(d).map(|o| &mut o.meta),
         (GrantKind::Role, [r]) => catalog.roles.get_mut(r).map(|o| &mut o.meta),
+        (GrantKind::User, [u]) => catalog.users.get_mut(u).map(|o| &mut o.meta),
         (GrantKind::DatabaseRole, [d, r]) => catalog
             .databases
             .get_mut(d)
@@ -434,6 +445,9 @@ fn owned_parts(catalog: &Catalog) -> Vec<(GrantKind, Parts<'_>, &Meta)> {
     }
     for (n, r) in &catalog.roles {
         out.push((GrantKind::Role, Parts::of(&[n]), &r.meta));
+    }
+    for (n, u) in &catalog.users {
+        out.push((GrantKind::User, Parts::of(&[n]), &u.meta));
     }
     for (d, db) in &catalog.databases {
         out.push((GrantKind::Database, Parts::of(&[d]), &db.meta));
@@ -675,7 +689,7 @@ fn require_on(
 fn resolve(exec: &Exec, kind: GrantKind, name: &Name) -> Result<Securable, SqlError> {
     let parts = match kind {
         GrantKind::Account => vec![],
-        GrantKind::Warehouse | GrantKind::Database | GrantKind::Role => {
+        GrantKind::Warehouse | GrantKind::Database | GrantKind::Role | GrantKind::User => {
             vec![exec.account_name(name)?]
         }
         GrantKind::Schema => {
@@ -779,6 +793,10 @@ pub(crate) fn check(exec: &Exec, st: &Statement) -> Result<Follow, SqlError> {
         Statement::CreateRole { head, .. } => {
             need_account("CREATE ROLE")?;
             Ok(create_target(exec, GrantKind::Role, head).map_or(Follow::None, Follow::Created))
+        }
+        Statement::CreateUser { head, .. } => {
+            need_account("CREATE USER")?;
+            Ok(create_target(exec, GrantKind::User, head).map_or(Follow::None, Follow::Created))
         }
         Statement::CreateSchema { head, .. } => create_in(GrantKind::Schema, head),
         Statement::CreateDatabaseRole { head, .. } => {

@@ -17,6 +17,7 @@ mod stage_tag;
 mod table;
 mod tagging;
 mod task;
+mod user;
 mod values;
 mod view;
 
@@ -161,6 +162,7 @@ fn removes_nothing(st: &Statement) -> bool {
         Statement::CreateWarehouse { head, .. }
         | Statement::CreateDatabase { head, .. }
         | Statement::CreateRole { head, .. }
+        | Statement::CreateUser { head, .. }
         | Statement::CreateSchema { head, .. }
         | Statement::CreateStage { head, .. }
         | Statement::CreateTag { head, .. }
@@ -186,6 +188,7 @@ fn dispatch(exec: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
     match st {
         Statement::CreateWarehouse { head, props } => account::create_warehouse(exec, head, props),
         Statement::CreateRole { head, props } => role::create_role(exec, head, props),
+        Statement::CreateUser { head, props } => user::create_user(exec, head, props),
         Statement::CreateDatabase {
             head,
             transient,
@@ -352,10 +355,12 @@ fn alter(
     name: Name,
     action: AlterAction,
 ) -> Result<Outcome, SqlError> {
-    if kind == ObjectKind::Role
-        && matches!(action, AlterAction::SetTags(_) | AlterAction::UnsetTags(_))
-    {
-        return Err(exec.unsupported("tags on roles"));
+    if matches!(action, AlterAction::SetTags(_) | AlterAction::UnsetTags(_)) {
+        match kind {
+            ObjectKind::Role => return Err(exec.unsupported("tags on roles")),
+            ObjectKind::User => return Err(exec.unsupported("tags on users")),
+            _ => {}
+        }
     }
     if let AlterAction::SetTags(assigns) = &action {
         return tagging::set_tags(exec, kind, if_exists, &name, assigns);
@@ -375,6 +380,7 @@ fn alter(
         ObjectKind::Task => task::alter_task(exec, if_exists, name, action),
         ObjectKind::Model => model::alter_model(exec, if_exists, name, action),
         ObjectKind::Role => role::alter_role(exec, if_exists, name, action),
+        ObjectKind::User => user::alter_user(exec, if_exists, name, action),
     }
 }
 
@@ -390,6 +396,7 @@ fn drop(
         ObjectKind::Schema => schema::drop_schema(exec, if_exists, name),
         ObjectKind::Task => task::drop_task(exec, if_exists, name),
         ObjectKind::Role => role::drop_role(exec, if_exists, name),
+        ObjectKind::User => user::drop_user(exec, if_exists, name),
         _ => drop_schema_object(exec, kind, if_exists, name),
     }
 }

@@ -188,6 +188,7 @@ fn set_props(cursor: &mut Cursor) -> PResult<Vec<Prop>> {
                 offset,
             });
         } else if cursor.starts_prop() {
+            super::create::refuse_user_list(cursor)?;
             out.push(cursor.prop()?);
         } else {
             break;

@@ -17,6 +17,7 @@ pub(crate) enum ObjectKind {
     Task,
     Model,
     Role,
+    User,
 }
 
 impl ObjectKind {
@@ -34,6 +35,7 @@ impl ObjectKind {
             ObjectKind::Task => "Task",
             ObjectKind::Model => "Model",
             ObjectKind::Role => "Role",
+            ObjectKind::User => "User",
         }
     }
 
@@ -51,6 +53,7 @@ impl ObjectKind {
             ObjectKind::Task => "TASK",
             ObjectKind::Model => "MODEL",
             ObjectKind::Role => "ROLE",
+            ObjectKind::User => "USER",
         }
     }
 }
@@ -311,6 +314,7 @@ pub(crate) enum ShowWhat {
     Roles,
     Columns,
     Procedures,
+    Users,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -350,6 +354,10 @@ pub enum Statement {
         props: Vec<Prop>,
     },
     CreateRole {
+        head: CreateHead,
+        props: Vec<Prop>,
+    },
+    CreateUser {
         head: CreateHead,
         props: Vec<Prop>,
     },
@@ -532,6 +540,7 @@ pub(crate) enum GrantKind {
     Tag,
     Role,
     DatabaseRole,
+    User,
 }
 
 /// What follows ON.

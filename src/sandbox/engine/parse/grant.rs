@@ -203,6 +203,7 @@ fn grant_kind(cursor: &mut Cursor, plural: bool) -> PResult<GrantKind> {
         (&["MODEL"], &["MODELS"], GrantKind::Model),
         (&["TAG"], &["TAGS"], GrantKind::Tag),
         (&["ROLE"], &["ROLES"], GrantKind::Role),
+        (&["USER"], &["USERS"], GrantKind::User),
     ];
     for (one, many, k) in forms {
         let words = if plural { many } else { one };
@@ -233,6 +234,10 @@ fn target(cursor: &mut Cursor) -> PResult<GrantTarget> {
         let kind = grant_kind(cursor, false)?;
         return Ok(GrantTarget::Object(kind, cursor.name()?));
     };
+    // Users are account objects: ALL / FUTURE USERS is not in the GRANT grammar.
+    if cursor.is_kw("USERS") {
+        return Err(cursor.unexpected());
+    }
     let kind = grant_kind(cursor, true)?;
     cursor.expect_kw("IN")?;
     let in_schema = if cursor.eat_kw("SCHEMA") {

@@ -186,6 +186,8 @@ fn kind(cursor: &mut Cursor) -> PResult<ObjectKind> {
         ObjectKind::Model
     } else if cursor.eat_kw("ROLE") {
         ObjectKind::Role
+    } else if cursor.eat_kw("USER") {
+        ObjectKind::User
     } else {
         return match cursor.peek() {
             Some(t) if t.kind == TokenKind::Word => {

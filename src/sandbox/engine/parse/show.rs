@@ -39,6 +39,8 @@ pub fn show(cursor: &mut Cursor) -> PResult<Statement> {
         ShowWhat::Columns
     } else if cursor.eat_kw("PROCEDURES") {
         ShowWhat::Procedures
+    } else if cursor.eat_kw("USERS") {
+        ShowWhat::Users
     } else {
         return Err(match cursor.peek() {
             // Online feature tables are a preview feature: an account without it does not
@@ -60,6 +62,10 @@ pub fn show(cursor: &mut Cursor) -> PResult<Statement> {
             | ShowWhat::DynamicTables
             | ShowWhat::Tasks
     );
+    if terse && what == ShowWhat::Users {
+        // Documented (a subset of the columns), not emulated.
+        return Err(cursor.unsupported("SHOW TERSE USERS"));
+    }
     if terse && what == ShowWhat::Roles {
         // Documented, but its subset of columns is not clear enough to emulate.
         return Err(cursor.unsupported("SHOW TERSE ROLES"));
@@ -87,7 +93,7 @@ pub fn show(cursor: &mut Cursor) -> PResult<Statement> {
     if cursor.is_kw("IN") || (what == ShowWhat::Parameters && cursor.is_kw("FOR")) {
         if matches!(
             what,
-            ShowWhat::Warehouses | ShowWhat::Databases | ShowWhat::Roles
+            ShowWhat::Warehouses | ShowWhat::Databases | ShowWhat::Roles | ShowWhat::Users
         ) {
             // Account-wide objects: `IN ACCOUNT` says what is meant anyway. The reference
             // grammars do not list it, but Snowflake takes it (Titan's data_provider.py

@@ -90,6 +90,11 @@ pub fn run(exec: &Exec, show: &Show) -> Result<ResultSet, SqlError> {
                 Ok(render::databases(exec, show, &keys))
             }
         }
+        ShowWhat::Users => {
+            let keys = exec.catalog.users.keys().map(|n| account_key(n)).collect();
+            let keys = filter::apply(keys, show, Cap::Error)?;
+            Ok(render::users(exec, &keys))
+        }
         ShowWhat::Roles => {
             let keys = SYSTEM_ROLES
                 .iter()

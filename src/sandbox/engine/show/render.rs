@@ -207,6 +207,87 @@ pub fn roles(exec: &Exec, keys: &[Key]) -> ResultSet {
     result(&cols, rows)
 }
 
+/// SHOW USERS, in the column order of the reference page's example (which has
+/// `has_federated_workload_authentication` where the column table lists
+/// `has_workload_identity` and `is_from_organization_user`: the example is followed).
+/// What the sandbox does not keep prints as a user created without it would: NULL names and
+/// e-mail, no lock, no expiry, no MFA, no password, `default_secondary_roles` `["ALL"]`
+/// (CREATE USER's default; the example prints `[]`).
+pub fn users(exec: &Exec, keys: &[Key]) -> ResultSet {
+    let cols = [
+        ("name", T),
+        ("created_on", TS),
+        ("login_name", T),
+        ("display_name", T),
+        ("first_name", T),
+        ("last_name", T),
+        ("email", T),
+        ("mins_to_unlock", T),
+        ("days_to_expiry", T),
+        ("comment", T),
+        ("disabled", T),
+        ("must_change_password", T),
+        ("snowflake_lock", T),
+        ("default_warehouse", T),
+        ("default_namespace", T),
+        ("default_role", T),
+        ("default_secondary_roles", T),
+        ("ext_authn_duo", T),
+        ("ext_authn_uid", T),
+        ("mins_to_bypass_mfa", T),
+        ("owner", T),
+        ("last_success_login", TS),
+        ("expires_at_time", TS),
+        ("locked_until_time", TS),
+        ("has_password", T),
+        ("has_rsa_public_key", T),
+        ("type", T),
+        ("has_mfa", T),
+        ("has_pat", T),
+        ("has_federated_workload_authentication", T),
+    ];
+    let rows = keys
+        .iter()
+        .filter_map(|k| {
+            let u = exec.catalog.users.get(&k.name)?;
+            let has_key = u.rsa_public_key.is_some() || u.rsa_public_key_2.is_some();
+            Some(vec![
+                s(&k.name),
+                s(timestamp(u.meta.created_on)),
+                s(&u.login_name),
+                u.display_name.clone(),
+                None,
+                None,
+                None,
+                None,
+                None,
+                u.meta.comment.clone(),
+                s(tf(u.disabled)),
+                s(tf(false)),
+                s(tf(false)),
+                u.default_warehouse.clone(),
+                u.default_namespace.clone(),
+                u.default_role.clone(),
+                s("[\"ALL\"]"),
+                s(tf(false)),
+                None,
+                None,
+                s(&u.meta.owner),
+                None,
+                None,
+                None,
+                s(tf(false)),
+                s(tf(has_key)),
+                u.user_type.clone(),
+                s(tf(false)),
+                s(tf(false)),
+                s(tf(false)),
+            ])
+        })
+        .collect();
+    result(&cols, rows)
+}
+
 fn is_role(grantee: &super::super::catalog::Grantee, name: &str) -> bool {
     grantee.kind == "ROLE" && grantee.name[0] == name
 }
