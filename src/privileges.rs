@@ -6,8 +6,9 @@
 //! exists needs its OWNERSHIP to be changed, which whoever created it holds; a container the
 //! plan creates is owned by the deploy role, which then holds every privilege on it.
 
+use crate::kinds::statements::hooks;
 use crate::model::attr;
-use crate::model::{Ident, Kind, Object, ObjectName};
+use crate::model::{Ident, Kind, Object, ObjectName, Scope};
 use crate::sql::quote_ident;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -52,31 +53,6 @@ impl Need {
     }
 }
 
-/// The privilege on its schema that creating an object of `kind` takes (`None` for kinds
-/// that do not live in a schema).
-fn create_in_schema(object: &Object) -> Option<&'static str> {
-    Some(match object.kind() {
-        Kind::Stage => "CREATE STAGE",
-        Kind::Entity => "CREATE TAG",
-        Kind::FeatureView if object.get(attr::REFRESH_FREQ).is_some() => "CREATE DYNAMIC TABLE",
-        Kind::FeatureView | Kind::View => "CREATE VIEW",
-        Kind::Model => "CREATE MODEL",
-        Kind::Task => "CREATE TASK",
-        Kind::Table => "CREATE TABLE",
-        Kind::Procedure => "CREATE PROCEDURE",
-        // Not created in a schema (or, for grants, not created at all): asked for elsewhere.
-        // Every kind is named, so a new schema-level kind cannot be forgotten here.
-        Kind::Warehouse
-        | Kind::Database
-        | Kind::Schema
-        | Kind::Role
-        | Kind::Grant
-        | Kind::RoleGrant
-        | Kind::DatabaseRole
-        | Kind::User => return None,
-    })
-}
-
 /// Every privilege the deploy role needs to create what of `objects` does not exist yet
 /// (`live` finds what the account has), sorted by what it is granted on, one line each.
 /// A container the configuration does not declare is taken to exist.
@@ -99,13 +75,9 @@ pub(crate) fn needed<'a>(
     for o in objects {
         let here = exists(o.kind(), &o.name);
         match o.kind() {
-            Kind::Warehouse if !here => need(On::Account, "CREATE WAREHOUSE", o),
-            Kind::Database if !here => need(On::Account, "CREATE DATABASE", o),
-            Kind::Role if !here => need(On::Account, "CREATE ROLE", o),
-            Kind::User if !here => need(On::Account, "CREATE USER", o),
             Kind::Grant | Kind::RoleGrant => need(On::Account, "MANAGE GRANTS", o),
             // A schema that exists and becomes a Feature Store gets the layout's tags and
-            // snapshot table (ddl::schema).
+            // snapshot table (kinds::schema::ddl).
             Kind::Schema
                 if here
                     && o.flag(attr::FEATURE_STORE)
@@ -118,27 +90,28 @@ pub(crate) fn needed<'a>(
                 need(On::Schema(o.name.clone()), "CREATE TAG", o);
                 need(On::Schema(o.name.clone()), "CREATE TABLE", o);
             }
-            Kind::Schema | Kind::DatabaseRole if !here => {
+            _ => {}
+        }
+        // What creating it takes, on its container: each kind's own (`KindDdl`).
+        let create = (hooks(o.kind()).create_privilege)(o).filter(|_| !here);
+        match (create, o.kind().scope()) {
+            (None, _) => {}
+            (Some(p), Scope::Account) => need(On::Account, p, o),
+            (Some(p), Scope::Database) => {
                 let db = o.name.database.clone().expect("in a database");
                 if db_exists(&db) {
                     need(On::Database(db.clone()), "USAGE", o);
-                    let p = if o.kind() == Kind::Schema {
-                        "CREATE SCHEMA"
-                    } else {
-                        "CREATE DATABASE ROLE"
-                    };
                     need(On::Database(db), p, o);
                 }
             }
-            _ => {}
-        }
-        if let (Some(p), false) = (create_in_schema(o), here) {
-            let schema = o.name.schema_name().expect("in a schema");
-            if present(Kind::Schema, &schema) {
-                let db = schema.database.clone().expect("in a database");
-                need(On::Database(db), "USAGE", o);
-                need(On::Schema(schema.clone()), "USAGE", o);
-                need(On::Schema(schema), p, o);
+            (Some(p), Scope::Schema) => {
+                let schema = o.name.schema_name().expect("in a schema");
+                if present(Kind::Schema, &schema) {
+                    let db = schema.database.clone().expect("in a database");
+                    need(On::Database(db), "USAGE", o);
+                    need(On::Schema(schema.clone()), "USAGE", o);
+                    need(On::Schema(schema), p, o);
+                }
             }
         }
         // A dynamic table refreshes, and a task runs, on its warehouse, as its owner.
@@ -452,27 +425,27 @@ mod tests {
     }
 
     /// docs/privileges.md is the reference: every privilege this module can ask for is
-    /// named there.
+    /// named there, each kind's CREATE privilege (read from its registered `KindDdl`, so a
+    /// new kind's is checked too) and the others `needed` names.
     #[test]
     fn every_privilege_asked_for_is_on_the_privileges_page() {
         let page = include_str!("../docs/privileges.md");
-        for p in [
-            "CREATE WAREHOUSE",
-            "CREATE DATABASE",
-            "CREATE ROLE",
-            "CREATE USER",
+        let mut asked: Vec<&str> = vec![
             "MANAGE GRANTS",
-            "CREATE SCHEMA",
-            "CREATE DATABASE ROLE",
-            "CREATE STAGE",
+            "USAGE",
             "CREATE TAG",
-            "CREATE DYNAMIC TABLE",
-            "CREATE VIEW",
-            "CREATE MODEL",
-            "CREATE TASK",
             "CREATE TABLE",
+            "CREATE DYNAMIC TABLE",
             "EXECUTE TASK",
-        ] {
+        ];
+        for kind in Kind::ALL {
+            let blank = Object::new(
+                crate::model::Address::new(kind, "x"),
+                ObjectName::account(Ident::from_canonical("X")),
+            );
+            asked.extend((hooks(kind).create_privilege)(&blank));
+        }
+        for p in asked {
             assert!(page.contains(p), "{p} is not on docs/privileges.md");
         }
         assert!(page.contains("snowform connection test"));

@@ -148,6 +148,9 @@ pub(crate) struct KindDdl {
     /// The keyword of one object, where it depends on the object (a feature view is a
     /// DYNAMIC TABLE or a VIEW); `keyword` otherwise.
     pub(crate) keyword_of: Option<fn(&Object) -> &'static str>,
+    /// The privilege creating one takes, on its container (the account, its database or its
+    /// schema, as its scope says): `privileges::needed` asks the deploy role for it.
+    pub(crate) create_privilege: fn(&Object) -> Option<&'static str>,
     pub create: fn(&Object) -> Vec<Stmt>,
     /// Replacing an object under the same name.
     pub replace: Replacement,

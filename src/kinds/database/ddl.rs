@@ -27,6 +27,7 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Database,
     keyword: "DATABASE",
     keyword_of: None,
+    create_privilege: |_| Some("CREATE DATABASE"),
     create: |o| create(o, false),
     replace: Replacement::CreateOrReplace(|o| create(o, true)),
     update: |_, a, attrs| update(a, &changed(attrs)),

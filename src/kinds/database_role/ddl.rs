@@ -17,6 +17,7 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::DatabaseRole,
     keyword: "DATABASE ROLE",
     keyword_of: None,
+    create_privilege: |_| Some("CREATE DATABASE ROLE"),
     create,
     replace: Replacement::Alter,
     update: |_, _, _| Vec::new(),

@@ -43,6 +43,7 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Entity,
     keyword: "TAG",
     keyword_of: None,
+    create_privilege: |_| Some("CREATE TAG"),
     create: |o| create(o, false),
     replace: Replacement::CreateOrReplace(|o| create(o, true)),
     update: |_, a, attrs| update(a, &changed(attrs)),

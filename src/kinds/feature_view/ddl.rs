@@ -390,6 +390,13 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::FeatureView,
     keyword: "DYNAMIC TABLE",
     keyword_of: Some(object_keyword),
+    create_privilege: |fv| {
+        Some(if fv.get(crate::model::attr::REFRESH_FREQ).is_some() {
+            "CREATE DYNAMIC TABLE"
+        } else {
+            "CREATE VIEW"
+        })
+    },
     create: |o| create(o, false),
     replace: Replacement::Own(replace),
     update: |b, a, attrs| update(b, a, &changed(attrs)),

@@ -112,6 +112,8 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Grant,
     keyword: "GRANT",
     keyword_of: None,
+    // A grant is not created: granting takes MANAGE GRANTS (`privileges::needed`).
+    create_privilege: |_| None,
     create,
     replace: Replacement::Alter,
     update,

@@ -276,6 +276,7 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Model,
     keyword: "MODEL",
     keyword_of: None,
+    create_privilege: |_| Some("CREATE MODEL"),
     create,
     replace: Replacement::Alter,
     update,

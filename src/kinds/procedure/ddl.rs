@@ -105,6 +105,7 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Procedure,
     keyword: "PROCEDURE",
     keyword_of: None,
+    create_privilege: |_| Some("CREATE PROCEDURE"),
     create: |o| vec![Stmt::new(create_sql(o, false), &[CREATE])],
     replace: Replacement::CreateOrReplace(|o| vec![Stmt::new(create_sql(o, true), &[CREATE])]),
     update,

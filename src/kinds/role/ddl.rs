@@ -16,6 +16,7 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Role,
     keyword: "ROLE",
     keyword_of: None,
+    create_privilege: |_| Some("CREATE ROLE"),
     create,
     replace: Replacement::Alter,
     update: |_, a, attrs| set_unset("ROLE", a, &changed(attrs)),

@@ -29,6 +29,8 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::RoleGrant,
     keyword: "ROLE GRANT",
     keyword_of: None,
+    // A grant is not created: granting takes MANAGE GRANTS (`privileges::needed`).
+    create_privilege: |_| None,
     create,
     replace: Replacement::Alter,
     update: |_, _, _| Vec::new(),

@@ -79,6 +79,7 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Schema,
     keyword: "SCHEMA",
     keyword_of: None,
+    create_privilege: |_| Some("CREATE SCHEMA"),
     create: |o| create(o, false),
     replace: Replacement::CreateOrReplace(|o| create(o, true)),
     update: |_, a, attrs| update(a, &changed(attrs)),

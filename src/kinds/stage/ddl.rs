@@ -100,6 +100,7 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Stage,
     keyword: "STAGE",
     keyword_of: None,
+    create_privilege: |_| Some("CREATE STAGE"),
     create: |o| create(o, false),
     replace: Replacement::CreateOrReplace(|o| create(o, true)),
     update: |_, a, attrs| update(a, &changed(attrs)),

@@ -221,6 +221,7 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Table,
     keyword: "TABLE",
     keyword_of: None,
+    create_privilege: |_| Some("CREATE TABLE"),
     create: |o| create_sql(o, false),
     replace: Replacement::CreateOrReplace(|o| create_sql(o, true)),
     update,

@@ -144,6 +144,7 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Task,
     keyword: "TASK",
     keyword_of: None,
+    create_privilege: |_| Some("CREATE TASK"),
     create,
     replace: Replacement::Alter,
     update: |b, a, attrs| update(b, a, &changed(attrs)),

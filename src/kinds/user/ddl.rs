@@ -16,6 +16,7 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::User,
     keyword: "USER",
     keyword_of: None,
+    create_privilege: |_| Some("CREATE USER"),
     create,
     replace: Replacement::Alter,
     update: |_, a, attrs| set_unset("USER", a, &changed(attrs)),

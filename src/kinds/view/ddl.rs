@@ -65,6 +65,7 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::View,
     keyword: "VIEW",
     keyword_of: None,
+    create_privilege: |_| Some("CREATE VIEW"),
     create: |o| vec![Stmt::new(create_sql(o, false), &[CREATE])],
     replace: Replacement::CreateOrReplace(|o| vec![Stmt::new(create_sql(o, true), &[CREATE])]),
     update,

@@ -18,6 +18,7 @@ pub(super) static DDL: KindDdl = KindDdl {
     kind: crate::model::Kind::Warehouse,
     keyword: "WAREHOUSE",
     keyword_of: None,
+    create_privilege: |_| Some("CREATE WAREHOUSE"),
     create,
     // Every warehouse property can be altered.
     replace: Replacement::Alter,
