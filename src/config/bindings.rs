@@ -281,7 +281,7 @@ impl Ctx {
 /// Evaluate an expression; the message of a failure says what went wrong, without position.
 /// (Messages quoting a huge value are cut short once sensitive values are redacted.)
 pub(crate) fn eval_in(ctx: &Ctx, expr: &Expression) -> Result<Value, String> {
-    match super::eval::eval(&ctx.vars, &ctx.funcs, expr) {
+    match super::expressions::eval(&ctx.vars, &ctx.funcs, expr) {
         Some(v) => Ok(v),
         None => eval_in_hcl(ctx.hcl(), expr),
     }

@@ -9,7 +9,7 @@ mod blocks;
 mod checks;
 mod data;
 mod decode;
-mod eval;
+mod expressions;
 mod evaluate;
 mod fmt;
 mod functions;
