@@ -61,8 +61,8 @@ pub enum ShowIn {
     Role(Ident),
     /// The grants of one database role (`SHOW GRANTS TO DATABASE ROLE db.r`).
     DatabaseRole(ObjectName),
-    /// One procedure, with its argument types (`DESCRIBE PROCEDURE db.s.p(NUMBER)`).
-    Procedure(ObjectName),
+    /// One object, by its name (and argument types): `DESCRIBE PROCEDURE db.s.p(NUMBER)`.
+    Object(ObjectName),
 }
 
 /// One query's rows and the scopes they cover (a database-wide read covers its schemas).
@@ -95,6 +95,17 @@ impl Fetch<'_> {
         self.rows.get(&family).unwrap_or(&NONE)
     }
 
+    /// The rows of the DESCRIBE (`family`) of one object, when it was sent and answered.
+    pub(crate) fn details(&self, family: Family, name: &ObjectName) -> Option<&ShowRows> {
+        self.fetched
+            .iter()
+            .find(|f| {
+                f.family == family
+                    && matches!(f.covers.as_slice(), [ShowIn::Object(n)] if n == name)
+            })
+            .map(|f| &f.rows)
+    }
+
     /// The names of the wanted objects of `kind`.
     pub(crate) fn named(&self, kind: Kind) -> BTreeSet<&ObjectName> {
         self.wanted
@@ -112,6 +123,17 @@ pub(crate) struct KindRead {
     pub(crate) kind: Kind,
     pub(crate) families: &'static [Family],
     pub(crate) decode: fn(&Fetch) -> Vec<Object>,
+    /// What SHOW does not print and a DESCRIBE per object does (a procedure's code).
+    pub(crate) details: Option<Details>,
+}
+
+/// A DESCRIBE a kind needs per object: `live` sends it for each object the configuration or
+/// the state names, as soon as the rows of the kind's first family show that it exists,
+/// alongside the queries still running; the decoder finds its rows with `Fetch::details`.
+pub(crate) struct Details {
+    pub(crate) family: Family,
+    /// The names in the rows of the kind's first family.
+    pub(crate) names: fn(&ShowRows) -> Vec<ObjectName>,
 }
 
 /// The live layer's registry: each kind's module registers its `KindRead` here.

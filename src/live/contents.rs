@@ -68,7 +68,7 @@ fn within(family: Family, rows: &ShowRows, scope: &ShowIn) -> ShowRows {
                 }
         }
         // Grants are not contents of a container.
-        ShowIn::Role(_) | ShowIn::DatabaseRole(_) | ShowIn::Procedure(_) => false,
+        ShowIn::Role(_) | ShowIn::DatabaseRole(_) | ShowIn::Object(_) => false,
     };
     ShowRows {
         columns: rows.columns.clone(),

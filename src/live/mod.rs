@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 #[cfg(test)]
 use crate::kinds::feature_view::read::definition_text;
+use crate::kinds::model;
 use crate::kinds::read::{reader, Fetch};
 pub use crate::kinds::rows::ShowRows;
-use crate::kinds::{model, procedure};
 pub(crate) use contents::{read_contents, ContentsRead};
 
 /// A failed metadata query.
@@ -92,12 +92,12 @@ pub async fn read<E: Executor>(
             _ => unreachable!("model versions are read per database"),
         })
         .collect();
-    // DESCRIBE PROCEDURE only for the procedures named by the configuration or the state,
-    // each as soon as a SHOW PROCEDURES finds it.
-    let mut described: BTreeSet<ObjectName> = objects
+    // A kind's DESCRIBE only for the objects named by the configuration or the state, each
+    // as soon as the kind's SHOW finds it.
+    let mut described: BTreeSet<(Kind, ObjectName)> = objects
         .iter()
-        .filter(|o| o.kind() == Kind::Procedure)
-        .map(|o| o.name.clone())
+        .filter(|o| reader(o.kind()).details.is_some())
+        .map(|o| (o.kind(), o.name.clone()))
         .collect();
     let mut results = queries::run_following(exec, first, opts.concurrency, |family, rows| {
         if family == model::read::MODELS {
@@ -107,18 +107,27 @@ pub async fn read<E: Executor>(
                 .filter_map(|db| versions.remove(db))
                 .collect();
         }
-        if family != procedure::read::PROCEDURES {
-            return Vec::new();
+        let mut out = Vec::new();
+        for kind in Kind::ALL {
+            let read = reader(kind);
+            let Some(details) = &read.details else {
+                continue;
+            };
+            if read.families.first() != Some(&family) {
+                continue;
+            }
+            out.extend(
+                (details.names)(rows)
+                    .into_iter()
+                    .filter(|name| described.remove(&(kind, name.clone())))
+                    .map(|name| queries::Query {
+                        family: details.family,
+                        scope: crate::kinds::read::ShowIn::Object(name),
+                        fallback: vec![],
+                    }),
+            );
         }
-        procedure::read::procedures(rows)
-            .into_iter()
-            .filter(|p| described.remove(&p.name))
-            .map(|p| queries::Query {
-                family: procedure::read::PROCEDURE_DETAILS,
-                scope: crate::kinds::read::ShowIn::Procedure(p.name),
-                fallback: vec![],
-            })
-            .collect()
+        out
     })
     .await?;
     let mut out = LiveRead {

@@ -40,7 +40,7 @@ impl Query {
         }
         let base = self.family.show;
         match &self.scope {
-            ShowIn::Procedure(p) => format!("{base} {}", p.to_sql_with_signature()),
+            ShowIn::Object(p) => format!("{base} {}", p.to_sql_with_signature()),
             ShowIn::Account => base.to_string(),
             ShowIn::Database(db) if self.family == schema::read::SCHEMAS => {
                 format!("{base} IN DATABASE {}", db.to_sql())
@@ -378,6 +378,6 @@ fn scope_text(scope: &ShowIn) -> String {
         ShowIn::Schema(s) => format!("schema {s}"),
         ShowIn::Role(r) => format!("role {r}"),
         ShowIn::DatabaseRole(r) => format!("database role {r}"),
-        ShowIn::Procedure(p) => format!("procedure {p}"),
+        ShowIn::Object(p) => format!("object {p}"),
     }
 }

@@ -18,6 +18,7 @@ static READ: KindRead = KindRead {
     kind: Kind::Database,
     families: &[DATABASES],
     decode: |fetch| databases(fetch.rows(DATABASES)),
+    details: None,
 };
 
 pub fn databases(rows: &ShowRows) -> Vec<Object> {

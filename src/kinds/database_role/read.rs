@@ -29,6 +29,7 @@ static READ: KindRead = KindRead {
         }
         found
     },
+    details: None,
 };
 
 /// SHOW DATABASE ROLES IN DATABASE db (terraform-provider-snowflake's columns: created_on,

@@ -19,6 +19,7 @@ static READ: KindRead = KindRead {
     kind: Kind::Entity,
     families: &[TAGS],
     decode: |fetch| entities(fetch.rows(TAGS)),
+    details: None,
 };
 
 /// Entities are the SNOWML_FEATURE_STORE_ENTITY_* tags; their one allowed value holds the

@@ -29,6 +29,7 @@ static READ: KindRead = KindRead {
             fetch.rows(task::read::TASKS),
         )
     },
+    details: None,
 };
 
 /// What a feature view's definition text says, read the way the Feature Store reads it.

@@ -62,6 +62,7 @@ static READ: KindRead = KindRead {
         }
         found
     },
+    details: None,
 };
 
 /// A name as SHOW GRANTS prints it (`DB.S."my view"`) as a statement writes it.

@@ -28,6 +28,7 @@ static READ: KindRead = KindRead {
     kind: Kind::Model,
     families: &[MODELS, MODEL_VERSIONS],
     decode: |fetch| models(fetch.rows(MODELS), fetch.rows(MODEL_VERSIONS)),
+    details: None,
 };
 
 const SYSTEM_ALIASES: &[&str] = &["DEFAULT", "FIRST", "LAST"];

@@ -1,7 +1,7 @@
 //! How procedures are read: the SHOW families and the row decoder, in the canonical forms of
 //! `model::canon`, so that what Snowflake prints and what the configuration says compare equal.
 
-use crate::kinds::read::{id, live_object, set_opt, Family, KindRead, ShowIn};
+use crate::kinds::read::{id, live_object, set_opt, Details, Family, KindRead};
 use crate::kinds::rows::ShowRows;
 use crate::model::attr;
 use crate::model::{Kind, Object, ObjectName, Value};
@@ -26,20 +26,21 @@ pub(crate) const PROCEDURE_DETAILS: Family = Family {
 #[linkme::distributed_slice(crate::kinds::read::READERS)]
 static READ: KindRead = KindRead {
     kind: Kind::Procedure,
-    // DESCRIBE PROCEDURE (ProcedureDetails) follows SHOW PROCEDURES' rows (`live::read`).
     families: &[PROCEDURES],
     decode: |fetch| {
         let mut found = procedures(fetch.rows(PROCEDURES));
         for p in &mut found {
-            let details = fetch.fetched.iter().find(|f| {
-                f.family == PROCEDURE_DETAILS && f.covers == [ShowIn::Procedure(p.name.clone())]
-            });
-            if let Some(d) = details {
-                procedure_details(p, &d.rows);
+            if let Some(rows) = fetch.details(PROCEDURE_DETAILS, &p.name) {
+                procedure_details(p, rows);
             }
         }
         found
     },
+    // The arguments' names and the code: only DESCRIBE PROCEDURE prints them.
+    details: Some(Details {
+        family: PROCEDURE_DETAILS,
+        names: |rows| procedures(rows).into_iter().map(|p| p.name).collect(),
+    }),
 };
 
 /// Procedures from SHOW PROCEDURES (documented columns: name, schema_name, catalog_name,

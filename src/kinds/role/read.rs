@@ -26,6 +26,7 @@ static READ: KindRead = KindRead {
             .filter(|r| named.contains(&r.name))
             .collect()
     },
+    details: None,
 };
 
 /// SHOW ROLES: name and comment (documented columns: created_on, name, is_default,

@@ -21,6 +21,7 @@ static READ: KindRead = KindRead {
     kind: Kind::RoleGrant,
     families: &[ROLE_GRANTS],
     decode: |fetch| role_grants(fetch.rows(ROLE_GRANTS)),
+    details: None,
 };
 
 /// SHOW GRANTS OF ROLE / OF DATABASE ROLE (documented columns: created_on, role,

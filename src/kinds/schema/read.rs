@@ -22,6 +22,7 @@ static READ: KindRead = KindRead {
     decode: |fetch| {
         schemas_with_feature_stores(schemas(fetch.rows(SCHEMAS)), fetch.rows(entity::read::TAGS))
     },
+    details: None,
 };
 
 /// Schemas with `feature_store` read: whether both of the Feature Store's tags exist, which is

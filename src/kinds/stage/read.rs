@@ -18,6 +18,7 @@ static READ: KindRead = KindRead {
     kind: Kind::Stage,
     families: &[STAGES],
     decode: |fetch| stages(fetch.rows(STAGES)),
+    details: None,
 };
 
 pub fn stages(rows: &ShowRows) -> Vec<Object> {

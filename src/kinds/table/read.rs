@@ -28,6 +28,7 @@ static READ: KindRead = KindRead {
     kind: Kind::Table,
     families: &[TABLES, COLUMNS],
     decode: |fetch| tables(fetch.rows(TABLES), fetch.rows(COLUMNS)),
+    details: None,
 };
 
 /// Tables from SHOW TABLES (dynamic tables, listed there too, are left out), with their

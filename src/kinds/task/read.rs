@@ -37,6 +37,7 @@ static READ: KindRead = KindRead {
             .filter(|t| !refresh_tasks.contains(&t.name))
             .collect()
     },
+    details: None,
 };
 
 pub fn tasks(rows: &ShowRows) -> Vec<Object> {

@@ -29,6 +29,7 @@ static READ: KindRead = KindRead {
             .filter(|u| named.contains(&u.name))
             .collect()
     },
+    details: None,
 };
 
 /// SHOW USERS (documented columns: name, created_on, login_name, display_name, ...,

@@ -19,6 +19,7 @@ static READ: KindRead = KindRead {
     kind: Kind::View,
     families: &[VIEWS],
     decode: |fetch| views(fetch.rows(VIEWS)),
+    details: None,
 };
 
 /// Views from SHOW VIEWS, their query the text after the CREATE statement's top-level AS.

@@ -20,6 +20,7 @@ static READ: KindRead = KindRead {
     kind: Kind::Warehouse,
     families: &[WAREHOUSES],
     decode: |fetch| warehouses(fetch.rows(WAREHOUSES)),
+    details: None,
 };
 
 pub fn warehouses(rows: &ShowRows) -> Vec<Object> {
