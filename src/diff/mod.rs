@@ -9,7 +9,7 @@ mod reason;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::attr;
-use crate::model::{schema, Address, Kind, Object, ObjectName, Value};
+use crate::model::{schema, Address, Kind, Object, ObjectName, Source, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -1063,6 +1063,10 @@ pub(crate) fn unseen_on_all(recorded: &Object) -> bool {
 pub(crate) fn merge_state_only(mut live: Object, recorded: Option<&Object>) -> Object {
     let kind = live.kind();
     for attr in Object::state_only_attrs(kind) {
+        // Read by the kind's DESCRIBE: the account's value, not the record's.
+        if attr.source == Source::Describe && live.props.contains_key(attr.name) {
+            continue;
+        }
         match recorded.and_then(|r| r.props.get(attr.name)) {
             Some(v) => {
                 live.props.insert(attr.name.to_string(), v.clone());

@@ -22,8 +22,12 @@ fn row(kind: Kind, attr: &Attr) -> String {
         Update::CreateOnly => "at create only".to_string(),
     };
     let mut notes = attr.doc.to_string();
-    if attr.source == Source::State {
-        notes.push_str(" Not returned by SHOW: compared with the recorded state.");
+    match attr.source {
+        Source::State => notes.push_str(" Not returned by SHOW: compared with the recorded state."),
+        Source::Describe => notes.push_str(
+            " Not returned by SHOW: read with DESCRIBE where the role may (else compared with the recorded state).",
+        ),
+        Source::Show => {}
     }
     if let Update::Replace(why) = attr.update {
         notes.push_str(&format!(" Replace: {why}."));

@@ -89,9 +89,22 @@ fn every_kind() -> Vec<Object> {
             Kind::DatabaseRole,
             ObjectName::in_database(id("XYZ_DEV"), id("FS_READERS")),
         ),
-        wanted(Kind::User, ObjectName::account(id("XYZ_DEV_CI"))),
+        service_user(),
     ]
 }
+
+/// The probe user, with the key whose fingerprint DESCRIBE USER prints
+/// (made_up/desc_user_ci.json): the read gives the key back.
+fn service_user() -> Object {
+    let mut o = wanted(
+        Kind::User,
+        ObjectName::account(Ident::from_canonical("XYZ_DEV_CI")),
+    );
+    o.set(attr::RSA_PUBLIC_KEY, CI_KEY);
+    o
+}
+
+const CI_KEY: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA5tUT6FBTvSnI/ZjwY8h6WpJhk9vHHn424Ubl9nw2kkz2hXvAdXE94/NyLqIZRBjNDmA6ZtF6zrNibc2Ug60s2mMl/cDEF0C0E/daB3GlDMsTUQHZvD+KmfPS3dQj/zXDMVXw5x5jVWaXC/JodTBbMrM1V3nKqXGTu1Hha9NjZPGQQkKEBXquehBNZyAm5d0xa8qF9Qa940Urp+U8lPti2X3W2ytsfAi8GH2j6EEKQyQCeYCe8uyWV+H4VPI4GENGVWFZQ+N/6tAXyMYn68ItbSOfzwElAzFZsnLGmgcex/XNwU6El87+FnwulBp/oz6B2guoofh14KDEDVoeKml/swIDAQAB";
 
 /// The probe role grant: the consumer role granted to the producer role.
 fn role_grant() -> Object {
@@ -424,6 +437,7 @@ fn made_up_recordings_use_the_documented_columns() {
         ("database_roles", "show_database_roles", false),
         ("procedures", "show_procedures", false),
         ("desc_procedure_retrain_age", "desc_procedure", false),
+        ("desc_user_ci", "desc_user", false),
         (
             "grants_to_database_role",
             "show_grants_to_database_role",
@@ -624,10 +638,10 @@ fn the_queries_that_do_not_wait_for_another_are_all_sent_at_once() {
     rt.block_on(read(&exec, &refs, &ReadOptions::default()))
         .unwrap();
     let sent = exec.inner.sent.lock().unwrap().clone();
-    // Only the model versions wait, for SHOW MODELS to find a model, and DESCRIBE PROCEDURE
-    // of the declared procedure, for SHOW PROCEDURES to find it.
+    // Only the model versions wait, for SHOW MODELS to find a model, and the DESCRIBE of the
+    // declared procedure and user, for SHOW PROCEDURES and SHOW USERS to find them.
     let shows = sent.iter().filter(|s| s.starts_with("SHOW")).count();
     assert!(shows > 8, "{sent:?}");
-    assert_eq!(sent.len(), shows + 2, "{sent:?}");
+    assert_eq!(sent.len(), shows + 3, "{sent:?}");
     assert_eq!(exec.peak.into_inner(), shows, "{sent:?}");
 }

@@ -115,11 +115,12 @@ impl Object {
             .unwrap_or(false)
     }
 
-    /// The properties that SHOW does not return, to be carried over from state.
+    /// The properties that SHOW does not return, to be carried over from state (those a
+    /// DESCRIBE reads too, where it could not be read).
     pub(crate) fn state_only_attrs(kind: Kind) -> impl Iterator<Item = &'static Attr> {
         schema(kind)
             .properties()
-            .filter(|a| a.source == Source::State)
+            .filter(|a| a.source != Source::Show)
     }
 
     /// A digest of the kind, name and properties, to notice any change since it was taken.

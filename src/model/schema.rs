@@ -137,6 +137,9 @@ pub enum Source {
     Show,
     /// SHOW does not return it: the recorded state is the only picture.
     State,
+    /// SHOW does not return it; the kind's DESCRIBE of the object does, when the role may run
+    /// it (`kinds::read::Details`). Otherwise the recorded state stands, as for `State`.
+    Describe,
 }
 
 /// The role an attribute plays in a block.
@@ -283,6 +286,13 @@ impl Attr {
     pub const fn from_state(self) -> Attr {
         Attr {
             source: Source::State,
+            ..self
+        }
+    }
+
+    pub const fn from_describe(self) -> Attr {
+        Attr {
+            source: Source::Describe,
             ..self
         }
     }

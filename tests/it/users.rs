@@ -20,7 +20,7 @@ user "ci" {
   comment           = "Runs snowform"
   default_warehouse = warehouse.ci
   default_role      = role.deployer
-  rsa_public_key    = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtest"
+  rsa_public_key    = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA5AFqeHc854zIXbQxe5cJOaspytbioDHAhEdF+UepnlrMWNoGxDh2k8qgAEk76sq5ukPg46jzM18LPvEnH29vqAPhg4A1mha/Eiiy7U3F/eE3g4BX58op2gbS0VjLbMxEXXhsCszNLM5GDs8zC+np7LqmPpfdQZRD2omuusmzA2T8DKD9kleFRaOWSESrH+eJKPefgYzE9KzQDzwez6Zm2EmgCm/MNYzCff0ikS0iikXqX8pUiOz2Z+PAfTud+s1VnW0vB3uN20cTmAYdAK/jhgltJr4cDhZg+o3AoljJ403VbYXZL+ocb8CVES8dHp7seDJPEVEDHguQpr5FiUESVQIDAQAB"
 }
 
 role_grant "deployer_to_ci" {
@@ -51,7 +51,7 @@ fn a_service_user_is_created_after_its_defaults_changed_renamed_and_dropped() {
     let create = at(&sql, "CREATE USER");
     assert_eq!(
         sql[create],
-        "CREATE USER CI_RUNNER TYPE = SERVICE COMMENT = 'Runs snowform' DEFAULT_WAREHOUSE = CI_WH DEFAULT_ROLE = DEPLOYER RSA_PUBLIC_KEY = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtest'"
+        "CREATE USER CI_RUNNER TYPE = SERVICE COMMENT = 'Runs snowform' DEFAULT_WAREHOUSE = CI_WH DEFAULT_ROLE = DEPLOYER RSA_PUBLIC_KEY = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA5AFqeHc854zIXbQxe5cJOaspytbioDHAhEdF+UepnlrMWNoGxDh2k8qgAEk76sq5ukPg46jzM18LPvEnH29vqAPhg4A1mha/Eiiy7U3F/eE3g4BX58op2gbS0VjLbMxEXXhsCszNLM5GDs8zC+np7LqmPpfdQZRD2omuusmzA2T8DKD9kleFRaOWSESrH+eJKPefgYzE9KzQDzwez6Zm2EmgCm/MNYzCff0ikS0iikXqX8pUiOz2Z+PAfTud+s1VnW0vB3uN20cTmAYdAK/jhgltJr4cDhZg+o3AoljJ403VbYXZL+ocb8CVES8dHp7seDJPEVEDHguQpr5FiUESVQIDAQAB'"
     );
     assert!(at(&sql, "CREATE WAREHOUSE") < create, "{sql:?}");
     assert!(at(&sql, "CREATE ROLE") < create, "{sql:?}");
@@ -69,7 +69,7 @@ fn a_service_user_is_created_after_its_defaults_changed_renamed_and_dropped() {
         &USER
             .replace("Runs snowform", "Runs snowform in CI")
             .replace(
-                "  rsa_public_key    = \"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtest\"\n",
+                "  rsa_public_key    = \"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA5AFqeHc854zIXbQxe5cJOaspytbioDHAhEdF+UepnlrMWNoGxDh2k8qgAEk76sq5ukPg46jzM18LPvEnH29vqAPhg4A1mha/Eiiy7U3F/eE3g4BX58op2gbS0VjLbMxEXXhsCszNLM5GDs8zC+np7LqmPpfdQZRD2omuusmzA2T8DKD9kleFRaOWSESrH+eJKPefgYzE9KzQDzwez6Zm2EmgCm/MNYzCff0ikS0iikXqX8pUiOz2Z+PAfTud+s1VnW0vB3uN20cTmAYdAK/jhgltJr4cDhZg+o3AoljJ403VbYXZL+ocb8CVES8dHp7seDJPEVEDHguQpr5FiUESVQIDAQAB\"\n",
                 "",
             ),
     );
@@ -94,7 +94,7 @@ fn a_service_user_is_created_after_its_defaults_changed_renamed_and_dropped() {
         .replace("Runs snowform", "Runs snowform in CI")
         .replace("\"CI_RUNNER\"", "\"CI_SERVICE\"");
     let renamed = renamed.replace(
-        "  rsa_public_key    = \"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtest\"\n",
+        "  rsa_public_key    = \"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA5AFqeHc854zIXbQxe5cJOaspytbioDHAhEdF+UepnlrMWNoGxDh2k8qgAEk76sq5ukPg46jzM18LPvEnH29vqAPhg4A1mha/Eiiy7U3F/eE3g4BX58op2gbS0VjLbMxEXXhsCszNLM5GDs8zC+np7LqmPpfdQZRD2omuusmzA2T8DKD9kleFRaOWSESrH+eJKPefgYzE9KzQDzwez6Zm2EmgCm/MNYzCff0ikS0iikXqX8pUiOz2Z+PAfTud+s1VnW0vB3uN20cTmAYdAK/jhgltJr4cDhZg+o3AoljJ403VbYXZL+ocb8CVES8dHp7seDJPEVEDHguQpr5FiUESVQIDAQAB\"\n",
         "",
     );
     d.write("main.hcl", &renamed);

@@ -6,10 +6,11 @@
 //!
 //! No password: secrets do not belong in the configuration or the state, so a user's
 //! password (and MFA, PATs, workload identity) is left to whoever administers sign-ins.
-//! The public keys are not secret; they are kept in the state, and compared with it only
-//! (SHOW USERS prints `has_rsa_public_key` and no key; DESCRIBE USER prints the key's
-//! fingerprint, but one DESCRIBE per user is a query per object, which the live read does not
-//! send): a key changed or removed outside snowform is not seen by plan or drift.
+//! The public keys are not secret; they are kept in the state. SHOW USERS prints
+//! `has_rsa_public_key` and no key, so each declared user is described (DESCRIBE USER, which
+//! takes OWNERSHIP of the user) and its keys compared by fingerprint: a key changed or
+//! removed outside snowform is seen by plan and drift. A role that may not describe the user
+//! compares the keys with the state only.
 
 pub(crate) mod ddl;
 pub(crate) mod read;
@@ -45,7 +46,7 @@ pub static SCHEMA: KindSchema = KindSchema {
     // After the warehouses and roles it names as defaults.
     generate_rank: 9,
     example_label: "ci_runner",
-    doc: "A user, such as the service user a pipeline signs in as with a key pair. Only users the configuration declares are read and changed. No password: secrets do not belong in the configuration or the state. The public keys are compared with the state only: SHOW USERS prints no key, so a key changed outside snowform is not seen.",
+    doc: "A user, such as the service user a pipeline signs in as with a key pair. Only users the configuration declares are read and changed. No password: secrets do not belong in the configuration or the state. The public keys are compared by fingerprint (DESCRIBE USER, which takes OWNERSHIP of the user; without it, with the state only).",
     blocks: &[],
     attrs: &[
         Attr::name_attr("The user name."),
@@ -99,16 +100,16 @@ pub static SCHEMA: KindSchema = KindSchema {
             attr::RSA_PUBLIC_KEY,
             String,
             Some("RSA_PUBLIC_KEY"),
-            "The public key of key-pair sign-in: the PEM body without the BEGIN / END lines. SHOW USERS prints no key: a key changed outside snowform is not seen.",
+            "The public key of key-pair sign-in: the PEM body without the BEGIN / END lines. Compared by its fingerprint (DESCRIBE USER's RSA_PUBLIC_KEY_FP).",
         )
-        .from_state(),
+        .from_describe(),
         Attr::prop(
             attr::RSA_PUBLIC_KEY_2,
             String,
             Some("RSA_PUBLIC_KEY_2"),
-            "A second public key, to rotate keys without a gap.",
+            "A second public key, to rotate keys without a gap (RSA_PUBLIC_KEY_2_FP).",
         )
-        .from_state(),
+        .from_describe(),
         Attr::owner(),
     ],
 };

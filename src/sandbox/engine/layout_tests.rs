@@ -75,6 +75,7 @@ pub(crate) const STATEMENTS: &[(&str, &str)] = &[
     ("desc_dynamic_table", "DESC DYNAMIC TABLE D.S.DT"),
     ("show_procedures", "SHOW PROCEDURES IN SCHEMA D.S"),
     ("desc_procedure", "DESC PROCEDURE D.S.P(FLOAT)"),
+    ("desc_user", "DESCRIBE USER U"),
     (
         "information_schema_model_versions",
         "SELECT * FROM D.INFORMATION_SCHEMA.MODEL_VERSIONS",

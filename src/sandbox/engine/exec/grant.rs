@@ -871,6 +871,13 @@ pub(crate) fn check(exec: &Exec, st: &Statement) -> Result<Follow, SqlError> {
             }
             Ok(Follow::None)
         }
+        // Describing another user takes its OWNERSHIP (DESCRIBE USER reference).
+        Statement::DescribeUser { name } => {
+            if let Ok(s) = resolve(exec, GrantKind::User, name) {
+                require_on(exec, &a, &s, None)?;
+            }
+            Ok(Follow::None)
+        }
         Statement::DropDatabaseRole { name, .. } => {
             if let Ok(s) = resolve(exec, GrantKind::DatabaseRole, name) {
                 require_on(exec, &a, &s, None)?;

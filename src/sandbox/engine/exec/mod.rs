@@ -344,6 +344,7 @@ fn dispatch(exec: &mut Exec, st: Statement) -> Result<Outcome, SqlError> {
             types,
         } => procedure::drop(exec, if_exists, name, types),
         Statement::DescribeProcedure { name, types } => procedure::describe(exec, name, types),
+        Statement::DescribeUser { name } => user::describe_user(exec, &name),
         Statement::Call { name, args } => procedure::call(exec, name, args),
     }
 }

@@ -9,7 +9,7 @@ use super::super::errors;
 use super::super::parse::ast::{AlterAction, CreateHead, Name, Prop, PropValue};
 use super::account::no_such_action;
 use super::{created, drop_missing, dropped, exists_skipped, ok, props, Exec, Outcome};
-use crate::sandbox::SqlError;
+use crate::sandbox::{Column, ResultSet, SqlError};
 
 /// The user types CREATE USER takes (SERVICE_AGENT is documented too; not emulated).
 const TYPES: &[&str] = &["PERSON", "SERVICE", "LEGACY_SERVICE"];
@@ -44,6 +44,20 @@ fn name_text(prop: &Prop) -> Result<Option<String>, SqlError> {
     }
 }
 
+/// A public key the sandbox can read: DESCRIBE USER prints its fingerprint. One it cannot
+/// read is refused as unsupported rather than kept with no fingerprint to show.
+fn public_key(exec: &Exec, prop: &Prop) -> Result<Option<String>, SqlError> {
+    let key = props::opt_string(prop)?;
+    if let Some(k) = &key {
+        if crate::snowflake::keys::parse_public_key(k).is_err() {
+            return Err(exec.unsupported(
+                "a public key that is not an RSA public key in PEM or base64 DER form",
+            ));
+        }
+    }
+    Ok(key)
+}
+
 fn apply_prop(exec: &Exec, user: &mut User, prop: &Prop) -> Result<(), SqlError> {
     match prop.key.as_str() {
         "TYPE" if props::keyword(prop).is_ok_and(|k| k == "SERVICE_AGENT") => {
@@ -58,8 +72,8 @@ fn apply_prop(exec: &Exec, user: &mut User, prop: &Prop) -> Result<(), SqlError>
         "DEFAULT_WAREHOUSE" => user.default_warehouse = name_text(prop)?,
         "DEFAULT_NAMESPACE" => user.default_namespace = name_text(prop)?,
         "DEFAULT_ROLE" => user.default_role = name_text(prop)?,
-        "RSA_PUBLIC_KEY" => user.rsa_public_key = props::opt_string(prop)?,
-        "RSA_PUBLIC_KEY_2" => user.rsa_public_key_2 = props::opt_string(prop)?,
+        "RSA_PUBLIC_KEY" => user.rsa_public_key = public_key(exec, prop)?,
+        "RSA_PUBLIC_KEY_2" => user.rsa_public_key_2 = public_key(exec, prop)?,
         key if NOT_KEPT.contains(&key) => {
             return Err(exec.unsupported(&format!("the user property {key}")))
         }
@@ -181,4 +195,112 @@ pub(crate) fn drop_user(exec: &mut Exec, if_exists: bool, name: Name) -> Result<
     }
     exec.catalog.users.remove(&name);
     Ok(Outcome::changed(dropped(&name)))
+}
+
+/// DESC[RIBE] USER: the documented columns (property, value, default, description) for the
+/// properties the sandbox keeps, with the public keys' fingerprints computed as Snowflake
+/// prints them. Unset values print `null`, as the reference's example does; the properties
+/// the sandbox does not keep (names, e-mail, password, MFA, ...) are not listed
+/// (docs/sandbox.md).
+pub(crate) fn describe_user(exec: &Exec, name: &Name) -> Result<Outcome, SqlError> {
+    let name = exec.account_name(name)?;
+    let user = exec
+        .catalog
+        .users
+        .get(&name)
+        .ok_or_else(|| errors::does_not_exist("User", &name))?;
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "null".into());
+    let fingerprint = |key: &Option<String>| match key {
+        Some(k) => crate::snowflake::keys::parse_public_key(k)
+            .ok()
+            .and_then(|parsed| crate::snowflake::keys::fingerprint_of(&parsed).ok())
+            .unwrap_or_else(|| "null".into()),
+        None => "null".into(),
+    };
+    let rows: Vec<[String; 4]> = vec![
+        ["NAME".into(), name.clone(), "null".into(), "Name".into()],
+        [
+            "COMMENT".into(),
+            text(&user.meta.comment),
+            "null".into(),
+            "user comment associated to an object in the dictionary".into(),
+        ],
+        [
+            "DISPLAY_NAME".into(),
+            text(&user.display_name),
+            "null".into(),
+            "Display name of the associated object".into(),
+        ],
+        [
+            "TYPE".into(),
+            text(&user.user_type),
+            "null".into(),
+            "Type of the user".into(),
+        ],
+        [
+            "LOGIN_NAME".into(),
+            user.login_name.clone(),
+            "null".into(),
+            "Login name of the user".into(),
+        ],
+        [
+            "DISABLED".into(),
+            user.disabled.to_string(),
+            "false".into(),
+            "Whether the entity is disabled".into(),
+        ],
+        [
+            "DEFAULT_WAREHOUSE".into(),
+            text(&user.default_warehouse),
+            "null".into(),
+            "Default warehouse for this user".into(),
+        ],
+        [
+            "DEFAULT_NAMESPACE".into(),
+            text(&user.default_namespace),
+            "null".into(),
+            "Default database namespace prefix for this user".into(),
+        ],
+        [
+            "DEFAULT_ROLE".into(),
+            text(&user.default_role),
+            "null".into(),
+            "Primary principal of user session will be set to this role".into(),
+        ],
+        [
+            "RSA_PUBLIC_KEY".into(),
+            text(&user.rsa_public_key),
+            "null".into(),
+            "RSA public key of the user".into(),
+        ],
+        [
+            "RSA_PUBLIC_KEY_FP".into(),
+            fingerprint(&user.rsa_public_key),
+            "null".into(),
+            "Fingerprint of user's RSA public key.".into(),
+        ],
+        [
+            "RSA_PUBLIC_KEY_2".into(),
+            text(&user.rsa_public_key_2),
+            "null".into(),
+            "Second RSA public key of the user".into(),
+        ],
+        [
+            "RSA_PUBLIC_KEY_2_FP".into(),
+            fingerprint(&user.rsa_public_key_2),
+            "null".into(),
+            "Fingerprint of user's second RSA public key.".into(),
+        ],
+    ];
+    Ok(Outcome::unchanged(ResultSet {
+        columns: ["property", "value", "default", "description"]
+            .iter()
+            .map(|c| Column::text(c))
+            .collect(),
+        rows: rows
+            .into_iter()
+            .map(|r| r.into_iter().map(Some).collect())
+            .collect(),
+        dml: None,
+    }))
 }

@@ -492,6 +492,10 @@ pub enum Statement {
         name: Name,
         types: Vec<String>,
     },
+    /// `DESC[RIBE] USER name`.
+    DescribeUser {
+        name: Name,
+    },
     /// `DESC[RIBE] PROCEDURE name(types)`.
     DescribeProcedure {
         name: Name,

@@ -145,10 +145,14 @@ fn statement(cursor: &mut Cursor) -> PResult<Statement> {
     Ok(st)
 }
 
-/// `DESC[RIBE] TABLE | VIEW | DYNAMIC TABLE <name>`; other kinds are not emulated.
+/// `DESC[RIBE] TABLE | VIEW | DYNAMIC TABLE | USER <name>`; other kinds are not emulated.
 fn describe(cursor: &mut Cursor) -> PResult<Statement> {
     cursor.advance();
     let kind = kind(cursor)?;
+    if kind == ObjectKind::User {
+        let name = cursor.name()?;
+        return Ok(Statement::DescribeUser { name });
+    }
     if !matches!(
         kind,
         ObjectKind::Table | ObjectKind::View | ObjectKind::DynamicTable
