@@ -19,7 +19,7 @@ use crate::model::kinds::model::{VERSIONS, VERSION_ATTRS};
 use crate::model::{schema, Address, Ident, Kind, Lifecycle, ObjectName, Role};
 use hcl::Value as Hcl;
 use hcl_edit::expr::Expression;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -471,6 +471,7 @@ pub(crate) fn run(
         diags,
     );
     let (local_blocks, local_modules) = through_locals(&locals, &blocks, &module_plans, decls);
+    let read_blocks = blocks_read(decls);
 
     let mut env = Bindings::new(&vars.values, workspace);
     let mut out: Vec<Decoded> = Vec::new();
@@ -507,6 +508,7 @@ pub(crate) fn run(
                         local_blocks: &local_blocks,
                         local_modules: &local_modules,
                         scope,
+                        read_blocks: &read_blocks,
                     },
                     &mut out,
                     diags,
@@ -653,6 +655,30 @@ struct Reach<'r, 'a> {
     local_blocks: &'r BTreeMap<&'a str, Vec<BlockRef<'a>>>,
     local_modules: &'r BTreeMap<&'a str, Vec<ModuleRef<'a>>>,
     scope: &'r Scope,
+    /// The blocks some expression of the configuration reads (see [`blocks_read`]).
+    read_blocks: &'r HashSet<(Kind, &'a str)>,
+}
+
+/// The blocks (kind, label) some expression of `decls` reads. A context only ever holds
+/// blocks its expressions read (see [`Reads`]), and every expression evaluated comes from
+/// these bodies: a block outside this set is never read, and its value (a map of every
+/// attribute, for each instance) need not be built. Most are never read: a feature view
+/// or a task is rarely named by another block.
+fn blocks_read<'a>(decls: &Decls<'a>) -> HashSet<(Kind, &'a str)> {
+    let mut reads = Reads::default();
+    for d in decls.resources.values().chain(decls.data.values()) {
+        reads.add_body(&d.block.body);
+    }
+    for d in decls.locals.values() {
+        reads.add(&d.attr.value);
+    }
+    for d in decls.outputs.values() {
+        reads.add_body(&d.block.body);
+    }
+    for d in decls.modules.values() {
+        reads.add_body(&d.block.body);
+    }
+    reads.blocks().collect()
 }
 
 /// What evaluating a module call reads of the calling configuration.
@@ -1073,6 +1099,7 @@ fn evaluate_block<'a>(
             unknown: &unknown,
             registry: &state.registry,
             lifecycle: lifecycle.clone(),
+            read: reach.read_blocks.contains(&(kind, label)),
         };
         let outcome = decode::instance(input, &mut found);
         for d in found {
