@@ -396,9 +396,6 @@ impl<'a> Evaluated<'a> {
 }
 
 /// Evaluate every local value, resource block, module call and output.
-/// From this many objects on, the evaluated values are freed on a thread of their own.
-const FREE_ASIDE_OBJECTS: usize = 1000;
-
 pub(crate) fn run(
     decls: &Decls,
     vars: &Variables,
@@ -634,11 +631,6 @@ pub(crate) fn run(
         let deps = state.deps_of(&targets, &ctx, &local_blocks, &local_modules, scope);
         output_values.insert(o.name.clone(), value);
         output_deps.insert(o.name.clone(), deps);
-    }
-    // Every block's value, kept for the expressions that read them: with thousands of
-    // objects, freed the way the syntax trees are.
-    if out.len() >= FREE_ASIDE_OBJECTS {
-        super::source::free_aside(env);
     }
     Run {
         decoded: out,

@@ -173,21 +173,17 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
 
     let mut objects: Vec<Object> = decoded.into_iter().map(|d| d.object).collect();
     crate::model::derive(&mut objects);
-    let data = extras.data.clone();
     let refactors = refactor::collect(&decls, &objects, diags);
-    let backend = backend?;
-    drop((decls, vars, names, scope, extras));
-    source::release(parsed);
     Some(Config {
         dir: dir.to_path_buf(),
         objects,
-        backend,
+        backend: backend?,
         digest,
         sensitive,
         files: paths,
         outputs,
         refactors,
-        data,
+        data: extras.data.clone(),
     })
 }
 

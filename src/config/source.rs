@@ -166,29 +166,6 @@ pub(crate) fn parse_all(files: Vec<SourceFile>) -> (Vec<ParsedFile>, Diagnostics
     (parsed, diags)
 }
 
-/// Below this much text, a configuration's syntax trees and values are freed where they
-/// are dropped.
-pub(crate) const FREE_ASIDE_BYTES: usize = 256 * 1024;
-
-/// Free the syntax trees of a large configuration on a thread of their own (see
-/// [`free_aside`]): freeing the many small nodes of 2.4 MB of text cost 3% of a validate's
-/// time.
-pub(crate) fn release(parsed: Vec<ParsedFile>) {
-    let size: usize = parsed.iter().map(|p| p.source.text.len()).sum();
-    if size >= FREE_ASIDE_BYTES {
-        free_aside(parsed);
-    }
-}
-
-/// Drop `value` on a thread of its own: the command goes on planning (or exits, and a
-/// process that exits first frees nothing) while another core frees it.
-pub(crate) fn free_aside<T: Send + 'static>(value: T) {
-    // A thread that cannot start drops the value here, as the closure goes with it.
-    let _ = std::thread::Builder::new()
-        .name("snowform-free".to_string())
-        .spawn(move || drop(value));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
