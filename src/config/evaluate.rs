@@ -654,20 +654,18 @@ struct Reach<'r, 'a> {
     read_blocks: &'r HashSet<(Kind, &'a str)>,
     /// What each resource block's body reads, found with `read_blocks` and taken by the
     /// block's evaluation: walking every expression again cost 4% of a validate.
-    body_reads: &'r RefCell<HashMap<(Kind, &'a str), Reads<'a>>>,
+    body_reads: &'r RefCell<BodyReads<'a>>,
 }
+
+/// What each resource block's body reads, by kind and label.
+type BodyReads<'a> = HashMap<(Kind, &'a str), Reads<'a>>;
 
 /// The blocks (kind, label) some expression of `decls` reads. A context only ever holds
 /// blocks its expressions read (see [`Reads`]), and every expression evaluated comes from
 /// these bodies: a block outside this set is never read, and its value (a map of every
 /// attribute, for each instance) need not be built. Most are never read: a feature view
 /// or a task is rarely named by another block.
-fn blocks_read<'a>(
-    decls: &Decls<'a>,
-) -> (
-    HashSet<(Kind, &'a str)>,
-    HashMap<(Kind, &'a str), Reads<'a>>,
-) {
+fn blocks_read<'a>(decls: &Decls<'a>) -> (HashSet<(Kind, &'a str)>, BodyReads<'a>) {
     let mut read: HashSet<(Kind, &'a str)> = HashSet::new();
     let mut bodies = HashMap::with_capacity(decls.resources.len());
     for (key, d) in &decls.resources {
