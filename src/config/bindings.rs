@@ -98,6 +98,11 @@ impl<'a> Reads<'a> {
         }
     }
 
+    /// The blocks read, by kind and label.
+    pub(crate) fn blocks(&self) -> impl Iterator<Item = (Kind, &'a str)> + '_ {
+        self.blocks.keys().copied()
+    }
+
     /// Every expression of a block body, nested blocks included.
     pub(crate) fn add_body(&mut self, body: &'a Body) {
         for a in body.attributes() {

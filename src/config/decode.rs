@@ -44,7 +44,7 @@ pub(crate) struct Decoded {
 pub(crate) struct Outcome {
     /// The object, when its name could be worked out.
     pub(crate) decoded: Option<Decoded>,
-    /// What a reference to this instance reads.
+    /// What a reference to this instance reads (null when nothing reads the block).
     pub value: Hcl,
     /// Attributes whose value could not be decoded (already reported).
     pub(crate) failed_attrs: BTreeSet<&'static str>,
@@ -60,6 +60,8 @@ pub struct Input<'b, 'a> {
     /// The names of the instances decoded so far.
     pub registry: &'b HashMap<Address, ObjectName>,
     pub lifecycle: Lifecycle,
+    /// Whether any expression reads this block: if not, its value is not built.
+    pub read: bool,
 }
 
 /// The key of an attribute of the block, or of a nested block (`version.1.source`).
@@ -134,8 +136,9 @@ impl Decoder<'_, '_> {
             };
             let span = file.span_of(&a.value);
             let key = attr_key(nested, attr.name);
-            self.spans.insert(key.clone(), span.clone());
-            if self.input.unknown.contains(&key) {
+            let unknown = self.input.unknown.contains(&key);
+            self.spans.insert(key, span.clone());
+            if unknown {
                 self.failed.insert(attr.name);
                 continue;
             }
@@ -266,12 +269,16 @@ impl Decoder<'_, '_> {
             _ => object_name,
         };
 
-        let value = self.value(
-            name.as_ref(),
-            object_name.as_ref(),
-            container_attr.zip(container.as_ref()),
-            &props,
-        );
+        let value = if self.input.read {
+            self.value(
+                name.as_ref(),
+                object_name.as_ref(),
+                container_attr.zip(container.as_ref()),
+                &props,
+            )
+        } else {
+            Hcl::Null
+        };
         let decoded = object_name.map(|on| {
             let mut object = Object::new(self.input.address.clone(), on);
             object.props = props;
@@ -1097,7 +1104,8 @@ impl Decoder<'_, '_> {
         props: &BTreeMap<String, Value>,
     ) -> Hcl {
         let s = schema(self.kind());
-        let mut obj = hcl::Map::new();
+        // The address, the attributes, name, container and fqn: sized once, not grown.
+        let mut obj = hcl::Map::with_capacity(s.user_attrs().count() + 4);
         obj.insert(
             ADDRESS_KEY.to_string(),
             Hcl::from(self.input.address.to_string()),

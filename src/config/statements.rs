@@ -17,6 +17,11 @@ pub(crate) fn run(decoded: &[Decoded], diags: &mut Diagnostics) {
             let Some(sql) = d.object.get_str(attr.name) else {
                 continue;
             };
+            // Only a `;` separates statements: text without one is one statement at most,
+            // and is not worth lexing here.
+            if !sql.contains(';') {
+                continue;
+            }
             // Text the lexer cannot read is left to Snowflake, which reads more than it does.
             let Ok(statements) = split_statements(sql) else {
                 continue;

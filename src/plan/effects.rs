@@ -64,7 +64,12 @@ pub(crate) const PATCH_NAME: &str = "@name";
 /// removed), the name when the paths hold [`PATCH_NAME`], and the address, dependencies
 /// and lifecycle, which are the configuration's and no statement's.
 pub(crate) fn patch(base: &Object, object: &Object, paths: &[String]) -> Object {
-    let mut out = base.clone();
+    patch_owned(base.clone(), object, paths)
+}
+
+/// [`patch`] on a base the caller gives up: no copy of it.
+fn patch_owned(base: Object, object: &Object, paths: &[String]) -> Object {
+    let mut out = base;
     out.address = object.address.clone();
     out.deps = object.deps.clone();
     out.lifecycle = object.lifecycle.clone();
@@ -113,13 +118,19 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             b
         })
     };
-    // Where the record stands before each statement, and after the last.
-    let mut current = start.clone();
-    let mut before_each: Vec<Option<Object>> = Vec::with_capacity(all.len());
+    // Where the record stands after the last statement; before each, only whether it
+    // holds anything is needed (no copy of the object per statement).
+    let last = all.len().saturating_sub(1);
+    let mut current = start;
+    let mut recorded_before: Vec<bool> = Vec::with_capacity(all.len());
+    // Per create: the record it leaves (kept only where a later statement follows: the
+    // last statement's effect is the configured object itself).
     let mut created: Vec<Option<Object>> = Vec::with_capacity(all.len());
+    let mut creates: Vec<bool> = Vec::with_capacity(all.len());
     for (i, stmt) in all.iter().enumerate() {
-        before_each.push(current.clone());
+        recorded_before.push(current.is_some());
         created.push(None);
+        creates.push(false);
         if stmt.does(&Applies::Drop) {
             current = None;
             continue;
@@ -153,7 +164,10 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             }
         }
         if stmt.does(&Applies::Create) {
-            created[i] = current.clone();
+            creates[i] = current.is_some();
+            if i != last {
+                created[i] = current.clone();
+            }
         }
     }
     // What no statement changes but the record must hold once the change is applied (the
@@ -190,7 +204,6 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             }
         }
     }
-    let last = all.len().saturating_sub(1);
     // Statements before a create work on the object that goes (a refresh task dropped
     // before its feature view is replaced): they record no configured value.
     let first_create = all
@@ -231,12 +244,11 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             },
             None => Effect::Put { object: o },
         };
-        if let Some(snap) = created[i].take() {
+        if creates[i] {
             // A create that is the change's last statement leaves what the configuration wants.
-            let snap = if i == last {
-                d.clone()
-            } else {
-                patch(&snap, d, &uncovered)
+            let snap = match created[i].take() {
+                Some(snap) if i != last => patch_owned(snap, d, &uncovered),
+                _ => d.clone(),
             };
             out.push(whole(snap));
             continue;
@@ -247,7 +259,7 @@ pub fn snapshots(change: &Change, prefix: &[Stmt], own: &[Stmt], suffix: &[Stmt]
             out.push(whole(d.clone()));
             continue;
         }
-        if before_each[i].is_none() {
+        if !recorded_before[i] {
             // Nothing recorded to change (no create before it): as before, the last
             // statement of a change leaves the record the configuration wants.
             out.push(if i == last {
@@ -300,18 +312,18 @@ fn untouched(
         if touched.contains(path.as_str()) {
             continue;
         }
-        let inner = format!("{path}.");
-        if !touched.iter().any(|t| t.starts_with(&inner)) {
+        let goes_into = |t: &&str| {
+            t.len() > path.len() && t.starts_with(path.as_str()) && t.as_bytes()[path.len()] == b'.'
+        };
+        if !touched.iter().any(goes_into) {
             out.push(path);
             continue;
         }
-        let map = |m: &std::collections::BTreeMap<String, Value>| {
-            m.get(k)
-                .and_then(|v| v.as_map())
-                .cloned()
-                .unwrap_or_default()
-        };
-        out.extend(untouched(&map(left), &map(right), &inner, touched));
+        let inner = format!("{path}.");
+        let empty = std::collections::BTreeMap::new();
+        let l = left.get(k).and_then(Value::as_map).unwrap_or(&empty);
+        let r = right.get(k).and_then(Value::as_map).unwrap_or(&empty);
+        out.extend(untouched(l, r, &inner, touched));
     }
     out
 }

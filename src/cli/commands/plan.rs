@@ -5,7 +5,7 @@ use crate::plan::saved::SavedPlan;
 use crate::render::{self, plan_human, plan_markdown, Format, PlanView, Redactor};
 
 pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
-    let config = ctx.load_config()?;
+    let mut config = ctx.load_config()?;
     let targets = targets(&args.targets)?;
     let replace = targets_named("--replace", &args.replace)?;
     let result = super::runtime(ctx)?.block_on(async {
@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
             );
         }
         let backend = ctx.backend(Some(&config));
-        let made = plan_consistently(
+        let mut made = plan_consistently(
             ctx,
             &config,
             &backend,
@@ -33,6 +33,16 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
             args.lock_timeout.into(),
         )
         .await?;
+        // The view is built while everything else is still held: the run's peak of memory.
+        // The plan holds its own copies of the objects, so the configuration's go first; and
+        // what each step records in state (a copy of its object) is for apply, so a plan
+        // that is shown and not saved lets go of it too (the view shows no effect).
+        drop(std::mem::take(&mut config.objects));
+        if args.out.is_none() {
+            for step in &mut made.plan.steps {
+                step.effect = crate::plan::Effect::None;
+            }
+        }
         let redactor = Redactor::new(config.sensitive.clone());
         let view = PlanView::new(&made.plan, &redactor);
         print_plan(ctx, &view);
