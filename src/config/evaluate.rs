@@ -24,8 +24,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 
-/// Where a configuration sits: the top level, or one module instance.
-pub struct Scope {
+/// Where a configuration sits: the root module (the top level) or one instance of a module
+/// call; not to be confused with `model::Scope`, where an object lives in the account.
+pub struct ModuleScope {
     /// Its directory, and the prefix of its files' names in messages.
     pub dir: PathBuf,
     pub rel: String,
@@ -37,9 +38,9 @@ pub struct Scope {
     pub depth: usize,
 }
 
-impl Scope {
-    pub fn top(dir: PathBuf) -> Scope {
-        Scope {
+impl ModuleScope {
+    pub fn top(dir: PathBuf) -> ModuleScope {
+        ModuleScope {
             dir,
             rel: String::new(),
             prefix: String::new(),
@@ -152,7 +153,7 @@ struct Evaluated<'a> {
     registry: HashMap<Address, ObjectName>,
     /// The blocks with count (their instance keys are indexes).
     counted: BTreeSet<(Kind, &'a str)>,
-    /// The address prefix of this configuration's objects (see [`Scope::prefix`]).
+    /// The address prefix of this configuration's objects (see [`ModuleScope::prefix`]).
     prefix: String,
     /// Each evaluated module call's instances, by key ("" without for_each), and whether
     /// it has for_each.
@@ -341,7 +342,7 @@ impl<'a> Evaluated<'a> {
         ctx: &Ctx,
         local_blocks: &BTreeMap<&'a str, Vec<BlockRef<'a>>>,
         local_modules: &BTreeMap<&'a str, Vec<ModuleRef<'a>>>,
-        scope: &Scope,
+        scope: &ModuleScope,
     ) -> BTreeSet<Address> {
         let mut deps = BTreeSet::new();
         for t in targets {
@@ -402,7 +403,7 @@ pub(crate) fn run(
     vars: &Variables,
     names: &Names,
     workspace: &str,
-    scope: &Scope,
+    scope: &ModuleScope,
     diags: &mut Diagnostics,
 ) -> Run {
     let locals: BTreeMap<&str, LocalPlan> = decls
@@ -649,7 +650,7 @@ pub(crate) fn run(
 struct Reach<'r, 'a> {
     local_blocks: &'r BTreeMap<&'a str, Vec<BlockRef<'a>>>,
     local_modules: &'r BTreeMap<&'a str, Vec<ModuleRef<'a>>>,
-    scope: &'r Scope,
+    scope: &'r ModuleScope,
     /// The blocks some expression of the configuration reads (see [`blocks_read`]).
     read_blocks: &'r HashSet<(Kind, &'a str)>,
     /// What each resource block's body reads, found with `read_blocks` and taken by the
@@ -696,7 +697,7 @@ struct ModuleCallCtx<'c, 'a> {
     vars: &'c Variables,
     decls: &'c Decls<'a>,
     workspace: &'c str,
-    scope: &'c Scope,
+    scope: &'c ModuleScope,
     local_blocks: &'c BTreeMap<&'a str, Vec<BlockRef<'a>>>,
     local_modules: &'c BTreeMap<&'a str, Vec<ModuleRef<'a>>>,
 }

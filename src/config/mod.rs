@@ -116,7 +116,7 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
     let opts = &with_workspace_file(dir, opts, diags);
     let vars = variables::resolve(&decls, opts, &names, diags);
     let backend = backend::decode(&decls, &vars, &names, &opts.workspace, diags);
-    let scope = evaluate::Scope::top(dir.to_path_buf());
+    let scope = evaluate::ModuleScope::top(dir.to_path_buf());
     let run = evaluate::run(&decls, &vars, &names, &opts.workspace, &scope, diags);
     let (mut decoded, outputs, extras) = (run.decoded, run.outputs, run.extras);
     // The modules' files are part of the configuration: a saved plan is stale when one

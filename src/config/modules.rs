@@ -8,7 +8,7 @@
 
 use super::blocks::{self, Decls};
 use super::decode::Decoded;
-use super::evaluate::{self, Scope};
+use super::evaluate::{self, ModuleScope};
 use super::source;
 use super::variables::{self, CallValues};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -200,7 +200,7 @@ fn load_inner(call: &Call, diags: &mut Diagnostics) -> Option<Loaded> {
             }
         }
     }
-    let scope = Scope {
+    let scope = ModuleScope {
         dir: call.dir.clone(),
         rel: call.rel.clone(),
         prefix: call.prefix.clone(),
