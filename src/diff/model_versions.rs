@@ -3,22 +3,9 @@
 
 use super::{AttrChange, Change};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::kinds::model::{VERSIONS, VERSION_ATTRS};
+use crate::kinds::model::{versions, VERSIONS, VERSION_ATTRS};
 use crate::model::attr;
 use crate::model::{same_value, Object, Value};
-use std::collections::BTreeMap;
-
-fn versions(object: &Object) -> BTreeMap<String, BTreeMap<String, Value>> {
-    object
-        .get(VERSIONS)
-        .and_then(Value::as_map)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_map().cloned().unwrap_or_default()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// Version sources are not in SHOW output: take them from the record. A version never
 /// recorded has no source: unknown, and not compared.
@@ -160,6 +147,7 @@ mod tests {
     use super::*;
     use crate::diff::Action;
     use crate::model::{Address, Ident, Kind, ObjectName};
+    use std::collections::BTreeMap;
 
     fn model(comment: Option<&str>) -> Object {
         let id = Ident::from_canonical;

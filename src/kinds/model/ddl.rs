@@ -2,7 +2,7 @@
 //! VERSION ... FROM @stage for the first version, ALTER MODEL ... ADD VERSION for the
 //! next, then comments, metadata, one alias per version, and the default version.
 
-use crate::kinds::model::{METADATA_SCHEMA_VERSION, VERSIONS};
+use crate::kinds::model::{versions, METADATA_SCHEMA_VERSION, VERSIONS};
 use crate::kinds::statements::{drop_named, KindDdl, Replacement, Stmt, CREATE};
 use crate::model::attr;
 use crate::model::AttrChange;
@@ -12,18 +12,6 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 type Fields = BTreeMap<String, Value>;
-
-fn versions(object: &Object) -> BTreeMap<String, Fields> {
-    object
-        .get(VERSIONS)
-        .and_then(Value::as_map)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_map().cloned().unwrap_or_default()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// Version names in natural order (V2 before V10), the order they are created in.
 pub(crate) fn natural_cmp(left: &str, right: &str) -> Ordering {

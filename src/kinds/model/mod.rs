@@ -2,7 +2,8 @@ pub(crate) mod ddl;
 pub(crate) mod read;
 use crate::model::attr;
 use crate::model::schema::{Attr, AttrType::*, BlockSchema, Identity, KindSchema};
-use crate::model::{Kind, Scope};
+use crate::model::{Kind, Object, Scope, Value};
+use std::collections::BTreeMap;
 
 /// The metadata schema version the Model Registry writes beside metrics.
 pub(crate) const METADATA_SCHEMA_VERSION: &str = "2024-01-01";
@@ -69,3 +70,18 @@ pub static SCHEMA: KindSchema = KindSchema {
 
 /// The key under which an object's `props` hold its versions (a map name -> properties).
 pub use crate::model::attr::VERSIONS;
+
+/// A model's versions, each by name with its fields (`versions` in the object's props).
+pub(crate) fn versions(
+    object: &Object,
+) -> BTreeMap<std::string::String, BTreeMap<std::string::String, Value>> {
+    object
+        .get(VERSIONS)
+        .and_then(Value::as_map)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_map().cloned().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
