@@ -268,8 +268,10 @@ pub fn feature_views(dts: &ShowRows, views: &ShowRows, tasks: &ShowRows) -> Vec<
 }
 
 /// Names of the refresh tasks of cron feature views (tasks named like a feature view).
-pub(crate) fn feature_view_task_names(fvs: &[Object]) -> Vec<ObjectName> {
-    fvs.iter()
+pub(crate) fn feature_view_task_names<'a>(
+    fvs: impl IntoIterator<Item = &'a Object>,
+) -> Vec<ObjectName> {
+    fvs.into_iter()
         .filter(|o| {
             o.get_str(attr::REFRESH_FREQ)
                 .is_some_and(|f| f.split_whitespace().count() >= 3)

@@ -23,15 +23,9 @@ static READ: KindRead = KindRead {
     families: &[TASKS],
     // A feature view's refresh task is the feature view's, not a task of its own.
     decode: |fetch| {
-        let feature_views: Vec<Object> = fetch
-            .found
-            .iter()
-            .filter(|o| o.kind() == Kind::FeatureView)
-            .cloned()
-            .collect();
-        let refresh_tasks: BTreeSet<ObjectName> = feature_view_task_names(&feature_views)
-            .into_iter()
-            .collect();
+        let feature_views = fetch.found.iter().filter(|o| o.kind() == Kind::FeatureView);
+        let refresh_tasks: BTreeSet<ObjectName> =
+            feature_view_task_names(feature_views).into_iter().collect();
         tasks(fetch.rows(TASKS))
             .into_iter()
             .filter(|t| !refresh_tasks.contains(&t.name))
