@@ -15,7 +15,12 @@ pub enum Backend {
 
 impl Ctx {
     pub fn backend(&self, config: Option<&Config>) -> Backend {
-        match config.map(|c| &c.backend) {
+        self.backend_of(config.map(|c| &c.backend))
+    }
+
+    /// The backend a configuration's `backend` block names (None: the default).
+    pub(crate) fn backend_of(&self, configured: Option<&Configured>) -> Backend {
+        match configured {
             Some(Configured::Snowflake {
                 database,
                 schema,
@@ -24,7 +29,7 @@ impl Ctx {
                 ObjectName::in_schema(database.clone(), schema.clone(), table.clone()),
                 &self.global.workspace,
             )),
-            _ => Backend::Local(self.local_backend(config)),
+            _ => Backend::Local(self.local_backend(configured)),
         }
     }
 }

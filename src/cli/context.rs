@@ -124,9 +124,26 @@ impl Ctx {
 
     /// Load and check the configuration; print every diagnostic on stderr.
     pub fn load_config(&self) -> Result<Config, CliError> {
-        let (config, diags) = config::load(&self.global.dir, &self.load_options());
+        self.report_config(config::load(&self.global.dir, &self.load_options()))
+    }
+
+    /// A loaded configuration, once its diagnostics are printed on stderr; an error when
+    /// it has any.
+    pub(crate) fn report_config(
+        &self,
+        loaded: (Option<Config>, crate::diag::Diagnostics),
+    ) -> Result<Config, CliError> {
+        self.report_config_with(loaded, |line| println_to!(self.stderr, "{line}"))
+    }
+
+    /// [`Ctx::report_config`], each diagnostic printed with `print`.
+    pub(crate) fn report_config_with(
+        &self,
+        (config, diags): (Option<Config>, crate::diag::Diagnostics),
+        print: impl Fn(&str),
+    ) -> Result<Config, CliError> {
         for d in diags.iter() {
-            println_to!(self.stderr, "{}", self.paint_diag(d));
+            print(&self.paint_diag(d));
         }
         match config {
             Some(c) if !diags.has_errors() => {
@@ -154,8 +171,8 @@ impl Ctx {
     }
 
     /// Where local state lives: the backend block's path, or state/<workspace>.json.
-    pub(crate) fn local_state_path(&self, config: Option<&Config>) -> PathBuf {
-        let configured = config.and_then(|c| match &c.backend {
+    pub(crate) fn local_state_path(&self, config: Option<&config::Backend>) -> PathBuf {
+        let configured = config.and_then(|c| match c {
             config::Backend::Local { path: Some(p) } => Some(p.clone()),
             _ => None,
         });
@@ -168,7 +185,7 @@ impl Ctx {
         }
     }
 
-    pub(crate) fn local_backend(&self, config: Option<&Config>) -> LocalBackend {
+    pub(crate) fn local_backend(&self, config: Option<&config::Backend>) -> LocalBackend {
         LocalBackend::new(self.local_state_path(config))
     }
 }

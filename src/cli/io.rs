@@ -173,6 +173,62 @@ impl Write for Output {
     }
 }
 
+/// An [`Output`] whose text waits until it is released, then goes straight through:
+/// for messages of work done ahead that must not come before the messages of what it
+/// ran alongside.
+pub(crate) struct Held(Arc<Mutex<HeldText>>);
+
+#[derive(Default)]
+struct HeldText {
+    waiting: Vec<u8>,
+    to: Option<Output>,
+}
+
+impl Held {
+    pub(crate) fn new(terminal: bool) -> (Output, Held) {
+        let held = Arc::new(Mutex::new(HeldText::default()));
+        let out = Output::Writer {
+            writer: Arc::new(Mutex::new(Box::new(HeldWriter(held.clone())))),
+            terminal,
+        };
+        (out, Held(held))
+    }
+
+    /// Print each line that waited with `print`, and from now on write everything to
+    /// `to` as it comes.
+    pub(crate) fn release(&self, print: impl Fn(&str), to: &Output) {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let waiting = std::mem::take(&mut held.waiting);
+        for line in String::from_utf8_lossy(&waiting).lines() {
+            print(line);
+        }
+        held.to = Some(to.clone());
+    }
+}
+
+struct HeldWriter(Arc<Mutex<HeldText>>);
+
+impl Write for HeldWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match &mut held.to {
+            Some(to) => to.write(buf),
+            None => {
+                held.waiting.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match &mut held.to {
+            Some(to) => to.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The bytes written to a captured [`Output`].
 #[derive(Clone, Default)]
 pub struct Captured(Arc<Mutex<Vec<u8>>>);

@@ -2,6 +2,7 @@
 //! the state, order the changes, and remember what the account looked like.
 
 use super::backend::Backend;
+use super::io::Held;
 use super::session::Session;
 use super::{CliError, Ctx};
 use crate::apply::recover::{self, Settled};
@@ -67,7 +68,7 @@ pub(crate) async fn make_plan(
     targets: &[Address],
     replace: &[Address],
 ) -> Result<Made, CliError> {
-    match try_plan(ctx, config, stored, session, targets, replace).await? {
+    match try_plan(ctx, config, stored, session, targets, replace, None).await? {
         Ok(made) => Ok(made),
         Err(diags) => Err(refused(ctx, &diags)),
     }
@@ -89,25 +90,42 @@ const LOCK_POLL: Duration = Duration::from_millis(200);
 /// the state, then the account, saw objects the apply had just made as not managed ("X
 /// already exists") or half a change. So a plan waits while an apply holds the lock (up to
 /// `wait`), reads the state, the account, and the state again, and plans again, after
-/// waiting, when the state moved in between. It says which on stderr.
+/// waiting, when the state moved in between. It says which on stderr. The first round
+/// starts from `ahead` when the state was read, and the account asked, while the
+/// configuration loaded.
 pub(crate) async fn plan_consistently(
     ctx: &Ctx,
     config: &Config,
-    backend: &Backend,
     session: Option<&Session>,
     targets: &[Address],
     replace: &[Address],
-    wait: Duration,
+    (wait, deadline): (Duration, Instant),
+    mut ahead: Option<Ahead>,
 ) -> Result<Made, CliError> {
-    let deadline = Instant::now() + wait;
+    let backend = &ctx.backend(Some(config));
     loop {
-        let waited = wait_for_lock(ctx, backend, session, deadline).await?;
-        let bytes = backend.local_bytes();
-        let loaded = backend.load(session, &ctx.stderr).await?;
+        let Ahead {
+            waited,
+            bytes,
+            loaded,
+            answers,
+        } = match ahead.take() {
+            Some(read) => read,
+            None => Ahead::read_state(ctx, backend, session, deadline).await?,
+        };
         let stored = loaded
             .clone()
             .unwrap_or_else(|| State::new(&ctx.global.workspace));
-        let outcome = try_plan(ctx, config, &stored, session, targets, replace).await?;
+        let outcome = try_plan(
+            ctx,
+            config,
+            &stored,
+            session,
+            targets,
+            replace,
+            answers.as_ref(),
+        )
+        .await?;
         // Without a connection the plan reads nothing else: the state alone is consistent.
         // (Any write changes the state: a statement entered, recorded or settled.) A local
         // state whose bytes are those read before the load has not moved: it is not parsed
@@ -160,6 +178,151 @@ pub(crate) async fn plan_consistently(
         // Give the writer time to take (or show) its lock before looking again.
         tokio::time::sleep(LOCK_POLL).await;
     }
+}
+
+/// What a plan reads before it compares: the state (once no apply holds its lock), and
+/// what the account answered for the state's objects. Read ahead, while the configuration
+/// is still being evaluated, when the state's place is known before it is.
+pub(crate) struct Ahead {
+    waited: bool,
+    bytes: Option<crate::state::StateBytes>,
+    loaded: Option<State>,
+    answers: Option<live::Answers>,
+}
+
+impl Ahead {
+    /// The state, read once no apply holds its lock (or `deadline` passed).
+    async fn read_state(
+        ctx: &Ctx,
+        backend: &Backend,
+        session: Option<&Session>,
+        deadline: Instant,
+    ) -> Result<Ahead, CliError> {
+        let waited = wait_for_lock(ctx, backend, session, deadline).await?;
+        let bytes = backend.local_bytes();
+        let loaded = backend.load(session, &ctx.stderr).await?;
+        Ok(Ahead {
+            waited,
+            bytes,
+            loaded,
+            answers: None,
+        })
+    }
+
+    /// The state, and the account's answers to the queries that read its objects, counted
+    /// on `progress`.
+    async fn read(
+        ctx: &Ctx,
+        backend: &Backend,
+        session: Option<&Session>,
+        deadline: Instant,
+        progress: &super::progress::Progress,
+    ) -> Result<Ahead, CliError> {
+        let mut ahead = Ahead::read_state(ctx, backend, session, deadline).await?;
+        let Some(session) = session else {
+            return Ok(ahead);
+        };
+        let recorded = ahead
+            .loaded
+            .as_ref()
+            .map(State::objects)
+            .unwrap_or_default();
+        let wanted: Vec<&Object> = recorded.values().collect();
+        let counted = super::progress::Counted {
+            client: &session.client,
+            progress,
+        };
+        ahead.answers =
+            Some(live::Answers::gather(&counted, &wanted, &ReadOptions::default()).await);
+        Ok(ahead)
+    }
+}
+
+/// What `plan` starts from: the configuration, the connection, and what was read while
+/// the configuration was loaded.
+pub(crate) struct Loaded {
+    pub config: Config,
+    pub session: Option<Session>,
+    pub ahead: Option<Ahead>,
+}
+
+/// Load the configuration on a thread of its own and meanwhile open the connection (when
+/// `connect`), read the state and ask the account about the state's objects: evaluating a
+/// large configuration and the account's round trips overlap. What the work ahead prints
+/// (a connection's warnings, a note on the state) comes after the configuration's
+/// diagnostics, and a configuration with errors is reported as such, whatever that work
+/// met.
+pub(crate) fn load_reading_ahead(
+    ctx: &Ctx,
+    runtime: &tokio::runtime::Runtime,
+    connect: bool,
+    deadline: Instant,
+) -> Result<Loaded, CliError> {
+    let (stderr, held) = Held::new(ctx.stderr.is_terminal());
+    let mut quiet = ctx.clone();
+    quiet.stderr = stderr;
+    let (backend_tx, backend_rx) = tokio::sync::oneshot::channel::<crate::config::Backend>();
+    let (config_tx, mut config_rx) = tokio::sync::oneshot::channel();
+    // Drawn on the run's stderr, as the account is read while the configuration loads.
+    let progress = if connect {
+        super::progress::Progress::counter(ctx, "Reading the account", "queries")
+    } else {
+        super::progress::Progress::none(ctx)
+    };
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let loaded = tracing::dispatcher::with_default(&ctx.logs, || {
+                crate::config::load_announcing(&ctx.global.dir, &ctx.load_options(), |b| {
+                    let _ = backend_tx.send(b.clone());
+                })
+            });
+            let _ = config_tx.send(loaded);
+        });
+        runtime.block_on(async {
+            let ahead = async {
+                let session = if connect {
+                    quiet.session(false).await?
+                } else {
+                    None
+                };
+                // No backend: the files had errors before it was known.
+                let ahead = match backend_rx.await {
+                    Ok(b) => {
+                        let backend = quiet.backend_of(Some(&b));
+                        Some(
+                            Ahead::read(&quiet, &backend, session.as_ref(), deadline, &progress)
+                                .await,
+                        )
+                    }
+                    Err(_) => None,
+                };
+                Ok::<_, CliError>((session, ahead))
+            };
+            tokio::pin!(ahead);
+            let mut early = None;
+            let loaded = tokio::select! {
+                loaded = &mut config_rx => loaded,
+                done = &mut ahead => {
+                    early = Some(done);
+                    config_rx.await
+                }
+            };
+            let loaded = loaded.expect("the configuration's loader answers");
+            // Above the progress line, which stays while the account is read.
+            let config = ctx.report_config_with(loaded, |line| progress.println(line))?;
+            held.release(|line| progress.println(line), &ctx.stderr);
+            let (session, ahead) = match early {
+                Some(done) => done,
+                None => ahead.await,
+            }?;
+            progress.finish();
+            Ok(Loaded {
+                config,
+                session,
+                ahead: ahead.transpose()?,
+            })
+        })
+    })
 }
 
 /// Wait while a process that still runs holds the state lock, until `deadline`. A stale
@@ -218,6 +381,7 @@ async fn try_plan(
     session: Option<&Session>,
     targets: &[Address],
     replace: &[Address],
+    answered: Option<&live::Answers>,
 ) -> Result<Result<Made, crate::diag::Diagnostics>, CliError> {
     // Plan against the state as it is once what the last apply left running is settled.
     // The provenance names the stored state: `apply FILE` checks it, then settles alike.
@@ -255,8 +419,10 @@ async fn try_plan(
                 .chain(recorded.values())
                 .chain(data_probes.iter())
                 .collect();
+            let none = live::Answers::default();
+            let answers = answered.unwrap_or(&none);
             let counted = super::progress::Counted {
-                client: &s.client,
+                client: &answers.answering(&s.client),
                 progress,
             };
             let read = live::read(&counted, &wanted, &ReadOptions::default())
@@ -265,7 +431,9 @@ async fn try_plan(
             if read.is_err() {
                 progress.finish();
             }
-            Some(read?)
+            let mut read = read?;
+            read.queries += answers.unused();
+            Some(read)
         }
         _ => None,
     };

@@ -129,12 +129,12 @@ impl Drop for Progress {
 }
 
 /// The account read through `client`, counting its queries on `progress`.
-pub(crate) struct Counted<'a> {
-    pub client: &'a crate::snowflake::Client,
+pub(crate) struct Counted<'a, E> {
+    pub client: &'a E,
     pub progress: &'a Progress,
 }
 
-impl crate::live::Executor for Counted<'_> {
+impl<E: crate::live::Executor> crate::live::Executor for Counted<'_, E> {
     async fn show(&self, sql: &str) -> Result<crate::live::ShowRows, crate::live::ExecError> {
         let r = crate::live::Executor::show(self.client, sql).await;
         self.progress.inc();

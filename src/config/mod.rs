@@ -78,15 +78,31 @@ pub struct Config {
 /// Read, evaluate and check the configuration in `dir`. None when there is any error;
 /// warnings may come with a configuration.
 pub fn load(dir: &Path, opts: &LoadOptions) -> (Option<Config>, Diagnostics) {
+    load_announcing(dir, opts, |_| {})
+}
+
+/// [`load`], telling `backend_known` where the state is kept as soon as that is known,
+/// before the configuration is evaluated (not at all when the files have errors by then),
+/// so that the state can be read meanwhile.
+pub fn load_announcing(
+    dir: &Path,
+    opts: &LoadOptions,
+    backend_known: impl FnOnce(&Backend),
+) -> (Option<Config>, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let config = load_into(dir, opts, &mut diags);
+    let config = load_into(dir, opts, &mut diags, backend_known);
     shorten(&mut diags);
     diags.sort();
     let config = if diags.has_errors() { None } else { config };
     (config, diags)
 }
 
-fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<Config> {
+fn load_into(
+    dir: &Path,
+    opts: &LoadOptions,
+    diags: &mut Diagnostics,
+    backend_known: impl FnOnce(&Backend),
+) -> Option<Config> {
     let files = match source::read_dir(dir) {
         Ok(files) => files,
         Err(d) => {
@@ -116,6 +132,9 @@ fn load_into(dir: &Path, opts: &LoadOptions, diags: &mut Diagnostics) -> Option<
     let opts = &with_workspace_file(dir, opts, diags);
     let vars = variables::resolve(&decls, opts, &names, diags);
     let backend = backend::decode(&decls, &vars, &names, &opts.workspace, diags);
+    if let (false, Some(b)) = (diags.has_errors(), &backend) {
+        backend_known(b);
+    }
     let scope = evaluate::ModuleScope::top(dir.to_path_buf());
     let run = evaluate::run(&decls, &vars, &names, &opts.workspace, &scope, diags);
     let (mut decoded, outputs, extras) = (run.decoded, run.outputs, run.extras);

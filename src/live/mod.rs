@@ -3,6 +3,7 @@
 //! the same objects the configuration produces. It reads; it never compares or writes.
 
 mod contents;
+mod prefetch;
 mod queries;
 
 use crate::diff::Picture;
@@ -15,6 +16,7 @@ use crate::kinds::model;
 use crate::kinds::read::{reader, Fetch};
 pub use crate::kinds::rows::ShowRows;
 pub(crate) use contents::{read_contents, ContentsRead};
+pub(crate) use prefetch::Answers;
 
 /// A failed metadata query.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -76,6 +78,16 @@ pub async fn read<E: Executor>(
     objects: &[&Object],
     opts: &ReadOptions,
 ) -> Result<LiveRead, LiveError> {
+    let results = fetch(exec, objects, opts).await?;
+    Ok(decode(results, objects))
+}
+
+/// Send the queries that reading `objects` takes, and those their answers call for.
+async fn fetch<E: Executor>(
+    exec: &E,
+    objects: &[&Object],
+    opts: &ReadOptions,
+) -> Result<queries::Results, LiveError> {
     let plan = queries::plan(objects, &opts.scan_schemas, &opts.scan_databases);
     // Model versions come from INFORMATION_SCHEMA.MODEL_VERSIONS, which (unlike SHOW) runs
     // on a warehouse: read it only for databases where SHOW MODELS found a model, so that
@@ -99,7 +111,7 @@ pub async fn read<E: Executor>(
         .filter(|o| reader(o.kind()).details.is_some())
         .map(|o| (o.kind(), o.name.clone()))
         .collect();
-    let mut results = queries::run_following(exec, first, opts.concurrency, |family, rows| {
+    queries::run_following(exec, first, opts.concurrency, |family, rows| {
         if family == model::read::MODELS {
             return rows
                 .iter()
@@ -129,7 +141,11 @@ pub async fn read<E: Executor>(
         }
         out
     })
-    .await?;
+    .await
+}
+
+/// The objects the answers show of `objects` (and of the kinds read with them).
+fn decode(mut results: queries::Results, objects: &[&Object]) -> LiveRead {
     let mut out = LiveRead {
         queries: results.sent,
         #[cfg(test)]
@@ -155,7 +171,7 @@ pub async fn read<E: Executor>(
         picture.insert((o.kind(), o.name.clone()), o);
     }
     out.picture = picture;
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

@@ -645,3 +645,47 @@ fn the_queries_that_do_not_wait_for_another_are_all_sent_at_once() {
     assert_eq!(sent.len(), shows + 3, "{sent:?}");
     assert_eq!(exec.peak.into_inner(), shows, "{sent:?}");
 }
+
+/// A read after a read ahead of some of its objects (the state's, while the configuration
+/// loads) finds what a read of its own finds, takes each answer it needs from the read
+/// ahead, and sends only what that did not ask.
+#[test]
+fn a_read_after_a_read_ahead_finds_the_same_and_sends_only_the_rest() {
+    let objects = every_kind();
+    let refs: Vec<&Object> = objects.iter().collect();
+    let recorded: Vec<&Object> = refs.iter().copied().step_by(2).collect();
+    let opts = ReadOptions::default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+
+    let alone = Recorded::load();
+    let direct = rt.block_on(read(&alone, &refs, &opts)).unwrap();
+
+    let exec = Recorded::load();
+    let answers = rt.block_on(super::Answers::gather(&exec, &recorded, &opts));
+    let ahead: Vec<String> = std::mem::take(&mut *exec.sent.lock().unwrap());
+    let after = rt
+        .block_on(read(&answers.answering(&exec), &refs, &opts))
+        .unwrap();
+    let rest: Vec<String> = exec.sent.lock().unwrap().clone();
+
+    assert_eq!(
+        format!("{:#?}", after.picture),
+        format!("{:#?}", direct.picture)
+    );
+    assert!(!ahead.is_empty() && !rest.is_empty(), "{ahead:?} {rest:?}");
+    let once: BTreeSet<&String> = ahead.iter().chain(&rest).collect();
+    assert_eq!(
+        once.len(),
+        ahead.len() + rest.len(),
+        "sent twice: {ahead:?} {rest:?}"
+    );
+    let needed: BTreeSet<String> = alone.sent.lock().unwrap().iter().cloned().collect();
+    assert!(
+        needed.iter().all(|q| once.contains(q)),
+        "{needed:?} {once:?}"
+    );
+    // Every query sent is counted: those the read took, and those nobody took.
+    assert_eq!(after.queries + answers.unused(), once.len());
+}

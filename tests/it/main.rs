@@ -25,6 +25,7 @@ mod owner;
 mod plan_cases;
 mod procedures;
 mod properties;
+mod read_ahead;
 mod recorded_values;
 mod refactor;
 mod regression_setup;

@@ -1,19 +1,21 @@
 use crate::cli::args::PlanArgs;
-use crate::cli::planning::{plan_consistently, targets, targets_named};
+use crate::cli::planning::{load_reading_ahead, plan_consistently, targets, targets_named, Loaded};
 use crate::cli::{CliError, Ctx, Exit};
 use crate::plan::saved::SavedPlan;
 use crate::render::{self, plan_human, plan_markdown, Format, PlanView, Redactor};
 
 pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
-    let mut config = ctx.load_config()?;
+    let runtime = super::runtime(ctx)?;
+    let wait: std::time::Duration = args.lock_timeout.into();
+    let deadline = std::time::Instant::now() + wait;
+    let Loaded {
+        mut config,
+        session,
+        ahead,
+    } = load_reading_ahead(ctx, &runtime, args.refresh, deadline)?;
     let targets = targets(&args.targets)?;
     let replace = targets_named("--replace", &args.replace)?;
-    let result = super::runtime(ctx)?.block_on(async {
-        let session = if args.refresh {
-            ctx.session(false).await?
-        } else {
-            None
-        };
+    let result = runtime.block_on(async {
         if session.is_none() && args.refresh {
             println_to!(
                 ctx.stderr,
@@ -22,15 +24,14 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
                     .dim("No connection is configured: planning against the recorded state only.")
             );
         }
-        let backend = ctx.backend(Some(&config));
         let mut made = plan_consistently(
             ctx,
             &config,
-            &backend,
             session.as_ref(),
             &targets,
             &replace,
-            args.lock_timeout.into(),
+            (wait, deadline),
+            ahead,
         )
         .await?;
         // The view is built while everything else is still held: the run's peak of memory.
