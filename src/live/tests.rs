@@ -274,6 +274,14 @@ fn feature_view_definitions_are_read_as_the_library_reads_them() {
     assert_eq!(d.refresh_mode.as_deref(), Some("AUTO"));
     assert_eq!(d.initialize.as_deref(), Some("ON_SCHEDULE"));
     assert_eq!(d.query.as_deref(), Some("SELECT 1 AS x"));
+
+    // Only the header is lexed: a query the lexer does not know (a backtick, say) takes
+    // nothing from what the header says.
+    let odd = text.replace("SELECT 1 AS x", "SELECT `x` FROM T");
+    let d = definition_text(&odd);
+    assert_eq!(d.tags["SNOWML_FEATURE_STORE_ENTITY_E"], "A,B");
+    assert_eq!(d.refresh_mode.as_deref(), Some("AUTO"));
+    assert_eq!(d.query.as_deref(), Some("SELECT `x` FROM T"));
 }
 
 /// Metadata as the library writes it (quoted names, its later keys) and as snowform wrote it

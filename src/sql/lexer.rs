@@ -75,71 +75,135 @@ const MULTI_SYMBOLS: &[&str] = &["->>", "::", "<=", ">=", "<>", "!=", "=>", "||"
 /// Split `src` into tokens, trivia included, so that the concatenation of every token's
 /// `text` is `src` again.
 pub fn tokenize(src: &str) -> Result<Vec<Token>, LexError> {
-    let mut out = Vec::new();
-    let bytes = src.as_bytes();
-    let mut i = 0;
-    while i < src.len() {
-        let c = src[i..].chars().next().expect("in bounds");
-        let start = i;
-        let (kind, end, value) = if c.is_whitespace() {
-            let end = scan_while(src, i, char::is_whitespace);
-            (TokenKind::Whitespace, end, None)
-        } else if src[i..].starts_with("--") || src[i..].starts_with("//") {
-            let end = src[i..].find('\n').map(|n| i + n).unwrap_or(src.len());
-            (TokenKind::Comment, end, None)
-        } else if src[i..].starts_with("/*") {
-            match src[i + 2..].find("*/") {
-                Some(n) => (TokenKind::Comment, i + 2 + n + 2, None),
-                None => return Err(LexError::UnterminatedComment(start)),
-            }
-        } else if c == '\'' {
-            let (end, value) = scan_single_quoted(src, i)?;
-            (TokenKind::String, end, Some(value))
-        } else if src[i..].starts_with("$$") {
-            match src[i + 2..].find("$$") {
-                Some(n) => (
-                    TokenKind::String,
-                    i + 2 + n + 2,
-                    Some(src[i + 2..i + 2 + n].to_string()),
-                ),
-                None => return Err(LexError::UnterminatedString(start)),
-            }
-        } else if c == '"' {
-            let (end, value) = scan_quoted_ident(src, i)?;
-            (TokenKind::QuotedIdent, end, Some(value))
-        } else if c.is_ascii_alphabetic() || c == '_' || (!c.is_ascii() && c.is_alphabetic()) {
-            let end = scan_while(src, i, |c| c.is_alphanumeric() || c == '_' || c == '$');
-            (TokenKind::Word, end, None)
-        } else if c == '$' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            // `$1`: a column of a query's source by its position (`SELECT $1 FROM VALUES ...`).
-            let end = scan_while(src, i + 1, |c| c.is_ascii_digit());
-            (TokenKind::Word, end, None)
-        } else if c.is_ascii_digit()
-            || (c == '.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
-        {
-            (TokenKind::Number, scan_number(src, i), None)
-        } else if c == '@' {
-            let end = scan_while(src, i + 1, |c| {
-                !(c.is_whitespace() || c == ';' || c == ',' || c == ')')
-            });
-            (TokenKind::Stage, end, None)
-        } else if let Some(sym) = MULTI_SYMBOLS.iter().find(|s| src[i..].starts_with(**s)) {
-            (TokenKind::Symbol, i + sym.len(), None)
-        } else if "(),;.=*+-/<>!:%[]{}?|^&~".contains(c) {
-            (TokenKind::Symbol, i + c.len_utf8(), None)
-        } else {
-            return Err(LexError::Unexpected(start, c));
-        };
-        let text = src[start..end].to_string();
-        out.push(Token {
-            kind,
-            value: value.unwrap_or_else(|| text.clone()),
+    tokens(src).collect()
+}
+
+/// The tokens of `src` one at a time: a reader that needs only the head of a long text
+/// (the header of a `CREATE ... AS <query>`) stops there, without lexing the rest.
+pub fn tokens(src: &str) -> impl Iterator<Item = Result<Token, LexError>> + '_ {
+    lexemes(src).map(|l| l.map(Lexeme::into_token))
+}
+
+/// A token that borrows its text: only a string or quoted identifier, whose value is
+/// decoded, owns one. For readers of long texts that keep nothing (`normalize_sql`).
+pub(crate) struct Lexeme<'a> {
+    pub kind: TokenKind,
+    pub text: &'a str,
+    /// The decoded value of a string or quoted identifier.
+    pub decoded: Option<String>,
+    pub offset: usize,
+}
+
+impl Lexeme<'_> {
+    fn into_token(self) -> Token {
+        let text = self.text.to_string();
+        Token {
+            kind: self.kind,
+            value: self.decoded.unwrap_or_else(|| text.clone()),
             text,
-            offset: start,
-        });
-        i = end;
+            offset: self.offset,
+        }
     }
-    Ok(out)
+
+    pub(crate) fn is_trivia(&self) -> bool {
+        matches!(self.kind, TokenKind::Whitespace | TokenKind::Comment)
+    }
+}
+
+/// The lexemes of `src` one at a time; after an error, nothing more.
+pub(crate) fn lexemes(src: &str) -> Lexemes<'_> {
+    Lexemes {
+        src,
+        at: 0,
+        failed: false,
+    }
+}
+
+/// See [`lexemes`].
+pub(crate) struct Lexemes<'a> {
+    src: &'a str,
+    at: usize,
+    failed: bool,
+}
+
+impl<'a> Iterator for Lexemes<'a> {
+    type Item = Result<Lexeme<'a>, LexError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.at >= self.src.len() {
+            return None;
+        }
+        match token_at(self.src, self.at) {
+            Ok(lexeme) => {
+                self.at += lexeme.text.len();
+                Some(Ok(lexeme))
+            }
+            Err(e) => {
+                self.failed = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// The token that starts at byte `i` of `src`.
+fn token_at(src: &str, i: usize) -> Result<Lexeme<'_>, LexError> {
+    let bytes = src.as_bytes();
+    let c = src[i..].chars().next().expect("in bounds");
+    let start = i;
+    let (kind, end, value) = if c.is_whitespace() {
+        let end = scan_while(src, i, char::is_whitespace);
+        (TokenKind::Whitespace, end, None)
+    } else if src[i..].starts_with("--") || src[i..].starts_with("//") {
+        let end = src[i..].find('\n').map(|n| i + n).unwrap_or(src.len());
+        (TokenKind::Comment, end, None)
+    } else if src[i..].starts_with("/*") {
+        match src[i + 2..].find("*/") {
+            Some(n) => (TokenKind::Comment, i + 2 + n + 2, None),
+            None => return Err(LexError::UnterminatedComment(start)),
+        }
+    } else if c == '\'' {
+        let (end, value) = scan_single_quoted(src, i)?;
+        (TokenKind::String, end, Some(value))
+    } else if src[i..].starts_with("$$") {
+        match src[i + 2..].find("$$") {
+            Some(n) => (
+                TokenKind::String,
+                i + 2 + n + 2,
+                Some(src[i + 2..i + 2 + n].to_string()),
+            ),
+            None => return Err(LexError::UnterminatedString(start)),
+        }
+    } else if c == '"' {
+        let (end, value) = scan_quoted_ident(src, i)?;
+        (TokenKind::QuotedIdent, end, Some(value))
+    } else if c.is_ascii_alphabetic() || c == '_' || (!c.is_ascii() && c.is_alphabetic()) {
+        let end = scan_while(src, i, |c| c.is_alphanumeric() || c == '_' || c == '$');
+        (TokenKind::Word, end, None)
+    } else if c == '$' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        // `$1`: a column of a query's source by its position (`SELECT $1 FROM VALUES ...`).
+        let end = scan_while(src, i + 1, |c| c.is_ascii_digit());
+        (TokenKind::Word, end, None)
+    } else if c.is_ascii_digit() || (c == '.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+        (TokenKind::Number, scan_number(src, i), None)
+    } else if c == '@' {
+        let end = scan_while(src, i + 1, |c| {
+            !(c.is_whitespace() || c == ';' || c == ',' || c == ')')
+        });
+        (TokenKind::Stage, end, None)
+    } else if let Some(sym) = MULTI_SYMBOLS.iter().find(|s| src[i..].starts_with(**s)) {
+        (TokenKind::Symbol, i + sym.len(), None)
+    } else if "(),;.=*+-/<>!:%[]{}?|^&~".contains(c) {
+        (TokenKind::Symbol, i + c.len_utf8(), None)
+    } else {
+        return Err(LexError::Unexpected(start, c));
+    };
+    Ok(Lexeme {
+        kind,
+        text: &src[start..end],
+        decoded: value,
+        offset: start,
+    })
 }
 
 fn scan_while(src: &str, from: usize, pred: impl Fn(char) -> bool) -> usize {

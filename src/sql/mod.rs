@@ -6,7 +6,7 @@ pub mod lexer;
 pub mod normalize;
 pub mod quote;
 
-pub use lexer::{tokenize, LexError, Token, TokenKind};
+pub use lexer::{tokenize, tokens, LexError, Token, TokenKind};
 pub use normalize::{body_after_top_level_as, normalize_sql, split_statements};
 pub use quote::{
     is_reserved, quote_ident, quote_json_literal, quote_literal, quote_stage_location,

@@ -2,35 +2,36 @@
 //! writes and the body Snowflake prints back differ in white space, comments, keyword
 //! case and a trailing semicolon, and none of those may show up as a change.
 
-use super::lexer::{tokenize, Token, TokenKind};
+use super::lexer::{lexemes, tokenize, tokens, Lexeme, Token, TokenKind};
 use super::quote::quote_literal;
 
 /// A canonical form of a SQL text: comments dropped, white space collapsed, unquoted
 /// words upper-cased, string literals re-quoted canonically, trailing `;` removed. Text
 /// that does not lex is returned trimmed, so it still compares with itself.
 pub fn normalize_sql(sql: &str) -> String {
-    let Ok(tokens) = tokenize(sql) else {
+    let Ok(mut parts) = lexemes(sql)
+        .filter(|l| !l.as_ref().is_ok_and(Lexeme::is_trivia))
+        .collect::<Result<Vec<Lexeme>, _>>()
+    else {
         return sql.trim().trim_end_matches(';').trim().to_string();
     };
-    let mut parts: Vec<String> = tokens
-        .iter()
-        .filter(|t| !t.is_trivia())
-        .map(|t| match t.kind {
-            TokenKind::Word => t.text.to_ascii_uppercase(),
-            TokenKind::String => quote_literal(&t.value),
-            _ => t.text.clone(),
-        })
-        .collect();
-    while parts.last().is_some_and(|p| p == ";") {
+    while parts
+        .last()
+        .is_some_and(|p| p.kind == TokenKind::Symbol && p.text == ";")
+    {
         parts.pop();
     }
     let mut out = String::with_capacity(sql.len());
     for (i, p) in parts.iter().enumerate() {
         // No space around `.` so `a . b` and `a.b` agree; one space elsewhere.
-        if i > 0 && p != "." && parts[i - 1] != "." {
+        if i > 0 && p.text != "." && parts[i - 1].text != "." {
             out.push(' ');
         }
-        out.push_str(p);
+        match p.kind {
+            TokenKind::Word => out.extend(p.text.chars().map(|c| c.to_ascii_uppercase())),
+            TokenKind::String => out.push_str(&quote_literal(p.decoded.as_deref().unwrap_or(""))),
+            _ => out.push_str(p.text),
+        }
     }
     out
 }
@@ -39,9 +40,10 @@ pub fn normalize_sql(sql: &str) -> String {
 /// `CREATE VIEW ... AS <query>` or `CREATE DYNAMIC TABLE ... AS <query>` statement, as
 /// SHOW VIEWS and SHOW DYNAMIC TABLES print it in `text`.
 pub fn body_after_top_level_as(text: &str) -> Option<&str> {
-    let tokens = tokenize(text).ok()?;
     let mut depth = 0i32;
-    for t in &tokens {
+    // Only the header is lexed: the query after it is often most of the text.
+    for t in tokens(text) {
+        let t = t.ok()?;
         if t.is_symbol("(") {
             depth += 1;
         } else if t.is_symbol(")") {

@@ -8,7 +8,7 @@ use crate::kinds::{task, view};
 use crate::model::attr;
 use crate::model::canon::{canonical_lag, canonical_schedule};
 use crate::model::{entity_of_tag, Kind, Object, ObjectName, Value};
-use crate::sql::{body_after_top_level_as, tokenize, Token, TokenKind};
+use crate::sql::{body_after_top_level_as, tokens, Token, TokenKind};
 use std::collections::BTreeMap;
 
 pub(crate) const DYNAMIC_TABLES: Family = Family {
@@ -50,16 +50,23 @@ pub(crate) fn definition_text(text: &str) -> DefinitionText {
         query: body_after_top_level_as(text).map(str::to_string),
         ..Default::default()
     };
-    let Ok(tokens) = tokenize(text) else {
-        return out;
-    };
-    let toks: Vec<&Token> = tokens.iter().filter(|t| !t.is_trivia()).collect();
-    let mut i = 0;
-    while i < toks.len() {
-        let t = toks[i];
+    // The header, up to the first AS: the query after it is read from `query` alone.
+    let mut header: Vec<Token> = Vec::new();
+    for t in tokens(text) {
+        let Ok(t) = t else {
+            return out;
+        };
         if t.is_keyword("AS") {
             break;
         }
+        if !t.is_trivia() {
+            header.push(t);
+        }
+    }
+    let toks: Vec<&Token> = header.iter().collect();
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
         if t.is_keyword("TAG") && toks.get(i + 1).is_some_and(|n| n.is_symbol("(")) {
             i += 2;
             let mut name_parts: Vec<String> = Vec::new();
