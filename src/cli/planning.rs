@@ -48,6 +48,17 @@ pub struct Made {
     pub plan: Plan,
 }
 
+/// What a plan is asked for beyond the configuration.
+pub(crate) struct PlanRequest<'a> {
+    /// `--target`: only these objects (and what they need).
+    pub targets: &'a [Address],
+    /// `--replace`: these objects replaced whatever changed.
+    pub replace: &'a [Address],
+    /// Whether each step says what it records in the state: apply and a saved plan need
+    /// it; a plan that is only shown does not.
+    pub effects: bool,
+}
+
 /// Settle the statements the last apply left running (see `apply::recover`): read what they
 /// touch and record those the account shows took effect. Changes `state` in memory only.
 pub async fn settle(session: &Session, state: &mut State) -> Result<Vec<Settled>, CliError> {
@@ -68,7 +79,12 @@ pub(crate) async fn make_plan(
     targets: &[Address],
     replace: &[Address],
 ) -> Result<Made, CliError> {
-    match try_plan(ctx, config, stored, session, targets, replace, None).await? {
+    let request = PlanRequest {
+        targets,
+        replace,
+        effects: true,
+    };
+    match try_plan(ctx, config, stored, session, &request, None).await? {
         Ok(made) => Ok(made),
         Err(diags) => Err(refused(ctx, &diags)),
     }
@@ -97,8 +113,7 @@ pub(crate) async fn plan_consistently(
     ctx: &Ctx,
     config: &Config,
     session: Option<&Session>,
-    targets: &[Address],
-    replace: &[Address],
+    request: &PlanRequest<'_>,
     (wait, deadline): (Duration, Instant),
     mut ahead: Option<Ahead>,
 ) -> Result<Made, CliError> {
@@ -116,16 +131,7 @@ pub(crate) async fn plan_consistently(
         let stored = loaded
             .clone()
             .unwrap_or_else(|| State::new(&ctx.global.workspace));
-        let outcome = try_plan(
-            ctx,
-            config,
-            &stored,
-            session,
-            targets,
-            replace,
-            answers.as_ref(),
-        )
-        .await?;
+        let outcome = try_plan(ctx, config, &stored, session, request, answers.as_ref()).await?;
         // Without a connection the plan reads nothing else: the state alone is consistent.
         // (Any write changes the state: a statement entered, recorded or settled.) A local
         // state whose bytes are those read before the load has not moved: it is not parsed
@@ -379,8 +385,7 @@ async fn try_plan(
     config: &Config,
     stored: &State,
     session: Option<&Session>,
-    targets: &[Address],
-    replace: &[Address],
+    request: &PlanRequest<'_>,
     answered: Option<&live::Answers>,
 ) -> Result<Result<Made, crate::diag::Diagnostics>, CliError> {
     // Plan against the state as it is once what the last apply left running is settled.
@@ -471,7 +476,7 @@ async fn try_plan(
         );
     }
     let requests = crate::diff::Requests {
-        replace: replace.to_vec(),
+        replace: request.replace.to_vec(),
         moves: config.refactors.moves.clone(),
         imports: config.refactors.imports.clone(),
         removals: config.refactors.removals.clone(),
@@ -518,10 +523,14 @@ async fn try_plan(
         }
         _ => crate::diff::attach_contents(&mut changes, None, &recorded),
     }
-    check_targets(&changes, targets)?;
-    let changes = plan::filter_targets(changes, targets);
+    check_targets(&changes, request.targets)?;
+    let changes = plan::filter_targets(changes, request.targets);
     let touched = live.as_ref().map(|l| touched_live(&changes, l));
-    let mut plan = plan::build(changes, &ctx.global.workspace);
+    let mut plan = if request.effects {
+        plan::build(changes, &ctx.global.workspace)
+    } else {
+        plan::build_shown(changes, &ctx.global.workspace)
+    };
     plan.provenance.config_digest = config.digest.clone();
     // A state that never recorded anything is no state yet: its lineage is not kept.
     plan.provenance.state_lineage = (stored.serial > 0).then(|| stored.lineage.clone());

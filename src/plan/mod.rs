@@ -200,7 +200,7 @@ struct Laid {
 
 /// Ask `ddl` for each change's statements, add the task graphs' suspends and resumes, and
 /// make one step per statement with what it records.
-fn lay_out(changes: Vec<Change>) -> Laid {
+fn lay_out(changes: Vec<Change>, effects: bool) -> Laid {
     let change_order = order::change_order(&changes);
     let mut stmts: Vec<Vec<Stmt>> = changes.iter().map(ddl::statements).collect();
     let mut changes = changes;
@@ -227,18 +227,22 @@ fn lay_out(changes: Vec<Change>) -> Laid {
 
     // Suspends come first within their changes, then each change's own statements.
     for &ci in &change_order {
-        let effects = effects::snapshots(
-            &changes[ci],
-            &graph_ops.prefix[ci],
-            &stmts[ci],
-            &graph_ops.suffix[ci],
-        );
         let all: Vec<&Stmt> = graph_ops.prefix[ci]
             .iter()
             .chain(stmts[ci].iter())
             .chain(graph_ops.suffix[ci].iter())
             .collect();
-        for (stmt, effect) in all.into_iter().zip(effects) {
+        let recorded = if effects {
+            effects::snapshots(
+                &changes[ci],
+                &graph_ops.prefix[ci],
+                &stmts[ci],
+                &graph_ops.suffix[ci],
+            )
+        } else {
+            vec![Effect::None; all.len()]
+        };
+        for (stmt, effect) in all.into_iter().zip(recorded) {
             let id = push(&mut steps, ci, stmt.sql.clone(), effect);
             if stmt.cleanup {
                 cleanup.insert(id);
@@ -260,8 +264,18 @@ fn lay_out(changes: Vec<Change>) -> Laid {
     }
 }
 
-/// Turn changes into an ordered plan of steps.
+/// Turn changes into an ordered plan of steps, each with what it records in the state.
 pub fn build(changes: Vec<Change>, workspace: &str) -> Plan {
+    build_with(changes, workspace, true)
+}
+
+/// [`build`] for a plan that is only shown: no step says what it records (every effect
+/// is `Effect::None`), which apply and a saved plan need and a view never shows.
+pub fn build_shown(changes: Vec<Change>, workspace: &str) -> Plan {
+    build_with(changes, workspace, false)
+}
+
+fn build_with(changes: Vec<Change>, workspace: &str, effects: bool) -> Plan {
     let Laid {
         changes,
         change_order,
@@ -270,7 +284,7 @@ pub fn build(changes: Vec<Change>, workspace: &str) -> Plan {
         cleanup,
         transfers,
         graph_ops,
-    } = lay_out(changes);
+    } = lay_out(changes, effects);
     let (ordered, main_phase_ends) = order::link(
         &changes,
         &change_order,

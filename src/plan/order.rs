@@ -721,7 +721,7 @@ mod tests {
             live: None,
         })
         .expect("a valid change");
-        let mut laid = super::super::lay_out(changes);
+        let mut laid = super::super::lay_out(changes, true);
         let layout = Layout::new(
             &laid.changes,
             &laid.change_order,

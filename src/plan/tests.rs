@@ -438,3 +438,44 @@ fn a_running_root_that_becomes_the_child_of_a_changed_root() {
         ]
     );
 }
+
+/// A plan only shown is the plan apply would run, without what each step records.
+#[test]
+fn a_plan_only_shown_has_the_same_steps_without_their_effects() {
+    let before = [
+        database(),
+        schema(),
+        task("ROOT", &[], true),
+        task("CHILD", &["ROOT"], true),
+    ];
+    let mut after = before.to_vec();
+    after[3].set(attr::SQL, "CALL CHILD_V2()");
+    after.push(task("NEW", &["ROOT"], true));
+    let recorded: BTreeMap<Address, Object> = before
+        .iter()
+        .map(|o| (o.address.clone(), o.clone()))
+        .collect();
+    let changes = diff(&DiffInput {
+        desired: &after,
+        recorded: &recorded,
+        live: None,
+    })
+    .unwrap();
+    let recorded_plan = build(changes.clone(), "default");
+    let shown = build_shown(changes, "default");
+    assert!(recorded_plan.steps.iter().any(|s| s.effect != Effect::None));
+    assert!(shown.steps.iter().all(|s| s.effect == Effect::None));
+    let without_effects = |p: &Plan| -> Vec<Step> {
+        p.steps
+            .iter()
+            .cloned()
+            .map(|mut s| {
+                s.effect = Effect::None;
+                s
+            })
+            .collect()
+    };
+    assert_eq!(without_effects(&shown), without_effects(&recorded_plan));
+    assert_eq!(shown.order, recorded_plan.order);
+    assert_eq!(shown.main_phase_ends, recorded_plan.main_phase_ends);
+}

@@ -1,5 +1,7 @@
 use crate::cli::args::PlanArgs;
-use crate::cli::planning::{load_reading_ahead, plan_consistently, targets, targets_named, Loaded};
+use crate::cli::planning::{
+    load_reading_ahead, plan_consistently, targets, targets_named, Loaded, PlanRequest,
+};
 use crate::cli::{CliError, Ctx, Exit};
 use crate::plan::saved::SavedPlan;
 use crate::render::{self, plan_human, plan_markdown, Format, PlanView, Redactor};
@@ -24,26 +26,24 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> Result<Exit, CliError> {
                     .dim("No connection is configured: planning against the recorded state only.")
             );
         }
-        let mut made = plan_consistently(
+        let made = plan_consistently(
             ctx,
             &config,
             session.as_ref(),
-            &targets,
-            &replace,
+            &PlanRequest {
+                targets: &targets,
+                replace: &replace,
+                effects: args.out.is_some(),
+            },
             (wait, deadline),
             ahead,
         )
         .await?;
         // The view is built while everything else is still held: the run's peak of memory.
-        // The plan holds its own copies of the objects, so the configuration's go first; and
-        // what each step records in state (a copy of its object) is for apply, so a plan
-        // that is shown and not saved lets go of it too (the view shows no effect).
+        // The plan holds its own copies of the objects, so the configuration's go first.
+        // (What each step records in state is for apply: a plan that is shown and not
+        // saved never works it out.)
         drop(std::mem::take(&mut config.objects));
-        if args.out.is_none() {
-            for step in &mut made.plan.steps {
-                step.effect = crate::plan::Effect::None;
-            }
-        }
         let redactor = Redactor::new(config.sensitive.clone());
         let view = PlanView::new(&made.plan, &redactor);
         print_plan(ctx, &view);
