@@ -7,10 +7,19 @@ use crate::diag::Diagnostics;
 use crate::kinds::{feature_view, stage, table};
 use crate::model::attr;
 use crate::model::{same_value, schema, Kind, Object, Role, Update, Value};
+use std::borrow::Cow;
 
-pub(super) fn compare(desired: &Object, cur: &Object) -> Result<Change, Diagnostics> {
+/// The change from `cur` (what exists now, kept as the change's `before`) to `desired`.
+pub(super) fn compare(desired: &Object, cur: Object) -> Result<Change, Diagnostics> {
+    let mut change = compare_attrs(desired, &cur)?;
+    change.before = Some(cur);
+    Ok(change)
+}
+
+/// [`compare`] without `before`: for the callers that only read the action and the
+/// attributes, so that nothing copies the object compared.
+pub(super) fn compare_attrs(desired: &Object, cur: &Object) -> Result<Change, Diagnostics> {
     let mut change = Change::new(desired.address.clone(), Action::NoOp);
-    change.before = Some(cur.clone());
     let mut replace_reasons: Vec<Why> = Vec::new();
 
     if cur.name != desired.name {
@@ -98,13 +107,15 @@ pub(crate) fn compare_props(
         {
             continue;
         }
+        // Borrowed: only a value that differs is copied, into the change.
         let desired = match configured.props.get(attr.name) {
-            Some(v) => Some(v.clone()),
+            Some(v) => Some(Cow::Borrowed(v)),
             None if attr.computed => continue,
-            None => configured.effective(attr),
+            None => configured.effective_ref(attr),
         };
-        let current = cur.effective(attr);
-        if current.as_ref().and_then(Value::as_str) == Some(UNKNOWN) {
+        let current = cur.effective_ref(attr);
+        let (desired_ref, current_ref) = (desired.as_deref(), current.as_deref());
+        if current_ref.and_then(Value::as_str) == Some(UNKNOWN) {
             continue;
         }
         // A refresh task's target is compared only between two cron feature views; a
@@ -114,29 +125,30 @@ pub(crate) fn compare_props(
         }
         if attr.role == Role::Derived && kind == Kind::Schema {
             // A schema only ever gains the Feature Store's objects; snowform never removes them.
-            if desired != Some(Value::Bool(true)) || current == Some(Value::Bool(true)) {
+            let yes = Some(&Value::Bool(true));
+            if desired_ref != yes || current_ref == yes {
                 continue;
             }
         }
-        if same_value(&attr.ty, desired.as_ref(), current.as_ref()) {
+        if same_value(&attr.ty, desired_ref, current_ref) {
             continue;
         }
         let replace = match attr.update {
             Update::Replace(why) => Some(why),
             _ => match kind {
-                Kind::Stage => stage::replace_reason(attr.name, current.as_ref(), desired.as_ref()),
+                Kind::Stage => stage::replace_reason(attr.name, current_ref, desired_ref),
                 Kind::FeatureView => {
-                    feature_view::replace_reason(attr.name, current.as_ref(), desired.as_ref())
+                    feature_view::replace_reason(attr.name, current_ref, desired_ref)
                 }
-                Kind::Table => table::replace_reason(attr.name, current.as_ref(), desired.as_ref()),
+                Kind::Table => table::replace_reason(attr.name, current_ref, desired_ref),
                 _ => None,
             },
         };
         out.push((
             AttrChange {
                 name: attr.name.to_string(),
-                before: current,
-                after: desired,
+                before: current.map(Cow::into_owned),
+                after: desired.map(Cow::into_owned),
             },
             replace,
         ));

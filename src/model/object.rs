@@ -100,10 +100,16 @@ impl Object {
 
     /// The value that holds in Snowflake: the set value, or Snowflake's default.
     pub(crate) fn effective(&self, attr: &Attr) -> Option<Value> {
-        self.props
-            .get(attr.name)
-            .cloned()
-            .or_else(|| default_value(self, attr))
+        self.effective_ref(attr).map(std::borrow::Cow::into_owned)
+    }
+
+    /// [`Object::effective`] without copying a value that is set: comparing every
+    /// attribute of every object copied each one.
+    pub(crate) fn effective_ref(&self, attr: &Attr) -> Option<std::borrow::Cow<'_, Value>> {
+        match self.props.get(attr.name) {
+            Some(v) => Some(std::borrow::Cow::Borrowed(v)),
+            None => default_value(self, attr).map(std::borrow::Cow::Owned),
+        }
     }
 
     /// A bool property with its default.
@@ -147,6 +153,11 @@ pub(crate) fn default_value(obj: &Object, attr: &Attr) -> Option<Value> {
 
 /// Whether two values of an attribute mean the same.
 pub(crate) fn same_value(ty: &AttrType, left: Option<&Value>, right: Option<&Value>) -> bool {
+    // Equal values mean the same under every rule below; checked first because most
+    // values compared are equal, and normalising SQL (lexing both texts) is the dear part.
+    if left == right {
+        return true;
+    }
     match (ty, left, right) {
         (AttrType::Sql, Some(Value::Str(x)), Some(Value::Str(y))) => {
             crate::sql::normalize_sql(x) == crate::sql::normalize_sql(y)

@@ -646,7 +646,7 @@ mod tests {
         let again = b.load().unwrap().unwrap();
         assert_eq!(again.resources[&a].name, "A");
         assert_eq!(again.resources[&a].kind, crate::model::Kind::Warehouse);
-        assert_eq!(again.resources[&a].digest, warehouse("A", "x").digest());
+        assert_eq!(again.resources[&a].digest(), warehouse("A", "x").digest());
         assert_eq!(
             again.resources[&a].to_object(&a),
             old.resources[&a].to_object(&a)

@@ -73,7 +73,7 @@ mod tests {
             properties: BTreeMap::new(),
             deps: deps.to_vec(),
             lifecycle: Default::default(),
-            digest: String::new(),
+            digest: Default::default(),
         }
     }
 

@@ -29,20 +29,26 @@ pub(crate) const VERSION: u32 = 3;
 
 /// The records' names, to find what a record's name and references point at.
 struct Names<'a> {
-    by_name: HashMap<(Kind, String), Vec<&'a Address>>,
+    /// By kind, then printed name: a name is looked up as the text it is, without a copy.
+    by_name: HashMap<Kind, HashMap<String, Vec<&'a Address>>>,
 }
 
 impl<'a> Names<'a> {
     fn new(records: impl Iterator<Item = (&'a Address, &'a ObjectName)>) -> Names<'a> {
-        let mut by_name: HashMap<(Kind, String), Vec<&'a Address>> = HashMap::new();
+        let mut by_name: HashMap<Kind, HashMap<String, Vec<&'a Address>>> = HashMap::new();
         for (a, n) in records {
-            by_name.entry((a.kind, n.to_string())).or_default().push(a);
+            by_name
+                .entry(a.kind)
+                .or_default()
+                .entry(n.to_string())
+                .or_default()
+                .push(a);
         }
         Names { by_name }
     }
 
     fn find(&self, kind: Kind, name: &str, out: &mut BTreeSet<&'a Address>) {
-        if let Some(found) = self.by_name.get(&(kind, name.to_string())) {
+        if let Some(found) = self.by_name.get(&kind).and_then(|k| k.get(name)) {
             out.extend(found.iter().copied());
         }
     }
@@ -385,8 +391,11 @@ impl Stored {
         let mut parts = Vec::new();
         for (head, rows) in self.resources {
             for (rest, row) in rows {
-                let address =
-                    Address::parse(&format!("{head}.{rest}")).map_err(|e| e.to_string())?;
+                let mut text = String::with_capacity(head.len() + 1 + rest.len());
+                text.push_str(&head);
+                text.push('.');
+                text.push_str(&rest);
+                let address = Address::parse(&text).map_err(|e| e.to_string())?;
                 let name = match row.name {
                     StoredName::Parts(n) => n,
                     StoredName::Sql(sql) => name_from_sql(&sql)
@@ -417,9 +426,10 @@ impl Stored {
             .map(|(a, n, props, explicit, extra)| match &extra.deps {
                 Some(all) => all.clone(),
                 None => {
-                    let mut d: BTreeSet<Address> = explicit.iter().cloned().collect();
-                    d.extend(names.implied(a, n, props).into_iter().cloned());
-                    d.into_iter().collect()
+                    // Each address copied once, from the set of references.
+                    let mut d = names.implied(a, n, props);
+                    d.extend(explicit);
+                    d.into_iter().cloned().collect()
                 }
             })
             .collect();
