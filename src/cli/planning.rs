@@ -123,24 +123,23 @@ pub(crate) async fn plan_consistently(
             waited,
             bytes,
             loaded,
-            answers,
+            read,
         } = match ahead.take() {
             Some(read) => read,
             None => Ahead::read_state(ctx, backend, session, deadline).await?,
         };
-        let stored = loaded
-            .clone()
-            .unwrap_or_else(|| State::new(&ctx.global.workspace));
-        let outcome = try_plan(ctx, config, &stored, session, request, answers.as_ref()).await?;
+        let had_state = loaded.is_some();
+        let stored = loaded.unwrap_or_else(|| State::new(&ctx.global.workspace));
+        let outcome = try_plan(ctx, config, &stored, session, request, read).await?;
         // Without a connection the plan reads nothing else: the state alone is consistent.
         // (Any write changes the state: a statement entered, recorded or settled.) A local
         // state whose bytes are those read before the load has not moved: it is not parsed
         // again (a tenth of a refreshing plan's CPU at 10,000 objects).
         let moved = session.is_some()
             && (bytes.is_none() || backend.local_bytes() != bytes)
-            && backend.load_quietly(session).await? != loaded;
+            && backend.load_quietly(session).await?.as_ref() != had_state.then_some(&stored);
         if !moved {
-            if loaded.is_none() {
+            if !had_state {
                 // Say it: a plan of all creates (or, offline, of nothing) reads otherwise
                 // as if the workspace were known.
                 println_to!(
@@ -193,7 +192,13 @@ pub(crate) struct Ahead {
     waited: bool,
     bytes: Option<crate::state::StateBytes>,
     loaded: Option<State>,
-    answers: Option<live::Answers>,
+    read: Option<ReadAhead>,
+}
+
+/// What the account answered for the state's objects, and those objects.
+pub(crate) struct ReadAhead {
+    answers: live::Answers,
+    recorded: BTreeMap<Address, Object>,
 }
 
 impl Ahead {
@@ -211,7 +216,7 @@ impl Ahead {
             waited,
             bytes,
             loaded,
-            answers: None,
+            read: None,
         })
     }
 
@@ -238,8 +243,8 @@ impl Ahead {
             client: &session.client,
             progress,
         };
-        ahead.answers =
-            Some(live::Answers::gather(&counted, &wanted, &ReadOptions::default()).await);
+        let answers = live::Answers::gather(&counted, &wanted, &ReadOptions::default()).await;
+        ahead.read = Some(ReadAhead { answers, recorded });
         Ok(ahead)
     }
 }
@@ -386,7 +391,7 @@ async fn try_plan(
     stored: &State,
     session: Option<&Session>,
     request: &PlanRequest<'_>,
-    answered: Option<&live::Answers>,
+    ahead: Option<ReadAhead>,
 ) -> Result<Result<Made, crate::diag::Diagnostics>, CliError> {
     // Plan against the state as it is once what the last apply left running is settled.
     // The provenance names the stored state: `apply FILE` checks it, then settles alike.
@@ -406,7 +411,12 @@ async fn try_plan(
         }
         None => stored,
     };
-    let recorded = state.objects();
+    // The state's objects as read ahead, unless settling changed the state since.
+    let (answers, recorded) = match ahead {
+        Some(r) if stored.in_progress.is_empty() => (r.answers, r.recorded),
+        Some(r) => (r.answers, state.objects()),
+        None => (live::Answers::default(), state.objects()),
+    };
     let progress =
         session.map(|_| super::progress::Progress::counter(ctx, "Reading the account", "queries"));
     // The data blocks' objects are read with the rest (one SHOW per kind per scope, counted
@@ -424,8 +434,6 @@ async fn try_plan(
                 .chain(recorded.values())
                 .chain(data_probes.iter())
                 .collect();
-            let none = live::Answers::default();
-            let answers = answered.unwrap_or(&none);
             let counted = super::progress::Counted {
                 client: &answers.answering(&s.client),
                 progress,

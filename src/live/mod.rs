@@ -78,15 +78,17 @@ pub async fn read<E: Executor>(
     objects: &[&Object],
     opts: &ReadOptions,
 ) -> Result<LiveRead, LiveError> {
-    let results = fetch(exec, objects, opts).await?;
+    let results = fetch(exec, objects, opts, true).await?;
     Ok(decode(results, objects))
 }
 
-/// Send the queries that reading `objects` takes, and those their answers call for.
+/// Send the queries that reading `objects` takes, and those their answers call for; with
+/// `keep`, the rows are in the results.
 async fn fetch<E: Executor>(
     exec: &E,
     objects: &[&Object],
     opts: &ReadOptions,
+    keep: bool,
 ) -> Result<queries::Results, LiveError> {
     let plan = queries::plan(objects, &opts.scan_schemas, &opts.scan_databases);
     // Model versions come from INFORMATION_SCHEMA.MODEL_VERSIONS, which (unlike SHOW) runs
@@ -111,7 +113,7 @@ async fn fetch<E: Executor>(
         .filter(|o| reader(o.kind()).details.is_some())
         .map(|o| (o.kind(), o.name.clone()))
         .collect();
-    queries::run_following(exec, first, opts.concurrency, |family, rows| {
+    queries::run_following(exec, first, opts.concurrency, keep, |family, rows| {
         if family == model::read::MODELS {
             return rows
                 .iter()

@@ -28,7 +28,7 @@ impl Answers {
             exec,
             answers: Answers::default(),
         };
-        let _ = super::fetch(&recording, objects, opts).await;
+        let _ = super::fetch(&recording, objects, opts, false).await;
         recording.answers
     }
 

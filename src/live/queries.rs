@@ -261,15 +261,18 @@ pub async fn run<E: Executor>(
     queries: Vec<Query>,
     concurrency: usize,
 ) -> Result<Results, LiveError> {
-    run_following(exec, queries, concurrency, |_, _| Vec::new()).await
+    run_following(exec, queries, concurrency, true, |_, _| Vec::new()).await
 }
 
 /// [`run`], and each query's outcome may call for more queries (`follow`, given its family
 /// and rows): they start at once, alongside those still running, rather than after all.
+/// Without `keep`, the rows are only followed, not kept in the results (a read ahead keeps
+/// its answers itself).
 pub(crate) async fn run_following<E: Executor>(
     exec: &E,
     queries: Vec<Query>,
     concurrency: usize,
+    keep: bool,
     mut follow: impl FnMut(Family, &ShowRows) -> Vec<Query>,
 ) -> Result<Results, LiveError> {
     let mut queue: std::collections::VecDeque<Query> = queries.into();
@@ -292,6 +295,9 @@ pub(crate) async fn run_following<E: Executor>(
         queue.extend(follow(family, &rows));
         res.sent += sent;
         res.missing.extend(missing);
+        if !keep {
+            continue;
+        }
         res.fetched.push(Fetched {
             family,
             covers,

@@ -146,11 +146,11 @@ impl<'a> Iterator for Lexemes<'a> {
     }
 }
 
-/// The token that starts at byte `i` of `src`.
-fn token_at(src: &str, i: usize) -> Result<Lexeme<'_>, LexError> {
+/// The token that starts at byte `start` of `src`.
+fn token_at(src: &str, start: usize) -> Result<Lexeme<'_>, LexError> {
+    let i = start;
     let bytes = src.as_bytes();
     let c = src[i..].chars().next().expect("in bounds");
-    let start = i;
     let (kind, end, value) = if c.is_whitespace() {
         let end = scan_while(src, i, char::is_whitespace);
         (TokenKind::Whitespace, end, None)
