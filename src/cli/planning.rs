@@ -259,27 +259,67 @@ pub(crate) struct Loaded {
 
 /// Load the configuration on a thread of its own and meanwhile open the connection (when
 /// `connect`), read the state and ask the account about the state's objects: evaluating a
-/// large configuration and the account's round trips overlap. What the work ahead prints
-/// (a connection's warnings, a note on the state) comes after the configuration's
-/// diagnostics, and a configuration with errors is reported as such, whatever that work
-/// met.
+/// large configuration and the account's round trips overlap.
 pub(crate) fn load_reading_ahead(
     ctx: &Ctx,
     runtime: &tokio::runtime::Runtime,
     connect: bool,
     deadline: Instant,
 ) -> Result<Loaded, CliError> {
-    let (stderr, held) = Held::new(ctx.stderr.is_terminal());
-    let mut quiet = ctx.clone();
-    quiet.stderr = stderr;
-    let (backend_tx, backend_rx) = tokio::sync::oneshot::channel::<crate::config::Backend>();
-    let (config_tx, mut config_rx) = tokio::sync::oneshot::channel();
     // Drawn on the run's stderr, as the account is read while the configuration loads.
     let progress = if connect {
         super::progress::Progress::counter(ctx, "Reading the account", "queries")
     } else {
         super::progress::Progress::none(ctx)
     };
+    let (config, (session, ahead)) =
+        load_alongside(ctx, runtime, &progress, async |quiet, known| {
+            let session = if connect {
+                quiet.session(false).await?
+            } else {
+                None
+            };
+            let ahead = match known.get().await {
+                Some(b) => {
+                    let backend = quiet.backend_of(Some(&b));
+                    Some(Ahead::read(quiet, &backend, session.as_ref(), deadline, &progress).await)
+                }
+                None => None,
+            };
+            Ok((session, ahead))
+        })?;
+    Ok(Loaded {
+        config,
+        session,
+        ahead: ahead.transpose()?,
+    })
+}
+
+/// Where the state is kept, once the configuration being loaded says so.
+pub(crate) struct BackendKnown(tokio::sync::oneshot::Receiver<crate::config::Backend>);
+
+impl BackendKnown {
+    /// None when the files had errors before it was known: the configuration fails.
+    pub(crate) async fn get(self) -> Option<crate::config::Backend> {
+        self.0.await.ok()
+    }
+}
+
+/// Load the configuration on a thread of its own while `work` runs (on a context whose
+/// messages wait), given where the state is kept as soon as that is known. What `work`
+/// prints comes after the configuration's diagnostics (above `progress`), and a
+/// configuration with errors is reported as such, whatever `work` met.
+pub(crate) fn load_alongside<T>(
+    ctx: &Ctx,
+    runtime: &tokio::runtime::Runtime,
+    progress: &super::progress::Progress,
+    work: impl AsyncFnOnce(&Ctx, BackendKnown) -> Result<T, CliError>,
+) -> Result<(Config, T), CliError> {
+    let (stderr, held) = Held::new(ctx.stderr.is_terminal());
+    let mut quiet = ctx.clone();
+    quiet.stderr = stderr;
+    let (backend_tx, backend_rx) = tokio::sync::oneshot::channel::<crate::config::Backend>();
+    let (config_tx, mut config_rx) = tokio::sync::oneshot::channel();
     std::thread::scope(|scope| {
         scope.spawn(|| {
             let loaded = tracing::dispatcher::with_default(&ctx.logs, || {
@@ -290,30 +330,12 @@ pub(crate) fn load_reading_ahead(
             let _ = config_tx.send(loaded);
         });
         runtime.block_on(async {
-            let ahead = async {
-                let session = if connect {
-                    quiet.session(false).await?
-                } else {
-                    None
-                };
-                // No backend: the files had errors before it was known.
-                let ahead = match backend_rx.await {
-                    Ok(b) => {
-                        let backend = quiet.backend_of(Some(&b));
-                        Some(
-                            Ahead::read(&quiet, &backend, session.as_ref(), deadline, &progress)
-                                .await,
-                        )
-                    }
-                    Err(_) => None,
-                };
-                Ok::<_, CliError>((session, ahead))
-            };
-            tokio::pin!(ahead);
+            let work = work(&quiet, BackendKnown(backend_rx));
+            tokio::pin!(work);
             let mut early = None;
             let loaded = tokio::select! {
                 loaded = &mut config_rx => loaded,
-                done = &mut ahead => {
+                done = &mut work => {
                     early = Some(done);
                     config_rx.await
                 }
@@ -322,16 +344,12 @@ pub(crate) fn load_reading_ahead(
             // Above the progress line, which stays while the account is read.
             let config = ctx.report_config_with(loaded, |line| progress.println(line))?;
             held.release(|line| progress.println(line), &ctx.stderr);
-            let (session, ahead) = match early {
+            let done = match early {
                 Some(done) => done,
-                None => ahead.await,
+                None => work.await,
             }?;
             progress.finish();
-            Ok(Loaded {
-                config,
-                session,
-                ahead: ahead.transpose()?,
-            })
+            Ok((config, done))
         })
     })
 }

@@ -1,8 +1,9 @@
 //! `plan` reads the state and asks the account about the state's objects while the
-//! configuration is still being evaluated (see `cli::planning::load_reading_ahead`). What
-//! it shows must be what a read after the evaluation would show: every query sent once and
-//! counted, the configuration's own objects read too, and a configuration with errors
-//! reported as such, whatever the account does.
+//! configuration is still being evaluated (see `cli::planning::load_reading_ahead`), and
+//! `drift` reads all it compares then. What they show must be what a read after the
+//! evaluation would show: every query sent once and counted, the configuration's own
+//! objects read too, and a configuration with errors reported as such, whatever the account
+//! does.
 
 use crate::common::{actions, Dir, Served};
 
@@ -112,4 +113,47 @@ fn what_the_work_ahead_prints_comes_after_the_configurations_diagnostics() {
     let warning = out.stderr.find("no variable \"nope\"").expect(&out.stderr);
     let note = out.stderr.find("embedded sandbox").expect(&out.stderr);
     assert!(warning < note, "{}", out.stderr);
+}
+
+#[test]
+fn drift_reads_the_account_while_the_configuration_loads_and_reports_a_broken_one_first() {
+    let mut served = Served::start(0);
+    let d = Dir::with(&[("main.hcl", &team(1))]);
+    d.connect(&served, "ci");
+    d.on("ci", &["apply", "--auto-approve"]).ok();
+    served.run_script("ALTER STAGE AHEAD_DB.S0.T0 SET COMMENT = 'by hand';");
+
+    let before = served.stats();
+    let drift = d.on("ci", &["drift", "--format", "json"]).code(2).json();
+    let after = served.stats();
+    assert_eq!(drift["drifted"][0]["address"], "stage.t0", "{drift:#}");
+    assert!(after.executed.iter().all(|(sql, n)| n - before
+        .executed
+        .get(sql)
+        .copied()
+        .unwrap_or(0)
+        <= 1));
+    assert_eq!(
+        drift["metadata_queries"].as_u64().unwrap(),
+        after.statements - before.statements
+    );
+
+    served.kill();
+    d.write(
+        "main.hcl",
+        &format!(
+            "{}stage \"x\" {{\n  schema = schema.nowhere\n  name = \"X\"\n}}\n",
+            team(1)
+        ),
+    );
+    for connection in ["ci", "undefined"] {
+        let drift = d.on(connection, &["drift"]).code(1);
+        assert!(drift.stderr.contains("main.hcl:"), "{}", drift.stderr);
+        assert!(
+            !drift.stderr.contains("reading the account failed")
+                && !drift.stderr.contains("not defined"),
+            "{connection}: {}",
+            drift.stderr
+        );
+    }
 }
