@@ -70,9 +70,13 @@ fn a_configuration_with_errors_is_reported_whatever_the_account_does() {
     let d = Dir::with(&[("main.hcl", &team(1))]);
     d.connect(&served, "ci");
     d.on("ci", &["apply", "--auto-approve"]).ok();
-    // The configuration names what it does not declare; the account is gone, and the
-    // other connection is not defined at all.
     served.kill();
+    reported_before_the_account(&d, "plan");
+}
+
+/// With the account gone (connection `ci`), or no such connection at all, `command` on a
+/// configuration that names what it does not declare reports that, and nothing of the account.
+fn reported_before_the_account(d: &Dir, command: &str) {
     d.write(
         "main.hcl",
         &format!(
@@ -81,14 +85,14 @@ fn a_configuration_with_errors_is_reported_whatever_the_account_does() {
         ),
     );
     for connection in ["ci", "undefined"] {
-        let plan = d.on(connection, &["plan"]).code(1);
-        assert!(plan.stderr.contains("main.hcl:"), "{}", plan.stderr);
-        assert!(plan.stderr.contains("nowhere"), "{}", plan.stderr);
+        let out = d.on(connection, &[command]).code(1);
+        assert!(out.stderr.contains("main.hcl:"), "{}", out.stderr);
+        assert!(out.stderr.contains("nowhere"), "{}", out.stderr);
         assert!(
-            !plan.stderr.contains("reading the account failed")
-                && !plan.stderr.contains("not defined"),
-            "{connection}: {}",
-            plan.stderr
+            !out.stderr.contains("reading the account failed")
+                && !out.stderr.contains("not defined"),
+            "{command} on {connection}: {}",
+            out.stderr
         );
     }
 }
@@ -139,21 +143,5 @@ fn drift_reads_the_account_while_the_configuration_loads_and_reports_a_broken_on
     );
 
     served.kill();
-    d.write(
-        "main.hcl",
-        &format!(
-            "{}stage \"x\" {{\n  schema = schema.nowhere\n  name = \"X\"\n}}\n",
-            team(1)
-        ),
-    );
-    for connection in ["ci", "undefined"] {
-        let drift = d.on(connection, &["drift"]).code(1);
-        assert!(drift.stderr.contains("main.hcl:"), "{}", drift.stderr);
-        assert!(
-            !drift.stderr.contains("reading the account failed")
-                && !drift.stderr.contains("not defined"),
-            "{connection}: {}",
-            drift.stderr
-        );
-    }
+    reported_before_the_account(&d, "drift");
 }
